@@ -1,0 +1,129 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// LedgerEntry is an append-only record of value: attribution credit,
+// household income or incentive points. Corrections are reversing entries.
+type LedgerEntry struct{ ent.Schema }
+
+// Fields of the LedgerEntry. There is no updated_at: entries never change.
+func (LedgerEntry) Fields() []ent.Field {
+	return []ent.Field{
+		field.Enum("kind").Values("ATTRIBUTION_CREDIT", "HOUSEHOLD_INCOME", "INCENTIVE_POINTS").Immutable().
+			Comment("ATTRIBUTION_CREDIT counts a line toward a target; HOUSEHOLD_INCOME is income reaching a household; INCENTIVE_POINTS rewards participation."),
+		field.Int64("amount").Annotations(entgql.Type("Int64")).Immutable().
+			Comment("Fen for credits and income, points for incentives; negative for reversals."),
+		field.Enum("indicator").Values("DIRECT_PURCHASE", "HELP_SELL").Optional().Nillable().Immutable().
+			Comment("For credits: DIRECT_PURCHASE (buyer side) or HELP_SELL (facilitator). Never added together."),
+		field.Int("year").Min(2000).Max(2100).Immutable().Comment("Period year (settlement year)."),
+		field.Time("occurred_at").Default(nowUTC).Immutable().Annotations(entgql.OrderField("OCCURRED_AT")),
+		field.Int("order_line_id").Optional().Nillable().Immutable(),
+		field.Int("target_id").Optional().Nillable().Immutable(),
+		field.Int("household_id").Optional().Nillable().Immutable(),
+		field.Int("organization_id").Optional().Nillable().Immutable().
+			Comment("Organization credited (points) or whose purchase counted."),
+		field.Int("reverses_id").Optional().Nillable().Unique().Immutable().
+			Comment("The entry this one reverses."),
+		field.String("note").Optional().MaxLen(500).Immutable(),
+	}
+}
+
+// Edges of the LedgerEntry.
+func (LedgerEntry) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("order_line", OrderLine.Type).Ref("ledger_entries").Field("order_line_id").Unique().Immutable(),
+		edge.From("target", Target.Type).Ref("ledger_entries").Field("target_id").Unique().Immutable(),
+		edge.From("household", Household.Type).Ref("income_entries").Field("household_id").Unique().Immutable(),
+		edge.To("organization", Organization.Type).Field("organization_id").Unique().Immutable(),
+		edge.To("reversed_by", LedgerEntry.Type).Unique().
+			From("reverses").Field("reverses_id").Unique().Immutable(),
+	}
+}
+
+// Indexes of the LedgerEntry.
+func (LedgerEntry) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("kind", "target_id", "year"),
+		index.Fields("household_id", "year"),
+		index.Fields("order_line_id"),
+		index.Fields("organization_id", "kind", "year"),
+	}
+}
+
+// Annotations of the LedgerEntry.
+func (LedgerEntry) Annotations() []schema.Annotation {
+	return node("LedgerEntry", "An append-only ledger entry (台账): every figure is the sum of these.")
+}
+
+// IncentiveRule is a published rule for awarding participation points.
+type IncentiveRule struct{ ent.Schema }
+
+// Mixin of the IncentiveRule.
+func (IncentiveRule) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the IncentiveRule.
+func (IncentiveRule) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(128),
+		field.Int("points_per_yuan_milli").NonNegative().
+			Comment("Points per yuan settled, in thousandths (1000 = 1 point per ¥1)."),
+		field.Int("key_county_multiplier_bp").Default(10000).Min(0).
+			Comment("Multiplier for products of key assistance counties, in basis points (15000 = ×1.5)."),
+		field.Int("county_832_multiplier_bp").Default(10000).Min(0).
+			Comment("Multiplier for products of former 832 poverty counties, in basis points."),
+		field.Enum("category").
+			Values("GRAIN_OIL", "MEAT_EGG_DAIRY", "FRUIT_VEGETABLE", "TEA_BEVERAGE", "AQUATIC",
+				"FUNGI_NUTS", "SPICES_DRIED", "PROCESSED_FOOD", "HANDICRAFT", "OTHER").
+			Optional().Nillable().Comment("Limit the rule to one product category."),
+		field.Int64("cap_per_org_per_year").Annotations(entgql.Type("Int64")).Optional().Nillable().NonNegative().
+			Comment("Most points one organization can earn from the rule in a year."),
+		field.Time("effective_from").Comment("The rule applies to settlements from this moment."),
+		field.Time("effective_until").Optional().Nillable(),
+	}
+}
+
+// Annotations of the IncentiveRule.
+func (IncentiveRule) Annotations() []schema.Annotation {
+	return node("IncentiveRule", "A published rule for incentive points for social participation (社会参与激励).")
+}
+
+// Award is recognition earned by an organization.
+type Award struct{ ent.Schema }
+
+// Mixin of the Award.
+func (Award) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the Award.
+func (Award) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("organization_id"),
+		field.String("badge").NotEmpty().MaxLen(64).Comment("Level or badge name."),
+		field.Int("year").Min(2000).Max(2100),
+		field.Int64("points").Annotations(entgql.Type("Int64")).NonNegative().Comment("Points held when the award was made."),
+		field.Time("awarded_at").Default(nowUTC),
+	}
+}
+
+// Edges of the Award.
+func (Award) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("organization", Organization.Type).Ref("awards").Field("organization_id").Unique().Required(),
+	}
+}
+
+// Indexes of the Award.
+func (Award) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("organization_id", "year", "badge").Unique()}
+}
+
+// Annotations of the Award.
+func (Award) Annotations() []schema.Annotation {
+	return node("Award", "Recognition (表彰) earned by an organization at a published threshold.")
+}

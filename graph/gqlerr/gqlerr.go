@@ -1,0 +1,88 @@
+// Package gqlerr gives every GraphQL error a stable extensions.code and
+// makes sure nothing internal (SQL, stack traces) reaches a client.
+package gqlerr
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"bangfu/ent"
+	"bangfu/internal/gid"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// Stable error codes in extensions.code.
+const (
+	BadUserInput    = "BAD_USER_INPUT"
+	Unauthenticated = "UNAUTHENTICATED"
+	Forbidden       = "FORBIDDEN"
+	NotFound        = "NOT_FOUND"
+	Conflict        = "CONFLICT"
+	Internal        = "INTERNAL_SERVER_ERROR"
+)
+
+// New returns an error with the given code.
+func New(code, message string) *gqlerror.Error {
+	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
+}
+
+// BadInput is a BAD_USER_INPUT error.
+func BadInput(message string) *gqlerror.Error { return New(BadUserInput, message) }
+
+// Presenter returns the error presenter: known errors keep or get a code,
+// anything unexpected is logged and replaced by a generic internal error.
+func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		if code, ok := gerr.Extensions["code"]; ok && code != "" {
+			return gerr
+		}
+		code, message := classify(err)
+		if code == Internal {
+			log.ErrorContext(ctx, "unexpected resolver error", "error", err.Error(), "path", gerr.Path.String())
+			message = "internal server error"
+		}
+		if message != "" {
+			gerr.Message = message
+		}
+		errcode.Set(gerr, code)
+		return gerr
+	}
+}
+
+// classify maps a domain or storage error to a code and, where the raw
+// message would leak internals, a safe replacement message.
+func classify(err error) (code, message string) {
+	var (
+		notFound   *ent.NotFoundError
+		validation *ent.ValidationError
+		constraint *ent.ConstraintError
+	)
+	switch {
+	case errors.Is(err, gid.ErrInvalid):
+		return BadUserInput, ""
+	case errors.As(err, &notFound):
+		return NotFound, "not found"
+	case errors.As(err, &validation):
+		return BadUserInput, validation.Error()
+	case errors.As(err, &constraint):
+		return Conflict, "the change conflicts with existing data"
+	case errors.Is(err, context.DeadlineExceeded):
+		return Internal, ""
+	default:
+		return Internal, ""
+	}
+}
+
+// Recover turns a resolver panic into a coded error without a stack trace;
+// the panic itself is logged for operators.
+func Recover(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "resolver panic", "panic", p)
+		return New(Internal, "internal server error")
+	}
+}

@@ -1,0 +1,70 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"bangfu/ent/agreement"
+	"bangfu/ent/annualincome"
+	"bangfu/ent/auditevent"
+	"bangfu/ent/award"
+	"bangfu/ent/benefitlink"
+	"bangfu/ent/buyerprofile"
+	"bangfu/ent/certification"
+	"bangfu/ent/household"
+	"bangfu/ent/householdmember"
+	"bangfu/ent/incentiverule"
+	"bangfu/ent/ledgerentry"
+	"bangfu/ent/membership"
+	"bangfu/ent/monitoringcase"
+	"bangfu/ent/order"
+	"bangfu/ent/orderline"
+	"bangfu/ent/organization"
+	"bangfu/ent/product"
+	"bangfu/ent/progressreport"
+	"bangfu/ent/region"
+	"bangfu/ent/supplierprofile"
+	"bangfu/ent/target"
+	"bangfu/ent/user"
+	"bangfu/internal/gid"
+)
+
+// tableOfType maps each global-ID type to its ent table.
+var tableOfType = map[string]string{
+	"Region":          region.Table,
+	"Organization":    organization.Table,
+	"SupplierProfile": supplierprofile.Table,
+	"BuyerProfile":    buyerprofile.Table,
+	"Agreement":       agreement.Table,
+	"Target":          target.Table,
+	"Household":       household.Table,
+	"HouseholdMember": householdmember.Table,
+	"AnnualIncome":    annualincome.Table,
+	"BenefitLink":     benefitlink.Table,
+	"Product":         product.Table,
+	"Certification":   certification.Table,
+	"Order":           order.Table,
+	"OrderLine":       orderline.Table,
+	"LedgerEntry":     ledgerentry.Table,
+	"IncentiveRule":   incentiverule.Table,
+	"Award":           award.Table,
+	"MonitoringCase":  monitoringcase.Table,
+	"ProgressReport":  progressreport.Table,
+	"User":            user.Table,
+	"Membership":      membership.Table,
+	"AuditEvent":      auditevent.Table,
+}
+
+// nodeTable resolves a key to its table from the key's type block, so node
+// lookups need no extra query.
+func nodeTable(_ context.Context, id int) (string, error) {
+	typ, ok := gid.TypeOf(id)
+	if !ok {
+		return "", fmt.Errorf("%w: key %d", gid.ErrInvalid, id)
+	}
+	t, ok := tableOfType[typ]
+	if !ok {
+		return "", fmt.Errorf("no table for node type %s", typ)
+	}
+	return t, nil
+}

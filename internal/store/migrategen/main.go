@@ -1,0 +1,119 @@
+// Command migrategen writes the next versioned migration for each dialect:
+// it applies the existing migrations to a scratch database, compares the
+// result with the ent schema, and writes the difference as a new SQL file.
+//
+//	go run ./internal/store/migrategen -name add_things -pg postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"log"
+	"net/url"
+	"os"
+	"path/filepath"
+	"text/template"
+	"time"
+
+	"bangfu/ent/migrate"
+	"bangfu/internal/store"
+
+	atlas "ariga.io/atlas/sql/migrate"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql/schema"
+)
+
+func main() {
+	name := flag.String("name", "", "migration name, e.g. add_stock_adjustments (required)")
+	pg := flag.String("pg", os.Getenv("BANGFU_DEV_DATABASE_URL"), "PostgreSQL URL of a database where a scratch schema may be created")
+	flag.Parse()
+	if *name == "" || *pg == "" {
+		flag.Usage()
+		os.Exit(2)
+	}
+	ctx := context.Background()
+	version := time.Now().UTC().Format("20060102150405")
+
+	tmp, err := os.MkdirTemp("", "migrategen")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := gen(ctx, store.Config{SQLitePath: filepath.Join(tmp, "dev.db")}, "sqlite", version, *name); err != nil {
+		log.Fatalf("sqlite: %v", err)
+	}
+	pgURL, drop, err := scratchSchema(ctx, *pg)
+	if err != nil {
+		log.Fatalf("postgres: %v", err)
+	}
+	defer drop()
+	if err := gen(ctx, store.Config{URL: pgURL}, "postgres", version, *name); err != nil {
+		log.Fatalf("postgres: %v", err)
+	}
+}
+
+func gen(ctx context.Context, cfg store.Config, dirName, version, name string) error {
+	db, err := store.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	out := filepath.Join("internal", "store", "migrations", dirName)
+	dir, err := atlas.NewLocalDir(out)
+	if err != nil {
+		return err
+	}
+	return migrate.NewSchema(db.Driver()).NamedDiff(ctx, version+"_"+name,
+		schema.WithDir(dir),
+		schema.WithFormatter(Formatter),
+		schema.WithDialect(db.Dialect),
+		schema.WithDropColumn(true),
+		schema.WithDropIndex(true),
+	)
+}
+
+// Formatter names files VERSION_NAME.sql, one statement per line group.
+var Formatter = func() atlas.TemplateFormatter {
+	f, err := atlas.NewTemplateFormatter(
+		template.Must(template.New("name").Parse("{{ .Name }}.sql")),
+		template.Must(template.New("body").Parse(
+			"{{ range .Changes }}{{ with .Comment }}-- {{ println . }}{{ end }}{{ printf \"%s;\\n\" .Cmd }}{{ end }}")),
+	)
+	if err != nil {
+		panic(err)
+	}
+	return f
+}()
+
+func scratchSchema(ctx context.Context, base string) (string, func(), error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, err
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "migrategen_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open(dialect.Postgres, base)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+name); err != nil {
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String(), func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+name+" CASCADE"); err != nil {
+			fmt.Fprintln(os.Stderr, "dropping scratch schema:", err)
+		}
+		admin.Close()
+	}, nil
+}

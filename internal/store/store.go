@@ -1,0 +1,96 @@
+// Package store opens bangfu's database: PostgreSQL in production (lib/pq),
+// or an embedded SQLite file (modernc.org/sqlite, no cgo) by default, and
+// keeps its schema current with the versioned migrations in migrations/.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"bangfu/ent"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"   // registers "postgres"
+	_ "modernc.org/sqlite" // registers "sqlite"
+)
+
+// Config says which database to open.
+type Config struct {
+	// URL is a postgres:// or postgresql:// URL; empty means SQLite.
+	URL string
+	// SQLitePath is the SQLite database file used when URL is empty.
+	SQLitePath string
+}
+
+// DB is an open database with its ent client.
+type DB struct {
+	SQL     *sql.DB
+	Dialect string // dialect.Postgres or dialect.SQLite
+	Client  *ent.Client
+	driver  *entsql.Driver
+}
+
+// Driver is the ent SQL driver over the pool (for schema tooling).
+func (d *DB) Driver() *entsql.Driver { return d.driver }
+
+// Open connects, checks the connection, and returns the client. It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*DB, error) {
+	driverName, dsn, dia, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(driverName, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s database: %w", dia, err)
+	}
+	if dia == dialect.Postgres {
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(10)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("connecting to %s database: %w", dia, err)
+	}
+	drv := entsql.OpenDB(dia, db)
+	return &DB{SQL: db, Dialect: dia, driver: drv, Client: ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)}, nil
+}
+
+// Close closes the client and the pool.
+func (d *DB) Close() error { return d.Client.Close() }
+
+// Ping reports whether the database answers; used by /readyz.
+func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
+
+func (c Config) resolve() (driverName, dsn, dia string, err error) {
+	if c.URL != "" {
+		u, err := url.Parse(c.URL)
+		if err != nil {
+			return "", "", "", fmt.Errorf("DATABASE_URL is not a valid URL: %w", err)
+		}
+		if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+			return "", "", "", fmt.Errorf("DATABASE_URL must start with postgres:// or postgresql://, got scheme %q", u.Scheme)
+		}
+		return "postgres", c.URL, dialect.Postgres, nil
+	}
+	path := c.SQLitePath
+	if path == "" {
+		return "", "", "", errors.New("no database configured: set DATABASE_URL or a SQLite path")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return "", "", "", fmt.Errorf("SQLite path %q must be a plain file path", path)
+	}
+	// foreign_keys: SQLite ignores REFERENCES without it. WAL and a busy
+	// timeout let readers run beside the single writer.
+	dsn = "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	return "sqlite", dsn, dialect.SQLite, nil
+}

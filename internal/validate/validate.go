@@ -1,0 +1,76 @@
+// Package validate holds the format checks for national codes that several
+// layers (ent schema validators, seed generators, GraphQL inputs) share.
+package validate
+
+import (
+	"errors"
+	"fmt"
+)
+
+// creditCodeCharset is the 31-character alphabet of GB 32100-2015 (no I, O, Z, S, V).
+const creditCodeCharset = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+// creditCodeWeights are the position weights 3^(i) mod 31 for positions 1..17.
+var creditCodeWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+
+func charValue(c byte) int {
+	for i := 0; i < len(creditCodeCharset); i++ {
+		if creditCodeCharset[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// CreditCodeCheckChar computes the 18th (check) character of a unified
+// social credit code (统一社会信用代码) from its first 17 characters.
+func CreditCodeCheckChar(first17 string) (byte, error) {
+	if len(first17) != 17 {
+		return 0, fmt.Errorf("credit code body must be 17 characters, got %d", len(first17))
+	}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		v := charValue(first17[i])
+		if v < 0 {
+			return 0, fmt.Errorf("credit code has invalid character %q at position %d", first17[i], i+1)
+		}
+		sum += v * creditCodeWeights[i]
+	}
+	check := (31 - sum%31) % 31
+	return creditCodeCharset[check], nil
+}
+
+// CreditCode checks a unified social credit code: 18 characters from the
+// GB 32100-2015 alphabet whose last character is the correct check character.
+func CreditCode(code string) error {
+	if len(code) != 18 {
+		return fmt.Errorf("credit code must be 18 characters, got %d", len(code))
+	}
+	want, err := CreditCodeCheckChar(code[:17])
+	if err != nil {
+		return err
+	}
+	if code[17] != want {
+		return errors.New("credit code check character is wrong")
+	}
+	return nil
+}
+
+// RegionCode checks a GB/T 2260 division code: 6 digits for county and
+// above, 9 for townships, 12 for villages.
+func RegionCode(code string) error {
+	switch len(code) {
+	case 6, 9, 12:
+	default:
+		return fmt.Errorf("region code must have 6, 9 or 12 digits, got %d characters", len(code))
+	}
+	for i := 0; i < len(code); i++ {
+		if code[i] < '0' || code[i] > '9' {
+			return errors.New("region code must be all digits")
+		}
+	}
+	if code[:2] == "00" {
+		return errors.New("region code must start with a province code")
+	}
+	return nil
+}
