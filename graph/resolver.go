@@ -15,5 +15,5 @@ type Resolver struct {
 
 // NewSchema builds the executable schema over an ent client.
 func NewSchema(client *ent.Client) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client}})
+	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{client: client}})}
 }

@@ -1,0 +1,470 @@
+// Package demo builds bangfu's deterministic demo dataset: the real
+// east–west pairings and designated-assistance assignments on real
+// GB/T 2260 regions, with synthetic organizations, households (obviously
+// fake identities), products, certifications and orders in every state.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"bangfu/ent"
+	"bangfu/ent/agreement"
+	"bangfu/ent/benefitlink"
+	"bangfu/ent/household"
+	"bangfu/ent/householdmember"
+	"bangfu/ent/organization"
+	"bangfu/ent/region"
+	"bangfu/ent/supplierprofile"
+	"bangfu/ent/target"
+	"bangfu/internal/validate"
+)
+
+// Reference is the demo's "today": all generated dates are relative to it,
+// so the dataset is identical on every run.
+var Reference = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+// seed fixes the pseudo-random choices.
+const seed = 20161202
+
+// LoadIfEmpty loads the dataset unless the database already has regions.
+func LoadIfEmpty(ctx context.Context, client *ent.Client) (bool, error) {
+	n, err := client.Region.Query().Count(ctx)
+	if err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	return true, Load(ctx, client)
+}
+
+// Load writes the whole dataset in one transaction.
+func Load(ctx context.Context, client *ent.Client) error {
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	b := &builder{tx: tx, rnd: rand.New(rand.NewPCG(seed, seed)), regions: map[string]*ent.Region{}}
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"regions", b.loadRegions},
+		{"villages", b.loadVillages},
+		{"agreements", b.loadAgreements},
+		{"buyers", b.loadBuyers},
+		{"suppliers", b.loadSuppliers},
+		{"households", b.loadHouseholds},
+		{"products", b.loadProducts},
+		{"orders", b.loadOrders},
+		{"users", b.loadUsers},
+	}
+	for _, s := range steps {
+		if err := s.fn(ctx); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("demo %s: %w", s.name, err)
+		}
+	}
+	return tx.Commit()
+}
+
+type builder struct {
+	tx      *ent.Tx
+	rnd     *rand.Rand
+	regions map[string]*ent.Region // by code
+	// counties are the helped-side counties that get suppliers and households.
+	counties  []*ent.Region
+	villages  map[int][]*ent.Region // county id → villages
+	buyers    []*ent.Organization
+	helpers   []*ent.Organization // social organizations and agencies that facilitate sales
+	suppliers []*ent.Organization
+	credit    int
+	// demoProducts remembers each product's certification state.
+	demoProducts []demoProduct
+}
+
+func (b *builder) pick(n int) int { return b.rnd.IntN(n) }
+
+// creditCode makes a valid, obviously sequential unified social credit code.
+func (b *builder) creditCode(kindPrefix, regionCode string) string {
+	b.credit++
+	body := kindPrefix + regionCode + fmt.Sprintf("MA%07d", b.credit)
+	c, err := validate.CreditCodeCheckChar(body)
+	if err != nil {
+		panic(err) // the body is built from the charset; a failure is a bug here
+	}
+	return body + string(c)
+}
+
+func (b *builder) loadRegions(ctx context.Context) error {
+	for _, level := range []string{"PROVINCE", "CITY", "COUNTY"} {
+		var creates []*ent.RegionCreate
+		var seeds []RegionSeed
+		for _, r := range Regions {
+			if r.Level != level {
+				continue
+			}
+			c := b.tx.Region.Create().
+				SetCode(r.Code).SetName(r.Name).
+				SetLevel(region.Level(r.Level)).SetSide(region.Side(r.Side)).
+				SetPovertyCounty832(r.Poverty832).SetKeyAssistanceCounty(r.KeyAssistance)
+			if r.ExitYear != 0 {
+				c.SetExitYear(r.ExitYear)
+			}
+			if r.Parent != "" {
+				c.SetParentID(b.regions[r.Parent].ID)
+			}
+			creates = append(creates, c)
+			seeds = append(seeds, r)
+		}
+		saved, err := b.tx.Region.CreateBulk(creates...).Save(ctx)
+		if err != nil {
+			return err
+		}
+		for i, r := range saved {
+			b.regions[seeds[i].Code] = r
+			if seeds[i].Level == "COUNTY" && seeds[i].Poverty832 {
+				b.counties = append(b.counties, r)
+			}
+		}
+	}
+	return nil
+}
+
+// loadVillages adds two synthetic townships with two villages each under
+// every helped county. Codes follow GB/T 2260's 9/12-digit shape; names say
+// 示范 so nobody mistakes them for real places.
+func (b *builder) loadVillages(ctx context.Context) error {
+	b.villages = map[int][]*ent.Region{}
+	var towns []*ent.RegionCreate
+	for _, c := range b.counties {
+		for t := 1; t <= 2; t++ {
+			towns = append(towns, b.tx.Region.Create().
+				SetCode(fmt.Sprintf("%s%03d", c.Code, 100+t)).
+				SetName(fmt.Sprintf("%s示范%s镇", shortName(c.Name), []string{"", "一", "二"}[t])).
+				SetLevel(region.LevelTOWNSHIP).SetSide(c.Side).SetParentID(c.ID))
+		}
+	}
+	savedTowns, err := b.tx.Region.CreateBulk(towns...).Save(ctx)
+	if err != nil {
+		return err
+	}
+	var villages []*ent.RegionCreate
+	var countyOf []int
+	for i, t := range savedTowns {
+		county := b.counties[i/2]
+		for v := 1; v <= 2; v++ {
+			villages = append(villages, b.tx.Region.Create().
+				SetCode(fmt.Sprintf("%s%03d", t.Code, 200+v)).
+				SetName(fmt.Sprintf("示范%d村", (i%2)*2+v)).
+				SetLevel(region.LevelVILLAGE).SetSide(t.Side).SetParentID(t.ID))
+			countyOf = append(countyOf, county.ID)
+		}
+	}
+	saved, err := b.tx.Region.CreateBulk(villages...).Save(ctx)
+	if err != nil {
+		return err
+	}
+	for i, v := range saved {
+		b.villages[countyOf[i]] = append(b.villages[countyOf[i]], v)
+	}
+	return nil
+}
+
+// shortName drops the administrative suffix: 福贡县 → 福贡.
+func shortName(name string) string {
+	for _, suffix := range []string{"自治县", "县", "市", "区", "旗", "特区"} {
+		if s, ok := strings.CutSuffix(name, suffix); ok && len([]rune(s)) >= 2 {
+			if i := strings.Index(s, "族"); i > 0 && suffix == "自治县" {
+				// 南涧彝族自治县 → 南涧
+				r := []rune(s)
+				return string(r[:2])
+			}
+			return s
+		}
+	}
+	return name
+}
+
+func yearStart(y int) time.Time { return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC) }
+func yearEnd(y int) time.Time   { return time.Date(y, 12, 31, 23, 59, 59, 0, time.UTC) }
+
+func (b *builder) loadAgreements(ctx context.Context) error {
+	for i, p := range EastWestPairings {
+		helper, helped := b.regions[p.Helper], b.regions[p.Helped]
+		status := agreement.StatusCLOSED
+		a, err := b.tx.Agreement.Create().
+			SetKind(agreement.KindEAST_WEST).
+			SetTitle(fmt.Sprintf("%s—%s东西部协作协议（%d—%d年）", helper.Name, helped.Name, p.From, p.To)).
+			SetDocumentNumber(fmt.Sprintf("示例协〔%d〕%d号", p.From, i+1)).
+			SetPeriodStart(yearStart(p.From)).SetPeriodEnd(yearEnd(p.To)).
+			SetStatus(status).
+			SetHelpingRegion(helper).AddHelpedRegions(helped).
+			Save(ctx)
+		if err != nil {
+			return err
+		}
+		if p.To < 2025 {
+			continue
+		}
+		// The 2021 pairings continue: a 2026 amendment (new version) carries
+		// this year's targets.
+		cur, err := b.tx.Agreement.Create().
+			SetKind(agreement.KindEAST_WEST).
+			SetTitle(fmt.Sprintf("%s—%s东西部协作协议（2026年度）", helper.Name, helped.Name)).
+			SetDocumentNumber(fmt.Sprintf("示例协〔2026〕%d号", i+1)).
+			SetPeriodStart(yearStart(2026)).SetPeriodEnd(yearEnd(2026)).
+			SetStatus(agreement.StatusACTIVE).SetVersion(2).SetSupersedes(a).
+			SetHelpingRegion(helper).AddHelpedRegions(helped).
+			Save(ctx)
+		if err != nil {
+			return err
+		}
+		if err := b.targets(ctx, cur.ID, 2026); err != nil {
+			return err
+		}
+	}
+	for _, d := range DesignatedUnits {
+		seat := b.regions[designatedSeat[d.Unit]]
+		unit, err := b.tx.Organization.Create().
+			SetName(d.Unit).SetKind(organization.KindDESIGNATED_UNIT).SetRegion(seat).
+			Save(ctx)
+		if err != nil {
+			return err
+		}
+		b.buyers = append(b.buyers, unit)
+		create := b.tx.Agreement.Create().
+			SetKind(agreement.KindDESIGNATED).
+			SetTitle(d.Unit + "定点帮扶责任书（2026年度）").
+			SetDocumentNumber("示例责〔2026〕" + d.Counties[0] + "号").
+			SetPeriodStart(yearStart(2026)).SetPeriodEnd(yearEnd(2026)).
+			SetStatus(agreement.StatusACTIVE).SetHelpingUnit(unit)
+		for _, c := range d.Counties {
+			create.AddHelpedRegions(b.regions[c])
+		}
+		a, err := create.Save(ctx)
+		if err != nil {
+			return err
+		}
+		if err := b.targets(ctx, a.ID, 2026); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) targets(ctx context.Context, agreementID, year int) error {
+	yuan := int64(10_000 * (50 + b.pick(200))) // ¥0.5–2.5 million in ¥10k steps
+	values := map[target.Indicator]int64{
+		target.IndicatorDIRECT_PURCHASE:     yuan * 100,
+		target.IndicatorHELP_SELL:           yuan * 100 * 2,
+		target.IndicatorFUNDS_INVESTED:      yuan * 100 * 3,
+		target.IndicatorCADRES_TRAINED:      int64(50 + b.pick(150)),
+		target.IndicatorTECHNICIANS_TRAINED: int64(100 + b.pick(300)),
+		target.IndicatorLABOR_TRANSFERRED:   int64(200 + b.pick(800)),
+	}
+	var creates []*ent.TargetCreate
+	for _, ind := range []target.Indicator{
+		target.IndicatorDIRECT_PURCHASE, target.IndicatorHELP_SELL, target.IndicatorFUNDS_INVESTED,
+		target.IndicatorCADRES_TRAINED, target.IndicatorTECHNICIANS_TRAINED, target.IndicatorLABOR_TRANSFERRED,
+	} {
+		creates = append(creates, b.tx.Target.Create().
+			SetAgreementID(agreementID).SetIndicator(ind).SetYear(year).SetTargetValue(values[ind]))
+	}
+	return b.tx.Target.CreateBulk(creates...).Exec(ctx)
+}
+
+// loadBuyers creates, for every eastern helping region, one buyer of each
+// kind; the union belongs to the budget unit so its purchases roll up.
+func (b *builder) loadBuyers(ctx context.Context) error {
+	seen := map[string]bool{}
+	for _, p := range EastWestPairings {
+		if seen[p.Helper] {
+			continue
+		}
+		seen[p.Helper] = true
+		r := b.regions[p.Helper]
+		place := strings.TrimSuffix(strings.TrimSuffix(r.Name, "市"), "省")
+		mk := func(name string, kind organization.Kind, prefix string) *ent.OrganizationCreate {
+			return b.tx.Organization.Create().SetName(name).SetKind(kind).SetRegion(r).
+				SetCreditCode(b.creditCode(prefix, r.Code))
+		}
+		agency, err := mk(place+"示范区机关事务服务中心", organization.KindAGENCY, "11").Save(ctx)
+		if err != nil {
+			return err
+		}
+		school, err := mk(place+"示范区第一中学", organization.KindBUDGET_UNIT, "12").Save(ctx)
+		if err != nil {
+			return err
+		}
+		union, err := mk(place+"示范区第一中学工会", organization.KindUNION, "81").SetParent(school).Save(ctx)
+		if err != nil {
+			return err
+		}
+		soe, err := mk(place+"示范能源集团有限公司", organization.KindSOE, "91").Save(ctx)
+		if err != nil {
+			return err
+		}
+		firm, err := mk(place+"示范科技有限公司", organization.KindENTERPRISE, "91").Save(ctx)
+		if err != nil {
+			return err
+		}
+		charity, err := mk(place+"示范慈善基金会", organization.KindSOCIAL_ORG, "53").Save(ctx)
+		if err != nil {
+			return err
+		}
+		for _, o := range []*ent.Organization{agency, school} {
+			canteen := o.Kind == organization.KindBUDGET_UNIT
+			c := b.tx.BuyerProfile.Create().SetOrganization(o).SetHasCanteen(canteen)
+			if canteen {
+				c.SetCanteenFoodBudgetFen(int64(100+b.pick(400)) * 10_000 * 100)
+			}
+			if err := c.Exec(ctx); err != nil {
+				return err
+			}
+		}
+		b.buyers = append(b.buyers, agency, school, union, soe, firm)
+		b.helpers = append(b.helpers, charity, agency)
+	}
+	return nil
+}
+
+var supplierKinds = []struct {
+	kind   organization.Kind
+	suffix string
+	prefix string
+}{
+	{organization.KindCOOPERATIVE, "特色种养殖农民专业合作社", "93"},
+	{organization.KindENTERPRISE, "生态农业开发有限公司", "91"},
+	{organization.KindFAMILY_FARM, "示范家庭农场", "92"},
+	{organization.KindVILLAGE_COLLECTIVE, "示范村股份经济合作社", "N2"},
+}
+
+func (b *builder) loadSuppliers(ctx context.Context) error {
+	for i, c := range b.counties {
+		n := 1 + i%2
+		for j := 0; j < n; j++ {
+			k := supplierKinds[(i+j)%len(supplierKinds)]
+			org, err := b.tx.Organization.Create().
+				SetName(shortName(c.Name) + k.suffix).SetKind(k.kind).SetRegion(c).
+				SetCreditCode(b.creditCode(k.prefix, c.Code)).
+				Save(ctx)
+			if err != nil {
+				return err
+			}
+			status := supplierprofile.StatusAPPROVED
+			reason := ""
+			switch {
+			case i == 3 && j == 0:
+				status = supplierprofile.StatusAPPLIED
+			case i == 7 && j == 0:
+				status = supplierprofile.StatusRECOMMENDED
+			case i == 11 && j == 0:
+				status, reason = supplierprofile.StatusSUSPENDED, "抽检不合格，暂停销售（示例）"
+			case i == 15 && j == 0:
+				status, reason = supplierprofile.StatusREJECTED, "带贫益贫机制材料不全（示例）"
+			}
+			p := b.tx.SupplierProfile.Create().SetOrganization(org).SetStatus(status).
+				SetBenefitMechanisms([]string{"WAGE", "BUSINESS", "ASSET"}[:1+b.pick(3)])
+			if reason != "" {
+				p.SetStatusReason(reason)
+			}
+			if status == supplierprofile.StatusAPPROVED {
+				p.SetApprovedAt(Reference.AddDate(-1, -b.pick(12), 0))
+			}
+			if err := p.Exec(ctx); err != nil {
+				return err
+			}
+			b.suppliers = append(b.suppliers, org)
+		}
+	}
+	return nil
+}
+
+func (b *builder) loadHouseholds(ctx context.Context) error {
+	var seq int
+	supplierOfCounty := map[int][]*ent.Organization{}
+	for _, s := range b.suppliers {
+		supplierOfCounty[s.RegionID] = append(supplierOfCounty[s.RegionID], s)
+	}
+	for _, c := range b.counties {
+		var creates []*ent.HouseholdCreate
+		var sizes []int
+		for h := 0; h < 6; h++ {
+			seq++
+			village := b.villages[c.ID][h%len(b.villages[c.ID])]
+			size := 1 + b.pick(5)
+			status := []household.Status{household.StatusEXITED, household.StatusEXITED, household.StatusEXITED, household.StatusMONITORED, household.StatusPOOR}[b.pick(5)]
+			hc := b.tx.Household.Create().
+				SetNumber(fmt.Sprintf("%s%04d", village.Code, h+1)).
+				SetVillage(village).
+				SetAttribute([]household.Attribute{household.AttributeGENERAL, household.AttributeGENERAL, household.AttributeMINIMUM_LIVING, household.AttributeFIVE_GUARANTEES}[b.pick(4)]).
+				SetMainCause(household.MainCause(causes[b.pick(len(causes))])).
+				SetStatus(status).
+				SetMemberCount(size).
+				SetResponsibleCadre(fmt.Sprintf("虚拟干部%03d", seq))
+			if b.pick(2) == 0 {
+				hc.SetSecondaryCause(household.SecondaryCause(causes[b.pick(len(causes))]))
+			}
+			if status != household.StatusPOOR {
+				hc.SetExitYear(2016 + b.pick(5))
+			}
+			creates = append(creates, hc)
+			sizes = append(sizes, size)
+		}
+		saved, err := b.tx.Household.CreateBulk(creates...).Save(ctx)
+		if err != nil {
+			return err
+		}
+		var members []*ent.HouseholdMemberCreate
+		var incomes []*ent.AnnualIncomeCreate
+		var links []*ent.BenefitLinkCreate
+		for i, h := range saved {
+			for m := 0; m < sizes[i]; m++ {
+				rel := householdmember.RelationHEAD
+				if m > 0 {
+					rel = []householdmember.Relation{householdmember.RelationSPOUSE, householdmember.RelationCHILD, householdmember.RelationPARENT, householdmember.RelationGRANDCHILD}[(m-1)%4]
+				}
+				members = append(members, b.tx.HouseholdMember.Create().
+					SetHousehold(h).SetRelation(rel).
+					// Synthetic identities: 虚拟 names, IDs under the
+					// non-existent division 99, phones starting 000.
+					SetName(fmt.Sprintf("虚拟%s%02d", surnames[b.pick(len(surnames))], m+1)).
+					SetIDNumber(fmt.Sprintf("99%04d19%02d0101%03d%d", seq%10000, 50+b.pick(50), m, b.pick(10))).
+					SetPhone(fmt.Sprintf("000%08d", b.pick(100_000_000))).
+					SetAgeBand([]householdmember.AgeBand{householdmember.AgeBandAGE_36_59, householdmember.AgeBandAGE_16_35, householdmember.AgeBandUNDER_16, householdmember.AgeBandAGE_60_PLUS}[m%4]).
+					SetHealth([]householdmember.Health{householdmember.HealthHEALTHY, householdmember.HealthHEALTHY, householdmember.HealthCHRONIC_ILLNESS, householdmember.HealthDISABLED}[b.pick(4)]).
+					SetLaborAbility([]householdmember.LaborAbility{householdmember.LaborAbilityNORMAL, householdmember.LaborAbilityWEAK, householdmember.LaborAbilityNONE}[b.pick(3)]).
+					SetSchooling([]householdmember.Schooling{householdmember.SchoolingPRIMARY, householdmember.SchoolingJUNIOR, householdmember.SchoolingSENIOR, householdmember.SchoolingNONE}[b.pick(4)]))
+			}
+			base := int64(6500+b.pick(9000)) * 100 // ¥6,500–15,500 per person
+			for y, year := range []int{2024, 2025} {
+				incomes = append(incomes, b.tx.AnnualIncome.Create().
+					SetHousehold(h).SetYear(year).SetPerCapitaNetIncomeFen(base+int64(y*b.pick(1500))*100))
+			}
+			for _, s := range supplierOfCounty[c.ID] {
+				links = append(links, b.tx.BenefitLink.Create().
+					SetSupplierID(s.ID).SetHousehold(h).
+					SetMechanism([]benefitlink.Mechanism{benefitlink.MechanismWAGE, benefitlink.MechanismASSET, benefitlink.MechanismBUSINESS}[b.pick(3)]).
+					SetShareBp(100+b.pick(400)).
+					SetValidFrom(Reference.AddDate(-2, 0, 0)))
+			}
+		}
+		if err := b.tx.HouseholdMember.CreateBulk(members...).Exec(ctx); err != nil {
+			return err
+		}
+		if err := b.tx.AnnualIncome.CreateBulk(incomes...).Exec(ctx); err != nil {
+			return err
+		}
+		if len(links) > 0 {
+			if err := b.tx.BenefitLink.CreateBulk(links...).Exec(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+// Package httpapi assembles bangfu's HTTP surface: /graphql, GraphiQL at /,
+// /healthz and /readyz, with request ids, structured access logs, panic
+// recovery and request limits.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"bangfu/ent"
+	"bangfu/graph"
+	"bangfu/graph/gqlerr"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Options configure the handler; zero values get safe defaults.
+type Options struct {
+	Client *ent.Client
+	// Ready reports whether the database answers (for /readyz).
+	Ready func(context.Context) error
+	Log   *slog.Logger
+	// ComplexityLimit bounds the weighted size of one operation.
+	ComplexityLimit int
+	// MaxBodyBytes bounds a POST body.
+	MaxBodyBytes int64
+	// RequestTimeout bounds one GraphQL request.
+	RequestTimeout time.Duration
+	// Introspection enables __schema queries (GraphiQL needs it).
+	Introspection bool
+}
+
+// Defaults used when Options leave a limit at zero.
+const (
+	DefaultComplexityLimit = 25_000
+	DefaultMaxBodyBytes    = 1 << 20
+	DefaultRequestTimeout  = 30 * time.Second
+)
+
+// New returns the HTTP handler for the whole service.
+func New(o Options) http.Handler {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.ComplexityLimit == 0 {
+		o.ComplexityLimit = DefaultComplexityLimit
+	}
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.RequestTimeout == 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+
+	gql := handler.New(graph.NewSchema(o.Client))
+	gql.AddTransport(transport{maxBodyBytes: o.MaxBodyBytes})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if o.Introspection {
+		gql.Use(extension.Introspection{})
+	}
+	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	gql.Use(graph.PageSizeLimit{})
+	gql.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	gql.SetErrorPresenter(gqlerr.Presenter(o.Log))
+	gql.SetRecoverFunc(gqlerr.Recover(o.Log))
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /graphql", http.TimeoutHandler(gql, o.RequestTimeout, timeoutBody))
+	mux.Handle("POST /graphql", http.TimeoutHandler(gql, o.RequestTimeout, timeoutBody))
+	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET, POST")
+		writeProblem(w, http.StatusMethodNotAllowed, codeBadRequest, "use GET or POST for /graphql")
+	})
+	mux.Handle("GET /{$}", playground.Handler("bangfu GraphQL", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeStatus(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if o.Ready != nil {
+			if err := o.Ready(ctx); err != nil {
+				o.Log.WarnContext(ctx, "readiness check failed", "error", err.Error())
+				writeStatus(w, http.StatusServiceUnavailable, "database unavailable")
+				return
+			}
+		}
+		writeStatus(w, http.StatusOK, "ready")
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint; GraphQL is at /graphql")
+	})
+	return withRequestID(withAccessLog(o.Log, withRecover(o.Log, mux)))
+}
+
+const timeoutBody = `{"errors":[{"message":"request timed out","extensions":{"code":"TIMEOUT"}}]}`
+
+func writeStatus(w http.ResponseWriter, code int, status string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]string{"status": status})
+}
+
+func writeProblem(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+	})
+}

@@ -1,0 +1,185 @@
+// Command server runs the bangfu GraphQL API.
+//
+//	go run ./server --demo            # embedded SQLite (./bangfu.db) with demo data
+//	DATABASE_URL=postgres://... go run ./server
+//	go run ./server migrate           # apply pending migrations and exit
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"bangfu/internal/demo"
+	"bangfu/internal/httpapi"
+	"bangfu/internal/store"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bangfu:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	addr            string
+	dbPath          string
+	databaseURL     string
+	demo            bool
+	logLevel        slog.Level
+	complexityLimit int
+	introspection   bool
+	shutdownTimeout time.Duration
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (cmd string, cfg config, err error) {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: server [flags] [serve|migrate]\n\nflags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nenvironment: ADDR, DATABASE_URL, BANGFU_DB, LOG_LEVEL (debug|info|warn|error)\n")
+	}
+	addr := getenv("ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	dbPath := getenv("BANGFU_DB")
+	if dbPath == "" {
+		dbPath = "./bangfu.db"
+	}
+	fs.StringVar(&cfg.addr, "addr", addr, "listen address (env ADDR)")
+	fs.StringVar(&cfg.dbPath, "db", dbPath, "SQLite file used when DATABASE_URL is unset (env BANGFU_DB)")
+	fs.BoolVar(&cfg.demo, "demo", false, "load the demo dataset if the database is empty")
+	fs.IntVar(&cfg.complexityLimit, "complexity-limit", httpapi.DefaultComplexityLimit, "maximum weighted complexity of one operation")
+	fs.BoolVar(&cfg.introspection, "introspection", true, "allow schema introspection (GraphiQL needs it)")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long to drain in-flight requests on SIGTERM/SIGINT")
+	if err := fs.Parse(args); err != nil {
+		return "", cfg, err
+	}
+	cfg.databaseURL = getenv("DATABASE_URL")
+	if err := cfg.logLevel.UnmarshalText([]byte(orDefault(getenv("LOG_LEVEL"), "info"))); err != nil {
+		return "", cfg, fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	if _, port, err := net.SplitHostPort(cfg.addr); err != nil {
+		return "", cfg, fmt.Errorf("--addr %q: want host:port, e.g. :8080", cfg.addr)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return "", cfg, fmt.Errorf("--addr %q: invalid port", cfg.addr)
+	}
+	if cfg.complexityLimit <= 0 {
+		return "", cfg, errors.New("--complexity-limit must be positive")
+	}
+	switch rest := fs.Args(); {
+	case len(rest) == 0:
+		cmd = "serve"
+	case len(rest) == 1 && (rest[0] == "serve" || rest[0] == "migrate"):
+		cmd = rest[0]
+	default:
+		return "", cfg, fmt.Errorf("unknown command %q (want serve or migrate)", strings.Join(rest, " "))
+	}
+	return cmd, cfg, nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	cmd, cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	log := slog.New(httpapi.LogHandler{Handler: slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel})})
+
+	db, err := store.Open(ctx, store.Config{URL: cfg.databaseURL, SQLitePath: cfg.dbPath})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("database ready", "dialect", db.Dialect, "migrations_applied", applied)
+	if cmd == "migrate" {
+		return nil
+	}
+
+	if cfg.demo {
+		start := time.Now()
+		loaded, err := demo.LoadIfEmpty(ctx, db.Client)
+		if err != nil {
+			return fmt.Errorf("loading demo data: %w", err)
+		}
+		if loaded {
+			log.Info("demo dataset loaded", "duration", time.Since(start).String())
+		} else {
+			log.Info("database already has data; demo dataset not loaded")
+		}
+	}
+
+	srv := &http.Server{
+		Addr: cfg.addr,
+		Handler: httpapi.New(httpapi.Options{
+			Client:          db.Client,
+			Ready:           db.Ping,
+			Log:             log,
+			ComplexityLimit: cfg.complexityLimit,
+			Introspection:   cfg.introspection,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "graphiql", "http://"+displayAddr(ln.Addr()))
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; draining in-flight requests", "timeout", cfg.shutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
