@@ -1,0 +1,94 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"bangfu/ent"
+	"bangfu/ent/organization"
+	"bangfu/ent/region"
+	"bangfu/internal/httpapi"
+	"bangfu/internal/store/storetest"
+
+	"entgo.io/ent/dialect"
+)
+
+// countingDriver counts the SQL statements sent to the database.
+type countingDriver struct {
+	dialect.Driver
+	n atomic.Int64
+}
+
+func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
+	d.n.Add(1)
+	return d.Driver.Query(ctx, query, args, v)
+}
+
+func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) error {
+	d.n.Add(1)
+	return d.Driver.Exec(ctx, query, args, v)
+}
+
+// TestNestedQueriesAreBatched proves there is no N+1: a three-level query
+// (organizations → products → certifications, plus each product's supplier
+// region) issues the same small number of statements for 5 parents as for 50.
+func TestNestedQueriesAreBatched(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	c := db.Client
+	county := c.Region.Create().SetCode("533323").SetName("福贡县").SetLevel(region.LevelCOUNTY).SetSide(region.SideWEST).SaveX(ctx)
+	for i := 0; i < 50; i++ {
+		org := c.Organization.Create().SetName(fmt.Sprintf("合作社%02d", i)).SetKind(organization.KindCOOPERATIVE).SetRegion(county).SaveX(ctx)
+		for j := 0; j < 3; j++ {
+			p := c.Product.Create().SetSupplier(org).SetOriginCounty(county).SetName(fmt.Sprintf("草果%d", j)).
+				SetCategory("SPICES_DRIED").SetSpec("500g/袋").SetUnit("袋").SetPriceFen(3900).SaveX(ctx)
+			for k := 0; k < 2; k++ {
+				c.Certification.Create().SetProduct(p).SetValidUntil(time.Now().AddDate(1, 0, 0)).ExecX(ctx)
+			}
+		}
+	}
+
+	counter := &countingDriver{Driver: db.Driver()}
+	srv := httptest.NewServer(httpapi.New(httpapi.Options{Client: ent.NewClient(ent.Driver(counter)), Log: quietLog(t)}))
+	t.Cleanup(srv.Close)
+
+	const q = `query($n: Int!) { organizations(first: $n) { edges { node { name region { name }
+	  products(first: 10) { edges { node { name originCounty { code }
+	    certifications(first: 5) { edges { node { status validUntil } } } } } } } } } }`
+	statements := func(n int) int64 {
+		counter.n.Store(0)
+		var data struct {
+			Organizations struct {
+				Edges []struct {
+					Node struct {
+						Products struct {
+							Edges []struct {
+								Node struct {
+									Certifications struct{ Edges []struct{} }
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		mustData(t, post(t, srv, q, map[string]any{"n": n}), &data)
+		orgs := data.Organizations.Edges
+		if len(orgs) != n || len(orgs[n-1].Node.Products.Edges) != 3 || len(orgs[n-1].Node.Products.Edges[2].Node.Certifications.Edges) != 2 {
+			t.Fatalf("incomplete result for n=%d", n)
+		}
+		return counter.n.Load()
+	}
+	small, large := statements(5), statements(50)
+	t.Logf("SQL statements: %d for 5 parents, %d for 50 parents", small, large)
+	if large != small {
+		t.Errorf("statement count grows with page size: %d for 5, %d for 50", small, large)
+	}
+	if large > 6 {
+		t.Errorf("%d statements for a 3-level query; want at most 6", large)
+	}
+}
