@@ -49,4 +49,3 @@ func node(typ, description string, extra ...schema.Annotation) []schema.Annotati
 func money(name, comment string) ent.Field {
 	return field.Int64(name).Annotations(entgql.Type("Int64")).NonNegative().Default(0).Comment(comment + " In fen (分).")
 }
-

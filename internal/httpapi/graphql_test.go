@@ -52,8 +52,12 @@ func TestDemoCatalogQuery(t *testing.T) {
 func TestNodeLookup(t *testing.T) {
 	srv, _ := demoServer(t)
 	var list struct {
-		Products struct{ Edges []struct{ Node struct{ ID, Name string } } }
-		Regions  struct{ Edges []struct{ Node struct{ ID, Name string } } }
+		Products struct {
+			Edges []struct{ Node struct{ ID, Name string } }
+		}
+		Regions struct {
+			Edges []struct{ Node struct{ ID, Name string } }
+		}
 	}
 	mustData(t, post(t, srv, `{ products(first: 1) { edges { node { id name } } } regions(first: 1, where: {code: "530000"}) { edges { node { id name } } } }`, nil), &list)
 	p, r := list.Products.Edges[0].Node, list.Regions.Edges[0].Node
