@@ -1,6 +1,7 @@
 //go:build ignore
 
-// entc.go generates the ent client and the entgql GraphQL schema.
+// entc.go generates the ent client and the entgql GraphQL schema. It runs
+// from the repository root (see generate.go there).
 package main
 
 import (
@@ -18,15 +19,17 @@ func main() {
 	ex, err := entgql.NewExtension(
 		entgql.WithSchemaGenerator(),
 		entgql.WithWhereInputs(true),
-		entgql.WithConfigPath("../gqlgen.yml"),
-		entgql.WithSchemaPath("../graph/ent.graphql"),
+		entgql.WithConfigPath("./gqlgen.yml"),
+		entgql.WithSchemaPath("./graph/ent.graphql"),
 		entgql.WithNodeDescriptor(false),
 		entgql.WithSchemaHook(describeTypes),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
 	}
-	if err := entc.Generate("./schema", &gen.Config{
+	if err := entc.Generate("./ent/schema", &gen.Config{
+		Target:  "./ent",
+		Package: "bangfu/ent",
 		Features: []gen.Feature{gen.FeatureVersionedMigration, gen.FeatureLock, gen.FeatureExecQuery, gen.FeatureUpsert, gen.FeatureIntercept, gen.FeaturePrivacy},
 	}, entc.Extensions(ex)); err != nil {
 		log.Fatalf("running ent codegen: %v", err)

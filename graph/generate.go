@@ -1,5 +1,4 @@
 // Package graph is bangfu's GraphQL layer: the gqlgen executable schema and
-// its resolvers on top of the ent client.
+// its resolvers on top of the ent client. Regenerate with `go generate ./...`
+// from the repository root.
 package graph
-
-//go:generate go run -mod=mod github.com/99designs/gqlgen generate --config ../gqlgen.yml
