@@ -28,8 +28,8 @@ func main() {
 		log.Fatalf("creating entgql extension: %v", err)
 	}
 	if err := entc.Generate("./ent/schema", &gen.Config{
-		Target:  "./ent",
-		Package: "bangfu/ent",
+		Target:   "./ent",
+		Package:  "bangfu/ent",
 		Features: []gen.Feature{gen.FeatureVersionedMigration, gen.FeatureLock, gen.FeatureExecQuery, gen.FeatureUpsert, gen.FeatureIntercept, gen.FeaturePrivacy},
 	}, entc.Extensions(ex)); err != nil {
 		log.Fatalf("running ent codegen: %v", err)
