@@ -260,7 +260,19 @@ func writeErrors(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 	if len(oc) > 0 && oc[0] != nil {
 		ctx = graphql.WithOperationContext(ctx, oc[0])
 	}
-	writeJSON(w, status, exec.DispatchError(ctx, errs))
+	resp := exec.DispatchError(ctx, errs)
+	// A request error has no data entry at all (not even null): the spec
+	// keys "did it execute" on its absence.
+	b, err := json.Marshal(struct {
+		Errors     gqlerror.List  `json:"errors"`
+		Extensions map[string]any `json:"extensions,omitempty"`
+	}{resp.Errors, resp.Extensions})
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, &graphql.Response{Errors: gqlerror.List{coded("internal server error", "INTERNAL_SERVER_ERROR")}})
+		return
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, resp *graphql.Response) {
