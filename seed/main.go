@@ -64,7 +64,7 @@ func run(ctx context.Context, args []string) error {
 	if *scale == 0 {
 		return nil
 	}
-	rep, err := bulk.Generate(ctx, db, *scale, os.Stdout)
+	rep, err := bulk.Generate(ctx, db, bulk.PlanForScale(*scale), os.Stdout)
 	if err != nil {
 		return err
 	}

@@ -21,12 +21,18 @@ import (
 	"github.com/lib/pq"
 )
 
-// Per scale unit: 10k households, 10k products, 100k order lines.
-const (
-	householdsPerUnit = 10_000
-	productsPerUnit   = 10_000
-	linesPerUnit      = 100_000
-)
+// Plan says how many rows to generate.
+type Plan struct {
+	Households int // each with 1–5 members and one benefit link
+	Products   int // one supplier per 10 products; 4 in 5 certified
+	OrderLines int // 1–4 lines per order
+}
+
+// PlanForScale is n scale units: per unit 10k households, 10k products and
+// 100k order lines, so scale 10 is the 100k households / 1M lines benchmark.
+func PlanForScale(n int) Plan {
+	return Plan{Households: 10_000 * n, Products: 10_000 * n, OrderLines: 100_000 * n}
+}
 
 // Report says what was written and how long each table took.
 type Report struct {
@@ -35,21 +41,21 @@ type Report struct {
 	Total time.Duration
 }
 
-// Generate adds scale units of data. The database must already hold the
+// Generate writes the planned rows. The database must already hold the
 // demo dataset (regions and buyers come from it).
-func Generate(ctx context.Context, db *store.DB, scale int, progress io.Writer) (*Report, error) {
-	if scale < 1 {
-		return nil, fmt.Errorf("scale must be at least 1")
+func Generate(ctx context.Context, db *store.DB, plan Plan, progress io.Writer) (*Report, error) {
+	if plan.Households < 1 || plan.Products < 10 || plan.OrderLines < 1 {
+		return nil, fmt.Errorf("plan needs at least 1 household, 10 products and 1 order line")
 	}
-	g := &gen{db: db, rnd: rand.New(rand.NewPCG(uint64(scale), 42)), now: time.Now().UTC(), progress: progress,
+	g := &gen{db: db, plan: plan, rnd: rand.New(rand.NewPCG(uint64(plan.OrderLines), 42)), now: time.Now().UTC(), progress: progress,
 		report: &Report{Rows: map[string]int{}, Times: map[string]time.Duration{}}}
 	start := time.Now()
 	if err := g.loadBase(ctx); err != nil {
 		return nil, err
 	}
-	steps := []func(context.Context, int) error{g.writeSuppliers, g.writeProducts, g.writeHouseholds, g.writeOrders}
+	steps := []func(context.Context) error{g.writeSuppliers, g.writeProducts, g.writeHouseholds, g.writeOrders}
 	for _, step := range steps {
-		if err := step(ctx, scale); err != nil {
+		if err := step(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -59,6 +65,7 @@ func Generate(ctx context.Context, db *store.DB, scale int, progress io.Writer) 
 
 type gen struct {
 	db       *store.DB
+	plan     Plan
 	rnd      *rand.Rand
 	now      time.Time
 	progress io.Writer

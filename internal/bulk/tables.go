@@ -15,8 +15,8 @@ var (
 	statuses   = []string{"SETTLED", "SETTLED", "SETTLED", "SETTLED", "ACCEPTED", "DELIVERED", "SHIPPED", "CONFIRMED", "PLACED", "CANCELLED", "REFUNDED"}
 )
 
-func (g *gen) writeSuppliers(ctx context.Context, scale int) error {
-	n := productsPerUnit * scale / 10
+func (g *gen) writeSuppliers(ctx context.Context) error {
+	n := g.plan.Products / 10
 	first, err := g.nextID(ctx, "organizations", "Organization")
 	if err != nil {
 		return err
@@ -41,8 +41,8 @@ func (g *gen) writeSuppliers(ctx context.Context, scale int) error {
 	})
 }
 
-func (g *gen) writeProducts(ctx context.Context, scale int) error {
-	n := productsPerUnit * scale
+func (g *gen) writeProducts(ctx context.Context) error {
+	n := g.plan.Products
 	first, err := g.nextID(ctx, "products", "Product")
 	if err != nil {
 		return err
@@ -83,8 +83,8 @@ func (g *gen) writeProducts(ctx context.Context, scale int) error {
 // gidBase is the start of the key block holding id.
 func gidBase(id int) int { return id >> 32 << 32 }
 
-func (g *gen) writeHouseholds(ctx context.Context, scale int) error {
-	n := householdsPerUnit * scale
+func (g *gen) writeHouseholds(ctx context.Context) error {
+	n := g.plan.Households
 	first, err := g.nextID(ctx, "households", "Household")
 	if err != nil {
 		return err
@@ -143,14 +143,17 @@ func (g *gen) writeHouseholds(ctx context.Context, scale int) error {
 	}
 	return g.write(ctx, "benefit_links", []string{"id", "created_at", "updated_at", "mechanism", "share_bp", "valid_from", "household_id", "supplier_id"}, n, func(i int, d []any) {
 		sups := byCounty[countyOf[i]]
+		if len(sups) == 0 { // small plans leave some counties without suppliers
+			sups = g.suppliers
+		}
 		d[0], d[1], d[2] = firstLink+i, g.now, g.now
 		d[3], d[4], d[5] = []string{"WAGE", "ASSET", "BUSINESS"}[i%3], 100+g.rnd.IntN(400), g.now.AddDate(-2, 0, 0)
 		d[6], d[7] = first+i, sups[i%len(sups)]
 	})
 }
 
-func (g *gen) writeOrders(ctx context.Context, scale int) error {
-	lines := linesPerUnit * scale
+func (g *gen) writeOrders(ctx context.Context) error {
+	lines := g.plan.OrderLines
 	// Orders get 1–4 lines (2.5 on average) from one supplier's products.
 	bySupplier := map[int][]product{}
 	for _, p := range g.products {

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"bangfu/internal/store/storetest"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantCmd string
+		wantErr string
+		check   func(t *testing.T, c config)
+	}{
+		{name: "defaults", wantCmd: "serve", check: func(t *testing.T, c config) {
+			if c.addr != ":8080" || c.dbPath != "./bangfu.db" || c.demo {
+				t.Errorf("defaults = %+v", c)
+			}
+		}},
+		{name: "env", env: map[string]string{"ADDR": "127.0.0.1:9000", "DATABASE_URL": "postgres://x/y", "LOG_LEVEL": "debug"}, wantCmd: "serve",
+			check: func(t *testing.T, c config) {
+				if c.addr != "127.0.0.1:9000" || c.databaseURL != "postgres://x/y" || c.logLevel.String() != "DEBUG" {
+					t.Errorf("env config = %+v", c)
+				}
+			}},
+		{name: "flags beat env", args: []string{"--addr", ":7000", "--demo"}, env: map[string]string{"ADDR": ":9000"}, wantCmd: "serve",
+			check: func(t *testing.T, c config) {
+				if c.addr != ":7000" || !c.demo {
+					t.Errorf("flags = %+v", c)
+				}
+			}},
+		{name: "migrate", args: []string{"migrate"}, wantCmd: "migrate"},
+		{name: "unknown command", args: []string{"frobnicate"}, wantErr: "unknown command"},
+		{name: "bad addr", args: []string{"--addr", "8080"}, wantErr: "want host:port"},
+		{name: "bad port", args: []string{"--addr", ":99999"}, wantErr: "invalid port"},
+		{name: "bad log level", env: map[string]string{"LOG_LEVEL": "loud"}, wantErr: "LOG_LEVEL"},
+		{name: "bad complexity", args: []string{"--complexity-limit", "0"}, wantErr: "complexity"},
+		{name: "unknown flag", args: []string{"--nope"}, wantErr: "nope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			cmd, cfg, err := parseConfig(tt.args, envOf(tt.env), &stderr)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cmd != tt.wantCmd {
+				t.Errorf("cmd = %q, want %q", cmd, tt.wantCmd)
+			}
+			if tt.check != nil {
+				tt.check(t, cfg)
+			}
+		})
+	}
+}
+
+func TestRunFailsFastOnBadDatabase(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(context.Background(), nil, envOf(map[string]string{"DATABASE_URL": "mysql://nope"}), &stderr)
+	if err == nil || !strings.Contains(err.Error(), "postgres://") {
+		t.Fatalf("err = %v", err)
+	}
+	err = run(context.Background(), nil, envOf(map[string]string{"DATABASE_URL": "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}), &stderr)
+	if err == nil || !strings.Contains(err.Error(), "connecting") {
+		t.Fatalf("unreachable database: err = %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the server writes logs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestServeDemoAndShutdown runs the real command: migrations, demo data,
+// a query, then a graceful stop when its context ends (as on SIGTERM).
+func TestServeDemoAndShutdown(t *testing.T) {
+	cfg := storetest.Config(t)
+	env := map[string]string{"DATABASE_URL": cfg.URL}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	args := []string{"--demo", "--addr", addr, "--db", filepath.Join(t.TempDir(), "serve.db")}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, envOf(env), &logs) }()
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("server not ready: %v\n%s", err, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	res, err := http.Post("http://"+addr+"/graphql", "application/json",
+		strings.NewReader(`{"query":"{ products(first: 5) { totalCount edges { node { name priceFen supplier { name region { name } } } } } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	_, _ = body.ReadFrom(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(body.String(), `"totalCount"`) || strings.Contains(body.String(), `"errors"`) {
+		t.Fatalf("query = %d %s", res.StatusCode, body.String())
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+	for _, want := range []string{`"msg":"demo dataset loaded"`, `"msg":"http request"`, `"request_id"`, `"msg":"stopped"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %s:\n%s", want, logs.String())
+		}
+	}
+}
