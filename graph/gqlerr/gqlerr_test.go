@@ -1,0 +1,65 @@
+package gqlerr
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"bangfu/ent"
+	"bangfu/internal/gid"
+)
+
+func TestPresenter(t *testing.T) {
+	var logs bytes.Buffer
+	present := Presenter(slog.New(slog.NewTextHandler(&logs, nil)))
+	tests := []struct {
+		name     string
+		err      error
+		code     string
+		hideText bool
+	}{
+		{"coded error keeps its code", New(Conflict, "order is SHIPPED"), Conflict, false},
+		{"invalid global ID", fmt.Errorf("decoding: %w", gid.ErrInvalid), BadUserInput, false},
+		{"ent validation", validationError(t), BadUserInput, false},
+		{"ent not found", &ent.NotFoundError{}, NotFound, false},
+		{"ent constraint", &ent.ConstraintError{}, Conflict, true},
+		{"anything else is internal", errors.New(`pq: relation "secret_table" does not exist`), Internal, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := present(context.Background(), tt.err)
+			if got.Extensions["code"] != tt.code {
+				t.Errorf("code = %v, want %s", got.Extensions["code"], tt.code)
+			}
+			if tt.hideText && strings.Contains(got.Message, tt.err.Error()) {
+				t.Errorf("message leaks %q", got.Message)
+			}
+		})
+	}
+	if !strings.Contains(logs.String(), "secret_table") {
+		t.Error("internal error was not logged for operators")
+	}
+}
+
+func TestRecoverHidesPanic(t *testing.T) {
+	var logs bytes.Buffer
+	err := Recover(slog.New(slog.NewTextHandler(&logs, nil)))(context.Background(), "boom at resolver.go:42")
+	if strings.Contains(err.Error(), "boom") || !strings.Contains(logs.String(), "boom") {
+		t.Fatalf("error %q, logs %q", err, logs.String())
+	}
+}
+
+// validationError gets a real ent.ValidationError: the field validators run
+// before the driver is touched, so no database is needed.
+func validationError(t *testing.T) error {
+	_, err := ent.NewClient().Product.Create().SetPriceFen(-1).Save(context.Background())
+	var v *ent.ValidationError
+	if !errors.As(err, &v) {
+		t.Fatalf("want a validation error, got %v", err)
+	}
+	return err
+}
