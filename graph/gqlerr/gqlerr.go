@@ -71,8 +71,6 @@ func classify(err error) (code, message string) {
 		return BadUserInput, validation.Error()
 	case errors.As(err, &constraint):
 		return Conflict, "the change conflicts with existing data"
-	case errors.Is(err, context.DeadlineExceeded):
-		return Internal, ""
 	default:
 		return Internal, ""
 	}

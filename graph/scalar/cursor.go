@@ -3,6 +3,8 @@ package scalar
 import (
 	"io"
 
+	"bangfu/graph/gqlerr"
+
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -16,7 +18,7 @@ func MarshalCursor(c entgql.Cursor[int]) graphql.Marshaler {
 func UnmarshalCursor(v any) (entgql.Cursor[int], error) {
 	var c entgql.Cursor[int]
 	if err := c.UnmarshalGQL(v); err != nil {
-		return c, badInput("invalid cursor: pass a cursor exactly as returned in pageInfo or edges")
+		return c, gqlerr.BadInput("invalid cursor: pass a cursor exactly as returned in pageInfo or edges")
 	}
 	return c, nil
 }

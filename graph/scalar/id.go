@@ -1,7 +1,7 @@
-// Package scalar holds bangfu's custom GraphQL scalar bindings. The ID
-// scalar is bound to bangfu's opaque global IDs
-// (internal/gid) so every ent integer key is encoded on the way out and
-// decoded and type-checked on the way in.
+// Package scalar holds bangfu's custom GraphQL scalar bindings. ID is bound
+// to the opaque global IDs of internal/gid, so every ent integer key is
+// encoded on the way out and decoded and type-checked on the way in. Bad
+// input to any scalar is a BAD_USER_INPUT error.
 package scalar
 
 import (
@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 
+	"bangfu/graph/gqlerr"
 	"bangfu/internal/gid"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -32,11 +33,11 @@ func MarshalID(id int) graphql.Marshaler {
 func UnmarshalID(v any) (int, error) {
 	s, ok := v.(string)
 	if !ok {
-		return 0, badInput(fmt.Sprintf("%v: expected a string ID", gid.ErrInvalid))
+		return 0, gqlerr.BadInput(fmt.Sprintf("%v: expected a string ID", gid.ErrInvalid))
 	}
 	id, _, err := gid.Decode(s)
 	if err != nil {
-		return 0, badInput(err.Error())
+		return 0, gqlerr.BadInput(err.Error())
 	}
 	return id, nil
 }

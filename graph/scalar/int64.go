@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 
+	"bangfu/graph/gqlerr"
+
 	"github.com/99designs/gqlgen/graphql"
 )
 
@@ -30,15 +32,15 @@ func UnmarshalInt64(v any) (int64, error) {
 	case json.Number:
 		i, err := strconv.ParseInt(string(n), 10, 64)
 		if err != nil {
-			return 0, badInput(fmt.Sprintf("%s is not a whole number; amounts are integer fen (分)", n))
+			return 0, gqlerr.BadInput(fmt.Sprintf("%s is not a whole number; amounts are integer fen (分)", n))
 		}
 		return i, nil
 	case float64:
 		if n != math.Trunc(n) || math.Abs(n) > 1<<53 {
-			return 0, badInput(fmt.Sprintf("%v is not a whole number; amounts are integer fen (分)", n))
+			return 0, gqlerr.BadInput(fmt.Sprintf("%v is not a whole number; amounts are integer fen (分)", n))
 		}
 		return int64(n), nil
 	default:
-		return 0, badInput(fmt.Sprintf("expected a whole number, got %T", v))
+		return 0, gqlerr.BadInput(fmt.Sprintf("expected a whole number, got %T", v))
 	}
 }

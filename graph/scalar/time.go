@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"bangfu/graph/gqlerr"
+
 	"github.com/99designs/gqlgen/graphql"
 )
 
@@ -21,11 +23,11 @@ func MarshalTime(t time.Time) graphql.Marshaler {
 func UnmarshalTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, badInput("time must be an RFC 3339 string")
+		return time.Time{}, gqlerr.BadInput("time must be an RFC 3339 string")
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, badInput("time must be RFC 3339 with an offset, e.g. 2025-01-31T08:00:00Z")
+		return time.Time{}, gqlerr.BadInput("time must be RFC 3339 with an offset, e.g. 2025-01-31T08:00:00Z")
 	}
 	return t.UTC(), nil
 }

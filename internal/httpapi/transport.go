@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 
+	"bangfu/graph/gqlerr"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -64,7 +66,7 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		if status == http.StatusUnsupportedMediaType {
 			w.Header().Set("Accept-Post", mediaJSON)
 		}
-		writeErrors(w, r, exec, status, gqlerror.List{coded(err.Error(), codeBadRequest)})
+		writeErrors(w, r, exec, status, gqlerror.List{gqlerr.New(codeBadRequest, err.Error())})
 		return
 	}
 	params.Headers = r.Header
@@ -91,7 +93,7 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		// GET must be safe: mutations only over POST (spec: 405).
 		w.Header().Set("Allow", http.MethodPost)
 		writeErrors(w, r, exec, http.StatusMethodNotAllowed,
-			gqlerror.List{coded("only queries may be sent with GET; use POST for "+string(oc.Operation.Operation)+"s", codeBadRequest)}, oc)
+			gqlerror.List{gqlerr.New(codeBadRequest, "only queries may be sent with GET; use POST for "+string(oc.Operation.Operation)+"s")}, oc)
 		return
 	}
 	handle, ctx := exec.DispatchOperation(r.Context(), oc)
@@ -250,10 +252,6 @@ func jsonProblem(err error) string {
 	}
 }
 
-func coded(msg, code string) *gqlerror.Error {
-	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": code}}
-}
-
 // writeErrors answers a request that did not execute: no data entry.
 func writeErrors(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, status int, errs gqlerror.List, oc ...*graphql.OperationContext) {
 	ctx := r.Context()
@@ -268,7 +266,7 @@ func writeErrors(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 		Extensions map[string]any `json:"extensions,omitempty"`
 	}{resp.Errors, resp.Extensions})
 	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, &graphql.Response{Errors: gqlerror.List{coded("internal server error", "INTERNAL_SERVER_ERROR")}})
+		writeJSON(w, http.StatusInternalServerError, &graphql.Response{Errors: gqlerror.List{gqlerr.New(gqlerr.Internal, "internal server error")}})
 		return
 	}
 	w.WriteHeader(status)
