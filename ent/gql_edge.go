@@ -349,28 +349,46 @@ func (_m *Membership) Organization(ctx context.Context) (*Organization, error) {
 	return result, MaskNotFound(err)
 }
 
-func (_m *Membership) ScopeRegions(ctx context.Context) (result []*Region, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedScopeRegions(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.ScopeRegionsOrErr()
+func (_m *Membership) ScopeRegions(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*RegionOrder, where *RegionWhereInput,
+) (*RegionConnection, error) {
+	opts := []RegionPaginateOption{
+		WithRegionOrder(orderBy),
+		WithRegionFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryScopeRegions().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedScopeRegions(alias); err == nil || hasTotalCount {
+		pager, err := newRegionPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &RegionConnection{Edges: []*RegionEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryScopeRegions().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *Membership) ScopeAgreements(ctx context.Context) (result []*Agreement, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedScopeAgreements(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.ScopeAgreementsOrErr()
+func (_m *Membership) ScopeAgreements(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AgreementOrder, where *AgreementWhereInput,
+) (*AgreementConnection, error) {
+	opts := []AgreementPaginateOption{
+		WithAgreementOrder(orderBy),
+		WithAgreementFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryScopeAgreements().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedScopeAgreements(alias); err == nil || hasTotalCount {
+		pager, err := newAgreementPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AgreementConnection{Edges: []*AgreementEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryScopeAgreements().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *MonitoringCase) Household(ctx context.Context) (*Household, error) {
@@ -903,14 +921,23 @@ func (_m *Target) LedgerEntries(
 	return _m.QueryLedgerEntries().Paginate(ctx, after, first, before, last, opts...)
 }
 
-func (_m *User) Memberships(ctx context.Context) (result []*Membership, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedMemberships(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.MembershipsOrErr()
+func (_m *User) Memberships(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*MembershipOrder, where *MembershipWhereInput,
+) (*MembershipConnection, error) {
+	opts := []MembershipPaginateOption{
+		WithMembershipOrder(orderBy),
+		WithMembershipFilter(where.Filter),
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryMemberships().All(ctx)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedMemberships(alias); err == nil || hasTotalCount {
+		pager, err := newMembershipPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &MembershipConnection{Edges: []*MembershipEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	return result, err
+	return _m.QueryMemberships().Paginate(ctx, after, first, before, last, opts...)
 }

@@ -30,7 +30,9 @@ func (User) Fields() []ent.Field {
 // Edges of the User.
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("memberships", Membership.Type).Comment("Roles held by the user."),
+		edge.To("memberships", Membership.Type).
+			Annotations(entgql.RelayConnection()).
+			Comment("Roles held by the user."),
 	}
 }
 
@@ -61,8 +63,12 @@ func (Membership) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("user", User.Type).Ref("memberships").Field("user_id").Unique().Required(),
 		edge.From("organization", Organization.Type).Ref("memberships").Field("organization_id").Unique(),
-		edge.To("scope_regions", Region.Type).Comment("Regions the role covers (coordinators, certifiers)."),
-		edge.To("scope_agreements", Agreement.Type).Comment("Agreements the role covers (coordinators)."),
+		edge.To("scope_regions", Region.Type).
+			Annotations(entgql.RelayConnection()).
+			Comment("Regions the role covers (coordinators, certifiers)."),
+		edge.To("scope_agreements", Agreement.Type).
+			Annotations(entgql.RelayConnection()).
+			Comment("Agreements the role covers (coordinators)."),
 	}
 }
 
