@@ -260,7 +260,9 @@ func (_c *AgreementCreate) Mutation() *AgreementMutation {
 
 // Save creates the Agreement in the database.
 func (_c *AgreementCreate) Save(ctx context.Context) (*Agreement, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -287,12 +289,18 @@ func (_c *AgreementCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AgreementCreate) defaults() {
+func (_c *AgreementCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if agreement.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized agreement.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := agreement.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if agreement.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized agreement.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := agreement.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -304,6 +312,7 @@ func (_c *AgreementCreate) defaults() {
 		v := agreement.DefaultVersion
 		_c.mutation.SetVersion(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

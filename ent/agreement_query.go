@@ -12,6 +12,7 @@ import (
 	"bangfu/ent/target"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -620,6 +621,12 @@ func (_q *AgreementQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if agreement.Policy == nil {
+		return errors.New("ent: uninitialized agreement.Policy (forgotten import ent/runtime?)")
+	}
+	if err := agreement.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -89,7 +89,9 @@ func (_c *AnnualIncomeCreate) Mutation() *AnnualIncomeMutation {
 
 // Save creates the AnnualIncome in the database.
 func (_c *AnnualIncomeCreate) Save(ctx context.Context) (*AnnualIncome, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -116,12 +118,18 @@ func (_c *AnnualIncomeCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AnnualIncomeCreate) defaults() {
+func (_c *AnnualIncomeCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if annualincome.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized annualincome.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := annualincome.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if annualincome.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized annualincome.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := annualincome.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -129,6 +137,7 @@ func (_c *AnnualIncomeCreate) defaults() {
 		v := annualincome.DefaultPerCapitaNetIncomeFen
 		_c.mutation.SetPerCapitaNetIncomeFen(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

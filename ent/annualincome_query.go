@@ -7,6 +7,7 @@ import (
 	"bangfu/ent/household"
 	"bangfu/ent/predicate"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -365,6 +366,12 @@ func (_q *AnnualIncomeQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if annualincome.Policy == nil {
+		return errors.New("ent: uninitialized annualincome.Policy (forgotten import ent/runtime?)")
+	}
+	if err := annualincome.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -109,7 +109,9 @@ func (_u *AnnualIncomeUpdate) ClearHousehold() *AnnualIncomeUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *AnnualIncomeUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -136,11 +138,15 @@ func (_u *AnnualIncomeUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *AnnualIncomeUpdate) defaults() {
+func (_u *AnnualIncomeUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if annualincome.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized annualincome.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := annualincome.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -330,7 +336,9 @@ func (_u *AnnualIncomeUpdateOne) Select(field string, fields ...string) *AnnualI
 
 // Save executes the query and returns the updated AnnualIncome entity.
 func (_u *AnnualIncomeUpdateOne) Save(ctx context.Context) (*AnnualIncome, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -357,11 +365,15 @@ func (_u *AnnualIncomeUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *AnnualIncomeUpdateOne) defaults() {
+func (_u *AnnualIncomeUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if annualincome.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized annualincome.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := annualincome.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -101,7 +101,9 @@ func (_c *AwardCreate) Mutation() *AwardMutation {
 
 // Save creates the Award in the database.
 func (_c *AwardCreate) Save(ctx context.Context) (*Award, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -128,19 +130,29 @@ func (_c *AwardCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AwardCreate) defaults() {
+func (_c *AwardCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if award.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized award.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := award.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if award.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized award.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := award.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.AwardedAt(); !ok {
+		if award.DefaultAwardedAt == nil {
+			return fmt.Errorf("ent: uninitialized award.DefaultAwardedAt (forgotten import ent/runtime?)")
+		}
 		v := award.DefaultAwardedAt()
 		_c.mutation.SetAwardedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -7,6 +7,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/predicate"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -365,6 +366,12 @@ func (_q *AwardQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if award.Policy == nil {
+		return errors.New("ent: uninitialized award.Policy (forgotten import ent/runtime?)")
+	}
+	if err := award.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -113,7 +113,9 @@ func (_c *BenefitLinkCreate) Mutation() *BenefitLinkMutation {
 
 // Save creates the BenefitLink in the database.
 func (_c *BenefitLinkCreate) Save(ctx context.Context) (*BenefitLink, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -140,15 +142,22 @@ func (_c *BenefitLinkCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *BenefitLinkCreate) defaults() {
+func (_c *BenefitLinkCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if benefitlink.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized benefitlink.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := benefitlink.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if benefitlink.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized benefitlink.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := benefitlink.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -8,6 +8,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/predicate"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -401,6 +402,12 @@ func (_q *BenefitLinkQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if benefitlink.Policy == nil {
+		return errors.New("ent: uninitialized benefitlink.Policy (forgotten import ent/runtime?)")
+	}
+	if err := benefitlink.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

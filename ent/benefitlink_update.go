@@ -162,7 +162,9 @@ func (_u *BenefitLinkUpdate) ClearHousehold() *BenefitLinkUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *BenefitLinkUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -189,11 +191,15 @@ func (_u *BenefitLinkUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *BenefitLinkUpdate) defaults() {
+func (_u *BenefitLinkUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if benefitlink.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized benefitlink.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := benefitlink.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -473,7 +479,9 @@ func (_u *BenefitLinkUpdateOne) Select(field string, fields ...string) *BenefitL
 
 // Save executes the query and returns the updated BenefitLink entity.
 func (_u *BenefitLinkUpdateOne) Save(ctx context.Context) (*BenefitLink, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -500,11 +508,15 @@ func (_u *BenefitLinkUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *BenefitLinkUpdateOne) defaults() {
+func (_u *BenefitLinkUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if benefitlink.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized benefitlink.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := benefitlink.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -111,7 +111,9 @@ func (_c *BuyerProfileCreate) Mutation() *BuyerProfileMutation {
 
 // Save creates the BuyerProfile in the database.
 func (_c *BuyerProfileCreate) Save(ctx context.Context) (*BuyerProfile, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -138,12 +140,18 @@ func (_c *BuyerProfileCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *BuyerProfileCreate) defaults() {
+func (_c *BuyerProfileCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if buyerprofile.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized buyerprofile.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := buyerprofile.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if buyerprofile.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized buyerprofile.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := buyerprofile.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -159,6 +167,7 @@ func (_c *BuyerProfileCreate) defaults() {
 		v := buyerprofile.DefaultReservedShareBp
 		_c.mutation.SetReservedShareBp(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -97,7 +97,9 @@ func (_u *BuyerProfileUpdate) Mutation() *BuyerProfileMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *BuyerProfileUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -124,11 +126,15 @@ func (_u *BuyerProfileUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *BuyerProfileUpdate) defaults() {
+func (_u *BuyerProfileUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if buyerprofile.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized buyerprofile.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := buyerprofile.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -281,7 +287,9 @@ func (_u *BuyerProfileUpdateOne) Select(field string, fields ...string) *BuyerPr
 
 // Save executes the query and returns the updated BuyerProfile entity.
 func (_u *BuyerProfileUpdateOne) Save(ctx context.Context) (*BuyerProfile, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -308,11 +316,15 @@ func (_u *BuyerProfileUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *BuyerProfileUpdateOne) defaults() {
+func (_u *BuyerProfileUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if buyerprofile.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized buyerprofile.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := buyerprofile.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -167,7 +167,9 @@ func (_c *CertificationCreate) Mutation() *CertificationMutation {
 
 // Save creates the Certification in the database.
 func (_c *CertificationCreate) Save(ctx context.Context) (*Certification, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -194,12 +196,18 @@ func (_c *CertificationCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *CertificationCreate) defaults() {
+func (_c *CertificationCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if certification.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized certification.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := certification.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if certification.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized certification.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := certification.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -207,6 +215,7 @@ func (_c *CertificationCreate) defaults() {
 		v := certification.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

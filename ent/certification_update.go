@@ -201,7 +201,9 @@ func (_u *CertificationUpdate) ClearProduct() *CertificationUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *CertificationUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -228,11 +230,15 @@ func (_u *CertificationUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *CertificationUpdate) defaults() {
+func (_u *CertificationUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if certification.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized certification.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := certification.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -546,7 +552,9 @@ func (_u *CertificationUpdateOne) Select(field string, fields ...string) *Certif
 
 // Save executes the query and returns the updated Certification entity.
 func (_u *CertificationUpdateOne) Save(ctx context.Context) (*Certification, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -573,11 +581,15 @@ func (_u *CertificationUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *CertificationUpdateOne) defaults() {
+func (_u *CertificationUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if certification.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized certification.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := certification.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -30,6 +30,7 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
+	"bangfu/ent/session"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -85,6 +86,8 @@ type Client struct {
 	ProgressReport *ProgressReportClient
 	// Region is the client for interacting with the Region builders.
 	Region *RegionClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
 	// SupplierProfile is the client for interacting with the SupplierProfile builders.
 	SupplierProfile *SupplierProfileClient
 	// Target is the client for interacting with the Target builders.
@@ -123,6 +126,7 @@ func (c *Client) init() {
 	c.Product = NewProductClient(c.config)
 	c.ProgressReport = NewProgressReportClient(c.config)
 	c.Region = NewRegionClient(c.config)
+	c.Session = NewSessionClient(c.config)
 	c.SupplierProfile = NewSupplierProfileClient(c.config)
 	c.Target = NewTargetClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -237,6 +241,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Product:         NewProductClient(cfg),
 		ProgressReport:  NewProgressReportClient(cfg),
 		Region:          NewRegionClient(cfg),
+		Session:         NewSessionClient(cfg),
 		SupplierProfile: NewSupplierProfileClient(cfg),
 		Target:          NewTargetClient(cfg),
 		User:            NewUserClient(cfg),
@@ -278,6 +283,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Product:         NewProductClient(cfg),
 		ProgressReport:  NewProgressReportClient(cfg),
 		Region:          NewRegionClient(cfg),
+		Session:         NewSessionClient(cfg),
 		SupplierProfile: NewSupplierProfileClient(cfg),
 		Target:          NewTargetClient(cfg),
 		User:            NewUserClient(cfg),
@@ -313,7 +319,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Agreement, c.AnnualIncome, c.AuditEvent, c.Award, c.BenefitLink,
 		c.BuyerProfile, c.Certification, c.Household, c.HouseholdMember,
 		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase, c.Order,
-		c.OrderLine, c.Organization, c.Product, c.ProgressReport, c.Region,
+		c.OrderLine, c.Organization, c.Product, c.ProgressReport, c.Region, c.Session,
 		c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Use(hooks...)
@@ -327,7 +333,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Agreement, c.AnnualIncome, c.AuditEvent, c.Award, c.BenefitLink,
 		c.BuyerProfile, c.Certification, c.Household, c.HouseholdMember,
 		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase, c.Order,
-		c.OrderLine, c.Organization, c.Product, c.ProgressReport, c.Region,
+		c.OrderLine, c.Organization, c.Product, c.ProgressReport, c.Region, c.Session,
 		c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Intercept(interceptors...)
@@ -375,6 +381,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ProgressReport.mutate(ctx, m)
 	case *RegionMutation:
 		return c.Region.mutate(ctx, m)
+	case *SessionMutation:
+		return c.Session.mutate(ctx, m)
 	case *SupplierProfileMutation:
 		return c.SupplierProfile.mutate(ctx, m)
 	case *TargetMutation:
@@ -624,7 +632,8 @@ func (c *AgreementClient) QueryScopedMemberships(_m *Agreement) *MembershipQuery
 
 // Hooks returns the client hooks.
 func (c *AgreementClient) Hooks() []Hook {
-	return c.hooks.Agreement
+	hooks := c.hooks.Agreement
+	return append(hooks[:len(hooks):len(hooks)], agreement.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -773,7 +782,8 @@ func (c *AnnualIncomeClient) QueryHousehold(_m *AnnualIncome) *HouseholdQuery {
 
 // Hooks returns the client hooks.
 func (c *AnnualIncomeClient) Hooks() []Hook {
-	return c.hooks.AnnualIncome
+	hooks := c.hooks.AnnualIncome
+	return append(hooks[:len(hooks):len(hooks)], annualincome.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -906,7 +916,8 @@ func (c *AuditEventClient) GetX(ctx context.Context, id int) *AuditEvent {
 
 // Hooks returns the client hooks.
 func (c *AuditEventClient) Hooks() []Hook {
-	return c.hooks.AuditEvent
+	hooks := c.hooks.AuditEvent
+	return append(hooks[:len(hooks):len(hooks)], auditevent.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1055,7 +1066,8 @@ func (c *AwardClient) QueryOrganization(_m *Award) *OrganizationQuery {
 
 // Hooks returns the client hooks.
 func (c *AwardClient) Hooks() []Hook {
-	return c.hooks.Award
+	hooks := c.hooks.Award
+	return append(hooks[:len(hooks):len(hooks)], award.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1220,7 +1232,8 @@ func (c *BenefitLinkClient) QueryHousehold(_m *BenefitLink) *HouseholdQuery {
 
 // Hooks returns the client hooks.
 func (c *BenefitLinkClient) Hooks() []Hook {
-	return c.hooks.BenefitLink
+	hooks := c.hooks.BenefitLink
+	return append(hooks[:len(hooks):len(hooks)], benefitlink.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1369,7 +1382,8 @@ func (c *BuyerProfileClient) QueryOrganization(_m *BuyerProfile) *OrganizationQu
 
 // Hooks returns the client hooks.
 func (c *BuyerProfileClient) Hooks() []Hook {
-	return c.hooks.BuyerProfile
+	hooks := c.hooks.BuyerProfile
+	return append(hooks[:len(hooks):len(hooks)], buyerprofile.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1518,7 +1532,8 @@ func (c *CertificationClient) QueryProduct(_m *Certification) *ProductQuery {
 
 // Hooks returns the client hooks.
 func (c *CertificationClient) Hooks() []Hook {
-	return c.hooks.Certification
+	hooks := c.hooks.Certification
+	return append(hooks[:len(hooks):len(hooks)], certification.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1747,7 +1762,8 @@ func (c *HouseholdClient) QueryMonitoringCases(_m *Household) *MonitoringCaseQue
 
 // Hooks returns the client hooks.
 func (c *HouseholdClient) Hooks() []Hook {
-	return c.hooks.Household
+	hooks := c.hooks.Household
+	return append(hooks[:len(hooks):len(hooks)], household.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1896,7 +1912,8 @@ func (c *HouseholdMemberClient) QueryHousehold(_m *HouseholdMember) *HouseholdQu
 
 // Hooks returns the client hooks.
 func (c *HouseholdMemberClient) Hooks() []Hook {
-	return c.hooks.HouseholdMember
+	hooks := c.hooks.HouseholdMember
+	return append(hooks[:len(hooks):len(hooks)], householdmember.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2029,7 +2046,8 @@ func (c *IncentiveRuleClient) GetX(ctx context.Context, id int) *IncentiveRule {
 
 // Hooks returns the client hooks.
 func (c *IncentiveRuleClient) Hooks() []Hook {
-	return c.hooks.IncentiveRule
+	hooks := c.hooks.IncentiveRule
+	return append(hooks[:len(hooks):len(hooks)], incentiverule.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2258,7 +2276,8 @@ func (c *LedgerEntryClient) QueryReversedBy(_m *LedgerEntry) *LedgerEntryQuery {
 
 // Hooks returns the client hooks.
 func (c *LedgerEntryClient) Hooks() []Hook {
-	return c.hooks.LedgerEntry
+	hooks := c.hooks.LedgerEntry
+	return append(hooks[:len(hooks):len(hooks)], ledgerentry.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2455,7 +2474,8 @@ func (c *MembershipClient) QueryScopeAgreements(_m *Membership) *AgreementQuery 
 
 // Hooks returns the client hooks.
 func (c *MembershipClient) Hooks() []Hook {
-	return c.hooks.Membership
+	hooks := c.hooks.Membership
+	return append(hooks[:len(hooks):len(hooks)], membership.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2604,7 +2624,8 @@ func (c *MonitoringCaseClient) QueryHousehold(_m *MonitoringCase) *HouseholdQuer
 
 // Hooks returns the client hooks.
 func (c *MonitoringCaseClient) Hooks() []Hook {
-	return c.hooks.MonitoringCase
+	hooks := c.hooks.MonitoringCase
+	return append(hooks[:len(hooks):len(hooks)], monitoringcase.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2817,7 +2838,8 @@ func (c *OrderClient) QueryLines(_m *Order) *OrderLineQuery {
 
 // Hooks returns the client hooks.
 func (c *OrderClient) Hooks() []Hook {
-	return c.hooks.Order
+	hooks := c.hooks.Order
+	return append(hooks[:len(hooks):len(hooks)], order.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2998,7 +3020,8 @@ func (c *OrderLineClient) QueryLedgerEntries(_m *OrderLine) *LedgerEntryQuery {
 
 // Hooks returns the client hooks.
 func (c *OrderLineClient) Hooks() []Hook {
-	return c.hooks.OrderLine
+	hooks := c.hooks.OrderLine
+	return append(hooks[:len(hooks):len(hooks)], orderline.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3339,7 +3362,8 @@ func (c *OrganizationClient) QueryAwards(_m *Organization) *AwardQuery {
 
 // Hooks returns the client hooks.
 func (c *OrganizationClient) Hooks() []Hook {
-	return c.hooks.Organization
+	hooks := c.hooks.Organization
+	return append(hooks[:len(hooks):len(hooks)], organization.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3536,7 +3560,8 @@ func (c *ProductClient) QueryOrderLines(_m *Product) *OrderLineQuery {
 
 // Hooks returns the client hooks.
 func (c *ProductClient) Hooks() []Hook {
-	return c.hooks.Product
+	hooks := c.hooks.Product
+	return append(hooks[:len(hooks):len(hooks)], product.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3717,7 +3742,8 @@ func (c *ProgressReportClient) QueryReviewedBy(_m *ProgressReport) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *ProgressReportClient) Hooks() []Hook {
-	return c.hooks.ProgressReport
+	hooks := c.hooks.ProgressReport
+	return append(hooks[:len(hooks):len(hooks)], progressreport.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3978,7 +4004,8 @@ func (c *RegionClient) QueryScopedMemberships(_m *Region) *MembershipQuery {
 
 // Hooks returns the client hooks.
 func (c *RegionClient) Hooks() []Hook {
-	return c.hooks.Region
+	hooks := c.hooks.Region
+	return append(hooks[:len(hooks):len(hooks)], region.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3998,6 +4025,156 @@ func (c *RegionClient) mutate(ctx context.Context, m *RegionMutation) (Value, er
 		return (&RegionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Region mutation op: %q", m.Op())
+	}
+}
+
+// SessionClient is a client for the Session schema.
+type SessionClient struct {
+	config
+}
+
+// NewSessionClient returns a client for the Session from the given config.
+func NewSessionClient(c config) *SessionClient {
+	return &SessionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `session.Hooks(f(g(h())))`.
+func (c *SessionClient) Use(hooks ...Hook) {
+	c.hooks.Session = append(c.hooks.Session, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `session.Intercept(f(g(h())))`.
+func (c *SessionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Session = append(c.inters.Session, interceptors...)
+}
+
+// Create returns a builder for creating a Session entity.
+func (c *SessionClient) Create() *SessionCreate {
+	mutation := newSessionMutation(c.config, OpCreate)
+	return &SessionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Session entities.
+func (c *SessionClient) CreateBulk(builders ...*SessionCreate) *SessionCreateBulk {
+	return &SessionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SessionClient) MapCreateBulk(slice any, setFunc func(*SessionCreate, int)) *SessionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SessionCreateBulk{err: fmt.Errorf("calling to SessionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SessionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SessionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Session.
+func (c *SessionClient) Update() *SessionUpdate {
+	mutation := newSessionMutation(c.config, OpUpdate)
+	return &SessionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SessionClient) UpdateOne(_m *Session) *SessionUpdateOne {
+	mutation := newSessionMutation(c.config, OpUpdateOne, withSession(_m))
+	return &SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SessionClient) UpdateOneID(id int) *SessionUpdateOne {
+	mutation := newSessionMutation(c.config, OpUpdateOne, withSessionID(id))
+	return &SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Session.
+func (c *SessionClient) Delete() *SessionDelete {
+	mutation := newSessionMutation(c.config, OpDelete)
+	return &SessionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SessionClient) DeleteOne(_m *Session) *SessionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SessionClient) DeleteOneID(id int) *SessionDeleteOne {
+	builder := c.Delete().Where(session.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SessionDeleteOne{builder}
+}
+
+// Query returns a query builder for Session.
+func (c *SessionClient) Query() *SessionQuery {
+	return &SessionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSession},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Session entity by its id.
+func (c *SessionClient) Get(ctx context.Context, id int) (*Session, error) {
+	return c.Query().Where(session.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SessionClient) GetX(ctx context.Context, id int) *Session {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUser queries the user edge of a Session.
+func (c *SessionClient) QueryUser(_m *Session) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(session.Table, session.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, session.UserTable, session.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SessionClient) Hooks() []Hook {
+	hooks := c.hooks.Session
+	return append(hooks[:len(hooks):len(hooks)], session.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SessionClient) Interceptors() []Interceptor {
+	return c.inters.Session
+}
+
+func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SessionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SessionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SessionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Session mutation op: %q", m.Op())
 	}
 }
 
@@ -4127,7 +4304,8 @@ func (c *SupplierProfileClient) QueryOrganization(_m *SupplierProfile) *Organiza
 
 // Hooks returns the client hooks.
 func (c *SupplierProfileClient) Hooks() []Hook {
-	return c.hooks.SupplierProfile
+	hooks := c.hooks.SupplierProfile
+	return append(hooks[:len(hooks):len(hooks)], supplierprofile.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -4292,7 +4470,8 @@ func (c *TargetClient) QueryLedgerEntries(_m *Target) *LedgerEntryQuery {
 
 // Hooks returns the client hooks.
 func (c *TargetClient) Hooks() []Hook {
-	return c.hooks.Target
+	hooks := c.hooks.Target
+	return append(hooks[:len(hooks):len(hooks)], target.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -4439,9 +4618,26 @@ func (c *UserClient) QueryMemberships(_m *User) *MembershipQuery {
 	return query
 }
 
+// QuerySessions queries the sessions edge of a User.
+func (c *UserClient) QuerySessions(_m *User) *SessionQuery {
+	query := (&SessionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(session.Table, session.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.SessionsTable, user.SessionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
-	return c.hooks.User
+	hooks := c.hooks.User
+	return append(hooks[:len(hooks):len(hooks)], user.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -4470,13 +4666,14 @@ type (
 		Agreement, AnnualIncome, AuditEvent, Award, BenefitLink, BuyerProfile,
 		Certification, Household, HouseholdMember, IncentiveRule, LedgerEntry,
 		Membership, MonitoringCase, Order, OrderLine, Organization, Product,
-		ProgressReport, Region, SupplierProfile, Target, User []ent.Hook
+		ProgressReport, Region, Session, SupplierProfile, Target, User []ent.Hook
 	}
 	inters struct {
 		Agreement, AnnualIncome, AuditEvent, Award, BenefitLink, BuyerProfile,
 		Certification, Household, HouseholdMember, IncentiveRule, LedgerEntry,
 		Membership, MonitoringCase, Order, OrderLine, Organization, Product,
-		ProgressReport, Region, SupplierProfile, Target, User []ent.Interceptor
+		ProgressReport, Region, Session, SupplierProfile, Target,
+		User []ent.Interceptor
 	}
 )
 

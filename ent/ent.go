@@ -22,6 +22,7 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
+	"bangfu/ent/session"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -113,6 +114,7 @@ func checkColumn(t, c string) error {
 			product.Table:         product.ValidColumn,
 			progressreport.Table:  progressreport.ValidColumn,
 			region.Table:          region.ValidColumn,
+			session.Table:         session.ValidColumn,
 			supplierprofile.Table: supplierprofile.ValidColumn,
 			target.Table:          target.ValidColumn,
 			user.Table:            user.ValidColumn,

@@ -1945,6 +1945,11 @@ func (_q *HouseholdQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, household.FieldVillageID)
 				fieldSeen[household.FieldVillageID] = struct{}{}
 			}
+		case "countyCode":
+			if _, ok := fieldSeen[household.FieldCountyCode]; !ok {
+				selectedFields = append(selectedFields, household.FieldCountyCode)
+				fieldSeen[household.FieldCountyCode] = struct{}{}
+			}
 		case "attribute":
 			if _, ok := fieldSeen[household.FieldAttribute]; !ok {
 				selectedFields = append(selectedFields, household.FieldAttribute)

@@ -3277,6 +3277,23 @@ type HouseholdWhereInput struct {
 	VillageIDIn    []int `json:"villageIDIn,omitempty"`
 	VillageIDNotIn []int `json:"villageIDNotIn,omitempty"`
 
+	// "county_code" field predicates.
+	CountyCode             *string  `json:"countyCode,omitempty"`
+	CountyCodeNEQ          *string  `json:"countyCodeNEQ,omitempty"`
+	CountyCodeIn           []string `json:"countyCodeIn,omitempty"`
+	CountyCodeNotIn        []string `json:"countyCodeNotIn,omitempty"`
+	CountyCodeGT           *string  `json:"countyCodeGT,omitempty"`
+	CountyCodeGTE          *string  `json:"countyCodeGTE,omitempty"`
+	CountyCodeLT           *string  `json:"countyCodeLT,omitempty"`
+	CountyCodeLTE          *string  `json:"countyCodeLTE,omitempty"`
+	CountyCodeContains     *string  `json:"countyCodeContains,omitempty"`
+	CountyCodeHasPrefix    *string  `json:"countyCodeHasPrefix,omitempty"`
+	CountyCodeHasSuffix    *string  `json:"countyCodeHasSuffix,omitempty"`
+	CountyCodeIsNil        bool     `json:"countyCodeIsNil,omitempty"`
+	CountyCodeNotNil       bool     `json:"countyCodeNotNil,omitempty"`
+	CountyCodeEqualFold    *string  `json:"countyCodeEqualFold,omitempty"`
+	CountyCodeContainsFold *string  `json:"countyCodeContainsFold,omitempty"`
+
 	// "attribute" field predicates.
 	Attribute      *household.Attribute  `json:"attribute,omitempty"`
 	AttributeNEQ   *household.Attribute  `json:"attributeNEQ,omitempty"`
@@ -3543,6 +3560,51 @@ func (i *HouseholdWhereInput) P() (predicate.Household, error) {
 	}
 	if len(i.VillageIDNotIn) > 0 {
 		predicates = append(predicates, household.VillageIDNotIn(i.VillageIDNotIn...))
+	}
+	if i.CountyCode != nil {
+		predicates = append(predicates, household.CountyCodeEQ(*i.CountyCode))
+	}
+	if i.CountyCodeNEQ != nil {
+		predicates = append(predicates, household.CountyCodeNEQ(*i.CountyCodeNEQ))
+	}
+	if len(i.CountyCodeIn) > 0 {
+		predicates = append(predicates, household.CountyCodeIn(i.CountyCodeIn...))
+	}
+	if len(i.CountyCodeNotIn) > 0 {
+		predicates = append(predicates, household.CountyCodeNotIn(i.CountyCodeNotIn...))
+	}
+	if i.CountyCodeGT != nil {
+		predicates = append(predicates, household.CountyCodeGT(*i.CountyCodeGT))
+	}
+	if i.CountyCodeGTE != nil {
+		predicates = append(predicates, household.CountyCodeGTE(*i.CountyCodeGTE))
+	}
+	if i.CountyCodeLT != nil {
+		predicates = append(predicates, household.CountyCodeLT(*i.CountyCodeLT))
+	}
+	if i.CountyCodeLTE != nil {
+		predicates = append(predicates, household.CountyCodeLTE(*i.CountyCodeLTE))
+	}
+	if i.CountyCodeContains != nil {
+		predicates = append(predicates, household.CountyCodeContains(*i.CountyCodeContains))
+	}
+	if i.CountyCodeHasPrefix != nil {
+		predicates = append(predicates, household.CountyCodeHasPrefix(*i.CountyCodeHasPrefix))
+	}
+	if i.CountyCodeHasSuffix != nil {
+		predicates = append(predicates, household.CountyCodeHasSuffix(*i.CountyCodeHasSuffix))
+	}
+	if i.CountyCodeIsNil {
+		predicates = append(predicates, household.CountyCodeIsNil())
+	}
+	if i.CountyCodeNotNil {
+		predicates = append(predicates, household.CountyCodeNotNil())
+	}
+	if i.CountyCodeEqualFold != nil {
+		predicates = append(predicates, household.CountyCodeEqualFold(*i.CountyCodeEqualFold))
+	}
+	if i.CountyCodeContainsFold != nil {
+		predicates = append(predicates, household.CountyCodeContainsFold(*i.CountyCodeContainsFold))
 	}
 	if i.Attribute != nil {
 		predicates = append(predicates, household.AttributeEQ(*i.Attribute))

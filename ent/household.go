@@ -26,6 +26,8 @@ type Household struct {
 	Number string `json:"number,omitempty"`
 	// Village (行政村) where the household lives.
 	VillageID int `json:"village_id,omitempty"`
+	// County (县) code, derived from the village: decides who may see members' personal data.
+	CountyCode string `json:"county_code,omitempty"`
 	// Household attribute (贫困户属性): GENERAL 一般贫困户, MINIMUM_LIVING 低保户, FIVE_GUARANTEES 五保户.
 	Attribute household.Attribute `json:"attribute,omitempty"`
 	// Main cause of poverty. 致贫原因: ILLNESS 因病, DISABILITY 因残, SCHOOLING 因学, DISASTER 因灾, LACK_OF_LAND 缺土地, LACK_OF_WATER 缺水, LACK_OF_SKILLS 缺技术, LACK_OF_LABOR 缺劳力, LACK_OF_FUNDS 缺资金, POOR_TRANSPORT 交通条件落后, LACK_OF_MOTIVATION 自身发展动力不足, OTHER 其他.
@@ -136,7 +138,7 @@ func (*Household) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case household.FieldID, household.FieldVillageID, household.FieldMemberCount, household.FieldExitYear:
 			values[i] = new(sql.NullInt64)
-		case household.FieldNumber, household.FieldAttribute, household.FieldMainCause, household.FieldSecondaryCause, household.FieldStatus, household.FieldResponsibleCadre:
+		case household.FieldNumber, household.FieldCountyCode, household.FieldAttribute, household.FieldMainCause, household.FieldSecondaryCause, household.FieldStatus, household.FieldResponsibleCadre:
 			values[i] = new(sql.NullString)
 		case household.FieldCreatedAt, household.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -184,6 +186,12 @@ func (_m *Household) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field village_id", values[i])
 			} else if value.Valid {
 				_m.VillageID = int(value.Int64)
+			}
+		case household.FieldCountyCode:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field county_code", values[i])
+			} else if value.Valid {
+				_m.CountyCode = value.String
 			}
 		case household.FieldAttribute:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -306,6 +314,9 @@ func (_m *Household) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("village_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.VillageID))
+	builder.WriteString(", ")
+	builder.WriteString("county_code=")
+	builder.WriteString(_m.CountyCode)
 	builder.WriteString(", ")
 	builder.WriteString("attribute=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Attribute))

@@ -68,6 +68,20 @@ func (_c *HouseholdCreate) SetVillageID(v int) *HouseholdCreate {
 	return _c
 }
 
+// SetCountyCode sets the "county_code" field.
+func (_c *HouseholdCreate) SetCountyCode(v string) *HouseholdCreate {
+	_c.mutation.SetCountyCode(v)
+	return _c
+}
+
+// SetNillableCountyCode sets the "county_code" field if the given value is not nil.
+func (_c *HouseholdCreate) SetNillableCountyCode(v *string) *HouseholdCreate {
+	if v != nil {
+		_c.SetCountyCode(*v)
+	}
+	return _c
+}
+
 // SetAttribute sets the "attribute" field.
 func (_c *HouseholdCreate) SetAttribute(v household.Attribute) *HouseholdCreate {
 	_c.mutation.SetAttribute(v)
@@ -245,7 +259,9 @@ func (_c *HouseholdCreate) Mutation() *HouseholdMutation {
 
 // Save creates the Household in the database.
 func (_c *HouseholdCreate) Save(ctx context.Context) (*Household, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -272,12 +288,18 @@ func (_c *HouseholdCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *HouseholdCreate) defaults() {
+func (_c *HouseholdCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if household.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized household.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := household.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if household.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized household.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := household.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -293,6 +315,7 @@ func (_c *HouseholdCreate) defaults() {
 		v := household.DefaultMemberCount
 		_c.mutation.SetMemberCount(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -313,6 +336,11 @@ func (_c *HouseholdCreate) check() error {
 	}
 	if _, ok := _c.mutation.VillageID(); !ok {
 		return &ValidationError{Name: "village_id", err: errors.New(`ent: missing required field "Household.village_id"`)}
+	}
+	if v, ok := _c.mutation.CountyCode(); ok {
+		if err := household.CountyCodeValidator(v); err != nil {
+			return &ValidationError{Name: "county_code", err: fmt.Errorf(`ent: validator failed for field "Household.county_code": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.Attribute(); !ok {
 		return &ValidationError{Name: "attribute", err: errors.New(`ent: missing required field "Household.attribute"`)}
@@ -402,6 +430,10 @@ func (_c *HouseholdCreate) createSpec() (*Household, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Number(); ok {
 		_spec.SetField(household.FieldNumber, field.TypeString, value)
 		_node.Number = value
+	}
+	if value, ok := _c.mutation.CountyCode(); ok {
+		_spec.SetField(household.FieldCountyCode, field.TypeString, value)
+		_node.CountyCode = value
 	}
 	if value, ok := _c.mutation.Attribute(); ok {
 		_spec.SetField(household.FieldAttribute, field.TypeEnum, value)
@@ -743,6 +775,9 @@ func (u *HouseholdUpsertOne) UpdateNewValues() *HouseholdUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(household.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.CountyCode(); exists {
+			s.SetIgnore(household.FieldCountyCode)
 		}
 	}))
 	return u
@@ -1128,6 +1163,9 @@ func (u *HouseholdUpsertBulk) UpdateNewValues() *HouseholdUpsertBulk {
 		for _, b := range u.create.builders {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(household.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.CountyCode(); exists {
+				s.SetIgnore(household.FieldCountyCode)
 			}
 		}
 	}))

@@ -13,6 +13,7 @@ import (
 	"bangfu/ent/region"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -551,6 +552,12 @@ func (_q *HouseholdQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if household.Policy == nil {
+		return errors.New("ent: uninitialized household.Policy (forgotten import ent/runtime?)")
+	}
+	if err := household.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -396,7 +396,9 @@ func (_u *HouseholdUpdate) RemoveMonitoringCases(v ...*MonitoringCase) *Househol
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *HouseholdUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -423,11 +425,15 @@ func (_u *HouseholdUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *HouseholdUpdate) defaults() {
+func (_u *HouseholdUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if household.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized household.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := household.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -495,6 +501,9 @@ func (_u *HouseholdUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Number(); ok {
 		_spec.SetField(household.FieldNumber, field.TypeString, value)
+	}
+	if _u.mutation.CountyCodeCleared() {
+		_spec.ClearField(household.FieldCountyCode, field.TypeString)
 	}
 	if value, ok := _u.mutation.Attribute(); ok {
 		_spec.SetField(household.FieldAttribute, field.TypeEnum, value)
@@ -1181,7 +1190,9 @@ func (_u *HouseholdUpdateOne) Select(field string, fields ...string) *HouseholdU
 
 // Save executes the query and returns the updated Household entity.
 func (_u *HouseholdUpdateOne) Save(ctx context.Context) (*Household, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1208,11 +1219,15 @@ func (_u *HouseholdUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *HouseholdUpdateOne) defaults() {
+func (_u *HouseholdUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if household.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized household.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := household.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1297,6 +1312,9 @@ func (_u *HouseholdUpdateOne) sqlSave(ctx context.Context) (_node *Household, er
 	}
 	if value, ok := _u.mutation.Number(); ok {
 		_spec.SetField(household.FieldNumber, field.TypeString, value)
+	}
+	if _u.mutation.CountyCodeCleared() {
+		_spec.ClearField(household.FieldCountyCode, field.TypeString)
 	}
 	if value, ok := _u.mutation.Attribute(); ok {
 		_spec.SetField(household.FieldAttribute, field.TypeEnum, value)

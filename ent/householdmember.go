@@ -24,6 +24,10 @@ type HouseholdMember struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// HouseholdID holds the value of the "household_id" field.
 	HouseholdID int `json:"household_id,omitempty"`
+	// The household's county, copied so masking needs no join.
+	CountyCode string `json:"county_code,omitempty"`
+	// Keyed hash (HMAC-SHA256) of the ID number, for lookup without a plain-text search.
+	IDNumberHash string `json:"-"`
 	// Name (姓名); personal data.
 	Name string `json:"-"`
 	// Resident ID number (身份证号); personal data.
@@ -75,7 +79,7 @@ func (*HouseholdMember) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case householdmember.FieldID, householdmember.FieldHouseholdID:
 			values[i] = new(sql.NullInt64)
-		case householdmember.FieldName, householdmember.FieldIDNumber, householdmember.FieldPhone, householdmember.FieldRelation, householdmember.FieldAgeBand, householdmember.FieldHealth, householdmember.FieldLaborAbility, householdmember.FieldSchooling:
+		case householdmember.FieldCountyCode, householdmember.FieldIDNumberHash, householdmember.FieldName, householdmember.FieldIDNumber, householdmember.FieldPhone, householdmember.FieldRelation, householdmember.FieldAgeBand, householdmember.FieldHealth, householdmember.FieldLaborAbility, householdmember.FieldSchooling:
 			values[i] = new(sql.NullString)
 		case householdmember.FieldCreatedAt, householdmember.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -117,6 +121,18 @@ func (_m *HouseholdMember) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field household_id", values[i])
 			} else if value.Valid {
 				_m.HouseholdID = int(value.Int64)
+			}
+		case householdmember.FieldCountyCode:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field county_code", values[i])
+			} else if value.Valid {
+				_m.CountyCode = value.String
+			}
+		case householdmember.FieldIDNumberHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field id_number_hash", values[i])
+			} else if value.Valid {
+				_m.IDNumberHash = value.String
 			}
 		case householdmember.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -215,6 +231,11 @@ func (_m *HouseholdMember) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("household_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.HouseholdID))
+	builder.WriteString(", ")
+	builder.WriteString("county_code=")
+	builder.WriteString(_m.CountyCode)
+	builder.WriteString(", ")
+	builder.WriteString("id_number_hash=<sensitive>")
 	builder.WriteString(", ")
 	builder.WriteString("name=<sensitive>")
 	builder.WriteString(", ")

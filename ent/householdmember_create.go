@@ -57,6 +57,34 @@ func (_c *HouseholdMemberCreate) SetHouseholdID(v int) *HouseholdMemberCreate {
 	return _c
 }
 
+// SetCountyCode sets the "county_code" field.
+func (_c *HouseholdMemberCreate) SetCountyCode(v string) *HouseholdMemberCreate {
+	_c.mutation.SetCountyCode(v)
+	return _c
+}
+
+// SetNillableCountyCode sets the "county_code" field if the given value is not nil.
+func (_c *HouseholdMemberCreate) SetNillableCountyCode(v *string) *HouseholdMemberCreate {
+	if v != nil {
+		_c.SetCountyCode(*v)
+	}
+	return _c
+}
+
+// SetIDNumberHash sets the "id_number_hash" field.
+func (_c *HouseholdMemberCreate) SetIDNumberHash(v string) *HouseholdMemberCreate {
+	_c.mutation.SetIDNumberHash(v)
+	return _c
+}
+
+// SetNillableIDNumberHash sets the "id_number_hash" field if the given value is not nil.
+func (_c *HouseholdMemberCreate) SetNillableIDNumberHash(v *string) *HouseholdMemberCreate {
+	if v != nil {
+		_c.SetIDNumberHash(*v)
+	}
+	return _c
+}
+
 // SetName sets the "name" field.
 func (_c *HouseholdMemberCreate) SetName(v string) *HouseholdMemberCreate {
 	_c.mutation.SetName(v)
@@ -157,7 +185,9 @@ func (_c *HouseholdMemberCreate) Mutation() *HouseholdMemberMutation {
 
 // Save creates the HouseholdMember in the database.
 func (_c *HouseholdMemberCreate) Save(ctx context.Context) (*HouseholdMember, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -184,12 +214,18 @@ func (_c *HouseholdMemberCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *HouseholdMemberCreate) defaults() {
+func (_c *HouseholdMemberCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if householdmember.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized householdmember.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := householdmember.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if householdmember.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized householdmember.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := householdmember.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -205,6 +241,7 @@ func (_c *HouseholdMemberCreate) defaults() {
 		v := householdmember.DefaultSchooling
 		_c.mutation.SetSchooling(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -217,6 +254,16 @@ func (_c *HouseholdMemberCreate) check() error {
 	}
 	if _, ok := _c.mutation.HouseholdID(); !ok {
 		return &ValidationError{Name: "household_id", err: errors.New(`ent: missing required field "HouseholdMember.household_id"`)}
+	}
+	if v, ok := _c.mutation.CountyCode(); ok {
+		if err := householdmember.CountyCodeValidator(v); err != nil {
+			return &ValidationError{Name: "county_code", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.county_code": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.IDNumberHash(); ok {
+		if err := householdmember.IDNumberHashValidator(v); err != nil {
+			return &ValidationError{Name: "id_number_hash", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.id_number_hash": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.Name(); !ok {
 		return &ValidationError{Name: "name", err: errors.New(`ent: missing required field "HouseholdMember.name"`)}
@@ -313,6 +360,14 @@ func (_c *HouseholdMemberCreate) createSpec() (*HouseholdMember, *sqlgraph.Creat
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(householdmember.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.CountyCode(); ok {
+		_spec.SetField(householdmember.FieldCountyCode, field.TypeString, value)
+		_node.CountyCode = value
+	}
+	if value, ok := _c.mutation.IDNumberHash(); ok {
+		_spec.SetField(householdmember.FieldIDNumberHash, field.TypeString, value)
+		_node.IDNumberHash = value
 	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(householdmember.FieldName, field.TypeString, value)
@@ -439,6 +494,24 @@ func (u *HouseholdMemberUpsert) UpdateHouseholdID() *HouseholdMemberUpsert {
 	return u
 }
 
+// SetIDNumberHash sets the "id_number_hash" field.
+func (u *HouseholdMemberUpsert) SetIDNumberHash(v string) *HouseholdMemberUpsert {
+	u.Set(householdmember.FieldIDNumberHash, v)
+	return u
+}
+
+// UpdateIDNumberHash sets the "id_number_hash" field to the value that was provided on create.
+func (u *HouseholdMemberUpsert) UpdateIDNumberHash() *HouseholdMemberUpsert {
+	u.SetExcluded(householdmember.FieldIDNumberHash)
+	return u
+}
+
+// ClearIDNumberHash clears the value of the "id_number_hash" field.
+func (u *HouseholdMemberUpsert) ClearIDNumberHash() *HouseholdMemberUpsert {
+	u.SetNull(householdmember.FieldIDNumberHash)
+	return u
+}
+
 // SetName sets the "name" field.
 func (u *HouseholdMemberUpsert) SetName(v string) *HouseholdMemberUpsert {
 	u.Set(householdmember.FieldName, v)
@@ -561,6 +634,9 @@ func (u *HouseholdMemberUpsertOne) UpdateNewValues() *HouseholdMemberUpsertOne {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(householdmember.FieldCreatedAt)
 		}
+		if _, exists := u.create.mutation.CountyCode(); exists {
+			s.SetIgnore(householdmember.FieldCountyCode)
+		}
 	}))
 	return u
 }
@@ -617,6 +693,27 @@ func (u *HouseholdMemberUpsertOne) SetHouseholdID(v int) *HouseholdMemberUpsertO
 func (u *HouseholdMemberUpsertOne) UpdateHouseholdID() *HouseholdMemberUpsertOne {
 	return u.Update(func(s *HouseholdMemberUpsert) {
 		s.UpdateHouseholdID()
+	})
+}
+
+// SetIDNumberHash sets the "id_number_hash" field.
+func (u *HouseholdMemberUpsertOne) SetIDNumberHash(v string) *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.SetIDNumberHash(v)
+	})
+}
+
+// UpdateIDNumberHash sets the "id_number_hash" field to the value that was provided on create.
+func (u *HouseholdMemberUpsertOne) UpdateIDNumberHash() *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.UpdateIDNumberHash()
+	})
+}
+
+// ClearIDNumberHash clears the value of the "id_number_hash" field.
+func (u *HouseholdMemberUpsertOne) ClearIDNumberHash() *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.ClearIDNumberHash()
 	})
 }
 
@@ -925,6 +1022,9 @@ func (u *HouseholdMemberUpsertBulk) UpdateNewValues() *HouseholdMemberUpsertBulk
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(householdmember.FieldCreatedAt)
 			}
+			if _, exists := b.mutation.CountyCode(); exists {
+				s.SetIgnore(householdmember.FieldCountyCode)
+			}
 		}
 	}))
 	return u
@@ -982,6 +1082,27 @@ func (u *HouseholdMemberUpsertBulk) SetHouseholdID(v int) *HouseholdMemberUpsert
 func (u *HouseholdMemberUpsertBulk) UpdateHouseholdID() *HouseholdMemberUpsertBulk {
 	return u.Update(func(s *HouseholdMemberUpsert) {
 		s.UpdateHouseholdID()
+	})
+}
+
+// SetIDNumberHash sets the "id_number_hash" field.
+func (u *HouseholdMemberUpsertBulk) SetIDNumberHash(v string) *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.SetIDNumberHash(v)
+	})
+}
+
+// UpdateIDNumberHash sets the "id_number_hash" field to the value that was provided on create.
+func (u *HouseholdMemberUpsertBulk) UpdateIDNumberHash() *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.UpdateIDNumberHash()
+	})
+}
+
+// ClearIDNumberHash clears the value of the "id_number_hash" field.
+func (u *HouseholdMemberUpsertBulk) ClearIDNumberHash() *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.ClearIDNumberHash()
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"bangfu/ent/householdmember"
 	"bangfu/ent/predicate"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -365,6 +366,12 @@ func (_q *HouseholdMemberQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if householdmember.Policy == nil {
+		return errors.New("ent: uninitialized householdmember.Policy (forgotten import ent/runtime?)")
+	}
+	if err := householdmember.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

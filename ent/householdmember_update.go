@@ -49,6 +49,26 @@ func (_u *HouseholdMemberUpdate) SetNillableHouseholdID(v *int) *HouseholdMember
 	return _u
 }
 
+// SetIDNumberHash sets the "id_number_hash" field.
+func (_u *HouseholdMemberUpdate) SetIDNumberHash(v string) *HouseholdMemberUpdate {
+	_u.mutation.SetIDNumberHash(v)
+	return _u
+}
+
+// SetNillableIDNumberHash sets the "id_number_hash" field if the given value is not nil.
+func (_u *HouseholdMemberUpdate) SetNillableIDNumberHash(v *string) *HouseholdMemberUpdate {
+	if v != nil {
+		_u.SetIDNumberHash(*v)
+	}
+	return _u
+}
+
+// ClearIDNumberHash clears the value of the "id_number_hash" field.
+func (_u *HouseholdMemberUpdate) ClearIDNumberHash() *HouseholdMemberUpdate {
+	_u.mutation.ClearIDNumberHash()
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *HouseholdMemberUpdate) SetName(v string) *HouseholdMemberUpdate {
 	_u.mutation.SetName(v)
@@ -191,7 +211,9 @@ func (_u *HouseholdMemberUpdate) ClearHousehold() *HouseholdMemberUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *HouseholdMemberUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -218,15 +240,24 @@ func (_u *HouseholdMemberUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *HouseholdMemberUpdate) defaults() {
+func (_u *HouseholdMemberUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if householdmember.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized householdmember.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := householdmember.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *HouseholdMemberUpdate) check() error {
+	if v, ok := _u.mutation.IDNumberHash(); ok {
+		if err := householdmember.IDNumberHashValidator(v); err != nil {
+			return &ValidationError{Name: "id_number_hash", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.id_number_hash": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Name(); ok {
 		if err := householdmember.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.name": %w`, err)}
@@ -287,6 +318,15 @@ func (_u *HouseholdMemberUpdate) sqlSave(ctx context.Context) (_node int, err er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(householdmember.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.CountyCodeCleared() {
+		_spec.ClearField(householdmember.FieldCountyCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.IDNumberHash(); ok {
+		_spec.SetField(householdmember.FieldIDNumberHash, field.TypeString, value)
+	}
+	if _u.mutation.IDNumberHashCleared() {
+		_spec.ClearField(householdmember.FieldIDNumberHash, field.TypeString)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(householdmember.FieldName, field.TypeString, value)
@@ -384,6 +424,26 @@ func (_u *HouseholdMemberUpdateOne) SetNillableHouseholdID(v *int) *HouseholdMem
 	if v != nil {
 		_u.SetHouseholdID(*v)
 	}
+	return _u
+}
+
+// SetIDNumberHash sets the "id_number_hash" field.
+func (_u *HouseholdMemberUpdateOne) SetIDNumberHash(v string) *HouseholdMemberUpdateOne {
+	_u.mutation.SetIDNumberHash(v)
+	return _u
+}
+
+// SetNillableIDNumberHash sets the "id_number_hash" field if the given value is not nil.
+func (_u *HouseholdMemberUpdateOne) SetNillableIDNumberHash(v *string) *HouseholdMemberUpdateOne {
+	if v != nil {
+		_u.SetIDNumberHash(*v)
+	}
+	return _u
+}
+
+// ClearIDNumberHash clears the value of the "id_number_hash" field.
+func (_u *HouseholdMemberUpdateOne) ClearIDNumberHash() *HouseholdMemberUpdateOne {
+	_u.mutation.ClearIDNumberHash()
 	return _u
 }
 
@@ -542,7 +602,9 @@ func (_u *HouseholdMemberUpdateOne) Select(field string, fields ...string) *Hous
 
 // Save executes the query and returns the updated HouseholdMember entity.
 func (_u *HouseholdMemberUpdateOne) Save(ctx context.Context) (*HouseholdMember, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -569,15 +631,24 @@ func (_u *HouseholdMemberUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *HouseholdMemberUpdateOne) defaults() {
+func (_u *HouseholdMemberUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if householdmember.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized householdmember.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := householdmember.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *HouseholdMemberUpdateOne) check() error {
+	if v, ok := _u.mutation.IDNumberHash(); ok {
+		if err := householdmember.IDNumberHashValidator(v); err != nil {
+			return &ValidationError{Name: "id_number_hash", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.id_number_hash": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Name(); ok {
 		if err := householdmember.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.name": %w`, err)}
@@ -655,6 +726,15 @@ func (_u *HouseholdMemberUpdateOne) sqlSave(ctx context.Context) (_node *Househo
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(householdmember.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.CountyCodeCleared() {
+		_spec.ClearField(householdmember.FieldCountyCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.IDNumberHash(); ok {
+		_spec.SetField(householdmember.FieldIDNumberHash, field.TypeString, value)
+	}
+	if _u.mutation.IDNumberHashCleared() {
+		_spec.ClearField(householdmember.FieldIDNumberHash, field.TypeString)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(householdmember.FieldName, field.TypeString, value)

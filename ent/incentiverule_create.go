@@ -145,7 +145,9 @@ func (_c *IncentiveRuleCreate) Mutation() *IncentiveRuleMutation {
 
 // Save creates the IncentiveRule in the database.
 func (_c *IncentiveRuleCreate) Save(ctx context.Context) (*IncentiveRule, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -172,12 +174,18 @@ func (_c *IncentiveRuleCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *IncentiveRuleCreate) defaults() {
+func (_c *IncentiveRuleCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if incentiverule.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized incentiverule.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := incentiverule.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if incentiverule.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized incentiverule.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := incentiverule.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -189,6 +197,7 @@ func (_c *IncentiveRuleCreate) defaults() {
 		v := incentiverule.DefaultCounty832MultiplierBp
 		_c.mutation.SetCounty832MultiplierBp(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

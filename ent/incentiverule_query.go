@@ -6,6 +6,7 @@ import (
 	"bangfu/ent/incentiverule"
 	"bangfu/ent/predicate"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -329,6 +330,12 @@ func (_q *IncentiveRuleQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if incentiverule.Policy == nil {
+		return errors.New("ent: uninitialized incentiverule.Policy (forgotten import ent/runtime?)")
+	}
+	if err := incentiverule.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

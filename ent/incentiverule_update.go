@@ -199,7 +199,9 @@ func (_u *IncentiveRuleUpdate) Mutation() *IncentiveRuleMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *IncentiveRuleUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -226,11 +228,15 @@ func (_u *IncentiveRuleUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *IncentiveRuleUpdate) defaults() {
+func (_u *IncentiveRuleUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if incentiverule.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized incentiverule.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := incentiverule.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -532,7 +538,9 @@ func (_u *IncentiveRuleUpdateOne) Select(field string, fields ...string) *Incent
 
 // Save executes the query and returns the updated IncentiveRule entity.
 func (_u *IncentiveRuleUpdateOne) Save(ctx context.Context) (*IncentiveRule, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -559,11 +567,15 @@ func (_u *IncentiveRuleUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *IncentiveRuleUpdateOne) defaults() {
+func (_u *IncentiveRuleUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if incentiverule.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized incentiverule.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := incentiverule.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -207,7 +207,9 @@ func (_c *LedgerEntryCreate) Mutation() *LedgerEntryMutation {
 
 // Save creates the LedgerEntry in the database.
 func (_c *LedgerEntryCreate) Save(ctx context.Context) (*LedgerEntry, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -234,11 +236,15 @@ func (_c *LedgerEntryCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *LedgerEntryCreate) defaults() {
+func (_c *LedgerEntryCreate) defaults() error {
 	if _, ok := _c.mutation.OccurredAt(); !ok {
+		if ledgerentry.DefaultOccurredAt == nil {
+			return fmt.Errorf("ent: uninitialized ledgerentry.DefaultOccurredAt (forgotten import ent/runtime?)")
+		}
 		v := ledgerentry.DefaultOccurredAt()
 		_c.mutation.SetOccurredAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/target"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -544,6 +545,12 @@ func (_q *LedgerEntryQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if ledgerentry.Policy == nil {
+		return errors.New("ent: uninitialized ledgerentry.Policy (forgotten import ent/runtime?)")
+	}
+	if err := ledgerentry.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -171,7 +171,9 @@ func (_c *MonitoringCaseCreate) Mutation() *MonitoringCaseMutation {
 
 // Save creates the MonitoringCase in the database.
 func (_c *MonitoringCaseCreate) Save(ctx context.Context) (*MonitoringCase, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -198,12 +200,18 @@ func (_c *MonitoringCaseCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *MonitoringCaseCreate) defaults() {
+func (_c *MonitoringCaseCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if monitoringcase.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized monitoringcase.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := monitoringcase.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if monitoringcase.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized monitoringcase.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := monitoringcase.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -212,9 +220,13 @@ func (_c *MonitoringCaseCreate) defaults() {
 		_c.mutation.SetStatus(v)
 	}
 	if _, ok := _c.mutation.OpenedAt(); !ok {
+		if monitoringcase.DefaultOpenedAt == nil {
+			return fmt.Errorf("ent: uninitialized monitoringcase.DefaultOpenedAt (forgotten import ent/runtime?)")
+		}
 		v := monitoringcase.DefaultOpenedAt()
 		_c.mutation.SetOpenedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -7,6 +7,7 @@ import (
 	"bangfu/ent/monitoringcase"
 	"bangfu/ent/predicate"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -365,6 +366,12 @@ func (_q *MonitoringCaseQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if monitoringcase.Policy == nil {
+		return errors.New("ent: uninitialized monitoringcase.Policy (forgotten import ent/runtime?)")
+	}
+	if err := monitoringcase.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -222,7 +222,9 @@ func (_u *MonitoringCaseUpdate) ClearHousehold() *MonitoringCaseUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *MonitoringCaseUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -249,11 +251,15 @@ func (_u *MonitoringCaseUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *MonitoringCaseUpdate) defaults() {
+func (_u *MonitoringCaseUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if monitoringcase.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized monitoringcase.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := monitoringcase.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -595,7 +601,9 @@ func (_u *MonitoringCaseUpdateOne) Select(field string, fields ...string) *Monit
 
 // Save executes the query and returns the updated MonitoringCase entity.
 func (_u *MonitoringCaseUpdateOne) Save(ctx context.Context) (*MonitoringCase, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -622,11 +630,15 @@ func (_u *MonitoringCaseUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *MonitoringCaseUpdateOne) defaults() {
+func (_u *MonitoringCaseUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if monitoringcase.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized monitoringcase.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := monitoringcase.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

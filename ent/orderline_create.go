@@ -129,7 +129,9 @@ func (_c *OrderLineCreate) Mutation() *OrderLineMutation {
 
 // Save creates the OrderLine in the database.
 func (_c *OrderLineCreate) Save(ctx context.Context) (*OrderLine, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -156,12 +158,18 @@ func (_c *OrderLineCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *OrderLineCreate) defaults() {
+func (_c *OrderLineCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if orderline.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized orderline.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := orderline.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if orderline.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized orderline.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := orderline.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -169,6 +177,7 @@ func (_c *OrderLineCreate) defaults() {
 		v := orderline.DefaultCertifiedAtOrder
 		_c.mutation.SetCertifiedAtOrder(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

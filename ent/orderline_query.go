@@ -10,6 +10,7 @@ import (
 	"bangfu/ent/product"
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 
@@ -439,6 +440,12 @@ func (_q *OrderLineQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if orderline.Policy == nil {
+		return errors.New("ent: uninitialized orderline.Policy (forgotten import ent/runtime?)")
+	}
+	if err := orderline.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -174,7 +174,9 @@ func (_c *ProgressReportCreate) Mutation() *ProgressReportMutation {
 
 // Save creates the ProgressReport in the database.
 func (_c *ProgressReportCreate) Save(ctx context.Context) (*ProgressReport, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -201,12 +203,18 @@ func (_c *ProgressReportCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ProgressReportCreate) defaults() {
+func (_c *ProgressReportCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if progressreport.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized progressreport.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := progressreport.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if progressreport.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized progressreport.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := progressreport.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -214,6 +222,7 @@ func (_c *ProgressReportCreate) defaults() {
 		v := progressreport.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

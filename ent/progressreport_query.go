@@ -8,6 +8,7 @@ import (
 	"bangfu/ent/progressreport"
 	"bangfu/ent/user"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -436,6 +437,12 @@ func (_q *ProgressReportQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if progressreport.Policy == nil {
+		return errors.New("ent: uninitialized progressreport.Policy (forgotten import ent/runtime?)")
+	}
+	if err := progressreport.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

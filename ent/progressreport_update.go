@@ -259,7 +259,9 @@ func (_u *ProgressReportUpdate) ClearReviewedBy() *ProgressReportUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ProgressReportUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -286,11 +288,15 @@ func (_u *ProgressReportUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProgressReportUpdate) defaults() {
+func (_u *ProgressReportUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if progressreport.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized progressreport.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := progressreport.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -730,7 +736,9 @@ func (_u *ProgressReportUpdateOne) Select(field string, fields ...string) *Progr
 
 // Save executes the query and returns the updated ProgressReport entity.
 func (_u *ProgressReportUpdateOne) Save(ctx context.Context) (*ProgressReport, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -757,11 +765,15 @@ func (_u *ProgressReportUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ProgressReportUpdateOne) defaults() {
+func (_u *ProgressReportUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if progressreport.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized progressreport.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := progressreport.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -117,7 +117,9 @@ func (_c *SupplierProfileCreate) Mutation() *SupplierProfileMutation {
 
 // Save creates the SupplierProfile in the database.
 func (_c *SupplierProfileCreate) Save(ctx context.Context) (*SupplierProfile, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -144,12 +146,18 @@ func (_c *SupplierProfileCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SupplierProfileCreate) defaults() {
+func (_c *SupplierProfileCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if supplierprofile.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized supplierprofile.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := supplierprofile.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if supplierprofile.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized supplierprofile.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := supplierprofile.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -157,6 +165,7 @@ func (_c *SupplierProfileCreate) defaults() {
 		v := supplierprofile.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

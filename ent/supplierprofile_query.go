@@ -7,6 +7,7 @@ import (
 	"bangfu/ent/predicate"
 	"bangfu/ent/supplierprofile"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -365,6 +366,12 @@ func (_q *SupplierProfileQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if supplierprofile.Policy == nil {
+		return errors.New("ent: uninitialized supplierprofile.Policy (forgotten import ent/runtime?)")
+	}
+	if err := supplierprofile.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

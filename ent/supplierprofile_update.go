@@ -114,7 +114,9 @@ func (_u *SupplierProfileUpdate) Mutation() *SupplierProfileMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SupplierProfileUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -141,11 +143,15 @@ func (_u *SupplierProfileUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SupplierProfileUpdate) defaults() {
+func (_u *SupplierProfileUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if supplierprofile.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized supplierprofile.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := supplierprofile.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -325,7 +331,9 @@ func (_u *SupplierProfileUpdateOne) Select(field string, fields ...string) *Supp
 
 // Save executes the query and returns the updated SupplierProfile entity.
 func (_u *SupplierProfileUpdateOne) Save(ctx context.Context) (*SupplierProfile, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -352,11 +360,15 @@ func (_u *SupplierProfileUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SupplierProfileUpdateOne) defaults() {
+func (_u *SupplierProfileUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if supplierprofile.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized supplierprofile.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := supplierprofile.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

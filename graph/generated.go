@@ -235,6 +235,7 @@ type ComplexityRoot struct {
 		AnnualIncomes   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AnnualIncomeOrder, where *ent.AnnualIncomeWhereInput) int
 		Attribute       func(childComplexity int) int
 		BenefitLinks    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.BenefitLinkOrder, where *ent.BenefitLinkWhereInput) int
+		CountyCode      func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		ExitYear        func(childComplexity int) int
 		ID              func(childComplexity int) int
@@ -1452,6 +1453,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Household.BenefitLinks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.BenefitLinkOrder), args["where"].(*ent.BenefitLinkWhereInput)), true
+	case "Household.countyCode":
+		if e.ComplexityRoot.Household.CountyCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.CountyCode(childComplexity), true
 	case "Household.createdAt":
 		if e.ComplexityRoot.Household.CreatedAt == nil {
 			break
@@ -3942,6 +3949,8 @@ func (ec *executionContext) childFields_Household(ctx context.Context, field gra
 		return ec.fieldContext_Household_number(ctx, field)
 	case "villageID":
 		return ec.fieldContext_Household_villageID(ctx, field)
+	case "countyCode":
+		return ec.fieldContext_Household_countyCode(ctx, field)
 	case "attribute":
 		return ec.fieldContext_Household_attribute(ctx, field)
 	case "mainCause":
@@ -9969,6 +9978,29 @@ func (ec *executionContext) _Household_villageID(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Household_villageID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Household", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Household_countyCode(ctx context.Context, field graphql.CollectedField, obj *ent.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_countyCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountyCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Household_countyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Household", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Household_attribute(ctx context.Context, field graphql.CollectedField, obj *ent.Household) (ret graphql.Marshaler) {
@@ -24402,7 +24434,7 @@ func (ec *executionContext) unmarshalInputHouseholdWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberEqualFold", "numberContainsFold", "villageID", "villageIDNEQ", "villageIDIn", "villageIDNotIn", "attribute", "attributeNEQ", "attributeIn", "attributeNotIn", "mainCause", "mainCauseNEQ", "mainCauseIn", "mainCauseNotIn", "secondaryCause", "secondaryCauseNEQ", "secondaryCauseIn", "secondaryCauseNotIn", "secondaryCauseIsNil", "secondaryCauseNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "memberCount", "memberCountNEQ", "memberCountIn", "memberCountNotIn", "memberCountGT", "memberCountGTE", "memberCountLT", "memberCountLTE", "exitYear", "exitYearNEQ", "exitYearIn", "exitYearNotIn", "exitYearGT", "exitYearGTE", "exitYearLT", "exitYearLTE", "exitYearIsNil", "exitYearNotNil", "hasVillage", "hasVillageWith", "hasMembers", "hasMembersWith", "hasAnnualIncomes", "hasAnnualIncomesWith", "hasBenefitLinks", "hasBenefitLinksWith", "hasIncomeEntries", "hasIncomeEntriesWith", "hasMonitoringCases", "hasMonitoringCasesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberEqualFold", "numberContainsFold", "villageID", "villageIDNEQ", "villageIDIn", "villageIDNotIn", "countyCode", "countyCodeNEQ", "countyCodeIn", "countyCodeNotIn", "countyCodeGT", "countyCodeGTE", "countyCodeLT", "countyCodeLTE", "countyCodeContains", "countyCodeHasPrefix", "countyCodeHasSuffix", "countyCodeIsNil", "countyCodeNotNil", "countyCodeEqualFold", "countyCodeContainsFold", "attribute", "attributeNEQ", "attributeIn", "attributeNotIn", "mainCause", "mainCauseNEQ", "mainCauseIn", "mainCauseNotIn", "secondaryCause", "secondaryCauseNEQ", "secondaryCauseIn", "secondaryCauseNotIn", "secondaryCauseIsNil", "secondaryCauseNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "memberCount", "memberCountNEQ", "memberCountIn", "memberCountNotIn", "memberCountGT", "memberCountGTE", "memberCountLT", "memberCountLTE", "exitYear", "exitYearNEQ", "exitYearIn", "exitYearNotIn", "exitYearGT", "exitYearGTE", "exitYearLT", "exitYearLTE", "exitYearIsNil", "exitYearNotNil", "hasVillage", "hasVillageWith", "hasMembers", "hasMembersWith", "hasAnnualIncomes", "hasAnnualIncomesWith", "hasBenefitLinks", "hasBenefitLinksWith", "hasIncomeEntries", "hasIncomeEntriesWith", "hasMonitoringCases", "hasMonitoringCasesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24717,6 +24749,111 @@ func (ec *executionContext) unmarshalInputHouseholdWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.VillageIDNotIn = data
+		case "countyCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCode = data
+		case "countyCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeNEQ = data
+		case "countyCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeIn = data
+		case "countyCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeNotIn = data
+		case "countyCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeGT = data
+		case "countyCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeGTE = data
+		case "countyCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeLT = data
+		case "countyCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeLTE = data
+		case "countyCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeContains = data
+		case "countyCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeHasPrefix = data
+		case "countyCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeHasSuffix = data
+		case "countyCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeIsNil = data
+		case "countyCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeNotNil = data
+		case "countyCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeEqualFold = data
+		case "countyCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyCodeContainsFold = data
 		case "attribute":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attribute"))
 			data, err := ec.unmarshalOHouseholdAttribute2ᚖbangfuᚋentᚋhouseholdᚐAttribute(ctx, v)
@@ -36439,6 +36576,11 @@ func (ec *executionContext) _Household(ctx context.Context, sel ast.SelectionSet
 		case "villageID":
 			out.Values[i] = ec._Household_villageID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "countyCode":
+			out.Values[i] = ec._Household_countyCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "attribute":

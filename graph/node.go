@@ -23,6 +23,7 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
+	"bangfu/ent/session"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -53,6 +54,7 @@ var tableOfType = map[string]string{
 	"User":            user.Table,
 	"Membership":      membership.Table,
 	"AuditEvent":      auditevent.Table,
+	"Session":         session.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

@@ -66,6 +66,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.IntVar(&cfg.complexityLimit, "complexity-limit", httpapi.DefaultComplexityLimit, "maximum weighted complexity of one operation")
 	fs.BoolVar(&cfg.introspection, "introspection", true, "allow schema introspection (GraphiQL needs it)")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long to drain in-flight requests on SIGTERM/SIGINT")
+	// The command may come first (server migrate --db x) or last.
+	cmd = "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
 	if err := fs.Parse(args); err != nil {
 		return "", cfg, err
 	}
@@ -81,13 +86,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if cfg.complexityLimit <= 0 {
 		return "", cfg, errors.New("--complexity-limit must be positive")
 	}
-	switch rest := fs.Args(); {
-	case len(rest) == 0:
-		cmd = "serve"
-	case len(rest) == 1 && (rest[0] == "serve" || rest[0] == "migrate"):
+	if rest := fs.Args(); len(rest) == 1 && cmd == "serve" && len(args) > 0 {
 		cmd = rest[0]
-	default:
-		return "", cfg, fmt.Errorf("unknown command %q (want serve or migrate)", strings.Join(rest, " "))
+	} else if len(rest) > 0 {
+		return "", cfg, fmt.Errorf("unexpected arguments %q", strings.Join(rest, " "))
+	}
+	if cmd != "serve" && cmd != "migrate" {
+		return "", cfg, fmt.Errorf("unknown command %q (want serve or migrate)", cmd)
 	}
 	return cmd, cfg, nil
 }

@@ -43,6 +43,13 @@ func TestParseConfig(t *testing.T) {
 				}
 			}},
 		{name: "migrate", args: []string{"migrate"}, wantCmd: "migrate"},
+		{name: "migrate with flags after", args: []string{"migrate", "--db", "x.db"}, wantCmd: "migrate",
+			check: func(t *testing.T, c config) {
+				if c.dbPath != "x.db" {
+					t.Errorf("db = %q", c.dbPath)
+				}
+			}},
+		{name: "migrate with flags before", args: []string{"--db", "x.db", "migrate"}, wantCmd: "migrate"},
 		{name: "unknown command", args: []string{"frobnicate"}, wantErr: "unknown command"},
 		{name: "bad addr", args: []string{"--addr", "8080"}, wantErr: "want host:port"},
 		{name: "bad port", args: []string{"--addr", ":99999"}, wantErr: "invalid port"},

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 )
@@ -25,6 +26,8 @@ const (
 	FieldNumber = "number"
 	// FieldVillageID holds the string denoting the village_id field in the database.
 	FieldVillageID = "village_id"
+	// FieldCountyCode holds the string denoting the county_code field in the database.
+	FieldCountyCode = "county_code"
 	// FieldAttribute holds the string denoting the attribute field in the database.
 	FieldAttribute = "attribute"
 	// FieldMainCause holds the string denoting the main_cause field in the database.
@@ -104,6 +107,7 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldNumber,
 	FieldVillageID,
+	FieldCountyCode,
 	FieldAttribute,
 	FieldMainCause,
 	FieldSecondaryCause,
@@ -123,7 +127,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "bangfu/ent/runtime"
 var (
+	Hooks  [2]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -132,6 +143,8 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// NumberValidator is a validator for the "number" field. It is called by the builders before save.
 	NumberValidator func(string) error
+	// CountyCodeValidator is a validator for the "county_code" field. It is called by the builders before save.
+	CountyCodeValidator func(string) error
 	// DefaultMemberCount holds the default value on creation for the "member_count" field.
 	DefaultMemberCount int
 	// MemberCountValidator is a validator for the "member_count" field. It is called by the builders before save.
@@ -288,6 +301,11 @@ func ByNumber(opts ...sql.OrderTermOption) OrderOption {
 // ByVillageID orders the results by the village_id field.
 func ByVillageID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVillageID, opts...).ToFunc()
+}
+
+// ByCountyCode orders the results by the county_code field.
+func ByCountyCode(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCountyCode, opts...).ToFunc()
 }
 
 // ByAttribute orders the results by the attribute field.

@@ -75,6 +75,11 @@ func VillageID(v int) predicate.Household {
 	return predicate.Household(sql.FieldEQ(FieldVillageID, v))
 }
 
+// CountyCode applies equality check predicate on the "county_code" field. It's identical to CountyCodeEQ.
+func CountyCode(v string) predicate.Household {
+	return predicate.Household(sql.FieldEQ(FieldCountyCode, v))
+}
+
 // MemberCount applies equality check predicate on the "member_count" field. It's identical to MemberCountEQ.
 func MemberCount(v int) predicate.Household {
 	return predicate.Household(sql.FieldEQ(FieldMemberCount, v))
@@ -253,6 +258,81 @@ func VillageIDIn(vs ...int) predicate.Household {
 // VillageIDNotIn applies the NotIn predicate on the "village_id" field.
 func VillageIDNotIn(vs ...int) predicate.Household {
 	return predicate.Household(sql.FieldNotIn(FieldVillageID, vs...))
+}
+
+// CountyCodeEQ applies the EQ predicate on the "county_code" field.
+func CountyCodeEQ(v string) predicate.Household {
+	return predicate.Household(sql.FieldEQ(FieldCountyCode, v))
+}
+
+// CountyCodeNEQ applies the NEQ predicate on the "county_code" field.
+func CountyCodeNEQ(v string) predicate.Household {
+	return predicate.Household(sql.FieldNEQ(FieldCountyCode, v))
+}
+
+// CountyCodeIn applies the In predicate on the "county_code" field.
+func CountyCodeIn(vs ...string) predicate.Household {
+	return predicate.Household(sql.FieldIn(FieldCountyCode, vs...))
+}
+
+// CountyCodeNotIn applies the NotIn predicate on the "county_code" field.
+func CountyCodeNotIn(vs ...string) predicate.Household {
+	return predicate.Household(sql.FieldNotIn(FieldCountyCode, vs...))
+}
+
+// CountyCodeGT applies the GT predicate on the "county_code" field.
+func CountyCodeGT(v string) predicate.Household {
+	return predicate.Household(sql.FieldGT(FieldCountyCode, v))
+}
+
+// CountyCodeGTE applies the GTE predicate on the "county_code" field.
+func CountyCodeGTE(v string) predicate.Household {
+	return predicate.Household(sql.FieldGTE(FieldCountyCode, v))
+}
+
+// CountyCodeLT applies the LT predicate on the "county_code" field.
+func CountyCodeLT(v string) predicate.Household {
+	return predicate.Household(sql.FieldLT(FieldCountyCode, v))
+}
+
+// CountyCodeLTE applies the LTE predicate on the "county_code" field.
+func CountyCodeLTE(v string) predicate.Household {
+	return predicate.Household(sql.FieldLTE(FieldCountyCode, v))
+}
+
+// CountyCodeContains applies the Contains predicate on the "county_code" field.
+func CountyCodeContains(v string) predicate.Household {
+	return predicate.Household(sql.FieldContains(FieldCountyCode, v))
+}
+
+// CountyCodeHasPrefix applies the HasPrefix predicate on the "county_code" field.
+func CountyCodeHasPrefix(v string) predicate.Household {
+	return predicate.Household(sql.FieldHasPrefix(FieldCountyCode, v))
+}
+
+// CountyCodeHasSuffix applies the HasSuffix predicate on the "county_code" field.
+func CountyCodeHasSuffix(v string) predicate.Household {
+	return predicate.Household(sql.FieldHasSuffix(FieldCountyCode, v))
+}
+
+// CountyCodeIsNil applies the IsNil predicate on the "county_code" field.
+func CountyCodeIsNil() predicate.Household {
+	return predicate.Household(sql.FieldIsNull(FieldCountyCode))
+}
+
+// CountyCodeNotNil applies the NotNil predicate on the "county_code" field.
+func CountyCodeNotNil() predicate.Household {
+	return predicate.Household(sql.FieldNotNull(FieldCountyCode))
+}
+
+// CountyCodeEqualFold applies the EqualFold predicate on the "county_code" field.
+func CountyCodeEqualFold(v string) predicate.Household {
+	return predicate.Household(sql.FieldEqualFold(FieldCountyCode, v))
+}
+
+// CountyCodeContainsFold applies the ContainsFold predicate on the "county_code" field.
+func CountyCodeContainsFold(v string) predicate.Household {
+	return predicate.Household(sql.FieldContainsFold(FieldCountyCode, v))
 }
 
 // AttributeEQ applies the EQ predicate on the "attribute" field.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 )
@@ -23,6 +24,10 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldHouseholdID holds the string denoting the household_id field in the database.
 	FieldHouseholdID = "household_id"
+	// FieldCountyCode holds the string denoting the county_code field in the database.
+	FieldCountyCode = "county_code"
+	// FieldIDNumberHash holds the string denoting the id_number_hash field in the database.
+	FieldIDNumberHash = "id_number_hash"
 	// FieldName holds the string denoting the name field in the database.
 	FieldName = "name"
 	// FieldIDNumber holds the string denoting the id_number field in the database.
@@ -58,6 +63,8 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldHouseholdID,
+	FieldCountyCode,
+	FieldIDNumberHash,
 	FieldName,
 	FieldIDNumber,
 	FieldPhone,
@@ -78,13 +85,24 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "bangfu/ent/runtime"
 var (
+	Hooks  [3]ent.Hook
+	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// CountyCodeValidator is a validator for the "county_code" field. It is called by the builders before save.
+	CountyCodeValidator func(string) error
+	// IDNumberHashValidator is a validator for the "id_number_hash" field. It is called by the builders before save.
+	IDNumberHashValidator func(string) error
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
 	NameValidator func(string) error
 	// IDNumberValidator is a validator for the "id_number" field. It is called by the builders before save.
@@ -253,6 +271,16 @@ func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByHouseholdID orders the results by the household_id field.
 func ByHouseholdID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHouseholdID, opts...).ToFunc()
+}
+
+// ByCountyCode orders the results by the county_code field.
+func ByCountyCode(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCountyCode, opts...).ToFunc()
+}
+
+// ByIDNumberHash orders the results by the id_number_hash field.
+func ByIDNumberHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIDNumberHash, opts...).ToFunc()
 }
 
 // ByName orders the results by the name field.

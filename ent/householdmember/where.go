@@ -70,6 +70,16 @@ func HouseholdID(v int) predicate.HouseholdMember {
 	return predicate.HouseholdMember(sql.FieldEQ(FieldHouseholdID, v))
 }
 
+// CountyCode applies equality check predicate on the "county_code" field. It's identical to CountyCodeEQ.
+func CountyCode(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldCountyCode, v))
+}
+
+// IDNumberHash applies equality check predicate on the "id_number_hash" field. It's identical to IDNumberHashEQ.
+func IDNumberHash(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldIDNumberHash, v))
+}
+
 // Name applies equality check predicate on the "name" field. It's identical to NameEQ.
 func Name(v string) predicate.HouseholdMember {
 	return predicate.HouseholdMember(sql.FieldEQ(FieldName, v))
@@ -183,6 +193,156 @@ func HouseholdIDIn(vs ...int) predicate.HouseholdMember {
 // HouseholdIDNotIn applies the NotIn predicate on the "household_id" field.
 func HouseholdIDNotIn(vs ...int) predicate.HouseholdMember {
 	return predicate.HouseholdMember(sql.FieldNotIn(FieldHouseholdID, vs...))
+}
+
+// CountyCodeEQ applies the EQ predicate on the "county_code" field.
+func CountyCodeEQ(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldCountyCode, v))
+}
+
+// CountyCodeNEQ applies the NEQ predicate on the "county_code" field.
+func CountyCodeNEQ(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNEQ(FieldCountyCode, v))
+}
+
+// CountyCodeIn applies the In predicate on the "county_code" field.
+func CountyCodeIn(vs ...string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIn(FieldCountyCode, vs...))
+}
+
+// CountyCodeNotIn applies the NotIn predicate on the "county_code" field.
+func CountyCodeNotIn(vs ...string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotIn(FieldCountyCode, vs...))
+}
+
+// CountyCodeGT applies the GT predicate on the "county_code" field.
+func CountyCodeGT(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGT(FieldCountyCode, v))
+}
+
+// CountyCodeGTE applies the GTE predicate on the "county_code" field.
+func CountyCodeGTE(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGTE(FieldCountyCode, v))
+}
+
+// CountyCodeLT applies the LT predicate on the "county_code" field.
+func CountyCodeLT(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLT(FieldCountyCode, v))
+}
+
+// CountyCodeLTE applies the LTE predicate on the "county_code" field.
+func CountyCodeLTE(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLTE(FieldCountyCode, v))
+}
+
+// CountyCodeContains applies the Contains predicate on the "county_code" field.
+func CountyCodeContains(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldContains(FieldCountyCode, v))
+}
+
+// CountyCodeHasPrefix applies the HasPrefix predicate on the "county_code" field.
+func CountyCodeHasPrefix(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldHasPrefix(FieldCountyCode, v))
+}
+
+// CountyCodeHasSuffix applies the HasSuffix predicate on the "county_code" field.
+func CountyCodeHasSuffix(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldHasSuffix(FieldCountyCode, v))
+}
+
+// CountyCodeIsNil applies the IsNil predicate on the "county_code" field.
+func CountyCodeIsNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIsNull(FieldCountyCode))
+}
+
+// CountyCodeNotNil applies the NotNil predicate on the "county_code" field.
+func CountyCodeNotNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotNull(FieldCountyCode))
+}
+
+// CountyCodeEqualFold applies the EqualFold predicate on the "county_code" field.
+func CountyCodeEqualFold(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEqualFold(FieldCountyCode, v))
+}
+
+// CountyCodeContainsFold applies the ContainsFold predicate on the "county_code" field.
+func CountyCodeContainsFold(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldContainsFold(FieldCountyCode, v))
+}
+
+// IDNumberHashEQ applies the EQ predicate on the "id_number_hash" field.
+func IDNumberHashEQ(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldIDNumberHash, v))
+}
+
+// IDNumberHashNEQ applies the NEQ predicate on the "id_number_hash" field.
+func IDNumberHashNEQ(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNEQ(FieldIDNumberHash, v))
+}
+
+// IDNumberHashIn applies the In predicate on the "id_number_hash" field.
+func IDNumberHashIn(vs ...string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIn(FieldIDNumberHash, vs...))
+}
+
+// IDNumberHashNotIn applies the NotIn predicate on the "id_number_hash" field.
+func IDNumberHashNotIn(vs ...string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotIn(FieldIDNumberHash, vs...))
+}
+
+// IDNumberHashGT applies the GT predicate on the "id_number_hash" field.
+func IDNumberHashGT(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGT(FieldIDNumberHash, v))
+}
+
+// IDNumberHashGTE applies the GTE predicate on the "id_number_hash" field.
+func IDNumberHashGTE(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGTE(FieldIDNumberHash, v))
+}
+
+// IDNumberHashLT applies the LT predicate on the "id_number_hash" field.
+func IDNumberHashLT(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLT(FieldIDNumberHash, v))
+}
+
+// IDNumberHashLTE applies the LTE predicate on the "id_number_hash" field.
+func IDNumberHashLTE(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLTE(FieldIDNumberHash, v))
+}
+
+// IDNumberHashContains applies the Contains predicate on the "id_number_hash" field.
+func IDNumberHashContains(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldContains(FieldIDNumberHash, v))
+}
+
+// IDNumberHashHasPrefix applies the HasPrefix predicate on the "id_number_hash" field.
+func IDNumberHashHasPrefix(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldHasPrefix(FieldIDNumberHash, v))
+}
+
+// IDNumberHashHasSuffix applies the HasSuffix predicate on the "id_number_hash" field.
+func IDNumberHashHasSuffix(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldHasSuffix(FieldIDNumberHash, v))
+}
+
+// IDNumberHashIsNil applies the IsNil predicate on the "id_number_hash" field.
+func IDNumberHashIsNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIsNull(FieldIDNumberHash))
+}
+
+// IDNumberHashNotNil applies the NotNil predicate on the "id_number_hash" field.
+func IDNumberHashNotNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotNull(FieldIDNumberHash))
+}
+
+// IDNumberHashEqualFold applies the EqualFold predicate on the "id_number_hash" field.
+func IDNumberHashEqualFold(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEqualFold(FieldIDNumberHash, v))
+}
+
+// IDNumberHashContainsFold applies the ContainsFold predicate on the "id_number_hash" field.
+func IDNumberHashContainsFold(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldContainsFold(FieldIDNumberHash, v))
 }
 
 // NameEQ applies the EQ predicate on the "name" field.

@@ -282,6 +282,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "number", Type: field.TypeString, Unique: true, Size: 32},
+		{Name: "county_code", Type: field.TypeString, Nullable: true, Size: 6},
 		{Name: "attribute", Type: field.TypeEnum, Enums: []string{"GENERAL", "MINIMUM_LIVING", "FIVE_GUARANTEES"}, Default: "GENERAL"},
 		{Name: "main_cause", Type: field.TypeEnum, Enums: []string{"ILLNESS", "DISABILITY", "SCHOOLING", "DISASTER", "LACK_OF_LAND", "LACK_OF_WATER", "LACK_OF_SKILLS", "LACK_OF_LABOR", "LACK_OF_FUNDS", "POOR_TRANSPORT", "LACK_OF_MOTIVATION", "OTHER"}},
 		{Name: "secondary_cause", Type: field.TypeEnum, Nullable: true, Enums: []string{"ILLNESS", "DISABILITY", "SCHOOLING", "DISASTER", "LACK_OF_LAND", "LACK_OF_WATER", "LACK_OF_SKILLS", "LACK_OF_LABOR", "LACK_OF_FUNDS", "POOR_TRANSPORT", "LACK_OF_MOTIVATION", "OTHER"}},
@@ -299,7 +300,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "households_regions_households",
-				Columns:    []*schema.Column{HouseholdsColumns[11]},
+				Columns:    []*schema.Column{HouseholdsColumns[12]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -308,12 +309,17 @@ var (
 			{
 				Name:    "household_village_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{HouseholdsColumns[11], HouseholdsColumns[7]},
+				Columns: []*schema.Column{HouseholdsColumns[12], HouseholdsColumns[8]},
 			},
 			{
 				Name:    "household_status",
 				Unique:  false,
-				Columns: []*schema.Column{HouseholdsColumns[7]},
+				Columns: []*schema.Column{HouseholdsColumns[8]},
+			},
+			{
+				Name:    "household_county_code",
+				Unique:  false,
+				Columns: []*schema.Column{HouseholdsColumns[4]},
 			},
 		},
 	}
@@ -322,6 +328,8 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "county_code", Type: field.TypeString, Nullable: true, Size: 6},
+		{Name: "id_number_hash", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "name", Type: field.TypeString, Size: 64},
 		{Name: "id_number", Type: field.TypeString, Nullable: true, Size: 18},
 		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 20},
@@ -340,7 +348,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "household_members_households_members",
-				Columns:    []*schema.Column{HouseholdMembersColumns[11]},
+				Columns:    []*schema.Column{HouseholdMembersColumns[13]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -349,7 +357,12 @@ var (
 			{
 				Name:    "householdmember_household_id",
 				Unique:  false,
-				Columns: []*schema.Column{HouseholdMembersColumns[11]},
+				Columns: []*schema.Column{HouseholdMembersColumns[13]},
+			},
+			{
+				Name:    "householdmember_id_number_hash",
+				Unique:  false,
+				Columns: []*schema.Column{HouseholdMembersColumns[4]},
 			},
 		},
 	}
@@ -872,6 +885,44 @@ var (
 			},
 		},
 	}
+	// SessionsColumns holds the columns for the "sessions" table.
+	SessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "token_hash", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "family", Type: field.TypeString, Size: 64},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoke_reason", Type: field.TypeString, Nullable: true, Size: 32},
+		{Name: "user_id", Type: field.TypeInt},
+	}
+	// SessionsTable holds the schema information for the "sessions" table.
+	SessionsTable = &schema.Table{
+		Name:       "sessions",
+		Columns:    SessionsColumns,
+		PrimaryKey: []*schema.Column{SessionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sessions_users_sessions",
+				Columns:    []*schema.Column{SessionsColumns[8]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "session_family",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[4]},
+			},
+			{
+				Name:    "session_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[8]},
+			},
+		},
+	}
 	// SupplierProfilesColumns holds the columns for the "supplier_profiles" table.
 	SupplierProfilesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -945,6 +996,8 @@ var (
 		{Name: "password_hash", Type: field.TypeString, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"ACTIVE", "DISABLED"}, Default: "ACTIVE"},
 		{Name: "last_login_at", Type: field.TypeTime, Nullable: true},
+		{Name: "failed_logins", Type: field.TypeInt, Default: 0},
+		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
 	}
 	// UsersTable holds the schema information for the "users" table.
 	UsersTable = &schema.Table{
@@ -1048,6 +1101,7 @@ var (
 		ProductsTable,
 		ProgressReportsTable,
 		RegionsTable,
+		SessionsTable,
 		SupplierProfilesTable,
 		TargetsTable,
 		UsersTable,
@@ -1147,6 +1201,10 @@ func init() {
 	RegionsTable.ForeignKeys[0].RefTable = RegionsTable
 	RegionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
+	}
+	SessionsTable.ForeignKeys[0].RefTable = UsersTable
+	SessionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	SupplierProfilesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	SupplierProfilesTable.Annotation = &entsql.Annotation{

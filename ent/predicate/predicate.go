@@ -63,6 +63,9 @@ type ProgressReport func(*sql.Selector)
 // Region is the predicate function for region builders.
 type Region func(*sql.Selector)
 
+// Session is the predicate function for session builders.
+type Session func(*sql.Selector)
+
 // SupplierProfile is the predicate function for supplierprofile builders.
 type SupplierProfile func(*sql.Selector)
 

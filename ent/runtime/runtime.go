@@ -2,7 +2,1271 @@
 
 package runtime
 
-// The schema-stitching logic is generated in bangfu/ent/runtime.go
+import (
+	"bangfu/ent/agreement"
+	"bangfu/ent/annualincome"
+	"bangfu/ent/auditevent"
+	"bangfu/ent/award"
+	"bangfu/ent/benefitlink"
+	"bangfu/ent/buyerprofile"
+	"bangfu/ent/certification"
+	"bangfu/ent/household"
+	"bangfu/ent/householdmember"
+	"bangfu/ent/incentiverule"
+	"bangfu/ent/ledgerentry"
+	"bangfu/ent/membership"
+	"bangfu/ent/monitoringcase"
+	"bangfu/ent/order"
+	"bangfu/ent/orderline"
+	"bangfu/ent/organization"
+	"bangfu/ent/product"
+	"bangfu/ent/progressreport"
+	"bangfu/ent/region"
+	"bangfu/ent/schema"
+	"bangfu/ent/session"
+	"bangfu/ent/supplierprofile"
+	"bangfu/ent/target"
+	"bangfu/ent/user"
+	"context"
+	"time"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
+)
+
+// The init function reads all schema descriptors with runtime code
+// (default values, validators, hooks and policies) and stitches it
+// to their package variables.
+func init() {
+	agreementMixin := schema.Agreement{}.Mixin()
+	agreement.Policy = privacy.NewPolicies(schema.Agreement{})
+	agreement.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := agreement.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	agreementMixinFields0 := agreementMixin[0].Fields()
+	_ = agreementMixinFields0
+	agreementFields := schema.Agreement{}.Fields()
+	_ = agreementFields
+	// agreementDescCreatedAt is the schema descriptor for created_at field.
+	agreementDescCreatedAt := agreementMixinFields0[0].Descriptor()
+	// agreement.DefaultCreatedAt holds the default value on creation for the created_at field.
+	agreement.DefaultCreatedAt = agreementDescCreatedAt.Default.(func() time.Time)
+	// agreementDescUpdatedAt is the schema descriptor for updated_at field.
+	agreementDescUpdatedAt := agreementMixinFields0[1].Descriptor()
+	// agreement.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	agreement.DefaultUpdatedAt = agreementDescUpdatedAt.Default.(func() time.Time)
+	// agreement.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	agreement.UpdateDefaultUpdatedAt = agreementDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// agreementDescTitle is the schema descriptor for title field.
+	agreementDescTitle := agreementFields[1].Descriptor()
+	// agreement.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	agreement.TitleValidator = func() func(string) error {
+		validators := agreementDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// agreementDescDocumentNumber is the schema descriptor for document_number field.
+	agreementDescDocumentNumber := agreementFields[2].Descriptor()
+	// agreement.DocumentNumberValidator is a validator for the "document_number" field. It is called by the builders before save.
+	agreement.DocumentNumberValidator = agreementDescDocumentNumber.Validators[0].(func(string) error)
+	// agreementDescVersion is the schema descriptor for version field.
+	agreementDescVersion := agreementFields[6].Descriptor()
+	// agreement.DefaultVersion holds the default value on creation for the version field.
+	agreement.DefaultVersion = agreementDescVersion.Default.(int)
+	// agreement.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	agreement.VersionValidator = agreementDescVersion.Validators[0].(func(int) error)
+	annualincomeMixin := schema.AnnualIncome{}.Mixin()
+	annualincome.Policy = privacy.NewPolicies(schema.AnnualIncome{})
+	annualincome.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := annualincome.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	annualincomeMixinFields0 := annualincomeMixin[0].Fields()
+	_ = annualincomeMixinFields0
+	annualincomeFields := schema.AnnualIncome{}.Fields()
+	_ = annualincomeFields
+	// annualincomeDescCreatedAt is the schema descriptor for created_at field.
+	annualincomeDescCreatedAt := annualincomeMixinFields0[0].Descriptor()
+	// annualincome.DefaultCreatedAt holds the default value on creation for the created_at field.
+	annualincome.DefaultCreatedAt = annualincomeDescCreatedAt.Default.(func() time.Time)
+	// annualincomeDescUpdatedAt is the schema descriptor for updated_at field.
+	annualincomeDescUpdatedAt := annualincomeMixinFields0[1].Descriptor()
+	// annualincome.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	annualincome.DefaultUpdatedAt = annualincomeDescUpdatedAt.Default.(func() time.Time)
+	// annualincome.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	annualincome.UpdateDefaultUpdatedAt = annualincomeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// annualincomeDescYear is the schema descriptor for year field.
+	annualincomeDescYear := annualincomeFields[1].Descriptor()
+	// annualincome.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	annualincome.YearValidator = func() func(int) error {
+		validators := annualincomeDescYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(year int) error {
+			for _, fn := range fns {
+				if err := fn(year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// annualincomeDescPerCapitaNetIncomeFen is the schema descriptor for per_capita_net_income_fen field.
+	annualincomeDescPerCapitaNetIncomeFen := annualincomeFields[2].Descriptor()
+	// annualincome.DefaultPerCapitaNetIncomeFen holds the default value on creation for the per_capita_net_income_fen field.
+	annualincome.DefaultPerCapitaNetIncomeFen = annualincomeDescPerCapitaNetIncomeFen.Default.(int64)
+	// annualincome.PerCapitaNetIncomeFenValidator is a validator for the "per_capita_net_income_fen" field. It is called by the builders before save.
+	annualincome.PerCapitaNetIncomeFenValidator = annualincomeDescPerCapitaNetIncomeFen.Validators[0].(func(int64) error)
+	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
+	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescOccurredAt is the schema descriptor for occurred_at field.
+	auditeventDescOccurredAt := auditeventFields[0].Descriptor()
+	// auditevent.DefaultOccurredAt holds the default value on creation for the occurred_at field.
+	auditevent.DefaultOccurredAt = auditeventDescOccurredAt.Default.(func() time.Time)
+	// auditeventDescAction is the schema descriptor for action field.
+	auditeventDescAction := auditeventFields[3].Descriptor()
+	// auditevent.ActionValidator is a validator for the "action" field. It is called by the builders before save.
+	auditevent.ActionValidator = func() func(string) error {
+		validators := auditeventDescAction.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(action string) error {
+			for _, fn := range fns {
+				if err := fn(action); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// auditeventDescEntityType is the schema descriptor for entity_type field.
+	auditeventDescEntityType := auditeventFields[4].Descriptor()
+	// auditevent.EntityTypeValidator is a validator for the "entity_type" field. It is called by the builders before save.
+	auditevent.EntityTypeValidator = func() func(string) error {
+		validators := auditeventDescEntityType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(entity_type string) error {
+			for _, fn := range fns {
+				if err := fn(entity_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// auditeventDescRequestID is the schema descriptor for request_id field.
+	auditeventDescRequestID := auditeventFields[8].Descriptor()
+	// auditevent.RequestIDValidator is a validator for the "request_id" field. It is called by the builders before save.
+	auditevent.RequestIDValidator = auditeventDescRequestID.Validators[0].(func(string) error)
+	// auditeventDescPrevHash is the schema descriptor for prev_hash field.
+	auditeventDescPrevHash := auditeventFields[9].Descriptor()
+	// auditevent.PrevHashValidator is a validator for the "prev_hash" field. It is called by the builders before save.
+	auditevent.PrevHashValidator = auditeventDescPrevHash.Validators[0].(func(string) error)
+	// auditeventDescHash is the schema descriptor for hash field.
+	auditeventDescHash := auditeventFields[10].Descriptor()
+	// auditevent.HashValidator is a validator for the "hash" field. It is called by the builders before save.
+	auditevent.HashValidator = func() func(string) error {
+		validators := auditeventDescHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(hash string) error {
+			for _, fn := range fns {
+				if err := fn(hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	awardMixin := schema.Award{}.Mixin()
+	award.Policy = privacy.NewPolicies(schema.Award{})
+	award.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := award.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	awardMixinFields0 := awardMixin[0].Fields()
+	_ = awardMixinFields0
+	awardFields := schema.Award{}.Fields()
+	_ = awardFields
+	// awardDescCreatedAt is the schema descriptor for created_at field.
+	awardDescCreatedAt := awardMixinFields0[0].Descriptor()
+	// award.DefaultCreatedAt holds the default value on creation for the created_at field.
+	award.DefaultCreatedAt = awardDescCreatedAt.Default.(func() time.Time)
+	// awardDescUpdatedAt is the schema descriptor for updated_at field.
+	awardDescUpdatedAt := awardMixinFields0[1].Descriptor()
+	// award.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	award.DefaultUpdatedAt = awardDescUpdatedAt.Default.(func() time.Time)
+	// award.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	award.UpdateDefaultUpdatedAt = awardDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// awardDescBadge is the schema descriptor for badge field.
+	awardDescBadge := awardFields[1].Descriptor()
+	// award.BadgeValidator is a validator for the "badge" field. It is called by the builders before save.
+	award.BadgeValidator = func() func(string) error {
+		validators := awardDescBadge.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(badge string) error {
+			for _, fn := range fns {
+				if err := fn(badge); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// awardDescYear is the schema descriptor for year field.
+	awardDescYear := awardFields[2].Descriptor()
+	// award.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	award.YearValidator = func() func(int) error {
+		validators := awardDescYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(year int) error {
+			for _, fn := range fns {
+				if err := fn(year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// awardDescPoints is the schema descriptor for points field.
+	awardDescPoints := awardFields[3].Descriptor()
+	// award.PointsValidator is a validator for the "points" field. It is called by the builders before save.
+	award.PointsValidator = awardDescPoints.Validators[0].(func(int64) error)
+	// awardDescAwardedAt is the schema descriptor for awarded_at field.
+	awardDescAwardedAt := awardFields[4].Descriptor()
+	// award.DefaultAwardedAt holds the default value on creation for the awarded_at field.
+	award.DefaultAwardedAt = awardDescAwardedAt.Default.(func() time.Time)
+	benefitlinkMixin := schema.BenefitLink{}.Mixin()
+	benefitlink.Policy = privacy.NewPolicies(schema.BenefitLink{})
+	benefitlink.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := benefitlink.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	benefitlinkMixinFields0 := benefitlinkMixin[0].Fields()
+	_ = benefitlinkMixinFields0
+	benefitlinkFields := schema.BenefitLink{}.Fields()
+	_ = benefitlinkFields
+	// benefitlinkDescCreatedAt is the schema descriptor for created_at field.
+	benefitlinkDescCreatedAt := benefitlinkMixinFields0[0].Descriptor()
+	// benefitlink.DefaultCreatedAt holds the default value on creation for the created_at field.
+	benefitlink.DefaultCreatedAt = benefitlinkDescCreatedAt.Default.(func() time.Time)
+	// benefitlinkDescUpdatedAt is the schema descriptor for updated_at field.
+	benefitlinkDescUpdatedAt := benefitlinkMixinFields0[1].Descriptor()
+	// benefitlink.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	benefitlink.DefaultUpdatedAt = benefitlinkDescUpdatedAt.Default.(func() time.Time)
+	// benefitlink.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	benefitlink.UpdateDefaultUpdatedAt = benefitlinkDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// benefitlinkDescShareBp is the schema descriptor for share_bp field.
+	benefitlinkDescShareBp := benefitlinkFields[3].Descriptor()
+	// benefitlink.ShareBpValidator is a validator for the "share_bp" field. It is called by the builders before save.
+	benefitlink.ShareBpValidator = func() func(int) error {
+		validators := benefitlinkDescShareBp.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(share_bp int) error {
+			for _, fn := range fns {
+				if err := fn(share_bp); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	buyerprofileMixin := schema.BuyerProfile{}.Mixin()
+	buyerprofile.Policy = privacy.NewPolicies(schema.BuyerProfile{})
+	buyerprofile.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := buyerprofile.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	buyerprofileMixinFields0 := buyerprofileMixin[0].Fields()
+	_ = buyerprofileMixinFields0
+	buyerprofileFields := schema.BuyerProfile{}.Fields()
+	_ = buyerprofileFields
+	// buyerprofileDescCreatedAt is the schema descriptor for created_at field.
+	buyerprofileDescCreatedAt := buyerprofileMixinFields0[0].Descriptor()
+	// buyerprofile.DefaultCreatedAt holds the default value on creation for the created_at field.
+	buyerprofile.DefaultCreatedAt = buyerprofileDescCreatedAt.Default.(func() time.Time)
+	// buyerprofileDescUpdatedAt is the schema descriptor for updated_at field.
+	buyerprofileDescUpdatedAt := buyerprofileMixinFields0[1].Descriptor()
+	// buyerprofile.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	buyerprofile.DefaultUpdatedAt = buyerprofileDescUpdatedAt.Default.(func() time.Time)
+	// buyerprofile.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	buyerprofile.UpdateDefaultUpdatedAt = buyerprofileDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// buyerprofileDescHasCanteen is the schema descriptor for has_canteen field.
+	buyerprofileDescHasCanteen := buyerprofileFields[1].Descriptor()
+	// buyerprofile.DefaultHasCanteen holds the default value on creation for the has_canteen field.
+	buyerprofile.DefaultHasCanteen = buyerprofileDescHasCanteen.Default.(bool)
+	// buyerprofileDescCanteenFoodBudgetFen is the schema descriptor for canteen_food_budget_fen field.
+	buyerprofileDescCanteenFoodBudgetFen := buyerprofileFields[2].Descriptor()
+	// buyerprofile.DefaultCanteenFoodBudgetFen holds the default value on creation for the canteen_food_budget_fen field.
+	buyerprofile.DefaultCanteenFoodBudgetFen = buyerprofileDescCanteenFoodBudgetFen.Default.(int64)
+	// buyerprofile.CanteenFoodBudgetFenValidator is a validator for the "canteen_food_budget_fen" field. It is called by the builders before save.
+	buyerprofile.CanteenFoodBudgetFenValidator = buyerprofileDescCanteenFoodBudgetFen.Validators[0].(func(int64) error)
+	// buyerprofileDescReservedShareBp is the schema descriptor for reserved_share_bp field.
+	buyerprofileDescReservedShareBp := buyerprofileFields[3].Descriptor()
+	// buyerprofile.DefaultReservedShareBp holds the default value on creation for the reserved_share_bp field.
+	buyerprofile.DefaultReservedShareBp = buyerprofileDescReservedShareBp.Default.(int)
+	// buyerprofile.ReservedShareBpValidator is a validator for the "reserved_share_bp" field. It is called by the builders before save.
+	buyerprofile.ReservedShareBpValidator = func() func(int) error {
+		validators := buyerprofileDescReservedShareBp.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(reserved_share_bp int) error {
+			for _, fn := range fns {
+				if err := fn(reserved_share_bp); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	certificationMixin := schema.Certification{}.Mixin()
+	certification.Policy = privacy.NewPolicies(schema.Certification{})
+	certification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := certification.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	certificationMixinFields0 := certificationMixin[0].Fields()
+	_ = certificationMixinFields0
+	certificationFields := schema.Certification{}.Fields()
+	_ = certificationFields
+	// certificationDescCreatedAt is the schema descriptor for created_at field.
+	certificationDescCreatedAt := certificationMixinFields0[0].Descriptor()
+	// certification.DefaultCreatedAt holds the default value on creation for the created_at field.
+	certification.DefaultCreatedAt = certificationDescCreatedAt.Default.(func() time.Time)
+	// certificationDescUpdatedAt is the schema descriptor for updated_at field.
+	certificationDescUpdatedAt := certificationMixinFields0[1].Descriptor()
+	// certification.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	certification.DefaultUpdatedAt = certificationDescUpdatedAt.Default.(func() time.Time)
+	// certification.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	certification.UpdateDefaultUpdatedAt = certificationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// certificationDescCertificateNumber is the schema descriptor for certificate_number field.
+	certificationDescCertificateNumber := certificationFields[2].Descriptor()
+	// certification.CertificateNumberValidator is a validator for the "certificate_number" field. It is called by the builders before save.
+	certification.CertificateNumberValidator = certificationDescCertificateNumber.Validators[0].(func(string) error)
+	// certificationDescReason is the schema descriptor for reason field.
+	certificationDescReason := certificationFields[7].Descriptor()
+	// certification.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	certification.ReasonValidator = certificationDescReason.Validators[0].(func(string) error)
+	householdMixin := schema.Household{}.Mixin()
+	household.Policy = privacy.NewPolicies(schema.Household{})
+	household.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := household.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	householdHooks := schema.Household{}.Hooks()
+
+	household.Hooks[1] = householdHooks[0]
+	householdMixinFields0 := householdMixin[0].Fields()
+	_ = householdMixinFields0
+	householdFields := schema.Household{}.Fields()
+	_ = householdFields
+	// householdDescCreatedAt is the schema descriptor for created_at field.
+	householdDescCreatedAt := householdMixinFields0[0].Descriptor()
+	// household.DefaultCreatedAt holds the default value on creation for the created_at field.
+	household.DefaultCreatedAt = householdDescCreatedAt.Default.(func() time.Time)
+	// householdDescUpdatedAt is the schema descriptor for updated_at field.
+	householdDescUpdatedAt := householdMixinFields0[1].Descriptor()
+	// household.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	household.DefaultUpdatedAt = householdDescUpdatedAt.Default.(func() time.Time)
+	// household.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	household.UpdateDefaultUpdatedAt = householdDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// householdDescNumber is the schema descriptor for number field.
+	householdDescNumber := householdFields[0].Descriptor()
+	// household.NumberValidator is a validator for the "number" field. It is called by the builders before save.
+	household.NumberValidator = func() func(string) error {
+		validators := householdDescNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(number string) error {
+			for _, fn := range fns {
+				if err := fn(number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// householdDescCountyCode is the schema descriptor for county_code field.
+	householdDescCountyCode := householdFields[2].Descriptor()
+	// household.CountyCodeValidator is a validator for the "county_code" field. It is called by the builders before save.
+	household.CountyCodeValidator = householdDescCountyCode.Validators[0].(func(string) error)
+	// householdDescMemberCount is the schema descriptor for member_count field.
+	householdDescMemberCount := householdFields[7].Descriptor()
+	// household.DefaultMemberCount holds the default value on creation for the member_count field.
+	household.DefaultMemberCount = householdDescMemberCount.Default.(int)
+	// household.MemberCountValidator is a validator for the "member_count" field. It is called by the builders before save.
+	household.MemberCountValidator = householdDescMemberCount.Validators[0].(func(int) error)
+	// householdDescExitYear is the schema descriptor for exit_year field.
+	householdDescExitYear := householdFields[8].Descriptor()
+	// household.ExitYearValidator is a validator for the "exit_year" field. It is called by the builders before save.
+	household.ExitYearValidator = func() func(int) error {
+		validators := householdDescExitYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(exit_year int) error {
+			for _, fn := range fns {
+				if err := fn(exit_year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// householdDescResponsibleCadre is the schema descriptor for responsible_cadre field.
+	householdDescResponsibleCadre := householdFields[9].Descriptor()
+	// household.ResponsibleCadreValidator is a validator for the "responsible_cadre" field. It is called by the builders before save.
+	household.ResponsibleCadreValidator = householdDescResponsibleCadre.Validators[0].(func(string) error)
+	householdmemberMixin := schema.HouseholdMember{}.Mixin()
+	householdmember.Policy = privacy.NewPolicies(schema.HouseholdMember{})
+	householdmember.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := householdmember.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	householdmemberHooks := schema.HouseholdMember{}.Hooks()
+
+	householdmember.Hooks[1] = householdmemberHooks[0]
+
+	householdmember.Hooks[2] = householdmemberHooks[1]
+	householdmemberMixinFields0 := householdmemberMixin[0].Fields()
+	_ = householdmemberMixinFields0
+	householdmemberFields := schema.HouseholdMember{}.Fields()
+	_ = householdmemberFields
+	// householdmemberDescCreatedAt is the schema descriptor for created_at field.
+	householdmemberDescCreatedAt := householdmemberMixinFields0[0].Descriptor()
+	// householdmember.DefaultCreatedAt holds the default value on creation for the created_at field.
+	householdmember.DefaultCreatedAt = householdmemberDescCreatedAt.Default.(func() time.Time)
+	// householdmemberDescUpdatedAt is the schema descriptor for updated_at field.
+	householdmemberDescUpdatedAt := householdmemberMixinFields0[1].Descriptor()
+	// householdmember.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	householdmember.DefaultUpdatedAt = householdmemberDescUpdatedAt.Default.(func() time.Time)
+	// householdmember.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	householdmember.UpdateDefaultUpdatedAt = householdmemberDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// householdmemberDescCountyCode is the schema descriptor for county_code field.
+	householdmemberDescCountyCode := householdmemberFields[1].Descriptor()
+	// householdmember.CountyCodeValidator is a validator for the "county_code" field. It is called by the builders before save.
+	householdmember.CountyCodeValidator = householdmemberDescCountyCode.Validators[0].(func(string) error)
+	// householdmemberDescIDNumberHash is the schema descriptor for id_number_hash field.
+	householdmemberDescIDNumberHash := householdmemberFields[2].Descriptor()
+	// householdmember.IDNumberHashValidator is a validator for the "id_number_hash" field. It is called by the builders before save.
+	householdmember.IDNumberHashValidator = householdmemberDescIDNumberHash.Validators[0].(func(string) error)
+	// householdmemberDescName is the schema descriptor for name field.
+	householdmemberDescName := householdmemberFields[3].Descriptor()
+	// householdmember.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	householdmember.NameValidator = func() func(string) error {
+		validators := householdmemberDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// householdmemberDescIDNumber is the schema descriptor for id_number field.
+	householdmemberDescIDNumber := householdmemberFields[4].Descriptor()
+	// householdmember.IDNumberValidator is a validator for the "id_number" field. It is called by the builders before save.
+	householdmember.IDNumberValidator = householdmemberDescIDNumber.Validators[0].(func(string) error)
+	// householdmemberDescPhone is the schema descriptor for phone field.
+	householdmemberDescPhone := householdmemberFields[5].Descriptor()
+	// householdmember.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	householdmember.PhoneValidator = householdmemberDescPhone.Validators[0].(func(string) error)
+	incentiveruleMixin := schema.IncentiveRule{}.Mixin()
+	incentiverule.Policy = privacy.NewPolicies(schema.IncentiveRule{})
+	incentiverule.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := incentiverule.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	incentiveruleMixinFields0 := incentiveruleMixin[0].Fields()
+	_ = incentiveruleMixinFields0
+	incentiveruleFields := schema.IncentiveRule{}.Fields()
+	_ = incentiveruleFields
+	// incentiveruleDescCreatedAt is the schema descriptor for created_at field.
+	incentiveruleDescCreatedAt := incentiveruleMixinFields0[0].Descriptor()
+	// incentiverule.DefaultCreatedAt holds the default value on creation for the created_at field.
+	incentiverule.DefaultCreatedAt = incentiveruleDescCreatedAt.Default.(func() time.Time)
+	// incentiveruleDescUpdatedAt is the schema descriptor for updated_at field.
+	incentiveruleDescUpdatedAt := incentiveruleMixinFields0[1].Descriptor()
+	// incentiverule.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	incentiverule.DefaultUpdatedAt = incentiveruleDescUpdatedAt.Default.(func() time.Time)
+	// incentiverule.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	incentiverule.UpdateDefaultUpdatedAt = incentiveruleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// incentiveruleDescName is the schema descriptor for name field.
+	incentiveruleDescName := incentiveruleFields[0].Descriptor()
+	// incentiverule.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	incentiverule.NameValidator = func() func(string) error {
+		validators := incentiveruleDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// incentiveruleDescPointsPerYuanMilli is the schema descriptor for points_per_yuan_milli field.
+	incentiveruleDescPointsPerYuanMilli := incentiveruleFields[1].Descriptor()
+	// incentiverule.PointsPerYuanMilliValidator is a validator for the "points_per_yuan_milli" field. It is called by the builders before save.
+	incentiverule.PointsPerYuanMilliValidator = incentiveruleDescPointsPerYuanMilli.Validators[0].(func(int) error)
+	// incentiveruleDescKeyCountyMultiplierBp is the schema descriptor for key_county_multiplier_bp field.
+	incentiveruleDescKeyCountyMultiplierBp := incentiveruleFields[2].Descriptor()
+	// incentiverule.DefaultKeyCountyMultiplierBp holds the default value on creation for the key_county_multiplier_bp field.
+	incentiverule.DefaultKeyCountyMultiplierBp = incentiveruleDescKeyCountyMultiplierBp.Default.(int)
+	// incentiverule.KeyCountyMultiplierBpValidator is a validator for the "key_county_multiplier_bp" field. It is called by the builders before save.
+	incentiverule.KeyCountyMultiplierBpValidator = incentiveruleDescKeyCountyMultiplierBp.Validators[0].(func(int) error)
+	// incentiveruleDescCounty832MultiplierBp is the schema descriptor for county_832_multiplier_bp field.
+	incentiveruleDescCounty832MultiplierBp := incentiveruleFields[3].Descriptor()
+	// incentiverule.DefaultCounty832MultiplierBp holds the default value on creation for the county_832_multiplier_bp field.
+	incentiverule.DefaultCounty832MultiplierBp = incentiveruleDescCounty832MultiplierBp.Default.(int)
+	// incentiverule.County832MultiplierBpValidator is a validator for the "county_832_multiplier_bp" field. It is called by the builders before save.
+	incentiverule.County832MultiplierBpValidator = incentiveruleDescCounty832MultiplierBp.Validators[0].(func(int) error)
+	// incentiveruleDescCapPerOrgPerYear is the schema descriptor for cap_per_org_per_year field.
+	incentiveruleDescCapPerOrgPerYear := incentiveruleFields[5].Descriptor()
+	// incentiverule.CapPerOrgPerYearValidator is a validator for the "cap_per_org_per_year" field. It is called by the builders before save.
+	incentiverule.CapPerOrgPerYearValidator = incentiveruleDescCapPerOrgPerYear.Validators[0].(func(int64) error)
+	ledgerentry.Policy = privacy.NewPolicies(schema.LedgerEntry{})
+	ledgerentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ledgerentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ledgerentryFields := schema.LedgerEntry{}.Fields()
+	_ = ledgerentryFields
+	// ledgerentryDescYear is the schema descriptor for year field.
+	ledgerentryDescYear := ledgerentryFields[3].Descriptor()
+	// ledgerentry.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	ledgerentry.YearValidator = func() func(int) error {
+		validators := ledgerentryDescYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(year int) error {
+			for _, fn := range fns {
+				if err := fn(year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ledgerentryDescOccurredAt is the schema descriptor for occurred_at field.
+	ledgerentryDescOccurredAt := ledgerentryFields[4].Descriptor()
+	// ledgerentry.DefaultOccurredAt holds the default value on creation for the occurred_at field.
+	ledgerentry.DefaultOccurredAt = ledgerentryDescOccurredAt.Default.(func() time.Time)
+	// ledgerentryDescNote is the schema descriptor for note field.
+	ledgerentryDescNote := ledgerentryFields[10].Descriptor()
+	// ledgerentry.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	ledgerentry.NoteValidator = ledgerentryDescNote.Validators[0].(func(string) error)
+	membershipMixin := schema.Membership{}.Mixin()
+	membership.Policy = privacy.NewPolicies(schema.Membership{})
+	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := membership.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	membershipMixinFields0 := membershipMixin[0].Fields()
+	_ = membershipMixinFields0
+	membershipFields := schema.Membership{}.Fields()
+	_ = membershipFields
+	// membershipDescCreatedAt is the schema descriptor for created_at field.
+	membershipDescCreatedAt := membershipMixinFields0[0].Descriptor()
+	// membership.DefaultCreatedAt holds the default value on creation for the created_at field.
+	membership.DefaultCreatedAt = membershipDescCreatedAt.Default.(func() time.Time)
+	// membershipDescUpdatedAt is the schema descriptor for updated_at field.
+	membershipDescUpdatedAt := membershipMixinFields0[1].Descriptor()
+	// membership.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	membership.DefaultUpdatedAt = membershipDescUpdatedAt.Default.(func() time.Time)
+	// membership.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	membership.UpdateDefaultUpdatedAt = membershipDescUpdatedAt.UpdateDefault.(func() time.Time)
+	monitoringcaseMixin := schema.MonitoringCase{}.Mixin()
+	monitoringcase.Policy = privacy.NewPolicies(schema.MonitoringCase{})
+	monitoringcase.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := monitoringcase.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	monitoringcaseMixinFields0 := monitoringcaseMixin[0].Fields()
+	_ = monitoringcaseMixinFields0
+	monitoringcaseFields := schema.MonitoringCase{}.Fields()
+	_ = monitoringcaseFields
+	// monitoringcaseDescCreatedAt is the schema descriptor for created_at field.
+	monitoringcaseDescCreatedAt := monitoringcaseMixinFields0[0].Descriptor()
+	// monitoringcase.DefaultCreatedAt holds the default value on creation for the created_at field.
+	monitoringcase.DefaultCreatedAt = monitoringcaseDescCreatedAt.Default.(func() time.Time)
+	// monitoringcaseDescUpdatedAt is the schema descriptor for updated_at field.
+	monitoringcaseDescUpdatedAt := monitoringcaseMixinFields0[1].Descriptor()
+	// monitoringcase.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	monitoringcase.DefaultUpdatedAt = monitoringcaseDescUpdatedAt.Default.(func() time.Time)
+	// monitoringcase.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	monitoringcase.UpdateDefaultUpdatedAt = monitoringcaseDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// monitoringcaseDescOpenedAt is the schema descriptor for opened_at field.
+	monitoringcaseDescOpenedAt := monitoringcaseFields[4].Descriptor()
+	// monitoringcase.DefaultOpenedAt holds the default value on creation for the opened_at field.
+	monitoringcase.DefaultOpenedAt = monitoringcaseDescOpenedAt.Default.(func() time.Time)
+	// monitoringcaseDescNotes is the schema descriptor for notes field.
+	monitoringcaseDescNotes := monitoringcaseFields[9].Descriptor()
+	// monitoringcase.NotesValidator is a validator for the "notes" field. It is called by the builders before save.
+	monitoringcase.NotesValidator = monitoringcaseDescNotes.Validators[0].(func(string) error)
+	orderMixin := schema.Order{}.Mixin()
+	order.Policy = privacy.NewPolicies(schema.Order{})
+	order.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := order.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	orderMixinFields0 := orderMixin[0].Fields()
+	_ = orderMixinFields0
+	orderFields := schema.Order{}.Fields()
+	_ = orderFields
+	// orderDescCreatedAt is the schema descriptor for created_at field.
+	orderDescCreatedAt := orderMixinFields0[0].Descriptor()
+	// order.DefaultCreatedAt holds the default value on creation for the created_at field.
+	order.DefaultCreatedAt = orderDescCreatedAt.Default.(func() time.Time)
+	// orderDescUpdatedAt is the schema descriptor for updated_at field.
+	orderDescUpdatedAt := orderMixinFields0[1].Descriptor()
+	// order.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	order.DefaultUpdatedAt = orderDescUpdatedAt.Default.(func() time.Time)
+	// order.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	order.UpdateDefaultUpdatedAt = orderDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// orderDescIdempotencyKey is the schema descriptor for idempotency_key field.
+	orderDescIdempotencyKey := orderFields[4].Descriptor()
+	// order.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
+	order.IdempotencyKeyValidator = func() func(string) error {
+		validators := orderDescIdempotencyKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(idempotency_key string) error {
+			for _, fn := range fns {
+				if err := fn(idempotency_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// orderDescTotalFen is the schema descriptor for total_fen field.
+	orderDescTotalFen := orderFields[6].Descriptor()
+	// order.TotalFenValidator is a validator for the "total_fen" field. It is called by the builders before save.
+	order.TotalFenValidator = orderDescTotalFen.Validators[0].(func(int64) error)
+	// orderDescPlacedAt is the schema descriptor for placed_at field.
+	orderDescPlacedAt := orderFields[7].Descriptor()
+	// order.DefaultPlacedAt holds the default value on creation for the placed_at field.
+	order.DefaultPlacedAt = orderDescPlacedAt.Default.(func() time.Time)
+	// orderDescCarrier is the schema descriptor for carrier field.
+	orderDescCarrier := orderFields[10].Descriptor()
+	// order.CarrierValidator is a validator for the "carrier" field. It is called by the builders before save.
+	order.CarrierValidator = orderDescCarrier.Validators[0].(func(string) error)
+	// orderDescTrackingNumber is the schema descriptor for tracking_number field.
+	orderDescTrackingNumber := orderFields[11].Descriptor()
+	// order.TrackingNumberValidator is a validator for the "tracking_number" field. It is called by the builders before save.
+	order.TrackingNumberValidator = orderDescTrackingNumber.Validators[0].(func(string) error)
+	// orderDescInspectionRef is the schema descriptor for inspection_ref field.
+	orderDescInspectionRef := orderFields[14].Descriptor()
+	// order.InspectionRefValidator is a validator for the "inspection_ref" field. It is called by the builders before save.
+	order.InspectionRefValidator = orderDescInspectionRef.Validators[0].(func(string) error)
+	// orderDescInvoiceRef is the schema descriptor for invoice_ref field.
+	orderDescInvoiceRef := orderFields[15].Descriptor()
+	// order.InvoiceRefValidator is a validator for the "invoice_ref" field. It is called by the builders before save.
+	order.InvoiceRefValidator = orderDescInvoiceRef.Validators[0].(func(string) error)
+	// orderDescRating is the schema descriptor for rating field.
+	orderDescRating := orderFields[19].Descriptor()
+	// order.RatingValidator is a validator for the "rating" field. It is called by the builders before save.
+	order.RatingValidator = func() func(int) error {
+		validators := orderDescRating.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(rating int) error {
+			for _, fn := range fns {
+				if err := fn(rating); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	orderlineMixin := schema.OrderLine{}.Mixin()
+	orderline.Policy = privacy.NewPolicies(schema.OrderLine{})
+	orderline.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := orderline.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	orderlineMixinFields0 := orderlineMixin[0].Fields()
+	_ = orderlineMixinFields0
+	orderlineFields := schema.OrderLine{}.Fields()
+	_ = orderlineFields
+	// orderlineDescCreatedAt is the schema descriptor for created_at field.
+	orderlineDescCreatedAt := orderlineMixinFields0[0].Descriptor()
+	// orderline.DefaultCreatedAt holds the default value on creation for the created_at field.
+	orderline.DefaultCreatedAt = orderlineDescCreatedAt.Default.(func() time.Time)
+	// orderlineDescUpdatedAt is the schema descriptor for updated_at field.
+	orderlineDescUpdatedAt := orderlineMixinFields0[1].Descriptor()
+	// orderline.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	orderline.DefaultUpdatedAt = orderlineDescUpdatedAt.Default.(func() time.Time)
+	// orderline.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	orderline.UpdateDefaultUpdatedAt = orderlineDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// orderlineDescQuantity is the schema descriptor for quantity field.
+	orderlineDescQuantity := orderlineFields[2].Descriptor()
+	// orderline.QuantityValidator is a validator for the "quantity" field. It is called by the builders before save.
+	orderline.QuantityValidator = orderlineDescQuantity.Validators[0].(func(int) error)
+	// orderlineDescUnitPriceFen is the schema descriptor for unit_price_fen field.
+	orderlineDescUnitPriceFen := orderlineFields[3].Descriptor()
+	// orderline.UnitPriceFenValidator is a validator for the "unit_price_fen" field. It is called by the builders before save.
+	orderline.UnitPriceFenValidator = orderlineDescUnitPriceFen.Validators[0].(func(int64) error)
+	// orderlineDescAmountFen is the schema descriptor for amount_fen field.
+	orderlineDescAmountFen := orderlineFields[4].Descriptor()
+	// orderline.AmountFenValidator is a validator for the "amount_fen" field. It is called by the builders before save.
+	orderline.AmountFenValidator = orderlineDescAmountFen.Validators[0].(func(int64) error)
+	// orderlineDescCertifiedAtOrder is the schema descriptor for certified_at_order field.
+	orderlineDescCertifiedAtOrder := orderlineFields[5].Descriptor()
+	// orderline.DefaultCertifiedAtOrder holds the default value on creation for the certified_at_order field.
+	orderline.DefaultCertifiedAtOrder = orderlineDescCertifiedAtOrder.Default.(bool)
+	organizationMixin := schema.Organization{}.Mixin()
+	organization.Policy = privacy.NewPolicies(schema.Organization{})
+	organization.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := organization.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	organizationMixinFields0 := organizationMixin[0].Fields()
+	_ = organizationMixinFields0
+	organizationFields := schema.Organization{}.Fields()
+	_ = organizationFields
+	// organizationDescCreatedAt is the schema descriptor for created_at field.
+	organizationDescCreatedAt := organizationMixinFields0[0].Descriptor()
+	// organization.DefaultCreatedAt holds the default value on creation for the created_at field.
+	organization.DefaultCreatedAt = organizationDescCreatedAt.Default.(func() time.Time)
+	// organizationDescUpdatedAt is the schema descriptor for updated_at field.
+	organizationDescUpdatedAt := organizationMixinFields0[1].Descriptor()
+	// organization.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	organization.DefaultUpdatedAt = organizationDescUpdatedAt.Default.(func() time.Time)
+	// organization.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	organization.UpdateDefaultUpdatedAt = organizationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// organizationDescName is the schema descriptor for name field.
+	organizationDescName := organizationFields[0].Descriptor()
+	// organization.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	organization.NameValidator = func() func(string) error {
+		validators := organizationDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// organizationDescCreditCode is the schema descriptor for credit_code field.
+	organizationDescCreditCode := organizationFields[2].Descriptor()
+	// organization.CreditCodeValidator is a validator for the "credit_code" field. It is called by the builders before save.
+	organization.CreditCodeValidator = organizationDescCreditCode.Validators[0].(func(string) error)
+	productMixin := schema.Product{}.Mixin()
+	product.Policy = privacy.NewPolicies(schema.Product{})
+	product.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := product.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	productMixinFields0 := productMixin[0].Fields()
+	_ = productMixinFields0
+	productFields := schema.Product{}.Fields()
+	_ = productFields
+	// productDescCreatedAt is the schema descriptor for created_at field.
+	productDescCreatedAt := productMixinFields0[0].Descriptor()
+	// product.DefaultCreatedAt holds the default value on creation for the created_at field.
+	product.DefaultCreatedAt = productDescCreatedAt.Default.(func() time.Time)
+	// productDescUpdatedAt is the schema descriptor for updated_at field.
+	productDescUpdatedAt := productMixinFields0[1].Descriptor()
+	// product.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	product.DefaultUpdatedAt = productDescUpdatedAt.Default.(func() time.Time)
+	// product.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	product.UpdateDefaultUpdatedAt = productDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// productDescName is the schema descriptor for name field.
+	productDescName := productFields[1].Descriptor()
+	// product.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	product.NameValidator = func() func(string) error {
+		validators := productDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// productDescDescription is the schema descriptor for description field.
+	productDescDescription := productFields[2].Descriptor()
+	// product.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	product.DescriptionValidator = productDescDescription.Validators[0].(func(string) error)
+	// productDescSpec is the schema descriptor for spec field.
+	productDescSpec := productFields[4].Descriptor()
+	// product.SpecValidator is a validator for the "spec" field. It is called by the builders before save.
+	product.SpecValidator = func() func(string) error {
+		validators := productDescSpec.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(spec string) error {
+			for _, fn := range fns {
+				if err := fn(spec); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// productDescUnit is the schema descriptor for unit field.
+	productDescUnit := productFields[5].Descriptor()
+	// product.UnitValidator is a validator for the "unit" field. It is called by the builders before save.
+	product.UnitValidator = func() func(string) error {
+		validators := productDescUnit.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(unit string) error {
+			for _, fn := range fns {
+				if err := fn(unit); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// productDescPriceFen is the schema descriptor for price_fen field.
+	productDescPriceFen := productFields[6].Descriptor()
+	// product.PriceFenValidator is a validator for the "price_fen" field. It is called by the builders before save.
+	product.PriceFenValidator = productDescPriceFen.Validators[0].(func(int64) error)
+	// productDescStock is the schema descriptor for stock field.
+	productDescStock := productFields[7].Descriptor()
+	// product.DefaultStock holds the default value on creation for the stock field.
+	product.DefaultStock = productDescStock.Default.(int)
+	// product.StockValidator is a validator for the "stock" field. It is called by the builders before save.
+	product.StockValidator = productDescStock.Validators[0].(func(int) error)
+	progressreportMixin := schema.ProgressReport{}.Mixin()
+	progressreport.Policy = privacy.NewPolicies(schema.ProgressReport{})
+	progressreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := progressreport.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	progressreportMixinFields0 := progressreportMixin[0].Fields()
+	_ = progressreportMixinFields0
+	progressreportFields := schema.ProgressReport{}.Fields()
+	_ = progressreportFields
+	// progressreportDescCreatedAt is the schema descriptor for created_at field.
+	progressreportDescCreatedAt := progressreportMixinFields0[0].Descriptor()
+	// progressreport.DefaultCreatedAt holds the default value on creation for the created_at field.
+	progressreport.DefaultCreatedAt = progressreportDescCreatedAt.Default.(func() time.Time)
+	// progressreportDescUpdatedAt is the schema descriptor for updated_at field.
+	progressreportDescUpdatedAt := progressreportMixinFields0[1].Descriptor()
+	// progressreport.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	progressreport.DefaultUpdatedAt = progressreportDescUpdatedAt.Default.(func() time.Time)
+	// progressreport.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	progressreport.UpdateDefaultUpdatedAt = progressreportDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// progressreportDescYear is the schema descriptor for year field.
+	progressreportDescYear := progressreportFields[2].Descriptor()
+	// progressreport.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	progressreport.YearValidator = func() func(int) error {
+		validators := progressreportDescYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(year int) error {
+			for _, fn := range fns {
+				if err := fn(year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// progressreportDescValue is the schema descriptor for value field.
+	progressreportDescValue := progressreportFields[3].Descriptor()
+	// progressreport.ValueValidator is a validator for the "value" field. It is called by the builders before save.
+	progressreport.ValueValidator = progressreportDescValue.Validators[0].(func(int64) error)
+	// progressreportDescReviewComment is the schema descriptor for review_comment field.
+	progressreportDescReviewComment := progressreportFields[6].Descriptor()
+	// progressreport.ReviewCommentValidator is a validator for the "review_comment" field. It is called by the builders before save.
+	progressreport.ReviewCommentValidator = progressreportDescReviewComment.Validators[0].(func(string) error)
+	regionMixin := schema.Region{}.Mixin()
+	region.Policy = privacy.NewPolicies(schema.Region{})
+	region.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := region.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	regionMixinFields0 := regionMixin[0].Fields()
+	_ = regionMixinFields0
+	regionFields := schema.Region{}.Fields()
+	_ = regionFields
+	// regionDescCreatedAt is the schema descriptor for created_at field.
+	regionDescCreatedAt := regionMixinFields0[0].Descriptor()
+	// region.DefaultCreatedAt holds the default value on creation for the created_at field.
+	region.DefaultCreatedAt = regionDescCreatedAt.Default.(func() time.Time)
+	// regionDescUpdatedAt is the schema descriptor for updated_at field.
+	regionDescUpdatedAt := regionMixinFields0[1].Descriptor()
+	// region.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	region.DefaultUpdatedAt = regionDescUpdatedAt.Default.(func() time.Time)
+	// region.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	region.UpdateDefaultUpdatedAt = regionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// regionDescCode is the schema descriptor for code field.
+	regionDescCode := regionFields[0].Descriptor()
+	// region.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	region.CodeValidator = regionDescCode.Validators[0].(func(string) error)
+	// regionDescName is the schema descriptor for name field.
+	regionDescName := regionFields[1].Descriptor()
+	// region.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	region.NameValidator = func() func(string) error {
+		validators := regionDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// regionDescPovertyCounty832 is the schema descriptor for poverty_county_832 field.
+	regionDescPovertyCounty832 := regionFields[4].Descriptor()
+	// region.DefaultPovertyCounty832 holds the default value on creation for the poverty_county_832 field.
+	region.DefaultPovertyCounty832 = regionDescPovertyCounty832.Default.(bool)
+	// regionDescKeyAssistanceCounty is the schema descriptor for key_assistance_county field.
+	regionDescKeyAssistanceCounty := regionFields[5].Descriptor()
+	// region.DefaultKeyAssistanceCounty holds the default value on creation for the key_assistance_county field.
+	region.DefaultKeyAssistanceCounty = regionDescKeyAssistanceCounty.Default.(bool)
+	// regionDescExitYear is the schema descriptor for exit_year field.
+	regionDescExitYear := regionFields[6].Descriptor()
+	// region.ExitYearValidator is a validator for the "exit_year" field. It is called by the builders before save.
+	region.ExitYearValidator = func() func(int) error {
+		validators := regionDescExitYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(exit_year int) error {
+			for _, fn := range fns {
+				if err := fn(exit_year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	sessionMixin := schema.Session{}.Mixin()
+	session.Policy = privacy.NewPolicies(schema.Session{})
+	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := session.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	sessionMixinFields0 := sessionMixin[0].Fields()
+	_ = sessionMixinFields0
+	sessionFields := schema.Session{}.Fields()
+	_ = sessionFields
+	// sessionDescCreatedAt is the schema descriptor for created_at field.
+	sessionDescCreatedAt := sessionMixinFields0[0].Descriptor()
+	// session.DefaultCreatedAt holds the default value on creation for the created_at field.
+	session.DefaultCreatedAt = sessionDescCreatedAt.Default.(func() time.Time)
+	// sessionDescUpdatedAt is the schema descriptor for updated_at field.
+	sessionDescUpdatedAt := sessionMixinFields0[1].Descriptor()
+	// session.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	session.DefaultUpdatedAt = sessionDescUpdatedAt.Default.(func() time.Time)
+	// session.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	session.UpdateDefaultUpdatedAt = sessionDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// sessionDescTokenHash is the schema descriptor for token_hash field.
+	sessionDescTokenHash := sessionFields[1].Descriptor()
+	// session.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	session.TokenHashValidator = sessionDescTokenHash.Validators[0].(func(string) error)
+	// sessionDescFamily is the schema descriptor for family field.
+	sessionDescFamily := sessionFields[2].Descriptor()
+	// session.FamilyValidator is a validator for the "family" field. It is called by the builders before save.
+	session.FamilyValidator = sessionDescFamily.Validators[0].(func(string) error)
+	// sessionDescRevokeReason is the schema descriptor for revoke_reason field.
+	sessionDescRevokeReason := sessionFields[5].Descriptor()
+	// session.RevokeReasonValidator is a validator for the "revoke_reason" field. It is called by the builders before save.
+	session.RevokeReasonValidator = sessionDescRevokeReason.Validators[0].(func(string) error)
+	supplierprofileMixin := schema.SupplierProfile{}.Mixin()
+	supplierprofile.Policy = privacy.NewPolicies(schema.SupplierProfile{})
+	supplierprofile.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := supplierprofile.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	supplierprofileMixinFields0 := supplierprofileMixin[0].Fields()
+	_ = supplierprofileMixinFields0
+	supplierprofileFields := schema.SupplierProfile{}.Fields()
+	_ = supplierprofileFields
+	// supplierprofileDescCreatedAt is the schema descriptor for created_at field.
+	supplierprofileDescCreatedAt := supplierprofileMixinFields0[0].Descriptor()
+	// supplierprofile.DefaultCreatedAt holds the default value on creation for the created_at field.
+	supplierprofile.DefaultCreatedAt = supplierprofileDescCreatedAt.Default.(func() time.Time)
+	// supplierprofileDescUpdatedAt is the schema descriptor for updated_at field.
+	supplierprofileDescUpdatedAt := supplierprofileMixinFields0[1].Descriptor()
+	// supplierprofile.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	supplierprofile.DefaultUpdatedAt = supplierprofileDescUpdatedAt.Default.(func() time.Time)
+	// supplierprofile.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	supplierprofile.UpdateDefaultUpdatedAt = supplierprofileDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// supplierprofileDescStatusReason is the schema descriptor for status_reason field.
+	supplierprofileDescStatusReason := supplierprofileFields[2].Descriptor()
+	// supplierprofile.StatusReasonValidator is a validator for the "status_reason" field. It is called by the builders before save.
+	supplierprofile.StatusReasonValidator = supplierprofileDescStatusReason.Validators[0].(func(string) error)
+	targetMixin := schema.Target{}.Mixin()
+	target.Policy = privacy.NewPolicies(schema.Target{})
+	target.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := target.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	targetMixinFields0 := targetMixin[0].Fields()
+	_ = targetMixinFields0
+	targetFields := schema.Target{}.Fields()
+	_ = targetFields
+	// targetDescCreatedAt is the schema descriptor for created_at field.
+	targetDescCreatedAt := targetMixinFields0[0].Descriptor()
+	// target.DefaultCreatedAt holds the default value on creation for the created_at field.
+	target.DefaultCreatedAt = targetDescCreatedAt.Default.(func() time.Time)
+	// targetDescUpdatedAt is the schema descriptor for updated_at field.
+	targetDescUpdatedAt := targetMixinFields0[1].Descriptor()
+	// target.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	target.DefaultUpdatedAt = targetDescUpdatedAt.Default.(func() time.Time)
+	// target.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	target.UpdateDefaultUpdatedAt = targetDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// targetDescYear is the schema descriptor for year field.
+	targetDescYear := targetFields[2].Descriptor()
+	// target.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	target.YearValidator = func() func(int) error {
+		validators := targetDescYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(year int) error {
+			for _, fn := range fns {
+				if err := fn(year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// targetDescTargetValue is the schema descriptor for target_value field.
+	targetDescTargetValue := targetFields[3].Descriptor()
+	// target.TargetValueValidator is a validator for the "target_value" field. It is called by the builders before save.
+	target.TargetValueValidator = targetDescTargetValue.Validators[0].(func(int64) error)
+	userMixin := schema.User{}.Mixin()
+	user.Policy = privacy.NewPolicies(schema.User{})
+	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := user.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	userMixinFields0 := userMixin[0].Fields()
+	_ = userMixinFields0
+	userFields := schema.User{}.Fields()
+	_ = userFields
+	// userDescCreatedAt is the schema descriptor for created_at field.
+	userDescCreatedAt := userMixinFields0[0].Descriptor()
+	// user.DefaultCreatedAt holds the default value on creation for the created_at field.
+	user.DefaultCreatedAt = userDescCreatedAt.Default.(func() time.Time)
+	// userDescUpdatedAt is the schema descriptor for updated_at field.
+	userDescUpdatedAt := userMixinFields0[1].Descriptor()
+	// user.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	user.DefaultUpdatedAt = userDescUpdatedAt.Default.(func() time.Time)
+	// user.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	user.UpdateDefaultUpdatedAt = userDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// userDescEmail is the schema descriptor for email field.
+	userDescEmail := userFields[0].Descriptor()
+	// user.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	user.EmailValidator = func() func(string) error {
+		validators := userDescEmail.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(email string) error {
+			for _, fn := range fns {
+				if err := fn(email); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// userDescDisplayName is the schema descriptor for display_name field.
+	userDescDisplayName := userFields[1].Descriptor()
+	// user.DisplayNameValidator is a validator for the "display_name" field. It is called by the builders before save.
+	user.DisplayNameValidator = func() func(string) error {
+		validators := userDescDisplayName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(display_name string) error {
+			for _, fn := range fns {
+				if err := fn(display_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// userDescFailedLogins is the schema descriptor for failed_logins field.
+	userDescFailedLogins := userFields[5].Descriptor()
+	// user.DefaultFailedLogins holds the default value on creation for the failed_logins field.
+	user.DefaultFailedLogins = userDescFailedLogins.Default.(int)
+	// user.FailedLoginsValidator is a validator for the "failed_logins" field. It is called by the builders before save.
+	user.FailedLoginsValidator = userDescFailedLogins.Validators[0].(func(int) error)
+}
 
 const (
 	Version = "v0.14.6"                                         // Version of ent codegen.

@@ -32,6 +32,8 @@ func (Household) Fields() []ent.Field {
 			Comment("Household registration number (户编号).").
 			Annotations(entgql.OrderField("NUMBER")),
 		field.Int("village_id").Comment("Village (行政村) where the household lives."),
+		field.String("county_code").Optional().Immutable().MaxLen(6).
+			Comment("County (县) code, derived from the village: decides who may see members' personal data."),
 		field.Enum("attribute").Values("GENERAL", "MINIMUM_LIVING", "FIVE_GUARANTEES").Default("GENERAL").
 			Comment("Household attribute (贫困户属性): GENERAL 一般贫困户, MINIMUM_LIVING 低保户, FIVE_GUARANTEES 五保户."),
 		field.Enum("main_cause").Values(povertyCauses...).Comment("Main cause of poverty. " + causeComment),
@@ -75,6 +77,7 @@ func (Household) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("village_id", "status"),
 		index.Fields("status"),
+		index.Fields("county_code"),
 	}
 }
 
@@ -95,6 +98,12 @@ func (HouseholdMember) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 func (HouseholdMember) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("household_id"),
+		field.String("county_code").Optional().Immutable().MaxLen(6).
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("The household's county, copied so masking needs no join."),
+		field.String("id_number_hash").Optional().MaxLen(64).Sensitive().
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Keyed hash (HMAC-SHA256) of the ID number, for lookup without a plain-text search."),
 		field.String("name").NotEmpty().MaxLen(64).Sensitive().
 			Annotations(entgql.Skip(entgql.SkipAll)).Comment("Name (姓名); personal data."),
 		field.String("id_number").Optional().MaxLen(18).Sensitive().
@@ -123,7 +132,7 @@ func (HouseholdMember) Edges() []ent.Edge {
 
 // Indexes of the HouseholdMember.
 func (HouseholdMember) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("household_id")}
+	return []ent.Index{index.Fields("household_id"), index.Fields("id_number_hash")}
 }
 
 // Annotations of the HouseholdMember.

@@ -1,7 +1,10 @@
 package schema
 
 import (
+	"bangfu/internal/gid"
+
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
@@ -24,6 +27,12 @@ func (User) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Enum("status").Values("ACTIVE", "DISABLED").Default("ACTIVE"),
 		field.Time("last_login_at").Optional().Nillable(),
+		field.Int("failed_logins").Default(0).NonNegative().
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Consecutive failed sign-ins; reset on success."),
+		field.Time("locked_until").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Sign-in is refused until then after repeated failures."),
 	}
 }
 
@@ -33,6 +42,7 @@ func (User) Edges() []ent.Edge {
 		edge.To("memberships", Membership.Type).
 			Annotations(entgql.RelayConnection()).
 			Comment("Roles held by the user."),
+		edge.To("sessions", Session.Type).Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -116,4 +126,44 @@ func (AuditEvent) Indexes() []ent.Index {
 // Annotations of the AuditEvent.
 func (AuditEvent) Annotations() []schema.Annotation {
 	return node("AuditEvent", "An append-only, hash-chained audit event (审计日志): who changed what, before and after, when.")
+}
+
+// Session is one refresh-token chain. Only the token's SHA-256 is stored;
+// each refresh rotates the token, and presenting a rotated one revokes the
+// whole family (it was stolen or replayed).
+type Session struct{ ent.Schema }
+
+// Mixin of the Session.
+func (Session) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the Session.
+func (Session) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("user_id").Immutable(),
+		field.String("token_hash").Unique().Immutable().Sensitive().MaxLen(64),
+		field.String("family").Immutable().MaxLen(64).Comment("Shared by all rotations of one sign-in."),
+		field.Time("expires_at").Immutable(),
+		field.Time("revoked_at").Optional().Nillable(),
+		field.String("revoke_reason").Optional().MaxLen(32),
+	}
+}
+
+// Edges of the Session.
+func (Session) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("user", User.Type).Ref("sessions").Field("user_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of the Session.
+func (Session) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("family"), index.Fields("user_id")}
+}
+
+// Annotations of the Session.
+func (Session) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entsql.IncrementStart(gid.Start("Session")),
+		entgql.Skip(entgql.SkipAll),
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"bangfu/ent"
+	_ "bangfu/ent/runtime"
 	"bangfu/internal/gid"
 )
 

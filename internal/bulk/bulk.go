@@ -71,8 +71,9 @@ type gen struct {
 	progress io.Writer
 	report   *Report
 
-	counties  []int         // helped-side county ids
-	villages  map[int][]int // county → village ids
+	counties  []int          // helped-side county ids
+	codeOf    map[int]string // county id → 6-digit code
+	villages  map[int][]int  // county → village ids
 	buyers    []int
 	suppliers []int // generated supplier ids
 	supCounty map[int]int
@@ -129,6 +130,23 @@ func (g *gen) loadBase(ctx context.Context) error {
 	}
 	if len(g.counties) == 0 || len(g.buyers) == 0 {
 		return fmt.Errorf("load the demo dataset first: no counties or buyers found")
+	}
+	g.codeOf = map[int]string{}
+	codes, err := g.db.SQL.QueryContext(ctx, `SELECT id, code FROM regions WHERE level = 'COUNTY'`)
+	if err != nil {
+		return err
+	}
+	for codes.Next() {
+		var id int
+		var code string
+		if err := codes.Scan(&id, &code); err != nil {
+			codes.Close()
+			return err
+		}
+		g.codeOf[id] = code
+	}
+	if err := codes.Close(); err != nil {
+		return err
 	}
 	g.villages = map[int][]int{}
 	rows, err := g.db.SQL.QueryContext(ctx, `SELECT v.id, t.parent_id FROM regions v JOIN regions t ON v.parent_id = t.id WHERE v.level = 'VILLAGE'`)

@@ -10,10 +10,11 @@ import (
 	"bangfu/internal/demo"
 	"bangfu/internal/gid"
 	"bangfu/internal/store/storetest"
+	"bangfu/internal/viewer"
 )
 
 func TestGenerate(t *testing.T) {
-	ctx := context.Background()
+	ctx := viewer.NewContext(context.Background(), viewer.System())
 	db := storetest.Open(t)
 	c := db.Client
 	if err := demo.Load(ctx, c); err != nil {

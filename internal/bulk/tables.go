@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"bangfu/internal/pii"
 )
 
 var (
@@ -92,7 +94,7 @@ func (g *gen) writeHouseholds(ctx context.Context) error {
 	sizes := make([]int, n)
 	villageOf := make([]int, n)
 	countyOf := make([]int, n)
-	err = g.write(ctx, "households", []string{"id", "created_at", "updated_at", "number", "attribute", "main_cause", "status", "member_count", "village_id"}, n, func(i int, d []any) {
+	err = g.write(ctx, "households", []string{"id", "created_at", "updated_at", "number", "attribute", "main_cause", "status", "member_count", "village_id", "county_code"}, n, func(i int, d []any) {
 		county := g.counties[i%len(g.counties)]
 		vs := g.villages[county]
 		village := vs[i%len(vs)]
@@ -101,6 +103,7 @@ func (g *gen) writeHouseholds(ctx context.Context) error {
 		d[3] = fmt.Sprintf("GM%010d", first+i-gidBase(first)) // synthetic numbering, never a real 户编号
 		d[4], d[5] = []string{"GENERAL", "GENERAL", "MINIMUM_LIVING", "FIVE_GUARANTEES"}[g.rnd.IntN(4)], causes[g.rnd.IntN(len(causes))]
 		d[6], d[7], d[8] = []string{"EXITED", "EXITED", "EXITED", "MONITORED", "POOR"}[g.rnd.IntN(5)], sizes[i], village
+		d[9] = g.codeOf[county]
 	})
 	if err != nil {
 		return err
@@ -116,7 +119,9 @@ func (g *gen) writeHouseholds(ctx context.Context) error {
 	h, m := 0, 0
 	relations := []string{"SPOUSE", "CHILD", "PARENT", "GRANDCHILD"}
 	ages := []string{"AGE_36_59", "AGE_16_35", "UNDER_16", "AGE_60_PLUS"}
-	err = g.write(ctx, "household_members", []string{"id", "created_at", "updated_at", "name", "id_number", "relation", "age_band", "household_id"}, total, func(i int, d []any) {
+	// The ent hooks that derive county_code and id_number_hash do not run
+	// for raw inserts, so the same derivations happen here.
+	err = g.write(ctx, "household_members", []string{"id", "created_at", "updated_at", "name", "id_number", "id_number_hash", "county_code", "relation", "age_band", "household_id"}, total, func(i int, d []any) {
 		if m == sizes[h] {
 			h, m = h+1, 0
 		}
@@ -125,8 +130,9 @@ func (g *gen) writeHouseholds(ctx context.Context) error {
 			rel = relations[(m-1)%len(relations)]
 		}
 		d[0], d[1], d[2] = firstMember+i, g.now, g.now
-		d[3], d[4] = fmt.Sprintf("虚拟成员%07d", i+1), fmt.Sprintf("99%016d", i+1) // division 99 does not exist
-		d[5], d[6], d[7] = rel, ages[m%len(ages)], first+h
+		idNumber := fmt.Sprintf("99%016d", i+1) // division 99 does not exist
+		d[3], d[4], d[5], d[6] = fmt.Sprintf("虚拟成员%07d", i+1), idNumber, pii.HashIDNumber(idNumber), g.codeOf[countyOf[h]]
+		d[7], d[8], d[9] = rel, ages[m%len(ages)], first+h
 		m++
 	})
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/internal/validate"
+	"bangfu/internal/viewer"
 )
 
 // Reference is the demo's "today": all generated dates are relative to it,
@@ -42,8 +43,10 @@ func LoadIfEmpty(ctx context.Context, client *ent.Client) (bool, error) {
 	return true, Load(ctx, client)
 }
 
-// Load writes the whole dataset in one transaction.
+// Load writes the whole dataset in one transaction, as the system (it is
+// the server's own data load, not a user's change).
 func Load(ctx context.Context, client *ent.Client) error {
+	ctx = viewer.NewContext(ctx, viewer.System())
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return err

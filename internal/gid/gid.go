@@ -43,6 +43,7 @@ var Types = []string{
 	"User",
 	"Membership",
 	"AuditEvent",
+	"Session",
 }
 
 var blockOf = func() map[string]int {

@@ -13,6 +13,7 @@ import (
 	"bangfu/ent/region"
 	"bangfu/internal/httpapi"
 	"bangfu/internal/store/storetest"
+	"bangfu/internal/viewer"
 
 	"entgo.io/ent/dialect"
 )
@@ -37,7 +38,7 @@ func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) er
 // (organizations → products → certifications, plus each product's supplier
 // region) issues the same small number of statements for 5 parents as for 50.
 func TestNestedQueriesAreBatched(t *testing.T) {
-	ctx := context.Background()
+	ctx := viewer.NewContext(context.Background(), viewer.System())
 	db := storetest.Open(t)
 	c := db.Client
 	county := c.Region.Create().SetCode("533323").SetName("福贡县").SetLevel(region.LevelCOUNTY).SetSide(region.SideWEST).SaveX(ctx)

@@ -122,6 +122,16 @@ func migrateDB(ctx context.Context, db *sql.DB, dia string) ([]string, error) {
 }
 
 func applyOne(ctx context.Context, conn *sql.Conn, dia string, m Migration) error {
+	if dia == dialect.SQLite {
+		// SQLite rebuilds tables to alter them, and ignores
+		// "PRAGMA foreign_keys" inside a transaction; so enforcement is
+		// switched off around the transaction and the result checked before
+		// commit (SQLite's documented procedure for schema changes).
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON") //nolint:errcheck
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -129,6 +139,17 @@ func applyOne(ctx context.Context, conn *sql.Conn, dia string, m Migration) erro
 	defer tx.Rollback() //nolint:errcheck
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
+	}
+	if dia == dialect.SQLite {
+		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return err
+		}
+		broken := rows.Next()
+		rows.Close()
+		if broken {
+			return errors.New("migration leaves rows violating foreign keys")
+		}
 	}
 	insert := `INSERT INTO ` + migrationsTable + ` (version) VALUES (?)`
 	if dia == dialect.Postgres {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"bangfu/ent"
+	_ "bangfu/ent/runtime" // registers schema hooks, privacy policies, defaults and validators
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"

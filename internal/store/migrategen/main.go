@@ -29,8 +29,17 @@ import (
 
 func main() {
 	name := flag.String("name", "", "migration name, e.g. add_stock_adjustments (required)")
+	rehash := flag.Bool("rehash", false, "only recompute atlas.sum after hand-editing an unreleased migration (e.g. to add a backfill)")
 	pg := flag.String("pg", os.Getenv("BANGFU_DEV_DATABASE_URL"), "PostgreSQL URL of a database where a scratch schema may be created")
 	flag.Parse()
+	if *rehash {
+		for _, d := range []string{"sqlite", "postgres"} {
+			if err := rehashDir(filepath.Join("internal", "store", "migrations", d)); err != nil {
+				log.Fatalf("%s: %v", d, err)
+			}
+		}
+		return
+	}
 	if *name == "" || *pg == "" {
 		flag.Usage()
 		os.Exit(2)
@@ -116,4 +125,16 @@ func scratchSchema(ctx context.Context, base string) (string, func(), error) {
 		}
 		admin.Close()
 	}, nil
+}
+
+func rehashDir(path string) error {
+	dir, err := atlas.NewLocalDir(path)
+	if err != nil {
+		return err
+	}
+	sum, err := dir.Checksum()
+	if err != nil {
+		return err
+	}
+	return atlas.WriteSumFile(dir, sum)
 }

@@ -1,0 +1,304 @@
+package schema
+
+import (
+	"context"
+
+	"bangfu/ent"
+	"bangfu/ent/benefitlink"
+	"bangfu/ent/buyerprofile"
+	"bangfu/ent/household"
+	"bangfu/ent/householdmember"
+	"bangfu/ent/ledgerentry"
+	"bangfu/ent/membership"
+	"bangfu/ent/monitoringcase"
+	"bangfu/ent/annualincome"
+	"bangfu/ent/order"
+	"bangfu/ent/orderline"
+	"bangfu/ent/predicate"
+	"bangfu/ent/privacy"
+	"bangfu/ent/product"
+	"bangfu/ent/progressreport"
+	"bangfu/ent/user"
+	"bangfu/internal/viewer"
+
+	entgo "entgo.io/ent"
+)
+
+// The authorization matrix, one Policy per type. Read rules come first,
+// mutation rules second; ADMIN and the server itself pass everything
+// (see policy).
+
+// Policy of the Region: public catalog data, changed by admins only.
+func (Region) Policy() entgo.Policy { return policy([]privacy.QueryRule{public()}, nil) }
+
+// Policy of the Organization: public directory.
+func (Organization) Policy() entgo.Policy { return policy([]privacy.QueryRule{public()}, nil) }
+
+// Policy of the SupplierProfile: onboarding status is public.
+func (SupplierProfile) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{public()}, nil)
+}
+
+// Policy of the BuyerProfile: the organization's own members and officials.
+func (BuyerProfile) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{
+		signedIn(), readableBy(viewer.Auditor, viewer.Coordinator),
+		privacy.BuyerProfileQueryRuleFunc(func(ctx context.Context, q *ent.BuyerProfileQuery) error {
+			q.Where(buyerprofile.OrganizationIDIn(viewer.FromContext(ctx).OrgIDs(viewer.Buyer, viewer.Supplier)...))
+			return privacy.Allow
+		}),
+	}, nil)
+}
+
+// Policy of the Agreement: public (progress is public); coordinators change
+// the agreements in their scope.
+func (Agreement) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{public()}, []privacy.MutationRule{
+		privacy.AgreementMutationRuleFunc(func(ctx context.Context, m *ent.AgreementMutation) error {
+			if id, ok := m.ID(); ok && m.Op().Is(entgo.OpUpdateOne) && inScope(ctx, id) {
+				return privacy.Allow
+			}
+			return privacy.Skip
+		}),
+	})
+}
+
+// Policy of the Target: public; coordinators set targets of agreements in scope.
+func (Target) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{public()}, []privacy.MutationRule{
+		privacy.TargetMutationRuleFunc(func(ctx context.Context, m *ent.TargetMutation) error {
+			if id, ok := m.AgreementID(); ok && inScope(ctx, id) {
+				return privacy.Allow
+			}
+			return privacy.Skip
+		}),
+	})
+}
+
+// Policy of the ProgressReport: coordinators see and file reports for the
+// agreements in their scope; auditors read all.
+func (ProgressReport) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{
+		signedIn(), readableBy(viewer.Auditor),
+		privacy.ProgressReportQueryRuleFunc(func(ctx context.Context, q *ent.ProgressReportQuery) error {
+			q.Where(progressreport.AgreementIDIn(viewer.FromContext(ctx).AgreementIDs()...))
+			return privacy.Allow
+		}),
+	}, []privacy.MutationRule{
+		privacy.ProgressReportMutationRuleFunc(func(ctx context.Context, m *ent.ProgressReportMutation) error {
+			if id, ok := m.AgreementID(); ok && inScope(ctx, id) {
+				return privacy.Allow
+			}
+			return privacy.Skip
+		}),
+	})
+}
+
+func inScope(ctx context.Context, agreementID int) bool {
+	for _, id := range viewer.FromContext(ctx).AgreementIDs() {
+		if id == agreementID {
+			return true
+		}
+	}
+	return false
+}
+
+// householdRules: officials read households (personal fields are masked by
+// scope elsewhere); a supplier reads the households it is linked to;
+// buyers and anonymous callers read none.
+func householdRules(supplierFilter func(ctx context.Context, q ent.Query, orgs []int)) []privacy.QueryRule {
+	return []privacy.QueryRule{
+		signedIn(), readableBy(officials...),
+		privacy.QueryRuleFunc(func(ctx context.Context, q ent.Query) error {
+			orgs := viewer.FromContext(ctx).OrgIDs(viewer.Supplier)
+			if len(orgs) == 0 {
+				return privacy.Denyf("only officials and linked suppliers see household data")
+			}
+			supplierFilter(ctx, q, orgs)
+			return privacy.Allow
+		}),
+	}
+}
+
+func linkedTo(orgs []int) predicate.Household {
+	return household.HasBenefitLinksWith(benefitlink.SupplierIDIn(orgs...))
+}
+
+// Policy of the Household.
+func (Household) Policy() entgo.Policy {
+	return policy(householdRules(func(_ context.Context, q ent.Query, orgs []int) {
+		q.(*ent.HouseholdQuery).Where(linkedTo(orgs))
+	}), nil)
+}
+
+// Policy of the HouseholdMember.
+func (HouseholdMember) Policy() entgo.Policy {
+	return policy(householdRules(func(_ context.Context, q ent.Query, orgs []int) {
+		q.(*ent.HouseholdMemberQuery).Where(householdmember.HasHouseholdWith(linkedTo(orgs)))
+	}), nil)
+}
+
+// Policy of the AnnualIncome.
+func (AnnualIncome) Policy() entgo.Policy {
+	return policy(householdRules(func(_ context.Context, q ent.Query, orgs []int) {
+		q.(*ent.AnnualIncomeQuery).Where(annualincome.HasHouseholdWith(linkedTo(orgs)))
+	}), nil)
+}
+
+// Policy of the BenefitLink.
+func (BenefitLink) Policy() entgo.Policy {
+	return policy(householdRules(func(_ context.Context, q ent.Query, orgs []int) {
+		q.(*ent.BenefitLinkQuery).Where(benefitlink.SupplierIDIn(orgs...))
+	}), nil)
+}
+
+// Policy of the MonitoringCase.
+func (MonitoringCase) Policy() entgo.Policy {
+	return policy(householdRules(func(_ context.Context, q ent.Query, orgs []int) {
+		q.(*ent.MonitoringCaseQuery).Where(monitoringcase.HasHouseholdWith(linkedTo(orgs)))
+	}), nil)
+}
+
+// Policy of the Product: public catalog; a supplier creates and edits only
+// its own organization's products.
+func (Product) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{public()}, []privacy.MutationRule{
+		privacy.ProductMutationRuleFunc(func(ctx context.Context, m *ent.ProductMutation) error {
+			orgs := viewer.FromContext(ctx).OrgIDs(viewer.Supplier)
+			if len(orgs) == 0 {
+				return privacy.Skip
+			}
+			switch {
+			case m.Op().Is(entgo.OpCreate):
+				if s, ok := m.SupplierID(); ok && contains(orgs, s) {
+					return privacy.Allow
+				}
+			case m.Op().Is(entgo.OpUpdateOne):
+				id, _ := m.ID()
+				own, err := m.Client().Product.Query().Where(product.ID(id), product.SupplierIDIn(orgs...)).Exist(ctx)
+				if err != nil {
+					return err
+				}
+				if s, moved := m.SupplierID(); own && (!moved || contains(orgs, s)) {
+					return privacy.Allow
+				}
+			}
+			return privacy.Denyf("suppliers change only their own products")
+		}),
+	})
+}
+
+// Policy of the Certification: public; county decisions come with the
+// certification workflow.
+func (Certification) Policy() entgo.Policy { return policy([]privacy.QueryRule{public()}, nil) }
+
+// orderVisible: a buyer sees its organization's orders, a supplier the
+// orders it received, either one the orders it facilitated.
+func orderVisible(v *viewer.Viewer) predicate.Order {
+	mine := v.OrgIDs(viewer.Buyer, viewer.Supplier)
+	return order.Or(
+		order.BuyerIDIn(v.OrgIDs(viewer.Buyer)...),
+		order.SupplierIDIn(v.OrgIDs(viewer.Supplier)...),
+		order.FacilitatorIDIn(mine...),
+	)
+}
+
+// Policy of the Order.
+func (Order) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{
+		signedIn(), readableBy(viewer.Auditor, viewer.Coordinator),
+		privacy.OrderQueryRuleFunc(func(ctx context.Context, q *ent.OrderQuery) error {
+			q.Where(orderVisible(viewer.FromContext(ctx)))
+			return privacy.Allow
+		}),
+	}, nil)
+}
+
+// Policy of the OrderLine.
+func (OrderLine) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{
+		signedIn(), readableBy(viewer.Auditor, viewer.Coordinator),
+		privacy.OrderLineQueryRuleFunc(func(ctx context.Context, q *ent.OrderLineQuery) error {
+			q.Where(orderline.HasOrderWith(orderVisible(viewer.FromContext(ctx))))
+			return privacy.Allow
+		}),
+	}, nil)
+}
+
+// Policy of the LedgerEntry: written only by the server's own accounting;
+// read by officials, and by the parties of the orders behind each entry.
+func (LedgerEntry) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{
+		signedIn(), readableBy(officials...),
+		privacy.LedgerEntryQueryRuleFunc(func(ctx context.Context, q *ent.LedgerEntryQuery) error {
+			q.Where(ledgerentry.HasOrderLineWith(orderline.HasOrderWith(orderVisible(viewer.FromContext(ctx)))))
+			return privacy.Allow
+		}),
+	}, nil)
+}
+
+// Policy of the IncentiveRule: published rules, set by admins.
+func (IncentiveRule) Policy() entgo.Policy { return policy([]privacy.QueryRule{public()}, nil) }
+
+// Policy of the Award: public recognition.
+func (Award) Policy() entgo.Policy { return policy([]privacy.QueryRule{public()}, nil) }
+
+// Policy of the User: users see themselves; auditors see everyone; admins
+// manage accounts.
+func (User) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{
+		signedIn(), readableBy(viewer.Auditor),
+		privacy.UserQueryRuleFunc(func(ctx context.Context, q *ent.UserQuery) error {
+			q.Where(user.ID(viewer.FromContext(ctx).UserID))
+			return privacy.Allow
+		}),
+	}, nil)
+}
+
+// Policy of the Membership: users see their own roles; admins grant them.
+func (Membership) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{
+		signedIn(), readableBy(viewer.Auditor),
+		privacy.MembershipQueryRuleFunc(func(ctx context.Context, q *ent.MembershipQuery) error {
+			q.Where(membership.UserID(viewer.FromContext(ctx).UserID))
+			return privacy.Allow
+		}),
+	}, nil)
+}
+
+// Policy of the AuditEvent: auditors and admins read; only the server
+// appends; nobody, admins included, edits or deletes.
+func (AuditEvent) Policy() entgo.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			signedIn(), readableBy(viewer.Auditor, viewer.Admin),
+			privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+				if viewer.FromContext(ctx).IsSystem() {
+					return privacy.Allow
+				}
+				return privacy.Denyf("only auditors read the audit trail")
+			}),
+		},
+		Mutation: privacy.MutationPolicy{
+			privacy.OnMutationOperation(privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+				if viewer.FromContext(ctx).IsSystem() {
+					return privacy.Allow
+				}
+				return privacy.Skip
+			}), entgo.OpCreate),
+			privacy.AlwaysDenyRule(),
+		},
+	}
+}
+
+// Policy of the Session: refresh-token sessions are the server's business.
+func (Session) Policy() entgo.Policy { return policy(nil, nil) }
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

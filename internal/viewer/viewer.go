@@ -1,0 +1,142 @@
+// Package viewer describes who is making a request: the signed-in user and
+// the roles they hold, each with its organization and scope. Privacy rules
+// (internal/access) and personal-data masking decide from it; nothing here
+// touches the database.
+package viewer
+
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// Roles, matching ent's membership.Role values.
+const (
+	Admin       = "ADMIN"
+	Coordinator = "COORDINATOR"
+	Certifier   = "CERTIFIER"
+	Buyer       = "BUYER"
+	Supplier    = "SUPPLIER"
+	Auditor     = "AUDITOR"
+)
+
+// Grant is one role held by the viewer.
+type Grant struct {
+	Role           string
+	OrganizationID int      // 0 when the role is not tied to an organization
+	RegionIDs      []int    // scope regions (coordinators, certifiers)
+	RegionCodes    []string // their GB/T 2260 codes
+	AgreementIDs   []int    // scope agreements (coordinators)
+}
+
+// Viewer is the requesting party. The zero value is anonymous.
+type Viewer struct {
+	UserID int
+	Grants []Grant
+	system bool
+}
+
+// System is the viewer for the server's own work (seeding, sign-in
+// bookkeeping, audit writing): it passes every privacy rule.
+func System() *Viewer { return &Viewer{system: true} }
+
+// IsSystem reports whether v is the server itself.
+func (v *Viewer) IsSystem() bool { return v != nil && v.system }
+
+// Authenticated reports whether a user signed in.
+func (v *Viewer) Authenticated() bool { return v != nil && (v.UserID != 0 || v.system) }
+
+// Has reports whether the viewer holds any of the roles.
+func (v *Viewer) Has(roles ...string) bool {
+	if v == nil {
+		return false
+	}
+	for _, g := range v.Grants {
+		if slices.Contains(roles, g.Role) {
+			return true
+		}
+	}
+	return false
+}
+
+// OrgIDs lists the organizations the viewer acts for in any of the roles.
+func (v *Viewer) OrgIDs(roles ...string) []int {
+	var out []int
+	if v == nil {
+		return nil
+	}
+	for _, g := range v.Grants {
+		if g.OrganizationID != 0 && slices.Contains(roles, g.Role) && !slices.Contains(out, g.OrganizationID) {
+			out = append(out, g.OrganizationID)
+		}
+	}
+	return out
+}
+
+// AgreementIDs lists the agreements in the viewer's coordinator scope.
+func (v *Viewer) AgreementIDs() []int {
+	var out []int
+	if v == nil {
+		return nil
+	}
+	for _, g := range v.Grants {
+		if g.Role == Coordinator {
+			out = append(out, g.AgreementIDs...)
+		}
+	}
+	return out
+}
+
+// CoversCounty reports whether the viewer's region scope (as a coordinator
+// or certifier) includes the county with the given 6-digit code. A
+// province or city scope covers every county below it; GB/T 2260 codes
+// nest, so this is a prefix test on the significant digits.
+func (v *Viewer) CoversCounty(countyCode string) bool {
+	if v == nil || countyCode == "" {
+		return false
+	}
+	if v.system || v.Has(Admin) {
+		return true
+	}
+	for _, g := range v.Grants {
+		if g.Role != Coordinator && g.Role != Certifier {
+			continue
+		}
+		for _, code := range g.RegionCodes {
+			if strings.HasPrefix(countyCode, significant(code)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// significant drops the trailing zero pairs of a 6-digit code: 530000 → 53,
+// 533300 → 5333, 533323 → 533323. Longer (township, village) codes are
+// narrower than a county and cover none.
+func significant(code string) string {
+	if len(code) != 6 {
+		return "\x00" // matches no county code
+	}
+	s := code
+	for len(s) > 2 && strings.HasSuffix(s, "00") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+type key struct{}
+
+// NewContext returns ctx carrying v.
+func NewContext(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, key{}, v)
+}
+
+// FromContext returns the viewer in ctx; anonymous when there is none.
+func FromContext(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(key{}).(*Viewer)
+	if v == nil {
+		return &Viewer{}
+	}
+	return v
+}
