@@ -30,9 +30,9 @@ type AuditEvent struct {
 	EntityType string `json:"entity_type,omitempty"`
 	// EntityID holds the value of the "entity_id" field.
 	EntityID int `json:"entity_id,omitempty"`
-	// Before holds the value of the "before" field.
+	// Changed fields before the change (personal data redacted).
 	Before map[string]interface{} `json:"before,omitempty"`
-	// After holds the value of the "after" field.
+	// Changed fields after the change (personal data redacted).
 	After map[string]interface{} `json:"after,omitempty"`
 	// RequestID holds the value of the "request_id" field.
 	RequestID string `json:"request_id,omitempty"`

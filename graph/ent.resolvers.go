@@ -37,6 +37,12 @@ func (r *queryResolver) Agreements(ctx context.Context, after *entgql.Cursor[int
 		ent.WithAgreementOrder(orderBy), ent.WithAgreementFilter(where.Filter))
 }
 
+// AuditEvents is the resolver for the auditEvents field.
+func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
+	return r.client.AuditEvent.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
+}
+
 // Households is the resolver for the households field.
 func (r *queryResolver) Households(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HouseholdOrder, where *ent.HouseholdWhereInput) (*ent.HouseholdConnection, error) {
 	return r.client.Household.Query().Paginate(ctx, after, first, before, last,
@@ -67,7 +73,13 @@ func (r *queryResolver) Regions(ctx context.Context, after *entgql.Cursor[int], 
 		ent.WithRegionOrder(orderBy), ent.WithRegionFilter(where.Filter))
 }
 
+// HouseholdMember returns HouseholdMemberResolver implementation.
+func (r *Resolver) HouseholdMember() HouseholdMemberResolver { return &householdMemberResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	householdMemberResolver struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+)

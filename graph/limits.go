@@ -139,3 +139,64 @@ func (s complexitySchema) Complexity(ctx context.Context, typeName, field string
 	}
 	return s.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
 }
+
+// OperationLimits caps the shape of a document before it runs: selection
+// depth, number of aliased fields (aliases multiply work without raising
+// the depth), and operations per document.
+type OperationLimits struct {
+	MaxDepth, MaxAliases, MaxOperations int
+}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (OperationLimits) ExtensionName() string { return "OperationLimits" }
+
+// Validate implements graphql.HandlerExtension.
+func (OperationLimits) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext implements graphql.OperationContextMutator.
+func (l OperationLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if n := len(oc.Doc.Operations); l.MaxOperations > 0 && n > l.MaxOperations {
+		return gqlerr.BadInput(fmt.Sprintf("a document may hold at most %d operations, got %d", l.MaxOperations, n))
+	}
+	if oc.Operation == nil {
+		return nil
+	}
+	aliases := 0
+	depth := measure(oc.Operation.SelectionSet, 1, &aliases, map[string]bool{})
+	if l.MaxDepth > 0 && depth > l.MaxDepth {
+		return gqlerr.BadInput(fmt.Sprintf("query is %d levels deep; the limit is %d", depth, l.MaxDepth))
+	}
+	if l.MaxAliases > 0 && aliases > l.MaxAliases {
+		return gqlerr.BadInput(fmt.Sprintf("query uses %d aliases; the limit is %d", aliases, l.MaxAliases))
+	}
+	return nil
+}
+
+// measure returns the depth of a selection set and counts aliased fields.
+func measure(set ast.SelectionSet, level int, aliases *int, inFragment map[string]bool) int {
+	deepest := level - 1
+	for _, sel := range set {
+		var d int
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Alias != "" && s.Alias != s.Name {
+				*aliases++
+			}
+			d = level
+			if len(s.SelectionSet) > 0 {
+				d = measure(s.SelectionSet, level+1, aliases, inFragment)
+			}
+		case *ast.InlineFragment:
+			d = measure(s.SelectionSet, level, aliases, inFragment)
+		case *ast.FragmentSpread:
+			if s.Definition == nil || inFragment[s.Name] {
+				continue
+			}
+			inFragment[s.Name] = true
+			d = measure(s.Definition.SelectionSet, level, aliases, inFragment)
+			delete(inFragment, s.Name)
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
+}

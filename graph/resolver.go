@@ -1,19 +1,37 @@
 package graph
 
 import (
+	"context"
+
 	"bangfu/ent"
+	"bangfu/internal/auth"
 
 	"github.com/99designs/gqlgen/graphql"
 )
 
 // Resolver is the root resolver; it holds the dependencies every resolver
 // shares. Authorization and domain rules live in ent (schemas, hooks,
-// privacy), never here.
+// privacy policies) and small services, never here.
 type Resolver struct {
 	client *ent.Client
+	auth   *auth.Service
 }
 
 // NewSchema builds the executable schema over an ent client.
-func NewSchema(client *ent.Client) graphql.ExecutableSchema {
-	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{client: client}})}
+func NewSchema(client *ent.Client, authService *auth.Service) graphql.ExecutableSchema {
+	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{client: client, auth: authService}})}
+}
+
+// inTx runs a mutation's writes in one transaction, so the change and its
+// audit events commit together or not at all.
+func (r *Resolver) inTx(ctx context.Context, fn func(*ent.Client) error) error {
+	tx, err := r.client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx.Client()); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }

@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	start := time.Now()
-	loaded, err := demo.LoadIfEmpty(ctx, db.Client)
+	loaded, err := demo.LoadIfEmpty(ctx, db)
 	if err != nil {
 		return err
 	}

@@ -21,8 +21,10 @@ import (
 	"syscall"
 	"time"
 
+	"bangfu/internal/auth"
 	"bangfu/internal/demo"
 	"bangfu/internal/httpapi"
+	"bangfu/internal/pii"
 	"bangfu/internal/store"
 )
 
@@ -34,6 +36,11 @@ func main() {
 }
 
 type config struct {
+	production      bool
+	jwtKey          []byte
+	piiKey          []byte
+	accessTTL       time.Duration
+	refreshTTL      time.Duration
 	addr            string
 	dbPath          string
 	databaseURL     string
@@ -50,7 +57,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: server [flags] [serve|migrate]\n\nflags:\n")
 		fs.PrintDefaults()
-		fmt.Fprintf(stderr, "\nenvironment: ADDR, DATABASE_URL, BANGFU_DB, LOG_LEVEL (debug|info|warn|error)\n")
+		fmt.Fprintf(stderr, "\nenvironment: ADDR, DATABASE_URL, BANGFU_DB, LOG_LEVEL (debug|info|warn|error),\n"+
+			"  BANGFU_ENV (development|production), BANGFU_JWT_KEY, BANGFU_PII_KEY (required in production)\n")
 	}
 	addr := getenv("ADDR")
 	if addr == "" {
@@ -63,8 +71,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.addr, "addr", addr, "listen address (env ADDR)")
 	fs.StringVar(&cfg.dbPath, "db", dbPath, "SQLite file used when DATABASE_URL is unset (env BANGFU_DB)")
 	fs.BoolVar(&cfg.demo, "demo", false, "load the demo dataset if the database is empty")
+	switch env := orDefault(getenv("BANGFU_ENV"), "development"); env {
+	case "production":
+		cfg.production = true
+	case "development":
+	default:
+		return "", cfg, fmt.Errorf("BANGFU_ENV must be development or production, got %q", env)
+	}
 	fs.IntVar(&cfg.complexityLimit, "complexity-limit", httpapi.DefaultComplexityLimit, "maximum weighted complexity of one operation")
-	fs.BoolVar(&cfg.introspection, "introspection", true, "allow schema introspection (GraphiQL needs it)")
+	fs.BoolVar(&cfg.introspection, "introspection", !cfg.production, "allow schema introspection (GraphiQL needs it); off by default in production")
+	fs.DurationVar(&cfg.accessTTL, "access-ttl", 15*time.Minute, "lifetime of access tokens")
+	fs.DurationVar(&cfg.refreshTTL, "refresh-ttl", 30*24*time.Hour, "lifetime of refresh tokens")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long to drain in-flight requests on SIGTERM/SIGINT")
 	// The command may come first (server migrate --db x) or last.
 	cmd = "serve"
@@ -75,6 +92,18 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return "", cfg, err
 	}
 	cfg.databaseURL = getenv("DATABASE_URL")
+	if cfg.jwtKey, err = secret(getenv, "BANGFU_JWT_KEY", cfg.production); err != nil {
+		return "", cfg, err
+	}
+	if cfg.piiKey, err = secret(getenv, "BANGFU_PII_KEY", cfg.production); err != nil {
+		return "", cfg, err
+	}
+	if cfg.production && cfg.demo {
+		return "", cfg, errors.New("--demo is for development; unset BANGFU_ENV=production to use it")
+	}
+	if cfg.accessTTL < time.Minute || cfg.accessTTL > 24*time.Hour || cfg.refreshTTL < cfg.accessTTL {
+		return "", cfg, errors.New("--access-ttl must be between 1m and 24h and at most --refresh-ttl")
+	}
 	if err := cfg.logLevel.UnmarshalText([]byte(orDefault(getenv("LOG_LEVEL"), "info"))); err != nil {
 		return "", cfg, fmt.Errorf("LOG_LEVEL: %w", err)
 	}
@@ -97,6 +126,23 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	return cmd, cfg, nil
 }
 
+// secret reads a key of at least 32 bytes from the environment. In
+// production it is required; in development a missing key is nil and the
+// caller substitutes a throwaway one.
+func secret(getenv func(string) string, name string, required bool) ([]byte, error) {
+	v := getenv(name)
+	if v == "" {
+		if required {
+			return nil, fmt.Errorf("%s is required in production (at least %d random bytes, e.g. from 'openssl rand -base64 48')", name, auth.MinKeyBytes)
+		}
+		return nil, nil
+	}
+	if len(v) < auth.MinKeyBytes {
+		return nil, fmt.Errorf("%s must be at least %d bytes long", name, auth.MinKeyBytes)
+	}
+	return []byte(v), nil
+}
+
 func orDefault(s, d string) string {
 	if s == "" {
 		return d
@@ -113,6 +159,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	log := slog.New(httpapi.LogHandler{Handler: slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel})})
+	if cfg.jwtKey == nil {
+		cfg.jwtKey = auth.RandomKey()
+		log.Warn("BANGFU_JWT_KEY unset: using a throwaway signing key (development only; tokens die with the process)")
+	}
+	if cfg.piiKey != nil {
+		pii.SetKey(cfg.piiKey)
+	} else {
+		log.Warn("BANGFU_PII_KEY unset: using the development key for ID-number hashes")
+	}
 
 	db, err := store.Open(ctx, store.Config{URL: cfg.databaseURL, SQLitePath: cfg.dbPath})
 	if err != nil {
@@ -130,7 +185,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	if cfg.demo {
 		start := time.Now()
-		loaded, err := demo.LoadIfEmpty(ctx, db.Client)
+		loaded, err := demo.LoadIfEmpty(ctx, db)
 		if err != nil {
 			return fmt.Errorf("loading demo data: %w", err)
 		}
@@ -141,10 +196,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 	}
 
+	tokens, err := auth.NewTokens(cfg.jwtKey, "bangfu", "bangfu-api", cfg.accessTTL)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: httpapi.New(httpapi.Options{
 			Client:          db.Client,
+			Auth:            auth.NewService(db.Client, tokens, cfg.refreshTTL),
 			Ready:           db.Ping,
 			Log:             log,
 			ComplexityLimit: cfg.complexityLimit,

@@ -105,9 +105,11 @@ func (AuditEvent) Fields() []ent.Field {
 		field.String("entity_type").NotEmpty().MaxLen(64).Immutable(),
 		field.Int("entity_id").Optional().Immutable(),
 		field.JSON("before", map[string]any{}).Optional().Immutable().
-			Annotations(entgql.Skip(entgql.SkipAll)),
+			Annotations(entgql.Type("Map"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)).
+			Comment("Changed fields before the change (personal data redacted)."),
 		field.JSON("after", map[string]any{}).Optional().Immutable().
-			Annotations(entgql.Skip(entgql.SkipAll)),
+			Annotations(entgql.Type("Map"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)).
+			Comment("Changed fields after the change (personal data redacted)."),
 		field.String("request_id").Optional().MaxLen(64).Immutable(),
 		field.String("prev_hash").Optional().MaxLen(64).Immutable().Comment("Hash of the previous event."),
 		field.String("hash").NotEmpty().MaxLen(64).Immutable().Comment("SHA-256 over this event and prev_hash."),
@@ -125,7 +127,8 @@ func (AuditEvent) Indexes() []ent.Index {
 
 // Annotations of the AuditEvent.
 func (AuditEvent) Annotations() []schema.Annotation {
-	return node("AuditEvent", "An append-only, hash-chained audit event (审计日志): who changed what, before and after, when.")
+	return node("AuditEvent", "An append-only, hash-chained audit event (审计日志): who changed what, before and after, when.",
+		entgql.QueryField("auditEvents"))
 }
 
 // Session is one refresh-token chain. Only the token's SHA-256 is stored;

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 
 	"bangfu/ent"
+	"bangfu/ent/privacy"
 	"bangfu/internal/gid"
+	"bangfu/internal/viewer"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -42,6 +44,9 @@ func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return gerr
 		}
 		code, message := classify(err)
+		if code == Forbidden && !viewer.FromContext(ctx).Authenticated() {
+			code, message = Unauthenticated, "sign in to do this"
+		}
 		if code == Internal {
 			log.ErrorContext(ctx, "unexpected resolver error", "error", err.Error(), "path", gerr.Path.String())
 			message = "internal server error"
@@ -63,6 +68,8 @@ func classify(err error) (code, message string) {
 		constraint *ent.ConstraintError
 	)
 	switch {
+	case errors.Is(err, privacy.Deny):
+		return Forbidden, "you are not allowed to do this"
 	case errors.Is(err, gid.ErrInvalid):
 		return BadUserInput, ""
 	case errors.As(err, &notFound):

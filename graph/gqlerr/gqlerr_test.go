@@ -11,7 +11,9 @@ import (
 
 	"bangfu/ent"
 	_ "bangfu/ent/runtime"
+	"bangfu/ent/privacy"
 	"bangfu/internal/gid"
+	"bangfu/internal/viewer"
 )
 
 func TestPresenter(t *testing.T) {
@@ -41,6 +43,15 @@ func TestPresenter(t *testing.T) {
 			}
 		})
 	}
+	// A privacy denial is FORBIDDEN for a signed-in user and
+	// UNAUTHENTICATED for an anonymous one.
+	signedIn := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: 1})
+	if got := present(signedIn, privacy.Denyf("no")); got.Extensions["code"] != Forbidden {
+		t.Errorf("signed-in denial = %v", got.Extensions["code"])
+	}
+	if got := present(context.Background(), privacy.Denyf("no")); got.Extensions["code"] != Unauthenticated {
+		t.Errorf("anonymous denial = %v", got.Extensions["code"])
+	}
 	if !strings.Contains(logs.String(), "secret_table") {
 		t.Error("internal error was not logged for operators")
 	}
@@ -57,7 +68,8 @@ func TestRecoverHidesPanic(t *testing.T) {
 // validationError gets a real ent.ValidationError: the field validators run
 // before the driver is touched, so no database is needed.
 func validationError(t *testing.T) error {
-	_, err := ent.NewClient().Product.Create().SetPriceFen(-1).Save(context.Background())
+	ctx := viewer.NewContext(context.Background(), viewer.System())
+	_, err := ent.NewClient().Product.Create().SetPriceFen(-1).Save(ctx)
 	var v *ent.ValidationError
 	if !errors.As(err, &v) {
 		t.Fatalf("want a validation error, got %v", err)

@@ -17,7 +17,7 @@ func TestGenerate(t *testing.T) {
 	ctx := viewer.NewContext(context.Background(), viewer.System())
 	db := storetest.Open(t)
 	c := db.Client
-	if err := demo.Load(ctx, c); err != nil {
+	if err := demo.Load(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	linesBefore := c.OrderLine.Query().CountX(ctx)

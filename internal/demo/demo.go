@@ -20,6 +20,8 @@ import (
 	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
+	"bangfu/internal/audit"
+	"bangfu/internal/store"
 	"bangfu/internal/validate"
 	"bangfu/internal/viewer"
 )
@@ -32,21 +34,23 @@ var Reference = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 const seed = 20161202
 
 // LoadIfEmpty loads the dataset unless the database already has regions.
-func LoadIfEmpty(ctx context.Context, client *ent.Client) (bool, error) {
-	n, err := client.Region.Query().Count(ctx)
+func LoadIfEmpty(ctx context.Context, db *store.DB) (bool, error) {
+	n, err := db.Client.Region.Query().Count(ctx)
 	if err != nil {
 		return false, err
 	}
 	if n > 0 {
 		return false, nil
 	}
-	return true, Load(ctx, client)
+	return true, Load(ctx, db)
 }
 
 // Load writes the whole dataset in one transaction, as the system (it is
 // the server's own data load, not a user's change).
-func Load(ctx context.Context, client *ent.Client) error {
-	ctx = viewer.NewContext(ctx, viewer.System())
+func Load(ctx context.Context, db *store.DB) error {
+	client := db.Client
+	// One summary audit event stands for the thousands of rows below.
+	ctx = audit.WithoutEvents(viewer.NewContext(ctx, viewer.System()))
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return err
@@ -71,6 +75,12 @@ func Load(ctx context.Context, client *ent.Client) error {
 			_ = tx.Rollback()
 			return fmt.Errorf("demo %s: %w", s.name, err)
 		}
+	}
+	ev := audit.Event{OccurredAt: time.Now().UTC().Truncate(time.Microsecond), Action: "seed.demo", EntityType: "Dataset",
+		After: map[string]any{"regions": len(b.regions), "suppliers": len(b.suppliers), "products": len(b.demoProducts)}}
+	if err := audit.Append(ctx, tx.Client(), db.Dialect, ev); err != nil {
+		_ = tx.Rollback()
+		return err
 	}
 	return tx.Commit()
 }

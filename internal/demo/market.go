@@ -6,11 +6,14 @@ import (
 	"time"
 
 	"bangfu/ent"
+	"bangfu/ent/agreement"
 	"bangfu/ent/certification"
 	"bangfu/ent/membership"
 	"bangfu/ent/order"
 	"bangfu/ent/product"
+	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
+	"bangfu/internal/auth"
 )
 
 // certState is a product's certification history in the demo.
@@ -238,9 +241,15 @@ func stamp(oc *ent.OrderCreate, status order.Status, placed time.Time, i int) {
 	}
 }
 
-// loadUsers creates one demo account per role. They have no passwords yet:
-// sign-in arrives with the identity work.
+// Password is the password of every demo account (development data only).
+const Password = "bangfu-demo-2026"
+
+// loadUsers creates one demo account per role, all with Password.
 func (b *builder) loadUsers(ctx context.Context) error {
+	hash, err := auth.HashPassword(Password)
+	if err != nil {
+		return err
+	}
 	type acct struct {
 		email, name string
 		role        membership.Role
@@ -255,7 +264,7 @@ func (b *builder) loadUsers(ctx context.Context) error {
 		{"supplier@bangfu.example", "演示合作社管理员", membership.RoleSUPPLIER, b.suppliers[0]},
 	}
 	for _, a := range accts {
-		u, err := b.tx.User.Create().SetEmail(a.email).SetDisplayName(a.name).Save(ctx)
+		u, err := b.tx.User.Create().SetEmail(a.email).SetDisplayName(a.name).SetPasswordHash(hash).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -265,7 +274,13 @@ func (b *builder) loadUsers(ctx context.Context) error {
 		}
 		switch a.role {
 		case membership.RoleCOORDINATOR:
+			// Yunnan: the province and the 2026 agreements helping it.
 			m.AddScopeRegions(b.regions["530000"])
+			ids, err := b.tx.Agreement.Query().Where(agreement.HasHelpedRegionsWith(region.Code("530000")), agreement.StatusEQ(agreement.StatusACTIVE)).IDs(ctx)
+			if err != nil {
+				return err
+			}
+			m.AddScopeAgreementIDs(ids...)
 		case membership.RoleCERTIFIER:
 			m.AddScopeRegions(b.counties[0])
 		}

@@ -13,6 +13,7 @@ import (
 	"bangfu/ent"
 	"bangfu/graph"
 	"bangfu/graph/gqlerr"
+	"bangfu/internal/auth"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -24,6 +25,8 @@ import (
 // Options configure the handler; zero values get safe defaults.
 type Options struct {
 	Client *ent.Client
+	// Auth signs users in and resolves bearer tokens to viewers.
+	Auth *auth.Service
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 	Log   *slog.Logger
@@ -59,7 +62,7 @@ func New(o Options) http.Handler {
 		o.RequestTimeout = DefaultRequestTimeout
 	}
 
-	gql := handler.New(graph.NewSchema(o.Client))
+	gql := handler.New(graph.NewSchema(o.Client, o.Auth))
 	gql.AddTransport(transport{maxBodyBytes: o.MaxBodyBytes})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
@@ -67,13 +70,15 @@ func New(o Options) http.Handler {
 	}
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	gql.Use(graph.PageSizeLimit{})
+	gql.Use(graph.OperationLimits{MaxDepth: 12, MaxAliases: 30, MaxOperations: 5})
 	gql.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 	gql.SetErrorPresenter(gqlerr.Presenter(o.Log))
 	gql.SetRecoverFunc(gqlerr.Recover(o.Log))
 
 	mux := http.NewServeMux()
-	mux.Handle("GET /graphql", http.TimeoutHandler(gql, o.RequestTimeout, timeoutBody))
-	mux.Handle("POST /graphql", http.TimeoutHandler(gql, o.RequestTimeout, timeoutBody))
+	api := withViewer(o.Auth, o.Log, http.TimeoutHandler(gql, o.RequestTimeout, timeoutBody))
+	mux.Handle("GET /graphql", api)
+	mux.Handle("POST /graphql", api)
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST")
 		writeProblem(w, http.StatusMethodNotAllowed, codeBadRequest, "use GET or POST for /graphql")

@@ -37,7 +37,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 func demoServer(t testing.TB) (*httptest.Server, *store.DB) {
 	t.Helper()
 	db := storetest.Open(t)
-	if err := demo.Load(context.Background(), db.Client); err != nil {
+	if err := demo.Load(context.Background(), db); err != nil {
 		t.Fatalf("loading demo: %v", err)
 	}
 	return serve(t, db), db

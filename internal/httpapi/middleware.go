@@ -6,18 +6,52 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+
+	"bangfu/graph/gqlerr"
+	"bangfu/internal/auth"
+	"bangfu/internal/reqid"
+	"bangfu/internal/viewer"
 )
 
-type ctxKey int
+// withViewer resolves "Authorization: Bearer <access token>" to the viewer
+// the request runs as. No header means anonymous; a bad token is refused
+// with 401 rather than silently downgraded to anonymous.
+func withViewer(a *auth.Service, log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		if h == "" || a == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			unauthorized(w, "use 'Authorization: Bearer <access token>'")
+			return
+		}
+		userID, err := a.Tokens().Verify(strings.TrimSpace(token))
+		if err != nil {
+			unauthorized(w, err.Error())
+			return
+		}
+		v, err := a.Viewer(r.Context(), userID)
+		if err != nil {
+			log.InfoContext(r.Context(), "token for unusable account", "user_id", userID, "error", err.Error())
+			unauthorized(w, "account not found or disabled")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
+	})
+}
 
-const requestIDKey ctxKey = iota
+func unauthorized(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	writeProblem(w, http.StatusUnauthorized, gqlerr.Unauthenticated, msg)
+}
 
 // RequestID returns the request id carried by ctx, or "".
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
+func RequestID(ctx context.Context) string { return reqid.From(ctx) }
 
 // withRequestID takes a well-formed X-Request-Id from the client or proxy,
 // or makes one, and echoes it in the response.
@@ -30,7 +64,7 @@ func withRequestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		next.ServeHTTP(w, r.WithContext(reqid.With(r.Context(), id)))
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"bangfu/ent"
 	_ "bangfu/ent/runtime" // registers schema hooks, privacy policies, defaults and validators
+	"bangfu/internal/audit"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -63,7 +64,10 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*DB, error) {
 		return nil, fmt.Errorf("connecting to %s database: %w", dia, err)
 	}
 	drv := entsql.OpenDB(dia, db)
-	return &DB{SQL: db, Dialect: dia, driver: drv, Client: ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)}, nil
+	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
+	// Every change through ent leaves a hash-chained audit event.
+	client.Use(audit.Hook(dia))
+	return &DB{SQL: db, Dialect: dia, driver: drv, Client: client}, nil
 }
 
 // Close closes the client and the pool.

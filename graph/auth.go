@@ -1,0 +1,48 @@
+package graph
+
+import (
+	"context"
+	"errors"
+
+	"bangfu/ent"
+	"bangfu/graph/gqlerr"
+	"bangfu/graph/model"
+	"bangfu/internal/auth"
+	"bangfu/internal/viewer"
+)
+
+// authError turns sign-in failures into UNAUTHENTICATED without saying
+// which part was wrong.
+func authError(err error) error {
+	var locked *auth.LockedError
+	switch {
+	case errors.As(err, &locked):
+		e := gqlerr.New(gqlerr.Unauthenticated, locked.Error())
+		e.Extensions["retryAfter"] = locked.Until.UTC().Format("2006-01-02T15:04:05Z07:00")
+		return e
+	case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, auth.ErrBadRefresh), errors.Is(err, auth.ErrDisabled):
+		return gqlerr.New(gqlerr.Unauthenticated, err.Error())
+	}
+	return err
+}
+
+func payload(p *auth.Pair) *model.AuthPayload {
+	return &model.AuthPayload{
+		AccessToken: p.AccessToken, AccessTokenExpiresAt: p.AccessExpiresAt,
+		RefreshToken: p.RefreshToken, RefreshTokenExpiresAt: p.RefreshExpiresAt,
+		User: p.User,
+	}
+}
+
+// maskedIf returns a member's personal value in clear only to viewers whose
+// scope covers the household's county; everyone else gets the mask.
+func maskedIf(ctx context.Context, m *ent.HouseholdMember, value string, mask func(string) string) *string {
+	if value == "" {
+		return nil
+	}
+	if viewer.FromContext(ctx).CoversCounty(m.CountyCode) {
+		return &value
+	}
+	masked := mask(value)
+	return &masked
+}
