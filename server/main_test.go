@@ -56,6 +56,22 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad log level", env: map[string]string{"LOG_LEVEL": "loud"}, wantErr: "LOG_LEVEL"},
 		{name: "bad complexity", args: []string{"--complexity-limit", "0"}, wantErr: "complexity"},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: "nope"},
+		{name: "production needs a signing key", env: map[string]string{"BANGFU_ENV": "production", "BANGFU_PII_KEY": strings.Repeat("p", 32)}, wantErr: "BANGFU_JWT_KEY is required"},
+		{name: "production needs a PII key", env: map[string]string{"BANGFU_ENV": "production", "BANGFU_JWT_KEY": strings.Repeat("k", 32)}, wantErr: "BANGFU_PII_KEY is required"},
+		{name: "short key", env: map[string]string{"BANGFU_JWT_KEY": "short"}, wantErr: "at least 32 bytes"},
+		{name: "bad environment", env: map[string]string{"BANGFU_ENV": "staging"}, wantErr: "BANGFU_ENV"},
+		{name: "no demo in production", args: []string{"--demo"}, env: map[string]string{"BANGFU_ENV": "production", "BANGFU_JWT_KEY": strings.Repeat("k", 32), "BANGFU_PII_KEY": strings.Repeat("p", 32)}, wantErr: "--demo is for development"},
+		{name: "production", env: map[string]string{"BANGFU_ENV": "production", "BANGFU_JWT_KEY": strings.Repeat("k", 32), "BANGFU_PII_KEY": strings.Repeat("p", 32)}, wantCmd: "serve",
+			check: func(t *testing.T, c config) {
+				if !c.production || c.introspection || len(c.jwtKey) != 32 {
+					t.Errorf("production config = %+v", c)
+				}
+			}},
+		{name: "development allows introspection", wantCmd: "serve", check: func(t *testing.T, c config) {
+			if c.production || !c.introspection || c.jwtKey != nil {
+				t.Errorf("development config = %+v", c)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,8 +10,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"bangfu/internal/auth"
 	"bangfu/internal/demo"
+	"bangfu/internal/gid"
 	"bangfu/internal/httpapi"
 	"bangfu/internal/store"
 	"bangfu/internal/store/storetest"
@@ -44,8 +47,13 @@ func demoServer(t testing.TB) (*httptest.Server, *store.DB) {
 }
 
 func serve(t testing.TB, db *store.DB) *httptest.Server {
+	tokens, err := auth.NewTokens([]byte("test-signing-key-test-signing-key"), "bangfu", "bangfu-api", 15*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Options{
-		Client: db.Client, Ready: db.Ping, Log: quietLog(t), Introspection: true,
+		Client: db.Client, Auth: auth.NewService(db.Client, tokens, time.Hour),
+		Ready: db.Ping, Log: quietLog(t), Introspection: true,
 	}))
 	t.Cleanup(srv.Close)
 	return srv
@@ -78,18 +86,32 @@ type reply struct {
 	raw         string
 }
 
-// post sends a GraphQL request as JSON.
+// post sends a GraphQL request as JSON, anonymously.
 func post(t testing.TB, srv *httptest.Server, query string, vars map[string]any) reply {
 	t.Helper()
+	return postAs(t, srv, "", query, vars)
+}
+
+// postAs sends a GraphQL request with a bearer token ("" for none).
+func postAs(t testing.TB, srv *httptest.Server, token, query string, vars map[string]any) reply {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	return send(t, srv, http.MethodPost, "/graphql", "application/json", "application/graphql-response+json", body)
+	return sendAuth(t, srv, token, http.MethodPost, "/graphql", "application/json", "application/graphql-response+json", body)
 }
 
 func send(t testing.TB, srv *httptest.Server, method, path, contentType, accept string, body []byte) reply {
 	t.Helper()
+	return sendAuth(t, srv, "", method, path, contentType, accept, body)
+}
+
+func sendAuth(t testing.TB, srv *httptest.Server, token, method, path, contentType, accept string, body []byte) reply {
+	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -117,4 +139,25 @@ func mustData(t testing.TB, r reply, v any) {
 	if err := json.Unmarshal(r.body.Data, v); err != nil {
 		t.Fatalf("decoding %s: %v", r.body.Data, err)
 	}
+}
+
+// login signs a demo account in and returns its access token.
+func login(t testing.TB, srv *httptest.Server, email string) string {
+	t.Helper()
+	var data struct{ Login struct{ AccessToken string } }
+	mustData(t, post(t, srv, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
+		map[string]any{"e": email, "p": demo.Password}), &data)
+	return data.Login.AccessToken
+}
+
+func globalID(t testing.TB, typ string, id int) string {
+	t.Helper()
+	if got, _ := gid.TypeOf(id); got != typ {
+		t.Fatalf("key %d is a %s, not a %s", id, got, typ)
+	}
+	s, err := gid.Encode(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
