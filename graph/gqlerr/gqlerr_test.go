@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"bangfu/ent"
-	_ "bangfu/ent/runtime"
 	"bangfu/ent/privacy"
+	_ "bangfu/ent/runtime"
 	"bangfu/internal/gid"
 	"bangfu/internal/viewer"
 )

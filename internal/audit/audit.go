@@ -253,4 +253,3 @@ func appendIn(ctx context.Context, c *ent.Client, dia string, ev Event) error {
 	}
 	return create.Exec(ctx)
 }
-

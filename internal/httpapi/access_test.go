@@ -195,7 +195,9 @@ func TestReadAccess(t *testing.T) {
 	var me struct {
 		Me struct {
 			Memberships struct {
-				Edges []struct{ Node struct{ Organization struct{ ID string } } }
+				Edges []struct {
+					Node struct{ Organization struct{ ID string } }
+				}
 			}
 		}
 	}
