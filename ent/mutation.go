@@ -13743,6 +13743,7 @@ type OrderMutation struct {
 	created_at         *time.Time
 	updated_at         *time.Time
 	idempotency_key    *string
+	request_hash       *string
 	status             *order.Status
 	total_fen          *int64
 	addtotal_fen       *int64
@@ -14151,6 +14152,55 @@ func (m *OrderMutation) OldIdempotencyKey(ctx context.Context) (v string, err er
 // ResetIdempotencyKey resets all changes to the "idempotency_key" field.
 func (m *OrderMutation) ResetIdempotencyKey() {
 	m.idempotency_key = nil
+}
+
+// SetRequestHash sets the "request_hash" field.
+func (m *OrderMutation) SetRequestHash(s string) {
+	m.request_hash = &s
+}
+
+// RequestHash returns the value of the "request_hash" field in the mutation.
+func (m *OrderMutation) RequestHash() (r string, exists bool) {
+	v := m.request_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestHash returns the old "request_hash" field's value of the Order entity.
+// If the Order object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderMutation) OldRequestHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestHash: %w", err)
+	}
+	return oldValue.RequestHash, nil
+}
+
+// ClearRequestHash clears the value of the "request_hash" field.
+func (m *OrderMutation) ClearRequestHash() {
+	m.request_hash = nil
+	m.clearedFields[order.FieldRequestHash] = struct{}{}
+}
+
+// RequestHashCleared returns if the "request_hash" field was cleared in this mutation.
+func (m *OrderMutation) RequestHashCleared() bool {
+	_, ok := m.clearedFields[order.FieldRequestHash]
+	return ok
+}
+
+// ResetRequestHash resets all changes to the "request_hash" field.
+func (m *OrderMutation) ResetRequestHash() {
+	m.request_hash = nil
+	delete(m.clearedFields, order.FieldRequestHash)
 }
 
 // SetStatus sets the "status" field.
@@ -15086,7 +15136,7 @@ func (m *OrderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, order.FieldCreatedAt)
 	}
@@ -15107,6 +15157,9 @@ func (m *OrderMutation) Fields() []string {
 	}
 	if m.idempotency_key != nil {
 		fields = append(fields, order.FieldIdempotencyKey)
+	}
+	if m.request_hash != nil {
+		fields = append(fields, order.FieldRequestHash)
 	}
 	if m.status != nil {
 		fields = append(fields, order.FieldStatus)
@@ -15175,6 +15228,8 @@ func (m *OrderMutation) Field(name string) (ent.Value, bool) {
 		return m.PlacedByID()
 	case order.FieldIdempotencyKey:
 		return m.IdempotencyKey()
+	case order.FieldRequestHash:
+		return m.RequestHash()
 	case order.FieldStatus:
 		return m.Status()
 	case order.FieldTotalFen:
@@ -15228,6 +15283,8 @@ func (m *OrderMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldPlacedByID(ctx)
 	case order.FieldIdempotencyKey:
 		return m.OldIdempotencyKey(ctx)
+	case order.FieldRequestHash:
+		return m.OldRequestHash(ctx)
 	case order.FieldStatus:
 		return m.OldStatus(ctx)
 	case order.FieldTotalFen:
@@ -15315,6 +15372,13 @@ func (m *OrderMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetIdempotencyKey(v)
+		return nil
+	case order.FieldRequestHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestHash(v)
 		return nil
 	case order.FieldStatus:
 		v, ok := value.(order.Status)
@@ -15484,6 +15548,9 @@ func (m *OrderMutation) ClearedFields() []string {
 	if m.FieldCleared(order.FieldPlacedByID) {
 		fields = append(fields, order.FieldPlacedByID)
 	}
+	if m.FieldCleared(order.FieldRequestHash) {
+		fields = append(fields, order.FieldRequestHash)
+	}
 	if m.FieldCleared(order.FieldConfirmedAt) {
 		fields = append(fields, order.FieldConfirmedAt)
 	}
@@ -15539,6 +15606,9 @@ func (m *OrderMutation) ClearField(name string) error {
 		return nil
 	case order.FieldPlacedByID:
 		m.ClearPlacedByID()
+		return nil
+	case order.FieldRequestHash:
+		m.ClearRequestHash()
 		return nil
 	case order.FieldConfirmedAt:
 		m.ClearConfirmedAt()
@@ -15604,6 +15674,9 @@ func (m *OrderMutation) ResetField(name string) error {
 		return nil
 	case order.FieldIdempotencyKey:
 		m.ResetIdempotencyKey()
+		return nil
+	case order.FieldRequestHash:
+		m.ResetRequestHash()
 		return nil
 	case order.FieldStatus:
 		m.ResetStatus()

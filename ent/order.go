@@ -33,6 +33,8 @@ type Order struct {
 	PlacedByID *int `json:"placed_by_id,omitempty"`
 	// Client key making placement safe to retry.
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	// SHA-256 of the placement request: a retry with the same key must carry the same request.
+	RequestHash string `json:"request_hash,omitempty"`
 	// 下单 → 确认 → 发货 → 送达 → 验收 → 结算; 取消 before shipping, 退款 after settlement.
 	Status order.Status `json:"status,omitempty"`
 	// Order total in fen (分).
@@ -150,7 +152,7 @@ func (*Order) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case order.FieldID, order.FieldBuyerID, order.FieldSupplierID, order.FieldFacilitatorID, order.FieldPlacedByID, order.FieldTotalFen, order.FieldRating:
 			values[i] = new(sql.NullInt64)
-		case order.FieldIdempotencyKey, order.FieldStatus, order.FieldCarrier, order.FieldTrackingNumber, order.FieldInspectionRef, order.FieldInvoiceRef:
+		case order.FieldIdempotencyKey, order.FieldRequestHash, order.FieldStatus, order.FieldCarrier, order.FieldTrackingNumber, order.FieldInspectionRef, order.FieldInvoiceRef:
 			values[i] = new(sql.NullString)
 		case order.FieldCreatedAt, order.FieldUpdatedAt, order.FieldPlacedAt, order.FieldConfirmedAt, order.FieldShippedAt, order.FieldDeliveredAt, order.FieldAcceptedAt, order.FieldSettledAt, order.FieldCancelledAt, order.FieldRefundedAt:
 			values[i] = new(sql.NullTime)
@@ -218,6 +220,12 @@ func (_m *Order) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field idempotency_key", values[i])
 			} else if value.Valid {
 				_m.IdempotencyKey = value.String
+			}
+		case order.FieldRequestHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field request_hash", values[i])
+			} else if value.Valid {
+				_m.RequestHash = value.String
 			}
 		case order.FieldStatus:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -402,6 +410,9 @@ func (_m *Order) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("idempotency_key=")
 	builder.WriteString(_m.IdempotencyKey)
+	builder.WriteString(", ")
+	builder.WriteString("request_hash=")
+	builder.WriteString(_m.RequestHash)
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))

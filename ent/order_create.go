@@ -99,6 +99,20 @@ func (_c *OrderCreate) SetIdempotencyKey(v string) *OrderCreate {
 	return _c
 }
 
+// SetRequestHash sets the "request_hash" field.
+func (_c *OrderCreate) SetRequestHash(v string) *OrderCreate {
+	_c.mutation.SetRequestHash(v)
+	return _c
+}
+
+// SetNillableRequestHash sets the "request_hash" field if the given value is not nil.
+func (_c *OrderCreate) SetNillableRequestHash(v *string) *OrderCreate {
+	if v != nil {
+		_c.SetRequestHash(*v)
+	}
+	return _c
+}
+
 // SetStatus sets the "status" field.
 func (_c *OrderCreate) SetStatus(v order.Status) *OrderCreate {
 	_c.mutation.SetStatus(v)
@@ -423,6 +437,11 @@ func (_c *OrderCreate) check() error {
 			return &ValidationError{Name: "idempotency_key", err: fmt.Errorf(`ent: validator failed for field "Order.idempotency_key": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.RequestHash(); ok {
+		if err := order.RequestHashValidator(v); err != nil {
+			return &ValidationError{Name: "request_hash", err: fmt.Errorf(`ent: validator failed for field "Order.request_hash": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		return &ValidationError{Name: "status", err: errors.New(`ent: missing required field "Order.status"`)}
 	}
@@ -511,6 +530,10 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.IdempotencyKey(); ok {
 		_spec.SetField(order.FieldIdempotencyKey, field.TypeString, value)
 		_node.IdempotencyKey = value
+	}
+	if value, ok := _c.mutation.RequestHash(); ok {
+		_spec.SetField(order.FieldRequestHash, field.TypeString, value)
+		_node.RequestHash = value
 	}
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(order.FieldStatus, field.TypeEnum, value)
@@ -777,18 +800,6 @@ func (u *OrderUpsert) UpdatePlacedByID() *OrderUpsert {
 // ClearPlacedByID clears the value of the "placed_by_id" field.
 func (u *OrderUpsert) ClearPlacedByID() *OrderUpsert {
 	u.SetNull(order.FieldPlacedByID)
-	return u
-}
-
-// SetIdempotencyKey sets the "idempotency_key" field.
-func (u *OrderUpsert) SetIdempotencyKey(v string) *OrderUpsert {
-	u.Set(order.FieldIdempotencyKey, v)
-	return u
-}
-
-// UpdateIdempotencyKey sets the "idempotency_key" field to the value that was provided on create.
-func (u *OrderUpsert) UpdateIdempotencyKey() *OrderUpsert {
-	u.SetExcluded(order.FieldIdempotencyKey)
 	return u
 }
 
@@ -1070,6 +1081,12 @@ func (u *OrderUpsertOne) UpdateNewValues() *OrderUpsertOne {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(order.FieldCreatedAt)
 		}
+		if _, exists := u.create.mutation.IdempotencyKey(); exists {
+			s.SetIgnore(order.FieldIdempotencyKey)
+		}
+		if _, exists := u.create.mutation.RequestHash(); exists {
+			s.SetIgnore(order.FieldRequestHash)
+		}
 	}))
 	return u
 }
@@ -1182,20 +1199,6 @@ func (u *OrderUpsertOne) UpdatePlacedByID() *OrderUpsertOne {
 func (u *OrderUpsertOne) ClearPlacedByID() *OrderUpsertOne {
 	return u.Update(func(s *OrderUpsert) {
 		s.ClearPlacedByID()
-	})
-}
-
-// SetIdempotencyKey sets the "idempotency_key" field.
-func (u *OrderUpsertOne) SetIdempotencyKey(v string) *OrderUpsertOne {
-	return u.Update(func(s *OrderUpsert) {
-		s.SetIdempotencyKey(v)
-	})
-}
-
-// UpdateIdempotencyKey sets the "idempotency_key" field to the value that was provided on create.
-func (u *OrderUpsertOne) UpdateIdempotencyKey() *OrderUpsertOne {
-	return u.Update(func(s *OrderUpsert) {
-		s.UpdateIdempotencyKey()
 	})
 }
 
@@ -1686,6 +1689,12 @@ func (u *OrderUpsertBulk) UpdateNewValues() *OrderUpsertBulk {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(order.FieldCreatedAt)
 			}
+			if _, exists := b.mutation.IdempotencyKey(); exists {
+				s.SetIgnore(order.FieldIdempotencyKey)
+			}
+			if _, exists := b.mutation.RequestHash(); exists {
+				s.SetIgnore(order.FieldRequestHash)
+			}
 		}
 	}))
 	return u
@@ -1799,20 +1808,6 @@ func (u *OrderUpsertBulk) UpdatePlacedByID() *OrderUpsertBulk {
 func (u *OrderUpsertBulk) ClearPlacedByID() *OrderUpsertBulk {
 	return u.Update(func(s *OrderUpsert) {
 		s.ClearPlacedByID()
-	})
-}
-
-// SetIdempotencyKey sets the "idempotency_key" field.
-func (u *OrderUpsertBulk) SetIdempotencyKey(v string) *OrderUpsertBulk {
-	return u.Update(func(s *OrderUpsert) {
-		s.SetIdempotencyKey(v)
-	})
-}
-
-// UpdateIdempotencyKey sets the "idempotency_key" field to the value that was provided on create.
-func (u *OrderUpsertBulk) UpdateIdempotencyKey() *OrderUpsertBulk {
-	return u.Update(func(s *OrderUpsert) {
-		s.UpdateIdempotencyKey()
 	})
 }
 

@@ -105,20 +105,6 @@ func (_u *OrderUpdate) ClearPlacedByID() *OrderUpdate {
 	return _u
 }
 
-// SetIdempotencyKey sets the "idempotency_key" field.
-func (_u *OrderUpdate) SetIdempotencyKey(v string) *OrderUpdate {
-	_u.mutation.SetIdempotencyKey(v)
-	return _u
-}
-
-// SetNillableIdempotencyKey sets the "idempotency_key" field if the given value is not nil.
-func (_u *OrderUpdate) SetNillableIdempotencyKey(v *string) *OrderUpdate {
-	if v != nil {
-		_u.SetIdempotencyKey(*v)
-	}
-	return _u
-}
-
 // SetStatus sets the "status" field.
 func (_u *OrderUpdate) SetStatus(v order.Status) *OrderUpdate {
 	_u.mutation.SetStatus(v)
@@ -544,11 +530,6 @@ func (_u *OrderUpdate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *OrderUpdate) check() error {
-	if v, ok := _u.mutation.IdempotencyKey(); ok {
-		if err := order.IdempotencyKeyValidator(v); err != nil {
-			return &ValidationError{Name: "idempotency_key", err: fmt.Errorf(`ent: validator failed for field "Order.idempotency_key": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.Status(); ok {
 		if err := order.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Order.status": %w`, err)}
@@ -608,8 +589,8 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(order.FieldUpdatedAt, field.TypeTime, value)
 	}
-	if value, ok := _u.mutation.IdempotencyKey(); ok {
-		_spec.SetField(order.FieldIdempotencyKey, field.TypeString, value)
+	if _u.mutation.RequestHashCleared() {
+		_spec.ClearField(order.FieldRequestHash, field.TypeString)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(order.FieldStatus, field.TypeEnum, value)
@@ -950,20 +931,6 @@ func (_u *OrderUpdateOne) SetNillablePlacedByID(v *int) *OrderUpdateOne {
 // ClearPlacedByID clears the value of the "placed_by_id" field.
 func (_u *OrderUpdateOne) ClearPlacedByID() *OrderUpdateOne {
 	_u.mutation.ClearPlacedByID()
-	return _u
-}
-
-// SetIdempotencyKey sets the "idempotency_key" field.
-func (_u *OrderUpdateOne) SetIdempotencyKey(v string) *OrderUpdateOne {
-	_u.mutation.SetIdempotencyKey(v)
-	return _u
-}
-
-// SetNillableIdempotencyKey sets the "idempotency_key" field if the given value is not nil.
-func (_u *OrderUpdateOne) SetNillableIdempotencyKey(v *string) *OrderUpdateOne {
-	if v != nil {
-		_u.SetIdempotencyKey(*v)
-	}
 	return _u
 }
 
@@ -1405,11 +1372,6 @@ func (_u *OrderUpdateOne) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *OrderUpdateOne) check() error {
-	if v, ok := _u.mutation.IdempotencyKey(); ok {
-		if err := order.IdempotencyKeyValidator(v); err != nil {
-			return &ValidationError{Name: "idempotency_key", err: fmt.Errorf(`ent: validator failed for field "Order.idempotency_key": %w`, err)}
-		}
-	}
 	if v, ok := _u.mutation.Status(); ok {
 		if err := order.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Order.status": %w`, err)}
@@ -1486,8 +1448,8 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(order.FieldUpdatedAt, field.TypeTime, value)
 	}
-	if value, ok := _u.mutation.IdempotencyKey(); ok {
-		_spec.SetField(order.FieldIdempotencyKey, field.TypeString, value)
+	if _u.mutation.RequestHashCleared() {
+		_spec.ClearField(order.FieldRequestHash, field.TypeString)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(order.FieldStatus, field.TypeEnum, value)

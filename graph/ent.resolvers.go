@@ -76,10 +76,14 @@ func (r *queryResolver) Regions(ctx context.Context, after *entgql.Cursor[int], 
 // HouseholdMember returns HouseholdMemberResolver implementation.
 func (r *Resolver) HouseholdMember() HouseholdMemberResolver { return &householdMemberResolver{r} }
 
+// OrderLine returns OrderLineResolver implementation.
+func (r *Resolver) OrderLine() OrderLineResolver { return &orderLineResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 type (
 	householdMemberResolver struct{ *Resolver }
+	orderLineResolver       struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 )

@@ -5,6 +5,7 @@ import (
 
 	"bangfu/ent"
 	"bangfu/internal/auth"
+	"bangfu/internal/market"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -15,11 +16,12 @@ import (
 type Resolver struct {
 	client *ent.Client
 	auth   *auth.Service
+	market *market.Service
 }
 
 // NewSchema builds the executable schema over an ent client.
 func NewSchema(client *ent.Client, authService *auth.Service) graphql.ExecutableSchema {
-	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{client: client, auth: authService}})}
+	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{client: client, auth: authService, market: market.NewService(client)}})}
 }
 
 // inTx runs a mutation's writes in one transaction, so the change and its

@@ -74,7 +74,10 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 		u, err = c.User.Create().SetEmail(email).SetDisplayName(input.DisplayName).SetPasswordHash(hash).Save(ctx)
 		return err
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return u.Unwrap(), nil
 }
 
 // GrantRole is the resolver for the grantRole field.
@@ -88,7 +91,10 @@ func (r *mutationResolver) GrantRole(ctx context.Context, input model.GrantRoleI
 			Save(ctx)
 		return err
 	})
-	return m, err
+	if err != nil {
+		return nil, err
+	}
+	return m.Unwrap(), nil
 }
 
 // RevokeRole is the resolver for the revokeRole field.
@@ -112,7 +118,10 @@ func (r *mutationResolver) SetUserStatus(ctx context.Context, userID int, status
 		}
 		return nil
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return u.Unwrap(), nil
 }
 
 // Me is the resolver for the me field.

@@ -550,6 +550,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "idempotency_key", Type: field.TypeString, Size: 128},
+		{Name: "request_hash", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"PLACED", "CONFIRMED", "SHIPPED", "DELIVERED", "ACCEPTED", "SETTLED", "CANCELLED", "REFUNDED"}, Default: "PLACED"},
 		{Name: "total_fen", Type: field.TypeInt64},
 		{Name: "placed_at", Type: field.TypeTime},
@@ -578,25 +579,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "orders_users_placed_by",
-				Columns:    []*schema.Column{OrdersColumns[19]},
+				Columns:    []*schema.Column{OrdersColumns[20]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "orders_organizations_orders_placed",
-				Columns:    []*schema.Column{OrdersColumns[20]},
-				RefColumns: []*schema.Column{OrganizationsColumns[0]},
-				OnDelete:   schema.NoAction,
-			},
-			{
-				Symbol:     "orders_organizations_orders_received",
 				Columns:    []*schema.Column{OrdersColumns[21]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
-				Symbol:     "orders_organizations_orders_facilitated",
+				Symbol:     "orders_organizations_orders_received",
 				Columns:    []*schema.Column{OrdersColumns[22]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "orders_organizations_orders_facilitated",
+				Columns:    []*schema.Column{OrdersColumns[23]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -605,27 +606,27 @@ var (
 			{
 				Name:    "order_buyer_id_idempotency_key_supplier_id",
 				Unique:  true,
-				Columns: []*schema.Column{OrdersColumns[20], OrdersColumns[3], OrdersColumns[21]},
+				Columns: []*schema.Column{OrdersColumns[21], OrdersColumns[3], OrdersColumns[22]},
 			},
 			{
 				Name:    "order_buyer_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[20], OrdersColumns[4]},
+				Columns: []*schema.Column{OrdersColumns[21], OrdersColumns[5]},
 			},
 			{
 				Name:    "order_supplier_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[21], OrdersColumns[4]},
+				Columns: []*schema.Column{OrdersColumns[22], OrdersColumns[5]},
 			},
 			{
 				Name:    "order_facilitator_id",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[22]},
+				Columns: []*schema.Column{OrdersColumns[23]},
 			},
 			{
 				Name:    "order_status_settled_at",
 				Unique:  false,
-				Columns: []*schema.Column{OrdersColumns[4], OrdersColumns[15]},
+				Columns: []*schema.Column{OrdersColumns[5], OrdersColumns[16]},
 			},
 		},
 	}

@@ -32,6 +32,8 @@ const (
 	FieldPlacedByID = "placed_by_id"
 	// FieldIdempotencyKey holds the string denoting the idempotency_key field in the database.
 	FieldIdempotencyKey = "idempotency_key"
+	// FieldRequestHash holds the string denoting the request_hash field in the database.
+	FieldRequestHash = "request_hash"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
 	// FieldTotalFen holds the string denoting the total_fen field in the database.
@@ -121,6 +123,7 @@ var Columns = []string{
 	FieldFacilitatorID,
 	FieldPlacedByID,
 	FieldIdempotencyKey,
+	FieldRequestHash,
 	FieldStatus,
 	FieldTotalFen,
 	FieldPlacedAt,
@@ -164,6 +167,8 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
 	IdempotencyKeyValidator func(string) error
+	// RequestHashValidator is a validator for the "request_hash" field. It is called by the builders before save.
+	RequestHashValidator func(string) error
 	// TotalFenValidator is a validator for the "total_fen" field. It is called by the builders before save.
 	TotalFenValidator func(int64) error
 	// DefaultPlacedAt holds the default value on creation for the "placed_at" field.
@@ -253,6 +258,11 @@ func ByPlacedByID(opts ...sql.OrderTermOption) OrderOption {
 // ByIdempotencyKey orders the results by the idempotency_key field.
 func ByIdempotencyKey(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldIdempotencyKey, opts...).ToFunc()
+}
+
+// ByRequestHash orders the results by the request_hash field.
+func ByRequestHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRequestHash, opts...).ToFunc()
 }
 
 // ByStatus orders the results by the status field.

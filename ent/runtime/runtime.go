@@ -748,32 +748,36 @@ func init() {
 			return nil
 		}
 	}()
+	// orderDescRequestHash is the schema descriptor for request_hash field.
+	orderDescRequestHash := orderFields[5].Descriptor()
+	// order.RequestHashValidator is a validator for the "request_hash" field. It is called by the builders before save.
+	order.RequestHashValidator = orderDescRequestHash.Validators[0].(func(string) error)
 	// orderDescTotalFen is the schema descriptor for total_fen field.
-	orderDescTotalFen := orderFields[6].Descriptor()
+	orderDescTotalFen := orderFields[7].Descriptor()
 	// order.TotalFenValidator is a validator for the "total_fen" field. It is called by the builders before save.
 	order.TotalFenValidator = orderDescTotalFen.Validators[0].(func(int64) error)
 	// orderDescPlacedAt is the schema descriptor for placed_at field.
-	orderDescPlacedAt := orderFields[7].Descriptor()
+	orderDescPlacedAt := orderFields[8].Descriptor()
 	// order.DefaultPlacedAt holds the default value on creation for the placed_at field.
 	order.DefaultPlacedAt = orderDescPlacedAt.Default.(func() time.Time)
 	// orderDescCarrier is the schema descriptor for carrier field.
-	orderDescCarrier := orderFields[10].Descriptor()
+	orderDescCarrier := orderFields[11].Descriptor()
 	// order.CarrierValidator is a validator for the "carrier" field. It is called by the builders before save.
 	order.CarrierValidator = orderDescCarrier.Validators[0].(func(string) error)
 	// orderDescTrackingNumber is the schema descriptor for tracking_number field.
-	orderDescTrackingNumber := orderFields[11].Descriptor()
+	orderDescTrackingNumber := orderFields[12].Descriptor()
 	// order.TrackingNumberValidator is a validator for the "tracking_number" field. It is called by the builders before save.
 	order.TrackingNumberValidator = orderDescTrackingNumber.Validators[0].(func(string) error)
 	// orderDescInspectionRef is the schema descriptor for inspection_ref field.
-	orderDescInspectionRef := orderFields[14].Descriptor()
+	orderDescInspectionRef := orderFields[15].Descriptor()
 	// order.InspectionRefValidator is a validator for the "inspection_ref" field. It is called by the builders before save.
 	order.InspectionRefValidator = orderDescInspectionRef.Validators[0].(func(string) error)
 	// orderDescInvoiceRef is the schema descriptor for invoice_ref field.
-	orderDescInvoiceRef := orderFields[15].Descriptor()
+	orderDescInvoiceRef := orderFields[16].Descriptor()
 	// order.InvoiceRefValidator is a validator for the "invoice_ref" field. It is called by the builders before save.
 	order.InvoiceRefValidator = orderDescInvoiceRef.Validators[0].(func(string) error)
 	// orderDescRating is the schema descriptor for rating field.
-	orderDescRating := orderFields[19].Descriptor()
+	orderDescRating := orderFields[20].Descriptor()
 	// order.RatingValidator is a validator for the "rating" field. It is called by the builders before save.
 	order.RatingValidator = func() func(int) error {
 		validators := orderDescRating.Validators

@@ -122,8 +122,11 @@ func (Order) Fields() []ent.Field {
 		field.Int("supplier_id").Comment("Supplying organization (one order per supplier)."),
 		field.Int("facilitator_id").Optional().Nillable().Comment("Organization that helped sell (帮助销售)."),
 		field.Int("placed_by_id").Optional().Nillable().Comment("User who placed the order."),
-		field.String("idempotency_key").NotEmpty().MaxLen(128).
+		field.String("idempotency_key").NotEmpty().MaxLen(128).Immutable().
 			Comment("Client key making placement safe to retry."),
+		field.String("request_hash").Optional().MaxLen(64).Immutable().
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("SHA-256 of the placement request: a retry with the same key must carry the same request."),
 		field.Enum("status").
 			Values("PLACED", "CONFIRMED", "SHIPPED", "DELIVERED", "ACCEPTED", "SETTLED", "CANCELLED", "REFUNDED").
 			Default("PLACED").

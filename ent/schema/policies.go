@@ -203,7 +203,9 @@ func orderVisible(v *viewer.Viewer) predicate.Order {
 	)
 }
 
-// Policy of the Order.
+// Policy of the Order: a buyer places orders for its own organization; the
+// buyer and the supplier of an order change it (which party may make which
+// lifecycle step is the marketplace's rule, internal/market).
 func (Order) Policy() entgo.Policy {
 	return policy([]privacy.QueryRule{
 		signedIn(), readableBy(viewer.Auditor, viewer.Coordinator),
@@ -211,7 +213,30 @@ func (Order) Policy() entgo.Policy {
 			q.Where(orderVisible(viewer.FromContext(ctx)))
 			return privacy.Allow
 		}),
-	}, nil)
+	}, []privacy.MutationRule{
+		privacy.OrderMutationRuleFunc(func(ctx context.Context, m *ent.OrderMutation) error {
+			v := viewer.FromContext(ctx)
+			switch {
+			case m.Op().Is(entgo.OpCreate):
+				if b, ok := m.BuyerID(); ok && contains(v.OrgIDs(viewer.Buyer), b) {
+					return privacy.Allow
+				}
+				return privacy.Denyf("buyers order only for their own organization")
+			case m.Op().Is(entgo.OpUpdateOne):
+				id, _ := m.ID()
+				party, err := m.Client().Order.Query().Where(order.ID(id), order.Or(
+					order.BuyerIDIn(v.OrgIDs(viewer.Buyer)...), order.SupplierIDIn(v.OrgIDs(viewer.Supplier)...),
+				)).Exist(ctx)
+				if err != nil {
+					return err
+				}
+				if party {
+					return privacy.Allow
+				}
+			}
+			return privacy.Skip
+		}),
+	})
 }
 
 // Policy of the OrderLine.

@@ -55,6 +55,12 @@ func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gerr.Message = message
 		}
 		errcode.Set(gerr, code)
+		var details interface{ ErrorDetails() map[string]any }
+		if errors.As(err, &details) {
+			for k, v := range details.ErrorDetails() {
+				gerr.Extensions[k] = v
+			}
+		}
 		return gerr
 	}
 }
@@ -67,7 +73,10 @@ func classify(err error) (code, message string) {
 		validation *ent.ValidationError
 		constraint *ent.ConstraintError
 	)
+	var domain interface{ ErrorCode() string }
 	switch {
+	case errors.As(err, &domain):
+		return domain.ErrorCode(), err.Error()
 	case errors.Is(err, privacy.Deny):
 		return Forbidden, "you are not allowed to do this"
 	case errors.Is(err, gid.ErrInvalid):

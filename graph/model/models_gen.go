@@ -46,3 +46,20 @@ type GrantRoleInput struct {
 	// Agreements the role covers (COORDINATOR).
 	AgreementIds []int `json:"agreementIds,omitempty"`
 }
+
+type OrderItemInput struct {
+	ProductID int `json:"productId"`
+	// Units to buy, 1 to 100000.
+	Quantity int `json:"quantity"`
+}
+
+type PlaceOrderInput struct {
+	// One to 100 distinct products; a cart spanning suppliers becomes one order per supplier.
+	Items []*OrderItemInput `json:"items"`
+	// 8 to 128 characters. Retrying with the same key returns the same orders; the same key with a different cart is a CONFLICT.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// The organization that helped sell (帮助销售), credited with HELP_SELL.
+	FacilitatedBy *int `json:"facilitatedBy,omitempty"`
+	// The buying organization, when the user buys for several.
+	BuyerID *int `json:"buyerId,omitempty"`
+}

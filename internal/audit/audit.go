@@ -53,6 +53,14 @@ func Hook(dia string) entgo.Hook {
 			if m.Type() == "AuditEvent" || ctx.Value(skipKey{}) != nil {
 				return next.Mutate(ctx, m)
 			}
+			if dia == dialect.Postgres {
+				// Take the chain lock before the change takes any row lock:
+				// every writing transaction then queues on this one lock
+				// first, so row locks can never be taken in a cycle.
+				if _, err := clientOf(m).ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", pgLockKey); err != nil {
+					return nil, err
+				}
+			}
 			ev, err := describe(ctx, m)
 			if err != nil {
 				return nil, err

@@ -130,7 +130,11 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Pair, err
 		pair, err = s.open(ctx, tx, u, newFamily())
 		return err
 	})
-	return pair, err
+	if err != nil {
+		return nil, err
+	}
+	pair.User = pair.User.Unwrap()
+	return pair, nil
 }
 
 // recordFailure counts a failed sign-in, in its own transaction so the
@@ -190,6 +194,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Pair, error) {
 		}
 		return nil, ErrBadRefresh
 	}
+	pair.User = pair.User.Unwrap()
 	return pair, nil
 }
 

@@ -1,0 +1,265 @@
+package market
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"bangfu/ent"
+	"bangfu/ent/certification"
+	"bangfu/ent/order"
+	"bangfu/ent/product"
+	"bangfu/ent/supplierprofile"
+	"bangfu/internal/viewer"
+)
+
+// Limits on one placement.
+const (
+	MaxItems     = 100
+	MaxQuantity  = 100_000
+	minKeyLength = 8
+	maxKeyLength = 128
+)
+
+// Service runs the marketplace rules over an ent client.
+type Service struct {
+	client *ent.Client
+	now    func() time.Time
+}
+
+// NewService returns the marketplace service.
+func NewService(client *ent.Client) *Service {
+	return &Service{client: client, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Item is one product and quantity in a cart.
+type Item struct {
+	ProductID int
+	Quantity  int
+}
+
+// PlaceInput is a cart to order.
+type PlaceInput struct {
+	Items          []Item
+	IdempotencyKey string
+	// BuyerID picks the organization when the user buys for several.
+	BuyerID *int
+	// FacilitatorID names the organization that helped sell (帮助销售).
+	FacilitatorID *int
+}
+
+func system(ctx context.Context) context.Context { return viewer.NewContext(ctx, viewer.System()) }
+
+// PlaceOrder checks the cart, takes stock atomically and creates one order
+// per supplier. Retrying with the same key returns the same orders; the
+// same key with a different cart is a CONFLICT.
+func (s *Service) PlaceOrder(ctx context.Context, in PlaceInput) ([]*ent.Order, error) {
+	buyer, err := s.buyerOrg(ctx, in.BuyerID)
+	if err != nil {
+		return nil, err
+	}
+	items, err := normalize(in)
+	if err != nil {
+		return nil, err
+	}
+	fingerprint := requestHash(buyer, in.FacilitatorID, items)
+	if orders, err := s.existing(ctx, buyer, in.IdempotencyKey, fingerprint); orders != nil || err != nil {
+		return orders, err
+	}
+	orders, err := s.place(ctx, buyer, in, items, fingerprint)
+	if ent.IsConstraintError(err) {
+		// A concurrent retry with the same key won the race.
+		if orders, err2 := s.existing(ctx, buyer, in.IdempotencyKey, fingerprint); orders != nil || err2 != nil {
+			return orders, err2
+		}
+	}
+	return orders, err
+}
+
+func (s *Service) buyerOrg(ctx context.Context, requested *int) (int, error) {
+	v := viewer.FromContext(ctx)
+	orgs := v.OrgIDs(viewer.Buyer)
+	switch {
+	case requested != nil && (slices.Contains(orgs, *requested) || v.Has(viewer.Admin)):
+		return *requested, nil
+	case requested != nil:
+		return 0, forbidden("you do not buy for that organization")
+	case len(orgs) == 1:
+		return orgs[0], nil
+	case len(orgs) == 0:
+		return 0, forbidden("only buyers place orders")
+	default:
+		return 0, badInput("you buy for %d organizations: pass buyerId", len(orgs))
+	}
+}
+
+func normalize(in PlaceInput) ([]Item, error) {
+	key := strings.TrimSpace(in.IdempotencyKey)
+	if len(key) < minKeyLength || len(key) > maxKeyLength {
+		return nil, badInput("idempotencyKey must have %d to %d characters", minKeyLength, maxKeyLength)
+	}
+	if len(in.Items) == 0 || len(in.Items) > MaxItems {
+		return nil, badInput("an order has 1 to %d items", MaxItems)
+	}
+	seen := map[int]bool{}
+	items := slices.Clone(in.Items)
+	for _, it := range items {
+		if it.Quantity < 1 || it.Quantity > MaxQuantity {
+			return nil, badInput("quantity must be between 1 and %d, got %d", MaxQuantity, it.Quantity)
+		}
+		if seen[it.ProductID] {
+			return nil, badInput("product listed twice in one order; combine the quantities")
+		}
+		seen[it.ProductID] = true
+	}
+	// A fixed order for taking stock avoids deadlocks between carts.
+	sort.Slice(items, func(i, j int) bool { return items[i].ProductID < items[j].ProductID })
+	return items, nil
+}
+
+func requestHash(buyer int, facilitator *int, items []Item) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "buyer=%d;", buyer)
+	if facilitator != nil {
+		fmt.Fprintf(&b, "facilitator=%d;", *facilitator)
+	}
+	for _, it := range items {
+		fmt.Fprintf(&b, "%d*%d;", it.ProductID, it.Quantity)
+	}
+	h := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(h[:])
+}
+
+// existing returns the orders an earlier request with this key created.
+func (s *Service) existing(ctx context.Context, buyer int, key, fingerprint string) ([]*ent.Order, error) {
+	orders, err := s.client.Order.Query().
+		Where(order.BuyerID(buyer), order.IdempotencyKey(strings.TrimSpace(key))).
+		Order(ent.Asc(order.FieldID)).All(system(ctx))
+	if err != nil || len(orders) == 0 {
+		return nil, err
+	}
+	if orders[0].RequestHash != fingerprint {
+		return nil, conflict("idempotencyKey was already used for a different order")
+	}
+	return orders, nil
+}
+
+func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []Item, fingerprint string) ([]*ent.Order, error) {
+	tx, err := s.client.Tx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck
+	sysCtx := system(ctx)
+	now := s.now()
+
+	ids := make([]int, len(items))
+	for i, it := range items {
+		ids[i] = it.ProductID
+	}
+	products, err := tx.Product.Query().Where(product.IDIn(ids...)).
+		WithCertifications(func(q *ent.CertificationQuery) {
+			q.Where(certification.StatusEQ(certification.StatusCERTIFIED),
+				certification.ValidFromLTE(now), certification.ValidUntilGT(now))
+		}).All(sysCtx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int]*ent.Product{}
+	for _, p := range products {
+		byID[p.ID] = p
+	}
+	suppliers := map[int]bool{}
+	for _, it := range items {
+		p, ok := byID[it.ProductID]
+		if !ok || p.Status != product.StatusLISTED {
+			return nil, badInput("product %s is not on sale", globalRef(it.ProductID))
+		}
+		suppliers[p.SupplierID] = true
+	}
+	approved, err := tx.SupplierProfile.Query().
+		Where(supplierprofile.OrganizationIDIn(keys(suppliers)...), supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
+		Select(supplierprofile.FieldOrganizationID).Ints(sysCtx)
+	if err != nil {
+		return nil, err
+	}
+	for id := range suppliers {
+		if !slices.Contains(approved, id) {
+			return nil, conflict("the supplier of some items is not approved to sell")
+		}
+	}
+
+	// Take stock: a conditional decrement per product, so concurrent carts
+	// can never drive stock below zero.
+	for _, it := range items {
+		n, err := tx.Product.Update().
+			Where(product.ID(it.ProductID), product.StockGTE(it.Quantity)).
+			AddStock(-it.Quantity).Save(sysCtx)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			e := conflict("not enough stock for product %s", globalRef(it.ProductID))
+			e.Details = map[string]any{"productId": globalRef(it.ProductID)}
+			return nil, e
+		}
+	}
+
+	// One order per supplier, in supplier order for a stable result.
+	bySupplier := map[int][]Item{}
+	for _, it := range items {
+		sup := byID[it.ProductID].SupplierID
+		bySupplier[sup] = append(bySupplier[sup], it)
+	}
+	var orders []*ent.Order
+	for _, sup := range keys(bySupplier) {
+		var total int64
+		for _, it := range bySupplier[sup] {
+			total += int64(it.Quantity) * byID[it.ProductID].PriceFen
+		}
+		oc := tx.Order.Create().
+			SetBuyerID(buyer).SetSupplierID(sup).SetNillableFacilitatorID(in.FacilitatorID).
+			SetIdempotencyKey(strings.TrimSpace(in.IdempotencyKey)).SetRequestHash(fingerprint).
+			SetTotalFen(total).SetPlacedAt(now)
+		if uid := viewer.FromContext(ctx).UserID; uid != 0 {
+			oc.SetPlacedByID(uid)
+		}
+		o, err := oc.Save(ctx) // the caller's own rights decide here
+		if err != nil {
+			return nil, err
+		}
+		var lines []*ent.OrderLineCreate
+		for _, it := range bySupplier[sup] {
+			p := byID[it.ProductID]
+			lines = append(lines, tx.OrderLine.Create().
+				SetOrderID(o.ID).SetProductID(p.ID).SetQuantity(it.Quantity).
+				SetUnitPriceFen(p.PriceFen).SetAmountFen(int64(it.Quantity)*p.PriceFen).
+				SetCertifiedAtOrder(len(p.Edges.Certifications) > 0))
+		}
+		if err := tx.OrderLine.CreateBulk(lines...).Exec(sysCtx); err != nil {
+			return nil, err
+		}
+		orders = append(orders, o)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	for i, o := range orders {
+		orders[i] = o.Unwrap() // detach from the finished transaction
+	}
+	return orders, nil
+}
+
+func keys[V any](m map[int]V) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}

@@ -1,0 +1,2 @@
+-- modify "orders" table
+ALTER TABLE "orders" ADD COLUMN "request_hash" character varying NULL;
