@@ -31,6 +31,7 @@ import (
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
+	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -88,6 +89,8 @@ type Client struct {
 	Region *RegionClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// StockAdjustment is the client for interacting with the StockAdjustment builders.
+	StockAdjustment *StockAdjustmentClient
 	// SupplierProfile is the client for interacting with the SupplierProfile builders.
 	SupplierProfile *SupplierProfileClient
 	// Target is the client for interacting with the Target builders.
@@ -127,6 +130,7 @@ func (c *Client) init() {
 	c.ProgressReport = NewProgressReportClient(c.config)
 	c.Region = NewRegionClient(c.config)
 	c.Session = NewSessionClient(c.config)
+	c.StockAdjustment = NewStockAdjustmentClient(c.config)
 	c.SupplierProfile = NewSupplierProfileClient(c.config)
 	c.Target = NewTargetClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -242,6 +246,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ProgressReport:  NewProgressReportClient(cfg),
 		Region:          NewRegionClient(cfg),
 		Session:         NewSessionClient(cfg),
+		StockAdjustment: NewStockAdjustmentClient(cfg),
 		SupplierProfile: NewSupplierProfileClient(cfg),
 		Target:          NewTargetClient(cfg),
 		User:            NewUserClient(cfg),
@@ -284,6 +289,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ProgressReport:  NewProgressReportClient(cfg),
 		Region:          NewRegionClient(cfg),
 		Session:         NewSessionClient(cfg),
+		StockAdjustment: NewStockAdjustmentClient(cfg),
 		SupplierProfile: NewSupplierProfileClient(cfg),
 		Target:          NewTargetClient(cfg),
 		User:            NewUserClient(cfg),
@@ -320,7 +326,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.BuyerProfile, c.Certification, c.Household, c.HouseholdMember,
 		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase, c.Order,
 		c.OrderLine, c.Organization, c.Product, c.ProgressReport, c.Region, c.Session,
-		c.SupplierProfile, c.Target, c.User,
+		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -334,7 +340,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.BuyerProfile, c.Certification, c.Household, c.HouseholdMember,
 		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase, c.Order,
 		c.OrderLine, c.Organization, c.Product, c.ProgressReport, c.Region, c.Session,
-		c.SupplierProfile, c.Target, c.User,
+		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -383,6 +389,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Region.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
+	case *StockAdjustmentMutation:
+		return c.StockAdjustment.mutate(ctx, m)
 	case *SupplierProfileMutation:
 		return c.SupplierProfile.mutate(ctx, m)
 	case *TargetMutation:
@@ -3558,6 +3566,22 @@ func (c *ProductClient) QueryOrderLines(_m *Product) *OrderLineQuery {
 	return query
 }
 
+// QueryStockAdjustments queries the stock_adjustments edge of a Product.
+func (c *ProductClient) QueryStockAdjustments(_m *Product) *StockAdjustmentQuery {
+	query := (&StockAdjustmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(product.Table, product.FieldID, id),
+			sqlgraph.To(stockadjustment.Table, stockadjustment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, product.StockAdjustmentsTable, product.StockAdjustmentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ProductClient) Hooks() []Hook {
 	hooks := c.hooks.Product
@@ -4178,6 +4202,156 @@ func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, 
 	}
 }
 
+// StockAdjustmentClient is a client for the StockAdjustment schema.
+type StockAdjustmentClient struct {
+	config
+}
+
+// NewStockAdjustmentClient returns a client for the StockAdjustment from the given config.
+func NewStockAdjustmentClient(c config) *StockAdjustmentClient {
+	return &StockAdjustmentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `stockadjustment.Hooks(f(g(h())))`.
+func (c *StockAdjustmentClient) Use(hooks ...Hook) {
+	c.hooks.StockAdjustment = append(c.hooks.StockAdjustment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `stockadjustment.Intercept(f(g(h())))`.
+func (c *StockAdjustmentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.StockAdjustment = append(c.inters.StockAdjustment, interceptors...)
+}
+
+// Create returns a builder for creating a StockAdjustment entity.
+func (c *StockAdjustmentClient) Create() *StockAdjustmentCreate {
+	mutation := newStockAdjustmentMutation(c.config, OpCreate)
+	return &StockAdjustmentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of StockAdjustment entities.
+func (c *StockAdjustmentClient) CreateBulk(builders ...*StockAdjustmentCreate) *StockAdjustmentCreateBulk {
+	return &StockAdjustmentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *StockAdjustmentClient) MapCreateBulk(slice any, setFunc func(*StockAdjustmentCreate, int)) *StockAdjustmentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &StockAdjustmentCreateBulk{err: fmt.Errorf("calling to StockAdjustmentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*StockAdjustmentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &StockAdjustmentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for StockAdjustment.
+func (c *StockAdjustmentClient) Update() *StockAdjustmentUpdate {
+	mutation := newStockAdjustmentMutation(c.config, OpUpdate)
+	return &StockAdjustmentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *StockAdjustmentClient) UpdateOne(_m *StockAdjustment) *StockAdjustmentUpdateOne {
+	mutation := newStockAdjustmentMutation(c.config, OpUpdateOne, withStockAdjustment(_m))
+	return &StockAdjustmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *StockAdjustmentClient) UpdateOneID(id int) *StockAdjustmentUpdateOne {
+	mutation := newStockAdjustmentMutation(c.config, OpUpdateOne, withStockAdjustmentID(id))
+	return &StockAdjustmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for StockAdjustment.
+func (c *StockAdjustmentClient) Delete() *StockAdjustmentDelete {
+	mutation := newStockAdjustmentMutation(c.config, OpDelete)
+	return &StockAdjustmentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *StockAdjustmentClient) DeleteOne(_m *StockAdjustment) *StockAdjustmentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *StockAdjustmentClient) DeleteOneID(id int) *StockAdjustmentDeleteOne {
+	builder := c.Delete().Where(stockadjustment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &StockAdjustmentDeleteOne{builder}
+}
+
+// Query returns a query builder for StockAdjustment.
+func (c *StockAdjustmentClient) Query() *StockAdjustmentQuery {
+	return &StockAdjustmentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeStockAdjustment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a StockAdjustment entity by its id.
+func (c *StockAdjustmentClient) Get(ctx context.Context, id int) (*StockAdjustment, error) {
+	return c.Query().Where(stockadjustment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *StockAdjustmentClient) GetX(ctx context.Context, id int) *StockAdjustment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProduct queries the product edge of a StockAdjustment.
+func (c *StockAdjustmentClient) QueryProduct(_m *StockAdjustment) *ProductQuery {
+	query := (&ProductClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(stockadjustment.Table, stockadjustment.FieldID, id),
+			sqlgraph.To(product.Table, product.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, stockadjustment.ProductTable, stockadjustment.ProductColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *StockAdjustmentClient) Hooks() []Hook {
+	hooks := c.hooks.StockAdjustment
+	return append(hooks[:len(hooks):len(hooks)], stockadjustment.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *StockAdjustmentClient) Interceptors() []Interceptor {
+	return c.inters.StockAdjustment
+}
+
+func (c *StockAdjustmentClient) mutate(ctx context.Context, m *StockAdjustmentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&StockAdjustmentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&StockAdjustmentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&StockAdjustmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&StockAdjustmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown StockAdjustment mutation op: %q", m.Op())
+	}
+}
+
 // SupplierProfileClient is a client for the SupplierProfile schema.
 type SupplierProfileClient struct {
 	config
@@ -4666,13 +4840,14 @@ type (
 		Agreement, AnnualIncome, AuditEvent, Award, BenefitLink, BuyerProfile,
 		Certification, Household, HouseholdMember, IncentiveRule, LedgerEntry,
 		Membership, MonitoringCase, Order, OrderLine, Organization, Product,
-		ProgressReport, Region, Session, SupplierProfile, Target, User []ent.Hook
+		ProgressReport, Region, Session, StockAdjustment, SupplierProfile, Target,
+		User []ent.Hook
 	}
 	inters struct {
 		Agreement, AnnualIncome, AuditEvent, Award, BenefitLink, BuyerProfile,
 		Certification, Household, HouseholdMember, IncentiveRule, LedgerEntry,
 		Membership, MonitoringCase, Order, OrderLine, Organization, Product,
-		ProgressReport, Region, Session, SupplierProfile, Target,
+		ProgressReport, Region, Session, StockAdjustment, SupplierProfile, Target,
 		User []ent.Interceptor
 	}
 )

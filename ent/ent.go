@@ -23,6 +23,7 @@ import (
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
+	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -115,6 +116,7 @@ func checkColumn(t, c string) error {
 			progressreport.Table:  progressreport.ValidColumn,
 			region.Table:          region.ValidColumn,
 			session.Table:         session.ValidColumn,
+			stockadjustment.Table: stockadjustment.ValidColumn,
 			supplierprofile.Table: supplierprofile.ValidColumn,
 			target.Table:          target.ValidColumn,
 			user.Table:            user.ValidColumn,

@@ -22,6 +22,7 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
+	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -4698,6 +4699,95 @@ func (_q *ProductQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			_q.WithNamedCertifications(alias, func(wq *CertificationQuery) {
 				*wq = *query
 			})
+
+		case "stockAdjustments":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&StockAdjustmentClient{config: _q.config}).Query()
+			)
+			args := newStockAdjustmentPaginateArgs(fieldArgs(ctx, new(StockAdjustmentWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newStockAdjustmentPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Product) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"product_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(product.StockAdjustmentsColumn), ids...))
+						})
+						if err := query.GroupBy(product.StockAdjustmentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Product) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.StockAdjustments)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, stockadjustmentImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(product.StockAdjustmentsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedStockAdjustments(alias, func(wq *StockAdjustmentQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[product.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, product.FieldCreatedAt)
@@ -4767,6 +4857,16 @@ func (_q *ProductQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[product.FieldImageUrls]; !ok {
 				selectedFields = append(selectedFields, product.FieldImageUrls)
 				fieldSeen[product.FieldImageUrls] = struct{}{}
+			}
+		case "certificationStatus":
+			if _, ok := fieldSeen[product.FieldCertificationStatus]; !ok {
+				selectedFields = append(selectedFields, product.FieldCertificationStatus)
+				fieldSeen[product.FieldCertificationStatus] = struct{}{}
+			}
+		case "certifiedUntil":
+			if _, ok := fieldSeen[product.FieldCertifiedUntil]; !ok {
+				selectedFields = append(selectedFields, product.FieldCertifiedUntil)
+				fieldSeen[product.FieldCertifiedUntil] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -5721,6 +5821,141 @@ func newRegionPaginateArgs(rv map[string]any) *regionPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*RegionWhereInput); ok {
 		args.opts = append(args.opts, WithRegionFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *StockAdjustmentQuery) CollectFields(ctx context.Context, satisfies ...string) (*StockAdjustmentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *StockAdjustmentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(stockadjustment.Columns))
+		selectedFields = []string{stockadjustment.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "product":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ProductClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, productImplementors)...); err != nil {
+				return err
+			}
+			_q.withProduct = query
+			if _, ok := fieldSeen[stockadjustment.FieldProductID]; !ok {
+				selectedFields = append(selectedFields, stockadjustment.FieldProductID)
+				fieldSeen[stockadjustment.FieldProductID] = struct{}{}
+			}
+		case "productID":
+			if _, ok := fieldSeen[stockadjustment.FieldProductID]; !ok {
+				selectedFields = append(selectedFields, stockadjustment.FieldProductID)
+				fieldSeen[stockadjustment.FieldProductID] = struct{}{}
+			}
+		case "delta":
+			if _, ok := fieldSeen[stockadjustment.FieldDelta]; !ok {
+				selectedFields = append(selectedFields, stockadjustment.FieldDelta)
+				fieldSeen[stockadjustment.FieldDelta] = struct{}{}
+			}
+		case "stockAfter":
+			if _, ok := fieldSeen[stockadjustment.FieldStockAfter]; !ok {
+				selectedFields = append(selectedFields, stockadjustment.FieldStockAfter)
+				fieldSeen[stockadjustment.FieldStockAfter] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[stockadjustment.FieldReason]; !ok {
+				selectedFields = append(selectedFields, stockadjustment.FieldReason)
+				fieldSeen[stockadjustment.FieldReason] = struct{}{}
+			}
+		case "actorID":
+			if _, ok := fieldSeen[stockadjustment.FieldActorID]; !ok {
+				selectedFields = append(selectedFields, stockadjustment.FieldActorID)
+				fieldSeen[stockadjustment.FieldActorID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[stockadjustment.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, stockadjustment.FieldCreatedAt)
+				fieldSeen[stockadjustment.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type stockadjustmentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []StockAdjustmentPaginateOption
+}
+
+func newStockAdjustmentPaginateArgs(rv map[string]any) *stockadjustmentPaginateArgs {
+	args := &stockadjustmentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*StockAdjustmentOrder:
+			args.opts = append(args.opts, WithStockAdjustmentOrder(v))
+		case []any:
+			var orders []*StockAdjustmentOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &StockAdjustmentOrder{Field: &StockAdjustmentOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithStockAdjustmentOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*StockAdjustmentWhereInput); ok {
+		args.opts = append(args.opts, WithStockAdjustmentFilter(v.Filter))
 	}
 	return args
 }

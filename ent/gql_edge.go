@@ -726,6 +726,27 @@ func (_m *Product) Certifications(
 	return _m.QueryCertifications().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Product) StockAdjustments(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*StockAdjustmentOrder, where *StockAdjustmentWhereInput,
+) (*StockAdjustmentConnection, error) {
+	opts := []StockAdjustmentPaginateOption{
+		WithStockAdjustmentOrder(orderBy),
+		WithStockAdjustmentFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedStockAdjustments(alias); err == nil || hasTotalCount {
+		pager, err := newStockAdjustmentPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &StockAdjustmentConnection{Edges: []*StockAdjustmentEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryStockAdjustments().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *ProgressReport) Agreement(ctx context.Context) (*Agreement, error) {
 	result, err := _m.Edges.AgreementOrErr()
 	if IsNotLoaded(err) {
@@ -882,6 +903,14 @@ func (_m *Region) HelpedAgreements(
 		return conn, nil
 	}
 	return _m.QueryHelpedAgreements().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *StockAdjustment) Product(ctx context.Context) (*Product, error) {
+	result, err := _m.Edges.ProductOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProduct().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *SupplierProfile) Organization(ctx context.Context) (*Organization, error) {

@@ -22,6 +22,7 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
+	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -138,6 +139,11 @@ var regionImplementors = []string{"Region", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Region) IsNode() {}
+
+var stockadjustmentImplementors = []string{"StockAdjustment", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*StockAdjustment) IsNode() {}
 
 var supplierprofileImplementors = []string{"SupplierProfile", "Node"}
 
@@ -379,6 +385,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(region.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, regionImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case stockadjustment.Table:
+		query := c.StockAdjustment.Query().
+			Where(stockadjustment.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, stockadjustmentImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -775,6 +790,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Region.Query().
 			Where(region.IDIn(ids...))
 		query, err := query.CollectFields(ctx, regionImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case stockadjustment.Table:
+		query := c.StockAdjustment.Query().
+			Where(stockadjustment.IDIn(ids...))
+		query, err := query.CollectFields(ctx, stockadjustmentImplementors...)
 		if err != nil {
 			return nil, err
 		}

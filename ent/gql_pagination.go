@@ -22,6 +22,7 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
+	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -7016,6 +7017,338 @@ func (_m *Region) ToEdge(order *RegionOrder) *RegionEdge {
 		order = DefaultRegionOrder
 	}
 	return &RegionEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// StockAdjustmentEdge is the edge representation of StockAdjustment.
+type StockAdjustmentEdge struct {
+	Node   *StockAdjustment `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// StockAdjustmentConnection is the connection containing edges to StockAdjustment.
+type StockAdjustmentConnection struct {
+	Edges      []*StockAdjustmentEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *StockAdjustmentConnection) build(nodes []*StockAdjustment, pager *stockadjustmentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *StockAdjustment
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *StockAdjustment {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *StockAdjustment {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*StockAdjustmentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &StockAdjustmentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// StockAdjustmentPaginateOption enables pagination customization.
+type StockAdjustmentPaginateOption func(*stockadjustmentPager) error
+
+// WithStockAdjustmentOrder configures pagination ordering.
+func WithStockAdjustmentOrder(order []*StockAdjustmentOrder) StockAdjustmentPaginateOption {
+	return func(pager *stockadjustmentPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithStockAdjustmentFilter configures pagination filter.
+func WithStockAdjustmentFilter(filter func(*StockAdjustmentQuery) (*StockAdjustmentQuery, error)) StockAdjustmentPaginateOption {
+	return func(pager *stockadjustmentPager) error {
+		if filter == nil {
+			return errors.New("StockAdjustmentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type stockadjustmentPager struct {
+	reverse bool
+	order   []*StockAdjustmentOrder
+	filter  func(*StockAdjustmentQuery) (*StockAdjustmentQuery, error)
+}
+
+func newStockAdjustmentPager(opts []StockAdjustmentPaginateOption, reverse bool) (*stockadjustmentPager, error) {
+	pager := &stockadjustmentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *stockadjustmentPager) applyFilter(query *StockAdjustmentQuery) (*StockAdjustmentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *stockadjustmentPager) toCursor(_m *StockAdjustment) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *stockadjustmentPager) applyCursors(query *StockAdjustmentQuery, after, before *Cursor) (*StockAdjustmentQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultStockAdjustmentOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *stockadjustmentPager) applyOrder(query *StockAdjustmentQuery) *StockAdjustmentQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultStockAdjustmentOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultStockAdjustmentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *stockadjustmentPager) orderExpr(query *StockAdjustmentQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultStockAdjustmentOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to StockAdjustment.
+func (_m *StockAdjustmentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...StockAdjustmentPaginateOption,
+) (*StockAdjustmentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newStockAdjustmentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &StockAdjustmentConnection{Edges: []*StockAdjustmentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// StockAdjustmentOrderFieldCreatedAt orders StockAdjustment by created_at.
+	StockAdjustmentOrderFieldCreatedAt = &StockAdjustmentOrderField{
+		Value: func(_m *StockAdjustment) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: stockadjustment.FieldCreatedAt,
+		toTerm: stockadjustment.ByCreatedAt,
+		toCursor: func(_m *StockAdjustment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f StockAdjustmentOrderField) String() string {
+	var str string
+	switch f.column {
+	case StockAdjustmentOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f StockAdjustmentOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *StockAdjustmentOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("StockAdjustmentOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *StockAdjustmentOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid StockAdjustmentOrderField", str)
+	}
+	return nil
+}
+
+// StockAdjustmentOrderField defines the ordering field of StockAdjustment.
+type StockAdjustmentOrderField struct {
+	// Value extracts the ordering value from the given StockAdjustment.
+	Value    func(*StockAdjustment) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) stockadjustment.OrderOption
+	toCursor func(*StockAdjustment) Cursor
+}
+
+// StockAdjustmentOrder defines the ordering of StockAdjustment.
+type StockAdjustmentOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *StockAdjustmentOrderField `json:"field"`
+}
+
+// DefaultStockAdjustmentOrder is the default ordering of StockAdjustment.
+var DefaultStockAdjustmentOrder = &StockAdjustmentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &StockAdjustmentOrderField{
+		Value: func(_m *StockAdjustment) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: stockadjustment.FieldID,
+		toTerm: stockadjustment.ByID,
+		toCursor: func(_m *StockAdjustment) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts StockAdjustment into StockAdjustmentEdge.
+func (_m *StockAdjustment) ToEdge(order *StockAdjustmentOrder) *StockAdjustmentEdge {
+	if order == nil {
+		order = DefaultStockAdjustmentOrder
+	}
+	return &StockAdjustmentEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

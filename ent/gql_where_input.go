@@ -23,6 +23,7 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
+	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -8410,6 +8411,26 @@ type ProductWhereInput struct {
 	StatusIn    []product.Status `json:"statusIn,omitempty"`
 	StatusNotIn []product.Status `json:"statusNotIn,omitempty"`
 
+	// "certification_status" field predicates.
+	CertificationStatus       *product.CertificationStatus  `json:"certificationStatus,omitempty"`
+	CertificationStatusNEQ    *product.CertificationStatus  `json:"certificationStatusNEQ,omitempty"`
+	CertificationStatusIn     []product.CertificationStatus `json:"certificationStatusIn,omitempty"`
+	CertificationStatusNotIn  []product.CertificationStatus `json:"certificationStatusNotIn,omitempty"`
+	CertificationStatusIsNil  bool                          `json:"certificationStatusIsNil,omitempty"`
+	CertificationStatusNotNil bool                          `json:"certificationStatusNotNil,omitempty"`
+
+	// "certified_until" field predicates.
+	CertifiedUntil       *time.Time  `json:"certifiedUntil,omitempty"`
+	CertifiedUntilNEQ    *time.Time  `json:"certifiedUntilNEQ,omitempty"`
+	CertifiedUntilIn     []time.Time `json:"certifiedUntilIn,omitempty"`
+	CertifiedUntilNotIn  []time.Time `json:"certifiedUntilNotIn,omitempty"`
+	CertifiedUntilGT     *time.Time  `json:"certifiedUntilGT,omitempty"`
+	CertifiedUntilGTE    *time.Time  `json:"certifiedUntilGTE,omitempty"`
+	CertifiedUntilLT     *time.Time  `json:"certifiedUntilLT,omitempty"`
+	CertifiedUntilLTE    *time.Time  `json:"certifiedUntilLTE,omitempty"`
+	CertifiedUntilIsNil  bool        `json:"certifiedUntilIsNil,omitempty"`
+	CertifiedUntilNotNil bool        `json:"certifiedUntilNotNil,omitempty"`
+
 	// "supplier" edge predicates.
 	HasSupplier     *bool                     `json:"hasSupplier,omitempty"`
 	HasSupplierWith []*OrganizationWhereInput `json:"hasSupplierWith,omitempty"`
@@ -8421,6 +8442,10 @@ type ProductWhereInput struct {
 	// "certifications" edge predicates.
 	HasCertifications     *bool                      `json:"hasCertifications,omitempty"`
 	HasCertificationsWith []*CertificationWhereInput `json:"hasCertificationsWith,omitempty"`
+
+	// "stock_adjustments" edge predicates.
+	HasStockAdjustments     *bool                        `json:"hasStockAdjustments,omitempty"`
+	HasStockAdjustmentsWith []*StockAdjustmentWhereInput `json:"hasStockAdjustmentsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -8836,6 +8861,54 @@ func (i *ProductWhereInput) P() (predicate.Product, error) {
 	if len(i.StatusNotIn) > 0 {
 		predicates = append(predicates, product.StatusNotIn(i.StatusNotIn...))
 	}
+	if i.CertificationStatus != nil {
+		predicates = append(predicates, product.CertificationStatusEQ(*i.CertificationStatus))
+	}
+	if i.CertificationStatusNEQ != nil {
+		predicates = append(predicates, product.CertificationStatusNEQ(*i.CertificationStatusNEQ))
+	}
+	if len(i.CertificationStatusIn) > 0 {
+		predicates = append(predicates, product.CertificationStatusIn(i.CertificationStatusIn...))
+	}
+	if len(i.CertificationStatusNotIn) > 0 {
+		predicates = append(predicates, product.CertificationStatusNotIn(i.CertificationStatusNotIn...))
+	}
+	if i.CertificationStatusIsNil {
+		predicates = append(predicates, product.CertificationStatusIsNil())
+	}
+	if i.CertificationStatusNotNil {
+		predicates = append(predicates, product.CertificationStatusNotNil())
+	}
+	if i.CertifiedUntil != nil {
+		predicates = append(predicates, product.CertifiedUntilEQ(*i.CertifiedUntil))
+	}
+	if i.CertifiedUntilNEQ != nil {
+		predicates = append(predicates, product.CertifiedUntilNEQ(*i.CertifiedUntilNEQ))
+	}
+	if len(i.CertifiedUntilIn) > 0 {
+		predicates = append(predicates, product.CertifiedUntilIn(i.CertifiedUntilIn...))
+	}
+	if len(i.CertifiedUntilNotIn) > 0 {
+		predicates = append(predicates, product.CertifiedUntilNotIn(i.CertifiedUntilNotIn...))
+	}
+	if i.CertifiedUntilGT != nil {
+		predicates = append(predicates, product.CertifiedUntilGT(*i.CertifiedUntilGT))
+	}
+	if i.CertifiedUntilGTE != nil {
+		predicates = append(predicates, product.CertifiedUntilGTE(*i.CertifiedUntilGTE))
+	}
+	if i.CertifiedUntilLT != nil {
+		predicates = append(predicates, product.CertifiedUntilLT(*i.CertifiedUntilLT))
+	}
+	if i.CertifiedUntilLTE != nil {
+		predicates = append(predicates, product.CertifiedUntilLTE(*i.CertifiedUntilLTE))
+	}
+	if i.CertifiedUntilIsNil {
+		predicates = append(predicates, product.CertifiedUntilIsNil())
+	}
+	if i.CertifiedUntilNotNil {
+		predicates = append(predicates, product.CertifiedUntilNotNil())
+	}
 
 	if i.HasSupplier != nil {
 		p := product.HasSupplier()
@@ -8890,6 +8963,24 @@ func (i *ProductWhereInput) P() (predicate.Product, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, product.HasCertificationsWith(with...))
+	}
+	if i.HasStockAdjustments != nil {
+		p := product.HasStockAdjustments()
+		if !*i.HasStockAdjustments {
+			p = product.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasStockAdjustmentsWith) > 0 {
+		with := make([]predicate.StockAdjustment, 0, len(i.HasStockAdjustmentsWith))
+		for _, w := range i.HasStockAdjustmentsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasStockAdjustmentsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, product.HasStockAdjustmentsWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -10012,6 +10103,368 @@ func (i *RegionWhereInput) P() (predicate.Region, error) {
 		return predicates[0], nil
 	default:
 		return region.And(predicates...), nil
+	}
+}
+
+// StockAdjustmentWhereInput represents a where input for filtering StockAdjustment queries.
+type StockAdjustmentWhereInput struct {
+	Predicates []predicate.StockAdjustment  `json:"-"`
+	Not        *StockAdjustmentWhereInput   `json:"not,omitempty"`
+	Or         []*StockAdjustmentWhereInput `json:"or,omitempty"`
+	And        []*StockAdjustmentWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "product_id" field predicates.
+	ProductID      *int  `json:"productID,omitempty"`
+	ProductIDNEQ   *int  `json:"productIDNEQ,omitempty"`
+	ProductIDIn    []int `json:"productIDIn,omitempty"`
+	ProductIDNotIn []int `json:"productIDNotIn,omitempty"`
+
+	// "delta" field predicates.
+	Delta      *int  `json:"delta,omitempty"`
+	DeltaNEQ   *int  `json:"deltaNEQ,omitempty"`
+	DeltaIn    []int `json:"deltaIn,omitempty"`
+	DeltaNotIn []int `json:"deltaNotIn,omitempty"`
+	DeltaGT    *int  `json:"deltaGT,omitempty"`
+	DeltaGTE   *int  `json:"deltaGTE,omitempty"`
+	DeltaLT    *int  `json:"deltaLT,omitempty"`
+	DeltaLTE   *int  `json:"deltaLTE,omitempty"`
+
+	// "stock_after" field predicates.
+	StockAfter      *int  `json:"stockAfter,omitempty"`
+	StockAfterNEQ   *int  `json:"stockAfterNEQ,omitempty"`
+	StockAfterIn    []int `json:"stockAfterIn,omitempty"`
+	StockAfterNotIn []int `json:"stockAfterNotIn,omitempty"`
+	StockAfterGT    *int  `json:"stockAfterGT,omitempty"`
+	StockAfterGTE   *int  `json:"stockAfterGTE,omitempty"`
+	StockAfterLT    *int  `json:"stockAfterLT,omitempty"`
+	StockAfterLTE   *int  `json:"stockAfterLTE,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "actor_id" field predicates.
+	ActorID       *int  `json:"actorID,omitempty"`
+	ActorIDNEQ    *int  `json:"actorIDNEQ,omitempty"`
+	ActorIDIn     []int `json:"actorIDIn,omitempty"`
+	ActorIDNotIn  []int `json:"actorIDNotIn,omitempty"`
+	ActorIDGT     *int  `json:"actorIDGT,omitempty"`
+	ActorIDGTE    *int  `json:"actorIDGTE,omitempty"`
+	ActorIDLT     *int  `json:"actorIDLT,omitempty"`
+	ActorIDLTE    *int  `json:"actorIDLTE,omitempty"`
+	ActorIDIsNil  bool  `json:"actorIDIsNil,omitempty"`
+	ActorIDNotNil bool  `json:"actorIDNotNil,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "product" edge predicates.
+	HasProduct     *bool                `json:"hasProduct,omitempty"`
+	HasProductWith []*ProductWhereInput `json:"hasProductWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *StockAdjustmentWhereInput) AddPredicates(predicates ...predicate.StockAdjustment) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the StockAdjustmentWhereInput filter on the StockAdjustmentQuery builder.
+func (i *StockAdjustmentWhereInput) Filter(q *StockAdjustmentQuery) (*StockAdjustmentQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyStockAdjustmentWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyStockAdjustmentWhereInput is returned in case the StockAdjustmentWhereInput is empty.
+var ErrEmptyStockAdjustmentWhereInput = errors.New("ent: empty predicate StockAdjustmentWhereInput")
+
+// P returns a predicate for filtering stockadjustments.
+// An error is returned if the input is empty or invalid.
+func (i *StockAdjustmentWhereInput) P() (predicate.StockAdjustment, error) {
+	var predicates []predicate.StockAdjustment
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, stockadjustment.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.StockAdjustment, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, stockadjustment.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.StockAdjustment, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, stockadjustment.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, stockadjustment.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, stockadjustment.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, stockadjustment.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, stockadjustment.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, stockadjustment.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, stockadjustment.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, stockadjustment.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, stockadjustment.IDLTE(*i.IDLTE))
+	}
+	if i.ProductID != nil {
+		predicates = append(predicates, stockadjustment.ProductIDEQ(*i.ProductID))
+	}
+	if i.ProductIDNEQ != nil {
+		predicates = append(predicates, stockadjustment.ProductIDNEQ(*i.ProductIDNEQ))
+	}
+	if len(i.ProductIDIn) > 0 {
+		predicates = append(predicates, stockadjustment.ProductIDIn(i.ProductIDIn...))
+	}
+	if len(i.ProductIDNotIn) > 0 {
+		predicates = append(predicates, stockadjustment.ProductIDNotIn(i.ProductIDNotIn...))
+	}
+	if i.Delta != nil {
+		predicates = append(predicates, stockadjustment.DeltaEQ(*i.Delta))
+	}
+	if i.DeltaNEQ != nil {
+		predicates = append(predicates, stockadjustment.DeltaNEQ(*i.DeltaNEQ))
+	}
+	if len(i.DeltaIn) > 0 {
+		predicates = append(predicates, stockadjustment.DeltaIn(i.DeltaIn...))
+	}
+	if len(i.DeltaNotIn) > 0 {
+		predicates = append(predicates, stockadjustment.DeltaNotIn(i.DeltaNotIn...))
+	}
+	if i.DeltaGT != nil {
+		predicates = append(predicates, stockadjustment.DeltaGT(*i.DeltaGT))
+	}
+	if i.DeltaGTE != nil {
+		predicates = append(predicates, stockadjustment.DeltaGTE(*i.DeltaGTE))
+	}
+	if i.DeltaLT != nil {
+		predicates = append(predicates, stockadjustment.DeltaLT(*i.DeltaLT))
+	}
+	if i.DeltaLTE != nil {
+		predicates = append(predicates, stockadjustment.DeltaLTE(*i.DeltaLTE))
+	}
+	if i.StockAfter != nil {
+		predicates = append(predicates, stockadjustment.StockAfterEQ(*i.StockAfter))
+	}
+	if i.StockAfterNEQ != nil {
+		predicates = append(predicates, stockadjustment.StockAfterNEQ(*i.StockAfterNEQ))
+	}
+	if len(i.StockAfterIn) > 0 {
+		predicates = append(predicates, stockadjustment.StockAfterIn(i.StockAfterIn...))
+	}
+	if len(i.StockAfterNotIn) > 0 {
+		predicates = append(predicates, stockadjustment.StockAfterNotIn(i.StockAfterNotIn...))
+	}
+	if i.StockAfterGT != nil {
+		predicates = append(predicates, stockadjustment.StockAfterGT(*i.StockAfterGT))
+	}
+	if i.StockAfterGTE != nil {
+		predicates = append(predicates, stockadjustment.StockAfterGTE(*i.StockAfterGTE))
+	}
+	if i.StockAfterLT != nil {
+		predicates = append(predicates, stockadjustment.StockAfterLT(*i.StockAfterLT))
+	}
+	if i.StockAfterLTE != nil {
+		predicates = append(predicates, stockadjustment.StockAfterLTE(*i.StockAfterLTE))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, stockadjustment.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, stockadjustment.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, stockadjustment.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, stockadjustment.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, stockadjustment.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, stockadjustment.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, stockadjustment.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, stockadjustment.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, stockadjustment.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, stockadjustment.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, stockadjustment.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, stockadjustment.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, stockadjustment.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.ActorID != nil {
+		predicates = append(predicates, stockadjustment.ActorIDEQ(*i.ActorID))
+	}
+	if i.ActorIDNEQ != nil {
+		predicates = append(predicates, stockadjustment.ActorIDNEQ(*i.ActorIDNEQ))
+	}
+	if len(i.ActorIDIn) > 0 {
+		predicates = append(predicates, stockadjustment.ActorIDIn(i.ActorIDIn...))
+	}
+	if len(i.ActorIDNotIn) > 0 {
+		predicates = append(predicates, stockadjustment.ActorIDNotIn(i.ActorIDNotIn...))
+	}
+	if i.ActorIDGT != nil {
+		predicates = append(predicates, stockadjustment.ActorIDGT(*i.ActorIDGT))
+	}
+	if i.ActorIDGTE != nil {
+		predicates = append(predicates, stockadjustment.ActorIDGTE(*i.ActorIDGTE))
+	}
+	if i.ActorIDLT != nil {
+		predicates = append(predicates, stockadjustment.ActorIDLT(*i.ActorIDLT))
+	}
+	if i.ActorIDLTE != nil {
+		predicates = append(predicates, stockadjustment.ActorIDLTE(*i.ActorIDLTE))
+	}
+	if i.ActorIDIsNil {
+		predicates = append(predicates, stockadjustment.ActorIDIsNil())
+	}
+	if i.ActorIDNotNil {
+		predicates = append(predicates, stockadjustment.ActorIDNotNil())
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, stockadjustment.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, stockadjustment.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, stockadjustment.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, stockadjustment.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, stockadjustment.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, stockadjustment.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, stockadjustment.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, stockadjustment.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	if i.HasProduct != nil {
+		p := stockadjustment.HasProduct()
+		if !*i.HasProduct {
+			p = stockadjustment.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProductWith) > 0 {
+		with := make([]predicate.Product, 0, len(i.HasProductWith))
+		for _, w := range i.HasProductWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProductWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, stockadjustment.HasProductWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyStockAdjustmentWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return stockadjustment.And(predicates...), nil
 	}
 }
 

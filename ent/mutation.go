@@ -24,6 +24,7 @@ import (
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
+	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -66,6 +67,7 @@ const (
 	TypeProgressReport  = "ProgressReport"
 	TypeRegion          = "Region"
 	TypeSession         = "Session"
+	TypeStockAdjustment = "StockAdjustment"
 	TypeSupplierProfile = "SupplierProfile"
 	TypeTarget          = "Target"
 	TypeUser            = "User"
@@ -18538,38 +18540,43 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 // ProductMutation represents an operation that mutates the Product nodes in the graph.
 type ProductMutation struct {
 	config
-	op                    Op
-	typ                   string
-	id                    *int
-	created_at            *time.Time
-	updated_at            *time.Time
-	name                  *string
-	description           *string
-	category              *product.Category
-	spec                  *string
-	unit                  *string
-	price_fen             *int64
-	addprice_fen          *int64
-	stock                 *int
-	addstock              *int
-	channel               *product.Channel
-	status                *product.Status
-	image_urls            *[]string
-	appendimage_urls      []string
-	clearedFields         map[string]struct{}
-	supplier              *int
-	clearedsupplier       bool
-	origin_county         *int
-	clearedorigin_county  bool
-	certifications        map[int]struct{}
-	removedcertifications map[int]struct{}
-	clearedcertifications bool
-	order_lines           map[int]struct{}
-	removedorder_lines    map[int]struct{}
-	clearedorder_lines    bool
-	done                  bool
-	oldValue              func(context.Context) (*Product, error)
-	predicates            []predicate.Product
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	name                     *string
+	description              *string
+	category                 *product.Category
+	spec                     *string
+	unit                     *string
+	price_fen                *int64
+	addprice_fen             *int64
+	stock                    *int
+	addstock                 *int
+	channel                  *product.Channel
+	status                   *product.Status
+	image_urls               *[]string
+	appendimage_urls         []string
+	certification_status     *product.CertificationStatus
+	certified_until          *time.Time
+	clearedFields            map[string]struct{}
+	supplier                 *int
+	clearedsupplier          bool
+	origin_county            *int
+	clearedorigin_county     bool
+	certifications           map[int]struct{}
+	removedcertifications    map[int]struct{}
+	clearedcertifications    bool
+	order_lines              map[int]struct{}
+	removedorder_lines       map[int]struct{}
+	clearedorder_lines       bool
+	stock_adjustments        map[int]struct{}
+	removedstock_adjustments map[int]struct{}
+	clearedstock_adjustments bool
+	done                     bool
+	oldValue                 func(context.Context) (*Product, error)
+	predicates               []predicate.Product
 }
 
 var _ ent.Mutation = (*ProductMutation)(nil)
@@ -19256,6 +19263,104 @@ func (m *ProductMutation) ResetImageUrls() {
 	delete(m.clearedFields, product.FieldImageUrls)
 }
 
+// SetCertificationStatus sets the "certification_status" field.
+func (m *ProductMutation) SetCertificationStatus(ps product.CertificationStatus) {
+	m.certification_status = &ps
+}
+
+// CertificationStatus returns the value of the "certification_status" field in the mutation.
+func (m *ProductMutation) CertificationStatus() (r product.CertificationStatus, exists bool) {
+	v := m.certification_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCertificationStatus returns the old "certification_status" field's value of the Product entity.
+// If the Product object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductMutation) OldCertificationStatus(ctx context.Context) (v *product.CertificationStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCertificationStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCertificationStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCertificationStatus: %w", err)
+	}
+	return oldValue.CertificationStatus, nil
+}
+
+// ClearCertificationStatus clears the value of the "certification_status" field.
+func (m *ProductMutation) ClearCertificationStatus() {
+	m.certification_status = nil
+	m.clearedFields[product.FieldCertificationStatus] = struct{}{}
+}
+
+// CertificationStatusCleared returns if the "certification_status" field was cleared in this mutation.
+func (m *ProductMutation) CertificationStatusCleared() bool {
+	_, ok := m.clearedFields[product.FieldCertificationStatus]
+	return ok
+}
+
+// ResetCertificationStatus resets all changes to the "certification_status" field.
+func (m *ProductMutation) ResetCertificationStatus() {
+	m.certification_status = nil
+	delete(m.clearedFields, product.FieldCertificationStatus)
+}
+
+// SetCertifiedUntil sets the "certified_until" field.
+func (m *ProductMutation) SetCertifiedUntil(t time.Time) {
+	m.certified_until = &t
+}
+
+// CertifiedUntil returns the value of the "certified_until" field in the mutation.
+func (m *ProductMutation) CertifiedUntil() (r time.Time, exists bool) {
+	v := m.certified_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCertifiedUntil returns the old "certified_until" field's value of the Product entity.
+// If the Product object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductMutation) OldCertifiedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCertifiedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCertifiedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCertifiedUntil: %w", err)
+	}
+	return oldValue.CertifiedUntil, nil
+}
+
+// ClearCertifiedUntil clears the value of the "certified_until" field.
+func (m *ProductMutation) ClearCertifiedUntil() {
+	m.certified_until = nil
+	m.clearedFields[product.FieldCertifiedUntil] = struct{}{}
+}
+
+// CertifiedUntilCleared returns if the "certified_until" field was cleared in this mutation.
+func (m *ProductMutation) CertifiedUntilCleared() bool {
+	_, ok := m.clearedFields[product.FieldCertifiedUntil]
+	return ok
+}
+
+// ResetCertifiedUntil resets all changes to the "certified_until" field.
+func (m *ProductMutation) ResetCertifiedUntil() {
+	m.certified_until = nil
+	delete(m.clearedFields, product.FieldCertifiedUntil)
+}
+
 // ClearSupplier clears the "supplier" edge to the Organization entity.
 func (m *ProductMutation) ClearSupplier() {
 	m.clearedsupplier = true
@@ -19418,6 +19523,60 @@ func (m *ProductMutation) ResetOrderLines() {
 	m.removedorder_lines = nil
 }
 
+// AddStockAdjustmentIDs adds the "stock_adjustments" edge to the StockAdjustment entity by ids.
+func (m *ProductMutation) AddStockAdjustmentIDs(ids ...int) {
+	if m.stock_adjustments == nil {
+		m.stock_adjustments = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.stock_adjustments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearStockAdjustments clears the "stock_adjustments" edge to the StockAdjustment entity.
+func (m *ProductMutation) ClearStockAdjustments() {
+	m.clearedstock_adjustments = true
+}
+
+// StockAdjustmentsCleared reports if the "stock_adjustments" edge to the StockAdjustment entity was cleared.
+func (m *ProductMutation) StockAdjustmentsCleared() bool {
+	return m.clearedstock_adjustments
+}
+
+// RemoveStockAdjustmentIDs removes the "stock_adjustments" edge to the StockAdjustment entity by IDs.
+func (m *ProductMutation) RemoveStockAdjustmentIDs(ids ...int) {
+	if m.removedstock_adjustments == nil {
+		m.removedstock_adjustments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.stock_adjustments, ids[i])
+		m.removedstock_adjustments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedStockAdjustments returns the removed IDs of the "stock_adjustments" edge to the StockAdjustment entity.
+func (m *ProductMutation) RemovedStockAdjustmentsIDs() (ids []int) {
+	for id := range m.removedstock_adjustments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// StockAdjustmentsIDs returns the "stock_adjustments" edge IDs in the mutation.
+func (m *ProductMutation) StockAdjustmentsIDs() (ids []int) {
+	for id := range m.stock_adjustments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetStockAdjustments resets all changes to the "stock_adjustments" edge.
+func (m *ProductMutation) ResetStockAdjustments() {
+	m.stock_adjustments = nil
+	m.clearedstock_adjustments = false
+	m.removedstock_adjustments = nil
+}
+
 // Where appends a list predicates to the ProductMutation builder.
 func (m *ProductMutation) Where(ps ...predicate.Product) {
 	m.predicates = append(m.predicates, ps...)
@@ -19452,7 +19611,7 @@ func (m *ProductMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProductMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, product.FieldCreatedAt)
 	}
@@ -19495,6 +19654,12 @@ func (m *ProductMutation) Fields() []string {
 	if m.image_urls != nil {
 		fields = append(fields, product.FieldImageUrls)
 	}
+	if m.certification_status != nil {
+		fields = append(fields, product.FieldCertificationStatus)
+	}
+	if m.certified_until != nil {
+		fields = append(fields, product.FieldCertifiedUntil)
+	}
 	return fields
 }
 
@@ -19531,6 +19696,10 @@ func (m *ProductMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case product.FieldImageUrls:
 		return m.ImageUrls()
+	case product.FieldCertificationStatus:
+		return m.CertificationStatus()
+	case product.FieldCertifiedUntil:
+		return m.CertifiedUntil()
 	}
 	return nil, false
 }
@@ -19568,6 +19737,10 @@ func (m *ProductMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldStatus(ctx)
 	case product.FieldImageUrls:
 		return m.OldImageUrls(ctx)
+	case product.FieldCertificationStatus:
+		return m.OldCertificationStatus(ctx)
+	case product.FieldCertifiedUntil:
+		return m.OldCertifiedUntil(ctx)
 	}
 	return nil, fmt.Errorf("unknown Product field %s", name)
 }
@@ -19675,6 +19848,20 @@ func (m *ProductMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetImageUrls(v)
 		return nil
+	case product.FieldCertificationStatus:
+		v, ok := value.(product.CertificationStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCertificationStatus(v)
+		return nil
+	case product.FieldCertifiedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCertifiedUntil(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Product field %s", name)
 }
@@ -19738,6 +19925,12 @@ func (m *ProductMutation) ClearedFields() []string {
 	if m.FieldCleared(product.FieldImageUrls) {
 		fields = append(fields, product.FieldImageUrls)
 	}
+	if m.FieldCleared(product.FieldCertificationStatus) {
+		fields = append(fields, product.FieldCertificationStatus)
+	}
+	if m.FieldCleared(product.FieldCertifiedUntil) {
+		fields = append(fields, product.FieldCertifiedUntil)
+	}
 	return fields
 }
 
@@ -19757,6 +19950,12 @@ func (m *ProductMutation) ClearField(name string) error {
 		return nil
 	case product.FieldImageUrls:
 		m.ClearImageUrls()
+		return nil
+	case product.FieldCertificationStatus:
+		m.ClearCertificationStatus()
+		return nil
+	case product.FieldCertifiedUntil:
+		m.ClearCertifiedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown Product nullable field %s", name)
@@ -19808,13 +20007,19 @@ func (m *ProductMutation) ResetField(name string) error {
 	case product.FieldImageUrls:
 		m.ResetImageUrls()
 		return nil
+	case product.FieldCertificationStatus:
+		m.ResetCertificationStatus()
+		return nil
+	case product.FieldCertifiedUntil:
+		m.ResetCertifiedUntil()
+		return nil
 	}
 	return fmt.Errorf("unknown Product field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProductMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.supplier != nil {
 		edges = append(edges, product.EdgeSupplier)
 	}
@@ -19826,6 +20031,9 @@ func (m *ProductMutation) AddedEdges() []string {
 	}
 	if m.order_lines != nil {
 		edges = append(edges, product.EdgeOrderLines)
+	}
+	if m.stock_adjustments != nil {
+		edges = append(edges, product.EdgeStockAdjustments)
 	}
 	return edges
 }
@@ -19854,18 +20062,27 @@ func (m *ProductMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case product.EdgeStockAdjustments:
+		ids := make([]ent.Value, 0, len(m.stock_adjustments))
+		for id := range m.stock_adjustments {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProductMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.removedcertifications != nil {
 		edges = append(edges, product.EdgeCertifications)
 	}
 	if m.removedorder_lines != nil {
 		edges = append(edges, product.EdgeOrderLines)
+	}
+	if m.removedstock_adjustments != nil {
+		edges = append(edges, product.EdgeStockAdjustments)
 	}
 	return edges
 }
@@ -19886,13 +20103,19 @@ func (m *ProductMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case product.EdgeStockAdjustments:
+		ids := make([]ent.Value, 0, len(m.removedstock_adjustments))
+		for id := range m.removedstock_adjustments {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProductMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 5)
 	if m.clearedsupplier {
 		edges = append(edges, product.EdgeSupplier)
 	}
@@ -19904,6 +20127,9 @@ func (m *ProductMutation) ClearedEdges() []string {
 	}
 	if m.clearedorder_lines {
 		edges = append(edges, product.EdgeOrderLines)
+	}
+	if m.clearedstock_adjustments {
+		edges = append(edges, product.EdgeStockAdjustments)
 	}
 	return edges
 }
@@ -19920,6 +20146,8 @@ func (m *ProductMutation) EdgeCleared(name string) bool {
 		return m.clearedcertifications
 	case product.EdgeOrderLines:
 		return m.clearedorder_lines
+	case product.EdgeStockAdjustments:
+		return m.clearedstock_adjustments
 	}
 	return false
 }
@@ -19953,6 +20181,9 @@ func (m *ProductMutation) ResetEdge(name string) error {
 		return nil
 	case product.EdgeOrderLines:
 		m.ResetOrderLines()
+		return nil
+	case product.EdgeStockAdjustments:
+		m.ResetStockAdjustments()
 		return nil
 	}
 	return fmt.Errorf("unknown Product edge %s", name)
@@ -23535,6 +23766,781 @@ func (m *SessionMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Session edge %s", name)
+}
+
+// StockAdjustmentMutation represents an operation that mutates the StockAdjustment nodes in the graph.
+type StockAdjustmentMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	delta          *int
+	adddelta       *int
+	stock_after    *int
+	addstock_after *int
+	reason         *string
+	actor_id       *int
+	addactor_id    *int
+	created_at     *time.Time
+	clearedFields  map[string]struct{}
+	product        *int
+	clearedproduct bool
+	done           bool
+	oldValue       func(context.Context) (*StockAdjustment, error)
+	predicates     []predicate.StockAdjustment
+}
+
+var _ ent.Mutation = (*StockAdjustmentMutation)(nil)
+
+// stockadjustmentOption allows management of the mutation configuration using functional options.
+type stockadjustmentOption func(*StockAdjustmentMutation)
+
+// newStockAdjustmentMutation creates new mutation for the StockAdjustment entity.
+func newStockAdjustmentMutation(c config, op Op, opts ...stockadjustmentOption) *StockAdjustmentMutation {
+	m := &StockAdjustmentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeStockAdjustment,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withStockAdjustmentID sets the ID field of the mutation.
+func withStockAdjustmentID(id int) stockadjustmentOption {
+	return func(m *StockAdjustmentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *StockAdjustment
+		)
+		m.oldValue = func(ctx context.Context) (*StockAdjustment, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().StockAdjustment.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withStockAdjustment sets the old StockAdjustment of the mutation.
+func withStockAdjustment(node *StockAdjustment) stockadjustmentOption {
+	return func(m *StockAdjustmentMutation) {
+		m.oldValue = func(context.Context) (*StockAdjustment, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m StockAdjustmentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m StockAdjustmentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *StockAdjustmentMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *StockAdjustmentMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().StockAdjustment.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetProductID sets the "product_id" field.
+func (m *StockAdjustmentMutation) SetProductID(i int) {
+	m.product = &i
+}
+
+// ProductID returns the value of the "product_id" field in the mutation.
+func (m *StockAdjustmentMutation) ProductID() (r int, exists bool) {
+	v := m.product
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProductID returns the old "product_id" field's value of the StockAdjustment entity.
+// If the StockAdjustment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StockAdjustmentMutation) OldProductID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProductID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProductID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProductID: %w", err)
+	}
+	return oldValue.ProductID, nil
+}
+
+// ResetProductID resets all changes to the "product_id" field.
+func (m *StockAdjustmentMutation) ResetProductID() {
+	m.product = nil
+}
+
+// SetDelta sets the "delta" field.
+func (m *StockAdjustmentMutation) SetDelta(i int) {
+	m.delta = &i
+	m.adddelta = nil
+}
+
+// Delta returns the value of the "delta" field in the mutation.
+func (m *StockAdjustmentMutation) Delta() (r int, exists bool) {
+	v := m.delta
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDelta returns the old "delta" field's value of the StockAdjustment entity.
+// If the StockAdjustment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StockAdjustmentMutation) OldDelta(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDelta is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDelta requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDelta: %w", err)
+	}
+	return oldValue.Delta, nil
+}
+
+// AddDelta adds i to the "delta" field.
+func (m *StockAdjustmentMutation) AddDelta(i int) {
+	if m.adddelta != nil {
+		*m.adddelta += i
+	} else {
+		m.adddelta = &i
+	}
+}
+
+// AddedDelta returns the value that was added to the "delta" field in this mutation.
+func (m *StockAdjustmentMutation) AddedDelta() (r int, exists bool) {
+	v := m.adddelta
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDelta resets all changes to the "delta" field.
+func (m *StockAdjustmentMutation) ResetDelta() {
+	m.delta = nil
+	m.adddelta = nil
+}
+
+// SetStockAfter sets the "stock_after" field.
+func (m *StockAdjustmentMutation) SetStockAfter(i int) {
+	m.stock_after = &i
+	m.addstock_after = nil
+}
+
+// StockAfter returns the value of the "stock_after" field in the mutation.
+func (m *StockAdjustmentMutation) StockAfter() (r int, exists bool) {
+	v := m.stock_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStockAfter returns the old "stock_after" field's value of the StockAdjustment entity.
+// If the StockAdjustment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StockAdjustmentMutation) OldStockAfter(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStockAfter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStockAfter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStockAfter: %w", err)
+	}
+	return oldValue.StockAfter, nil
+}
+
+// AddStockAfter adds i to the "stock_after" field.
+func (m *StockAdjustmentMutation) AddStockAfter(i int) {
+	if m.addstock_after != nil {
+		*m.addstock_after += i
+	} else {
+		m.addstock_after = &i
+	}
+}
+
+// AddedStockAfter returns the value that was added to the "stock_after" field in this mutation.
+func (m *StockAdjustmentMutation) AddedStockAfter() (r int, exists bool) {
+	v := m.addstock_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetStockAfter resets all changes to the "stock_after" field.
+func (m *StockAdjustmentMutation) ResetStockAfter() {
+	m.stock_after = nil
+	m.addstock_after = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *StockAdjustmentMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *StockAdjustmentMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the StockAdjustment entity.
+// If the StockAdjustment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StockAdjustmentMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *StockAdjustmentMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetActorID sets the "actor_id" field.
+func (m *StockAdjustmentMutation) SetActorID(i int) {
+	m.actor_id = &i
+	m.addactor_id = nil
+}
+
+// ActorID returns the value of the "actor_id" field in the mutation.
+func (m *StockAdjustmentMutation) ActorID() (r int, exists bool) {
+	v := m.actor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorID returns the old "actor_id" field's value of the StockAdjustment entity.
+// If the StockAdjustment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StockAdjustmentMutation) OldActorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorID: %w", err)
+	}
+	return oldValue.ActorID, nil
+}
+
+// AddActorID adds i to the "actor_id" field.
+func (m *StockAdjustmentMutation) AddActorID(i int) {
+	if m.addactor_id != nil {
+		*m.addactor_id += i
+	} else {
+		m.addactor_id = &i
+	}
+}
+
+// AddedActorID returns the value that was added to the "actor_id" field in this mutation.
+func (m *StockAdjustmentMutation) AddedActorID() (r int, exists bool) {
+	v := m.addactor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearActorID clears the value of the "actor_id" field.
+func (m *StockAdjustmentMutation) ClearActorID() {
+	m.actor_id = nil
+	m.addactor_id = nil
+	m.clearedFields[stockadjustment.FieldActorID] = struct{}{}
+}
+
+// ActorIDCleared returns if the "actor_id" field was cleared in this mutation.
+func (m *StockAdjustmentMutation) ActorIDCleared() bool {
+	_, ok := m.clearedFields[stockadjustment.FieldActorID]
+	return ok
+}
+
+// ResetActorID resets all changes to the "actor_id" field.
+func (m *StockAdjustmentMutation) ResetActorID() {
+	m.actor_id = nil
+	m.addactor_id = nil
+	delete(m.clearedFields, stockadjustment.FieldActorID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *StockAdjustmentMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *StockAdjustmentMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the StockAdjustment entity.
+// If the StockAdjustment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *StockAdjustmentMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *StockAdjustmentMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearProduct clears the "product" edge to the Product entity.
+func (m *StockAdjustmentMutation) ClearProduct() {
+	m.clearedproduct = true
+	m.clearedFields[stockadjustment.FieldProductID] = struct{}{}
+}
+
+// ProductCleared reports if the "product" edge to the Product entity was cleared.
+func (m *StockAdjustmentMutation) ProductCleared() bool {
+	return m.clearedproduct
+}
+
+// ProductIDs returns the "product" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProductID instead. It exists only for internal usage by the builders.
+func (m *StockAdjustmentMutation) ProductIDs() (ids []int) {
+	if id := m.product; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProduct resets all changes to the "product" edge.
+func (m *StockAdjustmentMutation) ResetProduct() {
+	m.product = nil
+	m.clearedproduct = false
+}
+
+// Where appends a list predicates to the StockAdjustmentMutation builder.
+func (m *StockAdjustmentMutation) Where(ps ...predicate.StockAdjustment) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the StockAdjustmentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *StockAdjustmentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.StockAdjustment, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *StockAdjustmentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *StockAdjustmentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (StockAdjustment).
+func (m *StockAdjustmentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *StockAdjustmentMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.product != nil {
+		fields = append(fields, stockadjustment.FieldProductID)
+	}
+	if m.delta != nil {
+		fields = append(fields, stockadjustment.FieldDelta)
+	}
+	if m.stock_after != nil {
+		fields = append(fields, stockadjustment.FieldStockAfter)
+	}
+	if m.reason != nil {
+		fields = append(fields, stockadjustment.FieldReason)
+	}
+	if m.actor_id != nil {
+		fields = append(fields, stockadjustment.FieldActorID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, stockadjustment.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *StockAdjustmentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case stockadjustment.FieldProductID:
+		return m.ProductID()
+	case stockadjustment.FieldDelta:
+		return m.Delta()
+	case stockadjustment.FieldStockAfter:
+		return m.StockAfter()
+	case stockadjustment.FieldReason:
+		return m.Reason()
+	case stockadjustment.FieldActorID:
+		return m.ActorID()
+	case stockadjustment.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *StockAdjustmentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case stockadjustment.FieldProductID:
+		return m.OldProductID(ctx)
+	case stockadjustment.FieldDelta:
+		return m.OldDelta(ctx)
+	case stockadjustment.FieldStockAfter:
+		return m.OldStockAfter(ctx)
+	case stockadjustment.FieldReason:
+		return m.OldReason(ctx)
+	case stockadjustment.FieldActorID:
+		return m.OldActorID(ctx)
+	case stockadjustment.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown StockAdjustment field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StockAdjustmentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case stockadjustment.FieldProductID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProductID(v)
+		return nil
+	case stockadjustment.FieldDelta:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDelta(v)
+		return nil
+	case stockadjustment.FieldStockAfter:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStockAfter(v)
+		return nil
+	case stockadjustment.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case stockadjustment.FieldActorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorID(v)
+		return nil
+	case stockadjustment.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown StockAdjustment field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *StockAdjustmentMutation) AddedFields() []string {
+	var fields []string
+	if m.adddelta != nil {
+		fields = append(fields, stockadjustment.FieldDelta)
+	}
+	if m.addstock_after != nil {
+		fields = append(fields, stockadjustment.FieldStockAfter)
+	}
+	if m.addactor_id != nil {
+		fields = append(fields, stockadjustment.FieldActorID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *StockAdjustmentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case stockadjustment.FieldDelta:
+		return m.AddedDelta()
+	case stockadjustment.FieldStockAfter:
+		return m.AddedStockAfter()
+	case stockadjustment.FieldActorID:
+		return m.AddedActorID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *StockAdjustmentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case stockadjustment.FieldDelta:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDelta(v)
+		return nil
+	case stockadjustment.FieldStockAfter:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStockAfter(v)
+		return nil
+	case stockadjustment.FieldActorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddActorID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown StockAdjustment numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *StockAdjustmentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(stockadjustment.FieldActorID) {
+		fields = append(fields, stockadjustment.FieldActorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *StockAdjustmentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *StockAdjustmentMutation) ClearField(name string) error {
+	switch name {
+	case stockadjustment.FieldActorID:
+		m.ClearActorID()
+		return nil
+	}
+	return fmt.Errorf("unknown StockAdjustment nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *StockAdjustmentMutation) ResetField(name string) error {
+	switch name {
+	case stockadjustment.FieldProductID:
+		m.ResetProductID()
+		return nil
+	case stockadjustment.FieldDelta:
+		m.ResetDelta()
+		return nil
+	case stockadjustment.FieldStockAfter:
+		m.ResetStockAfter()
+		return nil
+	case stockadjustment.FieldReason:
+		m.ResetReason()
+		return nil
+	case stockadjustment.FieldActorID:
+		m.ResetActorID()
+		return nil
+	case stockadjustment.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown StockAdjustment field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *StockAdjustmentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.product != nil {
+		edges = append(edges, stockadjustment.EdgeProduct)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *StockAdjustmentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case stockadjustment.EdgeProduct:
+		if id := m.product; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *StockAdjustmentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *StockAdjustmentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *StockAdjustmentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedproduct {
+		edges = append(edges, stockadjustment.EdgeProduct)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *StockAdjustmentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case stockadjustment.EdgeProduct:
+		return m.clearedproduct
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *StockAdjustmentMutation) ClearEdge(name string) error {
+	switch name {
+	case stockadjustment.EdgeProduct:
+		m.ClearProduct()
+		return nil
+	}
+	return fmt.Errorf("unknown StockAdjustment unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *StockAdjustmentMutation) ResetEdge(name string) error {
+	switch name {
+	case stockadjustment.EdgeProduct:
+		m.ResetProduct()
+		return nil
+	}
+	return fmt.Errorf("unknown StockAdjustment edge %s", name)
 }
 
 // SupplierProfileMutation represents an operation that mutates the SupplierProfile nodes in the graph.

@@ -48,6 +48,10 @@ type Product struct {
 	Status product.Status `json:"status,omitempty"`
 	// ImageUrls holds the value of the "image_urls" field.
 	ImageUrls []string `json:"image_urls,omitempty"`
+	// State of the product's latest certification (认定状态), kept by the certification workflow; null if never applied.
+	CertificationStatus *product.CertificationStatus `json:"certification_status,omitempty"`
+	// End of the current certificate's validity; null when not certified. Sales count toward targets only while certified.
+	CertifiedUntil *time.Time `json:"certified_until,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProductQuery when eager-loading is set.
 	Edges        ProductEdges `json:"edges"`
@@ -64,14 +68,17 @@ type ProductEdges struct {
 	Certifications []*Certification `json:"certifications,omitempty"`
 	// OrderLines holds the value of the order_lines edge.
 	OrderLines []*OrderLine `json:"order_lines,omitempty"`
+	// Recorded stock changes (库存调整).
+	StockAdjustments []*StockAdjustment `json:"stock_adjustments,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [4]map[string]int
 
-	namedCertifications map[string][]*Certification
-	namedOrderLines     map[string][]*OrderLine
+	namedCertifications   map[string][]*Certification
+	namedOrderLines       map[string][]*OrderLine
+	namedStockAdjustments map[string][]*StockAdjustment
 }
 
 // SupplierOrErr returns the Supplier value or an error if the edge
@@ -114,6 +121,15 @@ func (e ProductEdges) OrderLinesOrErr() ([]*OrderLine, error) {
 	return nil, &NotLoadedError{edge: "order_lines"}
 }
 
+// StockAdjustmentsOrErr returns the StockAdjustments value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProductEdges) StockAdjustmentsOrErr() ([]*StockAdjustment, error) {
+	if e.loadedTypes[4] {
+		return e.StockAdjustments, nil
+	}
+	return nil, &NotLoadedError{edge: "stock_adjustments"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Product) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -123,9 +139,9 @@ func (*Product) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case product.FieldID, product.FieldSupplierID, product.FieldPriceFen, product.FieldStock, product.FieldOriginCountyID:
 			values[i] = new(sql.NullInt64)
-		case product.FieldName, product.FieldDescription, product.FieldCategory, product.FieldSpec, product.FieldUnit, product.FieldChannel, product.FieldStatus:
+		case product.FieldName, product.FieldDescription, product.FieldCategory, product.FieldSpec, product.FieldUnit, product.FieldChannel, product.FieldStatus, product.FieldCertificationStatus:
 			values[i] = new(sql.NullString)
-		case product.FieldCreatedAt, product.FieldUpdatedAt:
+		case product.FieldCreatedAt, product.FieldUpdatedAt, product.FieldCertifiedUntil:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -234,6 +250,20 @@ func (_m *Product) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field image_urls: %w", err)
 				}
 			}
+		case product.FieldCertificationStatus:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field certification_status", values[i])
+			} else if value.Valid {
+				_m.CertificationStatus = new(product.CertificationStatus)
+				*_m.CertificationStatus = product.CertificationStatus(value.String)
+			}
+		case product.FieldCertifiedUntil:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field certified_until", values[i])
+			} else if value.Valid {
+				_m.CertifiedUntil = new(time.Time)
+				*_m.CertifiedUntil = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -265,6 +295,11 @@ func (_m *Product) QueryCertifications() *CertificationQuery {
 // QueryOrderLines queries the "order_lines" edge of the Product entity.
 func (_m *Product) QueryOrderLines() *OrderLineQuery {
 	return NewProductClient(_m.config).QueryOrderLines(_m)
+}
+
+// QueryStockAdjustments queries the "stock_adjustments" edge of the Product entity.
+func (_m *Product) QueryStockAdjustments() *StockAdjustmentQuery {
+	return NewProductClient(_m.config).QueryStockAdjustments(_m)
 }
 
 // Update returns a builder for updating this Product.
@@ -331,6 +366,16 @@ func (_m *Product) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("image_urls=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ImageUrls))
+	builder.WriteString(", ")
+	if v := _m.CertificationStatus; v != nil {
+		builder.WriteString("certification_status=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.CertifiedUntil; v != nil {
+		builder.WriteString("certified_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -380,6 +425,30 @@ func (_m *Product) appendNamedOrderLines(name string, edges ...*OrderLine) {
 		_m.Edges.namedOrderLines[name] = []*OrderLine{}
 	} else {
 		_m.Edges.namedOrderLines[name] = append(_m.Edges.namedOrderLines[name], edges...)
+	}
+}
+
+// NamedStockAdjustments returns the StockAdjustments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Product) NamedStockAdjustments(name string) ([]*StockAdjustment, error) {
+	if _m.Edges.namedStockAdjustments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedStockAdjustments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Product) appendNamedStockAdjustments(name string, edges ...*StockAdjustment) {
+	if _m.Edges.namedStockAdjustments == nil {
+		_m.Edges.namedStockAdjustments = make(map[string][]*StockAdjustment)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedStockAdjustments[name] = []*StockAdjustment{}
+	} else {
+		_m.Edges.namedStockAdjustments[name] = append(_m.Edges.namedStockAdjustments[name], edges...)
 	}
 }
 

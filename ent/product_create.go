@@ -8,6 +8,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
 	"bangfu/ent/region"
+	"bangfu/ent/stockadjustment"
 	"context"
 	"errors"
 	"fmt"
@@ -158,6 +159,34 @@ func (_c *ProductCreate) SetImageUrls(v []string) *ProductCreate {
 	return _c
 }
 
+// SetCertificationStatus sets the "certification_status" field.
+func (_c *ProductCreate) SetCertificationStatus(v product.CertificationStatus) *ProductCreate {
+	_c.mutation.SetCertificationStatus(v)
+	return _c
+}
+
+// SetNillableCertificationStatus sets the "certification_status" field if the given value is not nil.
+func (_c *ProductCreate) SetNillableCertificationStatus(v *product.CertificationStatus) *ProductCreate {
+	if v != nil {
+		_c.SetCertificationStatus(*v)
+	}
+	return _c
+}
+
+// SetCertifiedUntil sets the "certified_until" field.
+func (_c *ProductCreate) SetCertifiedUntil(v time.Time) *ProductCreate {
+	_c.mutation.SetCertifiedUntil(v)
+	return _c
+}
+
+// SetNillableCertifiedUntil sets the "certified_until" field if the given value is not nil.
+func (_c *ProductCreate) SetNillableCertifiedUntil(v *time.Time) *ProductCreate {
+	if v != nil {
+		_c.SetCertifiedUntil(*v)
+	}
+	return _c
+}
+
 // SetSupplier sets the "supplier" edge to the Organization entity.
 func (_c *ProductCreate) SetSupplier(v *Organization) *ProductCreate {
 	return _c.SetSupplierID(v.ID)
@@ -196,6 +225,21 @@ func (_c *ProductCreate) AddOrderLines(v ...*OrderLine) *ProductCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddOrderLineIDs(ids...)
+}
+
+// AddStockAdjustmentIDs adds the "stock_adjustments" edge to the StockAdjustment entity by IDs.
+func (_c *ProductCreate) AddStockAdjustmentIDs(ids ...int) *ProductCreate {
+	_c.mutation.AddStockAdjustmentIDs(ids...)
+	return _c
+}
+
+// AddStockAdjustments adds the "stock_adjustments" edges to the StockAdjustment entity.
+func (_c *ProductCreate) AddStockAdjustments(v ...*StockAdjustment) *ProductCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddStockAdjustmentIDs(ids...)
 }
 
 // Mutation returns the ProductMutation object of the builder.
@@ -347,6 +391,11 @@ func (_c *ProductCreate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Product.status": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.CertificationStatus(); ok {
+		if err := product.CertificationStatusValidator(v); err != nil {
+			return &ValidationError{Name: "certification_status", err: fmt.Errorf(`ent: validator failed for field "Product.certification_status": %w`, err)}
+		}
+	}
 	if len(_c.mutation.SupplierIDs()) == 0 {
 		return &ValidationError{Name: "supplier", err: errors.New(`ent: missing required edge "Product.supplier"`)}
 	}
@@ -428,6 +477,14 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 		_spec.SetField(product.FieldImageUrls, field.TypeJSON, value)
 		_node.ImageUrls = value
 	}
+	if value, ok := _c.mutation.CertificationStatus(); ok {
+		_spec.SetField(product.FieldCertificationStatus, field.TypeEnum, value)
+		_node.CertificationStatus = &value
+	}
+	if value, ok := _c.mutation.CertifiedUntil(); ok {
+		_spec.SetField(product.FieldCertifiedUntil, field.TypeTime, value)
+		_node.CertifiedUntil = &value
+	}
 	if nodes := _c.mutation.SupplierIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -487,6 +544,22 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderline.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.StockAdjustmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.StockAdjustmentsTable,
+			Columns: []string{product.StockAdjustmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stockadjustment.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -723,6 +796,42 @@ func (u *ProductUpsert) UpdateImageUrls() *ProductUpsert {
 // ClearImageUrls clears the value of the "image_urls" field.
 func (u *ProductUpsert) ClearImageUrls() *ProductUpsert {
 	u.SetNull(product.FieldImageUrls)
+	return u
+}
+
+// SetCertificationStatus sets the "certification_status" field.
+func (u *ProductUpsert) SetCertificationStatus(v product.CertificationStatus) *ProductUpsert {
+	u.Set(product.FieldCertificationStatus, v)
+	return u
+}
+
+// UpdateCertificationStatus sets the "certification_status" field to the value that was provided on create.
+func (u *ProductUpsert) UpdateCertificationStatus() *ProductUpsert {
+	u.SetExcluded(product.FieldCertificationStatus)
+	return u
+}
+
+// ClearCertificationStatus clears the value of the "certification_status" field.
+func (u *ProductUpsert) ClearCertificationStatus() *ProductUpsert {
+	u.SetNull(product.FieldCertificationStatus)
+	return u
+}
+
+// SetCertifiedUntil sets the "certified_until" field.
+func (u *ProductUpsert) SetCertifiedUntil(v time.Time) *ProductUpsert {
+	u.Set(product.FieldCertifiedUntil, v)
+	return u
+}
+
+// UpdateCertifiedUntil sets the "certified_until" field to the value that was provided on create.
+func (u *ProductUpsert) UpdateCertifiedUntil() *ProductUpsert {
+	u.SetExcluded(product.FieldCertifiedUntil)
+	return u
+}
+
+// ClearCertifiedUntil clears the value of the "certified_until" field.
+func (u *ProductUpsert) ClearCertifiedUntil() *ProductUpsert {
+	u.SetNull(product.FieldCertifiedUntil)
 	return u
 }
 
@@ -978,6 +1087,48 @@ func (u *ProductUpsertOne) UpdateImageUrls() *ProductUpsertOne {
 func (u *ProductUpsertOne) ClearImageUrls() *ProductUpsertOne {
 	return u.Update(func(s *ProductUpsert) {
 		s.ClearImageUrls()
+	})
+}
+
+// SetCertificationStatus sets the "certification_status" field.
+func (u *ProductUpsertOne) SetCertificationStatus(v product.CertificationStatus) *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetCertificationStatus(v)
+	})
+}
+
+// UpdateCertificationStatus sets the "certification_status" field to the value that was provided on create.
+func (u *ProductUpsertOne) UpdateCertificationStatus() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateCertificationStatus()
+	})
+}
+
+// ClearCertificationStatus clears the value of the "certification_status" field.
+func (u *ProductUpsertOne) ClearCertificationStatus() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.ClearCertificationStatus()
+	})
+}
+
+// SetCertifiedUntil sets the "certified_until" field.
+func (u *ProductUpsertOne) SetCertifiedUntil(v time.Time) *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetCertifiedUntil(v)
+	})
+}
+
+// UpdateCertifiedUntil sets the "certified_until" field to the value that was provided on create.
+func (u *ProductUpsertOne) UpdateCertifiedUntil() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateCertifiedUntil()
+	})
+}
+
+// ClearCertifiedUntil clears the value of the "certified_until" field.
+func (u *ProductUpsertOne) ClearCertifiedUntil() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.ClearCertifiedUntil()
 	})
 }
 
@@ -1399,6 +1550,48 @@ func (u *ProductUpsertBulk) UpdateImageUrls() *ProductUpsertBulk {
 func (u *ProductUpsertBulk) ClearImageUrls() *ProductUpsertBulk {
 	return u.Update(func(s *ProductUpsert) {
 		s.ClearImageUrls()
+	})
+}
+
+// SetCertificationStatus sets the "certification_status" field.
+func (u *ProductUpsertBulk) SetCertificationStatus(v product.CertificationStatus) *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetCertificationStatus(v)
+	})
+}
+
+// UpdateCertificationStatus sets the "certification_status" field to the value that was provided on create.
+func (u *ProductUpsertBulk) UpdateCertificationStatus() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateCertificationStatus()
+	})
+}
+
+// ClearCertificationStatus clears the value of the "certification_status" field.
+func (u *ProductUpsertBulk) ClearCertificationStatus() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.ClearCertificationStatus()
+	})
+}
+
+// SetCertifiedUntil sets the "certified_until" field.
+func (u *ProductUpsertBulk) SetCertifiedUntil(v time.Time) *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetCertifiedUntil(v)
+	})
+}
+
+// UpdateCertifiedUntil sets the "certified_until" field to the value that was provided on create.
+func (u *ProductUpsertBulk) UpdateCertifiedUntil() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateCertifiedUntil()
+	})
+}
+
+// ClearCertifiedUntil clears the value of the "certified_until" field.
+func (u *ProductUpsertBulk) ClearCertifiedUntil() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.ClearCertifiedUntil()
 	})
 }
 

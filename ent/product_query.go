@@ -9,6 +9,7 @@ import (
 	"bangfu/ent/predicate"
 	"bangfu/ent/product"
 	"bangfu/ent/region"
+	"bangfu/ent/stockadjustment"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -25,18 +26,20 @@ import (
 // ProductQuery is the builder for querying Product entities.
 type ProductQuery struct {
 	config
-	ctx                     *QueryContext
-	order                   []product.OrderOption
-	inters                  []Interceptor
-	predicates              []predicate.Product
-	withSupplier            *OrganizationQuery
-	withOriginCounty        *RegionQuery
-	withCertifications      *CertificationQuery
-	withOrderLines          *OrderLineQuery
-	loadTotal               []func(context.Context, []*Product) error
-	modifiers               []func(*sql.Selector)
-	withNamedCertifications map[string]*CertificationQuery
-	withNamedOrderLines     map[string]*OrderLineQuery
+	ctx                       *QueryContext
+	order                     []product.OrderOption
+	inters                    []Interceptor
+	predicates                []predicate.Product
+	withSupplier              *OrganizationQuery
+	withOriginCounty          *RegionQuery
+	withCertifications        *CertificationQuery
+	withOrderLines            *OrderLineQuery
+	withStockAdjustments      *StockAdjustmentQuery
+	loadTotal                 []func(context.Context, []*Product) error
+	modifiers                 []func(*sql.Selector)
+	withNamedCertifications   map[string]*CertificationQuery
+	withNamedOrderLines       map[string]*OrderLineQuery
+	withNamedStockAdjustments map[string]*StockAdjustmentQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -154,6 +157,28 @@ func (_q *ProductQuery) QueryOrderLines() *OrderLineQuery {
 			sqlgraph.From(product.Table, product.FieldID, selector),
 			sqlgraph.To(orderline.Table, orderline.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, product.OrderLinesTable, product.OrderLinesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryStockAdjustments chains the current query on the "stock_adjustments" edge.
+func (_q *ProductQuery) QueryStockAdjustments() *StockAdjustmentQuery {
+	query := (&StockAdjustmentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(product.Table, product.FieldID, selector),
+			sqlgraph.To(stockadjustment.Table, stockadjustment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, product.StockAdjustmentsTable, product.StockAdjustmentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -348,15 +373,16 @@ func (_q *ProductQuery) Clone() *ProductQuery {
 		return nil
 	}
 	return &ProductQuery{
-		config:             _q.config,
-		ctx:                _q.ctx.Clone(),
-		order:              append([]product.OrderOption{}, _q.order...),
-		inters:             append([]Interceptor{}, _q.inters...),
-		predicates:         append([]predicate.Product{}, _q.predicates...),
-		withSupplier:       _q.withSupplier.Clone(),
-		withOriginCounty:   _q.withOriginCounty.Clone(),
-		withCertifications: _q.withCertifications.Clone(),
-		withOrderLines:     _q.withOrderLines.Clone(),
+		config:               _q.config,
+		ctx:                  _q.ctx.Clone(),
+		order:                append([]product.OrderOption{}, _q.order...),
+		inters:               append([]Interceptor{}, _q.inters...),
+		predicates:           append([]predicate.Product{}, _q.predicates...),
+		withSupplier:         _q.withSupplier.Clone(),
+		withOriginCounty:     _q.withOriginCounty.Clone(),
+		withCertifications:   _q.withCertifications.Clone(),
+		withOrderLines:       _q.withOrderLines.Clone(),
+		withStockAdjustments: _q.withStockAdjustments.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -404,6 +430,17 @@ func (_q *ProductQuery) WithOrderLines(opts ...func(*OrderLineQuery)) *ProductQu
 		opt(query)
 	}
 	_q.withOrderLines = query
+	return _q
+}
+
+// WithStockAdjustments tells the query-builder to eager-load the nodes that are connected to
+// the "stock_adjustments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProductQuery) WithStockAdjustments(opts ...func(*StockAdjustmentQuery)) *ProductQuery {
+	query := (&StockAdjustmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withStockAdjustments = query
 	return _q
 }
 
@@ -491,11 +528,12 @@ func (_q *ProductQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prod
 	var (
 		nodes       = []*Product{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [5]bool{
 			_q.withSupplier != nil,
 			_q.withOriginCounty != nil,
 			_q.withCertifications != nil,
 			_q.withOrderLines != nil,
+			_q.withStockAdjustments != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -545,6 +583,13 @@ func (_q *ProductQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prod
 			return nil, err
 		}
 	}
+	if query := _q.withStockAdjustments; query != nil {
+		if err := _q.loadStockAdjustments(ctx, query, nodes,
+			func(n *Product) { n.Edges.StockAdjustments = []*StockAdjustment{} },
+			func(n *Product, e *StockAdjustment) { n.Edges.StockAdjustments = append(n.Edges.StockAdjustments, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedCertifications {
 		if err := _q.loadCertifications(ctx, query, nodes,
 			func(n *Product) { n.appendNamedCertifications(name) },
@@ -556,6 +601,13 @@ func (_q *ProductQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prod
 		if err := _q.loadOrderLines(ctx, query, nodes,
 			func(n *Product) { n.appendNamedOrderLines(name) },
 			func(n *Product, e *OrderLine) { n.appendNamedOrderLines(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedStockAdjustments {
+		if err := _q.loadStockAdjustments(ctx, query, nodes,
+			func(n *Product) { n.appendNamedStockAdjustments(name) },
+			func(n *Product, e *StockAdjustment) { n.appendNamedStockAdjustments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -670,6 +722,36 @@ func (_q *ProductQuery) loadOrderLines(ctx context.Context, query *OrderLineQuer
 	}
 	query.Where(predicate.OrderLine(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(product.OrderLinesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProductID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "product_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProductQuery) loadStockAdjustments(ctx context.Context, query *StockAdjustmentQuery, nodes []*Product, init func(*Product), assign func(*Product, *StockAdjustment)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Product)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(stockadjustment.FieldProductID)
+	}
+	query.Where(predicate.StockAdjustment(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(product.StockAdjustmentsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -830,6 +912,20 @@ func (_q *ProductQuery) WithNamedOrderLines(name string, opts ...func(*OrderLine
 		_q.withNamedOrderLines = make(map[string]*OrderLineQuery)
 	}
 	_q.withNamedOrderLines[name] = query
+	return _q
+}
+
+// WithNamedStockAdjustments tells the query-builder to eager-load the nodes that are connected to the "stock_adjustments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProductQuery) WithNamedStockAdjustments(name string, opts ...func(*StockAdjustmentQuery)) *ProductQuery {
+	query := (&StockAdjustmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedStockAdjustments == nil {
+		_q.withNamedStockAdjustments = make(map[string]*StockAdjustmentQuery)
+	}
+	_q.withNamedStockAdjustments[name] = query
 	return _q
 }
 

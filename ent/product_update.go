@@ -9,6 +9,7 @@ import (
 	"bangfu/ent/predicate"
 	"bangfu/ent/product"
 	"bangfu/ent/region"
+	"bangfu/ent/stockadjustment"
 	"context"
 	"errors"
 	"fmt"
@@ -231,6 +232,46 @@ func (_u *ProductUpdate) ClearImageUrls() *ProductUpdate {
 	return _u
 }
 
+// SetCertificationStatus sets the "certification_status" field.
+func (_u *ProductUpdate) SetCertificationStatus(v product.CertificationStatus) *ProductUpdate {
+	_u.mutation.SetCertificationStatus(v)
+	return _u
+}
+
+// SetNillableCertificationStatus sets the "certification_status" field if the given value is not nil.
+func (_u *ProductUpdate) SetNillableCertificationStatus(v *product.CertificationStatus) *ProductUpdate {
+	if v != nil {
+		_u.SetCertificationStatus(*v)
+	}
+	return _u
+}
+
+// ClearCertificationStatus clears the value of the "certification_status" field.
+func (_u *ProductUpdate) ClearCertificationStatus() *ProductUpdate {
+	_u.mutation.ClearCertificationStatus()
+	return _u
+}
+
+// SetCertifiedUntil sets the "certified_until" field.
+func (_u *ProductUpdate) SetCertifiedUntil(v time.Time) *ProductUpdate {
+	_u.mutation.SetCertifiedUntil(v)
+	return _u
+}
+
+// SetNillableCertifiedUntil sets the "certified_until" field if the given value is not nil.
+func (_u *ProductUpdate) SetNillableCertifiedUntil(v *time.Time) *ProductUpdate {
+	if v != nil {
+		_u.SetCertifiedUntil(*v)
+	}
+	return _u
+}
+
+// ClearCertifiedUntil clears the value of the "certified_until" field.
+func (_u *ProductUpdate) ClearCertifiedUntil() *ProductUpdate {
+	_u.mutation.ClearCertifiedUntil()
+	return _u
+}
+
 // SetSupplier sets the "supplier" edge to the Organization entity.
 func (_u *ProductUpdate) SetSupplier(v *Organization) *ProductUpdate {
 	return _u.SetSupplierID(v.ID)
@@ -269,6 +310,21 @@ func (_u *ProductUpdate) AddOrderLines(v ...*OrderLine) *ProductUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddOrderLineIDs(ids...)
+}
+
+// AddStockAdjustmentIDs adds the "stock_adjustments" edge to the StockAdjustment entity by IDs.
+func (_u *ProductUpdate) AddStockAdjustmentIDs(ids ...int) *ProductUpdate {
+	_u.mutation.AddStockAdjustmentIDs(ids...)
+	return _u
+}
+
+// AddStockAdjustments adds the "stock_adjustments" edges to the StockAdjustment entity.
+func (_u *ProductUpdate) AddStockAdjustments(v ...*StockAdjustment) *ProductUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddStockAdjustmentIDs(ids...)
 }
 
 // Mutation returns the ProductMutation object of the builder.
@@ -328,6 +384,27 @@ func (_u *ProductUpdate) RemoveOrderLines(v ...*OrderLine) *ProductUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOrderLineIDs(ids...)
+}
+
+// ClearStockAdjustments clears all "stock_adjustments" edges to the StockAdjustment entity.
+func (_u *ProductUpdate) ClearStockAdjustments() *ProductUpdate {
+	_u.mutation.ClearStockAdjustments()
+	return _u
+}
+
+// RemoveStockAdjustmentIDs removes the "stock_adjustments" edge to StockAdjustment entities by IDs.
+func (_u *ProductUpdate) RemoveStockAdjustmentIDs(ids ...int) *ProductUpdate {
+	_u.mutation.RemoveStockAdjustmentIDs(ids...)
+	return _u
+}
+
+// RemoveStockAdjustments removes "stock_adjustments" edges to StockAdjustment entities.
+func (_u *ProductUpdate) RemoveStockAdjustments(v ...*StockAdjustment) *ProductUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveStockAdjustmentIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -419,6 +496,11 @@ func (_u *ProductUpdate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Product.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CertificationStatus(); ok {
+		if err := product.CertificationStatusValidator(v); err != nil {
+			return &ValidationError{Name: "certification_status", err: fmt.Errorf(`ent: validator failed for field "Product.certification_status": %w`, err)}
+		}
+	}
 	if _u.mutation.SupplierCleared() && len(_u.mutation.SupplierIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Product.supplier"`)
 	}
@@ -489,6 +571,18 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ImageUrlsCleared() {
 		_spec.ClearField(product.FieldImageUrls, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.CertificationStatus(); ok {
+		_spec.SetField(product.FieldCertificationStatus, field.TypeEnum, value)
+	}
+	if _u.mutation.CertificationStatusCleared() {
+		_spec.ClearField(product.FieldCertificationStatus, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.CertifiedUntil(); ok {
+		_spec.SetField(product.FieldCertifiedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.CertifiedUntilCleared() {
+		_spec.ClearField(product.FieldCertifiedUntil, field.TypeTime)
 	}
 	if _u.mutation.SupplierCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -631,6 +725,51 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderline.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.StockAdjustmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.StockAdjustmentsTable,
+			Columns: []string{product.StockAdjustmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stockadjustment.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedStockAdjustmentsIDs(); len(nodes) > 0 && !_u.mutation.StockAdjustmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.StockAdjustmentsTable,
+			Columns: []string{product.StockAdjustmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stockadjustment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.StockAdjustmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.StockAdjustmentsTable,
+			Columns: []string{product.StockAdjustmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stockadjustment.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -856,6 +995,46 @@ func (_u *ProductUpdateOne) ClearImageUrls() *ProductUpdateOne {
 	return _u
 }
 
+// SetCertificationStatus sets the "certification_status" field.
+func (_u *ProductUpdateOne) SetCertificationStatus(v product.CertificationStatus) *ProductUpdateOne {
+	_u.mutation.SetCertificationStatus(v)
+	return _u
+}
+
+// SetNillableCertificationStatus sets the "certification_status" field if the given value is not nil.
+func (_u *ProductUpdateOne) SetNillableCertificationStatus(v *product.CertificationStatus) *ProductUpdateOne {
+	if v != nil {
+		_u.SetCertificationStatus(*v)
+	}
+	return _u
+}
+
+// ClearCertificationStatus clears the value of the "certification_status" field.
+func (_u *ProductUpdateOne) ClearCertificationStatus() *ProductUpdateOne {
+	_u.mutation.ClearCertificationStatus()
+	return _u
+}
+
+// SetCertifiedUntil sets the "certified_until" field.
+func (_u *ProductUpdateOne) SetCertifiedUntil(v time.Time) *ProductUpdateOne {
+	_u.mutation.SetCertifiedUntil(v)
+	return _u
+}
+
+// SetNillableCertifiedUntil sets the "certified_until" field if the given value is not nil.
+func (_u *ProductUpdateOne) SetNillableCertifiedUntil(v *time.Time) *ProductUpdateOne {
+	if v != nil {
+		_u.SetCertifiedUntil(*v)
+	}
+	return _u
+}
+
+// ClearCertifiedUntil clears the value of the "certified_until" field.
+func (_u *ProductUpdateOne) ClearCertifiedUntil() *ProductUpdateOne {
+	_u.mutation.ClearCertifiedUntil()
+	return _u
+}
+
 // SetSupplier sets the "supplier" edge to the Organization entity.
 func (_u *ProductUpdateOne) SetSupplier(v *Organization) *ProductUpdateOne {
 	return _u.SetSupplierID(v.ID)
@@ -894,6 +1073,21 @@ func (_u *ProductUpdateOne) AddOrderLines(v ...*OrderLine) *ProductUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddOrderLineIDs(ids...)
+}
+
+// AddStockAdjustmentIDs adds the "stock_adjustments" edge to the StockAdjustment entity by IDs.
+func (_u *ProductUpdateOne) AddStockAdjustmentIDs(ids ...int) *ProductUpdateOne {
+	_u.mutation.AddStockAdjustmentIDs(ids...)
+	return _u
+}
+
+// AddStockAdjustments adds the "stock_adjustments" edges to the StockAdjustment entity.
+func (_u *ProductUpdateOne) AddStockAdjustments(v ...*StockAdjustment) *ProductUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddStockAdjustmentIDs(ids...)
 }
 
 // Mutation returns the ProductMutation object of the builder.
@@ -953,6 +1147,27 @@ func (_u *ProductUpdateOne) RemoveOrderLines(v ...*OrderLine) *ProductUpdateOne 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOrderLineIDs(ids...)
+}
+
+// ClearStockAdjustments clears all "stock_adjustments" edges to the StockAdjustment entity.
+func (_u *ProductUpdateOne) ClearStockAdjustments() *ProductUpdateOne {
+	_u.mutation.ClearStockAdjustments()
+	return _u
+}
+
+// RemoveStockAdjustmentIDs removes the "stock_adjustments" edge to StockAdjustment entities by IDs.
+func (_u *ProductUpdateOne) RemoveStockAdjustmentIDs(ids ...int) *ProductUpdateOne {
+	_u.mutation.RemoveStockAdjustmentIDs(ids...)
+	return _u
+}
+
+// RemoveStockAdjustments removes "stock_adjustments" edges to StockAdjustment entities.
+func (_u *ProductUpdateOne) RemoveStockAdjustments(v ...*StockAdjustment) *ProductUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveStockAdjustmentIDs(ids...)
 }
 
 // Where appends a list predicates to the ProductUpdate builder.
@@ -1057,6 +1272,11 @@ func (_u *ProductUpdateOne) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Product.status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.CertificationStatus(); ok {
+		if err := product.CertificationStatusValidator(v); err != nil {
+			return &ValidationError{Name: "certification_status", err: fmt.Errorf(`ent: validator failed for field "Product.certification_status": %w`, err)}
+		}
+	}
 	if _u.mutation.SupplierCleared() && len(_u.mutation.SupplierIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Product.supplier"`)
 	}
@@ -1144,6 +1364,18 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 	}
 	if _u.mutation.ImageUrlsCleared() {
 		_spec.ClearField(product.FieldImageUrls, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.CertificationStatus(); ok {
+		_spec.SetField(product.FieldCertificationStatus, field.TypeEnum, value)
+	}
+	if _u.mutation.CertificationStatusCleared() {
+		_spec.ClearField(product.FieldCertificationStatus, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.CertifiedUntil(); ok {
+		_spec.SetField(product.FieldCertifiedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.CertifiedUntilCleared() {
+		_spec.ClearField(product.FieldCertifiedUntil, field.TypeTime)
 	}
 	if _u.mutation.SupplierCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1286,6 +1518,51 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderline.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.StockAdjustmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.StockAdjustmentsTable,
+			Columns: []string{product.StockAdjustmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stockadjustment.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedStockAdjustmentsIDs(); len(nodes) > 0 && !_u.mutation.StockAdjustmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.StockAdjustmentsTable,
+			Columns: []string{product.StockAdjustmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stockadjustment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.StockAdjustmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   product.StockAdjustmentsTable,
+			Columns: []string{product.StockAdjustmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(stockadjustment.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -54,6 +54,8 @@ type Tx struct {
 	Region *RegionClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// StockAdjustment is the client for interacting with the StockAdjustment builders.
+	StockAdjustment *StockAdjustmentClient
 	// SupplierProfile is the client for interacting with the SupplierProfile builders.
 	SupplierProfile *SupplierProfileClient
 	// Target is the client for interacting with the Target builders.
@@ -211,6 +213,7 @@ func (tx *Tx) init() {
 	tx.ProgressReport = NewProgressReportClient(tx.config)
 	tx.Region = NewRegionClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.StockAdjustment = NewStockAdjustmentClient(tx.config)
 	tx.SupplierProfile = NewSupplierProfileClient(tx.config)
 	tx.Target = NewTargetClient(tx.config)
 	tx.User = NewUserClient(tx.config)

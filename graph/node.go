@@ -24,6 +24,7 @@ import (
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
+	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -55,6 +56,7 @@ var tableOfType = map[string]string{
 	"Membership":      membership.Table,
 	"AuditEvent":      auditevent.Table,
 	"Session":         session.Table,
+	"StockAdjustment": stockadjustment.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

@@ -19,9 +19,10 @@ type Resolver struct {
 	market *market.Service
 }
 
-// NewSchema builds the executable schema over an ent client.
-func NewSchema(client *ent.Client, authService *auth.Service) graphql.ExecutableSchema {
-	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{client: client, auth: authService, market: market.NewService(client)}})}
+// NewSchema builds the executable schema over an ent client and the
+// domain services.
+func NewSchema(client *ent.Client, authService *auth.Service, marketService *market.Service) graphql.ExecutableSchema {
+	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{client: client, auth: authService, market: marketService}})}
 }
 
 // inTx runs a mutation's writes in one transaction, so the change and its

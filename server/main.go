@@ -24,6 +24,7 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/demo"
 	"bangfu/internal/httpapi"
+	"bangfu/internal/market"
 	"bangfu/internal/pii"
 	"bangfu/internal/store"
 )
@@ -41,6 +42,7 @@ type config struct {
 	piiKey          []byte
 	accessTTL       time.Duration
 	refreshTTL      time.Duration
+	certValidity    time.Duration
 	addr            string
 	dbPath          string
 	databaseURL     string
@@ -82,6 +84,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.BoolVar(&cfg.introspection, "introspection", !cfg.production, "allow schema introspection (GraphiQL needs it); off by default in production")
 	fs.DurationVar(&cfg.accessTTL, "access-ttl", 15*time.Minute, "lifetime of access tokens")
 	fs.DurationVar(&cfg.refreshTTL, "refresh-ttl", 30*24*time.Hour, "lifetime of refresh tokens")
+	fs.DurationVar(&cfg.certValidity, "certification-validity", market.DefaultValidity, "how long a product certificate stays valid")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long to drain in-flight requests on SIGTERM/SIGINT")
 	// The command may come first (server migrate --db x) or last.
 	cmd = "serve"
@@ -100,6 +103,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if cfg.production && cfg.demo {
 		return "", cfg, errors.New("--demo is for development; unset BANGFU_ENV=production to use it")
+	}
+	if cfg.certValidity < 24*time.Hour {
+		return "", cfg, errors.New("--certification-validity must be at least a day")
 	}
 	if cfg.accessTTL < time.Minute || cfg.accessTTL > 24*time.Hour || cfg.refreshTTL < cfg.accessTTL {
 		return "", cfg, errors.New("--access-ttl must be between 1m and 24h and at most --refresh-ttl")
@@ -200,11 +206,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
+	marketService := market.NewService(db.Client, cfg.certValidity)
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: httpapi.New(httpapi.Options{
 			Client:          db.Client,
 			Auth:            auth.NewService(db.Client, tokens, cfg.refreshTTL),
+			Market:          marketService,
 			Ready:           db.Ping,
 			Log:             log,
 			ComplexityLimit: cfg.complexityLimit,
@@ -226,6 +234,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go expireCertificates(ctx, marketService, log)
 	select {
 	case err := <-errc:
 		return err
@@ -239,6 +248,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// expireCertificates moves lapsed certificates to EXPIRED at start-up and
+// then hourly, until ctx ends.
+func expireCertificates(ctx context.Context, m *market.Service, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := m.ExpireCertifications(ctx); err != nil {
+			log.Error("expiring certificates", "error", err.Error())
+		} else if n > 0 {
+			log.Info("certificates expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 func displayAddr(a net.Addr) string {

@@ -248,6 +248,18 @@ func (f SessionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SessionMutation", m)
 }
 
+// The StockAdjustmentFunc type is an adapter to allow the use of ordinary
+// function as StockAdjustment mutator.
+type StockAdjustmentFunc func(context.Context, *ent.StockAdjustmentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f StockAdjustmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.StockAdjustmentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.StockAdjustmentMutation", m)
+}
+
 // The SupplierProfileFunc type is an adapter to allow the use of ordinary
 // function as SupplierProfile mutator.
 type SupplierProfileFunc func(context.Context, *ent.SupplierProfileMutation) (ent.Value, error)

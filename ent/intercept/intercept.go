@@ -28,6 +28,7 @@ import (
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
+	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -631,6 +632,33 @@ func (f TraverseSession) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.SessionQuery", q)
 }
 
+// The StockAdjustmentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type StockAdjustmentFunc func(context.Context, *ent.StockAdjustmentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f StockAdjustmentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.StockAdjustmentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.StockAdjustmentQuery", q)
+}
+
+// The TraverseStockAdjustment type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseStockAdjustment func(context.Context, *ent.StockAdjustmentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseStockAdjustment) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseStockAdjustment) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StockAdjustmentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.StockAdjustmentQuery", q)
+}
+
 // The SupplierProfileFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SupplierProfileFunc func(context.Context, *ent.SupplierProfileQuery) (ent.Value, error)
 
@@ -755,6 +783,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.RegionQuery, predicate.Region, region.OrderOption]{typ: ent.TypeRegion, tq: q}, nil
 	case *ent.SessionQuery:
 		return &query[*ent.SessionQuery, predicate.Session, session.OrderOption]{typ: ent.TypeSession, tq: q}, nil
+	case *ent.StockAdjustmentQuery:
+		return &query[*ent.StockAdjustmentQuery, predicate.StockAdjustment, stockadjustment.OrderOption]{typ: ent.TypeStockAdjustment, tq: q}, nil
 	case *ent.SupplierProfileQuery:
 		return &query[*ent.SupplierProfileQuery, predicate.SupplierProfile, supplierprofile.OrderOption]{typ: ent.TypeSupplierProfile, tq: q}, nil
 	case *ent.TargetQuery:

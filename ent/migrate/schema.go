@@ -742,6 +742,8 @@ var (
 		{Name: "channel", Type: field.TypeEnum, Enums: []string{"ONLINE", "COUNTER", "HALL", "ZONE"}, Default: "ONLINE"},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "LISTED", "DELISTED"}, Default: "DRAFT"},
 		{Name: "image_urls", Type: field.TypeJSON, Nullable: true},
+		{Name: "certification_status", Type: field.TypeEnum, Nullable: true, Enums: []string{"APPLIED", "UNDER_REVIEW", "PUBLIC_NOTICE", "CERTIFIED", "REJECTED", "EXPIRED", "REVOKED"}},
+		{Name: "certified_until", Type: field.TypeTime, Nullable: true},
 		{Name: "supplier_id", Type: field.TypeInt},
 		{Name: "origin_county_id", Type: field.TypeInt},
 	}
@@ -753,13 +755,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "products_organizations_products",
-				Columns:    []*schema.Column{ProductsColumns[13]},
+				Columns:    []*schema.Column{ProductsColumns[15]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "products_regions_products",
-				Columns:    []*schema.Column{ProductsColumns[14]},
+				Columns:    []*schema.Column{ProductsColumns[16]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -768,12 +770,12 @@ var (
 			{
 				Name:    "product_supplier_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[13]},
+				Columns: []*schema.Column{ProductsColumns[15]},
 			},
 			{
 				Name:    "product_origin_county_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[14]},
+				Columns: []*schema.Column{ProductsColumns[16]},
 			},
 			{
 				Name:    "product_status_category",
@@ -789,6 +791,11 @@ var (
 				Name:    "product_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{ProductsColumns[1]},
+			},
+			{
+				Name:    "product_certified_until",
+				Unique:  false,
+				Columns: []*schema.Column{ProductsColumns[14]},
 			},
 		},
 	}
@@ -921,6 +928,37 @@ var (
 				Name:    "session_user_id",
 				Unique:  false,
 				Columns: []*schema.Column{SessionsColumns[8]},
+			},
+		},
+	}
+	// StockAdjustmentsColumns holds the columns for the "stock_adjustments" table.
+	StockAdjustmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "delta", Type: field.TypeInt},
+		{Name: "stock_after", Type: field.TypeInt},
+		{Name: "reason", Type: field.TypeString, Size: 200},
+		{Name: "actor_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "product_id", Type: field.TypeInt},
+	}
+	// StockAdjustmentsTable holds the schema information for the "stock_adjustments" table.
+	StockAdjustmentsTable = &schema.Table{
+		Name:       "stock_adjustments",
+		Columns:    StockAdjustmentsColumns,
+		PrimaryKey: []*schema.Column{StockAdjustmentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "stock_adjustments_products_stock_adjustments",
+				Columns:    []*schema.Column{StockAdjustmentsColumns[6]},
+				RefColumns: []*schema.Column{ProductsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "stockadjustment_product_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{StockAdjustmentsColumns[6], StockAdjustmentsColumns[5]},
 			},
 		},
 	}
@@ -1103,6 +1141,7 @@ var (
 		ProgressReportsTable,
 		RegionsTable,
 		SessionsTable,
+		StockAdjustmentsTable,
 		SupplierProfilesTable,
 		TargetsTable,
 		UsersTable,
@@ -1206,6 +1245,10 @@ func init() {
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
 	SessionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(98784247808),
+	}
+	StockAdjustmentsTable.ForeignKeys[0].RefTable = ProductsTable
+	StockAdjustmentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(103079215104),
 	}
 	SupplierProfilesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	SupplierProfilesTable.Annotation = &entsql.Annotation{

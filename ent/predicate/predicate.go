@@ -66,6 +66,9 @@ type Region func(*sql.Selector)
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
 
+// StockAdjustment is the predicate function for stockadjustment builders.
+type StockAdjustment func(*sql.Selector)
+
 // SupplierProfile is the predicate function for supplierprofile builders.
 type SupplierProfile func(*sql.Selector)
 

@@ -590,6 +590,30 @@ func (f SessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SessionMutation", m)
 }
 
+// The StockAdjustmentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type StockAdjustmentQueryRuleFunc func(context.Context, *ent.StockAdjustmentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f StockAdjustmentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.StockAdjustmentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.StockAdjustmentQuery", q)
+}
+
+// The StockAdjustmentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type StockAdjustmentMutationRuleFunc func(context.Context, *ent.StockAdjustmentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f StockAdjustmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.StockAdjustmentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StockAdjustmentMutation", m)
+}
+
 // The SupplierProfileQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SupplierProfileQueryRuleFunc func(context.Context, *ent.SupplierProfileQuery) error

@@ -46,6 +46,10 @@ const (
 	FieldStatus = "status"
 	// FieldImageUrls holds the string denoting the image_urls field in the database.
 	FieldImageUrls = "image_urls"
+	// FieldCertificationStatus holds the string denoting the certification_status field in the database.
+	FieldCertificationStatus = "certification_status"
+	// FieldCertifiedUntil holds the string denoting the certified_until field in the database.
+	FieldCertifiedUntil = "certified_until"
 	// EdgeSupplier holds the string denoting the supplier edge name in mutations.
 	EdgeSupplier = "supplier"
 	// EdgeOriginCounty holds the string denoting the origin_county edge name in mutations.
@@ -54,6 +58,8 @@ const (
 	EdgeCertifications = "certifications"
 	// EdgeOrderLines holds the string denoting the order_lines edge name in mutations.
 	EdgeOrderLines = "order_lines"
+	// EdgeStockAdjustments holds the string denoting the stock_adjustments edge name in mutations.
+	EdgeStockAdjustments = "stock_adjustments"
 	// Table holds the table name of the product in the database.
 	Table = "products"
 	// SupplierTable is the table that holds the supplier relation/edge.
@@ -84,6 +90,13 @@ const (
 	OrderLinesInverseTable = "order_lines"
 	// OrderLinesColumn is the table column denoting the order_lines relation/edge.
 	OrderLinesColumn = "product_id"
+	// StockAdjustmentsTable is the table that holds the stock_adjustments relation/edge.
+	StockAdjustmentsTable = "stock_adjustments"
+	// StockAdjustmentsInverseTable is the table name for the StockAdjustment entity.
+	// It exists in this package in order to avoid circular dependency with the "stockadjustment" package.
+	StockAdjustmentsInverseTable = "stock_adjustments"
+	// StockAdjustmentsColumn is the table column denoting the stock_adjustments relation/edge.
+	StockAdjustmentsColumn = "product_id"
 )
 
 // Columns holds all SQL columns for product fields.
@@ -103,6 +116,8 @@ var Columns = []string{
 	FieldChannel,
 	FieldStatus,
 	FieldImageUrls,
+	FieldCertificationStatus,
+	FieldCertifiedUntil,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -231,6 +246,34 @@ func StatusValidator(s Status) error {
 	}
 }
 
+// CertificationStatus defines the type for the "certification_status" enum field.
+type CertificationStatus string
+
+// CertificationStatus values.
+const (
+	CertificationStatusAPPLIED       CertificationStatus = "APPLIED"
+	CertificationStatusUNDER_REVIEW  CertificationStatus = "UNDER_REVIEW"
+	CertificationStatusPUBLIC_NOTICE CertificationStatus = "PUBLIC_NOTICE"
+	CertificationStatusCERTIFIED     CertificationStatus = "CERTIFIED"
+	CertificationStatusREJECTED      CertificationStatus = "REJECTED"
+	CertificationStatusEXPIRED       CertificationStatus = "EXPIRED"
+	CertificationStatusREVOKED       CertificationStatus = "REVOKED"
+)
+
+func (cs CertificationStatus) String() string {
+	return string(cs)
+}
+
+// CertificationStatusValidator is a validator for the "certification_status" field enum values. It is called by the builders before save.
+func CertificationStatusValidator(cs CertificationStatus) error {
+	switch cs {
+	case CertificationStatusAPPLIED, CertificationStatusUNDER_REVIEW, CertificationStatusPUBLIC_NOTICE, CertificationStatusCERTIFIED, CertificationStatusREJECTED, CertificationStatusEXPIRED, CertificationStatusREVOKED:
+		return nil
+	default:
+		return fmt.Errorf("product: invalid enum value for certification_status field: %q", cs)
+	}
+}
+
 // OrderOption defines the ordering options for the Product queries.
 type OrderOption func(*sql.Selector)
 
@@ -304,6 +347,16 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
 }
 
+// ByCertificationStatus orders the results by the certification_status field.
+func ByCertificationStatus(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCertificationStatus, opts...).ToFunc()
+}
+
+// ByCertifiedUntil orders the results by the certified_until field.
+func ByCertifiedUntil(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCertifiedUntil, opts...).ToFunc()
+}
+
 // BySupplierField orders the results by supplier field.
 func BySupplierField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -345,6 +398,20 @@ func ByOrderLines(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newOrderLinesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByStockAdjustmentsCount orders the results by stock_adjustments count.
+func ByStockAdjustmentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newStockAdjustmentsStep(), opts...)
+	}
+}
+
+// ByStockAdjustments orders the results by stock_adjustments terms.
+func ByStockAdjustments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newStockAdjustmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newSupplierStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -371,6 +438,13 @@ func newOrderLinesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrderLinesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, OrderLinesTable, OrderLinesColumn),
+	)
+}
+func newStockAdjustmentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(StockAdjustmentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, StockAdjustmentsTable, StockAdjustmentsColumn),
 	)
 }
 
@@ -424,6 +498,24 @@ func (e *Status) UnmarshalGQL(val interface{}) error {
 	*e = Status(str)
 	if err := StatusValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Status", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e CertificationStatus) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *CertificationStatus) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = CertificationStatus(str)
+	if err := CertificationStatusValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid CertificationStatus", str)
 	}
 	return nil
 }

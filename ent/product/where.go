@@ -105,6 +105,11 @@ func OriginCountyID(v int) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldOriginCountyID, v))
 }
 
+// CertifiedUntil applies equality check predicate on the "certified_until" field. It's identical to CertifiedUntilEQ.
+func CertifiedUntil(v time.Time) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldCertifiedUntil, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldCreatedAt, v))
@@ -645,6 +650,86 @@ func ImageUrlsNotNil() predicate.Product {
 	return predicate.Product(sql.FieldNotNull(FieldImageUrls))
 }
 
+// CertificationStatusEQ applies the EQ predicate on the "certification_status" field.
+func CertificationStatusEQ(v CertificationStatus) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldCertificationStatus, v))
+}
+
+// CertificationStatusNEQ applies the NEQ predicate on the "certification_status" field.
+func CertificationStatusNEQ(v CertificationStatus) predicate.Product {
+	return predicate.Product(sql.FieldNEQ(FieldCertificationStatus, v))
+}
+
+// CertificationStatusIn applies the In predicate on the "certification_status" field.
+func CertificationStatusIn(vs ...CertificationStatus) predicate.Product {
+	return predicate.Product(sql.FieldIn(FieldCertificationStatus, vs...))
+}
+
+// CertificationStatusNotIn applies the NotIn predicate on the "certification_status" field.
+func CertificationStatusNotIn(vs ...CertificationStatus) predicate.Product {
+	return predicate.Product(sql.FieldNotIn(FieldCertificationStatus, vs...))
+}
+
+// CertificationStatusIsNil applies the IsNil predicate on the "certification_status" field.
+func CertificationStatusIsNil() predicate.Product {
+	return predicate.Product(sql.FieldIsNull(FieldCertificationStatus))
+}
+
+// CertificationStatusNotNil applies the NotNil predicate on the "certification_status" field.
+func CertificationStatusNotNil() predicate.Product {
+	return predicate.Product(sql.FieldNotNull(FieldCertificationStatus))
+}
+
+// CertifiedUntilEQ applies the EQ predicate on the "certified_until" field.
+func CertifiedUntilEQ(v time.Time) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldCertifiedUntil, v))
+}
+
+// CertifiedUntilNEQ applies the NEQ predicate on the "certified_until" field.
+func CertifiedUntilNEQ(v time.Time) predicate.Product {
+	return predicate.Product(sql.FieldNEQ(FieldCertifiedUntil, v))
+}
+
+// CertifiedUntilIn applies the In predicate on the "certified_until" field.
+func CertifiedUntilIn(vs ...time.Time) predicate.Product {
+	return predicate.Product(sql.FieldIn(FieldCertifiedUntil, vs...))
+}
+
+// CertifiedUntilNotIn applies the NotIn predicate on the "certified_until" field.
+func CertifiedUntilNotIn(vs ...time.Time) predicate.Product {
+	return predicate.Product(sql.FieldNotIn(FieldCertifiedUntil, vs...))
+}
+
+// CertifiedUntilGT applies the GT predicate on the "certified_until" field.
+func CertifiedUntilGT(v time.Time) predicate.Product {
+	return predicate.Product(sql.FieldGT(FieldCertifiedUntil, v))
+}
+
+// CertifiedUntilGTE applies the GTE predicate on the "certified_until" field.
+func CertifiedUntilGTE(v time.Time) predicate.Product {
+	return predicate.Product(sql.FieldGTE(FieldCertifiedUntil, v))
+}
+
+// CertifiedUntilLT applies the LT predicate on the "certified_until" field.
+func CertifiedUntilLT(v time.Time) predicate.Product {
+	return predicate.Product(sql.FieldLT(FieldCertifiedUntil, v))
+}
+
+// CertifiedUntilLTE applies the LTE predicate on the "certified_until" field.
+func CertifiedUntilLTE(v time.Time) predicate.Product {
+	return predicate.Product(sql.FieldLTE(FieldCertifiedUntil, v))
+}
+
+// CertifiedUntilIsNil applies the IsNil predicate on the "certified_until" field.
+func CertifiedUntilIsNil() predicate.Product {
+	return predicate.Product(sql.FieldIsNull(FieldCertifiedUntil))
+}
+
+// CertifiedUntilNotNil applies the NotNil predicate on the "certified_until" field.
+func CertifiedUntilNotNil() predicate.Product {
+	return predicate.Product(sql.FieldNotNull(FieldCertifiedUntil))
+}
+
 // HasSupplier applies the HasEdge predicate on the "supplier" edge.
 func HasSupplier() predicate.Product {
 	return predicate.Product(func(s *sql.Selector) {
@@ -729,6 +814,29 @@ func HasOrderLines() predicate.Product {
 func HasOrderLinesWith(preds ...predicate.OrderLine) predicate.Product {
 	return predicate.Product(func(s *sql.Selector) {
 		step := newOrderLinesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasStockAdjustments applies the HasEdge predicate on the "stock_adjustments" edge.
+func HasStockAdjustments() predicate.Product {
+	return predicate.Product(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, StockAdjustmentsTable, StockAdjustmentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasStockAdjustmentsWith applies the HasEdge predicate on the "stock_adjustments" edge with a given conditions (other predicates).
+func HasStockAdjustmentsWith(preds ...predicate.StockAdjustment) predicate.Product {
+	return predicate.Product(func(s *sql.Selector) {
+		step := newStockAdjustmentsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -24,6 +24,7 @@ import (
 	"bangfu/ent/region"
 	"bangfu/ent/schema"
 	"bangfu/ent/session"
+	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
@@ -1130,6 +1131,43 @@ func init() {
 	sessionDescRevokeReason := sessionFields[5].Descriptor()
 	// session.RevokeReasonValidator is a validator for the "revoke_reason" field. It is called by the builders before save.
 	session.RevokeReasonValidator = sessionDescRevokeReason.Validators[0].(func(string) error)
+	stockadjustment.Policy = privacy.NewPolicies(schema.StockAdjustment{})
+	stockadjustment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := stockadjustment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	stockadjustmentFields := schema.StockAdjustment{}.Fields()
+	_ = stockadjustmentFields
+	// stockadjustmentDescStockAfter is the schema descriptor for stock_after field.
+	stockadjustmentDescStockAfter := stockadjustmentFields[2].Descriptor()
+	// stockadjustment.StockAfterValidator is a validator for the "stock_after" field. It is called by the builders before save.
+	stockadjustment.StockAfterValidator = stockadjustmentDescStockAfter.Validators[0].(func(int) error)
+	// stockadjustmentDescReason is the schema descriptor for reason field.
+	stockadjustmentDescReason := stockadjustmentFields[3].Descriptor()
+	// stockadjustment.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	stockadjustment.ReasonValidator = func() func(string) error {
+		validators := stockadjustmentDescReason.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(reason string) error {
+			for _, fn := range fns {
+				if err := fn(reason); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// stockadjustmentDescCreatedAt is the schema descriptor for created_at field.
+	stockadjustmentDescCreatedAt := stockadjustmentFields[5].Descriptor()
+	// stockadjustment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	stockadjustment.DefaultCreatedAt = stockadjustmentDescCreatedAt.Default.(func() time.Time)
 	supplierprofileMixin := schema.SupplierProfile{}.Mixin()
 	supplierprofile.Policy = privacy.NewPolicies(schema.SupplierProfile{})
 	supplierprofile.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -37,6 +37,12 @@ func (Product) Fields() []ent.Field {
 		field.Enum("status").Values("DRAFT", "LISTED", "DELISTED").Default("DRAFT").
 			Comment("DRAFT 草稿, LISTED 在售, DELISTED 下架."),
 		field.Strings("image_urls").Optional(),
+		field.Enum("certification_status").
+			Values("APPLIED", "UNDER_REVIEW", "PUBLIC_NOTICE", "CERTIFIED", "REJECTED", "EXPIRED", "REVOKED").
+			Optional().Nillable().
+			Comment("State of the product's latest certification (认定状态), kept by the certification workflow; null if never applied."),
+		field.Time("certified_until").Optional().Nillable().
+			Comment("End of the current certificate's validity; null when not certified. Sales count toward targets only while certified."),
 	}
 }
 
@@ -49,6 +55,9 @@ func (Product) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()).
 			Comment("Poverty-alleviation product certifications (扶贫产品认定), newest first by default."),
 		edge.To("order_lines", OrderLine.Type).Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("stock_adjustments", StockAdjustment.Type).
+			Annotations(entgql.RelayConnection()).
+			Comment("Recorded stock changes (库存调整)."),
 	}
 }
 
@@ -60,6 +69,7 @@ func (Product) Indexes() []ent.Index {
 		index.Fields("status", "category"),
 		index.Fields("price_fen"),
 		index.Fields("created_at"),
+		index.Fields("certified_until"),
 	}
 }
 
@@ -217,4 +227,36 @@ func (OrderLine) Indexes() []ent.Index {
 // Annotations of the OrderLine.
 func (OrderLine) Annotations() []schema.Annotation {
 	return node("OrderLine", "A line of an order with its unit price snapshot.")
+}
+
+// StockAdjustment records a supplier's change to a product's stock.
+type StockAdjustment struct{ ent.Schema }
+
+// Fields of the StockAdjustment. Append-only.
+func (StockAdjustment) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("product_id").Immutable(),
+		field.Int("delta").Immutable().Comment("Units added (positive) or removed (negative)."),
+		field.Int("stock_after").NonNegative().Immutable().Comment("Stock once the adjustment applied."),
+		field.String("reason").NotEmpty().MaxLen(200).Immutable(),
+		field.Int("actor_id").Optional().Nillable().Immutable(),
+		field.Time("created_at").Default(nowUTC).Immutable().Annotations(entgql.OrderField("CREATED_AT")),
+	}
+}
+
+// Edges of the StockAdjustment.
+func (StockAdjustment) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("product", Product.Type).Ref("stock_adjustments").Field("product_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of the StockAdjustment.
+func (StockAdjustment) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("product_id", "created_at")}
+}
+
+// Annotations of the StockAdjustment.
+func (StockAdjustment) Annotations() []schema.Annotation {
+	return node("StockAdjustment", "A recorded change to a product's stock (库存调整) with its reason.")
 }

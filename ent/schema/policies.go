@@ -13,11 +13,13 @@ import (
 	"bangfu/ent/monitoringcase"
 	"bangfu/ent/annualincome"
 	"bangfu/ent/order"
+	"bangfu/ent/organization"
 	"bangfu/ent/orderline"
 	"bangfu/ent/predicate"
 	"bangfu/ent/privacy"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
+	"bangfu/ent/region"
 	"bangfu/ent/user"
 	"bangfu/internal/viewer"
 
@@ -34,9 +36,52 @@ func (Region) Policy() entgo.Policy { return policy([]privacy.QueryRule{public()
 // Policy of the Organization: public directory.
 func (Organization) Policy() entgo.Policy { return policy([]privacy.QueryRule{public()}, nil) }
 
-// Policy of the SupplierProfile: onboarding status is public.
+// Policy of the SupplierProfile: onboarding status is public. A supplier's
+// members apply for their organization; the certifiers whose scope covers
+// the organization's county decide (which step by whom: internal/market).
 func (SupplierProfile) Policy() entgo.Policy {
-	return policy([]privacy.QueryRule{public()}, nil)
+	return policy([]privacy.QueryRule{public()}, []privacy.MutationRule{
+		privacy.SupplierProfileMutationRuleFunc(func(ctx context.Context, m *ent.SupplierProfileMutation) error {
+			v := viewer.FromContext(ctx)
+			org, ok := m.OrganizationID()
+			if !ok {
+				id, _ := m.ID()
+				p, err := m.Client().SupplierProfile.Get(ctx, id)
+				if err != nil {
+					return err
+				}
+				org = p.OrganizationID
+			}
+			if contains(v.OrgIDs(viewer.Supplier), org) {
+				return privacy.Allow
+			}
+			if v.Has(viewer.Certifier) {
+				covered, err := countyCovered(ctx, m.Client(), org)
+				if err != nil || covered {
+					return orAllow(err)
+				}
+			}
+			return privacy.Denyf("only the organization's members and its county's certifiers change its supplier profile")
+		}),
+	})
+}
+
+// countyCovered reports whether the viewer's scope covers the county the
+// organization is registered in.
+func countyCovered(ctx context.Context, c *ent.Client, orgID int) (bool, error) {
+	code, err := c.Organization.Query().Where(organization.ID(orgID)).QueryRegion().
+		Select(region.FieldCode).String(ctx)
+	if err != nil {
+		return false, err
+	}
+	return viewer.FromContext(ctx).CoversCounty(code), nil
+}
+
+func orAllow(err error) error {
+	if err != nil {
+		return err
+	}
+	return privacy.Allow
 }
 
 // Policy of the BuyerProfile: the organization's own members and officials.
@@ -188,9 +233,52 @@ func (Product) Policy() entgo.Policy {
 	})
 }
 
-// Policy of the Certification: public; county decisions come with the
-// certification workflow.
-func (Certification) Policy() entgo.Policy { return policy([]privacy.QueryRule{public()}, nil) }
+// Policy of the Certification: public. A supplier applies for its own
+// products; certifiers whose scope covers the product's origin county
+// review, certify and revoke.
+func (Certification) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{public()}, []privacy.MutationRule{
+		privacy.CertificationMutationRuleFunc(func(ctx context.Context, m *ent.CertificationMutation) error {
+			v := viewer.FromContext(ctx)
+			productID, ok := m.ProductID()
+			if !ok {
+				id, _ := m.ID()
+				c, err := m.Client().Certification.Get(ctx, id)
+				if err != nil {
+					return err
+				}
+				productID = c.ProductID
+			}
+			p, err := m.Client().Product.Query().Where(product.ID(productID)).WithOriginCounty().Only(ctx)
+			if err != nil {
+				return err
+			}
+			if m.Op().Is(entgo.OpCreate) && contains(v.OrgIDs(viewer.Supplier), p.SupplierID) {
+				return privacy.Allow
+			}
+			if !m.Op().Is(entgo.OpCreate) && v.Has(viewer.Certifier) && v.CoversCounty(p.Edges.OriginCounty.Code) {
+				return privacy.Allow
+			}
+			return privacy.Denyf("certifications are decided by the origin county's certifiers")
+		}),
+	})
+}
+
+// Policy of the StockAdjustment: suppliers record changes to their own
+// products; the record is public like the stock it explains.
+func (StockAdjustment) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{public()}, []privacy.MutationRule{
+		privacy.StockAdjustmentMutationRuleFunc(func(ctx context.Context, m *ent.StockAdjustmentMutation) error {
+			id, _ := m.ProductID()
+			own, err := m.Client().Product.Query().Where(product.ID(id),
+				product.SupplierIDIn(viewer.FromContext(ctx).OrgIDs(viewer.Supplier)...)).Exist(ctx)
+			if err != nil || own {
+				return orAllow(err)
+			}
+			return privacy.Denyf("suppliers adjust only their own stock")
+		}),
+	})
+}
 
 // orderVisible: a buyer sees its organization's orders, a supplier the
 // orders it received, either one the orders it facilitated.

@@ -5,6 +5,11 @@ package model
 import (
 	"bangfu/ent"
 	"bangfu/ent/membership"
+	"bangfu/ent/product"
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 )
 
@@ -27,6 +32,26 @@ type AuthPayload struct {
 	RefreshToken          string    `json:"refreshToken"`
 	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
 	User                  *ent.User `json:"user"`
+}
+
+type CreateProductInput struct {
+	// The supplier organization, when the user acts for several.
+	SupplierID  *int             `json:"supplierId,omitempty"`
+	Name        string           `json:"name"`
+	Description *string          `json:"description,omitempty"`
+	Category    product.Category `json:"category"`
+	Spec        string           `json:"spec"`
+	Unit        string           `json:"unit"`
+	// Unit price in fen (分), positive.
+	PriceFen int64 `json:"priceFen"`
+	// Initial stock, recorded as the first stock adjustment.
+	Stock          int              `json:"stock"`
+	OriginCountyID int              `json:"originCountyId"`
+	Channel        *product.Channel `json:"channel,omitempty"`
+	// LISTED requires an approved supplier; default DRAFT.
+	Status *product.Status `json:"status,omitempty"`
+	// https URLs, at most 10.
+	ImageUrls []string `json:"imageUrls,omitempty"`
 }
 
 type CreateUserInput struct {
@@ -62,4 +87,80 @@ type PlaceOrderInput struct {
 	FacilitatedBy *int `json:"facilitatedBy,omitempty"`
 	// The buying organization, when the user buys for several.
 	BuyerID *int `json:"buyerId,omitempty"`
+}
+
+// Fields to change; omitted fields stay as they are. Stock changes go through adjustStock.
+type UpdateProductInput struct {
+	Name           *string           `json:"name,omitempty"`
+	Description    *string           `json:"description,omitempty"`
+	Category       *product.Category `json:"category,omitempty"`
+	Spec           *string           `json:"spec,omitempty"`
+	Unit           *string           `json:"unit,omitempty"`
+	PriceFen       *int64            `json:"priceFen,omitempty"`
+	OriginCountyID *int              `json:"originCountyId,omitempty"`
+	Channel        *product.Channel  `json:"channel,omitempty"`
+	Status         *product.Status   `json:"status,omitempty"`
+	ImageUrls      []string          `json:"imageUrls,omitempty"`
+}
+
+// A certifier's decision on a supplier application.
+type SupplierDecision string
+
+const (
+	SupplierDecisionRecommend SupplierDecision = "RECOMMEND"
+	SupplierDecisionApprove   SupplierDecision = "APPROVE"
+	SupplierDecisionReject    SupplierDecision = "REJECT"
+	SupplierDecisionSuspend   SupplierDecision = "SUSPEND"
+	SupplierDecisionReinstate SupplierDecision = "REINSTATE"
+)
+
+var AllSupplierDecision = []SupplierDecision{
+	SupplierDecisionRecommend,
+	SupplierDecisionApprove,
+	SupplierDecisionReject,
+	SupplierDecisionSuspend,
+	SupplierDecisionReinstate,
+}
+
+func (e SupplierDecision) IsValid() bool {
+	switch e {
+	case SupplierDecisionRecommend, SupplierDecisionApprove, SupplierDecisionReject, SupplierDecisionSuspend, SupplierDecisionReinstate:
+		return true
+	}
+	return false
+}
+
+func (e SupplierDecision) String() string {
+	return string(e)
+}
+
+func (e *SupplierDecision) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SupplierDecision(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SupplierDecision", str)
+	}
+	return nil
+}
+
+func (e SupplierDecision) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SupplierDecision) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SupplierDecision) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -50,7 +50,8 @@ func (g *gen) writeProducts(ctx context.Context) error {
 		return err
 	}
 	g.products = make([]product, n)
-	err = g.write(ctx, "products", []string{"id", "created_at", "updated_at", "name", "description", "category", "spec", "unit", "price_fen", "stock", "channel", "status", "supplier_id", "origin_county_id"}, n, func(i int, d []any) {
+	certFrom := make([]time.Time, n)
+	err = g.write(ctx, "products", []string{"id", "created_at", "updated_at", "name", "description", "category", "spec", "unit", "price_fen", "stock", "channel", "status", "supplier_id", "origin_county_id", "certification_status", "certified_until"}, n, func(i int, d []any) {
 		sup := g.suppliers[i%len(g.suppliers)]
 		noun, adj := nouns[g.rnd.IntN(len(nouns))], adjectives[g.rnd.IntN(len(adjectives))]
 		p := product{id: first + i, supplier: sup, price: int64(500 + g.rnd.IntN(30_000)), certified: i%5 != 0}
@@ -61,14 +62,21 @@ func (g *gen) writeProducts(ctx context.Context) error {
 		d[4] = fmt.Sprintf("%s产地直供的%s%s，合作社统一收购，带动建档立卡户增收。", adj, adj, noun)
 		d[5], d[6], d[7] = categories[g.rnd.IntN(len(categories))], "500g/袋", "袋"
 		d[8], d[9], d[10], d[11], d[12], d[13] = p.price, g.rnd.IntN(1000), channels[g.rnd.IntN(len(channels))], "LISTED", sup, g.supCounty[sup]
+		d[14], d[15] = nil, nil
+		if p.certified {
+			certFrom[i] = g.now.AddDate(-1, 0, -g.rnd.IntN(300))
+			d[14], d[15] = "CERTIFIED", certFrom[i].AddDate(2, 0, 0)
+		}
 	})
 	if err != nil {
 		return err
 	}
 	var certified []product
-	for _, p := range g.products {
+	var from []time.Time
+	for i, p := range g.products {
 		if p.certified {
 			certified = append(certified, p)
+			from = append(from, certFrom[i])
 		}
 	}
 	firstCert, err := g.nextID(ctx, "certifications", "Certification")
@@ -76,9 +84,8 @@ func (g *gen) writeProducts(ctx context.Context) error {
 		return err
 	}
 	return g.write(ctx, "certifications", []string{"id", "created_at", "updated_at", "status", "certificate_number", "valid_from", "valid_until", "product_id"}, len(certified), func(i int, d []any) {
-		from := g.now.AddDate(-1, 0, -g.rnd.IntN(300))
 		d[0], d[1], d[2], d[3] = firstCert+i, g.now, g.now, "CERTIFIED"
-		d[4], d[5], d[6], d[7] = fmt.Sprintf("GM%09d", firstCert+i-gidBase(firstCert)), from, from.AddDate(2, 0, 0), certified[i].id
+		d[4], d[5], d[6], d[7] = fmt.Sprintf("GM%09d", firstCert+i-gidBase(firstCert)), from[i], from[i].AddDate(2, 0, 0), certified[i].id
 	})
 }
 

@@ -121,7 +121,15 @@ func (b *builder) certify(ctx context.Context, p *ent.Product, s certState, n in
 			SetValidFrom(from).SetValidUntil(from.AddDate(2, 0, 0).Add(-time.Second)).
 			SetReason("产品产地与认定信息不符（示例）")
 	}
-	return c.Exec(ctx)
+	cert, err := c.Save(ctx)
+	if err != nil {
+		return err
+	}
+	upd := b.tx.Product.UpdateOne(p).SetCertificationStatus(product.CertificationStatus(cert.Status))
+	if cert.Status == certification.StatusCERTIFIED {
+		upd.SetCertifiedUntil(*cert.ValidUntil)
+	}
+	return upd.Exec(ctx)
 }
 
 // orderStatuses cycles through every lifecycle state.

@@ -44,6 +44,7 @@ var Types = []string{
 	"Membership",
 	"AuditEvent",
 	"Session",
+	"StockAdjustment",
 }
 
 var blockOf = func() map[string]int {

@@ -7,14 +7,19 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"bangfu/ent"
+	"bangfu/ent/certification"
 	"bangfu/ent/membership"
 	"bangfu/ent/order"
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
+	"bangfu/ent/supplierprofile"
+	"bangfu/ent/user"
 	"bangfu/internal/demo"
 	"bangfu/internal/store"
+	"bangfu/internal/validate"
 	"bangfu/internal/viewer"
 )
 
@@ -159,6 +164,66 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 		step("cancelOrder", order.StatusPLACED, roles("BUYER", "SUPPLIER", "ADMIN"), `mutation($id: ID!) { cancelOrder(id: $id) { status } }`),
 		step("refundOrder", order.StatusSETTLED, roles("SUPPLIER", "ADMIN"), `mutation($id: ID!) { refundOrder(id: $id) { status } }`),
 		step("rateOrder", order.StatusACCEPTED, roles("BUYER", "ADMIN"), `mutation($id: ID!) { rateOrder(id: $id, rating: 5) { rating } }`),
+	)
+
+	// Catalog mutations: fresh rows in the certifier's county owned by the
+	// demo supplier's organization.
+	county := db.Client.Membership.Query().Where(membership.RoleEQ(membership.RoleCERTIFIER)).QueryScopeRegions().OnlyX(sys)
+	supplierUser := db.Client.User.Query().Where(user.Email("supplier@bangfu.example")).OnlyX(sys)
+	freshProduct := func() *ent.Product {
+		return db.Client.Product.Create().SetSupplierID(supplierOrg).SetOriginCounty(county).SetName("矩阵产品").
+			SetCategory(product.CategoryOTHER).SetSpec("1件").SetUnit("件").SetPriceFen(100).SetStock(10).SaveX(sys)
+	}
+	freshOrg := func(withProfile bool) *ent.Organization {
+		n++
+		o := db.Client.Organization.Create().SetName(fmt.Sprintf("矩阵合作社%d", n)).SetKind(organization.KindCOOPERATIVE).
+			SetRegion(county).SetCreditCode(creditCode(t, county.Code, n)).SaveX(sys)
+		if withProfile {
+			db.Client.SupplierProfile.Create().SetOrganization(o).SetBenefitMechanisms([]string{"WAGE"}).ExecX(sys)
+		}
+		return o
+	}
+	byID := func(query string, id func() string) func(string, string) reply {
+		return func(_, token string) reply { return postAs(t, srv, token, query, map[string]any{"id": id()}) }
+	}
+	productID := func() string { return gidOf("Product", freshProduct().ID) }
+	appliedCert := func() string {
+		return gidOf("Certification", db.Client.Certification.Create().SetProduct(freshProduct()).SaveX(sys).ID)
+	}
+	supplierOrAdmin, certifierOrAdmin := roles("SUPPLIER", "ADMIN"), roles("CERTIFIER", "ADMIN")
+	mutations = append(mutations,
+		mutation{"applySupplier", supplierOrAdmin, func(_, token string) reply {
+			o := freshOrg(false)
+			db.Client.Membership.Create().SetUser(supplierUser).SetRole(membership.RoleSUPPLIER).SetOrganization(o).ExecX(sys)
+			return postAs(t, srv, token, `mutation($id: ID!) { applySupplier(organizationId: $id, benefitMechanisms: ["WAGE"]) { status } }`, map[string]any{"id": gidOf("Organization", o.ID)})
+		}},
+		mutation{"decideSupplier", certifierOrAdmin, byID(`mutation($id: ID!) { decideSupplier(id: $id, decision: RECOMMEND) { status } }`, func() string {
+			return gidOf("SupplierProfile", db.Client.SupplierProfile.Query().Where(supplierprofile.OrganizationID(freshOrg(true).ID)).OnlyIDX(sys))
+		})},
+		mutation{"createProduct", supplierOrAdmin, func(_, token string) reply {
+			return postAs(t, srv, token, `mutation($in: CreateProductInput!) { createProduct(input: $in) { id } }`, map[string]any{"in": map[string]any{
+				"supplierId": gidOf("Organization", supplierOrg), "name": "新品", "category": "OTHER", "spec": "1件", "unit": "件",
+				"priceFen": 100, "stock": 1, "originCountyId": gidOf("Region", county.ID)}})
+		}},
+		mutation{"updateProduct", supplierOrAdmin, byID(`mutation($id: ID!) { updateProduct(id: $id, input: {priceFen: 200}) { priceFen } }`, productID)},
+		mutation{"adjustStock", supplierOrAdmin, byID(`mutation($id: ID!) { adjustStock(productId: $id, delta: 5, reason: "补货") { stockAfter } }`, productID)},
+		mutation{"applyCertification", supplierOrAdmin, byID(`mutation($id: ID!) { applyCertification(productId: $id) { status } }`, productID)},
+		mutation{"reviewCertification", certifierOrAdmin, byID(`mutation($id: ID!) { reviewCertification(id: $id) { status } }`, appliedCert)},
+		mutation{"rejectCertification", certifierOrAdmin, byID(`mutation($id: ID!) { rejectCertification(id: $id, reason: "材料不全") { status } }`, appliedCert)},
+		mutation{"publishCertificationNotice", certifierOrAdmin, byID(`mutation($id: ID!) { publishCertificationNotice(id: $id) { status } }`, func() string {
+			return gidOf("Certification", db.Client.Certification.Create().SetProduct(freshProduct()).SetStatus(certification.StatusUNDER_REVIEW).SaveX(sys).ID)
+		})},
+		mutation{"objectToCertification", certifierOrAdmin, byID(`mutation($id: ID!) { objectToCertification(id: $id, reason: "异议") { status } }`, func() string {
+			return gidOf("Certification", db.Client.Certification.Create().SetProduct(freshProduct()).SetStatus(certification.StatusPUBLIC_NOTICE).SaveX(sys).ID)
+		})},
+		mutation{"certifyProduct", certifierOrAdmin, byID(`mutation($id: ID!) { certifyProduct(id: $id) { status } }`, func() string {
+			return gidOf("Certification", db.Client.Certification.Create().SetProduct(freshProduct()).SetStatus(certification.StatusPUBLIC_NOTICE).
+				SetNoticeStart(time.Now().AddDate(0, 0, -8)).SetNoticeEnd(time.Now().AddDate(0, 0, -1)).SaveX(sys).ID)
+		})},
+		mutation{"revokeCertification", certifierOrAdmin, byID(`mutation($id: ID!) { revokeCertification(id: $id, reason: "撤销") { status } }`, func() string {
+			return gidOf("Certification", db.Client.Certification.Create().SetProduct(freshProduct()).SetStatus(certification.StatusCERTIFIED).
+				SetValidFrom(time.Now()).SetValidUntil(time.Now().AddDate(2, 0, 0)).SaveX(sys).ID)
+		})},
 	)
 
 	for _, m := range mutations {
@@ -344,4 +409,14 @@ func TestBadBearerTokenIsUnauthenticated(t *testing.T) {
 			t.Errorf("%q: status %d", h, res.StatusCode)
 		}
 	}
+}
+
+// creditCode makes a valid unified social credit code for test org n.
+func creditCode(t *testing.T, regionCode string, n int) string {
+	body := fmt.Sprintf("93%sMA%07d", regionCode, n)
+	c, err := validate.CreditCodeCheckChar(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body + string(c)
 }

@@ -14,6 +14,7 @@ import (
 	"bangfu/graph"
 	"bangfu/graph/gqlerr"
 	"bangfu/internal/auth"
+	"bangfu/internal/market"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -27,6 +28,8 @@ type Options struct {
 	Client *ent.Client
 	// Auth signs users in and resolves bearer tokens to viewers.
 	Auth *auth.Service
+	// Market runs the marketplace rules (nil: defaults).
+	Market *market.Service
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 	Log   *slog.Logger
@@ -62,7 +65,10 @@ func New(o Options) http.Handler {
 		o.RequestTimeout = DefaultRequestTimeout
 	}
 
-	gql := handler.New(graph.NewSchema(o.Client, o.Auth))
+	if o.Market == nil {
+		o.Market = market.NewService(o.Client, 0)
+	}
+	gql := handler.New(graph.NewSchema(o.Client, o.Auth, o.Market))
 	gql.AddTransport(transport{maxBodyBytes: o.MaxBodyBytes})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {

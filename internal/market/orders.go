@@ -28,13 +28,18 @@ const (
 
 // Service runs the marketplace rules over an ent client.
 type Service struct {
-	client *ent.Client
-	now    func() time.Time
+	client   *ent.Client
+	now      func() time.Time
+	validity time.Duration
 }
 
-// NewService returns the marketplace service.
-func NewService(client *ent.Client) *Service {
-	return &Service{client: client, now: func() time.Time { return time.Now().UTC() }}
+// NewService returns the marketplace service; validity is how long a
+// certificate lasts (0 for DefaultValidity).
+func NewService(client *ent.Client, validity time.Duration) *Service {
+	if validity == 0 {
+		validity = DefaultValidity
+	}
+	return &Service{client: client, validity: validity, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // Item is one product and quantity in a cart.
