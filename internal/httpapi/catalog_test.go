@@ -129,7 +129,11 @@ func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 	// A buyer's order now counts the line as certified.
 	var order struct {
 		PlaceOrder []struct {
-			Lines struct{ Edges []struct{ Node struct{ CertifiedAtOrder bool } } }
+			Lines struct {
+				Edges []struct {
+					Node struct{ CertifiedAtOrder bool }
+				}
+			}
 		}
 	}
 	mustData(t, postAs(t, srv, buyer, `mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { lines(first: 1) { edges { node { certifiedAtOrder } } } } }`,
