@@ -18560,6 +18560,9 @@ type ProductMutation struct {
 	appendimage_urls         []string
 	certification_status     *product.CertificationStatus
 	certified_until          *time.Time
+	units_sold               *int
+	addunits_sold            *int
+	search_document          *string
 	clearedFields            map[string]struct{}
 	supplier                 *int
 	clearedsupplier          bool
@@ -19361,6 +19364,111 @@ func (m *ProductMutation) ResetCertifiedUntil() {
 	delete(m.clearedFields, product.FieldCertifiedUntil)
 }
 
+// SetUnitsSold sets the "units_sold" field.
+func (m *ProductMutation) SetUnitsSold(i int) {
+	m.units_sold = &i
+	m.addunits_sold = nil
+}
+
+// UnitsSold returns the value of the "units_sold" field in the mutation.
+func (m *ProductMutation) UnitsSold() (r int, exists bool) {
+	v := m.units_sold
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitsSold returns the old "units_sold" field's value of the Product entity.
+// If the Product object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductMutation) OldUnitsSold(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitsSold is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitsSold requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitsSold: %w", err)
+	}
+	return oldValue.UnitsSold, nil
+}
+
+// AddUnitsSold adds i to the "units_sold" field.
+func (m *ProductMutation) AddUnitsSold(i int) {
+	if m.addunits_sold != nil {
+		*m.addunits_sold += i
+	} else {
+		m.addunits_sold = &i
+	}
+}
+
+// AddedUnitsSold returns the value that was added to the "units_sold" field in this mutation.
+func (m *ProductMutation) AddedUnitsSold() (r int, exists bool) {
+	v := m.addunits_sold
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUnitsSold resets all changes to the "units_sold" field.
+func (m *ProductMutation) ResetUnitsSold() {
+	m.units_sold = nil
+	m.addunits_sold = nil
+}
+
+// SetSearchDocument sets the "search_document" field.
+func (m *ProductMutation) SetSearchDocument(s string) {
+	m.search_document = &s
+}
+
+// SearchDocument returns the value of the "search_document" field in the mutation.
+func (m *ProductMutation) SearchDocument() (r string, exists bool) {
+	v := m.search_document
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSearchDocument returns the old "search_document" field's value of the Product entity.
+// If the Product object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductMutation) OldSearchDocument(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSearchDocument is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSearchDocument requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSearchDocument: %w", err)
+	}
+	return oldValue.SearchDocument, nil
+}
+
+// ClearSearchDocument clears the value of the "search_document" field.
+func (m *ProductMutation) ClearSearchDocument() {
+	m.search_document = nil
+	m.clearedFields[product.FieldSearchDocument] = struct{}{}
+}
+
+// SearchDocumentCleared returns if the "search_document" field was cleared in this mutation.
+func (m *ProductMutation) SearchDocumentCleared() bool {
+	_, ok := m.clearedFields[product.FieldSearchDocument]
+	return ok
+}
+
+// ResetSearchDocument resets all changes to the "search_document" field.
+func (m *ProductMutation) ResetSearchDocument() {
+	m.search_document = nil
+	delete(m.clearedFields, product.FieldSearchDocument)
+}
+
 // ClearSupplier clears the "supplier" edge to the Organization entity.
 func (m *ProductMutation) ClearSupplier() {
 	m.clearedsupplier = true
@@ -19611,7 +19719,7 @@ func (m *ProductMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProductMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, product.FieldCreatedAt)
 	}
@@ -19660,6 +19768,12 @@ func (m *ProductMutation) Fields() []string {
 	if m.certified_until != nil {
 		fields = append(fields, product.FieldCertifiedUntil)
 	}
+	if m.units_sold != nil {
+		fields = append(fields, product.FieldUnitsSold)
+	}
+	if m.search_document != nil {
+		fields = append(fields, product.FieldSearchDocument)
+	}
 	return fields
 }
 
@@ -19700,6 +19814,10 @@ func (m *ProductMutation) Field(name string) (ent.Value, bool) {
 		return m.CertificationStatus()
 	case product.FieldCertifiedUntil:
 		return m.CertifiedUntil()
+	case product.FieldUnitsSold:
+		return m.UnitsSold()
+	case product.FieldSearchDocument:
+		return m.SearchDocument()
 	}
 	return nil, false
 }
@@ -19741,6 +19859,10 @@ func (m *ProductMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCertificationStatus(ctx)
 	case product.FieldCertifiedUntil:
 		return m.OldCertifiedUntil(ctx)
+	case product.FieldUnitsSold:
+		return m.OldUnitsSold(ctx)
+	case product.FieldSearchDocument:
+		return m.OldSearchDocument(ctx)
 	}
 	return nil, fmt.Errorf("unknown Product field %s", name)
 }
@@ -19862,6 +19984,20 @@ func (m *ProductMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCertifiedUntil(v)
 		return nil
+	case product.FieldUnitsSold:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitsSold(v)
+		return nil
+	case product.FieldSearchDocument:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSearchDocument(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Product field %s", name)
 }
@@ -19876,6 +20012,9 @@ func (m *ProductMutation) AddedFields() []string {
 	if m.addstock != nil {
 		fields = append(fields, product.FieldStock)
 	}
+	if m.addunits_sold != nil {
+		fields = append(fields, product.FieldUnitsSold)
+	}
 	return fields
 }
 
@@ -19888,6 +20027,8 @@ func (m *ProductMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedPriceFen()
 	case product.FieldStock:
 		return m.AddedStock()
+	case product.FieldUnitsSold:
+		return m.AddedUnitsSold()
 	}
 	return nil, false
 }
@@ -19911,6 +20052,13 @@ func (m *ProductMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddStock(v)
 		return nil
+	case product.FieldUnitsSold:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnitsSold(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Product numeric field %s", name)
 }
@@ -19930,6 +20078,9 @@ func (m *ProductMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(product.FieldCertifiedUntil) {
 		fields = append(fields, product.FieldCertifiedUntil)
+	}
+	if m.FieldCleared(product.FieldSearchDocument) {
+		fields = append(fields, product.FieldSearchDocument)
 	}
 	return fields
 }
@@ -19956,6 +20107,9 @@ func (m *ProductMutation) ClearField(name string) error {
 		return nil
 	case product.FieldCertifiedUntil:
 		m.ClearCertifiedUntil()
+		return nil
+	case product.FieldSearchDocument:
+		m.ClearSearchDocument()
 		return nil
 	}
 	return fmt.Errorf("unknown Product nullable field %s", name)
@@ -20012,6 +20166,12 @@ func (m *ProductMutation) ResetField(name string) error {
 		return nil
 	case product.FieldCertifiedUntil:
 		m.ResetCertifiedUntil()
+		return nil
+	case product.FieldUnitsSold:
+		m.ResetUnitsSold()
+		return nil
+	case product.FieldSearchDocument:
+		m.ResetSearchDocument()
 		return nil
 	}
 	return fmt.Errorf("unknown Product field %s", name)

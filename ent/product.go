@@ -52,6 +52,10 @@ type Product struct {
 	CertificationStatus *product.CertificationStatus `json:"certification_status,omitempty"`
 	// End of the current certificate's validity; null when not certified. Sales count toward targets only while certified.
 	CertifiedUntil *time.Time `json:"certified_until,omitempty"`
+	// Units in placed, not cancelled orders (销量); sorts the catalog by best-selling.
+	UnitsSold int `json:"units_sold,omitempty"`
+	// Search tokens of name and description (internal/search), kept by a hook.
+	SearchDocument string `json:"search_document,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProductQuery when eager-loading is set.
 	Edges        ProductEdges `json:"edges"`
@@ -137,9 +141,9 @@ func (*Product) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case product.FieldImageUrls:
 			values[i] = new([]byte)
-		case product.FieldID, product.FieldSupplierID, product.FieldPriceFen, product.FieldStock, product.FieldOriginCountyID:
+		case product.FieldID, product.FieldSupplierID, product.FieldPriceFen, product.FieldStock, product.FieldOriginCountyID, product.FieldUnitsSold:
 			values[i] = new(sql.NullInt64)
-		case product.FieldName, product.FieldDescription, product.FieldCategory, product.FieldSpec, product.FieldUnit, product.FieldChannel, product.FieldStatus, product.FieldCertificationStatus:
+		case product.FieldName, product.FieldDescription, product.FieldCategory, product.FieldSpec, product.FieldUnit, product.FieldChannel, product.FieldStatus, product.FieldCertificationStatus, product.FieldSearchDocument:
 			values[i] = new(sql.NullString)
 		case product.FieldCreatedAt, product.FieldUpdatedAt, product.FieldCertifiedUntil:
 			values[i] = new(sql.NullTime)
@@ -264,6 +268,18 @@ func (_m *Product) assignValues(columns []string, values []any) error {
 				_m.CertifiedUntil = new(time.Time)
 				*_m.CertifiedUntil = value.Time
 			}
+		case product.FieldUnitsSold:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field units_sold", values[i])
+			} else if value.Valid {
+				_m.UnitsSold = int(value.Int64)
+			}
+		case product.FieldSearchDocument:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field search_document", values[i])
+			} else if value.Valid {
+				_m.SearchDocument = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -376,6 +392,12 @@ func (_m *Product) String() string {
 		builder.WriteString("certified_until=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("units_sold=")
+	builder.WriteString(fmt.Sprintf("%v", _m.UnitsSold))
+	builder.WriteString(", ")
+	builder.WriteString("search_document=")
+	builder.WriteString(_m.SearchDocument)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -187,6 +187,34 @@ func (_c *ProductCreate) SetNillableCertifiedUntil(v *time.Time) *ProductCreate 
 	return _c
 }
 
+// SetUnitsSold sets the "units_sold" field.
+func (_c *ProductCreate) SetUnitsSold(v int) *ProductCreate {
+	_c.mutation.SetUnitsSold(v)
+	return _c
+}
+
+// SetNillableUnitsSold sets the "units_sold" field if the given value is not nil.
+func (_c *ProductCreate) SetNillableUnitsSold(v *int) *ProductCreate {
+	if v != nil {
+		_c.SetUnitsSold(*v)
+	}
+	return _c
+}
+
+// SetSearchDocument sets the "search_document" field.
+func (_c *ProductCreate) SetSearchDocument(v string) *ProductCreate {
+	_c.mutation.SetSearchDocument(v)
+	return _c
+}
+
+// SetNillableSearchDocument sets the "search_document" field if the given value is not nil.
+func (_c *ProductCreate) SetNillableSearchDocument(v *string) *ProductCreate {
+	if v != nil {
+		_c.SetSearchDocument(*v)
+	}
+	return _c
+}
+
 // SetSupplier sets the "supplier" edge to the Organization entity.
 func (_c *ProductCreate) SetSupplier(v *Organization) *ProductCreate {
 	return _c.SetSupplierID(v.ID)
@@ -305,6 +333,10 @@ func (_c *ProductCreate) defaults() error {
 		v := product.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.UnitsSold(); !ok {
+		v := product.DefaultUnitsSold
+		_c.mutation.SetUnitsSold(v)
+	}
 	return nil
 }
 
@@ -396,6 +428,14 @@ func (_c *ProductCreate) check() error {
 			return &ValidationError{Name: "certification_status", err: fmt.Errorf(`ent: validator failed for field "Product.certification_status": %w`, err)}
 		}
 	}
+	if _, ok := _c.mutation.UnitsSold(); !ok {
+		return &ValidationError{Name: "units_sold", err: errors.New(`ent: missing required field "Product.units_sold"`)}
+	}
+	if v, ok := _c.mutation.UnitsSold(); ok {
+		if err := product.UnitsSoldValidator(v); err != nil {
+			return &ValidationError{Name: "units_sold", err: fmt.Errorf(`ent: validator failed for field "Product.units_sold": %w`, err)}
+		}
+	}
 	if len(_c.mutation.SupplierIDs()) == 0 {
 		return &ValidationError{Name: "supplier", err: errors.New(`ent: missing required edge "Product.supplier"`)}
 	}
@@ -484,6 +524,14 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CertifiedUntil(); ok {
 		_spec.SetField(product.FieldCertifiedUntil, field.TypeTime, value)
 		_node.CertifiedUntil = &value
+	}
+	if value, ok := _c.mutation.UnitsSold(); ok {
+		_spec.SetField(product.FieldUnitsSold, field.TypeInt, value)
+		_node.UnitsSold = value
+	}
+	if value, ok := _c.mutation.SearchDocument(); ok {
+		_spec.SetField(product.FieldSearchDocument, field.TypeString, value)
+		_node.SearchDocument = value
 	}
 	if nodes := _c.mutation.SupplierIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -835,6 +883,42 @@ func (u *ProductUpsert) ClearCertifiedUntil() *ProductUpsert {
 	return u
 }
 
+// SetUnitsSold sets the "units_sold" field.
+func (u *ProductUpsert) SetUnitsSold(v int) *ProductUpsert {
+	u.Set(product.FieldUnitsSold, v)
+	return u
+}
+
+// UpdateUnitsSold sets the "units_sold" field to the value that was provided on create.
+func (u *ProductUpsert) UpdateUnitsSold() *ProductUpsert {
+	u.SetExcluded(product.FieldUnitsSold)
+	return u
+}
+
+// AddUnitsSold adds v to the "units_sold" field.
+func (u *ProductUpsert) AddUnitsSold(v int) *ProductUpsert {
+	u.Add(product.FieldUnitsSold, v)
+	return u
+}
+
+// SetSearchDocument sets the "search_document" field.
+func (u *ProductUpsert) SetSearchDocument(v string) *ProductUpsert {
+	u.Set(product.FieldSearchDocument, v)
+	return u
+}
+
+// UpdateSearchDocument sets the "search_document" field to the value that was provided on create.
+func (u *ProductUpsert) UpdateSearchDocument() *ProductUpsert {
+	u.SetExcluded(product.FieldSearchDocument)
+	return u
+}
+
+// ClearSearchDocument clears the value of the "search_document" field.
+func (u *ProductUpsert) ClearSearchDocument() *ProductUpsert {
+	u.SetNull(product.FieldSearchDocument)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1129,6 +1213,48 @@ func (u *ProductUpsertOne) UpdateCertifiedUntil() *ProductUpsertOne {
 func (u *ProductUpsertOne) ClearCertifiedUntil() *ProductUpsertOne {
 	return u.Update(func(s *ProductUpsert) {
 		s.ClearCertifiedUntil()
+	})
+}
+
+// SetUnitsSold sets the "units_sold" field.
+func (u *ProductUpsertOne) SetUnitsSold(v int) *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetUnitsSold(v)
+	})
+}
+
+// AddUnitsSold adds v to the "units_sold" field.
+func (u *ProductUpsertOne) AddUnitsSold(v int) *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.AddUnitsSold(v)
+	})
+}
+
+// UpdateUnitsSold sets the "units_sold" field to the value that was provided on create.
+func (u *ProductUpsertOne) UpdateUnitsSold() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateUnitsSold()
+	})
+}
+
+// SetSearchDocument sets the "search_document" field.
+func (u *ProductUpsertOne) SetSearchDocument(v string) *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetSearchDocument(v)
+	})
+}
+
+// UpdateSearchDocument sets the "search_document" field to the value that was provided on create.
+func (u *ProductUpsertOne) UpdateSearchDocument() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateSearchDocument()
+	})
+}
+
+// ClearSearchDocument clears the value of the "search_document" field.
+func (u *ProductUpsertOne) ClearSearchDocument() *ProductUpsertOne {
+	return u.Update(func(s *ProductUpsert) {
+		s.ClearSearchDocument()
 	})
 }
 
@@ -1592,6 +1718,48 @@ func (u *ProductUpsertBulk) UpdateCertifiedUntil() *ProductUpsertBulk {
 func (u *ProductUpsertBulk) ClearCertifiedUntil() *ProductUpsertBulk {
 	return u.Update(func(s *ProductUpsert) {
 		s.ClearCertifiedUntil()
+	})
+}
+
+// SetUnitsSold sets the "units_sold" field.
+func (u *ProductUpsertBulk) SetUnitsSold(v int) *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetUnitsSold(v)
+	})
+}
+
+// AddUnitsSold adds v to the "units_sold" field.
+func (u *ProductUpsertBulk) AddUnitsSold(v int) *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.AddUnitsSold(v)
+	})
+}
+
+// UpdateUnitsSold sets the "units_sold" field to the value that was provided on create.
+func (u *ProductUpsertBulk) UpdateUnitsSold() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateUnitsSold()
+	})
+}
+
+// SetSearchDocument sets the "search_document" field.
+func (u *ProductUpsertBulk) SetSearchDocument(v string) *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.SetSearchDocument(v)
+	})
+}
+
+// UpdateSearchDocument sets the "search_document" field to the value that was provided on create.
+func (u *ProductUpsertBulk) UpdateSearchDocument() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.UpdateSearchDocument()
+	})
+}
+
+// ClearSearchDocument clears the value of the "search_document" field.
+func (u *ProductUpsertBulk) ClearSearchDocument() *ProductUpsertBulk {
+	return u.Update(func(s *ProductUpsert) {
+		s.ClearSearchDocument()
 	})
 }
 

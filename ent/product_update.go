@@ -272,6 +272,47 @@ func (_u *ProductUpdate) ClearCertifiedUntil() *ProductUpdate {
 	return _u
 }
 
+// SetUnitsSold sets the "units_sold" field.
+func (_u *ProductUpdate) SetUnitsSold(v int) *ProductUpdate {
+	_u.mutation.ResetUnitsSold()
+	_u.mutation.SetUnitsSold(v)
+	return _u
+}
+
+// SetNillableUnitsSold sets the "units_sold" field if the given value is not nil.
+func (_u *ProductUpdate) SetNillableUnitsSold(v *int) *ProductUpdate {
+	if v != nil {
+		_u.SetUnitsSold(*v)
+	}
+	return _u
+}
+
+// AddUnitsSold adds value to the "units_sold" field.
+func (_u *ProductUpdate) AddUnitsSold(v int) *ProductUpdate {
+	_u.mutation.AddUnitsSold(v)
+	return _u
+}
+
+// SetSearchDocument sets the "search_document" field.
+func (_u *ProductUpdate) SetSearchDocument(v string) *ProductUpdate {
+	_u.mutation.SetSearchDocument(v)
+	return _u
+}
+
+// SetNillableSearchDocument sets the "search_document" field if the given value is not nil.
+func (_u *ProductUpdate) SetNillableSearchDocument(v *string) *ProductUpdate {
+	if v != nil {
+		_u.SetSearchDocument(*v)
+	}
+	return _u
+}
+
+// ClearSearchDocument clears the value of the "search_document" field.
+func (_u *ProductUpdate) ClearSearchDocument() *ProductUpdate {
+	_u.mutation.ClearSearchDocument()
+	return _u
+}
+
 // SetSupplier sets the "supplier" edge to the Organization entity.
 func (_u *ProductUpdate) SetSupplier(v *Organization) *ProductUpdate {
 	return _u.SetSupplierID(v.ID)
@@ -501,6 +542,11 @@ func (_u *ProductUpdate) check() error {
 			return &ValidationError{Name: "certification_status", err: fmt.Errorf(`ent: validator failed for field "Product.certification_status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UnitsSold(); ok {
+		if err := product.UnitsSoldValidator(v); err != nil {
+			return &ValidationError{Name: "units_sold", err: fmt.Errorf(`ent: validator failed for field "Product.units_sold": %w`, err)}
+		}
+	}
 	if _u.mutation.SupplierCleared() && len(_u.mutation.SupplierIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Product.supplier"`)
 	}
@@ -583,6 +629,18 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.CertifiedUntilCleared() {
 		_spec.ClearField(product.FieldCertifiedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.UnitsSold(); ok {
+		_spec.SetField(product.FieldUnitsSold, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedUnitsSold(); ok {
+		_spec.AddField(product.FieldUnitsSold, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SearchDocument(); ok {
+		_spec.SetField(product.FieldSearchDocument, field.TypeString, value)
+	}
+	if _u.mutation.SearchDocumentCleared() {
+		_spec.ClearField(product.FieldSearchDocument, field.TypeString)
 	}
 	if _u.mutation.SupplierCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1035,6 +1093,47 @@ func (_u *ProductUpdateOne) ClearCertifiedUntil() *ProductUpdateOne {
 	return _u
 }
 
+// SetUnitsSold sets the "units_sold" field.
+func (_u *ProductUpdateOne) SetUnitsSold(v int) *ProductUpdateOne {
+	_u.mutation.ResetUnitsSold()
+	_u.mutation.SetUnitsSold(v)
+	return _u
+}
+
+// SetNillableUnitsSold sets the "units_sold" field if the given value is not nil.
+func (_u *ProductUpdateOne) SetNillableUnitsSold(v *int) *ProductUpdateOne {
+	if v != nil {
+		_u.SetUnitsSold(*v)
+	}
+	return _u
+}
+
+// AddUnitsSold adds value to the "units_sold" field.
+func (_u *ProductUpdateOne) AddUnitsSold(v int) *ProductUpdateOne {
+	_u.mutation.AddUnitsSold(v)
+	return _u
+}
+
+// SetSearchDocument sets the "search_document" field.
+func (_u *ProductUpdateOne) SetSearchDocument(v string) *ProductUpdateOne {
+	_u.mutation.SetSearchDocument(v)
+	return _u
+}
+
+// SetNillableSearchDocument sets the "search_document" field if the given value is not nil.
+func (_u *ProductUpdateOne) SetNillableSearchDocument(v *string) *ProductUpdateOne {
+	if v != nil {
+		_u.SetSearchDocument(*v)
+	}
+	return _u
+}
+
+// ClearSearchDocument clears the value of the "search_document" field.
+func (_u *ProductUpdateOne) ClearSearchDocument() *ProductUpdateOne {
+	_u.mutation.ClearSearchDocument()
+	return _u
+}
+
 // SetSupplier sets the "supplier" edge to the Organization entity.
 func (_u *ProductUpdateOne) SetSupplier(v *Organization) *ProductUpdateOne {
 	return _u.SetSupplierID(v.ID)
@@ -1277,6 +1376,11 @@ func (_u *ProductUpdateOne) check() error {
 			return &ValidationError{Name: "certification_status", err: fmt.Errorf(`ent: validator failed for field "Product.certification_status": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.UnitsSold(); ok {
+		if err := product.UnitsSoldValidator(v); err != nil {
+			return &ValidationError{Name: "units_sold", err: fmt.Errorf(`ent: validator failed for field "Product.units_sold": %w`, err)}
+		}
+	}
 	if _u.mutation.SupplierCleared() && len(_u.mutation.SupplierIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Product.supplier"`)
 	}
@@ -1376,6 +1480,18 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 	}
 	if _u.mutation.CertifiedUntilCleared() {
 		_spec.ClearField(product.FieldCertifiedUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.UnitsSold(); ok {
+		_spec.SetField(product.FieldUnitsSold, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedUnitsSold(); ok {
+		_spec.AddField(product.FieldUnitsSold, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SearchDocument(); ok {
+		_spec.SetField(product.FieldSearchDocument, field.TypeString, value)
+	}
+	if _u.mutation.SearchDocumentCleared() {
+		_spec.ClearField(product.FieldSearchDocument, field.TypeString)
 	}
 	if _u.mutation.SupplierCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -8,9 +8,12 @@ package graph
 import (
 	"bangfu/ent"
 	"bangfu/graph/model"
+	"bangfu/internal/catalog"
 	"bangfu/internal/market"
 	"context"
 	"strings"
+
+	"entgo.io/contrib/entgql"
 )
 
 // ApplySupplier is the resolver for the applySupplier field.
@@ -87,4 +90,26 @@ func (r *mutationResolver) RejectCertification(ctx context.Context, id int, reas
 // RevokeCertification is the resolver for the revokeCertification field.
 func (r *mutationResolver) RevokeCertification(ctx context.Context, id int, reason string) (*ent.Certification, error) {
 	return r.market.StepCertification(ctx, id, market.Revoke, 0, reason)
+}
+
+// Catalog is the resolver for the catalog field.
+func (r *queryResolver) Catalog(ctx context.Context, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProductConnection, error) {
+	var f catalog.Filter
+	if filter != nil {
+		f = catalog.Filter{
+			RegionID: filter.RegionID, Categories: filter.Categories, SupplierKinds: filter.SupplierKinds,
+			MinPriceFen: filter.MinPriceFen, MaxPriceFen: filter.MaxPriceFen,
+			CertifiedOnly:       filter.CertifiedOnly != nil && *filter.CertifiedOnly,
+			KeyAssistanceCounty: filter.KeyAssistanceCounty != nil && *filter.KeyAssistanceCounty,
+			InStock:             filter.InStock != nil && *filter.InStock,
+		}
+	}
+	q, order := "", catalog.Relevance
+	if query != nil {
+		q = *query
+	}
+	if sort != nil {
+		order = catalog.Sort(sort.String())
+	}
+	return r.search.Search(ctx, q, f, order, catalog.Page{After: after, First: first, Before: before, Last: last})
 }

@@ -582,6 +582,7 @@ type ComplexityRoot struct {
 		Supplier            func(childComplexity int) int
 		SupplierID          func(childComplexity int) int
 		Unit                func(childComplexity int) int
+		UnitsSold           func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
 	}
 
@@ -629,6 +630,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Agreements                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) int
 		AuditEvents               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		Catalog                   func(childComplexity int, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		HouseholdMemberByIDNumber func(childComplexity int, idNumber string) int
 		Households                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HouseholdOrder, where *ent.HouseholdWhereInput) int
 		Me                        func(childComplexity int) int
@@ -816,6 +818,7 @@ type QueryResolver interface {
 	Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error)
 	Products(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) (*ent.ProductConnection, error)
 	Regions(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) (*ent.RegionConnection, error)
+	Catalog(ctx context.Context, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProductConnection, error)
 	Me(ctx context.Context) (*ent.User, error)
 	VerifyAuditChain(ctx context.Context) (*model.AuditChainReport, error)
 	HouseholdMemberByIDNumber(ctx context.Context, idNumber string) (*ent.HouseholdMember, error)
@@ -3336,6 +3339,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.Unit(childComplexity), true
+	case "Product.unitsSold":
+		if e.ComplexityRoot.Product.UnitsSold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.UnitsSold(childComplexity), true
 	case "Product.updatedAt":
 		if e.ComplexityRoot.Product.UpdatedAt == nil {
 			break
@@ -3526,6 +3535,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+	case "Query.catalog":
+		if e.ComplexityRoot.Query.Catalog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_catalog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Catalog(childComplexity, args["query"].(*string), args["filter"].(*model.CatalogFilter), args["sort"].(*model.CatalogSort), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Query.householdMemberByIdNumber":
 		if e.ComplexityRoot.Query.HouseholdMemberByIDNumber == nil {
 			break
@@ -4165,6 +4185,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputBenefitLinkWhereInput,
 		ec.unmarshalInputBuyerProfileOrder,
 		ec.unmarshalInputBuyerProfileWhereInput,
+		ec.unmarshalInputCatalogFilter,
 		ec.unmarshalInputCertificationOrder,
 		ec.unmarshalInputCertificationWhereInput,
 		ec.unmarshalInputCreateProductInput,
@@ -5254,6 +5275,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_certificationStatus(ctx, field)
 	case "certifiedUntil":
 		return ec.fieldContext_Product_certifiedUntil(ctx, field)
+	case "unitsSold":
+		return ec.fieldContext_Product_unitsSold(ctx, field)
 	case "supplier":
 		return ec.fieldContext_Product_supplier(ctx, field)
 	case "originCounty":
@@ -7581,6 +7604,68 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_catalog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CatalogFilter, error) {
+			return ec.unmarshalOCatalogFilter2ᚖbangfuᚋgraphᚋmodelᚐCatalogFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.CatalogSort, error) {
+			return ec.unmarshalOCatalogSort2ᚖbangfuᚋgraphᚋmodelᚐCatalogSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
 	return args, nil
 }
 
@@ -18463,6 +18548,29 @@ func (ec *executionContext) fieldContext_Product_certifiedUntil(_ context.Contex
 	return graphql.NewScalarFieldContext("Product", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _Product_unitsSold(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_unitsSold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitsSold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_unitsSold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Product_supplier(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19684,6 +19792,50 @@ func (ec *executionContext) fieldContext_Query_regions(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_regions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_catalog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_catalog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Catalog(ctx, fc.Args["query"].(*string), fc.Args["filter"].(*model.CatalogFilter), fc.Args["sort"].(*model.CatalogSort), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProductConnection) graphql.Marshaler {
+			return ec.marshalNProductConnection2ᚖbangfuᚋentᚐProductConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_catalog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_catalog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -26754,6 +26906,85 @@ func (ec *executionContext) unmarshalInputBuyerProfileWhereInput(ctx context.Con
 				return it, err
 			}
 			it.HasOrganizationWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCatalogFilter(ctx context.Context, obj any) (model.CatalogFilter, error) {
+	var it model.CatalogFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"regionId", "categories", "certifiedOnly", "keyAssistanceCounty", "supplierKinds", "minPriceFen", "maxPriceFen", "inStock"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "regionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionID = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOProductCategory2ᚕbangfuᚋentᚋproductᚐCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "certifiedOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certifiedOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertifiedOnly = data
+		case "keyAssistanceCounty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyAssistanceCounty"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyAssistanceCounty = data
+		case "supplierKinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierKinds"))
+			data, err := ec.unmarshalOOrganizationKind2ᚕbangfuᚋentᚋorganizationᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierKinds = data
+		case "minPriceFen":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minPriceFen"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinPriceFen = data
+		case "maxPriceFen":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxPriceFen"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxPriceFen = data
+		case "inStock":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inStock"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InStock = data
 		}
 	}
 	return it, nil
@@ -34804,7 +35035,7 @@ func (ec *executionContext) unmarshalInputProductWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "supplierID", "supplierIDNEQ", "supplierIDIn", "supplierIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "spec", "specNEQ", "specIn", "specNotIn", "specGT", "specGTE", "specLT", "specLTE", "specContains", "specHasPrefix", "specHasSuffix", "specEqualFold", "specContainsFold", "unit", "unitNEQ", "unitIn", "unitNotIn", "unitGT", "unitGTE", "unitLT", "unitLTE", "unitContains", "unitHasPrefix", "unitHasSuffix", "unitEqualFold", "unitContainsFold", "priceFen", "priceFenNEQ", "priceFenIn", "priceFenNotIn", "priceFenGT", "priceFenGTE", "priceFenLT", "priceFenLTE", "stock", "stockNEQ", "stockIn", "stockNotIn", "stockGT", "stockGTE", "stockLT", "stockLTE", "originCountyID", "originCountyIDNEQ", "originCountyIDIn", "originCountyIDNotIn", "channel", "channelNEQ", "channelIn", "channelNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "certificationStatus", "certificationStatusNEQ", "certificationStatusIn", "certificationStatusNotIn", "certificationStatusIsNil", "certificationStatusNotNil", "certifiedUntil", "certifiedUntilNEQ", "certifiedUntilIn", "certifiedUntilNotIn", "certifiedUntilGT", "certifiedUntilGTE", "certifiedUntilLT", "certifiedUntilLTE", "certifiedUntilIsNil", "certifiedUntilNotNil", "hasSupplier", "hasSupplierWith", "hasOriginCounty", "hasOriginCountyWith", "hasCertifications", "hasCertificationsWith", "hasStockAdjustments", "hasStockAdjustmentsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "supplierID", "supplierIDNEQ", "supplierIDIn", "supplierIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "spec", "specNEQ", "specIn", "specNotIn", "specGT", "specGTE", "specLT", "specLTE", "specContains", "specHasPrefix", "specHasSuffix", "specEqualFold", "specContainsFold", "unit", "unitNEQ", "unitIn", "unitNotIn", "unitGT", "unitGTE", "unitLT", "unitLTE", "unitContains", "unitHasPrefix", "unitHasSuffix", "unitEqualFold", "unitContainsFold", "priceFen", "priceFenNEQ", "priceFenIn", "priceFenNotIn", "priceFenGT", "priceFenGTE", "priceFenLT", "priceFenLTE", "stock", "stockNEQ", "stockIn", "stockNotIn", "stockGT", "stockGTE", "stockLT", "stockLTE", "originCountyID", "originCountyIDNEQ", "originCountyIDIn", "originCountyIDNotIn", "channel", "channelNEQ", "channelIn", "channelNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "certificationStatus", "certificationStatusNEQ", "certificationStatusIn", "certificationStatusNotIn", "certificationStatusIsNil", "certificationStatusNotNil", "certifiedUntil", "certifiedUntilNEQ", "certifiedUntilIn", "certifiedUntilNotIn", "certifiedUntilGT", "certifiedUntilGTE", "certifiedUntilLT", "certifiedUntilLTE", "certifiedUntilIsNil", "certifiedUntilNotNil", "unitsSold", "unitsSoldNEQ", "unitsSoldIn", "unitsSoldNotIn", "unitsSoldGT", "unitsSoldGTE", "unitsSoldLT", "unitsSoldLTE", "hasSupplier", "hasSupplierWith", "hasOriginCounty", "hasOriginCountyWith", "hasCertifications", "hasCertificationsWith", "hasStockAdjustments", "hasStockAdjustmentsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35742,6 +35973,62 @@ func (ec *executionContext) unmarshalInputProductWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.CertifiedUntilNotNil = data
+		case "unitsSold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsSold"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsSold = data
+		case "unitsSoldNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsSoldNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsSoldNEQ = data
+		case "unitsSoldIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsSoldIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsSoldIn = data
+		case "unitsSoldNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsSoldNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsSoldNotIn = data
+		case "unitsSoldGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsSoldGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsSoldGT = data
+		case "unitsSoldGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsSoldGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsSoldGTE = data
+		case "unitsSoldLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsSoldLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsSoldLT = data
+		case "unitsSoldLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitsSoldLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitsSoldLTE = data
 		case "hasSupplier":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSupplier"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -44934,6 +45221,11 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "unitsSold":
+			out.Values[i] = ec._Product_unitsSold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "supplier":
 			field := field
 
@@ -45707,6 +45999,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_regions(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "catalog":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_catalog(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -49717,6 +50031,30 @@ func (ec *executionContext) unmarshalOBuyerProfileWhereInput2ᚖbangfuᚋentᚐB
 	}
 	res, err := ec.unmarshalInputBuyerProfileWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCatalogFilter2ᚖbangfuᚋgraphᚋmodelᚐCatalogFilter(ctx context.Context, v any) (*model.CatalogFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCatalogFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCatalogSort2ᚖbangfuᚋgraphᚋmodelᚐCatalogSort(ctx context.Context, v any) (*model.CatalogSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CatalogSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCatalogSort2ᚖbangfuᚋgraphᚋmodelᚐCatalogSort(ctx context.Context, sel ast.SelectionSet, v *model.CatalogSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOCertification2ᚖbangfuᚋentᚐCertification(ctx context.Context, sel ast.SelectionSet, v *ent.Certification) graphql.Marshaler {

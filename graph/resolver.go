@@ -5,6 +5,7 @@ import (
 
 	"bangfu/ent"
 	"bangfu/internal/auth"
+	"bangfu/internal/catalog"
 	"bangfu/internal/market"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -17,12 +18,15 @@ type Resolver struct {
 	client *ent.Client
 	auth   *auth.Service
 	market *market.Service
+	search *catalog.Searcher
 }
 
 // NewSchema builds the executable schema over an ent client and the
 // domain services.
-func NewSchema(client *ent.Client, authService *auth.Service, marketService *market.Service) graphql.ExecutableSchema {
-	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{client: client, auth: authService, market: marketService}})}
+func NewSchema(client *ent.Client, authService *auth.Service, marketService *market.Service, searcher *catalog.Searcher) graphql.ExecutableSchema {
+	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{
+		client: client, auth: authService, market: marketService, search: searcher,
+	}})}
 }
 
 // inTx runs a mutation's writes in one transaction, so the change and its

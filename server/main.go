@@ -22,11 +22,13 @@ import (
 	"time"
 
 	"bangfu/internal/auth"
+	"bangfu/internal/catalog"
 	"bangfu/internal/demo"
 	"bangfu/internal/httpapi"
 	"bangfu/internal/market"
 	"bangfu/internal/pii"
 	"bangfu/internal/store"
+	"bangfu/internal/viewer"
 )
 
 func main() {
@@ -207,12 +209,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	marketService := market.NewService(db.Client, cfg.certValidity)
+	if n, err := catalog.New(db.Client, db.Dialect).Reindex(viewer.NewContext(ctx, viewer.System())); err != nil {
+		return fmt.Errorf("indexing products for search: %w", err)
+	} else if n > 0 {
+		log.Info("products indexed for search", "count", n)
+	}
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: httpapi.New(httpapi.Options{
 			Client:          db.Client,
 			Auth:            auth.NewService(db.Client, tokens, cfg.refreshTTL),
 			Market:          marketService,
+			Dialect:         db.Dialect,
 			Ready:           db.Ping,
 			Log:             log,
 			ComplexityLimit: cfg.complexityLimit,

@@ -744,6 +744,8 @@ var (
 		{Name: "image_urls", Type: field.TypeJSON, Nullable: true},
 		{Name: "certification_status", Type: field.TypeEnum, Nullable: true, Enums: []string{"APPLIED", "UNDER_REVIEW", "PUBLIC_NOTICE", "CERTIFIED", "REJECTED", "EXPIRED", "REVOKED"}},
 		{Name: "certified_until", Type: field.TypeTime, Nullable: true},
+		{Name: "units_sold", Type: field.TypeInt, Default: 0},
+		{Name: "search_document", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "tsvector"}},
 		{Name: "supplier_id", Type: field.TypeInt},
 		{Name: "origin_county_id", Type: field.TypeInt},
 	}
@@ -755,13 +757,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "products_organizations_products",
-				Columns:    []*schema.Column{ProductsColumns[15]},
+				Columns:    []*schema.Column{ProductsColumns[17]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "products_regions_products",
-				Columns:    []*schema.Column{ProductsColumns[16]},
+				Columns:    []*schema.Column{ProductsColumns[18]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -770,12 +772,12 @@ var (
 			{
 				Name:    "product_supplier_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[15]},
+				Columns: []*schema.Column{ProductsColumns[17]},
 			},
 			{
 				Name:    "product_origin_county_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[16]},
+				Columns: []*schema.Column{ProductsColumns[18]},
 			},
 			{
 				Name:    "product_status_category",
@@ -796,6 +798,21 @@ var (
 				Name:    "product_certified_until",
 				Unique:  false,
 				Columns: []*schema.Column{ProductsColumns[14]},
+			},
+			{
+				Name:    "product_units_sold",
+				Unique:  false,
+				Columns: []*schema.Column{ProductsColumns[15]},
+			},
+			{
+				Name:    "product_search_document",
+				Unique:  false,
+				Columns: []*schema.Column{ProductsColumns[16]},
+				Annotation: &entsql.IndexAnnotation{
+					Types: map[string]string{
+						"postgres": "GIN",
+					},
+				},
 			},
 		},
 	}

@@ -50,6 +50,10 @@ const (
 	FieldCertificationStatus = "certification_status"
 	// FieldCertifiedUntil holds the string denoting the certified_until field in the database.
 	FieldCertifiedUntil = "certified_until"
+	// FieldUnitsSold holds the string denoting the units_sold field in the database.
+	FieldUnitsSold = "units_sold"
+	// FieldSearchDocument holds the string denoting the search_document field in the database.
+	FieldSearchDocument = "search_document"
 	// EdgeSupplier holds the string denoting the supplier edge name in mutations.
 	EdgeSupplier = "supplier"
 	// EdgeOriginCounty holds the string denoting the origin_county edge name in mutations.
@@ -118,6 +122,8 @@ var Columns = []string{
 	FieldImageUrls,
 	FieldCertificationStatus,
 	FieldCertifiedUntil,
+	FieldUnitsSold,
+	FieldSearchDocument,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -136,7 +142,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "bangfu/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [2]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -158,6 +164,10 @@ var (
 	DefaultStock int
 	// StockValidator is a validator for the "stock" field. It is called by the builders before save.
 	StockValidator func(int) error
+	// DefaultUnitsSold holds the default value on creation for the "units_sold" field.
+	DefaultUnitsSold int
+	// UnitsSoldValidator is a validator for the "units_sold" field. It is called by the builders before save.
+	UnitsSoldValidator func(int) error
 )
 
 // Category defines the type for the "category" enum field.
@@ -355,6 +365,16 @@ func ByCertificationStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByCertifiedUntil orders the results by the certified_until field.
 func ByCertifiedUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCertifiedUntil, opts...).ToFunc()
+}
+
+// ByUnitsSold orders the results by the units_sold field.
+func ByUnitsSold(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUnitsSold, opts...).ToFunc()
+}
+
+// BySearchDocument orders the results by the search_document field.
+func BySearchDocument(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSearchDocument, opts...).ToFunc()
 }
 
 // BySupplierField orders the results by supplier field.

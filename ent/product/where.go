@@ -110,6 +110,16 @@ func CertifiedUntil(v time.Time) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldCertifiedUntil, v))
 }
 
+// UnitsSold applies equality check predicate on the "units_sold" field. It's identical to UnitsSoldEQ.
+func UnitsSold(v int) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldUnitsSold, v))
+}
+
+// SearchDocument applies equality check predicate on the "search_document" field. It's identical to SearchDocumentEQ.
+func SearchDocument(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldSearchDocument, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldCreatedAt, v))
@@ -728,6 +738,121 @@ func CertifiedUntilIsNil() predicate.Product {
 // CertifiedUntilNotNil applies the NotNil predicate on the "certified_until" field.
 func CertifiedUntilNotNil() predicate.Product {
 	return predicate.Product(sql.FieldNotNull(FieldCertifiedUntil))
+}
+
+// UnitsSoldEQ applies the EQ predicate on the "units_sold" field.
+func UnitsSoldEQ(v int) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldUnitsSold, v))
+}
+
+// UnitsSoldNEQ applies the NEQ predicate on the "units_sold" field.
+func UnitsSoldNEQ(v int) predicate.Product {
+	return predicate.Product(sql.FieldNEQ(FieldUnitsSold, v))
+}
+
+// UnitsSoldIn applies the In predicate on the "units_sold" field.
+func UnitsSoldIn(vs ...int) predicate.Product {
+	return predicate.Product(sql.FieldIn(FieldUnitsSold, vs...))
+}
+
+// UnitsSoldNotIn applies the NotIn predicate on the "units_sold" field.
+func UnitsSoldNotIn(vs ...int) predicate.Product {
+	return predicate.Product(sql.FieldNotIn(FieldUnitsSold, vs...))
+}
+
+// UnitsSoldGT applies the GT predicate on the "units_sold" field.
+func UnitsSoldGT(v int) predicate.Product {
+	return predicate.Product(sql.FieldGT(FieldUnitsSold, v))
+}
+
+// UnitsSoldGTE applies the GTE predicate on the "units_sold" field.
+func UnitsSoldGTE(v int) predicate.Product {
+	return predicate.Product(sql.FieldGTE(FieldUnitsSold, v))
+}
+
+// UnitsSoldLT applies the LT predicate on the "units_sold" field.
+func UnitsSoldLT(v int) predicate.Product {
+	return predicate.Product(sql.FieldLT(FieldUnitsSold, v))
+}
+
+// UnitsSoldLTE applies the LTE predicate on the "units_sold" field.
+func UnitsSoldLTE(v int) predicate.Product {
+	return predicate.Product(sql.FieldLTE(FieldUnitsSold, v))
+}
+
+// SearchDocumentEQ applies the EQ predicate on the "search_document" field.
+func SearchDocumentEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldEQ(FieldSearchDocument, v))
+}
+
+// SearchDocumentNEQ applies the NEQ predicate on the "search_document" field.
+func SearchDocumentNEQ(v string) predicate.Product {
+	return predicate.Product(sql.FieldNEQ(FieldSearchDocument, v))
+}
+
+// SearchDocumentIn applies the In predicate on the "search_document" field.
+func SearchDocumentIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldIn(FieldSearchDocument, vs...))
+}
+
+// SearchDocumentNotIn applies the NotIn predicate on the "search_document" field.
+func SearchDocumentNotIn(vs ...string) predicate.Product {
+	return predicate.Product(sql.FieldNotIn(FieldSearchDocument, vs...))
+}
+
+// SearchDocumentGT applies the GT predicate on the "search_document" field.
+func SearchDocumentGT(v string) predicate.Product {
+	return predicate.Product(sql.FieldGT(FieldSearchDocument, v))
+}
+
+// SearchDocumentGTE applies the GTE predicate on the "search_document" field.
+func SearchDocumentGTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldGTE(FieldSearchDocument, v))
+}
+
+// SearchDocumentLT applies the LT predicate on the "search_document" field.
+func SearchDocumentLT(v string) predicate.Product {
+	return predicate.Product(sql.FieldLT(FieldSearchDocument, v))
+}
+
+// SearchDocumentLTE applies the LTE predicate on the "search_document" field.
+func SearchDocumentLTE(v string) predicate.Product {
+	return predicate.Product(sql.FieldLTE(FieldSearchDocument, v))
+}
+
+// SearchDocumentContains applies the Contains predicate on the "search_document" field.
+func SearchDocumentContains(v string) predicate.Product {
+	return predicate.Product(sql.FieldContains(FieldSearchDocument, v))
+}
+
+// SearchDocumentHasPrefix applies the HasPrefix predicate on the "search_document" field.
+func SearchDocumentHasPrefix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasPrefix(FieldSearchDocument, v))
+}
+
+// SearchDocumentHasSuffix applies the HasSuffix predicate on the "search_document" field.
+func SearchDocumentHasSuffix(v string) predicate.Product {
+	return predicate.Product(sql.FieldHasSuffix(FieldSearchDocument, v))
+}
+
+// SearchDocumentIsNil applies the IsNil predicate on the "search_document" field.
+func SearchDocumentIsNil() predicate.Product {
+	return predicate.Product(sql.FieldIsNull(FieldSearchDocument))
+}
+
+// SearchDocumentNotNil applies the NotNil predicate on the "search_document" field.
+func SearchDocumentNotNil() predicate.Product {
+	return predicate.Product(sql.FieldNotNull(FieldSearchDocument))
+}
+
+// SearchDocumentEqualFold applies the EqualFold predicate on the "search_document" field.
+func SearchDocumentEqualFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldEqualFold(FieldSearchDocument, v))
+}
+
+// SearchDocumentContainsFold applies the ContainsFold predicate on the "search_document" field.
+func SearchDocumentContainsFold(v string) predicate.Product {
+	return predicate.Product(sql.FieldContainsFold(FieldSearchDocument, v))
 }
 
 // HasSupplier applies the HasEdge predicate on the "supplier" edge.

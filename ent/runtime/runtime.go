@@ -891,6 +891,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	productHooks := schema.Product{}.Hooks()
+
+	product.Hooks[1] = productHooks[0]
 	productMixinFields0 := productMixin[0].Fields()
 	_ = productMixinFields0
 	productFields := schema.Product{}.Fields()
@@ -973,6 +976,12 @@ func init() {
 	product.DefaultStock = productDescStock.Default.(int)
 	// product.StockValidator is a validator for the "stock" field. It is called by the builders before save.
 	product.StockValidator = productDescStock.Validators[0].(func(int) error)
+	// productDescUnitsSold is the schema descriptor for units_sold field.
+	productDescUnitsSold := productFields[14].Descriptor()
+	// product.DefaultUnitsSold holds the default value on creation for the units_sold field.
+	product.DefaultUnitsSold = productDescUnitsSold.Default.(int)
+	// product.UnitsSoldValidator is a validator for the "units_sold" field. It is called by the builders before save.
+	product.UnitsSoldValidator = productDescUnitsSold.Validators[0].(func(int) error)
 	progressreportMixin := schema.ProgressReport{}.Mixin()
 	progressreport.Policy = privacy.NewPolicies(schema.ProgressReport{})
 	progressreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {

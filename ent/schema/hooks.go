@@ -7,6 +7,7 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/hook"
 	"bangfu/internal/pii"
+	"bangfu/internal/search"
 	"bangfu/internal/viewer"
 
 	entgo "entgo.io/ent"
@@ -65,5 +66,39 @@ func (HouseholdMember) Hooks() []entgo.Hook {
 				return next.Mutate(ctx, m)
 			})
 		}, entgo.OpCreate|entgo.OpUpdate|entgo.OpUpdateOne),
+	}
+}
+
+// Hooks of the Product: keep the search document in step with the name and
+// description.
+func (Product) Hooks() []entgo.Hook {
+	return []entgo.Hook{
+		hook.On(func(next entgo.Mutator) entgo.Mutator {
+			return hook.ProductFunc(func(ctx context.Context, m *ent.ProductMutation) (entgo.Value, error) {
+				name, nameSet := m.Name()
+				desc, descSet := m.Description()
+				if !nameSet && !descSet && !m.DescriptionCleared() {
+					return next.Mutate(ctx, m)
+				}
+				if m.Op().Is(entgo.OpUpdateOne) {
+					if !nameSet {
+						old, err := m.OldName(asSystem(ctx))
+						if err != nil {
+							return nil, err
+						}
+						name = old
+					}
+					if !descSet && !m.DescriptionCleared() {
+						old, err := m.OldDescription(asSystem(ctx))
+						if err != nil {
+							return nil, err
+						}
+						desc = old
+					}
+				}
+				m.SetSearchDocument(search.Document(name, desc))
+				return next.Mutate(ctx, m)
+			})
+		}, entgo.OpCreate|entgo.OpUpdateOne),
 	}
 }

@@ -3,6 +3,8 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -43,6 +45,13 @@ func (Product) Fields() []ent.Field {
 			Comment("State of the product's latest certification (认定状态), kept by the certification workflow; null if never applied."),
 		field.Time("certified_until").Optional().Nillable().
 			Comment("End of the current certificate's validity; null when not certified. Sales count toward targets only while certified."),
+		field.Int("units_sold").Default(0).NonNegative().
+			Comment("Units in placed, not cancelled orders (销量); sorts the catalog by best-selling.").
+			Annotations(entgql.OrderField("UNITS_SOLD")),
+		field.String("search_document").Optional().
+			SchemaType(map[string]string{dialect.Postgres: "tsvector"}).
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Search tokens of name and description (internal/search), kept by a hook."),
 	}
 }
 
@@ -70,6 +79,8 @@ func (Product) Indexes() []ent.Index {
 		index.Fields("price_fen"),
 		index.Fields("created_at"),
 		index.Fields("certified_until"),
+		index.Fields("units_sold"),
+		index.Fields("search_document").Annotations(entsql.IndexTypes(map[string]string{dialect.Postgres: "GIN"})),
 	}
 }
 

@@ -5,6 +5,7 @@ package model
 import (
 	"bangfu/ent"
 	"bangfu/ent/membership"
+	"bangfu/ent/organization"
 	"bangfu/ent/product"
 	"bytes"
 	"fmt"
@@ -32,6 +33,20 @@ type AuthPayload struct {
 	RefreshToken          string    `json:"refreshToken"`
 	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
 	User                  *ent.User `json:"user"`
+}
+
+type CatalogFilter struct {
+	// A province, city or county: products originating in it or below it.
+	RegionID   *int               `json:"regionId,omitempty"`
+	Categories []product.Category `json:"categories,omitempty"`
+	// Only products with a certificate valid today (扶贫产品).
+	CertifiedOnly *bool `json:"certifiedOnly,omitempty"`
+	// Only products of national key assistance counties (国家乡村振兴重点帮扶县).
+	KeyAssistanceCounty *bool               `json:"keyAssistanceCounty,omitempty"`
+	SupplierKinds       []organization.Kind `json:"supplierKinds,omitempty"`
+	MinPriceFen         *int64              `json:"minPriceFen,omitempty"`
+	MaxPriceFen         *int64              `json:"maxPriceFen,omitempty"`
+	InStock             *bool               `json:"inStock,omitempty"`
 }
 
 type CreateProductInput struct {
@@ -101,6 +116,69 @@ type UpdateProductInput struct {
 	Channel        *product.Channel  `json:"channel,omitempty"`
 	Status         *product.Status   `json:"status,omitempty"`
 	ImageUrls      []string          `json:"imageUrls,omitempty"`
+}
+
+// Catalog sort orders.
+type CatalogSort string
+
+const (
+	// Best match first (needs a query; without one, best-selling).
+	CatalogSortRelevance   CatalogSort = "RELEVANCE"
+	CatalogSortPriceAsc    CatalogSort = "PRICE_ASC"
+	CatalogSortPriceDesc   CatalogSort = "PRICE_DESC"
+	CatalogSortNewest      CatalogSort = "NEWEST"
+	CatalogSortBestSelling CatalogSort = "BEST_SELLING"
+)
+
+var AllCatalogSort = []CatalogSort{
+	CatalogSortRelevance,
+	CatalogSortPriceAsc,
+	CatalogSortPriceDesc,
+	CatalogSortNewest,
+	CatalogSortBestSelling,
+}
+
+func (e CatalogSort) IsValid() bool {
+	switch e {
+	case CatalogSortRelevance, CatalogSortPriceAsc, CatalogSortPriceDesc, CatalogSortNewest, CatalogSortBestSelling:
+		return true
+	}
+	return false
+}
+
+func (e CatalogSort) String() string {
+	return string(e)
+}
+
+func (e *CatalogSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CatalogSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CatalogSort", str)
+	}
+	return nil
+}
+
+func (e CatalogSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CatalogSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CatalogSort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // A certifier's decision on a supplier application.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"bangfu/internal/pii"
+	"bangfu/internal/search"
 )
 
 var (
@@ -51,7 +52,7 @@ func (g *gen) writeProducts(ctx context.Context) error {
 	}
 	g.products = make([]product, n)
 	certFrom := make([]time.Time, n)
-	err = g.write(ctx, "products", []string{"id", "created_at", "updated_at", "name", "description", "category", "spec", "unit", "price_fen", "stock", "channel", "status", "supplier_id", "origin_county_id", "certification_status", "certified_until"}, n, func(i int, d []any) {
+	err = g.write(ctx, "products", []string{"id", "created_at", "updated_at", "name", "description", "category", "spec", "unit", "price_fen", "stock", "channel", "status", "supplier_id", "origin_county_id", "certification_status", "certified_until", "search_document"}, n, func(i int, d []any) {
 		sup := g.suppliers[i%len(g.suppliers)]
 		noun, adj := nouns[g.rnd.IntN(len(nouns))], adjectives[g.rnd.IntN(len(adjectives))]
 		p := product{id: first + i, supplier: sup, price: int64(500 + g.rnd.IntN(30_000)), certified: i%5 != 0}
@@ -62,7 +63,7 @@ func (g *gen) writeProducts(ctx context.Context) error {
 		d[4] = fmt.Sprintf("%s产地直供的%s%s，合作社统一收购，带动建档立卡户增收。", adj, adj, noun)
 		d[5], d[6], d[7] = categories[g.rnd.IntN(len(categories))], "500g/袋", "袋"
 		d[8], d[9], d[10], d[11], d[12], d[13] = p.price, g.rnd.IntN(1000), channels[g.rnd.IntN(len(channels))], "LISTED", sup, g.supCounty[sup]
-		d[14], d[15] = nil, nil
+		d[14], d[15], d[16] = nil, nil, search.Document(d[3].(string), d[4].(string))
 		if p.certified {
 			certFrom[i] = g.now.AddDate(-1, 0, -g.rnd.IntN(300))
 			d[14], d[15] = "CERTIFIED", certFrom[i].AddDate(2, 0, 0)
@@ -229,8 +230,15 @@ func (g *gen) writeOrders(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return g.write(ctx, "order_lines", []string{"id", "created_at", "updated_at", "quantity", "unit_price_fen", "amount_fen", "certified_at_order", "order_id", "product_id"}, len(all), func(i int, d []any) {
+	err = g.write(ctx, "order_lines", []string{"id", "created_at", "updated_at", "quantity", "unit_price_fen", "amount_fen", "certified_at_order", "order_id", "product_id"}, len(all), func(i int, d []any) {
 		l := all[i]
 		d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8] = firstLine+i, g.now, g.now, l.qty, l.price, int64(l.qty)*l.price, l.certified, l.order, l.product
 	})
+	if err != nil {
+		return err
+	}
+	// Best-selling order needs each product's units sold.
+	_, err = g.db.SQL.ExecContext(ctx, `UPDATE products SET units_sold = (SELECT COALESCE(SUM(l.quantity), 0)
+		FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.product_id = products.id AND o.status <> 'CANCELLED')`)
+	return err
 }

@@ -204,7 +204,7 @@ func (b *builder) loadOrders(ctx context.Context) error {
 		}
 	}
 	for id, qty := range sold {
-		if err := b.tx.Product.UpdateOneID(id).AddStock(-qty).Exec(ctx); err != nil {
+		if err := b.tx.Product.UpdateOneID(id).AddStock(-qty).AddUnitsSold(qty).Exec(ctx); err != nil {
 			// Stock is generated generously; running out means a bug here.
 			return fmt.Errorf("product %d: %w", id, err)
 		}

@@ -14,6 +14,7 @@ import (
 	"bangfu/graph"
 	"bangfu/graph/gqlerr"
 	"bangfu/internal/auth"
+	"bangfu/internal/catalog"
 	"bangfu/internal/market"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -30,6 +31,9 @@ type Options struct {
 	Auth *auth.Service
 	// Market runs the marketplace rules (nil: defaults).
 	Market *market.Service
+	// Dialect of the database (dialect.Postgres or dialect.SQLite) for
+	// catalog search.
+	Dialect string
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 	Log   *slog.Logger
@@ -68,7 +72,7 @@ func New(o Options) http.Handler {
 	if o.Market == nil {
 		o.Market = market.NewService(o.Client, 0)
 	}
-	gql := handler.New(graph.NewSchema(o.Client, o.Auth, o.Market))
+	gql := handler.New(graph.NewSchema(o.Client, o.Auth, o.Market, catalog.New(o.Client, o.Dialect)))
 	gql.AddTransport(transport{maxBodyBytes: o.MaxBodyBytes})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {

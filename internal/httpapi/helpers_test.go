@@ -52,7 +52,7 @@ func serve(t testing.TB, db *store.DB) *httptest.Server {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Options{
-		Client: db.Client, Auth: auth.NewService(db.Client, tokens, time.Hour),
+		Client: db.Client, Auth: auth.NewService(db.Client, tokens, time.Hour), Dialect: db.Dialect,
 		Ready: db.Ping, Log: quietLog(t), Introspection: true,
 	}))
 	t.Cleanup(srv.Close)

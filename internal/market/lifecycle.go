@@ -194,7 +194,7 @@ func restoreStock(ctx context.Context, c *ent.Client, orderID int) error {
 		return err
 	}
 	for _, l := range lines {
-		if err := c.Product.UpdateOneID(l.ProductID).AddStock(l.Quantity).Exec(ctx); err != nil {
+		if err := c.Product.UpdateOneID(l.ProductID).AddStock(l.Quantity).AddUnitsSold(-l.Quantity).Exec(ctx); err != nil {
 			return err
 		}
 	}

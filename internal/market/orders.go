@@ -204,7 +204,7 @@ func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []I
 	for _, it := range items {
 		n, err := tx.Product.Update().
 			Where(product.ID(it.ProductID), product.StockGTE(it.Quantity)).
-			AddStock(-it.Quantity).Save(sysCtx)
+			AddStock(-it.Quantity).AddUnitsSold(it.Quantity).Save(sysCtx)
 		if err != nil {
 			return nil, err
 		}

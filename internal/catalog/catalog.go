@@ -1,0 +1,199 @@
+// Package catalog answers catalog searches: listed products filtered by
+// region, category, certification, county flags, supplier kind, price and
+// stock, found by full-text search (PostgreSQL tsvector; token matching on
+// SQLite) and sorted by relevance, price, newness or sales.
+package catalog
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"bangfu/ent"
+	"bangfu/ent/organization"
+	"bangfu/ent/predicate"
+	"bangfu/ent/product"
+	"bangfu/ent/region"
+	"bangfu/internal/search"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+)
+
+// Sort orders the catalog.
+type Sort string
+
+// Catalog sort orders.
+const (
+	Relevance   Sort = "RELEVANCE"
+	PriceAsc    Sort = "PRICE_ASC"
+	PriceDesc   Sort = "PRICE_DESC"
+	Newest      Sort = "NEWEST"
+	BestSelling Sort = "BEST_SELLING"
+)
+
+// Filter narrows the catalog; zero values do not filter.
+type Filter struct {
+	RegionID            *int
+	Categories          []product.Category
+	CertifiedOnly       bool
+	KeyAssistanceCounty bool
+	SupplierKinds       []organization.Kind
+	MinPriceFen         *int64
+	MaxPriceFen         *int64
+	InStock             bool
+}
+
+// Searcher runs catalog queries.
+type Searcher struct {
+	client  *ent.Client
+	dialect string
+	now     func() time.Time
+}
+
+// New returns a searcher for the database dialect.
+func New(client *ent.Client, dia string) *Searcher {
+	return &Searcher{client: client, dialect: dia, now: time.Now}
+}
+
+// Page is a Relay page request.
+type Page struct {
+	After, Before *entgql.Cursor[int]
+	First, Last   *int
+}
+
+// BadInput is returned for filters that cannot apply.
+type BadInput struct{ msg string }
+
+func (e *BadInput) Error() string { return e.msg }
+
+// ErrorCode makes it a BAD_USER_INPUT.
+func (e *BadInput) ErrorCode() string { return "BAD_USER_INPUT" }
+
+// Search returns one page of the catalog. Relevance needs a query; without
+// one it sorts by sales.
+func (s *Searcher) Search(ctx context.Context, query string, f Filter, sort Sort, page Page) (*ent.ProductConnection, error) {
+	preds := []predicate.Product{product.StatusEQ(product.StatusLISTED)}
+	q := search.ParseQuery(query)
+	if strings.TrimSpace(query) != "" && q.Empty() {
+		return nil, &BadInput{"the query has no searchable words"}
+	}
+	if len([]rune(query)) > 100 {
+		return nil, &BadInput{"the query is longer than 100 characters"}
+	}
+	if !q.Empty() {
+		preds = append(preds, s.matches(q))
+	}
+	more, err := s.filters(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	preds = append(preds, more...)
+	if sort == "" {
+		sort = Relevance
+	}
+	order := &ent.ProductOrder{Field: ent.ProductOrderFieldUnitsSold, Direction: entgql.OrderDirectionDesc}
+	switch sort {
+	case PriceAsc:
+		order = &ent.ProductOrder{Field: ent.ProductOrderFieldPriceFen, Direction: entgql.OrderDirectionAsc}
+	case PriceDesc:
+		order = &ent.ProductOrder{Field: ent.ProductOrderFieldPriceFen, Direction: entgql.OrderDirectionDesc}
+	case Newest:
+		order = &ent.ProductOrder{Field: ent.ProductOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}
+	case Relevance:
+		if !q.Empty() {
+			return s.byRelevance(ctx, q, preds, page)
+		}
+	}
+	return s.client.Product.Query().Where(preds...).
+		Paginate(ctx, page.After, page.First, page.Before, page.Last, ent.WithProductOrder([]*ent.ProductOrder{order}))
+}
+
+// matches is the full-text predicate: every query token present.
+func (s *Searcher) matches(q search.Query) predicate.Product {
+	if s.dialect == dialect.Postgres {
+		return predicate.Product(func(sel *sql.Selector) {
+			sel.Where(sql.P(func(b *sql.Builder) {
+				b.Ident(sel.C(product.FieldSearchDocument)).WriteString(" @@ to_tsquery('simple', ").Arg(q.TSQuery()).WriteString(")")
+			}))
+		})
+	}
+	// SQLite: the same tokens, matched as whole words of the stored
+	// document (tokens are letters, digits and CJK only: no LIKE escapes).
+	return predicate.Product(func(sel *sql.Selector) {
+		doc := "(' ' || " + sel.C(product.FieldSearchDocument) + " || ' ')"
+		if q.Prefix != "" {
+			sel.Where(sql.P(func(b *sql.Builder) { b.WriteString(doc + " LIKE ").Arg("% " + q.Prefix + "%") }))
+			return
+		}
+		for _, t := range q.Terms {
+			sel.Where(sql.P(func(b *sql.Builder) { b.WriteString(doc + " LIKE ").Arg("% " + t + " %") }))
+		}
+	})
+}
+
+func (s *Searcher) filters(ctx context.Context, f Filter) ([]predicate.Product, error) {
+	var preds []predicate.Product
+	if f.RegionID != nil {
+		r, err := s.client.Region.Get(ctx, *f.RegionID)
+		if ent.IsNotFound(err) {
+			return nil, &BadInput{"no such region"}
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(r.Code) != 6 {
+			return nil, &BadInput{"filter by a province, city or county"}
+		}
+		prefix := r.Code
+		for len(prefix) > 2 && strings.HasSuffix(prefix, "00") {
+			prefix = prefix[:len(prefix)-2]
+		}
+		preds = append(preds, product.HasOriginCountyWith(region.CodeHasPrefix(prefix)))
+	}
+	if len(f.Categories) > 0 {
+		preds = append(preds, product.CategoryIn(f.Categories...))
+	}
+	if f.CertifiedOnly {
+		preds = append(preds, product.CertifiedUntilGT(s.now()))
+	}
+	if f.KeyAssistanceCounty {
+		preds = append(preds, product.HasOriginCountyWith(region.KeyAssistanceCounty(true)))
+	}
+	if len(f.SupplierKinds) > 0 {
+		preds = append(preds, product.HasSupplierWith(organization.KindIn(f.SupplierKinds...)))
+	}
+	if f.MinPriceFen != nil {
+		preds = append(preds, product.PriceFenGTE(*f.MinPriceFen))
+	}
+	if f.MaxPriceFen != nil {
+		preds = append(preds, product.PriceFenLTE(*f.MaxPriceFen))
+	}
+	if f.MinPriceFen != nil && f.MaxPriceFen != nil && *f.MinPriceFen > *f.MaxPriceFen {
+		return nil, &BadInput{"minPriceFen is above maxPriceFen"}
+	}
+	if f.InStock {
+		preds = append(preds, product.StockGT(0))
+	}
+	return preds, nil
+}
+
+// Reindex fills the search document of products that lack one (rows
+// written before search existed), in batches. It is idempotent.
+func (s *Searcher) Reindex(ctx context.Context) (int, error) {
+	done := 0
+	for {
+		batch, err := s.client.Product.Query().Where(product.SearchDocumentIsNil()).Limit(500).All(ctx)
+		if err != nil || len(batch) == 0 {
+			return done, err
+		}
+		for _, p := range batch {
+			// Setting the name re-runs the hook that builds the document.
+			if err := s.client.Product.UpdateOne(p).SetName(p.Name).Exec(ctx); err != nil {
+				return done, err
+			}
+		}
+		done += len(batch)
+	}
+}
