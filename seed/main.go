@@ -30,6 +30,9 @@ func run(ctx context.Context, args []string) error {
 	dbPath := fs.String("db", orDefault(os.Getenv("BANGFU_DB"), "./bangfu.db"), "SQLite file used when DATABASE_URL is unset")
 	reset := fs.Bool("reset", false, "delete all existing data first")
 	scale := fs.Int("scale", 0, "add N scale units of benchmark data on top of the demo (1 unit = 10k households, 10k products, 100k order lines)")
+	products := fs.Int("products", 0, "with --scale: override the number of products")
+	households := fs.Int("households", 0, "with --scale: override the number of households")
+	lines := fs.Int("lines", 0, "with --scale: override the number of order lines")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -64,11 +67,20 @@ func run(ctx context.Context, args []string) error {
 	if *scale == 0 {
 		return nil
 	}
-	rep, err := bulk.Generate(ctx, db, bulk.PlanForScale(*scale), os.Stdout)
+	plan := bulk.PlanForScale(*scale)
+	for _, o := range []struct {
+		flag int
+		dst  *int
+	}{{*products, &plan.Products}, {*households, &plan.Households}, {*lines, &plan.OrderLines}} {
+		if o.flag > 0 {
+			*o.dst = o.flag
+		}
+	}
+	rep, err := bulk.Generate(ctx, db, plan, os.Stdout)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("scale %d written in %v (order_lines: %d rows in %v)\n", *scale, rep.Total.Round(time.Millisecond),
+	fmt.Printf("scale %d (%+v) written in %v (order_lines: %d rows in %v)\n", *scale, plan, rep.Total.Round(time.Millisecond),
 		rep.Rows["order_lines"], rep.Times["order_lines"].Round(time.Millisecond))
 	return nil
 }
