@@ -1,19 +1,24 @@
 package catalog_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"testing"
 
-	"bangfu/ent/organization"
-	"bangfu/ent/product"
-	"bangfu/internal/catalog"
+	"bangfu/internal/httpapi"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 )
 
-// BenchmarkCatalogSearch measures catalog latency on a large catalog. It
-// needs a database seeded with many products, e.g. one million:
+// BenchmarkCatalogSearch measures catalog requests through the real HTTP
+// handler on a large catalog. It needs a seeded database, e.g. with one
+// million products:
 //
 //	createdb -h 127.0.0.1 -U postgres bangfu_bench
 //	DATABASE_URL='postgres://postgres@127.0.0.1:5432/bangfu_bench?sslmode=disable' \
@@ -33,33 +38,40 @@ func BenchmarkCatalogSearch(b *testing.B) {
 	defer db.Close()
 	n, _ := db.Client.Product.Query().Count(ctx)
 	b.Logf("catalog of %d products", n)
-	s := catalog.New(db.Client, db.Dialect)
-	first := 20
-	max := int64(5000)
-	cases := []struct {
-		name  string
-		query string
-		f     catalog.Filter
-		sort  catalog.Sort
-	}{
-		{"text common term, relevance", "核桃", catalog.Filter{}, catalog.Relevance},
-		{"text two words, relevance", "高山草果", catalog.Filter{}, catalog.Relevance},
-		{"text, price ascending", "普洱茶", catalog.Filter{}, catalog.PriceAsc},
-		{"filters, best-selling", "", catalog.Filter{Categories: []product.Category{product.CategoryTEA_BEVERAGE}, CertifiedOnly: true, InStock: true, MaxPriceFen: &max}, catalog.BestSelling},
-		{"key counties and kinds, newest", "", catalog.Filter{KeyAssistanceCounty: true, SupplierKinds: []organization.Kind{organization.KindCOOPERATIVE}}, catalog.Newest},
-		{"no filter, best-selling", "", catalog.Filter{}, catalog.BestSelling},
+	srv := httptest.NewServer(httpapi.New(httpapi.Options{Client: db.Client, Dialect: db.Dialect,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	defer srv.Close()
+
+	const page = `edges { node { id name priceFen unitsSold supplier { name } originCounty { name } } } pageInfo { hasNextPage endCursor }`
+	cases := []struct{ name, args string }{
+		{"text common term, relevance", `query: "核桃"`},
+		{"text two words, relevance", `query: "高山草果"`},
+		{"text, price ascending", `query: "普洱茶", sort: PRICE_ASC`},
+		{"filters, best-selling", `filter: {categories: [TEA_BEVERAGE], certifiedOnly: true, inStock: true, maxPriceFen: 5000}, sort: BEST_SELLING`},
+		{"key counties and kinds, newest", `filter: {keyAssistanceCounty: true, supplierKinds: [COOPERATIVE]}, sort: NEWEST`},
+		{"no filter, best-selling", `sort: BEST_SELLING`},
 	}
 	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				conn, err := s.Search(ctx, c.query, c.f, c.sort, catalog.Page{First: &first})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if i == 0 {
-					b.ReportMetric(float64(conn.TotalCount), "matches")
-				}
+		for _, withTotal := range []bool{false, true} {
+			sel := page
+			name := c.name
+			if withTotal {
+				sel, name = "totalCount "+page, c.name+", with totalCount"
 			}
-		})
+			body, _ := json.Marshal(map[string]string{"query": "{ catalog(first: 20, " + c.args + ") { " + sel + " } }"})
+			b.Run(name, func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					res, err := http.Post(srv.URL+"/graphql", "application/json", bytes.NewReader(body))
+					if err != nil {
+						b.Fatal(err)
+					}
+					out, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode != 200 || bytes.Contains(out, []byte(`"errors"`)) {
+						b.Fatalf("%d %s", res.StatusCode, out)
+					}
+				}
+			})
+		}
 	}
 }

@@ -90,24 +90,36 @@ func (s *Searcher) Search(ctx context.Context, query string, f Filter, sort Sort
 		return nil, err
 	}
 	preds = append(preds, more...)
-	if sort == "" {
-		sort = Relevance
-	}
-	order := &ent.ProductOrder{Field: ent.ProductOrderFieldUnitsSold, Direction: entgql.OrderDirectionDesc}
+	var order func(*sql.Selector)
 	switch sort {
 	case PriceAsc:
-		order = &ent.ProductOrder{Field: ent.ProductOrderFieldPriceFen, Direction: entgql.OrderDirectionAsc}
+		order = by(sql.Asc(product.FieldPriceFen))
 	case PriceDesc:
-		order = &ent.ProductOrder{Field: ent.ProductOrderFieldPriceFen, Direction: entgql.OrderDirectionDesc}
+		order = by(sql.Desc(product.FieldPriceFen))
 	case Newest:
-		order = &ent.ProductOrder{Field: ent.ProductOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}
-	case Relevance:
-		if !q.Empty() {
-			return s.byRelevance(ctx, q, preds, page)
+		order = by(sql.Desc(product.FieldCreatedAt))
+	case BestSelling, Relevance, "":
+		order = by(sql.Desc(product.FieldUnitsSold))
+		if !q.Empty() && sort != BestSelling {
+			order = func(sel *sql.Selector) {
+				sel.OrderExpr(s.score(sel, q))
+				by(sql.Desc(product.FieldUnitsSold))(sel)
+			}
 		}
+	default:
+		return nil, &BadInput{"unknown sort " + string(sort)}
 	}
-	return s.client.Product.Query().Where(preds...).
-		Paginate(ctx, page.After, page.First, page.Before, page.Last, ent.WithProductOrder([]*ent.ProductOrder{order}))
+	return s.page(ctx, preds, order, page)
+}
+
+// by orders by the given columns, then by id so pages are stable.
+func by(terms ...string) func(*sql.Selector) {
+	return func(sel *sql.Selector) {
+		for _, t := range terms {
+			sel.OrderBy(t)
+		}
+		sel.OrderBy(sql.Asc(sel.C(product.FieldID)))
+	}
 }
 
 // matches is the full-text predicate: every query token present.

@@ -16,31 +16,35 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// byRelevance pages results by score. A score is not a stored column, so
-// its cursors carry the offset reached; pages go forward only.
-func (s *Searcher) byRelevance(ctx context.Context, q search.Query, preds []predicate.Product, page Page) (*ent.ProductConnection, error) {
+// page returns one page of matches. Catalog cursors carry the offset
+// reached (a relevance score is no stored column to seek on), pages go
+// forward only, and hasNextPage comes from reading one row more, so a page
+// never has to count every match unless totalCount is asked for.
+func (s *Searcher) page(ctx context.Context, preds []predicate.Product, order func(*sql.Selector), page Page) (*ent.ProductConnection, error) {
 	if page.Last != nil || page.Before != nil {
-		return nil, &BadInput{"relevance order pages forward only: use first and after"}
+		return nil, &BadInput{"the catalog pages forward only: use first and after"}
 	}
 	offset := 0
 	if page.After != nil {
 		n, err := strconv.Atoi(fmt.Sprint(page.After.Value))
 		if err != nil || n < 0 {
-			return nil, &BadInput{"invalid cursor for relevance order"}
+			return nil, &BadInput{"invalid catalog cursor"}
 		}
 		offset = n
 	}
 	limit := *page.First // PageSizeLimit guarantees first or last
-	total, err := s.client.Product.Query().Where(preds...).Count(ctx)
-	if err != nil {
-		return nil, err
+	// Counting every match is the expensive part of a broad search; do it
+	// only when the client asks for totalCount.
+	total := -1
+	if wantsTotal(ctx) {
+		n, err := s.client.Product.Query().Where(preds...).Count(ctx)
+		if err != nil {
+			return nil, err
+		}
+		total = n
 	}
-	query := s.client.Product.Query().Where(preds...).
-		Order(func(sel *sql.Selector) {
-			sel.OrderExpr(s.score(sel, q))
-			sel.OrderBy(sql.Desc(sel.C(product.FieldUnitsSold)), sql.Asc(sel.C(product.FieldID)))
-		}).
-		Offset(offset).Limit(limit + 1)
+	var err error
+	query := s.client.Product.Query().Where(preds...).Order(order).Offset(offset).Limit(limit + 1)
 	// Eager-load what the client selected under edges.node, as Paginate does.
 	if nodeCtx, ok := nodeFieldContext(ctx); ok {
 		if query, err = query.CollectFields(nodeCtx); err != nil {
@@ -51,7 +55,7 @@ func (s *Searcher) byRelevance(ctx context.Context, q search.Query, preds []pred
 	if err != nil {
 		return nil, err
 	}
-	conn := &ent.ProductConnection{TotalCount: total}
+	conn := &ent.ProductConnection{TotalCount: max(total, 0)}
 	conn.PageInfo.HasPreviousPage = offset > 0
 	if len(all) > limit {
 		conn.PageInfo.HasNextPage = true
@@ -68,7 +72,7 @@ func (s *Searcher) byRelevance(ctx context.Context, q search.Query, preds []pred
 }
 
 // score ranks matches: PostgreSQL's ts_rank; on SQLite, products whose name
-// holds the whole query first.
+// holds the whole query first. It is an ORDER BY term (descending).
 func (s *Searcher) score(sel *sql.Selector, q search.Query) sql.Querier {
 	if s.dialect == dialect.Postgres {
 		return sql.ExprFunc(func(b *sql.Builder) {
@@ -101,4 +105,19 @@ func nodeFieldContext(ctx context.Context) (context.Context, bool) {
 		}
 	}
 	return ctx, false
+}
+
+// wantsTotal reports whether the GraphQL selection includes totalCount
+// (always true outside GraphQL).
+func wantsTotal(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return true
+	}
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, nil) {
+		if f.Name == "totalCount" {
+			return true
+		}
+	}
+	return false
 }
