@@ -54,6 +54,17 @@ func TestGenerate(t *testing.T) {
 		t.Errorf("%d orders whose total is not the sum of their lines", mismatched)
 	}
 
+	// Units sold equal the quantities in placed, not cancelled orders.
+	var wrongSales int
+	err = db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM products p WHERE p.units_sold <> (SELECT COALESCE(SUM(l.quantity), 0)
+		FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.product_id = p.id AND o.status <> 'CANCELLED')`).Scan(&wrongSales)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wrongSales != 0 {
+		t.Errorf("%d products with wrong units sold", wrongSales)
+	}
+
 	// Lines marked certified belong to certified products only.
 	certifiedLines := c.OrderLine.Query().Where(orderline.CertifiedAtOrder(true), orderline.HasProductWith(product.Not(product.HasCertifications()))).CountX(ctx)
 	if certifiedLines != 0 {

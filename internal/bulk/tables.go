@@ -7,6 +7,8 @@ import (
 
 	"bangfu/internal/pii"
 	"bangfu/internal/search"
+
+	"entgo.io/ent/dialect"
 )
 
 var (
@@ -237,8 +239,17 @@ func (g *gen) writeOrders(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Best-selling order needs each product's units sold.
-	_, err = g.db.SQL.ExecContext(ctx, `UPDATE products SET units_sold = (SELECT COALESCE(SUM(l.quantity), 0)
-		FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.product_id = products.id AND o.status <> 'CANCELLED')`)
+	// Best-selling order needs each product's units sold: one set-based
+	// update (a correlated subquery per product is far slower on fresh,
+	// unanalyzed tables).
+	if g.db.Dialect == dialect.Postgres {
+		if _, err := g.db.SQL.ExecContext(ctx, `ANALYZE products, orders, order_lines`); err != nil {
+			return err
+		}
+	}
+	_, err = g.db.SQL.ExecContext(ctx, `UPDATE products SET units_sold = sold.units
+		FROM (SELECT l.product_id AS id, SUM(l.quantity) AS units FROM order_lines l JOIN orders o ON o.id = l.order_id
+		      WHERE o.status <> 'CANCELLED' GROUP BY l.product_id) AS sold
+		WHERE products.id = sold.id`)
 	return err
 }
