@@ -182,6 +182,11 @@ func measure(set ast.SelectionSet, level int, aliases *int, inFragment map[strin
 			if s.Alias != "" && s.Alias != s.Name {
 				*aliases++
 			}
+			if strings.HasPrefix(s.Name, "__") {
+				// Introspection (GraphiQL's query nests ofType ~14 deep) is
+				// bounded by the schema itself and switched off in production.
+				continue
+			}
 			d = level
 			if len(s.SelectionSet) > 0 {
 				d = measure(s.SelectionSet, level+1, aliases, inFragment)

@@ -107,3 +107,20 @@ func quote(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// TestIntrospectionPassesLimits: GraphiQL's full introspection query (its
+// type references nest far deeper than the depth limit) must still work.
+func TestIntrospectionPassesLimits(t *testing.T) {
+	srv, _ := demoServer(t)
+	const q = `query IntrospectionQuery { __schema { queryType { name } mutationType { name } types { ...FullType } directives { name locations args { ...InputValue } } } }
+fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name args { ...InputValue } type { ...TypeRef } isDeprecated } inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name } possibleTypes { ...TypeRef } }
+fragment InputValue on __InputValue { name type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }`
+	var data struct {
+		Schema struct{ Types []struct{ Name string } } `json:"__schema"`
+	}
+	mustData(t, post(t, srv, q, nil), &data)
+	if len(data.Schema.Types) < 50 {
+		t.Fatalf("introspection returned %d types", len(data.Schema.Types))
+	}
+}
