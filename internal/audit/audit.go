@@ -53,10 +53,12 @@ func Hook(dia string) entgo.Hook {
 			if m.Type() == "AuditEvent" || ctx.Value(skipKey{}) != nil {
 				return next.Mutate(ctx, m)
 			}
-			if dia == dialect.Postgres {
+			inTx := transactional(m)
+			if inTx && dia == dialect.Postgres {
 				// Take the chain lock before the change takes any row lock:
 				// every writing transaction then queues on this one lock
-				// first, so row locks can never be taken in a cycle.
+				// first, so row locks can never be taken in a cycle. It is
+				// held until the transaction ends.
 				if _, err := clientOf(m).ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", pgLockKey); err != nil {
 					return nil, err
 				}
@@ -74,7 +76,12 @@ func Hook(dia string) entgo.Hook {
 					ev.EntityID = id
 				}
 			}
-			if err := Append(ctx, clientOf(m), dia, ev); err != nil {
+			if inTx {
+				err = appendIn(viewer.NewContext(ctx, viewer.System()), clientOf(m), dia, ev, false)
+			} else {
+				err = Append(ctx, clientOf(m), dia, ev)
+			}
+			if err != nil {
 				return nil, fmt.Errorf("recording audit event: %w", err)
 			}
 			return v, nil
@@ -112,6 +119,15 @@ type mutationWithClient interface {
 }
 
 func clientOf(m entgo.Mutation) *ent.Client { return m.(mutationWithClient).Client() }
+
+func transactional(m entgo.Mutation) bool {
+	t, ok := m.(interface{ Tx() (*ent.Tx, error) })
+	if !ok {
+		return false
+	}
+	_, err := t.Tx()
+	return err == nil
+}
 
 func idOf(m entgo.Mutation) (int, bool) {
 	if x, ok := m.(interface{ ID() (int, bool) }); ok {
@@ -220,17 +236,19 @@ func Append(ctx context.Context, client *ent.Client, dia string, ev Event) error
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		// Already transactional (ent refuses nested transactions): join it.
-		return appendIn(ctx, client, dia, ev)
+		return appendIn(ctx, client, dia, ev, true)
 	}
-	if err := appendIn(ctx, tx.Client(), dia, ev); err != nil {
+	if err := appendIn(ctx, tx.Client(), dia, ev, true); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	return tx.Commit()
 }
 
-func appendIn(ctx context.Context, c *ent.Client, dia string, ev Event) error {
-	if dia == dialect.Postgres {
+// appendIn writes ev inside the transaction c belongs to; lock says whether
+// the chain lock still has to be taken.
+func appendIn(ctx context.Context, c *ent.Client, dia string, ev Event, lock bool) error {
+	if lock && dia == dialect.Postgres {
 		if _, err := c.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", pgLockKey); err != nil {
 			return err
 		}

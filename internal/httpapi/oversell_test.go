@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/orderline"
 	"bangfu/ent/product"
 	"bangfu/ent/supplierprofile"
+	"bangfu/internal/audit"
 )
 
 // TestNoOversellUnderConcurrency fires 200 concurrent placeOrder calls at
@@ -79,6 +80,10 @@ func TestNoOversellUnderConcurrency(t *testing.T) {
 	t.Logf("%d placements accepted (%d orders), %d refused for stock", accepted, acceptedOrders, rejected)
 	if accepted == 0 || rejected == 0 {
 		t.Fatalf("the test needs both outcomes: %d accepted, %d refused", accepted, rejected)
+	}
+	// Concurrent writers kept the audit chain intact.
+	if rep, err := audit.Verify(sysCtx, c); err != nil || !rep.OK {
+		t.Errorf("audit chain after concurrent placements: %+v, %v", rep, err)
 	}
 	// Every accepted order is persisted exactly once.
 	if got := c.Order.Query().CountX(sysCtx) - ordersBefore; got != acceptedOrders {
