@@ -1,8 +1,6 @@
 package graph
 
 import (
-	"context"
-
 	"bangfu/ent"
 	"bangfu/internal/auth"
 	"bangfu/internal/catalog"
@@ -27,18 +25,4 @@ func NewSchema(client *ent.Client, authService *auth.Service, marketService *mar
 	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{
 		client: client, auth: authService, market: marketService, search: searcher,
 	}})}
-}
-
-// inTx runs a mutation's writes in one transaction, so the change and its
-// audit events commit together or not at all.
-func (r *Resolver) inTx(ctx context.Context, fn func(*ent.Client) error) error {
-	tx, err := r.client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx.Client()); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }

@@ -14,6 +14,7 @@ import (
 	"bangfu/internal/audit"
 	"bangfu/internal/auth"
 	"bangfu/internal/pii"
+	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 	"context"
 )
@@ -70,7 +71,7 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 		return nil, gqlerr.BadInput(err.Error())
 	}
 	var u *ent.User
-	err = r.inTx(ctx, func(c *ent.Client) error {
+	err = store.WithTx(ctx, r.client, func(c *ent.Client) error {
 		u, err = c.User.Create().SetEmail(email).SetDisplayName(input.DisplayName).SetPasswordHash(hash).Save(ctx)
 		return err
 	})
@@ -83,7 +84,7 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 // GrantRole is the resolver for the grantRole field.
 func (r *mutationResolver) GrantRole(ctx context.Context, input model.GrantRoleInput) (*ent.Membership, error) {
 	var m *ent.Membership
-	err := r.inTx(ctx, func(c *ent.Client) error {
+	err := store.WithTx(ctx, r.client, func(c *ent.Client) error {
 		var err error
 		m, err = c.Membership.Create().SetUserID(input.UserID).SetRole(input.Role).
 			SetNillableOrganizationID(input.OrganizationID).
@@ -99,7 +100,7 @@ func (r *mutationResolver) GrantRole(ctx context.Context, input model.GrantRoleI
 
 // RevokeRole is the resolver for the revokeRole field.
 func (r *mutationResolver) RevokeRole(ctx context.Context, membershipID int) (bool, error) {
-	err := r.inTx(ctx, func(c *ent.Client) error {
+	err := store.WithTx(ctx, r.client, func(c *ent.Client) error {
 		return c.Membership.DeleteOneID(membershipID).Exec(ctx)
 	})
 	return err == nil, err
@@ -108,7 +109,7 @@ func (r *mutationResolver) RevokeRole(ctx context.Context, membershipID int) (bo
 // SetUserStatus is the resolver for the setUserStatus field.
 func (r *mutationResolver) SetUserStatus(ctx context.Context, userID int, status user.Status) (*ent.User, error) {
 	var u *ent.User
-	err := r.inTx(ctx, func(c *ent.Client) error {
+	err := store.WithTx(ctx, r.client, func(c *ent.Client) error {
 		var err error
 		if u, err = c.User.UpdateOneID(userID).SetStatus(status).Save(ctx); err != nil {
 			return err

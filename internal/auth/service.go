@@ -16,6 +16,7 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/session"
 	"bangfu/ent/user"
+	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 
 	"golang.org/x/crypto/bcrypt"
@@ -122,7 +123,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Pair, err
 		return nil, ErrDisabled
 	}
 	var pair *Pair
-	err = withTx(ctx, s.client, func(tx *ent.Client) error {
+	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		u, err = tx.User.UpdateOne(u).SetFailedLogins(0).ClearLockedUntil().SetLastLoginAt(now).Save(ctx)
 		if err != nil {
 			return err
@@ -141,7 +142,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Pair, err
 // count survives the failed request, and locks the account when due.
 func (s *Service) recordFailure(ctx context.Context, u *ent.User, now time.Time) error {
 	failures := u.FailedLogins + 1
-	err := withTx(ctx, s.client, func(tx *ent.Client) error {
+	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		upd := tx.User.UpdateOneID(u.ID).SetFailedLogins(failures)
 		if failures >= maxFailures {
 			lock := lockBase << min(failures-maxFailures, 10)
@@ -162,7 +163,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Pair, error) {
 	now := s.now().UTC()
 	var pair *Pair
 	var reuse bool
-	err := withTx(ctx, s.client, func(tx *ent.Client) error {
+	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		sess, err := tx.Session.Query().Where(session.TokenHash(hashToken(token))).WithUser().Only(ctx)
 		if ent.IsNotFound(err) {
 			return ErrBadRefresh
@@ -199,7 +200,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Pair, error) {
 }
 
 func (s *Service) revokeFamily(ctx context.Context, token, reason string) error {
-	return withTx(ctx, s.client, func(tx *ent.Client) error {
+	return store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		sess, err := tx.Session.Query().Where(session.TokenHash(hashToken(token))).Only(ctx)
 		if err != nil {
 			return err
@@ -282,17 +283,4 @@ func randomToken() string {
 func hashToken(t string) string {
 	h := sha256.Sum256([]byte(t))
 	return hex.EncodeToString(h[:])
-}
-
-// withTx runs fn in a transaction and commits when it returns nil.
-func withTx(ctx context.Context, client *ent.Client, fn func(*ent.Client) error) error {
-	tx, err := client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx.Client()); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }

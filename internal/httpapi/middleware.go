@@ -50,9 +50,6 @@ func unauthorized(w http.ResponseWriter, msg string) {
 	writeProblem(w, http.StatusUnauthorized, gqlerr.Unauthenticated, msg)
 }
 
-// RequestID returns the request id carried by ctx, or "".
-func RequestID(ctx context.Context) string { return reqid.From(ctx) }
-
 // withRequestID takes a well-formed X-Request-Id from the client or proxy,
 // or makes one, and echoes it in the response.
 func withRequestID(next http.Handler) http.Handler {
@@ -146,7 +143,7 @@ type LogHandler struct{ slog.Handler }
 
 // Handle implements slog.Handler.
 func (h LogHandler) Handle(ctx context.Context, r slog.Record) error {
-	if id := RequestID(ctx); id != "" {
+	if id := reqid.From(ctx); id != "" {
 		r.AddAttrs(slog.String("request_id", id))
 	}
 	return h.Handler.Handle(ctx, r)
