@@ -93,7 +93,7 @@ func (r *mutationResolver) RevokeCertification(ctx context.Context, id int, reas
 }
 
 // Catalog is the resolver for the catalog field.
-func (r *queryResolver) Catalog(ctx context.Context, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProductConnection, error) {
+func (r *queryResolver) Catalog(ctx context.Context, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*catalog.Connection, error) {
 	var f catalog.Filter
 	if filter != nil {
 		f = catalog.Filter{

@@ -23,6 +23,7 @@ import (
 	"bangfu/ent/user"
 	"bangfu/graph/model"
 	"bangfu/graph/scalar"
+	"bangfu/internal/catalog"
 	"bytes"
 	"context"
 	"embed"
@@ -224,6 +225,13 @@ type ComplexityRoot struct {
 	BuyerProfileEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CatalogConnection struct {
+		Edges             func(childComplexity int) int
+		PageInfo          func(childComplexity int) int
+		TotalCount        func(childComplexity int) int
+		TotalCountIsExact func(childComplexity int) int
 	}
 
 	Certification struct {
@@ -818,7 +826,7 @@ type QueryResolver interface {
 	Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error)
 	Products(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) (*ent.ProductConnection, error)
 	Regions(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) (*ent.RegionConnection, error)
-	Catalog(ctx context.Context, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ProductConnection, error)
+	Catalog(ctx context.Context, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*catalog.Connection, error)
 	Me(ctx context.Context) (*ent.User, error)
 	VerifyAuditChain(ctx context.Context) (*model.AuditChainReport, error)
 	HouseholdMemberByIDNumber(ctx context.Context, idNumber string) (*ent.HouseholdMember, error)
@@ -1517,6 +1525,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BuyerProfileEdge.Node(childComplexity), true
+
+	case "CatalogConnection.edges":
+		if e.ComplexityRoot.CatalogConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogConnection.Edges(childComplexity), true
+	case "CatalogConnection.pageInfo":
+		if e.ComplexityRoot.CatalogConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogConnection.PageInfo(childComplexity), true
+	case "CatalogConnection.totalCount":
+		if e.ComplexityRoot.CatalogConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogConnection.TotalCount(childComplexity), true
+	case "CatalogConnection.totalCountIsExact":
+		if e.ComplexityRoot.CatalogConnection.TotalCountIsExact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogConnection.TotalCountIsExact(childComplexity), true
 
 	case "Certification.certificateNumber":
 		if e.ComplexityRoot.Certification.CertificateNumber == nil {
@@ -4641,6 +4674,20 @@ func (ec *executionContext) childFields_BuyerProfileEdge(ctx context.Context, fi
 		return ec.fieldContext_BuyerProfileEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BuyerProfileEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CatalogConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CatalogConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CatalogConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CatalogConnection_totalCount(ctx, field)
+	case "totalCountIsExact":
+		return ec.fieldContext_CatalogConnection_totalCountIsExact(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CatalogConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_Certification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11236,6 +11283,116 @@ func (ec *executionContext) _BuyerProfileEdge_cursor(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_BuyerProfileEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BuyerProfileEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _CatalogConnection_edges(ctx context.Context, field graphql.CollectedField, obj *catalog.Connection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ProductEdge) graphql.Marshaler {
+			return ec.marshalOProductEdge2ᚕᚖbangfuᚋentᚐProductEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CatalogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CatalogConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *catalog.Connection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CatalogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CatalogConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *catalog.Connection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CatalogConnection_totalCountIsExact(ctx context.Context, field graphql.CollectedField, obj *catalog.Connection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogConnection_totalCountIsExact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCountIsExact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogConnection_totalCountIsExact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogConnection", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Certification_id(ctx context.Context, field graphql.CollectedField, obj *ent.Certification) (ret graphql.Marshaler) {
@@ -19811,8 +19968,8 @@ func (ec *executionContext) _Query_catalog(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Query().Catalog(ctx, fc.Args["query"].(*string), fc.Args["filter"].(*model.CatalogFilter), fc.Args["sort"].(*model.CatalogSort), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProductConnection) graphql.Marshaler {
-			return ec.marshalNProductConnection2ᚖbangfuᚋentᚐProductConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *catalog.Connection) graphql.Marshaler {
+			return ec.marshalNCatalogConnection2ᚖbangfuᚋinternalᚋcatalogᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -19825,7 +19982,7 @@ func (ec *executionContext) fieldContext_Query_catalog(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProductConnection(ctx, field)
+			return ec.childFields_CatalogConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -41390,6 +41547,59 @@ func (ec *executionContext) _BuyerProfileEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var catalogConnectionImplementors = []string{"CatalogConnection"}
+
+func (ec *executionContext) _CatalogConnection(ctx context.Context, sel ast.SelectionSet, obj *catalog.Connection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, catalogConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CatalogConnection")
+		case "edges":
+			out.Values[i] = ec._CatalogConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CatalogConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CatalogConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCountIsExact":
+			out.Values[i] = ec._CatalogConnection_totalCountIsExact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var certificationImplementors = []string{"Certification", "Node"}
 
 func (ec *executionContext) _Certification(ctx context.Context, sel ast.SelectionSet, obj *ent.Certification) graphql.Marshaler {
@@ -48077,6 +48287,16 @@ func (ec *executionContext) marshalNBuyerProfileOrderField2ᚖbangfuᚋentᚐBuy
 func (ec *executionContext) unmarshalNBuyerProfileWhereInput2ᚖbangfuᚋentᚐBuyerProfileWhereInput(ctx context.Context, v any) (*ent.BuyerProfileWhereInput, error) {
 	res, err := ec.unmarshalInputBuyerProfileWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCatalogConnection2ᚖbangfuᚋinternalᚋcatalogᚐConnection(ctx context.Context, sel ast.SelectionSet, v *catalog.Connection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CatalogConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCertification2ᚖbangfuᚋentᚐCertification(ctx context.Context, sel ast.SelectionSet, v *ent.Certification) graphql.Marshaler {

@@ -800,9 +800,16 @@ var (
 				Columns: []*schema.Column{ProductsColumns[14]},
 			},
 			{
-				Name:    "product_units_sold",
+				Name:    "product_units_sold_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[15]},
+				Columns: []*schema.Column{ProductsColumns[15], ProductsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					DescColumns: map[string]bool{
+						ProductsColumns[0].Name: true,
+
+						ProductsColumns[15].Name: true,
+					},
+				},
 			},
 			{
 				Name:    "product_search_document",

@@ -79,7 +79,7 @@ func (Product) Indexes() []ent.Index {
 		index.Fields("price_fen"),
 		index.Fields("created_at"),
 		index.Fields("certified_until"),
-		index.Fields("units_sold"),
+		index.Fields("units_sold", "id").Annotations(entsql.DescColumns("units_sold", "id")),
 		index.Fields("search_document").Annotations(entsql.IndexTypes(map[string]string{dialect.Postgres: "GIN"})),
 	}
 }

@@ -122,7 +122,7 @@ type UpdateProductInput struct {
 type CatalogSort string
 
 const (
-	// Best match first (needs a query; without one, best-selling).
+	// Best match first: the 500 best-selling matches ranked by how well they match, then the other matches by sales (needs a query; without one, best-selling).
 	CatalogSortRelevance   CatalogSort = "RELEVANCE"
 	CatalogSortPriceAsc    CatalogSort = "PRICE_ASC"
 	CatalogSortPriceDesc   CatalogSort = "PRICE_DESC"

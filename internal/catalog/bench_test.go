@@ -9,11 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 
 	"bangfu/internal/httpapi"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
+
+	"entgo.io/contrib/entgql"
 )
 
 // BenchmarkCatalogSearch measures catalog requests through the real HTTP
@@ -45,6 +48,7 @@ func BenchmarkCatalogSearch(b *testing.B) {
 	const page = `edges { node { id name priceFen unitsSold supplier { name } originCounty { name } } } pageInfo { hasNextPage endCursor }`
 	cases := []struct{ name, args string }{
 		{"text common term, relevance", `query: "核桃"`},
+		{"text common term, relevance, page 30", `query: "核桃", after: "` + offsetCursor(580) + `"`},
 		{"text two words, relevance", `query: "高山草果"`},
 		{"text, price ascending", `query: "普洱茶", sort: PRICE_ASC`},
 		{"filters, best-selling", `filter: {categories: [TEA_BEVERAGE], certifiedOnly: true, inStock: true, maxPriceFen: 5000}, sort: BEST_SELLING`},
@@ -74,4 +78,11 @@ func BenchmarkCatalogSearch(b *testing.B) {
 			})
 		}
 	}
+}
+
+// offsetCursor is the catalog cursor after the first n matches.
+func offsetCursor(n int) string {
+	var b strings.Builder
+	entgql.Cursor[int]{Value: n}.MarshalGQL(&b)
+	return strings.Trim(b.String(), `"`)
 }

@@ -47,14 +47,25 @@ type Filter struct {
 
 // Searcher runs catalog queries.
 type Searcher struct {
-	client  *ent.Client
-	dialect string
-	now     func() time.Time
+	client         *ent.Client
+	dialect        string
+	now            func() time.Time
+	countCap       int // totalCount is exact up to here
+	candidateCount int // relevance re-ranks this many best sellers
 }
 
-// New returns a searcher for the database dialect.
+// New returns a searcher for the database dialect with the default limits.
 func New(client *ent.Client, dia string) *Searcher {
-	return &Searcher{client: client, dialect: dia, now: time.Now}
+	return &Searcher{client: client, dialect: dia, now: time.Now,
+		countCap: DefaultCountCap, candidateCount: DefaultRankedCandidates}
+}
+
+// WithLimits returns a copy of s that counts up to countCap matches and
+// ranks the candidates best-selling matches by relevance.
+func (s *Searcher) WithLimits(countCap, candidates int) *Searcher {
+	c := *s
+	c.countCap, c.candidateCount = countCap, candidates
+	return &c
 }
 
 // Page is a Relay page request.
@@ -73,7 +84,7 @@ func (e *BadInput) ErrorCode() string { return "BAD_USER_INPUT" }
 
 // Search returns one page of the catalog. Relevance needs a query; without
 // one it sorts by sales.
-func (s *Searcher) Search(ctx context.Context, query string, f Filter, sort Sort, page Page) (*ent.ProductConnection, error) {
+func (s *Searcher) Search(ctx context.Context, query string, f Filter, sort Sort, page Page) (*Connection, error) {
 	preds := []predicate.Product{product.StatusEQ(product.StatusLISTED)}
 	q := search.ParseQuery(query)
 	if strings.TrimSpace(query) != "" && q.Empty() {
@@ -90,6 +101,9 @@ func (s *Searcher) Search(ctx context.Context, query string, f Filter, sort Sort
 		return nil, err
 	}
 	preds = append(preds, more...)
+	if sort == Relevance && !q.Empty() {
+		return s.page(ctx, preds, page, s.ranked(preds, q))
+	}
 	var order func(*sql.Selector)
 	switch sort {
 	case PriceAsc:
@@ -99,17 +113,18 @@ func (s *Searcher) Search(ctx context.Context, query string, f Filter, sort Sort
 	case Newest:
 		order = by(sql.Desc(product.FieldCreatedAt))
 	case BestSelling, Relevance, "":
-		order = by(sql.Desc(product.FieldUnitsSold))
-		if !q.Empty() && sort != BestSelling {
-			order = func(sel *sql.Selector) {
-				sel.OrderExpr(s.score(sel, q))
-				by(sql.Desc(product.FieldUnitsSold))(sel)
-			}
-		}
+		order = bestSelling
 	default:
 		return nil, &BadInput{"unknown sort " + string(sort)}
 	}
-	return s.page(ctx, preds, order, page)
+	return s.page(ctx, preds, page, s.ordered(preds, order))
+}
+
+// bestSelling orders by units sold, then newest id first: the order of the
+// (units_sold DESC, id DESC) index, so a broad query reads the index in
+// order and stops after one page instead of sorting every match.
+func bestSelling(sel *sql.Selector) {
+	sel.OrderBy(sql.Desc(sel.C(product.FieldUnitsSold)), sql.Desc(sel.C(product.FieldID)))
 }
 
 // by orders by the given columns, then by id so pages are stable.

@@ -16,11 +16,33 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+// Connection is a catalog page. Counting every match of a broad search is
+// the slowest part of it, so totalCount is exact only up to CountCap.
+type Connection struct {
+	Edges             []*ent.ProductEdge
+	PageInfo          ent.PageInfo
+	TotalCount        int
+	TotalCountIsExact bool
+}
+
+// Default limits. Counting stops at DefaultCountCap: a shopper needs "more
+// than 10,000", not the exact figure, and stopping keeps broad searches
+// fast. Relevance re-ranks the DefaultRankedCandidates best-selling
+// matches: scoring every match of a common word reads tens of thousands of
+// rows, scoring the best sellers a few hundred; the rest follow by sales.
+const (
+	DefaultCountCap         = 10_000
+	DefaultRankedCandidates = 500
+)
+
+// fetch reads n rows of the ordered result from offset.
+type fetch func(ctx context.Context, offset, n int) ([]*ent.Product, error)
+
 // page returns one page of matches. Catalog cursors carry the offset
 // reached (a relevance score is no stored column to seek on), pages go
 // forward only, and hasNextPage comes from reading one row more, so a page
-// never has to count every match unless totalCount is asked for.
-func (s *Searcher) page(ctx context.Context, preds []predicate.Product, order func(*sql.Selector), page Page) (*ent.ProductConnection, error) {
+// never has to count matches unless totalCount is asked for.
+func (s *Searcher) page(ctx context.Context, preds []predicate.Product, page Page, rows fetch) (*Connection, error) {
 	if page.Last != nil || page.Before != nil {
 		return nil, &BadInput{"the catalog pages forward only: use first and after"}
 	}
@@ -33,29 +55,18 @@ func (s *Searcher) page(ctx context.Context, preds []predicate.Product, order fu
 		offset = n
 	}
 	limit := *page.First // PageSizeLimit guarantees first or last
-	// Counting every match is the expensive part of a broad search; do it
-	// only when the client asks for totalCount.
-	total := -1
+	conn := &Connection{}
 	if wantsTotal(ctx) {
-		n, err := s.client.Product.Query().Where(preds...).Count(ctx)
+		ids, err := s.client.Product.Query().Where(preds...).Limit(s.countCap + 1).IDs(ctx)
 		if err != nil {
 			return nil, err
 		}
-		total = n
+		conn.TotalCount, conn.TotalCountIsExact = min(len(ids), s.countCap), len(ids) <= s.countCap
 	}
-	var err error
-	query := s.client.Product.Query().Where(preds...).Order(order).Offset(offset).Limit(limit + 1)
-	// Eager-load what the client selected under edges.node, as Paginate does.
-	if nodeCtx, ok := nodeFieldContext(ctx); ok {
-		if query, err = query.CollectFields(nodeCtx); err != nil {
-			return nil, err
-		}
-	}
-	all, err := query.All(ctx)
+	all, err := rows(ctx, offset, limit+1)
 	if err != nil {
 		return nil, err
 	}
-	conn := &ent.ProductConnection{TotalCount: max(total, 0)}
 	conn.PageInfo.HasPreviousPage = offset > 0
 	if len(all) > limit {
 		conn.PageInfo.HasNextPage = true
@@ -69,6 +80,67 @@ func (s *Searcher) page(ctx context.Context, preds []predicate.Product, order fu
 		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
 	}
 	return conn, nil
+}
+
+// ordered reads rows matching preds in the given order.
+func (s *Searcher) ordered(preds []predicate.Product, order func(*sql.Selector)) fetch {
+	return func(ctx context.Context, offset, n int) ([]*ent.Product, error) {
+		q, err := s.query(ctx, preds...)
+		if err != nil {
+			return nil, err
+		}
+		return q.Order(order).Offset(offset).Limit(n).All(ctx)
+	}
+}
+
+// ranked reads rows in relevance order: the candidateCount best-selling
+// matches by score, then every other match by sales. Both parts are
+// deterministic, so offsets page through one stable order.
+func (s *Searcher) ranked(preds []predicate.Product, q search.Query) fetch {
+	return func(ctx context.Context, offset, n int) ([]*ent.Product, error) {
+		var out []*ent.Product
+		if offset < s.candidateCount {
+			pq, err := s.query(ctx, s.candidates(preds))
+			if err != nil {
+				return nil, err
+			}
+			top, err := pq.Order(func(sel *sql.Selector) {
+				sel.OrderExpr(s.score(sel, q))
+				bestSelling(sel)
+			}).Offset(offset).Limit(min(n, s.candidateCount-offset)).All(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out = top
+			if len(out) == n || offset+len(out) < s.candidateCount {
+				return out, nil // page full, or fewer matches than candidates
+			}
+		}
+		rest, err := s.ordered(preds, bestSelling)(ctx, max(offset, s.candidateCount), n-len(out))
+		return append(out, rest...), err
+	}
+}
+
+// candidates keeps the candidateCount best-selling matches.
+func (s *Searcher) candidates(preds []predicate.Product) predicate.Product {
+	return func(sel *sql.Selector) {
+		sub := sql.Dialect(s.dialect).Select(product.FieldID).From(sql.Table(product.Table))
+		for _, p := range preds {
+			p(sub)
+		}
+		bestSelling(sub)
+		sel.Where(sql.In(sel.C(product.FieldID), sub.Limit(s.candidateCount)))
+	}
+}
+
+// query starts a product query that eager-loads what the client selected
+// under edges.node, as entgql's Paginate does.
+func (s *Searcher) query(ctx context.Context, preds ...predicate.Product) (*ent.ProductQuery, error) {
+	q := s.client.Product.Query().Where(preds...)
+	if nodeCtx, ok := nodeFieldContext(ctx); ok {
+		return q.CollectFields(nodeCtx)
+	}
+	return q, nil
 }
 
 // score ranks matches: PostgreSQL's ts_rank; on SQLite, products whose name
