@@ -43,6 +43,12 @@ type Agreement struct {
 	HelpingUnitID *int `json:"helping_unit_id,omitempty"`
 	// The version this one amends.
 	SupersedesID *int `json:"supersedes_id,omitempty"`
+	// The first version of this agreement; absent on the first version itself. All versions share its progress.
+	OriginalID *int `json:"original_id,omitempty"`
+	// When this version came into force (ACTIVE). Purchases settled from then on are attributed to it.
+	ActivatedAt *time.Time `json:"activated_at,omitempty"`
+	// When this version stopped being in force: closed, or superseded by an amendment.
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AgreementQuery when eager-loading is set.
 	Edges        AgreementEdges `json:"edges"`
@@ -63,19 +69,25 @@ type AgreementEdges struct {
 	Amendments []*Agreement `json:"amendments,omitempty"`
 	// Yearly targets (指标).
 	Targets []*Target `json:"targets,omitempty"`
+	// Attribution credits counted toward this version.
+	Credits []*LedgerEntry `json:"credits,omitempty"`
+	// Yearly assessments (考核).
+	Assessments []*Assessment `json:"assessments,omitempty"`
 	// Reported progress with evidence.
 	ProgressReports []*ProgressReport `json:"progress_reports,omitempty"`
 	// ScopedMemberships holds the value of the scoped_memberships edge.
 	ScopedMemberships []*Membership `json:"scoped_memberships,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [8]bool
+	loadedTypes [10]bool
 	// totalCount holds the count of the edges above.
-	totalCount [7]map[string]int
+	totalCount [9]map[string]int
 
 	namedHelpedRegions     map[string][]*Region
 	namedAmendments        map[string][]*Agreement
 	namedTargets           map[string][]*Target
+	namedCredits           map[string][]*LedgerEntry
+	namedAssessments       map[string][]*Assessment
 	namedProgressReports   map[string][]*ProgressReport
 	namedScopedMemberships map[string][]*Membership
 }
@@ -140,10 +152,28 @@ func (e AgreementEdges) TargetsOrErr() ([]*Target, error) {
 	return nil, &NotLoadedError{edge: "targets"}
 }
 
+// CreditsOrErr returns the Credits value or an error if the edge
+// was not loaded in eager-loading.
+func (e AgreementEdges) CreditsOrErr() ([]*LedgerEntry, error) {
+	if e.loadedTypes[6] {
+		return e.Credits, nil
+	}
+	return nil, &NotLoadedError{edge: "credits"}
+}
+
+// AssessmentsOrErr returns the Assessments value or an error if the edge
+// was not loaded in eager-loading.
+func (e AgreementEdges) AssessmentsOrErr() ([]*Assessment, error) {
+	if e.loadedTypes[7] {
+		return e.Assessments, nil
+	}
+	return nil, &NotLoadedError{edge: "assessments"}
+}
+
 // ProgressReportsOrErr returns the ProgressReports value or an error if the edge
 // was not loaded in eager-loading.
 func (e AgreementEdges) ProgressReportsOrErr() ([]*ProgressReport, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[8] {
 		return e.ProgressReports, nil
 	}
 	return nil, &NotLoadedError{edge: "progress_reports"}
@@ -152,7 +182,7 @@ func (e AgreementEdges) ProgressReportsOrErr() ([]*ProgressReport, error) {
 // ScopedMembershipsOrErr returns the ScopedMemberships value or an error if the edge
 // was not loaded in eager-loading.
 func (e AgreementEdges) ScopedMembershipsOrErr() ([]*Membership, error) {
-	if e.loadedTypes[7] {
+	if e.loadedTypes[9] {
 		return e.ScopedMemberships, nil
 	}
 	return nil, &NotLoadedError{edge: "scoped_memberships"}
@@ -163,11 +193,11 @@ func (*Agreement) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case agreement.FieldID, agreement.FieldVersion, agreement.FieldHelpingRegionID, agreement.FieldHelpingUnitID, agreement.FieldSupersedesID:
+		case agreement.FieldID, agreement.FieldVersion, agreement.FieldHelpingRegionID, agreement.FieldHelpingUnitID, agreement.FieldSupersedesID, agreement.FieldOriginalID:
 			values[i] = new(sql.NullInt64)
 		case agreement.FieldKind, agreement.FieldTitle, agreement.FieldDocumentNumber, agreement.FieldStatus:
 			values[i] = new(sql.NullString)
-		case agreement.FieldCreatedAt, agreement.FieldUpdatedAt, agreement.FieldPeriodStart, agreement.FieldPeriodEnd:
+		case agreement.FieldCreatedAt, agreement.FieldUpdatedAt, agreement.FieldPeriodStart, agreement.FieldPeriodEnd, agreement.FieldActivatedAt, agreement.FieldClosedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -265,6 +295,27 @@ func (_m *Agreement) assignValues(columns []string, values []any) error {
 				_m.SupersedesID = new(int)
 				*_m.SupersedesID = int(value.Int64)
 			}
+		case agreement.FieldOriginalID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field original_id", values[i])
+			} else if value.Valid {
+				_m.OriginalID = new(int)
+				*_m.OriginalID = int(value.Int64)
+			}
+		case agreement.FieldActivatedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field activated_at", values[i])
+			} else if value.Valid {
+				_m.ActivatedAt = new(time.Time)
+				*_m.ActivatedAt = value.Time
+			}
+		case agreement.FieldClosedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field closed_at", values[i])
+			} else if value.Valid {
+				_m.ClosedAt = new(time.Time)
+				*_m.ClosedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -306,6 +357,16 @@ func (_m *Agreement) QueryAmendments() *AgreementQuery {
 // QueryTargets queries the "targets" edge of the Agreement entity.
 func (_m *Agreement) QueryTargets() *TargetQuery {
 	return NewAgreementClient(_m.config).QueryTargets(_m)
+}
+
+// QueryCredits queries the "credits" edge of the Agreement entity.
+func (_m *Agreement) QueryCredits() *LedgerEntryQuery {
+	return NewAgreementClient(_m.config).QueryCredits(_m)
+}
+
+// QueryAssessments queries the "assessments" edge of the Agreement entity.
+func (_m *Agreement) QueryAssessments() *AssessmentQuery {
+	return NewAgreementClient(_m.config).QueryAssessments(_m)
 }
 
 // QueryProgressReports queries the "progress_reports" edge of the Agreement entity.
@@ -382,6 +443,21 @@ func (_m *Agreement) String() string {
 		builder.WriteString("supersedes_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	if v := _m.OriginalID; v != nil {
+		builder.WriteString("original_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.ActivatedAt; v != nil {
+		builder.WriteString("activated_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ClosedAt; v != nil {
+		builder.WriteString("closed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -455,6 +531,54 @@ func (_m *Agreement) appendNamedTargets(name string, edges ...*Target) {
 		_m.Edges.namedTargets[name] = []*Target{}
 	} else {
 		_m.Edges.namedTargets[name] = append(_m.Edges.namedTargets[name], edges...)
+	}
+}
+
+// NamedCredits returns the Credits named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Agreement) NamedCredits(name string) ([]*LedgerEntry, error) {
+	if _m.Edges.namedCredits == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCredits[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Agreement) appendNamedCredits(name string, edges ...*LedgerEntry) {
+	if _m.Edges.namedCredits == nil {
+		_m.Edges.namedCredits = make(map[string][]*LedgerEntry)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCredits[name] = []*LedgerEntry{}
+	} else {
+		_m.Edges.namedCredits[name] = append(_m.Edges.namedCredits[name], edges...)
+	}
+}
+
+// NamedAssessments returns the Assessments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Agreement) NamedAssessments(name string) ([]*Assessment, error) {
+	if _m.Edges.namedAssessments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAssessments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Agreement) appendNamedAssessments(name string, edges ...*Assessment) {
+	if _m.Edges.namedAssessments == nil {
+		_m.Edges.namedAssessments = make(map[string][]*Assessment)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAssessments[name] = []*Assessment{}
+	} else {
+		_m.Edges.namedAssessments[name] = append(_m.Edges.namedAssessments[name], edges...)
 	}
 }
 

@@ -4,6 +4,8 @@ package ent
 
 import (
 	"bangfu/ent/agreement"
+	"bangfu/ent/assessment"
+	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/organization"
 	"bangfu/ent/progressreport"
@@ -163,6 +165,48 @@ func (_c *AgreementCreate) SetNillableSupersedesID(v *int) *AgreementCreate {
 	return _c
 }
 
+// SetOriginalID sets the "original_id" field.
+func (_c *AgreementCreate) SetOriginalID(v int) *AgreementCreate {
+	_c.mutation.SetOriginalID(v)
+	return _c
+}
+
+// SetNillableOriginalID sets the "original_id" field if the given value is not nil.
+func (_c *AgreementCreate) SetNillableOriginalID(v *int) *AgreementCreate {
+	if v != nil {
+		_c.SetOriginalID(*v)
+	}
+	return _c
+}
+
+// SetActivatedAt sets the "activated_at" field.
+func (_c *AgreementCreate) SetActivatedAt(v time.Time) *AgreementCreate {
+	_c.mutation.SetActivatedAt(v)
+	return _c
+}
+
+// SetNillableActivatedAt sets the "activated_at" field if the given value is not nil.
+func (_c *AgreementCreate) SetNillableActivatedAt(v *time.Time) *AgreementCreate {
+	if v != nil {
+		_c.SetActivatedAt(*v)
+	}
+	return _c
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_c *AgreementCreate) SetClosedAt(v time.Time) *AgreementCreate {
+	_c.mutation.SetClosedAt(v)
+	return _c
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_c *AgreementCreate) SetNillableClosedAt(v *time.Time) *AgreementCreate {
+	if v != nil {
+		_c.SetClosedAt(*v)
+	}
+	return _c
+}
+
 // SetHelpingRegion sets the "helping_region" edge to the Region entity.
 func (_c *AgreementCreate) SetHelpingRegion(v *Region) *AgreementCreate {
 	return _c.SetHelpingRegionID(v.ID)
@@ -221,6 +265,36 @@ func (_c *AgreementCreate) AddTargets(v ...*Target) *AgreementCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddTargetIDs(ids...)
+}
+
+// AddCreditIDs adds the "credits" edge to the LedgerEntry entity by IDs.
+func (_c *AgreementCreate) AddCreditIDs(ids ...int) *AgreementCreate {
+	_c.mutation.AddCreditIDs(ids...)
+	return _c
+}
+
+// AddCredits adds the "credits" edges to the LedgerEntry entity.
+func (_c *AgreementCreate) AddCredits(v ...*LedgerEntry) *AgreementCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCreditIDs(ids...)
+}
+
+// AddAssessmentIDs adds the "assessments" edge to the Assessment entity by IDs.
+func (_c *AgreementCreate) AddAssessmentIDs(ids ...int) *AgreementCreate {
+	_c.mutation.AddAssessmentIDs(ids...)
+	return _c
+}
+
+// AddAssessments adds the "assessments" edges to the Assessment entity.
+func (_c *AgreementCreate) AddAssessments(v ...*Assessment) *AgreementCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddAssessmentIDs(ids...)
 }
 
 // AddProgressReportIDs adds the "progress_reports" edge to the ProgressReport entity by IDs.
@@ -429,6 +503,18 @@ func (_c *AgreementCreate) createSpec() (*Agreement, *sqlgraph.CreateSpec) {
 		_spec.SetField(agreement.FieldVersion, field.TypeInt, value)
 		_node.Version = value
 	}
+	if value, ok := _c.mutation.OriginalID(); ok {
+		_spec.SetField(agreement.FieldOriginalID, field.TypeInt, value)
+		_node.OriginalID = &value
+	}
+	if value, ok := _c.mutation.ActivatedAt(); ok {
+		_spec.SetField(agreement.FieldActivatedAt, field.TypeTime, value)
+		_node.ActivatedAt = &value
+	}
+	if value, ok := _c.mutation.ClosedAt(); ok {
+		_spec.SetField(agreement.FieldClosedAt, field.TypeTime, value)
+		_node.ClosedAt = &value
+	}
 	if nodes := _c.mutation.HelpingRegionIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -521,6 +607,38 @@ func (_c *AgreementCreate) createSpec() (*Agreement, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(target.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CreditsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.CreditsTable,
+			Columns: []string{agreement.CreditsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.AssessmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.AssessmentsTable,
+			Columns: []string{agreement.AssessmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(assessment.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -774,6 +892,42 @@ func (u *AgreementUpsert) ClearSupersedesID() *AgreementUpsert {
 	return u
 }
 
+// SetActivatedAt sets the "activated_at" field.
+func (u *AgreementUpsert) SetActivatedAt(v time.Time) *AgreementUpsert {
+	u.Set(agreement.FieldActivatedAt, v)
+	return u
+}
+
+// UpdateActivatedAt sets the "activated_at" field to the value that was provided on create.
+func (u *AgreementUpsert) UpdateActivatedAt() *AgreementUpsert {
+	u.SetExcluded(agreement.FieldActivatedAt)
+	return u
+}
+
+// ClearActivatedAt clears the value of the "activated_at" field.
+func (u *AgreementUpsert) ClearActivatedAt() *AgreementUpsert {
+	u.SetNull(agreement.FieldActivatedAt)
+	return u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *AgreementUpsert) SetClosedAt(v time.Time) *AgreementUpsert {
+	u.Set(agreement.FieldClosedAt, v)
+	return u
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *AgreementUpsert) UpdateClosedAt() *AgreementUpsert {
+	u.SetExcluded(agreement.FieldClosedAt)
+	return u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *AgreementUpsert) ClearClosedAt() *AgreementUpsert {
+	u.SetNull(agreement.FieldClosedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -787,6 +941,9 @@ func (u *AgreementUpsertOne) UpdateNewValues() *AgreementUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(agreement.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.OriginalID(); exists {
+			s.SetIgnore(agreement.FieldOriginalID)
 		}
 	}))
 	return u
@@ -1008,6 +1165,48 @@ func (u *AgreementUpsertOne) ClearSupersedesID() *AgreementUpsertOne {
 	})
 }
 
+// SetActivatedAt sets the "activated_at" field.
+func (u *AgreementUpsertOne) SetActivatedAt(v time.Time) *AgreementUpsertOne {
+	return u.Update(func(s *AgreementUpsert) {
+		s.SetActivatedAt(v)
+	})
+}
+
+// UpdateActivatedAt sets the "activated_at" field to the value that was provided on create.
+func (u *AgreementUpsertOne) UpdateActivatedAt() *AgreementUpsertOne {
+	return u.Update(func(s *AgreementUpsert) {
+		s.UpdateActivatedAt()
+	})
+}
+
+// ClearActivatedAt clears the value of the "activated_at" field.
+func (u *AgreementUpsertOne) ClearActivatedAt() *AgreementUpsertOne {
+	return u.Update(func(s *AgreementUpsert) {
+		s.ClearActivatedAt()
+	})
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *AgreementUpsertOne) SetClosedAt(v time.Time) *AgreementUpsertOne {
+	return u.Update(func(s *AgreementUpsert) {
+		s.SetClosedAt(v)
+	})
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *AgreementUpsertOne) UpdateClosedAt() *AgreementUpsertOne {
+	return u.Update(func(s *AgreementUpsert) {
+		s.UpdateClosedAt()
+	})
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *AgreementUpsertOne) ClearClosedAt() *AgreementUpsertOne {
+	return u.Update(func(s *AgreementUpsert) {
+		s.ClearClosedAt()
+	})
+}
+
 // Exec executes the query.
 func (u *AgreementUpsertOne) Exec(ctx context.Context) error {
 	if len(u.create.conflict) == 0 {
@@ -1186,6 +1385,9 @@ func (u *AgreementUpsertBulk) UpdateNewValues() *AgreementUpsertBulk {
 		for _, b := range u.create.builders {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(agreement.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.OriginalID(); exists {
+				s.SetIgnore(agreement.FieldOriginalID)
 			}
 		}
 	}))
@@ -1405,6 +1607,48 @@ func (u *AgreementUpsertBulk) UpdateSupersedesID() *AgreementUpsertBulk {
 func (u *AgreementUpsertBulk) ClearSupersedesID() *AgreementUpsertBulk {
 	return u.Update(func(s *AgreementUpsert) {
 		s.ClearSupersedesID()
+	})
+}
+
+// SetActivatedAt sets the "activated_at" field.
+func (u *AgreementUpsertBulk) SetActivatedAt(v time.Time) *AgreementUpsertBulk {
+	return u.Update(func(s *AgreementUpsert) {
+		s.SetActivatedAt(v)
+	})
+}
+
+// UpdateActivatedAt sets the "activated_at" field to the value that was provided on create.
+func (u *AgreementUpsertBulk) UpdateActivatedAt() *AgreementUpsertBulk {
+	return u.Update(func(s *AgreementUpsert) {
+		s.UpdateActivatedAt()
+	})
+}
+
+// ClearActivatedAt clears the value of the "activated_at" field.
+func (u *AgreementUpsertBulk) ClearActivatedAt() *AgreementUpsertBulk {
+	return u.Update(func(s *AgreementUpsert) {
+		s.ClearActivatedAt()
+	})
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *AgreementUpsertBulk) SetClosedAt(v time.Time) *AgreementUpsertBulk {
+	return u.Update(func(s *AgreementUpsert) {
+		s.SetClosedAt(v)
+	})
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *AgreementUpsertBulk) UpdateClosedAt() *AgreementUpsertBulk {
+	return u.Update(func(s *AgreementUpsert) {
+		s.UpdateClosedAt()
+	})
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *AgreementUpsertBulk) ClearClosedAt() *AgreementUpsertBulk {
+	return u.Update(func(s *AgreementUpsert) {
+		s.ClearClosedAt()
 	})
 }
 

@@ -4,6 +4,8 @@ package ent
 
 import (
 	"bangfu/ent/agreement"
+	"bangfu/ent/assessment"
+	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/organization"
 	"bangfu/ent/predicate"
@@ -36,6 +38,8 @@ type AgreementQuery struct {
 	withSupersedes             *AgreementQuery
 	withAmendments             *AgreementQuery
 	withTargets                *TargetQuery
+	withCredits                *LedgerEntryQuery
+	withAssessments            *AssessmentQuery
 	withProgressReports        *ProgressReportQuery
 	withScopedMemberships      *MembershipQuery
 	loadTotal                  []func(context.Context, []*Agreement) error
@@ -43,6 +47,8 @@ type AgreementQuery struct {
 	withNamedHelpedRegions     map[string]*RegionQuery
 	withNamedAmendments        map[string]*AgreementQuery
 	withNamedTargets           map[string]*TargetQuery
+	withNamedCredits           map[string]*LedgerEntryQuery
+	withNamedAssessments       map[string]*AssessmentQuery
 	withNamedProgressReports   map[string]*ProgressReportQuery
 	withNamedScopedMemberships map[string]*MembershipQuery
 	// intermediate query (i.e. traversal path).
@@ -206,6 +212,50 @@ func (_q *AgreementQuery) QueryTargets() *TargetQuery {
 			sqlgraph.From(agreement.Table, agreement.FieldID, selector),
 			sqlgraph.To(target.Table, target.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, agreement.TargetsTable, agreement.TargetsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCredits chains the current query on the "credits" edge.
+func (_q *AgreementQuery) QueryCredits() *LedgerEntryQuery {
+	query := (&LedgerEntryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(agreement.Table, agreement.FieldID, selector),
+			sqlgraph.To(ledgerentry.Table, ledgerentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, agreement.CreditsTable, agreement.CreditsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAssessments chains the current query on the "assessments" edge.
+func (_q *AgreementQuery) QueryAssessments() *AssessmentQuery {
+	query := (&AssessmentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(agreement.Table, agreement.FieldID, selector),
+			sqlgraph.To(assessment.Table, assessment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, agreement.AssessmentsTable, agreement.AssessmentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -455,6 +505,8 @@ func (_q *AgreementQuery) Clone() *AgreementQuery {
 		withSupersedes:        _q.withSupersedes.Clone(),
 		withAmendments:        _q.withAmendments.Clone(),
 		withTargets:           _q.withTargets.Clone(),
+		withCredits:           _q.withCredits.Clone(),
+		withAssessments:       _q.withAssessments.Clone(),
 		withProgressReports:   _q.withProgressReports.Clone(),
 		withScopedMemberships: _q.withScopedMemberships.Clone(),
 		// clone intermediate query.
@@ -526,6 +578,28 @@ func (_q *AgreementQuery) WithTargets(opts ...func(*TargetQuery)) *AgreementQuer
 		opt(query)
 	}
 	_q.withTargets = query
+	return _q
+}
+
+// WithCredits tells the query-builder to eager-load the nodes that are connected to
+// the "credits" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AgreementQuery) WithCredits(opts ...func(*LedgerEntryQuery)) *AgreementQuery {
+	query := (&LedgerEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCredits = query
+	return _q
+}
+
+// WithAssessments tells the query-builder to eager-load the nodes that are connected to
+// the "assessments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AgreementQuery) WithAssessments(opts ...func(*AssessmentQuery)) *AgreementQuery {
+	query := (&AssessmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAssessments = query
 	return _q
 }
 
@@ -635,13 +709,15 @@ func (_q *AgreementQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ag
 	var (
 		nodes       = []*Agreement{}
 		_spec       = _q.querySpec()
-		loadedTypes = [8]bool{
+		loadedTypes = [10]bool{
 			_q.withHelpingRegion != nil,
 			_q.withHelpingUnit != nil,
 			_q.withHelpedRegions != nil,
 			_q.withSupersedes != nil,
 			_q.withAmendments != nil,
 			_q.withTargets != nil,
+			_q.withCredits != nil,
+			_q.withAssessments != nil,
 			_q.withProgressReports != nil,
 			_q.withScopedMemberships != nil,
 		}
@@ -706,6 +782,20 @@ func (_q *AgreementQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ag
 			return nil, err
 		}
 	}
+	if query := _q.withCredits; query != nil {
+		if err := _q.loadCredits(ctx, query, nodes,
+			func(n *Agreement) { n.Edges.Credits = []*LedgerEntry{} },
+			func(n *Agreement, e *LedgerEntry) { n.Edges.Credits = append(n.Edges.Credits, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withAssessments; query != nil {
+		if err := _q.loadAssessments(ctx, query, nodes,
+			func(n *Agreement) { n.Edges.Assessments = []*Assessment{} },
+			func(n *Agreement, e *Assessment) { n.Edges.Assessments = append(n.Edges.Assessments, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withProgressReports; query != nil {
 		if err := _q.loadProgressReports(ctx, query, nodes,
 			func(n *Agreement) { n.Edges.ProgressReports = []*ProgressReport{} },
@@ -738,6 +828,20 @@ func (_q *AgreementQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ag
 		if err := _q.loadTargets(ctx, query, nodes,
 			func(n *Agreement) { n.appendNamedTargets(name) },
 			func(n *Agreement, e *Target) { n.appendNamedTargets(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCredits {
+		if err := _q.loadCredits(ctx, query, nodes,
+			func(n *Agreement) { n.appendNamedCredits(name) },
+			func(n *Agreement, e *LedgerEntry) { n.appendNamedCredits(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAssessments {
+		if err := _q.loadAssessments(ctx, query, nodes,
+			func(n *Agreement) { n.appendNamedAssessments(name) },
+			func(n *Agreement, e *Assessment) { n.appendNamedAssessments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -968,6 +1072,69 @@ func (_q *AgreementQuery) loadTargets(ctx context.Context, query *TargetQuery, n
 	}
 	query.Where(predicate.Target(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(agreement.TargetsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AgreementID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "agreement_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AgreementQuery) loadCredits(ctx context.Context, query *LedgerEntryQuery, nodes []*Agreement, init func(*Agreement), assign func(*Agreement, *LedgerEntry)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Agreement)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(ledgerentry.FieldAgreementID)
+	}
+	query.Where(predicate.LedgerEntry(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(agreement.CreditsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AgreementID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "agreement_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "agreement_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AgreementQuery) loadAssessments(ctx context.Context, query *AssessmentQuery, nodes []*Agreement, init func(*Agreement), assign func(*Agreement, *Assessment)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Agreement)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(assessment.FieldAgreementID)
+	}
+	query.Where(predicate.Assessment(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(agreement.AssessmentsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1236,6 +1403,34 @@ func (_q *AgreementQuery) WithNamedTargets(name string, opts ...func(*TargetQuer
 		_q.withNamedTargets = make(map[string]*TargetQuery)
 	}
 	_q.withNamedTargets[name] = query
+	return _q
+}
+
+// WithNamedCredits tells the query-builder to eager-load the nodes that are connected to the "credits"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AgreementQuery) WithNamedCredits(name string, opts ...func(*LedgerEntryQuery)) *AgreementQuery {
+	query := (&LedgerEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCredits == nil {
+		_q.withNamedCredits = make(map[string]*LedgerEntryQuery)
+	}
+	_q.withNamedCredits[name] = query
+	return _q
+}
+
+// WithNamedAssessments tells the query-builder to eager-load the nodes that are connected to the "assessments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AgreementQuery) WithNamedAssessments(name string, opts ...func(*AssessmentQuery)) *AgreementQuery {
+	query := (&AssessmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAssessments == nil {
+		_q.withNamedAssessments = make(map[string]*AssessmentQuery)
+	}
+	_q.withNamedAssessments[name] = query
 	return _q
 }
 

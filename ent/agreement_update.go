@@ -4,6 +4,8 @@ package ent
 
 import (
 	"bangfu/ent/agreement"
+	"bangfu/ent/assessment"
+	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/organization"
 	"bangfu/ent/predicate"
@@ -210,6 +212,46 @@ func (_u *AgreementUpdate) ClearSupersedesID() *AgreementUpdate {
 	return _u
 }
 
+// SetActivatedAt sets the "activated_at" field.
+func (_u *AgreementUpdate) SetActivatedAt(v time.Time) *AgreementUpdate {
+	_u.mutation.SetActivatedAt(v)
+	return _u
+}
+
+// SetNillableActivatedAt sets the "activated_at" field if the given value is not nil.
+func (_u *AgreementUpdate) SetNillableActivatedAt(v *time.Time) *AgreementUpdate {
+	if v != nil {
+		_u.SetActivatedAt(*v)
+	}
+	return _u
+}
+
+// ClearActivatedAt clears the value of the "activated_at" field.
+func (_u *AgreementUpdate) ClearActivatedAt() *AgreementUpdate {
+	_u.mutation.ClearActivatedAt()
+	return _u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_u *AgreementUpdate) SetClosedAt(v time.Time) *AgreementUpdate {
+	_u.mutation.SetClosedAt(v)
+	return _u
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_u *AgreementUpdate) SetNillableClosedAt(v *time.Time) *AgreementUpdate {
+	if v != nil {
+		_u.SetClosedAt(*v)
+	}
+	return _u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (_u *AgreementUpdate) ClearClosedAt() *AgreementUpdate {
+	_u.mutation.ClearClosedAt()
+	return _u
+}
+
 // SetHelpingRegion sets the "helping_region" edge to the Region entity.
 func (_u *AgreementUpdate) SetHelpingRegion(v *Region) *AgreementUpdate {
 	return _u.SetHelpingRegionID(v.ID)
@@ -268,6 +310,36 @@ func (_u *AgreementUpdate) AddTargets(v ...*Target) *AgreementUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddTargetIDs(ids...)
+}
+
+// AddCreditIDs adds the "credits" edge to the LedgerEntry entity by IDs.
+func (_u *AgreementUpdate) AddCreditIDs(ids ...int) *AgreementUpdate {
+	_u.mutation.AddCreditIDs(ids...)
+	return _u
+}
+
+// AddCredits adds the "credits" edges to the LedgerEntry entity.
+func (_u *AgreementUpdate) AddCredits(v ...*LedgerEntry) *AgreementUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCreditIDs(ids...)
+}
+
+// AddAssessmentIDs adds the "assessments" edge to the Assessment entity by IDs.
+func (_u *AgreementUpdate) AddAssessmentIDs(ids ...int) *AgreementUpdate {
+	_u.mutation.AddAssessmentIDs(ids...)
+	return _u
+}
+
+// AddAssessments adds the "assessments" edges to the Assessment entity.
+func (_u *AgreementUpdate) AddAssessments(v ...*Assessment) *AgreementUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAssessmentIDs(ids...)
 }
 
 // AddProgressReportIDs adds the "progress_reports" edge to the ProgressReport entity by IDs.
@@ -384,6 +456,48 @@ func (_u *AgreementUpdate) RemoveTargets(v ...*Target) *AgreementUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTargetIDs(ids...)
+}
+
+// ClearCredits clears all "credits" edges to the LedgerEntry entity.
+func (_u *AgreementUpdate) ClearCredits() *AgreementUpdate {
+	_u.mutation.ClearCredits()
+	return _u
+}
+
+// RemoveCreditIDs removes the "credits" edge to LedgerEntry entities by IDs.
+func (_u *AgreementUpdate) RemoveCreditIDs(ids ...int) *AgreementUpdate {
+	_u.mutation.RemoveCreditIDs(ids...)
+	return _u
+}
+
+// RemoveCredits removes "credits" edges to LedgerEntry entities.
+func (_u *AgreementUpdate) RemoveCredits(v ...*LedgerEntry) *AgreementUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCreditIDs(ids...)
+}
+
+// ClearAssessments clears all "assessments" edges to the Assessment entity.
+func (_u *AgreementUpdate) ClearAssessments() *AgreementUpdate {
+	_u.mutation.ClearAssessments()
+	return _u
+}
+
+// RemoveAssessmentIDs removes the "assessments" edge to Assessment entities by IDs.
+func (_u *AgreementUpdate) RemoveAssessmentIDs(ids ...int) *AgreementUpdate {
+	_u.mutation.RemoveAssessmentIDs(ids...)
+	return _u
+}
+
+// RemoveAssessments removes "assessments" edges to Assessment entities.
+func (_u *AgreementUpdate) RemoveAssessments(v ...*Assessment) *AgreementUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAssessmentIDs(ids...)
 }
 
 // ClearProgressReports clears all "progress_reports" edges to the ProgressReport entity.
@@ -541,6 +655,21 @@ func (_u *AgreementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(agreement.FieldVersion, field.TypeInt, value)
+	}
+	if _u.mutation.OriginalIDCleared() {
+		_spec.ClearField(agreement.FieldOriginalID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.ActivatedAt(); ok {
+		_spec.SetField(agreement.FieldActivatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ActivatedAtCleared() {
+		_spec.ClearField(agreement.FieldActivatedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ClosedAt(); ok {
+		_spec.SetField(agreement.FieldClosedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ClosedAtCleared() {
+		_spec.ClearField(agreement.FieldClosedAt, field.TypeTime)
 	}
 	if _u.mutation.HelpingRegionCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -757,6 +886,96 @@ func (_u *AgreementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(target.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CreditsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.CreditsTable,
+			Columns: []string{agreement.CreditsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCreditsIDs(); len(nodes) > 0 && !_u.mutation.CreditsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.CreditsTable,
+			Columns: []string{agreement.CreditsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CreditsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.CreditsTable,
+			Columns: []string{agreement.CreditsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AssessmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.AssessmentsTable,
+			Columns: []string{agreement.AssessmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(assessment.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAssessmentsIDs(); len(nodes) > 0 && !_u.mutation.AssessmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.AssessmentsTable,
+			Columns: []string{agreement.AssessmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(assessment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AssessmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.AssessmentsTable,
+			Columns: []string{agreement.AssessmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(assessment.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1051,6 +1270,46 @@ func (_u *AgreementUpdateOne) ClearSupersedesID() *AgreementUpdateOne {
 	return _u
 }
 
+// SetActivatedAt sets the "activated_at" field.
+func (_u *AgreementUpdateOne) SetActivatedAt(v time.Time) *AgreementUpdateOne {
+	_u.mutation.SetActivatedAt(v)
+	return _u
+}
+
+// SetNillableActivatedAt sets the "activated_at" field if the given value is not nil.
+func (_u *AgreementUpdateOne) SetNillableActivatedAt(v *time.Time) *AgreementUpdateOne {
+	if v != nil {
+		_u.SetActivatedAt(*v)
+	}
+	return _u
+}
+
+// ClearActivatedAt clears the value of the "activated_at" field.
+func (_u *AgreementUpdateOne) ClearActivatedAt() *AgreementUpdateOne {
+	_u.mutation.ClearActivatedAt()
+	return _u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_u *AgreementUpdateOne) SetClosedAt(v time.Time) *AgreementUpdateOne {
+	_u.mutation.SetClosedAt(v)
+	return _u
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_u *AgreementUpdateOne) SetNillableClosedAt(v *time.Time) *AgreementUpdateOne {
+	if v != nil {
+		_u.SetClosedAt(*v)
+	}
+	return _u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (_u *AgreementUpdateOne) ClearClosedAt() *AgreementUpdateOne {
+	_u.mutation.ClearClosedAt()
+	return _u
+}
+
 // SetHelpingRegion sets the "helping_region" edge to the Region entity.
 func (_u *AgreementUpdateOne) SetHelpingRegion(v *Region) *AgreementUpdateOne {
 	return _u.SetHelpingRegionID(v.ID)
@@ -1109,6 +1368,36 @@ func (_u *AgreementUpdateOne) AddTargets(v ...*Target) *AgreementUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddTargetIDs(ids...)
+}
+
+// AddCreditIDs adds the "credits" edge to the LedgerEntry entity by IDs.
+func (_u *AgreementUpdateOne) AddCreditIDs(ids ...int) *AgreementUpdateOne {
+	_u.mutation.AddCreditIDs(ids...)
+	return _u
+}
+
+// AddCredits adds the "credits" edges to the LedgerEntry entity.
+func (_u *AgreementUpdateOne) AddCredits(v ...*LedgerEntry) *AgreementUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCreditIDs(ids...)
+}
+
+// AddAssessmentIDs adds the "assessments" edge to the Assessment entity by IDs.
+func (_u *AgreementUpdateOne) AddAssessmentIDs(ids ...int) *AgreementUpdateOne {
+	_u.mutation.AddAssessmentIDs(ids...)
+	return _u
+}
+
+// AddAssessments adds the "assessments" edges to the Assessment entity.
+func (_u *AgreementUpdateOne) AddAssessments(v ...*Assessment) *AgreementUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAssessmentIDs(ids...)
 }
 
 // AddProgressReportIDs adds the "progress_reports" edge to the ProgressReport entity by IDs.
@@ -1225,6 +1514,48 @@ func (_u *AgreementUpdateOne) RemoveTargets(v ...*Target) *AgreementUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveTargetIDs(ids...)
+}
+
+// ClearCredits clears all "credits" edges to the LedgerEntry entity.
+func (_u *AgreementUpdateOne) ClearCredits() *AgreementUpdateOne {
+	_u.mutation.ClearCredits()
+	return _u
+}
+
+// RemoveCreditIDs removes the "credits" edge to LedgerEntry entities by IDs.
+func (_u *AgreementUpdateOne) RemoveCreditIDs(ids ...int) *AgreementUpdateOne {
+	_u.mutation.RemoveCreditIDs(ids...)
+	return _u
+}
+
+// RemoveCredits removes "credits" edges to LedgerEntry entities.
+func (_u *AgreementUpdateOne) RemoveCredits(v ...*LedgerEntry) *AgreementUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCreditIDs(ids...)
+}
+
+// ClearAssessments clears all "assessments" edges to the Assessment entity.
+func (_u *AgreementUpdateOne) ClearAssessments() *AgreementUpdateOne {
+	_u.mutation.ClearAssessments()
+	return _u
+}
+
+// RemoveAssessmentIDs removes the "assessments" edge to Assessment entities by IDs.
+func (_u *AgreementUpdateOne) RemoveAssessmentIDs(ids ...int) *AgreementUpdateOne {
+	_u.mutation.RemoveAssessmentIDs(ids...)
+	return _u
+}
+
+// RemoveAssessments removes "assessments" edges to Assessment entities.
+func (_u *AgreementUpdateOne) RemoveAssessments(v ...*Assessment) *AgreementUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAssessmentIDs(ids...)
 }
 
 // ClearProgressReports clears all "progress_reports" edges to the ProgressReport entity.
@@ -1412,6 +1743,21 @@ func (_u *AgreementUpdateOne) sqlSave(ctx context.Context) (_node *Agreement, er
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(agreement.FieldVersion, field.TypeInt, value)
+	}
+	if _u.mutation.OriginalIDCleared() {
+		_spec.ClearField(agreement.FieldOriginalID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.ActivatedAt(); ok {
+		_spec.SetField(agreement.FieldActivatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ActivatedAtCleared() {
+		_spec.ClearField(agreement.FieldActivatedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ClosedAt(); ok {
+		_spec.SetField(agreement.FieldClosedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ClosedAtCleared() {
+		_spec.ClearField(agreement.FieldClosedAt, field.TypeTime)
 	}
 	if _u.mutation.HelpingRegionCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1628,6 +1974,96 @@ func (_u *AgreementUpdateOne) sqlSave(ctx context.Context) (_node *Agreement, er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(target.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CreditsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.CreditsTable,
+			Columns: []string{agreement.CreditsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCreditsIDs(); len(nodes) > 0 && !_u.mutation.CreditsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.CreditsTable,
+			Columns: []string{agreement.CreditsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CreditsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.CreditsTable,
+			Columns: []string{agreement.CreditsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AssessmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.AssessmentsTable,
+			Columns: []string{agreement.AssessmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(assessment.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAssessmentsIDs(); len(nodes) > 0 && !_u.mutation.AssessmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.AssessmentsTable,
+			Columns: []string{agreement.AssessmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(assessment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AssessmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   agreement.AssessmentsTable,
+			Columns: []string{agreement.AssessmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(assessment.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -13,11 +13,13 @@ import (
 
 	"bangfu/ent/agreement"
 	"bangfu/ent/annualincome"
+	"bangfu/ent/assessment"
 	"bangfu/ent/auditevent"
 	"bangfu/ent/award"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/credittotal"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
@@ -27,8 +29,10 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
+	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
 	"bangfu/ent/stockadjustment"
@@ -53,6 +57,8 @@ type Client struct {
 	Agreement *AgreementClient
 	// AnnualIncome is the client for interacting with the AnnualIncome builders.
 	AnnualIncome *AnnualIncomeClient
+	// Assessment is the client for interacting with the Assessment builders.
+	Assessment *AssessmentClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// Award is the client for interacting with the Award builders.
@@ -63,6 +69,8 @@ type Client struct {
 	BuyerProfile *BuyerProfileClient
 	// Certification is the client for interacting with the Certification builders.
 	Certification *CertificationClient
+	// CreditTotal is the client for interacting with the CreditTotal builders.
+	CreditTotal *CreditTotalClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
 	// HouseholdMember is the client for interacting with the HouseholdMember builders.
@@ -81,10 +89,14 @@ type Client struct {
 	OrderLine *OrderLineClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// Pairing is the client for interacting with the Pairing builders.
+	Pairing *PairingClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
 	// ProgressReport is the client for interacting with the ProgressReport builders.
 	ProgressReport *ProgressReportClient
+	// PurchaseTotal is the client for interacting with the PurchaseTotal builders.
+	PurchaseTotal *PurchaseTotalClient
 	// Region is the client for interacting with the Region builders.
 	Region *RegionClient
 	// Session is the client for interacting with the Session builders.
@@ -112,11 +124,13 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Agreement = NewAgreementClient(c.config)
 	c.AnnualIncome = NewAnnualIncomeClient(c.config)
+	c.Assessment = NewAssessmentClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Award = NewAwardClient(c.config)
 	c.BenefitLink = NewBenefitLinkClient(c.config)
 	c.BuyerProfile = NewBuyerProfileClient(c.config)
 	c.Certification = NewCertificationClient(c.config)
+	c.CreditTotal = NewCreditTotalClient(c.config)
 	c.Household = NewHouseholdClient(c.config)
 	c.HouseholdMember = NewHouseholdMemberClient(c.config)
 	c.IncentiveRule = NewIncentiveRuleClient(c.config)
@@ -126,8 +140,10 @@ func (c *Client) init() {
 	c.Order = NewOrderClient(c.config)
 	c.OrderLine = NewOrderLineClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
+	c.Pairing = NewPairingClient(c.config)
 	c.Product = NewProductClient(c.config)
 	c.ProgressReport = NewProgressReportClient(c.config)
+	c.PurchaseTotal = NewPurchaseTotalClient(c.config)
 	c.Region = NewRegionClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.StockAdjustment = NewStockAdjustmentClient(c.config)
@@ -228,11 +244,13 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:          cfg,
 		Agreement:       NewAgreementClient(cfg),
 		AnnualIncome:    NewAnnualIncomeClient(cfg),
+		Assessment:      NewAssessmentClient(cfg),
 		AuditEvent:      NewAuditEventClient(cfg),
 		Award:           NewAwardClient(cfg),
 		BenefitLink:     NewBenefitLinkClient(cfg),
 		BuyerProfile:    NewBuyerProfileClient(cfg),
 		Certification:   NewCertificationClient(cfg),
+		CreditTotal:     NewCreditTotalClient(cfg),
 		Household:       NewHouseholdClient(cfg),
 		HouseholdMember: NewHouseholdMemberClient(cfg),
 		IncentiveRule:   NewIncentiveRuleClient(cfg),
@@ -242,8 +260,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Order:           NewOrderClient(cfg),
 		OrderLine:       NewOrderLineClient(cfg),
 		Organization:    NewOrganizationClient(cfg),
+		Pairing:         NewPairingClient(cfg),
 		Product:         NewProductClient(cfg),
 		ProgressReport:  NewProgressReportClient(cfg),
+		PurchaseTotal:   NewPurchaseTotalClient(cfg),
 		Region:          NewRegionClient(cfg),
 		Session:         NewSessionClient(cfg),
 		StockAdjustment: NewStockAdjustmentClient(cfg),
@@ -271,11 +291,13 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:          cfg,
 		Agreement:       NewAgreementClient(cfg),
 		AnnualIncome:    NewAnnualIncomeClient(cfg),
+		Assessment:      NewAssessmentClient(cfg),
 		AuditEvent:      NewAuditEventClient(cfg),
 		Award:           NewAwardClient(cfg),
 		BenefitLink:     NewBenefitLinkClient(cfg),
 		BuyerProfile:    NewBuyerProfileClient(cfg),
 		Certification:   NewCertificationClient(cfg),
+		CreditTotal:     NewCreditTotalClient(cfg),
 		Household:       NewHouseholdClient(cfg),
 		HouseholdMember: NewHouseholdMemberClient(cfg),
 		IncentiveRule:   NewIncentiveRuleClient(cfg),
@@ -285,8 +307,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Order:           NewOrderClient(cfg),
 		OrderLine:       NewOrderLineClient(cfg),
 		Organization:    NewOrganizationClient(cfg),
+		Pairing:         NewPairingClient(cfg),
 		Product:         NewProductClient(cfg),
 		ProgressReport:  NewProgressReportClient(cfg),
+		PurchaseTotal:   NewPurchaseTotalClient(cfg),
 		Region:          NewRegionClient(cfg),
 		Session:         NewSessionClient(cfg),
 		StockAdjustment: NewStockAdjustmentClient(cfg),
@@ -322,11 +346,12 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Agreement, c.AnnualIncome, c.AuditEvent, c.Award, c.BenefitLink,
-		c.BuyerProfile, c.Certification, c.Household, c.HouseholdMember,
+		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
+		c.BuyerProfile, c.Certification, c.CreditTotal, c.Household, c.HouseholdMember,
 		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase, c.Order,
-		c.OrderLine, c.Organization, c.Product, c.ProgressReport, c.Region, c.Session,
-		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.OrderLine, c.Organization, c.Pairing, c.Product, c.ProgressReport,
+		c.PurchaseTotal, c.Region, c.Session, c.StockAdjustment, c.SupplierProfile,
+		c.Target, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -336,11 +361,12 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Agreement, c.AnnualIncome, c.AuditEvent, c.Award, c.BenefitLink,
-		c.BuyerProfile, c.Certification, c.Household, c.HouseholdMember,
+		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
+		c.BuyerProfile, c.Certification, c.CreditTotal, c.Household, c.HouseholdMember,
 		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase, c.Order,
-		c.OrderLine, c.Organization, c.Product, c.ProgressReport, c.Region, c.Session,
-		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.OrderLine, c.Organization, c.Pairing, c.Product, c.ProgressReport,
+		c.PurchaseTotal, c.Region, c.Session, c.StockAdjustment, c.SupplierProfile,
+		c.Target, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -353,6 +379,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Agreement.mutate(ctx, m)
 	case *AnnualIncomeMutation:
 		return c.AnnualIncome.mutate(ctx, m)
+	case *AssessmentMutation:
+		return c.Assessment.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
 	case *AwardMutation:
@@ -363,6 +391,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.BuyerProfile.mutate(ctx, m)
 	case *CertificationMutation:
 		return c.Certification.mutate(ctx, m)
+	case *CreditTotalMutation:
+		return c.CreditTotal.mutate(ctx, m)
 	case *HouseholdMutation:
 		return c.Household.mutate(ctx, m)
 	case *HouseholdMemberMutation:
@@ -381,10 +411,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.OrderLine.mutate(ctx, m)
 	case *OrganizationMutation:
 		return c.Organization.mutate(ctx, m)
+	case *PairingMutation:
+		return c.Pairing.mutate(ctx, m)
 	case *ProductMutation:
 		return c.Product.mutate(ctx, m)
 	case *ProgressReportMutation:
 		return c.ProgressReport.mutate(ctx, m)
+	case *PurchaseTotalMutation:
+		return c.PurchaseTotal.mutate(ctx, m)
 	case *RegionMutation:
 		return c.Region.mutate(ctx, m)
 	case *SessionMutation:
@@ -606,6 +640,38 @@ func (c *AgreementClient) QueryTargets(_m *Agreement) *TargetQuery {
 	return query
 }
 
+// QueryCredits queries the credits edge of a Agreement.
+func (c *AgreementClient) QueryCredits(_m *Agreement) *LedgerEntryQuery {
+	query := (&LedgerEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(agreement.Table, agreement.FieldID, id),
+			sqlgraph.To(ledgerentry.Table, ledgerentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, agreement.CreditsTable, agreement.CreditsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAssessments queries the assessments edge of a Agreement.
+func (c *AgreementClient) QueryAssessments(_m *Agreement) *AssessmentQuery {
+	query := (&AssessmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(agreement.Table, agreement.FieldID, id),
+			sqlgraph.To(assessment.Table, assessment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, agreement.AssessmentsTable, agreement.AssessmentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryProgressReports queries the progress_reports edge of a Agreement.
 func (c *AgreementClient) QueryProgressReports(_m *Agreement) *ProgressReportQuery {
 	query := (&ProgressReportClient{config: c.config}).Query()
@@ -811,6 +877,204 @@ func (c *AnnualIncomeClient) mutate(ctx context.Context, m *AnnualIncomeMutation
 		return (&AnnualIncomeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AnnualIncome mutation op: %q", m.Op())
+	}
+}
+
+// AssessmentClient is a client for the Assessment schema.
+type AssessmentClient struct {
+	config
+}
+
+// NewAssessmentClient returns a client for the Assessment from the given config.
+func NewAssessmentClient(c config) *AssessmentClient {
+	return &AssessmentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `assessment.Hooks(f(g(h())))`.
+func (c *AssessmentClient) Use(hooks ...Hook) {
+	c.hooks.Assessment = append(c.hooks.Assessment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `assessment.Intercept(f(g(h())))`.
+func (c *AssessmentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Assessment = append(c.inters.Assessment, interceptors...)
+}
+
+// Create returns a builder for creating a Assessment entity.
+func (c *AssessmentClient) Create() *AssessmentCreate {
+	mutation := newAssessmentMutation(c.config, OpCreate)
+	return &AssessmentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Assessment entities.
+func (c *AssessmentClient) CreateBulk(builders ...*AssessmentCreate) *AssessmentCreateBulk {
+	return &AssessmentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AssessmentClient) MapCreateBulk(slice any, setFunc func(*AssessmentCreate, int)) *AssessmentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AssessmentCreateBulk{err: fmt.Errorf("calling to AssessmentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AssessmentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AssessmentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Assessment.
+func (c *AssessmentClient) Update() *AssessmentUpdate {
+	mutation := newAssessmentMutation(c.config, OpUpdate)
+	return &AssessmentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AssessmentClient) UpdateOne(_m *Assessment) *AssessmentUpdateOne {
+	mutation := newAssessmentMutation(c.config, OpUpdateOne, withAssessment(_m))
+	return &AssessmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AssessmentClient) UpdateOneID(id int) *AssessmentUpdateOne {
+	mutation := newAssessmentMutation(c.config, OpUpdateOne, withAssessmentID(id))
+	return &AssessmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Assessment.
+func (c *AssessmentClient) Delete() *AssessmentDelete {
+	mutation := newAssessmentMutation(c.config, OpDelete)
+	return &AssessmentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AssessmentClient) DeleteOne(_m *Assessment) *AssessmentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AssessmentClient) DeleteOneID(id int) *AssessmentDeleteOne {
+	builder := c.Delete().Where(assessment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AssessmentDeleteOne{builder}
+}
+
+// Query returns a query builder for Assessment.
+func (c *AssessmentClient) Query() *AssessmentQuery {
+	return &AssessmentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAssessment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Assessment entity by its id.
+func (c *AssessmentClient) Get(ctx context.Context, id int) (*Assessment, error) {
+	return c.Query().Where(assessment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AssessmentClient) GetX(ctx context.Context, id int) *Assessment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryAgreement queries the agreement edge of a Assessment.
+func (c *AssessmentClient) QueryAgreement(_m *Assessment) *AgreementQuery {
+	query := (&AgreementClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(assessment.Table, assessment.FieldID, id),
+			sqlgraph.To(agreement.Table, agreement.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, assessment.AgreementTable, assessment.AgreementColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySelfReportedBy queries the self_reported_by edge of a Assessment.
+func (c *AssessmentClient) QuerySelfReportedBy(_m *Assessment) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(assessment.Table, assessment.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, assessment.SelfReportedByTable, assessment.SelfReportedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCrossReviewedBy queries the cross_reviewed_by edge of a Assessment.
+func (c *AssessmentClient) QueryCrossReviewedBy(_m *Assessment) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(assessment.Table, assessment.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, assessment.CrossReviewedByTable, assessment.CrossReviewedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGradedBy queries the graded_by edge of a Assessment.
+func (c *AssessmentClient) QueryGradedBy(_m *Assessment) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(assessment.Table, assessment.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, assessment.GradedByTable, assessment.GradedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AssessmentClient) Hooks() []Hook {
+	hooks := c.hooks.Assessment
+	return append(hooks[:len(hooks):len(hooks)], assessment.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AssessmentClient) Interceptors() []Interceptor {
+	return c.inters.Assessment
+}
+
+func (c *AssessmentClient) mutate(ctx context.Context, m *AssessmentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AssessmentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AssessmentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AssessmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AssessmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Assessment mutation op: %q", m.Op())
 	}
 }
 
@@ -1564,6 +1828,140 @@ func (c *CertificationClient) mutate(ctx context.Context, m *CertificationMutati
 	}
 }
 
+// CreditTotalClient is a client for the CreditTotal schema.
+type CreditTotalClient struct {
+	config
+}
+
+// NewCreditTotalClient returns a client for the CreditTotal from the given config.
+func NewCreditTotalClient(c config) *CreditTotalClient {
+	return &CreditTotalClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `credittotal.Hooks(f(g(h())))`.
+func (c *CreditTotalClient) Use(hooks ...Hook) {
+	c.hooks.CreditTotal = append(c.hooks.CreditTotal, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `credittotal.Intercept(f(g(h())))`.
+func (c *CreditTotalClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CreditTotal = append(c.inters.CreditTotal, interceptors...)
+}
+
+// Create returns a builder for creating a CreditTotal entity.
+func (c *CreditTotalClient) Create() *CreditTotalCreate {
+	mutation := newCreditTotalMutation(c.config, OpCreate)
+	return &CreditTotalCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CreditTotal entities.
+func (c *CreditTotalClient) CreateBulk(builders ...*CreditTotalCreate) *CreditTotalCreateBulk {
+	return &CreditTotalCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CreditTotalClient) MapCreateBulk(slice any, setFunc func(*CreditTotalCreate, int)) *CreditTotalCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CreditTotalCreateBulk{err: fmt.Errorf("calling to CreditTotalClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CreditTotalCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CreditTotalCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CreditTotal.
+func (c *CreditTotalClient) Update() *CreditTotalUpdate {
+	mutation := newCreditTotalMutation(c.config, OpUpdate)
+	return &CreditTotalUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CreditTotalClient) UpdateOne(_m *CreditTotal) *CreditTotalUpdateOne {
+	mutation := newCreditTotalMutation(c.config, OpUpdateOne, withCreditTotal(_m))
+	return &CreditTotalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CreditTotalClient) UpdateOneID(id int) *CreditTotalUpdateOne {
+	mutation := newCreditTotalMutation(c.config, OpUpdateOne, withCreditTotalID(id))
+	return &CreditTotalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CreditTotal.
+func (c *CreditTotalClient) Delete() *CreditTotalDelete {
+	mutation := newCreditTotalMutation(c.config, OpDelete)
+	return &CreditTotalDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CreditTotalClient) DeleteOne(_m *CreditTotal) *CreditTotalDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CreditTotalClient) DeleteOneID(id int) *CreditTotalDeleteOne {
+	builder := c.Delete().Where(credittotal.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CreditTotalDeleteOne{builder}
+}
+
+// Query returns a query builder for CreditTotal.
+func (c *CreditTotalClient) Query() *CreditTotalQuery {
+	return &CreditTotalQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCreditTotal},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CreditTotal entity by its id.
+func (c *CreditTotalClient) Get(ctx context.Context, id int) (*CreditTotal, error) {
+	return c.Query().Where(credittotal.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CreditTotalClient) GetX(ctx context.Context, id int) *CreditTotal {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CreditTotalClient) Hooks() []Hook {
+	hooks := c.hooks.CreditTotal
+	return append(hooks[:len(hooks):len(hooks)], credittotal.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CreditTotalClient) Interceptors() []Interceptor {
+	return c.inters.CreditTotal
+}
+
+func (c *CreditTotalClient) mutate(ctx context.Context, m *CreditTotalMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CreditTotalCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CreditTotalUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CreditTotalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CreditTotalDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CreditTotal mutation op: %q", m.Op())
+	}
+}
+
 // HouseholdClient is a client for the Household schema.
 type HouseholdClient struct {
 	config
@@ -2202,15 +2600,31 @@ func (c *LedgerEntryClient) QueryOrderLine(_m *LedgerEntry) *OrderLineQuery {
 	return query
 }
 
-// QueryTarget queries the target edge of a LedgerEntry.
-func (c *LedgerEntryClient) QueryTarget(_m *LedgerEntry) *TargetQuery {
-	query := (&TargetClient{config: c.config}).Query()
+// QueryAgreement queries the agreement edge of a LedgerEntry.
+func (c *LedgerEntryClient) QueryAgreement(_m *LedgerEntry) *AgreementQuery {
+	query := (&AgreementClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, id),
-			sqlgraph.To(target.Table, target.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, ledgerentry.TargetTable, ledgerentry.TargetColumn),
+			sqlgraph.To(agreement.Table, agreement.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ledgerentry.AgreementTable, ledgerentry.AgreementColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOriginCounty queries the origin_county edge of a LedgerEntry.
+func (c *LedgerEntryClient) QueryOriginCounty(_m *LedgerEntry) *RegionQuery {
+	query := (&RegionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, id),
+			sqlgraph.To(region.Table, region.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ledgerentry.OriginCountyTable, ledgerentry.OriginCountyColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3394,6 +3808,188 @@ func (c *OrganizationClient) mutate(ctx context.Context, m *OrganizationMutation
 	}
 }
 
+// PairingClient is a client for the Pairing schema.
+type PairingClient struct {
+	config
+}
+
+// NewPairingClient returns a client for the Pairing from the given config.
+func NewPairingClient(c config) *PairingClient {
+	return &PairingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `pairing.Hooks(f(g(h())))`.
+func (c *PairingClient) Use(hooks ...Hook) {
+	c.hooks.Pairing = append(c.hooks.Pairing, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `pairing.Intercept(f(g(h())))`.
+func (c *PairingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Pairing = append(c.inters.Pairing, interceptors...)
+}
+
+// Create returns a builder for creating a Pairing entity.
+func (c *PairingClient) Create() *PairingCreate {
+	mutation := newPairingMutation(c.config, OpCreate)
+	return &PairingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Pairing entities.
+func (c *PairingClient) CreateBulk(builders ...*PairingCreate) *PairingCreateBulk {
+	return &PairingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PairingClient) MapCreateBulk(slice any, setFunc func(*PairingCreate, int)) *PairingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PairingCreateBulk{err: fmt.Errorf("calling to PairingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PairingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PairingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Pairing.
+func (c *PairingClient) Update() *PairingUpdate {
+	mutation := newPairingMutation(c.config, OpUpdate)
+	return &PairingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PairingClient) UpdateOne(_m *Pairing) *PairingUpdateOne {
+	mutation := newPairingMutation(c.config, OpUpdateOne, withPairing(_m))
+	return &PairingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PairingClient) UpdateOneID(id int) *PairingUpdateOne {
+	mutation := newPairingMutation(c.config, OpUpdateOne, withPairingID(id))
+	return &PairingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Pairing.
+func (c *PairingClient) Delete() *PairingDelete {
+	mutation := newPairingMutation(c.config, OpDelete)
+	return &PairingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PairingClient) DeleteOne(_m *Pairing) *PairingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PairingClient) DeleteOneID(id int) *PairingDeleteOne {
+	builder := c.Delete().Where(pairing.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PairingDeleteOne{builder}
+}
+
+// Query returns a query builder for Pairing.
+func (c *PairingClient) Query() *PairingQuery {
+	return &PairingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePairing},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Pairing entity by its id.
+func (c *PairingClient) Get(ctx context.Context, id int) (*Pairing, error) {
+	return c.Query().Where(pairing.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PairingClient) GetX(ctx context.Context, id int) *Pairing {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryHelpingRegion queries the helping_region edge of a Pairing.
+func (c *PairingClient) QueryHelpingRegion(_m *Pairing) *RegionQuery {
+	query := (&RegionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pairing.Table, pairing.FieldID, id),
+			sqlgraph.To(region.Table, region.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, pairing.HelpingRegionTable, pairing.HelpingRegionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryHelpingUnit queries the helping_unit edge of a Pairing.
+func (c *PairingClient) QueryHelpingUnit(_m *Pairing) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pairing.Table, pairing.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, pairing.HelpingUnitTable, pairing.HelpingUnitColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryHelpedRegion queries the helped_region edge of a Pairing.
+func (c *PairingClient) QueryHelpedRegion(_m *Pairing) *RegionQuery {
+	query := (&RegionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pairing.Table, pairing.FieldID, id),
+			sqlgraph.To(region.Table, region.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, pairing.HelpedRegionTable, pairing.HelpedRegionColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PairingClient) Hooks() []Hook {
+	hooks := c.hooks.Pairing
+	return append(hooks[:len(hooks):len(hooks)], pairing.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PairingClient) Interceptors() []Interceptor {
+	return c.inters.Pairing
+}
+
+func (c *PairingClient) mutate(ctx context.Context, m *PairingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PairingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PairingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PairingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PairingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Pairing mutation op: %q", m.Op())
+	}
+}
+
 // ProductClient is a client for the Product schema.
 type ProductClient struct {
 	config
@@ -3787,6 +4383,140 @@ func (c *ProgressReportClient) mutate(ctx context.Context, m *ProgressReportMuta
 		return (&ProgressReportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ProgressReport mutation op: %q", m.Op())
+	}
+}
+
+// PurchaseTotalClient is a client for the PurchaseTotal schema.
+type PurchaseTotalClient struct {
+	config
+}
+
+// NewPurchaseTotalClient returns a client for the PurchaseTotal from the given config.
+func NewPurchaseTotalClient(c config) *PurchaseTotalClient {
+	return &PurchaseTotalClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `purchasetotal.Hooks(f(g(h())))`.
+func (c *PurchaseTotalClient) Use(hooks ...Hook) {
+	c.hooks.PurchaseTotal = append(c.hooks.PurchaseTotal, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `purchasetotal.Intercept(f(g(h())))`.
+func (c *PurchaseTotalClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PurchaseTotal = append(c.inters.PurchaseTotal, interceptors...)
+}
+
+// Create returns a builder for creating a PurchaseTotal entity.
+func (c *PurchaseTotalClient) Create() *PurchaseTotalCreate {
+	mutation := newPurchaseTotalMutation(c.config, OpCreate)
+	return &PurchaseTotalCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PurchaseTotal entities.
+func (c *PurchaseTotalClient) CreateBulk(builders ...*PurchaseTotalCreate) *PurchaseTotalCreateBulk {
+	return &PurchaseTotalCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PurchaseTotalClient) MapCreateBulk(slice any, setFunc func(*PurchaseTotalCreate, int)) *PurchaseTotalCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PurchaseTotalCreateBulk{err: fmt.Errorf("calling to PurchaseTotalClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PurchaseTotalCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PurchaseTotalCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PurchaseTotal.
+func (c *PurchaseTotalClient) Update() *PurchaseTotalUpdate {
+	mutation := newPurchaseTotalMutation(c.config, OpUpdate)
+	return &PurchaseTotalUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PurchaseTotalClient) UpdateOne(_m *PurchaseTotal) *PurchaseTotalUpdateOne {
+	mutation := newPurchaseTotalMutation(c.config, OpUpdateOne, withPurchaseTotal(_m))
+	return &PurchaseTotalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PurchaseTotalClient) UpdateOneID(id int) *PurchaseTotalUpdateOne {
+	mutation := newPurchaseTotalMutation(c.config, OpUpdateOne, withPurchaseTotalID(id))
+	return &PurchaseTotalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PurchaseTotal.
+func (c *PurchaseTotalClient) Delete() *PurchaseTotalDelete {
+	mutation := newPurchaseTotalMutation(c.config, OpDelete)
+	return &PurchaseTotalDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PurchaseTotalClient) DeleteOne(_m *PurchaseTotal) *PurchaseTotalDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PurchaseTotalClient) DeleteOneID(id int) *PurchaseTotalDeleteOne {
+	builder := c.Delete().Where(purchasetotal.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PurchaseTotalDeleteOne{builder}
+}
+
+// Query returns a query builder for PurchaseTotal.
+func (c *PurchaseTotalClient) Query() *PurchaseTotalQuery {
+	return &PurchaseTotalQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePurchaseTotal},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PurchaseTotal entity by its id.
+func (c *PurchaseTotalClient) Get(ctx context.Context, id int) (*PurchaseTotal, error) {
+	return c.Query().Where(purchasetotal.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PurchaseTotalClient) GetX(ctx context.Context, id int) *PurchaseTotal {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PurchaseTotalClient) Hooks() []Hook {
+	hooks := c.hooks.PurchaseTotal
+	return append(hooks[:len(hooks):len(hooks)], purchasetotal.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PurchaseTotalClient) Interceptors() []Interceptor {
+	return c.inters.PurchaseTotal
+}
+
+func (c *PurchaseTotalClient) mutate(ctx context.Context, m *PurchaseTotalMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PurchaseTotalCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PurchaseTotalUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PurchaseTotalUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PurchaseTotalDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PurchaseTotal mutation op: %q", m.Op())
 	}
 }
 
@@ -4626,22 +5356,6 @@ func (c *TargetClient) QueryAgreement(_m *Target) *AgreementQuery {
 	return query
 }
 
-// QueryLedgerEntries queries the ledger_entries edge of a Target.
-func (c *TargetClient) QueryLedgerEntries(_m *Target) *LedgerEntryQuery {
-	query := (&LedgerEntryClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(target.Table, target.FieldID, id),
-			sqlgraph.To(ledgerentry.Table, ledgerentry.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, target.LedgerEntriesTable, target.LedgerEntriesColumn),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
 // Hooks returns the client hooks.
 func (c *TargetClient) Hooks() []Hook {
 	hooks := c.hooks.Target
@@ -4837,18 +5551,18 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Agreement, AnnualIncome, AuditEvent, Award, BenefitLink, BuyerProfile,
-		Certification, Household, HouseholdMember, IncentiveRule, LedgerEntry,
-		Membership, MonitoringCase, Order, OrderLine, Organization, Product,
-		ProgressReport, Region, Session, StockAdjustment, SupplierProfile, Target,
-		User []ent.Hook
+		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
+		BuyerProfile, Certification, CreditTotal, Household, HouseholdMember,
+		IncentiveRule, LedgerEntry, Membership, MonitoringCase, Order, OrderLine,
+		Organization, Pairing, Product, ProgressReport, PurchaseTotal, Region, Session,
+		StockAdjustment, SupplierProfile, Target, User []ent.Hook
 	}
 	inters struct {
-		Agreement, AnnualIncome, AuditEvent, Award, BenefitLink, BuyerProfile,
-		Certification, Household, HouseholdMember, IncentiveRule, LedgerEntry,
-		Membership, MonitoringCase, Order, OrderLine, Organization, Product,
-		ProgressReport, Region, Session, StockAdjustment, SupplierProfile, Target,
-		User []ent.Interceptor
+		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
+		BuyerProfile, Certification, CreditTotal, Household, HouseholdMember,
+		IncentiveRule, LedgerEntry, Membership, MonitoringCase, Order, OrderLine,
+		Organization, Pairing, Product, ProgressReport, PurchaseTotal, Region, Session,
+		StockAdjustment, SupplierProfile, Target, User []ent.Interceptor
 	}
 )
 

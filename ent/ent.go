@@ -5,11 +5,13 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/annualincome"
+	"bangfu/ent/assessment"
 	"bangfu/ent/auditevent"
 	"bangfu/ent/award"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/credittotal"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
@@ -19,8 +21,10 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
+	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
 	"bangfu/ent/stockadjustment"
@@ -98,11 +102,13 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			agreement.Table:       agreement.ValidColumn,
 			annualincome.Table:    annualincome.ValidColumn,
+			assessment.Table:      assessment.ValidColumn,
 			auditevent.Table:      auditevent.ValidColumn,
 			award.Table:           award.ValidColumn,
 			benefitlink.Table:     benefitlink.ValidColumn,
 			buyerprofile.Table:    buyerprofile.ValidColumn,
 			certification.Table:   certification.ValidColumn,
+			credittotal.Table:     credittotal.ValidColumn,
 			household.Table:       household.ValidColumn,
 			householdmember.Table: householdmember.ValidColumn,
 			incentiverule.Table:   incentiverule.ValidColumn,
@@ -112,8 +118,10 @@ func checkColumn(t, c string) error {
 			order.Table:           order.ValidColumn,
 			orderline.Table:       orderline.ValidColumn,
 			organization.Table:    organization.ValidColumn,
+			pairing.Table:         pairing.ValidColumn,
 			product.Table:         product.ValidColumn,
 			progressreport.Table:  progressreport.ValidColumn,
+			purchasetotal.Table:   purchasetotal.ValidColumn,
 			region.Table:          region.ValidColumn,
 			session.Table:         session.ValidColumn,
 			stockadjustment.Table: stockadjustment.ValidColumn,

@@ -5,6 +5,7 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/annualincome"
+	"bangfu/ent/assessment"
 	"bangfu/ent/auditevent"
 	"bangfu/ent/award"
 	"bangfu/ent/benefitlink"
@@ -19,6 +20,7 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
@@ -373,6 +375,184 @@ func (_q *AgreementQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				*wq = *query
 			})
 
+		case "credits":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LedgerEntryClient{config: _q.config}).Query()
+			)
+			args := newLedgerEntryPaginateArgs(fieldArgs(ctx, new(LedgerEntryWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newLedgerEntryPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Agreement) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"agreement_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(agreement.CreditsColumn), ids...))
+						})
+						if err := query.GroupBy(agreement.CreditsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Agreement) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Credits)
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, ledgerentryImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(agreement.CreditsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedCredits(alias, func(wq *LedgerEntryQuery) {
+				*wq = *query
+			})
+
+		case "assessments":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AssessmentClient{config: _q.config}).Query()
+			)
+			args := newAssessmentPaginateArgs(fieldArgs(ctx, new(AssessmentWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newAssessmentPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Agreement) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"agreement_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(agreement.AssessmentsColumn), ids...))
+						})
+						if err := query.GroupBy(agreement.AssessmentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Agreement) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Assessments)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, assessmentImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(agreement.AssessmentsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedAssessments(alias, func(wq *AssessmentQuery) {
+				*wq = *query
+			})
+
 		case "progressReports":
 			var (
 				alias = field.Alias
@@ -416,10 +596,10 @@ func (_q *AgreementQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[6] == nil {
-								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[6][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -427,10 +607,10 @@ func (_q *AgreementQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Agreement) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.ProgressReports)
-							if nodes[i].Edges.totalCount[6] == nil {
-								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[6][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -520,6 +700,21 @@ func (_q *AgreementQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 			if _, ok := fieldSeen[agreement.FieldSupersedesID]; !ok {
 				selectedFields = append(selectedFields, agreement.FieldSupersedesID)
 				fieldSeen[agreement.FieldSupersedesID] = struct{}{}
+			}
+		case "originalID":
+			if _, ok := fieldSeen[agreement.FieldOriginalID]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldOriginalID)
+				fieldSeen[agreement.FieldOriginalID] = struct{}{}
+			}
+		case "activatedAt":
+			if _, ok := fieldSeen[agreement.FieldActivatedAt]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldActivatedAt)
+				fieldSeen[agreement.FieldActivatedAt] = struct{}{}
+			}
+		case "closedAt":
+			if _, ok := fieldSeen[agreement.FieldClosedAt]; !ok {
+				selectedFields = append(selectedFields, agreement.FieldClosedAt)
+				fieldSeen[agreement.FieldClosedAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -716,6 +911,221 @@ func newAnnualIncomePaginateArgs(rv map[string]any) *annualincomePaginateArgs {
 	}
 	if v, ok := rv[whereField].(*AnnualIncomeWhereInput); ok {
 		args.opts = append(args.opts, WithAnnualIncomeFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AssessmentQuery) CollectFields(ctx context.Context, satisfies ...string) (*AssessmentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AssessmentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(assessment.Columns))
+		selectedFields = []string{assessment.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "agreement":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AgreementClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, agreementImplementors)...); err != nil {
+				return err
+			}
+			_q.withAgreement = query
+			if _, ok := fieldSeen[assessment.FieldAgreementID]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldAgreementID)
+				fieldSeen[assessment.FieldAgreementID] = struct{}{}
+			}
+
+		case "selfReportedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withSelfReportedBy = query
+			if _, ok := fieldSeen[assessment.FieldSelfReportedByID]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldSelfReportedByID)
+				fieldSeen[assessment.FieldSelfReportedByID] = struct{}{}
+			}
+
+		case "crossReviewedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCrossReviewedBy = query
+			if _, ok := fieldSeen[assessment.FieldCrossReviewedByID]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldCrossReviewedByID)
+				fieldSeen[assessment.FieldCrossReviewedByID] = struct{}{}
+			}
+
+		case "gradedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withGradedBy = query
+			if _, ok := fieldSeen[assessment.FieldGradedByID]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldGradedByID)
+				fieldSeen[assessment.FieldGradedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[assessment.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldCreatedAt)
+				fieldSeen[assessment.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[assessment.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldUpdatedAt)
+				fieldSeen[assessment.FieldUpdatedAt] = struct{}{}
+			}
+		case "agreementID":
+			if _, ok := fieldSeen[assessment.FieldAgreementID]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldAgreementID)
+				fieldSeen[assessment.FieldAgreementID] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[assessment.FieldYear]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldYear)
+				fieldSeen[assessment.FieldYear] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[assessment.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldStatus)
+				fieldSeen[assessment.FieldStatus] = struct{}{}
+			}
+		case "selfReport":
+			if _, ok := fieldSeen[assessment.FieldSelfReport]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldSelfReport)
+				fieldSeen[assessment.FieldSelfReport] = struct{}{}
+			}
+		case "selfReportedByID":
+			if _, ok := fieldSeen[assessment.FieldSelfReportedByID]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldSelfReportedByID)
+				fieldSeen[assessment.FieldSelfReportedByID] = struct{}{}
+			}
+		case "crossReview":
+			if _, ok := fieldSeen[assessment.FieldCrossReview]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldCrossReview)
+				fieldSeen[assessment.FieldCrossReview] = struct{}{}
+			}
+		case "crossReviewedByID":
+			if _, ok := fieldSeen[assessment.FieldCrossReviewedByID]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldCrossReviewedByID)
+				fieldSeen[assessment.FieldCrossReviewedByID] = struct{}{}
+			}
+		case "grade":
+			if _, ok := fieldSeen[assessment.FieldGrade]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldGrade)
+				fieldSeen[assessment.FieldGrade] = struct{}{}
+			}
+		case "gradeComment":
+			if _, ok := fieldSeen[assessment.FieldGradeComment]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldGradeComment)
+				fieldSeen[assessment.FieldGradeComment] = struct{}{}
+			}
+		case "gradedByID":
+			if _, ok := fieldSeen[assessment.FieldGradedByID]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldGradedByID)
+				fieldSeen[assessment.FieldGradedByID] = struct{}{}
+			}
+		case "gradedAt":
+			if _, ok := fieldSeen[assessment.FieldGradedAt]; !ok {
+				selectedFields = append(selectedFields, assessment.FieldGradedAt)
+				fieldSeen[assessment.FieldGradedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type assessmentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AssessmentPaginateOption
+}
+
+func newAssessmentPaginateArgs(rv map[string]any) *assessmentPaginateArgs {
+	args := &assessmentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*AssessmentOrder:
+			args.opts = append(args.opts, WithAssessmentOrder(v))
+		case []any:
+			var orders []*AssessmentOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &AssessmentOrder{Field: &AssessmentOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithAssessmentOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*AssessmentWhereInput); ok {
+		args.opts = append(args.opts, WithAssessmentFilter(v.Filter))
 	}
 	return args
 }
@@ -2382,19 +2792,34 @@ func (_q *LedgerEntryQuery) collectField(ctx context.Context, oneNode bool, opCt
 				fieldSeen[ledgerentry.FieldOrderLineID] = struct{}{}
 			}
 
-		case "target":
+		case "agreement":
 			var (
 				alias = field.Alias
 				path  = append(path, alias)
-				query = (&TargetClient{config: _q.config}).Query()
+				query = (&AgreementClient{config: _q.config}).Query()
 			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, targetImplementors)...); err != nil {
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, agreementImplementors)...); err != nil {
 				return err
 			}
-			_q.withTarget = query
-			if _, ok := fieldSeen[ledgerentry.FieldTargetID]; !ok {
-				selectedFields = append(selectedFields, ledgerentry.FieldTargetID)
-				fieldSeen[ledgerentry.FieldTargetID] = struct{}{}
+			_q.withAgreement = query
+			if _, ok := fieldSeen[ledgerentry.FieldAgreementID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldAgreementID)
+				fieldSeen[ledgerentry.FieldAgreementID] = struct{}{}
+			}
+
+		case "originCounty":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, regionImplementors)...); err != nil {
+				return err
+			}
+			_q.withOriginCounty = query
+			if _, ok := fieldSeen[ledgerentry.FieldOriginCountyID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldOriginCountyID)
+				fieldSeen[ledgerentry.FieldOriginCountyID] = struct{}{}
 			}
 
 		case "household":
@@ -2477,15 +2902,25 @@ func (_q *LedgerEntryQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, ledgerentry.FieldOccurredAt)
 				fieldSeen[ledgerentry.FieldOccurredAt] = struct{}{}
 			}
+		case "month":
+			if _, ok := fieldSeen[ledgerentry.FieldMonth]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldMonth)
+				fieldSeen[ledgerentry.FieldMonth] = struct{}{}
+			}
 		case "orderLineID":
 			if _, ok := fieldSeen[ledgerentry.FieldOrderLineID]; !ok {
 				selectedFields = append(selectedFields, ledgerentry.FieldOrderLineID)
 				fieldSeen[ledgerentry.FieldOrderLineID] = struct{}{}
 			}
-		case "targetID":
-			if _, ok := fieldSeen[ledgerentry.FieldTargetID]; !ok {
-				selectedFields = append(selectedFields, ledgerentry.FieldTargetID)
-				fieldSeen[ledgerentry.FieldTargetID] = struct{}{}
+		case "agreementID":
+			if _, ok := fieldSeen[ledgerentry.FieldAgreementID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldAgreementID)
+				fieldSeen[ledgerentry.FieldAgreementID] = struct{}{}
+			}
+		case "originCountyID":
+			if _, ok := fieldSeen[ledgerentry.FieldOriginCountyID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldOriginCountyID)
+				fieldSeen[ledgerentry.FieldOriginCountyID] = struct{}{}
 			}
 		case "householdID":
 			if _, ok := fieldSeen[ledgerentry.FieldHouseholdID]; !ok {
@@ -3601,6 +4036,11 @@ func (_q *OrderLineQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, orderline.FieldCertifiedAtOrder)
 				fieldSeen[orderline.FieldCertifiedAtOrder] = struct{}{}
 			}
+		case "originCountyID":
+			if _, ok := fieldSeen[orderline.FieldOriginCountyID]; !ok {
+				selectedFields = append(selectedFields, orderline.FieldOriginCountyID)
+				fieldSeen[orderline.FieldOriginCountyID] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -4555,6 +4995,191 @@ func newOrganizationPaginateArgs(rv map[string]any) *organizationPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*OrganizationWhereInput); ok {
 		args.opts = append(args.opts, WithOrganizationFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PairingQuery) CollectFields(ctx context.Context, satisfies ...string) (*PairingQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PairingQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(pairing.Columns))
+		selectedFields = []string{pairing.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "helpingRegion":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, regionImplementors)...); err != nil {
+				return err
+			}
+			_q.withHelpingRegion = query
+			if _, ok := fieldSeen[pairing.FieldHelpingRegionID]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldHelpingRegionID)
+				fieldSeen[pairing.FieldHelpingRegionID] = struct{}{}
+			}
+
+		case "helpingUnit":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withHelpingUnit = query
+			if _, ok := fieldSeen[pairing.FieldHelpingUnitID]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldHelpingUnitID)
+				fieldSeen[pairing.FieldHelpingUnitID] = struct{}{}
+			}
+
+		case "helpedRegion":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, regionImplementors)...); err != nil {
+				return err
+			}
+			_q.withHelpedRegion = query
+			if _, ok := fieldSeen[pairing.FieldHelpedRegionID]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldHelpedRegionID)
+				fieldSeen[pairing.FieldHelpedRegionID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[pairing.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldCreatedAt)
+				fieldSeen[pairing.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[pairing.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldUpdatedAt)
+				fieldSeen[pairing.FieldUpdatedAt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[pairing.FieldKind]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldKind)
+				fieldSeen[pairing.FieldKind] = struct{}{}
+			}
+		case "helpingRegionID":
+			if _, ok := fieldSeen[pairing.FieldHelpingRegionID]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldHelpingRegionID)
+				fieldSeen[pairing.FieldHelpingRegionID] = struct{}{}
+			}
+		case "helpingUnitID":
+			if _, ok := fieldSeen[pairing.FieldHelpingUnitID]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldHelpingUnitID)
+				fieldSeen[pairing.FieldHelpingUnitID] = struct{}{}
+			}
+		case "helpedRegionID":
+			if _, ok := fieldSeen[pairing.FieldHelpedRegionID]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldHelpedRegionID)
+				fieldSeen[pairing.FieldHelpedRegionID] = struct{}{}
+			}
+		case "validFrom":
+			if _, ok := fieldSeen[pairing.FieldValidFrom]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldValidFrom)
+				fieldSeen[pairing.FieldValidFrom] = struct{}{}
+			}
+		case "validUntil":
+			if _, ok := fieldSeen[pairing.FieldValidUntil]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldValidUntil)
+				fieldSeen[pairing.FieldValidUntil] = struct{}{}
+			}
+		case "basis":
+			if _, ok := fieldSeen[pairing.FieldBasis]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldBasis)
+				fieldSeen[pairing.FieldBasis] = struct{}{}
+			}
+		case "endReason":
+			if _, ok := fieldSeen[pairing.FieldEndReason]; !ok {
+				selectedFields = append(selectedFields, pairing.FieldEndReason)
+				fieldSeen[pairing.FieldEndReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type pairingPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PairingPaginateOption
+}
+
+func newPairingPaginateArgs(rv map[string]any) *pairingPaginateArgs {
+	args := &pairingPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*PairingOrder:
+			args.opts = append(args.opts, WithPairingOrder(v))
+		case []any:
+			var orders []*PairingOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &PairingOrder{Field: &PairingOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithPairingOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*PairingWhereInput); ok {
+		args.opts = append(args.opts, WithPairingFilter(v.Filter))
 	}
 	return args
 }
@@ -6141,95 +6766,6 @@ func (_q *TargetQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, target.FieldAgreementID)
 				fieldSeen[target.FieldAgreementID] = struct{}{}
 			}
-
-		case "ledgerEntries":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&LedgerEntryClient{config: _q.config}).Query()
-			)
-			args := newLedgerEntryPaginateArgs(fieldArgs(ctx, new(LedgerEntryWhereInput), path...))
-			if err := validateFirstLast(args.first, args.last); err != nil {
-				return fmt.Errorf("validate first and last in path %q: %w", path, err)
-			}
-			pager, err := newLedgerEntryPager(args.opts, args.last != nil)
-			if err != nil {
-				return fmt.Errorf("create new pager in path %q: %w", path, err)
-			}
-			if query, err = pager.applyFilter(query); err != nil {
-				return err
-			}
-			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
-			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
-				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
-				if hasPagination || ignoredEdges {
-					query := query.Clone()
-					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Target) error {
-						ids := make([]driver.Value, len(nodes))
-						for i := range nodes {
-							ids[i] = nodes[i].ID
-						}
-						var v []struct {
-							NodeID int `sql:"target_id"`
-							Count  int `sql:"count"`
-						}
-						query.Where(func(s *sql.Selector) {
-							s.Where(sql.InValues(s.C(target.LedgerEntriesColumn), ids...))
-						})
-						if err := query.GroupBy(target.LedgerEntriesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
-							return err
-						}
-						m := make(map[int]int, len(v))
-						for i := range v {
-							m[v[i].NodeID] = v[i].Count
-						}
-						for i := range nodes {
-							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[1] == nil {
-								nodes[i].Edges.totalCount[1] = make(map[string]int)
-							}
-							nodes[i].Edges.totalCount[1][alias] = n
-						}
-						return nil
-					})
-				} else {
-					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Target) error {
-						for i := range nodes {
-							n := len(nodes[i].Edges.LedgerEntries)
-							if nodes[i].Edges.totalCount[1] == nil {
-								nodes[i].Edges.totalCount[1] = make(map[string]int)
-							}
-							nodes[i].Edges.totalCount[1][alias] = n
-						}
-						return nil
-					})
-				}
-			}
-			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
-				continue
-			}
-			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
-				return err
-			}
-			path = append(path, edgesField, nodeField)
-			if field := collectedField(ctx, path...); field != nil {
-				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, ledgerentryImplementors)...); err != nil {
-					return err
-				}
-			}
-			if limit := paginateLimit(args.first, args.last); limit > 0 {
-				if oneNode {
-					pager.applyOrder(query.Limit(limit))
-				} else {
-					modify := entgql.LimitPerRow(target.LedgerEntriesColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
-				}
-			} else {
-				query = pager.applyOrder(query)
-			}
-			_q.WithNamedLedgerEntries(alias, func(wq *LedgerEntryQuery) {
-				*wq = *query
-			})
 		case "createdAt":
 			if _, ok := fieldSeen[target.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, target.FieldCreatedAt)

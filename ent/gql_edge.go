@@ -95,6 +95,48 @@ func (_m *Agreement) Targets(
 	return _m.QueryTargets().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Agreement) Credits(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*LedgerEntryOrder, where *LedgerEntryWhereInput,
+) (*LedgerEntryConnection, error) {
+	opts := []LedgerEntryPaginateOption{
+		WithLedgerEntryOrder(orderBy),
+		WithLedgerEntryFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	if nodes, err := _m.NamedCredits(alias); err == nil || hasTotalCount {
+		pager, err := newLedgerEntryPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &LedgerEntryConnection{Edges: []*LedgerEntryEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryCredits().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Agreement) Assessments(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AssessmentOrder, where *AssessmentWhereInput,
+) (*AssessmentConnection, error) {
+	opts := []AssessmentPaginateOption{
+		WithAssessmentOrder(orderBy),
+		WithAssessmentFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	if nodes, err := _m.NamedAssessments(alias); err == nil || hasTotalCount {
+		pager, err := newAssessmentPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AssessmentConnection{Edges: []*AssessmentEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryAssessments().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Agreement) ProgressReports(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ProgressReportOrder, where *ProgressReportWhereInput,
 ) (*ProgressReportConnection, error) {
@@ -103,7 +145,7 @@ func (_m *Agreement) ProgressReports(
 		WithProgressReportFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
 	if nodes, err := _m.NamedProgressReports(alias); err == nil || hasTotalCount {
 		pager, err := newProgressReportPager(opts, last != nil)
 		if err != nil {
@@ -122,6 +164,38 @@ func (_m *AnnualIncome) Household(ctx context.Context) (*Household, error) {
 		result, err = _m.QueryHousehold().Only(ctx)
 	}
 	return result, err
+}
+
+func (_m *Assessment) Agreement(ctx context.Context) (*Agreement, error) {
+	result, err := _m.Edges.AgreementOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAgreement().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Assessment) SelfReportedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.SelfReportedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySelfReportedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Assessment) CrossReviewedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CrossReviewedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCrossReviewedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Assessment) GradedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.GradedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGradedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *Award) Organization(ctx context.Context) (*Organization, error) {
@@ -293,10 +367,18 @@ func (_m *LedgerEntry) OrderLine(ctx context.Context) (*OrderLine, error) {
 	return result, MaskNotFound(err)
 }
 
-func (_m *LedgerEntry) Target(ctx context.Context) (*Target, error) {
-	result, err := _m.Edges.TargetOrErr()
+func (_m *LedgerEntry) Agreement(ctx context.Context) (*Agreement, error) {
+	result, err := _m.Edges.AgreementOrErr()
 	if IsNotLoaded(err) {
-		result, err = _m.QueryTarget().Only(ctx)
+		result, err = _m.QueryAgreement().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *LedgerEntry) OriginCounty(ctx context.Context) (*Region, error) {
+	result, err := _m.Edges.OriginCountyOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOriginCounty().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }
@@ -689,6 +771,30 @@ func (_m *Organization) Awards(
 	return _m.QueryAwards().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Pairing) HelpingRegion(ctx context.Context) (*Region, error) {
+	result, err := _m.Edges.HelpingRegionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHelpingRegion().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Pairing) HelpingUnit(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.HelpingUnitOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHelpingUnit().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Pairing) HelpedRegion(ctx context.Context) (*Region, error) {
+	result, err := _m.Edges.HelpedRegionOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHelpedRegion().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Product) Supplier(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.SupplierOrErr()
 	if IsNotLoaded(err) {
@@ -927,27 +1033,6 @@ func (_m *Target) Agreement(ctx context.Context) (*Agreement, error) {
 		result, err = _m.QueryAgreement().Only(ctx)
 	}
 	return result, err
-}
-
-func (_m *Target) LedgerEntries(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*LedgerEntryOrder, where *LedgerEntryWhereInput,
-) (*LedgerEntryConnection, error) {
-	opts := []LedgerEntryPaginateOption{
-		WithLedgerEntryOrder(orderBy),
-		WithLedgerEntryFilter(where.Filter),
-	}
-	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
-	if nodes, err := _m.NamedLedgerEntries(alias); err == nil || hasTotalCount {
-		pager, err := newLedgerEntryPager(opts, last != nil)
-		if err != nil {
-			return nil, err
-		}
-		conn := &LedgerEntryConnection{Edges: []*LedgerEntryEdge{}, TotalCount: totalCount}
-		conn.build(nodes, pager, after, first, before, last)
-		return conn, nil
-	}
-	return _m.QueryLedgerEntries().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *User) Memberships(

@@ -5,6 +5,7 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/annualincome"
+	"bangfu/ent/assessment"
 	"bangfu/ent/auditevent"
 	"bangfu/ent/award"
 	"bangfu/ent/benefitlink"
@@ -19,6 +20,7 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
@@ -54,6 +56,11 @@ var annualincomeImplementors = []string{"AnnualIncome", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*AnnualIncome) IsNode() {}
+
+var assessmentImplementors = []string{"Assessment", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Assessment) IsNode() {}
 
 var auditeventImplementors = []string{"AuditEvent", "Node"}
 
@@ -124,6 +131,11 @@ var organizationImplementors = []string{"Organization", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Organization) IsNode() {}
+
+var pairingImplementors = []string{"Pairing", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Pairing) IsNode() {}
 
 var productImplementors = []string{"Product", "Node"}
 
@@ -232,6 +244,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(annualincome.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, annualincomeImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case assessment.Table:
+		query := c.Assessment.Query().
+			Where(assessment.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, assessmentImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -358,6 +379,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(organization.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, organizationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case pairing.Table:
+		query := c.Pairing.Query().
+			Where(pairing.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, pairingImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -518,6 +548,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.AnnualIncome.Query().
 			Where(annualincome.IDIn(ids...))
 		query, err := query.CollectFields(ctx, annualincomeImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case assessment.Table:
+		query := c.Assessment.Query().
+			Where(assessment.IDIn(ids...))
+		query, err := query.CollectFields(ctx, assessmentImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -742,6 +788,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Organization.Query().
 			Where(organization.IDIn(ids...))
 		query, err := query.CollectFields(ctx, organizationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case pairing.Table:
+		query := c.Pairing.Query().
+			Where(pairing.IDIn(ids...))
+		query, err := query.CollectFields(ctx, pairingImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/annualincome"
+	"bangfu/ent/assessment"
 	"bangfu/ent/auditevent"
 	"bangfu/ent/award"
 	"bangfu/ent/benefitlink"
@@ -19,6 +20,7 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
@@ -869,6 +871,356 @@ func (_m *AnnualIncome) ToEdge(order *AnnualIncomeOrder) *AnnualIncomeEdge {
 		order = DefaultAnnualIncomeOrder
 	}
 	return &AnnualIncomeEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// AssessmentEdge is the edge representation of Assessment.
+type AssessmentEdge struct {
+	Node   *Assessment `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// AssessmentConnection is the connection containing edges to Assessment.
+type AssessmentConnection struct {
+	Edges      []*AssessmentEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *AssessmentConnection) build(nodes []*Assessment, pager *assessmentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Assessment
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Assessment {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Assessment {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*AssessmentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &AssessmentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// AssessmentPaginateOption enables pagination customization.
+type AssessmentPaginateOption func(*assessmentPager) error
+
+// WithAssessmentOrder configures pagination ordering.
+func WithAssessmentOrder(order []*AssessmentOrder) AssessmentPaginateOption {
+	return func(pager *assessmentPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithAssessmentFilter configures pagination filter.
+func WithAssessmentFilter(filter func(*AssessmentQuery) (*AssessmentQuery, error)) AssessmentPaginateOption {
+	return func(pager *assessmentPager) error {
+		if filter == nil {
+			return errors.New("AssessmentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type assessmentPager struct {
+	reverse bool
+	order   []*AssessmentOrder
+	filter  func(*AssessmentQuery) (*AssessmentQuery, error)
+}
+
+func newAssessmentPager(opts []AssessmentPaginateOption, reverse bool) (*assessmentPager, error) {
+	pager := &assessmentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *assessmentPager) applyFilter(query *AssessmentQuery) (*AssessmentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *assessmentPager) toCursor(_m *Assessment) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *assessmentPager) applyCursors(query *AssessmentQuery, after, before *Cursor) (*AssessmentQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultAssessmentOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *assessmentPager) applyOrder(query *AssessmentQuery) *AssessmentQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultAssessmentOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultAssessmentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *assessmentPager) orderExpr(query *AssessmentQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultAssessmentOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Assessment.
+func (_m *AssessmentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AssessmentPaginateOption,
+) (*AssessmentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newAssessmentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &AssessmentConnection{Edges: []*AssessmentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// AssessmentOrderFieldCreatedAt orders Assessment by created_at.
+	AssessmentOrderFieldCreatedAt = &AssessmentOrderField{
+		Value: func(_m *Assessment) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: assessment.FieldCreatedAt,
+		toTerm: assessment.ByCreatedAt,
+		toCursor: func(_m *Assessment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// AssessmentOrderFieldUpdatedAt orders Assessment by updated_at.
+	AssessmentOrderFieldUpdatedAt = &AssessmentOrderField{
+		Value: func(_m *Assessment) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: assessment.FieldUpdatedAt,
+		toTerm: assessment.ByUpdatedAt,
+		toCursor: func(_m *Assessment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f AssessmentOrderField) String() string {
+	var str string
+	switch f.column {
+	case AssessmentOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case AssessmentOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f AssessmentOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *AssessmentOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("AssessmentOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *AssessmentOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *AssessmentOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid AssessmentOrderField", str)
+	}
+	return nil
+}
+
+// AssessmentOrderField defines the ordering field of Assessment.
+type AssessmentOrderField struct {
+	// Value extracts the ordering value from the given Assessment.
+	Value    func(*Assessment) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) assessment.OrderOption
+	toCursor func(*Assessment) Cursor
+}
+
+// AssessmentOrder defines the ordering of Assessment.
+type AssessmentOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *AssessmentOrderField `json:"field"`
+}
+
+// DefaultAssessmentOrder is the default ordering of Assessment.
+var DefaultAssessmentOrder = &AssessmentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &AssessmentOrderField{
+		Value: func(_m *Assessment) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: assessment.FieldID,
+		toTerm: assessment.ByID,
+		toCursor: func(_m *Assessment) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Assessment into AssessmentEdge.
+func (_m *Assessment) ToEdge(order *AssessmentOrder) *AssessmentEdge {
+	if order == nil {
+		order = DefaultAssessmentOrder
+	}
+	return &AssessmentEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -5877,6 +6229,374 @@ func (_m *Organization) ToEdge(order *OrganizationOrder) *OrganizationEdge {
 		order = DefaultOrganizationOrder
 	}
 	return &OrganizationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// PairingEdge is the edge representation of Pairing.
+type PairingEdge struct {
+	Node   *Pairing `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// PairingConnection is the connection containing edges to Pairing.
+type PairingConnection struct {
+	Edges      []*PairingEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *PairingConnection) build(nodes []*Pairing, pager *pairingPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Pairing
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Pairing {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Pairing {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*PairingEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &PairingEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// PairingPaginateOption enables pagination customization.
+type PairingPaginateOption func(*pairingPager) error
+
+// WithPairingOrder configures pagination ordering.
+func WithPairingOrder(order []*PairingOrder) PairingPaginateOption {
+	return func(pager *pairingPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithPairingFilter configures pagination filter.
+func WithPairingFilter(filter func(*PairingQuery) (*PairingQuery, error)) PairingPaginateOption {
+	return func(pager *pairingPager) error {
+		if filter == nil {
+			return errors.New("PairingQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type pairingPager struct {
+	reverse bool
+	order   []*PairingOrder
+	filter  func(*PairingQuery) (*PairingQuery, error)
+}
+
+func newPairingPager(opts []PairingPaginateOption, reverse bool) (*pairingPager, error) {
+	pager := &pairingPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *pairingPager) applyFilter(query *PairingQuery) (*PairingQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *pairingPager) toCursor(_m *Pairing) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *pairingPager) applyCursors(query *PairingQuery, after, before *Cursor) (*PairingQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultPairingOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *pairingPager) applyOrder(query *PairingQuery) *PairingQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultPairingOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultPairingOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *pairingPager) orderExpr(query *PairingQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultPairingOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Pairing.
+func (_m *PairingQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...PairingPaginateOption,
+) (*PairingConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newPairingPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &PairingConnection{Edges: []*PairingEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// PairingOrderFieldCreatedAt orders Pairing by created_at.
+	PairingOrderFieldCreatedAt = &PairingOrderField{
+		Value: func(_m *Pairing) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: pairing.FieldCreatedAt,
+		toTerm: pairing.ByCreatedAt,
+		toCursor: func(_m *Pairing) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// PairingOrderFieldUpdatedAt orders Pairing by updated_at.
+	PairingOrderFieldUpdatedAt = &PairingOrderField{
+		Value: func(_m *Pairing) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: pairing.FieldUpdatedAt,
+		toTerm: pairing.ByUpdatedAt,
+		toCursor: func(_m *Pairing) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// PairingOrderFieldValidFrom orders Pairing by valid_from.
+	PairingOrderFieldValidFrom = &PairingOrderField{
+		Value: func(_m *Pairing) (ent.Value, error) {
+			return _m.ValidFrom, nil
+		},
+		column: pairing.FieldValidFrom,
+		toTerm: pairing.ByValidFrom,
+		toCursor: func(_m *Pairing) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ValidFrom,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f PairingOrderField) String() string {
+	var str string
+	switch f.column {
+	case PairingOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case PairingOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case PairingOrderFieldValidFrom.column:
+		str = "VALID_FROM"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f PairingOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *PairingOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("PairingOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *PairingOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *PairingOrderFieldUpdatedAt
+	case "VALID_FROM":
+		*f = *PairingOrderFieldValidFrom
+	default:
+		return fmt.Errorf("%s is not a valid PairingOrderField", str)
+	}
+	return nil
+}
+
+// PairingOrderField defines the ordering field of Pairing.
+type PairingOrderField struct {
+	// Value extracts the ordering value from the given Pairing.
+	Value    func(*Pairing) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) pairing.OrderOption
+	toCursor func(*Pairing) Cursor
+}
+
+// PairingOrder defines the ordering of Pairing.
+type PairingOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *PairingOrderField `json:"field"`
+}
+
+// DefaultPairingOrder is the default ordering of Pairing.
+var DefaultPairingOrder = &PairingOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &PairingOrderField{
+		Value: func(_m *Pairing) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: pairing.FieldID,
+		toTerm: pairing.ByID,
+		toCursor: func(_m *Pairing) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Pairing into PairingEdge.
+func (_m *Pairing) ToEdge(order *PairingOrder) *PairingEdge {
+	if order == nil {
+		order = DefaultPairingOrder
+	}
+	return &PairingEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

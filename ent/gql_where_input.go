@@ -5,6 +5,7 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/annualincome"
+	"bangfu/ent/assessment"
 	"bangfu/ent/auditevent"
 	"bangfu/ent/award"
 	"bangfu/ent/benefitlink"
@@ -19,6 +20,7 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/predicate"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
@@ -167,6 +169,42 @@ type AgreementWhereInput struct {
 	SupersedesIDIsNil  bool  `json:"supersedesIDIsNil,omitempty"`
 	SupersedesIDNotNil bool  `json:"supersedesIDNotNil,omitempty"`
 
+	// "original_id" field predicates.
+	OriginalID       *int  `json:"originalID,omitempty"`
+	OriginalIDNEQ    *int  `json:"originalIDNEQ,omitempty"`
+	OriginalIDIn     []int `json:"originalIDIn,omitempty"`
+	OriginalIDNotIn  []int `json:"originalIDNotIn,omitempty"`
+	OriginalIDGT     *int  `json:"originalIDGT,omitempty"`
+	OriginalIDGTE    *int  `json:"originalIDGTE,omitempty"`
+	OriginalIDLT     *int  `json:"originalIDLT,omitempty"`
+	OriginalIDLTE    *int  `json:"originalIDLTE,omitempty"`
+	OriginalIDIsNil  bool  `json:"originalIDIsNil,omitempty"`
+	OriginalIDNotNil bool  `json:"originalIDNotNil,omitempty"`
+
+	// "activated_at" field predicates.
+	ActivatedAt       *time.Time  `json:"activatedAt,omitempty"`
+	ActivatedAtNEQ    *time.Time  `json:"activatedAtNEQ,omitempty"`
+	ActivatedAtIn     []time.Time `json:"activatedAtIn,omitempty"`
+	ActivatedAtNotIn  []time.Time `json:"activatedAtNotIn,omitempty"`
+	ActivatedAtGT     *time.Time  `json:"activatedAtGT,omitempty"`
+	ActivatedAtGTE    *time.Time  `json:"activatedAtGTE,omitempty"`
+	ActivatedAtLT     *time.Time  `json:"activatedAtLT,omitempty"`
+	ActivatedAtLTE    *time.Time  `json:"activatedAtLTE,omitempty"`
+	ActivatedAtIsNil  bool        `json:"activatedAtIsNil,omitempty"`
+	ActivatedAtNotNil bool        `json:"activatedAtNotNil,omitempty"`
+
+	// "closed_at" field predicates.
+	ClosedAt       *time.Time  `json:"closedAt,omitempty"`
+	ClosedAtNEQ    *time.Time  `json:"closedAtNEQ,omitempty"`
+	ClosedAtIn     []time.Time `json:"closedAtIn,omitempty"`
+	ClosedAtNotIn  []time.Time `json:"closedAtNotIn,omitempty"`
+	ClosedAtGT     *time.Time  `json:"closedAtGT,omitempty"`
+	ClosedAtGTE    *time.Time  `json:"closedAtGTE,omitempty"`
+	ClosedAtLT     *time.Time  `json:"closedAtLT,omitempty"`
+	ClosedAtLTE    *time.Time  `json:"closedAtLTE,omitempty"`
+	ClosedAtIsNil  bool        `json:"closedAtIsNil,omitempty"`
+	ClosedAtNotNil bool        `json:"closedAtNotNil,omitempty"`
+
 	// "helping_region" edge predicates.
 	HasHelpingRegion     *bool               `json:"hasHelpingRegion,omitempty"`
 	HasHelpingRegionWith []*RegionWhereInput `json:"hasHelpingRegionWith,omitempty"`
@@ -190,6 +228,14 @@ type AgreementWhereInput struct {
 	// "targets" edge predicates.
 	HasTargets     *bool               `json:"hasTargets,omitempty"`
 	HasTargetsWith []*TargetWhereInput `json:"hasTargetsWith,omitempty"`
+
+	// "credits" edge predicates.
+	HasCredits     *bool                    `json:"hasCredits,omitempty"`
+	HasCreditsWith []*LedgerEntryWhereInput `json:"hasCreditsWith,omitempty"`
+
+	// "assessments" edge predicates.
+	HasAssessments     *bool                   `json:"hasAssessments,omitempty"`
+	HasAssessmentsWith []*AssessmentWhereInput `json:"hasAssessmentsWith,omitempty"`
 
 	// "progress_reports" edge predicates.
 	HasProgressReports     *bool                       `json:"hasProgressReports,omitempty"`
@@ -573,6 +619,96 @@ func (i *AgreementWhereInput) P() (predicate.Agreement, error) {
 	if i.SupersedesIDNotNil {
 		predicates = append(predicates, agreement.SupersedesIDNotNil())
 	}
+	if i.OriginalID != nil {
+		predicates = append(predicates, agreement.OriginalIDEQ(*i.OriginalID))
+	}
+	if i.OriginalIDNEQ != nil {
+		predicates = append(predicates, agreement.OriginalIDNEQ(*i.OriginalIDNEQ))
+	}
+	if len(i.OriginalIDIn) > 0 {
+		predicates = append(predicates, agreement.OriginalIDIn(i.OriginalIDIn...))
+	}
+	if len(i.OriginalIDNotIn) > 0 {
+		predicates = append(predicates, agreement.OriginalIDNotIn(i.OriginalIDNotIn...))
+	}
+	if i.OriginalIDGT != nil {
+		predicates = append(predicates, agreement.OriginalIDGT(*i.OriginalIDGT))
+	}
+	if i.OriginalIDGTE != nil {
+		predicates = append(predicates, agreement.OriginalIDGTE(*i.OriginalIDGTE))
+	}
+	if i.OriginalIDLT != nil {
+		predicates = append(predicates, agreement.OriginalIDLT(*i.OriginalIDLT))
+	}
+	if i.OriginalIDLTE != nil {
+		predicates = append(predicates, agreement.OriginalIDLTE(*i.OriginalIDLTE))
+	}
+	if i.OriginalIDIsNil {
+		predicates = append(predicates, agreement.OriginalIDIsNil())
+	}
+	if i.OriginalIDNotNil {
+		predicates = append(predicates, agreement.OriginalIDNotNil())
+	}
+	if i.ActivatedAt != nil {
+		predicates = append(predicates, agreement.ActivatedAtEQ(*i.ActivatedAt))
+	}
+	if i.ActivatedAtNEQ != nil {
+		predicates = append(predicates, agreement.ActivatedAtNEQ(*i.ActivatedAtNEQ))
+	}
+	if len(i.ActivatedAtIn) > 0 {
+		predicates = append(predicates, agreement.ActivatedAtIn(i.ActivatedAtIn...))
+	}
+	if len(i.ActivatedAtNotIn) > 0 {
+		predicates = append(predicates, agreement.ActivatedAtNotIn(i.ActivatedAtNotIn...))
+	}
+	if i.ActivatedAtGT != nil {
+		predicates = append(predicates, agreement.ActivatedAtGT(*i.ActivatedAtGT))
+	}
+	if i.ActivatedAtGTE != nil {
+		predicates = append(predicates, agreement.ActivatedAtGTE(*i.ActivatedAtGTE))
+	}
+	if i.ActivatedAtLT != nil {
+		predicates = append(predicates, agreement.ActivatedAtLT(*i.ActivatedAtLT))
+	}
+	if i.ActivatedAtLTE != nil {
+		predicates = append(predicates, agreement.ActivatedAtLTE(*i.ActivatedAtLTE))
+	}
+	if i.ActivatedAtIsNil {
+		predicates = append(predicates, agreement.ActivatedAtIsNil())
+	}
+	if i.ActivatedAtNotNil {
+		predicates = append(predicates, agreement.ActivatedAtNotNil())
+	}
+	if i.ClosedAt != nil {
+		predicates = append(predicates, agreement.ClosedAtEQ(*i.ClosedAt))
+	}
+	if i.ClosedAtNEQ != nil {
+		predicates = append(predicates, agreement.ClosedAtNEQ(*i.ClosedAtNEQ))
+	}
+	if len(i.ClosedAtIn) > 0 {
+		predicates = append(predicates, agreement.ClosedAtIn(i.ClosedAtIn...))
+	}
+	if len(i.ClosedAtNotIn) > 0 {
+		predicates = append(predicates, agreement.ClosedAtNotIn(i.ClosedAtNotIn...))
+	}
+	if i.ClosedAtGT != nil {
+		predicates = append(predicates, agreement.ClosedAtGT(*i.ClosedAtGT))
+	}
+	if i.ClosedAtGTE != nil {
+		predicates = append(predicates, agreement.ClosedAtGTE(*i.ClosedAtGTE))
+	}
+	if i.ClosedAtLT != nil {
+		predicates = append(predicates, agreement.ClosedAtLT(*i.ClosedAtLT))
+	}
+	if i.ClosedAtLTE != nil {
+		predicates = append(predicates, agreement.ClosedAtLTE(*i.ClosedAtLTE))
+	}
+	if i.ClosedAtIsNil {
+		predicates = append(predicates, agreement.ClosedAtIsNil())
+	}
+	if i.ClosedAtNotNil {
+		predicates = append(predicates, agreement.ClosedAtNotNil())
+	}
 
 	if i.HasHelpingRegion != nil {
 		p := agreement.HasHelpingRegion()
@@ -681,6 +817,42 @@ func (i *AgreementWhereInput) P() (predicate.Agreement, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, agreement.HasTargetsWith(with...))
+	}
+	if i.HasCredits != nil {
+		p := agreement.HasCredits()
+		if !*i.HasCredits {
+			p = agreement.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCreditsWith) > 0 {
+		with := make([]predicate.LedgerEntry, 0, len(i.HasCreditsWith))
+		for _, w := range i.HasCreditsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCreditsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, agreement.HasCreditsWith(with...))
+	}
+	if i.HasAssessments != nil {
+		p := agreement.HasAssessments()
+		if !*i.HasAssessments {
+			p = agreement.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAssessmentsWith) > 0 {
+		with := make([]predicate.Assessment, 0, len(i.HasAssessmentsWith))
+		for _, w := range i.HasAssessmentsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAssessmentsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, agreement.HasAssessmentsWith(with...))
 	}
 	if i.HasProgressReports != nil {
 		p := agreement.HasProgressReports()
@@ -1007,6 +1179,680 @@ func (i *AnnualIncomeWhereInput) P() (predicate.AnnualIncome, error) {
 		return predicates[0], nil
 	default:
 		return annualincome.And(predicates...), nil
+	}
+}
+
+// AssessmentWhereInput represents a where input for filtering Assessment queries.
+type AssessmentWhereInput struct {
+	Predicates []predicate.Assessment  `json:"-"`
+	Not        *AssessmentWhereInput   `json:"not,omitempty"`
+	Or         []*AssessmentWhereInput `json:"or,omitempty"`
+	And        []*AssessmentWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "agreement_id" field predicates.
+	AgreementID      *int  `json:"agreementID,omitempty"`
+	AgreementIDNEQ   *int  `json:"agreementIDNEQ,omitempty"`
+	AgreementIDIn    []int `json:"agreementIDIn,omitempty"`
+	AgreementIDNotIn []int `json:"agreementIDNotIn,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *assessment.Status  `json:"status,omitempty"`
+	StatusNEQ   *assessment.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []assessment.Status `json:"statusIn,omitempty"`
+	StatusNotIn []assessment.Status `json:"statusNotIn,omitempty"`
+
+	// "self_report" field predicates.
+	SelfReport             *string  `json:"selfReport,omitempty"`
+	SelfReportNEQ          *string  `json:"selfReportNEQ,omitempty"`
+	SelfReportIn           []string `json:"selfReportIn,omitempty"`
+	SelfReportNotIn        []string `json:"selfReportNotIn,omitempty"`
+	SelfReportGT           *string  `json:"selfReportGT,omitempty"`
+	SelfReportGTE          *string  `json:"selfReportGTE,omitempty"`
+	SelfReportLT           *string  `json:"selfReportLT,omitempty"`
+	SelfReportLTE          *string  `json:"selfReportLTE,omitempty"`
+	SelfReportContains     *string  `json:"selfReportContains,omitempty"`
+	SelfReportHasPrefix    *string  `json:"selfReportHasPrefix,omitempty"`
+	SelfReportHasSuffix    *string  `json:"selfReportHasSuffix,omitempty"`
+	SelfReportEqualFold    *string  `json:"selfReportEqualFold,omitempty"`
+	SelfReportContainsFold *string  `json:"selfReportContainsFold,omitempty"`
+
+	// "self_reported_by_id" field predicates.
+	SelfReportedByID       *int  `json:"selfReportedByID,omitempty"`
+	SelfReportedByIDNEQ    *int  `json:"selfReportedByIDNEQ,omitempty"`
+	SelfReportedByIDIn     []int `json:"selfReportedByIDIn,omitempty"`
+	SelfReportedByIDNotIn  []int `json:"selfReportedByIDNotIn,omitempty"`
+	SelfReportedByIDIsNil  bool  `json:"selfReportedByIDIsNil,omitempty"`
+	SelfReportedByIDNotNil bool  `json:"selfReportedByIDNotNil,omitempty"`
+
+	// "cross_review" field predicates.
+	CrossReview             *string  `json:"crossReview,omitempty"`
+	CrossReviewNEQ          *string  `json:"crossReviewNEQ,omitempty"`
+	CrossReviewIn           []string `json:"crossReviewIn,omitempty"`
+	CrossReviewNotIn        []string `json:"crossReviewNotIn,omitempty"`
+	CrossReviewGT           *string  `json:"crossReviewGT,omitempty"`
+	CrossReviewGTE          *string  `json:"crossReviewGTE,omitempty"`
+	CrossReviewLT           *string  `json:"crossReviewLT,omitempty"`
+	CrossReviewLTE          *string  `json:"crossReviewLTE,omitempty"`
+	CrossReviewContains     *string  `json:"crossReviewContains,omitempty"`
+	CrossReviewHasPrefix    *string  `json:"crossReviewHasPrefix,omitempty"`
+	CrossReviewHasSuffix    *string  `json:"crossReviewHasSuffix,omitempty"`
+	CrossReviewIsNil        bool     `json:"crossReviewIsNil,omitempty"`
+	CrossReviewNotNil       bool     `json:"crossReviewNotNil,omitempty"`
+	CrossReviewEqualFold    *string  `json:"crossReviewEqualFold,omitempty"`
+	CrossReviewContainsFold *string  `json:"crossReviewContainsFold,omitempty"`
+
+	// "cross_reviewed_by_id" field predicates.
+	CrossReviewedByID       *int  `json:"crossReviewedByID,omitempty"`
+	CrossReviewedByIDNEQ    *int  `json:"crossReviewedByIDNEQ,omitempty"`
+	CrossReviewedByIDIn     []int `json:"crossReviewedByIDIn,omitempty"`
+	CrossReviewedByIDNotIn  []int `json:"crossReviewedByIDNotIn,omitempty"`
+	CrossReviewedByIDIsNil  bool  `json:"crossReviewedByIDIsNil,omitempty"`
+	CrossReviewedByIDNotNil bool  `json:"crossReviewedByIDNotNil,omitempty"`
+
+	// "grade" field predicates.
+	Grade       *assessment.Grade  `json:"grade,omitempty"`
+	GradeNEQ    *assessment.Grade  `json:"gradeNEQ,omitempty"`
+	GradeIn     []assessment.Grade `json:"gradeIn,omitempty"`
+	GradeNotIn  []assessment.Grade `json:"gradeNotIn,omitempty"`
+	GradeIsNil  bool               `json:"gradeIsNil,omitempty"`
+	GradeNotNil bool               `json:"gradeNotNil,omitempty"`
+
+	// "grade_comment" field predicates.
+	GradeComment             *string  `json:"gradeComment,omitempty"`
+	GradeCommentNEQ          *string  `json:"gradeCommentNEQ,omitempty"`
+	GradeCommentIn           []string `json:"gradeCommentIn,omitempty"`
+	GradeCommentNotIn        []string `json:"gradeCommentNotIn,omitempty"`
+	GradeCommentGT           *string  `json:"gradeCommentGT,omitempty"`
+	GradeCommentGTE          *string  `json:"gradeCommentGTE,omitempty"`
+	GradeCommentLT           *string  `json:"gradeCommentLT,omitempty"`
+	GradeCommentLTE          *string  `json:"gradeCommentLTE,omitempty"`
+	GradeCommentContains     *string  `json:"gradeCommentContains,omitempty"`
+	GradeCommentHasPrefix    *string  `json:"gradeCommentHasPrefix,omitempty"`
+	GradeCommentHasSuffix    *string  `json:"gradeCommentHasSuffix,omitempty"`
+	GradeCommentIsNil        bool     `json:"gradeCommentIsNil,omitempty"`
+	GradeCommentNotNil       bool     `json:"gradeCommentNotNil,omitempty"`
+	GradeCommentEqualFold    *string  `json:"gradeCommentEqualFold,omitempty"`
+	GradeCommentContainsFold *string  `json:"gradeCommentContainsFold,omitempty"`
+
+	// "graded_by_id" field predicates.
+	GradedByID       *int  `json:"gradedByID,omitempty"`
+	GradedByIDNEQ    *int  `json:"gradedByIDNEQ,omitempty"`
+	GradedByIDIn     []int `json:"gradedByIDIn,omitempty"`
+	GradedByIDNotIn  []int `json:"gradedByIDNotIn,omitempty"`
+	GradedByIDIsNil  bool  `json:"gradedByIDIsNil,omitempty"`
+	GradedByIDNotNil bool  `json:"gradedByIDNotNil,omitempty"`
+
+	// "graded_at" field predicates.
+	GradedAt       *time.Time  `json:"gradedAt,omitempty"`
+	GradedAtNEQ    *time.Time  `json:"gradedAtNEQ,omitempty"`
+	GradedAtIn     []time.Time `json:"gradedAtIn,omitempty"`
+	GradedAtNotIn  []time.Time `json:"gradedAtNotIn,omitempty"`
+	GradedAtGT     *time.Time  `json:"gradedAtGT,omitempty"`
+	GradedAtGTE    *time.Time  `json:"gradedAtGTE,omitempty"`
+	GradedAtLT     *time.Time  `json:"gradedAtLT,omitempty"`
+	GradedAtLTE    *time.Time  `json:"gradedAtLTE,omitempty"`
+	GradedAtIsNil  bool        `json:"gradedAtIsNil,omitempty"`
+	GradedAtNotNil bool        `json:"gradedAtNotNil,omitempty"`
+
+	// "agreement" edge predicates.
+	HasAgreement     *bool                  `json:"hasAgreement,omitempty"`
+	HasAgreementWith []*AgreementWhereInput `json:"hasAgreementWith,omitempty"`
+
+	// "self_reported_by" edge predicates.
+	HasSelfReportedBy     *bool             `json:"hasSelfReportedBy,omitempty"`
+	HasSelfReportedByWith []*UserWhereInput `json:"hasSelfReportedByWith,omitempty"`
+
+	// "cross_reviewed_by" edge predicates.
+	HasCrossReviewedBy     *bool             `json:"hasCrossReviewedBy,omitempty"`
+	HasCrossReviewedByWith []*UserWhereInput `json:"hasCrossReviewedByWith,omitempty"`
+
+	// "graded_by" edge predicates.
+	HasGradedBy     *bool             `json:"hasGradedBy,omitempty"`
+	HasGradedByWith []*UserWhereInput `json:"hasGradedByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AssessmentWhereInput) AddPredicates(predicates ...predicate.Assessment) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AssessmentWhereInput filter on the AssessmentQuery builder.
+func (i *AssessmentWhereInput) Filter(q *AssessmentQuery) (*AssessmentQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAssessmentWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAssessmentWhereInput is returned in case the AssessmentWhereInput is empty.
+var ErrEmptyAssessmentWhereInput = errors.New("ent: empty predicate AssessmentWhereInput")
+
+// P returns a predicate for filtering assessments.
+// An error is returned if the input is empty or invalid.
+func (i *AssessmentWhereInput) P() (predicate.Assessment, error) {
+	var predicates []predicate.Assessment
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, assessment.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Assessment, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, assessment.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Assessment, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, assessment.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, assessment.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, assessment.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, assessment.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, assessment.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, assessment.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, assessment.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, assessment.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, assessment.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, assessment.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, assessment.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, assessment.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, assessment.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, assessment.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, assessment.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, assessment.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, assessment.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, assessment.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, assessment.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, assessment.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, assessment.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, assessment.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, assessment.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, assessment.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, assessment.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.AgreementID != nil {
+		predicates = append(predicates, assessment.AgreementIDEQ(*i.AgreementID))
+	}
+	if i.AgreementIDNEQ != nil {
+		predicates = append(predicates, assessment.AgreementIDNEQ(*i.AgreementIDNEQ))
+	}
+	if len(i.AgreementIDIn) > 0 {
+		predicates = append(predicates, assessment.AgreementIDIn(i.AgreementIDIn...))
+	}
+	if len(i.AgreementIDNotIn) > 0 {
+		predicates = append(predicates, assessment.AgreementIDNotIn(i.AgreementIDNotIn...))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, assessment.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, assessment.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, assessment.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, assessment.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, assessment.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, assessment.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, assessment.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, assessment.YearLTE(*i.YearLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, assessment.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, assessment.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, assessment.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, assessment.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.SelfReport != nil {
+		predicates = append(predicates, assessment.SelfReportEQ(*i.SelfReport))
+	}
+	if i.SelfReportNEQ != nil {
+		predicates = append(predicates, assessment.SelfReportNEQ(*i.SelfReportNEQ))
+	}
+	if len(i.SelfReportIn) > 0 {
+		predicates = append(predicates, assessment.SelfReportIn(i.SelfReportIn...))
+	}
+	if len(i.SelfReportNotIn) > 0 {
+		predicates = append(predicates, assessment.SelfReportNotIn(i.SelfReportNotIn...))
+	}
+	if i.SelfReportGT != nil {
+		predicates = append(predicates, assessment.SelfReportGT(*i.SelfReportGT))
+	}
+	if i.SelfReportGTE != nil {
+		predicates = append(predicates, assessment.SelfReportGTE(*i.SelfReportGTE))
+	}
+	if i.SelfReportLT != nil {
+		predicates = append(predicates, assessment.SelfReportLT(*i.SelfReportLT))
+	}
+	if i.SelfReportLTE != nil {
+		predicates = append(predicates, assessment.SelfReportLTE(*i.SelfReportLTE))
+	}
+	if i.SelfReportContains != nil {
+		predicates = append(predicates, assessment.SelfReportContains(*i.SelfReportContains))
+	}
+	if i.SelfReportHasPrefix != nil {
+		predicates = append(predicates, assessment.SelfReportHasPrefix(*i.SelfReportHasPrefix))
+	}
+	if i.SelfReportHasSuffix != nil {
+		predicates = append(predicates, assessment.SelfReportHasSuffix(*i.SelfReportHasSuffix))
+	}
+	if i.SelfReportEqualFold != nil {
+		predicates = append(predicates, assessment.SelfReportEqualFold(*i.SelfReportEqualFold))
+	}
+	if i.SelfReportContainsFold != nil {
+		predicates = append(predicates, assessment.SelfReportContainsFold(*i.SelfReportContainsFold))
+	}
+	if i.SelfReportedByID != nil {
+		predicates = append(predicates, assessment.SelfReportedByIDEQ(*i.SelfReportedByID))
+	}
+	if i.SelfReportedByIDNEQ != nil {
+		predicates = append(predicates, assessment.SelfReportedByIDNEQ(*i.SelfReportedByIDNEQ))
+	}
+	if len(i.SelfReportedByIDIn) > 0 {
+		predicates = append(predicates, assessment.SelfReportedByIDIn(i.SelfReportedByIDIn...))
+	}
+	if len(i.SelfReportedByIDNotIn) > 0 {
+		predicates = append(predicates, assessment.SelfReportedByIDNotIn(i.SelfReportedByIDNotIn...))
+	}
+	if i.SelfReportedByIDIsNil {
+		predicates = append(predicates, assessment.SelfReportedByIDIsNil())
+	}
+	if i.SelfReportedByIDNotNil {
+		predicates = append(predicates, assessment.SelfReportedByIDNotNil())
+	}
+	if i.CrossReview != nil {
+		predicates = append(predicates, assessment.CrossReviewEQ(*i.CrossReview))
+	}
+	if i.CrossReviewNEQ != nil {
+		predicates = append(predicates, assessment.CrossReviewNEQ(*i.CrossReviewNEQ))
+	}
+	if len(i.CrossReviewIn) > 0 {
+		predicates = append(predicates, assessment.CrossReviewIn(i.CrossReviewIn...))
+	}
+	if len(i.CrossReviewNotIn) > 0 {
+		predicates = append(predicates, assessment.CrossReviewNotIn(i.CrossReviewNotIn...))
+	}
+	if i.CrossReviewGT != nil {
+		predicates = append(predicates, assessment.CrossReviewGT(*i.CrossReviewGT))
+	}
+	if i.CrossReviewGTE != nil {
+		predicates = append(predicates, assessment.CrossReviewGTE(*i.CrossReviewGTE))
+	}
+	if i.CrossReviewLT != nil {
+		predicates = append(predicates, assessment.CrossReviewLT(*i.CrossReviewLT))
+	}
+	if i.CrossReviewLTE != nil {
+		predicates = append(predicates, assessment.CrossReviewLTE(*i.CrossReviewLTE))
+	}
+	if i.CrossReviewContains != nil {
+		predicates = append(predicates, assessment.CrossReviewContains(*i.CrossReviewContains))
+	}
+	if i.CrossReviewHasPrefix != nil {
+		predicates = append(predicates, assessment.CrossReviewHasPrefix(*i.CrossReviewHasPrefix))
+	}
+	if i.CrossReviewHasSuffix != nil {
+		predicates = append(predicates, assessment.CrossReviewHasSuffix(*i.CrossReviewHasSuffix))
+	}
+	if i.CrossReviewIsNil {
+		predicates = append(predicates, assessment.CrossReviewIsNil())
+	}
+	if i.CrossReviewNotNil {
+		predicates = append(predicates, assessment.CrossReviewNotNil())
+	}
+	if i.CrossReviewEqualFold != nil {
+		predicates = append(predicates, assessment.CrossReviewEqualFold(*i.CrossReviewEqualFold))
+	}
+	if i.CrossReviewContainsFold != nil {
+		predicates = append(predicates, assessment.CrossReviewContainsFold(*i.CrossReviewContainsFold))
+	}
+	if i.CrossReviewedByID != nil {
+		predicates = append(predicates, assessment.CrossReviewedByIDEQ(*i.CrossReviewedByID))
+	}
+	if i.CrossReviewedByIDNEQ != nil {
+		predicates = append(predicates, assessment.CrossReviewedByIDNEQ(*i.CrossReviewedByIDNEQ))
+	}
+	if len(i.CrossReviewedByIDIn) > 0 {
+		predicates = append(predicates, assessment.CrossReviewedByIDIn(i.CrossReviewedByIDIn...))
+	}
+	if len(i.CrossReviewedByIDNotIn) > 0 {
+		predicates = append(predicates, assessment.CrossReviewedByIDNotIn(i.CrossReviewedByIDNotIn...))
+	}
+	if i.CrossReviewedByIDIsNil {
+		predicates = append(predicates, assessment.CrossReviewedByIDIsNil())
+	}
+	if i.CrossReviewedByIDNotNil {
+		predicates = append(predicates, assessment.CrossReviewedByIDNotNil())
+	}
+	if i.Grade != nil {
+		predicates = append(predicates, assessment.GradeEQ(*i.Grade))
+	}
+	if i.GradeNEQ != nil {
+		predicates = append(predicates, assessment.GradeNEQ(*i.GradeNEQ))
+	}
+	if len(i.GradeIn) > 0 {
+		predicates = append(predicates, assessment.GradeIn(i.GradeIn...))
+	}
+	if len(i.GradeNotIn) > 0 {
+		predicates = append(predicates, assessment.GradeNotIn(i.GradeNotIn...))
+	}
+	if i.GradeIsNil {
+		predicates = append(predicates, assessment.GradeIsNil())
+	}
+	if i.GradeNotNil {
+		predicates = append(predicates, assessment.GradeNotNil())
+	}
+	if i.GradeComment != nil {
+		predicates = append(predicates, assessment.GradeCommentEQ(*i.GradeComment))
+	}
+	if i.GradeCommentNEQ != nil {
+		predicates = append(predicates, assessment.GradeCommentNEQ(*i.GradeCommentNEQ))
+	}
+	if len(i.GradeCommentIn) > 0 {
+		predicates = append(predicates, assessment.GradeCommentIn(i.GradeCommentIn...))
+	}
+	if len(i.GradeCommentNotIn) > 0 {
+		predicates = append(predicates, assessment.GradeCommentNotIn(i.GradeCommentNotIn...))
+	}
+	if i.GradeCommentGT != nil {
+		predicates = append(predicates, assessment.GradeCommentGT(*i.GradeCommentGT))
+	}
+	if i.GradeCommentGTE != nil {
+		predicates = append(predicates, assessment.GradeCommentGTE(*i.GradeCommentGTE))
+	}
+	if i.GradeCommentLT != nil {
+		predicates = append(predicates, assessment.GradeCommentLT(*i.GradeCommentLT))
+	}
+	if i.GradeCommentLTE != nil {
+		predicates = append(predicates, assessment.GradeCommentLTE(*i.GradeCommentLTE))
+	}
+	if i.GradeCommentContains != nil {
+		predicates = append(predicates, assessment.GradeCommentContains(*i.GradeCommentContains))
+	}
+	if i.GradeCommentHasPrefix != nil {
+		predicates = append(predicates, assessment.GradeCommentHasPrefix(*i.GradeCommentHasPrefix))
+	}
+	if i.GradeCommentHasSuffix != nil {
+		predicates = append(predicates, assessment.GradeCommentHasSuffix(*i.GradeCommentHasSuffix))
+	}
+	if i.GradeCommentIsNil {
+		predicates = append(predicates, assessment.GradeCommentIsNil())
+	}
+	if i.GradeCommentNotNil {
+		predicates = append(predicates, assessment.GradeCommentNotNil())
+	}
+	if i.GradeCommentEqualFold != nil {
+		predicates = append(predicates, assessment.GradeCommentEqualFold(*i.GradeCommentEqualFold))
+	}
+	if i.GradeCommentContainsFold != nil {
+		predicates = append(predicates, assessment.GradeCommentContainsFold(*i.GradeCommentContainsFold))
+	}
+	if i.GradedByID != nil {
+		predicates = append(predicates, assessment.GradedByIDEQ(*i.GradedByID))
+	}
+	if i.GradedByIDNEQ != nil {
+		predicates = append(predicates, assessment.GradedByIDNEQ(*i.GradedByIDNEQ))
+	}
+	if len(i.GradedByIDIn) > 0 {
+		predicates = append(predicates, assessment.GradedByIDIn(i.GradedByIDIn...))
+	}
+	if len(i.GradedByIDNotIn) > 0 {
+		predicates = append(predicates, assessment.GradedByIDNotIn(i.GradedByIDNotIn...))
+	}
+	if i.GradedByIDIsNil {
+		predicates = append(predicates, assessment.GradedByIDIsNil())
+	}
+	if i.GradedByIDNotNil {
+		predicates = append(predicates, assessment.GradedByIDNotNil())
+	}
+	if i.GradedAt != nil {
+		predicates = append(predicates, assessment.GradedAtEQ(*i.GradedAt))
+	}
+	if i.GradedAtNEQ != nil {
+		predicates = append(predicates, assessment.GradedAtNEQ(*i.GradedAtNEQ))
+	}
+	if len(i.GradedAtIn) > 0 {
+		predicates = append(predicates, assessment.GradedAtIn(i.GradedAtIn...))
+	}
+	if len(i.GradedAtNotIn) > 0 {
+		predicates = append(predicates, assessment.GradedAtNotIn(i.GradedAtNotIn...))
+	}
+	if i.GradedAtGT != nil {
+		predicates = append(predicates, assessment.GradedAtGT(*i.GradedAtGT))
+	}
+	if i.GradedAtGTE != nil {
+		predicates = append(predicates, assessment.GradedAtGTE(*i.GradedAtGTE))
+	}
+	if i.GradedAtLT != nil {
+		predicates = append(predicates, assessment.GradedAtLT(*i.GradedAtLT))
+	}
+	if i.GradedAtLTE != nil {
+		predicates = append(predicates, assessment.GradedAtLTE(*i.GradedAtLTE))
+	}
+	if i.GradedAtIsNil {
+		predicates = append(predicates, assessment.GradedAtIsNil())
+	}
+	if i.GradedAtNotNil {
+		predicates = append(predicates, assessment.GradedAtNotNil())
+	}
+
+	if i.HasAgreement != nil {
+		p := assessment.HasAgreement()
+		if !*i.HasAgreement {
+			p = assessment.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAgreementWith) > 0 {
+		with := make([]predicate.Agreement, 0, len(i.HasAgreementWith))
+		for _, w := range i.HasAgreementWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAgreementWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, assessment.HasAgreementWith(with...))
+	}
+	if i.HasSelfReportedBy != nil {
+		p := assessment.HasSelfReportedBy()
+		if !*i.HasSelfReportedBy {
+			p = assessment.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSelfReportedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasSelfReportedByWith))
+		for _, w := range i.HasSelfReportedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSelfReportedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, assessment.HasSelfReportedByWith(with...))
+	}
+	if i.HasCrossReviewedBy != nil {
+		p := assessment.HasCrossReviewedBy()
+		if !*i.HasCrossReviewedBy {
+			p = assessment.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCrossReviewedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasCrossReviewedByWith))
+		for _, w := range i.HasCrossReviewedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCrossReviewedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, assessment.HasCrossReviewedByWith(with...))
+	}
+	if i.HasGradedBy != nil {
+		p := assessment.HasGradedBy()
+		if !*i.HasGradedBy {
+			p = assessment.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasGradedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasGradedByWith))
+		for _, w := range i.HasGradedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasGradedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, assessment.HasGradedByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAssessmentWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return assessment.And(predicates...), nil
 	}
 }
 
@@ -4709,6 +5555,18 @@ type LedgerEntryWhereInput struct {
 	OccurredAtLT    *time.Time  `json:"occurredAtLT,omitempty"`
 	OccurredAtLTE   *time.Time  `json:"occurredAtLTE,omitempty"`
 
+	// "month" field predicates.
+	Month       *int  `json:"month,omitempty"`
+	MonthNEQ    *int  `json:"monthNEQ,omitempty"`
+	MonthIn     []int `json:"monthIn,omitempty"`
+	MonthNotIn  []int `json:"monthNotIn,omitempty"`
+	MonthGT     *int  `json:"monthGT,omitempty"`
+	MonthGTE    *int  `json:"monthGTE,omitempty"`
+	MonthLT     *int  `json:"monthLT,omitempty"`
+	MonthLTE    *int  `json:"monthLTE,omitempty"`
+	MonthIsNil  bool  `json:"monthIsNil,omitempty"`
+	MonthNotNil bool  `json:"monthNotNil,omitempty"`
+
 	// "order_line_id" field predicates.
 	OrderLineID       *int  `json:"orderLineID,omitempty"`
 	OrderLineIDNEQ    *int  `json:"orderLineIDNEQ,omitempty"`
@@ -4717,13 +5575,21 @@ type LedgerEntryWhereInput struct {
 	OrderLineIDIsNil  bool  `json:"orderLineIDIsNil,omitempty"`
 	OrderLineIDNotNil bool  `json:"orderLineIDNotNil,omitempty"`
 
-	// "target_id" field predicates.
-	TargetID       *int  `json:"targetID,omitempty"`
-	TargetIDNEQ    *int  `json:"targetIDNEQ,omitempty"`
-	TargetIDIn     []int `json:"targetIDIn,omitempty"`
-	TargetIDNotIn  []int `json:"targetIDNotIn,omitempty"`
-	TargetIDIsNil  bool  `json:"targetIDIsNil,omitempty"`
-	TargetIDNotNil bool  `json:"targetIDNotNil,omitempty"`
+	// "agreement_id" field predicates.
+	AgreementID       *int  `json:"agreementID,omitempty"`
+	AgreementIDNEQ    *int  `json:"agreementIDNEQ,omitempty"`
+	AgreementIDIn     []int `json:"agreementIDIn,omitempty"`
+	AgreementIDNotIn  []int `json:"agreementIDNotIn,omitempty"`
+	AgreementIDIsNil  bool  `json:"agreementIDIsNil,omitempty"`
+	AgreementIDNotNil bool  `json:"agreementIDNotNil,omitempty"`
+
+	// "origin_county_id" field predicates.
+	OriginCountyID       *int  `json:"originCountyID,omitempty"`
+	OriginCountyIDNEQ    *int  `json:"originCountyIDNEQ,omitempty"`
+	OriginCountyIDIn     []int `json:"originCountyIDIn,omitempty"`
+	OriginCountyIDNotIn  []int `json:"originCountyIDNotIn,omitempty"`
+	OriginCountyIDIsNil  bool  `json:"originCountyIDIsNil,omitempty"`
+	OriginCountyIDNotNil bool  `json:"originCountyIDNotNil,omitempty"`
 
 	// "household_id" field predicates.
 	HouseholdID       *int  `json:"householdID,omitempty"`
@@ -4770,9 +5636,13 @@ type LedgerEntryWhereInput struct {
 	HasOrderLine     *bool                  `json:"hasOrderLine,omitempty"`
 	HasOrderLineWith []*OrderLineWhereInput `json:"hasOrderLineWith,omitempty"`
 
-	// "target" edge predicates.
-	HasTarget     *bool               `json:"hasTarget,omitempty"`
-	HasTargetWith []*TargetWhereInput `json:"hasTargetWith,omitempty"`
+	// "agreement" edge predicates.
+	HasAgreement     *bool                  `json:"hasAgreement,omitempty"`
+	HasAgreementWith []*AgreementWhereInput `json:"hasAgreementWith,omitempty"`
+
+	// "origin_county" edge predicates.
+	HasOriginCounty     *bool               `json:"hasOriginCounty,omitempty"`
+	HasOriginCountyWith []*RegionWhereInput `json:"hasOriginCountyWith,omitempty"`
 
 	// "household" edge predicates.
 	HasHousehold     *bool                  `json:"hasHousehold,omitempty"`
@@ -4988,6 +5858,36 @@ func (i *LedgerEntryWhereInput) P() (predicate.LedgerEntry, error) {
 	if i.OccurredAtLTE != nil {
 		predicates = append(predicates, ledgerentry.OccurredAtLTE(*i.OccurredAtLTE))
 	}
+	if i.Month != nil {
+		predicates = append(predicates, ledgerentry.MonthEQ(*i.Month))
+	}
+	if i.MonthNEQ != nil {
+		predicates = append(predicates, ledgerentry.MonthNEQ(*i.MonthNEQ))
+	}
+	if len(i.MonthIn) > 0 {
+		predicates = append(predicates, ledgerentry.MonthIn(i.MonthIn...))
+	}
+	if len(i.MonthNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.MonthNotIn(i.MonthNotIn...))
+	}
+	if i.MonthGT != nil {
+		predicates = append(predicates, ledgerentry.MonthGT(*i.MonthGT))
+	}
+	if i.MonthGTE != nil {
+		predicates = append(predicates, ledgerentry.MonthGTE(*i.MonthGTE))
+	}
+	if i.MonthLT != nil {
+		predicates = append(predicates, ledgerentry.MonthLT(*i.MonthLT))
+	}
+	if i.MonthLTE != nil {
+		predicates = append(predicates, ledgerentry.MonthLTE(*i.MonthLTE))
+	}
+	if i.MonthIsNil {
+		predicates = append(predicates, ledgerentry.MonthIsNil())
+	}
+	if i.MonthNotNil {
+		predicates = append(predicates, ledgerentry.MonthNotNil())
+	}
 	if i.OrderLineID != nil {
 		predicates = append(predicates, ledgerentry.OrderLineIDEQ(*i.OrderLineID))
 	}
@@ -5006,23 +5906,41 @@ func (i *LedgerEntryWhereInput) P() (predicate.LedgerEntry, error) {
 	if i.OrderLineIDNotNil {
 		predicates = append(predicates, ledgerentry.OrderLineIDNotNil())
 	}
-	if i.TargetID != nil {
-		predicates = append(predicates, ledgerentry.TargetIDEQ(*i.TargetID))
+	if i.AgreementID != nil {
+		predicates = append(predicates, ledgerentry.AgreementIDEQ(*i.AgreementID))
 	}
-	if i.TargetIDNEQ != nil {
-		predicates = append(predicates, ledgerentry.TargetIDNEQ(*i.TargetIDNEQ))
+	if i.AgreementIDNEQ != nil {
+		predicates = append(predicates, ledgerentry.AgreementIDNEQ(*i.AgreementIDNEQ))
 	}
-	if len(i.TargetIDIn) > 0 {
-		predicates = append(predicates, ledgerentry.TargetIDIn(i.TargetIDIn...))
+	if len(i.AgreementIDIn) > 0 {
+		predicates = append(predicates, ledgerentry.AgreementIDIn(i.AgreementIDIn...))
 	}
-	if len(i.TargetIDNotIn) > 0 {
-		predicates = append(predicates, ledgerentry.TargetIDNotIn(i.TargetIDNotIn...))
+	if len(i.AgreementIDNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.AgreementIDNotIn(i.AgreementIDNotIn...))
 	}
-	if i.TargetIDIsNil {
-		predicates = append(predicates, ledgerentry.TargetIDIsNil())
+	if i.AgreementIDIsNil {
+		predicates = append(predicates, ledgerentry.AgreementIDIsNil())
 	}
-	if i.TargetIDNotNil {
-		predicates = append(predicates, ledgerentry.TargetIDNotNil())
+	if i.AgreementIDNotNil {
+		predicates = append(predicates, ledgerentry.AgreementIDNotNil())
+	}
+	if i.OriginCountyID != nil {
+		predicates = append(predicates, ledgerentry.OriginCountyIDEQ(*i.OriginCountyID))
+	}
+	if i.OriginCountyIDNEQ != nil {
+		predicates = append(predicates, ledgerentry.OriginCountyIDNEQ(*i.OriginCountyIDNEQ))
+	}
+	if len(i.OriginCountyIDIn) > 0 {
+		predicates = append(predicates, ledgerentry.OriginCountyIDIn(i.OriginCountyIDIn...))
+	}
+	if len(i.OriginCountyIDNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.OriginCountyIDNotIn(i.OriginCountyIDNotIn...))
+	}
+	if i.OriginCountyIDIsNil {
+		predicates = append(predicates, ledgerentry.OriginCountyIDIsNil())
+	}
+	if i.OriginCountyIDNotNil {
+		predicates = append(predicates, ledgerentry.OriginCountyIDNotNil())
 	}
 	if i.HouseholdID != nil {
 		predicates = append(predicates, ledgerentry.HouseholdIDEQ(*i.HouseholdID))
@@ -5142,23 +6060,41 @@ func (i *LedgerEntryWhereInput) P() (predicate.LedgerEntry, error) {
 		}
 		predicates = append(predicates, ledgerentry.HasOrderLineWith(with...))
 	}
-	if i.HasTarget != nil {
-		p := ledgerentry.HasTarget()
-		if !*i.HasTarget {
+	if i.HasAgreement != nil {
+		p := ledgerentry.HasAgreement()
+		if !*i.HasAgreement {
 			p = ledgerentry.Not(p)
 		}
 		predicates = append(predicates, p)
 	}
-	if len(i.HasTargetWith) > 0 {
-		with := make([]predicate.Target, 0, len(i.HasTargetWith))
-		for _, w := range i.HasTargetWith {
+	if len(i.HasAgreementWith) > 0 {
+		with := make([]predicate.Agreement, 0, len(i.HasAgreementWith))
+		for _, w := range i.HasAgreementWith {
 			p, err := w.P()
 			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasTargetWith'", err)
+				return nil, fmt.Errorf("%w: field 'HasAgreementWith'", err)
 			}
 			with = append(with, p)
 		}
-		predicates = append(predicates, ledgerentry.HasTargetWith(with...))
+		predicates = append(predicates, ledgerentry.HasAgreementWith(with...))
+	}
+	if i.HasOriginCounty != nil {
+		p := ledgerentry.HasOriginCounty()
+		if !*i.HasOriginCounty {
+			p = ledgerentry.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOriginCountyWith) > 0 {
+		with := make([]predicate.Region, 0, len(i.HasOriginCountyWith))
+		for _, w := range i.HasOriginCountyWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOriginCountyWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, ledgerentry.HasOriginCountyWith(with...))
 	}
 	if i.HasHousehold != nil {
 		p := ledgerentry.HasHousehold()
@@ -7305,6 +8241,18 @@ type OrderLineWhereInput struct {
 	CertifiedAtOrder    *bool `json:"certifiedAtOrder,omitempty"`
 	CertifiedAtOrderNEQ *bool `json:"certifiedAtOrderNEQ,omitempty"`
 
+	// "origin_county_id" field predicates.
+	OriginCountyID       *int  `json:"originCountyID,omitempty"`
+	OriginCountyIDNEQ    *int  `json:"originCountyIDNEQ,omitempty"`
+	OriginCountyIDIn     []int `json:"originCountyIDIn,omitempty"`
+	OriginCountyIDNotIn  []int `json:"originCountyIDNotIn,omitempty"`
+	OriginCountyIDGT     *int  `json:"originCountyIDGT,omitempty"`
+	OriginCountyIDGTE    *int  `json:"originCountyIDGTE,omitempty"`
+	OriginCountyIDLT     *int  `json:"originCountyIDLT,omitempty"`
+	OriginCountyIDLTE    *int  `json:"originCountyIDLTE,omitempty"`
+	OriginCountyIDIsNil  bool  `json:"originCountyIDIsNil,omitempty"`
+	OriginCountyIDNotNil bool  `json:"originCountyIDNotNil,omitempty"`
+
 	// "order" edge predicates.
 	HasOrder     *bool              `json:"hasOrder,omitempty"`
 	HasOrderWith []*OrderWhereInput `json:"hasOrderWith,omitempty"`
@@ -7562,6 +8510,36 @@ func (i *OrderLineWhereInput) P() (predicate.OrderLine, error) {
 	}
 	if i.CertifiedAtOrderNEQ != nil {
 		predicates = append(predicates, orderline.CertifiedAtOrderNEQ(*i.CertifiedAtOrderNEQ))
+	}
+	if i.OriginCountyID != nil {
+		predicates = append(predicates, orderline.OriginCountyIDEQ(*i.OriginCountyID))
+	}
+	if i.OriginCountyIDNEQ != nil {
+		predicates = append(predicates, orderline.OriginCountyIDNEQ(*i.OriginCountyIDNEQ))
+	}
+	if len(i.OriginCountyIDIn) > 0 {
+		predicates = append(predicates, orderline.OriginCountyIDIn(i.OriginCountyIDIn...))
+	}
+	if len(i.OriginCountyIDNotIn) > 0 {
+		predicates = append(predicates, orderline.OriginCountyIDNotIn(i.OriginCountyIDNotIn...))
+	}
+	if i.OriginCountyIDGT != nil {
+		predicates = append(predicates, orderline.OriginCountyIDGT(*i.OriginCountyIDGT))
+	}
+	if i.OriginCountyIDGTE != nil {
+		predicates = append(predicates, orderline.OriginCountyIDGTE(*i.OriginCountyIDGTE))
+	}
+	if i.OriginCountyIDLT != nil {
+		predicates = append(predicates, orderline.OriginCountyIDLT(*i.OriginCountyIDLT))
+	}
+	if i.OriginCountyIDLTE != nil {
+		predicates = append(predicates, orderline.OriginCountyIDLTE(*i.OriginCountyIDLTE))
+	}
+	if i.OriginCountyIDIsNil {
+		predicates = append(predicates, orderline.OriginCountyIDIsNil())
+	}
+	if i.OriginCountyIDNotNil {
+		predicates = append(predicates, orderline.OriginCountyIDNotNil())
 	}
 
 	if i.HasOrder != nil {
@@ -8259,6 +9237,552 @@ func (i *OrganizationWhereInput) P() (predicate.Organization, error) {
 		return predicates[0], nil
 	default:
 		return organization.And(predicates...), nil
+	}
+}
+
+// PairingWhereInput represents a where input for filtering Pairing queries.
+type PairingWhereInput struct {
+	Predicates []predicate.Pairing  `json:"-"`
+	Not        *PairingWhereInput   `json:"not,omitempty"`
+	Or         []*PairingWhereInput `json:"or,omitempty"`
+	And        []*PairingWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *pairing.Kind  `json:"kind,omitempty"`
+	KindNEQ   *pairing.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []pairing.Kind `json:"kindIn,omitempty"`
+	KindNotIn []pairing.Kind `json:"kindNotIn,omitempty"`
+
+	// "helping_region_id" field predicates.
+	HelpingRegionID       *int  `json:"helpingRegionID,omitempty"`
+	HelpingRegionIDNEQ    *int  `json:"helpingRegionIDNEQ,omitempty"`
+	HelpingRegionIDIn     []int `json:"helpingRegionIDIn,omitempty"`
+	HelpingRegionIDNotIn  []int `json:"helpingRegionIDNotIn,omitempty"`
+	HelpingRegionIDIsNil  bool  `json:"helpingRegionIDIsNil,omitempty"`
+	HelpingRegionIDNotNil bool  `json:"helpingRegionIDNotNil,omitempty"`
+
+	// "helping_unit_id" field predicates.
+	HelpingUnitID       *int  `json:"helpingUnitID,omitempty"`
+	HelpingUnitIDNEQ    *int  `json:"helpingUnitIDNEQ,omitempty"`
+	HelpingUnitIDIn     []int `json:"helpingUnitIDIn,omitempty"`
+	HelpingUnitIDNotIn  []int `json:"helpingUnitIDNotIn,omitempty"`
+	HelpingUnitIDIsNil  bool  `json:"helpingUnitIDIsNil,omitempty"`
+	HelpingUnitIDNotNil bool  `json:"helpingUnitIDNotNil,omitempty"`
+
+	// "helped_region_id" field predicates.
+	HelpedRegionID      *int  `json:"helpedRegionID,omitempty"`
+	HelpedRegionIDNEQ   *int  `json:"helpedRegionIDNEQ,omitempty"`
+	HelpedRegionIDIn    []int `json:"helpedRegionIDIn,omitempty"`
+	HelpedRegionIDNotIn []int `json:"helpedRegionIDNotIn,omitempty"`
+
+	// "valid_from" field predicates.
+	ValidFrom      *time.Time  `json:"validFrom,omitempty"`
+	ValidFromNEQ   *time.Time  `json:"validFromNEQ,omitempty"`
+	ValidFromIn    []time.Time `json:"validFromIn,omitempty"`
+	ValidFromNotIn []time.Time `json:"validFromNotIn,omitempty"`
+	ValidFromGT    *time.Time  `json:"validFromGT,omitempty"`
+	ValidFromGTE   *time.Time  `json:"validFromGTE,omitempty"`
+	ValidFromLT    *time.Time  `json:"validFromLT,omitempty"`
+	ValidFromLTE   *time.Time  `json:"validFromLTE,omitempty"`
+
+	// "valid_until" field predicates.
+	ValidUntil       *time.Time  `json:"validUntil,omitempty"`
+	ValidUntilNEQ    *time.Time  `json:"validUntilNEQ,omitempty"`
+	ValidUntilIn     []time.Time `json:"validUntilIn,omitempty"`
+	ValidUntilNotIn  []time.Time `json:"validUntilNotIn,omitempty"`
+	ValidUntilGT     *time.Time  `json:"validUntilGT,omitempty"`
+	ValidUntilGTE    *time.Time  `json:"validUntilGTE,omitempty"`
+	ValidUntilLT     *time.Time  `json:"validUntilLT,omitempty"`
+	ValidUntilLTE    *time.Time  `json:"validUntilLTE,omitempty"`
+	ValidUntilIsNil  bool        `json:"validUntilIsNil,omitempty"`
+	ValidUntilNotNil bool        `json:"validUntilNotNil,omitempty"`
+
+	// "basis" field predicates.
+	Basis             *string  `json:"basis,omitempty"`
+	BasisNEQ          *string  `json:"basisNEQ,omitempty"`
+	BasisIn           []string `json:"basisIn,omitempty"`
+	BasisNotIn        []string `json:"basisNotIn,omitempty"`
+	BasisGT           *string  `json:"basisGT,omitempty"`
+	BasisGTE          *string  `json:"basisGTE,omitempty"`
+	BasisLT           *string  `json:"basisLT,omitempty"`
+	BasisLTE          *string  `json:"basisLTE,omitempty"`
+	BasisContains     *string  `json:"basisContains,omitempty"`
+	BasisHasPrefix    *string  `json:"basisHasPrefix,omitempty"`
+	BasisHasSuffix    *string  `json:"basisHasSuffix,omitempty"`
+	BasisIsNil        bool     `json:"basisIsNil,omitempty"`
+	BasisNotNil       bool     `json:"basisNotNil,omitempty"`
+	BasisEqualFold    *string  `json:"basisEqualFold,omitempty"`
+	BasisContainsFold *string  `json:"basisContainsFold,omitempty"`
+
+	// "end_reason" field predicates.
+	EndReason             *string  `json:"endReason,omitempty"`
+	EndReasonNEQ          *string  `json:"endReasonNEQ,omitempty"`
+	EndReasonIn           []string `json:"endReasonIn,omitempty"`
+	EndReasonNotIn        []string `json:"endReasonNotIn,omitempty"`
+	EndReasonGT           *string  `json:"endReasonGT,omitempty"`
+	EndReasonGTE          *string  `json:"endReasonGTE,omitempty"`
+	EndReasonLT           *string  `json:"endReasonLT,omitempty"`
+	EndReasonLTE          *string  `json:"endReasonLTE,omitempty"`
+	EndReasonContains     *string  `json:"endReasonContains,omitempty"`
+	EndReasonHasPrefix    *string  `json:"endReasonHasPrefix,omitempty"`
+	EndReasonHasSuffix    *string  `json:"endReasonHasSuffix,omitempty"`
+	EndReasonIsNil        bool     `json:"endReasonIsNil,omitempty"`
+	EndReasonNotNil       bool     `json:"endReasonNotNil,omitempty"`
+	EndReasonEqualFold    *string  `json:"endReasonEqualFold,omitempty"`
+	EndReasonContainsFold *string  `json:"endReasonContainsFold,omitempty"`
+
+	// "helping_region" edge predicates.
+	HasHelpingRegion     *bool               `json:"hasHelpingRegion,omitempty"`
+	HasHelpingRegionWith []*RegionWhereInput `json:"hasHelpingRegionWith,omitempty"`
+
+	// "helping_unit" edge predicates.
+	HasHelpingUnit     *bool                     `json:"hasHelpingUnit,omitempty"`
+	HasHelpingUnitWith []*OrganizationWhereInput `json:"hasHelpingUnitWith,omitempty"`
+
+	// "helped_region" edge predicates.
+	HasHelpedRegion     *bool               `json:"hasHelpedRegion,omitempty"`
+	HasHelpedRegionWith []*RegionWhereInput `json:"hasHelpedRegionWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *PairingWhereInput) AddPredicates(predicates ...predicate.Pairing) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the PairingWhereInput filter on the PairingQuery builder.
+func (i *PairingWhereInput) Filter(q *PairingQuery) (*PairingQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyPairingWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyPairingWhereInput is returned in case the PairingWhereInput is empty.
+var ErrEmptyPairingWhereInput = errors.New("ent: empty predicate PairingWhereInput")
+
+// P returns a predicate for filtering pairings.
+// An error is returned if the input is empty or invalid.
+func (i *PairingWhereInput) P() (predicate.Pairing, error) {
+	var predicates []predicate.Pairing
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, pairing.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Pairing, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, pairing.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Pairing, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, pairing.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, pairing.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, pairing.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, pairing.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, pairing.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, pairing.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, pairing.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, pairing.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, pairing.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, pairing.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, pairing.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, pairing.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, pairing.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, pairing.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, pairing.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, pairing.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, pairing.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, pairing.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, pairing.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, pairing.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, pairing.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, pairing.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, pairing.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, pairing.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, pairing.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, pairing.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, pairing.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, pairing.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, pairing.KindNotIn(i.KindNotIn...))
+	}
+	if i.HelpingRegionID != nil {
+		predicates = append(predicates, pairing.HelpingRegionIDEQ(*i.HelpingRegionID))
+	}
+	if i.HelpingRegionIDNEQ != nil {
+		predicates = append(predicates, pairing.HelpingRegionIDNEQ(*i.HelpingRegionIDNEQ))
+	}
+	if len(i.HelpingRegionIDIn) > 0 {
+		predicates = append(predicates, pairing.HelpingRegionIDIn(i.HelpingRegionIDIn...))
+	}
+	if len(i.HelpingRegionIDNotIn) > 0 {
+		predicates = append(predicates, pairing.HelpingRegionIDNotIn(i.HelpingRegionIDNotIn...))
+	}
+	if i.HelpingRegionIDIsNil {
+		predicates = append(predicates, pairing.HelpingRegionIDIsNil())
+	}
+	if i.HelpingRegionIDNotNil {
+		predicates = append(predicates, pairing.HelpingRegionIDNotNil())
+	}
+	if i.HelpingUnitID != nil {
+		predicates = append(predicates, pairing.HelpingUnitIDEQ(*i.HelpingUnitID))
+	}
+	if i.HelpingUnitIDNEQ != nil {
+		predicates = append(predicates, pairing.HelpingUnitIDNEQ(*i.HelpingUnitIDNEQ))
+	}
+	if len(i.HelpingUnitIDIn) > 0 {
+		predicates = append(predicates, pairing.HelpingUnitIDIn(i.HelpingUnitIDIn...))
+	}
+	if len(i.HelpingUnitIDNotIn) > 0 {
+		predicates = append(predicates, pairing.HelpingUnitIDNotIn(i.HelpingUnitIDNotIn...))
+	}
+	if i.HelpingUnitIDIsNil {
+		predicates = append(predicates, pairing.HelpingUnitIDIsNil())
+	}
+	if i.HelpingUnitIDNotNil {
+		predicates = append(predicates, pairing.HelpingUnitIDNotNil())
+	}
+	if i.HelpedRegionID != nil {
+		predicates = append(predicates, pairing.HelpedRegionIDEQ(*i.HelpedRegionID))
+	}
+	if i.HelpedRegionIDNEQ != nil {
+		predicates = append(predicates, pairing.HelpedRegionIDNEQ(*i.HelpedRegionIDNEQ))
+	}
+	if len(i.HelpedRegionIDIn) > 0 {
+		predicates = append(predicates, pairing.HelpedRegionIDIn(i.HelpedRegionIDIn...))
+	}
+	if len(i.HelpedRegionIDNotIn) > 0 {
+		predicates = append(predicates, pairing.HelpedRegionIDNotIn(i.HelpedRegionIDNotIn...))
+	}
+	if i.ValidFrom != nil {
+		predicates = append(predicates, pairing.ValidFromEQ(*i.ValidFrom))
+	}
+	if i.ValidFromNEQ != nil {
+		predicates = append(predicates, pairing.ValidFromNEQ(*i.ValidFromNEQ))
+	}
+	if len(i.ValidFromIn) > 0 {
+		predicates = append(predicates, pairing.ValidFromIn(i.ValidFromIn...))
+	}
+	if len(i.ValidFromNotIn) > 0 {
+		predicates = append(predicates, pairing.ValidFromNotIn(i.ValidFromNotIn...))
+	}
+	if i.ValidFromGT != nil {
+		predicates = append(predicates, pairing.ValidFromGT(*i.ValidFromGT))
+	}
+	if i.ValidFromGTE != nil {
+		predicates = append(predicates, pairing.ValidFromGTE(*i.ValidFromGTE))
+	}
+	if i.ValidFromLT != nil {
+		predicates = append(predicates, pairing.ValidFromLT(*i.ValidFromLT))
+	}
+	if i.ValidFromLTE != nil {
+		predicates = append(predicates, pairing.ValidFromLTE(*i.ValidFromLTE))
+	}
+	if i.ValidUntil != nil {
+		predicates = append(predicates, pairing.ValidUntilEQ(*i.ValidUntil))
+	}
+	if i.ValidUntilNEQ != nil {
+		predicates = append(predicates, pairing.ValidUntilNEQ(*i.ValidUntilNEQ))
+	}
+	if len(i.ValidUntilIn) > 0 {
+		predicates = append(predicates, pairing.ValidUntilIn(i.ValidUntilIn...))
+	}
+	if len(i.ValidUntilNotIn) > 0 {
+		predicates = append(predicates, pairing.ValidUntilNotIn(i.ValidUntilNotIn...))
+	}
+	if i.ValidUntilGT != nil {
+		predicates = append(predicates, pairing.ValidUntilGT(*i.ValidUntilGT))
+	}
+	if i.ValidUntilGTE != nil {
+		predicates = append(predicates, pairing.ValidUntilGTE(*i.ValidUntilGTE))
+	}
+	if i.ValidUntilLT != nil {
+		predicates = append(predicates, pairing.ValidUntilLT(*i.ValidUntilLT))
+	}
+	if i.ValidUntilLTE != nil {
+		predicates = append(predicates, pairing.ValidUntilLTE(*i.ValidUntilLTE))
+	}
+	if i.ValidUntilIsNil {
+		predicates = append(predicates, pairing.ValidUntilIsNil())
+	}
+	if i.ValidUntilNotNil {
+		predicates = append(predicates, pairing.ValidUntilNotNil())
+	}
+	if i.Basis != nil {
+		predicates = append(predicates, pairing.BasisEQ(*i.Basis))
+	}
+	if i.BasisNEQ != nil {
+		predicates = append(predicates, pairing.BasisNEQ(*i.BasisNEQ))
+	}
+	if len(i.BasisIn) > 0 {
+		predicates = append(predicates, pairing.BasisIn(i.BasisIn...))
+	}
+	if len(i.BasisNotIn) > 0 {
+		predicates = append(predicates, pairing.BasisNotIn(i.BasisNotIn...))
+	}
+	if i.BasisGT != nil {
+		predicates = append(predicates, pairing.BasisGT(*i.BasisGT))
+	}
+	if i.BasisGTE != nil {
+		predicates = append(predicates, pairing.BasisGTE(*i.BasisGTE))
+	}
+	if i.BasisLT != nil {
+		predicates = append(predicates, pairing.BasisLT(*i.BasisLT))
+	}
+	if i.BasisLTE != nil {
+		predicates = append(predicates, pairing.BasisLTE(*i.BasisLTE))
+	}
+	if i.BasisContains != nil {
+		predicates = append(predicates, pairing.BasisContains(*i.BasisContains))
+	}
+	if i.BasisHasPrefix != nil {
+		predicates = append(predicates, pairing.BasisHasPrefix(*i.BasisHasPrefix))
+	}
+	if i.BasisHasSuffix != nil {
+		predicates = append(predicates, pairing.BasisHasSuffix(*i.BasisHasSuffix))
+	}
+	if i.BasisIsNil {
+		predicates = append(predicates, pairing.BasisIsNil())
+	}
+	if i.BasisNotNil {
+		predicates = append(predicates, pairing.BasisNotNil())
+	}
+	if i.BasisEqualFold != nil {
+		predicates = append(predicates, pairing.BasisEqualFold(*i.BasisEqualFold))
+	}
+	if i.BasisContainsFold != nil {
+		predicates = append(predicates, pairing.BasisContainsFold(*i.BasisContainsFold))
+	}
+	if i.EndReason != nil {
+		predicates = append(predicates, pairing.EndReasonEQ(*i.EndReason))
+	}
+	if i.EndReasonNEQ != nil {
+		predicates = append(predicates, pairing.EndReasonNEQ(*i.EndReasonNEQ))
+	}
+	if len(i.EndReasonIn) > 0 {
+		predicates = append(predicates, pairing.EndReasonIn(i.EndReasonIn...))
+	}
+	if len(i.EndReasonNotIn) > 0 {
+		predicates = append(predicates, pairing.EndReasonNotIn(i.EndReasonNotIn...))
+	}
+	if i.EndReasonGT != nil {
+		predicates = append(predicates, pairing.EndReasonGT(*i.EndReasonGT))
+	}
+	if i.EndReasonGTE != nil {
+		predicates = append(predicates, pairing.EndReasonGTE(*i.EndReasonGTE))
+	}
+	if i.EndReasonLT != nil {
+		predicates = append(predicates, pairing.EndReasonLT(*i.EndReasonLT))
+	}
+	if i.EndReasonLTE != nil {
+		predicates = append(predicates, pairing.EndReasonLTE(*i.EndReasonLTE))
+	}
+	if i.EndReasonContains != nil {
+		predicates = append(predicates, pairing.EndReasonContains(*i.EndReasonContains))
+	}
+	if i.EndReasonHasPrefix != nil {
+		predicates = append(predicates, pairing.EndReasonHasPrefix(*i.EndReasonHasPrefix))
+	}
+	if i.EndReasonHasSuffix != nil {
+		predicates = append(predicates, pairing.EndReasonHasSuffix(*i.EndReasonHasSuffix))
+	}
+	if i.EndReasonIsNil {
+		predicates = append(predicates, pairing.EndReasonIsNil())
+	}
+	if i.EndReasonNotNil {
+		predicates = append(predicates, pairing.EndReasonNotNil())
+	}
+	if i.EndReasonEqualFold != nil {
+		predicates = append(predicates, pairing.EndReasonEqualFold(*i.EndReasonEqualFold))
+	}
+	if i.EndReasonContainsFold != nil {
+		predicates = append(predicates, pairing.EndReasonContainsFold(*i.EndReasonContainsFold))
+	}
+
+	if i.HasHelpingRegion != nil {
+		p := pairing.HasHelpingRegion()
+		if !*i.HasHelpingRegion {
+			p = pairing.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasHelpingRegionWith) > 0 {
+		with := make([]predicate.Region, 0, len(i.HasHelpingRegionWith))
+		for _, w := range i.HasHelpingRegionWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasHelpingRegionWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, pairing.HasHelpingRegionWith(with...))
+	}
+	if i.HasHelpingUnit != nil {
+		p := pairing.HasHelpingUnit()
+		if !*i.HasHelpingUnit {
+			p = pairing.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasHelpingUnitWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasHelpingUnitWith))
+		for _, w := range i.HasHelpingUnitWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasHelpingUnitWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, pairing.HasHelpingUnitWith(with...))
+	}
+	if i.HasHelpedRegion != nil {
+		p := pairing.HasHelpedRegion()
+		if !*i.HasHelpedRegion {
+			p = pairing.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasHelpedRegionWith) > 0 {
+		with := make([]predicate.Region, 0, len(i.HasHelpedRegionWith))
+		for _, w := range i.HasHelpedRegionWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasHelpedRegionWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, pairing.HasHelpedRegionWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyPairingWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return pairing.And(predicates...), nil
 	}
 }
 
@@ -10928,10 +12452,6 @@ type TargetWhereInput struct {
 	// "agreement" edge predicates.
 	HasAgreement     *bool                  `json:"hasAgreement,omitempty"`
 	HasAgreementWith []*AgreementWhereInput `json:"hasAgreementWith,omitempty"`
-
-	// "ledger_entries" edge predicates.
-	HasLedgerEntries     *bool                    `json:"hasLedgerEntries,omitempty"`
-	HasLedgerEntriesWith []*LedgerEntryWhereInput `json:"hasLedgerEntriesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -11167,24 +12687,6 @@ func (i *TargetWhereInput) P() (predicate.Target, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, target.HasAgreementWith(with...))
-	}
-	if i.HasLedgerEntries != nil {
-		p := target.HasLedgerEntries()
-		if !*i.HasLedgerEntries {
-			p = target.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasLedgerEntriesWith) > 0 {
-		with := make([]predicate.LedgerEntry, 0, len(i.HasLedgerEntriesWith))
-		for _, w := range i.HasLedgerEntriesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasLedgerEntriesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, target.HasLedgerEntriesWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -3,11 +3,12 @@
 package ent
 
 import (
+	"bangfu/ent/agreement"
 	"bangfu/ent/household"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
-	"bangfu/ent/target"
+	"bangfu/ent/region"
 	"fmt"
 	"strings"
 	"time"
@@ -31,10 +32,14 @@ type LedgerEntry struct {
 	Year int `json:"year,omitempty"`
 	// OccurredAt holds the value of the "occurred_at" field.
 	OccurredAt time.Time `json:"occurred_at,omitempty"`
+	// Period month (settlement month, China Standard Time) of credits; reversals keep the original's.
+	Month *int `json:"month,omitempty"`
 	// OrderLineID holds the value of the "order_line_id" field.
 	OrderLineID *int `json:"order_line_id,omitempty"`
-	// TargetID holds the value of the "target_id" field.
-	TargetID *int `json:"target_id,omitempty"`
+	// For credits: the agreement version the line was attributed to.
+	AgreementID *int `json:"agreement_id,omitempty"`
+	// For credits: the county the product came from.
+	OriginCountyID *int `json:"origin_county_id,omitempty"`
 	// HouseholdID holds the value of the "household_id" field.
 	HouseholdID *int `json:"household_id,omitempty"`
 	// Organization credited (points) or whose purchase counted.
@@ -53,8 +58,10 @@ type LedgerEntry struct {
 type LedgerEntryEdges struct {
 	// OrderLine holds the value of the order_line edge.
 	OrderLine *OrderLine `json:"order_line,omitempty"`
-	// Target holds the value of the target edge.
-	Target *Target `json:"target,omitempty"`
+	// Agreement holds the value of the agreement edge.
+	Agreement *Agreement `json:"agreement,omitempty"`
+	// OriginCounty holds the value of the origin_county edge.
+	OriginCounty *Region `json:"origin_county,omitempty"`
 	// Household holds the value of the household edge.
 	Household *Household `json:"household,omitempty"`
 	// Organization holds the value of the organization edge.
@@ -65,9 +72,9 @@ type LedgerEntryEdges struct {
 	ReversedBy *LedgerEntry `json:"reversed_by,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [7]map[string]int
 }
 
 // OrderLineOrErr returns the OrderLine value or an error if the edge
@@ -81,15 +88,26 @@ func (e LedgerEntryEdges) OrderLineOrErr() (*OrderLine, error) {
 	return nil, &NotLoadedError{edge: "order_line"}
 }
 
-// TargetOrErr returns the Target value or an error if the edge
+// AgreementOrErr returns the Agreement value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
-func (e LedgerEntryEdges) TargetOrErr() (*Target, error) {
-	if e.Target != nil {
-		return e.Target, nil
+func (e LedgerEntryEdges) AgreementOrErr() (*Agreement, error) {
+	if e.Agreement != nil {
+		return e.Agreement, nil
 	} else if e.loadedTypes[1] {
-		return nil, &NotFoundError{label: target.Label}
+		return nil, &NotFoundError{label: agreement.Label}
 	}
-	return nil, &NotLoadedError{edge: "target"}
+	return nil, &NotLoadedError{edge: "agreement"}
+}
+
+// OriginCountyOrErr returns the OriginCounty value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e LedgerEntryEdges) OriginCountyOrErr() (*Region, error) {
+	if e.OriginCounty != nil {
+		return e.OriginCounty, nil
+	} else if e.loadedTypes[2] {
+		return nil, &NotFoundError{label: region.Label}
+	}
+	return nil, &NotLoadedError{edge: "origin_county"}
 }
 
 // HouseholdOrErr returns the Household value or an error if the edge
@@ -97,7 +115,7 @@ func (e LedgerEntryEdges) TargetOrErr() (*Target, error) {
 func (e LedgerEntryEdges) HouseholdOrErr() (*Household, error) {
 	if e.Household != nil {
 		return e.Household, nil
-	} else if e.loadedTypes[2] {
+	} else if e.loadedTypes[3] {
 		return nil, &NotFoundError{label: household.Label}
 	}
 	return nil, &NotLoadedError{edge: "household"}
@@ -108,7 +126,7 @@ func (e LedgerEntryEdges) HouseholdOrErr() (*Household, error) {
 func (e LedgerEntryEdges) OrganizationOrErr() (*Organization, error) {
 	if e.Organization != nil {
 		return e.Organization, nil
-	} else if e.loadedTypes[3] {
+	} else if e.loadedTypes[4] {
 		return nil, &NotFoundError{label: organization.Label}
 	}
 	return nil, &NotLoadedError{edge: "organization"}
@@ -119,7 +137,7 @@ func (e LedgerEntryEdges) OrganizationOrErr() (*Organization, error) {
 func (e LedgerEntryEdges) ReversesOrErr() (*LedgerEntry, error) {
 	if e.Reverses != nil {
 		return e.Reverses, nil
-	} else if e.loadedTypes[4] {
+	} else if e.loadedTypes[5] {
 		return nil, &NotFoundError{label: ledgerentry.Label}
 	}
 	return nil, &NotLoadedError{edge: "reverses"}
@@ -130,7 +148,7 @@ func (e LedgerEntryEdges) ReversesOrErr() (*LedgerEntry, error) {
 func (e LedgerEntryEdges) ReversedByOrErr() (*LedgerEntry, error) {
 	if e.ReversedBy != nil {
 		return e.ReversedBy, nil
-	} else if e.loadedTypes[5] {
+	} else if e.loadedTypes[6] {
 		return nil, &NotFoundError{label: ledgerentry.Label}
 	}
 	return nil, &NotLoadedError{edge: "reversed_by"}
@@ -141,7 +159,7 @@ func (*LedgerEntry) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case ledgerentry.FieldID, ledgerentry.FieldAmount, ledgerentry.FieldYear, ledgerentry.FieldOrderLineID, ledgerentry.FieldTargetID, ledgerentry.FieldHouseholdID, ledgerentry.FieldOrganizationID, ledgerentry.FieldReversesID:
+		case ledgerentry.FieldID, ledgerentry.FieldAmount, ledgerentry.FieldYear, ledgerentry.FieldMonth, ledgerentry.FieldOrderLineID, ledgerentry.FieldAgreementID, ledgerentry.FieldOriginCountyID, ledgerentry.FieldHouseholdID, ledgerentry.FieldOrganizationID, ledgerentry.FieldReversesID:
 			values[i] = new(sql.NullInt64)
 		case ledgerentry.FieldKind, ledgerentry.FieldIndicator, ledgerentry.FieldNote:
 			values[i] = new(sql.NullString)
@@ -199,6 +217,13 @@ func (_m *LedgerEntry) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.OccurredAt = value.Time
 			}
+		case ledgerentry.FieldMonth:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field month", values[i])
+			} else if value.Valid {
+				_m.Month = new(int)
+				*_m.Month = int(value.Int64)
+			}
 		case ledgerentry.FieldOrderLineID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field order_line_id", values[i])
@@ -206,12 +231,19 @@ func (_m *LedgerEntry) assignValues(columns []string, values []any) error {
 				_m.OrderLineID = new(int)
 				*_m.OrderLineID = int(value.Int64)
 			}
-		case ledgerentry.FieldTargetID:
+		case ledgerentry.FieldAgreementID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field target_id", values[i])
+				return fmt.Errorf("unexpected type %T for field agreement_id", values[i])
 			} else if value.Valid {
-				_m.TargetID = new(int)
-				*_m.TargetID = int(value.Int64)
+				_m.AgreementID = new(int)
+				*_m.AgreementID = int(value.Int64)
+			}
+		case ledgerentry.FieldOriginCountyID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field origin_county_id", values[i])
+			} else if value.Valid {
+				_m.OriginCountyID = new(int)
+				*_m.OriginCountyID = int(value.Int64)
 			}
 		case ledgerentry.FieldHouseholdID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -258,9 +290,14 @@ func (_m *LedgerEntry) QueryOrderLine() *OrderLineQuery {
 	return NewLedgerEntryClient(_m.config).QueryOrderLine(_m)
 }
 
-// QueryTarget queries the "target" edge of the LedgerEntry entity.
-func (_m *LedgerEntry) QueryTarget() *TargetQuery {
-	return NewLedgerEntryClient(_m.config).QueryTarget(_m)
+// QueryAgreement queries the "agreement" edge of the LedgerEntry entity.
+func (_m *LedgerEntry) QueryAgreement() *AgreementQuery {
+	return NewLedgerEntryClient(_m.config).QueryAgreement(_m)
+}
+
+// QueryOriginCounty queries the "origin_county" edge of the LedgerEntry entity.
+func (_m *LedgerEntry) QueryOriginCounty() *RegionQuery {
+	return NewLedgerEntryClient(_m.config).QueryOriginCounty(_m)
 }
 
 // QueryHousehold queries the "household" edge of the LedgerEntry entity.
@@ -323,13 +360,23 @@ func (_m *LedgerEntry) String() string {
 	builder.WriteString("occurred_at=")
 	builder.WriteString(_m.OccurredAt.Format(time.ANSIC))
 	builder.WriteString(", ")
+	if v := _m.Month; v != nil {
+		builder.WriteString("month=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
 	if v := _m.OrderLineID; v != nil {
 		builder.WriteString("order_line_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
-	if v := _m.TargetID; v != nil {
-		builder.WriteString("target_id=")
+	if v := _m.AgreementID; v != nil {
+		builder.WriteString("agreement_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.OriginCountyID; v != nil {
+		builder.WriteString("origin_county_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

@@ -3,11 +3,12 @@
 package ent
 
 import (
+	"bangfu/ent/agreement"
 	"bangfu/ent/household"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
-	"bangfu/ent/target"
+	"bangfu/ent/region"
 	"context"
 	"errors"
 	"fmt"
@@ -72,6 +73,20 @@ func (_c *LedgerEntryCreate) SetNillableOccurredAt(v *time.Time) *LedgerEntryCre
 	return _c
 }
 
+// SetMonth sets the "month" field.
+func (_c *LedgerEntryCreate) SetMonth(v int) *LedgerEntryCreate {
+	_c.mutation.SetMonth(v)
+	return _c
+}
+
+// SetNillableMonth sets the "month" field if the given value is not nil.
+func (_c *LedgerEntryCreate) SetNillableMonth(v *int) *LedgerEntryCreate {
+	if v != nil {
+		_c.SetMonth(*v)
+	}
+	return _c
+}
+
 // SetOrderLineID sets the "order_line_id" field.
 func (_c *LedgerEntryCreate) SetOrderLineID(v int) *LedgerEntryCreate {
 	_c.mutation.SetOrderLineID(v)
@@ -86,16 +101,30 @@ func (_c *LedgerEntryCreate) SetNillableOrderLineID(v *int) *LedgerEntryCreate {
 	return _c
 }
 
-// SetTargetID sets the "target_id" field.
-func (_c *LedgerEntryCreate) SetTargetID(v int) *LedgerEntryCreate {
-	_c.mutation.SetTargetID(v)
+// SetAgreementID sets the "agreement_id" field.
+func (_c *LedgerEntryCreate) SetAgreementID(v int) *LedgerEntryCreate {
+	_c.mutation.SetAgreementID(v)
 	return _c
 }
 
-// SetNillableTargetID sets the "target_id" field if the given value is not nil.
-func (_c *LedgerEntryCreate) SetNillableTargetID(v *int) *LedgerEntryCreate {
+// SetNillableAgreementID sets the "agreement_id" field if the given value is not nil.
+func (_c *LedgerEntryCreate) SetNillableAgreementID(v *int) *LedgerEntryCreate {
 	if v != nil {
-		_c.SetTargetID(*v)
+		_c.SetAgreementID(*v)
+	}
+	return _c
+}
+
+// SetOriginCountyID sets the "origin_county_id" field.
+func (_c *LedgerEntryCreate) SetOriginCountyID(v int) *LedgerEntryCreate {
+	_c.mutation.SetOriginCountyID(v)
+	return _c
+}
+
+// SetNillableOriginCountyID sets the "origin_county_id" field if the given value is not nil.
+func (_c *LedgerEntryCreate) SetNillableOriginCountyID(v *int) *LedgerEntryCreate {
+	if v != nil {
+		_c.SetOriginCountyID(*v)
 	}
 	return _c
 }
@@ -161,9 +190,14 @@ func (_c *LedgerEntryCreate) SetOrderLine(v *OrderLine) *LedgerEntryCreate {
 	return _c.SetOrderLineID(v.ID)
 }
 
-// SetTarget sets the "target" edge to the Target entity.
-func (_c *LedgerEntryCreate) SetTarget(v *Target) *LedgerEntryCreate {
-	return _c.SetTargetID(v.ID)
+// SetAgreement sets the "agreement" edge to the Agreement entity.
+func (_c *LedgerEntryCreate) SetAgreement(v *Agreement) *LedgerEntryCreate {
+	return _c.SetAgreementID(v.ID)
+}
+
+// SetOriginCounty sets the "origin_county" edge to the Region entity.
+func (_c *LedgerEntryCreate) SetOriginCounty(v *Region) *LedgerEntryCreate {
+	return _c.SetOriginCountyID(v.ID)
 }
 
 // SetHousehold sets the "household" edge to the Household entity.
@@ -276,6 +310,11 @@ func (_c *LedgerEntryCreate) check() error {
 	if _, ok := _c.mutation.OccurredAt(); !ok {
 		return &ValidationError{Name: "occurred_at", err: errors.New(`ent: missing required field "LedgerEntry.occurred_at"`)}
 	}
+	if v, ok := _c.mutation.Month(); ok {
+		if err := ledgerentry.MonthValidator(v); err != nil {
+			return &ValidationError{Name: "month", err: fmt.Errorf(`ent: validator failed for field "LedgerEntry.month": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.Note(); ok {
 		if err := ledgerentry.NoteValidator(v); err != nil {
 			return &ValidationError{Name: "note", err: fmt.Errorf(`ent: validator failed for field "LedgerEntry.note": %w`, err)}
@@ -328,6 +367,10 @@ func (_c *LedgerEntryCreate) createSpec() (*LedgerEntry, *sqlgraph.CreateSpec) {
 		_spec.SetField(ledgerentry.FieldOccurredAt, field.TypeTime, value)
 		_node.OccurredAt = value
 	}
+	if value, ok := _c.mutation.Month(); ok {
+		_spec.SetField(ledgerentry.FieldMonth, field.TypeInt, value)
+		_node.Month = &value
+	}
 	if value, ok := _c.mutation.Note(); ok {
 		_spec.SetField(ledgerentry.FieldNote, field.TypeString, value)
 		_node.Note = value
@@ -349,21 +392,38 @@ func (_c *LedgerEntryCreate) createSpec() (*LedgerEntry, *sqlgraph.CreateSpec) {
 		_node.OrderLineID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
-	if nodes := _c.mutation.TargetIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.AgreementIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
-			Table:   ledgerentry.TargetTable,
-			Columns: []string{ledgerentry.TargetColumn},
+			Table:   ledgerentry.AgreementTable,
+			Columns: []string{ledgerentry.AgreementColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(target.FieldID, field.TypeInt),
+				IDSpec: sqlgraph.NewFieldSpec(agreement.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.TargetID = &nodes[0]
+		_node.AgreementID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.OriginCountyIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ledgerentry.OriginCountyTable,
+			Columns: []string{ledgerentry.OriginCountyColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(region.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.OriginCountyID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.HouseholdIDs(); len(nodes) > 0 {
@@ -511,11 +571,17 @@ func (u *LedgerEntryUpsertOne) UpdateNewValues() *LedgerEntryUpsertOne {
 		if _, exists := u.create.mutation.OccurredAt(); exists {
 			s.SetIgnore(ledgerentry.FieldOccurredAt)
 		}
+		if _, exists := u.create.mutation.Month(); exists {
+			s.SetIgnore(ledgerentry.FieldMonth)
+		}
 		if _, exists := u.create.mutation.OrderLineID(); exists {
 			s.SetIgnore(ledgerentry.FieldOrderLineID)
 		}
-		if _, exists := u.create.mutation.TargetID(); exists {
-			s.SetIgnore(ledgerentry.FieldTargetID)
+		if _, exists := u.create.mutation.AgreementID(); exists {
+			s.SetIgnore(ledgerentry.FieldAgreementID)
+		}
+		if _, exists := u.create.mutation.OriginCountyID(); exists {
+			s.SetIgnore(ledgerentry.FieldOriginCountyID)
 		}
 		if _, exists := u.create.mutation.HouseholdID(); exists {
 			s.SetIgnore(ledgerentry.FieldHouseholdID)
@@ -751,11 +817,17 @@ func (u *LedgerEntryUpsertBulk) UpdateNewValues() *LedgerEntryUpsertBulk {
 			if _, exists := b.mutation.OccurredAt(); exists {
 				s.SetIgnore(ledgerentry.FieldOccurredAt)
 			}
+			if _, exists := b.mutation.Month(); exists {
+				s.SetIgnore(ledgerentry.FieldMonth)
+			}
 			if _, exists := b.mutation.OrderLineID(); exists {
 				s.SetIgnore(ledgerentry.FieldOrderLineID)
 			}
-			if _, exists := b.mutation.TargetID(); exists {
-				s.SetIgnore(ledgerentry.FieldTargetID)
+			if _, exists := b.mutation.AgreementID(); exists {
+				s.SetIgnore(ledgerentry.FieldAgreementID)
+			}
+			if _, exists := b.mutation.OriginCountyID(); exists {
+				s.SetIgnore(ledgerentry.FieldOriginCountyID)
 			}
 			if _, exists := b.mutation.HouseholdID(); exists {
 				s.SetIgnore(ledgerentry.FieldHouseholdID)

@@ -3,12 +3,13 @@
 package ent
 
 import (
+	"bangfu/ent/agreement"
 	"bangfu/ent/household"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
 	"bangfu/ent/predicate"
-	"bangfu/ent/target"
+	"bangfu/ent/region"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -30,7 +31,8 @@ type LedgerEntryQuery struct {
 	inters           []Interceptor
 	predicates       []predicate.LedgerEntry
 	withOrderLine    *OrderLineQuery
-	withTarget       *TargetQuery
+	withAgreement    *AgreementQuery
+	withOriginCounty *RegionQuery
 	withHousehold    *HouseholdQuery
 	withOrganization *OrganizationQuery
 	withReverses     *LedgerEntryQuery
@@ -95,9 +97,9 @@ func (_q *LedgerEntryQuery) QueryOrderLine() *OrderLineQuery {
 	return query
 }
 
-// QueryTarget chains the current query on the "target" edge.
-func (_q *LedgerEntryQuery) QueryTarget() *TargetQuery {
-	query := (&TargetClient{config: _q.config}).Query()
+// QueryAgreement chains the current query on the "agreement" edge.
+func (_q *LedgerEntryQuery) QueryAgreement() *AgreementQuery {
+	query := (&AgreementClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
 			return nil, err
@@ -108,8 +110,30 @@ func (_q *LedgerEntryQuery) QueryTarget() *TargetQuery {
 		}
 		step := sqlgraph.NewStep(
 			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, selector),
-			sqlgraph.To(target.Table, target.FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, ledgerentry.TargetTable, ledgerentry.TargetColumn),
+			sqlgraph.To(agreement.Table, agreement.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ledgerentry.AgreementTable, ledgerentry.AgreementColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryOriginCounty chains the current query on the "origin_county" edge.
+func (_q *LedgerEntryQuery) QueryOriginCounty() *RegionQuery {
+	query := (&RegionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, selector),
+			sqlgraph.To(region.Table, region.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ledgerentry.OriginCountyTable, ledgerentry.OriginCountyColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -398,7 +422,8 @@ func (_q *LedgerEntryQuery) Clone() *LedgerEntryQuery {
 		inters:           append([]Interceptor{}, _q.inters...),
 		predicates:       append([]predicate.LedgerEntry{}, _q.predicates...),
 		withOrderLine:    _q.withOrderLine.Clone(),
-		withTarget:       _q.withTarget.Clone(),
+		withAgreement:    _q.withAgreement.Clone(),
+		withOriginCounty: _q.withOriginCounty.Clone(),
 		withHousehold:    _q.withHousehold.Clone(),
 		withOrganization: _q.withOrganization.Clone(),
 		withReverses:     _q.withReverses.Clone(),
@@ -420,14 +445,25 @@ func (_q *LedgerEntryQuery) WithOrderLine(opts ...func(*OrderLineQuery)) *Ledger
 	return _q
 }
 
-// WithTarget tells the query-builder to eager-load the nodes that are connected to
-// the "target" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *LedgerEntryQuery) WithTarget(opts ...func(*TargetQuery)) *LedgerEntryQuery {
-	query := (&TargetClient{config: _q.config}).Query()
+// WithAgreement tells the query-builder to eager-load the nodes that are connected to
+// the "agreement" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *LedgerEntryQuery) WithAgreement(opts ...func(*AgreementQuery)) *LedgerEntryQuery {
+	query := (&AgreementClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withTarget = query
+	_q.withAgreement = query
+	return _q
+}
+
+// WithOriginCounty tells the query-builder to eager-load the nodes that are connected to
+// the "origin_county" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *LedgerEntryQuery) WithOriginCounty(opts ...func(*RegionQuery)) *LedgerEntryQuery {
+	query := (&RegionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withOriginCounty = query
 	return _q
 }
 
@@ -559,9 +595,10 @@ func (_q *LedgerEntryQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	var (
 		nodes       = []*LedgerEntry{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withOrderLine != nil,
-			_q.withTarget != nil,
+			_q.withAgreement != nil,
+			_q.withOriginCounty != nil,
 			_q.withHousehold != nil,
 			_q.withOrganization != nil,
 			_q.withReverses != nil,
@@ -595,9 +632,15 @@ func (_q *LedgerEntryQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 			return nil, err
 		}
 	}
-	if query := _q.withTarget; query != nil {
-		if err := _q.loadTarget(ctx, query, nodes, nil,
-			func(n *LedgerEntry, e *Target) { n.Edges.Target = e }); err != nil {
+	if query := _q.withAgreement; query != nil {
+		if err := _q.loadAgreement(ctx, query, nodes, nil,
+			func(n *LedgerEntry, e *Agreement) { n.Edges.Agreement = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withOriginCounty; query != nil {
+		if err := _q.loadOriginCounty(ctx, query, nodes, nil,
+			func(n *LedgerEntry, e *Region) { n.Edges.OriginCounty = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -665,14 +708,14 @@ func (_q *LedgerEntryQuery) loadOrderLine(ctx context.Context, query *OrderLineQ
 	}
 	return nil
 }
-func (_q *LedgerEntryQuery) loadTarget(ctx context.Context, query *TargetQuery, nodes []*LedgerEntry, init func(*LedgerEntry), assign func(*LedgerEntry, *Target)) error {
+func (_q *LedgerEntryQuery) loadAgreement(ctx context.Context, query *AgreementQuery, nodes []*LedgerEntry, init func(*LedgerEntry), assign func(*LedgerEntry, *Agreement)) error {
 	ids := make([]int, 0, len(nodes))
 	nodeids := make(map[int][]*LedgerEntry)
 	for i := range nodes {
-		if nodes[i].TargetID == nil {
+		if nodes[i].AgreementID == nil {
 			continue
 		}
-		fk := *nodes[i].TargetID
+		fk := *nodes[i].AgreementID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}
@@ -681,7 +724,7 @@ func (_q *LedgerEntryQuery) loadTarget(ctx context.Context, query *TargetQuery, 
 	if len(ids) == 0 {
 		return nil
 	}
-	query.Where(target.IDIn(ids...))
+	query.Where(agreement.IDIn(ids...))
 	neighbors, err := query.All(ctx)
 	if err != nil {
 		return err
@@ -689,7 +732,39 @@ func (_q *LedgerEntryQuery) loadTarget(ctx context.Context, query *TargetQuery, 
 	for _, n := range neighbors {
 		nodes, ok := nodeids[n.ID]
 		if !ok {
-			return fmt.Errorf(`unexpected foreign-key "target_id" returned %v`, n.ID)
+			return fmt.Errorf(`unexpected foreign-key "agreement_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *LedgerEntryQuery) loadOriginCounty(ctx context.Context, query *RegionQuery, nodes []*LedgerEntry, init func(*LedgerEntry), assign func(*LedgerEntry, *Region)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*LedgerEntry)
+	for i := range nodes {
+		if nodes[i].OriginCountyID == nil {
+			continue
+		}
+		fk := *nodes[i].OriginCountyID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(region.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "origin_county_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -855,8 +930,11 @@ func (_q *LedgerEntryQuery) querySpec() *sqlgraph.QuerySpec {
 		if _q.withOrderLine != nil {
 			_spec.Node.AddColumnOnce(ledgerentry.FieldOrderLineID)
 		}
-		if _q.withTarget != nil {
-			_spec.Node.AddColumnOnce(ledgerentry.FieldTargetID)
+		if _q.withAgreement != nil {
+			_spec.Node.AddColumnOnce(ledgerentry.FieldAgreementID)
+		}
+		if _q.withOriginCounty != nil {
+			_spec.Node.AddColumnOnce(ledgerentry.FieldOriginCountyID)
 		}
 		if _q.withHousehold != nil {
 			_spec.Node.AddColumnOnce(ledgerentry.FieldHouseholdID)

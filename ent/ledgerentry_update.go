@@ -96,6 +96,9 @@ func (_u *LedgerEntryUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if _u.mutation.IndicatorCleared() {
 		_spec.ClearField(ledgerentry.FieldIndicator, field.TypeEnum)
 	}
+	if _u.mutation.MonthCleared() {
+		_spec.ClearField(ledgerentry.FieldMonth, field.TypeInt)
+	}
 	if _u.mutation.NoteCleared() {
 		_spec.ClearField(ledgerentry.FieldNote, field.TypeString)
 	}
@@ -246,6 +249,9 @@ func (_u *LedgerEntryUpdateOne) sqlSave(ctx context.Context) (_node *LedgerEntry
 	}
 	if _u.mutation.IndicatorCleared() {
 		_spec.ClearField(ledgerentry.FieldIndicator, field.TypeEnum)
+	}
+	if _u.mutation.MonthCleared() {
+		_spec.ClearField(ledgerentry.FieldMonth, field.TypeInt)
 	}
 	if _u.mutation.NoteCleared() {
 		_spec.ClearField(ledgerentry.FieldNote, field.TypeString)

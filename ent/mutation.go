@@ -5,11 +5,13 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/annualincome"
+	"bangfu/ent/assessment"
 	"bangfu/ent/auditevent"
 	"bangfu/ent/award"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/credittotal"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
@@ -19,9 +21,11 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/predicate"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
+	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
 	"bangfu/ent/stockadjustment"
@@ -49,11 +53,13 @@ const (
 	// Node types.
 	TypeAgreement       = "Agreement"
 	TypeAnnualIncome    = "AnnualIncome"
+	TypeAssessment      = "Assessment"
 	TypeAuditEvent      = "AuditEvent"
 	TypeAward           = "Award"
 	TypeBenefitLink     = "BenefitLink"
 	TypeBuyerProfile    = "BuyerProfile"
 	TypeCertification   = "Certification"
+	TypeCreditTotal     = "CreditTotal"
 	TypeHousehold       = "Household"
 	TypeHouseholdMember = "HouseholdMember"
 	TypeIncentiveRule   = "IncentiveRule"
@@ -63,8 +69,10 @@ const (
 	TypeOrder           = "Order"
 	TypeOrderLine       = "OrderLine"
 	TypeOrganization    = "Organization"
+	TypePairing         = "Pairing"
 	TypeProduct         = "Product"
 	TypeProgressReport  = "ProgressReport"
+	TypePurchaseTotal   = "PurchaseTotal"
 	TypeRegion          = "Region"
 	TypeSession         = "Session"
 	TypeStockAdjustment = "StockAdjustment"
@@ -89,6 +97,10 @@ type AgreementMutation struct {
 	status                    *agreement.Status
 	version                   *int
 	addversion                *int
+	original_id               *int
+	addoriginal_id            *int
+	activated_at              *time.Time
+	closed_at                 *time.Time
 	clearedFields             map[string]struct{}
 	helping_region            *int
 	clearedhelping_region     bool
@@ -105,6 +117,12 @@ type AgreementMutation struct {
 	targets                   map[int]struct{}
 	removedtargets            map[int]struct{}
 	clearedtargets            bool
+	credits                   map[int]struct{}
+	removedcredits            map[int]struct{}
+	clearedcredits            bool
+	assessments               map[int]struct{}
+	removedassessments        map[int]struct{}
+	clearedassessments        bool
 	progress_reports          map[int]struct{}
 	removedprogress_reports   map[int]struct{}
 	clearedprogress_reports   bool
@@ -718,6 +736,174 @@ func (m *AgreementMutation) ResetSupersedesID() {
 	delete(m.clearedFields, agreement.FieldSupersedesID)
 }
 
+// SetOriginalID sets the "original_id" field.
+func (m *AgreementMutation) SetOriginalID(i int) {
+	m.original_id = &i
+	m.addoriginal_id = nil
+}
+
+// OriginalID returns the value of the "original_id" field in the mutation.
+func (m *AgreementMutation) OriginalID() (r int, exists bool) {
+	v := m.original_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOriginalID returns the old "original_id" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldOriginalID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOriginalID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOriginalID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOriginalID: %w", err)
+	}
+	return oldValue.OriginalID, nil
+}
+
+// AddOriginalID adds i to the "original_id" field.
+func (m *AgreementMutation) AddOriginalID(i int) {
+	if m.addoriginal_id != nil {
+		*m.addoriginal_id += i
+	} else {
+		m.addoriginal_id = &i
+	}
+}
+
+// AddedOriginalID returns the value that was added to the "original_id" field in this mutation.
+func (m *AgreementMutation) AddedOriginalID() (r int, exists bool) {
+	v := m.addoriginal_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOriginalID clears the value of the "original_id" field.
+func (m *AgreementMutation) ClearOriginalID() {
+	m.original_id = nil
+	m.addoriginal_id = nil
+	m.clearedFields[agreement.FieldOriginalID] = struct{}{}
+}
+
+// OriginalIDCleared returns if the "original_id" field was cleared in this mutation.
+func (m *AgreementMutation) OriginalIDCleared() bool {
+	_, ok := m.clearedFields[agreement.FieldOriginalID]
+	return ok
+}
+
+// ResetOriginalID resets all changes to the "original_id" field.
+func (m *AgreementMutation) ResetOriginalID() {
+	m.original_id = nil
+	m.addoriginal_id = nil
+	delete(m.clearedFields, agreement.FieldOriginalID)
+}
+
+// SetActivatedAt sets the "activated_at" field.
+func (m *AgreementMutation) SetActivatedAt(t time.Time) {
+	m.activated_at = &t
+}
+
+// ActivatedAt returns the value of the "activated_at" field in the mutation.
+func (m *AgreementMutation) ActivatedAt() (r time.Time, exists bool) {
+	v := m.activated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActivatedAt returns the old "activated_at" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldActivatedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActivatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActivatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActivatedAt: %w", err)
+	}
+	return oldValue.ActivatedAt, nil
+}
+
+// ClearActivatedAt clears the value of the "activated_at" field.
+func (m *AgreementMutation) ClearActivatedAt() {
+	m.activated_at = nil
+	m.clearedFields[agreement.FieldActivatedAt] = struct{}{}
+}
+
+// ActivatedAtCleared returns if the "activated_at" field was cleared in this mutation.
+func (m *AgreementMutation) ActivatedAtCleared() bool {
+	_, ok := m.clearedFields[agreement.FieldActivatedAt]
+	return ok
+}
+
+// ResetActivatedAt resets all changes to the "activated_at" field.
+func (m *AgreementMutation) ResetActivatedAt() {
+	m.activated_at = nil
+	delete(m.clearedFields, agreement.FieldActivatedAt)
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (m *AgreementMutation) SetClosedAt(t time.Time) {
+	m.closed_at = &t
+}
+
+// ClosedAt returns the value of the "closed_at" field in the mutation.
+func (m *AgreementMutation) ClosedAt() (r time.Time, exists bool) {
+	v := m.closed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClosedAt returns the old "closed_at" field's value of the Agreement entity.
+// If the Agreement object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AgreementMutation) OldClosedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClosedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClosedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClosedAt: %w", err)
+	}
+	return oldValue.ClosedAt, nil
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (m *AgreementMutation) ClearClosedAt() {
+	m.closed_at = nil
+	m.clearedFields[agreement.FieldClosedAt] = struct{}{}
+}
+
+// ClosedAtCleared returns if the "closed_at" field was cleared in this mutation.
+func (m *AgreementMutation) ClosedAtCleared() bool {
+	_, ok := m.clearedFields[agreement.FieldClosedAt]
+	return ok
+}
+
+// ResetClosedAt resets all changes to the "closed_at" field.
+func (m *AgreementMutation) ResetClosedAt() {
+	m.closed_at = nil
+	delete(m.clearedFields, agreement.FieldClosedAt)
+}
+
 // ClearHelpingRegion clears the "helping_region" edge to the Region entity.
 func (m *AgreementMutation) ClearHelpingRegion() {
 	m.clearedhelping_region = true
@@ -961,6 +1147,114 @@ func (m *AgreementMutation) ResetTargets() {
 	m.removedtargets = nil
 }
 
+// AddCreditIDs adds the "credits" edge to the LedgerEntry entity by ids.
+func (m *AgreementMutation) AddCreditIDs(ids ...int) {
+	if m.credits == nil {
+		m.credits = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.credits[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCredits clears the "credits" edge to the LedgerEntry entity.
+func (m *AgreementMutation) ClearCredits() {
+	m.clearedcredits = true
+}
+
+// CreditsCleared reports if the "credits" edge to the LedgerEntry entity was cleared.
+func (m *AgreementMutation) CreditsCleared() bool {
+	return m.clearedcredits
+}
+
+// RemoveCreditIDs removes the "credits" edge to the LedgerEntry entity by IDs.
+func (m *AgreementMutation) RemoveCreditIDs(ids ...int) {
+	if m.removedcredits == nil {
+		m.removedcredits = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.credits, ids[i])
+		m.removedcredits[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCredits returns the removed IDs of the "credits" edge to the LedgerEntry entity.
+func (m *AgreementMutation) RemovedCreditsIDs() (ids []int) {
+	for id := range m.removedcredits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CreditsIDs returns the "credits" edge IDs in the mutation.
+func (m *AgreementMutation) CreditsIDs() (ids []int) {
+	for id := range m.credits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCredits resets all changes to the "credits" edge.
+func (m *AgreementMutation) ResetCredits() {
+	m.credits = nil
+	m.clearedcredits = false
+	m.removedcredits = nil
+}
+
+// AddAssessmentIDs adds the "assessments" edge to the Assessment entity by ids.
+func (m *AgreementMutation) AddAssessmentIDs(ids ...int) {
+	if m.assessments == nil {
+		m.assessments = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.assessments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAssessments clears the "assessments" edge to the Assessment entity.
+func (m *AgreementMutation) ClearAssessments() {
+	m.clearedassessments = true
+}
+
+// AssessmentsCleared reports if the "assessments" edge to the Assessment entity was cleared.
+func (m *AgreementMutation) AssessmentsCleared() bool {
+	return m.clearedassessments
+}
+
+// RemoveAssessmentIDs removes the "assessments" edge to the Assessment entity by IDs.
+func (m *AgreementMutation) RemoveAssessmentIDs(ids ...int) {
+	if m.removedassessments == nil {
+		m.removedassessments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.assessments, ids[i])
+		m.removedassessments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAssessments returns the removed IDs of the "assessments" edge to the Assessment entity.
+func (m *AgreementMutation) RemovedAssessmentsIDs() (ids []int) {
+	for id := range m.removedassessments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AssessmentsIDs returns the "assessments" edge IDs in the mutation.
+func (m *AgreementMutation) AssessmentsIDs() (ids []int) {
+	for id := range m.assessments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAssessments resets all changes to the "assessments" edge.
+func (m *AgreementMutation) ResetAssessments() {
+	m.assessments = nil
+	m.clearedassessments = false
+	m.removedassessments = nil
+}
+
 // AddProgressReportIDs adds the "progress_reports" edge to the ProgressReport entity by ids.
 func (m *AgreementMutation) AddProgressReportIDs(ids ...int) {
 	if m.progress_reports == nil {
@@ -1103,7 +1397,7 @@ func (m *AgreementMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AgreementMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, agreement.FieldCreatedAt)
 	}
@@ -1140,6 +1434,15 @@ func (m *AgreementMutation) Fields() []string {
 	if m.supersedes != nil {
 		fields = append(fields, agreement.FieldSupersedesID)
 	}
+	if m.original_id != nil {
+		fields = append(fields, agreement.FieldOriginalID)
+	}
+	if m.activated_at != nil {
+		fields = append(fields, agreement.FieldActivatedAt)
+	}
+	if m.closed_at != nil {
+		fields = append(fields, agreement.FieldClosedAt)
+	}
 	return fields
 }
 
@@ -1172,6 +1475,12 @@ func (m *AgreementMutation) Field(name string) (ent.Value, bool) {
 		return m.HelpingUnitID()
 	case agreement.FieldSupersedesID:
 		return m.SupersedesID()
+	case agreement.FieldOriginalID:
+		return m.OriginalID()
+	case agreement.FieldActivatedAt:
+		return m.ActivatedAt()
+	case agreement.FieldClosedAt:
+		return m.ClosedAt()
 	}
 	return nil, false
 }
@@ -1205,6 +1514,12 @@ func (m *AgreementMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldHelpingUnitID(ctx)
 	case agreement.FieldSupersedesID:
 		return m.OldSupersedesID(ctx)
+	case agreement.FieldOriginalID:
+		return m.OldOriginalID(ctx)
+	case agreement.FieldActivatedAt:
+		return m.OldActivatedAt(ctx)
+	case agreement.FieldClosedAt:
+		return m.OldClosedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Agreement field %s", name)
 }
@@ -1298,6 +1613,27 @@ func (m *AgreementMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSupersedesID(v)
 		return nil
+	case agreement.FieldOriginalID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOriginalID(v)
+		return nil
+	case agreement.FieldActivatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActivatedAt(v)
+		return nil
+	case agreement.FieldClosedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClosedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Agreement field %s", name)
 }
@@ -1309,6 +1645,9 @@ func (m *AgreementMutation) AddedFields() []string {
 	if m.addversion != nil {
 		fields = append(fields, agreement.FieldVersion)
 	}
+	if m.addoriginal_id != nil {
+		fields = append(fields, agreement.FieldOriginalID)
+	}
 	return fields
 }
 
@@ -1319,6 +1658,8 @@ func (m *AgreementMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case agreement.FieldVersion:
 		return m.AddedVersion()
+	case agreement.FieldOriginalID:
+		return m.AddedOriginalID()
 	}
 	return nil, false
 }
@@ -1334,6 +1675,13 @@ func (m *AgreementMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddVersion(v)
+		return nil
+	case agreement.FieldOriginalID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOriginalID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Agreement numeric field %s", name)
@@ -1354,6 +1702,15 @@ func (m *AgreementMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(agreement.FieldSupersedesID) {
 		fields = append(fields, agreement.FieldSupersedesID)
+	}
+	if m.FieldCleared(agreement.FieldOriginalID) {
+		fields = append(fields, agreement.FieldOriginalID)
+	}
+	if m.FieldCleared(agreement.FieldActivatedAt) {
+		fields = append(fields, agreement.FieldActivatedAt)
+	}
+	if m.FieldCleared(agreement.FieldClosedAt) {
+		fields = append(fields, agreement.FieldClosedAt)
 	}
 	return fields
 }
@@ -1380,6 +1737,15 @@ func (m *AgreementMutation) ClearField(name string) error {
 		return nil
 	case agreement.FieldSupersedesID:
 		m.ClearSupersedesID()
+		return nil
+	case agreement.FieldOriginalID:
+		m.ClearOriginalID()
+		return nil
+	case agreement.FieldActivatedAt:
+		m.ClearActivatedAt()
+		return nil
+	case agreement.FieldClosedAt:
+		m.ClearClosedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Agreement nullable field %s", name)
@@ -1425,13 +1791,22 @@ func (m *AgreementMutation) ResetField(name string) error {
 	case agreement.FieldSupersedesID:
 		m.ResetSupersedesID()
 		return nil
+	case agreement.FieldOriginalID:
+		m.ResetOriginalID()
+		return nil
+	case agreement.FieldActivatedAt:
+		m.ResetActivatedAt()
+		return nil
+	case agreement.FieldClosedAt:
+		m.ResetClosedAt()
+		return nil
 	}
 	return fmt.Errorf("unknown Agreement field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *AgreementMutation) AddedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 10)
 	if m.helping_region != nil {
 		edges = append(edges, agreement.EdgeHelpingRegion)
 	}
@@ -1449,6 +1824,12 @@ func (m *AgreementMutation) AddedEdges() []string {
 	}
 	if m.targets != nil {
 		edges = append(edges, agreement.EdgeTargets)
+	}
+	if m.credits != nil {
+		edges = append(edges, agreement.EdgeCredits)
+	}
+	if m.assessments != nil {
+		edges = append(edges, agreement.EdgeAssessments)
 	}
 	if m.progress_reports != nil {
 		edges = append(edges, agreement.EdgeProgressReports)
@@ -1493,6 +1874,18 @@ func (m *AgreementMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case agreement.EdgeCredits:
+		ids := make([]ent.Value, 0, len(m.credits))
+		for id := range m.credits {
+			ids = append(ids, id)
+		}
+		return ids
+	case agreement.EdgeAssessments:
+		ids := make([]ent.Value, 0, len(m.assessments))
+		for id := range m.assessments {
+			ids = append(ids, id)
+		}
+		return ids
 	case agreement.EdgeProgressReports:
 		ids := make([]ent.Value, 0, len(m.progress_reports))
 		for id := range m.progress_reports {
@@ -1511,7 +1904,7 @@ func (m *AgreementMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *AgreementMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 10)
 	if m.removedhelped_regions != nil {
 		edges = append(edges, agreement.EdgeHelpedRegions)
 	}
@@ -1520,6 +1913,12 @@ func (m *AgreementMutation) RemovedEdges() []string {
 	}
 	if m.removedtargets != nil {
 		edges = append(edges, agreement.EdgeTargets)
+	}
+	if m.removedcredits != nil {
+		edges = append(edges, agreement.EdgeCredits)
+	}
+	if m.removedassessments != nil {
+		edges = append(edges, agreement.EdgeAssessments)
 	}
 	if m.removedprogress_reports != nil {
 		edges = append(edges, agreement.EdgeProgressReports)
@@ -1552,6 +1951,18 @@ func (m *AgreementMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case agreement.EdgeCredits:
+		ids := make([]ent.Value, 0, len(m.removedcredits))
+		for id := range m.removedcredits {
+			ids = append(ids, id)
+		}
+		return ids
+	case agreement.EdgeAssessments:
+		ids := make([]ent.Value, 0, len(m.removedassessments))
+		for id := range m.removedassessments {
+			ids = append(ids, id)
+		}
+		return ids
 	case agreement.EdgeProgressReports:
 		ids := make([]ent.Value, 0, len(m.removedprogress_reports))
 		for id := range m.removedprogress_reports {
@@ -1570,7 +1981,7 @@ func (m *AgreementMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *AgreementMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 10)
 	if m.clearedhelping_region {
 		edges = append(edges, agreement.EdgeHelpingRegion)
 	}
@@ -1588,6 +1999,12 @@ func (m *AgreementMutation) ClearedEdges() []string {
 	}
 	if m.clearedtargets {
 		edges = append(edges, agreement.EdgeTargets)
+	}
+	if m.clearedcredits {
+		edges = append(edges, agreement.EdgeCredits)
+	}
+	if m.clearedassessments {
+		edges = append(edges, agreement.EdgeAssessments)
 	}
 	if m.clearedprogress_reports {
 		edges = append(edges, agreement.EdgeProgressReports)
@@ -1614,6 +2031,10 @@ func (m *AgreementMutation) EdgeCleared(name string) bool {
 		return m.clearedamendments
 	case agreement.EdgeTargets:
 		return m.clearedtargets
+	case agreement.EdgeCredits:
+		return m.clearedcredits
+	case agreement.EdgeAssessments:
+		return m.clearedassessments
 	case agreement.EdgeProgressReports:
 		return m.clearedprogress_reports
 	case agreement.EdgeScopedMemberships:
@@ -1660,6 +2081,12 @@ func (m *AgreementMutation) ResetEdge(name string) error {
 		return nil
 	case agreement.EdgeTargets:
 		m.ResetTargets()
+		return nil
+	case agreement.EdgeCredits:
+		m.ResetCredits()
+		return nil
+	case agreement.EdgeAssessments:
+		m.ResetAssessments()
 		return nil
 	case agreement.EdgeProgressReports:
 		m.ResetProgressReports()
@@ -2334,6 +2761,1344 @@ func (m *AnnualIncomeMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown AnnualIncome edge %s", name)
+}
+
+// AssessmentMutation represents an operation that mutates the Assessment nodes in the graph.
+type AssessmentMutation struct {
+	config
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	year                     *int
+	addyear                  *int
+	status                   *assessment.Status
+	self_report              *string
+	cross_review             *string
+	grade                    *assessment.Grade
+	grade_comment            *string
+	graded_at                *time.Time
+	clearedFields            map[string]struct{}
+	agreement                *int
+	clearedagreement         bool
+	self_reported_by         *int
+	clearedself_reported_by  bool
+	cross_reviewed_by        *int
+	clearedcross_reviewed_by bool
+	graded_by                *int
+	clearedgraded_by         bool
+	done                     bool
+	oldValue                 func(context.Context) (*Assessment, error)
+	predicates               []predicate.Assessment
+}
+
+var _ ent.Mutation = (*AssessmentMutation)(nil)
+
+// assessmentOption allows management of the mutation configuration using functional options.
+type assessmentOption func(*AssessmentMutation)
+
+// newAssessmentMutation creates new mutation for the Assessment entity.
+func newAssessmentMutation(c config, op Op, opts ...assessmentOption) *AssessmentMutation {
+	m := &AssessmentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAssessment,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAssessmentID sets the ID field of the mutation.
+func withAssessmentID(id int) assessmentOption {
+	return func(m *AssessmentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Assessment
+		)
+		m.oldValue = func(ctx context.Context) (*Assessment, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Assessment.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAssessment sets the old Assessment of the mutation.
+func withAssessment(node *Assessment) assessmentOption {
+	return func(m *AssessmentMutation) {
+		m.oldValue = func(context.Context) (*Assessment, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AssessmentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AssessmentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AssessmentMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AssessmentMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Assessment.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AssessmentMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AssessmentMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AssessmentMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *AssessmentMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *AssessmentMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *AssessmentMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetAgreementID sets the "agreement_id" field.
+func (m *AssessmentMutation) SetAgreementID(i int) {
+	m.agreement = &i
+}
+
+// AgreementID returns the value of the "agreement_id" field in the mutation.
+func (m *AssessmentMutation) AgreementID() (r int, exists bool) {
+	v := m.agreement
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAgreementID returns the old "agreement_id" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldAgreementID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAgreementID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAgreementID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAgreementID: %w", err)
+	}
+	return oldValue.AgreementID, nil
+}
+
+// ResetAgreementID resets all changes to the "agreement_id" field.
+func (m *AssessmentMutation) ResetAgreementID() {
+	m.agreement = nil
+}
+
+// SetYear sets the "year" field.
+func (m *AssessmentMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *AssessmentMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *AssessmentMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *AssessmentMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *AssessmentMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *AssessmentMutation) SetStatus(a assessment.Status) {
+	m.status = &a
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *AssessmentMutation) Status() (r assessment.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldStatus(ctx context.Context) (v assessment.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *AssessmentMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetSelfReport sets the "self_report" field.
+func (m *AssessmentMutation) SetSelfReport(s string) {
+	m.self_report = &s
+}
+
+// SelfReport returns the value of the "self_report" field in the mutation.
+func (m *AssessmentMutation) SelfReport() (r string, exists bool) {
+	v := m.self_report
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSelfReport returns the old "self_report" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldSelfReport(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSelfReport is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSelfReport requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSelfReport: %w", err)
+	}
+	return oldValue.SelfReport, nil
+}
+
+// ResetSelfReport resets all changes to the "self_report" field.
+func (m *AssessmentMutation) ResetSelfReport() {
+	m.self_report = nil
+}
+
+// SetSelfReportedByID sets the "self_reported_by_id" field.
+func (m *AssessmentMutation) SetSelfReportedByID(i int) {
+	m.self_reported_by = &i
+}
+
+// SelfReportedByID returns the value of the "self_reported_by_id" field in the mutation.
+func (m *AssessmentMutation) SelfReportedByID() (r int, exists bool) {
+	v := m.self_reported_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSelfReportedByID returns the old "self_reported_by_id" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldSelfReportedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSelfReportedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSelfReportedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSelfReportedByID: %w", err)
+	}
+	return oldValue.SelfReportedByID, nil
+}
+
+// ClearSelfReportedByID clears the value of the "self_reported_by_id" field.
+func (m *AssessmentMutation) ClearSelfReportedByID() {
+	m.self_reported_by = nil
+	m.clearedFields[assessment.FieldSelfReportedByID] = struct{}{}
+}
+
+// SelfReportedByIDCleared returns if the "self_reported_by_id" field was cleared in this mutation.
+func (m *AssessmentMutation) SelfReportedByIDCleared() bool {
+	_, ok := m.clearedFields[assessment.FieldSelfReportedByID]
+	return ok
+}
+
+// ResetSelfReportedByID resets all changes to the "self_reported_by_id" field.
+func (m *AssessmentMutation) ResetSelfReportedByID() {
+	m.self_reported_by = nil
+	delete(m.clearedFields, assessment.FieldSelfReportedByID)
+}
+
+// SetCrossReview sets the "cross_review" field.
+func (m *AssessmentMutation) SetCrossReview(s string) {
+	m.cross_review = &s
+}
+
+// CrossReview returns the value of the "cross_review" field in the mutation.
+func (m *AssessmentMutation) CrossReview() (r string, exists bool) {
+	v := m.cross_review
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCrossReview returns the old "cross_review" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldCrossReview(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCrossReview is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCrossReview requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCrossReview: %w", err)
+	}
+	return oldValue.CrossReview, nil
+}
+
+// ClearCrossReview clears the value of the "cross_review" field.
+func (m *AssessmentMutation) ClearCrossReview() {
+	m.cross_review = nil
+	m.clearedFields[assessment.FieldCrossReview] = struct{}{}
+}
+
+// CrossReviewCleared returns if the "cross_review" field was cleared in this mutation.
+func (m *AssessmentMutation) CrossReviewCleared() bool {
+	_, ok := m.clearedFields[assessment.FieldCrossReview]
+	return ok
+}
+
+// ResetCrossReview resets all changes to the "cross_review" field.
+func (m *AssessmentMutation) ResetCrossReview() {
+	m.cross_review = nil
+	delete(m.clearedFields, assessment.FieldCrossReview)
+}
+
+// SetCrossReviewedByID sets the "cross_reviewed_by_id" field.
+func (m *AssessmentMutation) SetCrossReviewedByID(i int) {
+	m.cross_reviewed_by = &i
+}
+
+// CrossReviewedByID returns the value of the "cross_reviewed_by_id" field in the mutation.
+func (m *AssessmentMutation) CrossReviewedByID() (r int, exists bool) {
+	v := m.cross_reviewed_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCrossReviewedByID returns the old "cross_reviewed_by_id" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldCrossReviewedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCrossReviewedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCrossReviewedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCrossReviewedByID: %w", err)
+	}
+	return oldValue.CrossReviewedByID, nil
+}
+
+// ClearCrossReviewedByID clears the value of the "cross_reviewed_by_id" field.
+func (m *AssessmentMutation) ClearCrossReviewedByID() {
+	m.cross_reviewed_by = nil
+	m.clearedFields[assessment.FieldCrossReviewedByID] = struct{}{}
+}
+
+// CrossReviewedByIDCleared returns if the "cross_reviewed_by_id" field was cleared in this mutation.
+func (m *AssessmentMutation) CrossReviewedByIDCleared() bool {
+	_, ok := m.clearedFields[assessment.FieldCrossReviewedByID]
+	return ok
+}
+
+// ResetCrossReviewedByID resets all changes to the "cross_reviewed_by_id" field.
+func (m *AssessmentMutation) ResetCrossReviewedByID() {
+	m.cross_reviewed_by = nil
+	delete(m.clearedFields, assessment.FieldCrossReviewedByID)
+}
+
+// SetGrade sets the "grade" field.
+func (m *AssessmentMutation) SetGrade(a assessment.Grade) {
+	m.grade = &a
+}
+
+// Grade returns the value of the "grade" field in the mutation.
+func (m *AssessmentMutation) Grade() (r assessment.Grade, exists bool) {
+	v := m.grade
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrade returns the old "grade" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldGrade(ctx context.Context) (v *assessment.Grade, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrade is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrade requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrade: %w", err)
+	}
+	return oldValue.Grade, nil
+}
+
+// ClearGrade clears the value of the "grade" field.
+func (m *AssessmentMutation) ClearGrade() {
+	m.grade = nil
+	m.clearedFields[assessment.FieldGrade] = struct{}{}
+}
+
+// GradeCleared returns if the "grade" field was cleared in this mutation.
+func (m *AssessmentMutation) GradeCleared() bool {
+	_, ok := m.clearedFields[assessment.FieldGrade]
+	return ok
+}
+
+// ResetGrade resets all changes to the "grade" field.
+func (m *AssessmentMutation) ResetGrade() {
+	m.grade = nil
+	delete(m.clearedFields, assessment.FieldGrade)
+}
+
+// SetGradeComment sets the "grade_comment" field.
+func (m *AssessmentMutation) SetGradeComment(s string) {
+	m.grade_comment = &s
+}
+
+// GradeComment returns the value of the "grade_comment" field in the mutation.
+func (m *AssessmentMutation) GradeComment() (r string, exists bool) {
+	v := m.grade_comment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGradeComment returns the old "grade_comment" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldGradeComment(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGradeComment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGradeComment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGradeComment: %w", err)
+	}
+	return oldValue.GradeComment, nil
+}
+
+// ClearGradeComment clears the value of the "grade_comment" field.
+func (m *AssessmentMutation) ClearGradeComment() {
+	m.grade_comment = nil
+	m.clearedFields[assessment.FieldGradeComment] = struct{}{}
+}
+
+// GradeCommentCleared returns if the "grade_comment" field was cleared in this mutation.
+func (m *AssessmentMutation) GradeCommentCleared() bool {
+	_, ok := m.clearedFields[assessment.FieldGradeComment]
+	return ok
+}
+
+// ResetGradeComment resets all changes to the "grade_comment" field.
+func (m *AssessmentMutation) ResetGradeComment() {
+	m.grade_comment = nil
+	delete(m.clearedFields, assessment.FieldGradeComment)
+}
+
+// SetGradedByID sets the "graded_by_id" field.
+func (m *AssessmentMutation) SetGradedByID(i int) {
+	m.graded_by = &i
+}
+
+// GradedByID returns the value of the "graded_by_id" field in the mutation.
+func (m *AssessmentMutation) GradedByID() (r int, exists bool) {
+	v := m.graded_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGradedByID returns the old "graded_by_id" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldGradedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGradedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGradedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGradedByID: %w", err)
+	}
+	return oldValue.GradedByID, nil
+}
+
+// ClearGradedByID clears the value of the "graded_by_id" field.
+func (m *AssessmentMutation) ClearGradedByID() {
+	m.graded_by = nil
+	m.clearedFields[assessment.FieldGradedByID] = struct{}{}
+}
+
+// GradedByIDCleared returns if the "graded_by_id" field was cleared in this mutation.
+func (m *AssessmentMutation) GradedByIDCleared() bool {
+	_, ok := m.clearedFields[assessment.FieldGradedByID]
+	return ok
+}
+
+// ResetGradedByID resets all changes to the "graded_by_id" field.
+func (m *AssessmentMutation) ResetGradedByID() {
+	m.graded_by = nil
+	delete(m.clearedFields, assessment.FieldGradedByID)
+}
+
+// SetGradedAt sets the "graded_at" field.
+func (m *AssessmentMutation) SetGradedAt(t time.Time) {
+	m.graded_at = &t
+}
+
+// GradedAt returns the value of the "graded_at" field in the mutation.
+func (m *AssessmentMutation) GradedAt() (r time.Time, exists bool) {
+	v := m.graded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGradedAt returns the old "graded_at" field's value of the Assessment entity.
+// If the Assessment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AssessmentMutation) OldGradedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGradedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGradedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGradedAt: %w", err)
+	}
+	return oldValue.GradedAt, nil
+}
+
+// ClearGradedAt clears the value of the "graded_at" field.
+func (m *AssessmentMutation) ClearGradedAt() {
+	m.graded_at = nil
+	m.clearedFields[assessment.FieldGradedAt] = struct{}{}
+}
+
+// GradedAtCleared returns if the "graded_at" field was cleared in this mutation.
+func (m *AssessmentMutation) GradedAtCleared() bool {
+	_, ok := m.clearedFields[assessment.FieldGradedAt]
+	return ok
+}
+
+// ResetGradedAt resets all changes to the "graded_at" field.
+func (m *AssessmentMutation) ResetGradedAt() {
+	m.graded_at = nil
+	delete(m.clearedFields, assessment.FieldGradedAt)
+}
+
+// ClearAgreement clears the "agreement" edge to the Agreement entity.
+func (m *AssessmentMutation) ClearAgreement() {
+	m.clearedagreement = true
+	m.clearedFields[assessment.FieldAgreementID] = struct{}{}
+}
+
+// AgreementCleared reports if the "agreement" edge to the Agreement entity was cleared.
+func (m *AssessmentMutation) AgreementCleared() bool {
+	return m.clearedagreement
+}
+
+// AgreementIDs returns the "agreement" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AgreementID instead. It exists only for internal usage by the builders.
+func (m *AssessmentMutation) AgreementIDs() (ids []int) {
+	if id := m.agreement; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAgreement resets all changes to the "agreement" edge.
+func (m *AssessmentMutation) ResetAgreement() {
+	m.agreement = nil
+	m.clearedagreement = false
+}
+
+// ClearSelfReportedBy clears the "self_reported_by" edge to the User entity.
+func (m *AssessmentMutation) ClearSelfReportedBy() {
+	m.clearedself_reported_by = true
+	m.clearedFields[assessment.FieldSelfReportedByID] = struct{}{}
+}
+
+// SelfReportedByCleared reports if the "self_reported_by" edge to the User entity was cleared.
+func (m *AssessmentMutation) SelfReportedByCleared() bool {
+	return m.SelfReportedByIDCleared() || m.clearedself_reported_by
+}
+
+// SelfReportedByIDs returns the "self_reported_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SelfReportedByID instead. It exists only for internal usage by the builders.
+func (m *AssessmentMutation) SelfReportedByIDs() (ids []int) {
+	if id := m.self_reported_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSelfReportedBy resets all changes to the "self_reported_by" edge.
+func (m *AssessmentMutation) ResetSelfReportedBy() {
+	m.self_reported_by = nil
+	m.clearedself_reported_by = false
+}
+
+// ClearCrossReviewedBy clears the "cross_reviewed_by" edge to the User entity.
+func (m *AssessmentMutation) ClearCrossReviewedBy() {
+	m.clearedcross_reviewed_by = true
+	m.clearedFields[assessment.FieldCrossReviewedByID] = struct{}{}
+}
+
+// CrossReviewedByCleared reports if the "cross_reviewed_by" edge to the User entity was cleared.
+func (m *AssessmentMutation) CrossReviewedByCleared() bool {
+	return m.CrossReviewedByIDCleared() || m.clearedcross_reviewed_by
+}
+
+// CrossReviewedByIDs returns the "cross_reviewed_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CrossReviewedByID instead. It exists only for internal usage by the builders.
+func (m *AssessmentMutation) CrossReviewedByIDs() (ids []int) {
+	if id := m.cross_reviewed_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCrossReviewedBy resets all changes to the "cross_reviewed_by" edge.
+func (m *AssessmentMutation) ResetCrossReviewedBy() {
+	m.cross_reviewed_by = nil
+	m.clearedcross_reviewed_by = false
+}
+
+// ClearGradedBy clears the "graded_by" edge to the User entity.
+func (m *AssessmentMutation) ClearGradedBy() {
+	m.clearedgraded_by = true
+	m.clearedFields[assessment.FieldGradedByID] = struct{}{}
+}
+
+// GradedByCleared reports if the "graded_by" edge to the User entity was cleared.
+func (m *AssessmentMutation) GradedByCleared() bool {
+	return m.GradedByIDCleared() || m.clearedgraded_by
+}
+
+// GradedByIDs returns the "graded_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GradedByID instead. It exists only for internal usage by the builders.
+func (m *AssessmentMutation) GradedByIDs() (ids []int) {
+	if id := m.graded_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGradedBy resets all changes to the "graded_by" edge.
+func (m *AssessmentMutation) ResetGradedBy() {
+	m.graded_by = nil
+	m.clearedgraded_by = false
+}
+
+// Where appends a list predicates to the AssessmentMutation builder.
+func (m *AssessmentMutation) Where(ps ...predicate.Assessment) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AssessmentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AssessmentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Assessment, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AssessmentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AssessmentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Assessment).
+func (m *AssessmentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AssessmentMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, assessment.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, assessment.FieldUpdatedAt)
+	}
+	if m.agreement != nil {
+		fields = append(fields, assessment.FieldAgreementID)
+	}
+	if m.year != nil {
+		fields = append(fields, assessment.FieldYear)
+	}
+	if m.status != nil {
+		fields = append(fields, assessment.FieldStatus)
+	}
+	if m.self_report != nil {
+		fields = append(fields, assessment.FieldSelfReport)
+	}
+	if m.self_reported_by != nil {
+		fields = append(fields, assessment.FieldSelfReportedByID)
+	}
+	if m.cross_review != nil {
+		fields = append(fields, assessment.FieldCrossReview)
+	}
+	if m.cross_reviewed_by != nil {
+		fields = append(fields, assessment.FieldCrossReviewedByID)
+	}
+	if m.grade != nil {
+		fields = append(fields, assessment.FieldGrade)
+	}
+	if m.grade_comment != nil {
+		fields = append(fields, assessment.FieldGradeComment)
+	}
+	if m.graded_by != nil {
+		fields = append(fields, assessment.FieldGradedByID)
+	}
+	if m.graded_at != nil {
+		fields = append(fields, assessment.FieldGradedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AssessmentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case assessment.FieldCreatedAt:
+		return m.CreatedAt()
+	case assessment.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case assessment.FieldAgreementID:
+		return m.AgreementID()
+	case assessment.FieldYear:
+		return m.Year()
+	case assessment.FieldStatus:
+		return m.Status()
+	case assessment.FieldSelfReport:
+		return m.SelfReport()
+	case assessment.FieldSelfReportedByID:
+		return m.SelfReportedByID()
+	case assessment.FieldCrossReview:
+		return m.CrossReview()
+	case assessment.FieldCrossReviewedByID:
+		return m.CrossReviewedByID()
+	case assessment.FieldGrade:
+		return m.Grade()
+	case assessment.FieldGradeComment:
+		return m.GradeComment()
+	case assessment.FieldGradedByID:
+		return m.GradedByID()
+	case assessment.FieldGradedAt:
+		return m.GradedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AssessmentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case assessment.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case assessment.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case assessment.FieldAgreementID:
+		return m.OldAgreementID(ctx)
+	case assessment.FieldYear:
+		return m.OldYear(ctx)
+	case assessment.FieldStatus:
+		return m.OldStatus(ctx)
+	case assessment.FieldSelfReport:
+		return m.OldSelfReport(ctx)
+	case assessment.FieldSelfReportedByID:
+		return m.OldSelfReportedByID(ctx)
+	case assessment.FieldCrossReview:
+		return m.OldCrossReview(ctx)
+	case assessment.FieldCrossReviewedByID:
+		return m.OldCrossReviewedByID(ctx)
+	case assessment.FieldGrade:
+		return m.OldGrade(ctx)
+	case assessment.FieldGradeComment:
+		return m.OldGradeComment(ctx)
+	case assessment.FieldGradedByID:
+		return m.OldGradedByID(ctx)
+	case assessment.FieldGradedAt:
+		return m.OldGradedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Assessment field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AssessmentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case assessment.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case assessment.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case assessment.FieldAgreementID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAgreementID(v)
+		return nil
+	case assessment.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case assessment.FieldStatus:
+		v, ok := value.(assessment.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case assessment.FieldSelfReport:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSelfReport(v)
+		return nil
+	case assessment.FieldSelfReportedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSelfReportedByID(v)
+		return nil
+	case assessment.FieldCrossReview:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCrossReview(v)
+		return nil
+	case assessment.FieldCrossReviewedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCrossReviewedByID(v)
+		return nil
+	case assessment.FieldGrade:
+		v, ok := value.(assessment.Grade)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrade(v)
+		return nil
+	case assessment.FieldGradeComment:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGradeComment(v)
+		return nil
+	case assessment.FieldGradedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGradedByID(v)
+		return nil
+	case assessment.FieldGradedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGradedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Assessment field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AssessmentMutation) AddedFields() []string {
+	var fields []string
+	if m.addyear != nil {
+		fields = append(fields, assessment.FieldYear)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AssessmentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case assessment.FieldYear:
+		return m.AddedYear()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AssessmentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case assessment.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Assessment numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AssessmentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(assessment.FieldSelfReportedByID) {
+		fields = append(fields, assessment.FieldSelfReportedByID)
+	}
+	if m.FieldCleared(assessment.FieldCrossReview) {
+		fields = append(fields, assessment.FieldCrossReview)
+	}
+	if m.FieldCleared(assessment.FieldCrossReviewedByID) {
+		fields = append(fields, assessment.FieldCrossReviewedByID)
+	}
+	if m.FieldCleared(assessment.FieldGrade) {
+		fields = append(fields, assessment.FieldGrade)
+	}
+	if m.FieldCleared(assessment.FieldGradeComment) {
+		fields = append(fields, assessment.FieldGradeComment)
+	}
+	if m.FieldCleared(assessment.FieldGradedByID) {
+		fields = append(fields, assessment.FieldGradedByID)
+	}
+	if m.FieldCleared(assessment.FieldGradedAt) {
+		fields = append(fields, assessment.FieldGradedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AssessmentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AssessmentMutation) ClearField(name string) error {
+	switch name {
+	case assessment.FieldSelfReportedByID:
+		m.ClearSelfReportedByID()
+		return nil
+	case assessment.FieldCrossReview:
+		m.ClearCrossReview()
+		return nil
+	case assessment.FieldCrossReviewedByID:
+		m.ClearCrossReviewedByID()
+		return nil
+	case assessment.FieldGrade:
+		m.ClearGrade()
+		return nil
+	case assessment.FieldGradeComment:
+		m.ClearGradeComment()
+		return nil
+	case assessment.FieldGradedByID:
+		m.ClearGradedByID()
+		return nil
+	case assessment.FieldGradedAt:
+		m.ClearGradedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Assessment nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AssessmentMutation) ResetField(name string) error {
+	switch name {
+	case assessment.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case assessment.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case assessment.FieldAgreementID:
+		m.ResetAgreementID()
+		return nil
+	case assessment.FieldYear:
+		m.ResetYear()
+		return nil
+	case assessment.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case assessment.FieldSelfReport:
+		m.ResetSelfReport()
+		return nil
+	case assessment.FieldSelfReportedByID:
+		m.ResetSelfReportedByID()
+		return nil
+	case assessment.FieldCrossReview:
+		m.ResetCrossReview()
+		return nil
+	case assessment.FieldCrossReviewedByID:
+		m.ResetCrossReviewedByID()
+		return nil
+	case assessment.FieldGrade:
+		m.ResetGrade()
+		return nil
+	case assessment.FieldGradeComment:
+		m.ResetGradeComment()
+		return nil
+	case assessment.FieldGradedByID:
+		m.ResetGradedByID()
+		return nil
+	case assessment.FieldGradedAt:
+		m.ResetGradedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Assessment field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AssessmentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.agreement != nil {
+		edges = append(edges, assessment.EdgeAgreement)
+	}
+	if m.self_reported_by != nil {
+		edges = append(edges, assessment.EdgeSelfReportedBy)
+	}
+	if m.cross_reviewed_by != nil {
+		edges = append(edges, assessment.EdgeCrossReviewedBy)
+	}
+	if m.graded_by != nil {
+		edges = append(edges, assessment.EdgeGradedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AssessmentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case assessment.EdgeAgreement:
+		if id := m.agreement; id != nil {
+			return []ent.Value{*id}
+		}
+	case assessment.EdgeSelfReportedBy:
+		if id := m.self_reported_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case assessment.EdgeCrossReviewedBy:
+		if id := m.cross_reviewed_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case assessment.EdgeGradedBy:
+		if id := m.graded_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AssessmentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AssessmentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AssessmentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedagreement {
+		edges = append(edges, assessment.EdgeAgreement)
+	}
+	if m.clearedself_reported_by {
+		edges = append(edges, assessment.EdgeSelfReportedBy)
+	}
+	if m.clearedcross_reviewed_by {
+		edges = append(edges, assessment.EdgeCrossReviewedBy)
+	}
+	if m.clearedgraded_by {
+		edges = append(edges, assessment.EdgeGradedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AssessmentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case assessment.EdgeAgreement:
+		return m.clearedagreement
+	case assessment.EdgeSelfReportedBy:
+		return m.clearedself_reported_by
+	case assessment.EdgeCrossReviewedBy:
+		return m.clearedcross_reviewed_by
+	case assessment.EdgeGradedBy:
+		return m.clearedgraded_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AssessmentMutation) ClearEdge(name string) error {
+	switch name {
+	case assessment.EdgeAgreement:
+		m.ClearAgreement()
+		return nil
+	case assessment.EdgeSelfReportedBy:
+		m.ClearSelfReportedBy()
+		return nil
+	case assessment.EdgeCrossReviewedBy:
+		m.ClearCrossReviewedBy()
+		return nil
+	case assessment.EdgeGradedBy:
+		m.ClearGradedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Assessment unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AssessmentMutation) ResetEdge(name string) error {
+	switch name {
+	case assessment.EdgeAgreement:
+		m.ResetAgreement()
+		return nil
+	case assessment.EdgeSelfReportedBy:
+		m.ResetSelfReportedBy()
+		return nil
+	case assessment.EdgeCrossReviewedBy:
+		m.ResetCrossReviewedBy()
+		return nil
+	case assessment.EdgeGradedBy:
+		m.ResetGradedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown Assessment edge %s", name)
 }
 
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
@@ -6783,6 +8548,857 @@ func (m *CertificationMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Certification edge %s", name)
 }
 
+// CreditTotalMutation represents an operation that mutates the CreditTotal nodes in the graph.
+type CreditTotalMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	agreement_id        *int
+	addagreement_id     *int
+	indicator           *credittotal.Indicator
+	year                *int
+	addyear             *int
+	month               *int
+	addmonth            *int
+	origin_county_id    *int
+	addorigin_county_id *int
+	amount              *int64
+	addamount           *int64
+	lines               *int
+	addlines            *int
+	clearedFields       map[string]struct{}
+	done                bool
+	oldValue            func(context.Context) (*CreditTotal, error)
+	predicates          []predicate.CreditTotal
+}
+
+var _ ent.Mutation = (*CreditTotalMutation)(nil)
+
+// credittotalOption allows management of the mutation configuration using functional options.
+type credittotalOption func(*CreditTotalMutation)
+
+// newCreditTotalMutation creates new mutation for the CreditTotal entity.
+func newCreditTotalMutation(c config, op Op, opts ...credittotalOption) *CreditTotalMutation {
+	m := &CreditTotalMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCreditTotal,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCreditTotalID sets the ID field of the mutation.
+func withCreditTotalID(id int) credittotalOption {
+	return func(m *CreditTotalMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CreditTotal
+		)
+		m.oldValue = func(ctx context.Context) (*CreditTotal, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CreditTotal.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCreditTotal sets the old CreditTotal of the mutation.
+func withCreditTotal(node *CreditTotal) credittotalOption {
+	return func(m *CreditTotalMutation) {
+		m.oldValue = func(context.Context) (*CreditTotal, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CreditTotalMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CreditTotalMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CreditTotalMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CreditTotalMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CreditTotal.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetAgreementID sets the "agreement_id" field.
+func (m *CreditTotalMutation) SetAgreementID(i int) {
+	m.agreement_id = &i
+	m.addagreement_id = nil
+}
+
+// AgreementID returns the value of the "agreement_id" field in the mutation.
+func (m *CreditTotalMutation) AgreementID() (r int, exists bool) {
+	v := m.agreement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAgreementID returns the old "agreement_id" field's value of the CreditTotal entity.
+// If the CreditTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditTotalMutation) OldAgreementID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAgreementID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAgreementID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAgreementID: %w", err)
+	}
+	return oldValue.AgreementID, nil
+}
+
+// AddAgreementID adds i to the "agreement_id" field.
+func (m *CreditTotalMutation) AddAgreementID(i int) {
+	if m.addagreement_id != nil {
+		*m.addagreement_id += i
+	} else {
+		m.addagreement_id = &i
+	}
+}
+
+// AddedAgreementID returns the value that was added to the "agreement_id" field in this mutation.
+func (m *CreditTotalMutation) AddedAgreementID() (r int, exists bool) {
+	v := m.addagreement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAgreementID resets all changes to the "agreement_id" field.
+func (m *CreditTotalMutation) ResetAgreementID() {
+	m.agreement_id = nil
+	m.addagreement_id = nil
+}
+
+// SetIndicator sets the "indicator" field.
+func (m *CreditTotalMutation) SetIndicator(c credittotal.Indicator) {
+	m.indicator = &c
+}
+
+// Indicator returns the value of the "indicator" field in the mutation.
+func (m *CreditTotalMutation) Indicator() (r credittotal.Indicator, exists bool) {
+	v := m.indicator
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIndicator returns the old "indicator" field's value of the CreditTotal entity.
+// If the CreditTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditTotalMutation) OldIndicator(ctx context.Context) (v credittotal.Indicator, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIndicator is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIndicator requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIndicator: %w", err)
+	}
+	return oldValue.Indicator, nil
+}
+
+// ResetIndicator resets all changes to the "indicator" field.
+func (m *CreditTotalMutation) ResetIndicator() {
+	m.indicator = nil
+}
+
+// SetYear sets the "year" field.
+func (m *CreditTotalMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *CreditTotalMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the CreditTotal entity.
+// If the CreditTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditTotalMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *CreditTotalMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *CreditTotalMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *CreditTotalMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetMonth sets the "month" field.
+func (m *CreditTotalMutation) SetMonth(i int) {
+	m.month = &i
+	m.addmonth = nil
+}
+
+// Month returns the value of the "month" field in the mutation.
+func (m *CreditTotalMutation) Month() (r int, exists bool) {
+	v := m.month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonth returns the old "month" field's value of the CreditTotal entity.
+// If the CreditTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditTotalMutation) OldMonth(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonth: %w", err)
+	}
+	return oldValue.Month, nil
+}
+
+// AddMonth adds i to the "month" field.
+func (m *CreditTotalMutation) AddMonth(i int) {
+	if m.addmonth != nil {
+		*m.addmonth += i
+	} else {
+		m.addmonth = &i
+	}
+}
+
+// AddedMonth returns the value that was added to the "month" field in this mutation.
+func (m *CreditTotalMutation) AddedMonth() (r int, exists bool) {
+	v := m.addmonth
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMonth resets all changes to the "month" field.
+func (m *CreditTotalMutation) ResetMonth() {
+	m.month = nil
+	m.addmonth = nil
+}
+
+// SetOriginCountyID sets the "origin_county_id" field.
+func (m *CreditTotalMutation) SetOriginCountyID(i int) {
+	m.origin_county_id = &i
+	m.addorigin_county_id = nil
+}
+
+// OriginCountyID returns the value of the "origin_county_id" field in the mutation.
+func (m *CreditTotalMutation) OriginCountyID() (r int, exists bool) {
+	v := m.origin_county_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOriginCountyID returns the old "origin_county_id" field's value of the CreditTotal entity.
+// If the CreditTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditTotalMutation) OldOriginCountyID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOriginCountyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOriginCountyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOriginCountyID: %w", err)
+	}
+	return oldValue.OriginCountyID, nil
+}
+
+// AddOriginCountyID adds i to the "origin_county_id" field.
+func (m *CreditTotalMutation) AddOriginCountyID(i int) {
+	if m.addorigin_county_id != nil {
+		*m.addorigin_county_id += i
+	} else {
+		m.addorigin_county_id = &i
+	}
+}
+
+// AddedOriginCountyID returns the value that was added to the "origin_county_id" field in this mutation.
+func (m *CreditTotalMutation) AddedOriginCountyID() (r int, exists bool) {
+	v := m.addorigin_county_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOriginCountyID resets all changes to the "origin_county_id" field.
+func (m *CreditTotalMutation) ResetOriginCountyID() {
+	m.origin_county_id = nil
+	m.addorigin_county_id = nil
+}
+
+// SetAmount sets the "amount" field.
+func (m *CreditTotalMutation) SetAmount(i int64) {
+	m.amount = &i
+	m.addamount = nil
+}
+
+// Amount returns the value of the "amount" field in the mutation.
+func (m *CreditTotalMutation) Amount() (r int64, exists bool) {
+	v := m.amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmount returns the old "amount" field's value of the CreditTotal entity.
+// If the CreditTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditTotalMutation) OldAmount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmount: %w", err)
+	}
+	return oldValue.Amount, nil
+}
+
+// AddAmount adds i to the "amount" field.
+func (m *CreditTotalMutation) AddAmount(i int64) {
+	if m.addamount != nil {
+		*m.addamount += i
+	} else {
+		m.addamount = &i
+	}
+}
+
+// AddedAmount returns the value that was added to the "amount" field in this mutation.
+func (m *CreditTotalMutation) AddedAmount() (r int64, exists bool) {
+	v := m.addamount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAmount resets all changes to the "amount" field.
+func (m *CreditTotalMutation) ResetAmount() {
+	m.amount = nil
+	m.addamount = nil
+}
+
+// SetLines sets the "lines" field.
+func (m *CreditTotalMutation) SetLines(i int) {
+	m.lines = &i
+	m.addlines = nil
+}
+
+// Lines returns the value of the "lines" field in the mutation.
+func (m *CreditTotalMutation) Lines() (r int, exists bool) {
+	v := m.lines
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLines returns the old "lines" field's value of the CreditTotal entity.
+// If the CreditTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditTotalMutation) OldLines(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLines is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLines requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLines: %w", err)
+	}
+	return oldValue.Lines, nil
+}
+
+// AddLines adds i to the "lines" field.
+func (m *CreditTotalMutation) AddLines(i int) {
+	if m.addlines != nil {
+		*m.addlines += i
+	} else {
+		m.addlines = &i
+	}
+}
+
+// AddedLines returns the value that was added to the "lines" field in this mutation.
+func (m *CreditTotalMutation) AddedLines() (r int, exists bool) {
+	v := m.addlines
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLines resets all changes to the "lines" field.
+func (m *CreditTotalMutation) ResetLines() {
+	m.lines = nil
+	m.addlines = nil
+}
+
+// Where appends a list predicates to the CreditTotalMutation builder.
+func (m *CreditTotalMutation) Where(ps ...predicate.CreditTotal) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CreditTotalMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CreditTotalMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CreditTotal, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CreditTotalMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CreditTotalMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CreditTotal).
+func (m *CreditTotalMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CreditTotalMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.agreement_id != nil {
+		fields = append(fields, credittotal.FieldAgreementID)
+	}
+	if m.indicator != nil {
+		fields = append(fields, credittotal.FieldIndicator)
+	}
+	if m.year != nil {
+		fields = append(fields, credittotal.FieldYear)
+	}
+	if m.month != nil {
+		fields = append(fields, credittotal.FieldMonth)
+	}
+	if m.origin_county_id != nil {
+		fields = append(fields, credittotal.FieldOriginCountyID)
+	}
+	if m.amount != nil {
+		fields = append(fields, credittotal.FieldAmount)
+	}
+	if m.lines != nil {
+		fields = append(fields, credittotal.FieldLines)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CreditTotalMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case credittotal.FieldAgreementID:
+		return m.AgreementID()
+	case credittotal.FieldIndicator:
+		return m.Indicator()
+	case credittotal.FieldYear:
+		return m.Year()
+	case credittotal.FieldMonth:
+		return m.Month()
+	case credittotal.FieldOriginCountyID:
+		return m.OriginCountyID()
+	case credittotal.FieldAmount:
+		return m.Amount()
+	case credittotal.FieldLines:
+		return m.Lines()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CreditTotalMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case credittotal.FieldAgreementID:
+		return m.OldAgreementID(ctx)
+	case credittotal.FieldIndicator:
+		return m.OldIndicator(ctx)
+	case credittotal.FieldYear:
+		return m.OldYear(ctx)
+	case credittotal.FieldMonth:
+		return m.OldMonth(ctx)
+	case credittotal.FieldOriginCountyID:
+		return m.OldOriginCountyID(ctx)
+	case credittotal.FieldAmount:
+		return m.OldAmount(ctx)
+	case credittotal.FieldLines:
+		return m.OldLines(ctx)
+	}
+	return nil, fmt.Errorf("unknown CreditTotal field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CreditTotalMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case credittotal.FieldAgreementID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAgreementID(v)
+		return nil
+	case credittotal.FieldIndicator:
+		v, ok := value.(credittotal.Indicator)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIndicator(v)
+		return nil
+	case credittotal.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case credittotal.FieldMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonth(v)
+		return nil
+	case credittotal.FieldOriginCountyID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOriginCountyID(v)
+		return nil
+	case credittotal.FieldAmount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmount(v)
+		return nil
+	case credittotal.FieldLines:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLines(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CreditTotal field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CreditTotalMutation) AddedFields() []string {
+	var fields []string
+	if m.addagreement_id != nil {
+		fields = append(fields, credittotal.FieldAgreementID)
+	}
+	if m.addyear != nil {
+		fields = append(fields, credittotal.FieldYear)
+	}
+	if m.addmonth != nil {
+		fields = append(fields, credittotal.FieldMonth)
+	}
+	if m.addorigin_county_id != nil {
+		fields = append(fields, credittotal.FieldOriginCountyID)
+	}
+	if m.addamount != nil {
+		fields = append(fields, credittotal.FieldAmount)
+	}
+	if m.addlines != nil {
+		fields = append(fields, credittotal.FieldLines)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CreditTotalMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case credittotal.FieldAgreementID:
+		return m.AddedAgreementID()
+	case credittotal.FieldYear:
+		return m.AddedYear()
+	case credittotal.FieldMonth:
+		return m.AddedMonth()
+	case credittotal.FieldOriginCountyID:
+		return m.AddedOriginCountyID()
+	case credittotal.FieldAmount:
+		return m.AddedAmount()
+	case credittotal.FieldLines:
+		return m.AddedLines()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CreditTotalMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case credittotal.FieldAgreementID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAgreementID(v)
+		return nil
+	case credittotal.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case credittotal.FieldMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMonth(v)
+		return nil
+	case credittotal.FieldOriginCountyID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOriginCountyID(v)
+		return nil
+	case credittotal.FieldAmount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAmount(v)
+		return nil
+	case credittotal.FieldLines:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLines(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CreditTotal numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CreditTotalMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CreditTotalMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CreditTotalMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CreditTotal nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CreditTotalMutation) ResetField(name string) error {
+	switch name {
+	case credittotal.FieldAgreementID:
+		m.ResetAgreementID()
+		return nil
+	case credittotal.FieldIndicator:
+		m.ResetIndicator()
+		return nil
+	case credittotal.FieldYear:
+		m.ResetYear()
+		return nil
+	case credittotal.FieldMonth:
+		m.ResetMonth()
+		return nil
+	case credittotal.FieldOriginCountyID:
+		m.ResetOriginCountyID()
+		return nil
+	case credittotal.FieldAmount:
+		m.ResetAmount()
+		return nil
+	case credittotal.FieldLines:
+		m.ResetLines()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditTotal field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CreditTotalMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CreditTotalMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CreditTotalMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CreditTotalMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CreditTotalMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CreditTotalMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CreditTotalMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown CreditTotal unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CreditTotalMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown CreditTotal edge %s", name)
+}
+
 // HouseholdMutation represents an operation that mutates the Household nodes in the graph.
 type HouseholdMutation struct {
 	config
@@ -10444,33 +13060,37 @@ func (m *IncentiveRuleMutation) ResetEdge(name string) error {
 // LedgerEntryMutation represents an operation that mutates the LedgerEntry nodes in the graph.
 type LedgerEntryMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *int
-	kind                *ledgerentry.Kind
-	amount              *int64
-	addamount           *int64
-	indicator           *ledgerentry.Indicator
-	year                *int
-	addyear             *int
-	occurred_at         *time.Time
-	note                *string
-	clearedFields       map[string]struct{}
-	order_line          *int
-	clearedorder_line   bool
-	target              *int
-	clearedtarget       bool
-	household           *int
-	clearedhousehold    bool
-	organization        *int
-	clearedorganization bool
-	reverses            *int
-	clearedreverses     bool
-	reversed_by         *int
-	clearedreversed_by  bool
-	done                bool
-	oldValue            func(context.Context) (*LedgerEntry, error)
-	predicates          []predicate.LedgerEntry
+	op                   Op
+	typ                  string
+	id                   *int
+	kind                 *ledgerentry.Kind
+	amount               *int64
+	addamount            *int64
+	indicator            *ledgerentry.Indicator
+	year                 *int
+	addyear              *int
+	occurred_at          *time.Time
+	month                *int
+	addmonth             *int
+	note                 *string
+	clearedFields        map[string]struct{}
+	order_line           *int
+	clearedorder_line    bool
+	agreement            *int
+	clearedagreement     bool
+	origin_county        *int
+	clearedorigin_county bool
+	household            *int
+	clearedhousehold     bool
+	organization         *int
+	clearedorganization  bool
+	reverses             *int
+	clearedreverses      bool
+	reversed_by          *int
+	clearedreversed_by   bool
+	done                 bool
+	oldValue             func(context.Context) (*LedgerEntry, error)
+	predicates           []predicate.LedgerEntry
 }
 
 var _ ent.Mutation = (*LedgerEntryMutation)(nil)
@@ -10804,6 +13424,76 @@ func (m *LedgerEntryMutation) ResetOccurredAt() {
 	m.occurred_at = nil
 }
 
+// SetMonth sets the "month" field.
+func (m *LedgerEntryMutation) SetMonth(i int) {
+	m.month = &i
+	m.addmonth = nil
+}
+
+// Month returns the value of the "month" field in the mutation.
+func (m *LedgerEntryMutation) Month() (r int, exists bool) {
+	v := m.month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonth returns the old "month" field's value of the LedgerEntry entity.
+// If the LedgerEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerEntryMutation) OldMonth(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonth: %w", err)
+	}
+	return oldValue.Month, nil
+}
+
+// AddMonth adds i to the "month" field.
+func (m *LedgerEntryMutation) AddMonth(i int) {
+	if m.addmonth != nil {
+		*m.addmonth += i
+	} else {
+		m.addmonth = &i
+	}
+}
+
+// AddedMonth returns the value that was added to the "month" field in this mutation.
+func (m *LedgerEntryMutation) AddedMonth() (r int, exists bool) {
+	v := m.addmonth
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMonth clears the value of the "month" field.
+func (m *LedgerEntryMutation) ClearMonth() {
+	m.month = nil
+	m.addmonth = nil
+	m.clearedFields[ledgerentry.FieldMonth] = struct{}{}
+}
+
+// MonthCleared returns if the "month" field was cleared in this mutation.
+func (m *LedgerEntryMutation) MonthCleared() bool {
+	_, ok := m.clearedFields[ledgerentry.FieldMonth]
+	return ok
+}
+
+// ResetMonth resets all changes to the "month" field.
+func (m *LedgerEntryMutation) ResetMonth() {
+	m.month = nil
+	m.addmonth = nil
+	delete(m.clearedFields, ledgerentry.FieldMonth)
+}
+
 // SetOrderLineID sets the "order_line_id" field.
 func (m *LedgerEntryMutation) SetOrderLineID(i int) {
 	m.order_line = &i
@@ -10853,53 +13543,102 @@ func (m *LedgerEntryMutation) ResetOrderLineID() {
 	delete(m.clearedFields, ledgerentry.FieldOrderLineID)
 }
 
-// SetTargetID sets the "target_id" field.
-func (m *LedgerEntryMutation) SetTargetID(i int) {
-	m.target = &i
+// SetAgreementID sets the "agreement_id" field.
+func (m *LedgerEntryMutation) SetAgreementID(i int) {
+	m.agreement = &i
 }
 
-// TargetID returns the value of the "target_id" field in the mutation.
-func (m *LedgerEntryMutation) TargetID() (r int, exists bool) {
-	v := m.target
+// AgreementID returns the value of the "agreement_id" field in the mutation.
+func (m *LedgerEntryMutation) AgreementID() (r int, exists bool) {
+	v := m.agreement
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// OldTargetID returns the old "target_id" field's value of the LedgerEntry entity.
+// OldAgreementID returns the old "agreement_id" field's value of the LedgerEntry entity.
 // If the LedgerEntry object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *LedgerEntryMutation) OldTargetID(ctx context.Context) (v *int, err error) {
+func (m *LedgerEntryMutation) OldAgreementID(ctx context.Context) (v *int, err error) {
 	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldTargetID is only allowed on UpdateOne operations")
+		return v, errors.New("OldAgreementID is only allowed on UpdateOne operations")
 	}
 	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldTargetID requires an ID field in the mutation")
+		return v, errors.New("OldAgreementID requires an ID field in the mutation")
 	}
 	oldValue, err := m.oldValue(ctx)
 	if err != nil {
-		return v, fmt.Errorf("querying old value for OldTargetID: %w", err)
+		return v, fmt.Errorf("querying old value for OldAgreementID: %w", err)
 	}
-	return oldValue.TargetID, nil
+	return oldValue.AgreementID, nil
 }
 
-// ClearTargetID clears the value of the "target_id" field.
-func (m *LedgerEntryMutation) ClearTargetID() {
-	m.target = nil
-	m.clearedFields[ledgerentry.FieldTargetID] = struct{}{}
+// ClearAgreementID clears the value of the "agreement_id" field.
+func (m *LedgerEntryMutation) ClearAgreementID() {
+	m.agreement = nil
+	m.clearedFields[ledgerentry.FieldAgreementID] = struct{}{}
 }
 
-// TargetIDCleared returns if the "target_id" field was cleared in this mutation.
-func (m *LedgerEntryMutation) TargetIDCleared() bool {
-	_, ok := m.clearedFields[ledgerentry.FieldTargetID]
+// AgreementIDCleared returns if the "agreement_id" field was cleared in this mutation.
+func (m *LedgerEntryMutation) AgreementIDCleared() bool {
+	_, ok := m.clearedFields[ledgerentry.FieldAgreementID]
 	return ok
 }
 
-// ResetTargetID resets all changes to the "target_id" field.
-func (m *LedgerEntryMutation) ResetTargetID() {
-	m.target = nil
-	delete(m.clearedFields, ledgerentry.FieldTargetID)
+// ResetAgreementID resets all changes to the "agreement_id" field.
+func (m *LedgerEntryMutation) ResetAgreementID() {
+	m.agreement = nil
+	delete(m.clearedFields, ledgerentry.FieldAgreementID)
+}
+
+// SetOriginCountyID sets the "origin_county_id" field.
+func (m *LedgerEntryMutation) SetOriginCountyID(i int) {
+	m.origin_county = &i
+}
+
+// OriginCountyID returns the value of the "origin_county_id" field in the mutation.
+func (m *LedgerEntryMutation) OriginCountyID() (r int, exists bool) {
+	v := m.origin_county
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOriginCountyID returns the old "origin_county_id" field's value of the LedgerEntry entity.
+// If the LedgerEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerEntryMutation) OldOriginCountyID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOriginCountyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOriginCountyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOriginCountyID: %w", err)
+	}
+	return oldValue.OriginCountyID, nil
+}
+
+// ClearOriginCountyID clears the value of the "origin_county_id" field.
+func (m *LedgerEntryMutation) ClearOriginCountyID() {
+	m.origin_county = nil
+	m.clearedFields[ledgerentry.FieldOriginCountyID] = struct{}{}
+}
+
+// OriginCountyIDCleared returns if the "origin_county_id" field was cleared in this mutation.
+func (m *LedgerEntryMutation) OriginCountyIDCleared() bool {
+	_, ok := m.clearedFields[ledgerentry.FieldOriginCountyID]
+	return ok
+}
+
+// ResetOriginCountyID resets all changes to the "origin_county_id" field.
+func (m *LedgerEntryMutation) ResetOriginCountyID() {
+	m.origin_county = nil
+	delete(m.clearedFields, ledgerentry.FieldOriginCountyID)
 }
 
 // SetHouseholdID sets the "household_id" field.
@@ -11125,31 +13864,58 @@ func (m *LedgerEntryMutation) ResetOrderLine() {
 	m.clearedorder_line = false
 }
 
-// ClearTarget clears the "target" edge to the Target entity.
-func (m *LedgerEntryMutation) ClearTarget() {
-	m.clearedtarget = true
-	m.clearedFields[ledgerentry.FieldTargetID] = struct{}{}
+// ClearAgreement clears the "agreement" edge to the Agreement entity.
+func (m *LedgerEntryMutation) ClearAgreement() {
+	m.clearedagreement = true
+	m.clearedFields[ledgerentry.FieldAgreementID] = struct{}{}
 }
 
-// TargetCleared reports if the "target" edge to the Target entity was cleared.
-func (m *LedgerEntryMutation) TargetCleared() bool {
-	return m.TargetIDCleared() || m.clearedtarget
+// AgreementCleared reports if the "agreement" edge to the Agreement entity was cleared.
+func (m *LedgerEntryMutation) AgreementCleared() bool {
+	return m.AgreementIDCleared() || m.clearedagreement
 }
 
-// TargetIDs returns the "target" edge IDs in the mutation.
+// AgreementIDs returns the "agreement" edge IDs in the mutation.
 // Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// TargetID instead. It exists only for internal usage by the builders.
-func (m *LedgerEntryMutation) TargetIDs() (ids []int) {
-	if id := m.target; id != nil {
+// AgreementID instead. It exists only for internal usage by the builders.
+func (m *LedgerEntryMutation) AgreementIDs() (ids []int) {
+	if id := m.agreement; id != nil {
 		ids = append(ids, *id)
 	}
 	return
 }
 
-// ResetTarget resets all changes to the "target" edge.
-func (m *LedgerEntryMutation) ResetTarget() {
-	m.target = nil
-	m.clearedtarget = false
+// ResetAgreement resets all changes to the "agreement" edge.
+func (m *LedgerEntryMutation) ResetAgreement() {
+	m.agreement = nil
+	m.clearedagreement = false
+}
+
+// ClearOriginCounty clears the "origin_county" edge to the Region entity.
+func (m *LedgerEntryMutation) ClearOriginCounty() {
+	m.clearedorigin_county = true
+	m.clearedFields[ledgerentry.FieldOriginCountyID] = struct{}{}
+}
+
+// OriginCountyCleared reports if the "origin_county" edge to the Region entity was cleared.
+func (m *LedgerEntryMutation) OriginCountyCleared() bool {
+	return m.OriginCountyIDCleared() || m.clearedorigin_county
+}
+
+// OriginCountyIDs returns the "origin_county" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OriginCountyID instead. It exists only for internal usage by the builders.
+func (m *LedgerEntryMutation) OriginCountyIDs() (ids []int) {
+	if id := m.origin_county; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOriginCounty resets all changes to the "origin_county" edge.
+func (m *LedgerEntryMutation) ResetOriginCounty() {
+	m.origin_county = nil
+	m.clearedorigin_county = false
 }
 
 // ClearHousehold clears the "household" edge to the Household entity.
@@ -11306,7 +14072,7 @@ func (m *LedgerEntryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LedgerEntryMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.kind != nil {
 		fields = append(fields, ledgerentry.FieldKind)
 	}
@@ -11322,11 +14088,17 @@ func (m *LedgerEntryMutation) Fields() []string {
 	if m.occurred_at != nil {
 		fields = append(fields, ledgerentry.FieldOccurredAt)
 	}
+	if m.month != nil {
+		fields = append(fields, ledgerentry.FieldMonth)
+	}
 	if m.order_line != nil {
 		fields = append(fields, ledgerentry.FieldOrderLineID)
 	}
-	if m.target != nil {
-		fields = append(fields, ledgerentry.FieldTargetID)
+	if m.agreement != nil {
+		fields = append(fields, ledgerentry.FieldAgreementID)
+	}
+	if m.origin_county != nil {
+		fields = append(fields, ledgerentry.FieldOriginCountyID)
 	}
 	if m.household != nil {
 		fields = append(fields, ledgerentry.FieldHouseholdID)
@@ -11358,10 +14130,14 @@ func (m *LedgerEntryMutation) Field(name string) (ent.Value, bool) {
 		return m.Year()
 	case ledgerentry.FieldOccurredAt:
 		return m.OccurredAt()
+	case ledgerentry.FieldMonth:
+		return m.Month()
 	case ledgerentry.FieldOrderLineID:
 		return m.OrderLineID()
-	case ledgerentry.FieldTargetID:
-		return m.TargetID()
+	case ledgerentry.FieldAgreementID:
+		return m.AgreementID()
+	case ledgerentry.FieldOriginCountyID:
+		return m.OriginCountyID()
 	case ledgerentry.FieldHouseholdID:
 		return m.HouseholdID()
 	case ledgerentry.FieldOrganizationID:
@@ -11389,10 +14165,14 @@ func (m *LedgerEntryMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldYear(ctx)
 	case ledgerentry.FieldOccurredAt:
 		return m.OldOccurredAt(ctx)
+	case ledgerentry.FieldMonth:
+		return m.OldMonth(ctx)
 	case ledgerentry.FieldOrderLineID:
 		return m.OldOrderLineID(ctx)
-	case ledgerentry.FieldTargetID:
-		return m.OldTargetID(ctx)
+	case ledgerentry.FieldAgreementID:
+		return m.OldAgreementID(ctx)
+	case ledgerentry.FieldOriginCountyID:
+		return m.OldOriginCountyID(ctx)
 	case ledgerentry.FieldHouseholdID:
 		return m.OldHouseholdID(ctx)
 	case ledgerentry.FieldOrganizationID:
@@ -11445,6 +14225,13 @@ func (m *LedgerEntryMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOccurredAt(v)
 		return nil
+	case ledgerentry.FieldMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonth(v)
+		return nil
 	case ledgerentry.FieldOrderLineID:
 		v, ok := value.(int)
 		if !ok {
@@ -11452,12 +14239,19 @@ func (m *LedgerEntryMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOrderLineID(v)
 		return nil
-	case ledgerentry.FieldTargetID:
+	case ledgerentry.FieldAgreementID:
 		v, ok := value.(int)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.SetTargetID(v)
+		m.SetAgreementID(v)
+		return nil
+	case ledgerentry.FieldOriginCountyID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOriginCountyID(v)
 		return nil
 	case ledgerentry.FieldHouseholdID:
 		v, ok := value.(int)
@@ -11501,6 +14295,9 @@ func (m *LedgerEntryMutation) AddedFields() []string {
 	if m.addyear != nil {
 		fields = append(fields, ledgerentry.FieldYear)
 	}
+	if m.addmonth != nil {
+		fields = append(fields, ledgerentry.FieldMonth)
+	}
 	return fields
 }
 
@@ -11513,6 +14310,8 @@ func (m *LedgerEntryMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedAmount()
 	case ledgerentry.FieldYear:
 		return m.AddedYear()
+	case ledgerentry.FieldMonth:
+		return m.AddedMonth()
 	}
 	return nil, false
 }
@@ -11536,6 +14335,13 @@ func (m *LedgerEntryMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddYear(v)
 		return nil
+	case ledgerentry.FieldMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMonth(v)
+		return nil
 	}
 	return fmt.Errorf("unknown LedgerEntry numeric field %s", name)
 }
@@ -11547,11 +14353,17 @@ func (m *LedgerEntryMutation) ClearedFields() []string {
 	if m.FieldCleared(ledgerentry.FieldIndicator) {
 		fields = append(fields, ledgerentry.FieldIndicator)
 	}
+	if m.FieldCleared(ledgerentry.FieldMonth) {
+		fields = append(fields, ledgerentry.FieldMonth)
+	}
 	if m.FieldCleared(ledgerentry.FieldOrderLineID) {
 		fields = append(fields, ledgerentry.FieldOrderLineID)
 	}
-	if m.FieldCleared(ledgerentry.FieldTargetID) {
-		fields = append(fields, ledgerentry.FieldTargetID)
+	if m.FieldCleared(ledgerentry.FieldAgreementID) {
+		fields = append(fields, ledgerentry.FieldAgreementID)
+	}
+	if m.FieldCleared(ledgerentry.FieldOriginCountyID) {
+		fields = append(fields, ledgerentry.FieldOriginCountyID)
 	}
 	if m.FieldCleared(ledgerentry.FieldHouseholdID) {
 		fields = append(fields, ledgerentry.FieldHouseholdID)
@@ -11582,11 +14394,17 @@ func (m *LedgerEntryMutation) ClearField(name string) error {
 	case ledgerentry.FieldIndicator:
 		m.ClearIndicator()
 		return nil
+	case ledgerentry.FieldMonth:
+		m.ClearMonth()
+		return nil
 	case ledgerentry.FieldOrderLineID:
 		m.ClearOrderLineID()
 		return nil
-	case ledgerentry.FieldTargetID:
-		m.ClearTargetID()
+	case ledgerentry.FieldAgreementID:
+		m.ClearAgreementID()
+		return nil
+	case ledgerentry.FieldOriginCountyID:
+		m.ClearOriginCountyID()
 		return nil
 	case ledgerentry.FieldHouseholdID:
 		m.ClearHouseholdID()
@@ -11623,11 +14441,17 @@ func (m *LedgerEntryMutation) ResetField(name string) error {
 	case ledgerentry.FieldOccurredAt:
 		m.ResetOccurredAt()
 		return nil
+	case ledgerentry.FieldMonth:
+		m.ResetMonth()
+		return nil
 	case ledgerentry.FieldOrderLineID:
 		m.ResetOrderLineID()
 		return nil
-	case ledgerentry.FieldTargetID:
-		m.ResetTargetID()
+	case ledgerentry.FieldAgreementID:
+		m.ResetAgreementID()
+		return nil
+	case ledgerentry.FieldOriginCountyID:
+		m.ResetOriginCountyID()
 		return nil
 	case ledgerentry.FieldHouseholdID:
 		m.ResetHouseholdID()
@@ -11647,12 +14471,15 @@ func (m *LedgerEntryMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *LedgerEntryMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.order_line != nil {
 		edges = append(edges, ledgerentry.EdgeOrderLine)
 	}
-	if m.target != nil {
-		edges = append(edges, ledgerentry.EdgeTarget)
+	if m.agreement != nil {
+		edges = append(edges, ledgerentry.EdgeAgreement)
+	}
+	if m.origin_county != nil {
+		edges = append(edges, ledgerentry.EdgeOriginCounty)
 	}
 	if m.household != nil {
 		edges = append(edges, ledgerentry.EdgeHousehold)
@@ -11677,8 +14504,12 @@ func (m *LedgerEntryMutation) AddedIDs(name string) []ent.Value {
 		if id := m.order_line; id != nil {
 			return []ent.Value{*id}
 		}
-	case ledgerentry.EdgeTarget:
-		if id := m.target; id != nil {
+	case ledgerentry.EdgeAgreement:
+		if id := m.agreement; id != nil {
+			return []ent.Value{*id}
+		}
+	case ledgerentry.EdgeOriginCounty:
+		if id := m.origin_county; id != nil {
 			return []ent.Value{*id}
 		}
 	case ledgerentry.EdgeHousehold:
@@ -11703,7 +14534,7 @@ func (m *LedgerEntryMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *LedgerEntryMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	return edges
 }
 
@@ -11715,12 +14546,15 @@ func (m *LedgerEntryMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *LedgerEntryMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedorder_line {
 		edges = append(edges, ledgerentry.EdgeOrderLine)
 	}
-	if m.clearedtarget {
-		edges = append(edges, ledgerentry.EdgeTarget)
+	if m.clearedagreement {
+		edges = append(edges, ledgerentry.EdgeAgreement)
+	}
+	if m.clearedorigin_county {
+		edges = append(edges, ledgerentry.EdgeOriginCounty)
 	}
 	if m.clearedhousehold {
 		edges = append(edges, ledgerentry.EdgeHousehold)
@@ -11743,8 +14577,10 @@ func (m *LedgerEntryMutation) EdgeCleared(name string) bool {
 	switch name {
 	case ledgerentry.EdgeOrderLine:
 		return m.clearedorder_line
-	case ledgerentry.EdgeTarget:
-		return m.clearedtarget
+	case ledgerentry.EdgeAgreement:
+		return m.clearedagreement
+	case ledgerentry.EdgeOriginCounty:
+		return m.clearedorigin_county
 	case ledgerentry.EdgeHousehold:
 		return m.clearedhousehold
 	case ledgerentry.EdgeOrganization:
@@ -11764,8 +14600,11 @@ func (m *LedgerEntryMutation) ClearEdge(name string) error {
 	case ledgerentry.EdgeOrderLine:
 		m.ClearOrderLine()
 		return nil
-	case ledgerentry.EdgeTarget:
-		m.ClearTarget()
+	case ledgerentry.EdgeAgreement:
+		m.ClearAgreement()
+		return nil
+	case ledgerentry.EdgeOriginCounty:
+		m.ClearOriginCounty()
 		return nil
 	case ledgerentry.EdgeHousehold:
 		m.ClearHousehold()
@@ -11790,8 +14629,11 @@ func (m *LedgerEntryMutation) ResetEdge(name string) error {
 	case ledgerentry.EdgeOrderLine:
 		m.ResetOrderLine()
 		return nil
-	case ledgerentry.EdgeTarget:
-		m.ResetTarget()
+	case ledgerentry.EdgeAgreement:
+		m.ResetAgreement()
+		return nil
+	case ledgerentry.EdgeOriginCounty:
+		m.ResetOriginCounty()
 		return nil
 	case ledgerentry.EdgeHousehold:
 		m.ResetHousehold()
@@ -15900,6 +18742,8 @@ type OrderLineMutation struct {
 	amount_fen            *int64
 	addamount_fen         *int64
 	certified_at_order    *bool
+	origin_county_id      *int
+	addorigin_county_id   *int
 	clearedFields         map[string]struct{}
 	_order                *int
 	cleared_order         bool
@@ -16359,6 +19203,76 @@ func (m *OrderLineMutation) ResetCertifiedAtOrder() {
 	m.certified_at_order = nil
 }
 
+// SetOriginCountyID sets the "origin_county_id" field.
+func (m *OrderLineMutation) SetOriginCountyID(i int) {
+	m.origin_county_id = &i
+	m.addorigin_county_id = nil
+}
+
+// OriginCountyID returns the value of the "origin_county_id" field in the mutation.
+func (m *OrderLineMutation) OriginCountyID() (r int, exists bool) {
+	v := m.origin_county_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOriginCountyID returns the old "origin_county_id" field's value of the OrderLine entity.
+// If the OrderLine object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrderLineMutation) OldOriginCountyID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOriginCountyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOriginCountyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOriginCountyID: %w", err)
+	}
+	return oldValue.OriginCountyID, nil
+}
+
+// AddOriginCountyID adds i to the "origin_county_id" field.
+func (m *OrderLineMutation) AddOriginCountyID(i int) {
+	if m.addorigin_county_id != nil {
+		*m.addorigin_county_id += i
+	} else {
+		m.addorigin_county_id = &i
+	}
+}
+
+// AddedOriginCountyID returns the value that was added to the "origin_county_id" field in this mutation.
+func (m *OrderLineMutation) AddedOriginCountyID() (r int, exists bool) {
+	v := m.addorigin_county_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOriginCountyID clears the value of the "origin_county_id" field.
+func (m *OrderLineMutation) ClearOriginCountyID() {
+	m.origin_county_id = nil
+	m.addorigin_county_id = nil
+	m.clearedFields[orderline.FieldOriginCountyID] = struct{}{}
+}
+
+// OriginCountyIDCleared returns if the "origin_county_id" field was cleared in this mutation.
+func (m *OrderLineMutation) OriginCountyIDCleared() bool {
+	_, ok := m.clearedFields[orderline.FieldOriginCountyID]
+	return ok
+}
+
+// ResetOriginCountyID resets all changes to the "origin_county_id" field.
+func (m *OrderLineMutation) ResetOriginCountyID() {
+	m.origin_county_id = nil
+	m.addorigin_county_id = nil
+	delete(m.clearedFields, orderline.FieldOriginCountyID)
+}
+
 // ClearOrder clears the "order" edge to the Order entity.
 func (m *OrderLineMutation) ClearOrder() {
 	m.cleared_order = true
@@ -16501,7 +19415,7 @@ func (m *OrderLineMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrderLineMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, orderline.FieldCreatedAt)
 	}
@@ -16525,6 +19439,9 @@ func (m *OrderLineMutation) Fields() []string {
 	}
 	if m.certified_at_order != nil {
 		fields = append(fields, orderline.FieldCertifiedAtOrder)
+	}
+	if m.origin_county_id != nil {
+		fields = append(fields, orderline.FieldOriginCountyID)
 	}
 	return fields
 }
@@ -16550,6 +19467,8 @@ func (m *OrderLineMutation) Field(name string) (ent.Value, bool) {
 		return m.AmountFen()
 	case orderline.FieldCertifiedAtOrder:
 		return m.CertifiedAtOrder()
+	case orderline.FieldOriginCountyID:
+		return m.OriginCountyID()
 	}
 	return nil, false
 }
@@ -16575,6 +19494,8 @@ func (m *OrderLineMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldAmountFen(ctx)
 	case orderline.FieldCertifiedAtOrder:
 		return m.OldCertifiedAtOrder(ctx)
+	case orderline.FieldOriginCountyID:
+		return m.OldOriginCountyID(ctx)
 	}
 	return nil, fmt.Errorf("unknown OrderLine field %s", name)
 }
@@ -16640,6 +19561,13 @@ func (m *OrderLineMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCertifiedAtOrder(v)
 		return nil
+	case orderline.FieldOriginCountyID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOriginCountyID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown OrderLine field %s", name)
 }
@@ -16657,6 +19585,9 @@ func (m *OrderLineMutation) AddedFields() []string {
 	if m.addamount_fen != nil {
 		fields = append(fields, orderline.FieldAmountFen)
 	}
+	if m.addorigin_county_id != nil {
+		fields = append(fields, orderline.FieldOriginCountyID)
+	}
 	return fields
 }
 
@@ -16671,6 +19602,8 @@ func (m *OrderLineMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedUnitPriceFen()
 	case orderline.FieldAmountFen:
 		return m.AddedAmountFen()
+	case orderline.FieldOriginCountyID:
+		return m.AddedOriginCountyID()
 	}
 	return nil, false
 }
@@ -16701,6 +19634,13 @@ func (m *OrderLineMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddAmountFen(v)
 		return nil
+	case orderline.FieldOriginCountyID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOriginCountyID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown OrderLine numeric field %s", name)
 }
@@ -16708,7 +19648,11 @@ func (m *OrderLineMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *OrderLineMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(orderline.FieldOriginCountyID) {
+		fields = append(fields, orderline.FieldOriginCountyID)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -16721,6 +19665,11 @@ func (m *OrderLineMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *OrderLineMutation) ClearField(name string) error {
+	switch name {
+	case orderline.FieldOriginCountyID:
+		m.ClearOriginCountyID()
+		return nil
+	}
 	return fmt.Errorf("unknown OrderLine nullable field %s", name)
 }
 
@@ -16751,6 +19700,9 @@ func (m *OrderLineMutation) ResetField(name string) error {
 		return nil
 	case orderline.FieldCertifiedAtOrder:
 		m.ResetCertifiedAtOrder()
+		return nil
+	case orderline.FieldOriginCountyID:
+		m.ResetOriginCountyID()
 		return nil
 	}
 	return fmt.Errorf("unknown OrderLine field %s", name)
@@ -18535,6 +21487,1065 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Organization edge %s", name)
+}
+
+// PairingMutation represents an operation that mutates the Pairing nodes in the graph.
+type PairingMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *int
+	created_at            *time.Time
+	updated_at            *time.Time
+	kind                  *pairing.Kind
+	valid_from            *time.Time
+	valid_until           *time.Time
+	basis                 *string
+	end_reason            *string
+	clearedFields         map[string]struct{}
+	helping_region        *int
+	clearedhelping_region bool
+	helping_unit          *int
+	clearedhelping_unit   bool
+	helped_region         *int
+	clearedhelped_region  bool
+	done                  bool
+	oldValue              func(context.Context) (*Pairing, error)
+	predicates            []predicate.Pairing
+}
+
+var _ ent.Mutation = (*PairingMutation)(nil)
+
+// pairingOption allows management of the mutation configuration using functional options.
+type pairingOption func(*PairingMutation)
+
+// newPairingMutation creates new mutation for the Pairing entity.
+func newPairingMutation(c config, op Op, opts ...pairingOption) *PairingMutation {
+	m := &PairingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePairing,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPairingID sets the ID field of the mutation.
+func withPairingID(id int) pairingOption {
+	return func(m *PairingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Pairing
+		)
+		m.oldValue = func(ctx context.Context) (*Pairing, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Pairing.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPairing sets the old Pairing of the mutation.
+func withPairing(node *Pairing) pairingOption {
+	return func(m *PairingMutation) {
+		m.oldValue = func(context.Context) (*Pairing, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PairingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PairingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PairingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PairingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Pairing.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PairingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PairingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Pairing entity.
+// If the Pairing object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PairingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PairingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PairingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PairingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Pairing entity.
+// If the Pairing object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PairingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PairingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *PairingMutation) SetKind(pa pairing.Kind) {
+	m.kind = &pa
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *PairingMutation) Kind() (r pairing.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Pairing entity.
+// If the Pairing object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PairingMutation) OldKind(ctx context.Context) (v pairing.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *PairingMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetHelpingRegionID sets the "helping_region_id" field.
+func (m *PairingMutation) SetHelpingRegionID(i int) {
+	m.helping_region = &i
+}
+
+// HelpingRegionID returns the value of the "helping_region_id" field in the mutation.
+func (m *PairingMutation) HelpingRegionID() (r int, exists bool) {
+	v := m.helping_region
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHelpingRegionID returns the old "helping_region_id" field's value of the Pairing entity.
+// If the Pairing object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PairingMutation) OldHelpingRegionID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHelpingRegionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHelpingRegionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHelpingRegionID: %w", err)
+	}
+	return oldValue.HelpingRegionID, nil
+}
+
+// ClearHelpingRegionID clears the value of the "helping_region_id" field.
+func (m *PairingMutation) ClearHelpingRegionID() {
+	m.helping_region = nil
+	m.clearedFields[pairing.FieldHelpingRegionID] = struct{}{}
+}
+
+// HelpingRegionIDCleared returns if the "helping_region_id" field was cleared in this mutation.
+func (m *PairingMutation) HelpingRegionIDCleared() bool {
+	_, ok := m.clearedFields[pairing.FieldHelpingRegionID]
+	return ok
+}
+
+// ResetHelpingRegionID resets all changes to the "helping_region_id" field.
+func (m *PairingMutation) ResetHelpingRegionID() {
+	m.helping_region = nil
+	delete(m.clearedFields, pairing.FieldHelpingRegionID)
+}
+
+// SetHelpingUnitID sets the "helping_unit_id" field.
+func (m *PairingMutation) SetHelpingUnitID(i int) {
+	m.helping_unit = &i
+}
+
+// HelpingUnitID returns the value of the "helping_unit_id" field in the mutation.
+func (m *PairingMutation) HelpingUnitID() (r int, exists bool) {
+	v := m.helping_unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHelpingUnitID returns the old "helping_unit_id" field's value of the Pairing entity.
+// If the Pairing object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PairingMutation) OldHelpingUnitID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHelpingUnitID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHelpingUnitID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHelpingUnitID: %w", err)
+	}
+	return oldValue.HelpingUnitID, nil
+}
+
+// ClearHelpingUnitID clears the value of the "helping_unit_id" field.
+func (m *PairingMutation) ClearHelpingUnitID() {
+	m.helping_unit = nil
+	m.clearedFields[pairing.FieldHelpingUnitID] = struct{}{}
+}
+
+// HelpingUnitIDCleared returns if the "helping_unit_id" field was cleared in this mutation.
+func (m *PairingMutation) HelpingUnitIDCleared() bool {
+	_, ok := m.clearedFields[pairing.FieldHelpingUnitID]
+	return ok
+}
+
+// ResetHelpingUnitID resets all changes to the "helping_unit_id" field.
+func (m *PairingMutation) ResetHelpingUnitID() {
+	m.helping_unit = nil
+	delete(m.clearedFields, pairing.FieldHelpingUnitID)
+}
+
+// SetHelpedRegionID sets the "helped_region_id" field.
+func (m *PairingMutation) SetHelpedRegionID(i int) {
+	m.helped_region = &i
+}
+
+// HelpedRegionID returns the value of the "helped_region_id" field in the mutation.
+func (m *PairingMutation) HelpedRegionID() (r int, exists bool) {
+	v := m.helped_region
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHelpedRegionID returns the old "helped_region_id" field's value of the Pairing entity.
+// If the Pairing object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PairingMutation) OldHelpedRegionID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHelpedRegionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHelpedRegionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHelpedRegionID: %w", err)
+	}
+	return oldValue.HelpedRegionID, nil
+}
+
+// ResetHelpedRegionID resets all changes to the "helped_region_id" field.
+func (m *PairingMutation) ResetHelpedRegionID() {
+	m.helped_region = nil
+}
+
+// SetValidFrom sets the "valid_from" field.
+func (m *PairingMutation) SetValidFrom(t time.Time) {
+	m.valid_from = &t
+}
+
+// ValidFrom returns the value of the "valid_from" field in the mutation.
+func (m *PairingMutation) ValidFrom() (r time.Time, exists bool) {
+	v := m.valid_from
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidFrom returns the old "valid_from" field's value of the Pairing entity.
+// If the Pairing object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PairingMutation) OldValidFrom(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidFrom is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidFrom requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidFrom: %w", err)
+	}
+	return oldValue.ValidFrom, nil
+}
+
+// ResetValidFrom resets all changes to the "valid_from" field.
+func (m *PairingMutation) ResetValidFrom() {
+	m.valid_from = nil
+}
+
+// SetValidUntil sets the "valid_until" field.
+func (m *PairingMutation) SetValidUntil(t time.Time) {
+	m.valid_until = &t
+}
+
+// ValidUntil returns the value of the "valid_until" field in the mutation.
+func (m *PairingMutation) ValidUntil() (r time.Time, exists bool) {
+	v := m.valid_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidUntil returns the old "valid_until" field's value of the Pairing entity.
+// If the Pairing object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PairingMutation) OldValidUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidUntil: %w", err)
+	}
+	return oldValue.ValidUntil, nil
+}
+
+// ClearValidUntil clears the value of the "valid_until" field.
+func (m *PairingMutation) ClearValidUntil() {
+	m.valid_until = nil
+	m.clearedFields[pairing.FieldValidUntil] = struct{}{}
+}
+
+// ValidUntilCleared returns if the "valid_until" field was cleared in this mutation.
+func (m *PairingMutation) ValidUntilCleared() bool {
+	_, ok := m.clearedFields[pairing.FieldValidUntil]
+	return ok
+}
+
+// ResetValidUntil resets all changes to the "valid_until" field.
+func (m *PairingMutation) ResetValidUntil() {
+	m.valid_until = nil
+	delete(m.clearedFields, pairing.FieldValidUntil)
+}
+
+// SetBasis sets the "basis" field.
+func (m *PairingMutation) SetBasis(s string) {
+	m.basis = &s
+}
+
+// Basis returns the value of the "basis" field in the mutation.
+func (m *PairingMutation) Basis() (r string, exists bool) {
+	v := m.basis
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBasis returns the old "basis" field's value of the Pairing entity.
+// If the Pairing object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PairingMutation) OldBasis(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBasis is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBasis requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBasis: %w", err)
+	}
+	return oldValue.Basis, nil
+}
+
+// ClearBasis clears the value of the "basis" field.
+func (m *PairingMutation) ClearBasis() {
+	m.basis = nil
+	m.clearedFields[pairing.FieldBasis] = struct{}{}
+}
+
+// BasisCleared returns if the "basis" field was cleared in this mutation.
+func (m *PairingMutation) BasisCleared() bool {
+	_, ok := m.clearedFields[pairing.FieldBasis]
+	return ok
+}
+
+// ResetBasis resets all changes to the "basis" field.
+func (m *PairingMutation) ResetBasis() {
+	m.basis = nil
+	delete(m.clearedFields, pairing.FieldBasis)
+}
+
+// SetEndReason sets the "end_reason" field.
+func (m *PairingMutation) SetEndReason(s string) {
+	m.end_reason = &s
+}
+
+// EndReason returns the value of the "end_reason" field in the mutation.
+func (m *PairingMutation) EndReason() (r string, exists bool) {
+	v := m.end_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndReason returns the old "end_reason" field's value of the Pairing entity.
+// If the Pairing object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PairingMutation) OldEndReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndReason: %w", err)
+	}
+	return oldValue.EndReason, nil
+}
+
+// ClearEndReason clears the value of the "end_reason" field.
+func (m *PairingMutation) ClearEndReason() {
+	m.end_reason = nil
+	m.clearedFields[pairing.FieldEndReason] = struct{}{}
+}
+
+// EndReasonCleared returns if the "end_reason" field was cleared in this mutation.
+func (m *PairingMutation) EndReasonCleared() bool {
+	_, ok := m.clearedFields[pairing.FieldEndReason]
+	return ok
+}
+
+// ResetEndReason resets all changes to the "end_reason" field.
+func (m *PairingMutation) ResetEndReason() {
+	m.end_reason = nil
+	delete(m.clearedFields, pairing.FieldEndReason)
+}
+
+// ClearHelpingRegion clears the "helping_region" edge to the Region entity.
+func (m *PairingMutation) ClearHelpingRegion() {
+	m.clearedhelping_region = true
+	m.clearedFields[pairing.FieldHelpingRegionID] = struct{}{}
+}
+
+// HelpingRegionCleared reports if the "helping_region" edge to the Region entity was cleared.
+func (m *PairingMutation) HelpingRegionCleared() bool {
+	return m.HelpingRegionIDCleared() || m.clearedhelping_region
+}
+
+// HelpingRegionIDs returns the "helping_region" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// HelpingRegionID instead. It exists only for internal usage by the builders.
+func (m *PairingMutation) HelpingRegionIDs() (ids []int) {
+	if id := m.helping_region; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetHelpingRegion resets all changes to the "helping_region" edge.
+func (m *PairingMutation) ResetHelpingRegion() {
+	m.helping_region = nil
+	m.clearedhelping_region = false
+}
+
+// ClearHelpingUnit clears the "helping_unit" edge to the Organization entity.
+func (m *PairingMutation) ClearHelpingUnit() {
+	m.clearedhelping_unit = true
+	m.clearedFields[pairing.FieldHelpingUnitID] = struct{}{}
+}
+
+// HelpingUnitCleared reports if the "helping_unit" edge to the Organization entity was cleared.
+func (m *PairingMutation) HelpingUnitCleared() bool {
+	return m.HelpingUnitIDCleared() || m.clearedhelping_unit
+}
+
+// HelpingUnitIDs returns the "helping_unit" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// HelpingUnitID instead. It exists only for internal usage by the builders.
+func (m *PairingMutation) HelpingUnitIDs() (ids []int) {
+	if id := m.helping_unit; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetHelpingUnit resets all changes to the "helping_unit" edge.
+func (m *PairingMutation) ResetHelpingUnit() {
+	m.helping_unit = nil
+	m.clearedhelping_unit = false
+}
+
+// ClearHelpedRegion clears the "helped_region" edge to the Region entity.
+func (m *PairingMutation) ClearHelpedRegion() {
+	m.clearedhelped_region = true
+	m.clearedFields[pairing.FieldHelpedRegionID] = struct{}{}
+}
+
+// HelpedRegionCleared reports if the "helped_region" edge to the Region entity was cleared.
+func (m *PairingMutation) HelpedRegionCleared() bool {
+	return m.clearedhelped_region
+}
+
+// HelpedRegionIDs returns the "helped_region" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// HelpedRegionID instead. It exists only for internal usage by the builders.
+func (m *PairingMutation) HelpedRegionIDs() (ids []int) {
+	if id := m.helped_region; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetHelpedRegion resets all changes to the "helped_region" edge.
+func (m *PairingMutation) ResetHelpedRegion() {
+	m.helped_region = nil
+	m.clearedhelped_region = false
+}
+
+// Where appends a list predicates to the PairingMutation builder.
+func (m *PairingMutation) Where(ps ...predicate.Pairing) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PairingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PairingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Pairing, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PairingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PairingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Pairing).
+func (m *PairingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PairingMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, pairing.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, pairing.FieldUpdatedAt)
+	}
+	if m.kind != nil {
+		fields = append(fields, pairing.FieldKind)
+	}
+	if m.helping_region != nil {
+		fields = append(fields, pairing.FieldHelpingRegionID)
+	}
+	if m.helping_unit != nil {
+		fields = append(fields, pairing.FieldHelpingUnitID)
+	}
+	if m.helped_region != nil {
+		fields = append(fields, pairing.FieldHelpedRegionID)
+	}
+	if m.valid_from != nil {
+		fields = append(fields, pairing.FieldValidFrom)
+	}
+	if m.valid_until != nil {
+		fields = append(fields, pairing.FieldValidUntil)
+	}
+	if m.basis != nil {
+		fields = append(fields, pairing.FieldBasis)
+	}
+	if m.end_reason != nil {
+		fields = append(fields, pairing.FieldEndReason)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PairingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case pairing.FieldCreatedAt:
+		return m.CreatedAt()
+	case pairing.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case pairing.FieldKind:
+		return m.Kind()
+	case pairing.FieldHelpingRegionID:
+		return m.HelpingRegionID()
+	case pairing.FieldHelpingUnitID:
+		return m.HelpingUnitID()
+	case pairing.FieldHelpedRegionID:
+		return m.HelpedRegionID()
+	case pairing.FieldValidFrom:
+		return m.ValidFrom()
+	case pairing.FieldValidUntil:
+		return m.ValidUntil()
+	case pairing.FieldBasis:
+		return m.Basis()
+	case pairing.FieldEndReason:
+		return m.EndReason()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PairingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case pairing.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case pairing.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case pairing.FieldKind:
+		return m.OldKind(ctx)
+	case pairing.FieldHelpingRegionID:
+		return m.OldHelpingRegionID(ctx)
+	case pairing.FieldHelpingUnitID:
+		return m.OldHelpingUnitID(ctx)
+	case pairing.FieldHelpedRegionID:
+		return m.OldHelpedRegionID(ctx)
+	case pairing.FieldValidFrom:
+		return m.OldValidFrom(ctx)
+	case pairing.FieldValidUntil:
+		return m.OldValidUntil(ctx)
+	case pairing.FieldBasis:
+		return m.OldBasis(ctx)
+	case pairing.FieldEndReason:
+		return m.OldEndReason(ctx)
+	}
+	return nil, fmt.Errorf("unknown Pairing field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PairingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case pairing.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case pairing.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case pairing.FieldKind:
+		v, ok := value.(pairing.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case pairing.FieldHelpingRegionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHelpingRegionID(v)
+		return nil
+	case pairing.FieldHelpingUnitID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHelpingUnitID(v)
+		return nil
+	case pairing.FieldHelpedRegionID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHelpedRegionID(v)
+		return nil
+	case pairing.FieldValidFrom:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidFrom(v)
+		return nil
+	case pairing.FieldValidUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidUntil(v)
+		return nil
+	case pairing.FieldBasis:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBasis(v)
+		return nil
+	case pairing.FieldEndReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndReason(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Pairing field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PairingMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PairingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PairingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Pairing numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PairingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(pairing.FieldHelpingRegionID) {
+		fields = append(fields, pairing.FieldHelpingRegionID)
+	}
+	if m.FieldCleared(pairing.FieldHelpingUnitID) {
+		fields = append(fields, pairing.FieldHelpingUnitID)
+	}
+	if m.FieldCleared(pairing.FieldValidUntil) {
+		fields = append(fields, pairing.FieldValidUntil)
+	}
+	if m.FieldCleared(pairing.FieldBasis) {
+		fields = append(fields, pairing.FieldBasis)
+	}
+	if m.FieldCleared(pairing.FieldEndReason) {
+		fields = append(fields, pairing.FieldEndReason)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PairingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PairingMutation) ClearField(name string) error {
+	switch name {
+	case pairing.FieldHelpingRegionID:
+		m.ClearHelpingRegionID()
+		return nil
+	case pairing.FieldHelpingUnitID:
+		m.ClearHelpingUnitID()
+		return nil
+	case pairing.FieldValidUntil:
+		m.ClearValidUntil()
+		return nil
+	case pairing.FieldBasis:
+		m.ClearBasis()
+		return nil
+	case pairing.FieldEndReason:
+		m.ClearEndReason()
+		return nil
+	}
+	return fmt.Errorf("unknown Pairing nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PairingMutation) ResetField(name string) error {
+	switch name {
+	case pairing.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case pairing.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case pairing.FieldKind:
+		m.ResetKind()
+		return nil
+	case pairing.FieldHelpingRegionID:
+		m.ResetHelpingRegionID()
+		return nil
+	case pairing.FieldHelpingUnitID:
+		m.ResetHelpingUnitID()
+		return nil
+	case pairing.FieldHelpedRegionID:
+		m.ResetHelpedRegionID()
+		return nil
+	case pairing.FieldValidFrom:
+		m.ResetValidFrom()
+		return nil
+	case pairing.FieldValidUntil:
+		m.ResetValidUntil()
+		return nil
+	case pairing.FieldBasis:
+		m.ResetBasis()
+		return nil
+	case pairing.FieldEndReason:
+		m.ResetEndReason()
+		return nil
+	}
+	return fmt.Errorf("unknown Pairing field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PairingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.helping_region != nil {
+		edges = append(edges, pairing.EdgeHelpingRegion)
+	}
+	if m.helping_unit != nil {
+		edges = append(edges, pairing.EdgeHelpingUnit)
+	}
+	if m.helped_region != nil {
+		edges = append(edges, pairing.EdgeHelpedRegion)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PairingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case pairing.EdgeHelpingRegion:
+		if id := m.helping_region; id != nil {
+			return []ent.Value{*id}
+		}
+	case pairing.EdgeHelpingUnit:
+		if id := m.helping_unit; id != nil {
+			return []ent.Value{*id}
+		}
+	case pairing.EdgeHelpedRegion:
+		if id := m.helped_region; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PairingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PairingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PairingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedhelping_region {
+		edges = append(edges, pairing.EdgeHelpingRegion)
+	}
+	if m.clearedhelping_unit {
+		edges = append(edges, pairing.EdgeHelpingUnit)
+	}
+	if m.clearedhelped_region {
+		edges = append(edges, pairing.EdgeHelpedRegion)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PairingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case pairing.EdgeHelpingRegion:
+		return m.clearedhelping_region
+	case pairing.EdgeHelpingUnit:
+		return m.clearedhelping_unit
+	case pairing.EdgeHelpedRegion:
+		return m.clearedhelped_region
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PairingMutation) ClearEdge(name string) error {
+	switch name {
+	case pairing.EdgeHelpingRegion:
+		m.ClearHelpingRegion()
+		return nil
+	case pairing.EdgeHelpingUnit:
+		m.ClearHelpingUnit()
+		return nil
+	case pairing.EdgeHelpedRegion:
+		m.ClearHelpedRegion()
+		return nil
+	}
+	return fmt.Errorf("unknown Pairing unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PairingMutation) ResetEdge(name string) error {
+	switch name {
+	case pairing.EdgeHelpingRegion:
+		m.ResetHelpingRegion()
+		return nil
+	case pairing.EdgeHelpingUnit:
+		m.ResetHelpingUnit()
+		return nil
+	case pairing.EdgeHelpedRegion:
+		m.ResetHelpedRegion()
+		return nil
+	}
+	return fmt.Errorf("unknown Pairing edge %s", name)
 }
 
 // ProductMutation represents an operation that mutates the Product nodes in the graph.
@@ -21597,6 +25608,716 @@ func (m *ProgressReportMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ProgressReport edge %s", name)
+}
+
+// PurchaseTotalMutation represents an operation that mutates the PurchaseTotal nodes in the graph.
+type PurchaseTotalMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	organization_id    *int
+	addorganization_id *int
+	year               *int
+	addyear            *int
+	month              *int
+	addmonth           *int
+	settled_fen        *int64
+	addsettled_fen     *int64
+	counted_fen        *int64
+	addcounted_fen     *int64
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*PurchaseTotal, error)
+	predicates         []predicate.PurchaseTotal
+}
+
+var _ ent.Mutation = (*PurchaseTotalMutation)(nil)
+
+// purchasetotalOption allows management of the mutation configuration using functional options.
+type purchasetotalOption func(*PurchaseTotalMutation)
+
+// newPurchaseTotalMutation creates new mutation for the PurchaseTotal entity.
+func newPurchaseTotalMutation(c config, op Op, opts ...purchasetotalOption) *PurchaseTotalMutation {
+	m := &PurchaseTotalMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePurchaseTotal,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPurchaseTotalID sets the ID field of the mutation.
+func withPurchaseTotalID(id int) purchasetotalOption {
+	return func(m *PurchaseTotalMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PurchaseTotal
+		)
+		m.oldValue = func(ctx context.Context) (*PurchaseTotal, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PurchaseTotal.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPurchaseTotal sets the old PurchaseTotal of the mutation.
+func withPurchaseTotal(node *PurchaseTotal) purchasetotalOption {
+	return func(m *PurchaseTotalMutation) {
+		m.oldValue = func(context.Context) (*PurchaseTotal, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PurchaseTotalMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PurchaseTotalMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PurchaseTotalMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PurchaseTotalMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PurchaseTotal.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *PurchaseTotalMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *PurchaseTotalMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the PurchaseTotal entity.
+// If the PurchaseTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PurchaseTotalMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *PurchaseTotalMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *PurchaseTotalMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *PurchaseTotalMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetYear sets the "year" field.
+func (m *PurchaseTotalMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *PurchaseTotalMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the PurchaseTotal entity.
+// If the PurchaseTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PurchaseTotalMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *PurchaseTotalMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *PurchaseTotalMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *PurchaseTotalMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetMonth sets the "month" field.
+func (m *PurchaseTotalMutation) SetMonth(i int) {
+	m.month = &i
+	m.addmonth = nil
+}
+
+// Month returns the value of the "month" field in the mutation.
+func (m *PurchaseTotalMutation) Month() (r int, exists bool) {
+	v := m.month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonth returns the old "month" field's value of the PurchaseTotal entity.
+// If the PurchaseTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PurchaseTotalMutation) OldMonth(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonth: %w", err)
+	}
+	return oldValue.Month, nil
+}
+
+// AddMonth adds i to the "month" field.
+func (m *PurchaseTotalMutation) AddMonth(i int) {
+	if m.addmonth != nil {
+		*m.addmonth += i
+	} else {
+		m.addmonth = &i
+	}
+}
+
+// AddedMonth returns the value that was added to the "month" field in this mutation.
+func (m *PurchaseTotalMutation) AddedMonth() (r int, exists bool) {
+	v := m.addmonth
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMonth resets all changes to the "month" field.
+func (m *PurchaseTotalMutation) ResetMonth() {
+	m.month = nil
+	m.addmonth = nil
+}
+
+// SetSettledFen sets the "settled_fen" field.
+func (m *PurchaseTotalMutation) SetSettledFen(i int64) {
+	m.settled_fen = &i
+	m.addsettled_fen = nil
+}
+
+// SettledFen returns the value of the "settled_fen" field in the mutation.
+func (m *PurchaseTotalMutation) SettledFen() (r int64, exists bool) {
+	v := m.settled_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSettledFen returns the old "settled_fen" field's value of the PurchaseTotal entity.
+// If the PurchaseTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PurchaseTotalMutation) OldSettledFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSettledFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSettledFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSettledFen: %w", err)
+	}
+	return oldValue.SettledFen, nil
+}
+
+// AddSettledFen adds i to the "settled_fen" field.
+func (m *PurchaseTotalMutation) AddSettledFen(i int64) {
+	if m.addsettled_fen != nil {
+		*m.addsettled_fen += i
+	} else {
+		m.addsettled_fen = &i
+	}
+}
+
+// AddedSettledFen returns the value that was added to the "settled_fen" field in this mutation.
+func (m *PurchaseTotalMutation) AddedSettledFen() (r int64, exists bool) {
+	v := m.addsettled_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSettledFen resets all changes to the "settled_fen" field.
+func (m *PurchaseTotalMutation) ResetSettledFen() {
+	m.settled_fen = nil
+	m.addsettled_fen = nil
+}
+
+// SetCountedFen sets the "counted_fen" field.
+func (m *PurchaseTotalMutation) SetCountedFen(i int64) {
+	m.counted_fen = &i
+	m.addcounted_fen = nil
+}
+
+// CountedFen returns the value of the "counted_fen" field in the mutation.
+func (m *PurchaseTotalMutation) CountedFen() (r int64, exists bool) {
+	v := m.counted_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCountedFen returns the old "counted_fen" field's value of the PurchaseTotal entity.
+// If the PurchaseTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PurchaseTotalMutation) OldCountedFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCountedFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCountedFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCountedFen: %w", err)
+	}
+	return oldValue.CountedFen, nil
+}
+
+// AddCountedFen adds i to the "counted_fen" field.
+func (m *PurchaseTotalMutation) AddCountedFen(i int64) {
+	if m.addcounted_fen != nil {
+		*m.addcounted_fen += i
+	} else {
+		m.addcounted_fen = &i
+	}
+}
+
+// AddedCountedFen returns the value that was added to the "counted_fen" field in this mutation.
+func (m *PurchaseTotalMutation) AddedCountedFen() (r int64, exists bool) {
+	v := m.addcounted_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCountedFen resets all changes to the "counted_fen" field.
+func (m *PurchaseTotalMutation) ResetCountedFen() {
+	m.counted_fen = nil
+	m.addcounted_fen = nil
+}
+
+// Where appends a list predicates to the PurchaseTotalMutation builder.
+func (m *PurchaseTotalMutation) Where(ps ...predicate.PurchaseTotal) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PurchaseTotalMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PurchaseTotalMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PurchaseTotal, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PurchaseTotalMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PurchaseTotalMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PurchaseTotal).
+func (m *PurchaseTotalMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PurchaseTotalMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.organization_id != nil {
+		fields = append(fields, purchasetotal.FieldOrganizationID)
+	}
+	if m.year != nil {
+		fields = append(fields, purchasetotal.FieldYear)
+	}
+	if m.month != nil {
+		fields = append(fields, purchasetotal.FieldMonth)
+	}
+	if m.settled_fen != nil {
+		fields = append(fields, purchasetotal.FieldSettledFen)
+	}
+	if m.counted_fen != nil {
+		fields = append(fields, purchasetotal.FieldCountedFen)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PurchaseTotalMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case purchasetotal.FieldOrganizationID:
+		return m.OrganizationID()
+	case purchasetotal.FieldYear:
+		return m.Year()
+	case purchasetotal.FieldMonth:
+		return m.Month()
+	case purchasetotal.FieldSettledFen:
+		return m.SettledFen()
+	case purchasetotal.FieldCountedFen:
+		return m.CountedFen()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PurchaseTotalMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case purchasetotal.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case purchasetotal.FieldYear:
+		return m.OldYear(ctx)
+	case purchasetotal.FieldMonth:
+		return m.OldMonth(ctx)
+	case purchasetotal.FieldSettledFen:
+		return m.OldSettledFen(ctx)
+	case purchasetotal.FieldCountedFen:
+		return m.OldCountedFen(ctx)
+	}
+	return nil, fmt.Errorf("unknown PurchaseTotal field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PurchaseTotalMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case purchasetotal.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case purchasetotal.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case purchasetotal.FieldMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonth(v)
+		return nil
+	case purchasetotal.FieldSettledFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSettledFen(v)
+		return nil
+	case purchasetotal.FieldCountedFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCountedFen(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PurchaseTotal field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PurchaseTotalMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, purchasetotal.FieldOrganizationID)
+	}
+	if m.addyear != nil {
+		fields = append(fields, purchasetotal.FieldYear)
+	}
+	if m.addmonth != nil {
+		fields = append(fields, purchasetotal.FieldMonth)
+	}
+	if m.addsettled_fen != nil {
+		fields = append(fields, purchasetotal.FieldSettledFen)
+	}
+	if m.addcounted_fen != nil {
+		fields = append(fields, purchasetotal.FieldCountedFen)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PurchaseTotalMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case purchasetotal.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case purchasetotal.FieldYear:
+		return m.AddedYear()
+	case purchasetotal.FieldMonth:
+		return m.AddedMonth()
+	case purchasetotal.FieldSettledFen:
+		return m.AddedSettledFen()
+	case purchasetotal.FieldCountedFen:
+		return m.AddedCountedFen()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PurchaseTotalMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case purchasetotal.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case purchasetotal.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case purchasetotal.FieldMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMonth(v)
+		return nil
+	case purchasetotal.FieldSettledFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSettledFen(v)
+		return nil
+	case purchasetotal.FieldCountedFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCountedFen(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PurchaseTotal numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PurchaseTotalMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PurchaseTotalMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PurchaseTotalMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown PurchaseTotal nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PurchaseTotalMutation) ResetField(name string) error {
+	switch name {
+	case purchasetotal.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case purchasetotal.FieldYear:
+		m.ResetYear()
+		return nil
+	case purchasetotal.FieldMonth:
+		m.ResetMonth()
+		return nil
+	case purchasetotal.FieldSettledFen:
+		m.ResetSettledFen()
+		return nil
+	case purchasetotal.FieldCountedFen:
+		m.ResetCountedFen()
+		return nil
+	}
+	return fmt.Errorf("unknown PurchaseTotal field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PurchaseTotalMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PurchaseTotalMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PurchaseTotalMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PurchaseTotalMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PurchaseTotalMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PurchaseTotalMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PurchaseTotalMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown PurchaseTotal unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PurchaseTotalMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown PurchaseTotal edge %s", name)
 }
 
 // RegionMutation represents an operation that mutates the Region nodes in the graph.
@@ -25490,25 +30211,22 @@ func (m *SupplierProfileMutation) ResetEdge(name string) error {
 // TargetMutation represents an operation that mutates the Target nodes in the graph.
 type TargetMutation struct {
 	config
-	op                    Op
-	typ                   string
-	id                    *int
-	created_at            *time.Time
-	updated_at            *time.Time
-	indicator             *target.Indicator
-	year                  *int
-	addyear               *int
-	target_value          *int64
-	addtarget_value       *int64
-	clearedFields         map[string]struct{}
-	agreement             *int
-	clearedagreement      bool
-	ledger_entries        map[int]struct{}
-	removedledger_entries map[int]struct{}
-	clearedledger_entries bool
-	done                  bool
-	oldValue              func(context.Context) (*Target, error)
-	predicates            []predicate.Target
+	op               Op
+	typ              string
+	id               *int
+	created_at       *time.Time
+	updated_at       *time.Time
+	indicator        *target.Indicator
+	year             *int
+	addyear          *int
+	target_value     *int64
+	addtarget_value  *int64
+	clearedFields    map[string]struct{}
+	agreement        *int
+	clearedagreement bool
+	done             bool
+	oldValue         func(context.Context) (*Target, error)
+	predicates       []predicate.Target
 }
 
 var _ ent.Mutation = (*TargetMutation)(nil)
@@ -25892,60 +30610,6 @@ func (m *TargetMutation) ResetAgreement() {
 	m.clearedagreement = false
 }
 
-// AddLedgerEntryIDs adds the "ledger_entries" edge to the LedgerEntry entity by ids.
-func (m *TargetMutation) AddLedgerEntryIDs(ids ...int) {
-	if m.ledger_entries == nil {
-		m.ledger_entries = make(map[int]struct{})
-	}
-	for i := range ids {
-		m.ledger_entries[ids[i]] = struct{}{}
-	}
-}
-
-// ClearLedgerEntries clears the "ledger_entries" edge to the LedgerEntry entity.
-func (m *TargetMutation) ClearLedgerEntries() {
-	m.clearedledger_entries = true
-}
-
-// LedgerEntriesCleared reports if the "ledger_entries" edge to the LedgerEntry entity was cleared.
-func (m *TargetMutation) LedgerEntriesCleared() bool {
-	return m.clearedledger_entries
-}
-
-// RemoveLedgerEntryIDs removes the "ledger_entries" edge to the LedgerEntry entity by IDs.
-func (m *TargetMutation) RemoveLedgerEntryIDs(ids ...int) {
-	if m.removedledger_entries == nil {
-		m.removedledger_entries = make(map[int]struct{})
-	}
-	for i := range ids {
-		delete(m.ledger_entries, ids[i])
-		m.removedledger_entries[ids[i]] = struct{}{}
-	}
-}
-
-// RemovedLedgerEntries returns the removed IDs of the "ledger_entries" edge to the LedgerEntry entity.
-func (m *TargetMutation) RemovedLedgerEntriesIDs() (ids []int) {
-	for id := range m.removedledger_entries {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// LedgerEntriesIDs returns the "ledger_entries" edge IDs in the mutation.
-func (m *TargetMutation) LedgerEntriesIDs() (ids []int) {
-	for id := range m.ledger_entries {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// ResetLedgerEntries resets all changes to the "ledger_entries" edge.
-func (m *TargetMutation) ResetLedgerEntries() {
-	m.ledger_entries = nil
-	m.clearedledger_entries = false
-	m.removedledger_entries = nil
-}
-
 // Where appends a list predicates to the TargetMutation builder.
 func (m *TargetMutation) Where(ps ...predicate.Target) {
 	m.predicates = append(m.predicates, ps...)
@@ -26191,12 +30855,9 @@ func (m *TargetMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *TargetMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 1)
 	if m.agreement != nil {
 		edges = append(edges, target.EdgeAgreement)
-	}
-	if m.ledger_entries != nil {
-		edges = append(edges, target.EdgeLedgerEntries)
 	}
 	return edges
 }
@@ -26209,47 +30870,27 @@ func (m *TargetMutation) AddedIDs(name string) []ent.Value {
 		if id := m.agreement; id != nil {
 			return []ent.Value{*id}
 		}
-	case target.EdgeLedgerEntries:
-		ids := make([]ent.Value, 0, len(m.ledger_entries))
-		for id := range m.ledger_entries {
-			ids = append(ids, id)
-		}
-		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *TargetMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
-	if m.removedledger_entries != nil {
-		edges = append(edges, target.EdgeLedgerEntries)
-	}
+	edges := make([]string, 0, 1)
 	return edges
 }
 
 // RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
 // the given name in this mutation.
 func (m *TargetMutation) RemovedIDs(name string) []ent.Value {
-	switch name {
-	case target.EdgeLedgerEntries:
-		ids := make([]ent.Value, 0, len(m.removedledger_entries))
-		for id := range m.removedledger_entries {
-			ids = append(ids, id)
-		}
-		return ids
-	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *TargetMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 1)
 	if m.clearedagreement {
 		edges = append(edges, target.EdgeAgreement)
-	}
-	if m.clearedledger_entries {
-		edges = append(edges, target.EdgeLedgerEntries)
 	}
 	return edges
 }
@@ -26260,8 +30901,6 @@ func (m *TargetMutation) EdgeCleared(name string) bool {
 	switch name {
 	case target.EdgeAgreement:
 		return m.clearedagreement
-	case target.EdgeLedgerEntries:
-		return m.clearedledger_entries
 	}
 	return false
 }
@@ -26283,9 +30922,6 @@ func (m *TargetMutation) ResetEdge(name string) error {
 	switch name {
 	case target.EdgeAgreement:
 		m.ResetAgreement()
-		return nil
-	case target.EdgeLedgerEntries:
-		m.ResetLedgerEntries()
 		return nil
 	}
 	return fmt.Errorf("unknown Target edge %s", name)

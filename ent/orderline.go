@@ -35,6 +35,8 @@ type OrderLine struct {
 	AmountFen int64 `json:"amount_fen,omitempty"`
 	// Whether the product held a valid certification on the order date; only such lines can count toward targets.
 	CertifiedAtOrder bool `json:"certified_at_order,omitempty"`
+	// The product's origin county on the order date: attribution uses it, whatever the product says later.
+	OriginCountyID int `json:"origin_county_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrderLineQuery when eager-loading is set.
 	Edges        OrderLineEdges `json:"edges"`
@@ -96,7 +98,7 @@ func (*OrderLine) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case orderline.FieldCertifiedAtOrder:
 			values[i] = new(sql.NullBool)
-		case orderline.FieldID, orderline.FieldOrderID, orderline.FieldProductID, orderline.FieldQuantity, orderline.FieldUnitPriceFen, orderline.FieldAmountFen:
+		case orderline.FieldID, orderline.FieldOrderID, orderline.FieldProductID, orderline.FieldQuantity, orderline.FieldUnitPriceFen, orderline.FieldAmountFen, orderline.FieldOriginCountyID:
 			values[i] = new(sql.NullInt64)
 		case orderline.FieldCreatedAt, orderline.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -168,6 +170,12 @@ func (_m *OrderLine) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field certified_at_order", values[i])
 			} else if value.Valid {
 				_m.CertifiedAtOrder = value.Bool
+			}
+		case orderline.FieldOriginCountyID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field origin_county_id", values[i])
+			} else if value.Valid {
+				_m.OriginCountyID = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -243,6 +251,9 @@ func (_m *OrderLine) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("certified_at_order=")
 	builder.WriteString(fmt.Sprintf("%v", _m.CertifiedAtOrder))
+	builder.WriteString(", ")
+	builder.WriteString("origin_county_id=")
+	builder.WriteString(fmt.Sprintf("%v", _m.OriginCountyID))
 	builder.WriteByte(')')
 	return builder.String()
 }

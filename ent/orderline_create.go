@@ -97,6 +97,20 @@ func (_c *OrderLineCreate) SetNillableCertifiedAtOrder(v *bool) *OrderLineCreate
 	return _c
 }
 
+// SetOriginCountyID sets the "origin_county_id" field.
+func (_c *OrderLineCreate) SetOriginCountyID(v int) *OrderLineCreate {
+	_c.mutation.SetOriginCountyID(v)
+	return _c
+}
+
+// SetNillableOriginCountyID sets the "origin_county_id" field if the given value is not nil.
+func (_c *OrderLineCreate) SetNillableOriginCountyID(v *int) *OrderLineCreate {
+	if v != nil {
+		_c.SetOriginCountyID(*v)
+	}
+	return _c
+}
+
 // SetOrder sets the "order" edge to the Order entity.
 func (_c *OrderLineCreate) SetOrder(v *Order) *OrderLineCreate {
 	return _c.SetOrderID(v.ID)
@@ -277,6 +291,10 @@ func (_c *OrderLineCreate) createSpec() (*OrderLine, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CertifiedAtOrder(); ok {
 		_spec.SetField(orderline.FieldCertifiedAtOrder, field.TypeBool, value)
 		_node.CertifiedAtOrder = value
+	}
+	if value, ok := _c.mutation.OriginCountyID(); ok {
+		_spec.SetField(orderline.FieldOriginCountyID, field.TypeInt, value)
+		_node.OriginCountyID = value
 	}
 	if nodes := _c.mutation.OrderIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -495,6 +513,9 @@ func (u *OrderLineUpsertOne) UpdateNewValues() *OrderLineUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(orderline.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.OriginCountyID(); exists {
+			s.SetIgnore(orderline.FieldOriginCountyID)
 		}
 	}))
 	return u
@@ -824,6 +845,9 @@ func (u *OrderLineUpsertBulk) UpdateNewValues() *OrderLineUpsertBulk {
 		for _, b := range u.create.builders {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(orderline.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.OriginCountyID(); exists {
+				s.SetIgnore(orderline.FieldOriginCountyID)
 			}
 		}
 	}))

@@ -309,6 +309,9 @@ func (_u *OrderLineUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.CertifiedAtOrder(); ok {
 		_spec.SetField(orderline.FieldCertifiedAtOrder, field.TypeBool, value)
 	}
+	if _u.mutation.OriginCountyIDCleared() {
+		_spec.ClearField(orderline.FieldOriginCountyID, field.TypeInt)
+	}
 	if _u.mutation.OrderCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -739,6 +742,9 @@ func (_u *OrderLineUpdateOne) sqlSave(ctx context.Context) (_node *OrderLine, er
 	}
 	if value, ok := _u.mutation.CertifiedAtOrder(); ok {
 		_spec.SetField(orderline.FieldCertifiedAtOrder, field.TypeBool, value)
+	}
+	if _u.mutation.OriginCountyIDCleared() {
+		_spec.ClearField(orderline.FieldOriginCountyID, field.TypeInt)
 	}
 	if _u.mutation.OrderCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -40,15 +40,11 @@ type Target struct {
 type TargetEdges struct {
 	// Agreement holds the value of the agreement edge.
 	Agreement *Agreement `json:"agreement,omitempty"`
-	// Attribution credits counted toward this target.
-	LedgerEntries []*LedgerEntry `json:"ledger_entries,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [1]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
-
-	namedLedgerEntries map[string][]*LedgerEntry
+	totalCount [1]map[string]int
 }
 
 // AgreementOrErr returns the Agreement value or an error if the edge
@@ -60,15 +56,6 @@ func (e TargetEdges) AgreementOrErr() (*Agreement, error) {
 		return nil, &NotFoundError{label: agreement.Label}
 	}
 	return nil, &NotLoadedError{edge: "agreement"}
-}
-
-// LedgerEntriesOrErr returns the LedgerEntries value or an error if the edge
-// was not loaded in eager-loading.
-func (e TargetEdges) LedgerEntriesOrErr() ([]*LedgerEntry, error) {
-	if e.loadedTypes[1] {
-		return e.LedgerEntries, nil
-	}
-	return nil, &NotLoadedError{edge: "ledger_entries"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -157,11 +144,6 @@ func (_m *Target) QueryAgreement() *AgreementQuery {
 	return NewTargetClient(_m.config).QueryAgreement(_m)
 }
 
-// QueryLedgerEntries queries the "ledger_entries" edge of the Target entity.
-func (_m *Target) QueryLedgerEntries() *LedgerEntryQuery {
-	return NewTargetClient(_m.config).QueryLedgerEntries(_m)
-}
-
 // Update returns a builder for updating this Target.
 // Note that you need to call Target.Unwrap() before calling this method if this Target
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -204,30 +186,6 @@ func (_m *Target) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.TargetValue))
 	builder.WriteByte(')')
 	return builder.String()
-}
-
-// NamedLedgerEntries returns the LedgerEntries named value or an error if the edge was not
-// loaded in eager-loading with this name.
-func (_m *Target) NamedLedgerEntries(name string) ([]*LedgerEntry, error) {
-	if _m.Edges.namedLedgerEntries == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedLedgerEntries[name]
-	if !ok {
-		return nil, &NotLoadedError{edge: name}
-	}
-	return nodes, nil
-}
-
-func (_m *Target) appendNamedLedgerEntries(name string, edges ...*LedgerEntry) {
-	if _m.Edges.namedLedgerEntries == nil {
-		_m.Edges.namedLedgerEntries = make(map[string][]*LedgerEntry)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedLedgerEntries[name] = []*LedgerEntry{}
-	} else {
-		_m.Edges.namedLedgerEntries[name] = append(_m.Edges.namedLedgerEntries[name], edges...)
-	}
 }
 
 // Targets is a parsable slice of Target.

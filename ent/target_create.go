@@ -4,7 +4,6 @@ package ent
 
 import (
 	"bangfu/ent/agreement"
-	"bangfu/ent/ledgerentry"
 	"bangfu/ent/target"
 	"context"
 	"errors"
@@ -79,21 +78,6 @@ func (_c *TargetCreate) SetTargetValue(v int64) *TargetCreate {
 // SetAgreement sets the "agreement" edge to the Agreement entity.
 func (_c *TargetCreate) SetAgreement(v *Agreement) *TargetCreate {
 	return _c.SetAgreementID(v.ID)
-}
-
-// AddLedgerEntryIDs adds the "ledger_entries" edge to the LedgerEntry entity by IDs.
-func (_c *TargetCreate) AddLedgerEntryIDs(ids ...int) *TargetCreate {
-	_c.mutation.AddLedgerEntryIDs(ids...)
-	return _c
-}
-
-// AddLedgerEntries adds the "ledger_entries" edges to the LedgerEntry entity.
-func (_c *TargetCreate) AddLedgerEntries(v ...*LedgerEntry) *TargetCreate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _c.AddLedgerEntryIDs(ids...)
 }
 
 // Mutation returns the TargetMutation object of the builder.
@@ -250,22 +234,6 @@ func (_c *TargetCreate) createSpec() (*Target, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.AgreementID = nodes[0]
-		_spec.Edges = append(_spec.Edges, edge)
-	}
-	if nodes := _c.mutation.LedgerEntriesIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   target.LedgerEntriesTable,
-			Columns: []string{target.LedgerEntriesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec

@@ -4,11 +4,9 @@ package ent
 
 import (
 	"bangfu/ent/agreement"
-	"bangfu/ent/ledgerentry"
 	"bangfu/ent/predicate"
 	"bangfu/ent/target"
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
@@ -23,15 +21,13 @@ import (
 // TargetQuery is the builder for querying Target entities.
 type TargetQuery struct {
 	config
-	ctx                    *QueryContext
-	order                  []target.OrderOption
-	inters                 []Interceptor
-	predicates             []predicate.Target
-	withAgreement          *AgreementQuery
-	withLedgerEntries      *LedgerEntryQuery
-	loadTotal              []func(context.Context, []*Target) error
-	modifiers              []func(*sql.Selector)
-	withNamedLedgerEntries map[string]*LedgerEntryQuery
+	ctx           *QueryContext
+	order         []target.OrderOption
+	inters        []Interceptor
+	predicates    []predicate.Target
+	withAgreement *AgreementQuery
+	loadTotal     []func(context.Context, []*Target) error
+	modifiers     []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -83,28 +79,6 @@ func (_q *TargetQuery) QueryAgreement() *AgreementQuery {
 			sqlgraph.From(target.Table, target.FieldID, selector),
 			sqlgraph.To(agreement.Table, agreement.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, target.AgreementTable, target.AgreementColumn),
-		)
-		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
-		return fromU, nil
-	}
-	return query
-}
-
-// QueryLedgerEntries chains the current query on the "ledger_entries" edge.
-func (_q *TargetQuery) QueryLedgerEntries() *LedgerEntryQuery {
-	query := (&LedgerEntryClient{config: _q.config}).Query()
-	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
-		if err := _q.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		selector := _q.sqlQuery(ctx)
-		if err := selector.Err(); err != nil {
-			return nil, err
-		}
-		step := sqlgraph.NewStep(
-			sqlgraph.From(target.Table, target.FieldID, selector),
-			sqlgraph.To(ledgerentry.Table, ledgerentry.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, target.LedgerEntriesTable, target.LedgerEntriesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -299,13 +273,12 @@ func (_q *TargetQuery) Clone() *TargetQuery {
 		return nil
 	}
 	return &TargetQuery{
-		config:            _q.config,
-		ctx:               _q.ctx.Clone(),
-		order:             append([]target.OrderOption{}, _q.order...),
-		inters:            append([]Interceptor{}, _q.inters...),
-		predicates:        append([]predicate.Target{}, _q.predicates...),
-		withAgreement:     _q.withAgreement.Clone(),
-		withLedgerEntries: _q.withLedgerEntries.Clone(),
+		config:        _q.config,
+		ctx:           _q.ctx.Clone(),
+		order:         append([]target.OrderOption{}, _q.order...),
+		inters:        append([]Interceptor{}, _q.inters...),
+		predicates:    append([]predicate.Target{}, _q.predicates...),
+		withAgreement: _q.withAgreement.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -320,17 +293,6 @@ func (_q *TargetQuery) WithAgreement(opts ...func(*AgreementQuery)) *TargetQuery
 		opt(query)
 	}
 	_q.withAgreement = query
-	return _q
-}
-
-// WithLedgerEntries tells the query-builder to eager-load the nodes that are connected to
-// the "ledger_entries" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *TargetQuery) WithLedgerEntries(opts ...func(*LedgerEntryQuery)) *TargetQuery {
-	query := (&LedgerEntryClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	_q.withLedgerEntries = query
 	return _q
 }
 
@@ -418,9 +380,8 @@ func (_q *TargetQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Targe
 	var (
 		nodes       = []*Target{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [1]bool{
 			_q.withAgreement != nil,
-			_q.withLedgerEntries != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -447,20 +408,6 @@ func (_q *TargetQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Targe
 	if query := _q.withAgreement; query != nil {
 		if err := _q.loadAgreement(ctx, query, nodes, nil,
 			func(n *Target, e *Agreement) { n.Edges.Agreement = e }); err != nil {
-			return nil, err
-		}
-	}
-	if query := _q.withLedgerEntries; query != nil {
-		if err := _q.loadLedgerEntries(ctx, query, nodes,
-			func(n *Target) { n.Edges.LedgerEntries = []*LedgerEntry{} },
-			func(n *Target, e *LedgerEntry) { n.Edges.LedgerEntries = append(n.Edges.LedgerEntries, e) }); err != nil {
-			return nil, err
-		}
-	}
-	for name, query := range _q.withNamedLedgerEntries {
-		if err := _q.loadLedgerEntries(ctx, query, nodes,
-			func(n *Target) { n.appendNamedLedgerEntries(name) },
-			func(n *Target, e *LedgerEntry) { n.appendNamedLedgerEntries(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -498,39 +445,6 @@ func (_q *TargetQuery) loadAgreement(ctx context.Context, query *AgreementQuery,
 		for i := range nodes {
 			assign(nodes[i], n)
 		}
-	}
-	return nil
-}
-func (_q *TargetQuery) loadLedgerEntries(ctx context.Context, query *LedgerEntryQuery, nodes []*Target, init func(*Target), assign func(*Target, *LedgerEntry)) error {
-	fks := make([]driver.Value, 0, len(nodes))
-	nodeids := make(map[int]*Target)
-	for i := range nodes {
-		fks = append(fks, nodes[i].ID)
-		nodeids[nodes[i].ID] = nodes[i]
-		if init != nil {
-			init(nodes[i])
-		}
-	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(ledgerentry.FieldTargetID)
-	}
-	query.Where(predicate.LedgerEntry(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(target.LedgerEntriesColumn), fks...))
-	}))
-	neighbors, err := query.All(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range neighbors {
-		fk := n.TargetID
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "target_id" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
-		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "target_id" returned %v for node %v`, *fk, n.ID)
-		}
-		assign(node, n)
 	}
 	return nil
 }
@@ -648,20 +562,6 @@ func (_q *TargetQuery) ForShare(opts ...sql.LockOption) *TargetQuery {
 	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
 		s.ForShare(opts...)
 	})
-	return _q
-}
-
-// WithNamedLedgerEntries tells the query-builder to eager-load the nodes that are connected to the "ledger_entries"
-// edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *TargetQuery) WithNamedLedgerEntries(name string, opts ...func(*LedgerEntryQuery)) *TargetQuery {
-	query := (&LedgerEntryClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	if _q.withNamedLedgerEntries == nil {
-		_q.withNamedLedgerEntries = make(map[string]*LedgerEntryQuery)
-	}
-	_q.withNamedLedgerEntries[name] = query
 	return _q
 }
 

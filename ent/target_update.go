@@ -4,7 +4,6 @@ package ent
 
 import (
 	"bangfu/ent/agreement"
-	"bangfu/ent/ledgerentry"
 	"bangfu/ent/predicate"
 	"bangfu/ent/target"
 	"context"
@@ -111,21 +110,6 @@ func (_u *TargetUpdate) SetAgreement(v *Agreement) *TargetUpdate {
 	return _u.SetAgreementID(v.ID)
 }
 
-// AddLedgerEntryIDs adds the "ledger_entries" edge to the LedgerEntry entity by IDs.
-func (_u *TargetUpdate) AddLedgerEntryIDs(ids ...int) *TargetUpdate {
-	_u.mutation.AddLedgerEntryIDs(ids...)
-	return _u
-}
-
-// AddLedgerEntries adds the "ledger_entries" edges to the LedgerEntry entity.
-func (_u *TargetUpdate) AddLedgerEntries(v ...*LedgerEntry) *TargetUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddLedgerEntryIDs(ids...)
-}
-
 // Mutation returns the TargetMutation object of the builder.
 func (_u *TargetUpdate) Mutation() *TargetMutation {
 	return _u.mutation
@@ -135,27 +119,6 @@ func (_u *TargetUpdate) Mutation() *TargetMutation {
 func (_u *TargetUpdate) ClearAgreement() *TargetUpdate {
 	_u.mutation.ClearAgreement()
 	return _u
-}
-
-// ClearLedgerEntries clears all "ledger_entries" edges to the LedgerEntry entity.
-func (_u *TargetUpdate) ClearLedgerEntries() *TargetUpdate {
-	_u.mutation.ClearLedgerEntries()
-	return _u
-}
-
-// RemoveLedgerEntryIDs removes the "ledger_entries" edge to LedgerEntry entities by IDs.
-func (_u *TargetUpdate) RemoveLedgerEntryIDs(ids ...int) *TargetUpdate {
-	_u.mutation.RemoveLedgerEntryIDs(ids...)
-	return _u
-}
-
-// RemoveLedgerEntries removes "ledger_entries" edges to LedgerEntry entities.
-func (_u *TargetUpdate) RemoveLedgerEntries(v ...*LedgerEntry) *TargetUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveLedgerEntryIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -282,51 +245,6 @@ func (_u *TargetUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.LedgerEntriesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   target.LedgerEntriesTable,
-			Columns: []string{target.LedgerEntriesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedLedgerEntriesIDs(); len(nodes) > 0 && !_u.mutation.LedgerEntriesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   target.LedgerEntriesTable,
-			Columns: []string{target.LedgerEntriesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.LedgerEntriesIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   target.LedgerEntriesTable,
-			Columns: []string{target.LedgerEntriesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{target.Label}
@@ -428,21 +346,6 @@ func (_u *TargetUpdateOne) SetAgreement(v *Agreement) *TargetUpdateOne {
 	return _u.SetAgreementID(v.ID)
 }
 
-// AddLedgerEntryIDs adds the "ledger_entries" edge to the LedgerEntry entity by IDs.
-func (_u *TargetUpdateOne) AddLedgerEntryIDs(ids ...int) *TargetUpdateOne {
-	_u.mutation.AddLedgerEntryIDs(ids...)
-	return _u
-}
-
-// AddLedgerEntries adds the "ledger_entries" edges to the LedgerEntry entity.
-func (_u *TargetUpdateOne) AddLedgerEntries(v ...*LedgerEntry) *TargetUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddLedgerEntryIDs(ids...)
-}
-
 // Mutation returns the TargetMutation object of the builder.
 func (_u *TargetUpdateOne) Mutation() *TargetMutation {
 	return _u.mutation
@@ -452,27 +355,6 @@ func (_u *TargetUpdateOne) Mutation() *TargetMutation {
 func (_u *TargetUpdateOne) ClearAgreement() *TargetUpdateOne {
 	_u.mutation.ClearAgreement()
 	return _u
-}
-
-// ClearLedgerEntries clears all "ledger_entries" edges to the LedgerEntry entity.
-func (_u *TargetUpdateOne) ClearLedgerEntries() *TargetUpdateOne {
-	_u.mutation.ClearLedgerEntries()
-	return _u
-}
-
-// RemoveLedgerEntryIDs removes the "ledger_entries" edge to LedgerEntry entities by IDs.
-func (_u *TargetUpdateOne) RemoveLedgerEntryIDs(ids ...int) *TargetUpdateOne {
-	_u.mutation.RemoveLedgerEntryIDs(ids...)
-	return _u
-}
-
-// RemoveLedgerEntries removes "ledger_entries" edges to LedgerEntry entities.
-func (_u *TargetUpdateOne) RemoveLedgerEntries(v ...*LedgerEntry) *TargetUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveLedgerEntryIDs(ids...)
 }
 
 // Where appends a list predicates to the TargetUpdate builder.
@@ -622,51 +504,6 @@ func (_u *TargetUpdateOne) sqlSave(ctx context.Context) (_node *Target, err erro
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(agreement.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
-	if _u.mutation.LedgerEntriesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   target.LedgerEntriesTable,
-			Columns: []string{target.LedgerEntriesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedLedgerEntriesIDs(); len(nodes) > 0 && !_u.mutation.LedgerEntriesCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   target.LedgerEntriesTable,
-			Columns: []string{target.LedgerEntriesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.LedgerEntriesIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   target.LedgerEntriesTable,
-			Columns: []string{target.LedgerEntriesColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

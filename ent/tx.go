@@ -18,6 +18,8 @@ type Tx struct {
 	Agreement *AgreementClient
 	// AnnualIncome is the client for interacting with the AnnualIncome builders.
 	AnnualIncome *AnnualIncomeClient
+	// Assessment is the client for interacting with the Assessment builders.
+	Assessment *AssessmentClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// Award is the client for interacting with the Award builders.
@@ -28,6 +30,8 @@ type Tx struct {
 	BuyerProfile *BuyerProfileClient
 	// Certification is the client for interacting with the Certification builders.
 	Certification *CertificationClient
+	// CreditTotal is the client for interacting with the CreditTotal builders.
+	CreditTotal *CreditTotalClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
 	// HouseholdMember is the client for interacting with the HouseholdMember builders.
@@ -46,10 +50,14 @@ type Tx struct {
 	OrderLine *OrderLineClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// Pairing is the client for interacting with the Pairing builders.
+	Pairing *PairingClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
 	// ProgressReport is the client for interacting with the ProgressReport builders.
 	ProgressReport *ProgressReportClient
+	// PurchaseTotal is the client for interacting with the PurchaseTotal builders.
+	PurchaseTotal *PurchaseTotalClient
 	// Region is the client for interacting with the Region builders.
 	Region *RegionClient
 	// Session is the client for interacting with the Session builders.
@@ -195,11 +203,13 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.Agreement = NewAgreementClient(tx.config)
 	tx.AnnualIncome = NewAnnualIncomeClient(tx.config)
+	tx.Assessment = NewAssessmentClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Award = NewAwardClient(tx.config)
 	tx.BenefitLink = NewBenefitLinkClient(tx.config)
 	tx.BuyerProfile = NewBuyerProfileClient(tx.config)
 	tx.Certification = NewCertificationClient(tx.config)
+	tx.CreditTotal = NewCreditTotalClient(tx.config)
 	tx.Household = NewHouseholdClient(tx.config)
 	tx.HouseholdMember = NewHouseholdMemberClient(tx.config)
 	tx.IncentiveRule = NewIncentiveRuleClient(tx.config)
@@ -209,8 +219,10 @@ func (tx *Tx) init() {
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderLine = NewOrderLineClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
+	tx.Pairing = NewPairingClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
 	tx.ProgressReport = NewProgressReportClient(tx.config)
+	tx.PurchaseTotal = NewPurchaseTotalClient(tx.config)
 	tx.Region = NewRegionClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.StockAdjustment = NewStockAdjustmentClient(tx.config)

@@ -61,6 +61,11 @@ func (r *queryResolver) Organizations(ctx context.Context, after *entgql.Cursor[
 		ent.WithOrganizationOrder(orderBy), ent.WithOrganizationFilter(where.Filter))
 }
 
+// Pairings is the resolver for the pairings field.
+func (r *queryResolver) Pairings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PairingOrder, where *ent.PairingWhereInput) (*ent.PairingConnection, error) {
+	panic(fmt.Errorf("not implemented: Pairings - pairings"))
+}
+
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) (*ent.ProductConnection, error) {
 	return r.client.Product.Query().Paginate(ctx, after, first, before, last,

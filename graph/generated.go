@@ -5,6 +5,7 @@ package graph
 import (
 	"bangfu/ent"
 	"bangfu/ent/agreement"
+	"bangfu/ent/assessment"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/certification"
 	"bangfu/ent/household"
@@ -15,6 +16,7 @@ import (
 	"bangfu/ent/monitoringcase"
 	"bangfu/ent/order"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
@@ -62,8 +64,12 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Agreement struct {
+		ActivatedAt     func(childComplexity int) int
 		Amendments      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) int
+		Assessments     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AssessmentOrder, where *ent.AssessmentWhereInput) int
+		ClosedAt        func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
+		Credits         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LedgerEntryOrder, where *ent.LedgerEntryWhereInput) int
 		DocumentNumber  func(childComplexity int) int
 		HelpedRegions   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
 		HelpingRegion   func(childComplexity int) int
@@ -72,6 +78,7 @@ type ComplexityRoot struct {
 		HelpingUnitID   func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Kind            func(childComplexity int) int
+		OriginalID      func(childComplexity int) int
 		PeriodEnd       func(childComplexity int) int
 		PeriodStart     func(childComplexity int) int
 		ProgressReports func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgressReportOrder, where *ent.ProgressReportWhereInput) int
@@ -112,6 +119,38 @@ type ComplexityRoot struct {
 	}
 
 	AnnualIncomeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Assessment struct {
+		Agreement         func(childComplexity int) int
+		AgreementID       func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		CrossReview       func(childComplexity int) int
+		CrossReviewedBy   func(childComplexity int) int
+		CrossReviewedByID func(childComplexity int) int
+		Grade             func(childComplexity int) int
+		GradeComment      func(childComplexity int) int
+		GradedAt          func(childComplexity int) int
+		GradedBy          func(childComplexity int) int
+		GradedByID        func(childComplexity int) int
+		ID                func(childComplexity int) int
+		SelfReport        func(childComplexity int) int
+		SelfReportedBy    func(childComplexity int) int
+		SelfReportedByID  func(childComplexity int) int
+		Status            func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		Year              func(childComplexity int) int
+	}
+
+	AssessmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AssessmentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -345,23 +384,26 @@ type ComplexityRoot struct {
 	}
 
 	LedgerEntry struct {
+		Agreement      func(childComplexity int) int
+		AgreementID    func(childComplexity int) int
 		Amount         func(childComplexity int) int
 		Household      func(childComplexity int) int
 		HouseholdID    func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Indicator      func(childComplexity int) int
 		Kind           func(childComplexity int) int
+		Month          func(childComplexity int) int
 		Note           func(childComplexity int) int
 		OccurredAt     func(childComplexity int) int
 		OrderLine      func(childComplexity int) int
 		OrderLineID    func(childComplexity int) int
 		Organization   func(childComplexity int) int
 		OrganizationID func(childComplexity int) int
+		OriginCounty   func(childComplexity int) int
+		OriginCountyID func(childComplexity int) int
 		ReversedBy     func(childComplexity int) int
 		Reverses       func(childComplexity int) int
 		ReversesID     func(childComplexity int) int
-		Target         func(childComplexity int) int
-		TargetID       func(childComplexity int) int
 		Year           func(childComplexity int) int
 	}
 
@@ -510,6 +552,7 @@ type ComplexityRoot struct {
 		LedgerEntries    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LedgerEntryOrder, where *ent.LedgerEntryWhereInput) int
 		Order            func(childComplexity int) int
 		OrderID          func(childComplexity int) int
+		OriginCountyID   func(childComplexity int) int
 		Product          func(childComplexity int) int
 		ProductID        func(childComplexity int) int
 		Quantity         func(childComplexity int) int
@@ -567,6 +610,34 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	Pairing struct {
+		Basis           func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		EndReason       func(childComplexity int) int
+		HelpedRegion    func(childComplexity int) int
+		HelpedRegionID  func(childComplexity int) int
+		HelpingRegion   func(childComplexity int) int
+		HelpingRegionID func(childComplexity int) int
+		HelpingUnit     func(childComplexity int) int
+		HelpingUnitID   func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		ValidFrom       func(childComplexity int) int
+		ValidUntil      func(childComplexity int) int
+	}
+
+	PairingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PairingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Product struct {
@@ -646,6 +717,7 @@ type ComplexityRoot struct {
 		Nodes                     func(childComplexity int, ids []int) int
 		Orders                    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) int
 		Organizations             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		Pairings                  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PairingOrder, where *ent.PairingWhereInput) int
 		Products                  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) int
 		Regions                   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
 		VerifyAuditChain          func(childComplexity int) int
@@ -729,15 +801,14 @@ type ComplexityRoot struct {
 	}
 
 	Target struct {
-		Agreement     func(childComplexity int) int
-		AgreementID   func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Indicator     func(childComplexity int) int
-		LedgerEntries func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LedgerEntryOrder, where *ent.LedgerEntryWhereInput) int
-		TargetValue   func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		Year          func(childComplexity int) int
+		Agreement   func(childComplexity int) int
+		AgreementID func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Indicator   func(childComplexity int) int
+		TargetValue func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Year        func(childComplexity int) int
 	}
 
 	TargetConnection struct {
@@ -824,6 +895,7 @@ type QueryResolver interface {
 	Households(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HouseholdOrder, where *ent.HouseholdWhereInput) (*ent.HouseholdConnection, error)
 	Orders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error)
 	Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error)
+	Pairings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PairingOrder, where *ent.PairingWhereInput) (*ent.PairingConnection, error)
 	Products(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) (*ent.ProductConnection, error)
 	Regions(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) (*ent.RegionConnection, error)
 	Catalog(ctx context.Context, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*catalog.Connection, error)
@@ -850,6 +922,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Agreement.activatedAt":
+		if e.ComplexityRoot.Agreement.ActivatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.ActivatedAt(childComplexity), true
 	case "Agreement.amendments":
 		if e.ComplexityRoot.Agreement.Amendments == nil {
 			break
@@ -861,12 +939,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.Amendments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AgreementOrder), args["where"].(*ent.AgreementWhereInput)), true
+	case "Agreement.assessments":
+		if e.ComplexityRoot.Agreement.Assessments == nil {
+			break
+		}
+
+		args, err := ec.field_Agreement_assessments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Agreement.Assessments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AssessmentOrder), args["where"].(*ent.AssessmentWhereInput)), true
+	case "Agreement.closedAt":
+		if e.ComplexityRoot.Agreement.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.ClosedAt(childComplexity), true
 	case "Agreement.createdAt":
 		if e.ComplexityRoot.Agreement.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Agreement.CreatedAt(childComplexity), true
+	case "Agreement.credits":
+		if e.ComplexityRoot.Agreement.Credits == nil {
+			break
+		}
+
+		args, err := ec.field_Agreement_credits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Agreement.Credits(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.LedgerEntryOrder), args["where"].(*ent.LedgerEntryWhereInput)), true
 	case "Agreement.documentNumber":
 		if e.ComplexityRoot.Agreement.DocumentNumber == nil {
 			break
@@ -920,6 +1026,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agreement.Kind(childComplexity), true
+	case "Agreement.originalID":
+		if e.ComplexityRoot.Agreement.OriginalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.OriginalID(childComplexity), true
 	case "Agreement.periodEnd":
 		if e.ComplexityRoot.Agreement.PeriodEnd == nil {
 			break
@@ -1097,6 +1209,147 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnnualIncomeEdge.Node(childComplexity), true
+
+	case "Assessment.agreement":
+		if e.ComplexityRoot.Assessment.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Agreement(childComplexity), true
+	case "Assessment.agreementID":
+		if e.ComplexityRoot.Assessment.AgreementID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.AgreementID(childComplexity), true
+	case "Assessment.createdAt":
+		if e.ComplexityRoot.Assessment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.CreatedAt(childComplexity), true
+	case "Assessment.crossReview":
+		if e.ComplexityRoot.Assessment.CrossReview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.CrossReview(childComplexity), true
+	case "Assessment.crossReviewedBy":
+		if e.ComplexityRoot.Assessment.CrossReviewedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.CrossReviewedBy(childComplexity), true
+	case "Assessment.crossReviewedByID":
+		if e.ComplexityRoot.Assessment.CrossReviewedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.CrossReviewedByID(childComplexity), true
+	case "Assessment.grade":
+		if e.ComplexityRoot.Assessment.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Grade(childComplexity), true
+	case "Assessment.gradeComment":
+		if e.ComplexityRoot.Assessment.GradeComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.GradeComment(childComplexity), true
+	case "Assessment.gradedAt":
+		if e.ComplexityRoot.Assessment.GradedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.GradedAt(childComplexity), true
+	case "Assessment.gradedBy":
+		if e.ComplexityRoot.Assessment.GradedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.GradedBy(childComplexity), true
+	case "Assessment.gradedByID":
+		if e.ComplexityRoot.Assessment.GradedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.GradedByID(childComplexity), true
+	case "Assessment.id":
+		if e.ComplexityRoot.Assessment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.ID(childComplexity), true
+	case "Assessment.selfReport":
+		if e.ComplexityRoot.Assessment.SelfReport == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.SelfReport(childComplexity), true
+	case "Assessment.selfReportedBy":
+		if e.ComplexityRoot.Assessment.SelfReportedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.SelfReportedBy(childComplexity), true
+	case "Assessment.selfReportedByID":
+		if e.ComplexityRoot.Assessment.SelfReportedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.SelfReportedByID(childComplexity), true
+	case "Assessment.status":
+		if e.ComplexityRoot.Assessment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Status(childComplexity), true
+	case "Assessment.updatedAt":
+		if e.ComplexityRoot.Assessment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.UpdatedAt(childComplexity), true
+	case "Assessment.year":
+		if e.ComplexityRoot.Assessment.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Assessment.Year(childComplexity), true
+
+	case "AssessmentConnection.edges":
+		if e.ComplexityRoot.AssessmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentConnection.Edges(childComplexity), true
+	case "AssessmentConnection.pageInfo":
+		if e.ComplexityRoot.AssessmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentConnection.PageInfo(childComplexity), true
+	case "AssessmentConnection.totalCount":
+		if e.ComplexityRoot.AssessmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentConnection.TotalCount(childComplexity), true
+
+	case "AssessmentEdge.cursor":
+		if e.ComplexityRoot.AssessmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentEdge.Cursor(childComplexity), true
+	case "AssessmentEdge.node":
+		if e.ComplexityRoot.AssessmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssessmentEdge.Node(childComplexity), true
 
 	case "AuditChainReport.checked":
 		if e.ComplexityRoot.AuditChainReport.Checked == nil {
@@ -2032,6 +2285,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IncentiveRuleEdge.Node(childComplexity), true
 
+	case "LedgerEntry.agreement":
+		if e.ComplexityRoot.LedgerEntry.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Agreement(childComplexity), true
+	case "LedgerEntry.agreementID":
+		if e.ComplexityRoot.LedgerEntry.AgreementID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.AgreementID(childComplexity), true
 	case "LedgerEntry.amount":
 		if e.ComplexityRoot.LedgerEntry.Amount == nil {
 			break
@@ -2068,6 +2333,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerEntry.Kind(childComplexity), true
+	case "LedgerEntry.month":
+		if e.ComplexityRoot.LedgerEntry.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Month(childComplexity), true
 	case "LedgerEntry.note":
 		if e.ComplexityRoot.LedgerEntry.Note == nil {
 			break
@@ -2104,6 +2375,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerEntry.OrganizationID(childComplexity), true
+	case "LedgerEntry.originCounty":
+		if e.ComplexityRoot.LedgerEntry.OriginCounty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.OriginCounty(childComplexity), true
+	case "LedgerEntry.originCountyID":
+		if e.ComplexityRoot.LedgerEntry.OriginCountyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.OriginCountyID(childComplexity), true
 	case "LedgerEntry.reversedBy":
 		if e.ComplexityRoot.LedgerEntry.ReversedBy == nil {
 			break
@@ -2122,18 +2405,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerEntry.ReversesID(childComplexity), true
-	case "LedgerEntry.target":
-		if e.ComplexityRoot.LedgerEntry.Target == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LedgerEntry.Target(childComplexity), true
-	case "LedgerEntry.targetID":
-		if e.ComplexityRoot.LedgerEntry.TargetID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LedgerEntry.TargetID(childComplexity), true
 	case "LedgerEntry.year":
 		if e.ComplexityRoot.LedgerEntry.Year == nil {
 			break
@@ -2961,6 +3232,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderLine.OrderID(childComplexity), true
+	case "OrderLine.originCountyID":
+		if e.ComplexityRoot.OrderLine.OriginCountyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.OriginCountyID(childComplexity), true
 	case "OrderLine.product":
 		if e.ComplexityRoot.OrderLine.Product == nil {
 			break
@@ -3241,6 +3518,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "Pairing.basis":
+		if e.ComplexityRoot.Pairing.Basis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.Basis(childComplexity), true
+	case "Pairing.createdAt":
+		if e.ComplexityRoot.Pairing.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.CreatedAt(childComplexity), true
+	case "Pairing.endReason":
+		if e.ComplexityRoot.Pairing.EndReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.EndReason(childComplexity), true
+	case "Pairing.helpedRegion":
+		if e.ComplexityRoot.Pairing.HelpedRegion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.HelpedRegion(childComplexity), true
+	case "Pairing.helpedRegionID":
+		if e.ComplexityRoot.Pairing.HelpedRegionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.HelpedRegionID(childComplexity), true
+	case "Pairing.helpingRegion":
+		if e.ComplexityRoot.Pairing.HelpingRegion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.HelpingRegion(childComplexity), true
+	case "Pairing.helpingRegionID":
+		if e.ComplexityRoot.Pairing.HelpingRegionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.HelpingRegionID(childComplexity), true
+	case "Pairing.helpingUnit":
+		if e.ComplexityRoot.Pairing.HelpingUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.HelpingUnit(childComplexity), true
+	case "Pairing.helpingUnitID":
+		if e.ComplexityRoot.Pairing.HelpingUnitID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.HelpingUnitID(childComplexity), true
+	case "Pairing.id":
+		if e.ComplexityRoot.Pairing.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.ID(childComplexity), true
+	case "Pairing.kind":
+		if e.ComplexityRoot.Pairing.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.Kind(childComplexity), true
+	case "Pairing.updatedAt":
+		if e.ComplexityRoot.Pairing.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.UpdatedAt(childComplexity), true
+	case "Pairing.validFrom":
+		if e.ComplexityRoot.Pairing.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.ValidFrom(childComplexity), true
+	case "Pairing.validUntil":
+		if e.ComplexityRoot.Pairing.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.ValidUntil(childComplexity), true
+
+	case "PairingConnection.edges":
+		if e.ComplexityRoot.PairingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairingConnection.Edges(childComplexity), true
+	case "PairingConnection.pageInfo":
+		if e.ComplexityRoot.PairingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairingConnection.PageInfo(childComplexity), true
+	case "PairingConnection.totalCount":
+		if e.ComplexityRoot.PairingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairingConnection.TotalCount(childComplexity), true
+
+	case "PairingEdge.cursor":
+		if e.ComplexityRoot.PairingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairingEdge.Cursor(childComplexity), true
+	case "PairingEdge.node":
+		if e.ComplexityRoot.PairingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairingEdge.Node(childComplexity), true
 
 	case "Product.category":
 		if e.ComplexityRoot.Product.Category == nil {
@@ -3652,6 +4046,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organizations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.OrganizationOrder), args["where"].(*ent.OrganizationWhereInput)), true
+	case "Query.pairings":
+		if e.ComplexityRoot.Query.Pairings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pairings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Pairings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.PairingOrder), args["where"].(*ent.PairingWhereInput)), true
 	case "Query.products":
 		if e.ComplexityRoot.Query.Products == nil {
 			break
@@ -4050,17 +4455,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Target.Indicator(childComplexity), true
-	case "Target.ledgerEntries":
-		if e.ComplexityRoot.Target.LedgerEntries == nil {
-			break
-		}
-
-		args, err := ec.field_Target_ledgerEntries_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Target.LedgerEntries(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.LedgerEntryOrder), args["where"].(*ent.LedgerEntryWhereInput)), true
 	case "Target.targetValue":
 		if e.ComplexityRoot.Target.TargetValue == nil {
 			break
@@ -4210,6 +4604,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAgreementWhereInput,
 		ec.unmarshalInputAnnualIncomeOrder,
 		ec.unmarshalInputAnnualIncomeWhereInput,
+		ec.unmarshalInputAssessmentOrder,
+		ec.unmarshalInputAssessmentWhereInput,
 		ec.unmarshalInputAuditEventOrder,
 		ec.unmarshalInputAuditEventWhereInput,
 		ec.unmarshalInputAwardOrder,
@@ -4243,6 +4639,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputOrderWhereInput,
 		ec.unmarshalInputOrganizationOrder,
 		ec.unmarshalInputOrganizationWhereInput,
+		ec.unmarshalInputPairingOrder,
+		ec.unmarshalInputPairingWhereInput,
 		ec.unmarshalInputPlaceOrderInput,
 		ec.unmarshalInputProductOrder,
 		ec.unmarshalInputProductWhereInput,
@@ -4384,6 +4782,12 @@ func (ec *executionContext) childFields_Agreement(ctx context.Context, field gra
 		return ec.fieldContext_Agreement_helpingUnitID(ctx, field)
 	case "supersedesID":
 		return ec.fieldContext_Agreement_supersedesID(ctx, field)
+	case "originalID":
+		return ec.fieldContext_Agreement_originalID(ctx, field)
+	case "activatedAt":
+		return ec.fieldContext_Agreement_activatedAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Agreement_closedAt(ctx, field)
 	case "helpingRegion":
 		return ec.fieldContext_Agreement_helpingRegion(ctx, field)
 	case "helpingUnit":
@@ -4396,6 +4800,10 @@ func (ec *executionContext) childFields_Agreement(ctx context.Context, field gra
 		return ec.fieldContext_Agreement_amendments(ctx, field)
 	case "targets":
 		return ec.fieldContext_Agreement_targets(ctx, field)
+	case "credits":
+		return ec.fieldContext_Agreement_credits(ctx, field)
+	case "assessments":
+		return ec.fieldContext_Agreement_assessments(ctx, field)
 	case "progressReports":
 		return ec.fieldContext_Agreement_progressReports(ctx, field)
 	}
@@ -4464,6 +4872,70 @@ func (ec *executionContext) childFields_AnnualIncomeEdge(ctx context.Context, fi
 		return ec.fieldContext_AnnualIncomeEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AnnualIncomeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Assessment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Assessment_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Assessment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Assessment_updatedAt(ctx, field)
+	case "agreementID":
+		return ec.fieldContext_Assessment_agreementID(ctx, field)
+	case "year":
+		return ec.fieldContext_Assessment_year(ctx, field)
+	case "status":
+		return ec.fieldContext_Assessment_status(ctx, field)
+	case "selfReport":
+		return ec.fieldContext_Assessment_selfReport(ctx, field)
+	case "selfReportedByID":
+		return ec.fieldContext_Assessment_selfReportedByID(ctx, field)
+	case "crossReview":
+		return ec.fieldContext_Assessment_crossReview(ctx, field)
+	case "crossReviewedByID":
+		return ec.fieldContext_Assessment_crossReviewedByID(ctx, field)
+	case "grade":
+		return ec.fieldContext_Assessment_grade(ctx, field)
+	case "gradeComment":
+		return ec.fieldContext_Assessment_gradeComment(ctx, field)
+	case "gradedByID":
+		return ec.fieldContext_Assessment_gradedByID(ctx, field)
+	case "gradedAt":
+		return ec.fieldContext_Assessment_gradedAt(ctx, field)
+	case "agreement":
+		return ec.fieldContext_Assessment_agreement(ctx, field)
+	case "selfReportedBy":
+		return ec.fieldContext_Assessment_selfReportedBy(ctx, field)
+	case "crossReviewedBy":
+		return ec.fieldContext_Assessment_crossReviewedBy(ctx, field)
+	case "gradedBy":
+		return ec.fieldContext_Assessment_gradedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Assessment", field.Name)
+}
+
+func (ec *executionContext) childFields_AssessmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AssessmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AssessmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AssessmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AssessmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AssessmentEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AssessmentEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssessmentEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditChainReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4912,10 +5384,14 @@ func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field g
 		return ec.fieldContext_LedgerEntry_year(ctx, field)
 	case "occurredAt":
 		return ec.fieldContext_LedgerEntry_occurredAt(ctx, field)
+	case "month":
+		return ec.fieldContext_LedgerEntry_month(ctx, field)
 	case "orderLineID":
 		return ec.fieldContext_LedgerEntry_orderLineID(ctx, field)
-	case "targetID":
-		return ec.fieldContext_LedgerEntry_targetID(ctx, field)
+	case "agreementID":
+		return ec.fieldContext_LedgerEntry_agreementID(ctx, field)
+	case "originCountyID":
+		return ec.fieldContext_LedgerEntry_originCountyID(ctx, field)
 	case "householdID":
 		return ec.fieldContext_LedgerEntry_householdID(ctx, field)
 	case "organizationID":
@@ -4926,8 +5402,10 @@ func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field g
 		return ec.fieldContext_LedgerEntry_note(ctx, field)
 	case "orderLine":
 		return ec.fieldContext_LedgerEntry_orderLine(ctx, field)
-	case "target":
-		return ec.fieldContext_LedgerEntry_target(ctx, field)
+	case "agreement":
+		return ec.fieldContext_LedgerEntry_agreement(ctx, field)
+	case "originCounty":
+		return ec.fieldContext_LedgerEntry_originCounty(ctx, field)
 	case "household":
 		return ec.fieldContext_LedgerEntry_household(ctx, field)
 	case "organization":
@@ -5170,6 +5648,8 @@ func (ec *executionContext) childFields_OrderLine(ctx context.Context, field gra
 		return ec.fieldContext_OrderLine_amountFen(ctx, field)
 	case "certifiedAtOrder":
 		return ec.fieldContext_OrderLine_certifiedAtOrder(ctx, field)
+	case "originCountyID":
+		return ec.fieldContext_OrderLine_originCountyID(ctx, field)
 	case "order":
 		return ec.fieldContext_OrderLine_order(ctx, field)
 	case "product":
@@ -5284,6 +5764,62 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Pairing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Pairing_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Pairing_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Pairing_updatedAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_Pairing_kind(ctx, field)
+	case "helpingRegionID":
+		return ec.fieldContext_Pairing_helpingRegionID(ctx, field)
+	case "helpingUnitID":
+		return ec.fieldContext_Pairing_helpingUnitID(ctx, field)
+	case "helpedRegionID":
+		return ec.fieldContext_Pairing_helpedRegionID(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Pairing_validFrom(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_Pairing_validUntil(ctx, field)
+	case "basis":
+		return ec.fieldContext_Pairing_basis(ctx, field)
+	case "endReason":
+		return ec.fieldContext_Pairing_endReason(ctx, field)
+	case "helpingRegion":
+		return ec.fieldContext_Pairing_helpingRegion(ctx, field)
+	case "helpingUnit":
+		return ec.fieldContext_Pairing_helpingUnit(ctx, field)
+	case "helpedRegion":
+		return ec.fieldContext_Pairing_helpedRegion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Pairing", field.Name)
+}
+
+func (ec *executionContext) childFields_PairingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PairingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PairingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PairingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PairingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PairingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_PairingEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_PairingEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PairingEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5578,8 +6114,6 @@ func (ec *executionContext) childFields_Target(ctx context.Context, field graphq
 		return ec.fieldContext_Target_targetValue(ctx, field)
 	case "agreement":
 		return ec.fieldContext_Target_agreement(ctx, field)
-	case "ledgerEntries":
-		return ec.fieldContext_Target_ledgerEntries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Target", field.Name)
 }
@@ -5800,6 +6334,114 @@ func (ec *executionContext) field_Agreement_amendments_args(ctx context.Context,
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.AgreementWhereInput, error) {
 			return ec.unmarshalOAgreementWhereInput2ᚖbangfuᚋentᚐAgreementWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Agreement_assessments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.AssessmentOrder, error) {
+			return ec.unmarshalOAssessmentOrder2ᚕᚖbangfuᚋentᚐAssessmentOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AssessmentWhereInput, error) {
+			return ec.unmarshalOAssessmentWhereInput2ᚖbangfuᚋentᚐAssessmentWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Agreement_credits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.LedgerEntryOrder, error) {
+			return ec.unmarshalOLedgerEntryOrder2ᚕᚖbangfuᚋentᚐLedgerEntryOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.LedgerEntryWhereInput, error) {
+			return ec.unmarshalOLedgerEntryWhereInput2ᚖbangfuᚋentᚐLedgerEntryWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7920,6 +8562,60 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_pairings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.PairingOrder, error) {
+			return ec.unmarshalOPairingOrder2ᚕᚖbangfuᚋentᚐPairingOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PairingWhereInput, error) {
+			return ec.unmarshalOPairingWhereInput2ᚖbangfuᚋentᚐPairingWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_products_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8352,60 +9048,6 @@ func (ec *executionContext) field_Region_products_args(ctx context.Context, rawA
 	return args, nil
 }
 
-func (ec *executionContext) field_Target_ledgerEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
-			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*ent.LedgerEntryOrder, error) {
-			return ec.unmarshalOLedgerEntryOrder2ᚕᚖbangfuᚋentᚐLedgerEntryOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.LedgerEntryWhereInput, error) {
-			return ec.unmarshalOLedgerEntryWhereInput2ᚖbangfuᚋentᚐLedgerEntryWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
-	return args, nil
-}
-
 func (ec *executionContext) field_User_memberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8819,6 +9461,75 @@ func (ec *executionContext) fieldContext_Agreement_supersedesID(_ context.Contex
 	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _Agreement_originalID(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_originalID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_originalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_activatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_activatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActivatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_activatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Agreement_closedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _Agreement_helpingRegion(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9041,6 +9752,94 @@ func (ec *executionContext) fieldContext_Agreement_targets(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Agreement_targets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_credits(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_credits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Credits(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.LedgerEntryOrder), fc.Args["where"].(*ent.LedgerEntryWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LedgerEntryConnection) graphql.Marshaler {
+			return ec.marshalNLedgerEntryConnection2ᚖbangfuᚋentᚐLedgerEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_credits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Agreement_credits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Agreement_assessments(ctx context.Context, field graphql.CollectedField, obj *ent.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_assessments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Assessments(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.AssessmentOrder), fc.Args["where"].(*ent.AssessmentWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssessmentConnection) graphql.Marshaler {
+			return ec.marshalNAssessmentConnection2ᚖbangfuᚋentᚐAssessmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_assessments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Agreement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Agreement_assessments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9543,6 +10342,598 @@ func (ec *executionContext) _AnnualIncomeEdge_cursor(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_AnnualIncomeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnnualIncomeEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_agreementID(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_agreementID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgreementID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_agreementID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_year(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_status(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v assessment.Status) graphql.Marshaler {
+			return ec.marshalNAssessmentStatus2bangfuᚋentᚋassessmentᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type AssessmentStatus does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_selfReport(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_selfReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelfReport, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_selfReport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_selfReportedByID(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_selfReportedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelfReportedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_selfReportedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_crossReview(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_crossReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CrossReview, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_crossReview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_crossReviewedByID(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_crossReviewedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CrossReviewedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_crossReviewedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_grade(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *assessment.Grade) graphql.Marshaler {
+			return ec.marshalOAssessmentGrade2ᚖbangfuᚋentᚋassessmentᚐGrade(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type AssessmentGrade does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_gradeComment(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_gradeComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradeComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_gradeComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_gradedByID(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_gradedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_gradedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_gradedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_gradedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_gradedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Assessment", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Assessment_agreement(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖbangfuᚋentᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Assessment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Assessment_selfReportedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_selfReportedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelfReportedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbangfuᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_selfReportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Assessment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Assessment_crossReviewedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_crossReviewedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CrossReviewedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbangfuᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_crossReviewedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Assessment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Assessment_gradedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Assessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Assessment_gradedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖbangfuᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Assessment_gradedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Assessment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssessmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.AssessmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AssessmentEdge) graphql.Marshaler {
+			return ec.marshalOAssessmentEdge2ᚕᚖbangfuᚋentᚐAssessmentEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssessmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssessmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.AssessmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssessmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AssessmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssessmentConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AssessmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.AssessmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Assessment) graphql.Marshaler {
+			return ec.marshalOAssessment2ᚖbangfuᚋentᚐAssessment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssessmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssessmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AssessmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssessmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssessmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssessmentEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _AuditChainReport_ok(ctx context.Context, field graphql.CollectedField, obj *model.AuditChainReport) (ret graphql.Marshaler) {
@@ -13475,6 +14866,29 @@ func (ec *executionContext) fieldContext_LedgerEntry_occurredAt(_ context.Contex
 	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _LedgerEntry_month(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _LedgerEntry_orderLineID(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13498,16 +14912,16 @@ func (ec *executionContext) fieldContext_LedgerEntry_orderLineID(_ context.Conte
 	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
-func (ec *executionContext) _LedgerEntry_targetID(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerEntry_agreementID(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LedgerEntry_targetID(ctx, field)
+			return ec.fieldContext_LedgerEntry_agreementID(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TargetID, nil
+			return obj.AgreementID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -13517,7 +14931,30 @@ func (ec *executionContext) _LedgerEntry_targetID(ctx context.Context, field gra
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_LedgerEntry_targetID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_LedgerEntry_agreementID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _LedgerEntry_originCountyID(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_originCountyID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginCountyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_originCountyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
@@ -13645,33 +15082,65 @@ func (ec *executionContext) fieldContext_LedgerEntry_orderLine(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _LedgerEntry_target(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerEntry_agreement(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LedgerEntry_target(ctx, field)
+			return ec.fieldContext_LedgerEntry_agreement(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Target(ctx)
+			return obj.Agreement(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Target) graphql.Marshaler {
-			return ec.marshalOTarget2ᚖbangfuᚋentᚐTarget(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalOAgreement2ᚖbangfuᚋentᚐAgreement(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_LedgerEntry_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_LedgerEntry_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "LedgerEntry",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Target(ctx, field)
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntry_originCounty(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_originCounty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginCounty(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖbangfuᚋentᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_originCounty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17134,6 +18603,29 @@ func (ec *executionContext) fieldContext_OrderLine_certifiedAtOrder(_ context.Co
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _OrderLine_originCountyID(ctx context.Context, field graphql.CollectedField, obj *ent.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_originCountyID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginCountyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalOInt2int(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_originCountyID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _OrderLine_order(ctx context.Context, field graphql.CollectedField, obj *ent.OrderLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18312,6 +19804,497 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_id(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pairing.Kind) graphql.Marshaler {
+			return ec.marshalNPairingKind2bangfuᚋentᚋpairingᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, errors.New("field of type PairingKind does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_helpingRegionID(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_helpingRegionID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HelpingRegionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_helpingRegionID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_helpingUnitID(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_helpingUnitID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HelpingUnitID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_helpingUnitID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_helpedRegionID(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_helpedRegionID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HelpedRegionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_helpedRegionID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_validFrom(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_validUntil(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_basis(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_basis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Basis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_basis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_endReason(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_endReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_endReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Pairing_helpingRegion(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_helpingRegion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HelpingRegion(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖbangfuᚋentᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_helpingRegion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pairing",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pairing_helpingUnit(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_helpingUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HelpingUnit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2ᚖbangfuᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_helpingUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pairing",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pairing_helpedRegion(ctx context.Context, field graphql.CollectedField, obj *ent.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_helpedRegion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HelpedRegion(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖbangfuᚋentᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_helpedRegion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pairing",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PairingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PairingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PairingEdge) graphql.Marshaler {
+			return ec.marshalOPairingEdge2ᚕᚖbangfuᚋentᚐPairingEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PairingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PairingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PairingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PairingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.PairingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PairingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PairingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PairingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PairingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PairingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PairingConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PairingEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PairingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Pairing) graphql.Marshaler {
+			return ec.marshalOPairing2ᚖbangfuᚋentᚐPairing(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PairingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PairingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pairing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PairingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PairingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PairingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PairingEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
@@ -19861,6 +21844,50 @@ func (ec *executionContext) fieldContext_Query_organizations(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_organizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_pairings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_pairings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Pairings(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.PairingOrder), fc.Args["where"].(*ent.PairingWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PairingConnection) graphql.Marshaler {
+			return ec.marshalNPairingConnection2ᚖbangfuᚋentᚐPairingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_pairings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PairingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_pairings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21760,50 +23787,6 @@ func (ec *executionContext) fieldContext_Target_agreement(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Target_ledgerEntries(ctx context.Context, field graphql.CollectedField, obj *ent.Target) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Target_ledgerEntries(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return obj.LedgerEntries(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.LedgerEntryOrder), fc.Args["where"].(*ent.LedgerEntryWhereInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.LedgerEntryConnection) graphql.Marshaler {
-			return ec.marshalNLedgerEntryConnection2ᚖbangfuᚋentᚐLedgerEntryConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Target_ledgerEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Target",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_LedgerEntryConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Target_ledgerEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _TargetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.TargetConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23404,7 +25387,7 @@ func (ec *executionContext) unmarshalInputAgreementWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "documentNumber", "documentNumberNEQ", "documentNumberIn", "documentNumberNotIn", "documentNumberGT", "documentNumberGTE", "documentNumberLT", "documentNumberLTE", "documentNumberContains", "documentNumberHasPrefix", "documentNumberHasSuffix", "documentNumberIsNil", "documentNumberNotNil", "documentNumberEqualFold", "documentNumberContainsFold", "periodStart", "periodStartNEQ", "periodStartIn", "periodStartNotIn", "periodStartGT", "periodStartGTE", "periodStartLT", "periodStartLTE", "periodEnd", "periodEndNEQ", "periodEndIn", "periodEndNotIn", "periodEndGT", "periodEndGTE", "periodEndLT", "periodEndLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "helpingRegionID", "helpingRegionIDNEQ", "helpingRegionIDIn", "helpingRegionIDNotIn", "helpingRegionIDIsNil", "helpingRegionIDNotNil", "helpingUnitID", "helpingUnitIDNEQ", "helpingUnitIDIn", "helpingUnitIDNotIn", "helpingUnitIDIsNil", "helpingUnitIDNotNil", "supersedesID", "supersedesIDNEQ", "supersedesIDIn", "supersedesIDNotIn", "supersedesIDIsNil", "supersedesIDNotNil", "hasHelpingRegion", "hasHelpingRegionWith", "hasHelpingUnit", "hasHelpingUnitWith", "hasHelpedRegions", "hasHelpedRegionsWith", "hasSupersedes", "hasSupersedesWith", "hasAmendments", "hasAmendmentsWith", "hasTargets", "hasTargetsWith", "hasProgressReports", "hasProgressReportsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "documentNumber", "documentNumberNEQ", "documentNumberIn", "documentNumberNotIn", "documentNumberGT", "documentNumberGTE", "documentNumberLT", "documentNumberLTE", "documentNumberContains", "documentNumberHasPrefix", "documentNumberHasSuffix", "documentNumberIsNil", "documentNumberNotNil", "documentNumberEqualFold", "documentNumberContainsFold", "periodStart", "periodStartNEQ", "periodStartIn", "periodStartNotIn", "periodStartGT", "periodStartGTE", "periodStartLT", "periodStartLTE", "periodEnd", "periodEndNEQ", "periodEndIn", "periodEndNotIn", "periodEndGT", "periodEndGTE", "periodEndLT", "periodEndLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "helpingRegionID", "helpingRegionIDNEQ", "helpingRegionIDIn", "helpingRegionIDNotIn", "helpingRegionIDIsNil", "helpingRegionIDNotNil", "helpingUnitID", "helpingUnitIDNEQ", "helpingUnitIDIn", "helpingUnitIDNotIn", "helpingUnitIDIsNil", "helpingUnitIDNotNil", "supersedesID", "supersedesIDNEQ", "supersedesIDIn", "supersedesIDNotIn", "supersedesIDIsNil", "supersedesIDNotNil", "originalID", "originalIDNEQ", "originalIDIn", "originalIDNotIn", "originalIDGT", "originalIDGTE", "originalIDLT", "originalIDLTE", "originalIDIsNil", "originalIDNotNil", "activatedAt", "activatedAtNEQ", "activatedAtIn", "activatedAtNotIn", "activatedAtGT", "activatedAtGTE", "activatedAtLT", "activatedAtLTE", "activatedAtIsNil", "activatedAtNotNil", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "hasHelpingRegion", "hasHelpingRegionWith", "hasHelpingUnit", "hasHelpingUnitWith", "hasHelpedRegions", "hasHelpedRegionsWith", "hasSupersedes", "hasSupersedesWith", "hasAmendments", "hasAmendmentsWith", "hasTargets", "hasTargetsWith", "hasCredits", "hasCreditsWith", "hasAssessments", "hasAssessmentsWith", "hasProgressReports", "hasProgressReportsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24146,6 +26129,216 @@ func (ec *executionContext) unmarshalInputAgreementWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.SupersedesIDNotNil = data
+		case "originalID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalID = data
+		case "originalIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalIDNEQ = data
+		case "originalIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalIDIn = data
+		case "originalIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalIDNotIn = data
+		case "originalIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalIDGT = data
+		case "originalIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalIDGTE = data
+		case "originalIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalIDLT = data
+		case "originalIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalIDLTE = data
+		case "originalIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalIDIsNil = data
+		case "originalIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalIDNotNil = data
+		case "activatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivatedAt = data
+		case "activatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivatedAtNEQ = data
+		case "activatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivatedAtIn = data
+		case "activatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivatedAtNotIn = data
+		case "activatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivatedAtGT = data
+		case "activatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivatedAtGTE = data
+		case "activatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivatedAtLT = data
+		case "activatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivatedAtLTE = data
+		case "activatedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activatedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivatedAtIsNil = data
+		case "activatedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activatedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivatedAtNotNil = data
+		case "closedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAt = data
+		case "closedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNEQ = data
+		case "closedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtIn = data
+		case "closedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNotIn = data
+		case "closedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtGT = data
+		case "closedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtGTE = data
+		case "closedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtLT = data
+		case "closedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtLTE = data
+		case "closedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtIsNil = data
+		case "closedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNotNil = data
 		case "hasHelpingRegion":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHelpingRegion"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -24230,6 +26423,34 @@ func (ec *executionContext) unmarshalInputAgreementWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasTargetsWith = data
+		case "hasCredits":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCredits"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCredits = data
+		case "hasCreditsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCreditsWith"))
+			data, err := ec.unmarshalOLedgerEntryWhereInput2ᚕᚖbangfuᚋentᚐLedgerEntryWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCreditsWith = data
+		case "hasAssessments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssessments"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAssessments = data
+		case "hasAssessmentsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAssessmentsWith"))
+			data, err := ec.unmarshalOAssessmentWhereInput2ᚕᚖbangfuᚋentᚐAssessmentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAssessmentsWith = data
 		case "hasProgressReports":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProgressReports"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -24651,6 +26872,966 @@ func (ec *executionContext) unmarshalInputAnnualIncomeWhereInput(ctx context.Con
 				return it, err
 			}
 			it.HasHouseholdWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAssessmentOrder(ctx context.Context, obj any) (ent.AssessmentOrder, error) {
+	var it ent.AssessmentOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAssessmentOrderField2ᚖbangfuᚋentᚐAssessmentOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAssessmentWhereInput(ctx context.Context, obj any) (ent.AssessmentWhereInput, error) {
+	var it ent.AssessmentWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "agreementID", "agreementIDNEQ", "agreementIDIn", "agreementIDNotIn", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "selfReport", "selfReportNEQ", "selfReportIn", "selfReportNotIn", "selfReportGT", "selfReportGTE", "selfReportLT", "selfReportLTE", "selfReportContains", "selfReportHasPrefix", "selfReportHasSuffix", "selfReportEqualFold", "selfReportContainsFold", "selfReportedByID", "selfReportedByIDNEQ", "selfReportedByIDIn", "selfReportedByIDNotIn", "selfReportedByIDIsNil", "selfReportedByIDNotNil", "crossReview", "crossReviewNEQ", "crossReviewIn", "crossReviewNotIn", "crossReviewGT", "crossReviewGTE", "crossReviewLT", "crossReviewLTE", "crossReviewContains", "crossReviewHasPrefix", "crossReviewHasSuffix", "crossReviewIsNil", "crossReviewNotNil", "crossReviewEqualFold", "crossReviewContainsFold", "crossReviewedByID", "crossReviewedByIDNEQ", "crossReviewedByIDIn", "crossReviewedByIDNotIn", "crossReviewedByIDIsNil", "crossReviewedByIDNotNil", "grade", "gradeNEQ", "gradeIn", "gradeNotIn", "gradeIsNil", "gradeNotNil", "gradeComment", "gradeCommentNEQ", "gradeCommentIn", "gradeCommentNotIn", "gradeCommentGT", "gradeCommentGTE", "gradeCommentLT", "gradeCommentLTE", "gradeCommentContains", "gradeCommentHasPrefix", "gradeCommentHasSuffix", "gradeCommentIsNil", "gradeCommentNotNil", "gradeCommentEqualFold", "gradeCommentContainsFold", "gradedByID", "gradedByIDNEQ", "gradedByIDIn", "gradedByIDNotIn", "gradedByIDIsNil", "gradedByIDNotNil", "gradedAt", "gradedAtNEQ", "gradedAtIn", "gradedAtNotIn", "gradedAtGT", "gradedAtGTE", "gradedAtLT", "gradedAtLTE", "gradedAtIsNil", "gradedAtNotNil", "hasAgreement", "hasAgreementWith", "hasSelfReportedBy", "hasSelfReportedByWith", "hasCrossReviewedBy", "hasCrossReviewedByWith", "hasGradedBy", "hasGradedByWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOAssessmentWhereInput2ᚖbangfuᚋentᚐAssessmentWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOAssessmentWhereInput2ᚕᚖbangfuᚋentᚐAssessmentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOAssessmentWhereInput2ᚕᚖbangfuᚋentᚐAssessmentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "agreementID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "agreementIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementIDNEQ = data
+		case "agreementIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementIDIn = data
+		case "agreementIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementIDNotIn = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOAssessmentStatus2ᚖbangfuᚋentᚋassessmentᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOAssessmentStatus2ᚖbangfuᚋentᚋassessmentᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOAssessmentStatus2ᚕbangfuᚋentᚋassessmentᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOAssessmentStatus2ᚕbangfuᚋentᚋassessmentᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "selfReport":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReport"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReport = data
+		case "selfReportNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportNEQ = data
+		case "selfReportIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportIn = data
+		case "selfReportNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportNotIn = data
+		case "selfReportGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportGT = data
+		case "selfReportGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportGTE = data
+		case "selfReportLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportLT = data
+		case "selfReportLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportLTE = data
+		case "selfReportContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportContains = data
+		case "selfReportHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportHasPrefix = data
+		case "selfReportHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportHasSuffix = data
+		case "selfReportEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportEqualFold = data
+		case "selfReportContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportContainsFold = data
+		case "selfReportedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportedByID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportedByID = data
+		case "selfReportedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportedByIDNEQ = data
+		case "selfReportedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportedByIDIn = data
+		case "selfReportedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportedByIDNotIn = data
+		case "selfReportedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportedByIDIsNil = data
+		case "selfReportedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selfReportedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelfReportedByIDNotNil = data
+		case "crossReview":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReview"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReview = data
+		case "crossReviewNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewNEQ = data
+		case "crossReviewIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewIn = data
+		case "crossReviewNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewNotIn = data
+		case "crossReviewGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewGT = data
+		case "crossReviewGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewGTE = data
+		case "crossReviewLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewLT = data
+		case "crossReviewLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewLTE = data
+		case "crossReviewContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewContains = data
+		case "crossReviewHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewHasPrefix = data
+		case "crossReviewHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewHasSuffix = data
+		case "crossReviewIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewIsNil = data
+		case "crossReviewNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewNotNil = data
+		case "crossReviewEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewEqualFold = data
+		case "crossReviewContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewContainsFold = data
+		case "crossReviewedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewedByID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewedByID = data
+		case "crossReviewedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewedByIDNEQ = data
+		case "crossReviewedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewedByIDIn = data
+		case "crossReviewedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewedByIDNotIn = data
+		case "crossReviewedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewedByIDIsNil = data
+		case "crossReviewedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crossReviewedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CrossReviewedByIDNotNil = data
+		case "grade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grade"))
+			data, err := ec.unmarshalOAssessmentGrade2ᚖbangfuᚋentᚋassessmentᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grade = data
+		case "gradeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeNEQ"))
+			data, err := ec.unmarshalOAssessmentGrade2ᚖbangfuᚋentᚋassessmentᚐGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeNEQ = data
+		case "gradeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeIn"))
+			data, err := ec.unmarshalOAssessmentGrade2ᚕbangfuᚋentᚋassessmentᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeIn = data
+		case "gradeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeNotIn"))
+			data, err := ec.unmarshalOAssessmentGrade2ᚕbangfuᚋentᚋassessmentᚐGradeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeNotIn = data
+		case "gradeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeIsNil = data
+		case "gradeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeNotNil = data
+		case "gradeComment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeComment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeComment = data
+		case "gradeCommentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentNEQ = data
+		case "gradeCommentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentIn = data
+		case "gradeCommentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentNotIn = data
+		case "gradeCommentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentGT = data
+		case "gradeCommentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentGTE = data
+		case "gradeCommentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentLT = data
+		case "gradeCommentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentLTE = data
+		case "gradeCommentContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentContains = data
+		case "gradeCommentHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentHasPrefix = data
+		case "gradeCommentHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentHasSuffix = data
+		case "gradeCommentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentIsNil = data
+		case "gradeCommentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentNotNil = data
+		case "gradeCommentEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentEqualFold = data
+		case "gradeCommentContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradeCommentContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradeCommentContainsFold = data
+		case "gradedByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByID = data
+		case "gradedByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByIDNEQ = data
+		case "gradedByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByIDIn = data
+		case "gradedByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByIDNotIn = data
+		case "gradedByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByIDIsNil = data
+		case "gradedByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedByIDNotNil = data
+		case "gradedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAt = data
+		case "gradedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtNEQ = data
+		case "gradedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtIn = data
+		case "gradedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtNotIn = data
+		case "gradedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtGT = data
+		case "gradedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtGTE = data
+		case "gradedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtLT = data
+		case "gradedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtLTE = data
+		case "gradedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtIsNil = data
+		case "gradedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gradedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GradedAtNotNil = data
+		case "hasAgreement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAgreement"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAgreement = data
+		case "hasAgreementWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAgreementWith"))
+			data, err := ec.unmarshalOAgreementWhereInput2ᚕᚖbangfuᚋentᚐAgreementWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAgreementWith = data
+		case "hasSelfReportedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSelfReportedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSelfReportedBy = data
+		case "hasSelfReportedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSelfReportedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖbangfuᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSelfReportedByWith = data
+		case "hasCrossReviewedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCrossReviewedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCrossReviewedBy = data
+		case "hasCrossReviewedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCrossReviewedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖbangfuᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCrossReviewedByWith = data
+		case "hasGradedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGradedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasGradedBy = data
+		case "hasGradedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasGradedByWith"))
+			data, err := ec.unmarshalOUserWhereInput2ᚕᚖbangfuᚋentᚐUserWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasGradedByWith = data
 		}
 	}
 	return it, nil
@@ -30219,7 +33400,7 @@ func (ec *executionContext) unmarshalInputLedgerEntryWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "amount", "amountNEQ", "amountIn", "amountNotIn", "amountGT", "amountGTE", "amountLT", "amountLTE", "indicator", "indicatorNEQ", "indicatorIn", "indicatorNotIn", "indicatorIsNil", "indicatorNotNil", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "orderLineID", "orderLineIDNEQ", "orderLineIDIn", "orderLineIDNotIn", "orderLineIDIsNil", "orderLineIDNotNil", "targetID", "targetIDNEQ", "targetIDIn", "targetIDNotIn", "targetIDIsNil", "targetIDNotNil", "householdID", "householdIDNEQ", "householdIDIn", "householdIDNotIn", "householdIDIsNil", "householdIDNotNil", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDIsNil", "organizationIDNotNil", "reversesID", "reversesIDNEQ", "reversesIDIn", "reversesIDNotIn", "reversesIDIsNil", "reversesIDNotNil", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "hasOrderLine", "hasOrderLineWith", "hasTarget", "hasTargetWith", "hasHousehold", "hasHouseholdWith", "hasOrganization", "hasOrganizationWith", "hasReverses", "hasReversesWith", "hasReversedBy", "hasReversedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "amount", "amountNEQ", "amountIn", "amountNotIn", "amountGT", "amountGTE", "amountLT", "amountLTE", "indicator", "indicatorNEQ", "indicatorIn", "indicatorNotIn", "indicatorIsNil", "indicatorNotNil", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "month", "monthNEQ", "monthIn", "monthNotIn", "monthGT", "monthGTE", "monthLT", "monthLTE", "monthIsNil", "monthNotNil", "orderLineID", "orderLineIDNEQ", "orderLineIDIn", "orderLineIDNotIn", "orderLineIDIsNil", "orderLineIDNotNil", "agreementID", "agreementIDNEQ", "agreementIDIn", "agreementIDNotIn", "agreementIDIsNil", "agreementIDNotNil", "originCountyID", "originCountyIDNEQ", "originCountyIDIn", "originCountyIDNotIn", "originCountyIDIsNil", "originCountyIDNotNil", "householdID", "householdIDNEQ", "householdIDIn", "householdIDNotIn", "householdIDIsNil", "householdIDNotNil", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDIsNil", "organizationIDNotNil", "reversesID", "reversesIDNEQ", "reversesIDIn", "reversesIDNotIn", "reversesIDIsNil", "reversesIDNotNil", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "hasOrderLine", "hasOrderLineWith", "hasAgreement", "hasAgreementWith", "hasOriginCounty", "hasOriginCountyWith", "hasHousehold", "hasHouseholdWith", "hasOrganization", "hasOrganizationWith", "hasReverses", "hasReversesWith", "hasReversedBy", "hasReversedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30541,6 +33722,76 @@ func (ec *executionContext) unmarshalInputLedgerEntryWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.OccurredAtLTE = data
+		case "month":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("month"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Month = data
+		case "monthNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthNEQ = data
+		case "monthIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthIn = data
+		case "monthNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthNotIn = data
+		case "monthGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthGT = data
+		case "monthGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthGTE = data
+		case "monthLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthLT = data
+		case "monthLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthLTE = data
+		case "monthIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthIsNil = data
+		case "monthNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MonthNotNil = data
 		case "orderLineID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderLineID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -30583,48 +33834,90 @@ func (ec *executionContext) unmarshalInputLedgerEntryWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.OrderLineIDNotNil = data
-		case "targetID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetID"))
+		case "agreementID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.TargetID = data
-		case "targetIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetIDNEQ"))
+			it.AgreementID = data
+		case "agreementIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIDNEQ"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.TargetIDNEQ = data
-		case "targetIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetIDIn"))
+			it.AgreementIDNEQ = data
+		case "agreementIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIDIn"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.TargetIDIn = data
-		case "targetIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetIDNotIn"))
+			it.AgreementIDIn = data
+		case "agreementIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIDNotIn"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.TargetIDNotIn = data
-		case "targetIDIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetIDIsNil"))
+			it.AgreementIDNotIn = data
+		case "agreementIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIDIsNil"))
 			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.TargetIDIsNil = data
-		case "targetIDNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetIDNotNil"))
+			it.AgreementIDIsNil = data
+		case "agreementIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementIDNotNil"))
 			data, err := ec.unmarshalOBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.TargetIDNotNil = data
+			it.AgreementIDNotNil = data
+		case "originCountyID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyID = data
+		case "originCountyIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDNEQ = data
+		case "originCountyIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDIn = data
+		case "originCountyIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDNotIn = data
+		case "originCountyIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDIsNil = data
+		case "originCountyIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDNotNil = data
 		case "householdID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -30870,20 +34163,34 @@ func (ec *executionContext) unmarshalInputLedgerEntryWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.HasOrderLineWith = data
-		case "hasTarget":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTarget"))
+		case "hasAgreement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAgreement"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.HasTarget = data
-		case "hasTargetWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTargetWith"))
-			data, err := ec.unmarshalOTargetWhereInput2ᚕᚖbangfuᚋentᚐTargetWhereInputᚄ(ctx, v)
+			it.HasAgreement = data
+		case "hasAgreementWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAgreementWith"))
+			data, err := ec.unmarshalOAgreementWhereInput2ᚕᚖbangfuᚋentᚐAgreementWhereInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.HasTargetWith = data
+			it.HasAgreementWith = data
+		case "hasOriginCounty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOriginCounty"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOriginCounty = data
+		case "hasOriginCountyWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOriginCountyWith"))
+			data, err := ec.unmarshalORegionWhereInput2ᚕᚖbangfuᚋentᚐRegionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOriginCountyWith = data
 		case "hasHousehold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHousehold"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -32219,7 +35526,7 @@ func (ec *executionContext) unmarshalInputOrderLineWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "orderID", "orderIDNEQ", "orderIDIn", "orderIDNotIn", "productID", "productIDNEQ", "productIDIn", "productIDNotIn", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "unitPriceFen", "unitPriceFenNEQ", "unitPriceFenIn", "unitPriceFenNotIn", "unitPriceFenGT", "unitPriceFenGTE", "unitPriceFenLT", "unitPriceFenLTE", "amountFen", "amountFenNEQ", "amountFenIn", "amountFenNotIn", "amountFenGT", "amountFenGTE", "amountFenLT", "amountFenLTE", "certifiedAtOrder", "certifiedAtOrderNEQ", "hasOrder", "hasOrderWith", "hasProduct", "hasProductWith", "hasLedgerEntries", "hasLedgerEntriesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "orderID", "orderIDNEQ", "orderIDIn", "orderIDNotIn", "productID", "productIDNEQ", "productIDIn", "productIDNotIn", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "unitPriceFen", "unitPriceFenNEQ", "unitPriceFenIn", "unitPriceFenNotIn", "unitPriceFenGT", "unitPriceFenGTE", "unitPriceFenLT", "unitPriceFenLTE", "amountFen", "amountFenNEQ", "amountFenIn", "amountFenNotIn", "amountFenGT", "amountFenGTE", "amountFenLT", "amountFenLTE", "certifiedAtOrder", "certifiedAtOrderNEQ", "originCountyID", "originCountyIDNEQ", "originCountyIDIn", "originCountyIDNotIn", "originCountyIDGT", "originCountyIDGTE", "originCountyIDLT", "originCountyIDLTE", "originCountyIDIsNil", "originCountyIDNotNil", "hasOrder", "hasOrderWith", "hasProduct", "hasProductWith", "hasLedgerEntries", "hasLedgerEntriesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32653,6 +35960,76 @@ func (ec *executionContext) unmarshalInputOrderLineWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.CertifiedAtOrderNEQ = data
+		case "originCountyID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyID = data
+		case "originCountyIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDNEQ = data
+		case "originCountyIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDIn = data
+		case "originCountyIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDNotIn = data
+		case "originCountyIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDGT = data
+		case "originCountyIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDGTE = data
+		case "originCountyIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDLT = data
+		case "originCountyIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDLTE = data
+		case "originCountyIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDIsNil = data
+		case "originCountyIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originCountyIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginCountyIDNotNil = data
 		case "hasOrder":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrder"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -35084,6 +38461,777 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 				return it, err
 			}
 			it.HasAwardsWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputPairingOrder(ctx context.Context, obj any) (ent.PairingOrder, error) {
+	var it ent.PairingOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNPairingOrderField2ᚖbangfuᚋentᚐPairingOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputPairingWhereInput(ctx context.Context, obj any) (ent.PairingWhereInput, error) {
+	var it ent.PairingWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "helpingRegionID", "helpingRegionIDNEQ", "helpingRegionIDIn", "helpingRegionIDNotIn", "helpingRegionIDIsNil", "helpingRegionIDNotNil", "helpingUnitID", "helpingUnitIDNEQ", "helpingUnitIDIn", "helpingUnitIDNotIn", "helpingUnitIDIsNil", "helpingUnitIDNotNil", "helpedRegionID", "helpedRegionIDNEQ", "helpedRegionIDIn", "helpedRegionIDNotIn", "validFrom", "validFromNEQ", "validFromIn", "validFromNotIn", "validFromGT", "validFromGTE", "validFromLT", "validFromLTE", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "validUntilIsNil", "validUntilNotNil", "basis", "basisNEQ", "basisIn", "basisNotIn", "basisGT", "basisGTE", "basisLT", "basisLTE", "basisContains", "basisHasPrefix", "basisHasSuffix", "basisIsNil", "basisNotNil", "basisEqualFold", "basisContainsFold", "endReason", "endReasonNEQ", "endReasonIn", "endReasonNotIn", "endReasonGT", "endReasonGTE", "endReasonLT", "endReasonLTE", "endReasonContains", "endReasonHasPrefix", "endReasonHasSuffix", "endReasonIsNil", "endReasonNotNil", "endReasonEqualFold", "endReasonContainsFold", "hasHelpingRegion", "hasHelpingRegionWith", "hasHelpingUnit", "hasHelpingUnitWith", "hasHelpedRegion", "hasHelpedRegionWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOPairingWhereInput2ᚖbangfuᚋentᚐPairingWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOPairingWhereInput2ᚕᚖbangfuᚋentᚐPairingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOPairingWhereInput2ᚕᚖbangfuᚋentᚐPairingWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPairingKind2ᚖbangfuᚋentᚋpairingᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOPairingKind2ᚖbangfuᚋentᚋpairingᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOPairingKind2ᚕbangfuᚋentᚋpairingᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOPairingKind2ᚕbangfuᚋentᚋpairingᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "helpingRegionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingRegionID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingRegionID = data
+		case "helpingRegionIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingRegionIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingRegionIDNEQ = data
+		case "helpingRegionIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingRegionIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingRegionIDIn = data
+		case "helpingRegionIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingRegionIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingRegionIDNotIn = data
+		case "helpingRegionIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingRegionIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingRegionIDIsNil = data
+		case "helpingRegionIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingRegionIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingRegionIDNotNil = data
+		case "helpingUnitID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingUnitID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingUnitID = data
+		case "helpingUnitIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingUnitIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingUnitIDNEQ = data
+		case "helpingUnitIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingUnitIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingUnitIDIn = data
+		case "helpingUnitIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingUnitIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingUnitIDNotIn = data
+		case "helpingUnitIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingUnitIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingUnitIDIsNil = data
+		case "helpingUnitIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingUnitIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingUnitIDNotNil = data
+		case "helpedRegionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpedRegionID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpedRegionID = data
+		case "helpedRegionIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpedRegionIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpedRegionIDNEQ = data
+		case "helpedRegionIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpedRegionIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpedRegionIDIn = data
+		case "helpedRegionIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpedRegionIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpedRegionIDNotIn = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validFromNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromNEQ = data
+		case "validFromIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromIn = data
+		case "validFromNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromNotIn = data
+		case "validFromGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromGT = data
+		case "validFromGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromGTE = data
+		case "validFromLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromLT = data
+		case "validFromLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromLTE = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "validUntilNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNEQ = data
+		case "validUntilIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilIn = data
+		case "validUntilNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNotIn = data
+		case "validUntilGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilGT = data
+		case "validUntilGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilGTE = data
+		case "validUntilLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilLT = data
+		case "validUntilLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilLTE = data
+		case "validUntilIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilIsNil = data
+		case "validUntilNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNotNil = data
+		case "basis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Basis = data
+		case "basisNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisNEQ = data
+		case "basisIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisIn = data
+		case "basisNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisNotIn = data
+		case "basisGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisGT = data
+		case "basisGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisGTE = data
+		case "basisLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisLT = data
+		case "basisLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisLTE = data
+		case "basisContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisContains = data
+		case "basisHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisHasPrefix = data
+		case "basisHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisHasSuffix = data
+		case "basisIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisIsNil = data
+		case "basisNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisNotNil = data
+		case "basisEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisEqualFold = data
+		case "basisContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basisContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BasisContainsFold = data
+		case "endReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReason = data
+		case "endReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonNEQ = data
+		case "endReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonIn = data
+		case "endReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonNotIn = data
+		case "endReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonGT = data
+		case "endReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonGTE = data
+		case "endReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonLT = data
+		case "endReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonLTE = data
+		case "endReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonContains = data
+		case "endReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonHasPrefix = data
+		case "endReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonHasSuffix = data
+		case "endReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonIsNil = data
+		case "endReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonNotNil = data
+		case "endReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonEqualFold = data
+		case "endReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndReasonContainsFold = data
+		case "hasHelpingRegion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHelpingRegion"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasHelpingRegion = data
+		case "hasHelpingRegionWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHelpingRegionWith"))
+			data, err := ec.unmarshalORegionWhereInput2ᚕᚖbangfuᚋentᚐRegionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasHelpingRegionWith = data
+		case "hasHelpingUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHelpingUnit"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasHelpingUnit = data
+		case "hasHelpingUnitWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHelpingUnitWith"))
+			data, err := ec.unmarshalOOrganizationWhereInput2ᚕᚖbangfuᚋentᚐOrganizationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasHelpingUnitWith = data
+		case "hasHelpedRegion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHelpedRegion"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasHelpedRegion = data
+		case "hasHelpedRegionWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHelpedRegionWith"))
+			data, err := ec.unmarshalORegionWhereInput2ᚕᚖbangfuᚋentᚐRegionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasHelpedRegionWith = data
 		}
 	}
 	return it, nil
@@ -38788,7 +42936,7 @@ func (ec *executionContext) unmarshalInputTargetWhereInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "agreementID", "agreementIDNEQ", "agreementIDIn", "agreementIDNotIn", "indicator", "indicatorNEQ", "indicatorIn", "indicatorNotIn", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "targetValue", "targetValueNEQ", "targetValueIn", "targetValueNotIn", "targetValueGT", "targetValueGTE", "targetValueLT", "targetValueLTE", "hasAgreement", "hasAgreementWith", "hasLedgerEntries", "hasLedgerEntriesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "agreementID", "agreementIDNEQ", "agreementIDIn", "agreementIDNotIn", "indicator", "indicatorNEQ", "indicatorIn", "indicatorNotIn", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "targetValue", "targetValueNEQ", "targetValueIn", "targetValueNotIn", "targetValueGT", "targetValueGTE", "targetValueLT", "targetValueLTE", "hasAgreement", "hasAgreementWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39166,20 +43314,6 @@ func (ec *executionContext) unmarshalInputTargetWhereInput(ctx context.Context, 
 				return it, err
 			}
 			it.HasAgreementWith = data
-		case "hasLedgerEntries":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLedgerEntries"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasLedgerEntries = data
-		case "hasLedgerEntriesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasLedgerEntriesWith"))
-			data, err := ec.unmarshalOLedgerEntryWhereInput2ᚕᚖbangfuᚋentᚐLedgerEntryWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasLedgerEntriesWith = data
 		}
 	}
 	return it, nil
@@ -39868,6 +44002,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Product(ctx, sel, obj)
+	case *ent.Pairing:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Pairing(ctx, sel, obj)
 	case *ent.Organization:
 		if obj == nil {
 			return graphql.Null
@@ -39938,6 +44077,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._AuditEvent(ctx, sel, obj)
+	case *ent.Assessment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Assessment(ctx, sel, obj)
 	case *ent.AnnualIncome:
 		if obj == nil {
 			return graphql.Null
@@ -40035,6 +44179,21 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 			}
 		case "supersedesID":
 			out.Values[i] = ec._Agreement_supersedesID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "originalID":
+			out.Values[i] = ec._Agreement_originalID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "activatedAt":
+			out.Values[i] = ec._Agreement_activatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._Agreement_closedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -40238,6 +44397,82 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 					}
 				}()
 				res = ec._Agreement_targets(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "credits":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Agreement_credits(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "assessments":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Agreement_assessments(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -40584,6 +44819,352 @@ func (ec *executionContext) _AnnualIncomeEdge(ctx context.Context, sel ast.Selec
 			}
 		case "cursor":
 			out.Values[i] = ec._AnnualIncomeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var assessmentImplementors = []string{"Assessment", "Node"}
+
+func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSet, obj *ent.Assessment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Assessment")
+		case "id":
+			out.Values[i] = ec._Assessment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Assessment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Assessment_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agreementID":
+			out.Values[i] = ec._Assessment_agreementID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._Assessment_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Assessment_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "selfReport":
+			out.Values[i] = ec._Assessment_selfReport(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "selfReportedByID":
+			out.Values[i] = ec._Assessment_selfReportedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "crossReview":
+			out.Values[i] = ec._Assessment_crossReview(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "crossReviewedByID":
+			out.Values[i] = ec._Assessment_crossReviewedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grade":
+			out.Values[i] = ec._Assessment_grade(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gradeComment":
+			out.Values[i] = ec._Assessment_gradeComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gradedByID":
+			out.Values[i] = ec._Assessment_gradedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gradedAt":
+			out.Values[i] = ec._Assessment_gradedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agreement":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Assessment_agreement(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "selfReportedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Assessment_selfReportedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "crossReviewedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Assessment_crossReviewedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "gradedBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Assessment_gradedBy(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var assessmentConnectionImplementors = []string{"AssessmentConnection"}
+
+func (ec *executionContext) _AssessmentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.AssessmentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssessmentConnection")
+		case "edges":
+			out.Values[i] = ec._AssessmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AssessmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AssessmentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var assessmentEdgeImplementors = []string{"AssessmentEdge"}
+
+func (ec *executionContext) _AssessmentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.AssessmentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assessmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssessmentEdge")
+		case "node":
+			out.Values[i] = ec._AssessmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._AssessmentEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -42771,13 +47352,23 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "month":
+			out.Values[i] = ec._LedgerEntry_month(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "orderLineID":
 			out.Values[i] = ec._LedgerEntry_orderLineID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "targetID":
-			out.Values[i] = ec._LedgerEntry_targetID(ctx, field, obj)
+		case "agreementID":
+			out.Values[i] = ec._LedgerEntry_agreementID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "originCountyID":
+			out.Values[i] = ec._LedgerEntry_originCountyID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -42839,7 +47430,7 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		case "target":
+		case "agreement":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
@@ -42848,7 +47439,45 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._LedgerEntry_target(ctx, field, obj)
+				res = ec._LedgerEntry_agreement(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "originCounty":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerEntry_originCounty(ctx, field, obj)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -44397,6 +49026,11 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "originCountyID":
+			out.Values[i] = ec._OrderLine_originCountyID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "order":
 			field := field
 
@@ -45334,6 +49968,299 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pairingImplementors = []string{"Pairing", "Node"}
+
+func (ec *executionContext) _Pairing(ctx context.Context, sel ast.SelectionSet, obj *ent.Pairing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pairingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pairing")
+		case "id":
+			out.Values[i] = ec._Pairing_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Pairing_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Pairing_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Pairing_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "helpingRegionID":
+			out.Values[i] = ec._Pairing_helpingRegionID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "helpingUnitID":
+			out.Values[i] = ec._Pairing_helpingUnitID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "helpedRegionID":
+			out.Values[i] = ec._Pairing_helpedRegionID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validFrom":
+			out.Values[i] = ec._Pairing_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validUntil":
+			out.Values[i] = ec._Pairing_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "basis":
+			out.Values[i] = ec._Pairing_basis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endReason":
+			out.Values[i] = ec._Pairing_endReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "helpingRegion":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Pairing_helpingRegion(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "helpingUnit":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Pairing_helpingUnit(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "helpedRegion":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Pairing_helpedRegion(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var pairingConnectionImplementors = []string{"PairingConnection"}
+
+func (ec *executionContext) _PairingConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PairingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pairingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PairingConnection")
+		case "edges":
+			out.Values[i] = ec._PairingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PairingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PairingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var pairingEdgeImplementors = []string{"PairingEdge"}
+
+func (ec *executionContext) _PairingEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PairingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pairingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PairingEdge")
+		case "node":
+			out.Values[i] = ec._PairingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._PairingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var productImplementors = []string{"Product", "Node"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *ent.Product) graphql.Marshaler {
@@ -46165,6 +51092,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_organizations(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "pairings":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_pairings(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -47273,44 +52222,6 @@ func (ec *executionContext) _Target(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		case "ledgerEntries":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Target_ledgerEntries(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48111,6 +53022,62 @@ func (ec *executionContext) marshalNAnnualIncomeOrderField2ᚖbangfuᚋentᚐAnn
 
 func (ec *executionContext) unmarshalNAnnualIncomeWhereInput2ᚖbangfuᚋentᚐAnnualIncomeWhereInput(ctx context.Context, v any) (*ent.AnnualIncomeWhereInput, error) {
 	res, err := ec.unmarshalInputAnnualIncomeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssessmentConnection2ᚖbangfuᚋentᚐAssessmentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AssessmentConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AssessmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAssessmentGrade2bangfuᚋentᚋassessmentᚐGrade(ctx context.Context, v any) (assessment.Grade, error) {
+	var res assessment.Grade
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssessmentGrade2bangfuᚋentᚋassessmentᚐGrade(ctx context.Context, sel ast.SelectionSet, v assessment.Grade) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAssessmentOrder2ᚖbangfuᚋentᚐAssessmentOrder(ctx context.Context, v any) (*ent.AssessmentOrder, error) {
+	res, err := ec.unmarshalInputAssessmentOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAssessmentOrderField2ᚖbangfuᚋentᚐAssessmentOrderField(ctx context.Context, v any) (*ent.AssessmentOrderField, error) {
+	var res = new(ent.AssessmentOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssessmentOrderField2ᚖbangfuᚋentᚐAssessmentOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.AssessmentOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNAssessmentStatus2bangfuᚋentᚋassessmentᚐStatus(ctx context.Context, v any) (assessment.Status, error) {
+	var res assessment.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssessmentStatus2bangfuᚋentᚋassessmentᚐStatus(ctx context.Context, sel ast.SelectionSet, v assessment.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAssessmentWhereInput2ᚖbangfuᚋentᚐAssessmentWhereInput(ctx context.Context, v any) (*ent.AssessmentWhereInput, error) {
+	res, err := ec.unmarshalInputAssessmentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -49067,6 +54034,52 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPairingConnection2ᚖbangfuᚋentᚐPairingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PairingConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PairingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPairingKind2bangfuᚋentᚋpairingᚐKind(ctx context.Context, v any) (pairing.Kind, error) {
+	var res pairing.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPairingKind2bangfuᚋentᚋpairingᚐKind(ctx context.Context, sel ast.SelectionSet, v pairing.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPairingOrder2ᚖbangfuᚋentᚐPairingOrder(ctx context.Context, v any) (*ent.PairingOrder, error) {
+	res, err := ec.unmarshalInputPairingOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPairingOrderField2ᚖbangfuᚋentᚐPairingOrderField(ctx context.Context, v any) (*ent.PairingOrderField, error) {
+	var res = new(ent.PairingOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPairingOrderField2ᚖbangfuᚋentᚐPairingOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.PairingOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNPairingWhereInput2ᚖbangfuᚋentᚐPairingWhereInput(ctx context.Context, v any) (*ent.PairingWhereInput, error) {
+	res, err := ec.unmarshalInputPairingWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPlaceOrderInput2bangfuᚋgraphᚋmodelᚐPlaceOrderInput(ctx context.Context, v any) (model.PlaceOrderInput, error) {
 	res, err := ec.unmarshalInputPlaceOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -49909,6 +54922,179 @@ func (ec *executionContext) unmarshalOAnnualIncomeWhereInput2ᚖbangfuᚋentᚐA
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputAnnualIncomeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAssessment2ᚖbangfuᚋentᚐAssessment(ctx context.Context, sel ast.SelectionSet, v *ent.Assessment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Assessment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAssessmentEdge2ᚕᚖbangfuᚋentᚐAssessmentEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AssessmentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOAssessmentEdge2ᚖbangfuᚋentᚐAssessmentEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOAssessmentEdge2ᚖbangfuᚋentᚐAssessmentEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AssessmentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssessmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAssessmentGrade2ᚕbangfuᚋentᚋassessmentᚐGradeᚄ(ctx context.Context, v any) ([]assessment.Grade, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]assessment.Grade, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAssessmentGrade2bangfuᚋentᚋassessmentᚐGrade(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAssessmentGrade2ᚕbangfuᚋentᚋassessmentᚐGradeᚄ(ctx context.Context, sel ast.SelectionSet, v []assessment.Grade) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssessmentGrade2bangfuᚋentᚋassessmentᚐGrade(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAssessmentGrade2ᚖbangfuᚋentᚋassessmentᚐGrade(ctx context.Context, v any) (*assessment.Grade, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(assessment.Grade)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAssessmentGrade2ᚖbangfuᚋentᚋassessmentᚐGrade(ctx context.Context, sel ast.SelectionSet, v *assessment.Grade) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOAssessmentOrder2ᚕᚖbangfuᚋentᚐAssessmentOrderᚄ(ctx context.Context, v any) ([]*ent.AssessmentOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AssessmentOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAssessmentOrder2ᚖbangfuᚋentᚐAssessmentOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAssessmentStatus2ᚕbangfuᚋentᚋassessmentᚐStatusᚄ(ctx context.Context, v any) ([]assessment.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]assessment.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAssessmentStatus2bangfuᚋentᚋassessmentᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAssessmentStatus2ᚕbangfuᚋentᚋassessmentᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []assessment.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssessmentStatus2bangfuᚋentᚋassessmentᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAssessmentStatus2ᚖbangfuᚋentᚋassessmentᚐStatus(ctx context.Context, v any) (*assessment.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(assessment.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAssessmentStatus2ᚖbangfuᚋentᚋassessmentᚐStatus(ctx context.Context, sel ast.SelectionSet, v *assessment.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOAssessmentWhereInput2ᚕᚖbangfuᚋentᚐAssessmentWhereInputᚄ(ctx context.Context, v any) ([]*ent.AssessmentWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.AssessmentWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAssessmentWhereInput2ᚖbangfuᚋentᚐAssessmentWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAssessmentWhereInput2ᚖbangfuᚋentᚐAssessmentWhereInput(ctx context.Context, v any) (*ent.AssessmentWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAssessmentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -52097,6 +57283,127 @@ func (ec *executionContext) unmarshalOOrganizationWhereInput2ᚖbangfuᚋentᚐO
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputOrganizationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPairing2ᚖbangfuᚋentᚐPairing(ctx context.Context, sel ast.SelectionSet, v *ent.Pairing) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Pairing(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPairingEdge2ᚕᚖbangfuᚋentᚐPairingEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.PairingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPairingEdge2ᚖbangfuᚋentᚐPairingEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPairingEdge2ᚖbangfuᚋentᚐPairingEdge(ctx context.Context, sel ast.SelectionSet, v *ent.PairingEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PairingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPairingKind2ᚕbangfuᚋentᚋpairingᚐKindᚄ(ctx context.Context, v any) ([]pairing.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]pairing.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPairingKind2bangfuᚋentᚋpairingᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPairingKind2ᚕbangfuᚋentᚋpairingᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []pairing.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPairingKind2bangfuᚋentᚋpairingᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPairingKind2ᚖbangfuᚋentᚋpairingᚐKind(ctx context.Context, v any) (*pairing.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(pairing.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPairingKind2ᚖbangfuᚋentᚋpairingᚐKind(ctx context.Context, sel ast.SelectionSet, v *pairing.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPairingOrder2ᚕᚖbangfuᚋentᚐPairingOrderᚄ(ctx context.Context, v any) ([]*ent.PairingOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.PairingOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPairingOrder2ᚖbangfuᚋentᚐPairingOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPairingWhereInput2ᚕᚖbangfuᚋentᚐPairingWhereInputᚄ(ctx context.Context, v any) ([]*ent.PairingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.PairingWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPairingWhereInput2ᚖbangfuᚋentᚐPairingWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPairingWhereInput2ᚖbangfuᚋentᚐPairingWhereInput(ctx context.Context, v any) (*ent.PairingWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPairingWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -6,11 +6,13 @@ import (
 
 	"bangfu/ent/agreement"
 	"bangfu/ent/annualincome"
+	"bangfu/ent/assessment"
 	"bangfu/ent/auditevent"
 	"bangfu/ent/award"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/credittotal"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
@@ -20,8 +22,10 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
+	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
 	"bangfu/ent/stockadjustment"
@@ -57,6 +61,10 @@ var tableOfType = map[string]string{
 	"AuditEvent":      auditevent.Table,
 	"Session":         session.Table,
 	"StockAdjustment": stockadjustment.Table,
+	"Pairing":         pairing.Table,
+	"Assessment":      assessment.Table,
+	"CreditTotal":     credittotal.Table,
+	"PurchaseTotal":   purchasetotal.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

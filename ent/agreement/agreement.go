@@ -42,6 +42,12 @@ const (
 	FieldHelpingUnitID = "helping_unit_id"
 	// FieldSupersedesID holds the string denoting the supersedes_id field in the database.
 	FieldSupersedesID = "supersedes_id"
+	// FieldOriginalID holds the string denoting the original_id field in the database.
+	FieldOriginalID = "original_id"
+	// FieldActivatedAt holds the string denoting the activated_at field in the database.
+	FieldActivatedAt = "activated_at"
+	// FieldClosedAt holds the string denoting the closed_at field in the database.
+	FieldClosedAt = "closed_at"
 	// EdgeHelpingRegion holds the string denoting the helping_region edge name in mutations.
 	EdgeHelpingRegion = "helping_region"
 	// EdgeHelpingUnit holds the string denoting the helping_unit edge name in mutations.
@@ -54,6 +60,10 @@ const (
 	EdgeAmendments = "amendments"
 	// EdgeTargets holds the string denoting the targets edge name in mutations.
 	EdgeTargets = "targets"
+	// EdgeCredits holds the string denoting the credits edge name in mutations.
+	EdgeCredits = "credits"
+	// EdgeAssessments holds the string denoting the assessments edge name in mutations.
+	EdgeAssessments = "assessments"
 	// EdgeProgressReports holds the string denoting the progress_reports edge name in mutations.
 	EdgeProgressReports = "progress_reports"
 	// EdgeScopedMemberships holds the string denoting the scoped_memberships edge name in mutations.
@@ -94,6 +104,20 @@ const (
 	TargetsInverseTable = "targets"
 	// TargetsColumn is the table column denoting the targets relation/edge.
 	TargetsColumn = "agreement_id"
+	// CreditsTable is the table that holds the credits relation/edge.
+	CreditsTable = "ledger_entries"
+	// CreditsInverseTable is the table name for the LedgerEntry entity.
+	// It exists in this package in order to avoid circular dependency with the "ledgerentry" package.
+	CreditsInverseTable = "ledger_entries"
+	// CreditsColumn is the table column denoting the credits relation/edge.
+	CreditsColumn = "agreement_id"
+	// AssessmentsTable is the table that holds the assessments relation/edge.
+	AssessmentsTable = "assessments"
+	// AssessmentsInverseTable is the table name for the Assessment entity.
+	// It exists in this package in order to avoid circular dependency with the "assessment" package.
+	AssessmentsInverseTable = "assessments"
+	// AssessmentsColumn is the table column denoting the assessments relation/edge.
+	AssessmentsColumn = "agreement_id"
 	// ProgressReportsTable is the table that holds the progress_reports relation/edge.
 	ProgressReportsTable = "progress_reports"
 	// ProgressReportsInverseTable is the table name for the ProgressReport entity.
@@ -123,6 +147,9 @@ var Columns = []string{
 	FieldHelpingRegionID,
 	FieldHelpingUnitID,
 	FieldSupersedesID,
+	FieldOriginalID,
+	FieldActivatedAt,
+	FieldClosedAt,
 }
 
 var (
@@ -287,6 +314,21 @@ func BySupersedesID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSupersedesID, opts...).ToFunc()
 }
 
+// ByOriginalID orders the results by the original_id field.
+func ByOriginalID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOriginalID, opts...).ToFunc()
+}
+
+// ByActivatedAt orders the results by the activated_at field.
+func ByActivatedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldActivatedAt, opts...).ToFunc()
+}
+
+// ByClosedAt orders the results by the closed_at field.
+func ByClosedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClosedAt, opts...).ToFunc()
+}
+
 // ByHelpingRegionField orders the results by helping_region field.
 func ByHelpingRegionField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -347,6 +389,34 @@ func ByTargetsCount(opts ...sql.OrderTermOption) OrderOption {
 func ByTargets(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newTargetsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByCreditsCount orders the results by credits count.
+func ByCreditsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCreditsStep(), opts...)
+	}
+}
+
+// ByCredits orders the results by credits terms.
+func ByCredits(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCreditsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByAssessmentsCount orders the results by assessments count.
+func ByAssessmentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAssessmentsStep(), opts...)
+	}
+}
+
+// ByAssessments orders the results by assessments terms.
+func ByAssessments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAssessmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -417,6 +487,20 @@ func newTargetsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(TargetsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, TargetsTable, TargetsColumn),
+	)
+}
+func newCreditsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CreditsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CreditsTable, CreditsColumn),
+	)
+}
+func newAssessmentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AssessmentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AssessmentsTable, AssessmentsColumn),
 	)
 }
 func newProgressReportsStep() *sqlgraph.Step {

@@ -105,6 +105,21 @@ func SupersedesID(v int) predicate.Agreement {
 	return predicate.Agreement(sql.FieldEQ(FieldSupersedesID, v))
 }
 
+// OriginalID applies equality check predicate on the "original_id" field. It's identical to OriginalIDEQ.
+func OriginalID(v int) predicate.Agreement {
+	return predicate.Agreement(sql.FieldEQ(FieldOriginalID, v))
+}
+
+// ActivatedAt applies equality check predicate on the "activated_at" field. It's identical to ActivatedAtEQ.
+func ActivatedAt(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldEQ(FieldActivatedAt, v))
+}
+
+// ClosedAt applies equality check predicate on the "closed_at" field. It's identical to ClosedAtEQ.
+func ClosedAt(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldEQ(FieldClosedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Agreement {
 	return predicate.Agreement(sql.FieldEQ(FieldCreatedAt, v))
@@ -575,6 +590,156 @@ func SupersedesIDNotNil() predicate.Agreement {
 	return predicate.Agreement(sql.FieldNotNull(FieldSupersedesID))
 }
 
+// OriginalIDEQ applies the EQ predicate on the "original_id" field.
+func OriginalIDEQ(v int) predicate.Agreement {
+	return predicate.Agreement(sql.FieldEQ(FieldOriginalID, v))
+}
+
+// OriginalIDNEQ applies the NEQ predicate on the "original_id" field.
+func OriginalIDNEQ(v int) predicate.Agreement {
+	return predicate.Agreement(sql.FieldNEQ(FieldOriginalID, v))
+}
+
+// OriginalIDIn applies the In predicate on the "original_id" field.
+func OriginalIDIn(vs ...int) predicate.Agreement {
+	return predicate.Agreement(sql.FieldIn(FieldOriginalID, vs...))
+}
+
+// OriginalIDNotIn applies the NotIn predicate on the "original_id" field.
+func OriginalIDNotIn(vs ...int) predicate.Agreement {
+	return predicate.Agreement(sql.FieldNotIn(FieldOriginalID, vs...))
+}
+
+// OriginalIDGT applies the GT predicate on the "original_id" field.
+func OriginalIDGT(v int) predicate.Agreement {
+	return predicate.Agreement(sql.FieldGT(FieldOriginalID, v))
+}
+
+// OriginalIDGTE applies the GTE predicate on the "original_id" field.
+func OriginalIDGTE(v int) predicate.Agreement {
+	return predicate.Agreement(sql.FieldGTE(FieldOriginalID, v))
+}
+
+// OriginalIDLT applies the LT predicate on the "original_id" field.
+func OriginalIDLT(v int) predicate.Agreement {
+	return predicate.Agreement(sql.FieldLT(FieldOriginalID, v))
+}
+
+// OriginalIDLTE applies the LTE predicate on the "original_id" field.
+func OriginalIDLTE(v int) predicate.Agreement {
+	return predicate.Agreement(sql.FieldLTE(FieldOriginalID, v))
+}
+
+// OriginalIDIsNil applies the IsNil predicate on the "original_id" field.
+func OriginalIDIsNil() predicate.Agreement {
+	return predicate.Agreement(sql.FieldIsNull(FieldOriginalID))
+}
+
+// OriginalIDNotNil applies the NotNil predicate on the "original_id" field.
+func OriginalIDNotNil() predicate.Agreement {
+	return predicate.Agreement(sql.FieldNotNull(FieldOriginalID))
+}
+
+// ActivatedAtEQ applies the EQ predicate on the "activated_at" field.
+func ActivatedAtEQ(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldEQ(FieldActivatedAt, v))
+}
+
+// ActivatedAtNEQ applies the NEQ predicate on the "activated_at" field.
+func ActivatedAtNEQ(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldNEQ(FieldActivatedAt, v))
+}
+
+// ActivatedAtIn applies the In predicate on the "activated_at" field.
+func ActivatedAtIn(vs ...time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldIn(FieldActivatedAt, vs...))
+}
+
+// ActivatedAtNotIn applies the NotIn predicate on the "activated_at" field.
+func ActivatedAtNotIn(vs ...time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldNotIn(FieldActivatedAt, vs...))
+}
+
+// ActivatedAtGT applies the GT predicate on the "activated_at" field.
+func ActivatedAtGT(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldGT(FieldActivatedAt, v))
+}
+
+// ActivatedAtGTE applies the GTE predicate on the "activated_at" field.
+func ActivatedAtGTE(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldGTE(FieldActivatedAt, v))
+}
+
+// ActivatedAtLT applies the LT predicate on the "activated_at" field.
+func ActivatedAtLT(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldLT(FieldActivatedAt, v))
+}
+
+// ActivatedAtLTE applies the LTE predicate on the "activated_at" field.
+func ActivatedAtLTE(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldLTE(FieldActivatedAt, v))
+}
+
+// ActivatedAtIsNil applies the IsNil predicate on the "activated_at" field.
+func ActivatedAtIsNil() predicate.Agreement {
+	return predicate.Agreement(sql.FieldIsNull(FieldActivatedAt))
+}
+
+// ActivatedAtNotNil applies the NotNil predicate on the "activated_at" field.
+func ActivatedAtNotNil() predicate.Agreement {
+	return predicate.Agreement(sql.FieldNotNull(FieldActivatedAt))
+}
+
+// ClosedAtEQ applies the EQ predicate on the "closed_at" field.
+func ClosedAtEQ(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldEQ(FieldClosedAt, v))
+}
+
+// ClosedAtNEQ applies the NEQ predicate on the "closed_at" field.
+func ClosedAtNEQ(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldNEQ(FieldClosedAt, v))
+}
+
+// ClosedAtIn applies the In predicate on the "closed_at" field.
+func ClosedAtIn(vs ...time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldIn(FieldClosedAt, vs...))
+}
+
+// ClosedAtNotIn applies the NotIn predicate on the "closed_at" field.
+func ClosedAtNotIn(vs ...time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldNotIn(FieldClosedAt, vs...))
+}
+
+// ClosedAtGT applies the GT predicate on the "closed_at" field.
+func ClosedAtGT(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldGT(FieldClosedAt, v))
+}
+
+// ClosedAtGTE applies the GTE predicate on the "closed_at" field.
+func ClosedAtGTE(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldGTE(FieldClosedAt, v))
+}
+
+// ClosedAtLT applies the LT predicate on the "closed_at" field.
+func ClosedAtLT(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldLT(FieldClosedAt, v))
+}
+
+// ClosedAtLTE applies the LTE predicate on the "closed_at" field.
+func ClosedAtLTE(v time.Time) predicate.Agreement {
+	return predicate.Agreement(sql.FieldLTE(FieldClosedAt, v))
+}
+
+// ClosedAtIsNil applies the IsNil predicate on the "closed_at" field.
+func ClosedAtIsNil() predicate.Agreement {
+	return predicate.Agreement(sql.FieldIsNull(FieldClosedAt))
+}
+
+// ClosedAtNotNil applies the NotNil predicate on the "closed_at" field.
+func ClosedAtNotNil() predicate.Agreement {
+	return predicate.Agreement(sql.FieldNotNull(FieldClosedAt))
+}
+
 // HasHelpingRegion applies the HasEdge predicate on the "helping_region" edge.
 func HasHelpingRegion() predicate.Agreement {
 	return predicate.Agreement(func(s *sql.Selector) {
@@ -705,6 +870,52 @@ func HasTargets() predicate.Agreement {
 func HasTargetsWith(preds ...predicate.Target) predicate.Agreement {
 	return predicate.Agreement(func(s *sql.Selector) {
 		step := newTargetsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCredits applies the HasEdge predicate on the "credits" edge.
+func HasCredits() predicate.Agreement {
+	return predicate.Agreement(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CreditsTable, CreditsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCreditsWith applies the HasEdge predicate on the "credits" edge with a given conditions (other predicates).
+func HasCreditsWith(preds ...predicate.LedgerEntry) predicate.Agreement {
+	return predicate.Agreement(func(s *sql.Selector) {
+		step := newCreditsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasAssessments applies the HasEdge predicate on the "assessments" edge.
+func HasAssessments() predicate.Agreement {
+	return predicate.Agreement(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, AssessmentsTable, AssessmentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAssessmentsWith applies the HasEdge predicate on the "assessments" edge with a given conditions (other predicates).
+func HasAssessmentsWith(preds ...predicate.Assessment) predicate.Agreement {
+	return predicate.Agreement(func(s *sql.Selector) {
+		step := newAssessmentsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -32,6 +32,18 @@ func (f AnnualIncomeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AnnualIncomeMutation", m)
 }
 
+// The AssessmentFunc type is an adapter to allow the use of ordinary
+// function as Assessment mutator.
+type AssessmentFunc func(context.Context, *ent.AssessmentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AssessmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AssessmentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AssessmentMutation", m)
+}
+
 // The AuditEventFunc type is an adapter to allow the use of ordinary
 // function as AuditEvent mutator.
 type AuditEventFunc func(context.Context, *ent.AuditEventMutation) (ent.Value, error)
@@ -90,6 +102,18 @@ func (f CertificationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CertificationMutation", m)
+}
+
+// The CreditTotalFunc type is an adapter to allow the use of ordinary
+// function as CreditTotal mutator.
+type CreditTotalFunc func(context.Context, *ent.CreditTotalMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CreditTotalFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CreditTotalMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CreditTotalMutation", m)
 }
 
 // The HouseholdFunc type is an adapter to allow the use of ordinary
@@ -200,6 +224,18 @@ func (f OrganizationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OrganizationMutation", m)
 }
 
+// The PairingFunc type is an adapter to allow the use of ordinary
+// function as Pairing mutator.
+type PairingFunc func(context.Context, *ent.PairingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PairingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PairingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PairingMutation", m)
+}
+
 // The ProductFunc type is an adapter to allow the use of ordinary
 // function as Product mutator.
 type ProductFunc func(context.Context, *ent.ProductMutation) (ent.Value, error)
@@ -222,6 +258,18 @@ func (f ProgressReportFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProgressReportMutation", m)
+}
+
+// The PurchaseTotalFunc type is an adapter to allow the use of ordinary
+// function as PurchaseTotal mutator.
+type PurchaseTotalFunc func(context.Context, *ent.PurchaseTotalMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PurchaseTotalFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PurchaseTotalMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PurchaseTotalMutation", m)
 }
 
 // The RegionFunc type is an adapter to allow the use of ordinary

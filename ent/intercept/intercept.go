@@ -9,11 +9,13 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/agreement"
 	"bangfu/ent/annualincome"
+	"bangfu/ent/assessment"
 	"bangfu/ent/auditevent"
 	"bangfu/ent/award"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/credittotal"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
@@ -23,9 +25,11 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/predicate"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
+	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
 	"bangfu/ent/stockadjustment"
@@ -144,6 +148,33 @@ func (f TraverseAnnualIncome) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.AnnualIncomeQuery", q)
+}
+
+// The AssessmentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AssessmentFunc func(context.Context, *ent.AssessmentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AssessmentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AssessmentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AssessmentQuery", q)
+}
+
+// The TraverseAssessment type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAssessment func(context.Context, *ent.AssessmentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAssessment) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAssessment) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AssessmentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AssessmentQuery", q)
 }
 
 // The AuditEventFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -279,6 +310,33 @@ func (f TraverseCertification) Traverse(ctx context.Context, q ent.Query) error 
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CertificationQuery", q)
+}
+
+// The CreditTotalFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CreditTotalFunc func(context.Context, *ent.CreditTotalQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CreditTotalFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CreditTotalQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CreditTotalQuery", q)
+}
+
+// The TraverseCreditTotal type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCreditTotal func(context.Context, *ent.CreditTotalQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCreditTotal) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCreditTotal) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CreditTotalQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CreditTotalQuery", q)
 }
 
 // The HouseholdFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -524,6 +582,33 @@ func (f TraverseOrganization) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.OrganizationQuery", q)
 }
 
+// The PairingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PairingFunc func(context.Context, *ent.PairingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PairingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PairingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PairingQuery", q)
+}
+
+// The TraversePairing type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePairing func(context.Context, *ent.PairingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePairing) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePairing) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PairingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PairingQuery", q)
+}
+
 // The ProductFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ProductFunc func(context.Context, *ent.ProductQuery) (ent.Value, error)
 
@@ -576,6 +661,33 @@ func (f TraverseProgressReport) Traverse(ctx context.Context, q ent.Query) error
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ProgressReportQuery", q)
+}
+
+// The PurchaseTotalFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PurchaseTotalFunc func(context.Context, *ent.PurchaseTotalQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PurchaseTotalFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PurchaseTotalQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PurchaseTotalQuery", q)
+}
+
+// The TraversePurchaseTotal type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePurchaseTotal func(context.Context, *ent.PurchaseTotalQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePurchaseTotal) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePurchaseTotal) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PurchaseTotalQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PurchaseTotalQuery", q)
 }
 
 // The RegionFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -747,6 +859,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AgreementQuery, predicate.Agreement, agreement.OrderOption]{typ: ent.TypeAgreement, tq: q}, nil
 	case *ent.AnnualIncomeQuery:
 		return &query[*ent.AnnualIncomeQuery, predicate.AnnualIncome, annualincome.OrderOption]{typ: ent.TypeAnnualIncome, tq: q}, nil
+	case *ent.AssessmentQuery:
+		return &query[*ent.AssessmentQuery, predicate.Assessment, assessment.OrderOption]{typ: ent.TypeAssessment, tq: q}, nil
 	case *ent.AuditEventQuery:
 		return &query[*ent.AuditEventQuery, predicate.AuditEvent, auditevent.OrderOption]{typ: ent.TypeAuditEvent, tq: q}, nil
 	case *ent.AwardQuery:
@@ -757,6 +871,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.BuyerProfileQuery, predicate.BuyerProfile, buyerprofile.OrderOption]{typ: ent.TypeBuyerProfile, tq: q}, nil
 	case *ent.CertificationQuery:
 		return &query[*ent.CertificationQuery, predicate.Certification, certification.OrderOption]{typ: ent.TypeCertification, tq: q}, nil
+	case *ent.CreditTotalQuery:
+		return &query[*ent.CreditTotalQuery, predicate.CreditTotal, credittotal.OrderOption]{typ: ent.TypeCreditTotal, tq: q}, nil
 	case *ent.HouseholdQuery:
 		return &query[*ent.HouseholdQuery, predicate.Household, household.OrderOption]{typ: ent.TypeHousehold, tq: q}, nil
 	case *ent.HouseholdMemberQuery:
@@ -775,10 +891,14 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.OrderLineQuery, predicate.OrderLine, orderline.OrderOption]{typ: ent.TypeOrderLine, tq: q}, nil
 	case *ent.OrganizationQuery:
 		return &query[*ent.OrganizationQuery, predicate.Organization, organization.OrderOption]{typ: ent.TypeOrganization, tq: q}, nil
+	case *ent.PairingQuery:
+		return &query[*ent.PairingQuery, predicate.Pairing, pairing.OrderOption]{typ: ent.TypePairing, tq: q}, nil
 	case *ent.ProductQuery:
 		return &query[*ent.ProductQuery, predicate.Product, product.OrderOption]{typ: ent.TypeProduct, tq: q}, nil
 	case *ent.ProgressReportQuery:
 		return &query[*ent.ProgressReportQuery, predicate.ProgressReport, progressreport.OrderOption]{typ: ent.TypeProgressReport, tq: q}, nil
+	case *ent.PurchaseTotalQuery:
+		return &query[*ent.PurchaseTotalQuery, predicate.PurchaseTotal, purchasetotal.OrderOption]{typ: ent.TypePurchaseTotal, tq: q}, nil
 	case *ent.RegionQuery:
 		return &query[*ent.RegionQuery, predicate.Region, region.OrderOption]{typ: ent.TypeRegion, tq: q}, nil
 	case *ent.SessionQuery:

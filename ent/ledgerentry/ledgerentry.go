@@ -28,10 +28,14 @@ const (
 	FieldYear = "year"
 	// FieldOccurredAt holds the string denoting the occurred_at field in the database.
 	FieldOccurredAt = "occurred_at"
+	// FieldMonth holds the string denoting the month field in the database.
+	FieldMonth = "month"
 	// FieldOrderLineID holds the string denoting the order_line_id field in the database.
 	FieldOrderLineID = "order_line_id"
-	// FieldTargetID holds the string denoting the target_id field in the database.
-	FieldTargetID = "target_id"
+	// FieldAgreementID holds the string denoting the agreement_id field in the database.
+	FieldAgreementID = "agreement_id"
+	// FieldOriginCountyID holds the string denoting the origin_county_id field in the database.
+	FieldOriginCountyID = "origin_county_id"
 	// FieldHouseholdID holds the string denoting the household_id field in the database.
 	FieldHouseholdID = "household_id"
 	// FieldOrganizationID holds the string denoting the organization_id field in the database.
@@ -42,8 +46,10 @@ const (
 	FieldNote = "note"
 	// EdgeOrderLine holds the string denoting the order_line edge name in mutations.
 	EdgeOrderLine = "order_line"
-	// EdgeTarget holds the string denoting the target edge name in mutations.
-	EdgeTarget = "target"
+	// EdgeAgreement holds the string denoting the agreement edge name in mutations.
+	EdgeAgreement = "agreement"
+	// EdgeOriginCounty holds the string denoting the origin_county edge name in mutations.
+	EdgeOriginCounty = "origin_county"
 	// EdgeHousehold holds the string denoting the household edge name in mutations.
 	EdgeHousehold = "household"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
@@ -61,13 +67,20 @@ const (
 	OrderLineInverseTable = "order_lines"
 	// OrderLineColumn is the table column denoting the order_line relation/edge.
 	OrderLineColumn = "order_line_id"
-	// TargetTable is the table that holds the target relation/edge.
-	TargetTable = "ledger_entries"
-	// TargetInverseTable is the table name for the Target entity.
-	// It exists in this package in order to avoid circular dependency with the "target" package.
-	TargetInverseTable = "targets"
-	// TargetColumn is the table column denoting the target relation/edge.
-	TargetColumn = "target_id"
+	// AgreementTable is the table that holds the agreement relation/edge.
+	AgreementTable = "ledger_entries"
+	// AgreementInverseTable is the table name for the Agreement entity.
+	// It exists in this package in order to avoid circular dependency with the "agreement" package.
+	AgreementInverseTable = "agreements"
+	// AgreementColumn is the table column denoting the agreement relation/edge.
+	AgreementColumn = "agreement_id"
+	// OriginCountyTable is the table that holds the origin_county relation/edge.
+	OriginCountyTable = "ledger_entries"
+	// OriginCountyInverseTable is the table name for the Region entity.
+	// It exists in this package in order to avoid circular dependency with the "region" package.
+	OriginCountyInverseTable = "regions"
+	// OriginCountyColumn is the table column denoting the origin_county relation/edge.
+	OriginCountyColumn = "origin_county_id"
 	// HouseholdTable is the table that holds the household relation/edge.
 	HouseholdTable = "ledger_entries"
 	// HouseholdInverseTable is the table name for the Household entity.
@@ -100,8 +113,10 @@ var Columns = []string{
 	FieldIndicator,
 	FieldYear,
 	FieldOccurredAt,
+	FieldMonth,
 	FieldOrderLineID,
-	FieldTargetID,
+	FieldAgreementID,
+	FieldOriginCountyID,
 	FieldHouseholdID,
 	FieldOrganizationID,
 	FieldReversesID,
@@ -130,6 +145,8 @@ var (
 	YearValidator func(int) error
 	// DefaultOccurredAt holds the default value on creation for the "occurred_at" field.
 	DefaultOccurredAt func() time.Time
+	// MonthValidator is a validator for the "month" field. It is called by the builders before save.
+	MonthValidator func(int) error
 	// NoteValidator is a validator for the "note" field. It is called by the builders before save.
 	NoteValidator func(string) error
 )
@@ -214,14 +231,24 @@ func ByOccurredAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOccurredAt, opts...).ToFunc()
 }
 
+// ByMonth orders the results by the month field.
+func ByMonth(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMonth, opts...).ToFunc()
+}
+
 // ByOrderLineID orders the results by the order_line_id field.
 func ByOrderLineID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOrderLineID, opts...).ToFunc()
 }
 
-// ByTargetID orders the results by the target_id field.
-func ByTargetID(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldTargetID, opts...).ToFunc()
+// ByAgreementID orders the results by the agreement_id field.
+func ByAgreementID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAgreementID, opts...).ToFunc()
+}
+
+// ByOriginCountyID orders the results by the origin_county_id field.
+func ByOriginCountyID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOriginCountyID, opts...).ToFunc()
 }
 
 // ByHouseholdID orders the results by the household_id field.
@@ -251,10 +278,17 @@ func ByOrderLineField(field string, opts ...sql.OrderTermOption) OrderOption {
 	}
 }
 
-// ByTargetField orders the results by target field.
-func ByTargetField(field string, opts ...sql.OrderTermOption) OrderOption {
+// ByAgreementField orders the results by agreement field.
+func ByAgreementField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newTargetStep(), sql.OrderByField(field, opts...))
+		sqlgraph.OrderByNeighborTerms(s, newAgreementStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByOriginCountyField orders the results by origin_county field.
+func ByOriginCountyField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newOriginCountyStep(), sql.OrderByField(field, opts...))
 	}
 }
 
@@ -292,11 +326,18 @@ func newOrderLineStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.M2O, true, OrderLineTable, OrderLineColumn),
 	)
 }
-func newTargetStep() *sqlgraph.Step {
+func newAgreementStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(TargetInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.M2O, true, TargetTable, TargetColumn),
+		sqlgraph.To(AgreementInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, AgreementTable, AgreementColumn),
+	)
+}
+func newOriginCountyStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(OriginCountyInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, OriginCountyTable, OriginCountyColumn),
 	)
 }
 func newHouseholdStep() *sqlgraph.Step {

@@ -70,14 +70,24 @@ func OccurredAt(v time.Time) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldEQ(FieldOccurredAt, v))
 }
 
+// Month applies equality check predicate on the "month" field. It's identical to MonthEQ.
+func Month(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldMonth, v))
+}
+
 // OrderLineID applies equality check predicate on the "order_line_id" field. It's identical to OrderLineIDEQ.
 func OrderLineID(v int) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldEQ(FieldOrderLineID, v))
 }
 
-// TargetID applies equality check predicate on the "target_id" field. It's identical to TargetIDEQ.
-func TargetID(v int) predicate.LedgerEntry {
-	return predicate.LedgerEntry(sql.FieldEQ(FieldTargetID, v))
+// AgreementID applies equality check predicate on the "agreement_id" field. It's identical to AgreementIDEQ.
+func AgreementID(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldAgreementID, v))
+}
+
+// OriginCountyID applies equality check predicate on the "origin_county_id" field. It's identical to OriginCountyIDEQ.
+func OriginCountyID(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldOriginCountyID, v))
 }
 
 // HouseholdID applies equality check predicate on the "household_id" field. It's identical to HouseholdIDEQ.
@@ -270,6 +280,56 @@ func OccurredAtLTE(v time.Time) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldLTE(FieldOccurredAt, v))
 }
 
+// MonthEQ applies the EQ predicate on the "month" field.
+func MonthEQ(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldMonth, v))
+}
+
+// MonthNEQ applies the NEQ predicate on the "month" field.
+func MonthNEQ(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNEQ(FieldMonth, v))
+}
+
+// MonthIn applies the In predicate on the "month" field.
+func MonthIn(vs ...int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIn(FieldMonth, vs...))
+}
+
+// MonthNotIn applies the NotIn predicate on the "month" field.
+func MonthNotIn(vs ...int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotIn(FieldMonth, vs...))
+}
+
+// MonthGT applies the GT predicate on the "month" field.
+func MonthGT(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldGT(FieldMonth, v))
+}
+
+// MonthGTE applies the GTE predicate on the "month" field.
+func MonthGTE(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldGTE(FieldMonth, v))
+}
+
+// MonthLT applies the LT predicate on the "month" field.
+func MonthLT(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldLT(FieldMonth, v))
+}
+
+// MonthLTE applies the LTE predicate on the "month" field.
+func MonthLTE(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldLTE(FieldMonth, v))
+}
+
+// MonthIsNil applies the IsNil predicate on the "month" field.
+func MonthIsNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIsNull(FieldMonth))
+}
+
+// MonthNotNil applies the NotNil predicate on the "month" field.
+func MonthNotNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotNull(FieldMonth))
+}
+
 // OrderLineIDEQ applies the EQ predicate on the "order_line_id" field.
 func OrderLineIDEQ(v int) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldEQ(FieldOrderLineID, v))
@@ -300,34 +360,64 @@ func OrderLineIDNotNil() predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldNotNull(FieldOrderLineID))
 }
 
-// TargetIDEQ applies the EQ predicate on the "target_id" field.
-func TargetIDEQ(v int) predicate.LedgerEntry {
-	return predicate.LedgerEntry(sql.FieldEQ(FieldTargetID, v))
+// AgreementIDEQ applies the EQ predicate on the "agreement_id" field.
+func AgreementIDEQ(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldAgreementID, v))
 }
 
-// TargetIDNEQ applies the NEQ predicate on the "target_id" field.
-func TargetIDNEQ(v int) predicate.LedgerEntry {
-	return predicate.LedgerEntry(sql.FieldNEQ(FieldTargetID, v))
+// AgreementIDNEQ applies the NEQ predicate on the "agreement_id" field.
+func AgreementIDNEQ(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNEQ(FieldAgreementID, v))
 }
 
-// TargetIDIn applies the In predicate on the "target_id" field.
-func TargetIDIn(vs ...int) predicate.LedgerEntry {
-	return predicate.LedgerEntry(sql.FieldIn(FieldTargetID, vs...))
+// AgreementIDIn applies the In predicate on the "agreement_id" field.
+func AgreementIDIn(vs ...int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIn(FieldAgreementID, vs...))
 }
 
-// TargetIDNotIn applies the NotIn predicate on the "target_id" field.
-func TargetIDNotIn(vs ...int) predicate.LedgerEntry {
-	return predicate.LedgerEntry(sql.FieldNotIn(FieldTargetID, vs...))
+// AgreementIDNotIn applies the NotIn predicate on the "agreement_id" field.
+func AgreementIDNotIn(vs ...int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotIn(FieldAgreementID, vs...))
 }
 
-// TargetIDIsNil applies the IsNil predicate on the "target_id" field.
-func TargetIDIsNil() predicate.LedgerEntry {
-	return predicate.LedgerEntry(sql.FieldIsNull(FieldTargetID))
+// AgreementIDIsNil applies the IsNil predicate on the "agreement_id" field.
+func AgreementIDIsNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIsNull(FieldAgreementID))
 }
 
-// TargetIDNotNil applies the NotNil predicate on the "target_id" field.
-func TargetIDNotNil() predicate.LedgerEntry {
-	return predicate.LedgerEntry(sql.FieldNotNull(FieldTargetID))
+// AgreementIDNotNil applies the NotNil predicate on the "agreement_id" field.
+func AgreementIDNotNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotNull(FieldAgreementID))
+}
+
+// OriginCountyIDEQ applies the EQ predicate on the "origin_county_id" field.
+func OriginCountyIDEQ(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldOriginCountyID, v))
+}
+
+// OriginCountyIDNEQ applies the NEQ predicate on the "origin_county_id" field.
+func OriginCountyIDNEQ(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNEQ(FieldOriginCountyID, v))
+}
+
+// OriginCountyIDIn applies the In predicate on the "origin_county_id" field.
+func OriginCountyIDIn(vs ...int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIn(FieldOriginCountyID, vs...))
+}
+
+// OriginCountyIDNotIn applies the NotIn predicate on the "origin_county_id" field.
+func OriginCountyIDNotIn(vs ...int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotIn(FieldOriginCountyID, vs...))
+}
+
+// OriginCountyIDIsNil applies the IsNil predicate on the "origin_county_id" field.
+func OriginCountyIDIsNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIsNull(FieldOriginCountyID))
+}
+
+// OriginCountyIDNotNil applies the NotNil predicate on the "origin_county_id" field.
+func OriginCountyIDNotNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotNull(FieldOriginCountyID))
 }
 
 // HouseholdIDEQ applies the EQ predicate on the "household_id" field.
@@ -518,21 +608,44 @@ func HasOrderLineWith(preds ...predicate.OrderLine) predicate.LedgerEntry {
 	})
 }
 
-// HasTarget applies the HasEdge predicate on the "target" edge.
-func HasTarget() predicate.LedgerEntry {
+// HasAgreement applies the HasEdge predicate on the "agreement" edge.
+func HasAgreement() predicate.LedgerEntry {
 	return predicate.LedgerEntry(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.M2O, true, TargetTable, TargetColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, AgreementTable, AgreementColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasTargetWith applies the HasEdge predicate on the "target" edge with a given conditions (other predicates).
-func HasTargetWith(preds ...predicate.Target) predicate.LedgerEntry {
+// HasAgreementWith applies the HasEdge predicate on the "agreement" edge with a given conditions (other predicates).
+func HasAgreementWith(preds ...predicate.Agreement) predicate.LedgerEntry {
 	return predicate.LedgerEntry(func(s *sql.Selector) {
-		step := newTargetStep()
+		step := newAgreementStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasOriginCounty applies the HasEdge predicate on the "origin_county" edge.
+func HasOriginCounty() predicate.LedgerEntry {
+	return predicate.LedgerEntry(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, OriginCountyTable, OriginCountyColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasOriginCountyWith applies the HasEdge predicate on the "origin_county" edge with a given conditions (other predicates).
+func HasOriginCountyWith(preds ...predicate.Region) predicate.LedgerEntry {
+	return predicate.LedgerEntry(func(s *sql.Selector) {
+		step := newOriginCountyStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

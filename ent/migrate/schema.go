@@ -21,6 +21,9 @@ var (
 		{Name: "period_end", Type: field.TypeTime},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "SIGNED", "ACTIVE", "CLOSED"}, Default: "DRAFT"},
 		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "original_id", Type: field.TypeInt, Nullable: true},
+		{Name: "activated_at", Type: field.TypeTime, Nullable: true},
+		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "supersedes_id", Type: field.TypeInt, Nullable: true},
 		{Name: "helping_unit_id", Type: field.TypeInt, Nullable: true},
 		{Name: "helping_region_id", Type: field.TypeInt, Nullable: true},
@@ -33,19 +36,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "agreements_agreements_amendments",
-				Columns:    []*schema.Column{AgreementsColumns[10]},
+				Columns:    []*schema.Column{AgreementsColumns[13]},
 				RefColumns: []*schema.Column{AgreementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "agreements_organizations_designated_agreements",
-				Columns:    []*schema.Column{AgreementsColumns[11]},
+				Columns:    []*schema.Column{AgreementsColumns[14]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "agreements_regions_helping_agreements",
-				Columns:    []*schema.Column{AgreementsColumns[12]},
+				Columns:    []*schema.Column{AgreementsColumns[15]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -59,15 +62,20 @@ var (
 			{
 				Name:    "agreement_helping_region_id",
 				Unique:  false,
-				Columns: []*schema.Column{AgreementsColumns[12]},
+				Columns: []*schema.Column{AgreementsColumns[15]},
 			},
 			{
 				Name:    "agreement_helping_unit_id",
 				Unique:  false,
-				Columns: []*schema.Column{AgreementsColumns[11]},
+				Columns: []*schema.Column{AgreementsColumns[14]},
 			},
 			{
 				Name:    "agreement_supersedes_id",
+				Unique:  false,
+				Columns: []*schema.Column{AgreementsColumns[13]},
+			},
+			{
+				Name:    "agreement_original_id",
 				Unique:  false,
 				Columns: []*schema.Column{AgreementsColumns[10]},
 			},
@@ -100,6 +108,62 @@ var (
 				Name:    "annualincome_household_id_year",
 				Unique:  true,
 				Columns: []*schema.Column{AnnualIncomesColumns[5], AnnualIncomesColumns[3]},
+			},
+		},
+	}
+	// AssessmentsColumns holds the columns for the "assessments" table.
+	AssessmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"SELF_REPORTED", "CROSS_REVIEWED", "GRADED"}, Default: "SELF_REPORTED"},
+		{Name: "self_report", Type: field.TypeString, Size: 10000},
+		{Name: "cross_review", Type: field.TypeString, Nullable: true, Size: 10000},
+		{Name: "grade", Type: field.TypeEnum, Nullable: true, Enums: []string{"EXCELLENT", "GOOD", "FAIR", "POOR"}},
+		{Name: "grade_comment", Type: field.TypeString, Nullable: true, Size: 10000},
+		{Name: "graded_at", Type: field.TypeTime, Nullable: true},
+		{Name: "agreement_id", Type: field.TypeInt},
+		{Name: "self_reported_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "cross_reviewed_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "graded_by_id", Type: field.TypeInt, Nullable: true},
+	}
+	// AssessmentsTable holds the schema information for the "assessments" table.
+	AssessmentsTable = &schema.Table{
+		Name:       "assessments",
+		Columns:    AssessmentsColumns,
+		PrimaryKey: []*schema.Column{AssessmentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "assessments_agreements_assessments",
+				Columns:    []*schema.Column{AssessmentsColumns[10]},
+				RefColumns: []*schema.Column{AgreementsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "assessments_users_self_reported_by",
+				Columns:    []*schema.Column{AssessmentsColumns[11]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "assessments_users_cross_reviewed_by",
+				Columns:    []*schema.Column{AssessmentsColumns[12]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "assessments_users_graded_by",
+				Columns:    []*schema.Column{AssessmentsColumns[13]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "assessment_agreement_id_year",
+				Unique:  true,
+				Columns: []*schema.Column{AssessmentsColumns[10], AssessmentsColumns[3]},
 			},
 		},
 	}
@@ -276,6 +340,35 @@ var (
 			},
 		},
 	}
+	// CreditTotalsColumns holds the columns for the "credit_totals" table.
+	CreditTotalsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "agreement_id", Type: field.TypeInt},
+		{Name: "indicator", Type: field.TypeEnum, Enums: []string{"DIRECT_PURCHASE", "HELP_SELL"}},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "month", Type: field.TypeInt},
+		{Name: "origin_county_id", Type: field.TypeInt},
+		{Name: "amount", Type: field.TypeInt64, Default: 0},
+		{Name: "lines", Type: field.TypeInt, Default: 0},
+	}
+	// CreditTotalsTable holds the schema information for the "credit_totals" table.
+	CreditTotalsTable = &schema.Table{
+		Name:       "credit_totals",
+		Columns:    CreditTotalsColumns,
+		PrimaryKey: []*schema.Column{CreditTotalsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "credittotal_agreement_id_indicator_year_month_origin_county_id",
+				Unique:  true,
+				Columns: []*schema.Column{CreditTotalsColumns[1], CreditTotalsColumns[2], CreditTotalsColumns[3], CreditTotalsColumns[4], CreditTotalsColumns[5]},
+			},
+			{
+				Name:    "credittotal_origin_county_id_year",
+				Unique:  false,
+				Columns: []*schema.Column{CreditTotalsColumns[5], CreditTotalsColumns[3]},
+			},
+		},
+	}
 	// HouseholdsColumns holds the columns for the "households" table.
 	HouseholdsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -394,12 +487,14 @@ var (
 		{Name: "indicator", Type: field.TypeEnum, Nullable: true, Enums: []string{"DIRECT_PURCHASE", "HELP_SELL"}},
 		{Name: "year", Type: field.TypeInt},
 		{Name: "occurred_at", Type: field.TypeTime},
+		{Name: "month", Type: field.TypeInt, Nullable: true},
 		{Name: "note", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "agreement_id", Type: field.TypeInt, Nullable: true},
 		{Name: "household_id", Type: field.TypeInt, Nullable: true},
+		{Name: "origin_county_id", Type: field.TypeInt, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 		{Name: "reverses_id", Type: field.TypeInt, Unique: true, Nullable: true},
 		{Name: "order_line_id", Type: field.TypeInt, Nullable: true},
-		{Name: "target_id", Type: field.TypeInt, Nullable: true},
 	}
 	// LedgerEntriesTable holds the schema information for the "ledger_entries" table.
 	LedgerEntriesTable = &schema.Table{
@@ -408,56 +503,62 @@ var (
 		PrimaryKey: []*schema.Column{LedgerEntriesColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
+				Symbol:     "ledger_entries_agreements_credits",
+				Columns:    []*schema.Column{LedgerEntriesColumns[8]},
+				RefColumns: []*schema.Column{AgreementsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "ledger_entries_households_income_entries",
-				Columns:    []*schema.Column{LedgerEntriesColumns[7]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[9]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
+				Symbol:     "ledger_entries_regions_origin_county",
+				Columns:    []*schema.Column{LedgerEntriesColumns[10]},
+				RefColumns: []*schema.Column{RegionsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "ledger_entries_organizations_organization",
-				Columns:    []*schema.Column{LedgerEntriesColumns[8]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[11]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_ledger_entries_reversed_by",
-				Columns:    []*schema.Column{LedgerEntriesColumns[9]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[12]},
 				RefColumns: []*schema.Column{LedgerEntriesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_order_lines_ledger_entries",
-				Columns:    []*schema.Column{LedgerEntriesColumns[10]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[13]},
 				RefColumns: []*schema.Column{OrderLinesColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "ledger_entries_targets_ledger_entries",
-				Columns:    []*schema.Column{LedgerEntriesColumns[11]},
-				RefColumns: []*schema.Column{TargetsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "ledgerentry_kind_target_id_year",
+				Name:    "ledgerentry_agreement_id_indicator_year",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[1], LedgerEntriesColumns[11], LedgerEntriesColumns[4]},
+				Columns: []*schema.Column{LedgerEntriesColumns[8], LedgerEntriesColumns[3], LedgerEntriesColumns[4]},
 			},
 			{
 				Name:    "ledgerentry_household_id_year",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[7], LedgerEntriesColumns[4]},
+				Columns: []*schema.Column{LedgerEntriesColumns[9], LedgerEntriesColumns[4]},
 			},
 			{
 				Name:    "ledgerentry_order_line_id",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[10]},
+				Columns: []*schema.Column{LedgerEntriesColumns[13]},
 			},
 			{
 				Name:    "ledgerentry_organization_id_kind_year",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[8], LedgerEntriesColumns[1], LedgerEntriesColumns[4]},
+				Columns: []*schema.Column{LedgerEntriesColumns[11], LedgerEntriesColumns[1], LedgerEntriesColumns[4]},
 			},
 		},
 	}
@@ -639,6 +740,7 @@ var (
 		{Name: "unit_price_fen", Type: field.TypeInt64},
 		{Name: "amount_fen", Type: field.TypeInt64},
 		{Name: "certified_at_order", Type: field.TypeBool, Default: false},
+		{Name: "origin_county_id", Type: field.TypeInt, Nullable: true},
 		{Name: "order_id", Type: field.TypeInt},
 		{Name: "product_id", Type: field.TypeInt},
 	}
@@ -650,13 +752,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "order_lines_orders_lines",
-				Columns:    []*schema.Column{OrderLinesColumns[7]},
+				Columns:    []*schema.Column{OrderLinesColumns[8]},
 				RefColumns: []*schema.Column{OrdersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "order_lines_products_order_lines",
-				Columns:    []*schema.Column{OrderLinesColumns[8]},
+				Columns:    []*schema.Column{OrderLinesColumns[9]},
 				RefColumns: []*schema.Column{ProductsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -665,12 +767,12 @@ var (
 			{
 				Name:    "orderline_order_id",
 				Unique:  false,
-				Columns: []*schema.Column{OrderLinesColumns[7]},
+				Columns: []*schema.Column{OrderLinesColumns[8]},
 			},
 			{
 				Name:    "orderline_product_id",
 				Unique:  false,
-				Columns: []*schema.Column{OrderLinesColumns[8]},
+				Columns: []*schema.Column{OrderLinesColumns[9]},
 			},
 		},
 	}
@@ -724,6 +826,63 @@ var (
 				Name:    "organization_name",
 				Unique:  false,
 				Columns: []*schema.Column{OrganizationsColumns[3]},
+			},
+		},
+	}
+	// PairingsColumns holds the columns for the "pairings" table.
+	PairingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"EAST_WEST", "DESIGNATED"}},
+		{Name: "valid_from", Type: field.TypeTime},
+		{Name: "valid_until", Type: field.TypeTime, Nullable: true},
+		{Name: "basis", Type: field.TypeString, Nullable: true, Size: 300},
+		{Name: "end_reason", Type: field.TypeString, Nullable: true, Size: 300},
+		{Name: "helping_region_id", Type: field.TypeInt, Nullable: true},
+		{Name: "helping_unit_id", Type: field.TypeInt, Nullable: true},
+		{Name: "helped_region_id", Type: field.TypeInt},
+	}
+	// PairingsTable holds the schema information for the "pairings" table.
+	PairingsTable = &schema.Table{
+		Name:       "pairings",
+		Columns:    PairingsColumns,
+		PrimaryKey: []*schema.Column{PairingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "pairings_regions_helping_region",
+				Columns:    []*schema.Column{PairingsColumns[8]},
+				RefColumns: []*schema.Column{RegionsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "pairings_organizations_helping_unit",
+				Columns:    []*schema.Column{PairingsColumns[9]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "pairings_regions_helped_region",
+				Columns:    []*schema.Column{PairingsColumns[10]},
+				RefColumns: []*schema.Column{RegionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "pairing_helping_region_id",
+				Unique:  false,
+				Columns: []*schema.Column{PairingsColumns[8]},
+			},
+			{
+				Name:    "pairing_helping_unit_id",
+				Unique:  false,
+				Columns: []*schema.Column{PairingsColumns[9]},
+			},
+			{
+				Name:    "pairing_helped_region_id",
+				Unique:  false,
+				Columns: []*schema.Column{PairingsColumns[10]},
 			},
 		},
 	}
@@ -869,6 +1028,33 @@ var (
 				Name:    "progressreport_agreement_id_indicator_year_status",
 				Unique:  false,
 				Columns: []*schema.Column{ProgressReportsColumns[10], ProgressReportsColumns[3], ProgressReportsColumns[4], ProgressReportsColumns[7]},
+			},
+		},
+	}
+	// PurchaseTotalsColumns holds the columns for the "purchase_totals" table.
+	PurchaseTotalsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "month", Type: field.TypeInt},
+		{Name: "settled_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "counted_fen", Type: field.TypeInt64, Default: 0},
+	}
+	// PurchaseTotalsTable holds the schema information for the "purchase_totals" table.
+	PurchaseTotalsTable = &schema.Table{
+		Name:       "purchase_totals",
+		Columns:    PurchaseTotalsColumns,
+		PrimaryKey: []*schema.Column{PurchaseTotalsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "purchasetotal_organization_id_year_month",
+				Unique:  true,
+				Columns: []*schema.Column{PurchaseTotalsColumns[1], PurchaseTotalsColumns[2], PurchaseTotalsColumns[3]},
+			},
+			{
+				Name:    "purchasetotal_year",
+				Unique:  false,
+				Columns: []*schema.Column{PurchaseTotalsColumns[2]},
 			},
 		},
 	}
@@ -1147,11 +1333,13 @@ var (
 	Tables = []*schema.Table{
 		AgreementsTable,
 		AnnualIncomesTable,
+		AssessmentsTable,
 		AuditEventsTable,
 		AwardsTable,
 		BenefitLinksTable,
 		BuyerProfilesTable,
 		CertificationsTable,
+		CreditTotalsTable,
 		HouseholdsTable,
 		HouseholdMembersTable,
 		IncentiveRulesTable,
@@ -1161,8 +1349,10 @@ var (
 		OrdersTable,
 		OrderLinesTable,
 		OrganizationsTable,
+		PairingsTable,
 		ProductsTable,
 		ProgressReportsTable,
+		PurchaseTotalsTable,
 		RegionsTable,
 		SessionsTable,
 		StockAdjustmentsTable,
@@ -1186,6 +1376,13 @@ func init() {
 	AnnualIncomesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(38654705664),
 	}
+	AssessmentsTable.ForeignKeys[0].RefTable = AgreementsTable
+	AssessmentsTable.ForeignKeys[1].RefTable = UsersTable
+	AssessmentsTable.ForeignKeys[2].RefTable = UsersTable
+	AssessmentsTable.ForeignKeys[3].RefTable = UsersTable
+	AssessmentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(120259084288),
+	}
 	AuditEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(94489280512),
 	}
@@ -1206,6 +1403,9 @@ func init() {
 	CertificationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
+	CreditTotalsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(111669149696),
+	}
 	HouseholdsTable.ForeignKeys[0].RefTable = RegionsTable
 	HouseholdsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
@@ -1217,11 +1417,12 @@ func init() {
 	IncentiveRulesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
-	LedgerEntriesTable.ForeignKeys[0].RefTable = HouseholdsTable
-	LedgerEntriesTable.ForeignKeys[1].RefTable = OrganizationsTable
-	LedgerEntriesTable.ForeignKeys[2].RefTable = LedgerEntriesTable
-	LedgerEntriesTable.ForeignKeys[3].RefTable = OrderLinesTable
-	LedgerEntriesTable.ForeignKeys[4].RefTable = TargetsTable
+	LedgerEntriesTable.ForeignKeys[0].RefTable = AgreementsTable
+	LedgerEntriesTable.ForeignKeys[1].RefTable = HouseholdsTable
+	LedgerEntriesTable.ForeignKeys[2].RefTable = RegionsTable
+	LedgerEntriesTable.ForeignKeys[3].RefTable = OrganizationsTable
+	LedgerEntriesTable.ForeignKeys[4].RefTable = LedgerEntriesTable
+	LedgerEntriesTable.ForeignKeys[5].RefTable = OrderLinesTable
 	LedgerEntriesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
 	}
@@ -1251,6 +1452,12 @@ func init() {
 	OrganizationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
 	}
+	PairingsTable.ForeignKeys[0].RefTable = RegionsTable
+	PairingsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	PairingsTable.ForeignKeys[2].RefTable = RegionsTable
+	PairingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(107374182400),
+	}
 	ProductsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	ProductsTable.ForeignKeys[1].RefTable = RegionsTable
 	ProductsTable.Annotation = &entsql.Annotation{
@@ -1261,6 +1468,9 @@ func init() {
 	ProgressReportsTable.ForeignKeys[2].RefTable = UsersTable
 	ProgressReportsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(81604378624),
+	}
+	PurchaseTotalsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(115964116992),
 	}
 	RegionsTable.ForeignKeys[0].RefTable = RegionsTable
 	RegionsTable.Annotation = &entsql.Annotation{

@@ -31,6 +31,8 @@ const (
 	FieldAmountFen = "amount_fen"
 	// FieldCertifiedAtOrder holds the string denoting the certified_at_order field in the database.
 	FieldCertifiedAtOrder = "certified_at_order"
+	// FieldOriginCountyID holds the string denoting the origin_county_id field in the database.
+	FieldOriginCountyID = "origin_county_id"
 	// EdgeOrder holds the string denoting the order edge name in mutations.
 	EdgeOrder = "order"
 	// EdgeProduct holds the string denoting the product edge name in mutations.
@@ -73,6 +75,7 @@ var Columns = []string{
 	FieldUnitPriceFen,
 	FieldAmountFen,
 	FieldCertifiedAtOrder,
+	FieldOriginCountyID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -155,6 +158,11 @@ func ByAmountFen(opts ...sql.OrderTermOption) OrderOption {
 // ByCertifiedAtOrder orders the results by the certified_at_order field.
 func ByCertifiedAtOrder(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCertifiedAtOrder, opts...).ToFunc()
+}
+
+// ByOriginCountyID orders the results by the origin_county_id field.
+func ByOriginCountyID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOriginCountyID, opts...).ToFunc()
 }
 
 // ByOrderField orders the results by order field.

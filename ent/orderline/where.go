@@ -95,6 +95,11 @@ func CertifiedAtOrder(v bool) predicate.OrderLine {
 	return predicate.OrderLine(sql.FieldEQ(FieldCertifiedAtOrder, v))
 }
 
+// OriginCountyID applies equality check predicate on the "origin_county_id" field. It's identical to OriginCountyIDEQ.
+func OriginCountyID(v int) predicate.OrderLine {
+	return predicate.OrderLine(sql.FieldEQ(FieldOriginCountyID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.OrderLine {
 	return predicate.OrderLine(sql.FieldEQ(FieldCreatedAt, v))
@@ -343,6 +348,56 @@ func CertifiedAtOrderEQ(v bool) predicate.OrderLine {
 // CertifiedAtOrderNEQ applies the NEQ predicate on the "certified_at_order" field.
 func CertifiedAtOrderNEQ(v bool) predicate.OrderLine {
 	return predicate.OrderLine(sql.FieldNEQ(FieldCertifiedAtOrder, v))
+}
+
+// OriginCountyIDEQ applies the EQ predicate on the "origin_county_id" field.
+func OriginCountyIDEQ(v int) predicate.OrderLine {
+	return predicate.OrderLine(sql.FieldEQ(FieldOriginCountyID, v))
+}
+
+// OriginCountyIDNEQ applies the NEQ predicate on the "origin_county_id" field.
+func OriginCountyIDNEQ(v int) predicate.OrderLine {
+	return predicate.OrderLine(sql.FieldNEQ(FieldOriginCountyID, v))
+}
+
+// OriginCountyIDIn applies the In predicate on the "origin_county_id" field.
+func OriginCountyIDIn(vs ...int) predicate.OrderLine {
+	return predicate.OrderLine(sql.FieldIn(FieldOriginCountyID, vs...))
+}
+
+// OriginCountyIDNotIn applies the NotIn predicate on the "origin_county_id" field.
+func OriginCountyIDNotIn(vs ...int) predicate.OrderLine {
+	return predicate.OrderLine(sql.FieldNotIn(FieldOriginCountyID, vs...))
+}
+
+// OriginCountyIDGT applies the GT predicate on the "origin_county_id" field.
+func OriginCountyIDGT(v int) predicate.OrderLine {
+	return predicate.OrderLine(sql.FieldGT(FieldOriginCountyID, v))
+}
+
+// OriginCountyIDGTE applies the GTE predicate on the "origin_county_id" field.
+func OriginCountyIDGTE(v int) predicate.OrderLine {
+	return predicate.OrderLine(sql.FieldGTE(FieldOriginCountyID, v))
+}
+
+// OriginCountyIDLT applies the LT predicate on the "origin_county_id" field.
+func OriginCountyIDLT(v int) predicate.OrderLine {
+	return predicate.OrderLine(sql.FieldLT(FieldOriginCountyID, v))
+}
+
+// OriginCountyIDLTE applies the LTE predicate on the "origin_county_id" field.
+func OriginCountyIDLTE(v int) predicate.OrderLine {
+	return predicate.OrderLine(sql.FieldLTE(FieldOriginCountyID, v))
+}
+
+// OriginCountyIDIsNil applies the IsNil predicate on the "origin_county_id" field.
+func OriginCountyIDIsNil() predicate.OrderLine {
+	return predicate.OrderLine(sql.FieldIsNull(FieldOriginCountyID))
+}
+
+// OriginCountyIDNotNil applies the NotNil predicate on the "origin_county_id" field.
+func OriginCountyIDNotNil() predicate.OrderLine {
+	return predicate.OrderLine(sql.FieldNotNull(FieldOriginCountyID))
 }
 
 // HasOrder applies the HasEdge predicate on the "order" edge.

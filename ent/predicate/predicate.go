@@ -12,6 +12,9 @@ type Agreement func(*sql.Selector)
 // AnnualIncome is the predicate function for annualincome builders.
 type AnnualIncome func(*sql.Selector)
 
+// Assessment is the predicate function for assessment builders.
+type Assessment func(*sql.Selector)
+
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
@@ -26,6 +29,9 @@ type BuyerProfile func(*sql.Selector)
 
 // Certification is the predicate function for certification builders.
 type Certification func(*sql.Selector)
+
+// CreditTotal is the predicate function for credittotal builders.
+type CreditTotal func(*sql.Selector)
 
 // Household is the predicate function for household builders.
 type Household func(*sql.Selector)
@@ -54,11 +60,17 @@ type OrderLine func(*sql.Selector)
 // Organization is the predicate function for organization builders.
 type Organization func(*sql.Selector)
 
+// Pairing is the predicate function for pairing builders.
+type Pairing func(*sql.Selector)
+
 // Product is the predicate function for product builders.
 type Product func(*sql.Selector)
 
 // ProgressReport is the predicate function for progressreport builders.
 type ProgressReport func(*sql.Selector)
+
+// PurchaseTotal is the predicate function for purchasetotal builders.
+type PurchaseTotal func(*sql.Selector)
 
 // Region is the predicate function for region builders.
 type Region func(*sql.Selector)

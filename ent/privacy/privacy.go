@@ -158,6 +158,30 @@ func (f AnnualIncomeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AnnualIncomeMutation", m)
 }
 
+// The AssessmentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AssessmentQueryRuleFunc func(context.Context, *ent.AssessmentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AssessmentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AssessmentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AssessmentQuery", q)
+}
+
+// The AssessmentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AssessmentMutationRuleFunc func(context.Context, *ent.AssessmentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AssessmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AssessmentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AssessmentMutation", m)
+}
+
 // The AuditEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AuditEventQueryRuleFunc func(context.Context, *ent.AuditEventQuery) error
@@ -276,6 +300,30 @@ func (f CertificationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CertificationMutation", m)
+}
+
+// The CreditTotalQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CreditTotalQueryRuleFunc func(context.Context, *ent.CreditTotalQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CreditTotalQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CreditTotalQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CreditTotalQuery", q)
+}
+
+// The CreditTotalMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CreditTotalMutationRuleFunc func(context.Context, *ent.CreditTotalMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CreditTotalMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CreditTotalMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CreditTotalMutation", m)
 }
 
 // The HouseholdQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -494,6 +542,30 @@ func (f OrganizationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganizationMutation", m)
 }
 
+// The PairingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PairingQueryRuleFunc func(context.Context, *ent.PairingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PairingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PairingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PairingQuery", q)
+}
+
+// The PairingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PairingMutationRuleFunc func(context.Context, *ent.PairingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PairingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PairingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PairingMutation", m)
+}
+
 // The ProductQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ProductQueryRuleFunc func(context.Context, *ent.ProductQuery) error
@@ -540,6 +612,30 @@ func (f ProgressReportMutationRuleFunc) EvalMutation(ctx context.Context, m ent.
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProgressReportMutation", m)
+}
+
+// The PurchaseTotalQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PurchaseTotalQueryRuleFunc func(context.Context, *ent.PurchaseTotalQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PurchaseTotalQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PurchaseTotalQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PurchaseTotalQuery", q)
+}
+
+// The PurchaseTotalMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PurchaseTotalMutationRuleFunc func(context.Context, *ent.PurchaseTotalMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PurchaseTotalMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PurchaseTotalMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PurchaseTotalMutation", m)
 }
 
 // The RegionQueryRuleFunc type is an adapter to allow the use of ordinary

@@ -5,11 +5,13 @@ package runtime
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/annualincome"
+	"bangfu/ent/assessment"
 	"bangfu/ent/auditevent"
 	"bangfu/ent/award"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/credittotal"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
@@ -19,8 +21,10 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
+	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/schema"
 	"bangfu/ent/session"
@@ -139,6 +143,74 @@ func init() {
 	annualincome.DefaultPerCapitaNetIncomeFen = annualincomeDescPerCapitaNetIncomeFen.Default.(int64)
 	// annualincome.PerCapitaNetIncomeFenValidator is a validator for the "per_capita_net_income_fen" field. It is called by the builders before save.
 	annualincome.PerCapitaNetIncomeFenValidator = annualincomeDescPerCapitaNetIncomeFen.Validators[0].(func(int64) error)
+	assessmentMixin := schema.Assessment{}.Mixin()
+	assessment.Policy = privacy.NewPolicies(schema.Assessment{})
+	assessment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := assessment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	assessmentMixinFields0 := assessmentMixin[0].Fields()
+	_ = assessmentMixinFields0
+	assessmentFields := schema.Assessment{}.Fields()
+	_ = assessmentFields
+	// assessmentDescCreatedAt is the schema descriptor for created_at field.
+	assessmentDescCreatedAt := assessmentMixinFields0[0].Descriptor()
+	// assessment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	assessment.DefaultCreatedAt = assessmentDescCreatedAt.Default.(func() time.Time)
+	// assessmentDescUpdatedAt is the schema descriptor for updated_at field.
+	assessmentDescUpdatedAt := assessmentMixinFields0[1].Descriptor()
+	// assessment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	assessment.DefaultUpdatedAt = assessmentDescUpdatedAt.Default.(func() time.Time)
+	// assessment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	assessment.UpdateDefaultUpdatedAt = assessmentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// assessmentDescYear is the schema descriptor for year field.
+	assessmentDescYear := assessmentFields[1].Descriptor()
+	// assessment.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	assessment.YearValidator = func() func(int) error {
+		validators := assessmentDescYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(year int) error {
+			for _, fn := range fns {
+				if err := fn(year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// assessmentDescSelfReport is the schema descriptor for self_report field.
+	assessmentDescSelfReport := assessmentFields[3].Descriptor()
+	// assessment.SelfReportValidator is a validator for the "self_report" field. It is called by the builders before save.
+	assessment.SelfReportValidator = func() func(string) error {
+		validators := assessmentDescSelfReport.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(self_report string) error {
+			for _, fn := range fns {
+				if err := fn(self_report); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// assessmentDescCrossReview is the schema descriptor for cross_review field.
+	assessmentDescCrossReview := assessmentFields[5].Descriptor()
+	// assessment.CrossReviewValidator is a validator for the "cross_review" field. It is called by the builders before save.
+	assessment.CrossReviewValidator = assessmentDescCrossReview.Validators[0].(func(string) error)
+	// assessmentDescGradeComment is the schema descriptor for grade_comment field.
+	assessmentDescGradeComment := assessmentFields[8].Descriptor()
+	// assessment.GradeCommentValidator is a validator for the "grade_comment" field. It is called by the builders before save.
+	assessment.GradeCommentValidator = assessmentDescGradeComment.Validators[0].(func(string) error)
 	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -412,6 +484,25 @@ func init() {
 	certificationDescReason := certificationFields[7].Descriptor()
 	// certification.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
 	certification.ReasonValidator = certificationDescReason.Validators[0].(func(string) error)
+	credittotal.Policy = privacy.NewPolicies(schema.CreditTotal{})
+	credittotal.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := credittotal.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	credittotalFields := schema.CreditTotal{}.Fields()
+	_ = credittotalFields
+	// credittotalDescAmount is the schema descriptor for amount field.
+	credittotalDescAmount := credittotalFields[5].Descriptor()
+	// credittotal.DefaultAmount holds the default value on creation for the amount field.
+	credittotal.DefaultAmount = credittotalDescAmount.Default.(int64)
+	// credittotalDescLines is the schema descriptor for lines field.
+	credittotalDescLines := credittotalFields[6].Descriptor()
+	// credittotal.DefaultLines holds the default value on creation for the lines field.
+	credittotal.DefaultLines = credittotalDescLines.Default.(int)
 	householdMixin := schema.Household{}.Mixin()
 	household.Policy = privacy.NewPolicies(schema.Household{})
 	household.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -647,8 +738,26 @@ func init() {
 	ledgerentryDescOccurredAt := ledgerentryFields[4].Descriptor()
 	// ledgerentry.DefaultOccurredAt holds the default value on creation for the occurred_at field.
 	ledgerentry.DefaultOccurredAt = ledgerentryDescOccurredAt.Default.(func() time.Time)
+	// ledgerentryDescMonth is the schema descriptor for month field.
+	ledgerentryDescMonth := ledgerentryFields[5].Descriptor()
+	// ledgerentry.MonthValidator is a validator for the "month" field. It is called by the builders before save.
+	ledgerentry.MonthValidator = func() func(int) error {
+		validators := ledgerentryDescMonth.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(month int) error {
+			for _, fn := range fns {
+				if err := fn(month); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// ledgerentryDescNote is the schema descriptor for note field.
-	ledgerentryDescNote := ledgerentryFields[10].Descriptor()
+	ledgerentryDescNote := ledgerentryFields[12].Descriptor()
 	// ledgerentry.NoteValidator is a validator for the "note" field. It is called by the builders before save.
 	ledgerentry.NoteValidator = ledgerentryDescNote.Validators[0].(func(string) error)
 	membershipMixin := schema.Membership{}.Mixin()
@@ -881,6 +990,38 @@ func init() {
 	organizationDescCreditCode := organizationFields[2].Descriptor()
 	// organization.CreditCodeValidator is a validator for the "credit_code" field. It is called by the builders before save.
 	organization.CreditCodeValidator = organizationDescCreditCode.Validators[0].(func(string) error)
+	pairingMixin := schema.Pairing{}.Mixin()
+	pairing.Policy = privacy.NewPolicies(schema.Pairing{})
+	pairing.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := pairing.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	pairingMixinFields0 := pairingMixin[0].Fields()
+	_ = pairingMixinFields0
+	pairingFields := schema.Pairing{}.Fields()
+	_ = pairingFields
+	// pairingDescCreatedAt is the schema descriptor for created_at field.
+	pairingDescCreatedAt := pairingMixinFields0[0].Descriptor()
+	// pairing.DefaultCreatedAt holds the default value on creation for the created_at field.
+	pairing.DefaultCreatedAt = pairingDescCreatedAt.Default.(func() time.Time)
+	// pairingDescUpdatedAt is the schema descriptor for updated_at field.
+	pairingDescUpdatedAt := pairingMixinFields0[1].Descriptor()
+	// pairing.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	pairing.DefaultUpdatedAt = pairingDescUpdatedAt.Default.(func() time.Time)
+	// pairing.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	pairing.UpdateDefaultUpdatedAt = pairingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// pairingDescBasis is the schema descriptor for basis field.
+	pairingDescBasis := pairingFields[6].Descriptor()
+	// pairing.BasisValidator is a validator for the "basis" field. It is called by the builders before save.
+	pairing.BasisValidator = pairingDescBasis.Validators[0].(func(string) error)
+	// pairingDescEndReason is the schema descriptor for end_reason field.
+	pairingDescEndReason := pairingFields[7].Descriptor()
+	// pairing.EndReasonValidator is a validator for the "end_reason" field. It is called by the builders before save.
+	pairing.EndReasonValidator = pairingDescEndReason.Validators[0].(func(string) error)
 	productMixin := schema.Product{}.Mixin()
 	product.Policy = privacy.NewPolicies(schema.Product{})
 	product.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1032,6 +1173,25 @@ func init() {
 	progressreportDescReviewComment := progressreportFields[6].Descriptor()
 	// progressreport.ReviewCommentValidator is a validator for the "review_comment" field. It is called by the builders before save.
 	progressreport.ReviewCommentValidator = progressreportDescReviewComment.Validators[0].(func(string) error)
+	purchasetotal.Policy = privacy.NewPolicies(schema.PurchaseTotal{})
+	purchasetotal.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := purchasetotal.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	purchasetotalFields := schema.PurchaseTotal{}.Fields()
+	_ = purchasetotalFields
+	// purchasetotalDescSettledFen is the schema descriptor for settled_fen field.
+	purchasetotalDescSettledFen := purchasetotalFields[3].Descriptor()
+	// purchasetotal.DefaultSettledFen holds the default value on creation for the settled_fen field.
+	purchasetotal.DefaultSettledFen = purchasetotalDescSettledFen.Default.(int64)
+	// purchasetotalDescCountedFen is the schema descriptor for counted_fen field.
+	purchasetotalDescCountedFen := purchasetotalFields[4].Descriptor()
+	// purchasetotal.DefaultCountedFen holds the default value on creation for the counted_fen field.
+	purchasetotal.DefaultCountedFen = purchasetotalDescCountedFen.Default.(int64)
 	regionMixin := schema.Region{}.Mixin()
 	region.Policy = privacy.NewPolicies(schema.Region{})
 	region.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -38,6 +38,12 @@ func (Agreement) Fields() []ent.Field {
 			Comment("Central designated unit (DESIGNATED agreements)."),
 		field.Int("supersedes_id").Optional().Nillable().
 			Comment("The version this one amends."),
+		field.Int("original_id").Optional().Nillable().Immutable().
+			Comment("The first version of this agreement; absent on the first version itself. All versions share its progress."),
+		field.Time("activated_at").Optional().Nillable().
+			Comment("When this version came into force (ACTIVE). Purchases settled from then on are attributed to it."),
+		field.Time("closed_at").Optional().Nillable().
+			Comment("When this version stopped being in force: closed, or superseded by an amendment."),
 	}
 }
 
@@ -59,6 +65,12 @@ func (Agreement) Edges() []ent.Edge {
 		edge.To("targets", Target.Type).
 			Annotations(entgql.RelayConnection()).
 			Comment("Yearly targets (指标)."),
+		edge.To("credits", LedgerEntry.Type).
+			Annotations(entgql.RelayConnection()).
+			Comment("Attribution credits counted toward this version."),
+		edge.To("assessments", Assessment.Type).
+			Annotations(entgql.RelayConnection()).
+			Comment("Yearly assessments (考核)."),
 		edge.To("progress_reports", ProgressReport.Type).
 			Annotations(entgql.RelayConnection()).
 			Comment("Reported progress with evidence."),
@@ -74,6 +86,7 @@ func (Agreement) Indexes() []ent.Index {
 		index.Fields("helping_region_id"),
 		index.Fields("helping_unit_id"),
 		index.Fields("supersedes_id"),
+		index.Fields("original_id"),
 	}
 }
 
@@ -113,9 +126,6 @@ func (Target) Fields() []ent.Field {
 func (Target) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("agreement", Agreement.Type).Ref("targets").Field("agreement_id").Unique().Required(),
-		edge.To("ledger_entries", LedgerEntry.Type).
-			Annotations(entgql.RelayConnection()).
-			Comment("Attribution credits counted toward this target."),
 	}
 }
 
@@ -171,4 +181,101 @@ func (ProgressReport) Indexes() []ent.Index {
 // Annotations of the ProgressReport.
 func (ProgressReport) Annotations() []schema.Annotation {
 	return node("ProgressReport", "A reported progress figure with evidence (进展报告), reviewed by a coordinator.")
+}
+
+// Pairing is a standing east–west pairing (结对关系) between an eastern
+// region and a western region, or a designated unit's assigned county.
+// Pairings change over the years; a change ends one pairing and starts
+// another, so the history stays.
+type Pairing struct{ ent.Schema }
+
+// Mixin of the Pairing.
+func (Pairing) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the Pairing.
+func (Pairing) Fields() []ent.Field {
+	return []ent.Field{
+		field.Enum("kind").Values("EAST_WEST", "DESIGNATED").Immutable().
+			Comment("EAST_WEST: 东西部协作结对; DESIGNATED: 定点帮扶."),
+		field.Int("helping_region_id").Optional().Nillable().Immutable().
+			Comment("Eastern region (EAST_WEST)."),
+		field.Int("helping_unit_id").Optional().Nillable().Immutable().
+			Comment("Central designated unit (DESIGNATED)."),
+		field.Int("helped_region_id").Immutable().Comment("Western province, city or county."),
+		field.Time("valid_from").Immutable().Annotations(entgql.OrderField("VALID_FROM")),
+		field.Time("valid_until").Optional().Nillable().Comment("End of the pairing; open while absent."),
+		field.String("basis").Optional().MaxLen(300).Immutable().
+			Comment("Document establishing the pairing (e.g. 2021 东西部协作结对关系调整)."),
+		field.String("end_reason").Optional().MaxLen(300),
+	}
+}
+
+// Edges of the Pairing.
+func (Pairing) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("helping_region", Region.Type).Field("helping_region_id").Unique().Immutable(),
+		edge.To("helping_unit", Organization.Type).Field("helping_unit_id").Unique().Immutable(),
+		edge.To("helped_region", Region.Type).Field("helped_region_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of the Pairing.
+func (Pairing) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("helping_region_id"),
+		index.Fields("helping_unit_id"),
+		index.Fields("helped_region_id"),
+	}
+}
+
+// Annotations of the Pairing.
+func (Pairing) Annotations() []schema.Annotation {
+	return node("Pairing", "An east–west pairing (东西部协作结对) or a designated unit's assigned county (定点帮扶), valid over a period.",
+		entgql.QueryField())
+}
+
+// Assessment is one year's assessment of an agreement (考核): the helping
+// side's self-report, a cross review by another coordinator, and a grade.
+type Assessment struct{ ent.Schema }
+
+// Mixin of the Assessment.
+func (Assessment) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the Assessment.
+func (Assessment) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("agreement_id").Immutable(),
+		field.Int("year").Min(2000).Max(2100).Immutable(),
+		field.Enum("status").Values("SELF_REPORTED", "CROSS_REVIEWED", "GRADED").Default("SELF_REPORTED").
+			Comment("自评 → 交叉考核 → 评定."),
+		field.Text("self_report").NotEmpty().MaxLen(10000),
+		field.Int("self_reported_by_id").Optional().Nillable().Immutable(),
+		field.Text("cross_review").Optional().MaxLen(10000),
+		field.Int("cross_reviewed_by_id").Optional().Nillable(),
+		field.Enum("grade").Values("EXCELLENT", "GOOD", "FAIR", "POOR").Optional().Nillable().
+			Comment("好 EXCELLENT, 较好 GOOD, 一般 FAIR, 差 POOR."),
+		field.Text("grade_comment").Optional().MaxLen(10000),
+		field.Int("graded_by_id").Optional().Nillable(),
+		field.Time("graded_at").Optional().Nillable(),
+	}
+}
+
+// Edges of the Assessment.
+func (Assessment) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("agreement", Agreement.Type).Ref("assessments").Field("agreement_id").Unique().Required().Immutable(),
+		edge.To("self_reported_by", User.Type).Field("self_reported_by_id").Unique().Immutable(),
+		edge.To("cross_reviewed_by", User.Type).Field("cross_reviewed_by_id").Unique(),
+		edge.To("graded_by", User.Type).Field("graded_by_id").Unique(),
+	}
+}
+
+// Indexes of the Assessment.
+func (Assessment) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("agreement_id", "year").Unique()}
+}
+
+// Annotations of the Assessment.
+func (Assessment) Annotations() []schema.Annotation {
+	return node("Assessment", "A yearly assessment of an agreement (考核): self-report, cross review, grade.")
 }

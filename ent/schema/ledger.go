@@ -1,7 +1,10 @@
 package schema
 
 import (
+	"bangfu/internal/gid"
+
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
@@ -24,8 +27,13 @@ func (LedgerEntry) Fields() []ent.Field {
 			Comment("For credits: DIRECT_PURCHASE (buyer side) or HELP_SELL (facilitator). Never added together."),
 		field.Int("year").Min(2000).Max(2100).Immutable().Comment("Period year (settlement year)."),
 		field.Time("occurred_at").Default(nowUTC).Immutable().Annotations(entgql.OrderField("OCCURRED_AT")),
+		field.Int("month").Optional().Nillable().Min(1).Max(12).Immutable().
+			Comment("Period month (settlement month, China Standard Time) of credits; reversals keep the original's."),
 		field.Int("order_line_id").Optional().Nillable().Immutable(),
-		field.Int("target_id").Optional().Nillable().Immutable(),
+		field.Int("agreement_id").Optional().Nillable().Immutable().
+			Comment("For credits: the agreement version the line was attributed to."),
+		field.Int("origin_county_id").Optional().Nillable().Immutable().
+			Comment("For credits: the county the product came from."),
 		field.Int("household_id").Optional().Nillable().Immutable(),
 		field.Int("organization_id").Optional().Nillable().Immutable().
 			Comment("Organization credited (points) or whose purchase counted."),
@@ -39,7 +47,8 @@ func (LedgerEntry) Fields() []ent.Field {
 func (LedgerEntry) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("order_line", OrderLine.Type).Ref("ledger_entries").Field("order_line_id").Unique().Immutable(),
-		edge.From("target", Target.Type).Ref("ledger_entries").Field("target_id").Unique().Immutable(),
+		edge.From("agreement", Agreement.Type).Ref("credits").Field("agreement_id").Unique().Immutable(),
+		edge.To("origin_county", Region.Type).Field("origin_county_id").Unique().Immutable(),
 		edge.From("household", Household.Type).Ref("income_entries").Field("household_id").Unique().Immutable(),
 		edge.To("organization", Organization.Type).Field("organization_id").Unique().Immutable(),
 		edge.To("reversed_by", LedgerEntry.Type).Unique().
@@ -50,7 +59,7 @@ func (LedgerEntry) Edges() []ent.Edge {
 // Indexes of the LedgerEntry.
 func (LedgerEntry) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("kind", "target_id", "year"),
+		index.Fields("agreement_id", "indicator", "year"),
 		index.Fields("household_id", "year"),
 		index.Fields("order_line_id"),
 		index.Fields("organization_id", "kind", "year"),
@@ -126,4 +135,64 @@ func (Award) Indexes() []ent.Index {
 // Annotations of the Award.
 func (Award) Annotations() []schema.Annotation {
 	return node("Award", "Recognition (表彰) earned by an organization at a published threshold.")
+}
+
+// CreditTotal is the running total of attribution credits for one
+// agreement version, indicator, period month and origin county. A ledger
+// hook keeps it in step with every credit and reversal in the same
+// transaction, so progress reads never scan the ledger; recompute proves
+// the two agree.
+type CreditTotal struct{ ent.Schema }
+
+// Fields of the CreditTotal.
+func (CreditTotal) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("agreement_id"),
+		field.Enum("indicator").Values("DIRECT_PURCHASE", "HELP_SELL"),
+		field.Int("year"),
+		field.Int("month"),
+		field.Int("origin_county_id"),
+		field.Int64("amount").Default(0).Comment("Net credited fen."),
+		field.Int("lines").Default(0).Comment("Net number of credited lines."),
+	}
+}
+
+// Indexes of the CreditTotal.
+func (CreditTotal) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("agreement_id", "indicator", "year", "month", "origin_county_id").Unique(),
+		index.Fields("origin_county_id", "year"),
+	}
+}
+
+// Annotations of the CreditTotal.
+func (CreditTotal) Annotations() []schema.Annotation {
+	return []schema.Annotation{entsql.IncrementStart(gid.Start("CreditTotal")), entgql.Skip(entgql.SkipAll)}
+}
+
+// PurchaseTotal is the running total of one buyer organization's settled
+// purchases per period month, kept with settlement and refund: all lines,
+// and those that count (certified and valid on the order date). Canteen
+// quotas and leaderboards read it.
+type PurchaseTotal struct{ ent.Schema }
+
+// Fields of the PurchaseTotal.
+func (PurchaseTotal) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("organization_id"),
+		field.Int("year"),
+		field.Int("month"),
+		field.Int64("settled_fen").Default(0),
+		field.Int64("counted_fen").Default(0),
+	}
+}
+
+// Indexes of the PurchaseTotal.
+func (PurchaseTotal) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("organization_id", "year", "month").Unique(), index.Fields("year")}
+}
+
+// Annotations of the PurchaseTotal.
+func (PurchaseTotal) Annotations() []schema.Annotation {
+	return []schema.Annotation{entsql.IncrementStart(gid.Start("PurchaseTotal")), entgql.Skip(entgql.SkipAll)}
 }

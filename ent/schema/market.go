@@ -216,6 +216,8 @@ func (OrderLine) Fields() []ent.Field {
 		field.Int64("amount_fen").Annotations(entgql.Type("Int64")).NonNegative().Comment("quantity × unit price, in fen."),
 		field.Bool("certified_at_order").Default(false).
 			Comment("Whether the product held a valid certification on the order date; only such lines can count toward targets."),
+		field.Int("origin_county_id").Optional().Immutable().
+			Comment("The product's origin county on the order date: attribution uses it, whatever the product says later."),
 	}
 }
 

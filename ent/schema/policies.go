@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"bangfu/ent"
+	"bangfu/ent/agreement"
 	"bangfu/ent/annualincome"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
@@ -19,6 +20,7 @@ import (
 	"bangfu/ent/privacy"
 	"bangfu/ent/product"
 	"bangfu/ent/progressreport"
+	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/user"
 	"bangfu/internal/viewer"
@@ -95,13 +97,22 @@ func (BuyerProfile) Policy() entgo.Policy {
 	}, nil)
 }
 
-// Policy of the Agreement: public (progress is public); coordinators change
-// the agreements in their scope.
+// Policy of the Agreement: public. Coordinators change the agreements in
+// their scope and amend them (an amendment is a new version created with
+// supersedes set to a version in scope).
 func (Agreement) Policy() entgo.Policy {
 	return policy([]privacy.QueryRule{public()}, []privacy.MutationRule{
 		privacy.AgreementMutationRuleFunc(func(ctx context.Context, m *ent.AgreementMutation) error {
-			if id, ok := m.ID(); ok && m.Op().Is(entgo.OpUpdateOne) && inScope(ctx, id) {
-				return privacy.Allow
+			id, ok := m.ID()
+			if m.Op().Is(entgo.OpCreate) {
+				id, ok = m.SupersedesID()
+			}
+			if !ok || !(m.Op().Is(entgo.OpCreate) || m.Op().Is(entgo.OpUpdateOne)) {
+				return privacy.Skip
+			}
+			in, err := inScope(ctx, m.Client(), id)
+			if err != nil || in {
+				return orAllow(err)
 			}
 			return privacy.Skip
 		}),
@@ -112,8 +123,11 @@ func (Agreement) Policy() entgo.Policy {
 func (Target) Policy() entgo.Policy {
 	return policy([]privacy.QueryRule{public()}, []privacy.MutationRule{
 		privacy.TargetMutationRuleFunc(func(ctx context.Context, m *ent.TargetMutation) error {
-			if id, ok := m.AgreementID(); ok && inScope(ctx, id) {
-				return privacy.Allow
+			if id, ok := m.AgreementID(); ok {
+				in, err := inScope(ctx, m.Client(), id)
+				if err != nil || in {
+					return orAllow(err)
+				}
 			}
 			return privacy.Skip
 		}),
@@ -126,12 +140,36 @@ func (ProgressReport) Policy() entgo.Policy {
 	return policy([]privacy.QueryRule{
 		signedIn(), readableBy(viewer.Auditor),
 		privacy.ProgressReportQueryRuleFunc(func(ctx context.Context, q *ent.ProgressReportQuery) error {
-			q.Where(progressreport.AgreementIDIn(viewer.FromContext(ctx).AgreementIDs()...))
+			q.Where(progressreport.HasAgreementWith(scopeAgreements(ctx)))
 			return privacy.Allow
 		}),
 	}, []privacy.MutationRule{
 		privacy.ProgressReportMutationRuleFunc(func(ctx context.Context, m *ent.ProgressReportMutation) error {
-			if id, ok := m.AgreementID(); ok && inScope(ctx, id) {
+			id, ok := m.AgreementID()
+			if !ok {
+				rid, _ := m.ID()
+				r, err := m.Client().ProgressReport.Get(ctx, rid)
+				if err != nil {
+					return err
+				}
+				id = r.AgreementID
+			}
+			in, err := inScope(ctx, m.Client(), id)
+			if err != nil || in {
+				return orAllow(err)
+			}
+			return privacy.Skip
+		}),
+	})
+}
+
+// Policy of the Assessment: officials read; the coordinators of the
+// agreement self-report; cross review by a coordinator from outside the
+// agreement and grading by admins are checked by internal/agreements.
+func (Assessment) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{signedIn(), readableBy(viewer.Auditor, viewer.Coordinator)}, []privacy.MutationRule{
+		privacy.AssessmentMutationRuleFunc(func(ctx context.Context, m *ent.AssessmentMutation) error {
+			if viewer.FromContext(ctx).Has(viewer.Coordinator) {
 				return privacy.Allow
 			}
 			return privacy.Skip
@@ -139,13 +177,45 @@ func (ProgressReport) Policy() entgo.Policy {
 	})
 }
 
-func inScope(ctx context.Context, agreementID int) bool {
-	for _, id := range viewer.FromContext(ctx).AgreementIDs() {
-		if id == agreementID {
-			return true
-		}
+// Policy of the Pairing: public; set by admins.
+func (Pairing) Policy() entgo.Policy { return policy([]privacy.QueryRule{public()}, nil) }
+
+// Policy of the CreditTotal: aggregated progress, for signed-in users;
+// written only by the ledger hook.
+func (CreditTotal) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{signedIn(), privacy.AlwaysAllowRule()}, nil)
+}
+
+// Policy of the PurchaseTotal: officials read every organization's
+// totals, buyers their own.
+func (PurchaseTotal) Policy() entgo.Policy {
+	return policy([]privacy.QueryRule{
+		signedIn(), readableBy(officials...),
+		privacy.PurchaseTotalQueryRuleFunc(func(ctx context.Context, q *ent.PurchaseTotalQuery) error {
+			q.Where(purchasetotal.OrganizationIDIn(viewer.FromContext(ctx).OrgIDs(viewer.Buyer)...))
+			return privacy.Allow
+		}),
+	}, nil)
+}
+
+// scopeAgreements matches the versions of the agreements in the viewer's
+// coordinator scope: a scope names a version, and covers its amendments.
+func scopeAgreements(ctx context.Context) predicate.Agreement {
+	ids := viewer.FromContext(ctx).AgreementIDs()
+	return agreement.Or(agreement.IDIn(ids...), agreement.OriginalIDIn(ids...))
+}
+
+// inScope reports whether the agreement version is in the viewer's
+// coordinator scope, directly or through its original version.
+func inScope(ctx context.Context, c *ent.Client, agreementID int) (bool, error) {
+	ids := viewer.FromContext(ctx).AgreementIDs()
+	if len(ids) == 0 {
+		return false, nil
 	}
-	return false
+	if contains(ids, agreementID) {
+		return true, nil
+	}
+	return c.Agreement.Query().Where(agreement.ID(agreementID), scopeAgreements(ctx)).Exist(ctx)
 }
 
 // householdRules: officials read households (personal fields are masked by

@@ -32,8 +32,6 @@ const (
 	FieldTargetValue = "target_value"
 	// EdgeAgreement holds the string denoting the agreement edge name in mutations.
 	EdgeAgreement = "agreement"
-	// EdgeLedgerEntries holds the string denoting the ledger_entries edge name in mutations.
-	EdgeLedgerEntries = "ledger_entries"
 	// Table holds the table name of the target in the database.
 	Table = "targets"
 	// AgreementTable is the table that holds the agreement relation/edge.
@@ -43,13 +41,6 @@ const (
 	AgreementInverseTable = "agreements"
 	// AgreementColumn is the table column denoting the agreement relation/edge.
 	AgreementColumn = "agreement_id"
-	// LedgerEntriesTable is the table that holds the ledger_entries relation/edge.
-	LedgerEntriesTable = "ledger_entries"
-	// LedgerEntriesInverseTable is the table name for the LedgerEntry entity.
-	// It exists in this package in order to avoid circular dependency with the "ledgerentry" package.
-	LedgerEntriesInverseTable = "ledger_entries"
-	// LedgerEntriesColumn is the table column denoting the ledger_entries relation/edge.
-	LedgerEntriesColumn = "target_id"
 )
 
 // Columns holds all SQL columns for target fields.
@@ -165,32 +156,11 @@ func ByAgreementField(field string, opts ...sql.OrderTermOption) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newAgreementStep(), sql.OrderByField(field, opts...))
 	}
 }
-
-// ByLedgerEntriesCount orders the results by ledger_entries count.
-func ByLedgerEntriesCount(opts ...sql.OrderTermOption) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborsCount(s, newLedgerEntriesStep(), opts...)
-	}
-}
-
-// ByLedgerEntries orders the results by ledger_entries terms.
-func ByLedgerEntries(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newLedgerEntriesStep(), append([]sql.OrderTerm{term}, terms...)...)
-	}
-}
 func newAgreementStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(AgreementInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, AgreementTable, AgreementColumn),
-	)
-}
-func newLedgerEntriesStep() *sqlgraph.Step {
-	return sqlgraph.NewStep(
-		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(LedgerEntriesInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, false, LedgerEntriesTable, LedgerEntriesColumn),
 	)
 }
 

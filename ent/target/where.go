@@ -303,29 +303,6 @@ func HasAgreementWith(preds ...predicate.Agreement) predicate.Target {
 	})
 }
 
-// HasLedgerEntries applies the HasEdge predicate on the "ledger_entries" edge.
-func HasLedgerEntries() predicate.Target {
-	return predicate.Target(func(s *sql.Selector) {
-		step := sqlgraph.NewStep(
-			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, LedgerEntriesTable, LedgerEntriesColumn),
-		)
-		sqlgraph.HasNeighbors(s, step)
-	})
-}
-
-// HasLedgerEntriesWith applies the HasEdge predicate on the "ledger_entries" edge with a given conditions (other predicates).
-func HasLedgerEntriesWith(preds ...predicate.LedgerEntry) predicate.Target {
-	return predicate.Target(func(s *sql.Selector) {
-		step := newLedgerEntriesStep()
-		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
-			for _, p := range preds {
-				p(s)
-			}
-		})
-	})
-}
-
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Target) predicate.Target {
 	return predicate.Target(sql.AndPredicates(predicates...))

@@ -204,7 +204,11 @@ func shortName(name string) string {
 }
 
 func yearStart(y int) time.Time { return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC) }
-func yearEnd(y int) time.Time   { return time.Date(y, 12, 31, 23, 59, 59, 0, time.UTC) }
+func yearEnd(y int) time.Time   { return time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC) }
+
+// closedAt is when a closed demo agreement stopped being in force: the end
+// of its last year, or the 2026 amendment that superseded it.
+func closedAt(lastYear int) time.Time { return yearStart(min(lastYear+1, 2026)) }
 
 func (b *builder) loadAgreements(ctx context.Context) error {
 	for i, p := range EastWestPairings {
@@ -215,7 +219,7 @@ func (b *builder) loadAgreements(ctx context.Context) error {
 			SetTitle(fmt.Sprintf("%s—%s东西部协作协议（%d—%d年）", helper.Name, helped.Name, p.From, p.To)).
 			SetDocumentNumber(fmt.Sprintf("示例协〔%d〕%d号", p.From, i+1)).
 			SetPeriodStart(yearStart(p.From)).SetPeriodEnd(yearEnd(p.To)).
-			SetStatus(status).
+			SetStatus(status).SetActivatedAt(yearStart(p.From)).SetClosedAt(closedAt(p.To)).
 			SetHelpingRegion(helper).AddHelpedRegions(helped).
 			Save(ctx)
 		if err != nil {
@@ -231,7 +235,8 @@ func (b *builder) loadAgreements(ctx context.Context) error {
 			SetTitle(fmt.Sprintf("%s—%s东西部协作协议（2026年度）", helper.Name, helped.Name)).
 			SetDocumentNumber(fmt.Sprintf("示例协〔2026〕%d号", i+1)).
 			SetPeriodStart(yearStart(2026)).SetPeriodEnd(yearEnd(2026)).
-			SetStatus(agreement.StatusACTIVE).SetVersion(2).SetSupersedes(a).
+			SetStatus(agreement.StatusACTIVE).SetVersion(2).SetSupersedes(a).SetOriginalID(a.ID).
+			SetActivatedAt(yearStart(2026)).
 			SetHelpingRegion(helper).AddHelpedRegions(helped).
 			Save(ctx)
 		if err != nil {
@@ -255,7 +260,7 @@ func (b *builder) loadAgreements(ctx context.Context) error {
 			SetTitle(d.Unit + "定点帮扶责任书（2026年度）").
 			SetDocumentNumber("示例责〔2026〕" + d.Counties[0] + "号").
 			SetPeriodStart(yearStart(2026)).SetPeriodEnd(yearEnd(2026)).
-			SetStatus(agreement.StatusACTIVE).SetHelpingUnit(unit)
+			SetStatus(agreement.StatusACTIVE).SetActivatedAt(yearStart(2026)).SetHelpingUnit(unit)
 		for _, c := range d.Counties {
 			create.AddHelpedRegions(b.regions[c])
 		}

@@ -14,6 +14,7 @@ import (
 	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
 	"bangfu/internal/auth"
+	"bangfu/internal/market"
 )
 
 // certState is a product's certification history in the demo.
@@ -179,7 +180,8 @@ func (b *builder) loadOrders(ctx context.Context) error {
 			total += amount
 			lines = append(lines, b.tx.OrderLine.Create().
 				SetProductID(p.ID).SetQuantity(qty).SetUnitPriceFen(p.PriceFen).SetAmountFen(amount).
-				SetCertifiedAtOrder(p.cert == certValid || p.cert == certRevoked))
+				SetCertifiedAtOrder(p.cert == certValid || p.cert == certRevoked).
+				SetOriginCountyID(p.OriginCountyID))
 			if status != order.StatusCANCELLED {
 				sold[p.ID] += qty
 			}
@@ -201,6 +203,18 @@ func (b *builder) loadOrders(ctx context.Context) error {
 		}
 		if err := b.tx.OrderLine.CreateBulk(lines...).Exec(ctx); err != nil {
 			return err
+		}
+		// Settled and refunded orders carry what settlement books, as if
+		// they had gone through the marketplace.
+		if o.SettledAt != nil {
+			if err := market.Book(ctx, b.tx.Client(), o); err != nil {
+				return err
+			}
+		}
+		if o.RefundedAt != nil {
+			if err := market.Unbook(ctx, b.tx.Client(), o); err != nil {
+				return err
+			}
 		}
 	}
 	for id, qty := range sold {

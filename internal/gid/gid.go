@@ -45,6 +45,10 @@ var Types = []string{
 	"AuditEvent",
 	"Session",
 	"StockAdjustment",
+	"Pairing",
+	"CreditTotal",
+	"PurchaseTotal",
+	"Assessment",
 }
 
 var blockOf = func() map[string]int {

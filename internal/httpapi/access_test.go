@@ -133,9 +133,14 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 	db.Client.Product.UpdateOne(prod).SetStock(10_000).ExecX(sys)
 	orderIn := func(status order.Status) string {
 		n++
-		o := db.Client.Order.Create().SetBuyerID(buyerOrg).SetSupplierID(supplierOrg).SetStatus(status).
-			SetIdempotencyKey(fmt.Sprintf("matrix-%05d", n)).SetTotalFen(prod.PriceFen).SaveX(sys)
-		db.Client.OrderLine.Create().SetOrder(o).SetProduct(prod).SetQuantity(1).SetUnitPriceFen(prod.PriceFen).SetAmountFen(prod.PriceFen).ExecX(sys)
+		create := db.Client.Order.Create().SetBuyerID(buyerOrg).SetSupplierID(supplierOrg).SetStatus(status).
+			SetIdempotencyKey(fmt.Sprintf("matrix-%05d", n)).SetTotalFen(prod.PriceFen)
+		if status == order.StatusSETTLED {
+			create.SetSettledAt(time.Now())
+		}
+		o := create.SaveX(sys)
+		db.Client.OrderLine.Create().SetOrder(o).SetProduct(prod).SetQuantity(1).SetUnitPriceFen(prod.PriceFen).
+			SetAmountFen(prod.PriceFen).SetOriginCountyID(prod.OriginCountyID).ExecX(sys)
 		return gidOf("Order", o.ID)
 	}
 	roles := func(rs ...string) map[string]bool {

@@ -9,7 +9,9 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
+	"bangfu/internal/attribution"
 	"bangfu/internal/gid"
+	"bangfu/internal/period"
 	"bangfu/internal/viewer"
 )
 
@@ -123,9 +125,9 @@ func (s *Service) Move(ctx context.Context, orderID int, t Transition, d Details
 	case Cancel:
 		err = restoreStock(sys, tx.Client(), o.ID)
 	case Settle:
-		err = creditHouseholds(sys, tx.Client(), o)
+		err = Book(sys, tx.Client(), o)
 	case Refund:
-		err = reverseLedger(sys, tx.Client(), o.ID)
+		err = Unbook(sys, tx.Client(), o)
 	}
 	if err != nil {
 		return nil, err
@@ -201,11 +203,30 @@ func restoreStock(ctx context.Context, c *ent.Client, orderID int) error {
 	return nil
 }
 
+// Book writes what settling an order credits: household income through
+// benefit links, attribution to agreements and the buyer's purchase
+// totals. It runs in the settling transaction (and for demo data).
+func Book(ctx context.Context, c *ent.Client, o *ent.Order) error {
+	if err := creditHouseholds(ctx, c, o); err != nil {
+		return err
+	}
+	return attribution.Settle(ctx, c, o)
+}
+
+// Unbook reverses everything Book wrote for a refunded order.
+func Unbook(ctx context.Context, c *ent.Client, o *ent.Order) error {
+	if err := reverseLedger(ctx, c, o.ID); err != nil {
+		return err
+	}
+	return attribution.Refund(ctx, c, o)
+}
+
 // creditHouseholds turns each settled line into income for the households
 // linked to the supplier (DOMAIN rule 5): amount × share, rounded down to
 // the fen, one ledger entry per line and household link.
 func creditHouseholds(ctx context.Context, c *ent.Client, o *ent.Order) error {
 	settled := *o.SettledAt
+	year, _ := period.Of(settled)
 	links, err := c.BenefitLink.Query().Where(
 		benefitlink.SupplierID(o.SupplierID),
 		benefitlink.ValidFromLTE(settled),
@@ -226,7 +247,7 @@ func creditHouseholds(ctx context.Context, c *ent.Client, o *ent.Order) error {
 				continue
 			}
 			entries = append(entries, c.LedgerEntry.Create().
-				SetKind(ledgerentry.KindHOUSEHOLD_INCOME).SetAmount(amount).SetYear(settled.Year()).
+				SetKind(ledgerentry.KindHOUSEHOLD_INCOME).SetAmount(amount).SetYear(year).
 				SetOccurredAt(settled).SetOrderLineID(l.ID).SetHouseholdID(link.HouseholdID).
 				SetOrganizationID(o.SupplierID).
 				SetNote(string(link.Mechanism)))
@@ -256,7 +277,8 @@ func reverseLedger(ctx context.Context, c *ent.Client, orderID int) error {
 		r := c.LedgerEntry.Create().
 			SetKind(e.Kind).SetAmount(-e.Amount).SetYear(e.Year).SetReversesID(e.ID).
 			SetNillableIndicator(e.Indicator).SetNillableOrderLineID(e.OrderLineID).
-			SetNillableTargetID(e.TargetID).SetNillableHouseholdID(e.HouseholdID).
+			SetNillableAgreementID(e.AgreementID).SetNillableMonth(e.Month).
+			SetNillableOriginCountyID(e.OriginCountyID).SetNillableHouseholdID(e.HouseholdID).
 			SetNillableOrganizationID(e.OrganizationID).SetNote("refund")
 		reversals = append(reversals, r)
 	}

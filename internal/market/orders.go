@@ -42,6 +42,14 @@ func NewService(client *ent.Client, validity time.Duration) *Service {
 	return &Service{client: client, validity: validity, now: func() time.Time { return time.Now().UTC() }}
 }
 
+// WithClock returns a copy of s that reads the time from now (tests that
+// settle across period boundaries).
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
+}
+
 // Item is one product and quantity in a cart.
 type Item struct {
 	ProductID int
@@ -244,7 +252,8 @@ func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []I
 			lines = append(lines, tx.OrderLine.Create().
 				SetOrderID(o.ID).SetProductID(p.ID).SetQuantity(it.Quantity).
 				SetUnitPriceFen(p.PriceFen).SetAmountFen(int64(it.Quantity)*p.PriceFen).
-				SetCertifiedAtOrder(len(p.Edges.Certifications) > 0))
+				SetCertifiedAtOrder(len(p.Edges.Certifications) > 0).
+				SetOriginCountyID(p.OriginCountyID))
 		}
 		if err := tx.OrderLine.CreateBulk(lines...).Exec(sysCtx); err != nil {
 			return nil, err

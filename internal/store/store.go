@@ -14,6 +14,7 @@ import (
 
 	"bangfu/ent"
 	_ "bangfu/ent/runtime" // registers schema hooks, privacy policies, defaults and validators
+	"bangfu/internal/attribution"
 	"bangfu/internal/audit"
 
 	"entgo.io/ent/dialect"
@@ -67,6 +68,7 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*DB, error) {
 	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
 	// Every change through ent leaves a hash-chained audit event.
 	client.Use(audit.Hook(dia))
+	client.LedgerEntry.Use(attribution.TotalsHook)
 	return &DB{SQL: db, Dialect: dia, driver: drv, Client: client}, nil
 }
 

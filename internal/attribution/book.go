@@ -1,0 +1,121 @@
+package attribution
+
+import (
+	"context"
+	"fmt"
+
+	"bangfu/ent"
+	"bangfu/ent/ledgerentry"
+	"bangfu/ent/order"
+	"bangfu/ent/orderline"
+	"bangfu/ent/purchasetotal"
+	"bangfu/internal/period"
+)
+
+// Settle books a settled order: one credit ledger entry per line and
+// matching agreement (the ledger hook adds them to the credit totals), and
+// the buyer's purchase totals. Call it in the settling transaction, as the
+// server itself.
+func Settle(ctx context.Context, c *ent.Client, o *ent.Order) error {
+	if o.SettledAt == nil {
+		return fmt.Errorf("attribution: order %d is not settled", o.ID)
+	}
+	lines, err := linesOf(ctx, c, o)
+	if err != nil {
+		return err
+	}
+	w, err := Load(ctx, c)
+	if err != nil {
+		return err
+	}
+	var entries []*ent.LedgerEntryCreate
+	for _, l := range lines {
+		credits, _, err := Attribute(w, l)
+		if err != nil {
+			return err
+		}
+		for _, cr := range credits {
+			entries = append(entries, c.LedgerEntry.Create().
+				SetKind(ledgerentry.KindATTRIBUTION_CREDIT).SetIndicator(cr.Indicator).
+				SetAmount(cr.AmountFen).SetYear(cr.Year).SetMonth(cr.Month).SetOccurredAt(*o.SettledAt).
+				SetOrderLineID(cr.LineID).SetAgreementID(cr.AgreementID).SetOrganizationID(cr.OrganizationID).
+				SetOriginCountyID(cr.OriginCountyID).SetNote(truncate(cr.Reason, 500)))
+		}
+	}
+	if len(entries) > 0 {
+		if err := c.LedgerEntry.CreateBulk(entries...).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return addPurchases(ctx, c, o, lines, 1)
+}
+
+// Refund takes a refunded order's lines out of the buyer's purchase
+// totals. Its credits are reversed with the rest of its ledger entries
+// (reversing entries keep the original period, so the totals of the year
+// the order settled in go down).
+func Refund(ctx context.Context, c *ent.Client, o *ent.Order) error {
+	if o.SettledAt == nil {
+		return fmt.Errorf("attribution: order %d was never settled", o.ID)
+	}
+	lines, err := linesOf(ctx, c, o)
+	if err != nil {
+		return err
+	}
+	return addPurchases(ctx, c, o, lines, -1)
+}
+
+func linesOf(ctx context.Context, c *ent.Client, o *ent.Order) ([]Line, error) {
+	rows, err := c.OrderLine.Query().Where(orderline.OrderID(o.ID)).Order(ent.Asc(orderline.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Line, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, lineOf(o, r))
+	}
+	return out, nil
+}
+
+func lineOf(o *ent.Order, r *ent.OrderLine) Line {
+	l := Line{ID: r.ID, AmountFen: r.AmountFen, Certified: r.CertifiedAtOrder, OriginCountyID: r.OriginCountyID,
+		BuyerID: o.BuyerID, SupplierID: o.SupplierID}
+	if o.FacilitatorID != nil {
+		l.FacilitatorID = *o.FacilitatorID
+	}
+	if o.SettledAt != nil {
+		l.SettledAt = *o.SettledAt
+	}
+	return l
+}
+
+// addPurchases adds (sign 1) or removes (sign -1) the lines from the
+// buyer's purchase total of the settlement month.
+func addPurchases(ctx context.Context, c *ent.Client, o *ent.Order, lines []Line, sign int64) error {
+	var settled, counted int64
+	for _, l := range lines {
+		settled += l.AmountFen
+		if l.Certified {
+			counted += l.AmountFen
+		}
+	}
+	year, month := period.Of(*o.SettledAt)
+	return c.PurchaseTotal.Create().
+		SetOrganizationID(o.BuyerID).SetYear(year).SetMonth(month).
+		SetSettledFen(sign * settled).SetCountedFen(sign * counted).
+		OnConflictColumns(purchasetotal.FieldOrganizationID, purchasetotal.FieldYear, purchasetotal.FieldMonth).
+		Update(func(u *ent.PurchaseTotalUpsert) {
+			u.AddSettledFen(sign * settled).AddCountedFen(sign * counted)
+		}).Exec(ctx)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// settledStatuses are the order states whose lines were settled once.
+var settledStatuses = []order.Status{order.StatusSETTLED, order.StatusREFUNDED}

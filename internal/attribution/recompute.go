@@ -1,0 +1,227 @@
+package attribution
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"bangfu/ent"
+	"bangfu/ent/ledgerentry"
+	"bangfu/ent/order"
+	"bangfu/ent/orderline"
+	"bangfu/ent/purchasetotal"
+	"bangfu/internal/period"
+)
+
+// Report is what Recompute found. No difference means every figure can be
+// reproduced from the orders and the ledger.
+type Report struct {
+	Orders, Lines, Credits int
+	Differences            []Difference
+}
+
+// Difference is one figure that does not reproduce.
+type Difference struct {
+	// Kind: CREDIT_MISSING (the rules give a credit the ledger lacks),
+	// CREDIT_UNEXPECTED (the ledger holds a credit the rules do not give),
+	// REVERSAL_MISMATCH (a refunded order's credit is not reversed, or a
+	// settled one's is), CREDIT_TOTAL and PURCHASE_TOTAL (a running total
+	// differs from the sum of what it totals).
+	Kind     string
+	Key      string
+	Expected int64
+	Recorded int64
+}
+
+// batch is how many orders Recompute reads at a time.
+const batch = 500
+
+// Recompute re-runs attribution over every settled order and compares it
+// with the ledger, then recomputes the running totals from the ledger and
+// the orders and compares them with the stored ones. It changes nothing.
+// Run it as the server itself (it reads every order and entry).
+func Recompute(ctx context.Context, c *ent.Client) (*Report, error) {
+	w, err := Load(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{}
+	purchases := map[[3]int][2]int64{} // (buyer, year, month) → settled, counted
+	last := 0
+	for {
+		orders, err := c.Order.Query().
+			Where(order.IDGT(last), order.StatusIn(settledStatuses...), order.SettledAtNotNil()).
+			Order(ent.Asc(order.FieldID)).Limit(batch).
+			WithLines(func(q *ent.OrderLineQuery) {
+				q.Order(ent.Asc(orderline.FieldID)).WithLedgerEntries(func(q *ent.LedgerEntryQuery) {
+					q.Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT)).Order(ent.Asc(ledgerentry.FieldID))
+				})
+			}).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(orders) == 0 {
+			break
+		}
+		last = orders[len(orders)-1].ID
+		for _, o := range orders {
+			rep.Orders++
+			if err := checkOrder(w, o, rep, purchases); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := checkCreditTotals(ctx, c, rep); err != nil {
+		return nil, err
+	}
+	if err := checkPurchaseTotals(ctx, c, rep, purchases); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+func creditKey(lineID, agreementID int, ind ledgerentry.Indicator, org int, amount int64, year, month, county int) string {
+	return fmt.Sprintf("line %d → agreement %d %s org %d ¥fen %d %d-%02d county %d", lineID, agreementID, ind, org, amount, year, month, county)
+}
+
+func checkOrder(w World, o *ent.Order, rep *Report, purchases map[[3]int][2]int64) error {
+	refunded := o.Status == order.StatusREFUNDED
+	year, month := period.Of(*o.SettledAt)
+	for _, l := range o.Edges.Lines {
+		rep.Lines++
+		if !refunded {
+			k := [3]int{o.BuyerID, year, month}
+			p := purchases[k]
+			p[0] += l.AmountFen
+			if l.CertifiedAtOrder {
+				p[1] += l.AmountFen
+			}
+			purchases[k] = p
+		}
+		credits, _, err := Attribute(w, lineOf(o, l))
+		if err != nil {
+			return err
+		}
+		want := map[string]int{}
+		for _, cr := range credits {
+			want[creditKey(l.ID, cr.AgreementID, cr.Indicator, cr.OrganizationID, cr.AmountFen, cr.Year, cr.Month, cr.OriginCountyID)]++
+		}
+		reversed := map[int]bool{}
+		for _, e := range l.Edges.LedgerEntries {
+			if e.ReversesID != nil {
+				reversed[*e.ReversesID] = true
+			}
+		}
+		for _, e := range l.Edges.LedgerEntries {
+			if e.ReversesID != nil {
+				continue
+			}
+			rep.Credits++
+			k := creditKey(l.ID, deref(e.AgreementID), deref(e.Indicator), deref(e.OrganizationID), e.Amount, e.Year, deref(e.Month), deref(e.OriginCountyID))
+			if want[k] > 0 {
+				want[k]--
+			} else {
+				rep.Differences = append(rep.Differences, Difference{Kind: "CREDIT_UNEXPECTED", Key: k, Recorded: e.Amount})
+			}
+			if reversed[e.ID] != refunded {
+				rep.Differences = append(rep.Differences, Difference{Kind: "REVERSAL_MISMATCH", Key: fmt.Sprintf("entry %d of order %d (%s)", e.ID, o.ID, o.Status),
+					Expected: boolInt(refunded), Recorded: boolInt(reversed[e.ID])})
+			}
+		}
+		for k, n := range want {
+			for ; n > 0; n-- {
+				rep.Differences = append(rep.Differences, Difference{Kind: "CREDIT_MISSING", Key: k})
+			}
+		}
+	}
+	return nil
+}
+
+func checkCreditTotals(ctx context.Context, c *ent.Client, rep *Report) error {
+	var sums []struct {
+		AgreementID    int    `json:"agreement_id"`
+		Indicator      string `json:"indicator"`
+		Year           int    `json:"year"`
+		Month          int    `json:"month"`
+		OriginCountyID int    `json:"origin_county_id"`
+		Sum            int64  `json:"sum"`
+	}
+	err := c.LedgerEntry.Query().
+		Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT), ledgerentry.AgreementIDNotNil()).
+		GroupBy(ledgerentry.FieldAgreementID, ledgerentry.FieldIndicator, ledgerentry.FieldYear,
+			ledgerentry.FieldMonth, ledgerentry.FieldOriginCountyID).
+		Aggregate(ent.Sum(ledgerentry.FieldAmount)).Scan(ctx, &sums)
+	if err != nil {
+		return err
+	}
+	want := map[string]int64{}
+	for _, s := range sums {
+		want[fmt.Sprintf("agreement %d %s %d-%02d county %d", s.AgreementID, s.Indicator, s.Year, s.Month, s.OriginCountyID)] += s.Sum
+	}
+	totals, err := c.CreditTotal.Query().All(ctx)
+	if err != nil {
+		return err
+	}
+	got := map[string]int64{}
+	for _, t := range totals {
+		got[fmt.Sprintf("agreement %d %s %d-%02d county %d", t.AgreementID, t.Indicator, t.Year, t.Month, t.OriginCountyID)] += t.Amount
+	}
+	compare(rep, "CREDIT_TOTAL", want, got)
+	return nil
+}
+
+func checkPurchaseTotals(ctx context.Context, c *ent.Client, rep *Report, purchases map[[3]int][2]int64) error {
+	want := map[string]int64{}
+	for k, v := range purchases {
+		want[fmt.Sprintf("organization %d %d-%02d settled", k[0], k[1], k[2])] = v[0]
+		want[fmt.Sprintf("organization %d %d-%02d counted", k[0], k[1], k[2])] = v[1]
+	}
+	rows, err := c.PurchaseTotal.Query().Order(ent.Asc(purchasetotal.FieldID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	got := map[string]int64{}
+	for _, t := range rows {
+		got[fmt.Sprintf("organization %d %d-%02d settled", t.OrganizationID, t.Year, t.Month)] = t.SettledFen
+		got[fmt.Sprintf("organization %d %d-%02d counted", t.OrganizationID, t.Year, t.Month)] = t.CountedFen
+	}
+	compare(rep, "PURCHASE_TOTAL", want, got)
+	return nil
+}
+
+// compare reports every key whose amounts differ; a missing key is zero.
+func compare(rep *Report, kind string, want, got map[string]int64) {
+	keys := map[string]bool{}
+	for k := range want {
+		keys[k] = true
+	}
+	for k := range got {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		if want[k] != got[k] {
+			sorted = append(sorted, k)
+		}
+	}
+	sort.Strings(sorted)
+	for _, k := range sorted {
+		rep.Differences = append(rep.Differences, Difference{Kind: kind, Key: k, Expected: want[k], Recorded: got[k]})
+	}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
