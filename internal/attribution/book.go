@@ -102,7 +102,7 @@ func addPurchases(ctx context.Context, c *ent.Client, o *ent.Order, lines []Line
 	year, month := period.Of(*o.SettledAt)
 	return c.PurchaseTotal.Create().
 		SetOrganizationID(o.BuyerID).SetYear(year).SetMonth(month).
-		SetSettledFen(sign * settled).SetCountedFen(sign * counted).
+		SetSettledFen(sign*settled).SetCountedFen(sign*counted).
 		OnConflictColumns(purchasetotal.FieldOrganizationID, purchasetotal.FieldYear, purchasetotal.FieldMonth).
 		Update(func(u *ent.PurchaseTotalUpsert) {
 			u.AddSettledFen(sign * settled).AddCountedFen(sign * counted)

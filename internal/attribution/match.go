@@ -6,8 +6,10 @@
 //     count; others may be sold but are never credited.
 //   - A line is a DIRECT_PURCHASE for the buyer's side and, when a
 //     facilitating organization is named, a HELP_SELL for it. The two are
-//     separate measures, never added; a facilitator in the buyer's own
-//     organization chain earns no HELP_SELL (that would be self-dealing).
+//     separate measures, never added; a facilitator whose organization
+//     chain shares any organization with the buyer's (the buyer itself,
+//     its parent, its union) earns no HELP_SELL: both credits would land
+//     on the same unit, which is self-dealing.
 //   - EAST_WEST: an organization in the party's chain (the party and its
 //     parents: unions and subsidiaries count toward their parent) is
 //     registered in the agreement's helping region or below it, and the

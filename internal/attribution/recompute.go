@@ -224,4 +224,3 @@ func boolInt(b bool) int64 {
 	}
 	return 0
 }
-

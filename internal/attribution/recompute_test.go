@@ -137,4 +137,3 @@ func TestRecomputeReproducesLedger(t *testing.T) {
 		t.Fatalf("after tampering: %v (%+v)", kinds, rep.Differences)
 	}
 }
-
