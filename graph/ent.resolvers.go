@@ -87,8 +87,12 @@ func (r *Resolver) OrderLine() OrderLineResolver { return &orderLineResolver{r} 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Target returns TargetResolver implementation.
+func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
+
 type (
 	householdMemberResolver struct{ *Resolver }
 	orderLineResolver       struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
+	targetResolver          struct{ *Resolver }
 )

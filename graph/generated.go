@@ -25,6 +25,8 @@ import (
 	"bangfu/ent/user"
 	"bangfu/graph/model"
 	"bangfu/graph/scalar"
+	"bangfu/internal/agreements"
+	"bangfu/internal/attribution"
 	"bangfu/internal/catalog"
 	"bytes"
 	"context"
@@ -53,10 +55,12 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	CanteenQuota() CanteenQuotaResolver
 	HouseholdMember() HouseholdMemberResolver
 	Mutation() MutationResolver
 	OrderLine() OrderLineResolver
 	Query() QueryResolver
+	Target() TargetResolver
 }
 
 type DirectiveRoot struct {
@@ -100,6 +104,15 @@ type ComplexityRoot struct {
 	AgreementEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AgreementProgress struct {
+		Agreement   func(childComplexity int) int
+		AsOf        func(childComplexity int) int
+		DaysElapsed func(childComplexity int) int
+		DaysInYear  func(childComplexity int) int
+		Targets     func(childComplexity int) int
+		Year        func(childComplexity int) int
 	}
 
 	AnnualIncome struct {
@@ -264,6 +277,19 @@ type ComplexityRoot struct {
 	BuyerProfileEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CanteenQuota struct {
+		BehindSchedule  func(childComplexity int) int
+		BudgetFen       func(childComplexity int) int
+		ExpectedToDate  func(childComplexity int) int
+		HasCanteen      func(childComplexity int) int
+		Organization    func(childComplexity int) int
+		Percent         func(childComplexity int) int
+		PurchasedFen    func(childComplexity int) int
+		QuotaFen        func(childComplexity int) int
+		ReservedShareBp func(childComplexity int) int
+		Year            func(childComplexity int) int
 	}
 
 	CatalogConnection struct {
@@ -470,17 +496,31 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MonthAmount struct {
+		Amount     func(childComplexity int) int
+		Cumulative func(childComplexity int) int
+		Month      func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptOrder                func(childComplexity int, id int, inspectionRef string, invoiceRef string) int
+		ActivateAgreement          func(childComplexity int, id int) int
 		AdjustStock                func(childComplexity int, productID int, delta int, reason string) int
+		AmendAgreement             func(childComplexity int, id int, input model.AmendAgreementInput) int
 		ApplyCertification         func(childComplexity int, productID int) int
 		ApplySupplier              func(childComplexity int, organizationID int, creditCode *string, benefitMechanisms []string) int
 		CancelOrder                func(childComplexity int, id int) int
 		CertifyProduct             func(childComplexity int, id int) int
+		CloseAgreement             func(childComplexity int, id int) int
 		ConfirmOrder               func(childComplexity int, id int) int
+		CreateAgreement            func(childComplexity int, input model.CreateAgreementInput) int
+		CreatePairing              func(childComplexity int, input model.CreatePairingInput) int
 		CreateProduct              func(childComplexity int, input model.CreateProductInput) int
 		CreateUser                 func(childComplexity int, input model.CreateUserInput) int
+		CrossReviewAssessment      func(childComplexity int, id int, review string) int
 		DecideSupplier             func(childComplexity int, id int, decision model.SupplierDecision, reason *string) int
+		EndPairing                 func(childComplexity int, id int, validUntil time.Time, reason string) int
+		GradeAssessment            func(childComplexity int, id int, grade assessment.Grade, comment string) int
 		GrantRole                  func(childComplexity int, input model.GrantRoleInput) int
 		Login                      func(childComplexity int, email string, password string) int
 		Logout                     func(childComplexity int, refreshToken string) int
@@ -489,15 +529,21 @@ type ComplexityRoot struct {
 		PlaceOrder                 func(childComplexity int, input model.PlaceOrderInput) int
 		PublishCertificationNotice func(childComplexity int, id int, days *int) int
 		RateOrder                  func(childComplexity int, id int, rating int) int
+		RecomputeAttribution       func(childComplexity int) int
 		RefreshToken               func(childComplexity int, refreshToken string) int
 		RefundOrder                func(childComplexity int, id int) int
 		RejectCertification        func(childComplexity int, id int, reason string) int
 		ReviewCertification        func(childComplexity int, id int) int
+		ReviewProgressReport       func(childComplexity int, id int, approve bool, comment *string) int
 		RevokeCertification        func(childComplexity int, id int, reason string) int
 		RevokeRole                 func(childComplexity int, membershipID int) int
+		SetAgreementTarget         func(childComplexity int, agreementID int, target model.AgreementTargetInput) int
 		SetUserStatus              func(childComplexity int, userID int, status user.Status) int
 		SettleOrder                func(childComplexity int, id int) int
 		ShipOrder                  func(childComplexity int, id int, carrier string, trackingNumber string) int
+		SignAgreement              func(childComplexity int, id int) int
+		SubmitProgressReport       func(childComplexity int, input model.SubmitProgressReportInput) int
+		SubmitSelfAssessment       func(childComplexity int, agreementID int, year int, report string) int
 		UpdateProduct              func(childComplexity int, id int, input model.UpdateProductInput) int
 	}
 
@@ -544,20 +590,22 @@ type ComplexityRoot struct {
 	}
 
 	OrderLine struct {
-		AmountFen        func(childComplexity int) int
-		Beneficiaries    func(childComplexity int) int
-		CertifiedAtOrder func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		ID               func(childComplexity int) int
-		LedgerEntries    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LedgerEntryOrder, where *ent.LedgerEntryWhereInput) int
-		Order            func(childComplexity int) int
-		OrderID          func(childComplexity int) int
-		OriginCountyID   func(childComplexity int) int
-		Product          func(childComplexity int) int
-		ProductID        func(childComplexity int) int
-		Quantity         func(childComplexity int) int
-		UnitPriceFen     func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
+		AmountFen              func(childComplexity int) int
+		AttributionExplanation func(childComplexity int) int
+		Attributions           func(childComplexity int) int
+		Beneficiaries          func(childComplexity int) int
+		CertifiedAtOrder       func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		LedgerEntries          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LedgerEntryOrder, where *ent.LedgerEntryWhereInput) int
+		Order                  func(childComplexity int) int
+		OrderID                func(childComplexity int) int
+		OriginCountyID         func(childComplexity int) int
+		Product                func(childComplexity int) int
+		ProductID              func(childComplexity int) int
+		Quantity               func(childComplexity int) int
+		UnitPriceFen           func(childComplexity int) int
+		UpdatedAt              func(childComplexity int) int
 	}
 
 	OrderLineConnection struct {
@@ -706,9 +754,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProgressRollup struct {
+		Agreements func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Rows       func(childComplexity int) int
+		Scope      func(childComplexity int) int
+		Year       func(childComplexity int) int
+	}
+
 	Query struct {
+		AgreementProgress         func(childComplexity int, agreementID int, year int) int
 		Agreements                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) int
 		AuditEvents               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		CanteenQuota              func(childComplexity int, organizationID int, year int) int
 		Catalog                   func(childComplexity int, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		HouseholdMemberByIDNumber func(childComplexity int, idNumber string) int
 		Households                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HouseholdOrder, where *ent.HouseholdWhereInput) int
@@ -719,8 +778,24 @@ type ComplexityRoot struct {
 		Organizations             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
 		Pairings                  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PairingOrder, where *ent.PairingWhereInput) int
 		Products                  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) int
+		ProgressRollup            func(childComplexity int, scope agreements.RollupScope, id int, year int) int
 		Regions                   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
 		VerifyAuditChain          func(childComplexity int) int
+	}
+
+	RecomputeDifference struct {
+		Expected func(childComplexity int) int
+		Key      func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Recorded func(childComplexity int) int
+	}
+
+	RecomputeReport struct {
+		Consistent  func(childComplexity int) int
+		Credits     func(childComplexity int) int
+		Differences func(childComplexity int) int
+		Lines       func(childComplexity int) int
+		Orders      func(childComplexity int) int
 	}
 
 	Region struct {
@@ -753,6 +828,14 @@ type ComplexityRoot struct {
 	RegionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RollupRow struct {
+		Actual      func(childComplexity int) int
+		Indicator   func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Percent     func(childComplexity int) int
+		TargetValue func(childComplexity int) int
 	}
 
 	StockAdjustment struct {
@@ -804,6 +887,7 @@ type ComplexityRoot struct {
 		Agreement   func(childComplexity int) int
 		AgreementID func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		Credits     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		ID          func(childComplexity int) int
 		Indicator   func(childComplexity int) int
 		TargetValue func(childComplexity int) int
@@ -820,6 +904,17 @@ type ComplexityRoot struct {
 	TargetEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TargetProgress struct {
+		Actual         func(childComplexity int) int
+		BehindSchedule func(childComplexity int) int
+		ExpectedToDate func(childComplexity int) int
+		Indicator      func(childComplexity int) int
+		Monthly        func(childComplexity int) int
+		Percent        func(childComplexity int) int
+		Source         func(childComplexity int) int
+		TargetValue    func(childComplexity int) int
 	}
 
 	User struct {
@@ -849,6 +944,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CanteenQuotaResolver interface {
+	Organization(ctx context.Context, obj *agreements.CanteenQuota) (*ent.Organization, error)
+}
 type HouseholdMemberResolver interface {
 	Name(ctx context.Context, obj *ent.HouseholdMember) (*string, error)
 	IDNumber(ctx context.Context, obj *ent.HouseholdMember) (*string, error)
@@ -862,6 +960,20 @@ type MutationResolver interface {
 	GrantRole(ctx context.Context, input model.GrantRoleInput) (*ent.Membership, error)
 	RevokeRole(ctx context.Context, membershipID int) (bool, error)
 	SetUserStatus(ctx context.Context, userID int, status user.Status) (*ent.User, error)
+	CreatePairing(ctx context.Context, input model.CreatePairingInput) (*ent.Pairing, error)
+	EndPairing(ctx context.Context, id int, validUntil time.Time, reason string) (*ent.Pairing, error)
+	CreateAgreement(ctx context.Context, input model.CreateAgreementInput) (*ent.Agreement, error)
+	SetAgreementTarget(ctx context.Context, agreementID int, target model.AgreementTargetInput) (*ent.Target, error)
+	SignAgreement(ctx context.Context, id int) (*ent.Agreement, error)
+	ActivateAgreement(ctx context.Context, id int) (*ent.Agreement, error)
+	CloseAgreement(ctx context.Context, id int) (*ent.Agreement, error)
+	AmendAgreement(ctx context.Context, id int, input model.AmendAgreementInput) (*ent.Agreement, error)
+	SubmitProgressReport(ctx context.Context, input model.SubmitProgressReportInput) (*ent.ProgressReport, error)
+	ReviewProgressReport(ctx context.Context, id int, approve bool, comment *string) (*ent.ProgressReport, error)
+	SubmitSelfAssessment(ctx context.Context, agreementID int, year int, report string) (*ent.Assessment, error)
+	CrossReviewAssessment(ctx context.Context, id int, review string) (*ent.Assessment, error)
+	GradeAssessment(ctx context.Context, id int, grade assessment.Grade, comment string) (*ent.Assessment, error)
+	RecomputeAttribution(ctx context.Context) (*attribution.Report, error)
 	ApplySupplier(ctx context.Context, organizationID int, creditCode *string, benefitMechanisms []string) (*ent.SupplierProfile, error)
 	DecideSupplier(ctx context.Context, id int, decision model.SupplierDecision, reason *string) (*ent.SupplierProfile, error)
 	CreateProduct(ctx context.Context, input model.CreateProductInput) (*ent.Product, error)
@@ -885,6 +997,8 @@ type MutationResolver interface {
 	RateOrder(ctx context.Context, id int, rating int) (*ent.Order, error)
 }
 type OrderLineResolver interface {
+	Attributions(ctx context.Context, obj *ent.OrderLine) ([]*ent.LedgerEntry, error)
+	AttributionExplanation(ctx context.Context, obj *ent.OrderLine) ([]string, error)
 	Beneficiaries(ctx context.Context, obj *ent.OrderLine) ([]*ent.LedgerEntry, error)
 }
 type QueryResolver interface {
@@ -898,10 +1012,16 @@ type QueryResolver interface {
 	Pairings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PairingOrder, where *ent.PairingWhereInput) (*ent.PairingConnection, error)
 	Products(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) (*ent.ProductConnection, error)
 	Regions(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) (*ent.RegionConnection, error)
+	AgreementProgress(ctx context.Context, agreementID int, year int) (*agreements.AgreementProgress, error)
+	ProgressRollup(ctx context.Context, scope agreements.RollupScope, id int, year int) (*agreements.Rollup, error)
+	CanteenQuota(ctx context.Context, organizationID int, year int) (*agreements.CanteenQuota, error)
 	Catalog(ctx context.Context, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*catalog.Connection, error)
 	Me(ctx context.Context) (*ent.User, error)
 	VerifyAuditChain(ctx context.Context) (*model.AuditChainReport, error)
 	HouseholdMemberByIDNumber(ctx context.Context, idNumber string) (*ent.HouseholdMember, error)
+}
+type TargetResolver interface {
+	Credits(ctx context.Context, obj *ent.Target, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.LedgerEntryConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1134,6 +1254,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgreementEdge.Node(childComplexity), true
+
+	case "AgreementProgress.agreement":
+		if e.ComplexityRoot.AgreementProgress.Agreement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementProgress.Agreement(childComplexity), true
+	case "AgreementProgress.asOf":
+		if e.ComplexityRoot.AgreementProgress.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementProgress.AsOf(childComplexity), true
+	case "AgreementProgress.daysElapsed":
+		if e.ComplexityRoot.AgreementProgress.DaysElapsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementProgress.DaysElapsed(childComplexity), true
+	case "AgreementProgress.daysInYear":
+		if e.ComplexityRoot.AgreementProgress.DaysInYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementProgress.DaysInYear(childComplexity), true
+	case "AgreementProgress.targets":
+		if e.ComplexityRoot.AgreementProgress.Targets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementProgress.Targets(childComplexity), true
+	case "AgreementProgress.year":
+		if e.ComplexityRoot.AgreementProgress.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementProgress.Year(childComplexity), true
 
 	case "AnnualIncome.createdAt":
 		if e.ComplexityRoot.AnnualIncome.CreatedAt == nil {
@@ -1778,6 +1935,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BuyerProfileEdge.Node(childComplexity), true
+
+	case "CanteenQuota.behindSchedule":
+		if e.ComplexityRoot.CanteenQuota.BehindSchedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenQuota.BehindSchedule(childComplexity), true
+	case "CanteenQuota.canteenFoodBudgetFen":
+		if e.ComplexityRoot.CanteenQuota.BudgetFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenQuota.BudgetFen(childComplexity), true
+	case "CanteenQuota.expectedToDate":
+		if e.ComplexityRoot.CanteenQuota.ExpectedToDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenQuota.ExpectedToDate(childComplexity), true
+	case "CanteenQuota.hasCanteen":
+		if e.ComplexityRoot.CanteenQuota.HasCanteen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenQuota.HasCanteen(childComplexity), true
+	case "CanteenQuota.organization":
+		if e.ComplexityRoot.CanteenQuota.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenQuota.Organization(childComplexity), true
+	case "CanteenQuota.percent":
+		if e.ComplexityRoot.CanteenQuota.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenQuota.Percent(childComplexity), true
+	case "CanteenQuota.purchasedFen":
+		if e.ComplexityRoot.CanteenQuota.PurchasedFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenQuota.PurchasedFen(childComplexity), true
+	case "CanteenQuota.quotaFen":
+		if e.ComplexityRoot.CanteenQuota.QuotaFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenQuota.QuotaFen(childComplexity), true
+	case "CanteenQuota.reservedShareBp":
+		if e.ComplexityRoot.CanteenQuota.ReservedShareBp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenQuota.ReservedShareBp(childComplexity), true
+	case "CanteenQuota.year":
+		if e.ComplexityRoot.CanteenQuota.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenQuota.Year(childComplexity), true
 
 	case "CatalogConnection.edges":
 		if e.ComplexityRoot.CatalogConnection.Edges == nil {
@@ -2664,6 +2882,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MonitoringCaseEdge.Node(childComplexity), true
 
+	case "MonthAmount.amount":
+		if e.ComplexityRoot.MonthAmount.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthAmount.Amount(childComplexity), true
+	case "MonthAmount.cumulative":
+		if e.ComplexityRoot.MonthAmount.Cumulative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthAmount.Cumulative(childComplexity), true
+	case "MonthAmount.month":
+		if e.ComplexityRoot.MonthAmount.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthAmount.Month(childComplexity), true
+
 	case "Mutation.acceptOrder":
 		if e.ComplexityRoot.Mutation.AcceptOrder == nil {
 			break
@@ -2675,6 +2912,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptOrder(childComplexity, args["id"].(int), args["inspectionRef"].(string), args["invoiceRef"].(string)), true
+	case "Mutation.activateAgreement":
+		if e.ComplexityRoot.Mutation.ActivateAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_activateAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ActivateAgreement(childComplexity, args["id"].(int)), true
 	case "Mutation.adjustStock":
 		if e.ComplexityRoot.Mutation.AdjustStock == nil {
 			break
@@ -2686,6 +2934,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdjustStock(childComplexity, args["productId"].(int), args["delta"].(int), args["reason"].(string)), true
+	case "Mutation.amendAgreement":
+		if e.ComplexityRoot.Mutation.AmendAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_amendAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AmendAgreement(childComplexity, args["id"].(int), args["input"].(model.AmendAgreementInput)), true
 	case "Mutation.applyCertification":
 		if e.ComplexityRoot.Mutation.ApplyCertification == nil {
 			break
@@ -2730,6 +2989,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CertifyProduct(childComplexity, args["id"].(int)), true
+	case "Mutation.closeAgreement":
+		if e.ComplexityRoot.Mutation.CloseAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseAgreement(childComplexity, args["id"].(int)), true
 	case "Mutation.confirmOrder":
 		if e.ComplexityRoot.Mutation.ConfirmOrder == nil {
 			break
@@ -2741,6 +3011,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmOrder(childComplexity, args["id"].(int)), true
+	case "Mutation.createAgreement":
+		if e.ComplexityRoot.Mutation.CreateAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAgreement(childComplexity, args["input"].(model.CreateAgreementInput)), true
+	case "Mutation.createPairing":
+		if e.ComplexityRoot.Mutation.CreatePairing == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPairing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePairing(childComplexity, args["input"].(model.CreatePairingInput)), true
 	case "Mutation.createProduct":
 		if e.ComplexityRoot.Mutation.CreateProduct == nil {
 			break
@@ -2763,6 +3055,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
+	case "Mutation.crossReviewAssessment":
+		if e.ComplexityRoot.Mutation.CrossReviewAssessment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_crossReviewAssessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CrossReviewAssessment(childComplexity, args["id"].(int), args["review"].(string)), true
 	case "Mutation.decideSupplier":
 		if e.ComplexityRoot.Mutation.DecideSupplier == nil {
 			break
@@ -2774,6 +3077,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideSupplier(childComplexity, args["id"].(int), args["decision"].(model.SupplierDecision), args["reason"].(*string)), true
+	case "Mutation.endPairing":
+		if e.ComplexityRoot.Mutation.EndPairing == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endPairing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndPairing(childComplexity, args["id"].(int), args["validUntil"].(time.Time), args["reason"].(string)), true
+	case "Mutation.gradeAssessment":
+		if e.ComplexityRoot.Mutation.GradeAssessment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_gradeAssessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GradeAssessment(childComplexity, args["id"].(int), args["grade"].(assessment.Grade), args["comment"].(string)), true
 	case "Mutation.grantRole":
 		if e.ComplexityRoot.Mutation.GrantRole == nil {
 			break
@@ -2862,6 +3187,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RateOrder(childComplexity, args["id"].(int), args["rating"].(int)), true
+	case "Mutation.recomputeAttribution":
+		if e.ComplexityRoot.Mutation.RecomputeAttribution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RecomputeAttribution(childComplexity), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -2906,6 +3237,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviewCertification(childComplexity, args["id"].(int)), true
+	case "Mutation.reviewProgressReport":
+		if e.ComplexityRoot.Mutation.ReviewProgressReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewProgressReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewProgressReport(childComplexity, args["id"].(int), args["approve"].(bool), args["comment"].(*string)), true
 	case "Mutation.revokeCertification":
 		if e.ComplexityRoot.Mutation.RevokeCertification == nil {
 			break
@@ -2928,6 +3270,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["membershipId"].(int)), true
+	case "Mutation.setAgreementTarget":
+		if e.ComplexityRoot.Mutation.SetAgreementTarget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAgreementTarget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAgreementTarget(childComplexity, args["agreementId"].(int), args["target"].(model.AgreementTargetInput)), true
 	case "Mutation.setUserStatus":
 		if e.ComplexityRoot.Mutation.SetUserStatus == nil {
 			break
@@ -2961,6 +3314,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ShipOrder(childComplexity, args["id"].(int), args["carrier"].(string), args["trackingNumber"].(string)), true
+	case "Mutation.signAgreement":
+		if e.ComplexityRoot.Mutation.SignAgreement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signAgreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignAgreement(childComplexity, args["id"].(int)), true
+	case "Mutation.submitProgressReport":
+		if e.ComplexityRoot.Mutation.SubmitProgressReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitProgressReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitProgressReport(childComplexity, args["input"].(model.SubmitProgressReportInput)), true
+	case "Mutation.submitSelfAssessment":
+		if e.ComplexityRoot.Mutation.SubmitSelfAssessment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitSelfAssessment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitSelfAssessment(childComplexity, args["agreementId"].(int), args["year"].(int), args["report"].(string)), true
 	case "Mutation.updateProduct":
 		if e.ComplexityRoot.Mutation.UpdateProduct == nil {
 			break
@@ -3185,6 +3571,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderLine.AmountFen(childComplexity), true
+	case "OrderLine.attributionExplanation":
+		if e.ComplexityRoot.OrderLine.AttributionExplanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.AttributionExplanation(childComplexity), true
+	case "OrderLine.attributions":
+		if e.ComplexityRoot.OrderLine.Attributions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderLine.Attributions(childComplexity), true
 	case "OrderLine.beneficiaries":
 		if e.ComplexityRoot.OrderLine.Beneficiaries == nil {
 			break
@@ -3940,6 +4338,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgressReportEdge.Node(childComplexity), true
 
+	case "ProgressRollup.agreementCount":
+		if e.ComplexityRoot.ProgressRollup.Agreements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressRollup.Agreements(childComplexity), true
+	case "ProgressRollup.id":
+		if e.ComplexityRoot.ProgressRollup.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressRollup.ID(childComplexity), true
+	case "ProgressRollup.name":
+		if e.ComplexityRoot.ProgressRollup.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressRollup.Name(childComplexity), true
+	case "ProgressRollup.rows":
+		if e.ComplexityRoot.ProgressRollup.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressRollup.Rows(childComplexity), true
+	case "ProgressRollup.scope":
+		if e.ComplexityRoot.ProgressRollup.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressRollup.Scope(childComplexity), true
+	case "ProgressRollup.year":
+		if e.ComplexityRoot.ProgressRollup.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgressRollup.Year(childComplexity), true
+
+	case "Query.agreementProgress":
+		if e.ComplexityRoot.Query.AgreementProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Query_agreementProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AgreementProgress(childComplexity, args["agreementId"].(int), args["year"].(int)), true
 	case "Query.agreements":
 		if e.ComplexityRoot.Query.Agreements == nil {
 			break
@@ -3962,6 +4408,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+	case "Query.canteenQuota":
+		if e.ComplexityRoot.Query.CanteenQuota == nil {
+			break
+		}
+
+		args, err := ec.field_Query_canteenQuota_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CanteenQuota(childComplexity, args["organizationId"].(int), args["year"].(int)), true
 	case "Query.catalog":
 		if e.ComplexityRoot.Query.Catalog == nil {
 			break
@@ -4068,6 +4525,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ProductOrder), args["where"].(*ent.ProductWhereInput)), true
+	case "Query.progressRollup":
+		if e.ComplexityRoot.Query.ProgressRollup == nil {
+			break
+		}
+
+		args, err := ec.field_Query_progressRollup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProgressRollup(childComplexity, args["scope"].(agreements.RollupScope), args["id"].(int), args["year"].(int)), true
 	case "Query.regions":
 		if e.ComplexityRoot.Query.Regions == nil {
 			break
@@ -4085,6 +4553,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.VerifyAuditChain(childComplexity), true
+
+	case "RecomputeDifference.expected":
+		if e.ComplexityRoot.RecomputeDifference.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecomputeDifference.Expected(childComplexity), true
+	case "RecomputeDifference.key":
+		if e.ComplexityRoot.RecomputeDifference.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecomputeDifference.Key(childComplexity), true
+	case "RecomputeDifference.kind":
+		if e.ComplexityRoot.RecomputeDifference.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecomputeDifference.Kind(childComplexity), true
+	case "RecomputeDifference.recorded":
+		if e.ComplexityRoot.RecomputeDifference.Recorded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecomputeDifference.Recorded(childComplexity), true
+
+	case "RecomputeReport.consistent":
+		if e.ComplexityRoot.RecomputeReport.Consistent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecomputeReport.Consistent(childComplexity), true
+	case "RecomputeReport.creditsChecked":
+		if e.ComplexityRoot.RecomputeReport.Credits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecomputeReport.Credits(childComplexity), true
+	case "RecomputeReport.differences":
+		if e.ComplexityRoot.RecomputeReport.Differences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecomputeReport.Differences(childComplexity), true
+	case "RecomputeReport.linesChecked":
+		if e.ComplexityRoot.RecomputeReport.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecomputeReport.Lines(childComplexity), true
+	case "RecomputeReport.ordersChecked":
+		if e.ComplexityRoot.RecomputeReport.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecomputeReport.Orders(childComplexity), true
 
 	case "Region.children":
 		if e.ComplexityRoot.Region.Children == nil {
@@ -4256,6 +4780,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegionEdge.Node(childComplexity), true
+
+	case "RollupRow.actual":
+		if e.ComplexityRoot.RollupRow.Actual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RollupRow.Actual(childComplexity), true
+	case "RollupRow.indicator":
+		if e.ComplexityRoot.RollupRow.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RollupRow.Indicator(childComplexity), true
+	case "RollupRow.agreementKind":
+		if e.ComplexityRoot.RollupRow.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RollupRow.Kind(childComplexity), true
+	case "RollupRow.percent":
+		if e.ComplexityRoot.RollupRow.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RollupRow.Percent(childComplexity), true
+	case "RollupRow.targetValue":
+		if e.ComplexityRoot.RollupRow.TargetValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RollupRow.TargetValue(childComplexity), true
 
 	case "StockAdjustment.actorID":
 		if e.ComplexityRoot.StockAdjustment.ActorID == nil {
@@ -4443,6 +4998,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Target.CreatedAt(childComplexity), true
+	case "Target.credits":
+		if e.ComplexityRoot.Target.Credits == nil {
+			break
+		}
+
+		args, err := ec.field_Target_credits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Target.Credits(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Target.id":
 		if e.ComplexityRoot.Target.ID == nil {
 			break
@@ -4505,6 +5071,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TargetEdge.Node(childComplexity), true
+
+	case "TargetProgress.actual":
+		if e.ComplexityRoot.TargetProgress.Actual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetProgress.Actual(childComplexity), true
+	case "TargetProgress.behindSchedule":
+		if e.ComplexityRoot.TargetProgress.BehindSchedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetProgress.BehindSchedule(childComplexity), true
+	case "TargetProgress.expectedToDate":
+		if e.ComplexityRoot.TargetProgress.ExpectedToDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetProgress.ExpectedToDate(childComplexity), true
+	case "TargetProgress.indicator":
+		if e.ComplexityRoot.TargetProgress.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetProgress.Indicator(childComplexity), true
+	case "TargetProgress.monthly":
+		if e.ComplexityRoot.TargetProgress.Monthly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetProgress.Monthly(childComplexity), true
+	case "TargetProgress.percent":
+		if e.ComplexityRoot.TargetProgress.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetProgress.Percent(childComplexity), true
+	case "TargetProgress.source":
+		if e.ComplexityRoot.TargetProgress.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetProgress.Source(childComplexity), true
+	case "TargetProgress.targetValue":
+		if e.ComplexityRoot.TargetProgress.TargetValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetProgress.TargetValue(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -4601,7 +5216,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputAgreementOrder,
+		ec.unmarshalInputAgreementTargetInput,
 		ec.unmarshalInputAgreementWhereInput,
+		ec.unmarshalInputAmendAgreementInput,
 		ec.unmarshalInputAnnualIncomeOrder,
 		ec.unmarshalInputAnnualIncomeWhereInput,
 		ec.unmarshalInputAssessmentOrder,
@@ -4617,6 +5234,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCatalogFilter,
 		ec.unmarshalInputCertificationOrder,
 		ec.unmarshalInputCertificationWhereInput,
+		ec.unmarshalInputCreateAgreementInput,
+		ec.unmarshalInputCreatePairingInput,
 		ec.unmarshalInputCreateProductInput,
 		ec.unmarshalInputCreateUserInput,
 		ec.unmarshalInputGrantRoleInput,
@@ -4650,6 +5269,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRegionWhereInput,
 		ec.unmarshalInputStockAdjustmentOrder,
 		ec.unmarshalInputStockAdjustmentWhereInput,
+		ec.unmarshalInputSubmitProgressReportInput,
 		ec.unmarshalInputSupplierProfileOrder,
 		ec.unmarshalInputSupplierProfileWhereInput,
 		ec.unmarshalInputTargetOrder,
@@ -4731,7 +5351,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "ent.graphql" "catalog.graphqls" "market.graphqls" "schema.graphqls"
+//go:embed "ent.graphql" "agreements.graphqls" "catalog.graphqls" "market.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4744,6 +5364,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
+	{Name: "agreements.graphqls", Input: sourceData("agreements.graphqls"), BuiltIn: false},
 	{Name: "catalog.graphqls", Input: sourceData("catalog.graphqls"), BuiltIn: false},
 	{Name: "market.graphqls", Input: sourceData("market.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
@@ -4830,6 +5451,24 @@ func (ec *executionContext) childFields_AgreementEdge(ctx context.Context, field
 		return ec.fieldContext_AgreementEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AgreementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AgreementProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreement":
+		return ec.fieldContext_AgreementProgress_agreement(ctx, field)
+	case "year":
+		return ec.fieldContext_AgreementProgress_year(ctx, field)
+	case "asOf":
+		return ec.fieldContext_AgreementProgress_asOf(ctx, field)
+	case "daysElapsed":
+		return ec.fieldContext_AgreementProgress_daysElapsed(ctx, field)
+	case "daysInYear":
+		return ec.fieldContext_AgreementProgress_daysInYear(ctx, field)
+	case "targets":
+		return ec.fieldContext_AgreementProgress_targets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgreementProgress", field.Name)
 }
 
 func (ec *executionContext) childFields_AnnualIncome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5146,6 +5785,32 @@ func (ec *executionContext) childFields_BuyerProfileEdge(ctx context.Context, fi
 		return ec.fieldContext_BuyerProfileEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BuyerProfileEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CanteenQuota(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_CanteenQuota_organization(ctx, field)
+	case "year":
+		return ec.fieldContext_CanteenQuota_year(ctx, field)
+	case "hasCanteen":
+		return ec.fieldContext_CanteenQuota_hasCanteen(ctx, field)
+	case "canteenFoodBudgetFen":
+		return ec.fieldContext_CanteenQuota_canteenFoodBudgetFen(ctx, field)
+	case "reservedShareBp":
+		return ec.fieldContext_CanteenQuota_reservedShareBp(ctx, field)
+	case "quotaFen":
+		return ec.fieldContext_CanteenQuota_quotaFen(ctx, field)
+	case "purchasedFen":
+		return ec.fieldContext_CanteenQuota_purchasedFen(ctx, field)
+	case "percent":
+		return ec.fieldContext_CanteenQuota_percent(ctx, field)
+	case "expectedToDate":
+		return ec.fieldContext_CanteenQuota_expectedToDate(ctx, field)
+	case "behindSchedule":
+		return ec.fieldContext_CanteenQuota_behindSchedule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CanteenQuota", field.Name)
 }
 
 func (ec *executionContext) childFields_CatalogConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5544,6 +6209,18 @@ func (ec *executionContext) childFields_MonitoringCaseEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type MonitoringCaseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MonthAmount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_MonthAmount_month(ctx, field)
+	case "amount":
+		return ec.fieldContext_MonthAmount_amount(ctx, field)
+	case "cumulative":
+		return ec.fieldContext_MonthAmount_cumulative(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MonthAmount", field.Name)
+}
+
 func (ec *executionContext) childFields_Order(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5656,6 +6333,10 @@ func (ec *executionContext) childFields_OrderLine(ctx context.Context, field gra
 		return ec.fieldContext_OrderLine_product(ctx, field)
 	case "ledgerEntries":
 		return ec.fieldContext_OrderLine_ledgerEntries(ctx, field)
+	case "attributions":
+		return ec.fieldContext_OrderLine_attributions(ctx, field)
+	case "attributionExplanation":
+		return ec.fieldContext_OrderLine_attributionExplanation(ctx, field)
 	case "beneficiaries":
 		return ec.fieldContext_OrderLine_beneficiaries(ctx, field)
 	}
@@ -5954,6 +6635,54 @@ func (ec *executionContext) childFields_ProgressReportEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ProgressReportEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProgressRollup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scope":
+		return ec.fieldContext_ProgressRollup_scope(ctx, field)
+	case "id":
+		return ec.fieldContext_ProgressRollup_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ProgressRollup_name(ctx, field)
+	case "year":
+		return ec.fieldContext_ProgressRollup_year(ctx, field)
+	case "agreementCount":
+		return ec.fieldContext_ProgressRollup_agreementCount(ctx, field)
+	case "rows":
+		return ec.fieldContext_ProgressRollup_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgressRollup", field.Name)
+}
+
+func (ec *executionContext) childFields_RecomputeDifference(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RecomputeDifference_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_RecomputeDifference_key(ctx, field)
+	case "expected":
+		return ec.fieldContext_RecomputeDifference_expected(ctx, field)
+	case "recorded":
+		return ec.fieldContext_RecomputeDifference_recorded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecomputeDifference", field.Name)
+}
+
+func (ec *executionContext) childFields_RecomputeReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ordersChecked":
+		return ec.fieldContext_RecomputeReport_ordersChecked(ctx, field)
+	case "linesChecked":
+		return ec.fieldContext_RecomputeReport_linesChecked(ctx, field)
+	case "creditsChecked":
+		return ec.fieldContext_RecomputeReport_creditsChecked(ctx, field)
+	case "consistent":
+		return ec.fieldContext_RecomputeReport_consistent(ctx, field)
+	case "differences":
+		return ec.fieldContext_RecomputeReport_differences(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecomputeReport", field.Name)
+}
+
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6016,6 +6745,22 @@ func (ec *executionContext) childFields_RegionEdge(ctx context.Context, field gr
 		return ec.fieldContext_RegionEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RollupRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agreementKind":
+		return ec.fieldContext_RollupRow_agreementKind(ctx, field)
+	case "indicator":
+		return ec.fieldContext_RollupRow_indicator(ctx, field)
+	case "targetValue":
+		return ec.fieldContext_RollupRow_targetValue(ctx, field)
+	case "actual":
+		return ec.fieldContext_RollupRow_actual(ctx, field)
+	case "percent":
+		return ec.fieldContext_RollupRow_percent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RollupRow", field.Name)
 }
 
 func (ec *executionContext) childFields_StockAdjustment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6114,6 +6859,8 @@ func (ec *executionContext) childFields_Target(ctx context.Context, field graphq
 		return ec.fieldContext_Target_targetValue(ctx, field)
 	case "agreement":
 		return ec.fieldContext_Target_agreement(ctx, field)
+	case "credits":
+		return ec.fieldContext_Target_credits(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Target", field.Name)
 }
@@ -6138,6 +6885,28 @@ func (ec *executionContext) childFields_TargetEdge(ctx context.Context, field gr
 		return ec.fieldContext_TargetEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TargetEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TargetProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_TargetProgress_indicator(ctx, field)
+	case "source":
+		return ec.fieldContext_TargetProgress_source(ctx, field)
+	case "targetValue":
+		return ec.fieldContext_TargetProgress_targetValue(ctx, field)
+	case "actual":
+		return ec.fieldContext_TargetProgress_actual(ctx, field)
+	case "percent":
+		return ec.fieldContext_TargetProgress_percent(ctx, field)
+	case "expectedToDate":
+		return ec.fieldContext_TargetProgress_expectedToDate(ctx, field)
+	case "behindSchedule":
+		return ec.fieldContext_TargetProgress_behindSchedule(ctx, field)
+	case "monthly":
+		return ec.fieldContext_TargetProgress_monthly(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TargetProgress", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7020,6 +7789,20 @@ func (ec *executionContext) field_Mutation_acceptOrder_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_activateAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_adjustStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7047,6 +7830,28 @@ func (ec *executionContext) field_Mutation_adjustStock_args(ctx context.Context,
 		return nil, err
 	}
 	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_amendAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AmendAgreementInput, error) {
+			return ec.unmarshalNAmendAgreementInput2bangfuᚋgraphᚋmodelᚐAmendAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -7122,6 +7927,20 @@ func (ec *executionContext) field_Mutation_certifyProduct_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_closeAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_confirmOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7133,6 +7952,34 @@ func (ec *executionContext) field_Mutation_confirmOrder_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateAgreementInput, error) {
+			return ec.unmarshalNCreateAgreementInput2bangfuᚋgraphᚋmodelᚐCreateAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPairing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePairingInput, error) {
+			return ec.unmarshalNCreatePairingInput2bangfuᚋgraphᚋmodelᚐCreatePairingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -7164,6 +8011,28 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_crossReviewAssessment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "review",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["review"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_decideSupplier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7191,6 +8060,66 @@ func (ec *executionContext) field_Mutation_decideSupplier_args(ctx context.Conte
 		return nil, err
 	}
 	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endPairing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "validUntil",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validUntil"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_gradeAssessment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "grade",
+		func(ctx context.Context, v any) (assessment.Grade, error) {
+			return ec.unmarshalNAssessmentGrade2bangfuᚋentᚋassessmentᚐGrade(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["grade"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg2
 	return args, nil
 }
 
@@ -7402,6 +8331,36 @@ func (ec *executionContext) field_Mutation_reviewCertification_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reviewProgressReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "approve",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["approve"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeCertification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7435,6 +8394,28 @@ func (ec *executionContext) field_Mutation_revokeRole_args(ctx context.Context, 
 		return nil, err
 	}
 	args["membershipId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAgreementTarget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "agreementId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["agreementId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "target",
+		func(ctx context.Context, v any) (model.AgreementTargetInput, error) {
+			return ec.unmarshalNAgreementTargetInput2bangfuᚋgraphᚋmodelᚐAgreementTargetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["target"] = arg1
 	return args, nil
 }
 
@@ -7501,6 +8482,64 @@ func (ec *executionContext) field_Mutation_shipOrder_args(ctx context.Context, r
 		return nil, err
 	}
 	args["trackingNumber"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signAgreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitProgressReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SubmitProgressReportInput, error) {
+			return ec.unmarshalNSubmitProgressReportInput2bangfuᚋgraphᚋmodelᚐSubmitProgressReportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitSelfAssessment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "agreementId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["agreementId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "report",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["report"] = arg2
 	return args, nil
 }
 
@@ -8188,6 +9227,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_agreementProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "agreementId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["agreementId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_agreements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8293,6 +9354,28 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_canteenQuota_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
 	return args, nil
 }
 
@@ -8667,6 +9750,36 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_progressRollup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (agreements.RollupScope, error) {
+			return ec.unmarshalNRollupScope2bangfuᚋinternalᚋagreementsᚐRollupScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
 	return args, nil
 }
 
@@ -9045,6 +10158,44 @@ func (ec *executionContext) field_Region_products_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Target_credits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -10030,6 +11181,162 @@ func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_AgreementEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _AgreementProgress_agreement(ctx context.Context, field graphql.CollectedField, obj *agreements.AgreementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementProgress_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖbangfuᚋentᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementProgress_agreement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgreementProgress_year(ctx context.Context, field graphql.CollectedField, obj *agreements.AgreementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementProgress_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementProgress_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementProgress", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AgreementProgress_asOf(ctx context.Context, field graphql.CollectedField, obj *agreements.AgreementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementProgress_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementProgress_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementProgress", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _AgreementProgress_daysElapsed(ctx context.Context, field graphql.CollectedField, obj *agreements.AgreementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementProgress_daysElapsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysElapsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementProgress_daysElapsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementProgress", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AgreementProgress_daysInYear(ctx context.Context, field graphql.CollectedField, obj *agreements.AgreementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementProgress_daysInYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysInYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementProgress_daysInYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgreementProgress", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AgreementProgress_targets(ctx context.Context, field graphql.CollectedField, obj *agreements.AgreementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementProgress_targets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Targets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []agreements.TargetProgress) graphql.Marshaler {
+			return ec.marshalNTargetProgress2ᚕbangfuᚋinternalᚋagreementsᚐTargetProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementProgress_targets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TargetProgress(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AnnualIncome_id(ctx context.Context, field graphql.CollectedField, obj *ent.AnnualIncome) (ret graphql.Marshaler) {
@@ -12674,6 +13981,245 @@ func (ec *executionContext) _BuyerProfileEdge_cursor(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_BuyerProfileEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BuyerProfileEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _CanteenQuota_organization(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenQuota_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CanteenQuota().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖbangfuᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenQuota_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CanteenQuota",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CanteenQuota_year(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenQuota_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenQuota_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CanteenQuota_hasCanteen(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenQuota_hasCanteen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasCanteen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenQuota_hasCanteen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CanteenQuota_canteenFoodBudgetFen(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenQuota_canteenFoodBudgetFen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BudgetFen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenQuota_canteenFoodBudgetFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _CanteenQuota_reservedShareBp(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenQuota_reservedShareBp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReservedShareBp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenQuota_reservedShareBp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CanteenQuota_quotaFen(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenQuota_quotaFen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuotaFen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenQuota_quotaFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _CanteenQuota_purchasedFen(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenQuota_purchasedFen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurchasedFen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenQuota_purchasedFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _CanteenQuota_percent(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenQuota_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenQuota_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _CanteenQuota_expectedToDate(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenQuota_expectedToDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedToDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenQuota_expectedToDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _CanteenQuota_behindSchedule(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenQuota_behindSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BehindSchedule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenQuota_behindSchedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _CatalogConnection_edges(ctx context.Context, field graphql.CollectedField, obj *catalog.Connection) (ret graphql.Marshaler) {
@@ -16321,6 +17867,75 @@ func (ec *executionContext) fieldContext_MonitoringCaseEdge_cursor(_ context.Con
 	return graphql.NewScalarFieldContext("MonitoringCaseEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _MonthAmount_month(ctx context.Context, field graphql.CollectedField, obj *agreements.MonthAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthAmount_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthAmount_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonthAmount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MonthAmount_amount(ctx context.Context, field graphql.CollectedField, obj *agreements.MonthAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthAmount_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthAmount_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonthAmount", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _MonthAmount_cumulative(ctx context.Context, field graphql.CollectedField, obj *agreements.MonthAmount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthAmount_cumulative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cumulative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthAmount_cumulative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonthAmount", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16625,6 +18240,610 @@ func (ec *executionContext) fieldContext_Mutation_setUserStatus(ctx context.Cont
 	if fc.Args, err = ec.field_Mutation_setUserStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPairing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPairing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePairing(ctx, fc.Args["input"].(model.CreatePairingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Pairing) graphql.Marshaler {
+			return ec.marshalNPairing2ᚖbangfuᚋentᚐPairing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPairing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pairing(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPairing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endPairing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endPairing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndPairing(ctx, fc.Args["id"].(int), fc.Args["validUntil"].(time.Time), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Pairing) graphql.Marshaler {
+			return ec.marshalNPairing2ᚖbangfuᚋentᚐPairing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endPairing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pairing(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endPairing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAgreement(ctx, fc.Args["input"].(model.CreateAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖbangfuᚋentᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAgreementTarget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAgreementTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAgreementTarget(ctx, fc.Args["agreementId"].(int), fc.Args["target"].(model.AgreementTargetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Target) graphql.Marshaler {
+			return ec.marshalNTarget2ᚖbangfuᚋentᚐTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAgreementTarget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAgreementTarget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignAgreement(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖbangfuᚋentᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_activateAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_activateAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ActivateAgreement(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖbangfuᚋentᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_activateAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_activateAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseAgreement(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖbangfuᚋentᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_amendAgreement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_amendAgreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AmendAgreement(ctx, fc.Args["id"].(int), fc.Args["input"].(model.AmendAgreementInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚖbangfuᚋentᚐAgreement(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_amendAgreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_amendAgreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitProgressReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitProgressReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitProgressReport(ctx, fc.Args["input"].(model.SubmitProgressReportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProgressReport) graphql.Marshaler {
+			return ec.marshalNProgressReport2ᚖbangfuᚋentᚐProgressReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitProgressReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitProgressReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewProgressReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewProgressReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewProgressReport(ctx, fc.Args["id"].(int), fc.Args["approve"].(bool), fc.Args["comment"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ProgressReport) graphql.Marshaler {
+			return ec.marshalNProgressReport2ᚖbangfuᚋentᚐProgressReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewProgressReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewProgressReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitSelfAssessment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitSelfAssessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitSelfAssessment(ctx, fc.Args["agreementId"].(int), fc.Args["year"].(int), fc.Args["report"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Assessment) graphql.Marshaler {
+			return ec.marshalNAssessment2ᚖbangfuᚋentᚐAssessment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitSelfAssessment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assessment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitSelfAssessment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_crossReviewAssessment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_crossReviewAssessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CrossReviewAssessment(ctx, fc.Args["id"].(int), fc.Args["review"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Assessment) graphql.Marshaler {
+			return ec.marshalNAssessment2ᚖbangfuᚋentᚐAssessment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_crossReviewAssessment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assessment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_crossReviewAssessment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_gradeAssessment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_gradeAssessment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GradeAssessment(ctx, fc.Args["id"].(int), fc.Args["grade"].(assessment.Grade), fc.Args["comment"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Assessment) graphql.Marshaler {
+			return ec.marshalNAssessment2ᚖbangfuᚋentᚐAssessment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_gradeAssessment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Assessment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_gradeAssessment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recomputeAttribution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recomputeAttribution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RecomputeAttribution(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *attribution.Report) graphql.Marshaler {
+			return ec.marshalNRecomputeReport2ᚖbangfuᚋinternalᚋattributionᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recomputeAttribution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecomputeReport(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -18732,6 +20951,61 @@ func (ec *executionContext) fieldContext_OrderLine_ledgerEntries(ctx context.Con
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OrderLine_attributions(ctx context.Context, field graphql.CollectedField, obj *ent.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_attributions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().Attributions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.LedgerEntry) graphql.Marshaler {
+			return ec.marshalNLedgerEntry2ᚕᚖbangfuᚋentᚐLedgerEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_attributions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderLine_attributionExplanation(ctx context.Context, field graphql.CollectedField, obj *ent.OrderLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderLine_attributionExplanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrderLine().AttributionExplanation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderLine_attributionExplanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderLine", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _OrderLine_beneficiaries(ctx context.Context, field graphql.CollectedField, obj *ent.OrderLine) (ret graphql.Marshaler) {
@@ -21542,6 +23816,153 @@ func (ec *executionContext) fieldContext_ProgressReportEdge_cursor(_ context.Con
 	return graphql.NewScalarFieldContext("ProgressReportEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _ProgressRollup_scope(ctx context.Context, field graphql.CollectedField, obj *agreements.Rollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressRollup_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v agreements.RollupScope) graphql.Marshaler {
+			return ec.marshalNRollupScope2bangfuᚋinternalᚋagreementsᚐRollupScope(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressRollup_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressRollup", field, false, false, errors.New("field of type RollupScope does not have child fields"))
+}
+
+func (ec *executionContext) _ProgressRollup_id(ctx context.Context, field graphql.CollectedField, obj *agreements.Rollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressRollup_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressRollup_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressRollup", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ProgressRollup_name(ctx context.Context, field graphql.CollectedField, obj *agreements.Rollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressRollup_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressRollup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressRollup", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ProgressRollup_year(ctx context.Context, field graphql.CollectedField, obj *agreements.Rollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressRollup_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressRollup_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressRollup", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ProgressRollup_agreementCount(ctx context.Context, field graphql.CollectedField, obj *agreements.Rollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressRollup_agreementCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressRollup_agreementCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgressRollup", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ProgressRollup_rows(ctx context.Context, field graphql.CollectedField, obj *agreements.Rollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgressRollup_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []agreements.RollupRow) graphql.Marshaler {
+			return ec.marshalNRollupRow2ᚕbangfuᚋinternalᚋagreementsᚐRollupRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgressRollup_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgressRollup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RollupRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21982,6 +24403,138 @@ func (ec *executionContext) fieldContext_Query_regions(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_agreementProgress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_agreementProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AgreementProgress(ctx, fc.Args["agreementId"].(int), fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *agreements.AgreementProgress) graphql.Marshaler {
+			return ec.marshalNAgreementProgress2ᚖbangfuᚋinternalᚋagreementsᚐAgreementProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_agreementProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgreementProgress(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_agreementProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_progressRollup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_progressRollup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProgressRollup(ctx, fc.Args["scope"].(agreements.RollupScope), fc.Args["id"].(int), fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *agreements.Rollup) graphql.Marshaler {
+			return ec.marshalNProgressRollup2ᚖbangfuᚋinternalᚋagreementsᚐRollup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_progressRollup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgressRollup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_progressRollup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_canteenQuota(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_canteenQuota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CanteenQuota(ctx, fc.Args["organizationId"].(int), fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *agreements.CanteenQuota) graphql.Marshaler {
+			return ec.marshalNCanteenQuota2ᚖbangfuᚋinternalᚋagreementsᚐCanteenQuota(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_canteenQuota(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CanteenQuota(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_canteenQuota_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_catalog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22205,6 +24758,222 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecomputeDifference_kind(ctx context.Context, field graphql.CollectedField, obj *attribution.Difference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecomputeDifference_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecomputeDifference_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecomputeDifference", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RecomputeDifference_key(ctx context.Context, field graphql.CollectedField, obj *attribution.Difference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecomputeDifference_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecomputeDifference_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecomputeDifference", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RecomputeDifference_expected(ctx context.Context, field graphql.CollectedField, obj *attribution.Difference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecomputeDifference_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecomputeDifference_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecomputeDifference", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _RecomputeDifference_recorded(ctx context.Context, field graphql.CollectedField, obj *attribution.Difference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecomputeDifference_recorded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recorded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecomputeDifference_recorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecomputeDifference", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _RecomputeReport_ordersChecked(ctx context.Context, field graphql.CollectedField, obj *attribution.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecomputeReport_ordersChecked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecomputeReport_ordersChecked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecomputeReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RecomputeReport_linesChecked(ctx context.Context, field graphql.CollectedField, obj *attribution.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecomputeReport_linesChecked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecomputeReport_linesChecked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecomputeReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RecomputeReport_creditsChecked(ctx context.Context, field graphql.CollectedField, obj *attribution.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecomputeReport_creditsChecked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Credits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecomputeReport_creditsChecked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecomputeReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RecomputeReport_consistent(ctx context.Context, field graphql.CollectedField, obj *attribution.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecomputeReport_consistent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consistent(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecomputeReport_consistent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecomputeReport", field, true, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _RecomputeReport_differences(ctx context.Context, field graphql.CollectedField, obj *attribution.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecomputeReport_differences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Differences, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []attribution.Difference) graphql.Marshaler {
+			return ec.marshalNRecomputeDifference2ᚕbangfuᚋinternalᚋattributionᚐDifferenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecomputeReport_differences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecomputeReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecomputeDifference(ctx, field)
 		},
 	}
 	return fc, nil
@@ -22899,6 +25668,121 @@ func (ec *executionContext) _RegionEdge_cursor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_RegionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RegionEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _RollupRow_agreementKind(ctx context.Context, field graphql.CollectedField, obj *agreements.RollupRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RollupRow_agreementKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v agreement.Kind) graphql.Marshaler {
+			return ec.marshalNAgreementKind2bangfuᚋentᚋagreementᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RollupRow_agreementKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RollupRow", field, false, false, errors.New("field of type AgreementKind does not have child fields"))
+}
+
+func (ec *executionContext) _RollupRow_indicator(ctx context.Context, field graphql.CollectedField, obj *agreements.RollupRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RollupRow_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v target.Indicator) graphql.Marshaler {
+			return ec.marshalNTargetIndicator2bangfuᚋentᚋtargetᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RollupRow_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RollupRow", field, false, false, errors.New("field of type TargetIndicator does not have child fields"))
+}
+
+func (ec *executionContext) _RollupRow_targetValue(ctx context.Context, field graphql.CollectedField, obj *agreements.RollupRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RollupRow_targetValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RollupRow_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RollupRow", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _RollupRow_actual(ctx context.Context, field graphql.CollectedField, obj *agreements.RollupRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RollupRow_actual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RollupRow_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RollupRow", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _RollupRow_percent(ctx context.Context, field graphql.CollectedField, obj *agreements.RollupRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RollupRow_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RollupRow_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RollupRow", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _StockAdjustment_id(ctx context.Context, field graphql.CollectedField, obj *ent.StockAdjustment) (ret graphql.Marshaler) {
@@ -23787,6 +26671,50 @@ func (ec *executionContext) fieldContext_Target_agreement(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Target_credits(ctx context.Context, field graphql.CollectedField, obj *ent.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_credits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Target().Credits(ctx, obj, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LedgerEntryConnection) graphql.Marshaler {
+			return ec.marshalNLedgerEntryConnection2ᚖbangfuᚋentᚐLedgerEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_credits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Target",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Target_credits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TargetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.TargetConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23927,6 +26855,199 @@ func (ec *executionContext) _TargetEdge_cursor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_TargetEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TargetEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _TargetProgress_indicator(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetProgress_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v target.Indicator) graphql.Marshaler {
+			return ec.marshalNTargetIndicator2bangfuᚋentᚋtargetᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetProgress_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type TargetIndicator does not have child fields"))
+}
+
+func (ec *executionContext) _TargetProgress_source(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetProgress_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetProgress_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TargetProgress_targetValue(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetProgress_targetValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetProgress_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _TargetProgress_actual(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetProgress_actual(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actual, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetProgress_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _TargetProgress_percent(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetProgress_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TargetProgress_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _TargetProgress_expectedToDate(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetProgress_expectedToDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedToDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetProgress_expectedToDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _TargetProgress_behindSchedule(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetProgress_behindSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BehindSchedule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetProgress_behindSchedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _TargetProgress_monthly(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetProgress_monthly(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Monthly, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []agreements.MonthAmount) graphql.Marshaler {
+			return ec.marshalNMonthAmount2ᚕbangfuᚋinternalᚋagreementsᚐMonthAmountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetProgress_monthly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TargetProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonthAmount(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -25376,6 +28497,50 @@ func (ec *executionContext) unmarshalInputAgreementOrder(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAgreementTargetInput(ctx context.Context, obj any) (model.AgreementTargetInput, error) {
+	var it model.AgreementTargetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"indicator", "year", "targetValue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalNTargetIndicator2bangfuᚋentᚋtargetᚐIndicator(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "targetValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetValue"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetValue = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAgreementWhereInput(ctx context.Context, obj any) (ent.AgreementWhereInput, error) {
 	var it ent.AgreementWhereInput
 	if obj == nil {
@@ -26465,6 +29630,64 @@ func (ec *executionContext) unmarshalInputAgreementWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasProgressReportsWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputAmendAgreementInput(ctx context.Context, obj any) (model.AmendAgreementInput, error) {
+	var it model.AmendAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "documentNumber", "periodEnd", "helpedRegionIds", "targets"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "documentNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumber = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "helpedRegionIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpedRegionIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpedRegionIds = data
+		case "targets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targets"))
+			data, err := ec.unmarshalOAgreementTargetInput2ᚕᚖbangfuᚋgraphᚋmodelᚐAgreementTargetInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Targets = data
 		}
 	}
 	return it, nil
@@ -31136,6 +34359,157 @@ func (ec *executionContext) unmarshalInputCertificationWhereInput(ctx context.Co
 				return it, err
 			}
 			it.HasProductWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateAgreementInput(ctx context.Context, obj any) (model.CreateAgreementInput, error) {
+	var it model.CreateAgreementInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "title", "documentNumber", "periodStart", "periodEnd", "helpingRegionId", "helpingUnitId", "helpedRegionIds", "targets"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNAgreementKind2bangfuᚋentᚋagreementᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "documentNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentNumber = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "periodEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEnd"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEnd = data
+		case "helpingRegionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingRegionId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingRegionID = data
+		case "helpingUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingUnitId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingUnitID = data
+		case "helpedRegionIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpedRegionIds"))
+			data, err := ec.unmarshalNID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpedRegionIds = data
+		case "targets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targets"))
+			data, err := ec.unmarshalOAgreementTargetInput2ᚕᚖbangfuᚋgraphᚋmodelᚐAgreementTargetInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Targets = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreatePairingInput(ctx context.Context, obj any) (model.CreatePairingInput, error) {
+	var it model.CreatePairingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "helpingRegionId", "helpingUnitId", "helpedRegionId", "validFrom", "basis"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNPairingKind2bangfuᚋentᚋpairingᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "helpingRegionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingRegionId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingRegionID = data
+		case "helpingUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpingUnitId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpingUnitID = data
+		case "helpedRegionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpedRegionId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HelpedRegionID = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "basis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("basis"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Basis = data
 		}
 	}
 	return it, nil
@@ -42386,6 +45760,64 @@ func (ec *executionContext) unmarshalInputStockAdjustmentWhereInput(ctx context.
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSubmitProgressReportInput(ctx context.Context, obj any) (model.SubmitProgressReportInput, error) {
+	var it model.SubmitProgressReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agreementId", "indicator", "year", "value", "evidenceRefs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agreementId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementID = data
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalNProgressReportIndicator2bangfuᚋentᚋprogressreportᚐIndicator(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "evidenceRefs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceRefs"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceRefs = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSupplierProfileOrder(ctx context.Context, obj any) (ent.SupplierProfileOrder, error) {
 	var it ent.SupplierProfileOrder
 	if obj == nil {
@@ -44651,6 +48083,69 @@ func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var agreementProgressImplementors = []string{"AgreementProgress"}
+
+func (ec *executionContext) _AgreementProgress(ctx context.Context, sel ast.SelectionSet, obj *agreements.AgreementProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgreementProgress")
+		case "agreement":
+			out.Values[i] = ec._AgreementProgress_agreement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._AgreementProgress_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._AgreementProgress_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysElapsed":
+			out.Values[i] = ec._AgreementProgress_daysElapsed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysInYear":
+			out.Values[i] = ec._AgreementProgress_daysInYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targets":
+			out.Values[i] = ec._AgreementProgress_targets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var annualIncomeImplementors = []string{"AnnualIncome", "Node"}
 
 func (ec *executionContext) _AnnualIncome(ctx context.Context, sel ast.SelectionSet, obj *ent.AnnualIncome) graphql.Marshaler {
@@ -46106,6 +49601,122 @@ func (ec *executionContext) _BuyerProfileEdge(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._BuyerProfileEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var canteenQuotaImplementors = []string{"CanteenQuota"}
+
+func (ec *executionContext) _CanteenQuota(ctx context.Context, sel ast.SelectionSet, obj *agreements.CanteenQuota) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, canteenQuotaImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CanteenQuota")
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CanteenQuota_organization(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "year":
+			out.Values[i] = ec._CanteenQuota_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasCanteen":
+			out.Values[i] = ec._CanteenQuota_hasCanteen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canteenFoodBudgetFen":
+			out.Values[i] = ec._CanteenQuota_canteenFoodBudgetFen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reservedShareBp":
+			out.Values[i] = ec._CanteenQuota_reservedShareBp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quotaFen":
+			out.Values[i] = ec._CanteenQuota_quotaFen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purchasedFen":
+			out.Values[i] = ec._CanteenQuota_purchasedFen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "percent":
+			out.Values[i] = ec._CanteenQuota_percent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedToDate":
+			out.Values[i] = ec._CanteenQuota_expectedToDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "behindSchedule":
+			out.Values[i] = ec._CanteenQuota_behindSchedule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -48303,6 +51914,54 @@ func (ec *executionContext) _MonitoringCaseEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var monthAmountImplementors = []string{"MonthAmount"}
+
+func (ec *executionContext) _MonthAmount(ctx context.Context, sel ast.SelectionSet, obj *agreements.MonthAmount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, monthAmountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MonthAmount")
+		case "month":
+			out.Values[i] = ec._MonthAmount_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._MonthAmount_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cumulative":
+			out.Values[i] = ec._MonthAmount_cumulative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -48368,6 +52027,104 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setUserStatus":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setUserStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPairing":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPairing(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endPairing":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endPairing(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAgreementTarget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAgreementTarget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activateAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_activateAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amendAgreement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_amendAgreement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitProgressReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitProgressReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewProgressReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewProgressReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitSelfAssessment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitSelfAssessment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crossReviewAssessment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_crossReviewAssessment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gradeAssessment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_gradeAssessment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recomputeAttribution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recomputeAttribution(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -49117,6 +52874,82 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 					}
 				}()
 				res = ec._OrderLine_ledgerEntries(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "attributions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderLine_attributions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "attributionExplanation":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OrderLine_attributionExplanation(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -50930,6 +54763,69 @@ func (ec *executionContext) _ProgressReportEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var progressRollupImplementors = []string{"ProgressRollup"}
+
+func (ec *executionContext) _ProgressRollup(ctx context.Context, sel ast.SelectionSet, obj *agreements.Rollup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, progressRollupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgressRollup")
+		case "scope":
+			out.Values[i] = ec._ProgressRollup_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._ProgressRollup_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ProgressRollup_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._ProgressRollup_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agreementCount":
+			out.Values[i] = ec._ProgressRollup_agreementCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._ProgressRollup_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -51170,6 +55066,72 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "agreementProgress":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_agreementProgress(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "progressRollup":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_progressRollup(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "canteenQuota":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_canteenQuota(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "catalog":
 			field := field
 
@@ -51271,6 +55233,117 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var recomputeDifferenceImplementors = []string{"RecomputeDifference"}
+
+func (ec *executionContext) _RecomputeDifference(ctx context.Context, sel ast.SelectionSet, obj *attribution.Difference) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recomputeDifferenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecomputeDifference")
+		case "kind":
+			out.Values[i] = ec._RecomputeDifference_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._RecomputeDifference_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expected":
+			out.Values[i] = ec._RecomputeDifference_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recorded":
+			out.Values[i] = ec._RecomputeDifference_recorded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var recomputeReportImplementors = []string{"RecomputeReport"}
+
+func (ec *executionContext) _RecomputeReport(ctx context.Context, sel ast.SelectionSet, obj *attribution.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recomputeReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecomputeReport")
+		case "ordersChecked":
+			out.Values[i] = ec._RecomputeReport_ordersChecked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linesChecked":
+			out.Values[i] = ec._RecomputeReport_linesChecked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "creditsChecked":
+			out.Values[i] = ec._RecomputeReport_creditsChecked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "consistent":
+			out.Values[i] = ec._RecomputeReport_consistent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "differences":
+			out.Values[i] = ec._RecomputeReport_differences(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -51715,6 +55788,64 @@ func (ec *executionContext) _RegionEdge(ctx context.Context, sel ast.SelectionSe
 		case "cursor":
 			out.Values[i] = ec._RegionEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rollupRowImplementors = []string{"RollupRow"}
+
+func (ec *executionContext) _RollupRow(ctx context.Context, sel ast.SelectionSet, obj *agreements.RollupRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rollupRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RollupRow")
+		case "agreementKind":
+			out.Values[i] = ec._RollupRow_agreementKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "indicator":
+			out.Values[i] = ec._RollupRow_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetValue":
+			out.Values[i] = ec._RollupRow_targetValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actual":
+			out.Values[i] = ec._RollupRow_actual(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._RollupRow_percent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -52222,6 +56353,44 @@ func (ec *executionContext) _Target(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "credits":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_credits(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52310,6 +56479,79 @@ func (ec *executionContext) _TargetEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "cursor":
 			out.Values[i] = ec._TargetEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var targetProgressImplementors = []string{"TargetProgress"}
+
+func (ec *executionContext) _TargetProgress(ctx context.Context, sel ast.SelectionSet, obj *agreements.TargetProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, targetProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TargetProgress")
+		case "indicator":
+			out.Values[i] = ec._TargetProgress_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._TargetProgress_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetValue":
+			out.Values[i] = ec._TargetProgress_targetValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actual":
+			out.Values[i] = ec._TargetProgress_actual(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._TargetProgress_percent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expectedToDate":
+			out.Values[i] = ec._TargetProgress_expectedToDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "behindSchedule":
+			out.Values[i] = ec._TargetProgress_behindSchedule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "monthly":
+			out.Values[i] = ec._TargetProgress_monthly(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -52974,6 +57216,16 @@ func (ec *executionContext) marshalNAgreementOrderField2ᚖbangfuᚋentᚐAgreem
 	return v
 }
 
+func (ec *executionContext) marshalNAgreementProgress2ᚖbangfuᚋinternalᚋagreementsᚐAgreementProgress(ctx context.Context, sel ast.SelectionSet, v *agreements.AgreementProgress) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AgreementProgress(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAgreementStatus2bangfuᚋentᚋagreementᚐStatus(ctx context.Context, v any) (agreement.Status, error) {
 	var res agreement.Status
 	err := res.UnmarshalGQL(v)
@@ -52984,9 +57236,24 @@ func (ec *executionContext) marshalNAgreementStatus2bangfuᚋentᚋagreementᚐS
 	return v
 }
 
+func (ec *executionContext) unmarshalNAgreementTargetInput2bangfuᚋgraphᚋmodelᚐAgreementTargetInput(ctx context.Context, v any) (model.AgreementTargetInput, error) {
+	res, err := ec.unmarshalInputAgreementTargetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAgreementTargetInput2ᚖbangfuᚋgraphᚋmodelᚐAgreementTargetInput(ctx context.Context, v any) (*model.AgreementTargetInput, error) {
+	res, err := ec.unmarshalInputAgreementTargetInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAgreementWhereInput2ᚖbangfuᚋentᚐAgreementWhereInput(ctx context.Context, v any) (*ent.AgreementWhereInput, error) {
 	res, err := ec.unmarshalInputAgreementWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAmendAgreementInput2bangfuᚋgraphᚋmodelᚐAmendAgreementInput(ctx context.Context, v any) (model.AmendAgreementInput, error) {
+	res, err := ec.unmarshalInputAmendAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNAnnualIncomeConnection2ᚖbangfuᚋentᚐAnnualIncomeConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AnnualIncomeConnection) graphql.Marshaler {
@@ -53023,6 +57290,16 @@ func (ec *executionContext) marshalNAnnualIncomeOrderField2ᚖbangfuᚋentᚐAnn
 func (ec *executionContext) unmarshalNAnnualIncomeWhereInput2ᚖbangfuᚋentᚐAnnualIncomeWhereInput(ctx context.Context, v any) (*ent.AnnualIncomeWhereInput, error) {
 	res, err := ec.unmarshalInputAnnualIncomeWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssessment2ᚖbangfuᚋentᚐAssessment(ctx context.Context, sel ast.SelectionSet, v *ent.Assessment) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Assessment(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAssessmentConnection2ᚖbangfuᚋentᚐAssessmentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AssessmentConnection) graphql.Marshaler {
@@ -53256,6 +57533,16 @@ func (ec *executionContext) unmarshalNBuyerProfileWhereInput2ᚖbangfuᚋentᚐB
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCanteenQuota2ᚖbangfuᚋinternalᚋagreementsᚐCanteenQuota(ctx context.Context, sel ast.SelectionSet, v *agreements.CanteenQuota) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CanteenQuota(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCatalogConnection2ᚖbangfuᚋinternalᚋcatalogᚐConnection(ctx context.Context, sel ast.SelectionSet, v *catalog.Connection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -53320,6 +57607,16 @@ func (ec *executionContext) marshalNCertificationStatus2bangfuᚋentᚋcertifica
 func (ec *executionContext) unmarshalNCertificationWhereInput2ᚖbangfuᚋentᚐCertificationWhereInput(ctx context.Context, v any) (*ent.CertificationWhereInput, error) {
 	res, err := ec.unmarshalInputCertificationWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateAgreementInput2bangfuᚋgraphᚋmodelᚐCreateAgreementInput(ctx context.Context, v any) (model.CreateAgreementInput, error) {
+	res, err := ec.unmarshalInputCreateAgreementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePairingInput2bangfuᚋgraphᚋmodelᚐCreatePairingInput(ctx context.Context, v any) (model.CreatePairingInput, error) {
+	res, err := ec.unmarshalInputCreatePairingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreateProductInput2bangfuᚋgraphᚋmodelᚐCreateProductInput(ctx context.Context, v any) (model.CreateProductInput, error) {
@@ -53827,6 +58124,26 @@ func (ec *executionContext) unmarshalNMonitoringCaseWhereInput2ᚖbangfuᚋent�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMonthAmount2bangfuᚋinternalᚋagreementsᚐMonthAmount(ctx context.Context, sel ast.SelectionSet, v agreements.MonthAmount) graphql.Marshaler {
+	return ec._MonthAmount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMonthAmount2ᚕbangfuᚋinternalᚋagreementsᚐMonthAmountᚄ(ctx context.Context, sel ast.SelectionSet, v []agreements.MonthAmount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMonthAmount2bangfuᚋinternalᚋagreementsᚐMonthAmount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNNode2ᚕbangfuᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -54034,6 +58351,16 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPairing2ᚖbangfuᚋentᚐPairing(ctx context.Context, sel ast.SelectionSet, v *ent.Pairing) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Pairing(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPairingConnection2ᚖbangfuᚋentᚐPairingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PairingConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -54171,6 +58498,16 @@ func (ec *executionContext) unmarshalNProductWhereInput2ᚖbangfuᚋentᚐProduc
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNProgressReport2ᚖbangfuᚋentᚐProgressReport(ctx context.Context, sel ast.SelectionSet, v *ent.ProgressReport) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ProgressReport(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProgressReportConnection2ᚖbangfuᚋentᚐProgressReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ProgressReportConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -54225,6 +58562,46 @@ func (ec *executionContext) marshalNProgressReportStatus2bangfuᚋentᚋprogress
 func (ec *executionContext) unmarshalNProgressReportWhereInput2ᚖbangfuᚋentᚐProgressReportWhereInput(ctx context.Context, v any) (*ent.ProgressReportWhereInput, error) {
 	res, err := ec.unmarshalInputProgressReportWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProgressRollup2ᚖbangfuᚋinternalᚋagreementsᚐRollup(ctx context.Context, sel ast.SelectionSet, v *agreements.Rollup) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ProgressRollup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecomputeDifference2bangfuᚋinternalᚋattributionᚐDifference(ctx context.Context, sel ast.SelectionSet, v attribution.Difference) graphql.Marshaler {
+	return ec._RecomputeDifference(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRecomputeDifference2ᚕbangfuᚋinternalᚋattributionᚐDifferenceᚄ(ctx context.Context, sel ast.SelectionSet, v []attribution.Difference) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecomputeDifference2bangfuᚋinternalᚋattributionᚐDifference(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecomputeReport2ᚖbangfuᚋinternalᚋattributionᚐReport(ctx context.Context, sel ast.SelectionSet, v *attribution.Report) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RecomputeReport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRegion2ᚖbangfuᚋentᚐRegion(ctx context.Context, sel ast.SelectionSet, v *ent.Region) graphql.Marshaler {
@@ -54291,6 +58668,43 @@ func (ec *executionContext) marshalNRegionSide2bangfuᚋentᚋregionᚐSide(ctx 
 func (ec *executionContext) unmarshalNRegionWhereInput2ᚖbangfuᚋentᚐRegionWhereInput(ctx context.Context, v any) (*ent.RegionWhereInput, error) {
 	res, err := ec.unmarshalInputRegionWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRollupRow2bangfuᚋinternalᚋagreementsᚐRollupRow(ctx context.Context, sel ast.SelectionSet, v agreements.RollupRow) graphql.Marshaler {
+	return ec._RollupRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRollupRow2ᚕbangfuᚋinternalᚋagreementsᚐRollupRowᚄ(ctx context.Context, sel ast.SelectionSet, v []agreements.RollupRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRollupRow2bangfuᚋinternalᚋagreementsᚐRollupRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNRollupScope2bangfuᚋinternalᚋagreementsᚐRollupScope(ctx context.Context, v any) (agreements.RollupScope, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := agreements.RollupScope(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRollupScope2bangfuᚋinternalᚋagreementsᚐRollupScope(ctx context.Context, sel ast.SelectionSet, v agreements.RollupScope) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNStockAdjustment2ᚖbangfuᚋentᚐStockAdjustment(ctx context.Context, sel ast.SelectionSet, v *ent.StockAdjustment) graphql.Marshaler {
@@ -54384,6 +58798,11 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSubmitProgressReportInput2bangfuᚋgraphᚋmodelᚐSubmitProgressReportInput(ctx context.Context, v any) (model.SubmitProgressReportInput, error) {
+	res, err := ec.unmarshalInputSubmitProgressReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSupplierDecision2bangfuᚋgraphᚋmodelᚐSupplierDecision(ctx context.Context, v any) (model.SupplierDecision, error) {
 	var res model.SupplierDecision
 	err := res.UnmarshalGQL(v)
@@ -54435,6 +58854,16 @@ func (ec *executionContext) unmarshalNSupplierProfileWhereInput2ᚖbangfuᚋent�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNTarget2ᚖbangfuᚋentᚐTarget(ctx context.Context, sel ast.SelectionSet, v *ent.Target) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Target(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTargetConnection2ᚖbangfuᚋentᚐTargetConnection(ctx context.Context, sel ast.SelectionSet, v *ent.TargetConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -54474,6 +58903,26 @@ func (ec *executionContext) marshalNTargetOrderField2ᚖbangfuᚋentᚐTargetOrd
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNTargetProgress2bangfuᚋinternalᚋagreementsᚐTargetProgress(ctx context.Context, sel ast.SelectionSet, v agreements.TargetProgress) graphql.Marshaler {
+	return ec._TargetProgress(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTargetProgress2ᚕbangfuᚋinternalᚋagreementsᚐTargetProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []agreements.TargetProgress) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTargetProgress2bangfuᚋinternalᚋagreementsᚐTargetProgress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTargetWhereInput2ᚖbangfuᚋentᚐTargetWhereInput(ctx context.Context, v any) (*ent.TargetWhereInput, error) {
@@ -54829,6 +59278,23 @@ func (ec *executionContext) marshalOAgreementStatus2ᚖbangfuᚋentᚋagreement�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOAgreementTargetInput2ᚕᚖbangfuᚋgraphᚋmodelᚐAgreementTargetInputᚄ(ctx context.Context, v any) ([]*model.AgreementTargetInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AgreementTargetInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgreementTargetInput2ᚖbangfuᚋgraphᚋmodelᚐAgreementTargetInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOAgreementWhereInput2ᚕᚖbangfuᚋentᚐAgreementWhereInputᚄ(ctx context.Context, v any) ([]*ent.AgreementWhereInput, error) {
@@ -55600,6 +60066,23 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	_ = ctx
 	res := scalar.MarshalCursor(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalOHousehold2ᚖbangfuᚋentᚐHousehold(ctx context.Context, sel ast.SelectionSet, v *ent.Household) graphql.Marshaler {

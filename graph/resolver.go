@@ -2,6 +2,8 @@ package graph
 
 import (
 	"bangfu/ent"
+	"bangfu/graph/model"
+	"bangfu/internal/agreements"
 	"bangfu/internal/auth"
 	"bangfu/internal/catalog"
 	"bangfu/internal/market"
@@ -13,10 +15,11 @@ import (
 // shares. Authorization and domain rules live in ent (schemas, hooks,
 // privacy policies) and small services, never here.
 type Resolver struct {
-	client *ent.Client
-	auth   *auth.Service
-	market *market.Service
-	search *catalog.Searcher
+	client     *ent.Client
+	auth       *auth.Service
+	market     *market.Service
+	search     *catalog.Searcher
+	agreements *agreements.Service
 }
 
 // NewSchema builds the executable schema over an ent client and the
@@ -24,5 +27,22 @@ type Resolver struct {
 func NewSchema(client *ent.Client, authService *auth.Service, marketService *market.Service, searcher *catalog.Searcher) graphql.ExecutableSchema {
 	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{
 		client: client, auth: authService, market: marketService, search: searcher,
+		agreements: agreements.New(client),
 	}})}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func targetInputs(in []*model.AgreementTargetInput) []agreements.TargetInput {
+	out := make([]agreements.TargetInput, 0, len(in))
+	for _, t := range in {
+		out = append(out, agreements.TargetInput{Indicator: t.Indicator, Year: t.Year, Value: t.TargetValue})
+	}
+	return out
 }

@@ -4,15 +4,35 @@ package model
 
 import (
 	"bangfu/ent"
+	"bangfu/ent/agreement"
 	"bangfu/ent/membership"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/progressreport"
+	"bangfu/ent/target"
 	"bytes"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
 )
+
+type AgreementTargetInput struct {
+	Indicator target.Indicator `json:"indicator"`
+	Year      int              `json:"year"`
+	// Fen for money indicators, a count otherwise.
+	TargetValue int64 `json:"targetValue"`
+}
+
+// What an amendment changes; omitted fields carry over from the amended version. Targets replace those of the same indicator and year.
+type AmendAgreementInput struct {
+	Title           *string                 `json:"title,omitempty"`
+	DocumentNumber  *string                 `json:"documentNumber,omitempty"`
+	PeriodEnd       *time.Time              `json:"periodEnd,omitempty"`
+	HelpedRegionIds []int                   `json:"helpedRegionIds,omitempty"`
+	Targets         []*AgreementTargetInput `json:"targets,omitempty"`
+}
 
 // Result of verifyAuditChain.
 type AuditChainReport struct {
@@ -47,6 +67,36 @@ type CatalogFilter struct {
 	MinPriceFen         *int64              `json:"minPriceFen,omitempty"`
 	MaxPriceFen         *int64              `json:"maxPriceFen,omitempty"`
 	InStock             *bool               `json:"inStock,omitempty"`
+}
+
+type CreateAgreementInput struct {
+	Kind           agreement.Kind `json:"kind"`
+	Title          string         `json:"title"`
+	DocumentNumber *string        `json:"documentNumber,omitempty"`
+	// First day (the date part counts).
+	PeriodStart time.Time `json:"periodStart"`
+	// Last day (the date part counts).
+	PeriodEnd time.Time `json:"periodEnd"`
+	// EAST_WEST: the eastern helping region.
+	HelpingRegionID *int `json:"helpingRegionId,omitempty"`
+	// DESIGNATED: the central designated unit.
+	HelpingUnitID *int `json:"helpingUnitId,omitempty"`
+	// Helped provinces, cities or counties.
+	HelpedRegionIds []int                   `json:"helpedRegionIds"`
+	Targets         []*AgreementTargetInput `json:"targets,omitempty"`
+}
+
+type CreatePairingInput struct {
+	Kind pairing.Kind `json:"kind"`
+	// Eastern region (EAST_WEST).
+	HelpingRegionID *int `json:"helpingRegionId,omitempty"`
+	// Central designated unit (DESIGNATED).
+	HelpingUnitID *int `json:"helpingUnitId,omitempty"`
+	// Western province, city or county.
+	HelpedRegionID int       `json:"helpedRegionId"`
+	ValidFrom      time.Time `json:"validFrom"`
+	// Document establishing the pairing.
+	Basis *string `json:"basis,omitempty"`
 }
 
 type CreateProductInput struct {
@@ -102,6 +152,16 @@ type PlaceOrderInput struct {
 	FacilitatedBy *int `json:"facilitatedBy,omitempty"`
 	// The buying organization, when the user buys for several.
 	BuyerID *int `json:"buyerId,omitempty"`
+}
+
+type SubmitProgressReportInput struct {
+	AgreementID int `json:"agreementId"`
+	// Reported indicators only: FUNDS_INVESTED, FUNDS_INTRODUCED, CADRES_TRAINED, TECHNICIANS_TRAINED, LABOR_TRANSFERRED. Purchases are computed, never reported.
+	Indicator progressreport.Indicator `json:"indicator"`
+	Year      int                      `json:"year"`
+	Value     int64                    `json:"value"`
+	// 1 to 20 references to supporting evidence (佐证材料).
+	EvidenceRefs []string `json:"evidenceRefs"`
 }
 
 // Fields to change; omitted fields stay as they are. Stock changes go through adjustStock.

@@ -119,3 +119,32 @@ func truncate(s string, n int) string {
 
 // settledStatuses are the order states whose lines were settled once.
 var settledStatuses = []order.Status{order.StatusSETTLED, order.StatusREFUNDED}
+
+// Explain says why a line earns what it does under the agreements as they
+// stand: one sentence per credit and per credit it does not earn.
+func Explain(ctx context.Context, c *ent.Client, lineID int) ([]string, error) {
+	l, err := c.OrderLine.Query().Where(orderline.ID(lineID)).WithOrder().Only(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o := l.Edges.Order
+	if o.SettledAt == nil {
+		return []string{"not counted yet: only settled lines count toward targets"}, nil
+	}
+	w, err := Load(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	credits, notes, err := Attribute(w, lineOf(o, l))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, cr := range credits {
+		out = append(out, fmt.Sprintf("%s %s %d fen for %d-%02d: %s", cr.Kind, cr.Indicator, cr.AmountFen, cr.Year, cr.Month, cr.Reason))
+	}
+	if o.Status == order.StatusREFUNDED {
+		out = append(out, "the order was refunded: each credit above was reversed")
+	}
+	return append(out, notes...), nil
+}

@@ -224,3 +224,6 @@ func boolInt(b bool) int64 {
 	}
 	return 0
 }
+
+// Consistent reports whether every figure reproduced.
+func (r *Report) Consistent() bool { return len(r.Differences) == 0 }

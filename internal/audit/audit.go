@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"time"
 
@@ -221,6 +222,11 @@ func value(typ, field string, v any) any {
 		}
 		return x.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
 	case fmt.Stringer:
+		// A nil *Enum is a Stringer too (the value method is in the
+		// pointer's method set) and would panic: it is simply unset.
+		if rv := reflect.ValueOf(x); rv.Kind() == reflect.Pointer && rv.IsNil() {
+			return nil
+		}
 		return x.String()
 	}
 	// Round-trip through JSON so the hash input equals what is read back.

@@ -5,16 +5,19 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"bangfu/ent"
+	"bangfu/ent/agreement"
 	"bangfu/ent/certification"
 	"bangfu/ent/membership"
 	"bangfu/ent/order"
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
+	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/user"
 	"bangfu/internal/demo"
@@ -230,6 +233,84 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 				SetValidFrom(time.Now()).SetValidUntil(time.Now().AddDate(2, 0, 0)).SaveX(sys).ID)
 		})},
 	)
+
+	// Agreement mutations: fresh versions in the demo coordinator's scope
+	// (sharing the original of an agreement it coordinates), and one
+	// agreement outside it for the cross review.
+	scoped := db.Client.Membership.Query().Where(membership.RoleEQ(membership.RoleCOORDINATOR)).QueryScopeAgreements().FirstX(sys)
+	outside := db.Client.Agreement.Query().Where(agreement.StatusEQ(agreement.StatusACTIVE),
+		agreement.Not(agreement.HasScopedMemberships()), agreement.OriginalIDIsNil()).FirstX(sys)
+	shanghai := db.Client.Region.Query().Where(region.Code("310000")).OnlyX(sys)
+	yunnan := db.Client.Region.Query().Where(region.Code("530000")).OnlyX(sys)
+	version := func(status agreement.Status, original int) int {
+		create := db.Client.Agreement.Create().SetKind(agreement.KindEAST_WEST).SetTitle("矩阵协议").
+			SetPeriodStart(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)).SetPeriodEnd(time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)).
+			SetHelpingRegion(shanghai).AddHelpedRegions(yunnan).SetStatus(status).SetOriginalID(original)
+		if status != agreement.StatusDRAFT && status != agreement.StatusSIGNED {
+			create.SetActivatedAt(time.Now())
+		}
+		return create.SaveX(sys).ID
+	}
+	inScope := func(status agreement.Status) string { return gidOf("Agreement", version(status, scoped.ID)) }
+	otherUser := fresh()
+	coordinatorOrAdmin := roles("COORDINATOR", "ADMIN")
+	mutations = append(mutations,
+		mutation{"createPairing", adminOnly, func(_, token string) reply {
+			return postAs(t, srv, token, `mutation($in: CreatePairingInput!) { createPairing(input: $in) { id } }`, map[string]any{"in": map[string]any{
+				"kind": "EAST_WEST", "helpingRegionId": gidOf("Region", shanghai.ID), "helpedRegionId": gidOf("Region", yunnan.ID), "validFrom": "2021-01-01T00:00:00Z"}})
+		}},
+		mutation{"endPairing", adminOnly, byID(`mutation($id: ID!) { endPairing(id: $id, validUntil: "2026-01-01T00:00:00Z", reason: "调整") { validUntil } }`, func() string {
+			return gidOf("Pairing", db.Client.Pairing.Create().SetKind("EAST_WEST").SetHelpingRegion(shanghai).SetHelpedRegion(yunnan).
+				SetValidFrom(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)).SaveX(sys).ID)
+		})},
+		mutation{"createAgreement", adminOnly, func(_, token string) reply {
+			return postAs(t, srv, token, `mutation($in: CreateAgreementInput!) { createAgreement(input: $in) { id status } }`, map[string]any{"in": map[string]any{
+				"kind": "EAST_WEST", "title": "新协议", "periodStart": "2027-01-01T00:00:00Z", "periodEnd": "2027-12-31T00:00:00Z",
+				"helpingRegionId": gidOf("Region", shanghai.ID), "helpedRegionIds": []string{gidOf("Region", yunnan.ID)}}})
+		}},
+		mutation{"setAgreementTarget", coordinatorOrAdmin, func(_, token string) reply {
+			return postAs(t, srv, token, `mutation($id: ID!) { setAgreementTarget(agreementId: $id, target: {indicator: DIRECT_PURCHASE, year: 2026, targetValue: 100}) { id } }`,
+				map[string]any{"id": inScope(agreement.StatusDRAFT)})
+		}},
+		mutation{"signAgreement", coordinatorOrAdmin, byID(`mutation($id: ID!) { signAgreement(id: $id) { status } }`, func() string { return inScope(agreement.StatusDRAFT) })},
+		mutation{"activateAgreement", coordinatorOrAdmin, byID(`mutation($id: ID!) { activateAgreement(id: $id) { status } }`, func() string { return inScope(agreement.StatusSIGNED) })},
+		mutation{"closeAgreement", coordinatorOrAdmin, byID(`mutation($id: ID!) { closeAgreement(id: $id) { status } }`, func() string { return inScope(agreement.StatusACTIVE) })},
+		mutation{"amendAgreement", coordinatorOrAdmin, byID(`mutation($id: ID!) { amendAgreement(id: $id, input: {title: "修订"}) { version } }`, func() string { return inScope(agreement.StatusACTIVE) })},
+		mutation{"submitProgressReport", coordinatorOrAdmin, func(_, token string) reply {
+			return postAs(t, srv, token, `mutation($in: SubmitProgressReportInput!) { submitProgressReport(input: $in) { status } }`, map[string]any{"in": map[string]any{
+				"agreementId": inScope(agreement.StatusACTIVE), "indicator": "CADRES_TRAINED", "year": 2026, "value": 12, "evidenceRefs": []string{"培训签到表"}}})
+		}},
+		mutation{"reviewProgressReport", coordinatorOrAdmin, byID(`mutation($id: ID!) { reviewProgressReport(id: $id, approve: true) { status } }`, func() string {
+			return gidOf("ProgressReport", db.Client.ProgressReport.Create().SetAgreementID(version(agreement.StatusACTIVE, scoped.ID)).
+				SetIndicator("CADRES_TRAINED").SetYear(2026).SetValue(5).SetEvidenceRefs([]string{"x"}).SetSubmittedBy(otherUser).SaveX(sys).ID)
+		})},
+		mutation{"submitSelfAssessment", roles("COORDINATOR"), func(_, token string) reply {
+			return postAs(t, srv, token, `mutation($id: ID!) { submitSelfAssessment(agreementId: $id, year: 2026, report: "自评") { status } }`,
+				map[string]any{"id": inScope(agreement.StatusACTIVE)})
+		}},
+		mutation{"crossReviewAssessment", coordinatorOrAdmin, byID(`mutation($id: ID!) { crossReviewAssessment(id: $id, review: "交叉考核意见") { status } }`, func() string {
+			return gidOf("Assessment", db.Client.Assessment.Create().SetAgreementID(version(agreement.StatusACTIVE, outside.ID)).
+				SetYear(2026).SetSelfReport("自评").SaveX(sys).ID)
+		})},
+		mutation{"gradeAssessment", adminOnly, byID(`mutation($id: ID!) { gradeAssessment(id: $id, grade: GOOD, comment: "较好") { grade } }`, func() string {
+			return gidOf("Assessment", db.Client.Assessment.Create().SetAgreementID(version(agreement.StatusACTIVE, outside.ID)).
+				SetYear(2026).SetSelfReport("自评").SetCrossReview("意见").SetStatus("CROSS_REVIEWED").SaveX(sys).ID)
+		})},
+		mutation{"recomputeAttribution", adminOnly, func(_, token string) reply {
+			return postAs(t, srv, token, `mutation { recomputeAttribution { consistent } }`, nil)
+		}},
+	)
+
+	// Every mutation in the schema is in the matrix.
+	var schema struct {
+		Schema struct{ MutationType struct{ Fields []struct{ Name string } } } `json:"__schema"`
+	}
+	mustData(t, post(t, srv, `{ __schema { mutationType { fields { name } } } }`, nil), &schema)
+	for _, f := range schema.Schema.MutationType.Fields {
+		if !slices.ContainsFunc(mutations, func(m mutation) bool { return m.name == f.Name }) {
+			t.Errorf("mutation %s is missing from the authorization matrix", f.Name)
+		}
+	}
 
 	for _, m := range mutations {
 		for _, a := range demoAccounts {
