@@ -303,7 +303,9 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 
 	// Every mutation in the schema is in the matrix.
 	var schema struct {
-		Schema struct{ MutationType struct{ Fields []struct{ Name string } } } `json:"__schema"`
+		Schema struct {
+			MutationType struct{ Fields []struct{ Name string } }
+		} `json:"__schema"`
 	}
 	mustData(t, post(t, srv, `{ __schema { mutationType { fields { name } } } }`, nil), &schema)
 	for _, f := range schema.Schema.MutationType.Fields {
