@@ -24,10 +24,10 @@ type Resolver struct {
 
 // NewSchema builds the executable schema over an ent client and the
 // domain services.
-func NewSchema(client *ent.Client, authService *auth.Service, marketService *market.Service, searcher *catalog.Searcher) graphql.ExecutableSchema {
+func NewSchema(client *ent.Client, authService *auth.Service, marketService *market.Service, searcher *catalog.Searcher, agreementService *agreements.Service) graphql.ExecutableSchema {
 	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{
 		client: client, auth: authService, market: marketService, search: searcher,
-		agreements: agreements.New(client),
+		agreements: agreementService,
 	}})}
 }
 

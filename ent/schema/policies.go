@@ -23,6 +23,7 @@ import (
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/user"
+	"bangfu/internal/scope"
 	"bangfu/internal/viewer"
 
 	entgo "entgo.io/ent"
@@ -199,10 +200,9 @@ func (PurchaseTotal) Policy() entgo.Policy {
 }
 
 // scopeAgreements matches the versions of the agreements in the viewer's
-// coordinator scope: a scope names a version, and covers its amendments.
+// coordinator scope: a scope names a version and covers all versions.
 func scopeAgreements(ctx context.Context) predicate.Agreement {
-	ids := viewer.FromContext(ctx).AgreementIDs()
-	return agreement.Or(agreement.IDIn(ids...), agreement.OriginalIDIn(ids...))
+	return scope.Agreements(viewer.FromContext(ctx).AgreementIDs())
 }
 
 // inScope reports whether the agreement version is in the viewer's

@@ -9,6 +9,7 @@ import (
 	"bangfu/ent/assessment"
 	"bangfu/ent/progressreport"
 	"bangfu/internal/apperr"
+	"bangfu/internal/scope"
 	"bangfu/internal/viewer"
 )
 
@@ -226,8 +227,7 @@ func (s *Service) coordinates(ctx context.Context, agreementID int) (bool, error
 	if len(ids) == 0 {
 		return false, nil
 	}
-	return s.client.Agreement.Query().Where(agreement.ID(agreementID),
-		agreement.Or(agreement.IDIn(ids...), agreement.OriginalIDIn(ids...))).Exist(ctx)
+	return s.client.Agreement.Query().Where(agreement.ID(agreementID), scope.Agreements(ids)).Exist(ctx)
 }
 
 func orForbidden(err error, msg string) error {

@@ -13,6 +13,7 @@ import (
 	"bangfu/ent"
 	"bangfu/graph"
 	"bangfu/graph/gqlerr"
+	"bangfu/internal/agreements"
 	"bangfu/internal/auth"
 	"bangfu/internal/catalog"
 	"bangfu/internal/market"
@@ -72,7 +73,8 @@ func New(o Options) http.Handler {
 	if o.Market == nil {
 		o.Market = market.NewService(o.Client, 0)
 	}
-	gql := handler.New(graph.NewSchema(o.Client, o.Auth, o.Market, catalog.New(o.Client, o.Dialect)))
+	progress := agreements.New(o.Client)
+	gql := handler.New(graph.NewSchema(o.Client, o.Auth, o.Market, catalog.New(o.Client, o.Dialect), progress))
 	gql.AddTransport(transport{maxBodyBytes: o.MaxBodyBytes})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
@@ -93,6 +95,9 @@ func New(o Options) http.Handler {
 		w.Header().Set("Allow", "GET, POST")
 		writeProblem(w, http.StatusMethodNotAllowed, codeBadRequest, "use GET or POST for /graphql")
 	})
+	exportMux := http.NewServeMux()
+	exports{svc: progress, log: o.Log}.register(exportMux)
+	mux.Handle("GET /exports/", withViewer(o.Auth, o.Log, exportMux))
 	mux.Handle("GET /{$}", playground.Handler("bangfu GraphQL", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")

@@ -1,0 +1,164 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"bangfu/internal/agreements"
+	"bangfu/internal/gid"
+	"bangfu/internal/xlsx"
+)
+
+// Progress exports, for coordinators who work in Excel. Both need a bearer
+// token and return the same figures as the GraphQL queries:
+//
+//	GET /exports/agreement-progress.{csv,xlsx}?agreementId=<ID>&year=<YYYY>
+//	GET /exports/progress-rollup.{csv,xlsx}?scope=EAST_REGION|WEST_REGION|DESIGNATED_UNIT&id=<ID>&year=<YYYY>
+type exports struct {
+	svc *agreements.Service
+	log *slog.Logger
+}
+
+func (e exports) register(mux *http.ServeMux) {
+	tables := map[string]func(*http.Request, int) (agreements.Table, error){}
+	tables["agreement-progress"] = func(r *http.Request, year int) (agreements.Table, error) {
+		id, err := idParam(r, "agreementId", "Agreement")
+		if err != nil {
+			return agreements.Table{}, err
+		}
+		p, err := e.svc.Progress(r.Context(), id, year)
+		if err != nil {
+			return agreements.Table{}, err
+		}
+		return agreements.ProgressTable(p), nil
+	}
+	tables["progress-rollup"] = func(r *http.Request, year int) (agreements.Table, error) {
+		scope := agreements.RollupScope(r.URL.Query().Get("scope"))
+		typ := "Region"
+		if scope == agreements.DesignatedUnit {
+			typ = "Organization"
+		}
+		id, err := idParam(r, "id", typ)
+		if err != nil {
+			return agreements.Table{}, err
+		}
+		ru, err := e.svc.Rollup(r.Context(), scope, id, year)
+		if err != nil {
+			return agreements.Table{}, err
+		}
+		return agreements.RollupTable(ru), nil
+	}
+	mux.HandleFunc("GET /exports/{file}", func(w http.ResponseWriter, r *http.Request) {
+		name, format, _ := strings.Cut(r.PathValue("file"), ".")
+		build, ok := tables[name]
+		if !ok || format != "csv" && format != "xlsx" {
+			writeProblem(w, http.StatusNotFound, "NOT_FOUND", "no such export; see the README for the export paths")
+			return
+		}
+		e.serve(w, r, name, format, build)
+	})
+}
+
+// badParam is a query parameter that cannot be used.
+type badParam struct{ msg string }
+
+func (b badParam) Error() string     { return b.msg }
+func (b badParam) ErrorCode() string { return "BAD_USER_INPUT" }
+
+func idParam(r *http.Request, name, typ string) (int, error) {
+	raw := r.URL.Query().Get(name)
+	id, got, err := gid.Decode(raw)
+	if err != nil || got != typ {
+		return 0, badParam{fmt.Sprintf("%s must be the ID of a %s", name, typ)}
+	}
+	return id, nil
+}
+
+func (e exports) serve(w http.ResponseWriter, r *http.Request, name, format string, build func(*http.Request, int) (agreements.Table, error)) {
+	{
+		year, err := strconv.Atoi(r.URL.Query().Get("year"))
+		if err != nil {
+			writeProblem(w, http.StatusBadRequest, "BAD_USER_INPUT", "year must be a number such as 2026")
+			return
+		}
+		t, err := build(r, year)
+		if err != nil {
+			e.fail(w, r, err)
+			return
+		}
+		var buf bytes.Buffer
+		switch format {
+		case "csv":
+			err = writeCSV(&buf, t)
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		case "xlsx":
+			err = xlsx.Write(&buf, xlsx.Sheet{Name: "进展 Progress", Header: t.Header, Rows: t.Rows})
+			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		}
+		if err != nil {
+			e.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d.%s"`, name, year, format))
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// writeCSV writes the table with a UTF-8 byte order mark, which Excel
+// needs to read Chinese headers correctly. Text cells that a spreadsheet
+// would run as a formula are quoted with a leading apostrophe.
+func writeCSV(buf *bytes.Buffer, t agreements.Table) error {
+	buf.WriteString("\ufeff")
+	cw := csv.NewWriter(buf)
+	if err := cw.Write(t.Header); err != nil {
+		return err
+	}
+	for _, row := range t.Rows {
+		rec := make([]string, len(row))
+		for i, c := range row {
+			switch v := c.(type) {
+			case nil:
+			case string:
+				if strings.ContainsAny(v[:min(1, len(v))], "=+-@") {
+					v = "'" + v
+				}
+				rec[i] = v
+			default:
+				rec[i] = fmt.Sprint(v)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// fail reports a refusal with its code and the matching HTTP status.
+func (e exports) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var coded interface{ ErrorCode() string }
+	if !errors.As(err, &coded) {
+		e.log.ErrorContext(r.Context(), "export failed", "error", err.Error())
+		writeProblem(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "the export failed")
+		return
+	}
+	status := map[string]int{
+		"BAD_USER_INPUT": http.StatusBadRequest, "UNAUTHENTICATED": http.StatusUnauthorized,
+		"FORBIDDEN": http.StatusForbidden, "NOT_FOUND": http.StatusNotFound,
+	}[coded.ErrorCode()]
+	if status == 0 {
+		status = http.StatusConflict
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer`)
+	}
+	writeProblem(w, status, coded.ErrorCode(), err.Error())
+}
