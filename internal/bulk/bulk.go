@@ -26,6 +26,9 @@ type Plan struct {
 	Households int // each with 1–5 members and one benefit link
 	Products   int // one supplier per 10 products; 4 in 5 certified
 	OrderLines int // 1–4 lines per order
+	// AllSettled makes every order SETTLED (benchmarks of figures over
+	// settled lines); otherwise statuses follow a realistic mix.
+	AllSettled bool
 }
 
 // PlanForScale is n scale units: per unit 10k households, 10k products and

@@ -4,8 +4,10 @@ import (
 	"context"
 	"testing"
 
+	"bangfu/ent/ledgerentry"
 	"bangfu/ent/orderline"
 	"bangfu/ent/product"
+	"bangfu/internal/attribution"
 	"bangfu/internal/bulk"
 	"bangfu/internal/demo"
 	"bangfu/internal/gid"
@@ -33,6 +35,20 @@ func TestGenerate(t *testing.T) {
 	}
 	if got := c.Product.Query().CountX(ctx) - productsBefore; got != plan.Products {
 		t.Errorf("wrote %d products, want %d", got, plan.Products)
+	}
+
+	// Generated settlements are booked as the marketplace books them:
+	// recompute finds every credit and total where the rules put it.
+	credits := c.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT)).CountX(ctx)
+	if credits == 0 {
+		t.Error("no generated line earned a credit")
+	}
+	report, err := attribution.Recompute(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range report.Differences {
+		t.Errorf("after generating: %+v", d)
 	}
 
 	// Every generated key sits in its type's block, so global IDs work.

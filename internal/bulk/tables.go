@@ -3,6 +3,8 @@ package bulk
 import (
 	"context"
 	"fmt"
+
+	"bangfu/internal/attribution"
 	"time"
 
 	"bangfu/internal/pii"
@@ -187,7 +189,7 @@ func (g *gen) writeOrders(ctx context.Context) error {
 		left -= k
 		orders = append(orders, ord{
 			supplier: g.suppliers[g.rnd.IntN(len(g.suppliers))], buyer: g.buyers[g.rnd.IntN(len(g.buyers))], lines: k,
-			status: statuses[g.rnd.IntN(len(statuses))],
+			status: g.status(),
 			placed: g.now.Add(-time.Duration(g.rnd.IntN(700*24*60)) * time.Minute),
 		})
 	}
@@ -217,26 +219,42 @@ func (g *gen) writeOrders(ctx context.Context) error {
 			all = append(all, line{order: firstOrder + i, product: p.id, qty: q, price: p.price, certified: p.certified})
 		}
 	}
-	err = g.write(ctx, "orders", []string{"id", "created_at", "updated_at", "idempotency_key", "status", "total_fen", "placed_at", "settled_at", "cancelled_at", "buyer_id", "supplier_id"}, len(orders), func(i int, d []any) {
+	err = g.write(ctx, "orders", []string{"id", "created_at", "updated_at", "idempotency_key", "status", "total_fen", "placed_at", "settled_at", "refunded_at", "cancelled_at", "buyer_id", "supplier_id"}, len(orders), func(i int, d []any) {
 		o := orders[i]
-		var settled, cancelled any
+		var settled, refunded, cancelled any
 		switch o.status {
-		case "SETTLED", "REFUNDED":
-			settled = o.placed.AddDate(0, 0, 20)
+		case "SETTLED":
+			settled = settledAt(o.placed)
+		case "REFUNDED":
+			settled, refunded = settledAt(o.placed), refundedAt(o.placed)
 		case "CANCELLED":
 			cancelled = o.placed.Add(time.Hour)
 		}
 		d[0], d[1], d[2], d[3], d[4], d[5] = firstOrder+i, o.placed, o.placed, fmt.Sprintf("scale-%d", firstOrder+i), o.status, o.total
-		d[6], d[7], d[8], d[9], d[10] = o.placed, settled, cancelled, o.buyer, o.supplier
+		d[6], d[7], d[8], d[9], d[10], d[11] = o.placed, settled, refunded, cancelled, o.buyer, o.supplier
 	})
 	if err != nil {
 		return err
 	}
-	err = g.write(ctx, "order_lines", []string{"id", "created_at", "updated_at", "quantity", "unit_price_fen", "amount_fen", "certified_at_order", "order_id", "product_id"}, len(all), func(i int, d []any) {
+	err = g.write(ctx, "order_lines", []string{"id", "created_at", "updated_at", "quantity", "unit_price_fen", "amount_fen", "certified_at_order", "order_id", "product_id", "origin_county_id"}, len(all), func(i int, d []any) {
 		l := all[i]
 		d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8] = firstLine+i, g.now, g.now, l.qty, l.price, int64(l.qty)*l.price, l.certified, l.order, l.product
+		d[9] = g.supCounty[orders[l.order-firstOrder].supplier]
 	})
 	if err != nil {
+		return err
+	}
+	var settled []booked
+	for i, l := range all {
+		o := orders[l.order-firstOrder]
+		if o.status != "SETTLED" && o.status != "REFUNDED" {
+			continue
+		}
+		settled = append(settled, booked{Line: attribution.Line{ID: firstLine + i, AmountFen: int64(l.qty) * l.price,
+			Certified: l.certified, OriginCountyID: g.supCounty[o.supplier], BuyerID: o.buyer, SupplierID: o.supplier,
+			SettledAt: settledAt(o.placed)}, refunded: o.status == "REFUNDED", refundedAt: refundedAt(o.placed)})
+	}
+	if err := g.book(ctx, settled); err != nil {
 		return err
 	}
 	// Best-selling order needs each product's units sold: one set-based
@@ -252,4 +270,11 @@ func (g *gen) writeOrders(ctx context.Context) error {
 		      WHERE o.status <> 'CANCELLED' GROUP BY l.product_id) AS sold
 		WHERE products.id = sold.id`)
 	return err
+}
+
+func (g *gen) status() string {
+	if g.plan.AllSettled {
+		return "SETTLED"
+	}
+	return statuses[g.rnd.IntN(len(statuses))]
 }

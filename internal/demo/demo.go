@@ -13,10 +13,13 @@ import (
 
 	"bangfu/ent"
 	"bangfu/ent/agreement"
+	"bangfu/ent/assessment"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/organization"
+	"bangfu/ent/pairing"
+	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
@@ -69,6 +72,7 @@ func Load(ctx context.Context, db *store.DB) error {
 		{"products", b.loadProducts},
 		{"orders", b.loadOrders},
 		{"users", b.loadUsers},
+		{"progress", b.loadProgress},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {
@@ -213,6 +217,14 @@ func closedAt(lastYear int) time.Time { return yearStart(min(lastYear+1, 2026)) 
 func (b *builder) loadAgreements(ctx context.Context) error {
 	for i, p := range EastWestPairings {
 		helper, helped := b.regions[p.Helper], b.regions[p.Helped]
+		pc := b.tx.Pairing.Create().SetKind(pairing.KindEAST_WEST).SetHelpingRegion(helper).SetHelpedRegion(helped).
+			SetValidFrom(yearStart(p.From)).SetBasis(fmt.Sprintf("%d年东西部协作结对关系", p.From))
+		if p.To < 2025 {
+			pc.SetValidUntil(yearStart(p.To + 1)).SetEndReason("结对关系调整")
+		}
+		if err := pc.Exec(ctx); err != nil {
+			return err
+		}
 		status := agreement.StatusCLOSED
 		a, err := b.tx.Agreement.Create().
 			SetKind(agreement.KindEAST_WEST).
@@ -255,6 +267,12 @@ func (b *builder) loadAgreements(ctx context.Context) error {
 			return err
 		}
 		b.buyers = append(b.buyers, unit)
+		for _, c := range d.Counties {
+			if err := b.tx.Pairing.Create().SetKind(pairing.KindDESIGNATED).SetHelpingUnit(unit).SetHelpedRegion(b.regions[c]).
+				SetValidFrom(yearStart(2015)).SetBasis("中央单位定点帮扶结对").Exec(ctx); err != nil {
+				return err
+			}
+		}
 		create := b.tx.Agreement.Create().
 			SetKind(agreement.KindDESIGNATED).
 			SetTitle(d.Unit + "定点帮扶责任书（2026年度）").
@@ -482,6 +500,47 @@ func (b *builder) loadHouseholds(ctx context.Context) error {
 			if err := b.tx.BenefitLink.CreateBulk(links...).Exec(ctx); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// loadProgress files reported indicators for the active agreements (one
+// approved, one awaiting review) and grades the 2025 assessment of the
+// agreements that closed then, so progress and assessments have content.
+func (b *builder) loadProgress(ctx context.Context) error {
+	active, err := b.tx.Agreement.Query().Where(agreement.StatusEQ(agreement.StatusACTIVE)).Order(ent.Asc(agreement.FieldID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	reviewed := Reference.AddDate(0, -2, 0)
+	for _, a := range active {
+		err := b.tx.ProgressReport.Create().SetAgreementID(a.ID).SetIndicator(progressreport.IndicatorFUNDS_INVESTED).
+			SetYear(2026).SetValue(int64(100_000*(20+b.pick(80))) * 100).
+			SetEvidenceRefs([]string{"资金拨付凭证（示例）", "项目验收报告（示例）"}).
+			SetStatus(progressreport.StatusAPPROVED).SetReviewedAt(reviewed).SetReviewComment("材料齐全").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		err = b.tx.ProgressReport.Create().SetAgreementID(a.ID).SetIndicator(progressreport.IndicatorCADRES_TRAINED).
+			SetYear(2026).SetValue(int64(10 + b.pick(40))).SetEvidenceRefs([]string{"培训签到表（示例）"}).Exec(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	closed, err := b.tx.Agreement.Query().Where(agreement.StatusEQ(agreement.StatusCLOSED), agreement.PeriodEndGTE(yearStart(2025))).
+		Order(ent.Asc(agreement.FieldID)).Limit(3).All(ctx)
+	if err != nil {
+		return err
+	}
+	grades := []assessment.Grade{assessment.GradeEXCELLENT, assessment.GradeGOOD, assessment.GradeFAIR}
+	for i, a := range closed {
+		err := b.tx.Assessment.Create().SetAgreementID(a.ID).SetYear(2025).
+			SetSelfReport("2025年度协作任务完成情况自评（示例）。").SetCrossReview("交叉考核意见（示例）。").
+			SetStatus(assessment.StatusGRADED).SetGrade(grades[i%len(grades)]).SetGradeComment("综合评价（示例）。").
+			SetGradedAt(time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)).Exec(ctx)
+		if err != nil {
+			return err
 		}
 	}
 	return nil

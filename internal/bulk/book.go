@@ -1,0 +1,178 @@
+package bulk
+
+import (
+	"context"
+
+	"time"
+
+	"bangfu/internal/attribution"
+	"bangfu/internal/period"
+	"bangfu/internal/viewer"
+
+	"entgo.io/ent/dialect"
+)
+
+// Settled orders settle 20 days after placement; refunded ones are
+// refunded a week later.
+func settledAt(placed time.Time) time.Time  { return placed.AddDate(0, 0, 20) }
+func refundedAt(placed time.Time) time.Time { return placed.AddDate(0, 0, 27) }
+
+// booked is a generated settled line.
+type booked struct {
+	attribution.Line
+	refunded   bool
+	refundedAt time.Time
+}
+
+// book writes what settlement books for generated settled lines: the
+// attribution credits (the same rules, internal/attribution), their
+// reversals for refunded orders, and the credit and purchase totals the
+// ledger hook and settlement keep, merged with the totals already stored.
+// attribution.Recompute confirms the result (TestGenerate).
+func (g *gen) book(ctx context.Context, lines []booked) error {
+	sys := viewer.NewContext(ctx, viewer.System())
+	w, err := attribution.Load(sys, g.db.Client)
+	if err != nil {
+		return err
+	}
+	type creditKey struct {
+		agreement   int
+		indicator   string
+		year, month int
+		county      int
+	}
+	type entry struct {
+		c        attribution.Credit
+		at       time.Time
+		reverses int // id of the credit a reversal reverses
+	}
+	var entries []entry
+	credits := map[creditKey][2]int64{}
+	purchases := map[[3]int][2]int64{}
+	first, err := g.nextID(ctx, "ledger_entries", "LedgerEntry")
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		cs, _, err := attribution.Attribute(w, l.Line)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			id := first + len(entries)
+			entries = append(entries, entry{c: c, at: l.SettledAt})
+			k := creditKey{c.AgreementID, string(c.Indicator), c.Year, c.Month, c.OriginCountyID}
+			t := credits[k]
+			t[0], t[1] = t[0]+c.AmountFen, t[1]+1
+			if l.refunded {
+				entries = append(entries, entry{c: c, at: l.refundedAt, reverses: id})
+				t[0], t[1] = t[0]-c.AmountFen, t[1]-1
+			}
+			credits[k] = t
+		}
+		if !l.refunded {
+			y, m := period.Of(l.SettledAt)
+			k := [3]int{l.BuyerID, y, m}
+			p := purchases[k]
+			p[0] += l.AmountFen
+			if l.Certified {
+				p[1] += l.AmountFen
+			}
+			purchases[k] = p
+		}
+	}
+	err = g.write(ctx, "ledger_entries", []string{"id", "kind", "amount", "indicator", "year", "month", "occurred_at",
+		"order_line_id", "agreement_id", "origin_county_id", "organization_id", "reverses_id", "note"}, len(entries), func(i int, d []any) {
+		e := entries[i]
+		amount, reverses, note := e.c.AmountFen, any(nil), e.c.Reason
+		if e.reverses != 0 {
+			amount, reverses, note = -amount, e.reverses, "refund"
+		}
+		d[0], d[1], d[2], d[3], d[4], d[5], d[6] = first+i, "ATTRIBUTION_CREDIT", amount, string(e.c.Indicator), e.c.Year, e.c.Month, e.at
+		d[7], d[8], d[9], d[10], d[11], d[12] = e.c.LineID, e.c.AgreementID, e.c.OriginCountyID, e.c.OrganizationID, reverses, truncate(note, 500)
+	})
+	if err != nil {
+		return err
+	}
+	// Merge with the totals already stored (the demo's own settlements).
+	rows, err := g.db.SQL.QueryContext(ctx, `SELECT agreement_id, indicator, year, month, origin_county_id, amount, lines FROM credit_totals`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k creditKey
+		var amount, n int64
+		if err := rows.Scan(&k.agreement, &k.indicator, &k.year, &k.month, &k.county, &amount, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		t := credits[k]
+		credits[k] = [2]int64{t[0] + amount, t[1] + n}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	prow, err := g.db.SQL.QueryContext(ctx, `SELECT organization_id, year, month, settled_fen, counted_fen FROM purchase_totals`)
+	if err != nil {
+		return err
+	}
+	for prow.Next() {
+		var k [3]int
+		var settled, counted int64
+		if err := prow.Scan(&k[0], &k[1], &k[2], &settled, &counted); err != nil {
+			prow.Close()
+			return err
+		}
+		p := purchases[k]
+		purchases[k] = [2]int64{p[0] + settled, p[1] + counted}
+	}
+	if err := prow.Close(); err != nil {
+		return err
+	}
+	for _, table := range []string{"credit_totals", "purchase_totals"} {
+		if _, err := g.db.SQL.ExecContext(ctx, "DELETE FROM "+table); err != nil {
+			return err
+		}
+	}
+	firstTotal, err := g.nextID(ctx, "credit_totals", "CreditTotal")
+	if err != nil {
+		return err
+	}
+	ck := make([]creditKey, 0, len(credits))
+	for k := range credits {
+		ck = append(ck, k)
+	}
+	err = g.write(ctx, "credit_totals", []string{"id", "agreement_id", "indicator", "year", "month", "origin_county_id", "amount", "lines"}, len(ck), func(i int, d []any) {
+		k := ck[i]
+		d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = firstTotal+i, k.agreement, k.indicator, k.year, k.month, k.county, credits[k][0], credits[k][1]
+	})
+	if err != nil {
+		return err
+	}
+	firstPurchase, err := g.nextID(ctx, "purchase_totals", "PurchaseTotal")
+	if err != nil {
+		return err
+	}
+	pk := make([][3]int, 0, len(purchases))
+	for k := range purchases {
+		pk = append(pk, k)
+	}
+	err = g.write(ctx, "purchase_totals", []string{"id", "organization_id", "year", "month", "settled_fen", "counted_fen"}, len(pk), func(i int, d []any) {
+		k := pk[i]
+		d[0], d[1], d[2], d[3], d[4], d[5] = firstPurchase+i, k[0], k[1], k[2], purchases[k][0], purchases[k][1]
+	})
+	if err != nil || g.db.Dialect != dialect.Postgres {
+		return err
+	}
+	// Fresh statistics, so the planner sees the new sizes at once.
+	_, err = g.db.SQL.ExecContext(ctx, `ANALYZE ledger_entries, credit_totals, purchase_totals`)
+	return err
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
