@@ -17,6 +17,7 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
+	"bangfu/ent/target"
 	"bangfu/internal/auth"
 	"bangfu/internal/demo"
 	"bangfu/internal/store"
@@ -163,6 +164,20 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	}
 	if !found || len(explained.Node.AttributionExplanation) == 0 {
 		t.Errorf("the line does not explain its credit: %+v", explained.Node)
+	}
+
+	// The target lists the credits behind its figure.
+	tg := db.Client.Target.Query().Where(target.AgreementID(a.ID), target.IndicatorEQ(target.IndicatorDIRECT_PURCHASE), target.Year(2026)).OnlyX(sys)
+	var credits struct {
+		Node struct{ Credits struct{ TotalCount int } }
+	}
+	mustData(t, postAs(t, srv, admin, `query($id: ID!) { node(id: $id) { ... on Target { credits(first: 5) { totalCount } } } }`,
+		map[string]any{"id": globalID(t, "Target", tg.ID)}), &credits)
+	wantCredits := db.Client.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT),
+		ledgerentry.IndicatorEQ(ledgerentry.IndicatorDIRECT_PURCHASE), ledgerentry.Year(2026),
+		ledgerentry.HasAgreementWith(agreement.Or(agreement.ID(a.ID), agreement.OriginalID(a.ID), agreement.ID(deref(a.OriginalID))))).CountX(sys)
+	if credits.Node.Credits.TotalCount != wantCredits || wantCredits == 0 {
+		t.Errorf("target credits: %d, the ledger holds %d", credits.Node.Credits.TotalCount, wantCredits)
 	}
 
 	// The refund takes it back.
