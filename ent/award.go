@@ -30,8 +30,12 @@ type Award struct {
 	Year int `json:"year,omitempty"`
 	// Points held when the award was made.
 	Points int64 `json:"points,omitempty"`
+	// The published threshold the award marks.
+	Threshold int64 `json:"threshold,omitempty"`
 	// AwardedAt holds the value of the "awarded_at" field.
 	AwardedAt time.Time `json:"awarded_at,omitempty"`
+	// Set when refunds took the year's points back below the threshold.
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AwardQuery when eager-loading is set.
 	Edges        AwardEdges `json:"edges"`
@@ -65,11 +69,11 @@ func (*Award) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case award.FieldID, award.FieldOrganizationID, award.FieldYear, award.FieldPoints:
+		case award.FieldID, award.FieldOrganizationID, award.FieldYear, award.FieldPoints, award.FieldThreshold:
 			values[i] = new(sql.NullInt64)
 		case award.FieldBadge:
 			values[i] = new(sql.NullString)
-		case award.FieldCreatedAt, award.FieldUpdatedAt, award.FieldAwardedAt:
+		case award.FieldCreatedAt, award.FieldUpdatedAt, award.FieldAwardedAt, award.FieldRevokedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -128,11 +132,24 @@ func (_m *Award) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Points = value.Int64
 			}
+		case award.FieldThreshold:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field threshold", values[i])
+			} else if value.Valid {
+				_m.Threshold = value.Int64
+			}
 		case award.FieldAwardedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field awarded_at", values[i])
 			} else if value.Valid {
 				_m.AwardedAt = value.Time
+			}
+		case award.FieldRevokedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field revoked_at", values[i])
+			} else if value.Valid {
+				_m.RevokedAt = new(time.Time)
+				*_m.RevokedAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -193,8 +210,16 @@ func (_m *Award) String() string {
 	builder.WriteString("points=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Points))
 	builder.WriteString(", ")
+	builder.WriteString("threshold=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Threshold))
+	builder.WriteString(", ")
 	builder.WriteString("awarded_at=")
 	builder.WriteString(_m.AwardedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	if v := _m.RevokedAt; v != nil {
+		builder.WriteString("revoked_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -75,6 +75,20 @@ func (_c *AwardCreate) SetPoints(v int64) *AwardCreate {
 	return _c
 }
 
+// SetThreshold sets the "threshold" field.
+func (_c *AwardCreate) SetThreshold(v int64) *AwardCreate {
+	_c.mutation.SetThreshold(v)
+	return _c
+}
+
+// SetNillableThreshold sets the "threshold" field if the given value is not nil.
+func (_c *AwardCreate) SetNillableThreshold(v *int64) *AwardCreate {
+	if v != nil {
+		_c.SetThreshold(*v)
+	}
+	return _c
+}
+
 // SetAwardedAt sets the "awarded_at" field.
 func (_c *AwardCreate) SetAwardedAt(v time.Time) *AwardCreate {
 	_c.mutation.SetAwardedAt(v)
@@ -85,6 +99,20 @@ func (_c *AwardCreate) SetAwardedAt(v time.Time) *AwardCreate {
 func (_c *AwardCreate) SetNillableAwardedAt(v *time.Time) *AwardCreate {
 	if v != nil {
 		_c.SetAwardedAt(*v)
+	}
+	return _c
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (_c *AwardCreate) SetRevokedAt(v time.Time) *AwardCreate {
+	_c.mutation.SetRevokedAt(v)
+	return _c
+}
+
+// SetNillableRevokedAt sets the "revoked_at" field if the given value is not nil.
+func (_c *AwardCreate) SetNillableRevokedAt(v *time.Time) *AwardCreate {
+	if v != nil {
+		_c.SetRevokedAt(*v)
 	}
 	return _c
 }
@@ -145,6 +173,10 @@ func (_c *AwardCreate) defaults() error {
 		v := award.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Threshold(); !ok {
+		v := award.DefaultThreshold
+		_c.mutation.SetThreshold(v)
+	}
 	if _, ok := _c.mutation.AwardedAt(); !ok {
 		if award.DefaultAwardedAt == nil {
 			return fmt.Errorf("ent: uninitialized award.DefaultAwardedAt (forgotten import ent/runtime?)")
@@ -188,6 +220,14 @@ func (_c *AwardCreate) check() error {
 	if v, ok := _c.mutation.Points(); ok {
 		if err := award.PointsValidator(v); err != nil {
 			return &ValidationError{Name: "points", err: fmt.Errorf(`ent: validator failed for field "Award.points": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Threshold(); !ok {
+		return &ValidationError{Name: "threshold", err: errors.New(`ent: missing required field "Award.threshold"`)}
+	}
+	if v, ok := _c.mutation.Threshold(); ok {
+		if err := award.ThresholdValidator(v); err != nil {
+			return &ValidationError{Name: "threshold", err: fmt.Errorf(`ent: validator failed for field "Award.threshold": %w`, err)}
 		}
 	}
 	if _, ok := _c.mutation.AwardedAt(); !ok {
@@ -243,9 +283,17 @@ func (_c *AwardCreate) createSpec() (*Award, *sqlgraph.CreateSpec) {
 		_spec.SetField(award.FieldPoints, field.TypeInt64, value)
 		_node.Points = value
 	}
+	if value, ok := _c.mutation.Threshold(); ok {
+		_spec.SetField(award.FieldThreshold, field.TypeInt64, value)
+		_node.Threshold = value
+	}
 	if value, ok := _c.mutation.AwardedAt(); ok {
 		_spec.SetField(award.FieldAwardedAt, field.TypeTime, value)
 		_node.AwardedAt = value
+	}
+	if value, ok := _c.mutation.RevokedAt(); ok {
+		_spec.SetField(award.FieldRevokedAt, field.TypeTime, value)
+		_node.RevokedAt = &value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -388,6 +436,24 @@ func (u *AwardUpsert) AddPoints(v int64) *AwardUpsert {
 	return u
 }
 
+// SetThreshold sets the "threshold" field.
+func (u *AwardUpsert) SetThreshold(v int64) *AwardUpsert {
+	u.Set(award.FieldThreshold, v)
+	return u
+}
+
+// UpdateThreshold sets the "threshold" field to the value that was provided on create.
+func (u *AwardUpsert) UpdateThreshold() *AwardUpsert {
+	u.SetExcluded(award.FieldThreshold)
+	return u
+}
+
+// AddThreshold adds v to the "threshold" field.
+func (u *AwardUpsert) AddThreshold(v int64) *AwardUpsert {
+	u.Add(award.FieldThreshold, v)
+	return u
+}
+
 // SetAwardedAt sets the "awarded_at" field.
 func (u *AwardUpsert) SetAwardedAt(v time.Time) *AwardUpsert {
 	u.Set(award.FieldAwardedAt, v)
@@ -397,6 +463,24 @@ func (u *AwardUpsert) SetAwardedAt(v time.Time) *AwardUpsert {
 // UpdateAwardedAt sets the "awarded_at" field to the value that was provided on create.
 func (u *AwardUpsert) UpdateAwardedAt() *AwardUpsert {
 	u.SetExcluded(award.FieldAwardedAt)
+	return u
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (u *AwardUpsert) SetRevokedAt(v time.Time) *AwardUpsert {
+	u.Set(award.FieldRevokedAt, v)
+	return u
+}
+
+// UpdateRevokedAt sets the "revoked_at" field to the value that was provided on create.
+func (u *AwardUpsert) UpdateRevokedAt() *AwardUpsert {
+	u.SetExcluded(award.FieldRevokedAt)
+	return u
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (u *AwardUpsert) ClearRevokedAt() *AwardUpsert {
+	u.SetNull(award.FieldRevokedAt)
 	return u
 }
 
@@ -529,6 +613,27 @@ func (u *AwardUpsertOne) UpdatePoints() *AwardUpsertOne {
 	})
 }
 
+// SetThreshold sets the "threshold" field.
+func (u *AwardUpsertOne) SetThreshold(v int64) *AwardUpsertOne {
+	return u.Update(func(s *AwardUpsert) {
+		s.SetThreshold(v)
+	})
+}
+
+// AddThreshold adds v to the "threshold" field.
+func (u *AwardUpsertOne) AddThreshold(v int64) *AwardUpsertOne {
+	return u.Update(func(s *AwardUpsert) {
+		s.AddThreshold(v)
+	})
+}
+
+// UpdateThreshold sets the "threshold" field to the value that was provided on create.
+func (u *AwardUpsertOne) UpdateThreshold() *AwardUpsertOne {
+	return u.Update(func(s *AwardUpsert) {
+		s.UpdateThreshold()
+	})
+}
+
 // SetAwardedAt sets the "awarded_at" field.
 func (u *AwardUpsertOne) SetAwardedAt(v time.Time) *AwardUpsertOne {
 	return u.Update(func(s *AwardUpsert) {
@@ -540,6 +645,27 @@ func (u *AwardUpsertOne) SetAwardedAt(v time.Time) *AwardUpsertOne {
 func (u *AwardUpsertOne) UpdateAwardedAt() *AwardUpsertOne {
 	return u.Update(func(s *AwardUpsert) {
 		s.UpdateAwardedAt()
+	})
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (u *AwardUpsertOne) SetRevokedAt(v time.Time) *AwardUpsertOne {
+	return u.Update(func(s *AwardUpsert) {
+		s.SetRevokedAt(v)
+	})
+}
+
+// UpdateRevokedAt sets the "revoked_at" field to the value that was provided on create.
+func (u *AwardUpsertOne) UpdateRevokedAt() *AwardUpsertOne {
+	return u.Update(func(s *AwardUpsert) {
+		s.UpdateRevokedAt()
+	})
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (u *AwardUpsertOne) ClearRevokedAt() *AwardUpsertOne {
+	return u.Update(func(s *AwardUpsert) {
+		s.ClearRevokedAt()
 	})
 }
 
@@ -838,6 +964,27 @@ func (u *AwardUpsertBulk) UpdatePoints() *AwardUpsertBulk {
 	})
 }
 
+// SetThreshold sets the "threshold" field.
+func (u *AwardUpsertBulk) SetThreshold(v int64) *AwardUpsertBulk {
+	return u.Update(func(s *AwardUpsert) {
+		s.SetThreshold(v)
+	})
+}
+
+// AddThreshold adds v to the "threshold" field.
+func (u *AwardUpsertBulk) AddThreshold(v int64) *AwardUpsertBulk {
+	return u.Update(func(s *AwardUpsert) {
+		s.AddThreshold(v)
+	})
+}
+
+// UpdateThreshold sets the "threshold" field to the value that was provided on create.
+func (u *AwardUpsertBulk) UpdateThreshold() *AwardUpsertBulk {
+	return u.Update(func(s *AwardUpsert) {
+		s.UpdateThreshold()
+	})
+}
+
 // SetAwardedAt sets the "awarded_at" field.
 func (u *AwardUpsertBulk) SetAwardedAt(v time.Time) *AwardUpsertBulk {
 	return u.Update(func(s *AwardUpsert) {
@@ -849,6 +996,27 @@ func (u *AwardUpsertBulk) SetAwardedAt(v time.Time) *AwardUpsertBulk {
 func (u *AwardUpsertBulk) UpdateAwardedAt() *AwardUpsertBulk {
 	return u.Update(func(s *AwardUpsert) {
 		s.UpdateAwardedAt()
+	})
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (u *AwardUpsertBulk) SetRevokedAt(v time.Time) *AwardUpsertBulk {
+	return u.Update(func(s *AwardUpsert) {
+		s.SetRevokedAt(v)
+	})
+}
+
+// UpdateRevokedAt sets the "revoked_at" field to the value that was provided on create.
+func (u *AwardUpsertBulk) UpdateRevokedAt() *AwardUpsertBulk {
+	return u.Update(func(s *AwardUpsert) {
+		s.UpdateRevokedAt()
+	})
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (u *AwardUpsertBulk) ClearRevokedAt() *AwardUpsertBulk {
+	return u.Update(func(s *AwardUpsert) {
+		s.ClearRevokedAt()
 	})
 }
 

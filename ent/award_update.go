@@ -105,6 +105,27 @@ func (_u *AwardUpdate) AddPoints(v int64) *AwardUpdate {
 	return _u
 }
 
+// SetThreshold sets the "threshold" field.
+func (_u *AwardUpdate) SetThreshold(v int64) *AwardUpdate {
+	_u.mutation.ResetThreshold()
+	_u.mutation.SetThreshold(v)
+	return _u
+}
+
+// SetNillableThreshold sets the "threshold" field if the given value is not nil.
+func (_u *AwardUpdate) SetNillableThreshold(v *int64) *AwardUpdate {
+	if v != nil {
+		_u.SetThreshold(*v)
+	}
+	return _u
+}
+
+// AddThreshold adds value to the "threshold" field.
+func (_u *AwardUpdate) AddThreshold(v int64) *AwardUpdate {
+	_u.mutation.AddThreshold(v)
+	return _u
+}
+
 // SetAwardedAt sets the "awarded_at" field.
 func (_u *AwardUpdate) SetAwardedAt(v time.Time) *AwardUpdate {
 	_u.mutation.SetAwardedAt(v)
@@ -116,6 +137,26 @@ func (_u *AwardUpdate) SetNillableAwardedAt(v *time.Time) *AwardUpdate {
 	if v != nil {
 		_u.SetAwardedAt(*v)
 	}
+	return _u
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (_u *AwardUpdate) SetRevokedAt(v time.Time) *AwardUpdate {
+	_u.mutation.SetRevokedAt(v)
+	return _u
+}
+
+// SetNillableRevokedAt sets the "revoked_at" field if the given value is not nil.
+func (_u *AwardUpdate) SetNillableRevokedAt(v *time.Time) *AwardUpdate {
+	if v != nil {
+		_u.SetRevokedAt(*v)
+	}
+	return _u
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (_u *AwardUpdate) ClearRevokedAt() *AwardUpdate {
+	_u.mutation.ClearRevokedAt()
 	return _u
 }
 
@@ -194,6 +235,11 @@ func (_u *AwardUpdate) check() error {
 			return &ValidationError{Name: "points", err: fmt.Errorf(`ent: validator failed for field "Award.points": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Threshold(); ok {
+		if err := award.ThresholdValidator(v); err != nil {
+			return &ValidationError{Name: "threshold", err: fmt.Errorf(`ent: validator failed for field "Award.threshold": %w`, err)}
+		}
+	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Award.organization"`)
 	}
@@ -230,8 +276,20 @@ func (_u *AwardUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedPoints(); ok {
 		_spec.AddField(award.FieldPoints, field.TypeInt64, value)
 	}
+	if value, ok := _u.mutation.Threshold(); ok {
+		_spec.SetField(award.FieldThreshold, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedThreshold(); ok {
+		_spec.AddField(award.FieldThreshold, field.TypeInt64, value)
+	}
 	if value, ok := _u.mutation.AwardedAt(); ok {
 		_spec.SetField(award.FieldAwardedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.RevokedAt(); ok {
+		_spec.SetField(award.FieldRevokedAt, field.TypeTime, value)
+	}
+	if _u.mutation.RevokedAtCleared() {
+		_spec.ClearField(award.FieldRevokedAt, field.TypeTime)
 	}
 	if _u.mutation.OrganizationCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -358,6 +416,27 @@ func (_u *AwardUpdateOne) AddPoints(v int64) *AwardUpdateOne {
 	return _u
 }
 
+// SetThreshold sets the "threshold" field.
+func (_u *AwardUpdateOne) SetThreshold(v int64) *AwardUpdateOne {
+	_u.mutation.ResetThreshold()
+	_u.mutation.SetThreshold(v)
+	return _u
+}
+
+// SetNillableThreshold sets the "threshold" field if the given value is not nil.
+func (_u *AwardUpdateOne) SetNillableThreshold(v *int64) *AwardUpdateOne {
+	if v != nil {
+		_u.SetThreshold(*v)
+	}
+	return _u
+}
+
+// AddThreshold adds value to the "threshold" field.
+func (_u *AwardUpdateOne) AddThreshold(v int64) *AwardUpdateOne {
+	_u.mutation.AddThreshold(v)
+	return _u
+}
+
 // SetAwardedAt sets the "awarded_at" field.
 func (_u *AwardUpdateOne) SetAwardedAt(v time.Time) *AwardUpdateOne {
 	_u.mutation.SetAwardedAt(v)
@@ -369,6 +448,26 @@ func (_u *AwardUpdateOne) SetNillableAwardedAt(v *time.Time) *AwardUpdateOne {
 	if v != nil {
 		_u.SetAwardedAt(*v)
 	}
+	return _u
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (_u *AwardUpdateOne) SetRevokedAt(v time.Time) *AwardUpdateOne {
+	_u.mutation.SetRevokedAt(v)
+	return _u
+}
+
+// SetNillableRevokedAt sets the "revoked_at" field if the given value is not nil.
+func (_u *AwardUpdateOne) SetNillableRevokedAt(v *time.Time) *AwardUpdateOne {
+	if v != nil {
+		_u.SetRevokedAt(*v)
+	}
+	return _u
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (_u *AwardUpdateOne) ClearRevokedAt() *AwardUpdateOne {
+	_u.mutation.ClearRevokedAt()
 	return _u
 }
 
@@ -460,6 +559,11 @@ func (_u *AwardUpdateOne) check() error {
 			return &ValidationError{Name: "points", err: fmt.Errorf(`ent: validator failed for field "Award.points": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Threshold(); ok {
+		if err := award.ThresholdValidator(v); err != nil {
+			return &ValidationError{Name: "threshold", err: fmt.Errorf(`ent: validator failed for field "Award.threshold": %w`, err)}
+		}
+	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Award.organization"`)
 	}
@@ -513,8 +617,20 @@ func (_u *AwardUpdateOne) sqlSave(ctx context.Context) (_node *Award, err error)
 	if value, ok := _u.mutation.AddedPoints(); ok {
 		_spec.AddField(award.FieldPoints, field.TypeInt64, value)
 	}
+	if value, ok := _u.mutation.Threshold(); ok {
+		_spec.SetField(award.FieldThreshold, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedThreshold(); ok {
+		_spec.AddField(award.FieldThreshold, field.TypeInt64, value)
+	}
 	if value, ok := _u.mutation.AwardedAt(); ok {
 		_spec.SetField(award.FieldAwardedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.RevokedAt(); ok {
+		_spec.SetField(award.FieldRevokedAt, field.TypeTime, value)
+	}
+	if _u.mutation.RevokedAtCleared() {
+		_spec.ClearField(award.FieldRevokedAt, field.TypeTime)
 	}
 	if _u.mutation.OrganizationCleared() {
 		edge := &sqlgraph.EdgeSpec{

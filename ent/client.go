@@ -26,6 +26,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
+	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -83,6 +84,8 @@ type Client struct {
 	Membership *MembershipClient
 	// MonitoringCase is the client for interacting with the MonitoringCase builders.
 	MonitoringCase *MonitoringCaseClient
+	// MonitoringThreshold is the client for interacting with the MonitoringThreshold builders.
+	MonitoringThreshold *MonitoringThresholdClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderLine is the client for interacting with the OrderLine builders.
@@ -137,6 +140,7 @@ func (c *Client) init() {
 	c.LedgerEntry = NewLedgerEntryClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.MonitoringCase = NewMonitoringCaseClient(c.config)
+	c.MonitoringThreshold = NewMonitoringThresholdClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderLine = NewOrderLineClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
@@ -240,36 +244,37 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:             ctx,
-		config:          cfg,
-		Agreement:       NewAgreementClient(cfg),
-		AnnualIncome:    NewAnnualIncomeClient(cfg),
-		Assessment:      NewAssessmentClient(cfg),
-		AuditEvent:      NewAuditEventClient(cfg),
-		Award:           NewAwardClient(cfg),
-		BenefitLink:     NewBenefitLinkClient(cfg),
-		BuyerProfile:    NewBuyerProfileClient(cfg),
-		Certification:   NewCertificationClient(cfg),
-		CreditTotal:     NewCreditTotalClient(cfg),
-		Household:       NewHouseholdClient(cfg),
-		HouseholdMember: NewHouseholdMemberClient(cfg),
-		IncentiveRule:   NewIncentiveRuleClient(cfg),
-		LedgerEntry:     NewLedgerEntryClient(cfg),
-		Membership:      NewMembershipClient(cfg),
-		MonitoringCase:  NewMonitoringCaseClient(cfg),
-		Order:           NewOrderClient(cfg),
-		OrderLine:       NewOrderLineClient(cfg),
-		Organization:    NewOrganizationClient(cfg),
-		Pairing:         NewPairingClient(cfg),
-		Product:         NewProductClient(cfg),
-		ProgressReport:  NewProgressReportClient(cfg),
-		PurchaseTotal:   NewPurchaseTotalClient(cfg),
-		Region:          NewRegionClient(cfg),
-		Session:         NewSessionClient(cfg),
-		StockAdjustment: NewStockAdjustmentClient(cfg),
-		SupplierProfile: NewSupplierProfileClient(cfg),
-		Target:          NewTargetClient(cfg),
-		User:            NewUserClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		Agreement:           NewAgreementClient(cfg),
+		AnnualIncome:        NewAnnualIncomeClient(cfg),
+		Assessment:          NewAssessmentClient(cfg),
+		AuditEvent:          NewAuditEventClient(cfg),
+		Award:               NewAwardClient(cfg),
+		BenefitLink:         NewBenefitLinkClient(cfg),
+		BuyerProfile:        NewBuyerProfileClient(cfg),
+		Certification:       NewCertificationClient(cfg),
+		CreditTotal:         NewCreditTotalClient(cfg),
+		Household:           NewHouseholdClient(cfg),
+		HouseholdMember:     NewHouseholdMemberClient(cfg),
+		IncentiveRule:       NewIncentiveRuleClient(cfg),
+		LedgerEntry:         NewLedgerEntryClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		MonitoringCase:      NewMonitoringCaseClient(cfg),
+		MonitoringThreshold: NewMonitoringThresholdClient(cfg),
+		Order:               NewOrderClient(cfg),
+		OrderLine:           NewOrderLineClient(cfg),
+		Organization:        NewOrganizationClient(cfg),
+		Pairing:             NewPairingClient(cfg),
+		Product:             NewProductClient(cfg),
+		ProgressReport:      NewProgressReportClient(cfg),
+		PurchaseTotal:       NewPurchaseTotalClient(cfg),
+		Region:              NewRegionClient(cfg),
+		Session:             NewSessionClient(cfg),
+		StockAdjustment:     NewStockAdjustmentClient(cfg),
+		SupplierProfile:     NewSupplierProfileClient(cfg),
+		Target:              NewTargetClient(cfg),
+		User:                NewUserClient(cfg),
 	}, nil
 }
 
@@ -287,36 +292,37 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:             ctx,
-		config:          cfg,
-		Agreement:       NewAgreementClient(cfg),
-		AnnualIncome:    NewAnnualIncomeClient(cfg),
-		Assessment:      NewAssessmentClient(cfg),
-		AuditEvent:      NewAuditEventClient(cfg),
-		Award:           NewAwardClient(cfg),
-		BenefitLink:     NewBenefitLinkClient(cfg),
-		BuyerProfile:    NewBuyerProfileClient(cfg),
-		Certification:   NewCertificationClient(cfg),
-		CreditTotal:     NewCreditTotalClient(cfg),
-		Household:       NewHouseholdClient(cfg),
-		HouseholdMember: NewHouseholdMemberClient(cfg),
-		IncentiveRule:   NewIncentiveRuleClient(cfg),
-		LedgerEntry:     NewLedgerEntryClient(cfg),
-		Membership:      NewMembershipClient(cfg),
-		MonitoringCase:  NewMonitoringCaseClient(cfg),
-		Order:           NewOrderClient(cfg),
-		OrderLine:       NewOrderLineClient(cfg),
-		Organization:    NewOrganizationClient(cfg),
-		Pairing:         NewPairingClient(cfg),
-		Product:         NewProductClient(cfg),
-		ProgressReport:  NewProgressReportClient(cfg),
-		PurchaseTotal:   NewPurchaseTotalClient(cfg),
-		Region:          NewRegionClient(cfg),
-		Session:         NewSessionClient(cfg),
-		StockAdjustment: NewStockAdjustmentClient(cfg),
-		SupplierProfile: NewSupplierProfileClient(cfg),
-		Target:          NewTargetClient(cfg),
-		User:            NewUserClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		Agreement:           NewAgreementClient(cfg),
+		AnnualIncome:        NewAnnualIncomeClient(cfg),
+		Assessment:          NewAssessmentClient(cfg),
+		AuditEvent:          NewAuditEventClient(cfg),
+		Award:               NewAwardClient(cfg),
+		BenefitLink:         NewBenefitLinkClient(cfg),
+		BuyerProfile:        NewBuyerProfileClient(cfg),
+		Certification:       NewCertificationClient(cfg),
+		CreditTotal:         NewCreditTotalClient(cfg),
+		Household:           NewHouseholdClient(cfg),
+		HouseholdMember:     NewHouseholdMemberClient(cfg),
+		IncentiveRule:       NewIncentiveRuleClient(cfg),
+		LedgerEntry:         NewLedgerEntryClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		MonitoringCase:      NewMonitoringCaseClient(cfg),
+		MonitoringThreshold: NewMonitoringThresholdClient(cfg),
+		Order:               NewOrderClient(cfg),
+		OrderLine:           NewOrderLineClient(cfg),
+		Organization:        NewOrganizationClient(cfg),
+		Pairing:             NewPairingClient(cfg),
+		Product:             NewProductClient(cfg),
+		ProgressReport:      NewProgressReportClient(cfg),
+		PurchaseTotal:       NewPurchaseTotalClient(cfg),
+		Region:              NewRegionClient(cfg),
+		Session:             NewSessionClient(cfg),
+		StockAdjustment:     NewStockAdjustmentClient(cfg),
+		SupplierProfile:     NewSupplierProfileClient(cfg),
+		Target:              NewTargetClient(cfg),
+		User:                NewUserClient(cfg),
 	}, nil
 }
 
@@ -348,10 +354,10 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
 		c.BuyerProfile, c.Certification, c.CreditTotal, c.Household, c.HouseholdMember,
-		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase, c.Order,
-		c.OrderLine, c.Organization, c.Pairing, c.Product, c.ProgressReport,
-		c.PurchaseTotal, c.Region, c.Session, c.StockAdjustment, c.SupplierProfile,
-		c.Target, c.User,
+		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase,
+		c.MonitoringThreshold, c.Order, c.OrderLine, c.Organization, c.Pairing,
+		c.Product, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
+		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -363,10 +369,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
 		c.BuyerProfile, c.Certification, c.CreditTotal, c.Household, c.HouseholdMember,
-		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase, c.Order,
-		c.OrderLine, c.Organization, c.Pairing, c.Product, c.ProgressReport,
-		c.PurchaseTotal, c.Region, c.Session, c.StockAdjustment, c.SupplierProfile,
-		c.Target, c.User,
+		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase,
+		c.MonitoringThreshold, c.Order, c.OrderLine, c.Organization, c.Pairing,
+		c.Product, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
+		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -405,6 +411,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Membership.mutate(ctx, m)
 	case *MonitoringCaseMutation:
 		return c.MonitoringCase.mutate(ctx, m)
+	case *MonitoringThresholdMutation:
+		return c.MonitoringThreshold.mutate(ctx, m)
 	case *OrderMutation:
 		return c.Order.mutate(ctx, m)
 	case *OrderLineMutation:
@@ -2450,6 +2458,54 @@ func (c *IncentiveRuleClient) GetX(ctx context.Context, id int) *IncentiveRule {
 	return obj
 }
 
+// QueryReplaces queries the replaces edge of a IncentiveRule.
+func (c *IncentiveRuleClient) QueryReplaces(_m *IncentiveRule) *IncentiveRuleQuery {
+	query := (&IncentiveRuleClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(incentiverule.Table, incentiverule.FieldID, id),
+			sqlgraph.To(incentiverule.Table, incentiverule.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, incentiverule.ReplacesTable, incentiverule.ReplacesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRevisions queries the revisions edge of a IncentiveRule.
+func (c *IncentiveRuleClient) QueryRevisions(_m *IncentiveRule) *IncentiveRuleQuery {
+	query := (&IncentiveRuleClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(incentiverule.Table, incentiverule.FieldID, id),
+			sqlgraph.To(incentiverule.Table, incentiverule.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, incentiverule.RevisionsTable, incentiverule.RevisionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPoints queries the points edge of a IncentiveRule.
+func (c *IncentiveRuleClient) QueryPoints(_m *IncentiveRule) *LedgerEntryQuery {
+	query := (&LedgerEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(incentiverule.Table, incentiverule.FieldID, id),
+			sqlgraph.To(ledgerentry.Table, ledgerentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, incentiverule.PointsTable, incentiverule.PointsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *IncentiveRuleClient) Hooks() []Hook {
 	hooks := c.hooks.IncentiveRule
@@ -2625,6 +2681,22 @@ func (c *LedgerEntryClient) QueryOriginCounty(_m *LedgerEntry) *RegionQuery {
 			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, id),
 			sqlgraph.To(region.Table, region.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, ledgerentry.OriginCountyTable, ledgerentry.OriginCountyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryIncentiveRule queries the incentive_rule edge of a LedgerEntry.
+func (c *LedgerEntryClient) QueryIncentiveRule(_m *LedgerEntry) *IncentiveRuleQuery {
+	query := (&IncentiveRuleClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, id),
+			sqlgraph.To(incentiverule.Table, incentiverule.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ledgerentry.IncentiveRuleTable, ledgerentry.IncentiveRuleColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3067,6 +3139,156 @@ func (c *MonitoringCaseClient) mutate(ctx context.Context, m *MonitoringCaseMuta
 		return (&MonitoringCaseDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown MonitoringCase mutation op: %q", m.Op())
+	}
+}
+
+// MonitoringThresholdClient is a client for the MonitoringThreshold schema.
+type MonitoringThresholdClient struct {
+	config
+}
+
+// NewMonitoringThresholdClient returns a client for the MonitoringThreshold from the given config.
+func NewMonitoringThresholdClient(c config) *MonitoringThresholdClient {
+	return &MonitoringThresholdClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `monitoringthreshold.Hooks(f(g(h())))`.
+func (c *MonitoringThresholdClient) Use(hooks ...Hook) {
+	c.hooks.MonitoringThreshold = append(c.hooks.MonitoringThreshold, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `monitoringthreshold.Intercept(f(g(h())))`.
+func (c *MonitoringThresholdClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MonitoringThreshold = append(c.inters.MonitoringThreshold, interceptors...)
+}
+
+// Create returns a builder for creating a MonitoringThreshold entity.
+func (c *MonitoringThresholdClient) Create() *MonitoringThresholdCreate {
+	mutation := newMonitoringThresholdMutation(c.config, OpCreate)
+	return &MonitoringThresholdCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MonitoringThreshold entities.
+func (c *MonitoringThresholdClient) CreateBulk(builders ...*MonitoringThresholdCreate) *MonitoringThresholdCreateBulk {
+	return &MonitoringThresholdCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MonitoringThresholdClient) MapCreateBulk(slice any, setFunc func(*MonitoringThresholdCreate, int)) *MonitoringThresholdCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MonitoringThresholdCreateBulk{err: fmt.Errorf("calling to MonitoringThresholdClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MonitoringThresholdCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MonitoringThresholdCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MonitoringThreshold.
+func (c *MonitoringThresholdClient) Update() *MonitoringThresholdUpdate {
+	mutation := newMonitoringThresholdMutation(c.config, OpUpdate)
+	return &MonitoringThresholdUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MonitoringThresholdClient) UpdateOne(_m *MonitoringThreshold) *MonitoringThresholdUpdateOne {
+	mutation := newMonitoringThresholdMutation(c.config, OpUpdateOne, withMonitoringThreshold(_m))
+	return &MonitoringThresholdUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MonitoringThresholdClient) UpdateOneID(id int) *MonitoringThresholdUpdateOne {
+	mutation := newMonitoringThresholdMutation(c.config, OpUpdateOne, withMonitoringThresholdID(id))
+	return &MonitoringThresholdUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MonitoringThreshold.
+func (c *MonitoringThresholdClient) Delete() *MonitoringThresholdDelete {
+	mutation := newMonitoringThresholdMutation(c.config, OpDelete)
+	return &MonitoringThresholdDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MonitoringThresholdClient) DeleteOne(_m *MonitoringThreshold) *MonitoringThresholdDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MonitoringThresholdClient) DeleteOneID(id int) *MonitoringThresholdDeleteOne {
+	builder := c.Delete().Where(monitoringthreshold.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MonitoringThresholdDeleteOne{builder}
+}
+
+// Query returns a query builder for MonitoringThreshold.
+func (c *MonitoringThresholdClient) Query() *MonitoringThresholdQuery {
+	return &MonitoringThresholdQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMonitoringThreshold},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MonitoringThreshold entity by its id.
+func (c *MonitoringThresholdClient) Get(ctx context.Context, id int) (*MonitoringThreshold, error) {
+	return c.Query().Where(monitoringthreshold.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MonitoringThresholdClient) GetX(ctx context.Context, id int) *MonitoringThreshold {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProvince queries the province edge of a MonitoringThreshold.
+func (c *MonitoringThresholdClient) QueryProvince(_m *MonitoringThreshold) *RegionQuery {
+	query := (&RegionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(monitoringthreshold.Table, monitoringthreshold.FieldID, id),
+			sqlgraph.To(region.Table, region.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, monitoringthreshold.ProvinceTable, monitoringthreshold.ProvinceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MonitoringThresholdClient) Hooks() []Hook {
+	hooks := c.hooks.MonitoringThreshold
+	return append(hooks[:len(hooks):len(hooks)], monitoringthreshold.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MonitoringThresholdClient) Interceptors() []Interceptor {
+	return c.inters.MonitoringThreshold
+}
+
+func (c *MonitoringThresholdClient) mutate(ctx context.Context, m *MonitoringThresholdMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MonitoringThresholdCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MonitoringThresholdUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MonitoringThresholdUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MonitoringThresholdDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MonitoringThreshold mutation op: %q", m.Op())
 	}
 }
 
@@ -5553,16 +5775,18 @@ type (
 	hooks struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
 		BuyerProfile, Certification, CreditTotal, Household, HouseholdMember,
-		IncentiveRule, LedgerEntry, Membership, MonitoringCase, Order, OrderLine,
-		Organization, Pairing, Product, ProgressReport, PurchaseTotal, Region, Session,
-		StockAdjustment, SupplierProfile, Target, User []ent.Hook
+		IncentiveRule, LedgerEntry, Membership, MonitoringCase, MonitoringThreshold,
+		Order, OrderLine, Organization, Pairing, Product, ProgressReport,
+		PurchaseTotal, Region, Session, StockAdjustment, SupplierProfile, Target,
+		User []ent.Hook
 	}
 	inters struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
 		BuyerProfile, Certification, CreditTotal, Household, HouseholdMember,
-		IncentiveRule, LedgerEntry, Membership, MonitoringCase, Order, OrderLine,
-		Organization, Pairing, Product, ProgressReport, PurchaseTotal, Region, Session,
-		StockAdjustment, SupplierProfile, Target, User []ent.Interceptor
+		IncentiveRule, LedgerEntry, Membership, MonitoringCase, MonitoringThreshold,
+		Order, OrderLine, Organization, Pairing, Product, ProgressReport,
+		PurchaseTotal, Region, Session, StockAdjustment, SupplierProfile, Target,
+		User []ent.Interceptor
 	}
 )
 

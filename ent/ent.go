@@ -18,6 +18,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
+	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -100,34 +101,35 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			agreement.Table:       agreement.ValidColumn,
-			annualincome.Table:    annualincome.ValidColumn,
-			assessment.Table:      assessment.ValidColumn,
-			auditevent.Table:      auditevent.ValidColumn,
-			award.Table:           award.ValidColumn,
-			benefitlink.Table:     benefitlink.ValidColumn,
-			buyerprofile.Table:    buyerprofile.ValidColumn,
-			certification.Table:   certification.ValidColumn,
-			credittotal.Table:     credittotal.ValidColumn,
-			household.Table:       household.ValidColumn,
-			householdmember.Table: householdmember.ValidColumn,
-			incentiverule.Table:   incentiverule.ValidColumn,
-			ledgerentry.Table:     ledgerentry.ValidColumn,
-			membership.Table:      membership.ValidColumn,
-			monitoringcase.Table:  monitoringcase.ValidColumn,
-			order.Table:           order.ValidColumn,
-			orderline.Table:       orderline.ValidColumn,
-			organization.Table:    organization.ValidColumn,
-			pairing.Table:         pairing.ValidColumn,
-			product.Table:         product.ValidColumn,
-			progressreport.Table:  progressreport.ValidColumn,
-			purchasetotal.Table:   purchasetotal.ValidColumn,
-			region.Table:          region.ValidColumn,
-			session.Table:         session.ValidColumn,
-			stockadjustment.Table: stockadjustment.ValidColumn,
-			supplierprofile.Table: supplierprofile.ValidColumn,
-			target.Table:          target.ValidColumn,
-			user.Table:            user.ValidColumn,
+			agreement.Table:           agreement.ValidColumn,
+			annualincome.Table:        annualincome.ValidColumn,
+			assessment.Table:          assessment.ValidColumn,
+			auditevent.Table:          auditevent.ValidColumn,
+			award.Table:               award.ValidColumn,
+			benefitlink.Table:         benefitlink.ValidColumn,
+			buyerprofile.Table:        buyerprofile.ValidColumn,
+			certification.Table:       certification.ValidColumn,
+			credittotal.Table:         credittotal.ValidColumn,
+			household.Table:           household.ValidColumn,
+			householdmember.Table:     householdmember.ValidColumn,
+			incentiverule.Table:       incentiverule.ValidColumn,
+			ledgerentry.Table:         ledgerentry.ValidColumn,
+			membership.Table:          membership.ValidColumn,
+			monitoringcase.Table:      monitoringcase.ValidColumn,
+			monitoringthreshold.Table: monitoringthreshold.ValidColumn,
+			order.Table:               order.ValidColumn,
+			orderline.Table:           orderline.ValidColumn,
+			organization.Table:        organization.ValidColumn,
+			pairing.Table:             pairing.ValidColumn,
+			product.Table:             product.ValidColumn,
+			progressreport.Table:      progressreport.ValidColumn,
+			purchasetotal.Table:       purchasetotal.ValidColumn,
+			region.Table:              region.ValidColumn,
+			session.Table:             session.ValidColumn,
+			stockadjustment.Table:     stockadjustment.ValidColumn,
+			supplierprofile.Table:     supplierprofile.ValidColumn,
+			target.Table:              target.ValidColumn,
+			user.Table:                user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

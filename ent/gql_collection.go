@@ -17,6 +17,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
+	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -1341,10 +1342,20 @@ func (_q *AwardQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, award.FieldPoints)
 				fieldSeen[award.FieldPoints] = struct{}{}
 			}
+		case "threshold":
+			if _, ok := fieldSeen[award.FieldThreshold]; !ok {
+				selectedFields = append(selectedFields, award.FieldThreshold)
+				fieldSeen[award.FieldThreshold] = struct{}{}
+			}
 		case "awardedAt":
 			if _, ok := fieldSeen[award.FieldAwardedAt]; !ok {
 				selectedFields = append(selectedFields, award.FieldAwardedAt)
 				fieldSeen[award.FieldAwardedAt] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[award.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, award.FieldRevokedAt)
+				fieldSeen[award.FieldRevokedAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -2636,6 +2647,199 @@ func (_q *IncentiveRuleQuery) collectField(ctx context.Context, oneNode bool, op
 	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
+
+		case "replaces":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&IncentiveRuleClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, incentiveruleImplementors)...); err != nil {
+				return err
+			}
+			_q.withReplaces = query
+			if _, ok := fieldSeen[incentiverule.FieldReplacesID]; !ok {
+				selectedFields = append(selectedFields, incentiverule.FieldReplacesID)
+				fieldSeen[incentiverule.FieldReplacesID] = struct{}{}
+			}
+
+		case "revisions":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&IncentiveRuleClient{config: _q.config}).Query()
+			)
+			args := newIncentiveRulePaginateArgs(fieldArgs(ctx, new(IncentiveRuleWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newIncentiveRulePager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*IncentiveRule) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"replaces_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(incentiverule.RevisionsColumn), ids...))
+						})
+						if err := query.GroupBy(incentiverule.RevisionsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*IncentiveRule) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Revisions)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, incentiveruleImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(incentiverule.RevisionsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedRevisions(alias, func(wq *IncentiveRuleQuery) {
+				*wq = *query
+			})
+
+		case "points":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LedgerEntryClient{config: _q.config}).Query()
+			)
+			args := newLedgerEntryPaginateArgs(fieldArgs(ctx, new(LedgerEntryWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newLedgerEntryPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*IncentiveRule) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"incentive_rule_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(incentiverule.PointsColumn), ids...))
+						})
+						if err := query.GroupBy(incentiverule.PointsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*IncentiveRule) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Points)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, ledgerentryImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(incentiverule.PointsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedPoints(alias, func(wq *LedgerEntryQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[incentiverule.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, incentiverule.FieldCreatedAt)
@@ -2676,6 +2880,11 @@ func (_q *IncentiveRuleQuery) collectField(ctx context.Context, oneNode bool, op
 				selectedFields = append(selectedFields, incentiverule.FieldCapPerOrgPerYear)
 				fieldSeen[incentiverule.FieldCapPerOrgPerYear] = struct{}{}
 			}
+		case "multiplierBp":
+			if _, ok := fieldSeen[incentiverule.FieldMultiplierBp]; !ok {
+				selectedFields = append(selectedFields, incentiverule.FieldMultiplierBp)
+				fieldSeen[incentiverule.FieldMultiplierBp] = struct{}{}
+			}
 		case "effectiveFrom":
 			if _, ok := fieldSeen[incentiverule.FieldEffectiveFrom]; !ok {
 				selectedFields = append(selectedFields, incentiverule.FieldEffectiveFrom)
@@ -2685,6 +2894,11 @@ func (_q *IncentiveRuleQuery) collectField(ctx context.Context, oneNode bool, op
 			if _, ok := fieldSeen[incentiverule.FieldEffectiveUntil]; !ok {
 				selectedFields = append(selectedFields, incentiverule.FieldEffectiveUntil)
 				fieldSeen[incentiverule.FieldEffectiveUntil] = struct{}{}
+			}
+		case "replacesID":
+			if _, ok := fieldSeen[incentiverule.FieldReplacesID]; !ok {
+				selectedFields = append(selectedFields, incentiverule.FieldReplacesID)
+				fieldSeen[incentiverule.FieldReplacesID] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -2822,6 +3036,21 @@ func (_q *LedgerEntryQuery) collectField(ctx context.Context, oneNode bool, opCt
 				fieldSeen[ledgerentry.FieldOriginCountyID] = struct{}{}
 			}
 
+		case "incentiveRule":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&IncentiveRuleClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, incentiveruleImplementors)...); err != nil {
+				return err
+			}
+			_q.withIncentiveRule = query
+			if _, ok := fieldSeen[ledgerentry.FieldIncentiveRuleID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldIncentiveRuleID)
+				fieldSeen[ledgerentry.FieldIncentiveRuleID] = struct{}{}
+			}
+
 		case "household":
 			var (
 				alias = field.Alias
@@ -2936,6 +3165,11 @@ func (_q *LedgerEntryQuery) collectField(ctx context.Context, oneNode bool, opCt
 			if _, ok := fieldSeen[ledgerentry.FieldReversesID]; !ok {
 				selectedFields = append(selectedFields, ledgerentry.FieldReversesID)
 				fieldSeen[ledgerentry.FieldReversesID] = struct{}{}
+			}
+		case "incentiveRuleID":
+			if _, ok := fieldSeen[ledgerentry.FieldIncentiveRuleID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldIncentiveRuleID)
+				fieldSeen[ledgerentry.FieldIncentiveRuleID] = struct{}{}
 			}
 		case "note":
 			if _, ok := fieldSeen[ledgerentry.FieldNote]; !ok {
@@ -3438,6 +3672,21 @@ func (_q *MonitoringCaseQuery) collectField(ctx context.Context, oneNode bool, o
 				selectedFields = append(selectedFields, monitoringcase.FieldNotes)
 				fieldSeen[monitoringcase.FieldNotes] = struct{}{}
 			}
+		case "detectionReason":
+			if _, ok := fieldSeen[monitoringcase.FieldDetectionReason]; !ok {
+				selectedFields = append(selectedFields, monitoringcase.FieldDetectionReason)
+				fieldSeen[monitoringcase.FieldDetectionReason] = struct{}{}
+			}
+		case "dataQualityIssue":
+			if _, ok := fieldSeen[monitoringcase.FieldDataQualityIssue]; !ok {
+				selectedFields = append(selectedFields, monitoringcase.FieldDataQualityIssue)
+				fieldSeen[monitoringcase.FieldDataQualityIssue] = struct{}{}
+			}
+		case "closedAt":
+			if _, ok := fieldSeen[monitoringcase.FieldClosedAt]; !ok {
+				selectedFields = append(selectedFields, monitoringcase.FieldClosedAt)
+				fieldSeen[monitoringcase.FieldClosedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -3503,6 +3752,136 @@ func newMonitoringCasePaginateArgs(rv map[string]any) *monitoringcasePaginateArg
 	}
 	if v, ok := rv[whereField].(*MonitoringCaseWhereInput); ok {
 		args.opts = append(args.opts, WithMonitoringCaseFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MonitoringThresholdQuery) CollectFields(ctx context.Context, satisfies ...string) (*MonitoringThresholdQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MonitoringThresholdQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(monitoringthreshold.Columns))
+		selectedFields = []string{monitoringthreshold.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "province":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, regionImplementors)...); err != nil {
+				return err
+			}
+			_q.withProvince = query
+			if _, ok := fieldSeen[monitoringthreshold.FieldProvinceID]; !ok {
+				selectedFields = append(selectedFields, monitoringthreshold.FieldProvinceID)
+				fieldSeen[monitoringthreshold.FieldProvinceID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[monitoringthreshold.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, monitoringthreshold.FieldCreatedAt)
+				fieldSeen[monitoringthreshold.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[monitoringthreshold.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, monitoringthreshold.FieldUpdatedAt)
+				fieldSeen[monitoringthreshold.FieldUpdatedAt] = struct{}{}
+			}
+		case "provinceID":
+			if _, ok := fieldSeen[monitoringthreshold.FieldProvinceID]; !ok {
+				selectedFields = append(selectedFields, monitoringthreshold.FieldProvinceID)
+				fieldSeen[monitoringthreshold.FieldProvinceID] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[monitoringthreshold.FieldYear]; !ok {
+				selectedFields = append(selectedFields, monitoringthreshold.FieldYear)
+				fieldSeen[monitoringthreshold.FieldYear] = struct{}{}
+			}
+		case "perCapitaIncomeFen":
+			if _, ok := fieldSeen[monitoringthreshold.FieldPerCapitaIncomeFen]; !ok {
+				selectedFields = append(selectedFields, monitoringthreshold.FieldPerCapitaIncomeFen)
+				fieldSeen[monitoringthreshold.FieldPerCapitaIncomeFen] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type monitoringthresholdPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MonitoringThresholdPaginateOption
+}
+
+func newMonitoringThresholdPaginateArgs(rv map[string]any) *monitoringthresholdPaginateArgs {
+	args := &monitoringthresholdPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*MonitoringThresholdOrder:
+			args.opts = append(args.opts, WithMonitoringThresholdOrder(v))
+		case []any:
+			var orders []*MonitoringThresholdOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &MonitoringThresholdOrder{Field: &MonitoringThresholdOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithMonitoringThresholdOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*MonitoringThresholdWhereInput); ok {
+		args.opts = append(args.opts, WithMonitoringThresholdFilter(v.Filter))
 	}
 	return args
 }

@@ -359,6 +359,56 @@ func (_m *HouseholdMember) Household(ctx context.Context) (*Household, error) {
 	return result, err
 }
 
+func (_m *IncentiveRule) Replaces(ctx context.Context) (*IncentiveRule, error) {
+	result, err := _m.Edges.ReplacesOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReplaces().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *IncentiveRule) Revisions(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*IncentiveRuleOrder, where *IncentiveRuleWhereInput,
+) (*IncentiveRuleConnection, error) {
+	opts := []IncentiveRulePaginateOption{
+		WithIncentiveRuleOrder(orderBy),
+		WithIncentiveRuleFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedRevisions(alias); err == nil || hasTotalCount {
+		pager, err := newIncentiveRulePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &IncentiveRuleConnection{Edges: []*IncentiveRuleEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryRevisions().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *IncentiveRule) Points(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*LedgerEntryOrder, where *LedgerEntryWhereInput,
+) (*LedgerEntryConnection, error) {
+	opts := []LedgerEntryPaginateOption{
+		WithLedgerEntryOrder(orderBy),
+		WithLedgerEntryFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedPoints(alias); err == nil || hasTotalCount {
+		pager, err := newLedgerEntryPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &LedgerEntryConnection{Edges: []*LedgerEntryEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryPoints().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *LedgerEntry) OrderLine(ctx context.Context) (*OrderLine, error) {
 	result, err := _m.Edges.OrderLineOrErr()
 	if IsNotLoaded(err) {
@@ -379,6 +429,14 @@ func (_m *LedgerEntry) OriginCounty(ctx context.Context) (*Region, error) {
 	result, err := _m.Edges.OriginCountyOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryOriginCounty().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *LedgerEntry) IncentiveRule(ctx context.Context) (*IncentiveRule, error) {
+	result, err := _m.Edges.IncentiveRuleOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryIncentiveRule().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }
@@ -477,6 +535,14 @@ func (_m *MonitoringCase) Household(ctx context.Context) (*Household, error) {
 	result, err := _m.Edges.HouseholdOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryHousehold().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *MonitoringThreshold) Province(ctx context.Context) (*Region, error) {
+	result, err := _m.Edges.ProvinceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryProvince().Only(ctx)
 	}
 	return result, err
 }

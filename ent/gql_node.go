@@ -17,6 +17,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
+	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -116,6 +117,11 @@ var monitoringcaseImplementors = []string{"MonitoringCase", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*MonitoringCase) IsNode() {}
+
+var monitoringthresholdImplementors = []string{"MonitoringThreshold", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*MonitoringThreshold) IsNode() {}
 
 var orderImplementors = []string{"Order", "Node"}
 
@@ -352,6 +358,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(monitoringcase.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, monitoringcaseImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case monitoringthreshold.Table:
+		query := c.MonitoringThreshold.Query().
+			Where(monitoringthreshold.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, monitoringthresholdImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -740,6 +755,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.MonitoringCase.Query().
 			Where(monitoringcase.IDIn(ids...))
 		query, err := query.CollectFields(ctx, monitoringcaseImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case monitoringthreshold.Table:
+		query := c.MonitoringThreshold.Query().
+			Where(monitoringthreshold.IDIn(ids...))
+		query, err := query.CollectFields(ctx, monitoringthresholdImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -17,6 +17,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
+	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -5071,6 +5072,356 @@ func (_m *MonitoringCase) ToEdge(order *MonitoringCaseOrder) *MonitoringCaseEdge
 		order = DefaultMonitoringCaseOrder
 	}
 	return &MonitoringCaseEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// MonitoringThresholdEdge is the edge representation of MonitoringThreshold.
+type MonitoringThresholdEdge struct {
+	Node   *MonitoringThreshold `json:"node"`
+	Cursor Cursor               `json:"cursor"`
+}
+
+// MonitoringThresholdConnection is the connection containing edges to MonitoringThreshold.
+type MonitoringThresholdConnection struct {
+	Edges      []*MonitoringThresholdEdge `json:"edges"`
+	PageInfo   PageInfo                   `json:"pageInfo"`
+	TotalCount int                        `json:"totalCount"`
+}
+
+func (c *MonitoringThresholdConnection) build(nodes []*MonitoringThreshold, pager *monitoringthresholdPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *MonitoringThreshold
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *MonitoringThreshold {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *MonitoringThreshold {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*MonitoringThresholdEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &MonitoringThresholdEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// MonitoringThresholdPaginateOption enables pagination customization.
+type MonitoringThresholdPaginateOption func(*monitoringthresholdPager) error
+
+// WithMonitoringThresholdOrder configures pagination ordering.
+func WithMonitoringThresholdOrder(order []*MonitoringThresholdOrder) MonitoringThresholdPaginateOption {
+	return func(pager *monitoringthresholdPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithMonitoringThresholdFilter configures pagination filter.
+func WithMonitoringThresholdFilter(filter func(*MonitoringThresholdQuery) (*MonitoringThresholdQuery, error)) MonitoringThresholdPaginateOption {
+	return func(pager *monitoringthresholdPager) error {
+		if filter == nil {
+			return errors.New("MonitoringThresholdQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type monitoringthresholdPager struct {
+	reverse bool
+	order   []*MonitoringThresholdOrder
+	filter  func(*MonitoringThresholdQuery) (*MonitoringThresholdQuery, error)
+}
+
+func newMonitoringThresholdPager(opts []MonitoringThresholdPaginateOption, reverse bool) (*monitoringthresholdPager, error) {
+	pager := &monitoringthresholdPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *monitoringthresholdPager) applyFilter(query *MonitoringThresholdQuery) (*MonitoringThresholdQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *monitoringthresholdPager) toCursor(_m *MonitoringThreshold) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *monitoringthresholdPager) applyCursors(query *MonitoringThresholdQuery, after, before *Cursor) (*MonitoringThresholdQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultMonitoringThresholdOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *monitoringthresholdPager) applyOrder(query *MonitoringThresholdQuery) *MonitoringThresholdQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultMonitoringThresholdOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultMonitoringThresholdOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *monitoringthresholdPager) orderExpr(query *MonitoringThresholdQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultMonitoringThresholdOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to MonitoringThreshold.
+func (_m *MonitoringThresholdQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...MonitoringThresholdPaginateOption,
+) (*MonitoringThresholdConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newMonitoringThresholdPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &MonitoringThresholdConnection{Edges: []*MonitoringThresholdEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// MonitoringThresholdOrderFieldCreatedAt orders MonitoringThreshold by created_at.
+	MonitoringThresholdOrderFieldCreatedAt = &MonitoringThresholdOrderField{
+		Value: func(_m *MonitoringThreshold) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: monitoringthreshold.FieldCreatedAt,
+		toTerm: monitoringthreshold.ByCreatedAt,
+		toCursor: func(_m *MonitoringThreshold) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// MonitoringThresholdOrderFieldUpdatedAt orders MonitoringThreshold by updated_at.
+	MonitoringThresholdOrderFieldUpdatedAt = &MonitoringThresholdOrderField{
+		Value: func(_m *MonitoringThreshold) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: monitoringthreshold.FieldUpdatedAt,
+		toTerm: monitoringthreshold.ByUpdatedAt,
+		toCursor: func(_m *MonitoringThreshold) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f MonitoringThresholdOrderField) String() string {
+	var str string
+	switch f.column {
+	case MonitoringThresholdOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case MonitoringThresholdOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f MonitoringThresholdOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *MonitoringThresholdOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("MonitoringThresholdOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *MonitoringThresholdOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *MonitoringThresholdOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid MonitoringThresholdOrderField", str)
+	}
+	return nil
+}
+
+// MonitoringThresholdOrderField defines the ordering field of MonitoringThreshold.
+type MonitoringThresholdOrderField struct {
+	// Value extracts the ordering value from the given MonitoringThreshold.
+	Value    func(*MonitoringThreshold) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) monitoringthreshold.OrderOption
+	toCursor func(*MonitoringThreshold) Cursor
+}
+
+// MonitoringThresholdOrder defines the ordering of MonitoringThreshold.
+type MonitoringThresholdOrder struct {
+	Direction OrderDirection                 `json:"direction"`
+	Field     *MonitoringThresholdOrderField `json:"field"`
+}
+
+// DefaultMonitoringThresholdOrder is the default ordering of MonitoringThreshold.
+var DefaultMonitoringThresholdOrder = &MonitoringThresholdOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &MonitoringThresholdOrderField{
+		Value: func(_m *MonitoringThreshold) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: monitoringthreshold.FieldID,
+		toTerm: monitoringthreshold.ByID,
+		toCursor: func(_m *MonitoringThreshold) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts MonitoringThreshold into MonitoringThresholdEdge.
+func (_m *MonitoringThreshold) ToEdge(order *MonitoringThresholdOrder) *MonitoringThresholdEdge {
+	if order == nil {
+		order = DefaultMonitoringThresholdOrder
+	}
+	return &MonitoringThresholdEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -17,6 +17,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
+	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -2504,6 +2505,16 @@ type AwardWhereInput struct {
 	PointsLT    *int64  `json:"pointsLT,omitempty"`
 	PointsLTE   *int64  `json:"pointsLTE,omitempty"`
 
+	// "threshold" field predicates.
+	Threshold      *int64  `json:"threshold,omitempty"`
+	ThresholdNEQ   *int64  `json:"thresholdNEQ,omitempty"`
+	ThresholdIn    []int64 `json:"thresholdIn,omitempty"`
+	ThresholdNotIn []int64 `json:"thresholdNotIn,omitempty"`
+	ThresholdGT    *int64  `json:"thresholdGT,omitempty"`
+	ThresholdGTE   *int64  `json:"thresholdGTE,omitempty"`
+	ThresholdLT    *int64  `json:"thresholdLT,omitempty"`
+	ThresholdLTE   *int64  `json:"thresholdLTE,omitempty"`
+
 	// "awarded_at" field predicates.
 	AwardedAt      *time.Time  `json:"awardedAt,omitempty"`
 	AwardedAtNEQ   *time.Time  `json:"awardedAtNEQ,omitempty"`
@@ -2513,6 +2524,18 @@ type AwardWhereInput struct {
 	AwardedAtGTE   *time.Time  `json:"awardedAtGTE,omitempty"`
 	AwardedAtLT    *time.Time  `json:"awardedAtLT,omitempty"`
 	AwardedAtLTE   *time.Time  `json:"awardedAtLTE,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
 
 	// "organization" edge predicates.
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
@@ -2761,6 +2784,30 @@ func (i *AwardWhereInput) P() (predicate.Award, error) {
 	if i.PointsLTE != nil {
 		predicates = append(predicates, award.PointsLTE(*i.PointsLTE))
 	}
+	if i.Threshold != nil {
+		predicates = append(predicates, award.ThresholdEQ(*i.Threshold))
+	}
+	if i.ThresholdNEQ != nil {
+		predicates = append(predicates, award.ThresholdNEQ(*i.ThresholdNEQ))
+	}
+	if len(i.ThresholdIn) > 0 {
+		predicates = append(predicates, award.ThresholdIn(i.ThresholdIn...))
+	}
+	if len(i.ThresholdNotIn) > 0 {
+		predicates = append(predicates, award.ThresholdNotIn(i.ThresholdNotIn...))
+	}
+	if i.ThresholdGT != nil {
+		predicates = append(predicates, award.ThresholdGT(*i.ThresholdGT))
+	}
+	if i.ThresholdGTE != nil {
+		predicates = append(predicates, award.ThresholdGTE(*i.ThresholdGTE))
+	}
+	if i.ThresholdLT != nil {
+		predicates = append(predicates, award.ThresholdLT(*i.ThresholdLT))
+	}
+	if i.ThresholdLTE != nil {
+		predicates = append(predicates, award.ThresholdLTE(*i.ThresholdLTE))
+	}
 	if i.AwardedAt != nil {
 		predicates = append(predicates, award.AwardedAtEQ(*i.AwardedAt))
 	}
@@ -2784,6 +2831,36 @@ func (i *AwardWhereInput) P() (predicate.Award, error) {
 	}
 	if i.AwardedAtLTE != nil {
 		predicates = append(predicates, award.AwardedAtLTE(*i.AwardedAtLTE))
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, award.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, award.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, award.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, award.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, award.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, award.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, award.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, award.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, award.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, award.RevokedAtNotNil())
 	}
 
 	if i.HasOrganization != nil {
@@ -5104,6 +5181,16 @@ type IncentiveRuleWhereInput struct {
 	CapPerOrgPerYearIsNil  bool    `json:"capPerOrgPerYearIsNil,omitempty"`
 	CapPerOrgPerYearNotNil bool    `json:"capPerOrgPerYearNotNil,omitempty"`
 
+	// "multiplier_bp" field predicates.
+	MultiplierBp      *int  `json:"multiplierBp,omitempty"`
+	MultiplierBpNEQ   *int  `json:"multiplierBpNEQ,omitempty"`
+	MultiplierBpIn    []int `json:"multiplierBpIn,omitempty"`
+	MultiplierBpNotIn []int `json:"multiplierBpNotIn,omitempty"`
+	MultiplierBpGT    *int  `json:"multiplierBpGT,omitempty"`
+	MultiplierBpGTE   *int  `json:"multiplierBpGTE,omitempty"`
+	MultiplierBpLT    *int  `json:"multiplierBpLT,omitempty"`
+	MultiplierBpLTE   *int  `json:"multiplierBpLTE,omitempty"`
+
 	// "effective_from" field predicates.
 	EffectiveFrom      *time.Time  `json:"effectiveFrom,omitempty"`
 	EffectiveFromNEQ   *time.Time  `json:"effectiveFromNEQ,omitempty"`
@@ -5125,6 +5212,26 @@ type IncentiveRuleWhereInput struct {
 	EffectiveUntilLTE    *time.Time  `json:"effectiveUntilLTE,omitempty"`
 	EffectiveUntilIsNil  bool        `json:"effectiveUntilIsNil,omitempty"`
 	EffectiveUntilNotNil bool        `json:"effectiveUntilNotNil,omitempty"`
+
+	// "replaces_id" field predicates.
+	ReplacesID       *int  `json:"replacesID,omitempty"`
+	ReplacesIDNEQ    *int  `json:"replacesIDNEQ,omitempty"`
+	ReplacesIDIn     []int `json:"replacesIDIn,omitempty"`
+	ReplacesIDNotIn  []int `json:"replacesIDNotIn,omitempty"`
+	ReplacesIDIsNil  bool  `json:"replacesIDIsNil,omitempty"`
+	ReplacesIDNotNil bool  `json:"replacesIDNotNil,omitempty"`
+
+	// "replaces" edge predicates.
+	HasReplaces     *bool                      `json:"hasReplaces,omitempty"`
+	HasReplacesWith []*IncentiveRuleWhereInput `json:"hasReplacesWith,omitempty"`
+
+	// "revisions" edge predicates.
+	HasRevisions     *bool                      `json:"hasRevisions,omitempty"`
+	HasRevisionsWith []*IncentiveRuleWhereInput `json:"hasRevisionsWith,omitempty"`
+
+	// "points" edge predicates.
+	HasPoints     *bool                    `json:"hasPoints,omitempty"`
+	HasPointsWith []*LedgerEntryWhereInput `json:"hasPointsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -5429,6 +5536,30 @@ func (i *IncentiveRuleWhereInput) P() (predicate.IncentiveRule, error) {
 	if i.CapPerOrgPerYearNotNil {
 		predicates = append(predicates, incentiverule.CapPerOrgPerYearNotNil())
 	}
+	if i.MultiplierBp != nil {
+		predicates = append(predicates, incentiverule.MultiplierBpEQ(*i.MultiplierBp))
+	}
+	if i.MultiplierBpNEQ != nil {
+		predicates = append(predicates, incentiverule.MultiplierBpNEQ(*i.MultiplierBpNEQ))
+	}
+	if len(i.MultiplierBpIn) > 0 {
+		predicates = append(predicates, incentiverule.MultiplierBpIn(i.MultiplierBpIn...))
+	}
+	if len(i.MultiplierBpNotIn) > 0 {
+		predicates = append(predicates, incentiverule.MultiplierBpNotIn(i.MultiplierBpNotIn...))
+	}
+	if i.MultiplierBpGT != nil {
+		predicates = append(predicates, incentiverule.MultiplierBpGT(*i.MultiplierBpGT))
+	}
+	if i.MultiplierBpGTE != nil {
+		predicates = append(predicates, incentiverule.MultiplierBpGTE(*i.MultiplierBpGTE))
+	}
+	if i.MultiplierBpLT != nil {
+		predicates = append(predicates, incentiverule.MultiplierBpLT(*i.MultiplierBpLT))
+	}
+	if i.MultiplierBpLTE != nil {
+		predicates = append(predicates, incentiverule.MultiplierBpLTE(*i.MultiplierBpLTE))
+	}
 	if i.EffectiveFrom != nil {
 		predicates = append(predicates, incentiverule.EffectiveFromEQ(*i.EffectiveFrom))
 	}
@@ -5483,7 +5614,79 @@ func (i *IncentiveRuleWhereInput) P() (predicate.IncentiveRule, error) {
 	if i.EffectiveUntilNotNil {
 		predicates = append(predicates, incentiverule.EffectiveUntilNotNil())
 	}
+	if i.ReplacesID != nil {
+		predicates = append(predicates, incentiverule.ReplacesIDEQ(*i.ReplacesID))
+	}
+	if i.ReplacesIDNEQ != nil {
+		predicates = append(predicates, incentiverule.ReplacesIDNEQ(*i.ReplacesIDNEQ))
+	}
+	if len(i.ReplacesIDIn) > 0 {
+		predicates = append(predicates, incentiverule.ReplacesIDIn(i.ReplacesIDIn...))
+	}
+	if len(i.ReplacesIDNotIn) > 0 {
+		predicates = append(predicates, incentiverule.ReplacesIDNotIn(i.ReplacesIDNotIn...))
+	}
+	if i.ReplacesIDIsNil {
+		predicates = append(predicates, incentiverule.ReplacesIDIsNil())
+	}
+	if i.ReplacesIDNotNil {
+		predicates = append(predicates, incentiverule.ReplacesIDNotNil())
+	}
 
+	if i.HasReplaces != nil {
+		p := incentiverule.HasReplaces()
+		if !*i.HasReplaces {
+			p = incentiverule.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReplacesWith) > 0 {
+		with := make([]predicate.IncentiveRule, 0, len(i.HasReplacesWith))
+		for _, w := range i.HasReplacesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReplacesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, incentiverule.HasReplacesWith(with...))
+	}
+	if i.HasRevisions != nil {
+		p := incentiverule.HasRevisions()
+		if !*i.HasRevisions {
+			p = incentiverule.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRevisionsWith) > 0 {
+		with := make([]predicate.IncentiveRule, 0, len(i.HasRevisionsWith))
+		for _, w := range i.HasRevisionsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRevisionsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, incentiverule.HasRevisionsWith(with...))
+	}
+	if i.HasPoints != nil {
+		p := incentiverule.HasPoints()
+		if !*i.HasPoints {
+			p = incentiverule.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPointsWith) > 0 {
+		with := make([]predicate.LedgerEntry, 0, len(i.HasPointsWith))
+		for _, w := range i.HasPointsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPointsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, incentiverule.HasPointsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyIncentiveRuleWhereInput
@@ -5615,6 +5818,14 @@ type LedgerEntryWhereInput struct {
 	ReversesIDIsNil  bool  `json:"reversesIDIsNil,omitempty"`
 	ReversesIDNotNil bool  `json:"reversesIDNotNil,omitempty"`
 
+	// "incentive_rule_id" field predicates.
+	IncentiveRuleID       *int  `json:"incentiveRuleID,omitempty"`
+	IncentiveRuleIDNEQ    *int  `json:"incentiveRuleIDNEQ,omitempty"`
+	IncentiveRuleIDIn     []int `json:"incentiveRuleIDIn,omitempty"`
+	IncentiveRuleIDNotIn  []int `json:"incentiveRuleIDNotIn,omitempty"`
+	IncentiveRuleIDIsNil  bool  `json:"incentiveRuleIDIsNil,omitempty"`
+	IncentiveRuleIDNotNil bool  `json:"incentiveRuleIDNotNil,omitempty"`
+
 	// "note" field predicates.
 	Note             *string  `json:"note,omitempty"`
 	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
@@ -5643,6 +5854,10 @@ type LedgerEntryWhereInput struct {
 	// "origin_county" edge predicates.
 	HasOriginCounty     *bool               `json:"hasOriginCounty,omitempty"`
 	HasOriginCountyWith []*RegionWhereInput `json:"hasOriginCountyWith,omitempty"`
+
+	// "incentive_rule" edge predicates.
+	HasIncentiveRule     *bool                      `json:"hasIncentiveRule,omitempty"`
+	HasIncentiveRuleWith []*IncentiveRuleWhereInput `json:"hasIncentiveRuleWith,omitempty"`
 
 	// "household" edge predicates.
 	HasHousehold     *bool                  `json:"hasHousehold,omitempty"`
@@ -5996,6 +6211,24 @@ func (i *LedgerEntryWhereInput) P() (predicate.LedgerEntry, error) {
 	if i.ReversesIDNotNil {
 		predicates = append(predicates, ledgerentry.ReversesIDNotNil())
 	}
+	if i.IncentiveRuleID != nil {
+		predicates = append(predicates, ledgerentry.IncentiveRuleIDEQ(*i.IncentiveRuleID))
+	}
+	if i.IncentiveRuleIDNEQ != nil {
+		predicates = append(predicates, ledgerentry.IncentiveRuleIDNEQ(*i.IncentiveRuleIDNEQ))
+	}
+	if len(i.IncentiveRuleIDIn) > 0 {
+		predicates = append(predicates, ledgerentry.IncentiveRuleIDIn(i.IncentiveRuleIDIn...))
+	}
+	if len(i.IncentiveRuleIDNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.IncentiveRuleIDNotIn(i.IncentiveRuleIDNotIn...))
+	}
+	if i.IncentiveRuleIDIsNil {
+		predicates = append(predicates, ledgerentry.IncentiveRuleIDIsNil())
+	}
+	if i.IncentiveRuleIDNotNil {
+		predicates = append(predicates, ledgerentry.IncentiveRuleIDNotNil())
+	}
 	if i.Note != nil {
 		predicates = append(predicates, ledgerentry.NoteEQ(*i.Note))
 	}
@@ -6095,6 +6328,24 @@ func (i *LedgerEntryWhereInput) P() (predicate.LedgerEntry, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, ledgerentry.HasOriginCountyWith(with...))
+	}
+	if i.HasIncentiveRule != nil {
+		p := ledgerentry.HasIncentiveRule()
+		if !*i.HasIncentiveRule {
+			p = ledgerentry.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasIncentiveRuleWith) > 0 {
+		with := make([]predicate.IncentiveRule, 0, len(i.HasIncentiveRuleWith))
+		for _, w := range i.HasIncentiveRuleWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasIncentiveRuleWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, ledgerentry.HasIncentiveRuleWith(with...))
 	}
 	if i.HasHousehold != nil {
 		p := ledgerentry.HasHousehold()
@@ -6648,6 +6899,52 @@ type MonitoringCaseWhereInput struct {
 	NotesEqualFold    *string  `json:"notesEqualFold,omitempty"`
 	NotesContainsFold *string  `json:"notesContainsFold,omitempty"`
 
+	// "detection_reason" field predicates.
+	DetectionReason             *string  `json:"detectionReason,omitempty"`
+	DetectionReasonNEQ          *string  `json:"detectionReasonNEQ,omitempty"`
+	DetectionReasonIn           []string `json:"detectionReasonIn,omitempty"`
+	DetectionReasonNotIn        []string `json:"detectionReasonNotIn,omitempty"`
+	DetectionReasonGT           *string  `json:"detectionReasonGT,omitempty"`
+	DetectionReasonGTE          *string  `json:"detectionReasonGTE,omitempty"`
+	DetectionReasonLT           *string  `json:"detectionReasonLT,omitempty"`
+	DetectionReasonLTE          *string  `json:"detectionReasonLTE,omitempty"`
+	DetectionReasonContains     *string  `json:"detectionReasonContains,omitempty"`
+	DetectionReasonHasPrefix    *string  `json:"detectionReasonHasPrefix,omitempty"`
+	DetectionReasonHasSuffix    *string  `json:"detectionReasonHasSuffix,omitempty"`
+	DetectionReasonIsNil        bool     `json:"detectionReasonIsNil,omitempty"`
+	DetectionReasonNotNil       bool     `json:"detectionReasonNotNil,omitempty"`
+	DetectionReasonEqualFold    *string  `json:"detectionReasonEqualFold,omitempty"`
+	DetectionReasonContainsFold *string  `json:"detectionReasonContainsFold,omitempty"`
+
+	// "data_quality_issue" field predicates.
+	DataQualityIssue             *string  `json:"dataQualityIssue,omitempty"`
+	DataQualityIssueNEQ          *string  `json:"dataQualityIssueNEQ,omitempty"`
+	DataQualityIssueIn           []string `json:"dataQualityIssueIn,omitempty"`
+	DataQualityIssueNotIn        []string `json:"dataQualityIssueNotIn,omitempty"`
+	DataQualityIssueGT           *string  `json:"dataQualityIssueGT,omitempty"`
+	DataQualityIssueGTE          *string  `json:"dataQualityIssueGTE,omitempty"`
+	DataQualityIssueLT           *string  `json:"dataQualityIssueLT,omitempty"`
+	DataQualityIssueLTE          *string  `json:"dataQualityIssueLTE,omitempty"`
+	DataQualityIssueContains     *string  `json:"dataQualityIssueContains,omitempty"`
+	DataQualityIssueHasPrefix    *string  `json:"dataQualityIssueHasPrefix,omitempty"`
+	DataQualityIssueHasSuffix    *string  `json:"dataQualityIssueHasSuffix,omitempty"`
+	DataQualityIssueIsNil        bool     `json:"dataQualityIssueIsNil,omitempty"`
+	DataQualityIssueNotNil       bool     `json:"dataQualityIssueNotNil,omitempty"`
+	DataQualityIssueEqualFold    *string  `json:"dataQualityIssueEqualFold,omitempty"`
+	DataQualityIssueContainsFold *string  `json:"dataQualityIssueContainsFold,omitempty"`
+
+	// "closed_at" field predicates.
+	ClosedAt       *time.Time  `json:"closedAt,omitempty"`
+	ClosedAtNEQ    *time.Time  `json:"closedAtNEQ,omitempty"`
+	ClosedAtIn     []time.Time `json:"closedAtIn,omitempty"`
+	ClosedAtNotIn  []time.Time `json:"closedAtNotIn,omitempty"`
+	ClosedAtGT     *time.Time  `json:"closedAtGT,omitempty"`
+	ClosedAtGTE    *time.Time  `json:"closedAtGTE,omitempty"`
+	ClosedAtLT     *time.Time  `json:"closedAtLT,omitempty"`
+	ClosedAtLTE    *time.Time  `json:"closedAtLTE,omitempty"`
+	ClosedAtIsNil  bool        `json:"closedAtIsNil,omitempty"`
+	ClosedAtNotNil bool        `json:"closedAtNotNil,omitempty"`
+
 	// "household" edge predicates.
 	HasHousehold     *bool                  `json:"hasHousehold,omitempty"`
 	HasHouseholdWith []*HouseholdWhereInput `json:"hasHouseholdWith,omitempty"`
@@ -7015,6 +7312,126 @@ func (i *MonitoringCaseWhereInput) P() (predicate.MonitoringCase, error) {
 	if i.NotesContainsFold != nil {
 		predicates = append(predicates, monitoringcase.NotesContainsFold(*i.NotesContainsFold))
 	}
+	if i.DetectionReason != nil {
+		predicates = append(predicates, monitoringcase.DetectionReasonEQ(*i.DetectionReason))
+	}
+	if i.DetectionReasonNEQ != nil {
+		predicates = append(predicates, monitoringcase.DetectionReasonNEQ(*i.DetectionReasonNEQ))
+	}
+	if len(i.DetectionReasonIn) > 0 {
+		predicates = append(predicates, monitoringcase.DetectionReasonIn(i.DetectionReasonIn...))
+	}
+	if len(i.DetectionReasonNotIn) > 0 {
+		predicates = append(predicates, monitoringcase.DetectionReasonNotIn(i.DetectionReasonNotIn...))
+	}
+	if i.DetectionReasonGT != nil {
+		predicates = append(predicates, monitoringcase.DetectionReasonGT(*i.DetectionReasonGT))
+	}
+	if i.DetectionReasonGTE != nil {
+		predicates = append(predicates, monitoringcase.DetectionReasonGTE(*i.DetectionReasonGTE))
+	}
+	if i.DetectionReasonLT != nil {
+		predicates = append(predicates, monitoringcase.DetectionReasonLT(*i.DetectionReasonLT))
+	}
+	if i.DetectionReasonLTE != nil {
+		predicates = append(predicates, monitoringcase.DetectionReasonLTE(*i.DetectionReasonLTE))
+	}
+	if i.DetectionReasonContains != nil {
+		predicates = append(predicates, monitoringcase.DetectionReasonContains(*i.DetectionReasonContains))
+	}
+	if i.DetectionReasonHasPrefix != nil {
+		predicates = append(predicates, monitoringcase.DetectionReasonHasPrefix(*i.DetectionReasonHasPrefix))
+	}
+	if i.DetectionReasonHasSuffix != nil {
+		predicates = append(predicates, monitoringcase.DetectionReasonHasSuffix(*i.DetectionReasonHasSuffix))
+	}
+	if i.DetectionReasonIsNil {
+		predicates = append(predicates, monitoringcase.DetectionReasonIsNil())
+	}
+	if i.DetectionReasonNotNil {
+		predicates = append(predicates, monitoringcase.DetectionReasonNotNil())
+	}
+	if i.DetectionReasonEqualFold != nil {
+		predicates = append(predicates, monitoringcase.DetectionReasonEqualFold(*i.DetectionReasonEqualFold))
+	}
+	if i.DetectionReasonContainsFold != nil {
+		predicates = append(predicates, monitoringcase.DetectionReasonContainsFold(*i.DetectionReasonContainsFold))
+	}
+	if i.DataQualityIssue != nil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueEQ(*i.DataQualityIssue))
+	}
+	if i.DataQualityIssueNEQ != nil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueNEQ(*i.DataQualityIssueNEQ))
+	}
+	if len(i.DataQualityIssueIn) > 0 {
+		predicates = append(predicates, monitoringcase.DataQualityIssueIn(i.DataQualityIssueIn...))
+	}
+	if len(i.DataQualityIssueNotIn) > 0 {
+		predicates = append(predicates, monitoringcase.DataQualityIssueNotIn(i.DataQualityIssueNotIn...))
+	}
+	if i.DataQualityIssueGT != nil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueGT(*i.DataQualityIssueGT))
+	}
+	if i.DataQualityIssueGTE != nil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueGTE(*i.DataQualityIssueGTE))
+	}
+	if i.DataQualityIssueLT != nil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueLT(*i.DataQualityIssueLT))
+	}
+	if i.DataQualityIssueLTE != nil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueLTE(*i.DataQualityIssueLTE))
+	}
+	if i.DataQualityIssueContains != nil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueContains(*i.DataQualityIssueContains))
+	}
+	if i.DataQualityIssueHasPrefix != nil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueHasPrefix(*i.DataQualityIssueHasPrefix))
+	}
+	if i.DataQualityIssueHasSuffix != nil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueHasSuffix(*i.DataQualityIssueHasSuffix))
+	}
+	if i.DataQualityIssueIsNil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueIsNil())
+	}
+	if i.DataQualityIssueNotNil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueNotNil())
+	}
+	if i.DataQualityIssueEqualFold != nil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueEqualFold(*i.DataQualityIssueEqualFold))
+	}
+	if i.DataQualityIssueContainsFold != nil {
+		predicates = append(predicates, monitoringcase.DataQualityIssueContainsFold(*i.DataQualityIssueContainsFold))
+	}
+	if i.ClosedAt != nil {
+		predicates = append(predicates, monitoringcase.ClosedAtEQ(*i.ClosedAt))
+	}
+	if i.ClosedAtNEQ != nil {
+		predicates = append(predicates, monitoringcase.ClosedAtNEQ(*i.ClosedAtNEQ))
+	}
+	if len(i.ClosedAtIn) > 0 {
+		predicates = append(predicates, monitoringcase.ClosedAtIn(i.ClosedAtIn...))
+	}
+	if len(i.ClosedAtNotIn) > 0 {
+		predicates = append(predicates, monitoringcase.ClosedAtNotIn(i.ClosedAtNotIn...))
+	}
+	if i.ClosedAtGT != nil {
+		predicates = append(predicates, monitoringcase.ClosedAtGT(*i.ClosedAtGT))
+	}
+	if i.ClosedAtGTE != nil {
+		predicates = append(predicates, monitoringcase.ClosedAtGTE(*i.ClosedAtGTE))
+	}
+	if i.ClosedAtLT != nil {
+		predicates = append(predicates, monitoringcase.ClosedAtLT(*i.ClosedAtLT))
+	}
+	if i.ClosedAtLTE != nil {
+		predicates = append(predicates, monitoringcase.ClosedAtLTE(*i.ClosedAtLTE))
+	}
+	if i.ClosedAtIsNil {
+		predicates = append(predicates, monitoringcase.ClosedAtIsNil())
+	}
+	if i.ClosedAtNotNil {
+		predicates = append(predicates, monitoringcase.ClosedAtNotNil())
+	}
 
 	if i.HasHousehold != nil {
 		p := monitoringcase.HasHousehold()
@@ -7041,6 +7458,306 @@ func (i *MonitoringCaseWhereInput) P() (predicate.MonitoringCase, error) {
 		return predicates[0], nil
 	default:
 		return monitoringcase.And(predicates...), nil
+	}
+}
+
+// MonitoringThresholdWhereInput represents a where input for filtering MonitoringThreshold queries.
+type MonitoringThresholdWhereInput struct {
+	Predicates []predicate.MonitoringThreshold  `json:"-"`
+	Not        *MonitoringThresholdWhereInput   `json:"not,omitempty"`
+	Or         []*MonitoringThresholdWhereInput `json:"or,omitempty"`
+	And        []*MonitoringThresholdWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "province_id" field predicates.
+	ProvinceID      *int  `json:"provinceID,omitempty"`
+	ProvinceIDNEQ   *int  `json:"provinceIDNEQ,omitempty"`
+	ProvinceIDIn    []int `json:"provinceIDIn,omitempty"`
+	ProvinceIDNotIn []int `json:"provinceIDNotIn,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "per_capita_income_fen" field predicates.
+	PerCapitaIncomeFen      *int64  `json:"perCapitaIncomeFen,omitempty"`
+	PerCapitaIncomeFenNEQ   *int64  `json:"perCapitaIncomeFenNEQ,omitempty"`
+	PerCapitaIncomeFenIn    []int64 `json:"perCapitaIncomeFenIn,omitempty"`
+	PerCapitaIncomeFenNotIn []int64 `json:"perCapitaIncomeFenNotIn,omitempty"`
+	PerCapitaIncomeFenGT    *int64  `json:"perCapitaIncomeFenGT,omitempty"`
+	PerCapitaIncomeFenGTE   *int64  `json:"perCapitaIncomeFenGTE,omitempty"`
+	PerCapitaIncomeFenLT    *int64  `json:"perCapitaIncomeFenLT,omitempty"`
+	PerCapitaIncomeFenLTE   *int64  `json:"perCapitaIncomeFenLTE,omitempty"`
+
+	// "province" edge predicates.
+	HasProvince     *bool               `json:"hasProvince,omitempty"`
+	HasProvinceWith []*RegionWhereInput `json:"hasProvinceWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MonitoringThresholdWhereInput) AddPredicates(predicates ...predicate.MonitoringThreshold) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MonitoringThresholdWhereInput filter on the MonitoringThresholdQuery builder.
+func (i *MonitoringThresholdWhereInput) Filter(q *MonitoringThresholdQuery) (*MonitoringThresholdQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMonitoringThresholdWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMonitoringThresholdWhereInput is returned in case the MonitoringThresholdWhereInput is empty.
+var ErrEmptyMonitoringThresholdWhereInput = errors.New("ent: empty predicate MonitoringThresholdWhereInput")
+
+// P returns a predicate for filtering monitoringthresholds.
+// An error is returned if the input is empty or invalid.
+func (i *MonitoringThresholdWhereInput) P() (predicate.MonitoringThreshold, error) {
+	var predicates []predicate.MonitoringThreshold
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, monitoringthreshold.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.MonitoringThreshold, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, monitoringthreshold.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.MonitoringThreshold, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, monitoringthreshold.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, monitoringthreshold.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, monitoringthreshold.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, monitoringthreshold.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, monitoringthreshold.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, monitoringthreshold.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, monitoringthreshold.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, monitoringthreshold.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, monitoringthreshold.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, monitoringthreshold.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, monitoringthreshold.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, monitoringthreshold.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, monitoringthreshold.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, monitoringthreshold.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, monitoringthreshold.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, monitoringthreshold.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, monitoringthreshold.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, monitoringthreshold.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, monitoringthreshold.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.ProvinceID != nil {
+		predicates = append(predicates, monitoringthreshold.ProvinceIDEQ(*i.ProvinceID))
+	}
+	if i.ProvinceIDNEQ != nil {
+		predicates = append(predicates, monitoringthreshold.ProvinceIDNEQ(*i.ProvinceIDNEQ))
+	}
+	if len(i.ProvinceIDIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.ProvinceIDIn(i.ProvinceIDIn...))
+	}
+	if len(i.ProvinceIDNotIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.ProvinceIDNotIn(i.ProvinceIDNotIn...))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, monitoringthreshold.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, monitoringthreshold.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, monitoringthreshold.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, monitoringthreshold.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, monitoringthreshold.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, monitoringthreshold.YearLTE(*i.YearLTE))
+	}
+	if i.PerCapitaIncomeFen != nil {
+		predicates = append(predicates, monitoringthreshold.PerCapitaIncomeFenEQ(*i.PerCapitaIncomeFen))
+	}
+	if i.PerCapitaIncomeFenNEQ != nil {
+		predicates = append(predicates, monitoringthreshold.PerCapitaIncomeFenNEQ(*i.PerCapitaIncomeFenNEQ))
+	}
+	if len(i.PerCapitaIncomeFenIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.PerCapitaIncomeFenIn(i.PerCapitaIncomeFenIn...))
+	}
+	if len(i.PerCapitaIncomeFenNotIn) > 0 {
+		predicates = append(predicates, monitoringthreshold.PerCapitaIncomeFenNotIn(i.PerCapitaIncomeFenNotIn...))
+	}
+	if i.PerCapitaIncomeFenGT != nil {
+		predicates = append(predicates, monitoringthreshold.PerCapitaIncomeFenGT(*i.PerCapitaIncomeFenGT))
+	}
+	if i.PerCapitaIncomeFenGTE != nil {
+		predicates = append(predicates, monitoringthreshold.PerCapitaIncomeFenGTE(*i.PerCapitaIncomeFenGTE))
+	}
+	if i.PerCapitaIncomeFenLT != nil {
+		predicates = append(predicates, monitoringthreshold.PerCapitaIncomeFenLT(*i.PerCapitaIncomeFenLT))
+	}
+	if i.PerCapitaIncomeFenLTE != nil {
+		predicates = append(predicates, monitoringthreshold.PerCapitaIncomeFenLTE(*i.PerCapitaIncomeFenLTE))
+	}
+
+	if i.HasProvince != nil {
+		p := monitoringthreshold.HasProvince()
+		if !*i.HasProvince {
+			p = monitoringthreshold.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasProvinceWith) > 0 {
+		with := make([]predicate.Region, 0, len(i.HasProvinceWith))
+		for _, w := range i.HasProvinceWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasProvinceWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, monitoringthreshold.HasProvinceWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMonitoringThresholdWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return monitoringthreshold.And(predicates...), nil
 	}
 }
 

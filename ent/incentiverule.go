@@ -33,11 +33,65 @@ type IncentiveRule struct {
 	Category *incentiverule.Category `json:"category,omitempty"`
 	// Most points one organization can earn from the rule in a year.
 	CapPerOrgPerYear *int64 `json:"cap_per_org_per_year,omitempty"`
+	// Rule-wide multiplier in basis points: campaigns and category programmes weigh their points with it.
+	MultiplierBp int `json:"multiplier_bp,omitempty"`
 	// The rule applies to settlements from this moment.
 	EffectiveFrom time.Time `json:"effective_from,omitempty"`
-	// EffectiveUntil holds the value of the "effective_until" field.
+	// The rule stops applying at this moment (a revision starts there).
 	EffectiveUntil *time.Time `json:"effective_until,omitempty"`
-	selectValues   sql.SelectValues
+	// The rule this one revises; the old one ends where this one starts.
+	ReplacesID *int `json:"replaces_id,omitempty"`
+	// Edges holds the relations/edges for other nodes in the graph.
+	// The values are being populated by the IncentiveRuleQuery when eager-loading is set.
+	Edges        IncentiveRuleEdges `json:"edges"`
+	selectValues sql.SelectValues
+}
+
+// IncentiveRuleEdges holds the relations/edges for other nodes in the graph.
+type IncentiveRuleEdges struct {
+	// The rule this one revises.
+	Replaces *IncentiveRule `json:"replaces,omitempty"`
+	// Later revisions of this rule.
+	Revisions []*IncentiveRule `json:"revisions,omitempty"`
+	// Points awarded under this rule.
+	Points []*LedgerEntry `json:"points,omitempty"`
+	// loadedTypes holds the information for reporting if a
+	// type was loaded (or requested) in eager-loading or not.
+	loadedTypes [3]bool
+	// totalCount holds the count of the edges above.
+	totalCount [3]map[string]int
+
+	namedRevisions map[string][]*IncentiveRule
+	namedPoints    map[string][]*LedgerEntry
+}
+
+// ReplacesOrErr returns the Replaces value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e IncentiveRuleEdges) ReplacesOrErr() (*IncentiveRule, error) {
+	if e.Replaces != nil {
+		return e.Replaces, nil
+	} else if e.loadedTypes[0] {
+		return nil, &NotFoundError{label: incentiverule.Label}
+	}
+	return nil, &NotLoadedError{edge: "replaces"}
+}
+
+// RevisionsOrErr returns the Revisions value or an error if the edge
+// was not loaded in eager-loading.
+func (e IncentiveRuleEdges) RevisionsOrErr() ([]*IncentiveRule, error) {
+	if e.loadedTypes[1] {
+		return e.Revisions, nil
+	}
+	return nil, &NotLoadedError{edge: "revisions"}
+}
+
+// PointsOrErr returns the Points value or an error if the edge
+// was not loaded in eager-loading.
+func (e IncentiveRuleEdges) PointsOrErr() ([]*LedgerEntry, error) {
+	if e.loadedTypes[2] {
+		return e.Points, nil
+	}
+	return nil, &NotLoadedError{edge: "points"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -45,7 +99,7 @@ func (*IncentiveRule) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case incentiverule.FieldID, incentiverule.FieldPointsPerYuanMilli, incentiverule.FieldKeyCountyMultiplierBp, incentiverule.FieldCounty832MultiplierBp, incentiverule.FieldCapPerOrgPerYear:
+		case incentiverule.FieldID, incentiverule.FieldPointsPerYuanMilli, incentiverule.FieldKeyCountyMultiplierBp, incentiverule.FieldCounty832MultiplierBp, incentiverule.FieldCapPerOrgPerYear, incentiverule.FieldMultiplierBp, incentiverule.FieldReplacesID:
 			values[i] = new(sql.NullInt64)
 		case incentiverule.FieldName, incentiverule.FieldCategory:
 			values[i] = new(sql.NullString)
@@ -122,6 +176,12 @@ func (_m *IncentiveRule) assignValues(columns []string, values []any) error {
 				_m.CapPerOrgPerYear = new(int64)
 				*_m.CapPerOrgPerYear = value.Int64
 			}
+		case incentiverule.FieldMultiplierBp:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field multiplier_bp", values[i])
+			} else if value.Valid {
+				_m.MultiplierBp = int(value.Int64)
+			}
 		case incentiverule.FieldEffectiveFrom:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field effective_from", values[i])
@@ -135,6 +195,13 @@ func (_m *IncentiveRule) assignValues(columns []string, values []any) error {
 				_m.EffectiveUntil = new(time.Time)
 				*_m.EffectiveUntil = value.Time
 			}
+		case incentiverule.FieldReplacesID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field replaces_id", values[i])
+			} else if value.Valid {
+				_m.ReplacesID = new(int)
+				*_m.ReplacesID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -146,6 +213,21 @@ func (_m *IncentiveRule) assignValues(columns []string, values []any) error {
 // This includes values selected through modifiers, order, etc.
 func (_m *IncentiveRule) Value(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
+}
+
+// QueryReplaces queries the "replaces" edge of the IncentiveRule entity.
+func (_m *IncentiveRule) QueryReplaces() *IncentiveRuleQuery {
+	return NewIncentiveRuleClient(_m.config).QueryReplaces(_m)
+}
+
+// QueryRevisions queries the "revisions" edge of the IncentiveRule entity.
+func (_m *IncentiveRule) QueryRevisions() *IncentiveRuleQuery {
+	return NewIncentiveRuleClient(_m.config).QueryRevisions(_m)
+}
+
+// QueryPoints queries the "points" edge of the IncentiveRule entity.
+func (_m *IncentiveRule) QueryPoints() *LedgerEntryQuery {
+	return NewIncentiveRuleClient(_m.config).QueryPoints(_m)
 }
 
 // Update returns a builder for updating this IncentiveRule.
@@ -199,6 +281,9 @@ func (_m *IncentiveRule) String() string {
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
+	builder.WriteString("multiplier_bp=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MultiplierBp))
+	builder.WriteString(", ")
 	builder.WriteString("effective_from=")
 	builder.WriteString(_m.EffectiveFrom.Format(time.ANSIC))
 	builder.WriteString(", ")
@@ -206,8 +291,61 @@ func (_m *IncentiveRule) String() string {
 		builder.WriteString("effective_until=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	if v := _m.ReplacesID; v != nil {
+		builder.WriteString("replaces_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedRevisions returns the Revisions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *IncentiveRule) NamedRevisions(name string) ([]*IncentiveRule, error) {
+	if _m.Edges.namedRevisions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRevisions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *IncentiveRule) appendNamedRevisions(name string, edges ...*IncentiveRule) {
+	if _m.Edges.namedRevisions == nil {
+		_m.Edges.namedRevisions = make(map[string][]*IncentiveRule)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRevisions[name] = []*IncentiveRule{}
+	} else {
+		_m.Edges.namedRevisions[name] = append(_m.Edges.namedRevisions[name], edges...)
+	}
+}
+
+// NamedPoints returns the Points named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *IncentiveRule) NamedPoints(name string) ([]*LedgerEntry, error) {
+	if _m.Edges.namedPoints == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedPoints[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *IncentiveRule) appendNamedPoints(name string, edges ...*LedgerEntry) {
+	if _m.Edges.namedPoints == nil {
+		_m.Edges.namedPoints = make(map[string][]*LedgerEntry)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedPoints[name] = []*LedgerEntry{}
+	} else {
+		_m.Edges.namedPoints[name] = append(_m.Edges.namedPoints[name], edges...)
+	}
 }
 
 // IncentiveRules is a parsable slice of IncentiveRule.

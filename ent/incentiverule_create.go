@@ -4,6 +4,7 @@ package ent
 
 import (
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/ledgerentry"
 	"context"
 	"errors"
 	"fmt"
@@ -118,6 +119,20 @@ func (_c *IncentiveRuleCreate) SetNillableCapPerOrgPerYear(v *int64) *IncentiveR
 	return _c
 }
 
+// SetMultiplierBp sets the "multiplier_bp" field.
+func (_c *IncentiveRuleCreate) SetMultiplierBp(v int) *IncentiveRuleCreate {
+	_c.mutation.SetMultiplierBp(v)
+	return _c
+}
+
+// SetNillableMultiplierBp sets the "multiplier_bp" field if the given value is not nil.
+func (_c *IncentiveRuleCreate) SetNillableMultiplierBp(v *int) *IncentiveRuleCreate {
+	if v != nil {
+		_c.SetMultiplierBp(*v)
+	}
+	return _c
+}
+
 // SetEffectiveFrom sets the "effective_from" field.
 func (_c *IncentiveRuleCreate) SetEffectiveFrom(v time.Time) *IncentiveRuleCreate {
 	_c.mutation.SetEffectiveFrom(v)
@@ -136,6 +151,55 @@ func (_c *IncentiveRuleCreate) SetNillableEffectiveUntil(v *time.Time) *Incentiv
 		_c.SetEffectiveUntil(*v)
 	}
 	return _c
+}
+
+// SetReplacesID sets the "replaces_id" field.
+func (_c *IncentiveRuleCreate) SetReplacesID(v int) *IncentiveRuleCreate {
+	_c.mutation.SetReplacesID(v)
+	return _c
+}
+
+// SetNillableReplacesID sets the "replaces_id" field if the given value is not nil.
+func (_c *IncentiveRuleCreate) SetNillableReplacesID(v *int) *IncentiveRuleCreate {
+	if v != nil {
+		_c.SetReplacesID(*v)
+	}
+	return _c
+}
+
+// SetReplaces sets the "replaces" edge to the IncentiveRule entity.
+func (_c *IncentiveRuleCreate) SetReplaces(v *IncentiveRule) *IncentiveRuleCreate {
+	return _c.SetReplacesID(v.ID)
+}
+
+// AddRevisionIDs adds the "revisions" edge to the IncentiveRule entity by IDs.
+func (_c *IncentiveRuleCreate) AddRevisionIDs(ids ...int) *IncentiveRuleCreate {
+	_c.mutation.AddRevisionIDs(ids...)
+	return _c
+}
+
+// AddRevisions adds the "revisions" edges to the IncentiveRule entity.
+func (_c *IncentiveRuleCreate) AddRevisions(v ...*IncentiveRule) *IncentiveRuleCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRevisionIDs(ids...)
+}
+
+// AddPointIDs adds the "points" edge to the LedgerEntry entity by IDs.
+func (_c *IncentiveRuleCreate) AddPointIDs(ids ...int) *IncentiveRuleCreate {
+	_c.mutation.AddPointIDs(ids...)
+	return _c
+}
+
+// AddPoints adds the "points" edges to the LedgerEntry entity.
+func (_c *IncentiveRuleCreate) AddPoints(v ...*LedgerEntry) *IncentiveRuleCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddPointIDs(ids...)
 }
 
 // Mutation returns the IncentiveRuleMutation object of the builder.
@@ -197,6 +261,10 @@ func (_c *IncentiveRuleCreate) defaults() error {
 		v := incentiverule.DefaultCounty832MultiplierBp
 		_c.mutation.SetCounty832MultiplierBp(v)
 	}
+	if _, ok := _c.mutation.MultiplierBp(); !ok {
+		v := incentiverule.DefaultMultiplierBp
+		_c.mutation.SetMultiplierBp(v)
+	}
 	return nil
 }
 
@@ -248,6 +316,14 @@ func (_c *IncentiveRuleCreate) check() error {
 	if v, ok := _c.mutation.CapPerOrgPerYear(); ok {
 		if err := incentiverule.CapPerOrgPerYearValidator(v); err != nil {
 			return &ValidationError{Name: "cap_per_org_per_year", err: fmt.Errorf(`ent: validator failed for field "IncentiveRule.cap_per_org_per_year": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.MultiplierBp(); !ok {
+		return &ValidationError{Name: "multiplier_bp", err: errors.New(`ent: missing required field "IncentiveRule.multiplier_bp"`)}
+	}
+	if v, ok := _c.mutation.MultiplierBp(); ok {
+		if err := incentiverule.MultiplierBpValidator(v); err != nil {
+			return &ValidationError{Name: "multiplier_bp", err: fmt.Errorf(`ent: validator failed for field "IncentiveRule.multiplier_bp": %w`, err)}
 		}
 	}
 	if _, ok := _c.mutation.EffectiveFrom(); !ok {
@@ -312,6 +388,10 @@ func (_c *IncentiveRuleCreate) createSpec() (*IncentiveRule, *sqlgraph.CreateSpe
 		_spec.SetField(incentiverule.FieldCapPerOrgPerYear, field.TypeInt64, value)
 		_node.CapPerOrgPerYear = &value
 	}
+	if value, ok := _c.mutation.MultiplierBp(); ok {
+		_spec.SetField(incentiverule.FieldMultiplierBp, field.TypeInt, value)
+		_node.MultiplierBp = value
+	}
 	if value, ok := _c.mutation.EffectiveFrom(); ok {
 		_spec.SetField(incentiverule.FieldEffectiveFrom, field.TypeTime, value)
 		_node.EffectiveFrom = value
@@ -319,6 +399,55 @@ func (_c *IncentiveRuleCreate) createSpec() (*IncentiveRule, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.EffectiveUntil(); ok {
 		_spec.SetField(incentiverule.FieldEffectiveUntil, field.TypeTime, value)
 		_node.EffectiveUntil = &value
+	}
+	if nodes := _c.mutation.ReplacesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   incentiverule.ReplacesTable,
+			Columns: []string{incentiverule.ReplacesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(incentiverule.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.ReplacesID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RevisionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.RevisionsTable,
+			Columns: []string{incentiverule.RevisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(incentiverule.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.PointsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.PointsTable,
+			Columns: []string{incentiverule.PointsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
 }
@@ -492,6 +621,24 @@ func (u *IncentiveRuleUpsert) ClearCapPerOrgPerYear() *IncentiveRuleUpsert {
 	return u
 }
 
+// SetMultiplierBp sets the "multiplier_bp" field.
+func (u *IncentiveRuleUpsert) SetMultiplierBp(v int) *IncentiveRuleUpsert {
+	u.Set(incentiverule.FieldMultiplierBp, v)
+	return u
+}
+
+// UpdateMultiplierBp sets the "multiplier_bp" field to the value that was provided on create.
+func (u *IncentiveRuleUpsert) UpdateMultiplierBp() *IncentiveRuleUpsert {
+	u.SetExcluded(incentiverule.FieldMultiplierBp)
+	return u
+}
+
+// AddMultiplierBp adds v to the "multiplier_bp" field.
+func (u *IncentiveRuleUpsert) AddMultiplierBp(v int) *IncentiveRuleUpsert {
+	u.Add(incentiverule.FieldMultiplierBp, v)
+	return u
+}
+
 // SetEffectiveFrom sets the "effective_from" field.
 func (u *IncentiveRuleUpsert) SetEffectiveFrom(v time.Time) *IncentiveRuleUpsert {
 	u.Set(incentiverule.FieldEffectiveFrom, v)
@@ -535,6 +682,9 @@ func (u *IncentiveRuleUpsertOne) UpdateNewValues() *IncentiveRuleUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(incentiverule.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.ReplacesID(); exists {
+			s.SetIgnore(incentiverule.FieldReplacesID)
 		}
 	}))
 	return u
@@ -704,6 +854,27 @@ func (u *IncentiveRuleUpsertOne) UpdateCapPerOrgPerYear() *IncentiveRuleUpsertOn
 func (u *IncentiveRuleUpsertOne) ClearCapPerOrgPerYear() *IncentiveRuleUpsertOne {
 	return u.Update(func(s *IncentiveRuleUpsert) {
 		s.ClearCapPerOrgPerYear()
+	})
+}
+
+// SetMultiplierBp sets the "multiplier_bp" field.
+func (u *IncentiveRuleUpsertOne) SetMultiplierBp(v int) *IncentiveRuleUpsertOne {
+	return u.Update(func(s *IncentiveRuleUpsert) {
+		s.SetMultiplierBp(v)
+	})
+}
+
+// AddMultiplierBp adds v to the "multiplier_bp" field.
+func (u *IncentiveRuleUpsertOne) AddMultiplierBp(v int) *IncentiveRuleUpsertOne {
+	return u.Update(func(s *IncentiveRuleUpsert) {
+		s.AddMultiplierBp(v)
+	})
+}
+
+// UpdateMultiplierBp sets the "multiplier_bp" field to the value that was provided on create.
+func (u *IncentiveRuleUpsertOne) UpdateMultiplierBp() *IncentiveRuleUpsertOne {
+	return u.Update(func(s *IncentiveRuleUpsert) {
+		s.UpdateMultiplierBp()
 	})
 }
 
@@ -921,6 +1092,9 @@ func (u *IncentiveRuleUpsertBulk) UpdateNewValues() *IncentiveRuleUpsertBulk {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(incentiverule.FieldCreatedAt)
 			}
+			if _, exists := b.mutation.ReplacesID(); exists {
+				s.SetIgnore(incentiverule.FieldReplacesID)
+			}
 		}
 	}))
 	return u
@@ -1090,6 +1264,27 @@ func (u *IncentiveRuleUpsertBulk) UpdateCapPerOrgPerYear() *IncentiveRuleUpsertB
 func (u *IncentiveRuleUpsertBulk) ClearCapPerOrgPerYear() *IncentiveRuleUpsertBulk {
 	return u.Update(func(s *IncentiveRuleUpsert) {
 		s.ClearCapPerOrgPerYear()
+	})
+}
+
+// SetMultiplierBp sets the "multiplier_bp" field.
+func (u *IncentiveRuleUpsertBulk) SetMultiplierBp(v int) *IncentiveRuleUpsertBulk {
+	return u.Update(func(s *IncentiveRuleUpsert) {
+		s.SetMultiplierBp(v)
+	})
+}
+
+// AddMultiplierBp adds v to the "multiplier_bp" field.
+func (u *IncentiveRuleUpsertBulk) AddMultiplierBp(v int) *IncentiveRuleUpsertBulk {
+	return u.Update(func(s *IncentiveRuleUpsert) {
+		s.AddMultiplierBp(v)
+	})
+}
+
+// UpdateMultiplierBp sets the "multiplier_bp" field to the value that was provided on create.
+func (u *IncentiveRuleUpsertBulk) UpdateMultiplierBp() *IncentiveRuleUpsertBulk {
+	return u.Update(func(s *IncentiveRuleUpsert) {
+		s.UpdateMultiplierBp()
 	})
 }
 

@@ -4,8 +4,10 @@ package ent
 
 import (
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/ledgerentry"
 	"bangfu/ent/predicate"
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
@@ -20,12 +22,17 @@ import (
 // IncentiveRuleQuery is the builder for querying IncentiveRule entities.
 type IncentiveRuleQuery struct {
 	config
-	ctx        *QueryContext
-	order      []incentiverule.OrderOption
-	inters     []Interceptor
-	predicates []predicate.IncentiveRule
-	loadTotal  []func(context.Context, []*IncentiveRule) error
-	modifiers  []func(*sql.Selector)
+	ctx                *QueryContext
+	order              []incentiverule.OrderOption
+	inters             []Interceptor
+	predicates         []predicate.IncentiveRule
+	withReplaces       *IncentiveRuleQuery
+	withRevisions      *IncentiveRuleQuery
+	withPoints         *LedgerEntryQuery
+	loadTotal          []func(context.Context, []*IncentiveRule) error
+	modifiers          []func(*sql.Selector)
+	withNamedRevisions map[string]*IncentiveRuleQuery
+	withNamedPoints    map[string]*LedgerEntryQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -60,6 +67,72 @@ func (_q *IncentiveRuleQuery) Unique(unique bool) *IncentiveRuleQuery {
 func (_q *IncentiveRuleQuery) Order(o ...incentiverule.OrderOption) *IncentiveRuleQuery {
 	_q.order = append(_q.order, o...)
 	return _q
+}
+
+// QueryReplaces chains the current query on the "replaces" edge.
+func (_q *IncentiveRuleQuery) QueryReplaces() *IncentiveRuleQuery {
+	query := (&IncentiveRuleClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(incentiverule.Table, incentiverule.FieldID, selector),
+			sqlgraph.To(incentiverule.Table, incentiverule.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, incentiverule.ReplacesTable, incentiverule.ReplacesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRevisions chains the current query on the "revisions" edge.
+func (_q *IncentiveRuleQuery) QueryRevisions() *IncentiveRuleQuery {
+	query := (&IncentiveRuleClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(incentiverule.Table, incentiverule.FieldID, selector),
+			sqlgraph.To(incentiverule.Table, incentiverule.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, incentiverule.RevisionsTable, incentiverule.RevisionsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryPoints chains the current query on the "points" edge.
+func (_q *IncentiveRuleQuery) QueryPoints() *LedgerEntryQuery {
+	query := (&LedgerEntryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(incentiverule.Table, incentiverule.FieldID, selector),
+			sqlgraph.To(ledgerentry.Table, ledgerentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, incentiverule.PointsTable, incentiverule.PointsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
 }
 
 // First returns the first IncentiveRule entity from the query.
@@ -249,15 +322,51 @@ func (_q *IncentiveRuleQuery) Clone() *IncentiveRuleQuery {
 		return nil
 	}
 	return &IncentiveRuleQuery{
-		config:     _q.config,
-		ctx:        _q.ctx.Clone(),
-		order:      append([]incentiverule.OrderOption{}, _q.order...),
-		inters:     append([]Interceptor{}, _q.inters...),
-		predicates: append([]predicate.IncentiveRule{}, _q.predicates...),
+		config:        _q.config,
+		ctx:           _q.ctx.Clone(),
+		order:         append([]incentiverule.OrderOption{}, _q.order...),
+		inters:        append([]Interceptor{}, _q.inters...),
+		predicates:    append([]predicate.IncentiveRule{}, _q.predicates...),
+		withReplaces:  _q.withReplaces.Clone(),
+		withRevisions: _q.withRevisions.Clone(),
+		withPoints:    _q.withPoints.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
 	}
+}
+
+// WithReplaces tells the query-builder to eager-load the nodes that are connected to
+// the "replaces" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *IncentiveRuleQuery) WithReplaces(opts ...func(*IncentiveRuleQuery)) *IncentiveRuleQuery {
+	query := (&IncentiveRuleClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReplaces = query
+	return _q
+}
+
+// WithRevisions tells the query-builder to eager-load the nodes that are connected to
+// the "revisions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *IncentiveRuleQuery) WithRevisions(opts ...func(*IncentiveRuleQuery)) *IncentiveRuleQuery {
+	query := (&IncentiveRuleClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRevisions = query
+	return _q
+}
+
+// WithPoints tells the query-builder to eager-load the nodes that are connected to
+// the "points" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *IncentiveRuleQuery) WithPoints(opts ...func(*LedgerEntryQuery)) *IncentiveRuleQuery {
+	query := (&LedgerEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPoints = query
+	return _q
 }
 
 // GroupBy is used to group vertices by one or more fields/columns.
@@ -342,8 +451,13 @@ func (_q *IncentiveRuleQuery) prepareQuery(ctx context.Context) error {
 
 func (_q *IncentiveRuleQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*IncentiveRule, error) {
 	var (
-		nodes = []*IncentiveRule{}
-		_spec = _q.querySpec()
+		nodes       = []*IncentiveRule{}
+		_spec       = _q.querySpec()
+		loadedTypes = [3]bool{
+			_q.withReplaces != nil,
+			_q.withRevisions != nil,
+			_q.withPoints != nil,
+		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*IncentiveRule).scanValues(nil, columns)
@@ -351,6 +465,7 @@ func (_q *IncentiveRuleQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([
 	_spec.Assign = func(columns []string, values []any) error {
 		node := &IncentiveRule{config: _q.config}
 		nodes = append(nodes, node)
+		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
 	if len(_q.modifiers) > 0 {
@@ -365,12 +480,145 @@ func (_q *IncentiveRuleQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	if query := _q.withReplaces; query != nil {
+		if err := _q.loadReplaces(ctx, query, nodes, nil,
+			func(n *IncentiveRule, e *IncentiveRule) { n.Edges.Replaces = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withRevisions; query != nil {
+		if err := _q.loadRevisions(ctx, query, nodes,
+			func(n *IncentiveRule) { n.Edges.Revisions = []*IncentiveRule{} },
+			func(n *IncentiveRule, e *IncentiveRule) { n.Edges.Revisions = append(n.Edges.Revisions, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withPoints; query != nil {
+		if err := _q.loadPoints(ctx, query, nodes,
+			func(n *IncentiveRule) { n.Edges.Points = []*LedgerEntry{} },
+			func(n *IncentiveRule, e *LedgerEntry) { n.Edges.Points = append(n.Edges.Points, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRevisions {
+		if err := _q.loadRevisions(ctx, query, nodes,
+			func(n *IncentiveRule) { n.appendNamedRevisions(name) },
+			func(n *IncentiveRule, e *IncentiveRule) { n.appendNamedRevisions(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedPoints {
+		if err := _q.loadPoints(ctx, query, nodes,
+			func(n *IncentiveRule) { n.appendNamedPoints(name) },
+			func(n *IncentiveRule, e *LedgerEntry) { n.appendNamedPoints(name, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for i := range _q.loadTotal {
 		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}
 	return nodes, nil
+}
+
+func (_q *IncentiveRuleQuery) loadReplaces(ctx context.Context, query *IncentiveRuleQuery, nodes []*IncentiveRule, init func(*IncentiveRule), assign func(*IncentiveRule, *IncentiveRule)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*IncentiveRule)
+	for i := range nodes {
+		if nodes[i].ReplacesID == nil {
+			continue
+		}
+		fk := *nodes[i].ReplacesID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(incentiverule.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "replaces_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *IncentiveRuleQuery) loadRevisions(ctx context.Context, query *IncentiveRuleQuery, nodes []*IncentiveRule, init func(*IncentiveRule), assign func(*IncentiveRule, *IncentiveRule)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*IncentiveRule)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(incentiverule.FieldReplacesID)
+	}
+	query.Where(predicate.IncentiveRule(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(incentiverule.RevisionsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ReplacesID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "replaces_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "replaces_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *IncentiveRuleQuery) loadPoints(ctx context.Context, query *LedgerEntryQuery, nodes []*IncentiveRule, init func(*IncentiveRule), assign func(*IncentiveRule, *LedgerEntry)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*IncentiveRule)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(ledgerentry.FieldIncentiveRuleID)
+	}
+	query.Where(predicate.LedgerEntry(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(incentiverule.PointsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.IncentiveRuleID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "incentive_rule_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "incentive_rule_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
 }
 
 func (_q *IncentiveRuleQuery) sqlCount(ctx context.Context) (int, error) {
@@ -400,6 +648,9 @@ func (_q *IncentiveRuleQuery) querySpec() *sqlgraph.QuerySpec {
 			if fields[i] != incentiverule.FieldID {
 				_spec.Node.Columns = append(_spec.Node.Columns, fields[i])
 			}
+		}
+		if _q.withReplaces != nil {
+			_spec.Node.AddColumnOnce(incentiverule.FieldReplacesID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {
@@ -483,6 +734,34 @@ func (_q *IncentiveRuleQuery) ForShare(opts ...sql.LockOption) *IncentiveRuleQue
 	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
 		s.ForShare(opts...)
 	})
+	return _q
+}
+
+// WithNamedRevisions tells the query-builder to eager-load the nodes that are connected to the "revisions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *IncentiveRuleQuery) WithNamedRevisions(name string, opts ...func(*IncentiveRuleQuery)) *IncentiveRuleQuery {
+	query := (&IncentiveRuleClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRevisions == nil {
+		_q.withNamedRevisions = make(map[string]*IncentiveRuleQuery)
+	}
+	_q.withNamedRevisions[name] = query
+	return _q
+}
+
+// WithNamedPoints tells the query-builder to eager-load the nodes that are connected to the "points"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *IncentiveRuleQuery) WithNamedPoints(name string, opts ...func(*LedgerEntryQuery)) *IncentiveRuleQuery {
+	query := (&LedgerEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedPoints == nil {
+		_q.withNamedPoints = make(map[string]*LedgerEntryQuery)
+	}
+	_q.withNamedPoints[name] = query
 	return _q
 }
 

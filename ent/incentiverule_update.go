@@ -4,6 +4,7 @@ package ent
 
 import (
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/ledgerentry"
 	"bangfu/ent/predicate"
 	"context"
 	"errors"
@@ -158,6 +159,27 @@ func (_u *IncentiveRuleUpdate) ClearCapPerOrgPerYear() *IncentiveRuleUpdate {
 	return _u
 }
 
+// SetMultiplierBp sets the "multiplier_bp" field.
+func (_u *IncentiveRuleUpdate) SetMultiplierBp(v int) *IncentiveRuleUpdate {
+	_u.mutation.ResetMultiplierBp()
+	_u.mutation.SetMultiplierBp(v)
+	return _u
+}
+
+// SetNillableMultiplierBp sets the "multiplier_bp" field if the given value is not nil.
+func (_u *IncentiveRuleUpdate) SetNillableMultiplierBp(v *int) *IncentiveRuleUpdate {
+	if v != nil {
+		_u.SetMultiplierBp(*v)
+	}
+	return _u
+}
+
+// AddMultiplierBp adds value to the "multiplier_bp" field.
+func (_u *IncentiveRuleUpdate) AddMultiplierBp(v int) *IncentiveRuleUpdate {
+	_u.mutation.AddMultiplierBp(v)
+	return _u
+}
+
 // SetEffectiveFrom sets the "effective_from" field.
 func (_u *IncentiveRuleUpdate) SetEffectiveFrom(v time.Time) *IncentiveRuleUpdate {
 	_u.mutation.SetEffectiveFrom(v)
@@ -192,9 +214,81 @@ func (_u *IncentiveRuleUpdate) ClearEffectiveUntil() *IncentiveRuleUpdate {
 	return _u
 }
 
+// AddRevisionIDs adds the "revisions" edge to the IncentiveRule entity by IDs.
+func (_u *IncentiveRuleUpdate) AddRevisionIDs(ids ...int) *IncentiveRuleUpdate {
+	_u.mutation.AddRevisionIDs(ids...)
+	return _u
+}
+
+// AddRevisions adds the "revisions" edges to the IncentiveRule entity.
+func (_u *IncentiveRuleUpdate) AddRevisions(v ...*IncentiveRule) *IncentiveRuleUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRevisionIDs(ids...)
+}
+
+// AddPointIDs adds the "points" edge to the LedgerEntry entity by IDs.
+func (_u *IncentiveRuleUpdate) AddPointIDs(ids ...int) *IncentiveRuleUpdate {
+	_u.mutation.AddPointIDs(ids...)
+	return _u
+}
+
+// AddPoints adds the "points" edges to the LedgerEntry entity.
+func (_u *IncentiveRuleUpdate) AddPoints(v ...*LedgerEntry) *IncentiveRuleUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPointIDs(ids...)
+}
+
 // Mutation returns the IncentiveRuleMutation object of the builder.
 func (_u *IncentiveRuleUpdate) Mutation() *IncentiveRuleMutation {
 	return _u.mutation
+}
+
+// ClearRevisions clears all "revisions" edges to the IncentiveRule entity.
+func (_u *IncentiveRuleUpdate) ClearRevisions() *IncentiveRuleUpdate {
+	_u.mutation.ClearRevisions()
+	return _u
+}
+
+// RemoveRevisionIDs removes the "revisions" edge to IncentiveRule entities by IDs.
+func (_u *IncentiveRuleUpdate) RemoveRevisionIDs(ids ...int) *IncentiveRuleUpdate {
+	_u.mutation.RemoveRevisionIDs(ids...)
+	return _u
+}
+
+// RemoveRevisions removes "revisions" edges to IncentiveRule entities.
+func (_u *IncentiveRuleUpdate) RemoveRevisions(v ...*IncentiveRule) *IncentiveRuleUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRevisionIDs(ids...)
+}
+
+// ClearPoints clears all "points" edges to the LedgerEntry entity.
+func (_u *IncentiveRuleUpdate) ClearPoints() *IncentiveRuleUpdate {
+	_u.mutation.ClearPoints()
+	return _u
+}
+
+// RemovePointIDs removes the "points" edge to LedgerEntry entities by IDs.
+func (_u *IncentiveRuleUpdate) RemovePointIDs(ids ...int) *IncentiveRuleUpdate {
+	_u.mutation.RemovePointIDs(ids...)
+	return _u
+}
+
+// RemovePoints removes "points" edges to LedgerEntry entities.
+func (_u *IncentiveRuleUpdate) RemovePoints(v ...*LedgerEntry) *IncentiveRuleUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePointIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -271,6 +365,11 @@ func (_u *IncentiveRuleUpdate) check() error {
 			return &ValidationError{Name: "cap_per_org_per_year", err: fmt.Errorf(`ent: validator failed for field "IncentiveRule.cap_per_org_per_year": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MultiplierBp(); ok {
+		if err := incentiverule.MultiplierBpValidator(v); err != nil {
+			return &ValidationError{Name: "multiplier_bp", err: fmt.Errorf(`ent: validator failed for field "IncentiveRule.multiplier_bp": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -325,6 +424,12 @@ func (_u *IncentiveRuleUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if _u.mutation.CapPerOrgPerYearCleared() {
 		_spec.ClearField(incentiverule.FieldCapPerOrgPerYear, field.TypeInt64)
 	}
+	if value, ok := _u.mutation.MultiplierBp(); ok {
+		_spec.SetField(incentiverule.FieldMultiplierBp, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMultiplierBp(); ok {
+		_spec.AddField(incentiverule.FieldMultiplierBp, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.EffectiveFrom(); ok {
 		_spec.SetField(incentiverule.FieldEffectiveFrom, field.TypeTime, value)
 	}
@@ -333,6 +438,96 @@ func (_u *IncentiveRuleUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if _u.mutation.EffectiveUntilCleared() {
 		_spec.ClearField(incentiverule.FieldEffectiveUntil, field.TypeTime)
+	}
+	if _u.mutation.RevisionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.RevisionsTable,
+			Columns: []string{incentiverule.RevisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(incentiverule.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRevisionsIDs(); len(nodes) > 0 && !_u.mutation.RevisionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.RevisionsTable,
+			Columns: []string{incentiverule.RevisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(incentiverule.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RevisionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.RevisionsTable,
+			Columns: []string{incentiverule.RevisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(incentiverule.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PointsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.PointsTable,
+			Columns: []string{incentiverule.PointsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPointsIDs(); len(nodes) > 0 && !_u.mutation.PointsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.PointsTable,
+			Columns: []string{incentiverule.PointsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PointsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.PointsTable,
+			Columns: []string{incentiverule.PointsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -484,6 +679,27 @@ func (_u *IncentiveRuleUpdateOne) ClearCapPerOrgPerYear() *IncentiveRuleUpdateOn
 	return _u
 }
 
+// SetMultiplierBp sets the "multiplier_bp" field.
+func (_u *IncentiveRuleUpdateOne) SetMultiplierBp(v int) *IncentiveRuleUpdateOne {
+	_u.mutation.ResetMultiplierBp()
+	_u.mutation.SetMultiplierBp(v)
+	return _u
+}
+
+// SetNillableMultiplierBp sets the "multiplier_bp" field if the given value is not nil.
+func (_u *IncentiveRuleUpdateOne) SetNillableMultiplierBp(v *int) *IncentiveRuleUpdateOne {
+	if v != nil {
+		_u.SetMultiplierBp(*v)
+	}
+	return _u
+}
+
+// AddMultiplierBp adds value to the "multiplier_bp" field.
+func (_u *IncentiveRuleUpdateOne) AddMultiplierBp(v int) *IncentiveRuleUpdateOne {
+	_u.mutation.AddMultiplierBp(v)
+	return _u
+}
+
 // SetEffectiveFrom sets the "effective_from" field.
 func (_u *IncentiveRuleUpdateOne) SetEffectiveFrom(v time.Time) *IncentiveRuleUpdateOne {
 	_u.mutation.SetEffectiveFrom(v)
@@ -518,9 +734,81 @@ func (_u *IncentiveRuleUpdateOne) ClearEffectiveUntil() *IncentiveRuleUpdateOne 
 	return _u
 }
 
+// AddRevisionIDs adds the "revisions" edge to the IncentiveRule entity by IDs.
+func (_u *IncentiveRuleUpdateOne) AddRevisionIDs(ids ...int) *IncentiveRuleUpdateOne {
+	_u.mutation.AddRevisionIDs(ids...)
+	return _u
+}
+
+// AddRevisions adds the "revisions" edges to the IncentiveRule entity.
+func (_u *IncentiveRuleUpdateOne) AddRevisions(v ...*IncentiveRule) *IncentiveRuleUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRevisionIDs(ids...)
+}
+
+// AddPointIDs adds the "points" edge to the LedgerEntry entity by IDs.
+func (_u *IncentiveRuleUpdateOne) AddPointIDs(ids ...int) *IncentiveRuleUpdateOne {
+	_u.mutation.AddPointIDs(ids...)
+	return _u
+}
+
+// AddPoints adds the "points" edges to the LedgerEntry entity.
+func (_u *IncentiveRuleUpdateOne) AddPoints(v ...*LedgerEntry) *IncentiveRuleUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPointIDs(ids...)
+}
+
 // Mutation returns the IncentiveRuleMutation object of the builder.
 func (_u *IncentiveRuleUpdateOne) Mutation() *IncentiveRuleMutation {
 	return _u.mutation
+}
+
+// ClearRevisions clears all "revisions" edges to the IncentiveRule entity.
+func (_u *IncentiveRuleUpdateOne) ClearRevisions() *IncentiveRuleUpdateOne {
+	_u.mutation.ClearRevisions()
+	return _u
+}
+
+// RemoveRevisionIDs removes the "revisions" edge to IncentiveRule entities by IDs.
+func (_u *IncentiveRuleUpdateOne) RemoveRevisionIDs(ids ...int) *IncentiveRuleUpdateOne {
+	_u.mutation.RemoveRevisionIDs(ids...)
+	return _u
+}
+
+// RemoveRevisions removes "revisions" edges to IncentiveRule entities.
+func (_u *IncentiveRuleUpdateOne) RemoveRevisions(v ...*IncentiveRule) *IncentiveRuleUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRevisionIDs(ids...)
+}
+
+// ClearPoints clears all "points" edges to the LedgerEntry entity.
+func (_u *IncentiveRuleUpdateOne) ClearPoints() *IncentiveRuleUpdateOne {
+	_u.mutation.ClearPoints()
+	return _u
+}
+
+// RemovePointIDs removes the "points" edge to LedgerEntry entities by IDs.
+func (_u *IncentiveRuleUpdateOne) RemovePointIDs(ids ...int) *IncentiveRuleUpdateOne {
+	_u.mutation.RemovePointIDs(ids...)
+	return _u
+}
+
+// RemovePoints removes "points" edges to LedgerEntry entities.
+func (_u *IncentiveRuleUpdateOne) RemovePoints(v ...*LedgerEntry) *IncentiveRuleUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePointIDs(ids...)
 }
 
 // Where appends a list predicates to the IncentiveRuleUpdate builder.
@@ -610,6 +898,11 @@ func (_u *IncentiveRuleUpdateOne) check() error {
 			return &ValidationError{Name: "cap_per_org_per_year", err: fmt.Errorf(`ent: validator failed for field "IncentiveRule.cap_per_org_per_year": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MultiplierBp(); ok {
+		if err := incentiverule.MultiplierBpValidator(v); err != nil {
+			return &ValidationError{Name: "multiplier_bp", err: fmt.Errorf(`ent: validator failed for field "IncentiveRule.multiplier_bp": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -681,6 +974,12 @@ func (_u *IncentiveRuleUpdateOne) sqlSave(ctx context.Context) (_node *Incentive
 	if _u.mutation.CapPerOrgPerYearCleared() {
 		_spec.ClearField(incentiverule.FieldCapPerOrgPerYear, field.TypeInt64)
 	}
+	if value, ok := _u.mutation.MultiplierBp(); ok {
+		_spec.SetField(incentiverule.FieldMultiplierBp, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMultiplierBp(); ok {
+		_spec.AddField(incentiverule.FieldMultiplierBp, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.EffectiveFrom(); ok {
 		_spec.SetField(incentiverule.FieldEffectiveFrom, field.TypeTime, value)
 	}
@@ -689,6 +988,96 @@ func (_u *IncentiveRuleUpdateOne) sqlSave(ctx context.Context) (_node *Incentive
 	}
 	if _u.mutation.EffectiveUntilCleared() {
 		_spec.ClearField(incentiverule.FieldEffectiveUntil, field.TypeTime)
+	}
+	if _u.mutation.RevisionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.RevisionsTable,
+			Columns: []string{incentiverule.RevisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(incentiverule.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRevisionsIDs(); len(nodes) > 0 && !_u.mutation.RevisionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.RevisionsTable,
+			Columns: []string{incentiverule.RevisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(incentiverule.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RevisionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.RevisionsTable,
+			Columns: []string{incentiverule.RevisionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(incentiverule.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PointsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.PointsTable,
+			Columns: []string{incentiverule.PointsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPointsIDs(); len(nodes) > 0 && !_u.mutation.PointsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.PointsTable,
+			Columns: []string{incentiverule.PointsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PointsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   incentiverule.PointsTable,
+			Columns: []string{incentiverule.PointsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(ledgerentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_node = &IncentiveRule{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -5,6 +5,7 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/household"
+	"bangfu/ent/incentiverule"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -46,6 +47,8 @@ type LedgerEntry struct {
 	OrganizationID *int `json:"organization_id,omitempty"`
 	// The entry this one reverses.
 	ReversesID *int `json:"reverses_id,omitempty"`
+	// For points: the rule that awarded them.
+	IncentiveRuleID *int `json:"incentive_rule_id,omitempty"`
 	// Note holds the value of the "note" field.
 	Note string `json:"note,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -62,6 +65,8 @@ type LedgerEntryEdges struct {
 	Agreement *Agreement `json:"agreement,omitempty"`
 	// OriginCounty holds the value of the origin_county edge.
 	OriginCounty *Region `json:"origin_county,omitempty"`
+	// IncentiveRule holds the value of the incentive_rule edge.
+	IncentiveRule *IncentiveRule `json:"incentive_rule,omitempty"`
 	// Household holds the value of the household edge.
 	Household *Household `json:"household,omitempty"`
 	// Organization holds the value of the organization edge.
@@ -72,9 +77,9 @@ type LedgerEntryEdges struct {
 	ReversedBy *LedgerEntry `json:"reversed_by,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [7]map[string]int
+	totalCount [8]map[string]int
 }
 
 // OrderLineOrErr returns the OrderLine value or an error if the edge
@@ -110,12 +115,23 @@ func (e LedgerEntryEdges) OriginCountyOrErr() (*Region, error) {
 	return nil, &NotLoadedError{edge: "origin_county"}
 }
 
+// IncentiveRuleOrErr returns the IncentiveRule value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e LedgerEntryEdges) IncentiveRuleOrErr() (*IncentiveRule, error) {
+	if e.IncentiveRule != nil {
+		return e.IncentiveRule, nil
+	} else if e.loadedTypes[3] {
+		return nil, &NotFoundError{label: incentiverule.Label}
+	}
+	return nil, &NotLoadedError{edge: "incentive_rule"}
+}
+
 // HouseholdOrErr returns the Household value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
 func (e LedgerEntryEdges) HouseholdOrErr() (*Household, error) {
 	if e.Household != nil {
 		return e.Household, nil
-	} else if e.loadedTypes[3] {
+	} else if e.loadedTypes[4] {
 		return nil, &NotFoundError{label: household.Label}
 	}
 	return nil, &NotLoadedError{edge: "household"}
@@ -126,7 +142,7 @@ func (e LedgerEntryEdges) HouseholdOrErr() (*Household, error) {
 func (e LedgerEntryEdges) OrganizationOrErr() (*Organization, error) {
 	if e.Organization != nil {
 		return e.Organization, nil
-	} else if e.loadedTypes[4] {
+	} else if e.loadedTypes[5] {
 		return nil, &NotFoundError{label: organization.Label}
 	}
 	return nil, &NotLoadedError{edge: "organization"}
@@ -137,7 +153,7 @@ func (e LedgerEntryEdges) OrganizationOrErr() (*Organization, error) {
 func (e LedgerEntryEdges) ReversesOrErr() (*LedgerEntry, error) {
 	if e.Reverses != nil {
 		return e.Reverses, nil
-	} else if e.loadedTypes[5] {
+	} else if e.loadedTypes[6] {
 		return nil, &NotFoundError{label: ledgerentry.Label}
 	}
 	return nil, &NotLoadedError{edge: "reverses"}
@@ -148,7 +164,7 @@ func (e LedgerEntryEdges) ReversesOrErr() (*LedgerEntry, error) {
 func (e LedgerEntryEdges) ReversedByOrErr() (*LedgerEntry, error) {
 	if e.ReversedBy != nil {
 		return e.ReversedBy, nil
-	} else if e.loadedTypes[6] {
+	} else if e.loadedTypes[7] {
 		return nil, &NotFoundError{label: ledgerentry.Label}
 	}
 	return nil, &NotLoadedError{edge: "reversed_by"}
@@ -159,7 +175,7 @@ func (*LedgerEntry) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case ledgerentry.FieldID, ledgerentry.FieldAmount, ledgerentry.FieldYear, ledgerentry.FieldMonth, ledgerentry.FieldOrderLineID, ledgerentry.FieldAgreementID, ledgerentry.FieldOriginCountyID, ledgerentry.FieldHouseholdID, ledgerentry.FieldOrganizationID, ledgerentry.FieldReversesID:
+		case ledgerentry.FieldID, ledgerentry.FieldAmount, ledgerentry.FieldYear, ledgerentry.FieldMonth, ledgerentry.FieldOrderLineID, ledgerentry.FieldAgreementID, ledgerentry.FieldOriginCountyID, ledgerentry.FieldHouseholdID, ledgerentry.FieldOrganizationID, ledgerentry.FieldReversesID, ledgerentry.FieldIncentiveRuleID:
 			values[i] = new(sql.NullInt64)
 		case ledgerentry.FieldKind, ledgerentry.FieldIndicator, ledgerentry.FieldNote:
 			values[i] = new(sql.NullString)
@@ -266,6 +282,13 @@ func (_m *LedgerEntry) assignValues(columns []string, values []any) error {
 				_m.ReversesID = new(int)
 				*_m.ReversesID = int(value.Int64)
 			}
+		case ledgerentry.FieldIncentiveRuleID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field incentive_rule_id", values[i])
+			} else if value.Valid {
+				_m.IncentiveRuleID = new(int)
+				*_m.IncentiveRuleID = int(value.Int64)
+			}
 		case ledgerentry.FieldNote:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field note", values[i])
@@ -298,6 +321,11 @@ func (_m *LedgerEntry) QueryAgreement() *AgreementQuery {
 // QueryOriginCounty queries the "origin_county" edge of the LedgerEntry entity.
 func (_m *LedgerEntry) QueryOriginCounty() *RegionQuery {
 	return NewLedgerEntryClient(_m.config).QueryOriginCounty(_m)
+}
+
+// QueryIncentiveRule queries the "incentive_rule" edge of the LedgerEntry entity.
+func (_m *LedgerEntry) QueryIncentiveRule() *IncentiveRuleQuery {
+	return NewLedgerEntryClient(_m.config).QueryIncentiveRule(_m)
 }
 
 // QueryHousehold queries the "household" edge of the LedgerEntry entity.
@@ -392,6 +420,11 @@ func (_m *LedgerEntry) String() string {
 	builder.WriteString(", ")
 	if v := _m.ReversesID; v != nil {
 		builder.WriteString("reverses_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.IncentiveRuleID; v != nil {
+		builder.WriteString("incentive_rule_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

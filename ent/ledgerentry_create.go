@@ -5,6 +5,7 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/household"
+	"bangfu/ent/incentiverule"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -171,6 +172,20 @@ func (_c *LedgerEntryCreate) SetNillableReversesID(v *int) *LedgerEntryCreate {
 	return _c
 }
 
+// SetIncentiveRuleID sets the "incentive_rule_id" field.
+func (_c *LedgerEntryCreate) SetIncentiveRuleID(v int) *LedgerEntryCreate {
+	_c.mutation.SetIncentiveRuleID(v)
+	return _c
+}
+
+// SetNillableIncentiveRuleID sets the "incentive_rule_id" field if the given value is not nil.
+func (_c *LedgerEntryCreate) SetNillableIncentiveRuleID(v *int) *LedgerEntryCreate {
+	if v != nil {
+		_c.SetIncentiveRuleID(*v)
+	}
+	return _c
+}
+
 // SetNote sets the "note" field.
 func (_c *LedgerEntryCreate) SetNote(v string) *LedgerEntryCreate {
 	_c.mutation.SetNote(v)
@@ -198,6 +213,11 @@ func (_c *LedgerEntryCreate) SetAgreement(v *Agreement) *LedgerEntryCreate {
 // SetOriginCounty sets the "origin_county" edge to the Region entity.
 func (_c *LedgerEntryCreate) SetOriginCounty(v *Region) *LedgerEntryCreate {
 	return _c.SetOriginCountyID(v.ID)
+}
+
+// SetIncentiveRule sets the "incentive_rule" edge to the IncentiveRule entity.
+func (_c *LedgerEntryCreate) SetIncentiveRule(v *IncentiveRule) *LedgerEntryCreate {
+	return _c.SetIncentiveRuleID(v.ID)
 }
 
 // SetHousehold sets the "household" edge to the Household entity.
@@ -426,6 +446,23 @@ func (_c *LedgerEntryCreate) createSpec() (*LedgerEntry, *sqlgraph.CreateSpec) {
 		_node.OriginCountyID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.IncentiveRuleIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   ledgerentry.IncentiveRuleTable,
+			Columns: []string{ledgerentry.IncentiveRuleColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(incentiverule.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.IncentiveRuleID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	if nodes := _c.mutation.HouseholdIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -591,6 +628,9 @@ func (u *LedgerEntryUpsertOne) UpdateNewValues() *LedgerEntryUpsertOne {
 		}
 		if _, exists := u.create.mutation.ReversesID(); exists {
 			s.SetIgnore(ledgerentry.FieldReversesID)
+		}
+		if _, exists := u.create.mutation.IncentiveRuleID(); exists {
+			s.SetIgnore(ledgerentry.FieldIncentiveRuleID)
 		}
 		if _, exists := u.create.mutation.Note(); exists {
 			s.SetIgnore(ledgerentry.FieldNote)
@@ -837,6 +877,9 @@ func (u *LedgerEntryUpsertBulk) UpdateNewValues() *LedgerEntryUpsertBulk {
 			}
 			if _, exists := b.mutation.ReversesID(); exists {
 				s.SetIgnore(ledgerentry.FieldReversesID)
+			}
+			if _, exists := b.mutation.IncentiveRuleID(); exists {
+				s.SetIgnore(ledgerentry.FieldIncentiveRuleID)
 			}
 			if _, exists := b.mutation.Note(); exists {
 				s.SetIgnore(ledgerentry.FieldNote)

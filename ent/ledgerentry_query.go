@@ -5,6 +5,7 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/household"
+	"bangfu/ent/incentiverule"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -26,19 +27,20 @@ import (
 // LedgerEntryQuery is the builder for querying LedgerEntry entities.
 type LedgerEntryQuery struct {
 	config
-	ctx              *QueryContext
-	order            []ledgerentry.OrderOption
-	inters           []Interceptor
-	predicates       []predicate.LedgerEntry
-	withOrderLine    *OrderLineQuery
-	withAgreement    *AgreementQuery
-	withOriginCounty *RegionQuery
-	withHousehold    *HouseholdQuery
-	withOrganization *OrganizationQuery
-	withReverses     *LedgerEntryQuery
-	withReversedBy   *LedgerEntryQuery
-	loadTotal        []func(context.Context, []*LedgerEntry) error
-	modifiers        []func(*sql.Selector)
+	ctx               *QueryContext
+	order             []ledgerentry.OrderOption
+	inters            []Interceptor
+	predicates        []predicate.LedgerEntry
+	withOrderLine     *OrderLineQuery
+	withAgreement     *AgreementQuery
+	withOriginCounty  *RegionQuery
+	withIncentiveRule *IncentiveRuleQuery
+	withHousehold     *HouseholdQuery
+	withOrganization  *OrganizationQuery
+	withReverses      *LedgerEntryQuery
+	withReversedBy    *LedgerEntryQuery
+	loadTotal         []func(context.Context, []*LedgerEntry) error
+	modifiers         []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -134,6 +136,28 @@ func (_q *LedgerEntryQuery) QueryOriginCounty() *RegionQuery {
 			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, selector),
 			sqlgraph.To(region.Table, region.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, ledgerentry.OriginCountyTable, ledgerentry.OriginCountyColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryIncentiveRule chains the current query on the "incentive_rule" edge.
+func (_q *LedgerEntryQuery) QueryIncentiveRule() *IncentiveRuleQuery {
+	query := (&IncentiveRuleClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, selector),
+			sqlgraph.To(incentiverule.Table, incentiverule.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ledgerentry.IncentiveRuleTable, ledgerentry.IncentiveRuleColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -416,18 +440,19 @@ func (_q *LedgerEntryQuery) Clone() *LedgerEntryQuery {
 		return nil
 	}
 	return &LedgerEntryQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]ledgerentry.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.LedgerEntry{}, _q.predicates...),
-		withOrderLine:    _q.withOrderLine.Clone(),
-		withAgreement:    _q.withAgreement.Clone(),
-		withOriginCounty: _q.withOriginCounty.Clone(),
-		withHousehold:    _q.withHousehold.Clone(),
-		withOrganization: _q.withOrganization.Clone(),
-		withReverses:     _q.withReverses.Clone(),
-		withReversedBy:   _q.withReversedBy.Clone(),
+		config:            _q.config,
+		ctx:               _q.ctx.Clone(),
+		order:             append([]ledgerentry.OrderOption{}, _q.order...),
+		inters:            append([]Interceptor{}, _q.inters...),
+		predicates:        append([]predicate.LedgerEntry{}, _q.predicates...),
+		withOrderLine:     _q.withOrderLine.Clone(),
+		withAgreement:     _q.withAgreement.Clone(),
+		withOriginCounty:  _q.withOriginCounty.Clone(),
+		withIncentiveRule: _q.withIncentiveRule.Clone(),
+		withHousehold:     _q.withHousehold.Clone(),
+		withOrganization:  _q.withOrganization.Clone(),
+		withReverses:      _q.withReverses.Clone(),
+		withReversedBy:    _q.withReversedBy.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -464,6 +489,17 @@ func (_q *LedgerEntryQuery) WithOriginCounty(opts ...func(*RegionQuery)) *Ledger
 		opt(query)
 	}
 	_q.withOriginCounty = query
+	return _q
+}
+
+// WithIncentiveRule tells the query-builder to eager-load the nodes that are connected to
+// the "incentive_rule" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *LedgerEntryQuery) WithIncentiveRule(opts ...func(*IncentiveRuleQuery)) *LedgerEntryQuery {
+	query := (&IncentiveRuleClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withIncentiveRule = query
 	return _q
 }
 
@@ -595,10 +631,11 @@ func (_q *LedgerEntryQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	var (
 		nodes       = []*LedgerEntry{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [8]bool{
 			_q.withOrderLine != nil,
 			_q.withAgreement != nil,
 			_q.withOriginCounty != nil,
+			_q.withIncentiveRule != nil,
 			_q.withHousehold != nil,
 			_q.withOrganization != nil,
 			_q.withReverses != nil,
@@ -641,6 +678,12 @@ func (_q *LedgerEntryQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	if query := _q.withOriginCounty; query != nil {
 		if err := _q.loadOriginCounty(ctx, query, nodes, nil,
 			func(n *LedgerEntry, e *Region) { n.Edges.OriginCounty = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withIncentiveRule; query != nil {
+		if err := _q.loadIncentiveRule(ctx, query, nodes, nil,
+			func(n *LedgerEntry, e *IncentiveRule) { n.Edges.IncentiveRule = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -765,6 +808,38 @@ func (_q *LedgerEntryQuery) loadOriginCounty(ctx context.Context, query *RegionQ
 		nodes, ok := nodeids[n.ID]
 		if !ok {
 			return fmt.Errorf(`unexpected foreign-key "origin_county_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *LedgerEntryQuery) loadIncentiveRule(ctx context.Context, query *IncentiveRuleQuery, nodes []*LedgerEntry, init func(*LedgerEntry), assign func(*LedgerEntry, *IncentiveRule)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*LedgerEntry)
+	for i := range nodes {
+		if nodes[i].IncentiveRuleID == nil {
+			continue
+		}
+		fk := *nodes[i].IncentiveRuleID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(incentiverule.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "incentive_rule_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -935,6 +1010,9 @@ func (_q *LedgerEntryQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withOriginCounty != nil {
 			_spec.Node.AddColumnOnce(ledgerentry.FieldOriginCountyID)
+		}
+		if _q.withIncentiveRule != nil {
+			_spec.Node.AddColumnOnce(ledgerentry.FieldIncentiveRuleID)
 		}
 		if _q.withHousehold != nil {
 			_spec.Node.AddColumnOnce(ledgerentry.FieldHouseholdID)

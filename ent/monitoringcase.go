@@ -43,6 +43,12 @@ type MonitoringCase struct {
 	RiskEliminatedAt *time.Time `json:"risk_eliminated_at,omitempty"`
 	// Notes holds the value of the "notes" field.
 	Notes string `json:"notes,omitempty"`
+	// Why the early-warning scan opened the case (income figures and threshold).
+	DetectionReason string `json:"detection_reason,omitempty"`
+	// Set by the scan: e.g. monitored for a month with no development assistance.
+	DataQualityIssue string `json:"data_quality_issue,omitempty"`
+	// When the case was dismissed or its risk eliminated.
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MonitoringCaseQuery when eager-loading is set.
 	Edges        MonitoringCaseEdges `json:"edges"`
@@ -80,9 +86,9 @@ func (*MonitoringCase) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case monitoringcase.FieldID, monitoringcase.FieldHouseholdID:
 			values[i] = new(sql.NullInt64)
-		case monitoringcase.FieldType, monitoringcase.FieldStatus, monitoringcase.FieldNotes:
+		case monitoringcase.FieldType, monitoringcase.FieldStatus, monitoringcase.FieldNotes, monitoringcase.FieldDetectionReason, monitoringcase.FieldDataQualityIssue:
 			values[i] = new(sql.NullString)
-		case monitoringcase.FieldCreatedAt, monitoringcase.FieldUpdatedAt, monitoringcase.FieldOpenedAt, monitoringcase.FieldIdentificationDue, monitoringcase.FieldNoticeStart, monitoringcase.FieldIdentifiedAt, monitoringcase.FieldRiskEliminatedAt:
+		case monitoringcase.FieldCreatedAt, monitoringcase.FieldUpdatedAt, monitoringcase.FieldOpenedAt, monitoringcase.FieldIdentificationDue, monitoringcase.FieldNoticeStart, monitoringcase.FieldIdentifiedAt, monitoringcase.FieldRiskEliminatedAt, monitoringcase.FieldClosedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -182,6 +188,25 @@ func (_m *MonitoringCase) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Notes = value.String
 			}
+		case monitoringcase.FieldDetectionReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field detection_reason", values[i])
+			} else if value.Valid {
+				_m.DetectionReason = value.String
+			}
+		case monitoringcase.FieldDataQualityIssue:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field data_quality_issue", values[i])
+			} else if value.Valid {
+				_m.DataQualityIssue = value.String
+			}
+		case monitoringcase.FieldClosedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field closed_at", values[i])
+			} else if value.Valid {
+				_m.ClosedAt = new(time.Time)
+				*_m.ClosedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -264,6 +289,17 @@ func (_m *MonitoringCase) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("notes=")
 	builder.WriteString(_m.Notes)
+	builder.WriteString(", ")
+	builder.WriteString("detection_reason=")
+	builder.WriteString(_m.DetectionReason)
+	builder.WriteString(", ")
+	builder.WriteString("data_quality_issue=")
+	builder.WriteString(_m.DataQualityIssue)
+	builder.WriteString(", ")
+	if v := _m.ClosedAt; v != nil {
+		builder.WriteString("closed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

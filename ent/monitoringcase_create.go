@@ -159,6 +159,48 @@ func (_c *MonitoringCaseCreate) SetNillableNotes(v *string) *MonitoringCaseCreat
 	return _c
 }
 
+// SetDetectionReason sets the "detection_reason" field.
+func (_c *MonitoringCaseCreate) SetDetectionReason(v string) *MonitoringCaseCreate {
+	_c.mutation.SetDetectionReason(v)
+	return _c
+}
+
+// SetNillableDetectionReason sets the "detection_reason" field if the given value is not nil.
+func (_c *MonitoringCaseCreate) SetNillableDetectionReason(v *string) *MonitoringCaseCreate {
+	if v != nil {
+		_c.SetDetectionReason(*v)
+	}
+	return _c
+}
+
+// SetDataQualityIssue sets the "data_quality_issue" field.
+func (_c *MonitoringCaseCreate) SetDataQualityIssue(v string) *MonitoringCaseCreate {
+	_c.mutation.SetDataQualityIssue(v)
+	return _c
+}
+
+// SetNillableDataQualityIssue sets the "data_quality_issue" field if the given value is not nil.
+func (_c *MonitoringCaseCreate) SetNillableDataQualityIssue(v *string) *MonitoringCaseCreate {
+	if v != nil {
+		_c.SetDataQualityIssue(*v)
+	}
+	return _c
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_c *MonitoringCaseCreate) SetClosedAt(v time.Time) *MonitoringCaseCreate {
+	_c.mutation.SetClosedAt(v)
+	return _c
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_c *MonitoringCaseCreate) SetNillableClosedAt(v *time.Time) *MonitoringCaseCreate {
+	if v != nil {
+		_c.SetClosedAt(*v)
+	}
+	return _c
+}
+
 // SetHousehold sets the "household" edge to the Household entity.
 func (_c *MonitoringCaseCreate) SetHousehold(v *Household) *MonitoringCaseCreate {
 	return _c.SetHouseholdID(v.ID)
@@ -267,6 +309,16 @@ func (_c *MonitoringCaseCreate) check() error {
 			return &ValidationError{Name: "notes", err: fmt.Errorf(`ent: validator failed for field "MonitoringCase.notes": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.DetectionReason(); ok {
+		if err := monitoringcase.DetectionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "detection_reason", err: fmt.Errorf(`ent: validator failed for field "MonitoringCase.detection_reason": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.DataQualityIssue(); ok {
+		if err := monitoringcase.DataQualityIssueValidator(v); err != nil {
+			return &ValidationError{Name: "data_quality_issue", err: fmt.Errorf(`ent: validator failed for field "MonitoringCase.data_quality_issue": %w`, err)}
+		}
+	}
 	if len(_c.mutation.HouseholdIDs()) == 0 {
 		return &ValidationError{Name: "household", err: errors.New(`ent: missing required edge "MonitoringCase.household"`)}
 	}
@@ -340,6 +392,18 @@ func (_c *MonitoringCaseCreate) createSpec() (*MonitoringCase, *sqlgraph.CreateS
 	if value, ok := _c.mutation.Notes(); ok {
 		_spec.SetField(monitoringcase.FieldNotes, field.TypeString, value)
 		_node.Notes = value
+	}
+	if value, ok := _c.mutation.DetectionReason(); ok {
+		_spec.SetField(monitoringcase.FieldDetectionReason, field.TypeString, value)
+		_node.DetectionReason = value
+	}
+	if value, ok := _c.mutation.DataQualityIssue(); ok {
+		_spec.SetField(monitoringcase.FieldDataQualityIssue, field.TypeString, value)
+		_node.DataQualityIssue = value
+	}
+	if value, ok := _c.mutation.ClosedAt(); ok {
+		_spec.SetField(monitoringcase.FieldClosedAt, field.TypeTime, value)
+		_node.ClosedAt = &value
 	}
 	if nodes := _c.mutation.HouseholdIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -569,6 +633,60 @@ func (u *MonitoringCaseUpsert) UpdateNotes() *MonitoringCaseUpsert {
 // ClearNotes clears the value of the "notes" field.
 func (u *MonitoringCaseUpsert) ClearNotes() *MonitoringCaseUpsert {
 	u.SetNull(monitoringcase.FieldNotes)
+	return u
+}
+
+// SetDetectionReason sets the "detection_reason" field.
+func (u *MonitoringCaseUpsert) SetDetectionReason(v string) *MonitoringCaseUpsert {
+	u.Set(monitoringcase.FieldDetectionReason, v)
+	return u
+}
+
+// UpdateDetectionReason sets the "detection_reason" field to the value that was provided on create.
+func (u *MonitoringCaseUpsert) UpdateDetectionReason() *MonitoringCaseUpsert {
+	u.SetExcluded(monitoringcase.FieldDetectionReason)
+	return u
+}
+
+// ClearDetectionReason clears the value of the "detection_reason" field.
+func (u *MonitoringCaseUpsert) ClearDetectionReason() *MonitoringCaseUpsert {
+	u.SetNull(monitoringcase.FieldDetectionReason)
+	return u
+}
+
+// SetDataQualityIssue sets the "data_quality_issue" field.
+func (u *MonitoringCaseUpsert) SetDataQualityIssue(v string) *MonitoringCaseUpsert {
+	u.Set(monitoringcase.FieldDataQualityIssue, v)
+	return u
+}
+
+// UpdateDataQualityIssue sets the "data_quality_issue" field to the value that was provided on create.
+func (u *MonitoringCaseUpsert) UpdateDataQualityIssue() *MonitoringCaseUpsert {
+	u.SetExcluded(monitoringcase.FieldDataQualityIssue)
+	return u
+}
+
+// ClearDataQualityIssue clears the value of the "data_quality_issue" field.
+func (u *MonitoringCaseUpsert) ClearDataQualityIssue() *MonitoringCaseUpsert {
+	u.SetNull(monitoringcase.FieldDataQualityIssue)
+	return u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *MonitoringCaseUpsert) SetClosedAt(v time.Time) *MonitoringCaseUpsert {
+	u.Set(monitoringcase.FieldClosedAt, v)
+	return u
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *MonitoringCaseUpsert) UpdateClosedAt() *MonitoringCaseUpsert {
+	u.SetExcluded(monitoringcase.FieldClosedAt)
+	return u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *MonitoringCaseUpsert) ClearClosedAt() *MonitoringCaseUpsert {
+	u.SetNull(monitoringcase.FieldClosedAt)
 	return u
 }
 
@@ -803,6 +921,69 @@ func (u *MonitoringCaseUpsertOne) UpdateNotes() *MonitoringCaseUpsertOne {
 func (u *MonitoringCaseUpsertOne) ClearNotes() *MonitoringCaseUpsertOne {
 	return u.Update(func(s *MonitoringCaseUpsert) {
 		s.ClearNotes()
+	})
+}
+
+// SetDetectionReason sets the "detection_reason" field.
+func (u *MonitoringCaseUpsertOne) SetDetectionReason(v string) *MonitoringCaseUpsertOne {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.SetDetectionReason(v)
+	})
+}
+
+// UpdateDetectionReason sets the "detection_reason" field to the value that was provided on create.
+func (u *MonitoringCaseUpsertOne) UpdateDetectionReason() *MonitoringCaseUpsertOne {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.UpdateDetectionReason()
+	})
+}
+
+// ClearDetectionReason clears the value of the "detection_reason" field.
+func (u *MonitoringCaseUpsertOne) ClearDetectionReason() *MonitoringCaseUpsertOne {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.ClearDetectionReason()
+	})
+}
+
+// SetDataQualityIssue sets the "data_quality_issue" field.
+func (u *MonitoringCaseUpsertOne) SetDataQualityIssue(v string) *MonitoringCaseUpsertOne {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.SetDataQualityIssue(v)
+	})
+}
+
+// UpdateDataQualityIssue sets the "data_quality_issue" field to the value that was provided on create.
+func (u *MonitoringCaseUpsertOne) UpdateDataQualityIssue() *MonitoringCaseUpsertOne {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.UpdateDataQualityIssue()
+	})
+}
+
+// ClearDataQualityIssue clears the value of the "data_quality_issue" field.
+func (u *MonitoringCaseUpsertOne) ClearDataQualityIssue() *MonitoringCaseUpsertOne {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.ClearDataQualityIssue()
+	})
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *MonitoringCaseUpsertOne) SetClosedAt(v time.Time) *MonitoringCaseUpsertOne {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.SetClosedAt(v)
+	})
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *MonitoringCaseUpsertOne) UpdateClosedAt() *MonitoringCaseUpsertOne {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.UpdateClosedAt()
+	})
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *MonitoringCaseUpsertOne) ClearClosedAt() *MonitoringCaseUpsertOne {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.ClearClosedAt()
 	})
 }
 
@@ -1203,6 +1384,69 @@ func (u *MonitoringCaseUpsertBulk) UpdateNotes() *MonitoringCaseUpsertBulk {
 func (u *MonitoringCaseUpsertBulk) ClearNotes() *MonitoringCaseUpsertBulk {
 	return u.Update(func(s *MonitoringCaseUpsert) {
 		s.ClearNotes()
+	})
+}
+
+// SetDetectionReason sets the "detection_reason" field.
+func (u *MonitoringCaseUpsertBulk) SetDetectionReason(v string) *MonitoringCaseUpsertBulk {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.SetDetectionReason(v)
+	})
+}
+
+// UpdateDetectionReason sets the "detection_reason" field to the value that was provided on create.
+func (u *MonitoringCaseUpsertBulk) UpdateDetectionReason() *MonitoringCaseUpsertBulk {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.UpdateDetectionReason()
+	})
+}
+
+// ClearDetectionReason clears the value of the "detection_reason" field.
+func (u *MonitoringCaseUpsertBulk) ClearDetectionReason() *MonitoringCaseUpsertBulk {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.ClearDetectionReason()
+	})
+}
+
+// SetDataQualityIssue sets the "data_quality_issue" field.
+func (u *MonitoringCaseUpsertBulk) SetDataQualityIssue(v string) *MonitoringCaseUpsertBulk {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.SetDataQualityIssue(v)
+	})
+}
+
+// UpdateDataQualityIssue sets the "data_quality_issue" field to the value that was provided on create.
+func (u *MonitoringCaseUpsertBulk) UpdateDataQualityIssue() *MonitoringCaseUpsertBulk {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.UpdateDataQualityIssue()
+	})
+}
+
+// ClearDataQualityIssue clears the value of the "data_quality_issue" field.
+func (u *MonitoringCaseUpsertBulk) ClearDataQualityIssue() *MonitoringCaseUpsertBulk {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.ClearDataQualityIssue()
+	})
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (u *MonitoringCaseUpsertBulk) SetClosedAt(v time.Time) *MonitoringCaseUpsertBulk {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.SetClosedAt(v)
+	})
+}
+
+// UpdateClosedAt sets the "closed_at" field to the value that was provided on create.
+func (u *MonitoringCaseUpsertBulk) UpdateClosedAt() *MonitoringCaseUpsertBulk {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.UpdateClosedAt()
+	})
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (u *MonitoringCaseUpsertBulk) ClearClosedAt() *MonitoringCaseUpsertBulk {
+	return u.Update(func(s *MonitoringCaseUpsert) {
+		s.ClearClosedAt()
 	})
 }
 

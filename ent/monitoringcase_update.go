@@ -204,6 +204,66 @@ func (_u *MonitoringCaseUpdate) ClearNotes() *MonitoringCaseUpdate {
 	return _u
 }
 
+// SetDetectionReason sets the "detection_reason" field.
+func (_u *MonitoringCaseUpdate) SetDetectionReason(v string) *MonitoringCaseUpdate {
+	_u.mutation.SetDetectionReason(v)
+	return _u
+}
+
+// SetNillableDetectionReason sets the "detection_reason" field if the given value is not nil.
+func (_u *MonitoringCaseUpdate) SetNillableDetectionReason(v *string) *MonitoringCaseUpdate {
+	if v != nil {
+		_u.SetDetectionReason(*v)
+	}
+	return _u
+}
+
+// ClearDetectionReason clears the value of the "detection_reason" field.
+func (_u *MonitoringCaseUpdate) ClearDetectionReason() *MonitoringCaseUpdate {
+	_u.mutation.ClearDetectionReason()
+	return _u
+}
+
+// SetDataQualityIssue sets the "data_quality_issue" field.
+func (_u *MonitoringCaseUpdate) SetDataQualityIssue(v string) *MonitoringCaseUpdate {
+	_u.mutation.SetDataQualityIssue(v)
+	return _u
+}
+
+// SetNillableDataQualityIssue sets the "data_quality_issue" field if the given value is not nil.
+func (_u *MonitoringCaseUpdate) SetNillableDataQualityIssue(v *string) *MonitoringCaseUpdate {
+	if v != nil {
+		_u.SetDataQualityIssue(*v)
+	}
+	return _u
+}
+
+// ClearDataQualityIssue clears the value of the "data_quality_issue" field.
+func (_u *MonitoringCaseUpdate) ClearDataQualityIssue() *MonitoringCaseUpdate {
+	_u.mutation.ClearDataQualityIssue()
+	return _u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_u *MonitoringCaseUpdate) SetClosedAt(v time.Time) *MonitoringCaseUpdate {
+	_u.mutation.SetClosedAt(v)
+	return _u
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_u *MonitoringCaseUpdate) SetNillableClosedAt(v *time.Time) *MonitoringCaseUpdate {
+	if v != nil {
+		_u.SetClosedAt(*v)
+	}
+	return _u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (_u *MonitoringCaseUpdate) ClearClosedAt() *MonitoringCaseUpdate {
+	_u.mutation.ClearClosedAt()
+	return _u
+}
+
 // SetHousehold sets the "household" edge to the Household entity.
 func (_u *MonitoringCaseUpdate) SetHousehold(v *Household) *MonitoringCaseUpdate {
 	return _u.SetHouseholdID(v.ID)
@@ -279,6 +339,16 @@ func (_u *MonitoringCaseUpdate) check() error {
 			return &ValidationError{Name: "notes", err: fmt.Errorf(`ent: validator failed for field "MonitoringCase.notes": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.DetectionReason(); ok {
+		if err := monitoringcase.DetectionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "detection_reason", err: fmt.Errorf(`ent: validator failed for field "MonitoringCase.detection_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DataQualityIssue(); ok {
+		if err := monitoringcase.DataQualityIssueValidator(v); err != nil {
+			return &ValidationError{Name: "data_quality_issue", err: fmt.Errorf(`ent: validator failed for field "MonitoringCase.data_quality_issue": %w`, err)}
+		}
+	}
 	if _u.mutation.HouseholdCleared() && len(_u.mutation.HouseholdIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "MonitoringCase.household"`)
 	}
@@ -346,6 +416,24 @@ func (_u *MonitoringCaseUpdate) sqlSave(ctx context.Context) (_node int, err err
 	}
 	if _u.mutation.NotesCleared() {
 		_spec.ClearField(monitoringcase.FieldNotes, field.TypeString)
+	}
+	if value, ok := _u.mutation.DetectionReason(); ok {
+		_spec.SetField(monitoringcase.FieldDetectionReason, field.TypeString, value)
+	}
+	if _u.mutation.DetectionReasonCleared() {
+		_spec.ClearField(monitoringcase.FieldDetectionReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.DataQualityIssue(); ok {
+		_spec.SetField(monitoringcase.FieldDataQualityIssue, field.TypeString, value)
+	}
+	if _u.mutation.DataQualityIssueCleared() {
+		_spec.ClearField(monitoringcase.FieldDataQualityIssue, field.TypeString)
+	}
+	if value, ok := _u.mutation.ClosedAt(); ok {
+		_spec.SetField(monitoringcase.FieldClosedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ClosedAtCleared() {
+		_spec.ClearField(monitoringcase.FieldClosedAt, field.TypeTime)
 	}
 	if _u.mutation.HouseholdCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -570,6 +658,66 @@ func (_u *MonitoringCaseUpdateOne) ClearNotes() *MonitoringCaseUpdateOne {
 	return _u
 }
 
+// SetDetectionReason sets the "detection_reason" field.
+func (_u *MonitoringCaseUpdateOne) SetDetectionReason(v string) *MonitoringCaseUpdateOne {
+	_u.mutation.SetDetectionReason(v)
+	return _u
+}
+
+// SetNillableDetectionReason sets the "detection_reason" field if the given value is not nil.
+func (_u *MonitoringCaseUpdateOne) SetNillableDetectionReason(v *string) *MonitoringCaseUpdateOne {
+	if v != nil {
+		_u.SetDetectionReason(*v)
+	}
+	return _u
+}
+
+// ClearDetectionReason clears the value of the "detection_reason" field.
+func (_u *MonitoringCaseUpdateOne) ClearDetectionReason() *MonitoringCaseUpdateOne {
+	_u.mutation.ClearDetectionReason()
+	return _u
+}
+
+// SetDataQualityIssue sets the "data_quality_issue" field.
+func (_u *MonitoringCaseUpdateOne) SetDataQualityIssue(v string) *MonitoringCaseUpdateOne {
+	_u.mutation.SetDataQualityIssue(v)
+	return _u
+}
+
+// SetNillableDataQualityIssue sets the "data_quality_issue" field if the given value is not nil.
+func (_u *MonitoringCaseUpdateOne) SetNillableDataQualityIssue(v *string) *MonitoringCaseUpdateOne {
+	if v != nil {
+		_u.SetDataQualityIssue(*v)
+	}
+	return _u
+}
+
+// ClearDataQualityIssue clears the value of the "data_quality_issue" field.
+func (_u *MonitoringCaseUpdateOne) ClearDataQualityIssue() *MonitoringCaseUpdateOne {
+	_u.mutation.ClearDataQualityIssue()
+	return _u
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (_u *MonitoringCaseUpdateOne) SetClosedAt(v time.Time) *MonitoringCaseUpdateOne {
+	_u.mutation.SetClosedAt(v)
+	return _u
+}
+
+// SetNillableClosedAt sets the "closed_at" field if the given value is not nil.
+func (_u *MonitoringCaseUpdateOne) SetNillableClosedAt(v *time.Time) *MonitoringCaseUpdateOne {
+	if v != nil {
+		_u.SetClosedAt(*v)
+	}
+	return _u
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (_u *MonitoringCaseUpdateOne) ClearClosedAt() *MonitoringCaseUpdateOne {
+	_u.mutation.ClearClosedAt()
+	return _u
+}
+
 // SetHousehold sets the "household" edge to the Household entity.
 func (_u *MonitoringCaseUpdateOne) SetHousehold(v *Household) *MonitoringCaseUpdateOne {
 	return _u.SetHouseholdID(v.ID)
@@ -658,6 +806,16 @@ func (_u *MonitoringCaseUpdateOne) check() error {
 			return &ValidationError{Name: "notes", err: fmt.Errorf(`ent: validator failed for field "MonitoringCase.notes": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.DetectionReason(); ok {
+		if err := monitoringcase.DetectionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "detection_reason", err: fmt.Errorf(`ent: validator failed for field "MonitoringCase.detection_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DataQualityIssue(); ok {
+		if err := monitoringcase.DataQualityIssueValidator(v); err != nil {
+			return &ValidationError{Name: "data_quality_issue", err: fmt.Errorf(`ent: validator failed for field "MonitoringCase.data_quality_issue": %w`, err)}
+		}
+	}
 	if _u.mutation.HouseholdCleared() && len(_u.mutation.HouseholdIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "MonitoringCase.household"`)
 	}
@@ -742,6 +900,24 @@ func (_u *MonitoringCaseUpdateOne) sqlSave(ctx context.Context) (_node *Monitori
 	}
 	if _u.mutation.NotesCleared() {
 		_spec.ClearField(monitoringcase.FieldNotes, field.TypeString)
+	}
+	if value, ok := _u.mutation.DetectionReason(); ok {
+		_spec.SetField(monitoringcase.FieldDetectionReason, field.TypeString, value)
+	}
+	if _u.mutation.DetectionReasonCleared() {
+		_spec.ClearField(monitoringcase.FieldDetectionReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.DataQualityIssue(); ok {
+		_spec.SetField(monitoringcase.FieldDataQualityIssue, field.TypeString, value)
+	}
+	if _u.mutation.DataQualityIssueCleared() {
+		_spec.ClearField(monitoringcase.FieldDataQualityIssue, field.TypeString)
+	}
+	if value, ok := _u.mutation.ClosedAt(); ok {
+		_spec.SetField(monitoringcase.FieldClosedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ClosedAtCleared() {
+		_spec.ClearField(monitoringcase.FieldClosedAt, field.TypeTime)
 	}
 	if _u.mutation.HouseholdCleared() {
 		edge := &sqlgraph.EdgeSpec{

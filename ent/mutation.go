@@ -18,6 +18,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
+	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -51,34 +52,35 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAgreement       = "Agreement"
-	TypeAnnualIncome    = "AnnualIncome"
-	TypeAssessment      = "Assessment"
-	TypeAuditEvent      = "AuditEvent"
-	TypeAward           = "Award"
-	TypeBenefitLink     = "BenefitLink"
-	TypeBuyerProfile    = "BuyerProfile"
-	TypeCertification   = "Certification"
-	TypeCreditTotal     = "CreditTotal"
-	TypeHousehold       = "Household"
-	TypeHouseholdMember = "HouseholdMember"
-	TypeIncentiveRule   = "IncentiveRule"
-	TypeLedgerEntry     = "LedgerEntry"
-	TypeMembership      = "Membership"
-	TypeMonitoringCase  = "MonitoringCase"
-	TypeOrder           = "Order"
-	TypeOrderLine       = "OrderLine"
-	TypeOrganization    = "Organization"
-	TypePairing         = "Pairing"
-	TypeProduct         = "Product"
-	TypeProgressReport  = "ProgressReport"
-	TypePurchaseTotal   = "PurchaseTotal"
-	TypeRegion          = "Region"
-	TypeSession         = "Session"
-	TypeStockAdjustment = "StockAdjustment"
-	TypeSupplierProfile = "SupplierProfile"
-	TypeTarget          = "Target"
-	TypeUser            = "User"
+	TypeAgreement           = "Agreement"
+	TypeAnnualIncome        = "AnnualIncome"
+	TypeAssessment          = "Assessment"
+	TypeAuditEvent          = "AuditEvent"
+	TypeAward               = "Award"
+	TypeBenefitLink         = "BenefitLink"
+	TypeBuyerProfile        = "BuyerProfile"
+	TypeCertification       = "Certification"
+	TypeCreditTotal         = "CreditTotal"
+	TypeHousehold           = "Household"
+	TypeHouseholdMember     = "HouseholdMember"
+	TypeIncentiveRule       = "IncentiveRule"
+	TypeLedgerEntry         = "LedgerEntry"
+	TypeMembership          = "Membership"
+	TypeMonitoringCase      = "MonitoringCase"
+	TypeMonitoringThreshold = "MonitoringThreshold"
+	TypeOrder               = "Order"
+	TypeOrderLine           = "OrderLine"
+	TypeOrganization        = "Organization"
+	TypePairing             = "Pairing"
+	TypeProduct             = "Product"
+	TypeProgressReport      = "ProgressReport"
+	TypePurchaseTotal       = "PurchaseTotal"
+	TypeRegion              = "Region"
+	TypeSession             = "Session"
+	TypeStockAdjustment     = "StockAdjustment"
+	TypeSupplierProfile     = "SupplierProfile"
+	TypeTarget              = "Target"
+	TypeUser                = "User"
 )
 
 // AgreementMutation represents an operation that mutates the Agreement nodes in the graph.
@@ -5221,7 +5223,10 @@ type AwardMutation struct {
 	addyear             *int
 	points              *int64
 	addpoints           *int64
+	threshold           *int64
+	addthreshold        *int64
 	awarded_at          *time.Time
+	revoked_at          *time.Time
 	clearedFields       map[string]struct{}
 	organization        *int
 	clearedorganization bool
@@ -5584,6 +5589,62 @@ func (m *AwardMutation) ResetPoints() {
 	m.addpoints = nil
 }
 
+// SetThreshold sets the "threshold" field.
+func (m *AwardMutation) SetThreshold(i int64) {
+	m.threshold = &i
+	m.addthreshold = nil
+}
+
+// Threshold returns the value of the "threshold" field in the mutation.
+func (m *AwardMutation) Threshold() (r int64, exists bool) {
+	v := m.threshold
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldThreshold returns the old "threshold" field's value of the Award entity.
+// If the Award object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardMutation) OldThreshold(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldThreshold is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldThreshold requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldThreshold: %w", err)
+	}
+	return oldValue.Threshold, nil
+}
+
+// AddThreshold adds i to the "threshold" field.
+func (m *AwardMutation) AddThreshold(i int64) {
+	if m.addthreshold != nil {
+		*m.addthreshold += i
+	} else {
+		m.addthreshold = &i
+	}
+}
+
+// AddedThreshold returns the value that was added to the "threshold" field in this mutation.
+func (m *AwardMutation) AddedThreshold() (r int64, exists bool) {
+	v := m.addthreshold
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetThreshold resets all changes to the "threshold" field.
+func (m *AwardMutation) ResetThreshold() {
+	m.threshold = nil
+	m.addthreshold = nil
+}
+
 // SetAwardedAt sets the "awarded_at" field.
 func (m *AwardMutation) SetAwardedAt(t time.Time) {
 	m.awarded_at = &t
@@ -5618,6 +5679,55 @@ func (m *AwardMutation) OldAwardedAt(ctx context.Context) (v time.Time, err erro
 // ResetAwardedAt resets all changes to the "awarded_at" field.
 func (m *AwardMutation) ResetAwardedAt() {
 	m.awarded_at = nil
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *AwardMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *AwardMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the Award entity.
+// If the Award object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AwardMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *AwardMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[award.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *AwardMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[award.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *AwardMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, award.FieldRevokedAt)
 }
 
 // ClearOrganization clears the "organization" edge to the Organization entity.
@@ -5681,7 +5791,7 @@ func (m *AwardMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AwardMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, award.FieldCreatedAt)
 	}
@@ -5700,8 +5810,14 @@ func (m *AwardMutation) Fields() []string {
 	if m.points != nil {
 		fields = append(fields, award.FieldPoints)
 	}
+	if m.threshold != nil {
+		fields = append(fields, award.FieldThreshold)
+	}
 	if m.awarded_at != nil {
 		fields = append(fields, award.FieldAwardedAt)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, award.FieldRevokedAt)
 	}
 	return fields
 }
@@ -5723,8 +5839,12 @@ func (m *AwardMutation) Field(name string) (ent.Value, bool) {
 		return m.Year()
 	case award.FieldPoints:
 		return m.Points()
+	case award.FieldThreshold:
+		return m.Threshold()
 	case award.FieldAwardedAt:
 		return m.AwardedAt()
+	case award.FieldRevokedAt:
+		return m.RevokedAt()
 	}
 	return nil, false
 }
@@ -5746,8 +5866,12 @@ func (m *AwardMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldYear(ctx)
 	case award.FieldPoints:
 		return m.OldPoints(ctx)
+	case award.FieldThreshold:
+		return m.OldThreshold(ctx)
 	case award.FieldAwardedAt:
 		return m.OldAwardedAt(ctx)
+	case award.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Award field %s", name)
 }
@@ -5799,12 +5923,26 @@ func (m *AwardMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPoints(v)
 		return nil
+	case award.FieldThreshold:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetThreshold(v)
+		return nil
 	case award.FieldAwardedAt:
 		v, ok := value.(time.Time)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetAwardedAt(v)
+		return nil
+	case award.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Award field %s", name)
@@ -5820,6 +5958,9 @@ func (m *AwardMutation) AddedFields() []string {
 	if m.addpoints != nil {
 		fields = append(fields, award.FieldPoints)
 	}
+	if m.addthreshold != nil {
+		fields = append(fields, award.FieldThreshold)
+	}
 	return fields
 }
 
@@ -5832,6 +5973,8 @@ func (m *AwardMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedYear()
 	case award.FieldPoints:
 		return m.AddedPoints()
+	case award.FieldThreshold:
+		return m.AddedThreshold()
 	}
 	return nil, false
 }
@@ -5855,6 +5998,13 @@ func (m *AwardMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddPoints(v)
 		return nil
+	case award.FieldThreshold:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddThreshold(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Award numeric field %s", name)
 }
@@ -5862,7 +6012,11 @@ func (m *AwardMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *AwardMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(award.FieldRevokedAt) {
+		fields = append(fields, award.FieldRevokedAt)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -5875,6 +6029,11 @@ func (m *AwardMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *AwardMutation) ClearField(name string) error {
+	switch name {
+	case award.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	}
 	return fmt.Errorf("unknown Award nullable field %s", name)
 }
 
@@ -5900,8 +6059,14 @@ func (m *AwardMutation) ResetField(name string) error {
 	case award.FieldPoints:
 		m.ResetPoints()
 		return nil
+	case award.FieldThreshold:
+		m.ResetThreshold()
+		return nil
 	case award.FieldAwardedAt:
 		m.ResetAwardedAt()
+		return nil
+	case award.FieldRevokedAt:
+		m.ResetRevokedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Award field %s", name)
@@ -12067,9 +12232,19 @@ type IncentiveRuleMutation struct {
 	category                    *incentiverule.Category
 	cap_per_org_per_year        *int64
 	addcap_per_org_per_year     *int64
+	multiplier_bp               *int
+	addmultiplier_bp            *int
 	effective_from              *time.Time
 	effective_until             *time.Time
 	clearedFields               map[string]struct{}
+	replaces                    *int
+	clearedreplaces             bool
+	revisions                   map[int]struct{}
+	removedrevisions            map[int]struct{}
+	clearedrevisions            bool
+	points                      map[int]struct{}
+	removedpoints               map[int]struct{}
+	clearedpoints               bool
 	done                        bool
 	oldValue                    func(context.Context) (*IncentiveRule, error)
 	predicates                  []predicate.IncentiveRule
@@ -12568,6 +12743,62 @@ func (m *IncentiveRuleMutation) ResetCapPerOrgPerYear() {
 	delete(m.clearedFields, incentiverule.FieldCapPerOrgPerYear)
 }
 
+// SetMultiplierBp sets the "multiplier_bp" field.
+func (m *IncentiveRuleMutation) SetMultiplierBp(i int) {
+	m.multiplier_bp = &i
+	m.addmultiplier_bp = nil
+}
+
+// MultiplierBp returns the value of the "multiplier_bp" field in the mutation.
+func (m *IncentiveRuleMutation) MultiplierBp() (r int, exists bool) {
+	v := m.multiplier_bp
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMultiplierBp returns the old "multiplier_bp" field's value of the IncentiveRule entity.
+// If the IncentiveRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IncentiveRuleMutation) OldMultiplierBp(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMultiplierBp is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMultiplierBp requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMultiplierBp: %w", err)
+	}
+	return oldValue.MultiplierBp, nil
+}
+
+// AddMultiplierBp adds i to the "multiplier_bp" field.
+func (m *IncentiveRuleMutation) AddMultiplierBp(i int) {
+	if m.addmultiplier_bp != nil {
+		*m.addmultiplier_bp += i
+	} else {
+		m.addmultiplier_bp = &i
+	}
+}
+
+// AddedMultiplierBp returns the value that was added to the "multiplier_bp" field in this mutation.
+func (m *IncentiveRuleMutation) AddedMultiplierBp() (r int, exists bool) {
+	v := m.addmultiplier_bp
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMultiplierBp resets all changes to the "multiplier_bp" field.
+func (m *IncentiveRuleMutation) ResetMultiplierBp() {
+	m.multiplier_bp = nil
+	m.addmultiplier_bp = nil
+}
+
 // SetEffectiveFrom sets the "effective_from" field.
 func (m *IncentiveRuleMutation) SetEffectiveFrom(t time.Time) {
 	m.effective_from = &t
@@ -12653,6 +12884,190 @@ func (m *IncentiveRuleMutation) ResetEffectiveUntil() {
 	delete(m.clearedFields, incentiverule.FieldEffectiveUntil)
 }
 
+// SetReplacesID sets the "replaces_id" field.
+func (m *IncentiveRuleMutation) SetReplacesID(i int) {
+	m.replaces = &i
+}
+
+// ReplacesID returns the value of the "replaces_id" field in the mutation.
+func (m *IncentiveRuleMutation) ReplacesID() (r int, exists bool) {
+	v := m.replaces
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReplacesID returns the old "replaces_id" field's value of the IncentiveRule entity.
+// If the IncentiveRule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IncentiveRuleMutation) OldReplacesID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReplacesID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReplacesID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReplacesID: %w", err)
+	}
+	return oldValue.ReplacesID, nil
+}
+
+// ClearReplacesID clears the value of the "replaces_id" field.
+func (m *IncentiveRuleMutation) ClearReplacesID() {
+	m.replaces = nil
+	m.clearedFields[incentiverule.FieldReplacesID] = struct{}{}
+}
+
+// ReplacesIDCleared returns if the "replaces_id" field was cleared in this mutation.
+func (m *IncentiveRuleMutation) ReplacesIDCleared() bool {
+	_, ok := m.clearedFields[incentiverule.FieldReplacesID]
+	return ok
+}
+
+// ResetReplacesID resets all changes to the "replaces_id" field.
+func (m *IncentiveRuleMutation) ResetReplacesID() {
+	m.replaces = nil
+	delete(m.clearedFields, incentiverule.FieldReplacesID)
+}
+
+// ClearReplaces clears the "replaces" edge to the IncentiveRule entity.
+func (m *IncentiveRuleMutation) ClearReplaces() {
+	m.clearedreplaces = true
+	m.clearedFields[incentiverule.FieldReplacesID] = struct{}{}
+}
+
+// ReplacesCleared reports if the "replaces" edge to the IncentiveRule entity was cleared.
+func (m *IncentiveRuleMutation) ReplacesCleared() bool {
+	return m.ReplacesIDCleared() || m.clearedreplaces
+}
+
+// ReplacesIDs returns the "replaces" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReplacesID instead. It exists only for internal usage by the builders.
+func (m *IncentiveRuleMutation) ReplacesIDs() (ids []int) {
+	if id := m.replaces; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReplaces resets all changes to the "replaces" edge.
+func (m *IncentiveRuleMutation) ResetReplaces() {
+	m.replaces = nil
+	m.clearedreplaces = false
+}
+
+// AddRevisionIDs adds the "revisions" edge to the IncentiveRule entity by ids.
+func (m *IncentiveRuleMutation) AddRevisionIDs(ids ...int) {
+	if m.revisions == nil {
+		m.revisions = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.revisions[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRevisions clears the "revisions" edge to the IncentiveRule entity.
+func (m *IncentiveRuleMutation) ClearRevisions() {
+	m.clearedrevisions = true
+}
+
+// RevisionsCleared reports if the "revisions" edge to the IncentiveRule entity was cleared.
+func (m *IncentiveRuleMutation) RevisionsCleared() bool {
+	return m.clearedrevisions
+}
+
+// RemoveRevisionIDs removes the "revisions" edge to the IncentiveRule entity by IDs.
+func (m *IncentiveRuleMutation) RemoveRevisionIDs(ids ...int) {
+	if m.removedrevisions == nil {
+		m.removedrevisions = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.revisions, ids[i])
+		m.removedrevisions[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRevisions returns the removed IDs of the "revisions" edge to the IncentiveRule entity.
+func (m *IncentiveRuleMutation) RemovedRevisionsIDs() (ids []int) {
+	for id := range m.removedrevisions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RevisionsIDs returns the "revisions" edge IDs in the mutation.
+func (m *IncentiveRuleMutation) RevisionsIDs() (ids []int) {
+	for id := range m.revisions {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRevisions resets all changes to the "revisions" edge.
+func (m *IncentiveRuleMutation) ResetRevisions() {
+	m.revisions = nil
+	m.clearedrevisions = false
+	m.removedrevisions = nil
+}
+
+// AddPointIDs adds the "points" edge to the LedgerEntry entity by ids.
+func (m *IncentiveRuleMutation) AddPointIDs(ids ...int) {
+	if m.points == nil {
+		m.points = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.points[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPoints clears the "points" edge to the LedgerEntry entity.
+func (m *IncentiveRuleMutation) ClearPoints() {
+	m.clearedpoints = true
+}
+
+// PointsCleared reports if the "points" edge to the LedgerEntry entity was cleared.
+func (m *IncentiveRuleMutation) PointsCleared() bool {
+	return m.clearedpoints
+}
+
+// RemovePointIDs removes the "points" edge to the LedgerEntry entity by IDs.
+func (m *IncentiveRuleMutation) RemovePointIDs(ids ...int) {
+	if m.removedpoints == nil {
+		m.removedpoints = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.points, ids[i])
+		m.removedpoints[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPoints returns the removed IDs of the "points" edge to the LedgerEntry entity.
+func (m *IncentiveRuleMutation) RemovedPointsIDs() (ids []int) {
+	for id := range m.removedpoints {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PointsIDs returns the "points" edge IDs in the mutation.
+func (m *IncentiveRuleMutation) PointsIDs() (ids []int) {
+	for id := range m.points {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPoints resets all changes to the "points" edge.
+func (m *IncentiveRuleMutation) ResetPoints() {
+	m.points = nil
+	m.clearedpoints = false
+	m.removedpoints = nil
+}
+
 // Where appends a list predicates to the IncentiveRuleMutation builder.
 func (m *IncentiveRuleMutation) Where(ps ...predicate.IncentiveRule) {
 	m.predicates = append(m.predicates, ps...)
@@ -12687,7 +13102,7 @@ func (m *IncentiveRuleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *IncentiveRuleMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, incentiverule.FieldCreatedAt)
 	}
@@ -12712,11 +13127,17 @@ func (m *IncentiveRuleMutation) Fields() []string {
 	if m.cap_per_org_per_year != nil {
 		fields = append(fields, incentiverule.FieldCapPerOrgPerYear)
 	}
+	if m.multiplier_bp != nil {
+		fields = append(fields, incentiverule.FieldMultiplierBp)
+	}
 	if m.effective_from != nil {
 		fields = append(fields, incentiverule.FieldEffectiveFrom)
 	}
 	if m.effective_until != nil {
 		fields = append(fields, incentiverule.FieldEffectiveUntil)
+	}
+	if m.replaces != nil {
+		fields = append(fields, incentiverule.FieldReplacesID)
 	}
 	return fields
 }
@@ -12742,10 +13163,14 @@ func (m *IncentiveRuleMutation) Field(name string) (ent.Value, bool) {
 		return m.Category()
 	case incentiverule.FieldCapPerOrgPerYear:
 		return m.CapPerOrgPerYear()
+	case incentiverule.FieldMultiplierBp:
+		return m.MultiplierBp()
 	case incentiverule.FieldEffectiveFrom:
 		return m.EffectiveFrom()
 	case incentiverule.FieldEffectiveUntil:
 		return m.EffectiveUntil()
+	case incentiverule.FieldReplacesID:
+		return m.ReplacesID()
 	}
 	return nil, false
 }
@@ -12771,10 +13196,14 @@ func (m *IncentiveRuleMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldCategory(ctx)
 	case incentiverule.FieldCapPerOrgPerYear:
 		return m.OldCapPerOrgPerYear(ctx)
+	case incentiverule.FieldMultiplierBp:
+		return m.OldMultiplierBp(ctx)
 	case incentiverule.FieldEffectiveFrom:
 		return m.OldEffectiveFrom(ctx)
 	case incentiverule.FieldEffectiveUntil:
 		return m.OldEffectiveUntil(ctx)
+	case incentiverule.FieldReplacesID:
+		return m.OldReplacesID(ctx)
 	}
 	return nil, fmt.Errorf("unknown IncentiveRule field %s", name)
 }
@@ -12840,6 +13269,13 @@ func (m *IncentiveRuleMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCapPerOrgPerYear(v)
 		return nil
+	case incentiverule.FieldMultiplierBp:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMultiplierBp(v)
+		return nil
 	case incentiverule.FieldEffectiveFrom:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -12853,6 +13289,13 @@ func (m *IncentiveRuleMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetEffectiveUntil(v)
+		return nil
+	case incentiverule.FieldReplacesID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReplacesID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown IncentiveRule field %s", name)
@@ -12874,6 +13317,9 @@ func (m *IncentiveRuleMutation) AddedFields() []string {
 	if m.addcap_per_org_per_year != nil {
 		fields = append(fields, incentiverule.FieldCapPerOrgPerYear)
 	}
+	if m.addmultiplier_bp != nil {
+		fields = append(fields, incentiverule.FieldMultiplierBp)
+	}
 	return fields
 }
 
@@ -12890,6 +13336,8 @@ func (m *IncentiveRuleMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedCounty832MultiplierBp()
 	case incentiverule.FieldCapPerOrgPerYear:
 		return m.AddedCapPerOrgPerYear()
+	case incentiverule.FieldMultiplierBp:
+		return m.AddedMultiplierBp()
 	}
 	return nil, false
 }
@@ -12927,6 +13375,13 @@ func (m *IncentiveRuleMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddCapPerOrgPerYear(v)
 		return nil
+	case incentiverule.FieldMultiplierBp:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMultiplierBp(v)
+		return nil
 	}
 	return fmt.Errorf("unknown IncentiveRule numeric field %s", name)
 }
@@ -12943,6 +13398,9 @@ func (m *IncentiveRuleMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(incentiverule.FieldEffectiveUntil) {
 		fields = append(fields, incentiverule.FieldEffectiveUntil)
+	}
+	if m.FieldCleared(incentiverule.FieldReplacesID) {
+		fields = append(fields, incentiverule.FieldReplacesID)
 	}
 	return fields
 }
@@ -12966,6 +13424,9 @@ func (m *IncentiveRuleMutation) ClearField(name string) error {
 		return nil
 	case incentiverule.FieldEffectiveUntil:
 		m.ClearEffectiveUntil()
+		return nil
+	case incentiverule.FieldReplacesID:
+		m.ClearReplacesID()
 		return nil
 	}
 	return fmt.Errorf("unknown IncentiveRule nullable field %s", name)
@@ -12999,11 +13460,17 @@ func (m *IncentiveRuleMutation) ResetField(name string) error {
 	case incentiverule.FieldCapPerOrgPerYear:
 		m.ResetCapPerOrgPerYear()
 		return nil
+	case incentiverule.FieldMultiplierBp:
+		m.ResetMultiplierBp()
+		return nil
 	case incentiverule.FieldEffectiveFrom:
 		m.ResetEffectiveFrom()
 		return nil
 	case incentiverule.FieldEffectiveUntil:
 		m.ResetEffectiveUntil()
+		return nil
+	case incentiverule.FieldReplacesID:
+		m.ResetReplacesID()
 		return nil
 	}
 	return fmt.Errorf("unknown IncentiveRule field %s", name)
@@ -13011,86 +13478,168 @@ func (m *IncentiveRuleMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *IncentiveRuleMutation) AddedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 3)
+	if m.replaces != nil {
+		edges = append(edges, incentiverule.EdgeReplaces)
+	}
+	if m.revisions != nil {
+		edges = append(edges, incentiverule.EdgeRevisions)
+	}
+	if m.points != nil {
+		edges = append(edges, incentiverule.EdgePoints)
+	}
 	return edges
 }
 
 // AddedIDs returns all IDs (to other nodes) that were added for the given edge
 // name in this mutation.
 func (m *IncentiveRuleMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case incentiverule.EdgeReplaces:
+		if id := m.replaces; id != nil {
+			return []ent.Value{*id}
+		}
+	case incentiverule.EdgeRevisions:
+		ids := make([]ent.Value, 0, len(m.revisions))
+		for id := range m.revisions {
+			ids = append(ids, id)
+		}
+		return ids
+	case incentiverule.EdgePoints:
+		ids := make([]ent.Value, 0, len(m.points))
+		for id := range m.points {
+			ids = append(ids, id)
+		}
+		return ids
+	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *IncentiveRuleMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 3)
+	if m.removedrevisions != nil {
+		edges = append(edges, incentiverule.EdgeRevisions)
+	}
+	if m.removedpoints != nil {
+		edges = append(edges, incentiverule.EdgePoints)
+	}
 	return edges
 }
 
 // RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
 // the given name in this mutation.
 func (m *IncentiveRuleMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case incentiverule.EdgeRevisions:
+		ids := make([]ent.Value, 0, len(m.removedrevisions))
+		for id := range m.removedrevisions {
+			ids = append(ids, id)
+		}
+		return ids
+	case incentiverule.EdgePoints:
+		ids := make([]ent.Value, 0, len(m.removedpoints))
+		for id := range m.removedpoints {
+			ids = append(ids, id)
+		}
+		return ids
+	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *IncentiveRuleMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 3)
+	if m.clearedreplaces {
+		edges = append(edges, incentiverule.EdgeReplaces)
+	}
+	if m.clearedrevisions {
+		edges = append(edges, incentiverule.EdgeRevisions)
+	}
+	if m.clearedpoints {
+		edges = append(edges, incentiverule.EdgePoints)
+	}
 	return edges
 }
 
 // EdgeCleared returns a boolean which indicates if the edge with the given name
 // was cleared in this mutation.
 func (m *IncentiveRuleMutation) EdgeCleared(name string) bool {
+	switch name {
+	case incentiverule.EdgeReplaces:
+		return m.clearedreplaces
+	case incentiverule.EdgeRevisions:
+		return m.clearedrevisions
+	case incentiverule.EdgePoints:
+		return m.clearedpoints
+	}
 	return false
 }
 
 // ClearEdge clears the value of the edge with the given name. It returns an error
 // if that edge is not defined in the schema.
 func (m *IncentiveRuleMutation) ClearEdge(name string) error {
+	switch name {
+	case incentiverule.EdgeReplaces:
+		m.ClearReplaces()
+		return nil
+	}
 	return fmt.Errorf("unknown IncentiveRule unique edge %s", name)
 }
 
 // ResetEdge resets all changes to the edge with the given name in this mutation.
 // It returns an error if the edge is not defined in the schema.
 func (m *IncentiveRuleMutation) ResetEdge(name string) error {
+	switch name {
+	case incentiverule.EdgeReplaces:
+		m.ResetReplaces()
+		return nil
+	case incentiverule.EdgeRevisions:
+		m.ResetRevisions()
+		return nil
+	case incentiverule.EdgePoints:
+		m.ResetPoints()
+		return nil
+	}
 	return fmt.Errorf("unknown IncentiveRule edge %s", name)
 }
 
 // LedgerEntryMutation represents an operation that mutates the LedgerEntry nodes in the graph.
 type LedgerEntryMutation struct {
 	config
-	op                   Op
-	typ                  string
-	id                   *int
-	kind                 *ledgerentry.Kind
-	amount               *int64
-	addamount            *int64
-	indicator            *ledgerentry.Indicator
-	year                 *int
-	addyear              *int
-	occurred_at          *time.Time
-	month                *int
-	addmonth             *int
-	note                 *string
-	clearedFields        map[string]struct{}
-	order_line           *int
-	clearedorder_line    bool
-	agreement            *int
-	clearedagreement     bool
-	origin_county        *int
-	clearedorigin_county bool
-	household            *int
-	clearedhousehold     bool
-	organization         *int
-	clearedorganization  bool
-	reverses             *int
-	clearedreverses      bool
-	reversed_by          *int
-	clearedreversed_by   bool
-	done                 bool
-	oldValue             func(context.Context) (*LedgerEntry, error)
-	predicates           []predicate.LedgerEntry
+	op                    Op
+	typ                   string
+	id                    *int
+	kind                  *ledgerentry.Kind
+	amount                *int64
+	addamount             *int64
+	indicator             *ledgerentry.Indicator
+	year                  *int
+	addyear               *int
+	occurred_at           *time.Time
+	month                 *int
+	addmonth              *int
+	note                  *string
+	clearedFields         map[string]struct{}
+	order_line            *int
+	clearedorder_line     bool
+	agreement             *int
+	clearedagreement      bool
+	origin_county         *int
+	clearedorigin_county  bool
+	incentive_rule        *int
+	clearedincentive_rule bool
+	household             *int
+	clearedhousehold      bool
+	organization          *int
+	clearedorganization   bool
+	reverses              *int
+	clearedreverses       bool
+	reversed_by           *int
+	clearedreversed_by    bool
+	done                  bool
+	oldValue              func(context.Context) (*LedgerEntry, error)
+	predicates            []predicate.LedgerEntry
 }
 
 var _ ent.Mutation = (*LedgerEntryMutation)(nil)
@@ -13788,6 +14337,55 @@ func (m *LedgerEntryMutation) ResetReversesID() {
 	delete(m.clearedFields, ledgerentry.FieldReversesID)
 }
 
+// SetIncentiveRuleID sets the "incentive_rule_id" field.
+func (m *LedgerEntryMutation) SetIncentiveRuleID(i int) {
+	m.incentive_rule = &i
+}
+
+// IncentiveRuleID returns the value of the "incentive_rule_id" field in the mutation.
+func (m *LedgerEntryMutation) IncentiveRuleID() (r int, exists bool) {
+	v := m.incentive_rule
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIncentiveRuleID returns the old "incentive_rule_id" field's value of the LedgerEntry entity.
+// If the LedgerEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerEntryMutation) OldIncentiveRuleID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIncentiveRuleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIncentiveRuleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIncentiveRuleID: %w", err)
+	}
+	return oldValue.IncentiveRuleID, nil
+}
+
+// ClearIncentiveRuleID clears the value of the "incentive_rule_id" field.
+func (m *LedgerEntryMutation) ClearIncentiveRuleID() {
+	m.incentive_rule = nil
+	m.clearedFields[ledgerentry.FieldIncentiveRuleID] = struct{}{}
+}
+
+// IncentiveRuleIDCleared returns if the "incentive_rule_id" field was cleared in this mutation.
+func (m *LedgerEntryMutation) IncentiveRuleIDCleared() bool {
+	_, ok := m.clearedFields[ledgerentry.FieldIncentiveRuleID]
+	return ok
+}
+
+// ResetIncentiveRuleID resets all changes to the "incentive_rule_id" field.
+func (m *LedgerEntryMutation) ResetIncentiveRuleID() {
+	m.incentive_rule = nil
+	delete(m.clearedFields, ledgerentry.FieldIncentiveRuleID)
+}
+
 // SetNote sets the "note" field.
 func (m *LedgerEntryMutation) SetNote(s string) {
 	m.note = &s
@@ -13916,6 +14514,33 @@ func (m *LedgerEntryMutation) OriginCountyIDs() (ids []int) {
 func (m *LedgerEntryMutation) ResetOriginCounty() {
 	m.origin_county = nil
 	m.clearedorigin_county = false
+}
+
+// ClearIncentiveRule clears the "incentive_rule" edge to the IncentiveRule entity.
+func (m *LedgerEntryMutation) ClearIncentiveRule() {
+	m.clearedincentive_rule = true
+	m.clearedFields[ledgerentry.FieldIncentiveRuleID] = struct{}{}
+}
+
+// IncentiveRuleCleared reports if the "incentive_rule" edge to the IncentiveRule entity was cleared.
+func (m *LedgerEntryMutation) IncentiveRuleCleared() bool {
+	return m.IncentiveRuleIDCleared() || m.clearedincentive_rule
+}
+
+// IncentiveRuleIDs returns the "incentive_rule" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// IncentiveRuleID instead. It exists only for internal usage by the builders.
+func (m *LedgerEntryMutation) IncentiveRuleIDs() (ids []int) {
+	if id := m.incentive_rule; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetIncentiveRule resets all changes to the "incentive_rule" edge.
+func (m *LedgerEntryMutation) ResetIncentiveRule() {
+	m.incentive_rule = nil
+	m.clearedincentive_rule = false
 }
 
 // ClearHousehold clears the "household" edge to the Household entity.
@@ -14072,7 +14697,7 @@ func (m *LedgerEntryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LedgerEntryMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.kind != nil {
 		fields = append(fields, ledgerentry.FieldKind)
 	}
@@ -14109,6 +14734,9 @@ func (m *LedgerEntryMutation) Fields() []string {
 	if m.reverses != nil {
 		fields = append(fields, ledgerentry.FieldReversesID)
 	}
+	if m.incentive_rule != nil {
+		fields = append(fields, ledgerentry.FieldIncentiveRuleID)
+	}
 	if m.note != nil {
 		fields = append(fields, ledgerentry.FieldNote)
 	}
@@ -14144,6 +14772,8 @@ func (m *LedgerEntryMutation) Field(name string) (ent.Value, bool) {
 		return m.OrganizationID()
 	case ledgerentry.FieldReversesID:
 		return m.ReversesID()
+	case ledgerentry.FieldIncentiveRuleID:
+		return m.IncentiveRuleID()
 	case ledgerentry.FieldNote:
 		return m.Note()
 	}
@@ -14179,6 +14809,8 @@ func (m *LedgerEntryMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldOrganizationID(ctx)
 	case ledgerentry.FieldReversesID:
 		return m.OldReversesID(ctx)
+	case ledgerentry.FieldIncentiveRuleID:
+		return m.OldIncentiveRuleID(ctx)
 	case ledgerentry.FieldNote:
 		return m.OldNote(ctx)
 	}
@@ -14273,6 +14905,13 @@ func (m *LedgerEntryMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetReversesID(v)
+		return nil
+	case ledgerentry.FieldIncentiveRuleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIncentiveRuleID(v)
 		return nil
 	case ledgerentry.FieldNote:
 		v, ok := value.(string)
@@ -14374,6 +15013,9 @@ func (m *LedgerEntryMutation) ClearedFields() []string {
 	if m.FieldCleared(ledgerentry.FieldReversesID) {
 		fields = append(fields, ledgerentry.FieldReversesID)
 	}
+	if m.FieldCleared(ledgerentry.FieldIncentiveRuleID) {
+		fields = append(fields, ledgerentry.FieldIncentiveRuleID)
+	}
 	if m.FieldCleared(ledgerentry.FieldNote) {
 		fields = append(fields, ledgerentry.FieldNote)
 	}
@@ -14414,6 +15056,9 @@ func (m *LedgerEntryMutation) ClearField(name string) error {
 		return nil
 	case ledgerentry.FieldReversesID:
 		m.ClearReversesID()
+		return nil
+	case ledgerentry.FieldIncentiveRuleID:
+		m.ClearIncentiveRuleID()
 		return nil
 	case ledgerentry.FieldNote:
 		m.ClearNote()
@@ -14462,6 +15107,9 @@ func (m *LedgerEntryMutation) ResetField(name string) error {
 	case ledgerentry.FieldReversesID:
 		m.ResetReversesID()
 		return nil
+	case ledgerentry.FieldIncentiveRuleID:
+		m.ResetIncentiveRuleID()
+		return nil
 	case ledgerentry.FieldNote:
 		m.ResetNote()
 		return nil
@@ -14471,7 +15119,7 @@ func (m *LedgerEntryMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *LedgerEntryMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.order_line != nil {
 		edges = append(edges, ledgerentry.EdgeOrderLine)
 	}
@@ -14480,6 +15128,9 @@ func (m *LedgerEntryMutation) AddedEdges() []string {
 	}
 	if m.origin_county != nil {
 		edges = append(edges, ledgerentry.EdgeOriginCounty)
+	}
+	if m.incentive_rule != nil {
+		edges = append(edges, ledgerentry.EdgeIncentiveRule)
 	}
 	if m.household != nil {
 		edges = append(edges, ledgerentry.EdgeHousehold)
@@ -14512,6 +15163,10 @@ func (m *LedgerEntryMutation) AddedIDs(name string) []ent.Value {
 		if id := m.origin_county; id != nil {
 			return []ent.Value{*id}
 		}
+	case ledgerentry.EdgeIncentiveRule:
+		if id := m.incentive_rule; id != nil {
+			return []ent.Value{*id}
+		}
 	case ledgerentry.EdgeHousehold:
 		if id := m.household; id != nil {
 			return []ent.Value{*id}
@@ -14534,7 +15189,7 @@ func (m *LedgerEntryMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *LedgerEntryMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	return edges
 }
 
@@ -14546,7 +15201,7 @@ func (m *LedgerEntryMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *LedgerEntryMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.clearedorder_line {
 		edges = append(edges, ledgerentry.EdgeOrderLine)
 	}
@@ -14555,6 +15210,9 @@ func (m *LedgerEntryMutation) ClearedEdges() []string {
 	}
 	if m.clearedorigin_county {
 		edges = append(edges, ledgerentry.EdgeOriginCounty)
+	}
+	if m.clearedincentive_rule {
+		edges = append(edges, ledgerentry.EdgeIncentiveRule)
 	}
 	if m.clearedhousehold {
 		edges = append(edges, ledgerentry.EdgeHousehold)
@@ -14581,6 +15239,8 @@ func (m *LedgerEntryMutation) EdgeCleared(name string) bool {
 		return m.clearedagreement
 	case ledgerentry.EdgeOriginCounty:
 		return m.clearedorigin_county
+	case ledgerentry.EdgeIncentiveRule:
+		return m.clearedincentive_rule
 	case ledgerentry.EdgeHousehold:
 		return m.clearedhousehold
 	case ledgerentry.EdgeOrganization:
@@ -14605,6 +15265,9 @@ func (m *LedgerEntryMutation) ClearEdge(name string) error {
 		return nil
 	case ledgerentry.EdgeOriginCounty:
 		m.ClearOriginCounty()
+		return nil
+	case ledgerentry.EdgeIncentiveRule:
+		m.ClearIncentiveRule()
 		return nil
 	case ledgerentry.EdgeHousehold:
 		m.ClearHousehold()
@@ -14634,6 +15297,9 @@ func (m *LedgerEntryMutation) ResetEdge(name string) error {
 		return nil
 	case ledgerentry.EdgeOriginCounty:
 		m.ResetOriginCounty()
+		return nil
+	case ledgerentry.EdgeIncentiveRule:
+		m.ResetIncentiveRule()
 		return nil
 	case ledgerentry.EdgeHousehold:
 		m.ResetHousehold()
@@ -15504,6 +16170,9 @@ type MonitoringCaseMutation struct {
 	identified_at      *time.Time
 	risk_eliminated_at *time.Time
 	notes              *string
+	detection_reason   *string
+	data_quality_issue *string
+	closed_at          *time.Time
 	clearedFields      map[string]struct{}
 	household          *int
 	clearedhousehold   bool
@@ -16123,6 +16792,153 @@ func (m *MonitoringCaseMutation) ResetNotes() {
 	delete(m.clearedFields, monitoringcase.FieldNotes)
 }
 
+// SetDetectionReason sets the "detection_reason" field.
+func (m *MonitoringCaseMutation) SetDetectionReason(s string) {
+	m.detection_reason = &s
+}
+
+// DetectionReason returns the value of the "detection_reason" field in the mutation.
+func (m *MonitoringCaseMutation) DetectionReason() (r string, exists bool) {
+	v := m.detection_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetectionReason returns the old "detection_reason" field's value of the MonitoringCase entity.
+// If the MonitoringCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitoringCaseMutation) OldDetectionReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetectionReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetectionReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetectionReason: %w", err)
+	}
+	return oldValue.DetectionReason, nil
+}
+
+// ClearDetectionReason clears the value of the "detection_reason" field.
+func (m *MonitoringCaseMutation) ClearDetectionReason() {
+	m.detection_reason = nil
+	m.clearedFields[monitoringcase.FieldDetectionReason] = struct{}{}
+}
+
+// DetectionReasonCleared returns if the "detection_reason" field was cleared in this mutation.
+func (m *MonitoringCaseMutation) DetectionReasonCleared() bool {
+	_, ok := m.clearedFields[monitoringcase.FieldDetectionReason]
+	return ok
+}
+
+// ResetDetectionReason resets all changes to the "detection_reason" field.
+func (m *MonitoringCaseMutation) ResetDetectionReason() {
+	m.detection_reason = nil
+	delete(m.clearedFields, monitoringcase.FieldDetectionReason)
+}
+
+// SetDataQualityIssue sets the "data_quality_issue" field.
+func (m *MonitoringCaseMutation) SetDataQualityIssue(s string) {
+	m.data_quality_issue = &s
+}
+
+// DataQualityIssue returns the value of the "data_quality_issue" field in the mutation.
+func (m *MonitoringCaseMutation) DataQualityIssue() (r string, exists bool) {
+	v := m.data_quality_issue
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDataQualityIssue returns the old "data_quality_issue" field's value of the MonitoringCase entity.
+// If the MonitoringCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitoringCaseMutation) OldDataQualityIssue(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDataQualityIssue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDataQualityIssue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDataQualityIssue: %w", err)
+	}
+	return oldValue.DataQualityIssue, nil
+}
+
+// ClearDataQualityIssue clears the value of the "data_quality_issue" field.
+func (m *MonitoringCaseMutation) ClearDataQualityIssue() {
+	m.data_quality_issue = nil
+	m.clearedFields[monitoringcase.FieldDataQualityIssue] = struct{}{}
+}
+
+// DataQualityIssueCleared returns if the "data_quality_issue" field was cleared in this mutation.
+func (m *MonitoringCaseMutation) DataQualityIssueCleared() bool {
+	_, ok := m.clearedFields[monitoringcase.FieldDataQualityIssue]
+	return ok
+}
+
+// ResetDataQualityIssue resets all changes to the "data_quality_issue" field.
+func (m *MonitoringCaseMutation) ResetDataQualityIssue() {
+	m.data_quality_issue = nil
+	delete(m.clearedFields, monitoringcase.FieldDataQualityIssue)
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (m *MonitoringCaseMutation) SetClosedAt(t time.Time) {
+	m.closed_at = &t
+}
+
+// ClosedAt returns the value of the "closed_at" field in the mutation.
+func (m *MonitoringCaseMutation) ClosedAt() (r time.Time, exists bool) {
+	v := m.closed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClosedAt returns the old "closed_at" field's value of the MonitoringCase entity.
+// If the MonitoringCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitoringCaseMutation) OldClosedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClosedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClosedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClosedAt: %w", err)
+	}
+	return oldValue.ClosedAt, nil
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (m *MonitoringCaseMutation) ClearClosedAt() {
+	m.closed_at = nil
+	m.clearedFields[monitoringcase.FieldClosedAt] = struct{}{}
+}
+
+// ClosedAtCleared returns if the "closed_at" field was cleared in this mutation.
+func (m *MonitoringCaseMutation) ClosedAtCleared() bool {
+	_, ok := m.clearedFields[monitoringcase.FieldClosedAt]
+	return ok
+}
+
+// ResetClosedAt resets all changes to the "closed_at" field.
+func (m *MonitoringCaseMutation) ResetClosedAt() {
+	m.closed_at = nil
+	delete(m.clearedFields, monitoringcase.FieldClosedAt)
+}
+
 // ClearHousehold clears the "household" edge to the Household entity.
 func (m *MonitoringCaseMutation) ClearHousehold() {
 	m.clearedhousehold = true
@@ -16184,7 +17000,7 @@ func (m *MonitoringCaseMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MonitoringCaseMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, monitoringcase.FieldCreatedAt)
 	}
@@ -16221,6 +17037,15 @@ func (m *MonitoringCaseMutation) Fields() []string {
 	if m.notes != nil {
 		fields = append(fields, monitoringcase.FieldNotes)
 	}
+	if m.detection_reason != nil {
+		fields = append(fields, monitoringcase.FieldDetectionReason)
+	}
+	if m.data_quality_issue != nil {
+		fields = append(fields, monitoringcase.FieldDataQualityIssue)
+	}
+	if m.closed_at != nil {
+		fields = append(fields, monitoringcase.FieldClosedAt)
+	}
 	return fields
 }
 
@@ -16253,6 +17078,12 @@ func (m *MonitoringCaseMutation) Field(name string) (ent.Value, bool) {
 		return m.RiskEliminatedAt()
 	case monitoringcase.FieldNotes:
 		return m.Notes()
+	case monitoringcase.FieldDetectionReason:
+		return m.DetectionReason()
+	case monitoringcase.FieldDataQualityIssue:
+		return m.DataQualityIssue()
+	case monitoringcase.FieldClosedAt:
+		return m.ClosedAt()
 	}
 	return nil, false
 }
@@ -16286,6 +17117,12 @@ func (m *MonitoringCaseMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldRiskEliminatedAt(ctx)
 	case monitoringcase.FieldNotes:
 		return m.OldNotes(ctx)
+	case monitoringcase.FieldDetectionReason:
+		return m.OldDetectionReason(ctx)
+	case monitoringcase.FieldDataQualityIssue:
+		return m.OldDataQualityIssue(ctx)
+	case monitoringcase.FieldClosedAt:
+		return m.OldClosedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown MonitoringCase field %s", name)
 }
@@ -16379,6 +17216,27 @@ func (m *MonitoringCaseMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetNotes(v)
 		return nil
+	case monitoringcase.FieldDetectionReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetectionReason(v)
+		return nil
+	case monitoringcase.FieldDataQualityIssue:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDataQualityIssue(v)
+		return nil
+	case monitoringcase.FieldClosedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClosedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown MonitoringCase field %s", name)
 }
@@ -16427,6 +17285,15 @@ func (m *MonitoringCaseMutation) ClearedFields() []string {
 	if m.FieldCleared(monitoringcase.FieldNotes) {
 		fields = append(fields, monitoringcase.FieldNotes)
 	}
+	if m.FieldCleared(monitoringcase.FieldDetectionReason) {
+		fields = append(fields, monitoringcase.FieldDetectionReason)
+	}
+	if m.FieldCleared(monitoringcase.FieldDataQualityIssue) {
+		fields = append(fields, monitoringcase.FieldDataQualityIssue)
+	}
+	if m.FieldCleared(monitoringcase.FieldClosedAt) {
+		fields = append(fields, monitoringcase.FieldClosedAt)
+	}
 	return fields
 }
 
@@ -16455,6 +17322,15 @@ func (m *MonitoringCaseMutation) ClearField(name string) error {
 		return nil
 	case monitoringcase.FieldNotes:
 		m.ClearNotes()
+		return nil
+	case monitoringcase.FieldDetectionReason:
+		m.ClearDetectionReason()
+		return nil
+	case monitoringcase.FieldDataQualityIssue:
+		m.ClearDataQualityIssue()
+		return nil
+	case monitoringcase.FieldClosedAt:
+		m.ClearClosedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown MonitoringCase nullable field %s", name)
@@ -16499,6 +17375,15 @@ func (m *MonitoringCaseMutation) ResetField(name string) error {
 		return nil
 	case monitoringcase.FieldNotes:
 		m.ResetNotes()
+		return nil
+	case monitoringcase.FieldDetectionReason:
+		m.ResetDetectionReason()
+		return nil
+	case monitoringcase.FieldDataQualityIssue:
+		m.ResetDataQualityIssue()
+		return nil
+	case monitoringcase.FieldClosedAt:
+		m.ResetClosedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown MonitoringCase field %s", name)
@@ -16576,6 +17461,671 @@ func (m *MonitoringCaseMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown MonitoringCase edge %s", name)
+}
+
+// MonitoringThresholdMutation represents an operation that mutates the MonitoringThreshold nodes in the graph.
+type MonitoringThresholdMutation struct {
+	config
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	year                     *int
+	addyear                  *int
+	per_capita_income_fen    *int64
+	addper_capita_income_fen *int64
+	clearedFields            map[string]struct{}
+	province                 *int
+	clearedprovince          bool
+	done                     bool
+	oldValue                 func(context.Context) (*MonitoringThreshold, error)
+	predicates               []predicate.MonitoringThreshold
+}
+
+var _ ent.Mutation = (*MonitoringThresholdMutation)(nil)
+
+// monitoringthresholdOption allows management of the mutation configuration using functional options.
+type monitoringthresholdOption func(*MonitoringThresholdMutation)
+
+// newMonitoringThresholdMutation creates new mutation for the MonitoringThreshold entity.
+func newMonitoringThresholdMutation(c config, op Op, opts ...monitoringthresholdOption) *MonitoringThresholdMutation {
+	m := &MonitoringThresholdMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMonitoringThreshold,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMonitoringThresholdID sets the ID field of the mutation.
+func withMonitoringThresholdID(id int) monitoringthresholdOption {
+	return func(m *MonitoringThresholdMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MonitoringThreshold
+		)
+		m.oldValue = func(ctx context.Context) (*MonitoringThreshold, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MonitoringThreshold.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMonitoringThreshold sets the old MonitoringThreshold of the mutation.
+func withMonitoringThreshold(node *MonitoringThreshold) monitoringthresholdOption {
+	return func(m *MonitoringThresholdMutation) {
+		m.oldValue = func(context.Context) (*MonitoringThreshold, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MonitoringThresholdMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MonitoringThresholdMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MonitoringThresholdMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MonitoringThresholdMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MonitoringThreshold.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *MonitoringThresholdMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *MonitoringThresholdMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the MonitoringThreshold entity.
+// If the MonitoringThreshold object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitoringThresholdMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *MonitoringThresholdMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *MonitoringThresholdMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *MonitoringThresholdMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the MonitoringThreshold entity.
+// If the MonitoringThreshold object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitoringThresholdMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *MonitoringThresholdMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetProvinceID sets the "province_id" field.
+func (m *MonitoringThresholdMutation) SetProvinceID(i int) {
+	m.province = &i
+}
+
+// ProvinceID returns the value of the "province_id" field in the mutation.
+func (m *MonitoringThresholdMutation) ProvinceID() (r int, exists bool) {
+	v := m.province
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProvinceID returns the old "province_id" field's value of the MonitoringThreshold entity.
+// If the MonitoringThreshold object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitoringThresholdMutation) OldProvinceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProvinceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProvinceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProvinceID: %w", err)
+	}
+	return oldValue.ProvinceID, nil
+}
+
+// ResetProvinceID resets all changes to the "province_id" field.
+func (m *MonitoringThresholdMutation) ResetProvinceID() {
+	m.province = nil
+}
+
+// SetYear sets the "year" field.
+func (m *MonitoringThresholdMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *MonitoringThresholdMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the MonitoringThreshold entity.
+// If the MonitoringThreshold object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitoringThresholdMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *MonitoringThresholdMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *MonitoringThresholdMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *MonitoringThresholdMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetPerCapitaIncomeFen sets the "per_capita_income_fen" field.
+func (m *MonitoringThresholdMutation) SetPerCapitaIncomeFen(i int64) {
+	m.per_capita_income_fen = &i
+	m.addper_capita_income_fen = nil
+}
+
+// PerCapitaIncomeFen returns the value of the "per_capita_income_fen" field in the mutation.
+func (m *MonitoringThresholdMutation) PerCapitaIncomeFen() (r int64, exists bool) {
+	v := m.per_capita_income_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPerCapitaIncomeFen returns the old "per_capita_income_fen" field's value of the MonitoringThreshold entity.
+// If the MonitoringThreshold object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonitoringThresholdMutation) OldPerCapitaIncomeFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPerCapitaIncomeFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPerCapitaIncomeFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPerCapitaIncomeFen: %w", err)
+	}
+	return oldValue.PerCapitaIncomeFen, nil
+}
+
+// AddPerCapitaIncomeFen adds i to the "per_capita_income_fen" field.
+func (m *MonitoringThresholdMutation) AddPerCapitaIncomeFen(i int64) {
+	if m.addper_capita_income_fen != nil {
+		*m.addper_capita_income_fen += i
+	} else {
+		m.addper_capita_income_fen = &i
+	}
+}
+
+// AddedPerCapitaIncomeFen returns the value that was added to the "per_capita_income_fen" field in this mutation.
+func (m *MonitoringThresholdMutation) AddedPerCapitaIncomeFen() (r int64, exists bool) {
+	v := m.addper_capita_income_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPerCapitaIncomeFen resets all changes to the "per_capita_income_fen" field.
+func (m *MonitoringThresholdMutation) ResetPerCapitaIncomeFen() {
+	m.per_capita_income_fen = nil
+	m.addper_capita_income_fen = nil
+}
+
+// ClearProvince clears the "province" edge to the Region entity.
+func (m *MonitoringThresholdMutation) ClearProvince() {
+	m.clearedprovince = true
+	m.clearedFields[monitoringthreshold.FieldProvinceID] = struct{}{}
+}
+
+// ProvinceCleared reports if the "province" edge to the Region entity was cleared.
+func (m *MonitoringThresholdMutation) ProvinceCleared() bool {
+	return m.clearedprovince
+}
+
+// ProvinceIDs returns the "province" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProvinceID instead. It exists only for internal usage by the builders.
+func (m *MonitoringThresholdMutation) ProvinceIDs() (ids []int) {
+	if id := m.province; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProvince resets all changes to the "province" edge.
+func (m *MonitoringThresholdMutation) ResetProvince() {
+	m.province = nil
+	m.clearedprovince = false
+}
+
+// Where appends a list predicates to the MonitoringThresholdMutation builder.
+func (m *MonitoringThresholdMutation) Where(ps ...predicate.MonitoringThreshold) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MonitoringThresholdMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MonitoringThresholdMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MonitoringThreshold, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MonitoringThresholdMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MonitoringThresholdMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MonitoringThreshold).
+func (m *MonitoringThresholdMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MonitoringThresholdMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, monitoringthreshold.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, monitoringthreshold.FieldUpdatedAt)
+	}
+	if m.province != nil {
+		fields = append(fields, monitoringthreshold.FieldProvinceID)
+	}
+	if m.year != nil {
+		fields = append(fields, monitoringthreshold.FieldYear)
+	}
+	if m.per_capita_income_fen != nil {
+		fields = append(fields, monitoringthreshold.FieldPerCapitaIncomeFen)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MonitoringThresholdMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case monitoringthreshold.FieldCreatedAt:
+		return m.CreatedAt()
+	case monitoringthreshold.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case monitoringthreshold.FieldProvinceID:
+		return m.ProvinceID()
+	case monitoringthreshold.FieldYear:
+		return m.Year()
+	case monitoringthreshold.FieldPerCapitaIncomeFen:
+		return m.PerCapitaIncomeFen()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MonitoringThresholdMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case monitoringthreshold.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case monitoringthreshold.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case monitoringthreshold.FieldProvinceID:
+		return m.OldProvinceID(ctx)
+	case monitoringthreshold.FieldYear:
+		return m.OldYear(ctx)
+	case monitoringthreshold.FieldPerCapitaIncomeFen:
+		return m.OldPerCapitaIncomeFen(ctx)
+	}
+	return nil, fmt.Errorf("unknown MonitoringThreshold field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MonitoringThresholdMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case monitoringthreshold.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case monitoringthreshold.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case monitoringthreshold.FieldProvinceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProvinceID(v)
+		return nil
+	case monitoringthreshold.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case monitoringthreshold.FieldPerCapitaIncomeFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPerCapitaIncomeFen(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MonitoringThreshold field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MonitoringThresholdMutation) AddedFields() []string {
+	var fields []string
+	if m.addyear != nil {
+		fields = append(fields, monitoringthreshold.FieldYear)
+	}
+	if m.addper_capita_income_fen != nil {
+		fields = append(fields, monitoringthreshold.FieldPerCapitaIncomeFen)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MonitoringThresholdMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case monitoringthreshold.FieldYear:
+		return m.AddedYear()
+	case monitoringthreshold.FieldPerCapitaIncomeFen:
+		return m.AddedPerCapitaIncomeFen()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MonitoringThresholdMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case monitoringthreshold.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case monitoringthreshold.FieldPerCapitaIncomeFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPerCapitaIncomeFen(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MonitoringThreshold numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MonitoringThresholdMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MonitoringThresholdMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MonitoringThresholdMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown MonitoringThreshold nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MonitoringThresholdMutation) ResetField(name string) error {
+	switch name {
+	case monitoringthreshold.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case monitoringthreshold.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case monitoringthreshold.FieldProvinceID:
+		m.ResetProvinceID()
+		return nil
+	case monitoringthreshold.FieldYear:
+		m.ResetYear()
+		return nil
+	case monitoringthreshold.FieldPerCapitaIncomeFen:
+		m.ResetPerCapitaIncomeFen()
+		return nil
+	}
+	return fmt.Errorf("unknown MonitoringThreshold field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MonitoringThresholdMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.province != nil {
+		edges = append(edges, monitoringthreshold.EdgeProvince)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MonitoringThresholdMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case monitoringthreshold.EdgeProvince:
+		if id := m.province; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MonitoringThresholdMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MonitoringThresholdMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MonitoringThresholdMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedprovince {
+		edges = append(edges, monitoringthreshold.EdgeProvince)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MonitoringThresholdMutation) EdgeCleared(name string) bool {
+	switch name {
+	case monitoringthreshold.EdgeProvince:
+		return m.clearedprovince
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MonitoringThresholdMutation) ClearEdge(name string) error {
+	switch name {
+	case monitoringthreshold.EdgeProvince:
+		m.ClearProvince()
+		return nil
+	}
+	return fmt.Errorf("unknown MonitoringThreshold unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MonitoringThresholdMutation) ResetEdge(name string) error {
+	switch name {
+	case monitoringthreshold.EdgeProvince:
+		m.ResetProvince()
+		return nil
+	}
+	return fmt.Errorf("unknown MonitoringThreshold edge %s", name)
 }
 
 // OrderMutation represents an operation that mutates the Order nodes in the graph.
@@ -25626,6 +27176,8 @@ type PurchaseTotalMutation struct {
 	addsettled_fen     *int64
 	counted_fen        *int64
 	addcounted_fen     *int64
+	points             *int64
+	addpoints          *int64
 	clearedFields      map[string]struct{}
 	done               bool
 	oldValue           func(context.Context) (*PurchaseTotal, error)
@@ -26010,6 +27562,62 @@ func (m *PurchaseTotalMutation) ResetCountedFen() {
 	m.addcounted_fen = nil
 }
 
+// SetPoints sets the "points" field.
+func (m *PurchaseTotalMutation) SetPoints(i int64) {
+	m.points = &i
+	m.addpoints = nil
+}
+
+// Points returns the value of the "points" field in the mutation.
+func (m *PurchaseTotalMutation) Points() (r int64, exists bool) {
+	v := m.points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPoints returns the old "points" field's value of the PurchaseTotal entity.
+// If the PurchaseTotal object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PurchaseTotalMutation) OldPoints(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPoints: %w", err)
+	}
+	return oldValue.Points, nil
+}
+
+// AddPoints adds i to the "points" field.
+func (m *PurchaseTotalMutation) AddPoints(i int64) {
+	if m.addpoints != nil {
+		*m.addpoints += i
+	} else {
+		m.addpoints = &i
+	}
+}
+
+// AddedPoints returns the value that was added to the "points" field in this mutation.
+func (m *PurchaseTotalMutation) AddedPoints() (r int64, exists bool) {
+	v := m.addpoints
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPoints resets all changes to the "points" field.
+func (m *PurchaseTotalMutation) ResetPoints() {
+	m.points = nil
+	m.addpoints = nil
+}
+
 // Where appends a list predicates to the PurchaseTotalMutation builder.
 func (m *PurchaseTotalMutation) Where(ps ...predicate.PurchaseTotal) {
 	m.predicates = append(m.predicates, ps...)
@@ -26044,7 +27652,7 @@ func (m *PurchaseTotalMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PurchaseTotalMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.organization_id != nil {
 		fields = append(fields, purchasetotal.FieldOrganizationID)
 	}
@@ -26059,6 +27667,9 @@ func (m *PurchaseTotalMutation) Fields() []string {
 	}
 	if m.counted_fen != nil {
 		fields = append(fields, purchasetotal.FieldCountedFen)
+	}
+	if m.points != nil {
+		fields = append(fields, purchasetotal.FieldPoints)
 	}
 	return fields
 }
@@ -26078,6 +27689,8 @@ func (m *PurchaseTotalMutation) Field(name string) (ent.Value, bool) {
 		return m.SettledFen()
 	case purchasetotal.FieldCountedFen:
 		return m.CountedFen()
+	case purchasetotal.FieldPoints:
+		return m.Points()
 	}
 	return nil, false
 }
@@ -26097,6 +27710,8 @@ func (m *PurchaseTotalMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldSettledFen(ctx)
 	case purchasetotal.FieldCountedFen:
 		return m.OldCountedFen(ctx)
+	case purchasetotal.FieldPoints:
+		return m.OldPoints(ctx)
 	}
 	return nil, fmt.Errorf("unknown PurchaseTotal field %s", name)
 }
@@ -26141,6 +27756,13 @@ func (m *PurchaseTotalMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCountedFen(v)
 		return nil
+	case purchasetotal.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPoints(v)
+		return nil
 	}
 	return fmt.Errorf("unknown PurchaseTotal field %s", name)
 }
@@ -26164,6 +27786,9 @@ func (m *PurchaseTotalMutation) AddedFields() []string {
 	if m.addcounted_fen != nil {
 		fields = append(fields, purchasetotal.FieldCountedFen)
 	}
+	if m.addpoints != nil {
+		fields = append(fields, purchasetotal.FieldPoints)
+	}
 	return fields
 }
 
@@ -26182,6 +27807,8 @@ func (m *PurchaseTotalMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedSettledFen()
 	case purchasetotal.FieldCountedFen:
 		return m.AddedCountedFen()
+	case purchasetotal.FieldPoints:
+		return m.AddedPoints()
 	}
 	return nil, false
 }
@@ -26226,6 +27853,13 @@ func (m *PurchaseTotalMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddCountedFen(v)
 		return nil
+	case purchasetotal.FieldPoints:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPoints(v)
+		return nil
 	}
 	return fmt.Errorf("unknown PurchaseTotal numeric field %s", name)
 }
@@ -26267,6 +27901,9 @@ func (m *PurchaseTotalMutation) ResetField(name string) error {
 		return nil
 	case purchasetotal.FieldCountedFen:
 		m.ResetCountedFen()
+		return nil
+	case purchasetotal.FieldPoints:
+		m.ResetPoints()
 		return nil
 	}
 	return fmt.Errorf("unknown PurchaseTotal field %s", name)

@@ -25,7 +25,9 @@ type PurchaseTotal struct {
 	// SettledFen holds the value of the "settled_fen" field.
 	SettledFen int64 `json:"settled_fen,omitempty"`
 	// CountedFen holds the value of the "counted_fen" field.
-	CountedFen   int64 `json:"counted_fen,omitempty"`
+	CountedFen int64 `json:"counted_fen,omitempty"`
+	// Net incentive points the organization earned in the month.
+	Points       int64 `json:"points,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -34,7 +36,7 @@ func (*PurchaseTotal) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case purchasetotal.FieldID, purchasetotal.FieldOrganizationID, purchasetotal.FieldYear, purchasetotal.FieldMonth, purchasetotal.FieldSettledFen, purchasetotal.FieldCountedFen:
+		case purchasetotal.FieldID, purchasetotal.FieldOrganizationID, purchasetotal.FieldYear, purchasetotal.FieldMonth, purchasetotal.FieldSettledFen, purchasetotal.FieldCountedFen, purchasetotal.FieldPoints:
 			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -87,6 +89,12 @@ func (_m *PurchaseTotal) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.CountedFen = value.Int64
 			}
+		case purchasetotal.FieldPoints:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field points", values[i])
+			} else if value.Valid {
+				_m.Points = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -137,6 +145,9 @@ func (_m *PurchaseTotal) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("counted_fen=")
 	builder.WriteString(fmt.Sprintf("%v", _m.CountedFen))
+	builder.WriteString(", ")
+	builder.WriteString("points=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Points))
 	builder.WriteByte(')')
 	return builder.String()
 }

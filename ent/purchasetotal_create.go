@@ -67,6 +67,20 @@ func (_c *PurchaseTotalCreate) SetNillableCountedFen(v *int64) *PurchaseTotalCre
 	return _c
 }
 
+// SetPoints sets the "points" field.
+func (_c *PurchaseTotalCreate) SetPoints(v int64) *PurchaseTotalCreate {
+	_c.mutation.SetPoints(v)
+	return _c
+}
+
+// SetNillablePoints sets the "points" field if the given value is not nil.
+func (_c *PurchaseTotalCreate) SetNillablePoints(v *int64) *PurchaseTotalCreate {
+	if v != nil {
+		_c.SetPoints(*v)
+	}
+	return _c
+}
+
 // Mutation returns the PurchaseTotalMutation object of the builder.
 func (_c *PurchaseTotalCreate) Mutation() *PurchaseTotalMutation {
 	return _c.mutation
@@ -112,6 +126,10 @@ func (_c *PurchaseTotalCreate) defaults() error {
 		v := purchasetotal.DefaultCountedFen
 		_c.mutation.SetCountedFen(v)
 	}
+	if _, ok := _c.mutation.Points(); !ok {
+		v := purchasetotal.DefaultPoints
+		_c.mutation.SetPoints(v)
+	}
 	return nil
 }
 
@@ -131,6 +149,9 @@ func (_c *PurchaseTotalCreate) check() error {
 	}
 	if _, ok := _c.mutation.CountedFen(); !ok {
 		return &ValidationError{Name: "counted_fen", err: errors.New(`ent: missing required field "PurchaseTotal.counted_fen"`)}
+	}
+	if _, ok := _c.mutation.Points(); !ok {
+		return &ValidationError{Name: "points", err: errors.New(`ent: missing required field "PurchaseTotal.points"`)}
 	}
 	return nil
 }
@@ -178,6 +199,10 @@ func (_c *PurchaseTotalCreate) createSpec() (*PurchaseTotal, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.CountedFen(); ok {
 		_spec.SetField(purchasetotal.FieldCountedFen, field.TypeInt64, value)
 		_node.CountedFen = value
+	}
+	if value, ok := _c.mutation.Points(); ok {
+		_spec.SetField(purchasetotal.FieldPoints, field.TypeInt64, value)
+		_node.Points = value
 	}
 	return _node, _spec
 }
@@ -318,6 +343,24 @@ func (u *PurchaseTotalUpsert) UpdateCountedFen() *PurchaseTotalUpsert {
 // AddCountedFen adds v to the "counted_fen" field.
 func (u *PurchaseTotalUpsert) AddCountedFen(v int64) *PurchaseTotalUpsert {
 	u.Add(purchasetotal.FieldCountedFen, v)
+	return u
+}
+
+// SetPoints sets the "points" field.
+func (u *PurchaseTotalUpsert) SetPoints(v int64) *PurchaseTotalUpsert {
+	u.Set(purchasetotal.FieldPoints, v)
+	return u
+}
+
+// UpdatePoints sets the "points" field to the value that was provided on create.
+func (u *PurchaseTotalUpsert) UpdatePoints() *PurchaseTotalUpsert {
+	u.SetExcluded(purchasetotal.FieldPoints)
+	return u
+}
+
+// AddPoints adds v to the "points" field.
+func (u *PurchaseTotalUpsert) AddPoints(v int64) *PurchaseTotalUpsert {
+	u.Add(purchasetotal.FieldPoints, v)
 	return u
 }
 
@@ -463,6 +506,27 @@ func (u *PurchaseTotalUpsertOne) AddCountedFen(v int64) *PurchaseTotalUpsertOne 
 func (u *PurchaseTotalUpsertOne) UpdateCountedFen() *PurchaseTotalUpsertOne {
 	return u.Update(func(s *PurchaseTotalUpsert) {
 		s.UpdateCountedFen()
+	})
+}
+
+// SetPoints sets the "points" field.
+func (u *PurchaseTotalUpsertOne) SetPoints(v int64) *PurchaseTotalUpsertOne {
+	return u.Update(func(s *PurchaseTotalUpsert) {
+		s.SetPoints(v)
+	})
+}
+
+// AddPoints adds v to the "points" field.
+func (u *PurchaseTotalUpsertOne) AddPoints(v int64) *PurchaseTotalUpsertOne {
+	return u.Update(func(s *PurchaseTotalUpsert) {
+		s.AddPoints(v)
+	})
+}
+
+// UpdatePoints sets the "points" field to the value that was provided on create.
+func (u *PurchaseTotalUpsertOne) UpdatePoints() *PurchaseTotalUpsertOne {
+	return u.Update(func(s *PurchaseTotalUpsert) {
+		s.UpdatePoints()
 	})
 }
 
@@ -772,6 +836,27 @@ func (u *PurchaseTotalUpsertBulk) AddCountedFen(v int64) *PurchaseTotalUpsertBul
 func (u *PurchaseTotalUpsertBulk) UpdateCountedFen() *PurchaseTotalUpsertBulk {
 	return u.Update(func(s *PurchaseTotalUpsert) {
 		s.UpdateCountedFen()
+	})
+}
+
+// SetPoints sets the "points" field.
+func (u *PurchaseTotalUpsertBulk) SetPoints(v int64) *PurchaseTotalUpsertBulk {
+	return u.Update(func(s *PurchaseTotalUpsert) {
+		s.SetPoints(v)
+	})
+}
+
+// AddPoints adds v to the "points" field.
+func (u *PurchaseTotalUpsertBulk) AddPoints(v int64) *PurchaseTotalUpsertBulk {
+	return u.Update(func(s *PurchaseTotalUpsert) {
+		s.AddPoints(v)
+	})
+}
+
+// UpdatePoints sets the "points" field to the value that was provided on create.
+func (u *PurchaseTotalUpsertBulk) UpdatePoints() *PurchaseTotalUpsertBulk {
+	return u.Update(func(s *PurchaseTotalUpsert) {
+		s.UpdatePoints()
 	})
 }
 

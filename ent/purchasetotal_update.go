@@ -132,6 +132,27 @@ func (_u *PurchaseTotalUpdate) AddCountedFen(v int64) *PurchaseTotalUpdate {
 	return _u
 }
 
+// SetPoints sets the "points" field.
+func (_u *PurchaseTotalUpdate) SetPoints(v int64) *PurchaseTotalUpdate {
+	_u.mutation.ResetPoints()
+	_u.mutation.SetPoints(v)
+	return _u
+}
+
+// SetNillablePoints sets the "points" field if the given value is not nil.
+func (_u *PurchaseTotalUpdate) SetNillablePoints(v *int64) *PurchaseTotalUpdate {
+	if v != nil {
+		_u.SetPoints(*v)
+	}
+	return _u
+}
+
+// AddPoints adds value to the "points" field.
+func (_u *PurchaseTotalUpdate) AddPoints(v int64) *PurchaseTotalUpdate {
+	_u.mutation.AddPoints(v)
+	return _u
+}
+
 // Mutation returns the PurchaseTotalMutation object of the builder.
 func (_u *PurchaseTotalUpdate) Mutation() *PurchaseTotalMutation {
 	return _u.mutation
@@ -202,6 +223,12 @@ func (_u *PurchaseTotalUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if value, ok := _u.mutation.AddedCountedFen(); ok {
 		_spec.AddField(purchasetotal.FieldCountedFen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Points(); ok {
+		_spec.SetField(purchasetotal.FieldPoints, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedPoints(); ok {
+		_spec.AddField(purchasetotal.FieldPoints, field.TypeInt64, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -328,6 +355,27 @@ func (_u *PurchaseTotalUpdateOne) AddCountedFen(v int64) *PurchaseTotalUpdateOne
 	return _u
 }
 
+// SetPoints sets the "points" field.
+func (_u *PurchaseTotalUpdateOne) SetPoints(v int64) *PurchaseTotalUpdateOne {
+	_u.mutation.ResetPoints()
+	_u.mutation.SetPoints(v)
+	return _u
+}
+
+// SetNillablePoints sets the "points" field if the given value is not nil.
+func (_u *PurchaseTotalUpdateOne) SetNillablePoints(v *int64) *PurchaseTotalUpdateOne {
+	if v != nil {
+		_u.SetPoints(*v)
+	}
+	return _u
+}
+
+// AddPoints adds value to the "points" field.
+func (_u *PurchaseTotalUpdateOne) AddPoints(v int64) *PurchaseTotalUpdateOne {
+	_u.mutation.AddPoints(v)
+	return _u
+}
+
 // Mutation returns the PurchaseTotalMutation object of the builder.
 func (_u *PurchaseTotalUpdateOne) Mutation() *PurchaseTotalMutation {
 	return _u.mutation
@@ -428,6 +476,12 @@ func (_u *PurchaseTotalUpdateOne) sqlSave(ctx context.Context) (_node *PurchaseT
 	}
 	if value, ok := _u.mutation.AddedCountedFen(); ok {
 		_spec.AddField(purchasetotal.FieldCountedFen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.Points(); ok {
+		_spec.SetField(purchasetotal.FieldPoints, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedPoints(); ok {
+		_spec.AddField(purchasetotal.FieldPoints, field.TypeInt64, value)
 	}
 	_node = &PurchaseTotal{config: _u.config}
 	_spec.Assign = _node.assignValues

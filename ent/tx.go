@@ -44,6 +44,8 @@ type Tx struct {
 	Membership *MembershipClient
 	// MonitoringCase is the client for interacting with the MonitoringCase builders.
 	MonitoringCase *MonitoringCaseClient
+	// MonitoringThreshold is the client for interacting with the MonitoringThreshold builders.
+	MonitoringThreshold *MonitoringThresholdClient
 	// Order is the client for interacting with the Order builders.
 	Order *OrderClient
 	// OrderLine is the client for interacting with the OrderLine builders.
@@ -216,6 +218,7 @@ func (tx *Tx) init() {
 	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.MonitoringCase = NewMonitoringCaseClient(tx.config)
+	tx.MonitoringThreshold = NewMonitoringThresholdClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderLine = NewOrderLineClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)

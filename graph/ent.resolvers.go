@@ -49,6 +49,11 @@ func (r *queryResolver) Households(ctx context.Context, after *entgql.Cursor[int
 		ent.WithHouseholdOrder(orderBy), ent.WithHouseholdFilter(where.Filter))
 }
 
+// MonitoringThresholds is the resolver for the monitoringThresholds field.
+func (r *queryResolver) MonitoringThresholds(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MonitoringThresholdOrder, where *ent.MonitoringThresholdWhereInput) (*ent.MonitoringThresholdConnection, error) {
+	panic(fmt.Errorf("not implemented: MonitoringThresholds - monitoringThresholds"))
+}
+
 // Orders is the resolver for the orders field.
 func (r *queryResolver) Orders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error) {
 	return r.client.Order.Query().Paginate(ctx, after, first, before, last,
@@ -78,8 +83,14 @@ func (r *queryResolver) Regions(ctx context.Context, after *entgql.Cursor[int], 
 		ent.WithRegionOrder(orderBy), ent.WithRegionFilter(where.Filter))
 }
 
+// Household returns HouseholdResolver implementation.
+func (r *Resolver) Household() HouseholdResolver { return &householdResolver{r} }
+
 // HouseholdMember returns HouseholdMemberResolver implementation.
 func (r *Resolver) HouseholdMember() HouseholdMemberResolver { return &householdMemberResolver{r} }
+
+// MonitoringCase returns MonitoringCaseResolver implementation.
+func (r *Resolver) MonitoringCase() MonitoringCaseResolver { return &monitoringCaseResolver{r} }
 
 // OrderLine returns OrderLineResolver implementation.
 func (r *Resolver) OrderLine() OrderLineResolver { return &orderLineResolver{r} }
@@ -91,7 +102,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
 
 type (
+	householdResolver       struct{ *Resolver }
 	householdMemberResolver struct{ *Resolver }
+	monitoringCaseResolver  struct{ *Resolver }
 	orderLineResolver       struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	targetResolver          struct{ *Resolver }

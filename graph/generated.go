@@ -28,6 +28,8 @@ import (
 	"bangfu/internal/agreements"
 	"bangfu/internal/attribution"
 	"bangfu/internal/catalog"
+	"bangfu/internal/incentives"
+	"bangfu/internal/monitoring"
 	"bytes"
 	"context"
 	"embed"
@@ -56,7 +58,12 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	CanteenQuota() CanteenQuotaResolver
+	Household() HouseholdResolver
 	HouseholdMember() HouseholdMemberResolver
+	IncentiveSummary() IncentiveSummaryResolver
+	LeaderboardEntry() LeaderboardEntryResolver
+	MonitoringCase() MonitoringCaseResolver
+	MonitoringScanReport() MonitoringScanReportResolver
 	Mutation() MutationResolver
 	OrderLine() OrderLineResolver
 	Query() QueryResolver
@@ -217,6 +224,8 @@ type ComplexityRoot struct {
 		Organization   func(childComplexity int) int
 		OrganizationID func(childComplexity int) int
 		Points         func(childComplexity int) int
+		RevokedAt      func(childComplexity int) int
+		Threshold      func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		Year           func(childComplexity int) int
 	}
@@ -333,6 +342,7 @@ type ComplexityRoot struct {
 		CreatedAt       func(childComplexity int) int
 		ExitYear        func(childComplexity int) int
 		ID              func(childComplexity int) int
+		Income          func(childComplexity int, year int) int
 		IncomeEntries   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LedgerEntryOrder, where *ent.LedgerEntryWhereInput) int
 		MainCause       func(childComplexity int) int
 		MemberCount     func(childComplexity int) int
@@ -355,6 +365,17 @@ type ComplexityRoot struct {
 	HouseholdEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	HouseholdIncome struct {
+		BelowThreshold        func(childComplexity int) int
+		LedgerFen             func(childComplexity int) int
+		MemberCount           func(childComplexity int) int
+		PerCapitaFen          func(childComplexity int) int
+		ProjectedPerCapitaFen func(childComplexity int) int
+		ReportedPerCapitaFen  func(childComplexity int) int
+		ThresholdFen          func(childComplexity int) int
+		Year                  func(childComplexity int) int
 	}
 
 	HouseholdMember struct {
@@ -384,6 +405,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IncentiveLevel struct {
+		Badge  func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Points func(childComplexity int) int
+	}
+
 	IncentiveRule struct {
 		CapPerOrgPerYear      func(childComplexity int) int
 		Category              func(childComplexity int) int
@@ -393,8 +420,13 @@ type ComplexityRoot struct {
 		EffectiveUntil        func(childComplexity int) int
 		ID                    func(childComplexity int) int
 		KeyCountyMultiplierBp func(childComplexity int) int
+		MultiplierBp          func(childComplexity int) int
 		Name                  func(childComplexity int) int
+		Points                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LedgerEntryOrder, where *ent.LedgerEntryWhereInput) int
 		PointsPerYuanMilli    func(childComplexity int) int
+		Replaces              func(childComplexity int) int
+		ReplacesID            func(childComplexity int) int
+		Revisions             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.IncentiveRuleOrder, where *ent.IncentiveRuleWhereInput) int
 		UpdatedAt             func(childComplexity int) int
 	}
 
@@ -409,28 +441,61 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IncentiveSummary struct {
+		Awards            func(childComplexity int) int
+		Level             func(childComplexity int) int
+		NextLevel         func(childComplexity int) int
+		Organization      func(childComplexity int) int
+		Points            func(childComplexity int) int
+		PointsToNextLevel func(childComplexity int) int
+		PurchasesFen      func(childComplexity int) int
+		Rank              func(childComplexity int) int
+		Year              func(childComplexity int) int
+	}
+
+	LeaderboardConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LeaderboardEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LeaderboardEntry struct {
+		Name         func(childComplexity int) int
+		Organization func(childComplexity int) int
+		Rank         func(childComplexity int) int
+		Region       func(childComplexity int) int
+		Value        func(childComplexity int) int
+	}
+
 	LedgerEntry struct {
-		Agreement      func(childComplexity int) int
-		AgreementID    func(childComplexity int) int
-		Amount         func(childComplexity int) int
-		Household      func(childComplexity int) int
-		HouseholdID    func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Indicator      func(childComplexity int) int
-		Kind           func(childComplexity int) int
-		Month          func(childComplexity int) int
-		Note           func(childComplexity int) int
-		OccurredAt     func(childComplexity int) int
-		OrderLine      func(childComplexity int) int
-		OrderLineID    func(childComplexity int) int
-		Organization   func(childComplexity int) int
-		OrganizationID func(childComplexity int) int
-		OriginCounty   func(childComplexity int) int
-		OriginCountyID func(childComplexity int) int
-		ReversedBy     func(childComplexity int) int
-		Reverses       func(childComplexity int) int
-		ReversesID     func(childComplexity int) int
-		Year           func(childComplexity int) int
+		Agreement       func(childComplexity int) int
+		AgreementID     func(childComplexity int) int
+		Amount          func(childComplexity int) int
+		Household       func(childComplexity int) int
+		HouseholdID     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		IncentiveRule   func(childComplexity int) int
+		IncentiveRuleID func(childComplexity int) int
+		Indicator       func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Month           func(childComplexity int) int
+		Note            func(childComplexity int) int
+		OccurredAt      func(childComplexity int) int
+		OrderLine       func(childComplexity int) int
+		OrderLineID     func(childComplexity int) int
+		Organization    func(childComplexity int) int
+		OrganizationID  func(childComplexity int) int
+		OriginCounty    func(childComplexity int) int
+		OriginCountyID  func(childComplexity int) int
+		ReversedBy      func(childComplexity int) int
+		Reverses        func(childComplexity int) int
+		ReversesID      func(childComplexity int) int
+		Year            func(childComplexity int) int
 	}
 
 	LedgerEntryConnection struct {
@@ -469,7 +534,10 @@ type ComplexityRoot struct {
 	}
 
 	MonitoringCase struct {
+		ClosedAt          func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
+		DataQualityIssue  func(childComplexity int) int
+		DetectionReason   func(childComplexity int) int
 		Household         func(childComplexity int) int
 		HouseholdID       func(childComplexity int) int
 		ID                func(childComplexity int) int
@@ -478,6 +546,7 @@ type ComplexityRoot struct {
 		Notes             func(childComplexity int) int
 		NoticeStart       func(childComplexity int) int
 		OpenedAt          func(childComplexity int) int
+		Overdue           func(childComplexity int) int
 		RiskEliminatedAt  func(childComplexity int) int
 		RiskFlags         func(childComplexity int) int
 		Status            func(childComplexity int) int
@@ -496,6 +565,34 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MonitoringScanReport struct {
+		CasesOpened       func(childComplexity int) int
+		DataQualityIssues func(childComplexity int) int
+		HouseholdsScanned func(childComplexity int) int
+		Year              func(childComplexity int) int
+	}
+
+	MonitoringThreshold struct {
+		CreatedAt          func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		PerCapitaIncomeFen func(childComplexity int) int
+		Province           func(childComplexity int) int
+		ProvinceID         func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		Year               func(childComplexity int) int
+	}
+
+	MonitoringThresholdConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MonitoringThresholdEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	MonthAmount struct {
 		Amount     func(childComplexity int) int
 		Cumulative func(childComplexity int) int
@@ -508,12 +605,14 @@ type ComplexityRoot struct {
 		AdjustStock                func(childComplexity int, productID int, delta int, reason string) int
 		AmendAgreement             func(childComplexity int, id int, input model.AmendAgreementInput) int
 		ApplyCertification         func(childComplexity int, productID int) int
+		ApplyForMonitoring         func(childComplexity int, input model.ApplyForMonitoringInput) int
 		ApplySupplier              func(childComplexity int, organizationID int, creditCode *string, benefitMechanisms []string) int
 		CancelOrder                func(childComplexity int, id int) int
 		CertifyProduct             func(childComplexity int, id int) int
 		CloseAgreement             func(childComplexity int, id int) int
 		ConfirmOrder               func(childComplexity int, id int) int
 		CreateAgreement            func(childComplexity int, input model.CreateAgreementInput) int
+		CreateIncentiveRule        func(childComplexity int, input model.IncentiveRuleInput) int
 		CreatePairing              func(childComplexity int, input model.CreatePairingInput) int
 		CreateProduct              func(childComplexity int, input model.CreateProductInput) int
 		CreateUser                 func(childComplexity int, input model.CreateUserInput) int
@@ -525,6 +624,7 @@ type ComplexityRoot struct {
 		Login                      func(childComplexity int, email string, password string) int
 		Logout                     func(childComplexity int, refreshToken string) int
 		MarkDelivered              func(childComplexity int, id int) int
+		MoveMonitoringCase         func(childComplexity int, id int, step monitoring.Step, notes *string) int
 		ObjectToCertification      func(childComplexity int, id int, reason string) int
 		PlaceOrder                 func(childComplexity int, input model.PlaceOrderInput) int
 		PublishCertificationNotice func(childComplexity int, id int, days *int) int
@@ -535,9 +635,12 @@ type ComplexityRoot struct {
 		RejectCertification        func(childComplexity int, id int, reason string) int
 		ReviewCertification        func(childComplexity int, id int) int
 		ReviewProgressReport       func(childComplexity int, id int, approve bool, comment *string) int
+		ReviseIncentiveRule        func(childComplexity int, id int, input model.IncentiveRuleInput) int
 		RevokeCertification        func(childComplexity int, id int, reason string) int
 		RevokeRole                 func(childComplexity int, membershipID int) int
+		RunMonitoringScan          func(childComplexity int, year int) int
 		SetAgreementTarget         func(childComplexity int, agreementID int, target model.AgreementTargetInput) int
+		SetMonitoringThreshold     func(childComplexity int, provinceID int, year int, perCapitaIncomeFen int64) int
 		SetUserStatus              func(childComplexity int, userID int, status user.Status) int
 		SettleOrder                func(childComplexity int, id int) int
 		ShipOrder                  func(childComplexity int, id int, carrier string, trackingNumber string) int
@@ -771,7 +874,11 @@ type ComplexityRoot struct {
 		Catalog                   func(childComplexity int, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		HouseholdMemberByIDNumber func(childComplexity int, idNumber string) int
 		Households                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HouseholdOrder, where *ent.HouseholdWhereInput) int
+		IncentiveLevels           func(childComplexity int) int
+		IncentiveSummary          func(childComplexity int, organizationID int, year int) int
+		Leaderboard               func(childComplexity int, scope incentives.Scope, year int, metric *incentives.Metric, first *int, after *entgql.Cursor[int]) int
 		Me                        func(childComplexity int) int
+		MonitoringThresholds      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MonitoringThresholdOrder, where *ent.MonitoringThresholdWhereInput) int
 		Node                      func(childComplexity int, id int) int
 		Nodes                     func(childComplexity int, ids []int) int
 		Orders                    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) int
@@ -947,10 +1054,26 @@ type ComplexityRoot struct {
 type CanteenQuotaResolver interface {
 	Organization(ctx context.Context, obj *agreements.CanteenQuota) (*ent.Organization, error)
 }
+type HouseholdResolver interface {
+	Income(ctx context.Context, obj *ent.Household, year int) (*monitoring.Income, error)
+}
 type HouseholdMemberResolver interface {
 	Name(ctx context.Context, obj *ent.HouseholdMember) (*string, error)
 	IDNumber(ctx context.Context, obj *ent.HouseholdMember) (*string, error)
 	Phone(ctx context.Context, obj *ent.HouseholdMember) (*string, error)
+}
+type IncentiveSummaryResolver interface {
+	Organization(ctx context.Context, obj *incentives.Summary) (*ent.Organization, error)
+}
+type LeaderboardEntryResolver interface {
+	Organization(ctx context.Context, obj *incentives.Entry) (*ent.Organization, error)
+	Region(ctx context.Context, obj *incentives.Entry) (*ent.Region, error)
+}
+type MonitoringCaseResolver interface {
+	Overdue(ctx context.Context, obj *ent.MonitoringCase) (bool, error)
+}
+type MonitoringScanReportResolver interface {
+	CasesOpened(ctx context.Context, obj *monitoring.ScanReport) ([]*ent.MonitoringCase, error)
 }
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
@@ -986,6 +1109,12 @@ type MutationResolver interface {
 	CertifyProduct(ctx context.Context, id int) (*ent.Certification, error)
 	RejectCertification(ctx context.Context, id int, reason string) (*ent.Certification, error)
 	RevokeCertification(ctx context.Context, id int, reason string) (*ent.Certification, error)
+	CreateIncentiveRule(ctx context.Context, input model.IncentiveRuleInput) (*ent.IncentiveRule, error)
+	ReviseIncentiveRule(ctx context.Context, id int, input model.IncentiveRuleInput) (*ent.IncentiveRule, error)
+	SetMonitoringThreshold(ctx context.Context, provinceID int, year int, perCapitaIncomeFen int64) (*ent.MonitoringThreshold, error)
+	ApplyForMonitoring(ctx context.Context, input model.ApplyForMonitoringInput) (*ent.MonitoringCase, error)
+	MoveMonitoringCase(ctx context.Context, id int, step monitoring.Step, notes *string) (*ent.MonitoringCase, error)
+	RunMonitoringScan(ctx context.Context, year int) (*monitoring.ScanReport, error)
 	PlaceOrder(ctx context.Context, input model.PlaceOrderInput) ([]*ent.Order, error)
 	ConfirmOrder(ctx context.Context, id int) (*ent.Order, error)
 	ShipOrder(ctx context.Context, id int, carrier string, trackingNumber string) (*ent.Order, error)
@@ -1007,6 +1136,7 @@ type QueryResolver interface {
 	Agreements(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) (*ent.AgreementConnection, error)
 	AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error)
 	Households(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HouseholdOrder, where *ent.HouseholdWhereInput) (*ent.HouseholdConnection, error)
+	MonitoringThresholds(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MonitoringThresholdOrder, where *ent.MonitoringThresholdWhereInput) (*ent.MonitoringThresholdConnection, error)
 	Orders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrderOrder, where *ent.OrderWhereInput) (*ent.OrderConnection, error)
 	Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error)
 	Pairings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PairingOrder, where *ent.PairingWhereInput) (*ent.PairingConnection, error)
@@ -1016,6 +1146,9 @@ type QueryResolver interface {
 	ProgressRollup(ctx context.Context, scope agreements.RollupScope, id int, year int) (*agreements.Rollup, error)
 	CanteenQuota(ctx context.Context, organizationID int, year int) (*agreements.CanteenQuota, error)
 	Catalog(ctx context.Context, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*catalog.Connection, error)
+	IncentiveLevels(ctx context.Context) ([]*incentives.Level, error)
+	Leaderboard(ctx context.Context, scope incentives.Scope, year int, metric *incentives.Metric, first *int, after *entgql.Cursor[int]) (*incentives.Board, error)
+	IncentiveSummary(ctx context.Context, organizationID int, year int) (*incentives.Summary, error)
 	Me(ctx context.Context) (*ent.User, error)
 	VerifyAuditChain(ctx context.Context) (*model.AuditChainReport, error)
 	HouseholdMemberByIDNumber(ctx context.Context, idNumber string) (*ent.HouseholdMember, error)
@@ -1711,6 +1844,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Award.Points(childComplexity), true
+	case "Award.revokedAt":
+		if e.ComplexityRoot.Award.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.RevokedAt(childComplexity), true
+	case "Award.threshold":
+		if e.ComplexityRoot.Award.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Award.Threshold(childComplexity), true
 	case "Award.updatedAt":
 		if e.ComplexityRoot.Award.UpdatedAt == nil {
 			break
@@ -2179,6 +2324,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Household.ID(childComplexity), true
+	case "Household.income":
+		if e.ComplexityRoot.Household.Income == nil {
+			break
+		}
+
+		args, err := ec.field_Household_income_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Household.Income(childComplexity, args["year"].(int)), true
 	case "Household.incomeEntries":
 		if e.ComplexityRoot.Household.IncomeEntries == nil {
 			break
@@ -2293,6 +2449,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HouseholdEdge.Node(childComplexity), true
 
+	case "HouseholdIncome.belowThreshold":
+		if e.ComplexityRoot.HouseholdIncome.BelowThreshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdIncome.BelowThreshold(childComplexity), true
+	case "HouseholdIncome.ledgerFen":
+		if e.ComplexityRoot.HouseholdIncome.LedgerFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdIncome.LedgerFen(childComplexity), true
+	case "HouseholdIncome.memberCount":
+		if e.ComplexityRoot.HouseholdIncome.MemberCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdIncome.MemberCount(childComplexity), true
+	case "HouseholdIncome.perCapitaFen":
+		if e.ComplexityRoot.HouseholdIncome.PerCapitaFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdIncome.PerCapitaFen(childComplexity), true
+	case "HouseholdIncome.projectedPerCapitaFen":
+		if e.ComplexityRoot.HouseholdIncome.ProjectedPerCapitaFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdIncome.ProjectedPerCapitaFen(childComplexity), true
+	case "HouseholdIncome.reportedPerCapitaFen":
+		if e.ComplexityRoot.HouseholdIncome.ReportedPerCapitaFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdIncome.ReportedPerCapitaFen(childComplexity), true
+	case "HouseholdIncome.thresholdFen":
+		if e.ComplexityRoot.HouseholdIncome.ThresholdFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdIncome.ThresholdFen(childComplexity), true
+	case "HouseholdIncome.year":
+		if e.ComplexityRoot.HouseholdIncome.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdIncome.Year(childComplexity), true
+
 	case "HouseholdMember.ageBand":
 		if e.ComplexityRoot.HouseholdMember.AgeBand == nil {
 			break
@@ -2404,6 +2609,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HouseholdMemberEdge.Node(childComplexity), true
 
+	case "IncentiveLevel.badge":
+		if e.ComplexityRoot.IncentiveLevel.Badge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveLevel.Badge(childComplexity), true
+	case "IncentiveLevel.name":
+		if e.ComplexityRoot.IncentiveLevel.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveLevel.Name(childComplexity), true
+	case "IncentiveLevel.points":
+		if e.ComplexityRoot.IncentiveLevel.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveLevel.Points(childComplexity), true
+
 	case "IncentiveRule.capPerOrgPerYear":
 		if e.ComplexityRoot.IncentiveRule.CapPerOrgPerYear == nil {
 			break
@@ -2452,18 +2676,58 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IncentiveRule.KeyCountyMultiplierBp(childComplexity), true
+	case "IncentiveRule.multiplierBp":
+		if e.ComplexityRoot.IncentiveRule.MultiplierBp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveRule.MultiplierBp(childComplexity), true
 	case "IncentiveRule.name":
 		if e.ComplexityRoot.IncentiveRule.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.IncentiveRule.Name(childComplexity), true
+	case "IncentiveRule.points":
+		if e.ComplexityRoot.IncentiveRule.Points == nil {
+			break
+		}
+
+		args, err := ec.field_IncentiveRule_points_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.IncentiveRule.Points(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.LedgerEntryOrder), args["where"].(*ent.LedgerEntryWhereInput)), true
 	case "IncentiveRule.pointsPerYuanMilli":
 		if e.ComplexityRoot.IncentiveRule.PointsPerYuanMilli == nil {
 			break
 		}
 
 		return e.ComplexityRoot.IncentiveRule.PointsPerYuanMilli(childComplexity), true
+	case "IncentiveRule.replaces":
+		if e.ComplexityRoot.IncentiveRule.Replaces == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveRule.Replaces(childComplexity), true
+	case "IncentiveRule.replacesID":
+		if e.ComplexityRoot.IncentiveRule.ReplacesID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveRule.ReplacesID(childComplexity), true
+	case "IncentiveRule.revisions":
+		if e.ComplexityRoot.IncentiveRule.Revisions == nil {
+			break
+		}
+
+		args, err := ec.field_IncentiveRule_revisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.IncentiveRule.Revisions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.IncentiveRuleOrder), args["where"].(*ent.IncentiveRuleWhereInput)), true
 	case "IncentiveRule.updatedAt":
 		if e.ComplexityRoot.IncentiveRule.UpdatedAt == nil {
 			break
@@ -2503,6 +2767,124 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IncentiveRuleEdge.Node(childComplexity), true
 
+	case "IncentiveSummary.awards":
+		if e.ComplexityRoot.IncentiveSummary.Awards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveSummary.Awards(childComplexity), true
+	case "IncentiveSummary.level":
+		if e.ComplexityRoot.IncentiveSummary.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveSummary.Level(childComplexity), true
+	case "IncentiveSummary.nextLevel":
+		if e.ComplexityRoot.IncentiveSummary.NextLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveSummary.NextLevel(childComplexity), true
+	case "IncentiveSummary.organization":
+		if e.ComplexityRoot.IncentiveSummary.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveSummary.Organization(childComplexity), true
+	case "IncentiveSummary.points":
+		if e.ComplexityRoot.IncentiveSummary.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveSummary.Points(childComplexity), true
+	case "IncentiveSummary.pointsToNextLevel":
+		if e.ComplexityRoot.IncentiveSummary.PointsToNextLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveSummary.PointsToNextLevel(childComplexity), true
+	case "IncentiveSummary.purchasesFen":
+		if e.ComplexityRoot.IncentiveSummary.PurchasesFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveSummary.PurchasesFen(childComplexity), true
+	case "IncentiveSummary.rank":
+		if e.ComplexityRoot.IncentiveSummary.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveSummary.Rank(childComplexity), true
+	case "IncentiveSummary.year":
+		if e.ComplexityRoot.IncentiveSummary.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncentiveSummary.Year(childComplexity), true
+
+	case "LeaderboardConnection.edges":
+		if e.ComplexityRoot.LeaderboardConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardConnection.Edges(childComplexity), true
+	case "LeaderboardConnection.pageInfo":
+		if e.ComplexityRoot.LeaderboardConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardConnection.PageInfo(childComplexity), true
+	case "LeaderboardConnection.totalCount":
+		if e.ComplexityRoot.LeaderboardConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardConnection.TotalCount(childComplexity), true
+
+	case "LeaderboardEdge.cursor":
+		if e.ComplexityRoot.LeaderboardEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEdge.Cursor(childComplexity), true
+	case "LeaderboardEdge.node":
+		if e.ComplexityRoot.LeaderboardEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEdge.Node(childComplexity), true
+
+	case "LeaderboardEntry.name":
+		if e.ComplexityRoot.LeaderboardEntry.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEntry.Name(childComplexity), true
+	case "LeaderboardEntry.organization":
+		if e.ComplexityRoot.LeaderboardEntry.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEntry.Organization(childComplexity), true
+	case "LeaderboardEntry.rank":
+		if e.ComplexityRoot.LeaderboardEntry.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEntry.Rank(childComplexity), true
+	case "LeaderboardEntry.region":
+		if e.ComplexityRoot.LeaderboardEntry.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEntry.Region(childComplexity), true
+	case "LeaderboardEntry.value":
+		if e.ComplexityRoot.LeaderboardEntry.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeaderboardEntry.Value(childComplexity), true
+
 	case "LedgerEntry.agreement":
 		if e.ComplexityRoot.LedgerEntry.Agreement == nil {
 			break
@@ -2539,6 +2921,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerEntry.ID(childComplexity), true
+	case "LedgerEntry.incentiveRule":
+		if e.ComplexityRoot.LedgerEntry.IncentiveRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.IncentiveRule(childComplexity), true
+	case "LedgerEntry.incentiveRuleID":
+		if e.ComplexityRoot.LedgerEntry.IncentiveRuleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.IncentiveRuleID(childComplexity), true
 	case "LedgerEntry.indicator":
 		if e.ComplexityRoot.LedgerEntry.Indicator == nil {
 			break
@@ -2765,12 +3159,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipEdge.Node(childComplexity), true
 
+	case "MonitoringCase.closedAt":
+		if e.ComplexityRoot.MonitoringCase.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringCase.ClosedAt(childComplexity), true
 	case "MonitoringCase.createdAt":
 		if e.ComplexityRoot.MonitoringCase.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.MonitoringCase.CreatedAt(childComplexity), true
+	case "MonitoringCase.dataQualityIssue":
+		if e.ComplexityRoot.MonitoringCase.DataQualityIssue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringCase.DataQualityIssue(childComplexity), true
+	case "MonitoringCase.detectionReason":
+		if e.ComplexityRoot.MonitoringCase.DetectionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringCase.DetectionReason(childComplexity), true
 	case "MonitoringCase.household":
 		if e.ComplexityRoot.MonitoringCase.Household == nil {
 			break
@@ -2819,6 +3231,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MonitoringCase.OpenedAt(childComplexity), true
+	case "MonitoringCase.overdue":
+		if e.ComplexityRoot.MonitoringCase.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringCase.Overdue(childComplexity), true
 	case "MonitoringCase.riskEliminatedAt":
 		if e.ComplexityRoot.MonitoringCase.RiskEliminatedAt == nil {
 			break
@@ -2881,6 +3299,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MonitoringCaseEdge.Node(childComplexity), true
+
+	case "MonitoringScanReport.casesOpened":
+		if e.ComplexityRoot.MonitoringScanReport.CasesOpened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringScanReport.CasesOpened(childComplexity), true
+	case "MonitoringScanReport.dataQualityIssues":
+		if e.ComplexityRoot.MonitoringScanReport.DataQualityIssues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringScanReport.DataQualityIssues(childComplexity), true
+	case "MonitoringScanReport.householdsScanned":
+		if e.ComplexityRoot.MonitoringScanReport.HouseholdsScanned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringScanReport.HouseholdsScanned(childComplexity), true
+	case "MonitoringScanReport.year":
+		if e.ComplexityRoot.MonitoringScanReport.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringScanReport.Year(childComplexity), true
+
+	case "MonitoringThreshold.createdAt":
+		if e.ComplexityRoot.MonitoringThreshold.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThreshold.CreatedAt(childComplexity), true
+	case "MonitoringThreshold.id":
+		if e.ComplexityRoot.MonitoringThreshold.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThreshold.ID(childComplexity), true
+	case "MonitoringThreshold.perCapitaIncomeFen":
+		if e.ComplexityRoot.MonitoringThreshold.PerCapitaIncomeFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThreshold.PerCapitaIncomeFen(childComplexity), true
+	case "MonitoringThreshold.province":
+		if e.ComplexityRoot.MonitoringThreshold.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThreshold.Province(childComplexity), true
+	case "MonitoringThreshold.provinceID":
+		if e.ComplexityRoot.MonitoringThreshold.ProvinceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThreshold.ProvinceID(childComplexity), true
+	case "MonitoringThreshold.updatedAt":
+		if e.ComplexityRoot.MonitoringThreshold.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThreshold.UpdatedAt(childComplexity), true
+	case "MonitoringThreshold.year":
+		if e.ComplexityRoot.MonitoringThreshold.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThreshold.Year(childComplexity), true
+
+	case "MonitoringThresholdConnection.edges":
+		if e.ComplexityRoot.MonitoringThresholdConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThresholdConnection.Edges(childComplexity), true
+	case "MonitoringThresholdConnection.pageInfo":
+		if e.ComplexityRoot.MonitoringThresholdConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThresholdConnection.PageInfo(childComplexity), true
+	case "MonitoringThresholdConnection.totalCount":
+		if e.ComplexityRoot.MonitoringThresholdConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThresholdConnection.TotalCount(childComplexity), true
+
+	case "MonitoringThresholdEdge.cursor":
+		if e.ComplexityRoot.MonitoringThresholdEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThresholdEdge.Cursor(childComplexity), true
+	case "MonitoringThresholdEdge.node":
+		if e.ComplexityRoot.MonitoringThresholdEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonitoringThresholdEdge.Node(childComplexity), true
 
 	case "MonthAmount.amount":
 		if e.ComplexityRoot.MonthAmount.Amount == nil {
@@ -2956,6 +3474,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApplyCertification(childComplexity, args["productId"].(int)), true
+	case "Mutation.applyForMonitoring":
+		if e.ComplexityRoot.Mutation.ApplyForMonitoring == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_applyForMonitoring_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApplyForMonitoring(childComplexity, args["input"].(model.ApplyForMonitoringInput)), true
 	case "Mutation.applySupplier":
 		if e.ComplexityRoot.Mutation.ApplySupplier == nil {
 			break
@@ -3022,6 +3551,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAgreement(childComplexity, args["input"].(model.CreateAgreementInput)), true
+	case "Mutation.createIncentiveRule":
+		if e.ComplexityRoot.Mutation.CreateIncentiveRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createIncentiveRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateIncentiveRule(childComplexity, args["input"].(model.IncentiveRuleInput)), true
 	case "Mutation.createPairing":
 		if e.ComplexityRoot.Mutation.CreatePairing == nil {
 			break
@@ -3143,6 +3683,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkDelivered(childComplexity, args["id"].(int)), true
+	case "Mutation.moveMonitoringCase":
+		if e.ComplexityRoot.Mutation.MoveMonitoringCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveMonitoringCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveMonitoringCase(childComplexity, args["id"].(int), args["step"].(monitoring.Step), args["notes"].(*string)), true
 	case "Mutation.objectToCertification":
 		if e.ComplexityRoot.Mutation.ObjectToCertification == nil {
 			break
@@ -3248,6 +3799,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviewProgressReport(childComplexity, args["id"].(int), args["approve"].(bool), args["comment"].(*string)), true
+	case "Mutation.reviseIncentiveRule":
+		if e.ComplexityRoot.Mutation.ReviseIncentiveRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviseIncentiveRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviseIncentiveRule(childComplexity, args["id"].(int), args["input"].(model.IncentiveRuleInput)), true
 	case "Mutation.revokeCertification":
 		if e.ComplexityRoot.Mutation.RevokeCertification == nil {
 			break
@@ -3270,6 +3832,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["membershipId"].(int)), true
+	case "Mutation.runMonitoringScan":
+		if e.ComplexityRoot.Mutation.RunMonitoringScan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runMonitoringScan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunMonitoringScan(childComplexity, args["year"].(int)), true
 	case "Mutation.setAgreementTarget":
 		if e.ComplexityRoot.Mutation.SetAgreementTarget == nil {
 			break
@@ -3281,6 +3854,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAgreementTarget(childComplexity, args["agreementId"].(int), args["target"].(model.AgreementTargetInput)), true
+	case "Mutation.setMonitoringThreshold":
+		if e.ComplexityRoot.Mutation.SetMonitoringThreshold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMonitoringThreshold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMonitoringThreshold(childComplexity, args["provinceId"].(int), args["year"].(int), args["perCapitaIncomeFen"].(int64)), true
 	case "Mutation.setUserStatus":
 		if e.ComplexityRoot.Mutation.SetUserStatus == nil {
 			break
@@ -4452,13 +5036,52 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Households(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.HouseholdOrder), args["where"].(*ent.HouseholdWhereInput)), true
+	case "Query.incentiveLevels":
+		if e.ComplexityRoot.Query.IncentiveLevels == nil {
+			break
+		}
 
+		return e.ComplexityRoot.Query.IncentiveLevels(childComplexity), true
+	case "Query.incentiveSummary":
+		if e.ComplexityRoot.Query.IncentiveSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_incentiveSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IncentiveSummary(childComplexity, args["organizationId"].(int), args["year"].(int)), true
+
+	case "Query.leaderboard":
+		if e.ComplexityRoot.Query.Leaderboard == nil {
+			break
+		}
+
+		args, err := ec.field_Query_leaderboard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Leaderboard(childComplexity, args["scope"].(incentives.Scope), args["year"].(int), args["metric"].(*incentives.Metric), args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.monitoringThresholds":
+		if e.ComplexityRoot.Query.MonitoringThresholds == nil {
+			break
+		}
+
+		args, err := ec.field_Query_monitoringThresholds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MonitoringThresholds(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.MonitoringThresholdOrder), args["where"].(*ent.MonitoringThresholdWhereInput)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -5221,6 +5844,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAmendAgreementInput,
 		ec.unmarshalInputAnnualIncomeOrder,
 		ec.unmarshalInputAnnualIncomeWhereInput,
+		ec.unmarshalInputApplyForMonitoringInput,
 		ec.unmarshalInputAssessmentOrder,
 		ec.unmarshalInputAssessmentWhereInput,
 		ec.unmarshalInputAuditEventOrder,
@@ -5243,6 +5867,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputHouseholdMemberWhereInput,
 		ec.unmarshalInputHouseholdOrder,
 		ec.unmarshalInputHouseholdWhereInput,
+		ec.unmarshalInputIncentiveRuleInput,
 		ec.unmarshalInputIncentiveRuleOrder,
 		ec.unmarshalInputIncentiveRuleWhereInput,
 		ec.unmarshalInputLedgerEntryOrder,
@@ -5251,6 +5876,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputMembershipWhereInput,
 		ec.unmarshalInputMonitoringCaseOrder,
 		ec.unmarshalInputMonitoringCaseWhereInput,
+		ec.unmarshalInputMonitoringThresholdOrder,
+		ec.unmarshalInputMonitoringThresholdWhereInput,
 		ec.unmarshalInputOrderItemInput,
 		ec.unmarshalInputOrderLineOrder,
 		ec.unmarshalInputOrderLineWhereInput,
@@ -5351,7 +5978,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "ent.graphql" "agreements.graphqls" "catalog.graphqls" "market.graphqls" "schema.graphqls"
+//go:embed "ent.graphql" "agreements.graphqls" "catalog.graphqls" "incentives.graphqls" "market.graphqls" "schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5366,6 +5993,7 @@ var sources = []*ast.Source{
 	{Name: "ent.graphql", Input: sourceData("ent.graphql"), BuiltIn: false},
 	{Name: "agreements.graphqls", Input: sourceData("agreements.graphqls"), BuiltIn: false},
 	{Name: "catalog.graphqls", Input: sourceData("catalog.graphqls"), BuiltIn: false},
+	{Name: "incentives.graphqls", Input: sourceData("incentives.graphqls"), BuiltIn: false},
 	{Name: "market.graphqls", Input: sourceData("market.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 }
@@ -5675,8 +6303,12 @@ func (ec *executionContext) childFields_Award(ctx context.Context, field graphql
 		return ec.fieldContext_Award_year(ctx, field)
 	case "points":
 		return ec.fieldContext_Award_points(ctx, field)
+	case "threshold":
+		return ec.fieldContext_Award_threshold(ctx, field)
 	case "awardedAt":
 		return ec.fieldContext_Award_awardedAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_Award_revokedAt(ctx, field)
 	case "organization":
 		return ec.fieldContext_Award_organization(ctx, field)
 	}
@@ -5917,6 +6549,8 @@ func (ec *executionContext) childFields_Household(ctx context.Context, field gra
 		return ec.fieldContext_Household_incomeEntries(ctx, field)
 	case "monitoringCases":
 		return ec.fieldContext_Household_monitoringCases(ctx, field)
+	case "income":
+		return ec.fieldContext_Household_income(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Household", field.Name)
 }
@@ -5941,6 +6575,28 @@ func (ec *executionContext) childFields_HouseholdEdge(ctx context.Context, field
 		return ec.fieldContext_HouseholdEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HouseholdEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_HouseholdIncome(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_HouseholdIncome_year(ctx, field)
+	case "memberCount":
+		return ec.fieldContext_HouseholdIncome_memberCount(ctx, field)
+	case "ledgerFen":
+		return ec.fieldContext_HouseholdIncome_ledgerFen(ctx, field)
+	case "reportedPerCapitaFen":
+		return ec.fieldContext_HouseholdIncome_reportedPerCapitaFen(ctx, field)
+	case "perCapitaFen":
+		return ec.fieldContext_HouseholdIncome_perCapitaFen(ctx, field)
+	case "projectedPerCapitaFen":
+		return ec.fieldContext_HouseholdIncome_projectedPerCapitaFen(ctx, field)
+	case "thresholdFen":
+		return ec.fieldContext_HouseholdIncome_thresholdFen(ctx, field)
+	case "belowThreshold":
+		return ec.fieldContext_HouseholdIncome_belowThreshold(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HouseholdIncome", field.Name)
 }
 
 func (ec *executionContext) childFields_HouseholdMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5997,6 +6653,18 @@ func (ec *executionContext) childFields_HouseholdMemberEdge(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type HouseholdMemberEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_IncentiveLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "badge":
+		return ec.fieldContext_IncentiveLevel_badge(ctx, field)
+	case "name":
+		return ec.fieldContext_IncentiveLevel_name(ctx, field)
+	case "points":
+		return ec.fieldContext_IncentiveLevel_points(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncentiveLevel", field.Name)
+}
+
 func (ec *executionContext) childFields_IncentiveRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6017,12 +6685,34 @@ func (ec *executionContext) childFields_IncentiveRule(ctx context.Context, field
 		return ec.fieldContext_IncentiveRule_category(ctx, field)
 	case "capPerOrgPerYear":
 		return ec.fieldContext_IncentiveRule_capPerOrgPerYear(ctx, field)
+	case "multiplierBp":
+		return ec.fieldContext_IncentiveRule_multiplierBp(ctx, field)
 	case "effectiveFrom":
 		return ec.fieldContext_IncentiveRule_effectiveFrom(ctx, field)
 	case "effectiveUntil":
 		return ec.fieldContext_IncentiveRule_effectiveUntil(ctx, field)
+	case "replacesID":
+		return ec.fieldContext_IncentiveRule_replacesID(ctx, field)
+	case "replaces":
+		return ec.fieldContext_IncentiveRule_replaces(ctx, field)
+	case "revisions":
+		return ec.fieldContext_IncentiveRule_revisions(ctx, field)
+	case "points":
+		return ec.fieldContext_IncentiveRule_points(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IncentiveRule", field.Name)
+}
+
+func (ec *executionContext) childFields_IncentiveRuleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_IncentiveRuleConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IncentiveRuleConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IncentiveRuleConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncentiveRuleConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_IncentiveRuleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6033,6 +6723,68 @@ func (ec *executionContext) childFields_IncentiveRuleEdge(ctx context.Context, f
 		return ec.fieldContext_IncentiveRuleEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IncentiveRuleEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_IncentiveSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_IncentiveSummary_organization(ctx, field)
+	case "year":
+		return ec.fieldContext_IncentiveSummary_year(ctx, field)
+	case "points":
+		return ec.fieldContext_IncentiveSummary_points(ctx, field)
+	case "purchasesFen":
+		return ec.fieldContext_IncentiveSummary_purchasesFen(ctx, field)
+	case "rank":
+		return ec.fieldContext_IncentiveSummary_rank(ctx, field)
+	case "level":
+		return ec.fieldContext_IncentiveSummary_level(ctx, field)
+	case "nextLevel":
+		return ec.fieldContext_IncentiveSummary_nextLevel(ctx, field)
+	case "pointsToNextLevel":
+		return ec.fieldContext_IncentiveSummary_pointsToNextLevel(ctx, field)
+	case "awards":
+		return ec.fieldContext_IncentiveSummary_awards(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncentiveSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_LeaderboardConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LeaderboardConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LeaderboardConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LeaderboardConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeaderboardConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LeaderboardEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_LeaderboardEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_LeaderboardEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeaderboardEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LeaderboardEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_LeaderboardEntry_rank(ctx, field)
+	case "value":
+		return ec.fieldContext_LeaderboardEntry_value(ctx, field)
+	case "name":
+		return ec.fieldContext_LeaderboardEntry_name(ctx, field)
+	case "organization":
+		return ec.fieldContext_LeaderboardEntry_organization(ctx, field)
+	case "region":
+		return ec.fieldContext_LeaderboardEntry_region(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeaderboardEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6063,6 +6815,8 @@ func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field g
 		return ec.fieldContext_LedgerEntry_organizationID(ctx, field)
 	case "reversesID":
 		return ec.fieldContext_LedgerEntry_reversesID(ctx, field)
+	case "incentiveRuleID":
+		return ec.fieldContext_LedgerEntry_incentiveRuleID(ctx, field)
 	case "note":
 		return ec.fieldContext_LedgerEntry_note(ctx, field)
 	case "orderLine":
@@ -6071,6 +6825,8 @@ func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field g
 		return ec.fieldContext_LedgerEntry_agreement(ctx, field)
 	case "originCounty":
 		return ec.fieldContext_LedgerEntry_originCounty(ctx, field)
+	case "incentiveRule":
+		return ec.fieldContext_LedgerEntry_incentiveRule(ctx, field)
 	case "household":
 		return ec.fieldContext_LedgerEntry_household(ctx, field)
 	case "organization":
@@ -6181,8 +6937,16 @@ func (ec *executionContext) childFields_MonitoringCase(ctx context.Context, fiel
 		return ec.fieldContext_MonitoringCase_riskEliminatedAt(ctx, field)
 	case "notes":
 		return ec.fieldContext_MonitoringCase_notes(ctx, field)
+	case "detectionReason":
+		return ec.fieldContext_MonitoringCase_detectionReason(ctx, field)
+	case "dataQualityIssue":
+		return ec.fieldContext_MonitoringCase_dataQualityIssue(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_MonitoringCase_closedAt(ctx, field)
 	case "household":
 		return ec.fieldContext_MonitoringCase_household(ctx, field)
+	case "overdue":
+		return ec.fieldContext_MonitoringCase_overdue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MonitoringCase", field.Name)
 }
@@ -6207,6 +6971,62 @@ func (ec *executionContext) childFields_MonitoringCaseEdge(ctx context.Context, 
 		return ec.fieldContext_MonitoringCaseEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MonitoringCaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MonitoringScanReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_MonitoringScanReport_year(ctx, field)
+	case "householdsScanned":
+		return ec.fieldContext_MonitoringScanReport_householdsScanned(ctx, field)
+	case "casesOpened":
+		return ec.fieldContext_MonitoringScanReport_casesOpened(ctx, field)
+	case "dataQualityIssues":
+		return ec.fieldContext_MonitoringScanReport_dataQualityIssues(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MonitoringScanReport", field.Name)
+}
+
+func (ec *executionContext) childFields_MonitoringThreshold(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MonitoringThreshold_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_MonitoringThreshold_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_MonitoringThreshold_updatedAt(ctx, field)
+	case "provinceID":
+		return ec.fieldContext_MonitoringThreshold_provinceID(ctx, field)
+	case "year":
+		return ec.fieldContext_MonitoringThreshold_year(ctx, field)
+	case "perCapitaIncomeFen":
+		return ec.fieldContext_MonitoringThreshold_perCapitaIncomeFen(ctx, field)
+	case "province":
+		return ec.fieldContext_MonitoringThreshold_province(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MonitoringThreshold", field.Name)
+}
+
+func (ec *executionContext) childFields_MonitoringThresholdConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MonitoringThresholdConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MonitoringThresholdConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MonitoringThresholdConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MonitoringThresholdConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MonitoringThresholdEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_MonitoringThresholdEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_MonitoringThresholdEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MonitoringThresholdEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_MonthAmount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7543,6 +8363,20 @@ func (ec *executionContext) field_Household_incomeEntries_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Household_income_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Household_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7643,6 +8477,114 @@ func (ec *executionContext) field_Household_monitoringCases_args(ctx context.Con
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.MonitoringCaseWhereInput, error) {
 			return ec.unmarshalOMonitoringCaseWhereInput2ᚖbangfuᚋentᚐMonitoringCaseWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_IncentiveRule_points_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.LedgerEntryOrder, error) {
+			return ec.unmarshalOLedgerEntryOrder2ᚕᚖbangfuᚋentᚐLedgerEntryOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.LedgerEntryWhereInput, error) {
+			return ec.unmarshalOLedgerEntryWhereInput2ᚖbangfuᚋentᚐLedgerEntryWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_IncentiveRule_revisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.IncentiveRuleOrder, error) {
+			return ec.unmarshalOIncentiveRuleOrder2ᚕᚖbangfuᚋentᚐIncentiveRuleOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.IncentiveRuleWhereInput, error) {
+			return ec.unmarshalOIncentiveRuleWhereInput2ᚖbangfuᚋentᚐIncentiveRuleWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7869,6 +8811,20 @@ func (ec *executionContext) field_Mutation_applyCertification_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_applyForMonitoring_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApplyForMonitoringInput, error) {
+			return ec.unmarshalNApplyForMonitoringInput2bangfuᚋgraphᚋmodelᚐApplyForMonitoringInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_applySupplier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7961,6 +8917,20 @@ func (ec *executionContext) field_Mutation_createAgreement_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateAgreementInput, error) {
 			return ec.unmarshalNCreateAgreementInput2bangfuᚋgraphᚋmodelᚐCreateAgreementInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createIncentiveRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IncentiveRuleInput, error) {
+			return ec.unmarshalNIncentiveRuleInput2bangfuᚋgraphᚋmodelᚐIncentiveRuleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8187,6 +9157,36 @@ func (ec *executionContext) field_Mutation_markDelivered_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_moveMonitoringCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "step",
+		func(ctx context.Context, v any) (monitoring.Step, error) {
+			return ec.unmarshalNMonitoringStep2bangfuᚋinternalᚋmonitoringᚐStep(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["step"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "notes",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["notes"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_objectToCertification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8361,6 +9361,28 @@ func (ec *executionContext) field_Mutation_reviewProgressReport_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reviseIncentiveRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IncentiveRuleInput, error) {
+			return ec.unmarshalNIncentiveRuleInput2bangfuᚋgraphᚋmodelᚐIncentiveRuleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeCertification_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8397,6 +9419,20 @@ func (ec *executionContext) field_Mutation_revokeRole_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_runMonitoringScan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setAgreementTarget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8416,6 +9452,36 @@ func (ec *executionContext) field_Mutation_setAgreementTarget_args(ctx context.C
 		return nil, err
 	}
 	args["target"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setMonitoringThreshold_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "provinceId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["provinceId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "perCapitaIncomeFen",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt642int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["perCapitaIncomeFen"] = arg2
 	return args, nil
 }
 
@@ -9501,6 +10567,128 @@ func (ec *executionContext) field_Query_households_args(ctx context.Context, raw
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.HouseholdWhereInput, error) {
 			return ec.unmarshalOHouseholdWhereInput2ᚖbangfuᚋentᚐHouseholdWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_incentiveSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_leaderboard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (incentives.Scope, error) {
+			return ec.unmarshalNLeaderboardScope2bangfuᚋinternalᚋincentivesᚐScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (*incentives.Metric, error) {
+			return ec.unmarshalOLeaderboardMetric2ᚖbangfuᚋinternalᚋincentivesᚐMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_monitoringThresholds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*ent.MonitoringThresholdOrder, error) {
+			return ec.unmarshalOMonitoringThresholdOrder2ᚕᚖbangfuᚋentᚐMonitoringThresholdOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.MonitoringThresholdWhereInput, error) {
+			return ec.unmarshalOMonitoringThresholdWhereInput2ᚖbangfuᚋentᚐMonitoringThresholdWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13038,6 +14226,29 @@ func (ec *executionContext) fieldContext_Award_points(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Award", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
+func (ec *executionContext) _Award_threshold(ctx context.Context, field graphql.CollectedField, obj *ent.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Award_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Award", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
 func (ec *executionContext) _Award_awardedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Award) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13058,6 +14269,29 @@ func (ec *executionContext) _Award_awardedAt(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Award_awardedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Award", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Award_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Award) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Award_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Award_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Award", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
@@ -15287,6 +16521,50 @@ func (ec *executionContext) fieldContext_Household_monitoringCases(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Household_income(ctx context.Context, field graphql.CollectedField, obj *ent.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_income(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Household().Income(ctx, obj, fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *monitoring.Income) graphql.Marshaler {
+			return ec.marshalNHouseholdIncome2ᚖbangfuᚋinternalᚋmonitoringᚐIncome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Household_income(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Household",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HouseholdIncome(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Household_income_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _HouseholdConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.HouseholdConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15427,6 +16705,190 @@ func (ec *executionContext) _HouseholdEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_HouseholdEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HouseholdEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _HouseholdIncome_year(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdIncome_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdIncome_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _HouseholdIncome_memberCount(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdIncome_memberCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdIncome_memberCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _HouseholdIncome_ledgerFen(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdIncome_ledgerFen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LedgerFen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdIncome_ledgerFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _HouseholdIncome_reportedPerCapitaFen(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdIncome_reportedPerCapitaFen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportedPerCapitaFen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdIncome_reportedPerCapitaFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _HouseholdIncome_perCapitaFen(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdIncome_perCapitaFen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerCapitaFen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdIncome_perCapitaFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _HouseholdIncome_projectedPerCapitaFen(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdIncome_projectedPerCapitaFen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectedPerCapitaFen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdIncome_projectedPerCapitaFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _HouseholdIncome_thresholdFen(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdIncome_thresholdFen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ThresholdFen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdIncome_thresholdFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _HouseholdIncome_belowThreshold(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdIncome_belowThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BelowThreshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdIncome_belowThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _HouseholdMember_id(ctx context.Context, field graphql.CollectedField, obj *ent.HouseholdMember) (ret graphql.Marshaler) {
@@ -15879,6 +17341,75 @@ func (ec *executionContext) fieldContext_HouseholdMemberEdge_cursor(_ context.Co
 	return graphql.NewScalarFieldContext("HouseholdMemberEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
+func (ec *executionContext) _IncentiveLevel_badge(ctx context.Context, field graphql.CollectedField, obj *incentives.Level) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveLevel_badge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Badge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveLevel_badge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncentiveLevel", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IncentiveLevel_name(ctx context.Context, field graphql.CollectedField, obj *incentives.Level) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveLevel_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveLevel_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncentiveLevel", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _IncentiveLevel_points(ctx context.Context, field graphql.CollectedField, obj *incentives.Level) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveLevel_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveLevel_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncentiveLevel", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
 func (ec *executionContext) _IncentiveRule_id(ctx context.Context, field graphql.CollectedField, obj *ent.IncentiveRule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16086,6 +17617,29 @@ func (ec *executionContext) fieldContext_IncentiveRule_capPerOrgPerYear(_ contex
 	return graphql.NewScalarFieldContext("IncentiveRule", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
+func (ec *executionContext) _IncentiveRule_multiplierBp(ctx context.Context, field graphql.CollectedField, obj *ent.IncentiveRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveRule_multiplierBp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MultiplierBp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveRule_multiplierBp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncentiveRule", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _IncentiveRule_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *ent.IncentiveRule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16130,6 +17684,149 @@ func (ec *executionContext) _IncentiveRule_effectiveUntil(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_IncentiveRule_effectiveUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IncentiveRule", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _IncentiveRule_replacesID(ctx context.Context, field graphql.CollectedField, obj *ent.IncentiveRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveRule_replacesID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplacesID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveRule_replacesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncentiveRule", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _IncentiveRule_replaces(ctx context.Context, field graphql.CollectedField, obj *ent.IncentiveRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveRule_replaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replaces(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.IncentiveRule) graphql.Marshaler {
+			return ec.marshalOIncentiveRule2ᚖbangfuᚋentᚐIncentiveRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveRule_replaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncentiveRule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncentiveRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncentiveRule_revisions(ctx context.Context, field graphql.CollectedField, obj *ent.IncentiveRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveRule_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Revisions(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.IncentiveRuleOrder), fc.Args["where"].(*ent.IncentiveRuleWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.IncentiveRuleConnection) graphql.Marshaler {
+			return ec.marshalNIncentiveRuleConnection2ᚖbangfuᚋentᚐIncentiveRuleConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveRule_revisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncentiveRule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncentiveRuleConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_IncentiveRule_revisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncentiveRule_points(ctx context.Context, field graphql.CollectedField, obj *ent.IncentiveRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveRule_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Points(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.LedgerEntryOrder), fc.Args["where"].(*ent.LedgerEntryWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LedgerEntryConnection) graphql.Marshaler {
+			return ec.marshalNLedgerEntryConnection2ᚖbangfuᚋentᚐLedgerEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveRule_points(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncentiveRule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_IncentiveRule_points_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IncentiveRuleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.IncentiveRuleConnection) (ret graphql.Marshaler) {
@@ -16272,6 +17969,524 @@ func (ec *executionContext) _IncentiveRuleEdge_cursor(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_IncentiveRuleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IncentiveRuleEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _IncentiveSummary_organization(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveSummary_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IncentiveSummary().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖbangfuᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveSummary_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncentiveSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncentiveSummary_year(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveSummary_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveSummary_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncentiveSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _IncentiveSummary_points(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveSummary_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveSummary_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncentiveSummary", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _IncentiveSummary_purchasesFen(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveSummary_purchasesFen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurchasesFen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveSummary_purchasesFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncentiveSummary", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _IncentiveSummary_rank(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveSummary_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveSummary_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncentiveSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _IncentiveSummary_level(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveSummary_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *incentives.Level) graphql.Marshaler {
+			return ec.marshalOIncentiveLevel2ᚖbangfuᚋinternalᚋincentivesᚐLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveSummary_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncentiveSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncentiveLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncentiveSummary_nextLevel(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveSummary_nextLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *incentives.Level) graphql.Marshaler {
+			return ec.marshalOIncentiveLevel2ᚖbangfuᚋinternalᚋincentivesᚐLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveSummary_nextLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncentiveSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncentiveLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncentiveSummary_pointsToNextLevel(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveSummary_pointsToNextLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PointsToNextLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveSummary_pointsToNextLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncentiveSummary", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _IncentiveSummary_awards(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncentiveSummary_awards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Awards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Award) graphql.Marshaler {
+			return ec.marshalNAward2ᚕᚖbangfuᚋentᚐAwardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncentiveSummary_awards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncentiveSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Award(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaderboardConnection_edges(ctx context.Context, field graphql.CollectedField, obj *incentives.Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*incentives.BoardEdge) graphql.Marshaler {
+			return ec.marshalNLeaderboardEdge2ᚕᚖbangfuᚋinternalᚋincentivesᚐBoardEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeaderboardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeaderboardEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaderboardConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *incentives.Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeaderboardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaderboardConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *incentives.Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeaderboardConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LeaderboardEdge_node(ctx context.Context, field graphql.CollectedField, obj *incentives.BoardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *incentives.Entry) graphql.Marshaler {
+			return ec.marshalNLeaderboardEntry2ᚖbangfuᚋinternalᚋincentivesᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeaderboardEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeaderboardEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaderboardEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *incentives.BoardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeaderboardEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _LeaderboardEntry_rank(ctx context.Context, field graphql.CollectedField, obj *incentives.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEntry_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _LeaderboardEntry_value(ctx context.Context, field graphql.CollectedField, obj *incentives.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEntry_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _LeaderboardEntry_name(ctx context.Context, field graphql.CollectedField, obj *incentives.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEntry_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LeaderboardEntry_organization(ctx context.Context, field graphql.CollectedField, obj *incentives.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LeaderboardEntry().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2ᚖbangfuᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEntry_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeaderboardEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LeaderboardEntry_region(ctx context.Context, field graphql.CollectedField, obj *incentives.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeaderboardEntry_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LeaderboardEntry().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Region) graphql.Marshaler {
+			return ec.marshalORegion2ᚖbangfuᚋentᚐRegion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeaderboardEntry_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LeaderboardEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LedgerEntry_id(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
@@ -16573,6 +18788,29 @@ func (ec *executionContext) fieldContext_LedgerEntry_reversesID(_ context.Contex
 	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _LedgerEntry_incentiveRuleID(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_incentiveRuleID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IncentiveRuleID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_incentiveRuleID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LedgerEntry", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _LedgerEntry_note(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16687,6 +18925,38 @@ func (ec *executionContext) fieldContext_LedgerEntry_originCounty(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LedgerEntry_incentiveRule(ctx context.Context, field graphql.CollectedField, obj *ent.LedgerEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerEntry_incentiveRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IncentiveRule(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.IncentiveRule) graphql.Marshaler {
+			return ec.marshalOIncentiveRule2ᚖbangfuᚋentᚐIncentiveRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LedgerEntry_incentiveRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LedgerEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncentiveRule(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17693,6 +19963,75 @@ func (ec *executionContext) fieldContext_MonitoringCase_notes(_ context.Context,
 	return graphql.NewScalarFieldContext("MonitoringCase", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _MonitoringCase_detectionReason(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringCase_detectionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DetectionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringCase_detectionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringCase_dataQualityIssue(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringCase_dataQualityIssue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataQualityIssue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringCase_dataQualityIssue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringCase", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringCase_closedAt(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringCase_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringCase_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringCase", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _MonitoringCase_household(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringCase) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17723,6 +20062,29 @@ func (ec *executionContext) fieldContext_MonitoringCase_household(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MonitoringCase_overdue(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringCase_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MonitoringCase().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringCase_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringCase", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _MonitoringCaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringCaseConnection) (ret graphql.Marshaler) {
@@ -17865,6 +20227,419 @@ func (ec *executionContext) _MonitoringCaseEdge_cursor(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_MonitoringCaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonitoringCaseEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringScanReport_year(ctx context.Context, field graphql.CollectedField, obj *monitoring.ScanReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringScanReport_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringScanReport_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringScanReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringScanReport_householdsScanned(ctx context.Context, field graphql.CollectedField, obj *monitoring.ScanReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringScanReport_householdsScanned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HouseholdsScanned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringScanReport_householdsScanned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringScanReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringScanReport_casesOpened(ctx context.Context, field graphql.CollectedField, obj *monitoring.ScanReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringScanReport_casesOpened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MonitoringScanReport().CasesOpened(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MonitoringCase) graphql.Marshaler {
+			return ec.marshalNMonitoringCase2ᚕᚖbangfuᚋentᚐMonitoringCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringScanReport_casesOpened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MonitoringScanReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonitoringCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MonitoringScanReport_dataQualityIssues(ctx context.Context, field graphql.CollectedField, obj *monitoring.ScanReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringScanReport_dataQualityIssues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataQualityIssues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringScanReport_dataQualityIssues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringScanReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringThreshold_id(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThreshold_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThreshold_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringThreshold", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringThreshold_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThreshold_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThreshold_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringThreshold", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringThreshold_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThreshold_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThreshold_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringThreshold", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringThreshold_provinceID(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThreshold_provinceID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProvinceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThreshold_provinceID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringThreshold", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringThreshold_year(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThreshold_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThreshold_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringThreshold", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringThreshold_perCapitaIncomeFen(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThreshold_perCapitaIncomeFen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerCapitaIncomeFen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThreshold_perCapitaIncomeFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringThreshold", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringThreshold_province(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThreshold_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖbangfuᚋentᚐRegion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThreshold_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MonitoringThreshold",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Region(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MonitoringThresholdConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThresholdConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThresholdConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MonitoringThresholdEdge) graphql.Marshaler {
+			return ec.marshalOMonitoringThresholdEdge2ᚕᚖbangfuᚋentᚐMonitoringThresholdEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThresholdConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MonitoringThresholdConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonitoringThresholdEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MonitoringThresholdConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThresholdConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThresholdConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThresholdConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MonitoringThresholdConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MonitoringThresholdConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThresholdConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThresholdConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThresholdConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringThresholdConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _MonitoringThresholdEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThresholdEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThresholdEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MonitoringThreshold) graphql.Marshaler {
+			return ec.marshalOMonitoringThreshold2ᚖbangfuᚋentᚐMonitoringThreshold(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThresholdEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MonitoringThresholdEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonitoringThreshold(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MonitoringThresholdEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.MonitoringThresholdEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonitoringThresholdEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonitoringThresholdEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MonitoringThresholdEdge", field, false, false, errors.New("field of type Cursor does not have child fields"))
 }
 
 func (ec *executionContext) _MonthAmount_month(ctx context.Context, field graphql.CollectedField, obj *agreements.MonthAmount) (ret graphql.Marshaler) {
@@ -19370,6 +22145,270 @@ func (ec *executionContext) fieldContext_Mutation_revokeCertification(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeCertification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createIncentiveRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createIncentiveRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateIncentiveRule(ctx, fc.Args["input"].(model.IncentiveRuleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.IncentiveRule) graphql.Marshaler {
+			return ec.marshalNIncentiveRule2ᚖbangfuᚋentᚐIncentiveRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createIncentiveRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncentiveRule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createIncentiveRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviseIncentiveRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviseIncentiveRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviseIncentiveRule(ctx, fc.Args["id"].(int), fc.Args["input"].(model.IncentiveRuleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.IncentiveRule) graphql.Marshaler {
+			return ec.marshalNIncentiveRule2ᚖbangfuᚋentᚐIncentiveRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviseIncentiveRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncentiveRule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviseIncentiveRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setMonitoringThreshold(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setMonitoringThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetMonitoringThreshold(ctx, fc.Args["provinceId"].(int), fc.Args["year"].(int), fc.Args["perCapitaIncomeFen"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MonitoringThreshold) graphql.Marshaler {
+			return ec.marshalNMonitoringThreshold2ᚖbangfuᚋentᚐMonitoringThreshold(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setMonitoringThreshold(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonitoringThreshold(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setMonitoringThreshold_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_applyForMonitoring(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_applyForMonitoring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApplyForMonitoring(ctx, fc.Args["input"].(model.ApplyForMonitoringInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MonitoringCase) graphql.Marshaler {
+			return ec.marshalNMonitoringCase2ᚖbangfuᚋentᚐMonitoringCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_applyForMonitoring(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonitoringCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_applyForMonitoring_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_moveMonitoringCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moveMonitoringCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MoveMonitoringCase(ctx, fc.Args["id"].(int), fc.Args["step"].(monitoring.Step), fc.Args["notes"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MonitoringCase) graphql.Marshaler {
+			return ec.marshalNMonitoringCase2ᚖbangfuᚋentᚐMonitoringCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moveMonitoringCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonitoringCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moveMonitoringCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_runMonitoringScan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_runMonitoringScan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RunMonitoringScan(ctx, fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *monitoring.ScanReport) graphql.Marshaler {
+			return ec.marshalNMonitoringScanReport2ᚖbangfuᚋinternalᚋmonitoringᚐScanReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_runMonitoringScan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonitoringScanReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_runMonitoringScan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24183,6 +27222,50 @@ func (ec *executionContext) fieldContext_Query_households(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_monitoringThresholds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_monitoringThresholds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MonitoringThresholds(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.MonitoringThresholdOrder), fc.Args["where"].(*ent.MonitoringThresholdWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MonitoringThresholdConnection) graphql.Marshaler {
+			return ec.marshalNMonitoringThresholdConnection2ᚖbangfuᚋentᚐMonitoringThresholdConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_monitoringThresholds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonitoringThresholdConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_monitoringThresholds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_orders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24573,6 +27656,126 @@ func (ec *executionContext) fieldContext_Query_catalog(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_catalog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_incentiveLevels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_incentiveLevels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().IncentiveLevels(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*incentives.Level) graphql.Marshaler {
+			return ec.marshalNIncentiveLevel2ᚕᚖbangfuᚋinternalᚋincentivesᚐLevelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_incentiveLevels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncentiveLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_leaderboard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_leaderboard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Leaderboard(ctx, fc.Args["scope"].(incentives.Scope), fc.Args["year"].(int), fc.Args["metric"].(*incentives.Metric), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *incentives.Board) graphql.Marshaler {
+			return ec.marshalNLeaderboardConnection2ᚖbangfuᚋinternalᚋincentivesᚐBoard(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_leaderboard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeaderboardConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_leaderboard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_incentiveSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_incentiveSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IncentiveSummary(ctx, fc.Args["organizationId"].(int), fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *incentives.Summary) graphql.Marshaler {
+			return ec.marshalNIncentiveSummary2ᚖbangfuᚋinternalᚋincentivesᚐSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_incentiveSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncentiveSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_incentiveSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30100,6 +33303,57 @@ func (ec *executionContext) unmarshalInputAnnualIncomeWhereInput(ctx context.Con
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputApplyForMonitoringInput(ctx context.Context, obj any) (model.ApplyForMonitoringInput, error) {
+	var it model.ApplyForMonitoringInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"householdId", "type", "riskFlags", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "householdId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HouseholdID = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNMonitoringCaseType2bangfuᚋentᚋmonitoringcaseᚐType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "riskFlags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskFlags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskFlags = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAssessmentOrder(ctx context.Context, obj any) (ent.AssessmentOrder, error) {
 	var it ent.AssessmentOrder
 	if obj == nil {
@@ -32002,7 +35256,7 @@ func (ec *executionContext) unmarshalInputAwardWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "badge", "badgeNEQ", "badgeIn", "badgeNotIn", "badgeGT", "badgeGTE", "badgeLT", "badgeLTE", "badgeContains", "badgeHasPrefix", "badgeHasSuffix", "badgeEqualFold", "badgeContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "points", "pointsNEQ", "pointsIn", "pointsNotIn", "pointsGT", "pointsGTE", "pointsLT", "pointsLTE", "awardedAt", "awardedAtNEQ", "awardedAtIn", "awardedAtNotIn", "awardedAtGT", "awardedAtGTE", "awardedAtLT", "awardedAtLTE", "hasOrganization", "hasOrganizationWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "badge", "badgeNEQ", "badgeIn", "badgeNotIn", "badgeGT", "badgeGTE", "badgeLT", "badgeLTE", "badgeContains", "badgeHasPrefix", "badgeHasSuffix", "badgeEqualFold", "badgeContainsFold", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "points", "pointsNEQ", "pointsIn", "pointsNotIn", "pointsGT", "pointsGTE", "pointsLT", "pointsLTE", "threshold", "thresholdNEQ", "thresholdIn", "thresholdNotIn", "thresholdGT", "thresholdGTE", "thresholdLT", "thresholdLTE", "awardedAt", "awardedAtNEQ", "awardedAtIn", "awardedAtNotIn", "awardedAtGT", "awardedAtGTE", "awardedAtLT", "awardedAtLTE", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil", "hasOrganization", "hasOrganizationWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32429,6 +35683,62 @@ func (ec *executionContext) unmarshalInputAwardWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.PointsLTE = data
+		case "threshold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("threshold"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Threshold = data
+		case "thresholdNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thresholdNEQ"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThresholdNEQ = data
+		case "thresholdIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thresholdIn"))
+			data, err := ec.unmarshalOInt642ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThresholdIn = data
+		case "thresholdNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thresholdNotIn"))
+			data, err := ec.unmarshalOInt642ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThresholdNotIn = data
+		case "thresholdGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thresholdGT"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThresholdGT = data
+		case "thresholdGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thresholdGTE"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThresholdGTE = data
+		case "thresholdLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thresholdLT"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThresholdLT = data
+		case "thresholdLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thresholdLTE"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThresholdLTE = data
 		case "awardedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -32485,6 +35795,76 @@ func (ec *executionContext) unmarshalInputAwardWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.AwardedAtLTE = data
+		case "revokedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAt = data
+		case "revokedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNEQ = data
+		case "revokedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIn = data
+		case "revokedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotIn = data
+		case "revokedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGT = data
+		case "revokedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGTE = data
+		case "revokedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLT = data
+		case "revokedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLTE = data
+		case "revokedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIsNil = data
+		case "revokedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotNil = data
 		case "hasOrganization":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -35972,6 +39352,102 @@ func (ec *executionContext) unmarshalInputHouseholdWhereInput(ctx context.Contex
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputIncentiveRuleInput(ctx context.Context, obj any) (model.IncentiveRuleInput, error) {
+	var it model.IncentiveRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["keyCountyMultiplierBp"]; !present {
+		asMap["keyCountyMultiplierBp"] = 10000
+	}
+	if _, present := asMap["county832MultiplierBp"]; !present {
+		asMap["county832MultiplierBp"] = 10000
+	}
+	if _, present := asMap["multiplierBp"]; !present {
+		asMap["multiplierBp"] = 10000
+	}
+
+	fieldsInOrder := [...]string{"name", "pointsPerYuanMilli", "keyCountyMultiplierBp", "county832MultiplierBp", "multiplierBp", "category", "capPerOrgPerYear", "effectiveFrom", "effectiveUntil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "pointsPerYuanMilli":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsPerYuanMilli"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsPerYuanMilli = data
+		case "keyCountyMultiplierBp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyCountyMultiplierBp"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyCountyMultiplierBp = data
+		case "county832MultiplierBp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("county832MultiplierBp"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.County832MultiplierBp = data
+		case "multiplierBp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("multiplierBp"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MultiplierBp = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOIncentiveRuleCategory2ᚖbangfuᚋentᚋincentiveruleᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "capPerOrgPerYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capPerOrgPerYear"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapPerOrgPerYear = data
+		case "effectiveFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveFrom"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveFrom = data
+		case "effectiveUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveUntil"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveUntil = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputIncentiveRuleOrder(ctx context.Context, obj any) (ent.IncentiveRuleOrder, error) {
 	var it ent.IncentiveRuleOrder
 	if obj == nil {
@@ -36024,7 +39500,7 @@ func (ec *executionContext) unmarshalInputIncentiveRuleWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "pointsPerYuanMilli", "pointsPerYuanMilliNEQ", "pointsPerYuanMilliIn", "pointsPerYuanMilliNotIn", "pointsPerYuanMilliGT", "pointsPerYuanMilliGTE", "pointsPerYuanMilliLT", "pointsPerYuanMilliLTE", "keyCountyMultiplierBp", "keyCountyMultiplierBpNEQ", "keyCountyMultiplierBpIn", "keyCountyMultiplierBpNotIn", "keyCountyMultiplierBpGT", "keyCountyMultiplierBpGTE", "keyCountyMultiplierBpLT", "keyCountyMultiplierBpLTE", "county832MultiplierBp", "county832MultiplierBpNEQ", "county832MultiplierBpIn", "county832MultiplierBpNotIn", "county832MultiplierBpGT", "county832MultiplierBpGTE", "county832MultiplierBpLT", "county832MultiplierBpLTE", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryIsNil", "categoryNotNil", "capPerOrgPerYear", "capPerOrgPerYearNEQ", "capPerOrgPerYearIn", "capPerOrgPerYearNotIn", "capPerOrgPerYearGT", "capPerOrgPerYearGTE", "capPerOrgPerYearLT", "capPerOrgPerYearLTE", "capPerOrgPerYearIsNil", "capPerOrgPerYearNotNil", "effectiveFrom", "effectiveFromNEQ", "effectiveFromIn", "effectiveFromNotIn", "effectiveFromGT", "effectiveFromGTE", "effectiveFromLT", "effectiveFromLTE", "effectiveUntil", "effectiveUntilNEQ", "effectiveUntilIn", "effectiveUntilNotIn", "effectiveUntilGT", "effectiveUntilGTE", "effectiveUntilLT", "effectiveUntilLTE", "effectiveUntilIsNil", "effectiveUntilNotNil"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "pointsPerYuanMilli", "pointsPerYuanMilliNEQ", "pointsPerYuanMilliIn", "pointsPerYuanMilliNotIn", "pointsPerYuanMilliGT", "pointsPerYuanMilliGTE", "pointsPerYuanMilliLT", "pointsPerYuanMilliLTE", "keyCountyMultiplierBp", "keyCountyMultiplierBpNEQ", "keyCountyMultiplierBpIn", "keyCountyMultiplierBpNotIn", "keyCountyMultiplierBpGT", "keyCountyMultiplierBpGTE", "keyCountyMultiplierBpLT", "keyCountyMultiplierBpLTE", "county832MultiplierBp", "county832MultiplierBpNEQ", "county832MultiplierBpIn", "county832MultiplierBpNotIn", "county832MultiplierBpGT", "county832MultiplierBpGTE", "county832MultiplierBpLT", "county832MultiplierBpLTE", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "categoryIsNil", "categoryNotNil", "capPerOrgPerYear", "capPerOrgPerYearNEQ", "capPerOrgPerYearIn", "capPerOrgPerYearNotIn", "capPerOrgPerYearGT", "capPerOrgPerYearGTE", "capPerOrgPerYearLT", "capPerOrgPerYearLTE", "capPerOrgPerYearIsNil", "capPerOrgPerYearNotNil", "multiplierBp", "multiplierBpNEQ", "multiplierBpIn", "multiplierBpNotIn", "multiplierBpGT", "multiplierBpGTE", "multiplierBpLT", "multiplierBpLTE", "effectiveFrom", "effectiveFromNEQ", "effectiveFromIn", "effectiveFromNotIn", "effectiveFromGT", "effectiveFromGTE", "effectiveFromLT", "effectiveFromLTE", "effectiveUntil", "effectiveUntilNEQ", "effectiveUntilIn", "effectiveUntilNotIn", "effectiveUntilGT", "effectiveUntilGTE", "effectiveUntilLT", "effectiveUntilLTE", "effectiveUntilIsNil", "effectiveUntilNotNil", "replacesID", "replacesIDNEQ", "replacesIDIn", "replacesIDNotIn", "replacesIDIsNil", "replacesIDNotNil", "hasReplaces", "hasReplacesWith", "hasRevisions", "hasRevisionsWith", "hasPoints", "hasPointsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36591,6 +40067,62 @@ func (ec *executionContext) unmarshalInputIncentiveRuleWhereInput(ctx context.Co
 				return it, err
 			}
 			it.CapPerOrgPerYearNotNil = data
+		case "multiplierBp":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("multiplierBp"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MultiplierBp = data
+		case "multiplierBpNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("multiplierBpNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MultiplierBpNEQ = data
+		case "multiplierBpIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("multiplierBpIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MultiplierBpIn = data
+		case "multiplierBpNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("multiplierBpNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MultiplierBpNotIn = data
+		case "multiplierBpGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("multiplierBpGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MultiplierBpGT = data
+		case "multiplierBpGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("multiplierBpGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MultiplierBpGTE = data
+		case "multiplierBpLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("multiplierBpLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MultiplierBpLT = data
+		case "multiplierBpLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("multiplierBpLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MultiplierBpLTE = data
 		case "effectiveFrom":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveFrom"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -36717,6 +40249,90 @@ func (ec *executionContext) unmarshalInputIncentiveRuleWhereInput(ctx context.Co
 				return it, err
 			}
 			it.EffectiveUntilNotNil = data
+		case "replacesID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacesID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacesID = data
+		case "replacesIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacesIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacesIDNEQ = data
+		case "replacesIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacesIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacesIDIn = data
+		case "replacesIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacesIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacesIDNotIn = data
+		case "replacesIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacesIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacesIDIsNil = data
+		case "replacesIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("replacesIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReplacesIDNotNil = data
+		case "hasReplaces":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReplaces"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReplaces = data
+		case "hasReplacesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReplacesWith"))
+			data, err := ec.unmarshalOIncentiveRuleWhereInput2ᚕᚖbangfuᚋentᚐIncentiveRuleWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReplacesWith = data
+		case "hasRevisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRevisions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRevisions = data
+		case "hasRevisionsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRevisionsWith"))
+			data, err := ec.unmarshalOIncentiveRuleWhereInput2ᚕᚖbangfuᚋentᚐIncentiveRuleWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRevisionsWith = data
+		case "hasPoints":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPoints"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPoints = data
+		case "hasPointsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPointsWith"))
+			data, err := ec.unmarshalOLedgerEntryWhereInput2ᚕᚖbangfuᚋentᚐLedgerEntryWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPointsWith = data
 		}
 	}
 	return it, nil
@@ -36774,7 +40390,7 @@ func (ec *executionContext) unmarshalInputLedgerEntryWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "amount", "amountNEQ", "amountIn", "amountNotIn", "amountGT", "amountGTE", "amountLT", "amountLTE", "indicator", "indicatorNEQ", "indicatorIn", "indicatorNotIn", "indicatorIsNil", "indicatorNotNil", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "month", "monthNEQ", "monthIn", "monthNotIn", "monthGT", "monthGTE", "monthLT", "monthLTE", "monthIsNil", "monthNotNil", "orderLineID", "orderLineIDNEQ", "orderLineIDIn", "orderLineIDNotIn", "orderLineIDIsNil", "orderLineIDNotNil", "agreementID", "agreementIDNEQ", "agreementIDIn", "agreementIDNotIn", "agreementIDIsNil", "agreementIDNotNil", "originCountyID", "originCountyIDNEQ", "originCountyIDIn", "originCountyIDNotIn", "originCountyIDIsNil", "originCountyIDNotNil", "householdID", "householdIDNEQ", "householdIDIn", "householdIDNotIn", "householdIDIsNil", "householdIDNotNil", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDIsNil", "organizationIDNotNil", "reversesID", "reversesIDNEQ", "reversesIDIn", "reversesIDNotIn", "reversesIDIsNil", "reversesIDNotNil", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "hasOrderLine", "hasOrderLineWith", "hasAgreement", "hasAgreementWith", "hasOriginCounty", "hasOriginCountyWith", "hasHousehold", "hasHouseholdWith", "hasOrganization", "hasOrganizationWith", "hasReverses", "hasReversesWith", "hasReversedBy", "hasReversedByWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "amount", "amountNEQ", "amountIn", "amountNotIn", "amountGT", "amountGTE", "amountLT", "amountLTE", "indicator", "indicatorNEQ", "indicatorIn", "indicatorNotIn", "indicatorIsNil", "indicatorNotNil", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "month", "monthNEQ", "monthIn", "monthNotIn", "monthGT", "monthGTE", "monthLT", "monthLTE", "monthIsNil", "monthNotNil", "orderLineID", "orderLineIDNEQ", "orderLineIDIn", "orderLineIDNotIn", "orderLineIDIsNil", "orderLineIDNotNil", "agreementID", "agreementIDNEQ", "agreementIDIn", "agreementIDNotIn", "agreementIDIsNil", "agreementIDNotNil", "originCountyID", "originCountyIDNEQ", "originCountyIDIn", "originCountyIDNotIn", "originCountyIDIsNil", "originCountyIDNotNil", "householdID", "householdIDNEQ", "householdIDIn", "householdIDNotIn", "householdIDIsNil", "householdIDNotNil", "organizationID", "organizationIDNEQ", "organizationIDIn", "organizationIDNotIn", "organizationIDIsNil", "organizationIDNotNil", "reversesID", "reversesIDNEQ", "reversesIDIn", "reversesIDNotIn", "reversesIDIsNil", "reversesIDNotNil", "incentiveRuleID", "incentiveRuleIDNEQ", "incentiveRuleIDIn", "incentiveRuleIDNotIn", "incentiveRuleIDIsNil", "incentiveRuleIDNotNil", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "hasOrderLine", "hasOrderLineWith", "hasAgreement", "hasAgreementWith", "hasOriginCounty", "hasOriginCountyWith", "hasIncentiveRule", "hasIncentiveRuleWith", "hasHousehold", "hasHouseholdWith", "hasOrganization", "hasOrganizationWith", "hasReverses", "hasReversesWith", "hasReversedBy", "hasReversedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37418,6 +41034,48 @@ func (ec *executionContext) unmarshalInputLedgerEntryWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.ReversesIDNotNil = data
+		case "incentiveRuleID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incentiveRuleID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncentiveRuleID = data
+		case "incentiveRuleIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incentiveRuleIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncentiveRuleIDNEQ = data
+		case "incentiveRuleIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incentiveRuleIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncentiveRuleIDIn = data
+		case "incentiveRuleIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incentiveRuleIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncentiveRuleIDNotIn = data
+		case "incentiveRuleIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incentiveRuleIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncentiveRuleIDIsNil = data
+		case "incentiveRuleIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incentiveRuleIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncentiveRuleIDNotNil = data
 		case "note":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -37565,6 +41223,20 @@ func (ec *executionContext) unmarshalInputLedgerEntryWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.HasOriginCountyWith = data
+		case "hasIncentiveRule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIncentiveRule"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasIncentiveRule = data
+		case "hasIncentiveRuleWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasIncentiveRuleWith"))
+			data, err := ec.unmarshalOIncentiveRuleWhereInput2ᚕᚖbangfuᚋentᚐIncentiveRuleWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasIncentiveRuleWith = data
 		case "hasHousehold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHousehold"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -38085,7 +41757,7 @@ func (ec *executionContext) unmarshalInputMonitoringCaseWhereInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "householdID", "householdIDNEQ", "householdIDIn", "householdIDNotIn", "type", "typeNEQ", "typeIn", "typeNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "openedAt", "openedAtNEQ", "openedAtIn", "openedAtNotIn", "openedAtGT", "openedAtGTE", "openedAtLT", "openedAtLTE", "identificationDue", "identificationDueNEQ", "identificationDueIn", "identificationDueNotIn", "identificationDueGT", "identificationDueGTE", "identificationDueLT", "identificationDueLTE", "noticeStart", "noticeStartNEQ", "noticeStartIn", "noticeStartNotIn", "noticeStartGT", "noticeStartGTE", "noticeStartLT", "noticeStartLTE", "noticeStartIsNil", "noticeStartNotNil", "identifiedAt", "identifiedAtNEQ", "identifiedAtIn", "identifiedAtNotIn", "identifiedAtGT", "identifiedAtGTE", "identifiedAtLT", "identifiedAtLTE", "identifiedAtIsNil", "identifiedAtNotNil", "riskEliminatedAt", "riskEliminatedAtNEQ", "riskEliminatedAtIn", "riskEliminatedAtNotIn", "riskEliminatedAtGT", "riskEliminatedAtGTE", "riskEliminatedAtLT", "riskEliminatedAtLTE", "riskEliminatedAtIsNil", "riskEliminatedAtNotNil", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "hasHousehold", "hasHouseholdWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "householdID", "householdIDNEQ", "householdIDIn", "householdIDNotIn", "type", "typeNEQ", "typeIn", "typeNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "openedAt", "openedAtNEQ", "openedAtIn", "openedAtNotIn", "openedAtGT", "openedAtGTE", "openedAtLT", "openedAtLTE", "identificationDue", "identificationDueNEQ", "identificationDueIn", "identificationDueNotIn", "identificationDueGT", "identificationDueGTE", "identificationDueLT", "identificationDueLTE", "noticeStart", "noticeStartNEQ", "noticeStartIn", "noticeStartNotIn", "noticeStartGT", "noticeStartGTE", "noticeStartLT", "noticeStartLTE", "noticeStartIsNil", "noticeStartNotNil", "identifiedAt", "identifiedAtNEQ", "identifiedAtIn", "identifiedAtNotIn", "identifiedAtGT", "identifiedAtGTE", "identifiedAtLT", "identifiedAtLTE", "identifiedAtIsNil", "identifiedAtNotNil", "riskEliminatedAt", "riskEliminatedAtNEQ", "riskEliminatedAtIn", "riskEliminatedAtNotIn", "riskEliminatedAtGT", "riskEliminatedAtGTE", "riskEliminatedAtLT", "riskEliminatedAtLTE", "riskEliminatedAtIsNil", "riskEliminatedAtNotNil", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "detectionReason", "detectionReasonNEQ", "detectionReasonIn", "detectionReasonNotIn", "detectionReasonGT", "detectionReasonGTE", "detectionReasonLT", "detectionReasonLTE", "detectionReasonContains", "detectionReasonHasPrefix", "detectionReasonHasSuffix", "detectionReasonIsNil", "detectionReasonNotNil", "detectionReasonEqualFold", "detectionReasonContainsFold", "dataQualityIssue", "dataQualityIssueNEQ", "dataQualityIssueIn", "dataQualityIssueNotIn", "dataQualityIssueGT", "dataQualityIssueGTE", "dataQualityIssueLT", "dataQualityIssueLTE", "dataQualityIssueContains", "dataQualityIssueHasPrefix", "dataQualityIssueHasSuffix", "dataQualityIssueIsNil", "dataQualityIssueNotNil", "dataQualityIssueEqualFold", "dataQualityIssueContainsFold", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "hasHousehold", "hasHouseholdWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38792,6 +42464,286 @@ func (ec *executionContext) unmarshalInputMonitoringCaseWhereInput(ctx context.C
 				return it, err
 			}
 			it.NotesContainsFold = data
+		case "detectionReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReason = data
+		case "detectionReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonNEQ = data
+		case "detectionReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonIn = data
+		case "detectionReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonNotIn = data
+		case "detectionReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonGT = data
+		case "detectionReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonGTE = data
+		case "detectionReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonLT = data
+		case "detectionReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonLTE = data
+		case "detectionReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonContains = data
+		case "detectionReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonHasPrefix = data
+		case "detectionReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonHasSuffix = data
+		case "detectionReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonIsNil = data
+		case "detectionReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonNotNil = data
+		case "detectionReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonEqualFold = data
+		case "detectionReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detectionReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DetectionReasonContainsFold = data
+		case "dataQualityIssue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssue"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssue = data
+		case "dataQualityIssueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueNEQ = data
+		case "dataQualityIssueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueIn = data
+		case "dataQualityIssueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueNotIn = data
+		case "dataQualityIssueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueGT = data
+		case "dataQualityIssueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueGTE = data
+		case "dataQualityIssueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueLT = data
+		case "dataQualityIssueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueLTE = data
+		case "dataQualityIssueContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueContains = data
+		case "dataQualityIssueHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueHasPrefix = data
+		case "dataQualityIssueHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueHasSuffix = data
+		case "dataQualityIssueIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueIsNil = data
+		case "dataQualityIssueNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueNotNil = data
+		case "dataQualityIssueEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueEqualFold = data
+		case "dataQualityIssueContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataQualityIssueContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataQualityIssueContainsFold = data
+		case "closedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAt = data
+		case "closedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNEQ = data
+		case "closedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtIn = data
+		case "closedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNotIn = data
+		case "closedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtGT = data
+		case "closedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtGTE = data
+		case "closedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtLT = data
+		case "closedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtLTE = data
+		case "closedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtIsNil = data
+		case "closedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNotNil = data
 		case "hasHousehold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHousehold"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -38806,6 +42758,413 @@ func (ec *executionContext) unmarshalInputMonitoringCaseWhereInput(ctx context.C
 				return it, err
 			}
 			it.HasHouseholdWith = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMonitoringThresholdOrder(ctx context.Context, obj any) (ent.MonitoringThresholdOrder, error) {
+	var it ent.MonitoringThresholdOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNMonitoringThresholdOrderField2ᚖbangfuᚋentᚐMonitoringThresholdOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMonitoringThresholdWhereInput(ctx context.Context, obj any) (ent.MonitoringThresholdWhereInput, error) {
+	var it ent.MonitoringThresholdWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "provinceID", "provinceIDNEQ", "provinceIDIn", "provinceIDNotIn", "year", "yearNEQ", "yearIn", "yearNotIn", "yearGT", "yearGTE", "yearLT", "yearLTE", "perCapitaIncomeFen", "perCapitaIncomeFenNEQ", "perCapitaIncomeFenIn", "perCapitaIncomeFenNotIn", "perCapitaIncomeFenGT", "perCapitaIncomeFenGTE", "perCapitaIncomeFenLT", "perCapitaIncomeFenLTE", "hasProvince", "hasProvinceWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOMonitoringThresholdWhereInput2ᚖbangfuᚋentᚐMonitoringThresholdWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOMonitoringThresholdWhereInput2ᚕᚖbangfuᚋentᚐMonitoringThresholdWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOMonitoringThresholdWhereInput2ᚕᚖbangfuᚋentᚐMonitoringThresholdWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "provinceID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProvinceID = data
+		case "provinceIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProvinceIDNEQ = data
+		case "provinceIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProvinceIDIn = data
+		case "provinceIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provinceIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProvinceIDNotIn = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "yearNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNEQ = data
+		case "yearIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearIn = data
+		case "yearNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearNotIn = data
+		case "yearGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGT = data
+		case "yearGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearGTE = data
+		case "yearLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLT = data
+		case "yearLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yearLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YearLTE = data
+		case "perCapitaIncomeFen":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perCapitaIncomeFen"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerCapitaIncomeFen = data
+		case "perCapitaIncomeFenNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perCapitaIncomeFenNEQ"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerCapitaIncomeFenNEQ = data
+		case "perCapitaIncomeFenIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perCapitaIncomeFenIn"))
+			data, err := ec.unmarshalOInt642ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerCapitaIncomeFenIn = data
+		case "perCapitaIncomeFenNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perCapitaIncomeFenNotIn"))
+			data, err := ec.unmarshalOInt642ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerCapitaIncomeFenNotIn = data
+		case "perCapitaIncomeFenGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perCapitaIncomeFenGT"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerCapitaIncomeFenGT = data
+		case "perCapitaIncomeFenGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perCapitaIncomeFenGTE"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerCapitaIncomeFenGTE = data
+		case "perCapitaIncomeFenLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perCapitaIncomeFenLT"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerCapitaIncomeFenLT = data
+		case "perCapitaIncomeFenLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perCapitaIncomeFenLTE"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerCapitaIncomeFenLTE = data
+		case "hasProvince":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProvince"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProvince = data
+		case "hasProvinceWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasProvinceWith"))
+			data, err := ec.unmarshalORegionWhereInput2ᚕᚖbangfuᚋentᚐRegionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasProvinceWith = data
 		}
 	}
 	return it, nil
@@ -47454,6 +51813,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Order(ctx, sel, obj)
+	case *ent.MonitoringThreshold:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MonitoringThreshold(ctx, sel, obj)
 	case *ent.MonitoringCase:
 		if obj == nil {
 			return graphql.Null
@@ -49026,9 +53390,19 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "threshold":
+			out.Values[i] = ec._Award_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "awardedAt":
 			out.Values[i] = ec._Award_awardedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._Award_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "organization":
@@ -50309,6 +54683,44 @@ func (ec *executionContext) _Household(ctx context.Context, sel ast.SelectionSet
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "income":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Household_income(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50397,6 +54809,79 @@ func (ec *executionContext) _HouseholdEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "cursor":
 			out.Values[i] = ec._HouseholdEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var householdIncomeImplementors = []string{"HouseholdIncome"}
+
+func (ec *executionContext) _HouseholdIncome(ctx context.Context, sel ast.SelectionSet, obj *monitoring.Income) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, householdIncomeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HouseholdIncome")
+		case "year":
+			out.Values[i] = ec._HouseholdIncome_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberCount":
+			out.Values[i] = ec._HouseholdIncome_memberCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ledgerFen":
+			out.Values[i] = ec._HouseholdIncome_ledgerFen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportedPerCapitaFen":
+			out.Values[i] = ec._HouseholdIncome_reportedPerCapitaFen(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "perCapitaFen":
+			out.Values[i] = ec._HouseholdIncome_perCapitaFen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectedPerCapitaFen":
+			out.Values[i] = ec._HouseholdIncome_projectedPerCapitaFen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "thresholdFen":
+			out.Values[i] = ec._HouseholdIncome_thresholdFen(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "belowThreshold":
+			out.Values[i] = ec._HouseholdIncome_belowThreshold(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50742,6 +55227,54 @@ func (ec *executionContext) _HouseholdMemberEdge(ctx context.Context, sel ast.Se
 	return out
 }
 
+var incentiveLevelImplementors = []string{"IncentiveLevel"}
+
+func (ec *executionContext) _IncentiveLevel(ctx context.Context, sel ast.SelectionSet, obj *incentives.Level) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incentiveLevelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IncentiveLevel")
+		case "badge":
+			out.Values[i] = ec._IncentiveLevel_badge(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._IncentiveLevel_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._IncentiveLevel_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var incentiveRuleImplementors = []string{"IncentiveRule", "Node"}
 
 func (ec *executionContext) _IncentiveRule(ctx context.Context, sel ast.SelectionSet, obj *ent.IncentiveRule) graphql.Marshaler {
@@ -50757,58 +55290,182 @@ func (ec *executionContext) _IncentiveRule(ctx context.Context, sel ast.Selectio
 		case "id":
 			out.Values[i] = ec._IncentiveRule_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._IncentiveRule_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._IncentiveRule_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._IncentiveRule_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pointsPerYuanMilli":
 			out.Values[i] = ec._IncentiveRule_pointsPerYuanMilli(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "keyCountyMultiplierBp":
 			out.Values[i] = ec._IncentiveRule_keyCountyMultiplierBp(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "county832MultiplierBp":
 			out.Values[i] = ec._IncentiveRule_county832MultiplierBp(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "category":
 			out.Values[i] = ec._IncentiveRule_category(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "capPerOrgPerYear":
 			out.Values[i] = ec._IncentiveRule_capPerOrgPerYear(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "multiplierBp":
+			out.Values[i] = ec._IncentiveRule_multiplierBp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "effectiveFrom":
 			out.Values[i] = ec._IncentiveRule_effectiveFrom(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "effectiveUntil":
 			out.Values[i] = ec._IncentiveRule_effectiveUntil(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "replacesID":
+			out.Values[i] = ec._IncentiveRule_replacesID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replaces":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._IncentiveRule_replaces(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "revisions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._IncentiveRule_revisions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "points":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._IncentiveRule_points(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50921,6 +55578,332 @@ func (ec *executionContext) _IncentiveRuleEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var incentiveSummaryImplementors = []string{"IncentiveSummary"}
+
+func (ec *executionContext) _IncentiveSummary(ctx context.Context, sel ast.SelectionSet, obj *incentives.Summary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incentiveSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IncentiveSummary")
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._IncentiveSummary_organization(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "year":
+			out.Values[i] = ec._IncentiveSummary_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._IncentiveSummary_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purchasesFen":
+			out.Values[i] = ec._IncentiveSummary_purchasesFen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rank":
+			out.Values[i] = ec._IncentiveSummary_rank(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "level":
+			out.Values[i] = ec._IncentiveSummary_level(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextLevel":
+			out.Values[i] = ec._IncentiveSummary_nextLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pointsToNextLevel":
+			out.Values[i] = ec._IncentiveSummary_pointsToNextLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "awards":
+			out.Values[i] = ec._IncentiveSummary_awards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var leaderboardConnectionImplementors = []string{"LeaderboardConnection"}
+
+func (ec *executionContext) _LeaderboardConnection(ctx context.Context, sel ast.SelectionSet, obj *incentives.Board) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeaderboardConnection")
+		case "edges":
+			out.Values[i] = ec._LeaderboardConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LeaderboardConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LeaderboardConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var leaderboardEdgeImplementors = []string{"LeaderboardEdge"}
+
+func (ec *executionContext) _LeaderboardEdge(ctx context.Context, sel ast.SelectionSet, obj *incentives.BoardEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeaderboardEdge")
+		case "node":
+			out.Values[i] = ec._LeaderboardEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._LeaderboardEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var leaderboardEntryImplementors = []string{"LeaderboardEntry"}
+
+func (ec *executionContext) _LeaderboardEntry(ctx context.Context, sel ast.SelectionSet, obj *incentives.Entry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leaderboardEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeaderboardEntry")
+		case "rank":
+			out.Values[i] = ec._LeaderboardEntry_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._LeaderboardEntry_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._LeaderboardEntry_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LeaderboardEntry_organization(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "region":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LeaderboardEntry_region(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var ledgerEntryImplementors = []string{"LedgerEntry", "Node"}
 
 func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionSet, obj *ent.LedgerEntry) graphql.Marshaler {
@@ -50995,6 +55978,11 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 			}
 		case "reversesID":
 			out.Values[i] = ec._LedgerEntry_reversesID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "incentiveRuleID":
+			out.Values[i] = ec._LedgerEntry_incentiveRuleID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -51089,6 +56077,44 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 					}
 				}()
 				res = ec._LedgerEntry_originCounty(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "incentiveRule":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LedgerEntry_incentiveRule(ctx, field, obj)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -51764,6 +56790,21 @@ func (ec *executionContext) _MonitoringCase(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "detectionReason":
+			out.Values[i] = ec._MonitoringCase_detectionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dataQualityIssue":
+			out.Values[i] = ec._MonitoringCase_dataQualityIssue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._MonitoringCase_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "household":
 			field := field
 
@@ -51774,6 +56815,44 @@ func (ec *executionContext) _MonitoringCase(ctx context.Context, sel ast.Selecti
 					}
 				}()
 				res = ec._MonitoringCase_household(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "overdue":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._MonitoringCase_overdue(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -51890,6 +56969,284 @@ func (ec *executionContext) _MonitoringCaseEdge(ctx context.Context, sel ast.Sel
 			}
 		case "cursor":
 			out.Values[i] = ec._MonitoringCaseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var monitoringScanReportImplementors = []string{"MonitoringScanReport"}
+
+func (ec *executionContext) _MonitoringScanReport(ctx context.Context, sel ast.SelectionSet, obj *monitoring.ScanReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, monitoringScanReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MonitoringScanReport")
+		case "year":
+			out.Values[i] = ec._MonitoringScanReport_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "householdsScanned":
+			out.Values[i] = ec._MonitoringScanReport_householdsScanned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "casesOpened":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._MonitoringScanReport_casesOpened(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "dataQualityIssues":
+			out.Values[i] = ec._MonitoringScanReport_dataQualityIssues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var monitoringThresholdImplementors = []string{"MonitoringThreshold", "Node"}
+
+func (ec *executionContext) _MonitoringThreshold(ctx context.Context, sel ast.SelectionSet, obj *ent.MonitoringThreshold) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, monitoringThresholdImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MonitoringThreshold")
+		case "id":
+			out.Values[i] = ec._MonitoringThreshold_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._MonitoringThreshold_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._MonitoringThreshold_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provinceID":
+			out.Values[i] = ec._MonitoringThreshold_provinceID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._MonitoringThreshold_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perCapitaIncomeFen":
+			out.Values[i] = ec._MonitoringThreshold_perCapitaIncomeFen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "province":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._MonitoringThreshold_province(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var monitoringThresholdConnectionImplementors = []string{"MonitoringThresholdConnection"}
+
+func (ec *executionContext) _MonitoringThresholdConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.MonitoringThresholdConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, monitoringThresholdConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MonitoringThresholdConnection")
+		case "edges":
+			out.Values[i] = ec._MonitoringThresholdConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MonitoringThresholdConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MonitoringThresholdConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var monitoringThresholdEdgeImplementors = []string{"MonitoringThresholdEdge"}
+
+func (ec *executionContext) _MonitoringThresholdEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.MonitoringThresholdEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, monitoringThresholdEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MonitoringThresholdEdge")
+		case "node":
+			out.Values[i] = ec._MonitoringThresholdEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._MonitoringThresholdEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -52209,6 +57566,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeCertification":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeCertification(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createIncentiveRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createIncentiveRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviseIncentiveRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviseIncentiveRule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setMonitoringThreshold":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setMonitoringThreshold(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applyForMonitoring":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_applyForMonitoring(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moveMonitoringCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moveMonitoringCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runMonitoringScan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_runMonitoringScan(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -54956,6 +60355,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "monitoringThresholds":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_monitoringThresholds(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "orders":
 			field := field
 
@@ -55142,6 +60563,72 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_catalog(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "incentiveLevels":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_incentiveLevels(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "leaderboard":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_leaderboard(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "incentiveSummary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_incentiveSummary(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -57292,6 +62779,11 @@ func (ec *executionContext) unmarshalNAnnualIncomeWhereInput2ᚖbangfuᚋentᚐA
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNApplyForMonitoringInput2bangfuᚋgraphᚋmodelᚐApplyForMonitoringInput(ctx context.Context, v any) (model.ApplyForMonitoringInput, error) {
+	res, err := ec.unmarshalInputApplyForMonitoringInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAssessment2ᚖbangfuᚋentᚐAssessment(ctx context.Context, sel ast.SelectionSet, v *ent.Assessment) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -57412,6 +62904,32 @@ func (ec *executionContext) marshalNAuthPayload2ᚖbangfuᚋgraphᚋmodelᚐAuth
 		return graphql.Null
 	}
 	return ec._AuthPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAward2ᚕᚖbangfuᚋentᚐAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Award) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAward2ᚖbangfuᚋentᚐAward(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAward2ᚖbangfuᚋentᚐAward(ctx context.Context, sel ast.SelectionSet, v *ent.Award) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Award(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAwardConnection2ᚖbangfuᚋentᚐAwardConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AwardConnection) graphql.Marshaler {
@@ -57680,6 +63198,16 @@ func (ec *executionContext) marshalNHouseholdConnection2ᚖbangfuᚋentᚐHouseh
 	return ec._HouseholdConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNHouseholdIncome2ᚖbangfuᚋinternalᚋmonitoringᚐIncome(ctx context.Context, sel ast.SelectionSet, v *monitoring.Income) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._HouseholdIncome(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNHouseholdMainCause2bangfuᚋentᚋhouseholdᚐMainCause(ctx context.Context, v any) (household.MainCause, error) {
 	var res household.MainCause
 	err := res.UnmarshalGQL(v)
@@ -57867,6 +63395,42 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	return ret
 }
 
+func (ec *executionContext) marshalNIncentiveLevel2ᚕᚖbangfuᚋinternalᚋincentivesᚐLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []*incentives.Level) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIncentiveLevel2ᚖbangfuᚋinternalᚋincentivesᚐLevel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIncentiveLevel2ᚖbangfuᚋinternalᚋincentivesᚐLevel(ctx context.Context, sel ast.SelectionSet, v *incentives.Level) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IncentiveLevel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIncentiveRule2ᚖbangfuᚋentᚐIncentiveRule(ctx context.Context, sel ast.SelectionSet, v *ent.IncentiveRule) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IncentiveRule(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNIncentiveRuleCategory2bangfuᚋentᚋincentiveruleᚐCategory(ctx context.Context, v any) (incentiverule.Category, error) {
 	var res incentiverule.Category
 	err := res.UnmarshalGQL(v)
@@ -57875,6 +63439,26 @@ func (ec *executionContext) unmarshalNIncentiveRuleCategory2bangfuᚋentᚋincen
 
 func (ec *executionContext) marshalNIncentiveRuleCategory2bangfuᚋentᚋincentiveruleᚐCategory(ctx context.Context, sel ast.SelectionSet, v incentiverule.Category) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNIncentiveRuleConnection2ᚖbangfuᚋentᚐIncentiveRuleConnection(ctx context.Context, sel ast.SelectionSet, v *ent.IncentiveRuleConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IncentiveRuleConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIncentiveRuleInput2bangfuᚋgraphᚋmodelᚐIncentiveRuleInput(ctx context.Context, v any) (model.IncentiveRuleInput, error) {
+	res, err := ec.unmarshalInputIncentiveRuleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNIncentiveRuleOrder2ᚖbangfuᚋentᚐIncentiveRuleOrder(ctx context.Context, v any) (*ent.IncentiveRuleOrder, error) {
+	res, err := ec.unmarshalInputIncentiveRuleOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNIncentiveRuleOrderField2ᚖbangfuᚋentᚐIncentiveRuleOrderField(ctx context.Context, v any) (*ent.IncentiveRuleOrderField, error) {
@@ -57896,6 +63480,16 @@ func (ec *executionContext) marshalNIncentiveRuleOrderField2ᚖbangfuᚋentᚐIn
 func (ec *executionContext) unmarshalNIncentiveRuleWhereInput2ᚖbangfuᚋentᚐIncentiveRuleWhereInput(ctx context.Context, v any) (*ent.IncentiveRuleWhereInput, error) {
 	res, err := ec.unmarshalInputIncentiveRuleWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIncentiveSummary2ᚖbangfuᚋinternalᚋincentivesᚐSummary(ctx context.Context, sel ast.SelectionSet, v *incentives.Summary) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._IncentiveSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -57922,6 +63516,69 @@ func (ec *executionContext) unmarshalNInt642int64(ctx context.Context, v any) (i
 func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
 	_ = sel
 	res := scalar.MarshalInt64(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNLeaderboardConnection2ᚖbangfuᚋinternalᚋincentivesᚐBoard(ctx context.Context, sel ast.SelectionSet, v *incentives.Board) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LeaderboardConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLeaderboardEdge2ᚕᚖbangfuᚋinternalᚋincentivesᚐBoardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*incentives.BoardEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLeaderboardEdge2ᚖbangfuᚋinternalᚋincentivesᚐBoardEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLeaderboardEdge2ᚖbangfuᚋinternalᚋincentivesᚐBoardEdge(ctx context.Context, sel ast.SelectionSet, v *incentives.BoardEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LeaderboardEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLeaderboardEntry2ᚖbangfuᚋinternalᚋincentivesᚐEntry(ctx context.Context, sel ast.SelectionSet, v *incentives.Entry) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LeaderboardEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLeaderboardScope2bangfuᚋinternalᚋincentivesᚐScope(ctx context.Context, v any) (incentives.Scope, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := incentives.Scope(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLeaderboardScope2bangfuᚋinternalᚋincentivesᚐScope(ctx context.Context, sel ast.SelectionSet, v incentives.Scope) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -58068,6 +63725,32 @@ func (ec *executionContext) unmarshalNMembershipWhereInput2ᚖbangfuᚋentᚐMem
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMonitoringCase2ᚕᚖbangfuᚋentᚐMonitoringCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MonitoringCase) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMonitoringCase2ᚖbangfuᚋentᚐMonitoringCase(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMonitoringCase2ᚖbangfuᚋentᚐMonitoringCase(ctx context.Context, sel ast.SelectionSet, v *ent.MonitoringCase) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MonitoringCase(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMonitoringCaseConnection2ᚖbangfuᚋentᚐMonitoringCaseConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MonitoringCaseConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -58121,6 +63804,79 @@ func (ec *executionContext) marshalNMonitoringCaseType2bangfuᚋentᚋmonitoring
 
 func (ec *executionContext) unmarshalNMonitoringCaseWhereInput2ᚖbangfuᚋentᚐMonitoringCaseWhereInput(ctx context.Context, v any) (*ent.MonitoringCaseWhereInput, error) {
 	res, err := ec.unmarshalInputMonitoringCaseWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMonitoringScanReport2ᚖbangfuᚋinternalᚋmonitoringᚐScanReport(ctx context.Context, sel ast.SelectionSet, v *monitoring.ScanReport) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MonitoringScanReport(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMonitoringStep2bangfuᚋinternalᚋmonitoringᚐStep(ctx context.Context, v any) (monitoring.Step, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := monitoring.Step(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMonitoringStep2bangfuᚋinternalᚋmonitoringᚐStep(ctx context.Context, sel ast.SelectionSet, v monitoring.Step) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNMonitoringThreshold2ᚖbangfuᚋentᚐMonitoringThreshold(ctx context.Context, sel ast.SelectionSet, v *ent.MonitoringThreshold) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MonitoringThreshold(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMonitoringThresholdConnection2ᚖbangfuᚋentᚐMonitoringThresholdConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MonitoringThresholdConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MonitoringThresholdConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMonitoringThresholdOrder2ᚖbangfuᚋentᚐMonitoringThresholdOrder(ctx context.Context, v any) (*ent.MonitoringThresholdOrder, error) {
+	res, err := ec.unmarshalInputMonitoringThresholdOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMonitoringThresholdOrderField2ᚖbangfuᚋentᚐMonitoringThresholdOrderField(ctx context.Context, v any) (*ent.MonitoringThresholdOrderField, error) {
+	var res = new(ent.MonitoringThresholdOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMonitoringThresholdOrderField2ᚖbangfuᚋentᚐMonitoringThresholdOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.MonitoringThresholdOrderField) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNMonitoringThresholdWhereInput2ᚖbangfuᚋentᚐMonitoringThresholdWhereInput(ctx context.Context, v any) (*ent.MonitoringThresholdWhereInput, error) {
+	res, err := ec.unmarshalInputMonitoringThresholdWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -60744,6 +66500,13 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalOIncentiveLevel2ᚖbangfuᚋinternalᚋincentivesᚐLevel(ctx context.Context, sel ast.SelectionSet, v *incentives.Level) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IncentiveLevel(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOIncentiveRule2ᚖbangfuᚋentᚐIncentiveRule(ctx context.Context, sel ast.SelectionSet, v *ent.IncentiveRule) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -60821,6 +66584,23 @@ func (ec *executionContext) marshalOIncentiveRuleEdge2ᚖbangfuᚋentᚐIncentiv
 		return graphql.Null
 	}
 	return ec._IncentiveRuleEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOIncentiveRuleOrder2ᚕᚖbangfuᚋentᚐIncentiveRuleOrderᚄ(ctx context.Context, v any) ([]*ent.IncentiveRuleOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.IncentiveRuleOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIncentiveRuleOrder2ᚖbangfuᚋentᚐIncentiveRuleOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOIncentiveRuleWhereInput2ᚕᚖbangfuᚋentᚐIncentiveRuleWhereInputᚄ(ctx context.Context, v any) ([]*ent.IncentiveRuleWhereInput, error) {
@@ -60963,6 +66743,25 @@ func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.
 	_ = sel
 	_ = ctx
 	res := scalar.MarshalInt64(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOLeaderboardMetric2ᚖbangfuᚋinternalᚋincentivesᚐMetric(ctx context.Context, v any) (*incentives.Metric, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := incentives.Metric(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLeaderboardMetric2ᚖbangfuᚋinternalᚋincentivesᚐMetric(ctx context.Context, sel ast.SelectionSet, v *incentives.Metric) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 
@@ -61448,6 +67247,75 @@ func (ec *executionContext) unmarshalOMonitoringCaseWhereInput2ᚖbangfuᚋent�
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputMonitoringCaseWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMonitoringThreshold2ᚖbangfuᚋentᚐMonitoringThreshold(ctx context.Context, sel ast.SelectionSet, v *ent.MonitoringThreshold) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MonitoringThreshold(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMonitoringThresholdEdge2ᚕᚖbangfuᚋentᚐMonitoringThresholdEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MonitoringThresholdEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMonitoringThresholdEdge2ᚖbangfuᚋentᚐMonitoringThresholdEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMonitoringThresholdEdge2ᚖbangfuᚋentᚐMonitoringThresholdEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MonitoringThresholdEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MonitoringThresholdEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMonitoringThresholdOrder2ᚕᚖbangfuᚋentᚐMonitoringThresholdOrderᚄ(ctx context.Context, v any) ([]*ent.MonitoringThresholdOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MonitoringThresholdOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMonitoringThresholdOrder2ᚖbangfuᚋentᚐMonitoringThresholdOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMonitoringThresholdWhereInput2ᚕᚖbangfuᚋentᚐMonitoringThresholdWhereInputᚄ(ctx context.Context, v any) ([]*ent.MonitoringThresholdWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MonitoringThresholdWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMonitoringThresholdWhereInput2ᚖbangfuᚋentᚐMonitoringThresholdWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMonitoringThresholdWhereInput2ᚖbangfuᚋentᚐMonitoringThresholdWhereInput(ctx context.Context, v any) (*ent.MonitoringThresholdWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMonitoringThresholdWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -19,6 +19,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
+	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -37,34 +38,35 @@ import (
 
 // tableOfType maps each global-ID type to its ent table.
 var tableOfType = map[string]string{
-	"Region":          region.Table,
-	"Organization":    organization.Table,
-	"SupplierProfile": supplierprofile.Table,
-	"BuyerProfile":    buyerprofile.Table,
-	"Agreement":       agreement.Table,
-	"Target":          target.Table,
-	"Household":       household.Table,
-	"HouseholdMember": householdmember.Table,
-	"AnnualIncome":    annualincome.Table,
-	"BenefitLink":     benefitlink.Table,
-	"Product":         product.Table,
-	"Certification":   certification.Table,
-	"Order":           order.Table,
-	"OrderLine":       orderline.Table,
-	"LedgerEntry":     ledgerentry.Table,
-	"IncentiveRule":   incentiverule.Table,
-	"Award":           award.Table,
-	"MonitoringCase":  monitoringcase.Table,
-	"ProgressReport":  progressreport.Table,
-	"User":            user.Table,
-	"Membership":      membership.Table,
-	"AuditEvent":      auditevent.Table,
-	"Session":         session.Table,
-	"StockAdjustment": stockadjustment.Table,
-	"Pairing":         pairing.Table,
-	"Assessment":      assessment.Table,
-	"CreditTotal":     credittotal.Table,
-	"PurchaseTotal":   purchasetotal.Table,
+	"Region":              region.Table,
+	"Organization":        organization.Table,
+	"SupplierProfile":     supplierprofile.Table,
+	"BuyerProfile":        buyerprofile.Table,
+	"Agreement":           agreement.Table,
+	"Target":              target.Table,
+	"Household":           household.Table,
+	"HouseholdMember":     householdmember.Table,
+	"AnnualIncome":        annualincome.Table,
+	"BenefitLink":         benefitlink.Table,
+	"Product":             product.Table,
+	"Certification":       certification.Table,
+	"Order":               order.Table,
+	"OrderLine":           orderline.Table,
+	"LedgerEntry":         ledgerentry.Table,
+	"IncentiveRule":       incentiverule.Table,
+	"Award":               award.Table,
+	"MonitoringCase":      monitoringcase.Table,
+	"ProgressReport":      progressreport.Table,
+	"User":                user.Table,
+	"Membership":          membership.Table,
+	"AuditEvent":          auditevent.Table,
+	"Session":             session.Table,
+	"StockAdjustment":     stockadjustment.Table,
+	"Pairing":             pairing.Table,
+	"Assessment":          assessment.Table,
+	"CreditTotal":         credittotal.Table,
+	"PurchaseTotal":       purchasetotal.Table,
+	"MonitoringThreshold": monitoringthreshold.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

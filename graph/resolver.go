@@ -6,7 +6,9 @@ import (
 	"bangfu/internal/agreements"
 	"bangfu/internal/auth"
 	"bangfu/internal/catalog"
+	"bangfu/internal/incentives"
 	"bangfu/internal/market"
+	"bangfu/internal/monitoring"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -20,6 +22,8 @@ type Resolver struct {
 	market     *market.Service
 	search     *catalog.Searcher
 	agreements *agreements.Service
+	incentives *incentives.Service
+	monitoring *monitoring.Service
 }
 
 // NewSchema builds the executable schema over an ent client and the
@@ -28,6 +32,7 @@ func NewSchema(client *ent.Client, authService *auth.Service, marketService *mar
 	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{
 		client: client, auth: authService, market: marketService, search: searcher,
 		agreements: agreementService,
+		incentives: incentives.New(client), monitoring: monitoring.New(client),
 	}})}
 }
 
@@ -45,4 +50,17 @@ func targetInputs(in []*model.AgreementTargetInput) []agreements.TargetInput {
 		out = append(out, agreements.TargetInput{Indicator: t.Indicator, Year: t.Year, Value: t.TargetValue})
 	}
 	return out
+}
+
+func ruleInput(in model.IncentiveRuleInput) incentives.RuleInput {
+	bp := func(p *int) int {
+		if p == nil {
+			return 10_000
+		}
+		return *p
+	}
+	return incentives.RuleInput{Name: in.Name, PointsPerYuanMilli: in.PointsPerYuanMilli,
+		KeyCountyMultiplierBp: bp(in.KeyCountyMultiplierBp), County832MultiplierBp: bp(in.County832MultiplierBp),
+		MultiplierBp: bp(in.MultiplierBp), Category: in.Category, CapPerOrgPerYear: in.CapPerOrgPerYear,
+		EffectiveFrom: in.EffectiveFrom, EffectiveUntil: in.EffectiveUntil}
 }

@@ -26,6 +26,8 @@ import (
 	"bangfu/internal/demo"
 	"bangfu/internal/httpapi"
 	"bangfu/internal/market"
+	"bangfu/internal/monitoring"
+	"bangfu/internal/period"
 	"bangfu/internal/pii"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
@@ -243,6 +245,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go expireCertificates(ctx, marketService, log)
+	go scanForReturnToPoverty(ctx, monitoring.New(db.Client), log)
 	select {
 	case err := <-errc:
 		return err
@@ -268,6 +271,31 @@ func expireCertificates(ctx context.Context, m *market.Service, log *slog.Logger
 			log.Error("expiring certificates", "error", err.Error())
 		} else if n > 0 {
 			log.Info("certificates expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// scanForReturnToPoverty runs the early-warning scan for the current
+// year (China Standard Time) at start-up and then daily, until ctx ends.
+// The scan is idempotent, so restarts do no harm.
+func scanForReturnToPoverty(ctx context.Context, m *monitoring.Service, log *slog.Logger) {
+	tick := time.NewTicker(24 * time.Hour)
+	defer tick.Stop()
+	sys := viewer.NewContext(ctx, viewer.System())
+	for {
+		year, _ := period.Of(time.Now())
+		if rep, err := m.Scan(sys, year); err != nil {
+			if ctx.Err() == nil {
+				log.Error("return-to-poverty scan", "error", err.Error())
+			}
+		} else {
+			log.Info("return-to-poverty scan", "year", year, "households", rep.HouseholdsScanned,
+				"cases_opened", len(rep.CasesOpened), "data_quality_issues", rep.DataQualityIssues)
 		}
 		select {
 		case <-ctx.Done():

@@ -27,8 +27,12 @@ const (
 	FieldYear = "year"
 	// FieldPoints holds the string denoting the points field in the database.
 	FieldPoints = "points"
+	// FieldThreshold holds the string denoting the threshold field in the database.
+	FieldThreshold = "threshold"
 	// FieldAwardedAt holds the string denoting the awarded_at field in the database.
 	FieldAwardedAt = "awarded_at"
+	// FieldRevokedAt holds the string denoting the revoked_at field in the database.
+	FieldRevokedAt = "revoked_at"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// Table holds the table name of the award in the database.
@@ -51,7 +55,9 @@ var Columns = []string{
 	FieldBadge,
 	FieldYear,
 	FieldPoints,
+	FieldThreshold,
 	FieldAwardedAt,
+	FieldRevokedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -84,6 +90,10 @@ var (
 	YearValidator func(int) error
 	// PointsValidator is a validator for the "points" field. It is called by the builders before save.
 	PointsValidator func(int64) error
+	// DefaultThreshold holds the default value on creation for the "threshold" field.
+	DefaultThreshold int64
+	// ThresholdValidator is a validator for the "threshold" field. It is called by the builders before save.
+	ThresholdValidator func(int64) error
 	// DefaultAwardedAt holds the default value on creation for the "awarded_at" field.
 	DefaultAwardedAt func() time.Time
 )
@@ -126,9 +136,19 @@ func ByPoints(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPoints, opts...).ToFunc()
 }
 
+// ByThreshold orders the results by the threshold field.
+func ByThreshold(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldThreshold, opts...).ToFunc()
+}
+
 // ByAwardedAt orders the results by the awarded_at field.
 func ByAwardedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAwardedAt, opts...).ToFunc()
+}
+
+// ByRevokedAt orders the results by the revoked_at field.
+func ByRevokedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRevokedAt, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.

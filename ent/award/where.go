@@ -85,9 +85,19 @@ func Points(v int64) predicate.Award {
 	return predicate.Award(sql.FieldEQ(FieldPoints, v))
 }
 
+// Threshold applies equality check predicate on the "threshold" field. It's identical to ThresholdEQ.
+func Threshold(v int64) predicate.Award {
+	return predicate.Award(sql.FieldEQ(FieldThreshold, v))
+}
+
 // AwardedAt applies equality check predicate on the "awarded_at" field. It's identical to AwardedAtEQ.
 func AwardedAt(v time.Time) predicate.Award {
 	return predicate.Award(sql.FieldEQ(FieldAwardedAt, v))
+}
+
+// RevokedAt applies equality check predicate on the "revoked_at" field. It's identical to RevokedAtEQ.
+func RevokedAt(v time.Time) predicate.Award {
+	return predicate.Award(sql.FieldEQ(FieldRevokedAt, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -335,6 +345,46 @@ func PointsLTE(v int64) predicate.Award {
 	return predicate.Award(sql.FieldLTE(FieldPoints, v))
 }
 
+// ThresholdEQ applies the EQ predicate on the "threshold" field.
+func ThresholdEQ(v int64) predicate.Award {
+	return predicate.Award(sql.FieldEQ(FieldThreshold, v))
+}
+
+// ThresholdNEQ applies the NEQ predicate on the "threshold" field.
+func ThresholdNEQ(v int64) predicate.Award {
+	return predicate.Award(sql.FieldNEQ(FieldThreshold, v))
+}
+
+// ThresholdIn applies the In predicate on the "threshold" field.
+func ThresholdIn(vs ...int64) predicate.Award {
+	return predicate.Award(sql.FieldIn(FieldThreshold, vs...))
+}
+
+// ThresholdNotIn applies the NotIn predicate on the "threshold" field.
+func ThresholdNotIn(vs ...int64) predicate.Award {
+	return predicate.Award(sql.FieldNotIn(FieldThreshold, vs...))
+}
+
+// ThresholdGT applies the GT predicate on the "threshold" field.
+func ThresholdGT(v int64) predicate.Award {
+	return predicate.Award(sql.FieldGT(FieldThreshold, v))
+}
+
+// ThresholdGTE applies the GTE predicate on the "threshold" field.
+func ThresholdGTE(v int64) predicate.Award {
+	return predicate.Award(sql.FieldGTE(FieldThreshold, v))
+}
+
+// ThresholdLT applies the LT predicate on the "threshold" field.
+func ThresholdLT(v int64) predicate.Award {
+	return predicate.Award(sql.FieldLT(FieldThreshold, v))
+}
+
+// ThresholdLTE applies the LTE predicate on the "threshold" field.
+func ThresholdLTE(v int64) predicate.Award {
+	return predicate.Award(sql.FieldLTE(FieldThreshold, v))
+}
+
 // AwardedAtEQ applies the EQ predicate on the "awarded_at" field.
 func AwardedAtEQ(v time.Time) predicate.Award {
 	return predicate.Award(sql.FieldEQ(FieldAwardedAt, v))
@@ -373,6 +423,56 @@ func AwardedAtLT(v time.Time) predicate.Award {
 // AwardedAtLTE applies the LTE predicate on the "awarded_at" field.
 func AwardedAtLTE(v time.Time) predicate.Award {
 	return predicate.Award(sql.FieldLTE(FieldAwardedAt, v))
+}
+
+// RevokedAtEQ applies the EQ predicate on the "revoked_at" field.
+func RevokedAtEQ(v time.Time) predicate.Award {
+	return predicate.Award(sql.FieldEQ(FieldRevokedAt, v))
+}
+
+// RevokedAtNEQ applies the NEQ predicate on the "revoked_at" field.
+func RevokedAtNEQ(v time.Time) predicate.Award {
+	return predicate.Award(sql.FieldNEQ(FieldRevokedAt, v))
+}
+
+// RevokedAtIn applies the In predicate on the "revoked_at" field.
+func RevokedAtIn(vs ...time.Time) predicate.Award {
+	return predicate.Award(sql.FieldIn(FieldRevokedAt, vs...))
+}
+
+// RevokedAtNotIn applies the NotIn predicate on the "revoked_at" field.
+func RevokedAtNotIn(vs ...time.Time) predicate.Award {
+	return predicate.Award(sql.FieldNotIn(FieldRevokedAt, vs...))
+}
+
+// RevokedAtGT applies the GT predicate on the "revoked_at" field.
+func RevokedAtGT(v time.Time) predicate.Award {
+	return predicate.Award(sql.FieldGT(FieldRevokedAt, v))
+}
+
+// RevokedAtGTE applies the GTE predicate on the "revoked_at" field.
+func RevokedAtGTE(v time.Time) predicate.Award {
+	return predicate.Award(sql.FieldGTE(FieldRevokedAt, v))
+}
+
+// RevokedAtLT applies the LT predicate on the "revoked_at" field.
+func RevokedAtLT(v time.Time) predicate.Award {
+	return predicate.Award(sql.FieldLT(FieldRevokedAt, v))
+}
+
+// RevokedAtLTE applies the LTE predicate on the "revoked_at" field.
+func RevokedAtLTE(v time.Time) predicate.Award {
+	return predicate.Award(sql.FieldLTE(FieldRevokedAt, v))
+}
+
+// RevokedAtIsNil applies the IsNil predicate on the "revoked_at" field.
+func RevokedAtIsNil() predicate.Award {
+	return predicate.Award(sql.FieldIsNull(FieldRevokedAt))
+}
+
+// RevokedAtNotNil applies the NotNil predicate on the "revoked_at" field.
+func RevokedAtNotNil() predicate.Award {
+	return predicate.Award(sql.FieldNotNull(FieldRevokedAt))
 }
 
 // HasOrganization applies the HasEdge predicate on the "organization" edge.

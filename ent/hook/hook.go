@@ -188,6 +188,18 @@ func (f MonitoringCaseFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MonitoringCaseMutation", m)
 }
 
+// The MonitoringThresholdFunc type is an adapter to allow the use of ordinary
+// function as MonitoringThreshold mutator.
+type MonitoringThresholdFunc func(context.Context, *ent.MonitoringThresholdMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MonitoringThresholdFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MonitoringThresholdMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MonitoringThresholdMutation", m)
+}
+
 // The OrderFunc type is an adapter to allow the use of ordinary
 // function as Order mutator.
 type OrderFunc func(context.Context, *ent.OrderMutation) (ent.Value, error)

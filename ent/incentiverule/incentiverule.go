@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
 )
 
 const (
@@ -33,12 +34,37 @@ const (
 	FieldCategory = "category"
 	// FieldCapPerOrgPerYear holds the string denoting the cap_per_org_per_year field in the database.
 	FieldCapPerOrgPerYear = "cap_per_org_per_year"
+	// FieldMultiplierBp holds the string denoting the multiplier_bp field in the database.
+	FieldMultiplierBp = "multiplier_bp"
 	// FieldEffectiveFrom holds the string denoting the effective_from field in the database.
 	FieldEffectiveFrom = "effective_from"
 	// FieldEffectiveUntil holds the string denoting the effective_until field in the database.
 	FieldEffectiveUntil = "effective_until"
+	// FieldReplacesID holds the string denoting the replaces_id field in the database.
+	FieldReplacesID = "replaces_id"
+	// EdgeReplaces holds the string denoting the replaces edge name in mutations.
+	EdgeReplaces = "replaces"
+	// EdgeRevisions holds the string denoting the revisions edge name in mutations.
+	EdgeRevisions = "revisions"
+	// EdgePoints holds the string denoting the points edge name in mutations.
+	EdgePoints = "points"
 	// Table holds the table name of the incentiverule in the database.
 	Table = "incentive_rules"
+	// ReplacesTable is the table that holds the replaces relation/edge.
+	ReplacesTable = "incentive_rules"
+	// ReplacesColumn is the table column denoting the replaces relation/edge.
+	ReplacesColumn = "replaces_id"
+	// RevisionsTable is the table that holds the revisions relation/edge.
+	RevisionsTable = "incentive_rules"
+	// RevisionsColumn is the table column denoting the revisions relation/edge.
+	RevisionsColumn = "replaces_id"
+	// PointsTable is the table that holds the points relation/edge.
+	PointsTable = "ledger_entries"
+	// PointsInverseTable is the table name for the LedgerEntry entity.
+	// It exists in this package in order to avoid circular dependency with the "ledgerentry" package.
+	PointsInverseTable = "ledger_entries"
+	// PointsColumn is the table column denoting the points relation/edge.
+	PointsColumn = "incentive_rule_id"
 )
 
 // Columns holds all SQL columns for incentiverule fields.
@@ -52,8 +78,10 @@ var Columns = []string{
 	FieldCounty832MultiplierBp,
 	FieldCategory,
 	FieldCapPerOrgPerYear,
+	FieldMultiplierBp,
 	FieldEffectiveFrom,
 	FieldEffectiveUntil,
+	FieldReplacesID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -94,6 +122,10 @@ var (
 	County832MultiplierBpValidator func(int) error
 	// CapPerOrgPerYearValidator is a validator for the "cap_per_org_per_year" field. It is called by the builders before save.
 	CapPerOrgPerYearValidator func(int64) error
+	// DefaultMultiplierBp holds the default value on creation for the "multiplier_bp" field.
+	DefaultMultiplierBp int
+	// MultiplierBpValidator is a validator for the "multiplier_bp" field. It is called by the builders before save.
+	MultiplierBpValidator func(int) error
 )
 
 // Category defines the type for the "category" enum field.
@@ -175,6 +207,11 @@ func ByCapPerOrgPerYear(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCapPerOrgPerYear, opts...).ToFunc()
 }
 
+// ByMultiplierBp orders the results by the multiplier_bp field.
+func ByMultiplierBp(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMultiplierBp, opts...).ToFunc()
+}
+
 // ByEffectiveFrom orders the results by the effective_from field.
 func ByEffectiveFrom(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldEffectiveFrom, opts...).ToFunc()
@@ -183,6 +220,67 @@ func ByEffectiveFrom(opts ...sql.OrderTermOption) OrderOption {
 // ByEffectiveUntil orders the results by the effective_until field.
 func ByEffectiveUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldEffectiveUntil, opts...).ToFunc()
+}
+
+// ByReplacesID orders the results by the replaces_id field.
+func ByReplacesID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReplacesID, opts...).ToFunc()
+}
+
+// ByReplacesField orders the results by replaces field.
+func ByReplacesField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newReplacesStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByRevisionsCount orders the results by revisions count.
+func ByRevisionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRevisionsStep(), opts...)
+	}
+}
+
+// ByRevisions orders the results by revisions terms.
+func ByRevisions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRevisionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByPointsCount orders the results by points count.
+func ByPointsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newPointsStep(), opts...)
+	}
+}
+
+// ByPoints orders the results by points terms.
+func ByPoints(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newPointsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+func newReplacesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, ReplacesTable, ReplacesColumn),
+	)
+}
+func newRevisionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, RevisionsTable, RevisionsColumn),
+	)
+}
+func newPointsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(PointsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, PointsTable, PointsColumn),
+	)
 }
 
 // MarshalGQL implements graphql.Marshaler interface.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
 )
 
 // ID filters vertices based on their ID field.
@@ -89,6 +90,11 @@ func CapPerOrgPerYear(v int64) predicate.IncentiveRule {
 	return predicate.IncentiveRule(sql.FieldEQ(FieldCapPerOrgPerYear, v))
 }
 
+// MultiplierBp applies equality check predicate on the "multiplier_bp" field. It's identical to MultiplierBpEQ.
+func MultiplierBp(v int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldEQ(FieldMultiplierBp, v))
+}
+
 // EffectiveFrom applies equality check predicate on the "effective_from" field. It's identical to EffectiveFromEQ.
 func EffectiveFrom(v time.Time) predicate.IncentiveRule {
 	return predicate.IncentiveRule(sql.FieldEQ(FieldEffectiveFrom, v))
@@ -97,6 +103,11 @@ func EffectiveFrom(v time.Time) predicate.IncentiveRule {
 // EffectiveUntil applies equality check predicate on the "effective_until" field. It's identical to EffectiveUntilEQ.
 func EffectiveUntil(v time.Time) predicate.IncentiveRule {
 	return predicate.IncentiveRule(sql.FieldEQ(FieldEffectiveUntil, v))
+}
+
+// ReplacesID applies equality check predicate on the "replaces_id" field. It's identical to ReplacesIDEQ.
+func ReplacesID(v int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldEQ(FieldReplacesID, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -444,6 +455,46 @@ func CapPerOrgPerYearNotNil() predicate.IncentiveRule {
 	return predicate.IncentiveRule(sql.FieldNotNull(FieldCapPerOrgPerYear))
 }
 
+// MultiplierBpEQ applies the EQ predicate on the "multiplier_bp" field.
+func MultiplierBpEQ(v int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldEQ(FieldMultiplierBp, v))
+}
+
+// MultiplierBpNEQ applies the NEQ predicate on the "multiplier_bp" field.
+func MultiplierBpNEQ(v int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldNEQ(FieldMultiplierBp, v))
+}
+
+// MultiplierBpIn applies the In predicate on the "multiplier_bp" field.
+func MultiplierBpIn(vs ...int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldIn(FieldMultiplierBp, vs...))
+}
+
+// MultiplierBpNotIn applies the NotIn predicate on the "multiplier_bp" field.
+func MultiplierBpNotIn(vs ...int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldNotIn(FieldMultiplierBp, vs...))
+}
+
+// MultiplierBpGT applies the GT predicate on the "multiplier_bp" field.
+func MultiplierBpGT(v int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldGT(FieldMultiplierBp, v))
+}
+
+// MultiplierBpGTE applies the GTE predicate on the "multiplier_bp" field.
+func MultiplierBpGTE(v int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldGTE(FieldMultiplierBp, v))
+}
+
+// MultiplierBpLT applies the LT predicate on the "multiplier_bp" field.
+func MultiplierBpLT(v int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldLT(FieldMultiplierBp, v))
+}
+
+// MultiplierBpLTE applies the LTE predicate on the "multiplier_bp" field.
+func MultiplierBpLTE(v int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldLTE(FieldMultiplierBp, v))
+}
+
 // EffectiveFromEQ applies the EQ predicate on the "effective_from" field.
 func EffectiveFromEQ(v time.Time) predicate.IncentiveRule {
 	return predicate.IncentiveRule(sql.FieldEQ(FieldEffectiveFrom, v))
@@ -532,6 +583,105 @@ func EffectiveUntilIsNil() predicate.IncentiveRule {
 // EffectiveUntilNotNil applies the NotNil predicate on the "effective_until" field.
 func EffectiveUntilNotNil() predicate.IncentiveRule {
 	return predicate.IncentiveRule(sql.FieldNotNull(FieldEffectiveUntil))
+}
+
+// ReplacesIDEQ applies the EQ predicate on the "replaces_id" field.
+func ReplacesIDEQ(v int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldEQ(FieldReplacesID, v))
+}
+
+// ReplacesIDNEQ applies the NEQ predicate on the "replaces_id" field.
+func ReplacesIDNEQ(v int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldNEQ(FieldReplacesID, v))
+}
+
+// ReplacesIDIn applies the In predicate on the "replaces_id" field.
+func ReplacesIDIn(vs ...int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldIn(FieldReplacesID, vs...))
+}
+
+// ReplacesIDNotIn applies the NotIn predicate on the "replaces_id" field.
+func ReplacesIDNotIn(vs ...int) predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldNotIn(FieldReplacesID, vs...))
+}
+
+// ReplacesIDIsNil applies the IsNil predicate on the "replaces_id" field.
+func ReplacesIDIsNil() predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldIsNull(FieldReplacesID))
+}
+
+// ReplacesIDNotNil applies the NotNil predicate on the "replaces_id" field.
+func ReplacesIDNotNil() predicate.IncentiveRule {
+	return predicate.IncentiveRule(sql.FieldNotNull(FieldReplacesID))
+}
+
+// HasReplaces applies the HasEdge predicate on the "replaces" edge.
+func HasReplaces() predicate.IncentiveRule {
+	return predicate.IncentiveRule(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ReplacesTable, ReplacesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasReplacesWith applies the HasEdge predicate on the "replaces" edge with a given conditions (other predicates).
+func HasReplacesWith(preds ...predicate.IncentiveRule) predicate.IncentiveRule {
+	return predicate.IncentiveRule(func(s *sql.Selector) {
+		step := newReplacesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasRevisions applies the HasEdge predicate on the "revisions" edge.
+func HasRevisions() predicate.IncentiveRule {
+	return predicate.IncentiveRule(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, RevisionsTable, RevisionsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRevisionsWith applies the HasEdge predicate on the "revisions" edge with a given conditions (other predicates).
+func HasRevisionsWith(preds ...predicate.IncentiveRule) predicate.IncentiveRule {
+	return predicate.IncentiveRule(func(s *sql.Selector) {
+		step := newRevisionsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasPoints applies the HasEdge predicate on the "points" edge.
+func HasPoints() predicate.IncentiveRule {
+	return predicate.IncentiveRule(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, PointsTable, PointsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasPointsWith applies the HasEdge predicate on the "points" edge with a given conditions (other predicates).
+func HasPointsWith(preds ...predicate.LedgerEntry) predicate.IncentiveRule {
+	return predicate.IncentiveRule(func(s *sql.Selector) {
+		step := newPointsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
 }
 
 // And groups predicates with the AND operator between them.

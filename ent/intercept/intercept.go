@@ -22,6 +22,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
+	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -501,6 +502,33 @@ func (f TraverseMonitoringCase) Traverse(ctx context.Context, q ent.Query) error
 	return fmt.Errorf("unexpected query type %T. expect *ent.MonitoringCaseQuery", q)
 }
 
+// The MonitoringThresholdFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MonitoringThresholdFunc func(context.Context, *ent.MonitoringThresholdQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MonitoringThresholdFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MonitoringThresholdQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MonitoringThresholdQuery", q)
+}
+
+// The TraverseMonitoringThreshold type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMonitoringThreshold func(context.Context, *ent.MonitoringThresholdQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMonitoringThreshold) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMonitoringThreshold) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MonitoringThresholdQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MonitoringThresholdQuery", q)
+}
+
 // The OrderFunc type is an adapter to allow the use of ordinary function as a Querier.
 type OrderFunc func(context.Context, *ent.OrderQuery) (ent.Value, error)
 
@@ -885,6 +913,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
 	case *ent.MonitoringCaseQuery:
 		return &query[*ent.MonitoringCaseQuery, predicate.MonitoringCase, monitoringcase.OrderOption]{typ: ent.TypeMonitoringCase, tq: q}, nil
+	case *ent.MonitoringThresholdQuery:
+		return &query[*ent.MonitoringThresholdQuery, predicate.MonitoringThreshold, monitoringthreshold.OrderOption]{typ: ent.TypeMonitoringThreshold, tq: q}, nil
 	case *ent.OrderQuery:
 		return &query[*ent.OrderQuery, predicate.Order, order.OrderOption]{typ: ent.TypeOrder, tq: q}, nil
 	case *ent.OrderLineQuery:

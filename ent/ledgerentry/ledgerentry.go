@@ -42,6 +42,8 @@ const (
 	FieldOrganizationID = "organization_id"
 	// FieldReversesID holds the string denoting the reverses_id field in the database.
 	FieldReversesID = "reverses_id"
+	// FieldIncentiveRuleID holds the string denoting the incentive_rule_id field in the database.
+	FieldIncentiveRuleID = "incentive_rule_id"
 	// FieldNote holds the string denoting the note field in the database.
 	FieldNote = "note"
 	// EdgeOrderLine holds the string denoting the order_line edge name in mutations.
@@ -50,6 +52,8 @@ const (
 	EdgeAgreement = "agreement"
 	// EdgeOriginCounty holds the string denoting the origin_county edge name in mutations.
 	EdgeOriginCounty = "origin_county"
+	// EdgeIncentiveRule holds the string denoting the incentive_rule edge name in mutations.
+	EdgeIncentiveRule = "incentive_rule"
 	// EdgeHousehold holds the string denoting the household edge name in mutations.
 	EdgeHousehold = "household"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
@@ -81,6 +85,13 @@ const (
 	OriginCountyInverseTable = "regions"
 	// OriginCountyColumn is the table column denoting the origin_county relation/edge.
 	OriginCountyColumn = "origin_county_id"
+	// IncentiveRuleTable is the table that holds the incentive_rule relation/edge.
+	IncentiveRuleTable = "ledger_entries"
+	// IncentiveRuleInverseTable is the table name for the IncentiveRule entity.
+	// It exists in this package in order to avoid circular dependency with the "incentiverule" package.
+	IncentiveRuleInverseTable = "incentive_rules"
+	// IncentiveRuleColumn is the table column denoting the incentive_rule relation/edge.
+	IncentiveRuleColumn = "incentive_rule_id"
 	// HouseholdTable is the table that holds the household relation/edge.
 	HouseholdTable = "ledger_entries"
 	// HouseholdInverseTable is the table name for the Household entity.
@@ -120,6 +131,7 @@ var Columns = []string{
 	FieldHouseholdID,
 	FieldOrganizationID,
 	FieldReversesID,
+	FieldIncentiveRuleID,
 	FieldNote,
 }
 
@@ -266,6 +278,11 @@ func ByReversesID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReversesID, opts...).ToFunc()
 }
 
+// ByIncentiveRuleID orders the results by the incentive_rule_id field.
+func ByIncentiveRuleID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIncentiveRuleID, opts...).ToFunc()
+}
+
 // ByNote orders the results by the note field.
 func ByNote(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldNote, opts...).ToFunc()
@@ -289,6 +306,13 @@ func ByAgreementField(field string, opts ...sql.OrderTermOption) OrderOption {
 func ByOriginCountyField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newOriginCountyStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByIncentiveRuleField orders the results by incentive_rule field.
+func ByIncentiveRuleField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newIncentiveRuleStep(), sql.OrderByField(field, opts...))
 	}
 }
 
@@ -338,6 +362,13 @@ func newOriginCountyStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OriginCountyInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, OriginCountyTable, OriginCountyColumn),
+	)
+}
+func newIncentiveRuleStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(IncentiveRuleInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, IncentiveRuleTable, IncentiveRuleColumn),
 	)
 }
 func newHouseholdStep() *sqlgraph.Step {

@@ -105,6 +105,11 @@ func ReversesID(v int) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldEQ(FieldReversesID, v))
 }
 
+// IncentiveRuleID applies equality check predicate on the "incentive_rule_id" field. It's identical to IncentiveRuleIDEQ.
+func IncentiveRuleID(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldIncentiveRuleID, v))
+}
+
 // Note applies equality check predicate on the "note" field. It's identical to NoteEQ.
 func Note(v string) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldEQ(FieldNote, v))
@@ -510,6 +515,36 @@ func ReversesIDNotNil() predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldNotNull(FieldReversesID))
 }
 
+// IncentiveRuleIDEQ applies the EQ predicate on the "incentive_rule_id" field.
+func IncentiveRuleIDEQ(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldIncentiveRuleID, v))
+}
+
+// IncentiveRuleIDNEQ applies the NEQ predicate on the "incentive_rule_id" field.
+func IncentiveRuleIDNEQ(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNEQ(FieldIncentiveRuleID, v))
+}
+
+// IncentiveRuleIDIn applies the In predicate on the "incentive_rule_id" field.
+func IncentiveRuleIDIn(vs ...int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIn(FieldIncentiveRuleID, vs...))
+}
+
+// IncentiveRuleIDNotIn applies the NotIn predicate on the "incentive_rule_id" field.
+func IncentiveRuleIDNotIn(vs ...int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotIn(FieldIncentiveRuleID, vs...))
+}
+
+// IncentiveRuleIDIsNil applies the IsNil predicate on the "incentive_rule_id" field.
+func IncentiveRuleIDIsNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIsNull(FieldIncentiveRuleID))
+}
+
+// IncentiveRuleIDNotNil applies the NotNil predicate on the "incentive_rule_id" field.
+func IncentiveRuleIDNotNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotNull(FieldIncentiveRuleID))
+}
+
 // NoteEQ applies the EQ predicate on the "note" field.
 func NoteEQ(v string) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldEQ(FieldNote, v))
@@ -646,6 +681,29 @@ func HasOriginCounty() predicate.LedgerEntry {
 func HasOriginCountyWith(preds ...predicate.Region) predicate.LedgerEntry {
 	return predicate.LedgerEntry(func(s *sql.Selector) {
 		step := newOriginCountyStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasIncentiveRule applies the HasEdge predicate on the "incentive_rule" edge.
+func HasIncentiveRule() predicate.LedgerEntry {
+	return predicate.LedgerEntry(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, IncentiveRuleTable, IncentiveRuleColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasIncentiveRuleWith applies the HasEdge predicate on the "incentive_rule" edge with a given conditions (other predicates).
+func HasIncentiveRuleWith(preds ...predicate.IncentiveRule) predicate.LedgerEntry {
+	return predicate.LedgerEntry(func(s *sql.Selector) {
+		step := newIncentiveRuleStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -213,7 +213,9 @@ var (
 		{Name: "badge", Type: field.TypeString, Size: 64},
 		{Name: "year", Type: field.TypeInt},
 		{Name: "points", Type: field.TypeInt64},
+		{Name: "threshold", Type: field.TypeInt64, Default: 0},
 		{Name: "awarded_at", Type: field.TypeTime},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt},
 	}
 	// AwardsTable holds the schema information for the "awards" table.
@@ -224,7 +226,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "awards_organizations_awards",
-				Columns:    []*schema.Column{AwardsColumns[7]},
+				Columns:    []*schema.Column{AwardsColumns[9]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -233,7 +235,7 @@ var (
 			{
 				Name:    "award_organization_id_year_badge",
 				Unique:  true,
-				Columns: []*schema.Column{AwardsColumns[7], AwardsColumns[4], AwardsColumns[3]},
+				Columns: []*schema.Column{AwardsColumns[9], AwardsColumns[4], AwardsColumns[3]},
 			},
 		},
 	}
@@ -470,14 +472,24 @@ var (
 		{Name: "county_832_multiplier_bp", Type: field.TypeInt, Default: 10000},
 		{Name: "category", Type: field.TypeEnum, Nullable: true, Enums: []string{"GRAIN_OIL", "MEAT_EGG_DAIRY", "FRUIT_VEGETABLE", "TEA_BEVERAGE", "AQUATIC", "FUNGI_NUTS", "SPICES_DRIED", "PROCESSED_FOOD", "HANDICRAFT", "OTHER"}},
 		{Name: "cap_per_org_per_year", Type: field.TypeInt64, Nullable: true},
+		{Name: "multiplier_bp", Type: field.TypeInt, Default: 10000},
 		{Name: "effective_from", Type: field.TypeTime},
 		{Name: "effective_until", Type: field.TypeTime, Nullable: true},
+		{Name: "replaces_id", Type: field.TypeInt, Nullable: true},
 	}
 	// IncentiveRulesTable holds the schema information for the "incentive_rules" table.
 	IncentiveRulesTable = &schema.Table{
 		Name:       "incentive_rules",
 		Columns:    IncentiveRulesColumns,
 		PrimaryKey: []*schema.Column{IncentiveRulesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "incentive_rules_incentive_rules_revisions",
+				Columns:    []*schema.Column{IncentiveRulesColumns[12]},
+				RefColumns: []*schema.Column{IncentiveRulesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
 	}
 	// LedgerEntriesColumns holds the columns for the "ledger_entries" table.
 	LedgerEntriesColumns = []*schema.Column{
@@ -491,6 +503,7 @@ var (
 		{Name: "note", Type: field.TypeString, Nullable: true, Size: 500},
 		{Name: "agreement_id", Type: field.TypeInt, Nullable: true},
 		{Name: "household_id", Type: field.TypeInt, Nullable: true},
+		{Name: "incentive_rule_id", Type: field.TypeInt, Nullable: true},
 		{Name: "origin_county_id", Type: field.TypeInt, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 		{Name: "reverses_id", Type: field.TypeInt, Unique: true, Nullable: true},
@@ -515,26 +528,32 @@ var (
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "ledger_entries_regions_origin_county",
+				Symbol:     "ledger_entries_incentive_rules_points",
 				Columns:    []*schema.Column{LedgerEntriesColumns[10]},
+				RefColumns: []*schema.Column{IncentiveRulesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "ledger_entries_regions_origin_county",
+				Columns:    []*schema.Column{LedgerEntriesColumns[11]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_organizations_organization",
-				Columns:    []*schema.Column{LedgerEntriesColumns[11]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[12]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_ledger_entries_reversed_by",
-				Columns:    []*schema.Column{LedgerEntriesColumns[12]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[13]},
 				RefColumns: []*schema.Column{LedgerEntriesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_order_lines_ledger_entries",
-				Columns:    []*schema.Column{LedgerEntriesColumns[13]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[14]},
 				RefColumns: []*schema.Column{OrderLinesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -553,12 +572,17 @@ var (
 			{
 				Name:    "ledgerentry_order_line_id",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[13]},
+				Columns: []*schema.Column{LedgerEntriesColumns[14]},
 			},
 			{
 				Name:    "ledgerentry_organization_id_kind_year",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[11], LedgerEntriesColumns[1], LedgerEntriesColumns[4]},
+				Columns: []*schema.Column{LedgerEntriesColumns[12], LedgerEntriesColumns[1], LedgerEntriesColumns[4]},
+			},
+			{
+				Name:    "ledgerentry_incentive_rule_id_organization_id_year",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[10], LedgerEntriesColumns[12], LedgerEntriesColumns[4]},
 			},
 		},
 	}
@@ -617,6 +641,9 @@ var (
 		{Name: "identified_at", Type: field.TypeTime, Nullable: true},
 		{Name: "risk_eliminated_at", Type: field.TypeTime, Nullable: true},
 		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "detection_reason", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "data_quality_issue", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
 		{Name: "household_id", Type: field.TypeInt},
 	}
 	// MonitoringCasesTable holds the schema information for the "monitoring_cases" table.
@@ -627,7 +654,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "monitoring_cases_households_monitoring_cases",
-				Columns:    []*schema.Column{MonitoringCasesColumns[12]},
+				Columns:    []*schema.Column{MonitoringCasesColumns[15]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -636,12 +663,42 @@ var (
 			{
 				Name:    "monitoringcase_household_id",
 				Unique:  false,
-				Columns: []*schema.Column{MonitoringCasesColumns[12]},
+				Columns: []*schema.Column{MonitoringCasesColumns[15]},
 			},
 			{
 				Name:    "monitoringcase_status_identification_due",
 				Unique:  false,
 				Columns: []*schema.Column{MonitoringCasesColumns[4], MonitoringCasesColumns[7]},
+			},
+		},
+	}
+	// MonitoringThresholdsColumns holds the columns for the "monitoring_thresholds" table.
+	MonitoringThresholdsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "per_capita_income_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "province_id", Type: field.TypeInt},
+	}
+	// MonitoringThresholdsTable holds the schema information for the "monitoring_thresholds" table.
+	MonitoringThresholdsTable = &schema.Table{
+		Name:       "monitoring_thresholds",
+		Columns:    MonitoringThresholdsColumns,
+		PrimaryKey: []*schema.Column{MonitoringThresholdsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "monitoring_thresholds_regions_province",
+				Columns:    []*schema.Column{MonitoringThresholdsColumns[5]},
+				RefColumns: []*schema.Column{RegionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "monitoringthreshold_province_id_year",
+				Unique:  true,
+				Columns: []*schema.Column{MonitoringThresholdsColumns[5], MonitoringThresholdsColumns[3]},
 			},
 		},
 	}
@@ -1039,6 +1096,7 @@ var (
 		{Name: "month", Type: field.TypeInt},
 		{Name: "settled_fen", Type: field.TypeInt64, Default: 0},
 		{Name: "counted_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "points", Type: field.TypeInt64, Default: 0},
 	}
 	// PurchaseTotalsTable holds the schema information for the "purchase_totals" table.
 	PurchaseTotalsTable = &schema.Table{
@@ -1346,6 +1404,7 @@ var (
 		LedgerEntriesTable,
 		MembershipsTable,
 		MonitoringCasesTable,
+		MonitoringThresholdsTable,
 		OrdersTable,
 		OrderLinesTable,
 		OrganizationsTable,
@@ -1414,15 +1473,17 @@ func init() {
 	HouseholdMembersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
 	}
+	IncentiveRulesTable.ForeignKeys[0].RefTable = IncentiveRulesTable
 	IncentiveRulesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
 	LedgerEntriesTable.ForeignKeys[0].RefTable = AgreementsTable
 	LedgerEntriesTable.ForeignKeys[1].RefTable = HouseholdsTable
-	LedgerEntriesTable.ForeignKeys[2].RefTable = RegionsTable
-	LedgerEntriesTable.ForeignKeys[3].RefTable = OrganizationsTable
-	LedgerEntriesTable.ForeignKeys[4].RefTable = LedgerEntriesTable
-	LedgerEntriesTable.ForeignKeys[5].RefTable = OrderLinesTable
+	LedgerEntriesTable.ForeignKeys[2].RefTable = IncentiveRulesTable
+	LedgerEntriesTable.ForeignKeys[3].RefTable = RegionsTable
+	LedgerEntriesTable.ForeignKeys[4].RefTable = OrganizationsTable
+	LedgerEntriesTable.ForeignKeys[5].RefTable = LedgerEntriesTable
+	LedgerEntriesTable.ForeignKeys[6].RefTable = OrderLinesTable
 	LedgerEntriesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
 	}
@@ -1434,6 +1495,10 @@ func init() {
 	MonitoringCasesTable.ForeignKeys[0].RefTable = HouseholdsTable
 	MonitoringCasesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(77309411328),
+	}
+	MonitoringThresholdsTable.ForeignKeys[0].RefTable = RegionsTable
+	MonitoringThresholdsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(124554051584),
 	}
 	OrdersTable.ForeignKeys[0].RefTable = UsersTable
 	OrdersTable.ForeignKeys[1].RefTable = OrganizationsTable

@@ -42,6 +42,12 @@ const (
 	FieldRiskEliminatedAt = "risk_eliminated_at"
 	// FieldNotes holds the string denoting the notes field in the database.
 	FieldNotes = "notes"
+	// FieldDetectionReason holds the string denoting the detection_reason field in the database.
+	FieldDetectionReason = "detection_reason"
+	// FieldDataQualityIssue holds the string denoting the data_quality_issue field in the database.
+	FieldDataQualityIssue = "data_quality_issue"
+	// FieldClosedAt holds the string denoting the closed_at field in the database.
+	FieldClosedAt = "closed_at"
 	// EdgeHousehold holds the string denoting the household edge name in mutations.
 	EdgeHousehold = "household"
 	// Table holds the table name of the monitoringcase in the database.
@@ -70,6 +76,9 @@ var Columns = []string{
 	FieldIdentifiedAt,
 	FieldRiskEliminatedAt,
 	FieldNotes,
+	FieldDetectionReason,
+	FieldDataQualityIssue,
+	FieldClosedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -100,6 +109,10 @@ var (
 	DefaultOpenedAt func() time.Time
 	// NotesValidator is a validator for the "notes" field. It is called by the builders before save.
 	NotesValidator func(string) error
+	// DetectionReasonValidator is a validator for the "detection_reason" field. It is called by the builders before save.
+	DetectionReasonValidator func(string) error
+	// DataQualityIssueValidator is a validator for the "data_quality_issue" field. It is called by the builders before save.
+	DataQualityIssueValidator func(string) error
 )
 
 // Type defines the type for the "type" enum field.
@@ -220,6 +233,21 @@ func ByRiskEliminatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByNotes orders the results by the notes field.
 func ByNotes(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldNotes, opts...).ToFunc()
+}
+
+// ByDetectionReason orders the results by the detection_reason field.
+func ByDetectionReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDetectionReason, opts...).ToFunc()
+}
+
+// ByDataQualityIssue orders the results by the data_quality_issue field.
+func ByDataQualityIssue(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDataQualityIssue, opts...).ToFunc()
+}
+
+// ByClosedAt orders the results by the closed_at field.
+func ByClosedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClosedAt, opts...).ToFunc()
 }
 
 // ByHouseholdField orders the results by household field.

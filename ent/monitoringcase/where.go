@@ -100,6 +100,21 @@ func Notes(v string) predicate.MonitoringCase {
 	return predicate.MonitoringCase(sql.FieldEQ(FieldNotes, v))
 }
 
+// DetectionReason applies equality check predicate on the "detection_reason" field. It's identical to DetectionReasonEQ.
+func DetectionReason(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldEQ(FieldDetectionReason, v))
+}
+
+// DataQualityIssue applies equality check predicate on the "data_quality_issue" field. It's identical to DataQualityIssueEQ.
+func DataQualityIssue(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldEQ(FieldDataQualityIssue, v))
+}
+
+// ClosedAt applies equality check predicate on the "closed_at" field. It's identical to ClosedAtEQ.
+func ClosedAt(v time.Time) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldEQ(FieldClosedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.MonitoringCase {
 	return predicate.MonitoringCase(sql.FieldEQ(FieldCreatedAt, v))
@@ -553,6 +568,206 @@ func NotesEqualFold(v string) predicate.MonitoringCase {
 // NotesContainsFold applies the ContainsFold predicate on the "notes" field.
 func NotesContainsFold(v string) predicate.MonitoringCase {
 	return predicate.MonitoringCase(sql.FieldContainsFold(FieldNotes, v))
+}
+
+// DetectionReasonEQ applies the EQ predicate on the "detection_reason" field.
+func DetectionReasonEQ(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldEQ(FieldDetectionReason, v))
+}
+
+// DetectionReasonNEQ applies the NEQ predicate on the "detection_reason" field.
+func DetectionReasonNEQ(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldNEQ(FieldDetectionReason, v))
+}
+
+// DetectionReasonIn applies the In predicate on the "detection_reason" field.
+func DetectionReasonIn(vs ...string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldIn(FieldDetectionReason, vs...))
+}
+
+// DetectionReasonNotIn applies the NotIn predicate on the "detection_reason" field.
+func DetectionReasonNotIn(vs ...string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldNotIn(FieldDetectionReason, vs...))
+}
+
+// DetectionReasonGT applies the GT predicate on the "detection_reason" field.
+func DetectionReasonGT(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldGT(FieldDetectionReason, v))
+}
+
+// DetectionReasonGTE applies the GTE predicate on the "detection_reason" field.
+func DetectionReasonGTE(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldGTE(FieldDetectionReason, v))
+}
+
+// DetectionReasonLT applies the LT predicate on the "detection_reason" field.
+func DetectionReasonLT(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldLT(FieldDetectionReason, v))
+}
+
+// DetectionReasonLTE applies the LTE predicate on the "detection_reason" field.
+func DetectionReasonLTE(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldLTE(FieldDetectionReason, v))
+}
+
+// DetectionReasonContains applies the Contains predicate on the "detection_reason" field.
+func DetectionReasonContains(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldContains(FieldDetectionReason, v))
+}
+
+// DetectionReasonHasPrefix applies the HasPrefix predicate on the "detection_reason" field.
+func DetectionReasonHasPrefix(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldHasPrefix(FieldDetectionReason, v))
+}
+
+// DetectionReasonHasSuffix applies the HasSuffix predicate on the "detection_reason" field.
+func DetectionReasonHasSuffix(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldHasSuffix(FieldDetectionReason, v))
+}
+
+// DetectionReasonIsNil applies the IsNil predicate on the "detection_reason" field.
+func DetectionReasonIsNil() predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldIsNull(FieldDetectionReason))
+}
+
+// DetectionReasonNotNil applies the NotNil predicate on the "detection_reason" field.
+func DetectionReasonNotNil() predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldNotNull(FieldDetectionReason))
+}
+
+// DetectionReasonEqualFold applies the EqualFold predicate on the "detection_reason" field.
+func DetectionReasonEqualFold(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldEqualFold(FieldDetectionReason, v))
+}
+
+// DetectionReasonContainsFold applies the ContainsFold predicate on the "detection_reason" field.
+func DetectionReasonContainsFold(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldContainsFold(FieldDetectionReason, v))
+}
+
+// DataQualityIssueEQ applies the EQ predicate on the "data_quality_issue" field.
+func DataQualityIssueEQ(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldEQ(FieldDataQualityIssue, v))
+}
+
+// DataQualityIssueNEQ applies the NEQ predicate on the "data_quality_issue" field.
+func DataQualityIssueNEQ(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldNEQ(FieldDataQualityIssue, v))
+}
+
+// DataQualityIssueIn applies the In predicate on the "data_quality_issue" field.
+func DataQualityIssueIn(vs ...string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldIn(FieldDataQualityIssue, vs...))
+}
+
+// DataQualityIssueNotIn applies the NotIn predicate on the "data_quality_issue" field.
+func DataQualityIssueNotIn(vs ...string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldNotIn(FieldDataQualityIssue, vs...))
+}
+
+// DataQualityIssueGT applies the GT predicate on the "data_quality_issue" field.
+func DataQualityIssueGT(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldGT(FieldDataQualityIssue, v))
+}
+
+// DataQualityIssueGTE applies the GTE predicate on the "data_quality_issue" field.
+func DataQualityIssueGTE(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldGTE(FieldDataQualityIssue, v))
+}
+
+// DataQualityIssueLT applies the LT predicate on the "data_quality_issue" field.
+func DataQualityIssueLT(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldLT(FieldDataQualityIssue, v))
+}
+
+// DataQualityIssueLTE applies the LTE predicate on the "data_quality_issue" field.
+func DataQualityIssueLTE(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldLTE(FieldDataQualityIssue, v))
+}
+
+// DataQualityIssueContains applies the Contains predicate on the "data_quality_issue" field.
+func DataQualityIssueContains(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldContains(FieldDataQualityIssue, v))
+}
+
+// DataQualityIssueHasPrefix applies the HasPrefix predicate on the "data_quality_issue" field.
+func DataQualityIssueHasPrefix(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldHasPrefix(FieldDataQualityIssue, v))
+}
+
+// DataQualityIssueHasSuffix applies the HasSuffix predicate on the "data_quality_issue" field.
+func DataQualityIssueHasSuffix(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldHasSuffix(FieldDataQualityIssue, v))
+}
+
+// DataQualityIssueIsNil applies the IsNil predicate on the "data_quality_issue" field.
+func DataQualityIssueIsNil() predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldIsNull(FieldDataQualityIssue))
+}
+
+// DataQualityIssueNotNil applies the NotNil predicate on the "data_quality_issue" field.
+func DataQualityIssueNotNil() predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldNotNull(FieldDataQualityIssue))
+}
+
+// DataQualityIssueEqualFold applies the EqualFold predicate on the "data_quality_issue" field.
+func DataQualityIssueEqualFold(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldEqualFold(FieldDataQualityIssue, v))
+}
+
+// DataQualityIssueContainsFold applies the ContainsFold predicate on the "data_quality_issue" field.
+func DataQualityIssueContainsFold(v string) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldContainsFold(FieldDataQualityIssue, v))
+}
+
+// ClosedAtEQ applies the EQ predicate on the "closed_at" field.
+func ClosedAtEQ(v time.Time) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldEQ(FieldClosedAt, v))
+}
+
+// ClosedAtNEQ applies the NEQ predicate on the "closed_at" field.
+func ClosedAtNEQ(v time.Time) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldNEQ(FieldClosedAt, v))
+}
+
+// ClosedAtIn applies the In predicate on the "closed_at" field.
+func ClosedAtIn(vs ...time.Time) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldIn(FieldClosedAt, vs...))
+}
+
+// ClosedAtNotIn applies the NotIn predicate on the "closed_at" field.
+func ClosedAtNotIn(vs ...time.Time) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldNotIn(FieldClosedAt, vs...))
+}
+
+// ClosedAtGT applies the GT predicate on the "closed_at" field.
+func ClosedAtGT(v time.Time) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldGT(FieldClosedAt, v))
+}
+
+// ClosedAtGTE applies the GTE predicate on the "closed_at" field.
+func ClosedAtGTE(v time.Time) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldGTE(FieldClosedAt, v))
+}
+
+// ClosedAtLT applies the LT predicate on the "closed_at" field.
+func ClosedAtLT(v time.Time) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldLT(FieldClosedAt, v))
+}
+
+// ClosedAtLTE applies the LTE predicate on the "closed_at" field.
+func ClosedAtLTE(v time.Time) predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldLTE(FieldClosedAt, v))
+}
+
+// ClosedAtIsNil applies the IsNil predicate on the "closed_at" field.
+func ClosedAtIsNil() predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldIsNull(FieldClosedAt))
+}
+
+// ClosedAtNotNil applies the NotNil predicate on the "closed_at" field.
+func ClosedAtNotNil() predicate.MonitoringCase {
+	return predicate.MonitoringCase(sql.FieldNotNull(FieldClosedAt))
 }
 
 // HasHousehold applies the HasEdge predicate on the "household" edge.

@@ -51,6 +51,9 @@ type Membership func(*sql.Selector)
 // MonitoringCase is the predicate function for monitoringcase builders.
 type MonitoringCase func(*sql.Selector)
 
+// MonitoringThreshold is the predicate function for monitoringthreshold builders.
+type MonitoringThreshold func(*sql.Selector)
+
 // Order is the predicate function for order builders.
 type Order func(*sql.Selector)
 

@@ -470,6 +470,30 @@ func (f MonitoringCaseMutationRuleFunc) EvalMutation(ctx context.Context, m ent.
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MonitoringCaseMutation", m)
 }
 
+// The MonitoringThresholdQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MonitoringThresholdQueryRuleFunc func(context.Context, *ent.MonitoringThresholdQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MonitoringThresholdQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MonitoringThresholdQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MonitoringThresholdQuery", q)
+}
+
+// The MonitoringThresholdMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MonitoringThresholdMutationRuleFunc func(context.Context, *ent.MonitoringThresholdMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MonitoringThresholdMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MonitoringThresholdMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MonitoringThresholdMutation", m)
+}
+
 // The OrderQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OrderQueryRuleFunc func(context.Context, *ent.OrderQuery) error

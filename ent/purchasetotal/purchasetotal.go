@@ -22,6 +22,8 @@ const (
 	FieldSettledFen = "settled_fen"
 	// FieldCountedFen holds the string denoting the counted_fen field in the database.
 	FieldCountedFen = "counted_fen"
+	// FieldPoints holds the string denoting the points field in the database.
+	FieldPoints = "points"
 	// Table holds the table name of the purchasetotal in the database.
 	Table = "purchase_totals"
 )
@@ -34,6 +36,7 @@ var Columns = []string{
 	FieldMonth,
 	FieldSettledFen,
 	FieldCountedFen,
+	FieldPoints,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -58,6 +61,8 @@ var (
 	DefaultSettledFen int64
 	// DefaultCountedFen holds the default value on creation for the "counted_fen" field.
 	DefaultCountedFen int64
+	// DefaultPoints holds the default value on creation for the "points" field.
+	DefaultPoints int64
 )
 
 // OrderOption defines the ordering options for the PurchaseTotal queries.
@@ -91,4 +96,9 @@ func BySettledFen(opts ...sql.OrderTermOption) OrderOption {
 // ByCountedFen orders the results by the counted_fen field.
 func ByCountedFen(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCountedFen, opts...).ToFunc()
+}
+
+// ByPoints orders the results by the points field.
+func ByPoints(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPoints, opts...).ToFunc()
 }

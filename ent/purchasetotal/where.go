@@ -78,6 +78,11 @@ func CountedFen(v int64) predicate.PurchaseTotal {
 	return predicate.PurchaseTotal(sql.FieldEQ(FieldCountedFen, v))
 }
 
+// Points applies equality check predicate on the "points" field. It's identical to PointsEQ.
+func Points(v int64) predicate.PurchaseTotal {
+	return predicate.PurchaseTotal(sql.FieldEQ(FieldPoints, v))
+}
+
 // OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
 func OrganizationIDEQ(v int) predicate.PurchaseTotal {
 	return predicate.PurchaseTotal(sql.FieldEQ(FieldOrganizationID, v))
@@ -276,6 +281,46 @@ func CountedFenLT(v int64) predicate.PurchaseTotal {
 // CountedFenLTE applies the LTE predicate on the "counted_fen" field.
 func CountedFenLTE(v int64) predicate.PurchaseTotal {
 	return predicate.PurchaseTotal(sql.FieldLTE(FieldCountedFen, v))
+}
+
+// PointsEQ applies the EQ predicate on the "points" field.
+func PointsEQ(v int64) predicate.PurchaseTotal {
+	return predicate.PurchaseTotal(sql.FieldEQ(FieldPoints, v))
+}
+
+// PointsNEQ applies the NEQ predicate on the "points" field.
+func PointsNEQ(v int64) predicate.PurchaseTotal {
+	return predicate.PurchaseTotal(sql.FieldNEQ(FieldPoints, v))
+}
+
+// PointsIn applies the In predicate on the "points" field.
+func PointsIn(vs ...int64) predicate.PurchaseTotal {
+	return predicate.PurchaseTotal(sql.FieldIn(FieldPoints, vs...))
+}
+
+// PointsNotIn applies the NotIn predicate on the "points" field.
+func PointsNotIn(vs ...int64) predicate.PurchaseTotal {
+	return predicate.PurchaseTotal(sql.FieldNotIn(FieldPoints, vs...))
+}
+
+// PointsGT applies the GT predicate on the "points" field.
+func PointsGT(v int64) predicate.PurchaseTotal {
+	return predicate.PurchaseTotal(sql.FieldGT(FieldPoints, v))
+}
+
+// PointsGTE applies the GTE predicate on the "points" field.
+func PointsGTE(v int64) predicate.PurchaseTotal {
+	return predicate.PurchaseTotal(sql.FieldGTE(FieldPoints, v))
+}
+
+// PointsLT applies the LT predicate on the "points" field.
+func PointsLT(v int64) predicate.PurchaseTotal {
+	return predicate.PurchaseTotal(sql.FieldLT(FieldPoints, v))
+}
+
+// PointsLTE applies the LTE predicate on the "points" field.
+func PointsLTE(v int64) predicate.PurchaseTotal {
+	return predicate.PurchaseTotal(sql.FieldLTE(FieldPoints, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -18,6 +18,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
+	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -352,8 +353,14 @@ func init() {
 	awardDescPoints := awardFields[3].Descriptor()
 	// award.PointsValidator is a validator for the "points" field. It is called by the builders before save.
 	award.PointsValidator = awardDescPoints.Validators[0].(func(int64) error)
+	// awardDescThreshold is the schema descriptor for threshold field.
+	awardDescThreshold := awardFields[4].Descriptor()
+	// award.DefaultThreshold holds the default value on creation for the threshold field.
+	award.DefaultThreshold = awardDescThreshold.Default.(int64)
+	// award.ThresholdValidator is a validator for the "threshold" field. It is called by the builders before save.
+	award.ThresholdValidator = awardDescThreshold.Validators[0].(func(int64) error)
 	// awardDescAwardedAt is the schema descriptor for awarded_at field.
-	awardDescAwardedAt := awardFields[4].Descriptor()
+	awardDescAwardedAt := awardFields[5].Descriptor()
 	// award.DefaultAwardedAt holds the default value on creation for the awarded_at field.
 	award.DefaultAwardedAt = awardDescAwardedAt.Default.(func() time.Time)
 	benefitlinkMixin := schema.BenefitLink{}.Mixin()
@@ -705,6 +712,26 @@ func init() {
 	incentiveruleDescCapPerOrgPerYear := incentiveruleFields[5].Descriptor()
 	// incentiverule.CapPerOrgPerYearValidator is a validator for the "cap_per_org_per_year" field. It is called by the builders before save.
 	incentiverule.CapPerOrgPerYearValidator = incentiveruleDescCapPerOrgPerYear.Validators[0].(func(int64) error)
+	// incentiveruleDescMultiplierBp is the schema descriptor for multiplier_bp field.
+	incentiveruleDescMultiplierBp := incentiveruleFields[6].Descriptor()
+	// incentiverule.DefaultMultiplierBp holds the default value on creation for the multiplier_bp field.
+	incentiverule.DefaultMultiplierBp = incentiveruleDescMultiplierBp.Default.(int)
+	// incentiverule.MultiplierBpValidator is a validator for the "multiplier_bp" field. It is called by the builders before save.
+	incentiverule.MultiplierBpValidator = func() func(int) error {
+		validators := incentiveruleDescMultiplierBp.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(multiplier_bp int) error {
+			for _, fn := range fns {
+				if err := fn(multiplier_bp); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	ledgerentry.Policy = privacy.NewPolicies(schema.LedgerEntry{})
 	ledgerentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -757,7 +784,7 @@ func init() {
 		}
 	}()
 	// ledgerentryDescNote is the schema descriptor for note field.
-	ledgerentryDescNote := ledgerentryFields[12].Descriptor()
+	ledgerentryDescNote := ledgerentryFields[13].Descriptor()
 	// ledgerentry.NoteValidator is a validator for the "note" field. It is called by the builders before save.
 	ledgerentry.NoteValidator = ledgerentryDescNote.Validators[0].(func(string) error)
 	membershipMixin := schema.Membership{}.Mixin()
@@ -816,6 +843,62 @@ func init() {
 	monitoringcaseDescNotes := monitoringcaseFields[9].Descriptor()
 	// monitoringcase.NotesValidator is a validator for the "notes" field. It is called by the builders before save.
 	monitoringcase.NotesValidator = monitoringcaseDescNotes.Validators[0].(func(string) error)
+	// monitoringcaseDescDetectionReason is the schema descriptor for detection_reason field.
+	monitoringcaseDescDetectionReason := monitoringcaseFields[10].Descriptor()
+	// monitoringcase.DetectionReasonValidator is a validator for the "detection_reason" field. It is called by the builders before save.
+	monitoringcase.DetectionReasonValidator = monitoringcaseDescDetectionReason.Validators[0].(func(string) error)
+	// monitoringcaseDescDataQualityIssue is the schema descriptor for data_quality_issue field.
+	monitoringcaseDescDataQualityIssue := monitoringcaseFields[11].Descriptor()
+	// monitoringcase.DataQualityIssueValidator is a validator for the "data_quality_issue" field. It is called by the builders before save.
+	monitoringcase.DataQualityIssueValidator = monitoringcaseDescDataQualityIssue.Validators[0].(func(string) error)
+	monitoringthresholdMixin := schema.MonitoringThreshold{}.Mixin()
+	monitoringthreshold.Policy = privacy.NewPolicies(schema.MonitoringThreshold{})
+	monitoringthreshold.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := monitoringthreshold.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	monitoringthresholdMixinFields0 := monitoringthresholdMixin[0].Fields()
+	_ = monitoringthresholdMixinFields0
+	monitoringthresholdFields := schema.MonitoringThreshold{}.Fields()
+	_ = monitoringthresholdFields
+	// monitoringthresholdDescCreatedAt is the schema descriptor for created_at field.
+	monitoringthresholdDescCreatedAt := monitoringthresholdMixinFields0[0].Descriptor()
+	// monitoringthreshold.DefaultCreatedAt holds the default value on creation for the created_at field.
+	monitoringthreshold.DefaultCreatedAt = monitoringthresholdDescCreatedAt.Default.(func() time.Time)
+	// monitoringthresholdDescUpdatedAt is the schema descriptor for updated_at field.
+	monitoringthresholdDescUpdatedAt := monitoringthresholdMixinFields0[1].Descriptor()
+	// monitoringthreshold.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	monitoringthreshold.DefaultUpdatedAt = monitoringthresholdDescUpdatedAt.Default.(func() time.Time)
+	// monitoringthreshold.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	monitoringthreshold.UpdateDefaultUpdatedAt = monitoringthresholdDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// monitoringthresholdDescYear is the schema descriptor for year field.
+	monitoringthresholdDescYear := monitoringthresholdFields[1].Descriptor()
+	// monitoringthreshold.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	monitoringthreshold.YearValidator = func() func(int) error {
+		validators := monitoringthresholdDescYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(year int) error {
+			for _, fn := range fns {
+				if err := fn(year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// monitoringthresholdDescPerCapitaIncomeFen is the schema descriptor for per_capita_income_fen field.
+	monitoringthresholdDescPerCapitaIncomeFen := monitoringthresholdFields[2].Descriptor()
+	// monitoringthreshold.DefaultPerCapitaIncomeFen holds the default value on creation for the per_capita_income_fen field.
+	monitoringthreshold.DefaultPerCapitaIncomeFen = monitoringthresholdDescPerCapitaIncomeFen.Default.(int64)
+	// monitoringthreshold.PerCapitaIncomeFenValidator is a validator for the "per_capita_income_fen" field. It is called by the builders before save.
+	monitoringthreshold.PerCapitaIncomeFenValidator = monitoringthresholdDescPerCapitaIncomeFen.Validators[0].(func(int64) error)
 	orderMixin := schema.Order{}.Mixin()
 	order.Policy = privacy.NewPolicies(schema.Order{})
 	order.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1192,6 +1275,10 @@ func init() {
 	purchasetotalDescCountedFen := purchasetotalFields[4].Descriptor()
 	// purchasetotal.DefaultCountedFen holds the default value on creation for the counted_fen field.
 	purchasetotal.DefaultCountedFen = purchasetotalDescCountedFen.Default.(int64)
+	// purchasetotalDescPoints is the schema descriptor for points field.
+	purchasetotalDescPoints := purchasetotalFields[5].Descriptor()
+	// purchasetotal.DefaultPoints holds the default value on creation for the points field.
+	purchasetotal.DefaultPoints = purchasetotalDescPoints.Default.(int64)
 	regionMixin := schema.Region{}.Mixin()
 	region.Policy = privacy.NewPolicies(schema.Region{})
 	region.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -237,6 +237,11 @@ func (MonitoringCase) Fields() []ent.Field {
 		field.Time("identified_at").Optional().Nillable().Comment("When the county decided to monitor."),
 		field.Time("risk_eliminated_at").Optional().Nillable().Comment("When the risk was eliminated (风险消除)."),
 		field.String("notes").Optional().MaxLen(2000),
+		field.String("detection_reason").Optional().MaxLen(500).
+			Comment("Why the early-warning scan opened the case (income figures and threshold)."),
+		field.String("data_quality_issue").Optional().MaxLen(500).
+			Comment("Set by the scan: e.g. monitored for a month with no development assistance."),
+		field.Time("closed_at").Optional().Nillable().Comment("When the case was dismissed or its risk eliminated."),
 	}
 }
 
@@ -255,4 +260,37 @@ func (MonitoringCase) Indexes() []ent.Index {
 // Annotations of the MonitoringCase.
 func (MonitoringCase) Annotations() []schema.Annotation {
 	return node("MonitoringCase", "A return-to-poverty monitoring case (防止返贫监测对象).")
+}
+
+// MonitoringThreshold is a province's yearly income line for return-to-
+// poverty monitoring (防止返贫监测标准), about 1.5× the poverty line.
+type MonitoringThreshold struct{ ent.Schema }
+
+// Mixin of the MonitoringThreshold.
+func (MonitoringThreshold) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the MonitoringThreshold.
+func (MonitoringThreshold) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("province_id").Immutable(),
+		field.Int("year").Min(2000).Max(2100).Immutable(),
+		money("per_capita_income_fen", "Per-capita yearly net income below which a household is at risk (e.g. Yunnan 2025: ¥8,700)."),
+	}
+}
+
+// Edges of the MonitoringThreshold.
+func (MonitoringThreshold) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("province", Region.Type).Field("province_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of the MonitoringThreshold.
+func (MonitoringThreshold) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("province_id", "year").Unique()}
+}
+
+// Annotations of the MonitoringThreshold.
+func (MonitoringThreshold) Annotations() []schema.Annotation {
+	return node("MonitoringThreshold", "A province's yearly monitoring income threshold (防止返贫监测标准).", entgql.QueryField())
 }

@@ -39,6 +39,8 @@ func (LedgerEntry) Fields() []ent.Field {
 			Comment("Organization credited (points) or whose purchase counted."),
 		field.Int("reverses_id").Optional().Nillable().Unique().Immutable().
 			Comment("The entry this one reverses."),
+		field.Int("incentive_rule_id").Optional().Nillable().Immutable().
+			Comment("For points: the rule that awarded them."),
 		field.String("note").Optional().MaxLen(500).Immutable(),
 	}
 }
@@ -49,6 +51,7 @@ func (LedgerEntry) Edges() []ent.Edge {
 		edge.From("order_line", OrderLine.Type).Ref("ledger_entries").Field("order_line_id").Unique().Immutable(),
 		edge.From("agreement", Agreement.Type).Ref("credits").Field("agreement_id").Unique().Immutable(),
 		edge.To("origin_county", Region.Type).Field("origin_county_id").Unique().Immutable(),
+		edge.From("incentive_rule", IncentiveRule.Type).Ref("points").Field("incentive_rule_id").Unique().Immutable(),
 		edge.From("household", Household.Type).Ref("income_entries").Field("household_id").Unique().Immutable(),
 		edge.To("organization", Organization.Type).Field("organization_id").Unique().Immutable(),
 		edge.To("reversed_by", LedgerEntry.Type).Unique().
@@ -63,6 +66,7 @@ func (LedgerEntry) Indexes() []ent.Index {
 		index.Fields("household_id", "year"),
 		index.Fields("order_line_id"),
 		index.Fields("organization_id", "kind", "year"),
+		index.Fields("incentive_rule_id", "organization_id", "year"),
 	}
 }
 
@@ -93,8 +97,27 @@ func (IncentiveRule) Fields() []ent.Field {
 			Optional().Nillable().Comment("Limit the rule to one product category."),
 		field.Int64("cap_per_org_per_year").Annotations(entgql.Type("Int64")).Optional().Nillable().NonNegative().
 			Comment("Most points one organization can earn from the rule in a year."),
+		field.Int("multiplier_bp").Default(10000).Min(0).Max(100000).
+			Comment("Rule-wide multiplier in basis points: campaigns and category programmes weigh their points with it."),
 		field.Time("effective_from").Comment("The rule applies to settlements from this moment."),
-		field.Time("effective_until").Optional().Nillable(),
+		field.Time("effective_until").Optional().Nillable().
+			Comment("The rule stops applying at this moment (a revision starts there)."),
+		field.Int("replaces_id").Optional().Nillable().Immutable().
+			Comment("The rule this one revises; the old one ends where this one starts."),
+	}
+}
+
+// Edges of the IncentiveRule.
+func (IncentiveRule) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("revisions", IncentiveRule.Type).
+			Annotations(entgql.RelayConnection()).
+			Comment("Later revisions of this rule.").
+			From("replaces").Field("replaces_id").Unique().Immutable().
+			Comment("The rule this one revises."),
+		edge.To("points", LedgerEntry.Type).
+			Annotations(entgql.RelayConnection()).
+			Comment("Points awarded under this rule."),
 	}
 }
 
@@ -116,7 +139,11 @@ func (Award) Fields() []ent.Field {
 		field.String("badge").NotEmpty().MaxLen(64).Comment("Level or badge name."),
 		field.Int("year").Min(2000).Max(2100),
 		field.Int64("points").Annotations(entgql.Type("Int64")).NonNegative().Comment("Points held when the award was made."),
+		field.Int64("threshold").Annotations(entgql.Type("Int64")).Default(0).NonNegative().
+			Comment("The published threshold the award marks."),
 		field.Time("awarded_at").Default(nowUTC),
+		field.Time("revoked_at").Optional().Nillable().
+			Comment("Set when refunds took the year's points back below the threshold."),
 	}
 }
 
@@ -170,10 +197,11 @@ func (CreditTotal) Annotations() []schema.Annotation {
 	return []schema.Annotation{entsql.IncrementStart(gid.Start("CreditTotal")), entgql.Skip(entgql.SkipAll)}
 }
 
-// PurchaseTotal is the running total of one buyer organization's settled
+// PurchaseTotal is the running total of one organization's settled
 // purchases per period month, kept with settlement and refund: all lines,
-// and those that count (certified and valid on the order date). Canteen
-// quotas and leaderboards read it.
+// and those that count (certified and valid on the order date), and the
+// incentive points it earned (kept by the ledger hook). Canteen quotas and
+// leaderboards read it.
 type PurchaseTotal struct{ ent.Schema }
 
 // Fields of the PurchaseTotal.
@@ -184,6 +212,7 @@ func (PurchaseTotal) Fields() []ent.Field {
 		field.Int("month"),
 		field.Int64("settled_fen").Default(0),
 		field.Int64("counted_fen").Default(0),
+		field.Int64("points").Default(0).Comment("Net incentive points the organization earned in the month."),
 	}
 }
 

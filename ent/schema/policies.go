@@ -178,6 +178,9 @@ func (Assessment) Policy() entgo.Policy {
 	})
 }
 
+// Policy of the MonitoringThreshold: public standards, set by admins.
+func (MonitoringThreshold) Policy() entgo.Policy { return policy([]privacy.QueryRule{public()}, nil) }
+
 // Policy of the Pairing: public; set by admins.
 func (Pairing) Policy() entgo.Policy { return policy([]privacy.QueryRule{public()}, nil) }
 
@@ -268,10 +271,36 @@ func (BenefitLink) Policy() entgo.Policy {
 }
 
 // Policy of the MonitoringCase.
+// Coordinators and certifiers whose region scope covers the household's
+// county open and move its cases (which step when: internal/monitoring).
 func (MonitoringCase) Policy() entgo.Policy {
 	return policy(householdRules(func(_ context.Context, q ent.Query, orgs []int) {
 		q.(*ent.MonitoringCaseQuery).Where(monitoringcase.HasHouseholdWith(linkedTo(orgs)))
-	}), nil)
+	}), []privacy.MutationRule{
+		privacy.MonitoringCaseMutationRuleFunc(func(ctx context.Context, m *ent.MonitoringCaseMutation) error {
+			v := viewer.FromContext(ctx)
+			if !v.Has(viewer.Coordinator, viewer.Certifier) {
+				return privacy.Skip
+			}
+			hid, ok := m.HouseholdID()
+			if !ok {
+				id, _ := m.ID()
+				mc, err := m.Client().MonitoringCase.Get(ctx, id)
+				if err != nil {
+					return err
+				}
+				hid = mc.HouseholdID
+			}
+			code, err := m.Client().Household.Query().Where(household.ID(hid)).Select(household.FieldCountyCode).String(ctx)
+			if err != nil {
+				return err
+			}
+			if v.CoversCounty(code) {
+				return privacy.Allow
+			}
+			return privacy.Denyf("only officials whose scope covers the household's county handle its monitoring")
+		}),
+	})
 }
 
 // Policy of the Product: public catalog; a supplier creates and edits only

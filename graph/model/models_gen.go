@@ -5,7 +5,9 @@ package model
 import (
 	"bangfu/ent"
 	"bangfu/ent/agreement"
+	"bangfu/ent/incentiverule"
 	"bangfu/ent/membership"
+	"bangfu/ent/monitoringcase"
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
@@ -32,6 +34,14 @@ type AmendAgreementInput struct {
 	PeriodEnd       *time.Time              `json:"periodEnd,omitempty"`
 	HelpedRegionIds []int                   `json:"helpedRegionIds,omitempty"`
 	Targets         []*AgreementTargetInput `json:"targets,omitempty"`
+}
+
+type ApplyForMonitoringInput struct {
+	HouseholdID int                 `json:"householdId"`
+	Type        monitoringcase.Type `json:"type"`
+	// ILLNESS, DISABILITY, DISASTER, SCHOOLING_COSTS, INCOME_LOSS.
+	RiskFlags []string `json:"riskFlags,omitempty"`
+	Notes     *string  `json:"notes,omitempty"`
 }
 
 // Result of verifyAuditChain.
@@ -135,6 +145,26 @@ type GrantRoleInput struct {
 	RegionIds []int `json:"regionIds,omitempty"`
 	// Agreements the role covers (COORDINATOR).
 	AgreementIds []int `json:"agreementIds,omitempty"`
+}
+
+// A rule's published terms. Multipliers are basis points: 15000 = ×1.5.
+type IncentiveRuleInput struct {
+	Name string `json:"name"`
+	// Points per yuan settled, in thousandths (1000 = 1 point per ¥1).
+	PointsPerYuanMilli int `json:"pointsPerYuanMilli"`
+	// For products of national key assistance counties (default ×1).
+	KeyCountyMultiplierBp *int `json:"keyCountyMultiplierBp,omitempty"`
+	// For products of former 832 poverty counties (default ×1).
+	County832MultiplierBp *int `json:"county832MultiplierBp,omitempty"`
+	// Rule-wide multiplier, for campaigns and category programmes (default ×1).
+	MultiplierBp *int `json:"multiplierBp,omitempty"`
+	// Limit the rule to one product category.
+	Category *incentiverule.Category `json:"category,omitempty"`
+	// Most points one organization can earn under the rule in a year.
+	CapPerOrgPerYear *int64 `json:"capPerOrgPerYear,omitempty"`
+	// Not in the past: rules apply from their effective date only.
+	EffectiveFrom  time.Time  `json:"effectiveFrom"`
+	EffectiveUntil *time.Time `json:"effectiveUntil,omitempty"`
 }
 
 type OrderItemInput struct {

@@ -319,3 +319,14 @@ func shareOrg(a, b []*Organization) bool {
 	}
 	return false
 }
+
+// CountsToward returns the organization an organization's purchases count
+// toward: the top of its parent chain (unions and subsidiaries count
+// toward their parent unit).
+func CountsToward(w World, orgID int) (int, error) {
+	c, err := chain(w, orgID)
+	if err != nil || len(c) == 0 {
+		return 0, err
+	}
+	return c[len(c)-1].ID, nil
+}

@@ -176,6 +176,21 @@ func checkPurchaseTotals(ctx context.Context, c *ent.Client, rep *Report, purcha
 		want[fmt.Sprintf("organization %d %d-%02d settled", k[0], k[1], k[2])] = v[0]
 		want[fmt.Sprintf("organization %d %d-%02d counted", k[0], k[1], k[2])] = v[1]
 	}
+	var points []struct {
+		OrganizationID int   `json:"organization_id"`
+		Year           int   `json:"year"`
+		Month          int   `json:"month"`
+		Sum            int64 `json:"sum"`
+	}
+	err := c.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindINCENTIVE_POINTS)).
+		GroupBy(ledgerentry.FieldOrganizationID, ledgerentry.FieldYear, ledgerentry.FieldMonth).
+		Aggregate(ent.Sum(ledgerentry.FieldAmount)).Scan(ctx, &points)
+	if err != nil {
+		return err
+	}
+	for _, p := range points {
+		want[fmt.Sprintf("organization %d %d-%02d points", p.OrganizationID, p.Year, p.Month)] += p.Sum
+	}
 	rows, err := c.PurchaseTotal.Query().Order(ent.Asc(purchasetotal.FieldID)).All(ctx)
 	if err != nil {
 		return err
@@ -184,6 +199,7 @@ func checkPurchaseTotals(ctx context.Context, c *ent.Client, rep *Report, purcha
 	for _, t := range rows {
 		got[fmt.Sprintf("organization %d %d-%02d settled", t.OrganizationID, t.Year, t.Month)] = t.SettledFen
 		got[fmt.Sprintf("organization %d %d-%02d counted", t.OrganizationID, t.Year, t.Month)] = t.CountedFen
+		got[fmt.Sprintf("organization %d %d-%02d points", t.OrganizationID, t.Year, t.Month)] = t.Points
 	}
 	compare(rep, "PURCHASE_TOTAL", want, got)
 	return nil

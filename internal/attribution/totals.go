@@ -6,13 +6,15 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/credittotal"
 	"bangfu/ent/ledgerentry"
+	"bangfu/ent/purchasetotal"
 
 	entgo "entgo.io/ent"
 )
 
-// TotalsHook keeps the credit totals in step with the ledger: every credit
-// entry, and every reversal of one, is added to its total in the same
-// statement sequence and transaction as the entry itself. Nothing else
+// TotalsHook keeps the credit totals (and the organizations' points
+// totals) in step with the ledger: every credit or points entry, and every
+// reversal of one, is added to its total in the same transaction as the
+// entry itself. Nothing else
 // writes credit totals, so they cannot drift from the ledger unless the
 // database is edited behind the application, which Recompute reports.
 func TotalsHook(next entgo.Mutator) entgo.Mutator {
@@ -26,6 +28,9 @@ func TotalsHook(next entgo.Mutator) entgo.Mutator {
 			return v, nil
 		}
 		kind, _ := le.Kind()
+		if kind == ledgerentry.KindINCENTIVE_POINTS {
+			return v, addPoints(ctx, le)
+		}
 		agreementID, hasAgreement := le.AgreementID()
 		if kind != ledgerentry.KindATTRIBUTION_CREDIT || !hasAgreement {
 			return v, nil
@@ -49,4 +54,21 @@ func TotalsHook(next entgo.Mutator) entgo.Mutator {
 			Exec(ctx)
 		return v, err
 	})
+}
+
+// addPoints adds a points entry (or its reversal) to the organization's
+// monthly total.
+func addPoints(ctx context.Context, le *ent.LedgerEntryMutation) error {
+	org, ok := le.OrganizationID()
+	if !ok {
+		return nil
+	}
+	amount, _ := le.Amount()
+	year, _ := le.Year()
+	month, _ := le.Month()
+	return le.Client().PurchaseTotal.Create().
+		SetOrganizationID(org).SetYear(year).SetMonth(month).SetPoints(amount).
+		OnConflictColumns(purchasetotal.FieldOrganizationID, purchasetotal.FieldYear, purchasetotal.FieldMonth).
+		Update(func(u *ent.PurchaseTotalUpsert) { u.AddPoints(amount) }).
+		Exec(ctx)
 }

@@ -28,6 +28,8 @@ type booked struct {
 // attribution credits (the same rules, internal/attribution), their
 // reversals for refunded orders, and the credit and purchase totals the
 // ledger hook and settlement keep, merged with the totals already stored.
+// Generated lines earn no incentive points: benchmark data is not a
+// participation record.
 // attribution.Recompute confirms the result (TestGenerate).
 func (g *gen) book(ctx context.Context, lines []booked) error {
 	sys := viewer.NewContext(ctx, viewer.System())
@@ -48,7 +50,7 @@ func (g *gen) book(ctx context.Context, lines []booked) error {
 	}
 	var entries []entry
 	credits := map[creditKey][2]int64{}
-	purchases := map[[3]int][2]int64{}
+	purchases := map[[3]int][3]int64{} // settled, counted, points
 	first, err := g.nextID(ctx, "ledger_entries", "LedgerEntry")
 	if err != nil {
 		return err
@@ -112,19 +114,19 @@ func (g *gen) book(ctx context.Context, lines []booked) error {
 	if err := rows.Close(); err != nil {
 		return err
 	}
-	prow, err := g.db.SQL.QueryContext(ctx, `SELECT organization_id, year, month, settled_fen, counted_fen FROM purchase_totals`)
+	prow, err := g.db.SQL.QueryContext(ctx, `SELECT organization_id, year, month, settled_fen, counted_fen, points FROM purchase_totals`)
 	if err != nil {
 		return err
 	}
 	for prow.Next() {
 		var k [3]int
-		var settled, counted int64
-		if err := prow.Scan(&k[0], &k[1], &k[2], &settled, &counted); err != nil {
+		var settled, counted, points int64
+		if err := prow.Scan(&k[0], &k[1], &k[2], &settled, &counted, &points); err != nil {
 			prow.Close()
 			return err
 		}
 		p := purchases[k]
-		purchases[k] = [2]int64{p[0] + settled, p[1] + counted}
+		purchases[k] = [3]int64{p[0] + settled, p[1] + counted, p[2] + points}
 	}
 	if err := prow.Close(); err != nil {
 		return err
@@ -157,9 +159,9 @@ func (g *gen) book(ctx context.Context, lines []booked) error {
 	for k := range purchases {
 		pk = append(pk, k)
 	}
-	err = g.write(ctx, "purchase_totals", []string{"id", "organization_id", "year", "month", "settled_fen", "counted_fen"}, len(pk), func(i int, d []any) {
+	err = g.write(ctx, "purchase_totals", []string{"id", "organization_id", "year", "month", "settled_fen", "counted_fen", "points"}, len(pk), func(i int, d []any) {
 		k := pk[i]
-		d[0], d[1], d[2], d[3], d[4], d[5] = firstPurchase+i, k[0], k[1], k[2], purchases[k][0], purchases[k][1]
+		d[0], d[1], d[2], d[3], d[4], d[5], d[6] = firstPurchase+i, k[0], k[1], k[2], purchases[k][0], purchases[k][1], purchases[k][2]
 	})
 	if err != nil || g.db.Dialect != dialect.Postgres {
 		return err

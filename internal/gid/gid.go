@@ -49,6 +49,7 @@ var Types = []string{
 	"CreditTotal",
 	"PurchaseTotal",
 	"Assessment",
+	"MonitoringThreshold",
 }
 
 var blockOf = func() map[string]int {

@@ -13,7 +13,9 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/agreement"
 	"bangfu/ent/certification"
+	"bangfu/ent/household"
 	"bangfu/ent/membership"
+	"bangfu/ent/monitoringcase"
 	"bangfu/ent/order"
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
@@ -298,6 +300,50 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 		})},
 		mutation{"recomputeAttribution", adminOnly, func(_, token string) reply {
 			return postAs(t, srv, token, `mutation { recomputeAttribution { consistent } }`, nil)
+		}},
+	)
+
+	// Incentive and monitoring mutations: households in the certifier's
+	// county; the coordinator (scope: Yunnan) may act only if it is there.
+	village := db.Client.Region.Query().Where(region.LevelEQ(region.LevelVILLAGE), region.CodeHasPrefix(county.Code)).FirstX(sys)
+	freshCase := func(status monitoringcase.Status) int {
+		n++
+		h := db.Client.Household.Create().SetNumber(fmt.Sprintf("MATRIX%06d", n)).SetVillage(village).
+			SetMainCause(household.MainCauseILLNESS).SaveX(sys)
+		if status == "" {
+			return h.ID
+		}
+		return db.Client.MonitoringCase.Create().SetHousehold(h).SetType(monitoringcase.TypeMARGINAL).SetStatus(status).
+			SetIdentificationDue(time.Now().AddDate(0, 1, 0)).SaveX(sys).ID
+	}
+	officials := roles("CERTIFIER", "ADMIN")
+	if strings.HasPrefix(county.Code, "53") {
+		officials["COORDINATOR"] = true
+	}
+	rule := map[string]any{"name": "矩阵规则", "pointsPerYuanMilli": 1000, "effectiveFrom": time.Now().Add(time.Hour).Format(time.RFC3339)}
+	mutations = append(mutations,
+		mutation{"createIncentiveRule", adminOnly, func(_, token string) reply {
+			return postAs(t, srv, token, `mutation($in: IncentiveRuleInput!) { createIncentiveRule(input: $in) { id } }`, map[string]any{"in": rule})
+		}},
+		mutation{"reviseIncentiveRule", adminOnly, func(_, token string) reply {
+			r := db.Client.IncentiveRule.Create().SetName("矩阵旧规则").SetPointsPerYuanMilli(500).SetEffectiveFrom(time.Now()).SaveX(sys)
+			revised := map[string]any{"name": "矩阵新规则", "pointsPerYuanMilli": 800, "effectiveFrom": time.Now().Add(time.Hour).Format(time.RFC3339)}
+			return postAs(t, srv, token, `mutation($id: ID!, $in: IncentiveRuleInput!) { reviseIncentiveRule(id: $id, input: $in) { id } }`,
+				map[string]any{"id": gidOf("IncentiveRule", r.ID), "in": revised})
+		}},
+		mutation{"setMonitoringThreshold", adminOnly, func(_, token string) reply {
+			return postAs(t, srv, token, `mutation($id: ID!) { setMonitoringThreshold(provinceId: $id, year: 2027, perCapitaIncomeFen: 900000) { perCapitaIncomeFen } }`,
+				map[string]any{"id": gidOf("Region", yunnan.ID)})
+		}},
+		mutation{"applyForMonitoring", officials, func(_, token string) reply {
+			return postAs(t, srv, token, `mutation($in: ApplyForMonitoringInput!) { applyForMonitoring(input: $in) { status } }`,
+				map[string]any{"in": map[string]any{"householdId": gidOf("Household", freshCase("")), "type": "SUDDEN_HARDSHIP", "riskFlags": []string{"ILLNESS"}}})
+		}},
+		mutation{"moveMonitoringCase", officials, byID(`mutation($id: ID!) { moveMonitoringCase(id: $id, step: VISIT) { status } }`, func() string {
+			return gidOf("MonitoringCase", freshCase(monitoringcase.StatusDETECTED))
+		})},
+		mutation{"runMonitoringScan", adminOnly, func(_, token string) reply {
+			return postAs(t, srv, token, `mutation { runMonitoringScan(year: 2030) { householdsScanned } }`, nil)
 		}},
 	)
 

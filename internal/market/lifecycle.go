@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/orderline"
 	"bangfu/internal/attribution"
 	"bangfu/internal/gid"
+	"bangfu/internal/incentives"
 	"bangfu/internal/period"
 	"bangfu/internal/viewer"
 )
@@ -210,7 +211,10 @@ func Book(ctx context.Context, c *ent.Client, o *ent.Order) error {
 	if err := creditHouseholds(ctx, c, o); err != nil {
 		return err
 	}
-	return attribution.Settle(ctx, c, o)
+	if err := attribution.Settle(ctx, c, o); err != nil {
+		return err
+	}
+	return incentives.Award(ctx, c, o)
 }
 
 // Unbook reverses everything Book wrote for a refunded order.
@@ -218,7 +222,10 @@ func Unbook(ctx context.Context, c *ent.Client, o *ent.Order) error {
 	if err := reverseLedger(ctx, c, o.ID); err != nil {
 		return err
 	}
-	return attribution.Refund(ctx, c, o)
+	if err := attribution.Refund(ctx, c, o); err != nil {
+		return err
+	}
+	return incentives.Refunded(ctx, c, o, *o.RefundedAt)
 }
 
 // creditHouseholds turns each settled line into income for the households
@@ -279,6 +286,7 @@ func reverseLedger(ctx context.Context, c *ent.Client, orderID int) error {
 			SetNillableIndicator(e.Indicator).SetNillableOrderLineID(e.OrderLineID).
 			SetNillableAgreementID(e.AgreementID).SetNillableMonth(e.Month).
 			SetNillableOriginCountyID(e.OriginCountyID).SetNillableHouseholdID(e.HouseholdID).
+			SetNillableIncentiveRuleID(e.IncentiveRuleID).
 			SetNillableOrganizationID(e.OrganizationID).SetNote("refund")
 		reversals = append(reversals, r)
 	}
