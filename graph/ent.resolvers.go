@@ -49,9 +49,16 @@ func (r *queryResolver) Households(ctx context.Context, after *entgql.Cursor[int
 		ent.WithHouseholdOrder(orderBy), ent.WithHouseholdFilter(where.Filter))
 }
 
+// MonitoringCases is the resolver for the monitoringCases field.
+func (r *queryResolver) MonitoringCases(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MonitoringCaseOrder, where *ent.MonitoringCaseWhereInput) (*ent.MonitoringCaseConnection, error) {
+	return r.client.MonitoringCase.Query().Paginate(ctx, after, first, before, last,
+		ent.WithMonitoringCaseOrder(orderBy), ent.WithMonitoringCaseFilter(where.Filter))
+}
+
 // MonitoringThresholds is the resolver for the monitoringThresholds field.
 func (r *queryResolver) MonitoringThresholds(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MonitoringThresholdOrder, where *ent.MonitoringThresholdWhereInput) (*ent.MonitoringThresholdConnection, error) {
-	panic(fmt.Errorf("not implemented: MonitoringThresholds - monitoringThresholds"))
+	return r.client.MonitoringThreshold.Query().Paginate(ctx, after, first, before, last,
+		ent.WithMonitoringThresholdOrder(orderBy), ent.WithMonitoringThresholdFilter(where.Filter))
 }
 
 // Orders is the resolver for the orders field.
@@ -68,7 +75,8 @@ func (r *queryResolver) Organizations(ctx context.Context, after *entgql.Cursor[
 
 // Pairings is the resolver for the pairings field.
 func (r *queryResolver) Pairings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.PairingOrder, where *ent.PairingWhereInput) (*ent.PairingConnection, error) {
-	panic(fmt.Errorf("not implemented: Pairings - pairings"))
+	return r.client.Pairing.Query().Paginate(ctx, after, first, before, last,
+		ent.WithPairingOrder(orderBy), ent.WithPairingFilter(where.Filter))
 }
 
 // Products is the resolver for the products field.

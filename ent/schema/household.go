@@ -259,7 +259,7 @@ func (MonitoringCase) Indexes() []ent.Index {
 
 // Annotations of the MonitoringCase.
 func (MonitoringCase) Annotations() []schema.Annotation {
-	return node("MonitoringCase", "A return-to-poverty monitoring case (防止返贫监测对象).")
+	return node("MonitoringCase", "A return-to-poverty monitoring case (防止返贫监测对象).", entgql.QueryField())
 }
 
 // MonitoringThreshold is a province's yearly income line for return-to-
