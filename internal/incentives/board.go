@@ -8,6 +8,7 @@ import (
 
 	"bangfu/ent"
 	"bangfu/ent/award"
+	"bangfu/ent/organization"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/internal/apperr"
@@ -93,26 +94,27 @@ func (s *Service) Ranking(ctx context.Context, scope Scope, metric Metric, year 
 		}
 		byOrg[root] += v
 	}
+	ids := make([]int, 0, len(byOrg))
+	for id := range byOrg {
+		ids = append(ids, id)
+	}
+	orgs, err := s.client.Organization.Query().Where(organization.IDIn(ids...)).All(sys)
+	if err != nil {
+		return nil, err
+	}
 	var out []Entry
 	switch scope {
 	case Organizations, DesignatedUnits:
-		for id, v := range byOrg {
-			o, err := s.client.Organization.Get(sys, id)
-			if err != nil {
-				return nil, err
-			}
-			if scope == DesignatedUnits && o.Kind != "DESIGNATED_UNIT" {
+		for _, o := range orgs {
+			if scope == DesignatedUnits && o.Kind != organization.KindDESIGNATED_UNIT {
 				continue
 			}
-			out = append(out, Entry{Value: v, Name: o.Name, OrganizationID: id})
+			out = append(out, Entry{Value: byOrg[o.ID], Name: o.Name, OrganizationID: o.ID})
 		}
 	case EastRegions:
 		byProvince := map[int]int64{}
-		for id, v := range byOrg {
-			o, err := w.Organization(id)
-			if err != nil {
-				return nil, err
-			}
+		for _, o := range orgs {
+			v := byOrg[o.ID]
 			p, err := province(w, o.RegionID)
 			if err != nil {
 				return nil, err
