@@ -2,7 +2,6 @@ package agreements_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -18,15 +17,12 @@ import (
 	"bangfu/internal/viewer"
 )
 
+// code is the outcome's error code; a non-domain error shows in full.
 func code(err error) string {
-	var e *apperr.Error
-	if errors.As(err, &e) {
-		return e.ErrorCode()
+	if c := apperr.CodeOf(err); c != "" {
+		return c
 	}
-	if err != nil {
-		return "other: " + err.Error()
-	}
-	return "ok"
+	return "other: " + err.Error()
 }
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
