@@ -20,6 +20,7 @@ import (
 	"bangfu/internal/apperr"
 	"bangfu/internal/attribution"
 	"bangfu/internal/period"
+	"bangfu/internal/validate"
 	"bangfu/internal/viewer"
 )
 
@@ -452,13 +453,7 @@ func sortedRows(rows map[[2]string]*RollupRow) []RollupRow {
 // within matches the region and every division below it (GB/T 2260 codes
 // nest: a prefix of the significant digits).
 func within(r *ent.Region) predicate.Region {
-	prefix := r.Code
-	if len(prefix) == 6 {
-		for len(prefix) > 2 && strings.HasSuffix(prefix, "00") {
-			prefix = prefix[:len(prefix)-2]
-		}
-	}
-	return region.CodeHasPrefix(prefix)
+	return region.CodeHasPrefix(validate.RegionPrefix(r.Code))
 }
 
 // CanteenQuota is a budget unit's canteen reservation (DOMAIN rule 4):

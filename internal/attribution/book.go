@@ -15,16 +15,12 @@ import (
 // Settle books a settled order: one credit ledger entry per line and
 // matching agreement (the ledger hook adds them to the credit totals), and
 // the buyer's purchase totals. Call it in the settling transaction, as the
-// server itself.
-func Settle(ctx context.Context, c *ent.Client, o *ent.Order) error {
+// server itself, with a world loaded in that transaction (Load).
+func Settle(ctx context.Context, c *ent.Client, w World, o *ent.Order) error {
 	if o.SettledAt == nil {
 		return fmt.Errorf("attribution: order %d is not settled", o.ID)
 	}
 	lines, err := linesOf(ctx, c, o)
-	if err != nil {
-		return err
-	}
-	w, err := Load(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -39,7 +35,7 @@ func Settle(ctx context.Context, c *ent.Client, o *ent.Order) error {
 				SetKind(ledgerentry.KindATTRIBUTION_CREDIT).SetIndicator(cr.Indicator).
 				SetAmount(cr.AmountFen).SetYear(cr.Year).SetMonth(cr.Month).SetOccurredAt(*o.SettledAt).
 				SetOrderLineID(cr.LineID).SetAgreementID(cr.AgreementID).SetOrganizationID(cr.OrganizationID).
-				SetOriginCountyID(cr.OriginCountyID).SetNote(truncate(cr.Reason, 500)))
+				SetOriginCountyID(cr.OriginCountyID).SetNote(cr.Reason))
 		}
 	}
 	if len(entries) > 0 {
@@ -107,14 +103,6 @@ func addPurchases(ctx context.Context, c *ent.Client, o *ent.Order, lines []Line
 		Update(func(u *ent.PurchaseTotalUpsert) {
 			u.AddSettledFen(sign * settled).AddCountedFen(sign * counted)
 		}).Exec(ctx)
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // settledStatuses are the order states whose lines were settled once.

@@ -64,6 +64,17 @@ type Credit struct {
 	Reason         string
 }
 
+// maxReason is the longest reason a ledger note holds (runes).
+const maxReason = 500
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
 // Agreement is an agreement version as matching sees it.
 type Agreement struct {
 	ID              int
@@ -162,7 +173,7 @@ func Attribute(w World, l Line) ([]Credit, []string, error) {
 			credits = append(credits, Credit{
 				LineID: l.ID, AgreementID: best.agreement.ID, Kind: kind, Indicator: p.indicator,
 				OrganizationID: best.creditedOrg, AmountFen: l.AmountFen, Year: year, Month: month,
-				OriginCountyID: l.OriginCountyID, Reason: best.reason,
+				OriginCountyID: l.OriginCountyID, Reason: truncate(best.reason, maxReason),
 			})
 		}
 	}
@@ -245,10 +256,9 @@ func bestMatch(w World, kind agreement.Kind, party []*Organization, origin []*Re
 	return best, "", nil
 }
 
-// helpingRegionMatch finds the organization of the chain registered within
-// the helping region, preferring the deepest helping-region level: the
-// region itself is what the agreement names, so its depth is the same for
-// every organization; the first organization in the chain explains it.
+// helpingRegionMatch finds the first organization of the chain registered
+// within the helping region, and the helping region's depth (what the
+// agreement names, so the same whichever organization matched).
 func helpingRegionMatch(w World, party []*Organization, helpingRegionID int) (*Organization, int, error) {
 	if helpingRegionID == 0 {
 		return nil, 0, nil

@@ -23,6 +23,12 @@ var depthOf = map[region.Level]int{
 	region.LevelTOWNSHIP: 4, region.LevelVILLAGE: 5,
 }
 
+// Parties is a world of regions and organizations only (no agreements),
+// for callers that need parent chains and not matching.
+func Parties(ctx context.Context, c *ent.Client) World {
+	return &dbWorld{ctx: ctx, client: c, regions: map[int]*Region{}, orgs: map[int]*Organization{}}
+}
+
 // Load reads every agreement version that has ever been in force. The
 // world answers for ctx's lifetime; it is not safe for concurrent use.
 func Load(ctx context.Context, c *ent.Client) (World, error) {
@@ -32,7 +38,7 @@ func Load(ctx context.Context, c *ent.Client) (World, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &dbWorld{ctx: ctx, client: c, regions: map[int]*Region{}, orgs: map[int]*Organization{}}
+	w := Parties(ctx, c).(*dbWorld)
 	for _, a := range rows {
 		m := &Agreement{ID: a.ID, Kind: a.Kind, Title: a.Title, PeriodStart: a.PeriodStart, PeriodEnd: a.PeriodEnd,
 			ActivatedAt: *a.ActivatedAt, ClosedAt: a.ClosedAt}

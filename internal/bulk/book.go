@@ -91,7 +91,7 @@ func (g *gen) book(ctx context.Context, lines []booked) error {
 			amount, reverses, note = -amount, e.reverses, "refund"
 		}
 		d[0], d[1], d[2], d[3], d[4], d[5], d[6] = first+i, "ATTRIBUTION_CREDIT", amount, string(e.c.Indicator), e.c.Year, e.c.Month, e.at
-		d[7], d[8], d[9], d[10], d[11], d[12] = e.c.LineID, e.c.AgreementID, e.c.OriginCountyID, e.c.OrganizationID, reverses, truncate(note, 500)
+		d[7], d[8], d[9], d[10], d[11], d[12] = e.c.LineID, e.c.AgreementID, e.c.OriginCountyID, e.c.OrganizationID, reverses, note
 	})
 	if err != nil {
 		return err
@@ -169,12 +169,4 @@ func (g *gen) book(ctx context.Context, lines []booked) error {
 	// Fresh statistics, so the planner sees the new sizes at once.
 	_, err = g.db.SQL.ExecContext(ctx, `ANALYZE ledger_entries, credit_totals, purchase_totals`)
 	return err
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

@@ -15,6 +15,7 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/region"
 	"bangfu/internal/search"
+	"bangfu/internal/validate"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect"
@@ -173,11 +174,7 @@ func (s *Searcher) filters(ctx context.Context, f Filter) ([]predicate.Product, 
 		if len(r.Code) != 6 {
 			return nil, &BadInput{"filter by a province, city or county"}
 		}
-		prefix := r.Code
-		for len(prefix) > 2 && strings.HasSuffix(prefix, "00") {
-			prefix = prefix[:len(prefix)-2]
-		}
-		preds = append(preds, product.HasOriginCountyWith(region.CodeHasPrefix(prefix)))
+		preds = append(preds, product.HasOriginCountyWith(region.CodeHasPrefix(validate.RegionPrefix(r.Code))))
 	}
 	if len(f.Categories) > 0 {
 		preds = append(preds, product.CategoryIn(f.Categories...))

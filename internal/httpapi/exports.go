@@ -81,34 +81,32 @@ func idParam(r *http.Request, name, typ string) (int, error) {
 }
 
 func (e exports) serve(w http.ResponseWriter, r *http.Request, name, format string, build func(*http.Request, int) (agreements.Table, error)) {
-	{
-		year, err := strconv.Atoi(r.URL.Query().Get("year"))
-		if err != nil {
-			writeProblem(w, http.StatusBadRequest, "BAD_USER_INPUT", "year must be a number such as 2026")
-			return
-		}
-		t, err := build(r, year)
-		if err != nil {
-			e.fail(w, r, err)
-			return
-		}
-		var buf bytes.Buffer
-		switch format {
-		case "csv":
-			err = writeCSV(&buf, t)
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		case "xlsx":
-			err = xlsx.Write(&buf, xlsx.Sheet{Name: "进展 Progress", Header: t.Header, Rows: t.Rows})
-			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		}
-		if err != nil {
-			e.fail(w, r, err)
-			return
-		}
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d.%s"`, name, year, format))
-		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write(buf.Bytes())
+	year, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err != nil {
+		writeProblem(w, http.StatusBadRequest, "BAD_USER_INPUT", "year must be a number such as 2026")
+		return
 	}
+	t, err := build(r, year)
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	switch format {
+	case "csv":
+		err = writeCSV(&buf, t)
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	case "xlsx":
+		err = xlsx.Write(&buf, xlsx.Sheet{Name: "进展 Progress", Header: t.Header, Rows: t.Rows})
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	}
+	if err != nil {
+		e.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d.%s"`, name, year, format))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
 }
 
 // writeCSV writes the table with a UTF-8 byte order mark, which Excel

@@ -67,8 +67,9 @@ func Points(r *ent.IncentiveRule, amountFen int64, keyCounty, county832 bool) in
 // effect when it settled, to the organization its buyer counts toward,
 // respecting each rule's yearly cap per organization; then updates that
 // organization's recognition. Only lines that count (certified and valid
-// on the order date) earn points. Call it in the settling transaction.
-func Award(ctx context.Context, c *ent.Client, o *ent.Order) error {
+// on the order date) earn points. Call it in the settling transaction,
+// with the world attribution used (w answers the buyer's parent chain).
+func Award(ctx context.Context, c *ent.Client, w attribution.World, o *ent.Order) error {
 	at := *o.SettledAt
 	rules, err := rulesAt(ctx, c, at)
 	if err != nil || len(rules) == 0 {
@@ -80,21 +81,29 @@ func Award(ctx context.Context, c *ent.Client, o *ent.Order) error {
 	if err != nil || len(lines) == 0 {
 		return err
 	}
-	w, err := attribution.Load(ctx, c)
-	if err != nil {
-		return err
-	}
 	org, err := attribution.CountsToward(w, o.BuyerID)
 	if err != nil {
 		return err
+	}
+	countyIDs := make([]int, 0, len(lines))
+	for _, l := range lines {
+		countyIDs = append(countyIDs, l.OriginCountyID)
+	}
+	counties, err := c.Region.Query().Where(region.IDIn(countyIDs...)).All(ctx)
+	if err != nil {
+		return err
+	}
+	countyOf := map[int]*ent.Region{}
+	for _, r := range counties {
+		countyOf[r.ID] = r
 	}
 	year, month := period.Of(at)
 	used := map[int]int64{} // rule → points already earned this year
 	var entries []*ent.LedgerEntryCreate
 	for _, l := range lines {
-		county, err := c.Region.Query().Where(region.ID(l.OriginCountyID)).Only(ctx)
-		if err != nil {
-			return err
+		county := countyOf[l.OriginCountyID]
+		if county == nil {
+			return fmt.Errorf("incentives: line %d has no origin county", l.ID)
 		}
 		for _, r := range rules {
 			if r.Category != nil && string(*r.Category) != string(l.Edges.Product.Category) {
@@ -166,13 +175,16 @@ func Recognise(ctx context.Context, c *ent.Client, org, year int, at time.Time) 
 	if err != nil {
 		return err
 	}
+	held, err := c.Award.Query().Where(award.OrganizationID(org), award.Year(year)).All(ctx)
+	if err != nil {
+		return err
+	}
 	for _, lv := range Levels {
-		a, err := c.Award.Query().Where(award.OrganizationID(org), award.Year(year), award.Badge(lv.Badge)).Only(ctx)
-		if ent.IsNotFound(err) {
-			a, err = nil, nil
-		}
-		if err != nil {
-			return err
+		var a *ent.Award
+		for _, h := range held {
+			if h.Badge == lv.Badge {
+				a = h
+			}
 		}
 		switch {
 		case pts >= lv.Points && a == nil:

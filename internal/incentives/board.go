@@ -71,29 +71,49 @@ func (s *Service) Ranking(ctx context.Context, scope Scope, metric Metric, year 
 		return nil, apperr.BadInput("unknown metric %q", metric)
 	}
 	sys := viewer.NewContext(ctx, viewer.System()) // recognition is published; the totals are aggregates
+	t, err := s.totals(sys, year)
+	if err != nil {
+		return nil, err
+	}
+	if metric == Purchases {
+		return s.rank(sys, t.w, t.purchases, scope)
+	}
+	return s.rank(sys, t.w, t.points, scope)
+}
+
+// yearTotals are a year's points and counted purchases per organization
+// its members count toward.
+type yearTotals struct {
+	points, purchases map[int]int64
+	w                 attribution.World
+}
+
+func (s *Service) totals(sys context.Context, year int) (*yearTotals, error) {
 	rows, err := s.client.PurchaseTotal.Query().Where(purchasetotal.Year(year)).All(sys)
 	if err != nil {
 		return nil, err
 	}
-	w, err := attribution.Load(sys, s.client)
-	if err != nil {
-		return nil, err
-	}
-	byOrg := map[int]int64{}
+	t := &yearTotals{points: map[int]int64{}, purchases: map[int]int64{}, w: attribution.Parties(sys, s.client)}
 	for _, r := range rows {
-		v := r.Points
-		if metric == Purchases {
-			v = r.CountedFen
-		}
-		if v == 0 {
+		if r.Points == 0 && r.CountedFen == 0 {
 			continue
 		}
-		root, err := attribution.CountsToward(w, r.OrganizationID)
+		root, err := attribution.CountsToward(t.w, r.OrganizationID)
 		if err != nil {
 			return nil, err
 		}
-		byOrg[root] += v
+		if r.Points != 0 {
+			t.points[root] += r.Points
+		}
+		if r.CountedFen != 0 {
+			t.purchases[root] += r.CountedFen
+		}
 	}
+	return t, nil
+}
+
+// rank orders per-organization values into the scope's entries.
+func (s *Service) rank(sys context.Context, w attribution.World, byOrg map[int]int64, scope Scope) ([]Entry, error) {
 	ids := make([]int, 0, len(byOrg))
 	for id := range byOrg {
 		ids = append(ids, id)
@@ -217,9 +237,8 @@ func (s *Service) Summarize(ctx context.Context, orgID, year int) (*Summary, err
 	if !viewer.FromContext(ctx).Authenticated() {
 		return nil, apperr.Unauthenticated("sign in to see an incentive summary")
 	}
-	ranking, err := s.Ranking(ctx, Organizations, PointsMetric, year)
-	if err != nil {
-		return nil, err
+	if year < 2000 || year > 2100 {
+		return nil, apperr.BadInput("year must be 2000–2100")
 	}
 	sys := viewer.NewContext(ctx, viewer.System())
 	if _, err := s.client.Organization.Get(sys, orgID); ent.IsNotFound(err) {
@@ -227,19 +246,18 @@ func (s *Service) Summarize(ctx context.Context, orgID, year int) (*Summary, err
 	} else if err != nil {
 		return nil, err
 	}
-	sum := &Summary{OrganizationID: orgID, Year: year}
-	for _, e := range ranking {
-		if e.OrganizationID == orgID {
-			sum.Points, sum.Rank = e.Value, &e.Rank
-		}
-	}
-	purchases, err := s.Ranking(ctx, Organizations, Purchases, year)
+	t, err := s.totals(sys, year)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range purchases {
+	ranking, err := s.rank(sys, t.w, t.points, Organizations)
+	if err != nil {
+		return nil, err
+	}
+	sum := &Summary{OrganizationID: orgID, Year: year, PurchasesFen: t.purchases[orgID]}
+	for _, e := range ranking {
 		if e.OrganizationID == orgID {
-			sum.PurchasesFen = e.Value
+			sum.Points, sum.Rank = e.Value, &e.Rank
 		}
 	}
 	for i := range Levels {

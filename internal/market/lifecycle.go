@@ -211,10 +211,14 @@ func Book(ctx context.Context, c *ent.Client, o *ent.Order) error {
 	if err := creditHouseholds(ctx, c, o); err != nil {
 		return err
 	}
-	if err := attribution.Settle(ctx, c, o); err != nil {
+	w, err := attribution.Load(ctx, c)
+	if err != nil {
 		return err
 	}
-	return incentives.Award(ctx, c, o)
+	if err := attribution.Settle(ctx, c, w, o); err != nil {
+		return err
+	}
+	return incentives.Award(ctx, c, w, o)
 }
 
 // Unbook reverses everything Book wrote for a refunded order.

@@ -5,6 +5,7 @@ package validate
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // creditCodeCharset is the 31-character alphabet of GB 32100-2015 (no I, O, Z, S, V).
@@ -73,4 +74,18 @@ func RegionCode(code string) error {
 		return errors.New("region code must start with a province code")
 	}
 	return nil
+}
+
+// RegionPrefix is the prefix every division within the region shares:
+// GB/T 2260 codes nest, so a 6-digit code drops its trailing zero pairs
+// (530000 → 53, 533300 → 5333, 533323 → 533323). Township and village
+// codes are their own prefix.
+func RegionPrefix(code string) string {
+	if len(code) != 6 {
+		return code
+	}
+	for len(code) > 2 && strings.HasSuffix(code, "00") {
+		code = code[:len(code)-2]
+	}
+	return code
 }

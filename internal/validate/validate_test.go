@@ -55,3 +55,14 @@ func TestRegionCode(t *testing.T) {
 		}
 	}
 }
+
+func TestRegionPrefix(t *testing.T) {
+	for code, want := range map[string]string{
+		"530000": "53", "533300": "5333", "533323": "533323", "110100": "1101",
+		"533323101": "533323101", "": "",
+	} {
+		if got := RegionPrefix(code); got != want {
+			t.Errorf("RegionPrefix(%q) = %q, want %q", code, got, want)
+		}
+	}
+}

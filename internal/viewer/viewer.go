@@ -8,6 +8,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+
+	"bangfu/internal/validate"
 )
 
 // Roles, matching ent's membership.Role values.
@@ -118,11 +120,7 @@ func significant(code string) string {
 	if len(code) != 6 {
 		return "\x00" // matches no county code
 	}
-	s := code
-	for len(s) > 2 && strings.HasSuffix(s, "00") {
-		s = s[:len(s)-2]
-	}
-	return s
+	return validate.RegionPrefix(code)
 }
 
 type key struct{}
