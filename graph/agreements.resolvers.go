@@ -9,6 +9,7 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/assessment"
 	"bangfu/ent/ledgerentry"
+	"bangfu/graph/generated"
 	"bangfu/graph/model"
 	"bangfu/internal/agreements"
 	"bangfu/internal/attribution"
@@ -135,7 +136,7 @@ func (r *targetResolver) Credits(ctx context.Context, obj *ent.Target, after *en
 	return q.Paginate(ctx, after, first, before, last)
 }
 
-// CanteenQuota returns CanteenQuotaResolver implementation.
-func (r *Resolver) CanteenQuota() CanteenQuotaResolver { return &canteenQuotaResolver{r} }
+// CanteenQuota returns generated.CanteenQuotaResolver implementation.
+func (r *Resolver) CanteenQuota() generated.CanteenQuotaResolver { return &canteenQuotaResolver{r} }
 
 type canteenQuotaResolver struct{ *Resolver }

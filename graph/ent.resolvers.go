@@ -7,6 +7,7 @@ package graph
 
 import (
 	"bangfu/ent"
+	"bangfu/graph/generated"
 	"bangfu/graph/gqlerr"
 	"context"
 	"fmt"
@@ -91,23 +92,27 @@ func (r *queryResolver) Regions(ctx context.Context, after *entgql.Cursor[int], 
 		ent.WithRegionOrder(orderBy), ent.WithRegionFilter(where.Filter))
 }
 
-// Household returns HouseholdResolver implementation.
-func (r *Resolver) Household() HouseholdResolver { return &householdResolver{r} }
+// Household returns generated.HouseholdResolver implementation.
+func (r *Resolver) Household() generated.HouseholdResolver { return &householdResolver{r} }
 
-// HouseholdMember returns HouseholdMemberResolver implementation.
-func (r *Resolver) HouseholdMember() HouseholdMemberResolver { return &householdMemberResolver{r} }
+// HouseholdMember returns generated.HouseholdMemberResolver implementation.
+func (r *Resolver) HouseholdMember() generated.HouseholdMemberResolver {
+	return &householdMemberResolver{r}
+}
 
-// MonitoringCase returns MonitoringCaseResolver implementation.
-func (r *Resolver) MonitoringCase() MonitoringCaseResolver { return &monitoringCaseResolver{r} }
+// MonitoringCase returns generated.MonitoringCaseResolver implementation.
+func (r *Resolver) MonitoringCase() generated.MonitoringCaseResolver {
+	return &monitoringCaseResolver{r}
+}
 
-// OrderLine returns OrderLineResolver implementation.
-func (r *Resolver) OrderLine() OrderLineResolver { return &orderLineResolver{r} }
+// OrderLine returns generated.OrderLineResolver implementation.
+func (r *Resolver) OrderLine() generated.OrderLineResolver { return &orderLineResolver{r} }
 
-// Query returns QueryResolver implementation.
-func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+// Query returns generated.QueryResolver implementation.
+func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-// Target returns TargetResolver implementation.
-func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
+// Target returns generated.TargetResolver implementation.
+func (r *Resolver) Target() generated.TargetResolver { return &targetResolver{r} }
 
 type (
 	householdResolver       struct{ *Resolver }

@@ -8,6 +8,7 @@ package graph
 import (
 	"bangfu/ent"
 	"bangfu/ent/monitoringcase"
+	"bangfu/graph/generated"
 	"bangfu/graph/model"
 	"bangfu/internal/incentives"
 	"bangfu/internal/monitoring"
@@ -109,14 +110,18 @@ func (r *queryResolver) IncentiveSummary(ctx context.Context, organizationID int
 	return r.incentives.Summarize(ctx, organizationID, year)
 }
 
-// IncentiveSummary returns IncentiveSummaryResolver implementation.
-func (r *Resolver) IncentiveSummary() IncentiveSummaryResolver { return &incentiveSummaryResolver{r} }
+// IncentiveSummary returns generated.IncentiveSummaryResolver implementation.
+func (r *Resolver) IncentiveSummary() generated.IncentiveSummaryResolver {
+	return &incentiveSummaryResolver{r}
+}
 
-// LeaderboardEntry returns LeaderboardEntryResolver implementation.
-func (r *Resolver) LeaderboardEntry() LeaderboardEntryResolver { return &leaderboardEntryResolver{r} }
+// LeaderboardEntry returns generated.LeaderboardEntryResolver implementation.
+func (r *Resolver) LeaderboardEntry() generated.LeaderboardEntryResolver {
+	return &leaderboardEntryResolver{r}
+}
 
-// MonitoringScanReport returns MonitoringScanReportResolver implementation.
-func (r *Resolver) MonitoringScanReport() MonitoringScanReportResolver {
+// MonitoringScanReport returns generated.MonitoringScanReportResolver implementation.
+func (r *Resolver) MonitoringScanReport() generated.MonitoringScanReportResolver {
 	return &monitoringScanReportResolver{r}
 }
 

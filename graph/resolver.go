@@ -2,6 +2,7 @@ package graph
 
 import (
 	"bangfu/ent"
+	"bangfu/graph/generated"
 	"bangfu/graph/model"
 	"bangfu/internal/agreements"
 	"bangfu/internal/auth"
@@ -29,7 +30,7 @@ type Resolver struct {
 // NewSchema builds the executable schema over an ent client and the
 // domain services.
 func NewSchema(client *ent.Client, authService *auth.Service, marketService *market.Service, searcher *catalog.Searcher, agreementService *agreements.Service) graphql.ExecutableSchema {
-	return complexitySchema{NewExecutableSchema(Config{Resolvers: &Resolver{
+	return complexitySchema{generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{
 		client: client, auth: authService, market: marketService, search: searcher,
 		agreements: agreementService,
 		incentives: incentives.New(client), monitoring: monitoring.New(client),

@@ -9,6 +9,7 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/user"
+	"bangfu/graph/generated"
 	"bangfu/graph/gqlerr"
 	"bangfu/graph/model"
 	"bangfu/internal/audit"
@@ -161,7 +162,7 @@ func (r *queryResolver) HouseholdMemberByIDNumber(ctx context.Context, idNumber 
 	return m, err
 }
 
-// Mutation returns MutationResolver implementation.
-func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+// Mutation returns generated.MutationResolver implementation.
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
 type mutationResolver struct{ *Resolver }

@@ -211,7 +211,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	marketService := market.NewService(db.Client, cfg.certValidity)
-	if n, err := catalog.New(db.Client, db.Dialect).Reindex(viewer.NewContext(ctx, viewer.System())); err != nil {
+	if n, err := catalog.New(db.Client, db.Dialect).Reindex(viewer.AsSystem(ctx)); err != nil {
 		return fmt.Errorf("indexing products for search: %w", err)
 	} else if n > 0 {
 		log.Info("products indexed for search", "count", n)
@@ -286,7 +286,7 @@ func expireCertificates(ctx context.Context, m *market.Service, log *slog.Logger
 func scanForReturnToPoverty(ctx context.Context, m *monitoring.Service, log *slog.Logger) {
 	tick := time.NewTicker(24 * time.Hour)
 	defer tick.Stop()
-	sys := viewer.NewContext(ctx, viewer.System())
+	sys := viewer.AsSystem(ctx)
 	for {
 		year, _ := period.Of(time.Now())
 		if rep, err := m.Scan(sys, year); err != nil {

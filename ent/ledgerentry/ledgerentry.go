@@ -151,7 +151,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "bangfu/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [3]ent.Hook
 	Policy ent.Policy
 	// YearValidator is a validator for the "year" field. It is called by the builders before save.
 	YearValidator func(int) error

@@ -54,6 +54,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	agreementMixinHooks1 := agreementMixin[1].Hooks()
+
+	agreement.Hooks[1] = agreementMixinHooks1[0]
 	agreementMixinFields0 := agreementMixin[0].Fields()
 	_ = agreementMixinFields0
 	agreementFields := schema.Agreement{}.Fields()
@@ -106,6 +109,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	annualincomeMixinHooks1 := annualincomeMixin[1].Hooks()
+
+	annualincome.Hooks[1] = annualincomeMixinHooks1[0]
 	annualincomeMixinFields0 := annualincomeMixin[0].Fields()
 	_ = annualincomeMixinFields0
 	annualincomeFields := schema.AnnualIncome{}.Fields()
@@ -154,6 +160,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	assessmentMixinHooks1 := assessmentMixin[1].Hooks()
+
+	assessment.Hooks[1] = assessmentMixinHooks1[0]
 	assessmentMixinFields0 := assessmentMixin[0].Fields()
 	_ = assessmentMixinFields0
 	assessmentFields := schema.Assessment{}.Fields()
@@ -299,6 +308,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	awardMixinHooks1 := awardMixin[1].Hooks()
+
+	award.Hooks[1] = awardMixinHooks1[0]
 	awardMixinFields0 := awardMixin[0].Fields()
 	_ = awardMixinFields0
 	awardFields := schema.Award{}.Fields()
@@ -373,6 +385,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	benefitlinkMixinHooks1 := benefitlinkMixin[1].Hooks()
+
+	benefitlink.Hooks[1] = benefitlinkMixinHooks1[0]
 	benefitlinkMixinFields0 := benefitlinkMixin[0].Fields()
 	_ = benefitlinkMixinFields0
 	benefitlinkFields := schema.BenefitLink{}.Fields()
@@ -415,6 +430,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	buyerprofileMixinHooks1 := buyerprofileMixin[1].Hooks()
+
+	buyerprofile.Hooks[1] = buyerprofileMixinHooks1[0]
 	buyerprofileMixinFields0 := buyerprofileMixin[0].Fields()
 	_ = buyerprofileMixinFields0
 	buyerprofileFields := schema.BuyerProfile{}.Fields()
@@ -469,6 +487,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	certificationMixinHooks1 := certificationMixin[1].Hooks()
+
+	certification.Hooks[1] = certificationMixinHooks1[0]
 	certificationMixinFields0 := certificationMixin[0].Fields()
 	_ = certificationMixinFields0
 	certificationFields := schema.Certification{}.Fields()
@@ -520,9 +541,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	householdMixinHooks1 := householdMixin[1].Hooks()
 	householdHooks := schema.Household{}.Hooks()
 
-	household.Hooks[1] = householdHooks[0]
+	household.Hooks[1] = householdMixinHooks1[0]
+
+	household.Hooks[2] = householdHooks[0]
 	householdMixinFields0 := householdMixin[0].Fields()
 	_ = householdMixinFields0
 	householdFields := schema.Household{}.Fields()
@@ -597,11 +621,14 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	householdmemberMixinHooks1 := householdmemberMixin[1].Hooks()
 	householdmemberHooks := schema.HouseholdMember{}.Hooks()
 
-	householdmember.Hooks[1] = householdmemberHooks[0]
+	householdmember.Hooks[1] = householdmemberMixinHooks1[0]
 
-	householdmember.Hooks[2] = householdmemberHooks[1]
+	householdmember.Hooks[2] = householdmemberHooks[0]
+
+	householdmember.Hooks[3] = householdmemberHooks[1]
 	householdmemberMixinFields0 := householdmemberMixin[0].Fields()
 	_ = householdmemberMixinFields0
 	householdmemberFields := schema.HouseholdMember{}.Fields()
@@ -660,6 +687,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	incentiveruleMixinHooks1 := incentiveruleMixin[1].Hooks()
+
+	incentiverule.Hooks[1] = incentiveruleMixinHooks1[0]
 	incentiveruleMixinFields0 := incentiveruleMixin[0].Fields()
 	_ = incentiveruleMixinFields0
 	incentiveruleFields := schema.IncentiveRule{}.Fields()
@@ -732,6 +762,7 @@ func init() {
 			return nil
 		}
 	}()
+	ledgerentryMixin := schema.LedgerEntry{}.Mixin()
 	ledgerentry.Policy = privacy.NewPolicies(schema.LedgerEntry{})
 	ledgerentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -741,6 +772,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	ledgerentryMixinHooks0 := ledgerentryMixin[0].Hooks()
+	ledgerentryHooks := schema.LedgerEntry{}.Hooks()
+
+	ledgerentry.Hooks[1] = ledgerentryMixinHooks0[0]
+
+	ledgerentry.Hooks[2] = ledgerentryHooks[0]
 	ledgerentryFields := schema.LedgerEntry{}.Fields()
 	_ = ledgerentryFields
 	// ledgerentryDescYear is the schema descriptor for year field.
@@ -797,6 +834,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	membershipMixinHooks1 := membershipMixin[1].Hooks()
+
+	membership.Hooks[1] = membershipMixinHooks1[0]
 	membershipMixinFields0 := membershipMixin[0].Fields()
 	_ = membershipMixinFields0
 	membershipFields := schema.Membership{}.Fields()
@@ -821,6 +861,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	monitoringcaseMixinHooks1 := monitoringcaseMixin[1].Hooks()
+
+	monitoringcase.Hooks[1] = monitoringcaseMixinHooks1[0]
 	monitoringcaseMixinFields0 := monitoringcaseMixin[0].Fields()
 	_ = monitoringcaseMixinFields0
 	monitoringcaseFields := schema.MonitoringCase{}.Fields()
@@ -861,6 +904,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	monitoringthresholdMixinHooks1 := monitoringthresholdMixin[1].Hooks()
+
+	monitoringthreshold.Hooks[1] = monitoringthresholdMixinHooks1[0]
 	monitoringthresholdMixinFields0 := monitoringthresholdMixin[0].Fields()
 	_ = monitoringthresholdMixinFields0
 	monitoringthresholdFields := schema.MonitoringThreshold{}.Fields()
@@ -909,6 +955,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	orderMixinHooks1 := orderMixin[1].Hooks()
+
+	order.Hooks[1] = orderMixinHooks1[0]
 	orderMixinFields0 := orderMixin[0].Fields()
 	_ = orderMixinFields0
 	orderFields := schema.Order{}.Fields()
@@ -997,6 +1046,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	orderlineMixinHooks1 := orderlineMixin[1].Hooks()
+
+	orderline.Hooks[1] = orderlineMixinHooks1[0]
 	orderlineMixinFields0 := orderlineMixin[0].Fields()
 	_ = orderlineMixinFields0
 	orderlineFields := schema.OrderLine{}.Fields()
@@ -1037,6 +1089,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	organizationMixinHooks1 := organizationMixin[1].Hooks()
+
+	organization.Hooks[1] = organizationMixinHooks1[0]
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationFields := schema.Organization{}.Fields()
@@ -1083,6 +1138,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	pairingMixinHooks1 := pairingMixin[1].Hooks()
+
+	pairing.Hooks[1] = pairingMixinHooks1[0]
 	pairingMixinFields0 := pairingMixin[0].Fields()
 	_ = pairingMixinFields0
 	pairingFields := schema.Pairing{}.Fields()
@@ -1115,9 +1173,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	productMixinHooks1 := productMixin[1].Hooks()
 	productHooks := schema.Product{}.Hooks()
 
-	product.Hooks[1] = productHooks[0]
+	product.Hooks[1] = productMixinHooks1[0]
+
+	product.Hooks[2] = productHooks[0]
 	productMixinFields0 := productMixin[0].Fields()
 	_ = productMixinFields0
 	productFields := schema.Product{}.Fields()
@@ -1216,6 +1277,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	progressreportMixinHooks1 := progressreportMixin[1].Hooks()
+
+	progressreport.Hooks[1] = progressreportMixinHooks1[0]
 	progressreportMixinFields0 := progressreportMixin[0].Fields()
 	_ = progressreportMixinFields0
 	progressreportFields := schema.ProgressReport{}.Fields()
@@ -1289,6 +1353,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	regionMixinHooks1 := regionMixin[1].Hooks()
+
+	region.Hooks[1] = regionMixinHooks1[0]
 	regionMixinFields0 := regionMixin[0].Fields()
 	_ = regionMixinFields0
 	regionFields := schema.Region{}.Fields()
@@ -1361,6 +1428,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	sessionMixinHooks1 := sessionMixin[1].Hooks()
+
+	session.Hooks[1] = sessionMixinHooks1[0]
 	sessionMixinFields0 := sessionMixin[0].Fields()
 	_ = sessionMixinFields0
 	sessionFields := schema.Session{}.Fields()
@@ -1387,6 +1457,7 @@ func init() {
 	sessionDescRevokeReason := sessionFields[5].Descriptor()
 	// session.RevokeReasonValidator is a validator for the "revoke_reason" field. It is called by the builders before save.
 	session.RevokeReasonValidator = sessionDescRevokeReason.Validators[0].(func(string) error)
+	stockadjustmentMixin := schema.StockAdjustment{}.Mixin()
 	stockadjustment.Policy = privacy.NewPolicies(schema.StockAdjustment{})
 	stockadjustment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1396,6 +1467,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	stockadjustmentMixinHooks0 := stockadjustmentMixin[0].Hooks()
+
+	stockadjustment.Hooks[1] = stockadjustmentMixinHooks0[0]
 	stockadjustmentFields := schema.StockAdjustment{}.Fields()
 	_ = stockadjustmentFields
 	// stockadjustmentDescStockAfter is the schema descriptor for stock_after field.
@@ -1434,6 +1508,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	supplierprofileMixinHooks1 := supplierprofileMixin[1].Hooks()
+
+	supplierprofile.Hooks[1] = supplierprofileMixinHooks1[0]
 	supplierprofileMixinFields0 := supplierprofileMixin[0].Fields()
 	_ = supplierprofileMixinFields0
 	supplierprofileFields := schema.SupplierProfile{}.Fields()
@@ -1462,6 +1539,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	targetMixinHooks1 := targetMixin[1].Hooks()
+
+	target.Hooks[1] = targetMixinHooks1[0]
 	targetMixinFields0 := targetMixin[0].Fields()
 	_ = targetMixinFields0
 	targetFields := schema.Target{}.Fields()
@@ -1508,6 +1588,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	userMixinHooks1 := userMixin[1].Hooks()
+
+	user.Hooks[1] = userMixinHooks1[0]
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
 	userFields := schema.User{}.Fields()

@@ -1,21 +1,22 @@
 package schema
 
 import (
-	"bangfu/internal/validate"
-
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"bangfu/ent/privacy"
+	"bangfu/internal/validate"
 )
 
 // Organization is any party: buyer, supplier, designated unit, agency.
 type Organization struct{ ent.Schema }
 
 // Mixin of the Organization.
-func (Organization) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+func (Organization) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, AuditMixin{}} }
 
 // Fields of the Organization.
 func (Organization) Fields() []ent.Field {
@@ -92,71 +93,5 @@ func (Organization) Annotations() []schema.Annotation {
 		entgql.QueryField())
 }
 
-// SupplierProfile is an organization's standing as a seller.
-type SupplierProfile struct{ ent.Schema }
-
-// Mixin of the SupplierProfile.
-func (SupplierProfile) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
-
-// Fields of the SupplierProfile.
-func (SupplierProfile) Fields() []ent.Field {
-	return []ent.Field{
-		field.Int("organization_id").Unique().Immutable(),
-		field.Enum("status").Values("APPLIED", "RECOMMENDED", "APPROVED", "REJECTED", "SUSPENDED").Default("APPLIED").
-			Comment("Onboarding state: 申请 → 推荐 → 审核通过 / 驳回 / 暂停. Only APPROVED suppliers may sell."),
-		field.String("status_reason").Optional().MaxLen(500).
-			Comment("Why the supplier was rejected or suspended."),
-		field.Strings("benefit_mechanisms").Optional().
-			Comment("Declared ways of benefiting poor households (带贫益贫机制): WAGE, ASSET, BUSINESS."),
-		field.Time("approved_at").Optional().Nillable().Comment("When the county approved the supplier."),
-	}
-}
-
-// Edges of the SupplierProfile.
-func (SupplierProfile) Edges() []ent.Edge {
-	return []ent.Edge{
-		edge.From("organization", Organization.Type).Ref("supplier_profile").
-			Field("organization_id").Unique().Required().Immutable(),
-	}
-}
-
-// Indexes of the SupplierProfile.
-func (SupplierProfile) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("status")}
-}
-
-// Annotations of the SupplierProfile.
-func (SupplierProfile) Annotations() []schema.Annotation {
-	return node("SupplierProfile", "A supplier's onboarding record (供应商资格).")
-}
-
-// BuyerProfile is an organization's standing as a buyer.
-type BuyerProfile struct{ ent.Schema }
-
-// Mixin of the BuyerProfile.
-func (BuyerProfile) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
-
-// Fields of the BuyerProfile.
-func (BuyerProfile) Fields() []ent.Field {
-	return []ent.Field{
-		field.Int("organization_id").Unique().Immutable(),
-		field.Bool("has_canteen").Default(false).
-			Comment("Whether the unit runs a canteen (食堂); units without one have no reservation quota."),
-		money("canteen_food_budget_fen", "Yearly canteen food procurement budget."),
-		field.Int("reserved_share_bp").Default(1000).Min(0).Max(10000).
-			Comment("Share of canteen food procurement reserved for products of poor areas, in basis points (1000 = 10%, the 2022 rule)."),
-	}
-}
-
-// Edges of the BuyerProfile.
-func (BuyerProfile) Edges() []ent.Edge {
-	return []ent.Edge{
-		edge.From("organization", Organization.Type).Ref("buyer_profile").
-			Field("organization_id").Unique().Required().Immutable(),
-	}
-}
-
-// Annotations of the BuyerProfile.
-func (BuyerProfile) Annotations() []schema.Annotation {
-	return node("BuyerProfile", "A buyer's procurement profile (预留份额).")
-}
+// Policy of the Organization: public directory.
+func (Organization) Policy() ent.Policy { return policy([]privacy.QueryRule{public()}, nil) }

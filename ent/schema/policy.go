@@ -2,12 +2,21 @@ package schema
 
 import (
 	"context"
+	"slices"
 
-	"bangfu/ent"
+	"entgo.io/ent"
+
+	gen "bangfu/ent"
+	"bangfu/ent/agreement"
+	"bangfu/ent/benefitlink"
+	"bangfu/ent/household"
+	"bangfu/ent/order"
+	"bangfu/ent/organization"
+	"bangfu/ent/predicate"
 	"bangfu/ent/privacy"
+	"bangfu/ent/region"
+	"bangfu/internal/scope"
 	"bangfu/internal/viewer"
-
-	entgo "entgo.io/ent"
 )
 
 // Privacy: who may read or change which rows. This file and the Policy
@@ -17,7 +26,7 @@ import (
 
 // policy builds a policy: the server itself and admins pass everything;
 // then the type's own rules; anything not allowed is denied.
-func policy(query []privacy.QueryRule, mutation []privacy.MutationRule) entgo.Policy {
+func policy(query []privacy.QueryRule, mutation []privacy.MutationRule) ent.Policy {
 	q := privacy.QueryPolicy{allowSystemAndAdmin()}
 	q = append(q, query...)
 	q = append(q, privacy.AlwaysDenyRule())
@@ -39,12 +48,12 @@ func allowSystemAndAdmin() privacy.QueryMutationRule {
 // public lets anyone read, including anonymous visitors (catalog, regions,
 // agreements and their aggregated progress).
 func public() privacy.QueryRule {
-	return privacy.QueryRuleFunc(func(context.Context, ent.Query) error { return privacy.Allow })
+	return privacy.QueryRuleFunc(func(context.Context, gen.Query) error { return privacy.Allow })
 }
 
 // signedIn denies anonymous callers before any other rule.
 func signedIn() privacy.QueryRule {
-	return privacy.QueryRuleFunc(func(ctx context.Context, _ ent.Query) error {
+	return privacy.QueryRuleFunc(func(ctx context.Context, _ gen.Query) error {
 		if !viewer.FromContext(ctx).Authenticated() {
 			return privacy.Denyf("sign in to see this")
 		}
@@ -54,7 +63,7 @@ func signedIn() privacy.QueryRule {
 
 // readableBy lets the given roles read every row of the type.
 func readableBy(roles ...string) privacy.QueryRule {
-	return privacy.QueryRuleFunc(func(ctx context.Context, _ ent.Query) error {
+	return privacy.QueryRuleFunc(func(ctx context.Context, _ gen.Query) error {
 		if viewer.FromContext(ctx).Has(roles...) {
 			return privacy.Allow
 		}
@@ -64,3 +73,72 @@ func readableBy(roles ...string) privacy.QueryRule {
 
 // officials are the roles that read household and ledger data in full.
 var officials = []string{viewer.Auditor, viewer.Coordinator, viewer.Certifier}
+
+// countyCovered reports whether the viewer's scope covers the county the
+// organization is registered in.
+func countyCovered(ctx context.Context, c *gen.Client, orgID int) (bool, error) {
+	code, err := c.Organization.Query().Where(organization.ID(orgID)).QueryRegion().
+		Select(region.FieldCode).String(ctx)
+	if err != nil {
+		return false, err
+	}
+	return viewer.FromContext(ctx).CoversCounty(code), nil
+}
+
+func orAllow(err error) error {
+	if err != nil {
+		return err
+	}
+	return privacy.Allow
+}
+
+// scopeAgreements matches the versions of the agreements in the viewer's
+// coordinator scope: a scope names a version and covers all versions.
+func scopeAgreements(ctx context.Context) predicate.Agreement {
+	return scope.Agreements(viewer.FromContext(ctx).AgreementIDs())
+}
+
+// inScope reports whether the agreement version is in the viewer's
+// coordinator scope, directly or through its original version.
+func inScope(ctx context.Context, c *gen.Client, agreementID int) (bool, error) {
+	ids := viewer.FromContext(ctx).AgreementIDs()
+	if len(ids) == 0 {
+		return false, nil
+	}
+	if slices.Contains(ids, agreementID) {
+		return true, nil
+	}
+	return c.Agreement.Query().Where(agreement.ID(agreementID), scopeAgreements(ctx)).Exist(ctx)
+}
+
+// householdRules: officials read households (personal fields are masked by
+// scope elsewhere); a supplier reads the households it is linked to;
+// buyers and anonymous callers read none.
+func householdRules(supplierFilter func(ctx context.Context, q gen.Query, orgs []int)) []privacy.QueryRule {
+	return []privacy.QueryRule{
+		signedIn(), readableBy(officials...),
+		privacy.QueryRuleFunc(func(ctx context.Context, q gen.Query) error {
+			orgs := viewer.FromContext(ctx).OrgIDs(viewer.Supplier)
+			if len(orgs) == 0 {
+				return privacy.Denyf("only officials and linked suppliers see household data")
+			}
+			supplierFilter(ctx, q, orgs)
+			return privacy.Allow
+		}),
+	}
+}
+
+func linkedTo(orgs []int) predicate.Household {
+	return household.HasBenefitLinksWith(benefitlink.SupplierIDIn(orgs...))
+}
+
+// orderVisible: a buyer sees its organization's orders, a supplier the
+// orders it received, either one the orders it facilitated.
+func orderVisible(v *viewer.Viewer) predicate.Order {
+	mine := v.OrgIDs(viewer.Buyer, viewer.Supplier)
+	return order.Or(
+		order.BuyerIDIn(v.OrgIDs(viewer.Buyer)...),
+		order.SupplierIDIn(v.OrgIDs(viewer.Supplier)...),
+		order.FacilitatorIDIn(mine...),
+	)
+}

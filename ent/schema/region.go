@@ -1,21 +1,22 @@
 package schema
 
 import (
-	"bangfu/internal/validate"
-
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"bangfu/ent/privacy"
+	"bangfu/internal/validate"
 )
 
 // Region is an administrative division (行政区划).
 type Region struct{ ent.Schema }
 
 // Mixin of the Region.
-func (Region) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+func (Region) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, AuditMixin{}} }
 
 // Fields of the Region.
 func (Region) Fields() []ent.Field {
@@ -82,3 +83,6 @@ func (Region) Annotations() []schema.Annotation {
 	return node("Region", "An administrative division (行政区划): province, city, county, township or village.",
 		entgql.QueryField())
 }
+
+// Policy of the Region: public catalog data, changed by admins only.
+func (Region) Policy() ent.Policy { return policy([]privacy.QueryRule{public()}, nil) }

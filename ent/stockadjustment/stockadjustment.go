@@ -67,7 +67,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "bangfu/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [2]ent.Hook
 	Policy ent.Policy
 	// StockAfterValidator is a validator for the "stock_after" field. It is called by the builders before save.
 	StockAfterValidator func(int) error

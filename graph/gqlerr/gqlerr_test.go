@@ -68,7 +68,7 @@ func TestRecoverHidesPanic(t *testing.T) {
 // validationError gets a real ent.ValidationError: the field validators run
 // before the driver is touched, so no database is needed.
 func validationError(t *testing.T) error {
-	ctx := viewer.NewContext(context.Background(), viewer.System())
+	ctx := viewer.AsSystem(context.Background())
 	_, err := ent.NewClient().Product.Create().SetPriceFen(-1).Save(ctx)
 	var v *ent.ValidationError
 	if !errors.As(err, &v) {

@@ -28,7 +28,7 @@ func code(err error) string {
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestAgreementRules(t *testing.T) {
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
 	if err := demo.Load(sys, db); err != nil {
 		t.Fatal(err)

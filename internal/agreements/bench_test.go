@@ -26,7 +26,7 @@ import (
 func BenchmarkAgreementProgress(b *testing.B) {
 	var base time.Duration // per-call latency at 10,000 lines
 	for _, lines := range []int{10_000, 1_000_000} {
-		sys := viewer.NewContext(context.Background(), viewer.System())
+		sys := viewer.AsSystem(context.Background())
 		db := storetest.Open(b)
 		if err := demo.Load(sys, db); err != nil {
 			b.Fatal(err)

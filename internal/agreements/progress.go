@@ -81,7 +81,7 @@ func (s *Service) Progress(ctx context.Context, agreementID, year int) (*Agreeme
 	if year < 2000 || year > 2100 {
 		return nil, apperr.BadInput("year must be 2000–2100")
 	}
-	sys := viewer.NewContext(ctx, viewer.System()) // aggregates are open to every signed-in user
+	sys := viewer.AsSystem(ctx) // aggregates are open to every signed-in user
 	a, err := s.client.Agreement.Get(sys, agreementID)
 	if ent.IsNotFound(err) {
 		return nil, apperr.NotFound("agreement %s not found", ref(agreementID))
@@ -256,7 +256,7 @@ func (s *Service) Rollup(ctx context.Context, scope RollupScope, id, year int) (
 	if year < 2000 || year > 2100 {
 		return nil, apperr.BadInput("year must be 2000–2100")
 	}
-	sys := viewer.NewContext(ctx, viewer.System())
+	sys := viewer.AsSystem(ctx)
 	r := &Rollup{Scope: scope, ID: id, Year: year}
 	var pick []func(*ent.AgreementQuery)
 	switch scope {
@@ -482,7 +482,7 @@ func (s *Service) Quota(ctx context.Context, orgID, year int) (*CanteenQuota, er
 	if year < 2000 || year > 2100 {
 		return nil, apperr.BadInput("year must be 2000–2100")
 	}
-	sys := viewer.NewContext(ctx, viewer.System())
+	sys := viewer.AsSystem(ctx)
 	o, err := s.client.Organization.Query().Where(organization.ID(orgID)).WithBuyerProfile().Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, apperr.NotFound("organization %s not found", ref(orgID))
@@ -513,11 +513,11 @@ func (s *Service) Quota(ctx context.Context, orgID, year int) (*CanteenQuota, er
 // version of its agreement, its indicator and year (none for reported
 // indicators). The ledger's own privacy rules decide who sees them.
 func (s *Service) TargetCredits(ctx context.Context, t *ent.Target) (*ent.LedgerEntryQuery, error) {
-	a, err := s.client.Agreement.Get(viewer.NewContext(ctx, viewer.System()), t.AgreementID)
+	a, err := s.client.Agreement.Get(viewer.AsSystem(ctx), t.AgreementID)
 	if err != nil {
 		return nil, err
 	}
-	versions, err := s.versions(viewer.NewContext(ctx, viewer.System()), seriesRoot(a))
+	versions, err := s.versions(viewer.AsSystem(ctx), seriesRoot(a))
 	if err != nil {
 		return nil, err
 	}
@@ -535,12 +535,12 @@ func (s *Service) Recompute(ctx context.Context) (*attribution.Report, error) {
 	if v := viewer.FromContext(ctx); !v.Has(viewer.Admin) && !v.IsSystem() {
 		return nil, apperr.Forbidden("recompute is an ADMIN operation")
 	}
-	return attribution.Recompute(viewer.NewContext(ctx, viewer.System()), s.client)
+	return attribution.Recompute(viewer.AsSystem(ctx), s.client)
 }
 
 // Explain says why an order line earns what it does. The caller has
 // already read the line through its privacy rules; the explanation reads
 // agreements and organizations as the server.
 func (s *Service) Explain(ctx context.Context, lineID int) ([]string, error) {
-	return attribution.Explain(viewer.NewContext(ctx, viewer.System()), s.client, lineID)
+	return attribution.Explain(viewer.AsSystem(ctx), s.client, lineID)
 }

@@ -31,7 +31,7 @@ func TestRecomputeReproducesLedger(t *testing.T) {
 	if testing.Short() {
 		n = 300
 	}
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
 	if err := demo.Load(sys, db); err != nil {
 		t.Fatal(err)

@@ -46,53 +46,47 @@ func WithoutEvents(ctx context.Context) context.Context {
 	return context.WithValue(ctx, skipKey{}, true)
 }
 
-// derived types are running totals kept by the ledger hook: they are
-// reproducible from the ledger entries, which are audited, so auditing
-// every increment would only double the trail.
-var derived = map[string]bool{"CreditTotal": true, "PurchaseTotal": true}
-
-// Hook returns the ent hook that records every create, update and delete
-// (dia is the database dialect, for chain locking).
-func Hook(dia string) entgo.Hook {
-	return func(next entgo.Mutator) entgo.Mutator {
-		return entgo.MutateFunc(func(ctx context.Context, m entgo.Mutation) (entgo.Value, error) {
-			if m.Type() == "AuditEvent" || derived[m.Type()] || ctx.Value(skipKey{}) != nil {
-				return next.Mutate(ctx, m)
-			}
-			inTx := transactional(m)
-			if inTx && dia == dialect.Postgres {
-				// Take the chain lock before the change takes any row lock:
-				// every writing transaction then queues on this one lock
-				// first, so row locks can never be taken in a cycle. It is
-				// held until the transaction ends.
-				if _, err := clientOf(m).ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", pgLockKey); err != nil {
-					return nil, err
-				}
-			}
-			ev, err := describe(ctx, m)
-			if err != nil {
+// Hook records every create, update and delete of the mutation's type.
+// ent/schema's AuditMixin puts it on every audited type.
+func Hook(next entgo.Mutator) entgo.Mutator {
+	return entgo.MutateFunc(func(ctx context.Context, m entgo.Mutation) (entgo.Value, error) {
+		if ctx.Value(skipKey{}) != nil {
+			return next.Mutate(ctx, m)
+		}
+		client := clientOf(m)
+		inTx := transactional(m)
+		if inTx && client.Dialect() == dialect.Postgres {
+			// Take the chain lock before the change takes any row lock:
+			// every writing transaction then queues on this one lock
+			// first, so row locks can never be taken in a cycle. It is
+			// held until the transaction ends.
+			if _, err := client.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", pgLockKey); err != nil {
 				return nil, err
 			}
-			v, err := next.Mutate(ctx, m)
-			if err != nil {
-				return nil, err
+		}
+		ev, err := describe(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		v, err := next.Mutate(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		if ev.EntityID == 0 {
+			if id, ok := idOf(m); ok {
+				ev.EntityID = id
 			}
-			if ev.EntityID == 0 {
-				if id, ok := idOf(m); ok {
-					ev.EntityID = id
-				}
-			}
-			if inTx {
-				err = appendIn(viewer.NewContext(ctx, viewer.System()), clientOf(m), dia, ev, false)
-			} else {
-				err = Append(ctx, clientOf(m), dia, ev)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("recording audit event: %w", err)
-			}
-			return v, nil
-		})
-	}
+		}
+		if inTx {
+			err = appendIn(viewer.AsSystem(ctx), client, ev, false)
+		} else {
+			err = Append(ctx, client, ev)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("recording audit event: %w", err)
+		}
+		return v, nil
+	})
 }
 
 // Event is the content of one audit event.
@@ -171,7 +165,7 @@ func describe(ctx context.Context, m entgo.Mutation) (Event, error) {
 		ev.EntityID = id
 		if m.Op().Is(entgo.OpUpdateOne) {
 			before := map[string]any{}
-			old := viewer.NewContext(ctx, viewer.System())
+			old := viewer.AsSystem(ctx)
 			for _, f := range append(m.Fields(), m.ClearedFields()...) {
 				val, err := m.OldField(old, f)
 				if err != nil {
@@ -186,7 +180,7 @@ func describe(ctx context.Context, m entgo.Mutation) (Event, error) {
 		if x, ok := m.(interface {
 			IDs(context.Context) ([]int, error)
 		}); ok {
-			ids, err := x.IDs(viewer.NewContext(ctx, viewer.System()))
+			ids, err := x.IDs(viewer.AsSystem(ctx))
 			if err != nil {
 				return ev, err
 			}
@@ -242,14 +236,14 @@ func value(typ, field string, v any) any {
 // Append writes ev at the end of the chain. Inside a transaction it joins
 // it, so the event commits or rolls back with the change; otherwise it
 // uses a transaction of its own.
-func Append(ctx context.Context, client *ent.Client, dia string, ev Event) error {
-	ctx = viewer.NewContext(ctx, viewer.System())
+func Append(ctx context.Context, client *ent.Client, ev Event) error {
+	ctx = viewer.AsSystem(ctx)
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		// Already transactional (ent refuses nested transactions): join it.
-		return appendIn(ctx, client, dia, ev, true)
+		return appendIn(ctx, client, ev, true)
 	}
-	if err := appendIn(ctx, tx.Client(), dia, ev, true); err != nil {
+	if err := appendIn(ctx, tx.Client(), ev, true); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -258,8 +252,8 @@ func Append(ctx context.Context, client *ent.Client, dia string, ev Event) error
 
 // appendIn writes ev inside the transaction c belongs to; lock says whether
 // the chain lock still has to be taken.
-func appendIn(ctx context.Context, c *ent.Client, dia string, ev Event, lock bool) error {
-	if lock && dia == dialect.Postgres {
+func appendIn(ctx context.Context, c *ent.Client, ev Event, lock bool) error {
+	if lock && c.Dialect() == dialect.Postgres {
 		if _, err := c.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", pgLockKey); err != nil {
 			return err
 		}

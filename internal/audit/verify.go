@@ -21,7 +21,7 @@ type Report struct {
 // Verify recomputes every hash in order. A changed field, a deleted event
 // or a re-linked event all show up as the first mismatch.
 func Verify(ctx context.Context, client *ent.Client) (*Report, error) {
-	ctx = viewer.NewContext(ctx, viewer.System())
+	ctx = viewer.AsSystem(ctx)
 	rep := &Report{OK: true}
 	prev := ""
 	const page = 1000

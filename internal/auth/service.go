@@ -95,11 +95,9 @@ func NormalizeEmail(email string) (string, error) {
 	return email, nil
 }
 
-func system(ctx context.Context) context.Context { return viewer.NewContext(ctx, viewer.System()) }
-
 // Login checks the password and opens a session.
 func (s *Service) Login(ctx context.Context, email, password string) (*Pair, error) {
-	ctx = system(ctx)
+	ctx = viewer.AsSystem(ctx)
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, ErrBadCredentials
@@ -159,7 +157,7 @@ func (s *Service) recordFailure(ctx context.Context, u *ent.User, now time.Time)
 // Refresh rotates a refresh token. Presenting an already rotated or
 // revoked token revokes its whole family: someone replayed it.
 func (s *Service) Refresh(ctx context.Context, token string) (*Pair, error) {
-	ctx = system(ctx)
+	ctx = viewer.AsSystem(ctx)
 	now := s.now().UTC()
 	var pair *Pair
 	var reuse bool
@@ -214,13 +212,13 @@ func (s *Service) revokeFamily(ctx context.Context, token, reason string) error 
 // RevokeAll signs the user out everywhere, inside the caller's transaction.
 func (s *Service) RevokeAll(ctx context.Context, tx *ent.Client, userID int) error {
 	return tx.Session.Update().Where(session.UserID(userID), session.RevokedAtIsNil()).
-		SetRevokedAt(s.now().UTC()).SetRevokeReason("disabled").Exec(system(ctx))
+		SetRevokedAt(s.now().UTC()).SetRevokeReason("disabled").Exec(viewer.AsSystem(ctx))
 }
 
 // Logout revokes the session family of the refresh token. Unknown tokens
 // are not an error: the caller is signed out either way.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	ctx = system(ctx)
+	ctx = viewer.AsSystem(ctx)
 	err := s.revokeFamily(ctx, token, "logout")
 	if ent.IsNotFound(err) {
 		return nil
@@ -247,7 +245,7 @@ func (s *Service) Viewer(ctx context.Context, userID int) (*viewer.Viewer, error
 	u, err := s.client.User.Query().Where(user.ID(userID)).
 		WithMemberships(func(q *ent.MembershipQuery) {
 			q.WithScopeRegions().WithScopeAgreements()
-		}).Only(system(ctx))
+		}).Only(viewer.AsSystem(ctx))
 	if err != nil {
 		return nil, err
 	}

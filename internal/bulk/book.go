@@ -32,7 +32,7 @@ type booked struct {
 // participation record.
 // attribution.Recompute confirms the result (TestGenerate).
 func (g *gen) book(ctx context.Context, lines []booked) error {
-	sys := viewer.NewContext(ctx, viewer.System())
+	sys := viewer.AsSystem(ctx)
 	w, err := attribution.Load(sys, g.db.Client)
 	if err != nil {
 		return err

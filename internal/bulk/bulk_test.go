@@ -16,7 +16,7 @@ import (
 )
 
 func TestGenerate(t *testing.T) {
-	ctx := viewer.NewContext(context.Background(), viewer.System())
+	ctx := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
 	c := db.Client
 	if err := demo.Load(ctx, db); err != nil {

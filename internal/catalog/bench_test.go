@@ -33,7 +33,7 @@ func BenchmarkCatalogSearch(b *testing.B) {
 	if url == "" {
 		b.Skip("set BANGFU_BENCH_DATABASE_URL to a seeded database")
 	}
-	ctx := viewer.NewContext(context.Background(), viewer.System())
+	ctx := viewer.AsSystem(context.Background())
 	db, err := store.Open(ctx, store.Config{URL: url})
 	if err != nil {
 		b.Fatal(err)

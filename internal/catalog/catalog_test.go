@@ -20,7 +20,7 @@ import (
 // the first part must hold exactly the best sellers, and the count must
 // stop at its cap.
 func TestRelevancePagesAcrossCandidates(t *testing.T) {
-	ctx := viewer.NewContext(context.Background(), viewer.System())
+	ctx := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
 	if err := demo.Load(ctx, db); err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestRelevancePagesAcrossCandidates(t *testing.T) {
 
 // TestBestSellingOrder checks the sales order the index serves.
 func TestBestSellingOrder(t *testing.T) {
-	ctx := viewer.NewContext(context.Background(), viewer.System())
+	ctx := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
 	if err := demo.Load(ctx, db); err != nil {
 		t.Fatal(err)

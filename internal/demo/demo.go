@@ -55,7 +55,7 @@ func LoadIfEmpty(ctx context.Context, db *store.DB) (bool, error) {
 func Load(ctx context.Context, db *store.DB) error {
 	client := db.Client
 	// One summary audit event stands for the thousands of rows below.
-	ctx = audit.WithoutEvents(viewer.NewContext(ctx, viewer.System()))
+	ctx = audit.WithoutEvents(viewer.AsSystem(ctx))
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return err
@@ -86,7 +86,7 @@ func Load(ctx context.Context, db *store.DB) error {
 	}
 	ev := audit.Event{OccurredAt: time.Now().UTC().Truncate(time.Microsecond), Action: "seed.demo", EntityType: "Dataset",
 		After: map[string]any{"regions": len(b.regions), "suppliers": len(b.suppliers), "products": len(b.demoProducts)}}
-	if err := audit.Append(ctx, tx.Client(), db.Dialect, ev); err != nil {
+	if err := audit.Append(ctx, tx.Client(), ev); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -69,7 +69,7 @@ func denied(role string) string {
 func TestMutationAuthorizationMatrix(t *testing.T) {
 	srv, db := demoServer(t)
 	tokens := tokensByRole(t, srv)
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 
 	adminOnly := map[string]bool{"ADMIN": true}
 	everyone := map[string]bool{}
@@ -392,7 +392,7 @@ func refreshFor(t *testing.T, srv *httptest.Server, email string) string {
 func TestReadAccess(t *testing.T) {
 	srv, db := demoServer(t)
 	tokens := tokensByRole(t, srv)
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 	totalOrders := db.Client.Order.Query().CountX(sys)
 	totalHouseholds := db.Client.Household.Query().CountX(sys)
 
@@ -479,14 +479,14 @@ func TestReadAccess(t *testing.T) {
 }
 
 func firstUserID(t *testing.T, db *store.DB) int {
-	return db.Client.User.Query().FirstIDX(viewer.NewContext(context.Background(), viewer.System()))
+	return db.Client.User.Query().FirstIDX(viewer.AsSystem(context.Background()))
 }
 
 // TestSupplierEditsOnlyOwnProducts exercises the Product mutation policy
 // directly through ent, as each role.
 func TestSupplierEditsOnlyOwnProducts(t *testing.T) {
 	_, db := demoServer(t)
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 	c := db.Client
 	mine := c.Product.Query().FirstX(sys)
 	other := c.Product.Query().Where(product.SupplierIDNEQ(mine.SupplierID)).FirstX(sys)

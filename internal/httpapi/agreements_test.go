@@ -68,7 +68,7 @@ func (p progressData) row(t *testing.T, indicator string) (target, actual int64)
 // keeps the year's progress, and the exports show the GraphQL figures.
 func TestAgreementProgressEndToEnd(t *testing.T) {
 	srv, db := demoServer(t)
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 	tokens := tokensByRole(t, srv)
 	coordinator := tokens["COORDINATOR"]
 
@@ -286,7 +286,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 // TestCanteenQuota checks the budget-unit quota against its purchases.
 func TestCanteenQuota(t *testing.T) {
 	srv, db := demoServer(t)
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 	tokens := tokensByRole(t, srv)
 	unit := db.Client.Organization.Query().Where(organization.KindEQ(organization.KindBUDGET_UNIT),
 		organization.HasBuyerProfile()).WithBuyerProfile().FirstX(sys)
@@ -338,7 +338,7 @@ func periodYear(t time.Time) (int, int) {
 // coordinator's scope and signs it in.
 func coordinatorLike(t *testing.T, srv *httptest.Server, db *store.DB, email string) string {
 	t.Helper()
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 	m := db.Client.Membership.Query().Where(membership.RoleEQ(membership.RoleCOORDINATOR)).
 		WithScopeAgreements().WithScopeRegions().FirstX(sys)
 	hash, err := auth.HashPassword(demo.Password)

@@ -38,7 +38,7 @@ func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) er
 // (organizations → products → certifications, plus each product's supplier
 // region) issues the same small number of statements for 5 parents as for 50.
 func TestNestedQueriesAreBatched(t *testing.T) {
-	ctx := viewer.NewContext(context.Background(), viewer.System())
+	ctx := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
 	c := db.Client
 	county := c.Region.Create().SetCode("533323").SetName("福贡县").SetLevel(region.LevelCOUNTY).SetSide(region.SideWEST).SaveX(ctx)

@@ -18,7 +18,7 @@ import (
 	"bangfu/internal/viewer"
 )
 
-var sysCtx = viewer.NewContext(context.Background(), viewer.System())
+var sysCtx = viewer.AsSystem(context.Background())
 
 // marketFixture: supplier@'s listed products and a listed product of
 // another approved supplier, with known stock.

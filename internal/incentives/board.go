@@ -70,7 +70,7 @@ func (s *Service) Ranking(ctx context.Context, scope Scope, metric Metric, year 
 	if metric != Purchases && metric != PointsMetric {
 		return nil, apperr.BadInput("unknown metric %q", metric)
 	}
-	sys := viewer.NewContext(ctx, viewer.System()) // recognition is published; the totals are aggregates
+	sys := viewer.AsSystem(ctx) // recognition is published; the totals are aggregates
 	t, err := s.totals(sys, year)
 	if err != nil {
 		return nil, err
@@ -240,7 +240,7 @@ func (s *Service) Summarize(ctx context.Context, orgID, year int) (*Summary, err
 	if year < 2000 || year > 2100 {
 		return nil, apperr.BadInput("year must be 2000–2100")
 	}
-	sys := viewer.NewContext(ctx, viewer.System())
+	sys := viewer.AsSystem(ctx)
 	if _, err := s.client.Organization.Get(sys, orgID); ent.IsNotFound(err) {
 		return nil, apperr.NotFound("organization not found")
 	} else if err != nil {

@@ -62,7 +62,7 @@ func code(err error) string {
 // own: county multipliers, the yearly cap, a revision from its effective
 // date, reversal on refund and recognition at the thresholds.
 func TestPointsOnSettlement(t *testing.T) {
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
 	if err := demo.Load(sys, db); err != nil {
 		t.Fatal(err)
@@ -186,7 +186,7 @@ func TestPointsOnSettlement(t *testing.T) {
 // TestLeaderboardTies ranks organizations with equal points: they share
 // a rank, the older one first, and pages follow that order.
 func TestLeaderboardTies(t *testing.T) {
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
 	c := db.Client
 	east := c.Region.Create().SetCode("310000").SetName("上海市").SetLevel(region.LevelPROVINCE).SetSide(region.SideEAST).SaveX(sys)

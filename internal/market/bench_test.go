@@ -24,7 +24,7 @@ import (
 //	  go test -run '^$' -bench PlaceOrder -benchtime 2000x -cpu 1,8,32 ./internal/market/
 func BenchmarkPlaceOrder(b *testing.B) {
 	db := storetest.Open(b)
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 	if err := demo.Load(context.Background(), db); err != nil {
 		b.Fatal(err)
 	}

@@ -50,7 +50,7 @@ func (s *Service) ApplyCertification(ctx context.Context, productID int) (*ent.C
 	busy, err := tx.Certification.Query().Where(certification.ProductID(productID), certification.Or(
 		certification.StatusIn(openStatuses...),
 		certification.And(certification.StatusEQ(certification.StatusCERTIFIED), certification.ValidUntilGT(s.now())),
-	)).Exist(system(ctx))
+	)).Exist(viewer.AsSystem(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func (s *Service) ApplyCertification(ctx context.Context, productID int) (*ent.C
 	if err != nil {
 		return nil, err
 	}
-	if err := syncProduct(system(ctx), tx.Client(), c); err != nil {
+	if err := syncProduct(viewer.AsSystem(ctx), tx.Client(), c); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -156,7 +156,7 @@ func (s *Service) StepCertification(ctx context.Context, id int, step CertStep, 
 	if err != nil {
 		return nil, err
 	}
-	if err := syncProduct(system(ctx), tx.Client(), c); err != nil {
+	if err := syncProduct(viewer.AsSystem(ctx), tx.Client(), c); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -169,7 +169,7 @@ func (s *Service) StepCertification(ctx context.Context, id int, step CertStep, 
 // The server runs it periodically; catalog filters use certified_until, so
 // a certificate stops counting at its end date even between runs.
 func (s *Service) ExpireCertifications(ctx context.Context) (int, error) {
-	ctx = system(ctx)
+	ctx = viewer.AsSystem(ctx)
 	tx, err := s.client.Tx(ctx)
 	if err != nil {
 		return 0, err

@@ -121,7 +121,7 @@ func (s *Service) Move(ctx context.Context, orderID int, t Transition, d Details
 	if err != nil {
 		return nil, err
 	}
-	sys := system(ctx)
+	sys := viewer.AsSystem(ctx)
 	switch t {
 	case Cancel:
 		err = restoreStock(sys, tx.Client(), o.ID)

@@ -66,8 +66,6 @@ type PlaceInput struct {
 	FacilitatorID *int
 }
 
-func system(ctx context.Context) context.Context { return viewer.NewContext(ctx, viewer.System()) }
-
 // PlaceOrder checks the cart, takes stock atomically and creates one order
 // per supplier. Retrying with the same key returns the same orders; the
 // same key with a different cart is a CONFLICT.
@@ -152,7 +150,7 @@ func requestHash(buyer int, facilitator *int, items []Item) string {
 func (s *Service) existing(ctx context.Context, buyer int, key, fingerprint string) ([]*ent.Order, error) {
 	orders, err := s.client.Order.Query().
 		Where(order.BuyerID(buyer), order.IdempotencyKey(strings.TrimSpace(key))).
-		Order(ent.Asc(order.FieldID)).All(system(ctx))
+		Order(ent.Asc(order.FieldID)).All(viewer.AsSystem(ctx))
 	if err != nil || len(orders) == 0 {
 		return nil, err
 	}
@@ -168,7 +166,7 @@ func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []I
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck
-	sysCtx := system(ctx)
+	sysCtx := viewer.AsSystem(ctx)
 	now := s.now()
 
 	ids := make([]int, len(items))

@@ -115,7 +115,7 @@ func (s *Service) UpdateProduct(ctx context.Context, id int, in ProductInput) (*
 
 // checkProduct enforces the listing rules the field validators cannot see.
 func (s *Service) checkProduct(ctx context.Context, c *ent.Client, supplier int, in ProductInput) error {
-	sys := system(ctx)
+	sys := viewer.AsSystem(ctx)
 	if in.PriceFen != nil && *in.PriceFen <= 0 {
 		return badInput("priceFen must be positive")
 	}
@@ -161,7 +161,7 @@ func (s *Service) AdjustStock(ctx context.Context, productID, delta int, reason 
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck
-	p, err := tx.Product.Get(system(ctx), productID)
+	p, err := tx.Product.Get(viewer.AsSystem(ctx), productID)
 	if ent.IsNotFound(err) {
 		return nil, notFound("product %s not found", globalRef(productID))
 	}
@@ -178,14 +178,14 @@ func (s *Service) AdjustStock(ctx context.Context, productID, delta int, reason 
 	if delta < 0 {
 		q.Where(product.StockGTE(-delta))
 	}
-	n, err := q.Save(system(ctx))
+	n, err := q.Save(viewer.AsSystem(ctx))
 	if err != nil {
 		return nil, err
 	}
 	if n == 0 {
 		return nil, conflict("stock cannot go below zero")
 	}
-	after, err := tx.Product.Query().Where(product.ID(productID)).Select(product.FieldStock).Int(system(ctx))
+	after, err := tx.Product.Query().Where(product.ID(productID)).Select(product.FieldStock).Int(viewer.AsSystem(ctx))
 	if err != nil {
 		return nil, err
 	}

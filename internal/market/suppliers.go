@@ -36,7 +36,7 @@ func (s *Service) ApplySupplier(ctx context.Context, orgID int, creditCode *stri
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck
-	sys := system(ctx)
+	sys := viewer.AsSystem(ctx)
 	org, err := tx.Organization.Query().Where(organization.ID(orgID)).WithRegion().WithSupplierProfile().Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, notFound("organization %s not found", globalRef(orgID))

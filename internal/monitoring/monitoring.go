@@ -141,7 +141,7 @@ func (s *Service) HouseholdIncome(ctx context.Context, householdID, year int) (*
 	if err != nil {
 		return nil, err
 	}
-	sys := viewer.NewContext(ctx, viewer.System())
+	sys := viewer.AsSystem(ctx)
 	facts, err := s.facts(sys, []*ent.Household{h}, year)
 	if err != nil {
 		return nil, err
@@ -286,7 +286,7 @@ func (s *Service) Apply(ctx context.Context, in CaseInput) (*ent.MonitoringCase,
 }
 
 func (s *Service) noCaseInHand(ctx context.Context, householdID int) error {
-	cases, err := s.client.MonitoringCase.Query().Where(monitoringcase.HouseholdID(householdID)).All(viewer.NewContext(ctx, viewer.System()))
+	cases, err := s.client.MonitoringCase.Query().Where(monitoringcase.HouseholdID(householdID)).All(viewer.AsSystem(ctx))
 	if err != nil {
 		return err
 	}
@@ -388,7 +388,7 @@ func (s *Service) Move(ctx context.Context, id int, step Step, notes string) (*e
 		}
 		// The household's status follows the case; the case's policy
 		// already decided the viewer may act on this household.
-		return tx.Household.UpdateOneID(c.HouseholdID).SetStatus(householdStatus).Exec(viewer.NewContext(ctx, viewer.System()))
+		return tx.Household.UpdateOneID(c.HouseholdID).SetStatus(householdStatus).Exec(viewer.AsSystem(ctx))
 	})
 	if err != nil {
 		return nil, err

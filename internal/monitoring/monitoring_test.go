@@ -50,7 +50,7 @@ func code(err error) string {
 }
 
 func setup(t *testing.T) (context.Context, *ent.Client) {
-	sys := viewer.NewContext(context.Background(), viewer.System())
+	sys := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
 	if err := demo.Load(sys, db); err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ func (s *Service) Scan(ctx context.Context, year int) (*ScanReport, error) {
 	if year < 2000 || year > 2100 {
 		return nil, apperr.BadInput("year must be 2000–2100")
 	}
-	sys := viewer.NewContext(ctx, viewer.System())
+	sys := viewer.AsSystem(ctx)
 	now := s.now()
 	rep := &ScanReport{Year: year}
 	last := 0

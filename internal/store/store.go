@@ -14,8 +14,6 @@ import (
 
 	"bangfu/ent"
 	_ "bangfu/ent/runtime" // registers schema hooks, privacy policies, defaults and validators
-	"bangfu/internal/attribution"
-	"bangfu/internal/audit"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -66,9 +64,6 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*DB, error) {
 	}
 	drv := entsql.OpenDB(dia, db)
 	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
-	// Every change through ent leaves a hash-chained audit event.
-	client.Use(audit.Hook(dia))
-	client.LedgerEntry.Use(attribution.TotalsHook)
 	return &DB{SQL: db, Dialect: dia, driver: drv, Client: client}, nil
 }
 

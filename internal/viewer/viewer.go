@@ -1,6 +1,6 @@
 // Package viewer describes who is making a request: the signed-in user and
 // the roles they hold, each with its organization and scope. Privacy rules
-// (internal/access) and personal-data masking decide from it; nothing here
+// (ent/schema) and personal-data masking decide from it; nothing here
 // touches the database.
 package viewer
 
@@ -38,9 +38,15 @@ type Viewer struct {
 	system bool
 }
 
-// System is the viewer for the server's own work (seeding, sign-in
-// bookkeeping, audit writing): it passes every privacy rule.
-func System() *Viewer { return &Viewer{system: true} }
+// AsSystem returns ctx acting as the server itself: it passes every
+// privacy rule. It is the one way to act as the system, for the server's
+// own work (sign-in bookkeeping, audit writing, settlement bookkeeping,
+// scheduled jobs, data loads) and for reads whose result the caller may
+// see although the rows behind it are not theirs (aggregated progress).
+// Keep its uses few and say at each why the system acts.
+func AsSystem(ctx context.Context) context.Context {
+	return NewContext(ctx, &Viewer{system: true})
+}
 
 // IsSystem reports whether v is the server itself.
 func (v *Viewer) IsSystem() bool { return v != nil && v.system }

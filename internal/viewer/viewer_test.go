@@ -37,7 +37,7 @@ func TestAnonymousAndSystem(t *testing.T) {
 	if FromContext(t.Context()).Authenticated() {
 		t.Error("empty context is authenticated")
 	}
-	s := System()
+	s := FromContext(AsSystem(t.Context()))
 	if !s.IsSystem() || !s.Authenticated() || !s.CoversCounty("533323") {
 		t.Error("system viewer is not all-powerful")
 	}
