@@ -5,6 +5,7 @@ import (
 	"bangfu/graph/generated"
 	"bangfu/graph/model"
 	"bangfu/internal/agreements"
+	"bangfu/internal/app"
 	"bangfu/internal/auth"
 	"bangfu/internal/catalog"
 	"bangfu/internal/incentives"
@@ -16,7 +17,7 @@ import (
 
 // Resolver is the root resolver; it holds the dependencies every resolver
 // shares. Authorization and domain rules live in ent (schemas, hooks,
-// privacy policies) and small services, never here.
+// privacy policies) and the services, never here.
 type Resolver struct {
 	client     *ent.Client
 	auth       *auth.Service
@@ -27,13 +28,11 @@ type Resolver struct {
 	monitoring *monitoring.Service
 }
 
-// NewSchema builds the executable schema over an ent client and the
-// domain services.
-func NewSchema(client *ent.Client, authService *auth.Service, marketService *market.Service, searcher *catalog.Searcher, agreementService *agreements.Service) graphql.ExecutableSchema {
+// NewSchema builds the executable schema over the services.
+func NewSchema(s *app.Services) graphql.ExecutableSchema {
 	return complexitySchema{generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{
-		client: client, auth: authService, market: marketService, search: searcher,
-		agreements: agreementService,
-		incentives: incentives.New(client), monitoring: monitoring.New(client),
+		client: s.Client, auth: s.Auth, market: s.Market, search: s.Catalog,
+		agreements: s.Agreements, incentives: s.Incentives, monitoring: s.Monitoring,
 	}})}
 }
 

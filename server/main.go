@@ -21,8 +21,8 @@ import (
 	"syscall"
 	"time"
 
+	"bangfu/internal/app"
 	"bangfu/internal/auth"
-	"bangfu/internal/catalog"
 	"bangfu/internal/demo"
 	"bangfu/internal/httpapi"
 	"bangfu/internal/market"
@@ -206,12 +206,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 	}
 
-	tokens, err := auth.NewTokens(cfg.jwtKey, "bangfu", "bangfu-api", cfg.accessTTL)
+	services, err := app.New(db.Client, app.Config{JWTKey: cfg.jwtKey, AccessTTL: cfg.accessTTL,
+		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity})
 	if err != nil {
 		return err
 	}
-	marketService := market.NewService(db.Client, cfg.certValidity)
-	if n, err := catalog.New(db.Client, db.Dialect).Reindex(viewer.AsSystem(ctx)); err != nil {
+	if n, err := services.Catalog.Reindex(viewer.AsSystem(ctx)); err != nil {
 		return fmt.Errorf("indexing products for search: %w", err)
 	} else if n > 0 {
 		log.Info("products indexed for search", "count", n)
@@ -219,10 +219,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: httpapi.New(httpapi.Options{
-			Client:          db.Client,
-			Auth:            auth.NewService(db.Client, tokens, cfg.refreshTTL),
-			Market:          marketService,
-			Dialect:         db.Dialect,
+			Services:        services,
 			Ready:           db.Ping,
 			Log:             log,
 			ComplexityLimit: cfg.complexityLimit,
@@ -244,8 +241,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go expireCertificates(ctx, marketService, log)
-	go scanForReturnToPoverty(ctx, monitoring.New(db.Client), log)
+	go expireCertificates(ctx, services.Market, log)
+	go scanForReturnToPoverty(ctx, services.Monitoring, log)
 	select {
 	case err := <-errc:
 		return err
@@ -286,7 +283,7 @@ func expireCertificates(ctx context.Context, m *market.Service, log *slog.Logger
 func scanForReturnToPoverty(ctx context.Context, m *monitoring.Service, log *slog.Logger) {
 	tick := time.NewTicker(24 * time.Hour)
 	defer tick.Stop()
-	sys := viewer.AsSystem(ctx)
+	sys := viewer.AsSystem(ctx) // a scheduled job of the server's
 	for {
 		year, _ := period.Of(time.Now())
 		if rep, err := m.Scan(sys, year); err != nil {

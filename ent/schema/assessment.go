@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	gen "bangfu/ent"
+	"bangfu/ent/assessment"
 	"bangfu/ent/privacy"
 	"bangfu/internal/viewer"
 )
@@ -60,16 +61,43 @@ func (Assessment) Annotations() []schema.Annotation {
 	return node("Assessment", "A yearly assessment of an agreement (考核): self-report, cross review, grade.")
 }
 
-// Policy of the Assessment: officials read; the coordinators of the
-// agreement self-report; cross review by a coordinator from outside the
-// agreement and grading by admins are checked by internal/agreements.
+// Policy of the Assessment: officials read. The agreement's own
+// coordinators self-report (create; not ADMIN, who is no party to it); the
+// cross review (交叉考核) is made by a coordinator from outside the
+// agreement or ADMIN, so no one reviews their own work; grades are given by
+// the assessing authority (ADMIN).
 func (Assessment) Policy() ent.Policy {
-	return policy([]privacy.QueryRule{signedIn(), readableBy(viewer.Auditor, viewer.Coordinator)}, []privacy.MutationRule{
+	p := policy([]privacy.QueryRule{signedIn(), readableBy(viewer.Auditor, viewer.Coordinator)}, []privacy.MutationRule{
 		privacy.AssessmentMutationRuleFunc(func(ctx context.Context, m *gen.AssessmentMutation) error {
-			if viewer.FromContext(ctx).Has(viewer.Coordinator) {
+			status, _ := m.Status()
+			if status != assessment.StatusCROSS_REVIEWED || !viewer.FromContext(ctx).Has(viewer.Coordinator) {
+				return privacy.Denyf("grades are given by the assessing authority (ADMIN)")
+			}
+			id, _ := m.ID()
+			as, err := m.Client().Assessment.Get(ctx, id)
+			if err != nil {
+				return err
+			}
+			in, err := inScope(ctx, m.Client(), as.AgreementID)
+			if err != nil || !in {
+				return orAllow(err)
+			}
+			return privacy.Denyf("the cross review is made by a coordinator from outside the agreement")
+		}),
+	}).(privacy.Policy)
+	// A self-report is decided before the rule that lets ADMIN pass.
+	p.Mutation = append(privacy.MutationPolicy{
+		privacy.OnMutationOperation(privacy.AssessmentMutationRuleFunc(func(ctx context.Context, m *gen.AssessmentMutation) error {
+			if viewer.FromContext(ctx).IsSystem() {
 				return privacy.Allow
 			}
-			return privacy.Skip
-		}),
-	})
+			agreementID, _ := m.AgreementID()
+			in, err := inScope(ctx, m.Client(), agreementID)
+			if err != nil || in {
+				return orAllow(err)
+			}
+			return privacy.Denyf("only the agreement's own coordinators self-report")
+		}), ent.OpCreate),
+	}, p.Mutation...)
+	return p
 }

@@ -13,8 +13,11 @@ import (
 
 	gen "bangfu/ent"
 	"bangfu/ent/order"
+	"bangfu/ent/predicate"
 	"bangfu/ent/privacy"
+	"bangfu/internal/market/lifecycle"
 	"bangfu/internal/viewer"
+	"bangfu/internal/workflow"
 )
 
 // Order is one buyer's order from one supplier.
@@ -87,9 +90,9 @@ func (Order) Annotations() []schema.Annotation {
 	return node("Order", "An order from one buyer organization to one supplier (订单).", entgql.QueryField())
 }
 
-// Policy of the Order: a buyer places orders for its own organization; the
-// buyer and the supplier of an order change it (which party may make which
-// lifecycle step is the marketplace's rule, internal/market).
+// Policy of the Order: a buyer places orders for its own organization;
+// each lifecycle step is taken by the party the lifecycle names for it
+// (internal/market/lifecycle), and only the buyer rates.
 func (Order) Policy() ent.Policy {
 	return policy([]privacy.QueryRule{
 		signedIn(), readableBy(viewer.Auditor, viewer.Coordinator),
@@ -107,16 +110,28 @@ func (Order) Policy() ent.Policy {
 				}
 				return privacy.Denyf("buyers order only for their own organization")
 			case m.Op().Is(ent.OpUpdateOne):
+				var by workflow.Party // the party this change needs
+				if s, ok := m.Status(); ok {
+					by = lifecycle.EnteredBy(s)
+				} else if _, ok := m.Rating(); ok {
+					by = lifecycle.Buyer
+				}
+				if by == 0 {
+					return privacy.Denyf("orders change only through their lifecycle")
+				}
+				var parties []predicate.Order
+				if by&lifecycle.Buyer != 0 {
+					parties = append(parties, order.BuyerIDIn(v.OrgIDs(viewer.Buyer)...))
+				}
+				if by&lifecycle.Supplier != 0 {
+					parties = append(parties, order.SupplierIDIn(v.OrgIDs(viewer.Supplier)...))
+				}
 				id, _ := m.ID()
-				party, err := m.Client().Order.Query().Where(order.ID(id), order.Or(
-					order.BuyerIDIn(v.OrgIDs(viewer.Buyer)...), order.SupplierIDIn(v.OrgIDs(viewer.Supplier)...),
-				)).Exist(ctx)
-				if err != nil {
-					return err
+				party, err := m.Client().Order.Query().Where(order.ID(id), order.Or(parties...)).Exist(ctx)
+				if err != nil || party {
+					return orAllow(err)
 				}
-				if party {
-					return privacy.Allow
-				}
+				return privacy.Denyf("only the order's %s may do this", lifecycle.PartyName(by))
 			}
 			return privacy.Skip
 		}),

@@ -59,7 +59,9 @@ func (ProgressReport) Annotations() []schema.Annotation {
 }
 
 // Policy of the ProgressReport: coordinators see and file reports for the
-// agreements in their scope; auditors read all.
+// agreements in their scope and review them, but never the reports they
+// submitted themselves (four eyes on every figure that counts); auditors
+// read all.
 func (ProgressReport) Policy() ent.Policy {
 	return policy([]privacy.QueryRule{
 		signedIn(), readableBy(viewer.Auditor),
@@ -69,20 +71,23 @@ func (ProgressReport) Policy() ent.Policy {
 		}),
 	}, []privacy.MutationRule{
 		privacy.ProgressReportMutationRuleFunc(func(ctx context.Context, m *gen.ProgressReportMutation) error {
-			id, ok := m.AgreementID()
+			agreementID, ok := m.AgreementID()
 			if !ok {
-				rid, _ := m.ID()
-				r, err := m.Client().ProgressReport.Get(ctx, rid)
+				id, _ := m.ID()
+				r, err := m.Client().ProgressReport.Get(ctx, id)
 				if err != nil {
 					return err
 				}
-				id = r.AgreementID
+				if r.SubmittedByID != nil && *r.SubmittedByID == viewer.FromContext(ctx).UserID {
+					return privacy.Denyf("a report is reviewed by someone other than its submitter")
+				}
+				agreementID = r.AgreementID
 			}
-			in, err := inScope(ctx, m.Client(), id)
+			in, err := inScope(ctx, m.Client(), agreementID)
 			if err != nil || in {
 				return orAllow(err)
 			}
-			return privacy.Skip
+			return privacy.Denyf("only the agreement's coordinators report and review its progress")
 		}),
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 	gen "bangfu/ent"
 	"bangfu/ent/privacy"
+	"bangfu/ent/supplierprofile"
 	"bangfu/internal/viewer"
 )
 
@@ -53,13 +54,13 @@ func (SupplierProfile) Annotations() []schema.Annotation {
 	return node("SupplierProfile", "A supplier's onboarding record (供应商资格).")
 }
 
-// Policy of the SupplierProfile: onboarding status is public. A supplier's
-// members apply for their organization; the certifiers whose scope covers
-// the organization's county decide (which step by whom: internal/market).
+// Policy of the SupplierProfile: onboarding status is public. The
+// organization's own members apply (create the profile, or file a rejected
+// one again); the certifiers whose scope covers the organization's county
+// take every other step (which step from which state: internal/market).
 func (SupplierProfile) Policy() ent.Policy {
 	return policy([]privacy.QueryRule{public()}, []privacy.MutationRule{
 		privacy.SupplierProfileMutationRuleFunc(func(ctx context.Context, m *gen.SupplierProfileMutation) error {
-			v := viewer.FromContext(ctx)
 			org, ok := m.OrganizationID()
 			if !ok {
 				id, _ := m.ID()
@@ -69,16 +70,20 @@ func (SupplierProfile) Policy() ent.Policy {
 				}
 				org = p.OrganizationID
 			}
-			if slices.Contains(v.OrgIDs(viewer.Supplier), org) {
-				return privacy.Allow
+			status, _ := m.Status()
+			if m.Op().Is(ent.OpCreate) || status == supplierprofile.StatusAPPLIED {
+				if slices.Contains(viewer.FromContext(ctx).OrgIDs(viewer.Supplier), org) {
+					return privacy.Allow
+				}
+				return privacy.Denyf("only the organization's own members apply for it")
 			}
-			if v.Has(viewer.Certifier) {
+			if viewer.FromContext(ctx).Has(viewer.Certifier) {
 				covered, err := countyCovered(ctx, m.Client(), org)
 				if err != nil || covered {
 					return orAllow(err)
 				}
 			}
-			return privacy.Denyf("only the organization's members and its county's certifiers change its supplier profile")
+			return privacy.Denyf("only the certifiers of the organization's county decide on its supplier profile")
 		}),
 	})
 }

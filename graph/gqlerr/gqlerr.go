@@ -5,6 +5,7 @@ package gqlerr
 import (
 	"context"
 	"errors"
+	"strings"
 	"log/slog"
 
 	"bangfu/ent"
@@ -65,6 +66,17 @@ func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
+// CodeOf is the extensions.code the API reports for err, "ok" for nil: the
+// one mapping of errors to codes, for callers outside a GraphQL request
+// (export handlers, tests).
+func CodeOf(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	code, _ := classify(err)
+	return code
+}
+
 // classify maps a domain or storage error to a code and, where the raw
 // message would leak internals, a safe replacement message.
 func classify(err error) (code, message string) {
@@ -78,6 +90,10 @@ func classify(err error) (code, message string) {
 	case errors.As(err, &domain):
 		return domain.ErrorCode(), err.Error()
 	case errors.Is(err, privacy.Deny):
+		// A rule's own reason (privacy.Denyf) is ours and safe to show.
+		if reason, ok := strings.CutSuffix(err.Error(), ": "+privacy.Deny.Error()); ok && !strings.Contains(reason, ": ") {
+			return Forbidden, reason
+		}
 		return Forbidden, "you are not allowed to do this"
 	case errors.Is(err, gid.ErrInvalid):
 		return BadUserInput, ""

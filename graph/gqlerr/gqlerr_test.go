@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/privacy"
 	_ "bangfu/ent/runtime"
+	"bangfu/internal/apperr"
 	"bangfu/internal/gid"
 	"bangfu/internal/viewer"
 )
@@ -54,6 +56,35 @@ func TestPresenter(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "secret_table") {
 		t.Error("internal error was not logged for operators")
+	}
+}
+
+func TestCodeOf(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{nil, "ok"},
+		{apperr.BadInput("x"), BadUserInput},
+		{fmt.Errorf("wrapped: %w", apperr.Conflict("y")), Conflict},
+		{apperr.NotFound("z").WithStatus("GONE"), NotFound},
+		{privacy.Denyf("only the order's buyer may do this"), Forbidden},
+		{&ent.NotFoundError{}, NotFound},
+		{errors.New("disk on fire"), Internal},
+	} {
+		if got := CodeOf(tc.err); got != tc.want {
+			t.Errorf("CodeOf(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+	// A policy's own reason reaches the client; the bare denial does not
+	// say more than that it is one.
+	signedIn := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: 1})
+	present := Presenter(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if got := present(signedIn, privacy.Denyf("only the order's buyer may do this")); got.Message != "only the order's buyer may do this" {
+		t.Errorf("denial message = %q", got.Message)
+	}
+	if got := present(signedIn, privacy.Deny); got.Message != "you are not allowed to do this" {
+		t.Errorf("bare denial message = %q", got.Message)
 	}
 }
 

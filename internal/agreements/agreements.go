@@ -17,27 +17,21 @@ import (
 	"bangfu/ent/region"
 	"bangfu/ent/target"
 	"bangfu/internal/apperr"
+	"bangfu/internal/clock"
 	"bangfu/internal/gid"
 	"bangfu/internal/store"
-	"bangfu/internal/viewer"
+	"bangfu/internal/workflow"
 )
 
 // Service applies the agreement rules.
 type Service struct {
 	client *ent.Client
-	now    func() time.Time
+	now    clock.Clock
 }
 
 // New returns the service.
-func New(client *ent.Client) *Service {
-	return &Service{client: client, now: func() time.Time { return time.Now().UTC() }}
-}
-
-// WithClock returns a copy of s reading the time from now (tests).
-func (s *Service) WithClock(now func() time.Time) *Service {
-	c := *s
-	c.now = now
-	return &c
+func New(client *ent.Client, now clock.Clock) *Service {
+	return &Service{client: client, now: now}
 }
 
 // PairingInput creates a pairing.
@@ -64,7 +58,7 @@ func (s *Service) CreatePairing(ctx context.Context, in PairingInput) (*ent.Pair
 func (s *Service) EndPairing(ctx context.Context, id int, until time.Time, reason string) (*ent.Pairing, error) {
 	p, err := s.client.Pairing.Get(ctx, id)
 	if ent.IsNotFound(err) {
-		return nil, apperr.NotFound("pairing %s not found", ref(id))
+		return nil, apperr.NotFound("pairing %s not found", gid.Ref(id))
 	}
 	if err != nil {
 		return nil, err
@@ -144,7 +138,7 @@ func (s *Service) AmendAgreement(ctx context.Context, id int, am Amendment) (*en
 	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		prev, err := tx.Agreement.Query().Where(agreement.ID(id)).WithHelpedRegions().WithTargets().Only(ctx)
 		if ent.IsNotFound(err) {
-			return apperr.NotFound("agreement %s not found", ref(id))
+			return apperr.NotFound("agreement %s not found", gid.Ref(id))
 		}
 		if err != nil {
 			return err
@@ -230,7 +224,7 @@ func createTargets(ctx context.Context, c *ent.Client, agreementID int, targets 
 func (s *Service) SetTarget(ctx context.Context, agreementID int, t TargetInput) (*ent.Target, error) {
 	a, err := s.client.Agreement.Get(ctx, agreementID)
 	if ent.IsNotFound(err) {
-		return nil, apperr.NotFound("agreement %s not found", ref(agreementID))
+		return nil, apperr.NotFound("agreement %s not found", gid.Ref(agreementID))
 	}
 	if err != nil {
 		return nil, err
@@ -260,51 +254,50 @@ const (
 	Close    Transition = "close"
 )
 
-var steps = map[Transition]struct{ from, to agreement.Status }{
-	Sign:     {agreement.StatusDRAFT, agreement.StatusSIGNED},
-	Activate: {agreement.StatusSIGNED, agreement.StatusACTIVE},
-	Close:    {agreement.StatusACTIVE, agreement.StatusCLOSED},
+var steps = workflow.Steps[Transition, agreement.Status]{
+	Sign:     {From: []agreement.Status{agreement.StatusDRAFT}, To: agreement.StatusSIGNED},
+	Activate: {From: []agreement.Status{agreement.StatusSIGNED}, To: agreement.StatusACTIVE},
+	Close:    {From: []agreement.Status{agreement.StatusACTIVE}, To: agreement.StatusCLOSED},
 }
 
-// Move applies a lifecycle step. Activating puts the version in force
-// from now (purchases settled from now on are attributed to it) and, for
-// an amendment, closes the version it amends at the same moment, so
-// exactly one version of an agreement is in force at any time.
+// Move applies a lifecycle step (the Agreement policy decides who may).
+// Activating puts the version in force from now (purchases settled from
+// now on are attributed to it) and, for an amendment, closes the version it
+// amends at the same moment, so exactly one version of an agreement is in
+// force at any time.
 func (s *Service) Move(ctx context.Context, id int, t Transition) (*ent.Agreement, error) {
-	step, ok := steps[t]
-	if !ok {
-		return nil, apperr.BadInput("unknown agreement transition %q", t)
+	step, err := steps.Get(t)
+	if err != nil {
+		return nil, err
 	}
 	var out *ent.Agreement
-	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		a, err := tx.Agreement.Get(ctx, id)
 		if ent.IsNotFound(err) {
-			return apperr.NotFound("agreement %s not found", ref(id))
+			return apperr.NotFound("agreement %s not found", gid.Ref(id))
 		}
 		if err != nil {
 			return err
 		}
-		if a.Status != step.from {
-			return apperr.Conflict("the agreement is %s; it cannot %s now", a.Status, t).WithStatus(a.Status.String())
-		}
 		now := s.now()
-		upd := tx.Agreement.UpdateOneID(id).Where(agreement.StatusEQ(step.from)).SetStatus(step.to)
+		upd := tx.Agreement.UpdateOneID(id).Where(agreement.StatusIn(step.From...)).SetStatus(step.To)
 		switch t {
 		case Activate:
 			upd.SetActivatedAt(now)
-			if a.SupersedesID != nil {
-				err := tx.Agreement.UpdateOneID(*a.SupersedesID).Where(agreement.ClosedAtIsNil()).
-					SetStatus(agreement.StatusCLOSED).SetClosedAt(now).Exec(ctx)
-				if err != nil && !ent.IsNotFound(err) {
-					return err
-				}
-			}
 		case Close:
 			upd.SetClosedAt(now)
 		}
 		out, err = upd.Save(ctx)
 		if ent.IsNotFound(err) {
-			return apperr.Conflict("the agreement changed while you were acting on it; reload it")
+			return step.Refuse("agreement", t, a.Status)
+		}
+		if err != nil || t != Activate || a.SupersedesID == nil {
+			return err
+		}
+		err = tx.Agreement.UpdateOneID(*a.SupersedesID).Where(agreement.ClosedAtIsNil()).
+			SetStatus(agreement.StatusCLOSED).SetClosedAt(now).Exec(ctx)
+		if ent.IsNotFound(err) {
+			return nil // already closed
 		}
 		return err
 	})
@@ -418,20 +411,4 @@ func dedupe(ids []int) []int {
 func dateOnly(t time.Time) time.Time {
 	u := t.UTC()
 	return time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-func ref(id int) string {
-	s, err := gid.Encode(id)
-	if err != nil {
-		return "?"
-	}
-	return s
-}
-
-// requireSignedIn refuses anonymous callers.
-func requireSignedIn(ctx context.Context) error {
-	if !viewer.FromContext(ctx).Authenticated() {
-		return apperr.Unauthenticated("sign in to see progress")
-	}
-	return nil
 }

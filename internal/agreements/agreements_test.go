@@ -10,20 +10,13 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/region"
 	"bangfu/ent/target"
+	"bangfu/graph/gqlerr"
 	"bangfu/internal/agreements"
-	"bangfu/internal/apperr"
+	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
 )
-
-// code is the outcome's error code; a non-domain error shows in full.
-func code(err error) string {
-	if c := apperr.CodeOf(err); c != "" {
-		return c
-	}
-	return "other: " + err.Error()
-}
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
@@ -38,7 +31,7 @@ func TestAgreementRules(t *testing.T) {
 	yunnan := c.Region.Query().Where(region.Code("530000")).OnlyIDX(sys)
 	unit := c.Organization.Query().Where(organization.KindEQ(organization.KindDESIGNATED_UNIT)).FirstIDX(sys)
 	buyer := c.Organization.Query().Where(organization.KindEQ(organization.KindENTERPRISE)).FirstIDX(sys)
-	svc := agreements.New(c)
+	svc := agreements.New(c, clock.Real)
 	valid := func() agreements.AgreementInput {
 		return agreements.AgreementInput{Kind: agreement.KindEAST_WEST, Title: "测试协议", PeriodStart: day(2026, 1, 1), PeriodEnd: day(2027, 12, 31),
 			HelpingRegionID: &shanghai, HelpedRegionIDs: []int{yunnan},
@@ -67,8 +60,8 @@ func TestAgreementRules(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				in := valid()
 				tc.edit(&in)
-				if _, err := svc.CreateAgreement(sys, in); code(err) != "BAD_USER_INPUT" {
-					t.Fatalf("got %s, want BAD_USER_INPUT", code(err))
+				if _, err := svc.CreateAgreement(sys, in); gqlerr.CodeOf(err) != "BAD_USER_INPUT" {
+					t.Fatalf("got %s, want BAD_USER_INPUT", gqlerr.CodeOf(err))
 				}
 			})
 		}
@@ -100,7 +93,7 @@ func TestAgreementRules(t *testing.T) {
 			{"unknown step", func() error { _, err := svc.Move(sys, a.ID, "reopen"); return err }, "BAD_USER_INPUT"},
 		}
 		for _, s := range steps {
-			if got := code(s.do()); got != s.want {
+			if got := gqlerr.CodeOf(s.do()); got != s.want {
 				t.Fatalf("%s: %s, want %s", s.name, got, s.want)
 			}
 		}
@@ -112,8 +105,8 @@ func TestAgreementRules(t *testing.T) {
 		if v2.Version != 2 || v2.OriginalID == nil || *v2.OriginalID != a.ID || v2.Status != agreement.StatusDRAFT {
 			t.Fatalf("amendment: %+v", v2)
 		}
-		if _, err := svc.AmendAgreement(sys, a.ID, agreements.Amendment{}); code(err) != "CONFLICT" {
-			t.Fatalf("second amendment of the same version: %s", code(err))
+		if _, err := svc.AmendAgreement(sys, a.ID, agreements.Amendment{}); gqlerr.CodeOf(err) != "CONFLICT" {
+			t.Fatalf("second amendment of the same version: %v", err)
 		}
 		got := map[target.Indicator]int64{}
 		for _, tg := range c.Target.Query().Where(target.AgreementID(v2.ID)).AllX(sys) {
@@ -141,8 +134,8 @@ func TestAgreementRules(t *testing.T) {
 		own := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: users[0], Grants: []viewer.Grant{{Role: viewer.Coordinator, AgreementIDs: []int{a.ID}}}})
 		other := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: users[1], Grants: []viewer.Grant{{Role: viewer.Coordinator}}})
 		admin := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: users[2], Grants: []viewer.Grant{{Role: viewer.Admin}}})
-		if _, err := svc.SelfAssess(other, a.ID, 2026, "自评"); code(err) != "FORBIDDEN" {
-			t.Fatalf("self-report by an outsider: %s", code(err))
+		if _, err := svc.SelfAssess(other, a.ID, 2026, "自评"); gqlerr.CodeOf(err) != "FORBIDDEN" {
+			t.Fatalf("self-report by an outsider: %v", err)
 		}
 		as, err := svc.SelfAssess(own, a.ID, 2026, "自评")
 		if err != nil {
@@ -163,7 +156,7 @@ func TestAgreementRules(t *testing.T) {
 			{"grade", func() error { _, err := svc.Grade(admin, as.ID, assessment.GradeEXCELLENT, "好"); return err }, "ok"},
 			{"grade twice", func() error { _, err := svc.Grade(admin, as.ID, assessment.GradePOOR, "差"); return err }, "CONFLICT"},
 		} {
-			if got := code(s.do()); got != s.want {
+			if got := gqlerr.CodeOf(s.do()); got != s.want {
 				t.Fatalf("%s: %s, want %s", s.name, got, s.want)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/internal/agreements"
 	"bangfu/internal/bulk"
+	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
@@ -53,7 +54,7 @@ func BenchmarkAgreementProgress(b *testing.B) {
 			}
 		}
 		ledger := db.Client.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT)).CountX(sys)
-		svc := agreements.New(db.Client)
+		svc := agreements.New(db.Client, clock.Real)
 		ctx := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: 1, Grants: []viewer.Grant{{Role: viewer.Auditor}}})
 		b.Run(fmt.Sprintf("settled_lines=%d", lines), func(b *testing.B) {
 			b.Logf("ledger: %d credit entries; the agreement read has %d credited lines in 2026", ledger, best.Sum)

@@ -17,8 +17,10 @@ import (
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/target"
+	"bangfu/internal/access"
 	"bangfu/internal/apperr"
 	"bangfu/internal/attribution"
+	"bangfu/internal/gid"
 	"bangfu/internal/period"
 	"bangfu/internal/validate"
 	"bangfu/internal/viewer"
@@ -75,7 +77,7 @@ func fromLedger(ind target.Indicator) bool {
 // across all versions of the agreement (an amendment does not restart the
 // year); targets are the viewed version's.
 func (s *Service) Progress(ctx context.Context, agreementID, year int) (*AgreementProgress, error) {
-	if err := requireSignedIn(ctx); err != nil {
+	if err := access.Check(ctx, access.ReadFigures); err != nil {
 		return nil, err
 	}
 	if year < 2000 || year > 2100 {
@@ -84,7 +86,7 @@ func (s *Service) Progress(ctx context.Context, agreementID, year int) (*Agreeme
 	sys := viewer.AsSystem(ctx) // aggregates are open to every signed-in user
 	a, err := s.client.Agreement.Get(sys, agreementID)
 	if ent.IsNotFound(err) {
-		return nil, apperr.NotFound("agreement %s not found", ref(agreementID))
+		return nil, apperr.NotFound("agreement %s not found", gid.Ref(agreementID))
 	}
 	if err != nil {
 		return nil, err
@@ -250,7 +252,7 @@ type Rollup struct {
 // force (or last in force) in the year; western regions have no targets
 // of their own, only what was credited to them.
 func (s *Service) Rollup(ctx context.Context, scope RollupScope, id, year int) (*Rollup, error) {
-	if err := requireSignedIn(ctx); err != nil {
+	if err := access.Check(ctx, access.ReadFigures); err != nil {
 		return nil, err
 	}
 	if year < 2000 || year > 2100 {
@@ -263,7 +265,7 @@ func (s *Service) Rollup(ctx context.Context, scope RollupScope, id, year int) (
 	case EastRegion, WestRegion:
 		reg, err := s.client.Region.Get(sys, id)
 		if ent.IsNotFound(err) {
-			return nil, apperr.NotFound("region %s not found", ref(id))
+			return nil, apperr.NotFound("region %s not found", gid.Ref(id))
 		}
 		if err != nil {
 			return nil, err
@@ -281,7 +283,7 @@ func (s *Service) Rollup(ctx context.Context, scope RollupScope, id, year int) (
 	case DesignatedUnit:
 		o, err := s.client.Organization.Get(sys, id)
 		if ent.IsNotFound(err) {
-			return nil, apperr.NotFound("organization %s not found", ref(id))
+			return nil, apperr.NotFound("organization %s not found", gid.Ref(id))
 		}
 		if err != nil {
 			return nil, err
@@ -476,7 +478,7 @@ type CanteenQuota struct {
 // Only the unit's own purchases count: its union buys for its members,
 // not for the canteen.
 func (s *Service) Quota(ctx context.Context, orgID, year int) (*CanteenQuota, error) {
-	if err := requireSignedIn(ctx); err != nil {
+	if err := access.Check(ctx, access.ReadFigures); err != nil {
 		return nil, err
 	}
 	if year < 2000 || year > 2100 {
@@ -485,7 +487,7 @@ func (s *Service) Quota(ctx context.Context, orgID, year int) (*CanteenQuota, er
 	sys := viewer.AsSystem(ctx)
 	o, err := s.client.Organization.Query().Where(organization.ID(orgID)).WithBuyerProfile().Only(sys)
 	if ent.IsNotFound(err) {
-		return nil, apperr.NotFound("organization %s not found", ref(orgID))
+		return nil, apperr.NotFound("organization %s not found", gid.Ref(orgID))
 	}
 	if err != nil {
 		return nil, err
@@ -532,8 +534,8 @@ func (s *Service) TargetCredits(ctx context.Context, t *ent.Target) (*ent.Ledger
 // Recompute re-runs attribution over the whole ledger and reports every
 // figure that does not reproduce (ADMIN; it changes nothing).
 func (s *Service) Recompute(ctx context.Context) (*attribution.Report, error) {
-	if v := viewer.FromContext(ctx); !v.Has(viewer.Admin) && !v.IsSystem() {
-		return nil, apperr.Forbidden("recompute is an ADMIN operation")
+	if err := access.Check(ctx, access.RunLedgerJob); err != nil {
+		return nil, err
 	}
 	return attribution.Recompute(viewer.AsSystem(ctx), s.client)
 }

@@ -9,7 +9,8 @@ import (
 	"bangfu/ent/assessment"
 	"bangfu/ent/progressreport"
 	"bangfu/internal/apperr"
-	"bangfu/internal/scope"
+	"bangfu/internal/gid"
+	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 )
 
@@ -55,7 +56,7 @@ func (s *Service) SubmitReport(ctx context.Context, in ReportInput) (*ent.Progre
 	}
 	a, err := s.client.Agreement.Get(ctx, in.AgreementID)
 	if ent.IsNotFound(err) {
-		return nil, apperr.NotFound("agreement %s not found", ref(in.AgreementID))
+		return nil, apperr.NotFound("agreement %s not found", gid.Ref(in.AgreementID))
 	}
 	if err != nil {
 		return nil, err
@@ -74,108 +75,100 @@ func (s *Service) SubmitReport(ctx context.Context, in ReportInput) (*ent.Progre
 	return create.Save(ctx)
 }
 
-// ReviewReport approves or rejects a submitted report. The reviewer is a
-// coordinator of the agreement other than the one who submitted it (four
-// eyes on every figure that counts).
+// ReviewReport approves or rejects a submitted report. The ProgressReport
+// policy lets a coordinator of the agreement other than the submitter
+// review it (four eyes on every figure that counts).
 func (s *Service) ReviewReport(ctx context.Context, id int, approve bool, comment string) (*ent.ProgressReport, error) {
-	r, err := s.client.ProgressReport.Get(ctx, id)
-	if ent.IsNotFound(err) {
-		return nil, apperr.NotFound("progress report %s not found", ref(id))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if r.Status != progressreport.StatusSUBMITTED {
-		return nil, apperr.Conflict("the report is %s already", r.Status).WithStatus(r.Status.String())
-	}
-	v := viewer.FromContext(ctx)
-	if r.SubmittedByID != nil && *r.SubmittedByID == v.UserID {
-		return nil, apperr.Forbidden("a report is reviewed by someone other than its submitter")
-	}
 	if !approve && strings.TrimSpace(comment) == "" {
 		return nil, apperr.BadInput("say why the report is rejected")
 	}
 	if len([]rune(comment)) > 1000 {
 		return nil, apperr.BadInput("the comment is at most 1000 characters")
 	}
+	r, err := s.client.ProgressReport.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apperr.NotFound("progress report %s not found", gid.Ref(id))
+	}
+	if err != nil {
+		return nil, err
+	}
 	status := progressreport.StatusREJECTED
 	if approve {
 		status = progressreport.StatusAPPROVED
 	}
-	upd := s.client.ProgressReport.UpdateOne(r).Where(progressreport.StatusEQ(progressreport.StatusSUBMITTED)).
+	upd := s.client.ProgressReport.UpdateOneID(id).Where(progressreport.StatusEQ(progressreport.StatusSUBMITTED)).
 		SetStatus(status).SetReviewComment(comment).SetReviewedAt(s.now())
-	if v.UserID != 0 {
-		upd.SetReviewedByID(v.UserID)
+	if uid := viewer.FromContext(ctx).UserID; uid != 0 {
+		upd.SetReviewedByID(uid)
 	}
 	out, err := upd.Save(ctx)
 	if ent.IsNotFound(err) {
-		return nil, apperr.Conflict("the report was reviewed meanwhile; reload it")
+		return nil, apperr.Conflict("the report is %s already", r.Status).WithStatus(r.Status.String())
 	}
 	return out, err
 }
 
-// SelfAssess files the helping side's self-report for a year (a
-// coordinator of the agreement). One assessment per agreement and year.
+// SelfAssess files the helping side's self-report for a year (the
+// Assessment policy lets only the agreement's own coordinators). One
+// assessment per agreement and year.
 func (s *Service) SelfAssess(ctx context.Context, agreementID, year int, report string) (*ent.Assessment, error) {
 	if strings.TrimSpace(report) == "" || len([]rune(report)) > 10000 {
 		return nil, apperr.BadInput("the self-report is 1 to 10000 characters")
 	}
 	a, err := s.client.Agreement.Get(ctx, agreementID)
 	if ent.IsNotFound(err) {
-		return nil, apperr.NotFound("agreement %s not found", ref(agreementID))
+		return nil, apperr.NotFound("agreement %s not found", gid.Ref(agreementID))
 	}
 	if err != nil {
 		return nil, err
-	}
-	if in, err := s.coordinates(ctx, a.ID); err != nil || !in {
-		return nil, orForbidden(err, "only the agreement's own coordinators self-report")
 	}
 	if year < a.PeriodStart.Year() || year > a.PeriodEnd.Year() {
 		return nil, apperr.BadInput("%d lies outside the agreement period", year)
 	}
-	series := seriesRoot(a)
-	exists, err := s.client.Assessment.Query().Where(assessment.Year(year),
-		assessment.HasAgreementWith(agreement.Or(agreement.ID(series), agreement.OriginalID(series)))).Exist(ctx)
+	var out *ent.Assessment
+	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+		create := tx.Assessment.Create().SetAgreementID(a.ID).SetYear(year).SetSelfReport(report)
+		if uid := viewer.FromContext(ctx).UserID; uid != 0 {
+			create.SetSelfReportedByID(uid)
+		}
+		if out, err = create.Save(ctx); ent.IsConstraintError(err) {
+			return apperr.Conflict("the %d assessment of this agreement exists already", year)
+		} else if err != nil {
+			return err
+		}
+		series := seriesRoot(a)
+		twice, err := tx.Assessment.Query().Where(assessment.Year(year), assessment.IDNEQ(out.ID),
+			assessment.HasAgreementWith(agreement.Or(agreement.ID(series), agreement.OriginalID(series)))).Exist(ctx)
+		if err != nil {
+			return err
+		}
+		if twice {
+			return apperr.Conflict("the %d assessment of this agreement exists already", year)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if exists {
-		return nil, apperr.Conflict("the %d assessment of this agreement exists already", year)
-	}
-	create := s.client.Assessment.Create().SetAgreementID(a.ID).SetYear(year).SetSelfReport(report)
-	if uid := viewer.FromContext(ctx).UserID; uid != 0 {
-		create.SetSelfReportedByID(uid)
-	}
-	return create.Save(ctx)
+	return out.Unwrap(), nil
 }
 
-// CrossReview records the cross review (交叉考核): by a coordinator who
-// does not coordinate the agreement, so no one reviews their own work.
+// CrossReview records the cross review (交叉考核); the Assessment policy
+// lets only a coordinator from outside the agreement make it.
 func (s *Service) CrossReview(ctx context.Context, id int, review string) (*ent.Assessment, error) {
 	if strings.TrimSpace(review) == "" || len([]rune(review)) > 10000 {
 		return nil, apperr.BadInput("the review is 1 to 10000 characters")
 	}
-	as, err := s.assessment(ctx, id, assessment.StatusSELF_REPORTED)
-	if err != nil {
-		return nil, err
-	}
-	in, err := s.coordinates(ctx, as.AgreementID)
-	if err != nil {
-		return nil, err
-	}
-	v := viewer.FromContext(ctx)
-	if in || !v.Has(viewer.Coordinator) && !v.Has(viewer.Admin) {
-		return nil, apperr.Forbidden("the cross review is made by a coordinator from outside the agreement")
-	}
-	upd := s.client.Assessment.UpdateOne(as).Where(assessment.StatusEQ(assessment.StatusSELF_REPORTED)).
-		SetStatus(assessment.StatusCROSS_REVIEWED).SetCrossReview(review)
-	if v.UserID != 0 {
-		upd.SetCrossReviewedByID(v.UserID)
-	}
-	return saveStep(upd.Save(ctx))
+	return s.assessmentStep(ctx, id, assessment.StatusSELF_REPORTED, func(u *ent.AssessmentUpdateOne, uid int) {
+		u.SetStatus(assessment.StatusCROSS_REVIEWED).SetCrossReview(review)
+		if uid != 0 {
+			u.SetCrossReviewedByID(uid)
+		}
+	})
 }
 
-// Grade records the final grade (ADMIN: the assessing authority).
+// Grade records the final grade (the Assessment policy: ADMIN, the
+// assessing authority).
 func (s *Service) Grade(ctx context.Context, id int, grade assessment.Grade, comment string) (*ent.Assessment, error) {
 	if err := assessment.GradeValidator(grade); err != nil {
 		return nil, apperr.BadInput("unknown grade %q", grade)
@@ -183,58 +176,34 @@ func (s *Service) Grade(ctx context.Context, id int, grade assessment.Grade, com
 	if strings.TrimSpace(comment) == "" || len([]rune(comment)) > 10000 {
 		return nil, apperr.BadInput("the grade comment is 1 to 10000 characters")
 	}
-	v := viewer.FromContext(ctx)
-	if !v.Has(viewer.Admin) && !v.IsSystem() {
-		return nil, apperr.Forbidden("grades are given by the assessing authority (ADMIN)")
-	}
-	as, err := s.assessment(ctx, id, assessment.StatusCROSS_REVIEWED)
-	if err != nil {
-		return nil, err
-	}
-	upd := s.client.Assessment.UpdateOne(as).Where(assessment.StatusEQ(assessment.StatusCROSS_REVIEWED)).
-		SetStatus(assessment.StatusGRADED).SetGrade(grade).SetGradeComment(comment).SetGradedAt(s.now())
-	if v.UserID != 0 {
-		upd.SetGradedByID(v.UserID)
-	}
-	return saveStep(upd.Save(ctx))
+	return s.assessmentStep(ctx, id, assessment.StatusCROSS_REVIEWED, func(u *ent.AssessmentUpdateOne, uid int) {
+		u.SetStatus(assessment.StatusGRADED).SetGrade(grade).SetGradeComment(comment).SetGradedAt(s.now())
+		if uid != 0 {
+			u.SetGradedByID(uid)
+		}
+	})
 }
 
-func (s *Service) assessment(ctx context.Context, id int, want assessment.Status) (*ent.Assessment, error) {
+// assessmentStep takes the step that set describes on an assessment in
+// state from, as a guarded update.
+func (s *Service) assessmentStep(ctx context.Context, id int, from assessment.Status, set func(u *ent.AssessmentUpdateOne, uid int)) (*ent.Assessment, error) {
 	as, err := s.client.Assessment.Get(ctx, id)
 	if ent.IsNotFound(err) {
-		return nil, apperr.NotFound("assessment %s not found", ref(id))
+		return nil, apperr.NotFound("assessment %s not found", gid.Ref(id))
 	}
 	if err != nil {
 		return nil, err
 	}
-	if as.Status != want {
-		return nil, apperr.Conflict("the assessment is %s; this step needs %s", as.Status, want).WithStatus(as.Status.String())
-	}
-	return as, nil
-}
-
-func saveStep(as *ent.Assessment, err error) (*ent.Assessment, error) {
+	upd := s.client.Assessment.UpdateOneID(id).Where(assessment.StatusEQ(from))
+	set(upd, viewer.FromContext(ctx).UserID)
+	out, err := upd.Save(ctx)
 	if ent.IsNotFound(err) {
-		return nil, apperr.Conflict("the assessment changed meanwhile; reload it")
+		if as.Status == from {
+			return nil, apperr.Conflict("the assessment changed meanwhile; reload it")
+		}
+		return nil, apperr.Conflict("the assessment is %s; this step needs %s", as.Status, from).WithStatus(as.Status.String())
 	}
-	return as, err
-}
-
-// coordinates reports whether the viewer coordinates the agreement (any
-// version of it).
-func (s *Service) coordinates(ctx context.Context, agreementID int) (bool, error) {
-	ids := viewer.FromContext(ctx).AgreementIDs()
-	if len(ids) == 0 {
-		return false, nil
-	}
-	return s.client.Agreement.Query().Where(agreement.ID(agreementID), scope.Agreements(ids)).Exist(ctx)
-}
-
-func orForbidden(err error, msg string) error {
-	if err != nil {
-		return err
-	}
-	return apperr.Forbidden("%s", msg)
+	return out, err
 }
 
 // seriesRoot is the id all versions of the agreement share.

@@ -4,10 +4,7 @@
 // state of the thing that refused.
 package apperr
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // Error is a domain error with a stable GraphQL error code.
 type Error struct {
@@ -51,17 +48,4 @@ func (e *Error) WithStatus(status string) *Error {
 	}
 	e.Details["currentStatus"] = status
 	return e
-}
-
-// CodeOf is the code of err: "ok" for nil, the domain code of an *Error
-// anywhere in its chain, and "" for anything else (a bug, not a refusal).
-func CodeOf(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
-		return "ok"
-	case errors.As(err, &e):
-		return e.code
-	}
-	return ""
 }

@@ -1,24 +1,20 @@
 package apperr
 
-import (
-	"errors"
-	"fmt"
-	"testing"
-)
+import "testing"
 
-func TestCodeOf(t *testing.T) {
+func TestCodesAndStatus(t *testing.T) {
 	for _, tc := range []struct {
-		err  error
+		err  *Error
 		want string
 	}{
-		{nil, "ok"},
 		{BadInput("x"), "BAD_USER_INPUT"},
-		{fmt.Errorf("wrapped: %w", Conflict("y")), "CONFLICT"},
+		{Conflict("y"), "CONFLICT"},
+		{Forbidden("f"), "FORBIDDEN"},
 		{NotFound("z").WithStatus("GONE"), "NOT_FOUND"},
-		{errors.New("disk on fire"), ""},
+		{Unauthenticated("u"), "UNAUTHENTICATED"},
 	} {
-		if got := CodeOf(tc.err); got != tc.want {
-			t.Errorf("CodeOf(%v) = %q, want %q", tc.err, got, tc.want)
+		if got := tc.err.ErrorCode(); got != tc.want {
+			t.Errorf("%v: code %q, want %q", tc.err, got, tc.want)
 		}
 	}
 	if s := Conflict("c").WithStatus("SETTLED").ErrorDetails()["currentStatus"]; s != "SETTLED" {

@@ -15,8 +15,10 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/supplierprofile"
 	"bangfu/internal/attribution"
+	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/market"
+	"bangfu/internal/market/lifecycle"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
 )
@@ -83,13 +85,13 @@ func TestRecomputeReproducesLedger(t *testing.T) {
 			SetAmountFen(int64(qty) * p.PriceFen).SetCertifiedAtOrder(rnd.IntN(5) != 0).
 			SetOriginCountyID(p.OriginCountyID).ExecX(sys)
 		at := start.Add(time.Duration(rnd.Int64N(int64(span))))
-		svc := market.NewService(c, 0).WithClock(func() time.Time { return at })
-		if _, err := svc.Move(sys, o.ID, market.Settle, market.Details{}); err != nil {
+		svc := market.New(c, clock.At(at), 0)
+		if _, err := svc.Move(sys, o.ID, lifecycle.Settle, market.Details{}); err != nil {
 			t.Fatalf("settling order %d: %v", i, err)
 		}
 		if rnd.IntN(6) == 0 {
-			later := market.NewService(c, 0).WithClock(func() time.Time { return at.Add(40 * 24 * time.Hour) })
-			if _, err := later.Move(sys, o.ID, market.Refund, market.Details{}); err != nil {
+			later := market.New(c, clock.At(at.Add(40*24*time.Hour)), 0)
+			if _, err := later.Move(sys, o.ID, lifecycle.Refund, market.Details{}); err != nil {
 				t.Fatalf("refunding order %d: %v", i, err)
 			}
 			refunds++

@@ -16,6 +16,7 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/session"
 	"bangfu/ent/user"
+	"bangfu/internal/clock"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 
@@ -50,15 +51,15 @@ type Service struct {
 	client     *ent.Client
 	tokens     *Tokens
 	refreshTTL time.Duration
-	now        func() time.Time
+	now        clock.Clock
 	// dummyHash keeps unknown-email sign-ins as slow as real ones.
 	dummyHash []byte
 }
 
-// NewService returns the sign-in service.
-func NewService(client *ent.Client, tokens *Tokens, refreshTTL time.Duration) *Service {
+// New returns the sign-in service.
+func New(client *ent.Client, now clock.Clock, tokens *Tokens, refreshTTL time.Duration) *Service {
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("not a real password"), bcryptCost)
-	return &Service{client: client, tokens: tokens, refreshTTL: refreshTTL, now: time.Now, dummyHash: dummy}
+	return &Service{client: client, tokens: tokens, refreshTTL: refreshTTL, now: now, dummyHash: dummy}
 }
 
 // Tokens returns the access-token service.

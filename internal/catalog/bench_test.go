@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"bangfu/internal/app"
 	"bangfu/internal/httpapi"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
@@ -41,7 +42,11 @@ func BenchmarkCatalogSearch(b *testing.B) {
 	defer db.Close()
 	n, _ := db.Client.Product.Query().Count(ctx)
 	b.Logf("catalog of %d products", n)
-	srv := httptest.NewServer(httpapi.New(httpapi.Options{Client: db.Client, Dialect: db.Dialect,
+	services, err := app.New(db.Client, app.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(httpapi.Options{Services: services,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	defer srv.Close()
 

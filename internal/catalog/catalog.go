@@ -7,13 +7,13 @@ package catalog
 import (
 	"context"
 	"strings"
-	"time"
 
 	"bangfu/ent"
 	"bangfu/ent/organization"
 	"bangfu/ent/predicate"
 	"bangfu/ent/product"
 	"bangfu/ent/region"
+	"bangfu/internal/clock"
 	"bangfu/internal/search"
 	"bangfu/internal/validate"
 
@@ -50,14 +50,14 @@ type Filter struct {
 type Searcher struct {
 	client         *ent.Client
 	dialect        string
-	now            func() time.Time
+	now            clock.Clock
 	countCap       int // totalCount is exact up to here
 	candidateCount int // relevance re-ranks this many best sellers
 }
 
-// New returns a searcher for the database dialect with the default limits.
-func New(client *ent.Client, dia string) *Searcher {
-	return &Searcher{client: client, dialect: dia, now: time.Now,
+// New returns a searcher with the default limits.
+func New(client *ent.Client, now clock.Clock) *Searcher {
+	return &Searcher{client: client, dialect: client.Dialect(), now: now,
 		countCap: DefaultCountCap, candidateCount: DefaultRankedCandidates}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"bangfu/ent/product"
 	"bangfu/internal/catalog"
+	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
@@ -26,7 +27,7 @@ func TestRelevancePagesAcrossCandidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	const query = "核桃"
-	all, err := catalog.New(db.Client, db.Dialect).Search(ctx, query, catalog.Filter{}, catalog.BestSelling, catalog.Page{First: ptr(100)})
+	all, err := catalog.New(db.Client, clock.Real).Search(ctx, query, catalog.Filter{}, catalog.BestSelling, catalog.Page{First: ptr(100)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestRelevancePagesAcrossCandidates(t *testing.T) {
 	}
 
 	for _, tc := range []struct{ candidates, pageSize int }{{7, 3}, {6, 3}, {1, 5}, {1000, 4}} {
-		s := catalog.New(db.Client, db.Dialect).WithLimits(5, tc.candidates)
+		s := catalog.New(db.Client, clock.Real).WithLimits(5, tc.candidates)
 		var got []int
 		var after *entgql.Cursor[int]
 		for page := 0; ; page++ {
@@ -88,7 +89,7 @@ func TestBestSellingOrder(t *testing.T) {
 	if err := demo.Load(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := catalog.New(db.Client, db.Dialect).Search(ctx, "", catalog.Filter{}, catalog.BestSelling, catalog.Page{First: ptr(100)})
+	conn, err := catalog.New(db.Client, clock.Real).Search(ctx, "", catalog.Filter{}, catalog.BestSelling, catalog.Page{First: ptr(100)})
 	if err != nil {
 		t.Fatal(err)
 	}

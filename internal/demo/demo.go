@@ -25,6 +25,7 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/internal/audit"
+	"bangfu/internal/clock"
 	"bangfu/internal/monitoring"
 	"bangfu/internal/store"
 	"bangfu/internal/validate"
@@ -582,14 +583,14 @@ func (b *builder) loadMonitoring(ctx context.Context) error {
 	if err := b.tx.MonitoringThreshold.CreateBulk(creates...).Exec(ctx); err != nil {
 		return err
 	}
-	svc := monitoring.New(b.tx.Client()).WithClock(func() time.Time { return Reference.AddDate(0, -1, 0) })
+	svc := monitoring.New(b.tx.Client(), clock.At(Reference.AddDate(0, -1, 0)))
 	rep, err := svc.Scan(ctx, 2026)
 	if err != nil {
 		return err
 	}
 	// Move the first few cases along, a month later, so the demo shows
 	// each stage (and overdue cases among the untouched ones).
-	later := svc.WithClock(func() time.Time { return Reference })
+	later := monitoring.New(b.tx.Client(), clock.At(Reference))
 	paths := [][]monitoring.Step{
 		{monitoring.Visit},
 		{monitoring.Visit, monitoring.Review},

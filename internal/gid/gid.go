@@ -110,3 +110,13 @@ func Decode(s string) (int, string, error) {
 	}
 	return id, typ, nil
 }
+
+// Ref is the wire form of id for messages ("?" for a key of no type), so
+// that an error names a thing the way the client knows it.
+func Ref(id int) string {
+	s, err := Encode(id)
+	if err != nil {
+		return "?"
+	}
+	return s
+}

@@ -9,6 +9,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/region"
 	"bangfu/internal/auth"
+	"bangfu/internal/clock"
 	"bangfu/internal/market"
 	"bangfu/internal/validate"
 )
@@ -151,7 +152,7 @@ func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 	// Expiry by date.
 	other := c.Certification.Query().Where(certification.StatusEQ(certification.StatusCERTIFIED)).FirstX(sysCtx)
 	c.Certification.UpdateOne(other).SetValidUntil(time.Now().Add(-time.Hour)).ExecX(sysCtx)
-	n, err := market.NewService(c, 0).ExpireCertifications(sysCtx)
+	n, err := market.New(c, clock.Real, 0).ExpireCertifications(sysCtx)
 	if err != nil || n != 1 {
 		t.Fatalf("expired %d, %v", n, err)
 	}

@@ -10,13 +10,9 @@ import (
 	"net/http"
 	"time"
 
-	"bangfu/ent"
 	"bangfu/graph"
 	"bangfu/graph/gqlerr"
-	"bangfu/internal/agreements"
-	"bangfu/internal/auth"
-	"bangfu/internal/catalog"
-	"bangfu/internal/market"
+	"bangfu/internal/app"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -27,14 +23,8 @@ import (
 
 // Options configure the handler; zero values get safe defaults.
 type Options struct {
-	Client *ent.Client
-	// Auth signs users in and resolves bearer tokens to viewers.
-	Auth *auth.Service
-	// Market runs the marketplace rules (nil: defaults).
-	Market *market.Service
-	// Dialect of the database (dialect.Postgres or dialect.SQLite) for
-	// catalog search.
-	Dialect string
+	// Services are the domain services the API serves (internal/app).
+	Services *app.Services
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 	Log   *slog.Logger
@@ -70,11 +60,7 @@ func New(o Options) http.Handler {
 		o.RequestTimeout = DefaultRequestTimeout
 	}
 
-	if o.Market == nil {
-		o.Market = market.NewService(o.Client, 0)
-	}
-	progress := agreements.New(o.Client)
-	gql := handler.New(graph.NewSchema(o.Client, o.Auth, o.Market, catalog.New(o.Client, o.Dialect), progress))
+	gql := handler.New(graph.NewSchema(o.Services))
 	gql.AddTransport(transport{maxBodyBytes: o.MaxBodyBytes})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Introspection {
@@ -88,7 +74,7 @@ func New(o Options) http.Handler {
 	gql.SetRecoverFunc(gqlerr.Recover(o.Log))
 
 	mux := http.NewServeMux()
-	api := withViewer(o.Auth, o.Log, http.TimeoutHandler(gql, o.RequestTimeout, timeoutBody))
+	api := withViewer(o.Services.Auth, o.Log, http.TimeoutHandler(gql, o.RequestTimeout, timeoutBody))
 	mux.Handle("GET /graphql", api)
 	mux.Handle("POST /graphql", api)
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
@@ -96,8 +82,8 @@ func New(o Options) http.Handler {
 		writeProblem(w, http.StatusMethodNotAllowed, codeBadRequest, "use GET or POST for /graphql")
 	})
 	exportMux := http.NewServeMux()
-	exports{svc: progress, log: o.Log}.register(exportMux)
-	mux.Handle("GET /exports/", withViewer(o.Auth, o.Log, exportMux))
+	exports{svc: o.Services.Agreements, log: o.Log}.register(exportMux)
+	mux.Handle("GET /exports/", withViewer(o.Services.Auth, o.Log, exportMux))
 	mux.Handle("GET /{$}", playground.Handler("bangfu GraphQL", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")

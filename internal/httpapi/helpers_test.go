@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"bangfu/internal/auth"
+	"bangfu/internal/app"
 	"bangfu/internal/demo"
 	"bangfu/internal/gid"
 	"bangfu/internal/httpapi"
@@ -47,13 +47,12 @@ func demoServer(t testing.TB) (*httptest.Server, *store.DB) {
 }
 
 func serve(t testing.TB, db *store.DB) *httptest.Server {
-	tokens, err := auth.NewTokens([]byte("test-signing-key-test-signing-key"), "bangfu", "bangfu-api", 15*time.Minute)
+	services, err := app.New(db.Client, app.Config{RefreshTTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(httpapi.New(httpapi.Options{
-		Client: db.Client, Auth: auth.NewService(db.Client, tokens, time.Hour), Dialect: db.Dialect,
-		Ready: db.Ping, Log: quietLog(t), Introspection: true,
+		Services: services, Ready: db.Ping, Log: quietLog(t), Introspection: true,
 	}))
 	t.Cleanup(srv.Close)
 	return srv

@@ -11,6 +11,7 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/organization"
 	"bangfu/ent/region"
+	"bangfu/internal/app"
 	"bangfu/internal/httpapi"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
@@ -54,7 +55,11 @@ func TestNestedQueriesAreBatched(t *testing.T) {
 	}
 
 	counter := &countingDriver{Driver: db.Driver()}
-	srv := httptest.NewServer(httpapi.New(httpapi.Options{Client: ent.NewClient(ent.Driver(counter)), Log: quietLog(t)}))
+	services, err := app.New(ent.NewClient(ent.Driver(counter)), app.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.New(httpapi.Options{Services: services, Log: quietLog(t)}))
 	t.Cleanup(srv.Close)
 
 	const q = `query($n: Int!) { organizations(first: $n) { edges { node { name region { name }

@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
+	"bangfu/internal/access"
 	"bangfu/internal/apperr"
 	"bangfu/internal/attribution"
 	"bangfu/internal/viewer"
@@ -234,8 +235,8 @@ type Summary struct {
 // among organizations by points, level and awards for the year. Its
 // unions' and subsidiaries' purchases count in it.
 func (s *Service) Summarize(ctx context.Context, orgID, year int) (*Summary, error) {
-	if !viewer.FromContext(ctx).Authenticated() {
-		return nil, apperr.Unauthenticated("sign in to see an incentive summary")
+	if err := access.Check(ctx, access.ReadFigures); err != nil {
+		return nil, err
 	}
 	if year < 2000 || year > 2100 {
 		return nil, apperr.BadInput("year must be 2000–2100")

@@ -14,11 +14,13 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
-	"bangfu/internal/apperr"
+	"bangfu/graph/gqlerr"
 	"bangfu/internal/attribution"
+	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/incentives"
 	"bangfu/internal/market"
+	"bangfu/internal/market/lifecycle"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
 )
@@ -50,14 +52,6 @@ func TestPoints(t *testing.T) {
 	}
 }
 
-// code is the outcome's error code; a non-domain error shows in full.
-func code(err error) string {
-	if c := apperr.CodeOf(err); c != "" {
-		return c
-	}
-	return "other: " + err.Error()
-}
-
 // TestPointsOnSettlement settles orders in 2027 under a rule of the test's
 // own: county multipliers, the yearly cap, a revision from its effective
 // date, reversal on refund and recognition at the thresholds.
@@ -71,14 +65,14 @@ func TestPointsOnSettlement(t *testing.T) {
 	// The demo's rules end with 2026.
 	c.IncentiveRule.Update().SetEffectiveUntil(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)).ExecX(sys)
 	day := func(d int) time.Time { return time.Date(2027, 3, d, 2, 0, 0, 0, time.UTC) }
-	svc := incentives.New(c).WithClock(func() time.Time { return day(1) })
+	svc := incentives.New(c, clock.At(day(1)))
 	r, err := svc.CreateRule(sys, incentives.RuleInput{Name: "测试积分", PointsPerYuanMilli: 1000, KeyCountyMultiplierBp: 15000,
 		County832MultiplierBp: 12000, MultiplierBp: 10000, CapPerOrgPerYear: ptr(int64(5000)), EffectiveFrom: day(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.CreateRule(sys, incentives.RuleInput{Name: "追溯", PointsPerYuanMilli: 1000, MultiplierBp: 10000, EffectiveFrom: day(1).AddDate(0, -1, 0)}); code(err) != "BAD_USER_INPUT" {
-		t.Fatalf("a rule starting in the past: %s", code(err))
+	if _, err := svc.CreateRule(sys, incentives.RuleInput{Name: "追溯", PointsPerYuanMilli: 1000, MultiplierBp: 10000, EffectiveFrom: day(1).AddDate(0, -1, 0)}); gqlerr.CodeOf(err) != "BAD_USER_INPUT" {
+		t.Fatalf("a rule starting in the past: %v", err)
 	}
 
 	approved := c.SupplierProfile.Query().Where(supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
@@ -100,7 +94,7 @@ func TestPointsOnSettlement(t *testing.T) {
 			SetIdempotencyKey(fmt.Sprintf("points-%03d", n)).SetTotalFen(yuan * 100).SaveX(sys)
 		c.OrderLine.Create().SetOrder(o).SetProduct(p).SetQuantity(1).SetUnitPriceFen(yuan * 100).SetAmountFen(yuan * 100).
 			SetCertifiedAtOrder(certified).SetOriginCountyID(p.OriginCountyID).ExecX(sys)
-		o, err := market.NewService(c, 0).WithClock(func() time.Time { return at }).Move(sys, o.ID, market.Settle, market.Details{})
+		o, err := market.New(c, clock.At(at), 0).Move(sys, o.ID, lifecycle.Settle, market.Details{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,8 +137,8 @@ func TestPointsOnSettlement(t *testing.T) {
 
 	// A revision applies from its effective date only.
 	if _, err := svc.ReviseRule(sys, r.ID, incentives.RuleInput{Name: "测试积分（修订）", PointsPerYuanMilli: 2000,
-		KeyCountyMultiplierBp: 10000, County832MultiplierBp: 10000, MultiplierBp: 10000, EffectiveFrom: day(1)}); code(err) != "BAD_USER_INPUT" {
-		t.Fatalf("a revision starting with the rule: %s", code(err))
+		KeyCountyMultiplierBp: 10000, County832MultiplierBp: 10000, MultiplierBp: 10000, EffectiveFrom: day(1)}); gqlerr.CodeOf(err) != "BAD_USER_INPUT" {
+		t.Fatalf("a revision starting with the rule: %v", err)
 	}
 	revised, err := svc.ReviseRule(sys, r.ID, incentives.RuleInput{Name: "测试积分（修订）", PointsPerYuanMilli: 2000,
 		KeyCountyMultiplierBp: 10000, County832MultiplierBp: 10000, MultiplierBp: 10000, EffectiveFrom: day(10)})
@@ -164,7 +158,7 @@ func TestPointsOnSettlement(t *testing.T) {
 	}
 
 	// A refund reverses the order's points; recognition follows.
-	if _, err := market.NewService(c, 0).WithClock(func() time.Time { return day(20) }).Move(sys, first.ID, market.Refund, market.Details{}); err != nil {
+	if _, err := market.New(c, clock.At(day(20)), 0).Move(sys, first.ID, lifecycle.Refund, market.Details{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := points(); got != 5200-want {
@@ -196,7 +190,7 @@ func TestLeaderboardTies(t *testing.T) {
 		orgs = append(orgs, o)
 		c.PurchaseTotal.Create().SetOrganizationID(o.ID).SetYear(2026).SetMonth(1 + i).SetPoints(pts).SetCountedFen(pts * 10).ExecX(sys)
 	}
-	svc := incentives.New(c)
+	svc := incentives.New(c, clock.Real)
 	all, err := svc.Ranking(sys, incentives.Organizations, incentives.PointsMetric, 2026)
 	if err != nil {
 		t.Fatal(err)
@@ -238,8 +232,8 @@ func TestLeaderboardTies(t *testing.T) {
 	if err != nil || len(regions) != 1 || regions[0].Value != 15000 || regions[0].RegionID != east.ID {
 		t.Fatalf("east regions: %+v %v", regions, err)
 	}
-	if _, err := svc.Ranking(sys, "GALAXY", incentives.PointsMetric, 2026); code(err) != "BAD_USER_INPUT" {
-		t.Fatalf("unknown scope: %s", code(err))
+	if _, err := svc.Ranking(sys, "GALAXY", incentives.PointsMetric, 2026); gqlerr.CodeOf(err) != "BAD_USER_INPUT" {
+		t.Fatalf("unknown scope: %v", err)
 	}
 }
 

@@ -8,25 +8,19 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/incentiverule"
 	"bangfu/internal/apperr"
+	"bangfu/internal/clock"
 	"bangfu/internal/store"
 )
 
 // Service manages rules and answers recognition queries.
 type Service struct {
 	client *ent.Client
-	now    func() time.Time
+	now    clock.Clock
 }
 
 // New returns the service.
-func New(client *ent.Client) *Service {
-	return &Service{client: client, now: func() time.Time { return time.Now().UTC() }}
-}
-
-// WithClock returns a copy of s reading the time from now (tests).
-func (s *Service) WithClock(now func() time.Time) *Service {
-	c := *s
-	c.now = now
-	return &c
+func New(client *ent.Client, now clock.Clock) *Service {
+	return &Service{client: client, now: now}
 }
 
 // RuleInput is a rule's published terms.

@@ -10,6 +10,7 @@ import (
 	"bangfu/ent/membership"
 	"bangfu/ent/product"
 	"bangfu/ent/supplierprofile"
+	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/market"
 	"bangfu/internal/store/storetest"
@@ -39,7 +40,7 @@ func BenchmarkPlaceOrder(b *testing.B) {
 	buyer := c.Membership.Query().Where(membership.RoleEQ(membership.RoleBUYER)).FirstX(sys)
 	ctx := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: buyer.UserID,
 		Grants: []viewer.Grant{{Role: viewer.Buyer, OrganizationID: *buyer.OrganizationID}}})
-	svc := market.NewService(c, 0)
+	svc := market.New(c, clock.Real, 0)
 	var seq atomic.Int64
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

@@ -3,14 +3,16 @@ package market
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"bangfu/ent"
 	"bangfu/ent/certification"
 	"bangfu/ent/product"
+	"bangfu/internal/apperr"
+	"bangfu/internal/gid"
+	"bangfu/internal/store"
 	"bangfu/internal/viewer"
+	"bangfu/internal/workflow"
 )
 
 // Certification defaults (rule: validity about two years; public notice at
@@ -38,128 +40,102 @@ const (
 
 var openStatuses = []certification.Status{certification.StatusAPPLIED, certification.StatusUNDER_REVIEW, certification.StatusPUBLIC_NOTICE}
 
+var certSteps = workflow.Steps[CertStep, certification.Status]{
+	StartReview:   {From: []certification.Status{certification.StatusAPPLIED}, To: certification.StatusUNDER_REVIEW},
+	PublishNotice: {From: []certification.Status{certification.StatusUNDER_REVIEW}, To: certification.StatusPUBLIC_NOTICE},
+	Object:        {From: []certification.Status{certification.StatusPUBLIC_NOTICE}, To: certification.StatusUNDER_REVIEW, NeedsReason: true},
+	Certify:       {From: []certification.Status{certification.StatusPUBLIC_NOTICE}, To: certification.StatusCERTIFIED},
+	RejectCert:    {From: openStatuses, To: certification.StatusREJECTED, NeedsReason: true},
+	Revoke:        {From: []certification.Status{certification.StatusCERTIFIED}, To: certification.StatusREVOKED, NeedsReason: true},
+}
+
 // ApplyCertification starts a certification for one of the supplier's
-// products. One application at a time; a valid certificate must lapse or
-// be revoked before re-applying.
+// products (the Certification policy checks whose). One application at a
+// time; a valid certificate must lapse or be revoked before re-applying.
 func (s *Service) ApplyCertification(ctx context.Context, productID int) (*ent.Certification, error) {
-	tx, err := s.client.Tx(ctx)
+	var c *ent.Certification
+	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+		var err error
+		if c, err = tx.Certification.Create().SetProductID(productID).Save(ctx); err != nil {
+			return err
+		}
+		sys := viewer.AsSystem(ctx) // the product's other certifications, whoever may see them
+		busy, err := tx.Certification.Query().Where(certification.ProductID(productID), certification.IDNEQ(c.ID),
+			certification.Or(
+				certification.StatusIn(openStatuses...),
+				certification.And(certification.StatusEQ(certification.StatusCERTIFIED), certification.ValidUntilGT(s.now())),
+			)).Exist(sys)
+		if err != nil {
+			return err
+		}
+		if busy {
+			return apperr.Conflict("the product already has an open application or a valid certificate")
+		}
+		return syncProduct(sys, tx, c)
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback() //nolint:errcheck
-	busy, err := tx.Certification.Query().Where(certification.ProductID(productID), certification.Or(
-		certification.StatusIn(openStatuses...),
-		certification.And(certification.StatusEQ(certification.StatusCERTIFIED), certification.ValidUntilGT(s.now())),
-	)).Exist(viewer.AsSystem(ctx))
-	if err != nil {
-		return nil, err
-	}
-	if busy {
-		return nil, conflict("the product already has an open application or a valid certificate")
-	}
-	c, err := tx.Certification.Create().SetProductID(productID).Save(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := syncProduct(viewer.AsSystem(ctx), tx.Client(), c); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return c.Unwrap(), nil
 }
 
-// StepCertification applies a certifier's step. noticeDays applies to
-// PublishNotice; reason to Object, RejectCert and Revoke.
-func (s *Service) StepCertification(ctx context.Context, id int, step CertStep, noticeDays int, reason string) (*ent.Certification, error) {
-	if !viewer.FromContext(ctx).Has(viewer.Certifier, viewer.Admin) {
-		return nil, forbidden("only certifiers decide certifications")
-	}
-	reason = strings.TrimSpace(reason)
-	tx, err := s.client.Tx(ctx)
+// StepCertification applies a certifier's step (the Certification policy
+// checks that the caller certifies for the product's origin county).
+// noticeDays applies to PublishNotice; reason to Object, RejectCert and
+// Revoke.
+func (s *Service) StepCertification(ctx context.Context, id int, action CertStep, noticeDays int, reason string) (*ent.Certification, error) {
+	step, err := certSteps.Get(action)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback() //nolint:errcheck
-	c, err := tx.Certification.Get(ctx, id)
-	if ent.IsNotFound(err) {
-		return nil, notFound("certification %s not found", globalRef(id))
-	}
-	if err != nil {
+	if reason, err = step.Reason(action, reason); err != nil {
 		return nil, err
 	}
-	now := s.now()
-	wrong := func() error {
-		e := conflict("certification is %s; cannot %s", c.Status, step)
-		e.Details = map[string]any{"currentStatus": c.Status.String()}
-		return e
-	}
-	upd := tx.Certification.UpdateOne(c).Where(certification.StatusEQ(c.Status))
-	switch step {
-	case StartReview:
-		if c.Status != certification.StatusAPPLIED {
-			return nil, wrong()
-		}
-		upd.SetStatus(certification.StatusUNDER_REVIEW)
-	case PublishNotice:
-		if c.Status != certification.StatusUNDER_REVIEW {
-			return nil, wrong()
-		}
+	if action == PublishNotice {
 		if noticeDays == 0 {
 			noticeDays = 7
 		}
 		if noticeDays < MinNoticeDays || noticeDays > 60 {
-			return nil, badInput("public notice lasts %d to 60 days", MinNoticeDays)
+			return nil, apperr.BadInput("public notice lasts %d to 60 days", MinNoticeDays)
 		}
-		upd.SetStatus(certification.StatusPUBLIC_NOTICE).SetNoticeStart(now).SetNoticeEnd(now.AddDate(0, 0, noticeDays))
-	case Object:
-		if c.Status != certification.StatusPUBLIC_NOTICE {
-			return nil, wrong()
-		}
-		if reason == "" {
-			return nil, badInput("record the objection")
-		}
-		upd.SetStatus(certification.StatusUNDER_REVIEW).SetReason("objection: " + reason).ClearNoticeStart().ClearNoticeEnd()
-	case Certify:
-		if c.Status != certification.StatusPUBLIC_NOTICE {
-			return nil, wrong()
-		}
-		if c.NoticeEnd == nil || now.Before(*c.NoticeEnd) {
-			return nil, conflict("the public notice runs until %s", c.NoticeEnd.UTC().Format(time.RFC3339))
-		}
-		upd.SetStatus(certification.StatusCERTIFIED).SetValidFrom(now).SetValidUntil(now.Add(s.validity)).
-			SetCertificateNumber(fmt.Sprintf("FP%s%d", now.Format("2006"), c.ID-(c.ID>>32<<32)))
-	case RejectCert:
-		if !slices.Contains(openStatuses, c.Status) {
-			return nil, wrong()
-		}
-		if reason == "" {
-			return nil, badInput("a reason is required to reject")
-		}
-		upd.SetStatus(certification.StatusREJECTED).SetReason(reason)
-	case Revoke:
-		if c.Status != certification.StatusCERTIFIED {
-			return nil, wrong()
-		}
-		if reason == "" {
-			return nil, badInput("a reason is required to revoke")
-		}
-		upd.SetStatus(certification.StatusREVOKED).SetReason(reason)
-	default:
-		return nil, badInput("unknown step %q", step)
 	}
-	c, err = upd.Save(ctx)
-	if ent.IsNotFound(err) {
-		return nil, conflict("certification changed while you were acting on it; reload it")
-	}
+	var c *ent.Certification
+	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+		current, err := tx.Certification.Get(ctx, id)
+		if ent.IsNotFound(err) {
+			return apperr.NotFound("certification %s not found", gid.Ref(id))
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		upd := tx.Certification.UpdateOneID(id).Where(certification.StatusIn(step.From...)).SetStatus(step.To)
+		switch action {
+		case PublishNotice:
+			upd.SetNoticeStart(now).SetNoticeEnd(now.AddDate(0, 0, noticeDays))
+		case Object:
+			upd.SetReason("objection: " + reason).ClearNoticeStart().ClearNoticeEnd()
+		case Certify:
+			// Certified only once the public notice has run its course.
+			upd.Where(certification.NoticeEndLTE(now)).SetValidFrom(now).SetValidUntil(now.Add(s.validity)).
+				SetCertificateNumber(fmt.Sprintf("FP%s%d", now.Format("2006"), id-(id>>32<<32)))
+		case RejectCert, Revoke:
+			upd.SetReason(reason)
+		}
+		c, err = upd.Save(ctx)
+		if ent.IsNotFound(err) {
+			if action == Certify && step.Allows(current.Status) && current.NoticeEnd != nil && now.Before(*current.NoticeEnd) {
+				return apperr.Conflict("the public notice runs until %s", current.NoticeEnd.UTC().Format(time.RFC3339)).
+					WithStatus(current.Status.String())
+			}
+			return step.Refuse("certification", action, current.Status)
+		}
+		if err != nil {
+			return err
+		}
+		return syncProduct(viewer.AsSystem(ctx), tx, c)
+	})
 	if err != nil {
-		return nil, err
-	}
-	if err := syncProduct(viewer.AsSystem(ctx), tx.Client(), c); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return c.Unwrap(), nil
@@ -169,27 +145,27 @@ func (s *Service) StepCertification(ctx context.Context, id int, step CertStep, 
 // The server runs it periodically; catalog filters use certified_until, so
 // a certificate stops counting at its end date even between runs.
 func (s *Service) ExpireCertifications(ctx context.Context) (int, error) {
-	ctx = viewer.AsSystem(ctx)
-	tx, err := s.client.Tx(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback() //nolint:errcheck
-	due, err := tx.Certification.Query().Where(certification.StatusEQ(certification.StatusCERTIFIED),
-		certification.ValidUntilLTE(s.now())).All(ctx)
-	if err != nil {
-		return 0, err
-	}
-	for _, c := range due {
-		c, err = tx.Certification.UpdateOne(c).SetStatus(certification.StatusEXPIRED).Save(ctx)
+	ctx = viewer.AsSystem(ctx) // a scheduled job of the server's
+	var n int
+	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+		due, err := tx.Certification.Query().Where(certification.StatusEQ(certification.StatusCERTIFIED),
+			certification.ValidUntilLTE(s.now())).All(ctx)
 		if err != nil {
-			return 0, err
+			return err
 		}
-		if err := syncProduct(ctx, tx.Client(), c); err != nil {
-			return 0, err
+		for _, c := range due {
+			c, err = tx.Certification.UpdateOne(c).SetStatus(certification.StatusEXPIRED).Save(ctx)
+			if err != nil {
+				return err
+			}
+			if err := syncProduct(ctx, tx, c); err != nil {
+				return err
+			}
 		}
-	}
-	return len(due), tx.Commit()
+		n = len(due)
+		return nil
+	})
+	return n, err
 }
 
 // syncProduct mirrors the latest certification onto the product, which the

@@ -2,193 +2,122 @@ package market
 
 import (
 	"context"
-	"slices"
 
 	"bangfu/ent"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
+	"bangfu/internal/apperr"
 	"bangfu/internal/attribution"
 	"bangfu/internal/gid"
 	"bangfu/internal/incentives"
+	"bangfu/internal/market/lifecycle"
 	"bangfu/internal/period"
+	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 )
 
-// side says which party may make a transition.
-type side int
-
-const (
-	buyerSide side = 1 << iota
-	supplierSide
-)
-
-// Transition names a lifecycle step (832 platform practice).
-type Transition string
-
-// The order lifecycle: PLACED → CONFIRMED → SHIPPED → DELIVERED → ACCEPTED
-// → SETTLED; CANCELLED before shipping (stock returns); REFUNDED after
-// settlement (everything it credited is reversed).
-const (
-	Confirm Transition = "confirm"
-	Ship    Transition = "ship"
-	Deliver Transition = "deliver"
-	Accept  Transition = "accept"
-	Settle  Transition = "settle"
-	Cancel  Transition = "cancel"
-	Refund  Transition = "refund"
-)
-
-var lifecycle = map[Transition]struct {
-	from []order.Status
-	to   order.Status
-	by   side
-}{
-	Confirm: {[]order.Status{order.StatusPLACED}, order.StatusCONFIRMED, supplierSide},
-	Ship:    {[]order.Status{order.StatusCONFIRMED}, order.StatusSHIPPED, supplierSide},
-	Deliver: {[]order.Status{order.StatusSHIPPED}, order.StatusDELIVERED, supplierSide | buyerSide},
-	Accept:  {[]order.Status{order.StatusDELIVERED}, order.StatusACCEPTED, buyerSide},
-	Settle:  {[]order.Status{order.StatusACCEPTED}, order.StatusSETTLED, buyerSide},
-	Cancel:  {[]order.Status{order.StatusPLACED, order.StatusCONFIRMED}, order.StatusCANCELLED, buyerSide | supplierSide},
-	Refund:  {[]order.Status{order.StatusSETTLED}, order.StatusREFUNDED, supplierSide},
-}
-
-// Details carries a transition's data (carrier for ship, references for
-// accept).
+// Details carries a step's data (carrier for ship, references for accept).
 type Details struct {
 	Carrier, TrackingNumber   string
 	InspectionRef, InvoiceRef string
 }
 
-// Move applies a lifecycle transition to an order, with its side effects,
-// in one transaction.
-func (s *Service) Move(ctx context.Context, orderID int, t Transition, d Details) (*ent.Order, error) {
-	step, ok := lifecycle[t]
-	if !ok {
-		return nil, badInput("unknown transition %q", t)
-	}
-	tx, err := s.client.Tx(ctx)
+// Move takes a lifecycle step on an order, with its side effects, in one
+// transaction. The Order policy decides whether the caller is the party the
+// step belongs to (internal/market/lifecycle).
+func (s *Service) Move(ctx context.Context, orderID int, a lifecycle.Action, d Details) (*ent.Order, error) {
+	step, err := lifecycle.Steps.Get(a)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback() //nolint:errcheck
-	o, err := tx.Order.Get(ctx, orderID)
-	if ent.IsNotFound(err) {
-		return nil, notFound("order %s not found", globalRef(orderID))
+	switch {
+	case a == lifecycle.Ship && (d.Carrier == "" || d.TrackingNumber == ""):
+		return nil, apperr.BadInput("carrier and trackingNumber are required to ship")
+	case a == lifecycle.Accept && (d.InspectionRef == "" || d.InvoiceRef == ""):
+		return nil, apperr.BadInput("inspectionRef and invoiceRef are required to accept")
 	}
-	if err != nil {
-		return nil, err
-	}
-	if !actsFor(viewer.FromContext(ctx), o, step.by) {
-		return nil, forbidden("only the order's %s may %s it", sideName(step.by), t)
-	}
-	if !slices.Contains(step.from, o.Status) {
-		e := conflict("order is %s; it cannot %s now", o.Status, t)
-		e.Details = map[string]any{"currentStatus": o.Status.String()}
-		return nil, e
-	}
-	now := s.now()
-	// The status in the WHERE makes the step atomic: a concurrent step on
-	// the same order finds no row and reports the conflict.
-	upd := tx.Order.UpdateOneID(o.ID).Where(order.StatusEQ(o.Status)).SetStatus(step.to)
-	switch t {
-	case Confirm:
-		upd.SetConfirmedAt(now)
-	case Ship:
-		if d.Carrier == "" || d.TrackingNumber == "" {
-			return nil, badInput("carrier and trackingNumber are required to ship")
+	var o *ent.Order
+	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+		current, err := tx.Order.Get(ctx, orderID)
+		if ent.IsNotFound(err) {
+			return apperr.NotFound("order %s not found", gid.Ref(orderID))
 		}
-		upd.SetShippedAt(now).SetCarrier(d.Carrier).SetTrackingNumber(d.TrackingNumber)
-	case Deliver:
-		upd.SetDeliveredAt(now)
-	case Accept:
-		if d.InspectionRef == "" || d.InvoiceRef == "" {
-			return nil, badInput("inspectionRef and invoiceRef are required to accept")
+		if err != nil {
+			return err
 		}
-		upd.SetAcceptedAt(now).SetInspectionRef(d.InspectionRef).SetInvoiceRef(d.InvoiceRef)
-	case Settle:
-		upd.SetSettledAt(now)
-	case Cancel:
-		upd.SetCancelledAt(now)
-	case Refund:
-		upd.SetRefundedAt(now)
-	}
-	o, err = upd.Save(ctx)
-	if ent.IsNotFound(err) {
-		return nil, conflict("order changed while you were acting on it; reload it")
-	}
+		now := s.now()
+		// The states in the WHERE make the step atomic: a concurrent step on
+		// the same order finds no row and reports the conflict.
+		upd := tx.Order.UpdateOneID(orderID).Where(order.StatusIn(step.From...)).SetStatus(step.To)
+		switch a {
+		case lifecycle.Confirm:
+			upd.SetConfirmedAt(now)
+		case lifecycle.Ship:
+			upd.SetShippedAt(now).SetCarrier(d.Carrier).SetTrackingNumber(d.TrackingNumber)
+		case lifecycle.Deliver:
+			upd.SetDeliveredAt(now)
+		case lifecycle.Accept:
+			upd.SetAcceptedAt(now).SetInspectionRef(d.InspectionRef).SetInvoiceRef(d.InvoiceRef)
+		case lifecycle.Settle:
+			upd.SetSettledAt(now)
+		case lifecycle.Cancel:
+			upd.SetCancelledAt(now)
+		case lifecycle.Refund:
+			upd.SetRefundedAt(now)
+		}
+		o, err = upd.Save(ctx)
+		if ent.IsNotFound(err) {
+			return step.Refuse("order", a, current.Status)
+		}
+		if err != nil {
+			return err
+		}
+		// The bookkeeping that follows a step the policy allowed is the
+		// server's own: it writes stock, ledger entries and totals.
+		sys := viewer.AsSystem(ctx)
+		switch a {
+		case lifecycle.Cancel:
+			return restoreStock(sys, tx, o.ID)
+		case lifecycle.Settle:
+			return Book(sys, tx, o)
+		case lifecycle.Refund:
+			return Unbook(sys, tx, o)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	sys := viewer.AsSystem(ctx)
-	switch t {
-	case Cancel:
-		err = restoreStock(sys, tx.Client(), o.ID)
-	case Settle:
-		err = Book(sys, tx.Client(), o)
-	case Refund:
-		err = Unbook(sys, tx.Client(), o)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return o.Unwrap(), nil
 }
 
-// Rate records the buyer's rating of an accepted or settled order.
+// Rate records the buyer's rating (1 to 5) of an accepted or settled order.
 func (s *Service) Rate(ctx context.Context, orderID, rating int) (*ent.Order, error) {
 	if rating < 1 || rating > 5 {
-		return nil, badInput("rating must be 1 to 5")
+		return nil, apperr.BadInput("rating must be 1 to 5")
 	}
-	tx, err := s.client.Tx(ctx)
+	var o *ent.Order
+	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+		current, err := tx.Order.Get(ctx, orderID)
+		if ent.IsNotFound(err) {
+			return apperr.NotFound("order %s not found", gid.Ref(orderID))
+		}
+		if err != nil {
+			return err
+		}
+		o, err = tx.Order.UpdateOneID(orderID).Where(order.StatusIn(lifecycle.Rateable...)).SetRating(rating).Save(ctx)
+		if ent.IsNotFound(err) {
+			return apperr.Conflict("the order is %s; only accepted or settled orders are rated", current.Status).
+				WithStatus(current.Status.String())
+		}
+		return err
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback() //nolint:errcheck
-	o, err := tx.Order.Get(ctx, orderID)
-	if ent.IsNotFound(err) {
-		return nil, notFound("order %s not found", globalRef(orderID))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !actsFor(viewer.FromContext(ctx), o, buyerSide) {
-		return nil, forbidden("only the buyer rates an order")
-	}
-	if o.Status != order.StatusACCEPTED && o.Status != order.StatusSETTLED {
-		e := conflict("order is %s; only accepted or settled orders are rated", o.Status)
-		e.Details = map[string]any{"currentStatus": o.Status.String()}
-		return nil, e
-	}
-	if o, err = tx.Order.UpdateOne(o).SetRating(rating).Save(ctx); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return o.Unwrap(), nil
-}
-
-func actsFor(v *viewer.Viewer, o *ent.Order, by side) bool {
-	if v.IsSystem() || v.Has(viewer.Admin) {
-		return true
-	}
-	return by&buyerSide != 0 && slices.Contains(v.OrgIDs(viewer.Buyer), o.BuyerID) ||
-		by&supplierSide != 0 && slices.Contains(v.OrgIDs(viewer.Supplier), o.SupplierID)
-}
-
-func sideName(by side) string {
-	switch by {
-	case buyerSide:
-		return "buyer"
-	case supplierSide:
-		return "supplier"
-	}
-	return "buyer or supplier"
 }
 
 func restoreStock(ctx context.Context, c *ent.Client, orderID int) error {
@@ -295,12 +224,4 @@ func reverseLedger(ctx context.Context, c *ent.Client, orderID int) error {
 		reversals = append(reversals, r)
 	}
 	return c.LedgerEntry.CreateBulk(reversals...).Exec(ctx)
-}
-
-func globalRef(id int) string {
-	s, err := gid.Encode(id)
-	if err != nil {
-		return "?"
-	}
-	return s
 }

@@ -15,6 +15,10 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/product"
 	"bangfu/ent/supplierprofile"
+	"bangfu/internal/apperr"
+	"bangfu/internal/clock"
+	"bangfu/internal/gid"
+	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 )
 
@@ -29,25 +33,17 @@ const (
 // Service runs the marketplace rules over an ent client.
 type Service struct {
 	client   *ent.Client
-	now      func() time.Time
+	now      clock.Clock
 	validity time.Duration
 }
 
-// NewService returns the marketplace service; validity is how long a
-// certificate lasts (0 for DefaultValidity).
-func NewService(client *ent.Client, validity time.Duration) *Service {
+// New returns the marketplace service; validity is how long a certificate
+// lasts (0 for DefaultValidity).
+func New(client *ent.Client, now clock.Clock, validity time.Duration) *Service {
 	if validity == 0 {
 		validity = DefaultValidity
 	}
-	return &Service{client: client, validity: validity, now: func() time.Time { return time.Now().UTC() }}
-}
-
-// WithClock returns a copy of s that reads the time from now (tests that
-// settle across period boundaries).
-func (s *Service) WithClock(now func() time.Time) *Service {
-	c := *s
-	c.now = now
-	return &c
+	return &Service{client: client, validity: validity, now: now}
 }
 
 // Item is one product and quantity in a cart.
@@ -92,39 +88,38 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceInput) ([]*ent.Order, 
 	return orders, err
 }
 
+// buyerOrg is the organization the caller buys for: the one it names (the
+// Order policy decides whether it may), or the only one it buys for.
 func (s *Service) buyerOrg(ctx context.Context, requested *int) (int, error) {
-	v := viewer.FromContext(ctx)
-	orgs := v.OrgIDs(viewer.Buyer)
+	orgs := viewer.FromContext(ctx).OrgIDs(viewer.Buyer)
 	switch {
-	case requested != nil && (slices.Contains(orgs, *requested) || v.Has(viewer.Admin)):
-		return *requested, nil
 	case requested != nil:
-		return 0, forbidden("you do not buy for that organization")
+		return *requested, nil
 	case len(orgs) == 1:
 		return orgs[0], nil
 	case len(orgs) == 0:
-		return 0, forbidden("only buyers place orders")
+		return 0, apperr.Forbidden("only buyers place orders")
 	default:
-		return 0, badInput("you buy for %d organizations: pass buyerId", len(orgs))
+		return 0, apperr.BadInput("you buy for %d organizations: pass buyerId", len(orgs))
 	}
 }
 
 func normalize(in PlaceInput) ([]Item, error) {
 	key := strings.TrimSpace(in.IdempotencyKey)
 	if len(key) < minKeyLength || len(key) > maxKeyLength {
-		return nil, badInput("idempotencyKey must have %d to %d characters", minKeyLength, maxKeyLength)
+		return nil, apperr.BadInput("idempotencyKey must have %d to %d characters", minKeyLength, maxKeyLength)
 	}
 	if len(in.Items) == 0 || len(in.Items) > MaxItems {
-		return nil, badInput("an order has 1 to %d items", MaxItems)
+		return nil, apperr.BadInput("an order has 1 to %d items", MaxItems)
 	}
 	seen := map[int]bool{}
 	items := slices.Clone(in.Items)
 	for _, it := range items {
 		if it.Quantity < 1 || it.Quantity > MaxQuantity {
-			return nil, badInput("quantity must be between 1 and %d, got %d", MaxQuantity, it.Quantity)
+			return nil, apperr.BadInput("quantity must be between 1 and %d, got %d", MaxQuantity, it.Quantity)
 		}
 		if seen[it.ProductID] {
-			return nil, badInput("product listed twice in one order; combine the quantities")
+			return nil, apperr.BadInput("product listed twice in one order; combine the quantities")
 		}
 		seen[it.ProductID] = true
 	}
@@ -147,26 +142,43 @@ func requestHash(buyer int, facilitator *int, items []Item) string {
 }
 
 // existing returns the orders an earlier request with this key created.
+// It reads as the caller: another organization's orders stay invisible.
 func (s *Service) existing(ctx context.Context, buyer int, key, fingerprint string) ([]*ent.Order, error) {
 	orders, err := s.client.Order.Query().
 		Where(order.BuyerID(buyer), order.IdempotencyKey(strings.TrimSpace(key))).
-		Order(ent.Asc(order.FieldID)).All(viewer.AsSystem(ctx))
+		Order(ent.Asc(order.FieldID)).All(ctx)
 	if err != nil || len(orders) == 0 {
 		return nil, err
 	}
 	if orders[0].RequestHash != fingerprint {
-		return nil, conflict("idempotencyKey was already used for a different order")
+		return nil, apperr.Conflict("idempotencyKey was already used for a different order")
 	}
 	return orders, nil
 }
 
 func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []Item, fingerprint string) ([]*ent.Order, error) {
-	tx, err := s.client.Tx(ctx)
+	var orders []*ent.Order
+	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+		var err error
+		orders, err = s.placeIn(ctx, tx, buyer, in, items, fingerprint)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback() //nolint:errcheck
-	sysCtx := viewer.AsSystem(ctx)
+	for i, o := range orders {
+		orders[i] = o.Unwrap() // detach from the finished transaction
+	}
+	return orders, nil
+}
+
+// placeIn writes the orders and takes the stock in tx. The orders are
+// created first, so that the Order policy decides whether the caller may
+// buy for the organization before anything about the products' state is
+// told. Products, suppliers and stock are read and written as the system:
+// the buyer may not change products.
+func (s *Service) placeIn(ctx context.Context, tx *ent.Client, buyer int, in PlaceInput, items []Item, fingerprint string) ([]*ent.Order, error) {
+	sys := viewer.AsSystem(ctx)
 	now := s.now()
 
 	ids := make([]int, len(items))
@@ -177,7 +189,7 @@ func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []I
 		WithCertifications(func(q *ent.CertificationQuery) {
 			q.Where(certification.StatusEQ(certification.StatusCERTIFIED),
 				certification.ValidFromLTE(now), certification.ValidUntilGT(now))
-		}).All(sysCtx)
+		}).All(sys)
 	if err != nil {
 		return nil, err
 	}
@@ -185,48 +197,16 @@ func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []I
 	for _, p := range products {
 		byID[p.ID] = p
 	}
-	suppliers := map[int]bool{}
+	bySupplier := map[int][]Item{}
 	for _, it := range items {
 		p, ok := byID[it.ProductID]
 		if !ok || p.Status != product.StatusLISTED {
-			return nil, badInput("product %s is not on sale", globalRef(it.ProductID))
+			return nil, apperr.BadInput("product %s is not on sale", gid.Ref(it.ProductID))
 		}
-		suppliers[p.SupplierID] = true
-	}
-	approved, err := tx.SupplierProfile.Query().
-		Where(supplierprofile.OrganizationIDIn(keys(suppliers)...), supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
-		Select(supplierprofile.FieldOrganizationID).Ints(sysCtx)
-	if err != nil {
-		return nil, err
-	}
-	for id := range suppliers {
-		if !slices.Contains(approved, id) {
-			return nil, conflict("the supplier of some items is not approved to sell")
-		}
-	}
-
-	// Take stock: a conditional decrement per product, so concurrent carts
-	// can never drive stock below zero.
-	for _, it := range items {
-		n, err := tx.Product.Update().
-			Where(product.ID(it.ProductID), product.StockGTE(it.Quantity)).
-			AddStock(-it.Quantity).AddUnitsSold(it.Quantity).Save(sysCtx)
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			e := conflict("not enough stock for product %s", globalRef(it.ProductID))
-			e.Details = map[string]any{"productId": globalRef(it.ProductID)}
-			return nil, e
-		}
+		bySupplier[p.SupplierID] = append(bySupplier[p.SupplierID], it)
 	}
 
 	// One order per supplier, in supplier order for a stable result.
-	bySupplier := map[int][]Item{}
-	for _, it := range items {
-		sup := byID[it.ProductID].SupplierID
-		bySupplier[sup] = append(bySupplier[sup], it)
-	}
 	var orders []*ent.Order
 	for _, sup := range keys(bySupplier) {
 		var total int64
@@ -244,25 +224,49 @@ func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []I
 		if err != nil {
 			return nil, err
 		}
-		var lines []*ent.OrderLineCreate
+		orders = append(orders, o)
+	}
+
+	approved, err := tx.SupplierProfile.Query().
+		Where(supplierprofile.OrganizationIDIn(keys(bySupplier)...), supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
+		Select(supplierprofile.FieldOrganizationID).Ints(sys)
+	if err != nil {
+		return nil, err
+	}
+	if len(approved) != len(bySupplier) {
+		return nil, apperr.Conflict("the supplier of some items is not approved to sell")
+	}
+
+	// Take stock: a conditional decrement per product, in product order
+	// (items are sorted), so concurrent carts can never drive stock below
+	// zero nor lock rows in a cycle.
+	for _, it := range items {
+		n, err := tx.Product.Update().
+			Where(product.ID(it.ProductID), product.StockGTE(it.Quantity)).
+			AddStock(-it.Quantity).AddUnitsSold(it.Quantity).Save(sys)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			e := apperr.Conflict("not enough stock for product %s", gid.Ref(it.ProductID))
+			e.Details = map[string]any{"productId": gid.Ref(it.ProductID)}
+			return nil, e
+		}
+	}
+
+	var lines []*ent.OrderLineCreate
+	for i, sup := range keys(bySupplier) {
 		for _, it := range bySupplier[sup] {
 			p := byID[it.ProductID]
 			lines = append(lines, tx.OrderLine.Create().
-				SetOrderID(o.ID).SetProductID(p.ID).SetQuantity(it.Quantity).
+				SetOrderID(orders[i].ID).SetProductID(p.ID).SetQuantity(it.Quantity).
 				SetUnitPriceFen(p.PriceFen).SetAmountFen(int64(it.Quantity)*p.PriceFen).
 				SetCertifiedAtOrder(len(p.Edges.Certifications) > 0).
 				SetOriginCountyID(p.OriginCountyID))
 		}
-		if err := tx.OrderLine.CreateBulk(lines...).Exec(sysCtx); err != nil {
-			return nil, err
-		}
-		orders = append(orders, o)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := tx.OrderLine.CreateBulk(lines...).Exec(sys); err != nil {
 		return nil, err
-	}
-	for i, o := range orders {
-		orders[i] = o.Unwrap() // detach from the finished transaction
 	}
 	return orders, nil
 }

@@ -3,13 +3,15 @@ package market
 import (
 	"context"
 	"net/url"
-	"slices"
 	"strings"
 
 	"bangfu/ent"
 	"bangfu/ent/product"
 	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
+	"bangfu/internal/apperr"
+	"bangfu/internal/gid"
+	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 )
 
@@ -26,8 +28,9 @@ type ProductInput struct {
 
 const maxImages = 10
 
-// CreateProduct lists a new product for the supplier organization. Stock
-// starts at initialStock and is recorded as the first adjustment.
+// CreateProduct lists a new product for the supplier organization (the
+// Product policy checks that the caller acts for it). Stock starts at
+// initialStock and is recorded as the first adjustment.
 func (s *Service) CreateProduct(ctx context.Context, supplierID *int, in ProductInput, initialStock int) (*ent.Product, error) {
 	orgs := viewer.FromContext(ctx).OrgIDs(viewer.Supplier)
 	var org int
@@ -37,42 +40,42 @@ func (s *Service) CreateProduct(ctx context.Context, supplierID *int, in Product
 	case len(orgs) == 1:
 		org = orgs[0]
 	case len(orgs) == 0:
-		return nil, forbidden("only suppliers create products")
+		return nil, apperr.Forbidden("only suppliers create products")
 	default:
-		return nil, badInput("you act for %d suppliers: pass supplierId", len(orgs))
+		return nil, apperr.BadInput("you act for %d suppliers: pass supplierId", len(orgs))
 	}
 	if in.Name == nil || in.Category == nil || in.Spec == nil || in.Unit == nil || in.PriceFen == nil || in.OriginCountyID == nil {
-		return nil, badInput("name, category, spec, unit, priceFen and originCountyId are required")
+		return nil, apperr.BadInput("name, category, spec, unit, priceFen and originCountyId are required")
 	}
 	if initialStock < 0 {
-		return nil, badInput("stock cannot be negative")
+		return nil, apperr.BadInput("stock cannot be negative")
 	}
-	tx, err := s.client.Tx(ctx)
-	if err != nil {
+	if err := s.checkInput(ctx, in); err != nil {
 		return nil, err
 	}
-	defer tx.Rollback() //nolint:errcheck
-	if err := s.checkProduct(ctx, tx.Client(), org, in); err != nil {
-		return nil, err
-	}
-	c := tx.Product.Create().SetSupplierID(org).SetName(strings.TrimSpace(*in.Name)).SetCategory(*in.Category).
-		SetSpec(*in.Spec).SetUnit(*in.Unit).SetPriceFen(*in.PriceFen).SetOriginCountyID(*in.OriginCountyID).
-		SetStock(initialStock).SetNillableDescription(in.Description).SetNillableChannel(in.Channel).
-		SetNillableStatus(in.Status)
-	if in.ImageURLs != nil {
-		c.SetImageUrls(in.ImageURLs)
-	}
-	p, err := c.Save(ctx)
-	if err != nil {
-		return nil, inputError(err)
-	}
-	if initialStock > 0 {
-		if err := tx.StockAdjustment.Create().SetProductID(p.ID).SetDelta(initialStock).SetStockAfter(initialStock).
-			SetReason("initial stock").SetNillableActorID(actor(ctx)).Exec(ctx); err != nil {
-			return nil, err
+	var p *ent.Product
+	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+		c := tx.Product.Create().SetSupplierID(org).SetName(strings.TrimSpace(*in.Name)).SetCategory(*in.Category).
+			SetSpec(*in.Spec).SetUnit(*in.Unit).SetPriceFen(*in.PriceFen).SetOriginCountyID(*in.OriginCountyID).
+			SetStock(initialStock).SetNillableDescription(in.Description).SetNillableChannel(in.Channel).
+			SetNillableStatus(in.Status)
+		if in.ImageURLs != nil {
+			c.SetImageUrls(in.ImageURLs)
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		var err error
+		if p, err = c.Save(ctx); err != nil {
+			return inputError(err)
+		}
+		if err := checkListing(ctx, tx, org, in); err != nil {
+			return err
+		}
+		if initialStock == 0 {
+			return nil
+		}
+		return tx.StockAdjustment.Create().SetProductID(p.ID).SetDelta(initialStock).SetStockAfter(initialStock).
+			SetReason("initial stock").SetNillableActorID(actor(ctx)).Exec(ctx)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return p.Unwrap(), nil
@@ -80,121 +83,114 @@ func (s *Service) CreateProduct(ctx context.Context, supplierID *int, in Product
 
 // UpdateProduct edits a product; stock changes go through AdjustStock.
 func (s *Service) UpdateProduct(ctx context.Context, id int, in ProductInput) (*ent.Product, error) {
-	tx, err := s.client.Tx(ctx)
+	if err := s.checkInput(ctx, in); err != nil {
+		return nil, err
+	}
+	var p *ent.Product
+	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+		current, err := tx.Product.Get(ctx, id)
+		if ent.IsNotFound(err) {
+			return apperr.NotFound("product %s not found", gid.Ref(id))
+		}
+		if err != nil {
+			return err
+		}
+		u := tx.Product.UpdateOne(current).SetNillableDescription(in.Description).SetNillableSpec(in.Spec).
+			SetNillableUnit(in.Unit).SetNillablePriceFen(in.PriceFen).SetNillableCategory(in.Category).
+			SetNillableChannel(in.Channel).SetNillableStatus(in.Status).SetNillableOriginCountyID(in.OriginCountyID)
+		if in.Name != nil {
+			u.SetName(strings.TrimSpace(*in.Name))
+		}
+		if in.ImageURLs != nil {
+			u.SetImageUrls(in.ImageURLs)
+		}
+		if p, err = u.Save(ctx); err != nil {
+			return inputError(err)
+		}
+		return checkListing(ctx, tx, p.SupplierID, in)
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback() //nolint:errcheck
-	p, err := tx.Product.Get(ctx, id)
-	if ent.IsNotFound(err) {
-		return nil, notFound("product %s not found", globalRef(id))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkProduct(ctx, tx.Client(), p.SupplierID, in); err != nil {
-		return nil, err
-	}
-	u := tx.Product.UpdateOne(p).SetNillableDescription(in.Description).SetNillableSpec(in.Spec).
-		SetNillableUnit(in.Unit).SetNillablePriceFen(in.PriceFen).SetNillableCategory(in.Category).
-		SetNillableChannel(in.Channel).SetNillableStatus(in.Status).SetNillableOriginCountyID(in.OriginCountyID)
-	if in.Name != nil {
-		u.SetName(strings.TrimSpace(*in.Name))
-	}
-	if in.ImageURLs != nil {
-		u.SetImageUrls(in.ImageURLs)
-	}
-	if p, err = u.Save(ctx); err != nil {
-		return nil, inputError(err)
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return p.Unwrap(), nil
 }
 
-// checkProduct enforces the listing rules the field validators cannot see.
-func (s *Service) checkProduct(ctx context.Context, c *ent.Client, supplier int, in ProductInput) error {
-	sys := viewer.AsSystem(ctx)
+// checkInput enforces the listing rules on the input that the field
+// validators cannot see.
+func (s *Service) checkInput(ctx context.Context, in ProductInput) error {
 	if in.PriceFen != nil && *in.PriceFen <= 0 {
-		return badInput("priceFen must be positive")
-	}
-	if in.OriginCountyID != nil {
-		r, err := c.Region.Get(sys, *in.OriginCountyID)
-		if ent.IsNotFound(err) || (err == nil && r.Level != region.LevelCOUNTY) {
-			return badInput("originCountyId must be a county")
-		}
-		if err != nil {
-			return err
-		}
+		return apperr.BadInput("priceFen must be positive")
 	}
 	if len(in.ImageURLs) > maxImages {
-		return badInput("at most %d images", maxImages)
+		return apperr.BadInput("at most %d images", maxImages)
 	}
 	for _, raw := range in.ImageURLs {
 		u, err := url.Parse(raw)
 		if err != nil || u.Scheme != "https" || u.Host == "" || len(raw) > 500 {
-			return badInput("image URLs must be https URLs of at most 500 characters")
+			return apperr.BadInput("image URLs must be https URLs of at most 500 characters")
 		}
 	}
-	if in.Status != nil && *in.Status == product.StatusLISTED {
-		ok, err := c.SupplierProfile.Query().Where(supplierprofile.OrganizationID(supplier),
-			supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).Exist(sys)
+	if in.OriginCountyID != nil {
+		r, err := s.client.Region.Get(ctx, *in.OriginCountyID) // regions are public
+		if ent.IsNotFound(err) || (err == nil && r.Level != region.LevelCOUNTY) {
+			return apperr.BadInput("originCountyId must be a county")
+		}
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return conflict("only approved suppliers can list products")
 		}
 	}
 	return nil
 }
 
+// checkListing: only approved suppliers list products.
+func checkListing(ctx context.Context, tx *ent.Client, supplier int, in ProductInput) error {
+	if in.Status == nil || *in.Status != product.StatusLISTED {
+		return nil
+	}
+	ok, err := tx.SupplierProfile.Query().Where(supplierprofile.OrganizationID(supplier),
+		supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).Exist(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.Conflict("only approved suppliers can list products")
+	}
+	return nil
+}
+
 // AdjustStock changes stock by delta (never below zero) and records why.
+// The Product and StockAdjustment policies let suppliers change only their
+// own products' stock.
 func (s *Service) AdjustStock(ctx context.Context, productID, delta int, reason string) (*ent.StockAdjustment, error) {
 	reason = strings.TrimSpace(reason)
 	if delta == 0 || reason == "" || len(reason) > 200 {
-		return nil, badInput("a non-zero delta and a reason (up to 200 characters) are required")
+		return nil, apperr.BadInput("a non-zero delta and a reason (up to 200 characters) are required")
 	}
-	tx, err := s.client.Tx(ctx)
+	var a *ent.StockAdjustment
+	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+		if _, err := tx.Product.Get(ctx, productID); ent.IsNotFound(err) {
+			return apperr.NotFound("product %s not found", gid.Ref(productID))
+		} else if err != nil {
+			return err
+		}
+		// The conditional update keeps stock non-negative under concurrent
+		// orders.
+		upd := tx.Product.UpdateOneID(productID).AddStock(delta)
+		if delta < 0 {
+			upd.Where(product.StockGTE(-delta))
+		}
+		p, err := upd.Save(ctx)
+		if ent.IsNotFound(err) {
+			return apperr.Conflict("stock cannot go below zero")
+		}
+		if err != nil {
+			return err
+		}
+		a, err = tx.StockAdjustment.Create().SetProductID(productID).SetDelta(delta).SetStockAfter(p.Stock).
+			SetReason(reason).SetNillableActorID(actor(ctx)).Save(ctx)
+		return err
+	})
 	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback() //nolint:errcheck
-	p, err := tx.Product.Get(viewer.AsSystem(ctx), productID)
-	if ent.IsNotFound(err) {
-		return nil, notFound("product %s not found", globalRef(productID))
-	}
-	if err != nil {
-		return nil, err
-	}
-	v := viewer.FromContext(ctx)
-	if !slices.Contains(v.OrgIDs(viewer.Supplier), p.SupplierID) && !v.Has(viewer.Admin) {
-		return nil, forbidden("suppliers adjust only their own stock")
-	}
-	// The conditional update keeps stock non-negative under concurrent
-	// orders; it runs as the system because the check above authorized it.
-	q := tx.Product.Update().Where(product.ID(productID)).AddStock(delta)
-	if delta < 0 {
-		q.Where(product.StockGTE(-delta))
-	}
-	n, err := q.Save(viewer.AsSystem(ctx))
-	if err != nil {
-		return nil, err
-	}
-	if n == 0 {
-		return nil, conflict("stock cannot go below zero")
-	}
-	after, err := tx.Product.Query().Where(product.ID(productID)).Select(product.FieldStock).Int(viewer.AsSystem(ctx))
-	if err != nil {
-		return nil, err
-	}
-	a, err := tx.StockAdjustment.Create().SetProductID(productID).SetDelta(delta).SetStockAfter(after).
-		SetReason(reason).SetNillableActorID(actor(ctx)).Save(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return a.Unwrap(), nil
@@ -210,7 +206,7 @@ func actor(ctx context.Context) *int {
 // inputError turns ent validation failures into BAD_USER_INPUT.
 func inputError(err error) error {
 	if ent.IsValidationError(err) {
-		return badInput("%v", err)
+		return apperr.BadInput("%v", err)
 	}
 	return err
 }

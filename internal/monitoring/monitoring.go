@@ -19,27 +19,22 @@ import (
 	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/region"
 	"bangfu/internal/apperr"
+	"bangfu/internal/clock"
 	"bangfu/internal/period"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
+	"bangfu/internal/workflow"
 )
 
 // Service applies the monitoring rules.
 type Service struct {
 	client *ent.Client
-	now    func() time.Time
+	now    clock.Clock
 }
 
 // New returns the service.
-func New(client *ent.Client) *Service {
-	return &Service{client: client, now: func() time.Time { return time.Now().UTC() }}
-}
-
-// WithClock returns a copy of s reading the time from now (tests).
-func (s *Service) WithClock(now func() time.Time) *Service {
-	c := *s
-	c.now = now
-	return &c
+func New(client *ent.Client, now clock.Clock) *Service {
+	return &Service{client: client, now: now}
 }
 
 // Rules of the workflow (configurable defaults from the published rules).
@@ -314,74 +309,76 @@ const (
 	Dismiss   Step = "DISMISS"
 )
 
-var steps = map[Step]struct {
-	from []monitoringcase.Status
-	to   monitoringcase.Status
-}{
-	Visit:     {[]monitoringcase.Status{monitoringcase.StatusDETECTED, monitoringcase.StatusAPPLIED}, monitoringcase.StatusHOME_VISIT},
-	Review:    {[]monitoringcase.Status{monitoringcase.StatusHOME_VISIT}, monitoringcase.StatusVILLAGE_REVIEW},
-	Notice:    {[]monitoringcase.Status{monitoringcase.StatusVILLAGE_REVIEW}, monitoringcase.StatusPUBLIC_NOTICE},
-	Decide:    {[]monitoringcase.Status{monitoringcase.StatusPUBLIC_NOTICE}, monitoringcase.StatusCOUNTY_DECISION},
-	Monitor:   {[]monitoringcase.Status{monitoringcase.StatusCOUNTY_DECISION}, monitoringcase.StatusMONITORED},
-	Eliminate: {[]monitoringcase.Status{monitoringcase.StatusMONITORED}, monitoringcase.StatusRISK_ELIMINATED},
-	Dismiss: {[]monitoringcase.Status{monitoringcase.StatusDETECTED, monitoringcase.StatusAPPLIED, monitoringcase.StatusHOME_VISIT,
-		monitoringcase.StatusVILLAGE_REVIEW, monitoringcase.StatusPUBLIC_NOTICE, monitoringcase.StatusCOUNTY_DECISION}, monitoringcase.StatusDISMISSED},
+var steps = workflow.Steps[Step, monitoringcase.Status]{
+	Visit:     {From: []monitoringcase.Status{monitoringcase.StatusDETECTED, monitoringcase.StatusAPPLIED}, To: monitoringcase.StatusHOME_VISIT},
+	Review:    {From: []monitoringcase.Status{monitoringcase.StatusHOME_VISIT}, To: monitoringcase.StatusVILLAGE_REVIEW},
+	Notice:    {From: []monitoringcase.Status{monitoringcase.StatusVILLAGE_REVIEW}, To: monitoringcase.StatusPUBLIC_NOTICE},
+	Decide:    {From: []monitoringcase.Status{monitoringcase.StatusPUBLIC_NOTICE}, To: monitoringcase.StatusCOUNTY_DECISION},
+	Monitor:   {From: []monitoringcase.Status{monitoringcase.StatusCOUNTY_DECISION}, To: monitoringcase.StatusMONITORED},
+	Eliminate: {From: []monitoringcase.Status{monitoringcase.StatusMONITORED}, To: monitoringcase.StatusRISK_ELIMINATED},
+	Dismiss: {From: []monitoringcase.Status{monitoringcase.StatusDETECTED, monitoringcase.StatusAPPLIED, monitoringcase.StatusHOME_VISIT,
+		monitoringcase.StatusVILLAGE_REVIEW, monitoringcase.StatusPUBLIC_NOTICE, monitoringcase.StatusCOUNTY_DECISION},
+		To: monitoringcase.StatusDISMISSED, NeedsReason: true},
 }
 
-// Move applies a workflow step. Monitoring a household marks it
-// MONITORED; eliminating the risk marks it EXITED again.
+// Move applies a workflow step; the MonitoringCase policy decides whether
+// the caller's scope covers the household. Monitoring a household marks it
+// MONITORED; eliminating the risk marks it EXITED again. notes are added to
+// the case's notes; dismissing needs them as its reason.
 func (s *Service) Move(ctx context.Context, id int, step Step, notes string) (*ent.MonitoringCase, error) {
-	st, ok := steps[step]
-	if !ok {
-		return nil, apperr.BadInput("unknown step %q", step)
+	st, err := steps.Get(step)
+	if err != nil {
+		return nil, err
 	}
 	if len([]rune(notes)) > 2000 {
 		return nil, apperr.BadInput("notes are at most 2000 characters")
 	}
-	c, err := s.client.MonitoringCase.Get(ctx, id)
-	if ent.IsNotFound(err) {
-		return nil, apperr.NotFound("monitoring case not found")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Contains(st.from, c.Status) {
-		return nil, apperr.Conflict("the case is %s; it cannot %s now", c.Status, strings.ToLower(string(step))).WithStatus(c.Status.String())
-	}
-	now := s.now()
-	var householdStatus household.Status
-	set := []func(*ent.MonitoringCaseUpdateOne){}
-	switch step {
-	case Notice:
-		set = append(set, func(u *ent.MonitoringCaseUpdateOne) { u.SetNoticeStart(now) })
-	case Decide:
-		if ends := c.NoticeStart.AddDate(0, 0, MinNoticeDays); now.Before(ends) {
-			return nil, apperr.Conflict("the public notice runs until %s (at least %d days)", ends.Format(time.RFC3339), MinNoticeDays).WithStatus(c.Status.String())
-		}
-	case Monitor:
-		set = append(set, func(u *ent.MonitoringCaseUpdateOne) { u.SetIdentifiedAt(now) })
-		householdStatus = household.StatusMONITORED
-	case Eliminate:
-		set = append(set, func(u *ent.MonitoringCaseUpdateOne) { u.SetRiskEliminatedAt(now).SetClosedAt(now) })
-		householdStatus = household.StatusEXITED
-	case Dismiss:
-		if strings.TrimSpace(notes) == "" {
-			return nil, apperr.BadInput("say why the case is dismissed")
-		}
-		set = append(set, func(u *ent.MonitoringCaseUpdateOne) { u.SetClosedAt(now) })
-	}
+	notes, missingReason := st.Reason(strings.ToLower(string(step)), notes)
 	var out *ent.MonitoringCase
 	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
-		upd := tx.MonitoringCase.UpdateOneID(c.ID).Where(monitoringcase.StatusEQ(c.Status)).SetStatus(st.to)
+		c, err := tx.MonitoringCase.Get(ctx, id)
+		if ent.IsNotFound(err) {
+			return apperr.NotFound("monitoring case not found")
+		}
+		if err != nil {
+			return err
+		}
+		if missingReason != nil {
+			// A step the case's state refuses anyway says so first.
+			if !st.Allows(c.Status) {
+				return st.Refuse("case", strings.ToLower(string(step)), c.Status)
+			}
+			return missingReason
+		}
+		now := s.now()
+		var householdStatus household.Status
+		upd := tx.MonitoringCase.UpdateOneID(c.ID).Where(monitoringcase.StatusIn(st.From...)).SetStatus(st.To)
 		if notes != "" {
 			upd.SetNotes(strings.TrimSpace(c.Notes + "\n" + notes))
 		}
-		for _, f := range set {
-			f(upd)
+		switch step {
+		case Notice:
+			upd.SetNoticeStart(now)
+		case Decide:
+			// The county decides only after the notice ran its minimum.
+			upd.Where(monitoringcase.NoticeStartLTE(now.AddDate(0, 0, -MinNoticeDays)))
+		case Monitor:
+			upd.SetIdentifiedAt(now)
+			householdStatus = household.StatusMONITORED
+		case Eliminate:
+			upd.SetRiskEliminatedAt(now).SetClosedAt(now)
+			householdStatus = household.StatusEXITED
+		case Dismiss:
+			upd.SetClosedAt(now)
 		}
 		out, err = upd.Save(ctx)
 		if ent.IsNotFound(err) {
-			return apperr.Conflict("the case changed meanwhile; reload it")
+			if step == Decide && st.Allows(c.Status) && c.NoticeStart != nil {
+				ends := c.NoticeStart.AddDate(0, 0, MinNoticeDays)
+				return apperr.Conflict("the public notice runs until %s (at least %d days)", ends.Format(time.RFC3339), MinNoticeDays).
+					WithStatus(c.Status.String())
+			}
+			return st.Refuse("case", strings.ToLower(string(step)), c.Status)
 		}
 		if err != nil || householdStatus == "" {
 			return err

@@ -9,7 +9,9 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/household"
 	"bangfu/ent/monitoringcase"
+	"bangfu/graph/gqlerr"
 	"bangfu/internal/apperr"
+	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/monitoring"
 	"bangfu/internal/store/storetest"
@@ -41,14 +43,6 @@ func TestWorkingDaysAfter(t *testing.T) {
 	}
 }
 
-// code is the outcome's error code; a non-domain error shows in full.
-func code(err error) string {
-	if c := apperr.CodeOf(err); c != "" {
-		return c
-	}
-	return "other: " + err.Error()
-}
-
 func setup(t *testing.T) (context.Context, *ent.Client) {
 	sys := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
@@ -61,22 +55,22 @@ func setup(t *testing.T) (context.Context, *ent.Client) {
 func TestWorkflow(t *testing.T) {
 	sys, c := setup(t)
 	h := c.Household.Query().Where(household.Not(household.HasMonitoringCases())).FirstX(sys)
-	clock := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC) // a Monday in China
-	svc := monitoring.New(c).WithClock(func() time.Time { return clock })
+	now := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC) // a Monday in China
+	svc := monitoring.New(c, func() time.Time { return now })
 	mc, err := svc.Apply(sys, monitoring.CaseInput{HouseholdID: h.ID, Type: monitoringcase.TypeSUDDEN_HARDSHIP, RiskFlags: []string{"ILLNESS"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := monitoring.WorkingDaysAfter(clock, 20); !mc.IdentificationDue.Equal(want) {
+	if want := monitoring.WorkingDaysAfter(now, 20); !mc.IdentificationDue.Equal(want) {
 		t.Fatalf("due %v, want %v", mc.IdentificationDue, want)
 	}
-	if _, err := svc.Apply(sys, monitoring.CaseInput{HouseholdID: h.ID, Type: monitoringcase.TypeMARGINAL}); code(err) != "CONFLICT" {
-		t.Fatalf("second case in hand: %s", code(err))
+	if _, err := svc.Apply(sys, monitoring.CaseInput{HouseholdID: h.ID, Type: monitoringcase.TypeMARGINAL}); gqlerr.CodeOf(err) != "CONFLICT" {
+		t.Fatalf("second case in hand: %v", err)
 	}
-	if _, err := svc.Apply(sys, monitoring.CaseInput{HouseholdID: h.ID, Type: monitoringcase.TypeMARGINAL, RiskFlags: []string{"BAD_LUCK"}}); code(err) != "BAD_USER_INPUT" {
-		t.Fatalf("unknown flag: %s", code(err))
+	if _, err := svc.Apply(sys, monitoring.CaseInput{HouseholdID: h.ID, Type: monitoringcase.TypeMARGINAL, RiskFlags: []string{"BAD_LUCK"}}); gqlerr.CodeOf(err) != "BAD_USER_INPUT" {
+		t.Fatalf("unknown flag: %v", err)
 	}
-	advance := func(d time.Duration) { clock = clock.Add(d) }
+	advance := func(d time.Duration) { now = now.Add(d) }
 	for _, s := range []struct {
 		step monitoring.Step
 		wait time.Duration
@@ -95,8 +89,8 @@ func TestWorkflow(t *testing.T) {
 		{"REOPEN", 0, "BAD_USER_INPUT"},
 	} {
 		advance(s.wait)
-		if _, err := svc.Move(sys, mc.ID, s.step, ""); code(err) != s.want {
-			t.Fatalf("%s at %v: %s, want %s", s.step, clock, code(err), s.want)
+		if _, err := svc.Move(sys, mc.ID, s.step, ""); gqlerr.CodeOf(err) != s.want {
+			t.Fatalf("%s at %v: %v, want %s", s.step, now, err, s.want)
 		}
 	}
 	if got := c.Household.GetX(sys, h.ID).Status; got != household.StatusMONITORED {
@@ -119,13 +113,13 @@ func TestWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Move(sys, mc2.ID, monitoring.Dismiss, ""); code(err) != "BAD_USER_INPUT" {
-		t.Fatalf("dismissal without a reason: %s", code(err))
+	if _, err := svc.Move(sys, mc2.ID, monitoring.Dismiss, ""); gqlerr.CodeOf(err) != "BAD_USER_INPUT" {
+		t.Fatalf("dismissal without a reason: %v", err)
 	}
 	if svc.IsOverdue(mc2) {
 		t.Fatal("a fresh case is overdue")
 	}
-	late := svc.WithClock(func() time.Time { return mc2.IdentificationDue.Add(time.Minute) })
+	late := monitoring.New(c, clock.At(mc2.IdentificationDue.Add(time.Minute)))
 	if !late.IsOverdue(mc2) {
 		t.Fatal("a case past its deadline is not overdue")
 	}
@@ -134,7 +128,7 @@ func TestWorkflow(t *testing.T) {
 func TestScanIsIdempotent(t *testing.T) {
 	sys, c := setup(t)
 	now := demo.Reference.AddDate(0, 0, 10)
-	svc := monitoring.New(c).WithClock(func() time.Time { return now })
+	svc := monitoring.New(c, clock.At(now))
 	first, err := svc.Scan(sys, 2026)
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +167,7 @@ func TestScanIsIdempotent(t *testing.T) {
 	if rep2.DataQualityIssues != rep.DataQualityIssues || len(rep2.CasesOpened) != 0 || !c.MonitoringCase.GetX(sys, mc.ID).UpdatedAt.Equal(before) {
 		t.Fatalf("the third scan changed things: %+v vs %+v", rep2, rep)
 	}
-	if _, err := svc.Scan(viewer.NewContext(context.Background(), &viewer.Viewer{UserID: 1, Grants: []viewer.Grant{{Role: viewer.Coordinator}}}), 2026); code(err) != "FORBIDDEN" {
-		t.Fatalf("scan by a coordinator: %s", code(err))
+	if _, err := svc.Scan(viewer.NewContext(context.Background(), &viewer.Viewer{UserID: 1, Grants: []viewer.Grant{{Role: viewer.Coordinator}}}), 2026); gqlerr.CodeOf(err) != "FORBIDDEN" {
+		t.Fatalf("scan by a coordinator: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"bangfu/ent/household"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/monitoringcase"
+	"bangfu/internal/access"
 	"bangfu/internal/apperr"
 	"bangfu/internal/period"
 	"bangfu/internal/viewer"
@@ -37,8 +38,8 @@ const scanBatch = 1000
 // month after identification. Running it again opens nothing new and
 // flags nothing twice.
 func (s *Service) Scan(ctx context.Context, year int) (*ScanReport, error) {
-	if v := viewer.FromContext(ctx); !v.IsSystem() && !v.Has(viewer.Admin) {
-		return nil, apperr.Forbidden("the early-warning scan is run by ADMIN or the server")
+	if err := access.Check(ctx, access.RunLedgerJob); err != nil {
+		return nil, err
 	}
 	if year < 2000 || year > 2100 {
 		return nil, apperr.BadInput("year must be 2000–2100")

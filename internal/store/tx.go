@@ -8,10 +8,11 @@ import (
 )
 
 // WithTx runs fn in a transaction on client and commits when fn returns
-// nil; otherwise it rolls back. Changes and their audit events commit
-// together or not at all. On a client that is already transactional fn
-// joins that transaction, which its owner commits.
-func WithTx(ctx context.Context, client *ent.Client, fn func(*ent.Client) error) error {
+// nil; an error or a panic rolls it back (the panic goes on). Changes and
+// their audit events commit together or not at all. On a client that is
+// already transactional fn joins that transaction, which its owner
+// commits. It is the one way bangfu opens a transaction.
+func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Client) error) (err error) {
 	tx, err := client.Tx(ctx)
 	if errors.Is(err, ent.ErrTxStarted) {
 		return fn(client)
@@ -19,6 +20,12 @@ func WithTx(ctx context.Context, client *ent.Client, fn func(*ent.Client) error)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
 	if err := fn(tx.Client()); err != nil {
 		_ = tx.Rollback()
 		return err

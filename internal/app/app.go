@@ -1,0 +1,85 @@
+// Package app builds bangfu's services once, over one ent client and one
+// clock, and hands the set to everything that uses them: the GraphQL
+// resolvers, the HTTP handlers and the server's scheduled jobs.
+package app
+
+import (
+	"time"
+
+	"bangfu/ent"
+	"bangfu/internal/agreements"
+	"bangfu/internal/auth"
+	"bangfu/internal/catalog"
+	"bangfu/internal/clock"
+	"bangfu/internal/incentives"
+	"bangfu/internal/market"
+	"bangfu/internal/monitoring"
+)
+
+// Config sets what the services need besides the database. Zero values
+// take the defaults.
+type Config struct {
+	// Now is the clock every rule reads (default: the wall clock).
+	Now clock.Clock
+	// JWTKey signs access tokens: at least auth.MinKeyBytes bytes (default:
+	// a throwaway key, for development and tests).
+	JWTKey []byte
+	// AccessTTL and RefreshTTL are the token lifetimes (default 15 minutes
+	// and 30 days).
+	AccessTTL, RefreshTTL time.Duration
+	// CertificationValidity is how long a product certificate stays valid
+	// (default market.DefaultValidity).
+	CertificationValidity time.Duration
+}
+
+// Defaults of Config.
+const (
+	DefaultAccessTTL  = 15 * time.Minute
+	DefaultRefreshTTL = 30 * 24 * time.Hour
+)
+
+// Token issuer and audience.
+const (
+	tokenIssuer   = "bangfu"
+	tokenAudience = "bangfu-api"
+)
+
+// Services is the set of domain services over one database.
+type Services struct {
+	Client     *ent.Client
+	Auth       *auth.Service
+	Market     *market.Service
+	Catalog    *catalog.Searcher
+	Agreements *agreements.Service
+	Incentives *incentives.Service
+	Monitoring *monitoring.Service
+}
+
+// New builds every service once.
+func New(client *ent.Client, cfg Config) (*Services, error) {
+	if cfg.Now == nil {
+		cfg.Now = clock.Real
+	}
+	if cfg.JWTKey == nil {
+		cfg.JWTKey = auth.RandomKey()
+	}
+	if cfg.AccessTTL == 0 {
+		cfg.AccessTTL = DefaultAccessTTL
+	}
+	if cfg.RefreshTTL == 0 {
+		cfg.RefreshTTL = DefaultRefreshTTL
+	}
+	tokens, err := auth.NewTokens(cfg.JWTKey, tokenIssuer, tokenAudience, cfg.AccessTTL)
+	if err != nil {
+		return nil, err
+	}
+	return &Services{
+		Client:     client,
+		Auth:       auth.New(client, cfg.Now, tokens, cfg.RefreshTTL),
+		Market:     market.New(client, cfg.Now, cfg.CertificationValidity),
+		Catalog:    catalog.New(client, cfg.Now),
+		Agreements: agreements.New(client, cfg.Now),
+		Incentives: incentives.New(client, cfg.Now),
+		Monitoring: monitoring.New(client, cfg.Now),
+	}, nil
+}
