@@ -5,8 +5,8 @@ package gqlerr
 import (
 	"context"
 	"errors"
-	"strings"
 	"log/slog"
+	"strings"
 
 	"bangfu/ent"
 	"bangfu/ent/privacy"
