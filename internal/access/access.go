@@ -17,10 +17,13 @@ import (
 type Permission int
 
 const (
+	// PublishedFigures: published figures (leaderboards, recognition) are
+	// read by anyone, anonymous visitors included.
+	PublishedFigures Permission = iota + 1
 	// ReadFigures: aggregated figures (agreement progress, roll-ups, canteen
 	// quotas, incentive summaries) are read by every signed-in user; the
 	// services compute them as the system from rows the user may not see.
-	ReadFigures Permission = iota + 1
+	ReadFigures
 	// RunLedgerJob: whole-ledger jobs (recomputing attribution, the
 	// early-warning scan) are run by ADMIN or by the server itself.
 	RunLedgerJob
@@ -30,6 +33,8 @@ const (
 func Check(ctx context.Context, p Permission) error {
 	v := viewer.FromContext(ctx)
 	switch p {
+	case PublishedFigures:
+		return nil
 	case ReadFigures:
 		if v.Authenticated() {
 			return nil
@@ -42,4 +47,15 @@ func Check(ctx context.Context, p Permission) error {
 		return apperr.Forbidden("this job is run by ADMIN or the server")
 	}
 	return apperr.Forbidden("unknown permission")
+}
+
+// As checks the permission and returns the context the operation runs in:
+// the system's, because a figure sums (and a job reads and writes) rows
+// that the caller may not see one by one. It is how services act as the
+// system for a caller.
+func As(ctx context.Context, p Permission) (context.Context, error) {
+	if err := Check(ctx, p); err != nil {
+		return nil, err
+	}
+	return viewer.AsSystem(ctx), nil
 }

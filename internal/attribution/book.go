@@ -43,7 +43,7 @@ func Settle(ctx context.Context, c *ent.Client, w World, o *ent.Order) error {
 			return err
 		}
 	}
-	return addPurchases(ctx, c, o, lines, 1)
+	return addPurchases(ctx, c, lines, 1)
 }
 
 // Refund takes a refunded order's lines out of the buyer's purchase
@@ -58,7 +58,7 @@ func Refund(ctx context.Context, c *ent.Client, o *ent.Order) error {
 	if err != nil {
 		return err
 	}
-	return addPurchases(ctx, c, o, lines, -1)
+	return addPurchases(ctx, c, lines, -1)
 }
 
 func linesOf(ctx context.Context, c *ent.Client, o *ent.Order) ([]Line, error) {
@@ -85,24 +85,51 @@ func lineOf(o *ent.Order, r *ent.OrderLine) Line {
 	return l
 }
 
-// addPurchases adds (sign 1) or removes (sign -1) the lines from the
-// buyer's purchase total of the settlement month.
-func addPurchases(ctx context.Context, c *ent.Client, o *ent.Order, lines []Line, sign int64) error {
-	var settled, counted int64
+// PurchaseMonth is a buyer's month (China Standard Time): the key of a
+// purchase total.
+type PurchaseMonth struct{ BuyerID, Year, Month int }
+
+// PurchaseSum is what a buyer settled in a month, and how much of it counts
+// (certified on the order date).
+type PurchaseSum struct{ SettledFen, CountedFen int64 }
+
+// Purchases sums settled lines by buyer and month: the one rule behind the
+// purchase totals, used by settlement, by Recompute and by generated
+// benchmark data.
+type Purchases map[PurchaseMonth]PurchaseSum
+
+// Add counts a settled line.
+func (p Purchases) Add(l Line) {
+	year, month := period.Of(l.SettledAt)
+	k := PurchaseMonth{l.BuyerID, year, month}
+	s := p[k]
+	s.SettledFen += l.AmountFen
+	if l.Certified {
+		s.CountedFen += l.AmountFen
+	}
+	p[k] = s
+}
+
+// addPurchases adds (sign 1) or removes (sign -1) the settled lines from
+// their buyer's purchase totals.
+func addPurchases(ctx context.Context, c *ent.Client, lines []Line, sign int64) error {
+	sums := Purchases{}
 	for _, l := range lines {
-		settled += l.AmountFen
-		if l.Certified {
-			counted += l.AmountFen
+		sums.Add(l)
+	}
+	for k, s := range sums {
+		err := c.PurchaseTotal.Create().
+			SetOrganizationID(k.BuyerID).SetYear(k.Year).SetMonth(k.Month).
+			SetSettledFen(sign*s.SettledFen).SetCountedFen(sign*s.CountedFen).
+			OnConflictColumns(purchasetotal.FieldOrganizationID, purchasetotal.FieldYear, purchasetotal.FieldMonth).
+			Update(func(u *ent.PurchaseTotalUpsert) {
+				u.AddSettledFen(sign * s.SettledFen).AddCountedFen(sign * s.CountedFen)
+			}).Exec(ctx)
+		if err != nil {
+			return err
 		}
 	}
-	year, month := period.Of(*o.SettledAt)
-	return c.PurchaseTotal.Create().
-		SetOrganizationID(o.BuyerID).SetYear(year).SetMonth(month).
-		SetSettledFen(sign*settled).SetCountedFen(sign*counted).
-		OnConflictColumns(purchasetotal.FieldOrganizationID, purchasetotal.FieldYear, purchasetotal.FieldMonth).
-		Update(func(u *ent.PurchaseTotalUpsert) {
-			u.AddSettledFen(sign * settled).AddCountedFen(sign * counted)
-		}).Exec(ctx)
+	return nil
 }
 
 // settledStatuses are the order states whose lines were settled once.

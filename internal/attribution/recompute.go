@@ -10,7 +10,6 @@ import (
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/purchasetotal"
-	"bangfu/internal/period"
 )
 
 // Report is what Recompute found. No difference means every figure can be
@@ -46,7 +45,7 @@ func Recompute(ctx context.Context, c *ent.Client) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{}
-	purchases := map[[3]int][2]int64{} // (buyer, year, month) → settled, counted
+	purchases := Purchases{}
 	last := 0
 	for {
 		orders, err := c.Order.Query().
@@ -84,19 +83,12 @@ func creditKey(lineID, agreementID int, ind ledgerentry.Indicator, org int, amou
 	return fmt.Sprintf("line %d → agreement %d %s org %d ¥fen %d %d-%02d county %d", lineID, agreementID, ind, org, amount, year, month, county)
 }
 
-func checkOrder(w World, o *ent.Order, rep *Report, purchases map[[3]int][2]int64) error {
+func checkOrder(w World, o *ent.Order, rep *Report, purchases Purchases) error {
 	refunded := o.Status == order.StatusREFUNDED
-	year, month := period.Of(*o.SettledAt)
 	for _, l := range o.Edges.Lines {
 		rep.Lines++
 		if !refunded {
-			k := [3]int{o.BuyerID, year, month}
-			p := purchases[k]
-			p[0] += l.AmountFen
-			if l.CertifiedAtOrder {
-				p[1] += l.AmountFen
-			}
-			purchases[k] = p
+			purchases.Add(lineOf(o, l))
 		}
 		credits, _, err := Attribute(w, lineOf(o, l))
 		if err != nil {
@@ -170,11 +162,11 @@ func checkCreditTotals(ctx context.Context, c *ent.Client, rep *Report) error {
 	return nil
 }
 
-func checkPurchaseTotals(ctx context.Context, c *ent.Client, rep *Report, purchases map[[3]int][2]int64) error {
+func checkPurchaseTotals(ctx context.Context, c *ent.Client, rep *Report, purchases Purchases) error {
 	want := map[string]int64{}
 	for k, v := range purchases {
-		want[fmt.Sprintf("organization %d %d-%02d settled", k[0], k[1], k[2])] = v[0]
-		want[fmt.Sprintf("organization %d %d-%02d counted", k[0], k[1], k[2])] = v[1]
+		want[fmt.Sprintf("organization %d %d-%02d settled", k.BuyerID, k.Year, k.Month)] = v.SettledFen
+		want[fmt.Sprintf("organization %d %d-%02d counted", k.BuyerID, k.Year, k.Month)] = v.CountedFen
 	}
 	var points []struct {
 		OrganizationID int   `json:"organization_id"`

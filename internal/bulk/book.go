@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"bangfu/internal/attribution"
-	"bangfu/internal/period"
 	"bangfu/internal/viewer"
 
 	"entgo.io/ent/dialect"
@@ -50,7 +49,8 @@ func (g *gen) book(ctx context.Context, lines []booked) error {
 	}
 	var entries []entry
 	credits := map[creditKey][2]int64{}
-	purchases := map[[3]int][3]int64{} // settled, counted, points
+	purchases := attribution.Purchases{}
+	points := map[attribution.PurchaseMonth]int64{} // the totals already stored
 	first, err := g.nextID(ctx, "ledger_entries", "LedgerEntry")
 	if err != nil {
 		return err
@@ -73,14 +73,7 @@ func (g *gen) book(ctx context.Context, lines []booked) error {
 			credits[k] = t
 		}
 		if !l.refunded {
-			y, m := period.Of(l.SettledAt)
-			k := [3]int{l.BuyerID, y, m}
-			p := purchases[k]
-			p[0] += l.AmountFen
-			if l.Certified {
-				p[1] += l.AmountFen
-			}
-			purchases[k] = p
+			purchases.Add(l.Line)
 		}
 	}
 	err = g.write(ctx, "ledger_entries", []string{"id", "kind", "amount", "indicator", "year", "month", "occurred_at",
@@ -119,14 +112,16 @@ func (g *gen) book(ctx context.Context, lines []booked) error {
 		return err
 	}
 	for prow.Next() {
-		var k [3]int
-		var settled, counted, points int64
-		if err := prow.Scan(&k[0], &k[1], &k[2], &settled, &counted, &points); err != nil {
+		var k attribution.PurchaseMonth
+		var stored attribution.PurchaseSum
+		var pts int64
+		if err := prow.Scan(&k.BuyerID, &k.Year, &k.Month, &stored.SettledFen, &stored.CountedFen, &pts); err != nil {
 			prow.Close()
 			return err
 		}
 		p := purchases[k]
-		purchases[k] = [3]int64{p[0] + settled, p[1] + counted, p[2] + points}
+		purchases[k] = attribution.PurchaseSum{SettledFen: p.SettledFen + stored.SettledFen, CountedFen: p.CountedFen + stored.CountedFen}
+		points[k] += pts
 	}
 	if err := prow.Close(); err != nil {
 		return err
@@ -155,13 +150,13 @@ func (g *gen) book(ctx context.Context, lines []booked) error {
 	if err != nil {
 		return err
 	}
-	pk := make([][3]int, 0, len(purchases))
+	pk := make([]attribution.PurchaseMonth, 0, len(purchases))
 	for k := range purchases {
 		pk = append(pk, k)
 	}
 	err = g.write(ctx, "purchase_totals", []string{"id", "organization_id", "year", "month", "settled_fen", "counted_fen", "points"}, len(pk), func(i int, d []any) {
 		k := pk[i]
-		d[0], d[1], d[2], d[3], d[4], d[5], d[6] = firstPurchase+i, k[0], k[1], k[2], purchases[k][0], purchases[k][1], purchases[k][2]
+		d[0], d[1], d[2], d[3], d[4], d[5], d[6] = firstPurchase+i, k.BuyerID, k.Year, k.Month, purchases[k].SettledFen, purchases[k].CountedFen, points[k]
 	})
 	if err != nil || g.db.Dialect != dialect.Postgres {
 		return err

@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"bangfu/internal/attribution"
 	"time"
+
+	"bangfu/internal/attribution"
 
 	"bangfu/internal/pii"
 	"bangfu/internal/search"

@@ -14,7 +14,6 @@ import (
 	"bangfu/internal/access"
 	"bangfu/internal/apperr"
 	"bangfu/internal/attribution"
-	"bangfu/internal/viewer"
 
 	"entgo.io/contrib/entgql"
 )
@@ -71,7 +70,10 @@ func (s *Service) Ranking(ctx context.Context, scope Scope, metric Metric, year 
 	if metric != Purchases && metric != PointsMetric {
 		return nil, apperr.BadInput("unknown metric %q", metric)
 	}
-	sys := viewer.AsSystem(ctx) // recognition is published; the totals are aggregates
+	sys, err := access.As(ctx, access.PublishedFigures)
+	if err != nil {
+		return nil, err
+	}
 	t, err := s.totals(sys, year)
 	if err != nil {
 		return nil, err
@@ -235,13 +237,13 @@ type Summary struct {
 // among organizations by points, level and awards for the year. Its
 // unions' and subsidiaries' purchases count in it.
 func (s *Service) Summarize(ctx context.Context, orgID, year int) (*Summary, error) {
-	if err := access.Check(ctx, access.ReadFigures); err != nil {
+	sys, err := access.As(ctx, access.ReadFigures)
+	if err != nil {
 		return nil, err
 	}
 	if year < 2000 || year > 2100 {
 		return nil, apperr.BadInput("year must be 2000–2100")
 	}
-	sys := viewer.AsSystem(ctx)
 	if _, err := s.client.Organization.Get(sys, orgID); ent.IsNotFound(err) {
 		return nil, apperr.NotFound("organization not found")
 	} else if err != nil {
