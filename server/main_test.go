@@ -17,6 +17,7 @@ import (
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestParseConfig(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		args    []string
@@ -97,6 +98,7 @@ func TestParseConfig(t *testing.T) {
 }
 
 func TestRunFailsFastOnBadDatabase(t *testing.T) {
+	t.Parallel()
 	var stderr bytes.Buffer
 	err := run(context.Background(), nil, envOf(map[string]string{"DATABASE_URL": "mysql://nope"}), &stderr)
 	if err == nil || !strings.Contains(err.Error(), "postgres://") {
@@ -124,6 +126,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // TestServeDemoAndShutdown runs the real command: migrations, demo data,
 // a query, then a graceful stop when its context ends (as on SIGTERM).
 func TestServeDemoAndShutdown(t *testing.T) {
+	t.Parallel()
 	cfg := storetest.Config(t)
 	env := map[string]string{"DATABASE_URL": cfg.URL}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

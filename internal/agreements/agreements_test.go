@@ -13,7 +13,6 @@ import (
 	"bangfu/graph/gqlerr"
 	"bangfu/internal/agreements"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
 )
@@ -21,11 +20,9 @@ import (
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestAgreementRules(t *testing.T) {
+	t.Parallel()
 	sys := viewer.AsSystem(context.Background())
-	db := storetest.Open(t)
-	if err := demo.Load(sys, db); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.OpenDemo(t)
 	c := db.Client
 	shanghai := c.Region.Query().Where(region.Code("310000")).OnlyIDX(sys)
 	yunnan := c.Region.Query().Where(region.Code("530000")).OnlyIDX(sys)

@@ -12,7 +12,6 @@ import (
 	"bangfu/internal/agreements"
 	"bangfu/internal/bulk"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
 )
@@ -28,10 +27,7 @@ func BenchmarkAgreementProgress(b *testing.B) {
 	var base time.Duration // per-call latency at 10,000 lines
 	for _, lines := range []int{10_000, 1_000_000} {
 		sys := viewer.AsSystem(context.Background())
-		db := storetest.Open(b)
-		if err := demo.Load(sys, db); err != nil {
-			b.Fatal(err)
-		}
+		db := storetest.OpenDemo(b)
 		start := time.Now()
 		if _, err := bulk.Generate(sys, db, bulk.Plan{Households: 1000, Products: 5000, OrderLines: lines, AllSettled: true}, nil); err != nil {
 			b.Fatal(err)

@@ -132,6 +132,18 @@ func addPurchases(ctx context.Context, c *ent.Client, lines []Line, sign int64) 
 	return nil
 }
 
+// OrderEntries lists every ledger entry booked for the order's lines,
+// reversals included, oldest first. It reads through the order_line_id
+// index: a filter on reverses_id would lead SQLite to scan every
+// unreversed entry of the ledger.
+func OrderEntries(ctx context.Context, c *ent.Client, orderID int) ([]*ent.LedgerEntry, error) {
+	lines, err := c.OrderLine.Query().Where(orderline.OrderID(orderID)).IDs(ctx)
+	if err != nil || len(lines) == 0 {
+		return nil, err
+	}
+	return c.LedgerEntry.Query().Where(ledgerentry.OrderLineIDIn(lines...)).Order(ent.Asc(ledgerentry.FieldID)).All(ctx)
+}
+
 // settledStatuses are the order states whose lines were settled once.
 var settledStatuses = []order.Status{order.StatusSETTLED, order.StatusREFUNDED}
 

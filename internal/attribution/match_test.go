@@ -266,6 +266,7 @@ func fxLineWith(fs ...func(*Line)) func(*Line) {
 }
 
 func TestAttributeNotCounted(t *testing.T) {
+	t.Parallel()
 	ags := func() []*Agreement {
 		return []*Agreement{fxEW(1, fxShanghai, fxYunnan), fxDes(2, fxShanghaiCo, fxLancang)}
 	}
@@ -288,6 +289,7 @@ func TestAttributeNotCounted(t *testing.T) {
 }
 
 func TestAttributeEastWestMatch(t *testing.T) {
+	t.Parallel()
 	fxRun(t, []fxCase{
 		{name: "province to province matches a county below",
 			agreements: []*Agreement{fxEW(1, fxShanghai, fxYunnan)},
@@ -332,6 +334,7 @@ func TestAttributeEastWestMatch(t *testing.T) {
 }
 
 func TestAttributeMostSpecificWins(t *testing.T) {
+	t.Parallel()
 	// Agreements with 江苏/苏州 helping; the buyer is the 苏州 budget unit.
 	overlap := func() []*Agreement {
 		return []*Agreement{
@@ -404,6 +407,7 @@ func TestAttributeMostSpecificWins(t *testing.T) {
 }
 
 func TestAttributeOncePerKindAndIndicator(t *testing.T) {
+	t.Parallel()
 	fxRun(t, []fxCase{
 		{name: "two EAST_WEST agreements match: one credit",
 			agreements: []*Agreement{fxEW(1, fxShanghai, fxYunnan), fxEW(2, fxShanghai, fxPuer)},
@@ -432,6 +436,7 @@ func TestAttributeOncePerKindAndIndicator(t *testing.T) {
 }
 
 func TestAttributeDesignated(t *testing.T) {
+	t.Parallel()
 	assigned := func() []*Agreement { return []*Agreement{fxDes(1, fxCentral, fxLancang, fxXimeng)} }
 	fxRun(t, []fxCase{
 		{name: "designated unit buys directly", agreements: assigned(), line: fxBuyer(fxCentral),
@@ -482,6 +487,7 @@ func TestAttributeDesignated(t *testing.T) {
 }
 
 func TestAttributeUnions(t *testing.T) {
+	t.Parallel()
 	fxRun(t, []fxCase{
 		{name: "union buying counts toward its budget unit",
 			agreements: []*Agreement{fxEW(1, fxJiangsu, fxYunnan)}, line: fxBuyer(fxSuzhouUnion),
@@ -509,6 +515,7 @@ func TestAttributeUnions(t *testing.T) {
 }
 
 func TestAttributeFacilitator(t *testing.T) {
+	t.Parallel()
 	sh := func() []*Agreement { return []*Agreement{fxEW(1, fxShanghai, fxYunnan)} }
 	fac := func(buyerID, facID int) func(*Line) {
 		return func(l *Line) { l.BuyerID, l.FacilitatorID = buyerID, facID }
@@ -563,6 +570,7 @@ func TestAttributeFacilitator(t *testing.T) {
 }
 
 func TestAttributeInForce(t *testing.T) {
+	t.Parallel()
 	activated := fxAt("2026-03-01T00:00:00Z")
 	closed := fxAt("2026-05-01T02:00:00Z")
 	amended := func() []*Agreement {
@@ -628,6 +636,7 @@ func TestAttributeInForce(t *testing.T) {
 }
 
 func TestAttributePeriodBoundaries(t *testing.T) {
+	t.Parallel()
 	y2026 := func() *Agreement { return fxEW(26, fxShanghai, fxYunnan) }
 	y2027 := func() *Agreement {
 		return fxActivatedAt(fxPeriod(fxEW(27, fxShanghai, fxYunnan), fxDay(2027, 1, 1), fxDay(2027, 12, 31)),
@@ -680,6 +689,7 @@ func TestAttributePeriodBoundaries(t *testing.T) {
 }
 
 func TestAttributeErrors(t *testing.T) {
+	t.Parallel()
 	w := fxNewWorld(fxEW(1, fxShanghai, fxYunnan))
 	for _, tc := range []struct {
 		name string
@@ -702,6 +712,7 @@ func TestAttributeErrors(t *testing.T) {
 // TestAttributeDeterministic shuffles the order World.Agreements returns
 // and expects the same credits, reasons and notes every time.
 func TestAttributeDeterministic(t *testing.T) {
+	t.Parallel()
 	all := func() []*Agreement {
 		return []*Agreement{
 			fxEW(1, fxJiangsu, fxYunnan),

@@ -16,7 +16,6 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/internal/attribution"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
 	"bangfu/internal/market"
 	"bangfu/internal/market/lifecycle"
 	"bangfu/internal/store/storetest"
@@ -29,15 +28,13 @@ import (
 // whole ledger: it must find no difference. Then it tampers with the
 // database behind the application and expects each change reported.
 func TestRecomputeReproducesLedger(t *testing.T) {
+	t.Parallel()
 	n := 2000
 	if testing.Short() {
 		n = 300
 	}
 	sys := viewer.AsSystem(context.Background())
-	db := storetest.Open(t)
-	if err := demo.Load(sys, db); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.OpenDemo(t)
 	c := db.Client
 	approved := c.SupplierProfile.Query().Where(supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
 		Select(supplierprofile.FieldOrganizationID).IntsX(sys)

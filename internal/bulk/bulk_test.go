@@ -9,19 +9,16 @@ import (
 	"bangfu/ent/product"
 	"bangfu/internal/attribution"
 	"bangfu/internal/bulk"
-	"bangfu/internal/demo"
 	"bangfu/internal/gid"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
 )
 
 func TestGenerate(t *testing.T) {
+	t.Parallel()
 	ctx := viewer.AsSystem(context.Background())
-	db := storetest.Open(t)
+	db := storetest.OpenDemo(t)
 	c := db.Client
-	if err := demo.Load(ctx, db); err != nil {
-		t.Fatal(err)
-	}
 	linesBefore := c.OrderLine.Query().CountX(ctx)
 	productsBefore := c.Product.Query().CountX(ctx)
 

@@ -8,7 +8,6 @@ import (
 	"bangfu/ent/product"
 	"bangfu/internal/catalog"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
 
@@ -21,11 +20,9 @@ import (
 // the first part must hold exactly the best sellers, and the count must
 // stop at its cap.
 func TestRelevancePagesAcrossCandidates(t *testing.T) {
+	t.Parallel()
 	ctx := viewer.AsSystem(context.Background())
-	db := storetest.Open(t)
-	if err := demo.Load(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.OpenDemo(t)
 	const query = "核桃"
 	all, err := catalog.New(db.Client, clock.Real).Search(ctx, query, catalog.Filter{}, catalog.BestSelling, catalog.Page{First: ptr(100)})
 	if err != nil {
@@ -84,11 +81,9 @@ func TestRelevancePagesAcrossCandidates(t *testing.T) {
 
 // TestBestSellingOrder checks the sales order the index serves.
 func TestBestSellingOrder(t *testing.T) {
+	t.Parallel()
 	ctx := viewer.AsSystem(context.Background())
-	db := storetest.Open(t)
-	if err := demo.Load(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.OpenDemo(t)
 	conn, err := catalog.New(db.Client, clock.Real).Search(ctx, "", catalog.Filter{}, catalog.BestSelling, catalog.Page{First: ptr(100)})
 	if err != nil {
 		t.Fatal(err)

@@ -67,6 +67,7 @@ func denied(role string) string {
 // TestMutationAuthorizationMatrix runs every mutation as every role and
 // anonymous, and checks it is allowed or denied as the matrix says.
 func TestMutationAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	tokens := tokensByRole(t, srv)
 	sys := viewer.AsSystem(context.Background())
@@ -390,6 +391,7 @@ func refreshFor(t *testing.T, srv *httptest.Server, email string) string {
 // TestReadAccess checks row-level visibility per role: each sees exactly
 // what the matrix allows, and cross-organization rows never leak.
 func TestReadAccess(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	tokens := tokensByRole(t, srv)
 	sys := viewer.AsSystem(context.Background())
@@ -485,6 +487,7 @@ func firstUserID(t *testing.T, db *store.DB) int {
 // TestSupplierEditsOnlyOwnProducts exercises the Product mutation policy
 // directly through ent, as each role.
 func TestSupplierEditsOnlyOwnProducts(t *testing.T) {
+	t.Parallel()
 	_, db := demoServer(t)
 	sys := viewer.AsSystem(context.Background())
 	c := db.Client
@@ -529,6 +532,7 @@ func TestSupplierEditsOnlyOwnProducts(t *testing.T) {
 }
 
 func TestBadBearerTokenIsUnauthenticated(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	for _, h := range []string{"Bearer not-a-token", "Basic YWRtaW46YWRtaW4=", "Bearer "} {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(`{"query":"{ me { id } }"}`))

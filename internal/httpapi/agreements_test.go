@@ -67,6 +67,7 @@ func (p progressData) row(t *testing.T, indicator string) (target, actual int64)
 // line, a refund takes it back, only approved reports count, an amendment
 // keeps the year's progress, and the exports show the GraphQL figures.
 func TestAgreementProgressEndToEnd(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	sys := viewer.AsSystem(context.Background())
 	tokens := tokensByRole(t, srv)
@@ -285,6 +286,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 
 // TestCanteenQuota checks the budget-unit quota against its purchases.
 func TestCanteenQuota(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	sys := viewer.AsSystem(context.Background())
 	tokens := tokensByRole(t, srv)

@@ -18,6 +18,7 @@ import (
 // from application to a certified product that a buyer orders, then
 // revokes the certificate; and expires another by date.
 func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	tokens := tokensByRole(t, srv)
 	c := db.Client

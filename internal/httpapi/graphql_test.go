@@ -13,6 +13,7 @@ import (
 )
 
 func TestDemoCatalogQuery(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	var data struct {
 		Products struct {
@@ -50,6 +51,7 @@ func TestDemoCatalogQuery(t *testing.T) {
 }
 
 func TestNodeLookup(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	var list struct {
 		Products struct {
@@ -97,6 +99,7 @@ func TestNodeLookup(t *testing.T) {
 }
 
 func TestRelayPagination(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	type page struct {
 		Regions struct {
@@ -147,6 +150,7 @@ func TestRelayPagination(t *testing.T) {
 }
 
 func TestFiltersAndOrdering(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	var data struct {
 		Products struct {
@@ -176,6 +180,7 @@ func TestFiltersAndOrdering(t *testing.T) {
 // TestBadInput sends every kind of malformed request: each gets a clear
 // error with a stable code, and none is a 500.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	const gqlResp = "application/graphql-response+json"
 	tests := []struct {
@@ -245,6 +250,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestGETQueriesOnly(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	q := url.Values{"query": {`query Q($n: Int) { regions(first: $n) { totalCount } }`}, "variables": {`{"n": 2}`}, "operationName": {"Q"}}
 	r := send(t, srv, http.MethodGet, "/graphql?"+q.Encode(), "", "", nil)
@@ -256,6 +262,7 @@ func TestGETQueriesOnly(t *testing.T) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	for _, path := range []string{"/healthz", "/readyz"} {
 		if r := send(t, srv, http.MethodGet, path, "", "", nil); r.status != http.StatusOK {
@@ -278,6 +285,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestRequestIDEchoed(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/healthz", nil)
 	req.Header.Set("X-Request-Id", "trace-abc_123")
@@ -301,6 +309,7 @@ func TestRequestIDEchoed(t *testing.T) {
 }
 
 func TestPersistedQueries(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	const q = `{ regions(first: 1) { totalCount } }`
 	sum := sha256.Sum256([]byte(q))

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -39,10 +38,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 // dataset.
 func demoServer(t testing.TB) (*httptest.Server, *store.DB) {
 	t.Helper()
-	db := storetest.Open(t)
-	if err := demo.Load(context.Background(), db); err != nil {
-		t.Fatalf("loading demo: %v", err)
-	}
+	db := storetest.OpenDemo(t)
 	return serve(t, db), db
 }
 

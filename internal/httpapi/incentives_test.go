@@ -8,6 +8,7 @@ import (
 // 6 through the API: a populated leaderboard, an organization's summary,
 // open monitoring cases with deadlines, and household income.
 func TestDemoRecognitionAndMonitoring(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	tokens := tokensByRole(t, srv)
 

@@ -39,6 +39,7 @@ func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) er
 // (organizations → products → certifications, plus each product's supplier
 // region) issues the same small number of statements for 5 parents as for 50.
 func TestNestedQueriesAreBatched(t *testing.T) {
+	t.Parallel()
 	ctx := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
 	c := db.Client

@@ -80,6 +80,7 @@ func item(t *testing.T, p *ent.Product, qty int) map[string]any {
 // refund, checking stock, household income and its reversal; and a second
 // order through cancellation.
 func TestOrderLifecycle(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	tokens := tokensByRole(t, srv)
 	f := fixture(t, db)
@@ -227,6 +228,7 @@ func decodeID(t *testing.T, s string) int {
 // TestPlaceOrderBadInput: every bad cart gets a clear code and leaves
 // stock and orders untouched.
 func TestPlaceOrderBadInput(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	tokens := tokensByRole(t, srv)
 	f := fixture(t, db)

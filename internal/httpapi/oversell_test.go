@@ -18,6 +18,7 @@ import (
 // 20 products holding 5 units each (100 units for ~400 wanted), through the
 // real HTTP handler. Run with BANGFU_TEST_DATABASE_URL for PostgreSQL.
 func TestNoOversellUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	token := tokensByRole(t, srv)["BUYER"]
 	c := db.Client

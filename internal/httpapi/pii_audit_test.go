@@ -20,6 +20,7 @@ const memberFields = `members(first: 10) { edges { node { id name idNumber phone
 // that reaches them, as viewers whose scope does not cover the household's
 // county, and checks that no name, ID number or phone comes back in clear.
 func TestPersonalDataSweep(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	tokens := tokensByRole(t, srv)
 	sys := viewer.AsSystem(context.Background())
@@ -110,6 +111,7 @@ func TestPersonalDataSweep(t *testing.T) {
 // TestEveryPathToMembersIsSwept fails when the schema grows a new way to
 // reach household members that TestPersonalDataSweep does not query.
 func TestEveryPathToMembersIsSwept(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	var data struct {
 		Schema struct {
@@ -161,6 +163,7 @@ func TestEveryPathToMembersIsSwept(t *testing.T) {
 // TestAuditTrail checks that mutations leave chained events and that
 // editing or deleting a stored event is detected.
 func TestAuditTrail(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	tokens := tokensByRole(t, srv)
 	var created struct{ CreateUser struct{ ID string } }
@@ -242,6 +245,7 @@ func rebind(dialect, q string) string {
 }
 
 func TestAuditDeletionDetected(t *testing.T) {
+	t.Parallel()
 	srv, db := demoServer(t)
 	tokens := tokensByRole(t, srv)
 	for i := 0; i < 3; i++ {

@@ -35,6 +35,7 @@ const catalogQuery = `query($q: String, $f: CatalogFilter, $s: CatalogSort, $aft
       originCounty { code keyAssistanceCounty } supplier { kind } } } } }`
 
 func TestCatalogSearch(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	search := func(vars map[string]any) catalogPage {
 		t.Helper()

@@ -12,6 +12,7 @@ const loginMutation = `mutation($e: String!, $p: String!) { login(email: $e, pas
 type authPayload struct{ AccessToken, RefreshToken string }
 
 func TestRefreshRotationAndReuse(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	var first struct{ Login authPayload }
 	mustData(t, post(t, srv, loginMutation, map[string]any{"e": "buyer@bangfu.example", "p": demo.Password}), &first)
@@ -52,6 +53,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 }
 
 func TestFailedLoginsAreThrottled(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	attempt := func(pw string) reply {
 		return post(t, srv, loginMutation, map[string]any{"e": "auditor@bangfu.example", "p": pw})
@@ -75,6 +77,7 @@ func TestFailedLoginsAreThrottled(t *testing.T) {
 }
 
 func TestOperationLimits(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	deep := `query A { regions(first: 1) { edges { node { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { name } } } } } } } } } } } } } }`
 	var aliases strings.Builder
@@ -111,6 +114,7 @@ func quote(s string) string {
 // TestIntrospectionPassesLimits: GraphiQL's full introspection query (its
 // type references nest far deeper than the depth limit) must still work.
 func TestIntrospectionPassesLimits(t *testing.T) {
+	t.Parallel()
 	srv, _ := demoServer(t)
 	const q = `query IntrospectionQuery { __schema { queryType { name } mutationType { name } types { ...FullType } directives { name locations args { ...InputValue } } } }
 fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name args { ...InputValue } type { ...TypeRef } isDeprecated } inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name } possibleTypes { ...TypeRef } }

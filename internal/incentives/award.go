@@ -204,13 +204,15 @@ func Recognise(ctx context.Context, c *ent.Client, org, year int, at time.Time) 
 
 // Refunded updates recognition after a refund reversed an order's points.
 func Refunded(ctx context.Context, c *ent.Client, o *ent.Order, at time.Time) error {
-	entries, err := c.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindINCENTIVE_POINTS),
-		ledgerentry.HasOrderLineWith(orderline.OrderID(o.ID)), ledgerentry.ReversesIDIsNil()).All(ctx)
+	entries, err := attribution.OrderEntries(ctx, c, o.ID)
 	if err != nil {
 		return err
 	}
 	seen := map[[2]int]bool{}
 	for _, e := range entries {
+		if e.Kind != ledgerentry.KindINCENTIVE_POINTS || e.ReversesID != nil {
+			continue
+		}
 		k := [2]int{*e.OrganizationID, e.Year}
 		if seen[k] {
 			continue

@@ -17,7 +17,6 @@ import (
 	"bangfu/graph/gqlerr"
 	"bangfu/internal/attribution"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
 	"bangfu/internal/incentives"
 	"bangfu/internal/market"
 	"bangfu/internal/market/lifecycle"
@@ -26,6 +25,7 @@ import (
 )
 
 func TestPoints(t *testing.T) {
+	t.Parallel()
 	rule := &ent.IncentiveRule{PointsPerYuanMilli: 1000, KeyCountyMultiplierBp: 15000, County832MultiplierBp: 12000, MultiplierBp: 10000}
 	campaign := &ent.IncentiveRule{PointsPerYuanMilli: 500, KeyCountyMultiplierBp: 10000, County832MultiplierBp: 10000, MultiplierBp: 20000}
 	for _, tc := range []struct {
@@ -56,11 +56,9 @@ func TestPoints(t *testing.T) {
 // own: county multipliers, the yearly cap, a revision from its effective
 // date, reversal on refund and recognition at the thresholds.
 func TestPointsOnSettlement(t *testing.T) {
+	t.Parallel()
 	sys := viewer.AsSystem(context.Background())
-	db := storetest.Open(t)
-	if err := demo.Load(sys, db); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.OpenDemo(t)
 	c := db.Client
 	// The demo's rules end with 2026.
 	c.IncentiveRule.Update().SetEffectiveUntil(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)).ExecX(sys)
@@ -180,6 +178,7 @@ func TestPointsOnSettlement(t *testing.T) {
 // TestLeaderboardTies ranks organizations with equal points: they share
 // a rank, the older one first, and pages follow that order.
 func TestLeaderboardTies(t *testing.T) {
+	t.Parallel()
 	sys := viewer.AsSystem(context.Background())
 	db := storetest.Open(t)
 	c := db.Client

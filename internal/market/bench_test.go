@@ -11,7 +11,6 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/supplierprofile"
 	"bangfu/internal/clock"
-	"bangfu/internal/demo"
 	"bangfu/internal/market"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
@@ -24,11 +23,8 @@ import (
 //	BANGFU_TEST_DATABASE_URL='postgres://postgres@127.0.0.1:5432/test?sslmode=disable' \
 //	  go test -run '^$' -bench PlaceOrder -benchtime 2000x -cpu 1,8,32 ./internal/market/
 func BenchmarkPlaceOrder(b *testing.B) {
-	db := storetest.Open(b)
+	db := storetest.OpenDemo(b)
 	sys := viewer.AsSystem(context.Background())
-	if err := demo.Load(context.Background(), db); err != nil {
-		b.Fatal(err)
-	}
 	c := db.Client
 	approved := c.SupplierProfile.Query().Where(supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
 		Select(supplierprofile.FieldOrganizationID).IntsX(sys)

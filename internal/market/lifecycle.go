@@ -204,16 +204,21 @@ func creditHouseholds(ctx context.Context, c *ent.Client, o *ent.Order) error {
 // reversal keeps its entry's year, so each year's totals stay the sum of
 // what that year's settlements still count.
 func reverseLedger(ctx context.Context, c *ent.Client, orderID int) error {
-	entries, err := c.LedgerEntry.Query().Where(
-		ledgerentry.HasOrderLineWith(orderline.OrderID(orderID)),
-		ledgerentry.ReversesIDIsNil(),
-		ledgerentry.Not(ledgerentry.HasReversedBy()),
-	).Order(ent.Asc(ledgerentry.FieldID)).All(ctx)
-	if err != nil || len(entries) == 0 {
+	entries, err := attribution.OrderEntries(ctx, c, orderID)
+	if err != nil {
 		return err
+	}
+	reversed := map[int]bool{}
+	for _, e := range entries {
+		if e.ReversesID != nil {
+			reversed[*e.ReversesID] = true
+		}
 	}
 	var reversals []*ent.LedgerEntryCreate
 	for _, e := range entries {
+		if e.ReversesID != nil || reversed[e.ID] {
+			continue
+		}
 		r := c.LedgerEntry.Create().
 			SetKind(e.Kind).SetAmount(-e.Amount).SetYear(e.Year).SetReversesID(e.ID).
 			SetNillableIndicator(e.Indicator).SetNillableOrderLineID(e.OrderLineID).
@@ -222,6 +227,9 @@ func reverseLedger(ctx context.Context, c *ent.Client, orderID int) error {
 			SetNillableIncentiveRuleID(e.IncentiveRuleID).
 			SetNillableOrganizationID(e.OrganizationID).SetNote("refund")
 		reversals = append(reversals, r)
+	}
+	if len(reversals) == 0 {
+		return nil
 	}
 	return c.LedgerEntry.CreateBulk(reversals...).Exec(ctx)
 }

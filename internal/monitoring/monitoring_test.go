@@ -19,6 +19,7 @@ import (
 )
 
 func TestWorkingDaysAfter(t *testing.T) {
+	t.Parallel()
 	cst := time.FixedZone("CST", 8*3600)
 	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, cst) }
 	for _, tc := range []struct {
@@ -45,14 +46,12 @@ func TestWorkingDaysAfter(t *testing.T) {
 
 func setup(t *testing.T) (context.Context, *ent.Client) {
 	sys := viewer.AsSystem(context.Background())
-	db := storetest.Open(t)
-	if err := demo.Load(sys, db); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.OpenDemo(t)
 	return sys, db.Client
 }
 
 func TestWorkflow(t *testing.T) {
+	t.Parallel()
 	sys, c := setup(t)
 	h := c.Household.Query().Where(household.Not(household.HasMonitoringCases())).FirstX(sys)
 	now := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC) // a Monday in China
@@ -126,6 +125,7 @@ func TestWorkflow(t *testing.T) {
 }
 
 func TestScanIsIdempotent(t *testing.T) {
+	t.Parallel()
 	sys, c := setup(t)
 	now := demo.Reference.AddDate(0, 0, 10)
 	svc := monitoring.New(c, clock.At(now))

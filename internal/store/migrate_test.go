@@ -17,6 +17,7 @@ import (
 // for the difference to its schema: any output means someone changed the
 // schema without writing a migration.
 func TestMigrationsMatchSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := storetest.Open(t)
 	dir := t.TempDir()
@@ -43,6 +44,7 @@ func TestMigrationsMatchSchema(t *testing.T) {
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := storetest.Open(t)
 	again, err := db.Migrate(ctx)
@@ -66,6 +68,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 }
 
 func TestOpenRejectsBadConfig(t *testing.T) {
+	t.Parallel()
 	for _, cfg := range []store.Config{
 		{},
 		{URL: "mysql://root@localhost/x"},
