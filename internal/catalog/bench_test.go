@@ -5,15 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
-	"bangfu/internal/app"
-	"bangfu/internal/httpapi"
+	"bangfu/internal/apitest"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 
@@ -42,13 +39,7 @@ func BenchmarkCatalogSearch(b *testing.B) {
 	defer db.Close()
 	n, _ := db.Client.Product.Query().Count(ctx)
 	b.Logf("catalog of %d products", n)
-	services, err := app.New(db.Client, app.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Options{Services: services,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
-	defer srv.Close()
+	srv := apitest.Serve(b, db)
 
 	const page = `edges { node { id name priceFen unitsSold supplier { name } originCounty { name } } } pageInfo { hasNextPage endCursor }`
 	cases := []struct{ name, args string }{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -22,39 +21,22 @@ import (
 	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/user"
+	"bangfu/internal/apitest"
 	"bangfu/internal/demo"
 	"bangfu/internal/store"
+	"bangfu/internal/store/storetest"
 	"bangfu/internal/validate"
 	"bangfu/internal/viewer"
 )
 
-// demoAccounts are the demo users, one per role, plus anonymous ("").
-var demoAccounts = []struct{ role, email string }{
-	{"ANONYMOUS", ""},
-	{"ADMIN", "admin@bangfu.example"},
-	{"COORDINATOR", "coordinator@bangfu.example"},
-	{"CERTIFIER", "certifier@bangfu.example"},
-	{"BUYER", "buyer@bangfu.example"},
-	{"SUPPLIER", "supplier@bangfu.example"},
-	{"AUDITOR", "auditor@bangfu.example"},
-}
-
-func tokensByRole(t *testing.T, srv *httptest.Server) map[string]string {
+// tokensByRole signs every demo account in: role → access token ("" for
+// ANONYMOUS).
+func tokensByRole(t *testing.T, srv *apitest.Server) map[string]string {
 	out := map[string]string{}
-	for _, a := range demoAccounts {
-		if a.email != "" {
-			out[a.role] = login(t, srv, a.email)
-		}
+	for role, c := range srv.Roles() {
+		out[role] = c.Token
 	}
 	return out
-}
-
-// outcome classifies a reply: "ok", or the error code.
-func outcome(r reply) string {
-	if len(r.body.Errors) == 0 {
-		return "ok"
-	}
-	return r.body.codes()[0]
 }
 
 func denied(role string) string {
@@ -68,19 +50,20 @@ func denied(role string) string {
 // anonymous, and checks it is allowed or denied as the matrix says.
 func TestMutationAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	tokens := tokensByRole(t, srv)
 	sys := viewer.AsSystem(context.Background())
 
 	adminOnly := map[string]bool{"ADMIN": true}
 	everyone := map[string]bool{}
-	for _, a := range demoAccounts {
-		everyone[a.role] = true
+	for _, a := range apitest.Accounts {
+		everyone[a.Role] = true
 	}
 	type mutation struct {
 		name    string
 		allowed map[string]bool
-		run     func(role, token string) reply
+		run     func(role, token string) apitest.Response
 	}
 	n := 0
 	fresh := func() *ent.User { // a throwaway account per attempt
@@ -91,44 +74,41 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 		}
 		return u
 	}
-	gidOf := func(typ string, id int) string { return globalID(t, typ, id) }
+	gidOf := func(typ string, id int) string { return apitest.GlobalID(t, typ, id) }
 	mutations := []mutation{
-		{"login", everyone, func(role, _ string) reply {
+		{"login", everyone, func(role, _ string) apitest.Response {
 			email := "buyer@bangfu.example"
-			for _, a := range demoAccounts {
-				if a.role == role && a.email != "" {
-					email = a.email
+			for _, a := range apitest.Accounts {
+				if a.Role == role && a.Email != "" {
+					email = a.Email
 				}
 			}
-			return post(t, srv, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken user { email } } }`,
-				map[string]any{"e": email, "p": demo.Password})
+			return srv.Anonymous().Do(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken user { email } } }`, map[string]any{"e": email, "p": demo.Password})
 		}},
-		{"refreshToken", everyone, func(_, token string) reply {
+		{"refreshToken", everyone, func(_, token string) apitest.Response {
 			refresh := refreshFor(t, srv, "auditor@bangfu.example")
-			return postAs(t, srv, token, `mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken } }`, map[string]any{"r": refresh})
+			return srv.As(token).Do(`mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken } }`, map[string]any{"r": refresh})
 		}},
-		{"logout", everyone, func(_, token string) reply {
+		{"logout", everyone, func(_, token string) apitest.Response {
 			refresh := refreshFor(t, srv, "auditor@bangfu.example")
-			return postAs(t, srv, token, `mutation($r: String!) { logout(refreshToken: $r) }`, map[string]any{"r": refresh})
+			return srv.As(token).Do(`mutation($r: String!) { logout(refreshToken: $r) }`, map[string]any{"r": refresh})
 		}},
-		{"createUser", adminOnly, func(role, token string) reply {
+		{"createUser", adminOnly, func(role, token string) apitest.Response {
 			n++
-			return postAs(t, srv, token, `mutation($i: CreateUserInput!) { createUser(input: $i) { id email } }`,
-				map[string]any{"i": map[string]any{"email": fmt.Sprintf("new%d@bangfu.example", n), "displayName": "新用户", "password": "a-long-password"}})
+			return srv.As(token).Do(`mutation($i: CreateUserInput!) { createUser(input: $i) { id email } }`, map[string]any{"i": map[string]any{"email": fmt.Sprintf("new%d@bangfu.example", n), "displayName": "新用户", "password": "a-long-password"}})
 		}},
-		{"grantRole", adminOnly, func(role, token string) reply {
+		{"grantRole", adminOnly, func(role, token string) apitest.Response {
 			u := fresh()
-			return postAs(t, srv, token, `mutation($i: GrantRoleInput!) { grantRole(input: $i) { id role } }`,
-				map[string]any{"i": map[string]any{"userId": gidOf("User", u.ID), "role": "AUDITOR"}})
+			return srv.As(token).Do(`mutation($i: GrantRoleInput!) { grantRole(input: $i) { id role } }`, map[string]any{"i": map[string]any{"userId": gidOf("User", u.ID), "role": "AUDITOR"}})
 		}},
-		{"revokeRole", adminOnly, func(role, token string) reply {
+		{"revokeRole", adminOnly, func(role, token string) apitest.Response {
 			u := fresh()
 			m := db.Client.Membership.Create().SetUser(u).SetRole("AUDITOR").SaveX(sys)
-			return postAs(t, srv, token, `mutation($id: ID!) { revokeRole(membershipId: $id) }`, map[string]any{"id": gidOf("Membership", m.ID)})
+			return srv.As(token).Do(`mutation($id: ID!) { revokeRole(membershipId: $id) }`, map[string]any{"id": gidOf("Membership", m.ID)})
 		}},
-		{"setUserStatus", adminOnly, func(role, token string) reply {
+		{"setUserStatus", adminOnly, func(role, token string) apitest.Response {
 			u := fresh()
-			return postAs(t, srv, token, `mutation($id: ID!) { setUserStatus(userId: $id, status: DISABLED) { status } }`, map[string]any{"id": gidOf("User", u.ID)})
+			return srv.As(token).Do(`mutation($id: ID!) { setUserStatus(userId: $id, status: DISABLED) { status } }`, map[string]any{"id": gidOf("User", u.ID)})
 		}},
 	}
 	// Marketplace mutations, each on a fresh order of the demo buyer and
@@ -157,14 +137,14 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 		return m
 	}
 	step := func(name string, from order.Status, allowed map[string]bool, query string) mutation {
-		return mutation{name, allowed, func(_, token string) reply {
-			return postAs(t, srv, token, query, map[string]any{"id": orderIn(from)})
+		return mutation{name, allowed, func(_, token string) apitest.Response {
+			return srv.As(token).Do(query, map[string]any{"id": orderIn(from)})
 		}}
 	}
 	mutations = append(mutations,
-		mutation{"placeOrder", roles("BUYER"), func(_, token string) reply {
+		mutation{"placeOrder", roles("BUYER"), func(_, token string) apitest.Response {
 			n++
-			return postAs(t, srv, token, `mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { id } }`, map[string]any{"in": map[string]any{
+			return srv.As(token).Do(`mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { id } }`, map[string]any{"in": map[string]any{
 				"idempotencyKey": fmt.Sprintf("matrix-place-%04d", n), "items": []any{item(t, prod, 1)}}})
 		}},
 		step("confirmOrder", order.StatusPLACED, roles("SUPPLIER", "ADMIN"), `mutation($id: ID!) { confirmOrder(id: $id) { status } }`),
@@ -194,8 +174,8 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 		}
 		return o
 	}
-	byID := func(query string, id func() string) func(string, string) reply {
-		return func(_, token string) reply { return postAs(t, srv, token, query, map[string]any{"id": id()}) }
+	byID := func(query string, id func() string) func(string, string) apitest.Response {
+		return func(_, token string) apitest.Response { return srv.As(token).Do(query, map[string]any{"id": id()}) }
 	}
 	productID := func() string { return gidOf("Product", freshProduct().ID) }
 	appliedCert := func() string {
@@ -203,16 +183,16 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 	}
 	supplierOrAdmin, certifierOrAdmin := roles("SUPPLIER", "ADMIN"), roles("CERTIFIER", "ADMIN")
 	mutations = append(mutations,
-		mutation{"applySupplier", supplierOrAdmin, func(_, token string) reply {
+		mutation{"applySupplier", supplierOrAdmin, func(_, token string) apitest.Response {
 			o := freshOrg(false)
 			db.Client.Membership.Create().SetUser(supplierUser).SetRole(membership.RoleSUPPLIER).SetOrganization(o).ExecX(sys)
-			return postAs(t, srv, token, `mutation($id: ID!) { applySupplier(organizationId: $id, benefitMechanisms: ["WAGE"]) { status } }`, map[string]any{"id": gidOf("Organization", o.ID)})
+			return srv.As(token).Do(`mutation($id: ID!) { applySupplier(organizationId: $id, benefitMechanisms: ["WAGE"]) { status } }`, map[string]any{"id": gidOf("Organization", o.ID)})
 		}},
 		mutation{"decideSupplier", certifierOrAdmin, byID(`mutation($id: ID!) { decideSupplier(id: $id, decision: RECOMMEND) { status } }`, func() string {
 			return gidOf("SupplierProfile", db.Client.SupplierProfile.Query().Where(supplierprofile.OrganizationID(freshOrg(true).ID)).OnlyIDX(sys))
 		})},
-		mutation{"createProduct", supplierOrAdmin, func(_, token string) reply {
-			return postAs(t, srv, token, `mutation($in: CreateProductInput!) { createProduct(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		mutation{"createProduct", supplierOrAdmin, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($in: CreateProductInput!) { createProduct(input: $in) { id } }`, map[string]any{"in": map[string]any{
 				"supplierId": gidOf("Organization", supplierOrg), "name": "新品", "category": "OTHER", "spec": "1件", "unit": "件",
 				"priceFen": 100, "stock": 1, "originCountyId": gidOf("Region", county.ID)}})
 		}},
@@ -258,38 +238,36 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 	otherUser := fresh()
 	coordinatorOrAdmin := roles("COORDINATOR", "ADMIN")
 	mutations = append(mutations,
-		mutation{"createPairing", adminOnly, func(_, token string) reply {
-			return postAs(t, srv, token, `mutation($in: CreatePairingInput!) { createPairing(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		mutation{"createPairing", adminOnly, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($in: CreatePairingInput!) { createPairing(input: $in) { id } }`, map[string]any{"in": map[string]any{
 				"kind": "EAST_WEST", "helpingRegionId": gidOf("Region", shanghai.ID), "helpedRegionId": gidOf("Region", yunnan.ID), "validFrom": "2021-01-01T00:00:00Z"}})
 		}},
 		mutation{"endPairing", adminOnly, byID(`mutation($id: ID!) { endPairing(id: $id, validUntil: "2026-01-01T00:00:00Z", reason: "调整") { validUntil } }`, func() string {
 			return gidOf("Pairing", db.Client.Pairing.Create().SetKind("EAST_WEST").SetHelpingRegion(shanghai).SetHelpedRegion(yunnan).
 				SetValidFrom(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)).SaveX(sys).ID)
 		})},
-		mutation{"createAgreement", adminOnly, func(_, token string) reply {
-			return postAs(t, srv, token, `mutation($in: CreateAgreementInput!) { createAgreement(input: $in) { id status } }`, map[string]any{"in": map[string]any{
+		mutation{"createAgreement", adminOnly, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($in: CreateAgreementInput!) { createAgreement(input: $in) { id status } }`, map[string]any{"in": map[string]any{
 				"kind": "EAST_WEST", "title": "新协议", "periodStart": "2027-01-01T00:00:00Z", "periodEnd": "2027-12-31T00:00:00Z",
 				"helpingRegionId": gidOf("Region", shanghai.ID), "helpedRegionIds": []string{gidOf("Region", yunnan.ID)}}})
 		}},
-		mutation{"setAgreementTarget", coordinatorOrAdmin, func(_, token string) reply {
-			return postAs(t, srv, token, `mutation($id: ID!) { setAgreementTarget(agreementId: $id, target: {indicator: DIRECT_PURCHASE, year: 2026, targetValue: 100}) { id } }`,
-				map[string]any{"id": inScope(agreement.StatusDRAFT)})
+		mutation{"setAgreementTarget", coordinatorOrAdmin, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($id: ID!) { setAgreementTarget(agreementId: $id, target: {indicator: DIRECT_PURCHASE, year: 2026, targetValue: 100}) { id } }`, map[string]any{"id": inScope(agreement.StatusDRAFT)})
 		}},
 		mutation{"signAgreement", coordinatorOrAdmin, byID(`mutation($id: ID!) { signAgreement(id: $id) { status } }`, func() string { return inScope(agreement.StatusDRAFT) })},
 		mutation{"activateAgreement", coordinatorOrAdmin, byID(`mutation($id: ID!) { activateAgreement(id: $id) { status } }`, func() string { return inScope(agreement.StatusSIGNED) })},
 		mutation{"closeAgreement", coordinatorOrAdmin, byID(`mutation($id: ID!) { closeAgreement(id: $id) { status } }`, func() string { return inScope(agreement.StatusACTIVE) })},
 		mutation{"amendAgreement", coordinatorOrAdmin, byID(`mutation($id: ID!) { amendAgreement(id: $id, input: {title: "修订"}) { version } }`, func() string { return inScope(agreement.StatusACTIVE) })},
-		mutation{"submitProgressReport", coordinatorOrAdmin, func(_, token string) reply {
-			return postAs(t, srv, token, `mutation($in: SubmitProgressReportInput!) { submitProgressReport(input: $in) { status } }`, map[string]any{"in": map[string]any{
+		mutation{"submitProgressReport", coordinatorOrAdmin, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($in: SubmitProgressReportInput!) { submitProgressReport(input: $in) { status } }`, map[string]any{"in": map[string]any{
 				"agreementId": inScope(agreement.StatusACTIVE), "indicator": "CADRES_TRAINED", "year": 2026, "value": 12, "evidenceRefs": []string{"培训签到表"}}})
 		}},
 		mutation{"reviewProgressReport", coordinatorOrAdmin, byID(`mutation($id: ID!) { reviewProgressReport(id: $id, approve: true) { status } }`, func() string {
 			return gidOf("ProgressReport", db.Client.ProgressReport.Create().SetAgreementID(version(agreement.StatusACTIVE, scoped.ID)).
 				SetIndicator("CADRES_TRAINED").SetYear(2026).SetValue(5).SetEvidenceRefs([]string{"x"}).SetSubmittedBy(otherUser).SaveX(sys).ID)
 		})},
-		mutation{"submitSelfAssessment", roles("COORDINATOR"), func(_, token string) reply {
-			return postAs(t, srv, token, `mutation($id: ID!) { submitSelfAssessment(agreementId: $id, year: 2026, report: "自评") { status } }`,
-				map[string]any{"id": inScope(agreement.StatusACTIVE)})
+		mutation{"submitSelfAssessment", roles("COORDINATOR"), func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($id: ID!) { submitSelfAssessment(agreementId: $id, year: 2026, report: "自评") { status } }`, map[string]any{"id": inScope(agreement.StatusACTIVE)})
 		}},
 		mutation{"crossReviewAssessment", coordinatorOrAdmin, byID(`mutation($id: ID!) { crossReviewAssessment(id: $id, review: "交叉考核意见") { status } }`, func() string {
 			return gidOf("Assessment", db.Client.Assessment.Create().SetAgreementID(version(agreement.StatusACTIVE, outside.ID)).
@@ -299,8 +277,8 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 			return gidOf("Assessment", db.Client.Assessment.Create().SetAgreementID(version(agreement.StatusACTIVE, outside.ID)).
 				SetYear(2026).SetSelfReport("自评").SetCrossReview("意见").SetStatus("CROSS_REVIEWED").SaveX(sys).ID)
 		})},
-		mutation{"recomputeAttribution", adminOnly, func(_, token string) reply {
-			return postAs(t, srv, token, `mutation { recomputeAttribution { consistent } }`, nil)
+		mutation{"recomputeAttribution", adminOnly, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation { recomputeAttribution { consistent } }`, nil)
 		}},
 	)
 
@@ -323,28 +301,25 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 	}
 	rule := map[string]any{"name": "矩阵规则", "pointsPerYuanMilli": 1000, "effectiveFrom": time.Now().Add(time.Hour).Format(time.RFC3339)}
 	mutations = append(mutations,
-		mutation{"createIncentiveRule", adminOnly, func(_, token string) reply {
-			return postAs(t, srv, token, `mutation($in: IncentiveRuleInput!) { createIncentiveRule(input: $in) { id } }`, map[string]any{"in": rule})
+		mutation{"createIncentiveRule", adminOnly, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($in: IncentiveRuleInput!) { createIncentiveRule(input: $in) { id } }`, map[string]any{"in": rule})
 		}},
-		mutation{"reviseIncentiveRule", adminOnly, func(_, token string) reply {
+		mutation{"reviseIncentiveRule", adminOnly, func(_, token string) apitest.Response {
 			r := db.Client.IncentiveRule.Create().SetName("矩阵旧规则").SetPointsPerYuanMilli(500).SetEffectiveFrom(time.Now()).SaveX(sys)
 			revised := map[string]any{"name": "矩阵新规则", "pointsPerYuanMilli": 800, "effectiveFrom": time.Now().Add(time.Hour).Format(time.RFC3339)}
-			return postAs(t, srv, token, `mutation($id: ID!, $in: IncentiveRuleInput!) { reviseIncentiveRule(id: $id, input: $in) { id } }`,
-				map[string]any{"id": gidOf("IncentiveRule", r.ID), "in": revised})
+			return srv.As(token).Do(`mutation($id: ID!, $in: IncentiveRuleInput!) { reviseIncentiveRule(id: $id, input: $in) { id } }`, map[string]any{"id": gidOf("IncentiveRule", r.ID), "in": revised})
 		}},
-		mutation{"setMonitoringThreshold", adminOnly, func(_, token string) reply {
-			return postAs(t, srv, token, `mutation($id: ID!) { setMonitoringThreshold(provinceId: $id, year: 2027, perCapitaIncomeFen: 900000) { perCapitaIncomeFen } }`,
-				map[string]any{"id": gidOf("Region", yunnan.ID)})
+		mutation{"setMonitoringThreshold", adminOnly, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($id: ID!) { setMonitoringThreshold(provinceId: $id, year: 2027, perCapitaIncomeFen: 900000) { perCapitaIncomeFen } }`, map[string]any{"id": gidOf("Region", yunnan.ID)})
 		}},
-		mutation{"applyForMonitoring", officials, func(_, token string) reply {
-			return postAs(t, srv, token, `mutation($in: ApplyForMonitoringInput!) { applyForMonitoring(input: $in) { status } }`,
-				map[string]any{"in": map[string]any{"householdId": gidOf("Household", freshCase("")), "type": "SUDDEN_HARDSHIP", "riskFlags": []string{"ILLNESS"}}})
+		mutation{"applyForMonitoring", officials, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($in: ApplyForMonitoringInput!) { applyForMonitoring(input: $in) { status } }`, map[string]any{"in": map[string]any{"householdId": gidOf("Household", freshCase("")), "type": "SUDDEN_HARDSHIP", "riskFlags": []string{"ILLNESS"}}})
 		}},
 		mutation{"moveMonitoringCase", officials, byID(`mutation($id: ID!) { moveMonitoringCase(id: $id, step: VISIT) { status } }`, func() string {
 			return gidOf("MonitoringCase", freshCase(monitoringcase.StatusDETECTED))
 		})},
-		mutation{"runMonitoringScan", adminOnly, func(_, token string) reply {
-			return postAs(t, srv, token, `mutation { runMonitoringScan(year: 2030) { householdsScanned } }`, nil)
+		mutation{"runMonitoringScan", adminOnly, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation { runMonitoringScan(year: 2030) { householdsScanned } }`, nil)
 		}},
 	)
 
@@ -354,7 +329,7 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 			MutationType struct{ Fields []struct{ Name string } }
 		} `json:"__schema"`
 	}
-	mustData(t, post(t, srv, `{ __schema { mutationType { fields { name } } } }`, nil), &schema)
+	srv.Anonymous().Do(`{ __schema { mutationType { fields { name } } } }`, nil).Must(t, &schema)
 	for _, f := range schema.Schema.MutationType.Fields {
 		if !slices.ContainsFunc(mutations, func(m mutation) bool { return m.name == f.Name }) {
 			t.Errorf("mutation %s is missing from the authorization matrix", f.Name)
@@ -362,29 +337,28 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 	}
 
 	for _, m := range mutations {
-		for _, a := range demoAccounts {
-			t.Run(m.name+"/"+a.role, func(t *testing.T) {
-				got := outcome(m.run(a.role, tokens[a.role]))
-				if m.allowed[a.role] {
+		for _, a := range apitest.Accounts {
+			t.Run(m.name+"/"+a.Role, func(t *testing.T) {
+				got := m.run(a.Role, tokens[a.Role]).Code()
+				if m.allowed[a.Role] {
 					if got != "ok" {
-						t.Errorf("%s as %s: %s, want ok", m.name, a.role, got)
+						t.Errorf("%s as %s: %s, want ok", m.name, a.Role, got)
 					}
 					return
 				}
 				// Denied: FORBIDDEN, or NOT_FOUND where the row is invisible
 				// to the role; UNAUTHENTICATED for anonymous callers.
-				if got != denied(a.role) && (a.role == "ANONYMOUS" || got != "NOT_FOUND") {
-					t.Errorf("%s as %s: %s, want %s", m.name, a.role, got, denied(a.role))
+				if got != denied(a.Role) && (a.Role == "ANONYMOUS" || got != "NOT_FOUND") {
+					t.Errorf("%s as %s: %s, want %s", m.name, a.Role, got, denied(a.Role))
 				}
 			})
 		}
 	}
 }
 
-func refreshFor(t *testing.T, srv *httptest.Server, email string) string {
+func refreshFor(t *testing.T, srv *apitest.Server, email string) string {
 	var data struct{ Login struct{ RefreshToken string } }
-	mustData(t, post(t, srv, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { refreshToken } }`,
-		map[string]any{"e": email, "p": demo.Password}), &data)
+	srv.Anonymous().Do(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { refreshToken } }`, map[string]any{"e": email, "p": demo.Password}).Must(t, &data)
 	return data.Login.RefreshToken
 }
 
@@ -392,19 +366,20 @@ func refreshFor(t *testing.T, srv *httptest.Server, email string) string {
 // what the matrix allows, and cross-organization rows never leak.
 func TestReadAccess(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	tokens := tokensByRole(t, srv)
 	sys := viewer.AsSystem(context.Background())
 	totalOrders := db.Client.Order.Query().CountX(sys)
 	totalHouseholds := db.Client.Household.Query().CountX(sys)
 
 	count := func(role, field string) (int, string) {
-		r := postAs(t, srv, tokens[role], fmt.Sprintf(`{ %s(first: 1) { totalCount } }`, field), nil)
-		if len(r.body.Errors) > 0 {
-			return 0, outcome(r)
+		r := srv.As(tokens[role]).Do(fmt.Sprintf(`{ %s(first: 1) { totalCount } }`, field), nil)
+		if len(r.Errors) > 0 {
+			return 0, r.Code()
 		}
 		var data map[string]struct{ TotalCount int }
-		mustData(t, r, &data)
+		r.Must(t, &data)
 		return data[field].TotalCount, "ok"
 	}
 	tests := []struct {
@@ -450,7 +425,7 @@ func TestReadAccess(t *testing.T) {
 			}
 		}
 	}
-	mustData(t, postAs(t, srv, tokens["BUYER"], `{ me { memberships(first: 5) { edges { node { organization { id } } } } } }`, nil), &me)
+	srv.As(tokens["BUYER"]).Do(`{ me { memberships(first: 5) { edges { node { organization { id } } } } } }`, nil).Must(t, &me)
 	own := me.Me.Memberships.Edges[0].Node.Organization.ID
 	var orders struct {
 		Orders struct {
@@ -462,7 +437,7 @@ func TestReadAccess(t *testing.T) {
 			}
 		}
 	}
-	mustData(t, postAs(t, srv, tokens["BUYER"], `{ orders(first: 100) { edges { node { buyer { id } facilitator { id } } } } }`, nil), &orders)
+	srv.As(tokens["BUYER"]).Do(`{ orders(first: 100) { edges { node { buyer { id } facilitator { id } } } } }`, nil).Must(t, &orders)
 	for _, e := range orders.Orders.Edges {
 		if e.Node.Buyer.ID != own && (e.Node.Facilitator == nil || e.Node.Facilitator.ID != own) {
 			t.Fatalf("buyer sees another organization's order (buyer %s)", e.Node.Buyer.ID)
@@ -470,10 +445,10 @@ func TestReadAccess(t *testing.T) {
 	}
 
 	// Users see themselves only; auditors see everyone.
-	adminID := globalID(t, "User", firstUserID(t, db))
+	adminID := apitest.GlobalID(t, "User", firstUserID(t, db))
 	for role, visible := range map[string]bool{"BUYER": false, "AUDITOR": true, "ADMIN": true} {
 		var data struct{ Node *struct{ Email string } }
-		mustData(t, postAs(t, srv, tokens[role], `query($id: ID!) { node(id: $id) { ... on User { email } } }`, map[string]any{"id": adminID}), &data)
+		srv.As(tokens[role]).Do(`query($id: ID!) { node(id: $id) { ... on User { email } } }`, map[string]any{"id": adminID}).Must(t, &data)
 		if (data.Node != nil) != visible {
 			t.Errorf("%s reading the admin account: %+v, want visible=%v", role, data.Node, visible)
 		}
@@ -488,7 +463,7 @@ func firstUserID(t *testing.T, db *store.DB) int {
 // directly through ent, as each role.
 func TestSupplierEditsOnlyOwnProducts(t *testing.T) {
 	t.Parallel()
-	_, db := demoServer(t)
+	db := storetest.OpenDemo(t)
 	sys := viewer.AsSystem(context.Background())
 	c := db.Client
 	mine := c.Product.Query().FirstX(sys)
@@ -533,7 +508,7 @@ func TestSupplierEditsOnlyOwnProducts(t *testing.T) {
 
 func TestBadBearerTokenIsUnauthenticated(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	for _, h := range []string{"Bearer not-a-token", "Basic YWRtaW46YWRtaW4=", "Bearer "} {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(`{"query":"{ me { id } }"}`))
 		req.Header.Set("Content-Type", "application/json")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
 	"bangfu/ent/target"
+	"bangfu/internal/apitest"
 	"bangfu/internal/auth"
 	"bangfu/internal/demo"
 	"bangfu/internal/store"
@@ -68,7 +68,8 @@ func (p progressData) row(t *testing.T, indicator string) (target, actual int64)
 // keeps the year's progress, and the exports show the GraphQL figures.
 func TestAgreementProgressEndToEnd(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	sys := viewer.AsSystem(context.Background())
 	tokens := tokensByRole(t, srv)
 	coordinator := tokens["COORDINATOR"]
@@ -76,11 +77,11 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	// The coordinator's east–west agreement, and what the ledger holds for it.
 	a := db.Client.Membership.Query().Where(membership.RoleEQ(membership.RoleCOORDINATOR)).QueryScopeAgreements().
 		Where(agreement.KindEQ(agreement.KindEAST_WEST)).WithHelpingRegion().WithHelpedRegions().FirstX(sys)
-	aID := globalID(t, "Agreement", a.ID)
+	aID := apitest.GlobalID(t, "Agreement", a.ID)
 	progress := func(token, id string) progressData {
 		t.Helper()
 		var p progressData
-		mustData(t, postAs(t, srv, token, progressQuery, map[string]any{"id": id, "y": 2026}), &p)
+		srv.As(token).Do(progressQuery, map[string]any{"id": id, "y": 2026}).Must(t, &p)
 		return p
 	}
 	ledgerSum := func() int64 {
@@ -109,8 +110,8 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 			t.Errorf("%s: monthly series does not add up to %d", r.Indicator, r.Actual)
 		}
 	}
-	if r := post(t, srv, progressQuery, map[string]any{"id": aID, "y": 2026}); len(r.body.Errors) == 0 || r.body.codes()[0] != "UNAUTHENTICATED" {
-		t.Errorf("anonymous progress read: %+v", r.body.Errors)
+	if r := srv.Anonymous().Do(progressQuery, map[string]any{"id": aID, "y": 2026}); len(r.Errors) == 0 || r.Codes()[0] != "UNAUTHENTICATED" {
+		t.Errorf("anonymous progress read: %+v", r.Errors)
 	}
 
 	// A certified line from a helped county, bought by an organization in
@@ -138,8 +139,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	line := db.Client.OrderLine.Create().SetOrder(o).SetProduct(p).SetQuantity(3).SetUnitPriceFen(p.PriceFen).
 		SetAmountFen(3 * p.PriceFen).SetCertifiedAtOrder(true).SetOriginCountyID(p.OriginCountyID).SaveX(sys)
 	admin := tokens["ADMIN"]
-	mustData(t, postAs(t, srv, admin, `mutation($id: ID!) { settleOrder(id: $id) { status } }`,
-		map[string]any{"id": globalID(t, "Order", o.ID)}), &struct{}{})
+	srv.As(admin).Do(`mutation($id: ID!) { settleOrder(id: $id) { status } }`, map[string]any{"id": apitest.GlobalID(t, "Order", o.ID)}).Must(t, &struct{}{})
 	_, afterSettle := progress(coordinator, aID).row(t, "DIRECT_PURCHASE")
 	if afterSettle != actual+3*p.PriceFen {
 		t.Fatalf("after settling %d fen: %d → %d", 3*p.PriceFen, actual, afterSettle)
@@ -155,9 +155,8 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 			AttributionExplanation []string
 		}
 	}
-	mustData(t, postAs(t, srv, admin, `query($id: ID!) { node(id: $id) { ... on OrderLine {
-		attributions { amount indicator note agreement { id } } attributionExplanation } } }`,
-		map[string]any{"id": globalID(t, "OrderLine", line.ID)}), &explained)
+	srv.As(admin).Do(`query($id: ID!) { node(id: $id) { ... on OrderLine {
+		attributions { amount indicator note agreement { id } } attributionExplanation } } }`, map[string]any{"id": apitest.GlobalID(t, "OrderLine", line.ID)}).Must(t, &explained)
 	found := false
 	for _, at := range explained.Node.Attributions {
 		if at.Indicator == "DIRECT_PURCHASE" && at.Amount == 3*p.PriceFen && at.Note != "" {
@@ -173,8 +172,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	var credits struct {
 		Node struct{ Credits struct{ TotalCount int } }
 	}
-	mustData(t, postAs(t, srv, admin, `query($id: ID!) { node(id: $id) { ... on Target { credits(first: 5) { totalCount } } } }`,
-		map[string]any{"id": globalID(t, "Target", tg.ID)}), &credits)
+	srv.As(admin).Do(`query($id: ID!) { node(id: $id) { ... on Target { credits(first: 5) { totalCount } } } }`, map[string]any{"id": apitest.GlobalID(t, "Target", tg.ID)}).Must(t, &credits)
 	wantCredits := db.Client.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT),
 		ledgerentry.IndicatorEQ(ledgerentry.IndicatorDIRECT_PURCHASE), ledgerentry.Year(2026),
 		ledgerentry.HasAgreementWith(agreement.Or(agreement.ID(a.ID), agreement.OriginalID(a.ID), agreement.ID(deref(a.OriginalID))))).CountX(sys)
@@ -183,8 +181,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	}
 
 	// The refund takes it back.
-	mustData(t, postAs(t, srv, admin, `mutation($id: ID!) { refundOrder(id: $id) { status } }`,
-		map[string]any{"id": globalID(t, "Order", o.ID)}), &struct{}{})
+	srv.As(admin).Do(`mutation($id: ID!) { refundOrder(id: $id) { status } }`, map[string]any{"id": apitest.GlobalID(t, "Order", o.ID)}).Must(t, &struct{}{})
 	if _, afterRefund := progress(coordinator, aID).row(t, "DIRECT_PURCHASE"); afterRefund != actual {
 		t.Fatalf("after the refund: %d, want %d", afterRefund, actual)
 	}
@@ -192,31 +189,25 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	// A report counts once a second coordinator approves it.
 	second := coordinatorLike(t, srv, db, "coordinator2@bangfu.example")
 	var filed struct{ SubmitProgressReport struct{ ID, Status string } }
-	mustData(t, postAs(t, srv, coordinator, `mutation($in: SubmitProgressReportInput!) { submitProgressReport(input: $in) { id status } }`,
-		map[string]any{"in": map[string]any{"agreementId": aID, "indicator": "CADRES_TRAINED", "year": 2026, "value": 37, "evidenceRefs": []string{"培训通知", "签到表"}}}), &filed)
+	srv.As(coordinator).Do(`mutation($in: SubmitProgressReportInput!) { submitProgressReport(input: $in) { id status } }`, map[string]any{"in": map[string]any{"agreementId": aID, "indicator": "CADRES_TRAINED", "year": 2026, "value": 37, "evidenceRefs": []string{"培训通知", "签到表"}}}).Must(t, &filed)
 	_, cadres := progress(coordinator, aID).row(t, "CADRES_TRAINED")
-	if r := postAs(t, srv, coordinator, `mutation($id: ID!) { reviewProgressReport(id: $id, approve: true) { status } }`,
-		map[string]any{"id": filed.SubmitProgressReport.ID}); outcome(r) != "FORBIDDEN" {
-		t.Errorf("the submitter approved its own report: %s", outcome(r))
+	if r := srv.As(coordinator).Do(`mutation($id: ID!) { reviewProgressReport(id: $id, approve: true) { status } }`, map[string]any{"id": filed.SubmitProgressReport.ID}); r.Code() != "FORBIDDEN" {
+		t.Errorf("the submitter approved its own report: %s", r.Code())
 	}
-	mustData(t, postAs(t, srv, second, `mutation($id: ID!) { reviewProgressReport(id: $id, approve: true) { status } }`,
-		map[string]any{"id": filed.SubmitProgressReport.ID}), &struct{}{})
+	srv.As(second).Do(`mutation($id: ID!) { reviewProgressReport(id: $id, approve: true) { status } }`, map[string]any{"id": filed.SubmitProgressReport.ID}).Must(t, &struct{}{})
 	if _, after := progress(coordinator, aID).row(t, "CADRES_TRAINED"); after != cadres+37 {
 		t.Errorf("approved report: %d → %d, want +37", cadres, after)
 	}
-	if r := postAs(t, srv, coordinator, `mutation($in: SubmitProgressReportInput!) { submitProgressReport(input: $in) { id } }`,
-		map[string]any{"in": map[string]any{"agreementId": aID, "indicator": "DIRECT_PURCHASE", "year": 2026, "value": 1, "evidenceRefs": []string{"x"}}}); outcome(r) != "BAD_USER_INPUT" {
-		t.Errorf("reporting a computed indicator: %s", outcome(r))
+	if r := srv.As(coordinator).Do(`mutation($in: SubmitProgressReportInput!) { submitProgressReport(input: $in) { id } }`, map[string]any{"in": map[string]any{"agreementId": aID, "indicator": "DIRECT_PURCHASE", "year": 2026, "value": 1, "evidenceRefs": []string{"x"}}}); r.Code() != "BAD_USER_INPUT" {
+		t.Errorf("reporting a computed indicator: %s", r.Code())
 	}
 
 	// An amendment raises the target; once active, the new version shows
 	// the year's progress so far against the new target.
 	var amended struct{ AmendAgreement struct{ ID string } }
-	mustData(t, postAs(t, srv, coordinator, `mutation($id: ID!) { amendAgreement(id: $id, input: {targets: [{indicator: DIRECT_PURCHASE, year: 2026, targetValue: 999900}]}) { id } }`,
-		map[string]any{"id": aID}), &amended)
+	srv.As(coordinator).Do(`mutation($id: ID!) { amendAgreement(id: $id, input: {targets: [{indicator: DIRECT_PURCHASE, year: 2026, targetValue: 999900}]}) { id } }`, map[string]any{"id": aID}).Must(t, &amended)
 	for _, step := range []string{"signAgreement", "activateAgreement"} {
-		mustData(t, postAs(t, srv, coordinator, fmt.Sprintf(`mutation($id: ID!) { %s(id: $id) { status } }`, step),
-			map[string]any{"id": amended.AmendAgreement.ID}), &struct{}{})
+		srv.As(coordinator).Do(fmt.Sprintf(`mutation($id: ID!) { %s(id: $id) { status } }`, step), map[string]any{"id": amended.AmendAgreement.ID}).Must(t, &struct{}{})
 	}
 	newGoal, carried := progress(coordinator, amended.AmendAgreement.ID).row(t, "DIRECT_PURCHASE")
 	if newGoal != 999900 || carried != actual {
@@ -269,8 +260,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	mustData(t, postAs(t, srv, coordinator, `query($id: ID!) { progressRollup(scope: EAST_REGION, id: $id, year: 2026) { agreementCount rows { agreementKind indicator targetValue actual } } }`,
-		map[string]any{"id": globalID(t, "Region", *a.HelpingRegionID)}), &rollup)
+	srv.As(coordinator).Do(`query($id: ID!) { progressRollup(scope: EAST_REGION, id: $id, year: 2026) { agreementCount rows { agreementKind indicator targetValue actual } } }`, map[string]any{"id": apitest.GlobalID(t, "Region", *a.HelpingRegionID)}).Must(t, &rollup)
 	ok := false
 	for _, r := range rollup.ProgressRollup.Rows {
 		ok = ok || r.AgreementKind == "EAST_WEST" && r.Indicator == "DIRECT_PURCHASE" && r.Actual >= actual && r.TargetValue >= 999900
@@ -278,7 +268,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	if !ok || rollup.ProgressRollup.AgreementCount == 0 {
 		t.Errorf("roll-up misses the agreement: %+v", rollup.ProgressRollup)
 	}
-	rx := download(t, srv, coordinator, "/exports/progress-rollup.xlsx?scope=EAST_REGION&id="+globalID(t, "Region", *a.HelpingRegionID)+"&year=2026", http.StatusOK)
+	rx := download(t, srv, coordinator, "/exports/progress-rollup.xlsx?scope=EAST_REGION&id="+apitest.GlobalID(t, "Region", *a.HelpingRegionID)+"&year=2026", http.StatusOK)
 	if rs, err := xlsx.Read(strings.NewReader(string(rx)), int64(len(rx))); err != nil || len(rs[0].Rows) != len(rollup.ProgressRollup.Rows) {
 		t.Errorf("roll-up xlsx: %v %v", err, rs)
 	}
@@ -287,7 +277,8 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 // TestCanteenQuota checks the budget-unit quota against its purchases.
 func TestCanteenQuota(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	sys := viewer.AsSystem(context.Background())
 	tokens := tokensByRole(t, srv)
 	unit := db.Client.Organization.Query().Where(organization.KindEQ(organization.KindBUDGET_UNIT),
@@ -304,9 +295,8 @@ func TestCanteenQuota(t *testing.T) {
 			Organization           struct{ Name string }
 		}
 	}
-	mustData(t, postAs(t, srv, tokens["AUDITOR"], `query($id: ID!) { canteenQuota(organizationId: $id, year: 2026) {
-		hasCanteen quotaFen purchasedFen canteenFoodBudgetFen reservedShareBp percent expectedToDate behindSchedule organization { name } } }`,
-		map[string]any{"id": globalID(t, "Organization", unit.ID)}), &q)
+	srv.As(tokens["AUDITOR"]).Do(`query($id: ID!) { canteenQuota(organizationId: $id, year: 2026) {
+		hasCanteen quotaFen purchasedFen canteenFoodBudgetFen reservedShareBp percent expectedToDate behindSchedule organization { name } } }`, map[string]any{"id": apitest.GlobalID(t, "Organization", unit.ID)}).Must(t, &q)
 	bp := unit.Edges.BuyerProfile
 	c := q.CanteenQuota
 	if c.HasCanteen != bp.HasCanteen || c.Organization.Name != unit.Name {
@@ -338,7 +328,7 @@ func periodYear(t time.Time) (int, int) {
 
 // coordinatorLike creates a second coordinator with the demo
 // coordinator's scope and signs it in.
-func coordinatorLike(t *testing.T, srv *httptest.Server, db *store.DB, email string) string {
+func coordinatorLike(t *testing.T, srv *apitest.Server, db *store.DB, email string) string {
 	t.Helper()
 	sys := viewer.AsSystem(context.Background())
 	m := db.Client.Membership.Query().Where(membership.RoleEQ(membership.RoleCOORDINATOR)).
@@ -356,10 +346,10 @@ func coordinatorLike(t *testing.T, srv *httptest.Server, db *store.DB, email str
 		create.AddScopeRegionIDs(r.ID)
 	}
 	create.ExecX(sys)
-	return login(t, srv, email)
+	return srv.SignIn(email).Token
 }
 
-func download(t *testing.T, srv *httptest.Server, token, path string, want int) []byte {
+func download(t *testing.T, srv *apitest.Server, token, path string, want int) []byte {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 	if token != "" {

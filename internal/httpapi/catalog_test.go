@@ -8,6 +8,7 @@ import (
 	"bangfu/ent/membership"
 	"bangfu/ent/organization"
 	"bangfu/ent/region"
+	"bangfu/internal/apitest"
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/market"
@@ -19,7 +20,8 @@ import (
 // revokes the certificate; and expires another by date.
 func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	tokens := tokensByRole(t, srv)
 	c := db.Client
 	county := c.Membership.Query().Where(membership.RoleEQ(membership.RoleCERTIFIER)).QueryScopeRegions().OnlyX(sysCtx)
@@ -28,31 +30,31 @@ func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 	u := c.User.Create().SetEmail("coop@bangfu.example").SetDisplayName("合作社").SetPasswordHash(hash).SaveX(sysCtx)
 	c.Membership.Create().SetUser(u).SetRole(membership.RoleSUPPLIER).SetOrganization(coop).ExecX(sysCtx)
 	var li struct{ Login struct{ AccessToken string } }
-	mustData(t, post(t, srv, `mutation { login(email: "coop@bangfu.example", password: "cooperative-password") { accessToken } }`, nil), &li)
+	srv.Anonymous().Do(`mutation { login(email: "coop@bangfu.example", password: "cooperative-password") { accessToken } }`, nil).Must(t, &li)
 	coopToken, certifier, buyer := li.Login.AccessToken, tokens["CERTIFIER"], tokens["BUYER"]
 
-	expect := func(token, q string, vars map[string]any, want string) reply {
+	expect := func(token, q string, vars map[string]any, want string) apitest.Response {
 		t.Helper()
-		r := postAs(t, srv, token, q, vars)
-		if got := outcome(r); got != want {
-			t.Fatalf("%s: got %s, want %s: %s", q, got, want, r.raw)
+		r := srv.As(token).Do(q, vars)
+		if got := r.Code(); got != want {
+			t.Fatalf("%s: got %s, want %s: %s", q, got, want, r.Raw)
 		}
 		return r
 	}
 	body, _ := validate.CreditCodeCheckChar("93" + county.Code + "MA0000001")
 	code := "93" + county.Code + "MA0000001" + string(body)
-	orgID := globalID(t, "Organization", coop.ID)
+	orgID := apitest.GlobalID(t, "Organization", coop.ID)
 	const apply = `mutation($org: ID!, $code: String) { applySupplier(organizationId: $org, creditCode: $code, benefitMechanisms: ["WAGE", "BUSINESS"]) { id status } }`
 	expect(coopToken, apply, map[string]any{"org": orgID, "code": "91350100M000100Y44"}, "BAD_USER_INPUT")
 	expect(tokens["SUPPLIER"], apply, map[string]any{"org": orgID, "code": code}, "FORBIDDEN")
 	var applied struct{ ApplySupplier struct{ ID, Status string } }
-	mustData(t, expect(coopToken, apply, map[string]any{"org": orgID, "code": code}, "ok"), &applied)
+	expect(coopToken, apply, map[string]any{"org": orgID, "code": code}, "ok").Must(t, &applied)
 	expect(coopToken, apply, map[string]any{"org": orgID, "code": code}, "CONFLICT")
 
 	const create = `mutation($in: CreateProductInput!) { createProduct(input: $in) { id status stock stockAdjustments(first: 5) { totalCount } } }`
 	newProduct := func(status string) map[string]any {
 		return map[string]any{"in": map[string]any{"name": "高山草果", "category": "SPICES_DRIED", "spec": "500g/袋", "unit": "袋",
-			"priceFen": 3900, "stock": 20, "originCountyId": globalID(t, "Region", county.ID), "status": status,
+			"priceFen": 3900, "stock": 20, "originCountyId": apitest.GlobalID(t, "Region", county.ID), "status": status,
 			"imageUrls": []string{"https://img.example/caoguo.jpg"}}}
 	}
 	expect(coopToken, create, newProduct("LISTED"), "CONFLICT") // not approved yet
@@ -63,7 +65,7 @@ func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 			StockAdjustments struct{ TotalCount int }
 		}
 	}
-	mustData(t, expect(coopToken, create, newProduct("DRAFT"), "ok"), &created)
+	expect(coopToken, create, newProduct("DRAFT"), "ok").Must(t, &created)
 	if created.CreateProduct.Stock != 20 || created.CreateProduct.StockAdjustments.TotalCount != 1 {
 		t.Fatalf("created %+v", created.CreateProduct)
 	}
@@ -71,7 +73,7 @@ func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 	bad["in"].(map[string]any)["imageUrls"] = []string{"javascript:alert(1)"}
 	expect(coopToken, create, bad, "BAD_USER_INPUT")
 	bad = newProduct("DRAFT")
-	bad["in"].(map[string]any)["originCountyId"] = globalID(t, "Region", c.Region.Query().Where(region.LevelEQ(region.LevelPROVINCE)).FirstIDX(sysCtx))
+	bad["in"].(map[string]any)["originCountyId"] = apitest.GlobalID(t, "Region", c.Region.Query().Where(region.LevelEQ(region.LevelPROVINCE)).FirstIDX(sysCtx))
 	expect(coopToken, create, bad, "BAD_USER_INPUT")
 
 	const decide = `mutation($id: ID!, $d: SupplierDecision!, $r: String) { decideSupplier(id: $id, decision: $d, reason: $r) { status statusReason } }`
@@ -88,14 +90,14 @@ func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 	const adjust = `mutation($id: ID!, $d: Int!) { adjustStock(productId: $id, delta: $d, reason: "盘点") { delta stockAfter } }`
 	expect(coopToken, adjust, map[string]any{"id": created.CreateProduct.ID, "d": -25}, "CONFLICT")
 	var adj struct{ AdjustStock struct{ StockAfter int } }
-	mustData(t, expect(coopToken, adjust, map[string]any{"id": created.CreateProduct.ID, "d": -5}, "ok"), &adj)
+	expect(coopToken, adjust, map[string]any{"id": created.CreateProduct.ID, "d": -5}, "ok").Must(t, &adj)
 	if adj.AdjustStock.StockAfter != 15 {
 		t.Fatalf("stock after adjustment %d", adj.AdjustStock.StockAfter)
 	}
 
 	// Certification: apply → review → notice → objection → notice → certify.
 	var app struct{ ApplyCertification struct{ ID, Status string } }
-	mustData(t, expect(coopToken, `mutation($id: ID!) { applyCertification(productId: $id) { id status } }`, productVars, "ok"), &app)
+	expect(coopToken, `mutation($id: ID!) { applyCertification(productId: $id) { id status } }`, productVars, "ok").Must(t, &app)
 	expect(coopToken, `mutation($id: ID!) { applyCertification(productId: $id) { id } }`, productVars, "CONFLICT")
 	cert := map[string]any{"id": app.ApplyCertification.ID}
 	expect(coopToken, `mutation($id: ID!) { reviewCertification(id: $id) { status } }`, cert, "FORBIDDEN")
@@ -105,7 +107,7 @@ func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 	expect(certifier, `mutation($id: ID!) { certifyProduct(id: $id) { status } }`, cert, "CONFLICT") // notice still running
 	expect(certifier, `mutation($id: ID!) { objectToCertification(id: $id, reason: "产地存疑") { status } }`, cert, "ok")
 	expect(certifier, `mutation($id: ID!) { publishCertificationNotice(id: $id) { status } }`, cert, "ok")
-	certID := decodeID(t, app.ApplyCertification.ID)
+	certID := apitest.RawID(t, app.ApplyCertification.ID)
 	c.Certification.UpdateOneID(certID).SetNoticeEnd(time.Now().Add(-time.Minute)).ExecX(sysCtx) // the notice period passes
 	var done struct {
 		CertifyProduct struct {
@@ -113,7 +115,7 @@ func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 			ValidUntil                time.Time
 		}
 	}
-	mustData(t, expect(certifier, `mutation($id: ID!) { certifyProduct(id: $id) { status certificateNumber validUntil } }`, cert, "ok"), &done)
+	expect(certifier, `mutation($id: ID!) { certifyProduct(id: $id) { status certificateNumber validUntil } }`, cert, "ok").Must(t, &done)
 	if done.CertifyProduct.CertificateNumber == "" || done.CertifyProduct.ValidUntil.Before(time.Now().AddDate(1, 11, 0)) {
 		t.Fatalf("certified %+v", done.CertifyProduct)
 	}
@@ -123,7 +125,7 @@ func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 			CertifiedUntil      *time.Time
 		}
 	}
-	mustData(t, post(t, srv, `query($id: ID!) { node(id: $id) { ... on Product { certificationStatus certifiedUntil } } }`, productVars), &shown)
+	srv.Anonymous().Do(`query($id: ID!) { node(id: $id) { ... on Product { certificationStatus certifiedUntil } } }`, productVars).Must(t, &shown)
 	if shown.Node.CertificationStatus != "CERTIFIED" || shown.Node.CertifiedUntil == nil {
 		t.Fatalf("catalog shows %+v", shown.Node)
 	}
@@ -138,14 +140,13 @@ func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 			}
 		}
 	}
-	mustData(t, postAs(t, srv, buyer, `mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { lines(first: 1) { edges { node { certifiedAtOrder } } } } }`,
-		map[string]any{"in": map[string]any{"idempotencyKey": "certified-order-1", "items": []any{map[string]any{"productId": created.CreateProduct.ID, "quantity": 2}}}}), &order)
+	srv.As(buyer).Do(`mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { lines(first: 1) { edges { node { certifiedAtOrder } } } } }`, map[string]any{"in": map[string]any{"idempotencyKey": "certified-order-1", "items": []any{map[string]any{"productId": created.CreateProduct.ID, "quantity": 2}}}}).Must(t, &order)
 	if !order.PlaceOrder[0].Lines.Edges[0].Node.CertifiedAtOrder {
 		t.Error("line of a certified product not marked certified")
 	}
 
 	expect(certifier, `mutation($id: ID!) { revokeCertification(id: $id, reason: "抽检不合格") { status } }`, cert, "ok")
-	mustData(t, post(t, srv, `query($id: ID!) { node(id: $id) { ... on Product { certificationStatus certifiedUntil } } }`, productVars), &shown)
+	srv.Anonymous().Do(`query($id: ID!) { node(id: $id) { ... on Product { certificationStatus certifiedUntil } } }`, productVars).Must(t, &shown)
 	if shown.Node.CertificationStatus != "REVOKED" || shown.Node.CertifiedUntil != nil {
 		t.Fatalf("after revocation the catalog shows %+v", shown.Node)
 	}

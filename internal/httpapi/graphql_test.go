@@ -9,12 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"bangfu/internal/apitest"
 	"bangfu/internal/gid"
 )
 
 func TestDemoCatalogQuery(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	var data struct {
 		Products struct {
 			TotalCount int
@@ -31,11 +32,11 @@ func TestDemoCatalogQuery(t *testing.T) {
 			}
 		}
 	}
-	r := post(t, srv, `{ products(first: 5) { totalCount edges { node { id name priceFen supplier { name region { name } } } } } }`, nil)
-	if !strings.HasPrefix(r.contentType, "application/graphql-response+json") {
-		t.Errorf("content type %q", r.contentType)
+	r := srv.Anonymous().Do(`{ products(first: 5) { totalCount edges { node { id name priceFen supplier { name region { name } } } } } }`, nil)
+	if !strings.HasPrefix(r.ContentType, "application/graphql-response+json") {
+		t.Errorf("content type %q", r.ContentType)
 	}
-	mustData(t, r, &data)
+	r.Must(t, &data)
 	if data.Products.TotalCount < 100 || len(data.Products.Edges) != 5 {
 		t.Fatalf("got totalCount %d with %d edges", data.Products.TotalCount, len(data.Products.Edges))
 	}
@@ -52,7 +53,7 @@ func TestDemoCatalogQuery(t *testing.T) {
 
 func TestNodeLookup(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	var list struct {
 		Products struct {
 			Edges []struct{ Node struct{ ID, Name string } }
@@ -61,7 +62,7 @@ func TestNodeLookup(t *testing.T) {
 			Edges []struct{ Node struct{ ID, Name string } }
 		}
 	}
-	mustData(t, post(t, srv, `{ products(first: 1) { edges { node { id name } } } regions(first: 1, where: {code: "530000"}) { edges { node { id name } } } }`, nil), &list)
+	srv.Anonymous().Do(`{ products(first: 1) { edges { node { id name } } } regions(first: 1, where: {code: "530000"}) { edges { node { id name } } } }`, nil).Must(t, &list)
 	p, r := list.Products.Edges[0].Node, list.Regions.Edges[0].Node
 
 	var one struct {
@@ -70,7 +71,7 @@ func TestNodeLookup(t *testing.T) {
 			Name     string
 		}
 	}
-	mustData(t, post(t, srv, `query($id: ID!) { node(id: $id) { __typename ... on Product { name } } }`, map[string]any{"id": p.ID}), &one)
+	srv.Anonymous().Do(`query($id: ID!) { node(id: $id) { __typename ... on Product { name } } }`, map[string]any{"id": p.ID}).Must(t, &one)
 	if one.Node.Typename != "Product" || one.Node.Name != p.Name {
 		t.Fatalf("node(%s) = %+v, want Product %s", p.ID, one.Node, p.Name)
 	}
@@ -81,7 +82,7 @@ func TestNodeLookup(t *testing.T) {
 			ID       string
 		}
 	}
-	mustData(t, post(t, srv, `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`, map[string]any{"ids": []string{r.ID, p.ID}}), &many)
+	srv.Anonymous().Do(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`, map[string]any{"ids": []string{r.ID, p.ID}}).Must(t, &many)
 	if len(many.Nodes) != 2 || many.Nodes[0].Typename != "Region" || many.Nodes[1].Typename != "Product" || many.Nodes[0].ID != r.ID {
 		t.Fatalf("nodes = %+v", many.Nodes)
 	}
@@ -92,7 +93,7 @@ func TestNodeLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	var missing struct{ Node *struct{ ID string } }
-	mustData(t, post(t, srv, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": absent}), &missing)
+	srv.Anonymous().Do(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": absent}).Must(t, &missing)
 	if missing.Node != nil {
 		t.Fatalf("missing node = %+v, want null", missing.Node)
 	}
@@ -100,7 +101,7 @@ func TestNodeLookup(t *testing.T) {
 
 func TestRelayPagination(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	type page struct {
 		Regions struct {
 			TotalCount int
@@ -122,7 +123,7 @@ func TestRelayPagination(t *testing.T) {
 	var after any
 	for i := 0; ; i++ {
 		var p page
-		mustData(t, post(t, srv, q, map[string]any{"first": 5, "after": after}), &p)
+		srv.Anonymous().Do(q, map[string]any{"first": 5, "after": after}).Must(t, &p)
 		for _, e := range p.Regions.Edges {
 			codes = append(codes, e.Node.Code)
 		}
@@ -143,7 +144,7 @@ func TestRelayPagination(t *testing.T) {
 		}
 	}
 	var back page
-	mustData(t, post(t, srv, q, map[string]any{"last": 3}), &back)
+	srv.Anonymous().Do(q, map[string]any{"last": 3}).Must(t, &back)
 	if got := len(back.Regions.Edges); got != 3 || back.Regions.Edges[2].Node.Code != codes[len(codes)-1] || !back.Regions.PageInfo.HasPreviousPage {
 		t.Fatalf("last 3 = %+v", back.Regions)
 	}
@@ -151,7 +152,7 @@ func TestRelayPagination(t *testing.T) {
 
 func TestFiltersAndOrdering(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	var data struct {
 		Products struct {
 			Edges []struct {
@@ -162,7 +163,7 @@ func TestFiltersAndOrdering(t *testing.T) {
 			}
 		}
 	}
-	mustData(t, post(t, srv, `{ products(first: 20, where: {priceFenGTE: 5000, category: MEAT_EGG_DAIRY}, orderBy: [{field: PRICE, direction: DESC}]) { edges { node { priceFen category } } } }`, nil), &data)
+	srv.Anonymous().Do(`{ products(first: 20, where: {priceFenGTE: 5000, category: MEAT_EGG_DAIRY}, orderBy: [{field: PRICE, direction: DESC}]) { edges { node { priceFen category } } } }`, nil).Must(t, &data)
 	edges := data.Products.Edges
 	if len(edges) == 0 {
 		t.Fatal("no products matched")
@@ -181,7 +182,7 @@ func TestFiltersAndOrdering(t *testing.T) {
 // error with a stable code, and none is a 500.
 func TestBadInput(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	const gqlResp = "application/graphql-response+json"
 	tests := []struct {
 		name        string
@@ -227,23 +228,23 @@ func TestBadInput(t *testing.T) {
 			if tt.query != "" {
 				path += "?" + tt.query
 			}
-			r := send(t, srv, tt.method, path, tt.contentType, tt.accept, []byte(tt.body))
-			if r.status != tt.status {
-				t.Errorf("status %d, want %d (%s)", r.status, tt.status, r.raw)
+			r := srv.Anonymous().Send(tt.method, path, tt.contentType, tt.accept, []byte(tt.body))
+			if r.Status != tt.status {
+				t.Errorf("status %d, want %d (%s)", r.Status, tt.status, r.Raw)
 			}
-			if len(r.body.Errors) == 0 {
-				t.Fatalf("no errors in %s", r.raw)
+			if len(r.Errors) == 0 {
+				t.Fatalf("no errors in %s", r.Raw)
 			}
-			for _, c := range r.body.codes() {
+			for _, c := range r.Codes() {
 				if c != tt.code {
-					t.Errorf("code %q, want %q (%s)", c, tt.code, r.raw)
+					t.Errorf("code %q, want %q (%s)", c, tt.code, r.Raw)
 				}
 			}
-			if strings.Contains(r.raw, "goroutine") || strings.Contains(strings.ToLower(r.raw), "sql") {
-				t.Errorf("response leaks internals: %s", r.raw)
+			if strings.Contains(r.Raw, "goroutine") || strings.Contains(strings.ToLower(r.Raw), "sql") {
+				t.Errorf("response leaks internals: %s", r.Raw)
 			}
-			if tt.status >= 400 && r.body.Data != nil {
-				t.Errorf("request error carries data: %s", r.raw)
+			if tt.status >= 400 && r.Data != nil {
+				t.Errorf("request error carries data: %s", r.Raw)
 			}
 		})
 	}
@@ -251,42 +252,43 @@ func TestBadInput(t *testing.T) {
 
 func TestGETQueriesOnly(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	q := url.Values{"query": {`query Q($n: Int) { regions(first: $n) { totalCount } }`}, "variables": {`{"n": 2}`}, "operationName": {"Q"}}
-	r := send(t, srv, http.MethodGet, "/graphql?"+q.Encode(), "", "", nil)
+	r := srv.Anonymous().Send(http.MethodGet, "/graphql?"+q.Encode(), "", "", nil)
 	var data struct{ Regions struct{ TotalCount int } }
-	mustData(t, r, &data)
-	if data.Regions.TotalCount == 0 || !strings.HasPrefix(r.contentType, "application/json") {
-		t.Fatalf("GET = %d %q %s", r.status, r.contentType, r.raw)
+	r.Must(t, &data)
+	if data.Regions.TotalCount == 0 || !strings.HasPrefix(r.ContentType, "application/json") {
+		t.Fatalf("GET = %d %q %s", r.Status, r.ContentType, r.Raw)
 	}
 }
 
 func TestHealthAndReadiness(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	for _, path := range []string{"/healthz", "/readyz"} {
-		if r := send(t, srv, http.MethodGet, path, "", "", nil); r.status != http.StatusOK {
-			t.Errorf("%s = %d %s", path, r.status, r.raw)
+		if r := srv.Anonymous().Send(http.MethodGet, path, "", "", nil); r.Status != http.StatusOK {
+			t.Errorf("%s = %d %s", path, r.Status, r.Raw)
 		}
 	}
-	if r := send(t, srv, http.MethodGet, "/", "", "", nil); r.status != http.StatusOK || !strings.Contains(r.raw, "graphiql") {
-		t.Errorf("GraphiQL page = %d", r.status)
+	if r := srv.Anonymous().Send(http.MethodGet, "/", "", "", nil); r.Status != http.StatusOK || !strings.Contains(r.Raw, "graphiql") {
+		t.Errorf("GraphiQL page = %d", r.Status)
 	}
-	if r := send(t, srv, http.MethodGet, "/nope", "", "", nil); r.status != http.StatusNotFound {
-		t.Errorf("/nope = %d", r.status)
+	if r := srv.Anonymous().Send(http.MethodGet, "/nope", "", "", nil); r.Status != http.StatusNotFound {
+		t.Errorf("/nope = %d", r.Status)
 	}
 	db.SQL.Close()
-	if r := send(t, srv, http.MethodGet, "/readyz", "", "", nil); r.status != http.StatusServiceUnavailable {
-		t.Errorf("/readyz with closed database = %d, want 503", r.status)
+	if r := srv.Anonymous().Send(http.MethodGet, "/readyz", "", "", nil); r.Status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with closed database = %d, want 503", r.Status)
 	}
-	if r := send(t, srv, http.MethodGet, "/healthz", "", "", nil); r.status != http.StatusOK {
-		t.Errorf("/healthz with closed database = %d, want 200 (process alive)", r.status)
+	if r := srv.Anonymous().Send(http.MethodGet, "/healthz", "", "", nil); r.Status != http.StatusOK {
+		t.Errorf("/healthz with closed database = %d, want 200 (process alive)", r.Status)
 	}
 }
 
 func TestRequestIDEchoed(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/healthz", nil)
 	req.Header.Set("X-Request-Id", "trace-abc_123")
 	res, err := srv.Client().Do(req)
@@ -310,19 +312,19 @@ func TestRequestIDEchoed(t *testing.T) {
 
 func TestPersistedQueries(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	const q = `{ regions(first: 1) { totalCount } }`
 	sum := sha256.Sum256([]byte(q))
 	ext := fmt.Sprintf(`"extensions":{"persistedQuery":{"version":1,"sha256Hash":%q}}`, hex.EncodeToString(sum[:]))
-	sendAPQ := func(body string) reply {
-		return send(t, srv, http.MethodPost, "/graphql", "application/json", "application/json", []byte(body))
+	sendAPQ := func(body string) apitest.Response {
+		return srv.Anonymous().Send(http.MethodPost, "/graphql", "application/json", "application/json", []byte(body))
 	}
-	if r := sendAPQ("{" + ext + "}"); len(r.body.Errors) == 0 || r.body.Errors[0].Message != "PersistedQueryNotFound" {
-		t.Fatalf("unregistered hash: %s", r.raw)
+	if r := sendAPQ("{" + ext + "}"); len(r.Errors) == 0 || r.Errors[0].Message != "PersistedQueryNotFound" {
+		t.Fatalf("unregistered hash: %s", r.Raw)
 	}
 	var data struct{ Regions struct{ TotalCount int } }
-	mustData(t, sendAPQ(fmt.Sprintf(`{"query":%q,%s}`, q, ext)), &data)
-	mustData(t, sendAPQ("{"+ext+"}"), &data)
+	sendAPQ(fmt.Sprintf(`{"query":%q,%s}`, q, ext)).Must(t, &data)
+	sendAPQ("{"+ext+"}").Must(t, &data)
 	if data.Regions.TotalCount == 0 {
 		t.Fatal("persisted query returned nothing")
 	}

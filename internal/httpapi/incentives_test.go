@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"testing"
+
+	"bangfu/internal/apitest"
 )
 
 // TestDemoRecognitionAndMonitoring checks what the demo shows for issue
@@ -9,7 +11,7 @@ import (
 // open monitoring cases with deadlines, and household income.
 func TestDemoRecognitionAndMonitoring(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	tokens := tokensByRole(t, srv)
 
 	var board struct {
@@ -25,7 +27,7 @@ func TestDemoRecognitionAndMonitoring(t *testing.T) {
 			}
 		}
 	}
-	mustData(t, post(t, srv, `{ leaderboard(scope: ORGANIZATION, year: 2026, first: 10) { totalCount edges { node { rank value name organization { id } } } } }`, nil), &board)
+	srv.Anonymous().Do(`{ leaderboard(scope: ORGANIZATION, year: 2026, first: 10) { totalCount edges { node { rank value name organization { id } } } } }`, nil).Must(t, &board)
 	if board.Leaderboard.TotalCount < 3 || len(board.Leaderboard.Edges) == 0 {
 		t.Fatalf("demo leaderboard: %+v", board.Leaderboard)
 	}
@@ -43,13 +45,12 @@ func TestDemoRecognitionAndMonitoring(t *testing.T) {
 			Awards []struct{ Badge string }
 		}
 	}
-	mustData(t, postAs(t, srv, tokens["AUDITOR"], `query($id: ID!) { incentiveSummary(organizationId: $id, year: 2026) { points rank level { badge } awards { badge } } }`,
-		map[string]any{"id": top.Organization.ID}), &summary)
+	srv.As(tokens["AUDITOR"]).Do(`query($id: ID!) { incentiveSummary(organizationId: $id, year: 2026) { points rank level { badge } awards { badge } } }`, map[string]any{"id": top.Organization.ID}).Must(t, &summary)
 	if s := summary.IncentiveSummary; s.Points != top.Value || s.Rank == nil || *s.Rank != 1 {
 		t.Fatalf("summary of the leader: %+v, board says %d points", s, top.Value)
 	}
-	if r := post(t, srv, `query($id: ID!) { incentiveSummary(organizationId: $id, year: 2026) { points } }`, map[string]any{"id": top.Organization.ID}); outcome(r) != "UNAUTHENTICATED" {
-		t.Errorf("anonymous summary: %s", outcome(r))
+	if r := srv.Anonymous().Do(`query($id: ID!) { incentiveSummary(organizationId: $id, year: 2026) { points } }`, map[string]any{"id": top.Organization.ID}); r.Code() != "UNAUTHENTICATED" {
+		t.Errorf("anonymous summary: %s", r.Code())
 	}
 
 	var cases struct {
@@ -72,8 +73,8 @@ func TestDemoRecognitionAndMonitoring(t *testing.T) {
 			}
 		}
 	}
-	mustData(t, postAs(t, srv, tokens["COORDINATOR"], `{ monitoringCases(first: 50, where: {status: DETECTED}) { totalCount edges { node {
-		status overdue identificationDue detectionReason household { income(year: 2026) { projectedPerCapitaFen thresholdFen belowThreshold } } } } } }`, nil), &cases)
+	srv.As(tokens["COORDINATOR"]).Do(`{ monitoringCases(first: 50, where: {status: DETECTED}) { totalCount edges { node {
+		status overdue identificationDue detectionReason household { income(year: 2026) { projectedPerCapitaFen thresholdFen belowThreshold } } } } } }`, nil).Must(t, &cases)
 	if cases.MonitoringCases.TotalCount == 0 {
 		t.Fatal("the demo has no detected monitoring cases")
 	}
@@ -83,8 +84,8 @@ func TestDemoRecognitionAndMonitoring(t *testing.T) {
 			t.Fatalf("detected case without reason, deadline or threshold: %+v", n)
 		}
 	}
-	if r := postAs(t, srv, tokens["BUYER"], `{ monitoringCases(first: 5) { totalCount } }`, nil); outcome(r) != "FORBIDDEN" {
-		t.Errorf("a buyer reads monitoring cases: %s", outcome(r))
+	if r := srv.As(tokens["BUYER"]).Do(`{ monitoringCases(first: 5) { totalCount } }`, nil); r.Code() != "FORBIDDEN" {
+		t.Errorf("a buyer reads monitoring cases: %s", r.Code())
 	}
 
 	// Public standards: pairings with their history, and thresholds.
@@ -95,8 +96,8 @@ func TestDemoRecognitionAndMonitoring(t *testing.T) {
 		}
 		MonitoringThresholds struct{ TotalCount int }
 	}
-	mustData(t, post(t, srv, `{ pairings(first: 100, where: {kind: EAST_WEST}) { totalCount edges { node { validUntil } } }
-		monitoringThresholds(first: 5, where: {year: 2025}) { totalCount } }`, nil), &public)
+	srv.Anonymous().Do(`{ pairings(first: 100, where: {kind: EAST_WEST}) { totalCount edges { node { validUntil } } }
+		monitoringThresholds(first: 5, where: {year: 2025}) { totalCount } }`, nil).Must(t, &public)
 	ended := 0
 	for _, e := range public.Pairings.Edges {
 		if e.Node.ValidUntil != nil {

@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,8 +10,7 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/organization"
 	"bangfu/ent/region"
-	"bangfu/internal/app"
-	"bangfu/internal/httpapi"
+	"bangfu/internal/apitest"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/viewer"
 
@@ -56,12 +54,7 @@ func TestNestedQueriesAreBatched(t *testing.T) {
 	}
 
 	counter := &countingDriver{Driver: db.Driver()}
-	services, err := app.New(ent.NewClient(ent.Driver(counter)), app.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(httpapi.New(httpapi.Options{Services: services, Log: quietLog(t)}))
-	t.Cleanup(srv.Close)
+	srv := apitest.ServeClient(t, ent.NewClient(ent.Driver(counter)))
 
 	const q = `query($n: Int!) { organizations(first: $n) { edges { node { name region { name }
 	  products(first: 10) { edges { node { name originCounty { code }
@@ -83,7 +76,7 @@ func TestNestedQueriesAreBatched(t *testing.T) {
 				}
 			}
 		}
-		mustData(t, post(t, srv, q, map[string]any{"n": n}), &data)
+		srv.Anonymous().Do(q, map[string]any{"n": n}).Must(t, &data)
 		orgs := data.Organizations.Edges
 		if len(orgs) != n || len(orgs[n-1].Node.Products.Edges) != 3 || len(orgs[n-1].Node.Products.Edges[2].Node.Certifications.Edges) != 2 {
 			t.Fatalf("incomplete result for n=%d", n)

@@ -13,7 +13,7 @@ import (
 	"bangfu/ent/product"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/user"
-	"bangfu/internal/gid"
+	"bangfu/internal/apitest"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 )
@@ -54,26 +54,12 @@ func fixture(t *testing.T, db *store.DB) marketFixture {
 
 func stockOf(db *store.DB, p *ent.Product) int { return db.Client.Product.GetX(sysCtx, p.ID).Stock }
 
-const placeMutation = `mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { id status totalFen supplier { id } lines(first: 10) { edges { node { id quantity amountFen } } } } }`
-
-type placed struct {
-	PlaceOrder []struct {
-		ID, Status string
-		TotalFen   int64
-		Lines      struct {
-			Edges []struct {
-				Node struct {
-					ID        string
-					Quantity  int
-					AmountFen int64
-				}
-			}
-		}
-	}
+func item(t *testing.T, p *ent.Product, qty int) map[string]any {
+	return map[string]any{"productId": apitest.GlobalID(t, "Product", p.ID), "quantity": qty}
 }
 
-func item(t *testing.T, p *ent.Product, qty int) map[string]any {
-	return map[string]any{"productId": globalID(t, "Product", p.ID), "quantity": qty}
+func line(t *testing.T, p *ent.Product, qty int) apitest.Item {
+	return apitest.Item{ProductID: apitest.GlobalID(t, "Product", p.ID), Quantity: qty}
 }
 
 // TestOrderLifecycle walks an order from placement to settlement and
@@ -81,66 +67,48 @@ func item(t *testing.T, p *ent.Product, qty int) map[string]any {
 // order through cancellation.
 func TestOrderLifecycle(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
-	tokens := tokensByRole(t, srv)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	f := fixture(t, db)
-	buyer, supplier := tokens["BUYER"], tokens["SUPPLIER"]
+	buyer, supplier := srv.SignIn("buyer@bangfu.example"), srv.SignIn("supplier@bangfu.example")
 
 	// A cart over two suppliers becomes two orders.
-	in := map[string]any{"idempotencyKey": "cart-0001-lifecycle", "items": []any{item(t, f.own[0], 3), item(t, f.own[1], 2), item(t, f.other, 1)}}
-	var got placed
-	mustData(t, postAs(t, srv, buyer, placeMutation, map[string]any{"in": in}), &got)
-	if len(got.PlaceOrder) != 2 {
-		t.Fatalf("placed %d orders, want one per supplier (2)", len(got.PlaceOrder))
+	cart := apitest.Cart{Key: "cart-0001-lifecycle", Items: []apitest.Item{line(t, f.own[0], 3), line(t, f.own[1], 2), line(t, f.other, 1)}}
+	orders := buyer.PlaceOrder(cart).Must(t)
+	if len(orders) != 2 {
+		t.Fatalf("placed %d orders, want one per supplier (2)", len(orders))
 	}
 	if s := stockOf(db, f.own[0]); s != 47 {
 		t.Errorf("stock after placing 3 of 50: %d", s)
 	}
 	// Retrying returns the same orders and takes no more stock.
-	var again placed
-	mustData(t, postAs(t, srv, buyer, placeMutation, map[string]any{"in": in}), &again)
-	if again.PlaceOrder[0].ID != got.PlaceOrder[0].ID || again.PlaceOrder[1].ID != got.PlaceOrder[1].ID || stockOf(db, f.own[0]) != 47 {
+	again := buyer.PlaceOrder(cart).Must(t)
+	if again[0].ID != orders[0].ID || again[1].ID != orders[1].ID || stockOf(db, f.own[0]) != 47 {
 		t.Fatalf("retry created new orders or took stock again")
 	}
-	in2 := map[string]any{"idempotencyKey": "cart-0001-lifecycle", "items": []any{item(t, f.own[0], 4)}}
-	if r := postAs(t, srv, buyer, placeMutation, map[string]any{"in": in2}); outcome(r) != "CONFLICT" {
-		t.Fatalf("same key, different cart: %s", r.raw)
-	}
+	buyer.PlaceOrder(apitest.Cart{Key: cart.Key, Items: []apitest.Item{line(t, f.own[0], 4)}}).WantCode(t, "CONFLICT")
 
-	var ownOrder string
-	for _, o := range got.PlaceOrder {
+	var own string // the order of supplier@'s two lines
+	for _, o := range orders {
 		if len(o.Lines.Edges) == 2 {
-			ownOrder = o.ID
+			own = o.ID
 		}
 	}
-	step := func(token, mutation string) reply {
-		return postAs(t, srv, token, mutation, map[string]any{"id": ownOrder})
+	buyer.Step(own, apitest.Confirm).WantCode(t, "FORBIDDEN")
+	if r := buyer.Step(own, apitest.Settle).WantCode(t, "CONFLICT"); r.Errors[0].Extensions["currentStatus"] != "PLACED" {
+		t.Errorf("settling a PLACED order: %s", r.Raw)
 	}
-	const (
-		confirm = `mutation($id: ID!) { confirmOrder(id: $id) { status } }`
-		ship    = `mutation($id: ID!) { shipOrder(id: $id, carrier: "顺丰", trackingNumber: "SF123") { status } }`
-		deliver = `mutation($id: ID!) { markDelivered(id: $id) { status } }`
-		accept  = `mutation($id: ID!) { acceptOrder(id: $id, inspectionRef: "YS-1", invoiceRef: "FP-1") { status } }`
-		settle  = `mutation($id: ID!) { settleOrder(id: $id) { status } }`
-		refund  = `mutation($id: ID!) { refundOrder(id: $id) { status } }`
-		cancel  = `mutation($id: ID!) { cancelOrder(id: $id) { status } }`
-	)
-	if r := step(buyer, confirm); outcome(r) != "FORBIDDEN" {
-		t.Errorf("buyer confirming: %s", r.raw)
+	supplier.Step(own, apitest.Confirm).Must(t)
+	supplier.Step(own, apitest.Ship).Must(t)
+	buyer.Step(own, apitest.Deliver).Must(t)
+	buyer.Step(own, apitest.Accept).Must(t)
+	buyer.Step(own, apitest.Cancel).WantCode(t, "CONFLICT")
+	if o := buyer.Step(own, apitest.Settle).Must(t); o.Status != "SETTLED" {
+		t.Fatalf("settled order is %s", o.Status)
 	}
-	if r := step(buyer, settle); outcome(r) != "CONFLICT" || r.body.Errors[0].Extensions["currentStatus"] != "PLACED" {
-		t.Errorf("settling a PLACED order: %s", r.raw)
-	}
-	for _, s := range []struct{ token, m string }{{supplier, confirm}, {supplier, ship}, {buyer, deliver}, {buyer, accept}} {
-		mustData(t, step(s.token, s.m), &struct{}{})
-	}
-	if r := step(buyer, cancel); outcome(r) != "CONFLICT" {
-		t.Errorf("cancelling an accepted order: %s", r.raw)
-	}
-	mustData(t, step(buyer, settle), &struct{}{})
 
 	// Settlement reached the supplier's linked households, traceably.
-	orderID := decodeID(t, ownOrder)
+	orderID := apitest.RawID(t, own)
 	lines := db.Client.OrderLine.Query().Where(orderline.OrderID(orderID)).AllX(sysCtx)
 	o := db.Client.Order.GetX(sysCtx, orderID)
 	links := db.Client.BenefitLink.Query().Where(benefitlink.SupplierID(o.SupplierID)).AllX(sysCtx)
@@ -150,58 +118,36 @@ func TestOrderLifecycle(t *testing.T) {
 			want += l.AmountFen * int64(link.ShareBp) / 10_000
 		}
 	}
-	income := sumIncome(t, db, orderID)
-	if want == 0 || income != want {
+	if income := sumIncome(t, db, orderID); want == 0 || income != want {
 		t.Fatalf("household income %d, want %d", income, want)
 	}
-	var trace struct {
-		Node struct {
-			Lines struct {
-				Edges []struct {
-					Node struct {
-						Beneficiaries []struct {
-							Amount    int64
-							Household struct{ ID string }
-						}
-					}
-				}
-			}
-		}
-	}
-	mustData(t, postAs(t, srv, tokens["AUDITOR"], `query($id: ID!) { node(id: $id) { ... on Order { lines(first: 10) { edges { node { beneficiaries { amount household { id } } } } } } } }`, map[string]any{"id": ownOrder}), &trace)
-	var traced int64
-	for _, e := range trace.Node.Lines.Edges {
+	trace := srv.SignIn("auditor@bangfu.example").Beneficiaries(own).Must(t)
+	for _, e := range trace.Lines.Edges {
 		for _, b := range e.Node.Beneficiaries {
-			traced += b.Amount
 			if b.Household.ID == "" {
 				t.Error("income entry without household")
 			}
 		}
 	}
-	if traced != want {
-		t.Errorf("beneficiaries trace %d fen, want %d", traced, want)
+	if got := trace.Total(); got != want {
+		t.Errorf("beneficiaries trace %d fen, want %d", got, want)
 	}
 
 	// Refund reverses every credit: the order's income nets to zero.
-	if r := step(buyer, refund); outcome(r) != "FORBIDDEN" {
-		t.Errorf("buyer refunding: %s", r.raw)
-	}
-	mustData(t, step(supplier, refund), &struct{}{})
+	buyer.Step(own, apitest.Refund).WantCode(t, "FORBIDDEN")
+	supplier.Step(own, apitest.Refund).Must(t)
 	if net := sumIncome(t, db, orderID); net != 0 {
 		t.Fatalf("income after refund nets to %d", net)
 	}
-	if r := step(supplier, refund); outcome(r) != "CONFLICT" {
-		t.Errorf("refunding twice: %s", r.raw)
-	}
+	supplier.Step(own, apitest.Refund).WantCode(t, "CONFLICT")
 
 	// Cancellation before shipping restores stock.
 	before := stockOf(db, f.own[1])
-	var c placed
-	mustData(t, postAs(t, srv, buyer, placeMutation, map[string]any{"in": map[string]any{"idempotencyKey": "cart-0002-cancel", "items": []any{item(t, f.own[1], 5)}}}), &c)
+	cancelled := buyer.PlaceOrder(apitest.Cart{Key: "cart-0002-cancel", Items: []apitest.Item{line(t, f.own[1], 5)}}).Must(t)
 	if stockOf(db, f.own[1]) != before-5 {
 		t.Fatal("stock not taken")
 	}
-	mustData(t, postAs(t, srv, buyer, cancel, map[string]any{"id": c.PlaceOrder[0].ID}), &struct{}{})
+	buyer.Step(cancelled[0].ID, apitest.Cancel).Must(t)
 	if stockOf(db, f.own[1]) != before {
 		t.Fatalf("stock after cancel %d, want %d", stockOf(db, f.own[1]), before)
 	}
@@ -217,19 +163,12 @@ func sumIncome(t *testing.T, db *store.DB, orderID int) int64 {
 	return sum
 }
 
-func decodeID(t *testing.T, s string) int {
-	id, _, err := gid.Decode(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
 // TestPlaceOrderBadInput: every bad cart gets a clear code and leaves
 // stock and orders untouched.
 func TestPlaceOrderBadInput(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	tokens := tokensByRole(t, srv)
 	f := fixture(t, db)
 	c := db.Client
@@ -239,7 +178,7 @@ func TestPlaceOrderBadInput(t *testing.T) {
 	suspended := c.Product.Create().SetSupplierID(suspendedOrg).SetOriginCountyID(f.own[0].OriginCountyID).
 		SetName("暂停供应商的产品").SetCategory(product.CategoryOTHER).SetSpec("1件").SetUnit("件").SetPriceFen(100).SetStock(10).
 		SetStatus(product.StatusLISTED).SaveX(sysCtx)
-	missing := globalID(t, "Product", f.own[0].ID+1_000_000)
+	missing := apitest.GlobalID(t, "Product", f.own[0].ID+1_000_000)
 
 	cart := func(key string, items ...any) map[string]any {
 		if items == nil {
@@ -256,10 +195,10 @@ func TestPlaceOrderBadInput(t *testing.T) {
 		{"zero quantity", "BUYER", cart("bad-00000001", item(t, f.own[0], 0)), "BAD_USER_INPUT"},
 		{"negative quantity", "BUYER", cart("bad-00000002", item(t, f.own[0], -3)), "BAD_USER_INPUT"},
 		{"huge quantity", "BUYER", cart("bad-00000003", item(t, f.own[0], 10_000_000)), "BAD_USER_INPUT"},
-		{"fractional quantity", "BUYER", cart("bad-00000004", map[string]any{"productId": globalID(t, "Product", f.own[0].ID), "quantity": 1.5}), "GRAPHQL_VALIDATION_FAILED"},
+		{"fractional quantity", "BUYER", cart("bad-00000004", map[string]any{"productId": apitest.GlobalID(t, "Product", f.own[0].ID), "quantity": 1.5}), "GRAPHQL_VALIDATION_FAILED"},
 		{"unknown product", "BUYER", cart("bad-00000005", map[string]any{"productId": missing, "quantity": 1}), "BAD_USER_INPUT"},
 		{"malformed product ID", "BUYER", cart("bad-00000006", map[string]any{"productId": "nope", "quantity": 1}), "BAD_USER_INPUT"},
-		{"order ID as product ID", "BUYER", cart("bad-00000007", map[string]any{"productId": globalID(t, "Region", c.Region.Query().FirstIDX(sysCtx)), "quantity": 1}), "BAD_USER_INPUT"},
+		{"order ID as product ID", "BUYER", cart("bad-00000007", map[string]any{"productId": apitest.GlobalID(t, "Region", c.Region.Query().FirstIDX(sysCtx)), "quantity": 1}), "BAD_USER_INPUT"},
 		{"unlisted product", "BUYER", cart("bad-00000008", item(t, draft, 1)), "BAD_USER_INPUT"},
 		{"suspended supplier", "BUYER", cart("bad-00000009", item(t, suspended, 1)), "CONFLICT"},
 		{"insufficient stock", "BUYER", cart("bad-00000010", item(t, f.own[0], 51)), "CONFLICT"},
@@ -278,9 +217,9 @@ func TestPlaceOrderBadInput(t *testing.T) {
 	ordersBefore := c.Order.Query().CountX(sysCtx)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := postAs(t, srv, tokens[tt.token], `mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { id } }`, tt.vars)
-			if got := outcome(r); got != tt.code {
-				t.Errorf("got %s, want %s: %s", got, tt.code, r.raw)
+			r := srv.As(tokens[tt.token]).Do(`mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { id } }`, tt.vars)
+			if got := r.Code(); got != tt.code {
+				t.Errorf("got %s, want %s: %s", got, tt.code, r.Raw)
 			}
 		})
 	}

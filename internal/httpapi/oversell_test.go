@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/orderline"
 	"bangfu/ent/product"
 	"bangfu/ent/supplierprofile"
+	"bangfu/internal/apitest"
 	"bangfu/internal/audit"
 )
 
@@ -19,7 +20,8 @@ import (
 // real HTTP handler. Run with BANGFU_TEST_DATABASE_URL for PostgreSQL.
 func TestNoOversellUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	token := tokensByRole(t, srv)["BUYER"]
 	c := db.Client
 	approved := c.SupplierProfile.Query().Where(supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
@@ -53,12 +55,11 @@ func TestNoOversellUnderConcurrency(t *testing.T) {
 			for _, k := range rnd.Perm(20)[:1+rnd.IntN(2)] {
 				items = append(items, item(t, products[k], 1+rnd.IntN(2)))
 			}
-			r := postAs(t, srv, token, `mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { id } }`,
-				map[string]any{"in": map[string]any{"idempotencyKey": fmt.Sprintf("concurrent-%04d", i), "items": items}})
-			res := result{code: outcome(r)}
+			r := srv.As(token).Do(`mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { id } }`, map[string]any{"in": map[string]any{"idempotencyKey": fmt.Sprintf("concurrent-%04d", i), "items": items}})
+			res := result{code: r.Code()}
 			if res.code == "ok" {
 				var data struct{ PlaceOrder []struct{ ID string } }
-				mustData(t, r, &data)
+				r.Must(t, &data)
 				res.orders = len(data.PlaceOrder)
 			}
 			results[i] = res

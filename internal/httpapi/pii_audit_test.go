@@ -10,6 +10,7 @@ import (
 
 	"bangfu/ent/householdmember"
 	"bangfu/ent/membership"
+	"bangfu/internal/apitest"
 	"bangfu/internal/viewer"
 )
 
@@ -21,7 +22,8 @@ const memberFields = `members(first: 10) { edges { node { id name idNumber phone
 // county, and checks that no name, ID number or phone comes back in clear.
 func TestPersonalDataSweep(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	tokens := tokensByRole(t, srv)
 	sys := viewer.AsSystem(context.Background())
 
@@ -56,7 +58,7 @@ func TestPersonalDataSweep(t *testing.T) {
 
 	var ids []string
 	for _, m := range members[:5] {
-		ids = append(ids, globalID(t, "HouseholdMember", m.ID))
+		ids = append(ids, apitest.GlobalID(t, "HouseholdMember", m.ID))
 	}
 	idsJSON, _ := json.Marshal(ids)
 	queries := []string{
@@ -76,13 +78,13 @@ func TestPersonalDataSweep(t *testing.T) {
 		secrets := secretsFor(role)
 		sawMember := false
 		for _, q := range queries {
-			r := postAs(t, srv, tokens[role], q, nil)
+			r := srv.As(tokens[role]).Do(q, nil)
 			for _, s := range secrets {
-				if s != "" && strings.Contains(r.raw, s) {
+				if s != "" && strings.Contains(r.Raw, s) {
 					t.Fatalf("%s sees %q in clear via %s", role, s, q)
 				}
 			}
-			if strings.Contains(r.raw, `"idNumber":"99`) {
+			if strings.Contains(r.Raw, `"idNumber":"99`) {
 				sawMember = true
 			}
 		}
@@ -96,13 +98,11 @@ func TestPersonalDataSweep(t *testing.T) {
 		HouseholdMemberByIdNumber *struct{ Name, IdNumber string }
 	}
 	var yunnan = db.Client.HouseholdMember.Query().Where(householdmember.CountyCodeHasPrefix("53")).FirstX(sys)
-	mustData(t, postAs(t, srv, tokens["COORDINATOR"], `query($n: String!) { householdMemberByIdNumber(idNumber: $n) { name idNumber } }`,
-		map[string]any{"n": yunnan.IDNumber}), &scoped)
+	srv.As(tokens["COORDINATOR"]).Do(`query($n: String!) { householdMemberByIdNumber(idNumber: $n) { name idNumber } }`, map[string]any{"n": yunnan.IDNumber}).Must(t, &scoped)
 	if scoped.HouseholdMemberByIdNumber == nil || scoped.HouseholdMemberByIdNumber.IdNumber != yunnan.IDNumber || scoped.HouseholdMemberByIdNumber.Name != yunnan.Name {
 		t.Errorf("coordinator scoped to Yunnan got %+v, want clear %s", scoped.HouseholdMemberByIdNumber, yunnan.IDNumber)
 	}
-	mustData(t, postAs(t, srv, tokens["AUDITOR"], `query($n: String!) { householdMemberByIdNumber(idNumber: $n) { name idNumber } }`,
-		map[string]any{"n": yunnan.IDNumber}), &scoped)
+	srv.As(tokens["AUDITOR"]).Do(`query($n: String!) { householdMemberByIdNumber(idNumber: $n) { name idNumber } }`, map[string]any{"n": yunnan.IDNumber}).Must(t, &scoped)
 	if m := scoped.HouseholdMemberByIdNumber; m == nil || !strings.Contains(m.IdNumber, "**********") || !strings.HasSuffix(m.Name, "*") {
 		t.Errorf("auditor got %+v, want masked values", m)
 	}
@@ -112,7 +112,7 @@ func TestPersonalDataSweep(t *testing.T) {
 // reach household members that TestPersonalDataSweep does not query.
 func TestEveryPathToMembersIsSwept(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	var data struct {
 		Schema struct {
 			Types []struct {
@@ -130,7 +130,7 @@ func TestEveryPathToMembersIsSwept(t *testing.T) {
 			}
 		} `json:"__schema"`
 	}
-	mustData(t, post(t, srv, `{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }`, nil), &data)
+	srv.Anonymous().Do(`{ __schema { types { name fields { name type { name ofType { name ofType { name } } } } } } }`, nil).Must(t, &data)
 	var paths []string
 	for _, typ := range data.Schema.Types {
 		for _, f := range typ.Fields {
@@ -164,11 +164,12 @@ func TestEveryPathToMembersIsSwept(t *testing.T) {
 // editing or deleting a stored event is detected.
 func TestAuditTrail(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	tokens := tokensByRole(t, srv)
 	var created struct{ CreateUser struct{ ID string } }
-	mustData(t, postAs(t, srv, tokens["ADMIN"], `mutation { createUser(input: {email: "audited@bangfu.example", displayName: "审计对象", password: "long-enough-pw"}) { id } }`, nil), &created)
-	mustData(t, postAs(t, srv, tokens["ADMIN"], `mutation($id: ID!) { setUserStatus(userId: $id, status: DISABLED) { status } }`, map[string]any{"id": created.CreateUser.ID}), &struct{}{})
+	srv.As(tokens["ADMIN"]).Do(`mutation { createUser(input: {email: "audited@bangfu.example", displayName: "审计对象", password: "long-enough-pw"}) { id } }`, nil).Must(t, &created)
+	srv.As(tokens["ADMIN"]).Do(`mutation($id: ID!) { setUserStatus(userId: $id, status: DISABLED) { status } }`, map[string]any{"id": created.CreateUser.ID}).Must(t, &struct{}{})
 
 	var events struct {
 		AuditEvents struct {
@@ -180,7 +181,7 @@ func TestAuditTrail(t *testing.T) {
 			}
 		}
 	}
-	mustData(t, postAs(t, srv, tokens["AUDITOR"], `{ auditEvents(last: 20, where: {entityType: "User"}) { edges { node { action requestID before after } } } }`, nil), &events)
+	srv.As(tokens["AUDITOR"]).Do(`{ auditEvents(last: 20, where: {entityType: "User"}) { edges { node { action requestID before after } } } }`, nil).Must(t, &events)
 	var update map[string]any
 	for _, e := range events.AuditEvents.Edges {
 		if e.Node.Action == "User.update" && e.Node.After["status"] == "DISABLED" {
@@ -205,7 +206,7 @@ func TestAuditTrail(t *testing.T) {
 				FirstBrokenID *string
 			}
 		}
-		mustData(t, postAs(t, srv, tokens["AUDITOR"], `{ verifyAuditChain { ok checked firstBrokenId } }`, nil), &data)
+		srv.As(tokens["AUDITOR"]).Do(`{ verifyAuditChain { ok checked firstBrokenId } }`, nil).Must(t, &data)
 		if data.VerifyAuditChain.Checked < 3 {
 			t.Fatalf("checked only %d events", data.VerifyAuditChain.Checked)
 		}
@@ -214,8 +215,8 @@ func TestAuditTrail(t *testing.T) {
 	if ok, _ := verify(); !ok {
 		t.Fatal("fresh chain reported broken")
 	}
-	if r := postAs(t, srv, tokens["COORDINATOR"], `{ verifyAuditChain { ok } }`, nil); outcome(r) != "FORBIDDEN" {
-		t.Errorf("coordinator verifying the chain: %s", outcome(r))
+	if r := srv.As(tokens["COORDINATOR"]).Do(`{ verifyAuditChain { ok } }`, nil); r.Code() != "FORBIDDEN" {
+		t.Errorf("coordinator verifying the chain: %s", r.Code())
 	}
 
 	// Nobody edits or deletes events through the application, admins included.
@@ -232,7 +233,7 @@ func TestAuditTrail(t *testing.T) {
 		t.Fatal(err)
 	}
 	ok, broken := verify()
-	if ok || broken == nil || *broken != globalID(t, "AuditEvent", victim) {
+	if ok || broken == nil || *broken != apitest.GlobalID(t, "AuditEvent", victim) {
 		t.Fatalf("edited event %d not reported: ok=%v broken=%v", victim, ok, broken)
 	}
 }
@@ -246,10 +247,11 @@ func rebind(dialect, q string) string {
 
 func TestAuditDeletionDetected(t *testing.T) {
 	t.Parallel()
-	srv, db := demoServer(t)
+	srv := apitest.ServeDemo(t)
+	db := srv.DB
 	tokens := tokensByRole(t, srv)
 	for i := 0; i < 3; i++ {
-		mustData(t, postAs(t, srv, tokens["ADMIN"], fmt.Sprintf(`mutation { createUser(input: {email: "d%d@bangfu.example", displayName: "x", password: "long-enough-pw"}) { id } }`, i), nil), &struct{}{})
+		srv.As(tokens["ADMIN"]).Do(fmt.Sprintf(`mutation { createUser(input: {email: "d%d@bangfu.example", displayName: "x", password: "long-enough-pw"}) { id } }`, i), nil).Must(t, &struct{}{})
 	}
 	sys := viewer.AsSystem(context.Background())
 	ids := db.Client.AuditEvent.Query().IDsX(sys)
@@ -263,7 +265,7 @@ func TestAuditDeletionDetected(t *testing.T) {
 			Reason *string
 		}
 	}
-	mustData(t, postAs(t, srv, tokens["AUDITOR"], `{ verifyAuditChain { ok reason } }`, nil), &data)
+	srv.As(tokens["AUDITOR"]).Do(`{ verifyAuditChain { ok reason } }`, nil).Must(t, &data)
 	if data.VerifyAuditChain.Ok {
 		t.Fatal("deleted event not detected")
 	}

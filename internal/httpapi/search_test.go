@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"strings"
 	"testing"
+
+	"bangfu/internal/apitest"
 )
 
 type catalogPage struct {
@@ -36,11 +38,11 @@ const catalogQuery = `query($q: String, $f: CatalogFilter, $s: CatalogSort, $aft
 
 func TestCatalogSearch(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	search := func(vars map[string]any) catalogPage {
 		t.Helper()
 		var p catalogPage
-		mustData(t, post(t, srv, catalogQuery, vars), &p)
+		srv.Anonymous().Do(catalogQuery, vars).Must(t, &p)
 		return p
 	}
 	all := search(map[string]any{"s": "NEWEST"})
@@ -124,8 +126,8 @@ func TestCatalogSearch(t *testing.T) {
 		{"f": map[string]any{"minPriceFen": 500, "maxPriceFen": 100}},
 		{"q": strings.Repeat("茶", 101)},
 	} {
-		if r := post(t, srv, catalogQuery, bad); outcome(r) != "BAD_USER_INPUT" {
-			t.Errorf("%v: %s", bad, r.raw)
+		if r := srv.Anonymous().Do(catalogQuery, bad); r.Code() != "BAD_USER_INPUT" {
+			t.Errorf("%v: %s", bad, r.Raw)
 		}
 	}
 }

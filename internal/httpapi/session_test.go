@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"bangfu/internal/apitest"
 	"bangfu/internal/demo"
 )
 
@@ -13,72 +14,72 @@ type authPayload struct{ AccessToken, RefreshToken string }
 
 func TestRefreshRotationAndReuse(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	var first struct{ Login authPayload }
-	mustData(t, post(t, srv, loginMutation, map[string]any{"e": "buyer@bangfu.example", "p": demo.Password}), &first)
+	srv.Anonymous().Do(loginMutation, map[string]any{"e": "buyer@bangfu.example", "p": demo.Password}).Must(t, &first)
 
-	refresh := func(tok string) reply {
-		return post(t, srv, `mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken refreshToken } }`, map[string]any{"r": tok})
+	refresh := func(tok string) apitest.Response {
+		return srv.Anonymous().Do(`mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken refreshToken } }`, map[string]any{"r": tok})
 	}
 	var second struct{ RefreshToken authPayload }
-	mustData(t, refresh(first.Login.RefreshToken), &second)
+	refresh(first.Login.RefreshToken).Must(t, &second)
 	if second.RefreshToken.RefreshToken == first.Login.RefreshToken {
 		t.Fatal("refresh token was not rotated")
 	}
 	var me struct{ Me struct{ Email string } }
-	mustData(t, postAs(t, srv, second.RefreshToken.AccessToken, `{ me { email } }`, nil), &me)
+	srv.As(second.RefreshToken.AccessToken).Do(`{ me { email } }`, nil).Must(t, &me)
 	if me.Me.Email != "buyer@bangfu.example" {
 		t.Fatalf("me = %+v", me)
 	}
 
 	// Replaying the used token fails and revokes the whole family, so the
 	// token issued in its place stops working too.
-	if got := outcome(refresh(first.Login.RefreshToken)); got != "UNAUTHENTICATED" {
+	if got := refresh(first.Login.RefreshToken).Code(); got != "UNAUTHENTICATED" {
 		t.Fatalf("replayed refresh token: %s", got)
 	}
-	if got := outcome(refresh(second.RefreshToken.RefreshToken)); got != "UNAUTHENTICATED" {
+	if got := refresh(second.RefreshToken.RefreshToken).Code(); got != "UNAUTHENTICATED" {
 		t.Fatalf("token of a revoked family: %s", got)
 	}
 
 	// Logout revokes; the token cannot be used afterwards.
 	var again struct{ Login authPayload }
-	mustData(t, post(t, srv, loginMutation, map[string]any{"e": "buyer@bangfu.example", "p": demo.Password}), &again)
-	mustData(t, post(t, srv, `mutation($r: String!) { logout(refreshToken: $r) }`, map[string]any{"r": again.Login.RefreshToken}), &struct{}{})
-	if got := outcome(refresh(again.Login.RefreshToken)); got != "UNAUTHENTICATED" {
+	srv.Anonymous().Do(loginMutation, map[string]any{"e": "buyer@bangfu.example", "p": demo.Password}).Must(t, &again)
+	srv.Anonymous().Do(`mutation($r: String!) { logout(refreshToken: $r) }`, map[string]any{"r": again.Login.RefreshToken}).Must(t, &struct{}{})
+	if got := refresh(again.Login.RefreshToken).Code(); got != "UNAUTHENTICATED" {
 		t.Fatalf("refresh after logout: %s", got)
 	}
-	if got := outcome(refresh("made-up")); got != "UNAUTHENTICATED" {
+	if got := refresh("made-up").Code(); got != "UNAUTHENTICATED" {
 		t.Fatalf("unknown refresh token: %s", got)
 	}
 }
 
 func TestFailedLoginsAreThrottled(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
-	attempt := func(pw string) reply {
-		return post(t, srv, loginMutation, map[string]any{"e": "auditor@bangfu.example", "p": pw})
+	srv := apitest.ServeDemo(t)
+	attempt := func(pw string) apitest.Response {
+		return srv.Anonymous().Do(loginMutation, map[string]any{"e": "auditor@bangfu.example", "p": pw})
 	}
 	for i := 0; i < 5; i++ {
 		r := attempt("wrong password")
-		if outcome(r) != "UNAUTHENTICATED" || !strings.Contains(r.raw, "wrong email or password") {
-			t.Fatalf("attempt %d: %s", i, r.raw)
+		if r.Code() != "UNAUTHENTICATED" || !strings.Contains(r.Raw, "wrong email or password") {
+			t.Fatalf("attempt %d: %s", i, r.Raw)
 		}
 	}
 	// Locked now: even the right password is refused, with a retry time.
 	r := attempt(demo.Password)
-	if outcome(r) != "UNAUTHENTICATED" || !strings.Contains(r.raw, "retryAfter") {
-		t.Fatalf("locked account: %s", r.raw)
+	if r.Code() != "UNAUTHENTICATED" || !strings.Contains(r.Raw, "retryAfter") {
+		t.Fatalf("locked account: %s", r.Raw)
 	}
 	// Unknown accounts answer exactly like wrong passwords.
-	u := post(t, srv, loginMutation, map[string]any{"e": "nobody@bangfu.example", "p": "whatever-password"})
-	if outcome(u) != "UNAUTHENTICATED" || !strings.Contains(u.raw, "wrong email or password") {
-		t.Fatalf("unknown account: %s", u.raw)
+	u := srv.Anonymous().Do(loginMutation, map[string]any{"e": "nobody@bangfu.example", "p": "whatever-password"})
+	if u.Code() != "UNAUTHENTICATED" || !strings.Contains(u.Raw, "wrong email or password") {
+		t.Fatalf("unknown account: %s", u.Raw)
 	}
 }
 
 func TestOperationLimits(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	deep := `query A { regions(first: 1) { edges { node { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { name } } } } } } } } } } } } } }`
 	var aliases strings.Builder
 	aliases.WriteString("query A { ")
@@ -90,9 +91,9 @@ func TestOperationLimits(t *testing.T) {
 	for name, q := range map[string]string{"depth": deep, "aliases": aliases.String(), "operations": ops} {
 		t.Run(name, func(t *testing.T) {
 			body := `{"query":` + quote(q) + `,"operationName":"A"}`
-			r := send(t, srv, "POST", "/graphql", "application/json", "application/graphql-response+json", []byte(body))
-			if outcome(r) != "BAD_USER_INPUT" || r.status != 400 {
-				t.Fatalf("%d %s", r.status, r.raw)
+			r := srv.Anonymous().Send("POST", "/graphql", "application/json", "application/graphql-response+json", []byte(body))
+			if r.Code() != "BAD_USER_INPUT" || r.Status != 400 {
+				t.Fatalf("%d %s", r.Status, r.Raw)
 			}
 		})
 	}
@@ -115,7 +116,7 @@ func quote(s string) string {
 // type references nest far deeper than the depth limit) must still work.
 func TestIntrospectionPassesLimits(t *testing.T) {
 	t.Parallel()
-	srv, _ := demoServer(t)
+	srv := apitest.ServeDemo(t)
 	const q = `query IntrospectionQuery { __schema { queryType { name } mutationType { name } types { ...FullType } directives { name locations args { ...InputValue } } } }
 fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name args { ...InputValue } type { ...TypeRef } isDeprecated } inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name } possibleTypes { ...TypeRef } }
 fragment InputValue on __InputValue { name type { ...TypeRef } defaultValue }
@@ -123,7 +124,7 @@ fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofT
 	var data struct {
 		Schema struct{ Types []struct{ Name string } } `json:"__schema"`
 	}
-	mustData(t, post(t, srv, q, nil), &data)
+	srv.Anonymous().Do(q, nil).Must(t, &data)
 	if len(data.Schema.Types) < 50 {
 		t.Fatalf("introspection returned %d types", len(data.Schema.Types))
 	}
