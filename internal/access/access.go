@@ -17,14 +17,14 @@ import (
 type Permission int
 
 const (
-	// PublishedFigures: published figures (leaderboards, recognition) are
+	// PublishedFigures are published figures (leaderboards, recognition) are
 	// read by anyone, anonymous visitors included.
 	PublishedFigures Permission = iota + 1
-	// ReadFigures: aggregated figures (agreement progress, roll-ups, canteen
+	// ReadFigures covers aggregated figures (agreement progress, roll-ups, canteen
 	// quotas, incentive summaries) are read by every signed-in user; the
 	// services compute them as the system from rows the user may not see.
 	ReadFigures
-	// RunLedgerJob: whole-ledger jobs (recomputing attribution, the
+	// RunLedgerJob covers whole-ledger jobs (recomputing attribution, the
 	// early-warning scan) are run by ADMIN or by the server itself.
 	RunLedgerJob
 )

@@ -114,8 +114,8 @@ func (s *Service) Progress(ctx context.Context, agreementID, year int) (*Agreeme
 				goal, has = t.TargetValue, true
 			}
 		}
-		series, any := monthly[ind]
-		if !has && !any {
+		series, credited := monthly[ind]
+		if !has && !credited {
 			continue
 		}
 		p.Targets = append(p.Targets, progressOf(ind, goal, has, series, elapsed, days))

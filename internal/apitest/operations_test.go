@@ -19,7 +19,7 @@ func TestOperationsMatchSchema(t *testing.T) {
 		t.Fatal("no operations embedded")
 	}
 	for name, doc := range ops {
-		q, errs := gqlparser.LoadQuery(schema, doc)
+		q, errs := gqlparser.LoadQueryWithRules(schema, doc, nil)
 		if len(errs) > 0 {
 			t.Errorf("%s: %v", name, errs)
 			continue

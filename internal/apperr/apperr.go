@@ -26,19 +26,19 @@ func newf(code, format string, a ...any) *Error {
 	return &Error{code: code, msg: fmt.Sprintf(format, a...)}
 }
 
-// BadInput: the request itself is wrong (BAD_USER_INPUT).
+// BadInput says the request itself is wrong (BAD_USER_INPUT).
 func BadInput(format string, a ...any) *Error { return newf("BAD_USER_INPUT", format, a...) }
 
-// Conflict: the request is valid but the current state refuses it.
+// Conflict says the request is valid but the current state refuses it.
 func Conflict(format string, a ...any) *Error { return newf("CONFLICT", format, a...) }
 
-// Forbidden: the viewer may not do this.
+// Forbidden says the viewer may not do this.
 func Forbidden(format string, a ...any) *Error { return newf("FORBIDDEN", format, a...) }
 
-// NotFound: no such thing, or not visible to the viewer.
+// NotFound says there is no such thing, or not visible to the viewer.
 func NotFound(format string, a ...any) *Error { return newf("NOT_FOUND", format, a...) }
 
-// Unauthenticated: sign in first.
+// Unauthenticated asks the caller to sign in first.
 func Unauthenticated(format string, a ...any) *Error { return newf("UNAUTHENTICATED", format, a...) }
 
 // WithStatus adds the refusing object's current status to the error.

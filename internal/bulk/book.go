@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"context"
+	"database/sql"
 
 	"time"
 
@@ -90,44 +91,36 @@ func (g *gen) book(ctx context.Context, lines []booked) error {
 		return err
 	}
 	// Merge with the totals already stored (the demo's own settlements).
-	rows, err := g.db.SQL.QueryContext(ctx, `SELECT agreement_id, indicator, year, month, origin_county_id, amount, lines FROM credit_totals`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	err = g.each(ctx, `SELECT agreement_id, indicator, year, month, origin_county_id, amount, lines FROM credit_totals`, func(rows *sql.Rows) error {
 		var k creditKey
 		var amount, n int64
 		if err := rows.Scan(&k.agreement, &k.indicator, &k.year, &k.month, &k.county, &amount, &n); err != nil {
-			rows.Close()
 			return err
 		}
 		t := credits[k]
 		credits[k] = [2]int64{t[0] + amount, t[1] + n}
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	prow, err := g.db.SQL.QueryContext(ctx, `SELECT organization_id, year, month, settled_fen, counted_fen, points FROM purchase_totals`)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for prow.Next() {
+	err = g.each(ctx, `SELECT organization_id, year, month, settled_fen, counted_fen, points FROM purchase_totals`, func(rows *sql.Rows) error {
 		var k attribution.PurchaseMonth
 		var stored attribution.PurchaseSum
 		var pts int64
-		if err := prow.Scan(&k.BuyerID, &k.Year, &k.Month, &stored.SettledFen, &stored.CountedFen, &pts); err != nil {
-			prow.Close()
+		if err := rows.Scan(&k.BuyerID, &k.Year, &k.Month, &stored.SettledFen, &stored.CountedFen, &pts); err != nil {
 			return err
 		}
 		p := purchases[k]
 		purchases[k] = attribution.PurchaseSum{SettledFen: p.SettledFen + stored.SettledFen, CountedFen: p.CountedFen + stored.CountedFen}
 		points[k] += pts
-	}
-	if err := prow.Close(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for _, table := range []string{"credit_totals", "purchase_totals"} {
-		if _, err := g.db.SQL.ExecContext(ctx, "DELETE FROM "+table); err != nil {
+		if _, err := g.db.SQL.ExecContext(ctx, "DELETE FROM "+table); err != nil { //nolint:gosec // G202: a table of the fixed list above
 			return err
 		}
 	}

@@ -135,47 +135,53 @@ func (g *gen) loadBase(ctx context.Context) error {
 		return fmt.Errorf("load the demo dataset first: no counties or buyers found")
 	}
 	g.codeOf = map[int]string{}
-	codes, err := g.db.SQL.QueryContext(ctx, `SELECT id, code FROM regions WHERE level = 'COUNTY'`)
-	if err != nil {
-		return err
-	}
-	for codes.Next() {
+	err = g.each(ctx, `SELECT id, code FROM regions WHERE level = 'COUNTY'`, func(rows *sql.Rows) error {
 		var id int
 		var code string
-		if err := codes.Scan(&id, &code); err != nil {
-			codes.Close()
+		if err := rows.Scan(&id, &code); err != nil {
 			return err
 		}
 		g.codeOf[id] = code
-	}
-	if err := codes.Close(); err != nil {
-		return err
-	}
-	g.villages = map[int][]int{}
-	rows, err := g.db.SQL.QueryContext(ctx, `SELECT v.id, t.parent_id FROM regions v JOIN regions t ON v.parent_id = t.id WHERE v.level = 'VILLAGE'`)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	g.villages = map[int][]int{}
+	return g.each(ctx, `SELECT v.id, t.parent_id FROM regions v JOIN regions t ON v.parent_id = t.id WHERE v.level = 'VILLAGE'`, func(rows *sql.Rows) error {
 		var v, county int
 		if err := rows.Scan(&v, &county); err != nil {
 			return err
 		}
 		g.villages[county] = append(g.villages[county], v)
+		return nil
+	})
+}
+
+// each runs query and calls scan for every row.
+func (g *gen) each(ctx context.Context, query string, scan func(*sql.Rows) error) error {
+	rows, err := g.db.SQL.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
 	}
 	return rows.Err()
 }
 
 // nextID is the first free key in typ's block.
 func (g *gen) nextID(ctx context.Context, table, typ string) (int, error) {
-	var max sql.NullInt64
-	if err := g.db.SQL.QueryRowContext(ctx, "SELECT MAX(id) FROM "+table).Scan(&max); err != nil {
+	var last sql.NullInt64
+	if err := g.db.SQL.QueryRowContext(ctx, "SELECT MAX(id) FROM "+table).Scan(&last); err != nil {
 		return 0, err
 	}
 	next := gid.Start(typ) + 1
-	if max.Valid && int(max.Int64) >= next {
-		next = int(max.Int64) + 1
+	if last.Valid && int(last.Int64) >= next {
+		next = int(last.Int64) + 1
 	}
 	return next, nil
 }
@@ -207,10 +213,15 @@ func (g *gen) copyPG(ctx context.Context, table string, cols []string, n int, ro
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = pq.QuoteIdentifier(c)
+	}
+	stmt, err := tx.PrepareContext(ctx, "COPY "+pq.QuoteIdentifier(table)+" ("+strings.Join(quoted, ", ")+") FROM STDIN")
 	if err != nil {
 		return err
 	}
+	defer stmt.Close()
 	dst := make([]any, len(cols))
 	for i := 0; i < n; i++ {
 		row(i, dst)
@@ -251,6 +262,7 @@ func (g *gen) insertSQLite(ctx context.Context, table string, cols []string, n i
 		var err error
 		if rows == batch {
 			if full == nil {
+				//nolint:sqlclosecheck // prepared on tx: its Commit or Rollback closes it
 				if full, err = tx.PrepareContext(ctx, prefix+strings.TrimSuffix(strings.Repeat(one+",", batch), ",")); err != nil {
 					return err
 				}

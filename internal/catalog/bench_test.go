@@ -67,7 +67,7 @@ func BenchmarkCatalogSearch(b *testing.B) {
 					}
 					out, _ := io.ReadAll(res.Body)
 					res.Body.Close()
-					if res.StatusCode != 200 || bytes.Contains(out, []byte(`"errors"`)) {
+					if res.StatusCode != http.StatusOK || bytes.Contains(out, []byte(`"errors"`)) {
 						b.Fatalf("%d %s", res.StatusCode, out)
 					}
 				}

@@ -11,4 +11,4 @@ type Clock func() time.Time
 func Real() time.Time { return time.Now().UTC() }
 
 // At is a clock stopped at t.
-func At(t time.Time) Clock { return func() time.Time { return t.UTC() } }
+func At(t time.Time) Clock { return t.UTC }

@@ -558,9 +558,9 @@ func (b *builder) loadProgress(ctx context.Context) error {
 func (b *builder) loadIncentiveRules(ctx context.Context) error {
 	base := b.tx.IncentiveRule.Create().SetName("消费帮扶积分（示例）").SetPointsPerYuanMilli(1000).
 		SetKeyCountyMultiplierBp(15000).SetCounty832MultiplierBp(12000).SetEffectiveFrom(yearStart(2026))
-	cap := int64(50_000)
+	yearlyCap := int64(50_000)
 	campaign := b.tx.IncentiveRule.Create().SetName("丰收节消费季（示例）").SetPointsPerYuanMilli(1000).
-		SetMultiplierBp(20000).SetCategory(incentiverule.CategoryFRUIT_VEGETABLE).SetCapPerOrgPerYear(cap).
+		SetMultiplierBp(20000).SetCategory(incentiverule.CategoryFRUIT_VEGETABLE).SetCapPerOrgPerYear(yearlyCap).
 		SetEffectiveFrom(time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)).SetEffectiveUntil(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
 	return b.tx.IncentiveRule.CreateBulk(base, campaign).Exec(ctx)
 }

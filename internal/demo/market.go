@@ -237,8 +237,7 @@ func stamp(oc *ent.OrderCreate, status order.Status, placed time.Time, i int) {
 		r, ok := rank[status]
 		return ok && r >= rank[s]
 	}
-	switch {
-	case status == order.StatusCANCELLED:
+	if status == order.StatusCANCELLED {
 		oc.SetCancelledAt(day(1))
 		return
 	}

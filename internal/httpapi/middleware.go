@@ -126,7 +126,7 @@ func withRecover(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
+				if p == http.ErrAbortHandler { //nolint:errorlint // a recover() value, compared as net/http does
 					panic(p)
 				}
 				log.ErrorContext(r.Context(), "http handler panic", "panic", p)

@@ -95,15 +95,15 @@ func TestPersonalDataSweep(t *testing.T) {
 
 	// Scoped viewers do see clear values for their own counties.
 	var scoped struct {
-		HouseholdMemberByIdNumber *struct{ Name, IdNumber string }
+		HouseholdMemberByIDNumber *struct{ Name, IDNumber string }
 	}
 	var yunnan = db.Client.HouseholdMember.Query().Where(householdmember.CountyCodeHasPrefix("53")).FirstX(sys)
 	srv.As(tokens["COORDINATOR"]).Do(`query($n: String!) { householdMemberByIdNumber(idNumber: $n) { name idNumber } }`, map[string]any{"n": yunnan.IDNumber}).Must(t, &scoped)
-	if scoped.HouseholdMemberByIdNumber == nil || scoped.HouseholdMemberByIdNumber.IdNumber != yunnan.IDNumber || scoped.HouseholdMemberByIdNumber.Name != yunnan.Name {
-		t.Errorf("coordinator scoped to Yunnan got %+v, want clear %s", scoped.HouseholdMemberByIdNumber, yunnan.IDNumber)
+	if scoped.HouseholdMemberByIDNumber == nil || scoped.HouseholdMemberByIDNumber.IDNumber != yunnan.IDNumber || scoped.HouseholdMemberByIDNumber.Name != yunnan.Name {
+		t.Errorf("coordinator scoped to Yunnan got %+v, want clear %s", scoped.HouseholdMemberByIDNumber, yunnan.IDNumber)
 	}
 	srv.As(tokens["AUDITOR"]).Do(`query($n: String!) { householdMemberByIdNumber(idNumber: $n) { name idNumber } }`, map[string]any{"n": yunnan.IDNumber}).Must(t, &scoped)
-	if m := scoped.HouseholdMemberByIdNumber; m == nil || !strings.Contains(m.IdNumber, "**********") || !strings.HasSuffix(m.Name, "*") {
+	if m := scoped.HouseholdMemberByIDNumber; m == nil || !strings.Contains(m.IDNumber, "**********") || !strings.HasSuffix(m.Name, "*") {
 		t.Errorf("auditor got %+v, want masked values", m)
 	}
 }

@@ -92,20 +92,8 @@ func migrateDB(ctx context.Context, db *sql.DB, dia string) ([]string, error) {
 		` (version TEXT PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", migrationsTable, err)
 	}
-	applied := map[string]bool{}
-	rows, err := conn.QueryContext(ctx, `SELECT version FROM `+migrationsTable)
+	applied, err := appliedVersions(ctx, conn)
 	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		applied[v] = true
-	}
-	if err := rows.Close(); err != nil {
 		return nil, err
 	}
 	var done []string
@@ -119,6 +107,36 @@ func migrateDB(ctx context.Context, db *sql.DB, dia string) ([]string, error) {
 		done = append(done, m.Version)
 	}
 	return done, nil
+}
+
+// appliedVersions lists the migrations recorded as applied.
+func appliedVersions(ctx context.Context, conn *sql.Conn) (map[string]bool, error) {
+	rows, err := conn.QueryContext(ctx, `SELECT version FROM `+migrationsTable)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	applied := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
+}
+
+// foreignKeysBroken reports whether SQLite finds rows violating a foreign
+// key (PRAGMA foreign_key_check lists them).
+func foreignKeysBroken(ctx context.Context, tx *sql.Tx) (bool, error) {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	broken := rows.Next()
+	return broken, rows.Err()
 }
 
 func applyOne(ctx context.Context, conn *sql.Conn, dia string, m Migration) error {
@@ -141,12 +159,10 @@ func applyOne(ctx context.Context, conn *sql.Conn, dia string, m Migration) erro
 		return err
 	}
 	if dia == dialect.SQLite {
-		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+		broken, err := foreignKeysBroken(ctx, tx)
 		if err != nil {
 			return err
 		}
-		broken := rows.Next()
-		rows.Close()
 		if broken {
 			return errors.New("migration leaves rows violating foreign keys")
 		}

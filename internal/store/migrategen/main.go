@@ -44,25 +44,34 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	ctx := context.Background()
-	version := time.Now().UTC().Format("20060102150405")
-
-	tmp, err := os.MkdirTemp("", "migrategen")
-	if err != nil {
+	if err := generate(*name, *pg); err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(tmp)
-	if err := gen(ctx, store.Config{SQLitePath: filepath.Join(tmp, "dev.db")}, "sqlite", version, *name); err != nil {
-		log.Fatalf("sqlite: %v", err)
-	}
-	pgURL, drop, err := scratchSchema(ctx, *pg)
+}
+
+// generate writes the migration named name for both databases, replaying
+// the existing migrations into scratch databases (pg: a server where a
+// scratch schema may be created).
+func generate(name, pg string) error {
+	ctx := context.Background()
+	version := time.Now().UTC().Format("20060102150405")
+	tmp, err := os.MkdirTemp("", "migrategen")
 	if err != nil {
-		log.Fatalf("postgres: %v", err)
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := gen(ctx, store.Config{SQLitePath: filepath.Join(tmp, "dev.db")}, "sqlite", version, name); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	pgURL, drop, err := scratchSchema(ctx, pg)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
 	defer drop()
-	if err := gen(ctx, store.Config{URL: pgURL}, "postgres", version, *name); err != nil {
-		log.Fatalf("postgres: %v", err)
+	if err := gen(ctx, store.Config{URL: pgURL}, "postgres", version, name); err != nil {
+		return fmt.Errorf("postgres: %w", err)
 	}
+	return nil
 }
 
 func gen(ctx context.Context, cfg store.Config, dirName, version, name string) error {
