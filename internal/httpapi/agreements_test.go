@@ -26,42 +26,6 @@ import (
 	"bangfu/internal/xlsx"
 )
 
-type progressData struct {
-	AgreementProgress struct {
-		Year        int
-		DaysElapsed int
-		DaysInYear  int
-		Agreement   struct{ ID string }
-		Targets     []struct {
-			Indicator      string
-			Source         string
-			TargetValue    int64
-			Actual         int64
-			Percent        *float64
-			ExpectedToDate int64
-			BehindSchedule bool
-			Monthly        []struct {
-				Month              int
-				Amount, Cumulative int64
-			}
-		}
-	}
-}
-
-const progressQuery = `query($id: ID!, $y: Int!) { agreementProgress(agreementId: $id, year: $y) {
-  year daysElapsed daysInYear agreement { id }
-  targets { indicator source targetValue actual percent expectedToDate behindSchedule monthly { month amount cumulative } } } }`
-
-func (p progressData) row(t *testing.T, indicator string) (target, actual int64) {
-	t.Helper()
-	for _, r := range p.AgreementProgress.Targets {
-		if r.Indicator == indicator {
-			return r.TargetValue, r.Actual
-		}
-	}
-	return 0, 0
-}
-
 // TestAgreementProgressEndToEnd follows an agreement through a year:
 // progress agrees with the ledger, a settlement moves it by exactly the
 // line, a refund takes it back, only approved reports count, an amendment
@@ -78,11 +42,9 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	a := db.Client.Membership.Query().Where(membership.RoleEQ(membership.RoleCOORDINATOR)).QueryScopeAgreements().
 		Where(agreement.KindEQ(agreement.KindEAST_WEST)).WithHelpingRegion().WithHelpedRegions().FirstX(sys)
 	aID := apitest.GlobalID(t, "Agreement", a.ID)
-	progress := func(token, id string) progressData {
+	progress := func(token, id string) apitest.Progress {
 		t.Helper()
-		var p progressData
-		srv.As(token).Do(progressQuery, map[string]any{"id": id, "y": 2026}).Must(t, &p)
-		return p
+		return srv.As(token).AgreementProgress(id, 2026).Must(t)
 	}
 	ledgerSum := func() int64 {
 		var sum int64
@@ -94,15 +56,16 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 		return sum
 	}
 	before := progress(coordinator, aID)
-	goal, actual := before.row(t, "DIRECT_PURCHASE")
+	direct := before.Target("DIRECT_PURCHASE")
+	goal, actual := direct.TargetValue, direct.Actual
 	if actual != ledgerSum() {
 		t.Fatalf("progress says %d, the ledger sums to %d", actual, ledgerSum())
 	}
 	if goal == 0 {
 		t.Fatal("the demo agreement has no DIRECT_PURCHASE target")
 	}
-	for _, r := range before.AgreementProgress.Targets {
-		want := r.TargetValue * int64(before.AgreementProgress.DaysElapsed) / int64(before.AgreementProgress.DaysInYear)
+	for _, r := range before.Targets {
+		want := r.TargetValue * int64(before.DaysElapsed) / int64(before.DaysInYear)
 		if r.TargetValue > 0 && (r.ExpectedToDate != want || r.BehindSchedule != (r.Actual < want)) {
 			t.Errorf("%s: expected %d behind %v, want %d", r.Indicator, r.ExpectedToDate, r.BehindSchedule, want)
 		}
@@ -110,9 +73,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 			t.Errorf("%s: monthly series does not add up to %d", r.Indicator, r.Actual)
 		}
 	}
-	if r := srv.Anonymous().Do(progressQuery, map[string]any{"id": aID, "y": 2026}); len(r.Errors) == 0 || r.Codes()[0] != "UNAUTHENTICATED" {
-		t.Errorf("anonymous progress read: %+v", r.Errors)
-	}
+	srv.Anonymous().AgreementProgress(aID, 2026).WantCode(t, "UNAUTHENTICATED")
 
 	// A certified line from a helped county, bought by an organization in
 	// the helping region and settled now, adds exactly its amount.
@@ -140,7 +101,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 		SetAmountFen(3 * p.PriceFen).SetCertifiedAtOrder(true).SetOriginCountyID(p.OriginCountyID).SaveX(sys)
 	admin := tokens["ADMIN"]
 	srv.As(admin).Do(`mutation($id: ID!) { settleOrder(id: $id) { status } }`, map[string]any{"id": apitest.GlobalID(t, "Order", o.ID)}).Must(t, &struct{}{})
-	_, afterSettle := progress(coordinator, aID).row(t, "DIRECT_PURCHASE")
+	afterSettle := progress(coordinator, aID).Target("DIRECT_PURCHASE").Actual
 	if afterSettle != actual+3*p.PriceFen {
 		t.Fatalf("after settling %d fen: %d → %d", 3*p.PriceFen, actual, afterSettle)
 	}
@@ -182,7 +143,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 
 	// The refund takes it back.
 	srv.As(admin).Do(`mutation($id: ID!) { refundOrder(id: $id) { status } }`, map[string]any{"id": apitest.GlobalID(t, "Order", o.ID)}).Must(t, &struct{}{})
-	if _, afterRefund := progress(coordinator, aID).row(t, "DIRECT_PURCHASE"); afterRefund != actual {
+	if afterRefund := progress(coordinator, aID).Target("DIRECT_PURCHASE").Actual; afterRefund != actual {
 		t.Fatalf("after the refund: %d, want %d", afterRefund, actual)
 	}
 
@@ -190,12 +151,12 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	second := coordinatorLike(t, srv, db, "coordinator2@bangfu.example")
 	var filed struct{ SubmitProgressReport struct{ ID, Status string } }
 	srv.As(coordinator).Do(`mutation($in: SubmitProgressReportInput!) { submitProgressReport(input: $in) { id status } }`, map[string]any{"in": map[string]any{"agreementId": aID, "indicator": "CADRES_TRAINED", "year": 2026, "value": 37, "evidenceRefs": []string{"培训通知", "签到表"}}}).Must(t, &filed)
-	_, cadres := progress(coordinator, aID).row(t, "CADRES_TRAINED")
+	cadres := progress(coordinator, aID).Target("CADRES_TRAINED").Actual
 	if r := srv.As(coordinator).Do(`mutation($id: ID!) { reviewProgressReport(id: $id, approve: true) { status } }`, map[string]any{"id": filed.SubmitProgressReport.ID}); r.Code() != "FORBIDDEN" {
 		t.Errorf("the submitter approved its own report: %s", r.Code())
 	}
 	srv.As(second).Do(`mutation($id: ID!) { reviewProgressReport(id: $id, approve: true) { status } }`, map[string]any{"id": filed.SubmitProgressReport.ID}).Must(t, &struct{}{})
-	if _, after := progress(coordinator, aID).row(t, "CADRES_TRAINED"); after != cadres+37 {
+	if after := progress(coordinator, aID).Target("CADRES_TRAINED").Actual; after != cadres+37 {
 		t.Errorf("approved report: %d → %d, want +37", cadres, after)
 	}
 	if r := srv.As(coordinator).Do(`mutation($in: SubmitProgressReportInput!) { submitProgressReport(input: $in) { id } }`, map[string]any{"in": map[string]any{"agreementId": aID, "indicator": "DIRECT_PURCHASE", "year": 2026, "value": 1, "evidenceRefs": []string{"x"}}}); r.Code() != "BAD_USER_INPUT" {
@@ -209,7 +170,8 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	for _, step := range []string{"signAgreement", "activateAgreement"} {
 		srv.As(coordinator).Do(fmt.Sprintf(`mutation($id: ID!) { %s(id: $id) { status } }`, step), map[string]any{"id": amended.AmendAgreement.ID}).Must(t, &struct{}{})
 	}
-	newGoal, carried := progress(coordinator, amended.AmendAgreement.ID).row(t, "DIRECT_PURCHASE")
+	amendedDirect := progress(coordinator, amended.AmendAgreement.ID).Target("DIRECT_PURCHASE")
+	newGoal, carried := amendedDirect.TargetValue, amendedDirect.Actual
 	if newGoal != 999900 || carried != actual {
 		t.Errorf("amended version: target %d actual %d, want 999900 and %d", newGoal, carried, actual)
 	}
@@ -225,10 +187,10 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sheets) != 1 || len(sheets[0].Rows) != len(now.AgreementProgress.Targets) {
+	if len(sheets) != 1 || len(sheets[0].Rows) != len(now.Targets) {
 		t.Fatalf("xlsx: %d sheets, rows %v", len(sheets), sheets)
 	}
-	for i, r := range now.AgreementProgress.Targets {
+	for i, r := range now.Targets {
 		row := sheets[0].Rows[i]
 		if row[0] != r.Indicator || row[3] != r.TargetValue || row[4] != r.Actual || row[6] != r.ExpectedToDate {
 			t.Errorf("xlsx row %d = %v, GraphQL %+v", i, row, r)
