@@ -3,6 +3,7 @@ package graph
 import (
 	"bangfu/ent"
 	"bangfu/graph/generated"
+	"bangfu/graph/limits"
 	"bangfu/graph/model"
 	"bangfu/internal/agreements"
 	"bangfu/internal/app"
@@ -30,10 +31,10 @@ type Resolver struct {
 
 // NewSchema builds the executable schema over the services.
 func NewSchema(s *app.Services) graphql.ExecutableSchema {
-	return complexitySchema{generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{
+	return limits.Weigh(generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{
 		client: s.Client, auth: s.Auth, market: s.Market, search: s.Catalog,
 		agreements: s.Agreements, incentives: s.Incentives, monitoring: s.Monitoring,
-	}})}
+	}}))
 }
 
 func deref[T any](p *T) T {

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"bangfu/graph/limits"
 	"bangfu/internal/app"
 	"bangfu/internal/auth"
 	"bangfu/internal/demo"
@@ -84,7 +85,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	default:
 		return "", cfg, fmt.Errorf("BANGFU_ENV must be development or production, got %q", env)
 	}
-	fs.IntVar(&cfg.complexityLimit, "complexity-limit", httpapi.DefaultComplexityLimit, "maximum weighted complexity of one operation")
+	fs.IntVar(&cfg.complexityLimit, "complexity-limit", limits.Defaults.MaxComplexity, "maximum weighted complexity of one operation")
 	fs.BoolVar(&cfg.introspection, "introspection", !cfg.production, "allow schema introspection (GraphiQL needs it); off by default in production")
 	fs.DurationVar(&cfg.accessTTL, "access-ttl", 15*time.Minute, "lifetime of access tokens")
 	fs.DurationVar(&cfg.refreshTTL, "refresh-ttl", 30*24*time.Hour, "lifetime of refresh tokens")
@@ -153,6 +154,13 @@ func secret(getenv func(string) string, name string, required bool) ([]byte, err
 	return []byte(v), nil
 }
 
+// limits are the request limits with the configured complexity.
+func (c config) limits() limits.Limits {
+	l := limits.Defaults
+	l.MaxComplexity = c.complexityLimit
+	return l
+}
+
 func orDefault(s, d string) string {
 	if s == "" {
 		return d
@@ -219,11 +227,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: httpapi.New(httpapi.Options{
-			Services:        services,
-			Ready:           db.Ping,
-			Log:             log,
-			ComplexityLimit: cfg.complexityLimit,
-			Introspection:   cfg.introspection,
+			Services:      services,
+			Ready:         db.Ping,
+			Log:           log,
+			Limits:        cfg.limits(),
+			Introspection: cfg.introspection,
+			Production:    cfg.production,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

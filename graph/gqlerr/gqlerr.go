@@ -26,6 +26,12 @@ const (
 	NotFound        = "NOT_FOUND"
 	Conflict        = "CONFLICT"
 	Internal        = "INTERNAL_SERVER_ERROR"
+	// Unavailable: the database (or another part the server needs) does
+	// not answer; retry later (HTTP 503 with Retry-After where the request
+	// could not run at all).
+	Unavailable      = "UNAVAILABLE"
+	ParseFailed      = "GRAPHQL_PARSE_FAILED"
+	ValidationFailed = "GRAPHQL_VALIDATION_FAILED"
 )
 
 // New returns an error with the given code.
@@ -85,16 +91,17 @@ func classify(err error) (code, message string) {
 		validation *ent.ValidationError
 		constraint *ent.ConstraintError
 	)
-	var domain interface{ ErrorCode() string }
+	var domain interface {
+		error
+		ErrorCode() string
+	}
 	switch {
 	case errors.As(err, &domain):
-		return domain.ErrorCode(), err.Error()
+		// The domain error's own message, without the position or path
+		// prefix of an error that wraps it.
+		return domain.ErrorCode(), domain.Error()
 	case errors.Is(err, privacy.Deny):
-		// A rule's own reason (privacy.Denyf) is ours and safe to show.
-		if reason, ok := strings.CutSuffix(err.Error(), ": "+privacy.Deny.Error()); ok && !strings.Contains(reason, ": ") {
-			return Forbidden, reason
-		}
-		return Forbidden, "you are not allowed to do this"
+		return Forbidden, denialReason(err)
 	case errors.Is(err, gid.ErrInvalid):
 		return BadUserInput, ""
 	case errors.As(err, &notFound):
@@ -106,6 +113,19 @@ func classify(err error) (code, message string) {
 	default:
 		return Internal, ""
 	}
+}
+
+// denialReason is a privacy rule's own reason (privacy.Denyf wraps Deny
+// in it), which is ours and safe to show; a bare denial says no more.
+func denialReason(err error) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if errors.Unwrap(e) == privacy.Deny { //nolint:errorlint // looking for the error that wraps Deny itself
+			if reason, ok := strings.CutSuffix(e.Error(), ": "+privacy.Deny.Error()); ok {
+				return reason
+			}
+		}
+	}
+	return "you are not allowed to do this"
 }
 
 // Recover turns a resolver panic into a coded error without a stack trace;

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
 	"bangfu/ent"
 	"bangfu/ent/privacy"
 	_ "bangfu/ent/runtime"
@@ -85,6 +87,17 @@ func TestCodeOf(t *testing.T) {
 	}
 	if got := present(signedIn, privacy.Deny); got.Message != "you are not allowed to do this" {
 		t.Errorf("bare denial message = %q", got.Message)
+	}
+	// Wrapped in a positioned GraphQL error, the message stays the bare one.
+	wrapped := &gqlerror.Error{Message: "x", Locations: []gqlerror.Location{{Line: 1, Column: 19}}, Err: apperr.BadInput("quantity must be positive")}
+	if got := present(signedIn, wrapped); got.Message != "quantity must be positive" && got.Message != "x" {
+		t.Errorf("wrapped domain error message = %q", got.Message)
+	}
+	if _, msg := classify(fmt.Errorf("resolving: %w", wrapped)); strings.HasPrefix(msg, "input") {
+		t.Errorf("classified message carries the position prefix: %q", msg)
+	}
+	if _, msg := classify(fmt.Errorf("hook: %w", privacy.Denyf("only the order's buyer may do this"))); msg != "only the order's buyer may do this" {
+		t.Errorf("wrapped denial reason = %q", msg)
 	}
 }
 

@@ -54,7 +54,7 @@ func (s *Searcher) page(ctx context.Context, preds []predicate.Product, page Pag
 		}
 		offset = n
 	}
-	limit := *page.First // PageSizeLimit guarantees first or last
+	limit := *page.First // limits.Extension guarantees first or last
 	conn := &Connection{}
 	if wantsTotal(ctx) {
 		ids, err := s.client.Product.Query().Where(preds...).Limit(s.countCap + 1).IDs(ctx)

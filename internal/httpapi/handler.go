@@ -12,6 +12,7 @@ import (
 
 	"bangfu/graph"
 	"bangfu/graph/gqlerr"
+	"bangfu/graph/limits"
 	"bangfu/internal/app"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -28,21 +29,23 @@ type Options struct {
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 	Log   *slog.Logger
-	// ComplexityLimit bounds the weighted size of one operation.
-	ComplexityLimit int
+	// Limits bound what one request may cost (zero: limits.Defaults).
+	Limits limits.Limits
 	// MaxBodyBytes bounds a POST body.
 	MaxBodyBytes int64
 	// RequestTimeout bounds one GraphQL request.
 	RequestTimeout time.Duration
 	// Introspection enables __schema queries (GraphiQL needs it).
 	Introspection bool
+	// Production turns GraphiQL and the validator's "did you mean"
+	// suggestions off.
+	Production bool
 }
 
 // Defaults used when Options leave a limit at zero.
 const (
-	DefaultComplexityLimit = 25_000
-	DefaultMaxBodyBytes    = 1 << 20
-	DefaultRequestTimeout  = 30 * time.Second
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultRequestTimeout = 30 * time.Second
 )
 
 // New returns the HTTP handler for the whole service.
@@ -50,8 +53,8 @@ func New(o Options) http.Handler {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	if o.ComplexityLimit == 0 {
-		o.ComplexityLimit = DefaultComplexityLimit
+	if o.Limits == (limits.Limits{}) {
+		o.Limits = limits.Defaults
 	}
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
@@ -61,15 +64,18 @@ func New(o Options) http.Handler {
 	}
 
 	gql := handler.New(graph.NewSchema(o.Services))
-	gql.AddTransport(transport{maxBodyBytes: o.MaxBodyBytes})
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	gql.AddTransport(transport{maxBodyBytes: o.MaxBodyBytes, maxErrors: o.Limits.MaxErrors})
+	validated := lru.New[*ast.QueryDocument](1000)
+	gql.SetQueryCache(validated)
+	gql.SetParserTokenLimit(o.Limits.MaxTokens)
+	gql.SetDisableSuggestion(o.Production)
 	if o.Introspection {
 		gql.Use(extension.Introspection{})
 	}
+	// Persisted queries first: they turn a hash into the query the limits check.
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	gql.Use(graph.PageSizeLimit{})
-	gql.Use(graph.OperationLimits{MaxDepth: 12, MaxAliases: 30, MaxOperations: 5})
-	gql.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	gql.Use(limits.Extension{Limits: o.Limits, Checked: validated, Introspection: o.Introspection})
+	gql.Use(extension.FixedComplexityLimit(o.Limits.MaxComplexity))
 	gql.SetErrorPresenter(gqlerr.Presenter(o.Log))
 	gql.SetRecoverFunc(gqlerr.Recover(o.Log))
 
@@ -84,7 +90,9 @@ func New(o Options) http.Handler {
 	exportMux := http.NewServeMux()
 	exports{svc: o.Services.Agreements, log: o.Log}.register(exportMux)
 	mux.Handle("GET /exports/", withViewer(o.Services.Auth, o.Log, exportMux))
-	mux.Handle("GET /{$}", playground.Handler("bangfu GraphQL", "/graphql"))
+	if !o.Production {
+		mux.Handle("GET /{$}", playground.Handler("bangfu GraphQL", "/graphql"))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})

@@ -88,11 +88,15 @@ func TestOperationLimits(t *testing.T) {
 	}
 	aliases.WriteString("}")
 	ops := `query A { __typename } query B { __typename } query C { __typename } query D { __typename } query E { __typename } query F { __typename }`
-	for name, q := range map[string]string{"depth": deep, "aliases": aliases.String(), "operations": ops} {
-		t.Run(name, func(t *testing.T) {
-			body := `{"query":` + quote(q) + `,"operationName":"A"}`
+	for _, tc := range []struct{ name, query, code string }{
+		{"depth", deep, "DEPTH_LIMIT_EXCEEDED"},
+		{"aliases", aliases.String(), "ALIAS_LIMIT_EXCEEDED"},
+		{"operations", ops, "OPERATION_LIMIT_EXCEEDED"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := `{"query":` + quote(tc.query) + `,"operationName":"A"}`
 			r := srv.Anonymous().Send("POST", "/graphql", "application/json", "application/graphql-response+json", []byte(body))
-			if r.Code() != "BAD_USER_INPUT" || r.Status != 400 {
+			if r.Code() != tc.code || r.Status != 400 {
 				t.Fatalf("%d %s", r.Status, r.Raw)
 			}
 		})

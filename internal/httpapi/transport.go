@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"bangfu/graph/gqlerr"
+	"bangfu/graph/limits"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -36,6 +37,7 @@ const codeBadRequest = "BAD_REQUEST"
 // 406, hence this one.
 type transport struct {
 	maxBodyBytes int64
+	maxErrors    int // errors in one answer (limits.CapErrors)
 }
 
 var _ graphql.Transport = transport{}
@@ -66,7 +68,7 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		if status == http.StatusUnsupportedMediaType {
 			w.Header().Set("Accept-Post", mediaJSON)
 		}
-		writeErrors(w, r, exec, status, gqlerror.List{gqlerr.New(codeBadRequest, err.Error())})
+		t.writeErrors(w, r, exec, status, gqlerror.List{gqlerr.New(codeBadRequest, err.Error())})
 		return
 	}
 	params.Headers = r.Header
@@ -86,13 +88,13 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		if media == mediaGraphQLResponse {
 			status = http.StatusBadRequest
 		}
-		writeErrors(w, r, exec, status, errs, oc)
+		t.writeErrors(w, r, exec, status, errs, oc)
 		return
 	}
 	if r.Method == http.MethodGet && oc.Operation.Operation != ast.Query {
 		// GET must be safe: mutations only over POST (spec: 405).
 		w.Header().Set("Allow", http.MethodPost)
-		writeErrors(w, r, exec, http.StatusMethodNotAllowed,
+		t.writeErrors(w, r, exec, http.StatusMethodNotAllowed,
 			gqlerror.List{gqlerr.New(codeBadRequest, "only queries may be sent with GET; use POST for "+string(oc.Operation.Operation)+"s")}, oc)
 		return
 	}
@@ -253,7 +255,8 @@ func jsonProblem(err error) string {
 }
 
 // writeErrors answers a request that did not execute: no data entry.
-func writeErrors(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, status int, errs gqlerror.List, oc ...*graphql.OperationContext) {
+func (t transport) writeErrors(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, status int, errs gqlerror.List, oc ...*graphql.OperationContext) {
+	errs = limits.CapErrors(errs, t.maxErrors)
 	ctx := r.Context()
 	if len(oc) > 0 && oc[0] != nil {
 		ctx = graphql.WithOperationContext(ctx, oc[0])
