@@ -29,6 +29,7 @@ import (
 	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
+	"bangfu/ent/orderrequest"
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
@@ -36,6 +37,7 @@ import (
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
+	"bangfu/ent/signinthrottle"
 	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
@@ -90,6 +92,8 @@ type Client struct {
 	Order *OrderClient
 	// OrderLine is the client for interacting with the OrderLine builders.
 	OrderLine *OrderLineClient
+	// OrderRequest is the client for interacting with the OrderRequest builders.
+	OrderRequest *OrderRequestClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
 	// Pairing is the client for interacting with the Pairing builders.
@@ -104,6 +108,8 @@ type Client struct {
 	Region *RegionClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// SignInThrottle is the client for interacting with the SignInThrottle builders.
+	SignInThrottle *SignInThrottleClient
 	// StockAdjustment is the client for interacting with the StockAdjustment builders.
 	StockAdjustment *StockAdjustmentClient
 	// SupplierProfile is the client for interacting with the SupplierProfile builders.
@@ -143,6 +149,7 @@ func (c *Client) init() {
 	c.MonitoringThreshold = NewMonitoringThresholdClient(c.config)
 	c.Order = NewOrderClient(c.config)
 	c.OrderLine = NewOrderLineClient(c.config)
+	c.OrderRequest = NewOrderRequestClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.Pairing = NewPairingClient(c.config)
 	c.Product = NewProductClient(c.config)
@@ -150,6 +157,7 @@ func (c *Client) init() {
 	c.PurchaseTotal = NewPurchaseTotalClient(c.config)
 	c.Region = NewRegionClient(c.config)
 	c.Session = NewSessionClient(c.config)
+	c.SignInThrottle = NewSignInThrottleClient(c.config)
 	c.StockAdjustment = NewStockAdjustmentClient(c.config)
 	c.SupplierProfile = NewSupplierProfileClient(c.config)
 	c.Target = NewTargetClient(c.config)
@@ -264,6 +272,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		MonitoringThreshold: NewMonitoringThresholdClient(cfg),
 		Order:               NewOrderClient(cfg),
 		OrderLine:           NewOrderLineClient(cfg),
+		OrderRequest:        NewOrderRequestClient(cfg),
 		Organization:        NewOrganizationClient(cfg),
 		Pairing:             NewPairingClient(cfg),
 		Product:             NewProductClient(cfg),
@@ -271,6 +280,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PurchaseTotal:       NewPurchaseTotalClient(cfg),
 		Region:              NewRegionClient(cfg),
 		Session:             NewSessionClient(cfg),
+		SignInThrottle:      NewSignInThrottleClient(cfg),
 		StockAdjustment:     NewStockAdjustmentClient(cfg),
 		SupplierProfile:     NewSupplierProfileClient(cfg),
 		Target:              NewTargetClient(cfg),
@@ -312,6 +322,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		MonitoringThreshold: NewMonitoringThresholdClient(cfg),
 		Order:               NewOrderClient(cfg),
 		OrderLine:           NewOrderLineClient(cfg),
+		OrderRequest:        NewOrderRequestClient(cfg),
 		Organization:        NewOrganizationClient(cfg),
 		Pairing:             NewPairingClient(cfg),
 		Product:             NewProductClient(cfg),
@@ -319,6 +330,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PurchaseTotal:       NewPurchaseTotalClient(cfg),
 		Region:              NewRegionClient(cfg),
 		Session:             NewSessionClient(cfg),
+		SignInThrottle:      NewSignInThrottleClient(cfg),
 		StockAdjustment:     NewStockAdjustmentClient(cfg),
 		SupplierProfile:     NewSupplierProfileClient(cfg),
 		Target:              NewTargetClient(cfg),
@@ -355,9 +367,9 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
 		c.BuyerProfile, c.Certification, c.CreditTotal, c.Household, c.HouseholdMember,
 		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase,
-		c.MonitoringThreshold, c.Order, c.OrderLine, c.Organization, c.Pairing,
-		c.Product, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
-		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest, c.Organization,
+		c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
+		c.SignInThrottle, c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -370,9 +382,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
 		c.BuyerProfile, c.Certification, c.CreditTotal, c.Household, c.HouseholdMember,
 		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase,
-		c.MonitoringThreshold, c.Order, c.OrderLine, c.Organization, c.Pairing,
-		c.Product, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
-		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest, c.Organization,
+		c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
+		c.SignInThrottle, c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -417,6 +429,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Order.mutate(ctx, m)
 	case *OrderLineMutation:
 		return c.OrderLine.mutate(ctx, m)
+	case *OrderRequestMutation:
+		return c.OrderRequest.mutate(ctx, m)
 	case *OrganizationMutation:
 		return c.Organization.mutate(ctx, m)
 	case *PairingMutation:
@@ -431,6 +445,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Region.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
+	case *SignInThrottleMutation:
+		return c.SignInThrottle.mutate(ctx, m)
 	case *StockAdjustmentMutation:
 		return c.StockAdjustment.mutate(ctx, m)
 	case *SupplierProfileMutation:
@@ -3688,6 +3704,156 @@ func (c *OrderLineClient) mutate(ctx context.Context, m *OrderLineMutation) (Val
 	}
 }
 
+// OrderRequestClient is a client for the OrderRequest schema.
+type OrderRequestClient struct {
+	config
+}
+
+// NewOrderRequestClient returns a client for the OrderRequest from the given config.
+func NewOrderRequestClient(c config) *OrderRequestClient {
+	return &OrderRequestClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `orderrequest.Hooks(f(g(h())))`.
+func (c *OrderRequestClient) Use(hooks ...Hook) {
+	c.hooks.OrderRequest = append(c.hooks.OrderRequest, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `orderrequest.Intercept(f(g(h())))`.
+func (c *OrderRequestClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OrderRequest = append(c.inters.OrderRequest, interceptors...)
+}
+
+// Create returns a builder for creating a OrderRequest entity.
+func (c *OrderRequestClient) Create() *OrderRequestCreate {
+	mutation := newOrderRequestMutation(c.config, OpCreate)
+	return &OrderRequestCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OrderRequest entities.
+func (c *OrderRequestClient) CreateBulk(builders ...*OrderRequestCreate) *OrderRequestCreateBulk {
+	return &OrderRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OrderRequestClient) MapCreateBulk(slice any, setFunc func(*OrderRequestCreate, int)) *OrderRequestCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OrderRequestCreateBulk{err: fmt.Errorf("calling to OrderRequestClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OrderRequestCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OrderRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OrderRequest.
+func (c *OrderRequestClient) Update() *OrderRequestUpdate {
+	mutation := newOrderRequestMutation(c.config, OpUpdate)
+	return &OrderRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OrderRequestClient) UpdateOne(_m *OrderRequest) *OrderRequestUpdateOne {
+	mutation := newOrderRequestMutation(c.config, OpUpdateOne, withOrderRequest(_m))
+	return &OrderRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OrderRequestClient) UpdateOneID(id int) *OrderRequestUpdateOne {
+	mutation := newOrderRequestMutation(c.config, OpUpdateOne, withOrderRequestID(id))
+	return &OrderRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OrderRequest.
+func (c *OrderRequestClient) Delete() *OrderRequestDelete {
+	mutation := newOrderRequestMutation(c.config, OpDelete)
+	return &OrderRequestDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OrderRequestClient) DeleteOne(_m *OrderRequest) *OrderRequestDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OrderRequestClient) DeleteOneID(id int) *OrderRequestDeleteOne {
+	builder := c.Delete().Where(orderrequest.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OrderRequestDeleteOne{builder}
+}
+
+// Query returns a query builder for OrderRequest.
+func (c *OrderRequestClient) Query() *OrderRequestQuery {
+	return &OrderRequestQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOrderRequest},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OrderRequest entity by its id.
+func (c *OrderRequestClient) Get(ctx context.Context, id int) (*OrderRequest, error) {
+	return c.Query().Where(orderrequest.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OrderRequestClient) GetX(ctx context.Context, id int) *OrderRequest {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBuyer queries the buyer edge of a OrderRequest.
+func (c *OrderRequestClient) QueryBuyer(_m *OrderRequest) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(orderrequest.Table, orderrequest.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, orderrequest.BuyerTable, orderrequest.BuyerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OrderRequestClient) Hooks() []Hook {
+	hooks := c.hooks.OrderRequest
+	return append(hooks[:len(hooks):len(hooks)], orderrequest.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *OrderRequestClient) Interceptors() []Interceptor {
+	return c.inters.OrderRequest
+}
+
+func (c *OrderRequestClient) mutate(ctx context.Context, m *OrderRequestMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OrderRequestCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OrderRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OrderRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OrderRequestDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OrderRequest mutation op: %q", m.Op())
+	}
+}
+
 // OrganizationClient is a client for the Organization schema.
 type OrganizationClient struct {
 	config
@@ -5154,6 +5320,140 @@ func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, 
 	}
 }
 
+// SignInThrottleClient is a client for the SignInThrottle schema.
+type SignInThrottleClient struct {
+	config
+}
+
+// NewSignInThrottleClient returns a client for the SignInThrottle from the given config.
+func NewSignInThrottleClient(c config) *SignInThrottleClient {
+	return &SignInThrottleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `signinthrottle.Hooks(f(g(h())))`.
+func (c *SignInThrottleClient) Use(hooks ...Hook) {
+	c.hooks.SignInThrottle = append(c.hooks.SignInThrottle, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `signinthrottle.Intercept(f(g(h())))`.
+func (c *SignInThrottleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SignInThrottle = append(c.inters.SignInThrottle, interceptors...)
+}
+
+// Create returns a builder for creating a SignInThrottle entity.
+func (c *SignInThrottleClient) Create() *SignInThrottleCreate {
+	mutation := newSignInThrottleMutation(c.config, OpCreate)
+	return &SignInThrottleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SignInThrottle entities.
+func (c *SignInThrottleClient) CreateBulk(builders ...*SignInThrottleCreate) *SignInThrottleCreateBulk {
+	return &SignInThrottleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SignInThrottleClient) MapCreateBulk(slice any, setFunc func(*SignInThrottleCreate, int)) *SignInThrottleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SignInThrottleCreateBulk{err: fmt.Errorf("calling to SignInThrottleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SignInThrottleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SignInThrottleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SignInThrottle.
+func (c *SignInThrottleClient) Update() *SignInThrottleUpdate {
+	mutation := newSignInThrottleMutation(c.config, OpUpdate)
+	return &SignInThrottleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SignInThrottleClient) UpdateOne(_m *SignInThrottle) *SignInThrottleUpdateOne {
+	mutation := newSignInThrottleMutation(c.config, OpUpdateOne, withSignInThrottle(_m))
+	return &SignInThrottleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SignInThrottleClient) UpdateOneID(id int) *SignInThrottleUpdateOne {
+	mutation := newSignInThrottleMutation(c.config, OpUpdateOne, withSignInThrottleID(id))
+	return &SignInThrottleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SignInThrottle.
+func (c *SignInThrottleClient) Delete() *SignInThrottleDelete {
+	mutation := newSignInThrottleMutation(c.config, OpDelete)
+	return &SignInThrottleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SignInThrottleClient) DeleteOne(_m *SignInThrottle) *SignInThrottleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SignInThrottleClient) DeleteOneID(id int) *SignInThrottleDeleteOne {
+	builder := c.Delete().Where(signinthrottle.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SignInThrottleDeleteOne{builder}
+}
+
+// Query returns a query builder for SignInThrottle.
+func (c *SignInThrottleClient) Query() *SignInThrottleQuery {
+	return &SignInThrottleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSignInThrottle},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SignInThrottle entity by its id.
+func (c *SignInThrottleClient) Get(ctx context.Context, id int) (*SignInThrottle, error) {
+	return c.Query().Where(signinthrottle.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SignInThrottleClient) GetX(ctx context.Context, id int) *SignInThrottle {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SignInThrottleClient) Hooks() []Hook {
+	hooks := c.hooks.SignInThrottle
+	return append(hooks[:len(hooks):len(hooks)], signinthrottle.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SignInThrottleClient) Interceptors() []Interceptor {
+	return c.inters.SignInThrottle
+}
+
+func (c *SignInThrottleClient) mutate(ctx context.Context, m *SignInThrottleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SignInThrottleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SignInThrottleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SignInThrottleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SignInThrottleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SignInThrottle mutation op: %q", m.Op())
+	}
+}
+
 // StockAdjustmentClient is a client for the StockAdjustment schema.
 type StockAdjustmentClient struct {
 	config
@@ -5776,17 +6076,17 @@ type (
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
 		BuyerProfile, Certification, CreditTotal, Household, HouseholdMember,
 		IncentiveRule, LedgerEntry, Membership, MonitoringCase, MonitoringThreshold,
-		Order, OrderLine, Organization, Pairing, Product, ProgressReport,
-		PurchaseTotal, Region, Session, StockAdjustment, SupplierProfile, Target,
-		User []ent.Hook
+		Order, OrderLine, OrderRequest, Organization, Pairing, Product, ProgressReport,
+		PurchaseTotal, Region, Session, SignInThrottle, StockAdjustment,
+		SupplierProfile, Target, User []ent.Hook
 	}
 	inters struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
 		BuyerProfile, Certification, CreditTotal, Household, HouseholdMember,
 		IncentiveRule, LedgerEntry, Membership, MonitoringCase, MonitoringThreshold,
-		Order, OrderLine, Organization, Pairing, Product, ProgressReport,
-		PurchaseTotal, Region, Session, StockAdjustment, SupplierProfile, Target,
-		User []ent.Interceptor
+		Order, OrderLine, OrderRequest, Organization, Pairing, Product, ProgressReport,
+		PurchaseTotal, Region, Session, SignInThrottle, StockAdjustment,
+		SupplierProfile, Target, User []ent.Interceptor
 	}
 )
 

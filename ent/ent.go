@@ -21,6 +21,7 @@ import (
 	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
+	"bangfu/ent/orderrequest"
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
@@ -28,6 +29,7 @@ import (
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
+	"bangfu/ent/signinthrottle"
 	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
@@ -119,6 +121,7 @@ func checkColumn(t, c string) error {
 			monitoringthreshold.Table: monitoringthreshold.ValidColumn,
 			order.Table:               order.ValidColumn,
 			orderline.Table:           orderline.ValidColumn,
+			orderrequest.Table:        orderrequest.ValidColumn,
 			organization.Table:        organization.ValidColumn,
 			pairing.Table:             pairing.ValidColumn,
 			product.Table:             product.ValidColumn,
@@ -126,6 +129,7 @@ func checkColumn(t, c string) error {
 			purchasetotal.Table:       purchasetotal.ValidColumn,
 			region.Table:              region.ValidColumn,
 			session.Table:             session.ValidColumn,
+			signinthrottle.Table:      signinthrottle.ValidColumn,
 			stockadjustment.Table:     stockadjustment.ValidColumn,
 			supplierprofile.Table:     supplierprofile.ValidColumn,
 			target.Table:              target.ValidColumn,

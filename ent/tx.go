@@ -50,6 +50,8 @@ type Tx struct {
 	Order *OrderClient
 	// OrderLine is the client for interacting with the OrderLine builders.
 	OrderLine *OrderLineClient
+	// OrderRequest is the client for interacting with the OrderRequest builders.
+	OrderRequest *OrderRequestClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
 	// Pairing is the client for interacting with the Pairing builders.
@@ -64,6 +66,8 @@ type Tx struct {
 	Region *RegionClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// SignInThrottle is the client for interacting with the SignInThrottle builders.
+	SignInThrottle *SignInThrottleClient
 	// StockAdjustment is the client for interacting with the StockAdjustment builders.
 	StockAdjustment *StockAdjustmentClient
 	// SupplierProfile is the client for interacting with the SupplierProfile builders.
@@ -221,6 +225,7 @@ func (tx *Tx) init() {
 	tx.MonitoringThreshold = NewMonitoringThresholdClient(tx.config)
 	tx.Order = NewOrderClient(tx.config)
 	tx.OrderLine = NewOrderLineClient(tx.config)
+	tx.OrderRequest = NewOrderRequestClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Pairing = NewPairingClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
@@ -228,6 +233,7 @@ func (tx *Tx) init() {
 	tx.PurchaseTotal = NewPurchaseTotalClient(tx.config)
 	tx.Region = NewRegionClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.SignInThrottle = NewSignInThrottleClient(tx.config)
 	tx.StockAdjustment = NewStockAdjustmentClient(tx.config)
 	tx.SupplierProfile = NewSupplierProfileClient(tx.config)
 	tx.Target = NewTargetClient(tx.config)

@@ -14,13 +14,7 @@ import (
 // authError turns sign-in failures into UNAUTHENTICATED without saying
 // which part was wrong.
 func authError(err error) error {
-	var locked *auth.LockedError
-	switch {
-	case errors.As(err, &locked):
-		e := gqlerr.New(gqlerr.Unauthenticated, locked.Error())
-		e.Extensions["retryAfter"] = locked.Until.UTC().Format("2006-01-02T15:04:05Z07:00")
-		return e
-	case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, auth.ErrBadRefresh), errors.Is(err, auth.ErrDisabled):
+	if errors.Is(err, auth.ErrBadCredentials) || errors.Is(err, auth.ErrBadRefresh) {
 		return gqlerr.New(gqlerr.Unauthenticated, err.Error())
 	}
 	return err

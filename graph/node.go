@@ -22,6 +22,7 @@ import (
 	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
+	"bangfu/ent/orderrequest"
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
@@ -29,6 +30,7 @@ import (
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
 	"bangfu/ent/session"
+	"bangfu/ent/signinthrottle"
 	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
@@ -67,6 +69,8 @@ var tableOfType = map[string]string{
 	"CreditTotal":         credittotal.Table,
 	"PurchaseTotal":       purchasetotal.Table,
 	"MonitoringThreshold": monitoringthreshold.Table,
+	"SignInThrottle":      signinthrottle.Table,
+	"OrderRequest":        orderrequest.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

@@ -224,11 +224,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	} else if n > 0 {
 		log.Info("products indexed for search", "count", n)
 	}
+	health, err := db.Health()
+	if err != nil {
+		return err
+	}
+	defer health.Close()
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: httpapi.New(httpapi.Options{
 			Services:      services,
-			Ready:         db.Ping,
+			Health:        health,
 			Log:           log,
 			Limits:        cfg.limits(),
 			Introspection: cfg.introspection,
@@ -250,6 +255,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go health.Run(ctx)
 	go expireCertificates(ctx, services.Market, log)
 	go scanForReturnToPoverty(ctx, services.Monitoring, log)
 	select {

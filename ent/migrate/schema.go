@@ -833,6 +833,35 @@ var (
 			},
 		},
 	}
+	// OrderRequestsColumns holds the columns for the "order_requests" table.
+	OrderRequestsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "idempotency_key", Type: field.TypeString, Size: 128},
+		{Name: "request_hash", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "buyer_id", Type: field.TypeInt},
+	}
+	// OrderRequestsTable holds the schema information for the "order_requests" table.
+	OrderRequestsTable = &schema.Table{
+		Name:       "order_requests",
+		Columns:    OrderRequestsColumns,
+		PrimaryKey: []*schema.Column{OrderRequestsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "order_requests_organizations_buyer",
+				Columns:    []*schema.Column{OrderRequestsColumns[4]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "orderrequest_buyer_id_idempotency_key",
+				Unique:  true,
+				Columns: []*schema.Column{OrderRequestsColumns[4], OrderRequestsColumns[1]},
+			},
+		},
+	}
 	// OrganizationsColumns holds the columns for the "organizations" table.
 	OrganizationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1199,6 +1228,20 @@ var (
 			},
 		},
 	}
+	// SignInThrottlesColumns holds the columns for the "sign_in_throttles" table.
+	SignInThrottlesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "failures", Type: field.TypeInt, Default: 0},
+		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
+		{Name: "updated_at", Type: field.TypeTime},
+	}
+	// SignInThrottlesTable holds the schema information for the "sign_in_throttles" table.
+	SignInThrottlesTable = &schema.Table{
+		Name:       "sign_in_throttles",
+		Columns:    SignInThrottlesColumns,
+		PrimaryKey: []*schema.Column{SignInThrottlesColumns[0]},
+	}
 	// StockAdjustmentsColumns holds the columns for the "stock_adjustments" table.
 	StockAdjustmentsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1303,8 +1346,6 @@ var (
 		{Name: "password_hash", Type: field.TypeString, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"ACTIVE", "DISABLED"}, Default: "ACTIVE"},
 		{Name: "last_login_at", Type: field.TypeTime, Nullable: true},
-		{Name: "failed_logins", Type: field.TypeInt, Default: 0},
-		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
 	}
 	// UsersTable holds the schema information for the "users" table.
 	UsersTable = &schema.Table{
@@ -1407,6 +1448,7 @@ var (
 		MonitoringThresholdsTable,
 		OrdersTable,
 		OrderLinesTable,
+		OrderRequestsTable,
 		OrganizationsTable,
 		PairingsTable,
 		ProductsTable,
@@ -1414,6 +1456,7 @@ var (
 		PurchaseTotalsTable,
 		RegionsTable,
 		SessionsTable,
+		SignInThrottlesTable,
 		StockAdjustmentsTable,
 		SupplierProfilesTable,
 		TargetsTable,
@@ -1512,6 +1555,10 @@ func init() {
 	OrderLinesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}
+	OrderRequestsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	OrderRequestsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(133143986176),
+	}
 	OrganizationsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	OrganizationsTable.ForeignKeys[1].RefTable = RegionsTable
 	OrganizationsTable.Annotation = &entsql.Annotation{
@@ -1544,6 +1591,9 @@ func init() {
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
 	SessionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(98784247808),
+	}
+	SignInThrottlesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(128849018880),
 	}
 	StockAdjustmentsTable.ForeignKeys[0].RefTable = ProductsTable
 	StockAdjustmentsTable.Annotation = &entsql.Annotation{

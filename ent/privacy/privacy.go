@@ -542,6 +542,30 @@ func (f OrderLineMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrderLineMutation", m)
 }
 
+// The OrderRequestQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type OrderRequestQueryRuleFunc func(context.Context, *ent.OrderRequestQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f OrderRequestQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OrderRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.OrderRequestQuery", q)
+}
+
+// The OrderRequestMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type OrderRequestMutationRuleFunc func(context.Context, *ent.OrderRequestMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f OrderRequestMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.OrderRequestMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrderRequestMutation", m)
+}
+
 // The OrganizationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OrganizationQueryRuleFunc func(context.Context, *ent.OrganizationQuery) error
@@ -708,6 +732,30 @@ func (f SessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SessionMutation", m)
+}
+
+// The SignInThrottleQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SignInThrottleQueryRuleFunc func(context.Context, *ent.SignInThrottleQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SignInThrottleQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SignInThrottleQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SignInThrottleQuery", q)
+}
+
+// The SignInThrottleMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SignInThrottleMutationRuleFunc func(context.Context, *ent.SignInThrottleMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SignInThrottleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SignInThrottleMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SignInThrottleMutation", m)
 }
 
 // The StockAdjustmentQueryRuleFunc type is an adapter to allow the use of ordinary

@@ -21,6 +21,7 @@ import (
 	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
+	"bangfu/ent/orderrequest"
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
@@ -29,6 +30,7 @@ import (
 	"bangfu/ent/region"
 	"bangfu/ent/schema"
 	"bangfu/ent/session"
+	"bangfu/ent/signinthrottle"
 	"bangfu/ent/stockadjustment"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
@@ -1079,6 +1081,47 @@ func init() {
 	orderlineDescCertifiedAtOrder := orderlineFields[5].Descriptor()
 	// orderline.DefaultCertifiedAtOrder holds the default value on creation for the certified_at_order field.
 	orderline.DefaultCertifiedAtOrder = orderlineDescCertifiedAtOrder.Default.(bool)
+	orderrequestMixin := schema.OrderRequest{}.Mixin()
+	orderrequest.Policy = privacy.NewPolicies(schema.OrderRequest{})
+	orderrequest.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := orderrequest.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	orderrequestMixinHooks0 := orderrequestMixin[0].Hooks()
+
+	orderrequest.Hooks[1] = orderrequestMixinHooks0[0]
+	orderrequestFields := schema.OrderRequest{}.Fields()
+	_ = orderrequestFields
+	// orderrequestDescIdempotencyKey is the schema descriptor for idempotency_key field.
+	orderrequestDescIdempotencyKey := orderrequestFields[1].Descriptor()
+	// orderrequest.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
+	orderrequest.IdempotencyKeyValidator = func() func(string) error {
+		validators := orderrequestDescIdempotencyKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(idempotency_key string) error {
+			for _, fn := range fns {
+				if err := fn(idempotency_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// orderrequestDescRequestHash is the schema descriptor for request_hash field.
+	orderrequestDescRequestHash := orderrequestFields[2].Descriptor()
+	// orderrequest.RequestHashValidator is a validator for the "request_hash" field. It is called by the builders before save.
+	orderrequest.RequestHashValidator = orderrequestDescRequestHash.Validators[0].(func(string) error)
+	// orderrequestDescCreatedAt is the schema descriptor for created_at field.
+	orderrequestDescCreatedAt := orderrequestFields[3].Descriptor()
+	// orderrequest.DefaultCreatedAt holds the default value on creation for the created_at field.
+	orderrequest.DefaultCreatedAt = orderrequestDescCreatedAt.Default.(func() time.Time)
 	organizationMixin := schema.Organization{}.Mixin()
 	organization.Policy = privacy.NewPolicies(schema.Organization{})
 	organization.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1457,6 +1500,31 @@ func init() {
 	sessionDescRevokeReason := sessionFields[5].Descriptor()
 	// session.RevokeReasonValidator is a validator for the "revoke_reason" field. It is called by the builders before save.
 	session.RevokeReasonValidator = sessionDescRevokeReason.Validators[0].(func(string) error)
+	signinthrottle.Policy = privacy.NewPolicies(schema.SignInThrottle{})
+	signinthrottle.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := signinthrottle.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	signinthrottleFields := schema.SignInThrottle{}.Fields()
+	_ = signinthrottleFields
+	// signinthrottleDescKey is the schema descriptor for key field.
+	signinthrottleDescKey := signinthrottleFields[0].Descriptor()
+	// signinthrottle.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	signinthrottle.KeyValidator = signinthrottleDescKey.Validators[0].(func(string) error)
+	// signinthrottleDescFailures is the schema descriptor for failures field.
+	signinthrottleDescFailures := signinthrottleFields[1].Descriptor()
+	// signinthrottle.DefaultFailures holds the default value on creation for the failures field.
+	signinthrottle.DefaultFailures = signinthrottleDescFailures.Default.(int)
+	// signinthrottle.FailuresValidator is a validator for the "failures" field. It is called by the builders before save.
+	signinthrottle.FailuresValidator = signinthrottleDescFailures.Validators[0].(func(int) error)
+	// signinthrottleDescUpdatedAt is the schema descriptor for updated_at field.
+	signinthrottleDescUpdatedAt := signinthrottleFields[3].Descriptor()
+	// signinthrottle.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	signinthrottle.DefaultUpdatedAt = signinthrottleDescUpdatedAt.Default.(func() time.Time)
 	stockadjustmentMixin := schema.StockAdjustment{}.Mixin()
 	stockadjustment.Policy = privacy.NewPolicies(schema.StockAdjustment{})
 	stockadjustment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1641,12 +1709,6 @@ func init() {
 			return nil
 		}
 	}()
-	// userDescFailedLogins is the schema descriptor for failed_logins field.
-	userDescFailedLogins := userFields[5].Descriptor()
-	// user.DefaultFailedLogins holds the default value on creation for the failed_logins field.
-	user.DefaultFailedLogins = userDescFailedLogins.Default.(int)
-	// user.FailedLoginsValidator is a validator for the "failed_logins" field. It is called by the builders before save.
-	user.FailedLoginsValidator = userDescFailedLogins.Validators[0].(func(int) error)
 }
 
 const (

@@ -30,12 +30,6 @@ func (User) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Enum("status").Values("ACTIVE", "DISABLED").Default("ACTIVE"),
 		field.Time("last_login_at").Optional().Nillable(),
-		field.Int("failed_logins").Default(0).NonNegative().
-			Annotations(entgql.Skip(entgql.SkipAll)).
-			Comment("Consecutive failed sign-ins; reset on success."),
-		field.Time("locked_until").Optional().Nillable().
-			Annotations(entgql.Skip(entgql.SkipAll)).
-			Comment("Sign-in is refused until then after repeated failures."),
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/privacy"
 	"bangfu/internal/gid"
+	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -54,9 +55,12 @@ func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if code == Forbidden && !viewer.FromContext(ctx).Authenticated() {
 			code, message = Unauthenticated, "sign in to do this"
 		}
-		if code == Internal {
+		switch code {
+		case Internal:
 			log.ErrorContext(ctx, "unexpected resolver error", "error", err.Error(), "path", gerr.Path.String())
 			message = "internal server error"
+		case Unavailable:
+			log.WarnContext(ctx, "database unavailable", "error", err.Error(), "path", gerr.Path.String())
 		}
 		if message != "" {
 			gerr.Message = message
@@ -102,6 +106,8 @@ func classify(err error) (code, message string) {
 		return domain.ErrorCode(), domain.Error()
 	case errors.Is(err, privacy.Deny):
 		return Forbidden, denialReason(err)
+	case store.Unavailable(err):
+		return Unavailable, "the database is unavailable; retry shortly"
 	case errors.Is(err, gid.ErrInvalid):
 		return BadUserInput, ""
 	case errors.As(err, &notFound):

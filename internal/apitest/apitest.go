@@ -14,17 +14,22 @@ package apitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"bangfu/ent"
 	"bangfu/internal/app"
+	"bangfu/internal/auth"
 	"bangfu/internal/demo"
 	"bangfu/internal/gid"
 	"bangfu/internal/httpapi"
@@ -40,13 +45,38 @@ type Server struct {
 	t        testing.TB
 }
 
-// Option changes the handler's options before it is built.
-type Option func(*httpapi.Options)
+// Setup is what a test server is built from. By default tests may sign in
+// as fast as they like (all their requests come from one address; the
+// rate limits have tests of their own), and the loopback address is a
+// trusted proxy, so a client can speak for other addresses (Client.From).
+type Setup struct {
+	App  app.Config
+	HTTP httpapi.Options
+	// ProbeHealth runs the database health probe, as the server does.
+	ProbeHealth bool
+}
+
+// Option changes the setup before the server is built.
+type Option func(*Setup)
 
 // Serve serves db through the real handler; it stops when the test ends.
 func Serve(t testing.TB, db *store.DB, opts ...Option) *Server {
 	t.Helper()
-	s := ServeClient(t, db.Client, append([]Option{func(o *httpapi.Options) { o.Ready = db.Ping }}, opts...)...)
+	health, err := db.Health()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { health.Close() })
+	var setup Setup
+	for _, opt := range opts {
+		opt(&setup)
+	}
+	if setup.ProbeHealth {
+		ctx, stop := context.WithCancel(context.Background())
+		t.Cleanup(stop)
+		go health.Run(ctx)
+	}
+	s := ServeClient(t, db.Client, append([]Option{func(s *Setup) { s.HTTP.Health = health }}, opts...)...)
 	s.DB = db
 	return s
 }
@@ -55,14 +85,20 @@ func Serve(t testing.TB, db *store.DB, opts ...Option) *Server {
 // through the real handler.
 func ServeClient(t testing.TB, client *ent.Client, opts ...Option) *Server {
 	t.Helper()
-	services, err := app.New(client, app.Config{RefreshTTL: time.Hour})
+	setup := Setup{
+		App: app.Config{RefreshTTL: time.Hour, SignInRates: auth.Rates{PerClient: rate.Inf, Global: rate.Inf}},
+		HTTP: httpapi.Options{Log: QuietLog(t), Introspection: true,
+			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}},
+	}
+	for _, opt := range opts {
+		opt(&setup)
+	}
+	services, err := app.New(client, setup.App)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := httpapi.Options{Services: services, Log: QuietLog(t), Introspection: true}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := setup.HTTP
+	o.Services = services
 	srv := httptest.NewServer(httpapi.New(o))
 	t.Cleanup(srv.Close)
 	return &Server{Server: srv, Services: services, t: t}
@@ -94,6 +130,15 @@ func (w testWriter) Write(p []byte) (int, error) {
 type Client struct {
 	srv   *Server
 	Token string
+	addr  string // the client address it speaks for (X-Forwarded-For)
+}
+
+// From is a copy of c whose requests come from addr (forwarded by the
+// trusted loopback proxy).
+func (c *Client) From(addr string) *Client {
+	cp := *c
+	cp.addr = addr
+	return &cp
 }
 
 // Anonymous is a client without a token.
@@ -223,6 +268,9 @@ func (c *Client) Send(method, path, contentType, accept string, body []byte) Res
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	if c.addr != "" {
+		req.Header.Set("X-Forwarded-For", c.addr)
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)

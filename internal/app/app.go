@@ -30,6 +30,9 @@ type Config struct {
 	// CertificationValidity is how long a product certificate stays valid
 	// (default market.DefaultValidity).
 	CertificationValidity time.Duration
+	// SignInRates bound how fast sign-ins may start (default
+	// auth.DefaultRates).
+	SignInRates auth.Rates
 }
 
 // Defaults of Config.
@@ -66,6 +69,9 @@ func New(client *ent.Client, cfg Config) (*Services, error) {
 	if cfg.AccessTTL == 0 {
 		cfg.AccessTTL = DefaultAccessTTL
 	}
+	if cfg.SignInRates == (auth.Rates{}) {
+		cfg.SignInRates = auth.DefaultRates
+	}
 	if cfg.RefreshTTL == 0 {
 		cfg.RefreshTTL = DefaultRefreshTTL
 	}
@@ -75,7 +81,7 @@ func New(client *ent.Client, cfg Config) (*Services, error) {
 	}
 	return &Services{
 		Client:     client,
-		Auth:       auth.New(client, cfg.Now, tokens, cfg.RefreshTTL),
+		Auth:       auth.New(client, cfg.Now, tokens, cfg.RefreshTTL, cfg.SignInRates),
 		Market:     market.New(client, cfg.Now, cfg.CertificationValidity),
 		Catalog:    catalog.New(client, cfg.Now),
 		Agreements: agreements.New(client, cfg.Now),

@@ -22,6 +22,9 @@ func (e *Error) ErrorCode() string { return e.code }
 // ErrorDetails are extra extensions for the API error.
 func (e *Error) ErrorDetails() map[string]any { return e.Details }
 
+// New is an error with a code of its own (RATE_LIMITED, say).
+func New(code, message string) *Error { return &Error{code: code, msg: message} }
+
 func newf(code, format string, a ...any) *Error {
 	return &Error{code: code, msg: fmt.Sprintf(format, a...)}
 }

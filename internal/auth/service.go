@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -17,34 +16,26 @@ import (
 	"bangfu/ent/session"
 	"bangfu/ent/user"
 	"bangfu/internal/clock"
+	"bangfu/internal/reqid"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Sign-in throttling: after maxFailures consecutive failures an account is
-// locked, for lockBase doubling with each further failure, up to lockMax.
-const (
-	maxFailures = 5
-	lockBase    = 30 * time.Second
-	lockMax     = 15 * time.Minute
-	bcryptCost  = 11
-)
+const bcryptCost = 11
 
 // Errors callers map to UNAUTHENTICATED / BAD_USER_INPUT.
 var (
-	ErrBadCredentials = errors.New("wrong email or password")
+	// ErrBadCredentials answers every failed sign-in alike: unknown email,
+	// wrong password, locked out or disabled account. A caller learns
+	// nothing about an account it cannot sign in to.
+	ErrBadCredentials = errors.New("sign-in failed: wrong email or password, or too many attempts (try again later)")
 	ErrBadRefresh     = errors.New("invalid, expired or revoked refresh token")
-	ErrDisabled       = errors.New("account disabled")
+	// ErrNoSession: the token's account is gone or disabled, or its sign-in
+	// was ended (logout, replay detected, account disabled).
+	ErrNoSession = errors.New("the sign-in behind this token has ended; sign in again")
 )
-
-// LockedError says when sign-in may be tried again.
-type LockedError struct{ Until time.Time }
-
-func (e *LockedError) Error() string {
-	return fmt.Sprintf("too many failed sign-ins; try again after %s", e.Until.UTC().Format(time.RFC3339))
-}
 
 // Service signs users in and out and resolves viewers.
 type Service struct {
@@ -52,14 +43,16 @@ type Service struct {
 	tokens     *Tokens
 	refreshTTL time.Duration
 	now        clock.Clock
+	throttle   *throttle
 	// dummyHash keeps unknown-email sign-ins as slow as real ones.
 	dummyHash []byte
 }
 
 // New returns the sign-in service.
-func New(client *ent.Client, now clock.Clock, tokens *Tokens, refreshTTL time.Duration) *Service {
+func New(client *ent.Client, now clock.Clock, tokens *Tokens, refreshTTL time.Duration, rates Rates) *Service {
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("not a real password"), bcryptCost)
-	return &Service{client: client, tokens: tokens, refreshTTL: refreshTTL, now: now, dummyHash: dummy}
+	return &Service{client: client, tokens: tokens, refreshTTL: refreshTTL, now: now,
+		throttle: newThrottle(client, now, rates), dummyHash: dummy}
 }
 
 // Tokens returns the access-token service.
@@ -96,34 +89,42 @@ func NormalizeEmail(email string) (string, error) {
 	return email, nil
 }
 
-// Login checks the password and opens a session.
+// Login checks the password and opens a session. Every failure answers
+// ErrBadCredentials; the attempt is counted (per email and client
+// address, see throttle) before the password is checked.
 func (s *Service) Login(ctx context.Context, email, password string) (*Pair, error) {
-	ctx = viewer.AsSystem(ctx)
-	email, err := NormalizeEmail(email)
-	if err != nil {
-		return nil, ErrBadCredentials
+	ctx = viewer.AsSystem(ctx) // sign-in bookkeeping is the server's own
+	addr := reqid.Client(ctx)
+	if err := s.throttle.admit(addr); err != nil {
+		return nil, err
 	}
-	u, err := s.client.User.Query().Where(user.Email(email)).Only(ctx)
-	if ent.IsNotFound(err) {
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
-		return nil, ErrBadCredentials
-	}
+	email = strings.ToLower(strings.TrimSpace(email))
+	key := throttleKey(email, addr)
+	allowed, err := s.throttle.reserve(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		return nil, &LockedError{Until: *u.LockedUntil}
+	if !allowed {
+		return nil, ErrBadCredentials
 	}
-	if u.PasswordHash == "" || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		return nil, s.recordFailure(ctx, u, now)
+	u, err := s.client.User.Query().Where(user.Email(email)).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+		return nil, ErrBadCredentials
+	case err != nil:
+		return nil, err
 	}
-	if u.Status != user.StatusACTIVE {
-		return nil, ErrDisabled
+	if u.PasswordHash == "" || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil ||
+		u.Status != user.StatusACTIVE {
+		return nil, ErrBadCredentials
+	}
+	if err := s.throttle.succeeded(ctx, key); err != nil {
+		return nil, err
 	}
 	var pair *Pair
 	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
-		u, err = tx.User.UpdateOne(u).SetFailedLogins(0).ClearLockedUntil().SetLastLoginAt(now).Save(ctx)
+		u, err = tx.User.UpdateOne(u).SetLastLoginAt(s.now().UTC()).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -137,31 +138,15 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Pair, err
 	return pair, nil
 }
 
-// recordFailure counts a failed sign-in, in its own transaction so the
-// count survives the failed request, and locks the account when due.
-func (s *Service) recordFailure(ctx context.Context, u *ent.User, now time.Time) error {
-	failures := u.FailedLogins + 1
-	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
-		upd := tx.User.UpdateOneID(u.ID).SetFailedLogins(failures)
-		if failures >= maxFailures {
-			lock := lockBase << min(failures-maxFailures, 10)
-			upd.SetLockedUntil(now.Add(min(lock, lockMax)))
-		}
-		return upd.Exec(ctx)
-	})
-	if err != nil {
-		return err
-	}
-	return ErrBadCredentials
-}
-
-// Refresh rotates a refresh token. Presenting an already rotated or
-// revoked token revokes its whole family: someone replayed it.
+// Refresh rotates a refresh token. Exactly one of concurrent refreshes of
+// one token wins (the rotation is a conditional update); any other, and any
+// later presentation of a rotated or revoked token, is a replay: the whole
+// sign-in is revoked.
 func (s *Service) Refresh(ctx context.Context, token string) (*Pair, error) {
 	ctx = viewer.AsSystem(ctx)
 	now := s.now().UTC()
 	var pair *Pair
-	var reuse bool
+	var replay bool
 	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		sess, err := tx.Session.Query().Where(session.TokenHash(hashToken(token))).WithUser().Only(ctx)
 		if ent.IsNotFound(err) {
@@ -170,15 +155,17 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Pair, error) {
 		if err != nil {
 			return err
 		}
-		if sess.RevokedAt != nil {
-			reuse = true
-			return nil
-		}
 		if !now.Before(sess.ExpiresAt) || sess.Edges.User.Status != user.StatusACTIVE {
 			return ErrBadRefresh
 		}
-		if err := tx.Session.UpdateOne(sess).SetRevokedAt(now).SetRevokeReason("rotated").Exec(ctx); err != nil {
+		rotated, err := tx.Session.Update().Where(session.ID(sess.ID), session.RevokedAtIsNil()).
+			SetRevokedAt(now).SetRevokeReason("rotated").Save(ctx)
+		if err != nil {
 			return err
+		}
+		if rotated == 0 {
+			replay = true
+			return nil
 		}
 		pair, err = s.open(ctx, tx, sess.Edges.User, sess.Family)
 		return err
@@ -186,7 +173,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Pair, error) {
 	if err != nil {
 		return nil, err
 	}
-	if reuse {
+	if replay {
 		// Committed on its own: the revocation must stick although the
 		// request fails.
 		if err := s.revokeFamily(ctx, token, "reuse detected"); err != nil {
@@ -234,24 +221,30 @@ func (s *Service) open(ctx context.Context, tx *ent.Client, u *ent.User, family 
 		SetFamily(family).SetExpiresAt(expires).Exec(ctx); err != nil {
 		return nil, err
 	}
-	access, exp, err := s.tokens.Issue(u.ID)
+	access, exp, err := s.tokens.Issue(u.ID, family)
 	if err != nil {
 		return nil, err
 	}
 	return &Pair{AccessToken: access, AccessExpiresAt: exp, RefreshToken: refresh, RefreshExpiresAt: expires, User: u}, nil
 }
 
-// Viewer loads the user's roles and scopes for one request.
-func (s *Service) Viewer(ctx context.Context, userID int) (*viewer.Viewer, error) {
-	u, err := s.client.User.Query().Where(user.ID(userID)).
+// Viewer loads who a verified access token speaks for: the user with
+// their roles and scopes, provided the account is active and the sign-in
+// (session family) the token belongs to is still live, so that logout, a
+// detected replay or disabling the account takes effect at once. A token
+// whose account or sign-in is gone is ErrNoSession; any other error is the
+// database's.
+func (s *Service) Viewer(ctx context.Context, a Access) (*viewer.Viewer, error) {
+	u, err := s.client.User.Query().Where(user.ID(a.UserID), user.StatusEQ(user.StatusACTIVE),
+		user.HasSessionsWith(session.Family(a.SessionFamily), session.RevokedAtIsNil(), session.ExpiresAtGT(s.now().UTC()))).
 		WithMemberships(func(q *ent.MembershipQuery) {
 			q.WithScopeRegions().WithScopeAgreements()
 		}).Only(viewer.AsSystem(ctx))
+	if ent.IsNotFound(err) {
+		return nil, ErrNoSession
+	}
 	if err != nil {
 		return nil, err
-	}
-	if u.Status != user.StatusACTIVE {
-		return nil, ErrDisabled
 	}
 	v := &viewer.Viewer{UserID: u.ID}
 	for _, m := range u.Edges.Memberships {

@@ -46,13 +46,26 @@ func RandomKey() []byte {
 	return k
 }
 
-// Issue signs an access token for the user.
-func (t *Tokens) Issue(userID int) (string, time.Time, error) {
+// claims are an access token's: the registered ones and the sign-in
+// (session family) it belongs to, so that a token dies with its sign-in.
+type claims struct {
+	jwt.RegisteredClaims
+	SessionFamily string `json:"sid"`
+}
+
+// Access is what a verified access token says.
+type Access struct {
+	UserID        int
+	SessionFamily string
+}
+
+// Issue signs an access token for the user's sign-in (session family).
+func (t *Tokens) Issue(userID int, family string) (string, time.Time, error) {
 	now := t.now().UTC()
 	exp := now.Add(t.ttl)
 	var jti [12]byte
 	_, _ = rand.Read(jti[:])
-	claims := jwt.RegisteredClaims{
+	registered := jwt.RegisteredClaims{
 		Issuer:    t.issuer,
 		Subject:   strconv.Itoa(userID),
 		Audience:  jwt.ClaimStrings{t.audience},
@@ -61,17 +74,18 @@ func (t *Tokens) Issue(userID int) (string, time.Time, error) {
 		NotBefore: jwt.NewNumericDate(now),
 		ID:        hex.EncodeToString(jti[:]),
 	}
-	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.key)
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{registered, family}).SignedString(t.key)
 	return s, exp, err
 }
 
 // ErrInvalidToken covers every reason a token is refused.
 var ErrInvalidToken = errors.New("invalid or expired access token")
 
-// Verify checks the token and returns the user it was issued to.
-func (t *Tokens) Verify(token string) (int, error) {
-	var claims jwt.RegisteredClaims
-	parsed, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return t.key, nil },
+// Verify checks the token and returns the user and sign-in it was issued
+// to. Whether that sign-in is still live is the caller's to check.
+func (t *Tokens) Verify(token string) (Access, error) {
+	var c claims
+	parsed, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.key, nil },
 		jwt.WithValidMethods([]string{tokenAlgorithm}),
 		jwt.WithIssuer(t.issuer),
 		jwt.WithAudience(t.audience),
@@ -80,12 +94,12 @@ func (t *Tokens) Verify(token string) (int, error) {
 		jwt.WithLeeway(t.leeway),
 		jwt.WithTimeFunc(t.now),
 	)
-	if err != nil || !parsed.Valid {
-		return 0, ErrInvalidToken
+	if err != nil || !parsed.Valid || c.SessionFamily == "" {
+		return Access{}, ErrInvalidToken
 	}
-	id, err := strconv.Atoi(claims.Subject)
+	id, err := strconv.Atoi(c.Subject)
 	if err != nil || id <= 0 {
-		return 0, ErrInvalidToken
+		return Access{}, ErrInvalidToken
 	}
-	return id, nil
+	return Access{UserID: id, SessionFamily: c.SessionFamily}, nil
 }

@@ -237,6 +237,18 @@ func (g *gen) writeOrders(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Each order's key is claimed, as placement claims it.
+	firstRequest, err := g.nextID(ctx, "order_requests", "OrderRequest")
+	if err != nil {
+		return err
+	}
+	err = g.write(ctx, "order_requests", []string{"id", "created_at", "idempotency_key", "request_hash", "buyer_id"}, len(orders), func(i int, d []any) {
+		o := orders[i]
+		d[0], d[1], d[2], d[3], d[4] = firstRequest+i, o.placed, fmt.Sprintf("scale-%d", firstOrder+i), "", o.buyer
+	})
+	if err != nil {
+		return err
+	}
 	err = g.write(ctx, "order_lines", []string{"id", "created_at", "updated_at", "quantity", "unit_price_fen", "amount_fen", "certified_at_order", "order_id", "product_id", "origin_county_id"}, len(all), func(i int, d []any) {
 		l := all[i]
 		d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8] = firstLine+i, g.now, g.now, l.qty, l.price, int64(l.qty)*l.price, l.certified, l.order, l.product

@@ -198,6 +198,11 @@ func (b *builder) loadOrders(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// Its key is claimed, as placement claims it.
+		if err := b.tx.OrderRequest.Create().SetBuyerID(o.BuyerID).SetIdempotencyKey(o.IdempotencyKey).
+			SetRequestHash(o.RequestHash).Exec(ctx); err != nil {
+			return err
+		}
 		for _, l := range lines {
 			l.SetOrder(o)
 		}

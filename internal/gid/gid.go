@@ -50,6 +50,8 @@ var Types = []string{
 	"PurchaseTotal",
 	"Assessment",
 	"MonitoringThreshold",
+	"SignInThrottle",
+	"OrderRequest",
 }
 
 var blockOf = func() map[string]int {

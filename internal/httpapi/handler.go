@@ -4,16 +4,17 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"bangfu/graph"
 	"bangfu/graph/gqlerr"
 	"bangfu/graph/limits"
 	"bangfu/internal/app"
+	"bangfu/internal/store"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -26,9 +27,11 @@ import (
 type Options struct {
 	// Services are the domain services the API serves (internal/app).
 	Services *app.Services
-	// Ready reports whether the database answers (for /readyz).
-	Ready func(context.Context) error
-	Log   *slog.Logger
+	// Health says whether the database answers: /readyz asks it, and while
+	// it finds the database down, signed-in requests are turned away at
+	// once (503) instead of waiting on it. Nil: never down.
+	Health *store.Health
+	Log    *slog.Logger
 	// Limits bound what one request may cost (zero: limits.Defaults).
 	Limits limits.Limits
 	// MaxBodyBytes bounds a POST body.
@@ -40,6 +43,9 @@ type Options struct {
 	// Production turns GraphiQL and the validator's "did you mean"
 	// suggestions off.
 	Production bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (sign-in throttling keys on the client's address).
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults used when Options leave a limit at zero.
@@ -80,7 +86,7 @@ func New(o Options) http.Handler {
 	gql.SetRecoverFunc(gqlerr.Recover(o.Log))
 
 	mux := http.NewServeMux()
-	api := withViewer(o.Services.Auth, o.Log, http.TimeoutHandler(gql, o.RequestTimeout, timeoutBody))
+	api := withHealth(o.Health, withViewer(o.Services.Auth, o.Log, withRetryAfter(http.TimeoutHandler(gql, o.RequestTimeout, timeoutBody))))
 	mux.Handle("GET /graphql", api)
 	mux.Handle("POST /graphql", api)
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +95,7 @@ func New(o Options) http.Handler {
 	})
 	exportMux := http.NewServeMux()
 	exports{svc: o.Services.Agreements, log: o.Log}.register(exportMux)
-	mux.Handle("GET /exports/", withViewer(o.Services.Auth, o.Log, exportMux))
+	mux.Handle("GET /exports/", withHealth(o.Health, withViewer(o.Services.Auth, o.Log, exportMux)))
 	if !o.Production {
 		mux.Handle("GET /{$}", playground.Handler("bangfu GraphQL", "/graphql"))
 	}
@@ -97,11 +103,10 @@ func New(o Options) http.Handler {
 		writeStatus(w, http.StatusOK, "ok")
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if o.Ready != nil {
-			if err := o.Ready(ctx); err != nil {
-				o.Log.WarnContext(ctx, "readiness check failed", "error", err.Error())
+		if o.Health != nil {
+			if err := o.Health.Check(r.Context()); err != nil {
+				o.Log.WarnContext(r.Context(), "readiness check failed", "error", err.Error())
+				w.Header().Set("Retry-After", retryAfter)
 				writeStatus(w, http.StatusServiceUnavailable, "database unavailable")
 				return
 			}
@@ -111,7 +116,7 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint; GraphQL is at /graphql")
 	})
-	return withRequestID(withAccessLog(o.Log, withRecover(o.Log, mux)))
+	return withRequestID(withClient(o.TrustedProxies, withAccessLog(o.Log, withRecover(o.Log, mux))))
 }
 
 const timeoutBody = `{"errors":[{"message":"request timed out","extensions":{"code":"TIMEOUT"}}]}`

@@ -10,7 +10,6 @@ import (
 
 	"bangfu/graph/limits"
 	"bangfu/internal/apitest"
-	"bangfu/internal/httpapi"
 )
 
 // TestHostileDocuments sends, through the real handler, the documents a
@@ -159,7 +158,7 @@ func TestBadValuesAreBadInput(t *testing.T) {
 // suggestions that map the schema for a prober.
 func TestProductionExposesLess(t *testing.T) {
 	t.Parallel()
-	srv := apitest.ServeDemo(t, func(o *httpapi.Options) { o.Production, o.Introspection = true, false })
+	srv := apitest.ServeDemo(t, func(s *apitest.Setup) { s.HTTP.Production, s.HTTP.Introspection = true, false })
 	if r := srv.Anonymous().Send(http.MethodGet, "/", "", "text/html", nil); r.Status != http.StatusNotFound {
 		t.Errorf("GraphiQL in production: %d", r.Status)
 	}

@@ -4,20 +4,32 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
 	"bangfu/graph/gqlerr"
 	"bangfu/internal/auth"
 	"bangfu/internal/reqid"
+	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 )
 
+// viewerTimeout bounds the database work before the resolvers run (the
+// viewer lookup): a request caught by a database that stops answering is
+// a 503 after this long at most, not a hang. It is generous, because it
+// also covers waiting for a pooled connection, and a busy pool is not a
+// database that is down; that one is found by store.Health within a
+// second, and from then on requests are turned away at once (withHealth).
+const viewerTimeout = 10 * time.Second
+
 // withViewer resolves "Authorization: Bearer <access token>" to the viewer
-// the request runs as. No header means anonymous; a bad token is refused
-// with 401 rather than silently downgraded to anonymous.
+// the request runs as. No header means anonymous; a bad token, or one whose
+// sign-in has ended, is refused with 401 rather than silently downgraded to
+// anonymous; a database that does not answer is a 503, never a 401.
 func withViewer(a *auth.Service, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
@@ -30,15 +42,25 @@ func withViewer(a *auth.Service, log *slog.Logger, next http.Handler) http.Handl
 			unauthorized(w, "use 'Authorization: Bearer <access token>'")
 			return
 		}
-		userID, err := a.Tokens().Verify(strings.TrimSpace(token))
+		access, err := a.Tokens().Verify(strings.TrimSpace(token))
 		if err != nil {
 			unauthorized(w, err.Error())
 			return
 		}
-		v, err := a.Viewer(r.Context(), userID)
-		if err != nil {
-			log.InfoContext(r.Context(), "token for unusable account", "user_id", userID, "error", err.Error())
-			unauthorized(w, "account not found or disabled")
+		var v *viewer.Viewer
+		err = store.Within(r.Context(), viewerTimeout, func(ctx context.Context) error {
+			var err error
+			v, err = a.Viewer(ctx, access)
+			return err
+		})
+		switch {
+		case errors.Is(err, auth.ErrNoSession):
+			log.InfoContext(r.Context(), "token of an ended sign-in", "user_id", access.UserID)
+			unauthorized(w, err.Error())
+			return
+		case err != nil:
+			log.WarnContext(r.Context(), "viewer lookup failed", "error", err.Error())
+			unavailable(w)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), v)))
@@ -48,6 +70,67 @@ func withViewer(a *auth.Service, log *slog.Logger, next http.Handler) http.Handl
 func unauthorized(w http.ResponseWriter, msg string) {
 	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	writeProblem(w, http.StatusUnauthorized, gqlerr.Unauthenticated, msg)
+}
+
+// retryAfter is how long clients are asked to wait when the database is
+// unavailable (seconds).
+const retryAfter = "1"
+
+func unavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", retryAfter)
+	writeProblem(w, http.StatusServiceUnavailable, gqlerr.Unavailable, "the database is unavailable; retry shortly")
+}
+
+// withHealth turns requests away at once (503, Retry-After) while the
+// database is known to be down, instead of letting them wait on it.
+func withHealth(health *store.Health, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if health.Down() {
+			unavailable(w)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withClient records the client's address for sign-in throttling: the
+// peer's, or, when the peer is a trusted proxy, the nearest address in
+// X-Forwarded-For that is not one.
+func withClient(trusted []netip.Prefix, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(reqid.WithClient(r.Context(), clientAddr(r, trusted))))
+	})
+}
+
+func clientAddr(r *http.Request, trusted []netip.Prefix) string {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	addr := peer.Addr().Unmap()
+	isTrusted := func(a netip.Addr) bool {
+		for _, p := range trusted {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	if !isTrusted(addr) {
+		return addr.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a forged or garbled entry: stop at the last good hop
+		}
+		addr = a.Unmap()
+		if !isTrusted(addr) {
+			break
+		}
+	}
+	return addr.String()
 }
 
 // withRequestID takes a well-formed X-Request-Id from the client or proxy,
@@ -154,3 +237,22 @@ func (h LogHandler) WithAttrs(a []slog.Attr) slog.Handler { return LogHandler{h.
 
 // WithGroup implements slog.Handler.
 func (h LogHandler) WithGroup(n string) slog.Handler { return LogHandler{h.Handler.WithGroup(n)} }
+
+// withRetryAfter asks clients to retry after a while whenever the answer is
+// 503 without saying when (http.TimeoutHandler's timeout answer).
+func withRetryAfter(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&retryAfterWriter{ResponseWriter: w}, r)
+	})
+}
+
+type retryAfterWriter struct{ http.ResponseWriter }
+
+func (w *retryAfterWriter) WriteHeader(code int) {
+	if code == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *retryAfterWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

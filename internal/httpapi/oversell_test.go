@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"bangfu/ent"
+	"bangfu/ent/membership"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/product"
@@ -104,6 +105,54 @@ func TestNoOversellUnderConcurrency(t *testing.T) {
 		}
 		if sold != initial[p.ID]-now {
 			t.Errorf("product %d: sold %d, stock taken %d", p.ID, sold, initial[p.ID]-now)
+		}
+	}
+}
+
+// TestIdempotencyKeyClaimedOnce: thirty pairs of carts, each pair sent at
+// once with one key but from different suppliers: each key makes one set
+// of orders; the other cart of its pair is a CONFLICT. A retry of the
+// winner returns its orders.
+func TestIdempotencyKeyClaimedOnce(t *testing.T) {
+	t.Parallel()
+	srv := apitest.ServeDemo(t)
+	f := fixture(t, srv.DB)
+	buyer := srv.SignIn("buyer@bangfu.example")
+	carts := func(key string) [2]apitest.Cart {
+		return [2]apitest.Cart{
+			{Key: key, Items: []apitest.Item{line(t, f.own[0], 1)}},
+			{Key: key, Items: []apitest.Item{line(t, f.other, 1)}},
+		}
+	}
+	const pairs = 30
+	codes := make([][2]string, pairs)
+	var wg sync.WaitGroup
+	for i := 0; i < pairs; i++ {
+		for j, cart := range carts(fmt.Sprintf("pair-%04d", i)) {
+			wg.Add(1)
+			go func(i, j int, cart apitest.Cart) {
+				defer wg.Done()
+				codes[i][j] = buyer.PlaceOrder(cart).Code()
+			}(i, j, cart)
+		}
+	}
+	wg.Wait()
+	buyerOrg := orgOf(t, srv.DB, "buyer@bangfu.example", membership.RoleBUYER)
+	for i, c := range codes {
+		key := fmt.Sprintf("pair-%04d", i)
+		if !(c == [2]string{"ok", "CONFLICT"} || c == [2]string{"CONFLICT", "ok"}) {
+			t.Errorf("%s: outcomes %v, want one ok and one CONFLICT", key, c)
+		}
+		orders := srv.DB.Client.Order.Query().Where(order.BuyerID(buyerOrg), order.IdempotencyKey(key)).AllX(sysCtx)
+		if len(orders) != 1 {
+			t.Errorf("%s made %d orders, want 1", key, len(orders))
+		}
+		winner := carts(key)[0]
+		if c[1] == "ok" {
+			winner = carts(key)[1]
+		}
+		if again := buyer.PlaceOrder(winner).Must(t); len(again) != 1 || apitest.RawID(t, again[0].ID) != orders[0].ID {
+			t.Errorf("%s: a retry of the winner did not return its order", key)
 		}
 	}
 }

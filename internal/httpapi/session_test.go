@@ -1,11 +1,18 @@
 package httpapi_test
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
+	"bangfu/ent/user"
 	"bangfu/internal/apitest"
+	"bangfu/internal/auth"
 	"bangfu/internal/demo"
+	"bangfu/internal/viewer"
 )
 
 const loginMutation = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken user { email } } }`
@@ -53,27 +60,142 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 	}
 }
 
+// TestFailedLoginsAreThrottled: five failures from one client lock that
+// client out of the account; the owner, from elsewhere, still signs in;
+// and every failure (unknown email, wrong password, locked, disabled)
+// answers exactly alike.
 func TestFailedLoginsAreThrottled(t *testing.T) {
 	t.Parallel()
 	srv := apitest.ServeDemo(t)
-	attempt := func(pw string) apitest.Response {
-		return srv.Anonymous().Do(loginMutation, map[string]any{"e": "auditor@bangfu.example", "p": pw})
-	}
-	for i := 0; i < 5; i++ {
-		r := attempt("wrong password")
-		if r.Code() != "UNAUTHENTICATED" || !strings.Contains(r.Raw, "wrong email or password") {
-			t.Fatalf("attempt %d: %s", i, r.Raw)
+	attacker, owner := srv.Anonymous().From("203.0.113.7"), srv.Anonymous().From("198.51.100.20")
+	const email = "auditor@bangfu.example"
+	refusal := ""
+	refused := func(r apitest.Response, what string) {
+		t.Helper()
+		if r.Code() != "UNAUTHENTICATED" || strings.Contains(r.Raw, "retryAfter") {
+			t.Fatalf("%s: %s", what, r.Raw)
+		}
+		if refusal == "" {
+			refusal = r.Errors[0].Message
+		}
+		if r.Errors[0].Message != refusal {
+			t.Fatalf("%s answers %q, unlike %q", what, r.Errors[0].Message, refusal)
 		}
 	}
-	// Locked now: even the right password is refused, with a retry time.
-	r := attempt(demo.Password)
-	if r.Code() != "UNAUTHENTICATED" || !strings.Contains(r.Raw, "retryAfter") {
-		t.Fatalf("locked account: %s", r.Raw)
+	for i := 0; i < 5; i++ {
+		refused(attacker.Login(email, "wrong password").Response, "a wrong password")
 	}
-	// Unknown accounts answer exactly like wrong passwords.
-	u := srv.Anonymous().Do(loginMutation, map[string]any{"e": "nobody@bangfu.example", "p": "whatever-password"})
-	if u.Code() != "UNAUTHENTICATED" || !strings.Contains(u.Raw, "wrong email or password") {
-		t.Fatalf("unknown account: %s", u.Raw)
+	refused(attacker.Login(email, demo.Password).Response, "the right password from the locked-out client")
+	owner.Login(email, demo.Password).Must(t)
+	refused(attacker.Login("nobody@bangfu.example", "whatever-password").Response, "an unknown account")
+	sys := viewer.AsSystem(context.Background())
+	srv.DB.Client.User.Update().Where(user.Email("coordinator@bangfu.example")).SetStatus(user.StatusDISABLED).ExecX(sys)
+	refused(owner.Login("coordinator@bangfu.example", demo.Password).Response, "a disabled account with its right password")
+}
+
+// TestConcurrentWrongLoginsLock: forty wrong guesses sent at once are
+// counted before any password is checked, one atomic statement each, so
+// the sixth locks the account for that client and the rest are refused
+// without a password check.
+func TestConcurrentWrongLoginsLock(t *testing.T) {
+	t.Parallel()
+	srv := apitest.ServeDemo(t)
+	attacker := srv.Anonymous().From("203.0.113.9")
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if r := attacker.Login("admin@bangfu.example", fmt.Sprintf("guess-%02d", i)).Response; r.Code() != "UNAUTHENTICATED" {
+				t.Errorf("guess %d: %s", i, r.Raw)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if r := attacker.Login("admin@bangfu.example", demo.Password).Response; r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("the right password after 40 concurrent guesses: %s", r.Raw)
+	}
+	th := srv.DB.Client.SignInThrottle.Query().OnlyX(viewer.AsSystem(context.Background()))
+	if th.Failures <= 5 || th.LockedUntil == nil {
+		t.Fatalf("throttle after 40 guesses: %d failures, locked until %v", th.Failures, th.LockedUntil)
+	}
+	srv.Anonymous().From("198.51.100.21").Login("admin@bangfu.example", demo.Password).Must(t)
+}
+
+// TestSignInRateLimits: with the server's own rates, a client that signs
+// in too fast is told to wait (RATE_LIMITED, Retry-After), others are not.
+func TestSignInRateLimits(t *testing.T) {
+	t.Parallel()
+	srv := apitest.ServeDemo(t, func(s *apitest.Setup) { s.App.SignInRates = auth.DefaultRates })
+	fast := srv.Anonymous().From("203.0.113.11")
+	for i := 0; i < auth.DefaultRates.PerClientBurst; i++ {
+		if r := fast.Login(fmt.Sprintf("user%d@bangfu.example", i), "wrong password").Response; r.Code() != "UNAUTHENTICATED" {
+			t.Fatalf("sign-in %d within the burst: %s", i, r.Raw)
+		}
+	}
+	r := fast.Login("buyer@bangfu.example", demo.Password).Response
+	if r.Code() != auth.CodeRateLimited || r.Header.Get("Retry-After") == "" || r.Errors[0].Extensions["retryAfter"] == nil {
+		t.Fatalf("sign-in beyond the burst: %v %s", r.Header, r.Raw)
+	}
+	srv.Anonymous().From("198.51.100.22").Login("buyer@bangfu.example", demo.Password).Must(t)
+}
+
+// TestConcurrentRefreshHasOneWinner: ten refreshes of one token sent at
+// once yield one new sign-in chain; the others are replays, which revoke
+// the sign-in, so even the winner's new tokens stop working.
+func TestConcurrentRefreshHasOneWinner(t *testing.T) {
+	t.Parallel()
+	srv := apitest.ServeDemo(t)
+	session := srv.Anonymous().Login("buyer@bangfu.example", demo.Password).Must(t)
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		winners []authPayload
+	)
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var got struct{ RefreshToken authPayload }
+			r := srv.Anonymous().Do(`mutation($r: String!) { refreshToken(refreshToken: $r) { accessToken refreshToken } }`, map[string]any{"r": session.RefreshToken})
+			if r.Code() == "ok" {
+				r.Must(t, &got)
+				mu.Lock()
+				winners = append(winners, got.RefreshToken)
+				mu.Unlock()
+			} else if r.Code() != "UNAUTHENTICATED" {
+				t.Errorf("a losing refresh: %s", r.Raw)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(winners) != 1 {
+		t.Fatalf("%d refreshes of one token succeeded, want 1", len(winners))
+	}
+	if r := srv.As(winners[0].AccessToken).Do(`{ me { email } }`, nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("the winner's access token after the replays: %d %s", r.Status, r.Raw)
+	}
+}
+
+// TestSignInEndsAtOnce: an access token stops working the moment its
+// sign-in ends (logout, or the account disabled), not when it expires.
+func TestSignInEndsAtOnce(t *testing.T) {
+	t.Parallel()
+	srv := apitest.ServeDemo(t)
+	session := srv.Anonymous().Login("buyer@bangfu.example", demo.Password).Must(t)
+	me := func(token string) apitest.Response { return srv.As(token).Do(`{ me { email } }`, nil) }
+	me(session.AccessToken).Must(t, nil)
+	srv.Anonymous().Do(`mutation($r: String!) { logout(refreshToken: $r) }`, map[string]any{"r": session.RefreshToken}).Must(t, nil)
+	if r := me(session.AccessToken); r.Status != http.StatusUnauthorized || r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("access token after logout: %d %s", r.Status, r.Raw)
+	}
+
+	other := srv.Anonymous().Login("supplier@bangfu.example", demo.Password).Must(t)
+	me(other.AccessToken).Must(t, nil)
+	admin := srv.SignIn("admin@bangfu.example")
+	admin.Do(`mutation($id: ID!) { setUserStatus(userId: $id, status: DISABLED) { status } }`, map[string]any{"id": other.User.ID}).Must(t, nil)
+	if r := me(other.AccessToken); r.Status != http.StatusUnauthorized {
+		t.Fatalf("access token of a disabled account: %d %s", r.Status, r.Raw)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"bangfu/graph/gqlerr"
@@ -99,7 +100,38 @@ func (t transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 		return
 	}
 	handle, ctx := exec.DispatchOperation(r.Context(), oc)
-	writeJSON(w, http.StatusOK, handle(ctx))
+	resp := handle(ctx)
+	writeJSON(w, statusOf(w, resp), resp)
+}
+
+// statusOf is the HTTP status of an executed operation: 200, unless the
+// database was unavailable and nothing could be answered (503). Errors
+// that say when to retry (rate limits, an unavailable database) set
+// Retry-After.
+func statusOf(w http.ResponseWriter, resp *graphql.Response) int {
+	if resp == nil || len(resp.Errors) == 0 {
+		return http.StatusOK
+	}
+	unavailable := true
+	for _, e := range resp.Errors {
+		code, _ := e.Extensions["code"].(string)
+		if code != gqlerr.Unavailable {
+			unavailable = false
+		}
+		if secs, ok := e.Extensions["retryAfter"].(int); ok && w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+		}
+	}
+	if !unavailable {
+		return http.StatusOK
+	}
+	if w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	if len(resp.Data) == 0 || string(resp.Data) == "null" {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusOK
 }
 
 // responseMediaType picks the response media type from Accept: the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -63,8 +64,10 @@ type PlaceInput struct {
 }
 
 // PlaceOrder checks the cart, takes stock atomically and creates one order
-// per supplier. Retrying with the same key returns the same orders; the
-// same key with a different cart is a CONFLICT.
+// per supplier. The buyer's idempotency key is claimed once, before
+// anything is placed (OrderRequest): retrying, even concurrently and with
+// the cart's suppliers in another order, returns the same orders; the same
+// key with a different cart is a CONFLICT.
 func (s *Service) PlaceOrder(ctx context.Context, in PlaceInput) ([]*ent.Order, error) {
 	buyer, err := s.buyerOrg(ctx, in.BuyerID)
 	if err != nil {
@@ -74,18 +77,34 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceInput) ([]*ent.Order, 
 	if err != nil {
 		return nil, err
 	}
+	key := strings.TrimSpace(in.IdempotencyKey)
 	fingerprint := requestHash(buyer, in.FacilitatorID, items)
-	if orders, err := s.existing(ctx, buyer, in.IdempotencyKey, fingerprint); orders != nil || err != nil {
-		return orders, err
-	}
 	orders, err := s.place(ctx, buyer, in, items, fingerprint)
-	if ent.IsConstraintError(err) {
-		// A concurrent retry with the same key won the race.
-		if orders, err2 := s.existing(ctx, buyer, in.IdempotencyKey, fingerprint); orders != nil || err2 != nil {
-			return orders, err2
-		}
+	if errors.Is(err, errKeyClaimed) {
+		return s.replay(ctx, buyer, key, fingerprint)
 	}
 	return orders, err
+}
+
+// errKeyClaimed: another request claimed the key first (and committed).
+var errKeyClaimed = errors.New("idempotency key already claimed")
+
+// replay answers a request whose key an earlier request claimed: the same
+// cart gets the orders it made; another cart is a CONFLICT. It reads as the
+// caller, so a key of another organization's shows nothing: the caller may
+// not buy for it.
+func (s *Service) replay(ctx context.Context, buyer int, key, fingerprint string) ([]*ent.Order, error) {
+	orders, err := s.client.Order.Query().Where(order.BuyerID(buyer), order.IdempotencyKey(key)).
+		Order(ent.Asc(order.FieldID)).All(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(orders) == 0:
+		return nil, apperr.Forbidden("you do not buy for that organization")
+	case orders[0].RequestHash != fingerprint:
+		return nil, apperr.Conflict("idempotencyKey was already used for a different order")
+	}
+	return orders, nil
 }
 
 // buyerOrg is the organization the caller buys for: the one it names (the
@@ -141,21 +160,6 @@ func requestHash(buyer int, facilitator *int, items []Item) string {
 	return hex.EncodeToString(h[:])
 }
 
-// existing returns the orders an earlier request with this key created.
-// It reads as the caller: another organization's orders stay invisible.
-func (s *Service) existing(ctx context.Context, buyer int, key, fingerprint string) ([]*ent.Order, error) {
-	orders, err := s.client.Order.Query().
-		Where(order.BuyerID(buyer), order.IdempotencyKey(strings.TrimSpace(key))).
-		Order(ent.Asc(order.FieldID)).All(ctx)
-	if err != nil || len(orders) == 0 {
-		return nil, err
-	}
-	if orders[0].RequestHash != fingerprint {
-		return nil, apperr.Conflict("idempotencyKey was already used for a different order")
-	}
-	return orders, nil
-}
-
 func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []Item, fingerprint string) ([]*ent.Order, error) {
 	var orders []*ent.Order
 	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
@@ -180,6 +184,17 @@ func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []I
 func (s *Service) placeIn(ctx context.Context, tx *ent.Client, buyer int, in PlaceInput, items []Item, fingerprint string) ([]*ent.Order, error) {
 	sys := viewer.AsSystem(ctx)
 	now := s.now()
+
+	// The claim comes first: a concurrent request with the same key waits
+	// here for this one to commit, then finds the key taken.
+	err := tx.OrderRequest.Create().SetBuyerID(buyer).SetIdempotencyKey(strings.TrimSpace(in.IdempotencyKey)).
+		SetRequestHash(fingerprint).Exec(sys)
+	if ent.IsConstraintError(err) {
+		return nil, errKeyClaimed
+	}
+	if err != nil {
+		return nil, err
+	}
 
 	ids := make([]int, len(items))
 	for i, it := range items {

@@ -27,6 +27,9 @@ type Config struct {
 	URL string
 	// SQLitePath is the SQLite database file used when URL is empty.
 	SQLitePath string
+	// Lazy opens without connecting (for tests of a database that does not
+	// answer); by default Open checks the connection.
+	Lazy bool
 }
 
 // DB is an open database with its ent client.
@@ -35,6 +38,8 @@ type DB struct {
 	Dialect string // dialect.Postgres or dialect.SQLite
 	Client  *ent.Client
 	driver  *entsql.Driver
+	// driverName and dsn open the health check's connection of its own.
+	driverName, dsn string
 }
 
 // Driver is the ent SQL driver over the pool (for schema tooling).
@@ -56,15 +61,15 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*DB, error) {
 		db.SetMaxIdleConns(10)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("connecting to %s database: %w", dia, err)
+	if !cfg.Lazy {
+		if err := Within(ctx, 10*time.Second, db.PingContext); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("connecting to %s database: %w", dia, err)
+		}
 	}
 	drv := entsql.OpenDB(dia, db)
 	client := ent.NewClient(append([]ent.Option{ent.Driver(drv)}, opts...)...)
-	return &DB{SQL: db, Dialect: dia, driver: drv, Client: client}, nil
+	return &DB{SQL: db, Dialect: dia, driver: drv, Client: client, driverName: driverName, dsn: dsn}, nil
 }
 
 // Close closes the client and the pool.
@@ -82,7 +87,15 @@ func (c Config) resolve() (driverName, dsn, dia string, err error) {
 		if u.Scheme != "postgres" && u.Scheme != "postgresql" {
 			return "", "", "", fmt.Errorf("DATABASE_URL must start with postgres:// or postgresql://, got scheme %q", u.Scheme)
 		}
-		return "postgres", c.URL, dialect.Postgres, nil
+		// A server that accepts connections but does not answer (hung, or
+		// behind a black hole) must not hold a new connection forever:
+		// lib/pq bounds the handshake only by connect_timeout.
+		q := u.Query()
+		if q.Get("connect_timeout") == "" {
+			q.Set("connect_timeout", "5")
+			u.RawQuery = q.Encode()
+		}
+		return "postgres", u.String(), dialect.Postgres, nil
 	}
 	path := c.SQLitePath
 	if path == "" {
