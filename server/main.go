@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
@@ -56,6 +57,7 @@ type config struct {
 	complexityLimit int
 	introspection   bool
 	shutdownTimeout time.Duration
+	trustedProxies  []netip.Prefix
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (cmd string, cfg config, err error) {
@@ -91,6 +93,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.refreshTTL, "refresh-ttl", 30*24*time.Hour, "lifetime of refresh tokens")
 	fs.DurationVar(&cfg.certValidity, "certification-validity", market.DefaultValidity, "how long a product certificate stays valid")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long to drain in-flight requests on SIGTERM/SIGINT")
+	proxies := fs.String("trusted-proxies", getenv("BANGFU_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (env BANGFU_TRUSTED_PROXIES)")
 	// The command may come first (server migrate --db x) or last.
 	cmd = "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -125,6 +128,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if cfg.complexityLimit <= 0 {
 		return "", cfg, errors.New("--complexity-limit must be positive")
+	}
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			return "", cfg, fmt.Errorf("--trusted-proxies: %q is not a CIDR such as 10.0.0.0/8", p)
+		}
+		cfg.trustedProxies = append(cfg.trustedProxies, prefix)
 	}
 	if rest := fs.Args(); len(rest) == 1 && cmd == "serve" && len(args) > 0 {
 		cmd = rest[0]
@@ -232,12 +245,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	srv := &http.Server{
 		Addr: cfg.addr,
 		Handler: httpapi.New(httpapi.Options{
-			Services:      services,
-			Health:        health,
-			Log:           log,
-			Limits:        cfg.limits(),
-			Introspection: cfg.introspection,
-			Production:    cfg.production,
+			Services:       services,
+			Health:         health,
+			Log:            log,
+			Limits:         cfg.limits(),
+			Introspection:  cfg.introspection,
+			Production:     cfg.production,
+			TrustedProxies: cfg.trustedProxies,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

@@ -51,6 +51,13 @@ func TestParseConfig(t *testing.T) {
 				}
 			}},
 		{name: "migrate with flags before", args: []string{"--db", "x.db", "migrate"}, wantCmd: "migrate"},
+		{name: "trusted proxies", env: map[string]string{"BANGFU_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.1/32"}, wantCmd: "serve",
+			check: func(t *testing.T, c config) {
+				if len(c.trustedProxies) != 2 || c.trustedProxies[1].String() != "192.168.1.1/32" {
+					t.Errorf("trusted proxies = %v", c.trustedProxies)
+				}
+			}},
+		{name: "bad trusted proxy", args: []string{"--trusted-proxies", "10.0.0.1"}, wantErr: "not a CIDR"},
 		{name: "unknown command", args: []string{"frobnicate"}, wantErr: "unknown command"},
 		{name: "bad addr", args: []string{"--addr", "8080"}, wantErr: "want host:port"},
 		{name: "bad port", args: []string{"--addr", ":99999"}, wantErr: "invalid port"},
