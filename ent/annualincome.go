@@ -28,6 +28,14 @@ type AnnualIncome struct {
 	Year int `json:"year,omitempty"`
 	// Per-capita net income (人均纯收入) reported for the year. In fen (分).
 	PerCapitaNetIncomeFen int64 `json:"per_capita_net_income_fen,omitempty"`
+	// 两不愁: enough food and clothing (null: not checked).
+	FoodClothingOk *bool `json:"food_clothing_ok,omitempty"`
+	// 三保障: compulsory schooling guaranteed.
+	SchoolingOk *bool `json:"schooling_ok,omitempty"`
+	// 三保障: basic medical care guaranteed.
+	MedicalOk *bool `json:"medical_ok,omitempty"`
+	// 三保障: safe housing guaranteed.
+	HousingOk *bool `json:"housing_ok,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AnnualIncomeQuery when eager-loading is set.
 	Edges        AnnualIncomeEdges `json:"edges"`
@@ -61,6 +69,8 @@ func (*AnnualIncome) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case annualincome.FieldFoodClothingOk, annualincome.FieldSchoolingOk, annualincome.FieldMedicalOk, annualincome.FieldHousingOk:
+			values[i] = new(sql.NullBool)
 		case annualincome.FieldID, annualincome.FieldHouseholdID, annualincome.FieldYear, annualincome.FieldPerCapitaNetIncomeFen:
 			values[i] = new(sql.NullInt64)
 		case annualincome.FieldCreatedAt, annualincome.FieldUpdatedAt:
@@ -115,6 +125,34 @@ func (_m *AnnualIncome) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field per_capita_net_income_fen", values[i])
 			} else if value.Valid {
 				_m.PerCapitaNetIncomeFen = value.Int64
+			}
+		case annualincome.FieldFoodClothingOk:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field food_clothing_ok", values[i])
+			} else if value.Valid {
+				_m.FoodClothingOk = new(bool)
+				*_m.FoodClothingOk = value.Bool
+			}
+		case annualincome.FieldSchoolingOk:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field schooling_ok", values[i])
+			} else if value.Valid {
+				_m.SchoolingOk = new(bool)
+				*_m.SchoolingOk = value.Bool
+			}
+		case annualincome.FieldMedicalOk:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field medical_ok", values[i])
+			} else if value.Valid {
+				_m.MedicalOk = new(bool)
+				*_m.MedicalOk = value.Bool
+			}
+		case annualincome.FieldHousingOk:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field housing_ok", values[i])
+			} else if value.Valid {
+				_m.HousingOk = new(bool)
+				*_m.HousingOk = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -171,6 +209,26 @@ func (_m *AnnualIncome) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("per_capita_net_income_fen=")
 	builder.WriteString(fmt.Sprintf("%v", _m.PerCapitaNetIncomeFen))
+	builder.WriteString(", ")
+	if v := _m.FoodClothingOk; v != nil {
+		builder.WriteString("food_clothing_ok=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.SchoolingOk; v != nil {
+		builder.WriteString("schooling_ok=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.MedicalOk; v != nil {
+		builder.WriteString("medical_ok=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.HousingOk; v != nil {
+		builder.WriteString("housing_ok=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

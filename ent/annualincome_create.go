@@ -77,6 +77,62 @@ func (_c *AnnualIncomeCreate) SetNillablePerCapitaNetIncomeFen(v *int64) *Annual
 	return _c
 }
 
+// SetFoodClothingOk sets the "food_clothing_ok" field.
+func (_c *AnnualIncomeCreate) SetFoodClothingOk(v bool) *AnnualIncomeCreate {
+	_c.mutation.SetFoodClothingOk(v)
+	return _c
+}
+
+// SetNillableFoodClothingOk sets the "food_clothing_ok" field if the given value is not nil.
+func (_c *AnnualIncomeCreate) SetNillableFoodClothingOk(v *bool) *AnnualIncomeCreate {
+	if v != nil {
+		_c.SetFoodClothingOk(*v)
+	}
+	return _c
+}
+
+// SetSchoolingOk sets the "schooling_ok" field.
+func (_c *AnnualIncomeCreate) SetSchoolingOk(v bool) *AnnualIncomeCreate {
+	_c.mutation.SetSchoolingOk(v)
+	return _c
+}
+
+// SetNillableSchoolingOk sets the "schooling_ok" field if the given value is not nil.
+func (_c *AnnualIncomeCreate) SetNillableSchoolingOk(v *bool) *AnnualIncomeCreate {
+	if v != nil {
+		_c.SetSchoolingOk(*v)
+	}
+	return _c
+}
+
+// SetMedicalOk sets the "medical_ok" field.
+func (_c *AnnualIncomeCreate) SetMedicalOk(v bool) *AnnualIncomeCreate {
+	_c.mutation.SetMedicalOk(v)
+	return _c
+}
+
+// SetNillableMedicalOk sets the "medical_ok" field if the given value is not nil.
+func (_c *AnnualIncomeCreate) SetNillableMedicalOk(v *bool) *AnnualIncomeCreate {
+	if v != nil {
+		_c.SetMedicalOk(*v)
+	}
+	return _c
+}
+
+// SetHousingOk sets the "housing_ok" field.
+func (_c *AnnualIncomeCreate) SetHousingOk(v bool) *AnnualIncomeCreate {
+	_c.mutation.SetHousingOk(v)
+	return _c
+}
+
+// SetNillableHousingOk sets the "housing_ok" field if the given value is not nil.
+func (_c *AnnualIncomeCreate) SetNillableHousingOk(v *bool) *AnnualIncomeCreate {
+	if v != nil {
+		_c.SetHousingOk(*v)
+	}
+	return _c
+}
+
 // SetHousehold sets the "household" edge to the Household entity.
 func (_c *AnnualIncomeCreate) SetHousehold(v *Household) *AnnualIncomeCreate {
 	return _c.SetHouseholdID(v.ID)
@@ -213,6 +269,22 @@ func (_c *AnnualIncomeCreate) createSpec() (*AnnualIncome, *sqlgraph.CreateSpec)
 		_spec.SetField(annualincome.FieldPerCapitaNetIncomeFen, field.TypeInt64, value)
 		_node.PerCapitaNetIncomeFen = value
 	}
+	if value, ok := _c.mutation.FoodClothingOk(); ok {
+		_spec.SetField(annualincome.FieldFoodClothingOk, field.TypeBool, value)
+		_node.FoodClothingOk = &value
+	}
+	if value, ok := _c.mutation.SchoolingOk(); ok {
+		_spec.SetField(annualincome.FieldSchoolingOk, field.TypeBool, value)
+		_node.SchoolingOk = &value
+	}
+	if value, ok := _c.mutation.MedicalOk(); ok {
+		_spec.SetField(annualincome.FieldMedicalOk, field.TypeBool, value)
+		_node.MedicalOk = &value
+	}
+	if value, ok := _c.mutation.HousingOk(); ok {
+		_spec.SetField(annualincome.FieldHousingOk, field.TypeBool, value)
+		_node.HousingOk = &value
+	}
 	if nodes := _c.mutation.HouseholdIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -342,6 +414,78 @@ func (u *AnnualIncomeUpsert) AddPerCapitaNetIncomeFen(v int64) *AnnualIncomeUpse
 	return u
 }
 
+// SetFoodClothingOk sets the "food_clothing_ok" field.
+func (u *AnnualIncomeUpsert) SetFoodClothingOk(v bool) *AnnualIncomeUpsert {
+	u.Set(annualincome.FieldFoodClothingOk, v)
+	return u
+}
+
+// UpdateFoodClothingOk sets the "food_clothing_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsert) UpdateFoodClothingOk() *AnnualIncomeUpsert {
+	u.SetExcluded(annualincome.FieldFoodClothingOk)
+	return u
+}
+
+// ClearFoodClothingOk clears the value of the "food_clothing_ok" field.
+func (u *AnnualIncomeUpsert) ClearFoodClothingOk() *AnnualIncomeUpsert {
+	u.SetNull(annualincome.FieldFoodClothingOk)
+	return u
+}
+
+// SetSchoolingOk sets the "schooling_ok" field.
+func (u *AnnualIncomeUpsert) SetSchoolingOk(v bool) *AnnualIncomeUpsert {
+	u.Set(annualincome.FieldSchoolingOk, v)
+	return u
+}
+
+// UpdateSchoolingOk sets the "schooling_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsert) UpdateSchoolingOk() *AnnualIncomeUpsert {
+	u.SetExcluded(annualincome.FieldSchoolingOk)
+	return u
+}
+
+// ClearSchoolingOk clears the value of the "schooling_ok" field.
+func (u *AnnualIncomeUpsert) ClearSchoolingOk() *AnnualIncomeUpsert {
+	u.SetNull(annualincome.FieldSchoolingOk)
+	return u
+}
+
+// SetMedicalOk sets the "medical_ok" field.
+func (u *AnnualIncomeUpsert) SetMedicalOk(v bool) *AnnualIncomeUpsert {
+	u.Set(annualincome.FieldMedicalOk, v)
+	return u
+}
+
+// UpdateMedicalOk sets the "medical_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsert) UpdateMedicalOk() *AnnualIncomeUpsert {
+	u.SetExcluded(annualincome.FieldMedicalOk)
+	return u
+}
+
+// ClearMedicalOk clears the value of the "medical_ok" field.
+func (u *AnnualIncomeUpsert) ClearMedicalOk() *AnnualIncomeUpsert {
+	u.SetNull(annualincome.FieldMedicalOk)
+	return u
+}
+
+// SetHousingOk sets the "housing_ok" field.
+func (u *AnnualIncomeUpsert) SetHousingOk(v bool) *AnnualIncomeUpsert {
+	u.Set(annualincome.FieldHousingOk, v)
+	return u
+}
+
+// UpdateHousingOk sets the "housing_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsert) UpdateHousingOk() *AnnualIncomeUpsert {
+	u.SetExcluded(annualincome.FieldHousingOk)
+	return u
+}
+
+// ClearHousingOk clears the value of the "housing_ok" field.
+func (u *AnnualIncomeUpsert) ClearHousingOk() *AnnualIncomeUpsert {
+	u.SetNull(annualincome.FieldHousingOk)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -454,6 +598,90 @@ func (u *AnnualIncomeUpsertOne) AddPerCapitaNetIncomeFen(v int64) *AnnualIncomeU
 func (u *AnnualIncomeUpsertOne) UpdatePerCapitaNetIncomeFen() *AnnualIncomeUpsertOne {
 	return u.Update(func(s *AnnualIncomeUpsert) {
 		s.UpdatePerCapitaNetIncomeFen()
+	})
+}
+
+// SetFoodClothingOk sets the "food_clothing_ok" field.
+func (u *AnnualIncomeUpsertOne) SetFoodClothingOk(v bool) *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.SetFoodClothingOk(v)
+	})
+}
+
+// UpdateFoodClothingOk sets the "food_clothing_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsertOne) UpdateFoodClothingOk() *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.UpdateFoodClothingOk()
+	})
+}
+
+// ClearFoodClothingOk clears the value of the "food_clothing_ok" field.
+func (u *AnnualIncomeUpsertOne) ClearFoodClothingOk() *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.ClearFoodClothingOk()
+	})
+}
+
+// SetSchoolingOk sets the "schooling_ok" field.
+func (u *AnnualIncomeUpsertOne) SetSchoolingOk(v bool) *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.SetSchoolingOk(v)
+	})
+}
+
+// UpdateSchoolingOk sets the "schooling_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsertOne) UpdateSchoolingOk() *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.UpdateSchoolingOk()
+	})
+}
+
+// ClearSchoolingOk clears the value of the "schooling_ok" field.
+func (u *AnnualIncomeUpsertOne) ClearSchoolingOk() *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.ClearSchoolingOk()
+	})
+}
+
+// SetMedicalOk sets the "medical_ok" field.
+func (u *AnnualIncomeUpsertOne) SetMedicalOk(v bool) *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.SetMedicalOk(v)
+	})
+}
+
+// UpdateMedicalOk sets the "medical_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsertOne) UpdateMedicalOk() *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.UpdateMedicalOk()
+	})
+}
+
+// ClearMedicalOk clears the value of the "medical_ok" field.
+func (u *AnnualIncomeUpsertOne) ClearMedicalOk() *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.ClearMedicalOk()
+	})
+}
+
+// SetHousingOk sets the "housing_ok" field.
+func (u *AnnualIncomeUpsertOne) SetHousingOk(v bool) *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.SetHousingOk(v)
+	})
+}
+
+// UpdateHousingOk sets the "housing_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsertOne) UpdateHousingOk() *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.UpdateHousingOk()
+	})
+}
+
+// ClearHousingOk clears the value of the "housing_ok" field.
+func (u *AnnualIncomeUpsertOne) ClearHousingOk() *AnnualIncomeUpsertOne {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.ClearHousingOk()
 	})
 }
 
@@ -735,6 +963,90 @@ func (u *AnnualIncomeUpsertBulk) AddPerCapitaNetIncomeFen(v int64) *AnnualIncome
 func (u *AnnualIncomeUpsertBulk) UpdatePerCapitaNetIncomeFen() *AnnualIncomeUpsertBulk {
 	return u.Update(func(s *AnnualIncomeUpsert) {
 		s.UpdatePerCapitaNetIncomeFen()
+	})
+}
+
+// SetFoodClothingOk sets the "food_clothing_ok" field.
+func (u *AnnualIncomeUpsertBulk) SetFoodClothingOk(v bool) *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.SetFoodClothingOk(v)
+	})
+}
+
+// UpdateFoodClothingOk sets the "food_clothing_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsertBulk) UpdateFoodClothingOk() *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.UpdateFoodClothingOk()
+	})
+}
+
+// ClearFoodClothingOk clears the value of the "food_clothing_ok" field.
+func (u *AnnualIncomeUpsertBulk) ClearFoodClothingOk() *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.ClearFoodClothingOk()
+	})
+}
+
+// SetSchoolingOk sets the "schooling_ok" field.
+func (u *AnnualIncomeUpsertBulk) SetSchoolingOk(v bool) *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.SetSchoolingOk(v)
+	})
+}
+
+// UpdateSchoolingOk sets the "schooling_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsertBulk) UpdateSchoolingOk() *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.UpdateSchoolingOk()
+	})
+}
+
+// ClearSchoolingOk clears the value of the "schooling_ok" field.
+func (u *AnnualIncomeUpsertBulk) ClearSchoolingOk() *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.ClearSchoolingOk()
+	})
+}
+
+// SetMedicalOk sets the "medical_ok" field.
+func (u *AnnualIncomeUpsertBulk) SetMedicalOk(v bool) *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.SetMedicalOk(v)
+	})
+}
+
+// UpdateMedicalOk sets the "medical_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsertBulk) UpdateMedicalOk() *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.UpdateMedicalOk()
+	})
+}
+
+// ClearMedicalOk clears the value of the "medical_ok" field.
+func (u *AnnualIncomeUpsertBulk) ClearMedicalOk() *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.ClearMedicalOk()
+	})
+}
+
+// SetHousingOk sets the "housing_ok" field.
+func (u *AnnualIncomeUpsertBulk) SetHousingOk(v bool) *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.SetHousingOk(v)
+	})
+}
+
+// UpdateHousingOk sets the "housing_ok" field to the value that was provided on create.
+func (u *AnnualIncomeUpsertBulk) UpdateHousingOk() *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.UpdateHousingOk()
+	})
+}
+
+// ClearHousingOk clears the value of the "housing_ok" field.
+func (u *AnnualIncomeUpsertBulk) ClearHousingOk() *AnnualIncomeUpsertBulk {
+	return u.Update(func(s *AnnualIncomeUpsert) {
+		s.ClearHousingOk()
 	})
 }
 

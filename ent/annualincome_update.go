@@ -91,6 +91,86 @@ func (_u *AnnualIncomeUpdate) AddPerCapitaNetIncomeFen(v int64) *AnnualIncomeUpd
 	return _u
 }
 
+// SetFoodClothingOk sets the "food_clothing_ok" field.
+func (_u *AnnualIncomeUpdate) SetFoodClothingOk(v bool) *AnnualIncomeUpdate {
+	_u.mutation.SetFoodClothingOk(v)
+	return _u
+}
+
+// SetNillableFoodClothingOk sets the "food_clothing_ok" field if the given value is not nil.
+func (_u *AnnualIncomeUpdate) SetNillableFoodClothingOk(v *bool) *AnnualIncomeUpdate {
+	if v != nil {
+		_u.SetFoodClothingOk(*v)
+	}
+	return _u
+}
+
+// ClearFoodClothingOk clears the value of the "food_clothing_ok" field.
+func (_u *AnnualIncomeUpdate) ClearFoodClothingOk() *AnnualIncomeUpdate {
+	_u.mutation.ClearFoodClothingOk()
+	return _u
+}
+
+// SetSchoolingOk sets the "schooling_ok" field.
+func (_u *AnnualIncomeUpdate) SetSchoolingOk(v bool) *AnnualIncomeUpdate {
+	_u.mutation.SetSchoolingOk(v)
+	return _u
+}
+
+// SetNillableSchoolingOk sets the "schooling_ok" field if the given value is not nil.
+func (_u *AnnualIncomeUpdate) SetNillableSchoolingOk(v *bool) *AnnualIncomeUpdate {
+	if v != nil {
+		_u.SetSchoolingOk(*v)
+	}
+	return _u
+}
+
+// ClearSchoolingOk clears the value of the "schooling_ok" field.
+func (_u *AnnualIncomeUpdate) ClearSchoolingOk() *AnnualIncomeUpdate {
+	_u.mutation.ClearSchoolingOk()
+	return _u
+}
+
+// SetMedicalOk sets the "medical_ok" field.
+func (_u *AnnualIncomeUpdate) SetMedicalOk(v bool) *AnnualIncomeUpdate {
+	_u.mutation.SetMedicalOk(v)
+	return _u
+}
+
+// SetNillableMedicalOk sets the "medical_ok" field if the given value is not nil.
+func (_u *AnnualIncomeUpdate) SetNillableMedicalOk(v *bool) *AnnualIncomeUpdate {
+	if v != nil {
+		_u.SetMedicalOk(*v)
+	}
+	return _u
+}
+
+// ClearMedicalOk clears the value of the "medical_ok" field.
+func (_u *AnnualIncomeUpdate) ClearMedicalOk() *AnnualIncomeUpdate {
+	_u.mutation.ClearMedicalOk()
+	return _u
+}
+
+// SetHousingOk sets the "housing_ok" field.
+func (_u *AnnualIncomeUpdate) SetHousingOk(v bool) *AnnualIncomeUpdate {
+	_u.mutation.SetHousingOk(v)
+	return _u
+}
+
+// SetNillableHousingOk sets the "housing_ok" field if the given value is not nil.
+func (_u *AnnualIncomeUpdate) SetNillableHousingOk(v *bool) *AnnualIncomeUpdate {
+	if v != nil {
+		_u.SetHousingOk(*v)
+	}
+	return _u
+}
+
+// ClearHousingOk clears the value of the "housing_ok" field.
+func (_u *AnnualIncomeUpdate) ClearHousingOk() *AnnualIncomeUpdate {
+	_u.mutation.ClearHousingOk()
+	return _u
+}
+
 // SetHousehold sets the "household" edge to the Household entity.
 func (_u *AnnualIncomeUpdate) SetHousehold(v *Household) *AnnualIncomeUpdate {
 	return _u.SetHouseholdID(v.ID)
@@ -193,6 +273,30 @@ func (_u *AnnualIncomeUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if value, ok := _u.mutation.AddedPerCapitaNetIncomeFen(); ok {
 		_spec.AddField(annualincome.FieldPerCapitaNetIncomeFen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.FoodClothingOk(); ok {
+		_spec.SetField(annualincome.FieldFoodClothingOk, field.TypeBool, value)
+	}
+	if _u.mutation.FoodClothingOkCleared() {
+		_spec.ClearField(annualincome.FieldFoodClothingOk, field.TypeBool)
+	}
+	if value, ok := _u.mutation.SchoolingOk(); ok {
+		_spec.SetField(annualincome.FieldSchoolingOk, field.TypeBool, value)
+	}
+	if _u.mutation.SchoolingOkCleared() {
+		_spec.ClearField(annualincome.FieldSchoolingOk, field.TypeBool)
+	}
+	if value, ok := _u.mutation.MedicalOk(); ok {
+		_spec.SetField(annualincome.FieldMedicalOk, field.TypeBool, value)
+	}
+	if _u.mutation.MedicalOkCleared() {
+		_spec.ClearField(annualincome.FieldMedicalOk, field.TypeBool)
+	}
+	if value, ok := _u.mutation.HousingOk(); ok {
+		_spec.SetField(annualincome.FieldHousingOk, field.TypeBool, value)
+	}
+	if _u.mutation.HousingOkCleared() {
+		_spec.ClearField(annualincome.FieldHousingOk, field.TypeBool)
 	}
 	if _u.mutation.HouseholdCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -302,6 +406,86 @@ func (_u *AnnualIncomeUpdateOne) SetNillablePerCapitaNetIncomeFen(v *int64) *Ann
 // AddPerCapitaNetIncomeFen adds value to the "per_capita_net_income_fen" field.
 func (_u *AnnualIncomeUpdateOne) AddPerCapitaNetIncomeFen(v int64) *AnnualIncomeUpdateOne {
 	_u.mutation.AddPerCapitaNetIncomeFen(v)
+	return _u
+}
+
+// SetFoodClothingOk sets the "food_clothing_ok" field.
+func (_u *AnnualIncomeUpdateOne) SetFoodClothingOk(v bool) *AnnualIncomeUpdateOne {
+	_u.mutation.SetFoodClothingOk(v)
+	return _u
+}
+
+// SetNillableFoodClothingOk sets the "food_clothing_ok" field if the given value is not nil.
+func (_u *AnnualIncomeUpdateOne) SetNillableFoodClothingOk(v *bool) *AnnualIncomeUpdateOne {
+	if v != nil {
+		_u.SetFoodClothingOk(*v)
+	}
+	return _u
+}
+
+// ClearFoodClothingOk clears the value of the "food_clothing_ok" field.
+func (_u *AnnualIncomeUpdateOne) ClearFoodClothingOk() *AnnualIncomeUpdateOne {
+	_u.mutation.ClearFoodClothingOk()
+	return _u
+}
+
+// SetSchoolingOk sets the "schooling_ok" field.
+func (_u *AnnualIncomeUpdateOne) SetSchoolingOk(v bool) *AnnualIncomeUpdateOne {
+	_u.mutation.SetSchoolingOk(v)
+	return _u
+}
+
+// SetNillableSchoolingOk sets the "schooling_ok" field if the given value is not nil.
+func (_u *AnnualIncomeUpdateOne) SetNillableSchoolingOk(v *bool) *AnnualIncomeUpdateOne {
+	if v != nil {
+		_u.SetSchoolingOk(*v)
+	}
+	return _u
+}
+
+// ClearSchoolingOk clears the value of the "schooling_ok" field.
+func (_u *AnnualIncomeUpdateOne) ClearSchoolingOk() *AnnualIncomeUpdateOne {
+	_u.mutation.ClearSchoolingOk()
+	return _u
+}
+
+// SetMedicalOk sets the "medical_ok" field.
+func (_u *AnnualIncomeUpdateOne) SetMedicalOk(v bool) *AnnualIncomeUpdateOne {
+	_u.mutation.SetMedicalOk(v)
+	return _u
+}
+
+// SetNillableMedicalOk sets the "medical_ok" field if the given value is not nil.
+func (_u *AnnualIncomeUpdateOne) SetNillableMedicalOk(v *bool) *AnnualIncomeUpdateOne {
+	if v != nil {
+		_u.SetMedicalOk(*v)
+	}
+	return _u
+}
+
+// ClearMedicalOk clears the value of the "medical_ok" field.
+func (_u *AnnualIncomeUpdateOne) ClearMedicalOk() *AnnualIncomeUpdateOne {
+	_u.mutation.ClearMedicalOk()
+	return _u
+}
+
+// SetHousingOk sets the "housing_ok" field.
+func (_u *AnnualIncomeUpdateOne) SetHousingOk(v bool) *AnnualIncomeUpdateOne {
+	_u.mutation.SetHousingOk(v)
+	return _u
+}
+
+// SetNillableHousingOk sets the "housing_ok" field if the given value is not nil.
+func (_u *AnnualIncomeUpdateOne) SetNillableHousingOk(v *bool) *AnnualIncomeUpdateOne {
+	if v != nil {
+		_u.SetHousingOk(*v)
+	}
+	return _u
+}
+
+// ClearHousingOk clears the value of the "housing_ok" field.
+func (_u *AnnualIncomeUpdateOne) ClearHousingOk() *AnnualIncomeUpdateOne {
+	_u.mutation.ClearHousingOk()
 	return _u
 }
 
@@ -437,6 +621,30 @@ func (_u *AnnualIncomeUpdateOne) sqlSave(ctx context.Context) (_node *AnnualInco
 	}
 	if value, ok := _u.mutation.AddedPerCapitaNetIncomeFen(); ok {
 		_spec.AddField(annualincome.FieldPerCapitaNetIncomeFen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.FoodClothingOk(); ok {
+		_spec.SetField(annualincome.FieldFoodClothingOk, field.TypeBool, value)
+	}
+	if _u.mutation.FoodClothingOkCleared() {
+		_spec.ClearField(annualincome.FieldFoodClothingOk, field.TypeBool)
+	}
+	if value, ok := _u.mutation.SchoolingOk(); ok {
+		_spec.SetField(annualincome.FieldSchoolingOk, field.TypeBool, value)
+	}
+	if _u.mutation.SchoolingOkCleared() {
+		_spec.ClearField(annualincome.FieldSchoolingOk, field.TypeBool)
+	}
+	if value, ok := _u.mutation.MedicalOk(); ok {
+		_spec.SetField(annualincome.FieldMedicalOk, field.TypeBool, value)
+	}
+	if _u.mutation.MedicalOkCleared() {
+		_spec.ClearField(annualincome.FieldMedicalOk, field.TypeBool)
+	}
+	if value, ok := _u.mutation.HousingOk(); ok {
+		_spec.SetField(annualincome.FieldHousingOk, field.TypeBool, value)
+	}
+	if _u.mutation.HousingOkCleared() {
+		_spec.ClearField(annualincome.FieldHousingOk, field.TypeBool)
 	}
 	if _u.mutation.HouseholdCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -6,6 +6,7 @@ import (
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/household"
 	"bangfu/ent/organization"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -35,6 +36,22 @@ type BenefitLink struct {
 	ValidFrom time.Time `json:"valid_from,omitempty"`
 	// When the link stops counting; open-ended if null.
 	ValidUntil *time.Time `json:"valid_until,omitempty"`
+	// PROPOSED by the supplier with evidence, APPROVED (or REJECTED) by its county's certifier, ENDED by either; only APPROVED links turn sales into household income.
+	Status benefitlink.Status `json:"status,omitempty"`
+	// References to the evidence (employment contract, dividend agreement, purchase records).
+	Evidence []string `json:"evidence,omitempty"`
+	// Why a household outside the supplier's county is linked (approved explicitly).
+	CrossCountyReason string `json:"cross_county_reason,omitempty"`
+	// DecisionReason holds the value of the "decision_reason" field.
+	DecisionReason string `json:"decision_reason,omitempty"`
+	// ProposedByID holds the value of the "proposed_by_id" field.
+	ProposedByID *int `json:"proposed_by_id,omitempty"`
+	// DecidedByID holds the value of the "decided_by_id" field.
+	DecidedByID *int `json:"decided_by_id,omitempty"`
+	// DecidedAt holds the value of the "decided_at" field.
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	// EndedAt holds the value of the "ended_at" field.
+	EndedAt *time.Time `json:"ended_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the BenefitLinkQuery when eager-loading is set.
 	Edges        BenefitLinkEdges `json:"edges"`
@@ -81,11 +98,13 @@ func (*BenefitLink) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case benefitlink.FieldID, benefitlink.FieldSupplierID, benefitlink.FieldHouseholdID, benefitlink.FieldShareBp:
+		case benefitlink.FieldEvidence:
+			values[i] = new([]byte)
+		case benefitlink.FieldID, benefitlink.FieldSupplierID, benefitlink.FieldHouseholdID, benefitlink.FieldShareBp, benefitlink.FieldProposedByID, benefitlink.FieldDecidedByID:
 			values[i] = new(sql.NullInt64)
-		case benefitlink.FieldMechanism:
+		case benefitlink.FieldMechanism, benefitlink.FieldStatus, benefitlink.FieldCrossCountyReason, benefitlink.FieldDecisionReason:
 			values[i] = new(sql.NullString)
-		case benefitlink.FieldCreatedAt, benefitlink.FieldUpdatedAt, benefitlink.FieldValidFrom, benefitlink.FieldValidUntil:
+		case benefitlink.FieldCreatedAt, benefitlink.FieldUpdatedAt, benefitlink.FieldValidFrom, benefitlink.FieldValidUntil, benefitlink.FieldDecidedAt, benefitlink.FieldEndedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -157,6 +176,60 @@ func (_m *BenefitLink) assignValues(columns []string, values []any) error {
 				_m.ValidUntil = new(time.Time)
 				*_m.ValidUntil = value.Time
 			}
+		case benefitlink.FieldStatus:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field status", values[i])
+			} else if value.Valid {
+				_m.Status = benefitlink.Status(value.String)
+			}
+		case benefitlink.FieldEvidence:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field evidence", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Evidence); err != nil {
+					return fmt.Errorf("unmarshal field evidence: %w", err)
+				}
+			}
+		case benefitlink.FieldCrossCountyReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field cross_county_reason", values[i])
+			} else if value.Valid {
+				_m.CrossCountyReason = value.String
+			}
+		case benefitlink.FieldDecisionReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field decision_reason", values[i])
+			} else if value.Valid {
+				_m.DecisionReason = value.String
+			}
+		case benefitlink.FieldProposedByID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field proposed_by_id", values[i])
+			} else if value.Valid {
+				_m.ProposedByID = new(int)
+				*_m.ProposedByID = int(value.Int64)
+			}
+		case benefitlink.FieldDecidedByID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field decided_by_id", values[i])
+			} else if value.Valid {
+				_m.DecidedByID = new(int)
+				*_m.DecidedByID = int(value.Int64)
+			}
+		case benefitlink.FieldDecidedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field decided_at", values[i])
+			} else if value.Valid {
+				_m.DecidedAt = new(time.Time)
+				*_m.DecidedAt = value.Time
+			}
+		case benefitlink.FieldEndedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field ended_at", values[i])
+			} else if value.Valid {
+				_m.EndedAt = new(time.Time)
+				*_m.EndedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -226,6 +299,38 @@ func (_m *BenefitLink) String() string {
 	builder.WriteString(", ")
 	if v := _m.ValidUntil; v != nil {
 		builder.WriteString("valid_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("status=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Status))
+	builder.WriteString(", ")
+	builder.WriteString("evidence=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Evidence))
+	builder.WriteString(", ")
+	builder.WriteString("cross_county_reason=")
+	builder.WriteString(_m.CrossCountyReason)
+	builder.WriteString(", ")
+	builder.WriteString("decision_reason=")
+	builder.WriteString(_m.DecisionReason)
+	builder.WriteString(", ")
+	if v := _m.ProposedByID; v != nil {
+		builder.WriteString("proposed_by_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.DecidedByID; v != nil {
+		builder.WriteString("decided_by_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.DecidedAt; v != nil {
+		builder.WriteString("decided_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.EndedAt; v != nil {
+		builder.WriteString("ended_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

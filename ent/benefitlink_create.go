@@ -96,6 +96,110 @@ func (_c *BenefitLinkCreate) SetNillableValidUntil(v *time.Time) *BenefitLinkCre
 	return _c
 }
 
+// SetStatus sets the "status" field.
+func (_c *BenefitLinkCreate) SetStatus(v benefitlink.Status) *BenefitLinkCreate {
+	_c.mutation.SetStatus(v)
+	return _c
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_c *BenefitLinkCreate) SetNillableStatus(v *benefitlink.Status) *BenefitLinkCreate {
+	if v != nil {
+		_c.SetStatus(*v)
+	}
+	return _c
+}
+
+// SetEvidence sets the "evidence" field.
+func (_c *BenefitLinkCreate) SetEvidence(v []string) *BenefitLinkCreate {
+	_c.mutation.SetEvidence(v)
+	return _c
+}
+
+// SetCrossCountyReason sets the "cross_county_reason" field.
+func (_c *BenefitLinkCreate) SetCrossCountyReason(v string) *BenefitLinkCreate {
+	_c.mutation.SetCrossCountyReason(v)
+	return _c
+}
+
+// SetNillableCrossCountyReason sets the "cross_county_reason" field if the given value is not nil.
+func (_c *BenefitLinkCreate) SetNillableCrossCountyReason(v *string) *BenefitLinkCreate {
+	if v != nil {
+		_c.SetCrossCountyReason(*v)
+	}
+	return _c
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (_c *BenefitLinkCreate) SetDecisionReason(v string) *BenefitLinkCreate {
+	_c.mutation.SetDecisionReason(v)
+	return _c
+}
+
+// SetNillableDecisionReason sets the "decision_reason" field if the given value is not nil.
+func (_c *BenefitLinkCreate) SetNillableDecisionReason(v *string) *BenefitLinkCreate {
+	if v != nil {
+		_c.SetDecisionReason(*v)
+	}
+	return _c
+}
+
+// SetProposedByID sets the "proposed_by_id" field.
+func (_c *BenefitLinkCreate) SetProposedByID(v int) *BenefitLinkCreate {
+	_c.mutation.SetProposedByID(v)
+	return _c
+}
+
+// SetNillableProposedByID sets the "proposed_by_id" field if the given value is not nil.
+func (_c *BenefitLinkCreate) SetNillableProposedByID(v *int) *BenefitLinkCreate {
+	if v != nil {
+		_c.SetProposedByID(*v)
+	}
+	return _c
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (_c *BenefitLinkCreate) SetDecidedByID(v int) *BenefitLinkCreate {
+	_c.mutation.SetDecidedByID(v)
+	return _c
+}
+
+// SetNillableDecidedByID sets the "decided_by_id" field if the given value is not nil.
+func (_c *BenefitLinkCreate) SetNillableDecidedByID(v *int) *BenefitLinkCreate {
+	if v != nil {
+		_c.SetDecidedByID(*v)
+	}
+	return _c
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_c *BenefitLinkCreate) SetDecidedAt(v time.Time) *BenefitLinkCreate {
+	_c.mutation.SetDecidedAt(v)
+	return _c
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_c *BenefitLinkCreate) SetNillableDecidedAt(v *time.Time) *BenefitLinkCreate {
+	if v != nil {
+		_c.SetDecidedAt(*v)
+	}
+	return _c
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (_c *BenefitLinkCreate) SetEndedAt(v time.Time) *BenefitLinkCreate {
+	_c.mutation.SetEndedAt(v)
+	return _c
+}
+
+// SetNillableEndedAt sets the "ended_at" field if the given value is not nil.
+func (_c *BenefitLinkCreate) SetNillableEndedAt(v *time.Time) *BenefitLinkCreate {
+	if v != nil {
+		_c.SetEndedAt(*v)
+	}
+	return _c
+}
+
 // SetSupplier sets the "supplier" edge to the Organization entity.
 func (_c *BenefitLinkCreate) SetSupplier(v *Organization) *BenefitLinkCreate {
 	return _c.SetSupplierID(v.ID)
@@ -157,6 +261,10 @@ func (_c *BenefitLinkCreate) defaults() error {
 		v := benefitlink.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Status(); !ok {
+		v := benefitlink.DefaultStatus
+		_c.mutation.SetStatus(v)
+	}
 	return nil
 }
 
@@ -192,6 +300,24 @@ func (_c *BenefitLinkCreate) check() error {
 	}
 	if _, ok := _c.mutation.ValidFrom(); !ok {
 		return &ValidationError{Name: "valid_from", err: errors.New(`ent: missing required field "BenefitLink.valid_from"`)}
+	}
+	if _, ok := _c.mutation.Status(); !ok {
+		return &ValidationError{Name: "status", err: errors.New(`ent: missing required field "BenefitLink.status"`)}
+	}
+	if v, ok := _c.mutation.Status(); ok {
+		if err := benefitlink.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "BenefitLink.status": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.CrossCountyReason(); ok {
+		if err := benefitlink.CrossCountyReasonValidator(v); err != nil {
+			return &ValidationError{Name: "cross_county_reason", err: fmt.Errorf(`ent: validator failed for field "BenefitLink.cross_county_reason": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.DecisionReason(); ok {
+		if err := benefitlink.DecisionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decision_reason", err: fmt.Errorf(`ent: validator failed for field "BenefitLink.decision_reason": %w`, err)}
+		}
 	}
 	if len(_c.mutation.SupplierIDs()) == 0 {
 		return &ValidationError{Name: "supplier", err: errors.New(`ent: missing required edge "BenefitLink.supplier"`)}
@@ -249,6 +375,38 @@ func (_c *BenefitLinkCreate) createSpec() (*BenefitLink, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ValidUntil(); ok {
 		_spec.SetField(benefitlink.FieldValidUntil, field.TypeTime, value)
 		_node.ValidUntil = &value
+	}
+	if value, ok := _c.mutation.Status(); ok {
+		_spec.SetField(benefitlink.FieldStatus, field.TypeEnum, value)
+		_node.Status = value
+	}
+	if value, ok := _c.mutation.Evidence(); ok {
+		_spec.SetField(benefitlink.FieldEvidence, field.TypeJSON, value)
+		_node.Evidence = value
+	}
+	if value, ok := _c.mutation.CrossCountyReason(); ok {
+		_spec.SetField(benefitlink.FieldCrossCountyReason, field.TypeString, value)
+		_node.CrossCountyReason = value
+	}
+	if value, ok := _c.mutation.DecisionReason(); ok {
+		_spec.SetField(benefitlink.FieldDecisionReason, field.TypeString, value)
+		_node.DecisionReason = value
+	}
+	if value, ok := _c.mutation.ProposedByID(); ok {
+		_spec.SetField(benefitlink.FieldProposedByID, field.TypeInt, value)
+		_node.ProposedByID = &value
+	}
+	if value, ok := _c.mutation.DecidedByID(); ok {
+		_spec.SetField(benefitlink.FieldDecidedByID, field.TypeInt, value)
+		_node.DecidedByID = &value
+	}
+	if value, ok := _c.mutation.DecidedAt(); ok {
+		_spec.SetField(benefitlink.FieldDecidedAt, field.TypeTime, value)
+		_node.DecidedAt = &value
+	}
+	if value, ok := _c.mutation.EndedAt(); ok {
+		_spec.SetField(benefitlink.FieldEndedAt, field.TypeTime, value)
+		_node.EndedAt = &value
 	}
 	if nodes := _c.mutation.SupplierIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -432,6 +590,132 @@ func (u *BenefitLinkUpsert) ClearValidUntil() *BenefitLinkUpsert {
 	return u
 }
 
+// SetStatus sets the "status" field.
+func (u *BenefitLinkUpsert) SetStatus(v benefitlink.Status) *BenefitLinkUpsert {
+	u.Set(benefitlink.FieldStatus, v)
+	return u
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *BenefitLinkUpsert) UpdateStatus() *BenefitLinkUpsert {
+	u.SetExcluded(benefitlink.FieldStatus)
+	return u
+}
+
+// SetEvidence sets the "evidence" field.
+func (u *BenefitLinkUpsert) SetEvidence(v []string) *BenefitLinkUpsert {
+	u.Set(benefitlink.FieldEvidence, v)
+	return u
+}
+
+// UpdateEvidence sets the "evidence" field to the value that was provided on create.
+func (u *BenefitLinkUpsert) UpdateEvidence() *BenefitLinkUpsert {
+	u.SetExcluded(benefitlink.FieldEvidence)
+	return u
+}
+
+// ClearEvidence clears the value of the "evidence" field.
+func (u *BenefitLinkUpsert) ClearEvidence() *BenefitLinkUpsert {
+	u.SetNull(benefitlink.FieldEvidence)
+	return u
+}
+
+// SetCrossCountyReason sets the "cross_county_reason" field.
+func (u *BenefitLinkUpsert) SetCrossCountyReason(v string) *BenefitLinkUpsert {
+	u.Set(benefitlink.FieldCrossCountyReason, v)
+	return u
+}
+
+// UpdateCrossCountyReason sets the "cross_county_reason" field to the value that was provided on create.
+func (u *BenefitLinkUpsert) UpdateCrossCountyReason() *BenefitLinkUpsert {
+	u.SetExcluded(benefitlink.FieldCrossCountyReason)
+	return u
+}
+
+// ClearCrossCountyReason clears the value of the "cross_county_reason" field.
+func (u *BenefitLinkUpsert) ClearCrossCountyReason() *BenefitLinkUpsert {
+	u.SetNull(benefitlink.FieldCrossCountyReason)
+	return u
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (u *BenefitLinkUpsert) SetDecisionReason(v string) *BenefitLinkUpsert {
+	u.Set(benefitlink.FieldDecisionReason, v)
+	return u
+}
+
+// UpdateDecisionReason sets the "decision_reason" field to the value that was provided on create.
+func (u *BenefitLinkUpsert) UpdateDecisionReason() *BenefitLinkUpsert {
+	u.SetExcluded(benefitlink.FieldDecisionReason)
+	return u
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (u *BenefitLinkUpsert) ClearDecisionReason() *BenefitLinkUpsert {
+	u.SetNull(benefitlink.FieldDecisionReason)
+	return u
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (u *BenefitLinkUpsert) SetDecidedByID(v int) *BenefitLinkUpsert {
+	u.Set(benefitlink.FieldDecidedByID, v)
+	return u
+}
+
+// UpdateDecidedByID sets the "decided_by_id" field to the value that was provided on create.
+func (u *BenefitLinkUpsert) UpdateDecidedByID() *BenefitLinkUpsert {
+	u.SetExcluded(benefitlink.FieldDecidedByID)
+	return u
+}
+
+// AddDecidedByID adds v to the "decided_by_id" field.
+func (u *BenefitLinkUpsert) AddDecidedByID(v int) *BenefitLinkUpsert {
+	u.Add(benefitlink.FieldDecidedByID, v)
+	return u
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (u *BenefitLinkUpsert) ClearDecidedByID() *BenefitLinkUpsert {
+	u.SetNull(benefitlink.FieldDecidedByID)
+	return u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *BenefitLinkUpsert) SetDecidedAt(v time.Time) *BenefitLinkUpsert {
+	u.Set(benefitlink.FieldDecidedAt, v)
+	return u
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *BenefitLinkUpsert) UpdateDecidedAt() *BenefitLinkUpsert {
+	u.SetExcluded(benefitlink.FieldDecidedAt)
+	return u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *BenefitLinkUpsert) ClearDecidedAt() *BenefitLinkUpsert {
+	u.SetNull(benefitlink.FieldDecidedAt)
+	return u
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (u *BenefitLinkUpsert) SetEndedAt(v time.Time) *BenefitLinkUpsert {
+	u.Set(benefitlink.FieldEndedAt, v)
+	return u
+}
+
+// UpdateEndedAt sets the "ended_at" field to the value that was provided on create.
+func (u *BenefitLinkUpsert) UpdateEndedAt() *BenefitLinkUpsert {
+	u.SetExcluded(benefitlink.FieldEndedAt)
+	return u
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (u *BenefitLinkUpsert) ClearEndedAt() *BenefitLinkUpsert {
+	u.SetNull(benefitlink.FieldEndedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -445,6 +729,9 @@ func (u *BenefitLinkUpsertOne) UpdateNewValues() *BenefitLinkUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(benefitlink.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.ProposedByID(); exists {
+			s.SetIgnore(benefitlink.FieldProposedByID)
 		}
 	}))
 	return u
@@ -586,6 +873,153 @@ func (u *BenefitLinkUpsertOne) UpdateValidUntil() *BenefitLinkUpsertOne {
 func (u *BenefitLinkUpsertOne) ClearValidUntil() *BenefitLinkUpsertOne {
 	return u.Update(func(s *BenefitLinkUpsert) {
 		s.ClearValidUntil()
+	})
+}
+
+// SetStatus sets the "status" field.
+func (u *BenefitLinkUpsertOne) SetStatus(v benefitlink.Status) *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *BenefitLinkUpsertOne) UpdateStatus() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetEvidence sets the "evidence" field.
+func (u *BenefitLinkUpsertOne) SetEvidence(v []string) *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetEvidence(v)
+	})
+}
+
+// UpdateEvidence sets the "evidence" field to the value that was provided on create.
+func (u *BenefitLinkUpsertOne) UpdateEvidence() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateEvidence()
+	})
+}
+
+// ClearEvidence clears the value of the "evidence" field.
+func (u *BenefitLinkUpsertOne) ClearEvidence() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearEvidence()
+	})
+}
+
+// SetCrossCountyReason sets the "cross_county_reason" field.
+func (u *BenefitLinkUpsertOne) SetCrossCountyReason(v string) *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetCrossCountyReason(v)
+	})
+}
+
+// UpdateCrossCountyReason sets the "cross_county_reason" field to the value that was provided on create.
+func (u *BenefitLinkUpsertOne) UpdateCrossCountyReason() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateCrossCountyReason()
+	})
+}
+
+// ClearCrossCountyReason clears the value of the "cross_county_reason" field.
+func (u *BenefitLinkUpsertOne) ClearCrossCountyReason() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearCrossCountyReason()
+	})
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (u *BenefitLinkUpsertOne) SetDecisionReason(v string) *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetDecisionReason(v)
+	})
+}
+
+// UpdateDecisionReason sets the "decision_reason" field to the value that was provided on create.
+func (u *BenefitLinkUpsertOne) UpdateDecisionReason() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateDecisionReason()
+	})
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (u *BenefitLinkUpsertOne) ClearDecisionReason() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearDecisionReason()
+	})
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (u *BenefitLinkUpsertOne) SetDecidedByID(v int) *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetDecidedByID(v)
+	})
+}
+
+// AddDecidedByID adds v to the "decided_by_id" field.
+func (u *BenefitLinkUpsertOne) AddDecidedByID(v int) *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.AddDecidedByID(v)
+	})
+}
+
+// UpdateDecidedByID sets the "decided_by_id" field to the value that was provided on create.
+func (u *BenefitLinkUpsertOne) UpdateDecidedByID() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateDecidedByID()
+	})
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (u *BenefitLinkUpsertOne) ClearDecidedByID() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearDecidedByID()
+	})
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *BenefitLinkUpsertOne) SetDecidedAt(v time.Time) *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetDecidedAt(v)
+	})
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *BenefitLinkUpsertOne) UpdateDecidedAt() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateDecidedAt()
+	})
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *BenefitLinkUpsertOne) ClearDecidedAt() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearDecidedAt()
+	})
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (u *BenefitLinkUpsertOne) SetEndedAt(v time.Time) *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetEndedAt(v)
+	})
+}
+
+// UpdateEndedAt sets the "ended_at" field to the value that was provided on create.
+func (u *BenefitLinkUpsertOne) UpdateEndedAt() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateEndedAt()
+	})
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (u *BenefitLinkUpsertOne) ClearEndedAt() *BenefitLinkUpsertOne {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearEndedAt()
 	})
 }
 
@@ -768,6 +1202,9 @@ func (u *BenefitLinkUpsertBulk) UpdateNewValues() *BenefitLinkUpsertBulk {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(benefitlink.FieldCreatedAt)
 			}
+			if _, exists := b.mutation.ProposedByID(); exists {
+				s.SetIgnore(benefitlink.FieldProposedByID)
+			}
 		}
 	}))
 	return u
@@ -909,6 +1346,153 @@ func (u *BenefitLinkUpsertBulk) UpdateValidUntil() *BenefitLinkUpsertBulk {
 func (u *BenefitLinkUpsertBulk) ClearValidUntil() *BenefitLinkUpsertBulk {
 	return u.Update(func(s *BenefitLinkUpsert) {
 		s.ClearValidUntil()
+	})
+}
+
+// SetStatus sets the "status" field.
+func (u *BenefitLinkUpsertBulk) SetStatus(v benefitlink.Status) *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *BenefitLinkUpsertBulk) UpdateStatus() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetEvidence sets the "evidence" field.
+func (u *BenefitLinkUpsertBulk) SetEvidence(v []string) *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetEvidence(v)
+	})
+}
+
+// UpdateEvidence sets the "evidence" field to the value that was provided on create.
+func (u *BenefitLinkUpsertBulk) UpdateEvidence() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateEvidence()
+	})
+}
+
+// ClearEvidence clears the value of the "evidence" field.
+func (u *BenefitLinkUpsertBulk) ClearEvidence() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearEvidence()
+	})
+}
+
+// SetCrossCountyReason sets the "cross_county_reason" field.
+func (u *BenefitLinkUpsertBulk) SetCrossCountyReason(v string) *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetCrossCountyReason(v)
+	})
+}
+
+// UpdateCrossCountyReason sets the "cross_county_reason" field to the value that was provided on create.
+func (u *BenefitLinkUpsertBulk) UpdateCrossCountyReason() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateCrossCountyReason()
+	})
+}
+
+// ClearCrossCountyReason clears the value of the "cross_county_reason" field.
+func (u *BenefitLinkUpsertBulk) ClearCrossCountyReason() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearCrossCountyReason()
+	})
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (u *BenefitLinkUpsertBulk) SetDecisionReason(v string) *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetDecisionReason(v)
+	})
+}
+
+// UpdateDecisionReason sets the "decision_reason" field to the value that was provided on create.
+func (u *BenefitLinkUpsertBulk) UpdateDecisionReason() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateDecisionReason()
+	})
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (u *BenefitLinkUpsertBulk) ClearDecisionReason() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearDecisionReason()
+	})
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (u *BenefitLinkUpsertBulk) SetDecidedByID(v int) *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetDecidedByID(v)
+	})
+}
+
+// AddDecidedByID adds v to the "decided_by_id" field.
+func (u *BenefitLinkUpsertBulk) AddDecidedByID(v int) *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.AddDecidedByID(v)
+	})
+}
+
+// UpdateDecidedByID sets the "decided_by_id" field to the value that was provided on create.
+func (u *BenefitLinkUpsertBulk) UpdateDecidedByID() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateDecidedByID()
+	})
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (u *BenefitLinkUpsertBulk) ClearDecidedByID() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearDecidedByID()
+	})
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *BenefitLinkUpsertBulk) SetDecidedAt(v time.Time) *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetDecidedAt(v)
+	})
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *BenefitLinkUpsertBulk) UpdateDecidedAt() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateDecidedAt()
+	})
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *BenefitLinkUpsertBulk) ClearDecidedAt() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearDecidedAt()
+	})
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (u *BenefitLinkUpsertBulk) SetEndedAt(v time.Time) *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.SetEndedAt(v)
+	})
+}
+
+// UpdateEndedAt sets the "ended_at" field to the value that was provided on create.
+func (u *BenefitLinkUpsertBulk) UpdateEndedAt() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.UpdateEndedAt()
+	})
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (u *BenefitLinkUpsertBulk) ClearEndedAt() *BenefitLinkUpsertBulk {
+	return u.Update(func(s *BenefitLinkUpsert) {
+		s.ClearEndedAt()
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 )
 
@@ -133,6 +134,145 @@ func (_u *BenefitLinkUpdate) ClearValidUntil() *BenefitLinkUpdate {
 	return _u
 }
 
+// SetStatus sets the "status" field.
+func (_u *BenefitLinkUpdate) SetStatus(v benefitlink.Status) *BenefitLinkUpdate {
+	_u.mutation.SetStatus(v)
+	return _u
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_u *BenefitLinkUpdate) SetNillableStatus(v *benefitlink.Status) *BenefitLinkUpdate {
+	if v != nil {
+		_u.SetStatus(*v)
+	}
+	return _u
+}
+
+// SetEvidence sets the "evidence" field.
+func (_u *BenefitLinkUpdate) SetEvidence(v []string) *BenefitLinkUpdate {
+	_u.mutation.SetEvidence(v)
+	return _u
+}
+
+// AppendEvidence appends value to the "evidence" field.
+func (_u *BenefitLinkUpdate) AppendEvidence(v []string) *BenefitLinkUpdate {
+	_u.mutation.AppendEvidence(v)
+	return _u
+}
+
+// ClearEvidence clears the value of the "evidence" field.
+func (_u *BenefitLinkUpdate) ClearEvidence() *BenefitLinkUpdate {
+	_u.mutation.ClearEvidence()
+	return _u
+}
+
+// SetCrossCountyReason sets the "cross_county_reason" field.
+func (_u *BenefitLinkUpdate) SetCrossCountyReason(v string) *BenefitLinkUpdate {
+	_u.mutation.SetCrossCountyReason(v)
+	return _u
+}
+
+// SetNillableCrossCountyReason sets the "cross_county_reason" field if the given value is not nil.
+func (_u *BenefitLinkUpdate) SetNillableCrossCountyReason(v *string) *BenefitLinkUpdate {
+	if v != nil {
+		_u.SetCrossCountyReason(*v)
+	}
+	return _u
+}
+
+// ClearCrossCountyReason clears the value of the "cross_county_reason" field.
+func (_u *BenefitLinkUpdate) ClearCrossCountyReason() *BenefitLinkUpdate {
+	_u.mutation.ClearCrossCountyReason()
+	return _u
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (_u *BenefitLinkUpdate) SetDecisionReason(v string) *BenefitLinkUpdate {
+	_u.mutation.SetDecisionReason(v)
+	return _u
+}
+
+// SetNillableDecisionReason sets the "decision_reason" field if the given value is not nil.
+func (_u *BenefitLinkUpdate) SetNillableDecisionReason(v *string) *BenefitLinkUpdate {
+	if v != nil {
+		_u.SetDecisionReason(*v)
+	}
+	return _u
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (_u *BenefitLinkUpdate) ClearDecisionReason() *BenefitLinkUpdate {
+	_u.mutation.ClearDecisionReason()
+	return _u
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (_u *BenefitLinkUpdate) SetDecidedByID(v int) *BenefitLinkUpdate {
+	_u.mutation.ResetDecidedByID()
+	_u.mutation.SetDecidedByID(v)
+	return _u
+}
+
+// SetNillableDecidedByID sets the "decided_by_id" field if the given value is not nil.
+func (_u *BenefitLinkUpdate) SetNillableDecidedByID(v *int) *BenefitLinkUpdate {
+	if v != nil {
+		_u.SetDecidedByID(*v)
+	}
+	return _u
+}
+
+// AddDecidedByID adds value to the "decided_by_id" field.
+func (_u *BenefitLinkUpdate) AddDecidedByID(v int) *BenefitLinkUpdate {
+	_u.mutation.AddDecidedByID(v)
+	return _u
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (_u *BenefitLinkUpdate) ClearDecidedByID() *BenefitLinkUpdate {
+	_u.mutation.ClearDecidedByID()
+	return _u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_u *BenefitLinkUpdate) SetDecidedAt(v time.Time) *BenefitLinkUpdate {
+	_u.mutation.SetDecidedAt(v)
+	return _u
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_u *BenefitLinkUpdate) SetNillableDecidedAt(v *time.Time) *BenefitLinkUpdate {
+	if v != nil {
+		_u.SetDecidedAt(*v)
+	}
+	return _u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (_u *BenefitLinkUpdate) ClearDecidedAt() *BenefitLinkUpdate {
+	_u.mutation.ClearDecidedAt()
+	return _u
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (_u *BenefitLinkUpdate) SetEndedAt(v time.Time) *BenefitLinkUpdate {
+	_u.mutation.SetEndedAt(v)
+	return _u
+}
+
+// SetNillableEndedAt sets the "ended_at" field if the given value is not nil.
+func (_u *BenefitLinkUpdate) SetNillableEndedAt(v *time.Time) *BenefitLinkUpdate {
+	if v != nil {
+		_u.SetEndedAt(*v)
+	}
+	return _u
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (_u *BenefitLinkUpdate) ClearEndedAt() *BenefitLinkUpdate {
+	_u.mutation.ClearEndedAt()
+	return _u
+}
+
 // SetSupplier sets the "supplier" edge to the Organization entity.
 func (_u *BenefitLinkUpdate) SetSupplier(v *Organization) *BenefitLinkUpdate {
 	return _u.SetSupplierID(v.ID)
@@ -214,6 +354,21 @@ func (_u *BenefitLinkUpdate) check() error {
 			return &ValidationError{Name: "share_bp", err: fmt.Errorf(`ent: validator failed for field "BenefitLink.share_bp": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Status(); ok {
+		if err := benefitlink.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "BenefitLink.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CrossCountyReason(); ok {
+		if err := benefitlink.CrossCountyReasonValidator(v); err != nil {
+			return &ValidationError{Name: "cross_county_reason", err: fmt.Errorf(`ent: validator failed for field "BenefitLink.cross_county_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DecisionReason(); ok {
+		if err := benefitlink.DecisionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decision_reason", err: fmt.Errorf(`ent: validator failed for field "BenefitLink.decision_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.SupplierCleared() && len(_u.mutation.SupplierIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "BenefitLink.supplier"`)
 	}
@@ -255,6 +410,56 @@ func (_u *BenefitLinkUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if _u.mutation.ValidUntilCleared() {
 		_spec.ClearField(benefitlink.FieldValidUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Status(); ok {
+		_spec.SetField(benefitlink.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Evidence(); ok {
+		_spec.SetField(benefitlink.FieldEvidence, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedEvidence(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, benefitlink.FieldEvidence, value)
+		})
+	}
+	if _u.mutation.EvidenceCleared() {
+		_spec.ClearField(benefitlink.FieldEvidence, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.CrossCountyReason(); ok {
+		_spec.SetField(benefitlink.FieldCrossCountyReason, field.TypeString, value)
+	}
+	if _u.mutation.CrossCountyReasonCleared() {
+		_spec.ClearField(benefitlink.FieldCrossCountyReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.DecisionReason(); ok {
+		_spec.SetField(benefitlink.FieldDecisionReason, field.TypeString, value)
+	}
+	if _u.mutation.DecisionReasonCleared() {
+		_spec.ClearField(benefitlink.FieldDecisionReason, field.TypeString)
+	}
+	if _u.mutation.ProposedByIDCleared() {
+		_spec.ClearField(benefitlink.FieldProposedByID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.DecidedByID(); ok {
+		_spec.SetField(benefitlink.FieldDecidedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedDecidedByID(); ok {
+		_spec.AddField(benefitlink.FieldDecidedByID, field.TypeInt, value)
+	}
+	if _u.mutation.DecidedByIDCleared() {
+		_spec.ClearField(benefitlink.FieldDecidedByID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.DecidedAt(); ok {
+		_spec.SetField(benefitlink.FieldDecidedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DecidedAtCleared() {
+		_spec.ClearField(benefitlink.FieldDecidedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EndedAt(); ok {
+		_spec.SetField(benefitlink.FieldEndedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EndedAtCleared() {
+		_spec.ClearField(benefitlink.FieldEndedAt, field.TypeTime)
 	}
 	if _u.mutation.SupplierCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -437,6 +642,145 @@ func (_u *BenefitLinkUpdateOne) ClearValidUntil() *BenefitLinkUpdateOne {
 	return _u
 }
 
+// SetStatus sets the "status" field.
+func (_u *BenefitLinkUpdateOne) SetStatus(v benefitlink.Status) *BenefitLinkUpdateOne {
+	_u.mutation.SetStatus(v)
+	return _u
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_u *BenefitLinkUpdateOne) SetNillableStatus(v *benefitlink.Status) *BenefitLinkUpdateOne {
+	if v != nil {
+		_u.SetStatus(*v)
+	}
+	return _u
+}
+
+// SetEvidence sets the "evidence" field.
+func (_u *BenefitLinkUpdateOne) SetEvidence(v []string) *BenefitLinkUpdateOne {
+	_u.mutation.SetEvidence(v)
+	return _u
+}
+
+// AppendEvidence appends value to the "evidence" field.
+func (_u *BenefitLinkUpdateOne) AppendEvidence(v []string) *BenefitLinkUpdateOne {
+	_u.mutation.AppendEvidence(v)
+	return _u
+}
+
+// ClearEvidence clears the value of the "evidence" field.
+func (_u *BenefitLinkUpdateOne) ClearEvidence() *BenefitLinkUpdateOne {
+	_u.mutation.ClearEvidence()
+	return _u
+}
+
+// SetCrossCountyReason sets the "cross_county_reason" field.
+func (_u *BenefitLinkUpdateOne) SetCrossCountyReason(v string) *BenefitLinkUpdateOne {
+	_u.mutation.SetCrossCountyReason(v)
+	return _u
+}
+
+// SetNillableCrossCountyReason sets the "cross_county_reason" field if the given value is not nil.
+func (_u *BenefitLinkUpdateOne) SetNillableCrossCountyReason(v *string) *BenefitLinkUpdateOne {
+	if v != nil {
+		_u.SetCrossCountyReason(*v)
+	}
+	return _u
+}
+
+// ClearCrossCountyReason clears the value of the "cross_county_reason" field.
+func (_u *BenefitLinkUpdateOne) ClearCrossCountyReason() *BenefitLinkUpdateOne {
+	_u.mutation.ClearCrossCountyReason()
+	return _u
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (_u *BenefitLinkUpdateOne) SetDecisionReason(v string) *BenefitLinkUpdateOne {
+	_u.mutation.SetDecisionReason(v)
+	return _u
+}
+
+// SetNillableDecisionReason sets the "decision_reason" field if the given value is not nil.
+func (_u *BenefitLinkUpdateOne) SetNillableDecisionReason(v *string) *BenefitLinkUpdateOne {
+	if v != nil {
+		_u.SetDecisionReason(*v)
+	}
+	return _u
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (_u *BenefitLinkUpdateOne) ClearDecisionReason() *BenefitLinkUpdateOne {
+	_u.mutation.ClearDecisionReason()
+	return _u
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (_u *BenefitLinkUpdateOne) SetDecidedByID(v int) *BenefitLinkUpdateOne {
+	_u.mutation.ResetDecidedByID()
+	_u.mutation.SetDecidedByID(v)
+	return _u
+}
+
+// SetNillableDecidedByID sets the "decided_by_id" field if the given value is not nil.
+func (_u *BenefitLinkUpdateOne) SetNillableDecidedByID(v *int) *BenefitLinkUpdateOne {
+	if v != nil {
+		_u.SetDecidedByID(*v)
+	}
+	return _u
+}
+
+// AddDecidedByID adds value to the "decided_by_id" field.
+func (_u *BenefitLinkUpdateOne) AddDecidedByID(v int) *BenefitLinkUpdateOne {
+	_u.mutation.AddDecidedByID(v)
+	return _u
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (_u *BenefitLinkUpdateOne) ClearDecidedByID() *BenefitLinkUpdateOne {
+	_u.mutation.ClearDecidedByID()
+	return _u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_u *BenefitLinkUpdateOne) SetDecidedAt(v time.Time) *BenefitLinkUpdateOne {
+	_u.mutation.SetDecidedAt(v)
+	return _u
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_u *BenefitLinkUpdateOne) SetNillableDecidedAt(v *time.Time) *BenefitLinkUpdateOne {
+	if v != nil {
+		_u.SetDecidedAt(*v)
+	}
+	return _u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (_u *BenefitLinkUpdateOne) ClearDecidedAt() *BenefitLinkUpdateOne {
+	_u.mutation.ClearDecidedAt()
+	return _u
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (_u *BenefitLinkUpdateOne) SetEndedAt(v time.Time) *BenefitLinkUpdateOne {
+	_u.mutation.SetEndedAt(v)
+	return _u
+}
+
+// SetNillableEndedAt sets the "ended_at" field if the given value is not nil.
+func (_u *BenefitLinkUpdateOne) SetNillableEndedAt(v *time.Time) *BenefitLinkUpdateOne {
+	if v != nil {
+		_u.SetEndedAt(*v)
+	}
+	return _u
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (_u *BenefitLinkUpdateOne) ClearEndedAt() *BenefitLinkUpdateOne {
+	_u.mutation.ClearEndedAt()
+	return _u
+}
+
 // SetSupplier sets the "supplier" edge to the Organization entity.
 func (_u *BenefitLinkUpdateOne) SetSupplier(v *Organization) *BenefitLinkUpdateOne {
 	return _u.SetSupplierID(v.ID)
@@ -531,6 +875,21 @@ func (_u *BenefitLinkUpdateOne) check() error {
 			return &ValidationError{Name: "share_bp", err: fmt.Errorf(`ent: validator failed for field "BenefitLink.share_bp": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Status(); ok {
+		if err := benefitlink.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "BenefitLink.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CrossCountyReason(); ok {
+		if err := benefitlink.CrossCountyReasonValidator(v); err != nil {
+			return &ValidationError{Name: "cross_county_reason", err: fmt.Errorf(`ent: validator failed for field "BenefitLink.cross_county_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DecisionReason(); ok {
+		if err := benefitlink.DecisionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "decision_reason", err: fmt.Errorf(`ent: validator failed for field "BenefitLink.decision_reason": %w`, err)}
+		}
+	}
 	if _u.mutation.SupplierCleared() && len(_u.mutation.SupplierIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "BenefitLink.supplier"`)
 	}
@@ -589,6 +948,56 @@ func (_u *BenefitLinkUpdateOne) sqlSave(ctx context.Context) (_node *BenefitLink
 	}
 	if _u.mutation.ValidUntilCleared() {
 		_spec.ClearField(benefitlink.FieldValidUntil, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Status(); ok {
+		_spec.SetField(benefitlink.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.Evidence(); ok {
+		_spec.SetField(benefitlink.FieldEvidence, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedEvidence(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, benefitlink.FieldEvidence, value)
+		})
+	}
+	if _u.mutation.EvidenceCleared() {
+		_spec.ClearField(benefitlink.FieldEvidence, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.CrossCountyReason(); ok {
+		_spec.SetField(benefitlink.FieldCrossCountyReason, field.TypeString, value)
+	}
+	if _u.mutation.CrossCountyReasonCleared() {
+		_spec.ClearField(benefitlink.FieldCrossCountyReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.DecisionReason(); ok {
+		_spec.SetField(benefitlink.FieldDecisionReason, field.TypeString, value)
+	}
+	if _u.mutation.DecisionReasonCleared() {
+		_spec.ClearField(benefitlink.FieldDecisionReason, field.TypeString)
+	}
+	if _u.mutation.ProposedByIDCleared() {
+		_spec.ClearField(benefitlink.FieldProposedByID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.DecidedByID(); ok {
+		_spec.SetField(benefitlink.FieldDecidedByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedDecidedByID(); ok {
+		_spec.AddField(benefitlink.FieldDecidedByID, field.TypeInt, value)
+	}
+	if _u.mutation.DecidedByIDCleared() {
+		_spec.ClearField(benefitlink.FieldDecidedByID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.DecidedAt(); ok {
+		_spec.SetField(benefitlink.FieldDecidedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DecidedAtCleared() {
+		_spec.ClearField(benefitlink.FieldDecidedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.EndedAt(); ok {
+		_spec.SetField(benefitlink.FieldEndedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EndedAtCleared() {
+		_spec.ClearField(benefitlink.FieldEndedAt, field.TypeTime)
 	}
 	if _u.mutation.SupplierCleared() {
 		edge := &sqlgraph.EdgeSpec{

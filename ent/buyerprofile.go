@@ -24,6 +24,8 @@ type BuyerProfile struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// OrganizationID holds the value of the "organization_id" field.
 	OrganizationID int `json:"organization_id,omitempty"`
+	// The year the budget is for.
+	Year int `json:"year,omitempty"`
 	// Whether the unit runs a canteen (食堂); units without one have no reservation quota.
 	HasCanteen bool `json:"has_canteen,omitempty"`
 	// Yearly canteen food procurement budget. In fen (分).
@@ -65,7 +67,7 @@ func (*BuyerProfile) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case buyerprofile.FieldHasCanteen:
 			values[i] = new(sql.NullBool)
-		case buyerprofile.FieldID, buyerprofile.FieldOrganizationID, buyerprofile.FieldCanteenFoodBudgetFen, buyerprofile.FieldReservedShareBp:
+		case buyerprofile.FieldID, buyerprofile.FieldOrganizationID, buyerprofile.FieldYear, buyerprofile.FieldCanteenFoodBudgetFen, buyerprofile.FieldReservedShareBp:
 			values[i] = new(sql.NullInt64)
 		case buyerprofile.FieldCreatedAt, buyerprofile.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -107,6 +109,12 @@ func (_m *BuyerProfile) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field organization_id", values[i])
 			} else if value.Valid {
 				_m.OrganizationID = int(value.Int64)
+			}
+		case buyerprofile.FieldYear:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field year", values[i])
+			} else if value.Valid {
+				_m.Year = int(value.Int64)
 			}
 		case buyerprofile.FieldHasCanteen:
 			if value, ok := values[i].(*sql.NullBool); !ok {
@@ -175,6 +183,9 @@ func (_m *BuyerProfile) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("organization_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.OrganizationID))
+	builder.WriteString(", ")
+	builder.WriteString("year=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Year))
 	builder.WriteString(", ")
 	builder.WriteString("has_canteen=")
 	builder.WriteString(fmt.Sprintf("%v", _m.HasCanteen))

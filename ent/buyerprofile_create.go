@@ -57,6 +57,12 @@ func (_c *BuyerProfileCreate) SetOrganizationID(v int) *BuyerProfileCreate {
 	return _c
 }
 
+// SetYear sets the "year" field.
+func (_c *BuyerProfileCreate) SetYear(v int) *BuyerProfileCreate {
+	_c.mutation.SetYear(v)
+	return _c
+}
+
 // SetHasCanteen sets the "has_canteen" field.
 func (_c *BuyerProfileCreate) SetHasCanteen(v bool) *BuyerProfileCreate {
 	_c.mutation.SetHasCanteen(v)
@@ -181,6 +187,14 @@ func (_c *BuyerProfileCreate) check() error {
 	if _, ok := _c.mutation.OrganizationID(); !ok {
 		return &ValidationError{Name: "organization_id", err: errors.New(`ent: missing required field "BuyerProfile.organization_id"`)}
 	}
+	if _, ok := _c.mutation.Year(); !ok {
+		return &ValidationError{Name: "year", err: errors.New(`ent: missing required field "BuyerProfile.year"`)}
+	}
+	if v, ok := _c.mutation.Year(); ok {
+		if err := buyerprofile.YearValidator(v); err != nil {
+			return &ValidationError{Name: "year", err: fmt.Errorf(`ent: validator failed for field "BuyerProfile.year": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.HasCanteen(); !ok {
 		return &ValidationError{Name: "has_canteen", err: errors.New(`ent: missing required field "BuyerProfile.has_canteen"`)}
 	}
@@ -238,6 +252,10 @@ func (_c *BuyerProfileCreate) createSpec() (*BuyerProfile, *sqlgraph.CreateSpec)
 		_spec.SetField(buyerprofile.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
 	}
+	if value, ok := _c.mutation.Year(); ok {
+		_spec.SetField(buyerprofile.FieldYear, field.TypeInt, value)
+		_node.Year = value
+	}
 	if value, ok := _c.mutation.HasCanteen(); ok {
 		_spec.SetField(buyerprofile.FieldHasCanteen, field.TypeBool, value)
 		_node.HasCanteen = value
@@ -252,7 +270,7 @@ func (_c *BuyerProfileCreate) createSpec() (*BuyerProfile, *sqlgraph.CreateSpec)
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2O,
+			Rel:     sqlgraph.M2O,
 			Inverse: true,
 			Table:   buyerprofile.OrganizationTable,
 			Columns: []string{buyerprofile.OrganizationColumn},
@@ -395,6 +413,9 @@ func (u *BuyerProfileUpsertOne) UpdateNewValues() *BuyerProfileUpsertOne {
 		}
 		if _, exists := u.create.mutation.OrganizationID(); exists {
 			s.SetIgnore(buyerprofile.FieldOrganizationID)
+		}
+		if _, exists := u.create.mutation.Year(); exists {
+			s.SetIgnore(buyerprofile.FieldYear)
 		}
 	}))
 	return u
@@ -678,6 +699,9 @@ func (u *BuyerProfileUpsertBulk) UpdateNewValues() *BuyerProfileUpsertBulk {
 			}
 			if _, exists := b.mutation.OrganizationID(); exists {
 				s.SetIgnore(buyerprofile.FieldOrganizationID)
+			}
+			if _, exists := b.mutation.Year(); exists {
+				s.SetIgnore(buyerprofile.FieldYear)
 			}
 		}
 	}))

@@ -78,7 +78,7 @@ func (_q *BuyerProfileQuery) QueryOrganization() *OrganizationQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(buyerprofile.Table, buyerprofile.FieldID, selector),
 			sqlgraph.To(organization.Table, organization.FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, true, buyerprofile.OrganizationTable, buyerprofile.OrganizationColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, buyerprofile.OrganizationTable, buyerprofile.OrganizationColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil

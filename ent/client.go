@@ -20,9 +20,11 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
@@ -74,12 +76,16 @@ type Client struct {
 	Certification *CertificationClient
 	// CreditTotal is the client for interacting with the CreditTotal builders.
 	CreditTotal *CreditTotalClient
+	// Facilitation is the client for interacting with the Facilitation builders.
+	Facilitation *FacilitationClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
 	// HouseholdMember is the client for interacting with the HouseholdMember builders.
 	HouseholdMember *HouseholdMemberClient
 	// IncentiveRule is the client for interacting with the IncentiveRule builders.
 	IncentiveRule *IncentiveRuleClient
+	// Invitation is the client for interacting with the Invitation builders.
+	Invitation *InvitationClient
 	// LedgerEntry is the client for interacting with the LedgerEntry builders.
 	LedgerEntry *LedgerEntryClient
 	// Membership is the client for interacting with the Membership builders.
@@ -140,9 +146,11 @@ func (c *Client) init() {
 	c.BuyerProfile = NewBuyerProfileClient(c.config)
 	c.Certification = NewCertificationClient(c.config)
 	c.CreditTotal = NewCreditTotalClient(c.config)
+	c.Facilitation = NewFacilitationClient(c.config)
 	c.Household = NewHouseholdClient(c.config)
 	c.HouseholdMember = NewHouseholdMemberClient(c.config)
 	c.IncentiveRule = NewIncentiveRuleClient(c.config)
+	c.Invitation = NewInvitationClient(c.config)
 	c.LedgerEntry = NewLedgerEntryClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.MonitoringCase = NewMonitoringCaseClient(c.config)
@@ -263,9 +271,11 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		BuyerProfile:        NewBuyerProfileClient(cfg),
 		Certification:       NewCertificationClient(cfg),
 		CreditTotal:         NewCreditTotalClient(cfg),
+		Facilitation:        NewFacilitationClient(cfg),
 		Household:           NewHouseholdClient(cfg),
 		HouseholdMember:     NewHouseholdMemberClient(cfg),
 		IncentiveRule:       NewIncentiveRuleClient(cfg),
+		Invitation:          NewInvitationClient(cfg),
 		LedgerEntry:         NewLedgerEntryClient(cfg),
 		Membership:          NewMembershipClient(cfg),
 		MonitoringCase:      NewMonitoringCaseClient(cfg),
@@ -313,9 +323,11 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		BuyerProfile:        NewBuyerProfileClient(cfg),
 		Certification:       NewCertificationClient(cfg),
 		CreditTotal:         NewCreditTotalClient(cfg),
+		Facilitation:        NewFacilitationClient(cfg),
 		Household:           NewHouseholdClient(cfg),
 		HouseholdMember:     NewHouseholdMemberClient(cfg),
 		IncentiveRule:       NewIncentiveRuleClient(cfg),
+		Invitation:          NewInvitationClient(cfg),
 		LedgerEntry:         NewLedgerEntryClient(cfg),
 		Membership:          NewMembershipClient(cfg),
 		MonitoringCase:      NewMonitoringCaseClient(cfg),
@@ -365,11 +377,12 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
-		c.BuyerProfile, c.Certification, c.CreditTotal, c.Household, c.HouseholdMember,
-		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase,
-		c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest, c.Organization,
-		c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
-		c.SignInThrottle, c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.BuyerProfile, c.Certification, c.CreditTotal, c.Facilitation, c.Household,
+		c.HouseholdMember, c.IncentiveRule, c.Invitation, c.LedgerEntry, c.Membership,
+		c.MonitoringCase, c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest,
+		c.Organization, c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal,
+		c.Region, c.Session, c.SignInThrottle, c.StockAdjustment, c.SupplierProfile,
+		c.Target, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -380,11 +393,12 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
-		c.BuyerProfile, c.Certification, c.CreditTotal, c.Household, c.HouseholdMember,
-		c.IncentiveRule, c.LedgerEntry, c.Membership, c.MonitoringCase,
-		c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest, c.Organization,
-		c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
-		c.SignInThrottle, c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.BuyerProfile, c.Certification, c.CreditTotal, c.Facilitation, c.Household,
+		c.HouseholdMember, c.IncentiveRule, c.Invitation, c.LedgerEntry, c.Membership,
+		c.MonitoringCase, c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest,
+		c.Organization, c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal,
+		c.Region, c.Session, c.SignInThrottle, c.StockAdjustment, c.SupplierProfile,
+		c.Target, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -411,12 +425,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Certification.mutate(ctx, m)
 	case *CreditTotalMutation:
 		return c.CreditTotal.mutate(ctx, m)
+	case *FacilitationMutation:
+		return c.Facilitation.mutate(ctx, m)
 	case *HouseholdMutation:
 		return c.Household.mutate(ctx, m)
 	case *HouseholdMemberMutation:
 		return c.HouseholdMember.mutate(ctx, m)
 	case *IncentiveRuleMutation:
 		return c.IncentiveRule.mutate(ctx, m)
+	case *InvitationMutation:
+		return c.Invitation.mutate(ctx, m)
 	case *LedgerEntryMutation:
 		return c.LedgerEntry.mutate(ctx, m)
 	case *MembershipMutation:
@@ -1668,7 +1686,7 @@ func (c *BuyerProfileClient) QueryOrganization(_m *BuyerProfile) *OrganizationQu
 		step := sqlgraph.NewStep(
 			sqlgraph.From(buyerprofile.Table, buyerprofile.FieldID, id),
 			sqlgraph.To(organization.Table, organization.FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, true, buyerprofile.OrganizationTable, buyerprofile.OrganizationColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, buyerprofile.OrganizationTable, buyerprofile.OrganizationColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1983,6 +2001,172 @@ func (c *CreditTotalClient) mutate(ctx context.Context, m *CreditTotalMutation) 
 		return (&CreditTotalDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CreditTotal mutation op: %q", m.Op())
+	}
+}
+
+// FacilitationClient is a client for the Facilitation schema.
+type FacilitationClient struct {
+	config
+}
+
+// NewFacilitationClient returns a client for the Facilitation from the given config.
+func NewFacilitationClient(c config) *FacilitationClient {
+	return &FacilitationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `facilitation.Hooks(f(g(h())))`.
+func (c *FacilitationClient) Use(hooks ...Hook) {
+	c.hooks.Facilitation = append(c.hooks.Facilitation, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `facilitation.Intercept(f(g(h())))`.
+func (c *FacilitationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Facilitation = append(c.inters.Facilitation, interceptors...)
+}
+
+// Create returns a builder for creating a Facilitation entity.
+func (c *FacilitationClient) Create() *FacilitationCreate {
+	mutation := newFacilitationMutation(c.config, OpCreate)
+	return &FacilitationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Facilitation entities.
+func (c *FacilitationClient) CreateBulk(builders ...*FacilitationCreate) *FacilitationCreateBulk {
+	return &FacilitationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FacilitationClient) MapCreateBulk(slice any, setFunc func(*FacilitationCreate, int)) *FacilitationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FacilitationCreateBulk{err: fmt.Errorf("calling to FacilitationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FacilitationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FacilitationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Facilitation.
+func (c *FacilitationClient) Update() *FacilitationUpdate {
+	mutation := newFacilitationMutation(c.config, OpUpdate)
+	return &FacilitationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FacilitationClient) UpdateOne(_m *Facilitation) *FacilitationUpdateOne {
+	mutation := newFacilitationMutation(c.config, OpUpdateOne, withFacilitation(_m))
+	return &FacilitationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FacilitationClient) UpdateOneID(id int) *FacilitationUpdateOne {
+	mutation := newFacilitationMutation(c.config, OpUpdateOne, withFacilitationID(id))
+	return &FacilitationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Facilitation.
+func (c *FacilitationClient) Delete() *FacilitationDelete {
+	mutation := newFacilitationMutation(c.config, OpDelete)
+	return &FacilitationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FacilitationClient) DeleteOne(_m *Facilitation) *FacilitationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FacilitationClient) DeleteOneID(id int) *FacilitationDeleteOne {
+	builder := c.Delete().Where(facilitation.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FacilitationDeleteOne{builder}
+}
+
+// Query returns a query builder for Facilitation.
+func (c *FacilitationClient) Query() *FacilitationQuery {
+	return &FacilitationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFacilitation},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Facilitation entity by its id.
+func (c *FacilitationClient) Get(ctx context.Context, id int) (*Facilitation, error) {
+	return c.Query().Where(facilitation.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FacilitationClient) GetX(ctx context.Context, id int) *Facilitation {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryFacilitator queries the facilitator edge of a Facilitation.
+func (c *FacilitationClient) QueryFacilitator(_m *Facilitation) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(facilitation.Table, facilitation.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, facilitation.FacilitatorTable, facilitation.FacilitatorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryBuyer queries the buyer edge of a Facilitation.
+func (c *FacilitationClient) QueryBuyer(_m *Facilitation) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(facilitation.Table, facilitation.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, facilitation.BuyerTable, facilitation.BuyerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *FacilitationClient) Hooks() []Hook {
+	hooks := c.hooks.Facilitation
+	return append(hooks[:len(hooks):len(hooks)], facilitation.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *FacilitationClient) Interceptors() []Interceptor {
+	return c.inters.Facilitation
+}
+
+func (c *FacilitationClient) mutate(ctx context.Context, m *FacilitationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FacilitationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FacilitationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FacilitationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FacilitationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Facilitation mutation op: %q", m.Op())
 	}
 }
 
@@ -2545,6 +2729,156 @@ func (c *IncentiveRuleClient) mutate(ctx context.Context, m *IncentiveRuleMutati
 		return (&IncentiveRuleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown IncentiveRule mutation op: %q", m.Op())
+	}
+}
+
+// InvitationClient is a client for the Invitation schema.
+type InvitationClient struct {
+	config
+}
+
+// NewInvitationClient returns a client for the Invitation from the given config.
+func NewInvitationClient(c config) *InvitationClient {
+	return &InvitationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `invitation.Hooks(f(g(h())))`.
+func (c *InvitationClient) Use(hooks ...Hook) {
+	c.hooks.Invitation = append(c.hooks.Invitation, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `invitation.Intercept(f(g(h())))`.
+func (c *InvitationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Invitation = append(c.inters.Invitation, interceptors...)
+}
+
+// Create returns a builder for creating a Invitation entity.
+func (c *InvitationClient) Create() *InvitationCreate {
+	mutation := newInvitationMutation(c.config, OpCreate)
+	return &InvitationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Invitation entities.
+func (c *InvitationClient) CreateBulk(builders ...*InvitationCreate) *InvitationCreateBulk {
+	return &InvitationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *InvitationClient) MapCreateBulk(slice any, setFunc func(*InvitationCreate, int)) *InvitationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &InvitationCreateBulk{err: fmt.Errorf("calling to InvitationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*InvitationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &InvitationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Invitation.
+func (c *InvitationClient) Update() *InvitationUpdate {
+	mutation := newInvitationMutation(c.config, OpUpdate)
+	return &InvitationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *InvitationClient) UpdateOne(_m *Invitation) *InvitationUpdateOne {
+	mutation := newInvitationMutation(c.config, OpUpdateOne, withInvitation(_m))
+	return &InvitationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *InvitationClient) UpdateOneID(id int) *InvitationUpdateOne {
+	mutation := newInvitationMutation(c.config, OpUpdateOne, withInvitationID(id))
+	return &InvitationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Invitation.
+func (c *InvitationClient) Delete() *InvitationDelete {
+	mutation := newInvitationMutation(c.config, OpDelete)
+	return &InvitationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *InvitationClient) DeleteOne(_m *Invitation) *InvitationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *InvitationClient) DeleteOneID(id int) *InvitationDeleteOne {
+	builder := c.Delete().Where(invitation.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &InvitationDeleteOne{builder}
+}
+
+// Query returns a query builder for Invitation.
+func (c *InvitationClient) Query() *InvitationQuery {
+	return &InvitationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeInvitation},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Invitation entity by its id.
+func (c *InvitationClient) Get(ctx context.Context, id int) (*Invitation, error) {
+	return c.Query().Where(invitation.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *InvitationClient) GetX(ctx context.Context, id int) *Invitation {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Invitation.
+func (c *InvitationClient) QueryOrganization(_m *Invitation) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invitation.Table, invitation.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, invitation.OrganizationTable, invitation.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *InvitationClient) Hooks() []Hook {
+	hooks := c.hooks.Invitation
+	return append(hooks[:len(hooks):len(hooks)], invitation.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *InvitationClient) Interceptors() []Interceptor {
+	return c.inters.Invitation
+}
+
+func (c *InvitationClient) mutate(ctx context.Context, m *InvitationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&InvitationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&InvitationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&InvitationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&InvitationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Invitation mutation op: %q", m.Op())
 	}
 }
 
@@ -4026,15 +4360,15 @@ func (c *OrganizationClient) QuerySupplierProfile(_m *Organization) *SupplierPro
 	return query
 }
 
-// QueryBuyerProfile queries the buyer_profile edge of a Organization.
-func (c *OrganizationClient) QueryBuyerProfile(_m *Organization) *BuyerProfileQuery {
+// QueryBuyerProfiles queries the buyer_profiles edge of a Organization.
+func (c *OrganizationClient) QueryBuyerProfiles(_m *Organization) *BuyerProfileQuery {
 	query := (&BuyerProfileClient{config: c.config}).Query()
 	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
 		id := _m.ID
 		step := sqlgraph.NewStep(
 			sqlgraph.From(organization.Table, organization.FieldID, id),
 			sqlgraph.To(buyerprofile.Table, buyerprofile.FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, false, organization.BuyerProfileTable, organization.BuyerProfileColumn),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.BuyerProfilesTable, organization.BuyerProfilesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -6074,19 +6408,20 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
-		BuyerProfile, Certification, CreditTotal, Household, HouseholdMember,
-		IncentiveRule, LedgerEntry, Membership, MonitoringCase, MonitoringThreshold,
-		Order, OrderLine, OrderRequest, Organization, Pairing, Product, ProgressReport,
-		PurchaseTotal, Region, Session, SignInThrottle, StockAdjustment,
-		SupplierProfile, Target, User []ent.Hook
+		BuyerProfile, Certification, CreditTotal, Facilitation, Household,
+		HouseholdMember, IncentiveRule, Invitation, LedgerEntry, Membership,
+		MonitoringCase, MonitoringThreshold, Order, OrderLine, OrderRequest,
+		Organization, Pairing, Product, ProgressReport, PurchaseTotal, Region, Session,
+		SignInThrottle, StockAdjustment, SupplierProfile, Target, User []ent.Hook
 	}
 	inters struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
-		BuyerProfile, Certification, CreditTotal, Household, HouseholdMember,
-		IncentiveRule, LedgerEntry, Membership, MonitoringCase, MonitoringThreshold,
-		Order, OrderLine, OrderRequest, Organization, Pairing, Product, ProgressReport,
-		PurchaseTotal, Region, Session, SignInThrottle, StockAdjustment,
-		SupplierProfile, Target, User []ent.Interceptor
+		BuyerProfile, Certification, CreditTotal, Facilitation, Household,
+		HouseholdMember, IncentiveRule, Invitation, LedgerEntry, Membership,
+		MonitoringCase, MonitoringThreshold, Order, OrderLine, OrderRequest,
+		Organization, Pairing, Product, ProgressReport, PurchaseTotal, Region, Session,
+		SignInThrottle, StockAdjustment, SupplierProfile, Target,
+		User []ent.Interceptor
 	}
 )
 

@@ -12,9 +12,11 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
@@ -112,9 +114,11 @@ func checkColumn(t, c string) error {
 			buyerprofile.Table:        buyerprofile.ValidColumn,
 			certification.Table:       certification.ValidColumn,
 			credittotal.Table:         credittotal.ValidColumn,
+			facilitation.Table:        facilitation.ValidColumn,
 			household.Table:           household.ValidColumn,
 			householdmember.Table:     householdmember.ValidColumn,
 			incentiverule.Table:       incentiverule.ValidColumn,
+			invitation.Table:          invitation.ValidColumn,
 			ledgerentry.Table:         ledgerentry.ValidColumn,
 			membership.Table:          membership.ValidColumn,
 			monitoringcase.Table:      monitoringcase.ValidColumn,

@@ -11,9 +11,11 @@ import (
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
@@ -847,6 +849,26 @@ func (_q *AnnualIncomeQuery) collectField(ctx context.Context, oneNode bool, opC
 				selectedFields = append(selectedFields, annualincome.FieldPerCapitaNetIncomeFen)
 				fieldSeen[annualincome.FieldPerCapitaNetIncomeFen] = struct{}{}
 			}
+		case "foodClothingOk":
+			if _, ok := fieldSeen[annualincome.FieldFoodClothingOk]; !ok {
+				selectedFields = append(selectedFields, annualincome.FieldFoodClothingOk)
+				fieldSeen[annualincome.FieldFoodClothingOk] = struct{}{}
+			}
+		case "schoolingOk":
+			if _, ok := fieldSeen[annualincome.FieldSchoolingOk]; !ok {
+				selectedFields = append(selectedFields, annualincome.FieldSchoolingOk)
+				fieldSeen[annualincome.FieldSchoolingOk] = struct{}{}
+			}
+		case "medicalOk":
+			if _, ok := fieldSeen[annualincome.FieldMedicalOk]; !ok {
+				selectedFields = append(selectedFields, annualincome.FieldMedicalOk)
+				fieldSeen[annualincome.FieldMedicalOk] = struct{}{}
+			}
+		case "housingOk":
+			if _, ok := fieldSeen[annualincome.FieldHousingOk]; !ok {
+				selectedFields = append(selectedFields, annualincome.FieldHousingOk)
+				fieldSeen[annualincome.FieldHousingOk] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1517,6 +1539,36 @@ func (_q *BenefitLinkQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, benefitlink.FieldValidUntil)
 				fieldSeen[benefitlink.FieldValidUntil] = struct{}{}
 			}
+		case "status":
+			if _, ok := fieldSeen[benefitlink.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, benefitlink.FieldStatus)
+				fieldSeen[benefitlink.FieldStatus] = struct{}{}
+			}
+		case "evidence":
+			if _, ok := fieldSeen[benefitlink.FieldEvidence]; !ok {
+				selectedFields = append(selectedFields, benefitlink.FieldEvidence)
+				fieldSeen[benefitlink.FieldEvidence] = struct{}{}
+			}
+		case "crossCountyReason":
+			if _, ok := fieldSeen[benefitlink.FieldCrossCountyReason]; !ok {
+				selectedFields = append(selectedFields, benefitlink.FieldCrossCountyReason)
+				fieldSeen[benefitlink.FieldCrossCountyReason] = struct{}{}
+			}
+		case "decisionReason":
+			if _, ok := fieldSeen[benefitlink.FieldDecisionReason]; !ok {
+				selectedFields = append(selectedFields, benefitlink.FieldDecisionReason)
+				fieldSeen[benefitlink.FieldDecisionReason] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[benefitlink.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, benefitlink.FieldDecidedAt)
+				fieldSeen[benefitlink.FieldDecidedAt] = struct{}{}
+			}
+		case "endedAt":
+			if _, ok := fieldSeen[benefitlink.FieldEndedAt]; !ok {
+				selectedFields = append(selectedFields, benefitlink.FieldEndedAt)
+				fieldSeen[benefitlink.FieldEndedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -1636,6 +1688,11 @@ func (_q *BuyerProfileQuery) collectField(ctx context.Context, oneNode bool, opC
 			if _, ok := fieldSeen[buyerprofile.FieldOrganizationID]; !ok {
 				selectedFields = append(selectedFields, buyerprofile.FieldOrganizationID)
 				fieldSeen[buyerprofile.FieldOrganizationID] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[buyerprofile.FieldYear]; !ok {
+				selectedFields = append(selectedFields, buyerprofile.FieldYear)
+				fieldSeen[buyerprofile.FieldYear] = struct{}{}
 			}
 		case "hasCanteen":
 			if _, ok := fieldSeen[buyerprofile.FieldHasCanteen]; !ok {
@@ -1872,6 +1929,176 @@ func newCertificationPaginateArgs(rv map[string]any) *certificationPaginateArgs 
 	}
 	if v, ok := rv[whereField].(*CertificationWhereInput); ok {
 		args.opts = append(args.opts, WithCertificationFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *FacilitationQuery) CollectFields(ctx context.Context, satisfies ...string) (*FacilitationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *FacilitationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(facilitation.Columns))
+		selectedFields = []string{facilitation.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "facilitator":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withFacilitator = query
+			if _, ok := fieldSeen[facilitation.FieldFacilitatorID]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldFacilitatorID)
+				fieldSeen[facilitation.FieldFacilitatorID] = struct{}{}
+			}
+
+		case "buyer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withBuyer = query
+			if _, ok := fieldSeen[facilitation.FieldBuyerID]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldBuyerID)
+				fieldSeen[facilitation.FieldBuyerID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[facilitation.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldCreatedAt)
+				fieldSeen[facilitation.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[facilitation.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldUpdatedAt)
+				fieldSeen[facilitation.FieldUpdatedAt] = struct{}{}
+			}
+		case "facilitatorID":
+			if _, ok := fieldSeen[facilitation.FieldFacilitatorID]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldFacilitatorID)
+				fieldSeen[facilitation.FieldFacilitatorID] = struct{}{}
+			}
+		case "buyerID":
+			if _, ok := fieldSeen[facilitation.FieldBuyerID]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldBuyerID)
+				fieldSeen[facilitation.FieldBuyerID] = struct{}{}
+			}
+		case "validFrom":
+			if _, ok := fieldSeen[facilitation.FieldValidFrom]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldValidFrom)
+				fieldSeen[facilitation.FieldValidFrom] = struct{}{}
+			}
+		case "validUntil":
+			if _, ok := fieldSeen[facilitation.FieldValidUntil]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldValidUntil)
+				fieldSeen[facilitation.FieldValidUntil] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[facilitation.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldStatus)
+				fieldSeen[facilitation.FieldStatus] = struct{}{}
+			}
+		case "proposedByOrgID":
+			if _, ok := fieldSeen[facilitation.FieldProposedByOrgID]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldProposedByOrgID)
+				fieldSeen[facilitation.FieldProposedByOrgID] = struct{}{}
+			}
+		case "acceptedAt":
+			if _, ok := fieldSeen[facilitation.FieldAcceptedAt]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldAcceptedAt)
+				fieldSeen[facilitation.FieldAcceptedAt] = struct{}{}
+			}
+		case "endedAt":
+			if _, ok := fieldSeen[facilitation.FieldEndedAt]; !ok {
+				selectedFields = append(selectedFields, facilitation.FieldEndedAt)
+				fieldSeen[facilitation.FieldEndedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type facilitationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []FacilitationPaginateOption
+}
+
+func newFacilitationPaginateArgs(rv map[string]any) *facilitationPaginateArgs {
+	args := &facilitationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*FacilitationOrder:
+			args.opts = append(args.opts, WithFacilitationOrder(v))
+		case []any:
+			var orders []*FacilitationOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &FacilitationOrder{Field: &FacilitationOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithFacilitationOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*FacilitationWhereInput); ok {
+		args.opts = append(args.opts, WithFacilitationFilter(v.Filter))
 	}
 	return args
 }
@@ -2412,6 +2639,11 @@ func (_q *HouseholdQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, household.FieldExitYear)
 				fieldSeen[household.FieldExitYear] = struct{}{}
 			}
+		case "monitoringType":
+			if _, ok := fieldSeen[household.FieldMonitoringType]; !ok {
+				selectedFields = append(selectedFields, household.FieldMonitoringType)
+				fieldSeen[household.FieldMonitoringType] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -2531,6 +2763,26 @@ func (_q *HouseholdMemberQuery) collectField(ctx context.Context, oneNode bool, 
 			if _, ok := fieldSeen[householdmember.FieldHouseholdID]; !ok {
 				selectedFields = append(selectedFields, householdmember.FieldHouseholdID)
 				fieldSeen[householdmember.FieldHouseholdID] = struct{}{}
+			}
+		case "personNumber":
+			if _, ok := fieldSeen[householdmember.FieldPersonNumber]; !ok {
+				selectedFields = append(selectedFields, householdmember.FieldPersonNumber)
+				fieldSeen[householdmember.FieldPersonNumber] = struct{}{}
+			}
+		case "birthMonth":
+			if _, ok := fieldSeen[householdmember.FieldBirthMonth]; !ok {
+				selectedFields = append(selectedFields, householdmember.FieldBirthMonth)
+				fieldSeen[householdmember.FieldBirthMonth] = struct{}{}
+			}
+		case "removedAt":
+			if _, ok := fieldSeen[householdmember.FieldRemovedAt]; !ok {
+				selectedFields = append(selectedFields, householdmember.FieldRemovedAt)
+				fieldSeen[householdmember.FieldRemovedAt] = struct{}{}
+			}
+		case "removedReason":
+			if _, ok := fieldSeen[householdmember.FieldRemovedReason]; !ok {
+				selectedFields = append(selectedFields, householdmember.FieldRemovedReason)
+				fieldSeen[householdmember.FieldRemovedReason] = struct{}{}
 			}
 		case "relation":
 			if _, ok := fieldSeen[householdmember.FieldRelation]; !ok {
@@ -2965,6 +3217,151 @@ func newIncentiveRulePaginateArgs(rv map[string]any) *incentiverulePaginateArgs 
 	}
 	if v, ok := rv[whereField].(*IncentiveRuleWhereInput); ok {
 		args.opts = append(args.opts, WithIncentiveRuleFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *InvitationQuery) CollectFields(ctx context.Context, satisfies ...string) (*InvitationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *InvitationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(invitation.Columns))
+		selectedFields = []string{invitation.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[invitation.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, invitation.FieldOrganizationID)
+				fieldSeen[invitation.FieldOrganizationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[invitation.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, invitation.FieldCreatedAt)
+				fieldSeen[invitation.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[invitation.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, invitation.FieldUpdatedAt)
+				fieldSeen[invitation.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[invitation.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, invitation.FieldOrganizationID)
+				fieldSeen[invitation.FieldOrganizationID] = struct{}{}
+			}
+		case "email":
+			if _, ok := fieldSeen[invitation.FieldEmail]; !ok {
+				selectedFields = append(selectedFields, invitation.FieldEmail)
+				fieldSeen[invitation.FieldEmail] = struct{}{}
+			}
+		case "role":
+			if _, ok := fieldSeen[invitation.FieldRole]; !ok {
+				selectedFields = append(selectedFields, invitation.FieldRole)
+				fieldSeen[invitation.FieldRole] = struct{}{}
+			}
+		case "expiresAt":
+			if _, ok := fieldSeen[invitation.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, invitation.FieldExpiresAt)
+				fieldSeen[invitation.FieldExpiresAt] = struct{}{}
+			}
+		case "acceptedAt":
+			if _, ok := fieldSeen[invitation.FieldAcceptedAt]; !ok {
+				selectedFields = append(selectedFields, invitation.FieldAcceptedAt)
+				fieldSeen[invitation.FieldAcceptedAt] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[invitation.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, invitation.FieldRevokedAt)
+				fieldSeen[invitation.FieldRevokedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type invitationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []InvitationPaginateOption
+}
+
+func newInvitationPaginateArgs(rv map[string]any) *invitationPaginateArgs {
+	args := &invitationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*InvitationOrder:
+			args.opts = append(args.opts, WithInvitationOrder(v))
+		case []any:
+			var orders []*InvitationOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &InvitationOrder{Field: &InvitationOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithInvitationOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*InvitationWhereInput); ok {
+		args.opts = append(args.opts, WithInvitationFilter(v.Filter))
 	}
 	return args
 }
@@ -3506,6 +3903,11 @@ func (_q *MembershipQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if _, ok := fieldSeen[membership.FieldRole]; !ok {
 				selectedFields = append(selectedFields, membership.FieldRole)
 				fieldSeen[membership.FieldRole] = struct{}{}
+			}
+		case "invitedByID":
+			if _, ok := fieldSeen[membership.FieldInvitedByID]; !ok {
+				selectedFields = append(selectedFields, membership.FieldInvitedByID)
+				fieldSeen[membership.FieldInvitedByID] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -4641,16 +5043,94 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 			}
 			_q.withSupplierProfile = query
 
-		case "buyerProfile":
+		case "buyerProfiles":
 			var (
 				alias = field.Alias
 				path  = append(path, alias)
 				query = (&BuyerProfileClient{config: _q.config}).Query()
 			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, buyerprofileImplementors)...); err != nil {
+			args := newBuyerProfilePaginateArgs(fieldArgs(ctx, new(BuyerProfileWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newBuyerProfilePager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
 				return err
 			}
-			_q.withBuyerProfile = query
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"organization_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(organization.BuyerProfilesColumn), ids...))
+						})
+						if err := query.GroupBy(organization.BuyerProfilesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.BuyerProfiles)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, buyerprofileImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(organization.BuyerProfilesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedBuyerProfiles(alias, func(wq *BuyerProfileQuery) {
+				*wq = *query
+			})
 
 		case "products":
 			var (
@@ -5308,6 +5788,26 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 			if _, ok := fieldSeen[organization.FieldParentID]; !ok {
 				selectedFields = append(selectedFields, organization.FieldParentID)
 				fieldSeen[organization.FieldParentID] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[organization.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, organization.FieldStatus)
+				fieldSeen[organization.FieldStatus] = struct{}{}
+			}
+		case "statusReason":
+			if _, ok := fieldSeen[organization.FieldStatusReason]; !ok {
+				selectedFields = append(selectedFields, organization.FieldStatusReason)
+				fieldSeen[organization.FieldStatusReason] = struct{}{}
+			}
+		case "contactPhone":
+			if _, ok := fieldSeen[organization.FieldContactPhone]; !ok {
+				selectedFields = append(selectedFields, organization.FieldContactPhone)
+				fieldSeen[organization.FieldContactPhone] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[organization.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, organization.FieldDecidedAt)
+				fieldSeen[organization.FieldDecidedAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -238,6 +238,22 @@ func (_m *Certification) Product(ctx context.Context) (*Product, error) {
 	return result, err
 }
 
+func (_m *Facilitation) Facilitator(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.FacilitatorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryFacilitator().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Facilitation) Buyer(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.BuyerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryBuyer().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Household) Village(ctx context.Context) (*Region, error) {
 	result, err := _m.Edges.VillageOrErr()
 	if IsNotLoaded(err) {
@@ -407,6 +423,14 @@ func (_m *IncentiveRule) Points(
 		return conn, nil
 	}
 	return _m.QueryPoints().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Invitation) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *LedgerEntry) OrderLine(ctx context.Context) (*OrderLine, error) {
@@ -682,12 +706,25 @@ func (_m *Organization) SupplierProfile(ctx context.Context) (*SupplierProfile, 
 	return result, MaskNotFound(err)
 }
 
-func (_m *Organization) BuyerProfile(ctx context.Context) (*BuyerProfile, error) {
-	result, err := _m.Edges.BuyerProfileOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryBuyerProfile().Only(ctx)
+func (_m *Organization) BuyerProfiles(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*BuyerProfileOrder, where *BuyerProfileWhereInput,
+) (*BuyerProfileConnection, error) {
+	opts := []BuyerProfilePaginateOption{
+		WithBuyerProfileOrder(orderBy),
+		WithBuyerProfileFilter(where.Filter),
 	}
-	return result, MaskNotFound(err)
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedBuyerProfiles(alias); err == nil || hasTotalCount {
+		pager, err := newBuyerProfilePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &BuyerProfileConnection{Edges: []*BuyerProfileEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryBuyerProfiles().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Organization) Products(

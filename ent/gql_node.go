@@ -11,9 +11,11 @@ import (
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
@@ -88,6 +90,11 @@ var certificationImplementors = []string{"Certification", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Certification) IsNode() {}
 
+var facilitationImplementors = []string{"Facilitation", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Facilitation) IsNode() {}
+
 var householdImplementors = []string{"Household", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -102,6 +109,11 @@ var incentiveruleImplementors = []string{"IncentiveRule", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*IncentiveRule) IsNode() {}
+
+var invitationImplementors = []string{"Invitation", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Invitation) IsNode() {}
 
 var ledgerentryImplementors = []string{"LedgerEntry", "Node"}
 
@@ -308,6 +320,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case facilitation.Table:
+		query := c.Facilitation.Query().
+			Where(facilitation.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, facilitationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case household.Table:
 		query := c.Household.Query().
 			Where(household.ID(id))
@@ -331,6 +352,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(incentiverule.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, incentiveruleImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case invitation.Table:
+		query := c.Invitation.Query().
+			Where(invitation.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, invitationImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -671,6 +701,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case facilitation.Table:
+		query := c.Facilitation.Query().
+			Where(facilitation.IDIn(ids...))
+		query, err := query.CollectFields(ctx, facilitationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case household.Table:
 		query := c.Household.Query().
 			Where(household.IDIn(ids...))
@@ -707,6 +753,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.IncentiveRule.Query().
 			Where(incentiverule.IDIn(ids...))
 		query, err := query.CollectFields(ctx, incentiveruleImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case invitation.Table:
+		query := c.Invitation.Query().
+			Where(invitation.IDIn(ids...))
+		query, err := query.CollectFields(ctx, invitationImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -11,9 +11,11 @@ import (
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
@@ -946,6 +948,30 @@ type AnnualIncomeWhereInput struct {
 	PerCapitaNetIncomeFenLT    *int64  `json:"perCapitaNetIncomeFenLT,omitempty"`
 	PerCapitaNetIncomeFenLTE   *int64  `json:"perCapitaNetIncomeFenLTE,omitempty"`
 
+	// "food_clothing_ok" field predicates.
+	FoodClothingOk       *bool `json:"foodClothingOk,omitempty"`
+	FoodClothingOkNEQ    *bool `json:"foodClothingOkNEQ,omitempty"`
+	FoodClothingOkIsNil  bool  `json:"foodClothingOkIsNil,omitempty"`
+	FoodClothingOkNotNil bool  `json:"foodClothingOkNotNil,omitempty"`
+
+	// "schooling_ok" field predicates.
+	SchoolingOk       *bool `json:"schoolingOk,omitempty"`
+	SchoolingOkNEQ    *bool `json:"schoolingOkNEQ,omitempty"`
+	SchoolingOkIsNil  bool  `json:"schoolingOkIsNil,omitempty"`
+	SchoolingOkNotNil bool  `json:"schoolingOkNotNil,omitempty"`
+
+	// "medical_ok" field predicates.
+	MedicalOk       *bool `json:"medicalOk,omitempty"`
+	MedicalOkNEQ    *bool `json:"medicalOkNEQ,omitempty"`
+	MedicalOkIsNil  bool  `json:"medicalOkIsNil,omitempty"`
+	MedicalOkNotNil bool  `json:"medicalOkNotNil,omitempty"`
+
+	// "housing_ok" field predicates.
+	HousingOk       *bool `json:"housingOk,omitempty"`
+	HousingOkNEQ    *bool `json:"housingOkNEQ,omitempty"`
+	HousingOkIsNil  bool  `json:"housingOkIsNil,omitempty"`
+	HousingOkNotNil bool  `json:"housingOkNotNil,omitempty"`
+
 	// "household" edge predicates.
 	HasHousehold     *bool                  `json:"hasHousehold,omitempty"`
 	HasHouseholdWith []*HouseholdWhereInput `json:"hasHouseholdWith,omitempty"`
@@ -1153,6 +1179,54 @@ func (i *AnnualIncomeWhereInput) P() (predicate.AnnualIncome, error) {
 	}
 	if i.PerCapitaNetIncomeFenLTE != nil {
 		predicates = append(predicates, annualincome.PerCapitaNetIncomeFenLTE(*i.PerCapitaNetIncomeFenLTE))
+	}
+	if i.FoodClothingOk != nil {
+		predicates = append(predicates, annualincome.FoodClothingOkEQ(*i.FoodClothingOk))
+	}
+	if i.FoodClothingOkNEQ != nil {
+		predicates = append(predicates, annualincome.FoodClothingOkNEQ(*i.FoodClothingOkNEQ))
+	}
+	if i.FoodClothingOkIsNil {
+		predicates = append(predicates, annualincome.FoodClothingOkIsNil())
+	}
+	if i.FoodClothingOkNotNil {
+		predicates = append(predicates, annualincome.FoodClothingOkNotNil())
+	}
+	if i.SchoolingOk != nil {
+		predicates = append(predicates, annualincome.SchoolingOkEQ(*i.SchoolingOk))
+	}
+	if i.SchoolingOkNEQ != nil {
+		predicates = append(predicates, annualincome.SchoolingOkNEQ(*i.SchoolingOkNEQ))
+	}
+	if i.SchoolingOkIsNil {
+		predicates = append(predicates, annualincome.SchoolingOkIsNil())
+	}
+	if i.SchoolingOkNotNil {
+		predicates = append(predicates, annualincome.SchoolingOkNotNil())
+	}
+	if i.MedicalOk != nil {
+		predicates = append(predicates, annualincome.MedicalOkEQ(*i.MedicalOk))
+	}
+	if i.MedicalOkNEQ != nil {
+		predicates = append(predicates, annualincome.MedicalOkNEQ(*i.MedicalOkNEQ))
+	}
+	if i.MedicalOkIsNil {
+		predicates = append(predicates, annualincome.MedicalOkIsNil())
+	}
+	if i.MedicalOkNotNil {
+		predicates = append(predicates, annualincome.MedicalOkNotNil())
+	}
+	if i.HousingOk != nil {
+		predicates = append(predicates, annualincome.HousingOkEQ(*i.HousingOk))
+	}
+	if i.HousingOkNEQ != nil {
+		predicates = append(predicates, annualincome.HousingOkNEQ(*i.HousingOkNEQ))
+	}
+	if i.HousingOkIsNil {
+		predicates = append(predicates, annualincome.HousingOkIsNil())
+	}
+	if i.HousingOkNotNil {
+		predicates = append(predicates, annualincome.HousingOkNotNil())
 	}
 
 	if i.HasHousehold != nil {
@@ -2978,6 +3052,70 @@ type BenefitLinkWhereInput struct {
 	ValidUntilIsNil  bool        `json:"validUntilIsNil,omitempty"`
 	ValidUntilNotNil bool        `json:"validUntilNotNil,omitempty"`
 
+	// "status" field predicates.
+	Status      *benefitlink.Status  `json:"status,omitempty"`
+	StatusNEQ   *benefitlink.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []benefitlink.Status `json:"statusIn,omitempty"`
+	StatusNotIn []benefitlink.Status `json:"statusNotIn,omitempty"`
+
+	// "cross_county_reason" field predicates.
+	CrossCountyReason             *string  `json:"crossCountyReason,omitempty"`
+	CrossCountyReasonNEQ          *string  `json:"crossCountyReasonNEQ,omitempty"`
+	CrossCountyReasonIn           []string `json:"crossCountyReasonIn,omitempty"`
+	CrossCountyReasonNotIn        []string `json:"crossCountyReasonNotIn,omitempty"`
+	CrossCountyReasonGT           *string  `json:"crossCountyReasonGT,omitempty"`
+	CrossCountyReasonGTE          *string  `json:"crossCountyReasonGTE,omitempty"`
+	CrossCountyReasonLT           *string  `json:"crossCountyReasonLT,omitempty"`
+	CrossCountyReasonLTE          *string  `json:"crossCountyReasonLTE,omitempty"`
+	CrossCountyReasonContains     *string  `json:"crossCountyReasonContains,omitempty"`
+	CrossCountyReasonHasPrefix    *string  `json:"crossCountyReasonHasPrefix,omitempty"`
+	CrossCountyReasonHasSuffix    *string  `json:"crossCountyReasonHasSuffix,omitempty"`
+	CrossCountyReasonIsNil        bool     `json:"crossCountyReasonIsNil,omitempty"`
+	CrossCountyReasonNotNil       bool     `json:"crossCountyReasonNotNil,omitempty"`
+	CrossCountyReasonEqualFold    *string  `json:"crossCountyReasonEqualFold,omitempty"`
+	CrossCountyReasonContainsFold *string  `json:"crossCountyReasonContainsFold,omitempty"`
+
+	// "decision_reason" field predicates.
+	DecisionReason             *string  `json:"decisionReason,omitempty"`
+	DecisionReasonNEQ          *string  `json:"decisionReasonNEQ,omitempty"`
+	DecisionReasonIn           []string `json:"decisionReasonIn,omitempty"`
+	DecisionReasonNotIn        []string `json:"decisionReasonNotIn,omitempty"`
+	DecisionReasonGT           *string  `json:"decisionReasonGT,omitempty"`
+	DecisionReasonGTE          *string  `json:"decisionReasonGTE,omitempty"`
+	DecisionReasonLT           *string  `json:"decisionReasonLT,omitempty"`
+	DecisionReasonLTE          *string  `json:"decisionReasonLTE,omitempty"`
+	DecisionReasonContains     *string  `json:"decisionReasonContains,omitempty"`
+	DecisionReasonHasPrefix    *string  `json:"decisionReasonHasPrefix,omitempty"`
+	DecisionReasonHasSuffix    *string  `json:"decisionReasonHasSuffix,omitempty"`
+	DecisionReasonIsNil        bool     `json:"decisionReasonIsNil,omitempty"`
+	DecisionReasonNotNil       bool     `json:"decisionReasonNotNil,omitempty"`
+	DecisionReasonEqualFold    *string  `json:"decisionReasonEqualFold,omitempty"`
+	DecisionReasonContainsFold *string  `json:"decisionReasonContainsFold,omitempty"`
+
+	// "decided_at" field predicates.
+	DecidedAt       *time.Time  `json:"decidedAt,omitempty"`
+	DecidedAtNEQ    *time.Time  `json:"decidedAtNEQ,omitempty"`
+	DecidedAtIn     []time.Time `json:"decidedAtIn,omitempty"`
+	DecidedAtNotIn  []time.Time `json:"decidedAtNotIn,omitempty"`
+	DecidedAtGT     *time.Time  `json:"decidedAtGT,omitempty"`
+	DecidedAtGTE    *time.Time  `json:"decidedAtGTE,omitempty"`
+	DecidedAtLT     *time.Time  `json:"decidedAtLT,omitempty"`
+	DecidedAtLTE    *time.Time  `json:"decidedAtLTE,omitempty"`
+	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
+	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
+
+	// "ended_at" field predicates.
+	EndedAt       *time.Time  `json:"endedAt,omitempty"`
+	EndedAtNEQ    *time.Time  `json:"endedAtNEQ,omitempty"`
+	EndedAtIn     []time.Time `json:"endedAtIn,omitempty"`
+	EndedAtNotIn  []time.Time `json:"endedAtNotIn,omitempty"`
+	EndedAtGT     *time.Time  `json:"endedAtGT,omitempty"`
+	EndedAtGTE    *time.Time  `json:"endedAtGTE,omitempty"`
+	EndedAtLT     *time.Time  `json:"endedAtLT,omitempty"`
+	EndedAtLTE    *time.Time  `json:"endedAtLTE,omitempty"`
+	EndedAtIsNil  bool        `json:"endedAtIsNil,omitempty"`
+	EndedAtNotNil bool        `json:"endedAtNotNil,omitempty"`
+
 	// "supplier" edge predicates.
 	HasSupplier     *bool                     `json:"hasSupplier,omitempty"`
 	HasSupplierWith []*OrganizationWhereInput `json:"hasSupplierWith,omitempty"`
@@ -3244,6 +3382,168 @@ func (i *BenefitLinkWhereInput) P() (predicate.BenefitLink, error) {
 	if i.ValidUntilNotNil {
 		predicates = append(predicates, benefitlink.ValidUntilNotNil())
 	}
+	if i.Status != nil {
+		predicates = append(predicates, benefitlink.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, benefitlink.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, benefitlink.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, benefitlink.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.CrossCountyReason != nil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonEQ(*i.CrossCountyReason))
+	}
+	if i.CrossCountyReasonNEQ != nil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonNEQ(*i.CrossCountyReasonNEQ))
+	}
+	if len(i.CrossCountyReasonIn) > 0 {
+		predicates = append(predicates, benefitlink.CrossCountyReasonIn(i.CrossCountyReasonIn...))
+	}
+	if len(i.CrossCountyReasonNotIn) > 0 {
+		predicates = append(predicates, benefitlink.CrossCountyReasonNotIn(i.CrossCountyReasonNotIn...))
+	}
+	if i.CrossCountyReasonGT != nil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonGT(*i.CrossCountyReasonGT))
+	}
+	if i.CrossCountyReasonGTE != nil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonGTE(*i.CrossCountyReasonGTE))
+	}
+	if i.CrossCountyReasonLT != nil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonLT(*i.CrossCountyReasonLT))
+	}
+	if i.CrossCountyReasonLTE != nil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonLTE(*i.CrossCountyReasonLTE))
+	}
+	if i.CrossCountyReasonContains != nil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonContains(*i.CrossCountyReasonContains))
+	}
+	if i.CrossCountyReasonHasPrefix != nil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonHasPrefix(*i.CrossCountyReasonHasPrefix))
+	}
+	if i.CrossCountyReasonHasSuffix != nil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonHasSuffix(*i.CrossCountyReasonHasSuffix))
+	}
+	if i.CrossCountyReasonIsNil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonIsNil())
+	}
+	if i.CrossCountyReasonNotNil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonNotNil())
+	}
+	if i.CrossCountyReasonEqualFold != nil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonEqualFold(*i.CrossCountyReasonEqualFold))
+	}
+	if i.CrossCountyReasonContainsFold != nil {
+		predicates = append(predicates, benefitlink.CrossCountyReasonContainsFold(*i.CrossCountyReasonContainsFold))
+	}
+	if i.DecisionReason != nil {
+		predicates = append(predicates, benefitlink.DecisionReasonEQ(*i.DecisionReason))
+	}
+	if i.DecisionReasonNEQ != nil {
+		predicates = append(predicates, benefitlink.DecisionReasonNEQ(*i.DecisionReasonNEQ))
+	}
+	if len(i.DecisionReasonIn) > 0 {
+		predicates = append(predicates, benefitlink.DecisionReasonIn(i.DecisionReasonIn...))
+	}
+	if len(i.DecisionReasonNotIn) > 0 {
+		predicates = append(predicates, benefitlink.DecisionReasonNotIn(i.DecisionReasonNotIn...))
+	}
+	if i.DecisionReasonGT != nil {
+		predicates = append(predicates, benefitlink.DecisionReasonGT(*i.DecisionReasonGT))
+	}
+	if i.DecisionReasonGTE != nil {
+		predicates = append(predicates, benefitlink.DecisionReasonGTE(*i.DecisionReasonGTE))
+	}
+	if i.DecisionReasonLT != nil {
+		predicates = append(predicates, benefitlink.DecisionReasonLT(*i.DecisionReasonLT))
+	}
+	if i.DecisionReasonLTE != nil {
+		predicates = append(predicates, benefitlink.DecisionReasonLTE(*i.DecisionReasonLTE))
+	}
+	if i.DecisionReasonContains != nil {
+		predicates = append(predicates, benefitlink.DecisionReasonContains(*i.DecisionReasonContains))
+	}
+	if i.DecisionReasonHasPrefix != nil {
+		predicates = append(predicates, benefitlink.DecisionReasonHasPrefix(*i.DecisionReasonHasPrefix))
+	}
+	if i.DecisionReasonHasSuffix != nil {
+		predicates = append(predicates, benefitlink.DecisionReasonHasSuffix(*i.DecisionReasonHasSuffix))
+	}
+	if i.DecisionReasonIsNil {
+		predicates = append(predicates, benefitlink.DecisionReasonIsNil())
+	}
+	if i.DecisionReasonNotNil {
+		predicates = append(predicates, benefitlink.DecisionReasonNotNil())
+	}
+	if i.DecisionReasonEqualFold != nil {
+		predicates = append(predicates, benefitlink.DecisionReasonEqualFold(*i.DecisionReasonEqualFold))
+	}
+	if i.DecisionReasonContainsFold != nil {
+		predicates = append(predicates, benefitlink.DecisionReasonContainsFold(*i.DecisionReasonContainsFold))
+	}
+	if i.DecidedAt != nil {
+		predicates = append(predicates, benefitlink.DecidedAtEQ(*i.DecidedAt))
+	}
+	if i.DecidedAtNEQ != nil {
+		predicates = append(predicates, benefitlink.DecidedAtNEQ(*i.DecidedAtNEQ))
+	}
+	if len(i.DecidedAtIn) > 0 {
+		predicates = append(predicates, benefitlink.DecidedAtIn(i.DecidedAtIn...))
+	}
+	if len(i.DecidedAtNotIn) > 0 {
+		predicates = append(predicates, benefitlink.DecidedAtNotIn(i.DecidedAtNotIn...))
+	}
+	if i.DecidedAtGT != nil {
+		predicates = append(predicates, benefitlink.DecidedAtGT(*i.DecidedAtGT))
+	}
+	if i.DecidedAtGTE != nil {
+		predicates = append(predicates, benefitlink.DecidedAtGTE(*i.DecidedAtGTE))
+	}
+	if i.DecidedAtLT != nil {
+		predicates = append(predicates, benefitlink.DecidedAtLT(*i.DecidedAtLT))
+	}
+	if i.DecidedAtLTE != nil {
+		predicates = append(predicates, benefitlink.DecidedAtLTE(*i.DecidedAtLTE))
+	}
+	if i.DecidedAtIsNil {
+		predicates = append(predicates, benefitlink.DecidedAtIsNil())
+	}
+	if i.DecidedAtNotNil {
+		predicates = append(predicates, benefitlink.DecidedAtNotNil())
+	}
+	if i.EndedAt != nil {
+		predicates = append(predicates, benefitlink.EndedAtEQ(*i.EndedAt))
+	}
+	if i.EndedAtNEQ != nil {
+		predicates = append(predicates, benefitlink.EndedAtNEQ(*i.EndedAtNEQ))
+	}
+	if len(i.EndedAtIn) > 0 {
+		predicates = append(predicates, benefitlink.EndedAtIn(i.EndedAtIn...))
+	}
+	if len(i.EndedAtNotIn) > 0 {
+		predicates = append(predicates, benefitlink.EndedAtNotIn(i.EndedAtNotIn...))
+	}
+	if i.EndedAtGT != nil {
+		predicates = append(predicates, benefitlink.EndedAtGT(*i.EndedAtGT))
+	}
+	if i.EndedAtGTE != nil {
+		predicates = append(predicates, benefitlink.EndedAtGTE(*i.EndedAtGTE))
+	}
+	if i.EndedAtLT != nil {
+		predicates = append(predicates, benefitlink.EndedAtLT(*i.EndedAtLT))
+	}
+	if i.EndedAtLTE != nil {
+		predicates = append(predicates, benefitlink.EndedAtLTE(*i.EndedAtLTE))
+	}
+	if i.EndedAtIsNil {
+		predicates = append(predicates, benefitlink.EndedAtIsNil())
+	}
+	if i.EndedAtNotNil {
+		predicates = append(predicates, benefitlink.EndedAtNotNil())
+	}
 
 	if i.HasSupplier != nil {
 		p := benefitlink.HasSupplier()
@@ -3333,6 +3633,16 @@ type BuyerProfileWhereInput struct {
 	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
 	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
 	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
 
 	// "has_canteen" field predicates.
 	HasCanteen    *bool `json:"hasCanteen,omitempty"`
@@ -3517,6 +3827,30 @@ func (i *BuyerProfileWhereInput) P() (predicate.BuyerProfile, error) {
 	}
 	if len(i.OrganizationIDNotIn) > 0 {
 		predicates = append(predicates, buyerprofile.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, buyerprofile.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, buyerprofile.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, buyerprofile.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, buyerprofile.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, buyerprofile.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, buyerprofile.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, buyerprofile.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, buyerprofile.YearLTE(*i.YearLTE))
 	}
 	if i.HasCanteen != nil {
 		predicates = append(predicates, buyerprofile.HasCanteenEQ(*i.HasCanteen))
@@ -4143,6 +4477,490 @@ func (i *CertificationWhereInput) P() (predicate.Certification, error) {
 	}
 }
 
+// FacilitationWhereInput represents a where input for filtering Facilitation queries.
+type FacilitationWhereInput struct {
+	Predicates []predicate.Facilitation  `json:"-"`
+	Not        *FacilitationWhereInput   `json:"not,omitempty"`
+	Or         []*FacilitationWhereInput `json:"or,omitempty"`
+	And        []*FacilitationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "facilitator_id" field predicates.
+	FacilitatorID      *int  `json:"facilitatorID,omitempty"`
+	FacilitatorIDNEQ   *int  `json:"facilitatorIDNEQ,omitempty"`
+	FacilitatorIDIn    []int `json:"facilitatorIDIn,omitempty"`
+	FacilitatorIDNotIn []int `json:"facilitatorIDNotIn,omitempty"`
+
+	// "buyer_id" field predicates.
+	BuyerID      *int  `json:"buyerID,omitempty"`
+	BuyerIDNEQ   *int  `json:"buyerIDNEQ,omitempty"`
+	BuyerIDIn    []int `json:"buyerIDIn,omitempty"`
+	BuyerIDNotIn []int `json:"buyerIDNotIn,omitempty"`
+
+	// "valid_from" field predicates.
+	ValidFrom      *time.Time  `json:"validFrom,omitempty"`
+	ValidFromNEQ   *time.Time  `json:"validFromNEQ,omitempty"`
+	ValidFromIn    []time.Time `json:"validFromIn,omitempty"`
+	ValidFromNotIn []time.Time `json:"validFromNotIn,omitempty"`
+	ValidFromGT    *time.Time  `json:"validFromGT,omitempty"`
+	ValidFromGTE   *time.Time  `json:"validFromGTE,omitempty"`
+	ValidFromLT    *time.Time  `json:"validFromLT,omitempty"`
+	ValidFromLTE   *time.Time  `json:"validFromLTE,omitempty"`
+
+	// "valid_until" field predicates.
+	ValidUntil       *time.Time  `json:"validUntil,omitempty"`
+	ValidUntilNEQ    *time.Time  `json:"validUntilNEQ,omitempty"`
+	ValidUntilIn     []time.Time `json:"validUntilIn,omitempty"`
+	ValidUntilNotIn  []time.Time `json:"validUntilNotIn,omitempty"`
+	ValidUntilGT     *time.Time  `json:"validUntilGT,omitempty"`
+	ValidUntilGTE    *time.Time  `json:"validUntilGTE,omitempty"`
+	ValidUntilLT     *time.Time  `json:"validUntilLT,omitempty"`
+	ValidUntilLTE    *time.Time  `json:"validUntilLTE,omitempty"`
+	ValidUntilIsNil  bool        `json:"validUntilIsNil,omitempty"`
+	ValidUntilNotNil bool        `json:"validUntilNotNil,omitempty"`
+
+	// "status" field predicates.
+	Status      *facilitation.Status  `json:"status,omitempty"`
+	StatusNEQ   *facilitation.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []facilitation.Status `json:"statusIn,omitempty"`
+	StatusNotIn []facilitation.Status `json:"statusNotIn,omitempty"`
+
+	// "proposed_by_org_id" field predicates.
+	ProposedByOrgID      *int  `json:"proposedByOrgID,omitempty"`
+	ProposedByOrgIDNEQ   *int  `json:"proposedByOrgIDNEQ,omitempty"`
+	ProposedByOrgIDIn    []int `json:"proposedByOrgIDIn,omitempty"`
+	ProposedByOrgIDNotIn []int `json:"proposedByOrgIDNotIn,omitempty"`
+	ProposedByOrgIDGT    *int  `json:"proposedByOrgIDGT,omitempty"`
+	ProposedByOrgIDGTE   *int  `json:"proposedByOrgIDGTE,omitempty"`
+	ProposedByOrgIDLT    *int  `json:"proposedByOrgIDLT,omitempty"`
+	ProposedByOrgIDLTE   *int  `json:"proposedByOrgIDLTE,omitempty"`
+
+	// "accepted_at" field predicates.
+	AcceptedAt       *time.Time  `json:"acceptedAt,omitempty"`
+	AcceptedAtNEQ    *time.Time  `json:"acceptedAtNEQ,omitempty"`
+	AcceptedAtIn     []time.Time `json:"acceptedAtIn,omitempty"`
+	AcceptedAtNotIn  []time.Time `json:"acceptedAtNotIn,omitempty"`
+	AcceptedAtGT     *time.Time  `json:"acceptedAtGT,omitempty"`
+	AcceptedAtGTE    *time.Time  `json:"acceptedAtGTE,omitempty"`
+	AcceptedAtLT     *time.Time  `json:"acceptedAtLT,omitempty"`
+	AcceptedAtLTE    *time.Time  `json:"acceptedAtLTE,omitempty"`
+	AcceptedAtIsNil  bool        `json:"acceptedAtIsNil,omitempty"`
+	AcceptedAtNotNil bool        `json:"acceptedAtNotNil,omitempty"`
+
+	// "ended_at" field predicates.
+	EndedAt       *time.Time  `json:"endedAt,omitempty"`
+	EndedAtNEQ    *time.Time  `json:"endedAtNEQ,omitempty"`
+	EndedAtIn     []time.Time `json:"endedAtIn,omitempty"`
+	EndedAtNotIn  []time.Time `json:"endedAtNotIn,omitempty"`
+	EndedAtGT     *time.Time  `json:"endedAtGT,omitempty"`
+	EndedAtGTE    *time.Time  `json:"endedAtGTE,omitempty"`
+	EndedAtLT     *time.Time  `json:"endedAtLT,omitempty"`
+	EndedAtLTE    *time.Time  `json:"endedAtLTE,omitempty"`
+	EndedAtIsNil  bool        `json:"endedAtIsNil,omitempty"`
+	EndedAtNotNil bool        `json:"endedAtNotNil,omitempty"`
+
+	// "facilitator" edge predicates.
+	HasFacilitator     *bool                     `json:"hasFacilitator,omitempty"`
+	HasFacilitatorWith []*OrganizationWhereInput `json:"hasFacilitatorWith,omitempty"`
+
+	// "buyer" edge predicates.
+	HasBuyer     *bool                     `json:"hasBuyer,omitempty"`
+	HasBuyerWith []*OrganizationWhereInput `json:"hasBuyerWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *FacilitationWhereInput) AddPredicates(predicates ...predicate.Facilitation) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the FacilitationWhereInput filter on the FacilitationQuery builder.
+func (i *FacilitationWhereInput) Filter(q *FacilitationQuery) (*FacilitationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyFacilitationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyFacilitationWhereInput is returned in case the FacilitationWhereInput is empty.
+var ErrEmptyFacilitationWhereInput = errors.New("ent: empty predicate FacilitationWhereInput")
+
+// P returns a predicate for filtering facilitations.
+// An error is returned if the input is empty or invalid.
+func (i *FacilitationWhereInput) P() (predicate.Facilitation, error) {
+	var predicates []predicate.Facilitation
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, facilitation.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Facilitation, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, facilitation.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Facilitation, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, facilitation.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, facilitation.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, facilitation.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, facilitation.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, facilitation.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, facilitation.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, facilitation.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, facilitation.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, facilitation.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, facilitation.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, facilitation.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, facilitation.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, facilitation.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, facilitation.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, facilitation.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, facilitation.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, facilitation.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, facilitation.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, facilitation.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, facilitation.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, facilitation.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, facilitation.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, facilitation.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, facilitation.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, facilitation.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.FacilitatorID != nil {
+		predicates = append(predicates, facilitation.FacilitatorIDEQ(*i.FacilitatorID))
+	}
+	if i.FacilitatorIDNEQ != nil {
+		predicates = append(predicates, facilitation.FacilitatorIDNEQ(*i.FacilitatorIDNEQ))
+	}
+	if len(i.FacilitatorIDIn) > 0 {
+		predicates = append(predicates, facilitation.FacilitatorIDIn(i.FacilitatorIDIn...))
+	}
+	if len(i.FacilitatorIDNotIn) > 0 {
+		predicates = append(predicates, facilitation.FacilitatorIDNotIn(i.FacilitatorIDNotIn...))
+	}
+	if i.BuyerID != nil {
+		predicates = append(predicates, facilitation.BuyerIDEQ(*i.BuyerID))
+	}
+	if i.BuyerIDNEQ != nil {
+		predicates = append(predicates, facilitation.BuyerIDNEQ(*i.BuyerIDNEQ))
+	}
+	if len(i.BuyerIDIn) > 0 {
+		predicates = append(predicates, facilitation.BuyerIDIn(i.BuyerIDIn...))
+	}
+	if len(i.BuyerIDNotIn) > 0 {
+		predicates = append(predicates, facilitation.BuyerIDNotIn(i.BuyerIDNotIn...))
+	}
+	if i.ValidFrom != nil {
+		predicates = append(predicates, facilitation.ValidFromEQ(*i.ValidFrom))
+	}
+	if i.ValidFromNEQ != nil {
+		predicates = append(predicates, facilitation.ValidFromNEQ(*i.ValidFromNEQ))
+	}
+	if len(i.ValidFromIn) > 0 {
+		predicates = append(predicates, facilitation.ValidFromIn(i.ValidFromIn...))
+	}
+	if len(i.ValidFromNotIn) > 0 {
+		predicates = append(predicates, facilitation.ValidFromNotIn(i.ValidFromNotIn...))
+	}
+	if i.ValidFromGT != nil {
+		predicates = append(predicates, facilitation.ValidFromGT(*i.ValidFromGT))
+	}
+	if i.ValidFromGTE != nil {
+		predicates = append(predicates, facilitation.ValidFromGTE(*i.ValidFromGTE))
+	}
+	if i.ValidFromLT != nil {
+		predicates = append(predicates, facilitation.ValidFromLT(*i.ValidFromLT))
+	}
+	if i.ValidFromLTE != nil {
+		predicates = append(predicates, facilitation.ValidFromLTE(*i.ValidFromLTE))
+	}
+	if i.ValidUntil != nil {
+		predicates = append(predicates, facilitation.ValidUntilEQ(*i.ValidUntil))
+	}
+	if i.ValidUntilNEQ != nil {
+		predicates = append(predicates, facilitation.ValidUntilNEQ(*i.ValidUntilNEQ))
+	}
+	if len(i.ValidUntilIn) > 0 {
+		predicates = append(predicates, facilitation.ValidUntilIn(i.ValidUntilIn...))
+	}
+	if len(i.ValidUntilNotIn) > 0 {
+		predicates = append(predicates, facilitation.ValidUntilNotIn(i.ValidUntilNotIn...))
+	}
+	if i.ValidUntilGT != nil {
+		predicates = append(predicates, facilitation.ValidUntilGT(*i.ValidUntilGT))
+	}
+	if i.ValidUntilGTE != nil {
+		predicates = append(predicates, facilitation.ValidUntilGTE(*i.ValidUntilGTE))
+	}
+	if i.ValidUntilLT != nil {
+		predicates = append(predicates, facilitation.ValidUntilLT(*i.ValidUntilLT))
+	}
+	if i.ValidUntilLTE != nil {
+		predicates = append(predicates, facilitation.ValidUntilLTE(*i.ValidUntilLTE))
+	}
+	if i.ValidUntilIsNil {
+		predicates = append(predicates, facilitation.ValidUntilIsNil())
+	}
+	if i.ValidUntilNotNil {
+		predicates = append(predicates, facilitation.ValidUntilNotNil())
+	}
+	if i.Status != nil {
+		predicates = append(predicates, facilitation.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, facilitation.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, facilitation.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, facilitation.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.ProposedByOrgID != nil {
+		predicates = append(predicates, facilitation.ProposedByOrgIDEQ(*i.ProposedByOrgID))
+	}
+	if i.ProposedByOrgIDNEQ != nil {
+		predicates = append(predicates, facilitation.ProposedByOrgIDNEQ(*i.ProposedByOrgIDNEQ))
+	}
+	if len(i.ProposedByOrgIDIn) > 0 {
+		predicates = append(predicates, facilitation.ProposedByOrgIDIn(i.ProposedByOrgIDIn...))
+	}
+	if len(i.ProposedByOrgIDNotIn) > 0 {
+		predicates = append(predicates, facilitation.ProposedByOrgIDNotIn(i.ProposedByOrgIDNotIn...))
+	}
+	if i.ProposedByOrgIDGT != nil {
+		predicates = append(predicates, facilitation.ProposedByOrgIDGT(*i.ProposedByOrgIDGT))
+	}
+	if i.ProposedByOrgIDGTE != nil {
+		predicates = append(predicates, facilitation.ProposedByOrgIDGTE(*i.ProposedByOrgIDGTE))
+	}
+	if i.ProposedByOrgIDLT != nil {
+		predicates = append(predicates, facilitation.ProposedByOrgIDLT(*i.ProposedByOrgIDLT))
+	}
+	if i.ProposedByOrgIDLTE != nil {
+		predicates = append(predicates, facilitation.ProposedByOrgIDLTE(*i.ProposedByOrgIDLTE))
+	}
+	if i.AcceptedAt != nil {
+		predicates = append(predicates, facilitation.AcceptedAtEQ(*i.AcceptedAt))
+	}
+	if i.AcceptedAtNEQ != nil {
+		predicates = append(predicates, facilitation.AcceptedAtNEQ(*i.AcceptedAtNEQ))
+	}
+	if len(i.AcceptedAtIn) > 0 {
+		predicates = append(predicates, facilitation.AcceptedAtIn(i.AcceptedAtIn...))
+	}
+	if len(i.AcceptedAtNotIn) > 0 {
+		predicates = append(predicates, facilitation.AcceptedAtNotIn(i.AcceptedAtNotIn...))
+	}
+	if i.AcceptedAtGT != nil {
+		predicates = append(predicates, facilitation.AcceptedAtGT(*i.AcceptedAtGT))
+	}
+	if i.AcceptedAtGTE != nil {
+		predicates = append(predicates, facilitation.AcceptedAtGTE(*i.AcceptedAtGTE))
+	}
+	if i.AcceptedAtLT != nil {
+		predicates = append(predicates, facilitation.AcceptedAtLT(*i.AcceptedAtLT))
+	}
+	if i.AcceptedAtLTE != nil {
+		predicates = append(predicates, facilitation.AcceptedAtLTE(*i.AcceptedAtLTE))
+	}
+	if i.AcceptedAtIsNil {
+		predicates = append(predicates, facilitation.AcceptedAtIsNil())
+	}
+	if i.AcceptedAtNotNil {
+		predicates = append(predicates, facilitation.AcceptedAtNotNil())
+	}
+	if i.EndedAt != nil {
+		predicates = append(predicates, facilitation.EndedAtEQ(*i.EndedAt))
+	}
+	if i.EndedAtNEQ != nil {
+		predicates = append(predicates, facilitation.EndedAtNEQ(*i.EndedAtNEQ))
+	}
+	if len(i.EndedAtIn) > 0 {
+		predicates = append(predicates, facilitation.EndedAtIn(i.EndedAtIn...))
+	}
+	if len(i.EndedAtNotIn) > 0 {
+		predicates = append(predicates, facilitation.EndedAtNotIn(i.EndedAtNotIn...))
+	}
+	if i.EndedAtGT != nil {
+		predicates = append(predicates, facilitation.EndedAtGT(*i.EndedAtGT))
+	}
+	if i.EndedAtGTE != nil {
+		predicates = append(predicates, facilitation.EndedAtGTE(*i.EndedAtGTE))
+	}
+	if i.EndedAtLT != nil {
+		predicates = append(predicates, facilitation.EndedAtLT(*i.EndedAtLT))
+	}
+	if i.EndedAtLTE != nil {
+		predicates = append(predicates, facilitation.EndedAtLTE(*i.EndedAtLTE))
+	}
+	if i.EndedAtIsNil {
+		predicates = append(predicates, facilitation.EndedAtIsNil())
+	}
+	if i.EndedAtNotNil {
+		predicates = append(predicates, facilitation.EndedAtNotNil())
+	}
+
+	if i.HasFacilitator != nil {
+		p := facilitation.HasFacilitator()
+		if !*i.HasFacilitator {
+			p = facilitation.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasFacilitatorWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasFacilitatorWith))
+		for _, w := range i.HasFacilitatorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasFacilitatorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, facilitation.HasFacilitatorWith(with...))
+	}
+	if i.HasBuyer != nil {
+		p := facilitation.HasBuyer()
+		if !*i.HasBuyer {
+			p = facilitation.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasBuyerWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasBuyerWith))
+		for _, w := range i.HasBuyerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasBuyerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, facilitation.HasBuyerWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyFacilitationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return facilitation.And(predicates...), nil
+	}
+}
+
 // HouseholdWhereInput represents a where input for filtering Household queries.
 type HouseholdWhereInput struct {
 	Predicates []predicate.Household  `json:"-"`
@@ -4265,6 +5083,14 @@ type HouseholdWhereInput struct {
 	ExitYearLTE    *int  `json:"exitYearLTE,omitempty"`
 	ExitYearIsNil  bool  `json:"exitYearIsNil,omitempty"`
 	ExitYearNotNil bool  `json:"exitYearNotNil,omitempty"`
+
+	// "monitoring_type" field predicates.
+	MonitoringType       *household.MonitoringType  `json:"monitoringType,omitempty"`
+	MonitoringTypeNEQ    *household.MonitoringType  `json:"monitoringTypeNEQ,omitempty"`
+	MonitoringTypeIn     []household.MonitoringType `json:"monitoringTypeIn,omitempty"`
+	MonitoringTypeNotIn  []household.MonitoringType `json:"monitoringTypeNotIn,omitempty"`
+	MonitoringTypeIsNil  bool                       `json:"monitoringTypeIsNil,omitempty"`
+	MonitoringTypeNotNil bool                       `json:"monitoringTypeNotNil,omitempty"`
 
 	// "village" edge predicates.
 	HasVillage     *bool               `json:"hasVillage,omitempty"`
@@ -4638,6 +5464,24 @@ func (i *HouseholdWhereInput) P() (predicate.Household, error) {
 	if i.ExitYearNotNil {
 		predicates = append(predicates, household.ExitYearNotNil())
 	}
+	if i.MonitoringType != nil {
+		predicates = append(predicates, household.MonitoringTypeEQ(*i.MonitoringType))
+	}
+	if i.MonitoringTypeNEQ != nil {
+		predicates = append(predicates, household.MonitoringTypeNEQ(*i.MonitoringTypeNEQ))
+	}
+	if len(i.MonitoringTypeIn) > 0 {
+		predicates = append(predicates, household.MonitoringTypeIn(i.MonitoringTypeIn...))
+	}
+	if len(i.MonitoringTypeNotIn) > 0 {
+		predicates = append(predicates, household.MonitoringTypeNotIn(i.MonitoringTypeNotIn...))
+	}
+	if i.MonitoringTypeIsNil {
+		predicates = append(predicates, household.MonitoringTypeIsNil())
+	}
+	if i.MonitoringTypeNotNil {
+		predicates = append(predicates, household.MonitoringTypeNotNil())
+	}
 
 	if i.HasVillage != nil {
 		p := household.HasVillage()
@@ -4799,6 +5643,69 @@ type HouseholdMemberWhereInput struct {
 	HouseholdIDNEQ   *int  `json:"householdIDNEQ,omitempty"`
 	HouseholdIDIn    []int `json:"householdIDIn,omitempty"`
 	HouseholdIDNotIn []int `json:"householdIDNotIn,omitempty"`
+
+	// "person_number" field predicates.
+	PersonNumber             *string  `json:"personNumber,omitempty"`
+	PersonNumberNEQ          *string  `json:"personNumberNEQ,omitempty"`
+	PersonNumberIn           []string `json:"personNumberIn,omitempty"`
+	PersonNumberNotIn        []string `json:"personNumberNotIn,omitempty"`
+	PersonNumberGT           *string  `json:"personNumberGT,omitempty"`
+	PersonNumberGTE          *string  `json:"personNumberGTE,omitempty"`
+	PersonNumberLT           *string  `json:"personNumberLT,omitempty"`
+	PersonNumberLTE          *string  `json:"personNumberLTE,omitempty"`
+	PersonNumberContains     *string  `json:"personNumberContains,omitempty"`
+	PersonNumberHasPrefix    *string  `json:"personNumberHasPrefix,omitempty"`
+	PersonNumberHasSuffix    *string  `json:"personNumberHasSuffix,omitempty"`
+	PersonNumberIsNil        bool     `json:"personNumberIsNil,omitempty"`
+	PersonNumberNotNil       bool     `json:"personNumberNotNil,omitempty"`
+	PersonNumberEqualFold    *string  `json:"personNumberEqualFold,omitempty"`
+	PersonNumberContainsFold *string  `json:"personNumberContainsFold,omitempty"`
+
+	// "birth_month" field predicates.
+	BirthMonth             *string  `json:"birthMonth,omitempty"`
+	BirthMonthNEQ          *string  `json:"birthMonthNEQ,omitempty"`
+	BirthMonthIn           []string `json:"birthMonthIn,omitempty"`
+	BirthMonthNotIn        []string `json:"birthMonthNotIn,omitempty"`
+	BirthMonthGT           *string  `json:"birthMonthGT,omitempty"`
+	BirthMonthGTE          *string  `json:"birthMonthGTE,omitempty"`
+	BirthMonthLT           *string  `json:"birthMonthLT,omitempty"`
+	BirthMonthLTE          *string  `json:"birthMonthLTE,omitempty"`
+	BirthMonthContains     *string  `json:"birthMonthContains,omitempty"`
+	BirthMonthHasPrefix    *string  `json:"birthMonthHasPrefix,omitempty"`
+	BirthMonthHasSuffix    *string  `json:"birthMonthHasSuffix,omitempty"`
+	BirthMonthIsNil        bool     `json:"birthMonthIsNil,omitempty"`
+	BirthMonthNotNil       bool     `json:"birthMonthNotNil,omitempty"`
+	BirthMonthEqualFold    *string  `json:"birthMonthEqualFold,omitempty"`
+	BirthMonthContainsFold *string  `json:"birthMonthContainsFold,omitempty"`
+
+	// "removed_at" field predicates.
+	RemovedAt       *time.Time  `json:"removedAt,omitempty"`
+	RemovedAtNEQ    *time.Time  `json:"removedAtNEQ,omitempty"`
+	RemovedAtIn     []time.Time `json:"removedAtIn,omitempty"`
+	RemovedAtNotIn  []time.Time `json:"removedAtNotIn,omitempty"`
+	RemovedAtGT     *time.Time  `json:"removedAtGT,omitempty"`
+	RemovedAtGTE    *time.Time  `json:"removedAtGTE,omitempty"`
+	RemovedAtLT     *time.Time  `json:"removedAtLT,omitempty"`
+	RemovedAtLTE    *time.Time  `json:"removedAtLTE,omitempty"`
+	RemovedAtIsNil  bool        `json:"removedAtIsNil,omitempty"`
+	RemovedAtNotNil bool        `json:"removedAtNotNil,omitempty"`
+
+	// "removed_reason" field predicates.
+	RemovedReason             *string  `json:"removedReason,omitempty"`
+	RemovedReasonNEQ          *string  `json:"removedReasonNEQ,omitempty"`
+	RemovedReasonIn           []string `json:"removedReasonIn,omitempty"`
+	RemovedReasonNotIn        []string `json:"removedReasonNotIn,omitempty"`
+	RemovedReasonGT           *string  `json:"removedReasonGT,omitempty"`
+	RemovedReasonGTE          *string  `json:"removedReasonGTE,omitempty"`
+	RemovedReasonLT           *string  `json:"removedReasonLT,omitempty"`
+	RemovedReasonLTE          *string  `json:"removedReasonLTE,omitempty"`
+	RemovedReasonContains     *string  `json:"removedReasonContains,omitempty"`
+	RemovedReasonHasPrefix    *string  `json:"removedReasonHasPrefix,omitempty"`
+	RemovedReasonHasSuffix    *string  `json:"removedReasonHasSuffix,omitempty"`
+	RemovedReasonIsNil        bool     `json:"removedReasonIsNil,omitempty"`
+	RemovedReasonNotNil       bool     `json:"removedReasonNotNil,omitempty"`
+	RemovedReasonEqualFold    *string  `json:"removedReasonEqualFold,omitempty"`
+	RemovedReasonContainsFold *string  `json:"removedReasonContainsFold,omitempty"`
 
 	// "relation" field predicates.
 	Relation      *householdmember.Relation  `json:"relation,omitempty"`
@@ -4989,6 +5896,171 @@ func (i *HouseholdMemberWhereInput) P() (predicate.HouseholdMember, error) {
 	}
 	if len(i.HouseholdIDNotIn) > 0 {
 		predicates = append(predicates, householdmember.HouseholdIDNotIn(i.HouseholdIDNotIn...))
+	}
+	if i.PersonNumber != nil {
+		predicates = append(predicates, householdmember.PersonNumberEQ(*i.PersonNumber))
+	}
+	if i.PersonNumberNEQ != nil {
+		predicates = append(predicates, householdmember.PersonNumberNEQ(*i.PersonNumberNEQ))
+	}
+	if len(i.PersonNumberIn) > 0 {
+		predicates = append(predicates, householdmember.PersonNumberIn(i.PersonNumberIn...))
+	}
+	if len(i.PersonNumberNotIn) > 0 {
+		predicates = append(predicates, householdmember.PersonNumberNotIn(i.PersonNumberNotIn...))
+	}
+	if i.PersonNumberGT != nil {
+		predicates = append(predicates, householdmember.PersonNumberGT(*i.PersonNumberGT))
+	}
+	if i.PersonNumberGTE != nil {
+		predicates = append(predicates, householdmember.PersonNumberGTE(*i.PersonNumberGTE))
+	}
+	if i.PersonNumberLT != nil {
+		predicates = append(predicates, householdmember.PersonNumberLT(*i.PersonNumberLT))
+	}
+	if i.PersonNumberLTE != nil {
+		predicates = append(predicates, householdmember.PersonNumberLTE(*i.PersonNumberLTE))
+	}
+	if i.PersonNumberContains != nil {
+		predicates = append(predicates, householdmember.PersonNumberContains(*i.PersonNumberContains))
+	}
+	if i.PersonNumberHasPrefix != nil {
+		predicates = append(predicates, householdmember.PersonNumberHasPrefix(*i.PersonNumberHasPrefix))
+	}
+	if i.PersonNumberHasSuffix != nil {
+		predicates = append(predicates, householdmember.PersonNumberHasSuffix(*i.PersonNumberHasSuffix))
+	}
+	if i.PersonNumberIsNil {
+		predicates = append(predicates, householdmember.PersonNumberIsNil())
+	}
+	if i.PersonNumberNotNil {
+		predicates = append(predicates, householdmember.PersonNumberNotNil())
+	}
+	if i.PersonNumberEqualFold != nil {
+		predicates = append(predicates, householdmember.PersonNumberEqualFold(*i.PersonNumberEqualFold))
+	}
+	if i.PersonNumberContainsFold != nil {
+		predicates = append(predicates, householdmember.PersonNumberContainsFold(*i.PersonNumberContainsFold))
+	}
+	if i.BirthMonth != nil {
+		predicates = append(predicates, householdmember.BirthMonthEQ(*i.BirthMonth))
+	}
+	if i.BirthMonthNEQ != nil {
+		predicates = append(predicates, householdmember.BirthMonthNEQ(*i.BirthMonthNEQ))
+	}
+	if len(i.BirthMonthIn) > 0 {
+		predicates = append(predicates, householdmember.BirthMonthIn(i.BirthMonthIn...))
+	}
+	if len(i.BirthMonthNotIn) > 0 {
+		predicates = append(predicates, householdmember.BirthMonthNotIn(i.BirthMonthNotIn...))
+	}
+	if i.BirthMonthGT != nil {
+		predicates = append(predicates, householdmember.BirthMonthGT(*i.BirthMonthGT))
+	}
+	if i.BirthMonthGTE != nil {
+		predicates = append(predicates, householdmember.BirthMonthGTE(*i.BirthMonthGTE))
+	}
+	if i.BirthMonthLT != nil {
+		predicates = append(predicates, householdmember.BirthMonthLT(*i.BirthMonthLT))
+	}
+	if i.BirthMonthLTE != nil {
+		predicates = append(predicates, householdmember.BirthMonthLTE(*i.BirthMonthLTE))
+	}
+	if i.BirthMonthContains != nil {
+		predicates = append(predicates, householdmember.BirthMonthContains(*i.BirthMonthContains))
+	}
+	if i.BirthMonthHasPrefix != nil {
+		predicates = append(predicates, householdmember.BirthMonthHasPrefix(*i.BirthMonthHasPrefix))
+	}
+	if i.BirthMonthHasSuffix != nil {
+		predicates = append(predicates, householdmember.BirthMonthHasSuffix(*i.BirthMonthHasSuffix))
+	}
+	if i.BirthMonthIsNil {
+		predicates = append(predicates, householdmember.BirthMonthIsNil())
+	}
+	if i.BirthMonthNotNil {
+		predicates = append(predicates, householdmember.BirthMonthNotNil())
+	}
+	if i.BirthMonthEqualFold != nil {
+		predicates = append(predicates, householdmember.BirthMonthEqualFold(*i.BirthMonthEqualFold))
+	}
+	if i.BirthMonthContainsFold != nil {
+		predicates = append(predicates, householdmember.BirthMonthContainsFold(*i.BirthMonthContainsFold))
+	}
+	if i.RemovedAt != nil {
+		predicates = append(predicates, householdmember.RemovedAtEQ(*i.RemovedAt))
+	}
+	if i.RemovedAtNEQ != nil {
+		predicates = append(predicates, householdmember.RemovedAtNEQ(*i.RemovedAtNEQ))
+	}
+	if len(i.RemovedAtIn) > 0 {
+		predicates = append(predicates, householdmember.RemovedAtIn(i.RemovedAtIn...))
+	}
+	if len(i.RemovedAtNotIn) > 0 {
+		predicates = append(predicates, householdmember.RemovedAtNotIn(i.RemovedAtNotIn...))
+	}
+	if i.RemovedAtGT != nil {
+		predicates = append(predicates, householdmember.RemovedAtGT(*i.RemovedAtGT))
+	}
+	if i.RemovedAtGTE != nil {
+		predicates = append(predicates, householdmember.RemovedAtGTE(*i.RemovedAtGTE))
+	}
+	if i.RemovedAtLT != nil {
+		predicates = append(predicates, householdmember.RemovedAtLT(*i.RemovedAtLT))
+	}
+	if i.RemovedAtLTE != nil {
+		predicates = append(predicates, householdmember.RemovedAtLTE(*i.RemovedAtLTE))
+	}
+	if i.RemovedAtIsNil {
+		predicates = append(predicates, householdmember.RemovedAtIsNil())
+	}
+	if i.RemovedAtNotNil {
+		predicates = append(predicates, householdmember.RemovedAtNotNil())
+	}
+	if i.RemovedReason != nil {
+		predicates = append(predicates, householdmember.RemovedReasonEQ(*i.RemovedReason))
+	}
+	if i.RemovedReasonNEQ != nil {
+		predicates = append(predicates, householdmember.RemovedReasonNEQ(*i.RemovedReasonNEQ))
+	}
+	if len(i.RemovedReasonIn) > 0 {
+		predicates = append(predicates, householdmember.RemovedReasonIn(i.RemovedReasonIn...))
+	}
+	if len(i.RemovedReasonNotIn) > 0 {
+		predicates = append(predicates, householdmember.RemovedReasonNotIn(i.RemovedReasonNotIn...))
+	}
+	if i.RemovedReasonGT != nil {
+		predicates = append(predicates, householdmember.RemovedReasonGT(*i.RemovedReasonGT))
+	}
+	if i.RemovedReasonGTE != nil {
+		predicates = append(predicates, householdmember.RemovedReasonGTE(*i.RemovedReasonGTE))
+	}
+	if i.RemovedReasonLT != nil {
+		predicates = append(predicates, householdmember.RemovedReasonLT(*i.RemovedReasonLT))
+	}
+	if i.RemovedReasonLTE != nil {
+		predicates = append(predicates, householdmember.RemovedReasonLTE(*i.RemovedReasonLTE))
+	}
+	if i.RemovedReasonContains != nil {
+		predicates = append(predicates, householdmember.RemovedReasonContains(*i.RemovedReasonContains))
+	}
+	if i.RemovedReasonHasPrefix != nil {
+		predicates = append(predicates, householdmember.RemovedReasonHasPrefix(*i.RemovedReasonHasPrefix))
+	}
+	if i.RemovedReasonHasSuffix != nil {
+		predicates = append(predicates, householdmember.RemovedReasonHasSuffix(*i.RemovedReasonHasSuffix))
+	}
+	if i.RemovedReasonIsNil {
+		predicates = append(predicates, householdmember.RemovedReasonIsNil())
+	}
+	if i.RemovedReasonNotNil {
+		predicates = append(predicates, householdmember.RemovedReasonNotNil())
+	}
+	if i.RemovedReasonEqualFold != nil {
+		predicates = append(predicates, householdmember.RemovedReasonEqualFold(*i.RemovedReasonEqualFold))
+	}
+	if i.RemovedReasonContainsFold != nil {
+		predicates = append(predicates, householdmember.RemovedReasonContainsFold(*i.RemovedReasonContainsFold))
 	}
 	if i.Relation != nil {
 		predicates = append(predicates, householdmember.RelationEQ(*i.Relation))
@@ -5694,6 +6766,428 @@ func (i *IncentiveRuleWhereInput) P() (predicate.IncentiveRule, error) {
 		return predicates[0], nil
 	default:
 		return incentiverule.And(predicates...), nil
+	}
+}
+
+// InvitationWhereInput represents a where input for filtering Invitation queries.
+type InvitationWhereInput struct {
+	Predicates []predicate.Invitation  `json:"-"`
+	Not        *InvitationWhereInput   `json:"not,omitempty"`
+	Or         []*InvitationWhereInput `json:"or,omitempty"`
+	And        []*InvitationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "organization_id" field predicates.
+	OrganizationID      *int  `json:"organizationID,omitempty"`
+	OrganizationIDNEQ   *int  `json:"organizationIDNEQ,omitempty"`
+	OrganizationIDIn    []int `json:"organizationIDIn,omitempty"`
+	OrganizationIDNotIn []int `json:"organizationIDNotIn,omitempty"`
+
+	// "email" field predicates.
+	Email             *string  `json:"email,omitempty"`
+	EmailNEQ          *string  `json:"emailNEQ,omitempty"`
+	EmailIn           []string `json:"emailIn,omitempty"`
+	EmailNotIn        []string `json:"emailNotIn,omitempty"`
+	EmailGT           *string  `json:"emailGT,omitempty"`
+	EmailGTE          *string  `json:"emailGTE,omitempty"`
+	EmailLT           *string  `json:"emailLT,omitempty"`
+	EmailLTE          *string  `json:"emailLTE,omitempty"`
+	EmailContains     *string  `json:"emailContains,omitempty"`
+	EmailHasPrefix    *string  `json:"emailHasPrefix,omitempty"`
+	EmailHasSuffix    *string  `json:"emailHasSuffix,omitempty"`
+	EmailEqualFold    *string  `json:"emailEqualFold,omitempty"`
+	EmailContainsFold *string  `json:"emailContainsFold,omitempty"`
+
+	// "role" field predicates.
+	Role      *invitation.Role  `json:"role,omitempty"`
+	RoleNEQ   *invitation.Role  `json:"roleNEQ,omitempty"`
+	RoleIn    []invitation.Role `json:"roleIn,omitempty"`
+	RoleNotIn []invitation.Role `json:"roleNotIn,omitempty"`
+
+	// "expires_at" field predicates.
+	ExpiresAt      *time.Time  `json:"expiresAt,omitempty"`
+	ExpiresAtNEQ   *time.Time  `json:"expiresAtNEQ,omitempty"`
+	ExpiresAtIn    []time.Time `json:"expiresAtIn,omitempty"`
+	ExpiresAtNotIn []time.Time `json:"expiresAtNotIn,omitempty"`
+	ExpiresAtGT    *time.Time  `json:"expiresAtGT,omitempty"`
+	ExpiresAtGTE   *time.Time  `json:"expiresAtGTE,omitempty"`
+	ExpiresAtLT    *time.Time  `json:"expiresAtLT,omitempty"`
+	ExpiresAtLTE   *time.Time  `json:"expiresAtLTE,omitempty"`
+
+	// "accepted_at" field predicates.
+	AcceptedAt       *time.Time  `json:"acceptedAt,omitempty"`
+	AcceptedAtNEQ    *time.Time  `json:"acceptedAtNEQ,omitempty"`
+	AcceptedAtIn     []time.Time `json:"acceptedAtIn,omitempty"`
+	AcceptedAtNotIn  []time.Time `json:"acceptedAtNotIn,omitempty"`
+	AcceptedAtGT     *time.Time  `json:"acceptedAtGT,omitempty"`
+	AcceptedAtGTE    *time.Time  `json:"acceptedAtGTE,omitempty"`
+	AcceptedAtLT     *time.Time  `json:"acceptedAtLT,omitempty"`
+	AcceptedAtLTE    *time.Time  `json:"acceptedAtLTE,omitempty"`
+	AcceptedAtIsNil  bool        `json:"acceptedAtIsNil,omitempty"`
+	AcceptedAtNotNil bool        `json:"acceptedAtNotNil,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+
+	// "organization" edge predicates.
+	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
+	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *InvitationWhereInput) AddPredicates(predicates ...predicate.Invitation) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the InvitationWhereInput filter on the InvitationQuery builder.
+func (i *InvitationWhereInput) Filter(q *InvitationQuery) (*InvitationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyInvitationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyInvitationWhereInput is returned in case the InvitationWhereInput is empty.
+var ErrEmptyInvitationWhereInput = errors.New("ent: empty predicate InvitationWhereInput")
+
+// P returns a predicate for filtering invitations.
+// An error is returned if the input is empty or invalid.
+func (i *InvitationWhereInput) P() (predicate.Invitation, error) {
+	var predicates []predicate.Invitation
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, invitation.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Invitation, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, invitation.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Invitation, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, invitation.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, invitation.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, invitation.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, invitation.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, invitation.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, invitation.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, invitation.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, invitation.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, invitation.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, invitation.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, invitation.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, invitation.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, invitation.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, invitation.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, invitation.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, invitation.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, invitation.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, invitation.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, invitation.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, invitation.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, invitation.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, invitation.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, invitation.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, invitation.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, invitation.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.OrganizationID != nil {
+		predicates = append(predicates, invitation.OrganizationIDEQ(*i.OrganizationID))
+	}
+	if i.OrganizationIDNEQ != nil {
+		predicates = append(predicates, invitation.OrganizationIDNEQ(*i.OrganizationIDNEQ))
+	}
+	if len(i.OrganizationIDIn) > 0 {
+		predicates = append(predicates, invitation.OrganizationIDIn(i.OrganizationIDIn...))
+	}
+	if len(i.OrganizationIDNotIn) > 0 {
+		predicates = append(predicates, invitation.OrganizationIDNotIn(i.OrganizationIDNotIn...))
+	}
+	if i.Email != nil {
+		predicates = append(predicates, invitation.EmailEQ(*i.Email))
+	}
+	if i.EmailNEQ != nil {
+		predicates = append(predicates, invitation.EmailNEQ(*i.EmailNEQ))
+	}
+	if len(i.EmailIn) > 0 {
+		predicates = append(predicates, invitation.EmailIn(i.EmailIn...))
+	}
+	if len(i.EmailNotIn) > 0 {
+		predicates = append(predicates, invitation.EmailNotIn(i.EmailNotIn...))
+	}
+	if i.EmailGT != nil {
+		predicates = append(predicates, invitation.EmailGT(*i.EmailGT))
+	}
+	if i.EmailGTE != nil {
+		predicates = append(predicates, invitation.EmailGTE(*i.EmailGTE))
+	}
+	if i.EmailLT != nil {
+		predicates = append(predicates, invitation.EmailLT(*i.EmailLT))
+	}
+	if i.EmailLTE != nil {
+		predicates = append(predicates, invitation.EmailLTE(*i.EmailLTE))
+	}
+	if i.EmailContains != nil {
+		predicates = append(predicates, invitation.EmailContains(*i.EmailContains))
+	}
+	if i.EmailHasPrefix != nil {
+		predicates = append(predicates, invitation.EmailHasPrefix(*i.EmailHasPrefix))
+	}
+	if i.EmailHasSuffix != nil {
+		predicates = append(predicates, invitation.EmailHasSuffix(*i.EmailHasSuffix))
+	}
+	if i.EmailEqualFold != nil {
+		predicates = append(predicates, invitation.EmailEqualFold(*i.EmailEqualFold))
+	}
+	if i.EmailContainsFold != nil {
+		predicates = append(predicates, invitation.EmailContainsFold(*i.EmailContainsFold))
+	}
+	if i.Role != nil {
+		predicates = append(predicates, invitation.RoleEQ(*i.Role))
+	}
+	if i.RoleNEQ != nil {
+		predicates = append(predicates, invitation.RoleNEQ(*i.RoleNEQ))
+	}
+	if len(i.RoleIn) > 0 {
+		predicates = append(predicates, invitation.RoleIn(i.RoleIn...))
+	}
+	if len(i.RoleNotIn) > 0 {
+		predicates = append(predicates, invitation.RoleNotIn(i.RoleNotIn...))
+	}
+	if i.ExpiresAt != nil {
+		predicates = append(predicates, invitation.ExpiresAtEQ(*i.ExpiresAt))
+	}
+	if i.ExpiresAtNEQ != nil {
+		predicates = append(predicates, invitation.ExpiresAtNEQ(*i.ExpiresAtNEQ))
+	}
+	if len(i.ExpiresAtIn) > 0 {
+		predicates = append(predicates, invitation.ExpiresAtIn(i.ExpiresAtIn...))
+	}
+	if len(i.ExpiresAtNotIn) > 0 {
+		predicates = append(predicates, invitation.ExpiresAtNotIn(i.ExpiresAtNotIn...))
+	}
+	if i.ExpiresAtGT != nil {
+		predicates = append(predicates, invitation.ExpiresAtGT(*i.ExpiresAtGT))
+	}
+	if i.ExpiresAtGTE != nil {
+		predicates = append(predicates, invitation.ExpiresAtGTE(*i.ExpiresAtGTE))
+	}
+	if i.ExpiresAtLT != nil {
+		predicates = append(predicates, invitation.ExpiresAtLT(*i.ExpiresAtLT))
+	}
+	if i.ExpiresAtLTE != nil {
+		predicates = append(predicates, invitation.ExpiresAtLTE(*i.ExpiresAtLTE))
+	}
+	if i.AcceptedAt != nil {
+		predicates = append(predicates, invitation.AcceptedAtEQ(*i.AcceptedAt))
+	}
+	if i.AcceptedAtNEQ != nil {
+		predicates = append(predicates, invitation.AcceptedAtNEQ(*i.AcceptedAtNEQ))
+	}
+	if len(i.AcceptedAtIn) > 0 {
+		predicates = append(predicates, invitation.AcceptedAtIn(i.AcceptedAtIn...))
+	}
+	if len(i.AcceptedAtNotIn) > 0 {
+		predicates = append(predicates, invitation.AcceptedAtNotIn(i.AcceptedAtNotIn...))
+	}
+	if i.AcceptedAtGT != nil {
+		predicates = append(predicates, invitation.AcceptedAtGT(*i.AcceptedAtGT))
+	}
+	if i.AcceptedAtGTE != nil {
+		predicates = append(predicates, invitation.AcceptedAtGTE(*i.AcceptedAtGTE))
+	}
+	if i.AcceptedAtLT != nil {
+		predicates = append(predicates, invitation.AcceptedAtLT(*i.AcceptedAtLT))
+	}
+	if i.AcceptedAtLTE != nil {
+		predicates = append(predicates, invitation.AcceptedAtLTE(*i.AcceptedAtLTE))
+	}
+	if i.AcceptedAtIsNil {
+		predicates = append(predicates, invitation.AcceptedAtIsNil())
+	}
+	if i.AcceptedAtNotNil {
+		predicates = append(predicates, invitation.AcceptedAtNotNil())
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, invitation.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, invitation.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, invitation.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, invitation.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, invitation.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, invitation.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, invitation.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, invitation.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, invitation.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, invitation.RevokedAtNotNil())
+	}
+
+	if i.HasOrganization != nil {
+		p := invitation.HasOrganization()
+		if !*i.HasOrganization {
+			p = invitation.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrganizationWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasOrganizationWith))
+		for _, w := range i.HasOrganizationWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrganizationWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, invitation.HasOrganizationWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyInvitationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return invitation.And(predicates...), nil
 	}
 }
 
@@ -6486,6 +7980,18 @@ type MembershipWhereInput struct {
 	RoleIn    []membership.Role `json:"roleIn,omitempty"`
 	RoleNotIn []membership.Role `json:"roleNotIn,omitempty"`
 
+	// "invited_by_id" field predicates.
+	InvitedByID       *int  `json:"invitedByID,omitempty"`
+	InvitedByIDNEQ    *int  `json:"invitedByIDNEQ,omitempty"`
+	InvitedByIDIn     []int `json:"invitedByIDIn,omitempty"`
+	InvitedByIDNotIn  []int `json:"invitedByIDNotIn,omitempty"`
+	InvitedByIDGT     *int  `json:"invitedByIDGT,omitempty"`
+	InvitedByIDGTE    *int  `json:"invitedByIDGTE,omitempty"`
+	InvitedByIDLT     *int  `json:"invitedByIDLT,omitempty"`
+	InvitedByIDLTE    *int  `json:"invitedByIDLTE,omitempty"`
+	InvitedByIDIsNil  bool  `json:"invitedByIDIsNil,omitempty"`
+	InvitedByIDNotNil bool  `json:"invitedByIDNotNil,omitempty"`
+
 	// "user" edge predicates.
 	HasUser     *bool             `json:"hasUser,omitempty"`
 	HasUserWith []*UserWhereInput `json:"hasUserWith,omitempty"`
@@ -6687,6 +8193,36 @@ func (i *MembershipWhereInput) P() (predicate.Membership, error) {
 	}
 	if len(i.RoleNotIn) > 0 {
 		predicates = append(predicates, membership.RoleNotIn(i.RoleNotIn...))
+	}
+	if i.InvitedByID != nil {
+		predicates = append(predicates, membership.InvitedByIDEQ(*i.InvitedByID))
+	}
+	if i.InvitedByIDNEQ != nil {
+		predicates = append(predicates, membership.InvitedByIDNEQ(*i.InvitedByIDNEQ))
+	}
+	if len(i.InvitedByIDIn) > 0 {
+		predicates = append(predicates, membership.InvitedByIDIn(i.InvitedByIDIn...))
+	}
+	if len(i.InvitedByIDNotIn) > 0 {
+		predicates = append(predicates, membership.InvitedByIDNotIn(i.InvitedByIDNotIn...))
+	}
+	if i.InvitedByIDGT != nil {
+		predicates = append(predicates, membership.InvitedByIDGT(*i.InvitedByIDGT))
+	}
+	if i.InvitedByIDGTE != nil {
+		predicates = append(predicates, membership.InvitedByIDGTE(*i.InvitedByIDGTE))
+	}
+	if i.InvitedByIDLT != nil {
+		predicates = append(predicates, membership.InvitedByIDLT(*i.InvitedByIDLT))
+	}
+	if i.InvitedByIDLTE != nil {
+		predicates = append(predicates, membership.InvitedByIDLTE(*i.InvitedByIDLTE))
+	}
+	if i.InvitedByIDIsNil {
+		predicates = append(predicates, membership.InvitedByIDIsNil())
+	}
+	if i.InvitedByIDNotNil {
+		predicates = append(predicates, membership.InvitedByIDNotNil())
 	}
 
 	if i.HasUser != nil {
@@ -9412,6 +10948,58 @@ type OrganizationWhereInput struct {
 	ParentIDIsNil  bool  `json:"parentIDIsNil,omitempty"`
 	ParentIDNotNil bool  `json:"parentIDNotNil,omitempty"`
 
+	// "status" field predicates.
+	Status      *organization.Status  `json:"status,omitempty"`
+	StatusNEQ   *organization.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []organization.Status `json:"statusIn,omitempty"`
+	StatusNotIn []organization.Status `json:"statusNotIn,omitempty"`
+
+	// "status_reason" field predicates.
+	StatusReason             *string  `json:"statusReason,omitempty"`
+	StatusReasonNEQ          *string  `json:"statusReasonNEQ,omitempty"`
+	StatusReasonIn           []string `json:"statusReasonIn,omitempty"`
+	StatusReasonNotIn        []string `json:"statusReasonNotIn,omitempty"`
+	StatusReasonGT           *string  `json:"statusReasonGT,omitempty"`
+	StatusReasonGTE          *string  `json:"statusReasonGTE,omitempty"`
+	StatusReasonLT           *string  `json:"statusReasonLT,omitempty"`
+	StatusReasonLTE          *string  `json:"statusReasonLTE,omitempty"`
+	StatusReasonContains     *string  `json:"statusReasonContains,omitempty"`
+	StatusReasonHasPrefix    *string  `json:"statusReasonHasPrefix,omitempty"`
+	StatusReasonHasSuffix    *string  `json:"statusReasonHasSuffix,omitempty"`
+	StatusReasonIsNil        bool     `json:"statusReasonIsNil,omitempty"`
+	StatusReasonNotNil       bool     `json:"statusReasonNotNil,omitempty"`
+	StatusReasonEqualFold    *string  `json:"statusReasonEqualFold,omitempty"`
+	StatusReasonContainsFold *string  `json:"statusReasonContainsFold,omitempty"`
+
+	// "contact_phone" field predicates.
+	ContactPhone             *string  `json:"contactPhone,omitempty"`
+	ContactPhoneNEQ          *string  `json:"contactPhoneNEQ,omitempty"`
+	ContactPhoneIn           []string `json:"contactPhoneIn,omitempty"`
+	ContactPhoneNotIn        []string `json:"contactPhoneNotIn,omitempty"`
+	ContactPhoneGT           *string  `json:"contactPhoneGT,omitempty"`
+	ContactPhoneGTE          *string  `json:"contactPhoneGTE,omitempty"`
+	ContactPhoneLT           *string  `json:"contactPhoneLT,omitempty"`
+	ContactPhoneLTE          *string  `json:"contactPhoneLTE,omitempty"`
+	ContactPhoneContains     *string  `json:"contactPhoneContains,omitempty"`
+	ContactPhoneHasPrefix    *string  `json:"contactPhoneHasPrefix,omitempty"`
+	ContactPhoneHasSuffix    *string  `json:"contactPhoneHasSuffix,omitempty"`
+	ContactPhoneIsNil        bool     `json:"contactPhoneIsNil,omitempty"`
+	ContactPhoneNotNil       bool     `json:"contactPhoneNotNil,omitempty"`
+	ContactPhoneEqualFold    *string  `json:"contactPhoneEqualFold,omitempty"`
+	ContactPhoneContainsFold *string  `json:"contactPhoneContainsFold,omitempty"`
+
+	// "decided_at" field predicates.
+	DecidedAt       *time.Time  `json:"decidedAt,omitempty"`
+	DecidedAtNEQ    *time.Time  `json:"decidedAtNEQ,omitempty"`
+	DecidedAtIn     []time.Time `json:"decidedAtIn,omitempty"`
+	DecidedAtNotIn  []time.Time `json:"decidedAtNotIn,omitempty"`
+	DecidedAtGT     *time.Time  `json:"decidedAtGT,omitempty"`
+	DecidedAtGTE    *time.Time  `json:"decidedAtGTE,omitempty"`
+	DecidedAtLT     *time.Time  `json:"decidedAtLT,omitempty"`
+	DecidedAtLTE    *time.Time  `json:"decidedAtLTE,omitempty"`
+	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
+	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
+
 	// "region" edge predicates.
 	HasRegion     *bool               `json:"hasRegion,omitempty"`
 	HasRegionWith []*RegionWhereInput `json:"hasRegionWith,omitempty"`
@@ -9428,9 +11016,9 @@ type OrganizationWhereInput struct {
 	HasSupplierProfile     *bool                        `json:"hasSupplierProfile,omitempty"`
 	HasSupplierProfileWith []*SupplierProfileWhereInput `json:"hasSupplierProfileWith,omitempty"`
 
-	// "buyer_profile" edge predicates.
-	HasBuyerProfile     *bool                     `json:"hasBuyerProfile,omitempty"`
-	HasBuyerProfileWith []*BuyerProfileWhereInput `json:"hasBuyerProfileWith,omitempty"`
+	// "buyer_profiles" edge predicates.
+	HasBuyerProfiles     *bool                     `json:"hasBuyerProfiles,omitempty"`
+	HasBuyerProfilesWith []*BuyerProfileWhereInput `json:"hasBuyerProfilesWith,omitempty"`
 
 	// "products" edge predicates.
 	HasProducts     *bool                `json:"hasProducts,omitempty"`
@@ -9730,6 +11318,138 @@ func (i *OrganizationWhereInput) P() (predicate.Organization, error) {
 	if i.ParentIDNotNil {
 		predicates = append(predicates, organization.ParentIDNotNil())
 	}
+	if i.Status != nil {
+		predicates = append(predicates, organization.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, organization.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, organization.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, organization.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.StatusReason != nil {
+		predicates = append(predicates, organization.StatusReasonEQ(*i.StatusReason))
+	}
+	if i.StatusReasonNEQ != nil {
+		predicates = append(predicates, organization.StatusReasonNEQ(*i.StatusReasonNEQ))
+	}
+	if len(i.StatusReasonIn) > 0 {
+		predicates = append(predicates, organization.StatusReasonIn(i.StatusReasonIn...))
+	}
+	if len(i.StatusReasonNotIn) > 0 {
+		predicates = append(predicates, organization.StatusReasonNotIn(i.StatusReasonNotIn...))
+	}
+	if i.StatusReasonGT != nil {
+		predicates = append(predicates, organization.StatusReasonGT(*i.StatusReasonGT))
+	}
+	if i.StatusReasonGTE != nil {
+		predicates = append(predicates, organization.StatusReasonGTE(*i.StatusReasonGTE))
+	}
+	if i.StatusReasonLT != nil {
+		predicates = append(predicates, organization.StatusReasonLT(*i.StatusReasonLT))
+	}
+	if i.StatusReasonLTE != nil {
+		predicates = append(predicates, organization.StatusReasonLTE(*i.StatusReasonLTE))
+	}
+	if i.StatusReasonContains != nil {
+		predicates = append(predicates, organization.StatusReasonContains(*i.StatusReasonContains))
+	}
+	if i.StatusReasonHasPrefix != nil {
+		predicates = append(predicates, organization.StatusReasonHasPrefix(*i.StatusReasonHasPrefix))
+	}
+	if i.StatusReasonHasSuffix != nil {
+		predicates = append(predicates, organization.StatusReasonHasSuffix(*i.StatusReasonHasSuffix))
+	}
+	if i.StatusReasonIsNil {
+		predicates = append(predicates, organization.StatusReasonIsNil())
+	}
+	if i.StatusReasonNotNil {
+		predicates = append(predicates, organization.StatusReasonNotNil())
+	}
+	if i.StatusReasonEqualFold != nil {
+		predicates = append(predicates, organization.StatusReasonEqualFold(*i.StatusReasonEqualFold))
+	}
+	if i.StatusReasonContainsFold != nil {
+		predicates = append(predicates, organization.StatusReasonContainsFold(*i.StatusReasonContainsFold))
+	}
+	if i.ContactPhone != nil {
+		predicates = append(predicates, organization.ContactPhoneEQ(*i.ContactPhone))
+	}
+	if i.ContactPhoneNEQ != nil {
+		predicates = append(predicates, organization.ContactPhoneNEQ(*i.ContactPhoneNEQ))
+	}
+	if len(i.ContactPhoneIn) > 0 {
+		predicates = append(predicates, organization.ContactPhoneIn(i.ContactPhoneIn...))
+	}
+	if len(i.ContactPhoneNotIn) > 0 {
+		predicates = append(predicates, organization.ContactPhoneNotIn(i.ContactPhoneNotIn...))
+	}
+	if i.ContactPhoneGT != nil {
+		predicates = append(predicates, organization.ContactPhoneGT(*i.ContactPhoneGT))
+	}
+	if i.ContactPhoneGTE != nil {
+		predicates = append(predicates, organization.ContactPhoneGTE(*i.ContactPhoneGTE))
+	}
+	if i.ContactPhoneLT != nil {
+		predicates = append(predicates, organization.ContactPhoneLT(*i.ContactPhoneLT))
+	}
+	if i.ContactPhoneLTE != nil {
+		predicates = append(predicates, organization.ContactPhoneLTE(*i.ContactPhoneLTE))
+	}
+	if i.ContactPhoneContains != nil {
+		predicates = append(predicates, organization.ContactPhoneContains(*i.ContactPhoneContains))
+	}
+	if i.ContactPhoneHasPrefix != nil {
+		predicates = append(predicates, organization.ContactPhoneHasPrefix(*i.ContactPhoneHasPrefix))
+	}
+	if i.ContactPhoneHasSuffix != nil {
+		predicates = append(predicates, organization.ContactPhoneHasSuffix(*i.ContactPhoneHasSuffix))
+	}
+	if i.ContactPhoneIsNil {
+		predicates = append(predicates, organization.ContactPhoneIsNil())
+	}
+	if i.ContactPhoneNotNil {
+		predicates = append(predicates, organization.ContactPhoneNotNil())
+	}
+	if i.ContactPhoneEqualFold != nil {
+		predicates = append(predicates, organization.ContactPhoneEqualFold(*i.ContactPhoneEqualFold))
+	}
+	if i.ContactPhoneContainsFold != nil {
+		predicates = append(predicates, organization.ContactPhoneContainsFold(*i.ContactPhoneContainsFold))
+	}
+	if i.DecidedAt != nil {
+		predicates = append(predicates, organization.DecidedAtEQ(*i.DecidedAt))
+	}
+	if i.DecidedAtNEQ != nil {
+		predicates = append(predicates, organization.DecidedAtNEQ(*i.DecidedAtNEQ))
+	}
+	if len(i.DecidedAtIn) > 0 {
+		predicates = append(predicates, organization.DecidedAtIn(i.DecidedAtIn...))
+	}
+	if len(i.DecidedAtNotIn) > 0 {
+		predicates = append(predicates, organization.DecidedAtNotIn(i.DecidedAtNotIn...))
+	}
+	if i.DecidedAtGT != nil {
+		predicates = append(predicates, organization.DecidedAtGT(*i.DecidedAtGT))
+	}
+	if i.DecidedAtGTE != nil {
+		predicates = append(predicates, organization.DecidedAtGTE(*i.DecidedAtGTE))
+	}
+	if i.DecidedAtLT != nil {
+		predicates = append(predicates, organization.DecidedAtLT(*i.DecidedAtLT))
+	}
+	if i.DecidedAtLTE != nil {
+		predicates = append(predicates, organization.DecidedAtLTE(*i.DecidedAtLTE))
+	}
+	if i.DecidedAtIsNil {
+		predicates = append(predicates, organization.DecidedAtIsNil())
+	}
+	if i.DecidedAtNotNil {
+		predicates = append(predicates, organization.DecidedAtNotNil())
+	}
 
 	if i.HasRegion != nil {
 		p := organization.HasRegion()
@@ -9803,23 +11523,23 @@ func (i *OrganizationWhereInput) P() (predicate.Organization, error) {
 		}
 		predicates = append(predicates, organization.HasSupplierProfileWith(with...))
 	}
-	if i.HasBuyerProfile != nil {
-		p := organization.HasBuyerProfile()
-		if !*i.HasBuyerProfile {
+	if i.HasBuyerProfiles != nil {
+		p := organization.HasBuyerProfiles()
+		if !*i.HasBuyerProfiles {
 			p = organization.Not(p)
 		}
 		predicates = append(predicates, p)
 	}
-	if len(i.HasBuyerProfileWith) > 0 {
-		with := make([]predicate.BuyerProfile, 0, len(i.HasBuyerProfileWith))
-		for _, w := range i.HasBuyerProfileWith {
+	if len(i.HasBuyerProfilesWith) > 0 {
+		with := make([]predicate.BuyerProfile, 0, len(i.HasBuyerProfilesWith))
+		for _, w := range i.HasBuyerProfilesWith {
 			p, err := w.P()
 			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasBuyerProfileWith'", err)
+				return nil, fmt.Errorf("%w: field 'HasBuyerProfilesWith'", err)
 			}
 			with = append(with, p)
 		}
-		predicates = append(predicates, organization.HasBuyerProfileWith(with...))
+		predicates = append(predicates, organization.HasBuyerProfilesWith(with...))
 	}
 	if i.HasProducts != nil {
 		p := organization.HasProducts()

@@ -40,6 +40,8 @@ type Household struct {
 	MemberCount int `json:"member_count,omitempty"`
 	// Year the household exited poverty.
 	ExitYear *int `json:"exit_year,omitempty"`
+	// 监测对象类型 in the national record: 脱贫不稳定户, 边缘易致贫户, 突发严重困难户.
+	MonitoringType *household.MonitoringType `json:"monitoring_type,omitempty"`
 	// Responsible cadre (帮扶责任人); personal data.
 	ResponsibleCadre string `json:"-"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -138,7 +140,7 @@ func (*Household) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case household.FieldID, household.FieldVillageID, household.FieldMemberCount, household.FieldExitYear:
 			values[i] = new(sql.NullInt64)
-		case household.FieldNumber, household.FieldCountyCode, household.FieldAttribute, household.FieldMainCause, household.FieldSecondaryCause, household.FieldStatus, household.FieldResponsibleCadre:
+		case household.FieldNumber, household.FieldCountyCode, household.FieldAttribute, household.FieldMainCause, household.FieldSecondaryCause, household.FieldStatus, household.FieldMonitoringType, household.FieldResponsibleCadre:
 			values[i] = new(sql.NullString)
 		case household.FieldCreatedAt, household.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -230,6 +232,13 @@ func (_m *Household) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ExitYear = new(int)
 				*_m.ExitYear = int(value.Int64)
+			}
+		case household.FieldMonitoringType:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field monitoring_type", values[i])
+			} else if value.Valid {
+				_m.MonitoringType = new(household.MonitoringType)
+				*_m.MonitoringType = household.MonitoringType(value.String)
 			}
 		case household.FieldResponsibleCadre:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -337,6 +346,11 @@ func (_m *Household) String() string {
 	builder.WriteString(", ")
 	if v := _m.ExitYear; v != nil {
 		builder.WriteString("exit_year=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.MonitoringType; v != nil {
+		builder.WriteString("monitoring_type=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

@@ -158,6 +158,20 @@ func (_c *HouseholdCreate) SetNillableExitYear(v *int) *HouseholdCreate {
 	return _c
 }
 
+// SetMonitoringType sets the "monitoring_type" field.
+func (_c *HouseholdCreate) SetMonitoringType(v household.MonitoringType) *HouseholdCreate {
+	_c.mutation.SetMonitoringType(v)
+	return _c
+}
+
+// SetNillableMonitoringType sets the "monitoring_type" field if the given value is not nil.
+func (_c *HouseholdCreate) SetNillableMonitoringType(v *household.MonitoringType) *HouseholdCreate {
+	if v != nil {
+		_c.SetMonitoringType(*v)
+	}
+	return _c
+}
+
 // SetResponsibleCadre sets the "responsible_cadre" field.
 func (_c *HouseholdCreate) SetResponsibleCadre(v string) *HouseholdCreate {
 	_c.mutation.SetResponsibleCadre(v)
@@ -384,6 +398,11 @@ func (_c *HouseholdCreate) check() error {
 			return &ValidationError{Name: "exit_year", err: fmt.Errorf(`ent: validator failed for field "Household.exit_year": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.MonitoringType(); ok {
+		if err := household.MonitoringTypeValidator(v); err != nil {
+			return &ValidationError{Name: "monitoring_type", err: fmt.Errorf(`ent: validator failed for field "Household.monitoring_type": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ResponsibleCadre(); ok {
 		if err := household.ResponsibleCadreValidator(v); err != nil {
 			return &ValidationError{Name: "responsible_cadre", err: fmt.Errorf(`ent: validator failed for field "Household.responsible_cadre": %w`, err)}
@@ -458,6 +477,10 @@ func (_c *HouseholdCreate) createSpec() (*Household, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ExitYear(); ok {
 		_spec.SetField(household.FieldExitYear, field.TypeInt, value)
 		_node.ExitYear = &value
+	}
+	if value, ok := _c.mutation.MonitoringType(); ok {
+		_spec.SetField(household.FieldMonitoringType, field.TypeEnum, value)
+		_node.MonitoringType = &value
 	}
 	if value, ok := _c.mutation.ResponsibleCadre(); ok {
 		_spec.SetField(household.FieldResponsibleCadre, field.TypeString, value)
@@ -744,6 +767,24 @@ func (u *HouseholdUpsert) ClearExitYear() *HouseholdUpsert {
 	return u
 }
 
+// SetMonitoringType sets the "monitoring_type" field.
+func (u *HouseholdUpsert) SetMonitoringType(v household.MonitoringType) *HouseholdUpsert {
+	u.Set(household.FieldMonitoringType, v)
+	return u
+}
+
+// UpdateMonitoringType sets the "monitoring_type" field to the value that was provided on create.
+func (u *HouseholdUpsert) UpdateMonitoringType() *HouseholdUpsert {
+	u.SetExcluded(household.FieldMonitoringType)
+	return u
+}
+
+// ClearMonitoringType clears the value of the "monitoring_type" field.
+func (u *HouseholdUpsert) ClearMonitoringType() *HouseholdUpsert {
+	u.SetNull(household.FieldMonitoringType)
+	return u
+}
+
 // SetResponsibleCadre sets the "responsible_cadre" field.
 func (u *HouseholdUpsert) SetResponsibleCadre(v string) *HouseholdUpsert {
 	u.Set(household.FieldResponsibleCadre, v)
@@ -961,6 +1002,27 @@ func (u *HouseholdUpsertOne) UpdateExitYear() *HouseholdUpsertOne {
 func (u *HouseholdUpsertOne) ClearExitYear() *HouseholdUpsertOne {
 	return u.Update(func(s *HouseholdUpsert) {
 		s.ClearExitYear()
+	})
+}
+
+// SetMonitoringType sets the "monitoring_type" field.
+func (u *HouseholdUpsertOne) SetMonitoringType(v household.MonitoringType) *HouseholdUpsertOne {
+	return u.Update(func(s *HouseholdUpsert) {
+		s.SetMonitoringType(v)
+	})
+}
+
+// UpdateMonitoringType sets the "monitoring_type" field to the value that was provided on create.
+func (u *HouseholdUpsertOne) UpdateMonitoringType() *HouseholdUpsertOne {
+	return u.Update(func(s *HouseholdUpsert) {
+		s.UpdateMonitoringType()
+	})
+}
+
+// ClearMonitoringType clears the value of the "monitoring_type" field.
+func (u *HouseholdUpsertOne) ClearMonitoringType() *HouseholdUpsertOne {
+	return u.Update(func(s *HouseholdUpsert) {
+		s.ClearMonitoringType()
 	})
 }
 
@@ -1350,6 +1412,27 @@ func (u *HouseholdUpsertBulk) UpdateExitYear() *HouseholdUpsertBulk {
 func (u *HouseholdUpsertBulk) ClearExitYear() *HouseholdUpsertBulk {
 	return u.Update(func(s *HouseholdUpsert) {
 		s.ClearExitYear()
+	})
+}
+
+// SetMonitoringType sets the "monitoring_type" field.
+func (u *HouseholdUpsertBulk) SetMonitoringType(v household.MonitoringType) *HouseholdUpsertBulk {
+	return u.Update(func(s *HouseholdUpsert) {
+		s.SetMonitoringType(v)
+	})
+}
+
+// UpdateMonitoringType sets the "monitoring_type" field to the value that was provided on create.
+func (u *HouseholdUpsertBulk) UpdateMonitoringType() *HouseholdUpsertBulk {
+	return u.Update(func(s *HouseholdUpsert) {
+		s.UpdateMonitoringType()
+	})
+}
+
+// ClearMonitoringType clears the value of the "monitoring_type" field.
+func (u *HouseholdUpsertBulk) ClearMonitoringType() *HouseholdUpsertBulk {
+	return u.Update(func(s *HouseholdUpsert) {
+		s.ClearMonitoringType()
 	})
 }
 

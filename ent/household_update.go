@@ -178,6 +178,26 @@ func (_u *HouseholdUpdate) ClearExitYear() *HouseholdUpdate {
 	return _u
 }
 
+// SetMonitoringType sets the "monitoring_type" field.
+func (_u *HouseholdUpdate) SetMonitoringType(v household.MonitoringType) *HouseholdUpdate {
+	_u.mutation.SetMonitoringType(v)
+	return _u
+}
+
+// SetNillableMonitoringType sets the "monitoring_type" field if the given value is not nil.
+func (_u *HouseholdUpdate) SetNillableMonitoringType(v *household.MonitoringType) *HouseholdUpdate {
+	if v != nil {
+		_u.SetMonitoringType(*v)
+	}
+	return _u
+}
+
+// ClearMonitoringType clears the value of the "monitoring_type" field.
+func (_u *HouseholdUpdate) ClearMonitoringType() *HouseholdUpdate {
+	_u.mutation.ClearMonitoringType()
+	return _u
+}
+
 // SetResponsibleCadre sets the "responsible_cadre" field.
 func (_u *HouseholdUpdate) SetResponsibleCadre(v string) *HouseholdUpdate {
 	_u.mutation.SetResponsibleCadre(v)
@@ -473,6 +493,11 @@ func (_u *HouseholdUpdate) check() error {
 			return &ValidationError{Name: "exit_year", err: fmt.Errorf(`ent: validator failed for field "Household.exit_year": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MonitoringType(); ok {
+		if err := household.MonitoringTypeValidator(v); err != nil {
+			return &ValidationError{Name: "monitoring_type", err: fmt.Errorf(`ent: validator failed for field "Household.monitoring_type": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.ResponsibleCadre(); ok {
 		if err := household.ResponsibleCadreValidator(v); err != nil {
 			return &ValidationError{Name: "responsible_cadre", err: fmt.Errorf(`ent: validator failed for field "Household.responsible_cadre": %w`, err)}
@@ -534,6 +559,12 @@ func (_u *HouseholdUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ExitYearCleared() {
 		_spec.ClearField(household.FieldExitYear, field.TypeInt)
+	}
+	if value, ok := _u.mutation.MonitoringType(); ok {
+		_spec.SetField(household.FieldMonitoringType, field.TypeEnum, value)
+	}
+	if _u.mutation.MonitoringTypeCleared() {
+		_spec.ClearField(household.FieldMonitoringType, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.ResponsibleCadre(); ok {
 		_spec.SetField(household.FieldResponsibleCadre, field.TypeString, value)
@@ -959,6 +990,26 @@ func (_u *HouseholdUpdateOne) ClearExitYear() *HouseholdUpdateOne {
 	return _u
 }
 
+// SetMonitoringType sets the "monitoring_type" field.
+func (_u *HouseholdUpdateOne) SetMonitoringType(v household.MonitoringType) *HouseholdUpdateOne {
+	_u.mutation.SetMonitoringType(v)
+	return _u
+}
+
+// SetNillableMonitoringType sets the "monitoring_type" field if the given value is not nil.
+func (_u *HouseholdUpdateOne) SetNillableMonitoringType(v *household.MonitoringType) *HouseholdUpdateOne {
+	if v != nil {
+		_u.SetMonitoringType(*v)
+	}
+	return _u
+}
+
+// ClearMonitoringType clears the value of the "monitoring_type" field.
+func (_u *HouseholdUpdateOne) ClearMonitoringType() *HouseholdUpdateOne {
+	_u.mutation.ClearMonitoringType()
+	return _u
+}
+
 // SetResponsibleCadre sets the "responsible_cadre" field.
 func (_u *HouseholdUpdateOne) SetResponsibleCadre(v string) *HouseholdUpdateOne {
 	_u.mutation.SetResponsibleCadre(v)
@@ -1267,6 +1318,11 @@ func (_u *HouseholdUpdateOne) check() error {
 			return &ValidationError{Name: "exit_year", err: fmt.Errorf(`ent: validator failed for field "Household.exit_year": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.MonitoringType(); ok {
+		if err := household.MonitoringTypeValidator(v); err != nil {
+			return &ValidationError{Name: "monitoring_type", err: fmt.Errorf(`ent: validator failed for field "Household.monitoring_type": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.ResponsibleCadre(); ok {
 		if err := household.ResponsibleCadreValidator(v); err != nil {
 			return &ValidationError{Name: "responsible_cadre", err: fmt.Errorf(`ent: validator failed for field "Household.responsible_cadre": %w`, err)}
@@ -1345,6 +1401,12 @@ func (_u *HouseholdUpdateOne) sqlSave(ctx context.Context) (_node *Household, er
 	}
 	if _u.mutation.ExitYearCleared() {
 		_spec.ClearField(household.FieldExitYear, field.TypeInt)
+	}
+	if value, ok := _u.mutation.MonitoringType(); ok {
+		_spec.SetField(household.FieldMonitoringType, field.TypeEnum, value)
+	}
+	if _u.mutation.MonitoringTypeCleared() {
+		_spec.ClearField(household.FieldMonitoringType, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.ResponsibleCadre(); ok {
 		_spec.SetField(household.FieldResponsibleCadre, field.TypeString, value)

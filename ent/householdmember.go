@@ -34,6 +34,14 @@ type HouseholdMember struct {
 	IDNumber string `json:"-"`
 	// Phone number; personal data.
 	Phone string `json:"-"`
+	// Person number in the national record (人编号).
+	PersonNumber string `json:"person_number,omitempty"`
+	// Birth year and month (出生年月), YYYY-MM.
+	BirthMonth string `json:"birth_month,omitempty"`
+	// When the member left the household (deceased, married out, moved); the record stays as history.
+	RemovedAt *time.Time `json:"removed_at,omitempty"`
+	// RemovedReason holds the value of the "removed_reason" field.
+	RemovedReason string `json:"removed_reason,omitempty"`
 	// Relation to the household head (与户主关系).
 	Relation householdmember.Relation `json:"relation,omitempty"`
 	// Age band.
@@ -79,9 +87,9 @@ func (*HouseholdMember) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case householdmember.FieldID, householdmember.FieldHouseholdID:
 			values[i] = new(sql.NullInt64)
-		case householdmember.FieldCountyCode, householdmember.FieldIDNumberHash, householdmember.FieldName, householdmember.FieldIDNumber, householdmember.FieldPhone, householdmember.FieldRelation, householdmember.FieldAgeBand, householdmember.FieldHealth, householdmember.FieldLaborAbility, householdmember.FieldSchooling:
+		case householdmember.FieldCountyCode, householdmember.FieldIDNumberHash, householdmember.FieldName, householdmember.FieldIDNumber, householdmember.FieldPhone, householdmember.FieldPersonNumber, householdmember.FieldBirthMonth, householdmember.FieldRemovedReason, householdmember.FieldRelation, householdmember.FieldAgeBand, householdmember.FieldHealth, householdmember.FieldLaborAbility, householdmember.FieldSchooling:
 			values[i] = new(sql.NullString)
-		case householdmember.FieldCreatedAt, householdmember.FieldUpdatedAt:
+		case householdmember.FieldCreatedAt, householdmember.FieldUpdatedAt, householdmember.FieldRemovedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -151,6 +159,31 @@ func (_m *HouseholdMember) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field phone", values[i])
 			} else if value.Valid {
 				_m.Phone = value.String
+			}
+		case householdmember.FieldPersonNumber:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field person_number", values[i])
+			} else if value.Valid {
+				_m.PersonNumber = value.String
+			}
+		case householdmember.FieldBirthMonth:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field birth_month", values[i])
+			} else if value.Valid {
+				_m.BirthMonth = value.String
+			}
+		case householdmember.FieldRemovedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field removed_at", values[i])
+			} else if value.Valid {
+				_m.RemovedAt = new(time.Time)
+				*_m.RemovedAt = value.Time
+			}
+		case householdmember.FieldRemovedReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field removed_reason", values[i])
+			} else if value.Valid {
+				_m.RemovedReason = value.String
 			}
 		case householdmember.FieldRelation:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -242,6 +275,20 @@ func (_m *HouseholdMember) String() string {
 	builder.WriteString("id_number=<sensitive>")
 	builder.WriteString(", ")
 	builder.WriteString("phone=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("person_number=")
+	builder.WriteString(_m.PersonNumber)
+	builder.WriteString(", ")
+	builder.WriteString("birth_month=")
+	builder.WriteString(_m.BirthMonth)
+	builder.WriteString(", ")
+	if v := _m.RemovedAt; v != nil {
+		builder.WriteString("removed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("removed_reason=")
+	builder.WriteString(_m.RemovedReason)
 	builder.WriteString(", ")
 	builder.WriteString("relation=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Relation))

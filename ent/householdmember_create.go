@@ -119,6 +119,62 @@ func (_c *HouseholdMemberCreate) SetNillablePhone(v *string) *HouseholdMemberCre
 	return _c
 }
 
+// SetPersonNumber sets the "person_number" field.
+func (_c *HouseholdMemberCreate) SetPersonNumber(v string) *HouseholdMemberCreate {
+	_c.mutation.SetPersonNumber(v)
+	return _c
+}
+
+// SetNillablePersonNumber sets the "person_number" field if the given value is not nil.
+func (_c *HouseholdMemberCreate) SetNillablePersonNumber(v *string) *HouseholdMemberCreate {
+	if v != nil {
+		_c.SetPersonNumber(*v)
+	}
+	return _c
+}
+
+// SetBirthMonth sets the "birth_month" field.
+func (_c *HouseholdMemberCreate) SetBirthMonth(v string) *HouseholdMemberCreate {
+	_c.mutation.SetBirthMonth(v)
+	return _c
+}
+
+// SetNillableBirthMonth sets the "birth_month" field if the given value is not nil.
+func (_c *HouseholdMemberCreate) SetNillableBirthMonth(v *string) *HouseholdMemberCreate {
+	if v != nil {
+		_c.SetBirthMonth(*v)
+	}
+	return _c
+}
+
+// SetRemovedAt sets the "removed_at" field.
+func (_c *HouseholdMemberCreate) SetRemovedAt(v time.Time) *HouseholdMemberCreate {
+	_c.mutation.SetRemovedAt(v)
+	return _c
+}
+
+// SetNillableRemovedAt sets the "removed_at" field if the given value is not nil.
+func (_c *HouseholdMemberCreate) SetNillableRemovedAt(v *time.Time) *HouseholdMemberCreate {
+	if v != nil {
+		_c.SetRemovedAt(*v)
+	}
+	return _c
+}
+
+// SetRemovedReason sets the "removed_reason" field.
+func (_c *HouseholdMemberCreate) SetRemovedReason(v string) *HouseholdMemberCreate {
+	_c.mutation.SetRemovedReason(v)
+	return _c
+}
+
+// SetNillableRemovedReason sets the "removed_reason" field if the given value is not nil.
+func (_c *HouseholdMemberCreate) SetNillableRemovedReason(v *string) *HouseholdMemberCreate {
+	if v != nil {
+		_c.SetRemovedReason(*v)
+	}
+	return _c
+}
+
 // SetRelation sets the "relation" field.
 func (_c *HouseholdMemberCreate) SetRelation(v householdmember.Relation) *HouseholdMemberCreate {
 	_c.mutation.SetRelation(v)
@@ -283,6 +339,21 @@ func (_c *HouseholdMemberCreate) check() error {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.phone": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.PersonNumber(); ok {
+		if err := householdmember.PersonNumberValidator(v); err != nil {
+			return &ValidationError{Name: "person_number", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.person_number": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.BirthMonth(); ok {
+		if err := householdmember.BirthMonthValidator(v); err != nil {
+			return &ValidationError{Name: "birth_month", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.birth_month": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.RemovedReason(); ok {
+		if err := householdmember.RemovedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "removed_reason", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.removed_reason": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Relation(); !ok {
 		return &ValidationError{Name: "relation", err: errors.New(`ent: missing required field "HouseholdMember.relation"`)}
 	}
@@ -380,6 +451,22 @@ func (_c *HouseholdMemberCreate) createSpec() (*HouseholdMember, *sqlgraph.Creat
 	if value, ok := _c.mutation.Phone(); ok {
 		_spec.SetField(householdmember.FieldPhone, field.TypeString, value)
 		_node.Phone = value
+	}
+	if value, ok := _c.mutation.PersonNumber(); ok {
+		_spec.SetField(householdmember.FieldPersonNumber, field.TypeString, value)
+		_node.PersonNumber = value
+	}
+	if value, ok := _c.mutation.BirthMonth(); ok {
+		_spec.SetField(householdmember.FieldBirthMonth, field.TypeString, value)
+		_node.BirthMonth = value
+	}
+	if value, ok := _c.mutation.RemovedAt(); ok {
+		_spec.SetField(householdmember.FieldRemovedAt, field.TypeTime, value)
+		_node.RemovedAt = &value
+	}
+	if value, ok := _c.mutation.RemovedReason(); ok {
+		_spec.SetField(householdmember.FieldRemovedReason, field.TypeString, value)
+		_node.RemovedReason = value
 	}
 	if value, ok := _c.mutation.Relation(); ok {
 		_spec.SetField(householdmember.FieldRelation, field.TypeEnum, value)
@@ -557,6 +644,78 @@ func (u *HouseholdMemberUpsert) UpdatePhone() *HouseholdMemberUpsert {
 // ClearPhone clears the value of the "phone" field.
 func (u *HouseholdMemberUpsert) ClearPhone() *HouseholdMemberUpsert {
 	u.SetNull(householdmember.FieldPhone)
+	return u
+}
+
+// SetPersonNumber sets the "person_number" field.
+func (u *HouseholdMemberUpsert) SetPersonNumber(v string) *HouseholdMemberUpsert {
+	u.Set(householdmember.FieldPersonNumber, v)
+	return u
+}
+
+// UpdatePersonNumber sets the "person_number" field to the value that was provided on create.
+func (u *HouseholdMemberUpsert) UpdatePersonNumber() *HouseholdMemberUpsert {
+	u.SetExcluded(householdmember.FieldPersonNumber)
+	return u
+}
+
+// ClearPersonNumber clears the value of the "person_number" field.
+func (u *HouseholdMemberUpsert) ClearPersonNumber() *HouseholdMemberUpsert {
+	u.SetNull(householdmember.FieldPersonNumber)
+	return u
+}
+
+// SetBirthMonth sets the "birth_month" field.
+func (u *HouseholdMemberUpsert) SetBirthMonth(v string) *HouseholdMemberUpsert {
+	u.Set(householdmember.FieldBirthMonth, v)
+	return u
+}
+
+// UpdateBirthMonth sets the "birth_month" field to the value that was provided on create.
+func (u *HouseholdMemberUpsert) UpdateBirthMonth() *HouseholdMemberUpsert {
+	u.SetExcluded(householdmember.FieldBirthMonth)
+	return u
+}
+
+// ClearBirthMonth clears the value of the "birth_month" field.
+func (u *HouseholdMemberUpsert) ClearBirthMonth() *HouseholdMemberUpsert {
+	u.SetNull(householdmember.FieldBirthMonth)
+	return u
+}
+
+// SetRemovedAt sets the "removed_at" field.
+func (u *HouseholdMemberUpsert) SetRemovedAt(v time.Time) *HouseholdMemberUpsert {
+	u.Set(householdmember.FieldRemovedAt, v)
+	return u
+}
+
+// UpdateRemovedAt sets the "removed_at" field to the value that was provided on create.
+func (u *HouseholdMemberUpsert) UpdateRemovedAt() *HouseholdMemberUpsert {
+	u.SetExcluded(householdmember.FieldRemovedAt)
+	return u
+}
+
+// ClearRemovedAt clears the value of the "removed_at" field.
+func (u *HouseholdMemberUpsert) ClearRemovedAt() *HouseholdMemberUpsert {
+	u.SetNull(householdmember.FieldRemovedAt)
+	return u
+}
+
+// SetRemovedReason sets the "removed_reason" field.
+func (u *HouseholdMemberUpsert) SetRemovedReason(v string) *HouseholdMemberUpsert {
+	u.Set(householdmember.FieldRemovedReason, v)
+	return u
+}
+
+// UpdateRemovedReason sets the "removed_reason" field to the value that was provided on create.
+func (u *HouseholdMemberUpsert) UpdateRemovedReason() *HouseholdMemberUpsert {
+	u.SetExcluded(householdmember.FieldRemovedReason)
+	return u
+}
+
+// ClearRemovedReason clears the value of the "removed_reason" field.
+func (u *HouseholdMemberUpsert) ClearRemovedReason() *HouseholdMemberUpsert {
+	u.SetNull(householdmember.FieldRemovedReason)
 	return u
 }
 
@@ -770,6 +929,90 @@ func (u *HouseholdMemberUpsertOne) UpdatePhone() *HouseholdMemberUpsertOne {
 func (u *HouseholdMemberUpsertOne) ClearPhone() *HouseholdMemberUpsertOne {
 	return u.Update(func(s *HouseholdMemberUpsert) {
 		s.ClearPhone()
+	})
+}
+
+// SetPersonNumber sets the "person_number" field.
+func (u *HouseholdMemberUpsertOne) SetPersonNumber(v string) *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.SetPersonNumber(v)
+	})
+}
+
+// UpdatePersonNumber sets the "person_number" field to the value that was provided on create.
+func (u *HouseholdMemberUpsertOne) UpdatePersonNumber() *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.UpdatePersonNumber()
+	})
+}
+
+// ClearPersonNumber clears the value of the "person_number" field.
+func (u *HouseholdMemberUpsertOne) ClearPersonNumber() *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.ClearPersonNumber()
+	})
+}
+
+// SetBirthMonth sets the "birth_month" field.
+func (u *HouseholdMemberUpsertOne) SetBirthMonth(v string) *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.SetBirthMonth(v)
+	})
+}
+
+// UpdateBirthMonth sets the "birth_month" field to the value that was provided on create.
+func (u *HouseholdMemberUpsertOne) UpdateBirthMonth() *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.UpdateBirthMonth()
+	})
+}
+
+// ClearBirthMonth clears the value of the "birth_month" field.
+func (u *HouseholdMemberUpsertOne) ClearBirthMonth() *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.ClearBirthMonth()
+	})
+}
+
+// SetRemovedAt sets the "removed_at" field.
+func (u *HouseholdMemberUpsertOne) SetRemovedAt(v time.Time) *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.SetRemovedAt(v)
+	})
+}
+
+// UpdateRemovedAt sets the "removed_at" field to the value that was provided on create.
+func (u *HouseholdMemberUpsertOne) UpdateRemovedAt() *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.UpdateRemovedAt()
+	})
+}
+
+// ClearRemovedAt clears the value of the "removed_at" field.
+func (u *HouseholdMemberUpsertOne) ClearRemovedAt() *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.ClearRemovedAt()
+	})
+}
+
+// SetRemovedReason sets the "removed_reason" field.
+func (u *HouseholdMemberUpsertOne) SetRemovedReason(v string) *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.SetRemovedReason(v)
+	})
+}
+
+// UpdateRemovedReason sets the "removed_reason" field to the value that was provided on create.
+func (u *HouseholdMemberUpsertOne) UpdateRemovedReason() *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.UpdateRemovedReason()
+	})
+}
+
+// ClearRemovedReason clears the value of the "removed_reason" field.
+func (u *HouseholdMemberUpsertOne) ClearRemovedReason() *HouseholdMemberUpsertOne {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.ClearRemovedReason()
 	})
 }
 
@@ -1159,6 +1402,90 @@ func (u *HouseholdMemberUpsertBulk) UpdatePhone() *HouseholdMemberUpsertBulk {
 func (u *HouseholdMemberUpsertBulk) ClearPhone() *HouseholdMemberUpsertBulk {
 	return u.Update(func(s *HouseholdMemberUpsert) {
 		s.ClearPhone()
+	})
+}
+
+// SetPersonNumber sets the "person_number" field.
+func (u *HouseholdMemberUpsertBulk) SetPersonNumber(v string) *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.SetPersonNumber(v)
+	})
+}
+
+// UpdatePersonNumber sets the "person_number" field to the value that was provided on create.
+func (u *HouseholdMemberUpsertBulk) UpdatePersonNumber() *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.UpdatePersonNumber()
+	})
+}
+
+// ClearPersonNumber clears the value of the "person_number" field.
+func (u *HouseholdMemberUpsertBulk) ClearPersonNumber() *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.ClearPersonNumber()
+	})
+}
+
+// SetBirthMonth sets the "birth_month" field.
+func (u *HouseholdMemberUpsertBulk) SetBirthMonth(v string) *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.SetBirthMonth(v)
+	})
+}
+
+// UpdateBirthMonth sets the "birth_month" field to the value that was provided on create.
+func (u *HouseholdMemberUpsertBulk) UpdateBirthMonth() *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.UpdateBirthMonth()
+	})
+}
+
+// ClearBirthMonth clears the value of the "birth_month" field.
+func (u *HouseholdMemberUpsertBulk) ClearBirthMonth() *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.ClearBirthMonth()
+	})
+}
+
+// SetRemovedAt sets the "removed_at" field.
+func (u *HouseholdMemberUpsertBulk) SetRemovedAt(v time.Time) *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.SetRemovedAt(v)
+	})
+}
+
+// UpdateRemovedAt sets the "removed_at" field to the value that was provided on create.
+func (u *HouseholdMemberUpsertBulk) UpdateRemovedAt() *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.UpdateRemovedAt()
+	})
+}
+
+// ClearRemovedAt clears the value of the "removed_at" field.
+func (u *HouseholdMemberUpsertBulk) ClearRemovedAt() *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.ClearRemovedAt()
+	})
+}
+
+// SetRemovedReason sets the "removed_reason" field.
+func (u *HouseholdMemberUpsertBulk) SetRemovedReason(v string) *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.SetRemovedReason(v)
+	})
+}
+
+// UpdateRemovedReason sets the "removed_reason" field to the value that was provided on create.
+func (u *HouseholdMemberUpsertBulk) UpdateRemovedReason() *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.UpdateRemovedReason()
+	})
+}
+
+// ClearRemovedReason clears the value of the "removed_reason" field.
+func (u *HouseholdMemberUpsertBulk) ClearRemovedReason() *HouseholdMemberUpsertBulk {
+	return u.Update(func(s *HouseholdMemberUpsert) {
+		s.ClearRemovedReason()
 	})
 }
 

@@ -123,6 +123,86 @@ func (_u *HouseholdMemberUpdate) ClearPhone() *HouseholdMemberUpdate {
 	return _u
 }
 
+// SetPersonNumber sets the "person_number" field.
+func (_u *HouseholdMemberUpdate) SetPersonNumber(v string) *HouseholdMemberUpdate {
+	_u.mutation.SetPersonNumber(v)
+	return _u
+}
+
+// SetNillablePersonNumber sets the "person_number" field if the given value is not nil.
+func (_u *HouseholdMemberUpdate) SetNillablePersonNumber(v *string) *HouseholdMemberUpdate {
+	if v != nil {
+		_u.SetPersonNumber(*v)
+	}
+	return _u
+}
+
+// ClearPersonNumber clears the value of the "person_number" field.
+func (_u *HouseholdMemberUpdate) ClearPersonNumber() *HouseholdMemberUpdate {
+	_u.mutation.ClearPersonNumber()
+	return _u
+}
+
+// SetBirthMonth sets the "birth_month" field.
+func (_u *HouseholdMemberUpdate) SetBirthMonth(v string) *HouseholdMemberUpdate {
+	_u.mutation.SetBirthMonth(v)
+	return _u
+}
+
+// SetNillableBirthMonth sets the "birth_month" field if the given value is not nil.
+func (_u *HouseholdMemberUpdate) SetNillableBirthMonth(v *string) *HouseholdMemberUpdate {
+	if v != nil {
+		_u.SetBirthMonth(*v)
+	}
+	return _u
+}
+
+// ClearBirthMonth clears the value of the "birth_month" field.
+func (_u *HouseholdMemberUpdate) ClearBirthMonth() *HouseholdMemberUpdate {
+	_u.mutation.ClearBirthMonth()
+	return _u
+}
+
+// SetRemovedAt sets the "removed_at" field.
+func (_u *HouseholdMemberUpdate) SetRemovedAt(v time.Time) *HouseholdMemberUpdate {
+	_u.mutation.SetRemovedAt(v)
+	return _u
+}
+
+// SetNillableRemovedAt sets the "removed_at" field if the given value is not nil.
+func (_u *HouseholdMemberUpdate) SetNillableRemovedAt(v *time.Time) *HouseholdMemberUpdate {
+	if v != nil {
+		_u.SetRemovedAt(*v)
+	}
+	return _u
+}
+
+// ClearRemovedAt clears the value of the "removed_at" field.
+func (_u *HouseholdMemberUpdate) ClearRemovedAt() *HouseholdMemberUpdate {
+	_u.mutation.ClearRemovedAt()
+	return _u
+}
+
+// SetRemovedReason sets the "removed_reason" field.
+func (_u *HouseholdMemberUpdate) SetRemovedReason(v string) *HouseholdMemberUpdate {
+	_u.mutation.SetRemovedReason(v)
+	return _u
+}
+
+// SetNillableRemovedReason sets the "removed_reason" field if the given value is not nil.
+func (_u *HouseholdMemberUpdate) SetNillableRemovedReason(v *string) *HouseholdMemberUpdate {
+	if v != nil {
+		_u.SetRemovedReason(*v)
+	}
+	return _u
+}
+
+// ClearRemovedReason clears the value of the "removed_reason" field.
+func (_u *HouseholdMemberUpdate) ClearRemovedReason() *HouseholdMemberUpdate {
+	_u.mutation.ClearRemovedReason()
+	return _u
+}
+
 // SetRelation sets the "relation" field.
 func (_u *HouseholdMemberUpdate) SetRelation(v householdmember.Relation) *HouseholdMemberUpdate {
 	_u.mutation.SetRelation(v)
@@ -273,6 +353,21 @@ func (_u *HouseholdMemberUpdate) check() error {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.phone": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PersonNumber(); ok {
+		if err := householdmember.PersonNumberValidator(v); err != nil {
+			return &ValidationError{Name: "person_number", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.person_number": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.BirthMonth(); ok {
+		if err := householdmember.BirthMonthValidator(v); err != nil {
+			return &ValidationError{Name: "birth_month", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.birth_month": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.RemovedReason(); ok {
+		if err := householdmember.RemovedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "removed_reason", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.removed_reason": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Relation(); ok {
 		if err := householdmember.RelationValidator(v); err != nil {
 			return &ValidationError{Name: "relation", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.relation": %w`, err)}
@@ -342,6 +437,30 @@ func (_u *HouseholdMemberUpdate) sqlSave(ctx context.Context) (_node int, err er
 	}
 	if _u.mutation.PhoneCleared() {
 		_spec.ClearField(householdmember.FieldPhone, field.TypeString)
+	}
+	if value, ok := _u.mutation.PersonNumber(); ok {
+		_spec.SetField(householdmember.FieldPersonNumber, field.TypeString, value)
+	}
+	if _u.mutation.PersonNumberCleared() {
+		_spec.ClearField(householdmember.FieldPersonNumber, field.TypeString)
+	}
+	if value, ok := _u.mutation.BirthMonth(); ok {
+		_spec.SetField(householdmember.FieldBirthMonth, field.TypeString, value)
+	}
+	if _u.mutation.BirthMonthCleared() {
+		_spec.ClearField(householdmember.FieldBirthMonth, field.TypeString)
+	}
+	if value, ok := _u.mutation.RemovedAt(); ok {
+		_spec.SetField(householdmember.FieldRemovedAt, field.TypeTime, value)
+	}
+	if _u.mutation.RemovedAtCleared() {
+		_spec.ClearField(householdmember.FieldRemovedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RemovedReason(); ok {
+		_spec.SetField(householdmember.FieldRemovedReason, field.TypeString, value)
+	}
+	if _u.mutation.RemovedReasonCleared() {
+		_spec.ClearField(householdmember.FieldRemovedReason, field.TypeString)
 	}
 	if value, ok := _u.mutation.Relation(); ok {
 		_spec.SetField(householdmember.FieldRelation, field.TypeEnum, value)
@@ -498,6 +617,86 @@ func (_u *HouseholdMemberUpdateOne) SetNillablePhone(v *string) *HouseholdMember
 // ClearPhone clears the value of the "phone" field.
 func (_u *HouseholdMemberUpdateOne) ClearPhone() *HouseholdMemberUpdateOne {
 	_u.mutation.ClearPhone()
+	return _u
+}
+
+// SetPersonNumber sets the "person_number" field.
+func (_u *HouseholdMemberUpdateOne) SetPersonNumber(v string) *HouseholdMemberUpdateOne {
+	_u.mutation.SetPersonNumber(v)
+	return _u
+}
+
+// SetNillablePersonNumber sets the "person_number" field if the given value is not nil.
+func (_u *HouseholdMemberUpdateOne) SetNillablePersonNumber(v *string) *HouseholdMemberUpdateOne {
+	if v != nil {
+		_u.SetPersonNumber(*v)
+	}
+	return _u
+}
+
+// ClearPersonNumber clears the value of the "person_number" field.
+func (_u *HouseholdMemberUpdateOne) ClearPersonNumber() *HouseholdMemberUpdateOne {
+	_u.mutation.ClearPersonNumber()
+	return _u
+}
+
+// SetBirthMonth sets the "birth_month" field.
+func (_u *HouseholdMemberUpdateOne) SetBirthMonth(v string) *HouseholdMemberUpdateOne {
+	_u.mutation.SetBirthMonth(v)
+	return _u
+}
+
+// SetNillableBirthMonth sets the "birth_month" field if the given value is not nil.
+func (_u *HouseholdMemberUpdateOne) SetNillableBirthMonth(v *string) *HouseholdMemberUpdateOne {
+	if v != nil {
+		_u.SetBirthMonth(*v)
+	}
+	return _u
+}
+
+// ClearBirthMonth clears the value of the "birth_month" field.
+func (_u *HouseholdMemberUpdateOne) ClearBirthMonth() *HouseholdMemberUpdateOne {
+	_u.mutation.ClearBirthMonth()
+	return _u
+}
+
+// SetRemovedAt sets the "removed_at" field.
+func (_u *HouseholdMemberUpdateOne) SetRemovedAt(v time.Time) *HouseholdMemberUpdateOne {
+	_u.mutation.SetRemovedAt(v)
+	return _u
+}
+
+// SetNillableRemovedAt sets the "removed_at" field if the given value is not nil.
+func (_u *HouseholdMemberUpdateOne) SetNillableRemovedAt(v *time.Time) *HouseholdMemberUpdateOne {
+	if v != nil {
+		_u.SetRemovedAt(*v)
+	}
+	return _u
+}
+
+// ClearRemovedAt clears the value of the "removed_at" field.
+func (_u *HouseholdMemberUpdateOne) ClearRemovedAt() *HouseholdMemberUpdateOne {
+	_u.mutation.ClearRemovedAt()
+	return _u
+}
+
+// SetRemovedReason sets the "removed_reason" field.
+func (_u *HouseholdMemberUpdateOne) SetRemovedReason(v string) *HouseholdMemberUpdateOne {
+	_u.mutation.SetRemovedReason(v)
+	return _u
+}
+
+// SetNillableRemovedReason sets the "removed_reason" field if the given value is not nil.
+func (_u *HouseholdMemberUpdateOne) SetNillableRemovedReason(v *string) *HouseholdMemberUpdateOne {
+	if v != nil {
+		_u.SetRemovedReason(*v)
+	}
+	return _u
+}
+
+// ClearRemovedReason clears the value of the "removed_reason" field.
+func (_u *HouseholdMemberUpdateOne) ClearRemovedReason() *HouseholdMemberUpdateOne {
+	_u.mutation.ClearRemovedReason()
 	return _u
 }
 
@@ -664,6 +863,21 @@ func (_u *HouseholdMemberUpdateOne) check() error {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.phone": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.PersonNumber(); ok {
+		if err := householdmember.PersonNumberValidator(v); err != nil {
+			return &ValidationError{Name: "person_number", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.person_number": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.BirthMonth(); ok {
+		if err := householdmember.BirthMonthValidator(v); err != nil {
+			return &ValidationError{Name: "birth_month", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.birth_month": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.RemovedReason(); ok {
+		if err := householdmember.RemovedReasonValidator(v); err != nil {
+			return &ValidationError{Name: "removed_reason", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.removed_reason": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Relation(); ok {
 		if err := householdmember.RelationValidator(v); err != nil {
 			return &ValidationError{Name: "relation", err: fmt.Errorf(`ent: validator failed for field "HouseholdMember.relation": %w`, err)}
@@ -750,6 +964,30 @@ func (_u *HouseholdMemberUpdateOne) sqlSave(ctx context.Context) (_node *Househo
 	}
 	if _u.mutation.PhoneCleared() {
 		_spec.ClearField(householdmember.FieldPhone, field.TypeString)
+	}
+	if value, ok := _u.mutation.PersonNumber(); ok {
+		_spec.SetField(householdmember.FieldPersonNumber, field.TypeString, value)
+	}
+	if _u.mutation.PersonNumberCleared() {
+		_spec.ClearField(householdmember.FieldPersonNumber, field.TypeString)
+	}
+	if value, ok := _u.mutation.BirthMonth(); ok {
+		_spec.SetField(householdmember.FieldBirthMonth, field.TypeString, value)
+	}
+	if _u.mutation.BirthMonthCleared() {
+		_spec.ClearField(householdmember.FieldBirthMonth, field.TypeString)
+	}
+	if value, ok := _u.mutation.RemovedAt(); ok {
+		_spec.SetField(householdmember.FieldRemovedAt, field.TypeTime, value)
+	}
+	if _u.mutation.RemovedAtCleared() {
+		_spec.ClearField(householdmember.FieldRemovedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RemovedReason(); ok {
+		_spec.SetField(householdmember.FieldRemovedReason, field.TypeString, value)
+	}
+	if _u.mutation.RemovedReasonCleared() {
+		_spec.ClearField(householdmember.FieldRemovedReason, field.TypeString)
 	}
 	if value, ok := _u.mutation.Relation(); ok {
 		_spec.SetField(householdmember.FieldRelation, field.TypeEnum, value)

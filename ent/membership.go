@@ -27,8 +27,10 @@ type Membership struct {
 	UserID int `json:"user_id,omitempty"`
 	// Organization the user acts for (BUYER, SUPPLIER).
 	OrganizationID *int `json:"organization_id,omitempty"`
-	// ADMIN; COORDINATOR (scoped to agreements or regions); CERTIFIER (scoped to counties); BUYER and SUPPLIER (act for an organization); AUDITOR (read-only).
+	// ADMIN; COORDINATOR (scoped to agreements or regions); CERTIFIER (scoped to counties); BUYER and SUPPLIER (act for an organization); AUDITOR (read-only); ORG_MANAGER (manages an organization: its members, profiles and applications).
 	Role membership.Role `json:"role,omitempty"`
+	// The manager who invited the member, if invited.
+	InvitedByID *int `json:"invited_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MembershipQuery when eager-loading is set.
 	Edges        MembershipEdges `json:"edges"`
@@ -100,7 +102,7 @@ func (*Membership) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case membership.FieldID, membership.FieldUserID, membership.FieldOrganizationID:
+		case membership.FieldID, membership.FieldUserID, membership.FieldOrganizationID, membership.FieldInvitedByID:
 			values[i] = new(sql.NullInt64)
 		case membership.FieldRole:
 			values[i] = new(sql.NullString)
@@ -157,6 +159,13 @@ func (_m *Membership) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field role", values[i])
 			} else if value.Valid {
 				_m.Role = membership.Role(value.String)
+			}
+		case membership.FieldInvitedByID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field invited_by_id", values[i])
+			} else if value.Valid {
+				_m.InvitedByID = new(int)
+				*_m.InvitedByID = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -230,6 +239,11 @@ func (_m *Membership) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("role=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Role))
+	builder.WriteString(", ")
+	if v := _m.InvitedByID; v != nil {
+		builder.WriteString("invited_by_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -80,6 +80,20 @@ func (_c *MembershipCreate) SetRole(v membership.Role) *MembershipCreate {
 	return _c
 }
 
+// SetInvitedByID sets the "invited_by_id" field.
+func (_c *MembershipCreate) SetInvitedByID(v int) *MembershipCreate {
+	_c.mutation.SetInvitedByID(v)
+	return _c
+}
+
+// SetNillableInvitedByID sets the "invited_by_id" field if the given value is not nil.
+func (_c *MembershipCreate) SetNillableInvitedByID(v *int) *MembershipCreate {
+	if v != nil {
+		_c.SetInvitedByID(*v)
+	}
+	return _c
+}
+
 // SetUser sets the "user" edge to the User entity.
 func (_c *MembershipCreate) SetUser(v *User) *MembershipCreate {
 	return _c.SetUserID(v.ID)
@@ -234,6 +248,10 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Role(); ok {
 		_spec.SetField(membership.FieldRole, field.TypeEnum, value)
 		_node.Role = value
+	}
+	if value, ok := _c.mutation.InvitedByID(); ok {
+		_spec.SetField(membership.FieldInvitedByID, field.TypeInt, value)
+		_node.InvitedByID = &value
 	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -420,6 +438,9 @@ func (u *MembershipUpsertOne) UpdateNewValues() *MembershipUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(membership.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.InvitedByID(); exists {
+			s.SetIgnore(membership.FieldInvitedByID)
 		}
 	}))
 	return u
@@ -693,6 +714,9 @@ func (u *MembershipUpsertBulk) UpdateNewValues() *MembershipUpsertBulk {
 		for _, b := range u.create.builders {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(membership.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.InvitedByID(); exists {
+				s.SetIgnore(membership.FieldInvitedByID)
 			}
 		}
 	}))

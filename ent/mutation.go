@@ -12,9 +12,11 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
@@ -63,9 +65,11 @@ const (
 	TypeBuyerProfile        = "BuyerProfile"
 	TypeCertification       = "Certification"
 	TypeCreditTotal         = "CreditTotal"
+	TypeFacilitation        = "Facilitation"
 	TypeHousehold           = "Household"
 	TypeHouseholdMember     = "HouseholdMember"
 	TypeIncentiveRule       = "IncentiveRule"
+	TypeInvitation          = "Invitation"
 	TypeLedgerEntry         = "LedgerEntry"
 	TypeMembership          = "Membership"
 	TypeMonitoringCase      = "MonitoringCase"
@@ -2116,6 +2120,10 @@ type AnnualIncomeMutation struct {
 	addyear                      *int
 	per_capita_net_income_fen    *int64
 	addper_capita_net_income_fen *int64
+	food_clothing_ok             *bool
+	schooling_ok                 *bool
+	medical_ok                   *bool
+	housing_ok                   *bool
 	clearedFields                map[string]struct{}
 	household                    *int
 	clearedhousehold             bool
@@ -2442,6 +2450,202 @@ func (m *AnnualIncomeMutation) ResetPerCapitaNetIncomeFen() {
 	m.addper_capita_net_income_fen = nil
 }
 
+// SetFoodClothingOk sets the "food_clothing_ok" field.
+func (m *AnnualIncomeMutation) SetFoodClothingOk(b bool) {
+	m.food_clothing_ok = &b
+}
+
+// FoodClothingOk returns the value of the "food_clothing_ok" field in the mutation.
+func (m *AnnualIncomeMutation) FoodClothingOk() (r bool, exists bool) {
+	v := m.food_clothing_ok
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFoodClothingOk returns the old "food_clothing_ok" field's value of the AnnualIncome entity.
+// If the AnnualIncome object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnualIncomeMutation) OldFoodClothingOk(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFoodClothingOk is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFoodClothingOk requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFoodClothingOk: %w", err)
+	}
+	return oldValue.FoodClothingOk, nil
+}
+
+// ClearFoodClothingOk clears the value of the "food_clothing_ok" field.
+func (m *AnnualIncomeMutation) ClearFoodClothingOk() {
+	m.food_clothing_ok = nil
+	m.clearedFields[annualincome.FieldFoodClothingOk] = struct{}{}
+}
+
+// FoodClothingOkCleared returns if the "food_clothing_ok" field was cleared in this mutation.
+func (m *AnnualIncomeMutation) FoodClothingOkCleared() bool {
+	_, ok := m.clearedFields[annualincome.FieldFoodClothingOk]
+	return ok
+}
+
+// ResetFoodClothingOk resets all changes to the "food_clothing_ok" field.
+func (m *AnnualIncomeMutation) ResetFoodClothingOk() {
+	m.food_clothing_ok = nil
+	delete(m.clearedFields, annualincome.FieldFoodClothingOk)
+}
+
+// SetSchoolingOk sets the "schooling_ok" field.
+func (m *AnnualIncomeMutation) SetSchoolingOk(b bool) {
+	m.schooling_ok = &b
+}
+
+// SchoolingOk returns the value of the "schooling_ok" field in the mutation.
+func (m *AnnualIncomeMutation) SchoolingOk() (r bool, exists bool) {
+	v := m.schooling_ok
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSchoolingOk returns the old "schooling_ok" field's value of the AnnualIncome entity.
+// If the AnnualIncome object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnualIncomeMutation) OldSchoolingOk(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSchoolingOk is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSchoolingOk requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSchoolingOk: %w", err)
+	}
+	return oldValue.SchoolingOk, nil
+}
+
+// ClearSchoolingOk clears the value of the "schooling_ok" field.
+func (m *AnnualIncomeMutation) ClearSchoolingOk() {
+	m.schooling_ok = nil
+	m.clearedFields[annualincome.FieldSchoolingOk] = struct{}{}
+}
+
+// SchoolingOkCleared returns if the "schooling_ok" field was cleared in this mutation.
+func (m *AnnualIncomeMutation) SchoolingOkCleared() bool {
+	_, ok := m.clearedFields[annualincome.FieldSchoolingOk]
+	return ok
+}
+
+// ResetSchoolingOk resets all changes to the "schooling_ok" field.
+func (m *AnnualIncomeMutation) ResetSchoolingOk() {
+	m.schooling_ok = nil
+	delete(m.clearedFields, annualincome.FieldSchoolingOk)
+}
+
+// SetMedicalOk sets the "medical_ok" field.
+func (m *AnnualIncomeMutation) SetMedicalOk(b bool) {
+	m.medical_ok = &b
+}
+
+// MedicalOk returns the value of the "medical_ok" field in the mutation.
+func (m *AnnualIncomeMutation) MedicalOk() (r bool, exists bool) {
+	v := m.medical_ok
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMedicalOk returns the old "medical_ok" field's value of the AnnualIncome entity.
+// If the AnnualIncome object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnualIncomeMutation) OldMedicalOk(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMedicalOk is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMedicalOk requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMedicalOk: %w", err)
+	}
+	return oldValue.MedicalOk, nil
+}
+
+// ClearMedicalOk clears the value of the "medical_ok" field.
+func (m *AnnualIncomeMutation) ClearMedicalOk() {
+	m.medical_ok = nil
+	m.clearedFields[annualincome.FieldMedicalOk] = struct{}{}
+}
+
+// MedicalOkCleared returns if the "medical_ok" field was cleared in this mutation.
+func (m *AnnualIncomeMutation) MedicalOkCleared() bool {
+	_, ok := m.clearedFields[annualincome.FieldMedicalOk]
+	return ok
+}
+
+// ResetMedicalOk resets all changes to the "medical_ok" field.
+func (m *AnnualIncomeMutation) ResetMedicalOk() {
+	m.medical_ok = nil
+	delete(m.clearedFields, annualincome.FieldMedicalOk)
+}
+
+// SetHousingOk sets the "housing_ok" field.
+func (m *AnnualIncomeMutation) SetHousingOk(b bool) {
+	m.housing_ok = &b
+}
+
+// HousingOk returns the value of the "housing_ok" field in the mutation.
+func (m *AnnualIncomeMutation) HousingOk() (r bool, exists bool) {
+	v := m.housing_ok
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHousingOk returns the old "housing_ok" field's value of the AnnualIncome entity.
+// If the AnnualIncome object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnualIncomeMutation) OldHousingOk(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHousingOk is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHousingOk requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHousingOk: %w", err)
+	}
+	return oldValue.HousingOk, nil
+}
+
+// ClearHousingOk clears the value of the "housing_ok" field.
+func (m *AnnualIncomeMutation) ClearHousingOk() {
+	m.housing_ok = nil
+	m.clearedFields[annualincome.FieldHousingOk] = struct{}{}
+}
+
+// HousingOkCleared returns if the "housing_ok" field was cleared in this mutation.
+func (m *AnnualIncomeMutation) HousingOkCleared() bool {
+	_, ok := m.clearedFields[annualincome.FieldHousingOk]
+	return ok
+}
+
+// ResetHousingOk resets all changes to the "housing_ok" field.
+func (m *AnnualIncomeMutation) ResetHousingOk() {
+	m.housing_ok = nil
+	delete(m.clearedFields, annualincome.FieldHousingOk)
+}
+
 // ClearHousehold clears the "household" edge to the Household entity.
 func (m *AnnualIncomeMutation) ClearHousehold() {
 	m.clearedhousehold = true
@@ -2503,7 +2707,7 @@ func (m *AnnualIncomeMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AnnualIncomeMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, annualincome.FieldCreatedAt)
 	}
@@ -2518,6 +2722,18 @@ func (m *AnnualIncomeMutation) Fields() []string {
 	}
 	if m.per_capita_net_income_fen != nil {
 		fields = append(fields, annualincome.FieldPerCapitaNetIncomeFen)
+	}
+	if m.food_clothing_ok != nil {
+		fields = append(fields, annualincome.FieldFoodClothingOk)
+	}
+	if m.schooling_ok != nil {
+		fields = append(fields, annualincome.FieldSchoolingOk)
+	}
+	if m.medical_ok != nil {
+		fields = append(fields, annualincome.FieldMedicalOk)
+	}
+	if m.housing_ok != nil {
+		fields = append(fields, annualincome.FieldHousingOk)
 	}
 	return fields
 }
@@ -2537,6 +2753,14 @@ func (m *AnnualIncomeMutation) Field(name string) (ent.Value, bool) {
 		return m.Year()
 	case annualincome.FieldPerCapitaNetIncomeFen:
 		return m.PerCapitaNetIncomeFen()
+	case annualincome.FieldFoodClothingOk:
+		return m.FoodClothingOk()
+	case annualincome.FieldSchoolingOk:
+		return m.SchoolingOk()
+	case annualincome.FieldMedicalOk:
+		return m.MedicalOk()
+	case annualincome.FieldHousingOk:
+		return m.HousingOk()
 	}
 	return nil, false
 }
@@ -2556,6 +2780,14 @@ func (m *AnnualIncomeMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldYear(ctx)
 	case annualincome.FieldPerCapitaNetIncomeFen:
 		return m.OldPerCapitaNetIncomeFen(ctx)
+	case annualincome.FieldFoodClothingOk:
+		return m.OldFoodClothingOk(ctx)
+	case annualincome.FieldSchoolingOk:
+		return m.OldSchoolingOk(ctx)
+	case annualincome.FieldMedicalOk:
+		return m.OldMedicalOk(ctx)
+	case annualincome.FieldHousingOk:
+		return m.OldHousingOk(ctx)
 	}
 	return nil, fmt.Errorf("unknown AnnualIncome field %s", name)
 }
@@ -2599,6 +2831,34 @@ func (m *AnnualIncomeMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPerCapitaNetIncomeFen(v)
+		return nil
+	case annualincome.FieldFoodClothingOk:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFoodClothingOk(v)
+		return nil
+	case annualincome.FieldSchoolingOk:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSchoolingOk(v)
+		return nil
+	case annualincome.FieldMedicalOk:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMedicalOk(v)
+		return nil
+	case annualincome.FieldHousingOk:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHousingOk(v)
 		return nil
 	}
 	return fmt.Errorf("unknown AnnualIncome field %s", name)
@@ -2656,7 +2916,20 @@ func (m *AnnualIncomeMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *AnnualIncomeMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(annualincome.FieldFoodClothingOk) {
+		fields = append(fields, annualincome.FieldFoodClothingOk)
+	}
+	if m.FieldCleared(annualincome.FieldSchoolingOk) {
+		fields = append(fields, annualincome.FieldSchoolingOk)
+	}
+	if m.FieldCleared(annualincome.FieldMedicalOk) {
+		fields = append(fields, annualincome.FieldMedicalOk)
+	}
+	if m.FieldCleared(annualincome.FieldHousingOk) {
+		fields = append(fields, annualincome.FieldHousingOk)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -2669,6 +2942,20 @@ func (m *AnnualIncomeMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *AnnualIncomeMutation) ClearField(name string) error {
+	switch name {
+	case annualincome.FieldFoodClothingOk:
+		m.ClearFoodClothingOk()
+		return nil
+	case annualincome.FieldSchoolingOk:
+		m.ClearSchoolingOk()
+		return nil
+	case annualincome.FieldMedicalOk:
+		m.ClearMedicalOk()
+		return nil
+	case annualincome.FieldHousingOk:
+		m.ClearHousingOk()
+		return nil
+	}
 	return fmt.Errorf("unknown AnnualIncome nullable field %s", name)
 }
 
@@ -2690,6 +2977,18 @@ func (m *AnnualIncomeMutation) ResetField(name string) error {
 		return nil
 	case annualincome.FieldPerCapitaNetIncomeFen:
 		m.ResetPerCapitaNetIncomeFen()
+		return nil
+	case annualincome.FieldFoodClothingOk:
+		m.ResetFoodClothingOk()
+		return nil
+	case annualincome.FieldSchoolingOk:
+		m.ResetSchoolingOk()
+		return nil
+	case annualincome.FieldMedicalOk:
+		m.ResetMedicalOk()
+		return nil
+	case annualincome.FieldHousingOk:
+		m.ResetHousingOk()
 		return nil
 	}
 	return fmt.Errorf("unknown AnnualIncome field %s", name)
@@ -6153,24 +6452,35 @@ func (m *AwardMutation) ResetEdge(name string) error {
 // BenefitLinkMutation represents an operation that mutates the BenefitLink nodes in the graph.
 type BenefitLinkMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *int
-	created_at       *time.Time
-	updated_at       *time.Time
-	mechanism        *benefitlink.Mechanism
-	share_bp         *int
-	addshare_bp      *int
-	valid_from       *time.Time
-	valid_until      *time.Time
-	clearedFields    map[string]struct{}
-	supplier         *int
-	clearedsupplier  bool
-	household        *int
-	clearedhousehold bool
-	done             bool
-	oldValue         func(context.Context) (*BenefitLink, error)
-	predicates       []predicate.BenefitLink
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	mechanism           *benefitlink.Mechanism
+	share_bp            *int
+	addshare_bp         *int
+	valid_from          *time.Time
+	valid_until         *time.Time
+	status              *benefitlink.Status
+	evidence            *[]string
+	appendevidence      []string
+	cross_county_reason *string
+	decision_reason     *string
+	proposed_by_id      *int
+	addproposed_by_id   *int
+	decided_by_id       *int
+	adddecided_by_id    *int
+	decided_at          *time.Time
+	ended_at            *time.Time
+	clearedFields       map[string]struct{}
+	supplier            *int
+	clearedsupplier     bool
+	household           *int
+	clearedhousehold    bool
+	done                bool
+	oldValue            func(context.Context) (*BenefitLink, error)
+	predicates          []predicate.BenefitLink
 }
 
 var _ ent.Mutation = (*BenefitLinkMutation)(nil)
@@ -6592,6 +6902,443 @@ func (m *BenefitLinkMutation) ResetValidUntil() {
 	delete(m.clearedFields, benefitlink.FieldValidUntil)
 }
 
+// SetStatus sets the "status" field.
+func (m *BenefitLinkMutation) SetStatus(b benefitlink.Status) {
+	m.status = &b
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *BenefitLinkMutation) Status() (r benefitlink.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the BenefitLink entity.
+// If the BenefitLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BenefitLinkMutation) OldStatus(ctx context.Context) (v benefitlink.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *BenefitLinkMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetEvidence sets the "evidence" field.
+func (m *BenefitLinkMutation) SetEvidence(s []string) {
+	m.evidence = &s
+	m.appendevidence = nil
+}
+
+// Evidence returns the value of the "evidence" field in the mutation.
+func (m *BenefitLinkMutation) Evidence() (r []string, exists bool) {
+	v := m.evidence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvidence returns the old "evidence" field's value of the BenefitLink entity.
+// If the BenefitLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BenefitLinkMutation) OldEvidence(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvidence is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvidence requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvidence: %w", err)
+	}
+	return oldValue.Evidence, nil
+}
+
+// AppendEvidence adds s to the "evidence" field.
+func (m *BenefitLinkMutation) AppendEvidence(s []string) {
+	m.appendevidence = append(m.appendevidence, s...)
+}
+
+// AppendedEvidence returns the list of values that were appended to the "evidence" field in this mutation.
+func (m *BenefitLinkMutation) AppendedEvidence() ([]string, bool) {
+	if len(m.appendevidence) == 0 {
+		return nil, false
+	}
+	return m.appendevidence, true
+}
+
+// ClearEvidence clears the value of the "evidence" field.
+func (m *BenefitLinkMutation) ClearEvidence() {
+	m.evidence = nil
+	m.appendevidence = nil
+	m.clearedFields[benefitlink.FieldEvidence] = struct{}{}
+}
+
+// EvidenceCleared returns if the "evidence" field was cleared in this mutation.
+func (m *BenefitLinkMutation) EvidenceCleared() bool {
+	_, ok := m.clearedFields[benefitlink.FieldEvidence]
+	return ok
+}
+
+// ResetEvidence resets all changes to the "evidence" field.
+func (m *BenefitLinkMutation) ResetEvidence() {
+	m.evidence = nil
+	m.appendevidence = nil
+	delete(m.clearedFields, benefitlink.FieldEvidence)
+}
+
+// SetCrossCountyReason sets the "cross_county_reason" field.
+func (m *BenefitLinkMutation) SetCrossCountyReason(s string) {
+	m.cross_county_reason = &s
+}
+
+// CrossCountyReason returns the value of the "cross_county_reason" field in the mutation.
+func (m *BenefitLinkMutation) CrossCountyReason() (r string, exists bool) {
+	v := m.cross_county_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCrossCountyReason returns the old "cross_county_reason" field's value of the BenefitLink entity.
+// If the BenefitLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BenefitLinkMutation) OldCrossCountyReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCrossCountyReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCrossCountyReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCrossCountyReason: %w", err)
+	}
+	return oldValue.CrossCountyReason, nil
+}
+
+// ClearCrossCountyReason clears the value of the "cross_county_reason" field.
+func (m *BenefitLinkMutation) ClearCrossCountyReason() {
+	m.cross_county_reason = nil
+	m.clearedFields[benefitlink.FieldCrossCountyReason] = struct{}{}
+}
+
+// CrossCountyReasonCleared returns if the "cross_county_reason" field was cleared in this mutation.
+func (m *BenefitLinkMutation) CrossCountyReasonCleared() bool {
+	_, ok := m.clearedFields[benefitlink.FieldCrossCountyReason]
+	return ok
+}
+
+// ResetCrossCountyReason resets all changes to the "cross_county_reason" field.
+func (m *BenefitLinkMutation) ResetCrossCountyReason() {
+	m.cross_county_reason = nil
+	delete(m.clearedFields, benefitlink.FieldCrossCountyReason)
+}
+
+// SetDecisionReason sets the "decision_reason" field.
+func (m *BenefitLinkMutation) SetDecisionReason(s string) {
+	m.decision_reason = &s
+}
+
+// DecisionReason returns the value of the "decision_reason" field in the mutation.
+func (m *BenefitLinkMutation) DecisionReason() (r string, exists bool) {
+	v := m.decision_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecisionReason returns the old "decision_reason" field's value of the BenefitLink entity.
+// If the BenefitLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BenefitLinkMutation) OldDecisionReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecisionReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecisionReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecisionReason: %w", err)
+	}
+	return oldValue.DecisionReason, nil
+}
+
+// ClearDecisionReason clears the value of the "decision_reason" field.
+func (m *BenefitLinkMutation) ClearDecisionReason() {
+	m.decision_reason = nil
+	m.clearedFields[benefitlink.FieldDecisionReason] = struct{}{}
+}
+
+// DecisionReasonCleared returns if the "decision_reason" field was cleared in this mutation.
+func (m *BenefitLinkMutation) DecisionReasonCleared() bool {
+	_, ok := m.clearedFields[benefitlink.FieldDecisionReason]
+	return ok
+}
+
+// ResetDecisionReason resets all changes to the "decision_reason" field.
+func (m *BenefitLinkMutation) ResetDecisionReason() {
+	m.decision_reason = nil
+	delete(m.clearedFields, benefitlink.FieldDecisionReason)
+}
+
+// SetProposedByID sets the "proposed_by_id" field.
+func (m *BenefitLinkMutation) SetProposedByID(i int) {
+	m.proposed_by_id = &i
+	m.addproposed_by_id = nil
+}
+
+// ProposedByID returns the value of the "proposed_by_id" field in the mutation.
+func (m *BenefitLinkMutation) ProposedByID() (r int, exists bool) {
+	v := m.proposed_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposedByID returns the old "proposed_by_id" field's value of the BenefitLink entity.
+// If the BenefitLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BenefitLinkMutation) OldProposedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposedByID: %w", err)
+	}
+	return oldValue.ProposedByID, nil
+}
+
+// AddProposedByID adds i to the "proposed_by_id" field.
+func (m *BenefitLinkMutation) AddProposedByID(i int) {
+	if m.addproposed_by_id != nil {
+		*m.addproposed_by_id += i
+	} else {
+		m.addproposed_by_id = &i
+	}
+}
+
+// AddedProposedByID returns the value that was added to the "proposed_by_id" field in this mutation.
+func (m *BenefitLinkMutation) AddedProposedByID() (r int, exists bool) {
+	v := m.addproposed_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearProposedByID clears the value of the "proposed_by_id" field.
+func (m *BenefitLinkMutation) ClearProposedByID() {
+	m.proposed_by_id = nil
+	m.addproposed_by_id = nil
+	m.clearedFields[benefitlink.FieldProposedByID] = struct{}{}
+}
+
+// ProposedByIDCleared returns if the "proposed_by_id" field was cleared in this mutation.
+func (m *BenefitLinkMutation) ProposedByIDCleared() bool {
+	_, ok := m.clearedFields[benefitlink.FieldProposedByID]
+	return ok
+}
+
+// ResetProposedByID resets all changes to the "proposed_by_id" field.
+func (m *BenefitLinkMutation) ResetProposedByID() {
+	m.proposed_by_id = nil
+	m.addproposed_by_id = nil
+	delete(m.clearedFields, benefitlink.FieldProposedByID)
+}
+
+// SetDecidedByID sets the "decided_by_id" field.
+func (m *BenefitLinkMutation) SetDecidedByID(i int) {
+	m.decided_by_id = &i
+	m.adddecided_by_id = nil
+}
+
+// DecidedByID returns the value of the "decided_by_id" field in the mutation.
+func (m *BenefitLinkMutation) DecidedByID() (r int, exists bool) {
+	v := m.decided_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedByID returns the old "decided_by_id" field's value of the BenefitLink entity.
+// If the BenefitLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BenefitLinkMutation) OldDecidedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedByID: %w", err)
+	}
+	return oldValue.DecidedByID, nil
+}
+
+// AddDecidedByID adds i to the "decided_by_id" field.
+func (m *BenefitLinkMutation) AddDecidedByID(i int) {
+	if m.adddecided_by_id != nil {
+		*m.adddecided_by_id += i
+	} else {
+		m.adddecided_by_id = &i
+	}
+}
+
+// AddedDecidedByID returns the value that was added to the "decided_by_id" field in this mutation.
+func (m *BenefitLinkMutation) AddedDecidedByID() (r int, exists bool) {
+	v := m.adddecided_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDecidedByID clears the value of the "decided_by_id" field.
+func (m *BenefitLinkMutation) ClearDecidedByID() {
+	m.decided_by_id = nil
+	m.adddecided_by_id = nil
+	m.clearedFields[benefitlink.FieldDecidedByID] = struct{}{}
+}
+
+// DecidedByIDCleared returns if the "decided_by_id" field was cleared in this mutation.
+func (m *BenefitLinkMutation) DecidedByIDCleared() bool {
+	_, ok := m.clearedFields[benefitlink.FieldDecidedByID]
+	return ok
+}
+
+// ResetDecidedByID resets all changes to the "decided_by_id" field.
+func (m *BenefitLinkMutation) ResetDecidedByID() {
+	m.decided_by_id = nil
+	m.adddecided_by_id = nil
+	delete(m.clearedFields, benefitlink.FieldDecidedByID)
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *BenefitLinkMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *BenefitLinkMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the BenefitLink entity.
+// If the BenefitLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BenefitLinkMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *BenefitLinkMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[benefitlink.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *BenefitLinkMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[benefitlink.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *BenefitLinkMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, benefitlink.FieldDecidedAt)
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (m *BenefitLinkMutation) SetEndedAt(t time.Time) {
+	m.ended_at = &t
+}
+
+// EndedAt returns the value of the "ended_at" field in the mutation.
+func (m *BenefitLinkMutation) EndedAt() (r time.Time, exists bool) {
+	v := m.ended_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndedAt returns the old "ended_at" field's value of the BenefitLink entity.
+// If the BenefitLink object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BenefitLinkMutation) OldEndedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndedAt: %w", err)
+	}
+	return oldValue.EndedAt, nil
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (m *BenefitLinkMutation) ClearEndedAt() {
+	m.ended_at = nil
+	m.clearedFields[benefitlink.FieldEndedAt] = struct{}{}
+}
+
+// EndedAtCleared returns if the "ended_at" field was cleared in this mutation.
+func (m *BenefitLinkMutation) EndedAtCleared() bool {
+	_, ok := m.clearedFields[benefitlink.FieldEndedAt]
+	return ok
+}
+
+// ResetEndedAt resets all changes to the "ended_at" field.
+func (m *BenefitLinkMutation) ResetEndedAt() {
+	m.ended_at = nil
+	delete(m.clearedFields, benefitlink.FieldEndedAt)
+}
+
 // ClearSupplier clears the "supplier" edge to the Organization entity.
 func (m *BenefitLinkMutation) ClearSupplier() {
 	m.clearedsupplier = true
@@ -6680,7 +7427,7 @@ func (m *BenefitLinkMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *BenefitLinkMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, benefitlink.FieldCreatedAt)
 	}
@@ -6704,6 +7451,30 @@ func (m *BenefitLinkMutation) Fields() []string {
 	}
 	if m.valid_until != nil {
 		fields = append(fields, benefitlink.FieldValidUntil)
+	}
+	if m.status != nil {
+		fields = append(fields, benefitlink.FieldStatus)
+	}
+	if m.evidence != nil {
+		fields = append(fields, benefitlink.FieldEvidence)
+	}
+	if m.cross_county_reason != nil {
+		fields = append(fields, benefitlink.FieldCrossCountyReason)
+	}
+	if m.decision_reason != nil {
+		fields = append(fields, benefitlink.FieldDecisionReason)
+	}
+	if m.proposed_by_id != nil {
+		fields = append(fields, benefitlink.FieldProposedByID)
+	}
+	if m.decided_by_id != nil {
+		fields = append(fields, benefitlink.FieldDecidedByID)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, benefitlink.FieldDecidedAt)
+	}
+	if m.ended_at != nil {
+		fields = append(fields, benefitlink.FieldEndedAt)
 	}
 	return fields
 }
@@ -6729,6 +7500,22 @@ func (m *BenefitLinkMutation) Field(name string) (ent.Value, bool) {
 		return m.ValidFrom()
 	case benefitlink.FieldValidUntil:
 		return m.ValidUntil()
+	case benefitlink.FieldStatus:
+		return m.Status()
+	case benefitlink.FieldEvidence:
+		return m.Evidence()
+	case benefitlink.FieldCrossCountyReason:
+		return m.CrossCountyReason()
+	case benefitlink.FieldDecisionReason:
+		return m.DecisionReason()
+	case benefitlink.FieldProposedByID:
+		return m.ProposedByID()
+	case benefitlink.FieldDecidedByID:
+		return m.DecidedByID()
+	case benefitlink.FieldDecidedAt:
+		return m.DecidedAt()
+	case benefitlink.FieldEndedAt:
+		return m.EndedAt()
 	}
 	return nil, false
 }
@@ -6754,6 +7541,22 @@ func (m *BenefitLinkMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldValidFrom(ctx)
 	case benefitlink.FieldValidUntil:
 		return m.OldValidUntil(ctx)
+	case benefitlink.FieldStatus:
+		return m.OldStatus(ctx)
+	case benefitlink.FieldEvidence:
+		return m.OldEvidence(ctx)
+	case benefitlink.FieldCrossCountyReason:
+		return m.OldCrossCountyReason(ctx)
+	case benefitlink.FieldDecisionReason:
+		return m.OldDecisionReason(ctx)
+	case benefitlink.FieldProposedByID:
+		return m.OldProposedByID(ctx)
+	case benefitlink.FieldDecidedByID:
+		return m.OldDecidedByID(ctx)
+	case benefitlink.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	case benefitlink.FieldEndedAt:
+		return m.OldEndedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown BenefitLink field %s", name)
 }
@@ -6819,6 +7622,62 @@ func (m *BenefitLinkMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetValidUntil(v)
 		return nil
+	case benefitlink.FieldStatus:
+		v, ok := value.(benefitlink.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case benefitlink.FieldEvidence:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvidence(v)
+		return nil
+	case benefitlink.FieldCrossCountyReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCrossCountyReason(v)
+		return nil
+	case benefitlink.FieldDecisionReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecisionReason(v)
+		return nil
+	case benefitlink.FieldProposedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposedByID(v)
+		return nil
+	case benefitlink.FieldDecidedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedByID(v)
+		return nil
+	case benefitlink.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	case benefitlink.FieldEndedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown BenefitLink field %s", name)
 }
@@ -6830,6 +7689,12 @@ func (m *BenefitLinkMutation) AddedFields() []string {
 	if m.addshare_bp != nil {
 		fields = append(fields, benefitlink.FieldShareBp)
 	}
+	if m.addproposed_by_id != nil {
+		fields = append(fields, benefitlink.FieldProposedByID)
+	}
+	if m.adddecided_by_id != nil {
+		fields = append(fields, benefitlink.FieldDecidedByID)
+	}
 	return fields
 }
 
@@ -6840,6 +7705,10 @@ func (m *BenefitLinkMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case benefitlink.FieldShareBp:
 		return m.AddedShareBp()
+	case benefitlink.FieldProposedByID:
+		return m.AddedProposedByID()
+	case benefitlink.FieldDecidedByID:
+		return m.AddedDecidedByID()
 	}
 	return nil, false
 }
@@ -6856,6 +7725,20 @@ func (m *BenefitLinkMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddShareBp(v)
 		return nil
+	case benefitlink.FieldProposedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProposedByID(v)
+		return nil
+	case benefitlink.FieldDecidedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDecidedByID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown BenefitLink numeric field %s", name)
 }
@@ -6866,6 +7749,27 @@ func (m *BenefitLinkMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(benefitlink.FieldValidUntil) {
 		fields = append(fields, benefitlink.FieldValidUntil)
+	}
+	if m.FieldCleared(benefitlink.FieldEvidence) {
+		fields = append(fields, benefitlink.FieldEvidence)
+	}
+	if m.FieldCleared(benefitlink.FieldCrossCountyReason) {
+		fields = append(fields, benefitlink.FieldCrossCountyReason)
+	}
+	if m.FieldCleared(benefitlink.FieldDecisionReason) {
+		fields = append(fields, benefitlink.FieldDecisionReason)
+	}
+	if m.FieldCleared(benefitlink.FieldProposedByID) {
+		fields = append(fields, benefitlink.FieldProposedByID)
+	}
+	if m.FieldCleared(benefitlink.FieldDecidedByID) {
+		fields = append(fields, benefitlink.FieldDecidedByID)
+	}
+	if m.FieldCleared(benefitlink.FieldDecidedAt) {
+		fields = append(fields, benefitlink.FieldDecidedAt)
+	}
+	if m.FieldCleared(benefitlink.FieldEndedAt) {
+		fields = append(fields, benefitlink.FieldEndedAt)
 	}
 	return fields
 }
@@ -6883,6 +7787,27 @@ func (m *BenefitLinkMutation) ClearField(name string) error {
 	switch name {
 	case benefitlink.FieldValidUntil:
 		m.ClearValidUntil()
+		return nil
+	case benefitlink.FieldEvidence:
+		m.ClearEvidence()
+		return nil
+	case benefitlink.FieldCrossCountyReason:
+		m.ClearCrossCountyReason()
+		return nil
+	case benefitlink.FieldDecisionReason:
+		m.ClearDecisionReason()
+		return nil
+	case benefitlink.FieldProposedByID:
+		m.ClearProposedByID()
+		return nil
+	case benefitlink.FieldDecidedByID:
+		m.ClearDecidedByID()
+		return nil
+	case benefitlink.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	case benefitlink.FieldEndedAt:
+		m.ClearEndedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown BenefitLink nullable field %s", name)
@@ -6915,6 +7840,30 @@ func (m *BenefitLinkMutation) ResetField(name string) error {
 		return nil
 	case benefitlink.FieldValidUntil:
 		m.ResetValidUntil()
+		return nil
+	case benefitlink.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case benefitlink.FieldEvidence:
+		m.ResetEvidence()
+		return nil
+	case benefitlink.FieldCrossCountyReason:
+		m.ResetCrossCountyReason()
+		return nil
+	case benefitlink.FieldDecisionReason:
+		m.ResetDecisionReason()
+		return nil
+	case benefitlink.FieldProposedByID:
+		m.ResetProposedByID()
+		return nil
+	case benefitlink.FieldDecidedByID:
+		m.ResetDecidedByID()
+		return nil
+	case benefitlink.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	case benefitlink.FieldEndedAt:
+		m.ResetEndedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown BenefitLink field %s", name)
@@ -7020,6 +7969,8 @@ type BuyerProfileMutation struct {
 	id                         *int
 	created_at                 *time.Time
 	updated_at                 *time.Time
+	year                       *int
+	addyear                    *int
 	has_canteen                *bool
 	canteen_food_budget_fen    *int64
 	addcanteen_food_budget_fen *int64
@@ -7239,6 +8190,62 @@ func (m *BuyerProfileMutation) ResetOrganizationID() {
 	m.organization = nil
 }
 
+// SetYear sets the "year" field.
+func (m *BuyerProfileMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *BuyerProfileMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the BuyerProfile entity.
+// If the BuyerProfile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BuyerProfileMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *BuyerProfileMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *BuyerProfileMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *BuyerProfileMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
 // SetHasCanteen sets the "has_canteen" field.
 func (m *BuyerProfileMutation) SetHasCanteen(b bool) {
 	m.has_canteen = &b
@@ -7448,7 +8455,7 @@ func (m *BuyerProfileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *BuyerProfileMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, buyerprofile.FieldCreatedAt)
 	}
@@ -7457,6 +8464,9 @@ func (m *BuyerProfileMutation) Fields() []string {
 	}
 	if m.organization != nil {
 		fields = append(fields, buyerprofile.FieldOrganizationID)
+	}
+	if m.year != nil {
+		fields = append(fields, buyerprofile.FieldYear)
 	}
 	if m.has_canteen != nil {
 		fields = append(fields, buyerprofile.FieldHasCanteen)
@@ -7481,6 +8491,8 @@ func (m *BuyerProfileMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case buyerprofile.FieldOrganizationID:
 		return m.OrganizationID()
+	case buyerprofile.FieldYear:
+		return m.Year()
 	case buyerprofile.FieldHasCanteen:
 		return m.HasCanteen()
 	case buyerprofile.FieldCanteenFoodBudgetFen:
@@ -7502,6 +8514,8 @@ func (m *BuyerProfileMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldUpdatedAt(ctx)
 	case buyerprofile.FieldOrganizationID:
 		return m.OldOrganizationID(ctx)
+	case buyerprofile.FieldYear:
+		return m.OldYear(ctx)
 	case buyerprofile.FieldHasCanteen:
 		return m.OldHasCanteen(ctx)
 	case buyerprofile.FieldCanteenFoodBudgetFen:
@@ -7538,6 +8552,13 @@ func (m *BuyerProfileMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOrganizationID(v)
 		return nil
+	case buyerprofile.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
 	case buyerprofile.FieldHasCanteen:
 		v, ok := value.(bool)
 		if !ok {
@@ -7567,6 +8588,9 @@ func (m *BuyerProfileMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *BuyerProfileMutation) AddedFields() []string {
 	var fields []string
+	if m.addyear != nil {
+		fields = append(fields, buyerprofile.FieldYear)
+	}
 	if m.addcanteen_food_budget_fen != nil {
 		fields = append(fields, buyerprofile.FieldCanteenFoodBudgetFen)
 	}
@@ -7581,6 +8605,8 @@ func (m *BuyerProfileMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *BuyerProfileMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case buyerprofile.FieldYear:
+		return m.AddedYear()
 	case buyerprofile.FieldCanteenFoodBudgetFen:
 		return m.AddedCanteenFoodBudgetFen()
 	case buyerprofile.FieldReservedShareBp:
@@ -7594,6 +8620,13 @@ func (m *BuyerProfileMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *BuyerProfileMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case buyerprofile.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
 	case buyerprofile.FieldCanteenFoodBudgetFen:
 		v, ok := value.(int64)
 		if !ok {
@@ -7643,6 +8676,9 @@ func (m *BuyerProfileMutation) ResetField(name string) error {
 		return nil
 	case buyerprofile.FieldOrganizationID:
 		m.ResetOrganizationID()
+		return nil
+	case buyerprofile.FieldYear:
+		m.ResetYear()
 		return nil
 	case buyerprofile.FieldHasCanteen:
 		m.ResetHasCanteen()
@@ -9568,6 +10604,1228 @@ func (m *CreditTotalMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown CreditTotal edge %s", name)
 }
 
+// FacilitationMutation represents an operation that mutates the Facilitation nodes in the graph.
+type FacilitationMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *int
+	created_at            *time.Time
+	updated_at            *time.Time
+	valid_from            *time.Time
+	valid_until           *time.Time
+	status                *facilitation.Status
+	proposed_by_org_id    *int
+	addproposed_by_org_id *int
+	proposed_by_id        *int
+	addproposed_by_id     *int
+	accepted_at           *time.Time
+	accepted_by_id        *int
+	addaccepted_by_id     *int
+	ended_at              *time.Time
+	clearedFields         map[string]struct{}
+	facilitator           *int
+	clearedfacilitator    bool
+	buyer                 *int
+	clearedbuyer          bool
+	done                  bool
+	oldValue              func(context.Context) (*Facilitation, error)
+	predicates            []predicate.Facilitation
+}
+
+var _ ent.Mutation = (*FacilitationMutation)(nil)
+
+// facilitationOption allows management of the mutation configuration using functional options.
+type facilitationOption func(*FacilitationMutation)
+
+// newFacilitationMutation creates new mutation for the Facilitation entity.
+func newFacilitationMutation(c config, op Op, opts ...facilitationOption) *FacilitationMutation {
+	m := &FacilitationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFacilitation,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFacilitationID sets the ID field of the mutation.
+func withFacilitationID(id int) facilitationOption {
+	return func(m *FacilitationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Facilitation
+		)
+		m.oldValue = func(ctx context.Context) (*Facilitation, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Facilitation.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFacilitation sets the old Facilitation of the mutation.
+func withFacilitation(node *Facilitation) facilitationOption {
+	return func(m *FacilitationMutation) {
+		m.oldValue = func(context.Context) (*Facilitation, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FacilitationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FacilitationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FacilitationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FacilitationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Facilitation.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *FacilitationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *FacilitationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *FacilitationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *FacilitationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *FacilitationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *FacilitationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetFacilitatorID sets the "facilitator_id" field.
+func (m *FacilitationMutation) SetFacilitatorID(i int) {
+	m.facilitator = &i
+}
+
+// FacilitatorID returns the value of the "facilitator_id" field in the mutation.
+func (m *FacilitationMutation) FacilitatorID() (r int, exists bool) {
+	v := m.facilitator
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFacilitatorID returns the old "facilitator_id" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldFacilitatorID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFacilitatorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFacilitatorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFacilitatorID: %w", err)
+	}
+	return oldValue.FacilitatorID, nil
+}
+
+// ResetFacilitatorID resets all changes to the "facilitator_id" field.
+func (m *FacilitationMutation) ResetFacilitatorID() {
+	m.facilitator = nil
+}
+
+// SetBuyerID sets the "buyer_id" field.
+func (m *FacilitationMutation) SetBuyerID(i int) {
+	m.buyer = &i
+}
+
+// BuyerID returns the value of the "buyer_id" field in the mutation.
+func (m *FacilitationMutation) BuyerID() (r int, exists bool) {
+	v := m.buyer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBuyerID returns the old "buyer_id" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldBuyerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBuyerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBuyerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBuyerID: %w", err)
+	}
+	return oldValue.BuyerID, nil
+}
+
+// ResetBuyerID resets all changes to the "buyer_id" field.
+func (m *FacilitationMutation) ResetBuyerID() {
+	m.buyer = nil
+}
+
+// SetValidFrom sets the "valid_from" field.
+func (m *FacilitationMutation) SetValidFrom(t time.Time) {
+	m.valid_from = &t
+}
+
+// ValidFrom returns the value of the "valid_from" field in the mutation.
+func (m *FacilitationMutation) ValidFrom() (r time.Time, exists bool) {
+	v := m.valid_from
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidFrom returns the old "valid_from" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldValidFrom(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidFrom is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidFrom requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidFrom: %w", err)
+	}
+	return oldValue.ValidFrom, nil
+}
+
+// ResetValidFrom resets all changes to the "valid_from" field.
+func (m *FacilitationMutation) ResetValidFrom() {
+	m.valid_from = nil
+}
+
+// SetValidUntil sets the "valid_until" field.
+func (m *FacilitationMutation) SetValidUntil(t time.Time) {
+	m.valid_until = &t
+}
+
+// ValidUntil returns the value of the "valid_until" field in the mutation.
+func (m *FacilitationMutation) ValidUntil() (r time.Time, exists bool) {
+	v := m.valid_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidUntil returns the old "valid_until" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldValidUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidUntil: %w", err)
+	}
+	return oldValue.ValidUntil, nil
+}
+
+// ClearValidUntil clears the value of the "valid_until" field.
+func (m *FacilitationMutation) ClearValidUntil() {
+	m.valid_until = nil
+	m.clearedFields[facilitation.FieldValidUntil] = struct{}{}
+}
+
+// ValidUntilCleared returns if the "valid_until" field was cleared in this mutation.
+func (m *FacilitationMutation) ValidUntilCleared() bool {
+	_, ok := m.clearedFields[facilitation.FieldValidUntil]
+	return ok
+}
+
+// ResetValidUntil resets all changes to the "valid_until" field.
+func (m *FacilitationMutation) ResetValidUntil() {
+	m.valid_until = nil
+	delete(m.clearedFields, facilitation.FieldValidUntil)
+}
+
+// SetStatus sets the "status" field.
+func (m *FacilitationMutation) SetStatus(f facilitation.Status) {
+	m.status = &f
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *FacilitationMutation) Status() (r facilitation.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldStatus(ctx context.Context) (v facilitation.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *FacilitationMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetProposedByOrgID sets the "proposed_by_org_id" field.
+func (m *FacilitationMutation) SetProposedByOrgID(i int) {
+	m.proposed_by_org_id = &i
+	m.addproposed_by_org_id = nil
+}
+
+// ProposedByOrgID returns the value of the "proposed_by_org_id" field in the mutation.
+func (m *FacilitationMutation) ProposedByOrgID() (r int, exists bool) {
+	v := m.proposed_by_org_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposedByOrgID returns the old "proposed_by_org_id" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldProposedByOrgID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposedByOrgID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposedByOrgID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposedByOrgID: %w", err)
+	}
+	return oldValue.ProposedByOrgID, nil
+}
+
+// AddProposedByOrgID adds i to the "proposed_by_org_id" field.
+func (m *FacilitationMutation) AddProposedByOrgID(i int) {
+	if m.addproposed_by_org_id != nil {
+		*m.addproposed_by_org_id += i
+	} else {
+		m.addproposed_by_org_id = &i
+	}
+}
+
+// AddedProposedByOrgID returns the value that was added to the "proposed_by_org_id" field in this mutation.
+func (m *FacilitationMutation) AddedProposedByOrgID() (r int, exists bool) {
+	v := m.addproposed_by_org_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProposedByOrgID resets all changes to the "proposed_by_org_id" field.
+func (m *FacilitationMutation) ResetProposedByOrgID() {
+	m.proposed_by_org_id = nil
+	m.addproposed_by_org_id = nil
+}
+
+// SetProposedByID sets the "proposed_by_id" field.
+func (m *FacilitationMutation) SetProposedByID(i int) {
+	m.proposed_by_id = &i
+	m.addproposed_by_id = nil
+}
+
+// ProposedByID returns the value of the "proposed_by_id" field in the mutation.
+func (m *FacilitationMutation) ProposedByID() (r int, exists bool) {
+	v := m.proposed_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposedByID returns the old "proposed_by_id" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldProposedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposedByID: %w", err)
+	}
+	return oldValue.ProposedByID, nil
+}
+
+// AddProposedByID adds i to the "proposed_by_id" field.
+func (m *FacilitationMutation) AddProposedByID(i int) {
+	if m.addproposed_by_id != nil {
+		*m.addproposed_by_id += i
+	} else {
+		m.addproposed_by_id = &i
+	}
+}
+
+// AddedProposedByID returns the value that was added to the "proposed_by_id" field in this mutation.
+func (m *FacilitationMutation) AddedProposedByID() (r int, exists bool) {
+	v := m.addproposed_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearProposedByID clears the value of the "proposed_by_id" field.
+func (m *FacilitationMutation) ClearProposedByID() {
+	m.proposed_by_id = nil
+	m.addproposed_by_id = nil
+	m.clearedFields[facilitation.FieldProposedByID] = struct{}{}
+}
+
+// ProposedByIDCleared returns if the "proposed_by_id" field was cleared in this mutation.
+func (m *FacilitationMutation) ProposedByIDCleared() bool {
+	_, ok := m.clearedFields[facilitation.FieldProposedByID]
+	return ok
+}
+
+// ResetProposedByID resets all changes to the "proposed_by_id" field.
+func (m *FacilitationMutation) ResetProposedByID() {
+	m.proposed_by_id = nil
+	m.addproposed_by_id = nil
+	delete(m.clearedFields, facilitation.FieldProposedByID)
+}
+
+// SetAcceptedAt sets the "accepted_at" field.
+func (m *FacilitationMutation) SetAcceptedAt(t time.Time) {
+	m.accepted_at = &t
+}
+
+// AcceptedAt returns the value of the "accepted_at" field in the mutation.
+func (m *FacilitationMutation) AcceptedAt() (r time.Time, exists bool) {
+	v := m.accepted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcceptedAt returns the old "accepted_at" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldAcceptedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcceptedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcceptedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcceptedAt: %w", err)
+	}
+	return oldValue.AcceptedAt, nil
+}
+
+// ClearAcceptedAt clears the value of the "accepted_at" field.
+func (m *FacilitationMutation) ClearAcceptedAt() {
+	m.accepted_at = nil
+	m.clearedFields[facilitation.FieldAcceptedAt] = struct{}{}
+}
+
+// AcceptedAtCleared returns if the "accepted_at" field was cleared in this mutation.
+func (m *FacilitationMutation) AcceptedAtCleared() bool {
+	_, ok := m.clearedFields[facilitation.FieldAcceptedAt]
+	return ok
+}
+
+// ResetAcceptedAt resets all changes to the "accepted_at" field.
+func (m *FacilitationMutation) ResetAcceptedAt() {
+	m.accepted_at = nil
+	delete(m.clearedFields, facilitation.FieldAcceptedAt)
+}
+
+// SetAcceptedByID sets the "accepted_by_id" field.
+func (m *FacilitationMutation) SetAcceptedByID(i int) {
+	m.accepted_by_id = &i
+	m.addaccepted_by_id = nil
+}
+
+// AcceptedByID returns the value of the "accepted_by_id" field in the mutation.
+func (m *FacilitationMutation) AcceptedByID() (r int, exists bool) {
+	v := m.accepted_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcceptedByID returns the old "accepted_by_id" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldAcceptedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcceptedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcceptedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcceptedByID: %w", err)
+	}
+	return oldValue.AcceptedByID, nil
+}
+
+// AddAcceptedByID adds i to the "accepted_by_id" field.
+func (m *FacilitationMutation) AddAcceptedByID(i int) {
+	if m.addaccepted_by_id != nil {
+		*m.addaccepted_by_id += i
+	} else {
+		m.addaccepted_by_id = &i
+	}
+}
+
+// AddedAcceptedByID returns the value that was added to the "accepted_by_id" field in this mutation.
+func (m *FacilitationMutation) AddedAcceptedByID() (r int, exists bool) {
+	v := m.addaccepted_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAcceptedByID clears the value of the "accepted_by_id" field.
+func (m *FacilitationMutation) ClearAcceptedByID() {
+	m.accepted_by_id = nil
+	m.addaccepted_by_id = nil
+	m.clearedFields[facilitation.FieldAcceptedByID] = struct{}{}
+}
+
+// AcceptedByIDCleared returns if the "accepted_by_id" field was cleared in this mutation.
+func (m *FacilitationMutation) AcceptedByIDCleared() bool {
+	_, ok := m.clearedFields[facilitation.FieldAcceptedByID]
+	return ok
+}
+
+// ResetAcceptedByID resets all changes to the "accepted_by_id" field.
+func (m *FacilitationMutation) ResetAcceptedByID() {
+	m.accepted_by_id = nil
+	m.addaccepted_by_id = nil
+	delete(m.clearedFields, facilitation.FieldAcceptedByID)
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (m *FacilitationMutation) SetEndedAt(t time.Time) {
+	m.ended_at = &t
+}
+
+// EndedAt returns the value of the "ended_at" field in the mutation.
+func (m *FacilitationMutation) EndedAt() (r time.Time, exists bool) {
+	v := m.ended_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndedAt returns the old "ended_at" field's value of the Facilitation entity.
+// If the Facilitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FacilitationMutation) OldEndedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndedAt: %w", err)
+	}
+	return oldValue.EndedAt, nil
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (m *FacilitationMutation) ClearEndedAt() {
+	m.ended_at = nil
+	m.clearedFields[facilitation.FieldEndedAt] = struct{}{}
+}
+
+// EndedAtCleared returns if the "ended_at" field was cleared in this mutation.
+func (m *FacilitationMutation) EndedAtCleared() bool {
+	_, ok := m.clearedFields[facilitation.FieldEndedAt]
+	return ok
+}
+
+// ResetEndedAt resets all changes to the "ended_at" field.
+func (m *FacilitationMutation) ResetEndedAt() {
+	m.ended_at = nil
+	delete(m.clearedFields, facilitation.FieldEndedAt)
+}
+
+// ClearFacilitator clears the "facilitator" edge to the Organization entity.
+func (m *FacilitationMutation) ClearFacilitator() {
+	m.clearedfacilitator = true
+	m.clearedFields[facilitation.FieldFacilitatorID] = struct{}{}
+}
+
+// FacilitatorCleared reports if the "facilitator" edge to the Organization entity was cleared.
+func (m *FacilitationMutation) FacilitatorCleared() bool {
+	return m.clearedfacilitator
+}
+
+// FacilitatorIDs returns the "facilitator" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// FacilitatorID instead. It exists only for internal usage by the builders.
+func (m *FacilitationMutation) FacilitatorIDs() (ids []int) {
+	if id := m.facilitator; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetFacilitator resets all changes to the "facilitator" edge.
+func (m *FacilitationMutation) ResetFacilitator() {
+	m.facilitator = nil
+	m.clearedfacilitator = false
+}
+
+// ClearBuyer clears the "buyer" edge to the Organization entity.
+func (m *FacilitationMutation) ClearBuyer() {
+	m.clearedbuyer = true
+	m.clearedFields[facilitation.FieldBuyerID] = struct{}{}
+}
+
+// BuyerCleared reports if the "buyer" edge to the Organization entity was cleared.
+func (m *FacilitationMutation) BuyerCleared() bool {
+	return m.clearedbuyer
+}
+
+// BuyerIDs returns the "buyer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BuyerID instead. It exists only for internal usage by the builders.
+func (m *FacilitationMutation) BuyerIDs() (ids []int) {
+	if id := m.buyer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBuyer resets all changes to the "buyer" edge.
+func (m *FacilitationMutation) ResetBuyer() {
+	m.buyer = nil
+	m.clearedbuyer = false
+}
+
+// Where appends a list predicates to the FacilitationMutation builder.
+func (m *FacilitationMutation) Where(ps ...predicate.Facilitation) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FacilitationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FacilitationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Facilitation, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FacilitationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FacilitationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Facilitation).
+func (m *FacilitationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FacilitationMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, facilitation.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, facilitation.FieldUpdatedAt)
+	}
+	if m.facilitator != nil {
+		fields = append(fields, facilitation.FieldFacilitatorID)
+	}
+	if m.buyer != nil {
+		fields = append(fields, facilitation.FieldBuyerID)
+	}
+	if m.valid_from != nil {
+		fields = append(fields, facilitation.FieldValidFrom)
+	}
+	if m.valid_until != nil {
+		fields = append(fields, facilitation.FieldValidUntil)
+	}
+	if m.status != nil {
+		fields = append(fields, facilitation.FieldStatus)
+	}
+	if m.proposed_by_org_id != nil {
+		fields = append(fields, facilitation.FieldProposedByOrgID)
+	}
+	if m.proposed_by_id != nil {
+		fields = append(fields, facilitation.FieldProposedByID)
+	}
+	if m.accepted_at != nil {
+		fields = append(fields, facilitation.FieldAcceptedAt)
+	}
+	if m.accepted_by_id != nil {
+		fields = append(fields, facilitation.FieldAcceptedByID)
+	}
+	if m.ended_at != nil {
+		fields = append(fields, facilitation.FieldEndedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FacilitationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case facilitation.FieldCreatedAt:
+		return m.CreatedAt()
+	case facilitation.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case facilitation.FieldFacilitatorID:
+		return m.FacilitatorID()
+	case facilitation.FieldBuyerID:
+		return m.BuyerID()
+	case facilitation.FieldValidFrom:
+		return m.ValidFrom()
+	case facilitation.FieldValidUntil:
+		return m.ValidUntil()
+	case facilitation.FieldStatus:
+		return m.Status()
+	case facilitation.FieldProposedByOrgID:
+		return m.ProposedByOrgID()
+	case facilitation.FieldProposedByID:
+		return m.ProposedByID()
+	case facilitation.FieldAcceptedAt:
+		return m.AcceptedAt()
+	case facilitation.FieldAcceptedByID:
+		return m.AcceptedByID()
+	case facilitation.FieldEndedAt:
+		return m.EndedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FacilitationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case facilitation.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case facilitation.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case facilitation.FieldFacilitatorID:
+		return m.OldFacilitatorID(ctx)
+	case facilitation.FieldBuyerID:
+		return m.OldBuyerID(ctx)
+	case facilitation.FieldValidFrom:
+		return m.OldValidFrom(ctx)
+	case facilitation.FieldValidUntil:
+		return m.OldValidUntil(ctx)
+	case facilitation.FieldStatus:
+		return m.OldStatus(ctx)
+	case facilitation.FieldProposedByOrgID:
+		return m.OldProposedByOrgID(ctx)
+	case facilitation.FieldProposedByID:
+		return m.OldProposedByID(ctx)
+	case facilitation.FieldAcceptedAt:
+		return m.OldAcceptedAt(ctx)
+	case facilitation.FieldAcceptedByID:
+		return m.OldAcceptedByID(ctx)
+	case facilitation.FieldEndedAt:
+		return m.OldEndedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Facilitation field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FacilitationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case facilitation.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case facilitation.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case facilitation.FieldFacilitatorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFacilitatorID(v)
+		return nil
+	case facilitation.FieldBuyerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBuyerID(v)
+		return nil
+	case facilitation.FieldValidFrom:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidFrom(v)
+		return nil
+	case facilitation.FieldValidUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidUntil(v)
+		return nil
+	case facilitation.FieldStatus:
+		v, ok := value.(facilitation.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case facilitation.FieldProposedByOrgID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposedByOrgID(v)
+		return nil
+	case facilitation.FieldProposedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposedByID(v)
+		return nil
+	case facilitation.FieldAcceptedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcceptedAt(v)
+		return nil
+	case facilitation.FieldAcceptedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcceptedByID(v)
+		return nil
+	case facilitation.FieldEndedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Facilitation field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FacilitationMutation) AddedFields() []string {
+	var fields []string
+	if m.addproposed_by_org_id != nil {
+		fields = append(fields, facilitation.FieldProposedByOrgID)
+	}
+	if m.addproposed_by_id != nil {
+		fields = append(fields, facilitation.FieldProposedByID)
+	}
+	if m.addaccepted_by_id != nil {
+		fields = append(fields, facilitation.FieldAcceptedByID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FacilitationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case facilitation.FieldProposedByOrgID:
+		return m.AddedProposedByOrgID()
+	case facilitation.FieldProposedByID:
+		return m.AddedProposedByID()
+	case facilitation.FieldAcceptedByID:
+		return m.AddedAcceptedByID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FacilitationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case facilitation.FieldProposedByOrgID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProposedByOrgID(v)
+		return nil
+	case facilitation.FieldProposedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProposedByID(v)
+		return nil
+	case facilitation.FieldAcceptedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAcceptedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Facilitation numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FacilitationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(facilitation.FieldValidUntil) {
+		fields = append(fields, facilitation.FieldValidUntil)
+	}
+	if m.FieldCleared(facilitation.FieldProposedByID) {
+		fields = append(fields, facilitation.FieldProposedByID)
+	}
+	if m.FieldCleared(facilitation.FieldAcceptedAt) {
+		fields = append(fields, facilitation.FieldAcceptedAt)
+	}
+	if m.FieldCleared(facilitation.FieldAcceptedByID) {
+		fields = append(fields, facilitation.FieldAcceptedByID)
+	}
+	if m.FieldCleared(facilitation.FieldEndedAt) {
+		fields = append(fields, facilitation.FieldEndedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FacilitationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FacilitationMutation) ClearField(name string) error {
+	switch name {
+	case facilitation.FieldValidUntil:
+		m.ClearValidUntil()
+		return nil
+	case facilitation.FieldProposedByID:
+		m.ClearProposedByID()
+		return nil
+	case facilitation.FieldAcceptedAt:
+		m.ClearAcceptedAt()
+		return nil
+	case facilitation.FieldAcceptedByID:
+		m.ClearAcceptedByID()
+		return nil
+	case facilitation.FieldEndedAt:
+		m.ClearEndedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Facilitation nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FacilitationMutation) ResetField(name string) error {
+	switch name {
+	case facilitation.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case facilitation.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case facilitation.FieldFacilitatorID:
+		m.ResetFacilitatorID()
+		return nil
+	case facilitation.FieldBuyerID:
+		m.ResetBuyerID()
+		return nil
+	case facilitation.FieldValidFrom:
+		m.ResetValidFrom()
+		return nil
+	case facilitation.FieldValidUntil:
+		m.ResetValidUntil()
+		return nil
+	case facilitation.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case facilitation.FieldProposedByOrgID:
+		m.ResetProposedByOrgID()
+		return nil
+	case facilitation.FieldProposedByID:
+		m.ResetProposedByID()
+		return nil
+	case facilitation.FieldAcceptedAt:
+		m.ResetAcceptedAt()
+		return nil
+	case facilitation.FieldAcceptedByID:
+		m.ResetAcceptedByID()
+		return nil
+	case facilitation.FieldEndedAt:
+		m.ResetEndedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Facilitation field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FacilitationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.facilitator != nil {
+		edges = append(edges, facilitation.EdgeFacilitator)
+	}
+	if m.buyer != nil {
+		edges = append(edges, facilitation.EdgeBuyer)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FacilitationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case facilitation.EdgeFacilitator:
+		if id := m.facilitator; id != nil {
+			return []ent.Value{*id}
+		}
+	case facilitation.EdgeBuyer:
+		if id := m.buyer; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FacilitationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FacilitationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FacilitationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedfacilitator {
+		edges = append(edges, facilitation.EdgeFacilitator)
+	}
+	if m.clearedbuyer {
+		edges = append(edges, facilitation.EdgeBuyer)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FacilitationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case facilitation.EdgeFacilitator:
+		return m.clearedfacilitator
+	case facilitation.EdgeBuyer:
+		return m.clearedbuyer
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FacilitationMutation) ClearEdge(name string) error {
+	switch name {
+	case facilitation.EdgeFacilitator:
+		m.ClearFacilitator()
+		return nil
+	case facilitation.EdgeBuyer:
+		m.ClearBuyer()
+		return nil
+	}
+	return fmt.Errorf("unknown Facilitation unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FacilitationMutation) ResetEdge(name string) error {
+	switch name {
+	case facilitation.EdgeFacilitator:
+		m.ResetFacilitator()
+		return nil
+	case facilitation.EdgeBuyer:
+		m.ResetBuyer()
+		return nil
+	}
+	return fmt.Errorf("unknown Facilitation edge %s", name)
+}
+
 // HouseholdMutation represents an operation that mutates the Household nodes in the graph.
 type HouseholdMutation struct {
 	config
@@ -9586,6 +11844,7 @@ type HouseholdMutation struct {
 	addmember_count         *int
 	exit_year               *int
 	addexit_year            *int
+	monitoring_type         *household.MonitoringType
 	responsible_cadre       *string
 	clearedFields           map[string]struct{}
 	village                 *int
@@ -10184,6 +12443,55 @@ func (m *HouseholdMutation) ResetExitYear() {
 	delete(m.clearedFields, household.FieldExitYear)
 }
 
+// SetMonitoringType sets the "monitoring_type" field.
+func (m *HouseholdMutation) SetMonitoringType(ht household.MonitoringType) {
+	m.monitoring_type = &ht
+}
+
+// MonitoringType returns the value of the "monitoring_type" field in the mutation.
+func (m *HouseholdMutation) MonitoringType() (r household.MonitoringType, exists bool) {
+	v := m.monitoring_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonitoringType returns the old "monitoring_type" field's value of the Household entity.
+// If the Household object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HouseholdMutation) OldMonitoringType(ctx context.Context) (v *household.MonitoringType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonitoringType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonitoringType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonitoringType: %w", err)
+	}
+	return oldValue.MonitoringType, nil
+}
+
+// ClearMonitoringType clears the value of the "monitoring_type" field.
+func (m *HouseholdMutation) ClearMonitoringType() {
+	m.monitoring_type = nil
+	m.clearedFields[household.FieldMonitoringType] = struct{}{}
+}
+
+// MonitoringTypeCleared returns if the "monitoring_type" field was cleared in this mutation.
+func (m *HouseholdMutation) MonitoringTypeCleared() bool {
+	_, ok := m.clearedFields[household.FieldMonitoringType]
+	return ok
+}
+
+// ResetMonitoringType resets all changes to the "monitoring_type" field.
+func (m *HouseholdMutation) ResetMonitoringType() {
+	m.monitoring_type = nil
+	delete(m.clearedFields, household.FieldMonitoringType)
+}
+
 // SetResponsibleCadre sets the "responsible_cadre" field.
 func (m *HouseholdMutation) SetResponsibleCadre(s string) {
 	m.responsible_cadre = &s
@@ -10564,7 +12872,7 @@ func (m *HouseholdMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *HouseholdMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, household.FieldCreatedAt)
 	}
@@ -10597,6 +12905,9 @@ func (m *HouseholdMutation) Fields() []string {
 	}
 	if m.exit_year != nil {
 		fields = append(fields, household.FieldExitYear)
+	}
+	if m.monitoring_type != nil {
+		fields = append(fields, household.FieldMonitoringType)
 	}
 	if m.responsible_cadre != nil {
 		fields = append(fields, household.FieldResponsibleCadre)
@@ -10631,6 +12942,8 @@ func (m *HouseholdMutation) Field(name string) (ent.Value, bool) {
 		return m.MemberCount()
 	case household.FieldExitYear:
 		return m.ExitYear()
+	case household.FieldMonitoringType:
+		return m.MonitoringType()
 	case household.FieldResponsibleCadre:
 		return m.ResponsibleCadre()
 	}
@@ -10664,6 +12977,8 @@ func (m *HouseholdMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldMemberCount(ctx)
 	case household.FieldExitYear:
 		return m.OldExitYear(ctx)
+	case household.FieldMonitoringType:
+		return m.OldMonitoringType(ctx)
 	case household.FieldResponsibleCadre:
 		return m.OldResponsibleCadre(ctx)
 	}
@@ -10752,6 +13067,13 @@ func (m *HouseholdMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetExitYear(v)
 		return nil
+	case household.FieldMonitoringType:
+		v, ok := value.(household.MonitoringType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonitoringType(v)
+		return nil
 	case household.FieldResponsibleCadre:
 		v, ok := value.(string)
 		if !ok {
@@ -10825,6 +13147,9 @@ func (m *HouseholdMutation) ClearedFields() []string {
 	if m.FieldCleared(household.FieldExitYear) {
 		fields = append(fields, household.FieldExitYear)
 	}
+	if m.FieldCleared(household.FieldMonitoringType) {
+		fields = append(fields, household.FieldMonitoringType)
+	}
 	if m.FieldCleared(household.FieldResponsibleCadre) {
 		fields = append(fields, household.FieldResponsibleCadre)
 	}
@@ -10850,6 +13175,9 @@ func (m *HouseholdMutation) ClearField(name string) error {
 		return nil
 	case household.FieldExitYear:
 		m.ClearExitYear()
+		return nil
+	case household.FieldMonitoringType:
+		m.ClearMonitoringType()
 		return nil
 	case household.FieldResponsibleCadre:
 		m.ClearResponsibleCadre()
@@ -10894,6 +13222,9 @@ func (m *HouseholdMutation) ResetField(name string) error {
 		return nil
 	case household.FieldExitYear:
 		m.ResetExitYear()
+		return nil
+	case household.FieldMonitoringType:
+		m.ResetMonitoringType()
 		return nil
 	case household.FieldResponsibleCadre:
 		m.ResetResponsibleCadre()
@@ -11121,6 +13452,10 @@ type HouseholdMemberMutation struct {
 	name             *string
 	id_number        *string
 	phone            *string
+	person_number    *string
+	birth_month      *string
+	removed_at       *time.Time
+	removed_reason   *string
 	relation         *householdmember.Relation
 	age_band         *householdmember.AgeBand
 	health           *householdmember.Health
@@ -11572,6 +13907,202 @@ func (m *HouseholdMemberMutation) ResetPhone() {
 	delete(m.clearedFields, householdmember.FieldPhone)
 }
 
+// SetPersonNumber sets the "person_number" field.
+func (m *HouseholdMemberMutation) SetPersonNumber(s string) {
+	m.person_number = &s
+}
+
+// PersonNumber returns the value of the "person_number" field in the mutation.
+func (m *HouseholdMemberMutation) PersonNumber() (r string, exists bool) {
+	v := m.person_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPersonNumber returns the old "person_number" field's value of the HouseholdMember entity.
+// If the HouseholdMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HouseholdMemberMutation) OldPersonNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPersonNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPersonNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPersonNumber: %w", err)
+	}
+	return oldValue.PersonNumber, nil
+}
+
+// ClearPersonNumber clears the value of the "person_number" field.
+func (m *HouseholdMemberMutation) ClearPersonNumber() {
+	m.person_number = nil
+	m.clearedFields[householdmember.FieldPersonNumber] = struct{}{}
+}
+
+// PersonNumberCleared returns if the "person_number" field was cleared in this mutation.
+func (m *HouseholdMemberMutation) PersonNumberCleared() bool {
+	_, ok := m.clearedFields[householdmember.FieldPersonNumber]
+	return ok
+}
+
+// ResetPersonNumber resets all changes to the "person_number" field.
+func (m *HouseholdMemberMutation) ResetPersonNumber() {
+	m.person_number = nil
+	delete(m.clearedFields, householdmember.FieldPersonNumber)
+}
+
+// SetBirthMonth sets the "birth_month" field.
+func (m *HouseholdMemberMutation) SetBirthMonth(s string) {
+	m.birth_month = &s
+}
+
+// BirthMonth returns the value of the "birth_month" field in the mutation.
+func (m *HouseholdMemberMutation) BirthMonth() (r string, exists bool) {
+	v := m.birth_month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBirthMonth returns the old "birth_month" field's value of the HouseholdMember entity.
+// If the HouseholdMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HouseholdMemberMutation) OldBirthMonth(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBirthMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBirthMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBirthMonth: %w", err)
+	}
+	return oldValue.BirthMonth, nil
+}
+
+// ClearBirthMonth clears the value of the "birth_month" field.
+func (m *HouseholdMemberMutation) ClearBirthMonth() {
+	m.birth_month = nil
+	m.clearedFields[householdmember.FieldBirthMonth] = struct{}{}
+}
+
+// BirthMonthCleared returns if the "birth_month" field was cleared in this mutation.
+func (m *HouseholdMemberMutation) BirthMonthCleared() bool {
+	_, ok := m.clearedFields[householdmember.FieldBirthMonth]
+	return ok
+}
+
+// ResetBirthMonth resets all changes to the "birth_month" field.
+func (m *HouseholdMemberMutation) ResetBirthMonth() {
+	m.birth_month = nil
+	delete(m.clearedFields, householdmember.FieldBirthMonth)
+}
+
+// SetRemovedAt sets the "removed_at" field.
+func (m *HouseholdMemberMutation) SetRemovedAt(t time.Time) {
+	m.removed_at = &t
+}
+
+// RemovedAt returns the value of the "removed_at" field in the mutation.
+func (m *HouseholdMemberMutation) RemovedAt() (r time.Time, exists bool) {
+	v := m.removed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemovedAt returns the old "removed_at" field's value of the HouseholdMember entity.
+// If the HouseholdMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HouseholdMemberMutation) OldRemovedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemovedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemovedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemovedAt: %w", err)
+	}
+	return oldValue.RemovedAt, nil
+}
+
+// ClearRemovedAt clears the value of the "removed_at" field.
+func (m *HouseholdMemberMutation) ClearRemovedAt() {
+	m.removed_at = nil
+	m.clearedFields[householdmember.FieldRemovedAt] = struct{}{}
+}
+
+// RemovedAtCleared returns if the "removed_at" field was cleared in this mutation.
+func (m *HouseholdMemberMutation) RemovedAtCleared() bool {
+	_, ok := m.clearedFields[householdmember.FieldRemovedAt]
+	return ok
+}
+
+// ResetRemovedAt resets all changes to the "removed_at" field.
+func (m *HouseholdMemberMutation) ResetRemovedAt() {
+	m.removed_at = nil
+	delete(m.clearedFields, householdmember.FieldRemovedAt)
+}
+
+// SetRemovedReason sets the "removed_reason" field.
+func (m *HouseholdMemberMutation) SetRemovedReason(s string) {
+	m.removed_reason = &s
+}
+
+// RemovedReason returns the value of the "removed_reason" field in the mutation.
+func (m *HouseholdMemberMutation) RemovedReason() (r string, exists bool) {
+	v := m.removed_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemovedReason returns the old "removed_reason" field's value of the HouseholdMember entity.
+// If the HouseholdMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HouseholdMemberMutation) OldRemovedReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemovedReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemovedReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemovedReason: %w", err)
+	}
+	return oldValue.RemovedReason, nil
+}
+
+// ClearRemovedReason clears the value of the "removed_reason" field.
+func (m *HouseholdMemberMutation) ClearRemovedReason() {
+	m.removed_reason = nil
+	m.clearedFields[householdmember.FieldRemovedReason] = struct{}{}
+}
+
+// RemovedReasonCleared returns if the "removed_reason" field was cleared in this mutation.
+func (m *HouseholdMemberMutation) RemovedReasonCleared() bool {
+	_, ok := m.clearedFields[householdmember.FieldRemovedReason]
+	return ok
+}
+
+// ResetRemovedReason resets all changes to the "removed_reason" field.
+func (m *HouseholdMemberMutation) ResetRemovedReason() {
+	m.removed_reason = nil
+	delete(m.clearedFields, householdmember.FieldRemovedReason)
+}
+
 // SetRelation sets the "relation" field.
 func (m *HouseholdMemberMutation) SetRelation(h householdmember.Relation) {
 	m.relation = &h
@@ -11813,7 +14344,7 @@ func (m *HouseholdMemberMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *HouseholdMemberMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, householdmember.FieldCreatedAt)
 	}
@@ -11837,6 +14368,18 @@ func (m *HouseholdMemberMutation) Fields() []string {
 	}
 	if m.phone != nil {
 		fields = append(fields, householdmember.FieldPhone)
+	}
+	if m.person_number != nil {
+		fields = append(fields, householdmember.FieldPersonNumber)
+	}
+	if m.birth_month != nil {
+		fields = append(fields, householdmember.FieldBirthMonth)
+	}
+	if m.removed_at != nil {
+		fields = append(fields, householdmember.FieldRemovedAt)
+	}
+	if m.removed_reason != nil {
+		fields = append(fields, householdmember.FieldRemovedReason)
 	}
 	if m.relation != nil {
 		fields = append(fields, householdmember.FieldRelation)
@@ -11877,6 +14420,14 @@ func (m *HouseholdMemberMutation) Field(name string) (ent.Value, bool) {
 		return m.IDNumber()
 	case householdmember.FieldPhone:
 		return m.Phone()
+	case householdmember.FieldPersonNumber:
+		return m.PersonNumber()
+	case householdmember.FieldBirthMonth:
+		return m.BirthMonth()
+	case householdmember.FieldRemovedAt:
+		return m.RemovedAt()
+	case householdmember.FieldRemovedReason:
+		return m.RemovedReason()
 	case householdmember.FieldRelation:
 		return m.Relation()
 	case householdmember.FieldAgeBand:
@@ -11912,6 +14463,14 @@ func (m *HouseholdMemberMutation) OldField(ctx context.Context, name string) (en
 		return m.OldIDNumber(ctx)
 	case householdmember.FieldPhone:
 		return m.OldPhone(ctx)
+	case householdmember.FieldPersonNumber:
+		return m.OldPersonNumber(ctx)
+	case householdmember.FieldBirthMonth:
+		return m.OldBirthMonth(ctx)
+	case householdmember.FieldRemovedAt:
+		return m.OldRemovedAt(ctx)
+	case householdmember.FieldRemovedReason:
+		return m.OldRemovedReason(ctx)
 	case householdmember.FieldRelation:
 		return m.OldRelation(ctx)
 	case householdmember.FieldAgeBand:
@@ -11986,6 +14545,34 @@ func (m *HouseholdMemberMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPhone(v)
+		return nil
+	case householdmember.FieldPersonNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPersonNumber(v)
+		return nil
+	case householdmember.FieldBirthMonth:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBirthMonth(v)
+		return nil
+	case householdmember.FieldRemovedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemovedAt(v)
+		return nil
+	case householdmember.FieldRemovedReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemovedReason(v)
 		return nil
 	case householdmember.FieldRelation:
 		v, ok := value.(householdmember.Relation)
@@ -12067,6 +14654,18 @@ func (m *HouseholdMemberMutation) ClearedFields() []string {
 	if m.FieldCleared(householdmember.FieldPhone) {
 		fields = append(fields, householdmember.FieldPhone)
 	}
+	if m.FieldCleared(householdmember.FieldPersonNumber) {
+		fields = append(fields, householdmember.FieldPersonNumber)
+	}
+	if m.FieldCleared(householdmember.FieldBirthMonth) {
+		fields = append(fields, householdmember.FieldBirthMonth)
+	}
+	if m.FieldCleared(householdmember.FieldRemovedAt) {
+		fields = append(fields, householdmember.FieldRemovedAt)
+	}
+	if m.FieldCleared(householdmember.FieldRemovedReason) {
+		fields = append(fields, householdmember.FieldRemovedReason)
+	}
 	return fields
 }
 
@@ -12092,6 +14691,18 @@ func (m *HouseholdMemberMutation) ClearField(name string) error {
 		return nil
 	case householdmember.FieldPhone:
 		m.ClearPhone()
+		return nil
+	case householdmember.FieldPersonNumber:
+		m.ClearPersonNumber()
+		return nil
+	case householdmember.FieldBirthMonth:
+		m.ClearBirthMonth()
+		return nil
+	case householdmember.FieldRemovedAt:
+		m.ClearRemovedAt()
+		return nil
+	case householdmember.FieldRemovedReason:
+		m.ClearRemovedReason()
 		return nil
 	}
 	return fmt.Errorf("unknown HouseholdMember nullable field %s", name)
@@ -12124,6 +14735,18 @@ func (m *HouseholdMemberMutation) ResetField(name string) error {
 		return nil
 	case householdmember.FieldPhone:
 		m.ResetPhone()
+		return nil
+	case householdmember.FieldPersonNumber:
+		m.ResetPersonNumber()
+		return nil
+	case householdmember.FieldBirthMonth:
+		m.ResetBirthMonth()
+		return nil
+	case householdmember.FieldRemovedAt:
+		m.ResetRemovedAt()
+		return nil
+	case householdmember.FieldRemovedReason:
+		m.ResetRemovedReason()
 		return nil
 	case householdmember.FieldRelation:
 		m.ResetRelation()
@@ -13606,6 +16229,1056 @@ func (m *IncentiveRuleMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown IncentiveRule edge %s", name)
+}
+
+// InvitationMutation represents an operation that mutates the Invitation nodes in the graph.
+type InvitationMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	email               *string
+	role                *invitation.Role
+	token_hash          *string
+	expires_at          *time.Time
+	invited_by_id       *int
+	addinvited_by_id    *int
+	accepted_at         *time.Time
+	accepted_by_id      *int
+	addaccepted_by_id   *int
+	revoked_at          *time.Time
+	clearedFields       map[string]struct{}
+	organization        *int
+	clearedorganization bool
+	done                bool
+	oldValue            func(context.Context) (*Invitation, error)
+	predicates          []predicate.Invitation
+}
+
+var _ ent.Mutation = (*InvitationMutation)(nil)
+
+// invitationOption allows management of the mutation configuration using functional options.
+type invitationOption func(*InvitationMutation)
+
+// newInvitationMutation creates new mutation for the Invitation entity.
+func newInvitationMutation(c config, op Op, opts ...invitationOption) *InvitationMutation {
+	m := &InvitationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeInvitation,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withInvitationID sets the ID field of the mutation.
+func withInvitationID(id int) invitationOption {
+	return func(m *InvitationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Invitation
+		)
+		m.oldValue = func(ctx context.Context) (*Invitation, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Invitation.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withInvitation sets the old Invitation of the mutation.
+func withInvitation(node *Invitation) invitationOption {
+	return func(m *InvitationMutation) {
+		m.oldValue = func(context.Context) (*Invitation, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m InvitationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m InvitationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *InvitationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *InvitationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Invitation.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *InvitationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *InvitationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Invitation entity.
+// If the Invitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvitationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *InvitationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *InvitationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *InvitationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Invitation entity.
+// If the Invitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvitationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *InvitationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *InvitationMutation) SetOrganizationID(i int) {
+	m.organization = &i
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *InvitationMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Invitation entity.
+// If the Invitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvitationMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *InvitationMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetEmail sets the "email" field.
+func (m *InvitationMutation) SetEmail(s string) {
+	m.email = &s
+}
+
+// Email returns the value of the "email" field in the mutation.
+func (m *InvitationMutation) Email() (r string, exists bool) {
+	v := m.email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmail returns the old "email" field's value of the Invitation entity.
+// If the Invitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvitationMutation) OldEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmail: %w", err)
+	}
+	return oldValue.Email, nil
+}
+
+// ResetEmail resets all changes to the "email" field.
+func (m *InvitationMutation) ResetEmail() {
+	m.email = nil
+}
+
+// SetRole sets the "role" field.
+func (m *InvitationMutation) SetRole(i invitation.Role) {
+	m.role = &i
+}
+
+// Role returns the value of the "role" field in the mutation.
+func (m *InvitationMutation) Role() (r invitation.Role, exists bool) {
+	v := m.role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRole returns the old "role" field's value of the Invitation entity.
+// If the Invitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvitationMutation) OldRole(ctx context.Context) (v invitation.Role, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRole: %w", err)
+	}
+	return oldValue.Role, nil
+}
+
+// ResetRole resets all changes to the "role" field.
+func (m *InvitationMutation) ResetRole() {
+	m.role = nil
+}
+
+// SetTokenHash sets the "token_hash" field.
+func (m *InvitationMutation) SetTokenHash(s string) {
+	m.token_hash = &s
+}
+
+// TokenHash returns the value of the "token_hash" field in the mutation.
+func (m *InvitationMutation) TokenHash() (r string, exists bool) {
+	v := m.token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenHash returns the old "token_hash" field's value of the Invitation entity.
+// If the Invitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvitationMutation) OldTokenHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenHash: %w", err)
+	}
+	return oldValue.TokenHash, nil
+}
+
+// ResetTokenHash resets all changes to the "token_hash" field.
+func (m *InvitationMutation) ResetTokenHash() {
+	m.token_hash = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *InvitationMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *InvitationMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the Invitation entity.
+// If the Invitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvitationMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *InvitationMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetInvitedByID sets the "invited_by_id" field.
+func (m *InvitationMutation) SetInvitedByID(i int) {
+	m.invited_by_id = &i
+	m.addinvited_by_id = nil
+}
+
+// InvitedByID returns the value of the "invited_by_id" field in the mutation.
+func (m *InvitationMutation) InvitedByID() (r int, exists bool) {
+	v := m.invited_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvitedByID returns the old "invited_by_id" field's value of the Invitation entity.
+// If the Invitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvitationMutation) OldInvitedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvitedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvitedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvitedByID: %w", err)
+	}
+	return oldValue.InvitedByID, nil
+}
+
+// AddInvitedByID adds i to the "invited_by_id" field.
+func (m *InvitationMutation) AddInvitedByID(i int) {
+	if m.addinvited_by_id != nil {
+		*m.addinvited_by_id += i
+	} else {
+		m.addinvited_by_id = &i
+	}
+}
+
+// AddedInvitedByID returns the value that was added to the "invited_by_id" field in this mutation.
+func (m *InvitationMutation) AddedInvitedByID() (r int, exists bool) {
+	v := m.addinvited_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetInvitedByID resets all changes to the "invited_by_id" field.
+func (m *InvitationMutation) ResetInvitedByID() {
+	m.invited_by_id = nil
+	m.addinvited_by_id = nil
+}
+
+// SetAcceptedAt sets the "accepted_at" field.
+func (m *InvitationMutation) SetAcceptedAt(t time.Time) {
+	m.accepted_at = &t
+}
+
+// AcceptedAt returns the value of the "accepted_at" field in the mutation.
+func (m *InvitationMutation) AcceptedAt() (r time.Time, exists bool) {
+	v := m.accepted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcceptedAt returns the old "accepted_at" field's value of the Invitation entity.
+// If the Invitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvitationMutation) OldAcceptedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcceptedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcceptedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcceptedAt: %w", err)
+	}
+	return oldValue.AcceptedAt, nil
+}
+
+// ClearAcceptedAt clears the value of the "accepted_at" field.
+func (m *InvitationMutation) ClearAcceptedAt() {
+	m.accepted_at = nil
+	m.clearedFields[invitation.FieldAcceptedAt] = struct{}{}
+}
+
+// AcceptedAtCleared returns if the "accepted_at" field was cleared in this mutation.
+func (m *InvitationMutation) AcceptedAtCleared() bool {
+	_, ok := m.clearedFields[invitation.FieldAcceptedAt]
+	return ok
+}
+
+// ResetAcceptedAt resets all changes to the "accepted_at" field.
+func (m *InvitationMutation) ResetAcceptedAt() {
+	m.accepted_at = nil
+	delete(m.clearedFields, invitation.FieldAcceptedAt)
+}
+
+// SetAcceptedByID sets the "accepted_by_id" field.
+func (m *InvitationMutation) SetAcceptedByID(i int) {
+	m.accepted_by_id = &i
+	m.addaccepted_by_id = nil
+}
+
+// AcceptedByID returns the value of the "accepted_by_id" field in the mutation.
+func (m *InvitationMutation) AcceptedByID() (r int, exists bool) {
+	v := m.accepted_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcceptedByID returns the old "accepted_by_id" field's value of the Invitation entity.
+// If the Invitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvitationMutation) OldAcceptedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcceptedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcceptedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcceptedByID: %w", err)
+	}
+	return oldValue.AcceptedByID, nil
+}
+
+// AddAcceptedByID adds i to the "accepted_by_id" field.
+func (m *InvitationMutation) AddAcceptedByID(i int) {
+	if m.addaccepted_by_id != nil {
+		*m.addaccepted_by_id += i
+	} else {
+		m.addaccepted_by_id = &i
+	}
+}
+
+// AddedAcceptedByID returns the value that was added to the "accepted_by_id" field in this mutation.
+func (m *InvitationMutation) AddedAcceptedByID() (r int, exists bool) {
+	v := m.addaccepted_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAcceptedByID clears the value of the "accepted_by_id" field.
+func (m *InvitationMutation) ClearAcceptedByID() {
+	m.accepted_by_id = nil
+	m.addaccepted_by_id = nil
+	m.clearedFields[invitation.FieldAcceptedByID] = struct{}{}
+}
+
+// AcceptedByIDCleared returns if the "accepted_by_id" field was cleared in this mutation.
+func (m *InvitationMutation) AcceptedByIDCleared() bool {
+	_, ok := m.clearedFields[invitation.FieldAcceptedByID]
+	return ok
+}
+
+// ResetAcceptedByID resets all changes to the "accepted_by_id" field.
+func (m *InvitationMutation) ResetAcceptedByID() {
+	m.accepted_by_id = nil
+	m.addaccepted_by_id = nil
+	delete(m.clearedFields, invitation.FieldAcceptedByID)
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *InvitationMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *InvitationMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the Invitation entity.
+// If the Invitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvitationMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *InvitationMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[invitation.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *InvitationMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[invitation.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *InvitationMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, invitation.FieldRevokedAt)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *InvitationMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[invitation.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *InvitationMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *InvitationMutation) OrganizationIDs() (ids []int) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *InvitationMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the InvitationMutation builder.
+func (m *InvitationMutation) Where(ps ...predicate.Invitation) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the InvitationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *InvitationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Invitation, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *InvitationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *InvitationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Invitation).
+func (m *InvitationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *InvitationMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, invitation.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, invitation.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, invitation.FieldOrganizationID)
+	}
+	if m.email != nil {
+		fields = append(fields, invitation.FieldEmail)
+	}
+	if m.role != nil {
+		fields = append(fields, invitation.FieldRole)
+	}
+	if m.token_hash != nil {
+		fields = append(fields, invitation.FieldTokenHash)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, invitation.FieldExpiresAt)
+	}
+	if m.invited_by_id != nil {
+		fields = append(fields, invitation.FieldInvitedByID)
+	}
+	if m.accepted_at != nil {
+		fields = append(fields, invitation.FieldAcceptedAt)
+	}
+	if m.accepted_by_id != nil {
+		fields = append(fields, invitation.FieldAcceptedByID)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, invitation.FieldRevokedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *InvitationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case invitation.FieldCreatedAt:
+		return m.CreatedAt()
+	case invitation.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case invitation.FieldOrganizationID:
+		return m.OrganizationID()
+	case invitation.FieldEmail:
+		return m.Email()
+	case invitation.FieldRole:
+		return m.Role()
+	case invitation.FieldTokenHash:
+		return m.TokenHash()
+	case invitation.FieldExpiresAt:
+		return m.ExpiresAt()
+	case invitation.FieldInvitedByID:
+		return m.InvitedByID()
+	case invitation.FieldAcceptedAt:
+		return m.AcceptedAt()
+	case invitation.FieldAcceptedByID:
+		return m.AcceptedByID()
+	case invitation.FieldRevokedAt:
+		return m.RevokedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *InvitationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case invitation.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case invitation.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case invitation.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case invitation.FieldEmail:
+		return m.OldEmail(ctx)
+	case invitation.FieldRole:
+		return m.OldRole(ctx)
+	case invitation.FieldTokenHash:
+		return m.OldTokenHash(ctx)
+	case invitation.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case invitation.FieldInvitedByID:
+		return m.OldInvitedByID(ctx)
+	case invitation.FieldAcceptedAt:
+		return m.OldAcceptedAt(ctx)
+	case invitation.FieldAcceptedByID:
+		return m.OldAcceptedByID(ctx)
+	case invitation.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Invitation field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InvitationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case invitation.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case invitation.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case invitation.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case invitation.FieldEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmail(v)
+		return nil
+	case invitation.FieldRole:
+		v, ok := value.(invitation.Role)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRole(v)
+		return nil
+	case invitation.FieldTokenHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenHash(v)
+		return nil
+	case invitation.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case invitation.FieldInvitedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvitedByID(v)
+		return nil
+	case invitation.FieldAcceptedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcceptedAt(v)
+		return nil
+	case invitation.FieldAcceptedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcceptedByID(v)
+		return nil
+	case invitation.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Invitation field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *InvitationMutation) AddedFields() []string {
+	var fields []string
+	if m.addinvited_by_id != nil {
+		fields = append(fields, invitation.FieldInvitedByID)
+	}
+	if m.addaccepted_by_id != nil {
+		fields = append(fields, invitation.FieldAcceptedByID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *InvitationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case invitation.FieldInvitedByID:
+		return m.AddedInvitedByID()
+	case invitation.FieldAcceptedByID:
+		return m.AddedAcceptedByID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InvitationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case invitation.FieldInvitedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddInvitedByID(v)
+		return nil
+	case invitation.FieldAcceptedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAcceptedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Invitation numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *InvitationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(invitation.FieldAcceptedAt) {
+		fields = append(fields, invitation.FieldAcceptedAt)
+	}
+	if m.FieldCleared(invitation.FieldAcceptedByID) {
+		fields = append(fields, invitation.FieldAcceptedByID)
+	}
+	if m.FieldCleared(invitation.FieldRevokedAt) {
+		fields = append(fields, invitation.FieldRevokedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *InvitationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *InvitationMutation) ClearField(name string) error {
+	switch name {
+	case invitation.FieldAcceptedAt:
+		m.ClearAcceptedAt()
+		return nil
+	case invitation.FieldAcceptedByID:
+		m.ClearAcceptedByID()
+		return nil
+	case invitation.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Invitation nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *InvitationMutation) ResetField(name string) error {
+	switch name {
+	case invitation.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case invitation.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case invitation.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case invitation.FieldEmail:
+		m.ResetEmail()
+		return nil
+	case invitation.FieldRole:
+		m.ResetRole()
+		return nil
+	case invitation.FieldTokenHash:
+		m.ResetTokenHash()
+		return nil
+	case invitation.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case invitation.FieldInvitedByID:
+		m.ResetInvitedByID()
+		return nil
+	case invitation.FieldAcceptedAt:
+		m.ResetAcceptedAt()
+		return nil
+	case invitation.FieldAcceptedByID:
+		m.ResetAcceptedByID()
+		return nil
+	case invitation.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Invitation field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *InvitationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.organization != nil {
+		edges = append(edges, invitation.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *InvitationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case invitation.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *InvitationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *InvitationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *InvitationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedorganization {
+		edges = append(edges, invitation.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *InvitationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case invitation.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *InvitationMutation) ClearEdge(name string) error {
+	switch name {
+	case invitation.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Invitation unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *InvitationMutation) ResetEdge(name string) error {
+	switch name {
+	case invitation.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Invitation edge %s", name)
 }
 
 // LedgerEntryMutation represents an operation that mutates the LedgerEntry nodes in the graph.
@@ -15330,6 +19003,8 @@ type MembershipMutation struct {
 	created_at              *time.Time
 	updated_at              *time.Time
 	role                    *membership.Role
+	invited_by_id           *int
+	addinvited_by_id        *int
 	clearedFields           map[string]struct{}
 	user                    *int
 	cleareduser             bool
@@ -15637,6 +19312,76 @@ func (m *MembershipMutation) ResetRole() {
 	m.role = nil
 }
 
+// SetInvitedByID sets the "invited_by_id" field.
+func (m *MembershipMutation) SetInvitedByID(i int) {
+	m.invited_by_id = &i
+	m.addinvited_by_id = nil
+}
+
+// InvitedByID returns the value of the "invited_by_id" field in the mutation.
+func (m *MembershipMutation) InvitedByID() (r int, exists bool) {
+	v := m.invited_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvitedByID returns the old "invited_by_id" field's value of the Membership entity.
+// If the Membership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MembershipMutation) OldInvitedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvitedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvitedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvitedByID: %w", err)
+	}
+	return oldValue.InvitedByID, nil
+}
+
+// AddInvitedByID adds i to the "invited_by_id" field.
+func (m *MembershipMutation) AddInvitedByID(i int) {
+	if m.addinvited_by_id != nil {
+		*m.addinvited_by_id += i
+	} else {
+		m.addinvited_by_id = &i
+	}
+}
+
+// AddedInvitedByID returns the value that was added to the "invited_by_id" field in this mutation.
+func (m *MembershipMutation) AddedInvitedByID() (r int, exists bool) {
+	v := m.addinvited_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearInvitedByID clears the value of the "invited_by_id" field.
+func (m *MembershipMutation) ClearInvitedByID() {
+	m.invited_by_id = nil
+	m.addinvited_by_id = nil
+	m.clearedFields[membership.FieldInvitedByID] = struct{}{}
+}
+
+// InvitedByIDCleared returns if the "invited_by_id" field was cleared in this mutation.
+func (m *MembershipMutation) InvitedByIDCleared() bool {
+	_, ok := m.clearedFields[membership.FieldInvitedByID]
+	return ok
+}
+
+// ResetInvitedByID resets all changes to the "invited_by_id" field.
+func (m *MembershipMutation) ResetInvitedByID() {
+	m.invited_by_id = nil
+	m.addinvited_by_id = nil
+	delete(m.clearedFields, membership.FieldInvitedByID)
+}
+
 // ClearUser clears the "user" edge to the User entity.
 func (m *MembershipMutation) ClearUser() {
 	m.cleareduser = true
@@ -15833,7 +19578,7 @@ func (m *MembershipMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MembershipMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, membership.FieldCreatedAt)
 	}
@@ -15848,6 +19593,9 @@ func (m *MembershipMutation) Fields() []string {
 	}
 	if m.role != nil {
 		fields = append(fields, membership.FieldRole)
+	}
+	if m.invited_by_id != nil {
+		fields = append(fields, membership.FieldInvitedByID)
 	}
 	return fields
 }
@@ -15867,6 +19615,8 @@ func (m *MembershipMutation) Field(name string) (ent.Value, bool) {
 		return m.OrganizationID()
 	case membership.FieldRole:
 		return m.Role()
+	case membership.FieldInvitedByID:
+		return m.InvitedByID()
 	}
 	return nil, false
 }
@@ -15886,6 +19636,8 @@ func (m *MembershipMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldOrganizationID(ctx)
 	case membership.FieldRole:
 		return m.OldRole(ctx)
+	case membership.FieldInvitedByID:
+		return m.OldInvitedByID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Membership field %s", name)
 }
@@ -15930,6 +19682,13 @@ func (m *MembershipMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetRole(v)
 		return nil
+	case membership.FieldInvitedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvitedByID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Membership field %s", name)
 }
@@ -15938,6 +19697,9 @@ func (m *MembershipMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *MembershipMutation) AddedFields() []string {
 	var fields []string
+	if m.addinvited_by_id != nil {
+		fields = append(fields, membership.FieldInvitedByID)
+	}
 	return fields
 }
 
@@ -15946,6 +19708,8 @@ func (m *MembershipMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *MembershipMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case membership.FieldInvitedByID:
+		return m.AddedInvitedByID()
 	}
 	return nil, false
 }
@@ -15955,6 +19719,13 @@ func (m *MembershipMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *MembershipMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case membership.FieldInvitedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddInvitedByID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Membership numeric field %s", name)
 }
@@ -15965,6 +19736,9 @@ func (m *MembershipMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(membership.FieldOrganizationID) {
 		fields = append(fields, membership.FieldOrganizationID)
+	}
+	if m.FieldCleared(membership.FieldInvitedByID) {
+		fields = append(fields, membership.FieldInvitedByID)
 	}
 	return fields
 }
@@ -15982,6 +19756,9 @@ func (m *MembershipMutation) ClearField(name string) error {
 	switch name {
 	case membership.FieldOrganizationID:
 		m.ClearOrganizationID()
+		return nil
+	case membership.FieldInvitedByID:
+		m.ClearInvitedByID()
 		return nil
 	}
 	return fmt.Errorf("unknown Membership nullable field %s", name)
@@ -16005,6 +19782,9 @@ func (m *MembershipMutation) ResetField(name string) error {
 		return nil
 	case membership.FieldRole:
 		m.ResetRole()
+		return nil
+	case membership.FieldInvitedByID:
+		m.ResetInvitedByID()
 		return nil
 	}
 	return fmt.Errorf("unknown Membership field %s", name)
@@ -21938,6 +25718,12 @@ type OrganizationMutation struct {
 	name                         *string
 	kind                         *organization.Kind
 	credit_code                  *string
+	status                       *organization.Status
+	status_reason                *string
+	contact_phone                *string
+	registered_by_id             *int
+	addregistered_by_id          *int
+	decided_at                   *time.Time
 	clearedFields                map[string]struct{}
 	region                       *int
 	clearedregion                bool
@@ -21948,8 +25734,9 @@ type OrganizationMutation struct {
 	clearedchildren              bool
 	supplier_profile             *int
 	clearedsupplier_profile      bool
-	buyer_profile                *int
-	clearedbuyer_profile         bool
+	buyer_profiles               map[int]struct{}
+	removedbuyer_profiles        map[int]struct{}
+	clearedbuyer_profiles        bool
 	products                     map[int]struct{}
 	removedproducts              map[int]struct{}
 	clearedproducts              bool
@@ -22355,6 +26142,259 @@ func (m *OrganizationMutation) ResetParentID() {
 	delete(m.clearedFields, organization.FieldParentID)
 }
 
+// SetStatus sets the "status" field.
+func (m *OrganizationMutation) SetStatus(o organization.Status) {
+	m.status = &o
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *OrganizationMutation) Status() (r organization.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldStatus(ctx context.Context) (v organization.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *OrganizationMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (m *OrganizationMutation) SetStatusReason(s string) {
+	m.status_reason = &s
+}
+
+// StatusReason returns the value of the "status_reason" field in the mutation.
+func (m *OrganizationMutation) StatusReason() (r string, exists bool) {
+	v := m.status_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusReason returns the old "status_reason" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldStatusReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusReason: %w", err)
+	}
+	return oldValue.StatusReason, nil
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (m *OrganizationMutation) ClearStatusReason() {
+	m.status_reason = nil
+	m.clearedFields[organization.FieldStatusReason] = struct{}{}
+}
+
+// StatusReasonCleared returns if the "status_reason" field was cleared in this mutation.
+func (m *OrganizationMutation) StatusReasonCleared() bool {
+	_, ok := m.clearedFields[organization.FieldStatusReason]
+	return ok
+}
+
+// ResetStatusReason resets all changes to the "status_reason" field.
+func (m *OrganizationMutation) ResetStatusReason() {
+	m.status_reason = nil
+	delete(m.clearedFields, organization.FieldStatusReason)
+}
+
+// SetContactPhone sets the "contact_phone" field.
+func (m *OrganizationMutation) SetContactPhone(s string) {
+	m.contact_phone = &s
+}
+
+// ContactPhone returns the value of the "contact_phone" field in the mutation.
+func (m *OrganizationMutation) ContactPhone() (r string, exists bool) {
+	v := m.contact_phone
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactPhone returns the old "contact_phone" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldContactPhone(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactPhone is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactPhone requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactPhone: %w", err)
+	}
+	return oldValue.ContactPhone, nil
+}
+
+// ClearContactPhone clears the value of the "contact_phone" field.
+func (m *OrganizationMutation) ClearContactPhone() {
+	m.contact_phone = nil
+	m.clearedFields[organization.FieldContactPhone] = struct{}{}
+}
+
+// ContactPhoneCleared returns if the "contact_phone" field was cleared in this mutation.
+func (m *OrganizationMutation) ContactPhoneCleared() bool {
+	_, ok := m.clearedFields[organization.FieldContactPhone]
+	return ok
+}
+
+// ResetContactPhone resets all changes to the "contact_phone" field.
+func (m *OrganizationMutation) ResetContactPhone() {
+	m.contact_phone = nil
+	delete(m.clearedFields, organization.FieldContactPhone)
+}
+
+// SetRegisteredByID sets the "registered_by_id" field.
+func (m *OrganizationMutation) SetRegisteredByID(i int) {
+	m.registered_by_id = &i
+	m.addregistered_by_id = nil
+}
+
+// RegisteredByID returns the value of the "registered_by_id" field in the mutation.
+func (m *OrganizationMutation) RegisteredByID() (r int, exists bool) {
+	v := m.registered_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegisteredByID returns the old "registered_by_id" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldRegisteredByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegisteredByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegisteredByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegisteredByID: %w", err)
+	}
+	return oldValue.RegisteredByID, nil
+}
+
+// AddRegisteredByID adds i to the "registered_by_id" field.
+func (m *OrganizationMutation) AddRegisteredByID(i int) {
+	if m.addregistered_by_id != nil {
+		*m.addregistered_by_id += i
+	} else {
+		m.addregistered_by_id = &i
+	}
+}
+
+// AddedRegisteredByID returns the value that was added to the "registered_by_id" field in this mutation.
+func (m *OrganizationMutation) AddedRegisteredByID() (r int, exists bool) {
+	v := m.addregistered_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRegisteredByID clears the value of the "registered_by_id" field.
+func (m *OrganizationMutation) ClearRegisteredByID() {
+	m.registered_by_id = nil
+	m.addregistered_by_id = nil
+	m.clearedFields[organization.FieldRegisteredByID] = struct{}{}
+}
+
+// RegisteredByIDCleared returns if the "registered_by_id" field was cleared in this mutation.
+func (m *OrganizationMutation) RegisteredByIDCleared() bool {
+	_, ok := m.clearedFields[organization.FieldRegisteredByID]
+	return ok
+}
+
+// ResetRegisteredByID resets all changes to the "registered_by_id" field.
+func (m *OrganizationMutation) ResetRegisteredByID() {
+	m.registered_by_id = nil
+	m.addregistered_by_id = nil
+	delete(m.clearedFields, organization.FieldRegisteredByID)
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *OrganizationMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *OrganizationMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *OrganizationMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[organization.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *OrganizationMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[organization.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *OrganizationMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, organization.FieldDecidedAt)
+}
+
 // ClearRegion clears the "region" edge to the Region entity.
 func (m *OrganizationMutation) ClearRegion() {
 	m.clearedregion = true
@@ -22502,43 +26542,58 @@ func (m *OrganizationMutation) ResetSupplierProfile() {
 	m.clearedsupplier_profile = false
 }
 
-// SetBuyerProfileID sets the "buyer_profile" edge to the BuyerProfile entity by id.
-func (m *OrganizationMutation) SetBuyerProfileID(id int) {
-	m.buyer_profile = &id
+// AddBuyerProfileIDs adds the "buyer_profiles" edge to the BuyerProfile entity by ids.
+func (m *OrganizationMutation) AddBuyerProfileIDs(ids ...int) {
+	if m.buyer_profiles == nil {
+		m.buyer_profiles = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.buyer_profiles[ids[i]] = struct{}{}
+	}
 }
 
-// ClearBuyerProfile clears the "buyer_profile" edge to the BuyerProfile entity.
-func (m *OrganizationMutation) ClearBuyerProfile() {
-	m.clearedbuyer_profile = true
+// ClearBuyerProfiles clears the "buyer_profiles" edge to the BuyerProfile entity.
+func (m *OrganizationMutation) ClearBuyerProfiles() {
+	m.clearedbuyer_profiles = true
 }
 
-// BuyerProfileCleared reports if the "buyer_profile" edge to the BuyerProfile entity was cleared.
-func (m *OrganizationMutation) BuyerProfileCleared() bool {
-	return m.clearedbuyer_profile
+// BuyerProfilesCleared reports if the "buyer_profiles" edge to the BuyerProfile entity was cleared.
+func (m *OrganizationMutation) BuyerProfilesCleared() bool {
+	return m.clearedbuyer_profiles
 }
 
-// BuyerProfileID returns the "buyer_profile" edge ID in the mutation.
-func (m *OrganizationMutation) BuyerProfileID() (id int, exists bool) {
-	if m.buyer_profile != nil {
-		return *m.buyer_profile, true
+// RemoveBuyerProfileIDs removes the "buyer_profiles" edge to the BuyerProfile entity by IDs.
+func (m *OrganizationMutation) RemoveBuyerProfileIDs(ids ...int) {
+	if m.removedbuyer_profiles == nil {
+		m.removedbuyer_profiles = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.buyer_profiles, ids[i])
+		m.removedbuyer_profiles[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedBuyerProfiles returns the removed IDs of the "buyer_profiles" edge to the BuyerProfile entity.
+func (m *OrganizationMutation) RemovedBuyerProfilesIDs() (ids []int) {
+	for id := range m.removedbuyer_profiles {
+		ids = append(ids, id)
 	}
 	return
 }
 
-// BuyerProfileIDs returns the "buyer_profile" edge IDs in the mutation.
-// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
-// BuyerProfileID instead. It exists only for internal usage by the builders.
-func (m *OrganizationMutation) BuyerProfileIDs() (ids []int) {
-	if id := m.buyer_profile; id != nil {
-		ids = append(ids, *id)
+// BuyerProfilesIDs returns the "buyer_profiles" edge IDs in the mutation.
+func (m *OrganizationMutation) BuyerProfilesIDs() (ids []int) {
+	for id := range m.buyer_profiles {
+		ids = append(ids, id)
 	}
 	return
 }
 
-// ResetBuyerProfile resets all changes to the "buyer_profile" edge.
-func (m *OrganizationMutation) ResetBuyerProfile() {
-	m.buyer_profile = nil
-	m.clearedbuyer_profile = false
+// ResetBuyerProfiles resets all changes to the "buyer_profiles" edge.
+func (m *OrganizationMutation) ResetBuyerProfiles() {
+	m.buyer_profiles = nil
+	m.clearedbuyer_profiles = false
+	m.removedbuyer_profiles = nil
 }
 
 // AddProductIDs adds the "products" edge to the Product entity by ids.
@@ -23007,7 +27062,7 @@ func (m *OrganizationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrganizationMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, organization.FieldCreatedAt)
 	}
@@ -23028,6 +27083,21 @@ func (m *OrganizationMutation) Fields() []string {
 	}
 	if m.parent != nil {
 		fields = append(fields, organization.FieldParentID)
+	}
+	if m.status != nil {
+		fields = append(fields, organization.FieldStatus)
+	}
+	if m.status_reason != nil {
+		fields = append(fields, organization.FieldStatusReason)
+	}
+	if m.contact_phone != nil {
+		fields = append(fields, organization.FieldContactPhone)
+	}
+	if m.registered_by_id != nil {
+		fields = append(fields, organization.FieldRegisteredByID)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, organization.FieldDecidedAt)
 	}
 	return fields
 }
@@ -23051,6 +27121,16 @@ func (m *OrganizationMutation) Field(name string) (ent.Value, bool) {
 		return m.RegionID()
 	case organization.FieldParentID:
 		return m.ParentID()
+	case organization.FieldStatus:
+		return m.Status()
+	case organization.FieldStatusReason:
+		return m.StatusReason()
+	case organization.FieldContactPhone:
+		return m.ContactPhone()
+	case organization.FieldRegisteredByID:
+		return m.RegisteredByID()
+	case organization.FieldDecidedAt:
+		return m.DecidedAt()
 	}
 	return nil, false
 }
@@ -23074,6 +27154,16 @@ func (m *OrganizationMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldRegionID(ctx)
 	case organization.FieldParentID:
 		return m.OldParentID(ctx)
+	case organization.FieldStatus:
+		return m.OldStatus(ctx)
+	case organization.FieldStatusReason:
+		return m.OldStatusReason(ctx)
+	case organization.FieldContactPhone:
+		return m.OldContactPhone(ctx)
+	case organization.FieldRegisteredByID:
+		return m.OldRegisteredByID(ctx)
+	case organization.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Organization field %s", name)
 }
@@ -23132,6 +27222,41 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetParentID(v)
 		return nil
+	case organization.FieldStatus:
+		v, ok := value.(organization.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case organization.FieldStatusReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusReason(v)
+		return nil
+	case organization.FieldContactPhone:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactPhone(v)
+		return nil
+	case organization.FieldRegisteredByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegisteredByID(v)
+		return nil
+	case organization.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
 }
@@ -23140,6 +27265,9 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *OrganizationMutation) AddedFields() []string {
 	var fields []string
+	if m.addregistered_by_id != nil {
+		fields = append(fields, organization.FieldRegisteredByID)
+	}
 	return fields
 }
 
@@ -23148,6 +27276,8 @@ func (m *OrganizationMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *OrganizationMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case organization.FieldRegisteredByID:
+		return m.AddedRegisteredByID()
 	}
 	return nil, false
 }
@@ -23157,6 +27287,13 @@ func (m *OrganizationMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *OrganizationMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case organization.FieldRegisteredByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRegisteredByID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Organization numeric field %s", name)
 }
@@ -23170,6 +27307,18 @@ func (m *OrganizationMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(organization.FieldParentID) {
 		fields = append(fields, organization.FieldParentID)
+	}
+	if m.FieldCleared(organization.FieldStatusReason) {
+		fields = append(fields, organization.FieldStatusReason)
+	}
+	if m.FieldCleared(organization.FieldContactPhone) {
+		fields = append(fields, organization.FieldContactPhone)
+	}
+	if m.FieldCleared(organization.FieldRegisteredByID) {
+		fields = append(fields, organization.FieldRegisteredByID)
+	}
+	if m.FieldCleared(organization.FieldDecidedAt) {
+		fields = append(fields, organization.FieldDecidedAt)
 	}
 	return fields
 }
@@ -23190,6 +27339,18 @@ func (m *OrganizationMutation) ClearField(name string) error {
 		return nil
 	case organization.FieldParentID:
 		m.ClearParentID()
+		return nil
+	case organization.FieldStatusReason:
+		m.ClearStatusReason()
+		return nil
+	case organization.FieldContactPhone:
+		m.ClearContactPhone()
+		return nil
+	case organization.FieldRegisteredByID:
+		m.ClearRegisteredByID()
+		return nil
+	case organization.FieldDecidedAt:
+		m.ClearDecidedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization nullable field %s", name)
@@ -23220,6 +27381,21 @@ func (m *OrganizationMutation) ResetField(name string) error {
 	case organization.FieldParentID:
 		m.ResetParentID()
 		return nil
+	case organization.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case organization.FieldStatusReason:
+		m.ResetStatusReason()
+		return nil
+	case organization.FieldContactPhone:
+		m.ResetContactPhone()
+		return nil
+	case organization.FieldRegisteredByID:
+		m.ResetRegisteredByID()
+		return nil
+	case organization.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
 	}
 	return fmt.Errorf("unknown Organization field %s", name)
 }
@@ -23239,8 +27415,8 @@ func (m *OrganizationMutation) AddedEdges() []string {
 	if m.supplier_profile != nil {
 		edges = append(edges, organization.EdgeSupplierProfile)
 	}
-	if m.buyer_profile != nil {
-		edges = append(edges, organization.EdgeBuyerProfile)
+	if m.buyer_profiles != nil {
+		edges = append(edges, organization.EdgeBuyerProfiles)
 	}
 	if m.products != nil {
 		edges = append(edges, organization.EdgeProducts)
@@ -23291,10 +27467,12 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 		if id := m.supplier_profile; id != nil {
 			return []ent.Value{*id}
 		}
-	case organization.EdgeBuyerProfile:
-		if id := m.buyer_profile; id != nil {
-			return []ent.Value{*id}
+	case organization.EdgeBuyerProfiles:
+		ids := make([]ent.Value, 0, len(m.buyer_profiles))
+		for id := range m.buyer_profiles {
+			ids = append(ids, id)
 		}
+		return ids
 	case organization.EdgeProducts:
 		ids := make([]ent.Value, 0, len(m.products))
 		for id := range m.products {
@@ -23353,6 +27531,9 @@ func (m *OrganizationMutation) RemovedEdges() []string {
 	if m.removedchildren != nil {
 		edges = append(edges, organization.EdgeChildren)
 	}
+	if m.removedbuyer_profiles != nil {
+		edges = append(edges, organization.EdgeBuyerProfiles)
+	}
 	if m.removedproducts != nil {
 		edges = append(edges, organization.EdgeProducts)
 	}
@@ -23387,6 +27568,12 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 	case organization.EdgeChildren:
 		ids := make([]ent.Value, 0, len(m.removedchildren))
 		for id := range m.removedchildren {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeBuyerProfiles:
+		ids := make([]ent.Value, 0, len(m.removedbuyer_profiles))
+		for id := range m.removedbuyer_profiles {
 			ids = append(ids, id)
 		}
 		return ids
@@ -23457,8 +27644,8 @@ func (m *OrganizationMutation) ClearedEdges() []string {
 	if m.clearedsupplier_profile {
 		edges = append(edges, organization.EdgeSupplierProfile)
 	}
-	if m.clearedbuyer_profile {
-		edges = append(edges, organization.EdgeBuyerProfile)
+	if m.clearedbuyer_profiles {
+		edges = append(edges, organization.EdgeBuyerProfiles)
 	}
 	if m.clearedproducts {
 		edges = append(edges, organization.EdgeProducts)
@@ -23499,8 +27686,8 @@ func (m *OrganizationMutation) EdgeCleared(name string) bool {
 		return m.clearedchildren
 	case organization.EdgeSupplierProfile:
 		return m.clearedsupplier_profile
-	case organization.EdgeBuyerProfile:
-		return m.clearedbuyer_profile
+	case organization.EdgeBuyerProfiles:
+		return m.clearedbuyer_profiles
 	case organization.EdgeProducts:
 		return m.clearedproducts
 	case organization.EdgeOrdersPlaced:
@@ -23534,9 +27721,6 @@ func (m *OrganizationMutation) ClearEdge(name string) error {
 	case organization.EdgeSupplierProfile:
 		m.ClearSupplierProfile()
 		return nil
-	case organization.EdgeBuyerProfile:
-		m.ClearBuyerProfile()
-		return nil
 	}
 	return fmt.Errorf("unknown Organization unique edge %s", name)
 }
@@ -23557,8 +27741,8 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 	case organization.EdgeSupplierProfile:
 		m.ResetSupplierProfile()
 		return nil
-	case organization.EdgeBuyerProfile:
-		m.ResetBuyerProfile()
+	case organization.EdgeBuyerProfiles:
+		m.ResetBuyerProfiles()
 		return nil
 	case organization.EdgeProducts:
 		m.ResetProducts()

@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"bangfu/ent/buyerprofile"
 	"bangfu/ent/organization"
 	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
@@ -34,6 +33,16 @@ type Organization struct {
 	RegionID int `json:"region_id,omitempty"`
 	// Parent organization: unions and subsidiaries count toward it (上级单位).
 	ParentID *int `json:"parent_id,omitempty"`
+	// Registration (登记审核): PENDING until an official of its region decides; only ACTIVE organizations buy, sell or facilitate; a SUSPENDED one keeps its history and figures.
+	Status organization.Status `json:"status,omitempty"`
+	// Why it was rejected or suspended.
+	StatusReason string `json:"status_reason,omitempty"`
+	// The organization's contact phone.
+	ContactPhone string `json:"contact_phone,omitempty"`
+	// The user who registered it.
+	RegisteredByID *int `json:"registered_by_id,omitempty"`
+	// When its registration was last decided.
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationQuery when eager-loading is set.
 	Edges        OrganizationEdges `json:"edges"`
@@ -50,8 +59,8 @@ type OrganizationEdges struct {
 	Children []*Organization `json:"children,omitempty"`
 	// Supplier profile, present once the organization applies to sell.
 	SupplierProfile *SupplierProfile `json:"supplier_profile,omitempty"`
-	// Buyer profile: canteen and reserved procurement share.
-	BuyerProfile *BuyerProfile `json:"buyer_profile,omitempty"`
+	// Buyer profiles by year: canteen and reserved procurement share.
+	BuyerProfiles []*BuyerProfile `json:"buyer_profiles,omitempty"`
 	// Products listed by this supplier.
 	Products []*Product `json:"products,omitempty"`
 	// Orders placed as buyer.
@@ -75,6 +84,7 @@ type OrganizationEdges struct {
 	totalCount [12]map[string]int
 
 	namedChildren             map[string][]*Organization
+	namedBuyerProfiles        map[string][]*BuyerProfile
 	namedProducts             map[string][]*Product
 	namedOrdersPlaced         map[string][]*Order
 	namedOrdersReceived       map[string][]*Order
@@ -127,15 +137,13 @@ func (e OrganizationEdges) SupplierProfileOrErr() (*SupplierProfile, error) {
 	return nil, &NotLoadedError{edge: "supplier_profile"}
 }
 
-// BuyerProfileOrErr returns the BuyerProfile value or an error if the edge
-// was not loaded in eager-loading, or loaded but was not found.
-func (e OrganizationEdges) BuyerProfileOrErr() (*BuyerProfile, error) {
-	if e.BuyerProfile != nil {
-		return e.BuyerProfile, nil
-	} else if e.loadedTypes[4] {
-		return nil, &NotFoundError{label: buyerprofile.Label}
+// BuyerProfilesOrErr returns the BuyerProfiles value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) BuyerProfilesOrErr() ([]*BuyerProfile, error) {
+	if e.loadedTypes[4] {
+		return e.BuyerProfiles, nil
 	}
-	return nil, &NotLoadedError{edge: "buyer_profile"}
+	return nil, &NotLoadedError{edge: "buyer_profiles"}
 }
 
 // ProductsOrErr returns the Products value or an error if the edge
@@ -215,11 +223,11 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case organization.FieldID, organization.FieldRegionID, organization.FieldParentID:
+		case organization.FieldID, organization.FieldRegionID, organization.FieldParentID, organization.FieldRegisteredByID:
 			values[i] = new(sql.NullInt64)
-		case organization.FieldName, organization.FieldKind, organization.FieldCreditCode:
+		case organization.FieldName, organization.FieldKind, organization.FieldCreditCode, organization.FieldStatus, organization.FieldStatusReason, organization.FieldContactPhone:
 			values[i] = new(sql.NullString)
-		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
+		case organization.FieldCreatedAt, organization.FieldUpdatedAt, organization.FieldDecidedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -286,6 +294,38 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 				_m.ParentID = new(int)
 				*_m.ParentID = int(value.Int64)
 			}
+		case organization.FieldStatus:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field status", values[i])
+			} else if value.Valid {
+				_m.Status = organization.Status(value.String)
+			}
+		case organization.FieldStatusReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field status_reason", values[i])
+			} else if value.Valid {
+				_m.StatusReason = value.String
+			}
+		case organization.FieldContactPhone:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field contact_phone", values[i])
+			} else if value.Valid {
+				_m.ContactPhone = value.String
+			}
+		case organization.FieldRegisteredByID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field registered_by_id", values[i])
+			} else if value.Valid {
+				_m.RegisteredByID = new(int)
+				*_m.RegisteredByID = int(value.Int64)
+			}
+		case organization.FieldDecidedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field decided_at", values[i])
+			} else if value.Valid {
+				_m.DecidedAt = new(time.Time)
+				*_m.DecidedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -319,9 +359,9 @@ func (_m *Organization) QuerySupplierProfile() *SupplierProfileQuery {
 	return NewOrganizationClient(_m.config).QuerySupplierProfile(_m)
 }
 
-// QueryBuyerProfile queries the "buyer_profile" edge of the Organization entity.
-func (_m *Organization) QueryBuyerProfile() *BuyerProfileQuery {
-	return NewOrganizationClient(_m.config).QueryBuyerProfile(_m)
+// QueryBuyerProfiles queries the "buyer_profiles" edge of the Organization entity.
+func (_m *Organization) QueryBuyerProfiles() *BuyerProfileQuery {
+	return NewOrganizationClient(_m.config).QueryBuyerProfiles(_m)
 }
 
 // QueryProducts queries the "products" edge of the Organization entity.
@@ -411,6 +451,25 @@ func (_m *Organization) String() string {
 		builder.WriteString("parent_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("status=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Status))
+	builder.WriteString(", ")
+	builder.WriteString("status_reason=")
+	builder.WriteString(_m.StatusReason)
+	builder.WriteString(", ")
+	builder.WriteString("contact_phone=")
+	builder.WriteString(_m.ContactPhone)
+	builder.WriteString(", ")
+	if v := _m.RegisteredByID; v != nil {
+		builder.WriteString("registered_by_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.DecidedAt; v != nil {
+		builder.WriteString("decided_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -436,6 +495,30 @@ func (_m *Organization) appendNamedChildren(name string, edges ...*Organization)
 		_m.Edges.namedChildren[name] = []*Organization{}
 	} else {
 		_m.Edges.namedChildren[name] = append(_m.Edges.namedChildren[name], edges...)
+	}
+}
+
+// NamedBuyerProfiles returns the BuyerProfiles named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedBuyerProfiles(name string) ([]*BuyerProfile, error) {
+	if _m.Edges.namedBuyerProfiles == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedBuyerProfiles[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedBuyerProfiles(name string, edges ...*BuyerProfile) {
+	if _m.Edges.namedBuyerProfiles == nil {
+		_m.Edges.namedBuyerProfiles = make(map[string][]*BuyerProfile)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedBuyerProfiles[name] = []*BuyerProfile{}
+	} else {
+		_m.Edges.namedBuyerProfiles[name] = append(_m.Edges.namedBuyerProfiles[name], edges...)
 	}
 }
 

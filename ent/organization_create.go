@@ -105,6 +105,76 @@ func (_c *OrganizationCreate) SetNillableParentID(v *int) *OrganizationCreate {
 	return _c
 }
 
+// SetStatus sets the "status" field.
+func (_c *OrganizationCreate) SetStatus(v organization.Status) *OrganizationCreate {
+	_c.mutation.SetStatus(v)
+	return _c
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableStatus(v *organization.Status) *OrganizationCreate {
+	if v != nil {
+		_c.SetStatus(*v)
+	}
+	return _c
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (_c *OrganizationCreate) SetStatusReason(v string) *OrganizationCreate {
+	_c.mutation.SetStatusReason(v)
+	return _c
+}
+
+// SetNillableStatusReason sets the "status_reason" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableStatusReason(v *string) *OrganizationCreate {
+	if v != nil {
+		_c.SetStatusReason(*v)
+	}
+	return _c
+}
+
+// SetContactPhone sets the "contact_phone" field.
+func (_c *OrganizationCreate) SetContactPhone(v string) *OrganizationCreate {
+	_c.mutation.SetContactPhone(v)
+	return _c
+}
+
+// SetNillableContactPhone sets the "contact_phone" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableContactPhone(v *string) *OrganizationCreate {
+	if v != nil {
+		_c.SetContactPhone(*v)
+	}
+	return _c
+}
+
+// SetRegisteredByID sets the "registered_by_id" field.
+func (_c *OrganizationCreate) SetRegisteredByID(v int) *OrganizationCreate {
+	_c.mutation.SetRegisteredByID(v)
+	return _c
+}
+
+// SetNillableRegisteredByID sets the "registered_by_id" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableRegisteredByID(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetRegisteredByID(*v)
+	}
+	return _c
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_c *OrganizationCreate) SetDecidedAt(v time.Time) *OrganizationCreate {
+	_c.mutation.SetDecidedAt(v)
+	return _c
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableDecidedAt(v *time.Time) *OrganizationCreate {
+	if v != nil {
+		_c.SetDecidedAt(*v)
+	}
+	return _c
+}
+
 // SetRegion sets the "region" edge to the Region entity.
 func (_c *OrganizationCreate) SetRegion(v *Region) *OrganizationCreate {
 	return _c.SetRegionID(v.ID)
@@ -149,23 +219,19 @@ func (_c *OrganizationCreate) SetSupplierProfile(v *SupplierProfile) *Organizati
 	return _c.SetSupplierProfileID(v.ID)
 }
 
-// SetBuyerProfileID sets the "buyer_profile" edge to the BuyerProfile entity by ID.
-func (_c *OrganizationCreate) SetBuyerProfileID(id int) *OrganizationCreate {
-	_c.mutation.SetBuyerProfileID(id)
+// AddBuyerProfileIDs adds the "buyer_profiles" edge to the BuyerProfile entity by IDs.
+func (_c *OrganizationCreate) AddBuyerProfileIDs(ids ...int) *OrganizationCreate {
+	_c.mutation.AddBuyerProfileIDs(ids...)
 	return _c
 }
 
-// SetNillableBuyerProfileID sets the "buyer_profile" edge to the BuyerProfile entity by ID if the given value is not nil.
-func (_c *OrganizationCreate) SetNillableBuyerProfileID(id *int) *OrganizationCreate {
-	if id != nil {
-		_c = _c.SetBuyerProfileID(*id)
+// AddBuyerProfiles adds the "buyer_profiles" edges to the BuyerProfile entity.
+func (_c *OrganizationCreate) AddBuyerProfiles(v ...*BuyerProfile) *OrganizationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
 	}
-	return _c
-}
-
-// SetBuyerProfile sets the "buyer_profile" edge to the BuyerProfile entity.
-func (_c *OrganizationCreate) SetBuyerProfile(v *BuyerProfile) *OrganizationCreate {
-	return _c.SetBuyerProfileID(v.ID)
+	return _c.AddBuyerProfileIDs(ids...)
 }
 
 // AddProductIDs adds the "products" edge to the Product entity by IDs.
@@ -339,6 +405,10 @@ func (_c *OrganizationCreate) defaults() error {
 		v := organization.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Status(); !ok {
+		v := organization.DefaultStatus
+		_c.mutation.SetStatus(v)
+	}
 	return nil
 }
 
@@ -373,6 +443,24 @@ func (_c *OrganizationCreate) check() error {
 	}
 	if _, ok := _c.mutation.RegionID(); !ok {
 		return &ValidationError{Name: "region_id", err: errors.New(`ent: missing required field "Organization.region_id"`)}
+	}
+	if _, ok := _c.mutation.Status(); !ok {
+		return &ValidationError{Name: "status", err: errors.New(`ent: missing required field "Organization.status"`)}
+	}
+	if v, ok := _c.mutation.Status(); ok {
+		if err := organization.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Organization.status": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.StatusReason(); ok {
+		if err := organization.StatusReasonValidator(v); err != nil {
+			return &ValidationError{Name: "status_reason", err: fmt.Errorf(`ent: validator failed for field "Organization.status_reason": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ContactPhone(); ok {
+		if err := organization.ContactPhoneValidator(v); err != nil {
+			return &ValidationError{Name: "contact_phone", err: fmt.Errorf(`ent: validator failed for field "Organization.contact_phone": %w`, err)}
+		}
 	}
 	if len(_c.mutation.RegionIDs()) == 0 {
 		return &ValidationError{Name: "region", err: errors.New(`ent: missing required edge "Organization.region"`)}
@@ -423,6 +511,26 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.CreditCode(); ok {
 		_spec.SetField(organization.FieldCreditCode, field.TypeString, value)
 		_node.CreditCode = &value
+	}
+	if value, ok := _c.mutation.Status(); ok {
+		_spec.SetField(organization.FieldStatus, field.TypeEnum, value)
+		_node.Status = value
+	}
+	if value, ok := _c.mutation.StatusReason(); ok {
+		_spec.SetField(organization.FieldStatusReason, field.TypeString, value)
+		_node.StatusReason = value
+	}
+	if value, ok := _c.mutation.ContactPhone(); ok {
+		_spec.SetField(organization.FieldContactPhone, field.TypeString, value)
+		_node.ContactPhone = value
+	}
+	if value, ok := _c.mutation.RegisteredByID(); ok {
+		_spec.SetField(organization.FieldRegisteredByID, field.TypeInt, value)
+		_node.RegisteredByID = &value
+	}
+	if value, ok := _c.mutation.DecidedAt(); ok {
+		_spec.SetField(organization.FieldDecidedAt, field.TypeTime, value)
+		_node.DecidedAt = &value
 	}
 	if nodes := _c.mutation.RegionIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -490,12 +598,12 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
-	if nodes := _c.mutation.BuyerProfileIDs(); len(nodes) > 0 {
+	if nodes := _c.mutation.BuyerProfilesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2O,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   organization.BuyerProfileTable,
-			Columns: []string{organization.BuyerProfileColumn},
+			Table:   organization.BuyerProfilesTable,
+			Columns: []string{organization.BuyerProfilesColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(buyerprofile.FieldID, field.TypeInt),
@@ -770,6 +878,72 @@ func (u *OrganizationUpsert) ClearParentID() *OrganizationUpsert {
 	return u
 }
 
+// SetStatus sets the "status" field.
+func (u *OrganizationUpsert) SetStatus(v organization.Status) *OrganizationUpsert {
+	u.Set(organization.FieldStatus, v)
+	return u
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateStatus() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldStatus)
+	return u
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (u *OrganizationUpsert) SetStatusReason(v string) *OrganizationUpsert {
+	u.Set(organization.FieldStatusReason, v)
+	return u
+}
+
+// UpdateStatusReason sets the "status_reason" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateStatusReason() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldStatusReason)
+	return u
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (u *OrganizationUpsert) ClearStatusReason() *OrganizationUpsert {
+	u.SetNull(organization.FieldStatusReason)
+	return u
+}
+
+// SetContactPhone sets the "contact_phone" field.
+func (u *OrganizationUpsert) SetContactPhone(v string) *OrganizationUpsert {
+	u.Set(organization.FieldContactPhone, v)
+	return u
+}
+
+// UpdateContactPhone sets the "contact_phone" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateContactPhone() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldContactPhone)
+	return u
+}
+
+// ClearContactPhone clears the value of the "contact_phone" field.
+func (u *OrganizationUpsert) ClearContactPhone() *OrganizationUpsert {
+	u.SetNull(organization.FieldContactPhone)
+	return u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *OrganizationUpsert) SetDecidedAt(v time.Time) *OrganizationUpsert {
+	u.Set(organization.FieldDecidedAt, v)
+	return u
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateDecidedAt() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldDecidedAt)
+	return u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *OrganizationUpsert) ClearDecidedAt() *OrganizationUpsert {
+	u.SetNull(organization.FieldDecidedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -783,6 +957,9 @@ func (u *OrganizationUpsertOne) UpdateNewValues() *OrganizationUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(organization.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.RegisteredByID(); exists {
+			s.SetIgnore(organization.FieldRegisteredByID)
 		}
 	}))
 	return u
@@ -910,6 +1087,83 @@ func (u *OrganizationUpsertOne) UpdateParentID() *OrganizationUpsertOne {
 func (u *OrganizationUpsertOne) ClearParentID() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.ClearParentID()
+	})
+}
+
+// SetStatus sets the "status" field.
+func (u *OrganizationUpsertOne) SetStatus(v organization.Status) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateStatus() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (u *OrganizationUpsertOne) SetStatusReason(v string) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetStatusReason(v)
+	})
+}
+
+// UpdateStatusReason sets the "status_reason" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateStatusReason() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateStatusReason()
+	})
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (u *OrganizationUpsertOne) ClearStatusReason() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearStatusReason()
+	})
+}
+
+// SetContactPhone sets the "contact_phone" field.
+func (u *OrganizationUpsertOne) SetContactPhone(v string) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetContactPhone(v)
+	})
+}
+
+// UpdateContactPhone sets the "contact_phone" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateContactPhone() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateContactPhone()
+	})
+}
+
+// ClearContactPhone clears the value of the "contact_phone" field.
+func (u *OrganizationUpsertOne) ClearContactPhone() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearContactPhone()
+	})
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *OrganizationUpsertOne) SetDecidedAt(v time.Time) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetDecidedAt(v)
+	})
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateDecidedAt() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateDecidedAt()
+	})
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *OrganizationUpsertOne) ClearDecidedAt() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearDecidedAt()
 	})
 }
 
@@ -1092,6 +1346,9 @@ func (u *OrganizationUpsertBulk) UpdateNewValues() *OrganizationUpsertBulk {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(organization.FieldCreatedAt)
 			}
+			if _, exists := b.mutation.RegisteredByID(); exists {
+				s.SetIgnore(organization.FieldRegisteredByID)
+			}
 		}
 	}))
 	return u
@@ -1219,6 +1476,83 @@ func (u *OrganizationUpsertBulk) UpdateParentID() *OrganizationUpsertBulk {
 func (u *OrganizationUpsertBulk) ClearParentID() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.ClearParentID()
+	})
+}
+
+// SetStatus sets the "status" field.
+func (u *OrganizationUpsertBulk) SetStatus(v organization.Status) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetStatus(v)
+	})
+}
+
+// UpdateStatus sets the "status" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateStatus() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateStatus()
+	})
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (u *OrganizationUpsertBulk) SetStatusReason(v string) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetStatusReason(v)
+	})
+}
+
+// UpdateStatusReason sets the "status_reason" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateStatusReason() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateStatusReason()
+	})
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (u *OrganizationUpsertBulk) ClearStatusReason() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearStatusReason()
+	})
+}
+
+// SetContactPhone sets the "contact_phone" field.
+func (u *OrganizationUpsertBulk) SetContactPhone(v string) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetContactPhone(v)
+	})
+}
+
+// UpdateContactPhone sets the "contact_phone" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateContactPhone() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateContactPhone()
+	})
+}
+
+// ClearContactPhone clears the value of the "contact_phone" field.
+func (u *OrganizationUpsertBulk) ClearContactPhone() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearContactPhone()
+	})
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (u *OrganizationUpsertBulk) SetDecidedAt(v time.Time) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetDecidedAt(v)
+	})
+}
+
+// UpdateDecidedAt sets the "decided_at" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateDecidedAt() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateDecidedAt()
+	})
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (u *OrganizationUpsertBulk) ClearDecidedAt() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearDecidedAt()
 	})
 }
 

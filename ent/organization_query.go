@@ -38,7 +38,7 @@ type OrganizationQuery struct {
 	withParent                    *OrganizationQuery
 	withChildren                  *OrganizationQuery
 	withSupplierProfile           *SupplierProfileQuery
-	withBuyerProfile              *BuyerProfileQuery
+	withBuyerProfiles             *BuyerProfileQuery
 	withProducts                  *ProductQuery
 	withOrdersPlaced              *OrderQuery
 	withOrdersReceived            *OrderQuery
@@ -50,6 +50,7 @@ type OrganizationQuery struct {
 	loadTotal                     []func(context.Context, []*Organization) error
 	modifiers                     []func(*sql.Selector)
 	withNamedChildren             map[string]*OrganizationQuery
+	withNamedBuyerProfiles        map[string]*BuyerProfileQuery
 	withNamedProducts             map[string]*ProductQuery
 	withNamedOrdersPlaced         map[string]*OrderQuery
 	withNamedOrdersReceived       map[string]*OrderQuery
@@ -182,8 +183,8 @@ func (_q *OrganizationQuery) QuerySupplierProfile() *SupplierProfileQuery {
 	return query
 }
 
-// QueryBuyerProfile chains the current query on the "buyer_profile" edge.
-func (_q *OrganizationQuery) QueryBuyerProfile() *BuyerProfileQuery {
+// QueryBuyerProfiles chains the current query on the "buyer_profiles" edge.
+func (_q *OrganizationQuery) QueryBuyerProfiles() *BuyerProfileQuery {
 	query := (&BuyerProfileClient{config: _q.config}).Query()
 	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
 		if err := _q.prepareQuery(ctx); err != nil {
@@ -196,7 +197,7 @@ func (_q *OrganizationQuery) QueryBuyerProfile() *BuyerProfileQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(organization.Table, organization.FieldID, selector),
 			sqlgraph.To(buyerprofile.Table, buyerprofile.FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, false, organization.BuyerProfileTable, organization.BuyerProfileColumn),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.BuyerProfilesTable, organization.BuyerProfilesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -576,7 +577,7 @@ func (_q *OrganizationQuery) Clone() *OrganizationQuery {
 		withParent:               _q.withParent.Clone(),
 		withChildren:             _q.withChildren.Clone(),
 		withSupplierProfile:      _q.withSupplierProfile.Clone(),
-		withBuyerProfile:         _q.withBuyerProfile.Clone(),
+		withBuyerProfiles:        _q.withBuyerProfiles.Clone(),
 		withProducts:             _q.withProducts.Clone(),
 		withOrdersPlaced:         _q.withOrdersPlaced.Clone(),
 		withOrdersReceived:       _q.withOrdersReceived.Clone(),
@@ -635,14 +636,14 @@ func (_q *OrganizationQuery) WithSupplierProfile(opts ...func(*SupplierProfileQu
 	return _q
 }
 
-// WithBuyerProfile tells the query-builder to eager-load the nodes that are connected to
-// the "buyer_profile" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *OrganizationQuery) WithBuyerProfile(opts ...func(*BuyerProfileQuery)) *OrganizationQuery {
+// WithBuyerProfiles tells the query-builder to eager-load the nodes that are connected to
+// the "buyer_profiles" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithBuyerProfiles(opts ...func(*BuyerProfileQuery)) *OrganizationQuery {
 	query := (&BuyerProfileClient{config: _q.config}).Query()
 	for _, opt := range opts {
 		opt(query)
 	}
-	_q.withBuyerProfile = query
+	_q.withBuyerProfiles = query
 	return _q
 }
 
@@ -823,7 +824,7 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			_q.withParent != nil,
 			_q.withChildren != nil,
 			_q.withSupplierProfile != nil,
-			_q.withBuyerProfile != nil,
+			_q.withBuyerProfiles != nil,
 			_q.withProducts != nil,
 			_q.withOrdersPlaced != nil,
 			_q.withOrdersReceived != nil,
@@ -880,9 +881,10 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
-	if query := _q.withBuyerProfile; query != nil {
-		if err := _q.loadBuyerProfile(ctx, query, nodes, nil,
-			func(n *Organization, e *BuyerProfile) { n.Edges.BuyerProfile = e }); err != nil {
+	if query := _q.withBuyerProfiles; query != nil {
+		if err := _q.loadBuyerProfiles(ctx, query, nodes,
+			func(n *Organization) { n.Edges.BuyerProfiles = []*BuyerProfile{} },
+			func(n *Organization, e *BuyerProfile) { n.Edges.BuyerProfiles = append(n.Edges.BuyerProfiles, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -948,6 +950,13 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedChildren(name) },
 			func(n *Organization, e *Organization) { n.appendNamedChildren(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedBuyerProfiles {
+		if err := _q.loadBuyerProfiles(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedBuyerProfiles(name) },
+			func(n *Organization, e *BuyerProfile) { n.appendNamedBuyerProfiles(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1136,18 +1145,21 @@ func (_q *OrganizationQuery) loadSupplierProfile(ctx context.Context, query *Sup
 	}
 	return nil
 }
-func (_q *OrganizationQuery) loadBuyerProfile(ctx context.Context, query *BuyerProfileQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *BuyerProfile)) error {
+func (_q *OrganizationQuery) loadBuyerProfiles(ctx context.Context, query *BuyerProfileQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *BuyerProfile)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Organization)
 	for i := range nodes {
 		fks = append(fks, nodes[i].ID)
 		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
 	}
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(buyerprofile.FieldOrganizationID)
 	}
 	query.Where(predicate.BuyerProfile(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(organization.BuyerProfileColumn), fks...))
+		s.Where(sql.InValues(s.C(organization.BuyerProfilesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1543,6 +1555,20 @@ func (_q *OrganizationQuery) WithNamedChildren(name string, opts ...func(*Organi
 		_q.withNamedChildren = make(map[string]*OrganizationQuery)
 	}
 	_q.withNamedChildren[name] = query
+	return _q
+}
+
+// WithNamedBuyerProfiles tells the query-builder to eager-load the nodes that are connected to the "buyer_profiles"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedBuyerProfiles(name string, opts ...func(*BuyerProfileQuery)) *OrganizationQuery {
+	query := (&BuyerProfileClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedBuyerProfiles == nil {
+		_q.withNamedBuyerProfiles = make(map[string]*BuyerProfileQuery)
+	}
+	_q.withNamedBuyerProfiles[name] = query
 	return _q
 }
 

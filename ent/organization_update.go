@@ -125,6 +125,80 @@ func (_u *OrganizationUpdate) ClearParentID() *OrganizationUpdate {
 	return _u
 }
 
+// SetStatus sets the "status" field.
+func (_u *OrganizationUpdate) SetStatus(v organization.Status) *OrganizationUpdate {
+	_u.mutation.SetStatus(v)
+	return _u
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableStatus(v *organization.Status) *OrganizationUpdate {
+	if v != nil {
+		_u.SetStatus(*v)
+	}
+	return _u
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (_u *OrganizationUpdate) SetStatusReason(v string) *OrganizationUpdate {
+	_u.mutation.SetStatusReason(v)
+	return _u
+}
+
+// SetNillableStatusReason sets the "status_reason" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableStatusReason(v *string) *OrganizationUpdate {
+	if v != nil {
+		_u.SetStatusReason(*v)
+	}
+	return _u
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (_u *OrganizationUpdate) ClearStatusReason() *OrganizationUpdate {
+	_u.mutation.ClearStatusReason()
+	return _u
+}
+
+// SetContactPhone sets the "contact_phone" field.
+func (_u *OrganizationUpdate) SetContactPhone(v string) *OrganizationUpdate {
+	_u.mutation.SetContactPhone(v)
+	return _u
+}
+
+// SetNillableContactPhone sets the "contact_phone" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableContactPhone(v *string) *OrganizationUpdate {
+	if v != nil {
+		_u.SetContactPhone(*v)
+	}
+	return _u
+}
+
+// ClearContactPhone clears the value of the "contact_phone" field.
+func (_u *OrganizationUpdate) ClearContactPhone() *OrganizationUpdate {
+	_u.mutation.ClearContactPhone()
+	return _u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_u *OrganizationUpdate) SetDecidedAt(v time.Time) *OrganizationUpdate {
+	_u.mutation.SetDecidedAt(v)
+	return _u
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableDecidedAt(v *time.Time) *OrganizationUpdate {
+	if v != nil {
+		_u.SetDecidedAt(*v)
+	}
+	return _u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (_u *OrganizationUpdate) ClearDecidedAt() *OrganizationUpdate {
+	_u.mutation.ClearDecidedAt()
+	return _u
+}
+
 // SetRegion sets the "region" edge to the Region entity.
 func (_u *OrganizationUpdate) SetRegion(v *Region) *OrganizationUpdate {
 	return _u.SetRegionID(v.ID)
@@ -169,23 +243,19 @@ func (_u *OrganizationUpdate) SetSupplierProfile(v *SupplierProfile) *Organizati
 	return _u.SetSupplierProfileID(v.ID)
 }
 
-// SetBuyerProfileID sets the "buyer_profile" edge to the BuyerProfile entity by ID.
-func (_u *OrganizationUpdate) SetBuyerProfileID(id int) *OrganizationUpdate {
-	_u.mutation.SetBuyerProfileID(id)
+// AddBuyerProfileIDs adds the "buyer_profiles" edge to the BuyerProfile entity by IDs.
+func (_u *OrganizationUpdate) AddBuyerProfileIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.AddBuyerProfileIDs(ids...)
 	return _u
 }
 
-// SetNillableBuyerProfileID sets the "buyer_profile" edge to the BuyerProfile entity by ID if the given value is not nil.
-func (_u *OrganizationUpdate) SetNillableBuyerProfileID(id *int) *OrganizationUpdate {
-	if id != nil {
-		_u = _u.SetBuyerProfileID(*id)
+// AddBuyerProfiles adds the "buyer_profiles" edges to the BuyerProfile entity.
+func (_u *OrganizationUpdate) AddBuyerProfiles(v ...*BuyerProfile) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
 	}
-	return _u
-}
-
-// SetBuyerProfile sets the "buyer_profile" edge to the BuyerProfile entity.
-func (_u *OrganizationUpdate) SetBuyerProfile(v *BuyerProfile) *OrganizationUpdate {
-	return _u.SetBuyerProfileID(v.ID)
+	return _u.AddBuyerProfileIDs(ids...)
 }
 
 // AddProductIDs adds the "products" edge to the Product entity by IDs.
@@ -352,10 +422,25 @@ func (_u *OrganizationUpdate) ClearSupplierProfile() *OrganizationUpdate {
 	return _u
 }
 
-// ClearBuyerProfile clears the "buyer_profile" edge to the BuyerProfile entity.
-func (_u *OrganizationUpdate) ClearBuyerProfile() *OrganizationUpdate {
-	_u.mutation.ClearBuyerProfile()
+// ClearBuyerProfiles clears all "buyer_profiles" edges to the BuyerProfile entity.
+func (_u *OrganizationUpdate) ClearBuyerProfiles() *OrganizationUpdate {
+	_u.mutation.ClearBuyerProfiles()
 	return _u
+}
+
+// RemoveBuyerProfileIDs removes the "buyer_profiles" edge to BuyerProfile entities by IDs.
+func (_u *OrganizationUpdate) RemoveBuyerProfileIDs(ids ...int) *OrganizationUpdate {
+	_u.mutation.RemoveBuyerProfileIDs(ids...)
+	return _u
+}
+
+// RemoveBuyerProfiles removes "buyer_profiles" edges to BuyerProfile entities.
+func (_u *OrganizationUpdate) RemoveBuyerProfiles(v ...*BuyerProfile) *OrganizationUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBuyerProfileIDs(ids...)
 }
 
 // ClearProducts clears all "products" edges to the Product entity.
@@ -585,6 +670,21 @@ func (_u *OrganizationUpdate) check() error {
 			return &ValidationError{Name: "credit_code", err: fmt.Errorf(`ent: validator failed for field "Organization.credit_code": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Status(); ok {
+		if err := organization.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Organization.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.StatusReason(); ok {
+		if err := organization.StatusReasonValidator(v); err != nil {
+			return &ValidationError{Name: "status_reason", err: fmt.Errorf(`ent: validator failed for field "Organization.status_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ContactPhone(); ok {
+		if err := organization.ContactPhoneValidator(v); err != nil {
+			return &ValidationError{Name: "contact_phone", err: fmt.Errorf(`ent: validator failed for field "Organization.contact_phone": %w`, err)}
+		}
+	}
 	if _u.mutation.RegionCleared() && len(_u.mutation.RegionIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Organization.region"`)
 	}
@@ -617,6 +717,30 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if _u.mutation.CreditCodeCleared() {
 		_spec.ClearField(organization.FieldCreditCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.Status(); ok {
+		_spec.SetField(organization.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.StatusReason(); ok {
+		_spec.SetField(organization.FieldStatusReason, field.TypeString, value)
+	}
+	if _u.mutation.StatusReasonCleared() {
+		_spec.ClearField(organization.FieldStatusReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.ContactPhone(); ok {
+		_spec.SetField(organization.FieldContactPhone, field.TypeString, value)
+	}
+	if _u.mutation.ContactPhoneCleared() {
+		_spec.ClearField(organization.FieldContactPhone, field.TypeString)
+	}
+	if _u.mutation.RegisteredByIDCleared() {
+		_spec.ClearField(organization.FieldRegisteredByID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.DecidedAt(); ok {
+		_spec.SetField(organization.FieldDecidedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DecidedAtCleared() {
+		_spec.ClearField(organization.FieldDecidedAt, field.TypeTime)
 	}
 	if _u.mutation.RegionCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -750,12 +874,12 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.BuyerProfileCleared() {
+	if _u.mutation.BuyerProfilesCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2O,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   organization.BuyerProfileTable,
-			Columns: []string{organization.BuyerProfileColumn},
+			Table:   organization.BuyerProfilesTable,
+			Columns: []string{organization.BuyerProfilesColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(buyerprofile.FieldID, field.TypeInt),
@@ -763,12 +887,28 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.BuyerProfileIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.RemovedBuyerProfilesIDs(); len(nodes) > 0 && !_u.mutation.BuyerProfilesCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2O,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   organization.BuyerProfileTable,
-			Columns: []string{organization.BuyerProfileColumn},
+			Table:   organization.BuyerProfilesTable,
+			Columns: []string{organization.BuyerProfilesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(buyerprofile.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BuyerProfilesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.BuyerProfilesTable,
+			Columns: []string{organization.BuyerProfilesColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(buyerprofile.FieldID, field.TypeInt),
@@ -1247,6 +1387,80 @@ func (_u *OrganizationUpdateOne) ClearParentID() *OrganizationUpdateOne {
 	return _u
 }
 
+// SetStatus sets the "status" field.
+func (_u *OrganizationUpdateOne) SetStatus(v organization.Status) *OrganizationUpdateOne {
+	_u.mutation.SetStatus(v)
+	return _u
+}
+
+// SetNillableStatus sets the "status" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableStatus(v *organization.Status) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetStatus(*v)
+	}
+	return _u
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (_u *OrganizationUpdateOne) SetStatusReason(v string) *OrganizationUpdateOne {
+	_u.mutation.SetStatusReason(v)
+	return _u
+}
+
+// SetNillableStatusReason sets the "status_reason" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableStatusReason(v *string) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetStatusReason(*v)
+	}
+	return _u
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (_u *OrganizationUpdateOne) ClearStatusReason() *OrganizationUpdateOne {
+	_u.mutation.ClearStatusReason()
+	return _u
+}
+
+// SetContactPhone sets the "contact_phone" field.
+func (_u *OrganizationUpdateOne) SetContactPhone(v string) *OrganizationUpdateOne {
+	_u.mutation.SetContactPhone(v)
+	return _u
+}
+
+// SetNillableContactPhone sets the "contact_phone" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableContactPhone(v *string) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetContactPhone(*v)
+	}
+	return _u
+}
+
+// ClearContactPhone clears the value of the "contact_phone" field.
+func (_u *OrganizationUpdateOne) ClearContactPhone() *OrganizationUpdateOne {
+	_u.mutation.ClearContactPhone()
+	return _u
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (_u *OrganizationUpdateOne) SetDecidedAt(v time.Time) *OrganizationUpdateOne {
+	_u.mutation.SetDecidedAt(v)
+	return _u
+}
+
+// SetNillableDecidedAt sets the "decided_at" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableDecidedAt(v *time.Time) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetDecidedAt(*v)
+	}
+	return _u
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (_u *OrganizationUpdateOne) ClearDecidedAt() *OrganizationUpdateOne {
+	_u.mutation.ClearDecidedAt()
+	return _u
+}
+
 // SetRegion sets the "region" edge to the Region entity.
 func (_u *OrganizationUpdateOne) SetRegion(v *Region) *OrganizationUpdateOne {
 	return _u.SetRegionID(v.ID)
@@ -1291,23 +1505,19 @@ func (_u *OrganizationUpdateOne) SetSupplierProfile(v *SupplierProfile) *Organiz
 	return _u.SetSupplierProfileID(v.ID)
 }
 
-// SetBuyerProfileID sets the "buyer_profile" edge to the BuyerProfile entity by ID.
-func (_u *OrganizationUpdateOne) SetBuyerProfileID(id int) *OrganizationUpdateOne {
-	_u.mutation.SetBuyerProfileID(id)
+// AddBuyerProfileIDs adds the "buyer_profiles" edge to the BuyerProfile entity by IDs.
+func (_u *OrganizationUpdateOne) AddBuyerProfileIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.AddBuyerProfileIDs(ids...)
 	return _u
 }
 
-// SetNillableBuyerProfileID sets the "buyer_profile" edge to the BuyerProfile entity by ID if the given value is not nil.
-func (_u *OrganizationUpdateOne) SetNillableBuyerProfileID(id *int) *OrganizationUpdateOne {
-	if id != nil {
-		_u = _u.SetBuyerProfileID(*id)
+// AddBuyerProfiles adds the "buyer_profiles" edges to the BuyerProfile entity.
+func (_u *OrganizationUpdateOne) AddBuyerProfiles(v ...*BuyerProfile) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
 	}
-	return _u
-}
-
-// SetBuyerProfile sets the "buyer_profile" edge to the BuyerProfile entity.
-func (_u *OrganizationUpdateOne) SetBuyerProfile(v *BuyerProfile) *OrganizationUpdateOne {
-	return _u.SetBuyerProfileID(v.ID)
+	return _u.AddBuyerProfileIDs(ids...)
 }
 
 // AddProductIDs adds the "products" edge to the Product entity by IDs.
@@ -1474,10 +1684,25 @@ func (_u *OrganizationUpdateOne) ClearSupplierProfile() *OrganizationUpdateOne {
 	return _u
 }
 
-// ClearBuyerProfile clears the "buyer_profile" edge to the BuyerProfile entity.
-func (_u *OrganizationUpdateOne) ClearBuyerProfile() *OrganizationUpdateOne {
-	_u.mutation.ClearBuyerProfile()
+// ClearBuyerProfiles clears all "buyer_profiles" edges to the BuyerProfile entity.
+func (_u *OrganizationUpdateOne) ClearBuyerProfiles() *OrganizationUpdateOne {
+	_u.mutation.ClearBuyerProfiles()
 	return _u
+}
+
+// RemoveBuyerProfileIDs removes the "buyer_profiles" edge to BuyerProfile entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveBuyerProfileIDs(ids ...int) *OrganizationUpdateOne {
+	_u.mutation.RemoveBuyerProfileIDs(ids...)
+	return _u
+}
+
+// RemoveBuyerProfiles removes "buyer_profiles" edges to BuyerProfile entities.
+func (_u *OrganizationUpdateOne) RemoveBuyerProfiles(v ...*BuyerProfile) *OrganizationUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBuyerProfileIDs(ids...)
 }
 
 // ClearProducts clears all "products" edges to the Product entity.
@@ -1720,6 +1945,21 @@ func (_u *OrganizationUpdateOne) check() error {
 			return &ValidationError{Name: "credit_code", err: fmt.Errorf(`ent: validator failed for field "Organization.credit_code": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Status(); ok {
+		if err := organization.StatusValidator(v); err != nil {
+			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "Organization.status": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.StatusReason(); ok {
+		if err := organization.StatusReasonValidator(v); err != nil {
+			return &ValidationError{Name: "status_reason", err: fmt.Errorf(`ent: validator failed for field "Organization.status_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ContactPhone(); ok {
+		if err := organization.ContactPhoneValidator(v); err != nil {
+			return &ValidationError{Name: "contact_phone", err: fmt.Errorf(`ent: validator failed for field "Organization.contact_phone": %w`, err)}
+		}
+	}
 	if _u.mutation.RegionCleared() && len(_u.mutation.RegionIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Organization.region"`)
 	}
@@ -1769,6 +2009,30 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	}
 	if _u.mutation.CreditCodeCleared() {
 		_spec.ClearField(organization.FieldCreditCode, field.TypeString)
+	}
+	if value, ok := _u.mutation.Status(); ok {
+		_spec.SetField(organization.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.StatusReason(); ok {
+		_spec.SetField(organization.FieldStatusReason, field.TypeString, value)
+	}
+	if _u.mutation.StatusReasonCleared() {
+		_spec.ClearField(organization.FieldStatusReason, field.TypeString)
+	}
+	if value, ok := _u.mutation.ContactPhone(); ok {
+		_spec.SetField(organization.FieldContactPhone, field.TypeString, value)
+	}
+	if _u.mutation.ContactPhoneCleared() {
+		_spec.ClearField(organization.FieldContactPhone, field.TypeString)
+	}
+	if _u.mutation.RegisteredByIDCleared() {
+		_spec.ClearField(organization.FieldRegisteredByID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.DecidedAt(); ok {
+		_spec.SetField(organization.FieldDecidedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DecidedAtCleared() {
+		_spec.ClearField(organization.FieldDecidedAt, field.TypeTime)
 	}
 	if _u.mutation.RegionCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1902,12 +2166,12 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
-	if _u.mutation.BuyerProfileCleared() {
+	if _u.mutation.BuyerProfilesCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2O,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   organization.BuyerProfileTable,
-			Columns: []string{organization.BuyerProfileColumn},
+			Table:   organization.BuyerProfilesTable,
+			Columns: []string{organization.BuyerProfilesColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(buyerprofile.FieldID, field.TypeInt),
@@ -1915,12 +2179,28 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 		}
 		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
 	}
-	if nodes := _u.mutation.BuyerProfileIDs(); len(nodes) > 0 {
+	if nodes := _u.mutation.RemovedBuyerProfilesIDs(); len(nodes) > 0 && !_u.mutation.BuyerProfilesCleared() {
 		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2O,
+			Rel:     sqlgraph.O2M,
 			Inverse: false,
-			Table:   organization.BuyerProfileTable,
-			Columns: []string{organization.BuyerProfileColumn},
+			Table:   organization.BuyerProfilesTable,
+			Columns: []string{organization.BuyerProfilesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(buyerprofile.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BuyerProfilesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.BuyerProfilesTable,
+			Columns: []string{organization.BuyerProfilesColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(buyerprofile.FieldID, field.TypeInt),

@@ -32,12 +32,16 @@ type Tx struct {
 	Certification *CertificationClient
 	// CreditTotal is the client for interacting with the CreditTotal builders.
 	CreditTotal *CreditTotalClient
+	// Facilitation is the client for interacting with the Facilitation builders.
+	Facilitation *FacilitationClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
 	// HouseholdMember is the client for interacting with the HouseholdMember builders.
 	HouseholdMember *HouseholdMemberClient
 	// IncentiveRule is the client for interacting with the IncentiveRule builders.
 	IncentiveRule *IncentiveRuleClient
+	// Invitation is the client for interacting with the Invitation builders.
+	Invitation *InvitationClient
 	// LedgerEntry is the client for interacting with the LedgerEntry builders.
 	LedgerEntry *LedgerEntryClient
 	// Membership is the client for interacting with the Membership builders.
@@ -216,9 +220,11 @@ func (tx *Tx) init() {
 	tx.BuyerProfile = NewBuyerProfileClient(tx.config)
 	tx.Certification = NewCertificationClient(tx.config)
 	tx.CreditTotal = NewCreditTotalClient(tx.config)
+	tx.Facilitation = NewFacilitationClient(tx.config)
 	tx.Household = NewHouseholdClient(tx.config)
 	tx.HouseholdMember = NewHouseholdMemberClient(tx.config)
 	tx.IncentiveRule = NewIncentiveRuleClient(tx.config)
+	tx.Invitation = NewInvitationClient(tx.config)
 	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.MonitoringCase = NewMonitoringCaseClient(tx.config)

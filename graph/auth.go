@@ -8,7 +8,7 @@ import (
 	"bangfu/graph/gqlerr"
 	"bangfu/graph/model"
 	"bangfu/internal/auth"
-	"bangfu/internal/viewer"
+	"bangfu/internal/households"
 )
 
 // authError turns sign-in failures into UNAUTHENTICATED without saying
@@ -34,9 +34,6 @@ func maskedIf(ctx context.Context, m *ent.HouseholdMember, value string, mask fu
 	if value == "" {
 		return nil
 	}
-	if viewer.FromContext(ctx).CoversCounty(m.CountyCode) {
-		return &value
-	}
-	masked := mask(value)
-	return &masked
+	shown := households.Masked(ctx, m.CountyCode, value, mask)
+	return &shown
 }

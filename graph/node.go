@@ -13,9 +13,11 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
@@ -71,6 +73,8 @@ var tableOfType = map[string]string{
 	"MonitoringThreshold": monitoringthreshold.Table,
 	"SignInThrottle":      signinthrottle.Table,
 	"OrderRequest":        orderrequest.Table,
+	"Invitation":          invitation.Table,
+	"Facilitation":        facilitation.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

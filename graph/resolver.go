@@ -5,10 +5,12 @@ import (
 	"bangfu/graph/generated"
 	"bangfu/graph/limits"
 	"bangfu/graph/model"
+	"bangfu/internal/accounts"
 	"bangfu/internal/agreements"
 	"bangfu/internal/app"
 	"bangfu/internal/auth"
 	"bangfu/internal/catalog"
+	"bangfu/internal/households"
 	"bangfu/internal/incentives"
 	"bangfu/internal/market"
 	"bangfu/internal/monitoring"
@@ -22,6 +24,8 @@ import (
 type Resolver struct {
 	client     *ent.Client
 	auth       *auth.Service
+	accounts   *accounts.Service
+	households *households.Service
 	market     *market.Service
 	search     *catalog.Searcher
 	agreements *agreements.Service
@@ -32,7 +36,7 @@ type Resolver struct {
 // NewSchema builds the executable schema over the services.
 func NewSchema(s *app.Services) graphql.ExecutableSchema {
 	return limits.Weigh(generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{
-		client: s.Client, auth: s.Auth, market: s.Market, search: s.Catalog,
+		client: s.Client, auth: s.Auth, accounts: s.Accounts, households: s.Households, market: s.Market, search: s.Catalog,
 		agreements: s.Agreements, incentives: s.Incentives, monitoring: s.Monitoring,
 	}}))
 }

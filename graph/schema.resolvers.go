@@ -10,12 +10,10 @@ import (
 	"bangfu/ent/householdmember"
 	"bangfu/ent/user"
 	"bangfu/graph/generated"
-	"bangfu/graph/gqlerr"
 	"bangfu/graph/model"
+	"bangfu/internal/accounts"
 	"bangfu/internal/audit"
-	"bangfu/internal/auth"
 	"bangfu/internal/pii"
-	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 	"context"
 )
@@ -63,67 +61,24 @@ func (r *mutationResolver) Logout(ctx context.Context, refreshToken string) (boo
 
 // CreateUser is the resolver for the createUser field.
 func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error) {
-	email, err := auth.NormalizeEmail(input.Email)
-	if err != nil {
-		return nil, gqlerr.BadInput(err.Error())
-	}
-	hash, err := auth.HashPassword(input.Password)
-	if err != nil {
-		return nil, gqlerr.BadInput(err.Error())
-	}
-	var u *ent.User
-	err = store.WithTx(ctx, r.client, func(c *ent.Client) error {
-		u, err = c.User.Create().SetEmail(email).SetDisplayName(input.DisplayName).SetPasswordHash(hash).Save(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return u.Unwrap(), nil
+	return r.accounts.CreateUser(ctx, input.Email, input.DisplayName, input.Password)
 }
 
 // GrantRole is the resolver for the grantRole field.
 func (r *mutationResolver) GrantRole(ctx context.Context, input model.GrantRoleInput) (*ent.Membership, error) {
-	var m *ent.Membership
-	err := store.WithTx(ctx, r.client, func(c *ent.Client) error {
-		var err error
-		m, err = c.Membership.Create().SetUserID(input.UserID).SetRole(input.Role).
-			SetNillableOrganizationID(input.OrganizationID).
-			AddScopeRegionIDs(input.RegionIds...).AddScopeAgreementIDs(input.AgreementIds...).
-			Save(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return m.Unwrap(), nil
+	return r.accounts.Grant(ctx, accounts.GrantInput{UserID: input.UserID, Role: input.Role,
+		OrganizationID: input.OrganizationID, RegionIDs: input.RegionIds, AgreementIDs: input.AgreementIds})
 }
 
 // RevokeRole is the resolver for the revokeRole field.
 func (r *mutationResolver) RevokeRole(ctx context.Context, membershipID int) (bool, error) {
-	err := store.WithTx(ctx, r.client, func(c *ent.Client) error {
-		return c.Membership.DeleteOneID(membershipID).Exec(ctx)
-	})
+	err := r.accounts.Revoke(ctx, membershipID)
 	return err == nil, err
 }
 
 // SetUserStatus is the resolver for the setUserStatus field.
 func (r *mutationResolver) SetUserStatus(ctx context.Context, userID int, status user.Status) (*ent.User, error) {
-	var u *ent.User
-	err := store.WithTx(ctx, r.client, func(c *ent.Client) error {
-		var err error
-		if u, err = c.User.UpdateOneID(userID).SetStatus(status).Save(ctx); err != nil {
-			return err
-		}
-		if status == user.StatusDISABLED {
-			return r.auth.RevokeAll(ctx, c, userID)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return u.Unwrap(), nil
+	return r.accounts.SetUserStatus(ctx, userID, status)
 }
 
 // Me is the resolver for the me field.

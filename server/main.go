@@ -23,8 +23,10 @@ import (
 	"time"
 
 	"bangfu/graph/limits"
+	"bangfu/internal/accounts"
 	"bangfu/internal/app"
 	"bangfu/internal/auth"
+	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/httpapi"
 	"bangfu/internal/market"
@@ -43,28 +45,30 @@ func main() {
 }
 
 type config struct {
-	production      bool
-	jwtKey          []byte
-	piiKey          []byte
-	accessTTL       time.Duration
-	refreshTTL      time.Duration
-	certValidity    time.Duration
-	addr            string
-	dbPath          string
-	databaseURL     string
-	demo            bool
-	logLevel        slog.Level
-	complexityLimit int
-	introspection   bool
-	shutdownTimeout time.Duration
-	trustedProxies  []netip.Prefix
+	// create-admin: the first administrator's account.
+	adminEmail, adminName, adminPassword string
+	production                           bool
+	jwtKey                               []byte
+	piiKey                               []byte
+	accessTTL                            time.Duration
+	refreshTTL                           time.Duration
+	certValidity                         time.Duration
+	addr                                 string
+	dbPath                               string
+	databaseURL                          string
+	demo                                 bool
+	logLevel                             slog.Level
+	complexityLimit                      int
+	introspection                        bool
+	shutdownTimeout                      time.Duration
+	trustedProxies                       []netip.Prefix
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (cmd string, cfg config, err error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: server [flags] [serve|migrate]\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: server [flags] [serve|migrate|create-admin]\n\nflags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nenvironment: ADDR, DATABASE_URL, BANGFU_DB, LOG_LEVEL (debug|info|warn|error),\n"+
 			"  BANGFU_ENV (development|production), BANGFU_JWT_KEY, BANGFU_PII_KEY (required in production)\n")
@@ -93,6 +97,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.refreshTTL, "refresh-ttl", 30*24*time.Hour, "lifetime of refresh tokens")
 	fs.DurationVar(&cfg.certValidity, "certification-validity", market.DefaultValidity, "how long a product certificate stays valid")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long to drain in-flight requests on SIGTERM/SIGINT")
+	fs.StringVar(&cfg.adminEmail, "email", "", "create-admin: the administrator's email (the password comes from env BANGFU_ADMIN_PASSWORD)")
+	fs.StringVar(&cfg.adminName, "name", "管理员", "create-admin: the administrator's display name")
 	proxies := fs.String("trusted-proxies", getenv("BANGFU_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (env BANGFU_TRUSTED_PROXIES)")
 	// The command may come first (server migrate --db x) or last.
 	cmd = "serve"
@@ -144,9 +150,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	} else if len(rest) > 0 {
 		return "", cfg, fmt.Errorf("unexpected arguments %q", strings.Join(rest, " "))
 	}
-	if cmd != "serve" && cmd != "migrate" {
-		return "", cfg, fmt.Errorf("unknown command %q (want serve or migrate)", cmd)
+	if cmd != "serve" && cmd != "migrate" && cmd != "create-admin" {
+		return "", cfg, fmt.Errorf("unknown command %q (want serve, migrate or create-admin)", cmd)
 	}
+	if cmd == "create-admin" && (cfg.adminEmail == "" || getenv("BANGFU_ADMIN_PASSWORD") == "") {
+		return "", cfg, errors.New("create-admin needs --email and the password in BANGFU_ADMIN_PASSWORD")
+	}
+	cfg.adminPassword = getenv("BANGFU_ADMIN_PASSWORD")
 	return cmd, cfg, nil
 }
 
@@ -211,6 +221,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log.Info("database ready", "dialect", db.Dialect, "migrations_applied", applied)
 	if cmd == "migrate" {
+		return nil
+	}
+	if cmd == "create-admin" {
+		u, err := accounts.New(db.Client, clock.Real, nil).CreateAdmin(ctx, cfg.adminEmail, cfg.adminName, cfg.adminPassword)
+		if err != nil {
+			return fmt.Errorf("create-admin: %w", err)
+		}
+		log.Info("administrator created", "email", u.Email)
 		return nil
 	}
 

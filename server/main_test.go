@@ -11,7 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"bangfu/ent/membership"
+	"bangfu/ent/user"
+	"bangfu/internal/store"
 	"bangfu/internal/store/storetest"
+	"bangfu/internal/viewer"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -189,5 +195,34 @@ func TestServeDemoAndShutdown(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("logs lack %s:\n%s", want, logs.String())
 		}
+	}
+}
+
+// TestCreateAdmin makes the first administrator of a fresh database, who
+// can then sign in; a second run with the same email is refused.
+func TestCreateAdmin(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "fresh.db")
+	env := envOf(map[string]string{"BANGFU_DB": path, "BANGFU_ADMIN_PASSWORD": "a-long-admin-password"})
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"create-admin", "--email", "Root@Example.cn"}, env, &stderr); err != nil {
+		t.Fatalf("create-admin: %v\n%s", err, stderr.String())
+	}
+	err := run(context.Background(), []string{"create-admin", "--email", "root@example.cn"}, env, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Fatalf("a second admin with the same email: %v", err)
+	}
+	if err := run(context.Background(), []string{"create-admin", "--email", "x@example.cn"}, envOf(map[string]string{"BANGFU_DB": path}), &stderr); err == nil {
+		t.Fatal("create-admin without a password succeeded")
+	}
+	db, err := store.Open(context.Background(), store.Config{SQLitePath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sys := viewer.AsSystem(context.Background())
+	u := db.Client.User.Query().Where(user.Email("root@example.cn")).WithMemberships().OnlyX(sys)
+	if len(u.Edges.Memberships) != 1 || u.Edges.Memberships[0].Role != membership.RoleADMIN || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte("a-long-admin-password")) != nil {
+		t.Fatalf("the administrator: %+v", u)
 	}
 }

@@ -25,6 +25,14 @@ const (
 	FieldYear = "year"
 	// FieldPerCapitaNetIncomeFen holds the string denoting the per_capita_net_income_fen field in the database.
 	FieldPerCapitaNetIncomeFen = "per_capita_net_income_fen"
+	// FieldFoodClothingOk holds the string denoting the food_clothing_ok field in the database.
+	FieldFoodClothingOk = "food_clothing_ok"
+	// FieldSchoolingOk holds the string denoting the schooling_ok field in the database.
+	FieldSchoolingOk = "schooling_ok"
+	// FieldMedicalOk holds the string denoting the medical_ok field in the database.
+	FieldMedicalOk = "medical_ok"
+	// FieldHousingOk holds the string denoting the housing_ok field in the database.
+	FieldHousingOk = "housing_ok"
 	// EdgeHousehold holds the string denoting the household edge name in mutations.
 	EdgeHousehold = "household"
 	// Table holds the table name of the annualincome in the database.
@@ -46,6 +54,10 @@ var Columns = []string{
 	FieldHouseholdID,
 	FieldYear,
 	FieldPerCapitaNetIncomeFen,
+	FieldFoodClothingOk,
+	FieldSchoolingOk,
+	FieldMedicalOk,
+	FieldHousingOk,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -111,6 +123,26 @@ func ByYear(opts ...sql.OrderTermOption) OrderOption {
 // ByPerCapitaNetIncomeFen orders the results by the per_capita_net_income_fen field.
 func ByPerCapitaNetIncomeFen(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPerCapitaNetIncomeFen, opts...).ToFunc()
+}
+
+// ByFoodClothingOk orders the results by the food_clothing_ok field.
+func ByFoodClothingOk(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFoodClothingOk, opts...).ToFunc()
+}
+
+// BySchoolingOk orders the results by the schooling_ok field.
+func BySchoolingOk(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSchoolingOk, opts...).ToFunc()
+}
+
+// ByMedicalOk orders the results by the medical_ok field.
+func ByMedicalOk(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMedicalOk, opts...).ToFunc()
+}
+
+// ByHousingOk orders the results by the housing_ok field.
+func ByHousingOk(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldHousingOk, opts...).ToFunc()
 }
 
 // ByHouseholdField orders the results by household field.

@@ -80,6 +80,26 @@ func PerCapitaNetIncomeFen(v int64) predicate.AnnualIncome {
 	return predicate.AnnualIncome(sql.FieldEQ(FieldPerCapitaNetIncomeFen, v))
 }
 
+// FoodClothingOk applies equality check predicate on the "food_clothing_ok" field. It's identical to FoodClothingOkEQ.
+func FoodClothingOk(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldEQ(FieldFoodClothingOk, v))
+}
+
+// SchoolingOk applies equality check predicate on the "schooling_ok" field. It's identical to SchoolingOkEQ.
+func SchoolingOk(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldEQ(FieldSchoolingOk, v))
+}
+
+// MedicalOk applies equality check predicate on the "medical_ok" field. It's identical to MedicalOkEQ.
+func MedicalOk(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldEQ(FieldMedicalOk, v))
+}
+
+// HousingOk applies equality check predicate on the "housing_ok" field. It's identical to HousingOkEQ.
+func HousingOk(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldEQ(FieldHousingOk, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.AnnualIncome {
 	return predicate.AnnualIncome(sql.FieldEQ(FieldCreatedAt, v))
@@ -258,6 +278,86 @@ func PerCapitaNetIncomeFenLT(v int64) predicate.AnnualIncome {
 // PerCapitaNetIncomeFenLTE applies the LTE predicate on the "per_capita_net_income_fen" field.
 func PerCapitaNetIncomeFenLTE(v int64) predicate.AnnualIncome {
 	return predicate.AnnualIncome(sql.FieldLTE(FieldPerCapitaNetIncomeFen, v))
+}
+
+// FoodClothingOkEQ applies the EQ predicate on the "food_clothing_ok" field.
+func FoodClothingOkEQ(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldEQ(FieldFoodClothingOk, v))
+}
+
+// FoodClothingOkNEQ applies the NEQ predicate on the "food_clothing_ok" field.
+func FoodClothingOkNEQ(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldNEQ(FieldFoodClothingOk, v))
+}
+
+// FoodClothingOkIsNil applies the IsNil predicate on the "food_clothing_ok" field.
+func FoodClothingOkIsNil() predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldIsNull(FieldFoodClothingOk))
+}
+
+// FoodClothingOkNotNil applies the NotNil predicate on the "food_clothing_ok" field.
+func FoodClothingOkNotNil() predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldNotNull(FieldFoodClothingOk))
+}
+
+// SchoolingOkEQ applies the EQ predicate on the "schooling_ok" field.
+func SchoolingOkEQ(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldEQ(FieldSchoolingOk, v))
+}
+
+// SchoolingOkNEQ applies the NEQ predicate on the "schooling_ok" field.
+func SchoolingOkNEQ(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldNEQ(FieldSchoolingOk, v))
+}
+
+// SchoolingOkIsNil applies the IsNil predicate on the "schooling_ok" field.
+func SchoolingOkIsNil() predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldIsNull(FieldSchoolingOk))
+}
+
+// SchoolingOkNotNil applies the NotNil predicate on the "schooling_ok" field.
+func SchoolingOkNotNil() predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldNotNull(FieldSchoolingOk))
+}
+
+// MedicalOkEQ applies the EQ predicate on the "medical_ok" field.
+func MedicalOkEQ(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldEQ(FieldMedicalOk, v))
+}
+
+// MedicalOkNEQ applies the NEQ predicate on the "medical_ok" field.
+func MedicalOkNEQ(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldNEQ(FieldMedicalOk, v))
+}
+
+// MedicalOkIsNil applies the IsNil predicate on the "medical_ok" field.
+func MedicalOkIsNil() predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldIsNull(FieldMedicalOk))
+}
+
+// MedicalOkNotNil applies the NotNil predicate on the "medical_ok" field.
+func MedicalOkNotNil() predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldNotNull(FieldMedicalOk))
+}
+
+// HousingOkEQ applies the EQ predicate on the "housing_ok" field.
+func HousingOkEQ(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldEQ(FieldHousingOk, v))
+}
+
+// HousingOkNEQ applies the NEQ predicate on the "housing_ok" field.
+func HousingOkNEQ(v bool) predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldNEQ(FieldHousingOk, v))
+}
+
+// HousingOkIsNil applies the IsNil predicate on the "housing_ok" field.
+func HousingOkIsNil() predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldIsNull(FieldHousingOk))
+}
+
+// HousingOkNotNil applies the NotNil predicate on the "housing_ok" field.
+func HousingOkNotNil() predicate.AnnualIncome {
+	return predicate.AnnualIncome(sql.FieldNotNull(FieldHousingOk))
 }
 
 // HasHousehold applies the HasEdge predicate on the "household" edge.

@@ -34,6 +34,22 @@ const (
 	FieldValidFrom = "valid_from"
 	// FieldValidUntil holds the string denoting the valid_until field in the database.
 	FieldValidUntil = "valid_until"
+	// FieldStatus holds the string denoting the status field in the database.
+	FieldStatus = "status"
+	// FieldEvidence holds the string denoting the evidence field in the database.
+	FieldEvidence = "evidence"
+	// FieldCrossCountyReason holds the string denoting the cross_county_reason field in the database.
+	FieldCrossCountyReason = "cross_county_reason"
+	// FieldDecisionReason holds the string denoting the decision_reason field in the database.
+	FieldDecisionReason = "decision_reason"
+	// FieldProposedByID holds the string denoting the proposed_by_id field in the database.
+	FieldProposedByID = "proposed_by_id"
+	// FieldDecidedByID holds the string denoting the decided_by_id field in the database.
+	FieldDecidedByID = "decided_by_id"
+	// FieldDecidedAt holds the string denoting the decided_at field in the database.
+	FieldDecidedAt = "decided_at"
+	// FieldEndedAt holds the string denoting the ended_at field in the database.
+	FieldEndedAt = "ended_at"
 	// EdgeSupplier holds the string denoting the supplier edge name in mutations.
 	EdgeSupplier = "supplier"
 	// EdgeHousehold holds the string denoting the household edge name in mutations.
@@ -67,6 +83,14 @@ var Columns = []string{
 	FieldShareBp,
 	FieldValidFrom,
 	FieldValidUntil,
+	FieldStatus,
+	FieldEvidence,
+	FieldCrossCountyReason,
+	FieldDecisionReason,
+	FieldProposedByID,
+	FieldDecidedByID,
+	FieldDecidedAt,
+	FieldEndedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -95,6 +119,10 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// ShareBpValidator is a validator for the "share_bp" field. It is called by the builders before save.
 	ShareBpValidator func(int) error
+	// CrossCountyReasonValidator is a validator for the "cross_county_reason" field. It is called by the builders before save.
+	CrossCountyReasonValidator func(string) error
+	// DecisionReasonValidator is a validator for the "decision_reason" field. It is called by the builders before save.
+	DecisionReasonValidator func(string) error
 )
 
 // Mechanism defines the type for the "mechanism" enum field.
@@ -118,6 +146,34 @@ func MechanismValidator(m Mechanism) error {
 		return nil
 	default:
 		return fmt.Errorf("benefitlink: invalid enum value for mechanism field: %q", m)
+	}
+}
+
+// Status defines the type for the "status" enum field.
+type Status string
+
+// StatusAPPROVED is the default value of the Status enum.
+const DefaultStatus = StatusAPPROVED
+
+// Status values.
+const (
+	StatusPROPOSED Status = "PROPOSED"
+	StatusAPPROVED Status = "APPROVED"
+	StatusREJECTED Status = "REJECTED"
+	StatusENDED    Status = "ENDED"
+)
+
+func (s Status) String() string {
+	return string(s)
+}
+
+// StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
+func StatusValidator(s Status) error {
+	switch s {
+	case StatusPROPOSED, StatusAPPROVED, StatusREJECTED, StatusENDED:
+		return nil
+	default:
+		return fmt.Errorf("benefitlink: invalid enum value for status field: %q", s)
 	}
 }
 
@@ -169,6 +225,41 @@ func ByValidUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldValidUntil, opts...).ToFunc()
 }
 
+// ByStatus orders the results by the status field.
+func ByStatus(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByCrossCountyReason orders the results by the cross_county_reason field.
+func ByCrossCountyReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCrossCountyReason, opts...).ToFunc()
+}
+
+// ByDecisionReason orders the results by the decision_reason field.
+func ByDecisionReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDecisionReason, opts...).ToFunc()
+}
+
+// ByProposedByID orders the results by the proposed_by_id field.
+func ByProposedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldProposedByID, opts...).ToFunc()
+}
+
+// ByDecidedByID orders the results by the decided_by_id field.
+func ByDecidedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDecidedByID, opts...).ToFunc()
+}
+
+// ByDecidedAt orders the results by the decided_at field.
+func ByDecidedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDecidedAt, opts...).ToFunc()
+}
+
+// ByEndedAt orders the results by the ended_at field.
+func ByEndedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEndedAt, opts...).ToFunc()
+}
+
 // BySupplierField orders the results by supplier field.
 func BySupplierField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -211,6 +302,24 @@ func (e *Mechanism) UnmarshalGQL(val interface{}) error {
 	*e = Mechanism(str)
 	if err := MechanismValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Mechanism", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Status) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Status) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Status(str)
+	if err := StatusValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Status", str)
 	}
 	return nil
 }

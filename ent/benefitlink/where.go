@@ -90,6 +90,36 @@ func ValidUntil(v time.Time) predicate.BenefitLink {
 	return predicate.BenefitLink(sql.FieldEQ(FieldValidUntil, v))
 }
 
+// CrossCountyReason applies equality check predicate on the "cross_county_reason" field. It's identical to CrossCountyReasonEQ.
+func CrossCountyReason(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldCrossCountyReason, v))
+}
+
+// DecisionReason applies equality check predicate on the "decision_reason" field. It's identical to DecisionReasonEQ.
+func DecisionReason(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldDecisionReason, v))
+}
+
+// ProposedByID applies equality check predicate on the "proposed_by_id" field. It's identical to ProposedByIDEQ.
+func ProposedByID(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldProposedByID, v))
+}
+
+// DecidedByID applies equality check predicate on the "decided_by_id" field. It's identical to DecidedByIDEQ.
+func DecidedByID(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldDecidedByID, v))
+}
+
+// DecidedAt applies equality check predicate on the "decided_at" field. It's identical to DecidedAtEQ.
+func DecidedAt(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldDecidedAt, v))
+}
+
+// EndedAt applies equality check predicate on the "ended_at" field. It's identical to EndedAtEQ.
+func EndedAt(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldEndedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.BenefitLink {
 	return predicate.BenefitLink(sql.FieldEQ(FieldCreatedAt, v))
@@ -358,6 +388,386 @@ func ValidUntilIsNil() predicate.BenefitLink {
 // ValidUntilNotNil applies the NotNil predicate on the "valid_until" field.
 func ValidUntilNotNil() predicate.BenefitLink {
 	return predicate.BenefitLink(sql.FieldNotNull(FieldValidUntil))
+}
+
+// StatusEQ applies the EQ predicate on the "status" field.
+func StatusEQ(v Status) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldStatus, v))
+}
+
+// StatusNEQ applies the NEQ predicate on the "status" field.
+func StatusNEQ(v Status) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNEQ(FieldStatus, v))
+}
+
+// StatusIn applies the In predicate on the "status" field.
+func StatusIn(vs ...Status) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIn(FieldStatus, vs...))
+}
+
+// StatusNotIn applies the NotIn predicate on the "status" field.
+func StatusNotIn(vs ...Status) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotIn(FieldStatus, vs...))
+}
+
+// EvidenceIsNil applies the IsNil predicate on the "evidence" field.
+func EvidenceIsNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIsNull(FieldEvidence))
+}
+
+// EvidenceNotNil applies the NotNil predicate on the "evidence" field.
+func EvidenceNotNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotNull(FieldEvidence))
+}
+
+// CrossCountyReasonEQ applies the EQ predicate on the "cross_county_reason" field.
+func CrossCountyReasonEQ(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldCrossCountyReason, v))
+}
+
+// CrossCountyReasonNEQ applies the NEQ predicate on the "cross_county_reason" field.
+func CrossCountyReasonNEQ(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNEQ(FieldCrossCountyReason, v))
+}
+
+// CrossCountyReasonIn applies the In predicate on the "cross_county_reason" field.
+func CrossCountyReasonIn(vs ...string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIn(FieldCrossCountyReason, vs...))
+}
+
+// CrossCountyReasonNotIn applies the NotIn predicate on the "cross_county_reason" field.
+func CrossCountyReasonNotIn(vs ...string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotIn(FieldCrossCountyReason, vs...))
+}
+
+// CrossCountyReasonGT applies the GT predicate on the "cross_county_reason" field.
+func CrossCountyReasonGT(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGT(FieldCrossCountyReason, v))
+}
+
+// CrossCountyReasonGTE applies the GTE predicate on the "cross_county_reason" field.
+func CrossCountyReasonGTE(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGTE(FieldCrossCountyReason, v))
+}
+
+// CrossCountyReasonLT applies the LT predicate on the "cross_county_reason" field.
+func CrossCountyReasonLT(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLT(FieldCrossCountyReason, v))
+}
+
+// CrossCountyReasonLTE applies the LTE predicate on the "cross_county_reason" field.
+func CrossCountyReasonLTE(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLTE(FieldCrossCountyReason, v))
+}
+
+// CrossCountyReasonContains applies the Contains predicate on the "cross_county_reason" field.
+func CrossCountyReasonContains(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldContains(FieldCrossCountyReason, v))
+}
+
+// CrossCountyReasonHasPrefix applies the HasPrefix predicate on the "cross_county_reason" field.
+func CrossCountyReasonHasPrefix(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldHasPrefix(FieldCrossCountyReason, v))
+}
+
+// CrossCountyReasonHasSuffix applies the HasSuffix predicate on the "cross_county_reason" field.
+func CrossCountyReasonHasSuffix(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldHasSuffix(FieldCrossCountyReason, v))
+}
+
+// CrossCountyReasonIsNil applies the IsNil predicate on the "cross_county_reason" field.
+func CrossCountyReasonIsNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIsNull(FieldCrossCountyReason))
+}
+
+// CrossCountyReasonNotNil applies the NotNil predicate on the "cross_county_reason" field.
+func CrossCountyReasonNotNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotNull(FieldCrossCountyReason))
+}
+
+// CrossCountyReasonEqualFold applies the EqualFold predicate on the "cross_county_reason" field.
+func CrossCountyReasonEqualFold(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEqualFold(FieldCrossCountyReason, v))
+}
+
+// CrossCountyReasonContainsFold applies the ContainsFold predicate on the "cross_county_reason" field.
+func CrossCountyReasonContainsFold(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldContainsFold(FieldCrossCountyReason, v))
+}
+
+// DecisionReasonEQ applies the EQ predicate on the "decision_reason" field.
+func DecisionReasonEQ(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldDecisionReason, v))
+}
+
+// DecisionReasonNEQ applies the NEQ predicate on the "decision_reason" field.
+func DecisionReasonNEQ(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNEQ(FieldDecisionReason, v))
+}
+
+// DecisionReasonIn applies the In predicate on the "decision_reason" field.
+func DecisionReasonIn(vs ...string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIn(FieldDecisionReason, vs...))
+}
+
+// DecisionReasonNotIn applies the NotIn predicate on the "decision_reason" field.
+func DecisionReasonNotIn(vs ...string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotIn(FieldDecisionReason, vs...))
+}
+
+// DecisionReasonGT applies the GT predicate on the "decision_reason" field.
+func DecisionReasonGT(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGT(FieldDecisionReason, v))
+}
+
+// DecisionReasonGTE applies the GTE predicate on the "decision_reason" field.
+func DecisionReasonGTE(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGTE(FieldDecisionReason, v))
+}
+
+// DecisionReasonLT applies the LT predicate on the "decision_reason" field.
+func DecisionReasonLT(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLT(FieldDecisionReason, v))
+}
+
+// DecisionReasonLTE applies the LTE predicate on the "decision_reason" field.
+func DecisionReasonLTE(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLTE(FieldDecisionReason, v))
+}
+
+// DecisionReasonContains applies the Contains predicate on the "decision_reason" field.
+func DecisionReasonContains(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldContains(FieldDecisionReason, v))
+}
+
+// DecisionReasonHasPrefix applies the HasPrefix predicate on the "decision_reason" field.
+func DecisionReasonHasPrefix(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldHasPrefix(FieldDecisionReason, v))
+}
+
+// DecisionReasonHasSuffix applies the HasSuffix predicate on the "decision_reason" field.
+func DecisionReasonHasSuffix(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldHasSuffix(FieldDecisionReason, v))
+}
+
+// DecisionReasonIsNil applies the IsNil predicate on the "decision_reason" field.
+func DecisionReasonIsNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIsNull(FieldDecisionReason))
+}
+
+// DecisionReasonNotNil applies the NotNil predicate on the "decision_reason" field.
+func DecisionReasonNotNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotNull(FieldDecisionReason))
+}
+
+// DecisionReasonEqualFold applies the EqualFold predicate on the "decision_reason" field.
+func DecisionReasonEqualFold(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEqualFold(FieldDecisionReason, v))
+}
+
+// DecisionReasonContainsFold applies the ContainsFold predicate on the "decision_reason" field.
+func DecisionReasonContainsFold(v string) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldContainsFold(FieldDecisionReason, v))
+}
+
+// ProposedByIDEQ applies the EQ predicate on the "proposed_by_id" field.
+func ProposedByIDEQ(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldProposedByID, v))
+}
+
+// ProposedByIDNEQ applies the NEQ predicate on the "proposed_by_id" field.
+func ProposedByIDNEQ(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNEQ(FieldProposedByID, v))
+}
+
+// ProposedByIDIn applies the In predicate on the "proposed_by_id" field.
+func ProposedByIDIn(vs ...int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIn(FieldProposedByID, vs...))
+}
+
+// ProposedByIDNotIn applies the NotIn predicate on the "proposed_by_id" field.
+func ProposedByIDNotIn(vs ...int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotIn(FieldProposedByID, vs...))
+}
+
+// ProposedByIDGT applies the GT predicate on the "proposed_by_id" field.
+func ProposedByIDGT(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGT(FieldProposedByID, v))
+}
+
+// ProposedByIDGTE applies the GTE predicate on the "proposed_by_id" field.
+func ProposedByIDGTE(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGTE(FieldProposedByID, v))
+}
+
+// ProposedByIDLT applies the LT predicate on the "proposed_by_id" field.
+func ProposedByIDLT(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLT(FieldProposedByID, v))
+}
+
+// ProposedByIDLTE applies the LTE predicate on the "proposed_by_id" field.
+func ProposedByIDLTE(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLTE(FieldProposedByID, v))
+}
+
+// ProposedByIDIsNil applies the IsNil predicate on the "proposed_by_id" field.
+func ProposedByIDIsNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIsNull(FieldProposedByID))
+}
+
+// ProposedByIDNotNil applies the NotNil predicate on the "proposed_by_id" field.
+func ProposedByIDNotNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotNull(FieldProposedByID))
+}
+
+// DecidedByIDEQ applies the EQ predicate on the "decided_by_id" field.
+func DecidedByIDEQ(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldDecidedByID, v))
+}
+
+// DecidedByIDNEQ applies the NEQ predicate on the "decided_by_id" field.
+func DecidedByIDNEQ(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNEQ(FieldDecidedByID, v))
+}
+
+// DecidedByIDIn applies the In predicate on the "decided_by_id" field.
+func DecidedByIDIn(vs ...int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIn(FieldDecidedByID, vs...))
+}
+
+// DecidedByIDNotIn applies the NotIn predicate on the "decided_by_id" field.
+func DecidedByIDNotIn(vs ...int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotIn(FieldDecidedByID, vs...))
+}
+
+// DecidedByIDGT applies the GT predicate on the "decided_by_id" field.
+func DecidedByIDGT(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGT(FieldDecidedByID, v))
+}
+
+// DecidedByIDGTE applies the GTE predicate on the "decided_by_id" field.
+func DecidedByIDGTE(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGTE(FieldDecidedByID, v))
+}
+
+// DecidedByIDLT applies the LT predicate on the "decided_by_id" field.
+func DecidedByIDLT(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLT(FieldDecidedByID, v))
+}
+
+// DecidedByIDLTE applies the LTE predicate on the "decided_by_id" field.
+func DecidedByIDLTE(v int) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLTE(FieldDecidedByID, v))
+}
+
+// DecidedByIDIsNil applies the IsNil predicate on the "decided_by_id" field.
+func DecidedByIDIsNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIsNull(FieldDecidedByID))
+}
+
+// DecidedByIDNotNil applies the NotNil predicate on the "decided_by_id" field.
+func DecidedByIDNotNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotNull(FieldDecidedByID))
+}
+
+// DecidedAtEQ applies the EQ predicate on the "decided_at" field.
+func DecidedAtEQ(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldDecidedAt, v))
+}
+
+// DecidedAtNEQ applies the NEQ predicate on the "decided_at" field.
+func DecidedAtNEQ(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNEQ(FieldDecidedAt, v))
+}
+
+// DecidedAtIn applies the In predicate on the "decided_at" field.
+func DecidedAtIn(vs ...time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIn(FieldDecidedAt, vs...))
+}
+
+// DecidedAtNotIn applies the NotIn predicate on the "decided_at" field.
+func DecidedAtNotIn(vs ...time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotIn(FieldDecidedAt, vs...))
+}
+
+// DecidedAtGT applies the GT predicate on the "decided_at" field.
+func DecidedAtGT(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGT(FieldDecidedAt, v))
+}
+
+// DecidedAtGTE applies the GTE predicate on the "decided_at" field.
+func DecidedAtGTE(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGTE(FieldDecidedAt, v))
+}
+
+// DecidedAtLT applies the LT predicate on the "decided_at" field.
+func DecidedAtLT(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLT(FieldDecidedAt, v))
+}
+
+// DecidedAtLTE applies the LTE predicate on the "decided_at" field.
+func DecidedAtLTE(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLTE(FieldDecidedAt, v))
+}
+
+// DecidedAtIsNil applies the IsNil predicate on the "decided_at" field.
+func DecidedAtIsNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIsNull(FieldDecidedAt))
+}
+
+// DecidedAtNotNil applies the NotNil predicate on the "decided_at" field.
+func DecidedAtNotNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotNull(FieldDecidedAt))
+}
+
+// EndedAtEQ applies the EQ predicate on the "ended_at" field.
+func EndedAtEQ(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldEQ(FieldEndedAt, v))
+}
+
+// EndedAtNEQ applies the NEQ predicate on the "ended_at" field.
+func EndedAtNEQ(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNEQ(FieldEndedAt, v))
+}
+
+// EndedAtIn applies the In predicate on the "ended_at" field.
+func EndedAtIn(vs ...time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIn(FieldEndedAt, vs...))
+}
+
+// EndedAtNotIn applies the NotIn predicate on the "ended_at" field.
+func EndedAtNotIn(vs ...time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotIn(FieldEndedAt, vs...))
+}
+
+// EndedAtGT applies the GT predicate on the "ended_at" field.
+func EndedAtGT(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGT(FieldEndedAt, v))
+}
+
+// EndedAtGTE applies the GTE predicate on the "ended_at" field.
+func EndedAtGTE(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldGTE(FieldEndedAt, v))
+}
+
+// EndedAtLT applies the LT predicate on the "ended_at" field.
+func EndedAtLT(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLT(FieldEndedAt, v))
+}
+
+// EndedAtLTE applies the LTE predicate on the "ended_at" field.
+func EndedAtLTE(v time.Time) predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldLTE(FieldEndedAt, v))
+}
+
+// EndedAtIsNil applies the IsNil predicate on the "ended_at" field.
+func EndedAtIsNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldIsNull(FieldEndedAt))
+}
+
+// EndedAtNotNil applies the NotNil predicate on the "ended_at" field.
+func EndedAtNotNil() predicate.BenefitLink {
+	return predicate.BenefitLink(sql.FieldNotNull(FieldEndedAt))
 }
 
 // HasSupplier applies the HasEdge predicate on the "supplier" edge.

@@ -21,6 +21,8 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldOrganizationID holds the string denoting the organization_id field in the database.
 	FieldOrganizationID = "organization_id"
+	// FieldYear holds the string denoting the year field in the database.
+	FieldYear = "year"
 	// FieldHasCanteen holds the string denoting the has_canteen field in the database.
 	FieldHasCanteen = "has_canteen"
 	// FieldCanteenFoodBudgetFen holds the string denoting the canteen_food_budget_fen field in the database.
@@ -46,6 +48,7 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldOrganizationID,
+	FieldYear,
 	FieldHasCanteen,
 	FieldCanteenFoodBudgetFen,
 	FieldReservedShareBp,
@@ -75,6 +78,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// YearValidator is a validator for the "year" field. It is called by the builders before save.
+	YearValidator func(int) error
 	// DefaultHasCanteen holds the default value on creation for the "has_canteen" field.
 	DefaultHasCanteen bool
 	// DefaultCanteenFoodBudgetFen holds the default value on creation for the "canteen_food_budget_fen" field.
@@ -110,6 +115,11 @@ func ByOrganizationID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOrganizationID, opts...).ToFunc()
 }
 
+// ByYear orders the results by the year field.
+func ByYear(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldYear, opts...).ToFunc()
+}
+
 // ByHasCanteen orders the results by the has_canteen field.
 func ByHasCanteen(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHasCanteen, opts...).ToFunc()
@@ -135,6 +145,6 @@ func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrganizationInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2O, true, OrganizationTable, OrganizationColumn),
+		sqlgraph.Edge(sqlgraph.M2O, true, OrganizationTable, OrganizationColumn),
 	)
 }

@@ -70,6 +70,11 @@ func OrganizationID(v int) predicate.BuyerProfile {
 	return predicate.BuyerProfile(sql.FieldEQ(FieldOrganizationID, v))
 }
 
+// Year applies equality check predicate on the "year" field. It's identical to YearEQ.
+func Year(v int) predicate.BuyerProfile {
+	return predicate.BuyerProfile(sql.FieldEQ(FieldYear, v))
+}
+
 // HasCanteen applies equality check predicate on the "has_canteen" field. It's identical to HasCanteenEQ.
 func HasCanteen(v bool) predicate.BuyerProfile {
 	return predicate.BuyerProfile(sql.FieldEQ(FieldHasCanteen, v))
@@ -185,6 +190,46 @@ func OrganizationIDNotIn(vs ...int) predicate.BuyerProfile {
 	return predicate.BuyerProfile(sql.FieldNotIn(FieldOrganizationID, vs...))
 }
 
+// YearEQ applies the EQ predicate on the "year" field.
+func YearEQ(v int) predicate.BuyerProfile {
+	return predicate.BuyerProfile(sql.FieldEQ(FieldYear, v))
+}
+
+// YearNEQ applies the NEQ predicate on the "year" field.
+func YearNEQ(v int) predicate.BuyerProfile {
+	return predicate.BuyerProfile(sql.FieldNEQ(FieldYear, v))
+}
+
+// YearIn applies the In predicate on the "year" field.
+func YearIn(vs ...int) predicate.BuyerProfile {
+	return predicate.BuyerProfile(sql.FieldIn(FieldYear, vs...))
+}
+
+// YearNotIn applies the NotIn predicate on the "year" field.
+func YearNotIn(vs ...int) predicate.BuyerProfile {
+	return predicate.BuyerProfile(sql.FieldNotIn(FieldYear, vs...))
+}
+
+// YearGT applies the GT predicate on the "year" field.
+func YearGT(v int) predicate.BuyerProfile {
+	return predicate.BuyerProfile(sql.FieldGT(FieldYear, v))
+}
+
+// YearGTE applies the GTE predicate on the "year" field.
+func YearGTE(v int) predicate.BuyerProfile {
+	return predicate.BuyerProfile(sql.FieldGTE(FieldYear, v))
+}
+
+// YearLT applies the LT predicate on the "year" field.
+func YearLT(v int) predicate.BuyerProfile {
+	return predicate.BuyerProfile(sql.FieldLT(FieldYear, v))
+}
+
+// YearLTE applies the LTE predicate on the "year" field.
+func YearLTE(v int) predicate.BuyerProfile {
+	return predicate.BuyerProfile(sql.FieldLTE(FieldYear, v))
+}
+
 // HasCanteenEQ applies the EQ predicate on the "has_canteen" field.
 func HasCanteenEQ(v bool) predicate.BuyerProfile {
 	return predicate.BuyerProfile(sql.FieldEQ(FieldHasCanteen, v))
@@ -280,7 +325,7 @@ func HasOrganization() predicate.BuyerProfile {
 	return predicate.BuyerProfile(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, true, OrganizationTable, OrganizationColumn),
+			sqlgraph.Edge(sqlgraph.M2O, true, OrganizationTable, OrganizationColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})

@@ -116,6 +116,18 @@ func (f CreditTotalFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CreditTotalMutation", m)
 }
 
+// The FacilitationFunc type is an adapter to allow the use of ordinary
+// function as Facilitation mutator.
+type FacilitationFunc func(context.Context, *ent.FacilitationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f FacilitationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.FacilitationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FacilitationMutation", m)
+}
+
 // The HouseholdFunc type is an adapter to allow the use of ordinary
 // function as Household mutator.
 type HouseholdFunc func(context.Context, *ent.HouseholdMutation) (ent.Value, error)
@@ -150,6 +162,18 @@ func (f IncentiveRuleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IncentiveRuleMutation", m)
+}
+
+// The InvitationFunc type is an adapter to allow the use of ordinary
+// function as Invitation mutator.
+type InvitationFunc func(context.Context, *ent.InvitationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f InvitationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.InvitationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.InvitationMutation", m)
 }
 
 // The LedgerEntryFunc type is an adapter to allow the use of ordinary

@@ -40,6 +40,8 @@ const (
 	FieldMemberCount = "member_count"
 	// FieldExitYear holds the string denoting the exit_year field in the database.
 	FieldExitYear = "exit_year"
+	// FieldMonitoringType holds the string denoting the monitoring_type field in the database.
+	FieldMonitoringType = "monitoring_type"
 	// FieldResponsibleCadre holds the string denoting the responsible_cadre field in the database.
 	FieldResponsibleCadre = "responsible_cadre"
 	// EdgeVillage holds the string denoting the village edge name in mutations.
@@ -114,6 +116,7 @@ var Columns = []string{
 	FieldStatus,
 	FieldMemberCount,
 	FieldExitYear,
+	FieldMonitoringType,
 	FieldResponsibleCadre,
 }
 
@@ -275,6 +278,30 @@ func StatusValidator(s Status) error {
 	}
 }
 
+// MonitoringType defines the type for the "monitoring_type" enum field.
+type MonitoringType string
+
+// MonitoringType values.
+const (
+	MonitoringTypeUNSTABLE_EXITED MonitoringType = "UNSTABLE_EXITED"
+	MonitoringTypeMARGINAL        MonitoringType = "MARGINAL"
+	MonitoringTypeSUDDEN_HARDSHIP MonitoringType = "SUDDEN_HARDSHIP"
+)
+
+func (mt MonitoringType) String() string {
+	return string(mt)
+}
+
+// MonitoringTypeValidator is a validator for the "monitoring_type" field enum values. It is called by the builders before save.
+func MonitoringTypeValidator(mt MonitoringType) error {
+	switch mt {
+	case MonitoringTypeUNSTABLE_EXITED, MonitoringTypeMARGINAL, MonitoringTypeSUDDEN_HARDSHIP:
+		return nil
+	default:
+		return fmt.Errorf("household: invalid enum value for monitoring_type field: %q", mt)
+	}
+}
+
 // OrderOption defines the ordering options for the Household queries.
 type OrderOption func(*sql.Selector)
 
@@ -336,6 +363,11 @@ func ByMemberCount(opts ...sql.OrderTermOption) OrderOption {
 // ByExitYear orders the results by the exit_year field.
 func ByExitYear(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldExitYear, opts...).ToFunc()
+}
+
+// ByMonitoringType orders the results by the monitoring_type field.
+func ByMonitoringType(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMonitoringType, opts...).ToFunc()
 }
 
 // ByResponsibleCadre orders the results by the responsible_cadre field.
@@ -530,6 +562,24 @@ func (e *Status) UnmarshalGQL(val interface{}) error {
 	*e = Status(str)
 	if err := StatusValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Status", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e MonitoringType) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *MonitoringType) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = MonitoringType(str)
+	if err := MonitoringTypeValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid MonitoringType", str)
 	}
 	return nil
 }

@@ -515,6 +515,36 @@ func ExitYearNotNil() predicate.Household {
 	return predicate.Household(sql.FieldNotNull(FieldExitYear))
 }
 
+// MonitoringTypeEQ applies the EQ predicate on the "monitoring_type" field.
+func MonitoringTypeEQ(v MonitoringType) predicate.Household {
+	return predicate.Household(sql.FieldEQ(FieldMonitoringType, v))
+}
+
+// MonitoringTypeNEQ applies the NEQ predicate on the "monitoring_type" field.
+func MonitoringTypeNEQ(v MonitoringType) predicate.Household {
+	return predicate.Household(sql.FieldNEQ(FieldMonitoringType, v))
+}
+
+// MonitoringTypeIn applies the In predicate on the "monitoring_type" field.
+func MonitoringTypeIn(vs ...MonitoringType) predicate.Household {
+	return predicate.Household(sql.FieldIn(FieldMonitoringType, vs...))
+}
+
+// MonitoringTypeNotIn applies the NotIn predicate on the "monitoring_type" field.
+func MonitoringTypeNotIn(vs ...MonitoringType) predicate.Household {
+	return predicate.Household(sql.FieldNotIn(FieldMonitoringType, vs...))
+}
+
+// MonitoringTypeIsNil applies the IsNil predicate on the "monitoring_type" field.
+func MonitoringTypeIsNil() predicate.Household {
+	return predicate.Household(sql.FieldIsNull(FieldMonitoringType))
+}
+
+// MonitoringTypeNotNil applies the NotNil predicate on the "monitoring_type" field.
+func MonitoringTypeNotNil() predicate.Household {
+	return predicate.Household(sql.FieldNotNull(FieldMonitoringType))
+}
+
 // ResponsibleCadreEQ applies the EQ predicate on the "responsible_cadre" field.
 func ResponsibleCadreEQ(v string) predicate.Household {
 	return predicate.Household(sql.FieldEQ(FieldResponsibleCadre, v))

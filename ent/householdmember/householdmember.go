@@ -34,6 +34,14 @@ const (
 	FieldIDNumber = "id_number"
 	// FieldPhone holds the string denoting the phone field in the database.
 	FieldPhone = "phone"
+	// FieldPersonNumber holds the string denoting the person_number field in the database.
+	FieldPersonNumber = "person_number"
+	// FieldBirthMonth holds the string denoting the birth_month field in the database.
+	FieldBirthMonth = "birth_month"
+	// FieldRemovedAt holds the string denoting the removed_at field in the database.
+	FieldRemovedAt = "removed_at"
+	// FieldRemovedReason holds the string denoting the removed_reason field in the database.
+	FieldRemovedReason = "removed_reason"
 	// FieldRelation holds the string denoting the relation field in the database.
 	FieldRelation = "relation"
 	// FieldAgeBand holds the string denoting the age_band field in the database.
@@ -68,6 +76,10 @@ var Columns = []string{
 	FieldName,
 	FieldIDNumber,
 	FieldPhone,
+	FieldPersonNumber,
+	FieldBirthMonth,
+	FieldRemovedAt,
+	FieldRemovedReason,
 	FieldRelation,
 	FieldAgeBand,
 	FieldHealth,
@@ -109,6 +121,12 @@ var (
 	IDNumberValidator func(string) error
 	// PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
 	PhoneValidator func(string) error
+	// PersonNumberValidator is a validator for the "person_number" field. It is called by the builders before save.
+	PersonNumberValidator func(string) error
+	// BirthMonthValidator is a validator for the "birth_month" field. It is called by the builders before save.
+	BirthMonthValidator func(string) error
+	// RemovedReasonValidator is a validator for the "removed_reason" field. It is called by the builders before save.
+	RemovedReasonValidator func(string) error
 )
 
 // Relation defines the type for the "relation" enum field.
@@ -296,6 +314,26 @@ func ByIDNumber(opts ...sql.OrderTermOption) OrderOption {
 // ByPhone orders the results by the phone field.
 func ByPhone(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPhone, opts...).ToFunc()
+}
+
+// ByPersonNumber orders the results by the person_number field.
+func ByPersonNumber(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPersonNumber, opts...).ToFunc()
+}
+
+// ByBirthMonth orders the results by the birth_month field.
+func ByBirthMonth(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldBirthMonth, opts...).ToFunc()
+}
+
+// ByRemovedAt orders the results by the removed_at field.
+func ByRemovedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRemovedAt, opts...).ToFunc()
+}
+
+// ByRemovedReason orders the results by the removed_reason field.
+func ByRemovedReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRemovedReason, opts...).ToFunc()
 }
 
 // ByRelation orders the results by the relation field.

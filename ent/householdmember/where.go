@@ -95,6 +95,26 @@ func Phone(v string) predicate.HouseholdMember {
 	return predicate.HouseholdMember(sql.FieldEQ(FieldPhone, v))
 }
 
+// PersonNumber applies equality check predicate on the "person_number" field. It's identical to PersonNumberEQ.
+func PersonNumber(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldPersonNumber, v))
+}
+
+// BirthMonth applies equality check predicate on the "birth_month" field. It's identical to BirthMonthEQ.
+func BirthMonth(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldBirthMonth, v))
+}
+
+// RemovedAt applies equality check predicate on the "removed_at" field. It's identical to RemovedAtEQ.
+func RemovedAt(v time.Time) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldRemovedAt, v))
+}
+
+// RemovedReason applies equality check predicate on the "removed_reason" field. It's identical to RemovedReasonEQ.
+func RemovedReason(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldRemovedReason, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.HouseholdMember {
 	return predicate.HouseholdMember(sql.FieldEQ(FieldCreatedAt, v))
@@ -558,6 +578,281 @@ func PhoneEqualFold(v string) predicate.HouseholdMember {
 // PhoneContainsFold applies the ContainsFold predicate on the "phone" field.
 func PhoneContainsFold(v string) predicate.HouseholdMember {
 	return predicate.HouseholdMember(sql.FieldContainsFold(FieldPhone, v))
+}
+
+// PersonNumberEQ applies the EQ predicate on the "person_number" field.
+func PersonNumberEQ(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldPersonNumber, v))
+}
+
+// PersonNumberNEQ applies the NEQ predicate on the "person_number" field.
+func PersonNumberNEQ(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNEQ(FieldPersonNumber, v))
+}
+
+// PersonNumberIn applies the In predicate on the "person_number" field.
+func PersonNumberIn(vs ...string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIn(FieldPersonNumber, vs...))
+}
+
+// PersonNumberNotIn applies the NotIn predicate on the "person_number" field.
+func PersonNumberNotIn(vs ...string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotIn(FieldPersonNumber, vs...))
+}
+
+// PersonNumberGT applies the GT predicate on the "person_number" field.
+func PersonNumberGT(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGT(FieldPersonNumber, v))
+}
+
+// PersonNumberGTE applies the GTE predicate on the "person_number" field.
+func PersonNumberGTE(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGTE(FieldPersonNumber, v))
+}
+
+// PersonNumberLT applies the LT predicate on the "person_number" field.
+func PersonNumberLT(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLT(FieldPersonNumber, v))
+}
+
+// PersonNumberLTE applies the LTE predicate on the "person_number" field.
+func PersonNumberLTE(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLTE(FieldPersonNumber, v))
+}
+
+// PersonNumberContains applies the Contains predicate on the "person_number" field.
+func PersonNumberContains(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldContains(FieldPersonNumber, v))
+}
+
+// PersonNumberHasPrefix applies the HasPrefix predicate on the "person_number" field.
+func PersonNumberHasPrefix(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldHasPrefix(FieldPersonNumber, v))
+}
+
+// PersonNumberHasSuffix applies the HasSuffix predicate on the "person_number" field.
+func PersonNumberHasSuffix(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldHasSuffix(FieldPersonNumber, v))
+}
+
+// PersonNumberIsNil applies the IsNil predicate on the "person_number" field.
+func PersonNumberIsNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIsNull(FieldPersonNumber))
+}
+
+// PersonNumberNotNil applies the NotNil predicate on the "person_number" field.
+func PersonNumberNotNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotNull(FieldPersonNumber))
+}
+
+// PersonNumberEqualFold applies the EqualFold predicate on the "person_number" field.
+func PersonNumberEqualFold(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEqualFold(FieldPersonNumber, v))
+}
+
+// PersonNumberContainsFold applies the ContainsFold predicate on the "person_number" field.
+func PersonNumberContainsFold(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldContainsFold(FieldPersonNumber, v))
+}
+
+// BirthMonthEQ applies the EQ predicate on the "birth_month" field.
+func BirthMonthEQ(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldBirthMonth, v))
+}
+
+// BirthMonthNEQ applies the NEQ predicate on the "birth_month" field.
+func BirthMonthNEQ(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNEQ(FieldBirthMonth, v))
+}
+
+// BirthMonthIn applies the In predicate on the "birth_month" field.
+func BirthMonthIn(vs ...string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIn(FieldBirthMonth, vs...))
+}
+
+// BirthMonthNotIn applies the NotIn predicate on the "birth_month" field.
+func BirthMonthNotIn(vs ...string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotIn(FieldBirthMonth, vs...))
+}
+
+// BirthMonthGT applies the GT predicate on the "birth_month" field.
+func BirthMonthGT(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGT(FieldBirthMonth, v))
+}
+
+// BirthMonthGTE applies the GTE predicate on the "birth_month" field.
+func BirthMonthGTE(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGTE(FieldBirthMonth, v))
+}
+
+// BirthMonthLT applies the LT predicate on the "birth_month" field.
+func BirthMonthLT(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLT(FieldBirthMonth, v))
+}
+
+// BirthMonthLTE applies the LTE predicate on the "birth_month" field.
+func BirthMonthLTE(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLTE(FieldBirthMonth, v))
+}
+
+// BirthMonthContains applies the Contains predicate on the "birth_month" field.
+func BirthMonthContains(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldContains(FieldBirthMonth, v))
+}
+
+// BirthMonthHasPrefix applies the HasPrefix predicate on the "birth_month" field.
+func BirthMonthHasPrefix(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldHasPrefix(FieldBirthMonth, v))
+}
+
+// BirthMonthHasSuffix applies the HasSuffix predicate on the "birth_month" field.
+func BirthMonthHasSuffix(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldHasSuffix(FieldBirthMonth, v))
+}
+
+// BirthMonthIsNil applies the IsNil predicate on the "birth_month" field.
+func BirthMonthIsNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIsNull(FieldBirthMonth))
+}
+
+// BirthMonthNotNil applies the NotNil predicate on the "birth_month" field.
+func BirthMonthNotNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotNull(FieldBirthMonth))
+}
+
+// BirthMonthEqualFold applies the EqualFold predicate on the "birth_month" field.
+func BirthMonthEqualFold(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEqualFold(FieldBirthMonth, v))
+}
+
+// BirthMonthContainsFold applies the ContainsFold predicate on the "birth_month" field.
+func BirthMonthContainsFold(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldContainsFold(FieldBirthMonth, v))
+}
+
+// RemovedAtEQ applies the EQ predicate on the "removed_at" field.
+func RemovedAtEQ(v time.Time) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldRemovedAt, v))
+}
+
+// RemovedAtNEQ applies the NEQ predicate on the "removed_at" field.
+func RemovedAtNEQ(v time.Time) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNEQ(FieldRemovedAt, v))
+}
+
+// RemovedAtIn applies the In predicate on the "removed_at" field.
+func RemovedAtIn(vs ...time.Time) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIn(FieldRemovedAt, vs...))
+}
+
+// RemovedAtNotIn applies the NotIn predicate on the "removed_at" field.
+func RemovedAtNotIn(vs ...time.Time) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotIn(FieldRemovedAt, vs...))
+}
+
+// RemovedAtGT applies the GT predicate on the "removed_at" field.
+func RemovedAtGT(v time.Time) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGT(FieldRemovedAt, v))
+}
+
+// RemovedAtGTE applies the GTE predicate on the "removed_at" field.
+func RemovedAtGTE(v time.Time) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGTE(FieldRemovedAt, v))
+}
+
+// RemovedAtLT applies the LT predicate on the "removed_at" field.
+func RemovedAtLT(v time.Time) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLT(FieldRemovedAt, v))
+}
+
+// RemovedAtLTE applies the LTE predicate on the "removed_at" field.
+func RemovedAtLTE(v time.Time) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLTE(FieldRemovedAt, v))
+}
+
+// RemovedAtIsNil applies the IsNil predicate on the "removed_at" field.
+func RemovedAtIsNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIsNull(FieldRemovedAt))
+}
+
+// RemovedAtNotNil applies the NotNil predicate on the "removed_at" field.
+func RemovedAtNotNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotNull(FieldRemovedAt))
+}
+
+// RemovedReasonEQ applies the EQ predicate on the "removed_reason" field.
+func RemovedReasonEQ(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEQ(FieldRemovedReason, v))
+}
+
+// RemovedReasonNEQ applies the NEQ predicate on the "removed_reason" field.
+func RemovedReasonNEQ(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNEQ(FieldRemovedReason, v))
+}
+
+// RemovedReasonIn applies the In predicate on the "removed_reason" field.
+func RemovedReasonIn(vs ...string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIn(FieldRemovedReason, vs...))
+}
+
+// RemovedReasonNotIn applies the NotIn predicate on the "removed_reason" field.
+func RemovedReasonNotIn(vs ...string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotIn(FieldRemovedReason, vs...))
+}
+
+// RemovedReasonGT applies the GT predicate on the "removed_reason" field.
+func RemovedReasonGT(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGT(FieldRemovedReason, v))
+}
+
+// RemovedReasonGTE applies the GTE predicate on the "removed_reason" field.
+func RemovedReasonGTE(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldGTE(FieldRemovedReason, v))
+}
+
+// RemovedReasonLT applies the LT predicate on the "removed_reason" field.
+func RemovedReasonLT(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLT(FieldRemovedReason, v))
+}
+
+// RemovedReasonLTE applies the LTE predicate on the "removed_reason" field.
+func RemovedReasonLTE(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldLTE(FieldRemovedReason, v))
+}
+
+// RemovedReasonContains applies the Contains predicate on the "removed_reason" field.
+func RemovedReasonContains(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldContains(FieldRemovedReason, v))
+}
+
+// RemovedReasonHasPrefix applies the HasPrefix predicate on the "removed_reason" field.
+func RemovedReasonHasPrefix(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldHasPrefix(FieldRemovedReason, v))
+}
+
+// RemovedReasonHasSuffix applies the HasSuffix predicate on the "removed_reason" field.
+func RemovedReasonHasSuffix(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldHasSuffix(FieldRemovedReason, v))
+}
+
+// RemovedReasonIsNil applies the IsNil predicate on the "removed_reason" field.
+func RemovedReasonIsNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldIsNull(FieldRemovedReason))
+}
+
+// RemovedReasonNotNil applies the NotNil predicate on the "removed_reason" field.
+func RemovedReasonNotNil() predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldNotNull(FieldRemovedReason))
+}
+
+// RemovedReasonEqualFold applies the EqualFold predicate on the "removed_reason" field.
+func RemovedReasonEqualFold(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldEqualFold(FieldRemovedReason, v))
+}
+
+// RemovedReasonContainsFold applies the ContainsFold predicate on the "removed_reason" field.
+func RemovedReasonContainsFold(v string) predicate.HouseholdMember {
+	return predicate.HouseholdMember(sql.FieldContainsFold(FieldRemovedReason, v))
 }
 
 // RelationEQ applies the EQ predicate on the "relation" field.

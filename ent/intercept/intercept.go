@@ -16,9 +16,11 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
@@ -342,6 +344,33 @@ func (f TraverseCreditTotal) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.CreditTotalQuery", q)
 }
 
+// The FacilitationFunc type is an adapter to allow the use of ordinary function as a Querier.
+type FacilitationFunc func(context.Context, *ent.FacilitationQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f FacilitationFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.FacilitationQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.FacilitationQuery", q)
+}
+
+// The TraverseFacilitation type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseFacilitation func(context.Context, *ent.FacilitationQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseFacilitation) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseFacilitation) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FacilitationQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.FacilitationQuery", q)
+}
+
 // The HouseholdFunc type is an adapter to allow the use of ordinary function as a Querier.
 type HouseholdFunc func(context.Context, *ent.HouseholdQuery) (ent.Value, error)
 
@@ -421,6 +450,33 @@ func (f TraverseIncentiveRule) Traverse(ctx context.Context, q ent.Query) error 
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.IncentiveRuleQuery", q)
+}
+
+// The InvitationFunc type is an adapter to allow the use of ordinary function as a Querier.
+type InvitationFunc func(context.Context, *ent.InvitationQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f InvitationFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.InvitationQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.InvitationQuery", q)
+}
+
+// The TraverseInvitation type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseInvitation func(context.Context, *ent.InvitationQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseInvitation) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseInvitation) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InvitationQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.InvitationQuery", q)
 }
 
 // The LedgerEntryFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -957,12 +1013,16 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CertificationQuery, predicate.Certification, certification.OrderOption]{typ: ent.TypeCertification, tq: q}, nil
 	case *ent.CreditTotalQuery:
 		return &query[*ent.CreditTotalQuery, predicate.CreditTotal, credittotal.OrderOption]{typ: ent.TypeCreditTotal, tq: q}, nil
+	case *ent.FacilitationQuery:
+		return &query[*ent.FacilitationQuery, predicate.Facilitation, facilitation.OrderOption]{typ: ent.TypeFacilitation, tq: q}, nil
 	case *ent.HouseholdQuery:
 		return &query[*ent.HouseholdQuery, predicate.Household, household.OrderOption]{typ: ent.TypeHousehold, tq: q}, nil
 	case *ent.HouseholdMemberQuery:
 		return &query[*ent.HouseholdMemberQuery, predicate.HouseholdMember, householdmember.OrderOption]{typ: ent.TypeHouseholdMember, tq: q}, nil
 	case *ent.IncentiveRuleQuery:
 		return &query[*ent.IncentiveRuleQuery, predicate.IncentiveRule, incentiverule.OrderOption]{typ: ent.TypeIncentiveRule, tq: q}, nil
+	case *ent.InvitationQuery:
+		return &query[*ent.InvitationQuery, predicate.Invitation, invitation.OrderOption]{typ: ent.TypeInvitation, tq: q}, nil
 	case *ent.LedgerEntryQuery:
 		return &query[*ent.LedgerEntryQuery, predicate.LedgerEntry, ledgerentry.OrderOption]{typ: ent.TypeLedgerEntry, tq: q}, nil
 	case *ent.MembershipQuery:

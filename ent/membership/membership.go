@@ -28,6 +28,8 @@ const (
 	FieldOrganizationID = "organization_id"
 	// FieldRole holds the string denoting the role field in the database.
 	FieldRole = "role"
+	// FieldInvitedByID holds the string denoting the invited_by_id field in the database.
+	FieldInvitedByID = "invited_by_id"
 	// EdgeUser holds the string denoting the user edge name in mutations.
 	EdgeUser = "user"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
@@ -72,6 +74,7 @@ var Columns = []string{
 	FieldUserID,
 	FieldOrganizationID,
 	FieldRole,
+	FieldInvitedByID,
 }
 
 var (
@@ -120,6 +123,7 @@ const (
 	RoleBUYER       Role = "BUYER"
 	RoleSUPPLIER    Role = "SUPPLIER"
 	RoleAUDITOR     Role = "AUDITOR"
+	RoleORG_MANAGER Role = "ORG_MANAGER"
 )
 
 func (r Role) String() string {
@@ -129,7 +133,7 @@ func (r Role) String() string {
 // RoleValidator is a validator for the "role" field enum values. It is called by the builders before save.
 func RoleValidator(r Role) error {
 	switch r {
-	case RoleADMIN, RoleCOORDINATOR, RoleCERTIFIER, RoleBUYER, RoleSUPPLIER, RoleAUDITOR:
+	case RoleADMIN, RoleCOORDINATOR, RoleCERTIFIER, RoleBUYER, RoleSUPPLIER, RoleAUDITOR, RoleORG_MANAGER:
 		return nil
 	default:
 		return fmt.Errorf("membership: invalid enum value for role field: %q", r)
@@ -167,6 +171,11 @@ func ByOrganizationID(opts ...sql.OrderTermOption) OrderOption {
 // ByRole orders the results by the role field.
 func ByRole(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRole, opts...).ToFunc()
+}
+
+// ByInvitedByID orders the results by the invited_by_id field.
+func ByInvitedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInvitedByID, opts...).ToFunc()
 }
 
 // ByUserField orders the results by user field.

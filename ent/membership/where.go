@@ -75,6 +75,11 @@ func OrganizationID(v int) predicate.Membership {
 	return predicate.Membership(sql.FieldEQ(FieldOrganizationID, v))
 }
 
+// InvitedByID applies equality check predicate on the "invited_by_id" field. It's identical to InvitedByIDEQ.
+func InvitedByID(v int) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldInvitedByID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Membership {
 	return predicate.Membership(sql.FieldEQ(FieldCreatedAt, v))
@@ -223,6 +228,56 @@ func RoleIn(vs ...Role) predicate.Membership {
 // RoleNotIn applies the NotIn predicate on the "role" field.
 func RoleNotIn(vs ...Role) predicate.Membership {
 	return predicate.Membership(sql.FieldNotIn(FieldRole, vs...))
+}
+
+// InvitedByIDEQ applies the EQ predicate on the "invited_by_id" field.
+func InvitedByIDEQ(v int) predicate.Membership {
+	return predicate.Membership(sql.FieldEQ(FieldInvitedByID, v))
+}
+
+// InvitedByIDNEQ applies the NEQ predicate on the "invited_by_id" field.
+func InvitedByIDNEQ(v int) predicate.Membership {
+	return predicate.Membership(sql.FieldNEQ(FieldInvitedByID, v))
+}
+
+// InvitedByIDIn applies the In predicate on the "invited_by_id" field.
+func InvitedByIDIn(vs ...int) predicate.Membership {
+	return predicate.Membership(sql.FieldIn(FieldInvitedByID, vs...))
+}
+
+// InvitedByIDNotIn applies the NotIn predicate on the "invited_by_id" field.
+func InvitedByIDNotIn(vs ...int) predicate.Membership {
+	return predicate.Membership(sql.FieldNotIn(FieldInvitedByID, vs...))
+}
+
+// InvitedByIDGT applies the GT predicate on the "invited_by_id" field.
+func InvitedByIDGT(v int) predicate.Membership {
+	return predicate.Membership(sql.FieldGT(FieldInvitedByID, v))
+}
+
+// InvitedByIDGTE applies the GTE predicate on the "invited_by_id" field.
+func InvitedByIDGTE(v int) predicate.Membership {
+	return predicate.Membership(sql.FieldGTE(FieldInvitedByID, v))
+}
+
+// InvitedByIDLT applies the LT predicate on the "invited_by_id" field.
+func InvitedByIDLT(v int) predicate.Membership {
+	return predicate.Membership(sql.FieldLT(FieldInvitedByID, v))
+}
+
+// InvitedByIDLTE applies the LTE predicate on the "invited_by_id" field.
+func InvitedByIDLTE(v int) predicate.Membership {
+	return predicate.Membership(sql.FieldLTE(FieldInvitedByID, v))
+}
+
+// InvitedByIDIsNil applies the IsNil predicate on the "invited_by_id" field.
+func InvitedByIDIsNil() predicate.Membership {
+	return predicate.Membership(sql.FieldIsNull(FieldInvitedByID))
+}
+
+// InvitedByIDNotNil applies the NotNil predicate on the "invited_by_id" field.
+func InvitedByIDNotNil() predicate.Membership {
+	return predicate.Membership(sql.FieldNotNull(FieldInvitedByID))
 }
 
 // HasUser applies the HasEdge predicate on the "user" edge.

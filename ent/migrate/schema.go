@@ -88,6 +88,10 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "year", Type: field.TypeInt},
 		{Name: "per_capita_net_income_fen", Type: field.TypeInt64, Default: 0},
+		{Name: "food_clothing_ok", Type: field.TypeBool, Nullable: true},
+		{Name: "schooling_ok", Type: field.TypeBool, Nullable: true},
+		{Name: "medical_ok", Type: field.TypeBool, Nullable: true},
+		{Name: "housing_ok", Type: field.TypeBool, Nullable: true},
 		{Name: "household_id", Type: field.TypeInt},
 	}
 	// AnnualIncomesTable holds the schema information for the "annual_incomes" table.
@@ -98,7 +102,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "annual_incomes_households_annual_incomes",
-				Columns:    []*schema.Column{AnnualIncomesColumns[5]},
+				Columns:    []*schema.Column{AnnualIncomesColumns[9]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -107,7 +111,7 @@ var (
 			{
 				Name:    "annualincome_household_id_year",
 				Unique:  true,
-				Columns: []*schema.Column{AnnualIncomesColumns[5], AnnualIncomesColumns[3]},
+				Columns: []*schema.Column{AnnualIncomesColumns[9], AnnualIncomesColumns[3]},
 			},
 		},
 	}
@@ -248,6 +252,14 @@ var (
 		{Name: "share_bp", Type: field.TypeInt},
 		{Name: "valid_from", Type: field.TypeTime},
 		{Name: "valid_until", Type: field.TypeTime, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PROPOSED", "APPROVED", "REJECTED", "ENDED"}, Default: "APPROVED"},
+		{Name: "evidence", Type: field.TypeJSON, Nullable: true},
+		{Name: "cross_county_reason", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "decision_reason", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "proposed_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "decided_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "ended_at", Type: field.TypeTime, Nullable: true},
 		{Name: "household_id", Type: field.TypeInt},
 		{Name: "supplier_id", Type: field.TypeInt},
 	}
@@ -259,27 +271,27 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "benefit_links_households_benefit_links",
-				Columns:    []*schema.Column{BenefitLinksColumns[7]},
+				Columns:    []*schema.Column{BenefitLinksColumns[15]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "benefit_links_organizations_benefit_links",
-				Columns:    []*schema.Column{BenefitLinksColumns[8]},
+				Columns:    []*schema.Column{BenefitLinksColumns[16]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "benefitlink_supplier_id_household_id_mechanism",
-				Unique:  true,
-				Columns: []*schema.Column{BenefitLinksColumns[8], BenefitLinksColumns[7], BenefitLinksColumns[3]},
+				Name:    "benefitlink_supplier_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{BenefitLinksColumns[16], BenefitLinksColumns[7]},
 			},
 			{
 				Name:    "benefitlink_household_id",
 				Unique:  false,
-				Columns: []*schema.Column{BenefitLinksColumns[7]},
+				Columns: []*schema.Column{BenefitLinksColumns[15]},
 			},
 		},
 	}
@@ -288,10 +300,11 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "year", Type: field.TypeInt},
 		{Name: "has_canteen", Type: field.TypeBool, Default: false},
 		{Name: "canteen_food_budget_fen", Type: field.TypeInt64, Default: 0},
 		{Name: "reserved_share_bp", Type: field.TypeInt, Default: 1000},
-		{Name: "organization_id", Type: field.TypeInt, Unique: true},
+		{Name: "organization_id", Type: field.TypeInt},
 	}
 	// BuyerProfilesTable holds the schema information for the "buyer_profiles" table.
 	BuyerProfilesTable = &schema.Table{
@@ -300,10 +313,17 @@ var (
 		PrimaryKey: []*schema.Column{BuyerProfilesColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "buyer_profiles_organizations_buyer_profile",
-				Columns:    []*schema.Column{BuyerProfilesColumns[6]},
+				Symbol:     "buyer_profiles_organizations_buyer_profiles",
+				Columns:    []*schema.Column{BuyerProfilesColumns[7]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "buyerprofile_organization_id_year",
+				Unique:  true,
+				Columns: []*schema.Column{BuyerProfilesColumns[7], BuyerProfilesColumns[3]},
 			},
 		},
 	}
@@ -371,6 +391,54 @@ var (
 			},
 		},
 	}
+	// FacilitationsColumns holds the columns for the "facilitations" table.
+	FacilitationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "valid_from", Type: field.TypeTime},
+		{Name: "valid_until", Type: field.TypeTime, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PROPOSED", "ACCEPTED", "ENDED"}, Default: "PROPOSED"},
+		{Name: "proposed_by_org_id", Type: field.TypeInt},
+		{Name: "proposed_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "accepted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "accepted_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "ended_at", Type: field.TypeTime, Nullable: true},
+		{Name: "facilitator_id", Type: field.TypeInt},
+		{Name: "buyer_id", Type: field.TypeInt},
+	}
+	// FacilitationsTable holds the schema information for the "facilitations" table.
+	FacilitationsTable = &schema.Table{
+		Name:       "facilitations",
+		Columns:    FacilitationsColumns,
+		PrimaryKey: []*schema.Column{FacilitationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "facilitations_organizations_facilitator",
+				Columns:    []*schema.Column{FacilitationsColumns[11]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "facilitations_organizations_buyer",
+				Columns:    []*schema.Column{FacilitationsColumns[12]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "facilitation_facilitator_id_buyer_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{FacilitationsColumns[11], FacilitationsColumns[12], FacilitationsColumns[5]},
+			},
+			{
+				Name:    "facilitation_buyer_id",
+				Unique:  false,
+				Columns: []*schema.Column{FacilitationsColumns[12]},
+			},
+		},
+	}
 	// HouseholdsColumns holds the columns for the "households" table.
 	HouseholdsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -384,6 +452,7 @@ var (
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"POOR", "EXITED", "MONITORED"}, Default: "POOR"},
 		{Name: "member_count", Type: field.TypeInt, Default: 1},
 		{Name: "exit_year", Type: field.TypeInt, Nullable: true},
+		{Name: "monitoring_type", Type: field.TypeEnum, Nullable: true, Enums: []string{"UNSTABLE_EXITED", "MARGINAL", "SUDDEN_HARDSHIP"}},
 		{Name: "responsible_cadre", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "village_id", Type: field.TypeInt},
 	}
@@ -395,7 +464,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "households_regions_households",
-				Columns:    []*schema.Column{HouseholdsColumns[12]},
+				Columns:    []*schema.Column{HouseholdsColumns[13]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -404,7 +473,7 @@ var (
 			{
 				Name:    "household_village_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{HouseholdsColumns[12], HouseholdsColumns[8]},
+				Columns: []*schema.Column{HouseholdsColumns[13], HouseholdsColumns[8]},
 			},
 			{
 				Name:    "household_status",
@@ -428,6 +497,10 @@ var (
 		{Name: "name", Type: field.TypeString, Size: 64},
 		{Name: "id_number", Type: field.TypeString, Nullable: true, Size: 18},
 		{Name: "phone", Type: field.TypeString, Nullable: true, Size: 20},
+		{Name: "person_number", Type: field.TypeString, Nullable: true, Size: 32},
+		{Name: "birth_month", Type: field.TypeString, Nullable: true, Size: 7},
+		{Name: "removed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "removed_reason", Type: field.TypeString, Nullable: true, Size: 200},
 		{Name: "relation", Type: field.TypeEnum, Enums: []string{"HEAD", "SPOUSE", "CHILD", "PARENT", "GRANDCHILD", "SIBLING", "OTHER"}},
 		{Name: "age_band", Type: field.TypeEnum, Enums: []string{"UNDER_16", "AGE_16_35", "AGE_36_59", "AGE_60_PLUS"}},
 		{Name: "health", Type: field.TypeEnum, Enums: []string{"HEALTHY", "CHRONIC_ILLNESS", "SERIOUS_ILLNESS", "DISABLED"}, Default: "HEALTHY"},
@@ -443,7 +516,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "household_members_households_members",
-				Columns:    []*schema.Column{HouseholdMembersColumns[13]},
+				Columns:    []*schema.Column{HouseholdMembersColumns[17]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -452,7 +525,7 @@ var (
 			{
 				Name:    "householdmember_household_id",
 				Unique:  false,
-				Columns: []*schema.Column{HouseholdMembersColumns[13]},
+				Columns: []*schema.Column{HouseholdMembersColumns[17]},
 			},
 			{
 				Name:    "householdmember_id_number_hash",
@@ -488,6 +561,47 @@ var (
 				Columns:    []*schema.Column{IncentiveRulesColumns[12]},
 				RefColumns: []*schema.Column{IncentiveRulesColumns[0]},
 				OnDelete:   schema.SetNull,
+			},
+		},
+	}
+	// InvitationsColumns holds the columns for the "invitations" table.
+	InvitationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "email", Type: field.TypeString, Size: 254},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"BUYER", "SUPPLIER", "ORG_MANAGER"}},
+		{Name: "token_hash", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "invited_by_id", Type: field.TypeInt},
+		{Name: "accepted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "accepted_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "organization_id", Type: field.TypeInt},
+	}
+	// InvitationsTable holds the schema information for the "invitations" table.
+	InvitationsTable = &schema.Table{
+		Name:       "invitations",
+		Columns:    InvitationsColumns,
+		PrimaryKey: []*schema.Column{InvitationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "invitations_organizations_organization",
+				Columns:    []*schema.Column{InvitationsColumns[11]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "invitation_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvitationsColumns[11]},
+			},
+			{
+				Name:    "invitation_email",
+				Unique:  false,
+				Columns: []*schema.Column{InvitationsColumns[3]},
 			},
 		},
 	}
@@ -591,7 +705,8 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "role", Type: field.TypeEnum, Enums: []string{"ADMIN", "COORDINATOR", "CERTIFIER", "BUYER", "SUPPLIER", "AUDITOR"}},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"ADMIN", "COORDINATOR", "CERTIFIER", "BUYER", "SUPPLIER", "AUDITOR", "ORG_MANAGER"}},
+		{Name: "invited_by_id", Type: field.TypeInt, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 		{Name: "user_id", Type: field.TypeInt},
 	}
@@ -603,13 +718,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "memberships_organizations_memberships",
-				Columns:    []*schema.Column{MembershipsColumns[4]},
+				Columns:    []*schema.Column{MembershipsColumns[5]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "memberships_users_memberships",
-				Columns:    []*schema.Column{MembershipsColumns[5]},
+				Columns:    []*schema.Column{MembershipsColumns[6]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -618,12 +733,12 @@ var (
 			{
 				Name:    "membership_user_id",
 				Unique:  false,
-				Columns: []*schema.Column{MembershipsColumns[5]},
+				Columns: []*schema.Column{MembershipsColumns[6]},
 			},
 			{
 				Name:    "membership_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{MembershipsColumns[4]},
+				Columns: []*schema.Column{MembershipsColumns[5]},
 			},
 		},
 	}
@@ -870,6 +985,11 @@ var (
 		{Name: "name", Type: field.TypeString, Size: 128},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"AGENCY", "BUDGET_UNIT", "UNION", "SOE", "ENTERPRISE", "COOPERATIVE", "FAMILY_FARM", "VILLAGE_COLLECTIVE", "SOCIAL_ORG", "DESIGNATED_UNIT"}},
 		{Name: "credit_code", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "ACTIVE", "REJECTED", "SUSPENDED"}, Default: "ACTIVE"},
+		{Name: "status_reason", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "contact_phone", Type: field.TypeString, Nullable: true, Size: 20},
+		{Name: "registered_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
 		{Name: "parent_id", Type: field.TypeInt, Nullable: true},
 		{Name: "region_id", Type: field.TypeInt},
 	}
@@ -881,13 +1001,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "organizations_organizations_children",
-				Columns:    []*schema.Column{OrganizationsColumns[6]},
+				Columns:    []*schema.Column{OrganizationsColumns[11]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "organizations_regions_organizations",
-				Columns:    []*schema.Column{OrganizationsColumns[7]},
+				Columns:    []*schema.Column{OrganizationsColumns[12]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -896,12 +1016,12 @@ var (
 			{
 				Name:    "organization_region_id",
 				Unique:  false,
-				Columns: []*schema.Column{OrganizationsColumns[7]},
+				Columns: []*schema.Column{OrganizationsColumns[12]},
 			},
 			{
 				Name:    "organization_parent_id",
 				Unique:  false,
-				Columns: []*schema.Column{OrganizationsColumns[6]},
+				Columns: []*schema.Column{OrganizationsColumns[11]},
 			},
 			{
 				Name:    "organization_kind",
@@ -912,6 +1032,11 @@ var (
 				Name:    "organization_name",
 				Unique:  false,
 				Columns: []*schema.Column{OrganizationsColumns[3]},
+			},
+			{
+				Name:    "organization_status",
+				Unique:  false,
+				Columns: []*schema.Column{OrganizationsColumns[6]},
 			},
 		},
 	}
@@ -1439,9 +1564,11 @@ var (
 		BuyerProfilesTable,
 		CertificationsTable,
 		CreditTotalsTable,
+		FacilitationsTable,
 		HouseholdsTable,
 		HouseholdMembersTable,
 		IncentiveRulesTable,
+		InvitationsTable,
 		LedgerEntriesTable,
 		MembershipsTable,
 		MonitoringCasesTable,
@@ -1508,6 +1635,11 @@ func init() {
 	CreditTotalsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(111669149696),
 	}
+	FacilitationsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	FacilitationsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	FacilitationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(141733920768),
+	}
 	HouseholdsTable.ForeignKeys[0].RefTable = RegionsTable
 	HouseholdsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
@@ -1519,6 +1651,10 @@ func init() {
 	IncentiveRulesTable.ForeignKeys[0].RefTable = IncentiveRulesTable
 	IncentiveRulesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),
+	}
+	InvitationsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	InvitationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(137438953472),
 	}
 	LedgerEntriesTable.ForeignKeys[0].RefTable = AgreementsTable
 	LedgerEntriesTable.ForeignKeys[1].RefTable = HouseholdsTable

@@ -32,6 +32,16 @@ const (
 	FieldRegionID = "region_id"
 	// FieldParentID holds the string denoting the parent_id field in the database.
 	FieldParentID = "parent_id"
+	// FieldStatus holds the string denoting the status field in the database.
+	FieldStatus = "status"
+	// FieldStatusReason holds the string denoting the status_reason field in the database.
+	FieldStatusReason = "status_reason"
+	// FieldContactPhone holds the string denoting the contact_phone field in the database.
+	FieldContactPhone = "contact_phone"
+	// FieldRegisteredByID holds the string denoting the registered_by_id field in the database.
+	FieldRegisteredByID = "registered_by_id"
+	// FieldDecidedAt holds the string denoting the decided_at field in the database.
+	FieldDecidedAt = "decided_at"
 	// EdgeRegion holds the string denoting the region edge name in mutations.
 	EdgeRegion = "region"
 	// EdgeParent holds the string denoting the parent edge name in mutations.
@@ -40,8 +50,8 @@ const (
 	EdgeChildren = "children"
 	// EdgeSupplierProfile holds the string denoting the supplier_profile edge name in mutations.
 	EdgeSupplierProfile = "supplier_profile"
-	// EdgeBuyerProfile holds the string denoting the buyer_profile edge name in mutations.
-	EdgeBuyerProfile = "buyer_profile"
+	// EdgeBuyerProfiles holds the string denoting the buyer_profiles edge name in mutations.
+	EdgeBuyerProfiles = "buyer_profiles"
 	// EdgeProducts holds the string denoting the products edge name in mutations.
 	EdgeProducts = "products"
 	// EdgeOrdersPlaced holds the string denoting the orders_placed edge name in mutations.
@@ -82,13 +92,13 @@ const (
 	SupplierProfileInverseTable = "supplier_profiles"
 	// SupplierProfileColumn is the table column denoting the supplier_profile relation/edge.
 	SupplierProfileColumn = "organization_id"
-	// BuyerProfileTable is the table that holds the buyer_profile relation/edge.
-	BuyerProfileTable = "buyer_profiles"
-	// BuyerProfileInverseTable is the table name for the BuyerProfile entity.
+	// BuyerProfilesTable is the table that holds the buyer_profiles relation/edge.
+	BuyerProfilesTable = "buyer_profiles"
+	// BuyerProfilesInverseTable is the table name for the BuyerProfile entity.
 	// It exists in this package in order to avoid circular dependency with the "buyerprofile" package.
-	BuyerProfileInverseTable = "buyer_profiles"
-	// BuyerProfileColumn is the table column denoting the buyer_profile relation/edge.
-	BuyerProfileColumn = "organization_id"
+	BuyerProfilesInverseTable = "buyer_profiles"
+	// BuyerProfilesColumn is the table column denoting the buyer_profiles relation/edge.
+	BuyerProfilesColumn = "organization_id"
 	// ProductsTable is the table that holds the products relation/edge.
 	ProductsTable = "products"
 	// ProductsInverseTable is the table name for the Product entity.
@@ -157,6 +167,11 @@ var Columns = []string{
 	FieldCreditCode,
 	FieldRegionID,
 	FieldParentID,
+	FieldStatus,
+	FieldStatusReason,
+	FieldContactPhone,
+	FieldRegisteredByID,
+	FieldDecidedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -187,6 +202,10 @@ var (
 	NameValidator func(string) error
 	// CreditCodeValidator is a validator for the "credit_code" field. It is called by the builders before save.
 	CreditCodeValidator func(string) error
+	// StatusReasonValidator is a validator for the "status_reason" field. It is called by the builders before save.
+	StatusReasonValidator func(string) error
+	// ContactPhoneValidator is a validator for the "contact_phone" field. It is called by the builders before save.
+	ContactPhoneValidator func(string) error
 )
 
 // Kind defines the type for the "kind" enum field.
@@ -217,6 +236,34 @@ func KindValidator(k Kind) error {
 		return nil
 	default:
 		return fmt.Errorf("organization: invalid enum value for kind field: %q", k)
+	}
+}
+
+// Status defines the type for the "status" enum field.
+type Status string
+
+// StatusACTIVE is the default value of the Status enum.
+const DefaultStatus = StatusACTIVE
+
+// Status values.
+const (
+	StatusPENDING   Status = "PENDING"
+	StatusACTIVE    Status = "ACTIVE"
+	StatusREJECTED  Status = "REJECTED"
+	StatusSUSPENDED Status = "SUSPENDED"
+)
+
+func (s Status) String() string {
+	return string(s)
+}
+
+// StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
+func StatusValidator(s Status) error {
+	switch s {
+	case StatusPENDING, StatusACTIVE, StatusREJECTED, StatusSUSPENDED:
+		return nil
+	default:
+		return fmt.Errorf("organization: invalid enum value for status field: %q", s)
 	}
 }
 
@@ -263,6 +310,31 @@ func ByParentID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldParentID, opts...).ToFunc()
 }
 
+// ByStatus orders the results by the status field.
+func ByStatus(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByStatusReason orders the results by the status_reason field.
+func ByStatusReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStatusReason, opts...).ToFunc()
+}
+
+// ByContactPhone orders the results by the contact_phone field.
+func ByContactPhone(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldContactPhone, opts...).ToFunc()
+}
+
+// ByRegisteredByID orders the results by the registered_by_id field.
+func ByRegisteredByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRegisteredByID, opts...).ToFunc()
+}
+
+// ByDecidedAt orders the results by the decided_at field.
+func ByDecidedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDecidedAt, opts...).ToFunc()
+}
+
 // ByRegionField orders the results by region field.
 func ByRegionField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -298,10 +370,17 @@ func BySupplierProfileField(field string, opts ...sql.OrderTermOption) OrderOpti
 	}
 }
 
-// ByBuyerProfileField orders the results by buyer_profile field.
-func ByBuyerProfileField(field string, opts ...sql.OrderTermOption) OrderOption {
+// ByBuyerProfilesCount orders the results by buyer_profiles count.
+func ByBuyerProfilesCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newBuyerProfileStep(), sql.OrderByField(field, opts...))
+		sqlgraph.OrderByNeighborsCount(s, newBuyerProfilesStep(), opts...)
+	}
+}
+
+// ByBuyerProfiles orders the results by buyer_profiles terms.
+func ByBuyerProfiles(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newBuyerProfilesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -444,11 +523,11 @@ func newSupplierProfileStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.O2O, false, SupplierProfileTable, SupplierProfileColumn),
 	)
 }
-func newBuyerProfileStep() *sqlgraph.Step {
+func newBuyerProfilesStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(BuyerProfileInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2O, false, BuyerProfileTable, BuyerProfileColumn),
+		sqlgraph.To(BuyerProfilesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, BuyerProfilesTable, BuyerProfilesColumn),
 	)
 }
 func newProductsStep() *sqlgraph.Step {
@@ -522,6 +601,24 @@ func (e *Kind) UnmarshalGQL(val interface{}) error {
 	*e = Kind(str)
 	if err := KindValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Kind", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Status) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Status) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Status(str)
+	if err := StatusValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Status", str)
 	}
 	return nil
 }

@@ -85,6 +85,26 @@ func ParentID(v int) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldParentID, v))
 }
 
+// StatusReason applies equality check predicate on the "status_reason" field. It's identical to StatusReasonEQ.
+func StatusReason(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldStatusReason, v))
+}
+
+// ContactPhone applies equality check predicate on the "contact_phone" field. It's identical to ContactPhoneEQ.
+func ContactPhone(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldContactPhone, v))
+}
+
+// RegisteredByID applies equality check predicate on the "registered_by_id" field. It's identical to RegisteredByIDEQ.
+func RegisteredByID(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldRegisteredByID, v))
+}
+
+// DecidedAt applies equality check predicate on the "decided_at" field. It's identical to DecidedAtEQ.
+func DecidedAt(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldDecidedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldCreatedAt, v))
@@ -375,6 +395,276 @@ func ParentIDNotNil() predicate.Organization {
 	return predicate.Organization(sql.FieldNotNull(FieldParentID))
 }
 
+// StatusEQ applies the EQ predicate on the "status" field.
+func StatusEQ(v Status) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldStatus, v))
+}
+
+// StatusNEQ applies the NEQ predicate on the "status" field.
+func StatusNEQ(v Status) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldStatus, v))
+}
+
+// StatusIn applies the In predicate on the "status" field.
+func StatusIn(vs ...Status) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldStatus, vs...))
+}
+
+// StatusNotIn applies the NotIn predicate on the "status" field.
+func StatusNotIn(vs ...Status) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldStatus, vs...))
+}
+
+// StatusReasonEQ applies the EQ predicate on the "status_reason" field.
+func StatusReasonEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldStatusReason, v))
+}
+
+// StatusReasonNEQ applies the NEQ predicate on the "status_reason" field.
+func StatusReasonNEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldStatusReason, v))
+}
+
+// StatusReasonIn applies the In predicate on the "status_reason" field.
+func StatusReasonIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldStatusReason, vs...))
+}
+
+// StatusReasonNotIn applies the NotIn predicate on the "status_reason" field.
+func StatusReasonNotIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldStatusReason, vs...))
+}
+
+// StatusReasonGT applies the GT predicate on the "status_reason" field.
+func StatusReasonGT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldStatusReason, v))
+}
+
+// StatusReasonGTE applies the GTE predicate on the "status_reason" field.
+func StatusReasonGTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldStatusReason, v))
+}
+
+// StatusReasonLT applies the LT predicate on the "status_reason" field.
+func StatusReasonLT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldStatusReason, v))
+}
+
+// StatusReasonLTE applies the LTE predicate on the "status_reason" field.
+func StatusReasonLTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldStatusReason, v))
+}
+
+// StatusReasonContains applies the Contains predicate on the "status_reason" field.
+func StatusReasonContains(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContains(FieldStatusReason, v))
+}
+
+// StatusReasonHasPrefix applies the HasPrefix predicate on the "status_reason" field.
+func StatusReasonHasPrefix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasPrefix(FieldStatusReason, v))
+}
+
+// StatusReasonHasSuffix applies the HasSuffix predicate on the "status_reason" field.
+func StatusReasonHasSuffix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasSuffix(FieldStatusReason, v))
+}
+
+// StatusReasonIsNil applies the IsNil predicate on the "status_reason" field.
+func StatusReasonIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldStatusReason))
+}
+
+// StatusReasonNotNil applies the NotNil predicate on the "status_reason" field.
+func StatusReasonNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldStatusReason))
+}
+
+// StatusReasonEqualFold applies the EqualFold predicate on the "status_reason" field.
+func StatusReasonEqualFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEqualFold(FieldStatusReason, v))
+}
+
+// StatusReasonContainsFold applies the ContainsFold predicate on the "status_reason" field.
+func StatusReasonContainsFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContainsFold(FieldStatusReason, v))
+}
+
+// ContactPhoneEQ applies the EQ predicate on the "contact_phone" field.
+func ContactPhoneEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldContactPhone, v))
+}
+
+// ContactPhoneNEQ applies the NEQ predicate on the "contact_phone" field.
+func ContactPhoneNEQ(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldContactPhone, v))
+}
+
+// ContactPhoneIn applies the In predicate on the "contact_phone" field.
+func ContactPhoneIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldContactPhone, vs...))
+}
+
+// ContactPhoneNotIn applies the NotIn predicate on the "contact_phone" field.
+func ContactPhoneNotIn(vs ...string) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldContactPhone, vs...))
+}
+
+// ContactPhoneGT applies the GT predicate on the "contact_phone" field.
+func ContactPhoneGT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldContactPhone, v))
+}
+
+// ContactPhoneGTE applies the GTE predicate on the "contact_phone" field.
+func ContactPhoneGTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldContactPhone, v))
+}
+
+// ContactPhoneLT applies the LT predicate on the "contact_phone" field.
+func ContactPhoneLT(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldContactPhone, v))
+}
+
+// ContactPhoneLTE applies the LTE predicate on the "contact_phone" field.
+func ContactPhoneLTE(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldContactPhone, v))
+}
+
+// ContactPhoneContains applies the Contains predicate on the "contact_phone" field.
+func ContactPhoneContains(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContains(FieldContactPhone, v))
+}
+
+// ContactPhoneHasPrefix applies the HasPrefix predicate on the "contact_phone" field.
+func ContactPhoneHasPrefix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasPrefix(FieldContactPhone, v))
+}
+
+// ContactPhoneHasSuffix applies the HasSuffix predicate on the "contact_phone" field.
+func ContactPhoneHasSuffix(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldHasSuffix(FieldContactPhone, v))
+}
+
+// ContactPhoneIsNil applies the IsNil predicate on the "contact_phone" field.
+func ContactPhoneIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldContactPhone))
+}
+
+// ContactPhoneNotNil applies the NotNil predicate on the "contact_phone" field.
+func ContactPhoneNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldContactPhone))
+}
+
+// ContactPhoneEqualFold applies the EqualFold predicate on the "contact_phone" field.
+func ContactPhoneEqualFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldEqualFold(FieldContactPhone, v))
+}
+
+// ContactPhoneContainsFold applies the ContainsFold predicate on the "contact_phone" field.
+func ContactPhoneContainsFold(v string) predicate.Organization {
+	return predicate.Organization(sql.FieldContainsFold(FieldContactPhone, v))
+}
+
+// RegisteredByIDEQ applies the EQ predicate on the "registered_by_id" field.
+func RegisteredByIDEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldRegisteredByID, v))
+}
+
+// RegisteredByIDNEQ applies the NEQ predicate on the "registered_by_id" field.
+func RegisteredByIDNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldRegisteredByID, v))
+}
+
+// RegisteredByIDIn applies the In predicate on the "registered_by_id" field.
+func RegisteredByIDIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldRegisteredByID, vs...))
+}
+
+// RegisteredByIDNotIn applies the NotIn predicate on the "registered_by_id" field.
+func RegisteredByIDNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldRegisteredByID, vs...))
+}
+
+// RegisteredByIDGT applies the GT predicate on the "registered_by_id" field.
+func RegisteredByIDGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldRegisteredByID, v))
+}
+
+// RegisteredByIDGTE applies the GTE predicate on the "registered_by_id" field.
+func RegisteredByIDGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldRegisteredByID, v))
+}
+
+// RegisteredByIDLT applies the LT predicate on the "registered_by_id" field.
+func RegisteredByIDLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldRegisteredByID, v))
+}
+
+// RegisteredByIDLTE applies the LTE predicate on the "registered_by_id" field.
+func RegisteredByIDLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldRegisteredByID, v))
+}
+
+// RegisteredByIDIsNil applies the IsNil predicate on the "registered_by_id" field.
+func RegisteredByIDIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldRegisteredByID))
+}
+
+// RegisteredByIDNotNil applies the NotNil predicate on the "registered_by_id" field.
+func RegisteredByIDNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldRegisteredByID))
+}
+
+// DecidedAtEQ applies the EQ predicate on the "decided_at" field.
+func DecidedAtEQ(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldDecidedAt, v))
+}
+
+// DecidedAtNEQ applies the NEQ predicate on the "decided_at" field.
+func DecidedAtNEQ(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldDecidedAt, v))
+}
+
+// DecidedAtIn applies the In predicate on the "decided_at" field.
+func DecidedAtIn(vs ...time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldDecidedAt, vs...))
+}
+
+// DecidedAtNotIn applies the NotIn predicate on the "decided_at" field.
+func DecidedAtNotIn(vs ...time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldDecidedAt, vs...))
+}
+
+// DecidedAtGT applies the GT predicate on the "decided_at" field.
+func DecidedAtGT(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldDecidedAt, v))
+}
+
+// DecidedAtGTE applies the GTE predicate on the "decided_at" field.
+func DecidedAtGTE(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldDecidedAt, v))
+}
+
+// DecidedAtLT applies the LT predicate on the "decided_at" field.
+func DecidedAtLT(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldDecidedAt, v))
+}
+
+// DecidedAtLTE applies the LTE predicate on the "decided_at" field.
+func DecidedAtLTE(v time.Time) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldDecidedAt, v))
+}
+
+// DecidedAtIsNil applies the IsNil predicate on the "decided_at" field.
+func DecidedAtIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldDecidedAt))
+}
+
+// DecidedAtNotNil applies the NotNil predicate on the "decided_at" field.
+func DecidedAtNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldDecidedAt))
+}
+
 // HasRegion applies the HasEdge predicate on the "region" edge.
 func HasRegion() predicate.Organization {
 	return predicate.Organization(func(s *sql.Selector) {
@@ -467,21 +757,21 @@ func HasSupplierProfileWith(preds ...predicate.SupplierProfile) predicate.Organi
 	})
 }
 
-// HasBuyerProfile applies the HasEdge predicate on the "buyer_profile" edge.
-func HasBuyerProfile() predicate.Organization {
+// HasBuyerProfiles applies the HasEdge predicate on the "buyer_profiles" edge.
+func HasBuyerProfiles() predicate.Organization {
 	return predicate.Organization(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2O, false, BuyerProfileTable, BuyerProfileColumn),
+			sqlgraph.Edge(sqlgraph.O2M, false, BuyerProfilesTable, BuyerProfilesColumn),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})
 }
 
-// HasBuyerProfileWith applies the HasEdge predicate on the "buyer_profile" edge with a given conditions (other predicates).
-func HasBuyerProfileWith(preds ...predicate.BuyerProfile) predicate.Organization {
+// HasBuyerProfilesWith applies the HasEdge predicate on the "buyer_profiles" edge with a given conditions (other predicates).
+func HasBuyerProfilesWith(preds ...predicate.BuyerProfile) predicate.Organization {
 	return predicate.Organization(func(s *sql.Selector) {
-		step := newBuyerProfileStep()
+		step := newBuyerProfilesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -33,6 +33,9 @@ type Certification func(*sql.Selector)
 // CreditTotal is the predicate function for credittotal builders.
 type CreditTotal func(*sql.Selector)
 
+// Facilitation is the predicate function for facilitation builders.
+type Facilitation func(*sql.Selector)
+
 // Household is the predicate function for household builders.
 type Household func(*sql.Selector)
 
@@ -41,6 +44,9 @@ type HouseholdMember func(*sql.Selector)
 
 // IncentiveRule is the predicate function for incentiverule builders.
 type IncentiveRule func(*sql.Selector)
+
+// Invitation is the predicate function for invitation builders.
+type Invitation func(*sql.Selector)
 
 // LedgerEntry is the predicate function for ledgerentry builders.
 type LedgerEntry func(*sql.Selector)

@@ -326,6 +326,30 @@ func (f CreditTotalMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CreditTotalMutation", m)
 }
 
+// The FacilitationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type FacilitationQueryRuleFunc func(context.Context, *ent.FacilitationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f FacilitationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FacilitationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.FacilitationQuery", q)
+}
+
+// The FacilitationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type FacilitationMutationRuleFunc func(context.Context, *ent.FacilitationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f FacilitationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.FacilitationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FacilitationMutation", m)
+}
+
 // The HouseholdQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type HouseholdQueryRuleFunc func(context.Context, *ent.HouseholdQuery) error
@@ -396,6 +420,30 @@ func (f IncentiveRuleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.IncentiveRuleMutation", m)
+}
+
+// The InvitationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type InvitationQueryRuleFunc func(context.Context, *ent.InvitationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f InvitationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InvitationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.InvitationQuery", q)
+}
+
+// The InvitationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type InvitationMutationRuleFunc func(context.Context, *ent.InvitationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f InvitationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.InvitationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InvitationMutation", m)
 }
 
 // The LedgerEntryQueryRuleFunc type is an adapter to allow the use of ordinary

@@ -12,9 +12,11 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
@@ -422,6 +424,14 @@ func init() {
 			return nil
 		}
 	}()
+	// benefitlinkDescCrossCountyReason is the schema descriptor for cross_county_reason field.
+	benefitlinkDescCrossCountyReason := benefitlinkFields[8].Descriptor()
+	// benefitlink.CrossCountyReasonValidator is a validator for the "cross_county_reason" field. It is called by the builders before save.
+	benefitlink.CrossCountyReasonValidator = benefitlinkDescCrossCountyReason.Validators[0].(func(string) error)
+	// benefitlinkDescDecisionReason is the schema descriptor for decision_reason field.
+	benefitlinkDescDecisionReason := benefitlinkFields[9].Descriptor()
+	// benefitlink.DecisionReasonValidator is a validator for the "decision_reason" field. It is called by the builders before save.
+	benefitlink.DecisionReasonValidator = benefitlinkDescDecisionReason.Validators[0].(func(string) error)
 	buyerprofileMixin := schema.BuyerProfile{}.Mixin()
 	buyerprofile.Policy = privacy.NewPolicies(schema.BuyerProfile{})
 	buyerprofile.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -449,18 +459,36 @@ func init() {
 	buyerprofile.DefaultUpdatedAt = buyerprofileDescUpdatedAt.Default.(func() time.Time)
 	// buyerprofile.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	buyerprofile.UpdateDefaultUpdatedAt = buyerprofileDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// buyerprofileDescYear is the schema descriptor for year field.
+	buyerprofileDescYear := buyerprofileFields[1].Descriptor()
+	// buyerprofile.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	buyerprofile.YearValidator = func() func(int) error {
+		validators := buyerprofileDescYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(year int) error {
+			for _, fn := range fns {
+				if err := fn(year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// buyerprofileDescHasCanteen is the schema descriptor for has_canteen field.
-	buyerprofileDescHasCanteen := buyerprofileFields[1].Descriptor()
+	buyerprofileDescHasCanteen := buyerprofileFields[2].Descriptor()
 	// buyerprofile.DefaultHasCanteen holds the default value on creation for the has_canteen field.
 	buyerprofile.DefaultHasCanteen = buyerprofileDescHasCanteen.Default.(bool)
 	// buyerprofileDescCanteenFoodBudgetFen is the schema descriptor for canteen_food_budget_fen field.
-	buyerprofileDescCanteenFoodBudgetFen := buyerprofileFields[2].Descriptor()
+	buyerprofileDescCanteenFoodBudgetFen := buyerprofileFields[3].Descriptor()
 	// buyerprofile.DefaultCanteenFoodBudgetFen holds the default value on creation for the canteen_food_budget_fen field.
 	buyerprofile.DefaultCanteenFoodBudgetFen = buyerprofileDescCanteenFoodBudgetFen.Default.(int64)
 	// buyerprofile.CanteenFoodBudgetFenValidator is a validator for the "canteen_food_budget_fen" field. It is called by the builders before save.
 	buyerprofile.CanteenFoodBudgetFenValidator = buyerprofileDescCanteenFoodBudgetFen.Validators[0].(func(int64) error)
 	// buyerprofileDescReservedShareBp is the schema descriptor for reserved_share_bp field.
-	buyerprofileDescReservedShareBp := buyerprofileFields[3].Descriptor()
+	buyerprofileDescReservedShareBp := buyerprofileFields[4].Descriptor()
 	// buyerprofile.DefaultReservedShareBp holds the default value on creation for the reserved_share_bp field.
 	buyerprofile.DefaultReservedShareBp = buyerprofileDescReservedShareBp.Default.(int)
 	// buyerprofile.ReservedShareBpValidator is a validator for the "reserved_share_bp" field. It is called by the builders before save.
@@ -533,6 +561,33 @@ func init() {
 	credittotalDescLines := credittotalFields[6].Descriptor()
 	// credittotal.DefaultLines holds the default value on creation for the lines field.
 	credittotal.DefaultLines = credittotalDescLines.Default.(int)
+	facilitationMixin := schema.Facilitation{}.Mixin()
+	facilitation.Policy = privacy.NewPolicies(schema.Facilitation{})
+	facilitation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := facilitation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	facilitationMixinHooks1 := facilitationMixin[1].Hooks()
+
+	facilitation.Hooks[1] = facilitationMixinHooks1[0]
+	facilitationMixinFields0 := facilitationMixin[0].Fields()
+	_ = facilitationMixinFields0
+	facilitationFields := schema.Facilitation{}.Fields()
+	_ = facilitationFields
+	// facilitationDescCreatedAt is the schema descriptor for created_at field.
+	facilitationDescCreatedAt := facilitationMixinFields0[0].Descriptor()
+	// facilitation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	facilitation.DefaultCreatedAt = facilitationDescCreatedAt.Default.(func() time.Time)
+	// facilitationDescUpdatedAt is the schema descriptor for updated_at field.
+	facilitationDescUpdatedAt := facilitationMixinFields0[1].Descriptor()
+	// facilitation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	facilitation.DefaultUpdatedAt = facilitationDescUpdatedAt.Default.(func() time.Time)
+	// facilitation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	facilitation.UpdateDefaultUpdatedAt = facilitationDescUpdatedAt.UpdateDefault.(func() time.Time)
 	householdMixin := schema.Household{}.Mixin()
 	household.Policy = privacy.NewPolicies(schema.Household{})
 	household.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -610,7 +665,7 @@ func init() {
 		}
 	}()
 	// householdDescResponsibleCadre is the schema descriptor for responsible_cadre field.
-	householdDescResponsibleCadre := householdFields[9].Descriptor()
+	householdDescResponsibleCadre := householdFields[10].Descriptor()
 	// household.ResponsibleCadreValidator is a validator for the "responsible_cadre" field. It is called by the builders before save.
 	household.ResponsibleCadreValidator = householdDescResponsibleCadre.Validators[0].(func(string) error)
 	householdmemberMixin := schema.HouseholdMember{}.Mixin()
@@ -679,6 +734,18 @@ func init() {
 	householdmemberDescPhone := householdmemberFields[5].Descriptor()
 	// householdmember.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
 	householdmember.PhoneValidator = householdmemberDescPhone.Validators[0].(func(string) error)
+	// householdmemberDescPersonNumber is the schema descriptor for person_number field.
+	householdmemberDescPersonNumber := householdmemberFields[6].Descriptor()
+	// householdmember.PersonNumberValidator is a validator for the "person_number" field. It is called by the builders before save.
+	householdmember.PersonNumberValidator = householdmemberDescPersonNumber.Validators[0].(func(string) error)
+	// householdmemberDescBirthMonth is the schema descriptor for birth_month field.
+	householdmemberDescBirthMonth := householdmemberFields[7].Descriptor()
+	// householdmember.BirthMonthValidator is a validator for the "birth_month" field. It is called by the builders before save.
+	householdmember.BirthMonthValidator = householdmemberDescBirthMonth.Validators[0].(func(string) error)
+	// householdmemberDescRemovedReason is the schema descriptor for removed_reason field.
+	householdmemberDescRemovedReason := householdmemberFields[9].Descriptor()
+	// householdmember.RemovedReasonValidator is a validator for the "removed_reason" field. It is called by the builders before save.
+	householdmember.RemovedReasonValidator = householdmemberDescRemovedReason.Validators[0].(func(string) error)
 	incentiveruleMixin := schema.IncentiveRule{}.Mixin()
 	incentiverule.Policy = privacy.NewPolicies(schema.IncentiveRule{})
 	incentiverule.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -764,6 +831,55 @@ func init() {
 			return nil
 		}
 	}()
+	invitationMixin := schema.Invitation{}.Mixin()
+	invitation.Policy = privacy.NewPolicies(schema.Invitation{})
+	invitation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := invitation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	invitationMixinHooks1 := invitationMixin[1].Hooks()
+
+	invitation.Hooks[1] = invitationMixinHooks1[0]
+	invitationMixinFields0 := invitationMixin[0].Fields()
+	_ = invitationMixinFields0
+	invitationFields := schema.Invitation{}.Fields()
+	_ = invitationFields
+	// invitationDescCreatedAt is the schema descriptor for created_at field.
+	invitationDescCreatedAt := invitationMixinFields0[0].Descriptor()
+	// invitation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	invitation.DefaultCreatedAt = invitationDescCreatedAt.Default.(func() time.Time)
+	// invitationDescUpdatedAt is the schema descriptor for updated_at field.
+	invitationDescUpdatedAt := invitationMixinFields0[1].Descriptor()
+	// invitation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	invitation.DefaultUpdatedAt = invitationDescUpdatedAt.Default.(func() time.Time)
+	// invitation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	invitation.UpdateDefaultUpdatedAt = invitationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// invitationDescEmail is the schema descriptor for email field.
+	invitationDescEmail := invitationFields[1].Descriptor()
+	// invitation.EmailValidator is a validator for the "email" field. It is called by the builders before save.
+	invitation.EmailValidator = func() func(string) error {
+		validators := invitationDescEmail.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(email string) error {
+			for _, fn := range fns {
+				if err := fn(email); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// invitationDescTokenHash is the schema descriptor for token_hash field.
+	invitationDescTokenHash := invitationFields[3].Descriptor()
+	// invitation.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	invitation.TokenHashValidator = invitationDescTokenHash.Validators[0].(func(string) error)
 	ledgerentryMixin := schema.LedgerEntry{}.Mixin()
 	ledgerentry.Policy = privacy.NewPolicies(schema.LedgerEntry{})
 	ledgerentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1171,6 +1287,28 @@ func init() {
 	organizationDescCreditCode := organizationFields[2].Descriptor()
 	// organization.CreditCodeValidator is a validator for the "credit_code" field. It is called by the builders before save.
 	organization.CreditCodeValidator = organizationDescCreditCode.Validators[0].(func(string) error)
+	// organizationDescStatusReason is the schema descriptor for status_reason field.
+	organizationDescStatusReason := organizationFields[6].Descriptor()
+	// organization.StatusReasonValidator is a validator for the "status_reason" field. It is called by the builders before save.
+	organization.StatusReasonValidator = organizationDescStatusReason.Validators[0].(func(string) error)
+	// organizationDescContactPhone is the schema descriptor for contact_phone field.
+	organizationDescContactPhone := organizationFields[7].Descriptor()
+	// organization.ContactPhoneValidator is a validator for the "contact_phone" field. It is called by the builders before save.
+	organization.ContactPhoneValidator = func() func(string) error {
+		validators := organizationDescContactPhone.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(contact_phone string) error {
+			for _, fn := range fns {
+				if err := fn(contact_phone); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	pairingMixin := schema.Pairing{}.Mixin()
 	pairing.Policy = privacy.NewPolicies(schema.Pairing{})
 	pairing.Hooks[0] = func(next ent.Mutator) ent.Mutator {

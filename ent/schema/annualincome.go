@@ -12,6 +12,8 @@ import (
 
 	gen "bangfu/ent"
 	"bangfu/ent/annualincome"
+	"bangfu/ent/privacy"
+	"bangfu/internal/viewer"
 )
 
 // AnnualIncome is a household's reported per-capita net income for a year.
@@ -26,6 +28,10 @@ func (AnnualIncome) Fields() []ent.Field {
 		field.Int("household_id"),
 		field.Int("year").Min(2000).Max(2100).Annotations(entgql.OrderField("YEAR")),
 		money("per_capita_net_income_fen", "Per-capita net income (人均纯收入) reported for the year."),
+		field.Bool("food_clothing_ok").Optional().Nillable().Comment("两不愁: enough food and clothing (null: not checked)."),
+		field.Bool("schooling_ok").Optional().Nillable().Comment("三保障: compulsory schooling guaranteed."),
+		field.Bool("medical_ok").Optional().Nillable().Comment("三保障: basic medical care guaranteed."),
+		field.Bool("housing_ok").Optional().Nillable().Comment("三保障: safe housing guaranteed."),
 	}
 }
 
@@ -46,9 +52,19 @@ func (AnnualIncome) Annotations() []schema.Annotation {
 	return node("AnnualIncome", "A household's per-capita net income for one year (年度人均纯收入).")
 }
 
-// Policy of the AnnualIncome.
+// Policy of the AnnualIncome: as its household's.
 func (AnnualIncome) Policy() ent.Policy {
-	return policy(householdRules(func(_ context.Context, q gen.Query, orgs []int) {
+	return policy(householdRules(func(q gen.Query, _ *viewer.Viewer, orgs []int) {
 		q.(*gen.AnnualIncomeQuery).Where(annualincome.HasHouseholdWith(linkedTo(orgs)))
-	}), nil)
+	}), []privacy.MutationRule{
+		privacy.AnnualIncomeMutationRuleFunc(func(ctx context.Context, m *gen.AnnualIncomeMutation) error {
+			return registryKeeper(ctx, householdCounty(ctx, m.Client(), m.HouseholdID, m.ID, func(id int) (int, error) {
+				a, err := m.Client().AnnualIncome.Get(viewer.AsSystem(ctx), id)
+				if err != nil {
+					return 0, err
+				}
+				return a.HouseholdID, nil
+			}))
+		}),
+	})
 }

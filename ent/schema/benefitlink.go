@@ -2,7 +2,9 @@ package schema
 
 import (
 	"context"
+	"slices"
 
+	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
@@ -11,6 +13,10 @@ import (
 
 	gen "bangfu/ent"
 	"bangfu/ent/benefitlink"
+	"bangfu/ent/organization"
+	"bangfu/ent/privacy"
+	"bangfu/ent/region"
+	"bangfu/internal/viewer"
 )
 
 // BenefitLink ties a supplier to a household it benefits.
@@ -30,6 +36,17 @@ func (BenefitLink) Fields() []ent.Field {
 			Comment("Share of a settled line's amount that becomes this household's income, in basis points (100 = 1%)."),
 		field.Time("valid_from").Comment("When the link starts counting."),
 		field.Time("valid_until").Optional().Nillable().Comment("When the link stops counting; open-ended if null."),
+		field.Enum("status").Values("PROPOSED", "APPROVED", "REJECTED", "ENDED").Default("APPROVED").
+			Comment("PROPOSED by the supplier with evidence, APPROVED (or REJECTED) by its county's certifier, ENDED by either; only APPROVED links turn sales into household income."),
+		field.Strings("evidence").Optional().
+			Comment("References to the evidence (employment contract, dividend agreement, purchase records)."),
+		field.String("cross_county_reason").Optional().MaxLen(500).
+			Comment("Why a household outside the supplier's county is linked (approved explicitly)."),
+		field.String("decision_reason").Optional().MaxLen(500),
+		field.Int("proposed_by_id").Optional().Nillable().Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("decided_by_id").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("decided_at").Optional().Nillable(),
+		field.Time("ended_at").Optional().Nillable(),
 	}
 }
 
@@ -44,19 +61,55 @@ func (BenefitLink) Edges() []ent.Edge {
 // Indexes of the BenefitLink.
 func (BenefitLink) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("supplier_id", "household_id", "mechanism").Unique(),
+		index.Fields("supplier_id", "status"),
 		index.Fields("household_id"),
 	}
 }
 
 // Annotations of the BenefitLink.
 func (BenefitLink) Annotations() []schema.Annotation {
-	return node("BenefitLink", "How a supplier benefits a poor household (联农带农/带贫益贫机制) and the share that turns a sale into household income.")
+	return node("BenefitLink", "How a supplier benefits a poor household (联农带农/带贫益贫机制) and the share that turns a sale into household income.", entgql.QueryField())
 }
 
-// Policy of the BenefitLink.
+// Policy of the BenefitLink: read as households are. The supplier's own
+// members (SUPPLIER or ORG_MANAGER) propose a link; the certifiers whose
+// scope covers the supplier's county approve or reject it; either side
+// ends it (which step when: internal/households).
 func (BenefitLink) Policy() ent.Policy {
-	return policy(householdRules(func(_ context.Context, q gen.Query, orgs []int) {
+	return policy(householdRules(func(q gen.Query, _ *viewer.Viewer, orgs []int) {
 		q.(*gen.BenefitLinkQuery).Where(benefitlink.SupplierIDIn(orgs...))
-	}), nil)
+	}), []privacy.MutationRule{
+		privacy.BenefitLinkMutationRuleFunc(func(ctx context.Context, m *gen.BenefitLinkMutation) error {
+			v := viewer.FromContext(ctx)
+			supplier, ok := m.SupplierID()
+			if !ok {
+				id, _ := m.ID()
+				l, err := m.Client().BenefitLink.Get(viewer.AsSystem(ctx), id)
+				if err != nil {
+					return err
+				}
+				supplier = l.SupplierID
+			}
+			own := slices.Contains(v.OrgIDs(viewer.Supplier, viewer.OrgManager), supplier)
+			status, _ := m.Status()
+			if m.Op().Is(ent.OpCreate) {
+				if own && status == benefitlink.StatusPROPOSED {
+					return privacy.Allow
+				}
+				return privacy.Denyf("a benefit link is proposed by the supplier's own members")
+			}
+			if status == benefitlink.StatusENDED && own {
+				return privacy.Allow
+			}
+			code, err := m.Client().Organization.Query().Where(organization.ID(supplier)).QueryRegion().
+				Select(region.FieldCode).String(ctx)
+			if err != nil {
+				return err
+			}
+			if v.CoversRegionAs(viewer.Certifier, code) {
+				return privacy.Allow
+			}
+			return privacy.Denyf("benefit links are decided by the certifiers of the supplier's county")
+		}),
+	})
 }

@@ -2,11 +2,13 @@ package schema
 
 import (
 	"context"
+	"slices"
 
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 
 	gen "bangfu/ent"
 	"bangfu/ent/buyerprofile"
@@ -23,7 +25,8 @@ func (BuyerProfile) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, AuditM
 // Fields of the BuyerProfile.
 func (BuyerProfile) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("organization_id").Unique().Immutable(),
+		field.Int("organization_id").Immutable(),
+		field.Int("year").Min(2000).Max(2100).Immutable().Comment("The year the budget is for."),
 		field.Bool("has_canteen").Default(false).
 			Comment("Whether the unit runs a canteen (食堂); units without one have no reservation quota."),
 		money("canteen_food_budget_fen", "Yearly canteen food procurement budget."),
@@ -35,9 +38,14 @@ func (BuyerProfile) Fields() []ent.Field {
 // Edges of the BuyerProfile.
 func (BuyerProfile) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("organization", Organization.Type).Ref("buyer_profile").
+		edge.From("organization", Organization.Type).Ref("buyer_profiles").
 			Field("organization_id").Unique().Required().Immutable(),
 	}
+}
+
+// Indexes of the BuyerProfile.
+func (BuyerProfile) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("organization_id", "year").Unique()}
 }
 
 // Annotations of the BuyerProfile.
@@ -45,13 +53,30 @@ func (BuyerProfile) Annotations() []schema.Annotation {
 	return node("BuyerProfile", "A buyer's procurement profile (预留份额).")
 }
 
-// Policy of the BuyerProfile: the organization's own members and officials.
+// Policy of the BuyerProfile: the organization's own members and
+// officials read it; its managers set it.
 func (BuyerProfile) Policy() ent.Policy {
 	return policy([]privacy.QueryRule{
 		signedIn(), readableBy(viewer.Auditor, viewer.Coordinator),
 		privacy.BuyerProfileQueryRuleFunc(func(ctx context.Context, q *gen.BuyerProfileQuery) error {
-			q.Where(buyerprofile.OrganizationIDIn(viewer.FromContext(ctx).OrgIDs(viewer.Buyer, viewer.Supplier)...))
+			q.Where(buyerprofile.OrganizationIDIn(viewer.FromContext(ctx).OrgIDs(memberRoles...)...))
 			return privacy.Allow
 		}),
-	}, nil)
+	}, []privacy.MutationRule{
+		privacy.BuyerProfileMutationRuleFunc(func(ctx context.Context, m *gen.BuyerProfileMutation) error {
+			org, ok := m.OrganizationID()
+			if !ok {
+				id, _ := m.ID()
+				p, err := m.Client().BuyerProfile.Get(ctx, id)
+				if err != nil {
+					return err
+				}
+				org = p.OrganizationID
+			}
+			if slices.Contains(viewer.FromContext(ctx).OrgIDs(viewer.OrgManager), org) {
+				return privacy.Allow
+			}
+			return privacy.Denyf("a buyer profile is set by the organization's managers")
+		}),
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"entgo.io/contrib/entgql"
+
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
@@ -54,7 +56,7 @@ func (Certification) Indexes() []ent.Index {
 
 // Annotations of the Certification.
 func (Certification) Annotations() []schema.Annotation {
-	return node("Certification", "A poverty-alleviation product certification (扶贫产品认定).")
+	return node("Certification", "A poverty-alleviation product certification (扶贫产品认定).", entgql.QueryField())
 }
 
 // Policy of the Certification: public. A supplier applies for its own
@@ -80,7 +82,7 @@ func (Certification) Policy() ent.Policy {
 			if m.Op().Is(ent.OpCreate) && slices.Contains(v.OrgIDs(viewer.Supplier), p.SupplierID) {
 				return privacy.Allow
 			}
-			if !m.Op().Is(ent.OpCreate) && v.Has(viewer.Certifier) && v.CoversCounty(p.Edges.OriginCounty.Code) {
+			if !m.Op().Is(ent.OpCreate) && v.Has(viewer.Certifier) && v.CoversRegion(p.Edges.OriginCounty.Code) {
 				return privacy.Allow
 			}
 			return privacy.Denyf("certifications are decided by the origin county's certifiers")

@@ -13,6 +13,8 @@ import (
 
 	gen "bangfu/ent"
 	"bangfu/ent/hook"
+	"bangfu/ent/household"
+	"bangfu/ent/privacy"
 	"bangfu/internal/viewer"
 )
 
@@ -40,6 +42,8 @@ func (Household) Fields() []ent.Field {
 			Comment("POOR 未脱贫, EXITED 已脱贫, MONITORED 纳入防返贫监测."),
 		field.Int("member_count").Positive().Default(1).Comment("Number of household members (家庭人口)."),
 		field.Int("exit_year").Optional().Nillable().Min(2013).Max(2100).Comment("Year the household exited poverty."),
+		field.Enum("monitoring_type").Values("UNSTABLE_EXITED", "MARGINAL", "SUDDEN_HARDSHIP").Optional().Nillable().
+			Comment("监测对象类型 in the national record: 脱贫不稳定户, 边缘易致贫户, 突发严重困难户."),
 		field.String("responsible_cadre").Optional().MaxLen(64).Sensitive().
 			Annotations(entgql.Skip(entgql.SkipAll)).
 			Comment("Responsible cadre (帮扶责任人); personal data."),
@@ -106,9 +110,34 @@ func (Household) Hooks() []ent.Hook {
 	}
 }
 
-// Policy of the Household.
+// Policy of the Household: officials read households (personal fields are
+// masked by scope elsewhere), a supplier the households of its county and
+// those linked to it; the registry (建档立卡) is kept by the coordinators
+// and certifiers whose scope covers the household's county.
 func (Household) Policy() ent.Policy {
-	return policy(householdRules(func(_ context.Context, q gen.Query, orgs []int) {
-		q.(*gen.HouseholdQuery).Where(linkedTo(orgs))
-	}), nil)
+	return policy(householdRules(func(q gen.Query, v *viewer.Viewer, orgs []int) {
+		// A supplier sees the households linked to it, and those of its
+		// county: the registry it finds the households it benefits in.
+		q.(*gen.HouseholdQuery).Where(household.Or(linkedTo(orgs),
+			household.CountyCodeIn(v.OrgRegionCodes(viewer.Supplier, viewer.OrgManager)...)))
+	}), []privacy.MutationRule{
+		privacy.HouseholdMutationRuleFunc(func(ctx context.Context, m *gen.HouseholdMutation) error {
+			code := ""
+			if village, ok := m.VillageID(); ok && m.Op().Is(ent.OpCreate) {
+				v, err := m.Client().Region.Get(ctx, village)
+				if err != nil {
+					return err
+				}
+				code = v.Code
+			} else {
+				id, _ := m.ID()
+				h, err := m.Client().Household.Get(viewer.AsSystem(ctx), id)
+				if err != nil {
+					return err
+				}
+				code = h.CountyCode
+			}
+			return registryKeeper(ctx, code)
+		}),
+	})
 }

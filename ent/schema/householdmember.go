@@ -13,6 +13,7 @@ import (
 	gen "bangfu/ent"
 	"bangfu/ent/hook"
 	"bangfu/ent/householdmember"
+	"bangfu/ent/privacy"
 	"bangfu/internal/pii"
 	"bangfu/internal/viewer"
 )
@@ -40,6 +41,11 @@ func (HouseholdMember) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipAll)).Comment("Resident ID number (身份证号); personal data."),
 		field.String("phone").Optional().MaxLen(20).Sensitive().
 			Annotations(entgql.Skip(entgql.SkipAll)).Comment("Phone number; personal data."),
+		field.String("person_number").Optional().MaxLen(32).Comment("Person number in the national record (人编号)."),
+		field.String("birth_month").Optional().MaxLen(7).Comment("Birth year and month (出生年月), YYYY-MM."),
+		field.Time("removed_at").Optional().Nillable().
+			Comment("When the member left the household (deceased, married out, moved); the record stays as history."),
+		field.String("removed_reason").Optional().MaxLen(200),
 		field.Enum("relation").Values("HEAD", "SPOUSE", "CHILD", "PARENT", "GRANDCHILD", "SIBLING", "OTHER").
 			Comment("Relation to the household head (与户主关系)."),
 		field.Enum("age_band").Values("UNDER_16", "AGE_16_35", "AGE_36_59", "AGE_60_PLUS").
@@ -76,6 +82,11 @@ func (HouseholdMember) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(func(next ent.Mutator) ent.Mutator {
 			return hook.HouseholdMemberFunc(func(ctx context.Context, m *gen.HouseholdMemberMutation) (ent.Value, error) {
+				// A bulk import sets the code itself (it knows the village);
+				// a single member is looked up.
+				if _, given := m.CountyCode(); given {
+					return next.Mutate(ctx, m)
+				}
 				if id, ok := m.HouseholdID(); ok {
 					h, err := m.Client().Household.Get(viewer.AsSystem(ctx), id)
 					if err != nil {
@@ -99,9 +110,19 @@ func (HouseholdMember) Hooks() []ent.Hook {
 	}
 }
 
-// Policy of the HouseholdMember.
+// Policy of the HouseholdMember: as its household's.
 func (HouseholdMember) Policy() ent.Policy {
-	return policy(householdRules(func(_ context.Context, q gen.Query, orgs []int) {
+	return policy(householdRules(func(q gen.Query, _ *viewer.Viewer, orgs []int) {
 		q.(*gen.HouseholdMemberQuery).Where(householdmember.HasHouseholdWith(linkedTo(orgs)))
-	}), nil)
+	}), []privacy.MutationRule{
+		privacy.HouseholdMemberMutationRuleFunc(func(ctx context.Context, m *gen.HouseholdMemberMutation) error {
+			return registryKeeper(ctx, householdCounty(ctx, m.Client(), m.HouseholdID, m.ID, func(id int) (int, error) {
+				mem, err := m.Client().HouseholdMember.Get(viewer.AsSystem(ctx), id)
+				if err != nil {
+					return 0, err
+				}
+				return mem.HouseholdID, nil
+			}))
+		}),
+	})
 }

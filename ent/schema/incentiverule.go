@@ -58,7 +58,7 @@ func (IncentiveRule) Edges() []ent.Edge {
 
 // Annotations of the IncentiveRule.
 func (IncentiveRule) Annotations() []schema.Annotation {
-	return node("IncentiveRule", "A published rule for incentive points for social participation (社会参与激励).")
+	return node("IncentiveRule", "A published rule for incentive points for social participation (社会参与激励).", entgql.QueryField())
 }
 
 // Policy of the IncentiveRule: published rules, set by admins.

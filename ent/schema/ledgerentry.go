@@ -81,7 +81,7 @@ func (LedgerEntry) Indexes() []ent.Index {
 
 // Annotations of the LedgerEntry.
 func (LedgerEntry) Annotations() []schema.Annotation {
-	return node("LedgerEntry", "An append-only ledger entry (台账): every figure is the sum of these.")
+	return node("LedgerEntry", "An append-only ledger entry (台账): every figure is the sum of these.", entgql.QueryField())
 }
 
 // Hooks of the LedgerEntry: the running totals progress reads follow every

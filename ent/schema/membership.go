@@ -28,8 +28,10 @@ func (Membership) Fields() []ent.Field {
 		field.Int("user_id"),
 		field.Int("organization_id").Optional().Nillable().
 			Comment("Organization the user acts for (BUYER, SUPPLIER)."),
-		field.Enum("role").Values("ADMIN", "COORDINATOR", "CERTIFIER", "BUYER", "SUPPLIER", "AUDITOR").
-			Comment("ADMIN; COORDINATOR (scoped to agreements or regions); CERTIFIER (scoped to counties); BUYER and SUPPLIER (act for an organization); AUDITOR (read-only)."),
+		field.Enum("role").Values("ADMIN", "COORDINATOR", "CERTIFIER", "BUYER", "SUPPLIER", "AUDITOR", "ORG_MANAGER").
+			Comment("ADMIN; COORDINATOR (scoped to agreements or regions); CERTIFIER (scoped to counties); BUYER and SUPPLIER (act for an organization); AUDITOR (read-only); ORG_MANAGER (manages an organization: its members, profiles and applications)."),
+		field.Int("invited_by_id").Optional().Nillable().Immutable().
+			Comment("The manager who invited the member, if invited."),
 	}
 }
 
@@ -54,16 +56,30 @@ func (Membership) Indexes() []ent.Index {
 
 // Annotations of the Membership.
 func (Membership) Annotations() []schema.Annotation {
-	return node("Membership", "A role held by a user, for an organization or within a scope.")
+	return node("Membership", "A role held by a user, for an organization or within a scope.", entgql.QueryField())
 }
 
-// Policy of the Membership: users see their own roles; admins grant them.
+// Policy of the Membership: users see their own roles and an
+// organization's managers its members; auditors see all; admins grant
+// roles. A manager removes the members of the organization (who joins is
+// the invitation's business: internal/accounts).
 func (Membership) Policy() ent.Policy {
 	return policy([]privacy.QueryRule{
 		signedIn(), readableBy(viewer.Auditor),
 		privacy.MembershipQueryRuleFunc(func(ctx context.Context, q *gen.MembershipQuery) error {
-			q.Where(membership.UserID(viewer.FromContext(ctx).UserID))
+			v := viewer.FromContext(ctx)
+			q.Where(membership.Or(membership.UserID(v.UserID), membership.OrganizationIDIn(v.OrgIDs(viewer.OrgManager)...)))
 			return privacy.Allow
 		}),
-	}, nil)
+	}, []privacy.MutationRule{
+		privacy.OnMutationOperation(privacy.MembershipMutationRuleFunc(func(ctx context.Context, m *gen.MembershipMutation) error {
+			id, _ := m.ID()
+			mine, err := m.Client().Membership.Query().Where(membership.ID(id),
+				membership.OrganizationIDIn(viewer.FromContext(ctx).OrgIDs(viewer.OrgManager)...)).Exist(ctx)
+			if err != nil || mine {
+				return orAllow(err)
+			}
+			return privacy.Denyf("members are removed by their organization's managers")
+		}), ent.OpDeleteOne),
+	})
 }

@@ -70,7 +70,7 @@ func (MonitoringCase) Annotations() []schema.Annotation {
 // Coordinators and certifiers whose region scope covers the household's
 // county open and move its cases (which step when: internal/monitoring).
 func (MonitoringCase) Policy() ent.Policy {
-	return policy(householdRules(func(_ context.Context, q gen.Query, orgs []int) {
+	return policy(householdRules(func(q gen.Query, _ *viewer.Viewer, orgs []int) {
 		q.(*gen.MonitoringCaseQuery).Where(monitoringcase.HasHouseholdWith(linkedTo(orgs)))
 	}), []privacy.MutationRule{
 		privacy.MonitoringCaseMutationRuleFunc(func(ctx context.Context, m *gen.MonitoringCaseMutation) error {
@@ -91,7 +91,7 @@ func (MonitoringCase) Policy() ent.Policy {
 			if err != nil {
 				return err
 			}
-			if v.CoversCounty(code) {
+			if v.CoversRegion(code) {
 				return privacy.Allow
 			}
 			return privacy.Denyf("only officials whose scope covers the household's county handle its monitoring")

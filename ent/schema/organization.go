@@ -1,6 +1,11 @@
 package schema
 
 import (
+	"context"
+	"slices"
+
+	gen "bangfu/ent"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -8,8 +13,11 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
+	"bangfu/ent/organization"
 	"bangfu/ent/privacy"
+	"bangfu/ent/region"
 	"bangfu/internal/validate"
+	"bangfu/internal/viewer"
 )
 
 // Organization is any party: buyer, supplier, designated unit, agency.
@@ -34,6 +42,15 @@ func (Organization) Fields() []ent.Field {
 		field.Int("region_id").Comment("Division where the organization is registered."),
 		field.Int("parent_id").Optional().Nillable().
 			Comment("Parent organization: unions and subsidiaries count toward it (上级单位)."),
+		field.Enum("status").Values("PENDING", "ACTIVE", "REJECTED", "SUSPENDED").Default("ACTIVE").
+			Comment("Registration (登记审核): PENDING until an official of its region decides; only ACTIVE organizations buy, sell or facilitate; a SUSPENDED one keeps its history and figures."),
+		field.String("status_reason").Optional().MaxLen(500).Comment("Why it was rejected or suspended."),
+		field.String("contact_phone").Optional().MaxLen(20).Validate(validate.Phone).
+			Comment("The organization's contact phone."),
+		field.Int("registered_by_id").Optional().Nillable().Immutable().
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("The user who registered it."),
+		field.Time("decided_at").Optional().Nillable().Comment("When its registration was last decided."),
 	}
 }
 
@@ -49,8 +66,9 @@ func (Organization) Edges() []ent.Edge {
 			Comment("Parent organization (上级单位)."),
 		edge.To("supplier_profile", SupplierProfile.Type).Unique().
 			Comment("Supplier profile, present once the organization applies to sell."),
-		edge.To("buyer_profile", BuyerProfile.Type).Unique().
-			Comment("Buyer profile: canteen and reserved procurement share."),
+		edge.To("buyer_profiles", BuyerProfile.Type).
+			Annotations(entgql.RelayConnection()).
+			Comment("Buyer profiles by year: canteen and reserved procurement share."),
 		edge.To("products", Product.Type).
 			Annotations(entgql.RelayConnection()).
 			Comment("Products listed by this supplier."),
@@ -84,6 +102,7 @@ func (Organization) Indexes() []ent.Index {
 		index.Fields("parent_id"),
 		index.Fields("kind"),
 		index.Fields("name"),
+		index.Fields("status"),
 	}
 }
 
@@ -93,5 +112,58 @@ func (Organization) Annotations() []schema.Annotation {
 		entgql.QueryField())
 }
 
-// Policy of the Organization: public directory.
-func (Organization) Policy() ent.Policy { return policy([]privacy.QueryRule{public()}, nil) }
+// Policy of the Organization. Active and suspended organizations form the
+// public directory; a pending or rejected registration is seen by its own
+// members and by officials. Anyone signed in registers an organization
+// (it starts PENDING; internal/accounts makes the registrant its
+// ORG_MANAGER). Its status is decided by an official whose scope covers
+// its region: a COORDINATOR for an eastern organization, a CERTIFIER for
+// one in the west or centre. Its other details are its managers' to change.
+func (Organization) Policy() ent.Policy {
+	return policy([]privacy.QueryRule{
+		readableBy(officials...),
+		privacy.OrganizationQueryRuleFunc(func(ctx context.Context, q *gen.OrganizationQuery) error {
+			mine := viewer.FromContext(ctx).OrgIDs(memberRoles...)
+			q.Where(organization.Or(organization.StatusIn(organization.StatusACTIVE, organization.StatusSUSPENDED),
+				organization.IDIn(mine...)))
+			return privacy.Allow
+		}),
+	}, []privacy.MutationRule{
+		privacy.OrganizationMutationRuleFunc(func(ctx context.Context, m *gen.OrganizationMutation) error {
+			v := viewer.FromContext(ctx)
+			if m.Op().Is(ent.OpCreate) {
+				if status, _ := m.Status(); v.Authenticated() && status == organization.StatusPENDING {
+					return privacy.Allow
+				}
+				return privacy.Denyf("a new organization starts as a PENDING registration")
+			}
+			if !m.Op().Is(ent.OpUpdateOne) {
+				return privacy.Skip
+			}
+			id, _ := m.ID()
+			if _, deciding := m.Status(); deciding {
+				// The rule's own lookup reads as the system: a pending
+				// registration is invisible to most callers.
+				r, err := m.Client().Organization.Query().Where(organization.ID(id)).QueryRegion().Only(viewer.AsSystem(ctx))
+				if err != nil {
+					return err
+				}
+				decider := viewer.Certifier
+				if r.Side == region.SideEAST {
+					decider = viewer.Coordinator
+				}
+				if v.CoversRegionAs(decider, r.Code) {
+					return privacy.Allow
+				}
+				return privacy.Denyf("registrations are decided by a %s whose scope covers the organization's region", decider)
+			}
+			if slices.Contains(v.OrgIDs(viewer.OrgManager), id) {
+				return privacy.Allow
+			}
+			return privacy.Denyf("an organization's details are changed by its managers")
+		}),
+	})
+}
+
+// memberRoles are the roles that act for an organization.
+var memberRoles = []string{viewer.Buyer, viewer.Supplier, viewer.OrgManager}

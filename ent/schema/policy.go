@@ -82,7 +82,7 @@ func countyCovered(ctx context.Context, c *gen.Client, orgID int) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	return viewer.FromContext(ctx).CoversCounty(code), nil
+	return viewer.FromContext(ctx).CoversRegion(code), nil
 }
 
 func orAllow(err error) error {
@@ -111,21 +111,50 @@ func inScope(ctx context.Context, c *gen.Client, agreementID int) (bool, error) 
 	return c.Agreement.Query().Where(agreement.ID(agreementID), scopeAgreements(ctx)).Exist(ctx)
 }
 
-// householdRules: officials read households (personal fields are masked by
-// scope elsewhere); a supplier reads the households it is linked to;
-// buyers and anonymous callers read none.
-func householdRules(supplierFilter func(ctx context.Context, q gen.Query, orgs []int)) []privacy.QueryRule {
+// householdRules: officials read household data (personal fields are
+// masked by scope elsewhere); a supplier's members (SUPPLIER, ORG_MANAGER)
+// read what filter lets them, given their organizations; buyers and
+// anonymous callers read none.
+func householdRules(filter func(q gen.Query, v *viewer.Viewer, orgs []int)) []privacy.QueryRule {
 	return []privacy.QueryRule{
 		signedIn(), readableBy(officials...),
 		privacy.QueryRuleFunc(func(ctx context.Context, q gen.Query) error {
-			orgs := viewer.FromContext(ctx).OrgIDs(viewer.Supplier)
+			v := viewer.FromContext(ctx)
+			orgs := v.OrgIDs(viewer.Supplier, viewer.OrgManager)
 			if len(orgs) == 0 {
-				return privacy.Denyf("only officials and linked suppliers see household data")
+				return privacy.Denyf("only officials and suppliers see household data")
 			}
-			supplierFilter(ctx, q, orgs)
+			filter(q, v, orgs)
 			return privacy.Allow
 		}),
 	}
+}
+
+// registryKeeper allows the change of a household's records to the
+// coordinators and certifiers whose scope covers its county (or village).
+func registryKeeper(ctx context.Context, code string) error {
+	if viewer.FromContext(ctx).CoversRegion(code) {
+		return privacy.Allow
+	}
+	return privacy.Denyf("the household registry is kept by the officials whose scope covers the household's county")
+}
+
+// householdCounty is the county code of the household a mutation concerns:
+// the one it names, or the one of the row it changes (ownerOf).
+func householdCounty(ctx context.Context, c *gen.Client, named func() (int, bool), id func() (int, bool), ownerOf func(int) (int, error)) string {
+	hid, ok := named()
+	if !ok {
+		rowID, _ := id()
+		var err error
+		if hid, err = ownerOf(rowID); err != nil {
+			return ""
+		}
+	}
+	h, err := c.Household.Get(viewer.AsSystem(ctx), hid)
+	if err != nil {
+		return ""
+	}
+	return h.CountyCode
 }
 
 func linkedTo(orgs []int) predicate.Household {

@@ -72,7 +72,7 @@ func (SupplierProfile) Policy() ent.Policy {
 			}
 			status, _ := m.Status()
 			if m.Op().Is(ent.OpCreate) || status == supplierprofile.StatusAPPLIED {
-				if slices.Contains(viewer.FromContext(ctx).OrgIDs(viewer.Supplier), org) {
+				if slices.Contains(viewer.FromContext(ctx).OrgIDs(viewer.Supplier, viewer.OrgManager), org) {
 					return privacy.Allow
 				}
 				return privacy.Denyf("only the organization's own members apply for it")

@@ -45,7 +45,7 @@ func (User) Edges() []ent.Edge {
 
 // Annotations of the User.
 func (User) Annotations() []schema.Annotation {
-	return node("User", "A person who signs in to bangfu.")
+	return node("User", "A person who signs in to bangfu.", entgql.QueryField())
 }
 
 // Policy of the User: users see themselves; auditors see everyone; admins

@@ -5,9 +5,12 @@ package generated
 import (
 	"bangfu/ent"
 	"bangfu/ent/assessment"
+	"bangfu/ent/invitation"
 	"bangfu/ent/user"
 	"bangfu/graph/model"
+	"bangfu/internal/accounts"
 	"bangfu/internal/agreements"
+	"bangfu/internal/households"
 	"bangfu/internal/incentives"
 	"bangfu/internal/monitoring"
 	"bytes"
@@ -97,10 +100,14 @@ type ComplexityRoot struct {
 
 	AnnualIncome struct {
 		CreatedAt             func(childComplexity int) int
+		FoodClothingOk        func(childComplexity int) int
 		Household             func(childComplexity int) int
 		HouseholdID           func(childComplexity int) int
+		HousingOk             func(childComplexity int) int
 		ID                    func(childComplexity int) int
+		MedicalOk             func(childComplexity int) int
 		PerCapitaNetIncomeFen func(childComplexity int) int
+		SchoolingOk           func(childComplexity int) int
 		UpdatedAt             func(childComplexity int) int
 		Year                  func(childComplexity int) int
 	}
@@ -215,17 +222,23 @@ type ComplexityRoot struct {
 	}
 
 	BenefitLink struct {
-		CreatedAt   func(childComplexity int) int
-		Household   func(childComplexity int) int
-		HouseholdID func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Mechanism   func(childComplexity int) int
-		ShareBp     func(childComplexity int) int
-		Supplier    func(childComplexity int) int
-		SupplierID  func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		ValidFrom   func(childComplexity int) int
-		ValidUntil  func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		CrossCountyReason func(childComplexity int) int
+		DecidedAt         func(childComplexity int) int
+		DecisionReason    func(childComplexity int) int
+		EndedAt           func(childComplexity int) int
+		Evidence          func(childComplexity int) int
+		Household         func(childComplexity int) int
+		HouseholdID       func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Mechanism         func(childComplexity int) int
+		ShareBp           func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Supplier          func(childComplexity int) int
+		SupplierID        func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		ValidFrom         func(childComplexity int) int
+		ValidUntil        func(childComplexity int) int
 	}
 
 	BenefitLinkConnection struct {
@@ -248,6 +261,7 @@ type ComplexityRoot struct {
 		OrganizationID       func(childComplexity int) int
 		ReservedShareBp      func(childComplexity int) int
 		UpdatedAt            func(childComplexity int) int
+		Year                 func(childComplexity int) int
 	}
 
 	BuyerProfileConnection struct {
@@ -307,6 +321,33 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Facilitation struct {
+		AcceptedAt      func(childComplexity int) int
+		Buyer           func(childComplexity int) int
+		BuyerID         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		EndedAt         func(childComplexity int) int
+		Facilitator     func(childComplexity int) int
+		FacilitatorID   func(childComplexity int) int
+		ID              func(childComplexity int) int
+		ProposedByOrgID func(childComplexity int) int
+		Status          func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		ValidFrom       func(childComplexity int) int
+		ValidUntil      func(childComplexity int) int
+	}
+
+	FacilitationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FacilitationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Household struct {
 		AnnualIncomes   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AnnualIncomeOrder, where *ent.AnnualIncomeWhereInput) int
 		Attribute       func(childComplexity int) int
@@ -321,6 +362,7 @@ type ComplexityRoot struct {
 		MemberCount     func(childComplexity int) int
 		Members         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HouseholdMemberOrder, where *ent.HouseholdMemberWhereInput) int
 		MonitoringCases func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MonitoringCaseOrder, where *ent.MonitoringCaseWhereInput) int
+		MonitoringType  func(childComplexity int) int
 		Number          func(childComplexity int) int
 		SecondaryCause  func(childComplexity int) int
 		Status          func(childComplexity int) int
@@ -352,19 +394,23 @@ type ComplexityRoot struct {
 	}
 
 	HouseholdMember struct {
-		AgeBand      func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		Health       func(childComplexity int) int
-		Household    func(childComplexity int) int
-		HouseholdID  func(childComplexity int) int
-		ID           func(childComplexity int) int
-		IDNumber     func(childComplexity int) int
-		LaborAbility func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Phone        func(childComplexity int) int
-		Relation     func(childComplexity int) int
-		Schooling    func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		AgeBand       func(childComplexity int) int
+		BirthMonth    func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Health        func(childComplexity int) int
+		Household     func(childComplexity int) int
+		HouseholdID   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		IDNumber      func(childComplexity int) int
+		LaborAbility  func(childComplexity int) int
+		Name          func(childComplexity int) int
+		PersonNumber  func(childComplexity int) int
+		Phone         func(childComplexity int) int
+		Relation      func(childComplexity int) int
+		RemovedAt     func(childComplexity int) int
+		RemovedReason func(childComplexity int) int
+		Schooling     func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
 	}
 
 	HouseholdMemberConnection struct {
@@ -426,6 +472,35 @@ type ComplexityRoot struct {
 		Year              func(childComplexity int) int
 	}
 
+	Invitation struct {
+		AcceptedAt     func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Email          func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		RevokedAt      func(childComplexity int) int
+		Role           func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+	}
+
+	InvitationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InvitationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InvitationPayload struct {
+		Invitation func(childComplexity int) int
+		Token      func(childComplexity int) int
+	}
+
 	LeaderboardConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -485,6 +560,7 @@ type ComplexityRoot struct {
 	Membership struct {
 		CreatedAt       func(childComplexity int) int
 		ID              func(childComplexity int) int
+		InvitedByID     func(childComplexity int) int
 		Organization    func(childComplexity int) int
 		OrganizationID  func(childComplexity int) int
 		Role            func(childComplexity int) int
@@ -573,8 +649,11 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptFacilitation         func(childComplexity int, id int) int
+		AcceptInvitation           func(childComplexity int, token string) int
 		AcceptOrder                func(childComplexity int, id int, inspectionRef string, invoiceRef string) int
 		ActivateAgreement          func(childComplexity int, id int) int
+		AddHouseholdMember         func(childComplexity int, householdID int, input model.HouseholdMemberInput) int
 		AdjustStock                func(childComplexity int, productID int, delta int, reason string) int
 		AmendAgreement             func(childComplexity int, id int, input model.AmendAgreementInput) int
 		ApplyCertification         func(childComplexity int, productID int) int
@@ -585,41 +664,59 @@ type ComplexityRoot struct {
 		CloseAgreement             func(childComplexity int, id int) int
 		ConfirmOrder               func(childComplexity int, id int) int
 		CreateAgreement            func(childComplexity int, input model.CreateAgreementInput) int
+		CreateHousehold            func(childComplexity int, input model.HouseholdInput) int
 		CreateIncentiveRule        func(childComplexity int, input model.IncentiveRuleInput) int
 		CreatePairing              func(childComplexity int, input model.CreatePairingInput) int
 		CreateProduct              func(childComplexity int, input model.CreateProductInput) int
 		CreateUser                 func(childComplexity int, input model.CreateUserInput) int
 		CrossReviewAssessment      func(childComplexity int, id int, review string) int
+		DecideBenefitLink          func(childComplexity int, id int, decision households.LinkDecision, reason *string) int
+		DecideOrganization         func(childComplexity int, id int, decision accounts.OrgDecision, reason *string) int
 		DecideSupplier             func(childComplexity int, id int, decision model.SupplierDecision, reason *string) int
+		EndBenefitLink             func(childComplexity int, id int, validUntil *time.Time, reason *string) int
+		EndFacilitation            func(childComplexity int, id int) int
 		EndPairing                 func(childComplexity int, id int, validUntil time.Time, reason string) int
+		ExitHousehold              func(childComplexity int, id int, year int) int
 		GradeAssessment            func(childComplexity int, id int, grade assessment.Grade, comment string) int
 		GrantRole                  func(childComplexity int, input model.GrantRoleInput) int
+		InviteMember               func(childComplexity int, organizationID int, email string, role invitation.Role) int
 		Login                      func(childComplexity int, email string, password string) int
 		Logout                     func(childComplexity int, refreshToken string) int
 		MarkDelivered              func(childComplexity int, id int) int
 		MoveMonitoringCase         func(childComplexity int, id int, step monitoring.Step, notes *string) int
 		ObjectToCertification      func(childComplexity int, id int, reason string) int
 		PlaceOrder                 func(childComplexity int, input model.PlaceOrderInput) int
+		ProposeBenefitLink         func(childComplexity int, input model.ProposeBenefitLinkInput) int
+		ProposeFacilitation        func(childComplexity int, input model.ProposeFacilitationInput) int
 		PublishCertificationNotice func(childComplexity int, id int, days *int) int
 		RateOrder                  func(childComplexity int, id int, rating int) int
 		RecomputeAttribution       func(childComplexity int) int
+		RecordAnnualIncome         func(childComplexity int, input model.AnnualIncomeInput) int
 		RefreshToken               func(childComplexity int, refreshToken string) int
 		RefundOrder                func(childComplexity int, id int) int
+		RegisterOrganization       func(childComplexity int, input model.RegisterOrganizationInput) int
 		RejectCertification        func(childComplexity int, id int, reason string) int
+		RemoveHouseholdMember      func(childComplexity int, id int, reason string) int
+		RemoveMember               func(childComplexity int, membershipID int) int
 		ReviewCertification        func(childComplexity int, id int) int
 		ReviewProgressReport       func(childComplexity int, id int, approve bool, comment *string) int
 		ReviseIncentiveRule        func(childComplexity int, id int, input model.IncentiveRuleInput) int
 		RevokeCertification        func(childComplexity int, id int, reason string) int
+		RevokeInvitation           func(childComplexity int, id int) int
 		RevokeRole                 func(childComplexity int, membershipID int) int
 		RunMonitoringScan          func(childComplexity int, year int) int
 		SetAgreementTarget         func(childComplexity int, agreementID int, target model.AgreementTargetInput) int
+		SetBuyerProfile            func(childComplexity int, input model.BuyerProfileInput) int
 		SetMonitoringThreshold     func(childComplexity int, provinceID int, year int, perCapitaIncomeFen int64) int
 		SetUserStatus              func(childComplexity int, userID int, status user.Status) int
 		SettleOrder                func(childComplexity int, id int) int
 		ShipOrder                  func(childComplexity int, id int, carrier string, trackingNumber string) int
 		SignAgreement              func(childComplexity int, id int) int
+		SignUp                     func(childComplexity int, email string, password string, displayName string) int
 		SubmitProgressReport       func(childComplexity int, input model.SubmitProgressReportInput) int
 		SubmitSelfAssessment       func(childComplexity int, agreementID int, year int, report string) int
+		UpdateHousehold            func(childComplexity int, id int, input model.HouseholdUpdateInput) int
+		UpdateHouseholdMember      func(childComplexity int, id int, input model.HouseholdMemberUpdateInput) int
 		UpdateProduct              func(childComplexity int, id int, input model.UpdateProductInput) int
 	}
 
@@ -698,10 +795,12 @@ type ComplexityRoot struct {
 	Organization struct {
 		Awards               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AwardOrder, where *ent.AwardWhereInput) int
 		BenefitLinks         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.BenefitLinkOrder, where *ent.BenefitLinkWhereInput) int
-		BuyerProfile         func(childComplexity int) int
+		BuyerProfiles        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.BuyerProfileOrder, where *ent.BuyerProfileWhereInput) int
 		Children             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		ContactPhone         func(childComplexity int) int
 		CreatedAt            func(childComplexity int) int
 		CreditCode           func(childComplexity int) int
+		DecidedAt            func(childComplexity int) int
 		DesignatedAgreements func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) int
 		ID                   func(childComplexity int) int
 		Kind                 func(childComplexity int) int
@@ -714,6 +813,8 @@ type ComplexityRoot struct {
 		Products             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) int
 		Region               func(childComplexity int) int
 		RegionID             func(childComplexity int) int
+		Status               func(childComplexity int) int
+		StatusReason         func(childComplexity int) int
 		SupplierProfile      func(childComplexity int) int
 		UpdatedAt            func(childComplexity int) int
 	}
@@ -843,14 +944,21 @@ type ComplexityRoot struct {
 		AgreementProgress         func(childComplexity int, agreementID int, year int) int
 		Agreements                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AgreementOrder, where *ent.AgreementWhereInput) int
 		AuditEvents               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		BenefitLinks              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.BenefitLinkOrder, where *ent.BenefitLinkWhereInput) int
 		CanteenQuota              func(childComplexity int, organizationID int, year int) int
 		Catalog                   func(childComplexity int, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Certifications            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CertificationOrder, where *ent.CertificationWhereInput) int
+		Facilitations             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FacilitationOrder, where *ent.FacilitationWhereInput) int
 		HouseholdMemberByIDNumber func(childComplexity int, idNumber string) int
 		Households                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HouseholdOrder, where *ent.HouseholdWhereInput) int
 		IncentiveLevels           func(childComplexity int) int
+		IncentiveRules            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.IncentiveRuleOrder, where *ent.IncentiveRuleWhereInput) int
 		IncentiveSummary          func(childComplexity int, organizationID int, year int) int
+		Invitations               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.InvitationOrder, where *ent.InvitationWhereInput) int
 		Leaderboard               func(childComplexity int, scope incentives.Scope, year int, metric *incentives.Metric, first *int, after *entgql.Cursor[int]) int
+		LedgerEntries             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LedgerEntryOrder, where *ent.LedgerEntryWhereInput) int
 		Me                        func(childComplexity int) int
+		Memberships               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MembershipOrder, where *ent.MembershipWhereInput) int
 		MonitoringCases           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MonitoringCaseOrder, where *ent.MonitoringCaseWhereInput) int
 		MonitoringThresholds      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.MonitoringThresholdOrder, where *ent.MonitoringThresholdWhereInput) int
 		Node                      func(childComplexity int, id int) int
@@ -861,6 +969,7 @@ type ComplexityRoot struct {
 		Products                  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) int
 		ProgressRollup            func(childComplexity int, scope agreements.RollupScope, id int, year int) int
 		Regions                   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.RegionOrder, where *ent.RegionWhereInput) int
+		Users                     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) int
 		VerifyAuditChain          func(childComplexity int) int
 	}
 
@@ -1291,6 +1400,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnnualIncome.CreatedAt(childComplexity), true
+	case "AnnualIncome.foodClothingOk":
+		if e.ComplexityRoot.AnnualIncome.FoodClothingOk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualIncome.FoodClothingOk(childComplexity), true
 	case "AnnualIncome.household":
 		if e.ComplexityRoot.AnnualIncome.Household == nil {
 			break
@@ -1303,18 +1418,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnnualIncome.HouseholdID(childComplexity), true
+	case "AnnualIncome.housingOk":
+		if e.ComplexityRoot.AnnualIncome.HousingOk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualIncome.HousingOk(childComplexity), true
 	case "AnnualIncome.id":
 		if e.ComplexityRoot.AnnualIncome.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AnnualIncome.ID(childComplexity), true
+	case "AnnualIncome.medicalOk":
+		if e.ComplexityRoot.AnnualIncome.MedicalOk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualIncome.MedicalOk(childComplexity), true
 	case "AnnualIncome.perCapitaNetIncomeFen":
 		if e.ComplexityRoot.AnnualIncome.PerCapitaNetIncomeFen == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AnnualIncome.PerCapitaNetIncomeFen(childComplexity), true
+	case "AnnualIncome.schoolingOk":
+		if e.ComplexityRoot.AnnualIncome.SchoolingOk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnualIncome.SchoolingOk(childComplexity), true
 	case "AnnualIncome.updatedAt":
 		if e.ComplexityRoot.AnnualIncome.UpdatedAt == nil {
 			break
@@ -1767,6 +1900,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BenefitLink.CreatedAt(childComplexity), true
+	case "BenefitLink.crossCountyReason":
+		if e.ComplexityRoot.BenefitLink.CrossCountyReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitLink.CrossCountyReason(childComplexity), true
+	case "BenefitLink.decidedAt":
+		if e.ComplexityRoot.BenefitLink.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitLink.DecidedAt(childComplexity), true
+	case "BenefitLink.decisionReason":
+		if e.ComplexityRoot.BenefitLink.DecisionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitLink.DecisionReason(childComplexity), true
+	case "BenefitLink.endedAt":
+		if e.ComplexityRoot.BenefitLink.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitLink.EndedAt(childComplexity), true
+	case "BenefitLink.evidence":
+		if e.ComplexityRoot.BenefitLink.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitLink.Evidence(childComplexity), true
 	case "BenefitLink.household":
 		if e.ComplexityRoot.BenefitLink.Household == nil {
 			break
@@ -1797,6 +1960,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BenefitLink.ShareBp(childComplexity), true
+	case "BenefitLink.status":
+		if e.ComplexityRoot.BenefitLink.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitLink.Status(childComplexity), true
 	case "BenefitLink.supplier":
 		if e.ComplexityRoot.BenefitLink.Supplier == nil {
 			break
@@ -1908,6 +2077,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BuyerProfile.UpdatedAt(childComplexity), true
+	case "BuyerProfile.year":
+		if e.ComplexityRoot.BuyerProfile.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuyerProfile.Year(childComplexity), true
 
 	case "BuyerProfileConnection.edges":
 		if e.ComplexityRoot.BuyerProfileConnection.Edges == nil {
@@ -2132,6 +2307,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CertificationEdge.Node(childComplexity), true
 
+	case "Facilitation.acceptedAt":
+		if e.ComplexityRoot.Facilitation.AcceptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.AcceptedAt(childComplexity), true
+	case "Facilitation.buyer":
+		if e.ComplexityRoot.Facilitation.Buyer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.Buyer(childComplexity), true
+	case "Facilitation.buyerID":
+		if e.ComplexityRoot.Facilitation.BuyerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.BuyerID(childComplexity), true
+	case "Facilitation.createdAt":
+		if e.ComplexityRoot.Facilitation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.CreatedAt(childComplexity), true
+	case "Facilitation.endedAt":
+		if e.ComplexityRoot.Facilitation.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.EndedAt(childComplexity), true
+	case "Facilitation.facilitator":
+		if e.ComplexityRoot.Facilitation.Facilitator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.Facilitator(childComplexity), true
+	case "Facilitation.facilitatorID":
+		if e.ComplexityRoot.Facilitation.FacilitatorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.FacilitatorID(childComplexity), true
+	case "Facilitation.id":
+		if e.ComplexityRoot.Facilitation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.ID(childComplexity), true
+	case "Facilitation.proposedByOrgID":
+		if e.ComplexityRoot.Facilitation.ProposedByOrgID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.ProposedByOrgID(childComplexity), true
+	case "Facilitation.status":
+		if e.ComplexityRoot.Facilitation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.Status(childComplexity), true
+	case "Facilitation.updatedAt":
+		if e.ComplexityRoot.Facilitation.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.UpdatedAt(childComplexity), true
+	case "Facilitation.validFrom":
+		if e.ComplexityRoot.Facilitation.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.ValidFrom(childComplexity), true
+	case "Facilitation.validUntil":
+		if e.ComplexityRoot.Facilitation.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facilitation.ValidUntil(childComplexity), true
+
+	case "FacilitationConnection.edges":
+		if e.ComplexityRoot.FacilitationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilitationConnection.Edges(childComplexity), true
+	case "FacilitationConnection.pageInfo":
+		if e.ComplexityRoot.FacilitationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilitationConnection.PageInfo(childComplexity), true
+	case "FacilitationConnection.totalCount":
+		if e.ComplexityRoot.FacilitationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilitationConnection.TotalCount(childComplexity), true
+
+	case "FacilitationEdge.cursor":
+		if e.ComplexityRoot.FacilitationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilitationEdge.Cursor(childComplexity), true
+	case "FacilitationEdge.node":
+		if e.ComplexityRoot.FacilitationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilitationEdge.Node(childComplexity), true
+
 	case "Household.annualIncomes":
 		if e.ComplexityRoot.Household.AnnualIncomes == nil {
 			break
@@ -2240,6 +2526,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Household.MonitoringCases(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.MonitoringCaseOrder), args["where"].(*ent.MonitoringCaseWhereInput)), true
+	case "Household.monitoringType":
+		if e.ComplexityRoot.Household.MonitoringType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.MonitoringType(childComplexity), true
 	case "Household.number":
 		if e.ComplexityRoot.Household.Number == nil {
 			break
@@ -2364,6 +2656,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HouseholdMember.AgeBand(childComplexity), true
+	case "HouseholdMember.birthMonth":
+		if e.ComplexityRoot.HouseholdMember.BirthMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.BirthMonth(childComplexity), true
 	case "HouseholdMember.createdAt":
 		if e.ComplexityRoot.HouseholdMember.CreatedAt == nil {
 			break
@@ -2412,6 +2710,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HouseholdMember.Name(childComplexity), true
+	case "HouseholdMember.personNumber":
+		if e.ComplexityRoot.HouseholdMember.PersonNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.PersonNumber(childComplexity), true
 	case "HouseholdMember.phone":
 		if e.ComplexityRoot.HouseholdMember.Phone == nil {
 			break
@@ -2424,6 +2728,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HouseholdMember.Relation(childComplexity), true
+	case "HouseholdMember.removedAt":
+		if e.ComplexityRoot.HouseholdMember.RemovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.RemovedAt(childComplexity), true
+	case "HouseholdMember.removedReason":
+		if e.ComplexityRoot.HouseholdMember.RemovedReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdMember.RemovedReason(childComplexity), true
 	case "HouseholdMember.schooling":
 		if e.ComplexityRoot.HouseholdMember.Schooling == nil {
 			break
@@ -2682,6 +2998,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IncentiveSummary.Year(childComplexity), true
 
+	case "Invitation.acceptedAt":
+		if e.ComplexityRoot.Invitation.AcceptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.AcceptedAt(childComplexity), true
+	case "Invitation.createdAt":
+		if e.ComplexityRoot.Invitation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.CreatedAt(childComplexity), true
+	case "Invitation.email":
+		if e.ComplexityRoot.Invitation.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Email(childComplexity), true
+	case "Invitation.expiresAt":
+		if e.ComplexityRoot.Invitation.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.ExpiresAt(childComplexity), true
+	case "Invitation.id":
+		if e.ComplexityRoot.Invitation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.ID(childComplexity), true
+	case "Invitation.organization":
+		if e.ComplexityRoot.Invitation.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Organization(childComplexity), true
+	case "Invitation.organizationID":
+		if e.ComplexityRoot.Invitation.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.OrganizationID(childComplexity), true
+	case "Invitation.revokedAt":
+		if e.ComplexityRoot.Invitation.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.RevokedAt(childComplexity), true
+	case "Invitation.role":
+		if e.ComplexityRoot.Invitation.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.Role(childComplexity), true
+	case "Invitation.updatedAt":
+		if e.ComplexityRoot.Invitation.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.UpdatedAt(childComplexity), true
+
+	case "InvitationConnection.edges":
+		if e.ComplexityRoot.InvitationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationConnection.Edges(childComplexity), true
+	case "InvitationConnection.pageInfo":
+		if e.ComplexityRoot.InvitationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationConnection.PageInfo(childComplexity), true
+	case "InvitationConnection.totalCount":
+		if e.ComplexityRoot.InvitationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationConnection.TotalCount(childComplexity), true
+
+	case "InvitationEdge.cursor":
+		if e.ComplexityRoot.InvitationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationEdge.Cursor(childComplexity), true
+	case "InvitationEdge.node":
+		if e.ComplexityRoot.InvitationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationEdge.Node(childComplexity), true
+
+	case "InvitationPayload.invitation":
+		if e.ComplexityRoot.InvitationPayload.Invitation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationPayload.Invitation(childComplexity), true
+	case "InvitationPayload.token":
+		if e.ComplexityRoot.InvitationPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitationPayload.Token(childComplexity), true
+
 	case "LeaderboardConnection.edges":
 		if e.ComplexityRoot.LeaderboardConnection.Edges == nil {
 			break
@@ -2928,6 +3350,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.ID(childComplexity), true
+	case "Membership.invitedByID":
+		if e.ComplexityRoot.Membership.InvitedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.InvitedByID(childComplexity), true
 	case "Membership.organization":
 		if e.ComplexityRoot.Membership.Organization == nil {
 			break
@@ -3279,6 +3707,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MonthAmount.Month(childComplexity), true
 
+	case "Mutation.acceptFacilitation":
+		if e.ComplexityRoot.Mutation.AcceptFacilitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptFacilitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptFacilitation(childComplexity, args["id"].(int)), true
+	case "Mutation.acceptInvitation":
+		if e.ComplexityRoot.Mutation.AcceptInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string)), true
 	case "Mutation.acceptOrder":
 		if e.ComplexityRoot.Mutation.AcceptOrder == nil {
 			break
@@ -3301,6 +3751,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ActivateAgreement(childComplexity, args["id"].(int)), true
+	case "Mutation.addHouseholdMember":
+		if e.ComplexityRoot.Mutation.AddHouseholdMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addHouseholdMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddHouseholdMember(childComplexity, args["householdId"].(int), args["input"].(model.HouseholdMemberInput)), true
 	case "Mutation.adjustStock":
 		if e.ComplexityRoot.Mutation.AdjustStock == nil {
 			break
@@ -3411,6 +3872,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAgreement(childComplexity, args["input"].(model.CreateAgreementInput)), true
+	case "Mutation.createHousehold":
+		if e.ComplexityRoot.Mutation.CreateHousehold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createHousehold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateHousehold(childComplexity, args["input"].(model.HouseholdInput)), true
 	case "Mutation.createIncentiveRule":
 		if e.ComplexityRoot.Mutation.CreateIncentiveRule == nil {
 			break
@@ -3466,6 +3938,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CrossReviewAssessment(childComplexity, args["id"].(int), args["review"].(string)), true
+	case "Mutation.decideBenefitLink":
+		if e.ComplexityRoot.Mutation.DecideBenefitLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideBenefitLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideBenefitLink(childComplexity, args["id"].(int), args["decision"].(households.LinkDecision), args["reason"].(*string)), true
+	case "Mutation.decideOrganization":
+		if e.ComplexityRoot.Mutation.DecideOrganization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideOrganization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideOrganization(childComplexity, args["id"].(int), args["decision"].(accounts.OrgDecision), args["reason"].(*string)), true
 	case "Mutation.decideSupplier":
 		if e.ComplexityRoot.Mutation.DecideSupplier == nil {
 			break
@@ -3477,6 +3971,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideSupplier(childComplexity, args["id"].(int), args["decision"].(model.SupplierDecision), args["reason"].(*string)), true
+	case "Mutation.endBenefitLink":
+		if e.ComplexityRoot.Mutation.EndBenefitLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endBenefitLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndBenefitLink(childComplexity, args["id"].(int), args["validUntil"].(*time.Time), args["reason"].(*string)), true
+	case "Mutation.endFacilitation":
+		if e.ComplexityRoot.Mutation.EndFacilitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endFacilitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndFacilitation(childComplexity, args["id"].(int)), true
 	case "Mutation.endPairing":
 		if e.ComplexityRoot.Mutation.EndPairing == nil {
 			break
@@ -3488,6 +4004,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndPairing(childComplexity, args["id"].(int), args["validUntil"].(time.Time), args["reason"].(string)), true
+	case "Mutation.exitHousehold":
+		if e.ComplexityRoot.Mutation.ExitHousehold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_exitHousehold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExitHousehold(childComplexity, args["id"].(int), args["year"].(int)), true
 	case "Mutation.gradeAssessment":
 		if e.ComplexityRoot.Mutation.GradeAssessment == nil {
 			break
@@ -3510,6 +4037,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantRole(childComplexity, args["input"].(model.GrantRoleInput)), true
+	case "Mutation.inviteMember":
+		if e.ComplexityRoot.Mutation.InviteMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteMember(childComplexity, args["organizationId"].(int), args["email"].(string), args["role"].(invitation.Role)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -3576,6 +4114,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PlaceOrder(childComplexity, args["input"].(model.PlaceOrderInput)), true
+	case "Mutation.proposeBenefitLink":
+		if e.ComplexityRoot.Mutation.ProposeBenefitLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeBenefitLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeBenefitLink(childComplexity, args["input"].(model.ProposeBenefitLinkInput)), true
+	case "Mutation.proposeFacilitation":
+		if e.ComplexityRoot.Mutation.ProposeFacilitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeFacilitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeFacilitation(childComplexity, args["input"].(model.ProposeFacilitationInput)), true
 	case "Mutation.publishCertificationNotice":
 		if e.ComplexityRoot.Mutation.PublishCertificationNotice == nil {
 			break
@@ -3604,6 +4164,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecomputeAttribution(childComplexity), true
+	case "Mutation.recordAnnualIncome":
+		if e.ComplexityRoot.Mutation.RecordAnnualIncome == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAnnualIncome_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAnnualIncome(childComplexity, args["input"].(model.AnnualIncomeInput)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -3626,6 +4197,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefundOrder(childComplexity, args["id"].(int)), true
+	case "Mutation.registerOrganization":
+		if e.ComplexityRoot.Mutation.RegisterOrganization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerOrganization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterOrganization(childComplexity, args["input"].(model.RegisterOrganizationInput)), true
 	case "Mutation.rejectCertification":
 		if e.ComplexityRoot.Mutation.RejectCertification == nil {
 			break
@@ -3637,6 +4219,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectCertification(childComplexity, args["id"].(int), args["reason"].(string)), true
+	case "Mutation.removeHouseholdMember":
+		if e.ComplexityRoot.Mutation.RemoveHouseholdMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeHouseholdMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveHouseholdMember(childComplexity, args["id"].(int), args["reason"].(string)), true
+	case "Mutation.removeMember":
+		if e.ComplexityRoot.Mutation.RemoveMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["membershipId"].(int)), true
 	case "Mutation.reviewCertification":
 		if e.ComplexityRoot.Mutation.ReviewCertification == nil {
 			break
@@ -3681,6 +4285,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeCertification(childComplexity, args["id"].(int), args["reason"].(string)), true
+	case "Mutation.revokeInvitation":
+		if e.ComplexityRoot.Mutation.RevokeInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeInvitation(childComplexity, args["id"].(int)), true
 	case "Mutation.revokeRole":
 		if e.ComplexityRoot.Mutation.RevokeRole == nil {
 			break
@@ -3714,6 +4329,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAgreementTarget(childComplexity, args["agreementId"].(int), args["target"].(model.AgreementTargetInput)), true
+	case "Mutation.setBuyerProfile":
+		if e.ComplexityRoot.Mutation.SetBuyerProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setBuyerProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetBuyerProfile(childComplexity, args["input"].(model.BuyerProfileInput)), true
 	case "Mutation.setMonitoringThreshold":
 		if e.ComplexityRoot.Mutation.SetMonitoringThreshold == nil {
 			break
@@ -3769,6 +4395,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignAgreement(childComplexity, args["id"].(int)), true
+	case "Mutation.signUp":
+		if e.ComplexityRoot.Mutation.SignUp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signUp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["email"].(string), args["password"].(string), args["displayName"].(string)), true
 	case "Mutation.submitProgressReport":
 		if e.ComplexityRoot.Mutation.SubmitProgressReport == nil {
 			break
@@ -3791,6 +4428,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitSelfAssessment(childComplexity, args["agreementId"].(int), args["year"].(int), args["report"].(string)), true
+	case "Mutation.updateHousehold":
+		if e.ComplexityRoot.Mutation.UpdateHousehold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateHousehold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateHousehold(childComplexity, args["id"].(int), args["input"].(model.HouseholdUpdateInput)), true
+	case "Mutation.updateHouseholdMember":
+		if e.ComplexityRoot.Mutation.UpdateHouseholdMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateHouseholdMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateHouseholdMember(childComplexity, args["id"].(int), args["input"].(model.HouseholdMemberUpdateInput)), true
 	case "Mutation.updateProduct":
 		if e.ComplexityRoot.Mutation.UpdateProduct == nil {
 			break
@@ -4165,12 +4824,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.BenefitLinks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.BenefitLinkOrder), args["where"].(*ent.BenefitLinkWhereInput)), true
-	case "Organization.buyerProfile":
-		if e.ComplexityRoot.Organization.BuyerProfile == nil {
+	case "Organization.buyerProfiles":
+		if e.ComplexityRoot.Organization.BuyerProfiles == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Organization.BuyerProfile(childComplexity), true
+		args, err := ec.field_Organization_buyerProfiles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.BuyerProfiles(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.BuyerProfileOrder), args["where"].(*ent.BuyerProfileWhereInput)), true
 	case "Organization.children":
 		if e.ComplexityRoot.Organization.Children == nil {
 			break
@@ -4182,6 +4846,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Children(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.OrganizationOrder), args["where"].(*ent.OrganizationWhereInput)), true
+	case "Organization.contactPhone":
+		if e.ComplexityRoot.Organization.ContactPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.ContactPhone(childComplexity), true
 	case "Organization.createdAt":
 		if e.ComplexityRoot.Organization.CreatedAt == nil {
 			break
@@ -4194,6 +4864,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.CreditCode(childComplexity), true
+	case "Organization.decidedAt":
+		if e.ComplexityRoot.Organization.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.DecidedAt(childComplexity), true
 	case "Organization.designatedAgreements":
 		if e.ComplexityRoot.Organization.DesignatedAgreements == nil {
 			break
@@ -4291,6 +4967,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.RegionID(childComplexity), true
+	case "Organization.status":
+		if e.ComplexityRoot.Organization.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Status(childComplexity), true
+	case "Organization.statusReason":
+		if e.ComplexityRoot.Organization.StatusReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.StatusReason(childComplexity), true
 	case "Organization.supplierProfile":
 		if e.ComplexityRoot.Organization.SupplierProfile == nil {
 			break
@@ -4852,6 +5540,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+	case "Query.benefitLinks":
+		if e.ComplexityRoot.Query.BenefitLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_benefitLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BenefitLinks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.BenefitLinkOrder), args["where"].(*ent.BenefitLinkWhereInput)), true
 	case "Query.canteenQuota":
 		if e.ComplexityRoot.Query.CanteenQuota == nil {
 			break
@@ -4874,6 +5573,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Catalog(childComplexity, args["query"].(*string), args["filter"].(*model.CatalogFilter), args["sort"].(*model.CatalogSort), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "Query.certifications":
+		if e.ComplexityRoot.Query.Certifications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_certifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Certifications(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.CertificationOrder), args["where"].(*ent.CertificationWhereInput)), true
+	case "Query.facilitations":
+		if e.ComplexityRoot.Query.Facilitations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_facilitations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Facilitations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.FacilitationOrder), args["where"].(*ent.FacilitationWhereInput)), true
 	case "Query.householdMemberByIdNumber":
 		if e.ComplexityRoot.Query.HouseholdMemberByIDNumber == nil {
 			break
@@ -4902,6 +5623,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.IncentiveLevels(childComplexity), true
+	case "Query.incentiveRules":
+		if e.ComplexityRoot.Query.IncentiveRules == nil {
+			break
+		}
+
+		args, err := ec.field_Query_incentiveRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IncentiveRules(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.IncentiveRuleOrder), args["where"].(*ent.IncentiveRuleWhereInput)), true
 	case "Query.incentiveSummary":
 		if e.ComplexityRoot.Query.IncentiveSummary == nil {
 			break
@@ -4914,6 +5646,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.IncentiveSummary(childComplexity, args["organizationId"].(int), args["year"].(int)), true
 
+	case "Query.invitations":
+		if e.ComplexityRoot.Query.Invitations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_invitations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Invitations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.InvitationOrder), args["where"].(*ent.InvitationWhereInput)), true
 	case "Query.leaderboard":
 		if e.ComplexityRoot.Query.Leaderboard == nil {
 			break
@@ -4925,12 +5668,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Leaderboard(childComplexity, args["scope"].(incentives.Scope), args["year"].(int), args["metric"].(*incentives.Metric), args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+	case "Query.ledgerEntries":
+		if e.ComplexityRoot.Query.LedgerEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ledgerEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LedgerEntries(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.LedgerEntryOrder), args["where"].(*ent.LedgerEntryWhereInput)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.memberships":
+		if e.ComplexityRoot.Query.Memberships == nil {
+			break
+		}
+
+		args, err := ec.field_Query_memberships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Memberships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.MembershipOrder), args["where"].(*ent.MembershipWhereInput)), true
 	case "Query.monitoringCases":
 		if e.ComplexityRoot.Query.MonitoringCases == nil {
 			break
@@ -5041,6 +5806,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Regions(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.RegionOrder), args["where"].(*ent.RegionWhereInput)), true
+	case "Query.users":
+		if e.ComplexityRoot.Query.Users == nil {
+			break
+		}
+
+		args, err := ec.field_Query_users_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
 	case "Query.verifyAuditChain":
 		if e.ComplexityRoot.Query.VerifyAuditChain == nil {
 			break
@@ -5713,6 +6489,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAgreementTargetInput,
 		ec.unmarshalInputAgreementWhereInput,
 		ec.unmarshalInputAmendAgreementInput,
+		ec.unmarshalInputAnnualIncomeInput,
 		ec.unmarshalInputAnnualIncomeOrder,
 		ec.unmarshalInputAnnualIncomeWhereInput,
 		ec.unmarshalInputApplyForMonitoringInput,
@@ -5724,6 +6501,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAwardWhereInput,
 		ec.unmarshalInputBenefitLinkOrder,
 		ec.unmarshalInputBenefitLinkWhereInput,
+		ec.unmarshalInputBuyerProfileInput,
 		ec.unmarshalInputBuyerProfileOrder,
 		ec.unmarshalInputBuyerProfileWhereInput,
 		ec.unmarshalInputCatalogFilter,
@@ -5733,14 +6511,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreatePairingInput,
 		ec.unmarshalInputCreateProductInput,
 		ec.unmarshalInputCreateUserInput,
+		ec.unmarshalInputFacilitationOrder,
+		ec.unmarshalInputFacilitationWhereInput,
 		ec.unmarshalInputGrantRoleInput,
+		ec.unmarshalInputHouseholdInput,
+		ec.unmarshalInputHouseholdMemberInput,
 		ec.unmarshalInputHouseholdMemberOrder,
+		ec.unmarshalInputHouseholdMemberUpdateInput,
 		ec.unmarshalInputHouseholdMemberWhereInput,
 		ec.unmarshalInputHouseholdOrder,
+		ec.unmarshalInputHouseholdUpdateInput,
 		ec.unmarshalInputHouseholdWhereInput,
 		ec.unmarshalInputIncentiveRuleInput,
 		ec.unmarshalInputIncentiveRuleOrder,
 		ec.unmarshalInputIncentiveRuleWhereInput,
+		ec.unmarshalInputInvitationOrder,
+		ec.unmarshalInputInvitationWhereInput,
 		ec.unmarshalInputLedgerEntryOrder,
 		ec.unmarshalInputLedgerEntryWhereInput,
 		ec.unmarshalInputMembershipOrder,
@@ -5763,8 +6549,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputProductWhereInput,
 		ec.unmarshalInputProgressReportOrder,
 		ec.unmarshalInputProgressReportWhereInput,
+		ec.unmarshalInputProposeBenefitLinkInput,
+		ec.unmarshalInputProposeFacilitationInput,
 		ec.unmarshalInputRegionOrder,
 		ec.unmarshalInputRegionWhereInput,
+		ec.unmarshalInputRegisterOrganizationInput,
 		ec.unmarshalInputStockAdjustmentOrder,
 		ec.unmarshalInputStockAdjustmentWhereInput,
 		ec.unmarshalInputSubmitProgressReportInput,
@@ -6434,6 +7223,22 @@ type AnnualIncome implements Node {
   Per-capita net income (人均纯收入) reported for the year. In fen (分).
   """
   perCapitaNetIncomeFen: Int64!
+  """
+  两不愁: enough food and clothing (null: not checked).
+  """
+  foodClothingOk: Boolean
+  """
+  三保障: compulsory schooling guaranteed.
+  """
+  schoolingOk: Boolean
+  """
+  三保障: basic medical care guaranteed.
+  """
+  medicalOk: Boolean
+  """
+  三保障: safe housing guaranteed.
+  """
+  housingOk: Boolean
   household: Household!
 }
 """
@@ -6557,6 +7362,34 @@ input AnnualIncomeWhereInput {
   perCapitaNetIncomeFenGTE: Int64
   perCapitaNetIncomeFenLT: Int64
   perCapitaNetIncomeFenLTE: Int64
+  """
+  food_clothing_ok field predicates
+  """
+  foodClothingOk: Boolean
+  foodClothingOkNEQ: Boolean
+  foodClothingOkIsNil: Boolean
+  foodClothingOkNotNil: Boolean
+  """
+  schooling_ok field predicates
+  """
+  schoolingOk: Boolean
+  schoolingOkNEQ: Boolean
+  schoolingOkIsNil: Boolean
+  schoolingOkNotNil: Boolean
+  """
+  medical_ok field predicates
+  """
+  medicalOk: Boolean
+  medicalOkNEQ: Boolean
+  medicalOkIsNil: Boolean
+  medicalOkNotNil: Boolean
+  """
+  housing_ok field predicates
+  """
+  housingOk: Boolean
+  housingOkNEQ: Boolean
+  housingOkIsNil: Boolean
+  housingOkNotNil: Boolean
   """
   household edge predicates
   """
@@ -7333,6 +8166,21 @@ type BenefitLink implements Node {
   When the link stops counting; open-ended if null.
   """
   validUntil: Time
+  """
+  PROPOSED by the supplier with evidence, APPROVED (or REJECTED) by its county's certifier, ENDED by either; only APPROVED links turn sales into household income.
+  """
+  status: BenefitLinkStatus!
+  """
+  References to the evidence (employment contract, dividend agreement, purchase records).
+  """
+  evidence: [String!]
+  """
+  Why a household outside the supplier's county is linked (approved explicitly).
+  """
+  crossCountyReason: String
+  decisionReason: String
+  decidedAt: Time
+  endedAt: Time
   supplier: Organization!
   household: Household!
 }
@@ -7393,6 +8241,15 @@ Properties by which BenefitLink connections can be ordered.
 enum BenefitLinkOrderField {
   CREATED_AT
   UPDATED_AT
+}
+"""
+BenefitLinkStatus is enum for the field status
+"""
+enum BenefitLinkStatus @goModel(model: "bangfu/ent/benefitlink.Status") {
+  PROPOSED
+  APPROVED
+  REJECTED
+  ENDED
 }
 """
 BenefitLinkWhereInput is used for filtering BenefitLink objects.
@@ -7492,6 +8349,75 @@ input BenefitLinkWhereInput {
   validUntilIsNil: Boolean
   validUntilNotNil: Boolean
   """
+  status field predicates
+  """
+  status: BenefitLinkStatus
+  statusNEQ: BenefitLinkStatus
+  statusIn: [BenefitLinkStatus!]
+  statusNotIn: [BenefitLinkStatus!]
+  """
+  cross_county_reason field predicates
+  """
+  crossCountyReason: String
+  crossCountyReasonNEQ: String
+  crossCountyReasonIn: [String!]
+  crossCountyReasonNotIn: [String!]
+  crossCountyReasonGT: String
+  crossCountyReasonGTE: String
+  crossCountyReasonLT: String
+  crossCountyReasonLTE: String
+  crossCountyReasonContains: String
+  crossCountyReasonHasPrefix: String
+  crossCountyReasonHasSuffix: String
+  crossCountyReasonIsNil: Boolean
+  crossCountyReasonNotNil: Boolean
+  crossCountyReasonEqualFold: String
+  crossCountyReasonContainsFold: String
+  """
+  decision_reason field predicates
+  """
+  decisionReason: String
+  decisionReasonNEQ: String
+  decisionReasonIn: [String!]
+  decisionReasonNotIn: [String!]
+  decisionReasonGT: String
+  decisionReasonGTE: String
+  decisionReasonLT: String
+  decisionReasonLTE: String
+  decisionReasonContains: String
+  decisionReasonHasPrefix: String
+  decisionReasonHasSuffix: String
+  decisionReasonIsNil: Boolean
+  decisionReasonNotNil: Boolean
+  decisionReasonEqualFold: String
+  decisionReasonContainsFold: String
+  """
+  decided_at field predicates
+  """
+  decidedAt: Time
+  decidedAtNEQ: Time
+  decidedAtIn: [Time!]
+  decidedAtNotIn: [Time!]
+  decidedAtGT: Time
+  decidedAtGTE: Time
+  decidedAtLT: Time
+  decidedAtLTE: Time
+  decidedAtIsNil: Boolean
+  decidedAtNotNil: Boolean
+  """
+  ended_at field predicates
+  """
+  endedAt: Time
+  endedAtNEQ: Time
+  endedAtIn: [Time!]
+  endedAtNotIn: [Time!]
+  endedAtGT: Time
+  endedAtGTE: Time
+  endedAtLT: Time
+  endedAtLTE: Time
+  endedAtIsNil: Boolean
+  endedAtNotNil: Boolean
+  """
   supplier edge predicates
   """
   hasSupplier: Boolean
@@ -7516,6 +8442,10 @@ type BuyerProfile implements Node {
   """
   updatedAt: Time!
   organizationID: ID!
+  """
+  The year the budget is for.
+  """
+  year: Int!
   """
   Whether the unit runs a canteen (食堂); units without one have no reservation quota.
   """
@@ -7628,6 +8558,17 @@ input BuyerProfileWhereInput {
   organizationIDNEQ: ID
   organizationIDIn: [ID!]
   organizationIDNotIn: [ID!]
+  """
+  year field predicates
+  """
+  year: Int
+  yearNEQ: Int
+  yearIn: [Int!]
+  yearNotIn: [Int!]
+  yearGT: Int
+  yearGTE: Int
+  yearLT: Int
+  yearLTE: Int
   """
   has_canteen field predicates
   """
@@ -7922,6 +8863,228 @@ https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
 """
+A standing agreement that an organization helps a buyer buy (帮助销售), accepted by both.
+"""
+type Facilitation implements Node {
+  id: ID!
+  """
+  When the record was created (UTC).
+  """
+  createdAt: Time!
+  """
+  When the record was last changed (UTC).
+  """
+  updatedAt: Time!
+  facilitatorID: ID!
+  buyerID: ID!
+  validFrom: Time!
+  validUntil: Time
+  """
+  PROPOSED by one side, ACCEPTED by the other, ENDED by either.
+  """
+  status: FacilitationStatus!
+  """
+  The side that proposed (the facilitator or the buyer); the other accepts.
+  """
+  proposedByOrgID: Int!
+  acceptedAt: Time
+  endedAt: Time
+  facilitator: Organization!
+  buyer: Organization!
+}
+"""
+A connection to a list of items.
+"""
+type FacilitationConnection {
+  """
+  A list of edges.
+  """
+  edges: [FacilitationEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type FacilitationEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Facilitation
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Facilitation connections
+"""
+input FacilitationOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Facilitations.
+  """
+  field: FacilitationOrderField!
+}
+"""
+Properties by which Facilitation connections can be ordered.
+"""
+enum FacilitationOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+FacilitationStatus is enum for the field status
+"""
+enum FacilitationStatus @goModel(model: "bangfu/ent/facilitation.Status") {
+  PROPOSED
+  ACCEPTED
+  ENDED
+}
+"""
+FacilitationWhereInput is used for filtering Facilitation objects.
+Input was generated by ent.
+"""
+input FacilitationWhereInput {
+  not: FacilitationWhereInput
+  and: [FacilitationWhereInput!]
+  or: [FacilitationWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  facilitator_id field predicates
+  """
+  facilitatorID: ID
+  facilitatorIDNEQ: ID
+  facilitatorIDIn: [ID!]
+  facilitatorIDNotIn: [ID!]
+  """
+  buyer_id field predicates
+  """
+  buyerID: ID
+  buyerIDNEQ: ID
+  buyerIDIn: [ID!]
+  buyerIDNotIn: [ID!]
+  """
+  valid_from field predicates
+  """
+  validFrom: Time
+  validFromNEQ: Time
+  validFromIn: [Time!]
+  validFromNotIn: [Time!]
+  validFromGT: Time
+  validFromGTE: Time
+  validFromLT: Time
+  validFromLTE: Time
+  """
+  valid_until field predicates
+  """
+  validUntil: Time
+  validUntilNEQ: Time
+  validUntilIn: [Time!]
+  validUntilNotIn: [Time!]
+  validUntilGT: Time
+  validUntilGTE: Time
+  validUntilLT: Time
+  validUntilLTE: Time
+  validUntilIsNil: Boolean
+  validUntilNotNil: Boolean
+  """
+  status field predicates
+  """
+  status: FacilitationStatus
+  statusNEQ: FacilitationStatus
+  statusIn: [FacilitationStatus!]
+  statusNotIn: [FacilitationStatus!]
+  """
+  proposed_by_org_id field predicates
+  """
+  proposedByOrgID: Int
+  proposedByOrgIDNEQ: Int
+  proposedByOrgIDIn: [Int!]
+  proposedByOrgIDNotIn: [Int!]
+  proposedByOrgIDGT: Int
+  proposedByOrgIDGTE: Int
+  proposedByOrgIDLT: Int
+  proposedByOrgIDLTE: Int
+  """
+  accepted_at field predicates
+  """
+  acceptedAt: Time
+  acceptedAtNEQ: Time
+  acceptedAtIn: [Time!]
+  acceptedAtNotIn: [Time!]
+  acceptedAtGT: Time
+  acceptedAtGTE: Time
+  acceptedAtLT: Time
+  acceptedAtLTE: Time
+  acceptedAtIsNil: Boolean
+  acceptedAtNotNil: Boolean
+  """
+  ended_at field predicates
+  """
+  endedAt: Time
+  endedAtNEQ: Time
+  endedAtIn: [Time!]
+  endedAtNotIn: [Time!]
+  endedAtGT: Time
+  endedAtGTE: Time
+  endedAtLT: Time
+  endedAtLTE: Time
+  endedAtIsNil: Boolean
+  endedAtNotNil: Boolean
+  """
+  facilitator edge predicates
+  """
+  hasFacilitator: Boolean
+  hasFacilitatorWith: [OrganizationWhereInput!]
+  """
+  buyer edge predicates
+  """
+  hasBuyer: Boolean
+  hasBuyerWith: [OrganizationWhereInput!]
+}
+"""
 A registered poor household (建档立卡户). Members' identities are personal data.
 """
 type Household implements Node {
@@ -7970,6 +9133,10 @@ type Household implements Node {
   Year the household exited poverty.
   """
   exitYear: Int
+  """
+  监测对象类型 in the national record: 脱贫不稳定户, 边缘易致贫户, 突发严重困难户.
+  """
+  monitoringType: HouseholdMonitoringType
   """
   Village where the household lives.
   """
@@ -8200,6 +9367,19 @@ type HouseholdMember implements Node {
   updatedAt: Time!
   householdID: ID!
   """
+  Person number in the national record (人编号).
+  """
+  personNumber: String
+  """
+  Birth year and month (出生年月), YYYY-MM.
+  """
+  birthMonth: String
+  """
+  When the member left the household (deceased, married out, moved); the record stays as history.
+  """
+  removedAt: Time
+  removedReason: String
+  """
   Relation to the household head (与户主关系).
   """
   relation: HouseholdMemberRelation!
@@ -8370,6 +9550,73 @@ input HouseholdMemberWhereInput {
   householdIDIn: [ID!]
   householdIDNotIn: [ID!]
   """
+  person_number field predicates
+  """
+  personNumber: String
+  personNumberNEQ: String
+  personNumberIn: [String!]
+  personNumberNotIn: [String!]
+  personNumberGT: String
+  personNumberGTE: String
+  personNumberLT: String
+  personNumberLTE: String
+  personNumberContains: String
+  personNumberHasPrefix: String
+  personNumberHasSuffix: String
+  personNumberIsNil: Boolean
+  personNumberNotNil: Boolean
+  personNumberEqualFold: String
+  personNumberContainsFold: String
+  """
+  birth_month field predicates
+  """
+  birthMonth: String
+  birthMonthNEQ: String
+  birthMonthIn: [String!]
+  birthMonthNotIn: [String!]
+  birthMonthGT: String
+  birthMonthGTE: String
+  birthMonthLT: String
+  birthMonthLTE: String
+  birthMonthContains: String
+  birthMonthHasPrefix: String
+  birthMonthHasSuffix: String
+  birthMonthIsNil: Boolean
+  birthMonthNotNil: Boolean
+  birthMonthEqualFold: String
+  birthMonthContainsFold: String
+  """
+  removed_at field predicates
+  """
+  removedAt: Time
+  removedAtNEQ: Time
+  removedAtIn: [Time!]
+  removedAtNotIn: [Time!]
+  removedAtGT: Time
+  removedAtGTE: Time
+  removedAtLT: Time
+  removedAtLTE: Time
+  removedAtIsNil: Boolean
+  removedAtNotNil: Boolean
+  """
+  removed_reason field predicates
+  """
+  removedReason: String
+  removedReasonNEQ: String
+  removedReasonIn: [String!]
+  removedReasonNotIn: [String!]
+  removedReasonGT: String
+  removedReasonGTE: String
+  removedReasonLT: String
+  removedReasonLTE: String
+  removedReasonContains: String
+  removedReasonHasPrefix: String
+  removedReasonHasSuffix: String
+  removedReasonIsNil: Boolean
+  removedReasonNotNil: Boolean
+  removedReasonEqualFold: String
+  removedReasonContainsFold: String
+  """
   relation field predicates
   """
   relation: HouseholdMemberRelation
@@ -8409,6 +9656,14 @@ input HouseholdMemberWhereInput {
   """
   hasHousehold: Boolean
   hasHouseholdWith: [HouseholdWhereInput!]
+}
+"""
+HouseholdMonitoringType is enum for the field monitoring_type
+"""
+enum HouseholdMonitoringType @goModel(model: "bangfu/ent/household.MonitoringType") {
+  UNSTABLE_EXITED
+  MARGINAL
+  SUDDEN_HARDSHIP
 }
 """
 Ordering options for Household connections
@@ -8592,6 +9847,15 @@ input HouseholdWhereInput {
   exitYearLTE: Int
   exitYearIsNil: Boolean
   exitYearNotNil: Boolean
+  """
+  monitoring_type field predicates
+  """
+  monitoringType: HouseholdMonitoringType
+  monitoringTypeNEQ: HouseholdMonitoringType
+  monitoringTypeIn: [HouseholdMonitoringType!]
+  monitoringTypeNotIn: [HouseholdMonitoringType!]
+  monitoringTypeIsNil: Boolean
+  monitoringTypeNotNil: Boolean
   """
   village edge predicates
   """
@@ -8978,6 +10242,199 @@ input IncentiveRuleWhereInput {
   hasPointsWith: [LedgerEntryWhereInput!]
 }
 """
+An invitation to join an organization (成员邀请).
+"""
+type Invitation implements Node {
+  id: ID!
+  """
+  When the record was created (UTC).
+  """
+  createdAt: Time!
+  """
+  When the record was last changed (UTC).
+  """
+  updatedAt: Time!
+  organizationID: ID!
+  email: String!
+  role: InvitationRole!
+  expiresAt: Time!
+  acceptedAt: Time
+  revokedAt: Time
+  organization: Organization!
+}
+"""
+A connection to a list of items.
+"""
+type InvitationConnection {
+  """
+  A list of edges.
+  """
+  edges: [InvitationEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type InvitationEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Invitation
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Invitation connections
+"""
+input InvitationOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Invitations.
+  """
+  field: InvitationOrderField!
+}
+"""
+Properties by which Invitation connections can be ordered.
+"""
+enum InvitationOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+InvitationRole is enum for the field role
+"""
+enum InvitationRole @goModel(model: "bangfu/ent/invitation.Role") {
+  BUYER
+  SUPPLIER
+  ORG_MANAGER
+}
+"""
+InvitationWhereInput is used for filtering Invitation objects.
+Input was generated by ent.
+"""
+input InvitationWhereInput {
+  not: InvitationWhereInput
+  and: [InvitationWhereInput!]
+  or: [InvitationWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  organization_id field predicates
+  """
+  organizationID: ID
+  organizationIDNEQ: ID
+  organizationIDIn: [ID!]
+  organizationIDNotIn: [ID!]
+  """
+  email field predicates
+  """
+  email: String
+  emailNEQ: String
+  emailIn: [String!]
+  emailNotIn: [String!]
+  emailGT: String
+  emailGTE: String
+  emailLT: String
+  emailLTE: String
+  emailContains: String
+  emailHasPrefix: String
+  emailHasSuffix: String
+  emailEqualFold: String
+  emailContainsFold: String
+  """
+  role field predicates
+  """
+  role: InvitationRole
+  roleNEQ: InvitationRole
+  roleIn: [InvitationRole!]
+  roleNotIn: [InvitationRole!]
+  """
+  expires_at field predicates
+  """
+  expiresAt: Time
+  expiresAtNEQ: Time
+  expiresAtIn: [Time!]
+  expiresAtNotIn: [Time!]
+  expiresAtGT: Time
+  expiresAtGTE: Time
+  expiresAtLT: Time
+  expiresAtLTE: Time
+  """
+  accepted_at field predicates
+  """
+  acceptedAt: Time
+  acceptedAtNEQ: Time
+  acceptedAtIn: [Time!]
+  acceptedAtNotIn: [Time!]
+  acceptedAtGT: Time
+  acceptedAtGTE: Time
+  acceptedAtLT: Time
+  acceptedAtLTE: Time
+  acceptedAtIsNil: Boolean
+  acceptedAtNotNil: Boolean
+  """
+  revoked_at field predicates
+  """
+  revokedAt: Time
+  revokedAtNEQ: Time
+  revokedAtIn: [Time!]
+  revokedAtNotIn: [Time!]
+  revokedAtGT: Time
+  revokedAtGTE: Time
+  revokedAtLT: Time
+  revokedAtLTE: Time
+  revokedAtIsNil: Boolean
+  revokedAtNotNil: Boolean
+  """
+  organization edge predicates
+  """
+  hasOrganization: Boolean
+  hasOrganizationWith: [OrganizationWhereInput!]
+}
+"""
 An append-only ledger entry (台账): every figure is the sum of these.
 """
 type LedgerEntry implements Node {
@@ -9321,9 +10778,13 @@ type Membership implements Node {
   """
   organizationID: ID
   """
-  ADMIN; COORDINATOR (scoped to agreements or regions); CERTIFIER (scoped to counties); BUYER and SUPPLIER (act for an organization); AUDITOR (read-only).
+  ADMIN; COORDINATOR (scoped to agreements or regions); CERTIFIER (scoped to counties); BUYER and SUPPLIER (act for an organization); AUDITOR (read-only); ORG_MANAGER (manages an organization: its members, profiles and applications).
   """
   role: MembershipRole!
+  """
+  The manager who invited the member, if invited.
+  """
+  invitedByID: Int
   user: User!
   organization: Organization
   scopeRegions(
@@ -9449,6 +10910,7 @@ enum MembershipRole @goModel(model: "bangfu/ent/membership.Role") {
   BUYER
   SUPPLIER
   AUDITOR
+  ORG_MANAGER
 }
 """
 MembershipWhereInput is used for filtering Membership objects.
@@ -9514,6 +10976,19 @@ input MembershipWhereInput {
   roleNEQ: MembershipRole
   roleIn: [MembershipRole!]
   roleNotIn: [MembershipRole!]
+  """
+  invited_by_id field predicates
+  """
+  invitedByID: Int
+  invitedByIDNEQ: Int
+  invitedByIDIn: [Int!]
+  invitedByIDNotIn: [Int!]
+  invitedByIDGT: Int
+  invitedByIDGTE: Int
+  invitedByIDLT: Int
+  invitedByIDLTE: Int
+  invitedByIDIsNil: Boolean
+  invitedByIDNotNil: Boolean
   """
   user edge predicates
   """
@@ -10790,6 +12265,22 @@ type Organization implements Node {
   """
   parentID: ID
   """
+  Registration (登记审核): PENDING until an official of its region decides; only ACTIVE organizations buy, sell or facilitate; a SUSPENDED one keeps its history and figures.
+  """
+  status: OrganizationStatus!
+  """
+  Why it was rejected or suspended.
+  """
+  statusReason: String
+  """
+  The organization's contact phone.
+  """
+  contactPhone: String
+  """
+  When its registration was last decided.
+  """
+  decidedAt: Time
+  """
   Division where the organization is registered.
   """
   region: Region!
@@ -10832,10 +12323,37 @@ type Organization implements Node {
   Supplier profile, present once the organization applies to sell.
   """
   supplierProfile: SupplierProfile
-  """
-  Buyer profile: canteen and reserved procurement share.
-  """
-  buyerProfile: BuyerProfile
+  buyerProfiles(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for BuyerProfiles returned from the connection.
+    """
+    orderBy: [BuyerProfileOrder!]
+
+    """
+    Filtering options for BuyerProfiles returned from the connection.
+    """
+    where: BuyerProfileWhereInput
+  ): BuyerProfileConnection!
   products(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -11122,6 +12640,15 @@ enum OrganizationOrderField {
   KIND
 }
 """
+OrganizationStatus is enum for the field status
+"""
+enum OrganizationStatus @goModel(model: "bangfu/ent/organization.Status") {
+  PENDING
+  ACTIVE
+  REJECTED
+  SUSPENDED
+}
+"""
 OrganizationWhereInput is used for filtering Organization objects.
 Input was generated by ent.
 """
@@ -11220,6 +12747,62 @@ input OrganizationWhereInput {
   parentIDIsNil: Boolean
   parentIDNotNil: Boolean
   """
+  status field predicates
+  """
+  status: OrganizationStatus
+  statusNEQ: OrganizationStatus
+  statusIn: [OrganizationStatus!]
+  statusNotIn: [OrganizationStatus!]
+  """
+  status_reason field predicates
+  """
+  statusReason: String
+  statusReasonNEQ: String
+  statusReasonIn: [String!]
+  statusReasonNotIn: [String!]
+  statusReasonGT: String
+  statusReasonGTE: String
+  statusReasonLT: String
+  statusReasonLTE: String
+  statusReasonContains: String
+  statusReasonHasPrefix: String
+  statusReasonHasSuffix: String
+  statusReasonIsNil: Boolean
+  statusReasonNotNil: Boolean
+  statusReasonEqualFold: String
+  statusReasonContainsFold: String
+  """
+  contact_phone field predicates
+  """
+  contactPhone: String
+  contactPhoneNEQ: String
+  contactPhoneIn: [String!]
+  contactPhoneNotIn: [String!]
+  contactPhoneGT: String
+  contactPhoneGTE: String
+  contactPhoneLT: String
+  contactPhoneLTE: String
+  contactPhoneContains: String
+  contactPhoneHasPrefix: String
+  contactPhoneHasSuffix: String
+  contactPhoneIsNil: Boolean
+  contactPhoneNotNil: Boolean
+  contactPhoneEqualFold: String
+  contactPhoneContainsFold: String
+  """
+  decided_at field predicates
+  """
+  decidedAt: Time
+  decidedAtNEQ: Time
+  decidedAtIn: [Time!]
+  decidedAtNotIn: [Time!]
+  decidedAtGT: Time
+  decidedAtGTE: Time
+  decidedAtLT: Time
+  decidedAtLTE: Time
+  decidedAtIsNil: Boolean
+  decidedAtNotNil: Boolean
+  """
   region edge predicates
   """
   hasRegion: Boolean
@@ -11240,10 +12823,10 @@ input OrganizationWhereInput {
   hasSupplierProfile: Boolean
   hasSupplierProfileWith: [SupplierProfileWhereInput!]
   """
-  buyer_profile edge predicates
+  buyer_profiles edge predicates
   """
-  hasBuyerProfile: Boolean
-  hasBuyerProfileWith: [BuyerProfileWhereInput!]
+  hasBuyerProfiles: Boolean
+  hasBuyerProfilesWith: [BuyerProfileWhereInput!]
   """
   products edge predicates
   """
@@ -12333,6 +13916,99 @@ type Query {
     """
     where: AuditEventWhereInput
   ): AuditEventConnection!
+  benefitLinks(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for BenefitLinks returned from the connection.
+    """
+    orderBy: [BenefitLinkOrder!]
+
+    """
+    Filtering options for BenefitLinks returned from the connection.
+    """
+    where: BenefitLinkWhereInput
+  ): BenefitLinkConnection!
+  certifications(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Certifications returned from the connection.
+    """
+    orderBy: [CertificationOrder!]
+
+    """
+    Filtering options for Certifications returned from the connection.
+    """
+    where: CertificationWhereInput
+  ): CertificationConnection!
+  facilitations(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Facilitations returned from the connection.
+    """
+    orderBy: [FacilitationOrder!]
+
+    """
+    Filtering options for Facilitations returned from the connection.
+    """
+    where: FacilitationWhereInput
+  ): FacilitationConnection!
   households(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -12364,6 +14040,130 @@ type Query {
     """
     where: HouseholdWhereInput
   ): HouseholdConnection!
+  incentiveRules(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for IncentiveRules returned from the connection.
+    """
+    orderBy: [IncentiveRuleOrder!]
+
+    """
+    Filtering options for IncentiveRules returned from the connection.
+    """
+    where: IncentiveRuleWhereInput
+  ): IncentiveRuleConnection!
+  invitations(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Invitations returned from the connection.
+    """
+    orderBy: [InvitationOrder!]
+
+    """
+    Filtering options for Invitations returned from the connection.
+    """
+    where: InvitationWhereInput
+  ): InvitationConnection!
+  ledgerEntries(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for LedgerEntries returned from the connection.
+    """
+    orderBy: [LedgerEntryOrder!]
+
+    """
+    Filtering options for LedgerEntries returned from the connection.
+    """
+    where: LedgerEntryWhereInput
+  ): LedgerEntryConnection!
+  memberships(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Memberships returned from the connection.
+    """
+    orderBy: [MembershipOrder!]
+
+    """
+    Filtering options for Memberships returned from the connection.
+    """
+    where: MembershipWhereInput
+  ): MembershipConnection!
   monitoringCases(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -12581,6 +14381,37 @@ type Query {
     """
     where: RegionWhereInput
   ): RegionConnection!
+  users(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Users returned from the connection.
+    """
+    orderBy: [UserOrder!]
+
+    """
+    Filtering options for Users returned from the connection.
+    """
+    where: UserWhereInput
+  ): UserConnection!
 }
 """
 An administrative division (行政区划): province, city, county, township or village.
@@ -14078,6 +15909,113 @@ type CatalogConnection {
   totalCountIsExact: Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../households.graphqls", Input: `# The registry of poor households (建档立卡) and the benefit links
+# (联农带农) that turn sales into household income.
+
+extend type Mutation {
+  "Register a household (a COORDINATOR or CERTIFIER whose scope covers its county)."
+  createHousehold(input: HouseholdInput!): Household!
+  "Change a household's registered facts (officials of its county)."
+  updateHousehold(id: ID!, input: HouseholdUpdateInput!): Household!
+  "Add a member (officials of the household's county). The resident ID number is checked (GB 11643)."
+  addHouseholdMember(householdId: ID!, input: HouseholdMemberInput!): HouseholdMember!
+  "Change a member's facts (officials of the household's county)."
+  updateHouseholdMember(id: ID!, input: HouseholdMemberUpdateInput!): HouseholdMember!
+  "Record that a member left the household; the record stays as history (officials of its county)."
+  removeHouseholdMember(id: ID!, reason: String!): HouseholdMember!
+  "Record a year's reported per-capita income and the 两不愁三保障 checks (officials of the household's county)."
+  recordAnnualIncome(input: AnnualIncomeInput!): AnnualIncome!
+  "Record that a household exited poverty in a year: its per-capita income is above its province's line and 两不愁三保障 are met (officials of its county)."
+  exitHousehold(id: ID!, year: Int!): Household!
+  "Propose a benefit link with its evidence (the supplier's SUPPLIER or ORG_MANAGER). It counts once its county's CERTIFIER approves it."
+  proposeBenefitLink(input: ProposeBenefitLinkInput!): BenefitLink!
+  "Approve or reject a proposed benefit link (a CERTIFIER of the supplier's county); REJECT needs a reason."
+  decideBenefitLink(id: ID!, decision: BenefitLinkDecision!, reason: String): BenefitLink!
+  "End a benefit link: it stops counting from validUntil (default now). The supplier's members or its county's certifiers."
+  endBenefitLink(id: ID!, validUntil: Time, reason: String): BenefitLink!
+}
+
+input HouseholdInput {
+  "Household number (户编号) in the national record."
+  number: String!
+  villageId: ID!
+  attribute: HouseholdAttribute
+  mainCause: HouseholdMainCause!
+  secondaryCause: HouseholdSecondaryCause
+  monitoringType: HouseholdMonitoringType
+}
+
+input HouseholdUpdateInput {
+  number: String
+  "A village of the same county."
+  villageId: ID
+  attribute: HouseholdAttribute
+  mainCause: HouseholdMainCause
+  secondaryCause: HouseholdSecondaryCause
+  monitoringType: HouseholdMonitoringType
+}
+
+input HouseholdMemberInput {
+  name: String!
+  "Resident ID number (身份证号), 18 characters with its check digit."
+  idNumber: String
+  phone: String
+  "Person number in the national record (人编号)."
+  personNumber: String
+  "Birth year and month (出生年月), YYYY-MM."
+  birthMonth: String
+  relation: HouseholdMemberRelation!
+  health: HouseholdMemberHealth
+  laborAbility: HouseholdMemberLaborAbility
+  schooling: HouseholdMemberSchooling
+}
+
+input HouseholdMemberUpdateInput {
+  name: String
+  idNumber: String
+  phone: String
+  personNumber: String
+  birthMonth: String
+  relation: HouseholdMemberRelation
+  health: HouseholdMemberHealth
+  laborAbility: HouseholdMemberLaborAbility
+  schooling: HouseholdMemberSchooling
+}
+
+input AnnualIncomeInput {
+  householdId: ID!
+  year: Int!
+  "Per-capita net income (人均纯收入) in fen."
+  perCapitaNetIncomeFen: Int64!
+  "两不愁: enough food and clothing."
+  foodClothingOk: Boolean
+  "三保障: compulsory schooling."
+  schoolingOk: Boolean
+  "三保障: basic medical care."
+  medicalOk: Boolean
+  "三保障: safe housing."
+  housingOk: Boolean
+}
+
+input ProposeBenefitLinkInput {
+  supplierId: ID!
+  householdId: ID!
+  mechanism: BenefitLinkMechanism!
+  "Share of a settled sale that becomes the household's income, in basis points (100 = 1%)."
+  shareBp: Int!
+  validFrom: Time!
+  validUntil: Time
+  "References to the evidence: employment contract, dividend agreement, purchase records (1 to 20)."
+  evidence: [String!]!
+  "Why a household outside the supplier's county is linked."
+  crossCountyReason: String
+}
+
+enum BenefitLinkDecision {
+  APPROVE
+  REJECT
+}
+`, BuiltIn: false},
 	{Name: "../incentives.graphqls", Input: `"A rule's published terms. Multipliers are basis points: 15000 = ×1.5."
 input IncentiveRuleInput {
   name: String!
@@ -14285,6 +16223,77 @@ extend type Mutation {
   rateOrder(id: ID!, rating: Int!): Order!
 }
 `, BuiltIn: false},
+	{Name: "../registry.graphqls", Input: `# Joining and acting: accounts, organizations and their registration,
+# members and invitations, buyer profiles, and facilitation agreements.
+
+extend type Mutation {
+  "Create an account with no roles (anyone; rate-limited). The answer is the same whether or not the email is taken."
+  signUp(email: String!, password: String!, displayName: String!): Boolean!
+  "Register an organization (signed in). It starts PENDING; you become its ORG_MANAGER."
+  registerOrganization(input: RegisterOrganizationInput!): Organization!
+  "Decide a registration (a COORDINATOR covering an eastern organization's region, the county's CERTIFIER for a western one, or ADMIN)."
+  decideOrganization(id: ID!, decision: OrganizationDecision!, reason: String): Organization!
+  "Invite a colleague into your organization (its ORG_MANAGER). The token is shown once; the invitee accepts it signed in under that email."
+  inviteMember(organizationId: ID!, email: String!, role: InvitationRole!): InvitationPayload!
+  "Withdraw an invitation not yet accepted (the organization's ORG_MANAGER)."
+  revokeInvitation(id: ID!): Invitation!
+  "Join an organization with an invitation token (signed in as the invited email)."
+  acceptInvitation(token: String!): Membership!
+  "Remove a member of your organization (its ORG_MANAGER). The last manager stays."
+  removeMember(membershipId: ID!): Boolean!
+  "Set a budget unit's canteen budget for a year (its ORG_MANAGER). With a canteen, at least 10% (1000 bp) is reserved."
+  setBuyerProfile(input: BuyerProfileInput!): BuyerProfile!
+  "Propose that a facilitator helps a buyer buy (帮助销售): a manager of either side (or a BUYER of the buyer)."
+  proposeFacilitation(input: ProposeFacilitationInput!): Facilitation!
+  "Accept a proposed facilitation (the other side)."
+  acceptFacilitation(id: ID!): Facilitation!
+  "End a facilitation (either side): it stops counting from now."
+  endFacilitation(id: ID!): Facilitation!
+}
+
+input RegisterOrganizationInput {
+  name: String!
+  kind: OrganizationKind!
+  "Unified social credit code (统一社会信用代码), 18 characters with its check character."
+  creditCode: String!
+  "Where it is registered: a province, city or county; a supplier kind (COOPERATIVE, FAMILY_FARM, VILLAGE_COLLECTIVE) registers in its county."
+  regionId: ID!
+  "Parent organization (上级单位): a union or subsidiary counts toward it."
+  parentId: ID
+  contactPhone: String
+}
+
+"An official's decision on a registration: PENDING → APPROVE (ACTIVE) or REJECT; ACTIVE → SUSPEND; SUSPENDED → REINSTATE. REJECT and SUSPEND need a reason."
+enum OrganizationDecision {
+  APPROVE
+  REJECT
+  SUSPEND
+  REINSTATE
+}
+
+"What inviteMember returns: the invitation and its single-use token (valid 7 days, stored only as a hash)."
+type InvitationPayload {
+  invitation: Invitation!
+  token: String!
+}
+
+input BuyerProfileInput {
+  organizationId: ID!
+  year: Int!
+  hasCanteen: Boolean!
+  "Yearly canteen food procurement budget, in fen (0 without a canteen)."
+  canteenFoodBudgetFen: Int64!
+  "Share reserved for products of poor areas, in basis points: at least 1000 (10%) with a canteen."
+  reservedShareBp: Int!
+}
+
+input ProposeFacilitationInput {
+  facilitatorId: ID!
+  buyerId: ID!
+  validFrom: Time!
+  validUntil: Time
+}
+`, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `# Hand-written schema. ent.graphql beside this file is generated by entgql.
 
 scalar Time
@@ -14482,6 +16491,14 @@ func (ec *executionContext) childFields_AnnualIncome(ctx context.Context, field 
 		return ec.fieldContext_AnnualIncome_year(ctx, field)
 	case "perCapitaNetIncomeFen":
 		return ec.fieldContext_AnnualIncome_perCapitaNetIncomeFen(ctx, field)
+	case "foodClothingOk":
+		return ec.fieldContext_AnnualIncome_foodClothingOk(ctx, field)
+	case "schoolingOk":
+		return ec.fieldContext_AnnualIncome_schoolingOk(ctx, field)
+	case "medicalOk":
+		return ec.fieldContext_AnnualIncome_medicalOk(ctx, field)
+	case "housingOk":
+		return ec.fieldContext_AnnualIncome_housingOk(ctx, field)
 	case "household":
 		return ec.fieldContext_AnnualIncome_household(ctx, field)
 	}
@@ -14726,6 +16743,18 @@ func (ec *executionContext) childFields_BenefitLink(ctx context.Context, field g
 		return ec.fieldContext_BenefitLink_validFrom(ctx, field)
 	case "validUntil":
 		return ec.fieldContext_BenefitLink_validUntil(ctx, field)
+	case "status":
+		return ec.fieldContext_BenefitLink_status(ctx, field)
+	case "evidence":
+		return ec.fieldContext_BenefitLink_evidence(ctx, field)
+	case "crossCountyReason":
+		return ec.fieldContext_BenefitLink_crossCountyReason(ctx, field)
+	case "decisionReason":
+		return ec.fieldContext_BenefitLink_decisionReason(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_BenefitLink_decidedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_BenefitLink_endedAt(ctx, field)
 	case "supplier":
 		return ec.fieldContext_BenefitLink_supplier(ctx, field)
 	case "household":
@@ -14766,6 +16795,8 @@ func (ec *executionContext) childFields_BuyerProfile(ctx context.Context, field 
 		return ec.fieldContext_BuyerProfile_updatedAt(ctx, field)
 	case "organizationID":
 		return ec.fieldContext_BuyerProfile_organizationID(ctx, field)
+	case "year":
+		return ec.fieldContext_BuyerProfile_year(ctx, field)
 	case "hasCanteen":
 		return ec.fieldContext_BuyerProfile_hasCanteen(ctx, field)
 	case "canteenFoodBudgetFen":
@@ -14776,6 +16807,18 @@ func (ec *executionContext) childFields_BuyerProfile(ctx context.Context, field 
 		return ec.fieldContext_BuyerProfile_organization(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BuyerProfile", field.Name)
+}
+
+func (ec *executionContext) childFields_BuyerProfileConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BuyerProfileConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BuyerProfileConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BuyerProfileConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BuyerProfileConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_BuyerProfileEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14880,6 +16923,60 @@ func (ec *executionContext) childFields_CertificationEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CertificationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Facilitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Facilitation_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Facilitation_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Facilitation_updatedAt(ctx, field)
+	case "facilitatorID":
+		return ec.fieldContext_Facilitation_facilitatorID(ctx, field)
+	case "buyerID":
+		return ec.fieldContext_Facilitation_buyerID(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Facilitation_validFrom(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_Facilitation_validUntil(ctx, field)
+	case "status":
+		return ec.fieldContext_Facilitation_status(ctx, field)
+	case "proposedByOrgID":
+		return ec.fieldContext_Facilitation_proposedByOrgID(ctx, field)
+	case "acceptedAt":
+		return ec.fieldContext_Facilitation_acceptedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_Facilitation_endedAt(ctx, field)
+	case "facilitator":
+		return ec.fieldContext_Facilitation_facilitator(ctx, field)
+	case "buyer":
+		return ec.fieldContext_Facilitation_buyer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Facilitation", field.Name)
+}
+
+func (ec *executionContext) childFields_FacilitationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FacilitationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FacilitationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_FacilitationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FacilitationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FacilitationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_FacilitationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_FacilitationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FacilitationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Household(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14906,6 +17003,8 @@ func (ec *executionContext) childFields_Household(ctx context.Context, field gra
 		return ec.fieldContext_Household_memberCount(ctx, field)
 	case "exitYear":
 		return ec.fieldContext_Household_exitYear(ctx, field)
+	case "monitoringType":
+		return ec.fieldContext_Household_monitoringType(ctx, field)
 	case "village":
 		return ec.fieldContext_Household_village(ctx, field)
 	case "members":
@@ -14978,6 +17077,14 @@ func (ec *executionContext) childFields_HouseholdMember(ctx context.Context, fie
 		return ec.fieldContext_HouseholdMember_updatedAt(ctx, field)
 	case "householdID":
 		return ec.fieldContext_HouseholdMember_householdID(ctx, field)
+	case "personNumber":
+		return ec.fieldContext_HouseholdMember_personNumber(ctx, field)
+	case "birthMonth":
+		return ec.fieldContext_HouseholdMember_birthMonth(ctx, field)
+	case "removedAt":
+		return ec.fieldContext_HouseholdMember_removedAt(ctx, field)
+	case "removedReason":
+		return ec.fieldContext_HouseholdMember_removedReason(ctx, field)
 	case "relation":
 		return ec.fieldContext_HouseholdMember_relation(ctx, field)
 	case "ageBand":
@@ -15118,6 +17225,64 @@ func (ec *executionContext) childFields_IncentiveSummary(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type IncentiveSummary", field.Name)
 }
 
+func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Invitation_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Invitation_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Invitation_updatedAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_Invitation_organizationID(ctx, field)
+	case "email":
+		return ec.fieldContext_Invitation_email(ctx, field)
+	case "role":
+		return ec.fieldContext_Invitation_role(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Invitation_expiresAt(ctx, field)
+	case "acceptedAt":
+		return ec.fieldContext_Invitation_acceptedAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_Invitation_revokedAt(ctx, field)
+	case "organization":
+		return ec.fieldContext_Invitation_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Invitation", field.Name)
+}
+
+func (ec *executionContext) childFields_InvitationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InvitationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InvitationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InvitationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvitationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InvitationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_InvitationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_InvitationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvitationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InvitationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invitation":
+		return ec.fieldContext_InvitationPayload_invitation(ctx, field)
+	case "token":
+		return ec.fieldContext_InvitationPayload_token(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvitationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_LeaderboardConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -15244,6 +17409,8 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_organizationID(ctx, field)
 	case "role":
 		return ec.fieldContext_Membership_role(ctx, field)
+	case "invitedByID":
+		return ec.fieldContext_Membership_invitedByID(ctx, field)
 	case "user":
 		return ec.fieldContext_Membership_user(ctx, field)
 	case "organization":
@@ -15572,6 +17739,14 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_regionID(ctx, field)
 	case "parentID":
 		return ec.fieldContext_Organization_parentID(ctx, field)
+	case "status":
+		return ec.fieldContext_Organization_status(ctx, field)
+	case "statusReason":
+		return ec.fieldContext_Organization_statusReason(ctx, field)
+	case "contactPhone":
+		return ec.fieldContext_Organization_contactPhone(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Organization_decidedAt(ctx, field)
 	case "region":
 		return ec.fieldContext_Organization_region(ctx, field)
 	case "parent":
@@ -15580,8 +17755,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_children(ctx, field)
 	case "supplierProfile":
 		return ec.fieldContext_Organization_supplierProfile(ctx, field)
-	case "buyerProfile":
-		return ec.fieldContext_Organization_buyerProfile(ctx, field)
+	case "buyerProfiles":
+		return ec.fieldContext_Organization_buyerProfiles(ctx, field)
 	case "products":
 		return ec.fieldContext_Organization_products(ctx, field)
 	case "ordersPlaced":
@@ -16118,6 +18293,18 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_memberships(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_UserConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_UserConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_UserConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_UserConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_UserEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -5,6 +5,9 @@ package model
 import (
 	"bangfu/ent"
 	"bangfu/ent/agreement"
+	"bangfu/ent/benefitlink"
+	"bangfu/ent/household"
+	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
@@ -36,6 +39,21 @@ type AmendAgreementInput struct {
 	Targets         []*AgreementTargetInput `json:"targets,omitempty"`
 }
 
+type AnnualIncomeInput struct {
+	HouseholdID int `json:"householdId"`
+	Year        int `json:"year"`
+	// Per-capita net income (人均纯收入) in fen.
+	PerCapitaNetIncomeFen int64 `json:"perCapitaNetIncomeFen"`
+	// 两不愁: enough food and clothing.
+	FoodClothingOk *bool `json:"foodClothingOk,omitempty"`
+	// 三保障: compulsory schooling.
+	SchoolingOk *bool `json:"schoolingOk,omitempty"`
+	// 三保障: basic medical care.
+	MedicalOk *bool `json:"medicalOk,omitempty"`
+	// 三保障: safe housing.
+	HousingOk *bool `json:"housingOk,omitempty"`
+}
+
 type ApplyForMonitoringInput struct {
 	HouseholdID int                 `json:"householdId"`
 	Type        monitoringcase.Type `json:"type"`
@@ -63,6 +81,16 @@ type AuthPayload struct {
 	RefreshToken          string    `json:"refreshToken"`
 	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
 	User                  *ent.User `json:"user"`
+}
+
+type BuyerProfileInput struct {
+	OrganizationID int  `json:"organizationId"`
+	Year           int  `json:"year"`
+	HasCanteen     bool `json:"hasCanteen"`
+	// Yearly canteen food procurement budget, in fen (0 without a canteen).
+	CanteenFoodBudgetFen int64 `json:"canteenFoodBudgetFen"`
+	// Share reserved for products of poor areas, in basis points: at least 1000 (10%) with a canteen.
+	ReservedShareBp int `json:"reservedShareBp"`
 }
 
 type CatalogFilter struct {
@@ -147,6 +175,53 @@ type GrantRoleInput struct {
 	AgreementIds []int `json:"agreementIds,omitempty"`
 }
 
+type HouseholdInput struct {
+	// Household number (户编号) in the national record.
+	Number         string                    `json:"number"`
+	VillageID      int                       `json:"villageId"`
+	Attribute      *household.Attribute      `json:"attribute,omitempty"`
+	MainCause      household.MainCause       `json:"mainCause"`
+	SecondaryCause *household.SecondaryCause `json:"secondaryCause,omitempty"`
+	MonitoringType *household.MonitoringType `json:"monitoringType,omitempty"`
+}
+
+type HouseholdMemberInput struct {
+	Name string `json:"name"`
+	// Resident ID number (身份证号), 18 characters with its check digit.
+	IDNumber *string `json:"idNumber,omitempty"`
+	Phone    *string `json:"phone,omitempty"`
+	// Person number in the national record (人编号).
+	PersonNumber *string `json:"personNumber,omitempty"`
+	// Birth year and month (出生年月), YYYY-MM.
+	BirthMonth   *string                       `json:"birthMonth,omitempty"`
+	Relation     householdmember.Relation      `json:"relation"`
+	Health       *householdmember.Health       `json:"health,omitempty"`
+	LaborAbility *householdmember.LaborAbility `json:"laborAbility,omitempty"`
+	Schooling    *householdmember.Schooling    `json:"schooling,omitempty"`
+}
+
+type HouseholdMemberUpdateInput struct {
+	Name         *string                       `json:"name,omitempty"`
+	IDNumber     *string                       `json:"idNumber,omitempty"`
+	Phone        *string                       `json:"phone,omitempty"`
+	PersonNumber *string                       `json:"personNumber,omitempty"`
+	BirthMonth   *string                       `json:"birthMonth,omitempty"`
+	Relation     *householdmember.Relation     `json:"relation,omitempty"`
+	Health       *householdmember.Health       `json:"health,omitempty"`
+	LaborAbility *householdmember.LaborAbility `json:"laborAbility,omitempty"`
+	Schooling    *householdmember.Schooling    `json:"schooling,omitempty"`
+}
+
+type HouseholdUpdateInput struct {
+	Number *string `json:"number,omitempty"`
+	// A village of the same county.
+	VillageID      *int                      `json:"villageId,omitempty"`
+	Attribute      *household.Attribute      `json:"attribute,omitempty"`
+	MainCause      *household.MainCause      `json:"mainCause,omitempty"`
+	SecondaryCause *household.SecondaryCause `json:"secondaryCause,omitempty"`
+	MonitoringType *household.MonitoringType `json:"monitoringType,omitempty"`
+}
+
 // A rule's published terms. Multipliers are basis points: 15000 = ×1.5.
 type IncentiveRuleInput struct {
 	Name string `json:"name"`
@@ -167,6 +242,12 @@ type IncentiveRuleInput struct {
 	EffectiveUntil *time.Time `json:"effectiveUntil,omitempty"`
 }
 
+// What inviteMember returns: the invitation and its single-use token (valid 7 days, stored only as a hash).
+type InvitationPayload struct {
+	Invitation *ent.Invitation `json:"invitation"`
+	Token      string          `json:"token"`
+}
+
 type OrderItemInput struct {
 	ProductID int `json:"productId"`
 	// Units to buy, 1 to 100000.
@@ -182,6 +263,39 @@ type PlaceOrderInput struct {
 	FacilitatedBy *int `json:"facilitatedBy,omitempty"`
 	// The buying organization, when the user buys for several.
 	BuyerID *int `json:"buyerId,omitempty"`
+}
+
+type ProposeBenefitLinkInput struct {
+	SupplierID  int                   `json:"supplierId"`
+	HouseholdID int                   `json:"householdId"`
+	Mechanism   benefitlink.Mechanism `json:"mechanism"`
+	// Share of a settled sale that becomes the household's income, in basis points (100 = 1%).
+	ShareBp    int        `json:"shareBp"`
+	ValidFrom  time.Time  `json:"validFrom"`
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+	// References to the evidence: employment contract, dividend agreement, purchase records (1 to 20).
+	Evidence []string `json:"evidence"`
+	// Why a household outside the supplier's county is linked.
+	CrossCountyReason *string `json:"crossCountyReason,omitempty"`
+}
+
+type ProposeFacilitationInput struct {
+	FacilitatorID int        `json:"facilitatorId"`
+	BuyerID       int        `json:"buyerId"`
+	ValidFrom     time.Time  `json:"validFrom"`
+	ValidUntil    *time.Time `json:"validUntil,omitempty"`
+}
+
+type RegisterOrganizationInput struct {
+	Name string            `json:"name"`
+	Kind organization.Kind `json:"kind"`
+	// Unified social credit code (统一社会信用代码), 18 characters with its check character.
+	CreditCode string `json:"creditCode"`
+	// Where it is registered: a province, city or county; a supplier kind (COOPERATIVE, FAMILY_FARM, VILLAGE_COLLECTIVE) registers in its county.
+	RegionID int `json:"regionId"`
+	// Parent organization (上级单位): a union or subsidiary counts toward it.
+	ParentID     *int    `json:"parentId,omitempty"`
+	ContactPhone *string `json:"contactPhone,omitempty"`
 }
 
 type SubmitProgressReportInput struct {

@@ -9,6 +9,7 @@ import (
 
 	"bangfu/ent"
 	"bangfu/ent/agreement"
+	"bangfu/ent/buyerprofile"
 	"bangfu/ent/credittotal"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/organization"
@@ -485,7 +486,8 @@ func (s *Service) Quota(ctx context.Context, orgID, year int) (*CanteenQuota, er
 	if year < 2000 || year > 2100 {
 		return nil, apperr.BadInput("year must be 2000–2100")
 	}
-	o, err := s.client.Organization.Query().Where(organization.ID(orgID)).WithBuyerProfile().Only(sys)
+	o, err := s.client.Organization.Query().Where(organization.ID(orgID)).
+		WithBuyerProfiles(func(q *ent.BuyerProfileQuery) { q.Where(buyerprofile.Year(year)) }).Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, apperr.NotFound("organization %s not found", gid.Ref(orgID))
 	}
@@ -500,7 +502,8 @@ func (s *Service) Quota(ctx context.Context, orgID, year int) (*CanteenQuota, er
 	for _, m := range months {
 		q.PurchasedFen += m.CountedFen
 	}
-	if bp := o.Edges.BuyerProfile; bp != nil && bp.HasCanteen {
+	if bps := o.Edges.BuyerProfiles; len(bps) == 1 && bps[0].HasCanteen {
+		bp := bps[0]
 		q.HasCanteen, q.BudgetFen, q.ReservedShareBp = true, bp.CanteenFoodBudgetFen, bp.ReservedShareBp
 		q.QuotaFen = bp.CanteenFoodBudgetFen * int64(bp.ReservedShareBp) / 10_000
 		elapsed, days := daysElapsed(year, s.now())

@@ -164,6 +164,7 @@ var Accounts = []struct{ Role, Email string }{
 	{"BUYER", "buyer@bangfu.example"},
 	{"SUPPLIER", "supplier@bangfu.example"},
 	{"AUDITOR", "auditor@bangfu.example"},
+	{"ORG_MANAGER", "manager@bangfu.example"},
 }
 
 // Roles signs every demo account in: a client per role, and ANONYMOUS.

@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"bangfu/ent"
+	"bangfu/internal/accounts"
 	"bangfu/internal/agreements"
 	"bangfu/internal/auth"
 	"bangfu/internal/catalog"
 	"bangfu/internal/clock"
+	"bangfu/internal/households"
 	"bangfu/internal/incentives"
 	"bangfu/internal/market"
 	"bangfu/internal/monitoring"
@@ -51,6 +53,8 @@ const (
 type Services struct {
 	Client     *ent.Client
 	Auth       *auth.Service
+	Accounts   *accounts.Service
+	Households *households.Service
 	Market     *market.Service
 	Catalog    *catalog.Searcher
 	Agreements *agreements.Service
@@ -79,13 +83,17 @@ func New(client *ent.Client, cfg Config) (*Services, error) {
 	if err != nil {
 		return nil, err
 	}
+	mon := monitoring.New(client, cfg.Now)
+	signIn := auth.New(client, cfg.Now, tokens, cfg.RefreshTTL, cfg.SignInRates)
 	return &Services{
 		Client:     client,
-		Auth:       auth.New(client, cfg.Now, tokens, cfg.RefreshTTL, cfg.SignInRates),
+		Auth:       signIn,
+		Accounts:   accounts.New(client, cfg.Now, signIn),
+		Households: households.New(client, cfg.Now, mon),
 		Market:     market.New(client, cfg.Now, cfg.CertificationValidity),
 		Catalog:    catalog.New(client, cfg.Now),
 		Agreements: agreements.New(client, cfg.Now),
 		Incentives: incentives.New(client, cfg.Now),
-		Monitoring: monitoring.New(client, cfg.Now),
+		Monitoring: mon,
 	}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/session"
 	"bangfu/ent/user"
+	"bangfu/internal/apperr"
 	"bangfu/internal/clock"
 	"bangfu/internal/reqid"
 	"bangfu/internal/store"
@@ -138,6 +139,36 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Pair, err
 	return pair, nil
 }
 
+// SignUp makes an account with no roles: the person then registers an
+// organization or accepts an invitation. It answers alike whether or not
+// the email is taken (then nothing is created, and the owner signs in as
+// before), so it cannot be used to find accounts; it takes as long either
+// way and is rate-limited like sign-in.
+func (s *Service) SignUp(ctx context.Context, email, password, displayName string) error {
+	ctx = viewer.AsSystem(ctx) // account creation is the server's own
+	if err := s.throttle.admit(reqid.Client(ctx)); err != nil {
+		return err
+	}
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return apperr.BadInput("email: %v", err)
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(displayName)); n == 0 || n > 64 {
+		return apperr.BadInput("displayName is 1 to 64 characters")
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return apperr.BadInput("password: %v", err)
+	}
+	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
+		return tx.User.Create().SetEmail(email).SetDisplayName(strings.TrimSpace(displayName)).SetPasswordHash(hash).Exec(ctx)
+	})
+	if ent.IsConstraintError(err) {
+		return nil // taken: answered like a new account
+	}
+	return err
+}
+
 // Refresh rotates a refresh token. Exactly one of concurrent refreshes of
 // one token wins (the rotation is a conditional update); any other, and any
 // later presentation of a rotated or revoked token, is a replay: the whole
@@ -238,7 +269,7 @@ func (s *Service) Viewer(ctx context.Context, a Access) (*viewer.Viewer, error) 
 	u, err := s.client.User.Query().Where(user.ID(a.UserID), user.StatusEQ(user.StatusACTIVE),
 		user.HasSessionsWith(session.Family(a.SessionFamily), session.RevokedAtIsNil(), session.ExpiresAtGT(s.now().UTC()))).
 		WithMemberships(func(q *ent.MembershipQuery) {
-			q.WithScopeRegions().WithScopeAgreements()
+			q.WithScopeRegions().WithScopeAgreements().WithOrganization(func(q *ent.OrganizationQuery) { q.WithRegion() })
 		}).Only(viewer.AsSystem(ctx))
 	if ent.IsNotFound(err) {
 		return nil, ErrNoSession
@@ -251,6 +282,9 @@ func (s *Service) Viewer(ctx context.Context, a Access) (*viewer.Viewer, error) 
 		g := viewer.Grant{Role: m.Role.String()}
 		if m.OrganizationID != nil {
 			g.OrganizationID = *m.OrganizationID
+		}
+		if o := m.Edges.Organization; o != nil && o.Edges.Region != nil {
+			g.OrganizationRegionCode = o.Edges.Region.Code
 		}
 		for _, r := range m.Edges.ScopeRegions {
 			g.RegionIDs = append(g.RegionIDs, r.ID)

@@ -53,7 +53,15 @@ func LoadIfEmpty(ctx context.Context, db *store.DB) (bool, error) {
 
 // Load writes the whole dataset in one transaction, as the system (it is
 // the server's own data load, not a user's change).
-func Load(ctx context.Context, db *store.DB) error {
+func Load(ctx context.Context, db *store.DB) error { return load(ctx, db, false) }
+
+// LoadFramework writes only the framework a real deployment starts from:
+// regions (with the demo villages), east–west pairings and their
+// agreements. No organizations, people or households: those join through
+// the API.
+func LoadFramework(ctx context.Context, db *store.DB) error { return load(ctx, db, true) }
+
+func load(ctx context.Context, db *store.DB, framework bool) error {
 	client := db.Client
 	// One summary audit event stands for the thousands of rows below.
 	ctx = audit.WithoutEvents(viewer.AsSystem(ctx))
@@ -61,7 +69,8 @@ func Load(ctx context.Context, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	b := &builder{tx: tx, rnd: rand.New(rand.NewPCG(seed, seed)), regions: map[string]*ent.Region{}}
+	b := &builder{tx: tx, rnd: rand.New(rand.NewPCG(seed, seed)), regions: map[string]*ent.Region{},
+		sold: map[int]int{}, facilitations: map[[2]int]bool{}, framework: framework}
 	steps := []struct {
 		name string
 		fn   func(context.Context) error
@@ -75,9 +84,14 @@ func Load(ctx context.Context, db *store.DB) error {
 		{"products", b.loadProducts},
 		{"incentive rules", b.loadIncentiveRules},
 		{"orders", b.loadOrders},
+		{"story", b.loadStory},
+		{"stock", b.sellStock},
 		{"users", b.loadUsers},
 		{"progress", b.loadProgress},
 		{"monitoring", b.loadMonitoring},
+	}
+	if framework {
+		steps = steps[:3]
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {
@@ -107,6 +121,15 @@ type builder struct {
 	credit    int
 	// demoProducts remembers each product's certification state.
 	demoProducts []demoProduct
+	orders       int         // demo orders written so far
+	sold         map[int]int // product id → units the demo orders took
+	// facilitations already written, by facilitator and buyer id.
+	facilitations map[[2]int]bool
+	// storySupplier is supplier@'s cooperative; pendingOrg the registration
+	// waiting for certifier@ (see story.go).
+	storySupplier, pendingOrg *ent.Organization
+	// framework loads regions, pairings and east–west agreements only.
+	framework bool
 }
 
 func (b *builder) pick(n int) int { return b.rnd.IntN(n) }
@@ -263,6 +286,9 @@ func (b *builder) loadAgreements(ctx context.Context) error {
 			return err
 		}
 	}
+	if b.framework {
+		return nil // designated assistance needs its central units: organizations
+	}
 	for _, d := range DesignatedUnits {
 		seat := b.regions[designatedSeat[d.Unit]]
 		unit, err := b.tx.Organization.Create().
@@ -360,7 +386,7 @@ func (b *builder) loadBuyers(ctx context.Context) error {
 		}
 		for _, o := range []*ent.Organization{agency, school} {
 			canteen := o.Kind == organization.KindBUDGET_UNIT
-			c := b.tx.BuyerProfile.Create().SetOrganization(o).SetHasCanteen(canteen)
+			c := b.tx.BuyerProfile.Create().SetOrganization(o).SetYear(2026).SetHasCanteen(canteen)
 			if canteen {
 				c.SetCanteenFoodBudgetFen(int64(100+b.pick(400)) * 10_000 * 100)
 			}
@@ -390,6 +416,10 @@ func (b *builder) loadSuppliers(ctx context.Context) error {
 		n := 1 + i%2
 		for j := 0; j < n; j++ {
 			k := supplierKinds[(i+j)%len(supplierKinds)]
+			story := j == 0 && c.ID == b.storyCounty().ID
+			if story {
+				k = supplierKinds[0] // supplier@'s cooperative
+			}
 			org, err := b.tx.Organization.Create().
 				SetName(shortName(c.Name) + k.suffix).SetKind(k.kind).SetRegion(c).
 				SetCreditCode(b.creditCode(k.prefix, c.Code)).
@@ -400,6 +430,7 @@ func (b *builder) loadSuppliers(ctx context.Context) error {
 			status := supplierprofile.StatusAPPROVED
 			reason := ""
 			switch {
+			case story:
 			case i == 3 && j == 0:
 				status = supplierprofile.StatusAPPLIED
 			case i == 7 && j == 0:
@@ -421,6 +452,9 @@ func (b *builder) loadSuppliers(ctx context.Context) error {
 				return err
 			}
 			b.suppliers = append(b.suppliers, org)
+			if story {
+				b.storySupplier = org
+			}
 		}
 	}
 	return nil

@@ -26,6 +26,7 @@ const (
 	certExpired
 	certNotice
 	certRevoked
+	certNoticeEnded // public notice over, waiting for the certifier
 )
 
 type demoProduct struct {
@@ -39,6 +40,9 @@ func (b *builder) loadProducts(ctx context.Context) error {
 		county := b.regionByID(s.RegionID)
 		seeds := productsByProvince[county.Code[:2]]
 		n := 2 + i%3
+		if b.isStorySupplier(s) {
+			n = 4
+		}
 		for j := 0; j < n && j < len(seeds); j++ {
 			ps := seeds[(i+j)%len(seeds)]
 			status := product.StatusLISTED
@@ -79,6 +83,13 @@ func (b *builder) loadProducts(ctx context.Context) error {
 					cert = certRevoked
 				}
 			}
+			if b.isStorySupplier(s) {
+				// supplier@ sells certified goods; one waits for certifier@.
+				cert = certValid
+				if j == 0 {
+					cert = certNoticeEnded
+				}
+			}
 			if err := b.certify(ctx, p, cert, len(all)); err != nil {
 				return err
 			}
@@ -116,6 +127,9 @@ func (b *builder) certify(ctx context.Context, p *ent.Product, s certState, n in
 	case certNotice:
 		c.SetStatus(certification.StatusPUBLIC_NOTICE).
 			SetNoticeStart(Reference.AddDate(0, 0, -3)).SetNoticeEnd(Reference.AddDate(0, 0, 4))
+	case certNoticeEnded:
+		c.SetStatus(certification.StatusPUBLIC_NOTICE).
+			SetNoticeStart(Reference.AddDate(0, 0, -9)).SetNoticeEnd(Reference.AddDate(0, 0, -2))
 	case certRevoked:
 		from := Reference.AddDate(-1, 0, 0)
 		c.SetStatus(certification.StatusREVOKED).SetCertificateNumber(number).
@@ -163,7 +177,6 @@ func (b *builder) loadOrders(ctx context.Context) error {
 		}
 		bySupplier[p.SupplierID] = append(bySupplier[p.SupplierID], p)
 	}
-	sold := map[int]int{}
 	for i := 0; i < 160; i++ {
 		supplierID := sellers[b.pick(len(sellers))]
 		buyer := b.buyers[b.pick(len(b.buyers))]
@@ -171,57 +184,89 @@ func (b *builder) loadOrders(ctx context.Context) error {
 		placed := Reference.AddDate(0, -b.pick(10), -b.pick(28)).Add(time.Duration(8+b.pick(10)) * time.Hour)
 		items := bySupplier[supplierID]
 		nLines := 1 + b.pick(min(3, len(items)))
-		var total int64
-		var lines []*ent.OrderLineCreate
-		for l := 0; l < nLines; l++ {
-			p := items[(i+l)%len(items)]
-			qty := 1 + b.pick(20)
-			amount := int64(qty) * p.PriceFen
-			total += amount
-			lines = append(lines, b.tx.OrderLine.Create().
-				SetProductID(p.ID).SetQuantity(qty).SetUnitPriceFen(p.PriceFen).SetAmountFen(amount).
-				SetCertifiedAtOrder(p.cert == certValid || p.cert == certRevoked).
-				SetOriginCountyID(p.OriginCountyID))
-			if status != order.StatusCANCELLED {
-				sold[p.ID] += qty
-			}
-		}
-		oc := b.tx.Order.Create().
-			SetBuyer(buyer).SetSupplierID(supplierID).
-			SetIdempotencyKey(fmt.Sprintf("demo-%04d", i+1)).
-			SetStatus(status).SetTotalFen(total).SetPlacedAt(placed)
+		var facilitator *ent.Organization
 		if i%6 == 0 && len(b.helpers) > 0 {
-			oc.SetFacilitator(b.helpers[b.pick(len(b.helpers))])
+			facilitator = b.helpers[b.pick(len(b.helpers))]
 		}
-		stamp(oc, status, placed, i)
-		o, err := oc.Save(ctx)
-		if err != nil {
+		var lines []lineSpec
+		for l := 0; l < nLines; l++ {
+			lines = append(lines, lineSpec{items[(i+l)%len(items)], 1 + b.pick(20)})
+		}
+		if err := b.order(ctx, buyer, supplierID, facilitator, status, placed, lines); err != nil {
 			return err
-		}
-		// Its key is claimed, as placement claims it.
-		if err := b.tx.OrderRequest.Create().SetBuyerID(o.BuyerID).SetIdempotencyKey(o.IdempotencyKey).
-			SetRequestHash(o.RequestHash).Exec(ctx); err != nil {
-			return err
-		}
-		for _, l := range lines {
-			l.SetOrder(o)
-		}
-		if err := b.tx.OrderLine.CreateBulk(lines...).Exec(ctx); err != nil {
-			return err
-		}
-		// Settled and refunded orders carry what settlement books, as if
-		// they had gone through the marketplace.
-		if o.SettledAt != nil {
-			if err := market.Book(ctx, b.tx.Client(), o); err != nil {
-				return err
-			}
-		}
-		if o.RefundedAt != nil {
-			if err := market.Unbook(ctx, b.tx.Client(), o); err != nil {
-				return err
-			}
 		}
 	}
+	return nil
+}
+
+// lineSpec is one product and quantity of a demo order.
+type lineSpec struct {
+	p   demoProduct
+	qty int
+}
+
+// order writes one order walked to status, with its key claimed and, once
+// settled or refunded, what settlement books. A facilitator gets a
+// standing facilitation with the buyer, as placement requires.
+func (b *builder) order(ctx context.Context, buyer *ent.Organization, supplierID int, facilitator *ent.Organization,
+	status order.Status, placed time.Time, specs []lineSpec) error {
+	b.orders++
+	n := b.orders
+	var total int64
+	var lines []*ent.OrderLineCreate
+	for _, l := range specs {
+		amount := int64(l.qty) * l.p.PriceFen
+		total += amount
+		lines = append(lines, b.tx.OrderLine.Create().
+			SetProductID(l.p.ID).SetQuantity(l.qty).SetUnitPriceFen(l.p.PriceFen).SetAmountFen(amount).
+			SetCertifiedAtOrder(l.p.cert == certValid || l.p.cert == certRevoked).
+			SetOriginCountyID(l.p.OriginCountyID))
+		if status != order.StatusCANCELLED {
+			b.sold[l.p.ID] += l.qty
+		}
+	}
+	oc := b.tx.Order.Create().
+		SetBuyer(buyer).SetSupplierID(supplierID).
+		SetIdempotencyKey(fmt.Sprintf("demo-%04d", n)).
+		SetStatus(status).SetTotalFen(total).SetPlacedAt(placed)
+	if facilitator != nil {
+		if err := b.facilitate(ctx, facilitator, buyer, facilitator); err != nil {
+			return err
+		}
+		oc.SetFacilitator(facilitator)
+	}
+	stamp(oc, status, placed, n-1)
+	o, err := oc.Save(ctx)
+	if err != nil {
+		return err
+	}
+	// Its key is claimed, as placement claims it.
+	if err := b.tx.OrderRequest.Create().SetBuyerID(o.BuyerID).SetIdempotencyKey(o.IdempotencyKey).
+		SetRequestHash(o.RequestHash).Exec(ctx); err != nil {
+		return err
+	}
+	for _, l := range lines {
+		l.SetOrder(o)
+	}
+	if err := b.tx.OrderLine.CreateBulk(lines...).Exec(ctx); err != nil {
+		return err
+	}
+	// Settled and refunded orders carry what settlement books, as if
+	// they had gone through the marketplace.
+	if o.SettledAt != nil {
+		if err := market.Book(ctx, b.tx.Client(), o); err != nil {
+			return err
+		}
+	}
+	if o.RefundedAt != nil {
+		return market.Unbook(ctx, b.tx.Client(), o)
+	}
+	return nil
+}
+
+// sellStock takes what the demo orders sold off the products' stock.
+func (b *builder) sellStock(ctx context.Context) error {
+	sold := b.sold
 	for id, qty := range sold {
 		if err := b.tx.Product.UpdateOneID(id).AddStock(-qty).AddUnitsSold(qty).Exec(ctx); err != nil {
 			// Stock is generated generously; running out means a bug here.
@@ -287,7 +332,10 @@ func (b *builder) loadUsers(ctx context.Context) error {
 		{"certifier@bangfu.example", "演示认定专员", membership.RoleCERTIFIER, nil},
 		{"auditor@bangfu.example", "演示审计员", membership.RoleAUDITOR, nil},
 		{"buyer@bangfu.example", "演示采购员", membership.RoleBUYER, b.buyers[0]},
-		{"supplier@bangfu.example", "演示合作社管理员", membership.RoleSUPPLIER, b.suppliers[0]},
+		{"manager@bangfu.example", "演示单位管理员", membership.RoleORG_MANAGER, b.buyers[0]},
+		{"supplier@bangfu.example", "演示合作社管理员", membership.RoleSUPPLIER, b.storySupplier},
+		{"facilitator@bangfu.example", "演示社会组织管理员", membership.RoleORG_MANAGER, b.storyFacilitator()},
+		{"applicant@bangfu.example", "演示合作社申请人", membership.RoleORG_MANAGER, b.pendingOrg},
 	}
 	for _, a := range accts {
 		u, err := b.tx.User.Create().SetEmail(a.email).SetDisplayName(a.name).SetPasswordHash(hash).Save(ctx)
@@ -308,7 +356,7 @@ func (b *builder) loadUsers(ctx context.Context) error {
 			}
 			m.AddScopeAgreementIDs(ids...)
 		case membership.RoleCERTIFIER:
-			m.AddScopeRegions(b.counties[0])
+			m.AddScopeRegions(b.storyCounty())
 		}
 		if err := m.Exec(ctx); err != nil {
 			return err

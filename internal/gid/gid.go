@@ -52,6 +52,8 @@ var Types = []string{
 	"MonitoringThreshold",
 	"SignInThrottle",
 	"OrderRequest",
+	"Invitation",
+	"Facilitation",
 }
 
 var blockOf = func() map[string]int {

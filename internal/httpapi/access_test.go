@@ -11,10 +11,15 @@ import (
 
 	"bangfu/ent"
 	"bangfu/ent/agreement"
+	"bangfu/ent/benefitlink"
 	"bangfu/ent/certification"
+	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
+	"bangfu/ent/householdmember"
+	"bangfu/ent/invitation"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
+	"bangfu/ent/monitoringthreshold"
 	"bangfu/ent/order"
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
@@ -323,6 +328,145 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 		}},
 	)
 
+	// Household registry and benefit links: fresh households in the
+	// certifier's county; links of supplier@'s cooperative, which is there.
+	freshHousehold := func() *ent.Household {
+		return db.Client.Household.GetX(sys, freshCase(""))
+	}
+	hhRef := func() string { return gidOf("Household", freshCase("")) }
+	memberRef := func() string {
+		m := db.Client.HouseholdMember.Create().SetHousehold(freshHousehold()).SetName("矩阵成员").
+			SetRelation(householdmember.RelationCHILD).SetAgeBand(householdmember.AgeBandUNDER_16).SaveX(sys)
+		return gidOf("HouseholdMember", m.ID)
+	}
+	if !db.Client.MonitoringThreshold.Query().Where(monitoringthreshold.ProvinceID(provinceOf(t, db, county)), monitoringthreshold.Year(2026)).ExistX(sys) {
+		t.Fatal("the demo has no 2026 income line for the certifier's province")
+	}
+	yes := true
+	freshLink := func(status benefitlink.Status) string {
+		l := db.Client.BenefitLink.Create().SetSupplierID(supplierOrg).SetHousehold(freshHousehold()).
+			SetMechanism(benefitlink.MechanismWAGE).SetShareBp(1).SetValidFrom(time.Now()).SetStatus(status).
+			SetEvidence([]string{"劳务合同"}).SaveX(sys)
+		return gidOf("BenefitLink", l.ID)
+	}
+	mutations = append(mutations,
+		mutation{"createHousehold", officials, func(_, token string) apitest.Response {
+			n++
+			return srv.As(token).Do(`mutation($in: HouseholdInput!) { createHousehold(input: $in) { id } }`, map[string]any{"in": map[string]any{
+				"number": fmt.Sprintf("%s%06d", village.Code, n), "villageId": gidOf("Region", village.ID), "mainCause": "ILLNESS"}})
+		}},
+		mutation{"updateHousehold", officials, byID(`mutation($id: ID!) { updateHousehold(id: $id, input: {mainCause: DISABILITY}) { mainCause } }`, hhRef)},
+		mutation{"addHouseholdMember", officials, byID(`mutation($id: ID!) { addHouseholdMember(householdId: $id, input: {name: "新成员", relation: CHILD}) { id } }`, hhRef)},
+		mutation{"updateHouseholdMember", officials, byID(`mutation($id: ID!) { updateHouseholdMember(id: $id, input: {health: HEALTHY}) { id } }`, memberRef)},
+		mutation{"removeHouseholdMember", officials, byID(`mutation($id: ID!) { removeHouseholdMember(id: $id, reason: "分户") { id } }`, memberRef)},
+		mutation{"recordAnnualIncome", officials, byID(`mutation($id: ID!) { recordAnnualIncome(input: {householdId: $id, year: 2026, perCapitaNetIncomeFen: 990000}) { year } }`, hhRef)},
+		mutation{"exitHousehold", officials, byID(`mutation($id: ID!) { exitHousehold(id: $id, year: 2026) { status } }`, func() string {
+			h := freshHousehold()
+			db.Client.AnnualIncome.Create().SetHousehold(h).SetYear(2026).SetPerCapitaNetIncomeFen(990_000).
+				SetFoodClothingOk(yes).SetSchoolingOk(yes).SetMedicalOk(yes).SetHousingOk(yes).ExecX(sys)
+			return gidOf("Household", h.ID)
+		})},
+		mutation{"proposeBenefitLink", supplierOrAdmin, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($in: ProposeBenefitLinkInput!) { proposeBenefitLink(input: $in) { status } }`, map[string]any{"in": map[string]any{
+				"supplierId": gidOf("Organization", supplierOrg), "householdId": hhRef(), "mechanism": "WAGE", "shareBp": 1,
+				"validFrom": time.Now().Format(time.RFC3339), "evidence": []string{"劳务合同"}}})
+		}},
+		mutation{"decideBenefitLink", certifierOrAdmin, byID(`mutation($id: ID!) { decideBenefitLink(id: $id, decision: APPROVE) { status } }`, func() string {
+			return freshLink(benefitlink.StatusPROPOSED)
+		})},
+		mutation{"endBenefitLink", roles("SUPPLIER", "CERTIFIER", "ADMIN"), byID(`mutation($id: ID!) { endBenefitLink(id: $id, reason: "合同到期") { status } }`, func() string {
+			return freshLink(benefitlink.StatusAPPROVED)
+		})},
+	)
+
+	// Registry: organizations, members, buyer profiles and facilitations.
+	// manager@ manages buyer@'s organization. These come last: accepting
+	// an invitation and registering an organization give every role a
+	// membership, which must not change what the steps above see.
+	beijing := db.Client.Organization.GetX(sys, buyerOrg).QueryRegion().OnlyX(sys)
+	freshEastern := func(kind organization.Kind) *ent.Organization {
+		n++
+		return db.Client.Organization.Create().SetName(fmt.Sprintf("矩阵单位%d", n)).SetKind(kind).SetRegion(beijing).
+			SetCreditCode(creditCode(t, beijing.Code, n)).SaveX(sys)
+	}
+	facilitationOf := func(status facilitation.Status) string {
+		helper := freshEastern(organization.KindSOCIAL_ORG)
+		f := db.Client.Facilitation.Create().SetFacilitator(helper).SetBuyerID(buyerOrg).SetProposedByOrgID(helper.ID).
+			SetValidFrom(time.Now()).SetStatus(status).SaveX(sys)
+		return gidOf("Facilitation", f.ID)
+	}
+	managerOrAdmin, buyerSide := roles("ORG_MANAGER", "ADMIN"), roles("ORG_MANAGER", "BUYER", "ADMIN")
+	signedIn := map[string]bool{}
+	for r := range everyone {
+		signedIn[r] = r != "ANONYMOUS"
+	}
+	emailOf := map[string]string{}
+	for _, a := range apitest.Accounts {
+		emailOf[a.Role] = a.Email
+	}
+	managerCtx := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: db.Client.User.Query().
+		Where(user.Email("admin@bangfu.example")).OnlyIDX(sys), Grants: []viewer.Grant{{Role: viewer.Admin}}})
+	mutations = append(mutations,
+		mutation{"signUp", everyone, func(_, token string) apitest.Response {
+			n++
+			return srv.As(token).Do(`mutation($e: String!) { signUp(email: $e, password: "a-long-password", displayName: "新人") }`, map[string]any{"e": fmt.Sprintf("signup%d@bangfu.example", n)})
+		}},
+		mutation{"decideOrganization", certifierOrAdmin, byID(`mutation($id: ID!) { decideOrganization(id: $id, decision: APPROVE) { status } }`, func() string {
+			n++
+			o := db.Client.Organization.Create().SetName(fmt.Sprintf("矩阵申请社%d", n)).SetKind(organization.KindCOOPERATIVE).
+				SetRegion(county).SetCreditCode(creditCode(t, county.Code, n)).SetStatus(organization.StatusPENDING).SaveX(sys)
+			return gidOf("Organization", o.ID)
+		})},
+		mutation{"inviteMember", managerOrAdmin, func(_, token string) apitest.Response {
+			n++
+			return srv.As(token).Do(`mutation($id: ID!, $e: String!) { inviteMember(organizationId: $id, email: $e, role: BUYER) { token } }`,
+				map[string]any{"id": gidOf("Organization", buyerOrg), "e": fmt.Sprintf("invitee%d@bangfu.example", n)})
+		}},
+		mutation{"revokeInvitation", managerOrAdmin, byID(`mutation($id: ID!) { revokeInvitation(id: $id) { revokedAt } }`, func() string {
+			n++
+			inv, _, err := srv.Services.Accounts.Invite(managerCtx, buyerOrg, fmt.Sprintf("revoked%d@bangfu.example", n), invitation.RoleBUYER)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return gidOf("Invitation", inv.ID)
+		})},
+		mutation{"removeMember", managerOrAdmin, byID(`mutation($id: ID!) { removeMember(membershipId: $id) }`, func() string {
+			m := db.Client.Membership.Create().SetUser(fresh()).SetRole(membership.RoleBUYER).SetOrganizationID(buyerOrg).SaveX(sys)
+			return gidOf("Membership", m.ID)
+		})},
+		mutation{"setBuyerProfile", managerOrAdmin, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($id: ID!) { setBuyerProfile(input: {organizationId: $id, year: 2027, hasCanteen: true, canteenFoodBudgetFen: 100000000, reservedShareBp: 1500}) { year } }`,
+				map[string]any{"id": gidOf("Organization", buyerOrg)})
+		}},
+		mutation{"proposeFacilitation", buyerSide, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation($in: ProposeFacilitationInput!) { proposeFacilitation(input: $in) { status } }`, map[string]any{"in": map[string]any{
+				"facilitatorId": gidOf("Organization", freshEastern(organization.KindSOCIAL_ORG).ID), "buyerId": gidOf("Organization", buyerOrg),
+				"validFrom": time.Now().Format(time.RFC3339)}})
+		}},
+		mutation{"acceptFacilitation", buyerSide, byID(`mutation($id: ID!) { acceptFacilitation(id: $id) { status } }`, func() string {
+			return facilitationOf(facilitation.StatusPROPOSED)
+		})},
+		mutation{"endFacilitation", buyerSide, byID(`mutation($id: ID!) { endFacilitation(id: $id) { status } }`, func() string {
+			return facilitationOf(facilitation.StatusACCEPTED)
+		})},
+		mutation{"registerOrganization", signedIn, func(_, token string) apitest.Response {
+			n++
+			return srv.As(token).Do(`mutation($in: RegisterOrganizationInput!) { registerOrganization(input: $in) { status } }`, map[string]any{"in": map[string]any{
+				"name": fmt.Sprintf("矩阵新社%d", n), "kind": "COOPERATIVE", "creditCode": creditCode(t, county.Code, n), "regionId": gidOf("Region", county.ID)}})
+		}},
+		mutation{"acceptInvitation", signedIn, func(role, token string) apitest.Response {
+			email := emailOf[role]
+			if email == "" {
+				email = "nobody@bangfu.example"
+			}
+			_, secret, err := srv.Services.Accounts.Invite(managerCtx, freshEastern(organization.KindAGENCY).ID, email, invitation.RoleBUYER)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return srv.As(token).Do(`mutation($t: String!) { acceptInvitation(token: $t) { role } }`, map[string]any{"t": secret})
+		}},
+	)
+
 	// Every mutation in the schema is in the matrix.
 	var schema struct {
 		Schema struct {
@@ -532,4 +676,10 @@ func creditCode(t *testing.T, regionCode string, n int) string {
 		t.Fatal(err)
 	}
 	return body + string(c)
+}
+
+// provinceOf is the id of the province a region lies in.
+func provinceOf(t *testing.T, db *store.DB, r *ent.Region) int {
+	t.Helper()
+	return db.Client.Region.Query().Where(region.Code(r.Code[:2] + "0000")).OnlyIDX(sysCtx)
 }

@@ -244,7 +244,7 @@ func TestCanteenQuota(t *testing.T) {
 	sys := viewer.AsSystem(context.Background())
 	tokens := tokensByRole(t, srv)
 	unit := db.Client.Organization.Query().Where(organization.KindEQ(organization.KindBUDGET_UNIT),
-		organization.HasBuyerProfile()).WithBuyerProfile().FirstX(sys)
+		organization.HasBuyerProfiles()).WithBuyerProfiles().FirstX(sys)
 	var q struct {
 		CanteenQuota struct {
 			HasCanteen             bool
@@ -259,7 +259,7 @@ func TestCanteenQuota(t *testing.T) {
 	}
 	srv.As(tokens["AUDITOR"]).Do(`query($id: ID!) { canteenQuota(organizationId: $id, year: 2026) {
 		hasCanteen quotaFen purchasedFen canteenFoodBudgetFen reservedShareBp percent expectedToDate behindSchedule organization { name } } }`, map[string]any{"id": apitest.GlobalID(t, "Organization", unit.ID)}).Must(t, &q)
-	bp := unit.Edges.BuyerProfile
+	bp := unit.Edges.BuyerProfiles[0]
 	c := q.CanteenQuota
 	if c.HasCanteen != bp.HasCanteen || c.Organization.Name != unit.Name {
 		t.Fatalf("quota %+v for profile %+v", c, bp)

@@ -21,8 +21,9 @@ import (
 //	GET /exports/agreement-progress.{csv,xlsx}?agreementId=<ID>&year=<YYYY>
 //	GET /exports/progress-rollup.{csv,xlsx}?scope=EAST_REGION|WEST_REGION|DESIGNATED_UNIT&id=<ID>&year=<YYYY>
 type exports struct {
-	svc *agreements.Service
-	log *slog.Logger
+	svc     *agreements.Service
+	records records
+	log     *slog.Logger
 }
 
 func (e exports) register(mux *http.ServeMux) {
@@ -56,6 +57,10 @@ func (e exports) register(mux *http.ServeMux) {
 	}
 	mux.HandleFunc("GET /exports/{file}", func(w http.ResponseWriter, r *http.Request) {
 		name, format, _ := strings.Cut(r.PathValue("file"), ".")
+		if name == "households" && (format == "csv" || format == "xlsx") {
+			e.records.export(w, r, format)
+			return
+		}
 		build, ok := tables[name]
 		if !ok || format != "csv" && format != "xlsx" {
 			writeProblem(w, http.StatusNotFound, "NOT_FOUND", "no such export; see the README for the export paths")

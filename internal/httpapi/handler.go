@@ -94,8 +94,10 @@ func New(o Options) http.Handler {
 		writeProblem(w, http.StatusMethodNotAllowed, codeBadRequest, "use GET or POST for /graphql")
 	})
 	exportMux := http.NewServeMux()
-	exports{svc: o.Services.Agreements, log: o.Log}.register(exportMux)
+	registry := records{svc: o.Services.Households, log: o.Log}
+	exports{svc: o.Services.Agreements, records: registry, log: o.Log}.register(exportMux)
 	mux.Handle("GET /exports/", withHealth(o.Health, withViewer(o.Services.Auth, o.Log, exportMux)))
+	mux.Handle("POST /imports/households", withHealth(o.Health, withViewer(o.Services.Auth, o.Log, http.HandlerFunc(registry.importFile))))
 	if !o.Production {
 		mux.Handle("GET /{$}", playground.Handler("bangfu GraphQL", "/graphql"))
 	}

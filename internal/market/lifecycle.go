@@ -11,6 +11,7 @@ import (
 	"bangfu/internal/apperr"
 	"bangfu/internal/attribution"
 	"bangfu/internal/gid"
+	"bangfu/internal/households"
 	"bangfu/internal/incentives"
 	"bangfu/internal/market/lifecycle"
 	"bangfu/internal/period"
@@ -167,11 +168,8 @@ func Unbook(ctx context.Context, c *ent.Client, o *ent.Order) error {
 func creditHouseholds(ctx context.Context, c *ent.Client, o *ent.Order) error {
 	settled := *o.SettledAt
 	year, _ := period.Of(settled)
-	links, err := c.BenefitLink.Query().Where(
-		benefitlink.SupplierID(o.SupplierID),
-		benefitlink.ValidFromLTE(settled),
-		benefitlink.Or(benefitlink.ValidUntilIsNil(), benefitlink.ValidUntilGT(settled)),
-	).Order(ent.Asc(benefitlink.FieldID)).All(ctx)
+	links, err := c.BenefitLink.Query().Where(households.InForce(o.SupplierID, settled)).
+		Order(ent.Asc(benefitlink.FieldID)).All(ctx)
 	if err != nil || len(links) == 0 {
 		return err
 	}

@@ -14,8 +14,10 @@ import (
 	"bangfu/ent"
 	"bangfu/ent/certification"
 	"bangfu/ent/order"
+	"bangfu/ent/organization"
 	"bangfu/ent/product"
 	"bangfu/ent/supplierprofile"
+	"bangfu/internal/accounts"
 	"bangfu/internal/apperr"
 	"bangfu/internal/clock"
 	"bangfu/internal/gid"
@@ -242,8 +244,19 @@ func (s *Service) placeIn(ctx context.Context, tx *ent.Client, buyer int, in Pla
 		orders = append(orders, o)
 	}
 
+	// Only active organizations buy, sell or facilitate (DOMAIN rule 12);
+	// a facilitator must have agreed to help this buyer (rule 10).
+	if err := accounts.Active(ctx, tx, buyer, "buyer"); err != nil {
+		return nil, err
+	}
+	if in.FacilitatorID != nil {
+		if err := accounts.CheckFacilitation(ctx, tx, *in.FacilitatorID, buyer, now); err != nil {
+			return nil, err
+		}
+	}
 	approved, err := tx.SupplierProfile.Query().
-		Where(supplierprofile.OrganizationIDIn(keys(bySupplier)...), supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
+		Where(supplierprofile.OrganizationIDIn(keys(bySupplier)...), supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED),
+			supplierprofile.HasOrganizationWith(organization.StatusEQ(organization.StatusACTIVE))).
 		Select(supplierprofile.FieldOrganizationID).Ints(sys)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
+	"bangfu/internal/accounts"
 	"bangfu/internal/apperr"
 	"bangfu/internal/gid"
 	"bangfu/internal/store"
@@ -59,8 +60,15 @@ func (s *Service) ApplySupplier(ctx context.Context, orgID int, creditCode *stri
 					WithStatus(existing.Status.String())
 			}
 		}
-		if err != nil || creditCode == nil {
+		if err != nil {
 			return err
+		}
+		// Only a verified (active) organization applies to sell.
+		if err := accounts.Active(ctx, tx, orgID, "organization"); err != nil {
+			return err
+		}
+		if creditCode == nil {
+			return nil
 		}
 		// The profile's policy has accepted the caller as the organization's
 		// member, who states its code; ent validates it. Organizations are

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // creditCodeCharset is the 31-character alphabet of GB 32100-2015 (no I, O, Z, S, V).
@@ -88,4 +89,62 @@ func RegionPrefix(code string) string {
 		code = code[:len(code)-2]
 	}
 	return code
+}
+
+// residentWeights are the GB 11643-1999 position weights 2^(17-i) mod 11.
+var residentWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+
+// ResidentIDCheckChar computes the 18th (check) character of a resident
+// ID number (居民身份证号码) from its first 17 digits.
+func ResidentIDCheckChar(first17 string) (byte, error) {
+	if len(first17) != 17 {
+		return 0, fmt.Errorf("ID number body must be 17 digits, got %d characters", len(first17))
+	}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		c := first17[i]
+		if c < '0' || c > '9' {
+			return 0, errors.New("ID number must be 17 digits and a check character")
+		}
+		sum += int(c-'0') * residentWeights[i]
+	}
+	return "10X98765432"[sum%11], nil
+}
+
+// ResidentID checks a resident ID number (GB 11643-1999): 18 characters,
+// a birth date that exists and is not in the future, and the right check
+// character (a digit or X). The messages never repeat the number: it is
+// personal data.
+func ResidentID(id string, today time.Time) error {
+	if len(id) != 18 {
+		return fmt.Errorf("ID number must have 18 characters, got %d", len(id))
+	}
+	id = strings.ToUpper(id)
+	want, err := ResidentIDCheckChar(id[:17])
+	if err != nil {
+		return err
+	}
+	birth, err := time.Parse("20060102", id[6:14])
+	if err != nil || birth.Year() < 1900 || birth.After(today) {
+		return errors.New("ID number holds no valid birth date")
+	}
+	if id[17] != want {
+		return errors.New("ID number check digit is wrong")
+	}
+	return nil
+}
+
+// Phone checks a phone number: digits, with an optional leading + and
+// hyphens, 5 to 20 characters.
+func Phone(p string) error {
+	if len(p) < 5 || len(p) > 20 {
+		return errors.New("phone must have 5 to 20 characters")
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !(c >= '0' && c <= '9' || c == '-' || c == '+' && i == 0) {
+			return errors.New("phone may hold digits, hyphens and a leading +")
+		}
+	}
+	return nil
 }

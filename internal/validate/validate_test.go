@@ -1,6 +1,10 @@
 package validate
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestCreditCode(t *testing.T) {
 	tests := []struct {
@@ -63,6 +67,44 @@ func TestRegionPrefix(t *testing.T) {
 	} {
 		if got := RegionPrefix(code); got != want {
 			t.Errorf("RegionPrefix(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
+
+func TestResidentID(t *testing.T) {
+	today := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	body := "99010119800101123"
+	check, err := ResidentIDCheckChar(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := body + string(check)
+	wrong := body + string("10X98765432"[(strings.IndexByte("10X98765432", check)+1)%11])
+	for _, tc := range []struct {
+		name, id string
+		ok       bool
+	}{
+		{"valid", good, true},
+		{"valid, lower-case x", "11010519491231002x", true}, // the standard's own example
+		{"wrong check digit", wrong, false},
+		{"17 characters", body, false},
+		{"letters", "99010119800101A23X", false},
+		{"no such date", "990101198002301234", false},
+		{"born in the future", "990101203001011234", false},
+	} {
+		if err := ResidentID(tc.id, today); (err == nil) != tc.ok {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if err := ResidentID(tc.id, today); err != nil && strings.Contains(err.Error(), tc.id) {
+			t.Errorf("%s: the error repeats the number", tc.name)
+		}
+	}
+}
+
+func TestPhone(t *testing.T) {
+	for p, ok := range map[string]bool{"13800001234": true, "+86-871-6512345": true, "1234": false, "138 0000 1234": false, "1+3800": false} {
+		if err := Phone(p); (err == nil) != ok {
+			t.Errorf("%q: %v", p, err)
 		}
 	}
 }

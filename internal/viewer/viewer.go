@@ -20,15 +20,19 @@ const (
 	Buyer       = "BUYER"
 	Supplier    = "SUPPLIER"
 	Auditor     = "AUDITOR"
+	OrgManager  = "ORG_MANAGER"
 )
 
 // Grant is one role held by the viewer.
 type Grant struct {
 	Role           string
-	OrganizationID int      // 0 when the role is not tied to an organization
-	RegionIDs      []int    // scope regions (coordinators, certifiers)
-	RegionCodes    []string // their GB/T 2260 codes
-	AgreementIDs   []int    // scope agreements (coordinators)
+	OrganizationID int // 0 when the role is not tied to an organization
+	// OrganizationRegionCode is the code of the division the organization
+	// is registered in (a supplier's county, say).
+	OrganizationRegionCode string
+	RegionIDs              []int    // scope regions (coordinators, certifiers)
+	RegionCodes            []string // their GB/T 2260 codes
+	AgreementIDs           []int    // scope agreements (coordinators)
 }
 
 // Viewer is the requesting party. The zero value is anonymous.
@@ -81,6 +85,21 @@ func (v *Viewer) OrgIDs(roles ...string) []int {
 	return out
 }
 
+// OrgRegionCodes lists the region codes of the organizations the viewer
+// acts for in any of the roles.
+func (v *Viewer) OrgRegionCodes(roles ...string) []string {
+	var out []string
+	if v == nil {
+		return nil
+	}
+	for _, g := range v.Grants {
+		if g.OrganizationRegionCode != "" && slices.Contains(roles, g.Role) && !slices.Contains(out, g.OrganizationRegionCode) {
+			out = append(out, g.OrganizationRegionCode)
+		}
+	}
+	return out
+}
+
 // AgreementIDs lists the agreements in the viewer's coordinator scope.
 func (v *Viewer) AgreementIDs() []int {
 	var out []int
@@ -95,11 +114,19 @@ func (v *Viewer) AgreementIDs() []int {
 	return out
 }
 
-// CoversCounty reports whether the viewer's region scope (as a coordinator
-// or certifier) includes the county with the given 6-digit code. A
-// province or city scope covers every county below it; GB/T 2260 codes
+// CoversRegion reports whether the viewer's region scope (as a coordinator
+// or certifier) includes the division with the given code (a province,
+// city or county code of 6 digits, or a township or village code). A
+// province or city scope covers every division below it; GB/T 2260 codes
 // nest, so this is a prefix test on the significant digits.
-func (v *Viewer) CoversCounty(countyCode string) bool {
+func (v *Viewer) CoversRegion(code string) bool {
+	return v.covers(code, Coordinator, Certifier)
+}
+
+// CoversRegionAs is CoversRegion for the scope of one role only.
+func (v *Viewer) CoversRegionAs(role, code string) bool { return v.covers(code, role) }
+
+func (v *Viewer) covers(countyCode string, roles ...string) bool {
 	if v == nil || countyCode == "" {
 		return false
 	}
@@ -107,7 +134,7 @@ func (v *Viewer) CoversCounty(countyCode string) bool {
 		return true
 	}
 	for _, g := range v.Grants {
-		if g.Role != Coordinator && g.Role != Certifier {
+		if !slices.Contains(roles, g.Role) {
 			continue
 		}
 		for _, code := range g.RegionCodes {

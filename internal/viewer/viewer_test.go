@@ -2,7 +2,7 @@ package viewer
 
 import "testing"
 
-func TestCoversCounty(t *testing.T) {
+func TestCoversRegion(t *testing.T) {
 	coordinator := &Viewer{UserID: 1, Grants: []Grant{{Role: Coordinator, RegionCodes: []string{"530000"}}}}
 	cityCertifier := &Viewer{UserID: 2, Grants: []Grant{{Role: Certifier, RegionCodes: []string{"533300"}}}}
 	countyCertifier := &Viewer{UserID: 3, Grants: []Grant{{Role: Certifier, RegionCodes: []string{"533323"}}}}
@@ -27,8 +27,8 @@ func TestCoversCounty(t *testing.T) {
 		{"empty code", coordinator, "", false},
 	}
 	for _, tt := range tests {
-		if got := tt.v.CoversCounty(tt.county); got != tt.want {
-			t.Errorf("%s: CoversCounty(%s) = %v", tt.name, tt.county, got)
+		if got := tt.v.CoversRegion(tt.county); got != tt.want {
+			t.Errorf("%s: CoversRegion(%s) = %v", tt.name, tt.county, got)
 		}
 	}
 }
@@ -38,7 +38,7 @@ func TestAnonymousAndSystem(t *testing.T) {
 		t.Error("empty context is authenticated")
 	}
 	s := FromContext(AsSystem(t.Context()))
-	if !s.IsSystem() || !s.Authenticated() || !s.CoversCounty("533323") {
+	if !s.IsSystem() || !s.Authenticated() || !s.CoversRegion("533323") {
 		t.Error("system viewer is not all-powerful")
 	}
 	v := &Viewer{UserID: 1, Grants: []Grant{{Role: Buyer, OrganizationID: 7}, {Role: Supplier, OrganizationID: 8}, {Role: Buyer, OrganizationID: 7}}}
