@@ -122,7 +122,7 @@ func (Household) Policy() ent.Policy {
 			household.CountyCodeIn(v.OrgRegionCodes(viewer.Supplier, viewer.OrgManager)...)))
 	}), []privacy.MutationRule{
 		privacy.HouseholdMutationRuleFunc(func(ctx context.Context, m *gen.HouseholdMutation) error {
-			code := ""
+			var code string
 			if village, ok := m.VillageID(); ok && m.Op().Is(ent.OpCreate) {
 				v, err := m.Client().Region.Get(ctx, village)
 				if err != nil {

@@ -13,7 +13,7 @@ import (
 	"bangfu/internal/validate"
 )
 
-// The national poor-household record (全国扶贫开发信息系统 建档立卡户信息),
+// Columns are the columns of the national poor-household record (全国扶贫开发信息系统 建档立卡户信息),
 // as bangfu imports and exports it: one row per member, the household's
 // columns repeated on each of its members' rows, a household's rows
 // together. Coded columns take the record's Chinese label or bangfu's enum
@@ -95,14 +95,14 @@ type Problem struct {
 
 // recordMember is one member row, checked.
 type recordMember struct {
-	row                                   int
-	name, idNumber, idHash, phone, person string
-	birthMonth                            string // YYYY-MM or ""
-	relation                              householdmember.Relation
-	health                                householdmember.Health
-	labor                                 householdmember.LaborAbility
-	schooling                             householdmember.Schooling
-	ageBand                               householdmember.AgeBand
+	row                           int
+	name, idNumber, idHash, phone string
+	birthMonth                    string // YYYY-MM or ""
+	relation                      householdmember.Relation
+	health                        householdmember.Health
+	labor                         householdmember.LaborAbility
+	schooling                     householdmember.Schooling
+	ageBand                       householdmember.AgeBand
 }
 
 // recordHousehold is one household of the file, checked.

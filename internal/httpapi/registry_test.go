@@ -246,8 +246,8 @@ func TestParticipantsJoinThroughTheAPI(t *testing.T) {
 	// The purchase, facilitated by a party that did not agree, is refused.
 	item := []apitest.Item{{ProductID: prod.CreateProduct.ID, Quantity: 3}}
 	r := alice.PlaceOrder(apitest.Cart{Key: "e2e-refused", Items: item, FacilitatedBy: &stranger})
-	if r.Response.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Response.Errors[0].Message, "facilitat") {
-		t.Fatalf("a non-consenting facilitator: %s", r.Response.Raw)
+	if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "facilitat") {
+		t.Fatalf("a non-consenting facilitator: %s", r.Raw)
 	}
 
 	progress := func() (direct, help int64) {
