@@ -110,12 +110,15 @@ func ServeDemo(t testing.TB, opts ...Option) *Server {
 	return Serve(t, storetest.OpenDemo(t), opts...)
 }
 
-// QuietLog discards logs unless the test runs with -v.
+// QuietLog logs into the test's own output, which is shown when the test
+// fails (or runs with -v): warnings and errors, or everything with -v. A
+// failure such as an unexpected 503 then comes with the server's reason.
 func QuietLog(t testing.TB) *slog.Logger {
+	level := slog.LevelWarn
 	if testing.Verbose() {
-		return slog.New(slog.NewTextHandler(testWriter{t}, nil))
+		level = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
 }
 
 type testWriter struct{ t testing.TB }

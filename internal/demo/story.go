@@ -121,10 +121,10 @@ func (b *builder) quietAgreements(ctx context.Context) error {
 		}
 		moving, err := b.tx.CreditTotal.Query().Where(credittotal.AgreementIDIn(versions...), credittotal.Year(2026),
 			credittotal.IndicatorEQ(credittotal.IndicatorDIRECT_PURCHASE), credittotal.AmountGT(0)).Exist(ctx)
-		if err != nil || moving {
-			if err != nil {
-				return err
-			}
+		if err != nil {
+			return err
+		}
+		if moving {
 			continue
 		}
 		buyer := b.buyerFor(a)

@@ -25,8 +25,9 @@ type ImportOptions struct {
 	DryRun bool
 	// IncomeYear is the year the file's 人均纯收入 is for.
 	IncomeYear int
-	// FileSHA256 identifies the file in the audit trail.
-	FileSHA256 string
+	// FileSHA256 identifies the file in the audit trail; it is asked for
+	// once the whole file has been read.
+	FileSHA256 func() string
 }
 
 // ImportReport says what an import did, or (dry run, or a file with
@@ -126,7 +127,7 @@ func (s *Service) Import(ctx context.Context, next func() ([]string, error), opt
 			return err
 		}
 		return audit.Append(ctx, tx, audit.Event{OccurredAt: now.UTC(), Action: "households.import", EntityType: "Household",
-			After: map[string]any{"file_sha256": opts.FileSHA256, "rows": rep.Rows, "households": rep.Households,
+			After: map[string]any{"file_sha256": opts.FileSHA256(), "rows": rep.Rows, "households": rep.Households,
 				"created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged, "income_year": opts.IncomeYear}})
 	})
 	if err != nil {

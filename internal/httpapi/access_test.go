@@ -404,7 +404,7 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 	for _, a := range apitest.Accounts {
 		emailOf[a.Role] = a.Email
 	}
-	managerCtx := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: db.Client.User.Query().
+	adminCtx := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: db.Client.User.Query().
 		Where(user.Email("admin@bangfu.example")).OnlyIDX(sys), Grants: []viewer.Grant{{Role: viewer.Admin}}})
 	mutations = append(mutations,
 		mutation{"signUp", everyone, func(_, token string) apitest.Response {
@@ -424,7 +424,7 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 		}},
 		mutation{"revokeInvitation", managerOrAdmin, byID(`mutation($id: ID!) { revokeInvitation(id: $id) { revokedAt } }`, func() string {
 			n++
-			inv, _, err := srv.Services.Accounts.Invite(managerCtx, buyerOrg, fmt.Sprintf("revoked%d@bangfu.example", n), invitation.RoleBUYER)
+			inv, _, err := srv.Services.Accounts.Invite(adminCtx, buyerOrg, fmt.Sprintf("revoked%d@bangfu.example", n), invitation.RoleBUYER)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -459,7 +459,7 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 			if email == "" {
 				email = "nobody@bangfu.example"
 			}
-			_, secret, err := srv.Services.Accounts.Invite(managerCtx, freshEastern(organization.KindAGENCY).ID, email, invitation.RoleBUYER)
+			_, secret, err := srv.Services.Accounts.Invite(adminCtx, freshEastern(organization.KindAGENCY).ID, email, invitation.RoleBUYER)
 			if err != nil {
 				t.Fatal(err)
 			}

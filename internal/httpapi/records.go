@@ -61,7 +61,7 @@ func (rc records) importFile(w http.ResponseWriter, r *http.Request) {
 			rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
 		}
 		return rec, err
-	}, households.ImportOptions{DryRun: dryRun, IncomeYear: incomeYear, FileSHA256: fileHash{hash}.String()})
+	}, households.ImportOptions{DryRun: dryRun, IncomeYear: incomeYear, FileSHA256: func() string { return hex.EncodeToString(hash.Sum(nil)) }})
 	if err != nil {
 		exports{log: rc.log}.fail(w, r, err)
 		return
@@ -89,12 +89,6 @@ func (rc records) importFile(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(rep)
 }
-
-type fileHash struct {
-	h interface{ Sum([]byte) []byte }
-}
-
-func (f fileHash) String() string { return hex.EncodeToString(f.h.Sum(nil)) }
 
 // export writes the households the viewer may read, masked for the viewer.
 func (rc records) export(w http.ResponseWriter, r *http.Request, format string) {

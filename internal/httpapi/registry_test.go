@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"bangfu/ent"
 	"bangfu/ent/agreement"
+	"bangfu/ent/auditevent"
 	"bangfu/ent/household"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/region"
@@ -216,6 +219,11 @@ func TestParticipantsJoinThroughTheAPI(t *testing.T) {
 	}
 	if rep, status := importCSV(certifier, "?incomeYear=2025", good); status != 200 || rep.Created != 2 || !rep.Written {
 		t.Fatalf("import: %d %+v", status, rep)
+	}
+	sum := sha256.Sum256([]byte(good))
+	ev := db.Client.AuditEvent.Query().Where(auditevent.Action("households.import")).OnlyX(sys)
+	if ev.After["file_sha256"] != hex.EncodeToString(sum[:]) {
+		t.Errorf("the import's audit event names file %v, not the file sent", ev.After["file_sha256"])
 	}
 	if rep, _ := importCSV(certifier, "?incomeYear=2025", good); rep.Created != 0 || rep.Updated != 0 || rep.Unchanged != 2 {
 		t.Fatalf("importing the same file again: %+v", rep)
