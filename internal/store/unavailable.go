@@ -24,12 +24,13 @@ var ErrUnavailable = errors.New("the database is unavailable")
 // before every request, the readiness check) runs here. At the deadline it
 // returns an error wrapping ErrUnavailable and leaves fn to end on its own.
 func Within(ctx context.Context, d time.Duration, fn func(context.Context) error) error {
+	// The caller cancels, not fn's goroutine: were fn to cancel as it
+	// returned, both cases below could be ready at once and a lookup that
+	// succeeded would be reported as unavailable.
 	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
 	done := make(chan error, 1)
-	go func() {
-		defer cancel()
-		done <- fn(ctx)
-	}()
+	go func() { done <- fn(ctx) }()
 	select {
 	case err := <-done:
 		return err
