@@ -94,6 +94,11 @@ func (Household) Hooks() []ent.Hook {
 	return []ent.Hook{
 		hook.On(func(next ent.Mutator) ent.Mutator {
 			return hook.HouseholdFunc(func(ctx context.Context, m *gen.HouseholdMutation) (ent.Value, error) {
+				// A bulk import sets the code itself (it resolved the
+				// villages); a single household is looked up.
+				if _, given := m.CountyCode(); given {
+					return next.Mutate(ctx, m)
+				}
 				if id, ok := m.VillageID(); ok {
 					village, err := m.Client().Region.Get(viewer.AsSystem(ctx), id)
 					if err != nil {

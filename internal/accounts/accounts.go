@@ -254,6 +254,8 @@ func (s *Service) SetBuyerProfile(ctx context.Context, in BuyerProfileInput) (*e
 		return nil, apperr.BadInput("reservedShareBp is %d to 10000 (at least 10%%) for a unit with a canteen", MinReservedShareBp)
 	case !in.HasCanteen && (in.CanteenFoodBudgetFen != 0):
 		return nil, apperr.BadInput("a unit without a canteen has no canteen budget")
+	case in.ReservedShareBp < 0 || in.ReservedShareBp > 10_000:
+		return nil, apperr.BadInput("reservedShareBp is 0 to 10000")
 	}
 	if !in.HasCanteen && in.ReservedShareBp == 0 {
 		in.ReservedShareBp = MinReservedShareBp

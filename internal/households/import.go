@@ -25,9 +25,15 @@ type ImportOptions struct {
 	DryRun bool
 	// IncomeYear is the year the file's 人均纯收入 is for.
 	IncomeYear int
-	// FileSHA256 identifies the file in the audit trail; it is asked for
-	// once the whole file has been read.
-	FileSHA256 func() string
+	// FileSHA256 identifies the file in the audit trail.
+	FileSHA256 string
+}
+
+// Rows reads a household record file row by row, the header first; Next
+// returns io.EOF after the last row.
+type Rows interface {
+	Next() ([]string, error)
+	Close() error
 }
 
 // ImportReport says what an import did, or (dry run, or a file with
@@ -47,18 +53,26 @@ type ImportReport struct {
 	ProblemsTruncated bool `json:"problemsTruncated"`
 }
 
-// importBatch is how many households are written per statement batch.
+// importBatch is how many households are compared and written at a time.
 const importBatch = 1000
 
-// Import reads a household record file (rows from next, the header first;
-// next returns io.EOF at the end) and writes it in one transaction, all
-// rows or none. A household is matched by its 户编号: a new one is
-// created, a known one whose record differs is updated (members absent
-// from the file are recorded as removed), an identical one is left alone,
-// so importing a file twice changes nothing. Every household must lie in
-// a county the caller keeps the registry of (the Household policy's rule);
-// the whole import is one audit event.
-func (s *Service) Import(ctx context.Context, next func() ([]string, error), opts ImportOptions) (*ImportReport, error) {
+// errHasProblems rolls back a write that found a problem part way.
+var errHasProblems = errors.New("the file has problems")
+
+// Import reads a household record file (open starts reading it from its
+// header; it is read twice) and writes it in one transaction, all rows or
+// none. A household is matched by its 户编号: a new one is created, a
+// known one whose record differs is updated (members absent from the file
+// are recorded as removed), an identical one is left alone, so importing a
+// file twice changes nothing. Every household must lie in a county the
+// caller keeps the registry of (the Household policy's rule); the whole
+// import is one audit event.
+//
+// It streams: the first reading checks every row and keeps only each
+// household's own columns and the hashes of the ID numbers seen; the
+// second compares and writes a thousand households at a time, so memory
+// grows with the number of households, not of members.
+func (s *Service) Import(ctx context.Context, open func() (Rows, error), opts ImportOptions) (*ImportReport, error) {
 	v := viewer.FromContext(ctx)
 	if !v.Authenticated() {
 		return nil, apperr.Unauthenticated("sign in to import households")
@@ -73,7 +87,55 @@ func (s *Service) Import(ctx context.Context, next func() ([]string, error), opt
 	if opts.IncomeYear < 2014 || opts.IncomeYear > now.Year() {
 		return nil, apperr.BadInput("incomeYear is a year from 2014 to this year")
 	}
-	header, err := next()
+	rr, err := s.check(open, now)
+	if err != nil {
+		return nil, err
+	}
+	rep := &ImportReport{DryRun: opts.DryRun, Rows: rr.rows, Households: len(rr.households)}
+	sys := viewer.AsSystem(ctx)
+	villages, err := s.villages(sys, rr, v)
+	if err != nil {
+		return nil, err
+	}
+	// The rows were checked against the caller's scope above; the writes
+	// go as the system, in bulk, under one audit event for the file.
+	write := audit.WithoutEvents(sys)
+	writing := len(rr.problems) == 0 && !opts.DryRun
+	compare := func(tx *ent.Client) error {
+		return s.compare(write, tx, open, rr, villages, opts.IncomeYear, rep, writing)
+	}
+	if !writing {
+		err = compare(nil)
+	} else {
+		err = store.WithTx(write, s.client, func(tx *ent.Client) error {
+			if err := compare(tx); err != nil {
+				return err
+			}
+			if len(rr.problems) > 0 {
+				return errHasProblems
+			}
+			return audit.Append(ctx, tx, audit.Event{OccurredAt: now.UTC(), Action: "households.import", EntityType: "Household",
+				After: map[string]any{"file_sha256": opts.FileSHA256, "rows": rep.Rows, "households": rep.Households,
+					"created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged, "income_year": opts.IncomeYear}})
+		})
+	}
+	if err != nil && !errors.Is(err, errHasProblems) {
+		return nil, err
+	}
+	rep.Written = writing && err == nil
+	rep.Problems, rep.ProblemsTruncated = rr.problems, len(rr.problems) >= maxProblems
+	slices.SortStableFunc(rep.Problems, func(a, b Problem) int { return a.Row - b.Row })
+	return rep, nil
+}
+
+// check reads the whole file once and checks every row.
+func (s *Service) check(open func() (Rows, error), now time.Time) (*rowReader, error) {
+	rows, err := open()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	header, err := rows.Next()
 	if errors.Is(err, io.EOF) {
 		return nil, apperr.BadInput("the file is empty; the first row names the columns: %s", strings.Join(Columns, ", "))
 	}
@@ -84,57 +146,102 @@ func (s *Service) Import(ctx context.Context, next func() ([]string, error), opt
 	if err != nil {
 		return nil, apperr.BadInput("%v", err)
 	}
-	for row := 2; ; row++ {
-		rec, err := next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, apperr.BadInput("row %d cannot be read: %v", row, err)
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a blank line
-		}
+	err = eachRow(rows, func(row int, rec []string) error {
 		rr.read(row, rec)
-	}
-	rr.finish()
-	rep := &ImportReport{DryRun: opts.DryRun, Rows: rr.rows, Households: len(rr.households)}
-	sys := viewer.AsSystem(ctx)
-	villages, err := s.villages(sys, rr, v)
-	if err != nil {
-		return nil, err
-	}
-	plan, err := s.plan(sys, rr, villages, opts.IncomeYear)
-	if err != nil {
-		return nil, err
-	}
-	rep.Problems, rep.ProblemsTruncated = rr.problems, len(rr.problems) >= maxProblems
-	slices.SortStableFunc(rep.Problems, func(a, b Problem) int { return a.Row - b.Row })
-	rep.Created, rep.Updated, rep.Unchanged = len(plan.create), len(plan.update), rep.Households-len(plan.create)-len(plan.update)
-	for _, u := range plan.update {
-		if len(rep.Changed) < 1000 {
-			rep.Changed = append(rep.Changed, u.rec.number)
-		}
-	}
-	if len(rep.Problems) > 0 || opts.DryRun {
-		return rep, nil
-	}
-	// The rows were checked against the caller's scope above; the writes
-	// go as the system, in bulk, under one audit event for the file.
-	write := audit.WithoutEvents(sys)
-	err = store.WithTx(write, s.client, func(tx *ent.Client) error {
-		if err := s.apply(write, tx, plan, villages, opts.IncomeYear); err != nil {
-			return err
-		}
-		return audit.Append(ctx, tx, audit.Event{OccurredAt: now.UTC(), Action: "households.import", EntityType: "Household",
-			After: map[string]any{"file_sha256": opts.FileSHA256(), "rows": rep.Rows, "households": rep.Households,
-				"created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged, "income_year": opts.IncomeYear}})
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	rep.Written = true
-	return rep, nil
+	rr.finish()
+	return rr, nil
+}
+
+// eachRow calls fn with each row after the header, numbered as a
+// spreadsheet shows it; blank rows are skipped.
+func eachRow(rows Rows, fn func(row int, rec []string) error) error {
+	for row := 2; ; row++ {
+		rec, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return apperr.BadInput("row %d cannot be read: %v", row, err)
+		}
+		if blank(rec) {
+			continue
+		}
+		if err := fn(row, rec); err != nil {
+			return err
+		}
+	}
+}
+
+func blank(rec []string) bool {
+	for _, c := range rec {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// compare reads the file again, a window of households at a time, compares
+// each window with the registry and, when writing, writes it through tx.
+// Problems it finds (a 户编号 of another county) join rr's; once there is
+// one, nothing more is written (and the caller rolls back).
+func (s *Service) compare(ctx context.Context, tx *ent.Client, open func() (Rows, error), rr *rowReader,
+	villages map[string]*ent.Region, incomeYear int, rep *ImportReport, writing bool) error {
+	rows, err := open()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if _, err := rows.Next(); err != nil { // the header, read before
+		return apperr.BadInput("the file cannot be read again: %v", err)
+	}
+	win := rr.window()
+	flush := func() error {
+		read := s.client // a dry run reads outside any transaction
+		if tx != nil {
+			read = tx
+		}
+		p, err := s.plan(ctx, read, win, villages, incomeYear)
+		if err != nil {
+			return err
+		}
+		for _, pr := range p.problems {
+			rr.problem(pr.Row, pr.Column, "%s", pr.Message)
+		}
+		rep.Created += len(p.create)
+		rep.Updated += len(p.update)
+		rep.Unchanged += len(win.households) - len(p.create) - len(p.update)
+		for _, u := range p.update {
+			if len(rep.Changed) < 1000 {
+				rep.Changed = append(rep.Changed, u.rec.number)
+			}
+		}
+		if writing && len(rr.problems) == 0 {
+			if err := s.apply(ctx, tx, p, villages, incomeYear); err != nil {
+				return err
+			}
+		}
+		win = rr.window()
+		return nil
+	}
+	err = eachRow(rows, func(row int, rec []string) error {
+		if n := len(win.households); n >= importBatch && rr.number(rec) != win.households[n-1].number {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		win.read(row, rec)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
 }
 
 // villages resolves the file's village codes, and reports the unknown ones
@@ -174,8 +281,9 @@ func (s *Service) villages(ctx context.Context, rr *rowReader, v *viewer.Viewer)
 
 // importPlan is what an import writes.
 type importPlan struct {
-	create []*recordHousehold
-	update []planned
+	create   []*recordHousehold
+	update   []planned
+	problems []Problem // found comparing with the registry
 }
 
 type planned struct {
@@ -184,14 +292,14 @@ type planned struct {
 }
 
 // plan compares the file with the registry, household by household.
-func (s *Service) plan(ctx context.Context, rr *rowReader, villages map[string]*ent.Region, incomeYear int) (*importPlan, error) {
+func (s *Service) plan(ctx context.Context, c *ent.Client, rr *rowReader, villages map[string]*ent.Region, incomeYear int) (*importPlan, error) {
 	p := &importPlan{}
 	numbers := make([]string, 0, len(rr.households))
 	for _, h := range rr.households {
 		numbers = append(numbers, h.number)
 	}
 	for chunk := range slices.Chunk(numbers, importBatch) {
-		current, err := s.client.Household.Query().Where(household.NumberIn(chunk...)).
+		current, err := c.Household.Query().Where(household.NumberIn(chunk...)).
 			WithMembers(func(q *ent.HouseholdMemberQuery) {
 				q.Where(householdmember.RemovedAtIsNil()).Order(ent.Asc(householdmember.FieldID))
 			}).
@@ -211,7 +319,7 @@ func (s *Service) plan(ctx context.Context, rr *rowReader, villages map[string]*
 			case cur == nil:
 				p.create = append(p.create, rec)
 			case villages[rec.villageCode] != nil && cur.CountyCode != rec.villageCode[:6]:
-				rr.problem(rec.row, colNumber, "户编号 belongs to a household of another county")
+				p.problems = append(p.problems, Problem{Row: rec.row, Column: colNumber, Message: "户编号 belongs to a household of another county"})
 			case differs(rec, cur, villages):
 				p.update = append(p.update, planned{rec, cur})
 			}

@@ -1,6 +1,7 @@
 package households
 
 import (
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -115,18 +116,23 @@ type recordHousehold struct {
 	monitoringType            *household.MonitoringType
 	incomeFen                 *int64
 	exitYear                  *int
-	members                   []recordMember
+	members                   []recordMember // kept only when the rows are read to be written
+	memberRows, heads         int
 }
 
-// rowReader checks the rows of a file one at a time.
+// rowReader checks the rows of a file one at a time. Checking a whole
+// file keeps each household's columns but not its members (so that a
+// province's record fits in little memory); reading a window of it to
+// write keeps the members too.
 type rowReader struct {
-	index    map[string]int // column → position
-	now      time.Time
-	problems []Problem
+	index       map[string]int // column → position
+	now         time.Time
+	keepMembers bool
+	problems    []Problem
 	// households in file order; byNumber finds a household's record.
 	households []*recordHousehold
 	byNumber   map[string]*recordHousehold
-	ids        map[string]int // ID-number hash → row, to refuse a person twice
+	ids        map[[32]byte]int // ID-number hash → row, to refuse a person twice
 	rows       int
 }
 
@@ -142,7 +148,7 @@ func (r *rowReader) problem(row int, column, format string, args ...any) {
 // must be there; unknown columns are refused (a misspelt header would
 // silently drop data).
 func newRowReader(header []string, now time.Time) (*rowReader, error) {
-	r := &rowReader{index: map[string]int{}, now: now, byNumber: map[string]*recordHousehold{}, ids: map[string]int{}}
+	r := &rowReader{index: map[string]int{}, now: now, byNumber: map[string]*recordHousehold{}, ids: map[[32]byte]int{}}
 	known := map[string]bool{}
 	for _, c := range Columns {
 		known[c] = true
@@ -165,12 +171,27 @@ func newRowReader(header []string, now time.Time) (*rowReader, error) {
 	return r, nil
 }
 
+// window is an empty reader of the same file's rows that keeps members.
+func (r *rowReader) window() *rowReader {
+	return &rowReader{index: r.index, now: r.now, keepMembers: true, byNumber: map[string]*recordHousehold{}, ids: map[[32]byte]int{}}
+}
+
+// number is a row's 户编号.
+func (r *rowReader) number(rec []string) string {
+	if i, ok := r.index[colNumber]; ok && i < len(rec) {
+		return strings.TrimSpace(rec[i])
+	}
+	return ""
+}
+
 // read checks one row (numbered as a spreadsheet shows it).
 func (r *rowReader) read(row int, rec []string) {
 	r.rows++
 	get := func(col string) string {
 		if i, ok := r.index[col]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
+			// A copy: a CSV reader's fields share the row's memory, which a
+			// kept name would otherwise keep whole.
+			return strings.Clone(strings.TrimSpace(rec[i]))
 		}
 		return ""
 	}
@@ -191,7 +212,13 @@ func (r *rowReader) read(row int, rec []string) {
 		r.sameHousehold(row, h, get)
 	}
 	if m, ok := r.member(row, get); ok {
-		h.members = append(h.members, m)
+		h.memberRows++
+		if m.relation == householdmember.RelationHEAD {
+			h.heads++
+		}
+		if r.keepMembers {
+			h.members = append(h.members, m)
+		}
 	}
 }
 
@@ -273,11 +300,13 @@ func (r *rowReader) member(row int, get func(string) string) (recordMember, bool
 		} else {
 			birth, _ = time.Parse("20060102", m.idNumber[6:14])
 			m.idHash = pii.HashIDNumber(m.idNumber)
-			if first, dup := r.ids[m.idHash]; dup {
+			var key [32]byte
+			_, _ = hex.Decode(key[:], []byte(m.idHash))
+			if first, dup := r.ids[key]; dup {
 				r.problem(row, colIDNumber, "身份证号 is the same person as row %d", first)
 				ok = false
 			}
-			r.ids[m.idHash] = row
+			r.ids[key] = row
 		}
 	}
 	if raw := get(colBirthMonth); raw != "" {
@@ -354,14 +383,8 @@ func (r *rowReader) enum(row int, col, raw string, labels map[string]string, req
 // finish checks each household as a whole.
 func (r *rowReader) finish() {
 	for _, h := range r.households {
-		heads := 0
-		for _, m := range h.members {
-			if m.relation == householdmember.RelationHEAD {
-				heads++
-			}
-		}
-		if heads != 1 && len(h.members) > 0 {
-			r.problem(h.row, colRelation, "a household has exactly one 户主 (it has %d)", heads)
+		if h.heads != 1 && h.memberRows > 0 {
+			r.problem(h.row, colRelation, "a household has exactly one 户主 (it has %d)", h.heads)
 		}
 	}
 }

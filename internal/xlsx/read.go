@@ -20,6 +20,137 @@ import (
 // string; booleans as bool; empty cells as nil, with a row's trailing empty
 // cells dropped. Styles are ignored: dates read as serial numbers.
 func Read(r io.ReaderAt, size int64) ([]Sheet, error) {
+	b, err := openBook(r, size)
+	if err != nil {
+		return nil, err
+	}
+	sheets := make([]Sheet, 0, len(b.sheets))
+	for _, ws := range b.sheets {
+		s := Sheet{Name: ws.name}
+		grid, err := b.readGrid(ws)
+		if err != nil {
+			return nil, fmt.Errorf("xlsx: sheet %q: %w", s.Name, err)
+		}
+		if len(grid) > 0 {
+			s.Header, s.Rows = make([]string, len(grid[0])), grid[1:]
+			for i, v := range grid[0] {
+				if v != nil {
+					s.Header[i] = fmt.Sprint(v)
+				}
+			}
+		}
+		sheets = append(sheets, s)
+	}
+	return sheets, nil
+}
+
+// Rows streams the rows of a workbook's first sheet, one at a time, so a
+// sheet of a million rows is never held whole (only its shared strings
+// are). Values are as Read returns them; a row the sheet skips comes back
+// empty, so the n-th call returns the sheet's row n.
+type Rows struct {
+	part    io.ReadCloser
+	dec     *xml.Decoder
+	shared  []string
+	n       int   // rows returned so far
+	pending []any // a row read ahead, past a gap
+	at      int   // pending's row number
+}
+
+// FirstSheet opens the first sheet of a workbook for streaming. Close it.
+func FirstSheet(r io.ReaderAt, size int64) (*Rows, error) {
+	b, err := openBook(r, size)
+	if err != nil {
+		return nil, err
+	}
+	if len(b.sheets) == 0 {
+		return nil, errors.New("xlsx: the workbook has no sheet")
+	}
+	return b.open(b.sheets[0])
+}
+
+// Next returns the next row, or io.EOF after the last.
+func (rs *Rows) Next() ([]any, error) {
+	if rs.pending == nil {
+		num, vals, err := rs.readRow()
+		if err != nil {
+			return nil, err
+		}
+		rs.pending, rs.at = vals, num
+	}
+	rs.n++
+	if rs.n < rs.at {
+		return []any{}, nil
+	}
+	vals := rs.pending
+	rs.pending = nil
+	return vals, nil
+}
+
+// Close releases the sheet's part.
+func (rs *Rows) Close() error { return rs.part.Close() }
+
+// readRow decodes the next <row> element.
+func (rs *Rows) readRow() (int, []any, error) {
+	for {
+		tok, err := rs.dec.Token()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return 0, nil, io.EOF
+			}
+			return 0, nil, fmt.Errorf("xlsx: %w", err)
+		}
+		start, ok := tok.(xml.StartElement)
+		if !ok || start.Name.Local != "row" {
+			continue
+		}
+		var row struct {
+			Num   int       `xml:"r,attr"`
+			Cells []xmlCell `xml:"c"`
+		}
+		if err := rs.dec.DecodeElement(&row, &start); err != nil {
+			return 0, nil, fmt.Errorf("xlsx: %w", err)
+		}
+		if row.Num == 0 { // r is optional: the row after the last
+			row.Num = rs.n + 1
+		}
+		if row.Num <= rs.n || row.Num > maxRows {
+			return 0, nil, fmt.Errorf("xlsx: row number %d out of order or too large", row.Num)
+		}
+		vals := []any{}
+		for _, c := range row.Cells {
+			col := len(vals)
+			if c.Ref != "" {
+				if col, err = parseCol(c.Ref); err != nil || col < len(vals) {
+					return 0, nil, fmt.Errorf("xlsx: cell reference %q invalid or out of order", c.Ref)
+				}
+			}
+			v, err := cellValue(c, rs.shared)
+			if err != nil {
+				return 0, nil, fmt.Errorf("xlsx: cell %s: %w", c.Ref, err)
+			}
+			for len(vals) < col {
+				vals = append(vals, nil)
+			}
+			vals = append(vals, v)
+		}
+		for len(vals) > 0 && vals[len(vals)-1] == nil {
+			vals = vals[:len(vals)-1]
+		}
+		return row.Num, vals, nil
+	}
+}
+
+// book is a workbook's index: its sheets and shared strings.
+type book struct {
+	zr     *zip.Reader
+	sheets []sheetRef
+	shared []string
+}
+
+type sheetRef struct{ name, part string }
+
+func openBook(r io.ReaderAt, size int64) (*book, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("xlsx: %w", err)
@@ -49,9 +180,9 @@ func Read(r io.ReaderAt, size int64) ([]Sheet, error) {
 	if err := decodePart(zr, "xl/sharedStrings.xml", &sst); err != nil && !isNotExist(err) {
 		return nil, err
 	}
-	shared := make([]string, len(sst.Items))
+	b := &book{zr: zr, shared: make([]string, len(sst.Items))}
 	for i, it := range sst.Items {
-		shared[i] = it.String()
+		b.shared[i] = it.String()
 	}
 	targets := make(map[string]string, len(rels.Rels))
 	for _, rel := range rels.Rels {
@@ -62,25 +193,37 @@ func Read(r io.ReaderAt, size int64) ([]Sheet, error) {
 			targets[rel.ID] = path.Join("xl", rel.Target)
 		}
 	}
-
-	sheets := make([]Sheet, 0, len(wb.Sheets))
 	for _, ws := range wb.Sheets {
-		s := Sheet{Name: unescapeX(ws.Name)}
-		grid, err := readGrid(zr, targets[ws.RID], shared)
-		if err != nil {
-			return nil, fmt.Errorf("xlsx: sheet %q: %w", s.Name, err)
-		}
-		if len(grid) > 0 {
-			s.Header, s.Rows = make([]string, len(grid[0])), grid[1:]
-			for i, v := range grid[0] {
-				if v != nil {
-					s.Header[i] = fmt.Sprint(v)
-				}
-			}
-		}
-		sheets = append(sheets, s)
+		b.sheets = append(b.sheets, sheetRef{name: unescapeX(ws.Name), part: targets[ws.RID]})
 	}
-	return sheets, nil
+	return b, nil
+}
+
+func (b *book) open(ws sheetRef) (*Rows, error) {
+	f, err := b.zr.Open(ws.part)
+	if err != nil {
+		return nil, fmt.Errorf("xlsx: sheet %q: %w", ws.name, err)
+	}
+	return &Rows{part: f, dec: xml.NewDecoder(io.LimitReader(f, maxPartSize)), shared: b.shared}, nil
+}
+
+func (b *book) readGrid(ws sheetRef) ([][]any, error) {
+	rs, err := b.open(ws)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var grid [][]any
+	for {
+		vals, err := rs.Next()
+		if errors.Is(err, io.EOF) {
+			return grid, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		grid = append(grid, vals)
+	}
 }
 
 // richText is an inline string (<is>) or a shared one (<si>): either a plain
@@ -105,47 +248,6 @@ type xmlCell struct {
 	Type   string    `xml:"t,attr"`
 	Value  string    `xml:"v"`
 	Inline *richText `xml:"is"`
-}
-
-func readGrid(zr *zip.Reader, name string, shared []string) ([][]any, error) {
-	var ws struct {
-		Rows []struct {
-			Num   int       `xml:"r,attr"`
-			Cells []xmlCell `xml:"c"`
-		} `xml:"sheetData>row"`
-	}
-	if err := decodePart(zr, name, &ws); err != nil {
-		return nil, err
-	}
-	var grid [][]any
-	for _, row := range ws.Rows {
-		if row.Num <= len(grid) || row.Num > maxRows {
-			return nil, fmt.Errorf("row number %d missing, out of order or too large", row.Num)
-		}
-		for len(grid) < row.Num-1 {
-			grid = append(grid, []any{})
-		}
-		vals := []any{}
-		for _, c := range row.Cells {
-			col, err := parseCol(c.Ref)
-			if err != nil || col < len(vals) {
-				return nil, fmt.Errorf("cell reference %q invalid or out of order", c.Ref)
-			}
-			v, err := cellValue(c, shared)
-			if err != nil {
-				return nil, fmt.Errorf("cell %s: %w", c.Ref, err)
-			}
-			for len(vals) < col {
-				vals = append(vals, nil)
-			}
-			vals = append(vals, v)
-		}
-		for len(vals) > 0 && vals[len(vals)-1] == nil {
-			vals = vals[:len(vals)-1]
-		}
-		grid = append(grid, vals)
-	}
-	return grid, nil
 }
 
 func cellValue(c xmlCell, shared []string) (any, error) {

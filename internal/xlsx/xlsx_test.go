@@ -402,6 +402,16 @@ func TestReadSharedStrings(t *testing.T) {
 			`<row r="3"><c r="B3" t="s"><v>1</v></c><c r="C3" t="str"><f>A1</f><v>x</v></c><c r="D3" t="e"><v>#N/A</v></c><c r="E3"><v>2.50</v></c></row>` +
 			`</sheetData></worksheet>`,
 	}
+	got := readBytes(t, zipParts(t, parts))
+	want := []Sheet{{Name: "S", Header: []string{"名称"}, Rows: [][]any{{}, {nil, "bold plain\r", "x", "#N/A", 2.5}}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %#v\nwant %#v", got, want)
+	}
+}
+
+// zipParts packs the given parts into a workbook file.
+func zipParts(t *testing.T, parts map[string]string) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for name, body := range parts {
@@ -416,9 +426,75 @@ func TestReadSharedStrings(t *testing.T) {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got := readBytes(t, buf.Bytes())
-	want := []Sheet{{Name: "S", Header: []string{"名称"}, Rows: [][]any{{}, {nil, "bold plain\r", "x", "#N/A", 2.5}}}}
+	return buf.Bytes()
+}
+
+// oneSheet is a workbook whose only sheet holds the given sheetData.
+func oneSheet(t *testing.T, sheetData string) []byte {
+	return zipParts(t, map[string]string{
+		"xl/workbook.xml": `<workbook xmlns="` + nsMain + `" xmlns:r="` + nsRel + `"><sheets>` +
+			`<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<Relationships xmlns="` + nsPkgRel + `">` +
+			`<Relationship Id="rId1" Type="x" Target="worksheets/sheet1.xml"/></Relationships>`,
+		"xl/worksheets/sheet1.xml": `<worksheet xmlns="` + nsMain + `"><sheetData>` + sheetData + `</sheetData></worksheet>`,
+	})
+}
+
+func streamAll(b []byte) ([][]any, error) {
+	rs, err := FirstSheet(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var rows [][]any
+	for {
+		row, err := rs.Next()
+		if errors.Is(err, io.EOF) {
+			return rows, nil
+		}
+		if err != nil {
+			return rows, err
+		}
+		rows = append(rows, row)
+	}
+}
+
+// FirstSheet streams what Read returns for the first sheet: the n-th row
+// it yields is the sheet's row n, whether the file numbers its rows, skips
+// some, or leaves the numbers out.
+func TestFirstSheetStreamsRows(t *testing.T) {
+	written := writeBytes(t, Sheet{Name: "a", Header: []string{"h1", "h2"}, Rows: [][]any{{"x", 1}, nil, {nil, true}}}, Sheet{Name: "b"})
+	sheets := readBytes(t, written)
+	got, err := streamAll(written)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([][]any{{"h1", "h2"}}, sheets[0].Rows...)
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got  %#v\nwant %#v", got, want)
+		t.Errorf("streamed %#v\nread     %#v", got, want)
+	}
+	tests := []struct {
+		name, data string
+		want       [][]any
+		wantErr    bool
+	}{
+		{"gaps come back empty", `<row r="2"><c r="B2"><v>7</v></c></row><row r="4"><c r="A4" t="inlineStr"><is><t>z</t></is></c></row>`,
+			[][]any{{}, {nil, int64(7)}, {}, {"z"}}, false},
+		{"no numbers: one after another", `<row><c><v>1</v></c><c><v>2</v></c></row><row><c t="b"><v>1</v></c></row>`,
+			[][]any{{int64(1), int64(2)}, {true}}, false},
+		{"rows out of order", `<row r="3"/><row r="2"/>`, nil, true},
+		{"cells out of order", `<row r="1"><c r="C1"><v>1</v></c><c r="A1"><v>1</v></c></row>`, nil, true},
+		{"truncated", `<row r="1"><c r="A1"><v>1</v>`, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := streamAll(oneSheet(t, tt.data))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %#v\nwant %#v", got, tt.want)
+			}
+		})
 	}
 }
