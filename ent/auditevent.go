@@ -13,33 +13,41 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// An append-only, hash-chained audit event (审计日志): who changed what, before and after, when.
+// An append-only audit event (审计日志), one per operation, sealed into the transparency log: who did what, which rows changed (before and after) and which ledger entries were booked.
 type AuditEvent struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID int `json:"id,omitempty"`
 	// OccurredAt holds the value of the "occurred_at" field.
 	OccurredAt time.Time `json:"occurred_at,omitempty"`
-	// User who acted; null for the system.
+	// The person who acted; null when a job did (see job).
 	ActorID *int `json:"actor_id,omitempty"`
+	// The scheduled job or command that acted when no person did (e.g. monitoring-scan, seed).
+	Job string `json:"job,omitempty"`
 	// Organization the actor acted for.
 	OrganizationID *int `json:"organization_id,omitempty"`
-	// Action holds the value of the "action" field.
+	// The operation: a mutation's name (placeOrder), an import, a job.
 	Action string `json:"action,omitempty"`
-	// EntityType holds the value of the "entity_type" field.
+	// Type of the first row the operation changed.
 	EntityType string `json:"entity_type,omitempty"`
-	// EntityID holds the value of the "entity_id" field.
+	// Id of the first row the operation changed.
 	EntityID int `json:"entity_id,omitempty"`
-	// Changed fields before the change (personal data redacted).
+	// Events written before operations were recorded whole: changed fields before the change.
 	Before map[string]interface{} `json:"before,omitempty"`
-	// Changed fields after the change (personal data redacted).
+	// Events written before operations were recorded whole: changed fields after the change.
 	After map[string]interface{} `json:"after,omitempty"`
+	// Every row the operation changed other than ledger entries: type, id, op, and the changed fields before and after (personal data redacted).
+	Changes []map[string]interface{} `json:"changes,omitempty"`
+	// The ledger entries the operation booked, by kind: count, sum and ids.
+	Ledger map[string]interface{} `json:"ledger,omitempty"`
 	// RequestID holds the value of the "request_id" field.
 	RequestID string `json:"request_id,omitempty"`
-	// Hash of the previous event.
+	// Hash of the previous event, from when events were hash-chained; empty since the transparency log (/log) replaced the chain.
 	PrevHash string `json:"prev_hash,omitempty"`
-	// SHA-256 over this event and prev_hash.
-	Hash         string `json:"hash,omitempty"`
+	// SHA-256 of the event's content.
+	Hash string `json:"hash,omitempty"`
+	// PostgreSQL transaction that wrote the row (pg_current_xact_id); the log's sealer orders by it.
+	Xid          *int64 `json:"xid,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -48,11 +56,11 @@ func (*AuditEvent) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case auditevent.FieldBefore, auditevent.FieldAfter:
+		case auditevent.FieldBefore, auditevent.FieldAfter, auditevent.FieldChanges, auditevent.FieldLedger:
 			values[i] = new([]byte)
-		case auditevent.FieldID, auditevent.FieldActorID, auditevent.FieldOrganizationID, auditevent.FieldEntityID:
+		case auditevent.FieldID, auditevent.FieldActorID, auditevent.FieldOrganizationID, auditevent.FieldEntityID, auditevent.FieldXid:
 			values[i] = new(sql.NullInt64)
-		case auditevent.FieldAction, auditevent.FieldEntityType, auditevent.FieldRequestID, auditevent.FieldPrevHash, auditevent.FieldHash:
+		case auditevent.FieldJob, auditevent.FieldAction, auditevent.FieldEntityType, auditevent.FieldRequestID, auditevent.FieldPrevHash, auditevent.FieldHash:
 			values[i] = new(sql.NullString)
 		case auditevent.FieldOccurredAt:
 			values[i] = new(sql.NullTime)
@@ -89,6 +97,12 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ActorID = new(int)
 				*_m.ActorID = int(value.Int64)
+			}
+		case auditevent.FieldJob:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field job", values[i])
+			} else if value.Valid {
+				_m.Job = value.String
 			}
 		case auditevent.FieldOrganizationID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -131,6 +145,22 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field after: %w", err)
 				}
 			}
+		case auditevent.FieldChanges:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field changes", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Changes); err != nil {
+					return fmt.Errorf("unmarshal field changes: %w", err)
+				}
+			}
+		case auditevent.FieldLedger:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field ledger", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Ledger); err != nil {
+					return fmt.Errorf("unmarshal field ledger: %w", err)
+				}
+			}
 		case auditevent.FieldRequestID:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field request_id", values[i])
@@ -148,6 +178,13 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field hash", values[i])
 			} else if value.Valid {
 				_m.Hash = value.String
+			}
+		case auditevent.FieldXid:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field xid", values[i])
+			} else if value.Valid {
+				_m.Xid = new(int64)
+				*_m.Xid = value.Int64
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -193,6 +230,9 @@ func (_m *AuditEvent) String() string {
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
+	builder.WriteString("job=")
+	builder.WriteString(_m.Job)
+	builder.WriteString(", ")
 	if v := _m.OrganizationID; v != nil {
 		builder.WriteString("organization_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
@@ -213,6 +253,12 @@ func (_m *AuditEvent) String() string {
 	builder.WriteString("after=")
 	builder.WriteString(fmt.Sprintf("%v", _m.After))
 	builder.WriteString(", ")
+	builder.WriteString("changes=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Changes))
+	builder.WriteString(", ")
+	builder.WriteString("ledger=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Ledger))
+	builder.WriteString(", ")
 	builder.WriteString("request_id=")
 	builder.WriteString(_m.RequestID)
 	builder.WriteString(", ")
@@ -221,6 +267,11 @@ func (_m *AuditEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("hash=")
 	builder.WriteString(_m.Hash)
+	builder.WriteString(", ")
+	if v := _m.Xid; v != nil {
+		builder.WriteString("xid=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

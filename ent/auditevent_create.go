@@ -50,6 +50,20 @@ func (_c *AuditEventCreate) SetNillableActorID(v *int) *AuditEventCreate {
 	return _c
 }
 
+// SetJob sets the "job" field.
+func (_c *AuditEventCreate) SetJob(v string) *AuditEventCreate {
+	_c.mutation.SetJob(v)
+	return _c
+}
+
+// SetNillableJob sets the "job" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableJob(v *string) *AuditEventCreate {
+	if v != nil {
+		_c.SetJob(*v)
+	}
+	return _c
+}
+
 // SetOrganizationID sets the "organization_id" field.
 func (_c *AuditEventCreate) SetOrganizationID(v int) *AuditEventCreate {
 	_c.mutation.SetOrganizationID(v)
@@ -102,6 +116,18 @@ func (_c *AuditEventCreate) SetAfter(v map[string]interface{}) *AuditEventCreate
 	return _c
 }
 
+// SetChanges sets the "changes" field.
+func (_c *AuditEventCreate) SetChanges(v []map[string]interface{}) *AuditEventCreate {
+	_c.mutation.SetChanges(v)
+	return _c
+}
+
+// SetLedger sets the "ledger" field.
+func (_c *AuditEventCreate) SetLedger(v map[string]interface{}) *AuditEventCreate {
+	_c.mutation.SetLedger(v)
+	return _c
+}
+
 // SetRequestID sets the "request_id" field.
 func (_c *AuditEventCreate) SetRequestID(v string) *AuditEventCreate {
 	_c.mutation.SetRequestID(v)
@@ -133,6 +159,20 @@ func (_c *AuditEventCreate) SetNillablePrevHash(v *string) *AuditEventCreate {
 // SetHash sets the "hash" field.
 func (_c *AuditEventCreate) SetHash(v string) *AuditEventCreate {
 	_c.mutation.SetHash(v)
+	return _c
+}
+
+// SetXid sets the "xid" field.
+func (_c *AuditEventCreate) SetXid(v int64) *AuditEventCreate {
+	_c.mutation.SetXid(v)
+	return _c
+}
+
+// SetNillableXid sets the "xid" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableXid(v *int64) *AuditEventCreate {
+	if v != nil {
+		_c.SetXid(*v)
+	}
 	return _c
 }
 
@@ -187,6 +227,11 @@ func (_c *AuditEventCreate) defaults() error {
 func (_c *AuditEventCreate) check() error {
 	if _, ok := _c.mutation.OccurredAt(); !ok {
 		return &ValidationError{Name: "occurred_at", err: errors.New(`ent: missing required field "AuditEvent.occurred_at"`)}
+	}
+	if v, ok := _c.mutation.Job(); ok {
+		if err := auditevent.JobValidator(v); err != nil {
+			return &ValidationError{Name: "job", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.job": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.Action(); !ok {
 		return &ValidationError{Name: "action", err: errors.New(`ent: missing required field "AuditEvent.action"`)}
@@ -257,6 +302,10 @@ func (_c *AuditEventCreate) createSpec() (*AuditEvent, *sqlgraph.CreateSpec) {
 		_spec.SetField(auditevent.FieldActorID, field.TypeInt, value)
 		_node.ActorID = &value
 	}
+	if value, ok := _c.mutation.Job(); ok {
+		_spec.SetField(auditevent.FieldJob, field.TypeString, value)
+		_node.Job = value
+	}
 	if value, ok := _c.mutation.OrganizationID(); ok {
 		_spec.SetField(auditevent.FieldOrganizationID, field.TypeInt, value)
 		_node.OrganizationID = &value
@@ -281,6 +330,14 @@ func (_c *AuditEventCreate) createSpec() (*AuditEvent, *sqlgraph.CreateSpec) {
 		_spec.SetField(auditevent.FieldAfter, field.TypeJSON, value)
 		_node.After = value
 	}
+	if value, ok := _c.mutation.Changes(); ok {
+		_spec.SetField(auditevent.FieldChanges, field.TypeJSON, value)
+		_node.Changes = value
+	}
+	if value, ok := _c.mutation.Ledger(); ok {
+		_spec.SetField(auditevent.FieldLedger, field.TypeJSON, value)
+		_node.Ledger = value
+	}
 	if value, ok := _c.mutation.RequestID(); ok {
 		_spec.SetField(auditevent.FieldRequestID, field.TypeString, value)
 		_node.RequestID = value
@@ -292,6 +349,10 @@ func (_c *AuditEventCreate) createSpec() (*AuditEvent, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Hash(); ok {
 		_spec.SetField(auditevent.FieldHash, field.TypeString, value)
 		_node.Hash = value
+	}
+	if value, ok := _c.mutation.Xid(); ok {
+		_spec.SetField(auditevent.FieldXid, field.TypeInt64, value)
+		_node.Xid = &value
 	}
 	return _node, _spec
 }
@@ -362,6 +423,9 @@ func (u *AuditEventUpsertOne) UpdateNewValues() *AuditEventUpsertOne {
 		if _, exists := u.create.mutation.ActorID(); exists {
 			s.SetIgnore(auditevent.FieldActorID)
 		}
+		if _, exists := u.create.mutation.Job(); exists {
+			s.SetIgnore(auditevent.FieldJob)
+		}
 		if _, exists := u.create.mutation.OrganizationID(); exists {
 			s.SetIgnore(auditevent.FieldOrganizationID)
 		}
@@ -380,6 +444,12 @@ func (u *AuditEventUpsertOne) UpdateNewValues() *AuditEventUpsertOne {
 		if _, exists := u.create.mutation.After(); exists {
 			s.SetIgnore(auditevent.FieldAfter)
 		}
+		if _, exists := u.create.mutation.Changes(); exists {
+			s.SetIgnore(auditevent.FieldChanges)
+		}
+		if _, exists := u.create.mutation.Ledger(); exists {
+			s.SetIgnore(auditevent.FieldLedger)
+		}
 		if _, exists := u.create.mutation.RequestID(); exists {
 			s.SetIgnore(auditevent.FieldRequestID)
 		}
@@ -388,6 +458,9 @@ func (u *AuditEventUpsertOne) UpdateNewValues() *AuditEventUpsertOne {
 		}
 		if _, exists := u.create.mutation.Hash(); exists {
 			s.SetIgnore(auditevent.FieldHash)
+		}
+		if _, exists := u.create.mutation.Xid(); exists {
+			s.SetIgnore(auditevent.FieldXid)
 		}
 	}))
 	return u
@@ -602,6 +675,9 @@ func (u *AuditEventUpsertBulk) UpdateNewValues() *AuditEventUpsertBulk {
 			if _, exists := b.mutation.ActorID(); exists {
 				s.SetIgnore(auditevent.FieldActorID)
 			}
+			if _, exists := b.mutation.Job(); exists {
+				s.SetIgnore(auditevent.FieldJob)
+			}
 			if _, exists := b.mutation.OrganizationID(); exists {
 				s.SetIgnore(auditevent.FieldOrganizationID)
 			}
@@ -620,6 +696,12 @@ func (u *AuditEventUpsertBulk) UpdateNewValues() *AuditEventUpsertBulk {
 			if _, exists := b.mutation.After(); exists {
 				s.SetIgnore(auditevent.FieldAfter)
 			}
+			if _, exists := b.mutation.Changes(); exists {
+				s.SetIgnore(auditevent.FieldChanges)
+			}
+			if _, exists := b.mutation.Ledger(); exists {
+				s.SetIgnore(auditevent.FieldLedger)
+			}
 			if _, exists := b.mutation.RequestID(); exists {
 				s.SetIgnore(auditevent.FieldRequestID)
 			}
@@ -628,6 +710,9 @@ func (u *AuditEventUpsertBulk) UpdateNewValues() *AuditEventUpsertBulk {
 			}
 			if _, exists := b.mutation.Hash(); exists {
 				s.SetIgnore(auditevent.FieldHash)
+			}
+			if _, exists := b.mutation.Xid(); exists {
+				s.SetIgnore(auditevent.FieldXid)
 			}
 		}
 	}))

@@ -71,6 +71,9 @@ func (_u *AuditEventUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.ActorIDCleared() {
 		_spec.ClearField(auditevent.FieldActorID, field.TypeInt)
 	}
+	if _u.mutation.JobCleared() {
+		_spec.ClearField(auditevent.FieldJob, field.TypeString)
+	}
 	if _u.mutation.OrganizationIDCleared() {
 		_spec.ClearField(auditevent.FieldOrganizationID, field.TypeInt)
 	}
@@ -83,11 +86,20 @@ func (_u *AuditEventUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.AfterCleared() {
 		_spec.ClearField(auditevent.FieldAfter, field.TypeJSON)
 	}
+	if _u.mutation.ChangesCleared() {
+		_spec.ClearField(auditevent.FieldChanges, field.TypeJSON)
+	}
+	if _u.mutation.LedgerCleared() {
+		_spec.ClearField(auditevent.FieldLedger, field.TypeJSON)
+	}
 	if _u.mutation.RequestIDCleared() {
 		_spec.ClearField(auditevent.FieldRequestID, field.TypeString)
 	}
 	if _u.mutation.PrevHashCleared() {
 		_spec.ClearField(auditevent.FieldPrevHash, field.TypeString)
+	}
+	if _u.mutation.XidCleared() {
+		_spec.ClearField(auditevent.FieldXid, field.TypeInt64)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -183,6 +195,9 @@ func (_u *AuditEventUpdateOne) sqlSave(ctx context.Context) (_node *AuditEvent, 
 	if _u.mutation.ActorIDCleared() {
 		_spec.ClearField(auditevent.FieldActorID, field.TypeInt)
 	}
+	if _u.mutation.JobCleared() {
+		_spec.ClearField(auditevent.FieldJob, field.TypeString)
+	}
 	if _u.mutation.OrganizationIDCleared() {
 		_spec.ClearField(auditevent.FieldOrganizationID, field.TypeInt)
 	}
@@ -195,11 +210,20 @@ func (_u *AuditEventUpdateOne) sqlSave(ctx context.Context) (_node *AuditEvent, 
 	if _u.mutation.AfterCleared() {
 		_spec.ClearField(auditevent.FieldAfter, field.TypeJSON)
 	}
+	if _u.mutation.ChangesCleared() {
+		_spec.ClearField(auditevent.FieldChanges, field.TypeJSON)
+	}
+	if _u.mutation.LedgerCleared() {
+		_spec.ClearField(auditevent.FieldLedger, field.TypeJSON)
+	}
 	if _u.mutation.RequestIDCleared() {
 		_spec.ClearField(auditevent.FieldRequestID, field.TypeString)
 	}
 	if _u.mutation.PrevHashCleared() {
 		_spec.ClearField(auditevent.FieldPrevHash, field.TypeString)
+	}
+	if _u.mutation.XidCleared() {
+		_spec.ClearField(auditevent.FieldXid, field.TypeInt64)
 	}
 	_node = &AuditEvent{config: _u.config}
 	_spec.Assign = _node.assignValues

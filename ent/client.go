@@ -25,7 +25,11 @@ import (
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
 	"bangfu/ent/invitation"
+	"bangfu/ent/jobrun"
 	"bangfu/ent/ledgerentry"
+	"bangfu/ent/logcheckpoint"
+	"bangfu/ent/loghash"
+	"bangfu/ent/logleaf"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
 	"bangfu/ent/monitoringthreshold"
@@ -86,8 +90,16 @@ type Client struct {
 	IncentiveRule *IncentiveRuleClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
+	// JobRun is the client for interacting with the JobRun builders.
+	JobRun *JobRunClient
 	// LedgerEntry is the client for interacting with the LedgerEntry builders.
 	LedgerEntry *LedgerEntryClient
+	// LogCheckpoint is the client for interacting with the LogCheckpoint builders.
+	LogCheckpoint *LogCheckpointClient
+	// LogHash is the client for interacting with the LogHash builders.
+	LogHash *LogHashClient
+	// LogLeaf is the client for interacting with the LogLeaf builders.
+	LogLeaf *LogLeafClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
 	// MonitoringCase is the client for interacting with the MonitoringCase builders.
@@ -151,7 +163,11 @@ func (c *Client) init() {
 	c.HouseholdMember = NewHouseholdMemberClient(c.config)
 	c.IncentiveRule = NewIncentiveRuleClient(c.config)
 	c.Invitation = NewInvitationClient(c.config)
+	c.JobRun = NewJobRunClient(c.config)
 	c.LedgerEntry = NewLedgerEntryClient(c.config)
+	c.LogCheckpoint = NewLogCheckpointClient(c.config)
+	c.LogHash = NewLogHashClient(c.config)
+	c.LogLeaf = NewLogLeafClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.MonitoringCase = NewMonitoringCaseClient(c.config)
 	c.MonitoringThreshold = NewMonitoringThresholdClient(c.config)
@@ -276,7 +292,11 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		HouseholdMember:     NewHouseholdMemberClient(cfg),
 		IncentiveRule:       NewIncentiveRuleClient(cfg),
 		Invitation:          NewInvitationClient(cfg),
+		JobRun:              NewJobRunClient(cfg),
 		LedgerEntry:         NewLedgerEntryClient(cfg),
+		LogCheckpoint:       NewLogCheckpointClient(cfg),
+		LogHash:             NewLogHashClient(cfg),
+		LogLeaf:             NewLogLeafClient(cfg),
 		Membership:          NewMembershipClient(cfg),
 		MonitoringCase:      NewMonitoringCaseClient(cfg),
 		MonitoringThreshold: NewMonitoringThresholdClient(cfg),
@@ -328,7 +348,11 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		HouseholdMember:     NewHouseholdMemberClient(cfg),
 		IncentiveRule:       NewIncentiveRuleClient(cfg),
 		Invitation:          NewInvitationClient(cfg),
+		JobRun:              NewJobRunClient(cfg),
 		LedgerEntry:         NewLedgerEntryClient(cfg),
+		LogCheckpoint:       NewLogCheckpointClient(cfg),
+		LogHash:             NewLogHashClient(cfg),
+		LogLeaf:             NewLogLeafClient(cfg),
 		Membership:          NewMembershipClient(cfg),
 		MonitoringCase:      NewMonitoringCaseClient(cfg),
 		MonitoringThreshold: NewMonitoringThresholdClient(cfg),
@@ -378,11 +402,11 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
 		c.BuyerProfile, c.Certification, c.CreditTotal, c.Facilitation, c.Household,
-		c.HouseholdMember, c.IncentiveRule, c.Invitation, c.LedgerEntry, c.Membership,
-		c.MonitoringCase, c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest,
-		c.Organization, c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal,
-		c.Region, c.Session, c.SignInThrottle, c.StockAdjustment, c.SupplierProfile,
-		c.Target, c.User,
+		c.HouseholdMember, c.IncentiveRule, c.Invitation, c.JobRun, c.LedgerEntry,
+		c.LogCheckpoint, c.LogHash, c.LogLeaf, c.Membership, c.MonitoringCase,
+		c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest, c.Organization,
+		c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
+		c.SignInThrottle, c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -394,11 +418,11 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
 		c.BuyerProfile, c.Certification, c.CreditTotal, c.Facilitation, c.Household,
-		c.HouseholdMember, c.IncentiveRule, c.Invitation, c.LedgerEntry, c.Membership,
-		c.MonitoringCase, c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest,
-		c.Organization, c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal,
-		c.Region, c.Session, c.SignInThrottle, c.StockAdjustment, c.SupplierProfile,
-		c.Target, c.User,
+		c.HouseholdMember, c.IncentiveRule, c.Invitation, c.JobRun, c.LedgerEntry,
+		c.LogCheckpoint, c.LogHash, c.LogLeaf, c.Membership, c.MonitoringCase,
+		c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest, c.Organization,
+		c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
+		c.SignInThrottle, c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -435,8 +459,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.IncentiveRule.mutate(ctx, m)
 	case *InvitationMutation:
 		return c.Invitation.mutate(ctx, m)
+	case *JobRunMutation:
+		return c.JobRun.mutate(ctx, m)
 	case *LedgerEntryMutation:
 		return c.LedgerEntry.mutate(ctx, m)
+	case *LogCheckpointMutation:
+		return c.LogCheckpoint.mutate(ctx, m)
+	case *LogHashMutation:
+		return c.LogHash.mutate(ctx, m)
+	case *LogLeafMutation:
+		return c.LogLeaf.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
 	case *MonitoringCaseMutation:
@@ -2882,6 +2914,140 @@ func (c *InvitationClient) mutate(ctx context.Context, m *InvitationMutation) (V
 	}
 }
 
+// JobRunClient is a client for the JobRun schema.
+type JobRunClient struct {
+	config
+}
+
+// NewJobRunClient returns a client for the JobRun from the given config.
+func NewJobRunClient(c config) *JobRunClient {
+	return &JobRunClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `jobrun.Hooks(f(g(h())))`.
+func (c *JobRunClient) Use(hooks ...Hook) {
+	c.hooks.JobRun = append(c.hooks.JobRun, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `jobrun.Intercept(f(g(h())))`.
+func (c *JobRunClient) Intercept(interceptors ...Interceptor) {
+	c.inters.JobRun = append(c.inters.JobRun, interceptors...)
+}
+
+// Create returns a builder for creating a JobRun entity.
+func (c *JobRunClient) Create() *JobRunCreate {
+	mutation := newJobRunMutation(c.config, OpCreate)
+	return &JobRunCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of JobRun entities.
+func (c *JobRunClient) CreateBulk(builders ...*JobRunCreate) *JobRunCreateBulk {
+	return &JobRunCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *JobRunClient) MapCreateBulk(slice any, setFunc func(*JobRunCreate, int)) *JobRunCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &JobRunCreateBulk{err: fmt.Errorf("calling to JobRunClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*JobRunCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &JobRunCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for JobRun.
+func (c *JobRunClient) Update() *JobRunUpdate {
+	mutation := newJobRunMutation(c.config, OpUpdate)
+	return &JobRunUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *JobRunClient) UpdateOne(_m *JobRun) *JobRunUpdateOne {
+	mutation := newJobRunMutation(c.config, OpUpdateOne, withJobRun(_m))
+	return &JobRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *JobRunClient) UpdateOneID(id int) *JobRunUpdateOne {
+	mutation := newJobRunMutation(c.config, OpUpdateOne, withJobRunID(id))
+	return &JobRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for JobRun.
+func (c *JobRunClient) Delete() *JobRunDelete {
+	mutation := newJobRunMutation(c.config, OpDelete)
+	return &JobRunDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *JobRunClient) DeleteOne(_m *JobRun) *JobRunDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *JobRunClient) DeleteOneID(id int) *JobRunDeleteOne {
+	builder := c.Delete().Where(jobrun.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &JobRunDeleteOne{builder}
+}
+
+// Query returns a query builder for JobRun.
+func (c *JobRunClient) Query() *JobRunQuery {
+	return &JobRunQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeJobRun},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a JobRun entity by its id.
+func (c *JobRunClient) Get(ctx context.Context, id int) (*JobRun, error) {
+	return c.Query().Where(jobrun.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *JobRunClient) GetX(ctx context.Context, id int) *JobRun {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *JobRunClient) Hooks() []Hook {
+	hooks := c.hooks.JobRun
+	return append(hooks[:len(hooks):len(hooks)], jobrun.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *JobRunClient) Interceptors() []Interceptor {
+	return c.inters.JobRun
+}
+
+func (c *JobRunClient) mutate(ctx context.Context, m *JobRunMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&JobRunCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&JobRunUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&JobRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&JobRunDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown JobRun mutation op: %q", m.Op())
+	}
+}
+
 // LedgerEntryClient is a client for the LedgerEntry schema.
 type LedgerEntryClient struct {
 	config
@@ -3141,6 +3307,408 @@ func (c *LedgerEntryClient) mutate(ctx context.Context, m *LedgerEntryMutation) 
 		return (&LedgerEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown LedgerEntry mutation op: %q", m.Op())
+	}
+}
+
+// LogCheckpointClient is a client for the LogCheckpoint schema.
+type LogCheckpointClient struct {
+	config
+}
+
+// NewLogCheckpointClient returns a client for the LogCheckpoint from the given config.
+func NewLogCheckpointClient(c config) *LogCheckpointClient {
+	return &LogCheckpointClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `logcheckpoint.Hooks(f(g(h())))`.
+func (c *LogCheckpointClient) Use(hooks ...Hook) {
+	c.hooks.LogCheckpoint = append(c.hooks.LogCheckpoint, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `logcheckpoint.Intercept(f(g(h())))`.
+func (c *LogCheckpointClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LogCheckpoint = append(c.inters.LogCheckpoint, interceptors...)
+}
+
+// Create returns a builder for creating a LogCheckpoint entity.
+func (c *LogCheckpointClient) Create() *LogCheckpointCreate {
+	mutation := newLogCheckpointMutation(c.config, OpCreate)
+	return &LogCheckpointCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LogCheckpoint entities.
+func (c *LogCheckpointClient) CreateBulk(builders ...*LogCheckpointCreate) *LogCheckpointCreateBulk {
+	return &LogCheckpointCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LogCheckpointClient) MapCreateBulk(slice any, setFunc func(*LogCheckpointCreate, int)) *LogCheckpointCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LogCheckpointCreateBulk{err: fmt.Errorf("calling to LogCheckpointClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LogCheckpointCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LogCheckpointCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LogCheckpoint.
+func (c *LogCheckpointClient) Update() *LogCheckpointUpdate {
+	mutation := newLogCheckpointMutation(c.config, OpUpdate)
+	return &LogCheckpointUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LogCheckpointClient) UpdateOne(_m *LogCheckpoint) *LogCheckpointUpdateOne {
+	mutation := newLogCheckpointMutation(c.config, OpUpdateOne, withLogCheckpoint(_m))
+	return &LogCheckpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LogCheckpointClient) UpdateOneID(id int64) *LogCheckpointUpdateOne {
+	mutation := newLogCheckpointMutation(c.config, OpUpdateOne, withLogCheckpointID(id))
+	return &LogCheckpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LogCheckpoint.
+func (c *LogCheckpointClient) Delete() *LogCheckpointDelete {
+	mutation := newLogCheckpointMutation(c.config, OpDelete)
+	return &LogCheckpointDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LogCheckpointClient) DeleteOne(_m *LogCheckpoint) *LogCheckpointDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LogCheckpointClient) DeleteOneID(id int64) *LogCheckpointDeleteOne {
+	builder := c.Delete().Where(logcheckpoint.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LogCheckpointDeleteOne{builder}
+}
+
+// Query returns a query builder for LogCheckpoint.
+func (c *LogCheckpointClient) Query() *LogCheckpointQuery {
+	return &LogCheckpointQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLogCheckpoint},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LogCheckpoint entity by its id.
+func (c *LogCheckpointClient) Get(ctx context.Context, id int64) (*LogCheckpoint, error) {
+	return c.Query().Where(logcheckpoint.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LogCheckpointClient) GetX(ctx context.Context, id int64) *LogCheckpoint {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *LogCheckpointClient) Hooks() []Hook {
+	hooks := c.hooks.LogCheckpoint
+	return append(hooks[:len(hooks):len(hooks)], logcheckpoint.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LogCheckpointClient) Interceptors() []Interceptor {
+	return c.inters.LogCheckpoint
+}
+
+func (c *LogCheckpointClient) mutate(ctx context.Context, m *LogCheckpointMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LogCheckpointCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LogCheckpointUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LogCheckpointUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LogCheckpointDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LogCheckpoint mutation op: %q", m.Op())
+	}
+}
+
+// LogHashClient is a client for the LogHash schema.
+type LogHashClient struct {
+	config
+}
+
+// NewLogHashClient returns a client for the LogHash from the given config.
+func NewLogHashClient(c config) *LogHashClient {
+	return &LogHashClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `loghash.Hooks(f(g(h())))`.
+func (c *LogHashClient) Use(hooks ...Hook) {
+	c.hooks.LogHash = append(c.hooks.LogHash, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `loghash.Intercept(f(g(h())))`.
+func (c *LogHashClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LogHash = append(c.inters.LogHash, interceptors...)
+}
+
+// Create returns a builder for creating a LogHash entity.
+func (c *LogHashClient) Create() *LogHashCreate {
+	mutation := newLogHashMutation(c.config, OpCreate)
+	return &LogHashCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LogHash entities.
+func (c *LogHashClient) CreateBulk(builders ...*LogHashCreate) *LogHashCreateBulk {
+	return &LogHashCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LogHashClient) MapCreateBulk(slice any, setFunc func(*LogHashCreate, int)) *LogHashCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LogHashCreateBulk{err: fmt.Errorf("calling to LogHashClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LogHashCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LogHashCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LogHash.
+func (c *LogHashClient) Update() *LogHashUpdate {
+	mutation := newLogHashMutation(c.config, OpUpdate)
+	return &LogHashUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LogHashClient) UpdateOne(_m *LogHash) *LogHashUpdateOne {
+	mutation := newLogHashMutation(c.config, OpUpdateOne, withLogHash(_m))
+	return &LogHashUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LogHashClient) UpdateOneID(id int64) *LogHashUpdateOne {
+	mutation := newLogHashMutation(c.config, OpUpdateOne, withLogHashID(id))
+	return &LogHashUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LogHash.
+func (c *LogHashClient) Delete() *LogHashDelete {
+	mutation := newLogHashMutation(c.config, OpDelete)
+	return &LogHashDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LogHashClient) DeleteOne(_m *LogHash) *LogHashDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LogHashClient) DeleteOneID(id int64) *LogHashDeleteOne {
+	builder := c.Delete().Where(loghash.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LogHashDeleteOne{builder}
+}
+
+// Query returns a query builder for LogHash.
+func (c *LogHashClient) Query() *LogHashQuery {
+	return &LogHashQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLogHash},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LogHash entity by its id.
+func (c *LogHashClient) Get(ctx context.Context, id int64) (*LogHash, error) {
+	return c.Query().Where(loghash.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LogHashClient) GetX(ctx context.Context, id int64) *LogHash {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *LogHashClient) Hooks() []Hook {
+	hooks := c.hooks.LogHash
+	return append(hooks[:len(hooks):len(hooks)], loghash.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LogHashClient) Interceptors() []Interceptor {
+	return c.inters.LogHash
+}
+
+func (c *LogHashClient) mutate(ctx context.Context, m *LogHashMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LogHashCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LogHashUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LogHashUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LogHashDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LogHash mutation op: %q", m.Op())
+	}
+}
+
+// LogLeafClient is a client for the LogLeaf schema.
+type LogLeafClient struct {
+	config
+}
+
+// NewLogLeafClient returns a client for the LogLeaf from the given config.
+func NewLogLeafClient(c config) *LogLeafClient {
+	return &LogLeafClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `logleaf.Hooks(f(g(h())))`.
+func (c *LogLeafClient) Use(hooks ...Hook) {
+	c.hooks.LogLeaf = append(c.hooks.LogLeaf, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `logleaf.Intercept(f(g(h())))`.
+func (c *LogLeafClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LogLeaf = append(c.inters.LogLeaf, interceptors...)
+}
+
+// Create returns a builder for creating a LogLeaf entity.
+func (c *LogLeafClient) Create() *LogLeafCreate {
+	mutation := newLogLeafMutation(c.config, OpCreate)
+	return &LogLeafCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LogLeaf entities.
+func (c *LogLeafClient) CreateBulk(builders ...*LogLeafCreate) *LogLeafCreateBulk {
+	return &LogLeafCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LogLeafClient) MapCreateBulk(slice any, setFunc func(*LogLeafCreate, int)) *LogLeafCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LogLeafCreateBulk{err: fmt.Errorf("calling to LogLeafClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LogLeafCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LogLeafCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LogLeaf.
+func (c *LogLeafClient) Update() *LogLeafUpdate {
+	mutation := newLogLeafMutation(c.config, OpUpdate)
+	return &LogLeafUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LogLeafClient) UpdateOne(_m *LogLeaf) *LogLeafUpdateOne {
+	mutation := newLogLeafMutation(c.config, OpUpdateOne, withLogLeaf(_m))
+	return &LogLeafUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LogLeafClient) UpdateOneID(id int64) *LogLeafUpdateOne {
+	mutation := newLogLeafMutation(c.config, OpUpdateOne, withLogLeafID(id))
+	return &LogLeafUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LogLeaf.
+func (c *LogLeafClient) Delete() *LogLeafDelete {
+	mutation := newLogLeafMutation(c.config, OpDelete)
+	return &LogLeafDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LogLeafClient) DeleteOne(_m *LogLeaf) *LogLeafDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LogLeafClient) DeleteOneID(id int64) *LogLeafDeleteOne {
+	builder := c.Delete().Where(logleaf.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LogLeafDeleteOne{builder}
+}
+
+// Query returns a query builder for LogLeaf.
+func (c *LogLeafClient) Query() *LogLeafQuery {
+	return &LogLeafQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLogLeaf},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LogLeaf entity by its id.
+func (c *LogLeafClient) Get(ctx context.Context, id int64) (*LogLeaf, error) {
+	return c.Query().Where(logleaf.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LogLeafClient) GetX(ctx context.Context, id int64) *LogLeaf {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *LogLeafClient) Hooks() []Hook {
+	hooks := c.hooks.LogLeaf
+	return append(hooks[:len(hooks):len(hooks)], logleaf.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LogLeafClient) Interceptors() []Interceptor {
+	return c.inters.LogLeaf
+}
+
+func (c *LogLeafClient) mutate(ctx context.Context, m *LogLeafMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LogLeafCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LogLeafUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LogLeafUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LogLeafDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LogLeaf mutation op: %q", m.Op())
 	}
 }
 
@@ -6409,19 +6977,20 @@ type (
 	hooks struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
 		BuyerProfile, Certification, CreditTotal, Facilitation, Household,
-		HouseholdMember, IncentiveRule, Invitation, LedgerEntry, Membership,
-		MonitoringCase, MonitoringThreshold, Order, OrderLine, OrderRequest,
-		Organization, Pairing, Product, ProgressReport, PurchaseTotal, Region, Session,
-		SignInThrottle, StockAdjustment, SupplierProfile, Target, User []ent.Hook
+		HouseholdMember, IncentiveRule, Invitation, JobRun, LedgerEntry, LogCheckpoint,
+		LogHash, LogLeaf, Membership, MonitoringCase, MonitoringThreshold, Order,
+		OrderLine, OrderRequest, Organization, Pairing, Product, ProgressReport,
+		PurchaseTotal, Region, Session, SignInThrottle, StockAdjustment,
+		SupplierProfile, Target, User []ent.Hook
 	}
 	inters struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
 		BuyerProfile, Certification, CreditTotal, Facilitation, Household,
-		HouseholdMember, IncentiveRule, Invitation, LedgerEntry, Membership,
-		MonitoringCase, MonitoringThreshold, Order, OrderLine, OrderRequest,
-		Organization, Pairing, Product, ProgressReport, PurchaseTotal, Region, Session,
-		SignInThrottle, StockAdjustment, SupplierProfile, Target,
-		User []ent.Interceptor
+		HouseholdMember, IncentiveRule, Invitation, JobRun, LedgerEntry, LogCheckpoint,
+		LogHash, LogLeaf, Membership, MonitoringCase, MonitoringThreshold, Order,
+		OrderLine, OrderRequest, Organization, Pairing, Product, ProgressReport,
+		PurchaseTotal, Region, Session, SignInThrottle, StockAdjustment,
+		SupplierProfile, Target, User []ent.Interceptor
 	}
 )
 

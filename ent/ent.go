@@ -17,7 +17,11 @@ import (
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
 	"bangfu/ent/invitation"
+	"bangfu/ent/jobrun"
 	"bangfu/ent/ledgerentry"
+	"bangfu/ent/logcheckpoint"
+	"bangfu/ent/loghash"
+	"bangfu/ent/logleaf"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
 	"bangfu/ent/monitoringthreshold"
@@ -119,7 +123,11 @@ func checkColumn(t, c string) error {
 			householdmember.Table:     householdmember.ValidColumn,
 			incentiverule.Table:       incentiverule.ValidColumn,
 			invitation.Table:          invitation.ValidColumn,
+			jobrun.Table:              jobrun.ValidColumn,
 			ledgerentry.Table:         ledgerentry.ValidColumn,
+			logcheckpoint.Table:       logcheckpoint.ValidColumn,
+			loghash.Table:             loghash.ValidColumn,
+			logleaf.Table:             logleaf.ValidColumn,
 			membership.Table:          membership.ValidColumn,
 			monitoringcase.Table:      monitoringcase.ValidColumn,
 			monitoringthreshold.Table: monitoringthreshold.ValidColumn,

@@ -31,7 +31,7 @@ func main() {
 		Target:   "./ent",
 		Package:  "bangfu/ent",
 		Features: []gen.Feature{gen.FeatureVersionedMigration, gen.FeatureLock, gen.FeatureExecQuery, gen.FeatureUpsert, gen.FeatureIntercept, gen.FeaturePrivacy},
-	}, entc.Extensions(ex), entc.TemplateFiles("./ent/template/dialect.tmpl")); err != nil {
+	}, entc.Extensions(ex), entc.TemplateFiles("./ent/template/dialect.tmpl", "./ent/template/txkey.tmpl")); err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
 }

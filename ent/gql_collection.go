@@ -1184,6 +1184,11 @@ func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, auditevent.FieldActorID)
 				fieldSeen[auditevent.FieldActorID] = struct{}{}
 			}
+		case "job":
+			if _, ok := fieldSeen[auditevent.FieldJob]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldJob)
+				fieldSeen[auditevent.FieldJob] = struct{}{}
+			}
 		case "organizationID":
 			if _, ok := fieldSeen[auditevent.FieldOrganizationID]; !ok {
 				selectedFields = append(selectedFields, auditevent.FieldOrganizationID)
@@ -1213,6 +1218,16 @@ func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if _, ok := fieldSeen[auditevent.FieldAfter]; !ok {
 				selectedFields = append(selectedFields, auditevent.FieldAfter)
 				fieldSeen[auditevent.FieldAfter] = struct{}{}
+			}
+		case "changes":
+			if _, ok := fieldSeen[auditevent.FieldChanges]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldChanges)
+				fieldSeen[auditevent.FieldChanges] = struct{}{}
+			}
+		case "ledger":
+			if _, ok := fieldSeen[auditevent.FieldLedger]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldLedger)
+				fieldSeen[auditevent.FieldLedger] = struct{}{}
 			}
 		case "requestID":
 			if _, ok := fieldSeen[auditevent.FieldRequestID]; !ok {

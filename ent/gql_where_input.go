@@ -1970,6 +1970,23 @@ type AuditEventWhereInput struct {
 	ActorIDIsNil  bool  `json:"actorIDIsNil,omitempty"`
 	ActorIDNotNil bool  `json:"actorIDNotNil,omitempty"`
 
+	// "job" field predicates.
+	Job             *string  `json:"job,omitempty"`
+	JobNEQ          *string  `json:"jobNEQ,omitempty"`
+	JobIn           []string `json:"jobIn,omitempty"`
+	JobNotIn        []string `json:"jobNotIn,omitempty"`
+	JobGT           *string  `json:"jobGT,omitempty"`
+	JobGTE          *string  `json:"jobGTE,omitempty"`
+	JobLT           *string  `json:"jobLT,omitempty"`
+	JobLTE          *string  `json:"jobLTE,omitempty"`
+	JobContains     *string  `json:"jobContains,omitempty"`
+	JobHasPrefix    *string  `json:"jobHasPrefix,omitempty"`
+	JobHasSuffix    *string  `json:"jobHasSuffix,omitempty"`
+	JobIsNil        bool     `json:"jobIsNil,omitempty"`
+	JobNotNil       bool     `json:"jobNotNil,omitempty"`
+	JobEqualFold    *string  `json:"jobEqualFold,omitempty"`
+	JobContainsFold *string  `json:"jobContainsFold,omitempty"`
+
 	// "organization_id" field predicates.
 	OrganizationID       *int  `json:"organizationID,omitempty"`
 	OrganizationIDNEQ    *int  `json:"organizationIDNEQ,omitempty"`
@@ -2222,6 +2239,51 @@ func (i *AuditEventWhereInput) P() (predicate.AuditEvent, error) {
 	}
 	if i.ActorIDNotNil {
 		predicates = append(predicates, auditevent.ActorIDNotNil())
+	}
+	if i.Job != nil {
+		predicates = append(predicates, auditevent.JobEQ(*i.Job))
+	}
+	if i.JobNEQ != nil {
+		predicates = append(predicates, auditevent.JobNEQ(*i.JobNEQ))
+	}
+	if len(i.JobIn) > 0 {
+		predicates = append(predicates, auditevent.JobIn(i.JobIn...))
+	}
+	if len(i.JobNotIn) > 0 {
+		predicates = append(predicates, auditevent.JobNotIn(i.JobNotIn...))
+	}
+	if i.JobGT != nil {
+		predicates = append(predicates, auditevent.JobGT(*i.JobGT))
+	}
+	if i.JobGTE != nil {
+		predicates = append(predicates, auditevent.JobGTE(*i.JobGTE))
+	}
+	if i.JobLT != nil {
+		predicates = append(predicates, auditevent.JobLT(*i.JobLT))
+	}
+	if i.JobLTE != nil {
+		predicates = append(predicates, auditevent.JobLTE(*i.JobLTE))
+	}
+	if i.JobContains != nil {
+		predicates = append(predicates, auditevent.JobContains(*i.JobContains))
+	}
+	if i.JobHasPrefix != nil {
+		predicates = append(predicates, auditevent.JobHasPrefix(*i.JobHasPrefix))
+	}
+	if i.JobHasSuffix != nil {
+		predicates = append(predicates, auditevent.JobHasSuffix(*i.JobHasSuffix))
+	}
+	if i.JobIsNil {
+		predicates = append(predicates, auditevent.JobIsNil())
+	}
+	if i.JobNotNil {
+		predicates = append(predicates, auditevent.JobNotNil())
+	}
+	if i.JobEqualFold != nil {
+		predicates = append(predicates, auditevent.JobEqualFold(*i.JobEqualFold))
+	}
+	if i.JobContainsFold != nil {
+		predicates = append(predicates, auditevent.JobContainsFold(*i.JobContainsFold))
 	}
 	if i.OrganizationID != nil {
 		predicates = append(predicates, auditevent.OrganizationIDEQ(*i.OrganizationID))

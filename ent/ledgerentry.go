@@ -51,6 +51,8 @@ type LedgerEntry struct {
 	IncentiveRuleID *int `json:"incentive_rule_id,omitempty"`
 	// Note holds the value of the "note" field.
 	Note string `json:"note,omitempty"`
+	// PostgreSQL transaction that wrote the row (pg_current_xact_id); the log's sealer orders by it.
+	Xid *int64 `json:"xid,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the LedgerEntryQuery when eager-loading is set.
 	Edges        LedgerEntryEdges `json:"edges"`
@@ -175,7 +177,7 @@ func (*LedgerEntry) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case ledgerentry.FieldID, ledgerentry.FieldAmount, ledgerentry.FieldYear, ledgerentry.FieldMonth, ledgerentry.FieldOrderLineID, ledgerentry.FieldAgreementID, ledgerentry.FieldOriginCountyID, ledgerentry.FieldHouseholdID, ledgerentry.FieldOrganizationID, ledgerentry.FieldReversesID, ledgerentry.FieldIncentiveRuleID:
+		case ledgerentry.FieldID, ledgerentry.FieldAmount, ledgerentry.FieldYear, ledgerentry.FieldMonth, ledgerentry.FieldOrderLineID, ledgerentry.FieldAgreementID, ledgerentry.FieldOriginCountyID, ledgerentry.FieldHouseholdID, ledgerentry.FieldOrganizationID, ledgerentry.FieldReversesID, ledgerentry.FieldIncentiveRuleID, ledgerentry.FieldXid:
 			values[i] = new(sql.NullInt64)
 		case ledgerentry.FieldKind, ledgerentry.FieldIndicator, ledgerentry.FieldNote:
 			values[i] = new(sql.NullString)
@@ -294,6 +296,13 @@ func (_m *LedgerEntry) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field note", values[i])
 			} else if value.Valid {
 				_m.Note = value.String
+			}
+		case ledgerentry.FieldXid:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field xid", values[i])
+			} else if value.Valid {
+				_m.Xid = new(int64)
+				*_m.Xid = value.Int64
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -430,6 +439,11 @@ func (_m *LedgerEntry) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("note=")
 	builder.WriteString(_m.Note)
+	builder.WriteString(", ")
+	if v := _m.Xid; v != nil {
+		builder.WriteString("xid=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

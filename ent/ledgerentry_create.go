@@ -200,6 +200,20 @@ func (_c *LedgerEntryCreate) SetNillableNote(v *string) *LedgerEntryCreate {
 	return _c
 }
 
+// SetXid sets the "xid" field.
+func (_c *LedgerEntryCreate) SetXid(v int64) *LedgerEntryCreate {
+	_c.mutation.SetXid(v)
+	return _c
+}
+
+// SetNillableXid sets the "xid" field if the given value is not nil.
+func (_c *LedgerEntryCreate) SetNillableXid(v *int64) *LedgerEntryCreate {
+	if v != nil {
+		_c.SetXid(*v)
+	}
+	return _c
+}
+
 // SetOrderLine sets the "order_line" edge to the OrderLine entity.
 func (_c *LedgerEntryCreate) SetOrderLine(v *OrderLine) *LedgerEntryCreate {
 	return _c.SetOrderLineID(v.ID)
@@ -394,6 +408,10 @@ func (_c *LedgerEntryCreate) createSpec() (*LedgerEntry, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Note(); ok {
 		_spec.SetField(ledgerentry.FieldNote, field.TypeString, value)
 		_node.Note = value
+	}
+	if value, ok := _c.mutation.Xid(); ok {
+		_spec.SetField(ledgerentry.FieldXid, field.TypeInt64, value)
+		_node.Xid = &value
 	}
 	if nodes := _c.mutation.OrderLineIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -634,6 +652,9 @@ func (u *LedgerEntryUpsertOne) UpdateNewValues() *LedgerEntryUpsertOne {
 		}
 		if _, exists := u.create.mutation.Note(); exists {
 			s.SetIgnore(ledgerentry.FieldNote)
+		}
+		if _, exists := u.create.mutation.Xid(); exists {
+			s.SetIgnore(ledgerentry.FieldXid)
 		}
 	}))
 	return u
@@ -883,6 +904,9 @@ func (u *LedgerEntryUpsertBulk) UpdateNewValues() *LedgerEntryUpsertBulk {
 			}
 			if _, exists := b.mutation.Note(); exists {
 				s.SetIgnore(ledgerentry.FieldNote)
+			}
+			if _, exists := b.mutation.Xid(); exists {
+				s.SetIgnore(ledgerentry.FieldXid)
 			}
 		}
 	}))

@@ -102,6 +102,9 @@ func (_u *LedgerEntryUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if _u.mutation.NoteCleared() {
 		_spec.ClearField(ledgerentry.FieldNote, field.TypeString)
 	}
+	if _u.mutation.XidCleared() {
+		_spec.ClearField(ledgerentry.FieldXid, field.TypeInt64)
+	}
 	if _u.mutation.ReversedByCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2O,
@@ -255,6 +258,9 @@ func (_u *LedgerEntryUpdateOne) sqlSave(ctx context.Context) (_node *LedgerEntry
 	}
 	if _u.mutation.NoteCleared() {
 		_spec.ClearField(ledgerentry.FieldNote, field.TypeString)
+	}
+	if _u.mutation.XidCleared() {
+		_spec.ClearField(ledgerentry.FieldXid, field.TypeInt64)
 	}
 	if _u.mutation.ReversedByCleared() {
 		edge := &sqlgraph.EdgeSpec{

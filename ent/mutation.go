@@ -17,7 +17,11 @@ import (
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
 	"bangfu/ent/invitation"
+	"bangfu/ent/jobrun"
 	"bangfu/ent/ledgerentry"
+	"bangfu/ent/logcheckpoint"
+	"bangfu/ent/loghash"
+	"bangfu/ent/logleaf"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
 	"bangfu/ent/monitoringthreshold"
@@ -70,7 +74,11 @@ const (
 	TypeHouseholdMember     = "HouseholdMember"
 	TypeIncentiveRule       = "IncentiveRule"
 	TypeInvitation          = "Invitation"
+	TypeJobRun              = "JobRun"
 	TypeLedgerEntry         = "LedgerEntry"
+	TypeLogCheckpoint       = "LogCheckpoint"
+	TypeLogHash             = "LogHash"
+	TypeLogLeaf             = "LogLeaf"
 	TypeMembership          = "Membership"
 	TypeMonitoringCase      = "MonitoringCase"
 	TypeMonitoringThreshold = "MonitoringThreshold"
@@ -4415,6 +4423,7 @@ type AuditEventMutation struct {
 	occurred_at        *time.Time
 	actor_id           *int
 	addactor_id        *int
+	job                *string
 	organization_id    *int
 	addorganization_id *int
 	action             *string
@@ -4423,9 +4432,14 @@ type AuditEventMutation struct {
 	addentity_id       *int
 	before             *map[string]interface{}
 	after              *map[string]interface{}
+	changes            *[]map[string]interface{}
+	appendchanges      []map[string]interface{}
+	ledger             *map[string]interface{}
 	request_id         *string
 	prev_hash          *string
 	hash               *string
+	xid                *int64
+	addxid             *int64
 	clearedFields      map[string]struct{}
 	done               bool
 	oldValue           func(context.Context) (*AuditEvent, error)
@@ -4634,6 +4648,55 @@ func (m *AuditEventMutation) ResetActorID() {
 	m.actor_id = nil
 	m.addactor_id = nil
 	delete(m.clearedFields, auditevent.FieldActorID)
+}
+
+// SetJob sets the "job" field.
+func (m *AuditEventMutation) SetJob(s string) {
+	m.job = &s
+}
+
+// Job returns the value of the "job" field in the mutation.
+func (m *AuditEventMutation) Job() (r string, exists bool) {
+	v := m.job
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJob returns the old "job" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldJob(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJob is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJob requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJob: %w", err)
+	}
+	return oldValue.Job, nil
+}
+
+// ClearJob clears the value of the "job" field.
+func (m *AuditEventMutation) ClearJob() {
+	m.job = nil
+	m.clearedFields[auditevent.FieldJob] = struct{}{}
+}
+
+// JobCleared returns if the "job" field was cleared in this mutation.
+func (m *AuditEventMutation) JobCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldJob]
+	return ok
+}
+
+// ResetJob resets all changes to the "job" field.
+func (m *AuditEventMutation) ResetJob() {
+	m.job = nil
+	delete(m.clearedFields, auditevent.FieldJob)
 }
 
 // SetOrganizationID sets the "organization_id" field.
@@ -4946,6 +5009,120 @@ func (m *AuditEventMutation) ResetAfter() {
 	delete(m.clearedFields, auditevent.FieldAfter)
 }
 
+// SetChanges sets the "changes" field.
+func (m *AuditEventMutation) SetChanges(value []map[string]interface{}) {
+	m.changes = &value
+	m.appendchanges = nil
+}
+
+// Changes returns the value of the "changes" field in the mutation.
+func (m *AuditEventMutation) Changes() (r []map[string]interface{}, exists bool) {
+	v := m.changes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChanges returns the old "changes" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldChanges(ctx context.Context) (v []map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChanges is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChanges requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChanges: %w", err)
+	}
+	return oldValue.Changes, nil
+}
+
+// AppendChanges adds value to the "changes" field.
+func (m *AuditEventMutation) AppendChanges(value []map[string]interface{}) {
+	m.appendchanges = append(m.appendchanges, value...)
+}
+
+// AppendedChanges returns the list of values that were appended to the "changes" field in this mutation.
+func (m *AuditEventMutation) AppendedChanges() ([]map[string]interface{}, bool) {
+	if len(m.appendchanges) == 0 {
+		return nil, false
+	}
+	return m.appendchanges, true
+}
+
+// ClearChanges clears the value of the "changes" field.
+func (m *AuditEventMutation) ClearChanges() {
+	m.changes = nil
+	m.appendchanges = nil
+	m.clearedFields[auditevent.FieldChanges] = struct{}{}
+}
+
+// ChangesCleared returns if the "changes" field was cleared in this mutation.
+func (m *AuditEventMutation) ChangesCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldChanges]
+	return ok
+}
+
+// ResetChanges resets all changes to the "changes" field.
+func (m *AuditEventMutation) ResetChanges() {
+	m.changes = nil
+	m.appendchanges = nil
+	delete(m.clearedFields, auditevent.FieldChanges)
+}
+
+// SetLedger sets the "ledger" field.
+func (m *AuditEventMutation) SetLedger(value map[string]interface{}) {
+	m.ledger = &value
+}
+
+// Ledger returns the value of the "ledger" field in the mutation.
+func (m *AuditEventMutation) Ledger() (r map[string]interface{}, exists bool) {
+	v := m.ledger
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLedger returns the old "ledger" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldLedger(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLedger is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLedger requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLedger: %w", err)
+	}
+	return oldValue.Ledger, nil
+}
+
+// ClearLedger clears the value of the "ledger" field.
+func (m *AuditEventMutation) ClearLedger() {
+	m.ledger = nil
+	m.clearedFields[auditevent.FieldLedger] = struct{}{}
+}
+
+// LedgerCleared returns if the "ledger" field was cleared in this mutation.
+func (m *AuditEventMutation) LedgerCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldLedger]
+	return ok
+}
+
+// ResetLedger resets all changes to the "ledger" field.
+func (m *AuditEventMutation) ResetLedger() {
+	m.ledger = nil
+	delete(m.clearedFields, auditevent.FieldLedger)
+}
+
 // SetRequestID sets the "request_id" field.
 func (m *AuditEventMutation) SetRequestID(s string) {
 	m.request_id = &s
@@ -5080,6 +5257,76 @@ func (m *AuditEventMutation) ResetHash() {
 	m.hash = nil
 }
 
+// SetXid sets the "xid" field.
+func (m *AuditEventMutation) SetXid(i int64) {
+	m.xid = &i
+	m.addxid = nil
+}
+
+// Xid returns the value of the "xid" field in the mutation.
+func (m *AuditEventMutation) Xid() (r int64, exists bool) {
+	v := m.xid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldXid returns the old "xid" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldXid(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldXid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldXid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldXid: %w", err)
+	}
+	return oldValue.Xid, nil
+}
+
+// AddXid adds i to the "xid" field.
+func (m *AuditEventMutation) AddXid(i int64) {
+	if m.addxid != nil {
+		*m.addxid += i
+	} else {
+		m.addxid = &i
+	}
+}
+
+// AddedXid returns the value that was added to the "xid" field in this mutation.
+func (m *AuditEventMutation) AddedXid() (r int64, exists bool) {
+	v := m.addxid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearXid clears the value of the "xid" field.
+func (m *AuditEventMutation) ClearXid() {
+	m.xid = nil
+	m.addxid = nil
+	m.clearedFields[auditevent.FieldXid] = struct{}{}
+}
+
+// XidCleared returns if the "xid" field was cleared in this mutation.
+func (m *AuditEventMutation) XidCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldXid]
+	return ok
+}
+
+// ResetXid resets all changes to the "xid" field.
+func (m *AuditEventMutation) ResetXid() {
+	m.xid = nil
+	m.addxid = nil
+	delete(m.clearedFields, auditevent.FieldXid)
+}
+
 // Where appends a list predicates to the AuditEventMutation builder.
 func (m *AuditEventMutation) Where(ps ...predicate.AuditEvent) {
 	m.predicates = append(m.predicates, ps...)
@@ -5114,12 +5361,15 @@ func (m *AuditEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AuditEventMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 15)
 	if m.occurred_at != nil {
 		fields = append(fields, auditevent.FieldOccurredAt)
 	}
 	if m.actor_id != nil {
 		fields = append(fields, auditevent.FieldActorID)
+	}
+	if m.job != nil {
+		fields = append(fields, auditevent.FieldJob)
 	}
 	if m.organization_id != nil {
 		fields = append(fields, auditevent.FieldOrganizationID)
@@ -5139,6 +5389,12 @@ func (m *AuditEventMutation) Fields() []string {
 	if m.after != nil {
 		fields = append(fields, auditevent.FieldAfter)
 	}
+	if m.changes != nil {
+		fields = append(fields, auditevent.FieldChanges)
+	}
+	if m.ledger != nil {
+		fields = append(fields, auditevent.FieldLedger)
+	}
 	if m.request_id != nil {
 		fields = append(fields, auditevent.FieldRequestID)
 	}
@@ -5147,6 +5403,9 @@ func (m *AuditEventMutation) Fields() []string {
 	}
 	if m.hash != nil {
 		fields = append(fields, auditevent.FieldHash)
+	}
+	if m.xid != nil {
+		fields = append(fields, auditevent.FieldXid)
 	}
 	return fields
 }
@@ -5160,6 +5419,8 @@ func (m *AuditEventMutation) Field(name string) (ent.Value, bool) {
 		return m.OccurredAt()
 	case auditevent.FieldActorID:
 		return m.ActorID()
+	case auditevent.FieldJob:
+		return m.Job()
 	case auditevent.FieldOrganizationID:
 		return m.OrganizationID()
 	case auditevent.FieldAction:
@@ -5172,12 +5433,18 @@ func (m *AuditEventMutation) Field(name string) (ent.Value, bool) {
 		return m.Before()
 	case auditevent.FieldAfter:
 		return m.After()
+	case auditevent.FieldChanges:
+		return m.Changes()
+	case auditevent.FieldLedger:
+		return m.Ledger()
 	case auditevent.FieldRequestID:
 		return m.RequestID()
 	case auditevent.FieldPrevHash:
 		return m.PrevHash()
 	case auditevent.FieldHash:
 		return m.Hash()
+	case auditevent.FieldXid:
+		return m.Xid()
 	}
 	return nil, false
 }
@@ -5191,6 +5458,8 @@ func (m *AuditEventMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldOccurredAt(ctx)
 	case auditevent.FieldActorID:
 		return m.OldActorID(ctx)
+	case auditevent.FieldJob:
+		return m.OldJob(ctx)
 	case auditevent.FieldOrganizationID:
 		return m.OldOrganizationID(ctx)
 	case auditevent.FieldAction:
@@ -5203,12 +5472,18 @@ func (m *AuditEventMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldBefore(ctx)
 	case auditevent.FieldAfter:
 		return m.OldAfter(ctx)
+	case auditevent.FieldChanges:
+		return m.OldChanges(ctx)
+	case auditevent.FieldLedger:
+		return m.OldLedger(ctx)
 	case auditevent.FieldRequestID:
 		return m.OldRequestID(ctx)
 	case auditevent.FieldPrevHash:
 		return m.OldPrevHash(ctx)
 	case auditevent.FieldHash:
 		return m.OldHash(ctx)
+	case auditevent.FieldXid:
+		return m.OldXid(ctx)
 	}
 	return nil, fmt.Errorf("unknown AuditEvent field %s", name)
 }
@@ -5231,6 +5506,13 @@ func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetActorID(v)
+		return nil
+	case auditevent.FieldJob:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJob(v)
 		return nil
 	case auditevent.FieldOrganizationID:
 		v, ok := value.(int)
@@ -5274,6 +5556,20 @@ func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAfter(v)
 		return nil
+	case auditevent.FieldChanges:
+		v, ok := value.([]map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChanges(v)
+		return nil
+	case auditevent.FieldLedger:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLedger(v)
+		return nil
 	case auditevent.FieldRequestID:
 		v, ok := value.(string)
 		if !ok {
@@ -5295,6 +5591,13 @@ func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetHash(v)
 		return nil
+	case auditevent.FieldXid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetXid(v)
+		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent field %s", name)
 }
@@ -5312,6 +5615,9 @@ func (m *AuditEventMutation) AddedFields() []string {
 	if m.addentity_id != nil {
 		fields = append(fields, auditevent.FieldEntityID)
 	}
+	if m.addxid != nil {
+		fields = append(fields, auditevent.FieldXid)
+	}
 	return fields
 }
 
@@ -5326,6 +5632,8 @@ func (m *AuditEventMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedOrganizationID()
 	case auditevent.FieldEntityID:
 		return m.AddedEntityID()
+	case auditevent.FieldXid:
+		return m.AddedXid()
 	}
 	return nil, false
 }
@@ -5356,6 +5664,13 @@ func (m *AuditEventMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddEntityID(v)
 		return nil
+	case auditevent.FieldXid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddXid(v)
+		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent numeric field %s", name)
 }
@@ -5366,6 +5681,9 @@ func (m *AuditEventMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(auditevent.FieldActorID) {
 		fields = append(fields, auditevent.FieldActorID)
+	}
+	if m.FieldCleared(auditevent.FieldJob) {
+		fields = append(fields, auditevent.FieldJob)
 	}
 	if m.FieldCleared(auditevent.FieldOrganizationID) {
 		fields = append(fields, auditevent.FieldOrganizationID)
@@ -5379,11 +5697,20 @@ func (m *AuditEventMutation) ClearedFields() []string {
 	if m.FieldCleared(auditevent.FieldAfter) {
 		fields = append(fields, auditevent.FieldAfter)
 	}
+	if m.FieldCleared(auditevent.FieldChanges) {
+		fields = append(fields, auditevent.FieldChanges)
+	}
+	if m.FieldCleared(auditevent.FieldLedger) {
+		fields = append(fields, auditevent.FieldLedger)
+	}
 	if m.FieldCleared(auditevent.FieldRequestID) {
 		fields = append(fields, auditevent.FieldRequestID)
 	}
 	if m.FieldCleared(auditevent.FieldPrevHash) {
 		fields = append(fields, auditevent.FieldPrevHash)
+	}
+	if m.FieldCleared(auditevent.FieldXid) {
+		fields = append(fields, auditevent.FieldXid)
 	}
 	return fields
 }
@@ -5402,6 +5729,9 @@ func (m *AuditEventMutation) ClearField(name string) error {
 	case auditevent.FieldActorID:
 		m.ClearActorID()
 		return nil
+	case auditevent.FieldJob:
+		m.ClearJob()
+		return nil
 	case auditevent.FieldOrganizationID:
 		m.ClearOrganizationID()
 		return nil
@@ -5414,11 +5744,20 @@ func (m *AuditEventMutation) ClearField(name string) error {
 	case auditevent.FieldAfter:
 		m.ClearAfter()
 		return nil
+	case auditevent.FieldChanges:
+		m.ClearChanges()
+		return nil
+	case auditevent.FieldLedger:
+		m.ClearLedger()
+		return nil
 	case auditevent.FieldRequestID:
 		m.ClearRequestID()
 		return nil
 	case auditevent.FieldPrevHash:
 		m.ClearPrevHash()
+		return nil
+	case auditevent.FieldXid:
+		m.ClearXid()
 		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent nullable field %s", name)
@@ -5433,6 +5772,9 @@ func (m *AuditEventMutation) ResetField(name string) error {
 		return nil
 	case auditevent.FieldActorID:
 		m.ResetActorID()
+		return nil
+	case auditevent.FieldJob:
+		m.ResetJob()
 		return nil
 	case auditevent.FieldOrganizationID:
 		m.ResetOrganizationID()
@@ -5452,6 +5794,12 @@ func (m *AuditEventMutation) ResetField(name string) error {
 	case auditevent.FieldAfter:
 		m.ResetAfter()
 		return nil
+	case auditevent.FieldChanges:
+		m.ResetChanges()
+		return nil
+	case auditevent.FieldLedger:
+		m.ResetLedger()
+		return nil
 	case auditevent.FieldRequestID:
 		m.ResetRequestID()
 		return nil
@@ -5460,6 +5808,9 @@ func (m *AuditEventMutation) ResetField(name string) error {
 		return nil
 	case auditevent.FieldHash:
 		m.ResetHash()
+		return nil
+	case auditevent.FieldXid:
+		m.ResetXid()
 		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent field %s", name)
@@ -17281,6 +17632,643 @@ func (m *InvitationMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Invitation edge %s", name)
 }
 
+// JobRunMutation represents an operation that mutates the JobRun nodes in the graph.
+type JobRunMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	job           *string
+	period        *string
+	instance      *string
+	started_at    *time.Time
+	finished_at   *time.Time
+	outcome       *string
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*JobRun, error)
+	predicates    []predicate.JobRun
+}
+
+var _ ent.Mutation = (*JobRunMutation)(nil)
+
+// jobrunOption allows management of the mutation configuration using functional options.
+type jobrunOption func(*JobRunMutation)
+
+// newJobRunMutation creates new mutation for the JobRun entity.
+func newJobRunMutation(c config, op Op, opts ...jobrunOption) *JobRunMutation {
+	m := &JobRunMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeJobRun,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withJobRunID sets the ID field of the mutation.
+func withJobRunID(id int) jobrunOption {
+	return func(m *JobRunMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *JobRun
+		)
+		m.oldValue = func(ctx context.Context) (*JobRun, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().JobRun.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withJobRun sets the old JobRun of the mutation.
+func withJobRun(node *JobRun) jobrunOption {
+	return func(m *JobRunMutation) {
+		m.oldValue = func(context.Context) (*JobRun, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m JobRunMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m JobRunMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *JobRunMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *JobRunMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().JobRun.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetJob sets the "job" field.
+func (m *JobRunMutation) SetJob(s string) {
+	m.job = &s
+}
+
+// Job returns the value of the "job" field in the mutation.
+func (m *JobRunMutation) Job() (r string, exists bool) {
+	v := m.job
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJob returns the old "job" field's value of the JobRun entity.
+// If the JobRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobRunMutation) OldJob(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJob is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJob requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJob: %w", err)
+	}
+	return oldValue.Job, nil
+}
+
+// ResetJob resets all changes to the "job" field.
+func (m *JobRunMutation) ResetJob() {
+	m.job = nil
+}
+
+// SetPeriod sets the "period" field.
+func (m *JobRunMutation) SetPeriod(s string) {
+	m.period = &s
+}
+
+// Period returns the value of the "period" field in the mutation.
+func (m *JobRunMutation) Period() (r string, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriod returns the old "period" field's value of the JobRun entity.
+// If the JobRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobRunMutation) OldPeriod(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriod: %w", err)
+	}
+	return oldValue.Period, nil
+}
+
+// ResetPeriod resets all changes to the "period" field.
+func (m *JobRunMutation) ResetPeriod() {
+	m.period = nil
+}
+
+// SetInstance sets the "instance" field.
+func (m *JobRunMutation) SetInstance(s string) {
+	m.instance = &s
+}
+
+// Instance returns the value of the "instance" field in the mutation.
+func (m *JobRunMutation) Instance() (r string, exists bool) {
+	v := m.instance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInstance returns the old "instance" field's value of the JobRun entity.
+// If the JobRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobRunMutation) OldInstance(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInstance is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInstance requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInstance: %w", err)
+	}
+	return oldValue.Instance, nil
+}
+
+// ResetInstance resets all changes to the "instance" field.
+func (m *JobRunMutation) ResetInstance() {
+	m.instance = nil
+}
+
+// SetStartedAt sets the "started_at" field.
+func (m *JobRunMutation) SetStartedAt(t time.Time) {
+	m.started_at = &t
+}
+
+// StartedAt returns the value of the "started_at" field in the mutation.
+func (m *JobRunMutation) StartedAt() (r time.Time, exists bool) {
+	v := m.started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedAt returns the old "started_at" field's value of the JobRun entity.
+// If the JobRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobRunMutation) OldStartedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedAt: %w", err)
+	}
+	return oldValue.StartedAt, nil
+}
+
+// ResetStartedAt resets all changes to the "started_at" field.
+func (m *JobRunMutation) ResetStartedAt() {
+	m.started_at = nil
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *JobRunMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *JobRunMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the JobRun entity.
+// If the JobRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobRunMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *JobRunMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[jobrun.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *JobRunMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[jobrun.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *JobRunMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, jobrun.FieldFinishedAt)
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *JobRunMutation) SetOutcome(s string) {
+	m.outcome = &s
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *JobRunMutation) Outcome() (r string, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the JobRun entity.
+// If the JobRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobRunMutation) OldOutcome(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ClearOutcome clears the value of the "outcome" field.
+func (m *JobRunMutation) ClearOutcome() {
+	m.outcome = nil
+	m.clearedFields[jobrun.FieldOutcome] = struct{}{}
+}
+
+// OutcomeCleared returns if the "outcome" field was cleared in this mutation.
+func (m *JobRunMutation) OutcomeCleared() bool {
+	_, ok := m.clearedFields[jobrun.FieldOutcome]
+	return ok
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *JobRunMutation) ResetOutcome() {
+	m.outcome = nil
+	delete(m.clearedFields, jobrun.FieldOutcome)
+}
+
+// Where appends a list predicates to the JobRunMutation builder.
+func (m *JobRunMutation) Where(ps ...predicate.JobRun) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the JobRunMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *JobRunMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.JobRun, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *JobRunMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *JobRunMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (JobRun).
+func (m *JobRunMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *JobRunMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.job != nil {
+		fields = append(fields, jobrun.FieldJob)
+	}
+	if m.period != nil {
+		fields = append(fields, jobrun.FieldPeriod)
+	}
+	if m.instance != nil {
+		fields = append(fields, jobrun.FieldInstance)
+	}
+	if m.started_at != nil {
+		fields = append(fields, jobrun.FieldStartedAt)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, jobrun.FieldFinishedAt)
+	}
+	if m.outcome != nil {
+		fields = append(fields, jobrun.FieldOutcome)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *JobRunMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case jobrun.FieldJob:
+		return m.Job()
+	case jobrun.FieldPeriod:
+		return m.Period()
+	case jobrun.FieldInstance:
+		return m.Instance()
+	case jobrun.FieldStartedAt:
+		return m.StartedAt()
+	case jobrun.FieldFinishedAt:
+		return m.FinishedAt()
+	case jobrun.FieldOutcome:
+		return m.Outcome()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *JobRunMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case jobrun.FieldJob:
+		return m.OldJob(ctx)
+	case jobrun.FieldPeriod:
+		return m.OldPeriod(ctx)
+	case jobrun.FieldInstance:
+		return m.OldInstance(ctx)
+	case jobrun.FieldStartedAt:
+		return m.OldStartedAt(ctx)
+	case jobrun.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	case jobrun.FieldOutcome:
+		return m.OldOutcome(ctx)
+	}
+	return nil, fmt.Errorf("unknown JobRun field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JobRunMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case jobrun.FieldJob:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJob(v)
+		return nil
+	case jobrun.FieldPeriod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriod(v)
+		return nil
+	case jobrun.FieldInstance:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInstance(v)
+		return nil
+	case jobrun.FieldStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedAt(v)
+		return nil
+	case jobrun.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	case jobrun.FieldOutcome:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	}
+	return fmt.Errorf("unknown JobRun field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *JobRunMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *JobRunMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JobRunMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown JobRun numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *JobRunMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(jobrun.FieldFinishedAt) {
+		fields = append(fields, jobrun.FieldFinishedAt)
+	}
+	if m.FieldCleared(jobrun.FieldOutcome) {
+		fields = append(fields, jobrun.FieldOutcome)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *JobRunMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *JobRunMutation) ClearField(name string) error {
+	switch name {
+	case jobrun.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	case jobrun.FieldOutcome:
+		m.ClearOutcome()
+		return nil
+	}
+	return fmt.Errorf("unknown JobRun nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *JobRunMutation) ResetField(name string) error {
+	switch name {
+	case jobrun.FieldJob:
+		m.ResetJob()
+		return nil
+	case jobrun.FieldPeriod:
+		m.ResetPeriod()
+		return nil
+	case jobrun.FieldInstance:
+		m.ResetInstance()
+		return nil
+	case jobrun.FieldStartedAt:
+		m.ResetStartedAt()
+		return nil
+	case jobrun.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	case jobrun.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	}
+	return fmt.Errorf("unknown JobRun field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *JobRunMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *JobRunMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *JobRunMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *JobRunMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *JobRunMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *JobRunMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *JobRunMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown JobRun unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *JobRunMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown JobRun edge %s", name)
+}
+
 // LedgerEntryMutation represents an operation that mutates the LedgerEntry nodes in the graph.
 type LedgerEntryMutation struct {
 	config
@@ -17297,6 +18285,8 @@ type LedgerEntryMutation struct {
 	month                 *int
 	addmonth              *int
 	note                  *string
+	xid                   *int64
+	addxid                *int64
 	clearedFields         map[string]struct{}
 	order_line            *int
 	clearedorder_line     bool
@@ -18112,6 +19102,76 @@ func (m *LedgerEntryMutation) ResetNote() {
 	delete(m.clearedFields, ledgerentry.FieldNote)
 }
 
+// SetXid sets the "xid" field.
+func (m *LedgerEntryMutation) SetXid(i int64) {
+	m.xid = &i
+	m.addxid = nil
+}
+
+// Xid returns the value of the "xid" field in the mutation.
+func (m *LedgerEntryMutation) Xid() (r int64, exists bool) {
+	v := m.xid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldXid returns the old "xid" field's value of the LedgerEntry entity.
+// If the LedgerEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerEntryMutation) OldXid(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldXid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldXid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldXid: %w", err)
+	}
+	return oldValue.Xid, nil
+}
+
+// AddXid adds i to the "xid" field.
+func (m *LedgerEntryMutation) AddXid(i int64) {
+	if m.addxid != nil {
+		*m.addxid += i
+	} else {
+		m.addxid = &i
+	}
+}
+
+// AddedXid returns the value that was added to the "xid" field in this mutation.
+func (m *LedgerEntryMutation) AddedXid() (r int64, exists bool) {
+	v := m.addxid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearXid clears the value of the "xid" field.
+func (m *LedgerEntryMutation) ClearXid() {
+	m.xid = nil
+	m.addxid = nil
+	m.clearedFields[ledgerentry.FieldXid] = struct{}{}
+}
+
+// XidCleared returns if the "xid" field was cleared in this mutation.
+func (m *LedgerEntryMutation) XidCleared() bool {
+	_, ok := m.clearedFields[ledgerentry.FieldXid]
+	return ok
+}
+
+// ResetXid resets all changes to the "xid" field.
+func (m *LedgerEntryMutation) ResetXid() {
+	m.xid = nil
+	m.addxid = nil
+	delete(m.clearedFields, ledgerentry.FieldXid)
+}
+
 // ClearOrderLine clears the "order_line" edge to the OrderLine entity.
 func (m *LedgerEntryMutation) ClearOrderLine() {
 	m.clearedorder_line = true
@@ -18374,7 +19434,7 @@ func (m *LedgerEntryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LedgerEntryMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.kind != nil {
 		fields = append(fields, ledgerentry.FieldKind)
 	}
@@ -18417,6 +19477,9 @@ func (m *LedgerEntryMutation) Fields() []string {
 	if m.note != nil {
 		fields = append(fields, ledgerentry.FieldNote)
 	}
+	if m.xid != nil {
+		fields = append(fields, ledgerentry.FieldXid)
+	}
 	return fields
 }
 
@@ -18453,6 +19516,8 @@ func (m *LedgerEntryMutation) Field(name string) (ent.Value, bool) {
 		return m.IncentiveRuleID()
 	case ledgerentry.FieldNote:
 		return m.Note()
+	case ledgerentry.FieldXid:
+		return m.Xid()
 	}
 	return nil, false
 }
@@ -18490,6 +19555,8 @@ func (m *LedgerEntryMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldIncentiveRuleID(ctx)
 	case ledgerentry.FieldNote:
 		return m.OldNote(ctx)
+	case ledgerentry.FieldXid:
+		return m.OldXid(ctx)
 	}
 	return nil, fmt.Errorf("unknown LedgerEntry field %s", name)
 }
@@ -18597,6 +19664,13 @@ func (m *LedgerEntryMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetNote(v)
 		return nil
+	case ledgerentry.FieldXid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetXid(v)
+		return nil
 	}
 	return fmt.Errorf("unknown LedgerEntry field %s", name)
 }
@@ -18614,6 +19688,9 @@ func (m *LedgerEntryMutation) AddedFields() []string {
 	if m.addmonth != nil {
 		fields = append(fields, ledgerentry.FieldMonth)
 	}
+	if m.addxid != nil {
+		fields = append(fields, ledgerentry.FieldXid)
+	}
 	return fields
 }
 
@@ -18628,6 +19705,8 @@ func (m *LedgerEntryMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedYear()
 	case ledgerentry.FieldMonth:
 		return m.AddedMonth()
+	case ledgerentry.FieldXid:
+		return m.AddedXid()
 	}
 	return nil, false
 }
@@ -18657,6 +19736,13 @@ func (m *LedgerEntryMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddMonth(v)
+		return nil
+	case ledgerentry.FieldXid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddXid(v)
 		return nil
 	}
 	return fmt.Errorf("unknown LedgerEntry numeric field %s", name)
@@ -18695,6 +19781,9 @@ func (m *LedgerEntryMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(ledgerentry.FieldNote) {
 		fields = append(fields, ledgerentry.FieldNote)
+	}
+	if m.FieldCleared(ledgerentry.FieldXid) {
+		fields = append(fields, ledgerentry.FieldXid)
 	}
 	return fields
 }
@@ -18739,6 +19828,9 @@ func (m *LedgerEntryMutation) ClearField(name string) error {
 		return nil
 	case ledgerentry.FieldNote:
 		m.ClearNote()
+		return nil
+	case ledgerentry.FieldXid:
+		m.ClearXid()
 		return nil
 	}
 	return fmt.Errorf("unknown LedgerEntry nullable field %s", name)
@@ -18789,6 +19881,9 @@ func (m *LedgerEntryMutation) ResetField(name string) error {
 		return nil
 	case ledgerentry.FieldNote:
 		m.ResetNote()
+		return nil
+	case ledgerentry.FieldXid:
+		m.ResetXid()
 		return nil
 	}
 	return fmt.Errorf("unknown LedgerEntry field %s", name)
@@ -18992,6 +20087,1364 @@ func (m *LedgerEntryMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown LedgerEntry edge %s", name)
+}
+
+// LogCheckpointMutation represents an operation that mutates the LogCheckpoint nodes in the graph.
+type LogCheckpointMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int64
+	root_hash     *[]byte
+	note          *string
+	signed_at     *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*LogCheckpoint, error)
+	predicates    []predicate.LogCheckpoint
+}
+
+var _ ent.Mutation = (*LogCheckpointMutation)(nil)
+
+// logcheckpointOption allows management of the mutation configuration using functional options.
+type logcheckpointOption func(*LogCheckpointMutation)
+
+// newLogCheckpointMutation creates new mutation for the LogCheckpoint entity.
+func newLogCheckpointMutation(c config, op Op, opts ...logcheckpointOption) *LogCheckpointMutation {
+	m := &LogCheckpointMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLogCheckpoint,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLogCheckpointID sets the ID field of the mutation.
+func withLogCheckpointID(id int64) logcheckpointOption {
+	return func(m *LogCheckpointMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LogCheckpoint
+		)
+		m.oldValue = func(ctx context.Context) (*LogCheckpoint, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LogCheckpoint.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLogCheckpoint sets the old LogCheckpoint of the mutation.
+func withLogCheckpoint(node *LogCheckpoint) logcheckpointOption {
+	return func(m *LogCheckpointMutation) {
+		m.oldValue = func(context.Context) (*LogCheckpoint, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LogCheckpointMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LogCheckpointMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of LogCheckpoint entities.
+func (m *LogCheckpointMutation) SetID(id int64) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LogCheckpointMutation) ID() (id int64, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LogCheckpointMutation) IDs(ctx context.Context) ([]int64, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int64{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LogCheckpoint.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetRootHash sets the "root_hash" field.
+func (m *LogCheckpointMutation) SetRootHash(b []byte) {
+	m.root_hash = &b
+}
+
+// RootHash returns the value of the "root_hash" field in the mutation.
+func (m *LogCheckpointMutation) RootHash() (r []byte, exists bool) {
+	v := m.root_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRootHash returns the old "root_hash" field's value of the LogCheckpoint entity.
+// If the LogCheckpoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LogCheckpointMutation) OldRootHash(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRootHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRootHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRootHash: %w", err)
+	}
+	return oldValue.RootHash, nil
+}
+
+// ResetRootHash resets all changes to the "root_hash" field.
+func (m *LogCheckpointMutation) ResetRootHash() {
+	m.root_hash = nil
+}
+
+// SetNote sets the "note" field.
+func (m *LogCheckpointMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *LogCheckpointMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the LogCheckpoint entity.
+// If the LogCheckpoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LogCheckpointMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *LogCheckpointMutation) ResetNote() {
+	m.note = nil
+}
+
+// SetSignedAt sets the "signed_at" field.
+func (m *LogCheckpointMutation) SetSignedAt(t time.Time) {
+	m.signed_at = &t
+}
+
+// SignedAt returns the value of the "signed_at" field in the mutation.
+func (m *LogCheckpointMutation) SignedAt() (r time.Time, exists bool) {
+	v := m.signed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSignedAt returns the old "signed_at" field's value of the LogCheckpoint entity.
+// If the LogCheckpoint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LogCheckpointMutation) OldSignedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSignedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSignedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSignedAt: %w", err)
+	}
+	return oldValue.SignedAt, nil
+}
+
+// ResetSignedAt resets all changes to the "signed_at" field.
+func (m *LogCheckpointMutation) ResetSignedAt() {
+	m.signed_at = nil
+}
+
+// Where appends a list predicates to the LogCheckpointMutation builder.
+func (m *LogCheckpointMutation) Where(ps ...predicate.LogCheckpoint) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LogCheckpointMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LogCheckpointMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LogCheckpoint, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LogCheckpointMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LogCheckpointMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LogCheckpoint).
+func (m *LogCheckpointMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LogCheckpointMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.root_hash != nil {
+		fields = append(fields, logcheckpoint.FieldRootHash)
+	}
+	if m.note != nil {
+		fields = append(fields, logcheckpoint.FieldNote)
+	}
+	if m.signed_at != nil {
+		fields = append(fields, logcheckpoint.FieldSignedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LogCheckpointMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case logcheckpoint.FieldRootHash:
+		return m.RootHash()
+	case logcheckpoint.FieldNote:
+		return m.Note()
+	case logcheckpoint.FieldSignedAt:
+		return m.SignedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LogCheckpointMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case logcheckpoint.FieldRootHash:
+		return m.OldRootHash(ctx)
+	case logcheckpoint.FieldNote:
+		return m.OldNote(ctx)
+	case logcheckpoint.FieldSignedAt:
+		return m.OldSignedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LogCheckpoint field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LogCheckpointMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case logcheckpoint.FieldRootHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRootHash(v)
+		return nil
+	case logcheckpoint.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case logcheckpoint.FieldSignedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSignedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LogCheckpoint field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LogCheckpointMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LogCheckpointMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LogCheckpointMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown LogCheckpoint numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LogCheckpointMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LogCheckpointMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LogCheckpointMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown LogCheckpoint nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LogCheckpointMutation) ResetField(name string) error {
+	switch name {
+	case logcheckpoint.FieldRootHash:
+		m.ResetRootHash()
+		return nil
+	case logcheckpoint.FieldNote:
+		m.ResetNote()
+		return nil
+	case logcheckpoint.FieldSignedAt:
+		m.ResetSignedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LogCheckpoint field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LogCheckpointMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LogCheckpointMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LogCheckpointMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LogCheckpointMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LogCheckpointMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LogCheckpointMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LogCheckpointMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown LogCheckpoint unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LogCheckpointMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown LogCheckpoint edge %s", name)
+}
+
+// LogHashMutation represents an operation that mutates the LogHash nodes in the graph.
+type LogHashMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int64
+	hash          *[]byte
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*LogHash, error)
+	predicates    []predicate.LogHash
+}
+
+var _ ent.Mutation = (*LogHashMutation)(nil)
+
+// loghashOption allows management of the mutation configuration using functional options.
+type loghashOption func(*LogHashMutation)
+
+// newLogHashMutation creates new mutation for the LogHash entity.
+func newLogHashMutation(c config, op Op, opts ...loghashOption) *LogHashMutation {
+	m := &LogHashMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLogHash,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLogHashID sets the ID field of the mutation.
+func withLogHashID(id int64) loghashOption {
+	return func(m *LogHashMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LogHash
+		)
+		m.oldValue = func(ctx context.Context) (*LogHash, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LogHash.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLogHash sets the old LogHash of the mutation.
+func withLogHash(node *LogHash) loghashOption {
+	return func(m *LogHashMutation) {
+		m.oldValue = func(context.Context) (*LogHash, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LogHashMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LogHashMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of LogHash entities.
+func (m *LogHashMutation) SetID(id int64) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LogHashMutation) ID() (id int64, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LogHashMutation) IDs(ctx context.Context) ([]int64, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int64{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LogHash.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetHash sets the "hash" field.
+func (m *LogHashMutation) SetHash(b []byte) {
+	m.hash = &b
+}
+
+// Hash returns the value of the "hash" field in the mutation.
+func (m *LogHashMutation) Hash() (r []byte, exists bool) {
+	v := m.hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHash returns the old "hash" field's value of the LogHash entity.
+// If the LogHash object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LogHashMutation) OldHash(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHash: %w", err)
+	}
+	return oldValue.Hash, nil
+}
+
+// ResetHash resets all changes to the "hash" field.
+func (m *LogHashMutation) ResetHash() {
+	m.hash = nil
+}
+
+// Where appends a list predicates to the LogHashMutation builder.
+func (m *LogHashMutation) Where(ps ...predicate.LogHash) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LogHashMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LogHashMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LogHash, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LogHashMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LogHashMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LogHash).
+func (m *LogHashMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LogHashMutation) Fields() []string {
+	fields := make([]string, 0, 1)
+	if m.hash != nil {
+		fields = append(fields, loghash.FieldHash)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LogHashMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case loghash.FieldHash:
+		return m.Hash()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LogHashMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case loghash.FieldHash:
+		return m.OldHash(ctx)
+	}
+	return nil, fmt.Errorf("unknown LogHash field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LogHashMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case loghash.FieldHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHash(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LogHash field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LogHashMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LogHashMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LogHashMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown LogHash numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LogHashMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LogHashMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LogHashMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown LogHash nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LogHashMutation) ResetField(name string) error {
+	switch name {
+	case loghash.FieldHash:
+		m.ResetHash()
+		return nil
+	}
+	return fmt.Errorf("unknown LogHash field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LogHashMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LogHashMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LogHashMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LogHashMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LogHashMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LogHashMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LogHashMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown LogHash unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LogHashMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown LogHash edge %s", name)
+}
+
+// LogLeafMutation represents an operation that mutates the LogLeaf nodes in the graph.
+type LogLeafMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int64
+	kind          *logleaf.Kind
+	ref_id        *int
+	addref_id     *int
+	xid           *int64
+	addxid        *int64
+	hash          *[]byte
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*LogLeaf, error)
+	predicates    []predicate.LogLeaf
+}
+
+var _ ent.Mutation = (*LogLeafMutation)(nil)
+
+// logleafOption allows management of the mutation configuration using functional options.
+type logleafOption func(*LogLeafMutation)
+
+// newLogLeafMutation creates new mutation for the LogLeaf entity.
+func newLogLeafMutation(c config, op Op, opts ...logleafOption) *LogLeafMutation {
+	m := &LogLeafMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLogLeaf,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLogLeafID sets the ID field of the mutation.
+func withLogLeafID(id int64) logleafOption {
+	return func(m *LogLeafMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LogLeaf
+		)
+		m.oldValue = func(ctx context.Context) (*LogLeaf, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LogLeaf.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLogLeaf sets the old LogLeaf of the mutation.
+func withLogLeaf(node *LogLeaf) logleafOption {
+	return func(m *LogLeafMutation) {
+		m.oldValue = func(context.Context) (*LogLeaf, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LogLeafMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LogLeafMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of LogLeaf entities.
+func (m *LogLeafMutation) SetID(id int64) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LogLeafMutation) ID() (id int64, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LogLeafMutation) IDs(ctx context.Context) ([]int64, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int64{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LogLeaf.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetKind sets the "kind" field.
+func (m *LogLeafMutation) SetKind(l logleaf.Kind) {
+	m.kind = &l
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *LogLeafMutation) Kind() (r logleaf.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the LogLeaf entity.
+// If the LogLeaf object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LogLeafMutation) OldKind(ctx context.Context) (v logleaf.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *LogLeafMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetRefID sets the "ref_id" field.
+func (m *LogLeafMutation) SetRefID(i int) {
+	m.ref_id = &i
+	m.addref_id = nil
+}
+
+// RefID returns the value of the "ref_id" field in the mutation.
+func (m *LogLeafMutation) RefID() (r int, exists bool) {
+	v := m.ref_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefID returns the old "ref_id" field's value of the LogLeaf entity.
+// If the LogLeaf object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LogLeafMutation) OldRefID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefID: %w", err)
+	}
+	return oldValue.RefID, nil
+}
+
+// AddRefID adds i to the "ref_id" field.
+func (m *LogLeafMutation) AddRefID(i int) {
+	if m.addref_id != nil {
+		*m.addref_id += i
+	} else {
+		m.addref_id = &i
+	}
+}
+
+// AddedRefID returns the value that was added to the "ref_id" field in this mutation.
+func (m *LogLeafMutation) AddedRefID() (r int, exists bool) {
+	v := m.addref_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRefID resets all changes to the "ref_id" field.
+func (m *LogLeafMutation) ResetRefID() {
+	m.ref_id = nil
+	m.addref_id = nil
+}
+
+// SetXid sets the "xid" field.
+func (m *LogLeafMutation) SetXid(i int64) {
+	m.xid = &i
+	m.addxid = nil
+}
+
+// Xid returns the value of the "xid" field in the mutation.
+func (m *LogLeafMutation) Xid() (r int64, exists bool) {
+	v := m.xid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldXid returns the old "xid" field's value of the LogLeaf entity.
+// If the LogLeaf object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LogLeafMutation) OldXid(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldXid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldXid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldXid: %w", err)
+	}
+	return oldValue.Xid, nil
+}
+
+// AddXid adds i to the "xid" field.
+func (m *LogLeafMutation) AddXid(i int64) {
+	if m.addxid != nil {
+		*m.addxid += i
+	} else {
+		m.addxid = &i
+	}
+}
+
+// AddedXid returns the value that was added to the "xid" field in this mutation.
+func (m *LogLeafMutation) AddedXid() (r int64, exists bool) {
+	v := m.addxid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearXid clears the value of the "xid" field.
+func (m *LogLeafMutation) ClearXid() {
+	m.xid = nil
+	m.addxid = nil
+	m.clearedFields[logleaf.FieldXid] = struct{}{}
+}
+
+// XidCleared returns if the "xid" field was cleared in this mutation.
+func (m *LogLeafMutation) XidCleared() bool {
+	_, ok := m.clearedFields[logleaf.FieldXid]
+	return ok
+}
+
+// ResetXid resets all changes to the "xid" field.
+func (m *LogLeafMutation) ResetXid() {
+	m.xid = nil
+	m.addxid = nil
+	delete(m.clearedFields, logleaf.FieldXid)
+}
+
+// SetHash sets the "hash" field.
+func (m *LogLeafMutation) SetHash(b []byte) {
+	m.hash = &b
+}
+
+// Hash returns the value of the "hash" field in the mutation.
+func (m *LogLeafMutation) Hash() (r []byte, exists bool) {
+	v := m.hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHash returns the old "hash" field's value of the LogLeaf entity.
+// If the LogLeaf object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LogLeafMutation) OldHash(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHash: %w", err)
+	}
+	return oldValue.Hash, nil
+}
+
+// ResetHash resets all changes to the "hash" field.
+func (m *LogLeafMutation) ResetHash() {
+	m.hash = nil
+}
+
+// Where appends a list predicates to the LogLeafMutation builder.
+func (m *LogLeafMutation) Where(ps ...predicate.LogLeaf) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LogLeafMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LogLeafMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LogLeaf, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LogLeafMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LogLeafMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LogLeaf).
+func (m *LogLeafMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LogLeafMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.kind != nil {
+		fields = append(fields, logleaf.FieldKind)
+	}
+	if m.ref_id != nil {
+		fields = append(fields, logleaf.FieldRefID)
+	}
+	if m.xid != nil {
+		fields = append(fields, logleaf.FieldXid)
+	}
+	if m.hash != nil {
+		fields = append(fields, logleaf.FieldHash)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LogLeafMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case logleaf.FieldKind:
+		return m.Kind()
+	case logleaf.FieldRefID:
+		return m.RefID()
+	case logleaf.FieldXid:
+		return m.Xid()
+	case logleaf.FieldHash:
+		return m.Hash()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LogLeafMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case logleaf.FieldKind:
+		return m.OldKind(ctx)
+	case logleaf.FieldRefID:
+		return m.OldRefID(ctx)
+	case logleaf.FieldXid:
+		return m.OldXid(ctx)
+	case logleaf.FieldHash:
+		return m.OldHash(ctx)
+	}
+	return nil, fmt.Errorf("unknown LogLeaf field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LogLeafMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case logleaf.FieldKind:
+		v, ok := value.(logleaf.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case logleaf.FieldRefID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefID(v)
+		return nil
+	case logleaf.FieldXid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetXid(v)
+		return nil
+	case logleaf.FieldHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHash(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LogLeaf field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LogLeafMutation) AddedFields() []string {
+	var fields []string
+	if m.addref_id != nil {
+		fields = append(fields, logleaf.FieldRefID)
+	}
+	if m.addxid != nil {
+		fields = append(fields, logleaf.FieldXid)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LogLeafMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case logleaf.FieldRefID:
+		return m.AddedRefID()
+	case logleaf.FieldXid:
+		return m.AddedXid()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LogLeafMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case logleaf.FieldRefID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRefID(v)
+		return nil
+	case logleaf.FieldXid:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddXid(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LogLeaf numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LogLeafMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(logleaf.FieldXid) {
+		fields = append(fields, logleaf.FieldXid)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LogLeafMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LogLeafMutation) ClearField(name string) error {
+	switch name {
+	case logleaf.FieldXid:
+		m.ClearXid()
+		return nil
+	}
+	return fmt.Errorf("unknown LogLeaf nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LogLeafMutation) ResetField(name string) error {
+	switch name {
+	case logleaf.FieldKind:
+		m.ResetKind()
+		return nil
+	case logleaf.FieldRefID:
+		m.ResetRefID()
+		return nil
+	case logleaf.FieldXid:
+		m.ResetXid()
+		return nil
+	case logleaf.FieldHash:
+		m.ResetHash()
+		return nil
+	}
+	return fmt.Errorf("unknown LogLeaf field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LogLeafMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LogLeafMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LogLeafMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LogLeafMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LogLeafMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LogLeafMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LogLeafMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown LogLeaf unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LogLeafMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown LogLeaf edge %s", name)
 }
 
 // MembershipMutation represents an operation that mutates the Membership nodes in the graph.

@@ -42,8 +42,16 @@ type Tx struct {
 	IncentiveRule *IncentiveRuleClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
+	// JobRun is the client for interacting with the JobRun builders.
+	JobRun *JobRunClient
 	// LedgerEntry is the client for interacting with the LedgerEntry builders.
 	LedgerEntry *LedgerEntryClient
+	// LogCheckpoint is the client for interacting with the LogCheckpoint builders.
+	LogCheckpoint *LogCheckpointClient
+	// LogHash is the client for interacting with the LogHash builders.
+	LogHash *LogHashClient
+	// LogLeaf is the client for interacting with the LogLeaf builders.
+	LogLeaf *LogLeafClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
 	// MonitoringCase is the client for interacting with the MonitoringCase builders.
@@ -225,7 +233,11 @@ func (tx *Tx) init() {
 	tx.HouseholdMember = NewHouseholdMemberClient(tx.config)
 	tx.IncentiveRule = NewIncentiveRuleClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)
+	tx.JobRun = NewJobRunClient(tx.config)
 	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
+	tx.LogCheckpoint = NewLogCheckpointClient(tx.config)
+	tx.LogHash = NewLogHashClient(tx.config)
+	tx.LogLeaf = NewLogLeafClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.MonitoringCase = NewMonitoringCaseClient(tx.config)
 	tx.MonitoringThreshold = NewMonitoringThresholdClient(tx.config)

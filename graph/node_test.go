@@ -19,9 +19,13 @@ func TestEveryNodeTypeHasATable(t *testing.T) {
 		}
 		tables[table] = true
 	}
+	// The log's own tables (their ids are leaf indexes, stored-hash
+	// indexes and tree sizes) and job claims are the server's, not objects
+	// of the graph.
+	internal := map[string]bool{"log_leaves": true, "log_hashes": true, "log_checkpoints": true, "job_runs": true}
 	for _, tbl := range migrate.Tables {
 		isJoinTable := len(tbl.PrimaryKey) > 1
-		if !isJoinTable && !tables[tbl.Name] {
+		if !isJoinTable && !internal[tbl.Name] && !tables[tbl.Name] {
 			t.Errorf("table %s has no global-ID type in gid.Types", tbl.Name)
 		}
 	}

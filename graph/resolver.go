@@ -14,6 +14,7 @@ import (
 	"bangfu/internal/incentives"
 	"bangfu/internal/market"
 	"bangfu/internal/monitoring"
+	"bangfu/internal/translog"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -31,13 +32,14 @@ type Resolver struct {
 	agreements *agreements.Service
 	incentives *incentives.Service
 	monitoring *monitoring.Service
+	log        *translog.Log
 }
 
 // NewSchema builds the executable schema over the services.
 func NewSchema(s *app.Services) graphql.ExecutableSchema {
 	return limits.Weigh(generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{
 		client: s.Client, auth: s.Auth, accounts: s.Accounts, households: s.Households, market: s.Market, search: s.Catalog,
-		agreements: s.Agreements, incentives: s.Incentives, monitoring: s.Monitoring,
+		agreements: s.Agreements, incentives: s.Incentives, monitoring: s.Monitoring, log: s.Log,
 	}}))
 }
 

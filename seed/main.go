@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	"bangfu/internal/audit"
 	"bangfu/internal/bulk"
 	"bangfu/internal/demo"
 	"bangfu/internal/store"
@@ -26,6 +27,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string) error {
+	ctx = audit.BeginJob(ctx, "seed") // what it writes is the seed command's
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	dbPath := fs.String("db", orDefault(os.Getenv("BANGFU_DB"), "./bangfu.db"), "SQLite file used when DATABASE_URL is unset")
 	reset := fs.Bool("reset", false, "delete all existing data first")

@@ -3,10 +3,13 @@
 //	go run ./server --demo            # embedded SQLite (./bangfu.db) with demo data
 //	DATABASE_URL=postgres://... go run ./server
 //	go run ./server migrate           # apply pending migrations and exit
+//	go run ./server log-key           # make a signing key for the transparency log
+//	go run ./server verify ...        # check the log or an evidence bundle (third parties)
 package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,20 +28,24 @@ import (
 	"bangfu/graph/limits"
 	"bangfu/internal/accounts"
 	"bangfu/internal/app"
+	"bangfu/internal/audit"
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
 	"bangfu/internal/httpapi"
+	"bangfu/internal/jobs"
 	"bangfu/internal/market"
-	"bangfu/internal/monitoring"
 	"bangfu/internal/period"
 	"bangfu/internal/pii"
 	"bangfu/internal/store"
+	"bangfu/internal/translog"
 	"bangfu/internal/viewer"
+
+	"entgo.io/ent/dialect"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stderr); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "bangfu:", err)
 		os.Exit(1)
 	}
@@ -62,6 +69,10 @@ type config struct {
 	introspection                        bool
 	shutdownTimeout                      time.Duration
 	trustedProxies                       []netip.Prefix
+	// logKey signs the transparency log's checkpoints (a note signer key).
+	logKey string
+	// instance names this replica in job claims and logs.
+	instance string
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (cmd string, cfg config, err error) {
@@ -71,7 +82,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fmt.Fprintf(stderr, "usage: server [flags] [serve|migrate|create-admin]\n\nflags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nenvironment: ADDR, DATABASE_URL, BANGFU_DB, LOG_LEVEL (debug|info|warn|error),\n"+
-			"  BANGFU_ENV (development|production), BANGFU_JWT_KEY, BANGFU_PII_KEY (required in production)\n")
+			"  BANGFU_ENV (development|production), BANGFU_JWT_KEY, BANGFU_PII_KEY, BANGFU_LOG_KEY (required in production),\n"+
+			"  BANGFU_INSTANCE (this replica's name; default host:pid)\n\n"+
+			"other commands: server log-key (make a log signing key), server verify (check the log or an evidence bundle)\n")
 	}
 	addr := getenv("ADDR")
 	if addr == "" {
@@ -115,6 +128,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if cfg.piiKey, err = secret(getenv, "BANGFU_PII_KEY", cfg.production); err != nil {
 		return "", cfg, err
 	}
+	cfg.logKey = getenv("BANGFU_LOG_KEY")
+	if cfg.logKey == "" && cfg.production {
+		return "", cfg, errors.New("BANGFU_LOG_KEY is required in production: make one with 'server log-key' and publish its public key")
+	}
+	if cfg.logKey != "" {
+		if err := translog.CheckKey(cfg.logKey); err != nil {
+			return "", cfg, fmt.Errorf("BANGFU_LOG_KEY: %w", err)
+		}
+	}
+	cfg.instance = getenv("BANGFU_INSTANCE")
 	if cfg.production && cfg.demo {
 		return "", cfg, errors.New("--demo is for development; unset BANGFU_ENV=production to use it")
 	}
@@ -191,7 +214,16 @@ func orDefault(s, d string) string {
 	return s
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	// Tools that need no database or server configuration.
+	if len(args) > 0 {
+		switch args[0] {
+		case "log-key":
+			return logKeyCommand(args[1:], stdout, stderr)
+		case "verify":
+			return verifyCommand(ctx, args[1:], stdout, stderr)
+		}
+	}
 	cmd, cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -224,7 +256,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return nil
 	}
 	if cmd == "create-admin" {
-		u, err := accounts.New(db.Client, clock.Real, nil).CreateAdmin(ctx, cfg.adminEmail, cfg.adminName, cfg.adminPassword)
+		u, err := accounts.New(db.Client, clock.Real, nil).CreateAdmin(audit.BeginJob(ctx, "create-admin"), cfg.adminEmail, cfg.adminName, cfg.adminPassword)
 		if err != nil {
 			return fmt.Errorf("create-admin: %w", err)
 		}
@@ -234,7 +266,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	if cfg.demo {
 		start := time.Now()
-		loaded, err := demo.LoadIfEmpty(ctx, db)
+		loaded, err := demo.LoadIfEmpty(audit.BeginJob(ctx, "seed"), db)
 		if err != nil {
 			return fmt.Errorf("loading demo data: %w", err)
 		}
@@ -245,12 +277,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 	}
 
+	if cfg.logKey == "" {
+		log.Warn("BANGFU_LOG_KEY unset: signing the log with a throwaway key (development only; checkpoints saved earlier will not verify)")
+	}
 	services, err := app.New(db.Client, app.Config{JWTKey: cfg.jwtKey, AccessTTL: cfg.accessTTL,
-		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity})
+		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity, LogKey: cfg.logKey})
 	if err != nil {
 		return err
 	}
-	if n, err := services.Catalog.Reindex(viewer.AsSystem(ctx)); err != nil {
+	if n, err := services.Catalog.Reindex(audit.BeginJob(viewer.AsSystem(ctx), "search-reindex")); err != nil {
 		return fmt.Errorf("indexing products for search: %w", err)
 	} else if n > 0 {
 		log.Info("products indexed for search", "count", n)
@@ -281,15 +316,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "graphiql", "http://"+displayAddr(ln.Addr()))
+	log.Info("listening", "addr", ln.Addr().String(), "graphiql", "http://"+displayAddr(ln.Addr()),
+		"log_public_key", services.Log.VerifierKey())
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go health.Run(ctx)
-	go expireCertificates(ctx, services.Market, log)
-	go scanForReturnToPoverty(ctx, services.Monitoring, log)
+	jobs.New(db.Client, clock.Real, log, cfg.instance).Start(ctx, scheduled(services)...)
+	var pool *sql.DB // on PostgreSQL, replicas elect the one that seals
+	if db.Dialect == dialect.Postgres {
+		pool = db.SQL
+	}
+	go services.Log.Run(ctx, pool, log, translog.RunOptions{})
 	select {
 	case err := <-errc:
 		return err
@@ -305,47 +345,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	return nil
 }
 
-// expireCertificates moves lapsed certificates to EXPIRED at start-up and
-// then hourly, until ctx ends.
-func expireCertificates(ctx context.Context, m *market.Service, log *slog.Logger) {
-	tick := time.NewTicker(time.Hour)
-	defer tick.Stop()
-	for {
-		if n, err := m.ExpireCertifications(ctx); err != nil {
-			log.Error("expiring certificates", "error", err.Error())
-		} else if n > 0 {
-			log.Info("certificates expired", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
-
-// scanForReturnToPoverty runs the early-warning scan for the current
-// year (China Standard Time) at start-up and then daily, until ctx ends.
-// The scan is idempotent, so restarts do no harm.
-func scanForReturnToPoverty(ctx context.Context, m *monitoring.Service, log *slog.Logger) {
-	tick := time.NewTicker(24 * time.Hour)
-	defer tick.Stop()
-	sys := viewer.AsSystem(ctx) // a scheduled job of the server's
-	for {
-		year, _ := period.Of(time.Now())
-		if rep, err := m.Scan(sys, year); err != nil {
-			if ctx.Err() == nil {
-				log.Error("return-to-poverty scan", "error", err.Error())
-			}
-		} else {
-			log.Info("return-to-poverty scan", "year", year, "households", rep.HouseholdsScanned,
-				"cases_opened", len(rep.CasesOpened), "data_quality_issues", rep.DataQualityIssues)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+// scheduled is the server's scheduled work. Each job runs once per
+// period across every replica (internal/jobs claims the period).
+func scheduled(services *app.Services) []jobs.Job {
+	return []jobs.Job{
+		{
+			// Certificates stop counting at their end date anyway (the
+			// catalog filters on it); the job moves them to EXPIRED.
+			Name: "certificate-expiry", Every: 5 * time.Minute,
+			Period: func(t time.Time) string { return t.UTC().Format("2006-01-02T15") },
+			Run: func(ctx context.Context) (string, error) {
+				n, err := services.Market.ExpireCertifications(ctx)
+				return fmt.Sprintf("%d certificates expired", n), err
+			},
+		},
+		{
+			// The early-warning scan for the current year (China Standard
+			// Time), once a day; it is idempotent.
+			Name: "monitoring-scan", Every: 10 * time.Minute,
+			Period: func(t time.Time) string { return t.In(period.CST).Format("2006-01-02") },
+			Run: func(ctx context.Context) (string, error) {
+				year, _ := period.Of(time.Now())
+				rep, err := services.Monitoring.Scan(ctx, year)
+				if err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("year %d: %d households scanned, %d cases opened, %d data-quality issues",
+					year, rep.HouseholdsScanned, len(rep.CasesOpened), rep.DataQualityIssues), nil
+			},
+		},
 	}
 }
 

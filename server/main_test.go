@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -17,13 +18,31 @@ import (
 	"bangfu/ent/user"
 	"bangfu/internal/store"
 	"bangfu/internal/store/storetest"
+	"bangfu/internal/translog"
 	"bangfu/internal/viewer"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// logKey is a log signing key for the tests of production settings.
+var logKey = func() string {
+	k, _, err := translog.GenerateKey("test.bangfu.example/log")
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
 func TestParseConfig(t *testing.T) {
 	t.Parallel()
+	prod := func(extra ...string) map[string]string {
+		env := map[string]string{"BANGFU_ENV": "production", "BANGFU_JWT_KEY": strings.Repeat("k", 32),
+			"BANGFU_PII_KEY": strings.Repeat("p", 32), "BANGFU_LOG_KEY": logKey}
+		for i := 0; i+1 < len(extra); i += 2 {
+			env[extra[i]] = extra[i+1]
+		}
+		return env
+	}
 	tests := []struct {
 		name    string
 		args    []string
@@ -74,10 +93,18 @@ func TestParseConfig(t *testing.T) {
 		{name: "production needs a PII key", env: map[string]string{"BANGFU_ENV": "production", "BANGFU_JWT_KEY": strings.Repeat("k", 32)}, wantErr: "BANGFU_PII_KEY is required"},
 		{name: "short key", env: map[string]string{"BANGFU_JWT_KEY": "short"}, wantErr: "at least 32 bytes"},
 		{name: "bad environment", env: map[string]string{"BANGFU_ENV": "staging"}, wantErr: "BANGFU_ENV"},
-		{name: "no demo in production", args: []string{"--demo"}, env: map[string]string{"BANGFU_ENV": "production", "BANGFU_JWT_KEY": strings.Repeat("k", 32), "BANGFU_PII_KEY": strings.Repeat("p", 32)}, wantErr: "--demo is for development"},
-		{name: "production", env: map[string]string{"BANGFU_ENV": "production", "BANGFU_JWT_KEY": strings.Repeat("k", 32), "BANGFU_PII_KEY": strings.Repeat("p", 32)}, wantCmd: "serve",
+		{name: "no demo in production", args: []string{"--demo"}, env: prod(), wantErr: "--demo is for development"},
+		{name: "production needs a log key", env: prod("BANGFU_LOG_KEY", ""), wantErr: "BANGFU_LOG_KEY is required"},
+		{name: "bad log key", env: map[string]string{"BANGFU_LOG_KEY": "PRIVATE+KEY+nope"}, wantErr: "BANGFU_LOG_KEY"},
+		{name: "instance", env: map[string]string{"BANGFU_INSTANCE": "replica-2"}, wantCmd: "serve",
 			check: func(t *testing.T, c config) {
-				if !c.production || c.introspection || len(c.jwtKey) != 32 {
+				if c.instance != "replica-2" {
+					t.Errorf("instance = %q", c.instance)
+				}
+			}},
+		{name: "production", env: prod(), wantCmd: "serve",
+			check: func(t *testing.T, c config) {
+				if !c.production || c.introspection || len(c.jwtKey) != 32 || c.logKey != logKey {
 					t.Errorf("production config = %+v", c)
 				}
 			}},
@@ -113,11 +140,11 @@ func TestParseConfig(t *testing.T) {
 func TestRunFailsFastOnBadDatabase(t *testing.T) {
 	t.Parallel()
 	var stderr bytes.Buffer
-	err := run(context.Background(), nil, envOf(map[string]string{"DATABASE_URL": "mysql://nope"}), &stderr)
+	err := run(context.Background(), nil, envOf(map[string]string{"DATABASE_URL": "mysql://nope"}), io.Discard, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "postgres://") {
 		t.Fatalf("err = %v", err)
 	}
-	err = run(context.Background(), nil, envOf(map[string]string{"DATABASE_URL": "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}), &stderr)
+	err = run(context.Background(), nil, envOf(map[string]string{"DATABASE_URL": "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}), io.Discard, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "connecting") {
 		t.Fatalf("unreachable database: err = %v", err)
 	}
@@ -153,7 +180,7 @@ func TestServeDemoAndShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, args, envOf(env), &logs) }()
+	go func() { done <- run(ctx, args, envOf(env), io.Discard, &logs) }()
 
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -205,14 +232,14 @@ func TestCreateAdmin(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "fresh.db")
 	env := envOf(map[string]string{"BANGFU_DB": path, "BANGFU_ADMIN_PASSWORD": "a-long-admin-password"})
 	var stderr bytes.Buffer
-	if err := run(context.Background(), []string{"create-admin", "--email", "Root@Example.cn"}, env, &stderr); err != nil {
+	if err := run(context.Background(), []string{"create-admin", "--email", "Root@Example.cn"}, env, io.Discard, &stderr); err != nil {
 		t.Fatalf("create-admin: %v\n%s", err, stderr.String())
 	}
-	err := run(context.Background(), []string{"create-admin", "--email", "root@example.cn"}, env, &stderr)
+	err := run(context.Background(), []string{"create-admin", "--email", "root@example.cn"}, env, io.Discard, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Fatalf("a second admin with the same email: %v", err)
 	}
-	if err := run(context.Background(), []string{"create-admin", "--email", "x@example.cn"}, envOf(map[string]string{"BANGFU_DB": path}), &stderr); err == nil {
+	if err := run(context.Background(), []string{"create-admin", "--email", "x@example.cn"}, envOf(map[string]string{"BANGFU_DB": path}), io.Discard, &stderr); err == nil {
 		t.Fatal("create-admin without a password succeeded")
 	}
 	db, err := store.Open(context.Background(), store.Config{SQLitePath: path})

@@ -18,6 +18,8 @@ const (
 	FieldOccurredAt = "occurred_at"
 	// FieldActorID holds the string denoting the actor_id field in the database.
 	FieldActorID = "actor_id"
+	// FieldJob holds the string denoting the job field in the database.
+	FieldJob = "job"
 	// FieldOrganizationID holds the string denoting the organization_id field in the database.
 	FieldOrganizationID = "organization_id"
 	// FieldAction holds the string denoting the action field in the database.
@@ -30,12 +32,18 @@ const (
 	FieldBefore = "before"
 	// FieldAfter holds the string denoting the after field in the database.
 	FieldAfter = "after"
+	// FieldChanges holds the string denoting the changes field in the database.
+	FieldChanges = "changes"
+	// FieldLedger holds the string denoting the ledger field in the database.
+	FieldLedger = "ledger"
 	// FieldRequestID holds the string denoting the request_id field in the database.
 	FieldRequestID = "request_id"
 	// FieldPrevHash holds the string denoting the prev_hash field in the database.
 	FieldPrevHash = "prev_hash"
 	// FieldHash holds the string denoting the hash field in the database.
 	FieldHash = "hash"
+	// FieldXid holds the string denoting the xid field in the database.
+	FieldXid = "xid"
 	// Table holds the table name of the auditevent in the database.
 	Table = "audit_events"
 )
@@ -45,15 +53,19 @@ var Columns = []string{
 	FieldID,
 	FieldOccurredAt,
 	FieldActorID,
+	FieldJob,
 	FieldOrganizationID,
 	FieldAction,
 	FieldEntityType,
 	FieldEntityID,
 	FieldBefore,
 	FieldAfter,
+	FieldChanges,
+	FieldLedger,
 	FieldRequestID,
 	FieldPrevHash,
 	FieldHash,
+	FieldXid,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -76,6 +88,8 @@ var (
 	Policy ent.Policy
 	// DefaultOccurredAt holds the default value on creation for the "occurred_at" field.
 	DefaultOccurredAt func() time.Time
+	// JobValidator is a validator for the "job" field. It is called by the builders before save.
+	JobValidator func(string) error
 	// ActionValidator is a validator for the "action" field. It is called by the builders before save.
 	ActionValidator func(string) error
 	// EntityTypeValidator is a validator for the "entity_type" field. It is called by the builders before save.
@@ -104,6 +118,11 @@ func ByOccurredAt(opts ...sql.OrderTermOption) OrderOption {
 // ByActorID orders the results by the actor_id field.
 func ByActorID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldActorID, opts...).ToFunc()
+}
+
+// ByJob orders the results by the job field.
+func ByJob(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldJob, opts...).ToFunc()
 }
 
 // ByOrganizationID orders the results by the organization_id field.
@@ -139,4 +158,9 @@ func ByPrevHash(opts ...sql.OrderTermOption) OrderOption {
 // ByHash orders the results by the hash field.
 func ByHash(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHash, opts...).ToFunc()
+}
+
+// ByXid orders the results by the xid field.
+func ByXid(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldXid, opts...).ToFunc()
 }

@@ -176,6 +176,18 @@ func (f InvitationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.InvitationMutation", m)
 }
 
+// The JobRunFunc type is an adapter to allow the use of ordinary
+// function as JobRun mutator.
+type JobRunFunc func(context.Context, *ent.JobRunMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f JobRunFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.JobRunMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.JobRunMutation", m)
+}
+
 // The LedgerEntryFunc type is an adapter to allow the use of ordinary
 // function as LedgerEntry mutator.
 type LedgerEntryFunc func(context.Context, *ent.LedgerEntryMutation) (ent.Value, error)
@@ -186,6 +198,42 @@ func (f LedgerEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LedgerEntryMutation", m)
+}
+
+// The LogCheckpointFunc type is an adapter to allow the use of ordinary
+// function as LogCheckpoint mutator.
+type LogCheckpointFunc func(context.Context, *ent.LogCheckpointMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LogCheckpointFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LogCheckpointMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LogCheckpointMutation", m)
+}
+
+// The LogHashFunc type is an adapter to allow the use of ordinary
+// function as LogHash mutator.
+type LogHashFunc func(context.Context, *ent.LogHashMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LogHashFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LogHashMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LogHashMutation", m)
+}
+
+// The LogLeafFunc type is an adapter to allow the use of ordinary
+// function as LogLeaf mutator.
+type LogLeafFunc func(context.Context, *ent.LogLeafMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LogLeafFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LogLeafMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LogLeafMutation", m)
 }
 
 // The MembershipFunc type is an adapter to allow the use of ordinary

@@ -21,7 +21,11 @@ import (
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
 	"bangfu/ent/invitation"
+	"bangfu/ent/jobrun"
 	"bangfu/ent/ledgerentry"
+	"bangfu/ent/logcheckpoint"
+	"bangfu/ent/loghash"
+	"bangfu/ent/logleaf"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
 	"bangfu/ent/monitoringthreshold"
@@ -479,6 +483,33 @@ func (f TraverseInvitation) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.InvitationQuery", q)
 }
 
+// The JobRunFunc type is an adapter to allow the use of ordinary function as a Querier.
+type JobRunFunc func(context.Context, *ent.JobRunQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f JobRunFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.JobRunQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.JobRunQuery", q)
+}
+
+// The TraverseJobRun type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseJobRun func(context.Context, *ent.JobRunQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseJobRun) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseJobRun) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.JobRunQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.JobRunQuery", q)
+}
+
 // The LedgerEntryFunc type is an adapter to allow the use of ordinary function as a Querier.
 type LedgerEntryFunc func(context.Context, *ent.LedgerEntryQuery) (ent.Value, error)
 
@@ -504,6 +535,87 @@ func (f TraverseLedgerEntry) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.LedgerEntryQuery", q)
+}
+
+// The LogCheckpointFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LogCheckpointFunc func(context.Context, *ent.LogCheckpointQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LogCheckpointFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LogCheckpointQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LogCheckpointQuery", q)
+}
+
+// The TraverseLogCheckpoint type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLogCheckpoint func(context.Context, *ent.LogCheckpointQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLogCheckpoint) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLogCheckpoint) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LogCheckpointQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LogCheckpointQuery", q)
+}
+
+// The LogHashFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LogHashFunc func(context.Context, *ent.LogHashQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LogHashFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LogHashQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LogHashQuery", q)
+}
+
+// The TraverseLogHash type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLogHash func(context.Context, *ent.LogHashQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLogHash) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLogHash) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LogHashQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LogHashQuery", q)
+}
+
+// The LogLeafFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LogLeafFunc func(context.Context, *ent.LogLeafQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LogLeafFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LogLeafQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LogLeafQuery", q)
+}
+
+// The TraverseLogLeaf type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLogLeaf func(context.Context, *ent.LogLeafQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLogLeaf) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLogLeaf) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LogLeafQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LogLeafQuery", q)
 }
 
 // The MembershipFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1023,8 +1135,16 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.IncentiveRuleQuery, predicate.IncentiveRule, incentiverule.OrderOption]{typ: ent.TypeIncentiveRule, tq: q}, nil
 	case *ent.InvitationQuery:
 		return &query[*ent.InvitationQuery, predicate.Invitation, invitation.OrderOption]{typ: ent.TypeInvitation, tq: q}, nil
+	case *ent.JobRunQuery:
+		return &query[*ent.JobRunQuery, predicate.JobRun, jobrun.OrderOption]{typ: ent.TypeJobRun, tq: q}, nil
 	case *ent.LedgerEntryQuery:
 		return &query[*ent.LedgerEntryQuery, predicate.LedgerEntry, ledgerentry.OrderOption]{typ: ent.TypeLedgerEntry, tq: q}, nil
+	case *ent.LogCheckpointQuery:
+		return &query[*ent.LogCheckpointQuery, predicate.LogCheckpoint, logcheckpoint.OrderOption]{typ: ent.TypeLogCheckpoint, tq: q}, nil
+	case *ent.LogHashQuery:
+		return &query[*ent.LogHashQuery, predicate.LogHash, loghash.OrderOption]{typ: ent.TypeLogHash, tq: q}, nil
+	case *ent.LogLeafQuery:
+		return &query[*ent.LogLeafQuery, predicate.LogLeaf, logleaf.OrderOption]{typ: ent.TypeLogLeaf, tq: q}, nil
 	case *ent.MembershipQuery:
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
 	case *ent.MonitoringCaseQuery:

@@ -46,6 +46,8 @@ const (
 	FieldIncentiveRuleID = "incentive_rule_id"
 	// FieldNote holds the string denoting the note field in the database.
 	FieldNote = "note"
+	// FieldXid holds the string denoting the xid field in the database.
+	FieldXid = "xid"
 	// EdgeOrderLine holds the string denoting the order_line edge name in mutations.
 	EdgeOrderLine = "order_line"
 	// EdgeAgreement holds the string denoting the agreement edge name in mutations.
@@ -133,6 +135,7 @@ var Columns = []string{
 	FieldReversesID,
 	FieldIncentiveRuleID,
 	FieldNote,
+	FieldXid,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -286,6 +289,11 @@ func ByIncentiveRuleID(opts ...sql.OrderTermOption) OrderOption {
 // ByNote orders the results by the note field.
 func ByNote(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldNote, opts...).ToFunc()
+}
+
+// ByXid orders the results by the xid field.
+func ByXid(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldXid, opts...).ToFunc()
 }
 
 // ByOrderLineField orders the results by order_line field.

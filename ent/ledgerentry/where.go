@@ -115,6 +115,11 @@ func Note(v string) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldEQ(FieldNote, v))
 }
 
+// Xid applies equality check predicate on the "xid" field. It's identical to XidEQ.
+func Xid(v int64) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldXid, v))
+}
+
 // KindEQ applies the EQ predicate on the "kind" field.
 func KindEQ(v Kind) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldEQ(FieldKind, v))
@@ -618,6 +623,56 @@ func NoteEqualFold(v string) predicate.LedgerEntry {
 // NoteContainsFold applies the ContainsFold predicate on the "note" field.
 func NoteContainsFold(v string) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldContainsFold(FieldNote, v))
+}
+
+// XidEQ applies the EQ predicate on the "xid" field.
+func XidEQ(v int64) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldXid, v))
+}
+
+// XidNEQ applies the NEQ predicate on the "xid" field.
+func XidNEQ(v int64) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNEQ(FieldXid, v))
+}
+
+// XidIn applies the In predicate on the "xid" field.
+func XidIn(vs ...int64) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIn(FieldXid, vs...))
+}
+
+// XidNotIn applies the NotIn predicate on the "xid" field.
+func XidNotIn(vs ...int64) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotIn(FieldXid, vs...))
+}
+
+// XidGT applies the GT predicate on the "xid" field.
+func XidGT(v int64) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldGT(FieldXid, v))
+}
+
+// XidGTE applies the GTE predicate on the "xid" field.
+func XidGTE(v int64) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldGTE(FieldXid, v))
+}
+
+// XidLT applies the LT predicate on the "xid" field.
+func XidLT(v int64) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldLT(FieldXid, v))
+}
+
+// XidLTE applies the LTE predicate on the "xid" field.
+func XidLTE(v int64) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldLTE(FieldXid, v))
+}
+
+// XidIsNil applies the IsNil predicate on the "xid" field.
+func XidIsNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIsNull(FieldXid))
+}
+
+// XidNotNil applies the NotNil predicate on the "xid" field.
+func XidNotNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotNull(FieldXid))
 }
 
 // HasOrderLine applies the HasEdge predicate on the "order_line" edge.

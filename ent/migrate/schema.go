@@ -176,15 +176,19 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "actor_id", Type: field.TypeInt, Nullable: true},
+		{Name: "job", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 		{Name: "action", Type: field.TypeString, Size: 64},
 		{Name: "entity_type", Type: field.TypeString, Size: 64},
 		{Name: "entity_id", Type: field.TypeInt, Nullable: true},
 		{Name: "before", Type: field.TypeJSON, Nullable: true},
 		{Name: "after", Type: field.TypeJSON, Nullable: true},
+		{Name: "changes", Type: field.TypeJSON, Nullable: true},
+		{Name: "ledger", Type: field.TypeJSON, Nullable: true},
 		{Name: "request_id", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "prev_hash", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "hash", Type: field.TypeString, Size: 64},
+		{Name: "xid", Type: field.TypeInt64, Nullable: true, Default: map[string]schema.Expr{"postgres": "(pg_current_xact_id()::text)::bigint"}},
 	}
 	// AuditEventsTable holds the schema information for the "audit_events" table.
 	AuditEventsTable = &schema.Table{
@@ -195,7 +199,7 @@ var (
 			{
 				Name:    "auditevent_entity_type_entity_id",
 				Unique:  false,
-				Columns: []*schema.Column{AuditEventsColumns[5], AuditEventsColumns[6]},
+				Columns: []*schema.Column{AuditEventsColumns[6], AuditEventsColumns[7]},
 			},
 			{
 				Name:    "auditevent_actor_id",
@@ -206,6 +210,11 @@ var (
 				Name:    "auditevent_occurred_at",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_xid",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[15]},
 			},
 		},
 	}
@@ -605,6 +614,29 @@ var (
 			},
 		},
 	}
+	// JobRunsColumns holds the columns for the "job_runs" table.
+	JobRunsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "job", Type: field.TypeString, Size: 64},
+		{Name: "period", Type: field.TypeString, Size: 32},
+		{Name: "instance", Type: field.TypeString, Size: 128},
+		{Name: "started_at", Type: field.TypeTime},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "outcome", Type: field.TypeString, Nullable: true, Size: 500},
+	}
+	// JobRunsTable holds the schema information for the "job_runs" table.
+	JobRunsTable = &schema.Table{
+		Name:       "job_runs",
+		Columns:    JobRunsColumns,
+		PrimaryKey: []*schema.Column{JobRunsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "jobrun_job_period",
+				Unique:  true,
+				Columns: []*schema.Column{JobRunsColumns[1], JobRunsColumns[2]},
+			},
+		},
+	}
 	// LedgerEntriesColumns holds the columns for the "ledger_entries" table.
 	LedgerEntriesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -615,6 +647,7 @@ var (
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "month", Type: field.TypeInt, Nullable: true},
 		{Name: "note", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "xid", Type: field.TypeInt64, Nullable: true, Default: map[string]schema.Expr{"postgres": "(pg_current_xact_id()::text)::bigint"}},
 		{Name: "agreement_id", Type: field.TypeInt, Nullable: true},
 		{Name: "household_id", Type: field.TypeInt, Nullable: true},
 		{Name: "incentive_rule_id", Type: field.TypeInt, Nullable: true},
@@ -631,43 +664,43 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "ledger_entries_agreements_credits",
-				Columns:    []*schema.Column{LedgerEntriesColumns[8]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[9]},
 				RefColumns: []*schema.Column{AgreementsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_households_income_entries",
-				Columns:    []*schema.Column{LedgerEntriesColumns[9]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[10]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_incentive_rules_points",
-				Columns:    []*schema.Column{LedgerEntriesColumns[10]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[11]},
 				RefColumns: []*schema.Column{IncentiveRulesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_regions_origin_county",
-				Columns:    []*schema.Column{LedgerEntriesColumns[11]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[12]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_organizations_organization",
-				Columns:    []*schema.Column{LedgerEntriesColumns[12]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[13]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_ledger_entries_reversed_by",
-				Columns:    []*schema.Column{LedgerEntriesColumns[13]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[14]},
 				RefColumns: []*schema.Column{LedgerEntriesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_order_lines_ledger_entries",
-				Columns:    []*schema.Column{LedgerEntriesColumns[14]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[15]},
 				RefColumns: []*schema.Column{OrderLinesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -676,27 +709,77 @@ var (
 			{
 				Name:    "ledgerentry_agreement_id_indicator_year",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[8], LedgerEntriesColumns[3], LedgerEntriesColumns[4]},
+				Columns: []*schema.Column{LedgerEntriesColumns[9], LedgerEntriesColumns[3], LedgerEntriesColumns[4]},
 			},
 			{
 				Name:    "ledgerentry_household_id_year",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[9], LedgerEntriesColumns[4]},
+				Columns: []*schema.Column{LedgerEntriesColumns[10], LedgerEntriesColumns[4]},
 			},
 			{
 				Name:    "ledgerentry_order_line_id",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[14]},
+				Columns: []*schema.Column{LedgerEntriesColumns[15]},
 			},
 			{
 				Name:    "ledgerentry_organization_id_kind_year",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[12], LedgerEntriesColumns[1], LedgerEntriesColumns[4]},
+				Columns: []*schema.Column{LedgerEntriesColumns[13], LedgerEntriesColumns[1], LedgerEntriesColumns[4]},
 			},
 			{
 				Name:    "ledgerentry_incentive_rule_id_organization_id_year",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[10], LedgerEntriesColumns[12], LedgerEntriesColumns[4]},
+				Columns: []*schema.Column{LedgerEntriesColumns[11], LedgerEntriesColumns[13], LedgerEntriesColumns[4]},
+			},
+			{
+				Name:    "ledgerentry_xid",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[8]},
+			},
+		},
+	}
+	// LogCheckpointsColumns holds the columns for the "log_checkpoints" table.
+	LogCheckpointsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt64, Increment: true},
+		{Name: "root_hash", Type: field.TypeBytes},
+		{Name: "note", Type: field.TypeString, Size: 2147483647},
+		{Name: "signed_at", Type: field.TypeTime},
+	}
+	// LogCheckpointsTable holds the schema information for the "log_checkpoints" table.
+	LogCheckpointsTable = &schema.Table{
+		Name:       "log_checkpoints",
+		Columns:    LogCheckpointsColumns,
+		PrimaryKey: []*schema.Column{LogCheckpointsColumns[0]},
+	}
+	// LogHashesColumns holds the columns for the "log_hashes" table.
+	LogHashesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt64, Increment: true},
+		{Name: "hash", Type: field.TypeBytes},
+	}
+	// LogHashesTable holds the schema information for the "log_hashes" table.
+	LogHashesTable = &schema.Table{
+		Name:       "log_hashes",
+		Columns:    LogHashesColumns,
+		PrimaryKey: []*schema.Column{LogHashesColumns[0]},
+	}
+	// LogLeavesColumns holds the columns for the "log_leaves" table.
+	LogLeavesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt64, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"AUDIT_EVENT", "LEDGER_ENTRY"}},
+		{Name: "ref_id", Type: field.TypeInt},
+		{Name: "xid", Type: field.TypeInt64, Nullable: true},
+		{Name: "hash", Type: field.TypeBytes},
+	}
+	// LogLeavesTable holds the schema information for the "log_leaves" table.
+	LogLeavesTable = &schema.Table{
+		Name:       "log_leaves",
+		Columns:    LogLeavesColumns,
+		PrimaryKey: []*schema.Column{LogLeavesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "logleaf_kind_ref_id",
+				Unique:  true,
+				Columns: []*schema.Column{LogLeavesColumns[1], LogLeavesColumns[2]},
 			},
 		},
 	}
@@ -1569,7 +1652,11 @@ var (
 		HouseholdMembersTable,
 		IncentiveRulesTable,
 		InvitationsTable,
+		JobRunsTable,
 		LedgerEntriesTable,
+		LogCheckpointsTable,
+		LogHashesTable,
+		LogLeavesTable,
 		MembershipsTable,
 		MonitoringCasesTable,
 		MonitoringThresholdsTable,
@@ -1665,6 +1752,9 @@ func init() {
 	LedgerEntriesTable.ForeignKeys[6].RefTable = OrderLinesTable
 	LedgerEntriesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
+	LogLeavesTable.Annotation = &entsql.Annotation{
+		Table: "log_leaves",
 	}
 	MembershipsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable

@@ -48,8 +48,20 @@ type IncentiveRule func(*sql.Selector)
 // Invitation is the predicate function for invitation builders.
 type Invitation func(*sql.Selector)
 
+// JobRun is the predicate function for jobrun builders.
+type JobRun func(*sql.Selector)
+
 // LedgerEntry is the predicate function for ledgerentry builders.
 type LedgerEntry func(*sql.Selector)
+
+// LogCheckpoint is the predicate function for logcheckpoint builders.
+type LogCheckpoint func(*sql.Selector)
+
+// LogHash is the predicate function for loghash builders.
+type LogHash func(*sql.Selector)
+
+// LogLeaf is the predicate function for logleaf builders.
+type LogLeaf func(*sql.Selector)
 
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)

@@ -446,6 +446,30 @@ func (f InvitationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InvitationMutation", m)
 }
 
+// The JobRunQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type JobRunQueryRuleFunc func(context.Context, *ent.JobRunQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f JobRunQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.JobRunQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.JobRunQuery", q)
+}
+
+// The JobRunMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type JobRunMutationRuleFunc func(context.Context, *ent.JobRunMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f JobRunMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.JobRunMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.JobRunMutation", m)
+}
+
 // The LedgerEntryQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type LedgerEntryQueryRuleFunc func(context.Context, *ent.LedgerEntryQuery) error
@@ -468,6 +492,78 @@ func (f LedgerEntryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LedgerEntryMutation", m)
+}
+
+// The LogCheckpointQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LogCheckpointQueryRuleFunc func(context.Context, *ent.LogCheckpointQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LogCheckpointQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LogCheckpointQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LogCheckpointQuery", q)
+}
+
+// The LogCheckpointMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LogCheckpointMutationRuleFunc func(context.Context, *ent.LogCheckpointMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LogCheckpointMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LogCheckpointMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LogCheckpointMutation", m)
+}
+
+// The LogHashQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LogHashQueryRuleFunc func(context.Context, *ent.LogHashQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LogHashQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LogHashQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LogHashQuery", q)
+}
+
+// The LogHashMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LogHashMutationRuleFunc func(context.Context, *ent.LogHashMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LogHashMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LogHashMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LogHashMutation", m)
+}
+
+// The LogLeafQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LogLeafQueryRuleFunc func(context.Context, *ent.LogLeafQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LogLeafQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LogLeafQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LogLeafQuery", q)
+}
+
+// The LogLeafMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LogLeafMutationRuleFunc func(context.Context, *ent.LogLeafMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LogLeafMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LogLeafMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LogLeafMutation", m)
 }
 
 // The MembershipQueryRuleFunc type is an adapter to allow the use of ordinary

@@ -17,7 +17,11 @@ import (
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
 	"bangfu/ent/invitation"
+	"bangfu/ent/jobrun"
 	"bangfu/ent/ledgerentry"
+	"bangfu/ent/logcheckpoint"
+	"bangfu/ent/loghash"
+	"bangfu/ent/logleaf"
 	"bangfu/ent/membership"
 	"bangfu/ent/monitoringcase"
 	"bangfu/ent/monitoringthreshold"
@@ -240,8 +244,12 @@ func init() {
 	auditeventDescOccurredAt := auditeventFields[0].Descriptor()
 	// auditevent.DefaultOccurredAt holds the default value on creation for the occurred_at field.
 	auditevent.DefaultOccurredAt = auditeventDescOccurredAt.Default.(func() time.Time)
+	// auditeventDescJob is the schema descriptor for job field.
+	auditeventDescJob := auditeventFields[2].Descriptor()
+	// auditevent.JobValidator is a validator for the "job" field. It is called by the builders before save.
+	auditevent.JobValidator = auditeventDescJob.Validators[0].(func(string) error)
 	// auditeventDescAction is the schema descriptor for action field.
-	auditeventDescAction := auditeventFields[3].Descriptor()
+	auditeventDescAction := auditeventFields[4].Descriptor()
 	// auditevent.ActionValidator is a validator for the "action" field. It is called by the builders before save.
 	auditevent.ActionValidator = func() func(string) error {
 		validators := auditeventDescAction.Validators
@@ -259,7 +267,7 @@ func init() {
 		}
 	}()
 	// auditeventDescEntityType is the schema descriptor for entity_type field.
-	auditeventDescEntityType := auditeventFields[4].Descriptor()
+	auditeventDescEntityType := auditeventFields[5].Descriptor()
 	// auditevent.EntityTypeValidator is a validator for the "entity_type" field. It is called by the builders before save.
 	auditevent.EntityTypeValidator = func() func(string) error {
 		validators := auditeventDescEntityType.Validators
@@ -277,15 +285,15 @@ func init() {
 		}
 	}()
 	// auditeventDescRequestID is the schema descriptor for request_id field.
-	auditeventDescRequestID := auditeventFields[8].Descriptor()
+	auditeventDescRequestID := auditeventFields[11].Descriptor()
 	// auditevent.RequestIDValidator is a validator for the "request_id" field. It is called by the builders before save.
 	auditevent.RequestIDValidator = auditeventDescRequestID.Validators[0].(func(string) error)
 	// auditeventDescPrevHash is the schema descriptor for prev_hash field.
-	auditeventDescPrevHash := auditeventFields[9].Descriptor()
+	auditeventDescPrevHash := auditeventFields[12].Descriptor()
 	// auditevent.PrevHashValidator is a validator for the "prev_hash" field. It is called by the builders before save.
 	auditevent.PrevHashValidator = auditeventDescPrevHash.Validators[0].(func(string) error)
 	// auditeventDescHash is the schema descriptor for hash field.
-	auditeventDescHash := auditeventFields[10].Descriptor()
+	auditeventDescHash := auditeventFields[13].Descriptor()
 	// auditevent.HashValidator is a validator for the "hash" field. It is called by the builders before save.
 	auditevent.HashValidator = func() func(string) error {
 		validators := auditeventDescHash.Validators
@@ -880,6 +888,65 @@ func init() {
 	invitationDescTokenHash := invitationFields[3].Descriptor()
 	// invitation.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
 	invitation.TokenHashValidator = invitationDescTokenHash.Validators[0].(func(string) error)
+	jobrun.Policy = privacy.NewPolicies(schema.JobRun{})
+	jobrun.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := jobrun.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	jobrunFields := schema.JobRun{}.Fields()
+	_ = jobrunFields
+	// jobrunDescJob is the schema descriptor for job field.
+	jobrunDescJob := jobrunFields[0].Descriptor()
+	// jobrun.JobValidator is a validator for the "job" field. It is called by the builders before save.
+	jobrun.JobValidator = func() func(string) error {
+		validators := jobrunDescJob.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(job string) error {
+			for _, fn := range fns {
+				if err := fn(job); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// jobrunDescPeriod is the schema descriptor for period field.
+	jobrunDescPeriod := jobrunFields[1].Descriptor()
+	// jobrun.PeriodValidator is a validator for the "period" field. It is called by the builders before save.
+	jobrun.PeriodValidator = func() func(string) error {
+		validators := jobrunDescPeriod.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(period string) error {
+			for _, fn := range fns {
+				if err := fn(period); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// jobrunDescInstance is the schema descriptor for instance field.
+	jobrunDescInstance := jobrunFields[2].Descriptor()
+	// jobrun.InstanceValidator is a validator for the "instance" field. It is called by the builders before save.
+	jobrun.InstanceValidator = jobrunDescInstance.Validators[0].(func(string) error)
+	// jobrunDescStartedAt is the schema descriptor for started_at field.
+	jobrunDescStartedAt := jobrunFields[3].Descriptor()
+	// jobrun.DefaultStartedAt holds the default value on creation for the started_at field.
+	jobrun.DefaultStartedAt = jobrunDescStartedAt.Default.(func() time.Time)
+	// jobrunDescOutcome is the schema descriptor for outcome field.
+	jobrunDescOutcome := jobrunFields[5].Descriptor()
+	// jobrun.OutcomeValidator is a validator for the "outcome" field. It is called by the builders before save.
+	jobrun.OutcomeValidator = jobrunDescOutcome.Validators[0].(func(string) error)
 	ledgerentryMixin := schema.LedgerEntry{}.Mixin()
 	ledgerentry.Policy = privacy.NewPolicies(schema.LedgerEntry{})
 	ledgerentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -942,6 +1009,39 @@ func init() {
 	ledgerentryDescNote := ledgerentryFields[13].Descriptor()
 	// ledgerentry.NoteValidator is a validator for the "note" field. It is called by the builders before save.
 	ledgerentry.NoteValidator = ledgerentryDescNote.Validators[0].(func(string) error)
+	logcheckpoint.Policy = privacy.NewPolicies(schema.LogCheckpoint{})
+	logcheckpoint.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := logcheckpoint.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	logcheckpointFields := schema.LogCheckpoint{}.Fields()
+	_ = logcheckpointFields
+	// logcheckpointDescSignedAt is the schema descriptor for signed_at field.
+	logcheckpointDescSignedAt := logcheckpointFields[3].Descriptor()
+	// logcheckpoint.DefaultSignedAt holds the default value on creation for the signed_at field.
+	logcheckpoint.DefaultSignedAt = logcheckpointDescSignedAt.Default.(func() time.Time)
+	loghash.Policy = privacy.NewPolicies(schema.LogHash{})
+	loghash.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := loghash.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	logleaf.Policy = privacy.NewPolicies(schema.LogLeaf{})
+	logleaf.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := logleaf.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -51,6 +51,7 @@ func (LedgerEntry) Fields() []ent.Field {
 		field.Int("incentive_rule_id").Optional().Nillable().Immutable().
 			Comment("For points: the rule that awarded them."),
 		field.String("note").Optional().MaxLen(500).Immutable(),
+		commitOrder(),
 	}
 }
 
@@ -76,6 +77,7 @@ func (LedgerEntry) Indexes() []ent.Index {
 		index.Fields("order_line_id"),
 		index.Fields("organization_id", "kind", "year"),
 		index.Fields("incentive_rule_id", "organization_id", "year"),
+		index.Fields("xid"),
 	}
 }
 

@@ -171,3 +171,15 @@ func orderVisible(v *viewer.Viewer) predicate.Order {
 		order.FacilitatorIDIn(mine...),
 	)
 }
+
+// systemOnly lets only the server itself read or write: not even an admin
+// edits the log.
+func systemOnly() ent.Policy {
+	rule := privacy.ContextQueryMutationRule(func(ctx context.Context) error {
+		if viewer.FromContext(ctx).IsSystem() {
+			return privacy.Allow
+		}
+		return privacy.Deny
+	})
+	return privacy.Policy{Query: privacy.QueryPolicy{rule}, Mutation: privacy.MutationPolicy{rule}}
+}

@@ -157,6 +157,7 @@ type ComplexityRoot struct {
 
 	AuditChainReport struct {
 		Checked       func(childComplexity int) int
+		Checkpoint    func(childComplexity int) int
 		FirstBrokenID func(childComplexity int) int
 		Ok            func(childComplexity int) int
 		Reason        func(childComplexity int) int
@@ -167,10 +168,13 @@ type ComplexityRoot struct {
 		ActorID        func(childComplexity int) int
 		After          func(childComplexity int) int
 		Before         func(childComplexity int) int
+		Changes        func(childComplexity int) int
 		EntityID       func(childComplexity int) int
 		EntityType     func(childComplexity int) int
 		Hash           func(childComplexity int) int
 		ID             func(childComplexity int) int
+		Job            func(childComplexity int) int
+		Ledger         func(childComplexity int) int
 		OccurredAt     func(childComplexity int) int
 		OrganizationID func(childComplexity int) int
 		PrevHash       func(childComplexity int) int
@@ -1640,6 +1644,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditChainReport.Checked(childComplexity), true
+	case "AuditChainReport.checkpoint":
+		if e.ComplexityRoot.AuditChainReport.Checkpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditChainReport.Checkpoint(childComplexity), true
 	case "AuditChainReport.firstBrokenId":
 		if e.ComplexityRoot.AuditChainReport.FirstBrokenID == nil {
 			break
@@ -1683,6 +1693,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.Before(childComplexity), true
+	case "AuditEvent.changes":
+		if e.ComplexityRoot.AuditEvent.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Changes(childComplexity), true
 	case "AuditEvent.entityID":
 		if e.ComplexityRoot.AuditEvent.EntityID == nil {
 			break
@@ -1707,6 +1723,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.ID(childComplexity), true
+	case "AuditEvent.job":
+		if e.ComplexityRoot.AuditEvent.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Job(childComplexity), true
+	case "AuditEvent.ledger":
+		if e.ComplexityRoot.AuditEvent.Ledger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Ledger(childComplexity), true
 	case "AuditEvent.occurredAt":
 		if e.ComplexityRoot.AuditEvent.OccurredAt == nil {
 			break
@@ -7687,37 +7715,58 @@ input AssessmentWhereInput {
   hasGradedByWith: [UserWhereInput!]
 }
 """
-An append-only, hash-chained audit event (审计日志): who changed what, before and after, when.
+An append-only audit event (审计日志), one per operation, sealed into the transparency log: who did what, which rows changed (before and after) and which ledger entries were booked.
 """
 type AuditEvent implements Node {
   id: ID!
   occurredAt: Time!
   """
-  User who acted; null for the system.
+  The person who acted; null when a job did (see job).
   """
   actorID: Int
+  """
+  The scheduled job or command that acted when no person did (e.g. monitoring-scan, seed).
+  """
+  job: String
   """
   Organization the actor acted for.
   """
   organizationID: Int
+  """
+  The operation: a mutation's name (placeOrder), an import, a job.
+  """
   action: String!
+  """
+  Type of the first row the operation changed.
+  """
   entityType: String!
+  """
+  Id of the first row the operation changed.
+  """
   entityID: Int
   """
-  Changed fields before the change (personal data redacted).
+  Events written before operations were recorded whole: changed fields before the change.
   """
   before: Map
   """
-  Changed fields after the change (personal data redacted).
+  Events written before operations were recorded whole: changed fields after the change.
   """
   after: Map
+  """
+  Every row the operation changed other than ledger entries: type, id, op, and the changed fields before and after (personal data redacted).
+  """
+  changes: [Map!]
+  """
+  The ledger entries the operation booked, by kind: count, sum and ids.
+  """
+  ledger: Map
   requestID: String
   """
-  Hash of the previous event.
+  Hash of the previous event, from when events were hash-chained; empty since the transparency log (/log) replaced the chain.
   """
   prevHash: String
   """
-  SHA-256 over this event and prev_hash.
+  SHA-256 of the event's content.
   """
   hash: String!
 }
@@ -7813,6 +7862,24 @@ input AuditEventWhereInput {
   actorIDLTE: Int
   actorIDIsNil: Boolean
   actorIDNotNil: Boolean
+  """
+  job field predicates
+  """
+  job: String
+  jobNEQ: String
+  jobIn: [String!]
+  jobNotIn: [String!]
+  jobGT: String
+  jobGTE: String
+  jobLT: String
+  jobLTE: String
+  jobContains: String
+  jobHasPrefix: String
+  jobHasSuffix: String
+  jobIsNil: Boolean
+  jobNotNil: Boolean
+  jobEqualFold: String
+  jobContainsFold: String
   """
   organization_id field predicates
   """
@@ -16309,14 +16376,16 @@ extend type Query {
   householdMemberByIdNumber(idNumber: String!): HouseholdMember
 }
 
-"Result of verifyAuditChain."
+"Result of verifyAuditChain: the stored transparency log checked against its latest signed head."
 type AuditChainReport {
   ok: Boolean!
-  "Events checked."
+  "Leaves checked (audit events and ledger entries): the signed head's size."
   checked: Int!
-  "The first event that does not match the chain; null when intact."
+  "The first audit event or ledger entry that no longer matches its leaf (edited or deleted); null when intact or when the fault is the tree's."
   firstBrokenId: ID
   reason: String
+  "The signed checkpoint (a golang.org/x/mod/sumdb/note) the log was checked against, as /log/checkpoint publishes it."
+  checkpoint: String
 }
 
 extend type HouseholdMember {
@@ -16601,6 +16670,8 @@ func (ec *executionContext) childFields_AuditChainReport(ctx context.Context, fi
 		return ec.fieldContext_AuditChainReport_firstBrokenId(ctx, field)
 	case "reason":
 		return ec.fieldContext_AuditChainReport_reason(ctx, field)
+	case "checkpoint":
+		return ec.fieldContext_AuditChainReport_checkpoint(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditChainReport", field.Name)
 }
@@ -16613,6 +16684,8 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_occurredAt(ctx, field)
 	case "actorID":
 		return ec.fieldContext_AuditEvent_actorID(ctx, field)
+	case "job":
+		return ec.fieldContext_AuditEvent_job(ctx, field)
 	case "organizationID":
 		return ec.fieldContext_AuditEvent_organizationID(ctx, field)
 	case "action":
@@ -16625,6 +16698,10 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_before(ctx, field)
 	case "after":
 		return ec.fieldContext_AuditEvent_after(ctx, field)
+	case "changes":
+		return ec.fieldContext_AuditEvent_changes(ctx, field)
+	case "ledger":
+		return ec.fieldContext_AuditEvent_ledger(ctx, field)
 	case "requestID":
 		return ec.fieldContext_AuditEvent_requestID(ctx, field)
 	case "prevHash":

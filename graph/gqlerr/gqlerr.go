@@ -87,6 +87,17 @@ func CodeOf(err error) string {
 	return code
 }
 
+// Describe is the code of err and the message a client may see (empty
+// for an internal error, whose message must not leak): for endpoints other
+// than GraphQL that answer errors in the same terms.
+func Describe(err error) (code, message string) {
+	code, message = classify(err)
+	if message == "" && code != Internal {
+		message = err.Error()
+	}
+	return code, message
+}
+
 // classify maps a domain or storage error to a code and, where the raw
 // message would leak internals, a safe replacement message.
 func classify(err error) (code, message string) {

@@ -62,14 +62,16 @@ type ApplyForMonitoringInput struct {
 	Notes     *string  `json:"notes,omitempty"`
 }
 
-// Result of verifyAuditChain.
+// Result of verifyAuditChain: the stored transparency log checked against its latest signed head.
 type AuditChainReport struct {
 	Ok bool `json:"ok"`
-	// Events checked.
+	// Leaves checked (audit events and ledger entries): the signed head's size.
 	Checked int `json:"checked"`
-	// The first event that does not match the chain; null when intact.
+	// The first audit event or ledger entry that no longer matches its leaf (edited or deleted); null when intact or when the fault is the tree's.
 	FirstBrokenID *int    `json:"firstBrokenId,omitempty"`
 	Reason        *string `json:"reason,omitempty"`
+	// The signed checkpoint (a golang.org/x/mod/sumdb/note) the log was checked against, as /log/checkpoint publishes it.
+	Checkpoint *string `json:"checkpoint,omitempty"`
 }
 
 // Tokens returned by login and refreshToken.

@@ -59,7 +59,7 @@ type fixture struct {
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	db := storetest.OpenDemo(t)
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	f := &fixture{svc: accounts.New(db.Client, clock.Real, nil), client: db.Client, sys: sys}
 	f.county = db.Client.Region.Query().Where(region.Code("152221")).OnlyX(sys)
 	f.province = db.Client.Region.Query().Where(region.Code("150000")).OnlyX(sys)
@@ -228,7 +228,7 @@ func ptr[T any](v T) *T { return &v }
 func TestInvitationToken(t *testing.T) {
 	t.Parallel()
 	db := storetest.OpenDemo(t)
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	var offset atomic.Int64
 	now := func() time.Time { return time.Now().UTC().Add(time.Duration(offset.Load())) }
 	svc := accounts.New(db.Client, now, nil)

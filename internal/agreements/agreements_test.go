@@ -21,7 +21,7 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0,
 
 func TestAgreementRules(t *testing.T) {
 	t.Parallel()
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	db := storetest.OpenDemo(t)
 	c := db.Client
 	shanghai := c.Region.Query().Where(region.Code("310000")).OnlyIDX(sys)

@@ -26,7 +26,7 @@ import (
 func BenchmarkAgreementProgress(b *testing.B) {
 	var base time.Duration // per-call latency at 10,000 lines
 	for _, lines := range []int{10_000, 1_000_000} {
-		sys := viewer.AsSystem(context.Background())
+		sys := storetest.AsSystem()
 		db := storetest.OpenDemo(b)
 		start := time.Now()
 		if _, err := bulk.Generate(sys, db, bulk.Plan{Households: 1000, Products: 5000, OrderLines: lines, AllSettled: true}, nil); err != nil {

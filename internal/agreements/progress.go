@@ -163,6 +163,19 @@ func daysElapsed(year int, now time.Time) (int, int) {
 	return now.In(period.CST).YearDay(), days
 }
 
+// Versions lists every version id of the agreement's series (the original
+// and its amendments), whose credits its progress counts.
+func (s *Service) Versions(ctx context.Context, agreementID int) ([]int, error) {
+	a, err := s.client.Agreement.Get(ctx, agreementID) // agreements are public
+	if ent.IsNotFound(err) {
+		return nil, apperr.NotFound("agreement %s not found", gid.Ref(agreementID))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.versions(ctx, seriesRoot(a))
+}
+
 // versions lists every version id of an agreement series.
 func (s *Service) versions(ctx context.Context, root int) ([]int, error) {
 	return s.client.Agreement.Query().Where(agreement.Or(agreement.ID(root), agreement.OriginalID(root))).IDs(ctx)

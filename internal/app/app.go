@@ -12,10 +12,12 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/catalog"
 	"bangfu/internal/clock"
+	"bangfu/internal/evidence"
 	"bangfu/internal/households"
 	"bangfu/internal/incentives"
 	"bangfu/internal/market"
 	"bangfu/internal/monitoring"
+	"bangfu/internal/translog"
 )
 
 // Config sets what the services need besides the database. Zero values
@@ -35,6 +37,9 @@ type Config struct {
 	// SignInRates bound how fast sign-ins may start (default
 	// auth.DefaultRates).
 	SignInRates auth.Rates
+	// LogKey signs the transparency log's checkpoints: a note signer key
+	// (translog.GenerateKey; default: a throwaway key).
+	LogKey string
 }
 
 // Defaults of Config.
@@ -60,6 +65,8 @@ type Services struct {
 	Agreements *agreements.Service
 	Incentives *incentives.Service
 	Monitoring *monitoring.Service
+	Log        *translog.Log
+	Evidence   *evidence.Builder
 }
 
 // New builds every service once.
@@ -83,7 +90,12 @@ func New(client *ent.Client, cfg Config) (*Services, error) {
 	if err != nil {
 		return nil, err
 	}
+	log, err := translog.New(client, cfg.LogKey, cfg.Now)
+	if err != nil {
+		return nil, err
+	}
 	mon := monitoring.New(client, cfg.Now)
+	agr := agreements.New(client, cfg.Now)
 	signIn := auth.New(client, cfg.Now, tokens, cfg.RefreshTTL, cfg.SignInRates)
 	return &Services{
 		Client:     client,
@@ -92,8 +104,10 @@ func New(client *ent.Client, cfg Config) (*Services, error) {
 		Households: households.New(client, cfg.Now, mon),
 		Market:     market.New(client, cfg.Now, cfg.CertificationValidity),
 		Catalog:    catalog.New(client, cfg.Now),
-		Agreements: agreements.New(client, cfg.Now),
+		Agreements: agr,
 		Incentives: incentives.New(client, cfg.Now),
 		Monitoring: mon,
+		Log:        log,
+		Evidence:   evidence.New(client, log, agr),
 	}, nil
 }

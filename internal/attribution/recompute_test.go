@@ -1,7 +1,6 @@
 package attribution_test
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -19,7 +18,6 @@ import (
 	"bangfu/internal/market"
 	"bangfu/internal/market/lifecycle"
 	"bangfu/internal/store/storetest"
-	"bangfu/internal/viewer"
 )
 
 // TestRecomputeReproducesLedger settles thousands of random orders (random
@@ -33,7 +31,7 @@ func TestRecomputeReproducesLedger(t *testing.T) {
 	if testing.Short() {
 		n = 300
 	}
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	db := storetest.OpenDemo(t)
 	c := db.Client
 	approved := c.SupplierProfile.Query().Where(supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).

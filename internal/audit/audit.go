@@ -1,7 +1,11 @@
-// Package audit appends a hash-chained AuditEvent for every change made
-// through ent, and verifies the chain. Each event's hash covers its content
-// and the previous event's hash, so editing or deleting any stored event
-// breaks every hash after it.
+// Package audit writes one AuditEvent per domain operation: a mutation, an
+// import, a scheduled job (see Operation). The ent hook gathers every row a
+// transaction changes, and the ledger entries it books, and writes them as
+// one event just before the transaction commits, naming the person (or
+// job) who acted. Writers take no lock for it: the transparency log
+// (internal/translog) seals committed events into its Merkle tree
+// afterwards, which is what makes an edited, deleted or reordered event
+// detectable.
 package audit
 
 import (
@@ -9,62 +13,101 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"reflect"
+	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"bangfu/ent"
-	"bangfu/ent/auditevent"
 	"bangfu/internal/reqid"
 	"bangfu/internal/viewer"
 
 	entgo "entgo.io/ent"
-	"entgo.io/ent/dialect"
 )
-
-// redacted lists personal or secret fields whose values never enter the
-// trail; the event still records that they changed.
-var redacted = map[string]bool{
-	"User.password_hash":             true,
-	"HouseholdMember.name":           true,
-	"HouseholdMember.id_number":      true,
-	"HouseholdMember.id_number_hash": true,
-	"HouseholdMember.phone":          true,
-	"Household.responsible_cadre":    true,
-	"Session.token_hash":             true,
-}
-
-// pgLockKey serializes chain appends across connections and replicas.
-const pgLockKey = 727_7032
 
 type skipKey struct{}
 
-// WithoutEvents marks bulk loads (demo data, benchmark data) that record
-// one summary event themselves instead of one per row.
+// WithoutEvents marks bulk loads (demo data, benchmark data, imports) that
+// record one summary event themselves (Append) instead of every row.
 func WithoutEvents(ctx context.Context) context.Context {
 	return context.WithValue(ctx, skipKey{}, true)
 }
 
-// Hook records every create, update and delete of the mutation's type.
-// ent/schema's AuditMixin puts it on every audited type.
+// Event is the content of one audit event.
+type Event struct {
+	OccurredAt     time.Time `json:"occurred_at"`
+	ActorID        int       `json:"actor_id,omitempty"`
+	Job            string    `json:"job,omitempty"`
+	OrganizationID int       `json:"organization_id,omitempty"`
+	// Action is the operation's name.
+	Action string `json:"action"`
+	// EntityType and EntityID name the first row changed.
+	EntityType string `json:"entity_type"`
+	EntityID   int    `json:"entity_id,omitempty"`
+	// Changes lists the rows changed (see Change).
+	Changes []map[string]any `json:"changes,omitempty"`
+	// Ledger sums the ledger entries booked, by kind (see LedgerSummary).
+	Ledger    map[string]any `json:"ledger,omitempty"`
+	RequestID string         `json:"request_id,omitempty"`
+}
+
+// Change is one row an operation changed: its type, id and operation
+// (create, update, delete), and the fields it set, before and after.
+type Change struct {
+	Type   string
+	ID     int
+	Op     string
+	Before map[string]any
+	After  map[string]any
+	// IDs lists the rows of a bulk update or delete.
+	IDs []int
+}
+
+func (c Change) encode() map[string]any {
+	m := map[string]any{"type": c.Type, "op": c.Op}
+	if c.ID != 0 {
+		m["id"] = c.ID
+	}
+	if len(c.Before) > 0 {
+		m["before"] = c.Before
+	}
+	if len(c.After) > 0 {
+		m["after"] = c.After
+	}
+	if c.IDs != nil {
+		m["ids"] = c.IDs
+	}
+	return m
+}
+
+// ErrNoActor refuses a change that would name nobody: every event names
+// the person who acted or the job that did (see Begin and BeginJob).
+var ErrNoActor = errors.New("audit: a change with no person or job to name; begin an operation (audit.Begin, audit.BeginJob)")
+
+// Hash is SHA-256 over the event's canonical JSON (encoding/json sorts map
+// keys, so the encoding is stable).
+func Hash(e Event) (string, error) {
+	e.OccurredAt = e.OccurredAt.UTC()
+	b, err := json.Marshal(e)
+	if err != nil {
+		return "", fmt.Errorf("audit event: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// Hook records every create, update and delete of the mutation's type in
+// its transaction's event. ent/schema's AuditMixin puts it on every
+// audited type. A change outside a transaction is its own operation and
+// writes its event at once.
 func Hook(next entgo.Mutator) entgo.Mutator {
 	return entgo.MutateFunc(func(ctx context.Context, m entgo.Mutation) (entgo.Value, error) {
 		if ctx.Value(skipKey{}) != nil {
 			return next.Mutate(ctx, m)
 		}
-		client := clientOf(m)
-		inTx := transactional(m)
-		if inTx && client.Dialect() == dialect.Postgres {
-			// Take the chain lock before the change takes any row lock:
-			// every writing transaction then queues on this one lock
-			// first, so row locks can never be taken in a cycle. It is
-			// held until the transaction ends.
-			if _, err := client.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", pgLockKey); err != nil {
-				return nil, err
-			}
-		}
-		ev, err := describe(ctx, m)
+		c, err := describe(ctx, m)
 		if err != nil {
 			return nil, err
 		}
@@ -72,46 +115,168 @@ func Hook(next entgo.Mutator) entgo.Mutator {
 		if err != nil {
 			return nil, err
 		}
-		if ev.EntityID == 0 {
-			if id, ok := idOf(m); ok {
-				ev.EntityID = id
-			}
+		if c.ID == 0 && c.IDs == nil {
+			c.ID = idOf(m)
 		}
-		if inTx {
-			err = appendIn(viewer.AsSystem(ctx), client, ev, false)
+		client := clientOf(m)
+		rec := recorderFor(ctx, client)
+		if le, ok := m.(*ent.LedgerEntryMutation); ok && m.Op().Is(entgo.OpCreate) {
+			kind, _ := le.Kind()
+			amount, _ := le.Amount()
+			rec.addLedger(kind.String(), c.ID, amount)
 		} else {
-			err = Append(ctx, client, ev)
+			rec.add(c)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("recording audit event: %w", err)
+		if rec.standalone {
+			if err := rec.write(ctx, client); err != nil {
+				return nil, err
+			}
 		}
 		return v, nil
 	})
 }
 
-// Event is the content of one audit event.
-type Event struct {
-	OccurredAt     time.Time      `json:"occurred_at"`
-	ActorID        int            `json:"actor_id,omitempty"`
-	OrganizationID int            `json:"organization_id,omitempty"`
-	Action         string         `json:"action"`
-	EntityType     string         `json:"entity_type"`
-	EntityID       int            `json:"entity_id,omitempty"`
-	Before         map[string]any `json:"before,omitempty"`
-	After          map[string]any `json:"after,omitempty"`
-	RequestID      string         `json:"request_id,omitempty"`
+// Record adds a change made without ent's builders (a multi-row statement)
+// to the event of the transaction tx belongs to.
+func Record(ctx context.Context, tx *ent.Client, changes ...Change) error {
+	if ctx.Value(skipKey{}) != nil {
+		return nil
+	}
+	if tx.TxKey() == nil {
+		return errors.New("audit.Record: outside a transaction")
+	}
+	rec := recorderFor(ctx, tx)
+	for _, c := range changes {
+		rec.add(c)
+	}
+	return nil
 }
 
-// Hash is SHA-256 over the previous hash and the event's canonical JSON
-// (encoding/json sorts map keys, so the encoding is stable).
-func Hash(prev string, e Event) string {
-	e.OccurredAt = e.OccurredAt.UTC()
-	b, _ := json.Marshal(e)
-	h := sha256.New()
-	h.Write([]byte(prev))
-	h.Write([]byte{'\n'})
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
+// recorder gathers one transaction's changes.
+type recorder struct {
+	mu         sync.Mutex
+	ev         Event
+	op         *Operation
+	viewerID   int
+	ledger     map[string]*LedgerSummary
+	standalone bool // outside a transaction: written per change
+}
+
+// LedgerSummary is what an event says of the ledger entries of one kind it
+// booked.
+type LedgerSummary struct {
+	Count int   `json:"count"`
+	Sum   int64 `json:"sum"`
+	IDs   []int `json:"ids"`
+}
+
+// open maps a transaction (ent.Client.TxKey) to its recorder, from its
+// first change until it ends.
+var open sync.Map
+
+func recorderFor(ctx context.Context, client *ent.Client) *recorder {
+	newRecorder := func() *recorder {
+		r := &recorder{op: OperationFrom(ctx), ledger: map[string]*LedgerSummary{}, viewerID: viewer.FromContext(ctx).Person()}
+		r.ev.RequestID = reqid.From(ctx)
+		return r
+	}
+	key := client.TxKey()
+	if key == nil {
+		r := newRecorder()
+		r.standalone = true
+		return r
+	}
+	if r, ok := open.Load(key); ok {
+		return r.(*recorder)
+	}
+	r := newRecorder()
+	if actual, loaded := open.LoadOrStore(key, r); loaded {
+		return actual.(*recorder)
+	}
+	client.Committed(func(ctx context.Context, tx *ent.Client) error {
+		return r.write(ctx, tx)
+	}, func() { open.Delete(key) })
+	return r
+}
+
+func (r *recorder) add(c Change) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ev.EntityType == "" {
+		r.ev.EntityType, r.ev.EntityID = c.Type, c.ID
+	}
+	r.ev.Changes = append(r.ev.Changes, c.encode())
+}
+
+func (r *recorder) addLedger(kind string, id int, amount int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ev.EntityType == "" {
+		r.ev.EntityType, r.ev.EntityID = "LedgerEntry", id
+	}
+	s := r.ledger[kind]
+	if s == nil {
+		s = &LedgerSummary{}
+		r.ledger[kind] = s
+	}
+	s.Count++
+	s.Sum += amount
+	s.IDs = append(s.IDs, id)
+}
+
+// write writes the event in the transaction c belongs to (or a new one).
+func (r *recorder) write(ctx context.Context, c *ent.Client) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ev.EntityType == "" {
+		return nil // nothing changed
+	}
+	ev := r.ev
+	switch op := r.op; {
+	case op != nil:
+		ev.Action, ev.ActorID, ev.OrganizationID, ev.Job = op.Name, op.ActorID, op.OrganizationID, op.Job
+		if ev.ActorID == 0 && ev.Job == "" {
+			ev.ActorID = r.viewerID
+		}
+	default:
+		ev.ActorID = r.viewerID
+		if len(ev.Changes) > 0 {
+			ev.Action = fmt.Sprint(ev.Changes[0]["type"], ".", ev.Changes[0]["op"])
+		} else {
+			ev.Action = "LedgerEntry.create"
+		}
+	}
+	if ev.ActorID == 0 && ev.Job == "" {
+		return fmt.Errorf("%w (%s)", ErrNoActor, ev.Action)
+	}
+	if len(r.ledger) > 0 {
+		ev.Ledger = map[string]any{}
+		for kind, s := range r.ledger {
+			sort.Ints(s.IDs)
+			ev.Ledger[kind] = map[string]any{"count": s.Count, "sum": s.Sum, "ids": slices.Clone(s.IDs)}
+		}
+	}
+	// Through JSON, so that the hash covers what is read back.
+	if err := roundTrip(&ev.Ledger); err != nil {
+		return err
+	}
+	ev.OccurredAt = time.Now().UTC().Truncate(time.Microsecond)
+	if r.standalone {
+		return Append(ctx, c, ev)
+	}
+	return appendIn(viewer.AsSystem(ctx), c, ev)
+}
+
+func roundTrip(m *map[string]any) error {
+	if *m == nil {
+		return nil
+	}
+	b, err := json.Marshal(*m)
+	if err != nil {
+		return err
+	}
+	*m = nil
+	return json.Unmarshal(b, m)
 }
 
 type mutationWithClient interface {
@@ -120,33 +285,19 @@ type mutationWithClient interface {
 
 func clientOf(m entgo.Mutation) *ent.Client { return m.(mutationWithClient).Client() }
 
-func transactional(m entgo.Mutation) bool {
-	t, ok := m.(interface{ Tx() (*ent.Tx, error) })
-	if !ok {
-		return false
-	}
-	_, err := t.Tx()
-	return err == nil
-}
-
-func idOf(m entgo.Mutation) (int, bool) {
+func idOf(m entgo.Mutation) int {
 	if x, ok := m.(interface{ ID() (int, bool) }); ok {
-		return x.ID()
+		id, _ := x.ID()
+		return id
 	}
-	return 0, false
+	return 0
 }
 
-func describe(ctx context.Context, m entgo.Mutation) (Event, error) {
-	v := viewer.FromContext(ctx)
-	ev := Event{
-		OccurredAt: time.Now().UTC().Truncate(time.Microsecond),
-		ActorID:    v.UserID,
-		Action:     m.Type() + "." + opName(m.Op()),
-		EntityType: m.Type(),
-		RequestID:  reqid.From(ctx),
-	}
-	if orgs := v.OrgIDs(viewer.Buyer, viewer.Supplier); len(orgs) > 0 {
-		ev.OrganizationID = orgs[0]
+// describe is the change m makes, as far as it is known before it runs.
+func describe(ctx context.Context, m entgo.Mutation) (Change, error) {
+	c := Change{Type: m.Type(), Op: opName(m.Op())}
+	if _, ok := m.(*ent.LedgerEntryMutation); ok && m.Op().Is(entgo.OpCreate) {
+		return c, nil // summarized by kind
 	}
 	after := map[string]any{}
 	for _, f := range m.Fields() {
@@ -156,24 +307,21 @@ func describe(ctx context.Context, m entgo.Mutation) (Event, error) {
 	for _, f := range m.ClearedFields() {
 		after[f] = nil
 	}
-	if len(after) > 0 {
-		ev.After = after
-	}
+	c.After = after
 	switch {
 	case m.Op().Is(entgo.OpUpdateOne) || m.Op().Is(entgo.OpDeleteOne):
-		id, _ := idOf(m)
-		ev.EntityID = id
+		c.ID = idOf(m)
 		if m.Op().Is(entgo.OpUpdateOne) {
 			before := map[string]any{}
 			old := viewer.AsSystem(ctx)
 			for _, f := range append(m.Fields(), m.ClearedFields()...) {
 				val, err := m.OldField(old, f)
 				if err != nil {
-					return ev, err
+					return c, err
 				}
 				before[f] = value(m.Type(), f, val)
 			}
-			ev.Before = before
+			c.Before = before
 		}
 	case m.Op().Is(entgo.OpUpdate) || m.Op().Is(entgo.OpDelete):
 		// Bulk changes: record which rows they touch.
@@ -182,13 +330,13 @@ func describe(ctx context.Context, m entgo.Mutation) (Event, error) {
 		}); ok {
 			ids, err := x.IDs(viewer.AsSystem(ctx))
 			if err != nil {
-				return ev, err
+				return c, err
 			}
 			sort.Ints(ids)
-			ev.Before = map[string]any{"ids": ids}
+			c.IDs = append([]int{}, ids...)
 		}
 	}
-	return ev, nil
+	return c, nil
 }
 
 func opName(op entgo.Op) string {
@@ -202,85 +350,72 @@ func opName(op entgo.Op) string {
 	}
 }
 
-// value makes a field value stable under a JSON round trip.
-func value(typ, field string, v any) any {
-	if redacted[typ+"."+field] {
-		return "[redacted]"
-	}
-	switch x := v.(type) {
-	case time.Time:
-		return x.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
-	case *time.Time:
-		if x == nil {
-			return nil
-		}
-		return x.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
-	case fmt.Stringer:
-		// A nil *Enum is a Stringer too (the value method is in the
-		// pointer's method set) and would panic: it is simply unset.
-		if rv := reflect.ValueOf(x); rv.Kind() == reflect.Pointer && rv.IsNil() {
-			return nil
-		}
-		return x.String()
-	}
-	// Round-trip through JSON so the hash input equals what is read back.
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	var out any
-	_ = json.Unmarshal(b, &out)
-	return out
-}
-
-// Append writes ev at the end of the chain. Inside a transaction it joins
-// it, so the event commits or rolls back with the change; otherwise it
-// uses a transaction of its own.
+// Append writes ev as an event of its own: a bulk operation's summary.
+// Who acted and the request come from ctx's operation (or viewer) unless
+// ev names them. Inside a transaction it joins it, so the event commits
+// or rolls back with the change; otherwise it uses a transaction of its
+// own.
 func Append(ctx context.Context, client *ent.Client, ev Event) error {
+	if ev.ActorID == 0 && ev.Job == "" {
+		if op := OperationFrom(ctx); op != nil {
+			ev.ActorID, ev.Job, ev.OrganizationID = op.ActorID, op.Job, op.OrganizationID
+		}
+		if ev.ActorID == 0 && ev.Job == "" {
+			ev.ActorID = viewer.FromContext(ctx).Person()
+		}
+	}
+	if ev.RequestID == "" {
+		ev.RequestID = reqid.From(ctx)
+	}
+	if ev.OccurredAt.IsZero() {
+		ev.OccurredAt = time.Now().UTC().Truncate(time.Microsecond)
+	}
 	ctx = viewer.AsSystem(ctx)
+	if ev.ActorID == 0 && ev.Job == "" {
+		return fmt.Errorf("%w (%s)", ErrNoActor, ev.Action)
+	}
+	if client.TxKey() != nil {
+		return appendIn(ctx, client, ev)
+	}
 	tx, err := client.Tx(ctx)
 	if err != nil {
-		// Already transactional (ent refuses nested transactions): join it.
-		return appendIn(ctx, client, ev, true)
+		return err
 	}
-	if err := appendIn(ctx, tx.Client(), ev, true); err != nil {
+	if err := appendIn(ctx, tx.Client(), ev); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
 	return tx.Commit()
 }
 
-// appendIn writes ev inside the transaction c belongs to; lock says whether
-// the chain lock still has to be taken.
-func appendIn(ctx context.Context, c *ent.Client, ev Event, lock bool) error {
-	if lock && c.Dialect() == dialect.Postgres {
-		if _, err := c.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", pgLockKey); err != nil {
+// appendIn writes ev inside the transaction c belongs to.
+func appendIn(ctx context.Context, c *ent.Client, ev Event) error {
+	for i, ch := range ev.Changes {
+		m := ch
+		if err := roundTrip(&m); err != nil {
 			return err
 		}
+		ev.Changes[i] = m
 	}
-	prev := ""
-	last, err := c.AuditEvent.Query().Order(ent.Desc(auditevent.FieldID)).First(ctx)
-	switch {
-	case err == nil:
-		prev = last.Hash
-	case !ent.IsNotFound(err):
+	hash, err := Hash(ev)
+	if err != nil {
 		return err
 	}
 	create := c.AuditEvent.Create().
 		SetOccurredAt(ev.OccurredAt).SetAction(ev.Action).SetEntityType(ev.EntityType).
-		SetEntityID(ev.EntityID).SetRequestID(ev.RequestID).
-		SetPrevHash(prev).SetHash(Hash(prev, ev))
+		SetEntityID(ev.EntityID).SetRequestID(ev.RequestID).SetJob(ev.Job).
+		SetHash(hash)
 	if ev.ActorID != 0 {
 		create.SetActorID(ev.ActorID)
 	}
 	if ev.OrganizationID != 0 {
 		create.SetOrganizationID(ev.OrganizationID)
 	}
-	if ev.Before != nil {
-		create.SetBefore(ev.Before)
+	if len(ev.Changes) > 0 {
+		create.SetChanges(ev.Changes)
 	}
-	if ev.After != nil {
-		create.SetAfter(ev.After)
+	if len(ev.Ledger) > 0 {
+		create.SetLedger(ev.Ledger)
 	}
 	return create.Exec(ctx)
 }

@@ -16,6 +16,7 @@ import (
 	"bangfu/ent/session"
 	"bangfu/ent/user"
 	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
 	"bangfu/internal/clock"
 	"bangfu/internal/reqid"
 	"bangfu/internal/store"
@@ -94,7 +95,7 @@ func NormalizeEmail(email string) (string, error) {
 // ErrBadCredentials; the attempt is counted (per email and client
 // address, see throttle) before the password is checked.
 func (s *Service) Login(ctx context.Context, email, password string) (*Pair, error) {
-	ctx = viewer.AsSystem(ctx) // sign-in bookkeeping is the server's own
+	ctx = viewer.AsSystem(audit.Within(ctx, "login")) // sign-in bookkeeping is the server's own
 	addr := reqid.Client(ctx)
 	if err := s.throttle.admit(addr); err != nil {
 		return nil, err
@@ -123,6 +124,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Pair, err
 	if err := s.throttle.succeeded(ctx, key); err != nil {
 		return nil, err
 	}
+	audit.Attribute(ctx, u.ID) // the person who proved who they are
 	var pair *Pair
 	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		u, err = tx.User.UpdateOne(u).SetLastLoginAt(s.now().UTC()).Save(ctx)
@@ -145,7 +147,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Pair, err
 // before), so it cannot be used to find accounts; it takes as long either
 // way and is rate-limited like sign-in.
 func (s *Service) SignUp(ctx context.Context, email, password, displayName string) error {
-	ctx = viewer.AsSystem(ctx) // account creation is the server's own
+	ctx = viewer.AsSystem(audit.Within(ctx, "signUp")) // account creation is the server's own
 	if err := s.throttle.admit(reqid.Client(ctx)); err != nil {
 		return err
 	}
@@ -161,7 +163,12 @@ func (s *Service) SignUp(ctx context.Context, email, password, displayName strin
 		return apperr.BadInput("password: %v", err)
 	}
 	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
-		return tx.User.Create().SetEmail(email).SetDisplayName(strings.TrimSpace(displayName)).SetPasswordHash(hash).Exec(ctx)
+		u, err := tx.User.Create().SetEmail(email).SetDisplayName(strings.TrimSpace(displayName)).SetPasswordHash(hash).Save(ctx)
+		if err != nil {
+			return err
+		}
+		audit.Attribute(ctx, u.ID) // the person signing up
+		return nil
 	})
 	if ent.IsConstraintError(err) {
 		return nil // taken: answered like a new account
@@ -174,7 +181,7 @@ func (s *Service) SignUp(ctx context.Context, email, password, displayName strin
 // later presentation of a rotated or revoked token, is a replay: the whole
 // sign-in is revoked.
 func (s *Service) Refresh(ctx context.Context, token string) (*Pair, error) {
-	ctx = viewer.AsSystem(ctx)
+	ctx = viewer.AsSystem(audit.Within(ctx, "refresh"))
 	now := s.now().UTC()
 	var pair *Pair
 	var replay bool
@@ -189,6 +196,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Pair, error) {
 		if !now.Before(sess.ExpiresAt) || sess.Edges.User.Status != user.StatusACTIVE {
 			return ErrBadRefresh
 		}
+		audit.Attribute(ctx, sess.UserID) // the holder of the session's token
 		rotated, err := tx.Session.Update().Where(session.ID(sess.ID), session.RevokedAtIsNil()).
 			SetRevokedAt(now).SetRevokeReason("rotated").Save(ctx)
 		if err != nil {
@@ -222,6 +230,7 @@ func (s *Service) revokeFamily(ctx context.Context, token, reason string) error 
 		if err != nil {
 			return err
 		}
+		audit.Attribute(ctx, sess.UserID) // the holder of the session's token
 		return tx.Session.Update().
 			Where(session.Family(sess.Family), session.RevokedAtIsNil()).
 			SetRevokedAt(s.now().UTC()).SetRevokeReason(reason).Exec(ctx)
@@ -237,7 +246,7 @@ func (s *Service) RevokeAll(ctx context.Context, tx *ent.Client, userID int) err
 // Logout revokes the session family of the refresh token. Unknown tokens
 // are not an error: the caller is signed out either way.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	ctx = viewer.AsSystem(ctx)
+	ctx = viewer.AsSystem(audit.Within(ctx, "logout"))
 	err := s.revokeFamily(ctx, token, "logout")
 	if ent.IsNotFound(err) {
 		return nil

@@ -1,7 +1,6 @@
 package bulk_test
 
 import (
-	"context"
 	"testing"
 
 	"bangfu/ent/ledgerentry"
@@ -11,12 +10,11 @@ import (
 	"bangfu/internal/bulk"
 	"bangfu/internal/gid"
 	"bangfu/internal/store/storetest"
-	"bangfu/internal/viewer"
 )
 
 func TestGenerate(t *testing.T) {
 	t.Parallel()
-	ctx := viewer.AsSystem(context.Background())
+	ctx := storetest.AsSystem()
 	db := storetest.OpenDemo(t)
 	c := db.Client
 	linesBefore := c.OrderLine.Query().CountX(ctx)

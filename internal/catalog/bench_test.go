@@ -2,7 +2,6 @@ package catalog_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,7 +11,7 @@ import (
 
 	"bangfu/internal/apitest"
 	"bangfu/internal/store"
-	"bangfu/internal/viewer"
+	"bangfu/internal/store/storetest"
 
 	"entgo.io/contrib/entgql"
 )
@@ -31,7 +30,7 @@ func BenchmarkCatalogSearch(b *testing.B) {
 	if url == "" {
 		b.Skip("set BANGFU_BENCH_DATABASE_URL to a seeded database")
 	}
-	ctx := viewer.AsSystem(context.Background())
+	ctx := storetest.AsSystem()
 	db, err := store.Open(ctx, store.Config{URL: url})
 	if err != nil {
 		b.Fatal(err)

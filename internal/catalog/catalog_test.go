@@ -1,7 +1,6 @@
 package catalog_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -9,7 +8,6 @@ import (
 	"bangfu/internal/catalog"
 	"bangfu/internal/clock"
 	"bangfu/internal/store/storetest"
-	"bangfu/internal/viewer"
 
 	"entgo.io/contrib/entgql"
 )
@@ -21,7 +19,7 @@ import (
 // stop at its cap.
 func TestRelevancePagesAcrossCandidates(t *testing.T) {
 	t.Parallel()
-	ctx := viewer.AsSystem(context.Background())
+	ctx := storetest.AsSystem()
 	db := storetest.OpenDemo(t)
 	const query = "核桃"
 	all, err := catalog.New(db.Client, clock.Real).Search(ctx, query, catalog.Filter{}, catalog.BestSelling, catalog.Page{First: ptr(100)})
@@ -82,7 +80,7 @@ func TestRelevancePagesAcrossCandidates(t *testing.T) {
 // TestBestSellingOrder checks the sales order the index serves.
 func TestBestSellingOrder(t *testing.T) {
 	t.Parallel()
-	ctx := viewer.AsSystem(context.Background())
+	ctx := storetest.AsSystem()
 	db := storetest.OpenDemo(t)
 	conn, err := catalog.New(db.Client, clock.Real).Search(ctx, "", catalog.Filter{}, catalog.BestSelling, catalog.Page{First: ptr(100)})
 	if err != nil {

@@ -99,8 +99,9 @@ func load(ctx context.Context, db *store.DB, framework bool) error {
 			return fmt.Errorf("demo %s: %w", s.name, err)
 		}
 	}
-	ev := audit.Event{OccurredAt: time.Now().UTC().Truncate(time.Microsecond), Action: "seed.demo", EntityType: "Dataset",
-		After: map[string]any{"regions": len(b.regions), "suppliers": len(b.suppliers), "products": len(b.demoProducts)}}
+	ev := audit.Event{OccurredAt: time.Now().UTC().Truncate(time.Microsecond), Action: "seed.demo", Job: "seed", EntityType: "Dataset",
+		Changes: []map[string]any{{"type": "Dataset", "op": "load", "after": map[string]any{
+			"regions": len(b.regions), "suppliers": len(b.suppliers), "products": len(b.demoProducts)}}}}
 	if err := audit.Append(ctx, tx.Client(), ev); err != nil {
 		_ = tx.Rollback()
 		return err

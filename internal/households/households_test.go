@@ -17,7 +17,6 @@ import (
 	"bangfu/internal/households"
 	"bangfu/internal/monitoring"
 	"bangfu/internal/store/storetest"
-	"bangfu/internal/viewer"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -48,7 +47,7 @@ type fixture struct {
 func setup(t *testing.T) *fixture {
 	t.Helper()
 	db := storetest.OpenDemo(t)
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	f := &fixture{client: db.Client, sys: sys,
 		svc: households.New(db.Client, clock.Real, monitoring.New(db.Client, clock.Real))}
 	f.village = db.Client.Region.Query().Where(region.LevelEQ(region.LevelVILLAGE), region.CodeHasPrefix("152221")).FirstX(sys)

@@ -115,8 +115,9 @@ func (s *Service) Import(ctx context.Context, open func() (Rows, error), opts Im
 				return errHasProblems
 			}
 			return audit.Append(ctx, tx, audit.Event{OccurredAt: now.UTC(), Action: "households.import", EntityType: "Household",
-				After: map[string]any{"file_sha256": opts.FileSHA256, "rows": rep.Rows, "households": rep.Households,
-					"created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged, "income_year": opts.IncomeYear}})
+				Changes: []map[string]any{{"type": "Household", "op": "import", "after": map[string]any{
+					"file_sha256": opts.FileSHA256, "rows": rep.Rows, "households": rep.Households,
+					"created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged, "income_year": opts.IncomeYear}}}})
 		})
 	}
 	if err != nil && !errors.Is(err, errHasProblems) {

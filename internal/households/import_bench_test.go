@@ -45,7 +45,7 @@ func BenchmarkImport(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		db := storetest.Open(b)
-		sys := viewer.AsSystem(context.Background())
+		sys := storetest.AsSystem()
 		if err := demo.LoadFramework(sys, db); err != nil {
 			b.Fatal(err)
 		}

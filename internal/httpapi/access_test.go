@@ -58,7 +58,7 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 	srv := apitest.ServeDemo(t)
 	db := srv.DB
 	tokens := tokensByRole(t, srv)
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 
 	adminOnly := map[string]bool{"ADMIN": true}
 	everyone := map[string]bool{}
@@ -513,7 +513,7 @@ func TestReadAccess(t *testing.T) {
 	srv := apitest.ServeDemo(t)
 	db := srv.DB
 	tokens := tokensByRole(t, srv)
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	totalOrders := db.Client.Order.Query().CountX(sys)
 	totalHouseholds := db.Client.Household.Query().CountX(sys)
 
@@ -600,7 +600,7 @@ func TestReadAccess(t *testing.T) {
 }
 
 func firstUserID(t *testing.T, db *store.DB) int {
-	return db.Client.User.Query().FirstIDX(viewer.AsSystem(context.Background()))
+	return db.Client.User.Query().FirstIDX(storetest.AsSystem())
 }
 
 // TestSupplierEditsOnlyOwnProducts exercises the Product mutation policy
@@ -608,7 +608,7 @@ func firstUserID(t *testing.T, db *store.DB) int {
 func TestSupplierEditsOnlyOwnProducts(t *testing.T) {
 	t.Parallel()
 	db := storetest.OpenDemo(t)
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	c := db.Client
 	mine := c.Product.Query().FirstX(sys)
 	other := c.Product.Query().Where(product.SupplierIDNEQ(mine.SupplierID)).FirstX(sys)

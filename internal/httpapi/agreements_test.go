@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,8 +20,8 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/demo"
 	"bangfu/internal/store"
+	"bangfu/internal/store/storetest"
 	"bangfu/internal/validate"
-	"bangfu/internal/viewer"
 	"bangfu/internal/xlsx"
 )
 
@@ -34,7 +33,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 	t.Parallel()
 	srv := apitest.ServeDemo(t)
 	db := srv.DB
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	tokens := tokensByRole(t, srv)
 	coordinator := tokens["COORDINATOR"]
 
@@ -241,7 +240,7 @@ func TestCanteenQuota(t *testing.T) {
 	t.Parallel()
 	srv := apitest.ServeDemo(t)
 	db := srv.DB
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	tokens := tokensByRole(t, srv)
 	unit := db.Client.Organization.Query().Where(organization.KindEQ(organization.KindBUDGET_UNIT),
 		organization.HasBuyerProfiles()).WithBuyerProfiles().FirstX(sys)
@@ -292,7 +291,7 @@ func periodYear(t time.Time) (int, int) {
 // coordinator's scope and signs it in.
 func coordinatorLike(t *testing.T, srv *apitest.Server, db *store.DB, email string) string {
 	t.Helper()
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	m := db.Client.Membership.Query().Where(membership.RoleEQ(membership.RoleCOORDINATOR)).
 		WithScopeAgreements().WithScopeRegions().FirstX(sys)
 	hash, err := auth.HashPassword(demo.Password)

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 	"bangfu/ent/orderline"
 	"bangfu/ent/product"
 	"bangfu/internal/apitest"
-	"bangfu/internal/viewer"
+	"bangfu/internal/store/storetest"
 )
 
 // TestDemoTellsTheStory walks what a new user does first with --demo:
@@ -25,7 +24,7 @@ func TestDemoTellsTheStory(t *testing.T) {
 	t.Parallel()
 	srv := apitest.ServeDemo(t)
 	db := srv.DB
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	buyer, supplier := srv.SignIn("buyer@bangfu.example"), srv.SignIn("supplier@bangfu.example")
 	srv.SignIn("manager@bangfu.example")
 

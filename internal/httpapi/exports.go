@@ -3,7 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"bangfu/internal/agreements"
+	"bangfu/internal/evidence"
 	"bangfu/internal/gid"
 	"bangfu/internal/xlsx"
 )
@@ -21,9 +22,10 @@ import (
 //	GET /exports/agreement-progress.{csv,xlsx}?agreementId=<ID>&year=<YYYY>
 //	GET /exports/progress-rollup.{csv,xlsx}?scope=EAST_REGION|WEST_REGION|DESIGNATED_UNIT&id=<ID>&year=<YYYY>
 type exports struct {
-	svc     *agreements.Service
-	records records
-	log     *slog.Logger
+	svc      *agreements.Service
+	evidence *evidence.Builder
+	records  records
+	log      *slog.Logger
 }
 
 func (e exports) register(mux *http.ServeMux) {
@@ -55,6 +57,7 @@ func (e exports) register(mux *http.ServeMux) {
 		}
 		return agreements.RollupTable(ru), nil
 	}
+	mux.HandleFunc("GET /exports/evidence", e.serveEvidence)
 	mux.HandleFunc("GET /exports/{file}", func(w http.ResponseWriter, r *http.Request) {
 		name, format, _ := strings.Cut(r.PathValue("file"), ".")
 		if name == "households" && (format == "csv" || format == "xlsx") {
@@ -68,6 +71,33 @@ func (e exports) register(mux *http.ServeMux) {
 		}
 		e.serve(w, r, name, format, build)
 	})
+}
+
+// serveEvidence answers GET /exports/evidence?agreementId=<ID>&year=<YYYY>:
+// the bundle a third-party evaluator checks offline (internal/evidence,
+// and 'server verify').
+func (e exports) serveEvidence(w http.ResponseWriter, r *http.Request) {
+	id, err := idParam(r, "agreementId", "Agreement")
+	if err != nil {
+		fail(w, r, e.log, err)
+		return
+	}
+	year, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err != nil {
+		fail(w, r, e.log, badParam{"year must be a number such as 2026"})
+		return
+	}
+	b, err := e.evidence.Build(r.Context(), id, year)
+	if err != nil {
+		fail(w, r, e.log, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="evidence-%d.json"`, year))
+	w.Header().Set("Cache-Control", "no-store")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	_ = enc.Encode(b)
 }
 
 // badParam is a query parameter that cannot be used.
@@ -93,7 +123,7 @@ func (e exports) serve(w http.ResponseWriter, r *http.Request, name, format stri
 	}
 	t, err := build(r, year)
 	if err != nil {
-		e.fail(w, r, err)
+		fail(w, r, e.log, err)
 		return
 	}
 	var buf bytes.Buffer
@@ -106,7 +136,7 @@ func (e exports) serve(w http.ResponseWriter, r *http.Request, name, format stri
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	}
 	if err != nil {
-		e.fail(w, r, err)
+		fail(w, r, e.log, err)
 		return
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d.%s"`, name, year, format))
@@ -143,25 +173,4 @@ func writeCSV(buf *bytes.Buffer, t agreements.Table) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// fail reports a refusal with its code and the matching HTTP status.
-func (e exports) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var coded interface{ ErrorCode() string }
-	if !errors.As(err, &coded) {
-		e.log.ErrorContext(r.Context(), "export failed", "error", err.Error())
-		writeProblem(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "the export failed")
-		return
-	}
-	status := map[string]int{
-		"BAD_USER_INPUT": http.StatusBadRequest, "UNAUTHENTICATED": http.StatusUnauthorized,
-		"FORBIDDEN": http.StatusForbidden, "NOT_FOUND": http.StatusNotFound,
-	}[coded.ErrorCode()]
-	if status == 0 {
-		status = http.StatusConflict
-	}
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer`)
-	}
-	writeProblem(w, status, coded.ErrorCode(), err.Error())
 }

@@ -82,6 +82,7 @@ func New(o Options) http.Handler {
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	gql.Use(limits.Extension{Limits: o.Limits, Checked: validated, Introspection: o.Introspection})
 	gql.Use(extension.FixedComplexityLimit(o.Limits.MaxComplexity))
+	gql.Use(graph.Operations{})
 	gql.SetErrorPresenter(gqlerr.Presenter(o.Log))
 	gql.SetRecoverFunc(gqlerr.Recover(o.Log))
 
@@ -95,8 +96,11 @@ func New(o Options) http.Handler {
 	})
 	exportMux := http.NewServeMux()
 	registry := records{svc: o.Services.Households, log: o.Log}
-	exports{svc: o.Services.Agreements, records: registry, log: o.Log}.register(exportMux)
+	exports{svc: o.Services.Agreements, evidence: o.Services.Evidence, records: registry, log: o.Log}.register(exportMux)
 	mux.Handle("GET /exports/", withHealth(o.Health, withViewer(o.Services.Auth, o.Log, exportMux)))
+	logMux := http.NewServeMux()
+	logAPI{log: o.Services.Log, lg: o.Log}.register(logMux, func(h http.Handler) http.Handler { return withViewer(o.Services.Auth, o.Log, h) })
+	mux.Handle("GET /log/", withHealth(o.Health, logMux))
 	mux.Handle("POST /imports/households", withHealth(o.Health, withViewer(o.Services.Auth, o.Log, http.HandlerFunc(registry.importFile))))
 	if !o.Production {
 		mux.Handle("GET /{$}", playground.Handler("bangfu GraphQL", "/graphql"))

@@ -12,7 +12,6 @@ import (
 	"bangfu/ent/region"
 	"bangfu/internal/apitest"
 	"bangfu/internal/store/storetest"
-	"bangfu/internal/viewer"
 
 	"entgo.io/ent/dialect"
 )
@@ -38,7 +37,7 @@ func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) er
 // region) issues the same small number of statements for 5 parents as for 50.
 func TestNestedQueriesAreBatched(t *testing.T) {
 	t.Parallel()
-	ctx := viewer.AsSystem(context.Background())
+	ctx := storetest.AsSystem()
 	db := storetest.Open(t)
 	c := db.Client
 	county := c.Region.Create().SetCode("533323").SetName("福贡县").SetLevel(region.LevelCOUNTY).SetSide(region.SideWEST).SaveX(ctx)

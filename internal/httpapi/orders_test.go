@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -15,10 +14,10 @@ import (
 	"bangfu/ent/user"
 	"bangfu/internal/apitest"
 	"bangfu/internal/store"
-	"bangfu/internal/viewer"
+	"bangfu/internal/store/storetest"
 )
 
-var sysCtx = viewer.AsSystem(context.Background())
+var sysCtx = storetest.AsSystem()
 
 // marketFixture: supplier@'s listed products and a listed product of
 // another approved supplier, with known stock.

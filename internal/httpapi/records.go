@@ -58,7 +58,7 @@ func (rc records) importFile(w http.ResponseWriter, r *http.Request) {
 	rep, err := rc.importBody(r.Context(), http.MaxBytesReader(w, r.Body, MaxImportBytes), media,
 		households.ImportOptions{DryRun: dryRun, IncomeYear: incomeYear})
 	if err != nil {
-		exports{log: rc.log}.fail(w, r, err)
+		fail(w, r, rc.log, err)
 		return
 	}
 	status := http.StatusOK
@@ -221,7 +221,7 @@ func (rc records) export(w http.ResponseWriter, r *http.Request, format string) 
 		err = xlsx.Write(&buf, xlsx.Sheet{Name: "建档立卡户", Header: households.Columns, Rows: rows})
 	}
 	if err != nil {
-		exports{log: rc.log}.fail(w, r, err)
+		fail(w, r, rc.log, err)
 		return
 	}
 	if format == "csv" {

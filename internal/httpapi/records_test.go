@@ -12,7 +12,7 @@ import (
 	"bangfu/ent/region"
 	"bangfu/internal/apitest"
 	"bangfu/internal/households"
-	"bangfu/internal/viewer"
+	"bangfu/internal/store/storetest"
 	"bangfu/internal/xlsx"
 )
 
@@ -25,7 +25,7 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 func TestHouseholdImportFromXLSX(t *testing.T) {
 	t.Parallel()
 	srv := apitest.ServeDemo(t)
-	sys := viewer.AsSystem(t.Context())
+	sys := storetest.AsSystem()
 	certifier := srv.SignIn("certifier@bangfu.example")
 	village := srv.DB.Client.Region.Query().Where(region.LevelEQ(region.LevelVILLAGE), region.CodeHasPrefix("152221")).
 		FirstX(sys)

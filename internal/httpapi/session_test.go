@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,7 +11,7 @@ import (
 	"bangfu/internal/apitest"
 	"bangfu/internal/auth"
 	"bangfu/internal/demo"
-	"bangfu/internal/viewer"
+	"bangfu/internal/store/storetest"
 )
 
 const loginMutation = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken user { email } } }`
@@ -88,7 +87,7 @@ func TestFailedLoginsAreThrottled(t *testing.T) {
 	refused(attacker.Login(email, demo.Password).Response, "the right password from the locked-out client")
 	owner.Login(email, demo.Password).Must(t)
 	refused(attacker.Login("nobody@bangfu.example", "whatever-password").Response, "an unknown account")
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	srv.DB.Client.User.Update().Where(user.Email("coordinator@bangfu.example")).SetStatus(user.StatusDISABLED).ExecX(sys)
 	refused(owner.Login("coordinator@bangfu.example", demo.Password).Response, "a disabled account with its right password")
 }
@@ -115,7 +114,7 @@ func TestConcurrentWrongLoginsLock(t *testing.T) {
 	if r := attacker.Login("admin@bangfu.example", demo.Password).Response; r.Code() != "UNAUTHENTICATED" {
 		t.Fatalf("the right password after 40 concurrent guesses: %s", r.Raw)
 	}
-	th := srv.DB.Client.SignInThrottle.Query().OnlyX(viewer.AsSystem(context.Background()))
+	th := srv.DB.Client.SignInThrottle.Query().OnlyX(storetest.AsSystem())
 	if th.Failures <= 5 || th.LockedUntil == nil {
 		t.Fatalf("throttle after 40 guesses: %d failures, locked until %v", th.Failures, th.LockedUntil)
 	}

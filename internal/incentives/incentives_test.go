@@ -1,7 +1,6 @@
 package incentives_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -21,7 +20,6 @@ import (
 	"bangfu/internal/market"
 	"bangfu/internal/market/lifecycle"
 	"bangfu/internal/store/storetest"
-	"bangfu/internal/viewer"
 )
 
 func TestPoints(t *testing.T) {
@@ -57,7 +55,7 @@ func TestPoints(t *testing.T) {
 // date, reversal on refund and recognition at the thresholds.
 func TestPointsOnSettlement(t *testing.T) {
 	t.Parallel()
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	db := storetest.OpenDemo(t)
 	c := db.Client
 	// The demo's rules end with 2026.
@@ -179,7 +177,7 @@ func TestPointsOnSettlement(t *testing.T) {
 // a rank, the older one first, and pages follow that order.
 func TestLeaderboardTies(t *testing.T) {
 	t.Parallel()
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	db := storetest.Open(t)
 	c := db.Client
 	east := c.Region.Create().SetCode("310000").SetName("上海市").SetLevel(region.LevelPROVINCE).SetSide(region.SideEAST).SaveX(sys)

@@ -24,7 +24,7 @@ import (
 //	  go test -run '^$' -bench PlaceOrder -benchtime 2000x -cpu 1,8,32 ./internal/market/
 func BenchmarkPlaceOrder(b *testing.B) {
 	db := storetest.OpenDemo(b)
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	c := db.Client
 	approved := c.SupplierProfile.Query().Where(supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
 		Select(supplierprofile.FieldOrganizationID).IntsX(sys)

@@ -9,6 +9,7 @@ import (
 	"bangfu/ent/certification"
 	"bangfu/ent/product"
 	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
 	"bangfu/internal/gid"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
@@ -145,7 +146,7 @@ func (s *Service) StepCertification(ctx context.Context, id int, action CertStep
 // The server runs it periodically; catalog filters use certified_until, so
 // a certificate stops counting at its end date even between runs.
 func (s *Service) ExpireCertifications(ctx context.Context) (int, error) {
-	ctx = viewer.AsSystem(ctx) // a scheduled job of the server's
+	ctx = viewer.AsSystem(audit.WithinJob(ctx, "certificate-expiry")) // a scheduled job of the server's
 	var n int
 	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		due, err := tx.Certification.Query().Where(certification.StatusEQ(certification.StatusCERTIFIED),

@@ -77,7 +77,7 @@ type world struct {
 func setup(t *testing.T) world {
 	t.Helper()
 	db := storetest.OpenDemo(t)
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	as := func(email string, role membership.Role) (context.Context, int) {
 		m := db.Client.Membership.Query().Where(membership.RoleEQ(role), membership.HasUserWith(user.Email(email))).OnlyX(sys)
 		return viewer.NewContext(context.Background(), &viewer.Viewer{UserID: m.UserID,

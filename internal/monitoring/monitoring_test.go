@@ -45,7 +45,7 @@ func TestWorkingDaysAfter(t *testing.T) {
 }
 
 func setup(t *testing.T) (context.Context, *ent.Client) {
-	sys := viewer.AsSystem(context.Background())
+	sys := storetest.AsSystem()
 	db := storetest.OpenDemo(t)
 	return sys, db.Client
 }

@@ -12,6 +12,7 @@ import (
 	"bangfu/ent/monitoringcase"
 	"bangfu/internal/access"
 	"bangfu/internal/apperr"
+	"bangfu/internal/audit"
 	"bangfu/internal/period"
 )
 
@@ -37,7 +38,7 @@ const scanBatch = 1000
 // month after identification. Running it again opens nothing new and
 // flags nothing twice.
 func (s *Service) Scan(ctx context.Context, year int) (*ScanReport, error) {
-	sys, err := access.As(ctx, access.RunLedgerJob)
+	sys, err := access.As(audit.WithinJob(ctx, "monitoring-scan"), access.RunLedgerJob)
 	if err != nil {
 		return nil, err
 	}

@@ -30,5 +30,11 @@ func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Client) err
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		// A commit hook (the audit event) failed before the commit: end
+		// the transaction; after a failed commit this is a no-op.
+		_ = tx.Rollback()
+		return err
+	}
+	return nil
 }

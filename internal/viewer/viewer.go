@@ -40,6 +40,8 @@ type Viewer struct {
 	UserID int
 	Grants []Grant
 	system bool
+	// behalfOf is the person the system acts for (see AsSystem).
+	behalfOf int
 }
 
 // AsSystem returns ctx acting as the server itself: it passes every
@@ -48,8 +50,23 @@ type Viewer struct {
 // scheduled jobs, data loads) and for reads whose result the caller may
 // see although the rows behind it are not theirs (aggregated progress).
 // Keep its uses few and say at each why the system acts.
+//
+// The person ctx spoke for stays known (Person): the audit trail names
+// them for what the server does on their behalf.
 func AsSystem(ctx context.Context) context.Context {
-	return NewContext(ctx, &Viewer{system: true})
+	return NewContext(ctx, &Viewer{system: true, behalfOf: FromContext(ctx).Person()})
+}
+
+// Person is the person acting: the signed-in user, or the user the system
+// acts for; 0 for anonymous callers and for the server's own jobs.
+func (v *Viewer) Person() int {
+	if v == nil {
+		return 0
+	}
+	if v.system {
+		return v.behalfOf
+	}
+	return v.UserID
 }
 
 // IsSystem reports whether v is the server itself.

@@ -27,9 +27,17 @@ import (
 	"sync"
 	"testing"
 
+	"bangfu/internal/audit"
 	"bangfu/internal/demo"
 	"bangfu/internal/store"
+	"bangfu/internal/viewer"
 )
+
+// AsSystem is the server acting as itself for a test's own fixtures: what
+// it writes is audited as done by the job "test".
+func AsSystem() context.Context {
+	return audit.BeginJob(viewer.AsSystem(context.Background()), "test")
+}
 
 // EnvURL names the variable holding the PostgreSQL test server URL.
 const EnvURL = "BANGFU_TEST_DATABASE_URL"
