@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -275,37 +276,72 @@ func (s *Service) open(ctx context.Context, tx *ent.Client, u *ent.User, family 
 // whose account or sign-in is gone is ErrNoSession; any other error is the
 // database's.
 func (s *Service) Viewer(ctx context.Context, a Access) (*viewer.Viewer, error) {
-	u, err := s.client.User.Query().Where(user.ID(a.UserID), user.StatusEQ(user.StatusACTIVE),
-		user.HasSessionsWith(session.Family(a.SessionFamily), session.RevokedAtIsNil(), session.ExpiresAtGT(s.now().UTC()))).
-		WithMemberships(func(q *ent.MembershipQuery) {
-			q.WithScopeRegions().WithScopeAgreements().WithOrganization(func(q *ent.OrganizationQuery) { q.WithRegion() })
-		}).Only(viewer.AsSystem(ctx))
-	if ent.IsNotFound(err) {
-		return nil, ErrNoSession
-	}
+	rows, err := s.client.QueryContext(ctx, store.Rebind(s.client.Dialect(), viewerQuery),
+		a.UserID, user.StatusACTIVE.String(), a.SessionFamily, s.now().UTC())
 	if err != nil {
 		return nil, err
 	}
-	v := &viewer.Viewer{UserID: u.ID}
-	for _, m := range u.Edges.Memberships {
-		g := viewer.Grant{Role: m.Role.String()}
-		if m.OrganizationID != nil {
-			g.OrganizationID = *m.OrganizationID
+	defer rows.Close()
+	v := &viewer.Viewer{UserID: a.UserID}
+	found := false
+	var g *viewer.Grant
+	lastMembership := int64(-1)
+	for rows.Next() {
+		found = true
+		var (
+			membership, org, scopeID sql.NullInt64
+			role, orgRegion          sql.NullString
+			scopeKind, scopeCode     sql.NullString
+		)
+		if err := rows.Scan(&membership, &role, &org, &orgRegion, &scopeKind, &scopeID, &scopeCode); err != nil {
+			return nil, err
 		}
-		if o := m.Edges.Organization; o != nil && o.Edges.Region != nil {
-			g.OrganizationRegionCode = o.Edges.Region.Code
+		if !membership.Valid {
+			continue // an account with no roles
 		}
-		for _, r := range m.Edges.ScopeRegions {
-			g.RegionIDs = append(g.RegionIDs, r.ID)
-			g.RegionCodes = append(g.RegionCodes, r.Code)
+		if membership.Int64 != lastMembership {
+			lastMembership = membership.Int64
+			v.Grants = append(v.Grants, viewer.Grant{Role: role.String, OrganizationID: int(org.Int64),
+				OrganizationRegionCode: orgRegion.String})
+			g = &v.Grants[len(v.Grants)-1]
 		}
-		for _, a := range m.Edges.ScopeAgreements {
-			g.AgreementIDs = append(g.AgreementIDs, a.ID)
+		switch scopeKind.String {
+		case "R":
+			g.RegionIDs = append(g.RegionIDs, int(scopeID.Int64))
+			g.RegionCodes = append(g.RegionCodes, scopeCode.String)
+		case "A":
+			g.AgreementIDs = append(g.AgreementIDs, int(scopeID.Int64))
 		}
-		v.Grants = append(v.Grants, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, ErrNoSession
 	}
 	return v, nil
 }
+
+// viewerQuery loads a viewer in one statement, since every request runs
+// it: the user, provided the account is active and the sign-in live, and
+// a row per membership and scope entry (region or agreement), memberships
+// in order. No row: no such account or sign-in.
+const viewerQuery = `
+SELECT m.id, m.role, m.organization_id, orr.code, sc.kind, sc.ref_id, sc.code
+FROM users u
+LEFT JOIN memberships m ON m.user_id = u.id
+LEFT JOIN organizations o ON o.id = m.organization_id
+LEFT JOIN regions orr ON orr.id = o.region_id
+LEFT JOIN (
+	SELECT t.membership_id, 'R' AS kind, t.region_id AS ref_id, g.code AS code
+	FROM membership_scope_regions t JOIN regions g ON g.id = t.region_id
+	UNION ALL
+	SELECT t.membership_id, 'A' AS kind, t.agreement_id AS ref_id, '' AS code
+	FROM membership_scope_agreements t
+) sc ON sc.membership_id = m.id
+WHERE u.id = ? AND u.status = ?
+	AND EXISTS (SELECT 1 FROM sessions x WHERE x.user_id = u.id AND x.family = ? AND x.revoked_at IS NULL AND x.expires_at > ?)
+ORDER BY m.id, sc.kind, sc.ref_id`
 
 func newFamily() string { return randomToken()[:32] }
 

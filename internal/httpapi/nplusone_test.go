@@ -1,36 +1,15 @@
 package httpapi_test
 
 import (
-	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"bangfu/ent"
 	"bangfu/ent/organization"
 	"bangfu/ent/region"
 	"bangfu/internal/apitest"
 	"bangfu/internal/store/storetest"
-
-	"entgo.io/ent/dialect"
 )
-
-// countingDriver counts the SQL statements sent to the database.
-type countingDriver struct {
-	dialect.Driver
-	n atomic.Int64
-}
-
-func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
-	d.n.Add(1)
-	return d.Driver.Query(ctx, query, args, v)
-}
-
-func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) error {
-	d.n.Add(1)
-	return d.Driver.Exec(ctx, query, args, v)
-}
 
 // TestNestedQueriesAreBatched proves there is no N+1: a three-level query
 // (organizations → products → certifications, plus each product's supplier
@@ -52,14 +31,14 @@ func TestNestedQueriesAreBatched(t *testing.T) {
 		}
 	}
 
-	counter := &countingDriver{Driver: db.Driver()}
-	srv := apitest.ServeClient(t, ent.NewClient(ent.Driver(counter)))
+	counter, counted := storetest.NewCounter(db)
+	srv := apitest.ServeClient(t, counted)
 
 	const q = `query($n: Int!) { organizations(first: $n) { edges { node { name region { name }
 	  products(first: 10) { edges { node { name originCounty { code }
 	    certifications(first: 5) { edges { node { status validUntil } } } } } } } } } }`
 	statements := func(n int) int64 {
-		counter.n.Store(0)
+		counter.Reset()
 		var data struct {
 			Organizations struct {
 				Edges []struct {
@@ -80,7 +59,7 @@ func TestNestedQueriesAreBatched(t *testing.T) {
 		if len(orgs) != n || len(orgs[n-1].Node.Products.Edges) != 3 || len(orgs[n-1].Node.Products.Edges[2].Node.Certifications.Edges) != 2 {
 			t.Fatalf("incomplete result for n=%d", n)
 		}
-		return counter.n.Load()
+		return counter.N()
 	}
 	small, large := statements(5), statements(50)
 	t.Logf("SQL statements: %d for 5 parents, %d for 50 parents", small, large)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"bangfu/ent"
-	"bangfu/ent/certification"
 	"bangfu/ent/order"
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
@@ -178,15 +177,22 @@ func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []I
 	return orders, nil
 }
 
-// placeIn writes the orders and takes the stock in tx. The orders are
-// created first, so that the Order policy decides whether the caller may
-// buy for the organization before anything about the products' state is
-// told. Products, suppliers and stock are read and written as the system:
-// the buyer may not change products.
+// placeIn takes the stock and writes the orders in tx, in as few
+// statements as a placement allows (it is the hottest write): the key's
+// claim, one statement that takes every item's stock and reads what the
+// order needs (takeStock), one insert of the orders and one of their
+// lines. Products, suppliers and stock are read and
+// written as the system: the buyer may not change products.
 func (s *Service) placeIn(ctx context.Context, tx *ent.Client, buyer int, in PlaceInput, items []Item, fingerprint string) ([]*ent.Order, error) {
 	sys := viewer.AsSystem(ctx)
 	now := s.now()
 
+	// Whether the caller may buy for the organization is the Order
+	// policy's to say, before anything about the products is told (the
+	// policy runs again when the orders are inserted).
+	if err := order.Policy.EvalMutation(ctx, tx.Order.Create().SetBuyerID(buyer).Mutation()); err != nil {
+		return nil, err
+	}
 	// The claim comes first: a concurrent request with the same key waits
 	// here for this one to commit, then finds the key taken.
 	err := tx.OrderRequest.Create().SetBuyerID(buyer).SetIdempotencyKey(strings.TrimSpace(in.IdempotencyKey)).
@@ -198,105 +204,95 @@ func (s *Service) placeIn(ctx context.Context, tx *ent.Client, buyer int, in Pla
 		return nil, err
 	}
 
-	ids := make([]int, len(items))
-	for i, it := range items {
-		ids[i] = it.ProductID
-	}
-	products, err := tx.Product.Query().Where(product.IDIn(ids...)).
-		WithCertifications(func(q *ent.CertificationQuery) {
-			q.Where(certification.StatusEQ(certification.StatusCERTIFIED),
-				certification.ValidFromLTE(now), certification.ValidUntilGT(now))
-		}).All(sys)
+	took, err := takeStock(sys, tx, items, buyer, in.FacilitatorID, now)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[int]*ent.Product{}
-	for _, p := range products {
-		byID[p.ID] = p
-	}
-	bySupplier := map[int][]Item{}
-	for _, it := range items {
-		p, ok := byID[it.ProductID]
-		if !ok || p.Status != product.StatusLISTED {
-			return nil, apperr.BadInput("product %s is not on sale", gid.Ref(it.ProductID))
-		}
-		bySupplier[p.SupplierID] = append(bySupplier[p.SupplierID], it)
+	if len(took.products) < len(items) || !took.buyerActive || !took.facilitationOK {
+		return nil, s.whyNot(sys, tx, buyer, in.FacilitatorID, items, took, now)
 	}
 
 	// One order per supplier, in supplier order for a stable result.
-	var orders []*ent.Order
-	for _, sup := range keys(bySupplier) {
+	bySupplier := map[int][]Item{}
+	for _, it := range items {
+		sup := took.products[it.ProductID].supplier
+		bySupplier[sup] = append(bySupplier[sup], it)
+	}
+	suppliers := keys(bySupplier)
+	creates := make([]*ent.OrderCreate, len(suppliers))
+	for i, sup := range suppliers {
 		var total int64
 		for _, it := range bySupplier[sup] {
-			total += int64(it.Quantity) * byID[it.ProductID].PriceFen
+			total += int64(it.Quantity) * took.products[it.ProductID].priceFen
 		}
-		oc := tx.Order.Create().
+		creates[i] = tx.Order.Create().
 			SetBuyerID(buyer).SetSupplierID(sup).SetNillableFacilitatorID(in.FacilitatorID).
 			SetIdempotencyKey(strings.TrimSpace(in.IdempotencyKey)).SetRequestHash(fingerprint).
 			SetTotalFen(total).SetPlacedAt(now)
 		if uid := viewer.FromContext(ctx).UserID; uid != 0 {
-			oc.SetPlacedByID(uid)
-		}
-		o, err := oc.Save(ctx) // the caller's own rights decide here
-		if err != nil {
-			return nil, err
-		}
-		orders = append(orders, o)
-	}
-
-	// Only active organizations buy, sell or facilitate (DOMAIN rule 12);
-	// a facilitator must have agreed to help this buyer (rule 10).
-	if err := accounts.Active(ctx, tx, buyer, "buyer"); err != nil {
-		return nil, err
-	}
-	if in.FacilitatorID != nil {
-		if err := accounts.CheckFacilitation(ctx, tx, *in.FacilitatorID, buyer, now); err != nil {
-			return nil, err
+			creates[i].SetPlacedByID(uid)
 		}
 	}
-	approved, err := tx.SupplierProfile.Query().
-		Where(supplierprofile.OrganizationIDIn(keys(bySupplier)...), supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED),
-			supplierprofile.HasOrganizationWith(organization.StatusEQ(organization.StatusACTIVE))).
-		Select(supplierprofile.FieldOrganizationID).Ints(sys)
+	orders, err := tx.Order.CreateBulk(creates...).Save(ctx) // the caller's own rights decide here
 	if err != nil {
 		return nil, err
 	}
-	if len(approved) != len(bySupplier) {
-		return nil, apperr.Conflict("the supplier of some items is not approved to sell")
-	}
-
-	// Take stock: a conditional decrement per product, in product order
-	// (items are sorted), so concurrent carts can never drive stock below
-	// zero nor lock rows in a cycle.
-	for _, it := range items {
-		n, err := tx.Product.Update().
-			Where(product.ID(it.ProductID), product.StockGTE(it.Quantity)).
-			AddStock(-it.Quantity).AddUnitsSold(it.Quantity).Save(sys)
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			e := apperr.Conflict("not enough stock for product %s", gid.Ref(it.ProductID))
-			e.Details = map[string]any{"productId": gid.Ref(it.ProductID)}
-			return nil, e
-		}
-	}
 
 	var lines []*ent.OrderLineCreate
-	for i, sup := range keys(bySupplier) {
+	for i, sup := range suppliers {
 		for _, it := range bySupplier[sup] {
-			p := byID[it.ProductID]
+			p := took.products[it.ProductID]
 			lines = append(lines, tx.OrderLine.Create().
-				SetOrderID(orders[i].ID).SetProductID(p.ID).SetQuantity(it.Quantity).
-				SetUnitPriceFen(p.PriceFen).SetAmountFen(int64(it.Quantity)*p.PriceFen).
-				SetCertifiedAtOrder(len(p.Edges.Certifications) > 0).
-				SetOriginCountyID(p.OriginCountyID))
+				SetOrderID(orders[i].ID).SetProductID(p.id).SetQuantity(it.Quantity).
+				SetUnitPriceFen(p.priceFen).SetAmountFen(int64(it.Quantity)*p.priceFen).
+				SetCertifiedAtOrder(p.certified).SetOriginCountyID(p.originCounty))
 		}
 	}
 	if err := tx.OrderLine.CreateBulk(lines...).Exec(sys); err != nil {
 		return nil, err
 	}
 	return orders, nil
+}
+
+// whyNot explains a placement that could not take its stock, in the order
+// the rules apply: only active organizations buy, sell or facilitate
+// (DOMAIN rule 12) and a facilitator must have agreed to help this buyer
+// (rule 10); then each product must be on sale, its supplier approved,
+// its stock sufficient. The transaction rolls back.
+func (s *Service) whyNot(ctx context.Context, tx *ent.Client, buyer int, facilitator *int, items []Item, took *takeResult, now time.Time) error {
+	if err := accounts.Active(ctx, tx, buyer, "buyer"); err != nil {
+		return err
+	}
+	if facilitator != nil {
+		if err := accounts.CheckFacilitation(ctx, tx, *facilitator, buyer, now); err != nil {
+			return err
+		}
+	}
+	for _, it := range items {
+		if _, ok := took.products[it.ProductID]; ok {
+			continue
+		}
+		p, err := tx.Product.Get(ctx, it.ProductID)
+		if ent.IsNotFound(err) || err == nil && p.Status != product.StatusLISTED {
+			return apperr.BadInput("product %s is not on sale", gid.Ref(it.ProductID))
+		}
+		if err != nil {
+			return err
+		}
+		approved, err := tx.SupplierProfile.Query().
+			Where(supplierprofile.OrganizationID(p.SupplierID), supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED),
+				supplierprofile.HasOrganizationWith(organization.StatusEQ(organization.StatusACTIVE))).Exist(ctx)
+		if err != nil {
+			return err
+		}
+		if !approved {
+			return apperr.Conflict("the supplier of some items is not approved to sell")
+		}
+		e := apperr.Conflict("not enough stock for product %s", gid.Ref(it.ProductID))
+		e.Details = map[string]any{"productId": gid.Ref(it.ProductID)}
+		return e
+	}
+	return apperr.Conflict("the order could not be placed; try again")
 }
 
 func keys[V any](m map[int]V) []int {

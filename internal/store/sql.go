@@ -1,0 +1,32 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+
+	"entgo.io/ent/dialect"
+)
+
+// Rebind writes a statement's ? placeholders as the dialect wants them:
+// $1, $2, … on PostgreSQL; SQLite takes ? as it is. Hand-written SQL (the
+// few hot paths that need one statement where ent's builders take several)
+// is written once with ? and rebound. It does not look inside string
+// literals: keep values in arguments.
+func Rebind(dialectName, query string) string {
+	if dialectName != dialect.Postgres {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
