@@ -4,6 +4,7 @@ package ent
 
 import (
 	"bangfu/ent/logcheckpoint"
+	"bangfu/internal/store/bytea"
 	"fmt"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ type LogCheckpoint struct {
 	// The tree size it signs.
 	ID int64 `json:"id,omitempty"`
 	// RootHash holds the value of the "root_hash" field.
-	RootHash []byte `json:"root_hash,omitempty"`
+	RootHash bytea.Bytes `json:"root_hash,omitempty"`
 	// The signed note (golang.org/x/mod/sumdb/note), re-signed as time passes.
 	Note string `json:"note,omitempty"`
 	// SignedAt holds the value of the "signed_at" field.

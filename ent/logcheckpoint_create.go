@@ -4,6 +4,7 @@ package ent
 
 import (
 	"bangfu/ent/logcheckpoint"
+	"bangfu/internal/store/bytea"
 	"context"
 	"errors"
 	"fmt"
@@ -23,7 +24,7 @@ type LogCheckpointCreate struct {
 }
 
 // SetRootHash sets the "root_hash" field.
-func (_c *LogCheckpointCreate) SetRootHash(v []byte) *LogCheckpointCreate {
+func (_c *LogCheckpointCreate) SetRootHash(v bytea.Bytes) *LogCheckpointCreate {
 	_c.mutation.SetRootHash(v)
 	return _c
 }

@@ -266,7 +266,7 @@ func (_q *LogCheckpointQuery) Clone() *LogCheckpointQuery {
 // Example:
 //
 //	var v []struct {
-//		RootHash []byte `json:"root_hash,omitempty"`
+//		RootHash bytea.Bytes `json:"root_hash,omitempty"`
 //		Count int `json:"count,omitempty"`
 //	}
 //
@@ -289,7 +289,7 @@ func (_q *LogCheckpointQuery) GroupBy(field string, fields ...string) *LogCheckp
 // Example:
 //
 //	var v []struct {
-//		RootHash []byte `json:"root_hash,omitempty"`
+//		RootHash bytea.Bytes `json:"root_hash,omitempty"`
 //	}
 //
 //	client.LogCheckpoint.Query().

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"bangfu/ent/loghash"
+	"bangfu/internal/store/bytea"
 	"fmt"
 	"strings"
 
@@ -18,7 +19,7 @@ type LogHash struct {
 	// tlog stored-hash index.
 	ID int64 `json:"id,omitempty"`
 	// Hash holds the value of the "hash" field.
-	Hash         []byte `json:"hash,omitempty"`
+	Hash         bytea.Bytes `json:"hash,omitempty"`
 	selectValues sql.SelectValues
 }
 

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"bangfu/ent/loghash"
+	"bangfu/internal/store/bytea"
 	"context"
 	"errors"
 	"fmt"
@@ -22,7 +23,7 @@ type LogHashCreate struct {
 }
 
 // SetHash sets the "hash" field.
-func (_c *LogHashCreate) SetHash(v []byte) *LogHashCreate {
+func (_c *LogHashCreate) SetHash(v bytea.Bytes) *LogHashCreate {
 	_c.mutation.SetHash(v)
 	return _c
 }

@@ -266,7 +266,7 @@ func (_q *LogHashQuery) Clone() *LogHashQuery {
 // Example:
 //
 //	var v []struct {
-//		Hash []byte `json:"hash,omitempty"`
+//		Hash bytea.Bytes `json:"hash,omitempty"`
 //		Count int `json:"count,omitempty"`
 //	}
 //
@@ -289,7 +289,7 @@ func (_q *LogHashQuery) GroupBy(field string, fields ...string) *LogHashGroupBy 
 // Example:
 //
 //	var v []struct {
-//		Hash []byte `json:"hash,omitempty"`
+//		Hash bytea.Bytes `json:"hash,omitempty"`
 //	}
 //
 //	client.LogHash.Query().

@@ -4,8 +4,10 @@ package ent
 
 import (
 	"bangfu/ent/logleaf"
+	"bangfu/internal/store/bytea"
 	"fmt"
 	"strings"
+	"time"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
@@ -24,7 +26,9 @@ type LogLeaf struct {
 	// Xid holds the value of the "xid" field.
 	Xid *int64 `json:"xid,omitempty"`
 	// tlog.RecordHash of the leaf's encoding.
-	Hash         []byte `json:"hash,omitempty"`
+	Hash bytea.Bytes `json:"hash,omitempty"`
+	// When the leaf was sealed (its round's time).
+	SealedAt     time.Time `json:"sealed_at,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -39,6 +43,8 @@ func (*LogLeaf) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case logleaf.FieldKind:
 			values[i] = new(sql.NullString)
+		case logleaf.FieldSealedAt:
+			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -84,6 +90,12 @@ func (_m *LogLeaf) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field hash", values[i])
 			} else if value != nil {
 				_m.Hash = *value
+			}
+		case logleaf.FieldSealedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field sealed_at", values[i])
+			} else if value.Valid {
+				_m.SealedAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -134,6 +146,9 @@ func (_m *LogLeaf) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("hash=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Hash))
+	builder.WriteString(", ")
+	builder.WriteString("sealed_at=")
+	builder.WriteString(_m.SealedAt.Format(time.ANSIC))
 	builder.WriteByte(')')
 	return builder.String()
 }

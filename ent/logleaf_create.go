@@ -4,9 +4,11 @@ package ent
 
 import (
 	"bangfu/ent/logleaf"
+	"bangfu/internal/store/bytea"
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -48,8 +50,22 @@ func (_c *LogLeafCreate) SetNillableXid(v *int64) *LogLeafCreate {
 }
 
 // SetHash sets the "hash" field.
-func (_c *LogLeafCreate) SetHash(v []byte) *LogLeafCreate {
+func (_c *LogLeafCreate) SetHash(v bytea.Bytes) *LogLeafCreate {
 	_c.mutation.SetHash(v)
+	return _c
+}
+
+// SetSealedAt sets the "sealed_at" field.
+func (_c *LogLeafCreate) SetSealedAt(v time.Time) *LogLeafCreate {
+	_c.mutation.SetSealedAt(v)
+	return _c
+}
+
+// SetNillableSealedAt sets the "sealed_at" field if the given value is not nil.
+func (_c *LogLeafCreate) SetNillableSealedAt(v *time.Time) *LogLeafCreate {
+	if v != nil {
+		_c.SetSealedAt(*v)
+	}
 	return _c
 }
 
@@ -66,6 +82,9 @@ func (_c *LogLeafCreate) Mutation() *LogLeafMutation {
 
 // Save creates the LogLeaf in the database.
 func (_c *LogLeafCreate) Save(ctx context.Context) (*LogLeaf, error) {
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -91,6 +110,18 @@ func (_c *LogLeafCreate) ExecX(ctx context.Context) {
 	}
 }
 
+// defaults sets the default values of the builder before save.
+func (_c *LogLeafCreate) defaults() error {
+	if _, ok := _c.mutation.SealedAt(); !ok {
+		if logleaf.DefaultSealedAt == nil {
+			return fmt.Errorf("ent: uninitialized logleaf.DefaultSealedAt (forgotten import ent/runtime?)")
+		}
+		v := logleaf.DefaultSealedAt()
+		_c.mutation.SetSealedAt(v)
+	}
+	return nil
+}
+
 // check runs all checks and user-defined validators on the builder.
 func (_c *LogLeafCreate) check() error {
 	if _, ok := _c.mutation.Kind(); !ok {
@@ -106,6 +137,9 @@ func (_c *LogLeafCreate) check() error {
 	}
 	if _, ok := _c.mutation.Hash(); !ok {
 		return &ValidationError{Name: "hash", err: errors.New(`ent: missing required field "LogLeaf.hash"`)}
+	}
+	if _, ok := _c.mutation.SealedAt(); !ok {
+		return &ValidationError{Name: "sealed_at", err: errors.New(`ent: missing required field "LogLeaf.sealed_at"`)}
 	}
 	return nil
 }
@@ -155,6 +189,10 @@ func (_c *LogLeafCreate) createSpec() (*LogLeaf, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Hash(); ok {
 		_spec.SetField(logleaf.FieldHash, field.TypeBytes, value)
 		_node.Hash = value
+	}
+	if value, ok := _c.mutation.SealedAt(); ok {
+		_spec.SetField(logleaf.FieldSealedAt, field.TypeTime, value)
+		_node.SealedAt = value
 	}
 	return _node, _spec
 }
@@ -236,6 +274,9 @@ func (u *LogLeafUpsertOne) UpdateNewValues() *LogLeafUpsertOne {
 		}
 		if _, exists := u.create.mutation.Hash(); exists {
 			s.SetIgnore(logleaf.FieldHash)
+		}
+		if _, exists := u.create.mutation.SealedAt(); exists {
+			s.SetIgnore(logleaf.FieldSealedAt)
 		}
 	}))
 	return u
@@ -320,6 +361,7 @@ func (_c *LogLeafCreateBulk) Save(ctx context.Context) ([]*LogLeaf, error) {
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
+			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*LogLeafMutation)
 				if !ok {
@@ -460,6 +502,9 @@ func (u *LogLeafUpsertBulk) UpdateNewValues() *LogLeafUpsertBulk {
 			}
 			if _, exists := b.mutation.Hash(); exists {
 				s.SetIgnore(logleaf.FieldHash)
+			}
+			if _, exists := b.mutation.SealedAt(); exists {
+				s.SetIgnore(logleaf.FieldSealedAt)
 			}
 		}
 	}))

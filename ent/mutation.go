@@ -41,6 +41,7 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/internal/store/bytea"
 	"context"
 	"errors"
 	"fmt"
@@ -20095,7 +20096,7 @@ type LogCheckpointMutation struct {
 	op            Op
 	typ           string
 	id            *int64
-	root_hash     *[]byte
+	root_hash     *bytea.Bytes
 	note          *string
 	signed_at     *time.Time
 	clearedFields map[string]struct{}
@@ -20209,12 +20210,12 @@ func (m *LogCheckpointMutation) IDs(ctx context.Context) ([]int64, error) {
 }
 
 // SetRootHash sets the "root_hash" field.
-func (m *LogCheckpointMutation) SetRootHash(b []byte) {
+func (m *LogCheckpointMutation) SetRootHash(b bytea.Bytes) {
 	m.root_hash = &b
 }
 
 // RootHash returns the value of the "root_hash" field in the mutation.
-func (m *LogCheckpointMutation) RootHash() (r []byte, exists bool) {
+func (m *LogCheckpointMutation) RootHash() (r bytea.Bytes, exists bool) {
 	v := m.root_hash
 	if v == nil {
 		return
@@ -20225,7 +20226,7 @@ func (m *LogCheckpointMutation) RootHash() (r []byte, exists bool) {
 // OldRootHash returns the old "root_hash" field's value of the LogCheckpoint entity.
 // If the LogCheckpoint object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *LogCheckpointMutation) OldRootHash(ctx context.Context) (v []byte, err error) {
+func (m *LogCheckpointMutation) OldRootHash(ctx context.Context) (v bytea.Bytes, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldRootHash is only allowed on UpdateOne operations")
 	}
@@ -20399,7 +20400,7 @@ func (m *LogCheckpointMutation) OldField(ctx context.Context, name string) (ent.
 func (m *LogCheckpointMutation) SetField(name string, value ent.Value) error {
 	switch name {
 	case logcheckpoint.FieldRootHash:
-		v, ok := value.([]byte)
+		v, ok := value.(bytea.Bytes)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -20535,7 +20536,7 @@ type LogHashMutation struct {
 	op            Op
 	typ           string
 	id            *int64
-	hash          *[]byte
+	hash          *bytea.Bytes
 	clearedFields map[string]struct{}
 	done          bool
 	oldValue      func(context.Context) (*LogHash, error)
@@ -20647,12 +20648,12 @@ func (m *LogHashMutation) IDs(ctx context.Context) ([]int64, error) {
 }
 
 // SetHash sets the "hash" field.
-func (m *LogHashMutation) SetHash(b []byte) {
+func (m *LogHashMutation) SetHash(b bytea.Bytes) {
 	m.hash = &b
 }
 
 // Hash returns the value of the "hash" field in the mutation.
-func (m *LogHashMutation) Hash() (r []byte, exists bool) {
+func (m *LogHashMutation) Hash() (r bytea.Bytes, exists bool) {
 	v := m.hash
 	if v == nil {
 		return
@@ -20663,7 +20664,7 @@ func (m *LogHashMutation) Hash() (r []byte, exists bool) {
 // OldHash returns the old "hash" field's value of the LogHash entity.
 // If the LogHash object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *LogHashMutation) OldHash(ctx context.Context) (v []byte, err error) {
+func (m *LogHashMutation) OldHash(ctx context.Context) (v bytea.Bytes, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldHash is only allowed on UpdateOne operations")
 	}
@@ -20751,7 +20752,7 @@ func (m *LogHashMutation) OldField(ctx context.Context, name string) (ent.Value,
 func (m *LogHashMutation) SetField(name string, value ent.Value) error {
 	switch name {
 	case loghash.FieldHash:
-		v, ok := value.([]byte)
+		v, ok := value.(bytea.Bytes)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -20872,7 +20873,8 @@ type LogLeafMutation struct {
 	addref_id     *int
 	xid           *int64
 	addxid        *int64
-	hash          *[]byte
+	hash          *bytea.Bytes
+	sealed_at     *time.Time
 	clearedFields map[string]struct{}
 	done          bool
 	oldValue      func(context.Context) (*LogLeaf, error)
@@ -21146,12 +21148,12 @@ func (m *LogLeafMutation) ResetXid() {
 }
 
 // SetHash sets the "hash" field.
-func (m *LogLeafMutation) SetHash(b []byte) {
+func (m *LogLeafMutation) SetHash(b bytea.Bytes) {
 	m.hash = &b
 }
 
 // Hash returns the value of the "hash" field in the mutation.
-func (m *LogLeafMutation) Hash() (r []byte, exists bool) {
+func (m *LogLeafMutation) Hash() (r bytea.Bytes, exists bool) {
 	v := m.hash
 	if v == nil {
 		return
@@ -21162,7 +21164,7 @@ func (m *LogLeafMutation) Hash() (r []byte, exists bool) {
 // OldHash returns the old "hash" field's value of the LogLeaf entity.
 // If the LogLeaf object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *LogLeafMutation) OldHash(ctx context.Context) (v []byte, err error) {
+func (m *LogLeafMutation) OldHash(ctx context.Context) (v bytea.Bytes, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldHash is only allowed on UpdateOne operations")
 	}
@@ -21179,6 +21181,42 @@ func (m *LogLeafMutation) OldHash(ctx context.Context) (v []byte, err error) {
 // ResetHash resets all changes to the "hash" field.
 func (m *LogLeafMutation) ResetHash() {
 	m.hash = nil
+}
+
+// SetSealedAt sets the "sealed_at" field.
+func (m *LogLeafMutation) SetSealedAt(t time.Time) {
+	m.sealed_at = &t
+}
+
+// SealedAt returns the value of the "sealed_at" field in the mutation.
+func (m *LogLeafMutation) SealedAt() (r time.Time, exists bool) {
+	v := m.sealed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSealedAt returns the old "sealed_at" field's value of the LogLeaf entity.
+// If the LogLeaf object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LogLeafMutation) OldSealedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSealedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSealedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSealedAt: %w", err)
+	}
+	return oldValue.SealedAt, nil
+}
+
+// ResetSealedAt resets all changes to the "sealed_at" field.
+func (m *LogLeafMutation) ResetSealedAt() {
+	m.sealed_at = nil
 }
 
 // Where appends a list predicates to the LogLeafMutation builder.
@@ -21215,7 +21253,7 @@ func (m *LogLeafMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LogLeafMutation) Fields() []string {
-	fields := make([]string, 0, 4)
+	fields := make([]string, 0, 5)
 	if m.kind != nil {
 		fields = append(fields, logleaf.FieldKind)
 	}
@@ -21227,6 +21265,9 @@ func (m *LogLeafMutation) Fields() []string {
 	}
 	if m.hash != nil {
 		fields = append(fields, logleaf.FieldHash)
+	}
+	if m.sealed_at != nil {
+		fields = append(fields, logleaf.FieldSealedAt)
 	}
 	return fields
 }
@@ -21244,6 +21285,8 @@ func (m *LogLeafMutation) Field(name string) (ent.Value, bool) {
 		return m.Xid()
 	case logleaf.FieldHash:
 		return m.Hash()
+	case logleaf.FieldSealedAt:
+		return m.SealedAt()
 	}
 	return nil, false
 }
@@ -21261,6 +21304,8 @@ func (m *LogLeafMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldXid(ctx)
 	case logleaf.FieldHash:
 		return m.OldHash(ctx)
+	case logleaf.FieldSealedAt:
+		return m.OldSealedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown LogLeaf field %s", name)
 }
@@ -21292,11 +21337,18 @@ func (m *LogLeafMutation) SetField(name string, value ent.Value) error {
 		m.SetXid(v)
 		return nil
 	case logleaf.FieldHash:
-		v, ok := value.([]byte)
+		v, ok := value.(bytea.Bytes)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetHash(v)
+		return nil
+	case logleaf.FieldSealedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSealedAt(v)
 		return nil
 	}
 	return fmt.Errorf("unknown LogLeaf field %s", name)
@@ -21394,6 +21446,9 @@ func (m *LogLeafMutation) ResetField(name string) error {
 		return nil
 	case logleaf.FieldHash:
 		m.ResetHash()
+		return nil
+	case logleaf.FieldSealedAt:
+		m.ResetSealedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown LogLeaf field %s", name)

@@ -4,6 +4,7 @@ package logcheckpoint
 
 import (
 	"bangfu/ent/predicate"
+	"bangfu/internal/store/bytea"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -55,8 +56,9 @@ func IDLTE(id int64) predicate.LogCheckpoint {
 }
 
 // RootHash applies equality check predicate on the "root_hash" field. It's identical to RootHashEQ.
-func RootHash(v []byte) predicate.LogCheckpoint {
-	return predicate.LogCheckpoint(sql.FieldEQ(FieldRootHash, v))
+func RootHash(v bytea.Bytes) predicate.LogCheckpoint {
+	vc := []byte(v)
+	return predicate.LogCheckpoint(sql.FieldEQ(FieldRootHash, vc))
 }
 
 // Note applies equality check predicate on the "note" field. It's identical to NoteEQ.
@@ -70,43 +72,57 @@ func SignedAt(v time.Time) predicate.LogCheckpoint {
 }
 
 // RootHashEQ applies the EQ predicate on the "root_hash" field.
-func RootHashEQ(v []byte) predicate.LogCheckpoint {
-	return predicate.LogCheckpoint(sql.FieldEQ(FieldRootHash, v))
+func RootHashEQ(v bytea.Bytes) predicate.LogCheckpoint {
+	vc := []byte(v)
+	return predicate.LogCheckpoint(sql.FieldEQ(FieldRootHash, vc))
 }
 
 // RootHashNEQ applies the NEQ predicate on the "root_hash" field.
-func RootHashNEQ(v []byte) predicate.LogCheckpoint {
-	return predicate.LogCheckpoint(sql.FieldNEQ(FieldRootHash, v))
+func RootHashNEQ(v bytea.Bytes) predicate.LogCheckpoint {
+	vc := []byte(v)
+	return predicate.LogCheckpoint(sql.FieldNEQ(FieldRootHash, vc))
 }
 
 // RootHashIn applies the In predicate on the "root_hash" field.
-func RootHashIn(vs ...[]byte) predicate.LogCheckpoint {
-	return predicate.LogCheckpoint(sql.FieldIn(FieldRootHash, vs...))
+func RootHashIn(vs ...bytea.Bytes) predicate.LogCheckpoint {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = []byte(vs[i])
+	}
+	return predicate.LogCheckpoint(sql.FieldIn(FieldRootHash, v...))
 }
 
 // RootHashNotIn applies the NotIn predicate on the "root_hash" field.
-func RootHashNotIn(vs ...[]byte) predicate.LogCheckpoint {
-	return predicate.LogCheckpoint(sql.FieldNotIn(FieldRootHash, vs...))
+func RootHashNotIn(vs ...bytea.Bytes) predicate.LogCheckpoint {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = []byte(vs[i])
+	}
+	return predicate.LogCheckpoint(sql.FieldNotIn(FieldRootHash, v...))
 }
 
 // RootHashGT applies the GT predicate on the "root_hash" field.
-func RootHashGT(v []byte) predicate.LogCheckpoint {
-	return predicate.LogCheckpoint(sql.FieldGT(FieldRootHash, v))
+func RootHashGT(v bytea.Bytes) predicate.LogCheckpoint {
+	vc := []byte(v)
+	return predicate.LogCheckpoint(sql.FieldGT(FieldRootHash, vc))
 }
 
 // RootHashGTE applies the GTE predicate on the "root_hash" field.
-func RootHashGTE(v []byte) predicate.LogCheckpoint {
-	return predicate.LogCheckpoint(sql.FieldGTE(FieldRootHash, v))
+func RootHashGTE(v bytea.Bytes) predicate.LogCheckpoint {
+	vc := []byte(v)
+	return predicate.LogCheckpoint(sql.FieldGTE(FieldRootHash, vc))
 }
 
 // RootHashLT applies the LT predicate on the "root_hash" field.
-func RootHashLT(v []byte) predicate.LogCheckpoint {
-	return predicate.LogCheckpoint(sql.FieldLT(FieldRootHash, v))
+func RootHashLT(v bytea.Bytes) predicate.LogCheckpoint {
+	vc := []byte(v)
+	return predicate.LogCheckpoint(sql.FieldLT(FieldRootHash, vc))
 }
 
 // RootHashLTE applies the LTE predicate on the "root_hash" field.
-func RootHashLTE(v []byte) predicate.LogCheckpoint {
-	return predicate.LogCheckpoint(sql.FieldLTE(FieldRootHash, v))
+func RootHashLTE(v bytea.Bytes) predicate.LogCheckpoint {
+	vc := []byte(v)
+	return predicate.LogCheckpoint(sql.FieldLTE(FieldRootHash, vc))
 }
 
 // NoteEQ applies the EQ predicate on the "note" field.

@@ -4,6 +4,7 @@ package loghash
 
 import (
 	"bangfu/ent/predicate"
+	"bangfu/internal/store/bytea"
 
 	"entgo.io/ent/dialect/sql"
 )
@@ -54,48 +55,63 @@ func IDLTE(id int64) predicate.LogHash {
 }
 
 // Hash applies equality check predicate on the "hash" field. It's identical to HashEQ.
-func Hash(v []byte) predicate.LogHash {
-	return predicate.LogHash(sql.FieldEQ(FieldHash, v))
+func Hash(v bytea.Bytes) predicate.LogHash {
+	vc := []byte(v)
+	return predicate.LogHash(sql.FieldEQ(FieldHash, vc))
 }
 
 // HashEQ applies the EQ predicate on the "hash" field.
-func HashEQ(v []byte) predicate.LogHash {
-	return predicate.LogHash(sql.FieldEQ(FieldHash, v))
+func HashEQ(v bytea.Bytes) predicate.LogHash {
+	vc := []byte(v)
+	return predicate.LogHash(sql.FieldEQ(FieldHash, vc))
 }
 
 // HashNEQ applies the NEQ predicate on the "hash" field.
-func HashNEQ(v []byte) predicate.LogHash {
-	return predicate.LogHash(sql.FieldNEQ(FieldHash, v))
+func HashNEQ(v bytea.Bytes) predicate.LogHash {
+	vc := []byte(v)
+	return predicate.LogHash(sql.FieldNEQ(FieldHash, vc))
 }
 
 // HashIn applies the In predicate on the "hash" field.
-func HashIn(vs ...[]byte) predicate.LogHash {
-	return predicate.LogHash(sql.FieldIn(FieldHash, vs...))
+func HashIn(vs ...bytea.Bytes) predicate.LogHash {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = []byte(vs[i])
+	}
+	return predicate.LogHash(sql.FieldIn(FieldHash, v...))
 }
 
 // HashNotIn applies the NotIn predicate on the "hash" field.
-func HashNotIn(vs ...[]byte) predicate.LogHash {
-	return predicate.LogHash(sql.FieldNotIn(FieldHash, vs...))
+func HashNotIn(vs ...bytea.Bytes) predicate.LogHash {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = []byte(vs[i])
+	}
+	return predicate.LogHash(sql.FieldNotIn(FieldHash, v...))
 }
 
 // HashGT applies the GT predicate on the "hash" field.
-func HashGT(v []byte) predicate.LogHash {
-	return predicate.LogHash(sql.FieldGT(FieldHash, v))
+func HashGT(v bytea.Bytes) predicate.LogHash {
+	vc := []byte(v)
+	return predicate.LogHash(sql.FieldGT(FieldHash, vc))
 }
 
 // HashGTE applies the GTE predicate on the "hash" field.
-func HashGTE(v []byte) predicate.LogHash {
-	return predicate.LogHash(sql.FieldGTE(FieldHash, v))
+func HashGTE(v bytea.Bytes) predicate.LogHash {
+	vc := []byte(v)
+	return predicate.LogHash(sql.FieldGTE(FieldHash, vc))
 }
 
 // HashLT applies the LT predicate on the "hash" field.
-func HashLT(v []byte) predicate.LogHash {
-	return predicate.LogHash(sql.FieldLT(FieldHash, v))
+func HashLT(v bytea.Bytes) predicate.LogHash {
+	vc := []byte(v)
+	return predicate.LogHash(sql.FieldLT(FieldHash, vc))
 }
 
 // HashLTE applies the LTE predicate on the "hash" field.
-func HashLTE(v []byte) predicate.LogHash {
-	return predicate.LogHash(sql.FieldLTE(FieldHash, v))
+func HashLTE(v bytea.Bytes) predicate.LogHash {
+	vc := []byte(v)
+	return predicate.LogHash(sql.FieldLTE(FieldHash, vc))
 }
 
 // And groups predicates with the AND operator between them.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
@@ -24,6 +25,8 @@ const (
 	FieldXid = "xid"
 	// FieldHash holds the string denoting the hash field in the database.
 	FieldHash = "hash"
+	// FieldSealedAt holds the string denoting the sealed_at field in the database.
+	FieldSealedAt = "sealed_at"
 	// Table holds the table name of the logleaf in the database.
 	Table = "log_leaves"
 )
@@ -35,6 +38,7 @@ var Columns = []string{
 	FieldRefID,
 	FieldXid,
 	FieldHash,
+	FieldSealedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -55,6 +59,8 @@ func ValidColumn(column string) bool {
 var (
 	Hooks  [1]ent.Hook
 	Policy ent.Policy
+	// DefaultSealedAt holds the default value on creation for the "sealed_at" field.
+	DefaultSealedAt func() time.Time
 )
 
 // Kind defines the type for the "kind" enum field.
@@ -101,6 +107,11 @@ func ByRefID(opts ...sql.OrderTermOption) OrderOption {
 // ByXid orders the results by the xid field.
 func ByXid(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldXid, opts...).ToFunc()
+}
+
+// BySealedAt orders the results by the sealed_at field.
+func BySealedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSealedAt, opts...).ToFunc()
 }
 
 // MarshalGQL implements graphql.Marshaler interface.

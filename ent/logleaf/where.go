@@ -4,6 +4,8 @@ package logleaf
 
 import (
 	"bangfu/ent/predicate"
+	"bangfu/internal/store/bytea"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 )
@@ -64,8 +66,14 @@ func Xid(v int64) predicate.LogLeaf {
 }
 
 // Hash applies equality check predicate on the "hash" field. It's identical to HashEQ.
-func Hash(v []byte) predicate.LogLeaf {
-	return predicate.LogLeaf(sql.FieldEQ(FieldHash, v))
+func Hash(v bytea.Bytes) predicate.LogLeaf {
+	vc := []byte(v)
+	return predicate.LogLeaf(sql.FieldEQ(FieldHash, vc))
+}
+
+// SealedAt applies equality check predicate on the "sealed_at" field. It's identical to SealedAtEQ.
+func SealedAt(v time.Time) predicate.LogLeaf {
+	return predicate.LogLeaf(sql.FieldEQ(FieldSealedAt, v))
 }
 
 // KindEQ applies the EQ predicate on the "kind" field.
@@ -179,43 +187,97 @@ func XidNotNil() predicate.LogLeaf {
 }
 
 // HashEQ applies the EQ predicate on the "hash" field.
-func HashEQ(v []byte) predicate.LogLeaf {
-	return predicate.LogLeaf(sql.FieldEQ(FieldHash, v))
+func HashEQ(v bytea.Bytes) predicate.LogLeaf {
+	vc := []byte(v)
+	return predicate.LogLeaf(sql.FieldEQ(FieldHash, vc))
 }
 
 // HashNEQ applies the NEQ predicate on the "hash" field.
-func HashNEQ(v []byte) predicate.LogLeaf {
-	return predicate.LogLeaf(sql.FieldNEQ(FieldHash, v))
+func HashNEQ(v bytea.Bytes) predicate.LogLeaf {
+	vc := []byte(v)
+	return predicate.LogLeaf(sql.FieldNEQ(FieldHash, vc))
 }
 
 // HashIn applies the In predicate on the "hash" field.
-func HashIn(vs ...[]byte) predicate.LogLeaf {
-	return predicate.LogLeaf(sql.FieldIn(FieldHash, vs...))
+func HashIn(vs ...bytea.Bytes) predicate.LogLeaf {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = []byte(vs[i])
+	}
+	return predicate.LogLeaf(sql.FieldIn(FieldHash, v...))
 }
 
 // HashNotIn applies the NotIn predicate on the "hash" field.
-func HashNotIn(vs ...[]byte) predicate.LogLeaf {
-	return predicate.LogLeaf(sql.FieldNotIn(FieldHash, vs...))
+func HashNotIn(vs ...bytea.Bytes) predicate.LogLeaf {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = []byte(vs[i])
+	}
+	return predicate.LogLeaf(sql.FieldNotIn(FieldHash, v...))
 }
 
 // HashGT applies the GT predicate on the "hash" field.
-func HashGT(v []byte) predicate.LogLeaf {
-	return predicate.LogLeaf(sql.FieldGT(FieldHash, v))
+func HashGT(v bytea.Bytes) predicate.LogLeaf {
+	vc := []byte(v)
+	return predicate.LogLeaf(sql.FieldGT(FieldHash, vc))
 }
 
 // HashGTE applies the GTE predicate on the "hash" field.
-func HashGTE(v []byte) predicate.LogLeaf {
-	return predicate.LogLeaf(sql.FieldGTE(FieldHash, v))
+func HashGTE(v bytea.Bytes) predicate.LogLeaf {
+	vc := []byte(v)
+	return predicate.LogLeaf(sql.FieldGTE(FieldHash, vc))
 }
 
 // HashLT applies the LT predicate on the "hash" field.
-func HashLT(v []byte) predicate.LogLeaf {
-	return predicate.LogLeaf(sql.FieldLT(FieldHash, v))
+func HashLT(v bytea.Bytes) predicate.LogLeaf {
+	vc := []byte(v)
+	return predicate.LogLeaf(sql.FieldLT(FieldHash, vc))
 }
 
 // HashLTE applies the LTE predicate on the "hash" field.
-func HashLTE(v []byte) predicate.LogLeaf {
-	return predicate.LogLeaf(sql.FieldLTE(FieldHash, v))
+func HashLTE(v bytea.Bytes) predicate.LogLeaf {
+	vc := []byte(v)
+	return predicate.LogLeaf(sql.FieldLTE(FieldHash, vc))
+}
+
+// SealedAtEQ applies the EQ predicate on the "sealed_at" field.
+func SealedAtEQ(v time.Time) predicate.LogLeaf {
+	return predicate.LogLeaf(sql.FieldEQ(FieldSealedAt, v))
+}
+
+// SealedAtNEQ applies the NEQ predicate on the "sealed_at" field.
+func SealedAtNEQ(v time.Time) predicate.LogLeaf {
+	return predicate.LogLeaf(sql.FieldNEQ(FieldSealedAt, v))
+}
+
+// SealedAtIn applies the In predicate on the "sealed_at" field.
+func SealedAtIn(vs ...time.Time) predicate.LogLeaf {
+	return predicate.LogLeaf(sql.FieldIn(FieldSealedAt, vs...))
+}
+
+// SealedAtNotIn applies the NotIn predicate on the "sealed_at" field.
+func SealedAtNotIn(vs ...time.Time) predicate.LogLeaf {
+	return predicate.LogLeaf(sql.FieldNotIn(FieldSealedAt, vs...))
+}
+
+// SealedAtGT applies the GT predicate on the "sealed_at" field.
+func SealedAtGT(v time.Time) predicate.LogLeaf {
+	return predicate.LogLeaf(sql.FieldGT(FieldSealedAt, v))
+}
+
+// SealedAtGTE applies the GTE predicate on the "sealed_at" field.
+func SealedAtGTE(v time.Time) predicate.LogLeaf {
+	return predicate.LogLeaf(sql.FieldGTE(FieldSealedAt, v))
+}
+
+// SealedAtLT applies the LT predicate on the "sealed_at" field.
+func SealedAtLT(v time.Time) predicate.LogLeaf {
+	return predicate.LogLeaf(sql.FieldLT(FieldSealedAt, v))
+}
+
+// SealedAtLTE applies the LTE predicate on the "sealed_at" field.
+func SealedAtLTE(v time.Time) predicate.LogLeaf {
+	return predicate.LogLeaf(sql.FieldLTE(FieldSealedAt, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -769,6 +769,7 @@ var (
 		{Name: "ref_id", Type: field.TypeInt},
 		{Name: "xid", Type: field.TypeInt64, Nullable: true},
 		{Name: "hash", Type: field.TypeBytes},
+		{Name: "sealed_at", Type: field.TypeTime},
 	}
 	// LogLeavesTable holds the schema information for the "log_leaves" table.
 	LogLeavesTable = &schema.Table{

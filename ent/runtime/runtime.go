@@ -1042,6 +1042,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	logleafFields := schema.LogLeaf{}.Fields()
+	_ = logleafFields
+	// logleafDescSealedAt is the schema descriptor for sealed_at field.
+	logleafDescSealedAt := logleafFields[5].Descriptor()
+	// logleaf.DefaultSealedAt holds the default value on creation for the sealed_at field.
+	logleaf.DefaultSealedAt = logleafDescSealedAt.Default.(func() time.Time)
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -8,6 +8,8 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"bangfu/internal/store/bytea"
 )
 
 // commitOrder is the field a row of the transparency log's sources
@@ -34,7 +36,8 @@ func (LogLeaf) Fields() []ent.Field {
 		field.Enum("kind").Values("AUDIT_EVENT", "LEDGER_ENTRY").Immutable(),
 		field.Int("ref_id").Immutable().Comment("The audit event's or ledger entry's id."),
 		field.Int64("xid").Optional().Nillable().Immutable(),
-		field.Bytes("hash").Immutable().Comment("tlog.RecordHash of the leaf's encoding."),
+		field.Bytes("hash").GoType(bytea.Bytes{}).Immutable().Comment("tlog.RecordHash of the leaf's encoding."),
+		field.Time("sealed_at").Default(nowUTC).Immutable().Comment("When the leaf was sealed (its round's time)."),
 	}
 }
 
@@ -59,7 +62,7 @@ type LogHash struct{ ent.Schema }
 func (LogHash) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int64("id").Immutable().Comment("tlog stored-hash index."),
-		field.Bytes("hash").Immutable(),
+		field.Bytes("hash").GoType(bytea.Bytes{}).Immutable(),
 	}
 }
 
@@ -79,7 +82,7 @@ type LogCheckpoint struct{ ent.Schema }
 func (LogCheckpoint) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int64("id").Immutable().Comment("The tree size it signs."),
-		field.Bytes("root_hash").Immutable(),
+		field.Bytes("root_hash").GoType(bytea.Bytes{}).Immutable(),
 		field.Text("note").Comment("The signed note (golang.org/x/mod/sumdb/note), re-signed as time passes."),
 		field.Time("signed_at").Default(nowUTC),
 	}

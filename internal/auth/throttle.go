@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -12,8 +13,8 @@ import (
 	"bangfu/ent"
 	"bangfu/internal/apperr"
 	"bangfu/internal/clock"
+	"bangfu/internal/store"
 
-	"entgo.io/ent/dialect"
 	"golang.org/x/time/rate"
 )
 
@@ -121,27 +122,12 @@ func throttleKey(email, addr string) string {
 // attempt may go on to the password check.
 func (t *throttle) reserve(ctx context.Context, key string) (bool, error) {
 	now := t.now()
-	q := `INSERT INTO sign_in_throttles (key, failures, updated_at) VALUES ($1, 1, $2)
+	q := `INSERT INTO sign_in_throttles (key, failures, updated_at) VALUES (?, 1, ?)
 ON CONFLICT (key) DO UPDATE SET
-  failures = CASE WHEN sign_in_throttles.locked_until > $2 THEN sign_in_throttles.failures ELSE sign_in_throttles.failures + 1 END,
-  updated_at = $2
+  failures = CASE WHEN sign_in_throttles.locked_until > ? THEN sign_in_throttles.failures ELSE sign_in_throttles.failures + 1 END,
+  updated_at = ?
 RETURNING failures, locked_until`
-	rows, err := t.client.QueryContext(ctx, t.sql(q), key, now)
-	if err != nil {
-		return false, err
-	}
-	var failures int
-	var lockedUntil *time.Time
-	ok := rows.Next()
-	if ok {
-		err = rows.Scan(&failures, &lockedUntil)
-	}
-	if cerr := rows.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && !ok {
-		err = rows.Err()
-	}
+	failures, lockedUntil, err := t.count(ctx, store.Rebind(t.client.Dialect(), q), key, now, now, now)
 	if err != nil {
 		return false, err
 	}
@@ -153,31 +139,33 @@ RETURNING failures, locked_until`
 	}
 	// Past the limit: lock, longer with each failure beyond it.
 	lock := min(lockBase<<min(failures-maxFailures-1, 10), lockMax)
-	_, err = t.client.ExecContext(ctx, t.sql(`UPDATE sign_in_throttles SET locked_until = $1
-WHERE key = $2 AND (locked_until IS NULL OR locked_until < $1)`), now.Add(lock), key)
+	until := now.Add(lock)
+	_, err = t.client.ExecContext(ctx, store.Rebind(t.client.Dialect(), `UPDATE sign_in_throttles SET locked_until = ?
+WHERE key = ? AND (locked_until IS NULL OR locked_until < ?)`), until, key, until)
 	return false, err
+}
+
+// count runs the counting statement and reads its one row.
+func (t *throttle) count(ctx context.Context, q string, args ...any) (failures int, lockedUntil *time.Time, err error) {
+	rows, err := t.client.QueryContext(ctx, q, args...)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, nil, err
+		}
+		return 0, nil, errors.New("sign-in throttle: no row")
+	}
+	if err := rows.Scan(&failures, &lockedUntil); err != nil {
+		return 0, nil, err
+	}
+	return failures, lockedUntil, rows.Close()
 }
 
 // succeeded forgets key's failures.
 func (t *throttle) succeeded(ctx context.Context, key string) error {
-	_, err := t.client.ExecContext(ctx, t.sql(`DELETE FROM sign_in_throttles WHERE key = $1`), key)
+	_, err := t.client.ExecContext(ctx, store.Rebind(t.client.Dialect(), `DELETE FROM sign_in_throttles WHERE key = ?`), key)
 	return err
-}
-
-// sql turns PostgreSQL's numbered parameters into SQLite's.
-func (t *throttle) sql(q string) string {
-	if t.client.Dialect() == dialect.Postgres {
-		return q
-	}
-	out := make([]byte, 0, len(q))
-	for i := 0; i < len(q); i++ {
-		if q[i] == '$' && i+1 < len(q) && q[i+1] >= '1' && q[i+1] <= '9' {
-			out = append(out, '?')
-			out = append(out, q[i+1])
-			i++
-			continue
-		}
-		out = append(out, q[i])
-	}
-	return string(out)
 }

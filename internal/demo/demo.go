@@ -106,7 +106,12 @@ func load(ctx context.Context, db *store.DB, framework bool) error {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// Fresh statistics, so the planner sees the data just loaded.
+	_, err = db.SQL.ExecContext(ctx, "ANALYZE")
+	return err
 }
 
 type builder struct {

@@ -26,7 +26,7 @@ type marketFixture struct {
 	other *ent.Product
 }
 
-func orgOf(t *testing.T, db *store.DB, email string, role membership.Role) int {
+func orgOf(t testing.TB, db *store.DB, email string, role membership.Role) int {
 	m := db.Client.Membership.Query().Where(membership.RoleEQ(role), membership.HasUserWith(user.Email(email))).OnlyX(sysCtx)
 	return *m.OrganizationID
 }

@@ -3,7 +3,9 @@ package market_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -275,5 +277,50 @@ func TestAdjustStock(t *testing.T) {
 	}
 	if s := w.stock(p); s != 0 {
 		t.Fatalf("stock %d after +25 and -75 from 50", s)
+	}
+}
+
+// Concurrent carts over the same products, with stock for all of them,
+// all succeed, and stock falls by exactly what they took: taking stock
+// rechecks a row another cart changed meanwhile rather than dropping it
+// (which would refuse the cart for "not enough stock").
+func TestConcurrentCartsWithStockAllSucceed(t *testing.T) {
+	t.Parallel()
+	db := storetest.OpenDemo(t)
+	sys := storetest.AsSystem()
+	c := db.Client
+	approved := c.SupplierProfile.Query().Where(supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
+		Select(supplierprofile.FieldOrganizationID).IntsX(sys)
+	products := c.Product.Query().Where(product.StatusEQ(product.StatusLISTED), product.SupplierIDIn(approved...)).
+		Order(ent.Asc(product.FieldID)).Limit(3).AllX(sys)
+	for _, p := range products {
+		c.Product.UpdateOne(p).SetStock(10_000).ExecX(sys)
+	}
+	buyer := c.Membership.Query().Where(membership.RoleEQ(membership.RoleBUYER)).FirstX(sys)
+	ctx := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: buyer.UserID,
+		Grants: []viewer.Grant{{Role: viewer.Buyer, OrganizationID: *buyer.OrganizationID}}})
+	svc := market.New(c, clock.Real, 0)
+	const workers, each = 8, 15
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				// Carts listing the products in different orders.
+				items := []market.Item{{ProductID: products[(w+i)%3].ID, Quantity: 1}, {ProductID: products[(w+i+1)%3].ID, Quantity: 2}}
+				if _, err := svc.PlaceOrder(ctx, market.PlaceInput{Items: items, IdempotencyKey: fmt.Sprintf("carts-%02d-%03d", w, i)}); err != nil {
+					t.Errorf("cart %d/%d: %v", w, i, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var left int
+	for _, p := range products {
+		left += c.Product.GetX(sys, p.ID).Stock
+	}
+	if want := 3*10_000 - workers*each*3; left != want {
+		t.Fatalf("stock left %d, want %d", left, want)
 	}
 }

@@ -35,6 +35,7 @@ const (
 // Service runs the marketplace rules over an ent client.
 type Service struct {
 	client   *ent.Client
+	prepared *store.Prepared
 	now      clock.Clock
 	validity time.Duration
 }
@@ -45,7 +46,7 @@ func New(client *ent.Client, now clock.Clock, validity time.Duration) *Service {
 	if validity == 0 {
 		validity = DefaultValidity
 	}
-	return &Service{client: client, validity: validity, now: now}
+	return &Service{client: client, validity: validity, now: now, prepared: store.NewPrepared(client)}
 }
 
 // Item is one product and quantity in a cart.
@@ -162,10 +163,15 @@ func requestHash(buyer int, facilitator *int, items []Item) string {
 }
 
 func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []Item, fingerprint string) ([]*ent.Order, error) {
+	now := s.now()
+	take := takeStockStatement(s.client.Dialect(), items, buyer, in.FacilitatorID, now)
+	if err := s.prepared.Prepare(ctx, take.query); err != nil {
+		return nil, err
+	}
 	var orders []*ent.Order
 	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		var err error
-		orders, err = s.placeIn(ctx, tx, buyer, in, items, fingerprint)
+		orders, err = s.placeIn(ctx, tx, buyer, in, items, fingerprint, take, now)
 		return err
 	})
 	if err != nil {
@@ -183,9 +189,9 @@ func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []I
 // order needs (takeStock), one insert of the orders and one of their
 // lines. Products, suppliers and stock are read and
 // written as the system: the buyer may not change products.
-func (s *Service) placeIn(ctx context.Context, tx *ent.Client, buyer int, in PlaceInput, items []Item, fingerprint string) ([]*ent.Order, error) {
+func (s *Service) placeIn(ctx context.Context, tx *ent.Client, buyer int, in PlaceInput, items []Item, fingerprint string,
+	take takeStatement, now time.Time) ([]*ent.Order, error) {
 	sys := viewer.AsSystem(ctx)
-	now := s.now()
 
 	// Whether the caller may buy for the organization is the Order
 	// policy's to say, before anything about the products is told (the
@@ -204,7 +210,7 @@ func (s *Service) placeIn(ctx context.Context, tx *ent.Client, buyer int, in Pla
 		return nil, err
 	}
 
-	took, err := takeStock(sys, tx, items, buyer, in.FacilitatorID, now)
+	took, err := takeStock(sys, s.prepared, tx, take, items)
 	if err != nil {
 		return nil, err
 	}

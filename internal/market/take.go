@@ -43,51 +43,8 @@ type takeResult struct {
 // order first (items are sorted), so concurrent carts never lock in a
 // cycle; the stock condition is rechecked on the row's newest version, so
 // stock never goes below zero.
-func takeStock(ctx context.Context, tx *ent.Client, items []Item, buyer int, facilitator *int, now time.Time) (*takeResult, error) {
-	var q strings.Builder
-	var args []any
-	pg := tx.Dialect() == dialect.Postgres
-	marks := func(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
-	if pg {
-		q.WriteString("WITH locked AS MATERIALIZED (SELECT id FROM products WHERE id IN (" + marks(len(items)) + ") ORDER BY id FOR UPDATE) ")
-		for _, it := range items {
-			args = append(args, it.ProductID)
-		}
-	}
-	q.WriteString("UPDATE products SET stock = products.stock - v.qty, units_sold = products.units_sold + v.qty, updated_at = ? FROM (")
-	args = append(args, now.UTC())
-	for i, it := range items {
-		if i > 0 {
-			q.WriteString(" UNION ALL ")
-		}
-		q.WriteString("SELECT CAST(? AS BIGINT) AS id, CAST(? AS BIGINT) AS qty")
-		args = append(args, it.ProductID, it.Quantity)
-	}
-	q.WriteString(") AS v")
-	if pg {
-		q.WriteString(", locked")
-	}
-	q.WriteString(` WHERE products.id = v.id AND products.stock >= v.qty AND products.status = ?
-	AND EXISTS (SELECT 1 FROM supplier_profiles sp JOIN organizations so ON so.id = sp.organization_id
-		WHERE sp.organization_id = products.supplier_id AND sp.status = ? AND so.status = ?)`)
-	args = append(args, product.StatusLISTED.String(), supplierprofile.StatusAPPROVED.String(), organization.StatusACTIVE.String())
-	if pg {
-		q.WriteString(" AND locked.id = products.id")
-	}
-	q.WriteString(` RETURNING products.id, products.supplier_id, products.price_fen, products.origin_county_id, products.stock, products.units_sold,
-	EXISTS (SELECT 1 FROM certifications c WHERE c.product_id = products.id AND c.status = ? AND c.valid_from <= ? AND c.valid_until > ?),
-	(SELECT bo.status FROM organizations bo WHERE bo.id = ?) = ?`)
-	args = append(args, certification.StatusCERTIFIED.String(), now.UTC(), now.UTC(), buyer, organization.StatusACTIVE.String())
-	if facilitator != nil {
-		q.WriteString(`,
-	EXISTS (SELECT 1 FROM facilitations f JOIN organizations fo ON fo.id = f.facilitator_id
-		WHERE f.facilitator_id = ? AND f.buyer_id = ? AND f.status = ? AND fo.status = ?
-		AND f.valid_from <= ? AND (f.valid_until IS NULL OR f.valid_until > ?))`)
-		args = append(args, *facilitator, buyer, facilitation.StatusACCEPTED.String(), organization.StatusACTIVE.String(), now.UTC(), now.UTC())
-	} else {
-		q.WriteString(", 1 = 1")
-	}
-	rows, err := tx.QueryContext(ctx, store.Rebind(tx.Dialect(), q.String()), args...)
+func takeStock(ctx context.Context, prepared *store.Prepared, tx *ent.Client, stmt takeStatement, items []Item) (*takeResult, error) {
+	rows, err := prepared.Query(ctx, tx, stmt.query, stmt.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -117,4 +74,73 @@ func takeStock(ctx context.Context, tx *ent.Client, items []Item, buyer int, fac
 		}
 	}
 	return res, audit.Record(ctx, tx, changes...)
+}
+
+// takeStatement is takeStock's statement with its arguments. Its text
+// depends only on the dialect, the number of items and whether a
+// facilitator is named, so it is prepared once per shape (before the
+// transaction: store.Prepared.Prepare).
+type takeStatement struct {
+	query string
+	args  []any
+}
+
+func takeStockStatement(dialectName string, items []Item, buyer int, facilitator *int, now time.Time) takeStatement {
+	var q strings.Builder
+	var args []any
+	marks := func(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+	ids := make([]any, len(items))
+	qty := "CASE products.id"
+	var qtyArgs []any
+	for i, it := range items {
+		ids[i] = it.ProductID
+		qty += " WHEN ? THEN CAST(? AS BIGINT)"
+		qtyArgs = append(qtyArgs, it.ProductID, it.Quantity)
+	}
+	qty += " END"
+	pg := dialectName == dialect.Postgres
+	if pg {
+		// Lock the rows in id order before updating any: the CTE runs as a
+		// one-time filter ahead of the scan. (A join to it would lock in
+		// order too, but a row rechecked after a concurrent update could
+		// then drop out of the join.) The lock is the one the update takes
+		// anyway, FOR NO KEY UPDATE: FOR UPDATE would also block every
+		// other placement's foreign-key check on the product (its order
+		// line's), serializing them.
+		q.WriteString("WITH locked AS MATERIALIZED (SELECT id FROM products WHERE id IN (" + marks(len(items)) + ") ORDER BY id FOR NO KEY UPDATE) ")
+		args = append(args, ids...)
+	}
+	q.WriteString("UPDATE products SET stock = products.stock - " + qty + ", units_sold = products.units_sold + " + qty + ", updated_at = ?")
+	args = append(args, qtyArgs...)
+	args = append(args, qtyArgs...)
+	args = append(args, now.UTC())
+	q.WriteString(" WHERE products.id IN (" + marks(len(items)) + ") AND products.stock >= " + qty + " AND products.status = ?")
+	args = append(args, ids...)
+	args = append(args, qtyArgs...)
+	args = append(args, product.StatusLISTED.String())
+	// A scalar subquery per row, not EXISTS: the planner could turn an
+	// EXISTS into a join that starts from every approved supplier; this
+	// way the products are always found by id first, whatever the
+	// statistics say.
+	q.WriteString(`
+	AND (SELECT sp.status = ? AND so.status = ? FROM supplier_profiles sp JOIN organizations so ON so.id = sp.organization_id
+		WHERE sp.organization_id = products.supplier_id)`)
+	args = append(args, supplierprofile.StatusAPPROVED.String(), organization.StatusACTIVE.String())
+	if pg {
+		q.WriteString(" AND (SELECT count(*) FROM locked) >= 0")
+	}
+	q.WriteString(` RETURNING products.id, products.supplier_id, products.price_fen, products.origin_county_id, products.stock, products.units_sold,
+	EXISTS (SELECT 1 FROM certifications c WHERE c.product_id = products.id AND c.status = ? AND c.valid_from <= ? AND c.valid_until > ?),
+	(SELECT bo.status FROM organizations bo WHERE bo.id = ?) = ?`)
+	args = append(args, certification.StatusCERTIFIED.String(), now.UTC(), now.UTC(), buyer, organization.StatusACTIVE.String())
+	if facilitator != nil {
+		q.WriteString(`,
+	EXISTS (SELECT 1 FROM facilitations f JOIN organizations fo ON fo.id = f.facilitator_id
+		WHERE f.facilitator_id = ? AND f.buyer_id = ? AND f.status = ? AND fo.status = ?
+		AND f.valid_from <= ? AND (f.valid_until IS NULL OR f.valid_until > ?))`)
+		args = append(args, *facilitator, buyer, facilitation.StatusACCEPTED.String(), organization.StatusACTIVE.String(), now.UTC(), now.UTC())
+	} else {
+		q.WriteString(", 1 = 1")
+	}
+	return takeStatement{query: store.Rebind(dialectName, q.String()), args: args}
 }

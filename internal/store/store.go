@@ -42,6 +42,10 @@ type DB struct {
 	driverName, dsn string
 }
 
+// DSN is the connection string the database was opened with (for tools
+// that tests and benchmarks run beside the server, such as pgbench).
+func (d *DB) DSN() string { return d.dsn }
+
 // Driver is the ent SQL driver over the pool (for schema tooling).
 func (d *DB) Driver() *entsql.Driver { return d.driver }
 
@@ -52,8 +56,14 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open(driverName, dsn)
-	if err != nil {
+	var db *sql.DB
+	if dia == dialect.Postgres {
+		connector, err := newPGConnector(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("opening %s database: %w", dia, err)
+		}
+		db = sql.OpenDB(connector)
+	} else if db, err = sql.Open(driverName, dsn); err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", dia, err)
 	}
 	if dia == dialect.Postgres {

@@ -344,14 +344,18 @@ func source(ctx context.Context, c *ent.Client, kind logleaf.Kind, id int) ([]by
 	return nil, fmt.Errorf("unknown leaf kind %q", kind)
 }
 
-// hashReader reads stored hashes from the database, after those in
-// pending (hashes computed but not yet written).
-func hashReader(ctx context.Context, c *ent.Client, pending map[int64]tlog.Hash) tlog.HashReader {
+// hashReader reads stored hashes from the database, keeping what it read
+// in known (with hashes computed but not yet written): a round of sealing
+// then reads each older hash once, however many new leaves need it.
+func hashReader(ctx context.Context, c *ent.Client, known map[int64]tlog.Hash) tlog.HashReader {
+	if known == nil {
+		known = map[int64]tlog.Hash{}
+	}
 	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(indexes))
 		var missing []int64
 		for i, ix := range indexes {
-			if h, ok := pending[ix]; ok {
+			if h, ok := known[ix]; ok {
 				out[i] = h
 			} else {
 				missing = append(missing, ix)
@@ -364,19 +368,17 @@ func hashReader(ctx context.Context, c *ent.Client, pending map[int64]tlog.Hash)
 		if err != nil {
 			return nil, err
 		}
-		found := make(map[int64][]byte, len(rows))
 		for _, r := range rows {
-			found[r.ID] = r.Hash
+			if len(r.Hash) == tlog.HashSize {
+				known[r.ID] = tlog.Hash(r.Hash)
+			}
 		}
 		for i, ix := range indexes {
-			if _, ok := pending[ix]; ok {
-				continue
-			}
-			b, ok := found[ix]
-			if !ok || len(b) != tlog.HashSize {
+			h, ok := known[ix]
+			if !ok {
 				return nil, fmt.Errorf("log: stored hash %d is missing", ix)
 			}
-			copy(out[i][:], b)
+			out[i] = h
 		}
 		return out, nil
 	})

@@ -28,7 +28,9 @@ type fixture struct {
 	ctx  context.Context
 }
 
-func open(t *testing.T) *fixture {
+func open(t *testing.T) *fixture { return openTB(t) }
+
+func openTB(t testing.TB) *fixture {
 	t.Helper()
 	db := storetest.Open(t)
 	skey, vkey, err := translog.GenerateKey("test.bangfu.example/log")

@@ -77,8 +77,9 @@ func (s *sealer) seal(ctx context.Context, limit int) error {
 	if err != nil || len(rows) == 0 {
 		return err
 	}
-	hashes := map[int64]tlog.Hash{}
-	r := hashReader(ctx, s.tx, hashes)
+	hashes := map[int64]tlog.Hash{} // computed this round, to write
+	known := map[int64]tlog.Hash{}  // those and the older ones read
+	r := hashReader(ctx, s.tx, known)
 	leaves := make([]*ent.LogLeafCreate, 0, len(rows))
 	for _, p := range rows {
 		n := s.size
@@ -89,6 +90,7 @@ func (s *sealer) seal(ctx context.Context, limit int) error {
 		base := tlog.StoredHashIndex(0, n)
 		for i, h := range stored {
 			hashes[base+int64(i)] = h
+			known[base+int64(i)] = h
 		}
 		leaf := tlog.RecordHash(p.data)
 		c := s.tx.LogLeaf.Create().SetID(n).SetKind(p.kind).SetRefID(p.id).SetHash(leaf[:])

@@ -51,7 +51,7 @@ CREATE TABLE `log_checkpoints` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT,
 -- create "log_hashes" table
 CREATE TABLE `log_hashes` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `hash` blob NOT NULL);
 -- create "log_leaves" table
-CREATE TABLE `log_leaves` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `kind` text NOT NULL, `ref_id` integer NOT NULL, `xid` integer NULL, `hash` blob NOT NULL);
+CREATE TABLE `log_leaves` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `kind` text NOT NULL, `ref_id` integer NOT NULL, `xid` integer NULL, `hash` blob NOT NULL, `sealed_at` datetime NOT NULL);
 -- create index "logleaf_kind_ref_id" to table: "log_leaves"
 CREATE UNIQUE INDEX `logleaf_kind_ref_id` ON `log_leaves` (`kind`, `ref_id`);
 -- enable back the enforcement of foreign-keys constraints
