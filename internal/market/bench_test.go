@@ -24,18 +24,8 @@ import (
 //	  go test -run '^$' -bench PlaceOrder -benchtime 2000x -cpu 1,8,32 ./internal/market/
 func BenchmarkPlaceOrder(b *testing.B) {
 	db := storetest.OpenDemo(b)
-	sys := storetest.AsSystem()
 	c := db.Client
-	approved := c.SupplierProfile.Query().Where(supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
-		Select(supplierprofile.FieldOrganizationID).IntsX(sys)
-	products := c.Product.Query().Where(product.StatusEQ(product.StatusLISTED), product.SupplierIDIn(approved...)).
-		Order(ent.Asc(product.FieldID)).Limit(20).AllX(sys)
-	for _, p := range products {
-		c.Product.UpdateOne(p).SetStock(1 << 30).ExecX(sys)
-	}
-	buyer := c.Membership.Query().Where(membership.RoleEQ(membership.RoleBUYER)).FirstX(sys)
-	ctx := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: buyer.UserID,
-		Grants: []viewer.Grant{{Role: viewer.Buyer, OrganizationID: *buyer.OrganizationID}}})
+	products, ctx := onSale(b, c, 20, 1<<30)
 	svc := market.New(c, clock.Real, 0)
 	var seq atomic.Int64
 	b.ResetTimer()
@@ -56,4 +46,21 @@ func BenchmarkPlaceOrder(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "orders/s")
+}
+
+// onSale gives n listed products of approved suppliers the stock, and
+// returns them with the context of a demo buyer.
+func onSale(t testing.TB, c *ent.Client, n, stock int) ([]*ent.Product, context.Context) {
+	t.Helper()
+	sys := storetest.AsSystem()
+	approved := c.SupplierProfile.Query().Where(supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
+		Select(supplierprofile.FieldOrganizationID).IntsX(sys)
+	products := c.Product.Query().Where(product.StatusEQ(product.StatusLISTED), product.SupplierIDIn(approved...)).
+		Order(ent.Asc(product.FieldID)).Limit(n).AllX(sys)
+	for _, p := range products {
+		c.Product.UpdateOne(p).SetStock(stock).ExecX(sys)
+	}
+	buyer := c.Membership.Query().Where(membership.RoleEQ(membership.RoleBUYER)).FirstX(sys)
+	return products, viewer.NewContext(context.Background(), &viewer.Viewer{UserID: buyer.UserID,
+		Grants: []viewer.Grant{{Role: viewer.Buyer, OrganizationID: *buyer.OrganizationID}}})
 }

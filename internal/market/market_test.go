@@ -289,16 +289,7 @@ func TestConcurrentCartsWithStockAllSucceed(t *testing.T) {
 	db := storetest.OpenDemo(t)
 	sys := storetest.AsSystem()
 	c := db.Client
-	approved := c.SupplierProfile.Query().Where(supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED)).
-		Select(supplierprofile.FieldOrganizationID).IntsX(sys)
-	products := c.Product.Query().Where(product.StatusEQ(product.StatusLISTED), product.SupplierIDIn(approved...)).
-		Order(ent.Asc(product.FieldID)).Limit(3).AllX(sys)
-	for _, p := range products {
-		c.Product.UpdateOne(p).SetStock(10_000).ExecX(sys)
-	}
-	buyer := c.Membership.Query().Where(membership.RoleEQ(membership.RoleBUYER)).FirstX(sys)
-	ctx := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: buyer.UserID,
-		Grants: []viewer.Grant{{Role: viewer.Buyer, OrganizationID: *buyer.OrganizationID}}})
+	products, ctx := onSale(t, c, 3, 10_000)
 	svc := market.New(c, clock.Real, 0)
 	const workers, each = 8, 15
 	var wg sync.WaitGroup
