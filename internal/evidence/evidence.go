@@ -9,7 +9,6 @@ package evidence
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -110,12 +109,9 @@ func (b *Builder) Build(ctx context.Context, agreementID, year int) (*Bundle, er
 }
 
 func (b *Builder) build(ctx, sys context.Context, a *ent.Agreement, versions []int, year int) (*Bundle, error) {
-	// Seal what has committed, waiting a little for transactions still
-	// running; what is not sealed in time is not in the bundle.
-	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
-	_, err := b.log.SealThrough(wait)
-	cancel()
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	// Seal what has committed; what is not sealed in time is not in the
+	// bundle (it is in the next one).
+	if err := b.log.CatchUp(ctx); err != nil {
 		return nil, err
 	}
 	signed, err := b.log.Latest(sys)

@@ -146,6 +146,26 @@ func (l *Log) SealThrough(ctx context.Context) (int64, error) {
 	}
 }
 
+// catchUpWait bounds how long a reader of the log (verifyAuditChain, an
+// evidence export) waits for transactions still running when it asks
+// for everything committed to be sealed.
+const catchUpWait = 5 * time.Second
+
+// CatchUp seals what has committed before a reader looks at the log,
+// waiting at most catchUpWait for transactions still running (the
+// longest transaction on the database server holds sealing back); what
+// is not sealed by then is not yet in the log, and the reader sees the
+// log as of its latest head.
+func (l *Log) CatchUp(ctx context.Context) error {
+	wait, cancel := context.WithTimeout(ctx, catchUpWait)
+	defer cancel()
+	_, err := l.SealThrough(wait)
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return nil
+	}
+	return err
+}
+
 // seal is Seal, also reporting whether another sealer held the lock.
 func (l *Log) seal(ctx context.Context) (size int64, busy bool, err error) {
 	ctx = viewer.AsSystem(ctx) // the server's own bookkeeping

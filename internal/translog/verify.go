@@ -28,6 +28,21 @@ type Report struct {
 	Checkpoint string
 }
 
+// CheckNow seals what has committed (CatchUp), then verifies the log
+// (Verify): what verifyAuditChain answers. Sealing onto a damaged log can
+// fail; then the check's finding explains why.
+func (l *Log) CheckNow(ctx context.Context) (*Report, error) {
+	sealErr := l.CatchUp(ctx)
+	rep, err := l.Verify(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case sealErr != nil && rep.OK:
+		return nil, sealErr
+	}
+	return rep, nil
+}
+
 // Verify checks the whole stored log against its latest signed head: the
 // signature; every leaf against the record it stands for, as stored now
 // (an edited or deleted event or ledger entry shows); the tree rebuilt
