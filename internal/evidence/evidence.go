@@ -196,7 +196,7 @@ func (b *Bundle) balanced() bool {
 	sums := map[string]int64{}
 	for _, e := range b.Entries {
 		var l leaf
-		if json.Unmarshal([]byte(strings.TrimPrefix(e.Data, ledgerPrefix)), &l) == nil {
+		if json.Unmarshal([]byte(strings.TrimPrefix(e.Data, translog.LedgerPrefix)), &l) == nil {
 			sums[l.Indicator] += l.Amount
 		}
 	}
@@ -230,9 +230,6 @@ func (b *Builder) allowed(ctx context.Context, agreementID int) error {
 	}
 	return apperr.Forbidden("evidence is exported by auditors and by the agreement's coordinators")
 }
-
-// ledgerPrefix is translog's ledger leaf header.
-const ledgerPrefix = "bangfu ledger_entry v1\n"
 
 // leaf is what Check reads of a ledger leaf.
 type leaf struct {
@@ -290,7 +287,7 @@ func Check(b *Bundle, vkey string) (*Result, error) {
 		if err := tlog.CheckRecord(proof, head.Size, head.Root, e.Index, tlog.RecordHash([]byte(e.Data))); err != nil {
 			return nil, fmt.Errorf("entry %d (leaf %d) is not in the signed log: %w", i, e.Index, err)
 		}
-		body, ok := strings.CutPrefix(e.Data, ledgerPrefix)
+		body, ok := strings.CutPrefix(e.Data, translog.LedgerPrefix)
 		if !ok {
 			return nil, fmt.Errorf("entry %d (leaf %d) is not a ledger entry", i, e.Index)
 		}

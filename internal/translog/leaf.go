@@ -14,8 +14,8 @@ import (
 // in UTC RFC 3339 with microseconds, money as integer fen, absent values
 // omitted. A verifier recomputes tlog.RecordHash over these bytes.
 const (
-	eventPrefix  = "bangfu audit_event v1\n"
-	ledgerPrefix = "bangfu ledger_entry v1\n"
+	EventPrefix  = "bangfu audit_event v1\n"
+	LedgerPrefix = "bangfu ledger_entry v1\n"
 )
 
 // EventLeaf is the leaf encoding of an audit event.
@@ -44,7 +44,7 @@ func EventLeaf(e *ent.AuditEvent) ([]byte, error) {
 	if e.Ledger != nil {
 		m["ledger"] = e.Ledger
 	}
-	return encode(eventPrefix, m)
+	return encode(EventPrefix, m)
 }
 
 // LedgerLeaf is the leaf encoding of a ledger entry.
@@ -66,7 +66,7 @@ func LedgerLeaf(l *ent.LedgerEntry) ([]byte, error) {
 	if l.Note != "" {
 		m["note"] = l.Note
 	}
-	return encode(ledgerPrefix, m)
+	return encode(LedgerPrefix, m)
 }
 
 // Leaf is a leaf's source as a verifier receives it: its kind and bytes.

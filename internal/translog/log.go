@@ -35,11 +35,10 @@ import (
 
 // Log is the transparency log over one database.
 type Log struct {
-	client   *ent.Client
-	signer   note.Signer
-	verifier note.Verifier
-	vkey     string
-	now      clock.Clock
+	client *ent.Client
+	signer note.Signer
+	vkey   string
+	now    clock.Clock
 }
 
 // DefaultName names a development log's throwaway key.
@@ -68,11 +67,10 @@ func New(client *ent.Client, skey string, now clock.Clock) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := note.NewVerifier(vkey)
-	if err != nil {
+	if _, err := note.NewVerifier(vkey); err != nil {
 		return nil, err
 	}
-	return &Log{client: client, signer: s, verifier: v, vkey: vkey, now: now}, nil
+	return &Log{client: client, signer: s, vkey: vkey, now: now}, nil
 }
 
 // verifierKey derives the public verifier key from a signer key

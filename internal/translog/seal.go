@@ -83,7 +83,8 @@ func (s *sealer) seal(ctx context.Context, limit int) error {
 	leaves := make([]*ent.LogLeafCreate, 0, len(rows))
 	for _, p := range rows {
 		n := s.size
-		stored, err := tlog.StoredHashes(n, p.data, r)
+		leaf := tlog.RecordHash(p.data)
+		stored, err := tlog.StoredHashesForRecordHash(n, leaf, r)
 		if err != nil {
 			return err
 		}
@@ -92,7 +93,6 @@ func (s *sealer) seal(ctx context.Context, limit int) error {
 			hashes[base+int64(i)] = h
 			known[base+int64(i)] = h
 		}
-		leaf := tlog.RecordHash(p.data)
 		c := s.tx.LogLeaf.Create().SetID(n).SetKind(p.kind).SetRefID(p.id).SetHash(leaf[:])
 		if p.xid >= 0 {
 			c.SetXid(p.xid)
