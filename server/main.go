@@ -3,6 +3,7 @@
 //	go run ./server --demo            # embedded SQLite (./bangfu.db) with demo data
 //	DATABASE_URL=postgres://... go run ./server
 //	go run ./server migrate           # apply pending migrations and exit
+//	go run ./server migrate status    # list applied and pending migrations, check them
 //	go run ./server log-key           # make a signing key for the transparency log
 //	go run ./server verify ...        # check the log or an evidence bundle (third parties)
 package main
@@ -79,7 +80,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: server [flags] [serve|migrate|create-admin]\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: server [flags] [serve|migrate|migrate status|create-admin]\n\nflags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nenvironment: ADDR, DATABASE_URL, BANGFU_DB, LOG_LEVEL (debug|info|warn|error),\n"+
 			"  BANGFU_ENV (development|production), BANGFU_JWT_KEY, BANGFU_PII_KEY, BANGFU_LOG_KEY (required in production),\n"+
@@ -117,6 +118,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	cmd = "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "migrate" && len(args) > 0 && args[0] == "status" {
+		cmd, args = "migrate status", args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
 		return "", cfg, err
@@ -170,11 +174,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if rest := fs.Args(); len(rest) == 1 && cmd == "serve" && len(args) > 0 {
 		cmd = rest[0]
+	} else if len(rest) == 2 && cmd == "serve" && rest[0] == "migrate" && rest[1] == "status" {
+		cmd = "migrate status"
 	} else if len(rest) > 0 {
 		return "", cfg, fmt.Errorf("unexpected arguments %q", strings.Join(rest, " "))
 	}
-	if cmd != "serve" && cmd != "migrate" && cmd != "create-admin" {
-		return "", cfg, fmt.Errorf("unknown command %q (want serve, migrate or create-admin)", cmd)
+	if cmd != "serve" && cmd != "migrate" && cmd != "migrate status" && cmd != "create-admin" {
+		return "", cfg, fmt.Errorf("unknown command %q (want serve, migrate, migrate status or create-admin)", cmd)
 	}
 	if cmd == "create-admin" && (cfg.adminEmail == "" || getenv("BANGFU_ADMIN_PASSWORD") == "") {
 		return "", cfg, errors.New("create-admin needs --email and the password in BANGFU_ADMIN_PASSWORD")
@@ -230,6 +236,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return nil
 		}
 		return err
+	}
+	if cmd == "migrate status" { // it only reads, so it skips the key set-up below
+		return migrateStatusCommand(ctx, cfg, stdout)
 	}
 	log := slog.New(httpapi.LogHandler{Handler: slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel})})
 	if cfg.jwtKey == nil {
