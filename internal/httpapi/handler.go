@@ -70,6 +70,8 @@ func New(o Options) http.Handler {
 	}
 
 	gql := handler.New(graph.NewSchema(o.Services))
+	// WebSocket first: it claims only upgrade requests (subscriptions).
+	gql.AddTransport(websocketTransport(o.Services.Auth, o.Log))
 	gql.AddTransport(transport{maxBodyBytes: o.MaxBodyBytes, maxErrors: o.Limits.MaxErrors})
 	validated := lru.New[*ast.QueryDocument](1000)
 	gql.SetQueryCache(validated)
@@ -88,7 +90,16 @@ func New(o Options) http.Handler {
 
 	mux := http.NewServeMux()
 	api := withHealth(o.Health, withViewer(o.Services.Auth, o.Log, withRetryAfter(http.TimeoutHandler(gql, o.RequestTimeout, timeoutBody))))
-	mux.Handle("GET /graphql", api)
+	// A WebSocket authenticates in connection_init and outlives any
+	// request timeout (http.TimeoutHandler cannot hand over the connection).
+	subscriptions := withHealth(o.Health, withoutDeadlines(gql))
+	mux.Handle("GET /graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isUpgrade(r) {
+			subscriptions.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
 	mux.Handle("POST /graphql", api)
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST")
