@@ -34,9 +34,9 @@ const (
 
 // Timing of live connections.
 const (
-	// sessionCheckEvery is how soon a sign-out or a role change reaches
+	// DefaultSessionCheck is how soon a sign-out or a role change reaches
 	// an open connection.
-	sessionCheckEvery = 15 * time.Second
+	DefaultSessionCheck = 15 * time.Second
 	// pingEvery: the server pings; a client that does not answer within
 	// two intervals is disconnected.
 	pingEvery = 20 * time.Second
@@ -47,7 +47,7 @@ const (
 const sessionEnded = "the access token expired, or its sign-in ended or changed; reconnect with a fresh token"
 
 // websocketTransport authenticates subscription connections.
-func websocketTransport(a *auth.Service, log *slog.Logger) gqltransport.Websocket {
+func websocketTransport(a *auth.Service, log *slog.Logger, sessionCheck time.Duration) gqltransport.Websocket {
 	return gqltransport.Websocket{
 		InitTimeout:      initTimeout,
 		PingPongInterval: pingEvery,
@@ -79,7 +79,7 @@ func websocketTransport(a *auth.Service, log *slog.Logger) gqltransport.Websocke
 			// When ctx ends, gqlgen sends this reason and closes the socket.
 			ctx = gqltransport.AppendCloseReason(ctx, sessionEnded)
 			ctx, end := context.WithDeadline(ctx, access.Expires)
-			go watchSession(ctx, end, a, access, v, log)
+			go watchSession(ctx, end, sessionCheck, a, access, v, log)
 			return ctx, nil, nil
 		},
 	}
@@ -97,9 +97,9 @@ func lookUpViewer(ctx context.Context, a *auth.Service, access auth.Access) (*vi
 
 // watchSession ends the connection (end) when its sign-in ends or the
 // viewer's roles change; a database outage is not an ending.
-func watchSession(ctx context.Context, end context.CancelFunc, a *auth.Service, access auth.Access, was *viewer.Viewer, log *slog.Logger) {
+func watchSession(ctx context.Context, end context.CancelFunc, every time.Duration, a *auth.Service, access auth.Access, was *viewer.Viewer, log *slog.Logger) {
 	defer end()
-	tick := time.NewTicker(sessionCheckEvery)
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		select {
