@@ -35,6 +35,7 @@ import (
 	"bangfu/internal/demo"
 	"bangfu/internal/httpapi"
 	"bangfu/internal/jobs"
+	"bangfu/internal/live"
 	"bangfu/internal/market"
 	"bangfu/internal/period"
 	"bangfu/internal/pii"
@@ -289,8 +290,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.logKey == "" {
 		log.Warn("BANGFU_LOG_KEY unset: signing the log with a throwaway key (development only; checkpoints saved earlier will not verify)")
 	}
+	// Subscriptions: on PostgreSQL, wake-ups reach every replica.
+	hub := live.NewLocal(log)
+	if db.Dialect == dialect.Postgres {
+		hub = live.NewPostgres(db.SQL, db.DSN(), log)
+	}
 	services, err := app.New(db.Client, app.Config{JWTKey: cfg.jwtKey, AccessTTL: cfg.accessTTL,
-		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity, LogKey: cfg.logKey})
+		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity, LogKey: cfg.logKey, Live: hub})
 	if err != nil {
 		return err
 	}
@@ -333,6 +339,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go health.Run(ctx)
+	go hub.Run(ctx)
 	jobs.New(db.Client, clock.Real, log, cfg.instance).Start(ctx, scheduled(services)...)
 	var pool *sql.DB // on PostgreSQL, replicas elect the one that seals
 	if db.Dialect == dialect.Postgres {
