@@ -14,6 +14,7 @@ import (
 	"bangfu/graph/gqlerr"
 	"bangfu/graph/limits"
 	"bangfu/internal/app"
+	"bangfu/internal/metrics"
 	"bangfu/internal/store"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -46,6 +47,9 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (sign-in throttling keys on the client's address).
 	TrustedProxies []netip.Prefix
+	// Metrics instruments HTTP requests and GraphQL operations (nil: not
+	// instrumented). /metrics itself is served by the caller.
+	Metrics *metrics.Metrics
 }
 
 // Defaults used when Options leave a limit at zero.
@@ -75,6 +79,9 @@ func New(o Options) http.Handler {
 	gql.SetQueryCache(validated)
 	gql.SetParserTokenLimit(o.Limits.MaxTokens)
 	gql.SetDisableSuggestion(o.Production)
+	if o.Metrics != nil {
+		gql.Use(o.Metrics.GraphQL()) // first: it sees the response the client gets
+	}
 	if o.Introspection {
 		gql.Use(extension.Introspection{})
 	}
@@ -122,7 +129,11 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint; GraphQL is at /graphql")
 	})
-	return withRequestID(withClient(o.TrustedProxies, withAccessLog(o.Log, withRecover(o.Log, mux))))
+	var root http.Handler = mux
+	if o.Metrics != nil {
+		root = o.Metrics.Middleware(mux) // right around the mux, which sets r.Pattern
+	}
+	return withRequestID(withClient(o.TrustedProxies, withAccessLog(o.Log, withRecover(o.Log, root))))
 }
 
 const timeoutBody = `{"errors":[{"message":"request timed out","extensions":{"code":"TIMEOUT"}}]}`

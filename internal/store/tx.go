@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"bangfu/ent"
 )
@@ -20,6 +21,10 @@ func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Client) err
 	if err != nil {
 		return err
 	}
+	// Functions registered with AfterCommit run once the commit succeeded.
+	key, after := tx.Client().TxKey(), &afterCommit{}
+	pendingAfterCommit.Store(key, after)
+	defer pendingAfterCommit.Delete(key)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
@@ -36,5 +41,63 @@ func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Client) err
 		_ = tx.Rollback()
 		return err
 	}
+	after.run()
 	return nil
+}
+
+// AfterCommit runs f once the transaction client belongs to has committed,
+// and never if it rolls back; on a client that is not transactional (each
+// statement commits by itself) it runs f at once. It is for effects that
+// must not anticipate a commit, such as business counters.
+//
+// A transaction opened by WithTx knows whether its commit succeeded. For
+// one opened otherwise (client.Tx), f runs after the commit was attempted,
+// once the hooks that run before it (the audit event) succeeded.
+func AfterCommit(client *ent.Client, f func()) {
+	key := client.TxKey()
+	if key == nil {
+		f()
+		return
+	}
+	if a, ok := pendingAfterCommit.Load(key); ok {
+		a.(*afterCommit).add(f)
+		return
+	}
+	committing := false
+	client.Committed(func(context.Context, *ent.Client) error {
+		committing = true
+		return nil
+	}, func() {
+		if committing {
+			committing = false // done runs again on a rollback after a failed commit
+			f()
+		}
+	})
+}
+
+// pendingAfterCommit maps a transaction WithTx opened (ent.Client.TxKey)
+// to what runs after its commit.
+var pendingAfterCommit sync.Map
+
+// afterCommit gathers one transaction's AfterCommit functions; hooks may
+// register them from several goroutines.
+type afterCommit struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (a *afterCommit) add(f func()) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.fns = append(a.fns, f)
+}
+
+func (a *afterCommit) run() {
+	a.mu.Lock()
+	fns := a.fns
+	a.fns = nil
+	a.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
 }
