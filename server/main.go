@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -37,6 +38,7 @@ import (
 	"bangfu/internal/jobs"
 	"bangfu/internal/live"
 	"bangfu/internal/market"
+	"bangfu/internal/metrics"
 	"bangfu/internal/period"
 	"bangfu/internal/pii"
 	"bangfu/internal/store"
@@ -75,6 +77,11 @@ type config struct {
 	logKey string
 	// instance names this replica in job claims and logs.
 	instance string
+	// operatorAddr is the operators' own listener (/metrics, pprof), off
+	// the public port; empty: none.
+	operatorAddr string
+	// pprof serves net/http/pprof on the operator address.
+	pprof bool
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (cmd string, cfg config, err error) {
@@ -85,7 +92,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nenvironment: ADDR, DATABASE_URL, BANGFU_DB, LOG_LEVEL (debug|info|warn|error),\n"+
 			"  BANGFU_ENV (development|production), BANGFU_JWT_KEY, BANGFU_PII_KEY, BANGFU_LOG_KEY (required in production),\n"+
-			"  BANGFU_INSTANCE (this replica's name; default host:pid)\n\n"+
+			"  BANGFU_INSTANCE (this replica's name; default host:pid), BANGFU_OPERATOR_ADDR, BANGFU_PPROF\n\n"+
 			"other commands: server log-key (make a log signing key), server verify (check the log or an evidence bundle)\n")
 	}
 	addr := getenv("ADDR")
@@ -114,6 +121,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long to drain in-flight requests on SIGTERM/SIGINT")
 	fs.StringVar(&cfg.adminEmail, "email", "", "create-admin: the administrator's email (the password comes from env BANGFU_ADMIN_PASSWORD)")
 	fs.StringVar(&cfg.adminName, "name", "管理员", "create-admin: the administrator's display name")
+	fs.StringVar(&cfg.operatorAddr, "operator-addr", getenv("BANGFU_OPERATOR_ADDR"),
+		"operators' listen address serving GET /metrics (and pprof with --pprof), e.g. 127.0.0.1:9090; without it /metrics is on the public port in development only (env BANGFU_OPERATOR_ADDR)")
+	pprofDefault := false
+	if v := getenv("BANGFU_PPROF"); v != "" {
+		if pprofDefault, err = strconv.ParseBool(v); err != nil {
+			return "", cfg, fmt.Errorf("BANGFU_PPROF must be true or false, got %q", v)
+		}
+	}
+	fs.BoolVar(&cfg.pprof, "pprof", pprofDefault, "serve net/http/pprof under /debug/pprof/ on the operator address (env BANGFU_PPROF)")
 	proxies := fs.String("trusted-proxies", getenv("BANGFU_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (env BANGFU_TRUSTED_PROXIES)")
 	// The command may come first (server migrate --db x) or last.
 	cmd = "serve"
@@ -159,6 +175,20 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return "", cfg, fmt.Errorf("--addr %q: want host:port, e.g. :8080", cfg.addr)
 	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
 		return "", cfg, fmt.Errorf("--addr %q: invalid port", cfg.addr)
+	}
+	if cfg.operatorAddr != "" {
+		if _, port, err := net.SplitHostPort(cfg.operatorAddr); err != nil {
+			return "", cfg, fmt.Errorf("--operator-addr %q: want host:port, e.g. 127.0.0.1:9090", cfg.operatorAddr)
+		} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			return "", cfg, fmt.Errorf("--operator-addr %q: invalid port", cfg.operatorAddr)
+		}
+		if cfg.operatorAddr == cfg.addr {
+			return "", cfg, errors.New("--operator-addr must differ from --addr: it keeps /metrics and pprof off the public port")
+		}
+	}
+	if cfg.pprof && cfg.operatorAddr == "" {
+		// Profiles reveal internals and cost CPU: never on the public port.
+		return "", cfg, errors.New("--pprof needs --operator-addr: pprof is only served on the operator address")
 	}
 	if cfg.complexityLimit <= 0 {
 		return "", cfg, errors.New("--complexity-limit must be positive")
@@ -295,6 +325,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if db.Dialect == dialect.Postgres {
 		hub = live.NewPostgres(db.SQL, db.DSN(), log)
 	}
+	// Metrics when someone can read them: on the operator address, or on
+	// the public port in development.
+	var m *metrics.Metrics
+	if cfg.operatorAddr != "" || !cfg.production {
+		m = metrics.New()
+		m.WatchDB("bangfu", db.SQL)
+		m.Instrument(db.Client) // before the client is shared
+	}
 	services, err := app.New(db.Client, app.Config{JWTKey: cfg.jwtKey, AccessTTL: cfg.accessTTL,
 		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity, LogKey: cfg.logKey, Live: hub})
 	if err != nil {
@@ -310,17 +348,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer health.Close()
+	handler := httpapi.New(httpapi.Options{
+		Services:       services,
+		Health:         health,
+		Log:            log,
+		Limits:         cfg.limits(),
+		Introspection:  cfg.introspection,
+		Production:     cfg.production,
+		TrustedProxies: cfg.trustedProxies,
+		Metrics:        m,
+	})
+	if m != nil && cfg.operatorAddr == "" {
+		// Development without an operator address: /metrics on the public
+		// port (m is nil in production then).
+		public := http.NewServeMux()
+		public.Handle("GET /metrics", m.Handler(log))
+		public.Handle("/", handler)
+		handler = public
+	}
 	srv := &http.Server{
-		Addr: cfg.addr,
-		Handler: httpapi.New(httpapi.Options{
-			Services:       services,
-			Health:         health,
-			Log:            log,
-			Limits:         cfg.limits(),
-			Introspection:  cfg.introspection,
-			Production:     cfg.production,
-			TrustedProxies: cfg.trustedProxies,
-		}),
+		Addr:              cfg.addr,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -334,13 +382,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log.Info("listening", "addr", ln.Addr().String(), "graphiql", "http://"+displayAddr(ln.Addr()),
 		"log_public_key", services.Log.VerifierKey())
 
+	var operator *http.Server
+	if cfg.operatorAddr != "" {
+		opLn, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.operatorAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("operator address: %w", err)
+		}
+		operator = operatorServer(m, cfg.pprof, log)
+		log.Info("operator address listening", "addr", opLn.Addr().String(), "metrics", "/metrics", "pprof", cfg.pprof)
+		go func() {
+			if err := operator.Serve(opLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("operator address stopped", "error", err.Error())
+			}
+		}()
+	}
+
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go health.Run(ctx)
 	go hub.Run(ctx)
-	jobs.New(db.Client, clock.Real, log, cfg.instance).Start(ctx, scheduled(services)...)
+	runner := jobs.New(db.Client, clock.Real, log, cfg.instance)
+	if m != nil {
+		runner.Observe(m.JobRan)
+	}
+	runner.Start(ctx, scheduled(services)...)
 	var pool *sql.DB // on PostgreSQL, replicas elect the one that seals
 	if db.Dialect == dialect.Postgres {
 		pool = db.SQL
@@ -354,11 +422,40 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log.Info("shutting down; draining in-flight requests", "timeout", cfg.shutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
+	if operator != nil {
+		// Scrapes end quickly; a profile being taken is cut short.
+		_ = operator.Close()
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("graceful shutdown: %w", err)
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// operatorServer serves what is for operators only, on its own address:
+// GET /metrics, and net/http/pprof under /debug/pprof/ when enabled.
+func operatorServer(m *metrics.Metrics, withPprof bool, log *slog.Logger) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler(log))
+	if withPprof {
+		// Registered on this mux only: importing net/http/pprof also
+		// registers on http.DefaultServeMux, which bangfu never serves.
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// No write timeout: a CPU profile or trace streams for as long as
+		// its ?seconds= asks (pprof refuses one longer than a write timeout).
+		IdleTimeout: 120 * time.Second,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // scheduled is the server's scheduled work. Each job runs once per

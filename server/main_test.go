@@ -102,6 +102,34 @@ func TestParseConfig(t *testing.T) {
 					t.Errorf("instance = %q", c.instance)
 				}
 			}},
+		{name: "operator address", args: []string{"--operator-addr", "127.0.0.1:9090"}, wantCmd: "serve",
+			check: func(t *testing.T, c config) {
+				if c.operatorAddr != "127.0.0.1:9090" || c.pprof {
+					t.Errorf("operator config = %+v", c)
+				}
+			}},
+		{name: "operator address and pprof from env", env: map[string]string{"BANGFU_OPERATOR_ADDR": ":9090", "BANGFU_PPROF": "true"}, wantCmd: "serve",
+			check: func(t *testing.T, c config) {
+				if c.operatorAddr != ":9090" || !c.pprof {
+					t.Errorf("operator config = %+v", c)
+				}
+			}},
+		{name: "pprof off by default", env: map[string]string{"BANGFU_OPERATOR_ADDR": ":9090"}, wantCmd: "serve",
+			check: func(t *testing.T, c config) {
+				if c.pprof {
+					t.Error("pprof on by default")
+				}
+			}},
+		{name: "pprof flag beats env", args: []string{"--pprof=false"}, env: map[string]string{"BANGFU_OPERATOR_ADDR": ":9090", "BANGFU_PPROF": "1"}, wantCmd: "serve",
+			check: func(t *testing.T, c config) {
+				if c.pprof {
+					t.Error("--pprof=false ignored")
+				}
+			}},
+		{name: "pprof needs an operator address", args: []string{"--pprof"}, wantErr: "--pprof needs --operator-addr"},
+		{name: "bad pprof env", env: map[string]string{"BANGFU_OPERATOR_ADDR": ":9090", "BANGFU_PPROF": "yes please"}, wantErr: "BANGFU_PPROF"},
+		{name: "bad operator address", args: []string{"--operator-addr", "9090"}, wantErr: "--operator-addr"},
+		{name: "operator address is the public one", args: []string{"--addr", ":8080", "--operator-addr", ":8080"}, wantErr: "must differ"},
 		{name: "production", env: prod(), wantCmd: "serve",
 			check: func(t *testing.T, c config) {
 				if !c.production || c.introspection || len(c.jwtKey) != 32 || c.logKey != logKey {

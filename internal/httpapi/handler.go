@@ -14,6 +14,7 @@ import (
 	"bangfu/graph/gqlerr"
 	"bangfu/graph/limits"
 	"bangfu/internal/app"
+	"bangfu/internal/metrics"
 	"bangfu/internal/store"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -49,6 +50,9 @@ type Options struct {
 	// SessionCheck is how often an open subscription connection checks
 	// that its sign-in is still live (default DefaultSessionCheck).
 	SessionCheck time.Duration
+	// Metrics instruments HTTP requests and GraphQL operations (nil: not
+	// instrumented). /metrics itself is served by the caller.
+	Metrics *metrics.Metrics
 }
 
 // Defaults used when Options leave a limit at zero.
@@ -83,6 +87,9 @@ func New(o Options) http.Handler {
 	gql.SetQueryCache(validated)
 	gql.SetParserTokenLimit(o.Limits.MaxTokens)
 	gql.SetDisableSuggestion(o.Production)
+	if o.Metrics != nil {
+		gql.Use(o.Metrics.GraphQL()) // first: it sees the response the client gets
+	}
 	if o.Introspection {
 		gql.Use(extension.Introspection{})
 	}
@@ -139,7 +146,11 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint; GraphQL is at /graphql")
 	})
-	return withRequestID(withClient(o.TrustedProxies, withAccessLog(o.Log, withRecover(o.Log, mux))))
+	var root http.Handler = mux
+	if o.Metrics != nil {
+		root = o.Metrics.Middleware(mux) // right around the mux, which sets r.Pattern
+	}
+	return withRequestID(withClient(o.TrustedProxies, withAccessLog(o.Log, withRecover(o.Log, root))))
 }
 
 const timeoutBody = `{"errors":[{"message":"request timed out","extensions":{"code":"TIMEOUT"}}]}`

@@ -43,6 +43,16 @@ type Runner struct {
 	now      clock.Clock
 	log      *slog.Logger
 	instance string
+	observe  func(job string, ran bool, err error, took time.Duration)
+}
+
+// Observe has f called after every RunOnce of the runner (metrics): ran is
+// false when the period was claimed by another replica or the claim
+// failed, err is the run's or the claim's error, and took is how long it
+// took. Call it before Start.
+func (r *Runner) Observe(f func(job string, ran bool, err error, took time.Duration)) *Runner {
+	r.observe = f
+	return r
 }
 
 // New returns a runner; instance names the replica (default host:pid).
@@ -76,11 +86,14 @@ func (r *Runner) Start(ctx context.Context, jobs ...Job) {
 
 // RunOnce runs the job now unless its period is claimed already; it
 // reports whether it ran.
-func (r *Runner) RunOnce(ctx context.Context, j Job) (bool, error) {
+func (r *Runner) RunOnce(ctx context.Context, j Job) (ran bool, err error) {
+	if r.observe != nil {
+		start := time.Now()
+		defer func() { r.observe(j.Name, ran, err, time.Since(start)) }()
+	}
 	ctx = audit.BeginJob(viewer.AsSystem(ctx), j.Name) // the server's own work, named
 	var claim *ent.JobRun
 	if j.Period != nil {
-		var err error
 		if claim, err = r.claim(ctx, j); claim == nil || err != nil {
 			return false, err
 		}

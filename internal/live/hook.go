@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"bangfu/ent"
+	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 
 	entgo "entgo.io/ent"
@@ -42,7 +43,7 @@ func Hook(h *Hub) entgo.Hook {
 			set, loaded := pending.LoadOrStore(key, &topicSet{seen: map[string]struct{}{}})
 			ts := set.(*topicSet)
 			if !loaded {
-				c.AfterCommit(func() { h.Publish(ts.list()...) })
+				store.AfterCommit(c, func() { h.Publish(ts.list()...) })
 				c.Committed(func(context.Context, *ent.Client) error { return nil }, func() { pending.Delete(key) })
 			}
 			ts.add(topics)

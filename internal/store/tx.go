@@ -38,3 +38,14 @@ func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Client) err
 	}
 	return nil
 }
+
+// AfterCommit runs f once the transaction client belongs to has committed,
+// and never if it rolls back or its commit fails; on a client that is not
+// transactional (each statement commits by itself) it runs f at once. It
+// is for effects that must not anticipate a commit: business counters,
+// waking subscribers.
+func AfterCommit(client *ent.Client, f func()) {
+	if !client.AfterCommit(f) {
+		f()
+	}
+}
