@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
 
 	"bangfu/ent/user"
 	"bangfu/internal/apitest"
@@ -121,11 +124,15 @@ func TestConcurrentWrongLoginsLock(t *testing.T) {
 	srv.Anonymous().From("198.51.100.21").Login("admin@bangfu.example", demo.Password).Must(t)
 }
 
-// TestSignInRateLimits: with the server's own rates, a client that signs
+// TestSignInRateLimits: with the server's own burst, a client that signs
 // in too fast is told to wait (RATE_LIMITED, Retry-After), others are not.
+// The refill is slowed to one an hour: on a loaded machine the burst's
+// password checks can take longer than the default refill (one per 6 s).
 func TestSignInRateLimits(t *testing.T) {
 	t.Parallel()
-	srv := apitest.ServeDemo(t, func(s *apitest.Setup) { s.App.SignInRates = auth.DefaultRates })
+	rates := auth.DefaultRates
+	rates.PerClient = rate.Every(time.Hour)
+	srv := apitest.ServeDemo(t, func(s *apitest.Setup) { s.App.SignInRates = rates })
 	fast := srv.Anonymous().From("203.0.113.11")
 	for i := 0; i < auth.DefaultRates.PerClientBurst; i++ {
 		if r := fast.Login(fmt.Sprintf("user%d@bangfu.example", i), "wrong password").Response; r.Code() != "UNAUTHENTICATED" {
