@@ -332,6 +332,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		m = metrics.New()
 		m.WatchDB("bangfu", db.SQL)
 		m.Instrument(db.Client) // before the client is shared
+		m.WatchSubscriptions(hub.Subscribers)
 	}
 	services, err := app.New(db.Client, app.Config{JWTKey: cfg.jwtKey, AccessTTL: cfg.accessTTL,
 		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity, LogKey: cfg.logKey, Live: hub})

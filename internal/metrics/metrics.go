@@ -152,6 +152,15 @@ func (m *Metrics) WatchDB(name string, db *sql.DB) {
 	m.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
 }
 
+// WatchSubscriptions reports how many subscriptions are open
+// (bangfu_live_subscriptions), read from open at each scrape.
+func (m *Metrics) WatchSubscriptions(open func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "bangfu_live_subscriptions",
+		Help: "GraphQL subscriptions open on this process.",
+	}, func() float64 { return float64(open()) }))
+}
+
 // Handler serves the metrics in the Prometheus exposition formats.
 func (m *Metrics) Handler(log *slog.Logger) http.Handler {
 	opts := promhttp.HandlerOpts{Registry: m.reg}
