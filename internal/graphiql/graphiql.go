@@ -10,6 +10,9 @@
 //
 // The licence files of GraphiQL and React are served beside them.
 //
+// The page has an icon of its own, so that the browser does not ask for
+// /favicon.ico (a 404 in the page's error log).
+//
 // Each file is served at /graphiql/<hash>/<name>, where hash is taken from
 // its content, so it can be cached for good (a new build with a changed
 // file gets a new URL). The page itself is never cached, and carries a
@@ -37,7 +40,7 @@ import (
 
 //go:embed assets/graphiql.min.js assets/graphiql.min.css assets/react.production.min.js assets/react-dom.production.min.js
 //go:embed assets/LICENSE.graphiql assets/LICENSE.react assets/LICENSE.react-dom
-//go:embed page/init.js page/page.css page/index.html
+//go:embed page/init.js page/page.css page/favicon.svg page/index.html
 var files embed.FS
 
 // Prefix is where the page's files are served.
@@ -134,6 +137,8 @@ func contentType(name string) string {
 		return "text/javascript; charset=utf-8"
 	case ".css":
 		return "text/css; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
 	}
 	return "text/plain; charset=utf-8" // the licence files
 }
