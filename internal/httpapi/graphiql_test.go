@@ -9,6 +9,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -243,6 +244,23 @@ func TestGraphiQLInBrowser(t *testing.T) {
 	b.WaitFor(editor+` && `+response, 60*time.Second)
 	b.WaitFor(`document.querySelector(".graphiql-sidebar button[aria-label*='Documentation']") !== null`, 30*time.Second)
 
+	// The page opens on its example query, which runs (and finds tea).
+	if got, _ := b.Eval(`return ` + editor + `.CodeMirror.getValue()`).(string); !strings.Contains(got, "TEA_BEVERAGE") {
+		t.Errorf("editor opens on %q, want the example query", got)
+	}
+	b.Click(".graphiql-execute-button")
+	b.WaitFor(response+`.CodeMirror.getValue().includes('"totalCount"')`, 30*time.Second)
+	var example struct {
+		Data   struct{ Products struct{ TotalCount int } }
+		Errors []any
+	}
+	var text string
+	b.EvalInto(&text, `return `+response+`.CodeMirror.getValue()`)
+	if err := json.Unmarshal([]byte(text), &example); err != nil || len(example.Errors) > 0 || example.Data.Products.TotalCount == 0 {
+		t.Errorf("the example query shows %s (%v)", text, err)
+	}
+	b.Screenshot("opened-" + dbKind())
+
 	// Type a query as a person would: select what is there, type over it.
 	b.Click(".graphiql-query-editor .CodeMirror")
 	b.Keys(browsertest.KeyControl + "a")
@@ -250,12 +268,12 @@ func TestGraphiQLInBrowser(t *testing.T) {
 	if got := b.Eval(`return ` + editor + `.CodeMirror.getValue()`); got != "{ __typename }" {
 		t.Fatalf("editor holds %q after typing", got)
 	}
-	b.Screenshot("typed")
+	b.Screenshot("typed-" + dbKind())
 	b.Click(".graphiql-execute-button")
 	b.WaitFor(response+`.CodeMirror.getValue().includes('"__typename": "Query"')`, 30*time.Second)
 
 	// A real catalog query, run with the keyboard shortcut.
-	const query = `{ products(first: 3, orderBy: [{field: PRICE, direction: DESC}]) { totalCount edges { node { name priceFen } } } }`
+	const query = "{\n  products(first: 3, orderBy: [{field: PRICE, direction: DESC}]) {\n    totalCount\n    edges { node { name priceFen } }\n  }\n}\n"
 	b.Eval(`return `+editor+`.CodeMirror.setValue(arguments[0])`, query)
 	b.Click(".graphiql-query-editor .CodeMirror")
 	b.Keys(browsertest.KeyControl + browsertest.KeyEnter)
@@ -263,7 +281,6 @@ func TestGraphiQLInBrowser(t *testing.T) {
 	var shown struct {
 		Data json.RawMessage `json:"data"`
 	}
-	var text string
 	b.EvalInto(&text, `return `+response+`.CodeMirror.getValue()`)
 	if err := json.Unmarshal([]byte(text), &shown); err != nil {
 		t.Fatalf("GraphiQL shows %q: %v", text, err)
@@ -273,7 +290,7 @@ func TestGraphiQLInBrowser(t *testing.T) {
 	if !jsonEqual(t, shown.Data, api.Data) {
 		t.Errorf("GraphiQL shows %s, the API answers %s", shown.Data, api.Data)
 	}
-	b.Screenshot("graphiql")
+	b.Screenshot("graphiql-" + dbKind())
 
 	urls := b.ResourceURLs()
 	if foreign := browsertest.SameOrigin(srv.URL, urls); len(foreign) > 0 {
@@ -287,6 +304,15 @@ func TestGraphiQLInBrowser(t *testing.T) {
 	if errs := b.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("the page reported errors:\n  %s", strings.Join(errs, "\n  "))
 	}
+}
+
+// dbKind names the database the tests run on, so that CI's runs on both
+// keep their screenshots apart.
+func dbKind() string {
+	if os.Getenv(storetest.EnvURL) != "" {
+		return "postgres"
+	}
+	return "sqlite"
 }
 
 func jsonEqual(t *testing.T, a, b json.RawMessage) bool {
