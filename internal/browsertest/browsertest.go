@@ -265,11 +265,14 @@ func (b *Browser) TryEval(out any, body string, args ...any) error {
 	return b.call(http.MethodPost, b.base+"/execute/sync", map[string]any{"script": body, "args": args}, out)
 }
 
-// EvalAsync runs body as an asynchronous function body: it gets
-// `done = arguments[arguments.length-1]` and ends by calling done(result)
-// (or may simply `return` a promise-valued expression via
-// `(async () => {...})().then(done, e => done({error: String(e)}))`). The
-// result is decoded into out (a pointer, or nil to drop it).
+// EvalAsync runs body as the body of an asynchronous JavaScript function:
+// its last argument is a callback, and the script ends by calling it with
+// its result, e.g.
+//
+//	const done = arguments[arguments.length-1];
+//	fetch("/graphql", {...}).then(r => r.json()).then(done, e => done({error: String(e)}));
+//
+// The result is decoded into out (a pointer, or nil to drop it).
 func (b *Browser) EvalAsync(out any, body string, args ...any) {
 	b.t.Helper()
 	if args == nil {
