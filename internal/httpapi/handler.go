@@ -14,13 +14,13 @@ import (
 	"bangfu/graph/gqlerr"
 	"bangfu/graph/limits"
 	"bangfu/internal/app"
+	"bangfu/internal/graphiql"
 	"bangfu/internal/metrics"
 	"bangfu/internal/store"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -127,7 +127,10 @@ func New(o Options) http.Handler {
 	mux.Handle("GET /log/", withHealth(o.Health, logMux))
 	mux.Handle("POST /imports/households", withHealth(o.Health, withViewer(o.Services.Auth, o.Log, http.HandlerFunc(registry.importFile))))
 	if !o.Production {
-		mux.Handle("GET /{$}", playground.Handler("bangfu GraphQL", "/graphql"))
+		// GraphiQL from the binary (internal/graphiql): nothing from a CDN.
+		ui := graphiql.New("/graphql")
+		mux.Handle("GET /{$}", ui.Page())
+		mux.Handle("GET "+graphiql.Prefix, ui.Files())
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
