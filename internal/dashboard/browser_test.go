@@ -252,4 +252,45 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Errorf("page error: %s", e)
 	}
 	t.Logf("badge: %s; %d agreements, %d targets, %d quotas, %d leaderboard rows", page.Mode, len(page.Agreements), len(page.Targets), len(page.Quotas), len(page.Leaders))
+
+	// Sign out (logout), and in again as the auditor, who has no agreement
+	// scope and sees every active agreement: many, so the order matters.
+	b.Click("#sign-out")
+	b.WaitFor(`!document.getElementById('sign-in-panel').hidden && document.getElementById('board').hidden`, 10*time.Second)
+	b.Type("#email", "auditor@bangfu.example")
+	b.Type("#password", demo.Password)
+	b.Click("#sign-in button[type=submit]")
+	b.WaitFor(`document.getElementById('who').textContent.includes('审计') &&
+		document.querySelectorAll('#agreements tbody tr').length > 1 &&
+		[...document.querySelectorAll('#agreements tbody tr')].every((tr) => tr.dataset.behind !== undefined) &&
+		document.querySelectorAll('#targets tbody tr').length > 0`, 60*time.Second)
+	var all shown
+	b.EvalInto(&all, readPage)
+	b.Screenshot("auditor")
+	var active struct {
+		Agreements struct{ TotalCount int }
+	}
+	api.Must(`{ agreements(first: 1, where: {status: ACTIVE}) { totalCount } }`, nil, &active)
+	if len(all.Agreements) != min(active.Agreements.TotalCount, 50) {
+		t.Errorf("the auditor sees %d agreements, %d are active", len(all.Agreements), active.Agreements.TotalCount)
+	}
+	last, behindSeen, onTrackSeen := 1<<30, false, false
+	for _, a := range all.Agreements {
+		behind := 0
+		for _, tg := range progress(a.ID) {
+			if tg.BehindSchedule {
+				behind++
+			}
+		}
+		if a.Behind != behind {
+			t.Errorf("agreement %s: %d targets behind shown, the API says %d", a.ID, a.Behind, behind)
+		}
+		if behind > last {
+			t.Errorf("agreement %s (%d behind) listed after one with %d behind", a.ID, behind, last)
+		}
+		last = behind
+		behindSeen = behindSeen || behind > 0
+		onTrackSeen = onTrackSeen || behind == 0
+	}
+	t.Logf("auditor: %d agreements (some behind: %v, some on track: %v)", len(all.Agreements), behindSeen, onTrackSeen)
 }

@@ -382,6 +382,10 @@ function init() {
   $('sign-out').addEventListener('click', async () => {
     stopLive();
     await state.session.signOut();
+    // Nothing of the last user stays on a shared computer's screen.
+    $('sign-in').reset();
+    for (const id of ['agreements', 'targets', 'quotas', 'leaderboard']) $(id).tBodies[0].replaceChildren();
+    $('charts').replaceChildren();
     showSignIn();
   });
   $('year').addEventListener('change', async () => {
