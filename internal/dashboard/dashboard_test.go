@@ -89,7 +89,7 @@ func TestUnknownPaths404(t *testing.T) {
 	}
 	// The handler alone, outside its paths or with another method.
 	h := dashboard.Handler()
-	for _, r := range []*http.Request{httptest.NewRequest("GET", "/elsewhere", nil), httptest.NewRequest("POST", "/dashboard", nil)} {
+	for _, r := range []*http.Request{httptest.NewRequest(http.MethodGet, "/elsewhere", nil), httptest.NewRequest(http.MethodPost, "/dashboard", nil)} {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		if w.Code != http.StatusNotFound {
@@ -98,7 +98,7 @@ func TestUnknownPaths404(t *testing.T) {
 	}
 	// /dashboard/ is the page's other spelling: redirected to the one address.
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest("GET", "/dashboard/", nil))
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/dashboard/", nil))
 	if w.Code != http.StatusMovedPermanently || w.Header().Get("Location") != "/dashboard" {
 		t.Errorf("GET /dashboard/: %d to %q", w.Code, w.Header().Get("Location"))
 	}
@@ -107,7 +107,7 @@ func TestUnknownPaths404(t *testing.T) {
 func TestContentSecurityPolicy(t *testing.T) {
 	t.Parallel()
 	h := dashboard.Handler()
-	r := httptest.NewRequest("GET", "/dashboard", nil)
+	r := httptest.NewRequest(http.MethodGet, "/dashboard", nil)
 	r.Host = "bangfu.example:8443"
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
@@ -135,7 +135,7 @@ func TestContentSecurityPolicy(t *testing.T) {
 
 	// A Host that is not a host[:port] never reaches the header.
 	for _, host := range []string{"evil.example; script-src *", "a b", "x.example:99999", "[::1", "x.example,wss://evil.example", "'self'"} {
-		r := httptest.NewRequest("GET", "/dashboard", nil)
+		r := httptest.NewRequest(http.MethodGet, "/dashboard", nil)
 		r.Host = host
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
@@ -187,7 +187,7 @@ func TestRevalidation(t *testing.T) {
 		}
 		etags[p] = etag
 
-		req, _ := http.NewRequest("GET", srv.URL+p, nil)
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+p, nil)
 		req.Header.Set("If-None-Match", etag)
 		res, err = srv.Client().Do(req)
 		if err != nil {

@@ -54,7 +54,7 @@ func TestDashboardServedByTheHandler(t *testing.T) {
 			t.Errorf("POST /dashboard: %d, want 404 or 405", res.StatusCode)
 		}
 
-		req, _ := http.NewRequest("GET", srv.URL+"/dashboard/app.js", nil)
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/dashboard/app.js", nil)
 		req.Header.Set("If-None-Match", got[0].Header.Get("ETag")) // the page's ETag is not the script's
 		res, err = srv.Client().Do(req)
 		if err != nil {

@@ -44,7 +44,11 @@ func Crawl(t testing.TB, client *http.Client, base, page string) []Fetched {
 			return
 		}
 		seen[ref.Path] = true
-		res, err := client.Get(root.ResolveReference(ref).String())
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, root.ResolveReference(ref).String(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := client.Do(req)
 		if err != nil {
 			t.Fatalf("GET %s (from %s): %v", ref, from, err)
 		}
