@@ -43,3 +43,26 @@ func (c *Client) Committed(f func(ctx context.Context, tx *Client) error, done f
 	})
 	return true
 }
+
+// AfterCommit registers f to run once the transaction has committed
+// (never after a rollback or a failed commit): work that must only see
+// committed changes, such as waking subscribers (internal/live). It
+// reports false, doing nothing, for a client that is not transactional.
+func (c *Client) AfterCommit(f func()) bool {
+	tx, ok := c.driver.(*txDriver)
+	if !ok {
+		return false
+	}
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.onCommit = append(tx.onCommit, func(next Committer) Committer {
+		return CommitFunc(func(ctx context.Context, t *Tx) error {
+			if err := next.Commit(ctx, t); err != nil {
+				return err
+			}
+			f()
+			return nil
+		})
+	})
+	return true
+}

@@ -12,6 +12,7 @@ import (
 	"bangfu/internal/catalog"
 	"bangfu/internal/households"
 	"bangfu/internal/incentives"
+	"bangfu/internal/live"
 	"bangfu/internal/market"
 	"bangfu/internal/monitoring"
 	"bangfu/internal/translog"
@@ -33,13 +34,14 @@ type Resolver struct {
 	incentives *incentives.Service
 	monitoring *monitoring.Service
 	log        *translog.Log
+	live       *live.Hub
 }
 
 // NewSchema builds the executable schema over the services.
 func NewSchema(s *app.Services) graphql.ExecutableSchema {
 	return limits.Weigh(generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{
 		client: s.Client, auth: s.Auth, accounts: s.Accounts, households: s.Households, market: s.Market, search: s.Catalog,
-		agreements: s.Agreements, incentives: s.Incentives, monitoring: s.Monitoring, log: s.Log,
+		agreements: s.Agreements, incentives: s.Incentives, monitoring: s.Monitoring, log: s.Log, live: s.Live,
 	}}))
 }
 

@@ -3,6 +3,7 @@
 //	go run ./server --demo            # embedded SQLite (./bangfu.db) with demo data
 //	DATABASE_URL=postgres://... go run ./server
 //	go run ./server migrate           # apply pending migrations and exit
+//	go run ./server migrate status    # list applied and pending migrations, check them
 //	go run ./server log-key           # make a signing key for the transparency log
 //	go run ./server verify ...        # check the log or an evidence bundle (third parties)
 package main
@@ -34,6 +35,7 @@ import (
 	"bangfu/internal/demo"
 	"bangfu/internal/httpapi"
 	"bangfu/internal/jobs"
+	"bangfu/internal/live"
 	"bangfu/internal/market"
 	"bangfu/internal/period"
 	"bangfu/internal/pii"
@@ -79,7 +81,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: server [flags] [serve|migrate|create-admin]\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: server [flags] [serve|migrate|migrate status|create-admin]\n\nflags:\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nenvironment: ADDR, DATABASE_URL, BANGFU_DB, LOG_LEVEL (debug|info|warn|error),\n"+
 			"  BANGFU_ENV (development|production), BANGFU_JWT_KEY, BANGFU_PII_KEY, BANGFU_LOG_KEY (required in production),\n"+
@@ -117,6 +119,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	cmd = "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "migrate" && len(args) > 0 && args[0] == "status" {
+		cmd, args = "migrate status", args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
 		return "", cfg, err
@@ -170,11 +175,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if rest := fs.Args(); len(rest) == 1 && cmd == "serve" && len(args) > 0 {
 		cmd = rest[0]
+	} else if len(rest) == 2 && cmd == "serve" && rest[0] == "migrate" && rest[1] == "status" {
+		cmd = "migrate status"
 	} else if len(rest) > 0 {
 		return "", cfg, fmt.Errorf("unexpected arguments %q", strings.Join(rest, " "))
 	}
-	if cmd != "serve" && cmd != "migrate" && cmd != "create-admin" {
-		return "", cfg, fmt.Errorf("unknown command %q (want serve, migrate or create-admin)", cmd)
+	if cmd != "serve" && cmd != "migrate" && cmd != "migrate status" && cmd != "create-admin" {
+		return "", cfg, fmt.Errorf("unknown command %q (want serve, migrate, migrate status or create-admin)", cmd)
 	}
 	if cmd == "create-admin" && (cfg.adminEmail == "" || getenv("BANGFU_ADMIN_PASSWORD") == "") {
 		return "", cfg, errors.New("create-admin needs --email and the password in BANGFU_ADMIN_PASSWORD")
@@ -231,6 +238,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return err
 	}
+	if cmd == "migrate status" { // it only reads, so it skips the key set-up below
+		return migrateStatusCommand(ctx, cfg, stdout)
+	}
 	log := slog.New(httpapi.LogHandler{Handler: slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel})})
 	if cfg.jwtKey == nil {
 		cfg.jwtKey = auth.RandomKey()
@@ -280,8 +290,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.logKey == "" {
 		log.Warn("BANGFU_LOG_KEY unset: signing the log with a throwaway key (development only; checkpoints saved earlier will not verify)")
 	}
+	// Subscriptions: on PostgreSQL, wake-ups reach every replica.
+	hub := live.NewLocal(log)
+	if db.Dialect == dialect.Postgres {
+		hub = live.NewPostgres(db.SQL, db.DSN(), log)
+	}
 	services, err := app.New(db.Client, app.Config{JWTKey: cfg.jwtKey, AccessTTL: cfg.accessTTL,
-		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity, LogKey: cfg.logKey})
+		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity, LogKey: cfg.logKey, Live: hub})
 	if err != nil {
 		return err
 	}
@@ -324,6 +339,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go health.Run(ctx)
+	go hub.Run(ctx)
 	jobs.New(db.Client, clock.Real, log, cfg.instance).Start(ctx, scheduled(services)...)
 	var pool *sql.DB // on PostgreSQL, replicas elect the one that seals
 	if db.Dialect == dialect.Postgres {

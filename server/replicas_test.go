@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"bangfu/internal/apitest"
 	"bangfu/internal/gid"
 	"bangfu/internal/store"
 	"bangfu/internal/store/storetest"
@@ -74,8 +75,9 @@ func (r *replica) gql(t *testing.T, token, query string, vars map[string]any, ou
 // TestTwoReplicas runs two server processes on one PostgreSQL database,
 // as a deployment with replicas does: concurrent orders through both
 // never oversell; one of them seals the log, and when it is killed the
-// other takes over; the log verifies afterwards; and the daily monitoring
-// scan ran once, not once per replica.
+// other takes over; a subscriber on one replica sees a change made through
+// the other; the log verifies afterwards; and the daily monitoring scan ran
+// once, not once per replica.
 func TestTwoReplicas(t *testing.T) {
 	t.Parallel()
 	if os.Getenv(storetest.EnvURL) == "" {
@@ -199,6 +201,33 @@ func TestTwoReplicas(t *testing.T) {
 	if accepted.Load() == 0 || stockLeft < 0 || units.Load() > 20 || soldAfter-soldBefore != units.Load() || stockLeft != 20-units.Load() {
 		t.Fatalf("oversold or lost: %d units taken, %d sold, %d left of 20", units.Load(), soldAfter-soldBefore, stockLeft)
 	}
+
+	// Live updates cross replicas (LISTEN/NOTIFY): the buyer watches an
+	// order on b while it is cancelled through a.
+	exec1("UPDATE products SET stock = stock + 1 WHERE id = $1", ids[1])
+	var placed struct{ PlaceOrder []struct{ ID string } }
+	if code := a.gql(t, buyer, `mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { id } }`,
+		map[string]any{"in": map[string]any{"idempotencyKey": "replicas-live",
+			"items": []any{map[string]any{"productId": globalID(ids[1]), "quantity": 1}}}}, &placed); code != "ok" {
+		t.Fatalf("placing the watched order: %s", code)
+	}
+	orderID := placed.PlaceOrder[0].ID
+	ws := apitest.DialLive(t, b.url, buyer)
+	ws.Ack()
+	ws.Subscribe("1", `subscription($id: ID!) { orderUpdated(orderId: $id) { status } }`, map[string]any{"id": orderID})
+	var watched struct{ OrderUpdated struct{ Status string } }
+	ws.Data("1", 10*time.Second, &watched)
+	if code := a.gql(t, buyer, `mutation($id: ID!) { cancelOrder(id: $id) { status } }`, map[string]any{"id": orderID}, nil); code != "ok" {
+		t.Fatalf("cancelling through %s: %s", a.name, code)
+	}
+	cancelled := time.Now()
+	// Well within the subscribers' 30 s resync: the notification carried it.
+	ws.Data("1", 5*time.Second, &watched)
+	if watched.OrderUpdated.Status != "CANCELLED" {
+		t.Fatalf("the watcher on %s saw %q, want CANCELLED", b.name, watched.OrderUpdated.Status)
+	}
+	t.Logf("a change through %s reached a subscriber on %s in %s", a.name, b.name, time.Since(cancelled).Round(time.Millisecond))
+	ws.Close()
 
 	// Exactly one replica seals; kill it, and the other takes over.
 	var leader, other *replica

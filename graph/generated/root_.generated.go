@@ -43,6 +43,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	OrderLine() OrderLineResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 	Target() TargetResolver
 }
 
@@ -1052,6 +1053,11 @@ type ComplexityRoot struct {
 	StockAdjustmentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		AgreementProgressUpdated func(childComplexity int, agreementID int, year int) int
+		OrderUpdated             func(childComplexity int, orderID int) int
 	}
 
 	SupplierProfile struct {
@@ -6191,6 +6197,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StockAdjustmentEdge.Node(childComplexity), true
 
+	case "Subscription.agreementProgressUpdated":
+		if e.ComplexityRoot.Subscription.AgreementProgressUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_agreementProgressUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.AgreementProgressUpdated(childComplexity, args["agreementId"].(int), args["year"].(int)), true
+	case "Subscription.orderUpdated":
+		if e.ComplexityRoot.Subscription.OrderUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_orderUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.OrderUpdated(childComplexity, args["orderId"].(int)), true
+
 	case "SupplierProfile.approvedAt":
 		if e.ComplexityRoot.SupplierProfile.ApprovedAt == nil {
 			break
@@ -6635,6 +6664,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithUnmarshalerMap(ctx, inputUnmarshalMap)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -16441,6 +16487,28 @@ type Mutation {
   revokeRole(membershipId: ID!): Boolean!
   "Enable or disable an account (ADMIN). Disabling signs the user out everywhere."
   setUserStatus(userId: ID!, status: UserStatus!): User!
+}
+`, BuiltIn: false},
+	{Name: "../subscriptions.graphqls", Input: `"""
+Live updates over WebSocket (the graphql-transport-ws protocol at /graphql),
+authenticated in connection_init with {"Authorization": "Bearer <access token>"}.
+Each subscription sends the current value at once, then each change; it reads
+through the same rules as the matching query, so only those who may read the
+value may subscribe. The connection closes when its access token expires or
+its sign-in ends.
+"""
+type Subscription {
+  """
+  The order, each time its status or details change. For those who may read
+  the order: its buyer, supplier and facilitator, and auditors and coordinators.
+  """
+  orderUpdated(orderId: ID!): Order!
+  """
+  The agreement's progress in the year, each time a figure changes (credits
+  booked or reversed, targets set, reports approved). For those who may read
+  agreementProgress.
+  """
+  agreementProgressUpdated(agreementId: ID!, year: Int!): AgreementProgress!
 }
 `, BuiltIn: false},
 }

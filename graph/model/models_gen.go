@@ -310,6 +310,15 @@ type SubmitProgressReportInput struct {
 	EvidenceRefs []string `json:"evidenceRefs"`
 }
 
+// Live updates over WebSocket (the graphql-transport-ws protocol at /graphql),
+// authenticated in connection_init with {"Authorization": "Bearer <access token>"}.
+// Each subscription sends the current value at once, then each change; it reads
+// through the same rules as the matching query, so only those who may read the
+// value may subscribe. The connection closes when its access token expires or
+// its sign-in ends.
+type Subscription struct {
+}
+
 // Fields to change; omitted fields stay as they are. Stock changes go through adjustStock.
 type UpdateProductInput struct {
 	Name           *string           `json:"name,omitempty"`

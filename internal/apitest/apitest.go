@@ -101,6 +101,13 @@ func ServeClient(t testing.TB, client *ent.Client, opts ...Option) *Server {
 	o.Services = services
 	srv := httptest.NewServer(httpapi.New(o))
 	t.Cleanup(srv.Close)
+	// Subscriptions outlive the requests httptest waits for: let them end
+	// before the test does, so none logs into a finished test.
+	t.Cleanup(func() {
+		for deadline := time.Now().Add(5 * time.Second); services.Live.Subscribers() > 0 && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
 	return &Server{Server: srv, Services: services, t: t}
 }
 

@@ -15,6 +15,7 @@ import (
 	"bangfu/internal/evidence"
 	"bangfu/internal/households"
 	"bangfu/internal/incentives"
+	"bangfu/internal/live"
 	"bangfu/internal/market"
 	"bangfu/internal/monitoring"
 	"bangfu/internal/translog"
@@ -40,6 +41,9 @@ type Config struct {
 	// LogKey signs the transparency log's checkpoints: a note signer key
 	// (translog.GenerateKey; default: a throwaway key).
 	LogKey string
+	// Live wakes subscriptions when what they watch has changed (default:
+	// within this process; the server relays through PostgreSQL).
+	Live *live.Hub
 }
 
 // Defaults of Config.
@@ -67,6 +71,7 @@ type Services struct {
 	Monitoring *monitoring.Service
 	Log        *translog.Log
 	Evidence   *evidence.Builder
+	Live       *live.Hub
 }
 
 // New builds every service once.
@@ -86,6 +91,12 @@ func New(client *ent.Client, cfg Config) (*Services, error) {
 	if cfg.RefreshTTL == 0 {
 		cfg.RefreshTTL = DefaultRefreshTTL
 	}
+	if cfg.Live == nil {
+		cfg.Live = live.NewLocal(nil)
+	}
+	// Hooks are installed before the client is shared (ent's Use is not
+	// safe for concurrent use).
+	client.Use(live.Hook(cfg.Live))
 	tokens, err := auth.NewTokens(cfg.JWTKey, tokenIssuer, tokenAudience, cfg.AccessTTL)
 	if err != nil {
 		return nil, err
@@ -109,5 +120,6 @@ func New(client *ent.Client, cfg Config) (*Services, error) {
 		Monitoring: mon,
 		Log:        log,
 		Evidence:   evidence.New(client, log, agr),
+		Live:       cfg.Live,
 	}, nil
 }

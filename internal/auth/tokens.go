@@ -57,6 +57,9 @@ type claims struct {
 type Access struct {
 	UserID        int
 	SessionFamily string
+	// Expires is when the token stops being valid: a long-lived
+	// connection (a subscription) authenticated with it ends then.
+	Expires time.Time
 }
 
 // Issue signs an access token for the user's sign-in (session family).
@@ -101,5 +104,5 @@ func (t *Tokens) Verify(token string) (Access, error) {
 	if err != nil || id <= 0 {
 		return Access{}, ErrInvalidToken
 	}
-	return Access{UserID: id, SessionFamily: c.SessionFamily}, nil
+	return Access{UserID: id, SessionFamily: c.SessionFamily, Expires: c.ExpiresAt.Time}, nil
 }

@@ -76,28 +76,7 @@ func TestAgreementProgressEndToEnd(t *testing.T) {
 
 	// A certified line from a helped county, bought by an organization in
 	// the helping region and settled now, adds exactly its amount.
-	helpedCodes := []string{}
-	for _, r := range a.Edges.HelpedRegions {
-		helpedCodes = append(helpedCodes, validate.RegionPrefix(r.Code))
-	}
-	prod := db.Client.Product.Query().Where(product.StatusEQ(product.StatusLISTED)).WithOriginCounty().AllX(sys)
-	var p *ent.Product
-	for _, c := range prod {
-		for _, code := range helpedCodes {
-			if strings.HasPrefix(c.Edges.OriginCounty.Code, code) {
-				p = c
-			}
-		}
-	}
-	if p == nil {
-		t.Fatal("no listed product from the agreement's helped regions")
-	}
-	buyer := db.Client.Organization.Create().SetName("协议测试采购单位").SetKind(organization.KindSOE).
-		SetRegionID(*a.HelpingRegionID).SaveX(sys)
-	o := db.Client.Order.Create().SetBuyer(buyer).SetSupplierID(p.SupplierID).SetStatus(order.StatusACCEPTED).
-		SetIdempotencyKey("progress-e2e-1").SetTotalFen(3 * p.PriceFen).SaveX(sys)
-	line := db.Client.OrderLine.Create().SetOrder(o).SetProduct(p).SetQuantity(3).SetUnitPriceFen(p.PriceFen).
-		SetAmountFen(3 * p.PriceFen).SetCertifiedAtOrder(true).SetOriginCountyID(p.OriginCountyID).SaveX(sys)
+	o, line, p := creditableOrder(t, db, a, "progress-e2e-1")
 	admin := tokens["ADMIN"]
 	srv.As(admin).Do(`mutation($id: ID!) { settleOrder(id: $id) { status } }`, map[string]any{"id": apitest.GlobalID(t, "Order", o.ID)}).Must(t, &struct{}{})
 	afterSettle := progress(coordinator, aID).Target("DIRECT_PURCHASE").Actual
@@ -326,6 +305,39 @@ func download(t *testing.T, srv *apitest.Server, token, path string, want int) [
 		t.Fatalf("GET %s: %d %s, want %d", path, res.StatusCode, body, want)
 	}
 	return body
+}
+
+// creditableOrder is an accepted order of three units of a certified
+// product from one of the agreement's helped regions, bought by a new
+// organization in its helping region: settling it credits the agreement
+// with exactly the line's amount.
+func creditableOrder(t *testing.T, db *store.DB, a *ent.Agreement, key string) (*ent.Order, *ent.OrderLine, *ent.Product) {
+	t.Helper()
+	sys := storetest.AsSystem()
+	a = db.Client.Agreement.Query().Where(agreement.ID(a.ID)).WithHelpedRegions().OnlyX(sys)
+	helpedCodes := []string{}
+	for _, r := range a.Edges.HelpedRegions {
+		helpedCodes = append(helpedCodes, validate.RegionPrefix(r.Code))
+	}
+	prod := db.Client.Product.Query().Where(product.StatusEQ(product.StatusLISTED)).WithOriginCounty().AllX(sys)
+	var p *ent.Product
+	for _, c := range prod {
+		for _, code := range helpedCodes {
+			if strings.HasPrefix(c.Edges.OriginCounty.Code, code) {
+				p = c
+			}
+		}
+	}
+	if p == nil {
+		t.Fatal("no listed product from the agreement's helped regions")
+	}
+	buyer := db.Client.Organization.Create().SetName("协议测试采购单位 " + key).SetKind(organization.KindSOE).
+		SetRegionID(*a.HelpingRegionID).SaveX(sys)
+	o := db.Client.Order.Create().SetBuyer(buyer).SetSupplierID(p.SupplierID).SetStatus(order.StatusACCEPTED).
+		SetIdempotencyKey(key).SetTotalFen(3 * p.PriceFen).SaveX(sys)
+	line := db.Client.OrderLine.Create().SetOrder(o).SetProduct(p).SetQuantity(3).SetUnitPriceFen(p.PriceFen).
+		SetAmountFen(3 * p.PriceFen).SetCertifiedAtOrder(true).SetOriginCountyID(p.OriginCountyID).SaveX(sys)
+	return o, line, p
 }
 
 func deref(p *int) int {

@@ -47,6 +47,9 @@ type Options struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (sign-in throttling keys on the client's address).
 	TrustedProxies []netip.Prefix
+	// SessionCheck is how often an open subscription connection checks
+	// that its sign-in is still live (default DefaultSessionCheck).
+	SessionCheck time.Duration
 }
 
 // Defaults used when Options leave a limit at zero.
@@ -66,11 +69,16 @@ func New(o Options) http.Handler {
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if o.SessionCheck == 0 {
+		o.SessionCheck = DefaultSessionCheck
+	}
 	if o.RequestTimeout == 0 {
 		o.RequestTimeout = DefaultRequestTimeout
 	}
 
 	gql := handler.New(graph.NewSchema(o.Services))
+	// WebSocket first: it claims only upgrade requests (subscriptions).
+	gql.AddTransport(websocketTransport(o.Services.Auth, o.Log, o.SessionCheck))
 	gql.AddTransport(transport{maxBodyBytes: o.MaxBodyBytes, maxErrors: o.Limits.MaxErrors})
 	validated := lru.New[*ast.QueryDocument](1000)
 	gql.SetQueryCache(validated)
@@ -89,7 +97,16 @@ func New(o Options) http.Handler {
 
 	mux := http.NewServeMux()
 	api := withHealth(o.Health, withViewer(o.Services.Auth, o.Log, withRetryAfter(http.TimeoutHandler(gql, o.RequestTimeout, timeoutBody))))
-	mux.Handle("GET /graphql", api)
+	// A WebSocket authenticates in connection_init and outlives any
+	// request timeout (http.TimeoutHandler cannot hand over the connection).
+	subscriptions := withHealth(o.Health, withoutDeadlines(gql))
+	mux.Handle("GET /graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isUpgrade(r) {
+			subscriptions.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
 	mux.Handle("POST /graphql", api)
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST")

@@ -7,21 +7,20 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
-	"sort"
-	"strings"
 
 	"entgo.io/ent/dialect"
 )
 
 // migrations holds the versioned schema changes, one folder per dialect.
 // Files are applied in name order and never edited once released; a schema
-// change is a new file written by `go run ./internal/store/migrategen`.
+// change is a new file written by `go run ./internal/store/migrategen`,
+// which also rewrites the folder's atlas.sum.
 //
 //go:embed migrations
 var migrations embed.FS
 
-// migrationsTable records which files have been applied.
+// migrationsTable records which files have been applied, when, and the
+// checksum of each file as it was applied.
 const migrationsTable = "bangfu_schema_migrations"
 
 // pgLockKey serializes concurrent migrators (several server replicas
@@ -32,31 +31,15 @@ const pgLockKey = 727_7031
 type Migration struct {
 	Version string // file name without .sql
 	SQL     string
+	// Checksum is atlas's hash of the file ("h1:…"), recorded when it is
+	// applied so that a later edit is noticed.
+	Checksum string
 }
 
-// Migrations lists the migrations for a dialect in the order they apply.
+// Migrations lists the embedded migrations for a dialect in the order they
+// apply.
 func Migrations(dia string) ([]Migration, error) {
-	dir := path.Join("migrations", dirFor(dia))
-	entries, err := fs.ReadDir(migrations, dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil // no migrations yet for this dialect
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []Migration
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
-			continue
-		}
-		b, err := fs.ReadFile(migrations, path.Join(dir, e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Migration{Version: strings.TrimSuffix(e.Name(), ".sql"), SQL: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	return out, nil
+	return loadMigrations(MigrationDir(dia))
 }
 
 func dirFor(dia string) string {
@@ -66,14 +49,26 @@ func dirFor(dia string) string {
 	return "sqlite"
 }
 
-// Migrate applies every pending migration, each in its own transaction, and
-// returns the versions it applied.
+// Migrate checks the embedded migrations and the database's history (see
+// migratecheck.go), then applies every pending migration, each in its own
+// transaction, and returns the versions it applied. A refusal is a
+// *MigrationError, returned before anything is applied.
 func (d *DB) Migrate(ctx context.Context) ([]string, error) {
-	return migrateDB(ctx, d.SQL, d.Dialect)
+	return d.MigrateFrom(ctx, MigrationDir(d.Dialect))
 }
 
-func migrateDB(ctx context.Context, db *sql.DB, dia string) ([]string, error) {
-	all, err := Migrations(dia)
+// MigrateFrom is Migrate with the migrations of dir (a dialect's folder:
+// .sql files and atlas.sum), for tests and tools.
+func (d *DB) MigrateFrom(ctx context.Context, dir fs.FS) ([]string, error) {
+	return migrateDB(ctx, d.SQL, d.Dialect, dir)
+}
+
+func migrateDB(ctx context.Context, db *sql.DB, dia string, dir fs.FS) ([]string, error) {
+	// The directory is checked before the database is touched.
+	if err := checkDir(dia, dir); err != nil {
+		return nil, err
+	}
+	all, err := loadMigrations(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -88,19 +83,22 @@ func migrateDB(ctx context.Context, db *sql.DB, dia string) ([]string, error) {
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", pgLockKey) //nolint:errcheck
 	}
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+migrationsTable+
-		` (version TEXT PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`); err != nil {
-		return nil, fmt.Errorf("creating %s: %w", migrationsTable, err)
+	if err := ensureBookkeeping(ctx, conn, dia); err != nil {
+		return nil, err
 	}
-	applied, err := appliedVersions(ctx, conn)
+	applied, err := appliedMigrations(ctx, conn, true)
 	if err != nil {
 		return nil, err
 	}
+	pending, problems := analyse(dia, all, applied)
+	if len(problems) > 0 {
+		return nil, (&MigrationStatus{Problems: problems}).Err()
+	}
+	if err := backfillChecksums(ctx, conn, dia, all, applied); err != nil {
+		return nil, err
+	}
 	var done []string
-	for _, m := range all {
-		if applied[m.Version] {
-			continue
-		}
+	for _, m := range pending {
 		if err := applyOne(ctx, conn, dia, m); err != nil {
 			return done, fmt.Errorf("migration %s: %w", m.Version, err)
 		}
@@ -109,22 +107,60 @@ func migrateDB(ctx context.Context, db *sql.DB, dia string) ([]string, error) {
 	return done, nil
 }
 
-// appliedVersions lists the migrations recorded as applied.
-func appliedVersions(ctx context.Context, conn *sql.Conn) (map[string]bool, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT version FROM `+migrationsTable)
+// ensureBookkeeping creates the bookkeeping table, or adds the checksum
+// column to one created before checksums were recorded.
+func ensureBookkeeping(ctx context.Context, conn *sql.Conn, dia string) error {
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+migrationsTable+
+		` (version TEXT PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, checksum TEXT)`); err != nil {
+		return fmt.Errorf("creating %s: %w", migrationsTable, err)
+	}
+	_, withChecksum, err := bookkeeping(ctx, conn, dia)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("reading %s: %w", migrationsTable, err)
 	}
-	defer rows.Close()
-	applied := map[string]bool{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
+	if !withChecksum {
+		// Nullable: SQLite adds a NOT NULL column only with a default, and
+		// the backfill below fills the rows this database already has.
+		if _, err := conn.ExecContext(ctx, `ALTER TABLE `+migrationsTable+` ADD COLUMN checksum TEXT`); err != nil {
+			return fmt.Errorf("adding checksums to %s: %w", migrationsTable, err)
 		}
-		applied[v] = true
 	}
-	return applied, rows.Err()
+	return nil
+}
+
+// backfillChecksums records the checksum of versions applied before
+// checksums were recorded. Their files were checked against atlas.sum just
+// before, so the hash recorded is the one of the reviewed file; an edit
+// made before this upgrade cannot be told apart any more.
+func backfillChecksums(ctx context.Context, conn *sql.Conn, dia string, all []Migration, applied []AppliedMigration) error {
+	sums := make(map[string]string, len(all))
+	for _, m := range all {
+		sums[m.Version] = m.Checksum
+	}
+	update := `UPDATE ` + migrationsTable + ` SET checksum = ? WHERE version = ? AND checksum IS NULL`
+	if dia == dialect.Postgres {
+		update = `UPDATE ` + migrationsTable + ` SET checksum = $1 WHERE version = $2 AND checksum IS NULL`
+	}
+	var tx *sql.Tx
+	for _, a := range applied {
+		if a.Checksum != "" {
+			continue
+		}
+		if tx == nil {
+			var err error
+			if tx, err = conn.BeginTx(ctx, nil); err != nil {
+				return err
+			}
+			defer tx.Rollback() //nolint:errcheck
+		}
+		if _, err := tx.ExecContext(ctx, update, sums[a.Version], a.Version); err != nil {
+			return fmt.Errorf("recording the checksum of %s: %w", a.Version, err)
+		}
+	}
+	if tx == nil {
+		return nil
+	}
+	return tx.Commit()
 }
 
 // foreignKeysBroken reports whether SQLite finds rows violating a foreign
@@ -167,11 +203,13 @@ func applyOne(ctx context.Context, conn *sql.Conn, dia string, m Migration) erro
 			return errors.New("migration leaves rows violating foreign keys")
 		}
 	}
-	insert := `INSERT INTO ` + migrationsTable + ` (version) VALUES (?)`
+	insert := `INSERT INTO ` + migrationsTable + ` (version, checksum) VALUES (?, ?)`
 	if dia == dialect.Postgres {
-		insert = `INSERT INTO ` + migrationsTable + ` (version) VALUES ($1)`
+		// applied_at is a timestamp without time zone, whose default is
+		// the session's local time; the time is recorded in UTC instead.
+		insert = `INSERT INTO ` + migrationsTable + ` (version, checksum, applied_at) VALUES ($1, $2, now() AT TIME ZONE 'UTC')`
 	}
-	if _, err := tx.ExecContext(ctx, insert, m.Version); err != nil {
+	if _, err := tx.ExecContext(ctx, insert, m.Version, m.Checksum); err != nil {
 		return err
 	}
 	return tx.Commit()
