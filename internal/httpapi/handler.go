@@ -14,6 +14,7 @@ import (
 	"bangfu/graph/gqlerr"
 	"bangfu/graph/limits"
 	"bangfu/internal/app"
+	"bangfu/internal/dashboard"
 	"bangfu/internal/graphiql"
 	"bangfu/internal/metrics"
 	"bangfu/internal/store"
@@ -126,6 +127,8 @@ func New(o Options) http.Handler {
 	logAPI{log: o.Services.Log, lg: o.Log}.register(logMux, func(h http.Handler) http.Handler { return withViewer(o.Services.Auth, o.Log, h) })
 	mux.Handle("GET /log/", withHealth(o.Health, logMux))
 	mux.Handle("POST /imports/households", withHealth(o.Health, withViewer(o.Services.Auth, o.Log, http.HandlerFunc(registry.importFile))))
+	mux.Handle("GET /dashboard", dashboard.Handler())
+	mux.Handle("GET /dashboard/", dashboard.Handler())
 	if !o.Production {
 		// GraphiQL from the binary (internal/graphiql): nothing from a CDN.
 		ui := graphiql.New("/graphql")
