@@ -1,11 +1,12 @@
 package graph
 
 import (
+	"reflect"
+
 	"bangfu/ent"
 	"bangfu/graph/gqlerr"
 	"bangfu/internal/agreements"
 	"bangfu/internal/live"
-	"reflect"
 )
 
 // endsSubscription: a subscription whose subject is gone or no longer

@@ -44,8 +44,11 @@ func (c *Client) Live(t testing.TB) *LiveConn {
 func DialLive(t testing.TB, baseURL, token string) *LiveConn {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(baseURL, "http")+"/graphql",
+	conn, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(baseURL, "http")+"/graphql",
 		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if res != nil && res.Body != nil {
+		_ = res.Body.Close() // the handshake's; the connection lives on in conn
+	}
 	if err != nil {
 		cancel()
 		t.Fatalf("websocket dial: %v", err)

@@ -132,7 +132,7 @@ func Start(t testing.TB, opts ...Options) *Browser {
 		t.Fatalf("browsertest: %v", err)
 	}
 	logPath := filepath.Join(t.TempDir(), "chromedriver.log")
-	cmd := exec.Command(ChromedriverPath, "--port="+strconv.Itoa(port), "--log-path="+logPath)
+	cmd := exec.Command(ChromedriverPath, "--port="+strconv.Itoa(port), "--log-path="+logPath) //nolint:gosec,noctx // G204: a fixed binary, a port and a temp path; the driver outlives any one context and is stopped by the test cleanup
 	setProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("browsertest: start chromedriver: %v", err)
@@ -311,7 +311,7 @@ func (b *Browser) TryWaitFor(cond string, timeout time.Duration) error {
 		}
 		if time.Now().After(deadline) {
 			if last != nil {
-				return fmt.Errorf("condition %s not true after %s (last error: %v)", cond, timeout, last)
+				return fmt.Errorf("condition %s not true after %s (last error: %w)", cond, timeout, last)
 			}
 			return fmt.Errorf("condition %s not true after %s", cond, timeout)
 		}
@@ -413,7 +413,7 @@ func (b *Browser) screenshot(name string) (string, error) {
 	}
 	dir := ArtifactsDir(b.t)
 	p := filepath.Join(dir, fileName(b.t.Name())+"-"+fileName(name)+".png")
-	return p, os.WriteFile(p, png, 0o644)
+	return p, os.WriteFile(p, png, 0o600)
 }
 
 // ArtifactsDir is where test artifacts go: $BANGFU_TEST_ARTIFACTS
@@ -421,7 +421,7 @@ func (b *Browser) screenshot(name string) (string, error) {
 func ArtifactsDir(t testing.TB) string {
 	t.Helper()
 	if dir := os.Getenv(ArtifactsEnv); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o750); err != nil { //nolint:gosec // G703: the directory CI names in the environment
 			t.Fatalf("browsertest: %s: %v", ArtifactsEnv, err)
 		}
 		return dir
@@ -576,7 +576,7 @@ func (b *Browser) waitReady(driver string, timeout time.Duration) error {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
@@ -586,7 +586,7 @@ func freePort() (int, error) {
 
 // tail is the end of a log file, for failure messages.
 func tail(path string) string {
-	data, _ := os.ReadFile(path)
+	data, _ := os.ReadFile(path) //nolint:gosec // G304: the driver log this package created
 	if len(data) > 4000 {
 		data = data[len(data)-4000:]
 	}

@@ -144,13 +144,13 @@ func ValidHost(h string) bool {
 	if h == "" || len(h) > 261 {
 		return false
 	}
-	host, port := h, ""
+	host := h
 	if strings.HasPrefix(h, "[") {
 		end := strings.IndexByte(h, ']')
 		if end < 0 {
 			return false
 		}
-		host, port = h[1:end], h[end+1:]
+		host, port := h[1:end], h[end+1:]
 		if ip := net.ParseIP(host); ip == nil || ip.To4() != nil && !strings.Contains(host, ":") {
 			return false
 		}
@@ -161,6 +161,7 @@ func ValidHost(h string) bool {
 		return true
 	}
 	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		var port string
 		host, port = h[:i], h[i+1:]
 		if !validPort(port) {
 			return false

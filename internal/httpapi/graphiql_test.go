@@ -59,7 +59,7 @@ func TestGraphiQLServedOffline(t *testing.T) {
 		return res, body
 	}
 
-	res, page := get("/", "Accept", "text/html")
+	res, page := get("/", "Accept", "text/html") //nolint:bodyclose // get closes it
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("GET /: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
@@ -123,7 +123,7 @@ func TestGraphiQLServedOffline(t *testing.T) {
 	// cached for a year as something else).
 	if len(urls) > 0 {
 		stale := graphiql.Prefix + "0000000000000000/" + urls[0][strings.LastIndex(urls[0], "/")+1:]
-		if res, _ := get(stale); res.StatusCode != http.StatusNotFound {
+		if res, _ := get(stale); res.StatusCode != http.StatusNotFound { //nolint:bodyclose // get closes it
 			t.Errorf("GET %s: %d, want 404", stale, res.StatusCode)
 		}
 	}
@@ -184,7 +184,7 @@ func checkCSP(t *testing.T, csp string) {
 // for) decodes to the same bytes.
 func checkAsset(t *testing.T, url, integrity string, get func(string, ...string) (*http.Response, []byte)) {
 	t.Helper()
-	res, body := get(url)
+	res, body := get(url) //nolint:bodyclose // get closes it
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("GET %s: %d", url, res.StatusCode)
 		return
@@ -208,10 +208,10 @@ func checkAsset(t *testing.T, url, integrity string, get func(string, ...string)
 	}
 	if etag := res.Header.Get("ETag"); etag == "" {
 		t.Errorf("%s: no ETag", url)
-	} else if res, _ := get(url, "If-None-Match", etag); res.StatusCode != http.StatusNotModified {
+	} else if res, _ := get(url, "If-None-Match", etag); res.StatusCode != http.StatusNotModified { //nolint:bodyclose // get closes it
 		t.Errorf("%s with If-None-Match: %d, want 304", url, res.StatusCode)
 	}
-	res, zipped := get(url, "Accept-Encoding", "gzip, br")
+	res, zipped := get(url, "Accept-Encoding", "gzip, br") //nolint:bodyclose // get closes it
 	if res.Header.Get("Content-Encoding") != "gzip" {
 		t.Errorf("%s: not gzipped when asked for", url)
 		return

@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"bangfu/ent"
@@ -27,7 +28,7 @@ func Hook(h *Hub) entgo.Hook {
 			if err != nil {
 				return v, err
 			}
-			topics := append(before, topicsOf(m)...)
+			topics := slices.Concat(before, topicsOf(m))
 			if len(topics) == 0 {
 				return v, nil
 			}

@@ -105,7 +105,7 @@ type nameSet struct {
 	names map[string]struct{}
 }
 
-func newNameSet(max int) *nameSet { return &nameSet{max: max, names: map[string]struct{}{}} }
+func newNameSet(limit int) *nameSet { return &nameSet{max: limit, names: map[string]struct{}{}} }
 
 // label is the operation label for name.
 func (s *nameSet) label(name string) string {

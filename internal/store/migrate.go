@@ -141,24 +141,24 @@ func backfillChecksums(ctx context.Context, conn *sql.Conn, dia string, all []Mi
 	if dia == dialect.Postgres {
 		update = `UPDATE ` + migrationsTable + ` SET checksum = $1 WHERE version = $2 AND checksum IS NULL`
 	}
-	var tx *sql.Tx
+	var missing []string
 	for _, a := range applied {
-		if a.Checksum != "" {
-			continue
-		}
-		if tx == nil {
-			var err error
-			if tx, err = conn.BeginTx(ctx, nil); err != nil {
-				return err
-			}
-			defer tx.Rollback() //nolint:errcheck
-		}
-		if _, err := tx.ExecContext(ctx, update, sums[a.Version], a.Version); err != nil {
-			return fmt.Errorf("recording the checksum of %s: %w", a.Version, err)
+		if a.Checksum == "" {
+			missing = append(missing, a.Version)
 		}
 	}
-	if tx == nil {
+	if len(missing) == 0 {
 		return nil
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck
+	for _, v := range missing {
+		if _, err := tx.ExecContext(ctx, update, sums[v], v); err != nil {
+			return fmt.Errorf("recording the checksum of %s: %w", v, err)
+		}
 	}
 	return tx.Commit()
 }

@@ -252,7 +252,7 @@ func TestMigrationsRefused(t *testing.T) {
 			if !errors.As(err, &me) || (me.File != named && me.Version != named) || !strings.Contains(err.Error(), named) {
 				t.Errorf("err = %#v (%v), want it to name %s", me, err, named)
 			}
-			if tt.want == store.ErrMigrationsTampered && !strings.Contains(err.Error(), "migrategen -rehash") {
+			if errors.Is(tt.want, store.ErrMigrationsTampered) && !strings.Contains(err.Error(), "migrategen -rehash") {
 				t.Errorf("err = %v, want it to say how to re-hash", err)
 			}
 			if len(applied) != 0 {
@@ -270,7 +270,7 @@ func TestMigrationsRefused(t *testing.T) {
 			if !errors.Is(st.Err(), tt.want) {
 				t.Errorf("status: %v, want %v", st.Err(), tt.want)
 			}
-			if (st.DirErr != nil) != (tt.want == store.ErrMigrationsTampered) {
+			if (st.DirErr != nil) != errors.Is(tt.want, store.ErrMigrationsTampered) {
 				t.Errorf("status: directory error %v", st.DirErr)
 			}
 			if after := snapshot(t, db); after != before {
