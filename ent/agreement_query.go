@@ -19,7 +19,6 @@ import (
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -42,8 +41,8 @@ type AgreementQuery struct {
 	withAssessments            *AssessmentQuery
 	withProgressReports        *ProgressReportQuery
 	withScopedMemberships      *MembershipQuery
-	loadTotal                  []func(context.Context, []*Agreement) error
 	modifiers                  []func(*sql.Selector)
+	loadTotal                  []func(context.Context, []*Agreement) error
 	withNamedHelpedRegions     map[string]*RegionQuery
 	withNamedAmendments        map[string]*AgreementQuery
 	withNamedTargets           map[string]*TargetQuery
@@ -1318,9 +1317,6 @@ func (_q *AgreementQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -1336,32 +1332,6 @@ func (_q *AgreementQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *AgreementQuery) ForUpdate(opts ...sql.LockOption) *AgreementQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *AgreementQuery) ForShare(opts ...sql.LockOption) *AgreementQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // WithNamedHelpedRegions tells the query-builder to eager-load the nodes that are connected to the "helped_regions"

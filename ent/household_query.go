@@ -18,7 +18,6 @@ import (
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -37,8 +36,8 @@ type HouseholdQuery struct {
 	withBenefitLinks         *BenefitLinkQuery
 	withIncomeEntries        *LedgerEntryQuery
 	withMonitoringCases      *MonitoringCaseQuery
-	loadTotal                []func(context.Context, []*Household) error
 	modifiers                []func(*sql.Selector)
+	loadTotal                []func(context.Context, []*Household) error
 	withNamedMembers         map[string]*HouseholdMemberQuery
 	withNamedAnnualIncomes   map[string]*AnnualIncomeQuery
 	withNamedBenefitLinks    map[string]*BenefitLinkQuery
@@ -933,9 +932,6 @@ func (_q *HouseholdQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -951,32 +947,6 @@ func (_q *HouseholdQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *HouseholdQuery) ForUpdate(opts ...sql.LockOption) *HouseholdQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *HouseholdQuery) ForShare(opts ...sql.LockOption) *HouseholdQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // WithNamedMembers tells the query-builder to eager-load the nodes that are connected to the "members"

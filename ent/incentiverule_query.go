@@ -13,7 +13,6 @@ import (
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -29,8 +28,8 @@ type IncentiveRuleQuery struct {
 	withReplaces       *IncentiveRuleQuery
 	withRevisions      *IncentiveRuleQuery
 	withPoints         *LedgerEntryQuery
-	loadTotal          []func(context.Context, []*IncentiveRule) error
 	modifiers          []func(*sql.Selector)
+	loadTotal          []func(context.Context, []*IncentiveRule) error
 	withNamedRevisions map[string]*IncentiveRuleQuery
 	withNamedPoints    map[string]*LedgerEntryQuery
 	// intermediate query (i.e. traversal path).
@@ -691,9 +690,6 @@ func (_q *IncentiveRuleQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -709,32 +705,6 @@ func (_q *IncentiveRuleQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *IncentiveRuleQuery) ForUpdate(opts ...sql.LockOption) *IncentiveRuleQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *IncentiveRuleQuery) ForShare(opts ...sql.LockOption) *IncentiveRuleQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // WithNamedRevisions tells the query-builder to eager-load the nodes that are connected to the "revisions"

@@ -12,7 +12,6 @@ import (
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -26,8 +25,8 @@ type MonitoringThresholdQuery struct {
 	inters       []Interceptor
 	predicates   []predicate.MonitoringThreshold
 	withProvince *RegionQuery
-	loadTotal    []func(context.Context, []*MonitoringThreshold) error
 	modifiers    []func(*sql.Selector)
+	loadTotal    []func(context.Context, []*MonitoringThreshold) error
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -519,9 +518,6 @@ func (_q *MonitoringThresholdQuery) sqlQuery(ctx context.Context) *sql.Selector 
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -537,32 +533,6 @@ func (_q *MonitoringThresholdQuery) sqlQuery(ctx context.Context) *sql.Selector 
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *MonitoringThresholdQuery) ForUpdate(opts ...sql.LockOption) *MonitoringThresholdQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *MonitoringThresholdQuery) ForShare(opts ...sql.LockOption) *MonitoringThresholdQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // MonitoringThresholdGroupBy is the group-by builder for MonitoringThreshold entities.

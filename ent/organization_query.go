@@ -21,7 +21,6 @@ import (
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -47,8 +46,8 @@ type OrganizationQuery struct {
 	withDesignatedAgreements      *AgreementQuery
 	withMemberships               *MembershipQuery
 	withAwards                    *AwardQuery
-	loadTotal                     []func(context.Context, []*Organization) error
 	modifiers                     []func(*sql.Selector)
+	loadTotal                     []func(context.Context, []*Organization) error
 	withNamedChildren             map[string]*OrganizationQuery
 	withNamedBuyerProfiles        map[string]*BuyerProfileQuery
 	withNamedProducts             map[string]*ProductQuery
@@ -1498,9 +1497,6 @@ func (_q *OrganizationQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -1516,32 +1512,6 @@ func (_q *OrganizationQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *OrganizationQuery) ForUpdate(opts ...sql.LockOption) *OrganizationQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *OrganizationQuery) ForShare(opts ...sql.LockOption) *OrganizationQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // WithNamedChildren tells the query-builder to eager-load the nodes that are connected to the "children"

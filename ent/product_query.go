@@ -17,7 +17,6 @@ import (
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -35,8 +34,8 @@ type ProductQuery struct {
 	withCertifications        *CertificationQuery
 	withOrderLines            *OrderLineQuery
 	withStockAdjustments      *StockAdjustmentQuery
-	loadTotal                 []func(context.Context, []*Product) error
 	modifiers                 []func(*sql.Selector)
+	loadTotal                 []func(context.Context, []*Product) error
 	withNamedCertifications   map[string]*CertificationQuery
 	withNamedOrderLines       map[string]*OrderLineQuery
 	withNamedStockAdjustments map[string]*StockAdjustmentQuery
@@ -841,9 +840,6 @@ func (_q *ProductQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -859,32 +855,6 @@ func (_q *ProductQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *ProductQuery) ForUpdate(opts ...sql.LockOption) *ProductQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *ProductQuery) ForShare(opts ...sql.LockOption) *ProductQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // WithNamedCertifications tells the query-builder to eager-load the nodes that are connected to the "certifications"

@@ -17,7 +17,6 @@ import (
 	"math"
 
 	"entgo.io/ent"
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
@@ -38,8 +37,8 @@ type RegionQuery struct {
 	withHelpingAgreements      *AgreementQuery
 	withHelpedAgreements       *AgreementQuery
 	withScopedMemberships      *MembershipQuery
-	loadTotal                  []func(context.Context, []*Region) error
 	modifiers                  []func(*sql.Selector)
+	loadTotal                  []func(context.Context, []*Region) error
 	withNamedChildren          map[string]*RegionQuery
 	withNamedOrganizations     map[string]*OrganizationQuery
 	withNamedHouseholds        map[string]*HouseholdQuery
@@ -1162,9 +1161,6 @@ func (_q *RegionQuery) sqlQuery(ctx context.Context) *sql.Selector {
 	if _q.ctx.Unique != nil && *_q.ctx.Unique {
 		selector.Distinct()
 	}
-	for _, m := range _q.modifiers {
-		m(selector)
-	}
 	for _, p := range _q.predicates {
 		p(selector)
 	}
@@ -1180,32 +1176,6 @@ func (_q *RegionQuery) sqlQuery(ctx context.Context) *sql.Selector {
 		selector.Limit(*limit)
 	}
 	return selector
-}
-
-// ForUpdate locks the selected rows against concurrent updates, and prevent them from being
-// updated, deleted or "selected ... for update" by other sessions, until the transaction is
-// either committed or rolled-back.
-func (_q *RegionQuery) ForUpdate(opts ...sql.LockOption) *RegionQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForUpdate(opts...)
-	})
-	return _q
-}
-
-// ForShare behaves similarly to ForUpdate, except that it acquires a shared mode lock
-// on any rows that are read. Other sessions can read the rows, but cannot modify them
-// until your transaction commits.
-func (_q *RegionQuery) ForShare(opts ...sql.LockOption) *RegionQuery {
-	if _q.driver.Dialect() == dialect.Postgres {
-		_q.Unique(false)
-	}
-	_q.modifiers = append(_q.modifiers, func(s *sql.Selector) {
-		s.ForShare(opts...)
-	})
-	return _q
 }
 
 // WithNamedChildren tells the query-builder to eager-load the nodes that are connected to the "children"
