@@ -33,11 +33,7 @@ func (r *subscriptionResolver) AgreementProgressUpdated(ctx context.Context, agr
 			if err != nil {
 				return nil, nil, err
 			}
-			versions, err := r.agreements.Versions(ctx, agreementID)
-			if err != nil {
-				return nil, nil, err
-			}
-			return p, progressTopics(versions, year), nil
+			return p, progressTopics(p.Versions, year), nil
 		},
 		Same:  sameProgress,
 		Final: endsSubscription,

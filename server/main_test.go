@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -197,34 +196,15 @@ func TestServeDemoAndShutdown(t *testing.T) {
 	t.Parallel()
 	cfg := storetest.Config(t)
 	env := map[string]string{"DATABASE_URL": cfg.URL}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	args := []string{"--demo", "--addr", addr, "--db", filepath.Join(t.TempDir(), "serve.db")}
 
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var logs syncBuffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, args, envOf(env), io.Discard, &logs) }()
-
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		res, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("server not ready: %v\n%s", err, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitReady(t, addr, done, &logs)
 	res, err := http.Post("http://"+addr+"/graphql", "application/json",
 		strings.NewReader(`{"query":"{ products(first: 5) { totalCount edges { node { name priceFen supplier { name region { name } } } } } }"}`))
 	if err != nil {

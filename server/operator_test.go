@@ -48,6 +48,13 @@ func serveFor(t *testing.T, addr string, args []string, env map[string]string) {
 			t.Error("server did not shut down")
 		}
 	})
+	waitReady(t, addr, done, &logs)
+}
+
+// waitReady returns once the server run() started on addr answers /readyz,
+// and fails the test if it stops or is not ready within a minute.
+func waitReady(t *testing.T, addr string, done <-chan error, logs *syncBuffer) {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		res, err := http.Get("http://" + addr + "/readyz")

@@ -61,6 +61,9 @@ type AgreementProgress struct {
 	// DaysElapsed of DaysInYear (CST) set the linear schedule.
 	DaysElapsed, DaysInYear int
 	Targets                 []TargetProgress
+	// Versions are the agreement versions whose credits were counted (a
+	// subscription watches each of them).
+	Versions []int
 }
 
 // indicatorOrder is the order rows are shown in.
@@ -106,7 +109,7 @@ func (s *Service) Progress(ctx context.Context, agreementID, year int) (*Agreeme
 	}
 	now := s.now()
 	elapsed, days := daysElapsed(year, now)
-	p := &AgreementProgress{Agreement: a, Year: year, AsOf: now, DaysElapsed: elapsed, DaysInYear: days}
+	p := &AgreementProgress{Agreement: a, Year: year, AsOf: now, DaysElapsed: elapsed, DaysInYear: days, Versions: versions}
 	for _, ind := range indicatorOrder {
 		var goal int64
 		has := false

@@ -52,13 +52,17 @@ func percent(p *float64) string {
 }
 
 // shown is what the page displays, read from its DOM.
+// shownAgreement is an agreement row: its ID and how many targets it
+// shows as behind schedule.
+type shownAgreement struct {
+	ID     string
+	Behind int
+}
+
 type shown struct {
-	Mode       string
-	Year       string
-	Agreements []struct {
-		ID     string
-		Behind int
-	}
+	Mode        string
+	Year        string
+	Agreements  []shownAgreement
 	Selected    string
 	Targets     map[string]map[string]string // indicator → field → text
 	Quotas      map[string]map[string]string // organization ID → field → text
@@ -149,28 +153,36 @@ func TestDashboardInChromium(t *testing.T) {
 			apitest.Vars{"id": id, "year": year}, &out)
 		return out.AgreementProgress.Targets
 	}
-	last := 1 << 30
-	anyBehind := false
+	// behindFirst checks each row's count of targets behind against the
+	// API and that rows with more behind come first.
+	behindFirst := func(rows []shownAgreement) (behindSeen, onTrackSeen bool) {
+		t.Helper()
+		last := 1 << 30
+		for _, a := range rows {
+			behind := 0
+			for _, tg := range progress(a.ID) {
+				if tg.BehindSchedule {
+					behind++
+				}
+			}
+			if a.Behind != behind {
+				t.Errorf("agreement %s: %d targets behind shown, the API says %d", a.ID, a.Behind, behind)
+			}
+			if behind > last {
+				t.Errorf("agreement %s (%d behind) listed after one with %d behind", a.ID, behind, last)
+			}
+			last = behind
+			behindSeen = behindSeen || behind > 0
+			onTrackSeen = onTrackSeen || behind == 0
+		}
+		return behindSeen, onTrackSeen
+	}
 	for _, a := range page.Agreements {
 		if !inScope[a.ID] {
 			t.Errorf("agreement %s is shown but not in scope", a.ID)
 		}
-		behind := 0
-		for _, tg := range progress(a.ID) {
-			if tg.BehindSchedule {
-				behind++
-			}
-		}
-		if a.Behind != behind {
-			t.Errorf("agreement %s: %d targets behind shown, the API says %d", a.ID, a.Behind, behind)
-		}
-		if behind > last {
-			t.Errorf("agreement %s (%d behind) listed after one with %d behind", a.ID, behind, last)
-		}
-		last = behind
-		anyBehind = anyBehind || behind > 0
 	}
-	if !anyBehind {
+	if anyBehind, _ := behindFirst(page.Agreements); !anyBehind {
 		t.Log("no demo agreement is behind schedule; the ordering was checked on ties only")
 	}
 
@@ -280,24 +292,7 @@ func TestDashboardInChromium(t *testing.T) {
 	if len(all.Agreements) != min(active.Agreements.TotalCount, 50) {
 		t.Errorf("the auditor sees %d agreements, %d are active", len(all.Agreements), active.Agreements.TotalCount)
 	}
-	last, behindSeen, onTrackSeen := 1<<30, false, false
-	for _, a := range all.Agreements {
-		behind := 0
-		for _, tg := range progress(a.ID) {
-			if tg.BehindSchedule {
-				behind++
-			}
-		}
-		if a.Behind != behind {
-			t.Errorf("agreement %s: %d targets behind shown, the API says %d", a.ID, a.Behind, behind)
-		}
-		if behind > last {
-			t.Errorf("agreement %s (%d behind) listed after one with %d behind", a.ID, behind, last)
-		}
-		last = behind
-		behindSeen = behindSeen || behind > 0
-		onTrackSeen = onTrackSeen || behind == 0
-	}
+	behindSeen, onTrackSeen := behindFirst(all.Agreements)
 	t.Logf("auditor: %d agreements (some behind: %v, some on track: %v)", len(all.Agreements), behindSeen, onTrackSeen)
 
 	// Live: the demo buyer buys the demo supplier's certified product and

@@ -156,7 +156,7 @@ func (m *Metrics) WatchDB(name string, db *sql.DB) {
 // (bangfu_live_subscriptions), read from open at each scrape.
 func (m *Metrics) WatchSubscriptions(open func() int) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "bangfu_live_subscriptions",
+		Namespace: Namespace, Name: "live_subscriptions",
 		Help: "GraphQL subscriptions open on this process.",
 	}, func() float64 { return float64(open()) }))
 }
