@@ -39,6 +39,13 @@ func (s *Service) Move(ctx context.Context, orderID int, a lifecycle.Action, d D
 	case a == lifecycle.Accept && (d.InspectionRef == "" || d.InvoiceRef == ""):
 		return nil, apperr.BadInput("inspectionRef and invoiceRef are required to accept")
 	}
+	// Settling pays every household linked to the supplier and refunding
+	// claws it back: bulk work.
+	done, err := s.paced(ctx, a == lifecycle.Settle || a == lifecycle.Refund)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	var o *ent.Order
 	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		current, err := tx.Order.Get(ctx, orderID)

@@ -20,6 +20,7 @@ import (
 	"bangfu/internal/apperr"
 	"bangfu/internal/clock"
 	"bangfu/internal/gid"
+	"bangfu/internal/pacing"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 )
@@ -30,6 +31,19 @@ const (
 	MaxQuantity  = 100_000
 	minKeyLength = 8
 	maxKeyLength = 128
+	// BulkItems: a cart of more lines than this is bulk work (see pace).
+	BulkItems = 10
+)
+
+// Bulk work (large carts, settlements and refunds, which pay or claw back
+// every linked household) may take at most this share of the time while
+// small orders are in flight, and waits at most maxBulkWait for its turn:
+// one client sending 100-item carts or settling a 1,000-household
+// supplier's orders back to back must not slow other buyers by more than a
+// fifth (BenchmarkPlaceOrderInterference).
+const (
+	bulkShare   = 0.2
+	maxBulkWait = time.Second
 )
 
 // Service runs the marketplace rules over an ent client.
@@ -38,6 +52,7 @@ type Service struct {
 	prepared *store.Prepared
 	now      clock.Clock
 	validity time.Duration
+	pace     *pacing.Pacer
 }
 
 // New returns the marketplace service; validity is how long a certificate
@@ -46,7 +61,8 @@ func New(client *ent.Client, now clock.Clock, validity time.Duration) *Service {
 	if validity == 0 {
 		validity = DefaultValidity
 	}
-	return &Service{client: client, validity: validity, now: now, prepared: store.NewPrepared(client)}
+	return &Service{client: client, validity: validity, now: now, prepared: store.NewPrepared(client),
+		pace: pacing.New(bulkShare, maxBulkWait)}
 }
 
 // Item is one product and quantity in a cart.
@@ -79,6 +95,11 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceInput) ([]*ent.Order, 
 	if err != nil {
 		return nil, err
 	}
+	done, err := s.paced(ctx, len(items) > BulkItems)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	key := strings.TrimSpace(in.IdempotencyKey)
 	fingerprint := requestHash(buyer, in.FacilitatorID, items)
 	orders, err := s.place(ctx, buyer, in, items, fingerprint)
@@ -86,6 +107,15 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceInput) ([]*ent.Order, 
 		return s.replay(ctx, buyer, key, fingerprint)
 	}
 	return orders, err
+}
+
+// paced waits for bulk work's turn, or marks small work in flight; done
+// ends either.
+func (s *Service) paced(ctx context.Context, bulk bool) (done func(), err error) {
+	if bulk {
+		return s.pace.Bulk(ctx)
+	}
+	return s.pace.Small(), nil
 }
 
 // errKeyClaimed: another request claimed the key first (and committed).
