@@ -13,9 +13,11 @@ import (
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/jobrun"
 	"bangfu/ent/ledgerentry"
@@ -119,9 +121,11 @@ func checkColumn(t, c string) error {
 			certification.Table:       certification.ValidColumn,
 			credittotal.Table:         credittotal.ValidColumn,
 			facilitation.Table:        facilitation.ValidColumn,
+			flag.Table:                flag.ValidColumn,
 			household.Table:           household.ValidColumn,
 			householdmember.Table:     householdmember.ValidColumn,
 			incentiverule.Table:       incentiverule.ValidColumn,
+			indicatorsetting.Table:    indicatorsetting.ValidColumn,
 			invitation.Table:          invitation.ValidColumn,
 			jobrun.Table:              jobrun.ValidColumn,
 			ledgerentry.Table:         ledgerentry.ValidColumn,

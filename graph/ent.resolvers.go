@@ -57,6 +57,12 @@ func (r *queryResolver) Facilitations(ctx context.Context, after *entgql.Cursor[
 		ent.WithFacilitationOrder(orderBy), ent.WithFacilitationFilter(where.Filter))
 }
 
+// Flags is the resolver for the flags field.
+func (r *queryResolver) Flags(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FlagOrder, where *ent.FlagWhereInput) (*ent.FlagConnection, error) {
+	return r.client.Flag.Query().Paginate(ctx, after, first, before, last,
+		ent.WithFlagOrder(orderBy), ent.WithFlagFilter(where.Filter))
+}
+
 // Households is the resolver for the households field.
 func (r *queryResolver) Households(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HouseholdOrder, where *ent.HouseholdWhereInput) (*ent.HouseholdConnection, error) {
 	return r.client.Household.Query().Paginate(ctx, after, first, before, last,

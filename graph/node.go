@@ -14,9 +14,11 @@ import (
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
@@ -75,6 +77,8 @@ var tableOfType = map[string]string{
 	"OrderRequest":        orderrequest.Table,
 	"Invitation":          invitation.Table,
 	"Facilitation":        facilitation.Table,
+	"Flag":                flag.Table,
+	"IndicatorSetting":    indicatorsetting.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

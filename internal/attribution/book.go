@@ -3,12 +3,14 @@ package attribution
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"bangfu/ent"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/purchasetotal"
+	"bangfu/internal/gid"
 	"bangfu/internal/period"
 )
 
@@ -173,5 +175,35 @@ func Explain(ctx context.Context, c *ent.Client, lineID int) ([]string, error) {
 	if o.Status == order.StatusREFUNDED {
 		out = append(out, "the order was refunded: each credit above was reversed")
 	}
+	flagged, err := flagNote(ctx, c, lineID)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, flagged...)
 	return append(out, notes...), nil
+}
+
+// flagNote says what integrity flag reviews did to the line's credits: the
+// latest review that wrote entries decides whether they count.
+func flagNote(ctx context.Context, c *ent.Client, lineID int) ([]string, error) {
+	e, err := c.LedgerEntry.Query().Where(ledgerentry.OrderLineID(lineID), ledgerentry.FlagIDNotNil()).
+		Order(ent.Desc(ledgerentry.FieldID)).WithFlag().First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f := e.Edges.Flag
+	when := ""
+	if f.ReviewedAt != nil {
+		when = " on " + f.ReviewedAt.UTC().Format(time.RFC3339)
+	}
+	ref := gid.Ref(f.ID)
+	if e.ReversesID != nil {
+		return []string{fmt.Sprintf("excluded from agreement progress: integrity flag %s (%s) was confirmed by an auditor%s (%q); its credits above were reversed by entries naming the flag",
+			ref, f.Code, when, f.Reason)}, nil
+	}
+	return []string{fmt.Sprintf("counted again: integrity flag %s (%s) was dismissed%s (%q); the credits its confirmation had reversed were re-booked",
+		ref, f.Code, when, f.Reason)}, nil
 }

@@ -54,6 +54,8 @@ var Types = []string{
 	"OrderRequest",
 	"Invitation",
 	"Facilitation",
+	"Flag",
+	"IndicatorSetting",
 }
 
 var blockOf = func() map[string]int {

@@ -13,6 +13,7 @@ import (
 	"bangfu/internal/gid"
 	"bangfu/internal/households"
 	"bangfu/internal/incentives"
+	"bangfu/internal/integrity"
 	"bangfu/internal/market/lifecycle"
 	"bangfu/internal/period"
 	"bangfu/internal/store"
@@ -82,9 +83,15 @@ func (s *Service) Move(ctx context.Context, orderID int, a lifecycle.Action, d D
 		case lifecycle.Cancel:
 			return restoreStock(sys, tx, o.ID)
 		case lifecycle.Settle:
-			return Book(sys, tx, o)
+			if err := Book(sys, tx, o); err != nil {
+				return err
+			}
+			return integrity.OrderSettled(sys, tx, o)
 		case lifecycle.Refund:
-			return Unbook(sys, tx, o)
+			if err := Unbook(sys, tx, o); err != nil {
+				return err
+			}
+			return integrity.OrderRefunded(sys, tx, o)
 		}
 		return nil
 	})
