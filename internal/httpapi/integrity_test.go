@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"bangfu/ent/membership"
 	"bangfu/internal/apitest"
 	"bangfu/internal/store/storetest"
+	"bangfu/internal/xlsx"
 )
 
 type flagNode struct {
@@ -229,6 +232,27 @@ func TestIntegrityFlagsEndToEnd(t *testing.T) {
 
 	// Buyers see no flags.
 	srv.As(tokens["BUYER"]).Do(`{ flags(first: 5) { totalCount } }`, nil).WantCode(t, "FORBIDDEN")
+
+	// Auditors take the flags away as CSV and XLSX.
+	csv := string(download(t, srv, tokens["AUDITOR"], "/exports/flags.csv?status=DISMISSED", http.StatusOK))
+	if !strings.HasPrefix(csv, "\ufeff") || !strings.Contains(csv, linked.ID) || !strings.Contains(csv, "shared hotline") ||
+		strings.Contains(csv, round.ID) {
+		t.Errorf("flags.csv of dismissed flags:\n%s", csv)
+	}
+	book := download(t, srv, tokens["AUDITOR"], "/exports/flags.xlsx", http.StatusOK)
+	sheets, err := xlsx.Read(bytes.NewReader(book), int64(len(book)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[any]bool{}
+	for _, row := range sheets[0].Rows {
+		ids[row[0]] = true
+	}
+	if len(sheets) != 1 || !ids[linked.ID] || !ids[round.ID] {
+		t.Errorf("flags.xlsx lacks the test's flags: %v", sheets[0].Rows)
+	}
+	download(t, srv, tokens["BUYER"], "/exports/flags.csv", http.StatusForbidden)
+	download(t, srv, tokens["AUDITOR"], "/exports/flags.csv?status=MAYBE", http.StatusBadRequest)
 }
 
 func anyStrings(v any) []string {

@@ -2,11 +2,13 @@ package integrity
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"bangfu/ent"
 	"bangfu/ent/flag"
@@ -462,4 +464,46 @@ func UnderOpenFlags(ctx context.Context, c *ent.Client, versions []int, year int
 		}
 	}
 	return out, nil
+}
+
+// ExportHeader is the header of the flags export.
+var ExportHeader = []string{"编号 ID", "指标 Code", "对象类型 Subject type", "对象 Subjects", "订单 Order", "分值 Score",
+	"说明 Summary", "证据 Evidence", "阈值 Thresholds", "状态 Status", "复核人 Reviewer", "理由 Reason", "发现时间 Raised at", "复核时间 Reviewed at"}
+
+// Export lists the flags (optionally of one status and code) as rows for
+// auditors' spreadsheets, oldest first. It reads as the caller: the Flag
+// policy decides who may (AUDITOR, ADMIN).
+func (s *Service) Export(ctx context.Context, status, code string) ([][]any, error) {
+	q := s.client.Flag.Query().Order(ent.Asc(flag.FieldID)).WithReviewer()
+	if status != "" {
+		st := flag.Status(status)
+		if err := flag.StatusValidator(st); err != nil {
+			return nil, apperr.BadInput("status must be OPEN, CONFIRMED or DISMISSED")
+		}
+		q.Where(flag.StatusEQ(st))
+	}
+	if code != "" {
+		q.Where(flag.Code(code))
+	}
+	fs, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([][]any, 0, len(fs))
+	for _, f := range fs {
+		th, _ := json.Marshal(f.Thresholds)
+		row := []any{gid.Ref(f.ID), f.Code, f.SubjectType.String(), strings.Join(f.Subjects, " "), "", f.Score, f.Summary,
+			strings.Join(f.Evidence, " "), string(th), f.Status.String(), "", f.Reason, f.RaisedAt.UTC().Format(time.RFC3339), ""}
+		if f.OrderID != nil {
+			row[4] = gid.Ref(*f.OrderID)
+		}
+		if u := f.Edges.Reviewer; u != nil {
+			row[10] = u.Email
+		}
+		if f.ReviewedAt != nil {
+			row[13] = f.ReviewedAt.UTC().Format(time.RFC3339)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }
