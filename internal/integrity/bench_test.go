@@ -42,7 +42,7 @@ func BenchmarkIntegrityScan(b *testing.B) {
 		}
 		b.Logf("scan %d: %s, %d raised", i+1, time.Since(start).Round(time.Millisecond), rep.Raised)
 		for _, ic := range rep.ByIndicator {
-			b.Logf("  %-20s findings %7d raised %7d", ic.Code, ic.Findings, ic.Raised)
+			b.Logf("  %-20s findings %7d raised %7d in %s", ic.Code, ic.Findings, ic.Raised, ic.Took.Round(time.Millisecond))
 		}
 	}
 }

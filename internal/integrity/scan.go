@@ -34,6 +34,8 @@ type IndicatorCount struct {
 	Enabled bool
 	// Findings the indicator made; Raised of them were new.
 	Findings, Raised int
+	// Took is how long the indicator ran (finding and raising).
+	Took time.Duration
 }
 
 // JobName names the scan in the audit trail and job_runs.
@@ -57,6 +59,7 @@ func (s *Service) Scan(ctx context.Context) (*ScanReport, error) {
 		st := settings[code]
 		ic := IndicatorCount{Code: code, Enabled: st.Enabled}
 		if st.Enabled {
+			start := time.Now()
 			fs, err := s.find(sys, code, st)
 			if err != nil {
 				return nil, err
@@ -70,6 +73,7 @@ func (s *Service) Scan(ctx context.Context) (*ScanReport, error) {
 			if err != nil {
 				return nil, err
 			}
+			ic.Took = time.Since(start)
 		}
 		rep.Raised += ic.Raised
 		rep.ByIndicator = append(rep.ByIndicator, ic)
