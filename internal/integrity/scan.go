@@ -2,11 +2,13 @@ package integrity
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
 	"bangfu/ent"
 	"bangfu/ent/benefitlink"
+	"bangfu/ent/buyerprofile"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/ledgerentry"
@@ -19,6 +21,7 @@ import (
 	"bangfu/ent/purchasetotal"
 	"bangfu/internal/access"
 	"bangfu/internal/audit"
+	"bangfu/internal/period"
 	"bangfu/internal/store"
 )
 
@@ -296,23 +299,60 @@ func (s *Service) findLinked(ctx context.Context) ([]Finding, error) {
 
 func (s *Service) findSurges(ctx context.Context, st Settings) ([]Finding, error) {
 	rows, err := s.client.PurchaseTotal.Query().
-		Select(purchasetotal.FieldOrganizationID, purchasetotal.FieldYear, purchasetotal.FieldMonth, purchasetotal.FieldSettledFen).
+		Select(purchasetotal.FieldOrganizationID, purchasetotal.FieldYear, purchasetotal.FieldMonth,
+			purchasetotal.FieldSettledFen, purchasetotal.FieldCountedFen).
 		All(ctx)
 	if err != nil {
 		return nil, err
 	}
 	type key struct{ org, year int }
 	months := map[key]*[13]int64{}
+	counted := map[key]int64{}
 	for _, r := range rows {
 		k := key{r.OrganizationID, r.Year}
 		if months[k] == nil {
 			months[k] = &[13]int64{}
 		}
 		months[k][r.Month] += r.SettledFen
+		counted[k] += r.CountedFen
 	}
 	var out []Finding
 	for k, m := range months {
 		if f, ok := Surge(k.org, k.year, *m, st); ok {
+			out = append(out, f)
+		}
+	}
+	// Canteen quotas met in the last days of the year: the budget units
+	// with a canteen, their quota and what counted before those days.
+	profiles, err := s.client.BuyerProfile.Query().Where(buyerprofile.HasCanteen(true), buyerprofile.CanteenFoodBudgetFenGT(0)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	days := int(st.Param("lastDays"))
+	for _, bp := range profiles {
+		k := key{bp.OrganizationID, bp.Year}
+		quota := bp.CanteenFoodBudgetFen * int64(bp.ReservedShareBp) / 10_000
+		if counted[k] < quota || quota <= 0 {
+			continue
+		}
+		end := period.YearStart(bp.Year + 1)
+		late, err := s.client.OrderLine.Query().Where(orderline.CertifiedAtOrder(true), orderline.HasOrderWith(
+			order.BuyerID(bp.OrganizationID), order.StatusEQ(order.StatusSETTLED),
+			order.SettledAtGTE(end.AddDate(0, 0, -days)), order.SettledAtLT(end))).
+			Select(orderline.FieldOrderID, orderline.FieldAmountFen).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var lateFen int64
+		var orders []int
+		for _, l := range late {
+			lateFen += l.AmountFen
+			if !slices.Contains(orders, l.OrderID) {
+				orders = append(orders, l.OrderID)
+			}
+		}
+		sort.Ints(orders)
+		if f, ok := CanteenRush(bp.OrganizationID, bp.Year, quota, counted[k]-lateFen, counted[k], orders, st); ok {
 			out = append(out, f)
 		}
 	}

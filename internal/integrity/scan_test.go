@@ -89,6 +89,16 @@ func TestScan(t *testing.T) {
 		c.PurchaseTotal.Create().SetOrganizationID(surger.ID).SetYear(2031).SetMonth(m).SetSettledFen(amount).SetCountedFen(amount).ExecX(sys)
 	}
 
+	// YEAR_END_SURGE, canteen: a quota of 10,000 fen (budget 100,000 ×
+	// 10%) met by 12,000 fen counted, 9,000 of them settled on 25 December.
+	canteen := org(organization.KindBUDGET_UNIT)
+	c.BuyerProfile.Create().SetOrganizationID(canteen.ID).SetYear(2031).SetHasCanteen(true).
+		SetCanteenFoodBudgetFen(100_000).SetReservedShareBp(1000).ExecX(sys)
+	c.PurchaseTotal.Create().SetOrganizationID(canteen.ID).SetYear(2031).SetMonth(12).SetSettledFen(12_000).SetCountedFen(12_000).ExecX(sys)
+	rush := settledOrder(canteen, supplier, 9000, time.Date(2031, 12, 25, 2, 0, 0, 0, time.UTC))
+	c.OrderLine.Create().SetOrder(rush).SetProduct(prods[0]).SetQuantity(90).SetUnitPriceFen(100).SetAmountFen(9000).
+		SetCertifiedAtOrder(true).SetOriginCountyID(county.ID).ExecX(sys)
+
 	// CONCENTRATION: in 2031 one pair holds 80% of an agreement's credits.
 	a := c.Agreement.Query().Where(agreement.KindEQ(agreement.KindEAST_WEST)).FirstX(sys)
 	concBuyers := []*ent.Organization{org(organization.KindSOE), org(organization.KindSOE), org(organization.KindSOE)}
@@ -167,6 +177,7 @@ func TestScan(t *testing.T) {
 		{integrity.RoundTrip, fmt.Sprintf("ORGANIZATION_PAIR:%d,%d", rtBuyer.ID, supplier.ID), map[string]float64{"cycles": 3, "limit": 3}},
 		{integrity.LinkedParties, fmt.Sprintf("ORDER:%d", linkedOrder.ID), nil},
 		{integrity.YearEndSurge, fmt.Sprintf("ORGANIZATION:%d@2031", surger.ID), map[string]float64{"n": 11, "q1": 350, "q3": 850, "iqr": 500, "upperFence": 1600, "december": 5000}},
+		{integrity.YearEndSurge, fmt.Sprintf("ORGANIZATION:%d@2031 canteen", canteen.ID), map[string]float64{"quotaFen": 10_000, "countedBeforeFen": 3000, "countedYearFen": 12_000, "lastDays": 14}},
 		{integrity.Concentration, fmt.Sprintf("ORGANIZATION_PAIR:%d,%d@agreement %d 2031", concBuyers[0].ID, supplier.ID, a.ID), map[string]float64{"share": 0.8, "maxShare": 0.5, "pairs": 3}},
 		{integrity.PaperBenefitLinks, fmt.Sprintf("HOUSEHOLD:%d@suppliers", crowded.ID), map[string]float64{"suppliers": 4, "maxSuppliers": 3}},
 		{integrity.PaperBenefitLinks, fmt.Sprintf("BENEFIT_LINK:%d", paper.ID), map[string]float64{"largestFen": 6_000_000}},
