@@ -187,6 +187,18 @@ func TestIntegrityFlagsEndToEnd(t *testing.T) {
 		}
 	}
 
+	explain := func() string {
+		var out struct {
+			Node struct{ AttributionExplanation []string }
+		}
+		auditor.Must(`query($id: ID!) { node(id: $id) { ... on OrderLine { attributionExplanation } } }`,
+			apitest.Vars{"id": apitest.GlobalID(t, "OrderLine", lkLine.ID)}, &out)
+		return strings.Join(out.Node.AttributionExplanation, "\n")
+	}
+	if e := explain(); !strings.Contains(e, "under review") || !strings.Contains(e, linked.ID) {
+		t.Errorf("the explanation does not mention the open flag:\n%s", e)
+	}
+
 	// Only auditors review; a reason is required.
 	review := func(c *apitest.Client, id, decision, reason string) apitest.Response {
 		return c.Do(`mutation($id: ID!, $d: FlagDecision!, $r: String!) { reviewFlag(id: $id, decision: $d, reason: $r) { status reason } }`,
@@ -204,15 +216,7 @@ func TestIntegrityFlagsEndToEnd(t *testing.T) {
 	if flagged3 != flagged1-lkCredits {
 		t.Errorf("under open flags after confirming: %d, want %d", flagged3, flagged1-lkCredits)
 	}
-	explain := func() string {
-		var out struct {
-			Node struct{ AttributionExplanation []string }
-		}
-		auditor.Must(`query($id: ID!) { node(id: $id) { ... on OrderLine { attributionExplanation } } }`,
-			apitest.Vars{"id": apitest.GlobalID(t, "OrderLine", lkLine.ID)}, &out)
-		return strings.Join(out.Node.AttributionExplanation, "\n")
-	}
-	if e := explain(); !strings.Contains(e, "excluded from agreement progress") || !strings.Contains(e, linked.ID) ||
+	if e := explain(); strings.Contains(e, "under review") || !strings.Contains(e, "excluded from agreement progress") || !strings.Contains(e, linked.ID) ||
 		!strings.Contains(e, "purchasing officer") {
 		t.Errorf("the explanation does not say why the credits no longer count:\n%s", e)
 	}
