@@ -31,6 +31,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -137,6 +138,7 @@ func checkColumn(t, c string) error {
 			organization.Table:        organization.ValidColumn,
 			pairing.Table:             pairing.ValidColumn,
 			product.Table:             product.ValidColumn,
+			productsales.Table:        productsales.ValidColumn,
 			progressreport.Table:      progressreport.ValidColumn,
 			purchasetotal.Table:       purchasetotal.ValidColumn,
 			region.Table:              region.ValidColumn,

@@ -7970,20 +7970,6 @@ var (
 			}
 		},
 	}
-	// ProductOrderFieldUnitsSold orders Product by units_sold.
-	ProductOrderFieldUnitsSold = &ProductOrderField{
-		Value: func(_m *Product) (ent.Value, error) {
-			return _m.UnitsSold, nil
-		},
-		column: product.FieldUnitsSold,
-		toTerm: product.ByUnitsSold,
-		toCursor: func(_m *Product) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.UnitsSold,
-			}
-		},
-	}
 )
 
 // String implement fmt.Stringer interface.
@@ -8000,8 +7986,6 @@ func (f ProductOrderField) String() string {
 		str = "CATEGORY"
 	case ProductOrderFieldPriceFen.column:
 		str = "PRICE"
-	case ProductOrderFieldUnitsSold.column:
-		str = "UNITS_SOLD"
 	}
 	return str
 }
@@ -8028,8 +8012,6 @@ func (f *ProductOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ProductOrderFieldCategory
 	case "PRICE":
 		*f = *ProductOrderFieldPriceFen
-	case "UNITS_SOLD":
-		*f = *ProductOrderFieldUnitsSold
 	default:
 		return fmt.Errorf("%s is not a valid ProductOrderField", str)
 	}

@@ -28,6 +28,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -75,6 +76,7 @@ var tableOfType = map[string]string{
 	"OrderRequest":        orderrequest.Table,
 	"Invitation":          invitation.Table,
 	"Facilitation":        facilitation.Table,
+	"ProductSales":        productsales.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

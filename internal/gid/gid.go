@@ -54,6 +54,7 @@ var Types = []string{
 	"OrderRequest",
 	"Invitation",
 	"Facilitation",
+	"ProductSales",
 }
 
 var blockOf = func() map[string]int {
