@@ -41,6 +41,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -124,6 +125,8 @@ type Client struct {
 	Pairing *PairingClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// ProductSales is the client for interacting with the ProductSales builders.
+	ProductSales *ProductSalesClient
 	// ProgressReport is the client for interacting with the ProgressReport builders.
 	ProgressReport *ProgressReportClient
 	// PurchaseTotal is the client for interacting with the PurchaseTotal builders.
@@ -185,6 +188,7 @@ func (c *Client) init() {
 	c.Organization = NewOrganizationClient(c.config)
 	c.Pairing = NewPairingClient(c.config)
 	c.Product = NewProductClient(c.config)
+	c.ProductSales = NewProductSalesClient(c.config)
 	c.ProgressReport = NewProgressReportClient(c.config)
 	c.PurchaseTotal = NewPurchaseTotalClient(c.config)
 	c.Region = NewRegionClient(c.config)
@@ -316,6 +320,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Organization:        NewOrganizationClient(cfg),
 		Pairing:             NewPairingClient(cfg),
 		Product:             NewProductClient(cfg),
+		ProductSales:        NewProductSalesClient(cfg),
 		ProgressReport:      NewProgressReportClient(cfg),
 		PurchaseTotal:       NewPurchaseTotalClient(cfg),
 		Region:              NewRegionClient(cfg),
@@ -374,6 +379,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Organization:        NewOrganizationClient(cfg),
 		Pairing:             NewPairingClient(cfg),
 		Product:             NewProductClient(cfg),
+		ProductSales:        NewProductSalesClient(cfg),
 		ProgressReport:      NewProgressReportClient(cfg),
 		PurchaseTotal:       NewPurchaseTotalClient(cfg),
 		Region:              NewRegionClient(cfg),
@@ -417,9 +423,9 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Household, c.HouseholdMember, c.IncentiveRule, c.IndicatorSetting,
 		c.Invitation, c.JobRun, c.LedgerEntry, c.LogCheckpoint, c.LogHash, c.LogLeaf,
 		c.Membership, c.MonitoringCase, c.MonitoringThreshold, c.Order, c.OrderLine,
-		c.OrderRequest, c.Organization, c.Pairing, c.Product, c.ProgressReport,
-		c.PurchaseTotal, c.Region, c.Session, c.SignInThrottle, c.StockAdjustment,
-		c.SupplierProfile, c.Target, c.User,
+		c.OrderRequest, c.Organization, c.Pairing, c.Product, c.ProductSales,
+		c.ProgressReport, c.PurchaseTotal, c.Region, c.Session, c.SignInThrottle,
+		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -434,9 +440,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Household, c.HouseholdMember, c.IncentiveRule, c.IndicatorSetting,
 		c.Invitation, c.JobRun, c.LedgerEntry, c.LogCheckpoint, c.LogHash, c.LogLeaf,
 		c.Membership, c.MonitoringCase, c.MonitoringThreshold, c.Order, c.OrderLine,
-		c.OrderRequest, c.Organization, c.Pairing, c.Product, c.ProgressReport,
-		c.PurchaseTotal, c.Region, c.Session, c.SignInThrottle, c.StockAdjustment,
-		c.SupplierProfile, c.Target, c.User,
+		c.OrderRequest, c.Organization, c.Pairing, c.Product, c.ProductSales,
+		c.ProgressReport, c.PurchaseTotal, c.Region, c.Session, c.SignInThrottle,
+		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -505,6 +511,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Pairing.mutate(ctx, m)
 	case *ProductMutation:
 		return c.Product.mutate(ctx, m)
+	case *ProductSalesMutation:
+		return c.ProductSales.mutate(ctx, m)
 	case *ProgressReportMutation:
 		return c.ProgressReport.mutate(ctx, m)
 	case *PurchaseTotalMutation:
@@ -5818,6 +5826,22 @@ func (c *ProductClient) QueryOrderLines(_m *Product) *OrderLineQuery {
 	return query
 }
 
+// QuerySales queries the sales edge of a Product.
+func (c *ProductClient) QuerySales(_m *Product) *ProductSalesQuery {
+	query := (&ProductSalesClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(product.Table, product.FieldID, id),
+			sqlgraph.To(productsales.Table, productsales.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, product.SalesTable, product.SalesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryStockAdjustments queries the stock_adjustments edge of a Product.
 func (c *ProductClient) QueryStockAdjustments(_m *Product) *StockAdjustmentQuery {
 	query := (&StockAdjustmentClient{config: c.config}).Query()
@@ -5857,6 +5881,156 @@ func (c *ProductClient) mutate(ctx context.Context, m *ProductMutation) (Value, 
 		return (&ProductDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Product mutation op: %q", m.Op())
+	}
+}
+
+// ProductSalesClient is a client for the ProductSales schema.
+type ProductSalesClient struct {
+	config
+}
+
+// NewProductSalesClient returns a client for the ProductSales from the given config.
+func NewProductSalesClient(c config) *ProductSalesClient {
+	return &ProductSalesClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `productsales.Hooks(f(g(h())))`.
+func (c *ProductSalesClient) Use(hooks ...Hook) {
+	c.hooks.ProductSales = append(c.hooks.ProductSales, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `productsales.Intercept(f(g(h())))`.
+func (c *ProductSalesClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ProductSales = append(c.inters.ProductSales, interceptors...)
+}
+
+// Create returns a builder for creating a ProductSales entity.
+func (c *ProductSalesClient) Create() *ProductSalesCreate {
+	mutation := newProductSalesMutation(c.config, OpCreate)
+	return &ProductSalesCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ProductSales entities.
+func (c *ProductSalesClient) CreateBulk(builders ...*ProductSalesCreate) *ProductSalesCreateBulk {
+	return &ProductSalesCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ProductSalesClient) MapCreateBulk(slice any, setFunc func(*ProductSalesCreate, int)) *ProductSalesCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ProductSalesCreateBulk{err: fmt.Errorf("calling to ProductSalesClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ProductSalesCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ProductSalesCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ProductSales.
+func (c *ProductSalesClient) Update() *ProductSalesUpdate {
+	mutation := newProductSalesMutation(c.config, OpUpdate)
+	return &ProductSalesUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ProductSalesClient) UpdateOne(_m *ProductSales) *ProductSalesUpdateOne {
+	mutation := newProductSalesMutation(c.config, OpUpdateOne, withProductSales(_m))
+	return &ProductSalesUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ProductSalesClient) UpdateOneID(id int) *ProductSalesUpdateOne {
+	mutation := newProductSalesMutation(c.config, OpUpdateOne, withProductSalesID(id))
+	return &ProductSalesUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ProductSales.
+func (c *ProductSalesClient) Delete() *ProductSalesDelete {
+	mutation := newProductSalesMutation(c.config, OpDelete)
+	return &ProductSalesDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ProductSalesClient) DeleteOne(_m *ProductSales) *ProductSalesDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ProductSalesClient) DeleteOneID(id int) *ProductSalesDeleteOne {
+	builder := c.Delete().Where(productsales.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ProductSalesDeleteOne{builder}
+}
+
+// Query returns a query builder for ProductSales.
+func (c *ProductSalesClient) Query() *ProductSalesQuery {
+	return &ProductSalesQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeProductSales},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ProductSales entity by its id.
+func (c *ProductSalesClient) Get(ctx context.Context, id int) (*ProductSales, error) {
+	return c.Query().Where(productsales.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ProductSalesClient) GetX(ctx context.Context, id int) *ProductSales {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProduct queries the product edge of a ProductSales.
+func (c *ProductSalesClient) QueryProduct(_m *ProductSales) *ProductQuery {
+	query := (&ProductClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(productsales.Table, productsales.FieldID, id),
+			sqlgraph.To(product.Table, product.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, productsales.ProductTable, productsales.ProductColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ProductSalesClient) Hooks() []Hook {
+	hooks := c.hooks.ProductSales
+	return append(hooks[:len(hooks):len(hooks)], productsales.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ProductSalesClient) Interceptors() []Interceptor {
+	return c.inters.ProductSales
+}
+
+func (c *ProductSalesClient) mutate(ctx context.Context, m *ProductSalesMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ProductSalesCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ProductSalesUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ProductSalesUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ProductSalesDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ProductSales mutation op: %q", m.Op())
 	}
 }
 
@@ -7346,8 +7520,8 @@ type (
 		HouseholdMember, IncentiveRule, IndicatorSetting, Invitation, JobRun,
 		LedgerEntry, LogCheckpoint, LogHash, LogLeaf, Membership, MonitoringCase,
 		MonitoringThreshold, Order, OrderLine, OrderRequest, Organization, Pairing,
-		Product, ProgressReport, PurchaseTotal, Region, Session, SignInThrottle,
-		StockAdjustment, SupplierProfile, Target, User []ent.Hook
+		Product, ProductSales, ProgressReport, PurchaseTotal, Region, Session,
+		SignInThrottle, StockAdjustment, SupplierProfile, Target, User []ent.Hook
 	}
 	inters struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
@@ -7355,8 +7529,9 @@ type (
 		HouseholdMember, IncentiveRule, IndicatorSetting, Invitation, JobRun,
 		LedgerEntry, LogCheckpoint, LogHash, LogLeaf, Membership, MonitoringCase,
 		MonitoringThreshold, Order, OrderLine, OrderRequest, Organization, Pairing,
-		Product, ProgressReport, PurchaseTotal, Region, Session, SignInThrottle,
-		StockAdjustment, SupplierProfile, Target, User []ent.Interceptor
+		Product, ProductSales, ProgressReport, PurchaseTotal, Region, Session,
+		SignInThrottle, StockAdjustment, SupplierProfile, Target,
+		User []ent.Interceptor
 	}
 )
 

@@ -33,6 +33,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -141,6 +142,7 @@ func checkColumn(t, c string) error {
 			organization.Table:        organization.ValidColumn,
 			pairing.Table:             pairing.ValidColumn,
 			product.Table:             product.ValidColumn,
+			productsales.Table:        productsales.ValidColumn,
 			progressreport.Table:      progressreport.ValidColumn,
 			purchasetotal.Table:       purchasetotal.ValidColumn,
 			region.Table:              region.ValidColumn,

@@ -6724,11 +6724,6 @@ func (_q *ProductQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, product.FieldCertifiedUntil)
 				fieldSeen[product.FieldCertifiedUntil] = struct{}{}
 			}
-		case "unitsSold":
-			if _, ok := fieldSeen[product.FieldUnitsSold]; !ok {
-				selectedFields = append(selectedFields, product.FieldUnitsSold)
-				fieldSeen[product.FieldUnitsSold] = struct{}{}
-			}
 		case "id":
 		case "__typename":
 		default:

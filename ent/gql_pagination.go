@@ -8690,20 +8690,6 @@ var (
 			}
 		},
 	}
-	// ProductOrderFieldUnitsSold orders Product by units_sold.
-	ProductOrderFieldUnitsSold = &ProductOrderField{
-		Value: func(_m *Product) (ent.Value, error) {
-			return _m.UnitsSold, nil
-		},
-		column: product.FieldUnitsSold,
-		toTerm: product.ByUnitsSold,
-		toCursor: func(_m *Product) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.UnitsSold,
-			}
-		},
-	}
 )
 
 // String implement fmt.Stringer interface.
@@ -8720,8 +8706,6 @@ func (f ProductOrderField) String() string {
 		str = "CATEGORY"
 	case ProductOrderFieldPriceFen.column:
 		str = "PRICE"
-	case ProductOrderFieldUnitsSold.column:
-		str = "UNITS_SOLD"
 	}
 	return str
 }
@@ -8748,8 +8732,6 @@ func (f *ProductOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ProductOrderFieldCategory
 	case "PRICE":
 		*f = *ProductOrderFieldPriceFen
-	case "UNITS_SOLD":
-		*f = *ProductOrderFieldUnitsSold
 	default:
 		return fmt.Errorf("%s is not a valid ProductOrderField", str)
 	}

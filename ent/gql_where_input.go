@@ -13406,16 +13406,6 @@ type ProductWhereInput struct {
 	CertifiedUntilIsNil  bool        `json:"certifiedUntilIsNil,omitempty"`
 	CertifiedUntilNotNil bool        `json:"certifiedUntilNotNil,omitempty"`
 
-	// "units_sold" field predicates.
-	UnitsSold      *int  `json:"unitsSold,omitempty"`
-	UnitsSoldNEQ   *int  `json:"unitsSoldNEQ,omitempty"`
-	UnitsSoldIn    []int `json:"unitsSoldIn,omitempty"`
-	UnitsSoldNotIn []int `json:"unitsSoldNotIn,omitempty"`
-	UnitsSoldGT    *int  `json:"unitsSoldGT,omitempty"`
-	UnitsSoldGTE   *int  `json:"unitsSoldGTE,omitempty"`
-	UnitsSoldLT    *int  `json:"unitsSoldLT,omitempty"`
-	UnitsSoldLTE   *int  `json:"unitsSoldLTE,omitempty"`
-
 	// "supplier" edge predicates.
 	HasSupplier     *bool                     `json:"hasSupplier,omitempty"`
 	HasSupplierWith []*OrganizationWhereInput `json:"hasSupplierWith,omitempty"`
@@ -13893,30 +13883,6 @@ func (i *ProductWhereInput) P() (predicate.Product, error) {
 	}
 	if i.CertifiedUntilNotNil {
 		predicates = append(predicates, product.CertifiedUntilNotNil())
-	}
-	if i.UnitsSold != nil {
-		predicates = append(predicates, product.UnitsSoldEQ(*i.UnitsSold))
-	}
-	if i.UnitsSoldNEQ != nil {
-		predicates = append(predicates, product.UnitsSoldNEQ(*i.UnitsSoldNEQ))
-	}
-	if len(i.UnitsSoldIn) > 0 {
-		predicates = append(predicates, product.UnitsSoldIn(i.UnitsSoldIn...))
-	}
-	if len(i.UnitsSoldNotIn) > 0 {
-		predicates = append(predicates, product.UnitsSoldNotIn(i.UnitsSoldNotIn...))
-	}
-	if i.UnitsSoldGT != nil {
-		predicates = append(predicates, product.UnitsSoldGT(*i.UnitsSoldGT))
-	}
-	if i.UnitsSoldGTE != nil {
-		predicates = append(predicates, product.UnitsSoldGTE(*i.UnitsSoldGTE))
-	}
-	if i.UnitsSoldLT != nil {
-		predicates = append(predicates, product.UnitsSoldLT(*i.UnitsSoldLT))
-	}
-	if i.UnitsSoldLTE != nil {
-		predicates = append(predicates, product.UnitsSoldLTE(*i.UnitsSoldLTE))
 	}
 
 	if i.HasSupplier != nil {

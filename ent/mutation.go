@@ -34,6 +34,7 @@ import (
 	"bangfu/ent/pairing"
 	"bangfu/ent/predicate"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -93,6 +94,7 @@ const (
 	TypeOrganization        = "Organization"
 	TypePairing             = "Pairing"
 	TypeProduct             = "Product"
+	TypeProductSales        = "ProductSales"
 	TypeProgressReport      = "ProgressReport"
 	TypePurchaseTotal       = "PurchaseTotal"
 	TypeRegion              = "Region"
@@ -33816,8 +33818,6 @@ type ProductMutation struct {
 	appendimage_urls         []string
 	certification_status     *product.CertificationStatus
 	certified_until          *time.Time
-	units_sold               *int
-	addunits_sold            *int
 	search_document          *string
 	clearedFields            map[string]struct{}
 	supplier                 *int
@@ -33830,6 +33830,8 @@ type ProductMutation struct {
 	order_lines              map[int]struct{}
 	removedorder_lines       map[int]struct{}
 	clearedorder_lines       bool
+	sales                    *int
+	clearedsales             bool
 	stock_adjustments        map[int]struct{}
 	removedstock_adjustments map[int]struct{}
 	clearedstock_adjustments bool
@@ -34620,62 +34622,6 @@ func (m *ProductMutation) ResetCertifiedUntil() {
 	delete(m.clearedFields, product.FieldCertifiedUntil)
 }
 
-// SetUnitsSold sets the "units_sold" field.
-func (m *ProductMutation) SetUnitsSold(i int) {
-	m.units_sold = &i
-	m.addunits_sold = nil
-}
-
-// UnitsSold returns the value of the "units_sold" field in the mutation.
-func (m *ProductMutation) UnitsSold() (r int, exists bool) {
-	v := m.units_sold
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldUnitsSold returns the old "units_sold" field's value of the Product entity.
-// If the Product object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ProductMutation) OldUnitsSold(ctx context.Context) (v int, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldUnitsSold is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldUnitsSold requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldUnitsSold: %w", err)
-	}
-	return oldValue.UnitsSold, nil
-}
-
-// AddUnitsSold adds i to the "units_sold" field.
-func (m *ProductMutation) AddUnitsSold(i int) {
-	if m.addunits_sold != nil {
-		*m.addunits_sold += i
-	} else {
-		m.addunits_sold = &i
-	}
-}
-
-// AddedUnitsSold returns the value that was added to the "units_sold" field in this mutation.
-func (m *ProductMutation) AddedUnitsSold() (r int, exists bool) {
-	v := m.addunits_sold
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// ResetUnitsSold resets all changes to the "units_sold" field.
-func (m *ProductMutation) ResetUnitsSold() {
-	m.units_sold = nil
-	m.addunits_sold = nil
-}
-
 // SetSearchDocument sets the "search_document" field.
 func (m *ProductMutation) SetSearchDocument(s string) {
 	m.search_document = &s
@@ -34887,6 +34833,45 @@ func (m *ProductMutation) ResetOrderLines() {
 	m.removedorder_lines = nil
 }
 
+// SetSalesID sets the "sales" edge to the ProductSales entity by id.
+func (m *ProductMutation) SetSalesID(id int) {
+	m.sales = &id
+}
+
+// ClearSales clears the "sales" edge to the ProductSales entity.
+func (m *ProductMutation) ClearSales() {
+	m.clearedsales = true
+}
+
+// SalesCleared reports if the "sales" edge to the ProductSales entity was cleared.
+func (m *ProductMutation) SalesCleared() bool {
+	return m.clearedsales
+}
+
+// SalesID returns the "sales" edge ID in the mutation.
+func (m *ProductMutation) SalesID() (id int, exists bool) {
+	if m.sales != nil {
+		return *m.sales, true
+	}
+	return
+}
+
+// SalesIDs returns the "sales" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SalesID instead. It exists only for internal usage by the builders.
+func (m *ProductMutation) SalesIDs() (ids []int) {
+	if id := m.sales; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSales resets all changes to the "sales" edge.
+func (m *ProductMutation) ResetSales() {
+	m.sales = nil
+	m.clearedsales = false
+}
+
 // AddStockAdjustmentIDs adds the "stock_adjustments" edge to the StockAdjustment entity by ids.
 func (m *ProductMutation) AddStockAdjustmentIDs(ids ...int) {
 	if m.stock_adjustments == nil {
@@ -34975,7 +34960,7 @@ func (m *ProductMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProductMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, product.FieldCreatedAt)
 	}
@@ -35024,9 +35009,6 @@ func (m *ProductMutation) Fields() []string {
 	if m.certified_until != nil {
 		fields = append(fields, product.FieldCertifiedUntil)
 	}
-	if m.units_sold != nil {
-		fields = append(fields, product.FieldUnitsSold)
-	}
 	if m.search_document != nil {
 		fields = append(fields, product.FieldSearchDocument)
 	}
@@ -35070,8 +35052,6 @@ func (m *ProductMutation) Field(name string) (ent.Value, bool) {
 		return m.CertificationStatus()
 	case product.FieldCertifiedUntil:
 		return m.CertifiedUntil()
-	case product.FieldUnitsSold:
-		return m.UnitsSold()
 	case product.FieldSearchDocument:
 		return m.SearchDocument()
 	}
@@ -35115,8 +35095,6 @@ func (m *ProductMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCertificationStatus(ctx)
 	case product.FieldCertifiedUntil:
 		return m.OldCertifiedUntil(ctx)
-	case product.FieldUnitsSold:
-		return m.OldUnitsSold(ctx)
 	case product.FieldSearchDocument:
 		return m.OldSearchDocument(ctx)
 	}
@@ -35240,13 +35218,6 @@ func (m *ProductMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCertifiedUntil(v)
 		return nil
-	case product.FieldUnitsSold:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetUnitsSold(v)
-		return nil
 	case product.FieldSearchDocument:
 		v, ok := value.(string)
 		if !ok {
@@ -35268,9 +35239,6 @@ func (m *ProductMutation) AddedFields() []string {
 	if m.addstock != nil {
 		fields = append(fields, product.FieldStock)
 	}
-	if m.addunits_sold != nil {
-		fields = append(fields, product.FieldUnitsSold)
-	}
 	return fields
 }
 
@@ -35283,8 +35251,6 @@ func (m *ProductMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedPriceFen()
 	case product.FieldStock:
 		return m.AddedStock()
-	case product.FieldUnitsSold:
-		return m.AddedUnitsSold()
 	}
 	return nil, false
 }
@@ -35307,13 +35273,6 @@ func (m *ProductMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddStock(v)
-		return nil
-	case product.FieldUnitsSold:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddUnitsSold(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Product numeric field %s", name)
@@ -35423,9 +35382,6 @@ func (m *ProductMutation) ResetField(name string) error {
 	case product.FieldCertifiedUntil:
 		m.ResetCertifiedUntil()
 		return nil
-	case product.FieldUnitsSold:
-		m.ResetUnitsSold()
-		return nil
 	case product.FieldSearchDocument:
 		m.ResetSearchDocument()
 		return nil
@@ -35435,7 +35391,7 @@ func (m *ProductMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProductMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.supplier != nil {
 		edges = append(edges, product.EdgeSupplier)
 	}
@@ -35447,6 +35403,9 @@ func (m *ProductMutation) AddedEdges() []string {
 	}
 	if m.order_lines != nil {
 		edges = append(edges, product.EdgeOrderLines)
+	}
+	if m.sales != nil {
+		edges = append(edges, product.EdgeSales)
 	}
 	if m.stock_adjustments != nil {
 		edges = append(edges, product.EdgeStockAdjustments)
@@ -35478,6 +35437,10 @@ func (m *ProductMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case product.EdgeSales:
+		if id := m.sales; id != nil {
+			return []ent.Value{*id}
+		}
 	case product.EdgeStockAdjustments:
 		ids := make([]ent.Value, 0, len(m.stock_adjustments))
 		for id := range m.stock_adjustments {
@@ -35490,7 +35453,7 @@ func (m *ProductMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProductMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedcertifications != nil {
 		edges = append(edges, product.EdgeCertifications)
 	}
@@ -35531,7 +35494,7 @@ func (m *ProductMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProductMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedsupplier {
 		edges = append(edges, product.EdgeSupplier)
 	}
@@ -35543,6 +35506,9 @@ func (m *ProductMutation) ClearedEdges() []string {
 	}
 	if m.clearedorder_lines {
 		edges = append(edges, product.EdgeOrderLines)
+	}
+	if m.clearedsales {
+		edges = append(edges, product.EdgeSales)
 	}
 	if m.clearedstock_adjustments {
 		edges = append(edges, product.EdgeStockAdjustments)
@@ -35562,6 +35528,8 @@ func (m *ProductMutation) EdgeCleared(name string) bool {
 		return m.clearedcertifications
 	case product.EdgeOrderLines:
 		return m.clearedorder_lines
+	case product.EdgeSales:
+		return m.clearedsales
 	case product.EdgeStockAdjustments:
 		return m.clearedstock_adjustments
 	}
@@ -35577,6 +35545,9 @@ func (m *ProductMutation) ClearEdge(name string) error {
 		return nil
 	case product.EdgeOriginCounty:
 		m.ClearOriginCounty()
+		return nil
+	case product.EdgeSales:
+		m.ClearSales()
 		return nil
 	}
 	return fmt.Errorf("unknown Product unique edge %s", name)
@@ -35598,11 +35569,484 @@ func (m *ProductMutation) ResetEdge(name string) error {
 	case product.EdgeOrderLines:
 		m.ResetOrderLines()
 		return nil
+	case product.EdgeSales:
+		m.ResetSales()
+		return nil
 	case product.EdgeStockAdjustments:
 		m.ResetStockAdjustments()
 		return nil
 	}
 	return fmt.Errorf("unknown Product edge %s", name)
+}
+
+// ProductSalesMutation represents an operation that mutates the ProductSales nodes in the graph.
+type ProductSalesMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	units_sold     *int
+	addunits_sold  *int
+	clearedFields  map[string]struct{}
+	product        *int
+	clearedproduct bool
+	done           bool
+	oldValue       func(context.Context) (*ProductSales, error)
+	predicates     []predicate.ProductSales
+}
+
+var _ ent.Mutation = (*ProductSalesMutation)(nil)
+
+// productsalesOption allows management of the mutation configuration using functional options.
+type productsalesOption func(*ProductSalesMutation)
+
+// newProductSalesMutation creates new mutation for the ProductSales entity.
+func newProductSalesMutation(c config, op Op, opts ...productsalesOption) *ProductSalesMutation {
+	m := &ProductSalesMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeProductSales,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withProductSalesID sets the ID field of the mutation.
+func withProductSalesID(id int) productsalesOption {
+	return func(m *ProductSalesMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ProductSales
+		)
+		m.oldValue = func(ctx context.Context) (*ProductSales, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ProductSales.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withProductSales sets the old ProductSales of the mutation.
+func withProductSales(node *ProductSales) productsalesOption {
+	return func(m *ProductSalesMutation) {
+		m.oldValue = func(context.Context) (*ProductSales, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ProductSalesMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ProductSalesMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ProductSalesMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ProductSalesMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ProductSales.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetProductID sets the "product_id" field.
+func (m *ProductSalesMutation) SetProductID(i int) {
+	m.product = &i
+}
+
+// ProductID returns the value of the "product_id" field in the mutation.
+func (m *ProductSalesMutation) ProductID() (r int, exists bool) {
+	v := m.product
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProductID returns the old "product_id" field's value of the ProductSales entity.
+// If the ProductSales object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductSalesMutation) OldProductID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProductID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProductID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProductID: %w", err)
+	}
+	return oldValue.ProductID, nil
+}
+
+// ResetProductID resets all changes to the "product_id" field.
+func (m *ProductSalesMutation) ResetProductID() {
+	m.product = nil
+}
+
+// SetUnitsSold sets the "units_sold" field.
+func (m *ProductSalesMutation) SetUnitsSold(i int) {
+	m.units_sold = &i
+	m.addunits_sold = nil
+}
+
+// UnitsSold returns the value of the "units_sold" field in the mutation.
+func (m *ProductSalesMutation) UnitsSold() (r int, exists bool) {
+	v := m.units_sold
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitsSold returns the old "units_sold" field's value of the ProductSales entity.
+// If the ProductSales object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductSalesMutation) OldUnitsSold(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitsSold is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitsSold requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitsSold: %w", err)
+	}
+	return oldValue.UnitsSold, nil
+}
+
+// AddUnitsSold adds i to the "units_sold" field.
+func (m *ProductSalesMutation) AddUnitsSold(i int) {
+	if m.addunits_sold != nil {
+		*m.addunits_sold += i
+	} else {
+		m.addunits_sold = &i
+	}
+}
+
+// AddedUnitsSold returns the value that was added to the "units_sold" field in this mutation.
+func (m *ProductSalesMutation) AddedUnitsSold() (r int, exists bool) {
+	v := m.addunits_sold
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUnitsSold resets all changes to the "units_sold" field.
+func (m *ProductSalesMutation) ResetUnitsSold() {
+	m.units_sold = nil
+	m.addunits_sold = nil
+}
+
+// ClearProduct clears the "product" edge to the Product entity.
+func (m *ProductSalesMutation) ClearProduct() {
+	m.clearedproduct = true
+	m.clearedFields[productsales.FieldProductID] = struct{}{}
+}
+
+// ProductCleared reports if the "product" edge to the Product entity was cleared.
+func (m *ProductSalesMutation) ProductCleared() bool {
+	return m.clearedproduct
+}
+
+// ProductIDs returns the "product" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProductID instead. It exists only for internal usage by the builders.
+func (m *ProductSalesMutation) ProductIDs() (ids []int) {
+	if id := m.product; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProduct resets all changes to the "product" edge.
+func (m *ProductSalesMutation) ResetProduct() {
+	m.product = nil
+	m.clearedproduct = false
+}
+
+// Where appends a list predicates to the ProductSalesMutation builder.
+func (m *ProductSalesMutation) Where(ps ...predicate.ProductSales) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ProductSalesMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ProductSalesMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ProductSales, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ProductSalesMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ProductSalesMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ProductSales).
+func (m *ProductSalesMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ProductSalesMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.product != nil {
+		fields = append(fields, productsales.FieldProductID)
+	}
+	if m.units_sold != nil {
+		fields = append(fields, productsales.FieldUnitsSold)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ProductSalesMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case productsales.FieldProductID:
+		return m.ProductID()
+	case productsales.FieldUnitsSold:
+		return m.UnitsSold()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ProductSalesMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case productsales.FieldProductID:
+		return m.OldProductID(ctx)
+	case productsales.FieldUnitsSold:
+		return m.OldUnitsSold(ctx)
+	}
+	return nil, fmt.Errorf("unknown ProductSales field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ProductSalesMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case productsales.FieldProductID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProductID(v)
+		return nil
+	case productsales.FieldUnitsSold:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitsSold(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ProductSales field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ProductSalesMutation) AddedFields() []string {
+	var fields []string
+	if m.addunits_sold != nil {
+		fields = append(fields, productsales.FieldUnitsSold)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ProductSalesMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case productsales.FieldUnitsSold:
+		return m.AddedUnitsSold()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ProductSalesMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case productsales.FieldUnitsSold:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnitsSold(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ProductSales numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ProductSalesMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ProductSalesMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ProductSalesMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ProductSales nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ProductSalesMutation) ResetField(name string) error {
+	switch name {
+	case productsales.FieldProductID:
+		m.ResetProductID()
+		return nil
+	case productsales.FieldUnitsSold:
+		m.ResetUnitsSold()
+		return nil
+	}
+	return fmt.Errorf("unknown ProductSales field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ProductSalesMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.product != nil {
+		edges = append(edges, productsales.EdgeProduct)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ProductSalesMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case productsales.EdgeProduct:
+		if id := m.product; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ProductSalesMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ProductSalesMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ProductSalesMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedproduct {
+		edges = append(edges, productsales.EdgeProduct)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ProductSalesMutation) EdgeCleared(name string) bool {
+	switch name {
+	case productsales.EdgeProduct:
+		return m.clearedproduct
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ProductSalesMutation) ClearEdge(name string) error {
+	switch name {
+	case productsales.EdgeProduct:
+		m.ClearProduct()
+		return nil
+	}
+	return fmt.Errorf("unknown ProductSales unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ProductSalesMutation) ResetEdge(name string) error {
+	switch name {
+	case productsales.EdgeProduct:
+		m.ResetProduct()
+		return nil
+	}
+	return fmt.Errorf("unknown ProductSales edge %s", name)
 }
 
 // ProgressReportMutation represents an operation that mutates the ProgressReport nodes in the graph.

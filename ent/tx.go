@@ -74,6 +74,8 @@ type Tx struct {
 	Pairing *PairingClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// ProductSales is the client for interacting with the ProductSales builders.
+	ProductSales *ProductSalesClient
 	// ProgressReport is the client for interacting with the ProgressReport builders.
 	ProgressReport *ProgressReportClient
 	// PurchaseTotal is the client for interacting with the PurchaseTotal builders.
@@ -253,6 +255,7 @@ func (tx *Tx) init() {
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Pairing = NewPairingClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
+	tx.ProductSales = NewProductSalesClient(tx.config)
 	tx.ProgressReport = NewProgressReportClient(tx.config)
 	tx.PurchaseTotal = NewPurchaseTotalClient(tx.config)
 	tx.Region = NewRegionClient(tx.config)

@@ -30,6 +30,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -79,6 +80,7 @@ var tableOfType = map[string]string{
 	"Facilitation":        facilitation.Table,
 	"Flag":                flag.Table,
 	"IndicatorSetting":    indicatorsetting.Table,
+	"ProductSales":        productsales.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

@@ -368,6 +368,18 @@ func (f ProductFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProductMutation", m)
 }
 
+// The ProductSalesFunc type is an adapter to allow the use of ordinary
+// function as ProductSales mutator.
+type ProductSalesFunc func(context.Context, *ent.ProductSalesMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ProductSalesFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ProductSalesMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProductSalesMutation", m)
+}
+
 // The ProgressReportFunc type is an adapter to allow the use of ordinary
 // function as ProgressReport mutator.
 type ProgressReportFunc func(context.Context, *ent.ProgressReportMutation) (ent.Value, error)

@@ -1279,7 +1279,6 @@ var (
 		{Name: "image_urls", Type: field.TypeJSON, Nullable: true},
 		{Name: "certification_status", Type: field.TypeEnum, Nullable: true, Enums: []string{"APPLIED", "UNDER_REVIEW", "PUBLIC_NOTICE", "CERTIFIED", "REJECTED", "EXPIRED", "REVOKED"}},
 		{Name: "certified_until", Type: field.TypeTime, Nullable: true},
-		{Name: "units_sold", Type: field.TypeInt, Default: 0},
 		{Name: "search_document", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "tsvector"}},
 		{Name: "supplier_id", Type: field.TypeInt},
 		{Name: "origin_county_id", Type: field.TypeInt},
@@ -1292,13 +1291,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "products_organizations_products",
-				Columns:    []*schema.Column{ProductsColumns[17]},
+				Columns:    []*schema.Column{ProductsColumns[16]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "products_regions_products",
-				Columns:    []*schema.Column{ProductsColumns[18]},
+				Columns:    []*schema.Column{ProductsColumns[17]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1307,12 +1306,12 @@ var (
 			{
 				Name:    "product_supplier_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[17]},
+				Columns: []*schema.Column{ProductsColumns[16]},
 			},
 			{
 				Name:    "product_origin_county_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[18]},
+				Columns: []*schema.Column{ProductsColumns[17]},
 			},
 			{
 				Name:    "product_status_category",
@@ -1335,24 +1334,54 @@ var (
 				Columns: []*schema.Column{ProductsColumns[14]},
 			},
 			{
-				Name:    "product_units_sold_id",
+				Name:    "products_unsearched",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[15], ProductsColumns[0]},
+				Columns: []*schema.Column{ProductsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
-					DescColumns: map[string]bool{
-						ProductsColumns[0].Name: true,
-
-						ProductsColumns[15].Name: true,
-					},
+					Where: "search_document IS NULL",
 				},
 			},
 			{
 				Name:    "product_search_document",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[16]},
+				Columns: []*schema.Column{ProductsColumns[15]},
 				Annotation: &entsql.IndexAnnotation{
 					Types: map[string]string{
 						"postgres": "GIN",
+					},
+				},
+			},
+		},
+	}
+	// ProductSalesColumns holds the columns for the "product_sales" table.
+	ProductSalesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "units_sold", Type: field.TypeInt, Default: 0},
+		{Name: "product_id", Type: field.TypeInt, Unique: true},
+	}
+	// ProductSalesTable holds the schema information for the "product_sales" table.
+	ProductSalesTable = &schema.Table{
+		Name:       "product_sales",
+		Columns:    ProductSalesColumns,
+		PrimaryKey: []*schema.Column{ProductSalesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "product_sales_products_sales",
+				Columns:    []*schema.Column{ProductSalesColumns[2]},
+				RefColumns: []*schema.Column{ProductsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "productsales_units_sold_product_id",
+				Unique:  false,
+				Columns: []*schema.Column{ProductSalesColumns[1], ProductSalesColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					DescColumns: map[string]bool{
+						ProductSalesColumns[2].Name: true,
+
+						ProductSalesColumns[1].Name: true,
 					},
 				},
 			},
@@ -1750,6 +1779,7 @@ var (
 		OrganizationsTable,
 		PairingsTable,
 		ProductsTable,
+		ProductSalesTable,
 		ProgressReportsTable,
 		PurchaseTotalsTable,
 		RegionsTable,
@@ -1893,6 +1923,10 @@ func init() {
 	ProductsTable.ForeignKeys[1].RefTable = RegionsTable
 	ProductsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(47244640256),
+	}
+	ProductSalesTable.ForeignKeys[0].RefTable = ProductsTable
+	ProductSalesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(154618822656),
 	}
 	ProgressReportsTable.ForeignKeys[0].RefTable = AgreementsTable
 	ProgressReportsTable.ForeignKeys[1].RefTable = UsersTable

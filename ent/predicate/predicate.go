@@ -96,6 +96,9 @@ type Pairing func(*sql.Selector)
 // Product is the predicate function for product builders.
 type Product func(*sql.Selector)
 
+// ProductSales is the predicate function for productsales builders.
+type ProductSales func(*sql.Selector)
+
 // ProgressReport is the predicate function for progressreport builders.
 type ProgressReport func(*sql.Selector)
 

@@ -830,6 +830,30 @@ func (f ProductMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProductMutation", m)
 }
 
+// The ProductSalesQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ProductSalesQueryRuleFunc func(context.Context, *ent.ProductSalesQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ProductSalesQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ProductSalesQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ProductSalesQuery", q)
+}
+
+// The ProductSalesMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ProductSalesMutationRuleFunc func(context.Context, *ent.ProductSalesMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ProductSalesMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ProductSalesMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProductSalesMutation", m)
+}
+
 // The ProgressReportQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ProgressReportQueryRuleFunc func(context.Context, *ent.ProgressReportQuery) error

@@ -33,6 +33,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -1576,6 +1577,8 @@ func init() {
 	product.Hooks[1] = productMixinHooks1[0]
 
 	product.Hooks[2] = productHooks[0]
+
+	product.Hooks[3] = productHooks[1]
 	productMixinFields0 := productMixin[0].Fields()
 	_ = productMixinFields0
 	productFields := schema.Product{}.Fields()
@@ -1658,12 +1661,23 @@ func init() {
 	product.DefaultStock = productDescStock.Default.(int)
 	// product.StockValidator is a validator for the "stock" field. It is called by the builders before save.
 	product.StockValidator = productDescStock.Validators[0].(func(int) error)
-	// productDescUnitsSold is the schema descriptor for units_sold field.
-	productDescUnitsSold := productFields[14].Descriptor()
-	// product.DefaultUnitsSold holds the default value on creation for the units_sold field.
-	product.DefaultUnitsSold = productDescUnitsSold.Default.(int)
-	// product.UnitsSoldValidator is a validator for the "units_sold" field. It is called by the builders before save.
-	product.UnitsSoldValidator = productDescUnitsSold.Validators[0].(func(int) error)
+	productsales.Policy = privacy.NewPolicies(schema.ProductSales{})
+	productsales.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := productsales.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	productsalesFields := schema.ProductSales{}.Fields()
+	_ = productsalesFields
+	// productsalesDescUnitsSold is the schema descriptor for units_sold field.
+	productsalesDescUnitsSold := productsalesFields[1].Descriptor()
+	// productsales.DefaultUnitsSold holds the default value on creation for the units_sold field.
+	productsales.DefaultUnitsSold = productsalesDescUnitsSold.Default.(int)
+	// productsales.UnitsSoldValidator is a validator for the "units_sold" field. It is called by the builders before save.
+	productsales.UnitsSoldValidator = productsalesDescUnitsSold.Validators[0].(func(int) error)
 	progressreportMixin := schema.ProgressReport{}.Mixin()
 	progressreport.Policy = privacy.NewPolicies(schema.ProgressReport{})
 	progressreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -31,6 +31,7 @@ type ResolverRoot interface {
 	MonitoringScanReport() MonitoringScanReportResolver
 	Mutation() MutationResolver
 	OrderLine() OrderLineResolver
+	Product() ProductResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
 	Target() TargetResolver
@@ -7305,10 +7306,6 @@ type Product implements Node {
   End of the current certificate's validity; null when not certified. Sales count toward targets only while certified.
   """
   certifiedUntil: Time
-  """
-  Units in placed, not cancelled orders (销量); sorts the catalog by best-selling.
-  """
-  unitsSold: Int!
   supplier: Organization!
   originCounty: Region!
   certifications(
@@ -7462,7 +7459,6 @@ enum ProductOrderField {
   NAME
   CATEGORY
   PRICE
-  UNITS_SOLD
 }
 """
 ProductStatus is enum for the field status
@@ -7658,17 +7654,6 @@ input ProductWhereInput {
   certifiedUntilLTE: Time
   certifiedUntilIsNil: Boolean
   certifiedUntilNotNil: Boolean
-  """
-  units_sold field predicates
-  """
-  unitsSold: Int
-  unitsSoldNEQ: Int
-  unitsSoldIn: [Int!]
-  unitsSoldNotIn: [Int!]
-  unitsSoldGT: Int
-  unitsSoldGTE: Int
-  unitsSoldLT: Int
-  unitsSoldLTE: Int
   """
   supplier edge predicates
   """
@@ -10052,6 +10037,13 @@ type CatalogConnection {
   "False when more than 10,000 products match and totalCount stops at 10,000."
   totalCountIsExact: Boolean!
 }
+
+extend type Product {
+  "Units in placed, not cancelled orders (销量)."
+  unitsSold: Int!
+  "The certificate in force (扶贫产品认定): the CERTIFIED certification valid longest; null when there is none. The catalog reads it with the page."
+  currentCertification: Certification
+}
 `, BuiltIn: false},
 	{Name: "../households.graphqls", Input: `# The registry of poor households (建档立卡) and the benefit links
 # (联农带农) that turn sales into household income.
@@ -12302,8 +12294,6 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_certificationStatus(ctx, field)
 	case "certifiedUntil":
 		return ec.fieldContext_Product_certifiedUntil(ctx, field)
-	case "unitsSold":
-		return ec.fieldContext_Product_unitsSold(ctx, field)
 	case "supplier":
 		return ec.fieldContext_Product_supplier(ctx, field)
 	case "originCounty":
@@ -12312,6 +12302,10 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_certifications(ctx, field)
 	case "stockAdjustments":
 		return ec.fieldContext_Product_stockAdjustments(ctx, field)
+	case "unitsSold":
+		return ec.fieldContext_Product_unitsSold(ctx, field)
+	case "currentCertification":
+		return ec.fieldContext_Product_currentCertification(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
 }

@@ -56,6 +56,7 @@ var Types = []string{
 	"Facilitation",
 	"Flag",
 	"IndicatorSetting",
+	"ProductSales",
 }
 
 var blockOf = func() map[string]int {
