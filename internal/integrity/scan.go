@@ -360,16 +360,16 @@ func (s *Service) findSurges(ctx context.Context, st Settings) ([]Finding, error
 	return out, nil
 }
 
-// pairCreditsSQL sums each buyer–supplier pair's direct-purchase credits
+// pairTotalsQuery sums each buyer–supplier pair's direct-purchase credits
 // (reversals included) per agreement version and year, in the database.
-const pairCreditsSQL = `SELECT le.agreement_id, le.year, le.organization_id, o.supplier_id, SUM(le.amount)
+const pairTotalsQuery = `SELECT le.agreement_id, le.year, le.organization_id, o.supplier_id, SUM(le.amount)
 FROM ledger_entries le JOIN order_lines ol ON ol.id = le.order_line_id JOIN orders o ON o.id = ol.order_id
 WHERE le.kind = 'ATTRIBUTION_CREDIT' AND le.indicator = 'DIRECT_PURCHASE' AND le.agreement_id IS NOT NULL
 AND le.organization_id IS NOT NULL
 GROUP BY le.agreement_id, le.year, le.organization_id, o.supplier_id`
 
 func (s *Service) findConcentration(ctx context.Context, st Settings) ([]Finding, error) {
-	rows, err := s.client.QueryContext(ctx, pairCreditsSQL)
+	rows, err := s.client.QueryContext(ctx, pairTotalsQuery)
 	if err != nil {
 		return nil, err
 	}
