@@ -68,11 +68,13 @@ func (s *Service) Scan(ctx context.Context) (*ScanReport, error) {
 				return nil, err
 			}
 			ic.Findings = len(fs)
-			err = store.WithTx(sys, s.client, func(tx *ent.Client) error {
-				raised, err := raiseAll(sys, tx, code, fs)
-				ic.Raised = len(raised)
-				return err
-			})
+			if len(fs) > 0 {
+				err = store.WithTx(sys, s.client, func(tx *ent.Client) error {
+					raised, err := raiseAll(sys, tx, code, fs)
+					ic.Raised = len(raised)
+					return err
+				})
+			}
 			if err != nil {
 				return nil, err
 			}
