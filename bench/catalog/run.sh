@@ -83,10 +83,10 @@ EOF
   # The same page: the 50 best sellers (the counters, in their index's
   # order) with name, price, units sold, supplier name, origin county and
   # the current certificate (CERTIFIED, valid longest).
-  body '{ allProductSales(first: 50, orderBy: [UNITS_SOLD_DESC, PRODUCT_ID_DESC]) { nodes { unitsSold productByProductId { nodeId name priceFen organizationBySupplierId { name } regionByOriginCountyId { name } certificationsByProductId(first: 1, condition: {status: "CERTIFIED"}, orderBy: [VALID_UNTIL_DESC, ID_DESC]) { nodes { certificateNumber validUntil } } } } pageInfo { hasNextPage endCursor } } }' pgl_page
+  body '{ allProductSales(first: 50, orderBy: [UNITS_SOLD_DESC, PRODUCT_ID_DESC]) { nodes { unitsSold productByProductId { id name priceFen organizationBySupplierId { name } regionByOriginCountyId { name } certificationsByProductId(first: 1, condition: {status: "CERTIFIED"}, orderBy: [VALID_UNTIL_DESC, ROW_ID_DESC]) { nodes { certificateNumber validUntil } } } } pageInfo { hasNextPage endCursor } } }' pgl_page
   pnode=$(curl -s "127.0.0.1:$PGL_PORT/graphql" -H 'Content-Type: application/json' \
-    -d "{\"query\":\"{ productById(id: \\\"$pid\\\") { nodeId } }\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["productById"]["nodeId"])')
-  body "{ node(nodeId: \"$pnode\") { nodeId ... on Product { name priceFen stock } } }" pgl_node
+    -d "{\"query\":\"{ productByRowId(rowId: \\\"$pid\\\") { id } }\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["productByRowId"]["id"])')
+  body "{ node(id: \"$pnode\") { id ... on Product { name priceFen stock } } }" pgl_node
   have_pgl=1
 fi
 
