@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"context"
+	stdsql "database/sql"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -14,6 +16,7 @@ import (
 	"bangfu/ent/productsales"
 	"bangfu/ent/region"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -211,9 +214,16 @@ func (s *Searcher) joined(ctx context.Context, preds []predicate.Product, order 
 		p(sel)
 	}
 	order(sel)
-	sel.Offset(offset).Limit(n)
 	query, args := sel.Query()
-	rows, err := s.client.QueryContext(ctx, query, args...)
+	// Page size and offset as arguments, so that a statement's text
+	// depends only on the selection, the filters and the order.
+	if s.dialect == dialect.Postgres {
+		query += fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)+1, len(args)+2)
+	} else {
+		query += " LIMIT ? OFFSET ?"
+	}
+	args = append(args, n, offset)
+	rows, err := s.run(ctx, query, args)
 	if err != nil {
 		return nil, err
 	}
@@ -325,4 +335,26 @@ func (s *Searcher) ListProducts(ctx context.Context) *ent.ProductQuery {
 		}
 	}
 	return q
+}
+
+// maxPrepared bounds the catalog statements kept prepared: a client
+// choosing ever new selections cannot make the server keep ever more
+// statements; shapes beyond the bound run as text.
+const maxPrepared = 64
+
+// run runs the page's statement, prepared (on PostgreSQL) while fewer
+// than maxPrepared shapes are: PostgreSQL then plans it once, where
+// planning a five-table join sent as text costs more than running it.
+func (s *Searcher) run(ctx context.Context, query string, args []any) (*stdsql.Rows, error) {
+	s.shapes.mu.Lock()
+	_, known := s.shapes.seen[query]
+	if !known && len(s.shapes.seen) < maxPrepared {
+		s.shapes.seen[query] = struct{}{}
+		known = true
+	}
+	s.shapes.mu.Unlock()
+	if known {
+		return s.prepared.Query(ctx, s.client, query, args...)
+	}
+	return s.client.QueryContext(ctx, query, args...)
 }
