@@ -14,9 +14,11 @@ import (
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
@@ -28,6 +30,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -75,6 +78,9 @@ var tableOfType = map[string]string{
 	"OrderRequest":        orderrequest.Table,
 	"Invitation":          invitation.Table,
 	"Facilitation":        facilitation.Table,
+	"Flag":                flag.Table,
+	"IndicatorSetting":    indicatorsetting.Table,
+	"ProductSales":        productsales.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

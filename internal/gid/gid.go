@@ -54,6 +54,9 @@ var Types = []string{
 	"OrderRequest",
 	"Invitation",
 	"Facilitation",
+	"Flag",
+	"IndicatorSetting",
+	"ProductSales",
 }
 
 var blockOf = func() map[string]int {
