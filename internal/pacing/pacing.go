@@ -4,11 +4,11 @@
 // thousand households, costs tens of times what a one-line order costs. Sent
 // back to back on a busy server, such work takes CPU and database time from
 // every buyer placing a small order. A Pacer runs bulk work one operation at
-// a time per process and, while small work is in flight, spaces bulk
-// operations so that together they take at most a share of wall time, the
-// way PostgreSQL's vacuum_cost_delay paces VACUUM. When no small work is
-// running, bulk work is not delayed at all: a lone settlement is as fast as
-// it can be.
+// a time per process and, while the server is busy with small work, spaces
+// bulk operations so that together they take at most a share of wall time,
+// the way PostgreSQL's vacuum_cost_delay paces VACUUM. On a quiet server
+// bulk work is not delayed at all: a lone settlement is as fast as it can
+// be.
 package pacing
 
 import (
@@ -22,18 +22,18 @@ import (
 type Pacer struct {
 	share   float64
 	maxWait time.Duration
-	// quiet is how long after the last small operation the server still
-	// counts as busy: a buyer's next order follows the last within
-	// milliseconds, and between the two nothing is in flight.
-	quiet time.Duration
+	// busyAt is how many small operations in flight make the server busy:
+	// one at a time is a quiet server (a small order takes milliseconds),
+	// several at once are buyers competing for the CPU and the database,
+	// which is when bulk work would take their share.
+	busyAt int64
 
 	now  func() time.Time
 	wait func(ctx context.Context, d time.Duration) error
 
-	slot      chan struct{} // one bulk operation at a time; holds next
-	next      time.Time     // earliest start of the next bulk operation while busy
-	small     atomic.Int64  // small operations in flight
-	lastSmall atomic.Int64  // when the last small operation ended, Unix ns
+	slot  chan struct{} // one bulk operation at a time; holds next
+	next  time.Time     // earliest start of the next bulk operation while busy
+	small atomic.Int64  // small operations in flight
 }
 
 // New returns a Pacer that lets bulk work take at most share (0 < share ≤ 1)
@@ -44,7 +44,7 @@ func New(share float64, maxWait time.Duration) *Pacer {
 		panic("pacing: share must be in (0, 1]")
 	}
 	return &Pacer{
-		share: share, maxWait: maxWait, quiet: 100 * time.Millisecond,
+		share: share, maxWait: maxWait, busyAt: 2,
 		now: time.Now, wait: sleep,
 		slot: make(chan struct{}, 1),
 	}
@@ -64,15 +64,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 // Small marks a small operation as in flight until done is called.
 func (p *Pacer) Small() (done func()) {
 	p.small.Add(1)
-	return func() {
-		p.lastSmall.Store(p.now().UnixNano())
-		p.small.Add(-1)
-	}
+	return func() { p.small.Add(-1) }
 }
 
-func (p *Pacer) busy(now time.Time) bool {
-	return p.small.Load() > 0 || now.UnixNano()-p.lastSmall.Load() < int64(p.quiet)
-}
+func (p *Pacer) busy() bool { return p.small.Load() >= p.busyAt }
 
 // Bulk waits for the bulk operation's turn and returns done, to be called
 // when the operation ends. It fails only when ctx ends while waiting.
@@ -82,7 +77,7 @@ func (p *Pacer) Bulk(ctx context.Context) (done func(), err error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	if now := p.now(); p.busy(now) {
+	if now := p.now(); p.busy() {
 		if d := min(p.next.Sub(now), p.maxWait); d > 0 {
 			if err := p.wait(ctx, d); err != nil {
 				<-p.slot

@@ -41,27 +41,22 @@ func TestBulkWaits(t *testing.T) {
 		name    string
 		share   float64
 		took    time.Duration // the first bulk operation
-		smallIn bool          // a small operation in flight at the second
-		idleFor time.Duration // time since the last small one ended, when none is in flight
+		smallIn int           // small operations in flight at the second
 		want    time.Duration // the second one's wait
 	}{
-		{name: "alone: no wait", share: 0.2, took: 80 * time.Millisecond, idleFor: time.Hour},
-		{name: "small in flight: rest four times the run", share: 0.2, took: 80 * time.Millisecond, smallIn: true, want: 320 * time.Millisecond},
-		{name: "half share: rest as long as the run", share: 0.5, took: 80 * time.Millisecond, smallIn: true, want: 80 * time.Millisecond},
-		{name: "small ended just now: still busy", share: 0.2, took: 50 * time.Millisecond, idleFor: 10 * time.Millisecond, want: 190 * time.Millisecond},
-		{name: "small ended long ago: quiet", share: 0.2, took: 50 * time.Millisecond, idleFor: 150 * time.Millisecond},
-		{name: "a long run: the wait is capped", share: 0.2, took: 3 * time.Second, smallIn: true, want: time.Second},
-		{name: "share 1: never waits", share: 1, took: time.Second, smallIn: true},
+		{name: "alone: no wait", share: 0.2, took: 80 * time.Millisecond},
+		{name: "one small order at a time is a quiet server", share: 0.2, took: 80 * time.Millisecond, smallIn: 1},
+		{name: "busy: rest four times the run", share: 0.2, took: 80 * time.Millisecond, smallIn: 2, want: 320 * time.Millisecond},
+		{name: "half share: rest as long as the run", share: 0.5, took: 80 * time.Millisecond, smallIn: 8, want: 80 * time.Millisecond},
+		{name: "a long run: the wait is capped", share: 0.2, took: 3 * time.Second, smallIn: 2, want: time.Second},
+		{name: "share 1: never waits", share: 1, took: time.Second, smallIn: 8},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p, f := newFake(c.share, time.Second)
 			bulk(t, p, f, c.took)
-			if c.smallIn {
+			for range c.smallIn {
 				defer p.Small()()
-			} else {
-				p.Small()()
-				f.t = f.t.Add(c.idleFor)
 			}
 			bulk(t, p, f, time.Millisecond)
 			var got time.Duration
@@ -96,6 +91,7 @@ func TestOneBulkAtATime(t *testing.T) {
 
 func TestCancelledWaitFreesTheSlot(t *testing.T) {
 	p := New(0.01, time.Hour)
+	defer p.Small()()
 	defer p.Small()()
 	done, err := p.Bulk(context.Background())
 	if err != nil {
