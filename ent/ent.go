@@ -12,6 +12,7 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
@@ -40,6 +41,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 	"context"
 	"errors"
 	"fmt"
@@ -118,6 +121,7 @@ func checkColumn(t, c string) error {
 			buyerprofile.Table:        buyerprofile.ValidColumn,
 			certification.Table:       certification.ValidColumn,
 			credittotal.Table:         credittotal.ValidColumn,
+			exitslackcase.Table:       exitslackcase.ValidColumn,
 			facilitation.Table:        facilitation.ValidColumn,
 			household.Table:           household.ValidColumn,
 			householdmember.Table:     householdmember.ValidColumn,
@@ -146,6 +150,8 @@ func checkColumn(t, c string) error {
 			supplierprofile.Table:     supplierprofile.ValidColumn,
 			target.Table:              target.ValidColumn,
 			user.Table:                user.ValidColumn,
+			verificationsample.Table:  verificationsample.ValidColumn,
+			verificationvisit.Table:   verificationvisit.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
@@ -31,6 +32,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 	"context"
 	"fmt"
 	"sync"
@@ -89,6 +92,11 @@ var certificationImplementors = []string{"Certification", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Certification) IsNode() {}
+
+var exitslackcaseImplementors = []string{"ExitSlackCase", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ExitSlackCase) IsNode() {}
 
 var facilitationImplementors = []string{"Facilitation", "Node"}
 
@@ -189,6 +197,16 @@ var userImplementors = []string{"User", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*User) IsNode() {}
+
+var verificationsampleImplementors = []string{"VerificationSample", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*VerificationSample) IsNode() {}
+
+var verificationvisitImplementors = []string{"VerificationVisit", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*VerificationVisit) IsNode() {}
 
 var errNodeInvalidID = &NotFoundError{"node"}
 
@@ -316,6 +334,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(certification.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, certificationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case exitslackcase.Table:
+		query := c.ExitSlackCase.Query().
+			Where(exitslackcase.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, exitslackcaseImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -496,6 +523,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(user.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, userImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case verificationsample.Table:
+		query := c.VerificationSample.Query().
+			Where(verificationsample.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, verificationsampleImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case verificationvisit.Table:
+		query := c.VerificationVisit.Query().
+			Where(verificationvisit.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, verificationvisitImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -689,6 +734,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Certification.Query().
 			Where(certification.IDIn(ids...))
 		query, err := query.CollectFields(ctx, certificationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case exitslackcase.Table:
+		query := c.ExitSlackCase.Query().
+			Where(exitslackcase.IDIn(ids...))
+		query, err := query.CollectFields(ctx, exitslackcaseImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -1009,6 +1070,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.User.Query().
 			Where(user.IDIn(ids...))
 		query, err := query.CollectFields(ctx, userImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case verificationsample.Table:
+		query := c.VerificationSample.Query().
+			Where(verificationsample.IDIn(ids...))
+		query, err := query.CollectFields(ctx, verificationsampleImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case verificationvisit.Table:
+		query := c.VerificationVisit.Query().
+			Where(verificationvisit.IDIn(ids...))
+		query, err := query.CollectFields(ctx, verificationvisitImplementors...)
 		if err != nil {
 			return nil, err
 		}

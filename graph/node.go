@@ -13,6 +13,7 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
@@ -37,6 +38,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 	"bangfu/internal/gid"
 )
 
@@ -75,6 +78,9 @@ var tableOfType = map[string]string{
 	"OrderRequest":        orderrequest.Table,
 	"Invitation":          invitation.Table,
 	"Facilitation":        facilitation.Table,
+	"VerificationSample":  verificationsample.Table,
+	"VerificationVisit":   verificationvisit.Table,
+	"ExitSlackCase":       exitslackcase.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

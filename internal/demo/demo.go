@@ -89,6 +89,7 @@ func load(ctx context.Context, db *store.DB, framework bool) error {
 		{"users", b.loadUsers},
 		{"progress", b.loadProgress},
 		{"monitoring", b.loadMonitoring},
+		{"evaluation", b.loadEvaluation},
 	}
 	if framework {
 		steps = steps[:3]

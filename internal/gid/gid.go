@@ -54,6 +54,9 @@ var Types = []string{
 	"OrderRequest",
 	"Invitation",
 	"Facilitation",
+	"VerificationSample",
+	"VerificationVisit",
+	"ExitSlackCase",
 }
 
 var blockOf = func() map[string]int {
