@@ -22,9 +22,11 @@ import (
 	"bangfu/ent/credittotal"
 	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/jobrun"
 	"bangfu/ent/ledgerentry"
@@ -40,6 +42,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -87,12 +90,16 @@ type Client struct {
 	ExitSlackCase *ExitSlackCaseClient
 	// Facilitation is the client for interacting with the Facilitation builders.
 	Facilitation *FacilitationClient
+	// Flag is the client for interacting with the Flag builders.
+	Flag *FlagClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
 	// HouseholdMember is the client for interacting with the HouseholdMember builders.
 	HouseholdMember *HouseholdMemberClient
 	// IncentiveRule is the client for interacting with the IncentiveRule builders.
 	IncentiveRule *IncentiveRuleClient
+	// IndicatorSetting is the client for interacting with the IndicatorSetting builders.
+	IndicatorSetting *IndicatorSettingClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
 	// JobRun is the client for interacting with the JobRun builders.
@@ -123,6 +130,8 @@ type Client struct {
 	Pairing *PairingClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// ProductSales is the client for interacting with the ProductSales builders.
+	ProductSales *ProductSalesClient
 	// ProgressReport is the client for interacting with the ProgressReport builders.
 	ProgressReport *ProgressReportClient
 	// PurchaseTotal is the client for interacting with the PurchaseTotal builders.
@@ -169,9 +178,11 @@ func (c *Client) init() {
 	c.CreditTotal = NewCreditTotalClient(c.config)
 	c.ExitSlackCase = NewExitSlackCaseClient(c.config)
 	c.Facilitation = NewFacilitationClient(c.config)
+	c.Flag = NewFlagClient(c.config)
 	c.Household = NewHouseholdClient(c.config)
 	c.HouseholdMember = NewHouseholdMemberClient(c.config)
 	c.IncentiveRule = NewIncentiveRuleClient(c.config)
+	c.IndicatorSetting = NewIndicatorSettingClient(c.config)
 	c.Invitation = NewInvitationClient(c.config)
 	c.JobRun = NewJobRunClient(c.config)
 	c.LedgerEntry = NewLedgerEntryClient(c.config)
@@ -187,6 +198,7 @@ func (c *Client) init() {
 	c.Organization = NewOrganizationClient(c.config)
 	c.Pairing = NewPairingClient(c.config)
 	c.Product = NewProductClient(c.config)
+	c.ProductSales = NewProductSalesClient(c.config)
 	c.ProgressReport = NewProgressReportClient(c.config)
 	c.PurchaseTotal = NewPurchaseTotalClient(c.config)
 	c.Region = NewRegionClient(c.config)
@@ -301,9 +313,11 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CreditTotal:         NewCreditTotalClient(cfg),
 		ExitSlackCase:       NewExitSlackCaseClient(cfg),
 		Facilitation:        NewFacilitationClient(cfg),
+		Flag:                NewFlagClient(cfg),
 		Household:           NewHouseholdClient(cfg),
 		HouseholdMember:     NewHouseholdMemberClient(cfg),
 		IncentiveRule:       NewIncentiveRuleClient(cfg),
+		IndicatorSetting:    NewIndicatorSettingClient(cfg),
 		Invitation:          NewInvitationClient(cfg),
 		JobRun:              NewJobRunClient(cfg),
 		LedgerEntry:         NewLedgerEntryClient(cfg),
@@ -319,6 +333,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Organization:        NewOrganizationClient(cfg),
 		Pairing:             NewPairingClient(cfg),
 		Product:             NewProductClient(cfg),
+		ProductSales:        NewProductSalesClient(cfg),
 		ProgressReport:      NewProgressReportClient(cfg),
 		PurchaseTotal:       NewPurchaseTotalClient(cfg),
 		Region:              NewRegionClient(cfg),
@@ -360,9 +375,11 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CreditTotal:         NewCreditTotalClient(cfg),
 		ExitSlackCase:       NewExitSlackCaseClient(cfg),
 		Facilitation:        NewFacilitationClient(cfg),
+		Flag:                NewFlagClient(cfg),
 		Household:           NewHouseholdClient(cfg),
 		HouseholdMember:     NewHouseholdMemberClient(cfg),
 		IncentiveRule:       NewIncentiveRuleClient(cfg),
+		IndicatorSetting:    NewIndicatorSettingClient(cfg),
 		Invitation:          NewInvitationClient(cfg),
 		JobRun:              NewJobRunClient(cfg),
 		LedgerEntry:         NewLedgerEntryClient(cfg),
@@ -378,6 +395,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Organization:        NewOrganizationClient(cfg),
 		Pairing:             NewPairingClient(cfg),
 		Product:             NewProductClient(cfg),
+		ProductSales:        NewProductSalesClient(cfg),
 		ProgressReport:      NewProgressReportClient(cfg),
 		PurchaseTotal:       NewPurchaseTotalClient(cfg),
 		Region:              NewRegionClient(cfg),
@@ -420,12 +438,13 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
 		c.BuyerProfile, c.Certification, c.CreditTotal, c.ExitSlackCase,
-		c.Facilitation, c.Household, c.HouseholdMember, c.IncentiveRule, c.Invitation,
-		c.JobRun, c.LedgerEntry, c.LogCheckpoint, c.LogHash, c.LogLeaf, c.Membership,
-		c.MonitoringCase, c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest,
-		c.Organization, c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal,
-		c.Region, c.Session, c.SignInThrottle, c.StockAdjustment, c.SupplierProfile,
-		c.Target, c.User, c.VerificationSample, c.VerificationVisit,
+		c.Facilitation, c.Flag, c.Household, c.HouseholdMember, c.IncentiveRule,
+		c.IndicatorSetting, c.Invitation, c.JobRun, c.LedgerEntry, c.LogCheckpoint,
+		c.LogHash, c.LogLeaf, c.Membership, c.MonitoringCase, c.MonitoringThreshold,
+		c.Order, c.OrderLine, c.OrderRequest, c.Organization, c.Pairing, c.Product,
+		c.ProductSales, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
+		c.SignInThrottle, c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.VerificationSample, c.VerificationVisit,
 	} {
 		n.Use(hooks...)
 	}
@@ -437,12 +456,13 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
 		c.BuyerProfile, c.Certification, c.CreditTotal, c.ExitSlackCase,
-		c.Facilitation, c.Household, c.HouseholdMember, c.IncentiveRule, c.Invitation,
-		c.JobRun, c.LedgerEntry, c.LogCheckpoint, c.LogHash, c.LogLeaf, c.Membership,
-		c.MonitoringCase, c.MonitoringThreshold, c.Order, c.OrderLine, c.OrderRequest,
-		c.Organization, c.Pairing, c.Product, c.ProgressReport, c.PurchaseTotal,
-		c.Region, c.Session, c.SignInThrottle, c.StockAdjustment, c.SupplierProfile,
-		c.Target, c.User, c.VerificationSample, c.VerificationVisit,
+		c.Facilitation, c.Flag, c.Household, c.HouseholdMember, c.IncentiveRule,
+		c.IndicatorSetting, c.Invitation, c.JobRun, c.LedgerEntry, c.LogCheckpoint,
+		c.LogHash, c.LogLeaf, c.Membership, c.MonitoringCase, c.MonitoringThreshold,
+		c.Order, c.OrderLine, c.OrderRequest, c.Organization, c.Pairing, c.Product,
+		c.ProductSales, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
+		c.SignInThrottle, c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.VerificationSample, c.VerificationVisit,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -473,12 +493,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ExitSlackCase.mutate(ctx, m)
 	case *FacilitationMutation:
 		return c.Facilitation.mutate(ctx, m)
+	case *FlagMutation:
+		return c.Flag.mutate(ctx, m)
 	case *HouseholdMutation:
 		return c.Household.mutate(ctx, m)
 	case *HouseholdMemberMutation:
 		return c.HouseholdMember.mutate(ctx, m)
 	case *IncentiveRuleMutation:
 		return c.IncentiveRule.mutate(ctx, m)
+	case *IndicatorSettingMutation:
+		return c.IndicatorSetting.mutate(ctx, m)
 	case *InvitationMutation:
 		return c.Invitation.mutate(ctx, m)
 	case *JobRunMutation:
@@ -509,6 +533,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Pairing.mutate(ctx, m)
 	case *ProductMutation:
 		return c.Product.mutate(ctx, m)
+	case *ProductSalesMutation:
+		return c.ProductSales.mutate(ctx, m)
 	case *ProgressReportMutation:
 		return c.ProgressReport.mutate(ctx, m)
 	case *PurchaseTotalMutation:
@@ -2442,6 +2468,188 @@ func (c *FacilitationClient) mutate(ctx context.Context, m *FacilitationMutation
 	}
 }
 
+// FlagClient is a client for the Flag schema.
+type FlagClient struct {
+	config
+}
+
+// NewFlagClient returns a client for the Flag from the given config.
+func NewFlagClient(c config) *FlagClient {
+	return &FlagClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `flag.Hooks(f(g(h())))`.
+func (c *FlagClient) Use(hooks ...Hook) {
+	c.hooks.Flag = append(c.hooks.Flag, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `flag.Intercept(f(g(h())))`.
+func (c *FlagClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Flag = append(c.inters.Flag, interceptors...)
+}
+
+// Create returns a builder for creating a Flag entity.
+func (c *FlagClient) Create() *FlagCreate {
+	mutation := newFlagMutation(c.config, OpCreate)
+	return &FlagCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Flag entities.
+func (c *FlagClient) CreateBulk(builders ...*FlagCreate) *FlagCreateBulk {
+	return &FlagCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FlagClient) MapCreateBulk(slice any, setFunc func(*FlagCreate, int)) *FlagCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FlagCreateBulk{err: fmt.Errorf("calling to FlagClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FlagCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FlagCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Flag.
+func (c *FlagClient) Update() *FlagUpdate {
+	mutation := newFlagMutation(c.config, OpUpdate)
+	return &FlagUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FlagClient) UpdateOne(_m *Flag) *FlagUpdateOne {
+	mutation := newFlagMutation(c.config, OpUpdateOne, withFlag(_m))
+	return &FlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FlagClient) UpdateOneID(id int) *FlagUpdateOne {
+	mutation := newFlagMutation(c.config, OpUpdateOne, withFlagID(id))
+	return &FlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Flag.
+func (c *FlagClient) Delete() *FlagDelete {
+	mutation := newFlagMutation(c.config, OpDelete)
+	return &FlagDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FlagClient) DeleteOne(_m *Flag) *FlagDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FlagClient) DeleteOneID(id int) *FlagDeleteOne {
+	builder := c.Delete().Where(flag.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FlagDeleteOne{builder}
+}
+
+// Query returns a query builder for Flag.
+func (c *FlagClient) Query() *FlagQuery {
+	return &FlagQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFlag},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Flag entity by its id.
+func (c *FlagClient) Get(ctx context.Context, id int) (*Flag, error) {
+	return c.Query().Where(flag.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FlagClient) GetX(ctx context.Context, id int) *Flag {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrder queries the order edge of a Flag.
+func (c *FlagClient) QueryOrder(_m *Flag) *OrderQuery {
+	query := (&OrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(flag.Table, flag.FieldID, id),
+			sqlgraph.To(order.Table, order.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, flag.OrderTable, flag.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReviewer queries the reviewer edge of a Flag.
+func (c *FlagClient) QueryReviewer(_m *Flag) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(flag.Table, flag.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, flag.ReviewerTable, flag.ReviewerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryLedgerEntries queries the ledger_entries edge of a Flag.
+func (c *FlagClient) QueryLedgerEntries(_m *Flag) *LedgerEntryQuery {
+	query := (&LedgerEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(flag.Table, flag.FieldID, id),
+			sqlgraph.To(ledgerentry.Table, ledgerentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, flag.LedgerEntriesTable, flag.LedgerEntriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *FlagClient) Hooks() []Hook {
+	hooks := c.hooks.Flag
+	return append(hooks[:len(hooks):len(hooks)], flag.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *FlagClient) Interceptors() []Interceptor {
+	return c.inters.Flag
+}
+
+func (c *FlagClient) mutate(ctx context.Context, m *FlagMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FlagCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FlagUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FlagUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FlagDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Flag mutation op: %q", m.Op())
+	}
+}
+
 // HouseholdClient is a client for the Household schema.
 type HouseholdClient struct {
 	config
@@ -3020,6 +3228,140 @@ func (c *IncentiveRuleClient) mutate(ctx context.Context, m *IncentiveRuleMutati
 	}
 }
 
+// IndicatorSettingClient is a client for the IndicatorSetting schema.
+type IndicatorSettingClient struct {
+	config
+}
+
+// NewIndicatorSettingClient returns a client for the IndicatorSetting from the given config.
+func NewIndicatorSettingClient(c config) *IndicatorSettingClient {
+	return &IndicatorSettingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `indicatorsetting.Hooks(f(g(h())))`.
+func (c *IndicatorSettingClient) Use(hooks ...Hook) {
+	c.hooks.IndicatorSetting = append(c.hooks.IndicatorSetting, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `indicatorsetting.Intercept(f(g(h())))`.
+func (c *IndicatorSettingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.IndicatorSetting = append(c.inters.IndicatorSetting, interceptors...)
+}
+
+// Create returns a builder for creating a IndicatorSetting entity.
+func (c *IndicatorSettingClient) Create() *IndicatorSettingCreate {
+	mutation := newIndicatorSettingMutation(c.config, OpCreate)
+	return &IndicatorSettingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of IndicatorSetting entities.
+func (c *IndicatorSettingClient) CreateBulk(builders ...*IndicatorSettingCreate) *IndicatorSettingCreateBulk {
+	return &IndicatorSettingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *IndicatorSettingClient) MapCreateBulk(slice any, setFunc func(*IndicatorSettingCreate, int)) *IndicatorSettingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &IndicatorSettingCreateBulk{err: fmt.Errorf("calling to IndicatorSettingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*IndicatorSettingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &IndicatorSettingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for IndicatorSetting.
+func (c *IndicatorSettingClient) Update() *IndicatorSettingUpdate {
+	mutation := newIndicatorSettingMutation(c.config, OpUpdate)
+	return &IndicatorSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *IndicatorSettingClient) UpdateOne(_m *IndicatorSetting) *IndicatorSettingUpdateOne {
+	mutation := newIndicatorSettingMutation(c.config, OpUpdateOne, withIndicatorSetting(_m))
+	return &IndicatorSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *IndicatorSettingClient) UpdateOneID(id int) *IndicatorSettingUpdateOne {
+	mutation := newIndicatorSettingMutation(c.config, OpUpdateOne, withIndicatorSettingID(id))
+	return &IndicatorSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for IndicatorSetting.
+func (c *IndicatorSettingClient) Delete() *IndicatorSettingDelete {
+	mutation := newIndicatorSettingMutation(c.config, OpDelete)
+	return &IndicatorSettingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *IndicatorSettingClient) DeleteOne(_m *IndicatorSetting) *IndicatorSettingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *IndicatorSettingClient) DeleteOneID(id int) *IndicatorSettingDeleteOne {
+	builder := c.Delete().Where(indicatorsetting.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &IndicatorSettingDeleteOne{builder}
+}
+
+// Query returns a query builder for IndicatorSetting.
+func (c *IndicatorSettingClient) Query() *IndicatorSettingQuery {
+	return &IndicatorSettingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeIndicatorSetting},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a IndicatorSetting entity by its id.
+func (c *IndicatorSettingClient) Get(ctx context.Context, id int) (*IndicatorSetting, error) {
+	return c.Query().Where(indicatorsetting.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *IndicatorSettingClient) GetX(ctx context.Context, id int) *IndicatorSetting {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *IndicatorSettingClient) Hooks() []Hook {
+	hooks := c.hooks.IndicatorSetting
+	return append(hooks[:len(hooks):len(hooks)], indicatorsetting.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *IndicatorSettingClient) Interceptors() []Interceptor {
+	return c.inters.IndicatorSetting
+}
+
+func (c *IndicatorSettingClient) mutate(ctx context.Context, m *IndicatorSettingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&IndicatorSettingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&IndicatorSettingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&IndicatorSettingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&IndicatorSettingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown IndicatorSetting mutation op: %q", m.Op())
+	}
+}
+
 // InvitationClient is a client for the Invitation schema.
 type InvitationClient struct {
 	config
@@ -3501,6 +3843,22 @@ func (c *LedgerEntryClient) QueryOrganization(_m *LedgerEntry) *OrganizationQuer
 			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, id),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, ledgerentry.OrganizationTable, ledgerentry.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFlag queries the flag edge of a LedgerEntry.
+func (c *LedgerEntryClient) QueryFlag(_m *LedgerEntry) *FlagQuery {
+	query := (&FlagClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, id),
+			sqlgraph.To(flag.Table, flag.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ledgerentry.FlagTable, ledgerentry.FlagColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -4654,6 +5012,22 @@ func (c *OrderClient) QueryLines(_m *Order) *OrderLineQuery {
 	return query
 }
 
+// QueryFlags queries the flags edge of a Order.
+func (c *OrderClient) QueryFlags(_m *Order) *FlagQuery {
+	query := (&FlagClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(order.Table, order.FieldID, id),
+			sqlgraph.To(flag.Table, flag.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, order.FlagsTable, order.FlagsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *OrderClient) Hooks() []Hook {
 	hooks := c.hooks.Order
@@ -5708,6 +6082,22 @@ func (c *ProductClient) QueryOrderLines(_m *Product) *OrderLineQuery {
 	return query
 }
 
+// QuerySales queries the sales edge of a Product.
+func (c *ProductClient) QuerySales(_m *Product) *ProductSalesQuery {
+	query := (&ProductSalesClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(product.Table, product.FieldID, id),
+			sqlgraph.To(productsales.Table, productsales.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, product.SalesTable, product.SalesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryStockAdjustments queries the stock_adjustments edge of a Product.
 func (c *ProductClient) QueryStockAdjustments(_m *Product) *StockAdjustmentQuery {
 	query := (&StockAdjustmentClient{config: c.config}).Query()
@@ -5747,6 +6137,156 @@ func (c *ProductClient) mutate(ctx context.Context, m *ProductMutation) (Value, 
 		return (&ProductDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Product mutation op: %q", m.Op())
+	}
+}
+
+// ProductSalesClient is a client for the ProductSales schema.
+type ProductSalesClient struct {
+	config
+}
+
+// NewProductSalesClient returns a client for the ProductSales from the given config.
+func NewProductSalesClient(c config) *ProductSalesClient {
+	return &ProductSalesClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `productsales.Hooks(f(g(h())))`.
+func (c *ProductSalesClient) Use(hooks ...Hook) {
+	c.hooks.ProductSales = append(c.hooks.ProductSales, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `productsales.Intercept(f(g(h())))`.
+func (c *ProductSalesClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ProductSales = append(c.inters.ProductSales, interceptors...)
+}
+
+// Create returns a builder for creating a ProductSales entity.
+func (c *ProductSalesClient) Create() *ProductSalesCreate {
+	mutation := newProductSalesMutation(c.config, OpCreate)
+	return &ProductSalesCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ProductSales entities.
+func (c *ProductSalesClient) CreateBulk(builders ...*ProductSalesCreate) *ProductSalesCreateBulk {
+	return &ProductSalesCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ProductSalesClient) MapCreateBulk(slice any, setFunc func(*ProductSalesCreate, int)) *ProductSalesCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ProductSalesCreateBulk{err: fmt.Errorf("calling to ProductSalesClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ProductSalesCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ProductSalesCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ProductSales.
+func (c *ProductSalesClient) Update() *ProductSalesUpdate {
+	mutation := newProductSalesMutation(c.config, OpUpdate)
+	return &ProductSalesUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ProductSalesClient) UpdateOne(_m *ProductSales) *ProductSalesUpdateOne {
+	mutation := newProductSalesMutation(c.config, OpUpdateOne, withProductSales(_m))
+	return &ProductSalesUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ProductSalesClient) UpdateOneID(id int) *ProductSalesUpdateOne {
+	mutation := newProductSalesMutation(c.config, OpUpdateOne, withProductSalesID(id))
+	return &ProductSalesUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ProductSales.
+func (c *ProductSalesClient) Delete() *ProductSalesDelete {
+	mutation := newProductSalesMutation(c.config, OpDelete)
+	return &ProductSalesDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ProductSalesClient) DeleteOne(_m *ProductSales) *ProductSalesDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ProductSalesClient) DeleteOneID(id int) *ProductSalesDeleteOne {
+	builder := c.Delete().Where(productsales.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ProductSalesDeleteOne{builder}
+}
+
+// Query returns a query builder for ProductSales.
+func (c *ProductSalesClient) Query() *ProductSalesQuery {
+	return &ProductSalesQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeProductSales},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ProductSales entity by its id.
+func (c *ProductSalesClient) Get(ctx context.Context, id int) (*ProductSales, error) {
+	return c.Query().Where(productsales.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ProductSalesClient) GetX(ctx context.Context, id int) *ProductSales {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryProduct queries the product edge of a ProductSales.
+func (c *ProductSalesClient) QueryProduct(_m *ProductSales) *ProductQuery {
+	query := (&ProductClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(productsales.Table, productsales.FieldID, id),
+			sqlgraph.To(product.Table, product.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, productsales.ProductTable, productsales.ProductColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ProductSalesClient) Hooks() []Hook {
+	hooks := c.hooks.ProductSales
+	return append(hooks[:len(hooks):len(hooks)], productsales.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ProductSalesClient) Interceptors() []Interceptor {
+	return c.inters.ProductSales
+}
+
+func (c *ProductSalesClient) mutate(ctx context.Context, m *ProductSalesMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ProductSalesCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ProductSalesUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ProductSalesUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ProductSalesDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ProductSales mutation op: %q", m.Op())
 	}
 }
 
@@ -7660,23 +8200,23 @@ func (c *VerificationVisitClient) mutate(ctx context.Context, m *VerificationVis
 type (
 	hooks struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
-		BuyerProfile, Certification, CreditTotal, ExitSlackCase, Facilitation,
-		Household, HouseholdMember, IncentiveRule, Invitation, JobRun, LedgerEntry,
-		LogCheckpoint, LogHash, LogLeaf, Membership, MonitoringCase,
-		MonitoringThreshold, Order, OrderLine, OrderRequest, Organization, Pairing,
-		Product, ProgressReport, PurchaseTotal, Region, Session, SignInThrottle,
-		StockAdjustment, SupplierProfile, Target, User, VerificationSample,
-		VerificationVisit []ent.Hook
+		BuyerProfile, Certification, CreditTotal, ExitSlackCase, Facilitation, Flag,
+		Household, HouseholdMember, IncentiveRule, IndicatorSetting, Invitation,
+		JobRun, LedgerEntry, LogCheckpoint, LogHash, LogLeaf, Membership,
+		MonitoringCase, MonitoringThreshold, Order, OrderLine, OrderRequest,
+		Organization, Pairing, Product, ProductSales, ProgressReport, PurchaseTotal,
+		Region, Session, SignInThrottle, StockAdjustment, SupplierProfile, Target,
+		User, VerificationSample, VerificationVisit []ent.Hook
 	}
 	inters struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
-		BuyerProfile, Certification, CreditTotal, ExitSlackCase, Facilitation,
-		Household, HouseholdMember, IncentiveRule, Invitation, JobRun, LedgerEntry,
-		LogCheckpoint, LogHash, LogLeaf, Membership, MonitoringCase,
-		MonitoringThreshold, Order, OrderLine, OrderRequest, Organization, Pairing,
-		Product, ProgressReport, PurchaseTotal, Region, Session, SignInThrottle,
-		StockAdjustment, SupplierProfile, Target, User, VerificationSample,
-		VerificationVisit []ent.Interceptor
+		BuyerProfile, Certification, CreditTotal, ExitSlackCase, Facilitation, Flag,
+		Household, HouseholdMember, IncentiveRule, IndicatorSetting, Invitation,
+		JobRun, LedgerEntry, LogCheckpoint, LogHash, LogLeaf, Membership,
+		MonitoringCase, MonitoringThreshold, Order, OrderLine, OrderRequest,
+		Organization, Pairing, Product, ProductSales, ProgressReport, PurchaseTotal,
+		Region, Session, SignInThrottle, StockAdjustment, SupplierProfile, Target,
+		User, VerificationSample, VerificationVisit []ent.Interceptor
 	}
 )
 

@@ -14,9 +14,11 @@ import (
 	"bangfu/ent/credittotal"
 	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/jobrun"
 	"bangfu/ent/ledgerentry"
@@ -32,6 +34,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -123,9 +126,11 @@ func checkColumn(t, c string) error {
 			credittotal.Table:         credittotal.ValidColumn,
 			exitslackcase.Table:       exitslackcase.ValidColumn,
 			facilitation.Table:        facilitation.ValidColumn,
+			flag.Table:                flag.ValidColumn,
 			household.Table:           household.ValidColumn,
 			householdmember.Table:     householdmember.ValidColumn,
 			incentiverule.Table:       incentiverule.ValidColumn,
+			indicatorsetting.Table:    indicatorsetting.ValidColumn,
 			invitation.Table:          invitation.ValidColumn,
 			jobrun.Table:              jobrun.ValidColumn,
 			ledgerentry.Table:         ledgerentry.ValidColumn,
@@ -141,6 +146,7 @@ func checkColumn(t, c string) error {
 			organization.Table:        organization.ValidColumn,
 			pairing.Table:             pairing.ValidColumn,
 			product.Table:             product.ValidColumn,
+			productsales.Table:        productsales.ValidColumn,
 			progressreport.Table:      progressreport.ValidColumn,
 			purchasetotal.Table:       purchasetotal.ValidColumn,
 			region.Table:              region.ValidColumn,

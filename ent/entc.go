@@ -36,7 +36,7 @@ func main() {
 		// went unused and only made the ent package, the slowest to compile,
 		// larger.
 		Features: []gen.Feature{gen.FeatureVersionedMigration, gen.FeatureExecQuery, gen.FeatureUpsert, gen.FeaturePrivacy},
-	}, entc.Extensions(ex), entc.TemplateFiles("./ent/template/dialect.tmpl", "./ent/template/txkey.tmpl")); err != nil {
+	}, entc.Extensions(ex), entc.TemplateFiles("./ent/template/dialect.tmpl", "./ent/template/txkey.tmpl", "./ent/template/joined.tmpl")); err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
 }

@@ -13,9 +13,11 @@ import (
 	"bangfu/ent/certification"
 	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
@@ -2415,6 +2417,201 @@ func newFacilitationPaginateArgs(rv map[string]any) *facilitationPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *FlagQuery) CollectFields(ctx context.Context, satisfies ...string) (*FlagQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *FlagQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(flag.Columns))
+		selectedFields = []string{flag.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "order":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, orderImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrder = query
+			if _, ok := fieldSeen[flag.FieldOrderID]; !ok {
+				selectedFields = append(selectedFields, flag.FieldOrderID)
+				fieldSeen[flag.FieldOrderID] = struct{}{}
+			}
+
+		case "reviewer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withReviewer = query
+			if _, ok := fieldSeen[flag.FieldReviewerID]; !ok {
+				selectedFields = append(selectedFields, flag.FieldReviewerID)
+				fieldSeen[flag.FieldReviewerID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[flag.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, flag.FieldCreatedAt)
+				fieldSeen[flag.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[flag.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, flag.FieldUpdatedAt)
+				fieldSeen[flag.FieldUpdatedAt] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[flag.FieldCode]; !ok {
+				selectedFields = append(selectedFields, flag.FieldCode)
+				fieldSeen[flag.FieldCode] = struct{}{}
+			}
+		case "subjectType":
+			if _, ok := fieldSeen[flag.FieldSubjectType]; !ok {
+				selectedFields = append(selectedFields, flag.FieldSubjectType)
+				fieldSeen[flag.FieldSubjectType] = struct{}{}
+			}
+		case "subjects":
+			if _, ok := fieldSeen[flag.FieldSubjects]; !ok {
+				selectedFields = append(selectedFields, flag.FieldSubjects)
+				fieldSeen[flag.FieldSubjects] = struct{}{}
+			}
+		case "orderID":
+			if _, ok := fieldSeen[flag.FieldOrderID]; !ok {
+				selectedFields = append(selectedFields, flag.FieldOrderID)
+				fieldSeen[flag.FieldOrderID] = struct{}{}
+			}
+		case "score":
+			if _, ok := fieldSeen[flag.FieldScore]; !ok {
+				selectedFields = append(selectedFields, flag.FieldScore)
+				fieldSeen[flag.FieldScore] = struct{}{}
+			}
+		case "summary":
+			if _, ok := fieldSeen[flag.FieldSummary]; !ok {
+				selectedFields = append(selectedFields, flag.FieldSummary)
+				fieldSeen[flag.FieldSummary] = struct{}{}
+			}
+		case "evidence":
+			if _, ok := fieldSeen[flag.FieldEvidence]; !ok {
+				selectedFields = append(selectedFields, flag.FieldEvidence)
+				fieldSeen[flag.FieldEvidence] = struct{}{}
+			}
+		case "thresholds":
+			if _, ok := fieldSeen[flag.FieldThresholds]; !ok {
+				selectedFields = append(selectedFields, flag.FieldThresholds)
+				fieldSeen[flag.FieldThresholds] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[flag.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, flag.FieldStatus)
+				fieldSeen[flag.FieldStatus] = struct{}{}
+			}
+		case "reviewerID":
+			if _, ok := fieldSeen[flag.FieldReviewerID]; !ok {
+				selectedFields = append(selectedFields, flag.FieldReviewerID)
+				fieldSeen[flag.FieldReviewerID] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[flag.FieldReason]; !ok {
+				selectedFields = append(selectedFields, flag.FieldReason)
+				fieldSeen[flag.FieldReason] = struct{}{}
+			}
+		case "raisedAt":
+			if _, ok := fieldSeen[flag.FieldRaisedAt]; !ok {
+				selectedFields = append(selectedFields, flag.FieldRaisedAt)
+				fieldSeen[flag.FieldRaisedAt] = struct{}{}
+			}
+		case "reviewedAt":
+			if _, ok := fieldSeen[flag.FieldReviewedAt]; !ok {
+				selectedFields = append(selectedFields, flag.FieldReviewedAt)
+				fieldSeen[flag.FieldReviewedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type flagPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []FlagPaginateOption
+}
+
+func newFlagPaginateArgs(rv map[string]any) *flagPaginateArgs {
+	args := &flagPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*FlagOrder:
+			args.opts = append(args.opts, WithFlagOrder(v))
+		case []any:
+			var orders []*FlagOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &FlagOrder{Field: &FlagOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithFlagOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*FlagWhereInput); ok {
+		args.opts = append(args.opts, WithFlagFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *HouseholdQuery) CollectFields(ctx context.Context, satisfies ...string) (*HouseholdQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -3533,6 +3730,126 @@ func newIncentiveRulePaginateArgs(rv map[string]any) *incentiverulePaginateArgs 
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *IndicatorSettingQuery) CollectFields(ctx context.Context, satisfies ...string) (*IndicatorSettingQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *IndicatorSettingQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(indicatorsetting.Columns))
+		selectedFields = []string{indicatorsetting.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[indicatorsetting.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, indicatorsetting.FieldCreatedAt)
+				fieldSeen[indicatorsetting.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[indicatorsetting.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, indicatorsetting.FieldUpdatedAt)
+				fieldSeen[indicatorsetting.FieldUpdatedAt] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[indicatorsetting.FieldCode]; !ok {
+				selectedFields = append(selectedFields, indicatorsetting.FieldCode)
+				fieldSeen[indicatorsetting.FieldCode] = struct{}{}
+			}
+		case "enabled":
+			if _, ok := fieldSeen[indicatorsetting.FieldEnabled]; !ok {
+				selectedFields = append(selectedFields, indicatorsetting.FieldEnabled)
+				fieldSeen[indicatorsetting.FieldEnabled] = struct{}{}
+			}
+		case "fenceMultiplier":
+			if _, ok := fieldSeen[indicatorsetting.FieldFenceMultiplier]; !ok {
+				selectedFields = append(selectedFields, indicatorsetting.FieldFenceMultiplier)
+				fieldSeen[indicatorsetting.FieldFenceMultiplier] = struct{}{}
+			}
+		case "minSample":
+			if _, ok := fieldSeen[indicatorsetting.FieldMinSample]; !ok {
+				selectedFields = append(selectedFields, indicatorsetting.FieldMinSample)
+				fieldSeen[indicatorsetting.FieldMinSample] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type indicatorsettingPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []IndicatorSettingPaginateOption
+}
+
+func newIndicatorSettingPaginateArgs(rv map[string]any) *indicatorsettingPaginateArgs {
+	args := &indicatorsettingPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*IndicatorSettingOrder:
+			args.opts = append(args.opts, WithIndicatorSettingOrder(v))
+		case []any:
+			var orders []*IndicatorSettingOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &IndicatorSettingOrder{Field: &IndicatorSettingOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithIndicatorSettingOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*IndicatorSettingWhereInput); ok {
+		args.opts = append(args.opts, WithIndicatorSettingFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *InvitationQuery) CollectFields(ctx context.Context, satisfies ...string) (*InvitationQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -3789,6 +4106,21 @@ func (_q *LedgerEntryQuery) collectField(ctx context.Context, oneNode bool, opCt
 				fieldSeen[ledgerentry.FieldOrganizationID] = struct{}{}
 			}
 
+		case "flag":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&FlagClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, flagImplementors)...); err != nil {
+				return err
+			}
+			_q.withFlag = query
+			if _, ok := fieldSeen[ledgerentry.FieldFlagID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldFlagID)
+				fieldSeen[ledgerentry.FieldFlagID] = struct{}{}
+			}
+
 		case "reverses":
 			var (
 				alias = field.Alias
@@ -3883,6 +4215,11 @@ func (_q *LedgerEntryQuery) collectField(ctx context.Context, oneNode bool, opCt
 			if _, ok := fieldSeen[ledgerentry.FieldNote]; !ok {
 				selectedFields = append(selectedFields, ledgerentry.FieldNote)
 				fieldSeen[ledgerentry.FieldNote] = struct{}{}
+			}
+		case "flagID":
+			if _, ok := fieldSeen[ledgerentry.FieldFlagID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldFlagID)
+				fieldSeen[ledgerentry.FieldFlagID] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -6682,11 +7019,6 @@ func (_q *ProductQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[product.FieldCertifiedUntil]; !ok {
 				selectedFields = append(selectedFields, product.FieldCertifiedUntil)
 				fieldSeen[product.FieldCertifiedUntil] = struct{}{}
-			}
-		case "unitsSold":
-			if _, ok := fieldSeen[product.FieldUnitsSold]; !ok {
-				selectedFields = append(selectedFields, product.FieldUnitsSold)
-				fieldSeen[product.FieldUnitsSold] = struct{}{}
 			}
 		case "id":
 		case "__typename":

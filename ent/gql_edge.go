@@ -291,6 +291,22 @@ func (_m *Facilitation) Buyer(ctx context.Context) (*Organization, error) {
 	return result, err
 }
 
+func (_m *Flag) Order(ctx context.Context) (*Order, error) {
+	result, err := _m.Edges.OrderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrder().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Flag) Reviewer(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.ReviewerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReviewer().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Household) Village(ctx context.Context) (*Region, error) {
 	result, err := _m.Edges.VillageOrErr()
 	if IsNotLoaded(err) {
@@ -514,6 +530,14 @@ func (_m *LedgerEntry) Organization(ctx context.Context) (*Organization, error) 
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *LedgerEntry) Flag(ctx context.Context) (*Flag, error) {
+	result, err := _m.Edges.FlagOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryFlag().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }

@@ -13,9 +13,11 @@ import (
 	"bangfu/ent/certification"
 	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
@@ -103,6 +105,11 @@ var facilitationImplementors = []string{"Facilitation", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Facilitation) IsNode() {}
 
+var flagImplementors = []string{"Flag", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Flag) IsNode() {}
+
 var householdImplementors = []string{"Household", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -117,6 +124,11 @@ var incentiveruleImplementors = []string{"IncentiveRule", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*IncentiveRule) IsNode() {}
+
+var indicatorsettingImplementors = []string{"IndicatorSetting", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*IndicatorSetting) IsNode() {}
 
 var invitationImplementors = []string{"Invitation", "Node"}
 
@@ -356,6 +368,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case flag.Table:
+		query := c.Flag.Query().
+			Where(flag.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, flagImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case household.Table:
 		query := c.Household.Query().
 			Where(household.ID(id))
@@ -379,6 +400,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(incentiverule.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, incentiveruleImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case indicatorsetting.Table:
+		query := c.IndicatorSetting.Query().
+			Where(indicatorsetting.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, indicatorsettingImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -778,6 +808,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case flag.Table:
+		query := c.Flag.Query().
+			Where(flag.IDIn(ids...))
+		query, err := query.CollectFields(ctx, flagImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case household.Table:
 		query := c.Household.Query().
 			Where(household.IDIn(ids...))
@@ -814,6 +860,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.IncentiveRule.Query().
 			Where(incentiverule.IDIn(ids...))
 		query, err := query.CollectFields(ctx, incentiveruleImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case indicatorsetting.Table:
+		query := c.IndicatorSetting.Query().
+			Where(indicatorsetting.IDIn(ids...))
+		query, err := query.CollectFields(ctx, indicatorsettingImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -13,9 +13,11 @@ import (
 	"bangfu/ent/certification"
 	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
@@ -3664,6 +3666,374 @@ func (_m *Facilitation) ToEdge(order *FacilitationOrder) *FacilitationEdge {
 	}
 }
 
+// FlagEdge is the edge representation of Flag.
+type FlagEdge struct {
+	Node   *Flag  `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// FlagConnection is the connection containing edges to Flag.
+type FlagConnection struct {
+	Edges      []*FlagEdge `json:"edges"`
+	PageInfo   PageInfo    `json:"pageInfo"`
+	TotalCount int         `json:"totalCount"`
+}
+
+func (c *FlagConnection) build(nodes []*Flag, pager *flagPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Flag
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Flag {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Flag {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*FlagEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &FlagEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// FlagPaginateOption enables pagination customization.
+type FlagPaginateOption func(*flagPager) error
+
+// WithFlagOrder configures pagination ordering.
+func WithFlagOrder(order []*FlagOrder) FlagPaginateOption {
+	return func(pager *flagPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithFlagFilter configures pagination filter.
+func WithFlagFilter(filter func(*FlagQuery) (*FlagQuery, error)) FlagPaginateOption {
+	return func(pager *flagPager) error {
+		if filter == nil {
+			return errors.New("FlagQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type flagPager struct {
+	reverse bool
+	order   []*FlagOrder
+	filter  func(*FlagQuery) (*FlagQuery, error)
+}
+
+func newFlagPager(opts []FlagPaginateOption, reverse bool) (*flagPager, error) {
+	pager := &flagPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *flagPager) applyFilter(query *FlagQuery) (*FlagQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *flagPager) toCursor(_m *Flag) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *flagPager) applyCursors(query *FlagQuery, after, before *Cursor) (*FlagQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultFlagOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *flagPager) applyOrder(query *FlagQuery) *FlagQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultFlagOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultFlagOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *flagPager) orderExpr(query *FlagQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultFlagOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Flag.
+func (_m *FlagQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...FlagPaginateOption,
+) (*FlagConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newFlagPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &FlagConnection{Edges: []*FlagEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// FlagOrderFieldCreatedAt orders Flag by created_at.
+	FlagOrderFieldCreatedAt = &FlagOrderField{
+		Value: func(_m *Flag) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: flag.FieldCreatedAt,
+		toTerm: flag.ByCreatedAt,
+		toCursor: func(_m *Flag) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// FlagOrderFieldUpdatedAt orders Flag by updated_at.
+	FlagOrderFieldUpdatedAt = &FlagOrderField{
+		Value: func(_m *Flag) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: flag.FieldUpdatedAt,
+		toTerm: flag.ByUpdatedAt,
+		toCursor: func(_m *Flag) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// FlagOrderFieldRaisedAt orders Flag by raised_at.
+	FlagOrderFieldRaisedAt = &FlagOrderField{
+		Value: func(_m *Flag) (ent.Value, error) {
+			return _m.RaisedAt, nil
+		},
+		column: flag.FieldRaisedAt,
+		toTerm: flag.ByRaisedAt,
+		toCursor: func(_m *Flag) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.RaisedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f FlagOrderField) String() string {
+	var str string
+	switch f.column {
+	case FlagOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case FlagOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case FlagOrderFieldRaisedAt.column:
+		str = "RAISED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f FlagOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *FlagOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("FlagOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *FlagOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *FlagOrderFieldUpdatedAt
+	case "RAISED_AT":
+		*f = *FlagOrderFieldRaisedAt
+	default:
+		return fmt.Errorf("%s is not a valid FlagOrderField", str)
+	}
+	return nil
+}
+
+// FlagOrderField defines the ordering field of Flag.
+type FlagOrderField struct {
+	// Value extracts the ordering value from the given Flag.
+	Value    func(*Flag) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) flag.OrderOption
+	toCursor func(*Flag) Cursor
+}
+
+// FlagOrder defines the ordering of Flag.
+type FlagOrder struct {
+	Direction OrderDirection  `json:"direction"`
+	Field     *FlagOrderField `json:"field"`
+}
+
+// DefaultFlagOrder is the default ordering of Flag.
+var DefaultFlagOrder = &FlagOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &FlagOrderField{
+		Value: func(_m *Flag) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: flag.FieldID,
+		toTerm: flag.ByID,
+		toCursor: func(_m *Flag) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Flag into FlagEdge.
+func (_m *Flag) ToEdge(order *FlagOrder) *FlagEdge {
+	if order == nil {
+		order = DefaultFlagOrder
+	}
+	return &FlagEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // HouseholdEdge is the edge representation of Household.
 type HouseholdEdge struct {
 	Node   *Household `json:"node"`
@@ -4727,6 +5097,356 @@ func (_m *IncentiveRule) ToEdge(order *IncentiveRuleOrder) *IncentiveRuleEdge {
 		order = DefaultIncentiveRuleOrder
 	}
 	return &IncentiveRuleEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// IndicatorSettingEdge is the edge representation of IndicatorSetting.
+type IndicatorSettingEdge struct {
+	Node   *IndicatorSetting `json:"node"`
+	Cursor Cursor            `json:"cursor"`
+}
+
+// IndicatorSettingConnection is the connection containing edges to IndicatorSetting.
+type IndicatorSettingConnection struct {
+	Edges      []*IndicatorSettingEdge `json:"edges"`
+	PageInfo   PageInfo                `json:"pageInfo"`
+	TotalCount int                     `json:"totalCount"`
+}
+
+func (c *IndicatorSettingConnection) build(nodes []*IndicatorSetting, pager *indicatorsettingPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *IndicatorSetting
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *IndicatorSetting {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *IndicatorSetting {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*IndicatorSettingEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &IndicatorSettingEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// IndicatorSettingPaginateOption enables pagination customization.
+type IndicatorSettingPaginateOption func(*indicatorsettingPager) error
+
+// WithIndicatorSettingOrder configures pagination ordering.
+func WithIndicatorSettingOrder(order []*IndicatorSettingOrder) IndicatorSettingPaginateOption {
+	return func(pager *indicatorsettingPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithIndicatorSettingFilter configures pagination filter.
+func WithIndicatorSettingFilter(filter func(*IndicatorSettingQuery) (*IndicatorSettingQuery, error)) IndicatorSettingPaginateOption {
+	return func(pager *indicatorsettingPager) error {
+		if filter == nil {
+			return errors.New("IndicatorSettingQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type indicatorsettingPager struct {
+	reverse bool
+	order   []*IndicatorSettingOrder
+	filter  func(*IndicatorSettingQuery) (*IndicatorSettingQuery, error)
+}
+
+func newIndicatorSettingPager(opts []IndicatorSettingPaginateOption, reverse bool) (*indicatorsettingPager, error) {
+	pager := &indicatorsettingPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *indicatorsettingPager) applyFilter(query *IndicatorSettingQuery) (*IndicatorSettingQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *indicatorsettingPager) toCursor(_m *IndicatorSetting) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *indicatorsettingPager) applyCursors(query *IndicatorSettingQuery, after, before *Cursor) (*IndicatorSettingQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultIndicatorSettingOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *indicatorsettingPager) applyOrder(query *IndicatorSettingQuery) *IndicatorSettingQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultIndicatorSettingOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultIndicatorSettingOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *indicatorsettingPager) orderExpr(query *IndicatorSettingQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultIndicatorSettingOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to IndicatorSetting.
+func (_m *IndicatorSettingQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...IndicatorSettingPaginateOption,
+) (*IndicatorSettingConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newIndicatorSettingPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &IndicatorSettingConnection{Edges: []*IndicatorSettingEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// IndicatorSettingOrderFieldCreatedAt orders IndicatorSetting by created_at.
+	IndicatorSettingOrderFieldCreatedAt = &IndicatorSettingOrderField{
+		Value: func(_m *IndicatorSetting) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: indicatorsetting.FieldCreatedAt,
+		toTerm: indicatorsetting.ByCreatedAt,
+		toCursor: func(_m *IndicatorSetting) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// IndicatorSettingOrderFieldUpdatedAt orders IndicatorSetting by updated_at.
+	IndicatorSettingOrderFieldUpdatedAt = &IndicatorSettingOrderField{
+		Value: func(_m *IndicatorSetting) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: indicatorsetting.FieldUpdatedAt,
+		toTerm: indicatorsetting.ByUpdatedAt,
+		toCursor: func(_m *IndicatorSetting) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f IndicatorSettingOrderField) String() string {
+	var str string
+	switch f.column {
+	case IndicatorSettingOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case IndicatorSettingOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f IndicatorSettingOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *IndicatorSettingOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("IndicatorSettingOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *IndicatorSettingOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *IndicatorSettingOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid IndicatorSettingOrderField", str)
+	}
+	return nil
+}
+
+// IndicatorSettingOrderField defines the ordering field of IndicatorSetting.
+type IndicatorSettingOrderField struct {
+	// Value extracts the ordering value from the given IndicatorSetting.
+	Value    func(*IndicatorSetting) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) indicatorsetting.OrderOption
+	toCursor func(*IndicatorSetting) Cursor
+}
+
+// IndicatorSettingOrder defines the ordering of IndicatorSetting.
+type IndicatorSettingOrder struct {
+	Direction OrderDirection              `json:"direction"`
+	Field     *IndicatorSettingOrderField `json:"field"`
+}
+
+// DefaultIndicatorSettingOrder is the default ordering of IndicatorSetting.
+var DefaultIndicatorSettingOrder = &IndicatorSettingOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &IndicatorSettingOrderField{
+		Value: func(_m *IndicatorSetting) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: indicatorsetting.FieldID,
+		toTerm: indicatorsetting.ByID,
+		toCursor: func(_m *IndicatorSetting) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts IndicatorSetting into IndicatorSettingEdge.
+func (_m *IndicatorSetting) ToEdge(order *IndicatorSettingOrder) *IndicatorSettingEdge {
+	if order == nil {
+		order = DefaultIndicatorSettingOrder
+	}
+	return &IndicatorSettingEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -8323,20 +9043,6 @@ var (
 			}
 		},
 	}
-	// ProductOrderFieldUnitsSold orders Product by units_sold.
-	ProductOrderFieldUnitsSold = &ProductOrderField{
-		Value: func(_m *Product) (ent.Value, error) {
-			return _m.UnitsSold, nil
-		},
-		column: product.FieldUnitsSold,
-		toTerm: product.ByUnitsSold,
-		toCursor: func(_m *Product) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.UnitsSold,
-			}
-		},
-	}
 )
 
 // String implement fmt.Stringer interface.
@@ -8353,8 +9059,6 @@ func (f ProductOrderField) String() string {
 		str = "CATEGORY"
 	case ProductOrderFieldPriceFen.column:
 		str = "PRICE"
-	case ProductOrderFieldUnitsSold.column:
-		str = "UNITS_SOLD"
 	}
 	return str
 }
@@ -8381,8 +9085,6 @@ func (f *ProductOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ProductOrderFieldCategory
 	case "PRICE":
 		*f = *ProductOrderFieldPriceFen
-	case "UNITS_SOLD":
-		*f = *ProductOrderFieldUnitsSold
 	default:
 		return fmt.Errorf("%s is not a valid ProductOrderField", str)
 	}

@@ -13,9 +13,11 @@ import (
 	"bangfu/ent/certification"
 	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
@@ -5796,6 +5798,584 @@ func (i *FacilitationWhereInput) P() (predicate.Facilitation, error) {
 	}
 }
 
+// FlagWhereInput represents a where input for filtering Flag queries.
+type FlagWhereInput struct {
+	Predicates []predicate.Flag  `json:"-"`
+	Not        *FlagWhereInput   `json:"not,omitempty"`
+	Or         []*FlagWhereInput `json:"or,omitempty"`
+	And        []*FlagWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "subject_type" field predicates.
+	SubjectType      *flag.SubjectType  `json:"subjectType,omitempty"`
+	SubjectTypeNEQ   *flag.SubjectType  `json:"subjectTypeNEQ,omitempty"`
+	SubjectTypeIn    []flag.SubjectType `json:"subjectTypeIn,omitempty"`
+	SubjectTypeNotIn []flag.SubjectType `json:"subjectTypeNotIn,omitempty"`
+
+	// "order_id" field predicates.
+	OrderID       *int  `json:"orderID,omitempty"`
+	OrderIDNEQ    *int  `json:"orderIDNEQ,omitempty"`
+	OrderIDIn     []int `json:"orderIDIn,omitempty"`
+	OrderIDNotIn  []int `json:"orderIDNotIn,omitempty"`
+	OrderIDIsNil  bool  `json:"orderIDIsNil,omitempty"`
+	OrderIDNotNil bool  `json:"orderIDNotNil,omitempty"`
+
+	// "score" field predicates.
+	Score      *float64  `json:"score,omitempty"`
+	ScoreNEQ   *float64  `json:"scoreNEQ,omitempty"`
+	ScoreIn    []float64 `json:"scoreIn,omitempty"`
+	ScoreNotIn []float64 `json:"scoreNotIn,omitempty"`
+	ScoreGT    *float64  `json:"scoreGT,omitempty"`
+	ScoreGTE   *float64  `json:"scoreGTE,omitempty"`
+	ScoreLT    *float64  `json:"scoreLT,omitempty"`
+	ScoreLTE   *float64  `json:"scoreLTE,omitempty"`
+
+	// "summary" field predicates.
+	Summary             *string  `json:"summary,omitempty"`
+	SummaryNEQ          *string  `json:"summaryNEQ,omitempty"`
+	SummaryIn           []string `json:"summaryIn,omitempty"`
+	SummaryNotIn        []string `json:"summaryNotIn,omitempty"`
+	SummaryGT           *string  `json:"summaryGT,omitempty"`
+	SummaryGTE          *string  `json:"summaryGTE,omitempty"`
+	SummaryLT           *string  `json:"summaryLT,omitempty"`
+	SummaryLTE          *string  `json:"summaryLTE,omitempty"`
+	SummaryContains     *string  `json:"summaryContains,omitempty"`
+	SummaryHasPrefix    *string  `json:"summaryHasPrefix,omitempty"`
+	SummaryHasSuffix    *string  `json:"summaryHasSuffix,omitempty"`
+	SummaryEqualFold    *string  `json:"summaryEqualFold,omitempty"`
+	SummaryContainsFold *string  `json:"summaryContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *flag.Status  `json:"status,omitempty"`
+	StatusNEQ   *flag.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []flag.Status `json:"statusIn,omitempty"`
+	StatusNotIn []flag.Status `json:"statusNotIn,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonIsNil        bool     `json:"reasonIsNil,omitempty"`
+	ReasonNotNil       bool     `json:"reasonNotNil,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "raised_at" field predicates.
+	RaisedAt      *time.Time  `json:"raisedAt,omitempty"`
+	RaisedAtNEQ   *time.Time  `json:"raisedAtNEQ,omitempty"`
+	RaisedAtIn    []time.Time `json:"raisedAtIn,omitempty"`
+	RaisedAtNotIn []time.Time `json:"raisedAtNotIn,omitempty"`
+	RaisedAtGT    *time.Time  `json:"raisedAtGT,omitempty"`
+	RaisedAtGTE   *time.Time  `json:"raisedAtGTE,omitempty"`
+	RaisedAtLT    *time.Time  `json:"raisedAtLT,omitempty"`
+	RaisedAtLTE   *time.Time  `json:"raisedAtLTE,omitempty"`
+
+	// "reviewed_at" field predicates.
+	ReviewedAt       *time.Time  `json:"reviewedAt,omitempty"`
+	ReviewedAtNEQ    *time.Time  `json:"reviewedAtNEQ,omitempty"`
+	ReviewedAtIn     []time.Time `json:"reviewedAtIn,omitempty"`
+	ReviewedAtNotIn  []time.Time `json:"reviewedAtNotIn,omitempty"`
+	ReviewedAtGT     *time.Time  `json:"reviewedAtGT,omitempty"`
+	ReviewedAtGTE    *time.Time  `json:"reviewedAtGTE,omitempty"`
+	ReviewedAtLT     *time.Time  `json:"reviewedAtLT,omitempty"`
+	ReviewedAtLTE    *time.Time  `json:"reviewedAtLTE,omitempty"`
+	ReviewedAtIsNil  bool        `json:"reviewedAtIsNil,omitempty"`
+	ReviewedAtNotNil bool        `json:"reviewedAtNotNil,omitempty"`
+
+	// "order" edge predicates.
+	HasOrder     *bool              `json:"hasOrder,omitempty"`
+	HasOrderWith []*OrderWhereInput `json:"hasOrderWith,omitempty"`
+
+	// "reviewer" edge predicates.
+	HasReviewer     *bool             `json:"hasReviewer,omitempty"`
+	HasReviewerWith []*UserWhereInput `json:"hasReviewerWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *FlagWhereInput) AddPredicates(predicates ...predicate.Flag) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the FlagWhereInput filter on the FlagQuery builder.
+func (i *FlagWhereInput) Filter(q *FlagQuery) (*FlagQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyFlagWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyFlagWhereInput is returned in case the FlagWhereInput is empty.
+var ErrEmptyFlagWhereInput = errors.New("ent: empty predicate FlagWhereInput")
+
+// P returns a predicate for filtering flags.
+// An error is returned if the input is empty or invalid.
+func (i *FlagWhereInput) P() (predicate.Flag, error) {
+	var predicates []predicate.Flag
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, flag.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Flag, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, flag.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Flag, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, flag.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, flag.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, flag.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, flag.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, flag.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, flag.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, flag.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, flag.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, flag.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, flag.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, flag.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, flag.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, flag.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, flag.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, flag.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, flag.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, flag.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, flag.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, flag.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, flag.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, flag.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, flag.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, flag.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, flag.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, flag.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, flag.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, flag.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, flag.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, flag.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, flag.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, flag.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, flag.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, flag.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, flag.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, flag.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, flag.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, flag.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, flag.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.SubjectType != nil {
+		predicates = append(predicates, flag.SubjectTypeEQ(*i.SubjectType))
+	}
+	if i.SubjectTypeNEQ != nil {
+		predicates = append(predicates, flag.SubjectTypeNEQ(*i.SubjectTypeNEQ))
+	}
+	if len(i.SubjectTypeIn) > 0 {
+		predicates = append(predicates, flag.SubjectTypeIn(i.SubjectTypeIn...))
+	}
+	if len(i.SubjectTypeNotIn) > 0 {
+		predicates = append(predicates, flag.SubjectTypeNotIn(i.SubjectTypeNotIn...))
+	}
+	if i.OrderID != nil {
+		predicates = append(predicates, flag.OrderIDEQ(*i.OrderID))
+	}
+	if i.OrderIDNEQ != nil {
+		predicates = append(predicates, flag.OrderIDNEQ(*i.OrderIDNEQ))
+	}
+	if len(i.OrderIDIn) > 0 {
+		predicates = append(predicates, flag.OrderIDIn(i.OrderIDIn...))
+	}
+	if len(i.OrderIDNotIn) > 0 {
+		predicates = append(predicates, flag.OrderIDNotIn(i.OrderIDNotIn...))
+	}
+	if i.OrderIDIsNil {
+		predicates = append(predicates, flag.OrderIDIsNil())
+	}
+	if i.OrderIDNotNil {
+		predicates = append(predicates, flag.OrderIDNotNil())
+	}
+	if i.Score != nil {
+		predicates = append(predicates, flag.ScoreEQ(*i.Score))
+	}
+	if i.ScoreNEQ != nil {
+		predicates = append(predicates, flag.ScoreNEQ(*i.ScoreNEQ))
+	}
+	if len(i.ScoreIn) > 0 {
+		predicates = append(predicates, flag.ScoreIn(i.ScoreIn...))
+	}
+	if len(i.ScoreNotIn) > 0 {
+		predicates = append(predicates, flag.ScoreNotIn(i.ScoreNotIn...))
+	}
+	if i.ScoreGT != nil {
+		predicates = append(predicates, flag.ScoreGT(*i.ScoreGT))
+	}
+	if i.ScoreGTE != nil {
+		predicates = append(predicates, flag.ScoreGTE(*i.ScoreGTE))
+	}
+	if i.ScoreLT != nil {
+		predicates = append(predicates, flag.ScoreLT(*i.ScoreLT))
+	}
+	if i.ScoreLTE != nil {
+		predicates = append(predicates, flag.ScoreLTE(*i.ScoreLTE))
+	}
+	if i.Summary != nil {
+		predicates = append(predicates, flag.SummaryEQ(*i.Summary))
+	}
+	if i.SummaryNEQ != nil {
+		predicates = append(predicates, flag.SummaryNEQ(*i.SummaryNEQ))
+	}
+	if len(i.SummaryIn) > 0 {
+		predicates = append(predicates, flag.SummaryIn(i.SummaryIn...))
+	}
+	if len(i.SummaryNotIn) > 0 {
+		predicates = append(predicates, flag.SummaryNotIn(i.SummaryNotIn...))
+	}
+	if i.SummaryGT != nil {
+		predicates = append(predicates, flag.SummaryGT(*i.SummaryGT))
+	}
+	if i.SummaryGTE != nil {
+		predicates = append(predicates, flag.SummaryGTE(*i.SummaryGTE))
+	}
+	if i.SummaryLT != nil {
+		predicates = append(predicates, flag.SummaryLT(*i.SummaryLT))
+	}
+	if i.SummaryLTE != nil {
+		predicates = append(predicates, flag.SummaryLTE(*i.SummaryLTE))
+	}
+	if i.SummaryContains != nil {
+		predicates = append(predicates, flag.SummaryContains(*i.SummaryContains))
+	}
+	if i.SummaryHasPrefix != nil {
+		predicates = append(predicates, flag.SummaryHasPrefix(*i.SummaryHasPrefix))
+	}
+	if i.SummaryHasSuffix != nil {
+		predicates = append(predicates, flag.SummaryHasSuffix(*i.SummaryHasSuffix))
+	}
+	if i.SummaryEqualFold != nil {
+		predicates = append(predicates, flag.SummaryEqualFold(*i.SummaryEqualFold))
+	}
+	if i.SummaryContainsFold != nil {
+		predicates = append(predicates, flag.SummaryContainsFold(*i.SummaryContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, flag.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, flag.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, flag.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, flag.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, flag.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, flag.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, flag.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, flag.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, flag.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, flag.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, flag.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, flag.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, flag.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, flag.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, flag.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonIsNil {
+		predicates = append(predicates, flag.ReasonIsNil())
+	}
+	if i.ReasonNotNil {
+		predicates = append(predicates, flag.ReasonNotNil())
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, flag.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, flag.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.RaisedAt != nil {
+		predicates = append(predicates, flag.RaisedAtEQ(*i.RaisedAt))
+	}
+	if i.RaisedAtNEQ != nil {
+		predicates = append(predicates, flag.RaisedAtNEQ(*i.RaisedAtNEQ))
+	}
+	if len(i.RaisedAtIn) > 0 {
+		predicates = append(predicates, flag.RaisedAtIn(i.RaisedAtIn...))
+	}
+	if len(i.RaisedAtNotIn) > 0 {
+		predicates = append(predicates, flag.RaisedAtNotIn(i.RaisedAtNotIn...))
+	}
+	if i.RaisedAtGT != nil {
+		predicates = append(predicates, flag.RaisedAtGT(*i.RaisedAtGT))
+	}
+	if i.RaisedAtGTE != nil {
+		predicates = append(predicates, flag.RaisedAtGTE(*i.RaisedAtGTE))
+	}
+	if i.RaisedAtLT != nil {
+		predicates = append(predicates, flag.RaisedAtLT(*i.RaisedAtLT))
+	}
+	if i.RaisedAtLTE != nil {
+		predicates = append(predicates, flag.RaisedAtLTE(*i.RaisedAtLTE))
+	}
+	if i.ReviewedAt != nil {
+		predicates = append(predicates, flag.ReviewedAtEQ(*i.ReviewedAt))
+	}
+	if i.ReviewedAtNEQ != nil {
+		predicates = append(predicates, flag.ReviewedAtNEQ(*i.ReviewedAtNEQ))
+	}
+	if len(i.ReviewedAtIn) > 0 {
+		predicates = append(predicates, flag.ReviewedAtIn(i.ReviewedAtIn...))
+	}
+	if len(i.ReviewedAtNotIn) > 0 {
+		predicates = append(predicates, flag.ReviewedAtNotIn(i.ReviewedAtNotIn...))
+	}
+	if i.ReviewedAtGT != nil {
+		predicates = append(predicates, flag.ReviewedAtGT(*i.ReviewedAtGT))
+	}
+	if i.ReviewedAtGTE != nil {
+		predicates = append(predicates, flag.ReviewedAtGTE(*i.ReviewedAtGTE))
+	}
+	if i.ReviewedAtLT != nil {
+		predicates = append(predicates, flag.ReviewedAtLT(*i.ReviewedAtLT))
+	}
+	if i.ReviewedAtLTE != nil {
+		predicates = append(predicates, flag.ReviewedAtLTE(*i.ReviewedAtLTE))
+	}
+	if i.ReviewedAtIsNil {
+		predicates = append(predicates, flag.ReviewedAtIsNil())
+	}
+	if i.ReviewedAtNotNil {
+		predicates = append(predicates, flag.ReviewedAtNotNil())
+	}
+
+	if i.HasOrder != nil {
+		p := flag.HasOrder()
+		if !*i.HasOrder {
+			p = flag.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrderWith) > 0 {
+		with := make([]predicate.Order, 0, len(i.HasOrderWith))
+		for _, w := range i.HasOrderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, flag.HasOrderWith(with...))
+	}
+	if i.HasReviewer != nil {
+		p := flag.HasReviewer()
+		if !*i.HasReviewer {
+			p = flag.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReviewerWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasReviewerWith))
+		for _, w := range i.HasReviewerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReviewerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, flag.HasReviewerWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyFlagWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return flag.And(predicates...), nil
+	}
+}
+
 // HouseholdWhereInput represents a where input for filtering Household queries.
 type HouseholdWhereInput struct {
 	Predicates []predicate.Household  `json:"-"`
@@ -7604,6 +8184,330 @@ func (i *IncentiveRuleWhereInput) P() (predicate.IncentiveRule, error) {
 	}
 }
 
+// IndicatorSettingWhereInput represents a where input for filtering IndicatorSetting queries.
+type IndicatorSettingWhereInput struct {
+	Predicates []predicate.IndicatorSetting  `json:"-"`
+	Not        *IndicatorSettingWhereInput   `json:"not,omitempty"`
+	Or         []*IndicatorSettingWhereInput `json:"or,omitempty"`
+	And        []*IndicatorSettingWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "enabled" field predicates.
+	Enabled    *bool `json:"enabled,omitempty"`
+	EnabledNEQ *bool `json:"enabledNEQ,omitempty"`
+
+	// "fence_multiplier" field predicates.
+	FenceMultiplier      *float64  `json:"fenceMultiplier,omitempty"`
+	FenceMultiplierNEQ   *float64  `json:"fenceMultiplierNEQ,omitempty"`
+	FenceMultiplierIn    []float64 `json:"fenceMultiplierIn,omitempty"`
+	FenceMultiplierNotIn []float64 `json:"fenceMultiplierNotIn,omitempty"`
+	FenceMultiplierGT    *float64  `json:"fenceMultiplierGT,omitempty"`
+	FenceMultiplierGTE   *float64  `json:"fenceMultiplierGTE,omitempty"`
+	FenceMultiplierLT    *float64  `json:"fenceMultiplierLT,omitempty"`
+	FenceMultiplierLTE   *float64  `json:"fenceMultiplierLTE,omitempty"`
+
+	// "min_sample" field predicates.
+	MinSample      *int  `json:"minSample,omitempty"`
+	MinSampleNEQ   *int  `json:"minSampleNEQ,omitempty"`
+	MinSampleIn    []int `json:"minSampleIn,omitempty"`
+	MinSampleNotIn []int `json:"minSampleNotIn,omitempty"`
+	MinSampleGT    *int  `json:"minSampleGT,omitempty"`
+	MinSampleGTE   *int  `json:"minSampleGTE,omitempty"`
+	MinSampleLT    *int  `json:"minSampleLT,omitempty"`
+	MinSampleLTE   *int  `json:"minSampleLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *IndicatorSettingWhereInput) AddPredicates(predicates ...predicate.IndicatorSetting) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the IndicatorSettingWhereInput filter on the IndicatorSettingQuery builder.
+func (i *IndicatorSettingWhereInput) Filter(q *IndicatorSettingQuery) (*IndicatorSettingQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyIndicatorSettingWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyIndicatorSettingWhereInput is returned in case the IndicatorSettingWhereInput is empty.
+var ErrEmptyIndicatorSettingWhereInput = errors.New("ent: empty predicate IndicatorSettingWhereInput")
+
+// P returns a predicate for filtering indicatorsettings.
+// An error is returned if the input is empty or invalid.
+func (i *IndicatorSettingWhereInput) P() (predicate.IndicatorSetting, error) {
+	var predicates []predicate.IndicatorSetting
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, indicatorsetting.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.IndicatorSetting, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, indicatorsetting.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.IndicatorSetting, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, indicatorsetting.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, indicatorsetting.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, indicatorsetting.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, indicatorsetting.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, indicatorsetting.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, indicatorsetting.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, indicatorsetting.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, indicatorsetting.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, indicatorsetting.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, indicatorsetting.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, indicatorsetting.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, indicatorsetting.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, indicatorsetting.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, indicatorsetting.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, indicatorsetting.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, indicatorsetting.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, indicatorsetting.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, indicatorsetting.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, indicatorsetting.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, indicatorsetting.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, indicatorsetting.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, indicatorsetting.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, indicatorsetting.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, indicatorsetting.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, indicatorsetting.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, indicatorsetting.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, indicatorsetting.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, indicatorsetting.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, indicatorsetting.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, indicatorsetting.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, indicatorsetting.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, indicatorsetting.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, indicatorsetting.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, indicatorsetting.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, indicatorsetting.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, indicatorsetting.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, indicatorsetting.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, indicatorsetting.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.Enabled != nil {
+		predicates = append(predicates, indicatorsetting.EnabledEQ(*i.Enabled))
+	}
+	if i.EnabledNEQ != nil {
+		predicates = append(predicates, indicatorsetting.EnabledNEQ(*i.EnabledNEQ))
+	}
+	if i.FenceMultiplier != nil {
+		predicates = append(predicates, indicatorsetting.FenceMultiplierEQ(*i.FenceMultiplier))
+	}
+	if i.FenceMultiplierNEQ != nil {
+		predicates = append(predicates, indicatorsetting.FenceMultiplierNEQ(*i.FenceMultiplierNEQ))
+	}
+	if len(i.FenceMultiplierIn) > 0 {
+		predicates = append(predicates, indicatorsetting.FenceMultiplierIn(i.FenceMultiplierIn...))
+	}
+	if len(i.FenceMultiplierNotIn) > 0 {
+		predicates = append(predicates, indicatorsetting.FenceMultiplierNotIn(i.FenceMultiplierNotIn...))
+	}
+	if i.FenceMultiplierGT != nil {
+		predicates = append(predicates, indicatorsetting.FenceMultiplierGT(*i.FenceMultiplierGT))
+	}
+	if i.FenceMultiplierGTE != nil {
+		predicates = append(predicates, indicatorsetting.FenceMultiplierGTE(*i.FenceMultiplierGTE))
+	}
+	if i.FenceMultiplierLT != nil {
+		predicates = append(predicates, indicatorsetting.FenceMultiplierLT(*i.FenceMultiplierLT))
+	}
+	if i.FenceMultiplierLTE != nil {
+		predicates = append(predicates, indicatorsetting.FenceMultiplierLTE(*i.FenceMultiplierLTE))
+	}
+	if i.MinSample != nil {
+		predicates = append(predicates, indicatorsetting.MinSampleEQ(*i.MinSample))
+	}
+	if i.MinSampleNEQ != nil {
+		predicates = append(predicates, indicatorsetting.MinSampleNEQ(*i.MinSampleNEQ))
+	}
+	if len(i.MinSampleIn) > 0 {
+		predicates = append(predicates, indicatorsetting.MinSampleIn(i.MinSampleIn...))
+	}
+	if len(i.MinSampleNotIn) > 0 {
+		predicates = append(predicates, indicatorsetting.MinSampleNotIn(i.MinSampleNotIn...))
+	}
+	if i.MinSampleGT != nil {
+		predicates = append(predicates, indicatorsetting.MinSampleGT(*i.MinSampleGT))
+	}
+	if i.MinSampleGTE != nil {
+		predicates = append(predicates, indicatorsetting.MinSampleGTE(*i.MinSampleGTE))
+	}
+	if i.MinSampleLT != nil {
+		predicates = append(predicates, indicatorsetting.MinSampleLT(*i.MinSampleLT))
+	}
+	if i.MinSampleLTE != nil {
+		predicates = append(predicates, indicatorsetting.MinSampleLTE(*i.MinSampleLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyIndicatorSettingWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return indicatorsetting.And(predicates...), nil
+	}
+}
+
 // InvitationWhereInput represents a where input for filtering Invitation queries.
 type InvitationWhereInput struct {
 	Predicates []predicate.Invitation  `json:"-"`
@@ -8172,6 +9076,14 @@ type LedgerEntryWhereInput struct {
 	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
 	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
 
+	// "flag_id" field predicates.
+	FlagID       *int  `json:"flagID,omitempty"`
+	FlagIDNEQ    *int  `json:"flagIDNEQ,omitempty"`
+	FlagIDIn     []int `json:"flagIDIn,omitempty"`
+	FlagIDNotIn  []int `json:"flagIDNotIn,omitempty"`
+	FlagIDIsNil  bool  `json:"flagIDIsNil,omitempty"`
+	FlagIDNotNil bool  `json:"flagIDNotNil,omitempty"`
+
 	// "order_line" edge predicates.
 	HasOrderLine     *bool                  `json:"hasOrderLine,omitempty"`
 	HasOrderLineWith []*OrderLineWhereInput `json:"hasOrderLineWith,omitempty"`
@@ -8195,6 +9107,10 @@ type LedgerEntryWhereInput struct {
 	// "organization" edge predicates.
 	HasOrganization     *bool                     `json:"hasOrganization,omitempty"`
 	HasOrganizationWith []*OrganizationWhereInput `json:"hasOrganizationWith,omitempty"`
+
+	// "flag" edge predicates.
+	HasFlag     *bool             `json:"hasFlag,omitempty"`
+	HasFlagWith []*FlagWhereInput `json:"hasFlagWith,omitempty"`
 
 	// "reverses" edge predicates.
 	HasReverses     *bool                    `json:"hasReverses,omitempty"`
@@ -8603,6 +9519,24 @@ func (i *LedgerEntryWhereInput) P() (predicate.LedgerEntry, error) {
 	if i.NoteContainsFold != nil {
 		predicates = append(predicates, ledgerentry.NoteContainsFold(*i.NoteContainsFold))
 	}
+	if i.FlagID != nil {
+		predicates = append(predicates, ledgerentry.FlagIDEQ(*i.FlagID))
+	}
+	if i.FlagIDNEQ != nil {
+		predicates = append(predicates, ledgerentry.FlagIDNEQ(*i.FlagIDNEQ))
+	}
+	if len(i.FlagIDIn) > 0 {
+		predicates = append(predicates, ledgerentry.FlagIDIn(i.FlagIDIn...))
+	}
+	if len(i.FlagIDNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.FlagIDNotIn(i.FlagIDNotIn...))
+	}
+	if i.FlagIDIsNil {
+		predicates = append(predicates, ledgerentry.FlagIDIsNil())
+	}
+	if i.FlagIDNotNil {
+		predicates = append(predicates, ledgerentry.FlagIDNotNil())
+	}
 
 	if i.HasOrderLine != nil {
 		p := ledgerentry.HasOrderLine()
@@ -8711,6 +9645,24 @@ func (i *LedgerEntryWhereInput) P() (predicate.LedgerEntry, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, ledgerentry.HasOrganizationWith(with...))
+	}
+	if i.HasFlag != nil {
+		p := ledgerentry.HasFlag()
+		if !*i.HasFlag {
+			p = ledgerentry.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasFlagWith) > 0 {
+		with := make([]predicate.Flag, 0, len(i.HasFlagWith))
+		for _, w := range i.HasFlagWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasFlagWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, ledgerentry.HasFlagWith(with...))
 	}
 	if i.HasReverses != nil {
 		p := ledgerentry.HasReverses()
@@ -13227,16 +14179,6 @@ type ProductWhereInput struct {
 	CertifiedUntilIsNil  bool        `json:"certifiedUntilIsNil,omitempty"`
 	CertifiedUntilNotNil bool        `json:"certifiedUntilNotNil,omitempty"`
 
-	// "units_sold" field predicates.
-	UnitsSold      *int  `json:"unitsSold,omitempty"`
-	UnitsSoldNEQ   *int  `json:"unitsSoldNEQ,omitempty"`
-	UnitsSoldIn    []int `json:"unitsSoldIn,omitempty"`
-	UnitsSoldNotIn []int `json:"unitsSoldNotIn,omitempty"`
-	UnitsSoldGT    *int  `json:"unitsSoldGT,omitempty"`
-	UnitsSoldGTE   *int  `json:"unitsSoldGTE,omitempty"`
-	UnitsSoldLT    *int  `json:"unitsSoldLT,omitempty"`
-	UnitsSoldLTE   *int  `json:"unitsSoldLTE,omitempty"`
-
 	// "supplier" edge predicates.
 	HasSupplier     *bool                     `json:"hasSupplier,omitempty"`
 	HasSupplierWith []*OrganizationWhereInput `json:"hasSupplierWith,omitempty"`
@@ -13714,30 +14656,6 @@ func (i *ProductWhereInput) P() (predicate.Product, error) {
 	}
 	if i.CertifiedUntilNotNil {
 		predicates = append(predicates, product.CertifiedUntilNotNil())
-	}
-	if i.UnitsSold != nil {
-		predicates = append(predicates, product.UnitsSoldEQ(*i.UnitsSold))
-	}
-	if i.UnitsSoldNEQ != nil {
-		predicates = append(predicates, product.UnitsSoldNEQ(*i.UnitsSoldNEQ))
-	}
-	if len(i.UnitsSoldIn) > 0 {
-		predicates = append(predicates, product.UnitsSoldIn(i.UnitsSoldIn...))
-	}
-	if len(i.UnitsSoldNotIn) > 0 {
-		predicates = append(predicates, product.UnitsSoldNotIn(i.UnitsSoldNotIn...))
-	}
-	if i.UnitsSoldGT != nil {
-		predicates = append(predicates, product.UnitsSoldGT(*i.UnitsSoldGT))
-	}
-	if i.UnitsSoldGTE != nil {
-		predicates = append(predicates, product.UnitsSoldGTE(*i.UnitsSoldGTE))
-	}
-	if i.UnitsSoldLT != nil {
-		predicates = append(predicates, product.UnitsSoldLT(*i.UnitsSoldLT))
-	}
-	if i.UnitsSoldLTE != nil {
-		predicates = append(predicates, product.UnitsSoldLTE(*i.UnitsSoldLTE))
 	}
 
 	if i.HasSupplier != nil {

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"bangfu/ent/agreement"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/incentiverule"
 	"bangfu/ent/ledgerentry"
@@ -51,6 +52,8 @@ type LedgerEntry struct {
 	IncentiveRuleID *int `json:"incentive_rule_id,omitempty"`
 	// Note holds the value of the "note" field.
 	Note string `json:"note,omitempty"`
+	// The integrity flag whose review wrote this entry: a reversal when the flag was confirmed, a re-booking when it was dismissed.
+	FlagID *int `json:"flag_id,omitempty"`
 	// PostgreSQL transaction that wrote the row (pg_current_xact_id); the log's sealer orders by it.
 	Xid *int64 `json:"xid,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -73,15 +76,17 @@ type LedgerEntryEdges struct {
 	Household *Household `json:"household,omitempty"`
 	// Organization holds the value of the organization edge.
 	Organization *Organization `json:"organization,omitempty"`
+	// Flag holds the value of the flag edge.
+	Flag *Flag `json:"flag,omitempty"`
 	// Reverses holds the value of the reverses edge.
 	Reverses *LedgerEntry `json:"reverses,omitempty"`
 	// ReversedBy holds the value of the reversed_by edge.
 	ReversedBy *LedgerEntry `json:"reversed_by,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [8]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
-	totalCount [8]map[string]int
+	totalCount [9]map[string]int
 }
 
 // OrderLineOrErr returns the OrderLine value or an error if the edge
@@ -150,12 +155,23 @@ func (e LedgerEntryEdges) OrganizationOrErr() (*Organization, error) {
 	return nil, &NotLoadedError{edge: "organization"}
 }
 
+// FlagOrErr returns the Flag value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e LedgerEntryEdges) FlagOrErr() (*Flag, error) {
+	if e.Flag != nil {
+		return e.Flag, nil
+	} else if e.loadedTypes[6] {
+		return nil, &NotFoundError{label: flag.Label}
+	}
+	return nil, &NotLoadedError{edge: "flag"}
+}
+
 // ReversesOrErr returns the Reverses value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
 func (e LedgerEntryEdges) ReversesOrErr() (*LedgerEntry, error) {
 	if e.Reverses != nil {
 		return e.Reverses, nil
-	} else if e.loadedTypes[6] {
+	} else if e.loadedTypes[7] {
 		return nil, &NotFoundError{label: ledgerentry.Label}
 	}
 	return nil, &NotLoadedError{edge: "reverses"}
@@ -166,7 +182,7 @@ func (e LedgerEntryEdges) ReversesOrErr() (*LedgerEntry, error) {
 func (e LedgerEntryEdges) ReversedByOrErr() (*LedgerEntry, error) {
 	if e.ReversedBy != nil {
 		return e.ReversedBy, nil
-	} else if e.loadedTypes[7] {
+	} else if e.loadedTypes[8] {
 		return nil, &NotFoundError{label: ledgerentry.Label}
 	}
 	return nil, &NotLoadedError{edge: "reversed_by"}
@@ -177,7 +193,7 @@ func (*LedgerEntry) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case ledgerentry.FieldID, ledgerentry.FieldAmount, ledgerentry.FieldYear, ledgerentry.FieldMonth, ledgerentry.FieldOrderLineID, ledgerentry.FieldAgreementID, ledgerentry.FieldOriginCountyID, ledgerentry.FieldHouseholdID, ledgerentry.FieldOrganizationID, ledgerentry.FieldReversesID, ledgerentry.FieldIncentiveRuleID, ledgerentry.FieldXid:
+		case ledgerentry.FieldID, ledgerentry.FieldAmount, ledgerentry.FieldYear, ledgerentry.FieldMonth, ledgerentry.FieldOrderLineID, ledgerentry.FieldAgreementID, ledgerentry.FieldOriginCountyID, ledgerentry.FieldHouseholdID, ledgerentry.FieldOrganizationID, ledgerentry.FieldReversesID, ledgerentry.FieldIncentiveRuleID, ledgerentry.FieldFlagID, ledgerentry.FieldXid:
 			values[i] = new(sql.NullInt64)
 		case ledgerentry.FieldKind, ledgerentry.FieldIndicator, ledgerentry.FieldNote:
 			values[i] = new(sql.NullString)
@@ -297,6 +313,13 @@ func (_m *LedgerEntry) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Note = value.String
 			}
+		case ledgerentry.FieldFlagID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field flag_id", values[i])
+			} else if value.Valid {
+				_m.FlagID = new(int)
+				*_m.FlagID = int(value.Int64)
+			}
 		case ledgerentry.FieldXid:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field xid", values[i])
@@ -345,6 +368,11 @@ func (_m *LedgerEntry) QueryHousehold() *HouseholdQuery {
 // QueryOrganization queries the "organization" edge of the LedgerEntry entity.
 func (_m *LedgerEntry) QueryOrganization() *OrganizationQuery {
 	return NewLedgerEntryClient(_m.config).QueryOrganization(_m)
+}
+
+// QueryFlag queries the "flag" edge of the LedgerEntry entity.
+func (_m *LedgerEntry) QueryFlag() *FlagQuery {
+	return NewLedgerEntryClient(_m.config).QueryFlag(_m)
 }
 
 // QueryReverses queries the "reverses" edge of the LedgerEntry entity.
@@ -439,6 +467,11 @@ func (_m *LedgerEntry) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("note=")
 	builder.WriteString(_m.Note)
+	builder.WriteString(", ")
+	if v := _m.FlagID; v != nil {
+		builder.WriteString("flag_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	if v := _m.Xid; v != nil {
 		builder.WriteString("xid=")

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"bangfu/ent/agreement"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/incentiverule"
 	"bangfu/ent/ledgerentry"
@@ -200,6 +201,20 @@ func (_c *LedgerEntryCreate) SetNillableNote(v *string) *LedgerEntryCreate {
 	return _c
 }
 
+// SetFlagID sets the "flag_id" field.
+func (_c *LedgerEntryCreate) SetFlagID(v int) *LedgerEntryCreate {
+	_c.mutation.SetFlagID(v)
+	return _c
+}
+
+// SetNillableFlagID sets the "flag_id" field if the given value is not nil.
+func (_c *LedgerEntryCreate) SetNillableFlagID(v *int) *LedgerEntryCreate {
+	if v != nil {
+		_c.SetFlagID(*v)
+	}
+	return _c
+}
+
 // SetXid sets the "xid" field.
 func (_c *LedgerEntryCreate) SetXid(v int64) *LedgerEntryCreate {
 	_c.mutation.SetXid(v)
@@ -242,6 +257,11 @@ func (_c *LedgerEntryCreate) SetHousehold(v *Household) *LedgerEntryCreate {
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *LedgerEntryCreate) SetOrganization(v *Organization) *LedgerEntryCreate {
 	return _c.SetOrganizationID(v.ID)
+}
+
+// SetFlag sets the "flag" edge to the Flag entity.
+func (_c *LedgerEntryCreate) SetFlag(v *Flag) *LedgerEntryCreate {
+	return _c.SetFlagID(v.ID)
 }
 
 // SetReverses sets the "reverses" edge to the LedgerEntry entity.
@@ -515,6 +535,23 @@ func (_c *LedgerEntryCreate) createSpec() (*LedgerEntry, *sqlgraph.CreateSpec) {
 		_node.OrganizationID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.FlagIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   ledgerentry.FlagTable,
+			Columns: []string{ledgerentry.FlagColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(flag.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.FlagID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	if nodes := _c.mutation.ReversesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2O,
@@ -652,6 +689,9 @@ func (u *LedgerEntryUpsertOne) UpdateNewValues() *LedgerEntryUpsertOne {
 		}
 		if _, exists := u.create.mutation.Note(); exists {
 			s.SetIgnore(ledgerentry.FieldNote)
+		}
+		if _, exists := u.create.mutation.FlagID(); exists {
+			s.SetIgnore(ledgerentry.FieldFlagID)
 		}
 		if _, exists := u.create.mutation.Xid(); exists {
 			s.SetIgnore(ledgerentry.FieldXid)
@@ -904,6 +944,9 @@ func (u *LedgerEntryUpsertBulk) UpdateNewValues() *LedgerEntryUpsertBulk {
 			}
 			if _, exists := b.mutation.Note(); exists {
 				s.SetIgnore(ledgerentry.FieldNote)
+			}
+			if _, exists := b.mutation.FlagID(); exists {
+				s.SetIgnore(ledgerentry.FieldFlagID)
 			}
 			if _, exists := b.mutation.Xid(); exists {
 				s.SetIgnore(ledgerentry.FieldXid)

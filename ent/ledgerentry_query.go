@@ -4,6 +4,7 @@ package ent
 
 import (
 	"bangfu/ent/agreement"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/incentiverule"
 	"bangfu/ent/ledgerentry"
@@ -36,6 +37,7 @@ type LedgerEntryQuery struct {
 	withIncentiveRule *IncentiveRuleQuery
 	withHousehold     *HouseholdQuery
 	withOrganization  *OrganizationQuery
+	withFlag          *FlagQuery
 	withReverses      *LedgerEntryQuery
 	withReversedBy    *LedgerEntryQuery
 	modifiers         []func(*sql.Selector)
@@ -201,6 +203,28 @@ func (_q *LedgerEntryQuery) QueryOrganization() *OrganizationQuery {
 			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, selector),
 			sqlgraph.To(organization.Table, organization.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, ledgerentry.OrganizationTable, ledgerentry.OrganizationColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryFlag chains the current query on the "flag" edge.
+func (_q *LedgerEntryQuery) QueryFlag() *FlagQuery {
+	query := (&FlagClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, selector),
+			sqlgraph.To(flag.Table, flag.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, ledgerentry.FlagTable, ledgerentry.FlagColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -450,6 +474,7 @@ func (_q *LedgerEntryQuery) Clone() *LedgerEntryQuery {
 		withIncentiveRule: _q.withIncentiveRule.Clone(),
 		withHousehold:     _q.withHousehold.Clone(),
 		withOrganization:  _q.withOrganization.Clone(),
+		withFlag:          _q.withFlag.Clone(),
 		withReverses:      _q.withReverses.Clone(),
 		withReversedBy:    _q.withReversedBy.Clone(),
 		// clone intermediate query.
@@ -521,6 +546,17 @@ func (_q *LedgerEntryQuery) WithOrganization(opts ...func(*OrganizationQuery)) *
 		opt(query)
 	}
 	_q.withOrganization = query
+	return _q
+}
+
+// WithFlag tells the query-builder to eager-load the nodes that are connected to
+// the "flag" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *LedgerEntryQuery) WithFlag(opts ...func(*FlagQuery)) *LedgerEntryQuery {
+	query := (&FlagClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withFlag = query
 	return _q
 }
 
@@ -630,13 +666,14 @@ func (_q *LedgerEntryQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	var (
 		nodes       = []*LedgerEntry{}
 		_spec       = _q.querySpec()
-		loadedTypes = [8]bool{
+		loadedTypes = [9]bool{
 			_q.withOrderLine != nil,
 			_q.withAgreement != nil,
 			_q.withOriginCounty != nil,
 			_q.withIncentiveRule != nil,
 			_q.withHousehold != nil,
 			_q.withOrganization != nil,
+			_q.withFlag != nil,
 			_q.withReverses != nil,
 			_q.withReversedBy != nil,
 		}
@@ -695,6 +732,12 @@ func (_q *LedgerEntryQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*
 	if query := _q.withOrganization; query != nil {
 		if err := _q.loadOrganization(ctx, query, nodes, nil,
 			func(n *LedgerEntry, e *Organization) { n.Edges.Organization = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withFlag; query != nil {
+		if err := _q.loadFlag(ctx, query, nodes, nil,
+			func(n *LedgerEntry, e *Flag) { n.Edges.Flag = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -910,6 +953,38 @@ func (_q *LedgerEntryQuery) loadOrganization(ctx context.Context, query *Organiz
 	}
 	return nil
 }
+func (_q *LedgerEntryQuery) loadFlag(ctx context.Context, query *FlagQuery, nodes []*LedgerEntry, init func(*LedgerEntry), assign func(*LedgerEntry, *Flag)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*LedgerEntry)
+	for i := range nodes {
+		if nodes[i].FlagID == nil {
+			continue
+		}
+		fk := *nodes[i].FlagID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(flag.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "flag_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 func (_q *LedgerEntryQuery) loadReverses(ctx context.Context, query *LedgerEntryQuery, nodes []*LedgerEntry, init func(*LedgerEntry), assign func(*LedgerEntry, *LedgerEntry)) error {
 	ids := make([]int, 0, len(nodes))
 	nodeids := make(map[int][]*LedgerEntry)
@@ -1018,6 +1093,9 @@ func (_q *LedgerEntryQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withOrganization != nil {
 			_spec.Node.AddColumnOnce(ledgerentry.FieldOrganizationID)
+		}
+		if _q.withFlag != nil {
+			_spec.Node.AddColumnOnce(ledgerentry.FieldFlagID)
 		}
 		if _q.withReverses != nil {
 			_spec.Node.AddColumnOnce(ledgerentry.FieldReversesID)

@@ -14,9 +14,11 @@ import (
 	"bangfu/ent/credittotal"
 	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/jobrun"
 	"bangfu/ent/ledgerentry"
@@ -33,6 +35,7 @@ import (
 	"bangfu/ent/pairing"
 	"bangfu/ent/predicate"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -75,9 +78,11 @@ const (
 	TypeCreditTotal         = "CreditTotal"
 	TypeExitSlackCase       = "ExitSlackCase"
 	TypeFacilitation        = "Facilitation"
+	TypeFlag                = "Flag"
 	TypeHousehold           = "Household"
 	TypeHouseholdMember     = "HouseholdMember"
 	TypeIncentiveRule       = "IncentiveRule"
+	TypeIndicatorSetting    = "IndicatorSetting"
 	TypeInvitation          = "Invitation"
 	TypeJobRun              = "JobRun"
 	TypeLedgerEntry         = "LedgerEntry"
@@ -93,6 +98,7 @@ const (
 	TypeOrganization        = "Organization"
 	TypePairing             = "Pairing"
 	TypeProduct             = "Product"
+	TypeProductSales        = "ProductSales"
 	TypeProgressReport      = "ProgressReport"
 	TypePurchaseTotal       = "PurchaseTotal"
 	TypeRegion              = "Region"
@@ -13932,6 +13938,1513 @@ func (m *FacilitationMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Facilitation edge %s", name)
 }
 
+// FlagMutation represents an operation that mutates the Flag nodes in the graph.
+type FlagMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *int
+	created_at            *time.Time
+	updated_at            *time.Time
+	code                  *string
+	subject_type          *flag.SubjectType
+	subjects              *[]string
+	appendsubjects        []string
+	subject_key           *string
+	score                 *float64
+	addscore              *float64
+	summary               *string
+	evidence              *[]string
+	appendevidence        []string
+	thresholds            *map[string]interface{}
+	status                *flag.Status
+	reason                *string
+	raised_at             *time.Time
+	reviewed_at           *time.Time
+	clearedFields         map[string]struct{}
+	_order                *int
+	cleared_order         bool
+	reviewer              *int
+	clearedreviewer       bool
+	ledger_entries        map[int]struct{}
+	removedledger_entries map[int]struct{}
+	clearedledger_entries bool
+	done                  bool
+	oldValue              func(context.Context) (*Flag, error)
+	predicates            []predicate.Flag
+}
+
+var _ ent.Mutation = (*FlagMutation)(nil)
+
+// flagOption allows management of the mutation configuration using functional options.
+type flagOption func(*FlagMutation)
+
+// newFlagMutation creates new mutation for the Flag entity.
+func newFlagMutation(c config, op Op, opts ...flagOption) *FlagMutation {
+	m := &FlagMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFlag,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFlagID sets the ID field of the mutation.
+func withFlagID(id int) flagOption {
+	return func(m *FlagMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Flag
+		)
+		m.oldValue = func(ctx context.Context) (*Flag, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Flag.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFlag sets the old Flag of the mutation.
+func withFlag(node *Flag) flagOption {
+	return func(m *FlagMutation) {
+		m.oldValue = func(context.Context) (*Flag, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FlagMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FlagMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FlagMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FlagMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Flag.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *FlagMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *FlagMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *FlagMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *FlagMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *FlagMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *FlagMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCode sets the "code" field.
+func (m *FlagMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *FlagMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *FlagMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetSubjectType sets the "subject_type" field.
+func (m *FlagMutation) SetSubjectType(ft flag.SubjectType) {
+	m.subject_type = &ft
+}
+
+// SubjectType returns the value of the "subject_type" field in the mutation.
+func (m *FlagMutation) SubjectType() (r flag.SubjectType, exists bool) {
+	v := m.subject_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjectType returns the old "subject_type" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldSubjectType(ctx context.Context) (v flag.SubjectType, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjectType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjectType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjectType: %w", err)
+	}
+	return oldValue.SubjectType, nil
+}
+
+// ResetSubjectType resets all changes to the "subject_type" field.
+func (m *FlagMutation) ResetSubjectType() {
+	m.subject_type = nil
+}
+
+// SetSubjects sets the "subjects" field.
+func (m *FlagMutation) SetSubjects(s []string) {
+	m.subjects = &s
+	m.appendsubjects = nil
+}
+
+// Subjects returns the value of the "subjects" field in the mutation.
+func (m *FlagMutation) Subjects() (r []string, exists bool) {
+	v := m.subjects
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjects returns the old "subjects" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldSubjects(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjects is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjects requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjects: %w", err)
+	}
+	return oldValue.Subjects, nil
+}
+
+// AppendSubjects adds s to the "subjects" field.
+func (m *FlagMutation) AppendSubjects(s []string) {
+	m.appendsubjects = append(m.appendsubjects, s...)
+}
+
+// AppendedSubjects returns the list of values that were appended to the "subjects" field in this mutation.
+func (m *FlagMutation) AppendedSubjects() ([]string, bool) {
+	if len(m.appendsubjects) == 0 {
+		return nil, false
+	}
+	return m.appendsubjects, true
+}
+
+// ResetSubjects resets all changes to the "subjects" field.
+func (m *FlagMutation) ResetSubjects() {
+	m.subjects = nil
+	m.appendsubjects = nil
+}
+
+// SetSubjectKey sets the "subject_key" field.
+func (m *FlagMutation) SetSubjectKey(s string) {
+	m.subject_key = &s
+}
+
+// SubjectKey returns the value of the "subject_key" field in the mutation.
+func (m *FlagMutation) SubjectKey() (r string, exists bool) {
+	v := m.subject_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjectKey returns the old "subject_key" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldSubjectKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjectKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjectKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjectKey: %w", err)
+	}
+	return oldValue.SubjectKey, nil
+}
+
+// ResetSubjectKey resets all changes to the "subject_key" field.
+func (m *FlagMutation) ResetSubjectKey() {
+	m.subject_key = nil
+}
+
+// SetOrderID sets the "order_id" field.
+func (m *FlagMutation) SetOrderID(i int) {
+	m._order = &i
+}
+
+// OrderID returns the value of the "order_id" field in the mutation.
+func (m *FlagMutation) OrderID() (r int, exists bool) {
+	v := m._order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderID returns the old "order_id" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderID: %w", err)
+	}
+	return oldValue.OrderID, nil
+}
+
+// ClearOrderID clears the value of the "order_id" field.
+func (m *FlagMutation) ClearOrderID() {
+	m._order = nil
+	m.clearedFields[flag.FieldOrderID] = struct{}{}
+}
+
+// OrderIDCleared returns if the "order_id" field was cleared in this mutation.
+func (m *FlagMutation) OrderIDCleared() bool {
+	_, ok := m.clearedFields[flag.FieldOrderID]
+	return ok
+}
+
+// ResetOrderID resets all changes to the "order_id" field.
+func (m *FlagMutation) ResetOrderID() {
+	m._order = nil
+	delete(m.clearedFields, flag.FieldOrderID)
+}
+
+// SetScore sets the "score" field.
+func (m *FlagMutation) SetScore(f float64) {
+	m.score = &f
+	m.addscore = nil
+}
+
+// Score returns the value of the "score" field in the mutation.
+func (m *FlagMutation) Score() (r float64, exists bool) {
+	v := m.score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScore returns the old "score" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldScore(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScore: %w", err)
+	}
+	return oldValue.Score, nil
+}
+
+// AddScore adds f to the "score" field.
+func (m *FlagMutation) AddScore(f float64) {
+	if m.addscore != nil {
+		*m.addscore += f
+	} else {
+		m.addscore = &f
+	}
+}
+
+// AddedScore returns the value that was added to the "score" field in this mutation.
+func (m *FlagMutation) AddedScore() (r float64, exists bool) {
+	v := m.addscore
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetScore resets all changes to the "score" field.
+func (m *FlagMutation) ResetScore() {
+	m.score = nil
+	m.addscore = nil
+}
+
+// SetSummary sets the "summary" field.
+func (m *FlagMutation) SetSummary(s string) {
+	m.summary = &s
+}
+
+// Summary returns the value of the "summary" field in the mutation.
+func (m *FlagMutation) Summary() (r string, exists bool) {
+	v := m.summary
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSummary returns the old "summary" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldSummary(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSummary is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSummary requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSummary: %w", err)
+	}
+	return oldValue.Summary, nil
+}
+
+// ResetSummary resets all changes to the "summary" field.
+func (m *FlagMutation) ResetSummary() {
+	m.summary = nil
+}
+
+// SetEvidence sets the "evidence" field.
+func (m *FlagMutation) SetEvidence(s []string) {
+	m.evidence = &s
+	m.appendevidence = nil
+}
+
+// Evidence returns the value of the "evidence" field in the mutation.
+func (m *FlagMutation) Evidence() (r []string, exists bool) {
+	v := m.evidence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvidence returns the old "evidence" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldEvidence(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvidence is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvidence requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvidence: %w", err)
+	}
+	return oldValue.Evidence, nil
+}
+
+// AppendEvidence adds s to the "evidence" field.
+func (m *FlagMutation) AppendEvidence(s []string) {
+	m.appendevidence = append(m.appendevidence, s...)
+}
+
+// AppendedEvidence returns the list of values that were appended to the "evidence" field in this mutation.
+func (m *FlagMutation) AppendedEvidence() ([]string, bool) {
+	if len(m.appendevidence) == 0 {
+		return nil, false
+	}
+	return m.appendevidence, true
+}
+
+// ClearEvidence clears the value of the "evidence" field.
+func (m *FlagMutation) ClearEvidence() {
+	m.evidence = nil
+	m.appendevidence = nil
+	m.clearedFields[flag.FieldEvidence] = struct{}{}
+}
+
+// EvidenceCleared returns if the "evidence" field was cleared in this mutation.
+func (m *FlagMutation) EvidenceCleared() bool {
+	_, ok := m.clearedFields[flag.FieldEvidence]
+	return ok
+}
+
+// ResetEvidence resets all changes to the "evidence" field.
+func (m *FlagMutation) ResetEvidence() {
+	m.evidence = nil
+	m.appendevidence = nil
+	delete(m.clearedFields, flag.FieldEvidence)
+}
+
+// SetThresholds sets the "thresholds" field.
+func (m *FlagMutation) SetThresholds(value map[string]interface{}) {
+	m.thresholds = &value
+}
+
+// Thresholds returns the value of the "thresholds" field in the mutation.
+func (m *FlagMutation) Thresholds() (r map[string]interface{}, exists bool) {
+	v := m.thresholds
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldThresholds returns the old "thresholds" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldThresholds(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldThresholds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldThresholds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldThresholds: %w", err)
+	}
+	return oldValue.Thresholds, nil
+}
+
+// ClearThresholds clears the value of the "thresholds" field.
+func (m *FlagMutation) ClearThresholds() {
+	m.thresholds = nil
+	m.clearedFields[flag.FieldThresholds] = struct{}{}
+}
+
+// ThresholdsCleared returns if the "thresholds" field was cleared in this mutation.
+func (m *FlagMutation) ThresholdsCleared() bool {
+	_, ok := m.clearedFields[flag.FieldThresholds]
+	return ok
+}
+
+// ResetThresholds resets all changes to the "thresholds" field.
+func (m *FlagMutation) ResetThresholds() {
+	m.thresholds = nil
+	delete(m.clearedFields, flag.FieldThresholds)
+}
+
+// SetStatus sets the "status" field.
+func (m *FlagMutation) SetStatus(f flag.Status) {
+	m.status = &f
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *FlagMutation) Status() (r flag.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldStatus(ctx context.Context) (v flag.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *FlagMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetReviewerID sets the "reviewer_id" field.
+func (m *FlagMutation) SetReviewerID(i int) {
+	m.reviewer = &i
+}
+
+// ReviewerID returns the value of the "reviewer_id" field in the mutation.
+func (m *FlagMutation) ReviewerID() (r int, exists bool) {
+	v := m.reviewer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewerID returns the old "reviewer_id" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldReviewerID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewerID: %w", err)
+	}
+	return oldValue.ReviewerID, nil
+}
+
+// ClearReviewerID clears the value of the "reviewer_id" field.
+func (m *FlagMutation) ClearReviewerID() {
+	m.reviewer = nil
+	m.clearedFields[flag.FieldReviewerID] = struct{}{}
+}
+
+// ReviewerIDCleared returns if the "reviewer_id" field was cleared in this mutation.
+func (m *FlagMutation) ReviewerIDCleared() bool {
+	_, ok := m.clearedFields[flag.FieldReviewerID]
+	return ok
+}
+
+// ResetReviewerID resets all changes to the "reviewer_id" field.
+func (m *FlagMutation) ResetReviewerID() {
+	m.reviewer = nil
+	delete(m.clearedFields, flag.FieldReviewerID)
+}
+
+// SetReason sets the "reason" field.
+func (m *FlagMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *FlagMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ClearReason clears the value of the "reason" field.
+func (m *FlagMutation) ClearReason() {
+	m.reason = nil
+	m.clearedFields[flag.FieldReason] = struct{}{}
+}
+
+// ReasonCleared returns if the "reason" field was cleared in this mutation.
+func (m *FlagMutation) ReasonCleared() bool {
+	_, ok := m.clearedFields[flag.FieldReason]
+	return ok
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *FlagMutation) ResetReason() {
+	m.reason = nil
+	delete(m.clearedFields, flag.FieldReason)
+}
+
+// SetRaisedAt sets the "raised_at" field.
+func (m *FlagMutation) SetRaisedAt(t time.Time) {
+	m.raised_at = &t
+}
+
+// RaisedAt returns the value of the "raised_at" field in the mutation.
+func (m *FlagMutation) RaisedAt() (r time.Time, exists bool) {
+	v := m.raised_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRaisedAt returns the old "raised_at" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldRaisedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRaisedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRaisedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRaisedAt: %w", err)
+	}
+	return oldValue.RaisedAt, nil
+}
+
+// ResetRaisedAt resets all changes to the "raised_at" field.
+func (m *FlagMutation) ResetRaisedAt() {
+	m.raised_at = nil
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (m *FlagMutation) SetReviewedAt(t time.Time) {
+	m.reviewed_at = &t
+}
+
+// ReviewedAt returns the value of the "reviewed_at" field in the mutation.
+func (m *FlagMutation) ReviewedAt() (r time.Time, exists bool) {
+	v := m.reviewed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewedAt returns the old "reviewed_at" field's value of the Flag entity.
+// If the Flag object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FlagMutation) OldReviewedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewedAt: %w", err)
+	}
+	return oldValue.ReviewedAt, nil
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (m *FlagMutation) ClearReviewedAt() {
+	m.reviewed_at = nil
+	m.clearedFields[flag.FieldReviewedAt] = struct{}{}
+}
+
+// ReviewedAtCleared returns if the "reviewed_at" field was cleared in this mutation.
+func (m *FlagMutation) ReviewedAtCleared() bool {
+	_, ok := m.clearedFields[flag.FieldReviewedAt]
+	return ok
+}
+
+// ResetReviewedAt resets all changes to the "reviewed_at" field.
+func (m *FlagMutation) ResetReviewedAt() {
+	m.reviewed_at = nil
+	delete(m.clearedFields, flag.FieldReviewedAt)
+}
+
+// ClearOrder clears the "order" edge to the Order entity.
+func (m *FlagMutation) ClearOrder() {
+	m.cleared_order = true
+	m.clearedFields[flag.FieldOrderID] = struct{}{}
+}
+
+// OrderCleared reports if the "order" edge to the Order entity was cleared.
+func (m *FlagMutation) OrderCleared() bool {
+	return m.OrderIDCleared() || m.cleared_order
+}
+
+// OrderIDs returns the "order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrderID instead. It exists only for internal usage by the builders.
+func (m *FlagMutation) OrderIDs() (ids []int) {
+	if id := m._order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrder resets all changes to the "order" edge.
+func (m *FlagMutation) ResetOrder() {
+	m._order = nil
+	m.cleared_order = false
+}
+
+// ClearReviewer clears the "reviewer" edge to the User entity.
+func (m *FlagMutation) ClearReviewer() {
+	m.clearedreviewer = true
+	m.clearedFields[flag.FieldReviewerID] = struct{}{}
+}
+
+// ReviewerCleared reports if the "reviewer" edge to the User entity was cleared.
+func (m *FlagMutation) ReviewerCleared() bool {
+	return m.ReviewerIDCleared() || m.clearedreviewer
+}
+
+// ReviewerIDs returns the "reviewer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReviewerID instead. It exists only for internal usage by the builders.
+func (m *FlagMutation) ReviewerIDs() (ids []int) {
+	if id := m.reviewer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReviewer resets all changes to the "reviewer" edge.
+func (m *FlagMutation) ResetReviewer() {
+	m.reviewer = nil
+	m.clearedreviewer = false
+}
+
+// AddLedgerEntryIDs adds the "ledger_entries" edge to the LedgerEntry entity by ids.
+func (m *FlagMutation) AddLedgerEntryIDs(ids ...int) {
+	if m.ledger_entries == nil {
+		m.ledger_entries = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.ledger_entries[ids[i]] = struct{}{}
+	}
+}
+
+// ClearLedgerEntries clears the "ledger_entries" edge to the LedgerEntry entity.
+func (m *FlagMutation) ClearLedgerEntries() {
+	m.clearedledger_entries = true
+}
+
+// LedgerEntriesCleared reports if the "ledger_entries" edge to the LedgerEntry entity was cleared.
+func (m *FlagMutation) LedgerEntriesCleared() bool {
+	return m.clearedledger_entries
+}
+
+// RemoveLedgerEntryIDs removes the "ledger_entries" edge to the LedgerEntry entity by IDs.
+func (m *FlagMutation) RemoveLedgerEntryIDs(ids ...int) {
+	if m.removedledger_entries == nil {
+		m.removedledger_entries = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.ledger_entries, ids[i])
+		m.removedledger_entries[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedLedgerEntries returns the removed IDs of the "ledger_entries" edge to the LedgerEntry entity.
+func (m *FlagMutation) RemovedLedgerEntriesIDs() (ids []int) {
+	for id := range m.removedledger_entries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// LedgerEntriesIDs returns the "ledger_entries" edge IDs in the mutation.
+func (m *FlagMutation) LedgerEntriesIDs() (ids []int) {
+	for id := range m.ledger_entries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetLedgerEntries resets all changes to the "ledger_entries" edge.
+func (m *FlagMutation) ResetLedgerEntries() {
+	m.ledger_entries = nil
+	m.clearedledger_entries = false
+	m.removedledger_entries = nil
+}
+
+// Where appends a list predicates to the FlagMutation builder.
+func (m *FlagMutation) Where(ps ...predicate.Flag) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FlagMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FlagMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Flag, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FlagMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FlagMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Flag).
+func (m *FlagMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FlagMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, flag.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, flag.FieldUpdatedAt)
+	}
+	if m.code != nil {
+		fields = append(fields, flag.FieldCode)
+	}
+	if m.subject_type != nil {
+		fields = append(fields, flag.FieldSubjectType)
+	}
+	if m.subjects != nil {
+		fields = append(fields, flag.FieldSubjects)
+	}
+	if m.subject_key != nil {
+		fields = append(fields, flag.FieldSubjectKey)
+	}
+	if m._order != nil {
+		fields = append(fields, flag.FieldOrderID)
+	}
+	if m.score != nil {
+		fields = append(fields, flag.FieldScore)
+	}
+	if m.summary != nil {
+		fields = append(fields, flag.FieldSummary)
+	}
+	if m.evidence != nil {
+		fields = append(fields, flag.FieldEvidence)
+	}
+	if m.thresholds != nil {
+		fields = append(fields, flag.FieldThresholds)
+	}
+	if m.status != nil {
+		fields = append(fields, flag.FieldStatus)
+	}
+	if m.reviewer != nil {
+		fields = append(fields, flag.FieldReviewerID)
+	}
+	if m.reason != nil {
+		fields = append(fields, flag.FieldReason)
+	}
+	if m.raised_at != nil {
+		fields = append(fields, flag.FieldRaisedAt)
+	}
+	if m.reviewed_at != nil {
+		fields = append(fields, flag.FieldReviewedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FlagMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case flag.FieldCreatedAt:
+		return m.CreatedAt()
+	case flag.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case flag.FieldCode:
+		return m.Code()
+	case flag.FieldSubjectType:
+		return m.SubjectType()
+	case flag.FieldSubjects:
+		return m.Subjects()
+	case flag.FieldSubjectKey:
+		return m.SubjectKey()
+	case flag.FieldOrderID:
+		return m.OrderID()
+	case flag.FieldScore:
+		return m.Score()
+	case flag.FieldSummary:
+		return m.Summary()
+	case flag.FieldEvidence:
+		return m.Evidence()
+	case flag.FieldThresholds:
+		return m.Thresholds()
+	case flag.FieldStatus:
+		return m.Status()
+	case flag.FieldReviewerID:
+		return m.ReviewerID()
+	case flag.FieldReason:
+		return m.Reason()
+	case flag.FieldRaisedAt:
+		return m.RaisedAt()
+	case flag.FieldReviewedAt:
+		return m.ReviewedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FlagMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case flag.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case flag.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case flag.FieldCode:
+		return m.OldCode(ctx)
+	case flag.FieldSubjectType:
+		return m.OldSubjectType(ctx)
+	case flag.FieldSubjects:
+		return m.OldSubjects(ctx)
+	case flag.FieldSubjectKey:
+		return m.OldSubjectKey(ctx)
+	case flag.FieldOrderID:
+		return m.OldOrderID(ctx)
+	case flag.FieldScore:
+		return m.OldScore(ctx)
+	case flag.FieldSummary:
+		return m.OldSummary(ctx)
+	case flag.FieldEvidence:
+		return m.OldEvidence(ctx)
+	case flag.FieldThresholds:
+		return m.OldThresholds(ctx)
+	case flag.FieldStatus:
+		return m.OldStatus(ctx)
+	case flag.FieldReviewerID:
+		return m.OldReviewerID(ctx)
+	case flag.FieldReason:
+		return m.OldReason(ctx)
+	case flag.FieldRaisedAt:
+		return m.OldRaisedAt(ctx)
+	case flag.FieldReviewedAt:
+		return m.OldReviewedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Flag field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FlagMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case flag.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case flag.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case flag.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case flag.FieldSubjectType:
+		v, ok := value.(flag.SubjectType)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjectType(v)
+		return nil
+	case flag.FieldSubjects:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjects(v)
+		return nil
+	case flag.FieldSubjectKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjectKey(v)
+		return nil
+	case flag.FieldOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderID(v)
+		return nil
+	case flag.FieldScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScore(v)
+		return nil
+	case flag.FieldSummary:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSummary(v)
+		return nil
+	case flag.FieldEvidence:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvidence(v)
+		return nil
+	case flag.FieldThresholds:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetThresholds(v)
+		return nil
+	case flag.FieldStatus:
+		v, ok := value.(flag.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case flag.FieldReviewerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewerID(v)
+		return nil
+	case flag.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case flag.FieldRaisedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRaisedAt(v)
+		return nil
+	case flag.FieldReviewedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Flag field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FlagMutation) AddedFields() []string {
+	var fields []string
+	if m.addscore != nil {
+		fields = append(fields, flag.FieldScore)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FlagMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case flag.FieldScore:
+		return m.AddedScore()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FlagMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case flag.FieldScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScore(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Flag numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FlagMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(flag.FieldOrderID) {
+		fields = append(fields, flag.FieldOrderID)
+	}
+	if m.FieldCleared(flag.FieldEvidence) {
+		fields = append(fields, flag.FieldEvidence)
+	}
+	if m.FieldCleared(flag.FieldThresholds) {
+		fields = append(fields, flag.FieldThresholds)
+	}
+	if m.FieldCleared(flag.FieldReviewerID) {
+		fields = append(fields, flag.FieldReviewerID)
+	}
+	if m.FieldCleared(flag.FieldReason) {
+		fields = append(fields, flag.FieldReason)
+	}
+	if m.FieldCleared(flag.FieldReviewedAt) {
+		fields = append(fields, flag.FieldReviewedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FlagMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FlagMutation) ClearField(name string) error {
+	switch name {
+	case flag.FieldOrderID:
+		m.ClearOrderID()
+		return nil
+	case flag.FieldEvidence:
+		m.ClearEvidence()
+		return nil
+	case flag.FieldThresholds:
+		m.ClearThresholds()
+		return nil
+	case flag.FieldReviewerID:
+		m.ClearReviewerID()
+		return nil
+	case flag.FieldReason:
+		m.ClearReason()
+		return nil
+	case flag.FieldReviewedAt:
+		m.ClearReviewedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Flag nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FlagMutation) ResetField(name string) error {
+	switch name {
+	case flag.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case flag.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case flag.FieldCode:
+		m.ResetCode()
+		return nil
+	case flag.FieldSubjectType:
+		m.ResetSubjectType()
+		return nil
+	case flag.FieldSubjects:
+		m.ResetSubjects()
+		return nil
+	case flag.FieldSubjectKey:
+		m.ResetSubjectKey()
+		return nil
+	case flag.FieldOrderID:
+		m.ResetOrderID()
+		return nil
+	case flag.FieldScore:
+		m.ResetScore()
+		return nil
+	case flag.FieldSummary:
+		m.ResetSummary()
+		return nil
+	case flag.FieldEvidence:
+		m.ResetEvidence()
+		return nil
+	case flag.FieldThresholds:
+		m.ResetThresholds()
+		return nil
+	case flag.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case flag.FieldReviewerID:
+		m.ResetReviewerID()
+		return nil
+	case flag.FieldReason:
+		m.ResetReason()
+		return nil
+	case flag.FieldRaisedAt:
+		m.ResetRaisedAt()
+		return nil
+	case flag.FieldReviewedAt:
+		m.ResetReviewedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Flag field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FlagMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m._order != nil {
+		edges = append(edges, flag.EdgeOrder)
+	}
+	if m.reviewer != nil {
+		edges = append(edges, flag.EdgeReviewer)
+	}
+	if m.ledger_entries != nil {
+		edges = append(edges, flag.EdgeLedgerEntries)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FlagMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case flag.EdgeOrder:
+		if id := m._order; id != nil {
+			return []ent.Value{*id}
+		}
+	case flag.EdgeReviewer:
+		if id := m.reviewer; id != nil {
+			return []ent.Value{*id}
+		}
+	case flag.EdgeLedgerEntries:
+		ids := make([]ent.Value, 0, len(m.ledger_entries))
+		for id := range m.ledger_entries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FlagMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedledger_entries != nil {
+		edges = append(edges, flag.EdgeLedgerEntries)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FlagMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case flag.EdgeLedgerEntries:
+		ids := make([]ent.Value, 0, len(m.removedledger_entries))
+		for id := range m.removedledger_entries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FlagMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.cleared_order {
+		edges = append(edges, flag.EdgeOrder)
+	}
+	if m.clearedreviewer {
+		edges = append(edges, flag.EdgeReviewer)
+	}
+	if m.clearedledger_entries {
+		edges = append(edges, flag.EdgeLedgerEntries)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FlagMutation) EdgeCleared(name string) bool {
+	switch name {
+	case flag.EdgeOrder:
+		return m.cleared_order
+	case flag.EdgeReviewer:
+		return m.clearedreviewer
+	case flag.EdgeLedgerEntries:
+		return m.clearedledger_entries
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FlagMutation) ClearEdge(name string) error {
+	switch name {
+	case flag.EdgeOrder:
+		m.ClearOrder()
+		return nil
+	case flag.EdgeReviewer:
+		m.ClearReviewer()
+		return nil
+	}
+	return fmt.Errorf("unknown Flag unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FlagMutation) ResetEdge(name string) error {
+	switch name {
+	case flag.EdgeOrder:
+		m.ResetOrder()
+		return nil
+	case flag.EdgeReviewer:
+		m.ResetReviewer()
+		return nil
+	case flag.EdgeLedgerEntries:
+		m.ResetLedgerEntries()
+		return nil
+	}
+	return fmt.Errorf("unknown Flag edge %s", name)
+}
+
 // HouseholdMutation represents an operation that mutates the Household nodes in the graph.
 type HouseholdMutation struct {
 	config
@@ -18420,6 +19933,747 @@ func (m *IncentiveRuleMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown IncentiveRule edge %s", name)
 }
 
+// IndicatorSettingMutation represents an operation that mutates the IndicatorSetting nodes in the graph.
+type IndicatorSettingMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	code                *string
+	enabled             *bool
+	fence_multiplier    *float64
+	addfence_multiplier *float64
+	min_sample          *int
+	addmin_sample       *int
+	params              *map[string]float64
+	clearedFields       map[string]struct{}
+	done                bool
+	oldValue            func(context.Context) (*IndicatorSetting, error)
+	predicates          []predicate.IndicatorSetting
+}
+
+var _ ent.Mutation = (*IndicatorSettingMutation)(nil)
+
+// indicatorsettingOption allows management of the mutation configuration using functional options.
+type indicatorsettingOption func(*IndicatorSettingMutation)
+
+// newIndicatorSettingMutation creates new mutation for the IndicatorSetting entity.
+func newIndicatorSettingMutation(c config, op Op, opts ...indicatorsettingOption) *IndicatorSettingMutation {
+	m := &IndicatorSettingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeIndicatorSetting,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withIndicatorSettingID sets the ID field of the mutation.
+func withIndicatorSettingID(id int) indicatorsettingOption {
+	return func(m *IndicatorSettingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *IndicatorSetting
+		)
+		m.oldValue = func(ctx context.Context) (*IndicatorSetting, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().IndicatorSetting.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withIndicatorSetting sets the old IndicatorSetting of the mutation.
+func withIndicatorSetting(node *IndicatorSetting) indicatorsettingOption {
+	return func(m *IndicatorSettingMutation) {
+		m.oldValue = func(context.Context) (*IndicatorSetting, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m IndicatorSettingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m IndicatorSettingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *IndicatorSettingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *IndicatorSettingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().IndicatorSetting.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *IndicatorSettingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *IndicatorSettingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the IndicatorSetting entity.
+// If the IndicatorSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IndicatorSettingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *IndicatorSettingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *IndicatorSettingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *IndicatorSettingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the IndicatorSetting entity.
+// If the IndicatorSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IndicatorSettingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *IndicatorSettingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCode sets the "code" field.
+func (m *IndicatorSettingMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *IndicatorSettingMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the IndicatorSetting entity.
+// If the IndicatorSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IndicatorSettingMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *IndicatorSettingMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *IndicatorSettingMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *IndicatorSettingMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the IndicatorSetting entity.
+// If the IndicatorSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IndicatorSettingMutation) OldEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *IndicatorSettingMutation) ResetEnabled() {
+	m.enabled = nil
+}
+
+// SetFenceMultiplier sets the "fence_multiplier" field.
+func (m *IndicatorSettingMutation) SetFenceMultiplier(f float64) {
+	m.fence_multiplier = &f
+	m.addfence_multiplier = nil
+}
+
+// FenceMultiplier returns the value of the "fence_multiplier" field in the mutation.
+func (m *IndicatorSettingMutation) FenceMultiplier() (r float64, exists bool) {
+	v := m.fence_multiplier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFenceMultiplier returns the old "fence_multiplier" field's value of the IndicatorSetting entity.
+// If the IndicatorSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IndicatorSettingMutation) OldFenceMultiplier(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFenceMultiplier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFenceMultiplier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFenceMultiplier: %w", err)
+	}
+	return oldValue.FenceMultiplier, nil
+}
+
+// AddFenceMultiplier adds f to the "fence_multiplier" field.
+func (m *IndicatorSettingMutation) AddFenceMultiplier(f float64) {
+	if m.addfence_multiplier != nil {
+		*m.addfence_multiplier += f
+	} else {
+		m.addfence_multiplier = &f
+	}
+}
+
+// AddedFenceMultiplier returns the value that was added to the "fence_multiplier" field in this mutation.
+func (m *IndicatorSettingMutation) AddedFenceMultiplier() (r float64, exists bool) {
+	v := m.addfence_multiplier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFenceMultiplier resets all changes to the "fence_multiplier" field.
+func (m *IndicatorSettingMutation) ResetFenceMultiplier() {
+	m.fence_multiplier = nil
+	m.addfence_multiplier = nil
+}
+
+// SetMinSample sets the "min_sample" field.
+func (m *IndicatorSettingMutation) SetMinSample(i int) {
+	m.min_sample = &i
+	m.addmin_sample = nil
+}
+
+// MinSample returns the value of the "min_sample" field in the mutation.
+func (m *IndicatorSettingMutation) MinSample() (r int, exists bool) {
+	v := m.min_sample
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinSample returns the old "min_sample" field's value of the IndicatorSetting entity.
+// If the IndicatorSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IndicatorSettingMutation) OldMinSample(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinSample is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinSample requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinSample: %w", err)
+	}
+	return oldValue.MinSample, nil
+}
+
+// AddMinSample adds i to the "min_sample" field.
+func (m *IndicatorSettingMutation) AddMinSample(i int) {
+	if m.addmin_sample != nil {
+		*m.addmin_sample += i
+	} else {
+		m.addmin_sample = &i
+	}
+}
+
+// AddedMinSample returns the value that was added to the "min_sample" field in this mutation.
+func (m *IndicatorSettingMutation) AddedMinSample() (r int, exists bool) {
+	v := m.addmin_sample
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMinSample resets all changes to the "min_sample" field.
+func (m *IndicatorSettingMutation) ResetMinSample() {
+	m.min_sample = nil
+	m.addmin_sample = nil
+}
+
+// SetParams sets the "params" field.
+func (m *IndicatorSettingMutation) SetParams(value map[string]float64) {
+	m.params = &value
+}
+
+// Params returns the value of the "params" field in the mutation.
+func (m *IndicatorSettingMutation) Params() (r map[string]float64, exists bool) {
+	v := m.params
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParams returns the old "params" field's value of the IndicatorSetting entity.
+// If the IndicatorSetting object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *IndicatorSettingMutation) OldParams(ctx context.Context) (v map[string]float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParams is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParams requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParams: %w", err)
+	}
+	return oldValue.Params, nil
+}
+
+// ClearParams clears the value of the "params" field.
+func (m *IndicatorSettingMutation) ClearParams() {
+	m.params = nil
+	m.clearedFields[indicatorsetting.FieldParams] = struct{}{}
+}
+
+// ParamsCleared returns if the "params" field was cleared in this mutation.
+func (m *IndicatorSettingMutation) ParamsCleared() bool {
+	_, ok := m.clearedFields[indicatorsetting.FieldParams]
+	return ok
+}
+
+// ResetParams resets all changes to the "params" field.
+func (m *IndicatorSettingMutation) ResetParams() {
+	m.params = nil
+	delete(m.clearedFields, indicatorsetting.FieldParams)
+}
+
+// Where appends a list predicates to the IndicatorSettingMutation builder.
+func (m *IndicatorSettingMutation) Where(ps ...predicate.IndicatorSetting) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the IndicatorSettingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *IndicatorSettingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.IndicatorSetting, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *IndicatorSettingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *IndicatorSettingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (IndicatorSetting).
+func (m *IndicatorSettingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *IndicatorSettingMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, indicatorsetting.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, indicatorsetting.FieldUpdatedAt)
+	}
+	if m.code != nil {
+		fields = append(fields, indicatorsetting.FieldCode)
+	}
+	if m.enabled != nil {
+		fields = append(fields, indicatorsetting.FieldEnabled)
+	}
+	if m.fence_multiplier != nil {
+		fields = append(fields, indicatorsetting.FieldFenceMultiplier)
+	}
+	if m.min_sample != nil {
+		fields = append(fields, indicatorsetting.FieldMinSample)
+	}
+	if m.params != nil {
+		fields = append(fields, indicatorsetting.FieldParams)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *IndicatorSettingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case indicatorsetting.FieldCreatedAt:
+		return m.CreatedAt()
+	case indicatorsetting.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case indicatorsetting.FieldCode:
+		return m.Code()
+	case indicatorsetting.FieldEnabled:
+		return m.Enabled()
+	case indicatorsetting.FieldFenceMultiplier:
+		return m.FenceMultiplier()
+	case indicatorsetting.FieldMinSample:
+		return m.MinSample()
+	case indicatorsetting.FieldParams:
+		return m.Params()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *IndicatorSettingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case indicatorsetting.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case indicatorsetting.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case indicatorsetting.FieldCode:
+		return m.OldCode(ctx)
+	case indicatorsetting.FieldEnabled:
+		return m.OldEnabled(ctx)
+	case indicatorsetting.FieldFenceMultiplier:
+		return m.OldFenceMultiplier(ctx)
+	case indicatorsetting.FieldMinSample:
+		return m.OldMinSample(ctx)
+	case indicatorsetting.FieldParams:
+		return m.OldParams(ctx)
+	}
+	return nil, fmt.Errorf("unknown IndicatorSetting field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IndicatorSettingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case indicatorsetting.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case indicatorsetting.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case indicatorsetting.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case indicatorsetting.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	case indicatorsetting.FieldFenceMultiplier:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFenceMultiplier(v)
+		return nil
+	case indicatorsetting.FieldMinSample:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinSample(v)
+		return nil
+	case indicatorsetting.FieldParams:
+		v, ok := value.(map[string]float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParams(v)
+		return nil
+	}
+	return fmt.Errorf("unknown IndicatorSetting field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *IndicatorSettingMutation) AddedFields() []string {
+	var fields []string
+	if m.addfence_multiplier != nil {
+		fields = append(fields, indicatorsetting.FieldFenceMultiplier)
+	}
+	if m.addmin_sample != nil {
+		fields = append(fields, indicatorsetting.FieldMinSample)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *IndicatorSettingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case indicatorsetting.FieldFenceMultiplier:
+		return m.AddedFenceMultiplier()
+	case indicatorsetting.FieldMinSample:
+		return m.AddedMinSample()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *IndicatorSettingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case indicatorsetting.FieldFenceMultiplier:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFenceMultiplier(v)
+		return nil
+	case indicatorsetting.FieldMinSample:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinSample(v)
+		return nil
+	}
+	return fmt.Errorf("unknown IndicatorSetting numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *IndicatorSettingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(indicatorsetting.FieldParams) {
+		fields = append(fields, indicatorsetting.FieldParams)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *IndicatorSettingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *IndicatorSettingMutation) ClearField(name string) error {
+	switch name {
+	case indicatorsetting.FieldParams:
+		m.ClearParams()
+		return nil
+	}
+	return fmt.Errorf("unknown IndicatorSetting nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *IndicatorSettingMutation) ResetField(name string) error {
+	switch name {
+	case indicatorsetting.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case indicatorsetting.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case indicatorsetting.FieldCode:
+		m.ResetCode()
+		return nil
+	case indicatorsetting.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	case indicatorsetting.FieldFenceMultiplier:
+		m.ResetFenceMultiplier()
+		return nil
+	case indicatorsetting.FieldMinSample:
+		m.ResetMinSample()
+		return nil
+	case indicatorsetting.FieldParams:
+		m.ResetParams()
+		return nil
+	}
+	return fmt.Errorf("unknown IndicatorSetting field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *IndicatorSettingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *IndicatorSettingMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *IndicatorSettingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *IndicatorSettingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *IndicatorSettingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *IndicatorSettingMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *IndicatorSettingMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown IndicatorSetting unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *IndicatorSettingMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown IndicatorSetting edge %s", name)
+}
+
 // InvitationMutation represents an operation that mutates the Invitation nodes in the graph.
 type InvitationMutation struct {
 	config
@@ -20138,6 +22392,8 @@ type LedgerEntryMutation struct {
 	clearedhousehold      bool
 	organization          *int
 	clearedorganization   bool
+	flag                  *int
+	clearedflag           bool
 	reverses              *int
 	clearedreverses       bool
 	reversed_by           *int
@@ -20940,6 +23196,55 @@ func (m *LedgerEntryMutation) ResetNote() {
 	delete(m.clearedFields, ledgerentry.FieldNote)
 }
 
+// SetFlagID sets the "flag_id" field.
+func (m *LedgerEntryMutation) SetFlagID(i int) {
+	m.flag = &i
+}
+
+// FlagID returns the value of the "flag_id" field in the mutation.
+func (m *LedgerEntryMutation) FlagID() (r int, exists bool) {
+	v := m.flag
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFlagID returns the old "flag_id" field's value of the LedgerEntry entity.
+// If the LedgerEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerEntryMutation) OldFlagID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFlagID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFlagID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFlagID: %w", err)
+	}
+	return oldValue.FlagID, nil
+}
+
+// ClearFlagID clears the value of the "flag_id" field.
+func (m *LedgerEntryMutation) ClearFlagID() {
+	m.flag = nil
+	m.clearedFields[ledgerentry.FieldFlagID] = struct{}{}
+}
+
+// FlagIDCleared returns if the "flag_id" field was cleared in this mutation.
+func (m *LedgerEntryMutation) FlagIDCleared() bool {
+	_, ok := m.clearedFields[ledgerentry.FieldFlagID]
+	return ok
+}
+
+// ResetFlagID resets all changes to the "flag_id" field.
+func (m *LedgerEntryMutation) ResetFlagID() {
+	m.flag = nil
+	delete(m.clearedFields, ledgerentry.FieldFlagID)
+}
+
 // SetXid sets the "xid" field.
 func (m *LedgerEntryMutation) SetXid(i int64) {
 	m.xid = &i
@@ -21172,6 +23477,33 @@ func (m *LedgerEntryMutation) ResetOrganization() {
 	m.clearedorganization = false
 }
 
+// ClearFlag clears the "flag" edge to the Flag entity.
+func (m *LedgerEntryMutation) ClearFlag() {
+	m.clearedflag = true
+	m.clearedFields[ledgerentry.FieldFlagID] = struct{}{}
+}
+
+// FlagCleared reports if the "flag" edge to the Flag entity was cleared.
+func (m *LedgerEntryMutation) FlagCleared() bool {
+	return m.FlagIDCleared() || m.clearedflag
+}
+
+// FlagIDs returns the "flag" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// FlagID instead. It exists only for internal usage by the builders.
+func (m *LedgerEntryMutation) FlagIDs() (ids []int) {
+	if id := m.flag; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetFlag resets all changes to the "flag" edge.
+func (m *LedgerEntryMutation) ResetFlag() {
+	m.flag = nil
+	m.clearedflag = false
+}
+
 // ClearReverses clears the "reverses" edge to the LedgerEntry entity.
 func (m *LedgerEntryMutation) ClearReverses() {
 	m.clearedreverses = true
@@ -21272,7 +23604,7 @@ func (m *LedgerEntryMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LedgerEntryMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.kind != nil {
 		fields = append(fields, ledgerentry.FieldKind)
 	}
@@ -21315,6 +23647,9 @@ func (m *LedgerEntryMutation) Fields() []string {
 	if m.note != nil {
 		fields = append(fields, ledgerentry.FieldNote)
 	}
+	if m.flag != nil {
+		fields = append(fields, ledgerentry.FieldFlagID)
+	}
 	if m.xid != nil {
 		fields = append(fields, ledgerentry.FieldXid)
 	}
@@ -21354,6 +23689,8 @@ func (m *LedgerEntryMutation) Field(name string) (ent.Value, bool) {
 		return m.IncentiveRuleID()
 	case ledgerentry.FieldNote:
 		return m.Note()
+	case ledgerentry.FieldFlagID:
+		return m.FlagID()
 	case ledgerentry.FieldXid:
 		return m.Xid()
 	}
@@ -21393,6 +23730,8 @@ func (m *LedgerEntryMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldIncentiveRuleID(ctx)
 	case ledgerentry.FieldNote:
 		return m.OldNote(ctx)
+	case ledgerentry.FieldFlagID:
+		return m.OldFlagID(ctx)
 	case ledgerentry.FieldXid:
 		return m.OldXid(ctx)
 	}
@@ -21501,6 +23840,13 @@ func (m *LedgerEntryMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetNote(v)
+		return nil
+	case ledgerentry.FieldFlagID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFlagID(v)
 		return nil
 	case ledgerentry.FieldXid:
 		v, ok := value.(int64)
@@ -21620,6 +23966,9 @@ func (m *LedgerEntryMutation) ClearedFields() []string {
 	if m.FieldCleared(ledgerentry.FieldNote) {
 		fields = append(fields, ledgerentry.FieldNote)
 	}
+	if m.FieldCleared(ledgerentry.FieldFlagID) {
+		fields = append(fields, ledgerentry.FieldFlagID)
+	}
 	if m.FieldCleared(ledgerentry.FieldXid) {
 		fields = append(fields, ledgerentry.FieldXid)
 	}
@@ -21666,6 +24015,9 @@ func (m *LedgerEntryMutation) ClearField(name string) error {
 		return nil
 	case ledgerentry.FieldNote:
 		m.ClearNote()
+		return nil
+	case ledgerentry.FieldFlagID:
+		m.ClearFlagID()
 		return nil
 	case ledgerentry.FieldXid:
 		m.ClearXid()
@@ -21720,6 +24072,9 @@ func (m *LedgerEntryMutation) ResetField(name string) error {
 	case ledgerentry.FieldNote:
 		m.ResetNote()
 		return nil
+	case ledgerentry.FieldFlagID:
+		m.ResetFlagID()
+		return nil
 	case ledgerentry.FieldXid:
 		m.ResetXid()
 		return nil
@@ -21729,7 +24084,7 @@ func (m *LedgerEntryMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *LedgerEntryMutation) AddedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.order_line != nil {
 		edges = append(edges, ledgerentry.EdgeOrderLine)
 	}
@@ -21747,6 +24102,9 @@ func (m *LedgerEntryMutation) AddedEdges() []string {
 	}
 	if m.organization != nil {
 		edges = append(edges, ledgerentry.EdgeOrganization)
+	}
+	if m.flag != nil {
+		edges = append(edges, ledgerentry.EdgeFlag)
 	}
 	if m.reverses != nil {
 		edges = append(edges, ledgerentry.EdgeReverses)
@@ -21785,6 +24143,10 @@ func (m *LedgerEntryMutation) AddedIDs(name string) []ent.Value {
 		if id := m.organization; id != nil {
 			return []ent.Value{*id}
 		}
+	case ledgerentry.EdgeFlag:
+		if id := m.flag; id != nil {
+			return []ent.Value{*id}
+		}
 	case ledgerentry.EdgeReverses:
 		if id := m.reverses; id != nil {
 			return []ent.Value{*id}
@@ -21799,7 +24161,7 @@ func (m *LedgerEntryMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *LedgerEntryMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	return edges
 }
 
@@ -21811,7 +24173,7 @@ func (m *LedgerEntryMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *LedgerEntryMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.clearedorder_line {
 		edges = append(edges, ledgerentry.EdgeOrderLine)
 	}
@@ -21829,6 +24191,9 @@ func (m *LedgerEntryMutation) ClearedEdges() []string {
 	}
 	if m.clearedorganization {
 		edges = append(edges, ledgerentry.EdgeOrganization)
+	}
+	if m.clearedflag {
+		edges = append(edges, ledgerentry.EdgeFlag)
 	}
 	if m.clearedreverses {
 		edges = append(edges, ledgerentry.EdgeReverses)
@@ -21855,6 +24220,8 @@ func (m *LedgerEntryMutation) EdgeCleared(name string) bool {
 		return m.clearedhousehold
 	case ledgerentry.EdgeOrganization:
 		return m.clearedorganization
+	case ledgerentry.EdgeFlag:
+		return m.clearedflag
 	case ledgerentry.EdgeReverses:
 		return m.clearedreverses
 	case ledgerentry.EdgeReversedBy:
@@ -21884,6 +24251,9 @@ func (m *LedgerEntryMutation) ClearEdge(name string) error {
 		return nil
 	case ledgerentry.EdgeOrganization:
 		m.ClearOrganization()
+		return nil
+	case ledgerentry.EdgeFlag:
+		m.ClearFlag()
 		return nil
 	case ledgerentry.EdgeReverses:
 		m.ClearReverses()
@@ -21916,6 +24286,9 @@ func (m *LedgerEntryMutation) ResetEdge(name string) error {
 		return nil
 	case ledgerentry.EdgeOrganization:
 		m.ResetOrganization()
+		return nil
+	case ledgerentry.EdgeFlag:
+		m.ResetFlag()
 		return nil
 	case ledgerentry.EdgeReverses:
 		m.ResetReverses()
@@ -26296,6 +28669,9 @@ type OrderMutation struct {
 	lines              map[int]struct{}
 	removedlines       map[int]struct{}
 	clearedlines       bool
+	flags              map[int]struct{}
+	removedflags       map[int]struct{}
+	clearedflags       bool
 	done               bool
 	oldValue           func(context.Context) (*Order, error)
 	predicates         []predicate.Order
@@ -27625,6 +30001,60 @@ func (m *OrderMutation) ResetLines() {
 	m.removedlines = nil
 }
 
+// AddFlagIDs adds the "flags" edge to the Flag entity by ids.
+func (m *OrderMutation) AddFlagIDs(ids ...int) {
+	if m.flags == nil {
+		m.flags = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.flags[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFlags clears the "flags" edge to the Flag entity.
+func (m *OrderMutation) ClearFlags() {
+	m.clearedflags = true
+}
+
+// FlagsCleared reports if the "flags" edge to the Flag entity was cleared.
+func (m *OrderMutation) FlagsCleared() bool {
+	return m.clearedflags
+}
+
+// RemoveFlagIDs removes the "flags" edge to the Flag entity by IDs.
+func (m *OrderMutation) RemoveFlagIDs(ids ...int) {
+	if m.removedflags == nil {
+		m.removedflags = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.flags, ids[i])
+		m.removedflags[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFlags returns the removed IDs of the "flags" edge to the Flag entity.
+func (m *OrderMutation) RemovedFlagsIDs() (ids []int) {
+	for id := range m.removedflags {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FlagsIDs returns the "flags" edge IDs in the mutation.
+func (m *OrderMutation) FlagsIDs() (ids []int) {
+	for id := range m.flags {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFlags resets all changes to the "flags" edge.
+func (m *OrderMutation) ResetFlags() {
+	m.flags = nil
+	m.clearedflags = false
+	m.removedflags = nil
+}
+
 // Where appends a list predicates to the OrderMutation builder.
 func (m *OrderMutation) Where(ps ...predicate.Order) {
 	m.predicates = append(m.predicates, ps...)
@@ -28252,7 +30682,7 @@ func (m *OrderMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OrderMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.buyer != nil {
 		edges = append(edges, order.EdgeBuyer)
 	}
@@ -28267,6 +30697,9 @@ func (m *OrderMutation) AddedEdges() []string {
 	}
 	if m.lines != nil {
 		edges = append(edges, order.EdgeLines)
+	}
+	if m.flags != nil {
+		edges = append(edges, order.EdgeFlags)
 	}
 	return edges
 }
@@ -28297,15 +30730,24 @@ func (m *OrderMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case order.EdgeFlags:
+		ids := make([]ent.Value, 0, len(m.flags))
+		for id := range m.flags {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OrderMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedlines != nil {
 		edges = append(edges, order.EdgeLines)
+	}
+	if m.removedflags != nil {
+		edges = append(edges, order.EdgeFlags)
 	}
 	return edges
 }
@@ -28320,13 +30762,19 @@ func (m *OrderMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case order.EdgeFlags:
+		ids := make([]ent.Value, 0, len(m.removedflags))
+		for id := range m.removedflags {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OrderMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedbuyer {
 		edges = append(edges, order.EdgeBuyer)
 	}
@@ -28341,6 +30789,9 @@ func (m *OrderMutation) ClearedEdges() []string {
 	}
 	if m.clearedlines {
 		edges = append(edges, order.EdgeLines)
+	}
+	if m.clearedflags {
+		edges = append(edges, order.EdgeFlags)
 	}
 	return edges
 }
@@ -28359,6 +30810,8 @@ func (m *OrderMutation) EdgeCleared(name string) bool {
 		return m.clearedplaced_by
 	case order.EdgeLines:
 		return m.clearedlines
+	case order.EdgeFlags:
+		return m.clearedflags
 	}
 	return false
 }
@@ -28401,6 +30854,9 @@ func (m *OrderMutation) ResetEdge(name string) error {
 		return nil
 	case order.EdgeLines:
 		m.ResetLines()
+		return nil
+	case order.EdgeFlags:
+		m.ResetFlags()
 		return nil
 	}
 	return fmt.Errorf("unknown Order edge %s", name)
@@ -33199,8 +35655,6 @@ type ProductMutation struct {
 	appendimage_urls         []string
 	certification_status     *product.CertificationStatus
 	certified_until          *time.Time
-	units_sold               *int
-	addunits_sold            *int
 	search_document          *string
 	clearedFields            map[string]struct{}
 	supplier                 *int
@@ -33213,6 +35667,8 @@ type ProductMutation struct {
 	order_lines              map[int]struct{}
 	removedorder_lines       map[int]struct{}
 	clearedorder_lines       bool
+	sales                    *int
+	clearedsales             bool
 	stock_adjustments        map[int]struct{}
 	removedstock_adjustments map[int]struct{}
 	clearedstock_adjustments bool
@@ -34003,62 +36459,6 @@ func (m *ProductMutation) ResetCertifiedUntil() {
 	delete(m.clearedFields, product.FieldCertifiedUntil)
 }
 
-// SetUnitsSold sets the "units_sold" field.
-func (m *ProductMutation) SetUnitsSold(i int) {
-	m.units_sold = &i
-	m.addunits_sold = nil
-}
-
-// UnitsSold returns the value of the "units_sold" field in the mutation.
-func (m *ProductMutation) UnitsSold() (r int, exists bool) {
-	v := m.units_sold
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldUnitsSold returns the old "units_sold" field's value of the Product entity.
-// If the Product object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ProductMutation) OldUnitsSold(ctx context.Context) (v int, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldUnitsSold is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldUnitsSold requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldUnitsSold: %w", err)
-	}
-	return oldValue.UnitsSold, nil
-}
-
-// AddUnitsSold adds i to the "units_sold" field.
-func (m *ProductMutation) AddUnitsSold(i int) {
-	if m.addunits_sold != nil {
-		*m.addunits_sold += i
-	} else {
-		m.addunits_sold = &i
-	}
-}
-
-// AddedUnitsSold returns the value that was added to the "units_sold" field in this mutation.
-func (m *ProductMutation) AddedUnitsSold() (r int, exists bool) {
-	v := m.addunits_sold
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// ResetUnitsSold resets all changes to the "units_sold" field.
-func (m *ProductMutation) ResetUnitsSold() {
-	m.units_sold = nil
-	m.addunits_sold = nil
-}
-
 // SetSearchDocument sets the "search_document" field.
 func (m *ProductMutation) SetSearchDocument(s string) {
 	m.search_document = &s
@@ -34270,6 +36670,45 @@ func (m *ProductMutation) ResetOrderLines() {
 	m.removedorder_lines = nil
 }
 
+// SetSalesID sets the "sales" edge to the ProductSales entity by id.
+func (m *ProductMutation) SetSalesID(id int) {
+	m.sales = &id
+}
+
+// ClearSales clears the "sales" edge to the ProductSales entity.
+func (m *ProductMutation) ClearSales() {
+	m.clearedsales = true
+}
+
+// SalesCleared reports if the "sales" edge to the ProductSales entity was cleared.
+func (m *ProductMutation) SalesCleared() bool {
+	return m.clearedsales
+}
+
+// SalesID returns the "sales" edge ID in the mutation.
+func (m *ProductMutation) SalesID() (id int, exists bool) {
+	if m.sales != nil {
+		return *m.sales, true
+	}
+	return
+}
+
+// SalesIDs returns the "sales" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SalesID instead. It exists only for internal usage by the builders.
+func (m *ProductMutation) SalesIDs() (ids []int) {
+	if id := m.sales; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSales resets all changes to the "sales" edge.
+func (m *ProductMutation) ResetSales() {
+	m.sales = nil
+	m.clearedsales = false
+}
+
 // AddStockAdjustmentIDs adds the "stock_adjustments" edge to the StockAdjustment entity by ids.
 func (m *ProductMutation) AddStockAdjustmentIDs(ids ...int) {
 	if m.stock_adjustments == nil {
@@ -34358,7 +36797,7 @@ func (m *ProductMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProductMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, product.FieldCreatedAt)
 	}
@@ -34407,9 +36846,6 @@ func (m *ProductMutation) Fields() []string {
 	if m.certified_until != nil {
 		fields = append(fields, product.FieldCertifiedUntil)
 	}
-	if m.units_sold != nil {
-		fields = append(fields, product.FieldUnitsSold)
-	}
 	if m.search_document != nil {
 		fields = append(fields, product.FieldSearchDocument)
 	}
@@ -34453,8 +36889,6 @@ func (m *ProductMutation) Field(name string) (ent.Value, bool) {
 		return m.CertificationStatus()
 	case product.FieldCertifiedUntil:
 		return m.CertifiedUntil()
-	case product.FieldUnitsSold:
-		return m.UnitsSold()
 	case product.FieldSearchDocument:
 		return m.SearchDocument()
 	}
@@ -34498,8 +36932,6 @@ func (m *ProductMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCertificationStatus(ctx)
 	case product.FieldCertifiedUntil:
 		return m.OldCertifiedUntil(ctx)
-	case product.FieldUnitsSold:
-		return m.OldUnitsSold(ctx)
 	case product.FieldSearchDocument:
 		return m.OldSearchDocument(ctx)
 	}
@@ -34623,13 +37055,6 @@ func (m *ProductMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCertifiedUntil(v)
 		return nil
-	case product.FieldUnitsSold:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetUnitsSold(v)
-		return nil
 	case product.FieldSearchDocument:
 		v, ok := value.(string)
 		if !ok {
@@ -34651,9 +37076,6 @@ func (m *ProductMutation) AddedFields() []string {
 	if m.addstock != nil {
 		fields = append(fields, product.FieldStock)
 	}
-	if m.addunits_sold != nil {
-		fields = append(fields, product.FieldUnitsSold)
-	}
 	return fields
 }
 
@@ -34666,8 +37088,6 @@ func (m *ProductMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedPriceFen()
 	case product.FieldStock:
 		return m.AddedStock()
-	case product.FieldUnitsSold:
-		return m.AddedUnitsSold()
 	}
 	return nil, false
 }
@@ -34690,13 +37110,6 @@ func (m *ProductMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddStock(v)
-		return nil
-	case product.FieldUnitsSold:
-		v, ok := value.(int)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddUnitsSold(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Product numeric field %s", name)
@@ -34806,9 +37219,6 @@ func (m *ProductMutation) ResetField(name string) error {
 	case product.FieldCertifiedUntil:
 		m.ResetCertifiedUntil()
 		return nil
-	case product.FieldUnitsSold:
-		m.ResetUnitsSold()
-		return nil
 	case product.FieldSearchDocument:
 		m.ResetSearchDocument()
 		return nil
@@ -34818,7 +37228,7 @@ func (m *ProductMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProductMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.supplier != nil {
 		edges = append(edges, product.EdgeSupplier)
 	}
@@ -34830,6 +37240,9 @@ func (m *ProductMutation) AddedEdges() []string {
 	}
 	if m.order_lines != nil {
 		edges = append(edges, product.EdgeOrderLines)
+	}
+	if m.sales != nil {
+		edges = append(edges, product.EdgeSales)
 	}
 	if m.stock_adjustments != nil {
 		edges = append(edges, product.EdgeStockAdjustments)
@@ -34861,6 +37274,10 @@ func (m *ProductMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case product.EdgeSales:
+		if id := m.sales; id != nil {
+			return []ent.Value{*id}
+		}
 	case product.EdgeStockAdjustments:
 		ids := make([]ent.Value, 0, len(m.stock_adjustments))
 		for id := range m.stock_adjustments {
@@ -34873,7 +37290,7 @@ func (m *ProductMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProductMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedcertifications != nil {
 		edges = append(edges, product.EdgeCertifications)
 	}
@@ -34914,7 +37331,7 @@ func (m *ProductMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProductMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedsupplier {
 		edges = append(edges, product.EdgeSupplier)
 	}
@@ -34926,6 +37343,9 @@ func (m *ProductMutation) ClearedEdges() []string {
 	}
 	if m.clearedorder_lines {
 		edges = append(edges, product.EdgeOrderLines)
+	}
+	if m.clearedsales {
+		edges = append(edges, product.EdgeSales)
 	}
 	if m.clearedstock_adjustments {
 		edges = append(edges, product.EdgeStockAdjustments)
@@ -34945,6 +37365,8 @@ func (m *ProductMutation) EdgeCleared(name string) bool {
 		return m.clearedcertifications
 	case product.EdgeOrderLines:
 		return m.clearedorder_lines
+	case product.EdgeSales:
+		return m.clearedsales
 	case product.EdgeStockAdjustments:
 		return m.clearedstock_adjustments
 	}
@@ -34960,6 +37382,9 @@ func (m *ProductMutation) ClearEdge(name string) error {
 		return nil
 	case product.EdgeOriginCounty:
 		m.ClearOriginCounty()
+		return nil
+	case product.EdgeSales:
+		m.ClearSales()
 		return nil
 	}
 	return fmt.Errorf("unknown Product unique edge %s", name)
@@ -34981,11 +37406,484 @@ func (m *ProductMutation) ResetEdge(name string) error {
 	case product.EdgeOrderLines:
 		m.ResetOrderLines()
 		return nil
+	case product.EdgeSales:
+		m.ResetSales()
+		return nil
 	case product.EdgeStockAdjustments:
 		m.ResetStockAdjustments()
 		return nil
 	}
 	return fmt.Errorf("unknown Product edge %s", name)
+}
+
+// ProductSalesMutation represents an operation that mutates the ProductSales nodes in the graph.
+type ProductSalesMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	units_sold     *int
+	addunits_sold  *int
+	clearedFields  map[string]struct{}
+	product        *int
+	clearedproduct bool
+	done           bool
+	oldValue       func(context.Context) (*ProductSales, error)
+	predicates     []predicate.ProductSales
+}
+
+var _ ent.Mutation = (*ProductSalesMutation)(nil)
+
+// productsalesOption allows management of the mutation configuration using functional options.
+type productsalesOption func(*ProductSalesMutation)
+
+// newProductSalesMutation creates new mutation for the ProductSales entity.
+func newProductSalesMutation(c config, op Op, opts ...productsalesOption) *ProductSalesMutation {
+	m := &ProductSalesMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeProductSales,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withProductSalesID sets the ID field of the mutation.
+func withProductSalesID(id int) productsalesOption {
+	return func(m *ProductSalesMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ProductSales
+		)
+		m.oldValue = func(ctx context.Context) (*ProductSales, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ProductSales.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withProductSales sets the old ProductSales of the mutation.
+func withProductSales(node *ProductSales) productsalesOption {
+	return func(m *ProductSalesMutation) {
+		m.oldValue = func(context.Context) (*ProductSales, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ProductSalesMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ProductSalesMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ProductSalesMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ProductSalesMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ProductSales.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetProductID sets the "product_id" field.
+func (m *ProductSalesMutation) SetProductID(i int) {
+	m.product = &i
+}
+
+// ProductID returns the value of the "product_id" field in the mutation.
+func (m *ProductSalesMutation) ProductID() (r int, exists bool) {
+	v := m.product
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProductID returns the old "product_id" field's value of the ProductSales entity.
+// If the ProductSales object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductSalesMutation) OldProductID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProductID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProductID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProductID: %w", err)
+	}
+	return oldValue.ProductID, nil
+}
+
+// ResetProductID resets all changes to the "product_id" field.
+func (m *ProductSalesMutation) ResetProductID() {
+	m.product = nil
+}
+
+// SetUnitsSold sets the "units_sold" field.
+func (m *ProductSalesMutation) SetUnitsSold(i int) {
+	m.units_sold = &i
+	m.addunits_sold = nil
+}
+
+// UnitsSold returns the value of the "units_sold" field in the mutation.
+func (m *ProductSalesMutation) UnitsSold() (r int, exists bool) {
+	v := m.units_sold
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitsSold returns the old "units_sold" field's value of the ProductSales entity.
+// If the ProductSales object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProductSalesMutation) OldUnitsSold(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitsSold is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitsSold requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitsSold: %w", err)
+	}
+	return oldValue.UnitsSold, nil
+}
+
+// AddUnitsSold adds i to the "units_sold" field.
+func (m *ProductSalesMutation) AddUnitsSold(i int) {
+	if m.addunits_sold != nil {
+		*m.addunits_sold += i
+	} else {
+		m.addunits_sold = &i
+	}
+}
+
+// AddedUnitsSold returns the value that was added to the "units_sold" field in this mutation.
+func (m *ProductSalesMutation) AddedUnitsSold() (r int, exists bool) {
+	v := m.addunits_sold
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUnitsSold resets all changes to the "units_sold" field.
+func (m *ProductSalesMutation) ResetUnitsSold() {
+	m.units_sold = nil
+	m.addunits_sold = nil
+}
+
+// ClearProduct clears the "product" edge to the Product entity.
+func (m *ProductSalesMutation) ClearProduct() {
+	m.clearedproduct = true
+	m.clearedFields[productsales.FieldProductID] = struct{}{}
+}
+
+// ProductCleared reports if the "product" edge to the Product entity was cleared.
+func (m *ProductSalesMutation) ProductCleared() bool {
+	return m.clearedproduct
+}
+
+// ProductIDs returns the "product" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ProductID instead. It exists only for internal usage by the builders.
+func (m *ProductSalesMutation) ProductIDs() (ids []int) {
+	if id := m.product; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetProduct resets all changes to the "product" edge.
+func (m *ProductSalesMutation) ResetProduct() {
+	m.product = nil
+	m.clearedproduct = false
+}
+
+// Where appends a list predicates to the ProductSalesMutation builder.
+func (m *ProductSalesMutation) Where(ps ...predicate.ProductSales) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ProductSalesMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ProductSalesMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ProductSales, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ProductSalesMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ProductSalesMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ProductSales).
+func (m *ProductSalesMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ProductSalesMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m.product != nil {
+		fields = append(fields, productsales.FieldProductID)
+	}
+	if m.units_sold != nil {
+		fields = append(fields, productsales.FieldUnitsSold)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ProductSalesMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case productsales.FieldProductID:
+		return m.ProductID()
+	case productsales.FieldUnitsSold:
+		return m.UnitsSold()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ProductSalesMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case productsales.FieldProductID:
+		return m.OldProductID(ctx)
+	case productsales.FieldUnitsSold:
+		return m.OldUnitsSold(ctx)
+	}
+	return nil, fmt.Errorf("unknown ProductSales field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ProductSalesMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case productsales.FieldProductID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProductID(v)
+		return nil
+	case productsales.FieldUnitsSold:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitsSold(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ProductSales field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ProductSalesMutation) AddedFields() []string {
+	var fields []string
+	if m.addunits_sold != nil {
+		fields = append(fields, productsales.FieldUnitsSold)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ProductSalesMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case productsales.FieldUnitsSold:
+		return m.AddedUnitsSold()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ProductSalesMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case productsales.FieldUnitsSold:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnitsSold(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ProductSales numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ProductSalesMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ProductSalesMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ProductSalesMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ProductSales nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ProductSalesMutation) ResetField(name string) error {
+	switch name {
+	case productsales.FieldProductID:
+		m.ResetProductID()
+		return nil
+	case productsales.FieldUnitsSold:
+		m.ResetUnitsSold()
+		return nil
+	}
+	return fmt.Errorf("unknown ProductSales field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ProductSalesMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.product != nil {
+		edges = append(edges, productsales.EdgeProduct)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ProductSalesMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case productsales.EdgeProduct:
+		if id := m.product; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ProductSalesMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ProductSalesMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ProductSalesMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedproduct {
+		edges = append(edges, productsales.EdgeProduct)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ProductSalesMutation) EdgeCleared(name string) bool {
+	switch name {
+	case productsales.EdgeProduct:
+		return m.clearedproduct
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ProductSalesMutation) ClearEdge(name string) error {
+	switch name {
+	case productsales.EdgeProduct:
+		m.ClearProduct()
+		return nil
+	}
+	return fmt.Errorf("unknown ProductSales unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ProductSalesMutation) ResetEdge(name string) error {
+	switch name {
+	case productsales.EdgeProduct:
+		m.ResetProduct()
+		return nil
+	}
+	return fmt.Errorf("unknown ProductSales edge %s", name)
 }
 
 // ProgressReportMutation represents an operation that mutates the ProgressReport nodes in the graph.

@@ -83,13 +83,16 @@ type OrderEdges struct {
 	PlacedBy *User `json:"placed_by,omitempty"`
 	// Order lines.
 	Lines []*OrderLine `json:"lines,omitempty"`
+	// Integrity flags raised on the order (internal/integrity).
+	Flags []*Flag `json:"flags,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
 	totalCount [5]map[string]int
 
 	namedLines map[string][]*OrderLine
+	namedFlags map[string][]*Flag
 }
 
 // BuyerOrErr returns the Buyer value or an error if the edge
@@ -143,6 +146,15 @@ func (e OrderEdges) LinesOrErr() ([]*OrderLine, error) {
 		return e.Lines, nil
 	}
 	return nil, &NotLoadedError{edge: "lines"}
+}
+
+// FlagsOrErr returns the Flags value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrderEdges) FlagsOrErr() ([]*Flag, error) {
+	if e.loadedTypes[5] {
+		return e.Flags, nil
+	}
+	return nil, &NotLoadedError{edge: "flags"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -363,6 +375,11 @@ func (_m *Order) QueryLines() *OrderLineQuery {
 	return NewOrderClient(_m.config).QueryLines(_m)
 }
 
+// QueryFlags queries the "flags" edge of the Order entity.
+func (_m *Order) QueryFlags() *FlagQuery {
+	return NewOrderClient(_m.config).QueryFlags(_m)
+}
+
 // Update returns a builder for updating this Order.
 // Note that you need to call Order.Unwrap() before calling this method if this Order
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -499,6 +516,30 @@ func (_m *Order) appendNamedLines(name string, edges ...*OrderLine) {
 		_m.Edges.namedLines[name] = []*OrderLine{}
 	} else {
 		_m.Edges.namedLines[name] = append(_m.Edges.namedLines[name], edges...)
+	}
+}
+
+// NamedFlags returns the Flags named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Order) NamedFlags(name string) ([]*Flag, error) {
+	if _m.Edges.namedFlags == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedFlags[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Order) appendNamedFlags(name string, edges ...*Flag) {
+	if _m.Edges.namedFlags == nil {
+		_m.Edges.namedFlags = make(map[string][]*Flag)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedFlags[name] = []*Flag{}
+	} else {
+		_m.Edges.namedFlags[name] = append(_m.Edges.namedFlags[name], edges...)
 	}
 }
 

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"bangfu/ent/flag"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -350,6 +351,21 @@ func (_c *OrderCreate) AddLines(v ...*OrderLine) *OrderCreate {
 	return _c.AddLineIDs(ids...)
 }
 
+// AddFlagIDs adds the "flags" edge to the Flag entity by IDs.
+func (_c *OrderCreate) AddFlagIDs(ids ...int) *OrderCreate {
+	_c.mutation.AddFlagIDs(ids...)
+	return _c
+}
+
+// AddFlags adds the "flags" edges to the Flag entity.
+func (_c *OrderCreate) AddFlags(v ...*Flag) *OrderCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddFlagIDs(ids...)
+}
+
 // Mutation returns the OrderMutation object of the builder.
 func (_c *OrderCreate) Mutation() *OrderMutation {
 	return _c.mutation
@@ -672,6 +688,22 @@ func (_c *OrderCreate) createSpec() (*Order, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderline.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.FlagsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   order.FlagsTable,
+			Columns: []string{order.FlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(flag.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

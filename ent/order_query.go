@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"bangfu/ent/flag"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -32,9 +33,11 @@ type OrderQuery struct {
 	withFacilitator *OrganizationQuery
 	withPlacedBy    *UserQuery
 	withLines       *OrderLineQuery
+	withFlags       *FlagQuery
 	modifiers       []func(*sql.Selector)
 	loadTotal       []func(context.Context, []*Order) error
 	withNamedLines  map[string]*OrderLineQuery
+	withNamedFlags  map[string]*FlagQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -174,6 +177,28 @@ func (_q *OrderQuery) QueryLines() *OrderLineQuery {
 			sqlgraph.From(order.Table, order.FieldID, selector),
 			sqlgraph.To(orderline.Table, orderline.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, order.LinesTable, order.LinesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryFlags chains the current query on the "flags" edge.
+func (_q *OrderQuery) QueryFlags() *FlagQuery {
+	query := (&FlagClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(order.Table, order.FieldID, selector),
+			sqlgraph.To(flag.Table, flag.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, order.FlagsTable, order.FlagsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -378,6 +403,7 @@ func (_q *OrderQuery) Clone() *OrderQuery {
 		withFacilitator: _q.withFacilitator.Clone(),
 		withPlacedBy:    _q.withPlacedBy.Clone(),
 		withLines:       _q.withLines.Clone(),
+		withFlags:       _q.withFlags.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -436,6 +462,17 @@ func (_q *OrderQuery) WithLines(opts ...func(*OrderLineQuery)) *OrderQuery {
 		opt(query)
 	}
 	_q.withLines = query
+	return _q
+}
+
+// WithFlags tells the query-builder to eager-load the nodes that are connected to
+// the "flags" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrderQuery) WithFlags(opts ...func(*FlagQuery)) *OrderQuery {
+	query := (&FlagClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withFlags = query
 	return _q
 }
 
@@ -523,12 +560,13 @@ func (_q *OrderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Order,
 	var (
 		nodes       = []*Order{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withBuyer != nil,
 			_q.withSupplier != nil,
 			_q.withFacilitator != nil,
 			_q.withPlacedBy != nil,
 			_q.withLines != nil,
+			_q.withFlags != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -583,10 +621,24 @@ func (_q *OrderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Order,
 			return nil, err
 		}
 	}
+	if query := _q.withFlags; query != nil {
+		if err := _q.loadFlags(ctx, query, nodes,
+			func(n *Order) { n.Edges.Flags = []*Flag{} },
+			func(n *Order, e *Flag) { n.Edges.Flags = append(n.Edges.Flags, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedLines {
 		if err := _q.loadLines(ctx, query, nodes,
 			func(n *Order) { n.appendNamedLines(name) },
 			func(n *Order, e *OrderLine) { n.appendNamedLines(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedFlags {
+		if err := _q.loadFlags(ctx, query, nodes,
+			func(n *Order) { n.appendNamedFlags(name) },
+			func(n *Order, e *Flag) { n.appendNamedFlags(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -750,6 +802,39 @@ func (_q *OrderQuery) loadLines(ctx context.Context, query *OrderLineQuery, node
 	}
 	return nil
 }
+func (_q *OrderQuery) loadFlags(ctx context.Context, query *FlagQuery, nodes []*Order, init func(*Order), assign func(*Order, *Flag)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Order)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(flag.FieldOrderID)
+	}
+	query.Where(predicate.Flag(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(order.FlagsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrderID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "order_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "order_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *OrderQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -858,6 +943,20 @@ func (_q *OrderQuery) WithNamedLines(name string, opts ...func(*OrderLineQuery))
 		_q.withNamedLines = make(map[string]*OrderLineQuery)
 	}
 	_q.withNamedLines[name] = query
+	return _q
+}
+
+// WithNamedFlags tells the query-builder to eager-load the nodes that are connected to the "flags"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrderQuery) WithNamedFlags(name string, opts ...func(*FlagQuery)) *OrderQuery {
+	query := (&FlagClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedFlags == nil {
+		_q.withNamedFlags = make(map[string]*FlagQuery)
+	}
+	_q.withNamedFlags[name] = query
 	return _q
 }
 

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"bangfu/ent/flag"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
@@ -436,6 +437,21 @@ func (_u *OrderUpdate) AddLines(v ...*OrderLine) *OrderUpdate {
 	return _u.AddLineIDs(ids...)
 }
 
+// AddFlagIDs adds the "flags" edge to the Flag entity by IDs.
+func (_u *OrderUpdate) AddFlagIDs(ids ...int) *OrderUpdate {
+	_u.mutation.AddFlagIDs(ids...)
+	return _u
+}
+
+// AddFlags adds the "flags" edges to the Flag entity.
+func (_u *OrderUpdate) AddFlags(v ...*Flag) *OrderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFlagIDs(ids...)
+}
+
 // Mutation returns the OrderMutation object of the builder.
 func (_u *OrderUpdate) Mutation() *OrderMutation {
 	return _u.mutation
@@ -484,6 +500,27 @@ func (_u *OrderUpdate) RemoveLines(v ...*OrderLine) *OrderUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveLineIDs(ids...)
+}
+
+// ClearFlags clears all "flags" edges to the Flag entity.
+func (_u *OrderUpdate) ClearFlags() *OrderUpdate {
+	_u.mutation.ClearFlags()
+	return _u
+}
+
+// RemoveFlagIDs removes the "flags" edge to Flag entities by IDs.
+func (_u *OrderUpdate) RemoveFlagIDs(ids ...int) *OrderUpdate {
+	_u.mutation.RemoveFlagIDs(ids...)
+	return _u
+}
+
+// RemoveFlags removes "flags" edges to Flag entities.
+func (_u *OrderUpdate) RemoveFlags(v ...*Flag) *OrderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFlagIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -833,6 +870,51 @@ func (_u *OrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderline.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FlagsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   order.FlagsTable,
+			Columns: []string{order.FlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(flag.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFlagsIDs(); len(nodes) > 0 && !_u.mutation.FlagsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   order.FlagsTable,
+			Columns: []string{order.FlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(flag.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FlagsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   order.FlagsTable,
+			Columns: []string{order.FlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(flag.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1265,6 +1347,21 @@ func (_u *OrderUpdateOne) AddLines(v ...*OrderLine) *OrderUpdateOne {
 	return _u.AddLineIDs(ids...)
 }
 
+// AddFlagIDs adds the "flags" edge to the Flag entity by IDs.
+func (_u *OrderUpdateOne) AddFlagIDs(ids ...int) *OrderUpdateOne {
+	_u.mutation.AddFlagIDs(ids...)
+	return _u
+}
+
+// AddFlags adds the "flags" edges to the Flag entity.
+func (_u *OrderUpdateOne) AddFlags(v ...*Flag) *OrderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFlagIDs(ids...)
+}
+
 // Mutation returns the OrderMutation object of the builder.
 func (_u *OrderUpdateOne) Mutation() *OrderMutation {
 	return _u.mutation
@@ -1313,6 +1410,27 @@ func (_u *OrderUpdateOne) RemoveLines(v ...*OrderLine) *OrderUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveLineIDs(ids...)
+}
+
+// ClearFlags clears all "flags" edges to the Flag entity.
+func (_u *OrderUpdateOne) ClearFlags() *OrderUpdateOne {
+	_u.mutation.ClearFlags()
+	return _u
+}
+
+// RemoveFlagIDs removes the "flags" edge to Flag entities by IDs.
+func (_u *OrderUpdateOne) RemoveFlagIDs(ids ...int) *OrderUpdateOne {
+	_u.mutation.RemoveFlagIDs(ids...)
+	return _u
+}
+
+// RemoveFlags removes "flags" edges to Flag entities.
+func (_u *OrderUpdateOne) RemoveFlags(v ...*Flag) *OrderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFlagIDs(ids...)
 }
 
 // Where appends a list predicates to the OrderUpdate builder.
@@ -1692,6 +1810,51 @@ func (_u *OrderUpdateOne) sqlSave(ctx context.Context) (_node *Order, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderline.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FlagsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   order.FlagsTable,
+			Columns: []string{order.FlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(flag.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFlagsIDs(); len(nodes) > 0 && !_u.mutation.FlagsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   order.FlagsTable,
+			Columns: []string{order.FlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(flag.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FlagsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   order.FlagsTable,
+			Columns: []string{order.FlagsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(flag.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -5,6 +5,7 @@ package ent
 import (
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/region"
 	"encoding/json"
 	"fmt"
@@ -52,14 +53,18 @@ type Product struct {
 	CertificationStatus *product.CertificationStatus `json:"certification_status,omitempty"`
 	// End of the current certificate's validity; null when not certified. Sales count toward targets only while certified.
 	CertifiedUntil *time.Time `json:"certified_until,omitempty"`
-	// Units in placed, not cancelled orders (销量); sorts the catalog by best-selling.
-	UnitsSold int `json:"units_sold,omitempty"`
 	// Search tokens of name and description (internal/search), kept by a hook.
 	SearchDocument string `json:"search_document,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProductQuery when eager-loading is set.
 	Edges        ProductEdges `json:"edges"`
 	selectValues sql.SelectValues
+
+	// currentCertification is the certificate in force when it was read with
+	// the product (SetCurrentCertificationJoined); currentCertificationRead
+	// says it was, nil or not.
+	currentCertification     *Certification
+	currentCertificationRead bool
 }
 
 // ProductEdges holds the relations/edges for other nodes in the graph.
@@ -72,11 +77,13 @@ type ProductEdges struct {
 	Certifications []*Certification `json:"certifications,omitempty"`
 	// OrderLines holds the value of the order_lines edge.
 	OrderLines []*OrderLine `json:"order_lines,omitempty"`
+	// Units sold, kept off the product row (see ProductSales).
+	Sales *ProductSales `json:"sales,omitempty"`
 	// Recorded stock changes (库存调整).
 	StockAdjustments []*StockAdjustment `json:"stock_adjustments,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
@@ -125,10 +132,21 @@ func (e ProductEdges) OrderLinesOrErr() ([]*OrderLine, error) {
 	return nil, &NotLoadedError{edge: "order_lines"}
 }
 
+// SalesOrErr returns the Sales value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ProductEdges) SalesOrErr() (*ProductSales, error) {
+	if e.Sales != nil {
+		return e.Sales, nil
+	} else if e.loadedTypes[4] {
+		return nil, &NotFoundError{label: productsales.Label}
+	}
+	return nil, &NotLoadedError{edge: "sales"}
+}
+
 // StockAdjustmentsOrErr returns the StockAdjustments value or an error if the edge
 // was not loaded in eager-loading.
 func (e ProductEdges) StockAdjustmentsOrErr() ([]*StockAdjustment, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.StockAdjustments, nil
 	}
 	return nil, &NotLoadedError{edge: "stock_adjustments"}
@@ -141,7 +159,7 @@ func (*Product) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case product.FieldImageUrls:
 			values[i] = new([]byte)
-		case product.FieldID, product.FieldSupplierID, product.FieldPriceFen, product.FieldStock, product.FieldOriginCountyID, product.FieldUnitsSold:
+		case product.FieldID, product.FieldSupplierID, product.FieldPriceFen, product.FieldStock, product.FieldOriginCountyID:
 			values[i] = new(sql.NullInt64)
 		case product.FieldName, product.FieldDescription, product.FieldCategory, product.FieldSpec, product.FieldUnit, product.FieldChannel, product.FieldStatus, product.FieldCertificationStatus, product.FieldSearchDocument:
 			values[i] = new(sql.NullString)
@@ -268,12 +286,6 @@ func (_m *Product) assignValues(columns []string, values []any) error {
 				_m.CertifiedUntil = new(time.Time)
 				*_m.CertifiedUntil = value.Time
 			}
-		case product.FieldUnitsSold:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field units_sold", values[i])
-			} else if value.Valid {
-				_m.UnitsSold = int(value.Int64)
-			}
 		case product.FieldSearchDocument:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field search_document", values[i])
@@ -311,6 +323,11 @@ func (_m *Product) QueryCertifications() *CertificationQuery {
 // QueryOrderLines queries the "order_lines" edge of the Product entity.
 func (_m *Product) QueryOrderLines() *OrderLineQuery {
 	return NewProductClient(_m.config).QueryOrderLines(_m)
+}
+
+// QuerySales queries the "sales" edge of the Product entity.
+func (_m *Product) QuerySales() *ProductSalesQuery {
+	return NewProductClient(_m.config).QuerySales(_m)
 }
 
 // QueryStockAdjustments queries the "stock_adjustments" edge of the Product entity.
@@ -392,9 +409,6 @@ func (_m *Product) String() string {
 		builder.WriteString("certified_until=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
-	builder.WriteString(", ")
-	builder.WriteString("units_sold=")
-	builder.WriteString(fmt.Sprintf("%v", _m.UnitsSold))
 	builder.WriteString(", ")
 	builder.WriteString("search_document=")
 	builder.WriteString(_m.SearchDocument)

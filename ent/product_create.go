@@ -7,6 +7,7 @@ import (
 	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/region"
 	"bangfu/ent/stockadjustment"
 	"context"
@@ -187,20 +188,6 @@ func (_c *ProductCreate) SetNillableCertifiedUntil(v *time.Time) *ProductCreate 
 	return _c
 }
 
-// SetUnitsSold sets the "units_sold" field.
-func (_c *ProductCreate) SetUnitsSold(v int) *ProductCreate {
-	_c.mutation.SetUnitsSold(v)
-	return _c
-}
-
-// SetNillableUnitsSold sets the "units_sold" field if the given value is not nil.
-func (_c *ProductCreate) SetNillableUnitsSold(v *int) *ProductCreate {
-	if v != nil {
-		_c.SetUnitsSold(*v)
-	}
-	return _c
-}
-
 // SetSearchDocument sets the "search_document" field.
 func (_c *ProductCreate) SetSearchDocument(v string) *ProductCreate {
 	_c.mutation.SetSearchDocument(v)
@@ -253,6 +240,25 @@ func (_c *ProductCreate) AddOrderLines(v ...*OrderLine) *ProductCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddOrderLineIDs(ids...)
+}
+
+// SetSalesID sets the "sales" edge to the ProductSales entity by ID.
+func (_c *ProductCreate) SetSalesID(id int) *ProductCreate {
+	_c.mutation.SetSalesID(id)
+	return _c
+}
+
+// SetNillableSalesID sets the "sales" edge to the ProductSales entity by ID if the given value is not nil.
+func (_c *ProductCreate) SetNillableSalesID(id *int) *ProductCreate {
+	if id != nil {
+		_c = _c.SetSalesID(*id)
+	}
+	return _c
+}
+
+// SetSales sets the "sales" edge to the ProductSales entity.
+func (_c *ProductCreate) SetSales(v *ProductSales) *ProductCreate {
+	return _c.SetSalesID(v.ID)
 }
 
 // AddStockAdjustmentIDs adds the "stock_adjustments" edge to the StockAdjustment entity by IDs.
@@ -332,10 +338,6 @@ func (_c *ProductCreate) defaults() error {
 	if _, ok := _c.mutation.Status(); !ok {
 		v := product.DefaultStatus
 		_c.mutation.SetStatus(v)
-	}
-	if _, ok := _c.mutation.UnitsSold(); !ok {
-		v := product.DefaultUnitsSold
-		_c.mutation.SetUnitsSold(v)
 	}
 	return nil
 }
@@ -428,14 +430,6 @@ func (_c *ProductCreate) check() error {
 			return &ValidationError{Name: "certification_status", err: fmt.Errorf(`ent: validator failed for field "Product.certification_status": %w`, err)}
 		}
 	}
-	if _, ok := _c.mutation.UnitsSold(); !ok {
-		return &ValidationError{Name: "units_sold", err: errors.New(`ent: missing required field "Product.units_sold"`)}
-	}
-	if v, ok := _c.mutation.UnitsSold(); ok {
-		if err := product.UnitsSoldValidator(v); err != nil {
-			return &ValidationError{Name: "units_sold", err: fmt.Errorf(`ent: validator failed for field "Product.units_sold": %w`, err)}
-		}
-	}
 	if len(_c.mutation.SupplierIDs()) == 0 {
 		return &ValidationError{Name: "supplier", err: errors.New(`ent: missing required edge "Product.supplier"`)}
 	}
@@ -525,10 +519,6 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 		_spec.SetField(product.FieldCertifiedUntil, field.TypeTime, value)
 		_node.CertifiedUntil = &value
 	}
-	if value, ok := _c.mutation.UnitsSold(); ok {
-		_spec.SetField(product.FieldUnitsSold, field.TypeInt, value)
-		_node.UnitsSold = value
-	}
 	if value, ok := _c.mutation.SearchDocument(); ok {
 		_spec.SetField(product.FieldSearchDocument, field.TypeString, value)
 		_node.SearchDocument = value
@@ -592,6 +582,22 @@ func (_c *ProductCreate) createSpec() (*Product, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderline.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SalesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   product.SalesTable,
+			Columns: []string{product.SalesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productsales.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -880,24 +886,6 @@ func (u *ProductUpsert) UpdateCertifiedUntil() *ProductUpsert {
 // ClearCertifiedUntil clears the value of the "certified_until" field.
 func (u *ProductUpsert) ClearCertifiedUntil() *ProductUpsert {
 	u.SetNull(product.FieldCertifiedUntil)
-	return u
-}
-
-// SetUnitsSold sets the "units_sold" field.
-func (u *ProductUpsert) SetUnitsSold(v int) *ProductUpsert {
-	u.Set(product.FieldUnitsSold, v)
-	return u
-}
-
-// UpdateUnitsSold sets the "units_sold" field to the value that was provided on create.
-func (u *ProductUpsert) UpdateUnitsSold() *ProductUpsert {
-	u.SetExcluded(product.FieldUnitsSold)
-	return u
-}
-
-// AddUnitsSold adds v to the "units_sold" field.
-func (u *ProductUpsert) AddUnitsSold(v int) *ProductUpsert {
-	u.Add(product.FieldUnitsSold, v)
 	return u
 }
 
@@ -1213,27 +1201,6 @@ func (u *ProductUpsertOne) UpdateCertifiedUntil() *ProductUpsertOne {
 func (u *ProductUpsertOne) ClearCertifiedUntil() *ProductUpsertOne {
 	return u.Update(func(s *ProductUpsert) {
 		s.ClearCertifiedUntil()
-	})
-}
-
-// SetUnitsSold sets the "units_sold" field.
-func (u *ProductUpsertOne) SetUnitsSold(v int) *ProductUpsertOne {
-	return u.Update(func(s *ProductUpsert) {
-		s.SetUnitsSold(v)
-	})
-}
-
-// AddUnitsSold adds v to the "units_sold" field.
-func (u *ProductUpsertOne) AddUnitsSold(v int) *ProductUpsertOne {
-	return u.Update(func(s *ProductUpsert) {
-		s.AddUnitsSold(v)
-	})
-}
-
-// UpdateUnitsSold sets the "units_sold" field to the value that was provided on create.
-func (u *ProductUpsertOne) UpdateUnitsSold() *ProductUpsertOne {
-	return u.Update(func(s *ProductUpsert) {
-		s.UpdateUnitsSold()
 	})
 }
 
@@ -1718,27 +1685,6 @@ func (u *ProductUpsertBulk) UpdateCertifiedUntil() *ProductUpsertBulk {
 func (u *ProductUpsertBulk) ClearCertifiedUntil() *ProductUpsertBulk {
 	return u.Update(func(s *ProductUpsert) {
 		s.ClearCertifiedUntil()
-	})
-}
-
-// SetUnitsSold sets the "units_sold" field.
-func (u *ProductUpsertBulk) SetUnitsSold(v int) *ProductUpsertBulk {
-	return u.Update(func(s *ProductUpsert) {
-		s.SetUnitsSold(v)
-	})
-}
-
-// AddUnitsSold adds v to the "units_sold" field.
-func (u *ProductUpsertBulk) AddUnitsSold(v int) *ProductUpsertBulk {
-	return u.Update(func(s *ProductUpsert) {
-		s.AddUnitsSold(v)
-	})
-}
-
-// UpdateUnitsSold sets the "units_sold" field to the value that was provided on create.
-func (u *ProductUpsertBulk) UpdateUnitsSold() *ProductUpsertBulk {
-	return u.Update(func(s *ProductUpsert) {
-		s.UpdateUnitsSold()
 	})
 }
 

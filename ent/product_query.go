@@ -8,6 +8,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/predicate"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/region"
 	"bangfu/ent/stockadjustment"
 	"context"
@@ -33,6 +34,7 @@ type ProductQuery struct {
 	withOriginCounty          *RegionQuery
 	withCertifications        *CertificationQuery
 	withOrderLines            *OrderLineQuery
+	withSales                 *ProductSalesQuery
 	withStockAdjustments      *StockAdjustmentQuery
 	modifiers                 []func(*sql.Selector)
 	loadTotal                 []func(context.Context, []*Product) error
@@ -156,6 +158,28 @@ func (_q *ProductQuery) QueryOrderLines() *OrderLineQuery {
 			sqlgraph.From(product.Table, product.FieldID, selector),
 			sqlgraph.To(orderline.Table, orderline.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, product.OrderLinesTable, product.OrderLinesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySales chains the current query on the "sales" edge.
+func (_q *ProductQuery) QuerySales() *ProductSalesQuery {
+	query := (&ProductSalesClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(product.Table, product.FieldID, selector),
+			sqlgraph.To(productsales.Table, productsales.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, product.SalesTable, product.SalesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -381,6 +405,7 @@ func (_q *ProductQuery) Clone() *ProductQuery {
 		withOriginCounty:     _q.withOriginCounty.Clone(),
 		withCertifications:   _q.withCertifications.Clone(),
 		withOrderLines:       _q.withOrderLines.Clone(),
+		withSales:            _q.withSales.Clone(),
 		withStockAdjustments: _q.withStockAdjustments.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
@@ -429,6 +454,17 @@ func (_q *ProductQuery) WithOrderLines(opts ...func(*OrderLineQuery)) *ProductQu
 		opt(query)
 	}
 	_q.withOrderLines = query
+	return _q
+}
+
+// WithSales tells the query-builder to eager-load the nodes that are connected to
+// the "sales" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProductQuery) WithSales(opts ...func(*ProductSalesQuery)) *ProductQuery {
+	query := (&ProductSalesClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSales = query
 	return _q
 }
 
@@ -527,11 +563,12 @@ func (_q *ProductQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prod
 	var (
 		nodes       = []*Product{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withSupplier != nil,
 			_q.withOriginCounty != nil,
 			_q.withCertifications != nil,
 			_q.withOrderLines != nil,
+			_q.withSales != nil,
 			_q.withStockAdjustments != nil,
 		}
 	)
@@ -579,6 +616,12 @@ func (_q *ProductQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prod
 		if err := _q.loadOrderLines(ctx, query, nodes,
 			func(n *Product) { n.Edges.OrderLines = []*OrderLine{} },
 			func(n *Product, e *OrderLine) { n.Edges.OrderLines = append(n.Edges.OrderLines, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSales; query != nil {
+		if err := _q.loadSales(ctx, query, nodes, nil,
+			func(n *Product, e *ProductSales) { n.Edges.Sales = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -721,6 +764,33 @@ func (_q *ProductQuery) loadOrderLines(ctx context.Context, query *OrderLineQuer
 	}
 	query.Where(predicate.OrderLine(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(product.OrderLinesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ProductID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "product_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProductQuery) loadSales(ctx context.Context, query *ProductSalesQuery, nodes []*Product, init func(*Product), assign func(*Product, *ProductSales)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Product)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(productsales.FieldProductID)
+	}
+	query.Where(predicate.ProductSales(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(product.SalesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/predicate"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/region"
 	"bangfu/ent/stockadjustment"
 	"context"
@@ -272,27 +273,6 @@ func (_u *ProductUpdate) ClearCertifiedUntil() *ProductUpdate {
 	return _u
 }
 
-// SetUnitsSold sets the "units_sold" field.
-func (_u *ProductUpdate) SetUnitsSold(v int) *ProductUpdate {
-	_u.mutation.ResetUnitsSold()
-	_u.mutation.SetUnitsSold(v)
-	return _u
-}
-
-// SetNillableUnitsSold sets the "units_sold" field if the given value is not nil.
-func (_u *ProductUpdate) SetNillableUnitsSold(v *int) *ProductUpdate {
-	if v != nil {
-		_u.SetUnitsSold(*v)
-	}
-	return _u
-}
-
-// AddUnitsSold adds value to the "units_sold" field.
-func (_u *ProductUpdate) AddUnitsSold(v int) *ProductUpdate {
-	_u.mutation.AddUnitsSold(v)
-	return _u
-}
-
 // SetSearchDocument sets the "search_document" field.
 func (_u *ProductUpdate) SetSearchDocument(v string) *ProductUpdate {
 	_u.mutation.SetSearchDocument(v)
@@ -351,6 +331,25 @@ func (_u *ProductUpdate) AddOrderLines(v ...*OrderLine) *ProductUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddOrderLineIDs(ids...)
+}
+
+// SetSalesID sets the "sales" edge to the ProductSales entity by ID.
+func (_u *ProductUpdate) SetSalesID(id int) *ProductUpdate {
+	_u.mutation.SetSalesID(id)
+	return _u
+}
+
+// SetNillableSalesID sets the "sales" edge to the ProductSales entity by ID if the given value is not nil.
+func (_u *ProductUpdate) SetNillableSalesID(id *int) *ProductUpdate {
+	if id != nil {
+		_u = _u.SetSalesID(*id)
+	}
+	return _u
+}
+
+// SetSales sets the "sales" edge to the ProductSales entity.
+func (_u *ProductUpdate) SetSales(v *ProductSales) *ProductUpdate {
+	return _u.SetSalesID(v.ID)
 }
 
 // AddStockAdjustmentIDs adds the "stock_adjustments" edge to the StockAdjustment entity by IDs.
@@ -425,6 +424,12 @@ func (_u *ProductUpdate) RemoveOrderLines(v ...*OrderLine) *ProductUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOrderLineIDs(ids...)
+}
+
+// ClearSales clears the "sales" edge to the ProductSales entity.
+func (_u *ProductUpdate) ClearSales() *ProductUpdate {
+	_u.mutation.ClearSales()
+	return _u
 }
 
 // ClearStockAdjustments clears all "stock_adjustments" edges to the StockAdjustment entity.
@@ -542,11 +547,6 @@ func (_u *ProductUpdate) check() error {
 			return &ValidationError{Name: "certification_status", err: fmt.Errorf(`ent: validator failed for field "Product.certification_status": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.UnitsSold(); ok {
-		if err := product.UnitsSoldValidator(v); err != nil {
-			return &ValidationError{Name: "units_sold", err: fmt.Errorf(`ent: validator failed for field "Product.units_sold": %w`, err)}
-		}
-	}
 	if _u.mutation.SupplierCleared() && len(_u.mutation.SupplierIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Product.supplier"`)
 	}
@@ -629,12 +629,6 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.CertifiedUntilCleared() {
 		_spec.ClearField(product.FieldCertifiedUntil, field.TypeTime)
-	}
-	if value, ok := _u.mutation.UnitsSold(); ok {
-		_spec.SetField(product.FieldUnitsSold, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.AddedUnitsSold(); ok {
-		_spec.AddField(product.FieldUnitsSold, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.SearchDocument(); ok {
 		_spec.SetField(product.FieldSearchDocument, field.TypeString, value)
@@ -783,6 +777,35 @@ func (_u *ProductUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderline.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SalesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   product.SalesTable,
+			Columns: []string{product.SalesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productsales.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SalesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   product.SalesTable,
+			Columns: []string{product.SalesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productsales.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1093,27 +1116,6 @@ func (_u *ProductUpdateOne) ClearCertifiedUntil() *ProductUpdateOne {
 	return _u
 }
 
-// SetUnitsSold sets the "units_sold" field.
-func (_u *ProductUpdateOne) SetUnitsSold(v int) *ProductUpdateOne {
-	_u.mutation.ResetUnitsSold()
-	_u.mutation.SetUnitsSold(v)
-	return _u
-}
-
-// SetNillableUnitsSold sets the "units_sold" field if the given value is not nil.
-func (_u *ProductUpdateOne) SetNillableUnitsSold(v *int) *ProductUpdateOne {
-	if v != nil {
-		_u.SetUnitsSold(*v)
-	}
-	return _u
-}
-
-// AddUnitsSold adds value to the "units_sold" field.
-func (_u *ProductUpdateOne) AddUnitsSold(v int) *ProductUpdateOne {
-	_u.mutation.AddUnitsSold(v)
-	return _u
-}
-
 // SetSearchDocument sets the "search_document" field.
 func (_u *ProductUpdateOne) SetSearchDocument(v string) *ProductUpdateOne {
 	_u.mutation.SetSearchDocument(v)
@@ -1172,6 +1174,25 @@ func (_u *ProductUpdateOne) AddOrderLines(v ...*OrderLine) *ProductUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddOrderLineIDs(ids...)
+}
+
+// SetSalesID sets the "sales" edge to the ProductSales entity by ID.
+func (_u *ProductUpdateOne) SetSalesID(id int) *ProductUpdateOne {
+	_u.mutation.SetSalesID(id)
+	return _u
+}
+
+// SetNillableSalesID sets the "sales" edge to the ProductSales entity by ID if the given value is not nil.
+func (_u *ProductUpdateOne) SetNillableSalesID(id *int) *ProductUpdateOne {
+	if id != nil {
+		_u = _u.SetSalesID(*id)
+	}
+	return _u
+}
+
+// SetSales sets the "sales" edge to the ProductSales entity.
+func (_u *ProductUpdateOne) SetSales(v *ProductSales) *ProductUpdateOne {
+	return _u.SetSalesID(v.ID)
 }
 
 // AddStockAdjustmentIDs adds the "stock_adjustments" edge to the StockAdjustment entity by IDs.
@@ -1246,6 +1267,12 @@ func (_u *ProductUpdateOne) RemoveOrderLines(v ...*OrderLine) *ProductUpdateOne 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOrderLineIDs(ids...)
+}
+
+// ClearSales clears the "sales" edge to the ProductSales entity.
+func (_u *ProductUpdateOne) ClearSales() *ProductUpdateOne {
+	_u.mutation.ClearSales()
+	return _u
 }
 
 // ClearStockAdjustments clears all "stock_adjustments" edges to the StockAdjustment entity.
@@ -1376,11 +1403,6 @@ func (_u *ProductUpdateOne) check() error {
 			return &ValidationError{Name: "certification_status", err: fmt.Errorf(`ent: validator failed for field "Product.certification_status": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.UnitsSold(); ok {
-		if err := product.UnitsSoldValidator(v); err != nil {
-			return &ValidationError{Name: "units_sold", err: fmt.Errorf(`ent: validator failed for field "Product.units_sold": %w`, err)}
-		}
-	}
 	if _u.mutation.SupplierCleared() && len(_u.mutation.SupplierIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Product.supplier"`)
 	}
@@ -1480,12 +1502,6 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 	}
 	if _u.mutation.CertifiedUntilCleared() {
 		_spec.ClearField(product.FieldCertifiedUntil, field.TypeTime)
-	}
-	if value, ok := _u.mutation.UnitsSold(); ok {
-		_spec.SetField(product.FieldUnitsSold, field.TypeInt, value)
-	}
-	if value, ok := _u.mutation.AddedUnitsSold(); ok {
-		_spec.AddField(product.FieldUnitsSold, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.SearchDocument(); ok {
 		_spec.SetField(product.FieldSearchDocument, field.TypeString, value)
@@ -1634,6 +1650,35 @@ func (_u *ProductUpdateOne) sqlSave(ctx context.Context) (_node *Product, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(orderline.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SalesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   product.SalesTable,
+			Columns: []string{product.SalesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productsales.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SalesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   product.SalesTable,
+			Columns: []string{product.SalesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(productsales.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

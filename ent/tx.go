@@ -36,12 +36,16 @@ type Tx struct {
 	ExitSlackCase *ExitSlackCaseClient
 	// Facilitation is the client for interacting with the Facilitation builders.
 	Facilitation *FacilitationClient
+	// Flag is the client for interacting with the Flag builders.
+	Flag *FlagClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
 	// HouseholdMember is the client for interacting with the HouseholdMember builders.
 	HouseholdMember *HouseholdMemberClient
 	// IncentiveRule is the client for interacting with the IncentiveRule builders.
 	IncentiveRule *IncentiveRuleClient
+	// IndicatorSetting is the client for interacting with the IndicatorSetting builders.
+	IndicatorSetting *IndicatorSettingClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
 	// JobRun is the client for interacting with the JobRun builders.
@@ -72,6 +76,8 @@ type Tx struct {
 	Pairing *PairingClient
 	// Product is the client for interacting with the Product builders.
 	Product *ProductClient
+	// ProductSales is the client for interacting with the ProductSales builders.
+	ProductSales *ProductSalesClient
 	// ProgressReport is the client for interacting with the ProgressReport builders.
 	ProgressReport *ProgressReportClient
 	// PurchaseTotal is the client for interacting with the PurchaseTotal builders.
@@ -236,9 +242,11 @@ func (tx *Tx) init() {
 	tx.CreditTotal = NewCreditTotalClient(tx.config)
 	tx.ExitSlackCase = NewExitSlackCaseClient(tx.config)
 	tx.Facilitation = NewFacilitationClient(tx.config)
+	tx.Flag = NewFlagClient(tx.config)
 	tx.Household = NewHouseholdClient(tx.config)
 	tx.HouseholdMember = NewHouseholdMemberClient(tx.config)
 	tx.IncentiveRule = NewIncentiveRuleClient(tx.config)
+	tx.IndicatorSetting = NewIndicatorSettingClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)
 	tx.JobRun = NewJobRunClient(tx.config)
 	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
@@ -254,6 +262,7 @@ func (tx *Tx) init() {
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Pairing = NewPairingClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
+	tx.ProductSales = NewProductSalesClient(tx.config)
 	tx.ProgressReport = NewProgressReportClient(tx.config)
 	tx.PurchaseTotal = NewPurchaseTotalClient(tx.config)
 	tx.Region = NewRegionClient(tx.config)

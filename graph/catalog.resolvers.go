@@ -92,6 +92,16 @@ func (r *mutationResolver) RevokeCertification(ctx context.Context, id int, reas
 	return r.market.StepCertification(ctx, id, market.Revoke, 0, reason)
 }
 
+// UnitsSold is the resolver for the unitsSold field.
+func (r *productResolver) UnitsSold(ctx context.Context, obj *ent.Product) (int, error) {
+	return r.search.UnitsSold(ctx, obj)
+}
+
+// CurrentCertification is the resolver for the currentCertification field.
+func (r *productResolver) CurrentCertification(ctx context.Context, obj *ent.Product) (*ent.Certification, error) {
+	return r.search.CurrentCertification(ctx, obj)
+}
+
 // Catalog is the resolver for the catalog field.
 func (r *queryResolver) Catalog(ctx context.Context, query *string, filter *model.CatalogFilter, sort *model.CatalogSort, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*catalog.Connection, error) {
 	var f catalog.Filter

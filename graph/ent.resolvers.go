@@ -63,6 +63,12 @@ func (r *queryResolver) Facilitations(ctx context.Context, after *entgql.Cursor[
 		ent.WithFacilitationOrder(orderBy), ent.WithFacilitationFilter(where.Filter))
 }
 
+// Flags is the resolver for the flags field.
+func (r *queryResolver) Flags(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FlagOrder, where *ent.FlagWhereInput) (*ent.FlagConnection, error) {
+	return r.client.Flag.Query().Paginate(ctx, after, first, before, last,
+		ent.WithFlagOrder(orderBy), ent.WithFlagFilter(where.Filter))
+}
+
 // Households is the resolver for the households field.
 func (r *queryResolver) Households(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.HouseholdOrder, where *ent.HouseholdWhereInput) (*ent.HouseholdConnection, error) {
 	return r.client.Household.Query().Paginate(ctx, after, first, before, last,
@@ -125,7 +131,7 @@ func (r *queryResolver) Pairings(ctx context.Context, after *entgql.Cursor[int],
 
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProductOrder, where *ent.ProductWhereInput) (*ent.ProductConnection, error) {
-	return r.client.Product.Query().Paginate(ctx, after, first, before, last,
+	return r.search.ListProducts(ctx).Paginate(ctx, after, first, before, last,
 		ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
 }
 
@@ -169,6 +175,9 @@ func (r *Resolver) MonitoringCase() generated.MonitoringCaseResolver {
 // OrderLine returns generated.OrderLineResolver implementation.
 func (r *Resolver) OrderLine() generated.OrderLineResolver { return &orderLineResolver{r} }
 
+// Product returns generated.ProductResolver implementation.
+func (r *Resolver) Product() generated.ProductResolver { return &productResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
@@ -180,6 +189,7 @@ type (
 	householdMemberResolver struct{ *Resolver }
 	monitoringCaseResolver  struct{ *Resolver }
 	orderLineResolver       struct{ *Resolver }
+	productResolver         struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	targetResolver          struct{ *Resolver }
 )

@@ -15,9 +15,11 @@ import (
 	"bangfu/ent/credittotal"
 	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
@@ -29,6 +31,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -78,6 +81,9 @@ var tableOfType = map[string]string{
 	"OrderRequest":        orderrequest.Table,
 	"Invitation":          invitation.Table,
 	"Facilitation":        facilitation.Table,
+	"Flag":                flag.Table,
+	"IndicatorSetting":    indicatorsetting.Table,
+	"ProductSales":        productsales.Table,
 	"VerificationSample":  verificationsample.Table,
 	"VerificationVisit":   verificationvisit.Table,
 	"ExitSlackCase":       exitslackcase.Table,

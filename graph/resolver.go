@@ -13,6 +13,7 @@ import (
 	"bangfu/internal/evaluation"
 	"bangfu/internal/households"
 	"bangfu/internal/incentives"
+	"bangfu/internal/integrity"
 	"bangfu/internal/live"
 	"bangfu/internal/market"
 	"bangfu/internal/monitoring"
@@ -34,6 +35,7 @@ type Resolver struct {
 	agreements *agreements.Service
 	incentives *incentives.Service
 	monitoring *monitoring.Service
+	integrity  *integrity.Service
 	evaluation *evaluation.Service
 	log        *translog.Log
 	live       *live.Hub
@@ -43,7 +45,7 @@ type Resolver struct {
 func NewSchema(s *app.Services) graphql.ExecutableSchema {
 	return limits.Weigh(generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{
 		client: s.Client, auth: s.Auth, accounts: s.Accounts, households: s.Households, market: s.Market, search: s.Catalog,
-		agreements: s.Agreements, incentives: s.Incentives, monitoring: s.Monitoring, log: s.Log, live: s.Live,
+		agreements: s.Agreements, incentives: s.Incentives, monitoring: s.Monitoring, integrity: s.Integrity, log: s.Log, live: s.Live,
 		evaluation: s.Evaluation,
 	}}))
 }
@@ -75,4 +77,15 @@ func ruleInput(in model.IncentiveRuleInput) incentives.RuleInput {
 		KeyCountyMultiplierBp: bp(in.KeyCountyMultiplierBp), County832MultiplierBp: bp(in.County832MultiplierBp),
 		MultiplierBp: bp(in.MultiplierBp), Category: in.Category, CapPerOrgPerYear: in.CapPerOrgPerYear,
 		EffectiveFrom: in.EffectiveFrom, EffectiveUntil: in.EffectiveUntil}
+}
+
+func settingInput(in model.SetIntegrityIndicatorInput) integrity.SettingInput {
+	out := integrity.SettingInput{Code: in.Code, Enabled: in.Enabled, FenceMultiplier: in.FenceMultiplier, MinSample: in.MinSample}
+	if len(in.Params) > 0 {
+		out.Params = map[string]float64{}
+		for _, p := range in.Params {
+			out.Params[p.Name] = p.Value
+		}
+	}
+	return out
 }

@@ -36,6 +36,7 @@ import (
 	"bangfu/internal/evaluation"
 	"bangfu/internal/demo"
 	"bangfu/internal/httpapi"
+	"bangfu/internal/integrity"
 	"bangfu/internal/jobs"
 	"bangfu/internal/live"
 	"bangfu/internal/market"
@@ -499,6 +500,20 @@ func scheduled(services *app.Services) []jobs.Job {
 				}
 				return fmt.Sprintf("year %d: %d households scanned, %d cases opened, %d data-quality issues",
 					year, rep.HouseholdsScanned, len(rep.CasesOpened), rep.DataQualityIssues), nil
+			},
+		},
+		{
+			// The integrity scan (red flags for auditors), once a day: its
+			// period begins at midnight China Standard Time, so it runs at
+			// night; it raises only flags that do not exist yet.
+			Name: integrity.JobName, Every: 10 * time.Minute,
+			Period: func(t time.Time) string { return t.In(period.CST).Format("2006-01-02") },
+			Run: func(ctx context.Context) (string, error) {
+				rep, err := services.Integrity.Scan(ctx)
+				if err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("%d flags raised", rep.Raised), nil
 			},
 		},
 		{

@@ -140,6 +140,18 @@ func (f FacilitationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FacilitationMutation", m)
 }
 
+// The FlagFunc type is an adapter to allow the use of ordinary
+// function as Flag mutator.
+type FlagFunc func(context.Context, *ent.FlagMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f FlagFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.FlagMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FlagMutation", m)
+}
+
 // The HouseholdFunc type is an adapter to allow the use of ordinary
 // function as Household mutator.
 type HouseholdFunc func(context.Context, *ent.HouseholdMutation) (ent.Value, error)
@@ -174,6 +186,18 @@ func (f IncentiveRuleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IncentiveRuleMutation", m)
+}
+
+// The IndicatorSettingFunc type is an adapter to allow the use of ordinary
+// function as IndicatorSetting mutator.
+type IndicatorSettingFunc func(context.Context, *ent.IndicatorSettingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f IndicatorSettingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.IndicatorSettingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.IndicatorSettingMutation", m)
 }
 
 // The InvitationFunc type is an adapter to allow the use of ordinary
@@ -354,6 +378,18 @@ func (f ProductFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProductMutation", m)
+}
+
+// The ProductSalesFunc type is an adapter to allow the use of ordinary
+// function as ProductSales mutator.
+type ProductSalesFunc func(context.Context, *ent.ProductSalesMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ProductSalesFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ProductSalesMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProductSalesMutation", m)
 }
 
 // The ProgressReportFunc type is an adapter to allow the use of ordinary

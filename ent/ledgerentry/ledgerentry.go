@@ -46,6 +46,8 @@ const (
 	FieldIncentiveRuleID = "incentive_rule_id"
 	// FieldNote holds the string denoting the note field in the database.
 	FieldNote = "note"
+	// FieldFlagID holds the string denoting the flag_id field in the database.
+	FieldFlagID = "flag_id"
 	// FieldXid holds the string denoting the xid field in the database.
 	FieldXid = "xid"
 	// EdgeOrderLine holds the string denoting the order_line edge name in mutations.
@@ -60,6 +62,8 @@ const (
 	EdgeHousehold = "household"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
+	// EdgeFlag holds the string denoting the flag edge name in mutations.
+	EdgeFlag = "flag"
 	// EdgeReverses holds the string denoting the reverses edge name in mutations.
 	EdgeReverses = "reverses"
 	// EdgeReversedBy holds the string denoting the reversed_by edge name in mutations.
@@ -108,6 +112,13 @@ const (
 	OrganizationInverseTable = "organizations"
 	// OrganizationColumn is the table column denoting the organization relation/edge.
 	OrganizationColumn = "organization_id"
+	// FlagTable is the table that holds the flag relation/edge.
+	FlagTable = "ledger_entries"
+	// FlagInverseTable is the table name for the Flag entity.
+	// It exists in this package in order to avoid circular dependency with the "flag" package.
+	FlagInverseTable = "flags"
+	// FlagColumn is the table column denoting the flag relation/edge.
+	FlagColumn = "flag_id"
 	// ReversesTable is the table that holds the reverses relation/edge.
 	ReversesTable = "ledger_entries"
 	// ReversesColumn is the table column denoting the reverses relation/edge.
@@ -135,6 +146,7 @@ var Columns = []string{
 	FieldReversesID,
 	FieldIncentiveRuleID,
 	FieldNote,
+	FieldFlagID,
 	FieldXid,
 }
 
@@ -291,6 +303,11 @@ func ByNote(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldNote, opts...).ToFunc()
 }
 
+// ByFlagID orders the results by the flag_id field.
+func ByFlagID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFlagID, opts...).ToFunc()
+}
+
 // ByXid orders the results by the xid field.
 func ByXid(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldXid, opts...).ToFunc()
@@ -335,6 +352,13 @@ func ByHouseholdField(field string, opts ...sql.OrderTermOption) OrderOption {
 func ByOrganizationField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newOrganizationStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByFlagField orders the results by flag field.
+func ByFlagField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newFlagStep(), sql.OrderByField(field, opts...))
 	}
 }
 
@@ -391,6 +415,13 @@ func newOrganizationStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrganizationInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, OrganizationTable, OrganizationColumn),
+	)
+}
+func newFlagStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(FlagInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, FlagTable, FlagColumn),
 	)
 }
 func newReversesStep() *sqlgraph.Step {

@@ -115,6 +115,11 @@ func Note(v string) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldEQ(FieldNote, v))
 }
 
+// FlagID applies equality check predicate on the "flag_id" field. It's identical to FlagIDEQ.
+func FlagID(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldFlagID, v))
+}
+
 // Xid applies equality check predicate on the "xid" field. It's identical to XidEQ.
 func Xid(v int64) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldEQ(FieldXid, v))
@@ -625,6 +630,36 @@ func NoteContainsFold(v string) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldContainsFold(FieldNote, v))
 }
 
+// FlagIDEQ applies the EQ predicate on the "flag_id" field.
+func FlagIDEQ(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldEQ(FieldFlagID, v))
+}
+
+// FlagIDNEQ applies the NEQ predicate on the "flag_id" field.
+func FlagIDNEQ(v int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNEQ(FieldFlagID, v))
+}
+
+// FlagIDIn applies the In predicate on the "flag_id" field.
+func FlagIDIn(vs ...int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIn(FieldFlagID, vs...))
+}
+
+// FlagIDNotIn applies the NotIn predicate on the "flag_id" field.
+func FlagIDNotIn(vs ...int) predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotIn(FieldFlagID, vs...))
+}
+
+// FlagIDIsNil applies the IsNil predicate on the "flag_id" field.
+func FlagIDIsNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldIsNull(FieldFlagID))
+}
+
+// FlagIDNotNil applies the NotNil predicate on the "flag_id" field.
+func FlagIDNotNil() predicate.LedgerEntry {
+	return predicate.LedgerEntry(sql.FieldNotNull(FieldFlagID))
+}
+
 // XidEQ applies the EQ predicate on the "xid" field.
 func XidEQ(v int64) predicate.LedgerEntry {
 	return predicate.LedgerEntry(sql.FieldEQ(FieldXid, v))
@@ -805,6 +840,29 @@ func HasOrganization() predicate.LedgerEntry {
 func HasOrganizationWith(preds ...predicate.Organization) predicate.LedgerEntry {
 	return predicate.LedgerEntry(func(s *sql.Selector) {
 		step := newOrganizationStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasFlag applies the HasEdge predicate on the "flag" edge.
+func HasFlag() predicate.LedgerEntry {
+	return predicate.LedgerEntry(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, FlagTable, FlagColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasFlagWith applies the HasEdge predicate on the "flag" edge with a given conditions (other predicates).
+func HasFlagWith(preds ...predicate.Flag) predicate.LedgerEntry {
+	return predicate.LedgerEntry(func(s *sql.Selector) {
+		step := newFlagStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

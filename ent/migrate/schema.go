@@ -500,6 +500,63 @@ var (
 			},
 		},
 	}
+	// FlagsColumns holds the columns for the "flags" table.
+	FlagsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString},
+		{Name: "subject_type", Type: field.TypeEnum, Enums: []string{"ORDER", "PRODUCT", "ORGANIZATION", "ORGANIZATION_PAIR", "AGREEMENT", "BENEFIT_LINK", "HOUSEHOLD", "COUNTY"}},
+		{Name: "subjects", Type: field.TypeJSON},
+		{Name: "subject_key", Type: field.TypeString, Size: 200},
+		{Name: "score", Type: field.TypeFloat64},
+		{Name: "summary", Type: field.TypeString, Size: 1000},
+		{Name: "evidence", Type: field.TypeJSON, Nullable: true},
+		{Name: "thresholds", Type: field.TypeJSON, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "CONFIRMED", "DISMISSED"}, Default: "OPEN"},
+		{Name: "reason", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "raised_at", Type: field.TypeTime},
+		{Name: "reviewed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "order_id", Type: field.TypeInt, Nullable: true},
+		{Name: "reviewer_id", Type: field.TypeInt, Nullable: true},
+	}
+	// FlagsTable holds the schema information for the "flags" table.
+	FlagsTable = &schema.Table{
+		Name:       "flags",
+		Columns:    FlagsColumns,
+		PrimaryKey: []*schema.Column{FlagsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "flags_orders_order",
+				Columns:    []*schema.Column{FlagsColumns[15]},
+				RefColumns: []*schema.Column{OrdersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "flags_users_reviewer",
+				Columns:    []*schema.Column{FlagsColumns[16]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "flag_code_subject_key",
+				Unique:  true,
+				Columns: []*schema.Column{FlagsColumns[3], FlagsColumns[6]},
+			},
+			{
+				Name:    "flag_status_code",
+				Unique:  false,
+				Columns: []*schema.Column{FlagsColumns[11], FlagsColumns[3]},
+			},
+			{
+				Name:    "flag_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{FlagsColumns[15]},
+			},
+		},
+	}
 	// HouseholdsColumns holds the columns for the "households" table.
 	HouseholdsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -625,6 +682,23 @@ var (
 			},
 		},
 	}
+	// IndicatorSettingsColumns holds the columns for the "indicator_settings" table.
+	IndicatorSettingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString, Unique: true},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "fence_multiplier", Type: field.TypeFloat64, Default: 1.5},
+		{Name: "min_sample", Type: field.TypeInt, Default: 5},
+		{Name: "params", Type: field.TypeJSON, Nullable: true},
+	}
+	// IndicatorSettingsTable holds the schema information for the "indicator_settings" table.
+	IndicatorSettingsTable = &schema.Table{
+		Name:       "indicator_settings",
+		Columns:    IndicatorSettingsColumns,
+		PrimaryKey: []*schema.Column{IndicatorSettingsColumns[0]},
+	}
 	// InvitationsColumns holds the columns for the "invitations" table.
 	InvitationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -701,6 +775,7 @@ var (
 		{Name: "note", Type: field.TypeString, Nullable: true, Size: 500},
 		{Name: "xid", Type: field.TypeInt64, Nullable: true, Default: map[string]schema.Expr{"postgres": "(pg_current_xact_id()::text)::bigint"}},
 		{Name: "agreement_id", Type: field.TypeInt, Nullable: true},
+		{Name: "flag_id", Type: field.TypeInt, Nullable: true},
 		{Name: "household_id", Type: field.TypeInt, Nullable: true},
 		{Name: "incentive_rule_id", Type: field.TypeInt, Nullable: true},
 		{Name: "origin_county_id", Type: field.TypeInt, Nullable: true},
@@ -721,38 +796,44 @@ var (
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "ledger_entries_households_income_entries",
+				Symbol:     "ledger_entries_flags_ledger_entries",
 				Columns:    []*schema.Column{LedgerEntriesColumns[10]},
+				RefColumns: []*schema.Column{FlagsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "ledger_entries_households_income_entries",
+				Columns:    []*schema.Column{LedgerEntriesColumns[11]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_incentive_rules_points",
-				Columns:    []*schema.Column{LedgerEntriesColumns[11]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[12]},
 				RefColumns: []*schema.Column{IncentiveRulesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_regions_origin_county",
-				Columns:    []*schema.Column{LedgerEntriesColumns[12]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[13]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_organizations_organization",
-				Columns:    []*schema.Column{LedgerEntriesColumns[13]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[14]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_ledger_entries_reversed_by",
-				Columns:    []*schema.Column{LedgerEntriesColumns[14]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[15]},
 				RefColumns: []*schema.Column{LedgerEntriesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "ledger_entries_order_lines_ledger_entries",
-				Columns:    []*schema.Column{LedgerEntriesColumns[15]},
+				Columns:    []*schema.Column{LedgerEntriesColumns[16]},
 				RefColumns: []*schema.Column{OrderLinesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -766,22 +847,22 @@ var (
 			{
 				Name:    "ledgerentry_household_id_year",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[10], LedgerEntriesColumns[4]},
+				Columns: []*schema.Column{LedgerEntriesColumns[11], LedgerEntriesColumns[4]},
 			},
 			{
 				Name:    "ledgerentry_order_line_id",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[15]},
+				Columns: []*schema.Column{LedgerEntriesColumns[16]},
 			},
 			{
 				Name:    "ledgerentry_organization_id_kind_year",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[13], LedgerEntriesColumns[1], LedgerEntriesColumns[4]},
+				Columns: []*schema.Column{LedgerEntriesColumns[14], LedgerEntriesColumns[1], LedgerEntriesColumns[4]},
 			},
 			{
 				Name:    "ledgerentry_incentive_rule_id_organization_id_year",
 				Unique:  false,
-				Columns: []*schema.Column{LedgerEntriesColumns[11], LedgerEntriesColumns[13], LedgerEntriesColumns[4]},
+				Columns: []*schema.Column{LedgerEntriesColumns[12], LedgerEntriesColumns[14], LedgerEntriesColumns[4]},
 			},
 			{
 				Name:    "ledgerentry_xid",
@@ -1250,7 +1331,6 @@ var (
 		{Name: "image_urls", Type: field.TypeJSON, Nullable: true},
 		{Name: "certification_status", Type: field.TypeEnum, Nullable: true, Enums: []string{"APPLIED", "UNDER_REVIEW", "PUBLIC_NOTICE", "CERTIFIED", "REJECTED", "EXPIRED", "REVOKED"}},
 		{Name: "certified_until", Type: field.TypeTime, Nullable: true},
-		{Name: "units_sold", Type: field.TypeInt, Default: 0},
 		{Name: "search_document", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "tsvector"}},
 		{Name: "supplier_id", Type: field.TypeInt},
 		{Name: "origin_county_id", Type: field.TypeInt},
@@ -1263,13 +1343,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "products_organizations_products",
-				Columns:    []*schema.Column{ProductsColumns[17]},
+				Columns:    []*schema.Column{ProductsColumns[16]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "products_regions_products",
-				Columns:    []*schema.Column{ProductsColumns[18]},
+				Columns:    []*schema.Column{ProductsColumns[17]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1278,12 +1358,12 @@ var (
 			{
 				Name:    "product_supplier_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[17]},
+				Columns: []*schema.Column{ProductsColumns[16]},
 			},
 			{
 				Name:    "product_origin_county_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[18]},
+				Columns: []*schema.Column{ProductsColumns[17]},
 			},
 			{
 				Name:    "product_status_category",
@@ -1306,24 +1386,54 @@ var (
 				Columns: []*schema.Column{ProductsColumns[14]},
 			},
 			{
-				Name:    "product_units_sold_id",
+				Name:    "products_unsearched",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[15], ProductsColumns[0]},
+				Columns: []*schema.Column{ProductsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
-					DescColumns: map[string]bool{
-						ProductsColumns[0].Name: true,
-
-						ProductsColumns[15].Name: true,
-					},
+					Where: "search_document IS NULL",
 				},
 			},
 			{
 				Name:    "product_search_document",
 				Unique:  false,
-				Columns: []*schema.Column{ProductsColumns[16]},
+				Columns: []*schema.Column{ProductsColumns[15]},
 				Annotation: &entsql.IndexAnnotation{
 					Types: map[string]string{
 						"postgres": "GIN",
+					},
+				},
+			},
+		},
+	}
+	// ProductSalesColumns holds the columns for the "product_sales" table.
+	ProductSalesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "units_sold", Type: field.TypeInt, Default: 0},
+		{Name: "product_id", Type: field.TypeInt, Unique: true},
+	}
+	// ProductSalesTable holds the schema information for the "product_sales" table.
+	ProductSalesTable = &schema.Table{
+		Name:       "product_sales",
+		Columns:    ProductSalesColumns,
+		PrimaryKey: []*schema.Column{ProductSalesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "product_sales_products_sales",
+				Columns:    []*schema.Column{ProductSalesColumns[2]},
+				RefColumns: []*schema.Column{ProductsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "productsales_units_sold_product_id",
+				Unique:  false,
+				Columns: []*schema.Column{ProductSalesColumns[1], ProductSalesColumns[2]},
+				Annotation: &entsql.IndexAnnotation{
+					DescColumns: map[string]bool{
+						ProductSalesColumns[2].Name: true,
+
+						ProductSalesColumns[1].Name: true,
 					},
 				},
 			},
@@ -1895,9 +2005,11 @@ var (
 		CreditTotalsTable,
 		ExitSlackCasesTable,
 		FacilitationsTable,
+		FlagsTable,
 		HouseholdsTable,
 		HouseholdMembersTable,
 		IncentiveRulesTable,
+		IndicatorSettingsTable,
 		InvitationsTable,
 		JobRunsTable,
 		LedgerEntriesTable,
@@ -1913,6 +2025,7 @@ var (
 		OrganizationsTable,
 		PairingsTable,
 		ProductsTable,
+		ProductSalesTable,
 		ProgressReportsTable,
 		PurchaseTotalsTable,
 		RegionsTable,
@@ -1977,12 +2090,17 @@ func init() {
 	ExitSlackCasesTable.ForeignKeys[0].RefTable = RegionsTable
 	ExitSlackCasesTable.ForeignKeys[1].RefTable = UsersTable
 	ExitSlackCasesTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(154618822656),
+		IncrementStart: func(i int) *int { return &i }(167503724544),
 	}
 	FacilitationsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	FacilitationsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	FacilitationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(141733920768),
+	}
+	FlagsTable.ForeignKeys[0].RefTable = OrdersTable
+	FlagsTable.ForeignKeys[1].RefTable = UsersTable
+	FlagsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(146028888064),
 	}
 	HouseholdsTable.ForeignKeys[0].RefTable = RegionsTable
 	HouseholdsTable.Annotation = &entsql.Annotation{
@@ -1996,17 +2114,21 @@ func init() {
 	IncentiveRulesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
+	IndicatorSettingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(150323855360),
+	}
 	InvitationsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	InvitationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(137438953472),
 	}
 	LedgerEntriesTable.ForeignKeys[0].RefTable = AgreementsTable
-	LedgerEntriesTable.ForeignKeys[1].RefTable = HouseholdsTable
-	LedgerEntriesTable.ForeignKeys[2].RefTable = IncentiveRulesTable
-	LedgerEntriesTable.ForeignKeys[3].RefTable = RegionsTable
-	LedgerEntriesTable.ForeignKeys[4].RefTable = OrganizationsTable
-	LedgerEntriesTable.ForeignKeys[5].RefTable = LedgerEntriesTable
-	LedgerEntriesTable.ForeignKeys[6].RefTable = OrderLinesTable
+	LedgerEntriesTable.ForeignKeys[1].RefTable = FlagsTable
+	LedgerEntriesTable.ForeignKeys[2].RefTable = HouseholdsTable
+	LedgerEntriesTable.ForeignKeys[3].RefTable = IncentiveRulesTable
+	LedgerEntriesTable.ForeignKeys[4].RefTable = RegionsTable
+	LedgerEntriesTable.ForeignKeys[5].RefTable = OrganizationsTable
+	LedgerEntriesTable.ForeignKeys[6].RefTable = LedgerEntriesTable
+	LedgerEntriesTable.ForeignKeys[7].RefTable = OrderLinesTable
 	LedgerEntriesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
 	}
@@ -2058,6 +2180,10 @@ func init() {
 	ProductsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(47244640256),
 	}
+	ProductSalesTable.ForeignKeys[0].RefTable = ProductsTable
+	ProductSalesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(154618822656),
+	}
 	ProgressReportsTable.ForeignKeys[0].RefTable = AgreementsTable
 	ProgressReportsTable.ForeignKeys[1].RefTable = UsersTable
 	ProgressReportsTable.ForeignKeys[2].RefTable = UsersTable
@@ -2096,7 +2222,7 @@ func init() {
 	VerificationSamplesTable.ForeignKeys[0].RefTable = RegionsTable
 	VerificationSamplesTable.ForeignKeys[1].RefTable = UsersTable
 	VerificationSamplesTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(146028888064),
+		IncrementStart: func(i int) *int { return &i }(158913789952),
 	}
 	VerificationVisitsTable.ForeignKeys[0].RefTable = VerificationSamplesTable
 	VerificationVisitsTable.ForeignKeys[1].RefTable = HouseholdsTable
@@ -2104,7 +2230,7 @@ func init() {
 	VerificationVisitsTable.ForeignKeys[3].RefTable = OrganizationsTable
 	VerificationVisitsTable.ForeignKeys[4].RefTable = UsersTable
 	VerificationVisitsTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(150323855360),
+		IncrementStart: func(i int) *int { return &i }(163208757248),
 	}
 	AgreementHelpedRegionsTable.ForeignKeys[0].RefTable = AgreementsTable
 	AgreementHelpedRegionsTable.ForeignKeys[1].RefTable = RegionsTable

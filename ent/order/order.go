@@ -74,6 +74,8 @@ const (
 	EdgePlacedBy = "placed_by"
 	// EdgeLines holds the string denoting the lines edge name in mutations.
 	EdgeLines = "lines"
+	// EdgeFlags holds the string denoting the flags edge name in mutations.
+	EdgeFlags = "flags"
 	// Table holds the table name of the order in the database.
 	Table = "orders"
 	// BuyerTable is the table that holds the buyer relation/edge.
@@ -111,6 +113,13 @@ const (
 	LinesInverseTable = "order_lines"
 	// LinesColumn is the table column denoting the lines relation/edge.
 	LinesColumn = "order_id"
+	// FlagsTable is the table that holds the flags relation/edge.
+	FlagsTable = "flags"
+	// FlagsInverseTable is the table name for the Flag entity.
+	// It exists in this package in order to avoid circular dependency with the "flag" package.
+	FlagsInverseTable = "flags"
+	// FlagsColumn is the table column denoting the flags relation/edge.
+	FlagsColumn = "order_id"
 )
 
 // Columns holds all SQL columns for order fields.
@@ -381,6 +390,20 @@ func ByLines(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newLinesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByFlagsCount orders the results by flags count.
+func ByFlagsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newFlagsStep(), opts...)
+	}
+}
+
+// ByFlags orders the results by flags terms.
+func ByFlags(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newFlagsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newBuyerStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -414,6 +437,13 @@ func newLinesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(LinesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, LinesTable, LinesColumn),
+	)
+}
+func newFlagsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(FlagsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, true, FlagsTable, FlagsColumn),
 	)
 }
 

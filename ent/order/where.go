@@ -1400,6 +1400,29 @@ func HasLinesWith(preds ...predicate.OrderLine) predicate.Order {
 	})
 }
 
+// HasFlags applies the HasEdge predicate on the "flags" edge.
+func HasFlags() predicate.Order {
+	return predicate.Order(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, FlagsTable, FlagsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasFlagsWith applies the HasEdge predicate on the "flags" edge with a given conditions (other predicates).
+func HasFlagsWith(preds ...predicate.Flag) predicate.Order {
+	return predicate.Order(func(s *sql.Selector) {
+		step := newFlagsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Order) predicate.Order {
 	return predicate.Order(sql.AndPredicates(predicates...))

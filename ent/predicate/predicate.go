@@ -39,6 +39,9 @@ type ExitSlackCase func(*sql.Selector)
 // Facilitation is the predicate function for facilitation builders.
 type Facilitation func(*sql.Selector)
 
+// Flag is the predicate function for flag builders.
+type Flag func(*sql.Selector)
+
 // Household is the predicate function for household builders.
 type Household func(*sql.Selector)
 
@@ -47,6 +50,9 @@ type HouseholdMember func(*sql.Selector)
 
 // IncentiveRule is the predicate function for incentiverule builders.
 type IncentiveRule func(*sql.Selector)
+
+// IndicatorSetting is the predicate function for indicatorsetting builders.
+type IndicatorSetting func(*sql.Selector)
 
 // Invitation is the predicate function for invitation builders.
 type Invitation func(*sql.Selector)
@@ -92,6 +98,9 @@ type Pairing func(*sql.Selector)
 
 // Product is the predicate function for product builders.
 type Product func(*sql.Selector)
+
+// ProductSales is the predicate function for productsales builders.
+type ProductSales func(*sql.Selector)
 
 // ProgressReport is the predicate function for progressreport builders.
 type ProgressReport func(*sql.Selector)

@@ -374,6 +374,30 @@ func (f FacilitationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FacilitationMutation", m)
 }
 
+// The FlagQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type FlagQueryRuleFunc func(context.Context, *ent.FlagQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f FlagQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FlagQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.FlagQuery", q)
+}
+
+// The FlagMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type FlagMutationRuleFunc func(context.Context, *ent.FlagMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f FlagMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.FlagMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FlagMutation", m)
+}
+
 // The HouseholdQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type HouseholdQueryRuleFunc func(context.Context, *ent.HouseholdQuery) error
@@ -444,6 +468,30 @@ func (f IncentiveRuleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.IncentiveRuleMutation", m)
+}
+
+// The IndicatorSettingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type IndicatorSettingQueryRuleFunc func(context.Context, *ent.IndicatorSettingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f IndicatorSettingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.IndicatorSettingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.IndicatorSettingQuery", q)
+}
+
+// The IndicatorSettingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type IndicatorSettingMutationRuleFunc func(context.Context, *ent.IndicatorSettingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f IndicatorSettingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.IndicatorSettingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.IndicatorSettingMutation", m)
 }
 
 // The InvitationQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -804,6 +852,30 @@ func (f ProductMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProductMutation", m)
+}
+
+// The ProductSalesQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ProductSalesQueryRuleFunc func(context.Context, *ent.ProductSalesQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ProductSalesQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ProductSalesQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ProductSalesQuery", q)
+}
+
+// The ProductSalesMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ProductSalesMutationRuleFunc func(context.Context, *ent.ProductSalesMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ProductSalesMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ProductSalesMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProductSalesMutation", m)
 }
 
 // The ProgressReportQueryRuleFunc type is an adapter to allow the use of ordinary

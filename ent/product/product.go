@@ -50,8 +50,6 @@ const (
 	FieldCertificationStatus = "certification_status"
 	// FieldCertifiedUntil holds the string denoting the certified_until field in the database.
 	FieldCertifiedUntil = "certified_until"
-	// FieldUnitsSold holds the string denoting the units_sold field in the database.
-	FieldUnitsSold = "units_sold"
 	// FieldSearchDocument holds the string denoting the search_document field in the database.
 	FieldSearchDocument = "search_document"
 	// EdgeSupplier holds the string denoting the supplier edge name in mutations.
@@ -62,6 +60,8 @@ const (
 	EdgeCertifications = "certifications"
 	// EdgeOrderLines holds the string denoting the order_lines edge name in mutations.
 	EdgeOrderLines = "order_lines"
+	// EdgeSales holds the string denoting the sales edge name in mutations.
+	EdgeSales = "sales"
 	// EdgeStockAdjustments holds the string denoting the stock_adjustments edge name in mutations.
 	EdgeStockAdjustments = "stock_adjustments"
 	// Table holds the table name of the product in the database.
@@ -94,6 +94,13 @@ const (
 	OrderLinesInverseTable = "order_lines"
 	// OrderLinesColumn is the table column denoting the order_lines relation/edge.
 	OrderLinesColumn = "product_id"
+	// SalesTable is the table that holds the sales relation/edge.
+	SalesTable = "product_sales"
+	// SalesInverseTable is the table name for the ProductSales entity.
+	// It exists in this package in order to avoid circular dependency with the "productsales" package.
+	SalesInverseTable = "product_sales"
+	// SalesColumn is the table column denoting the sales relation/edge.
+	SalesColumn = "product_id"
 	// StockAdjustmentsTable is the table that holds the stock_adjustments relation/edge.
 	StockAdjustmentsTable = "stock_adjustments"
 	// StockAdjustmentsInverseTable is the table name for the StockAdjustment entity.
@@ -122,7 +129,6 @@ var Columns = []string{
 	FieldImageUrls,
 	FieldCertificationStatus,
 	FieldCertifiedUntil,
-	FieldUnitsSold,
 	FieldSearchDocument,
 }
 
@@ -142,7 +148,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "bangfu/ent/runtime"
 var (
-	Hooks  [3]ent.Hook
+	Hooks  [4]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -164,10 +170,6 @@ var (
 	DefaultStock int
 	// StockValidator is a validator for the "stock" field. It is called by the builders before save.
 	StockValidator func(int) error
-	// DefaultUnitsSold holds the default value on creation for the "units_sold" field.
-	DefaultUnitsSold int
-	// UnitsSoldValidator is a validator for the "units_sold" field. It is called by the builders before save.
-	UnitsSoldValidator func(int) error
 )
 
 // Category defines the type for the "category" enum field.
@@ -367,11 +369,6 @@ func ByCertifiedUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCertifiedUntil, opts...).ToFunc()
 }
 
-// ByUnitsSold orders the results by the units_sold field.
-func ByUnitsSold(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldUnitsSold, opts...).ToFunc()
-}
-
 // BySearchDocument orders the results by the search_document field.
 func BySearchDocument(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSearchDocument, opts...).ToFunc()
@@ -419,6 +416,13 @@ func ByOrderLines(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// BySalesField orders the results by sales field.
+func BySalesField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSalesStep(), sql.OrderByField(field, opts...))
+	}
+}
+
 // ByStockAdjustmentsCount orders the results by stock_adjustments count.
 func ByStockAdjustmentsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -458,6 +462,13 @@ func newOrderLinesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrderLinesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, OrderLinesTable, OrderLinesColumn),
+	)
+}
+func newSalesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SalesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, SalesTable, SalesColumn),
 	)
 }
 func newStockAdjustmentsStep() *sqlgraph.Step {

@@ -110,11 +110,6 @@ func CertifiedUntil(v time.Time) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldCertifiedUntil, v))
 }
 
-// UnitsSold applies equality check predicate on the "units_sold" field. It's identical to UnitsSoldEQ.
-func UnitsSold(v int) predicate.Product {
-	return predicate.Product(sql.FieldEQ(FieldUnitsSold, v))
-}
-
 // SearchDocument applies equality check predicate on the "search_document" field. It's identical to SearchDocumentEQ.
 func SearchDocument(v string) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldSearchDocument, v))
@@ -740,46 +735,6 @@ func CertifiedUntilNotNil() predicate.Product {
 	return predicate.Product(sql.FieldNotNull(FieldCertifiedUntil))
 }
 
-// UnitsSoldEQ applies the EQ predicate on the "units_sold" field.
-func UnitsSoldEQ(v int) predicate.Product {
-	return predicate.Product(sql.FieldEQ(FieldUnitsSold, v))
-}
-
-// UnitsSoldNEQ applies the NEQ predicate on the "units_sold" field.
-func UnitsSoldNEQ(v int) predicate.Product {
-	return predicate.Product(sql.FieldNEQ(FieldUnitsSold, v))
-}
-
-// UnitsSoldIn applies the In predicate on the "units_sold" field.
-func UnitsSoldIn(vs ...int) predicate.Product {
-	return predicate.Product(sql.FieldIn(FieldUnitsSold, vs...))
-}
-
-// UnitsSoldNotIn applies the NotIn predicate on the "units_sold" field.
-func UnitsSoldNotIn(vs ...int) predicate.Product {
-	return predicate.Product(sql.FieldNotIn(FieldUnitsSold, vs...))
-}
-
-// UnitsSoldGT applies the GT predicate on the "units_sold" field.
-func UnitsSoldGT(v int) predicate.Product {
-	return predicate.Product(sql.FieldGT(FieldUnitsSold, v))
-}
-
-// UnitsSoldGTE applies the GTE predicate on the "units_sold" field.
-func UnitsSoldGTE(v int) predicate.Product {
-	return predicate.Product(sql.FieldGTE(FieldUnitsSold, v))
-}
-
-// UnitsSoldLT applies the LT predicate on the "units_sold" field.
-func UnitsSoldLT(v int) predicate.Product {
-	return predicate.Product(sql.FieldLT(FieldUnitsSold, v))
-}
-
-// UnitsSoldLTE applies the LTE predicate on the "units_sold" field.
-func UnitsSoldLTE(v int) predicate.Product {
-	return predicate.Product(sql.FieldLTE(FieldUnitsSold, v))
-}
-
 // SearchDocumentEQ applies the EQ predicate on the "search_document" field.
 func SearchDocumentEQ(v string) predicate.Product {
 	return predicate.Product(sql.FieldEQ(FieldSearchDocument, v))
@@ -939,6 +894,29 @@ func HasOrderLines() predicate.Product {
 func HasOrderLinesWith(preds ...predicate.OrderLine) predicate.Product {
 	return predicate.Product(func(s *sql.Selector) {
 		step := newOrderLinesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSales applies the HasEdge predicate on the "sales" edge.
+func HasSales() predicate.Product {
+	return predicate.Product(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, SalesTable, SalesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSalesWith applies the HasEdge predicate on the "sales" edge with a given conditions (other predicates).
+func HasSalesWith(preds ...predicate.ProductSales) predicate.Product {
+	return predicate.Product(func(s *sql.Selector) {
+		step := newSalesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

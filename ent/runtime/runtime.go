@@ -14,9 +14,11 @@ import (
 	"bangfu/ent/credittotal"
 	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
+	"bangfu/ent/flag"
 	"bangfu/ent/household"
 	"bangfu/ent/householdmember"
 	"bangfu/ent/incentiverule"
+	"bangfu/ent/indicatorsetting"
 	"bangfu/ent/invitation"
 	"bangfu/ent/jobrun"
 	"bangfu/ent/ledgerentry"
@@ -32,6 +34,7 @@ import (
 	"bangfu/ent/organization"
 	"bangfu/ent/pairing"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/purchasetotal"
 	"bangfu/ent/region"
@@ -638,6 +641,67 @@ func init() {
 	facilitation.DefaultUpdatedAt = facilitationDescUpdatedAt.Default.(func() time.Time)
 	// facilitation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	facilitation.UpdateDefaultUpdatedAt = facilitationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	flagMixin := schema.Flag{}.Mixin()
+	flag.Policy = privacy.NewPolicies(schema.Flag{})
+	flag.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := flag.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	flagMixinHooks1 := flagMixin[1].Hooks()
+
+	flag.Hooks[1] = flagMixinHooks1[0]
+	flagMixinFields0 := flagMixin[0].Fields()
+	_ = flagMixinFields0
+	flagFields := schema.Flag{}.Fields()
+	_ = flagFields
+	// flagDescCreatedAt is the schema descriptor for created_at field.
+	flagDescCreatedAt := flagMixinFields0[0].Descriptor()
+	// flag.DefaultCreatedAt holds the default value on creation for the created_at field.
+	flag.DefaultCreatedAt = flagDescCreatedAt.Default.(func() time.Time)
+	// flagDescUpdatedAt is the schema descriptor for updated_at field.
+	flagDescUpdatedAt := flagMixinFields0[1].Descriptor()
+	// flag.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	flag.DefaultUpdatedAt = flagDescUpdatedAt.Default.(func() time.Time)
+	// flag.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	flag.UpdateDefaultUpdatedAt = flagDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// flagDescCode is the schema descriptor for code field.
+	flagDescCode := flagFields[0].Descriptor()
+	// flag.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	flag.CodeValidator = flagDescCode.Validators[0].(func(string) error)
+	// flagDescSubjectKey is the schema descriptor for subject_key field.
+	flagDescSubjectKey := flagFields[3].Descriptor()
+	// flag.SubjectKeyValidator is a validator for the "subject_key" field. It is called by the builders before save.
+	flag.SubjectKeyValidator = func() func(string) error {
+		validators := flagDescSubjectKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(subject_key string) error {
+			for _, fn := range fns {
+				if err := fn(subject_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// flagDescSummary is the schema descriptor for summary field.
+	flagDescSummary := flagFields[6].Descriptor()
+	// flag.SummaryValidator is a validator for the "summary" field. It is called by the builders before save.
+	flag.SummaryValidator = flagDescSummary.Validators[0].(func(string) error)
+	// flagDescReason is the schema descriptor for reason field.
+	flagDescReason := flagFields[11].Descriptor()
+	// flag.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	flag.ReasonValidator = flagDescReason.Validators[0].(func(string) error)
+	// flagDescRaisedAt is the schema descriptor for raised_at field.
+	flagDescRaisedAt := flagFields[12].Descriptor()
+	// flag.DefaultRaisedAt holds the default value on creation for the raised_at field.
+	flag.DefaultRaisedAt = flagDescRaisedAt.Default.(func() time.Time)
 	householdMixin := schema.Household{}.Mixin()
 	household.Policy = privacy.NewPolicies(schema.Household{})
 	household.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -881,6 +945,53 @@ func init() {
 			return nil
 		}
 	}()
+	indicatorsettingMixin := schema.IndicatorSetting{}.Mixin()
+	indicatorsetting.Policy = privacy.NewPolicies(schema.IndicatorSetting{})
+	indicatorsetting.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := indicatorsetting.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	indicatorsettingMixinHooks1 := indicatorsettingMixin[1].Hooks()
+
+	indicatorsetting.Hooks[1] = indicatorsettingMixinHooks1[0]
+	indicatorsettingMixinFields0 := indicatorsettingMixin[0].Fields()
+	_ = indicatorsettingMixinFields0
+	indicatorsettingFields := schema.IndicatorSetting{}.Fields()
+	_ = indicatorsettingFields
+	// indicatorsettingDescCreatedAt is the schema descriptor for created_at field.
+	indicatorsettingDescCreatedAt := indicatorsettingMixinFields0[0].Descriptor()
+	// indicatorsetting.DefaultCreatedAt holds the default value on creation for the created_at field.
+	indicatorsetting.DefaultCreatedAt = indicatorsettingDescCreatedAt.Default.(func() time.Time)
+	// indicatorsettingDescUpdatedAt is the schema descriptor for updated_at field.
+	indicatorsettingDescUpdatedAt := indicatorsettingMixinFields0[1].Descriptor()
+	// indicatorsetting.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	indicatorsetting.DefaultUpdatedAt = indicatorsettingDescUpdatedAt.Default.(func() time.Time)
+	// indicatorsetting.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	indicatorsetting.UpdateDefaultUpdatedAt = indicatorsettingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// indicatorsettingDescCode is the schema descriptor for code field.
+	indicatorsettingDescCode := indicatorsettingFields[0].Descriptor()
+	// indicatorsetting.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	indicatorsetting.CodeValidator = indicatorsettingDescCode.Validators[0].(func(string) error)
+	// indicatorsettingDescEnabled is the schema descriptor for enabled field.
+	indicatorsettingDescEnabled := indicatorsettingFields[1].Descriptor()
+	// indicatorsetting.DefaultEnabled holds the default value on creation for the enabled field.
+	indicatorsetting.DefaultEnabled = indicatorsettingDescEnabled.Default.(bool)
+	// indicatorsettingDescFenceMultiplier is the schema descriptor for fence_multiplier field.
+	indicatorsettingDescFenceMultiplier := indicatorsettingFields[2].Descriptor()
+	// indicatorsetting.DefaultFenceMultiplier holds the default value on creation for the fence_multiplier field.
+	indicatorsetting.DefaultFenceMultiplier = indicatorsettingDescFenceMultiplier.Default.(float64)
+	// indicatorsetting.FenceMultiplierValidator is a validator for the "fence_multiplier" field. It is called by the builders before save.
+	indicatorsetting.FenceMultiplierValidator = indicatorsettingDescFenceMultiplier.Validators[0].(func(float64) error)
+	// indicatorsettingDescMinSample is the schema descriptor for min_sample field.
+	indicatorsettingDescMinSample := indicatorsettingFields[3].Descriptor()
+	// indicatorsetting.DefaultMinSample holds the default value on creation for the min_sample field.
+	indicatorsetting.DefaultMinSample = indicatorsettingDescMinSample.Default.(int)
+	// indicatorsetting.MinSampleValidator is a validator for the "min_sample" field. It is called by the builders before save.
+	indicatorsetting.MinSampleValidator = indicatorsettingDescMinSample.Validators[0].(func(int) error)
 	invitationMixin := schema.Invitation{}.Mixin()
 	invitation.Policy = privacy.NewPolicies(schema.Invitation{})
 	invitation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1508,6 +1619,8 @@ func init() {
 	product.Hooks[1] = productMixinHooks1[0]
 
 	product.Hooks[2] = productHooks[0]
+
+	product.Hooks[3] = productHooks[1]
 	productMixinFields0 := productMixin[0].Fields()
 	_ = productMixinFields0
 	productFields := schema.Product{}.Fields()
@@ -1590,12 +1703,23 @@ func init() {
 	product.DefaultStock = productDescStock.Default.(int)
 	// product.StockValidator is a validator for the "stock" field. It is called by the builders before save.
 	product.StockValidator = productDescStock.Validators[0].(func(int) error)
-	// productDescUnitsSold is the schema descriptor for units_sold field.
-	productDescUnitsSold := productFields[14].Descriptor()
-	// product.DefaultUnitsSold holds the default value on creation for the units_sold field.
-	product.DefaultUnitsSold = productDescUnitsSold.Default.(int)
-	// product.UnitsSoldValidator is a validator for the "units_sold" field. It is called by the builders before save.
-	product.UnitsSoldValidator = productDescUnitsSold.Validators[0].(func(int) error)
+	productsales.Policy = privacy.NewPolicies(schema.ProductSales{})
+	productsales.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := productsales.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	productsalesFields := schema.ProductSales{}.Fields()
+	_ = productsalesFields
+	// productsalesDescUnitsSold is the schema descriptor for units_sold field.
+	productsalesDescUnitsSold := productsalesFields[1].Descriptor()
+	// productsales.DefaultUnitsSold holds the default value on creation for the units_sold field.
+	productsales.DefaultUnitsSold = productsalesDescUnitsSold.Default.(int)
+	// productsales.UnitsSoldValidator is a validator for the "units_sold" field. It is called by the builders before save.
+	productsales.UnitsSoldValidator = productsalesDescUnitsSold.Validators[0].(func(int) error)
 	progressreportMixin := schema.ProgressReport{}.Mixin()
 	progressreport.Policy = privacy.NewPolicies(schema.ProgressReport{})
 	progressreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {

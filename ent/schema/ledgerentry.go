@@ -51,6 +51,8 @@ func (LedgerEntry) Fields() []ent.Field {
 		field.Int("incentive_rule_id").Optional().Nillable().Immutable().
 			Comment("For points: the rule that awarded them."),
 		field.String("note").Optional().MaxLen(500).Immutable(),
+		field.Int("flag_id").Optional().Nillable().Immutable().
+			Comment("The integrity flag whose review wrote this entry: a reversal when the flag was confirmed, a re-booking when it was dismissed."),
 		commitOrder(),
 	}
 }
@@ -64,6 +66,7 @@ func (LedgerEntry) Edges() []ent.Edge {
 		edge.From("incentive_rule", IncentiveRule.Type).Ref("points").Field("incentive_rule_id").Unique().Immutable(),
 		edge.From("household", Household.Type).Ref("income_entries").Field("household_id").Unique().Immutable(),
 		edge.To("organization", Organization.Type).Field("organization_id").Unique().Immutable(),
+		edge.From("flag", Flag.Type).Ref("ledger_entries").Field("flag_id").Unique().Immutable(),
 		edge.To("reversed_by", LedgerEntry.Type).Unique().
 			From("reverses").Field("reverses_id").Unique().Immutable(),
 	}

@@ -71,6 +71,8 @@ func (Order) Edges() []ent.Edge {
 		edge.To("lines", OrderLine.Type).
 			Annotations(entgql.RelayConnection()).
 			Comment("Order lines."),
+		edge.From("flags", Flag.Type).Ref("order").Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Integrity flags raised on the order (internal/integrity)."),
 	}
 }
 

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"entgo.io/contrib/entgql"
@@ -55,9 +56,6 @@ func (Product) Fields() []ent.Field {
 			Comment("State of the product's latest certification (认定状态), kept by the certification workflow; null if never applied."),
 		field.Time("certified_until").Optional().Nillable().
 			Comment("End of the current certificate's validity; null when not certified. Sales count toward targets only while certified."),
-		field.Int("units_sold").Default(0).NonNegative().
-			Comment("Units in placed, not cancelled orders (销量); sorts the catalog by best-selling.").
-			Annotations(entgql.OrderField("UNITS_SOLD")),
 		field.String("search_document").Optional().
 			SchemaType(map[string]string{dialect.Postgres: "tsvector"}).
 			Annotations(entgql.Skip(entgql.SkipAll)).
@@ -74,6 +72,8 @@ func (Product) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()).
 			Comment("Poverty-alleviation product certifications (扶贫产品认定), newest first by default."),
 		edge.To("order_lines", OrderLine.Type).Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("sales", ProductSales.Type).Unique().Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Units sold, kept off the product row (see ProductSales)."),
 		edge.To("stock_adjustments", StockAdjustment.Type).
 			Annotations(entgql.RelayConnection()).
 			Comment("Recorded stock changes (库存调整)."),
@@ -89,7 +89,12 @@ func (Product) Indexes() []ent.Index {
 		index.Fields("price_fen"),
 		index.Fields("created_at"),
 		index.Fields("certified_until"),
-		index.Fields("units_sold", "id").Annotations(entsql.DescColumns("units_sold", "id")),
+		// Start-up finds products without a search document (rows written
+		// before search existed) through this partial index: it holds only
+		// those rows, so the lookup reads an empty index instead of scanning
+		// the table.
+		index.Fields("id").StorageKey("products_unsearched").
+			Annotations(entsql.IndexWhere("search_document IS NULL")),
 		index.Fields("search_document").Annotations(entsql.IndexTypes(map[string]string{dialect.Postgres: "GIN"})),
 	}
 }
@@ -130,6 +135,23 @@ func (Product) Hooks() []ent.Hook {
 				return next.Mutate(ctx, m)
 			})
 		}, ent.OpCreate|ent.OpUpdateOne),
+		// Every product has its sales counter from the start: the catalog
+		// joins the counters (an inner join, read in counter order).
+		hook.On(func(next ent.Mutator) ent.Mutator {
+			return hook.ProductFunc(func(ctx context.Context, m *gen.ProductMutation) (ent.Value, error) {
+				v, err := next.Mutate(ctx, m)
+				if err != nil {
+					return nil, err
+				}
+				p, ok := v.(*gen.Product)
+				if !ok {
+					return nil, fmt.Errorf("product hook: unexpected %T", v)
+				}
+				// Written by the server, not the caller: the counter's policy
+				// lets only the system write it.
+				return v, m.Client().ProductSales.Create().SetProductID(p.ID).Exec(viewer.AsSystem(ctx))
+			})
+		}, ent.OpCreate),
 	}
 }
 

@@ -1169,6 +1169,29 @@ func (ec *executionContext) fieldContext_TargetProgress_monthly(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _TargetProgress_underOpenFlags(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetProgress_underOpenFlags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnderOpenFlags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetProgress_underOpenFlags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -2000,6 +2023,11 @@ func (ec *executionContext) _TargetProgress(ctx context.Context, sel ast.Selecti
 			}
 		case "monthly":
 			out.Values[i] = ec._TargetProgress_monthly(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "underOpenFlags":
+			out.Values[i] = ec._TargetProgress_underOpenFlags(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

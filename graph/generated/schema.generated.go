@@ -13,6 +13,7 @@ import (
 	"bangfu/internal/attribution"
 	"bangfu/internal/evaluation"
 	"bangfu/internal/households"
+	"bangfu/internal/integrity"
 	"bangfu/internal/monitoring"
 	"context"
 	"errors"
@@ -81,6 +82,9 @@ type MutationResolver interface {
 	ApplyForMonitoring(ctx context.Context, input model.ApplyForMonitoringInput) (*ent.MonitoringCase, error)
 	MoveMonitoringCase(ctx context.Context, id int, step monitoring.Step, notes *string) (*ent.MonitoringCase, error)
 	RunMonitoringScan(ctx context.Context, year int) (*monitoring.ScanReport, error)
+	RunIntegrityScan(ctx context.Context) (*integrity.ScanReport, error)
+	ReviewFlag(ctx context.Context, id int, decision integrity.Decision, reason string) (*ent.Flag, error)
+	SetIntegrityIndicator(ctx context.Context, input model.SetIntegrityIndicatorInput) (*integrity.Setting, error)
 	PlaceOrder(ctx context.Context, input model.PlaceOrderInput) ([]*ent.Order, error)
 	ConfirmOrder(ctx context.Context, id int) (*ent.Order, error)
 	ShipOrder(ctx context.Context, id int, carrier string, trackingNumber string) (*ent.Order, error)
@@ -1131,6 +1135,36 @@ func (ec *executionContext) field_Mutation_reviewCertification_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reviewFlag_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "decision",
+		func(ctx context.Context, v any) (integrity.Decision, error) {
+			return ec.unmarshalNFlagDecision2bangfuᚋinternalᚋintegrityᚐDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decision"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reviewProgressReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1275,6 +1309,20 @@ func (ec *executionContext) field_Mutation_setBuyerProfile_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.BuyerProfileInput, error) {
 			return ec.unmarshalNBuyerProfileInput2bangfuᚋgraphᚋmodelᚐBuyerProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setIntegrityIndicator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetIntegrityIndicatorInput, error) {
+			return ec.unmarshalNSetIntegrityIndicatorInput2bangfuᚋgraphᚋmodelᚐSetIntegrityIndicatorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4084,6 +4132,126 @@ func (ec *executionContext) fieldContext_Mutation_runMonitoringScan(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_runIntegrityScan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_runIntegrityScan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RunIntegrityScan(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *integrity.ScanReport) graphql.Marshaler {
+			return ec.marshalNIntegrityScanReport2ᚖbangfuᚋinternalᚋintegrityᚐScanReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_runIntegrityScan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntegrityScanReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewFlag(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewFlag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewFlag(ctx, fc.Args["id"].(int), fc.Args["decision"].(integrity.Decision), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Flag) graphql.Marshaler {
+			return ec.marshalNFlag2ᚖbangfuᚋentᚐFlag(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewFlag(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Flag(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewFlag_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setIntegrityIndicator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setIntegrityIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetIntegrityIndicator(ctx, fc.Args["input"].(model.SetIntegrityIndicatorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *integrity.Setting) graphql.Marshaler {
+			return ec.marshalNIntegrityIndicator2ᚖbangfuᚋinternalᚋintegrityᚐSetting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setIntegrityIndicator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntegrityIndicator(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setIntegrityIndicator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_placeOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5581,6 +5749,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "runMonitoringScan":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_runMonitoringScan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runIntegrityScan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_runIntegrityScan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewFlag":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewFlag(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setIntegrityIndicator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setIntegrityIndicator(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -244,6 +244,16 @@ type IncentiveRuleInput struct {
 	EffectiveUntil *time.Time `json:"effectiveUntil,omitempty"`
 }
 
+type IndicatorParam struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+}
+
+type IndicatorParamInput struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+}
+
 // What inviteMember returns: the invitation and its single-use token (valid 7 days, stored only as a hash).
 type InvitationPayload struct {
 	Invitation *ent.Invitation `json:"invitation"`
@@ -298,6 +308,14 @@ type RegisterOrganizationInput struct {
 	// Parent organization (上级单位): a union or subsidiary counts toward it.
 	ParentID     *int    `json:"parentId,omitempty"`
 	ContactPhone *string `json:"contactPhone,omitempty"`
+}
+
+type SetIntegrityIndicatorInput struct {
+	Code            string                 `json:"code"`
+	Enabled         *bool                  `json:"enabled,omitempty"`
+	FenceMultiplier *float64               `json:"fenceMultiplier,omitempty"`
+	MinSample       *int                   `json:"minSample,omitempty"`
+	Params          []*IndicatorParamInput `json:"params,omitempty"`
 }
 
 type SubmitProgressReportInput struct {

@@ -22,6 +22,7 @@ import (
 	"bangfu/internal/apperr"
 	"bangfu/internal/attribution"
 	"bangfu/internal/gid"
+	"bangfu/internal/integrity"
 	"bangfu/internal/period"
 	"bangfu/internal/validate"
 	"bangfu/internal/viewer"
@@ -51,6 +52,9 @@ type TargetProgress struct {
 	ExpectedToDate int64    // the target × the share of the year elapsed (linear schedule)
 	BehindSchedule bool
 	Monthly        []MonthAmount
+	// UnderOpenFlags is how much of Actual comes from orders with an open
+	// integrity flag (LEDGER indicators; internal/integrity).
+	UnderOpenFlags int64
 }
 
 // AgreementProgress is an agreement's progress in one year.
@@ -107,6 +111,10 @@ func (s *Service) Progress(ctx context.Context, agreementID, year int) (*Agreeme
 	if err != nil {
 		return nil, err
 	}
+	flagged, err := integrity.UnderOpenFlags(sys, s.client, versions, year)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
 	elapsed, days := daysElapsed(year, now)
 	p := &AgreementProgress{Agreement: a, Year: year, AsOf: now, DaysElapsed: elapsed, DaysInYear: days, Versions: versions}
@@ -122,7 +130,9 @@ func (s *Service) Progress(ctx context.Context, agreementID, year int) (*Agreeme
 		if !has && !credited {
 			continue
 		}
-		p.Targets = append(p.Targets, progressOf(ind, goal, has, series, elapsed, days))
+		tp := progressOf(ind, goal, has, series, elapsed, days)
+		tp.UnderOpenFlags = flagged[string(ind)]
+		p.Targets = append(p.Targets, tp)
 	}
 	return p, nil
 }

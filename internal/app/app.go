@@ -16,6 +16,7 @@ import (
 	"bangfu/internal/evidence"
 	"bangfu/internal/households"
 	"bangfu/internal/incentives"
+	"bangfu/internal/integrity"
 	"bangfu/internal/live"
 	"bangfu/internal/market"
 	"bangfu/internal/monitoring"
@@ -73,6 +74,7 @@ type Services struct {
 	Agreements *agreements.Service
 	Incentives *incentives.Service
 	Monitoring *monitoring.Service
+	Integrity  *integrity.Service
 	Log        *translog.Log
 	Evidence   *evidence.Builder
 	Live       *live.Hub
@@ -123,6 +125,7 @@ func New(client *ent.Client, cfg Config) (*Services, error) {
 		Agreements: agr,
 		Incentives: incentives.New(client, cfg.Now),
 		Monitoring: mon,
+		Integrity:  integrity.New(client, cfg.Now),
 		Log:        log,
 		Evidence:   evidence.New(client, log, agr),
 		Live:       cfg.Live,

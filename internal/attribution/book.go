@@ -3,12 +3,15 @@ package attribution
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"bangfu/ent"
+	"bangfu/ent/flag"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
 	"bangfu/ent/purchasetotal"
+	"bangfu/internal/gid"
 	"bangfu/internal/period"
 )
 
@@ -173,5 +176,44 @@ func Explain(ctx context.Context, c *ent.Client, lineID int) ([]string, error) {
 	if o.Status == order.StatusREFUNDED {
 		out = append(out, "the order was refunded: each credit above was reversed")
 	}
+	flagged, err := flagNote(ctx, c, l)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, flagged...)
 	return append(out, notes...), nil
+}
+
+// flagNote says what integrity flag reviews did to the line's credits: the
+// latest review that wrote entries decides whether they count.
+func flagNote(ctx context.Context, c *ent.Client, l *ent.OrderLine) ([]string, error) {
+	var out []string
+	open, err := c.Flag.Query().Where(flag.OrderID(l.OrderID), flag.StatusEQ(flag.StatusOPEN)).Order(ent.Asc(flag.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range open {
+		out = append(out, fmt.Sprintf("under review: integrity flag %s (%s) on the order is open; if an auditor confirms it, the credits above stop counting",
+			gid.Ref(f.ID), f.Code))
+	}
+	e, err := c.LedgerEntry.Query().Where(ledgerentry.OrderLineID(l.ID), ledgerentry.FlagIDNotNil()).
+		Order(ent.Desc(ledgerentry.FieldID)).WithFlag().First(ctx)
+	if ent.IsNotFound(err) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f := e.Edges.Flag
+	when := ""
+	if f.ReviewedAt != nil {
+		when = " on " + f.ReviewedAt.UTC().Format(time.RFC3339)
+	}
+	ref := gid.Ref(f.ID)
+	if e.ReversesID != nil {
+		return append(out, fmt.Sprintf("excluded from agreement progress: integrity flag %s (%s) was confirmed by an auditor%s (%q); its credits above were reversed by entries naming the flag",
+			ref, f.Code, when, f.Reason)), nil
+	}
+	return append(out, fmt.Sprintf("counted again: integrity flag %s (%s) was dismissed%s (%q); the credits its confirmation had reversed were re-booked",
+		ref, f.Code, when, f.Reason)), nil
 }

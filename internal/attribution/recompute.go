@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"bangfu/ent"
+	"bangfu/ent/flag"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
@@ -23,7 +24,9 @@ type Report struct {
 type Difference struct {
 	// Kind: CREDIT_MISSING (the rules give a credit the ledger lacks),
 	// CREDIT_UNEXPECTED (the ledger holds a credit the rules do not give),
-	// REVERSAL_MISMATCH (a refunded order's credit is not reversed, or a
+	// REVERSAL_MISMATCH (a refunded order's credit, or one a confirmed
+	// integrity flag excludes, still counts; or a credit that should count
+	// is reversed; Recorded is how many credits too many count), or a
 	// settled one's is), CREDIT_TOTAL and PURCHASE_TOTAL (a running total
 	// differs from the sum of what it totals).
 	Kind     string
@@ -41,6 +44,10 @@ const batch = 500
 // Run it as the server itself (it reads every order and entry).
 func Recompute(ctx context.Context, c *ent.Client) (*Report, error) {
 	w, err := Load(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	excluded, err := excludedOrders(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +72,7 @@ func Recompute(ctx context.Context, c *ent.Client) (*Report, error) {
 		last = orders[len(orders)-1].ID
 		for _, o := range orders {
 			rep.Orders++
-			if err := checkOrder(w, o, rep, purchases); err != nil {
+			if err := checkOrder(w, o, excluded[o.ID], rep, purchases); err != nil {
 				return nil, err
 			}
 		}
@@ -83,7 +90,27 @@ func creditKey(lineID, agreementID int, ind ledgerentry.Indicator, org int, amou
 	return fmt.Sprintf("line %d → agreement %d %s org %d ¥fen %d %d-%02d county %d", lineID, agreementID, ind, org, amount, year, month, county)
 }
 
-func checkOrder(w World, o *ent.Order, rep *Report, purchases Purchases) error {
+// excludedOrders are the orders an auditor confirmed a flag on: none of
+// their credits may still count.
+func excludedOrders(ctx context.Context, c *ent.Client) (map[int]bool, error) {
+	ids, err := c.Flag.Query().Where(flag.StatusEQ(flag.StatusCONFIRMED), flag.OrderIDNotNil()).
+		Select(flag.FieldOrderID).Ints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// checkOrder compares an order's credits with what the rules give. The
+// credits first booked (those no flag review wrote) must be exactly the
+// rules' credits; the credits still counting (booked or re-booked and not
+// reversed) must be those too, or none when the order was refunded or a
+// confirmed flag excludes it.
+func checkOrder(w World, o *ent.Order, excluded bool, rep *Report, purchases Purchases) error {
 	refunded := o.Status == order.StatusREFUNDED
 	for _, l := range o.Edges.Lines {
 		rep.Lines++
@@ -98,6 +125,12 @@ func checkOrder(w World, o *ent.Order, rep *Report, purchases Purchases) error {
 		for _, cr := range credits {
 			want[creditKey(l.ID, cr.AgreementID, cr.Indicator, cr.OrganizationID, cr.AmountFen, cr.Year, cr.Month, cr.OriginCountyID)]++
 		}
+		live := map[string]int{}
+		if !refunded && !excluded {
+			for k, n := range want {
+				live[k] = n
+			}
+		}
 		reversed := map[int]bool{}
 		for _, e := range l.Edges.LedgerEntries {
 			if e.ReversesID != nil {
@@ -108,21 +141,36 @@ func checkOrder(w World, o *ent.Order, rep *Report, purchases Purchases) error {
 			if e.ReversesID != nil {
 				continue
 			}
-			rep.Credits++
 			k := creditKey(l.ID, deref(e.AgreementID), deref(e.Indicator), deref(e.OrganizationID), e.Amount, e.Year, deref(e.Month), deref(e.OriginCountyID))
+			if !reversed[e.ID] {
+				live[k]--
+			}
+			if e.FlagID != nil {
+				continue // a re-booking: counted among the live credits only
+			}
+			rep.Credits++
 			if want[k] > 0 {
 				want[k]--
 			} else {
 				rep.Differences = append(rep.Differences, Difference{Kind: "CREDIT_UNEXPECTED", Key: k, Recorded: e.Amount})
 			}
-			if reversed[e.ID] != refunded {
-				rep.Differences = append(rep.Differences, Difference{Kind: "REVERSAL_MISMATCH", Key: fmt.Sprintf("entry %d of order %d (%s)", e.ID, o.ID, o.Status),
-					Expected: boolInt(refunded), Recorded: boolInt(reversed[e.ID])})
-			}
 		}
 		for k, n := range want {
 			for ; n > 0; n-- {
 				rep.Differences = append(rep.Differences, Difference{Kind: "CREDIT_MISSING", Key: k})
+			}
+		}
+		keys := make([]string, 0, len(live))
+		for k := range live {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if n := live[k]; n != 0 {
+				// n > 0: a credit that should count is reversed; n < 0: one
+				// counts that should not (refunded or excluded order).
+				rep.Differences = append(rep.Differences, Difference{Kind: "REVERSAL_MISMATCH",
+					Key: fmt.Sprintf("%s (order %d %s, excluded %v)", k, o.ID, o.Status, excluded), Expected: 0, Recorded: int64(-n)})
 			}
 		}
 	}
@@ -224,13 +272,6 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
-}
-
-func boolInt(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Consistent reports whether every figure reproduced.

@@ -77,6 +77,17 @@ func (g *gen) writeProducts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Every product has its sales counter (set once the orders are in).
+	firstSales, err := g.nextID(ctx, "product_sales", "ProductSales")
+	if err != nil {
+		return err
+	}
+	err = g.write(ctx, "product_sales", []string{"id", "product_id", "units_sold"}, n, func(i int, d []any) {
+		d[0], d[1], d[2] = firstSales+i, g.products[i].id, 0
+	})
+	if err != nil {
+		return err
+	}
 	var certified []product
 	var from []time.Time
 	for i, p := range g.products {
@@ -274,14 +285,14 @@ func (g *gen) writeOrders(ctx context.Context) error {
 	// update (a correlated subquery per product is far slower on fresh,
 	// unanalyzed tables).
 	if g.db.Dialect == dialect.Postgres {
-		if _, err := g.db.SQL.ExecContext(ctx, `ANALYZE products, orders, order_lines`); err != nil {
+		if _, err := g.db.SQL.ExecContext(ctx, `ANALYZE products, product_sales, orders, order_lines`); err != nil {
 			return err
 		}
 	}
-	_, err = g.db.SQL.ExecContext(ctx, `UPDATE products SET units_sold = sold.units
+	_, err = g.db.SQL.ExecContext(ctx, `UPDATE product_sales SET units_sold = sold.units
 		FROM (SELECT l.product_id AS id, SUM(l.quantity) AS units FROM order_lines l JOIN orders o ON o.id = l.order_id
 		      WHERE o.status <> 'CANCELLED' GROUP BY l.product_id) AS sold
-		WHERE products.id = sold.id`)
+		WHERE product_sales.product_id = sold.id`)
 	return err
 }
 

@@ -108,11 +108,11 @@ func (s *Searcher) Search(ctx context.Context, query string, f Filter, sort Sort
 	var order func(*sql.Selector)
 	switch sort {
 	case PriceAsc:
-		order = by(sql.Asc(product.FieldPriceFen))
+		order = by(sql.Asc, product.FieldPriceFen)
 	case PriceDesc:
-		order = by(sql.Desc(product.FieldPriceFen))
+		order = by(sql.Desc, product.FieldPriceFen)
 	case Newest:
-		order = by(sql.Desc(product.FieldCreatedAt))
+		order = by(sql.Desc, product.FieldCreatedAt)
 	case BestSelling, Relevance, "":
 		order = bestSelling
 	default:
@@ -121,20 +121,11 @@ func (s *Searcher) Search(ctx context.Context, query string, f Filter, sort Sort
 	return s.page(ctx, preds, page, s.ordered(preds, order))
 }
 
-// bestSelling orders by units sold, then newest id first: the order of the
-// (units_sold DESC, id DESC) index, so a broad query reads the index in
-// order and stops after one page instead of sorting every match.
-func bestSelling(sel *sql.Selector) {
-	sel.OrderBy(sql.Desc(sel.C(product.FieldUnitsSold)), sql.Desc(sel.C(product.FieldID)))
-}
-
-// by orders by the given columns, then by id so pages are stable.
-func by(terms ...string) func(*sql.Selector) {
+// by orders by the given product column, then by id so pages are stable.
+// Columns are qualified: the page's statement joins other tables.
+func by(dir func(string) string, column string) func(*sql.Selector) {
 	return func(sel *sql.Selector) {
-		for _, t := range terms {
-			sel.OrderBy(t)
-		}
-		sel.OrderBy(sql.Asc(sel.C(product.FieldID)))
+		sel.OrderBy(dir(sel.C(column)), sql.Asc(sel.C(product.FieldID)))
 	}
 }
 

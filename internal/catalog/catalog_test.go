@@ -88,8 +88,9 @@ func TestBestSellingOrder(t *testing.T) {
 	}
 	for i := 1; i < len(conn.Edges); i++ {
 		a, b := conn.Edges[i-1].Node, conn.Edges[i].Node
-		if a.UnitsSold < b.UnitsSold || a.UnitsSold == b.UnitsSold && a.ID < b.ID {
-			t.Fatalf("not in (units sold, id) descending order at %d: %d/%d before %d/%d", i, a.UnitsSold, a.ID, b.UnitsSold, b.ID)
+		sa, sb := a.Edges.Sales.UnitsSold, b.Edges.Sales.UnitsSold
+		if sa < sb || sa == sb && a.ID < b.ID {
+			t.Fatalf("not in (units sold, id) descending order at %d: %d/%d before %d/%d", i, sa, a.ID, sb, b.ID)
 		}
 		if a.Status != product.StatusLISTED {
 			t.Fatalf("unlisted product %d in the catalog", a.ID)

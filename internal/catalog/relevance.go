@@ -85,11 +85,17 @@ func (s *Searcher) page(ctx context.Context, preds []predicate.Product, page Pag
 // ordered reads rows matching preds in the given order.
 func (s *Searcher) ordered(preds []predicate.Product, order func(*sql.Selector)) fetch {
 	return func(ctx context.Context, offset, n int) ([]*ent.Product, error) {
+		if joinable(ctx) {
+			return s.joined(ctx, preds, order, offset, n)
+		}
 		q, err := s.query(ctx, preds...)
 		if err != nil {
 			return nil, err
 		}
-		return q.Order(order).Offset(offset).Limit(n).All(ctx)
+		return q.Order(func(sel *sql.Selector) {
+			joinSales(sel)
+			order(sel)
+		}).Offset(offset).Limit(n).All(ctx)
 	}
 }
 
@@ -100,14 +106,11 @@ func (s *Searcher) ranked(preds []predicate.Product, q search.Query) fetch {
 	return func(ctx context.Context, offset, n int) ([]*ent.Product, error) {
 		var out []*ent.Product
 		if offset < s.candidateCount {
-			pq, err := s.query(ctx, s.candidates(preds))
-			if err != nil {
-				return nil, err
-			}
-			top, err := pq.Order(func(sel *sql.Selector) {
+			byScore := func(sel *sql.Selector) {
 				sel.OrderExpr(s.score(sel, q))
 				bestSelling(sel)
-			}).Offset(offset).Limit(min(n, s.candidateCount-offset)).All(ctx)
+			}
+			top, err := s.ordered([]predicate.Product{s.candidates(preds)}, byScore)(ctx, offset, min(n, s.candidateCount-offset))
 			if err != nil {
 				return nil, err
 			}
@@ -124,7 +127,8 @@ func (s *Searcher) ranked(preds []predicate.Product, q search.Query) fetch {
 // candidates keeps the candidateCount best-selling matches.
 func (s *Searcher) candidates(preds []predicate.Product) predicate.Product {
 	return func(sel *sql.Selector) {
-		sub := sql.Dialect(s.dialect).Select(product.FieldID).From(sql.Table(product.Table))
+		sub := sql.Dialect(s.dialect).Select(sql.Table(product.Table).C(product.FieldID)).From(sql.Table(product.Table))
+		joinSales(sub)
 		for _, p := range preds {
 			p(sub)
 		}
@@ -136,7 +140,7 @@ func (s *Searcher) candidates(preds []predicate.Product) predicate.Product {
 // query starts a product query that eager-loads what the client selected
 // under edges.node, as entgql's Paginate does.
 func (s *Searcher) query(ctx context.Context, preds ...predicate.Product) (*ent.ProductQuery, error) {
-	q := s.client.Product.Query().Where(preds...)
+	q := s.client.Product.Query().Where(preds...).WithSales()
 	if nodeCtx, ok := nodeFieldContext(ctx); ok {
 		return q.CollectFields(nodeCtx)
 	}

@@ -85,10 +85,12 @@ func load(ctx context.Context, db *store.DB, framework bool) error {
 		{"incentive rules", b.loadIncentiveRules},
 		{"orders", b.loadOrders},
 		{"story", b.loadStory},
+		{"integrity cases", b.loadIntegrityCases},
 		{"stock", b.sellStock},
 		{"users", b.loadUsers},
 		{"progress", b.loadProgress},
 		{"monitoring", b.loadMonitoring},
+		{"integrity", b.loadIntegrity},
 		{"evaluation", b.loadEvaluation},
 	}
 	if framework {

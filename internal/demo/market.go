@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/membership"
 	"bangfu/ent/order"
 	"bangfu/ent/product"
+	"bangfu/ent/productsales"
 	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
 	"bangfu/internal/auth"
@@ -268,7 +269,11 @@ func (b *builder) order(ctx context.Context, buyer *ent.Organization, supplierID
 func (b *builder) sellStock(ctx context.Context) error {
 	sold := b.sold
 	for id, qty := range sold {
-		if err := b.tx.Product.UpdateOneID(id).AddStock(-qty).AddUnitsSold(qty).Exec(ctx); err != nil {
+		if err := b.tx.Product.UpdateOneID(id).AddStock(-qty).Exec(ctx); err != nil {
+			// Stock is generated generously; running out means a bug here.
+			return fmt.Errorf("product %d: %w", id, err)
+		}
+		if err := b.tx.ProductSales.Update().Where(productsales.ProductID(id)).AddUnitsSold(qty).Exec(ctx); err != nil {
 			// Stock is generated generously; running out means a bug here.
 			return fmt.Errorf("product %d: %w", id, err)
 		}

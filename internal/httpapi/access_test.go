@@ -29,6 +29,7 @@ import (
 	"bangfu/ent/verificationsample"
 	"bangfu/internal/apitest"
 	"bangfu/internal/demo"
+	"bangfu/internal/integrity"
 	"bangfu/internal/store"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/validate"
@@ -465,6 +466,27 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 				t.Fatal(err)
 			}
 			return srv.As(token).Do(`mutation($t: String!) { acceptInvitation(token: $t) { role } }`, map[string]any{"t": secret})
+		}},
+	)
+
+	// Integrity flags: auditors review (ADMIN too); admins scan and set
+	// the indicators.
+	freshFlag := func() string {
+		n++
+		f, _, err := integrity.Raise(sys, db.Client, integrity.Finding{Code: integrity.RoundTrip, SubjectType: integrity.SubjectOrganization,
+			Subjects: []int{buyerOrg}, Period: fmt.Sprintf("matrix %d", n), Summary: "matrix"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return gidOf("Flag", f.ID)
+	}
+	mutations = append(mutations,
+		mutation{"reviewFlag", roles("AUDITOR", "ADMIN"), byID(`mutation($id: ID!) { reviewFlag(id: $id, decision: DISMISS, reason: "checked") { status } }`, freshFlag)},
+		mutation{"runIntegrityScan", adminOnly, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation { runIntegrityScan { raised } }`, nil)
+		}},
+		mutation{"setIntegrityIndicator", adminOnly, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation { setIntegrityIndicator(input: {code: "CONCENTRATION", params: [{name: "share", value: 0.6}]}) { code } }`, nil)
 		}},
 	)
 

@@ -14,6 +14,7 @@ import (
 	"bangfu/internal/evaluation"
 	"bangfu/internal/evidence"
 	"bangfu/internal/gid"
+	"bangfu/internal/integrity"
 	"bangfu/internal/xlsx"
 )
 
@@ -23,9 +24,10 @@ import (
 //	GET /exports/agreement-progress.{csv,xlsx}?agreementId=<ID>&year=<YYYY>
 //	GET /exports/progress-rollup.{csv,xlsx}?scope=EAST_REGION|WEST_REGION|DESIGNATED_UNIT&id=<ID>&year=<YYYY>
 type exports struct {
-	svc      *agreements.Service
-	evidence *evidence.Builder
-	records  records
+	svc       *agreements.Service
+	integrity *integrity.Service
+	evidence  *evidence.Builder
+	records   records
 	// evaluation serves GET /exports/verification-visits.{csv,xlsx}?year=<YYYY>[&countyId=<ID>]:
 	// the visits the caller may read (auditors, and the evaluators and
 	// officials of the county).
@@ -81,6 +83,10 @@ func (e exports) register(mux *http.ServeMux) {
 			e.records.export(w, r, format)
 			return
 		}
+		if name == "flags" && (format == "csv" || format == "xlsx") {
+			e.serveFlags(w, r, format)
+			return
+		}
 		build, ok := tables[name]
 		if !ok || format != "csv" && format != "xlsx" {
 			writeProblem(w, http.StatusNotFound, "NOT_FOUND", "no such export; see the README for the export paths")
@@ -115,6 +121,33 @@ func (e exports) serveEvidence(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
 	_ = enc.Encode(b)
+}
+
+// serveFlags answers GET /exports/flags.{csv,xlsx}?status=OPEN&code=…:
+// the integrity flags for auditors (AUDITOR, ADMIN, by the Flag policy).
+func (e exports) serveFlags(w http.ResponseWriter, r *http.Request, format string) {
+	rows, err := e.integrity.Export(r.Context(), r.URL.Query().Get("status"), r.URL.Query().Get("code"))
+	if err != nil {
+		fail(w, r, e.log, err)
+		return
+	}
+	t := agreements.Table{Title: "疑点 Integrity flags", Header: integrity.ExportHeader, Rows: rows}
+	var buf bytes.Buffer
+	switch format {
+	case "csv":
+		err = writeCSV(&buf, t)
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	case "xlsx":
+		err = xlsx.Write(&buf, xlsx.Sheet{Name: "疑点 Flags", Header: t.Header, Rows: t.Rows})
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	}
+	if err != nil {
+		fail(w, r, e.log, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="flags.%s"`, format))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
 }
 
 // badParam is a query parameter that cannot be used.

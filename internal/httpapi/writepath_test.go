@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"bangfu/ent"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/household"
@@ -48,7 +50,7 @@ func linkHouseholds(t testing.TB, db *store.DB, supplier, n int) {
 
 // TestWriteStatements bounds the SQL statements of the write path, as the
 // database sees them (BEGIN, COMMIT and loading the viewer included):
-// placing a one-line order takes at most 8; settling an order takes the
+// placing a one-line order takes at most 8 (9 on SQLite); settling an order takes the
 // same number whether the supplier benefits 5 households or 200, and
 // writes each household's income in one multi-row statement.
 func TestWriteStatements(t *testing.T) {
@@ -70,8 +72,14 @@ func TestWriteStatements(t *testing.T) {
 		buyer.Must(`mutation($in: PlaceOrderInput!) { placeOrder(input: $in) { id } }`,
 			apitest.Vars{"in": map[string]any{"idempotencyKey": key, "items": []any{item(t, f.own[0], 1)}}}, &out)
 		orders := out.PlaceOrder
-		if n := counter.N(); n > 8 {
-			t.Errorf("placeOrder of one line: %d statements, want at most 8:\n%s", n, strings.Join(counter.Statements(), "\n"))
+		// On SQLite the sales counters take a statement of their own (no
+		// data-modifying CTE there), an in-process call with no round trip.
+		limit := int64(8)
+		if db.Client.Dialect() == dialect.SQLite {
+			limit = 9
+		}
+		if n := counter.N(); n > limit {
+			t.Errorf("placeOrder of one line: %d statements, want at most %d:\n%s", n, limit, strings.Join(counter.Statements(), "\n"))
 		} else {
 			t.Logf("placeOrder of one line: %d statements", n)
 		}

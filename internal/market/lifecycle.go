@@ -8,11 +8,13 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/order"
 	"bangfu/ent/orderline"
+	"bangfu/ent/productsales"
 	"bangfu/internal/apperr"
 	"bangfu/internal/attribution"
 	"bangfu/internal/gid"
 	"bangfu/internal/households"
 	"bangfu/internal/incentives"
+	"bangfu/internal/integrity"
 	"bangfu/internal/market/lifecycle"
 	"bangfu/internal/period"
 	"bangfu/internal/store"
@@ -82,9 +84,15 @@ func (s *Service) Move(ctx context.Context, orderID int, a lifecycle.Action, d D
 		case lifecycle.Cancel:
 			return restoreStock(sys, tx, o.ID)
 		case lifecycle.Settle:
-			return Book(sys, tx, o)
+			if err := Book(sys, tx, o); err != nil {
+				return err
+			}
+			return integrity.OrderSettled(sys, tx, o)
 		case lifecycle.Refund:
-			return Unbook(sys, tx, o)
+			if err := Unbook(sys, tx, o); err != nil {
+				return err
+			}
+			return integrity.OrderRefunded(sys, tx, o)
 		}
 		return nil
 	})
@@ -127,7 +135,13 @@ func restoreStock(ctx context.Context, c *ent.Client, orderID int) error {
 		return err
 	}
 	for _, l := range lines {
-		if err := c.Product.UpdateOneID(l.ProductID).AddStock(l.Quantity).AddUnitsSold(-l.Quantity).Exec(ctx); err != nil {
+		if err := c.Product.UpdateOneID(l.ProductID).AddStock(l.Quantity).Exec(ctx); err != nil {
+			return err
+		}
+		// The counter is the server's: the caller's right was checked on
+		// the product and the order.
+		if err := c.ProductSales.Update().Where(productsales.ProductID(l.ProductID)).AddUnitsSold(-l.Quantity).
+			Exec(viewer.AsSystem(ctx)); err != nil {
 			return err
 		}
 	}

@@ -66,6 +66,11 @@ func takeStock(ctx context.Context, prepared *store.Prepared, tx *ent.Client, st
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if !stmt.countsSales {
+		if err := countSales(ctx, tx, items, res.products); err != nil {
+			return nil, err
+		}
+	}
 	for _, it := range items {
 		if t, ok := res.products[it.ProductID]; ok {
 			changes = append(changes, audit.Change{Type: "Product", ID: t.id, Op: "update",
@@ -83,6 +88,9 @@ func takeStock(ctx context.Context, prepared *store.Prepared, tx *ent.Client, st
 type takeStatement struct {
 	query string
 	args  []any
+	// countsSales: the statement also adds to the sales counters
+	// (PostgreSQL, in a data-modifying CTE); otherwise countSales does.
+	countsSales bool
 }
 
 func takeStockStatement(dialectName string, items []Item, buyer int, facilitator *int, now time.Time) takeStatement {
@@ -107,11 +115,13 @@ func takeStockStatement(dialectName string, items []Item, buyer int, facilitator
 		// anyway, FOR NO KEY UPDATE: FOR UPDATE would also block every
 		// other placement's foreign-key check on the product (its order
 		// line's), serializing them.
-		q.WriteString("WITH locked AS MATERIALIZED (SELECT id FROM products WHERE id IN (" + marks(len(items)) + ") ORDER BY id FOR NO KEY UPDATE) ")
+		q.WriteString("WITH locked AS MATERIALIZED (SELECT id FROM products WHERE id IN (" + marks(len(items)) + ") ORDER BY id FOR NO KEY UPDATE), taken AS (")
 		args = append(args, ids...)
 	}
-	q.WriteString("UPDATE products SET stock = products.stock - " + qty + ", units_sold = products.units_sold + " + qty + ", updated_at = ?")
-	args = append(args, qtyArgs...)
+	// Units sold are counted apart (countSales): no indexed column of the
+	// product changes here, so PostgreSQL updates the row in place (HOT)
+	// and the product's indexes take no new entries.
+	q.WriteString("UPDATE products SET stock = products.stock - " + qty + ", updated_at = ?")
 	args = append(args, qtyArgs...)
 	args = append(args, now.UTC())
 	q.WriteString(" WHERE products.id IN (" + marks(len(items)) + ") AND products.stock >= " + qty + " AND products.status = ?")
@@ -129,18 +139,68 @@ func takeStockStatement(dialectName string, items []Item, buyer int, facilitator
 	if pg {
 		q.WriteString(" AND (SELECT count(*) FROM locked) >= 0")
 	}
-	q.WriteString(` RETURNING products.id, products.supplier_id, products.price_fen, products.origin_county_id, products.stock, products.units_sold,
-	EXISTS (SELECT 1 FROM certifications c WHERE c.product_id = products.id AND c.status = ? AND c.valid_from <= ? AND c.valid_until > ?),
-	(SELECT bo.status FROM organizations bo WHERE bo.id = ?) = ?`)
+	q.WriteString(` RETURNING products.id, products.supplier_id, products.price_fen, products.origin_county_id, products.stock, 0 AS units_sold,
+	EXISTS (SELECT 1 FROM certifications c WHERE c.product_id = products.id AND c.status = ? AND c.valid_from <= ? AND c.valid_until > ?) AS certified,
+	(SELECT bo.status FROM organizations bo WHERE bo.id = ?) = ? AS buyer_active`)
 	args = append(args, certification.StatusCERTIFIED.String(), now.UTC(), now.UTC(), buyer, organization.StatusACTIVE.String())
 	if facilitator != nil {
 		q.WriteString(`,
 	EXISTS (SELECT 1 FROM facilitations f JOIN organizations fo ON fo.id = f.facilitator_id
 		WHERE f.facilitator_id = ? AND f.buyer_id = ? AND f.status = ? AND fo.status = ?
-		AND f.valid_from <= ? AND (f.valid_until IS NULL OR f.valid_until > ?))`)
+		AND f.valid_from <= ? AND (f.valid_until IS NULL OR f.valid_until > ?)) AS facilitation_ok`)
 		args = append(args, *facilitator, buyer, facilitation.StatusACCEPTED.String(), organization.StatusACTIVE.String(), now.UTC(), now.UTC())
 	} else {
-		q.WriteString(", 1 = 1")
+		q.WriteString(", 1 = 1 AS facilitation_ok")
 	}
-	return takeStatement{query: store.Rebind(dialectName, q.String()), args: args}
+	if pg {
+		// The sales counters of the rows taken, in the same statement.
+		q.WriteString("), sold AS (UPDATE product_sales SET units_sold = product_sales.units_sold + CASE product_sales.product_id")
+		for _, it := range items {
+			q.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
+			args = append(args, it.ProductID, it.Quantity)
+		}
+		q.WriteString(` END FROM taken WHERE product_sales.product_id = taken.id RETURNING product_sales.product_id, product_sales.units_sold)
+	SELECT taken.id, taken.supplier_id, taken.price_fen, taken.origin_county_id, taken.stock, sold.units_sold,
+		taken.certified, taken.buyer_active, taken.facilitation_ok FROM taken JOIN sold ON sold.product_id = taken.id`)
+	}
+	return takeStatement{query: store.Rebind(dialectName, q.String()), args: args, countsSales: pg}
+}
+
+// countSales adds the quantities taken to the products' sales counters
+// (ProductSales) in one statement, and records each counter's new value
+// in taken. It runs right after takeStock's update, in its transaction.
+func countSales(ctx context.Context, tx *ent.Client, items []Item, took map[int]taken) error {
+	if len(took) == 0 {
+		return nil
+	}
+	qty := "CASE product_id"
+	var args []any
+	for _, it := range items {
+		if _, ok := took[it.ProductID]; ok {
+			qty += " WHEN ? THEN CAST(? AS BIGINT)"
+			args = append(args, it.ProductID, it.Quantity)
+		}
+	}
+	qty += " END"
+	ids := make([]any, 0, len(took))
+	for id := range took {
+		ids = append(ids, id)
+	}
+	q := "UPDATE product_sales SET units_sold = units_sold + " + qty +
+		" WHERE product_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ") RETURNING product_id, units_sold"
+	rows, err := tx.QueryContext(ctx, store.Rebind(tx.Dialect(), q), append(args, ids...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, sold int
+		if err := rows.Scan(&id, &sold); err != nil {
+			return err
+		}
+		t := took[id]
+		t.soldAfter = sold
+		took[id] = t
+	}
+	return rows.Err()
 }

@@ -63,6 +63,7 @@ func LedgerLeaf(l *ent.LedgerEntry) ([]byte, error) {
 	put(m, "organization_id", l.OrganizationID)
 	put(m, "reverses_id", l.ReversesID)
 	put(m, "incentive_rule_id", l.IncentiveRuleID)
+	put(m, "flag_id", l.FlagID)
 	if l.Note != "" {
 		m["note"] = l.Note
 	}

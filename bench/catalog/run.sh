@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Catalog load benchmark: bangfu against PostGraphile 5.1.5 on one
+# PostgreSQL database, driven by wrk, interleaved, with ratios from the
+# same run. See README "Catalog load benchmark".
+#
+#   bench/catalog/run.sh            # uses $DB (default catalog_bench), seeding it when it has no products
+#   SEED=1 bench/catalog/run.sh     # (re)seed: 1,000,000 products (seed --scale 1 --products 1000000)
+#   PLACE_SECONDS=600 bench/catalog/run.sh   # placeOrder burst length before the page is measured again
+#
+# Needs go, psql, wrk (apt-get install wrk). PostGraphile runs when node and
+# npm are present: it is installed once into ~/.cache/bangfu-postgraphile
+# (not the repository); Node 20 gets a Promise.withResolvers polyfill
+# through node --require (PostGraphile 5 wants Node 22).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PGURL_BASE=${PGURL_BASE:-postgres://postgres@127.0.0.1:5432}
+DB=${DB:-catalog_bench}
+URL="$PGURL_BASE/$DB?sslmode=disable"
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
+CONNS=${CONNS:-8}
+PLACE_SECONDS=${PLACE_SECONDS:-0}
+BANGFU_PORT=${BANGFU_PORT:-18081}
+PGL_PORT=${PGL_PORT:-15678}
+PGL_DIR=${PGL_DIR:-$HOME/.cache/bangfu-postgraphile}
+WORK=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+psqlq() { psql "$URL" -XAtq -c "$1"; }
+
+echo "== database $DB"
+if [[ "${SEED:-}" == 1 ]] || ! psqlq "SELECT 1 FROM products LIMIT 1" 2>/dev/null | grep -q 1; then
+  createdb -h 127.0.0.1 -U postgres "$DB" 2>/dev/null || true
+  /usr/bin/time -f "seed: %e s wall, %U s user" go run ./seed --reset --scale 1 --products 1000000 --households 10000 --lines 100000 \
+    < /dev/null > "$WORK/seed.log" 2>&1 || { cat "$WORK/seed.log"; exit 1; }
+  tail -n 3 "$WORK/seed.log"
+fi
+
+echo "== bangfu"
+go build -o "$WORK/server" ./server
+start=$(date +%s.%N)
+DATABASE_URL=$URL LOG_LEVEL=warn "$WORK/server" --addr "127.0.0.1:$BANGFU_PORT" > "$WORK/server.log" 2>&1 &
+pids+=($!)
+until curl -sf "127.0.0.1:$BANGFU_PORT/readyz" > /dev/null; do sleep 0.05; done
+echo "ready after $(echo "$(date +%s.%N) - $start" | bc) s (migrations included on a first start)"
+echo "products: $(psqlq 'SELECT count(*) FROM products')"
+
+# A product that is listed, well stocked, of an approved supplier: node(id:) target.
+pid=$(psqlq "SELECT p.id FROM products p JOIN product_sales s ON s.product_id = p.id WHERE p.status = 'LISTED' ORDER BY s.units_sold DESC, s.product_id DESC LIMIT 1")
+gid=$(printf 'Product:%s' "$pid" | base64 -w0 | tr '+/' '-_' | tr -d '=')
+
+body() { python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$1" > "$WORK/$2.json"; }
+body '{ catalog(first: 50, sort: BEST_SELLING) { edges { node { id name priceFen unitsSold supplier { name } originCounty { name } currentCertification { certificateNumber validUntil } } } pageInfo { hasNextPage endCursor } } }' bangfu_page
+body "{ node(id: \"$gid\") { id ... on Product { name priceFen stock } } }" bangfu_node
+
+have_pgl=0
+if command -v node > /dev/null && command -v npm > /dev/null; then
+  echo "== PostGraphile 5.1.5"
+  if [[ ! -x "$PGL_DIR/node_modules/.bin/postgraphile" ]]; then
+    mkdir -p "$PGL_DIR"
+    (cd "$PGL_DIR" && npm init -y > /dev/null && npm install --no-audit --no-fund postgraphile@5.1.5 > /dev/null)
+  fi
+  cat > "$PGL_DIR/polyfill.cjs" <<'EOF'
+// Node 20 lacks Promise.withResolvers (Node 22), which PostGraphile 5 uses.
+if (typeof Promise.withResolvers !== "function") {
+  Promise.withResolvers = function () {
+    let resolve, reject;
+    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
+    return { promise, resolve, reject };
+  };
+}
+EOF
+  (cd "$PGL_DIR" && GRAPHILE_ENV=production exec node --require ./polyfill.cjs node_modules/.bin/postgraphile \
+    -P postgraphile/presets/amber -c "$URL" -s public -n 127.0.0.1 -p "$PGL_PORT") > "$WORK/pgl.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 600); do curl -s -o /dev/null "127.0.0.1:$PGL_PORT/graphql" -H 'Content-Type: application/json' -d '{"query":"{__typename}"}' && break; sleep 0.1; done
+  # The same page: the 50 best sellers (the counters, in their index's
+  # order) with name, price, units sold, supplier name, origin county and
+  # the current certificate (CERTIFIED, valid longest).
+  body '{ allProductSales(first: 50, orderBy: [UNITS_SOLD_DESC, PRODUCT_ID_DESC]) { nodes { unitsSold productByProductId { nodeId name priceFen organizationBySupplierId { name } regionByOriginCountyId { name } certificationsByProductId(first: 1, condition: {status: "CERTIFIED"}, orderBy: [VALID_UNTIL_DESC, ID_DESC]) { nodes { certificateNumber validUntil } } } } pageInfo { hasNextPage endCursor } } }' pgl_page
+  pnode=$(curl -s "127.0.0.1:$PGL_PORT/graphql" -H 'Content-Type: application/json' \
+    -d "{\"query\":\"{ productById(id: \\\"$pid\\\") { nodeId } }\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["productById"]["nodeId"])')
+  body "{ node(nodeId: \"$pnode\") { nodeId ... on Product { name priceFen stock } } }" pgl_node
+  have_pgl=1
+fi
+
+# check NAME PORT: one request, no errors.
+check() {
+  local out
+  out=$(curl -s "127.0.0.1:$2/graphql" -H 'Content-Type: application/json' -d @"$WORK/$1.json")
+  if [[ "$out" == *'"errors"'* || "$out" != *'"data"'* ]]; then echo "$1: $out" | head -c 2000; echo; exit 1; fi
+}
+check bangfu_page "$BANGFU_PORT"; check bangfu_node "$BANGFU_PORT"
+if [[ $have_pgl == 1 ]]; then check pgl_page "$PGL_PORT"; check pgl_node "$PGL_PORT"; fi
+
+# run NAME PORT: wrk at $CONNS connections; prints "rps p50".
+run() {
+  local r
+  r=$(BODY_FILE="$WORK/$1.json" wrk -t2 -c"$CONNS" -d"$DURATION" -s bench/catalog/post.lua "http://127.0.0.1:$2/graphql" | grep RESULT)
+  if [[ "$r" != *" bad=0"* ]]; then echo "$1: bad responses: $r" >&2; exit 1; fi
+  local rps p50
+  rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<< "$r"); p50=$(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<< "$r")
+  echo "$rps $p50"
+}
+
+# measure LABEL: ROUNDS interleaved rounds; per-round ratios.
+measure() {
+  echo "== $1: $ROUNDS rounds of $DURATION at $CONNS connections, interleaved"
+  printf '%-6s %-26s %-26s %-8s %-26s %-26s %-8s\n' round "bangfu page (req/s, p50)" "PostGraphile page" ratio "bangfu node(id:)" "PostGraphile node(id:)" ratio
+  for i in $(seq "$ROUNDS"); do
+    read -r bp bpl <<< "$(run bangfu_page "$BANGFU_PORT")"
+    pp=0 ppl=0 np=0 npl=0
+    if [[ $have_pgl == 1 ]]; then read -r pp ppl <<< "$(run pgl_page "$PGL_PORT")"; fi
+    read -r bn bnl <<< "$(run bangfu_node "$BANGFU_PORT")"
+    if [[ $have_pgl == 1 ]]; then read -r np npl <<< "$(run pgl_node "$PGL_PORT")"; fi
+    printf '%-6s %-26s %-26s %-8s %-26s %-26s %-8s\n' "$i" "$bp (${bpl} ms)" "$pp (${ppl} ms)" \
+      "$(python3 -c "print(f'{$bp/$pp:.2f}x' if $pp else '-')")" "$bn (${bnl} ms)" "$np (${npl} ms)" \
+      "$(python3 -c "print(f'{$bn/$np:.2f}x' if $np else '-')")"
+  done
+}
+
+measure "before the write burst"
+
+if [[ "$PLACE_SECONDS" != 0 ]]; then
+  echo "== placeOrder burst: $PLACE_SECONDS s at $CONNS connections (autovacuum off on products and product_sales, no VACUUM)"
+  psqlq "ALTER TABLE products SET (autovacuum_enabled = off); ALTER TABLE product_sales SET (autovacuum_enabled = off)"
+  token=$(curl -s "127.0.0.1:$BANGFU_PORT/graphql" -H 'Content-Type: application/json' \
+    -d '{"query":"mutation { login(email: \"buyer@bangfu.example\", password: \"bangfu-demo-2026\") { accessToken } }"}' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["login"]["accessToken"])')
+  products=$(psqlq "SELECT p.id FROM products p JOIN supplier_profiles sp ON sp.organization_id = p.supplier_id AND sp.status = 'APPROVED'
+    WHERE p.status = 'LISTED' AND p.stock >= 500 ORDER BY random() LIMIT 5000" |
+    while read -r id; do printf 'Product:%s' "$id" | base64 -w0 | tr '+/' '-_' | tr -d '='; printf ','; done)
+  read -r upd0 hot0 <<< "$(psqlq "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'products'" | tr '|' ' ')"
+  # Tokens live 15 minutes: renew for long bursts.
+  left=$PLACE_SECONDS placed=0
+  while (( left > 0 )); do
+    chunk=$(( left < 600 ? left : 600 ))
+    out=$(BANGFU_TOKEN=$token BANGFU_PRODUCTS=${products%,} wrk -t2 -c"$CONNS" -d"${chunk}s" -s bench/wrk/place_order.lua \
+      "http://127.0.0.1:$BANGFU_PORT/graphql")
+    n=$(grep -E '^ +[0-9]+ requests' <<< "$out" | awk '{print $1}')
+    placed=$(( placed + n ))
+    grep -E 'Requests/sec|failed' <<< "$out" || true
+    left=$(( left - chunk ))
+  done
+  sleep 2
+  read -r upd1 hot1 <<< "$(psqlq "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'products'" | tr '|' ' ')"
+  echo "placeOrder requests: $placed; product updates: $((upd1 - upd0)), HOT: $((hot1 - hot0))"
+  measure "after the write burst"
+  psqlq "ALTER TABLE products RESET (autovacuum_enabled); ALTER TABLE product_sales RESET (autovacuum_enabled)"
+fi
