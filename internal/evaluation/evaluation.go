@@ -2,12 +2,15 @@ package evaluation
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"bangfu/ent"
+	"bangfu/ent/agreement"
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/household"
 	"bangfu/ent/ledgerentry"
@@ -19,6 +22,7 @@ import (
 	"bangfu/internal/access"
 	"bangfu/internal/apperr"
 	"bangfu/internal/clock"
+	"bangfu/internal/integrity"
 	"bangfu/internal/period"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
@@ -208,10 +212,11 @@ func (s *Service) RecordVisit(ctx context.Context, in VisitInput) (*ent.Verifica
 	if !inSample {
 		return nil, apperr.BadInput("the link's household is not in the sample")
 	}
-	ledger, agreements, err := s.LedgerIncome(sys, link.HouseholdID, link.SupplierID, sample.Year)
+	income, err := s.ledgerIncome(sys, link.HouseholdID, link.SupplierID, sample.Year)
 	if err != nil {
 		return nil, err
 	}
+	ledger, agreements := income.Fen, income.Agreements
 	share := s.cfg.DiscrepancyShareBP
 	var out *ent.VerificationVisit
 	err = store.WithTx(ctx, s.client, func(tx *ent.Client) error {
@@ -225,11 +230,12 @@ func (s *Service) RecordVisit(ctx context.Context, in VisitInput) (*ent.Verifica
 		if p := viewer.FromContext(ctx).Person(); p != 0 {
 			c.SetEvaluatorID(p)
 		}
-		out, err = c.Save(ctx)
-		// A discrepancy is recorded on the visit (discrepancy,
-		// ledgerIncomeFen, discrepancyShareBp); raising it as an integrity
-		// flag for auditors belongs here, in this transaction, once the flag
-		// engine (internal/integrity) is on main.
+		if out, err = c.Save(ctx); err != nil || !out.Discrepancy {
+			return err
+		}
+		// A discrepancy is a flag for auditors, raised with the visit (one
+		// per link and year, whichever sample found it), by the engine.
+		_, _, err = integrity.Raise(viewer.AsSystem(ctx), tx, LowIncomeFinding(out, income.Entries))
 		return err
 	})
 	if ent.IsConstraintError(err) {
@@ -241,51 +247,88 @@ func (s *Service) RecordVisit(ctx context.Context, in VisitInput) (*ent.Verifica
 	return out.Unwrap(), nil
 }
 
+// Income is a household's ledger income from one supplier in a year.
+type Income struct {
+	Fen        int64 // reversals netted
+	Entries    []int // the HOUSEHOLD_INCOME entries
+	Agreements []int // original versions credited with the lines behind it
+}
+
 // LedgerIncome is the household's income in the ledger from the
 // supplier's orders in the year (fen, reversals netted), and the original
 // versions of the agreements credited with the lines that produced it.
 // ctx must be allowed to read the ledger.
 func (s *Service) LedgerIncome(ctx context.Context, householdID, supplierID, year int) (int64, []int, error) {
+	in, err := s.ledgerIncome(ctx, householdID, supplierID, year)
+	return in.Fen, in.Agreements, err
+}
+
+func (s *Service) ledgerIncome(ctx context.Context, householdID, supplierID, year int) (Income, error) {
+	var in Income
 	entries, err := s.client.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindHOUSEHOLD_INCOME),
 		ledgerentry.HouseholdID(householdID), ledgerentry.Year(year),
-		ledgerentry.HasOrderLineWith(orderline.HasOrderWith(order.SupplierID(supplierID)))).All(ctx)
+		ledgerentry.HasOrderLineWith(orderline.HasOrderWith(order.SupplierID(supplierID)))).
+		Order(ent.Asc(ledgerentry.FieldID)).All(ctx)
 	if err != nil {
-		return 0, nil, err
+		return in, err
 	}
-	var sum int64
 	lines := map[int]bool{}
 	for _, e := range entries {
-		sum += e.Amount
+		in.Fen += e.Amount
+		in.Entries = append(in.Entries, e.ID)
 		if e.OrderLineID != nil {
 			lines[*e.OrderLineID] = true
 		}
 	}
 	if len(lines) == 0 {
-		return sum, nil, nil
+		return in, nil
 	}
 	lineIDs := make([]int, 0, len(lines))
 	for id := range lines {
 		lineIDs = append(lineIDs, id)
 	}
-	credits, err := s.client.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT),
+	credited, err := s.client.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT),
 		ledgerentry.OrderLineIDIn(lineIDs...), ledgerentry.AgreementIDNotNil()).
-		QueryAgreement().All(ctx)
+		QueryAgreement().Order(ent.Asc(agreement.FieldID)).All(ctx)
 	if err != nil {
-		return 0, nil, err
+		return in, err
 	}
 	seen := map[int]bool{}
-	var agreements []int
-	for _, a := range credits {
+	for _, a := range credited {
 		root := a.ID
 		if a.OriginalID != nil {
 			root = *a.OriginalID
 		}
 		if !seen[root] {
 			seen[root] = true
-			agreements = append(agreements, root)
+			in.Agreements = append(in.Agreements, root)
 		}
 	}
-	return sum, agreements, nil
+	return in, nil
+}
+
+// LowReportedIncome is the code of the integrity flag a discrepant visit
+// raises (subject: the benefit link, for the visit's year).
+const LowReportedIncome = "LOW_REPORTED_INCOME"
+
+// LowIncomeFinding is the flag of a discrepant visit: its score is how far
+// the report fell short of the threshold (0–1), its evidence the visit and
+// the ledger entries, its thresholds the figures compared.
+func LowIncomeFinding(v *ent.VerificationVisit, entries []int) integrity.Finding {
+	threshold := v.LedgerIncomeFen * int64(v.DiscrepancyShareBp) / 10000
+	score := 0.0
+	if threshold > 0 {
+		score = float64(threshold-v.ReportedIncomeFen) / float64(threshold)
+	}
+	return integrity.Finding{
+		Code: LowReportedIncome, SubjectType: integrity.SubjectBenefitLink, Subjects: []int{v.BenefitLinkID},
+		Period: strconv.Itoa(v.Year), Score: score,
+		Summary: fmt.Sprintf("the household said it received %d fen from the supplier in %d; the ledger booked %d fen (below %d bp of it)",
+			v.ReportedIncomeFen, v.Year, v.LedgerIncomeFen, v.DiscrepancyShareBp),
+		Evidence: append([]int{v.ID}, entries...),
+		Thresholds: map[string]any{"reportedIncomeFen": v.ReportedIncomeFen, "ledgerIncomeFen": v.LedgerIncomeFen,
+			"shareBp": v.DiscrepancyShareBp, "thresholdFen": threshold},
+	}
 }
 
 // errNoCounty is returned when a roll-up names a region that is not a

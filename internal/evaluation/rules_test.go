@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"bangfu/ent"
 )
 
 func TestRankIsSHA256OfSeedNULNumber(t *testing.T) {
@@ -149,5 +151,25 @@ func TestSlackRule(t *testing.T) {
 				t.Fatalf("reason %q does not name the threshold", reason)
 			}
 		})
+	}
+}
+
+func TestLowIncomeFinding(t *testing.T) {
+	tests := []struct {
+		reported, ledger int64
+		score            float64
+	}{
+		{0, 10_000, 1},       // nothing of the 5,000 fen threshold
+		{2_500, 10_000, 0.5}, // half of it
+		{4_999, 10_000, 0.0002},
+	}
+	for _, tt := range tests {
+		v := &ent.VerificationVisit{ID: 7, BenefitLinkID: 42, Year: 2026, ReportedIncomeFen: tt.reported,
+			LedgerIncomeFen: tt.ledger, DiscrepancyShareBp: DefaultDiscrepancyShareBP, Discrepancy: true}
+		f := LowIncomeFinding(v, []int{100, 101})
+		if f.Code != LowReportedIncome || f.Key() != "BENEFIT_LINK:42@2026" || f.Score != tt.score ||
+			!slices.Equal(f.Evidence, []int{7, 100, 101}) || f.Thresholds["thresholdFen"] != int64(5_000) {
+			t.Fatalf("reported %d of %d: %+v", tt.reported, tt.ledger, f)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,34 @@ func TestEvaluatorWalksAVerification(t *testing.T) {
 	}
 	if v := short.RecordVerificationVisit; !v.Discrepancy || v.LedgerIncomeFen != ledgers[1] {
 		t.Fatalf("just under half of the ledger is a discrepancy: %+v", v)
+	}
+	// The discrepancy is an integrity flag on the link for auditors, with
+	// the visit and the ledger entries as evidence and the figures compared.
+	var flags struct {
+		Flags struct {
+			Edges []struct {
+				Node struct {
+					SubjectType, Status string
+					Subjects, Evidence  []string
+					Thresholds          map[string]any
+				}
+			}
+		}
+	}
+	srv.SignIn("auditor@bangfu.example").Must(`{ flags(first: 50, where: {code: "LOW_REPORTED_INCOME"}) { edges { node {
+		subjectType status subjects evidence thresholds } } } }`, nil, &flags)
+	found := false
+	for _, e := range flags.Flags.Edges {
+		if slices.Contains(e.Node.Subjects, links[1]) {
+			found = e.Node.SubjectType == "BENEFIT_LINK" && e.Node.Status == "OPEN" && len(e.Node.Evidence) > 1 &&
+				e.Node.Thresholds["ledgerIncomeFen"] == float64(ledgers[1]) && e.Node.Thresholds["shareBp"] == float64(5000)
+		}
+		if slices.Contains(e.Node.Subjects, links[0]) {
+			t.Fatalf("the honest visit raised a flag: %+v", e.Node)
+		}
+	}
+	if !found {
+		t.Fatalf("no LOW_REPORTED_INCOME flag on %s: %+v", links[1], flags)
 	}
 	evaluator.Do(visit, apitest.Vars{"i": apitest.Vars{"sampleId": s.ID, "benefitLinkId": links[0], "knowsSupplier": true,
 		"confirmsMechanism": true, "reportedIncomeFen": 1, "satisfaction": 5}}).WantCode(t, "CONFLICT")
