@@ -2,9 +2,9 @@ package evaluation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
