@@ -83,10 +83,10 @@ EOF
   # The same page: the 50 best sellers (the counters, in their index's
   # order) with name, price, units sold, supplier name, origin county and
   # the current certificate (CERTIFIED, valid longest).
-  body '{ allProductSales(first: 50, orderBy: [UNITS_SOLD_DESC, PRODUCT_ID_DESC]) { nodes { unitsSold productByProductId { nodeId name priceFen organizationBySupplierId { name } regionByOriginCountyId { name } certificationsByProductId(first: 1, condition: {status: "CERTIFIED"}, orderBy: [VALID_UNTIL_DESC, ID_DESC]) { nodes { certificateNumber validUntil } } } } pageInfo { hasNextPage endCursor } } }' pgl_page
+  body '{ allProductSales(first: 50, orderBy: [UNITS_SOLD_DESC, PRODUCT_ID_DESC]) { nodes { unitsSold productByProductId { id name priceFen organizationBySupplierId { name } regionByOriginCountyId { name } certificationsByProductId(first: 1, condition: {status: "CERTIFIED"}, orderBy: [VALID_UNTIL_DESC, ROW_ID_DESC]) { nodes { certificateNumber validUntil } } } } pageInfo { hasNextPage endCursor } } }' pgl_page
   pnode=$(curl -s "127.0.0.1:$PGL_PORT/graphql" -H 'Content-Type: application/json' \
-    -d "{\"query\":\"{ productById(id: \\\"$pid\\\") { nodeId } }\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["productById"]["nodeId"])')
-  body "{ node(nodeId: \"$pnode\") { nodeId ... on Product { name priceFen stock } } }" pgl_node
+    -d "{\"query\":\"{ productByRowId(rowId: \\\"$pid\\\") { id } }\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["productByRowId"]["id"])')
+  body "{ node(id: \"$pnode\") { id ... on Product { name priceFen stock } } }" pgl_node
   have_pgl=1
 fi
 
@@ -133,15 +133,16 @@ if [[ "$PLACE_SECONDS" != 0 ]]; then
   token=$(curl -s "127.0.0.1:$BANGFU_PORT/graphql" -H 'Content-Type: application/json' \
     -d '{"query":"mutation { login(email: \"buyer@bangfu.example\", password: \"bangfu-demo-2026\") { accessToken } }"}' |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["login"]["accessToken"])')
-  products=$(psqlq "SELECT p.id FROM products p JOIN supplier_profiles sp ON sp.organization_id = p.supplier_id AND sp.status = 'APPROVED'
-    WHERE p.status = 'LISTED' AND p.stock >= 500 ORDER BY random() LIMIT 5000" |
-    while read -r id; do printf 'Product:%s' "$id" | base64 -w0 | tr '+/' '-_' | tr -d '='; printf ','; done)
+  # 2,000 random listed, well stocked products of approved suppliers, as global IDs.
+  products=$(psqlq "SELECT string_agg(rtrim(translate(encode(convert_to('Product:' || id, 'UTF8'), 'base64'), '+/', '-_'), '='), ',')
+    FROM (SELECT p.id FROM products p JOIN supplier_profiles sp ON sp.organization_id = p.supplier_id AND sp.status = 'APPROVED'
+      WHERE p.status = 'LISTED' AND p.stock >= 500 ORDER BY random() LIMIT 2000) t")
   read -r upd0 hot0 <<< "$(psqlq "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'products'" | tr '|' ' ')"
   # Tokens live 15 minutes: renew for long bursts.
   left=$PLACE_SECONDS placed=0
   while (( left > 0 )); do
     chunk=$(( left < 600 ? left : 600 ))
-    out=$(BANGFU_TOKEN=$token BANGFU_PRODUCTS=${products%,} wrk -t2 -c"$CONNS" -d"${chunk}s" -s bench/wrk/place_order.lua \
+    out=$(BANGFU_TOKEN=$token BANGFU_PRODUCTS=$products wrk -t2 -c"$CONNS" -d"${chunk}s" -s bench/wrk/place_order.lua \
       "http://127.0.0.1:$BANGFU_PORT/graphql")
     n=$(grep -E '^ +[0-9]+ requests' <<< "$out" | awk '{print $1}')
     placed=$(( placed + n ))

@@ -2,6 +2,11 @@ package catalog
 
 import (
 	"context"
+	stdsql "database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
 
 	"bangfu/ent"
 	"bangfu/ent/certification"
@@ -11,6 +16,7 @@ import (
 	"bangfu/ent/productsales"
 	"bangfu/ent/region"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -40,20 +46,84 @@ func bestSelling(sel *sql.Selector) {
 // shows of it: supplier, origin county, sales counter and the
 // certificate in force, joined. That is one statement per page, where
 // eager loading takes one per edge and a nested certifications
-// connection parses its arguments once per product.
-var (
-	joinedProduct = without(product.Columns, product.FieldSearchDocument) // internal, never shown
-	joinedOrg     = organization.Columns
-	joinedRegion  = region.Columns
-	joinedCert    = certification.Columns
-	joinedSales   = productsales.Columns
-)
+// connection parses its arguments once per product. Like ent's field
+// collection, it reads only the columns the client selected (all of
+// them when it selected a field that is no column).
+type joinedColumns struct{ product, org, region, cert, sales []string }
+
+var allJoinedColumns = joinedColumns{
+	product: without(product.Columns, product.FieldSearchDocument), // internal, never shown
+	org:     organization.Columns, region: region.Columns, cert: certification.Columns, sales: productsales.Columns,
+}
 
 func without(cols []string, drop string) []string {
 	var out []string
 	for _, c := range cols {
 		if c != drop {
 			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// snake is the column of a GraphQL field: priceFen → price_fen,
+// originCountyID → origin_county_id.
+func snake(name string) string {
+	name = strings.ReplaceAll(name, "ID", "Id")
+	var b strings.Builder
+	for i, r := range name {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// pick returns the columns of the selected fields: always the key (and
+// the given foreign keys), the column of each field valid reports, and
+// every column when a field is neither a column nor one of known.
+func pick(fields []graphql.CollectedField, all []string, valid func(string) bool, known map[string]bool, keys ...string) []string {
+	cols := append([]string{"id"}, keys...)
+	for _, f := range fields {
+		switch c := snake(f.Name); {
+		case f.Name == "id" || f.Name == "__typename" || known[f.Name]:
+		case valid(c):
+			if !slices.Contains(cols, c) {
+				cols = append(cols, c)
+			}
+		default:
+			return all
+		}
+	}
+	return cols
+}
+
+// columnsFor reads the selection under edges.node.
+func columnsFor(ctx context.Context) joinedColumns {
+	nodeCtx, ok := nodeFieldContext(ctx)
+	if !ok {
+		return allJoinedColumns
+	}
+	oc := graphql.GetOperationContext(ctx)
+	fields := graphql.CollectFields(oc, graphql.GetFieldContext(nodeCtx).Field.Selections, nil)
+	out := joinedColumns{sales: allJoinedColumns.sales,
+		org: []string{organization.FieldID}, region: []string{region.FieldID}, cert: []string{certification.FieldID}}
+	out.product = pick(fields, allJoinedColumns.product, func(c string) bool { return c != product.FieldSearchDocument && product.ValidColumn(c) },
+		map[string]bool{"unitsSold": true, "supplier": true, "originCounty": true, "currentCertification": true},
+		product.FieldSupplierID, product.FieldOriginCountyID)
+	for _, f := range fields {
+		sub := graphql.CollectFields(oc, f.Selections, nil)
+		switch f.Name {
+		case "supplier":
+			out.org = pick(sub, organization.Columns, organization.ValidColumn, nil)
+		case "originCounty":
+			out.region = pick(sub, region.Columns, region.ValidColumn, nil)
+		case "currentCertification":
+			out.cert = pick(sub, certification.Columns, certification.ValidColumn, nil)
 		}
 	}
 	return out
@@ -109,6 +179,7 @@ func (s *Searcher) joined(ctx context.Context, preds []predicate.Product, order 
 	if err := s.checkJoinedPolicies(ctx); err != nil {
 		return nil, err
 	}
+	jc := columnsFor(ctx)
 	b := sql.Dialect(s.dialect)
 	pt := b.Table(product.Table)
 	sel := b.Select().From(pt)
@@ -133,7 +204,7 @@ func (s *Searcher) joined(ctx context.Context, preds []predicate.Product, order 
 	for _, part := range []struct {
 		t    *sql.SelectTable
 		cols []string
-	}{{pt, joinedProduct}, {ot, joinedOrg}, {rt, joinedRegion}, {ct, joinedCert}, {st, joinedSales}} {
+	}{{pt, jc.product}, {ot, jc.org}, {rt, jc.region}, {ct, jc.cert}, {st, jc.sales}} {
 		for _, c := range part.cols {
 			cols = append(cols, part.t.C(c))
 		}
@@ -143,32 +214,39 @@ func (s *Searcher) joined(ctx context.Context, preds []predicate.Product, order 
 		p(sel)
 	}
 	order(sel)
-	sel.Offset(offset).Limit(n)
 	query, args := sel.Query()
-	rows, err := s.client.QueryContext(ctx, query, args...)
+	// Page size and offset as arguments, so that a statement's text
+	// depends only on the selection, the filters and the order.
+	if s.dialect == dialect.Postgres {
+		query += fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)+1, len(args)+2)
+	} else {
+		query += " LIMIT ? OFFSET ?"
+	}
+	args = append(args, n, offset)
+	rows, err := s.run(ctx, query, args)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []*ent.Product
 	for rows.Next() {
-		pv, pb, err := s.client.Product.ScanJoined(joinedProduct)
+		pv, pb, err := s.client.Product.ScanJoined(jc.product)
 		if err != nil {
 			return nil, err
 		}
-		ov, ob, err := s.client.Organization.ScanJoined(joinedOrg)
+		ov, ob, err := s.client.Organization.ScanJoined(jc.org)
 		if err != nil {
 			return nil, err
 		}
-		rv, rb, err := s.client.Region.ScanJoined(joinedRegion)
+		rv, rb, err := s.client.Region.ScanJoined(jc.region)
 		if err != nil {
 			return nil, err
 		}
-		cv, cb, err := s.client.Certification.ScanJoined(joinedCert)
+		cv, cb, err := s.client.Certification.ScanJoined(jc.cert)
 		if err != nil {
 			return nil, err
 		}
-		sv, sb, err := s.client.ProductSales.ScanJoined(joinedSales)
+		sv, sb, err := s.client.ProductSales.ScanJoined(jc.sales)
 		if err != nil {
 			return nil, err
 		}
@@ -257,4 +335,26 @@ func (s *Searcher) ListProducts(ctx context.Context) *ent.ProductQuery {
 		}
 	}
 	return q
+}
+
+// maxPrepared bounds the catalog statements kept prepared: a client
+// choosing ever new selections cannot make the server keep ever more
+// statements; shapes beyond the bound run as text.
+const maxPrepared = 64
+
+// run runs the page's statement, prepared (on PostgreSQL) while fewer
+// than maxPrepared shapes are: PostgreSQL then plans it once, where
+// planning a five-table join sent as text costs more than running it.
+func (s *Searcher) run(ctx context.Context, query string, args []any) (*stdsql.Rows, error) {
+	s.shapes.mu.Lock()
+	_, known := s.shapes.seen[query]
+	if !known && len(s.shapes.seen) < maxPrepared {
+		s.shapes.seen[query] = struct{}{}
+		known = true
+	}
+	s.shapes.mu.Unlock()
+	if known {
+		return s.prepared.Query(ctx, s.client, query, args...)
+	}
+	return s.client.QueryContext(ctx, query, args...)
 }

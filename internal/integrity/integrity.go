@@ -390,10 +390,7 @@ func exclude(ctx context.Context, tx *ent.Client, f *ent.Flag) error {
 			SetNillableOriginCountyID(e.OriginCountyID).SetNillableOrganizationID(e.OrganizationID).
 			SetOccurredAt(e.OccurredAt).SetNote(note))
 	}
-	if len(out) == 0 {
-		return nil
-	}
-	return tx.LedgerEntry.CreateBulk(out...).Exec(ctx)
+	return book(ctx, tx, out)
 }
 
 // rebook books again, as new credits naming the flag, what its
@@ -429,10 +426,21 @@ func rebook(ctx context.Context, tx *ent.Client, f *ent.Flag) error {
 			SetNillableOriginCountyID(e.OriginCountyID).SetNillableOrganizationID(e.OrganizationID).
 			SetOccurredAt(e.OccurredAt).SetNote(note))
 	}
-	if len(out) == 0 {
+	return book(ctx, tx, out)
+}
+
+// book writes the review's entries. A reversal of an entry that a
+// concurrent refund reversed first breaks the one-reversal-per-entry
+// constraint: the review loses the race and says so.
+func book(ctx context.Context, tx *ent.Client, entries []*ent.LedgerEntryCreate) error {
+	if len(entries) == 0 {
 		return nil
 	}
-	return tx.LedgerEntry.CreateBulk(out...).Exec(ctx)
+	err := tx.LedgerEntry.CreateBulk(entries...).Exec(ctx)
+	if ent.IsConstraintError(err) {
+		return apperr.Conflict("the order's ledger entries changed while the flag was reviewed; review it again")
+	}
+	return err
 }
 
 // UnderOpenFlags sums, per indicator, the credits still counting in the

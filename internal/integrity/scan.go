@@ -68,11 +68,13 @@ func (s *Service) Scan(ctx context.Context) (*ScanReport, error) {
 				return nil, err
 			}
 			ic.Findings = len(fs)
-			err = store.WithTx(sys, s.client, func(tx *ent.Client) error {
-				raised, err := raiseAll(sys, tx, code, fs)
-				ic.Raised = len(raised)
-				return err
-			})
+			if len(fs) > 0 {
+				err = store.WithTx(sys, s.client, func(tx *ent.Client) error {
+					raised, err := raiseAll(sys, tx, code, fs)
+					ic.Raised = len(raised)
+					return err
+				})
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -360,16 +362,16 @@ func (s *Service) findSurges(ctx context.Context, st Settings) ([]Finding, error
 	return out, nil
 }
 
-// pairCreditsSQL sums each buyer–supplier pair's direct-purchase credits
+// pairTotalsQuery sums each buyer–supplier pair's direct-purchase credits
 // (reversals included) per agreement version and year, in the database.
-const pairCreditsSQL = `SELECT le.agreement_id, le.year, le.organization_id, o.supplier_id, SUM(le.amount)
+const pairTotalsQuery = `SELECT le.agreement_id, le.year, le.organization_id, o.supplier_id, SUM(le.amount)
 FROM ledger_entries le JOIN order_lines ol ON ol.id = le.order_line_id JOIN orders o ON o.id = ol.order_id
 WHERE le.kind = 'ATTRIBUTION_CREDIT' AND le.indicator = 'DIRECT_PURCHASE' AND le.agreement_id IS NOT NULL
 AND le.organization_id IS NOT NULL
 GROUP BY le.agreement_id, le.year, le.organization_id, o.supplier_id`
 
 func (s *Service) findConcentration(ctx context.Context, st Settings) ([]Finding, error) {
-	rows, err := s.client.QueryContext(ctx, pairCreditsSQL)
+	rows, err := s.client.QueryContext(ctx, pairTotalsQuery)
 	if err != nil {
 		return nil, err
 	}

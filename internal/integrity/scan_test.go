@@ -1,6 +1,7 @@
 package integrity_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"bangfu/ent/householdmember"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/order"
+	"bangfu/ent/orderline"
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
 	"bangfu/ent/region"
@@ -264,5 +266,58 @@ func TestDemoFlags(t *testing.T) {
 	}
 	if rep.Raised != 0 {
 		t.Errorf("a scan over the demo raised %d more", rep.Raised)
+	}
+}
+
+// TestReviewRace: auditors confirming one flag at once have exactly one
+// winner, and the order's credits are reversed once.
+func TestReviewRace(t *testing.T) {
+	t.Parallel()
+	db := storetest.OpenDemo(t)
+	c := db.Client
+	sys := storetest.AsSystem()
+	credit := c.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT), ledgerentry.ReversesIDIsNil(),
+		ledgerentry.Not(ledgerentry.HasReversedBy()), ledgerentry.HasOrderLineWith(orderline.HasOrderWith(order.StatusEQ(order.StatusSETTLED)))).
+		WithOrderLine().FirstX(sys)
+	orderID := credit.Edges.OrderLine.OrderID
+	f, raised, err := integrity.Raise(sys, c, integrity.Finding{Code: integrity.LinkedParties, SubjectType: integrity.SubjectOrder,
+		Subjects: []int{orderID}, OrderID: orderID, Summary: "race"})
+	if err != nil || !raised {
+		t.Fatalf("raise: %v %v", raised, err)
+	}
+	svc := integrity.New(c, clock.Real)
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := svc.Review(sys, f.ID, integrity.Confirm, "confirmed in a race")
+			errs <- err
+		}()
+	}
+	won := 0
+	for range n {
+		err := <-errs
+		var coded interface{ ErrorCode() string }
+		switch {
+		case err == nil:
+			won++
+		case errors.As(err, &coded) && coded.ErrorCode() == "CONFLICT":
+		default:
+			t.Errorf("a losing review: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d reviews won, want 1", won)
+	}
+	reversals := c.LedgerEntry.Query().Where(ledgerentry.FlagID(f.ID), ledgerentry.ReversesIDNotNil()).CountX(sys)
+	credits := c.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT), ledgerentry.ReversesIDIsNil(),
+		ledgerentry.HasOrderLineWith(orderline.OrderID(orderID))).CountX(sys)
+	if reversals != credits || reversals == 0 {
+		t.Errorf("%d reversals naming the flag for %d credits", reversals, credits)
+	}
+	// Raising it again raises nothing.
+	if _, again, err := integrity.Raise(sys, c, integrity.Finding{Code: integrity.LinkedParties, SubjectType: integrity.SubjectOrder,
+		Subjects: []int{orderID}, OrderID: orderID, Summary: "race"}); err != nil || again {
+		t.Errorf("raised twice: %v %v", again, err)
 	}
 }
