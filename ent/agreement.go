@@ -77,19 +77,25 @@ type AgreementEdges struct {
 	ProgressReports []*ProgressReport `json:"progress_reports,omitempty"`
 	// ScopedMemberships holds the value of the scoped_memberships edge.
 	ScopedMemberships []*Membership `json:"scoped_memberships,omitempty"`
+	// Verification visits whose ledger income the agreement's credits produced.
+	VerificationVisits []*VerificationVisit `json:"verification_visits,omitempty"`
+	// Exit slack cases calling the agreement to a reminder interview.
+	ExitSlackCases []*ExitSlackCase `json:"exit_slack_cases,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [10]bool
+	loadedTypes [12]bool
 	// totalCount holds the count of the edges above.
 	totalCount [9]map[string]int
 
-	namedHelpedRegions     map[string][]*Region
-	namedAmendments        map[string][]*Agreement
-	namedTargets           map[string][]*Target
-	namedCredits           map[string][]*LedgerEntry
-	namedAssessments       map[string][]*Assessment
-	namedProgressReports   map[string][]*ProgressReport
-	namedScopedMemberships map[string][]*Membership
+	namedHelpedRegions      map[string][]*Region
+	namedAmendments         map[string][]*Agreement
+	namedTargets            map[string][]*Target
+	namedCredits            map[string][]*LedgerEntry
+	namedAssessments        map[string][]*Assessment
+	namedProgressReports    map[string][]*ProgressReport
+	namedScopedMemberships  map[string][]*Membership
+	namedVerificationVisits map[string][]*VerificationVisit
+	namedExitSlackCases     map[string][]*ExitSlackCase
 }
 
 // HelpingRegionOrErr returns the HelpingRegion value or an error if the edge
@@ -186,6 +192,24 @@ func (e AgreementEdges) ScopedMembershipsOrErr() ([]*Membership, error) {
 		return e.ScopedMemberships, nil
 	}
 	return nil, &NotLoadedError{edge: "scoped_memberships"}
+}
+
+// VerificationVisitsOrErr returns the VerificationVisits value or an error if the edge
+// was not loaded in eager-loading.
+func (e AgreementEdges) VerificationVisitsOrErr() ([]*VerificationVisit, error) {
+	if e.loadedTypes[10] {
+		return e.VerificationVisits, nil
+	}
+	return nil, &NotLoadedError{edge: "verification_visits"}
+}
+
+// ExitSlackCasesOrErr returns the ExitSlackCases value or an error if the edge
+// was not loaded in eager-loading.
+func (e AgreementEdges) ExitSlackCasesOrErr() ([]*ExitSlackCase, error) {
+	if e.loadedTypes[11] {
+		return e.ExitSlackCases, nil
+	}
+	return nil, &NotLoadedError{edge: "exit_slack_cases"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -377,6 +401,16 @@ func (_m *Agreement) QueryProgressReports() *ProgressReportQuery {
 // QueryScopedMemberships queries the "scoped_memberships" edge of the Agreement entity.
 func (_m *Agreement) QueryScopedMemberships() *MembershipQuery {
 	return NewAgreementClient(_m.config).QueryScopedMemberships(_m)
+}
+
+// QueryVerificationVisits queries the "verification_visits" edge of the Agreement entity.
+func (_m *Agreement) QueryVerificationVisits() *VerificationVisitQuery {
+	return NewAgreementClient(_m.config).QueryVerificationVisits(_m)
+}
+
+// QueryExitSlackCases queries the "exit_slack_cases" edge of the Agreement entity.
+func (_m *Agreement) QueryExitSlackCases() *ExitSlackCaseQuery {
+	return NewAgreementClient(_m.config).QueryExitSlackCases(_m)
 }
 
 // Update returns a builder for updating this Agreement.
@@ -627,6 +661,54 @@ func (_m *Agreement) appendNamedScopedMemberships(name string, edges ...*Members
 		_m.Edges.namedScopedMemberships[name] = []*Membership{}
 	} else {
 		_m.Edges.namedScopedMemberships[name] = append(_m.Edges.namedScopedMemberships[name], edges...)
+	}
+}
+
+// NamedVerificationVisits returns the VerificationVisits named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Agreement) NamedVerificationVisits(name string) ([]*VerificationVisit, error) {
+	if _m.Edges.namedVerificationVisits == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedVerificationVisits[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Agreement) appendNamedVerificationVisits(name string, edges ...*VerificationVisit) {
+	if _m.Edges.namedVerificationVisits == nil {
+		_m.Edges.namedVerificationVisits = make(map[string][]*VerificationVisit)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedVerificationVisits[name] = []*VerificationVisit{}
+	} else {
+		_m.Edges.namedVerificationVisits[name] = append(_m.Edges.namedVerificationVisits[name], edges...)
+	}
+}
+
+// NamedExitSlackCases returns the ExitSlackCases named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Agreement) NamedExitSlackCases(name string) ([]*ExitSlackCase, error) {
+	if _m.Edges.namedExitSlackCases == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedExitSlackCases[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Agreement) appendNamedExitSlackCases(name string, edges ...*ExitSlackCase) {
+	if _m.Edges.namedExitSlackCases == nil {
+		_m.Edges.namedExitSlackCases = make(map[string][]*ExitSlackCase)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedExitSlackCases[name] = []*ExitSlackCase{}
+	} else {
+		_m.Edges.namedExitSlackCases[name] = append(_m.Edges.namedExitSlackCases[name], edges...)
 	}
 }
 

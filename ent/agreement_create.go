@@ -5,12 +5,14 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/assessment"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/organization"
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
 	"bangfu/ent/target"
+	"bangfu/ent/verificationvisit"
 	"context"
 	"errors"
 	"fmt"
@@ -325,6 +327,36 @@ func (_c *AgreementCreate) AddScopedMemberships(v ...*Membership) *AgreementCrea
 		ids[i] = v[i].ID
 	}
 	return _c.AddScopedMembershipIDs(ids...)
+}
+
+// AddVerificationVisitIDs adds the "verification_visits" edge to the VerificationVisit entity by IDs.
+func (_c *AgreementCreate) AddVerificationVisitIDs(ids ...int) *AgreementCreate {
+	_c.mutation.AddVerificationVisitIDs(ids...)
+	return _c
+}
+
+// AddVerificationVisits adds the "verification_visits" edges to the VerificationVisit entity.
+func (_c *AgreementCreate) AddVerificationVisits(v ...*VerificationVisit) *AgreementCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddVerificationVisitIDs(ids...)
+}
+
+// AddExitSlackCaseIDs adds the "exit_slack_cases" edge to the ExitSlackCase entity by IDs.
+func (_c *AgreementCreate) AddExitSlackCaseIDs(ids ...int) *AgreementCreate {
+	_c.mutation.AddExitSlackCaseIDs(ids...)
+	return _c
+}
+
+// AddExitSlackCases adds the "exit_slack_cases" edges to the ExitSlackCase entity.
+func (_c *AgreementCreate) AddExitSlackCases(v ...*ExitSlackCase) *AgreementCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddExitSlackCaseIDs(ids...)
 }
 
 // Mutation returns the AgreementMutation object of the builder.
@@ -671,6 +703,38 @@ func (_c *AgreementCreate) createSpec() (*Agreement, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(membership.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.VerificationVisitsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.VerificationVisitsTable,
+			Columns: agreement.VerificationVisitsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationvisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ExitSlackCasesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.ExitSlackCasesTable,
+			Columns: agreement.ExitSlackCasesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(exitslackcase.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -5,6 +5,7 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/assessment"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/organization"
@@ -12,6 +13,7 @@ import (
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
 	"bangfu/ent/target"
+	"bangfu/ent/verificationvisit"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -27,29 +29,33 @@ import (
 // AgreementQuery is the builder for querying Agreement entities.
 type AgreementQuery struct {
 	config
-	ctx                        *QueryContext
-	order                      []agreement.OrderOption
-	inters                     []Interceptor
-	predicates                 []predicate.Agreement
-	withHelpingRegion          *RegionQuery
-	withHelpingUnit            *OrganizationQuery
-	withHelpedRegions          *RegionQuery
-	withSupersedes             *AgreementQuery
-	withAmendments             *AgreementQuery
-	withTargets                *TargetQuery
-	withCredits                *LedgerEntryQuery
-	withAssessments            *AssessmentQuery
-	withProgressReports        *ProgressReportQuery
-	withScopedMemberships      *MembershipQuery
-	modifiers                  []func(*sql.Selector)
-	loadTotal                  []func(context.Context, []*Agreement) error
-	withNamedHelpedRegions     map[string]*RegionQuery
-	withNamedAmendments        map[string]*AgreementQuery
-	withNamedTargets           map[string]*TargetQuery
-	withNamedCredits           map[string]*LedgerEntryQuery
-	withNamedAssessments       map[string]*AssessmentQuery
-	withNamedProgressReports   map[string]*ProgressReportQuery
-	withNamedScopedMemberships map[string]*MembershipQuery
+	ctx                         *QueryContext
+	order                       []agreement.OrderOption
+	inters                      []Interceptor
+	predicates                  []predicate.Agreement
+	withHelpingRegion           *RegionQuery
+	withHelpingUnit             *OrganizationQuery
+	withHelpedRegions           *RegionQuery
+	withSupersedes              *AgreementQuery
+	withAmendments              *AgreementQuery
+	withTargets                 *TargetQuery
+	withCredits                 *LedgerEntryQuery
+	withAssessments             *AssessmentQuery
+	withProgressReports         *ProgressReportQuery
+	withScopedMemberships       *MembershipQuery
+	withVerificationVisits      *VerificationVisitQuery
+	withExitSlackCases          *ExitSlackCaseQuery
+	modifiers                   []func(*sql.Selector)
+	loadTotal                   []func(context.Context, []*Agreement) error
+	withNamedHelpedRegions      map[string]*RegionQuery
+	withNamedAmendments         map[string]*AgreementQuery
+	withNamedTargets            map[string]*TargetQuery
+	withNamedCredits            map[string]*LedgerEntryQuery
+	withNamedAssessments        map[string]*AssessmentQuery
+	withNamedProgressReports    map[string]*ProgressReportQuery
+	withNamedScopedMemberships  map[string]*MembershipQuery
+	withNamedVerificationVisits map[string]*VerificationVisitQuery
+	withNamedExitSlackCases     map[string]*ExitSlackCaseQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -306,6 +312,50 @@ func (_q *AgreementQuery) QueryScopedMemberships() *MembershipQuery {
 	return query
 }
 
+// QueryVerificationVisits chains the current query on the "verification_visits" edge.
+func (_q *AgreementQuery) QueryVerificationVisits() *VerificationVisitQuery {
+	query := (&VerificationVisitClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(agreement.Table, agreement.FieldID, selector),
+			sqlgraph.To(verificationvisit.Table, verificationvisit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, agreement.VerificationVisitsTable, agreement.VerificationVisitsPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryExitSlackCases chains the current query on the "exit_slack_cases" edge.
+func (_q *AgreementQuery) QueryExitSlackCases() *ExitSlackCaseQuery {
+	query := (&ExitSlackCaseClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(agreement.Table, agreement.FieldID, selector),
+			sqlgraph.To(exitslackcase.Table, exitslackcase.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, agreement.ExitSlackCasesTable, agreement.ExitSlackCasesPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Agreement entity from the query.
 // Returns a *NotFoundError when no Agreement was found.
 func (_q *AgreementQuery) First(ctx context.Context) (*Agreement, error) {
@@ -493,21 +543,23 @@ func (_q *AgreementQuery) Clone() *AgreementQuery {
 		return nil
 	}
 	return &AgreementQuery{
-		config:                _q.config,
-		ctx:                   _q.ctx.Clone(),
-		order:                 append([]agreement.OrderOption{}, _q.order...),
-		inters:                append([]Interceptor{}, _q.inters...),
-		predicates:            append([]predicate.Agreement{}, _q.predicates...),
-		withHelpingRegion:     _q.withHelpingRegion.Clone(),
-		withHelpingUnit:       _q.withHelpingUnit.Clone(),
-		withHelpedRegions:     _q.withHelpedRegions.Clone(),
-		withSupersedes:        _q.withSupersedes.Clone(),
-		withAmendments:        _q.withAmendments.Clone(),
-		withTargets:           _q.withTargets.Clone(),
-		withCredits:           _q.withCredits.Clone(),
-		withAssessments:       _q.withAssessments.Clone(),
-		withProgressReports:   _q.withProgressReports.Clone(),
-		withScopedMemberships: _q.withScopedMemberships.Clone(),
+		config:                 _q.config,
+		ctx:                    _q.ctx.Clone(),
+		order:                  append([]agreement.OrderOption{}, _q.order...),
+		inters:                 append([]Interceptor{}, _q.inters...),
+		predicates:             append([]predicate.Agreement{}, _q.predicates...),
+		withHelpingRegion:      _q.withHelpingRegion.Clone(),
+		withHelpingUnit:        _q.withHelpingUnit.Clone(),
+		withHelpedRegions:      _q.withHelpedRegions.Clone(),
+		withSupersedes:         _q.withSupersedes.Clone(),
+		withAmendments:         _q.withAmendments.Clone(),
+		withTargets:            _q.withTargets.Clone(),
+		withCredits:            _q.withCredits.Clone(),
+		withAssessments:        _q.withAssessments.Clone(),
+		withProgressReports:    _q.withProgressReports.Clone(),
+		withScopedMemberships:  _q.withScopedMemberships.Clone(),
+		withVerificationVisits: _q.withVerificationVisits.Clone(),
+		withExitSlackCases:     _q.withExitSlackCases.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -624,6 +676,28 @@ func (_q *AgreementQuery) WithScopedMemberships(opts ...func(*MembershipQuery)) 
 	return _q
 }
 
+// WithVerificationVisits tells the query-builder to eager-load the nodes that are connected to
+// the "verification_visits" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AgreementQuery) WithVerificationVisits(opts ...func(*VerificationVisitQuery)) *AgreementQuery {
+	query := (&VerificationVisitClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withVerificationVisits = query
+	return _q
+}
+
+// WithExitSlackCases tells the query-builder to eager-load the nodes that are connected to
+// the "exit_slack_cases" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AgreementQuery) WithExitSlackCases(opts ...func(*ExitSlackCaseQuery)) *AgreementQuery {
+	query := (&ExitSlackCaseClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withExitSlackCases = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -708,7 +782,7 @@ func (_q *AgreementQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ag
 	var (
 		nodes       = []*Agreement{}
 		_spec       = _q.querySpec()
-		loadedTypes = [10]bool{
+		loadedTypes = [12]bool{
 			_q.withHelpingRegion != nil,
 			_q.withHelpingUnit != nil,
 			_q.withHelpedRegions != nil,
@@ -719,6 +793,8 @@ func (_q *AgreementQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ag
 			_q.withAssessments != nil,
 			_q.withProgressReports != nil,
 			_q.withScopedMemberships != nil,
+			_q.withVerificationVisits != nil,
+			_q.withExitSlackCases != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -809,6 +885,22 @@ func (_q *AgreementQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ag
 			return nil, err
 		}
 	}
+	if query := _q.withVerificationVisits; query != nil {
+		if err := _q.loadVerificationVisits(ctx, query, nodes,
+			func(n *Agreement) { n.Edges.VerificationVisits = []*VerificationVisit{} },
+			func(n *Agreement, e *VerificationVisit) {
+				n.Edges.VerificationVisits = append(n.Edges.VerificationVisits, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withExitSlackCases; query != nil {
+		if err := _q.loadExitSlackCases(ctx, query, nodes,
+			func(n *Agreement) { n.Edges.ExitSlackCases = []*ExitSlackCase{} },
+			func(n *Agreement, e *ExitSlackCase) { n.Edges.ExitSlackCases = append(n.Edges.ExitSlackCases, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedHelpedRegions {
 		if err := _q.loadHelpedRegions(ctx, query, nodes,
 			func(n *Agreement) { n.appendNamedHelpedRegions(name) },
@@ -855,6 +947,20 @@ func (_q *AgreementQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ag
 		if err := _q.loadScopedMemberships(ctx, query, nodes,
 			func(n *Agreement) { n.appendNamedScopedMemberships(name) },
 			func(n *Agreement, e *Membership) { n.appendNamedScopedMemberships(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedVerificationVisits {
+		if err := _q.loadVerificationVisits(ctx, query, nodes,
+			func(n *Agreement) { n.appendNamedVerificationVisits(name) },
+			func(n *Agreement, e *VerificationVisit) { n.appendNamedVerificationVisits(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedExitSlackCases {
+		if err := _q.loadExitSlackCases(ctx, query, nodes,
+			func(n *Agreement) { n.appendNamedExitSlackCases(name) },
+			func(n *Agreement, e *ExitSlackCase) { n.appendNamedExitSlackCases(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1240,6 +1346,128 @@ func (_q *AgreementQuery) loadScopedMemberships(ctx context.Context, query *Memb
 	}
 	return nil
 }
+func (_q *AgreementQuery) loadVerificationVisits(ctx context.Context, query *VerificationVisitQuery, nodes []*Agreement, init func(*Agreement), assign func(*Agreement, *VerificationVisit)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Agreement)
+	nids := make(map[int]map[*Agreement]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(agreement.VerificationVisitsTable)
+		s.Join(joinT).On(s.C(verificationvisit.FieldID), joinT.C(agreement.VerificationVisitsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(agreement.VerificationVisitsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(agreement.VerificationVisitsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Agreement]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*VerificationVisit](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "verification_visits" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
+func (_q *AgreementQuery) loadExitSlackCases(ctx context.Context, query *ExitSlackCaseQuery, nodes []*Agreement, init func(*Agreement), assign func(*Agreement, *ExitSlackCase)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Agreement)
+	nids := make(map[int]map[*Agreement]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(agreement.ExitSlackCasesTable)
+		s.Join(joinT).On(s.C(exitslackcase.FieldID), joinT.C(agreement.ExitSlackCasesPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(agreement.ExitSlackCasesPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(agreement.ExitSlackCasesPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Agreement]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*ExitSlackCase](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "exit_slack_cases" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
 
 func (_q *AgreementQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1429,6 +1657,34 @@ func (_q *AgreementQuery) WithNamedScopedMemberships(name string, opts ...func(*
 		_q.withNamedScopedMemberships = make(map[string]*MembershipQuery)
 	}
 	_q.withNamedScopedMemberships[name] = query
+	return _q
+}
+
+// WithNamedVerificationVisits tells the query-builder to eager-load the nodes that are connected to the "verification_visits"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AgreementQuery) WithNamedVerificationVisits(name string, opts ...func(*VerificationVisitQuery)) *AgreementQuery {
+	query := (&VerificationVisitClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedVerificationVisits == nil {
+		_q.withNamedVerificationVisits = make(map[string]*VerificationVisitQuery)
+	}
+	_q.withNamedVerificationVisits[name] = query
+	return _q
+}
+
+// WithNamedExitSlackCases tells the query-builder to eager-load the nodes that are connected to the "exit_slack_cases"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *AgreementQuery) WithNamedExitSlackCases(name string, opts ...func(*ExitSlackCaseQuery)) *AgreementQuery {
+	query := (&ExitSlackCaseClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedExitSlackCases == nil {
+		_q.withNamedExitSlackCases = make(map[string]*ExitSlackCaseQuery)
+	}
+	_q.withNamedExitSlackCases[name] = query
 	return _q
 }
 

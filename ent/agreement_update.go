@@ -5,6 +5,7 @@ package ent
 import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/assessment"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/membership"
 	"bangfu/ent/organization"
@@ -12,6 +13,7 @@ import (
 	"bangfu/ent/progressreport"
 	"bangfu/ent/region"
 	"bangfu/ent/target"
+	"bangfu/ent/verificationvisit"
 	"context"
 	"errors"
 	"fmt"
@@ -372,6 +374,36 @@ func (_u *AgreementUpdate) AddScopedMemberships(v ...*Membership) *AgreementUpda
 	return _u.AddScopedMembershipIDs(ids...)
 }
 
+// AddVerificationVisitIDs adds the "verification_visits" edge to the VerificationVisit entity by IDs.
+func (_u *AgreementUpdate) AddVerificationVisitIDs(ids ...int) *AgreementUpdate {
+	_u.mutation.AddVerificationVisitIDs(ids...)
+	return _u
+}
+
+// AddVerificationVisits adds the "verification_visits" edges to the VerificationVisit entity.
+func (_u *AgreementUpdate) AddVerificationVisits(v ...*VerificationVisit) *AgreementUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddVerificationVisitIDs(ids...)
+}
+
+// AddExitSlackCaseIDs adds the "exit_slack_cases" edge to the ExitSlackCase entity by IDs.
+func (_u *AgreementUpdate) AddExitSlackCaseIDs(ids ...int) *AgreementUpdate {
+	_u.mutation.AddExitSlackCaseIDs(ids...)
+	return _u
+}
+
+// AddExitSlackCases adds the "exit_slack_cases" edges to the ExitSlackCase entity.
+func (_u *AgreementUpdate) AddExitSlackCases(v ...*ExitSlackCase) *AgreementUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddExitSlackCaseIDs(ids...)
+}
+
 // Mutation returns the AgreementMutation object of the builder.
 func (_u *AgreementUpdate) Mutation() *AgreementMutation {
 	return _u.mutation
@@ -540,6 +572,48 @@ func (_u *AgreementUpdate) RemoveScopedMemberships(v ...*Membership) *AgreementU
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveScopedMembershipIDs(ids...)
+}
+
+// ClearVerificationVisits clears all "verification_visits" edges to the VerificationVisit entity.
+func (_u *AgreementUpdate) ClearVerificationVisits() *AgreementUpdate {
+	_u.mutation.ClearVerificationVisits()
+	return _u
+}
+
+// RemoveVerificationVisitIDs removes the "verification_visits" edge to VerificationVisit entities by IDs.
+func (_u *AgreementUpdate) RemoveVerificationVisitIDs(ids ...int) *AgreementUpdate {
+	_u.mutation.RemoveVerificationVisitIDs(ids...)
+	return _u
+}
+
+// RemoveVerificationVisits removes "verification_visits" edges to VerificationVisit entities.
+func (_u *AgreementUpdate) RemoveVerificationVisits(v ...*VerificationVisit) *AgreementUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveVerificationVisitIDs(ids...)
+}
+
+// ClearExitSlackCases clears all "exit_slack_cases" edges to the ExitSlackCase entity.
+func (_u *AgreementUpdate) ClearExitSlackCases() *AgreementUpdate {
+	_u.mutation.ClearExitSlackCases()
+	return _u
+}
+
+// RemoveExitSlackCaseIDs removes the "exit_slack_cases" edge to ExitSlackCase entities by IDs.
+func (_u *AgreementUpdate) RemoveExitSlackCaseIDs(ids ...int) *AgreementUpdate {
+	_u.mutation.RemoveExitSlackCaseIDs(ids...)
+	return _u
+}
+
+// RemoveExitSlackCases removes "exit_slack_cases" edges to ExitSlackCase entities.
+func (_u *AgreementUpdate) RemoveExitSlackCases(v ...*ExitSlackCase) *AgreementUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveExitSlackCaseIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -1073,6 +1147,96 @@ func (_u *AgreementUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.VerificationVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.VerificationVisitsTable,
+			Columns: agreement.VerificationVisitsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationvisit.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedVerificationVisitsIDs(); len(nodes) > 0 && !_u.mutation.VerificationVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.VerificationVisitsTable,
+			Columns: agreement.VerificationVisitsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationvisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.VerificationVisitsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.VerificationVisitsTable,
+			Columns: agreement.VerificationVisitsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationvisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ExitSlackCasesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.ExitSlackCasesTable,
+			Columns: agreement.ExitSlackCasesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(exitslackcase.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedExitSlackCasesIDs(); len(nodes) > 0 && !_u.mutation.ExitSlackCasesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.ExitSlackCasesTable,
+			Columns: agreement.ExitSlackCasesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(exitslackcase.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ExitSlackCasesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.ExitSlackCasesTable,
+			Columns: agreement.ExitSlackCasesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(exitslackcase.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{agreement.Label}
@@ -1430,6 +1594,36 @@ func (_u *AgreementUpdateOne) AddScopedMemberships(v ...*Membership) *AgreementU
 	return _u.AddScopedMembershipIDs(ids...)
 }
 
+// AddVerificationVisitIDs adds the "verification_visits" edge to the VerificationVisit entity by IDs.
+func (_u *AgreementUpdateOne) AddVerificationVisitIDs(ids ...int) *AgreementUpdateOne {
+	_u.mutation.AddVerificationVisitIDs(ids...)
+	return _u
+}
+
+// AddVerificationVisits adds the "verification_visits" edges to the VerificationVisit entity.
+func (_u *AgreementUpdateOne) AddVerificationVisits(v ...*VerificationVisit) *AgreementUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddVerificationVisitIDs(ids...)
+}
+
+// AddExitSlackCaseIDs adds the "exit_slack_cases" edge to the ExitSlackCase entity by IDs.
+func (_u *AgreementUpdateOne) AddExitSlackCaseIDs(ids ...int) *AgreementUpdateOne {
+	_u.mutation.AddExitSlackCaseIDs(ids...)
+	return _u
+}
+
+// AddExitSlackCases adds the "exit_slack_cases" edges to the ExitSlackCase entity.
+func (_u *AgreementUpdateOne) AddExitSlackCases(v ...*ExitSlackCase) *AgreementUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddExitSlackCaseIDs(ids...)
+}
+
 // Mutation returns the AgreementMutation object of the builder.
 func (_u *AgreementUpdateOne) Mutation() *AgreementMutation {
 	return _u.mutation
@@ -1598,6 +1792,48 @@ func (_u *AgreementUpdateOne) RemoveScopedMemberships(v ...*Membership) *Agreeme
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveScopedMembershipIDs(ids...)
+}
+
+// ClearVerificationVisits clears all "verification_visits" edges to the VerificationVisit entity.
+func (_u *AgreementUpdateOne) ClearVerificationVisits() *AgreementUpdateOne {
+	_u.mutation.ClearVerificationVisits()
+	return _u
+}
+
+// RemoveVerificationVisitIDs removes the "verification_visits" edge to VerificationVisit entities by IDs.
+func (_u *AgreementUpdateOne) RemoveVerificationVisitIDs(ids ...int) *AgreementUpdateOne {
+	_u.mutation.RemoveVerificationVisitIDs(ids...)
+	return _u
+}
+
+// RemoveVerificationVisits removes "verification_visits" edges to VerificationVisit entities.
+func (_u *AgreementUpdateOne) RemoveVerificationVisits(v ...*VerificationVisit) *AgreementUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveVerificationVisitIDs(ids...)
+}
+
+// ClearExitSlackCases clears all "exit_slack_cases" edges to the ExitSlackCase entity.
+func (_u *AgreementUpdateOne) ClearExitSlackCases() *AgreementUpdateOne {
+	_u.mutation.ClearExitSlackCases()
+	return _u
+}
+
+// RemoveExitSlackCaseIDs removes the "exit_slack_cases" edge to ExitSlackCase entities by IDs.
+func (_u *AgreementUpdateOne) RemoveExitSlackCaseIDs(ids ...int) *AgreementUpdateOne {
+	_u.mutation.RemoveExitSlackCaseIDs(ids...)
+	return _u
+}
+
+// RemoveExitSlackCases removes "exit_slack_cases" edges to ExitSlackCase entities.
+func (_u *AgreementUpdateOne) RemoveExitSlackCases(v ...*ExitSlackCase) *AgreementUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveExitSlackCaseIDs(ids...)
 }
 
 // Where appends a list predicates to the AgreementUpdate builder.
@@ -2154,6 +2390,96 @@ func (_u *AgreementUpdateOne) sqlSave(ctx context.Context) (_node *Agreement, er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(membership.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.VerificationVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.VerificationVisitsTable,
+			Columns: agreement.VerificationVisitsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationvisit.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedVerificationVisitsIDs(); len(nodes) > 0 && !_u.mutation.VerificationVisitsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.VerificationVisitsTable,
+			Columns: agreement.VerificationVisitsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationvisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.VerificationVisitsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.VerificationVisitsTable,
+			Columns: agreement.VerificationVisitsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationvisit.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ExitSlackCasesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.ExitSlackCasesTable,
+			Columns: agreement.ExitSlackCasesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(exitslackcase.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedExitSlackCasesIDs(); len(nodes) > 0 && !_u.mutation.ExitSlackCasesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.ExitSlackCasesTable,
+			Columns: agreement.ExitSlackCasesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(exitslackcase.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ExitSlackCasesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   agreement.ExitSlackCasesTable,
+			Columns: agreement.ExitSlackCasesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(exitslackcase.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

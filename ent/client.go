@@ -20,6 +20,7 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/flag"
 	"bangfu/ent/household"
@@ -51,6 +52,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect"
@@ -83,6 +86,8 @@ type Client struct {
 	Certification *CertificationClient
 	// CreditTotal is the client for interacting with the CreditTotal builders.
 	CreditTotal *CreditTotalClient
+	// ExitSlackCase is the client for interacting with the ExitSlackCase builders.
+	ExitSlackCase *ExitSlackCaseClient
 	// Facilitation is the client for interacting with the Facilitation builders.
 	Facilitation *FacilitationClient
 	// Flag is the client for interacting with the Flag builders.
@@ -145,6 +150,10 @@ type Client struct {
 	Target *TargetClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// VerificationSample is the client for interacting with the VerificationSample builders.
+	VerificationSample *VerificationSampleClient
+	// VerificationVisit is the client for interacting with the VerificationVisit builders.
+	VerificationVisit *VerificationVisitClient
 	// additional fields for node api
 	tables tables
 }
@@ -167,6 +176,7 @@ func (c *Client) init() {
 	c.BuyerProfile = NewBuyerProfileClient(c.config)
 	c.Certification = NewCertificationClient(c.config)
 	c.CreditTotal = NewCreditTotalClient(c.config)
+	c.ExitSlackCase = NewExitSlackCaseClient(c.config)
 	c.Facilitation = NewFacilitationClient(c.config)
 	c.Flag = NewFlagClient(c.config)
 	c.Household = NewHouseholdClient(c.config)
@@ -198,6 +208,8 @@ func (c *Client) init() {
 	c.SupplierProfile = NewSupplierProfileClient(c.config)
 	c.Target = NewTargetClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.VerificationSample = NewVerificationSampleClient(c.config)
+	c.VerificationVisit = NewVerificationVisitClient(c.config)
 }
 
 type (
@@ -299,6 +311,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		BuyerProfile:        NewBuyerProfileClient(cfg),
 		Certification:       NewCertificationClient(cfg),
 		CreditTotal:         NewCreditTotalClient(cfg),
+		ExitSlackCase:       NewExitSlackCaseClient(cfg),
 		Facilitation:        NewFacilitationClient(cfg),
 		Flag:                NewFlagClient(cfg),
 		Household:           NewHouseholdClient(cfg),
@@ -330,6 +343,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		SupplierProfile:     NewSupplierProfileClient(cfg),
 		Target:              NewTargetClient(cfg),
 		User:                NewUserClient(cfg),
+		VerificationSample:  NewVerificationSampleClient(cfg),
+		VerificationVisit:   NewVerificationVisitClient(cfg),
 	}, nil
 }
 
@@ -358,6 +373,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		BuyerProfile:        NewBuyerProfileClient(cfg),
 		Certification:       NewCertificationClient(cfg),
 		CreditTotal:         NewCreditTotalClient(cfg),
+		ExitSlackCase:       NewExitSlackCaseClient(cfg),
 		Facilitation:        NewFacilitationClient(cfg),
 		Flag:                NewFlagClient(cfg),
 		Household:           NewHouseholdClient(cfg),
@@ -389,6 +405,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		SupplierProfile:     NewSupplierProfileClient(cfg),
 		Target:              NewTargetClient(cfg),
 		User:                NewUserClient(cfg),
+		VerificationSample:  NewVerificationSampleClient(cfg),
+		VerificationVisit:   NewVerificationVisitClient(cfg),
 	}, nil
 }
 
@@ -419,13 +437,14 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
-		c.BuyerProfile, c.Certification, c.CreditTotal, c.Facilitation, c.Flag,
-		c.Household, c.HouseholdMember, c.IncentiveRule, c.IndicatorSetting,
-		c.Invitation, c.JobRun, c.LedgerEntry, c.LogCheckpoint, c.LogHash, c.LogLeaf,
-		c.Membership, c.MonitoringCase, c.MonitoringThreshold, c.Order, c.OrderLine,
-		c.OrderRequest, c.Organization, c.Pairing, c.Product, c.ProductSales,
-		c.ProgressReport, c.PurchaseTotal, c.Region, c.Session, c.SignInThrottle,
-		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.BuyerProfile, c.Certification, c.CreditTotal, c.ExitSlackCase,
+		c.Facilitation, c.Flag, c.Household, c.HouseholdMember, c.IncentiveRule,
+		c.IndicatorSetting, c.Invitation, c.JobRun, c.LedgerEntry, c.LogCheckpoint,
+		c.LogHash, c.LogLeaf, c.Membership, c.MonitoringCase, c.MonitoringThreshold,
+		c.Order, c.OrderLine, c.OrderRequest, c.Organization, c.Pairing, c.Product,
+		c.ProductSales, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
+		c.SignInThrottle, c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.VerificationSample, c.VerificationVisit,
 	} {
 		n.Use(hooks...)
 	}
@@ -436,13 +455,14 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Agreement, c.AnnualIncome, c.Assessment, c.AuditEvent, c.Award, c.BenefitLink,
-		c.BuyerProfile, c.Certification, c.CreditTotal, c.Facilitation, c.Flag,
-		c.Household, c.HouseholdMember, c.IncentiveRule, c.IndicatorSetting,
-		c.Invitation, c.JobRun, c.LedgerEntry, c.LogCheckpoint, c.LogHash, c.LogLeaf,
-		c.Membership, c.MonitoringCase, c.MonitoringThreshold, c.Order, c.OrderLine,
-		c.OrderRequest, c.Organization, c.Pairing, c.Product, c.ProductSales,
-		c.ProgressReport, c.PurchaseTotal, c.Region, c.Session, c.SignInThrottle,
-		c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.BuyerProfile, c.Certification, c.CreditTotal, c.ExitSlackCase,
+		c.Facilitation, c.Flag, c.Household, c.HouseholdMember, c.IncentiveRule,
+		c.IndicatorSetting, c.Invitation, c.JobRun, c.LedgerEntry, c.LogCheckpoint,
+		c.LogHash, c.LogLeaf, c.Membership, c.MonitoringCase, c.MonitoringThreshold,
+		c.Order, c.OrderLine, c.OrderRequest, c.Organization, c.Pairing, c.Product,
+		c.ProductSales, c.ProgressReport, c.PurchaseTotal, c.Region, c.Session,
+		c.SignInThrottle, c.StockAdjustment, c.SupplierProfile, c.Target, c.User,
+		c.VerificationSample, c.VerificationVisit,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -469,6 +489,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Certification.mutate(ctx, m)
 	case *CreditTotalMutation:
 		return c.CreditTotal.mutate(ctx, m)
+	case *ExitSlackCaseMutation:
+		return c.ExitSlackCase.mutate(ctx, m)
 	case *FacilitationMutation:
 		return c.Facilitation.mutate(ctx, m)
 	case *FlagMutation:
@@ -531,6 +553,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Target.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *VerificationSampleMutation:
+		return c.VerificationSample.mutate(ctx, m)
+	case *VerificationVisitMutation:
+		return c.VerificationVisit.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -797,6 +823,38 @@ func (c *AgreementClient) QueryScopedMemberships(_m *Agreement) *MembershipQuery
 			sqlgraph.From(agreement.Table, agreement.FieldID, id),
 			sqlgraph.To(membership.Table, membership.FieldID),
 			sqlgraph.Edge(sqlgraph.M2M, true, agreement.ScopedMembershipsTable, agreement.ScopedMembershipsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVerificationVisits queries the verification_visits edge of a Agreement.
+func (c *AgreementClient) QueryVerificationVisits(_m *Agreement) *VerificationVisitQuery {
+	query := (&VerificationVisitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(agreement.Table, agreement.FieldID, id),
+			sqlgraph.To(verificationvisit.Table, verificationvisit.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, agreement.VerificationVisitsTable, agreement.VerificationVisitsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryExitSlackCases queries the exit_slack_cases edge of a Agreement.
+func (c *AgreementClient) QueryExitSlackCases(_m *Agreement) *ExitSlackCaseQuery {
+	query := (&ExitSlackCaseClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(agreement.Table, agreement.FieldID, id),
+			sqlgraph.To(exitslackcase.Table, exitslackcase.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, agreement.ExitSlackCasesTable, agreement.ExitSlackCasesPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2062,6 +2120,188 @@ func (c *CreditTotalClient) mutate(ctx context.Context, m *CreditTotalMutation) 
 	}
 }
 
+// ExitSlackCaseClient is a client for the ExitSlackCase schema.
+type ExitSlackCaseClient struct {
+	config
+}
+
+// NewExitSlackCaseClient returns a client for the ExitSlackCase from the given config.
+func NewExitSlackCaseClient(c config) *ExitSlackCaseClient {
+	return &ExitSlackCaseClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `exitslackcase.Hooks(f(g(h())))`.
+func (c *ExitSlackCaseClient) Use(hooks ...Hook) {
+	c.hooks.ExitSlackCase = append(c.hooks.ExitSlackCase, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `exitslackcase.Intercept(f(g(h())))`.
+func (c *ExitSlackCaseClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ExitSlackCase = append(c.inters.ExitSlackCase, interceptors...)
+}
+
+// Create returns a builder for creating a ExitSlackCase entity.
+func (c *ExitSlackCaseClient) Create() *ExitSlackCaseCreate {
+	mutation := newExitSlackCaseMutation(c.config, OpCreate)
+	return &ExitSlackCaseCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ExitSlackCase entities.
+func (c *ExitSlackCaseClient) CreateBulk(builders ...*ExitSlackCaseCreate) *ExitSlackCaseCreateBulk {
+	return &ExitSlackCaseCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ExitSlackCaseClient) MapCreateBulk(slice any, setFunc func(*ExitSlackCaseCreate, int)) *ExitSlackCaseCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ExitSlackCaseCreateBulk{err: fmt.Errorf("calling to ExitSlackCaseClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ExitSlackCaseCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ExitSlackCaseCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ExitSlackCase.
+func (c *ExitSlackCaseClient) Update() *ExitSlackCaseUpdate {
+	mutation := newExitSlackCaseMutation(c.config, OpUpdate)
+	return &ExitSlackCaseUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ExitSlackCaseClient) UpdateOne(_m *ExitSlackCase) *ExitSlackCaseUpdateOne {
+	mutation := newExitSlackCaseMutation(c.config, OpUpdateOne, withExitSlackCase(_m))
+	return &ExitSlackCaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ExitSlackCaseClient) UpdateOneID(id int) *ExitSlackCaseUpdateOne {
+	mutation := newExitSlackCaseMutation(c.config, OpUpdateOne, withExitSlackCaseID(id))
+	return &ExitSlackCaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ExitSlackCase.
+func (c *ExitSlackCaseClient) Delete() *ExitSlackCaseDelete {
+	mutation := newExitSlackCaseMutation(c.config, OpDelete)
+	return &ExitSlackCaseDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ExitSlackCaseClient) DeleteOne(_m *ExitSlackCase) *ExitSlackCaseDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ExitSlackCaseClient) DeleteOneID(id int) *ExitSlackCaseDeleteOne {
+	builder := c.Delete().Where(exitslackcase.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ExitSlackCaseDeleteOne{builder}
+}
+
+// Query returns a query builder for ExitSlackCase.
+func (c *ExitSlackCaseClient) Query() *ExitSlackCaseQuery {
+	return &ExitSlackCaseQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeExitSlackCase},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ExitSlackCase entity by its id.
+func (c *ExitSlackCaseClient) Get(ctx context.Context, id int) (*ExitSlackCase, error) {
+	return c.Query().Where(exitslackcase.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ExitSlackCaseClient) GetX(ctx context.Context, id int) *ExitSlackCase {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCounty queries the county edge of a ExitSlackCase.
+func (c *ExitSlackCaseClient) QueryCounty(_m *ExitSlackCase) *RegionQuery {
+	query := (&RegionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(exitslackcase.Table, exitslackcase.FieldID, id),
+			sqlgraph.To(region.Table, region.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, exitslackcase.CountyTable, exitslackcase.CountyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAgreements queries the agreements edge of a ExitSlackCase.
+func (c *ExitSlackCaseClient) QueryAgreements(_m *ExitSlackCase) *AgreementQuery {
+	query := (&AgreementClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(exitslackcase.Table, exitslackcase.FieldID, id),
+			sqlgraph.To(agreement.Table, agreement.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, exitslackcase.AgreementsTable, exitslackcase.AgreementsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInterviewedBy queries the interviewed_by edge of a ExitSlackCase.
+func (c *ExitSlackCaseClient) QueryInterviewedBy(_m *ExitSlackCase) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(exitslackcase.Table, exitslackcase.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, exitslackcase.InterviewedByTable, exitslackcase.InterviewedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ExitSlackCaseClient) Hooks() []Hook {
+	hooks := c.hooks.ExitSlackCase
+	return append(hooks[:len(hooks):len(hooks)], exitslackcase.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ExitSlackCaseClient) Interceptors() []Interceptor {
+	return c.inters.ExitSlackCase
+}
+
+func (c *ExitSlackCaseClient) mutate(ctx context.Context, m *ExitSlackCaseMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ExitSlackCaseCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ExitSlackCaseUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ExitSlackCaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ExitSlackCaseDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ExitSlackCase mutation op: %q", m.Op())
+	}
+}
+
 // FacilitationClient is a client for the Facilitation schema.
 type FacilitationClient struct {
 	config
@@ -2607,6 +2847,22 @@ func (c *HouseholdClient) QueryMonitoringCases(_m *Household) *MonitoringCaseQue
 			sqlgraph.From(household.Table, household.FieldID, id),
 			sqlgraph.To(monitoringcase.Table, monitoringcase.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, household.MonitoringCasesTable, household.MonitoringCasesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVerificationSamples queries the verification_samples edge of a Household.
+func (c *HouseholdClient) QueryVerificationSamples(_m *Household) *VerificationSampleQuery {
+	query := (&VerificationSampleClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(household.Table, household.FieldID, id),
+			sqlgraph.To(verificationsample.Table, verificationsample.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, household.VerificationSamplesTable, household.VerificationSamplesPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -7512,26 +7768,455 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// VerificationSampleClient is a client for the VerificationSample schema.
+type VerificationSampleClient struct {
+	config
+}
+
+// NewVerificationSampleClient returns a client for the VerificationSample from the given config.
+func NewVerificationSampleClient(c config) *VerificationSampleClient {
+	return &VerificationSampleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `verificationsample.Hooks(f(g(h())))`.
+func (c *VerificationSampleClient) Use(hooks ...Hook) {
+	c.hooks.VerificationSample = append(c.hooks.VerificationSample, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `verificationsample.Intercept(f(g(h())))`.
+func (c *VerificationSampleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.VerificationSample = append(c.inters.VerificationSample, interceptors...)
+}
+
+// Create returns a builder for creating a VerificationSample entity.
+func (c *VerificationSampleClient) Create() *VerificationSampleCreate {
+	mutation := newVerificationSampleMutation(c.config, OpCreate)
+	return &VerificationSampleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of VerificationSample entities.
+func (c *VerificationSampleClient) CreateBulk(builders ...*VerificationSampleCreate) *VerificationSampleCreateBulk {
+	return &VerificationSampleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VerificationSampleClient) MapCreateBulk(slice any, setFunc func(*VerificationSampleCreate, int)) *VerificationSampleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VerificationSampleCreateBulk{err: fmt.Errorf("calling to VerificationSampleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VerificationSampleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VerificationSampleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for VerificationSample.
+func (c *VerificationSampleClient) Update() *VerificationSampleUpdate {
+	mutation := newVerificationSampleMutation(c.config, OpUpdate)
+	return &VerificationSampleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VerificationSampleClient) UpdateOne(_m *VerificationSample) *VerificationSampleUpdateOne {
+	mutation := newVerificationSampleMutation(c.config, OpUpdateOne, withVerificationSample(_m))
+	return &VerificationSampleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VerificationSampleClient) UpdateOneID(id int) *VerificationSampleUpdateOne {
+	mutation := newVerificationSampleMutation(c.config, OpUpdateOne, withVerificationSampleID(id))
+	return &VerificationSampleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for VerificationSample.
+func (c *VerificationSampleClient) Delete() *VerificationSampleDelete {
+	mutation := newVerificationSampleMutation(c.config, OpDelete)
+	return &VerificationSampleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VerificationSampleClient) DeleteOne(_m *VerificationSample) *VerificationSampleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VerificationSampleClient) DeleteOneID(id int) *VerificationSampleDeleteOne {
+	builder := c.Delete().Where(verificationsample.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VerificationSampleDeleteOne{builder}
+}
+
+// Query returns a query builder for VerificationSample.
+func (c *VerificationSampleClient) Query() *VerificationSampleQuery {
+	return &VerificationSampleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVerificationSample},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a VerificationSample entity by its id.
+func (c *VerificationSampleClient) Get(ctx context.Context, id int) (*VerificationSample, error) {
+	return c.Query().Where(verificationsample.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VerificationSampleClient) GetX(ctx context.Context, id int) *VerificationSample {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCounty queries the county edge of a VerificationSample.
+func (c *VerificationSampleClient) QueryCounty(_m *VerificationSample) *RegionQuery {
+	query := (&RegionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(verificationsample.Table, verificationsample.FieldID, id),
+			sqlgraph.To(region.Table, region.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, verificationsample.CountyTable, verificationsample.CountyColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDrawnBy queries the drawn_by edge of a VerificationSample.
+func (c *VerificationSampleClient) QueryDrawnBy(_m *VerificationSample) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(verificationsample.Table, verificationsample.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, verificationsample.DrawnByTable, verificationsample.DrawnByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryHouseholds queries the households edge of a VerificationSample.
+func (c *VerificationSampleClient) QueryHouseholds(_m *VerificationSample) *HouseholdQuery {
+	query := (&HouseholdClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(verificationsample.Table, verificationsample.FieldID, id),
+			sqlgraph.To(household.Table, household.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, verificationsample.HouseholdsTable, verificationsample.HouseholdsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVisits queries the visits edge of a VerificationSample.
+func (c *VerificationSampleClient) QueryVisits(_m *VerificationSample) *VerificationVisitQuery {
+	query := (&VerificationVisitClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(verificationsample.Table, verificationsample.FieldID, id),
+			sqlgraph.To(verificationvisit.Table, verificationvisit.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, verificationsample.VisitsTable, verificationsample.VisitsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *VerificationSampleClient) Hooks() []Hook {
+	hooks := c.hooks.VerificationSample
+	return append(hooks[:len(hooks):len(hooks)], verificationsample.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VerificationSampleClient) Interceptors() []Interceptor {
+	return c.inters.VerificationSample
+}
+
+func (c *VerificationSampleClient) mutate(ctx context.Context, m *VerificationSampleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VerificationSampleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VerificationSampleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VerificationSampleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VerificationSampleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown VerificationSample mutation op: %q", m.Op())
+	}
+}
+
+// VerificationVisitClient is a client for the VerificationVisit schema.
+type VerificationVisitClient struct {
+	config
+}
+
+// NewVerificationVisitClient returns a client for the VerificationVisit from the given config.
+func NewVerificationVisitClient(c config) *VerificationVisitClient {
+	return &VerificationVisitClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `verificationvisit.Hooks(f(g(h())))`.
+func (c *VerificationVisitClient) Use(hooks ...Hook) {
+	c.hooks.VerificationVisit = append(c.hooks.VerificationVisit, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `verificationvisit.Intercept(f(g(h())))`.
+func (c *VerificationVisitClient) Intercept(interceptors ...Interceptor) {
+	c.inters.VerificationVisit = append(c.inters.VerificationVisit, interceptors...)
+}
+
+// Create returns a builder for creating a VerificationVisit entity.
+func (c *VerificationVisitClient) Create() *VerificationVisitCreate {
+	mutation := newVerificationVisitMutation(c.config, OpCreate)
+	return &VerificationVisitCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of VerificationVisit entities.
+func (c *VerificationVisitClient) CreateBulk(builders ...*VerificationVisitCreate) *VerificationVisitCreateBulk {
+	return &VerificationVisitCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VerificationVisitClient) MapCreateBulk(slice any, setFunc func(*VerificationVisitCreate, int)) *VerificationVisitCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VerificationVisitCreateBulk{err: fmt.Errorf("calling to VerificationVisitClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VerificationVisitCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VerificationVisitCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for VerificationVisit.
+func (c *VerificationVisitClient) Update() *VerificationVisitUpdate {
+	mutation := newVerificationVisitMutation(c.config, OpUpdate)
+	return &VerificationVisitUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VerificationVisitClient) UpdateOne(_m *VerificationVisit) *VerificationVisitUpdateOne {
+	mutation := newVerificationVisitMutation(c.config, OpUpdateOne, withVerificationVisit(_m))
+	return &VerificationVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VerificationVisitClient) UpdateOneID(id int) *VerificationVisitUpdateOne {
+	mutation := newVerificationVisitMutation(c.config, OpUpdateOne, withVerificationVisitID(id))
+	return &VerificationVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for VerificationVisit.
+func (c *VerificationVisitClient) Delete() *VerificationVisitDelete {
+	mutation := newVerificationVisitMutation(c.config, OpDelete)
+	return &VerificationVisitDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VerificationVisitClient) DeleteOne(_m *VerificationVisit) *VerificationVisitDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VerificationVisitClient) DeleteOneID(id int) *VerificationVisitDeleteOne {
+	builder := c.Delete().Where(verificationvisit.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VerificationVisitDeleteOne{builder}
+}
+
+// Query returns a query builder for VerificationVisit.
+func (c *VerificationVisitClient) Query() *VerificationVisitQuery {
+	return &VerificationVisitQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVerificationVisit},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a VerificationVisit entity by its id.
+func (c *VerificationVisitClient) Get(ctx context.Context, id int) (*VerificationVisit, error) {
+	return c.Query().Where(verificationvisit.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VerificationVisitClient) GetX(ctx context.Context, id int) *VerificationVisit {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QuerySample queries the sample edge of a VerificationVisit.
+func (c *VerificationVisitClient) QuerySample(_m *VerificationVisit) *VerificationSampleQuery {
+	query := (&VerificationSampleClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(verificationvisit.Table, verificationvisit.FieldID, id),
+			sqlgraph.To(verificationsample.Table, verificationsample.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, verificationvisit.SampleTable, verificationvisit.SampleColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryHousehold queries the household edge of a VerificationVisit.
+func (c *VerificationVisitClient) QueryHousehold(_m *VerificationVisit) *HouseholdQuery {
+	query := (&HouseholdClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(verificationvisit.Table, verificationvisit.FieldID, id),
+			sqlgraph.To(household.Table, household.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, verificationvisit.HouseholdTable, verificationvisit.HouseholdColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryBenefitLink queries the benefit_link edge of a VerificationVisit.
+func (c *VerificationVisitClient) QueryBenefitLink(_m *VerificationVisit) *BenefitLinkQuery {
+	query := (&BenefitLinkClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(verificationvisit.Table, verificationvisit.FieldID, id),
+			sqlgraph.To(benefitlink.Table, benefitlink.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, verificationvisit.BenefitLinkTable, verificationvisit.BenefitLinkColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySupplier queries the supplier edge of a VerificationVisit.
+func (c *VerificationVisitClient) QuerySupplier(_m *VerificationVisit) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(verificationvisit.Table, verificationvisit.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, verificationvisit.SupplierTable, verificationvisit.SupplierColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEvaluator queries the evaluator edge of a VerificationVisit.
+func (c *VerificationVisitClient) QueryEvaluator(_m *VerificationVisit) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(verificationvisit.Table, verificationvisit.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, verificationvisit.EvaluatorTable, verificationvisit.EvaluatorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAgreements queries the agreements edge of a VerificationVisit.
+func (c *VerificationVisitClient) QueryAgreements(_m *VerificationVisit) *AgreementQuery {
+	query := (&AgreementClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(verificationvisit.Table, verificationvisit.FieldID, id),
+			sqlgraph.To(agreement.Table, agreement.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, verificationvisit.AgreementsTable, verificationvisit.AgreementsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *VerificationVisitClient) Hooks() []Hook {
+	hooks := c.hooks.VerificationVisit
+	return append(hooks[:len(hooks):len(hooks)], verificationvisit.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VerificationVisitClient) Interceptors() []Interceptor {
+	return c.inters.VerificationVisit
+}
+
+func (c *VerificationVisitClient) mutate(ctx context.Context, m *VerificationVisitMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VerificationVisitCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VerificationVisitUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VerificationVisitUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VerificationVisitDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown VerificationVisit mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
-		BuyerProfile, Certification, CreditTotal, Facilitation, Flag, Household,
-		HouseholdMember, IncentiveRule, IndicatorSetting, Invitation, JobRun,
-		LedgerEntry, LogCheckpoint, LogHash, LogLeaf, Membership, MonitoringCase,
-		MonitoringThreshold, Order, OrderLine, OrderRequest, Organization, Pairing,
-		Product, ProductSales, ProgressReport, PurchaseTotal, Region, Session,
-		SignInThrottle, StockAdjustment, SupplierProfile, Target, User []ent.Hook
+		BuyerProfile, Certification, CreditTotal, ExitSlackCase, Facilitation, Flag,
+		Household, HouseholdMember, IncentiveRule, IndicatorSetting, Invitation,
+		JobRun, LedgerEntry, LogCheckpoint, LogHash, LogLeaf, Membership,
+		MonitoringCase, MonitoringThreshold, Order, OrderLine, OrderRequest,
+		Organization, Pairing, Product, ProductSales, ProgressReport, PurchaseTotal,
+		Region, Session, SignInThrottle, StockAdjustment, SupplierProfile, Target,
+		User, VerificationSample, VerificationVisit []ent.Hook
 	}
 	inters struct {
 		Agreement, AnnualIncome, Assessment, AuditEvent, Award, BenefitLink,
-		BuyerProfile, Certification, CreditTotal, Facilitation, Flag, Household,
-		HouseholdMember, IncentiveRule, IndicatorSetting, Invitation, JobRun,
-		LedgerEntry, LogCheckpoint, LogHash, LogLeaf, Membership, MonitoringCase,
-		MonitoringThreshold, Order, OrderLine, OrderRequest, Organization, Pairing,
-		Product, ProductSales, ProgressReport, PurchaseTotal, Region, Session,
-		SignInThrottle, StockAdjustment, SupplierProfile, Target,
-		User []ent.Interceptor
+		BuyerProfile, Certification, CreditTotal, ExitSlackCase, Facilitation, Flag,
+		Household, HouseholdMember, IncentiveRule, IndicatorSetting, Invitation,
+		JobRun, LedgerEntry, LogCheckpoint, LogHash, LogLeaf, Membership,
+		MonitoringCase, MonitoringThreshold, Order, OrderLine, OrderRequest,
+		Organization, Pairing, Product, ProductSales, ProgressReport, PurchaseTotal,
+		Region, Session, SignInThrottle, StockAdjustment, SupplierProfile, Target,
+		User, VerificationSample, VerificationVisit []ent.Interceptor
 	}
 )
 

@@ -12,6 +12,7 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/flag"
 	"bangfu/ent/household"
@@ -43,6 +44,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 	"context"
 	"errors"
 	"fmt"
@@ -121,6 +124,7 @@ func checkColumn(t, c string) error {
 			buyerprofile.Table:        buyerprofile.ValidColumn,
 			certification.Table:       certification.ValidColumn,
 			credittotal.Table:         credittotal.ValidColumn,
+			exitslackcase.Table:       exitslackcase.ValidColumn,
 			facilitation.Table:        facilitation.ValidColumn,
 			flag.Table:                flag.ValidColumn,
 			household.Table:           household.ValidColumn,
@@ -152,6 +156,8 @@ func checkColumn(t, c string) error {
 			supplierprofile.Table:     supplierprofile.ValidColumn,
 			target.Table:              target.ValidColumn,
 			user.Table:                user.ValidColumn,
+			verificationsample.Table:  verificationsample.ValidColumn,
+			verificationvisit.Table:   verificationvisit.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

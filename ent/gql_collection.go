@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/flag"
 	"bangfu/ent/household"
@@ -33,6 +34,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 	"context"
 	"database/sql/driver"
 	"fmt"
@@ -1946,6 +1949,299 @@ func newCertificationPaginateArgs(rv map[string]any) *certificationPaginateArgs 
 	}
 	if v, ok := rv[whereField].(*CertificationWhereInput); ok {
 		args.opts = append(args.opts, WithCertificationFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ExitSlackCaseQuery) CollectFields(ctx context.Context, satisfies ...string) (*ExitSlackCaseQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ExitSlackCaseQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(exitslackcase.Columns))
+		selectedFields = []string{exitslackcase.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "county":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, regionImplementors)...); err != nil {
+				return err
+			}
+			_q.withCounty = query
+			if _, ok := fieldSeen[exitslackcase.FieldCountyID]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldCountyID)
+				fieldSeen[exitslackcase.FieldCountyID] = struct{}{}
+			}
+
+		case "agreements":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AgreementClient{config: _q.config}).Query()
+			)
+			args := newAgreementPaginateArgs(fieldArgs(ctx, new(AgreementWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newAgreementPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*ExitSlackCase) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"exit_slack_case_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							joinT := sql.Table(exitslackcase.AgreementsTable)
+							s.Join(joinT).On(s.C(agreement.FieldID), joinT.C(exitslackcase.AgreementsPrimaryKey[1]))
+							s.Where(sql.InValues(joinT.C(exitslackcase.AgreementsPrimaryKey[0]), ids...))
+							s.Select(joinT.C(exitslackcase.AgreementsPrimaryKey[0]), sql.Count("*"))
+							s.GroupBy(joinT.C(exitslackcase.AgreementsPrimaryKey[0]))
+						})
+						if err := query.Select().Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*ExitSlackCase) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Agreements)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, agreementImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(exitslackcase.AgreementsPrimaryKey[0], limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedAgreements(alias, func(wq *AgreementQuery) {
+				*wq = *query
+			})
+
+		case "interviewedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withInterviewedBy = query
+			if _, ok := fieldSeen[exitslackcase.FieldInterviewedByID]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldInterviewedByID)
+				fieldSeen[exitslackcase.FieldInterviewedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[exitslackcase.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldCreatedAt)
+				fieldSeen[exitslackcase.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[exitslackcase.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldUpdatedAt)
+				fieldSeen[exitslackcase.FieldUpdatedAt] = struct{}{}
+			}
+		case "countyID":
+			if _, ok := fieldSeen[exitslackcase.FieldCountyID]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldCountyID)
+				fieldSeen[exitslackcase.FieldCountyID] = struct{}{}
+			}
+		case "countyCode":
+			if _, ok := fieldSeen[exitslackcase.FieldCountyCode]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldCountyCode)
+				fieldSeen[exitslackcase.FieldCountyCode] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[exitslackcase.FieldYear]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldYear)
+				fieldSeen[exitslackcase.FieldYear] = struct{}{}
+			}
+		case "asOf":
+			if _, ok := fieldSeen[exitslackcase.FieldAsOf]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldAsOf)
+				fieldSeen[exitslackcase.FieldAsOf] = struct{}{}
+			}
+		case "previousPurchasesFen":
+			if _, ok := fieldSeen[exitslackcase.FieldPreviousPurchasesFen]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldPreviousPurchasesFen)
+				fieldSeen[exitslackcase.FieldPreviousPurchasesFen] = struct{}{}
+			}
+		case "currentPurchasesFen":
+			if _, ok := fieldSeen[exitslackcase.FieldCurrentPurchasesFen]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldCurrentPurchasesFen)
+				fieldSeen[exitslackcase.FieldCurrentPurchasesFen] = struct{}{}
+			}
+		case "previousFundsFen":
+			if _, ok := fieldSeen[exitslackcase.FieldPreviousFundsFen]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldPreviousFundsFen)
+				fieldSeen[exitslackcase.FieldPreviousFundsFen] = struct{}{}
+			}
+		case "currentFundsFen":
+			if _, ok := fieldSeen[exitslackcase.FieldCurrentFundsFen]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldCurrentFundsFen)
+				fieldSeen[exitslackcase.FieldCurrentFundsFen] = struct{}{}
+			}
+		case "thresholdBp":
+			if _, ok := fieldSeen[exitslackcase.FieldThresholdBp]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldThresholdBp)
+				fieldSeen[exitslackcase.FieldThresholdBp] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[exitslackcase.FieldReason]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldReason)
+				fieldSeen[exitslackcase.FieldReason] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[exitslackcase.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldStatus)
+				fieldSeen[exitslackcase.FieldStatus] = struct{}{}
+			}
+		case "interviewedAt":
+			if _, ok := fieldSeen[exitslackcase.FieldInterviewedAt]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldInterviewedAt)
+				fieldSeen[exitslackcase.FieldInterviewedAt] = struct{}{}
+			}
+		case "interviewOutcome":
+			if _, ok := fieldSeen[exitslackcase.FieldInterviewOutcome]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldInterviewOutcome)
+				fieldSeen[exitslackcase.FieldInterviewOutcome] = struct{}{}
+			}
+		case "interviewedByID":
+			if _, ok := fieldSeen[exitslackcase.FieldInterviewedByID]; !ok {
+				selectedFields = append(selectedFields, exitslackcase.FieldInterviewedByID)
+				fieldSeen[exitslackcase.FieldInterviewedByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type exitslackcasePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ExitSlackCasePaginateOption
+}
+
+func newExitSlackCasePaginateArgs(rv map[string]any) *exitslackcasePaginateArgs {
+	args := &exitslackcasePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*ExitSlackCaseOrder:
+			args.opts = append(args.opts, WithExitSlackCaseOrder(v))
+		case []any:
+			var orders []*ExitSlackCaseOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &ExitSlackCaseOrder{Field: &ExitSlackCaseOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithExitSlackCaseOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*ExitSlackCaseWhereInput); ok {
+		args.opts = append(args.opts, WithExitSlackCaseFilter(v.Filter))
 	}
 	return args
 }
@@ -8296,6 +8592,706 @@ func newUserPaginateArgs(rv map[string]any) *userPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*UserWhereInput); ok {
 		args.opts = append(args.opts, WithUserFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *VerificationSampleQuery) CollectFields(ctx context.Context, satisfies ...string) (*VerificationSampleQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *VerificationSampleQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(verificationsample.Columns))
+		selectedFields = []string{verificationsample.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "county":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RegionClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, regionImplementors)...); err != nil {
+				return err
+			}
+			_q.withCounty = query
+			if _, ok := fieldSeen[verificationsample.FieldCountyID]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldCountyID)
+				fieldSeen[verificationsample.FieldCountyID] = struct{}{}
+			}
+
+		case "drawnBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withDrawnBy = query
+			if _, ok := fieldSeen[verificationsample.FieldDrawnByID]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldDrawnByID)
+				fieldSeen[verificationsample.FieldDrawnByID] = struct{}{}
+			}
+
+		case "households":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HouseholdClient{config: _q.config}).Query()
+			)
+			args := newHouseholdPaginateArgs(fieldArgs(ctx, new(HouseholdWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newHouseholdPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*VerificationSample) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"verification_sample_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							joinT := sql.Table(verificationsample.HouseholdsTable)
+							s.Join(joinT).On(s.C(household.FieldID), joinT.C(verificationsample.HouseholdsPrimaryKey[1]))
+							s.Where(sql.InValues(joinT.C(verificationsample.HouseholdsPrimaryKey[0]), ids...))
+							s.Select(joinT.C(verificationsample.HouseholdsPrimaryKey[0]), sql.Count("*"))
+							s.GroupBy(joinT.C(verificationsample.HouseholdsPrimaryKey[0]))
+						})
+						if err := query.Select().Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*VerificationSample) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Households)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, householdImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(verificationsample.HouseholdsPrimaryKey[0], limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedHouseholds(alias, func(wq *HouseholdQuery) {
+				*wq = *query
+			})
+
+		case "visits":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VerificationVisitClient{config: _q.config}).Query()
+			)
+			args := newVerificationVisitPaginateArgs(fieldArgs(ctx, new(VerificationVisitWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newVerificationVisitPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*VerificationSample) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"sample_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(verificationsample.VisitsColumn), ids...))
+						})
+						if err := query.GroupBy(verificationsample.VisitsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*VerificationSample) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Visits)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[3][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, verificationvisitImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(verificationsample.VisitsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedVisits(alias, func(wq *VerificationVisitQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[verificationsample.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldCreatedAt)
+				fieldSeen[verificationsample.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[verificationsample.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldUpdatedAt)
+				fieldSeen[verificationsample.FieldUpdatedAt] = struct{}{}
+			}
+		case "countyID":
+			if _, ok := fieldSeen[verificationsample.FieldCountyID]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldCountyID)
+				fieldSeen[verificationsample.FieldCountyID] = struct{}{}
+			}
+		case "countyCode":
+			if _, ok := fieldSeen[verificationsample.FieldCountyCode]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldCountyCode)
+				fieldSeen[verificationsample.FieldCountyCode] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[verificationsample.FieldYear]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldYear)
+				fieldSeen[verificationsample.FieldYear] = struct{}{}
+			}
+		case "size":
+			if _, ok := fieldSeen[verificationsample.FieldSize]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldSize)
+				fieldSeen[verificationsample.FieldSize] = struct{}{}
+			}
+		case "seed":
+			if _, ok := fieldSeen[verificationsample.FieldSeed]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldSeed)
+				fieldSeen[verificationsample.FieldSeed] = struct{}{}
+			}
+		case "algorithm":
+			if _, ok := fieldSeen[verificationsample.FieldAlgorithm]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldAlgorithm)
+				fieldSeen[verificationsample.FieldAlgorithm] = struct{}{}
+			}
+		case "population":
+			if _, ok := fieldSeen[verificationsample.FieldPopulation]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldPopulation)
+				fieldSeen[verificationsample.FieldPopulation] = struct{}{}
+			}
+		case "drawnByID":
+			if _, ok := fieldSeen[verificationsample.FieldDrawnByID]; !ok {
+				selectedFields = append(selectedFields, verificationsample.FieldDrawnByID)
+				fieldSeen[verificationsample.FieldDrawnByID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type verificationsamplePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []VerificationSamplePaginateOption
+}
+
+func newVerificationSamplePaginateArgs(rv map[string]any) *verificationsamplePaginateArgs {
+	args := &verificationsamplePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*VerificationSampleOrder:
+			args.opts = append(args.opts, WithVerificationSampleOrder(v))
+		case []any:
+			var orders []*VerificationSampleOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &VerificationSampleOrder{Field: &VerificationSampleOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithVerificationSampleOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*VerificationSampleWhereInput); ok {
+		args.opts = append(args.opts, WithVerificationSampleFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *VerificationVisitQuery) CollectFields(ctx context.Context, satisfies ...string) (*VerificationVisitQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *VerificationVisitQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(verificationvisit.Columns))
+		selectedFields = []string{verificationvisit.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "sample":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VerificationSampleClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, verificationsampleImplementors)...); err != nil {
+				return err
+			}
+			_q.withSample = query
+			if _, ok := fieldSeen[verificationvisit.FieldSampleID]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldSampleID)
+				fieldSeen[verificationvisit.FieldSampleID] = struct{}{}
+			}
+
+		case "household":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HouseholdClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, householdImplementors)...); err != nil {
+				return err
+			}
+			_q.withHousehold = query
+			if _, ok := fieldSeen[verificationvisit.FieldHouseholdID]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldHouseholdID)
+				fieldSeen[verificationvisit.FieldHouseholdID] = struct{}{}
+			}
+
+		case "benefitLink":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&BenefitLinkClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, benefitlinkImplementors)...); err != nil {
+				return err
+			}
+			_q.withBenefitLink = query
+			if _, ok := fieldSeen[verificationvisit.FieldBenefitLinkID]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldBenefitLinkID)
+				fieldSeen[verificationvisit.FieldBenefitLinkID] = struct{}{}
+			}
+
+		case "supplier":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withSupplier = query
+			if _, ok := fieldSeen[verificationvisit.FieldSupplierID]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldSupplierID)
+				fieldSeen[verificationvisit.FieldSupplierID] = struct{}{}
+			}
+
+		case "evaluator":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withEvaluator = query
+			if _, ok := fieldSeen[verificationvisit.FieldEvaluatorID]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldEvaluatorID)
+				fieldSeen[verificationvisit.FieldEvaluatorID] = struct{}{}
+			}
+
+		case "agreements":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AgreementClient{config: _q.config}).Query()
+			)
+			args := newAgreementPaginateArgs(fieldArgs(ctx, new(AgreementWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newAgreementPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*VerificationVisit) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"verification_visit_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							joinT := sql.Table(verificationvisit.AgreementsTable)
+							s.Join(joinT).On(s.C(agreement.FieldID), joinT.C(verificationvisit.AgreementsPrimaryKey[1]))
+							s.Where(sql.InValues(joinT.C(verificationvisit.AgreementsPrimaryKey[0]), ids...))
+							s.Select(joinT.C(verificationvisit.AgreementsPrimaryKey[0]), sql.Count("*"))
+							s.GroupBy(joinT.C(verificationvisit.AgreementsPrimaryKey[0]))
+						})
+						if err := query.Select().Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*VerificationVisit) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Agreements)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, agreementImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(verificationvisit.AgreementsPrimaryKey[0], limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedAgreements(alias, func(wq *AgreementQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[verificationvisit.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldCreatedAt)
+				fieldSeen[verificationvisit.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[verificationvisit.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldUpdatedAt)
+				fieldSeen[verificationvisit.FieldUpdatedAt] = struct{}{}
+			}
+		case "sampleID":
+			if _, ok := fieldSeen[verificationvisit.FieldSampleID]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldSampleID)
+				fieldSeen[verificationvisit.FieldSampleID] = struct{}{}
+			}
+		case "householdID":
+			if _, ok := fieldSeen[verificationvisit.FieldHouseholdID]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldHouseholdID)
+				fieldSeen[verificationvisit.FieldHouseholdID] = struct{}{}
+			}
+		case "benefitLinkID":
+			if _, ok := fieldSeen[verificationvisit.FieldBenefitLinkID]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldBenefitLinkID)
+				fieldSeen[verificationvisit.FieldBenefitLinkID] = struct{}{}
+			}
+		case "supplierID":
+			if _, ok := fieldSeen[verificationvisit.FieldSupplierID]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldSupplierID)
+				fieldSeen[verificationvisit.FieldSupplierID] = struct{}{}
+			}
+		case "countyCode":
+			if _, ok := fieldSeen[verificationvisit.FieldCountyCode]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldCountyCode)
+				fieldSeen[verificationvisit.FieldCountyCode] = struct{}{}
+			}
+		case "year":
+			if _, ok := fieldSeen[verificationvisit.FieldYear]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldYear)
+				fieldSeen[verificationvisit.FieldYear] = struct{}{}
+			}
+		case "visitedAt":
+			if _, ok := fieldSeen[verificationvisit.FieldVisitedAt]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldVisitedAt)
+				fieldSeen[verificationvisit.FieldVisitedAt] = struct{}{}
+			}
+		case "knowsSupplier":
+			if _, ok := fieldSeen[verificationvisit.FieldKnowsSupplier]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldKnowsSupplier)
+				fieldSeen[verificationvisit.FieldKnowsSupplier] = struct{}{}
+			}
+		case "confirmsMechanism":
+			if _, ok := fieldSeen[verificationvisit.FieldConfirmsMechanism]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldConfirmsMechanism)
+				fieldSeen[verificationvisit.FieldConfirmsMechanism] = struct{}{}
+			}
+		case "reportedIncomeFen":
+			if _, ok := fieldSeen[verificationvisit.FieldReportedIncomeFen]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldReportedIncomeFen)
+				fieldSeen[verificationvisit.FieldReportedIncomeFen] = struct{}{}
+			}
+		case "ledgerIncomeFen":
+			if _, ok := fieldSeen[verificationvisit.FieldLedgerIncomeFen]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldLedgerIncomeFen)
+				fieldSeen[verificationvisit.FieldLedgerIncomeFen] = struct{}{}
+			}
+		case "satisfaction":
+			if _, ok := fieldSeen[verificationvisit.FieldSatisfaction]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldSatisfaction)
+				fieldSeen[verificationvisit.FieldSatisfaction] = struct{}{}
+			}
+		case "discrepancyShareBp":
+			if _, ok := fieldSeen[verificationvisit.FieldDiscrepancyShareBp]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldDiscrepancyShareBp)
+				fieldSeen[verificationvisit.FieldDiscrepancyShareBp] = struct{}{}
+			}
+		case "discrepancy":
+			if _, ok := fieldSeen[verificationvisit.FieldDiscrepancy]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldDiscrepancy)
+				fieldSeen[verificationvisit.FieldDiscrepancy] = struct{}{}
+			}
+		case "notes":
+			if _, ok := fieldSeen[verificationvisit.FieldNotes]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldNotes)
+				fieldSeen[verificationvisit.FieldNotes] = struct{}{}
+			}
+		case "evaluatorID":
+			if _, ok := fieldSeen[verificationvisit.FieldEvaluatorID]; !ok {
+				selectedFields = append(selectedFields, verificationvisit.FieldEvaluatorID)
+				fieldSeen[verificationvisit.FieldEvaluatorID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type verificationvisitPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []VerificationVisitPaginateOption
+}
+
+func newVerificationVisitPaginateArgs(rv map[string]any) *verificationvisitPaginateArgs {
+	args := &verificationvisitPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*VerificationVisitOrder:
+			args.opts = append(args.opts, WithVerificationVisitOrder(v))
+		case []any:
+			var orders []*VerificationVisitOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &VerificationVisitOrder{Field: &VerificationVisitOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithVerificationVisitOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*VerificationVisitWhereInput); ok {
+		args.opts = append(args.opts, WithVerificationVisitFilter(v.Filter))
 	}
 	return args
 }

@@ -238,6 +238,43 @@ func (_m *Certification) Product(ctx context.Context) (*Product, error) {
 	return result, err
 }
 
+func (_m *ExitSlackCase) County(ctx context.Context) (*Region, error) {
+	result, err := _m.Edges.CountyOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCounty().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ExitSlackCase) Agreements(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AgreementOrder, where *AgreementWhereInput,
+) (*AgreementConnection, error) {
+	opts := []AgreementPaginateOption{
+		WithAgreementOrder(orderBy),
+		WithAgreementFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedAgreements(alias); err == nil || hasTotalCount {
+		pager, err := newAgreementPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AgreementConnection{Edges: []*AgreementEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryAgreements().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *ExitSlackCase) InterviewedBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.InterviewedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInterviewedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Facilitation) Facilitator(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.FacilitatorOrErr()
 	if IsNotLoaded(err) {
@@ -1181,4 +1218,123 @@ func (_m *User) Memberships(
 		return conn, nil
 	}
 	return _m.QueryMemberships().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *VerificationSample) County(ctx context.Context) (*Region, error) {
+	result, err := _m.Edges.CountyOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCounty().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VerificationSample) DrawnBy(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.DrawnByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDrawnBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *VerificationSample) Households(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*HouseholdOrder, where *HouseholdWhereInput,
+) (*HouseholdConnection, error) {
+	opts := []HouseholdPaginateOption{
+		WithHouseholdOrder(orderBy),
+		WithHouseholdFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedHouseholds(alias); err == nil || hasTotalCount {
+		pager, err := newHouseholdPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &HouseholdConnection{Edges: []*HouseholdEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryHouseholds().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *VerificationSample) Visits(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*VerificationVisitOrder, where *VerificationVisitWhereInput,
+) (*VerificationVisitConnection, error) {
+	opts := []VerificationVisitPaginateOption{
+		WithVerificationVisitOrder(orderBy),
+		WithVerificationVisitFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedVisits(alias); err == nil || hasTotalCount {
+		pager, err := newVerificationVisitPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &VerificationVisitConnection{Edges: []*VerificationVisitEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryVisits().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *VerificationVisit) Sample(ctx context.Context) (*VerificationSample, error) {
+	result, err := _m.Edges.SampleOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySample().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VerificationVisit) Household(ctx context.Context) (*Household, error) {
+	result, err := _m.Edges.HouseholdOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHousehold().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VerificationVisit) BenefitLink(ctx context.Context) (*BenefitLink, error) {
+	result, err := _m.Edges.BenefitLinkOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryBenefitLink().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VerificationVisit) Supplier(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.SupplierOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySupplier().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VerificationVisit) Evaluator(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.EvaluatorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEvaluator().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *VerificationVisit) Agreements(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*AgreementOrder, where *AgreementWhereInput,
+) (*AgreementConnection, error) {
+	opts := []AgreementPaginateOption{
+		WithAgreementOrder(orderBy),
+		WithAgreementFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedAgreements(alias); err == nil || hasTotalCount {
+		pager, err := newAgreementPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AgreementConnection{Edges: []*AgreementEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryAgreements().Paginate(ctx, after, first, before, last, opts...)
 }

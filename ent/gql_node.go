@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/flag"
 	"bangfu/ent/household"
@@ -33,6 +34,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 	"context"
 	"fmt"
 	"sync"
@@ -91,6 +94,11 @@ var certificationImplementors = []string{"Certification", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Certification) IsNode() {}
+
+var exitslackcaseImplementors = []string{"ExitSlackCase", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ExitSlackCase) IsNode() {}
 
 var facilitationImplementors = []string{"Facilitation", "Node"}
 
@@ -201,6 +209,16 @@ var userImplementors = []string{"User", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*User) IsNode() {}
+
+var verificationsampleImplementors = []string{"VerificationSample", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*VerificationSample) IsNode() {}
+
+var verificationvisitImplementors = []string{"VerificationVisit", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*VerificationVisit) IsNode() {}
 
 var errNodeInvalidID = &NotFoundError{"node"}
 
@@ -328,6 +346,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(certification.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, certificationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case exitslackcase.Table:
+		query := c.ExitSlackCase.Query().
+			Where(exitslackcase.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, exitslackcaseImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -530,6 +557,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case verificationsample.Table:
+		query := c.VerificationSample.Query().
+			Where(verificationsample.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, verificationsampleImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case verificationvisit.Table:
+		query := c.VerificationVisit.Query().
+			Where(verificationvisit.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, verificationvisitImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	default:
 		return nil, fmt.Errorf("cannot resolve noder from table %q: %w", table, errNodeInvalidID)
 	}
@@ -719,6 +764,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Certification.Query().
 			Where(certification.IDIn(ids...))
 		query, err := query.CollectFields(ctx, certificationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case exitslackcase.Table:
+		query := c.ExitSlackCase.Query().
+			Where(exitslackcase.IDIn(ids...))
+		query, err := query.CollectFields(ctx, exitslackcaseImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -1071,6 +1132,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.User.Query().
 			Where(user.IDIn(ids...))
 		query, err := query.CollectFields(ctx, userImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case verificationsample.Table:
+		query := c.VerificationSample.Query().
+			Where(verificationsample.IDIn(ids...))
+		query, err := query.CollectFields(ctx, verificationsampleImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case verificationvisit.Table:
+		query := c.VerificationVisit.Query().
+			Where(verificationvisit.IDIn(ids...))
+		query, err := query.CollectFields(ctx, verificationvisitImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/flag"
 	"bangfu/ent/household"
@@ -33,6 +34,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 	"context"
 	"errors"
 	"fmt"
@@ -2958,6 +2961,356 @@ func (_m *Certification) ToEdge(order *CertificationOrder) *CertificationEdge {
 		order = DefaultCertificationOrder
 	}
 	return &CertificationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ExitSlackCaseEdge is the edge representation of ExitSlackCase.
+type ExitSlackCaseEdge struct {
+	Node   *ExitSlackCase `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// ExitSlackCaseConnection is the connection containing edges to ExitSlackCase.
+type ExitSlackCaseConnection struct {
+	Edges      []*ExitSlackCaseEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *ExitSlackCaseConnection) build(nodes []*ExitSlackCase, pager *exitslackcasePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ExitSlackCase
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ExitSlackCase {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ExitSlackCase {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ExitSlackCaseEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ExitSlackCaseEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ExitSlackCasePaginateOption enables pagination customization.
+type ExitSlackCasePaginateOption func(*exitslackcasePager) error
+
+// WithExitSlackCaseOrder configures pagination ordering.
+func WithExitSlackCaseOrder(order []*ExitSlackCaseOrder) ExitSlackCasePaginateOption {
+	return func(pager *exitslackcasePager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithExitSlackCaseFilter configures pagination filter.
+func WithExitSlackCaseFilter(filter func(*ExitSlackCaseQuery) (*ExitSlackCaseQuery, error)) ExitSlackCasePaginateOption {
+	return func(pager *exitslackcasePager) error {
+		if filter == nil {
+			return errors.New("ExitSlackCaseQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type exitslackcasePager struct {
+	reverse bool
+	order   []*ExitSlackCaseOrder
+	filter  func(*ExitSlackCaseQuery) (*ExitSlackCaseQuery, error)
+}
+
+func newExitSlackCasePager(opts []ExitSlackCasePaginateOption, reverse bool) (*exitslackcasePager, error) {
+	pager := &exitslackcasePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *exitslackcasePager) applyFilter(query *ExitSlackCaseQuery) (*ExitSlackCaseQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *exitslackcasePager) toCursor(_m *ExitSlackCase) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *exitslackcasePager) applyCursors(query *ExitSlackCaseQuery, after, before *Cursor) (*ExitSlackCaseQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultExitSlackCaseOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *exitslackcasePager) applyOrder(query *ExitSlackCaseQuery) *ExitSlackCaseQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultExitSlackCaseOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultExitSlackCaseOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *exitslackcasePager) orderExpr(query *ExitSlackCaseQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultExitSlackCaseOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ExitSlackCase.
+func (_m *ExitSlackCaseQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ExitSlackCasePaginateOption,
+) (*ExitSlackCaseConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newExitSlackCasePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ExitSlackCaseConnection{Edges: []*ExitSlackCaseEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ExitSlackCaseOrderFieldCreatedAt orders ExitSlackCase by created_at.
+	ExitSlackCaseOrderFieldCreatedAt = &ExitSlackCaseOrderField{
+		Value: func(_m *ExitSlackCase) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: exitslackcase.FieldCreatedAt,
+		toTerm: exitslackcase.ByCreatedAt,
+		toCursor: func(_m *ExitSlackCase) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ExitSlackCaseOrderFieldUpdatedAt orders ExitSlackCase by updated_at.
+	ExitSlackCaseOrderFieldUpdatedAt = &ExitSlackCaseOrderField{
+		Value: func(_m *ExitSlackCase) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: exitslackcase.FieldUpdatedAt,
+		toTerm: exitslackcase.ByUpdatedAt,
+		toCursor: func(_m *ExitSlackCase) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ExitSlackCaseOrderField) String() string {
+	var str string
+	switch f.column {
+	case ExitSlackCaseOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ExitSlackCaseOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ExitSlackCaseOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ExitSlackCaseOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ExitSlackCaseOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ExitSlackCaseOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ExitSlackCaseOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ExitSlackCaseOrderField", str)
+	}
+	return nil
+}
+
+// ExitSlackCaseOrderField defines the ordering field of ExitSlackCase.
+type ExitSlackCaseOrderField struct {
+	// Value extracts the ordering value from the given ExitSlackCase.
+	Value    func(*ExitSlackCase) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) exitslackcase.OrderOption
+	toCursor func(*ExitSlackCase) Cursor
+}
+
+// ExitSlackCaseOrder defines the ordering of ExitSlackCase.
+type ExitSlackCaseOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *ExitSlackCaseOrderField `json:"field"`
+}
+
+// DefaultExitSlackCaseOrder is the default ordering of ExitSlackCase.
+var DefaultExitSlackCaseOrder = &ExitSlackCaseOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ExitSlackCaseOrderField{
+		Value: func(_m *ExitSlackCase) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: exitslackcase.FieldID,
+		toTerm: exitslackcase.ByID,
+		toCursor: func(_m *ExitSlackCase) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ExitSlackCase into ExitSlackCaseEdge.
+func (_m *ExitSlackCase) ToEdge(order *ExitSlackCaseOrder) *ExitSlackCaseEdge {
+	if order == nil {
+		order = DefaultExitSlackCaseOrder
+	}
+	return &ExitSlackCaseEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -10910,6 +11263,724 @@ func (_m *User) ToEdge(order *UserOrder) *UserEdge {
 		order = DefaultUserOrder
 	}
 	return &UserEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// VerificationSampleEdge is the edge representation of VerificationSample.
+type VerificationSampleEdge struct {
+	Node   *VerificationSample `json:"node"`
+	Cursor Cursor              `json:"cursor"`
+}
+
+// VerificationSampleConnection is the connection containing edges to VerificationSample.
+type VerificationSampleConnection struct {
+	Edges      []*VerificationSampleEdge `json:"edges"`
+	PageInfo   PageInfo                  `json:"pageInfo"`
+	TotalCount int                       `json:"totalCount"`
+}
+
+func (c *VerificationSampleConnection) build(nodes []*VerificationSample, pager *verificationsamplePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *VerificationSample
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *VerificationSample {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *VerificationSample {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*VerificationSampleEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &VerificationSampleEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// VerificationSamplePaginateOption enables pagination customization.
+type VerificationSamplePaginateOption func(*verificationsamplePager) error
+
+// WithVerificationSampleOrder configures pagination ordering.
+func WithVerificationSampleOrder(order []*VerificationSampleOrder) VerificationSamplePaginateOption {
+	return func(pager *verificationsamplePager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithVerificationSampleFilter configures pagination filter.
+func WithVerificationSampleFilter(filter func(*VerificationSampleQuery) (*VerificationSampleQuery, error)) VerificationSamplePaginateOption {
+	return func(pager *verificationsamplePager) error {
+		if filter == nil {
+			return errors.New("VerificationSampleQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type verificationsamplePager struct {
+	reverse bool
+	order   []*VerificationSampleOrder
+	filter  func(*VerificationSampleQuery) (*VerificationSampleQuery, error)
+}
+
+func newVerificationSamplePager(opts []VerificationSamplePaginateOption, reverse bool) (*verificationsamplePager, error) {
+	pager := &verificationsamplePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *verificationsamplePager) applyFilter(query *VerificationSampleQuery) (*VerificationSampleQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *verificationsamplePager) toCursor(_m *VerificationSample) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *verificationsamplePager) applyCursors(query *VerificationSampleQuery, after, before *Cursor) (*VerificationSampleQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultVerificationSampleOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *verificationsamplePager) applyOrder(query *VerificationSampleQuery) *VerificationSampleQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultVerificationSampleOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultVerificationSampleOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *verificationsamplePager) orderExpr(query *VerificationSampleQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultVerificationSampleOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to VerificationSample.
+func (_m *VerificationSampleQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...VerificationSamplePaginateOption,
+) (*VerificationSampleConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newVerificationSamplePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &VerificationSampleConnection{Edges: []*VerificationSampleEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// VerificationSampleOrderFieldCreatedAt orders VerificationSample by created_at.
+	VerificationSampleOrderFieldCreatedAt = &VerificationSampleOrderField{
+		Value: func(_m *VerificationSample) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: verificationsample.FieldCreatedAt,
+		toTerm: verificationsample.ByCreatedAt,
+		toCursor: func(_m *VerificationSample) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// VerificationSampleOrderFieldUpdatedAt orders VerificationSample by updated_at.
+	VerificationSampleOrderFieldUpdatedAt = &VerificationSampleOrderField{
+		Value: func(_m *VerificationSample) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: verificationsample.FieldUpdatedAt,
+		toTerm: verificationsample.ByUpdatedAt,
+		toCursor: func(_m *VerificationSample) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f VerificationSampleOrderField) String() string {
+	var str string
+	switch f.column {
+	case VerificationSampleOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case VerificationSampleOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f VerificationSampleOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *VerificationSampleOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("VerificationSampleOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *VerificationSampleOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *VerificationSampleOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid VerificationSampleOrderField", str)
+	}
+	return nil
+}
+
+// VerificationSampleOrderField defines the ordering field of VerificationSample.
+type VerificationSampleOrderField struct {
+	// Value extracts the ordering value from the given VerificationSample.
+	Value    func(*VerificationSample) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) verificationsample.OrderOption
+	toCursor func(*VerificationSample) Cursor
+}
+
+// VerificationSampleOrder defines the ordering of VerificationSample.
+type VerificationSampleOrder struct {
+	Direction OrderDirection                `json:"direction"`
+	Field     *VerificationSampleOrderField `json:"field"`
+}
+
+// DefaultVerificationSampleOrder is the default ordering of VerificationSample.
+var DefaultVerificationSampleOrder = &VerificationSampleOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &VerificationSampleOrderField{
+		Value: func(_m *VerificationSample) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: verificationsample.FieldID,
+		toTerm: verificationsample.ByID,
+		toCursor: func(_m *VerificationSample) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts VerificationSample into VerificationSampleEdge.
+func (_m *VerificationSample) ToEdge(order *VerificationSampleOrder) *VerificationSampleEdge {
+	if order == nil {
+		order = DefaultVerificationSampleOrder
+	}
+	return &VerificationSampleEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// VerificationVisitEdge is the edge representation of VerificationVisit.
+type VerificationVisitEdge struct {
+	Node   *VerificationVisit `json:"node"`
+	Cursor Cursor             `json:"cursor"`
+}
+
+// VerificationVisitConnection is the connection containing edges to VerificationVisit.
+type VerificationVisitConnection struct {
+	Edges      []*VerificationVisitEdge `json:"edges"`
+	PageInfo   PageInfo                 `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+func (c *VerificationVisitConnection) build(nodes []*VerificationVisit, pager *verificationvisitPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *VerificationVisit
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *VerificationVisit {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *VerificationVisit {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*VerificationVisitEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &VerificationVisitEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// VerificationVisitPaginateOption enables pagination customization.
+type VerificationVisitPaginateOption func(*verificationvisitPager) error
+
+// WithVerificationVisitOrder configures pagination ordering.
+func WithVerificationVisitOrder(order []*VerificationVisitOrder) VerificationVisitPaginateOption {
+	return func(pager *verificationvisitPager) error {
+		for _, o := range order {
+			if err := o.Direction.Validate(); err != nil {
+				return err
+			}
+		}
+		pager.order = append(pager.order, order...)
+		return nil
+	}
+}
+
+// WithVerificationVisitFilter configures pagination filter.
+func WithVerificationVisitFilter(filter func(*VerificationVisitQuery) (*VerificationVisitQuery, error)) VerificationVisitPaginateOption {
+	return func(pager *verificationvisitPager) error {
+		if filter == nil {
+			return errors.New("VerificationVisitQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type verificationvisitPager struct {
+	reverse bool
+	order   []*VerificationVisitOrder
+	filter  func(*VerificationVisitQuery) (*VerificationVisitQuery, error)
+}
+
+func newVerificationVisitPager(opts []VerificationVisitPaginateOption, reverse bool) (*verificationvisitPager, error) {
+	pager := &verificationvisitPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range pager.order {
+		if i > 0 && o.Field == pager.order[i-1].Field {
+			return nil, fmt.Errorf("duplicate order direction %q", o.Direction)
+		}
+	}
+	return pager, nil
+}
+
+func (p *verificationvisitPager) applyFilter(query *VerificationVisitQuery) (*VerificationVisitQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *verificationvisitPager) toCursor(_m *VerificationVisit) Cursor {
+	cs_ := make([]any, 0, len(p.order))
+	for _, o_ := range p.order {
+		cs_ = append(cs_, o_.Field.toCursor(_m).Value)
+	}
+	return Cursor{ID: _m.ID, Value: cs_}
+}
+
+func (p *verificationvisitPager) applyCursors(query *VerificationVisitQuery, after, before *Cursor) (*VerificationVisitQuery, error) {
+	idDirection := entgql.OrderDirectionAsc
+	if p.reverse {
+		idDirection = entgql.OrderDirectionDesc
+	}
+	fields, directions := make([]string, 0, len(p.order)), make([]OrderDirection, 0, len(p.order))
+	for _, o := range p.order {
+		fields = append(fields, o.Field.column)
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		directions = append(directions, direction)
+	}
+	predicates, err := entgql.MultiCursorsPredicate(after, before, &entgql.MultiCursorsOptions{
+		FieldID:     DefaultVerificationVisitOrder.Field.column,
+		DirectionID: idDirection,
+		Fields:      fields,
+		Directions:  directions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *verificationvisitPager) applyOrder(query *VerificationVisitQuery) *VerificationVisitQuery {
+	var defaultOrdered bool
+	for _, o := range p.order {
+		direction := o.Direction
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(o.Field.toTerm(direction.OrderTermOption()))
+		if o.Field.column == DefaultVerificationVisitOrder.Field.column {
+			defaultOrdered = true
+		}
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	if !defaultOrdered {
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		query = query.Order(DefaultVerificationVisitOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	return query
+}
+
+func (p *verificationvisitPager) orderExpr(query *VerificationVisitQuery) sql.Querier {
+	if len(query.ctx.Fields) > 0 {
+		for _, o := range p.order {
+			query.ctx.AppendFieldOnce(o.Field.column)
+		}
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		for _, o := range p.order {
+			direction := o.Direction
+			if p.reverse {
+				direction = direction.Reverse()
+			}
+			b.Ident(o.Field.column).Pad().WriteString(string(direction))
+			b.Comma()
+		}
+		direction := entgql.OrderDirectionAsc
+		if p.reverse {
+			direction = direction.Reverse()
+		}
+		b.Ident(DefaultVerificationVisitOrder.Field.column).Pad().WriteString(string(direction))
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to VerificationVisit.
+func (_m *VerificationVisitQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...VerificationVisitPaginateOption,
+) (*VerificationVisitConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newVerificationVisitPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &VerificationVisitConnection{Edges: []*VerificationVisitEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// VerificationVisitOrderFieldCreatedAt orders VerificationVisit by created_at.
+	VerificationVisitOrderFieldCreatedAt = &VerificationVisitOrderField{
+		Value: func(_m *VerificationVisit) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: verificationvisit.FieldCreatedAt,
+		toTerm: verificationvisit.ByCreatedAt,
+		toCursor: func(_m *VerificationVisit) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// VerificationVisitOrderFieldUpdatedAt orders VerificationVisit by updated_at.
+	VerificationVisitOrderFieldUpdatedAt = &VerificationVisitOrderField{
+		Value: func(_m *VerificationVisit) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: verificationvisit.FieldUpdatedAt,
+		toTerm: verificationvisit.ByUpdatedAt,
+		toCursor: func(_m *VerificationVisit) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// VerificationVisitOrderFieldVisitedAt orders VerificationVisit by visited_at.
+	VerificationVisitOrderFieldVisitedAt = &VerificationVisitOrderField{
+		Value: func(_m *VerificationVisit) (ent.Value, error) {
+			return _m.VisitedAt, nil
+		},
+		column: verificationvisit.FieldVisitedAt,
+		toTerm: verificationvisit.ByVisitedAt,
+		toCursor: func(_m *VerificationVisit) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.VisitedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f VerificationVisitOrderField) String() string {
+	var str string
+	switch f.column {
+	case VerificationVisitOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case VerificationVisitOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case VerificationVisitOrderFieldVisitedAt.column:
+		str = "VISITED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f VerificationVisitOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *VerificationVisitOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("VerificationVisitOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *VerificationVisitOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *VerificationVisitOrderFieldUpdatedAt
+	case "VISITED_AT":
+		*f = *VerificationVisitOrderFieldVisitedAt
+	default:
+		return fmt.Errorf("%s is not a valid VerificationVisitOrderField", str)
+	}
+	return nil
+}
+
+// VerificationVisitOrderField defines the ordering field of VerificationVisit.
+type VerificationVisitOrderField struct {
+	// Value extracts the ordering value from the given VerificationVisit.
+	Value    func(*VerificationVisit) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) verificationvisit.OrderOption
+	toCursor func(*VerificationVisit) Cursor
+}
+
+// VerificationVisitOrder defines the ordering of VerificationVisit.
+type VerificationVisitOrder struct {
+	Direction OrderDirection               `json:"direction"`
+	Field     *VerificationVisitOrderField `json:"field"`
+}
+
+// DefaultVerificationVisitOrder is the default ordering of VerificationVisit.
+var DefaultVerificationVisitOrder = &VerificationVisitOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &VerificationVisitOrderField{
+		Value: func(_m *VerificationVisit) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: verificationvisit.FieldID,
+		toTerm: verificationvisit.ByID,
+		toCursor: func(_m *VerificationVisit) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts VerificationVisit into VerificationVisitEdge.
+func (_m *VerificationVisit) ToEdge(order *VerificationVisitOrder) *VerificationVisitEdge {
+	if order == nil {
+		order = DefaultVerificationVisitOrder
+	}
+	return &VerificationVisitEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/benefitlink"
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/flag"
 	"bangfu/ent/household"
@@ -34,6 +35,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 	"errors"
 	"fmt"
 	"time"
@@ -4538,6 +4541,776 @@ func (i *CertificationWhereInput) P() (predicate.Certification, error) {
 		return predicates[0], nil
 	default:
 		return certification.And(predicates...), nil
+	}
+}
+
+// ExitSlackCaseWhereInput represents a where input for filtering ExitSlackCase queries.
+type ExitSlackCaseWhereInput struct {
+	Predicates []predicate.ExitSlackCase  `json:"-"`
+	Not        *ExitSlackCaseWhereInput   `json:"not,omitempty"`
+	Or         []*ExitSlackCaseWhereInput `json:"or,omitempty"`
+	And        []*ExitSlackCaseWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "county_id" field predicates.
+	CountyID      *int  `json:"countyID,omitempty"`
+	CountyIDNEQ   *int  `json:"countyIDNEQ,omitempty"`
+	CountyIDIn    []int `json:"countyIDIn,omitempty"`
+	CountyIDNotIn []int `json:"countyIDNotIn,omitempty"`
+
+	// "county_code" field predicates.
+	CountyCode             *string  `json:"countyCode,omitempty"`
+	CountyCodeNEQ          *string  `json:"countyCodeNEQ,omitempty"`
+	CountyCodeIn           []string `json:"countyCodeIn,omitempty"`
+	CountyCodeNotIn        []string `json:"countyCodeNotIn,omitempty"`
+	CountyCodeGT           *string  `json:"countyCodeGT,omitempty"`
+	CountyCodeGTE          *string  `json:"countyCodeGTE,omitempty"`
+	CountyCodeLT           *string  `json:"countyCodeLT,omitempty"`
+	CountyCodeLTE          *string  `json:"countyCodeLTE,omitempty"`
+	CountyCodeContains     *string  `json:"countyCodeContains,omitempty"`
+	CountyCodeHasPrefix    *string  `json:"countyCodeHasPrefix,omitempty"`
+	CountyCodeHasSuffix    *string  `json:"countyCodeHasSuffix,omitempty"`
+	CountyCodeEqualFold    *string  `json:"countyCodeEqualFold,omitempty"`
+	CountyCodeContainsFold *string  `json:"countyCodeContainsFold,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "as_of" field predicates.
+	AsOf      *time.Time  `json:"asOf,omitempty"`
+	AsOfNEQ   *time.Time  `json:"asOfNEQ,omitempty"`
+	AsOfIn    []time.Time `json:"asOfIn,omitempty"`
+	AsOfNotIn []time.Time `json:"asOfNotIn,omitempty"`
+	AsOfGT    *time.Time  `json:"asOfGT,omitempty"`
+	AsOfGTE   *time.Time  `json:"asOfGTE,omitempty"`
+	AsOfLT    *time.Time  `json:"asOfLT,omitempty"`
+	AsOfLTE   *time.Time  `json:"asOfLTE,omitempty"`
+
+	// "previous_purchases_fen" field predicates.
+	PreviousPurchasesFen      *int64  `json:"previousPurchasesFen,omitempty"`
+	PreviousPurchasesFenNEQ   *int64  `json:"previousPurchasesFenNEQ,omitempty"`
+	PreviousPurchasesFenIn    []int64 `json:"previousPurchasesFenIn,omitempty"`
+	PreviousPurchasesFenNotIn []int64 `json:"previousPurchasesFenNotIn,omitempty"`
+	PreviousPurchasesFenGT    *int64  `json:"previousPurchasesFenGT,omitempty"`
+	PreviousPurchasesFenGTE   *int64  `json:"previousPurchasesFenGTE,omitempty"`
+	PreviousPurchasesFenLT    *int64  `json:"previousPurchasesFenLT,omitempty"`
+	PreviousPurchasesFenLTE   *int64  `json:"previousPurchasesFenLTE,omitempty"`
+
+	// "current_purchases_fen" field predicates.
+	CurrentPurchasesFen      *int64  `json:"currentPurchasesFen,omitempty"`
+	CurrentPurchasesFenNEQ   *int64  `json:"currentPurchasesFenNEQ,omitempty"`
+	CurrentPurchasesFenIn    []int64 `json:"currentPurchasesFenIn,omitempty"`
+	CurrentPurchasesFenNotIn []int64 `json:"currentPurchasesFenNotIn,omitempty"`
+	CurrentPurchasesFenGT    *int64  `json:"currentPurchasesFenGT,omitempty"`
+	CurrentPurchasesFenGTE   *int64  `json:"currentPurchasesFenGTE,omitempty"`
+	CurrentPurchasesFenLT    *int64  `json:"currentPurchasesFenLT,omitempty"`
+	CurrentPurchasesFenLTE   *int64  `json:"currentPurchasesFenLTE,omitempty"`
+
+	// "previous_funds_fen" field predicates.
+	PreviousFundsFen      *int64  `json:"previousFundsFen,omitempty"`
+	PreviousFundsFenNEQ   *int64  `json:"previousFundsFenNEQ,omitempty"`
+	PreviousFundsFenIn    []int64 `json:"previousFundsFenIn,omitempty"`
+	PreviousFundsFenNotIn []int64 `json:"previousFundsFenNotIn,omitempty"`
+	PreviousFundsFenGT    *int64  `json:"previousFundsFenGT,omitempty"`
+	PreviousFundsFenGTE   *int64  `json:"previousFundsFenGTE,omitempty"`
+	PreviousFundsFenLT    *int64  `json:"previousFundsFenLT,omitempty"`
+	PreviousFundsFenLTE   *int64  `json:"previousFundsFenLTE,omitempty"`
+
+	// "current_funds_fen" field predicates.
+	CurrentFundsFen      *int64  `json:"currentFundsFen,omitempty"`
+	CurrentFundsFenNEQ   *int64  `json:"currentFundsFenNEQ,omitempty"`
+	CurrentFundsFenIn    []int64 `json:"currentFundsFenIn,omitempty"`
+	CurrentFundsFenNotIn []int64 `json:"currentFundsFenNotIn,omitempty"`
+	CurrentFundsFenGT    *int64  `json:"currentFundsFenGT,omitempty"`
+	CurrentFundsFenGTE   *int64  `json:"currentFundsFenGTE,omitempty"`
+	CurrentFundsFenLT    *int64  `json:"currentFundsFenLT,omitempty"`
+	CurrentFundsFenLTE   *int64  `json:"currentFundsFenLTE,omitempty"`
+
+	// "threshold_bp" field predicates.
+	ThresholdBp      *int  `json:"thresholdBp,omitempty"`
+	ThresholdBpNEQ   *int  `json:"thresholdBpNEQ,omitempty"`
+	ThresholdBpIn    []int `json:"thresholdBpIn,omitempty"`
+	ThresholdBpNotIn []int `json:"thresholdBpNotIn,omitempty"`
+	ThresholdBpGT    *int  `json:"thresholdBpGT,omitempty"`
+	ThresholdBpGTE   *int  `json:"thresholdBpGTE,omitempty"`
+	ThresholdBpLT    *int  `json:"thresholdBpLT,omitempty"`
+	ThresholdBpLTE   *int  `json:"thresholdBpLTE,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *exitslackcase.Status  `json:"status,omitempty"`
+	StatusNEQ   *exitslackcase.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []exitslackcase.Status `json:"statusIn,omitempty"`
+	StatusNotIn []exitslackcase.Status `json:"statusNotIn,omitempty"`
+
+	// "interviewed_at" field predicates.
+	InterviewedAt       *time.Time  `json:"interviewedAt,omitempty"`
+	InterviewedAtNEQ    *time.Time  `json:"interviewedAtNEQ,omitempty"`
+	InterviewedAtIn     []time.Time `json:"interviewedAtIn,omitempty"`
+	InterviewedAtNotIn  []time.Time `json:"interviewedAtNotIn,omitempty"`
+	InterviewedAtGT     *time.Time  `json:"interviewedAtGT,omitempty"`
+	InterviewedAtGTE    *time.Time  `json:"interviewedAtGTE,omitempty"`
+	InterviewedAtLT     *time.Time  `json:"interviewedAtLT,omitempty"`
+	InterviewedAtLTE    *time.Time  `json:"interviewedAtLTE,omitempty"`
+	InterviewedAtIsNil  bool        `json:"interviewedAtIsNil,omitempty"`
+	InterviewedAtNotNil bool        `json:"interviewedAtNotNil,omitempty"`
+
+	// "interview_outcome" field predicates.
+	InterviewOutcome             *string  `json:"interviewOutcome,omitempty"`
+	InterviewOutcomeNEQ          *string  `json:"interviewOutcomeNEQ,omitempty"`
+	InterviewOutcomeIn           []string `json:"interviewOutcomeIn,omitempty"`
+	InterviewOutcomeNotIn        []string `json:"interviewOutcomeNotIn,omitempty"`
+	InterviewOutcomeGT           *string  `json:"interviewOutcomeGT,omitempty"`
+	InterviewOutcomeGTE          *string  `json:"interviewOutcomeGTE,omitempty"`
+	InterviewOutcomeLT           *string  `json:"interviewOutcomeLT,omitempty"`
+	InterviewOutcomeLTE          *string  `json:"interviewOutcomeLTE,omitempty"`
+	InterviewOutcomeContains     *string  `json:"interviewOutcomeContains,omitempty"`
+	InterviewOutcomeHasPrefix    *string  `json:"interviewOutcomeHasPrefix,omitempty"`
+	InterviewOutcomeHasSuffix    *string  `json:"interviewOutcomeHasSuffix,omitempty"`
+	InterviewOutcomeIsNil        bool     `json:"interviewOutcomeIsNil,omitempty"`
+	InterviewOutcomeNotNil       bool     `json:"interviewOutcomeNotNil,omitempty"`
+	InterviewOutcomeEqualFold    *string  `json:"interviewOutcomeEqualFold,omitempty"`
+	InterviewOutcomeContainsFold *string  `json:"interviewOutcomeContainsFold,omitempty"`
+
+	// "interviewed_by_id" field predicates.
+	InterviewedByID       *int  `json:"interviewedByID,omitempty"`
+	InterviewedByIDNEQ    *int  `json:"interviewedByIDNEQ,omitempty"`
+	InterviewedByIDIn     []int `json:"interviewedByIDIn,omitempty"`
+	InterviewedByIDNotIn  []int `json:"interviewedByIDNotIn,omitempty"`
+	InterviewedByIDIsNil  bool  `json:"interviewedByIDIsNil,omitempty"`
+	InterviewedByIDNotNil bool  `json:"interviewedByIDNotNil,omitempty"`
+
+	// "county" edge predicates.
+	HasCounty     *bool               `json:"hasCounty,omitempty"`
+	HasCountyWith []*RegionWhereInput `json:"hasCountyWith,omitempty"`
+
+	// "agreements" edge predicates.
+	HasAgreements     *bool                  `json:"hasAgreements,omitempty"`
+	HasAgreementsWith []*AgreementWhereInput `json:"hasAgreementsWith,omitempty"`
+
+	// "interviewed_by" edge predicates.
+	HasInterviewedBy     *bool             `json:"hasInterviewedBy,omitempty"`
+	HasInterviewedByWith []*UserWhereInput `json:"hasInterviewedByWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ExitSlackCaseWhereInput) AddPredicates(predicates ...predicate.ExitSlackCase) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ExitSlackCaseWhereInput filter on the ExitSlackCaseQuery builder.
+func (i *ExitSlackCaseWhereInput) Filter(q *ExitSlackCaseQuery) (*ExitSlackCaseQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyExitSlackCaseWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyExitSlackCaseWhereInput is returned in case the ExitSlackCaseWhereInput is empty.
+var ErrEmptyExitSlackCaseWhereInput = errors.New("ent: empty predicate ExitSlackCaseWhereInput")
+
+// P returns a predicate for filtering exitslackcases.
+// An error is returned if the input is empty or invalid.
+func (i *ExitSlackCaseWhereInput) P() (predicate.ExitSlackCase, error) {
+	var predicates []predicate.ExitSlackCase
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, exitslackcase.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ExitSlackCase, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, exitslackcase.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ExitSlackCase, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, exitslackcase.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, exitslackcase.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, exitslackcase.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, exitslackcase.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, exitslackcase.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, exitslackcase.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, exitslackcase.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, exitslackcase.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, exitslackcase.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, exitslackcase.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, exitslackcase.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, exitslackcase.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, exitslackcase.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, exitslackcase.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, exitslackcase.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, exitslackcase.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, exitslackcase.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, exitslackcase.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, exitslackcase.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, exitslackcase.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, exitslackcase.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, exitslackcase.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CountyID != nil {
+		predicates = append(predicates, exitslackcase.CountyIDEQ(*i.CountyID))
+	}
+	if i.CountyIDNEQ != nil {
+		predicates = append(predicates, exitslackcase.CountyIDNEQ(*i.CountyIDNEQ))
+	}
+	if len(i.CountyIDIn) > 0 {
+		predicates = append(predicates, exitslackcase.CountyIDIn(i.CountyIDIn...))
+	}
+	if len(i.CountyIDNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.CountyIDNotIn(i.CountyIDNotIn...))
+	}
+	if i.CountyCode != nil {
+		predicates = append(predicates, exitslackcase.CountyCodeEQ(*i.CountyCode))
+	}
+	if i.CountyCodeNEQ != nil {
+		predicates = append(predicates, exitslackcase.CountyCodeNEQ(*i.CountyCodeNEQ))
+	}
+	if len(i.CountyCodeIn) > 0 {
+		predicates = append(predicates, exitslackcase.CountyCodeIn(i.CountyCodeIn...))
+	}
+	if len(i.CountyCodeNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.CountyCodeNotIn(i.CountyCodeNotIn...))
+	}
+	if i.CountyCodeGT != nil {
+		predicates = append(predicates, exitslackcase.CountyCodeGT(*i.CountyCodeGT))
+	}
+	if i.CountyCodeGTE != nil {
+		predicates = append(predicates, exitslackcase.CountyCodeGTE(*i.CountyCodeGTE))
+	}
+	if i.CountyCodeLT != nil {
+		predicates = append(predicates, exitslackcase.CountyCodeLT(*i.CountyCodeLT))
+	}
+	if i.CountyCodeLTE != nil {
+		predicates = append(predicates, exitslackcase.CountyCodeLTE(*i.CountyCodeLTE))
+	}
+	if i.CountyCodeContains != nil {
+		predicates = append(predicates, exitslackcase.CountyCodeContains(*i.CountyCodeContains))
+	}
+	if i.CountyCodeHasPrefix != nil {
+		predicates = append(predicates, exitslackcase.CountyCodeHasPrefix(*i.CountyCodeHasPrefix))
+	}
+	if i.CountyCodeHasSuffix != nil {
+		predicates = append(predicates, exitslackcase.CountyCodeHasSuffix(*i.CountyCodeHasSuffix))
+	}
+	if i.CountyCodeEqualFold != nil {
+		predicates = append(predicates, exitslackcase.CountyCodeEqualFold(*i.CountyCodeEqualFold))
+	}
+	if i.CountyCodeContainsFold != nil {
+		predicates = append(predicates, exitslackcase.CountyCodeContainsFold(*i.CountyCodeContainsFold))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, exitslackcase.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, exitslackcase.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, exitslackcase.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, exitslackcase.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, exitslackcase.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, exitslackcase.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, exitslackcase.YearLTE(*i.YearLTE))
+	}
+	if i.AsOf != nil {
+		predicates = append(predicates, exitslackcase.AsOfEQ(*i.AsOf))
+	}
+	if i.AsOfNEQ != nil {
+		predicates = append(predicates, exitslackcase.AsOfNEQ(*i.AsOfNEQ))
+	}
+	if len(i.AsOfIn) > 0 {
+		predicates = append(predicates, exitslackcase.AsOfIn(i.AsOfIn...))
+	}
+	if len(i.AsOfNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.AsOfNotIn(i.AsOfNotIn...))
+	}
+	if i.AsOfGT != nil {
+		predicates = append(predicates, exitslackcase.AsOfGT(*i.AsOfGT))
+	}
+	if i.AsOfGTE != nil {
+		predicates = append(predicates, exitslackcase.AsOfGTE(*i.AsOfGTE))
+	}
+	if i.AsOfLT != nil {
+		predicates = append(predicates, exitslackcase.AsOfLT(*i.AsOfLT))
+	}
+	if i.AsOfLTE != nil {
+		predicates = append(predicates, exitslackcase.AsOfLTE(*i.AsOfLTE))
+	}
+	if i.PreviousPurchasesFen != nil {
+		predicates = append(predicates, exitslackcase.PreviousPurchasesFenEQ(*i.PreviousPurchasesFen))
+	}
+	if i.PreviousPurchasesFenNEQ != nil {
+		predicates = append(predicates, exitslackcase.PreviousPurchasesFenNEQ(*i.PreviousPurchasesFenNEQ))
+	}
+	if len(i.PreviousPurchasesFenIn) > 0 {
+		predicates = append(predicates, exitslackcase.PreviousPurchasesFenIn(i.PreviousPurchasesFenIn...))
+	}
+	if len(i.PreviousPurchasesFenNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.PreviousPurchasesFenNotIn(i.PreviousPurchasesFenNotIn...))
+	}
+	if i.PreviousPurchasesFenGT != nil {
+		predicates = append(predicates, exitslackcase.PreviousPurchasesFenGT(*i.PreviousPurchasesFenGT))
+	}
+	if i.PreviousPurchasesFenGTE != nil {
+		predicates = append(predicates, exitslackcase.PreviousPurchasesFenGTE(*i.PreviousPurchasesFenGTE))
+	}
+	if i.PreviousPurchasesFenLT != nil {
+		predicates = append(predicates, exitslackcase.PreviousPurchasesFenLT(*i.PreviousPurchasesFenLT))
+	}
+	if i.PreviousPurchasesFenLTE != nil {
+		predicates = append(predicates, exitslackcase.PreviousPurchasesFenLTE(*i.PreviousPurchasesFenLTE))
+	}
+	if i.CurrentPurchasesFen != nil {
+		predicates = append(predicates, exitslackcase.CurrentPurchasesFenEQ(*i.CurrentPurchasesFen))
+	}
+	if i.CurrentPurchasesFenNEQ != nil {
+		predicates = append(predicates, exitslackcase.CurrentPurchasesFenNEQ(*i.CurrentPurchasesFenNEQ))
+	}
+	if len(i.CurrentPurchasesFenIn) > 0 {
+		predicates = append(predicates, exitslackcase.CurrentPurchasesFenIn(i.CurrentPurchasesFenIn...))
+	}
+	if len(i.CurrentPurchasesFenNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.CurrentPurchasesFenNotIn(i.CurrentPurchasesFenNotIn...))
+	}
+	if i.CurrentPurchasesFenGT != nil {
+		predicates = append(predicates, exitslackcase.CurrentPurchasesFenGT(*i.CurrentPurchasesFenGT))
+	}
+	if i.CurrentPurchasesFenGTE != nil {
+		predicates = append(predicates, exitslackcase.CurrentPurchasesFenGTE(*i.CurrentPurchasesFenGTE))
+	}
+	if i.CurrentPurchasesFenLT != nil {
+		predicates = append(predicates, exitslackcase.CurrentPurchasesFenLT(*i.CurrentPurchasesFenLT))
+	}
+	if i.CurrentPurchasesFenLTE != nil {
+		predicates = append(predicates, exitslackcase.CurrentPurchasesFenLTE(*i.CurrentPurchasesFenLTE))
+	}
+	if i.PreviousFundsFen != nil {
+		predicates = append(predicates, exitslackcase.PreviousFundsFenEQ(*i.PreviousFundsFen))
+	}
+	if i.PreviousFundsFenNEQ != nil {
+		predicates = append(predicates, exitslackcase.PreviousFundsFenNEQ(*i.PreviousFundsFenNEQ))
+	}
+	if len(i.PreviousFundsFenIn) > 0 {
+		predicates = append(predicates, exitslackcase.PreviousFundsFenIn(i.PreviousFundsFenIn...))
+	}
+	if len(i.PreviousFundsFenNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.PreviousFundsFenNotIn(i.PreviousFundsFenNotIn...))
+	}
+	if i.PreviousFundsFenGT != nil {
+		predicates = append(predicates, exitslackcase.PreviousFundsFenGT(*i.PreviousFundsFenGT))
+	}
+	if i.PreviousFundsFenGTE != nil {
+		predicates = append(predicates, exitslackcase.PreviousFundsFenGTE(*i.PreviousFundsFenGTE))
+	}
+	if i.PreviousFundsFenLT != nil {
+		predicates = append(predicates, exitslackcase.PreviousFundsFenLT(*i.PreviousFundsFenLT))
+	}
+	if i.PreviousFundsFenLTE != nil {
+		predicates = append(predicates, exitslackcase.PreviousFundsFenLTE(*i.PreviousFundsFenLTE))
+	}
+	if i.CurrentFundsFen != nil {
+		predicates = append(predicates, exitslackcase.CurrentFundsFenEQ(*i.CurrentFundsFen))
+	}
+	if i.CurrentFundsFenNEQ != nil {
+		predicates = append(predicates, exitslackcase.CurrentFundsFenNEQ(*i.CurrentFundsFenNEQ))
+	}
+	if len(i.CurrentFundsFenIn) > 0 {
+		predicates = append(predicates, exitslackcase.CurrentFundsFenIn(i.CurrentFundsFenIn...))
+	}
+	if len(i.CurrentFundsFenNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.CurrentFundsFenNotIn(i.CurrentFundsFenNotIn...))
+	}
+	if i.CurrentFundsFenGT != nil {
+		predicates = append(predicates, exitslackcase.CurrentFundsFenGT(*i.CurrentFundsFenGT))
+	}
+	if i.CurrentFundsFenGTE != nil {
+		predicates = append(predicates, exitslackcase.CurrentFundsFenGTE(*i.CurrentFundsFenGTE))
+	}
+	if i.CurrentFundsFenLT != nil {
+		predicates = append(predicates, exitslackcase.CurrentFundsFenLT(*i.CurrentFundsFenLT))
+	}
+	if i.CurrentFundsFenLTE != nil {
+		predicates = append(predicates, exitslackcase.CurrentFundsFenLTE(*i.CurrentFundsFenLTE))
+	}
+	if i.ThresholdBp != nil {
+		predicates = append(predicates, exitslackcase.ThresholdBpEQ(*i.ThresholdBp))
+	}
+	if i.ThresholdBpNEQ != nil {
+		predicates = append(predicates, exitslackcase.ThresholdBpNEQ(*i.ThresholdBpNEQ))
+	}
+	if len(i.ThresholdBpIn) > 0 {
+		predicates = append(predicates, exitslackcase.ThresholdBpIn(i.ThresholdBpIn...))
+	}
+	if len(i.ThresholdBpNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.ThresholdBpNotIn(i.ThresholdBpNotIn...))
+	}
+	if i.ThresholdBpGT != nil {
+		predicates = append(predicates, exitslackcase.ThresholdBpGT(*i.ThresholdBpGT))
+	}
+	if i.ThresholdBpGTE != nil {
+		predicates = append(predicates, exitslackcase.ThresholdBpGTE(*i.ThresholdBpGTE))
+	}
+	if i.ThresholdBpLT != nil {
+		predicates = append(predicates, exitslackcase.ThresholdBpLT(*i.ThresholdBpLT))
+	}
+	if i.ThresholdBpLTE != nil {
+		predicates = append(predicates, exitslackcase.ThresholdBpLTE(*i.ThresholdBpLTE))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, exitslackcase.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, exitslackcase.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, exitslackcase.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, exitslackcase.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, exitslackcase.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, exitslackcase.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, exitslackcase.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, exitslackcase.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, exitslackcase.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, exitslackcase.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, exitslackcase.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, exitslackcase.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, exitslackcase.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, exitslackcase.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, exitslackcase.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.InterviewedAt != nil {
+		predicates = append(predicates, exitslackcase.InterviewedAtEQ(*i.InterviewedAt))
+	}
+	if i.InterviewedAtNEQ != nil {
+		predicates = append(predicates, exitslackcase.InterviewedAtNEQ(*i.InterviewedAtNEQ))
+	}
+	if len(i.InterviewedAtIn) > 0 {
+		predicates = append(predicates, exitslackcase.InterviewedAtIn(i.InterviewedAtIn...))
+	}
+	if len(i.InterviewedAtNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.InterviewedAtNotIn(i.InterviewedAtNotIn...))
+	}
+	if i.InterviewedAtGT != nil {
+		predicates = append(predicates, exitslackcase.InterviewedAtGT(*i.InterviewedAtGT))
+	}
+	if i.InterviewedAtGTE != nil {
+		predicates = append(predicates, exitslackcase.InterviewedAtGTE(*i.InterviewedAtGTE))
+	}
+	if i.InterviewedAtLT != nil {
+		predicates = append(predicates, exitslackcase.InterviewedAtLT(*i.InterviewedAtLT))
+	}
+	if i.InterviewedAtLTE != nil {
+		predicates = append(predicates, exitslackcase.InterviewedAtLTE(*i.InterviewedAtLTE))
+	}
+	if i.InterviewedAtIsNil {
+		predicates = append(predicates, exitslackcase.InterviewedAtIsNil())
+	}
+	if i.InterviewedAtNotNil {
+		predicates = append(predicates, exitslackcase.InterviewedAtNotNil())
+	}
+	if i.InterviewOutcome != nil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeEQ(*i.InterviewOutcome))
+	}
+	if i.InterviewOutcomeNEQ != nil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeNEQ(*i.InterviewOutcomeNEQ))
+	}
+	if len(i.InterviewOutcomeIn) > 0 {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeIn(i.InterviewOutcomeIn...))
+	}
+	if len(i.InterviewOutcomeNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeNotIn(i.InterviewOutcomeNotIn...))
+	}
+	if i.InterviewOutcomeGT != nil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeGT(*i.InterviewOutcomeGT))
+	}
+	if i.InterviewOutcomeGTE != nil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeGTE(*i.InterviewOutcomeGTE))
+	}
+	if i.InterviewOutcomeLT != nil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeLT(*i.InterviewOutcomeLT))
+	}
+	if i.InterviewOutcomeLTE != nil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeLTE(*i.InterviewOutcomeLTE))
+	}
+	if i.InterviewOutcomeContains != nil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeContains(*i.InterviewOutcomeContains))
+	}
+	if i.InterviewOutcomeHasPrefix != nil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeHasPrefix(*i.InterviewOutcomeHasPrefix))
+	}
+	if i.InterviewOutcomeHasSuffix != nil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeHasSuffix(*i.InterviewOutcomeHasSuffix))
+	}
+	if i.InterviewOutcomeIsNil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeIsNil())
+	}
+	if i.InterviewOutcomeNotNil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeNotNil())
+	}
+	if i.InterviewOutcomeEqualFold != nil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeEqualFold(*i.InterviewOutcomeEqualFold))
+	}
+	if i.InterviewOutcomeContainsFold != nil {
+		predicates = append(predicates, exitslackcase.InterviewOutcomeContainsFold(*i.InterviewOutcomeContainsFold))
+	}
+	if i.InterviewedByID != nil {
+		predicates = append(predicates, exitslackcase.InterviewedByIDEQ(*i.InterviewedByID))
+	}
+	if i.InterviewedByIDNEQ != nil {
+		predicates = append(predicates, exitslackcase.InterviewedByIDNEQ(*i.InterviewedByIDNEQ))
+	}
+	if len(i.InterviewedByIDIn) > 0 {
+		predicates = append(predicates, exitslackcase.InterviewedByIDIn(i.InterviewedByIDIn...))
+	}
+	if len(i.InterviewedByIDNotIn) > 0 {
+		predicates = append(predicates, exitslackcase.InterviewedByIDNotIn(i.InterviewedByIDNotIn...))
+	}
+	if i.InterviewedByIDIsNil {
+		predicates = append(predicates, exitslackcase.InterviewedByIDIsNil())
+	}
+	if i.InterviewedByIDNotNil {
+		predicates = append(predicates, exitslackcase.InterviewedByIDNotNil())
+	}
+
+	if i.HasCounty != nil {
+		p := exitslackcase.HasCounty()
+		if !*i.HasCounty {
+			p = exitslackcase.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCountyWith) > 0 {
+		with := make([]predicate.Region, 0, len(i.HasCountyWith))
+		for _, w := range i.HasCountyWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCountyWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, exitslackcase.HasCountyWith(with...))
+	}
+	if i.HasAgreements != nil {
+		p := exitslackcase.HasAgreements()
+		if !*i.HasAgreements {
+			p = exitslackcase.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAgreementsWith) > 0 {
+		with := make([]predicate.Agreement, 0, len(i.HasAgreementsWith))
+		for _, w := range i.HasAgreementsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAgreementsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, exitslackcase.HasAgreementsWith(with...))
+	}
+	if i.HasInterviewedBy != nil {
+		p := exitslackcase.HasInterviewedBy()
+		if !*i.HasInterviewedBy {
+			p = exitslackcase.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInterviewedByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasInterviewedByWith))
+		for _, w := range i.HasInterviewedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInterviewedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, exitslackcase.HasInterviewedByWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyExitSlackCaseWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return exitslackcase.And(predicates...), nil
 	}
 }
 
@@ -16494,5 +17267,1365 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 		return predicates[0], nil
 	default:
 		return user.And(predicates...), nil
+	}
+}
+
+// VerificationSampleWhereInput represents a where input for filtering VerificationSample queries.
+type VerificationSampleWhereInput struct {
+	Predicates []predicate.VerificationSample  `json:"-"`
+	Not        *VerificationSampleWhereInput   `json:"not,omitempty"`
+	Or         []*VerificationSampleWhereInput `json:"or,omitempty"`
+	And        []*VerificationSampleWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "county_id" field predicates.
+	CountyID      *int  `json:"countyID,omitempty"`
+	CountyIDNEQ   *int  `json:"countyIDNEQ,omitempty"`
+	CountyIDIn    []int `json:"countyIDIn,omitempty"`
+	CountyIDNotIn []int `json:"countyIDNotIn,omitempty"`
+
+	// "county_code" field predicates.
+	CountyCode             *string  `json:"countyCode,omitempty"`
+	CountyCodeNEQ          *string  `json:"countyCodeNEQ,omitempty"`
+	CountyCodeIn           []string `json:"countyCodeIn,omitempty"`
+	CountyCodeNotIn        []string `json:"countyCodeNotIn,omitempty"`
+	CountyCodeGT           *string  `json:"countyCodeGT,omitempty"`
+	CountyCodeGTE          *string  `json:"countyCodeGTE,omitempty"`
+	CountyCodeLT           *string  `json:"countyCodeLT,omitempty"`
+	CountyCodeLTE          *string  `json:"countyCodeLTE,omitempty"`
+	CountyCodeContains     *string  `json:"countyCodeContains,omitempty"`
+	CountyCodeHasPrefix    *string  `json:"countyCodeHasPrefix,omitempty"`
+	CountyCodeHasSuffix    *string  `json:"countyCodeHasSuffix,omitempty"`
+	CountyCodeEqualFold    *string  `json:"countyCodeEqualFold,omitempty"`
+	CountyCodeContainsFold *string  `json:"countyCodeContainsFold,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "size" field predicates.
+	Size      *int  `json:"size,omitempty"`
+	SizeNEQ   *int  `json:"sizeNEQ,omitempty"`
+	SizeIn    []int `json:"sizeIn,omitempty"`
+	SizeNotIn []int `json:"sizeNotIn,omitempty"`
+	SizeGT    *int  `json:"sizeGT,omitempty"`
+	SizeGTE   *int  `json:"sizeGTE,omitempty"`
+	SizeLT    *int  `json:"sizeLT,omitempty"`
+	SizeLTE   *int  `json:"sizeLTE,omitempty"`
+
+	// "seed" field predicates.
+	Seed             *string  `json:"seed,omitempty"`
+	SeedNEQ          *string  `json:"seedNEQ,omitempty"`
+	SeedIn           []string `json:"seedIn,omitempty"`
+	SeedNotIn        []string `json:"seedNotIn,omitempty"`
+	SeedGT           *string  `json:"seedGT,omitempty"`
+	SeedGTE          *string  `json:"seedGTE,omitempty"`
+	SeedLT           *string  `json:"seedLT,omitempty"`
+	SeedLTE          *string  `json:"seedLTE,omitempty"`
+	SeedContains     *string  `json:"seedContains,omitempty"`
+	SeedHasPrefix    *string  `json:"seedHasPrefix,omitempty"`
+	SeedHasSuffix    *string  `json:"seedHasSuffix,omitempty"`
+	SeedEqualFold    *string  `json:"seedEqualFold,omitempty"`
+	SeedContainsFold *string  `json:"seedContainsFold,omitempty"`
+
+	// "algorithm" field predicates.
+	Algorithm             *string  `json:"algorithm,omitempty"`
+	AlgorithmNEQ          *string  `json:"algorithmNEQ,omitempty"`
+	AlgorithmIn           []string `json:"algorithmIn,omitempty"`
+	AlgorithmNotIn        []string `json:"algorithmNotIn,omitempty"`
+	AlgorithmGT           *string  `json:"algorithmGT,omitempty"`
+	AlgorithmGTE          *string  `json:"algorithmGTE,omitempty"`
+	AlgorithmLT           *string  `json:"algorithmLT,omitempty"`
+	AlgorithmLTE          *string  `json:"algorithmLTE,omitempty"`
+	AlgorithmContains     *string  `json:"algorithmContains,omitempty"`
+	AlgorithmHasPrefix    *string  `json:"algorithmHasPrefix,omitempty"`
+	AlgorithmHasSuffix    *string  `json:"algorithmHasSuffix,omitempty"`
+	AlgorithmEqualFold    *string  `json:"algorithmEqualFold,omitempty"`
+	AlgorithmContainsFold *string  `json:"algorithmContainsFold,omitempty"`
+
+	// "population" field predicates.
+	Population      *int  `json:"population,omitempty"`
+	PopulationNEQ   *int  `json:"populationNEQ,omitempty"`
+	PopulationIn    []int `json:"populationIn,omitempty"`
+	PopulationNotIn []int `json:"populationNotIn,omitempty"`
+	PopulationGT    *int  `json:"populationGT,omitempty"`
+	PopulationGTE   *int  `json:"populationGTE,omitempty"`
+	PopulationLT    *int  `json:"populationLT,omitempty"`
+	PopulationLTE   *int  `json:"populationLTE,omitempty"`
+
+	// "drawn_by_id" field predicates.
+	DrawnByID       *int  `json:"drawnByID,omitempty"`
+	DrawnByIDNEQ    *int  `json:"drawnByIDNEQ,omitempty"`
+	DrawnByIDIn     []int `json:"drawnByIDIn,omitempty"`
+	DrawnByIDNotIn  []int `json:"drawnByIDNotIn,omitempty"`
+	DrawnByIDIsNil  bool  `json:"drawnByIDIsNil,omitempty"`
+	DrawnByIDNotNil bool  `json:"drawnByIDNotNil,omitempty"`
+
+	// "county" edge predicates.
+	HasCounty     *bool               `json:"hasCounty,omitempty"`
+	HasCountyWith []*RegionWhereInput `json:"hasCountyWith,omitempty"`
+
+	// "drawn_by" edge predicates.
+	HasDrawnBy     *bool             `json:"hasDrawnBy,omitempty"`
+	HasDrawnByWith []*UserWhereInput `json:"hasDrawnByWith,omitempty"`
+
+	// "households" edge predicates.
+	HasHouseholds     *bool                  `json:"hasHouseholds,omitempty"`
+	HasHouseholdsWith []*HouseholdWhereInput `json:"hasHouseholdsWith,omitempty"`
+
+	// "visits" edge predicates.
+	HasVisits     *bool                          `json:"hasVisits,omitempty"`
+	HasVisitsWith []*VerificationVisitWhereInput `json:"hasVisitsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VerificationSampleWhereInput) AddPredicates(predicates ...predicate.VerificationSample) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VerificationSampleWhereInput filter on the VerificationSampleQuery builder.
+func (i *VerificationSampleWhereInput) Filter(q *VerificationSampleQuery) (*VerificationSampleQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVerificationSampleWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVerificationSampleWhereInput is returned in case the VerificationSampleWhereInput is empty.
+var ErrEmptyVerificationSampleWhereInput = errors.New("ent: empty predicate VerificationSampleWhereInput")
+
+// P returns a predicate for filtering verificationsamples.
+// An error is returned if the input is empty or invalid.
+func (i *VerificationSampleWhereInput) P() (predicate.VerificationSample, error) {
+	var predicates []predicate.VerificationSample
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, verificationsample.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.VerificationSample, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, verificationsample.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.VerificationSample, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, verificationsample.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, verificationsample.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, verificationsample.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, verificationsample.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, verificationsample.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, verificationsample.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, verificationsample.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, verificationsample.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, verificationsample.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, verificationsample.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, verificationsample.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, verificationsample.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, verificationsample.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, verificationsample.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, verificationsample.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, verificationsample.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, verificationsample.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, verificationsample.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, verificationsample.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, verificationsample.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, verificationsample.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, verificationsample.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, verificationsample.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, verificationsample.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, verificationsample.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.CountyID != nil {
+		predicates = append(predicates, verificationsample.CountyIDEQ(*i.CountyID))
+	}
+	if i.CountyIDNEQ != nil {
+		predicates = append(predicates, verificationsample.CountyIDNEQ(*i.CountyIDNEQ))
+	}
+	if len(i.CountyIDIn) > 0 {
+		predicates = append(predicates, verificationsample.CountyIDIn(i.CountyIDIn...))
+	}
+	if len(i.CountyIDNotIn) > 0 {
+		predicates = append(predicates, verificationsample.CountyIDNotIn(i.CountyIDNotIn...))
+	}
+	if i.CountyCode != nil {
+		predicates = append(predicates, verificationsample.CountyCodeEQ(*i.CountyCode))
+	}
+	if i.CountyCodeNEQ != nil {
+		predicates = append(predicates, verificationsample.CountyCodeNEQ(*i.CountyCodeNEQ))
+	}
+	if len(i.CountyCodeIn) > 0 {
+		predicates = append(predicates, verificationsample.CountyCodeIn(i.CountyCodeIn...))
+	}
+	if len(i.CountyCodeNotIn) > 0 {
+		predicates = append(predicates, verificationsample.CountyCodeNotIn(i.CountyCodeNotIn...))
+	}
+	if i.CountyCodeGT != nil {
+		predicates = append(predicates, verificationsample.CountyCodeGT(*i.CountyCodeGT))
+	}
+	if i.CountyCodeGTE != nil {
+		predicates = append(predicates, verificationsample.CountyCodeGTE(*i.CountyCodeGTE))
+	}
+	if i.CountyCodeLT != nil {
+		predicates = append(predicates, verificationsample.CountyCodeLT(*i.CountyCodeLT))
+	}
+	if i.CountyCodeLTE != nil {
+		predicates = append(predicates, verificationsample.CountyCodeLTE(*i.CountyCodeLTE))
+	}
+	if i.CountyCodeContains != nil {
+		predicates = append(predicates, verificationsample.CountyCodeContains(*i.CountyCodeContains))
+	}
+	if i.CountyCodeHasPrefix != nil {
+		predicates = append(predicates, verificationsample.CountyCodeHasPrefix(*i.CountyCodeHasPrefix))
+	}
+	if i.CountyCodeHasSuffix != nil {
+		predicates = append(predicates, verificationsample.CountyCodeHasSuffix(*i.CountyCodeHasSuffix))
+	}
+	if i.CountyCodeEqualFold != nil {
+		predicates = append(predicates, verificationsample.CountyCodeEqualFold(*i.CountyCodeEqualFold))
+	}
+	if i.CountyCodeContainsFold != nil {
+		predicates = append(predicates, verificationsample.CountyCodeContainsFold(*i.CountyCodeContainsFold))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, verificationsample.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, verificationsample.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, verificationsample.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, verificationsample.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, verificationsample.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, verificationsample.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, verificationsample.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, verificationsample.YearLTE(*i.YearLTE))
+	}
+	if i.Size != nil {
+		predicates = append(predicates, verificationsample.SizeEQ(*i.Size))
+	}
+	if i.SizeNEQ != nil {
+		predicates = append(predicates, verificationsample.SizeNEQ(*i.SizeNEQ))
+	}
+	if len(i.SizeIn) > 0 {
+		predicates = append(predicates, verificationsample.SizeIn(i.SizeIn...))
+	}
+	if len(i.SizeNotIn) > 0 {
+		predicates = append(predicates, verificationsample.SizeNotIn(i.SizeNotIn...))
+	}
+	if i.SizeGT != nil {
+		predicates = append(predicates, verificationsample.SizeGT(*i.SizeGT))
+	}
+	if i.SizeGTE != nil {
+		predicates = append(predicates, verificationsample.SizeGTE(*i.SizeGTE))
+	}
+	if i.SizeLT != nil {
+		predicates = append(predicates, verificationsample.SizeLT(*i.SizeLT))
+	}
+	if i.SizeLTE != nil {
+		predicates = append(predicates, verificationsample.SizeLTE(*i.SizeLTE))
+	}
+	if i.Seed != nil {
+		predicates = append(predicates, verificationsample.SeedEQ(*i.Seed))
+	}
+	if i.SeedNEQ != nil {
+		predicates = append(predicates, verificationsample.SeedNEQ(*i.SeedNEQ))
+	}
+	if len(i.SeedIn) > 0 {
+		predicates = append(predicates, verificationsample.SeedIn(i.SeedIn...))
+	}
+	if len(i.SeedNotIn) > 0 {
+		predicates = append(predicates, verificationsample.SeedNotIn(i.SeedNotIn...))
+	}
+	if i.SeedGT != nil {
+		predicates = append(predicates, verificationsample.SeedGT(*i.SeedGT))
+	}
+	if i.SeedGTE != nil {
+		predicates = append(predicates, verificationsample.SeedGTE(*i.SeedGTE))
+	}
+	if i.SeedLT != nil {
+		predicates = append(predicates, verificationsample.SeedLT(*i.SeedLT))
+	}
+	if i.SeedLTE != nil {
+		predicates = append(predicates, verificationsample.SeedLTE(*i.SeedLTE))
+	}
+	if i.SeedContains != nil {
+		predicates = append(predicates, verificationsample.SeedContains(*i.SeedContains))
+	}
+	if i.SeedHasPrefix != nil {
+		predicates = append(predicates, verificationsample.SeedHasPrefix(*i.SeedHasPrefix))
+	}
+	if i.SeedHasSuffix != nil {
+		predicates = append(predicates, verificationsample.SeedHasSuffix(*i.SeedHasSuffix))
+	}
+	if i.SeedEqualFold != nil {
+		predicates = append(predicates, verificationsample.SeedEqualFold(*i.SeedEqualFold))
+	}
+	if i.SeedContainsFold != nil {
+		predicates = append(predicates, verificationsample.SeedContainsFold(*i.SeedContainsFold))
+	}
+	if i.Algorithm != nil {
+		predicates = append(predicates, verificationsample.AlgorithmEQ(*i.Algorithm))
+	}
+	if i.AlgorithmNEQ != nil {
+		predicates = append(predicates, verificationsample.AlgorithmNEQ(*i.AlgorithmNEQ))
+	}
+	if len(i.AlgorithmIn) > 0 {
+		predicates = append(predicates, verificationsample.AlgorithmIn(i.AlgorithmIn...))
+	}
+	if len(i.AlgorithmNotIn) > 0 {
+		predicates = append(predicates, verificationsample.AlgorithmNotIn(i.AlgorithmNotIn...))
+	}
+	if i.AlgorithmGT != nil {
+		predicates = append(predicates, verificationsample.AlgorithmGT(*i.AlgorithmGT))
+	}
+	if i.AlgorithmGTE != nil {
+		predicates = append(predicates, verificationsample.AlgorithmGTE(*i.AlgorithmGTE))
+	}
+	if i.AlgorithmLT != nil {
+		predicates = append(predicates, verificationsample.AlgorithmLT(*i.AlgorithmLT))
+	}
+	if i.AlgorithmLTE != nil {
+		predicates = append(predicates, verificationsample.AlgorithmLTE(*i.AlgorithmLTE))
+	}
+	if i.AlgorithmContains != nil {
+		predicates = append(predicates, verificationsample.AlgorithmContains(*i.AlgorithmContains))
+	}
+	if i.AlgorithmHasPrefix != nil {
+		predicates = append(predicates, verificationsample.AlgorithmHasPrefix(*i.AlgorithmHasPrefix))
+	}
+	if i.AlgorithmHasSuffix != nil {
+		predicates = append(predicates, verificationsample.AlgorithmHasSuffix(*i.AlgorithmHasSuffix))
+	}
+	if i.AlgorithmEqualFold != nil {
+		predicates = append(predicates, verificationsample.AlgorithmEqualFold(*i.AlgorithmEqualFold))
+	}
+	if i.AlgorithmContainsFold != nil {
+		predicates = append(predicates, verificationsample.AlgorithmContainsFold(*i.AlgorithmContainsFold))
+	}
+	if i.Population != nil {
+		predicates = append(predicates, verificationsample.PopulationEQ(*i.Population))
+	}
+	if i.PopulationNEQ != nil {
+		predicates = append(predicates, verificationsample.PopulationNEQ(*i.PopulationNEQ))
+	}
+	if len(i.PopulationIn) > 0 {
+		predicates = append(predicates, verificationsample.PopulationIn(i.PopulationIn...))
+	}
+	if len(i.PopulationNotIn) > 0 {
+		predicates = append(predicates, verificationsample.PopulationNotIn(i.PopulationNotIn...))
+	}
+	if i.PopulationGT != nil {
+		predicates = append(predicates, verificationsample.PopulationGT(*i.PopulationGT))
+	}
+	if i.PopulationGTE != nil {
+		predicates = append(predicates, verificationsample.PopulationGTE(*i.PopulationGTE))
+	}
+	if i.PopulationLT != nil {
+		predicates = append(predicates, verificationsample.PopulationLT(*i.PopulationLT))
+	}
+	if i.PopulationLTE != nil {
+		predicates = append(predicates, verificationsample.PopulationLTE(*i.PopulationLTE))
+	}
+	if i.DrawnByID != nil {
+		predicates = append(predicates, verificationsample.DrawnByIDEQ(*i.DrawnByID))
+	}
+	if i.DrawnByIDNEQ != nil {
+		predicates = append(predicates, verificationsample.DrawnByIDNEQ(*i.DrawnByIDNEQ))
+	}
+	if len(i.DrawnByIDIn) > 0 {
+		predicates = append(predicates, verificationsample.DrawnByIDIn(i.DrawnByIDIn...))
+	}
+	if len(i.DrawnByIDNotIn) > 0 {
+		predicates = append(predicates, verificationsample.DrawnByIDNotIn(i.DrawnByIDNotIn...))
+	}
+	if i.DrawnByIDIsNil {
+		predicates = append(predicates, verificationsample.DrawnByIDIsNil())
+	}
+	if i.DrawnByIDNotNil {
+		predicates = append(predicates, verificationsample.DrawnByIDNotNil())
+	}
+
+	if i.HasCounty != nil {
+		p := verificationsample.HasCounty()
+		if !*i.HasCounty {
+			p = verificationsample.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCountyWith) > 0 {
+		with := make([]predicate.Region, 0, len(i.HasCountyWith))
+		for _, w := range i.HasCountyWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCountyWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, verificationsample.HasCountyWith(with...))
+	}
+	if i.HasDrawnBy != nil {
+		p := verificationsample.HasDrawnBy()
+		if !*i.HasDrawnBy {
+			p = verificationsample.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDrawnByWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasDrawnByWith))
+		for _, w := range i.HasDrawnByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDrawnByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, verificationsample.HasDrawnByWith(with...))
+	}
+	if i.HasHouseholds != nil {
+		p := verificationsample.HasHouseholds()
+		if !*i.HasHouseholds {
+			p = verificationsample.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasHouseholdsWith) > 0 {
+		with := make([]predicate.Household, 0, len(i.HasHouseholdsWith))
+		for _, w := range i.HasHouseholdsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasHouseholdsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, verificationsample.HasHouseholdsWith(with...))
+	}
+	if i.HasVisits != nil {
+		p := verificationsample.HasVisits()
+		if !*i.HasVisits {
+			p = verificationsample.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasVisitsWith) > 0 {
+		with := make([]predicate.VerificationVisit, 0, len(i.HasVisitsWith))
+		for _, w := range i.HasVisitsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasVisitsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, verificationsample.HasVisitsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVerificationSampleWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return verificationsample.And(predicates...), nil
+	}
+}
+
+// VerificationVisitWhereInput represents a where input for filtering VerificationVisit queries.
+type VerificationVisitWhereInput struct {
+	Predicates []predicate.VerificationVisit  `json:"-"`
+	Not        *VerificationVisitWhereInput   `json:"not,omitempty"`
+	Or         []*VerificationVisitWhereInput `json:"or,omitempty"`
+	And        []*VerificationVisitWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "sample_id" field predicates.
+	SampleID      *int  `json:"sampleID,omitempty"`
+	SampleIDNEQ   *int  `json:"sampleIDNEQ,omitempty"`
+	SampleIDIn    []int `json:"sampleIDIn,omitempty"`
+	SampleIDNotIn []int `json:"sampleIDNotIn,omitempty"`
+
+	// "household_id" field predicates.
+	HouseholdID      *int  `json:"householdID,omitempty"`
+	HouseholdIDNEQ   *int  `json:"householdIDNEQ,omitempty"`
+	HouseholdIDIn    []int `json:"householdIDIn,omitempty"`
+	HouseholdIDNotIn []int `json:"householdIDNotIn,omitempty"`
+
+	// "benefit_link_id" field predicates.
+	BenefitLinkID      *int  `json:"benefitLinkID,omitempty"`
+	BenefitLinkIDNEQ   *int  `json:"benefitLinkIDNEQ,omitempty"`
+	BenefitLinkIDIn    []int `json:"benefitLinkIDIn,omitempty"`
+	BenefitLinkIDNotIn []int `json:"benefitLinkIDNotIn,omitempty"`
+
+	// "supplier_id" field predicates.
+	SupplierID      *int  `json:"supplierID,omitempty"`
+	SupplierIDNEQ   *int  `json:"supplierIDNEQ,omitempty"`
+	SupplierIDIn    []int `json:"supplierIDIn,omitempty"`
+	SupplierIDNotIn []int `json:"supplierIDNotIn,omitempty"`
+
+	// "county_code" field predicates.
+	CountyCode             *string  `json:"countyCode,omitempty"`
+	CountyCodeNEQ          *string  `json:"countyCodeNEQ,omitempty"`
+	CountyCodeIn           []string `json:"countyCodeIn,omitempty"`
+	CountyCodeNotIn        []string `json:"countyCodeNotIn,omitempty"`
+	CountyCodeGT           *string  `json:"countyCodeGT,omitempty"`
+	CountyCodeGTE          *string  `json:"countyCodeGTE,omitempty"`
+	CountyCodeLT           *string  `json:"countyCodeLT,omitempty"`
+	CountyCodeLTE          *string  `json:"countyCodeLTE,omitempty"`
+	CountyCodeContains     *string  `json:"countyCodeContains,omitempty"`
+	CountyCodeHasPrefix    *string  `json:"countyCodeHasPrefix,omitempty"`
+	CountyCodeHasSuffix    *string  `json:"countyCodeHasSuffix,omitempty"`
+	CountyCodeEqualFold    *string  `json:"countyCodeEqualFold,omitempty"`
+	CountyCodeContainsFold *string  `json:"countyCodeContainsFold,omitempty"`
+
+	// "year" field predicates.
+	Year      *int  `json:"year,omitempty"`
+	YearNEQ   *int  `json:"yearNEQ,omitempty"`
+	YearIn    []int `json:"yearIn,omitempty"`
+	YearNotIn []int `json:"yearNotIn,omitempty"`
+	YearGT    *int  `json:"yearGT,omitempty"`
+	YearGTE   *int  `json:"yearGTE,omitempty"`
+	YearLT    *int  `json:"yearLT,omitempty"`
+	YearLTE   *int  `json:"yearLTE,omitempty"`
+
+	// "visited_at" field predicates.
+	VisitedAt      *time.Time  `json:"visitedAt,omitempty"`
+	VisitedAtNEQ   *time.Time  `json:"visitedAtNEQ,omitempty"`
+	VisitedAtIn    []time.Time `json:"visitedAtIn,omitempty"`
+	VisitedAtNotIn []time.Time `json:"visitedAtNotIn,omitempty"`
+	VisitedAtGT    *time.Time  `json:"visitedAtGT,omitempty"`
+	VisitedAtGTE   *time.Time  `json:"visitedAtGTE,omitempty"`
+	VisitedAtLT    *time.Time  `json:"visitedAtLT,omitempty"`
+	VisitedAtLTE   *time.Time  `json:"visitedAtLTE,omitempty"`
+
+	// "knows_supplier" field predicates.
+	KnowsSupplier    *bool `json:"knowsSupplier,omitempty"`
+	KnowsSupplierNEQ *bool `json:"knowsSupplierNEQ,omitempty"`
+
+	// "confirms_mechanism" field predicates.
+	ConfirmsMechanism    *bool `json:"confirmsMechanism,omitempty"`
+	ConfirmsMechanismNEQ *bool `json:"confirmsMechanismNEQ,omitempty"`
+
+	// "reported_income_fen" field predicates.
+	ReportedIncomeFen      *int64  `json:"reportedIncomeFen,omitempty"`
+	ReportedIncomeFenNEQ   *int64  `json:"reportedIncomeFenNEQ,omitempty"`
+	ReportedIncomeFenIn    []int64 `json:"reportedIncomeFenIn,omitempty"`
+	ReportedIncomeFenNotIn []int64 `json:"reportedIncomeFenNotIn,omitempty"`
+	ReportedIncomeFenGT    *int64  `json:"reportedIncomeFenGT,omitempty"`
+	ReportedIncomeFenGTE   *int64  `json:"reportedIncomeFenGTE,omitempty"`
+	ReportedIncomeFenLT    *int64  `json:"reportedIncomeFenLT,omitempty"`
+	ReportedIncomeFenLTE   *int64  `json:"reportedIncomeFenLTE,omitempty"`
+
+	// "ledger_income_fen" field predicates.
+	LedgerIncomeFen      *int64  `json:"ledgerIncomeFen,omitempty"`
+	LedgerIncomeFenNEQ   *int64  `json:"ledgerIncomeFenNEQ,omitempty"`
+	LedgerIncomeFenIn    []int64 `json:"ledgerIncomeFenIn,omitempty"`
+	LedgerIncomeFenNotIn []int64 `json:"ledgerIncomeFenNotIn,omitempty"`
+	LedgerIncomeFenGT    *int64  `json:"ledgerIncomeFenGT,omitempty"`
+	LedgerIncomeFenGTE   *int64  `json:"ledgerIncomeFenGTE,omitempty"`
+	LedgerIncomeFenLT    *int64  `json:"ledgerIncomeFenLT,omitempty"`
+	LedgerIncomeFenLTE   *int64  `json:"ledgerIncomeFenLTE,omitempty"`
+
+	// "satisfaction" field predicates.
+	Satisfaction      *int  `json:"satisfaction,omitempty"`
+	SatisfactionNEQ   *int  `json:"satisfactionNEQ,omitempty"`
+	SatisfactionIn    []int `json:"satisfactionIn,omitempty"`
+	SatisfactionNotIn []int `json:"satisfactionNotIn,omitempty"`
+	SatisfactionGT    *int  `json:"satisfactionGT,omitempty"`
+	SatisfactionGTE   *int  `json:"satisfactionGTE,omitempty"`
+	SatisfactionLT    *int  `json:"satisfactionLT,omitempty"`
+	SatisfactionLTE   *int  `json:"satisfactionLTE,omitempty"`
+
+	// "discrepancy_share_bp" field predicates.
+	DiscrepancyShareBp      *int  `json:"discrepancyShareBp,omitempty"`
+	DiscrepancyShareBpNEQ   *int  `json:"discrepancyShareBpNEQ,omitempty"`
+	DiscrepancyShareBpIn    []int `json:"discrepancyShareBpIn,omitempty"`
+	DiscrepancyShareBpNotIn []int `json:"discrepancyShareBpNotIn,omitempty"`
+	DiscrepancyShareBpGT    *int  `json:"discrepancyShareBpGT,omitempty"`
+	DiscrepancyShareBpGTE   *int  `json:"discrepancyShareBpGTE,omitempty"`
+	DiscrepancyShareBpLT    *int  `json:"discrepancyShareBpLT,omitempty"`
+	DiscrepancyShareBpLTE   *int  `json:"discrepancyShareBpLTE,omitempty"`
+
+	// "discrepancy" field predicates.
+	Discrepancy    *bool `json:"discrepancy,omitempty"`
+	DiscrepancyNEQ *bool `json:"discrepancyNEQ,omitempty"`
+
+	// "notes" field predicates.
+	Notes             *string  `json:"notes,omitempty"`
+	NotesNEQ          *string  `json:"notesNEQ,omitempty"`
+	NotesIn           []string `json:"notesIn,omitempty"`
+	NotesNotIn        []string `json:"notesNotIn,omitempty"`
+	NotesGT           *string  `json:"notesGT,omitempty"`
+	NotesGTE          *string  `json:"notesGTE,omitempty"`
+	NotesLT           *string  `json:"notesLT,omitempty"`
+	NotesLTE          *string  `json:"notesLTE,omitempty"`
+	NotesContains     *string  `json:"notesContains,omitempty"`
+	NotesHasPrefix    *string  `json:"notesHasPrefix,omitempty"`
+	NotesHasSuffix    *string  `json:"notesHasSuffix,omitempty"`
+	NotesIsNil        bool     `json:"notesIsNil,omitempty"`
+	NotesNotNil       bool     `json:"notesNotNil,omitempty"`
+	NotesEqualFold    *string  `json:"notesEqualFold,omitempty"`
+	NotesContainsFold *string  `json:"notesContainsFold,omitempty"`
+
+	// "evaluator_id" field predicates.
+	EvaluatorID       *int  `json:"evaluatorID,omitempty"`
+	EvaluatorIDNEQ    *int  `json:"evaluatorIDNEQ,omitempty"`
+	EvaluatorIDIn     []int `json:"evaluatorIDIn,omitempty"`
+	EvaluatorIDNotIn  []int `json:"evaluatorIDNotIn,omitempty"`
+	EvaluatorIDIsNil  bool  `json:"evaluatorIDIsNil,omitempty"`
+	EvaluatorIDNotNil bool  `json:"evaluatorIDNotNil,omitempty"`
+
+	// "sample" edge predicates.
+	HasSample     *bool                           `json:"hasSample,omitempty"`
+	HasSampleWith []*VerificationSampleWhereInput `json:"hasSampleWith,omitempty"`
+
+	// "household" edge predicates.
+	HasHousehold     *bool                  `json:"hasHousehold,omitempty"`
+	HasHouseholdWith []*HouseholdWhereInput `json:"hasHouseholdWith,omitempty"`
+
+	// "benefit_link" edge predicates.
+	HasBenefitLink     *bool                    `json:"hasBenefitLink,omitempty"`
+	HasBenefitLinkWith []*BenefitLinkWhereInput `json:"hasBenefitLinkWith,omitempty"`
+
+	// "supplier" edge predicates.
+	HasSupplier     *bool                     `json:"hasSupplier,omitempty"`
+	HasSupplierWith []*OrganizationWhereInput `json:"hasSupplierWith,omitempty"`
+
+	// "evaluator" edge predicates.
+	HasEvaluator     *bool             `json:"hasEvaluator,omitempty"`
+	HasEvaluatorWith []*UserWhereInput `json:"hasEvaluatorWith,omitempty"`
+
+	// "agreements" edge predicates.
+	HasAgreements     *bool                  `json:"hasAgreements,omitempty"`
+	HasAgreementsWith []*AgreementWhereInput `json:"hasAgreementsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VerificationVisitWhereInput) AddPredicates(predicates ...predicate.VerificationVisit) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VerificationVisitWhereInput filter on the VerificationVisitQuery builder.
+func (i *VerificationVisitWhereInput) Filter(q *VerificationVisitQuery) (*VerificationVisitQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVerificationVisitWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVerificationVisitWhereInput is returned in case the VerificationVisitWhereInput is empty.
+var ErrEmptyVerificationVisitWhereInput = errors.New("ent: empty predicate VerificationVisitWhereInput")
+
+// P returns a predicate for filtering verificationvisits.
+// An error is returned if the input is empty or invalid.
+func (i *VerificationVisitWhereInput) P() (predicate.VerificationVisit, error) {
+	var predicates []predicate.VerificationVisit
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, verificationvisit.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.VerificationVisit, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, verificationvisit.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.VerificationVisit, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, verificationvisit.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, verificationvisit.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, verificationvisit.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, verificationvisit.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, verificationvisit.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, verificationvisit.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, verificationvisit.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, verificationvisit.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, verificationvisit.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, verificationvisit.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, verificationvisit.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, verificationvisit.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, verificationvisit.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, verificationvisit.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, verificationvisit.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, verificationvisit.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, verificationvisit.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, verificationvisit.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, verificationvisit.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, verificationvisit.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, verificationvisit.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, verificationvisit.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.SampleID != nil {
+		predicates = append(predicates, verificationvisit.SampleIDEQ(*i.SampleID))
+	}
+	if i.SampleIDNEQ != nil {
+		predicates = append(predicates, verificationvisit.SampleIDNEQ(*i.SampleIDNEQ))
+	}
+	if len(i.SampleIDIn) > 0 {
+		predicates = append(predicates, verificationvisit.SampleIDIn(i.SampleIDIn...))
+	}
+	if len(i.SampleIDNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.SampleIDNotIn(i.SampleIDNotIn...))
+	}
+	if i.HouseholdID != nil {
+		predicates = append(predicates, verificationvisit.HouseholdIDEQ(*i.HouseholdID))
+	}
+	if i.HouseholdIDNEQ != nil {
+		predicates = append(predicates, verificationvisit.HouseholdIDNEQ(*i.HouseholdIDNEQ))
+	}
+	if len(i.HouseholdIDIn) > 0 {
+		predicates = append(predicates, verificationvisit.HouseholdIDIn(i.HouseholdIDIn...))
+	}
+	if len(i.HouseholdIDNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.HouseholdIDNotIn(i.HouseholdIDNotIn...))
+	}
+	if i.BenefitLinkID != nil {
+		predicates = append(predicates, verificationvisit.BenefitLinkIDEQ(*i.BenefitLinkID))
+	}
+	if i.BenefitLinkIDNEQ != nil {
+		predicates = append(predicates, verificationvisit.BenefitLinkIDNEQ(*i.BenefitLinkIDNEQ))
+	}
+	if len(i.BenefitLinkIDIn) > 0 {
+		predicates = append(predicates, verificationvisit.BenefitLinkIDIn(i.BenefitLinkIDIn...))
+	}
+	if len(i.BenefitLinkIDNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.BenefitLinkIDNotIn(i.BenefitLinkIDNotIn...))
+	}
+	if i.SupplierID != nil {
+		predicates = append(predicates, verificationvisit.SupplierIDEQ(*i.SupplierID))
+	}
+	if i.SupplierIDNEQ != nil {
+		predicates = append(predicates, verificationvisit.SupplierIDNEQ(*i.SupplierIDNEQ))
+	}
+	if len(i.SupplierIDIn) > 0 {
+		predicates = append(predicates, verificationvisit.SupplierIDIn(i.SupplierIDIn...))
+	}
+	if len(i.SupplierIDNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.SupplierIDNotIn(i.SupplierIDNotIn...))
+	}
+	if i.CountyCode != nil {
+		predicates = append(predicates, verificationvisit.CountyCodeEQ(*i.CountyCode))
+	}
+	if i.CountyCodeNEQ != nil {
+		predicates = append(predicates, verificationvisit.CountyCodeNEQ(*i.CountyCodeNEQ))
+	}
+	if len(i.CountyCodeIn) > 0 {
+		predicates = append(predicates, verificationvisit.CountyCodeIn(i.CountyCodeIn...))
+	}
+	if len(i.CountyCodeNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.CountyCodeNotIn(i.CountyCodeNotIn...))
+	}
+	if i.CountyCodeGT != nil {
+		predicates = append(predicates, verificationvisit.CountyCodeGT(*i.CountyCodeGT))
+	}
+	if i.CountyCodeGTE != nil {
+		predicates = append(predicates, verificationvisit.CountyCodeGTE(*i.CountyCodeGTE))
+	}
+	if i.CountyCodeLT != nil {
+		predicates = append(predicates, verificationvisit.CountyCodeLT(*i.CountyCodeLT))
+	}
+	if i.CountyCodeLTE != nil {
+		predicates = append(predicates, verificationvisit.CountyCodeLTE(*i.CountyCodeLTE))
+	}
+	if i.CountyCodeContains != nil {
+		predicates = append(predicates, verificationvisit.CountyCodeContains(*i.CountyCodeContains))
+	}
+	if i.CountyCodeHasPrefix != nil {
+		predicates = append(predicates, verificationvisit.CountyCodeHasPrefix(*i.CountyCodeHasPrefix))
+	}
+	if i.CountyCodeHasSuffix != nil {
+		predicates = append(predicates, verificationvisit.CountyCodeHasSuffix(*i.CountyCodeHasSuffix))
+	}
+	if i.CountyCodeEqualFold != nil {
+		predicates = append(predicates, verificationvisit.CountyCodeEqualFold(*i.CountyCodeEqualFold))
+	}
+	if i.CountyCodeContainsFold != nil {
+		predicates = append(predicates, verificationvisit.CountyCodeContainsFold(*i.CountyCodeContainsFold))
+	}
+	if i.Year != nil {
+		predicates = append(predicates, verificationvisit.YearEQ(*i.Year))
+	}
+	if i.YearNEQ != nil {
+		predicates = append(predicates, verificationvisit.YearNEQ(*i.YearNEQ))
+	}
+	if len(i.YearIn) > 0 {
+		predicates = append(predicates, verificationvisit.YearIn(i.YearIn...))
+	}
+	if len(i.YearNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.YearNotIn(i.YearNotIn...))
+	}
+	if i.YearGT != nil {
+		predicates = append(predicates, verificationvisit.YearGT(*i.YearGT))
+	}
+	if i.YearGTE != nil {
+		predicates = append(predicates, verificationvisit.YearGTE(*i.YearGTE))
+	}
+	if i.YearLT != nil {
+		predicates = append(predicates, verificationvisit.YearLT(*i.YearLT))
+	}
+	if i.YearLTE != nil {
+		predicates = append(predicates, verificationvisit.YearLTE(*i.YearLTE))
+	}
+	if i.VisitedAt != nil {
+		predicates = append(predicates, verificationvisit.VisitedAtEQ(*i.VisitedAt))
+	}
+	if i.VisitedAtNEQ != nil {
+		predicates = append(predicates, verificationvisit.VisitedAtNEQ(*i.VisitedAtNEQ))
+	}
+	if len(i.VisitedAtIn) > 0 {
+		predicates = append(predicates, verificationvisit.VisitedAtIn(i.VisitedAtIn...))
+	}
+	if len(i.VisitedAtNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.VisitedAtNotIn(i.VisitedAtNotIn...))
+	}
+	if i.VisitedAtGT != nil {
+		predicates = append(predicates, verificationvisit.VisitedAtGT(*i.VisitedAtGT))
+	}
+	if i.VisitedAtGTE != nil {
+		predicates = append(predicates, verificationvisit.VisitedAtGTE(*i.VisitedAtGTE))
+	}
+	if i.VisitedAtLT != nil {
+		predicates = append(predicates, verificationvisit.VisitedAtLT(*i.VisitedAtLT))
+	}
+	if i.VisitedAtLTE != nil {
+		predicates = append(predicates, verificationvisit.VisitedAtLTE(*i.VisitedAtLTE))
+	}
+	if i.KnowsSupplier != nil {
+		predicates = append(predicates, verificationvisit.KnowsSupplierEQ(*i.KnowsSupplier))
+	}
+	if i.KnowsSupplierNEQ != nil {
+		predicates = append(predicates, verificationvisit.KnowsSupplierNEQ(*i.KnowsSupplierNEQ))
+	}
+	if i.ConfirmsMechanism != nil {
+		predicates = append(predicates, verificationvisit.ConfirmsMechanismEQ(*i.ConfirmsMechanism))
+	}
+	if i.ConfirmsMechanismNEQ != nil {
+		predicates = append(predicates, verificationvisit.ConfirmsMechanismNEQ(*i.ConfirmsMechanismNEQ))
+	}
+	if i.ReportedIncomeFen != nil {
+		predicates = append(predicates, verificationvisit.ReportedIncomeFenEQ(*i.ReportedIncomeFen))
+	}
+	if i.ReportedIncomeFenNEQ != nil {
+		predicates = append(predicates, verificationvisit.ReportedIncomeFenNEQ(*i.ReportedIncomeFenNEQ))
+	}
+	if len(i.ReportedIncomeFenIn) > 0 {
+		predicates = append(predicates, verificationvisit.ReportedIncomeFenIn(i.ReportedIncomeFenIn...))
+	}
+	if len(i.ReportedIncomeFenNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.ReportedIncomeFenNotIn(i.ReportedIncomeFenNotIn...))
+	}
+	if i.ReportedIncomeFenGT != nil {
+		predicates = append(predicates, verificationvisit.ReportedIncomeFenGT(*i.ReportedIncomeFenGT))
+	}
+	if i.ReportedIncomeFenGTE != nil {
+		predicates = append(predicates, verificationvisit.ReportedIncomeFenGTE(*i.ReportedIncomeFenGTE))
+	}
+	if i.ReportedIncomeFenLT != nil {
+		predicates = append(predicates, verificationvisit.ReportedIncomeFenLT(*i.ReportedIncomeFenLT))
+	}
+	if i.ReportedIncomeFenLTE != nil {
+		predicates = append(predicates, verificationvisit.ReportedIncomeFenLTE(*i.ReportedIncomeFenLTE))
+	}
+	if i.LedgerIncomeFen != nil {
+		predicates = append(predicates, verificationvisit.LedgerIncomeFenEQ(*i.LedgerIncomeFen))
+	}
+	if i.LedgerIncomeFenNEQ != nil {
+		predicates = append(predicates, verificationvisit.LedgerIncomeFenNEQ(*i.LedgerIncomeFenNEQ))
+	}
+	if len(i.LedgerIncomeFenIn) > 0 {
+		predicates = append(predicates, verificationvisit.LedgerIncomeFenIn(i.LedgerIncomeFenIn...))
+	}
+	if len(i.LedgerIncomeFenNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.LedgerIncomeFenNotIn(i.LedgerIncomeFenNotIn...))
+	}
+	if i.LedgerIncomeFenGT != nil {
+		predicates = append(predicates, verificationvisit.LedgerIncomeFenGT(*i.LedgerIncomeFenGT))
+	}
+	if i.LedgerIncomeFenGTE != nil {
+		predicates = append(predicates, verificationvisit.LedgerIncomeFenGTE(*i.LedgerIncomeFenGTE))
+	}
+	if i.LedgerIncomeFenLT != nil {
+		predicates = append(predicates, verificationvisit.LedgerIncomeFenLT(*i.LedgerIncomeFenLT))
+	}
+	if i.LedgerIncomeFenLTE != nil {
+		predicates = append(predicates, verificationvisit.LedgerIncomeFenLTE(*i.LedgerIncomeFenLTE))
+	}
+	if i.Satisfaction != nil {
+		predicates = append(predicates, verificationvisit.SatisfactionEQ(*i.Satisfaction))
+	}
+	if i.SatisfactionNEQ != nil {
+		predicates = append(predicates, verificationvisit.SatisfactionNEQ(*i.SatisfactionNEQ))
+	}
+	if len(i.SatisfactionIn) > 0 {
+		predicates = append(predicates, verificationvisit.SatisfactionIn(i.SatisfactionIn...))
+	}
+	if len(i.SatisfactionNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.SatisfactionNotIn(i.SatisfactionNotIn...))
+	}
+	if i.SatisfactionGT != nil {
+		predicates = append(predicates, verificationvisit.SatisfactionGT(*i.SatisfactionGT))
+	}
+	if i.SatisfactionGTE != nil {
+		predicates = append(predicates, verificationvisit.SatisfactionGTE(*i.SatisfactionGTE))
+	}
+	if i.SatisfactionLT != nil {
+		predicates = append(predicates, verificationvisit.SatisfactionLT(*i.SatisfactionLT))
+	}
+	if i.SatisfactionLTE != nil {
+		predicates = append(predicates, verificationvisit.SatisfactionLTE(*i.SatisfactionLTE))
+	}
+	if i.DiscrepancyShareBp != nil {
+		predicates = append(predicates, verificationvisit.DiscrepancyShareBpEQ(*i.DiscrepancyShareBp))
+	}
+	if i.DiscrepancyShareBpNEQ != nil {
+		predicates = append(predicates, verificationvisit.DiscrepancyShareBpNEQ(*i.DiscrepancyShareBpNEQ))
+	}
+	if len(i.DiscrepancyShareBpIn) > 0 {
+		predicates = append(predicates, verificationvisit.DiscrepancyShareBpIn(i.DiscrepancyShareBpIn...))
+	}
+	if len(i.DiscrepancyShareBpNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.DiscrepancyShareBpNotIn(i.DiscrepancyShareBpNotIn...))
+	}
+	if i.DiscrepancyShareBpGT != nil {
+		predicates = append(predicates, verificationvisit.DiscrepancyShareBpGT(*i.DiscrepancyShareBpGT))
+	}
+	if i.DiscrepancyShareBpGTE != nil {
+		predicates = append(predicates, verificationvisit.DiscrepancyShareBpGTE(*i.DiscrepancyShareBpGTE))
+	}
+	if i.DiscrepancyShareBpLT != nil {
+		predicates = append(predicates, verificationvisit.DiscrepancyShareBpLT(*i.DiscrepancyShareBpLT))
+	}
+	if i.DiscrepancyShareBpLTE != nil {
+		predicates = append(predicates, verificationvisit.DiscrepancyShareBpLTE(*i.DiscrepancyShareBpLTE))
+	}
+	if i.Discrepancy != nil {
+		predicates = append(predicates, verificationvisit.DiscrepancyEQ(*i.Discrepancy))
+	}
+	if i.DiscrepancyNEQ != nil {
+		predicates = append(predicates, verificationvisit.DiscrepancyNEQ(*i.DiscrepancyNEQ))
+	}
+	if i.Notes != nil {
+		predicates = append(predicates, verificationvisit.NotesEQ(*i.Notes))
+	}
+	if i.NotesNEQ != nil {
+		predicates = append(predicates, verificationvisit.NotesNEQ(*i.NotesNEQ))
+	}
+	if len(i.NotesIn) > 0 {
+		predicates = append(predicates, verificationvisit.NotesIn(i.NotesIn...))
+	}
+	if len(i.NotesNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.NotesNotIn(i.NotesNotIn...))
+	}
+	if i.NotesGT != nil {
+		predicates = append(predicates, verificationvisit.NotesGT(*i.NotesGT))
+	}
+	if i.NotesGTE != nil {
+		predicates = append(predicates, verificationvisit.NotesGTE(*i.NotesGTE))
+	}
+	if i.NotesLT != nil {
+		predicates = append(predicates, verificationvisit.NotesLT(*i.NotesLT))
+	}
+	if i.NotesLTE != nil {
+		predicates = append(predicates, verificationvisit.NotesLTE(*i.NotesLTE))
+	}
+	if i.NotesContains != nil {
+		predicates = append(predicates, verificationvisit.NotesContains(*i.NotesContains))
+	}
+	if i.NotesHasPrefix != nil {
+		predicates = append(predicates, verificationvisit.NotesHasPrefix(*i.NotesHasPrefix))
+	}
+	if i.NotesHasSuffix != nil {
+		predicates = append(predicates, verificationvisit.NotesHasSuffix(*i.NotesHasSuffix))
+	}
+	if i.NotesIsNil {
+		predicates = append(predicates, verificationvisit.NotesIsNil())
+	}
+	if i.NotesNotNil {
+		predicates = append(predicates, verificationvisit.NotesNotNil())
+	}
+	if i.NotesEqualFold != nil {
+		predicates = append(predicates, verificationvisit.NotesEqualFold(*i.NotesEqualFold))
+	}
+	if i.NotesContainsFold != nil {
+		predicates = append(predicates, verificationvisit.NotesContainsFold(*i.NotesContainsFold))
+	}
+	if i.EvaluatorID != nil {
+		predicates = append(predicates, verificationvisit.EvaluatorIDEQ(*i.EvaluatorID))
+	}
+	if i.EvaluatorIDNEQ != nil {
+		predicates = append(predicates, verificationvisit.EvaluatorIDNEQ(*i.EvaluatorIDNEQ))
+	}
+	if len(i.EvaluatorIDIn) > 0 {
+		predicates = append(predicates, verificationvisit.EvaluatorIDIn(i.EvaluatorIDIn...))
+	}
+	if len(i.EvaluatorIDNotIn) > 0 {
+		predicates = append(predicates, verificationvisit.EvaluatorIDNotIn(i.EvaluatorIDNotIn...))
+	}
+	if i.EvaluatorIDIsNil {
+		predicates = append(predicates, verificationvisit.EvaluatorIDIsNil())
+	}
+	if i.EvaluatorIDNotNil {
+		predicates = append(predicates, verificationvisit.EvaluatorIDNotNil())
+	}
+
+	if i.HasSample != nil {
+		p := verificationvisit.HasSample()
+		if !*i.HasSample {
+			p = verificationvisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSampleWith) > 0 {
+		with := make([]predicate.VerificationSample, 0, len(i.HasSampleWith))
+		for _, w := range i.HasSampleWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSampleWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, verificationvisit.HasSampleWith(with...))
+	}
+	if i.HasHousehold != nil {
+		p := verificationvisit.HasHousehold()
+		if !*i.HasHousehold {
+			p = verificationvisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasHouseholdWith) > 0 {
+		with := make([]predicate.Household, 0, len(i.HasHouseholdWith))
+		for _, w := range i.HasHouseholdWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasHouseholdWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, verificationvisit.HasHouseholdWith(with...))
+	}
+	if i.HasBenefitLink != nil {
+		p := verificationvisit.HasBenefitLink()
+		if !*i.HasBenefitLink {
+			p = verificationvisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasBenefitLinkWith) > 0 {
+		with := make([]predicate.BenefitLink, 0, len(i.HasBenefitLinkWith))
+		for _, w := range i.HasBenefitLinkWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasBenefitLinkWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, verificationvisit.HasBenefitLinkWith(with...))
+	}
+	if i.HasSupplier != nil {
+		p := verificationvisit.HasSupplier()
+		if !*i.HasSupplier {
+			p = verificationvisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSupplierWith) > 0 {
+		with := make([]predicate.Organization, 0, len(i.HasSupplierWith))
+		for _, w := range i.HasSupplierWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSupplierWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, verificationvisit.HasSupplierWith(with...))
+	}
+	if i.HasEvaluator != nil {
+		p := verificationvisit.HasEvaluator()
+		if !*i.HasEvaluator {
+			p = verificationvisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasEvaluatorWith) > 0 {
+		with := make([]predicate.User, 0, len(i.HasEvaluatorWith))
+		for _, w := range i.HasEvaluatorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasEvaluatorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, verificationvisit.HasEvaluatorWith(with...))
+	}
+	if i.HasAgreements != nil {
+		p := verificationvisit.HasAgreements()
+		if !*i.HasAgreements {
+			p = verificationvisit.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAgreementsWith) > 0 {
+		with := make([]predicate.Agreement, 0, len(i.HasAgreementsWith))
+		for _, w := range i.HasAgreementsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAgreementsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, verificationvisit.HasAgreementsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVerificationVisitWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return verificationvisit.And(predicates...), nil
 	}
 }

@@ -64,17 +64,20 @@ type HouseholdEdges struct {
 	IncomeEntries []*LedgerEntry `json:"income_entries,omitempty"`
 	// Return-to-poverty monitoring cases (防返贫监测).
 	MonitoringCases []*MonitoringCase `json:"monitoring_cases,omitempty"`
+	// Verification samples the household was drawn in.
+	VerificationSamples []*VerificationSample `json:"verification_samples,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
 	totalCount [6]map[string]int
 
-	namedMembers         map[string][]*HouseholdMember
-	namedAnnualIncomes   map[string][]*AnnualIncome
-	namedBenefitLinks    map[string][]*BenefitLink
-	namedIncomeEntries   map[string][]*LedgerEntry
-	namedMonitoringCases map[string][]*MonitoringCase
+	namedMembers             map[string][]*HouseholdMember
+	namedAnnualIncomes       map[string][]*AnnualIncome
+	namedBenefitLinks        map[string][]*BenefitLink
+	namedIncomeEntries       map[string][]*LedgerEntry
+	namedMonitoringCases     map[string][]*MonitoringCase
+	namedVerificationSamples map[string][]*VerificationSample
 }
 
 // VillageOrErr returns the Village value or an error if the edge
@@ -131,6 +134,15 @@ func (e HouseholdEdges) MonitoringCasesOrErr() ([]*MonitoringCase, error) {
 		return e.MonitoringCases, nil
 	}
 	return nil, &NotLoadedError{edge: "monitoring_cases"}
+}
+
+// VerificationSamplesOrErr returns the VerificationSamples value or an error if the edge
+// was not loaded in eager-loading.
+func (e HouseholdEdges) VerificationSamplesOrErr() ([]*VerificationSample, error) {
+	if e.loadedTypes[6] {
+		return e.VerificationSamples, nil
+	}
+	return nil, &NotLoadedError{edge: "verification_samples"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -287,6 +299,11 @@ func (_m *Household) QueryIncomeEntries() *LedgerEntryQuery {
 // QueryMonitoringCases queries the "monitoring_cases" edge of the Household entity.
 func (_m *Household) QueryMonitoringCases() *MonitoringCaseQuery {
 	return NewHouseholdClient(_m.config).QueryMonitoringCases(_m)
+}
+
+// QueryVerificationSamples queries the "verification_samples" edge of the Household entity.
+func (_m *Household) QueryVerificationSamples() *VerificationSampleQuery {
+	return NewHouseholdClient(_m.config).QueryVerificationSamples(_m)
 }
 
 // Update returns a builder for updating this Household.
@@ -476,6 +493,30 @@ func (_m *Household) appendNamedMonitoringCases(name string, edges ...*Monitorin
 		_m.Edges.namedMonitoringCases[name] = []*MonitoringCase{}
 	} else {
 		_m.Edges.namedMonitoringCases[name] = append(_m.Edges.namedMonitoringCases[name], edges...)
+	}
+}
+
+// NamedVerificationSamples returns the VerificationSamples named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Household) NamedVerificationSamples(name string) ([]*VerificationSample, error) {
+	if _m.Edges.namedVerificationSamples == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedVerificationSamples[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Household) appendNamedVerificationSamples(name string, edges ...*VerificationSample) {
+	if _m.Edges.namedVerificationSamples == nil {
+		_m.Edges.namedVerificationSamples = make(map[string][]*VerificationSample)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedVerificationSamples[name] = []*VerificationSample{}
+	} else {
+		_m.Edges.namedVerificationSamples[name] = append(_m.Edges.namedVerificationSamples[name], edges...)
 	}
 }
 

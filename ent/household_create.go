@@ -10,6 +10,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/monitoringcase"
 	"bangfu/ent/region"
+	"bangfu/ent/verificationsample"
 	"context"
 	"errors"
 	"fmt"
@@ -264,6 +265,21 @@ func (_c *HouseholdCreate) AddMonitoringCases(v ...*MonitoringCase) *HouseholdCr
 		ids[i] = v[i].ID
 	}
 	return _c.AddMonitoringCaseIDs(ids...)
+}
+
+// AddVerificationSampleIDs adds the "verification_samples" edge to the VerificationSample entity by IDs.
+func (_c *HouseholdCreate) AddVerificationSampleIDs(ids ...int) *HouseholdCreate {
+	_c.mutation.AddVerificationSampleIDs(ids...)
+	return _c
+}
+
+// AddVerificationSamples adds the "verification_samples" edges to the VerificationSample entity.
+func (_c *HouseholdCreate) AddVerificationSamples(v ...*VerificationSample) *HouseholdCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddVerificationSampleIDs(ids...)
 }
 
 // Mutation returns the HouseholdMutation object of the builder.
@@ -576,6 +592,22 @@ func (_c *HouseholdCreate) createSpec() (*Household, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(monitoringcase.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.VerificationSamplesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   household.VerificationSamplesTable,
+			Columns: household.VerificationSamplesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationsample.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

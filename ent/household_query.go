@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/monitoringcase"
 	"bangfu/ent/predicate"
 	"bangfu/ent/region"
+	"bangfu/ent/verificationsample"
 	"context"
 	"database/sql/driver"
 	"errors"
@@ -26,23 +27,25 @@ import (
 // HouseholdQuery is the builder for querying Household entities.
 type HouseholdQuery struct {
 	config
-	ctx                      *QueryContext
-	order                    []household.OrderOption
-	inters                   []Interceptor
-	predicates               []predicate.Household
-	withVillage              *RegionQuery
-	withMembers              *HouseholdMemberQuery
-	withAnnualIncomes        *AnnualIncomeQuery
-	withBenefitLinks         *BenefitLinkQuery
-	withIncomeEntries        *LedgerEntryQuery
-	withMonitoringCases      *MonitoringCaseQuery
-	modifiers                []func(*sql.Selector)
-	loadTotal                []func(context.Context, []*Household) error
-	withNamedMembers         map[string]*HouseholdMemberQuery
-	withNamedAnnualIncomes   map[string]*AnnualIncomeQuery
-	withNamedBenefitLinks    map[string]*BenefitLinkQuery
-	withNamedIncomeEntries   map[string]*LedgerEntryQuery
-	withNamedMonitoringCases map[string]*MonitoringCaseQuery
+	ctx                          *QueryContext
+	order                        []household.OrderOption
+	inters                       []Interceptor
+	predicates                   []predicate.Household
+	withVillage                  *RegionQuery
+	withMembers                  *HouseholdMemberQuery
+	withAnnualIncomes            *AnnualIncomeQuery
+	withBenefitLinks             *BenefitLinkQuery
+	withIncomeEntries            *LedgerEntryQuery
+	withMonitoringCases          *MonitoringCaseQuery
+	withVerificationSamples      *VerificationSampleQuery
+	modifiers                    []func(*sql.Selector)
+	loadTotal                    []func(context.Context, []*Household) error
+	withNamedMembers             map[string]*HouseholdMemberQuery
+	withNamedAnnualIncomes       map[string]*AnnualIncomeQuery
+	withNamedBenefitLinks        map[string]*BenefitLinkQuery
+	withNamedIncomeEntries       map[string]*LedgerEntryQuery
+	withNamedMonitoringCases     map[string]*MonitoringCaseQuery
+	withNamedVerificationSamples map[string]*VerificationSampleQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -204,6 +207,28 @@ func (_q *HouseholdQuery) QueryMonitoringCases() *MonitoringCaseQuery {
 			sqlgraph.From(household.Table, household.FieldID, selector),
 			sqlgraph.To(monitoringcase.Table, monitoringcase.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, household.MonitoringCasesTable, household.MonitoringCasesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryVerificationSamples chains the current query on the "verification_samples" edge.
+func (_q *HouseholdQuery) QueryVerificationSamples() *VerificationSampleQuery {
+	query := (&VerificationSampleClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(household.Table, household.FieldID, selector),
+			sqlgraph.To(verificationsample.Table, verificationsample.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, household.VerificationSamplesTable, household.VerificationSamplesPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -398,17 +423,18 @@ func (_q *HouseholdQuery) Clone() *HouseholdQuery {
 		return nil
 	}
 	return &HouseholdQuery{
-		config:              _q.config,
-		ctx:                 _q.ctx.Clone(),
-		order:               append([]household.OrderOption{}, _q.order...),
-		inters:              append([]Interceptor{}, _q.inters...),
-		predicates:          append([]predicate.Household{}, _q.predicates...),
-		withVillage:         _q.withVillage.Clone(),
-		withMembers:         _q.withMembers.Clone(),
-		withAnnualIncomes:   _q.withAnnualIncomes.Clone(),
-		withBenefitLinks:    _q.withBenefitLinks.Clone(),
-		withIncomeEntries:   _q.withIncomeEntries.Clone(),
-		withMonitoringCases: _q.withMonitoringCases.Clone(),
+		config:                  _q.config,
+		ctx:                     _q.ctx.Clone(),
+		order:                   append([]household.OrderOption{}, _q.order...),
+		inters:                  append([]Interceptor{}, _q.inters...),
+		predicates:              append([]predicate.Household{}, _q.predicates...),
+		withVillage:             _q.withVillage.Clone(),
+		withMembers:             _q.withMembers.Clone(),
+		withAnnualIncomes:       _q.withAnnualIncomes.Clone(),
+		withBenefitLinks:        _q.withBenefitLinks.Clone(),
+		withIncomeEntries:       _q.withIncomeEntries.Clone(),
+		withMonitoringCases:     _q.withMonitoringCases.Clone(),
+		withVerificationSamples: _q.withVerificationSamples.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -478,6 +504,17 @@ func (_q *HouseholdQuery) WithMonitoringCases(opts ...func(*MonitoringCaseQuery)
 		opt(query)
 	}
 	_q.withMonitoringCases = query
+	return _q
+}
+
+// WithVerificationSamples tells the query-builder to eager-load the nodes that are connected to
+// the "verification_samples" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *HouseholdQuery) WithVerificationSamples(opts ...func(*VerificationSampleQuery)) *HouseholdQuery {
+	query := (&VerificationSampleClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withVerificationSamples = query
 	return _q
 }
 
@@ -565,13 +602,14 @@ func (_q *HouseholdQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ho
 	var (
 		nodes       = []*Household{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withVillage != nil,
 			_q.withMembers != nil,
 			_q.withAnnualIncomes != nil,
 			_q.withBenefitLinks != nil,
 			_q.withIncomeEntries != nil,
 			_q.withMonitoringCases != nil,
+			_q.withVerificationSamples != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -636,6 +674,15 @@ func (_q *HouseholdQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ho
 			return nil, err
 		}
 	}
+	if query := _q.withVerificationSamples; query != nil {
+		if err := _q.loadVerificationSamples(ctx, query, nodes,
+			func(n *Household) { n.Edges.VerificationSamples = []*VerificationSample{} },
+			func(n *Household, e *VerificationSample) {
+				n.Edges.VerificationSamples = append(n.Edges.VerificationSamples, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedMembers {
 		if err := _q.loadMembers(ctx, query, nodes,
 			func(n *Household) { n.appendNamedMembers(name) },
@@ -668,6 +715,13 @@ func (_q *HouseholdQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ho
 		if err := _q.loadMonitoringCases(ctx, query, nodes,
 			func(n *Household) { n.appendNamedMonitoringCases(name) },
 			func(n *Household, e *MonitoringCase) { n.appendNamedMonitoringCases(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedVerificationSamples {
+		if err := _q.loadVerificationSamples(ctx, query, nodes,
+			func(n *Household) { n.appendNamedVerificationSamples(name) },
+			func(n *Household, e *VerificationSample) { n.appendNamedVerificationSamples(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -861,6 +915,67 @@ func (_q *HouseholdQuery) loadMonitoringCases(ctx context.Context, query *Monito
 	}
 	return nil
 }
+func (_q *HouseholdQuery) loadVerificationSamples(ctx context.Context, query *VerificationSampleQuery, nodes []*Household, init func(*Household), assign func(*Household, *VerificationSample)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Household)
+	nids := make(map[int]map[*Household]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(household.VerificationSamplesTable)
+		s.Join(joinT).On(s.C(verificationsample.FieldID), joinT.C(household.VerificationSamplesPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(household.VerificationSamplesPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(household.VerificationSamplesPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Household]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*VerificationSample](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "verification_samples" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
 
 func (_q *HouseholdQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1016,6 +1131,20 @@ func (_q *HouseholdQuery) WithNamedMonitoringCases(name string, opts ...func(*Mo
 		_q.withNamedMonitoringCases = make(map[string]*MonitoringCaseQuery)
 	}
 	_q.withNamedMonitoringCases[name] = query
+	return _q
+}
+
+// WithNamedVerificationSamples tells the query-builder to eager-load the nodes that are connected to the "verification_samples"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *HouseholdQuery) WithNamedVerificationSamples(name string, opts ...func(*VerificationSampleQuery)) *HouseholdQuery {
+	query := (&VerificationSampleClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedVerificationSamples == nil {
+		_q.withNamedVerificationSamples = make(map[string]*VerificationSampleQuery)
+	}
+	_q.withNamedVerificationSamples[name] = query
 	return _q
 }
 

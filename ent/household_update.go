@@ -11,6 +11,7 @@ import (
 	"bangfu/ent/monitoringcase"
 	"bangfu/ent/predicate"
 	"bangfu/ent/region"
+	"bangfu/ent/verificationsample"
 	"context"
 	"errors"
 	"fmt"
@@ -298,6 +299,21 @@ func (_u *HouseholdUpdate) AddMonitoringCases(v ...*MonitoringCase) *HouseholdUp
 	return _u.AddMonitoringCaseIDs(ids...)
 }
 
+// AddVerificationSampleIDs adds the "verification_samples" edge to the VerificationSample entity by IDs.
+func (_u *HouseholdUpdate) AddVerificationSampleIDs(ids ...int) *HouseholdUpdate {
+	_u.mutation.AddVerificationSampleIDs(ids...)
+	return _u
+}
+
+// AddVerificationSamples adds the "verification_samples" edges to the VerificationSample entity.
+func (_u *HouseholdUpdate) AddVerificationSamples(v ...*VerificationSample) *HouseholdUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddVerificationSampleIDs(ids...)
+}
+
 // Mutation returns the HouseholdMutation object of the builder.
 func (_u *HouseholdUpdate) Mutation() *HouseholdMutation {
 	return _u.mutation
@@ -412,6 +428,27 @@ func (_u *HouseholdUpdate) RemoveMonitoringCases(v ...*MonitoringCase) *Househol
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveMonitoringCaseIDs(ids...)
+}
+
+// ClearVerificationSamples clears all "verification_samples" edges to the VerificationSample entity.
+func (_u *HouseholdUpdate) ClearVerificationSamples() *HouseholdUpdate {
+	_u.mutation.ClearVerificationSamples()
+	return _u
+}
+
+// RemoveVerificationSampleIDs removes the "verification_samples" edge to VerificationSample entities by IDs.
+func (_u *HouseholdUpdate) RemoveVerificationSampleIDs(ids ...int) *HouseholdUpdate {
+	_u.mutation.RemoveVerificationSampleIDs(ids...)
+	return _u
+}
+
+// RemoveVerificationSamples removes "verification_samples" edges to VerificationSample entities.
+func (_u *HouseholdUpdate) RemoveVerificationSamples(v ...*VerificationSample) *HouseholdUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveVerificationSampleIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -826,6 +863,51 @@ func (_u *HouseholdUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.VerificationSamplesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   household.VerificationSamplesTable,
+			Columns: household.VerificationSamplesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationsample.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedVerificationSamplesIDs(); len(nodes) > 0 && !_u.mutation.VerificationSamplesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   household.VerificationSamplesTable,
+			Columns: household.VerificationSamplesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationsample.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.VerificationSamplesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   household.VerificationSamplesTable,
+			Columns: household.VerificationSamplesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationsample.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{household.Label}
@@ -1110,6 +1192,21 @@ func (_u *HouseholdUpdateOne) AddMonitoringCases(v ...*MonitoringCase) *Househol
 	return _u.AddMonitoringCaseIDs(ids...)
 }
 
+// AddVerificationSampleIDs adds the "verification_samples" edge to the VerificationSample entity by IDs.
+func (_u *HouseholdUpdateOne) AddVerificationSampleIDs(ids ...int) *HouseholdUpdateOne {
+	_u.mutation.AddVerificationSampleIDs(ids...)
+	return _u
+}
+
+// AddVerificationSamples adds the "verification_samples" edges to the VerificationSample entity.
+func (_u *HouseholdUpdateOne) AddVerificationSamples(v ...*VerificationSample) *HouseholdUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddVerificationSampleIDs(ids...)
+}
+
 // Mutation returns the HouseholdMutation object of the builder.
 func (_u *HouseholdUpdateOne) Mutation() *HouseholdMutation {
 	return _u.mutation
@@ -1224,6 +1321,27 @@ func (_u *HouseholdUpdateOne) RemoveMonitoringCases(v ...*MonitoringCase) *House
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveMonitoringCaseIDs(ids...)
+}
+
+// ClearVerificationSamples clears all "verification_samples" edges to the VerificationSample entity.
+func (_u *HouseholdUpdateOne) ClearVerificationSamples() *HouseholdUpdateOne {
+	_u.mutation.ClearVerificationSamples()
+	return _u
+}
+
+// RemoveVerificationSampleIDs removes the "verification_samples" edge to VerificationSample entities by IDs.
+func (_u *HouseholdUpdateOne) RemoveVerificationSampleIDs(ids ...int) *HouseholdUpdateOne {
+	_u.mutation.RemoveVerificationSampleIDs(ids...)
+	return _u
+}
+
+// RemoveVerificationSamples removes "verification_samples" edges to VerificationSample entities.
+func (_u *HouseholdUpdateOne) RemoveVerificationSamples(v ...*VerificationSample) *HouseholdUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveVerificationSampleIDs(ids...)
 }
 
 // Where appends a list predicates to the HouseholdUpdate builder.
@@ -1661,6 +1779,51 @@ func (_u *HouseholdUpdateOne) sqlSave(ctx context.Context) (_node *Household, er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(monitoringcase.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.VerificationSamplesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   household.VerificationSamplesTable,
+			Columns: household.VerificationSamplesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationsample.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedVerificationSamplesIDs(); len(nodes) > 0 && !_u.mutation.VerificationSamplesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   household.VerificationSamplesTable,
+			Columns: household.VerificationSamplesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationsample.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.VerificationSamplesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   household.VerificationSamplesTable,
+			Columns: household.VerificationSamplesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(verificationsample.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -27,7 +27,7 @@ type Membership struct {
 	UserID int `json:"user_id,omitempty"`
 	// Organization the user acts for (BUYER, SUPPLIER).
 	OrganizationID *int `json:"organization_id,omitempty"`
-	// ADMIN; COORDINATOR (scoped to agreements or regions); CERTIFIER (scoped to counties); BUYER and SUPPLIER (act for an organization); AUDITOR (read-only); ORG_MANAGER (manages an organization: its members, profiles and applications).
+	// ADMIN; COORDINATOR (scoped to agreements or regions); CERTIFIER (scoped to counties); BUYER and SUPPLIER (act for an organization); AUDITOR (read-only); ORG_MANAGER (manages an organization: its members, profiles and applications); EVALUATOR (third-party evaluator 第三方评估: read-only on figures, draws verification samples and records household visits in the counties of its scope).
 	Role membership.Role `json:"role,omitempty"`
 	// The manager who invited the member, if invited.
 	InvitedByID *int `json:"invited_by_id,omitempty"`
@@ -43,7 +43,7 @@ type MembershipEdges struct {
 	User *User `json:"user,omitempty"`
 	// Organization holds the value of the organization edge.
 	Organization *Organization `json:"organization,omitempty"`
-	// Regions the role covers (coordinators, certifiers).
+	// Regions the role covers (coordinators, certifiers, evaluators).
 	ScopeRegions []*Region `json:"scope_regions,omitempty"`
 	// Agreements the role covers (coordinators).
 	ScopeAgreements []*Agreement `json:"scope_agreements,omitempty"`

@@ -12,6 +12,7 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/flag"
 	"bangfu/ent/household"
@@ -44,6 +45,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 	"bangfu/internal/store/bytea"
 	"context"
 	"errors"
@@ -73,6 +76,7 @@ const (
 	TypeBuyerProfile        = "BuyerProfile"
 	TypeCertification       = "Certification"
 	TypeCreditTotal         = "CreditTotal"
+	TypeExitSlackCase       = "ExitSlackCase"
 	TypeFacilitation        = "Facilitation"
 	TypeFlag                = "Flag"
 	TypeHousehold           = "Household"
@@ -104,59 +108,67 @@ const (
 	TypeSupplierProfile     = "SupplierProfile"
 	TypeTarget              = "Target"
 	TypeUser                = "User"
+	TypeVerificationSample  = "VerificationSample"
+	TypeVerificationVisit   = "VerificationVisit"
 )
 
 // AgreementMutation represents an operation that mutates the Agreement nodes in the graph.
 type AgreementMutation struct {
 	config
-	op                        Op
-	typ                       string
-	id                        *int
-	created_at                *time.Time
-	updated_at                *time.Time
-	kind                      *agreement.Kind
-	title                     *string
-	document_number           *string
-	period_start              *time.Time
-	period_end                *time.Time
-	status                    *agreement.Status
-	version                   *int
-	addversion                *int
-	original_id               *int
-	addoriginal_id            *int
-	activated_at              *time.Time
-	closed_at                 *time.Time
-	clearedFields             map[string]struct{}
-	helping_region            *int
-	clearedhelping_region     bool
-	helping_unit              *int
-	clearedhelping_unit       bool
-	helped_regions            map[int]struct{}
-	removedhelped_regions     map[int]struct{}
-	clearedhelped_regions     bool
-	supersedes                *int
-	clearedsupersedes         bool
-	amendments                map[int]struct{}
-	removedamendments         map[int]struct{}
-	clearedamendments         bool
-	targets                   map[int]struct{}
-	removedtargets            map[int]struct{}
-	clearedtargets            bool
-	credits                   map[int]struct{}
-	removedcredits            map[int]struct{}
-	clearedcredits            bool
-	assessments               map[int]struct{}
-	removedassessments        map[int]struct{}
-	clearedassessments        bool
-	progress_reports          map[int]struct{}
-	removedprogress_reports   map[int]struct{}
-	clearedprogress_reports   bool
-	scoped_memberships        map[int]struct{}
-	removedscoped_memberships map[int]struct{}
-	clearedscoped_memberships bool
-	done                      bool
-	oldValue                  func(context.Context) (*Agreement, error)
-	predicates                []predicate.Agreement
+	op                         Op
+	typ                        string
+	id                         *int
+	created_at                 *time.Time
+	updated_at                 *time.Time
+	kind                       *agreement.Kind
+	title                      *string
+	document_number            *string
+	period_start               *time.Time
+	period_end                 *time.Time
+	status                     *agreement.Status
+	version                    *int
+	addversion                 *int
+	original_id                *int
+	addoriginal_id             *int
+	activated_at               *time.Time
+	closed_at                  *time.Time
+	clearedFields              map[string]struct{}
+	helping_region             *int
+	clearedhelping_region      bool
+	helping_unit               *int
+	clearedhelping_unit        bool
+	helped_regions             map[int]struct{}
+	removedhelped_regions      map[int]struct{}
+	clearedhelped_regions      bool
+	supersedes                 *int
+	clearedsupersedes          bool
+	amendments                 map[int]struct{}
+	removedamendments          map[int]struct{}
+	clearedamendments          bool
+	targets                    map[int]struct{}
+	removedtargets             map[int]struct{}
+	clearedtargets             bool
+	credits                    map[int]struct{}
+	removedcredits             map[int]struct{}
+	clearedcredits             bool
+	assessments                map[int]struct{}
+	removedassessments         map[int]struct{}
+	clearedassessments         bool
+	progress_reports           map[int]struct{}
+	removedprogress_reports    map[int]struct{}
+	clearedprogress_reports    bool
+	scoped_memberships         map[int]struct{}
+	removedscoped_memberships  map[int]struct{}
+	clearedscoped_memberships  bool
+	verification_visits        map[int]struct{}
+	removedverification_visits map[int]struct{}
+	clearedverification_visits bool
+	exit_slack_cases           map[int]struct{}
+	removedexit_slack_cases    map[int]struct{}
+	clearedexit_slack_cases    bool
+	done                       bool
+	oldValue                   func(context.Context) (*Agreement, error)
+	predicates                 []predicate.Agreement
 }
 
 var _ ent.Mutation = (*AgreementMutation)(nil)
@@ -1388,6 +1400,114 @@ func (m *AgreementMutation) ResetScopedMemberships() {
 	m.removedscoped_memberships = nil
 }
 
+// AddVerificationVisitIDs adds the "verification_visits" edge to the VerificationVisit entity by ids.
+func (m *AgreementMutation) AddVerificationVisitIDs(ids ...int) {
+	if m.verification_visits == nil {
+		m.verification_visits = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.verification_visits[ids[i]] = struct{}{}
+	}
+}
+
+// ClearVerificationVisits clears the "verification_visits" edge to the VerificationVisit entity.
+func (m *AgreementMutation) ClearVerificationVisits() {
+	m.clearedverification_visits = true
+}
+
+// VerificationVisitsCleared reports if the "verification_visits" edge to the VerificationVisit entity was cleared.
+func (m *AgreementMutation) VerificationVisitsCleared() bool {
+	return m.clearedverification_visits
+}
+
+// RemoveVerificationVisitIDs removes the "verification_visits" edge to the VerificationVisit entity by IDs.
+func (m *AgreementMutation) RemoveVerificationVisitIDs(ids ...int) {
+	if m.removedverification_visits == nil {
+		m.removedverification_visits = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.verification_visits, ids[i])
+		m.removedverification_visits[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedVerificationVisits returns the removed IDs of the "verification_visits" edge to the VerificationVisit entity.
+func (m *AgreementMutation) RemovedVerificationVisitsIDs() (ids []int) {
+	for id := range m.removedverification_visits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// VerificationVisitsIDs returns the "verification_visits" edge IDs in the mutation.
+func (m *AgreementMutation) VerificationVisitsIDs() (ids []int) {
+	for id := range m.verification_visits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetVerificationVisits resets all changes to the "verification_visits" edge.
+func (m *AgreementMutation) ResetVerificationVisits() {
+	m.verification_visits = nil
+	m.clearedverification_visits = false
+	m.removedverification_visits = nil
+}
+
+// AddExitSlackCaseIDs adds the "exit_slack_cases" edge to the ExitSlackCase entity by ids.
+func (m *AgreementMutation) AddExitSlackCaseIDs(ids ...int) {
+	if m.exit_slack_cases == nil {
+		m.exit_slack_cases = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.exit_slack_cases[ids[i]] = struct{}{}
+	}
+}
+
+// ClearExitSlackCases clears the "exit_slack_cases" edge to the ExitSlackCase entity.
+func (m *AgreementMutation) ClearExitSlackCases() {
+	m.clearedexit_slack_cases = true
+}
+
+// ExitSlackCasesCleared reports if the "exit_slack_cases" edge to the ExitSlackCase entity was cleared.
+func (m *AgreementMutation) ExitSlackCasesCleared() bool {
+	return m.clearedexit_slack_cases
+}
+
+// RemoveExitSlackCaseIDs removes the "exit_slack_cases" edge to the ExitSlackCase entity by IDs.
+func (m *AgreementMutation) RemoveExitSlackCaseIDs(ids ...int) {
+	if m.removedexit_slack_cases == nil {
+		m.removedexit_slack_cases = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.exit_slack_cases, ids[i])
+		m.removedexit_slack_cases[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedExitSlackCases returns the removed IDs of the "exit_slack_cases" edge to the ExitSlackCase entity.
+func (m *AgreementMutation) RemovedExitSlackCasesIDs() (ids []int) {
+	for id := range m.removedexit_slack_cases {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ExitSlackCasesIDs returns the "exit_slack_cases" edge IDs in the mutation.
+func (m *AgreementMutation) ExitSlackCasesIDs() (ids []int) {
+	for id := range m.exit_slack_cases {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetExitSlackCases resets all changes to the "exit_slack_cases" edge.
+func (m *AgreementMutation) ResetExitSlackCases() {
+	m.exit_slack_cases = nil
+	m.clearedexit_slack_cases = false
+	m.removedexit_slack_cases = nil
+}
+
 // Where appends a list predicates to the AgreementMutation builder.
 func (m *AgreementMutation) Where(ps ...predicate.Agreement) {
 	m.predicates = append(m.predicates, ps...)
@@ -1831,7 +1951,7 @@ func (m *AgreementMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *AgreementMutation) AddedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 12)
 	if m.helping_region != nil {
 		edges = append(edges, agreement.EdgeHelpingRegion)
 	}
@@ -1861,6 +1981,12 @@ func (m *AgreementMutation) AddedEdges() []string {
 	}
 	if m.scoped_memberships != nil {
 		edges = append(edges, agreement.EdgeScopedMemberships)
+	}
+	if m.verification_visits != nil {
+		edges = append(edges, agreement.EdgeVerificationVisits)
+	}
+	if m.exit_slack_cases != nil {
+		edges = append(edges, agreement.EdgeExitSlackCases)
 	}
 	return edges
 }
@@ -1923,13 +2049,25 @@ func (m *AgreementMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case agreement.EdgeVerificationVisits:
+		ids := make([]ent.Value, 0, len(m.verification_visits))
+		for id := range m.verification_visits {
+			ids = append(ids, id)
+		}
+		return ids
+	case agreement.EdgeExitSlackCases:
+		ids := make([]ent.Value, 0, len(m.exit_slack_cases))
+		for id := range m.exit_slack_cases {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *AgreementMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 12)
 	if m.removedhelped_regions != nil {
 		edges = append(edges, agreement.EdgeHelpedRegions)
 	}
@@ -1950,6 +2088,12 @@ func (m *AgreementMutation) RemovedEdges() []string {
 	}
 	if m.removedscoped_memberships != nil {
 		edges = append(edges, agreement.EdgeScopedMemberships)
+	}
+	if m.removedverification_visits != nil {
+		edges = append(edges, agreement.EdgeVerificationVisits)
+	}
+	if m.removedexit_slack_cases != nil {
+		edges = append(edges, agreement.EdgeExitSlackCases)
 	}
 	return edges
 }
@@ -2000,13 +2144,25 @@ func (m *AgreementMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case agreement.EdgeVerificationVisits:
+		ids := make([]ent.Value, 0, len(m.removedverification_visits))
+		for id := range m.removedverification_visits {
+			ids = append(ids, id)
+		}
+		return ids
+	case agreement.EdgeExitSlackCases:
+		ids := make([]ent.Value, 0, len(m.removedexit_slack_cases))
+		for id := range m.removedexit_slack_cases {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *AgreementMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 12)
 	if m.clearedhelping_region {
 		edges = append(edges, agreement.EdgeHelpingRegion)
 	}
@@ -2037,6 +2193,12 @@ func (m *AgreementMutation) ClearedEdges() []string {
 	if m.clearedscoped_memberships {
 		edges = append(edges, agreement.EdgeScopedMemberships)
 	}
+	if m.clearedverification_visits {
+		edges = append(edges, agreement.EdgeVerificationVisits)
+	}
+	if m.clearedexit_slack_cases {
+		edges = append(edges, agreement.EdgeExitSlackCases)
+	}
 	return edges
 }
 
@@ -2064,6 +2226,10 @@ func (m *AgreementMutation) EdgeCleared(name string) bool {
 		return m.clearedprogress_reports
 	case agreement.EdgeScopedMemberships:
 		return m.clearedscoped_memberships
+	case agreement.EdgeVerificationVisits:
+		return m.clearedverification_visits
+	case agreement.EdgeExitSlackCases:
+		return m.clearedexit_slack_cases
 	}
 	return false
 }
@@ -2118,6 +2284,12 @@ func (m *AgreementMutation) ResetEdge(name string) error {
 		return nil
 	case agreement.EdgeScopedMemberships:
 		m.ResetScopedMemberships()
+		return nil
+	case agreement.EdgeVerificationVisits:
+		m.ResetVerificationVisits()
+		return nil
+	case agreement.EdgeExitSlackCases:
+		m.ResetExitSlackCases()
 		return nil
 	}
 	return fmt.Errorf("unknown Agreement edge %s", name)
@@ -10962,6 +11134,1588 @@ func (m *CreditTotalMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown CreditTotal edge %s", name)
 }
 
+// ExitSlackCaseMutation represents an operation that mutates the ExitSlackCase nodes in the graph.
+type ExitSlackCaseMutation struct {
+	config
+	op                        Op
+	typ                       string
+	id                        *int
+	created_at                *time.Time
+	updated_at                *time.Time
+	county_code               *string
+	year                      *int
+	addyear                   *int
+	as_of                     *time.Time
+	previous_purchases_fen    *int64
+	addprevious_purchases_fen *int64
+	current_purchases_fen     *int64
+	addcurrent_purchases_fen  *int64
+	previous_funds_fen        *int64
+	addprevious_funds_fen     *int64
+	current_funds_fen         *int64
+	addcurrent_funds_fen      *int64
+	threshold_bp              *int
+	addthreshold_bp           *int
+	reason                    *string
+	status                    *exitslackcase.Status
+	interviewed_at            *time.Time
+	interview_outcome         *string
+	clearedFields             map[string]struct{}
+	county                    *int
+	clearedcounty             bool
+	agreements                map[int]struct{}
+	removedagreements         map[int]struct{}
+	clearedagreements         bool
+	interviewed_by            *int
+	clearedinterviewed_by     bool
+	done                      bool
+	oldValue                  func(context.Context) (*ExitSlackCase, error)
+	predicates                []predicate.ExitSlackCase
+}
+
+var _ ent.Mutation = (*ExitSlackCaseMutation)(nil)
+
+// exitslackcaseOption allows management of the mutation configuration using functional options.
+type exitslackcaseOption func(*ExitSlackCaseMutation)
+
+// newExitSlackCaseMutation creates new mutation for the ExitSlackCase entity.
+func newExitSlackCaseMutation(c config, op Op, opts ...exitslackcaseOption) *ExitSlackCaseMutation {
+	m := &ExitSlackCaseMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeExitSlackCase,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withExitSlackCaseID sets the ID field of the mutation.
+func withExitSlackCaseID(id int) exitslackcaseOption {
+	return func(m *ExitSlackCaseMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ExitSlackCase
+		)
+		m.oldValue = func(ctx context.Context) (*ExitSlackCase, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ExitSlackCase.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withExitSlackCase sets the old ExitSlackCase of the mutation.
+func withExitSlackCase(node *ExitSlackCase) exitslackcaseOption {
+	return func(m *ExitSlackCaseMutation) {
+		m.oldValue = func(context.Context) (*ExitSlackCase, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ExitSlackCaseMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ExitSlackCaseMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ExitSlackCaseMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ExitSlackCaseMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ExitSlackCase.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ExitSlackCaseMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ExitSlackCaseMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ExitSlackCaseMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ExitSlackCaseMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ExitSlackCaseMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ExitSlackCaseMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCountyID sets the "county_id" field.
+func (m *ExitSlackCaseMutation) SetCountyID(i int) {
+	m.county = &i
+}
+
+// CountyID returns the value of the "county_id" field in the mutation.
+func (m *ExitSlackCaseMutation) CountyID() (r int, exists bool) {
+	v := m.county
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCountyID returns the old "county_id" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldCountyID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCountyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCountyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCountyID: %w", err)
+	}
+	return oldValue.CountyID, nil
+}
+
+// ResetCountyID resets all changes to the "county_id" field.
+func (m *ExitSlackCaseMutation) ResetCountyID() {
+	m.county = nil
+}
+
+// SetCountyCode sets the "county_code" field.
+func (m *ExitSlackCaseMutation) SetCountyCode(s string) {
+	m.county_code = &s
+}
+
+// CountyCode returns the value of the "county_code" field in the mutation.
+func (m *ExitSlackCaseMutation) CountyCode() (r string, exists bool) {
+	v := m.county_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCountyCode returns the old "county_code" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldCountyCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCountyCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCountyCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCountyCode: %w", err)
+	}
+	return oldValue.CountyCode, nil
+}
+
+// ResetCountyCode resets all changes to the "county_code" field.
+func (m *ExitSlackCaseMutation) ResetCountyCode() {
+	m.county_code = nil
+}
+
+// SetYear sets the "year" field.
+func (m *ExitSlackCaseMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *ExitSlackCaseMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *ExitSlackCaseMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *ExitSlackCaseMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *ExitSlackCaseMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetAsOf sets the "as_of" field.
+func (m *ExitSlackCaseMutation) SetAsOf(t time.Time) {
+	m.as_of = &t
+}
+
+// AsOf returns the value of the "as_of" field in the mutation.
+func (m *ExitSlackCaseMutation) AsOf() (r time.Time, exists bool) {
+	v := m.as_of
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAsOf returns the old "as_of" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldAsOf(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAsOf is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAsOf requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAsOf: %w", err)
+	}
+	return oldValue.AsOf, nil
+}
+
+// ResetAsOf resets all changes to the "as_of" field.
+func (m *ExitSlackCaseMutation) ResetAsOf() {
+	m.as_of = nil
+}
+
+// SetPreviousPurchasesFen sets the "previous_purchases_fen" field.
+func (m *ExitSlackCaseMutation) SetPreviousPurchasesFen(i int64) {
+	m.previous_purchases_fen = &i
+	m.addprevious_purchases_fen = nil
+}
+
+// PreviousPurchasesFen returns the value of the "previous_purchases_fen" field in the mutation.
+func (m *ExitSlackCaseMutation) PreviousPurchasesFen() (r int64, exists bool) {
+	v := m.previous_purchases_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreviousPurchasesFen returns the old "previous_purchases_fen" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldPreviousPurchasesFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreviousPurchasesFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreviousPurchasesFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreviousPurchasesFen: %w", err)
+	}
+	return oldValue.PreviousPurchasesFen, nil
+}
+
+// AddPreviousPurchasesFen adds i to the "previous_purchases_fen" field.
+func (m *ExitSlackCaseMutation) AddPreviousPurchasesFen(i int64) {
+	if m.addprevious_purchases_fen != nil {
+		*m.addprevious_purchases_fen += i
+	} else {
+		m.addprevious_purchases_fen = &i
+	}
+}
+
+// AddedPreviousPurchasesFen returns the value that was added to the "previous_purchases_fen" field in this mutation.
+func (m *ExitSlackCaseMutation) AddedPreviousPurchasesFen() (r int64, exists bool) {
+	v := m.addprevious_purchases_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPreviousPurchasesFen resets all changes to the "previous_purchases_fen" field.
+func (m *ExitSlackCaseMutation) ResetPreviousPurchasesFen() {
+	m.previous_purchases_fen = nil
+	m.addprevious_purchases_fen = nil
+}
+
+// SetCurrentPurchasesFen sets the "current_purchases_fen" field.
+func (m *ExitSlackCaseMutation) SetCurrentPurchasesFen(i int64) {
+	m.current_purchases_fen = &i
+	m.addcurrent_purchases_fen = nil
+}
+
+// CurrentPurchasesFen returns the value of the "current_purchases_fen" field in the mutation.
+func (m *ExitSlackCaseMutation) CurrentPurchasesFen() (r int64, exists bool) {
+	v := m.current_purchases_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrentPurchasesFen returns the old "current_purchases_fen" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldCurrentPurchasesFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrentPurchasesFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrentPurchasesFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrentPurchasesFen: %w", err)
+	}
+	return oldValue.CurrentPurchasesFen, nil
+}
+
+// AddCurrentPurchasesFen adds i to the "current_purchases_fen" field.
+func (m *ExitSlackCaseMutation) AddCurrentPurchasesFen(i int64) {
+	if m.addcurrent_purchases_fen != nil {
+		*m.addcurrent_purchases_fen += i
+	} else {
+		m.addcurrent_purchases_fen = &i
+	}
+}
+
+// AddedCurrentPurchasesFen returns the value that was added to the "current_purchases_fen" field in this mutation.
+func (m *ExitSlackCaseMutation) AddedCurrentPurchasesFen() (r int64, exists bool) {
+	v := m.addcurrent_purchases_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCurrentPurchasesFen resets all changes to the "current_purchases_fen" field.
+func (m *ExitSlackCaseMutation) ResetCurrentPurchasesFen() {
+	m.current_purchases_fen = nil
+	m.addcurrent_purchases_fen = nil
+}
+
+// SetPreviousFundsFen sets the "previous_funds_fen" field.
+func (m *ExitSlackCaseMutation) SetPreviousFundsFen(i int64) {
+	m.previous_funds_fen = &i
+	m.addprevious_funds_fen = nil
+}
+
+// PreviousFundsFen returns the value of the "previous_funds_fen" field in the mutation.
+func (m *ExitSlackCaseMutation) PreviousFundsFen() (r int64, exists bool) {
+	v := m.previous_funds_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPreviousFundsFen returns the old "previous_funds_fen" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldPreviousFundsFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPreviousFundsFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPreviousFundsFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPreviousFundsFen: %w", err)
+	}
+	return oldValue.PreviousFundsFen, nil
+}
+
+// AddPreviousFundsFen adds i to the "previous_funds_fen" field.
+func (m *ExitSlackCaseMutation) AddPreviousFundsFen(i int64) {
+	if m.addprevious_funds_fen != nil {
+		*m.addprevious_funds_fen += i
+	} else {
+		m.addprevious_funds_fen = &i
+	}
+}
+
+// AddedPreviousFundsFen returns the value that was added to the "previous_funds_fen" field in this mutation.
+func (m *ExitSlackCaseMutation) AddedPreviousFundsFen() (r int64, exists bool) {
+	v := m.addprevious_funds_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPreviousFundsFen resets all changes to the "previous_funds_fen" field.
+func (m *ExitSlackCaseMutation) ResetPreviousFundsFen() {
+	m.previous_funds_fen = nil
+	m.addprevious_funds_fen = nil
+}
+
+// SetCurrentFundsFen sets the "current_funds_fen" field.
+func (m *ExitSlackCaseMutation) SetCurrentFundsFen(i int64) {
+	m.current_funds_fen = &i
+	m.addcurrent_funds_fen = nil
+}
+
+// CurrentFundsFen returns the value of the "current_funds_fen" field in the mutation.
+func (m *ExitSlackCaseMutation) CurrentFundsFen() (r int64, exists bool) {
+	v := m.current_funds_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrentFundsFen returns the old "current_funds_fen" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldCurrentFundsFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrentFundsFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrentFundsFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrentFundsFen: %w", err)
+	}
+	return oldValue.CurrentFundsFen, nil
+}
+
+// AddCurrentFundsFen adds i to the "current_funds_fen" field.
+func (m *ExitSlackCaseMutation) AddCurrentFundsFen(i int64) {
+	if m.addcurrent_funds_fen != nil {
+		*m.addcurrent_funds_fen += i
+	} else {
+		m.addcurrent_funds_fen = &i
+	}
+}
+
+// AddedCurrentFundsFen returns the value that was added to the "current_funds_fen" field in this mutation.
+func (m *ExitSlackCaseMutation) AddedCurrentFundsFen() (r int64, exists bool) {
+	v := m.addcurrent_funds_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCurrentFundsFen resets all changes to the "current_funds_fen" field.
+func (m *ExitSlackCaseMutation) ResetCurrentFundsFen() {
+	m.current_funds_fen = nil
+	m.addcurrent_funds_fen = nil
+}
+
+// SetThresholdBp sets the "threshold_bp" field.
+func (m *ExitSlackCaseMutation) SetThresholdBp(i int) {
+	m.threshold_bp = &i
+	m.addthreshold_bp = nil
+}
+
+// ThresholdBp returns the value of the "threshold_bp" field in the mutation.
+func (m *ExitSlackCaseMutation) ThresholdBp() (r int, exists bool) {
+	v := m.threshold_bp
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldThresholdBp returns the old "threshold_bp" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldThresholdBp(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldThresholdBp is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldThresholdBp requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldThresholdBp: %w", err)
+	}
+	return oldValue.ThresholdBp, nil
+}
+
+// AddThresholdBp adds i to the "threshold_bp" field.
+func (m *ExitSlackCaseMutation) AddThresholdBp(i int) {
+	if m.addthreshold_bp != nil {
+		*m.addthreshold_bp += i
+	} else {
+		m.addthreshold_bp = &i
+	}
+}
+
+// AddedThresholdBp returns the value that was added to the "threshold_bp" field in this mutation.
+func (m *ExitSlackCaseMutation) AddedThresholdBp() (r int, exists bool) {
+	v := m.addthreshold_bp
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetThresholdBp resets all changes to the "threshold_bp" field.
+func (m *ExitSlackCaseMutation) ResetThresholdBp() {
+	m.threshold_bp = nil
+	m.addthreshold_bp = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *ExitSlackCaseMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *ExitSlackCaseMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *ExitSlackCaseMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ExitSlackCaseMutation) SetStatus(e exitslackcase.Status) {
+	m.status = &e
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ExitSlackCaseMutation) Status() (r exitslackcase.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldStatus(ctx context.Context) (v exitslackcase.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ExitSlackCaseMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetInterviewedAt sets the "interviewed_at" field.
+func (m *ExitSlackCaseMutation) SetInterviewedAt(t time.Time) {
+	m.interviewed_at = &t
+}
+
+// InterviewedAt returns the value of the "interviewed_at" field in the mutation.
+func (m *ExitSlackCaseMutation) InterviewedAt() (r time.Time, exists bool) {
+	v := m.interviewed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInterviewedAt returns the old "interviewed_at" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldInterviewedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInterviewedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInterviewedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInterviewedAt: %w", err)
+	}
+	return oldValue.InterviewedAt, nil
+}
+
+// ClearInterviewedAt clears the value of the "interviewed_at" field.
+func (m *ExitSlackCaseMutation) ClearInterviewedAt() {
+	m.interviewed_at = nil
+	m.clearedFields[exitslackcase.FieldInterviewedAt] = struct{}{}
+}
+
+// InterviewedAtCleared returns if the "interviewed_at" field was cleared in this mutation.
+func (m *ExitSlackCaseMutation) InterviewedAtCleared() bool {
+	_, ok := m.clearedFields[exitslackcase.FieldInterviewedAt]
+	return ok
+}
+
+// ResetInterviewedAt resets all changes to the "interviewed_at" field.
+func (m *ExitSlackCaseMutation) ResetInterviewedAt() {
+	m.interviewed_at = nil
+	delete(m.clearedFields, exitslackcase.FieldInterviewedAt)
+}
+
+// SetInterviewOutcome sets the "interview_outcome" field.
+func (m *ExitSlackCaseMutation) SetInterviewOutcome(s string) {
+	m.interview_outcome = &s
+}
+
+// InterviewOutcome returns the value of the "interview_outcome" field in the mutation.
+func (m *ExitSlackCaseMutation) InterviewOutcome() (r string, exists bool) {
+	v := m.interview_outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInterviewOutcome returns the old "interview_outcome" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldInterviewOutcome(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInterviewOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInterviewOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInterviewOutcome: %w", err)
+	}
+	return oldValue.InterviewOutcome, nil
+}
+
+// ClearInterviewOutcome clears the value of the "interview_outcome" field.
+func (m *ExitSlackCaseMutation) ClearInterviewOutcome() {
+	m.interview_outcome = nil
+	m.clearedFields[exitslackcase.FieldInterviewOutcome] = struct{}{}
+}
+
+// InterviewOutcomeCleared returns if the "interview_outcome" field was cleared in this mutation.
+func (m *ExitSlackCaseMutation) InterviewOutcomeCleared() bool {
+	_, ok := m.clearedFields[exitslackcase.FieldInterviewOutcome]
+	return ok
+}
+
+// ResetInterviewOutcome resets all changes to the "interview_outcome" field.
+func (m *ExitSlackCaseMutation) ResetInterviewOutcome() {
+	m.interview_outcome = nil
+	delete(m.clearedFields, exitslackcase.FieldInterviewOutcome)
+}
+
+// SetInterviewedByID sets the "interviewed_by_id" field.
+func (m *ExitSlackCaseMutation) SetInterviewedByID(i int) {
+	m.interviewed_by = &i
+}
+
+// InterviewedByID returns the value of the "interviewed_by_id" field in the mutation.
+func (m *ExitSlackCaseMutation) InterviewedByID() (r int, exists bool) {
+	v := m.interviewed_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInterviewedByID returns the old "interviewed_by_id" field's value of the ExitSlackCase entity.
+// If the ExitSlackCase object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExitSlackCaseMutation) OldInterviewedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInterviewedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInterviewedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInterviewedByID: %w", err)
+	}
+	return oldValue.InterviewedByID, nil
+}
+
+// ClearInterviewedByID clears the value of the "interviewed_by_id" field.
+func (m *ExitSlackCaseMutation) ClearInterviewedByID() {
+	m.interviewed_by = nil
+	m.clearedFields[exitslackcase.FieldInterviewedByID] = struct{}{}
+}
+
+// InterviewedByIDCleared returns if the "interviewed_by_id" field was cleared in this mutation.
+func (m *ExitSlackCaseMutation) InterviewedByIDCleared() bool {
+	_, ok := m.clearedFields[exitslackcase.FieldInterviewedByID]
+	return ok
+}
+
+// ResetInterviewedByID resets all changes to the "interviewed_by_id" field.
+func (m *ExitSlackCaseMutation) ResetInterviewedByID() {
+	m.interviewed_by = nil
+	delete(m.clearedFields, exitslackcase.FieldInterviewedByID)
+}
+
+// ClearCounty clears the "county" edge to the Region entity.
+func (m *ExitSlackCaseMutation) ClearCounty() {
+	m.clearedcounty = true
+	m.clearedFields[exitslackcase.FieldCountyID] = struct{}{}
+}
+
+// CountyCleared reports if the "county" edge to the Region entity was cleared.
+func (m *ExitSlackCaseMutation) CountyCleared() bool {
+	return m.clearedcounty
+}
+
+// CountyIDs returns the "county" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CountyID instead. It exists only for internal usage by the builders.
+func (m *ExitSlackCaseMutation) CountyIDs() (ids []int) {
+	if id := m.county; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCounty resets all changes to the "county" edge.
+func (m *ExitSlackCaseMutation) ResetCounty() {
+	m.county = nil
+	m.clearedcounty = false
+}
+
+// AddAgreementIDs adds the "agreements" edge to the Agreement entity by ids.
+func (m *ExitSlackCaseMutation) AddAgreementIDs(ids ...int) {
+	if m.agreements == nil {
+		m.agreements = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.agreements[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAgreements clears the "agreements" edge to the Agreement entity.
+func (m *ExitSlackCaseMutation) ClearAgreements() {
+	m.clearedagreements = true
+}
+
+// AgreementsCleared reports if the "agreements" edge to the Agreement entity was cleared.
+func (m *ExitSlackCaseMutation) AgreementsCleared() bool {
+	return m.clearedagreements
+}
+
+// RemoveAgreementIDs removes the "agreements" edge to the Agreement entity by IDs.
+func (m *ExitSlackCaseMutation) RemoveAgreementIDs(ids ...int) {
+	if m.removedagreements == nil {
+		m.removedagreements = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.agreements, ids[i])
+		m.removedagreements[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAgreements returns the removed IDs of the "agreements" edge to the Agreement entity.
+func (m *ExitSlackCaseMutation) RemovedAgreementsIDs() (ids []int) {
+	for id := range m.removedagreements {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AgreementsIDs returns the "agreements" edge IDs in the mutation.
+func (m *ExitSlackCaseMutation) AgreementsIDs() (ids []int) {
+	for id := range m.agreements {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAgreements resets all changes to the "agreements" edge.
+func (m *ExitSlackCaseMutation) ResetAgreements() {
+	m.agreements = nil
+	m.clearedagreements = false
+	m.removedagreements = nil
+}
+
+// ClearInterviewedBy clears the "interviewed_by" edge to the User entity.
+func (m *ExitSlackCaseMutation) ClearInterviewedBy() {
+	m.clearedinterviewed_by = true
+	m.clearedFields[exitslackcase.FieldInterviewedByID] = struct{}{}
+}
+
+// InterviewedByCleared reports if the "interviewed_by" edge to the User entity was cleared.
+func (m *ExitSlackCaseMutation) InterviewedByCleared() bool {
+	return m.InterviewedByIDCleared() || m.clearedinterviewed_by
+}
+
+// InterviewedByIDs returns the "interviewed_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// InterviewedByID instead. It exists only for internal usage by the builders.
+func (m *ExitSlackCaseMutation) InterviewedByIDs() (ids []int) {
+	if id := m.interviewed_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetInterviewedBy resets all changes to the "interviewed_by" edge.
+func (m *ExitSlackCaseMutation) ResetInterviewedBy() {
+	m.interviewed_by = nil
+	m.clearedinterviewed_by = false
+}
+
+// Where appends a list predicates to the ExitSlackCaseMutation builder.
+func (m *ExitSlackCaseMutation) Where(ps ...predicate.ExitSlackCase) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ExitSlackCaseMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ExitSlackCaseMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ExitSlackCase, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ExitSlackCaseMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ExitSlackCaseMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ExitSlackCase).
+func (m *ExitSlackCaseMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ExitSlackCaseMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, exitslackcase.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, exitslackcase.FieldUpdatedAt)
+	}
+	if m.county != nil {
+		fields = append(fields, exitslackcase.FieldCountyID)
+	}
+	if m.county_code != nil {
+		fields = append(fields, exitslackcase.FieldCountyCode)
+	}
+	if m.year != nil {
+		fields = append(fields, exitslackcase.FieldYear)
+	}
+	if m.as_of != nil {
+		fields = append(fields, exitslackcase.FieldAsOf)
+	}
+	if m.previous_purchases_fen != nil {
+		fields = append(fields, exitslackcase.FieldPreviousPurchasesFen)
+	}
+	if m.current_purchases_fen != nil {
+		fields = append(fields, exitslackcase.FieldCurrentPurchasesFen)
+	}
+	if m.previous_funds_fen != nil {
+		fields = append(fields, exitslackcase.FieldPreviousFundsFen)
+	}
+	if m.current_funds_fen != nil {
+		fields = append(fields, exitslackcase.FieldCurrentFundsFen)
+	}
+	if m.threshold_bp != nil {
+		fields = append(fields, exitslackcase.FieldThresholdBp)
+	}
+	if m.reason != nil {
+		fields = append(fields, exitslackcase.FieldReason)
+	}
+	if m.status != nil {
+		fields = append(fields, exitslackcase.FieldStatus)
+	}
+	if m.interviewed_at != nil {
+		fields = append(fields, exitslackcase.FieldInterviewedAt)
+	}
+	if m.interview_outcome != nil {
+		fields = append(fields, exitslackcase.FieldInterviewOutcome)
+	}
+	if m.interviewed_by != nil {
+		fields = append(fields, exitslackcase.FieldInterviewedByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ExitSlackCaseMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case exitslackcase.FieldCreatedAt:
+		return m.CreatedAt()
+	case exitslackcase.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case exitslackcase.FieldCountyID:
+		return m.CountyID()
+	case exitslackcase.FieldCountyCode:
+		return m.CountyCode()
+	case exitslackcase.FieldYear:
+		return m.Year()
+	case exitslackcase.FieldAsOf:
+		return m.AsOf()
+	case exitslackcase.FieldPreviousPurchasesFen:
+		return m.PreviousPurchasesFen()
+	case exitslackcase.FieldCurrentPurchasesFen:
+		return m.CurrentPurchasesFen()
+	case exitslackcase.FieldPreviousFundsFen:
+		return m.PreviousFundsFen()
+	case exitslackcase.FieldCurrentFundsFen:
+		return m.CurrentFundsFen()
+	case exitslackcase.FieldThresholdBp:
+		return m.ThresholdBp()
+	case exitslackcase.FieldReason:
+		return m.Reason()
+	case exitslackcase.FieldStatus:
+		return m.Status()
+	case exitslackcase.FieldInterviewedAt:
+		return m.InterviewedAt()
+	case exitslackcase.FieldInterviewOutcome:
+		return m.InterviewOutcome()
+	case exitslackcase.FieldInterviewedByID:
+		return m.InterviewedByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ExitSlackCaseMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case exitslackcase.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case exitslackcase.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case exitslackcase.FieldCountyID:
+		return m.OldCountyID(ctx)
+	case exitslackcase.FieldCountyCode:
+		return m.OldCountyCode(ctx)
+	case exitslackcase.FieldYear:
+		return m.OldYear(ctx)
+	case exitslackcase.FieldAsOf:
+		return m.OldAsOf(ctx)
+	case exitslackcase.FieldPreviousPurchasesFen:
+		return m.OldPreviousPurchasesFen(ctx)
+	case exitslackcase.FieldCurrentPurchasesFen:
+		return m.OldCurrentPurchasesFen(ctx)
+	case exitslackcase.FieldPreviousFundsFen:
+		return m.OldPreviousFundsFen(ctx)
+	case exitslackcase.FieldCurrentFundsFen:
+		return m.OldCurrentFundsFen(ctx)
+	case exitslackcase.FieldThresholdBp:
+		return m.OldThresholdBp(ctx)
+	case exitslackcase.FieldReason:
+		return m.OldReason(ctx)
+	case exitslackcase.FieldStatus:
+		return m.OldStatus(ctx)
+	case exitslackcase.FieldInterviewedAt:
+		return m.OldInterviewedAt(ctx)
+	case exitslackcase.FieldInterviewOutcome:
+		return m.OldInterviewOutcome(ctx)
+	case exitslackcase.FieldInterviewedByID:
+		return m.OldInterviewedByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown ExitSlackCase field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ExitSlackCaseMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case exitslackcase.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case exitslackcase.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case exitslackcase.FieldCountyID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCountyID(v)
+		return nil
+	case exitslackcase.FieldCountyCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCountyCode(v)
+		return nil
+	case exitslackcase.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case exitslackcase.FieldAsOf:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAsOf(v)
+		return nil
+	case exitslackcase.FieldPreviousPurchasesFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreviousPurchasesFen(v)
+		return nil
+	case exitslackcase.FieldCurrentPurchasesFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrentPurchasesFen(v)
+		return nil
+	case exitslackcase.FieldPreviousFundsFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPreviousFundsFen(v)
+		return nil
+	case exitslackcase.FieldCurrentFundsFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrentFundsFen(v)
+		return nil
+	case exitslackcase.FieldThresholdBp:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetThresholdBp(v)
+		return nil
+	case exitslackcase.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case exitslackcase.FieldStatus:
+		v, ok := value.(exitslackcase.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case exitslackcase.FieldInterviewedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInterviewedAt(v)
+		return nil
+	case exitslackcase.FieldInterviewOutcome:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInterviewOutcome(v)
+		return nil
+	case exitslackcase.FieldInterviewedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInterviewedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ExitSlackCase field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ExitSlackCaseMutation) AddedFields() []string {
+	var fields []string
+	if m.addyear != nil {
+		fields = append(fields, exitslackcase.FieldYear)
+	}
+	if m.addprevious_purchases_fen != nil {
+		fields = append(fields, exitslackcase.FieldPreviousPurchasesFen)
+	}
+	if m.addcurrent_purchases_fen != nil {
+		fields = append(fields, exitslackcase.FieldCurrentPurchasesFen)
+	}
+	if m.addprevious_funds_fen != nil {
+		fields = append(fields, exitslackcase.FieldPreviousFundsFen)
+	}
+	if m.addcurrent_funds_fen != nil {
+		fields = append(fields, exitslackcase.FieldCurrentFundsFen)
+	}
+	if m.addthreshold_bp != nil {
+		fields = append(fields, exitslackcase.FieldThresholdBp)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ExitSlackCaseMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case exitslackcase.FieldYear:
+		return m.AddedYear()
+	case exitslackcase.FieldPreviousPurchasesFen:
+		return m.AddedPreviousPurchasesFen()
+	case exitslackcase.FieldCurrentPurchasesFen:
+		return m.AddedCurrentPurchasesFen()
+	case exitslackcase.FieldPreviousFundsFen:
+		return m.AddedPreviousFundsFen()
+	case exitslackcase.FieldCurrentFundsFen:
+		return m.AddedCurrentFundsFen()
+	case exitslackcase.FieldThresholdBp:
+		return m.AddedThresholdBp()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ExitSlackCaseMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case exitslackcase.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case exitslackcase.FieldPreviousPurchasesFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPreviousPurchasesFen(v)
+		return nil
+	case exitslackcase.FieldCurrentPurchasesFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCurrentPurchasesFen(v)
+		return nil
+	case exitslackcase.FieldPreviousFundsFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPreviousFundsFen(v)
+		return nil
+	case exitslackcase.FieldCurrentFundsFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCurrentFundsFen(v)
+		return nil
+	case exitslackcase.FieldThresholdBp:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddThresholdBp(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ExitSlackCase numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ExitSlackCaseMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(exitslackcase.FieldInterviewedAt) {
+		fields = append(fields, exitslackcase.FieldInterviewedAt)
+	}
+	if m.FieldCleared(exitslackcase.FieldInterviewOutcome) {
+		fields = append(fields, exitslackcase.FieldInterviewOutcome)
+	}
+	if m.FieldCleared(exitslackcase.FieldInterviewedByID) {
+		fields = append(fields, exitslackcase.FieldInterviewedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ExitSlackCaseMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ExitSlackCaseMutation) ClearField(name string) error {
+	switch name {
+	case exitslackcase.FieldInterviewedAt:
+		m.ClearInterviewedAt()
+		return nil
+	case exitslackcase.FieldInterviewOutcome:
+		m.ClearInterviewOutcome()
+		return nil
+	case exitslackcase.FieldInterviewedByID:
+		m.ClearInterviewedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown ExitSlackCase nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ExitSlackCaseMutation) ResetField(name string) error {
+	switch name {
+	case exitslackcase.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case exitslackcase.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case exitslackcase.FieldCountyID:
+		m.ResetCountyID()
+		return nil
+	case exitslackcase.FieldCountyCode:
+		m.ResetCountyCode()
+		return nil
+	case exitslackcase.FieldYear:
+		m.ResetYear()
+		return nil
+	case exitslackcase.FieldAsOf:
+		m.ResetAsOf()
+		return nil
+	case exitslackcase.FieldPreviousPurchasesFen:
+		m.ResetPreviousPurchasesFen()
+		return nil
+	case exitslackcase.FieldCurrentPurchasesFen:
+		m.ResetCurrentPurchasesFen()
+		return nil
+	case exitslackcase.FieldPreviousFundsFen:
+		m.ResetPreviousFundsFen()
+		return nil
+	case exitslackcase.FieldCurrentFundsFen:
+		m.ResetCurrentFundsFen()
+		return nil
+	case exitslackcase.FieldThresholdBp:
+		m.ResetThresholdBp()
+		return nil
+	case exitslackcase.FieldReason:
+		m.ResetReason()
+		return nil
+	case exitslackcase.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case exitslackcase.FieldInterviewedAt:
+		m.ResetInterviewedAt()
+		return nil
+	case exitslackcase.FieldInterviewOutcome:
+		m.ResetInterviewOutcome()
+		return nil
+	case exitslackcase.FieldInterviewedByID:
+		m.ResetInterviewedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown ExitSlackCase field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ExitSlackCaseMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.county != nil {
+		edges = append(edges, exitslackcase.EdgeCounty)
+	}
+	if m.agreements != nil {
+		edges = append(edges, exitslackcase.EdgeAgreements)
+	}
+	if m.interviewed_by != nil {
+		edges = append(edges, exitslackcase.EdgeInterviewedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ExitSlackCaseMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case exitslackcase.EdgeCounty:
+		if id := m.county; id != nil {
+			return []ent.Value{*id}
+		}
+	case exitslackcase.EdgeAgreements:
+		ids := make([]ent.Value, 0, len(m.agreements))
+		for id := range m.agreements {
+			ids = append(ids, id)
+		}
+		return ids
+	case exitslackcase.EdgeInterviewedBy:
+		if id := m.interviewed_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ExitSlackCaseMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedagreements != nil {
+		edges = append(edges, exitslackcase.EdgeAgreements)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ExitSlackCaseMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case exitslackcase.EdgeAgreements:
+		ids := make([]ent.Value, 0, len(m.removedagreements))
+		for id := range m.removedagreements {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ExitSlackCaseMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcounty {
+		edges = append(edges, exitslackcase.EdgeCounty)
+	}
+	if m.clearedagreements {
+		edges = append(edges, exitslackcase.EdgeAgreements)
+	}
+	if m.clearedinterviewed_by {
+		edges = append(edges, exitslackcase.EdgeInterviewedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ExitSlackCaseMutation) EdgeCleared(name string) bool {
+	switch name {
+	case exitslackcase.EdgeCounty:
+		return m.clearedcounty
+	case exitslackcase.EdgeAgreements:
+		return m.clearedagreements
+	case exitslackcase.EdgeInterviewedBy:
+		return m.clearedinterviewed_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ExitSlackCaseMutation) ClearEdge(name string) error {
+	switch name {
+	case exitslackcase.EdgeCounty:
+		m.ClearCounty()
+		return nil
+	case exitslackcase.EdgeInterviewedBy:
+		m.ClearInterviewedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ExitSlackCase unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ExitSlackCaseMutation) ResetEdge(name string) error {
+	switch name {
+	case exitslackcase.EdgeCounty:
+		m.ResetCounty()
+		return nil
+	case exitslackcase.EdgeAgreements:
+		m.ResetAgreements()
+		return nil
+	case exitslackcase.EdgeInterviewedBy:
+		m.ResetInterviewedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ExitSlackCase edge %s", name)
+}
+
 // FacilitationMutation represents an operation that mutates the Facilitation nodes in the graph.
 type FacilitationMutation struct {
 	config
@@ -13694,44 +15448,47 @@ func (m *FlagMutation) ResetEdge(name string) error {
 // HouseholdMutation represents an operation that mutates the Household nodes in the graph.
 type HouseholdMutation struct {
 	config
-	op                      Op
-	typ                     string
-	id                      *int
-	created_at              *time.Time
-	updated_at              *time.Time
-	number                  *string
-	county_code             *string
-	attribute               *household.Attribute
-	main_cause              *household.MainCause
-	secondary_cause         *household.SecondaryCause
-	status                  *household.Status
-	member_count            *int
-	addmember_count         *int
-	exit_year               *int
-	addexit_year            *int
-	monitoring_type         *household.MonitoringType
-	responsible_cadre       *string
-	clearedFields           map[string]struct{}
-	village                 *int
-	clearedvillage          bool
-	members                 map[int]struct{}
-	removedmembers          map[int]struct{}
-	clearedmembers          bool
-	annual_incomes          map[int]struct{}
-	removedannual_incomes   map[int]struct{}
-	clearedannual_incomes   bool
-	benefit_links           map[int]struct{}
-	removedbenefit_links    map[int]struct{}
-	clearedbenefit_links    bool
-	income_entries          map[int]struct{}
-	removedincome_entries   map[int]struct{}
-	clearedincome_entries   bool
-	monitoring_cases        map[int]struct{}
-	removedmonitoring_cases map[int]struct{}
-	clearedmonitoring_cases bool
-	done                    bool
-	oldValue                func(context.Context) (*Household, error)
-	predicates              []predicate.Household
+	op                          Op
+	typ                         string
+	id                          *int
+	created_at                  *time.Time
+	updated_at                  *time.Time
+	number                      *string
+	county_code                 *string
+	attribute                   *household.Attribute
+	main_cause                  *household.MainCause
+	secondary_cause             *household.SecondaryCause
+	status                      *household.Status
+	member_count                *int
+	addmember_count             *int
+	exit_year                   *int
+	addexit_year                *int
+	monitoring_type             *household.MonitoringType
+	responsible_cadre           *string
+	clearedFields               map[string]struct{}
+	village                     *int
+	clearedvillage              bool
+	members                     map[int]struct{}
+	removedmembers              map[int]struct{}
+	clearedmembers              bool
+	annual_incomes              map[int]struct{}
+	removedannual_incomes       map[int]struct{}
+	clearedannual_incomes       bool
+	benefit_links               map[int]struct{}
+	removedbenefit_links        map[int]struct{}
+	clearedbenefit_links        bool
+	income_entries              map[int]struct{}
+	removedincome_entries       map[int]struct{}
+	clearedincome_entries       bool
+	monitoring_cases            map[int]struct{}
+	removedmonitoring_cases     map[int]struct{}
+	clearedmonitoring_cases     bool
+	verification_samples        map[int]struct{}
+	removedverification_samples map[int]struct{}
+	clearedverification_samples bool
+	done                        bool
+	oldValue                    func(context.Context) (*Household, error)
+	predicates                  []predicate.Household
 }
 
 var _ ent.Mutation = (*HouseholdMutation)(nil)
@@ -14703,6 +16460,60 @@ func (m *HouseholdMutation) ResetMonitoringCases() {
 	m.removedmonitoring_cases = nil
 }
 
+// AddVerificationSampleIDs adds the "verification_samples" edge to the VerificationSample entity by ids.
+func (m *HouseholdMutation) AddVerificationSampleIDs(ids ...int) {
+	if m.verification_samples == nil {
+		m.verification_samples = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.verification_samples[ids[i]] = struct{}{}
+	}
+}
+
+// ClearVerificationSamples clears the "verification_samples" edge to the VerificationSample entity.
+func (m *HouseholdMutation) ClearVerificationSamples() {
+	m.clearedverification_samples = true
+}
+
+// VerificationSamplesCleared reports if the "verification_samples" edge to the VerificationSample entity was cleared.
+func (m *HouseholdMutation) VerificationSamplesCleared() bool {
+	return m.clearedverification_samples
+}
+
+// RemoveVerificationSampleIDs removes the "verification_samples" edge to the VerificationSample entity by IDs.
+func (m *HouseholdMutation) RemoveVerificationSampleIDs(ids ...int) {
+	if m.removedverification_samples == nil {
+		m.removedverification_samples = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.verification_samples, ids[i])
+		m.removedverification_samples[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedVerificationSamples returns the removed IDs of the "verification_samples" edge to the VerificationSample entity.
+func (m *HouseholdMutation) RemovedVerificationSamplesIDs() (ids []int) {
+	for id := range m.removedverification_samples {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// VerificationSamplesIDs returns the "verification_samples" edge IDs in the mutation.
+func (m *HouseholdMutation) VerificationSamplesIDs() (ids []int) {
+	for id := range m.verification_samples {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetVerificationSamples resets all changes to the "verification_samples" edge.
+func (m *HouseholdMutation) ResetVerificationSamples() {
+	m.verification_samples = nil
+	m.clearedverification_samples = false
+	m.removedverification_samples = nil
+}
+
 // Where appends a list predicates to the HouseholdMutation builder.
 func (m *HouseholdMutation) Where(ps ...predicate.Household) {
 	m.predicates = append(m.predicates, ps...)
@@ -15100,7 +16911,7 @@ func (m *HouseholdMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *HouseholdMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.village != nil {
 		edges = append(edges, household.EdgeVillage)
 	}
@@ -15118,6 +16929,9 @@ func (m *HouseholdMutation) AddedEdges() []string {
 	}
 	if m.monitoring_cases != nil {
 		edges = append(edges, household.EdgeMonitoringCases)
+	}
+	if m.verification_samples != nil {
+		edges = append(edges, household.EdgeVerificationSamples)
 	}
 	return edges
 }
@@ -15160,13 +16974,19 @@ func (m *HouseholdMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case household.EdgeVerificationSamples:
+		ids := make([]ent.Value, 0, len(m.verification_samples))
+		for id := range m.verification_samples {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *HouseholdMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedmembers != nil {
 		edges = append(edges, household.EdgeMembers)
 	}
@@ -15181,6 +17001,9 @@ func (m *HouseholdMutation) RemovedEdges() []string {
 	}
 	if m.removedmonitoring_cases != nil {
 		edges = append(edges, household.EdgeMonitoringCases)
+	}
+	if m.removedverification_samples != nil {
+		edges = append(edges, household.EdgeVerificationSamples)
 	}
 	return edges
 }
@@ -15219,13 +17042,19 @@ func (m *HouseholdMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case household.EdgeVerificationSamples:
+		ids := make([]ent.Value, 0, len(m.removedverification_samples))
+		for id := range m.removedverification_samples {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *HouseholdMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedvillage {
 		edges = append(edges, household.EdgeVillage)
 	}
@@ -15243,6 +17072,9 @@ func (m *HouseholdMutation) ClearedEdges() []string {
 	}
 	if m.clearedmonitoring_cases {
 		edges = append(edges, household.EdgeMonitoringCases)
+	}
+	if m.clearedverification_samples {
+		edges = append(edges, household.EdgeVerificationSamples)
 	}
 	return edges
 }
@@ -15263,6 +17095,8 @@ func (m *HouseholdMutation) EdgeCleared(name string) bool {
 		return m.clearedincome_entries
 	case household.EdgeMonitoringCases:
 		return m.clearedmonitoring_cases
+	case household.EdgeVerificationSamples:
+		return m.clearedverification_samples
 	}
 	return false
 }
@@ -15299,6 +17133,9 @@ func (m *HouseholdMutation) ResetEdge(name string) error {
 		return nil
 	case household.EdgeMonitoringCases:
 		m.ResetMonitoringCases()
+		return nil
+	case household.EdgeVerificationSamples:
+		m.ResetVerificationSamples()
 		return nil
 	}
 	return fmt.Errorf("unknown Household edge %s", name)
@@ -44114,4 +45951,2984 @@ func (m *UserMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown User edge %s", name)
+}
+
+// VerificationSampleMutation represents an operation that mutates the VerificationSample nodes in the graph.
+type VerificationSampleMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	created_at        *time.Time
+	updated_at        *time.Time
+	county_code       *string
+	year              *int
+	addyear           *int
+	size              *int
+	addsize           *int
+	seed              *string
+	algorithm         *string
+	population        *int
+	addpopulation     *int
+	clearedFields     map[string]struct{}
+	county            *int
+	clearedcounty     bool
+	drawn_by          *int
+	cleareddrawn_by   bool
+	households        map[int]struct{}
+	removedhouseholds map[int]struct{}
+	clearedhouseholds bool
+	visits            map[int]struct{}
+	removedvisits     map[int]struct{}
+	clearedvisits     bool
+	done              bool
+	oldValue          func(context.Context) (*VerificationSample, error)
+	predicates        []predicate.VerificationSample
+}
+
+var _ ent.Mutation = (*VerificationSampleMutation)(nil)
+
+// verificationsampleOption allows management of the mutation configuration using functional options.
+type verificationsampleOption func(*VerificationSampleMutation)
+
+// newVerificationSampleMutation creates new mutation for the VerificationSample entity.
+func newVerificationSampleMutation(c config, op Op, opts ...verificationsampleOption) *VerificationSampleMutation {
+	m := &VerificationSampleMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVerificationSample,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVerificationSampleID sets the ID field of the mutation.
+func withVerificationSampleID(id int) verificationsampleOption {
+	return func(m *VerificationSampleMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *VerificationSample
+		)
+		m.oldValue = func(ctx context.Context) (*VerificationSample, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().VerificationSample.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVerificationSample sets the old VerificationSample of the mutation.
+func withVerificationSample(node *VerificationSample) verificationsampleOption {
+	return func(m *VerificationSampleMutation) {
+		m.oldValue = func(context.Context) (*VerificationSample, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VerificationSampleMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VerificationSampleMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VerificationSampleMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VerificationSampleMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().VerificationSample.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *VerificationSampleMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *VerificationSampleMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the VerificationSample entity.
+// If the VerificationSample object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationSampleMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *VerificationSampleMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *VerificationSampleMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *VerificationSampleMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the VerificationSample entity.
+// If the VerificationSample object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationSampleMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *VerificationSampleMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCountyID sets the "county_id" field.
+func (m *VerificationSampleMutation) SetCountyID(i int) {
+	m.county = &i
+}
+
+// CountyID returns the value of the "county_id" field in the mutation.
+func (m *VerificationSampleMutation) CountyID() (r int, exists bool) {
+	v := m.county
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCountyID returns the old "county_id" field's value of the VerificationSample entity.
+// If the VerificationSample object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationSampleMutation) OldCountyID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCountyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCountyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCountyID: %w", err)
+	}
+	return oldValue.CountyID, nil
+}
+
+// ResetCountyID resets all changes to the "county_id" field.
+func (m *VerificationSampleMutation) ResetCountyID() {
+	m.county = nil
+}
+
+// SetCountyCode sets the "county_code" field.
+func (m *VerificationSampleMutation) SetCountyCode(s string) {
+	m.county_code = &s
+}
+
+// CountyCode returns the value of the "county_code" field in the mutation.
+func (m *VerificationSampleMutation) CountyCode() (r string, exists bool) {
+	v := m.county_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCountyCode returns the old "county_code" field's value of the VerificationSample entity.
+// If the VerificationSample object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationSampleMutation) OldCountyCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCountyCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCountyCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCountyCode: %w", err)
+	}
+	return oldValue.CountyCode, nil
+}
+
+// ResetCountyCode resets all changes to the "county_code" field.
+func (m *VerificationSampleMutation) ResetCountyCode() {
+	m.county_code = nil
+}
+
+// SetYear sets the "year" field.
+func (m *VerificationSampleMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *VerificationSampleMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the VerificationSample entity.
+// If the VerificationSample object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationSampleMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *VerificationSampleMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *VerificationSampleMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *VerificationSampleMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetSize sets the "size" field.
+func (m *VerificationSampleMutation) SetSize(i int) {
+	m.size = &i
+	m.addsize = nil
+}
+
+// Size returns the value of the "size" field in the mutation.
+func (m *VerificationSampleMutation) Size() (r int, exists bool) {
+	v := m.size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSize returns the old "size" field's value of the VerificationSample entity.
+// If the VerificationSample object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationSampleMutation) OldSize(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSize is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSize requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSize: %w", err)
+	}
+	return oldValue.Size, nil
+}
+
+// AddSize adds i to the "size" field.
+func (m *VerificationSampleMutation) AddSize(i int) {
+	if m.addsize != nil {
+		*m.addsize += i
+	} else {
+		m.addsize = &i
+	}
+}
+
+// AddedSize returns the value that was added to the "size" field in this mutation.
+func (m *VerificationSampleMutation) AddedSize() (r int, exists bool) {
+	v := m.addsize
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSize resets all changes to the "size" field.
+func (m *VerificationSampleMutation) ResetSize() {
+	m.size = nil
+	m.addsize = nil
+}
+
+// SetSeed sets the "seed" field.
+func (m *VerificationSampleMutation) SetSeed(s string) {
+	m.seed = &s
+}
+
+// Seed returns the value of the "seed" field in the mutation.
+func (m *VerificationSampleMutation) Seed() (r string, exists bool) {
+	v := m.seed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeed returns the old "seed" field's value of the VerificationSample entity.
+// If the VerificationSample object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationSampleMutation) OldSeed(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeed: %w", err)
+	}
+	return oldValue.Seed, nil
+}
+
+// ResetSeed resets all changes to the "seed" field.
+func (m *VerificationSampleMutation) ResetSeed() {
+	m.seed = nil
+}
+
+// SetAlgorithm sets the "algorithm" field.
+func (m *VerificationSampleMutation) SetAlgorithm(s string) {
+	m.algorithm = &s
+}
+
+// Algorithm returns the value of the "algorithm" field in the mutation.
+func (m *VerificationSampleMutation) Algorithm() (r string, exists bool) {
+	v := m.algorithm
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAlgorithm returns the old "algorithm" field's value of the VerificationSample entity.
+// If the VerificationSample object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationSampleMutation) OldAlgorithm(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAlgorithm is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAlgorithm requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAlgorithm: %w", err)
+	}
+	return oldValue.Algorithm, nil
+}
+
+// ResetAlgorithm resets all changes to the "algorithm" field.
+func (m *VerificationSampleMutation) ResetAlgorithm() {
+	m.algorithm = nil
+}
+
+// SetPopulation sets the "population" field.
+func (m *VerificationSampleMutation) SetPopulation(i int) {
+	m.population = &i
+	m.addpopulation = nil
+}
+
+// Population returns the value of the "population" field in the mutation.
+func (m *VerificationSampleMutation) Population() (r int, exists bool) {
+	v := m.population
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPopulation returns the old "population" field's value of the VerificationSample entity.
+// If the VerificationSample object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationSampleMutation) OldPopulation(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPopulation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPopulation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPopulation: %w", err)
+	}
+	return oldValue.Population, nil
+}
+
+// AddPopulation adds i to the "population" field.
+func (m *VerificationSampleMutation) AddPopulation(i int) {
+	if m.addpopulation != nil {
+		*m.addpopulation += i
+	} else {
+		m.addpopulation = &i
+	}
+}
+
+// AddedPopulation returns the value that was added to the "population" field in this mutation.
+func (m *VerificationSampleMutation) AddedPopulation() (r int, exists bool) {
+	v := m.addpopulation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPopulation resets all changes to the "population" field.
+func (m *VerificationSampleMutation) ResetPopulation() {
+	m.population = nil
+	m.addpopulation = nil
+}
+
+// SetDrawnByID sets the "drawn_by_id" field.
+func (m *VerificationSampleMutation) SetDrawnByID(i int) {
+	m.drawn_by = &i
+}
+
+// DrawnByID returns the value of the "drawn_by_id" field in the mutation.
+func (m *VerificationSampleMutation) DrawnByID() (r int, exists bool) {
+	v := m.drawn_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDrawnByID returns the old "drawn_by_id" field's value of the VerificationSample entity.
+// If the VerificationSample object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationSampleMutation) OldDrawnByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDrawnByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDrawnByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDrawnByID: %w", err)
+	}
+	return oldValue.DrawnByID, nil
+}
+
+// ClearDrawnByID clears the value of the "drawn_by_id" field.
+func (m *VerificationSampleMutation) ClearDrawnByID() {
+	m.drawn_by = nil
+	m.clearedFields[verificationsample.FieldDrawnByID] = struct{}{}
+}
+
+// DrawnByIDCleared returns if the "drawn_by_id" field was cleared in this mutation.
+func (m *VerificationSampleMutation) DrawnByIDCleared() bool {
+	_, ok := m.clearedFields[verificationsample.FieldDrawnByID]
+	return ok
+}
+
+// ResetDrawnByID resets all changes to the "drawn_by_id" field.
+func (m *VerificationSampleMutation) ResetDrawnByID() {
+	m.drawn_by = nil
+	delete(m.clearedFields, verificationsample.FieldDrawnByID)
+}
+
+// ClearCounty clears the "county" edge to the Region entity.
+func (m *VerificationSampleMutation) ClearCounty() {
+	m.clearedcounty = true
+	m.clearedFields[verificationsample.FieldCountyID] = struct{}{}
+}
+
+// CountyCleared reports if the "county" edge to the Region entity was cleared.
+func (m *VerificationSampleMutation) CountyCleared() bool {
+	return m.clearedcounty
+}
+
+// CountyIDs returns the "county" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CountyID instead. It exists only for internal usage by the builders.
+func (m *VerificationSampleMutation) CountyIDs() (ids []int) {
+	if id := m.county; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCounty resets all changes to the "county" edge.
+func (m *VerificationSampleMutation) ResetCounty() {
+	m.county = nil
+	m.clearedcounty = false
+}
+
+// ClearDrawnBy clears the "drawn_by" edge to the User entity.
+func (m *VerificationSampleMutation) ClearDrawnBy() {
+	m.cleareddrawn_by = true
+	m.clearedFields[verificationsample.FieldDrawnByID] = struct{}{}
+}
+
+// DrawnByCleared reports if the "drawn_by" edge to the User entity was cleared.
+func (m *VerificationSampleMutation) DrawnByCleared() bool {
+	return m.DrawnByIDCleared() || m.cleareddrawn_by
+}
+
+// DrawnByIDs returns the "drawn_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DrawnByID instead. It exists only for internal usage by the builders.
+func (m *VerificationSampleMutation) DrawnByIDs() (ids []int) {
+	if id := m.drawn_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDrawnBy resets all changes to the "drawn_by" edge.
+func (m *VerificationSampleMutation) ResetDrawnBy() {
+	m.drawn_by = nil
+	m.cleareddrawn_by = false
+}
+
+// AddHouseholdIDs adds the "households" edge to the Household entity by ids.
+func (m *VerificationSampleMutation) AddHouseholdIDs(ids ...int) {
+	if m.households == nil {
+		m.households = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.households[ids[i]] = struct{}{}
+	}
+}
+
+// ClearHouseholds clears the "households" edge to the Household entity.
+func (m *VerificationSampleMutation) ClearHouseholds() {
+	m.clearedhouseholds = true
+}
+
+// HouseholdsCleared reports if the "households" edge to the Household entity was cleared.
+func (m *VerificationSampleMutation) HouseholdsCleared() bool {
+	return m.clearedhouseholds
+}
+
+// RemoveHouseholdIDs removes the "households" edge to the Household entity by IDs.
+func (m *VerificationSampleMutation) RemoveHouseholdIDs(ids ...int) {
+	if m.removedhouseholds == nil {
+		m.removedhouseholds = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.households, ids[i])
+		m.removedhouseholds[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedHouseholds returns the removed IDs of the "households" edge to the Household entity.
+func (m *VerificationSampleMutation) RemovedHouseholdsIDs() (ids []int) {
+	for id := range m.removedhouseholds {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// HouseholdsIDs returns the "households" edge IDs in the mutation.
+func (m *VerificationSampleMutation) HouseholdsIDs() (ids []int) {
+	for id := range m.households {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetHouseholds resets all changes to the "households" edge.
+func (m *VerificationSampleMutation) ResetHouseholds() {
+	m.households = nil
+	m.clearedhouseholds = false
+	m.removedhouseholds = nil
+}
+
+// AddVisitIDs adds the "visits" edge to the VerificationVisit entity by ids.
+func (m *VerificationSampleMutation) AddVisitIDs(ids ...int) {
+	if m.visits == nil {
+		m.visits = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.visits[ids[i]] = struct{}{}
+	}
+}
+
+// ClearVisits clears the "visits" edge to the VerificationVisit entity.
+func (m *VerificationSampleMutation) ClearVisits() {
+	m.clearedvisits = true
+}
+
+// VisitsCleared reports if the "visits" edge to the VerificationVisit entity was cleared.
+func (m *VerificationSampleMutation) VisitsCleared() bool {
+	return m.clearedvisits
+}
+
+// RemoveVisitIDs removes the "visits" edge to the VerificationVisit entity by IDs.
+func (m *VerificationSampleMutation) RemoveVisitIDs(ids ...int) {
+	if m.removedvisits == nil {
+		m.removedvisits = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.visits, ids[i])
+		m.removedvisits[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedVisits returns the removed IDs of the "visits" edge to the VerificationVisit entity.
+func (m *VerificationSampleMutation) RemovedVisitsIDs() (ids []int) {
+	for id := range m.removedvisits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// VisitsIDs returns the "visits" edge IDs in the mutation.
+func (m *VerificationSampleMutation) VisitsIDs() (ids []int) {
+	for id := range m.visits {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetVisits resets all changes to the "visits" edge.
+func (m *VerificationSampleMutation) ResetVisits() {
+	m.visits = nil
+	m.clearedvisits = false
+	m.removedvisits = nil
+}
+
+// Where appends a list predicates to the VerificationSampleMutation builder.
+func (m *VerificationSampleMutation) Where(ps ...predicate.VerificationSample) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VerificationSampleMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VerificationSampleMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.VerificationSample, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VerificationSampleMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VerificationSampleMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (VerificationSample).
+func (m *VerificationSampleMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VerificationSampleMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, verificationsample.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, verificationsample.FieldUpdatedAt)
+	}
+	if m.county != nil {
+		fields = append(fields, verificationsample.FieldCountyID)
+	}
+	if m.county_code != nil {
+		fields = append(fields, verificationsample.FieldCountyCode)
+	}
+	if m.year != nil {
+		fields = append(fields, verificationsample.FieldYear)
+	}
+	if m.size != nil {
+		fields = append(fields, verificationsample.FieldSize)
+	}
+	if m.seed != nil {
+		fields = append(fields, verificationsample.FieldSeed)
+	}
+	if m.algorithm != nil {
+		fields = append(fields, verificationsample.FieldAlgorithm)
+	}
+	if m.population != nil {
+		fields = append(fields, verificationsample.FieldPopulation)
+	}
+	if m.drawn_by != nil {
+		fields = append(fields, verificationsample.FieldDrawnByID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VerificationSampleMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case verificationsample.FieldCreatedAt:
+		return m.CreatedAt()
+	case verificationsample.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case verificationsample.FieldCountyID:
+		return m.CountyID()
+	case verificationsample.FieldCountyCode:
+		return m.CountyCode()
+	case verificationsample.FieldYear:
+		return m.Year()
+	case verificationsample.FieldSize:
+		return m.Size()
+	case verificationsample.FieldSeed:
+		return m.Seed()
+	case verificationsample.FieldAlgorithm:
+		return m.Algorithm()
+	case verificationsample.FieldPopulation:
+		return m.Population()
+	case verificationsample.FieldDrawnByID:
+		return m.DrawnByID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VerificationSampleMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case verificationsample.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case verificationsample.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case verificationsample.FieldCountyID:
+		return m.OldCountyID(ctx)
+	case verificationsample.FieldCountyCode:
+		return m.OldCountyCode(ctx)
+	case verificationsample.FieldYear:
+		return m.OldYear(ctx)
+	case verificationsample.FieldSize:
+		return m.OldSize(ctx)
+	case verificationsample.FieldSeed:
+		return m.OldSeed(ctx)
+	case verificationsample.FieldAlgorithm:
+		return m.OldAlgorithm(ctx)
+	case verificationsample.FieldPopulation:
+		return m.OldPopulation(ctx)
+	case verificationsample.FieldDrawnByID:
+		return m.OldDrawnByID(ctx)
+	}
+	return nil, fmt.Errorf("unknown VerificationSample field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VerificationSampleMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case verificationsample.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case verificationsample.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case verificationsample.FieldCountyID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCountyID(v)
+		return nil
+	case verificationsample.FieldCountyCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCountyCode(v)
+		return nil
+	case verificationsample.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case verificationsample.FieldSize:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSize(v)
+		return nil
+	case verificationsample.FieldSeed:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeed(v)
+		return nil
+	case verificationsample.FieldAlgorithm:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAlgorithm(v)
+		return nil
+	case verificationsample.FieldPopulation:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPopulation(v)
+		return nil
+	case verificationsample.FieldDrawnByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDrawnByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationSample field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VerificationSampleMutation) AddedFields() []string {
+	var fields []string
+	if m.addyear != nil {
+		fields = append(fields, verificationsample.FieldYear)
+	}
+	if m.addsize != nil {
+		fields = append(fields, verificationsample.FieldSize)
+	}
+	if m.addpopulation != nil {
+		fields = append(fields, verificationsample.FieldPopulation)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VerificationSampleMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case verificationsample.FieldYear:
+		return m.AddedYear()
+	case verificationsample.FieldSize:
+		return m.AddedSize()
+	case verificationsample.FieldPopulation:
+		return m.AddedPopulation()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VerificationSampleMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case verificationsample.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case verificationsample.FieldSize:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSize(v)
+		return nil
+	case verificationsample.FieldPopulation:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPopulation(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationSample numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VerificationSampleMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(verificationsample.FieldDrawnByID) {
+		fields = append(fields, verificationsample.FieldDrawnByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VerificationSampleMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VerificationSampleMutation) ClearField(name string) error {
+	switch name {
+	case verificationsample.FieldDrawnByID:
+		m.ClearDrawnByID()
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationSample nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VerificationSampleMutation) ResetField(name string) error {
+	switch name {
+	case verificationsample.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case verificationsample.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case verificationsample.FieldCountyID:
+		m.ResetCountyID()
+		return nil
+	case verificationsample.FieldCountyCode:
+		m.ResetCountyCode()
+		return nil
+	case verificationsample.FieldYear:
+		m.ResetYear()
+		return nil
+	case verificationsample.FieldSize:
+		m.ResetSize()
+		return nil
+	case verificationsample.FieldSeed:
+		m.ResetSeed()
+		return nil
+	case verificationsample.FieldAlgorithm:
+		m.ResetAlgorithm()
+		return nil
+	case verificationsample.FieldPopulation:
+		m.ResetPopulation()
+		return nil
+	case verificationsample.FieldDrawnByID:
+		m.ResetDrawnByID()
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationSample field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VerificationSampleMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.county != nil {
+		edges = append(edges, verificationsample.EdgeCounty)
+	}
+	if m.drawn_by != nil {
+		edges = append(edges, verificationsample.EdgeDrawnBy)
+	}
+	if m.households != nil {
+		edges = append(edges, verificationsample.EdgeHouseholds)
+	}
+	if m.visits != nil {
+		edges = append(edges, verificationsample.EdgeVisits)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VerificationSampleMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case verificationsample.EdgeCounty:
+		if id := m.county; id != nil {
+			return []ent.Value{*id}
+		}
+	case verificationsample.EdgeDrawnBy:
+		if id := m.drawn_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case verificationsample.EdgeHouseholds:
+		ids := make([]ent.Value, 0, len(m.households))
+		for id := range m.households {
+			ids = append(ids, id)
+		}
+		return ids
+	case verificationsample.EdgeVisits:
+		ids := make([]ent.Value, 0, len(m.visits))
+		for id := range m.visits {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VerificationSampleMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedhouseholds != nil {
+		edges = append(edges, verificationsample.EdgeHouseholds)
+	}
+	if m.removedvisits != nil {
+		edges = append(edges, verificationsample.EdgeVisits)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VerificationSampleMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case verificationsample.EdgeHouseholds:
+		ids := make([]ent.Value, 0, len(m.removedhouseholds))
+		for id := range m.removedhouseholds {
+			ids = append(ids, id)
+		}
+		return ids
+	case verificationsample.EdgeVisits:
+		ids := make([]ent.Value, 0, len(m.removedvisits))
+		for id := range m.removedvisits {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VerificationSampleMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedcounty {
+		edges = append(edges, verificationsample.EdgeCounty)
+	}
+	if m.cleareddrawn_by {
+		edges = append(edges, verificationsample.EdgeDrawnBy)
+	}
+	if m.clearedhouseholds {
+		edges = append(edges, verificationsample.EdgeHouseholds)
+	}
+	if m.clearedvisits {
+		edges = append(edges, verificationsample.EdgeVisits)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VerificationSampleMutation) EdgeCleared(name string) bool {
+	switch name {
+	case verificationsample.EdgeCounty:
+		return m.clearedcounty
+	case verificationsample.EdgeDrawnBy:
+		return m.cleareddrawn_by
+	case verificationsample.EdgeHouseholds:
+		return m.clearedhouseholds
+	case verificationsample.EdgeVisits:
+		return m.clearedvisits
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VerificationSampleMutation) ClearEdge(name string) error {
+	switch name {
+	case verificationsample.EdgeCounty:
+		m.ClearCounty()
+		return nil
+	case verificationsample.EdgeDrawnBy:
+		m.ClearDrawnBy()
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationSample unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VerificationSampleMutation) ResetEdge(name string) error {
+	switch name {
+	case verificationsample.EdgeCounty:
+		m.ResetCounty()
+		return nil
+	case verificationsample.EdgeDrawnBy:
+		m.ResetDrawnBy()
+		return nil
+	case verificationsample.EdgeHouseholds:
+		m.ResetHouseholds()
+		return nil
+	case verificationsample.EdgeVisits:
+		m.ResetVisits()
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationSample edge %s", name)
+}
+
+// VerificationVisitMutation represents an operation that mutates the VerificationVisit nodes in the graph.
+type VerificationVisitMutation struct {
+	config
+	op                      Op
+	typ                     string
+	id                      *int
+	created_at              *time.Time
+	updated_at              *time.Time
+	county_code             *string
+	year                    *int
+	addyear                 *int
+	visited_at              *time.Time
+	knows_supplier          *bool
+	confirms_mechanism      *bool
+	reported_income_fen     *int64
+	addreported_income_fen  *int64
+	ledger_income_fen       *int64
+	addledger_income_fen    *int64
+	satisfaction            *int
+	addsatisfaction         *int
+	discrepancy_share_bp    *int
+	adddiscrepancy_share_bp *int
+	discrepancy             *bool
+	notes                   *string
+	clearedFields           map[string]struct{}
+	sample                  *int
+	clearedsample           bool
+	household               *int
+	clearedhousehold        bool
+	benefit_link            *int
+	clearedbenefit_link     bool
+	supplier                *int
+	clearedsupplier         bool
+	evaluator               *int
+	clearedevaluator        bool
+	agreements              map[int]struct{}
+	removedagreements       map[int]struct{}
+	clearedagreements       bool
+	done                    bool
+	oldValue                func(context.Context) (*VerificationVisit, error)
+	predicates              []predicate.VerificationVisit
+}
+
+var _ ent.Mutation = (*VerificationVisitMutation)(nil)
+
+// verificationvisitOption allows management of the mutation configuration using functional options.
+type verificationvisitOption func(*VerificationVisitMutation)
+
+// newVerificationVisitMutation creates new mutation for the VerificationVisit entity.
+func newVerificationVisitMutation(c config, op Op, opts ...verificationvisitOption) *VerificationVisitMutation {
+	m := &VerificationVisitMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVerificationVisit,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVerificationVisitID sets the ID field of the mutation.
+func withVerificationVisitID(id int) verificationvisitOption {
+	return func(m *VerificationVisitMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *VerificationVisit
+		)
+		m.oldValue = func(ctx context.Context) (*VerificationVisit, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().VerificationVisit.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVerificationVisit sets the old VerificationVisit of the mutation.
+func withVerificationVisit(node *VerificationVisit) verificationvisitOption {
+	return func(m *VerificationVisitMutation) {
+		m.oldValue = func(context.Context) (*VerificationVisit, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VerificationVisitMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VerificationVisitMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VerificationVisitMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VerificationVisitMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().VerificationVisit.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *VerificationVisitMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *VerificationVisitMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *VerificationVisitMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *VerificationVisitMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *VerificationVisitMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *VerificationVisitMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSampleID sets the "sample_id" field.
+func (m *VerificationVisitMutation) SetSampleID(i int) {
+	m.sample = &i
+}
+
+// SampleID returns the value of the "sample_id" field in the mutation.
+func (m *VerificationVisitMutation) SampleID() (r int, exists bool) {
+	v := m.sample
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSampleID returns the old "sample_id" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldSampleID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSampleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSampleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSampleID: %w", err)
+	}
+	return oldValue.SampleID, nil
+}
+
+// ResetSampleID resets all changes to the "sample_id" field.
+func (m *VerificationVisitMutation) ResetSampleID() {
+	m.sample = nil
+}
+
+// SetHouseholdID sets the "household_id" field.
+func (m *VerificationVisitMutation) SetHouseholdID(i int) {
+	m.household = &i
+}
+
+// HouseholdID returns the value of the "household_id" field in the mutation.
+func (m *VerificationVisitMutation) HouseholdID() (r int, exists bool) {
+	v := m.household
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHouseholdID returns the old "household_id" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldHouseholdID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHouseholdID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHouseholdID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHouseholdID: %w", err)
+	}
+	return oldValue.HouseholdID, nil
+}
+
+// ResetHouseholdID resets all changes to the "household_id" field.
+func (m *VerificationVisitMutation) ResetHouseholdID() {
+	m.household = nil
+}
+
+// SetBenefitLinkID sets the "benefit_link_id" field.
+func (m *VerificationVisitMutation) SetBenefitLinkID(i int) {
+	m.benefit_link = &i
+}
+
+// BenefitLinkID returns the value of the "benefit_link_id" field in the mutation.
+func (m *VerificationVisitMutation) BenefitLinkID() (r int, exists bool) {
+	v := m.benefit_link
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBenefitLinkID returns the old "benefit_link_id" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldBenefitLinkID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBenefitLinkID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBenefitLinkID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBenefitLinkID: %w", err)
+	}
+	return oldValue.BenefitLinkID, nil
+}
+
+// ResetBenefitLinkID resets all changes to the "benefit_link_id" field.
+func (m *VerificationVisitMutation) ResetBenefitLinkID() {
+	m.benefit_link = nil
+}
+
+// SetSupplierID sets the "supplier_id" field.
+func (m *VerificationVisitMutation) SetSupplierID(i int) {
+	m.supplier = &i
+}
+
+// SupplierID returns the value of the "supplier_id" field in the mutation.
+func (m *VerificationVisitMutation) SupplierID() (r int, exists bool) {
+	v := m.supplier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSupplierID returns the old "supplier_id" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldSupplierID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSupplierID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSupplierID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSupplierID: %w", err)
+	}
+	return oldValue.SupplierID, nil
+}
+
+// ResetSupplierID resets all changes to the "supplier_id" field.
+func (m *VerificationVisitMutation) ResetSupplierID() {
+	m.supplier = nil
+}
+
+// SetCountyCode sets the "county_code" field.
+func (m *VerificationVisitMutation) SetCountyCode(s string) {
+	m.county_code = &s
+}
+
+// CountyCode returns the value of the "county_code" field in the mutation.
+func (m *VerificationVisitMutation) CountyCode() (r string, exists bool) {
+	v := m.county_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCountyCode returns the old "county_code" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldCountyCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCountyCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCountyCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCountyCode: %w", err)
+	}
+	return oldValue.CountyCode, nil
+}
+
+// ResetCountyCode resets all changes to the "county_code" field.
+func (m *VerificationVisitMutation) ResetCountyCode() {
+	m.county_code = nil
+}
+
+// SetYear sets the "year" field.
+func (m *VerificationVisitMutation) SetYear(i int) {
+	m.year = &i
+	m.addyear = nil
+}
+
+// Year returns the value of the "year" field in the mutation.
+func (m *VerificationVisitMutation) Year() (r int, exists bool) {
+	v := m.year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldYear returns the old "year" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldYear: %w", err)
+	}
+	return oldValue.Year, nil
+}
+
+// AddYear adds i to the "year" field.
+func (m *VerificationVisitMutation) AddYear(i int) {
+	if m.addyear != nil {
+		*m.addyear += i
+	} else {
+		m.addyear = &i
+	}
+}
+
+// AddedYear returns the value that was added to the "year" field in this mutation.
+func (m *VerificationVisitMutation) AddedYear() (r int, exists bool) {
+	v := m.addyear
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetYear resets all changes to the "year" field.
+func (m *VerificationVisitMutation) ResetYear() {
+	m.year = nil
+	m.addyear = nil
+}
+
+// SetVisitedAt sets the "visited_at" field.
+func (m *VerificationVisitMutation) SetVisitedAt(t time.Time) {
+	m.visited_at = &t
+}
+
+// VisitedAt returns the value of the "visited_at" field in the mutation.
+func (m *VerificationVisitMutation) VisitedAt() (r time.Time, exists bool) {
+	v := m.visited_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVisitedAt returns the old "visited_at" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldVisitedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVisitedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVisitedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVisitedAt: %w", err)
+	}
+	return oldValue.VisitedAt, nil
+}
+
+// ResetVisitedAt resets all changes to the "visited_at" field.
+func (m *VerificationVisitMutation) ResetVisitedAt() {
+	m.visited_at = nil
+}
+
+// SetKnowsSupplier sets the "knows_supplier" field.
+func (m *VerificationVisitMutation) SetKnowsSupplier(b bool) {
+	m.knows_supplier = &b
+}
+
+// KnowsSupplier returns the value of the "knows_supplier" field in the mutation.
+func (m *VerificationVisitMutation) KnowsSupplier() (r bool, exists bool) {
+	v := m.knows_supplier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKnowsSupplier returns the old "knows_supplier" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldKnowsSupplier(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKnowsSupplier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKnowsSupplier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKnowsSupplier: %w", err)
+	}
+	return oldValue.KnowsSupplier, nil
+}
+
+// ResetKnowsSupplier resets all changes to the "knows_supplier" field.
+func (m *VerificationVisitMutation) ResetKnowsSupplier() {
+	m.knows_supplier = nil
+}
+
+// SetConfirmsMechanism sets the "confirms_mechanism" field.
+func (m *VerificationVisitMutation) SetConfirmsMechanism(b bool) {
+	m.confirms_mechanism = &b
+}
+
+// ConfirmsMechanism returns the value of the "confirms_mechanism" field in the mutation.
+func (m *VerificationVisitMutation) ConfirmsMechanism() (r bool, exists bool) {
+	v := m.confirms_mechanism
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConfirmsMechanism returns the old "confirms_mechanism" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldConfirmsMechanism(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConfirmsMechanism is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConfirmsMechanism requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConfirmsMechanism: %w", err)
+	}
+	return oldValue.ConfirmsMechanism, nil
+}
+
+// ResetConfirmsMechanism resets all changes to the "confirms_mechanism" field.
+func (m *VerificationVisitMutation) ResetConfirmsMechanism() {
+	m.confirms_mechanism = nil
+}
+
+// SetReportedIncomeFen sets the "reported_income_fen" field.
+func (m *VerificationVisitMutation) SetReportedIncomeFen(i int64) {
+	m.reported_income_fen = &i
+	m.addreported_income_fen = nil
+}
+
+// ReportedIncomeFen returns the value of the "reported_income_fen" field in the mutation.
+func (m *VerificationVisitMutation) ReportedIncomeFen() (r int64, exists bool) {
+	v := m.reported_income_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReportedIncomeFen returns the old "reported_income_fen" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldReportedIncomeFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReportedIncomeFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReportedIncomeFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReportedIncomeFen: %w", err)
+	}
+	return oldValue.ReportedIncomeFen, nil
+}
+
+// AddReportedIncomeFen adds i to the "reported_income_fen" field.
+func (m *VerificationVisitMutation) AddReportedIncomeFen(i int64) {
+	if m.addreported_income_fen != nil {
+		*m.addreported_income_fen += i
+	} else {
+		m.addreported_income_fen = &i
+	}
+}
+
+// AddedReportedIncomeFen returns the value that was added to the "reported_income_fen" field in this mutation.
+func (m *VerificationVisitMutation) AddedReportedIncomeFen() (r int64, exists bool) {
+	v := m.addreported_income_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReportedIncomeFen resets all changes to the "reported_income_fen" field.
+func (m *VerificationVisitMutation) ResetReportedIncomeFen() {
+	m.reported_income_fen = nil
+	m.addreported_income_fen = nil
+}
+
+// SetLedgerIncomeFen sets the "ledger_income_fen" field.
+func (m *VerificationVisitMutation) SetLedgerIncomeFen(i int64) {
+	m.ledger_income_fen = &i
+	m.addledger_income_fen = nil
+}
+
+// LedgerIncomeFen returns the value of the "ledger_income_fen" field in the mutation.
+func (m *VerificationVisitMutation) LedgerIncomeFen() (r int64, exists bool) {
+	v := m.ledger_income_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLedgerIncomeFen returns the old "ledger_income_fen" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldLedgerIncomeFen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLedgerIncomeFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLedgerIncomeFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLedgerIncomeFen: %w", err)
+	}
+	return oldValue.LedgerIncomeFen, nil
+}
+
+// AddLedgerIncomeFen adds i to the "ledger_income_fen" field.
+func (m *VerificationVisitMutation) AddLedgerIncomeFen(i int64) {
+	if m.addledger_income_fen != nil {
+		*m.addledger_income_fen += i
+	} else {
+		m.addledger_income_fen = &i
+	}
+}
+
+// AddedLedgerIncomeFen returns the value that was added to the "ledger_income_fen" field in this mutation.
+func (m *VerificationVisitMutation) AddedLedgerIncomeFen() (r int64, exists bool) {
+	v := m.addledger_income_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLedgerIncomeFen resets all changes to the "ledger_income_fen" field.
+func (m *VerificationVisitMutation) ResetLedgerIncomeFen() {
+	m.ledger_income_fen = nil
+	m.addledger_income_fen = nil
+}
+
+// SetSatisfaction sets the "satisfaction" field.
+func (m *VerificationVisitMutation) SetSatisfaction(i int) {
+	m.satisfaction = &i
+	m.addsatisfaction = nil
+}
+
+// Satisfaction returns the value of the "satisfaction" field in the mutation.
+func (m *VerificationVisitMutation) Satisfaction() (r int, exists bool) {
+	v := m.satisfaction
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSatisfaction returns the old "satisfaction" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldSatisfaction(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSatisfaction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSatisfaction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSatisfaction: %w", err)
+	}
+	return oldValue.Satisfaction, nil
+}
+
+// AddSatisfaction adds i to the "satisfaction" field.
+func (m *VerificationVisitMutation) AddSatisfaction(i int) {
+	if m.addsatisfaction != nil {
+		*m.addsatisfaction += i
+	} else {
+		m.addsatisfaction = &i
+	}
+}
+
+// AddedSatisfaction returns the value that was added to the "satisfaction" field in this mutation.
+func (m *VerificationVisitMutation) AddedSatisfaction() (r int, exists bool) {
+	v := m.addsatisfaction
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSatisfaction resets all changes to the "satisfaction" field.
+func (m *VerificationVisitMutation) ResetSatisfaction() {
+	m.satisfaction = nil
+	m.addsatisfaction = nil
+}
+
+// SetDiscrepancyShareBp sets the "discrepancy_share_bp" field.
+func (m *VerificationVisitMutation) SetDiscrepancyShareBp(i int) {
+	m.discrepancy_share_bp = &i
+	m.adddiscrepancy_share_bp = nil
+}
+
+// DiscrepancyShareBp returns the value of the "discrepancy_share_bp" field in the mutation.
+func (m *VerificationVisitMutation) DiscrepancyShareBp() (r int, exists bool) {
+	v := m.discrepancy_share_bp
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDiscrepancyShareBp returns the old "discrepancy_share_bp" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldDiscrepancyShareBp(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDiscrepancyShareBp is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDiscrepancyShareBp requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDiscrepancyShareBp: %w", err)
+	}
+	return oldValue.DiscrepancyShareBp, nil
+}
+
+// AddDiscrepancyShareBp adds i to the "discrepancy_share_bp" field.
+func (m *VerificationVisitMutation) AddDiscrepancyShareBp(i int) {
+	if m.adddiscrepancy_share_bp != nil {
+		*m.adddiscrepancy_share_bp += i
+	} else {
+		m.adddiscrepancy_share_bp = &i
+	}
+}
+
+// AddedDiscrepancyShareBp returns the value that was added to the "discrepancy_share_bp" field in this mutation.
+func (m *VerificationVisitMutation) AddedDiscrepancyShareBp() (r int, exists bool) {
+	v := m.adddiscrepancy_share_bp
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDiscrepancyShareBp resets all changes to the "discrepancy_share_bp" field.
+func (m *VerificationVisitMutation) ResetDiscrepancyShareBp() {
+	m.discrepancy_share_bp = nil
+	m.adddiscrepancy_share_bp = nil
+}
+
+// SetDiscrepancy sets the "discrepancy" field.
+func (m *VerificationVisitMutation) SetDiscrepancy(b bool) {
+	m.discrepancy = &b
+}
+
+// Discrepancy returns the value of the "discrepancy" field in the mutation.
+func (m *VerificationVisitMutation) Discrepancy() (r bool, exists bool) {
+	v := m.discrepancy
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDiscrepancy returns the old "discrepancy" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldDiscrepancy(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDiscrepancy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDiscrepancy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDiscrepancy: %w", err)
+	}
+	return oldValue.Discrepancy, nil
+}
+
+// ResetDiscrepancy resets all changes to the "discrepancy" field.
+func (m *VerificationVisitMutation) ResetDiscrepancy() {
+	m.discrepancy = nil
+}
+
+// SetNotes sets the "notes" field.
+func (m *VerificationVisitMutation) SetNotes(s string) {
+	m.notes = &s
+}
+
+// Notes returns the value of the "notes" field in the mutation.
+func (m *VerificationVisitMutation) Notes() (r string, exists bool) {
+	v := m.notes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotes returns the old "notes" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldNotes(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotes: %w", err)
+	}
+	return oldValue.Notes, nil
+}
+
+// ClearNotes clears the value of the "notes" field.
+func (m *VerificationVisitMutation) ClearNotes() {
+	m.notes = nil
+	m.clearedFields[verificationvisit.FieldNotes] = struct{}{}
+}
+
+// NotesCleared returns if the "notes" field was cleared in this mutation.
+func (m *VerificationVisitMutation) NotesCleared() bool {
+	_, ok := m.clearedFields[verificationvisit.FieldNotes]
+	return ok
+}
+
+// ResetNotes resets all changes to the "notes" field.
+func (m *VerificationVisitMutation) ResetNotes() {
+	m.notes = nil
+	delete(m.clearedFields, verificationvisit.FieldNotes)
+}
+
+// SetEvaluatorID sets the "evaluator_id" field.
+func (m *VerificationVisitMutation) SetEvaluatorID(i int) {
+	m.evaluator = &i
+}
+
+// EvaluatorID returns the value of the "evaluator_id" field in the mutation.
+func (m *VerificationVisitMutation) EvaluatorID() (r int, exists bool) {
+	v := m.evaluator
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvaluatorID returns the old "evaluator_id" field's value of the VerificationVisit entity.
+// If the VerificationVisit object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VerificationVisitMutation) OldEvaluatorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvaluatorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvaluatorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvaluatorID: %w", err)
+	}
+	return oldValue.EvaluatorID, nil
+}
+
+// ClearEvaluatorID clears the value of the "evaluator_id" field.
+func (m *VerificationVisitMutation) ClearEvaluatorID() {
+	m.evaluator = nil
+	m.clearedFields[verificationvisit.FieldEvaluatorID] = struct{}{}
+}
+
+// EvaluatorIDCleared returns if the "evaluator_id" field was cleared in this mutation.
+func (m *VerificationVisitMutation) EvaluatorIDCleared() bool {
+	_, ok := m.clearedFields[verificationvisit.FieldEvaluatorID]
+	return ok
+}
+
+// ResetEvaluatorID resets all changes to the "evaluator_id" field.
+func (m *VerificationVisitMutation) ResetEvaluatorID() {
+	m.evaluator = nil
+	delete(m.clearedFields, verificationvisit.FieldEvaluatorID)
+}
+
+// ClearSample clears the "sample" edge to the VerificationSample entity.
+func (m *VerificationVisitMutation) ClearSample() {
+	m.clearedsample = true
+	m.clearedFields[verificationvisit.FieldSampleID] = struct{}{}
+}
+
+// SampleCleared reports if the "sample" edge to the VerificationSample entity was cleared.
+func (m *VerificationVisitMutation) SampleCleared() bool {
+	return m.clearedsample
+}
+
+// SampleIDs returns the "sample" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SampleID instead. It exists only for internal usage by the builders.
+func (m *VerificationVisitMutation) SampleIDs() (ids []int) {
+	if id := m.sample; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSample resets all changes to the "sample" edge.
+func (m *VerificationVisitMutation) ResetSample() {
+	m.sample = nil
+	m.clearedsample = false
+}
+
+// ClearHousehold clears the "household" edge to the Household entity.
+func (m *VerificationVisitMutation) ClearHousehold() {
+	m.clearedhousehold = true
+	m.clearedFields[verificationvisit.FieldHouseholdID] = struct{}{}
+}
+
+// HouseholdCleared reports if the "household" edge to the Household entity was cleared.
+func (m *VerificationVisitMutation) HouseholdCleared() bool {
+	return m.clearedhousehold
+}
+
+// HouseholdIDs returns the "household" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// HouseholdID instead. It exists only for internal usage by the builders.
+func (m *VerificationVisitMutation) HouseholdIDs() (ids []int) {
+	if id := m.household; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetHousehold resets all changes to the "household" edge.
+func (m *VerificationVisitMutation) ResetHousehold() {
+	m.household = nil
+	m.clearedhousehold = false
+}
+
+// ClearBenefitLink clears the "benefit_link" edge to the BenefitLink entity.
+func (m *VerificationVisitMutation) ClearBenefitLink() {
+	m.clearedbenefit_link = true
+	m.clearedFields[verificationvisit.FieldBenefitLinkID] = struct{}{}
+}
+
+// BenefitLinkCleared reports if the "benefit_link" edge to the BenefitLink entity was cleared.
+func (m *VerificationVisitMutation) BenefitLinkCleared() bool {
+	return m.clearedbenefit_link
+}
+
+// BenefitLinkIDs returns the "benefit_link" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BenefitLinkID instead. It exists only for internal usage by the builders.
+func (m *VerificationVisitMutation) BenefitLinkIDs() (ids []int) {
+	if id := m.benefit_link; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBenefitLink resets all changes to the "benefit_link" edge.
+func (m *VerificationVisitMutation) ResetBenefitLink() {
+	m.benefit_link = nil
+	m.clearedbenefit_link = false
+}
+
+// ClearSupplier clears the "supplier" edge to the Organization entity.
+func (m *VerificationVisitMutation) ClearSupplier() {
+	m.clearedsupplier = true
+	m.clearedFields[verificationvisit.FieldSupplierID] = struct{}{}
+}
+
+// SupplierCleared reports if the "supplier" edge to the Organization entity was cleared.
+func (m *VerificationVisitMutation) SupplierCleared() bool {
+	return m.clearedsupplier
+}
+
+// SupplierIDs returns the "supplier" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SupplierID instead. It exists only for internal usage by the builders.
+func (m *VerificationVisitMutation) SupplierIDs() (ids []int) {
+	if id := m.supplier; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSupplier resets all changes to the "supplier" edge.
+func (m *VerificationVisitMutation) ResetSupplier() {
+	m.supplier = nil
+	m.clearedsupplier = false
+}
+
+// ClearEvaluator clears the "evaluator" edge to the User entity.
+func (m *VerificationVisitMutation) ClearEvaluator() {
+	m.clearedevaluator = true
+	m.clearedFields[verificationvisit.FieldEvaluatorID] = struct{}{}
+}
+
+// EvaluatorCleared reports if the "evaluator" edge to the User entity was cleared.
+func (m *VerificationVisitMutation) EvaluatorCleared() bool {
+	return m.EvaluatorIDCleared() || m.clearedevaluator
+}
+
+// EvaluatorIDs returns the "evaluator" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// EvaluatorID instead. It exists only for internal usage by the builders.
+func (m *VerificationVisitMutation) EvaluatorIDs() (ids []int) {
+	if id := m.evaluator; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetEvaluator resets all changes to the "evaluator" edge.
+func (m *VerificationVisitMutation) ResetEvaluator() {
+	m.evaluator = nil
+	m.clearedevaluator = false
+}
+
+// AddAgreementIDs adds the "agreements" edge to the Agreement entity by ids.
+func (m *VerificationVisitMutation) AddAgreementIDs(ids ...int) {
+	if m.agreements == nil {
+		m.agreements = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.agreements[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAgreements clears the "agreements" edge to the Agreement entity.
+func (m *VerificationVisitMutation) ClearAgreements() {
+	m.clearedagreements = true
+}
+
+// AgreementsCleared reports if the "agreements" edge to the Agreement entity was cleared.
+func (m *VerificationVisitMutation) AgreementsCleared() bool {
+	return m.clearedagreements
+}
+
+// RemoveAgreementIDs removes the "agreements" edge to the Agreement entity by IDs.
+func (m *VerificationVisitMutation) RemoveAgreementIDs(ids ...int) {
+	if m.removedagreements == nil {
+		m.removedagreements = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.agreements, ids[i])
+		m.removedagreements[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAgreements returns the removed IDs of the "agreements" edge to the Agreement entity.
+func (m *VerificationVisitMutation) RemovedAgreementsIDs() (ids []int) {
+	for id := range m.removedagreements {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AgreementsIDs returns the "agreements" edge IDs in the mutation.
+func (m *VerificationVisitMutation) AgreementsIDs() (ids []int) {
+	for id := range m.agreements {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAgreements resets all changes to the "agreements" edge.
+func (m *VerificationVisitMutation) ResetAgreements() {
+	m.agreements = nil
+	m.clearedagreements = false
+	m.removedagreements = nil
+}
+
+// Where appends a list predicates to the VerificationVisitMutation builder.
+func (m *VerificationVisitMutation) Where(ps ...predicate.VerificationVisit) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VerificationVisitMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VerificationVisitMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.VerificationVisit, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VerificationVisitMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VerificationVisitMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (VerificationVisit).
+func (m *VerificationVisitMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VerificationVisitMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, verificationvisit.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, verificationvisit.FieldUpdatedAt)
+	}
+	if m.sample != nil {
+		fields = append(fields, verificationvisit.FieldSampleID)
+	}
+	if m.household != nil {
+		fields = append(fields, verificationvisit.FieldHouseholdID)
+	}
+	if m.benefit_link != nil {
+		fields = append(fields, verificationvisit.FieldBenefitLinkID)
+	}
+	if m.supplier != nil {
+		fields = append(fields, verificationvisit.FieldSupplierID)
+	}
+	if m.county_code != nil {
+		fields = append(fields, verificationvisit.FieldCountyCode)
+	}
+	if m.year != nil {
+		fields = append(fields, verificationvisit.FieldYear)
+	}
+	if m.visited_at != nil {
+		fields = append(fields, verificationvisit.FieldVisitedAt)
+	}
+	if m.knows_supplier != nil {
+		fields = append(fields, verificationvisit.FieldKnowsSupplier)
+	}
+	if m.confirms_mechanism != nil {
+		fields = append(fields, verificationvisit.FieldConfirmsMechanism)
+	}
+	if m.reported_income_fen != nil {
+		fields = append(fields, verificationvisit.FieldReportedIncomeFen)
+	}
+	if m.ledger_income_fen != nil {
+		fields = append(fields, verificationvisit.FieldLedgerIncomeFen)
+	}
+	if m.satisfaction != nil {
+		fields = append(fields, verificationvisit.FieldSatisfaction)
+	}
+	if m.discrepancy_share_bp != nil {
+		fields = append(fields, verificationvisit.FieldDiscrepancyShareBp)
+	}
+	if m.discrepancy != nil {
+		fields = append(fields, verificationvisit.FieldDiscrepancy)
+	}
+	if m.notes != nil {
+		fields = append(fields, verificationvisit.FieldNotes)
+	}
+	if m.evaluator != nil {
+		fields = append(fields, verificationvisit.FieldEvaluatorID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VerificationVisitMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case verificationvisit.FieldCreatedAt:
+		return m.CreatedAt()
+	case verificationvisit.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case verificationvisit.FieldSampleID:
+		return m.SampleID()
+	case verificationvisit.FieldHouseholdID:
+		return m.HouseholdID()
+	case verificationvisit.FieldBenefitLinkID:
+		return m.BenefitLinkID()
+	case verificationvisit.FieldSupplierID:
+		return m.SupplierID()
+	case verificationvisit.FieldCountyCode:
+		return m.CountyCode()
+	case verificationvisit.FieldYear:
+		return m.Year()
+	case verificationvisit.FieldVisitedAt:
+		return m.VisitedAt()
+	case verificationvisit.FieldKnowsSupplier:
+		return m.KnowsSupplier()
+	case verificationvisit.FieldConfirmsMechanism:
+		return m.ConfirmsMechanism()
+	case verificationvisit.FieldReportedIncomeFen:
+		return m.ReportedIncomeFen()
+	case verificationvisit.FieldLedgerIncomeFen:
+		return m.LedgerIncomeFen()
+	case verificationvisit.FieldSatisfaction:
+		return m.Satisfaction()
+	case verificationvisit.FieldDiscrepancyShareBp:
+		return m.DiscrepancyShareBp()
+	case verificationvisit.FieldDiscrepancy:
+		return m.Discrepancy()
+	case verificationvisit.FieldNotes:
+		return m.Notes()
+	case verificationvisit.FieldEvaluatorID:
+		return m.EvaluatorID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VerificationVisitMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case verificationvisit.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case verificationvisit.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case verificationvisit.FieldSampleID:
+		return m.OldSampleID(ctx)
+	case verificationvisit.FieldHouseholdID:
+		return m.OldHouseholdID(ctx)
+	case verificationvisit.FieldBenefitLinkID:
+		return m.OldBenefitLinkID(ctx)
+	case verificationvisit.FieldSupplierID:
+		return m.OldSupplierID(ctx)
+	case verificationvisit.FieldCountyCode:
+		return m.OldCountyCode(ctx)
+	case verificationvisit.FieldYear:
+		return m.OldYear(ctx)
+	case verificationvisit.FieldVisitedAt:
+		return m.OldVisitedAt(ctx)
+	case verificationvisit.FieldKnowsSupplier:
+		return m.OldKnowsSupplier(ctx)
+	case verificationvisit.FieldConfirmsMechanism:
+		return m.OldConfirmsMechanism(ctx)
+	case verificationvisit.FieldReportedIncomeFen:
+		return m.OldReportedIncomeFen(ctx)
+	case verificationvisit.FieldLedgerIncomeFen:
+		return m.OldLedgerIncomeFen(ctx)
+	case verificationvisit.FieldSatisfaction:
+		return m.OldSatisfaction(ctx)
+	case verificationvisit.FieldDiscrepancyShareBp:
+		return m.OldDiscrepancyShareBp(ctx)
+	case verificationvisit.FieldDiscrepancy:
+		return m.OldDiscrepancy(ctx)
+	case verificationvisit.FieldNotes:
+		return m.OldNotes(ctx)
+	case verificationvisit.FieldEvaluatorID:
+		return m.OldEvaluatorID(ctx)
+	}
+	return nil, fmt.Errorf("unknown VerificationVisit field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VerificationVisitMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case verificationvisit.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case verificationvisit.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case verificationvisit.FieldSampleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSampleID(v)
+		return nil
+	case verificationvisit.FieldHouseholdID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHouseholdID(v)
+		return nil
+	case verificationvisit.FieldBenefitLinkID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBenefitLinkID(v)
+		return nil
+	case verificationvisit.FieldSupplierID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSupplierID(v)
+		return nil
+	case verificationvisit.FieldCountyCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCountyCode(v)
+		return nil
+	case verificationvisit.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetYear(v)
+		return nil
+	case verificationvisit.FieldVisitedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVisitedAt(v)
+		return nil
+	case verificationvisit.FieldKnowsSupplier:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKnowsSupplier(v)
+		return nil
+	case verificationvisit.FieldConfirmsMechanism:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConfirmsMechanism(v)
+		return nil
+	case verificationvisit.FieldReportedIncomeFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReportedIncomeFen(v)
+		return nil
+	case verificationvisit.FieldLedgerIncomeFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLedgerIncomeFen(v)
+		return nil
+	case verificationvisit.FieldSatisfaction:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSatisfaction(v)
+		return nil
+	case verificationvisit.FieldDiscrepancyShareBp:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDiscrepancyShareBp(v)
+		return nil
+	case verificationvisit.FieldDiscrepancy:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDiscrepancy(v)
+		return nil
+	case verificationvisit.FieldNotes:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotes(v)
+		return nil
+	case verificationvisit.FieldEvaluatorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvaluatorID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationVisit field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VerificationVisitMutation) AddedFields() []string {
+	var fields []string
+	if m.addyear != nil {
+		fields = append(fields, verificationvisit.FieldYear)
+	}
+	if m.addreported_income_fen != nil {
+		fields = append(fields, verificationvisit.FieldReportedIncomeFen)
+	}
+	if m.addledger_income_fen != nil {
+		fields = append(fields, verificationvisit.FieldLedgerIncomeFen)
+	}
+	if m.addsatisfaction != nil {
+		fields = append(fields, verificationvisit.FieldSatisfaction)
+	}
+	if m.adddiscrepancy_share_bp != nil {
+		fields = append(fields, verificationvisit.FieldDiscrepancyShareBp)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VerificationVisitMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case verificationvisit.FieldYear:
+		return m.AddedYear()
+	case verificationvisit.FieldReportedIncomeFen:
+		return m.AddedReportedIncomeFen()
+	case verificationvisit.FieldLedgerIncomeFen:
+		return m.AddedLedgerIncomeFen()
+	case verificationvisit.FieldSatisfaction:
+		return m.AddedSatisfaction()
+	case verificationvisit.FieldDiscrepancyShareBp:
+		return m.AddedDiscrepancyShareBp()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VerificationVisitMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case verificationvisit.FieldYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddYear(v)
+		return nil
+	case verificationvisit.FieldReportedIncomeFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReportedIncomeFen(v)
+		return nil
+	case verificationvisit.FieldLedgerIncomeFen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLedgerIncomeFen(v)
+		return nil
+	case verificationvisit.FieldSatisfaction:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSatisfaction(v)
+		return nil
+	case verificationvisit.FieldDiscrepancyShareBp:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDiscrepancyShareBp(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationVisit numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VerificationVisitMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(verificationvisit.FieldNotes) {
+		fields = append(fields, verificationvisit.FieldNotes)
+	}
+	if m.FieldCleared(verificationvisit.FieldEvaluatorID) {
+		fields = append(fields, verificationvisit.FieldEvaluatorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VerificationVisitMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VerificationVisitMutation) ClearField(name string) error {
+	switch name {
+	case verificationvisit.FieldNotes:
+		m.ClearNotes()
+		return nil
+	case verificationvisit.FieldEvaluatorID:
+		m.ClearEvaluatorID()
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationVisit nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VerificationVisitMutation) ResetField(name string) error {
+	switch name {
+	case verificationvisit.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case verificationvisit.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case verificationvisit.FieldSampleID:
+		m.ResetSampleID()
+		return nil
+	case verificationvisit.FieldHouseholdID:
+		m.ResetHouseholdID()
+		return nil
+	case verificationvisit.FieldBenefitLinkID:
+		m.ResetBenefitLinkID()
+		return nil
+	case verificationvisit.FieldSupplierID:
+		m.ResetSupplierID()
+		return nil
+	case verificationvisit.FieldCountyCode:
+		m.ResetCountyCode()
+		return nil
+	case verificationvisit.FieldYear:
+		m.ResetYear()
+		return nil
+	case verificationvisit.FieldVisitedAt:
+		m.ResetVisitedAt()
+		return nil
+	case verificationvisit.FieldKnowsSupplier:
+		m.ResetKnowsSupplier()
+		return nil
+	case verificationvisit.FieldConfirmsMechanism:
+		m.ResetConfirmsMechanism()
+		return nil
+	case verificationvisit.FieldReportedIncomeFen:
+		m.ResetReportedIncomeFen()
+		return nil
+	case verificationvisit.FieldLedgerIncomeFen:
+		m.ResetLedgerIncomeFen()
+		return nil
+	case verificationvisit.FieldSatisfaction:
+		m.ResetSatisfaction()
+		return nil
+	case verificationvisit.FieldDiscrepancyShareBp:
+		m.ResetDiscrepancyShareBp()
+		return nil
+	case verificationvisit.FieldDiscrepancy:
+		m.ResetDiscrepancy()
+		return nil
+	case verificationvisit.FieldNotes:
+		m.ResetNotes()
+		return nil
+	case verificationvisit.FieldEvaluatorID:
+		m.ResetEvaluatorID()
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationVisit field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VerificationVisitMutation) AddedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.sample != nil {
+		edges = append(edges, verificationvisit.EdgeSample)
+	}
+	if m.household != nil {
+		edges = append(edges, verificationvisit.EdgeHousehold)
+	}
+	if m.benefit_link != nil {
+		edges = append(edges, verificationvisit.EdgeBenefitLink)
+	}
+	if m.supplier != nil {
+		edges = append(edges, verificationvisit.EdgeSupplier)
+	}
+	if m.evaluator != nil {
+		edges = append(edges, verificationvisit.EdgeEvaluator)
+	}
+	if m.agreements != nil {
+		edges = append(edges, verificationvisit.EdgeAgreements)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VerificationVisitMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case verificationvisit.EdgeSample:
+		if id := m.sample; id != nil {
+			return []ent.Value{*id}
+		}
+	case verificationvisit.EdgeHousehold:
+		if id := m.household; id != nil {
+			return []ent.Value{*id}
+		}
+	case verificationvisit.EdgeBenefitLink:
+		if id := m.benefit_link; id != nil {
+			return []ent.Value{*id}
+		}
+	case verificationvisit.EdgeSupplier:
+		if id := m.supplier; id != nil {
+			return []ent.Value{*id}
+		}
+	case verificationvisit.EdgeEvaluator:
+		if id := m.evaluator; id != nil {
+			return []ent.Value{*id}
+		}
+	case verificationvisit.EdgeAgreements:
+		ids := make([]ent.Value, 0, len(m.agreements))
+		for id := range m.agreements {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VerificationVisitMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.removedagreements != nil {
+		edges = append(edges, verificationvisit.EdgeAgreements)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VerificationVisitMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case verificationvisit.EdgeAgreements:
+		ids := make([]ent.Value, 0, len(m.removedagreements))
+		for id := range m.removedagreements {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VerificationVisitMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.clearedsample {
+		edges = append(edges, verificationvisit.EdgeSample)
+	}
+	if m.clearedhousehold {
+		edges = append(edges, verificationvisit.EdgeHousehold)
+	}
+	if m.clearedbenefit_link {
+		edges = append(edges, verificationvisit.EdgeBenefitLink)
+	}
+	if m.clearedsupplier {
+		edges = append(edges, verificationvisit.EdgeSupplier)
+	}
+	if m.clearedevaluator {
+		edges = append(edges, verificationvisit.EdgeEvaluator)
+	}
+	if m.clearedagreements {
+		edges = append(edges, verificationvisit.EdgeAgreements)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VerificationVisitMutation) EdgeCleared(name string) bool {
+	switch name {
+	case verificationvisit.EdgeSample:
+		return m.clearedsample
+	case verificationvisit.EdgeHousehold:
+		return m.clearedhousehold
+	case verificationvisit.EdgeBenefitLink:
+		return m.clearedbenefit_link
+	case verificationvisit.EdgeSupplier:
+		return m.clearedsupplier
+	case verificationvisit.EdgeEvaluator:
+		return m.clearedevaluator
+	case verificationvisit.EdgeAgreements:
+		return m.clearedagreements
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VerificationVisitMutation) ClearEdge(name string) error {
+	switch name {
+	case verificationvisit.EdgeSample:
+		m.ClearSample()
+		return nil
+	case verificationvisit.EdgeHousehold:
+		m.ClearHousehold()
+		return nil
+	case verificationvisit.EdgeBenefitLink:
+		m.ClearBenefitLink()
+		return nil
+	case verificationvisit.EdgeSupplier:
+		m.ClearSupplier()
+		return nil
+	case verificationvisit.EdgeEvaluator:
+		m.ClearEvaluator()
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationVisit unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VerificationVisitMutation) ResetEdge(name string) error {
+	switch name {
+	case verificationvisit.EdgeSample:
+		m.ResetSample()
+		return nil
+	case verificationvisit.EdgeHousehold:
+		m.ResetHousehold()
+		return nil
+	case verificationvisit.EdgeBenefitLink:
+		m.ResetBenefitLink()
+		return nil
+	case verificationvisit.EdgeSupplier:
+		m.ResetSupplier()
+		return nil
+	case verificationvisit.EdgeEvaluator:
+		m.ResetEvaluator()
+		return nil
+	case verificationvisit.EdgeAgreements:
+		m.ResetAgreements()
+		return nil
+	}
+	return fmt.Errorf("unknown VerificationVisit edge %s", name)
 }

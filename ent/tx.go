@@ -32,6 +32,8 @@ type Tx struct {
 	Certification *CertificationClient
 	// CreditTotal is the client for interacting with the CreditTotal builders.
 	CreditTotal *CreditTotalClient
+	// ExitSlackCase is the client for interacting with the ExitSlackCase builders.
+	ExitSlackCase *ExitSlackCaseClient
 	// Facilitation is the client for interacting with the Facilitation builders.
 	Facilitation *FacilitationClient
 	// Flag is the client for interacting with the Flag builders.
@@ -94,6 +96,10 @@ type Tx struct {
 	Target *TargetClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// VerificationSample is the client for interacting with the VerificationSample builders.
+	VerificationSample *VerificationSampleClient
+	// VerificationVisit is the client for interacting with the VerificationVisit builders.
+	VerificationVisit *VerificationVisitClient
 
 	// lazily loaded.
 	client     *Client
@@ -234,6 +240,7 @@ func (tx *Tx) init() {
 	tx.BuyerProfile = NewBuyerProfileClient(tx.config)
 	tx.Certification = NewCertificationClient(tx.config)
 	tx.CreditTotal = NewCreditTotalClient(tx.config)
+	tx.ExitSlackCase = NewExitSlackCaseClient(tx.config)
 	tx.Facilitation = NewFacilitationClient(tx.config)
 	tx.Flag = NewFlagClient(tx.config)
 	tx.Household = NewHouseholdClient(tx.config)
@@ -265,6 +272,8 @@ func (tx *Tx) init() {
 	tx.SupplierProfile = NewSupplierProfileClient(tx.config)
 	tx.Target = NewTargetClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.VerificationSample = NewVerificationSampleClient(tx.config)
+	tx.VerificationVisit = NewVerificationVisitClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

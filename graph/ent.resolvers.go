@@ -51,6 +51,12 @@ func (r *queryResolver) Certifications(ctx context.Context, after *entgql.Cursor
 		ent.WithCertificationOrder(orderBy), ent.WithCertificationFilter(where.Filter))
 }
 
+// ExitSlackCases is the resolver for the exitSlackCases field.
+func (r *queryResolver) ExitSlackCases(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ExitSlackCaseOrder, where *ent.ExitSlackCaseWhereInput) (*ent.ExitSlackCaseConnection, error) {
+	return r.client.ExitSlackCase.Query().Paginate(ctx, after, first, before, last,
+		ent.WithExitSlackCaseOrder(orderBy), ent.WithExitSlackCaseFilter(where.Filter))
+}
+
 // Facilitations is the resolver for the facilitations field.
 func (r *queryResolver) Facilitations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.FacilitationOrder, where *ent.FacilitationWhereInput) (*ent.FacilitationConnection, error) {
 	return r.client.Facilitation.Query().Paginate(ctx, after, first, before, last,
@@ -139,6 +145,18 @@ func (r *queryResolver) Regions(ctx context.Context, after *entgql.Cursor[int], 
 func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
 	return r.client.User.Query().Paginate(ctx, after, first, before, last,
 		ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
+}
+
+// VerificationSamples is the resolver for the verificationSamples field.
+func (r *queryResolver) VerificationSamples(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.VerificationSampleOrder, where *ent.VerificationSampleWhereInput) (*ent.VerificationSampleConnection, error) {
+	return r.client.VerificationSample.Query().Paginate(ctx, after, first, before, last,
+		ent.WithVerificationSampleOrder(orderBy), ent.WithVerificationSampleFilter(where.Filter))
+}
+
+// VerificationVisits is the resolver for the verificationVisits field.
+func (r *queryResolver) VerificationVisits(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.VerificationVisitOrder, where *ent.VerificationVisitWhereInput) (*ent.VerificationVisitConnection, error) {
+	return r.client.VerificationVisit.Query().Paginate(ctx, after, first, before, last,
+		ent.WithVerificationVisitOrder(orderBy), ent.WithVerificationVisitFilter(where.Filter))
 }
 
 // Household returns generated.HouseholdResolver implementation.

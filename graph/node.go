@@ -13,6 +13,7 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/flag"
 	"bangfu/ent/household"
@@ -40,6 +41,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 	"bangfu/internal/gid"
 )
 
@@ -81,6 +84,9 @@ var tableOfType = map[string]string{
 	"Flag":                flag.Table,
 	"IndicatorSetting":    indicatorsetting.Table,
 	"ProductSales":        productsales.Table,
+	"VerificationSample":  verificationsample.Table,
+	"VerificationVisit":   verificationvisit.Table,
+	"ExitSlackCase":       exitslackcase.Table,
 }
 
 // nodeTable resolves a key to its table from the key's type block, so node

@@ -10,6 +10,7 @@ import (
 	"bangfu/internal/app"
 	"bangfu/internal/auth"
 	"bangfu/internal/catalog"
+	"bangfu/internal/evaluation"
 	"bangfu/internal/households"
 	"bangfu/internal/incentives"
 	"bangfu/internal/integrity"
@@ -35,6 +36,7 @@ type Resolver struct {
 	incentives *incentives.Service
 	monitoring *monitoring.Service
 	integrity  *integrity.Service
+	evaluation *evaluation.Service
 	log        *translog.Log
 	live       *live.Hub
 }
@@ -44,6 +46,7 @@ func NewSchema(s *app.Services) graphql.ExecutableSchema {
 	return limits.Weigh(generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{
 		client: s.Client, auth: s.Auth, accounts: s.Accounts, households: s.Households, market: s.Market, search: s.Catalog,
 		agreements: s.Agreements, incentives: s.Incentives, monitoring: s.Monitoring, integrity: s.Integrity, log: s.Log, live: s.Live,
+		evaluation: s.Evaluation,
 	}}))
 }
 

@@ -34,6 +34,7 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/clock"
 	"bangfu/internal/demo"
+	"bangfu/internal/evaluation"
 	"bangfu/internal/httpapi"
 	"bangfu/internal/integrity"
 	"bangfu/internal/jobs"
@@ -83,6 +84,9 @@ type config struct {
 	operatorAddr string
 	// pprof serves net/http/pprof on the operator address.
 	pprof bool
+	// evaluation: the verification discrepancy share and the exit slack
+	// threshold, in basis points.
+	evaluation evaluation.Config
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (cmd string, cfg config, err error) {
@@ -119,6 +123,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.accessTTL, "access-ttl", 15*time.Minute, "lifetime of access tokens")
 	fs.DurationVar(&cfg.refreshTTL, "refresh-ttl", 30*24*time.Hour, "lifetime of refresh tokens")
 	fs.DurationVar(&cfg.certValidity, "certification-validity", market.DefaultValidity, "how long a product certificate stays valid")
+	fs.IntVar(&cfg.evaluation.DiscrepancyShareBP, "discrepancy-share-bp", evaluation.DefaultDiscrepancyShareBP,
+		"a verification visit whose reported income is below this share of the ledger's (basis points) is a discrepancy")
+	fs.IntVar(&cfg.evaluation.SlackFallBP, "exit-slack-fall-bp", evaluation.DefaultSlackFallBP,
+		"an exited county whose assistance fell by more than this share year on year (basis points) is called to a reminder interview")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 25*time.Second, "how long to drain in-flight requests on SIGTERM/SIGINT")
 	fs.StringVar(&cfg.adminEmail, "email", "", "create-admin: the administrator's email (the password comes from env BANGFU_ADMIN_PASSWORD)")
 	fs.StringVar(&cfg.adminName, "name", "管理员", "create-admin: the administrator's display name")
@@ -165,6 +173,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if cfg.certValidity < 24*time.Hour {
 		return "", cfg, errors.New("--certification-validity must be at least a day")
+	}
+	if cfg.evaluation.DiscrepancyShareBP < 1 || cfg.evaluation.DiscrepancyShareBP > 10000 ||
+		cfg.evaluation.SlackFallBP < 1 || cfg.evaluation.SlackFallBP > 10000 {
+		return "", cfg, errors.New("--discrepancy-share-bp and --exit-slack-fall-bp are 1–10000 basis points")
 	}
 	if cfg.accessTTL < time.Minute || cfg.accessTTL > 24*time.Hour || cfg.refreshTTL < cfg.accessTTL {
 		return "", cfg, errors.New("--access-ttl must be between 1m and 24h and at most --refresh-ttl")
@@ -336,7 +348,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		m.WatchSubscriptions(hub.Subscribers)
 	}
 	services, err := app.New(db.Client, app.Config{JWTKey: cfg.jwtKey, AccessTTL: cfg.accessTTL,
-		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity, LogKey: cfg.logKey, Live: hub})
+		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity, LogKey: cfg.logKey, Live: hub,
+		Evaluation: cfg.evaluation})
 	if err != nil {
 		return err
 	}
@@ -501,6 +514,20 @@ func scheduled(services *app.Services) []jobs.Job {
 					return "", err
 				}
 				return fmt.Sprintf("%d flags raised", rep.Raised), nil
+			},
+		},
+		{
+			// Slack after exit (摘帽不摘责任): each exited county's assistance
+			// against last year's at the same date, once a day; idempotent.
+			Name: evaluation.SlackJob, Every: 10 * time.Minute,
+			Period: func(t time.Time) string { return t.In(period.CST).Format("2006-01-02") },
+			Run: func(ctx context.Context) (string, error) {
+				rep, err := services.Evaluation.CheckSlack(ctx, time.Time{})
+				if err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("year %d: %d exited counties compared, %d reminder-interview cases opened",
+					rep.Year, len(rep.Compared), len(rep.CasesOpened)), nil
 			},
 		},
 	}

@@ -68,6 +68,10 @@ const (
 	EdgeProgressReports = "progress_reports"
 	// EdgeScopedMemberships holds the string denoting the scoped_memberships edge name in mutations.
 	EdgeScopedMemberships = "scoped_memberships"
+	// EdgeVerificationVisits holds the string denoting the verification_visits edge name in mutations.
+	EdgeVerificationVisits = "verification_visits"
+	// EdgeExitSlackCases holds the string denoting the exit_slack_cases edge name in mutations.
+	EdgeExitSlackCases = "exit_slack_cases"
 	// Table holds the table name of the agreement in the database.
 	Table = "agreements"
 	// HelpingRegionTable is the table that holds the helping_region relation/edge.
@@ -130,6 +134,16 @@ const (
 	// ScopedMembershipsInverseTable is the table name for the Membership entity.
 	// It exists in this package in order to avoid circular dependency with the "membership" package.
 	ScopedMembershipsInverseTable = "memberships"
+	// VerificationVisitsTable is the table that holds the verification_visits relation/edge. The primary key declared below.
+	VerificationVisitsTable = "verification_visit_agreements"
+	// VerificationVisitsInverseTable is the table name for the VerificationVisit entity.
+	// It exists in this package in order to avoid circular dependency with the "verificationvisit" package.
+	VerificationVisitsInverseTable = "verification_visits"
+	// ExitSlackCasesTable is the table that holds the exit_slack_cases relation/edge. The primary key declared below.
+	ExitSlackCasesTable = "exit_slack_case_agreements"
+	// ExitSlackCasesInverseTable is the table name for the ExitSlackCase entity.
+	// It exists in this package in order to avoid circular dependency with the "exitslackcase" package.
+	ExitSlackCasesInverseTable = "exit_slack_cases"
 )
 
 // Columns holds all SQL columns for agreement fields.
@@ -159,6 +173,12 @@ var (
 	// ScopedMembershipsPrimaryKey and ScopedMembershipsColumn2 are the table columns denoting the
 	// primary key for the scoped_memberships relation (M2M).
 	ScopedMembershipsPrimaryKey = []string{"membership_id", "agreement_id"}
+	// VerificationVisitsPrimaryKey and VerificationVisitsColumn2 are the table columns denoting the
+	// primary key for the verification_visits relation (M2M).
+	VerificationVisitsPrimaryKey = []string{"verification_visit_id", "agreement_id"}
+	// ExitSlackCasesPrimaryKey and ExitSlackCasesColumn2 are the table columns denoting the
+	// primary key for the exit_slack_cases relation (M2M).
+	ExitSlackCasesPrimaryKey = []string{"exit_slack_case_id", "agreement_id"}
 )
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -447,6 +467,34 @@ func ByScopedMemberships(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption
 		sqlgraph.OrderByNeighborTerms(s, newScopedMembershipsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByVerificationVisitsCount orders the results by verification_visits count.
+func ByVerificationVisitsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newVerificationVisitsStep(), opts...)
+	}
+}
+
+// ByVerificationVisits orders the results by verification_visits terms.
+func ByVerificationVisits(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newVerificationVisitsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByExitSlackCasesCount orders the results by exit_slack_cases count.
+func ByExitSlackCasesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newExitSlackCasesStep(), opts...)
+	}
+}
+
+// ByExitSlackCases orders the results by exit_slack_cases terms.
+func ByExitSlackCases(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newExitSlackCasesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newHelpingRegionStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -515,6 +563,20 @@ func newScopedMembershipsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ScopedMembershipsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2M, true, ScopedMembershipsTable, ScopedMembershipsPrimaryKey...),
+	)
+}
+func newVerificationVisitsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(VerificationVisitsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, VerificationVisitsTable, VerificationVisitsPrimaryKey...),
+	)
+}
+func newExitSlackCasesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ExitSlackCasesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, ExitSlackCasesTable, ExitSlackCasesPrimaryKey...),
 	)
 }
 

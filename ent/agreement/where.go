@@ -970,6 +970,52 @@ func HasScopedMembershipsWith(preds ...predicate.Membership) predicate.Agreement
 	})
 }
 
+// HasVerificationVisits applies the HasEdge predicate on the "verification_visits" edge.
+func HasVerificationVisits() predicate.Agreement {
+	return predicate.Agreement(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, VerificationVisitsTable, VerificationVisitsPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasVerificationVisitsWith applies the HasEdge predicate on the "verification_visits" edge with a given conditions (other predicates).
+func HasVerificationVisitsWith(preds ...predicate.VerificationVisit) predicate.Agreement {
+	return predicate.Agreement(func(s *sql.Selector) {
+		step := newVerificationVisitsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasExitSlackCases applies the HasEdge predicate on the "exit_slack_cases" edge.
+func HasExitSlackCases() predicate.Agreement {
+	return predicate.Agreement(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, ExitSlackCasesTable, ExitSlackCasesPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasExitSlackCasesWith applies the HasEdge predicate on the "exit_slack_cases" edge with a given conditions (other predicates).
+func HasExitSlackCasesWith(preds ...predicate.ExitSlackCase) predicate.Agreement {
+	return predicate.Agreement(func(s *sql.Selector) {
+		step := newExitSlackCasesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Agreement) predicate.Agreement {
 	return predicate.Agreement(sql.AndPredicates(predicates...))

@@ -116,6 +116,18 @@ func (f CreditTotalFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CreditTotalMutation", m)
 }
 
+// The ExitSlackCaseFunc type is an adapter to allow the use of ordinary
+// function as ExitSlackCase mutator.
+type ExitSlackCaseFunc func(context.Context, *ent.ExitSlackCaseMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ExitSlackCaseFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ExitSlackCaseMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ExitSlackCaseMutation", m)
+}
+
 // The FacilitationFunc type is an adapter to allow the use of ordinary
 // function as Facilitation mutator.
 type FacilitationFunc func(context.Context, *ent.FacilitationMutation) (ent.Value, error)
@@ -486,6 +498,30 @@ func (f UserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UserMutation", m)
+}
+
+// The VerificationSampleFunc type is an adapter to allow the use of ordinary
+// function as VerificationSample mutator.
+type VerificationSampleFunc func(context.Context, *ent.VerificationSampleMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f VerificationSampleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.VerificationSampleMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VerificationSampleMutation", m)
+}
+
+// The VerificationVisitFunc type is an adapter to allow the use of ordinary
+// function as VerificationVisit mutator.
+type VerificationVisitFunc func(context.Context, *ent.VerificationVisitMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f VerificationVisitFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.VerificationVisitMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VerificationVisitMutation", m)
 }
 
 // Condition is a hook condition function.

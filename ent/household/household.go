@@ -56,6 +56,8 @@ const (
 	EdgeIncomeEntries = "income_entries"
 	// EdgeMonitoringCases holds the string denoting the monitoring_cases edge name in mutations.
 	EdgeMonitoringCases = "monitoring_cases"
+	// EdgeVerificationSamples holds the string denoting the verification_samples edge name in mutations.
+	EdgeVerificationSamples = "verification_samples"
 	// Table holds the table name of the household in the database.
 	Table = "households"
 	// VillageTable is the table that holds the village relation/edge.
@@ -100,6 +102,11 @@ const (
 	MonitoringCasesInverseTable = "monitoring_cases"
 	// MonitoringCasesColumn is the table column denoting the monitoring_cases relation/edge.
 	MonitoringCasesColumn = "household_id"
+	// VerificationSamplesTable is the table that holds the verification_samples relation/edge. The primary key declared below.
+	VerificationSamplesTable = "verification_sample_households"
+	// VerificationSamplesInverseTable is the table name for the VerificationSample entity.
+	// It exists in this package in order to avoid circular dependency with the "verificationsample" package.
+	VerificationSamplesInverseTable = "verification_samples"
 )
 
 // Columns holds all SQL columns for household fields.
@@ -119,6 +126,12 @@ var Columns = []string{
 	FieldMonitoringType,
 	FieldResponsibleCadre,
 }
+
+var (
+	// VerificationSamplesPrimaryKey and VerificationSamplesColumn2 are the table columns denoting the
+	// primary key for the verification_samples relation (M2M).
+	VerificationSamplesPrimaryKey = []string{"verification_sample_id", "household_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -451,6 +464,20 @@ func ByMonitoringCases(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newMonitoringCasesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByVerificationSamplesCount orders the results by verification_samples count.
+func ByVerificationSamplesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newVerificationSamplesStep(), opts...)
+	}
+}
+
+// ByVerificationSamples orders the results by verification_samples terms.
+func ByVerificationSamples(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newVerificationSamplesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newVillageStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -491,6 +518,13 @@ func newMonitoringCasesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(MonitoringCasesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, MonitoringCasesTable, MonitoringCasesColumn),
+	)
+}
+func newVerificationSamplesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(VerificationSamplesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, VerificationSamplesTable, VerificationSamplesPrimaryKey...),
 	)
 }
 

@@ -758,6 +758,29 @@ func HasMonitoringCasesWith(preds ...predicate.MonitoringCase) predicate.Househo
 	})
 }
 
+// HasVerificationSamples applies the HasEdge predicate on the "verification_samples" edge.
+func HasVerificationSamples() predicate.Household {
+	return predicate.Household(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, VerificationSamplesTable, VerificationSamplesPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasVerificationSamplesWith applies the HasEdge predicate on the "verification_samples" edge with a given conditions (other predicates).
+func HasVerificationSamplesWith(preds ...predicate.VerificationSample) predicate.Household {
+	return predicate.Household(func(s *sql.Selector) {
+		step := newVerificationSamplesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Household) predicate.Household {
 	return predicate.Household(sql.AndPredicates(predicates...))

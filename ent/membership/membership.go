@@ -124,6 +124,7 @@ const (
 	RoleSUPPLIER    Role = "SUPPLIER"
 	RoleAUDITOR     Role = "AUDITOR"
 	RoleORG_MANAGER Role = "ORG_MANAGER"
+	RoleEVALUATOR   Role = "EVALUATOR"
 )
 
 func (r Role) String() string {
@@ -133,7 +134,7 @@ func (r Role) String() string {
 // RoleValidator is a validator for the "role" field enum values. It is called by the builders before save.
 func RoleValidator(r Role) error {
 	switch r {
-	case RoleADMIN, RoleCOORDINATOR, RoleCERTIFIER, RoleBUYER, RoleSUPPLIER, RoleAUDITOR, RoleORG_MANAGER:
+	case RoleADMIN, RoleCOORDINATOR, RoleCERTIFIER, RoleBUYER, RoleSUPPLIER, RoleAUDITOR, RoleORG_MANAGER, RoleEVALUATOR:
 		return nil
 	default:
 		return fmt.Errorf("membership: invalid enum value for role field: %q", r)

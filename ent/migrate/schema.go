@@ -400,6 +400,58 @@ var (
 			},
 		},
 	}
+	// ExitSlackCasesColumns holds the columns for the "exit_slack_cases" table.
+	ExitSlackCasesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "county_code", Type: field.TypeString, Size: 6},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "as_of", Type: field.TypeTime},
+		{Name: "previous_purchases_fen", Type: field.TypeInt64},
+		{Name: "current_purchases_fen", Type: field.TypeInt64},
+		{Name: "previous_funds_fen", Type: field.TypeInt64},
+		{Name: "current_funds_fen", Type: field.TypeInt64},
+		{Name: "threshold_bp", Type: field.TypeInt},
+		{Name: "reason", Type: field.TypeString, Size: 1000},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "INTERVIEWED"}, Default: "OPEN"},
+		{Name: "interviewed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "interview_outcome", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "county_id", Type: field.TypeInt},
+		{Name: "interviewed_by_id", Type: field.TypeInt, Nullable: true},
+	}
+	// ExitSlackCasesTable holds the schema information for the "exit_slack_cases" table.
+	ExitSlackCasesTable = &schema.Table{
+		Name:       "exit_slack_cases",
+		Columns:    ExitSlackCasesColumns,
+		PrimaryKey: []*schema.Column{ExitSlackCasesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "exit_slack_cases_regions_county",
+				Columns:    []*schema.Column{ExitSlackCasesColumns[15]},
+				RefColumns: []*schema.Column{RegionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "exit_slack_cases_users_interviewed_by",
+				Columns:    []*schema.Column{ExitSlackCasesColumns[16]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "exitslackcase_county_id_year",
+				Unique:  true,
+				Columns: []*schema.Column{ExitSlackCasesColumns[15], ExitSlackCasesColumns[4]},
+			},
+			{
+				Name:    "exitslackcase_status",
+				Unique:  false,
+				Columns: []*schema.Column{ExitSlackCasesColumns[12]},
+			},
+		},
+	}
 	// FacilitationsColumns holds the columns for the "facilitations" table.
 	FacilitationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -870,7 +922,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "role", Type: field.TypeEnum, Enums: []string{"ADMIN", "COORDINATOR", "CERTIFIER", "BUYER", "SUPPLIER", "AUDITOR", "ORG_MANAGER"}},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"ADMIN", "COORDINATOR", "CERTIFIER", "BUYER", "SUPPLIER", "AUDITOR", "ORG_MANAGER", "EVALUATOR"}},
 		{Name: "invited_by_id", Type: field.TypeInt, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 		{Name: "user_id", Type: field.TypeInt},
@@ -1672,6 +1724,124 @@ var (
 		Columns:    UsersColumns,
 		PrimaryKey: []*schema.Column{UsersColumns[0]},
 	}
+	// VerificationSamplesColumns holds the columns for the "verification_samples" table.
+	VerificationSamplesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "county_code", Type: field.TypeString, Size: 6},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "size", Type: field.TypeInt},
+		{Name: "seed", Type: field.TypeString, Size: 64},
+		{Name: "algorithm", Type: field.TypeString},
+		{Name: "population", Type: field.TypeInt},
+		{Name: "county_id", Type: field.TypeInt},
+		{Name: "drawn_by_id", Type: field.TypeInt, Nullable: true},
+	}
+	// VerificationSamplesTable holds the schema information for the "verification_samples" table.
+	VerificationSamplesTable = &schema.Table{
+		Name:       "verification_samples",
+		Columns:    VerificationSamplesColumns,
+		PrimaryKey: []*schema.Column{VerificationSamplesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "verification_samples_regions_county",
+				Columns:    []*schema.Column{VerificationSamplesColumns[9]},
+				RefColumns: []*schema.Column{RegionsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "verification_samples_users_drawn_by",
+				Columns:    []*schema.Column{VerificationSamplesColumns[10]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "verificationsample_county_id_year_size_seed",
+				Unique:  true,
+				Columns: []*schema.Column{VerificationSamplesColumns[9], VerificationSamplesColumns[4], VerificationSamplesColumns[5], VerificationSamplesColumns[6]},
+			},
+			{
+				Name:    "verificationsample_county_code",
+				Unique:  false,
+				Columns: []*schema.Column{VerificationSamplesColumns[3]},
+			},
+		},
+	}
+	// VerificationVisitsColumns holds the columns for the "verification_visits" table.
+	VerificationVisitsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "county_code", Type: field.TypeString, Size: 6},
+		{Name: "year", Type: field.TypeInt},
+		{Name: "visited_at", Type: field.TypeTime},
+		{Name: "knows_supplier", Type: field.TypeBool},
+		{Name: "confirms_mechanism", Type: field.TypeBool},
+		{Name: "reported_income_fen", Type: field.TypeInt64},
+		{Name: "ledger_income_fen", Type: field.TypeInt64},
+		{Name: "satisfaction", Type: field.TypeInt},
+		{Name: "discrepancy_share_bp", Type: field.TypeInt},
+		{Name: "discrepancy", Type: field.TypeBool},
+		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "sample_id", Type: field.TypeInt},
+		{Name: "household_id", Type: field.TypeInt},
+		{Name: "benefit_link_id", Type: field.TypeInt},
+		{Name: "supplier_id", Type: field.TypeInt},
+		{Name: "evaluator_id", Type: field.TypeInt, Nullable: true},
+	}
+	// VerificationVisitsTable holds the schema information for the "verification_visits" table.
+	VerificationVisitsTable = &schema.Table{
+		Name:       "verification_visits",
+		Columns:    VerificationVisitsColumns,
+		PrimaryKey: []*schema.Column{VerificationVisitsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "verification_visits_verification_samples_visits",
+				Columns:    []*schema.Column{VerificationVisitsColumns[14]},
+				RefColumns: []*schema.Column{VerificationSamplesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "verification_visits_households_household",
+				Columns:    []*schema.Column{VerificationVisitsColumns[15]},
+				RefColumns: []*schema.Column{HouseholdsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "verification_visits_benefit_links_benefit_link",
+				Columns:    []*schema.Column{VerificationVisitsColumns[16]},
+				RefColumns: []*schema.Column{BenefitLinksColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "verification_visits_organizations_supplier",
+				Columns:    []*schema.Column{VerificationVisitsColumns[17]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "verification_visits_users_evaluator",
+				Columns:    []*schema.Column{VerificationVisitsColumns[18]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "verificationvisit_sample_id_benefit_link_id",
+				Unique:  true,
+				Columns: []*schema.Column{VerificationVisitsColumns[14], VerificationVisitsColumns[16]},
+			},
+			{
+				Name:    "verificationvisit_county_code_year",
+				Unique:  false,
+				Columns: []*schema.Column{VerificationVisitsColumns[3], VerificationVisitsColumns[4]},
+			},
+		},
+	}
 	// AgreementHelpedRegionsColumns holds the columns for the "agreement_helped_regions" table.
 	AgreementHelpedRegionsColumns = []*schema.Column{
 		{Name: "agreement_id", Type: field.TypeInt},
@@ -1693,6 +1863,31 @@ var (
 				Symbol:     "agreement_helped_regions_region_id",
 				Columns:    []*schema.Column{AgreementHelpedRegionsColumns[1]},
 				RefColumns: []*schema.Column{RegionsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// ExitSlackCaseAgreementsColumns holds the columns for the "exit_slack_case_agreements" table.
+	ExitSlackCaseAgreementsColumns = []*schema.Column{
+		{Name: "exit_slack_case_id", Type: field.TypeInt},
+		{Name: "agreement_id", Type: field.TypeInt},
+	}
+	// ExitSlackCaseAgreementsTable holds the schema information for the "exit_slack_case_agreements" table.
+	ExitSlackCaseAgreementsTable = &schema.Table{
+		Name:       "exit_slack_case_agreements",
+		Columns:    ExitSlackCaseAgreementsColumns,
+		PrimaryKey: []*schema.Column{ExitSlackCaseAgreementsColumns[0], ExitSlackCaseAgreementsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "exit_slack_case_agreements_exit_slack_case_id",
+				Columns:    []*schema.Column{ExitSlackCaseAgreementsColumns[0]},
+				RefColumns: []*schema.Column{ExitSlackCasesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "exit_slack_case_agreements_agreement_id",
+				Columns:    []*schema.Column{ExitSlackCaseAgreementsColumns[1]},
+				RefColumns: []*schema.Column{AgreementsColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 		},
@@ -1747,6 +1942,56 @@ var (
 			},
 		},
 	}
+	// VerificationSampleHouseholdsColumns holds the columns for the "verification_sample_households" table.
+	VerificationSampleHouseholdsColumns = []*schema.Column{
+		{Name: "verification_sample_id", Type: field.TypeInt},
+		{Name: "household_id", Type: field.TypeInt},
+	}
+	// VerificationSampleHouseholdsTable holds the schema information for the "verification_sample_households" table.
+	VerificationSampleHouseholdsTable = &schema.Table{
+		Name:       "verification_sample_households",
+		Columns:    VerificationSampleHouseholdsColumns,
+		PrimaryKey: []*schema.Column{VerificationSampleHouseholdsColumns[0], VerificationSampleHouseholdsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "verification_sample_households_verification_sample_id",
+				Columns:    []*schema.Column{VerificationSampleHouseholdsColumns[0]},
+				RefColumns: []*schema.Column{VerificationSamplesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "verification_sample_households_household_id",
+				Columns:    []*schema.Column{VerificationSampleHouseholdsColumns[1]},
+				RefColumns: []*schema.Column{HouseholdsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
+	// VerificationVisitAgreementsColumns holds the columns for the "verification_visit_agreements" table.
+	VerificationVisitAgreementsColumns = []*schema.Column{
+		{Name: "verification_visit_id", Type: field.TypeInt},
+		{Name: "agreement_id", Type: field.TypeInt},
+	}
+	// VerificationVisitAgreementsTable holds the schema information for the "verification_visit_agreements" table.
+	VerificationVisitAgreementsTable = &schema.Table{
+		Name:       "verification_visit_agreements",
+		Columns:    VerificationVisitAgreementsColumns,
+		PrimaryKey: []*schema.Column{VerificationVisitAgreementsColumns[0], VerificationVisitAgreementsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "verification_visit_agreements_verification_visit_id",
+				Columns:    []*schema.Column{VerificationVisitAgreementsColumns[0]},
+				RefColumns: []*schema.Column{VerificationVisitsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "verification_visit_agreements_agreement_id",
+				Columns:    []*schema.Column{VerificationVisitAgreementsColumns[1]},
+				RefColumns: []*schema.Column{AgreementsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AgreementsTable,
@@ -1758,6 +2003,7 @@ var (
 		BuyerProfilesTable,
 		CertificationsTable,
 		CreditTotalsTable,
+		ExitSlackCasesTable,
 		FacilitationsTable,
 		FlagsTable,
 		HouseholdsTable,
@@ -1789,9 +2035,14 @@ var (
 		SupplierProfilesTable,
 		TargetsTable,
 		UsersTable,
+		VerificationSamplesTable,
+		VerificationVisitsTable,
 		AgreementHelpedRegionsTable,
+		ExitSlackCaseAgreementsTable,
 		MembershipScopeRegionsTable,
 		MembershipScopeAgreementsTable,
+		VerificationSampleHouseholdsTable,
+		VerificationVisitAgreementsTable,
 	}
 )
 
@@ -1835,6 +2086,11 @@ func init() {
 	}
 	CreditTotalsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(111669149696),
+	}
+	ExitSlackCasesTable.ForeignKeys[0].RefTable = RegionsTable
+	ExitSlackCasesTable.ForeignKeys[1].RefTable = UsersTable
+	ExitSlackCasesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(167503724544),
 	}
 	FacilitationsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	FacilitationsTable.ForeignKeys[1].RefTable = OrganizationsTable
@@ -1963,10 +2219,29 @@ func init() {
 	UsersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(85899345920),
 	}
+	VerificationSamplesTable.ForeignKeys[0].RefTable = RegionsTable
+	VerificationSamplesTable.ForeignKeys[1].RefTable = UsersTable
+	VerificationSamplesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(158913789952),
+	}
+	VerificationVisitsTable.ForeignKeys[0].RefTable = VerificationSamplesTable
+	VerificationVisitsTable.ForeignKeys[1].RefTable = HouseholdsTable
+	VerificationVisitsTable.ForeignKeys[2].RefTable = BenefitLinksTable
+	VerificationVisitsTable.ForeignKeys[3].RefTable = OrganizationsTable
+	VerificationVisitsTable.ForeignKeys[4].RefTable = UsersTable
+	VerificationVisitsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(163208757248),
+	}
 	AgreementHelpedRegionsTable.ForeignKeys[0].RefTable = AgreementsTable
 	AgreementHelpedRegionsTable.ForeignKeys[1].RefTable = RegionsTable
+	ExitSlackCaseAgreementsTable.ForeignKeys[0].RefTable = ExitSlackCasesTable
+	ExitSlackCaseAgreementsTable.ForeignKeys[1].RefTable = AgreementsTable
 	MembershipScopeRegionsTable.ForeignKeys[0].RefTable = MembershipsTable
 	MembershipScopeRegionsTable.ForeignKeys[1].RefTable = RegionsTable
 	MembershipScopeAgreementsTable.ForeignKeys[0].RefTable = MembershipsTable
 	MembershipScopeAgreementsTable.ForeignKeys[1].RefTable = AgreementsTable
+	VerificationSampleHouseholdsTable.ForeignKeys[0].RefTable = VerificationSamplesTable
+	VerificationSampleHouseholdsTable.ForeignKeys[1].RefTable = HouseholdsTable
+	VerificationVisitAgreementsTable.ForeignKeys[0].RefTable = VerificationVisitsTable
+	VerificationVisitAgreementsTable.ForeignKeys[1].RefTable = AgreementsTable
 }

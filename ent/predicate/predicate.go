@@ -33,6 +33,9 @@ type Certification func(*sql.Selector)
 // CreditTotal is the predicate function for credittotal builders.
 type CreditTotal func(*sql.Selector)
 
+// ExitSlackCase is the predicate function for exitslackcase builders.
+type ExitSlackCase func(*sql.Selector)
+
 // Facilitation is the predicate function for facilitation builders.
 type Facilitation func(*sql.Selector)
 
@@ -125,3 +128,9 @@ type Target func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// VerificationSample is the predicate function for verificationsample builders.
+type VerificationSample func(*sql.Selector)
+
+// VerificationVisit is the predicate function for verificationvisit builders.
+type VerificationVisit func(*sql.Selector)

@@ -326,6 +326,30 @@ func (f CreditTotalMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CreditTotalMutation", m)
 }
 
+// The ExitSlackCaseQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ExitSlackCaseQueryRuleFunc func(context.Context, *ent.ExitSlackCaseQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ExitSlackCaseQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ExitSlackCaseQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ExitSlackCaseQuery", q)
+}
+
+// The ExitSlackCaseMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ExitSlackCaseMutationRuleFunc func(context.Context, *ent.ExitSlackCaseMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ExitSlackCaseMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ExitSlackCaseMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ExitSlackCaseMutation", m)
+}
+
 // The FacilitationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type FacilitationQueryRuleFunc func(context.Context, *ent.FacilitationQuery) error
@@ -1068,4 +1092,52 @@ func (f UserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UserMutation", m)
+}
+
+// The VerificationSampleQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VerificationSampleQueryRuleFunc func(context.Context, *ent.VerificationSampleQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VerificationSampleQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VerificationSampleQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VerificationSampleQuery", q)
+}
+
+// The VerificationSampleMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VerificationSampleMutationRuleFunc func(context.Context, *ent.VerificationSampleMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VerificationSampleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VerificationSampleMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VerificationSampleMutation", m)
+}
+
+// The VerificationVisitQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VerificationVisitQueryRuleFunc func(context.Context, *ent.VerificationVisitQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VerificationVisitQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VerificationVisitQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VerificationVisitQuery", q)
+}
+
+// The VerificationVisitMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VerificationVisitMutationRuleFunc func(context.Context, *ent.VerificationVisitMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VerificationVisitMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VerificationVisitMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VerificationVisitMutation", m)
 }

@@ -12,6 +12,7 @@ import (
 	"bangfu/ent/buyerprofile"
 	"bangfu/ent/certification"
 	"bangfu/ent/credittotal"
+	"bangfu/ent/exitslackcase"
 	"bangfu/ent/facilitation"
 	"bangfu/ent/flag"
 	"bangfu/ent/household"
@@ -44,6 +45,8 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/target"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
+	"bangfu/ent/verificationvisit"
 	"context"
 	"time"
 
@@ -572,6 +575,45 @@ func init() {
 	credittotalDescLines := credittotalFields[6].Descriptor()
 	// credittotal.DefaultLines holds the default value on creation for the lines field.
 	credittotal.DefaultLines = credittotalDescLines.Default.(int)
+	exitslackcaseMixin := schema.ExitSlackCase{}.Mixin()
+	exitslackcase.Policy = privacy.NewPolicies(schema.ExitSlackCase{})
+	exitslackcase.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := exitslackcase.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	exitslackcaseMixinHooks1 := exitslackcaseMixin[1].Hooks()
+
+	exitslackcase.Hooks[1] = exitslackcaseMixinHooks1[0]
+	exitslackcaseMixinFields0 := exitslackcaseMixin[0].Fields()
+	_ = exitslackcaseMixinFields0
+	exitslackcaseFields := schema.ExitSlackCase{}.Fields()
+	_ = exitslackcaseFields
+	// exitslackcaseDescCreatedAt is the schema descriptor for created_at field.
+	exitslackcaseDescCreatedAt := exitslackcaseMixinFields0[0].Descriptor()
+	// exitslackcase.DefaultCreatedAt holds the default value on creation for the created_at field.
+	exitslackcase.DefaultCreatedAt = exitslackcaseDescCreatedAt.Default.(func() time.Time)
+	// exitslackcaseDescUpdatedAt is the schema descriptor for updated_at field.
+	exitslackcaseDescUpdatedAt := exitslackcaseMixinFields0[1].Descriptor()
+	// exitslackcase.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	exitslackcase.DefaultUpdatedAt = exitslackcaseDescUpdatedAt.Default.(func() time.Time)
+	// exitslackcase.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	exitslackcase.UpdateDefaultUpdatedAt = exitslackcaseDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// exitslackcaseDescCountyCode is the schema descriptor for county_code field.
+	exitslackcaseDescCountyCode := exitslackcaseFields[1].Descriptor()
+	// exitslackcase.CountyCodeValidator is a validator for the "county_code" field. It is called by the builders before save.
+	exitslackcase.CountyCodeValidator = exitslackcaseDescCountyCode.Validators[0].(func(string) error)
+	// exitslackcaseDescReason is the schema descriptor for reason field.
+	exitslackcaseDescReason := exitslackcaseFields[9].Descriptor()
+	// exitslackcase.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	exitslackcase.ReasonValidator = exitslackcaseDescReason.Validators[0].(func(string) error)
+	// exitslackcaseDescInterviewOutcome is the schema descriptor for interview_outcome field.
+	exitslackcaseDescInterviewOutcome := exitslackcaseFields[12].Descriptor()
+	// exitslackcase.InterviewOutcomeValidator is a validator for the "interview_outcome" field. It is called by the builders before save.
+	exitslackcase.InterviewOutcomeValidator = exitslackcaseDescInterviewOutcome.Validators[0].(func(string) error)
 	facilitationMixin := schema.Facilitation{}.Mixin()
 	facilitation.Policy = privacy.NewPolicies(schema.Facilitation{})
 	facilitation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -2077,6 +2119,138 @@ func init() {
 			return nil
 		}
 	}()
+	verificationsampleMixin := schema.VerificationSample{}.Mixin()
+	verificationsample.Policy = privacy.NewPolicies(schema.VerificationSample{})
+	verificationsample.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := verificationsample.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	verificationsampleMixinHooks1 := verificationsampleMixin[1].Hooks()
+
+	verificationsample.Hooks[1] = verificationsampleMixinHooks1[0]
+	verificationsampleMixinFields0 := verificationsampleMixin[0].Fields()
+	_ = verificationsampleMixinFields0
+	verificationsampleFields := schema.VerificationSample{}.Fields()
+	_ = verificationsampleFields
+	// verificationsampleDescCreatedAt is the schema descriptor for created_at field.
+	verificationsampleDescCreatedAt := verificationsampleMixinFields0[0].Descriptor()
+	// verificationsample.DefaultCreatedAt holds the default value on creation for the created_at field.
+	verificationsample.DefaultCreatedAt = verificationsampleDescCreatedAt.Default.(func() time.Time)
+	// verificationsampleDescUpdatedAt is the schema descriptor for updated_at field.
+	verificationsampleDescUpdatedAt := verificationsampleMixinFields0[1].Descriptor()
+	// verificationsample.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	verificationsample.DefaultUpdatedAt = verificationsampleDescUpdatedAt.Default.(func() time.Time)
+	// verificationsample.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	verificationsample.UpdateDefaultUpdatedAt = verificationsampleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// verificationsampleDescCountyCode is the schema descriptor for county_code field.
+	verificationsampleDescCountyCode := verificationsampleFields[1].Descriptor()
+	// verificationsample.CountyCodeValidator is a validator for the "county_code" field. It is called by the builders before save.
+	verificationsample.CountyCodeValidator = verificationsampleDescCountyCode.Validators[0].(func(string) error)
+	// verificationsampleDescYear is the schema descriptor for year field.
+	verificationsampleDescYear := verificationsampleFields[2].Descriptor()
+	// verificationsample.YearValidator is a validator for the "year" field. It is called by the builders before save.
+	verificationsample.YearValidator = func() func(int) error {
+		validators := verificationsampleDescYear.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(year int) error {
+			for _, fn := range fns {
+				if err := fn(year); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// verificationsampleDescSize is the schema descriptor for size field.
+	verificationsampleDescSize := verificationsampleFields[3].Descriptor()
+	// verificationsample.SizeValidator is a validator for the "size" field. It is called by the builders before save.
+	verificationsample.SizeValidator = verificationsampleDescSize.Validators[0].(func(int) error)
+	// verificationsampleDescSeed is the schema descriptor for seed field.
+	verificationsampleDescSeed := verificationsampleFields[4].Descriptor()
+	// verificationsample.SeedValidator is a validator for the "seed" field. It is called by the builders before save.
+	verificationsample.SeedValidator = func() func(string) error {
+		validators := verificationsampleDescSeed.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(seed string) error {
+			for _, fn := range fns {
+				if err := fn(seed); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// verificationsampleDescPopulation is the schema descriptor for population field.
+	verificationsampleDescPopulation := verificationsampleFields[6].Descriptor()
+	// verificationsample.PopulationValidator is a validator for the "population" field. It is called by the builders before save.
+	verificationsample.PopulationValidator = verificationsampleDescPopulation.Validators[0].(func(int) error)
+	verificationvisitMixin := schema.VerificationVisit{}.Mixin()
+	verificationvisit.Policy = privacy.NewPolicies(schema.VerificationVisit{})
+	verificationvisit.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := verificationvisit.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	verificationvisitMixinHooks1 := verificationvisitMixin[1].Hooks()
+
+	verificationvisit.Hooks[1] = verificationvisitMixinHooks1[0]
+	verificationvisitMixinFields0 := verificationvisitMixin[0].Fields()
+	_ = verificationvisitMixinFields0
+	verificationvisitFields := schema.VerificationVisit{}.Fields()
+	_ = verificationvisitFields
+	// verificationvisitDescCreatedAt is the schema descriptor for created_at field.
+	verificationvisitDescCreatedAt := verificationvisitMixinFields0[0].Descriptor()
+	// verificationvisit.DefaultCreatedAt holds the default value on creation for the created_at field.
+	verificationvisit.DefaultCreatedAt = verificationvisitDescCreatedAt.Default.(func() time.Time)
+	// verificationvisitDescUpdatedAt is the schema descriptor for updated_at field.
+	verificationvisitDescUpdatedAt := verificationvisitMixinFields0[1].Descriptor()
+	// verificationvisit.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	verificationvisit.DefaultUpdatedAt = verificationvisitDescUpdatedAt.Default.(func() time.Time)
+	// verificationvisit.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	verificationvisit.UpdateDefaultUpdatedAt = verificationvisitDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// verificationvisitDescCountyCode is the schema descriptor for county_code field.
+	verificationvisitDescCountyCode := verificationvisitFields[4].Descriptor()
+	// verificationvisit.CountyCodeValidator is a validator for the "county_code" field. It is called by the builders before save.
+	verificationvisit.CountyCodeValidator = verificationvisitDescCountyCode.Validators[0].(func(string) error)
+	// verificationvisitDescReportedIncomeFen is the schema descriptor for reported_income_fen field.
+	verificationvisitDescReportedIncomeFen := verificationvisitFields[9].Descriptor()
+	// verificationvisit.ReportedIncomeFenValidator is a validator for the "reported_income_fen" field. It is called by the builders before save.
+	verificationvisit.ReportedIncomeFenValidator = verificationvisitDescReportedIncomeFen.Validators[0].(func(int64) error)
+	// verificationvisitDescSatisfaction is the schema descriptor for satisfaction field.
+	verificationvisitDescSatisfaction := verificationvisitFields[11].Descriptor()
+	// verificationvisit.SatisfactionValidator is a validator for the "satisfaction" field. It is called by the builders before save.
+	verificationvisit.SatisfactionValidator = func() func(int) error {
+		validators := verificationvisitDescSatisfaction.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(satisfaction int) error {
+			for _, fn := range fns {
+				if err := fn(satisfaction); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// verificationvisitDescNotes is the schema descriptor for notes field.
+	verificationvisitDescNotes := verificationvisitFields[14].Descriptor()
+	// verificationvisit.NotesValidator is a validator for the "notes" field. It is called by the builders before save.
+	verificationvisit.NotesValidator = verificationvisitDescNotes.Validators[0].(func(string) error)
 }
 
 const (

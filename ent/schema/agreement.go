@@ -81,6 +81,12 @@ func (Agreement) Edges() []ent.Edge {
 			Comment("Reported progress with evidence."),
 		edge.From("scoped_memberships", Membership.Type).Ref("scope_agreements").
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.From("verification_visits", VerificationVisit.Type).Ref("agreements").
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Verification visits whose ledger income the agreement's credits produced."),
+		edge.From("exit_slack_cases", ExitSlackCase.Type).Ref("agreements").
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Exit slack cases calling the agreement to a reminder interview."),
 	}
 }
 

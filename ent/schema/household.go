@@ -70,6 +70,9 @@ func (Household) Edges() []ent.Edge {
 		edge.To("monitoring_cases", MonitoringCase.Type).
 			Annotations(entgql.RelayConnection()).
 			Comment("Return-to-poverty monitoring cases (防返贫监测)."),
+		edge.From("verification_samples", VerificationSample.Type).Ref("households").
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Verification samples the household was drawn in."),
 	}
 }
 

@@ -28,8 +28,8 @@ func (Membership) Fields() []ent.Field {
 		field.Int("user_id"),
 		field.Int("organization_id").Optional().Nillable().
 			Comment("Organization the user acts for (BUYER, SUPPLIER)."),
-		field.Enum("role").Values("ADMIN", "COORDINATOR", "CERTIFIER", "BUYER", "SUPPLIER", "AUDITOR", "ORG_MANAGER").
-			Comment("ADMIN; COORDINATOR (scoped to agreements or regions); CERTIFIER (scoped to counties); BUYER and SUPPLIER (act for an organization); AUDITOR (read-only); ORG_MANAGER (manages an organization: its members, profiles and applications)."),
+		field.Enum("role").Values("ADMIN", "COORDINATOR", "CERTIFIER", "BUYER", "SUPPLIER", "AUDITOR", "ORG_MANAGER", "EVALUATOR").
+			Comment("ADMIN; COORDINATOR (scoped to agreements or regions); CERTIFIER (scoped to counties); BUYER and SUPPLIER (act for an organization); AUDITOR (read-only); ORG_MANAGER (manages an organization: its members, profiles and applications); EVALUATOR (third-party evaluator 第三方评估: read-only on figures, draws verification samples and records household visits in the counties of its scope)."),
 		field.Int("invited_by_id").Optional().Nillable().Immutable().
 			Comment("The manager who invited the member, if invited."),
 	}
@@ -42,7 +42,7 @@ func (Membership) Edges() []ent.Edge {
 		edge.From("organization", Organization.Type).Ref("memberships").Field("organization_id").Unique(),
 		edge.To("scope_regions", Region.Type).
 			Annotations(entgql.RelayConnection()).
-			Comment("Regions the role covers (coordinators, certifiers)."),
+			Comment("Regions the role covers (coordinators, certifiers, evaluators)."),
 		edge.To("scope_agreements", Agreement.Type).
 			Annotations(entgql.RelayConnection()).
 			Comment("Agreements the role covers (coordinators)."),

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/sql"
 
 	gen "bangfu/ent"
 	"bangfu/ent/agreement"
@@ -117,7 +118,7 @@ func inScope(ctx context.Context, c *gen.Client, agreementID int) (bool, error) 
 // anonymous callers read none.
 func householdRules(filter func(q gen.Query, v *viewer.Viewer, orgs []int)) []privacy.QueryRule {
 	return []privacy.QueryRule{
-		signedIn(), readableBy(officials...),
+		signedIn(), readableBy(officials...), evaluatorReads(),
 		privacy.QueryRuleFunc(func(ctx context.Context, q gen.Query) error {
 			v := viewer.FromContext(ctx)
 			orgs := v.OrgIDs(viewer.Supplier, viewer.OrgManager)
@@ -127,6 +128,41 @@ func householdRules(filter func(q gen.Query, v *viewer.Viewer, orgs []int)) []pr
 			filter(q, v, orgs)
 			return privacy.Allow
 		}),
+	}
+}
+
+// evaluatorReads lets an EVALUATOR read the households of the counties in
+// its scope and their benefit links: what it samples and visits. Members,
+// incomes and monitoring cases stay closed to it (personal data, and
+// figures it checks rather than reads).
+func evaluatorReads() privacy.QueryRule {
+	return privacy.QueryRuleFunc(func(ctx context.Context, q gen.Query) error {
+		prefixes := viewer.FromContext(ctx).ScopePrefixes(viewer.Evaluator)
+		if len(prefixes) == 0 {
+			return privacy.Skip
+		}
+		in := predicate.Household(countyCodeUnder(household.FieldCountyCode, prefixes))
+		switch q := q.(type) {
+		case *gen.HouseholdQuery:
+			q.Where(in)
+		case *gen.BenefitLinkQuery:
+			q.Where(benefitlink.HasHouseholdWith(in))
+		default:
+			return privacy.Skip
+		}
+		return privacy.Allow
+	})
+}
+
+// countyCodeUnder matches rows whose county code column starts with one of
+// the scope prefixes (GB/T 2260 codes nest).
+func countyCodeUnder(column string, prefixes []string) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		ps := make([]*sql.Predicate, 0, len(prefixes))
+		for _, p := range prefixes {
+			ps = append(ps, sql.HasPrefix(s.C(column), p))
+		}
+		s.Where(sql.Or(ps...))
 	}
 }
 

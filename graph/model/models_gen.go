@@ -351,6 +351,23 @@ type UpdateProductInput struct {
 	ImageUrls      []string          `json:"imageUrls,omitempty"`
 }
 
+type VerificationVisitInput struct {
+	SampleID int `json:"sampleId"`
+	// A benefit link of a sampled household.
+	BenefitLinkID int `json:"benefitLinkId"`
+	// When the visit took place (default: now).
+	VisitedAt *time.Time `json:"visitedAt,omitempty"`
+	// The household knows the supplier (知晓帮扶主体).
+	KnowsSupplier bool `json:"knowsSupplier"`
+	// The household confirms the benefit mechanism (wage, dividend, sales).
+	ConfirmsMechanism bool `json:"confirmsMechanism"`
+	// The income the household says it received from the supplier in the sample's year, in fen.
+	ReportedIncomeFen int64 `json:"reportedIncomeFen"`
+	// Satisfaction (满意度), 1 to 5.
+	Satisfaction int     `json:"satisfaction"`
+	Notes        *string `json:"notes,omitempty"`
+}
+
 // Catalog sort orders.
 type CatalogSort string
 

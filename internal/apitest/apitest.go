@@ -175,6 +175,7 @@ var Accounts = []struct{ Role, Email string }{
 	{"SUPPLIER", "supplier@bangfu.example"},
 	{"AUDITOR", "auditor@bangfu.example"},
 	{"ORG_MANAGER", "manager@bangfu.example"},
+	{"EVALUATOR", "evaluator@bangfu.example"},
 }
 
 // Roles signs every demo account in: a client per role, and ANONYMOUS.

@@ -12,6 +12,7 @@ import (
 	"bangfu/internal/auth"
 	"bangfu/internal/catalog"
 	"bangfu/internal/clock"
+	"bangfu/internal/evaluation"
 	"bangfu/internal/evidence"
 	"bangfu/internal/households"
 	"bangfu/internal/incentives"
@@ -45,6 +46,9 @@ type Config struct {
 	// Live wakes subscriptions when what they watch has changed (default:
 	// within this process; the server relays through PostgreSQL).
 	Live *live.Hub
+	// Evaluation sets the thresholds of verification visits and the slack
+	// check (default: evaluation's defaults).
+	Evaluation evaluation.Config
 }
 
 // Defaults of Config.
@@ -74,6 +78,7 @@ type Services struct {
 	Log        *translog.Log
 	Evidence   *evidence.Builder
 	Live       *live.Hub
+	Evaluation *evaluation.Service
 }
 
 // New builds every service once.
@@ -124,5 +129,6 @@ func New(client *ent.Client, cfg Config) (*Services, error) {
 		Log:        log,
 		Evidence:   evidence.New(client, log, agr),
 		Live:       cfg.Live,
+		Evaluation: evaluation.New(client, cfg.Now, cfg.Evaluation),
 	}, nil
 }

@@ -91,6 +91,7 @@ func load(ctx context.Context, db *store.DB, framework bool) error {
 		{"progress", b.loadProgress},
 		{"monitoring", b.loadMonitoring},
 		{"integrity", b.loadIntegrity},
+		{"evaluation", b.loadEvaluation},
 	}
 	if framework {
 		steps = steps[:3]

@@ -341,6 +341,8 @@ func (b *builder) loadUsers(ctx context.Context) error {
 		{"supplier@bangfu.example", "演示合作社管理员", membership.RoleSUPPLIER, b.storySupplier},
 		{"facilitator@bangfu.example", "演示社会组织管理员", membership.RoleORG_MANAGER, b.storyFacilitator()},
 		{"applicant@bangfu.example", "演示合作社申请人", membership.RoleORG_MANAGER, b.pendingOrg},
+		// Its county scope is set with the demo's sample (loadEvaluation).
+		{"evaluator@bangfu.example", "演示第三方评估员", membership.RoleEVALUATOR, nil},
 	}
 	for _, a := range accts {
 		u, err := b.tx.User.Create().SetEmail(a.email).SetDisplayName(a.name).SetPasswordHash(hash).Save(ctx)

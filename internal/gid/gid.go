@@ -57,6 +57,9 @@ var Types = []string{
 	"Flag",
 	"IndicatorSetting",
 	"ProductSales",
+	"VerificationSample",
+	"VerificationVisit",
+	"ExitSlackCase",
 }
 
 var blockOf = func() map[string]int {

@@ -26,6 +26,7 @@ import (
 	"bangfu/ent/region"
 	"bangfu/ent/supplierprofile"
 	"bangfu/ent/user"
+	"bangfu/ent/verificationsample"
 	"bangfu/internal/apitest"
 	"bangfu/internal/demo"
 	"bangfu/internal/integrity"
@@ -487,6 +488,45 @@ func TestMutationAuthorizationMatrix(t *testing.T) {
 		mutation{"setIntegrityIndicator", adminOnly, func(_, token string) apitest.Response {
 			return srv.As(token).Do(`mutation { setIntegrityIndicator(input: {code: "CONCENTRATION", params: [{name: "share", value: 0.6}]}) { code } }`, nil)
 		}},
+	)
+
+	// Third-party evaluation: the demo evaluator's county; a fresh sample
+	// (and a link of its household) or a fresh slack case per attempt.
+	evalCounty := db.Client.Membership.Query().Where(membership.RoleEQ(membership.RoleEVALUATOR)).QueryScopeRegions().FirstX(sys)
+	freshSample := func() (sample, link string) {
+		n++
+		smp, err := srv.Services.Evaluation.DrawSample(sys, evalCounty.ID, 2026, 1, fmt.Sprintf("matrix-%d", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := db.Client.VerificationSample.Query().Where(verificationsample.ID(smp.ID)).QueryHouseholds().OnlyX(sys)
+		l := db.Client.BenefitLink.Query().Where(benefitlink.HouseholdID(h.ID), benefitlink.StatusEQ(benefitlink.StatusAPPROVED)).FirstX(sys)
+		return gidOf("VerificationSample", smp.ID), gidOf("BenefitLink", l.ID)
+	}
+	slackCounty := db.Client.Region.Query().Where(region.Code(demo.SlackCounty)).OnlyX(sys)
+	mutations = append(mutations,
+		mutation{"drawVerificationSample", roles("EVALUATOR", "ADMIN"), func(_, token string) apitest.Response {
+			n++
+			return srv.As(token).Do(`mutation($c: ID!, $s: String!) { drawVerificationSample(countyId: $c, year: 2026, size: 3, seed: $s) { id } }`,
+				map[string]any{"c": gidOf("Region", evalCounty.ID), "s": fmt.Sprintf("matrix-draw-%d", n)})
+		}},
+		mutation{"recordVerificationVisit", roles("EVALUATOR", "ADMIN"), func(_, token string) apitest.Response {
+			sample, link := freshSample()
+			return srv.As(token).Do(`mutation($i: VerificationVisitInput!) { recordVerificationVisit(input: $i) { id } }`,
+				map[string]any{"i": map[string]any{"sampleId": sample, "benefitLinkId": link, "knowsSupplier": true,
+					"confirmsMechanism": true, "reportedIncomeFen": 100, "satisfaction": 4}})
+		}},
+		mutation{"runExitSlackCheck", adminOnly, func(_, token string) apitest.Response {
+			return srv.As(token).Do(`mutation { runExitSlackCheck { year } }`, nil)
+		}},
+		mutation{"recordReminderInterview", roles("COORDINATOR", "ADMIN"), byID(`mutation($id: ID!) {
+			recordReminderInterview(caseId: $id, interviewedAt: "2026-06-01T00:00:00Z", outcome: "已约谈") { status } }`, func() string {
+			n++
+			c := db.Client.ExitSlackCase.Create().SetCountyID(slackCounty.ID).SetCountyCode(slackCounty.Code).SetYear(3000 + n).
+				SetAsOf(time.Now()).SetPreviousPurchasesFen(100).SetCurrentPurchasesFen(10).SetPreviousFundsFen(0).
+				SetCurrentFundsFen(0).SetThresholdBp(3000).SetReason("matrix").SaveX(sys)
+			return gidOf("ExitSlackCase", c.ID)
+		})},
 	)
 
 	// Every mutation in the schema is in the matrix.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"bangfu/internal/agreements"
+	"bangfu/internal/evaluation"
 	"bangfu/internal/evidence"
 	"bangfu/internal/gid"
 	"bangfu/internal/integrity"
@@ -27,7 +28,11 @@ type exports struct {
 	integrity *integrity.Service
 	evidence  *evidence.Builder
 	records   records
-	log       *slog.Logger
+	// evaluation serves GET /exports/verification-visits.{csv,xlsx}?year=<YYYY>[&countyId=<ID>]:
+	// the visits the caller may read (auditors, and the evaluators and
+	// officials of the county).
+	evaluation *evaluation.Service
+	log        *slog.Logger
 }
 
 func (e exports) register(mux *http.ServeMux) {
@@ -58,6 +63,18 @@ func (e exports) register(mux *http.ServeMux) {
 			return agreements.Table{}, err
 		}
 		return agreements.RollupTable(ru), nil
+	}
+	tables["verification-visits"] = func(r *http.Request, year int) (agreements.Table, error) {
+		county := 0
+		if r.URL.Query().Get("countyId") != "" {
+			id, err := idParam(r, "countyId", "Region")
+			if err != nil {
+				return agreements.Table{}, err
+			}
+			county = id
+		}
+		t, err := e.evaluation.VisitsTable(r.Context(), county, year)
+		return agreements.Table{Title: "核查 Verification", Header: t.Header, Rows: t.Rows}, err
 	}
 	mux.HandleFunc("GET /exports/evidence", e.serveEvidence)
 	mux.HandleFunc("GET /exports/{file}", func(w http.ResponseWriter, r *http.Request) {
@@ -165,7 +182,11 @@ func (e exports) serve(w http.ResponseWriter, r *http.Request, name, format stri
 		err = writeCSV(&buf, t)
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	case "xlsx":
-		err = xlsx.Write(&buf, xlsx.Sheet{Name: "进展 Progress", Header: t.Header, Rows: t.Rows})
+		sheet := "进展 Progress"
+		if name == "verification-visits" {
+			sheet = t.Title
+		}
+		err = xlsx.Write(&buf, xlsx.Sheet{Name: sheet, Header: t.Header, Rows: t.Rows})
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	}
 	if err != nil {

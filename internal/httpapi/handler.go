@@ -121,7 +121,8 @@ func New(o Options) http.Handler {
 	})
 	exportMux := http.NewServeMux()
 	registry := records{svc: o.Services.Households, log: o.Log}
-	exports{svc: o.Services.Agreements, integrity: o.Services.Integrity, evidence: o.Services.Evidence, records: registry, log: o.Log}.register(exportMux)
+	exports{svc: o.Services.Agreements, integrity: o.Services.Integrity, evidence: o.Services.Evidence, records: registry,
+		evaluation: o.Services.Evaluation, log: o.Log}.register(exportMux)
 	mux.Handle("GET /exports/", withHealth(o.Health, withViewer(o.Services.Auth, o.Log, exportMux)))
 	logMux := http.NewServeMux()
 	logAPI{log: o.Services.Log, lg: o.Log}.register(logMux, func(h http.Handler) http.Handler { return withViewer(o.Services.Auth, o.Log, h) })

@@ -70,12 +70,14 @@ func TestPersonalDataSweep(t *testing.T) {
 		`{ nodes(ids: ` + string(idsJSON) + `) { ... on HouseholdMember { name idNumber phone household { ` + memberFields + ` } } } }`,
 		`{ node(id: ` + fmt.Sprintf("%q", ids[0]) + `) { ... on HouseholdMember { name idNumber phone } } }`,
 		`{ auditEvents(first: 100) { edges { node { action before after } } } }`,
+		`{ verificationSamples(first: 10) { edges { node { households(first: 20) { edges { node { ` + memberFields + ` } } } } } } }`,
+		`{ verificationVisits(first: 20) { edges { node { household { ` + memberFields + ` } } } } }`,
 	}
 	for _, m := range members[:5] {
 		queries = append(queries, fmt.Sprintf(`{ householdMemberByIdNumber(idNumber: %q) { name idNumber phone } }`, m.IDNumber))
 	}
 
-	for _, role := range []string{"SUPPLIER", "AUDITOR", "COORDINATOR", "CERTIFIER", "BUYER", "ANONYMOUS"} {
+	for _, role := range []string{"SUPPLIER", "AUDITOR", "COORDINATOR", "CERTIFIER", "BUYER", "EVALUATOR", "ANONYMOUS"} {
 		secrets := secretsFor(role)
 		sawMember := false
 		for _, q := range queries {
@@ -154,6 +156,8 @@ func TestEveryPathToMembersIsSwept(t *testing.T) {
 		"AnnualIncome.household", "BenefitLink.household", "HouseholdMember.household", "HouseholdMemberEdge.node",
 		"Household.members", "HouseholdEdge.node", "LedgerEntry.household", "MonitoringCase.household",
 		"Query.householdMemberByIdNumber", "Query.households", "Region.households",
+		// Verification samples and visits (TestPersonalDataSweep reads through them).
+		"VerificationSample.households", "VerificationVisit.household",
 		// The registry's mutations answer only officials whose scope covers
 		// the household (TestMutationAuthorizationMatrix), through the same
 		// masking field resolvers.

@@ -21,6 +21,9 @@ const (
 	Supplier    = "SUPPLIER"
 	Auditor     = "AUDITOR"
 	OrgManager  = "ORG_MANAGER"
+	// Evaluator is a third-party evaluator (第三方评估): read-only on
+	// figures, it samples and visits households in the counties of its scope.
+	Evaluator = "EVALUATOR"
 )
 
 // Grant is one role held by the viewer.
@@ -161,6 +164,28 @@ func (v *Viewer) covers(countyCode string, roles ...string) bool {
 		}
 	}
 	return false
+}
+
+// ScopePrefixes lists the significant prefixes of the region scope the
+// viewer holds in any of the roles (533323 → 533323, 530000 → 53): a county
+// code starting with one of them is covered. Queries filter on them where
+// CoversRegionAs decides one row.
+func (v *Viewer) ScopePrefixes(roles ...string) []string {
+	var out []string
+	if v == nil {
+		return nil
+	}
+	for _, g := range v.Grants {
+		if !slices.Contains(roles, g.Role) {
+			continue
+		}
+		for _, code := range g.RegionCodes {
+			if p := significant(code); p != "\x00" && !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // significant drops the trailing zero pairs of a 6-digit code: 530000 → 53,

@@ -1,0 +1,30 @@
+-- create "exit_slack_cases" table
+CREATE TABLE `exit_slack_cases` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `county_code` text NOT NULL, `year` integer NOT NULL, `as_of` datetime NOT NULL, `previous_purchases_fen` integer NOT NULL, `current_purchases_fen` integer NOT NULL, `previous_funds_fen` integer NOT NULL, `current_funds_fen` integer NOT NULL, `threshold_bp` integer NOT NULL, `reason` text NOT NULL, `status` text NOT NULL DEFAULT ('OPEN'), `interviewed_at` datetime NULL, `interview_outcome` text NULL, `county_id` integer NOT NULL, `interviewed_by_id` integer NULL, CONSTRAINT `exit_slack_cases_regions_county` FOREIGN KEY (`county_id`) REFERENCES `regions` (`id`) ON DELETE NO ACTION, CONSTRAINT `exit_slack_cases_users_interviewed_by` FOREIGN KEY (`interviewed_by_id`) REFERENCES `users` (`id`) ON DELETE SET NULL);
+-- set sequence for "exit_slack_cases" table
+INSERT INTO sqlite_sequence (name, seq) VALUES ("exit_slack_cases", 167503724544);
+-- create index "exitslackcase_county_id_year" to table: "exit_slack_cases"
+CREATE UNIQUE INDEX `exitslackcase_county_id_year` ON `exit_slack_cases` (`county_id`, `year`);
+-- create index "exitslackcase_status" to table: "exit_slack_cases"
+CREATE INDEX `exitslackcase_status` ON `exit_slack_cases` (`status`);
+-- create "verification_samples" table
+CREATE TABLE `verification_samples` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `county_code` text NOT NULL, `year` integer NOT NULL, `size` integer NOT NULL, `seed` text NOT NULL, `algorithm` text NOT NULL, `population` integer NOT NULL, `county_id` integer NOT NULL, `drawn_by_id` integer NULL, CONSTRAINT `verification_samples_regions_county` FOREIGN KEY (`county_id`) REFERENCES `regions` (`id`) ON DELETE NO ACTION, CONSTRAINT `verification_samples_users_drawn_by` FOREIGN KEY (`drawn_by_id`) REFERENCES `users` (`id`) ON DELETE SET NULL);
+-- set sequence for "verification_samples" table
+INSERT INTO sqlite_sequence (name, seq) VALUES ("verification_samples", 158913789952);
+-- create index "verificationsample_county_id_year_size_seed" to table: "verification_samples"
+CREATE UNIQUE INDEX `verificationsample_county_id_year_size_seed` ON `verification_samples` (`county_id`, `year`, `size`, `seed`);
+-- create index "verificationsample_county_code" to table: "verification_samples"
+CREATE INDEX `verificationsample_county_code` ON `verification_samples` (`county_code`);
+-- create "verification_visits" table
+CREATE TABLE `verification_visits` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `county_code` text NOT NULL, `year` integer NOT NULL, `visited_at` datetime NOT NULL, `knows_supplier` bool NOT NULL, `confirms_mechanism` bool NOT NULL, `reported_income_fen` integer NOT NULL, `ledger_income_fen` integer NOT NULL, `satisfaction` integer NOT NULL, `discrepancy_share_bp` integer NOT NULL, `discrepancy` bool NOT NULL, `notes` text NULL, `sample_id` integer NOT NULL, `household_id` integer NOT NULL, `benefit_link_id` integer NOT NULL, `supplier_id` integer NOT NULL, `evaluator_id` integer NULL, CONSTRAINT `verification_visits_verification_samples_visits` FOREIGN KEY (`sample_id`) REFERENCES `verification_samples` (`id`) ON DELETE NO ACTION, CONSTRAINT `verification_visits_households_household` FOREIGN KEY (`household_id`) REFERENCES `households` (`id`) ON DELETE NO ACTION, CONSTRAINT `verification_visits_benefit_links_benefit_link` FOREIGN KEY (`benefit_link_id`) REFERENCES `benefit_links` (`id`) ON DELETE NO ACTION, CONSTRAINT `verification_visits_organizations_supplier` FOREIGN KEY (`supplier_id`) REFERENCES `organizations` (`id`) ON DELETE NO ACTION, CONSTRAINT `verification_visits_users_evaluator` FOREIGN KEY (`evaluator_id`) REFERENCES `users` (`id`) ON DELETE SET NULL);
+-- set sequence for "verification_visits" table
+INSERT INTO sqlite_sequence (name, seq) VALUES ("verification_visits", 163208757248);
+-- create index "verificationvisit_sample_id_benefit_link_id" to table: "verification_visits"
+CREATE UNIQUE INDEX `verificationvisit_sample_id_benefit_link_id` ON `verification_visits` (`sample_id`, `benefit_link_id`);
+-- create index "verificationvisit_county_code_year" to table: "verification_visits"
+CREATE INDEX `verificationvisit_county_code_year` ON `verification_visits` (`county_code`, `year`);
+-- create "exit_slack_case_agreements" table
+CREATE TABLE `exit_slack_case_agreements` (`exit_slack_case_id` integer NOT NULL, `agreement_id` integer NOT NULL, PRIMARY KEY (`exit_slack_case_id`, `agreement_id`), CONSTRAINT `exit_slack_case_agreements_exit_slack_case_id` FOREIGN KEY (`exit_slack_case_id`) REFERENCES `exit_slack_cases` (`id`) ON DELETE CASCADE, CONSTRAINT `exit_slack_case_agreements_agreement_id` FOREIGN KEY (`agreement_id`) REFERENCES `agreements` (`id`) ON DELETE CASCADE);
+-- create "verification_sample_households" table
+CREATE TABLE `verification_sample_households` (`verification_sample_id` integer NOT NULL, `household_id` integer NOT NULL, PRIMARY KEY (`verification_sample_id`, `household_id`), CONSTRAINT `verification_sample_households_verification_sample_id` FOREIGN KEY (`verification_sample_id`) REFERENCES `verification_samples` (`id`) ON DELETE CASCADE, CONSTRAINT `verification_sample_households_household_id` FOREIGN KEY (`household_id`) REFERENCES `households` (`id`) ON DELETE CASCADE);
+-- create "verification_visit_agreements" table
+CREATE TABLE `verification_visit_agreements` (`verification_visit_id` integer NOT NULL, `agreement_id` integer NOT NULL, PRIMARY KEY (`verification_visit_id`, `agreement_id`), CONSTRAINT `verification_visit_agreements_verification_visit_id` FOREIGN KEY (`verification_visit_id`) REFERENCES `verification_visits` (`id`) ON DELETE CASCADE, CONSTRAINT `verification_visit_agreements_agreement_id` FOREIGN KEY (`agreement_id`) REFERENCES `agreements` (`id`) ON DELETE CASCADE);
