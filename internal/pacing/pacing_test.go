@@ -56,7 +56,7 @@ func TestBulkWaits(t *testing.T) {
 			p, f := newFake(c.share, time.Second)
 			bulk(t, p, f, c.took)
 			for range c.smallIn {
-				defer p.Small()()
+				t.Cleanup(p.Small())
 			}
 			bulk(t, p, f, time.Millisecond)
 			var got time.Duration
@@ -91,8 +91,8 @@ func TestOneBulkAtATime(t *testing.T) {
 
 func TestCancelledWaitFreesTheSlot(t *testing.T) {
 	p := New(0.01, time.Hour)
-	defer p.Small()()
-	defer p.Small()()
+	t.Cleanup(p.Small())
+	t.Cleanup(p.Small())
 	done, err := p.Bulk(context.Background())
 	if err != nil {
 		t.Fatal(err)
