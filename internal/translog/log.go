@@ -129,7 +129,7 @@ func (l *Log) SealThrough(ctx context.Context) (int64, error) {
 	}
 	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
 		var horizon int64
-		if err := scanOne(ctx, l.client, &horizon, "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"); err != nil {
+		if err := scanOne(ctx, l.client, &horizon, horizonQuery); err != nil {
 			return 0, err
 		}
 		size, busy, err := l.seal(ctx)
