@@ -129,7 +129,7 @@ func (l *Log) SealThrough(ctx context.Context) (int64, error) {
 	}
 	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
 		var horizon int64
-		if err := scanOne(ctx, l.client, &horizon, "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"); err != nil {
+		if err := scanOne(ctx, l.client, &horizon, horizonQuery); err != nil {
 			return 0, err
 		}
 		size, busy, err := l.seal(ctx)
@@ -151,7 +151,7 @@ const catchUpWait = 5 * time.Second
 
 // CatchUp seals what has committed before a reader looks at the log,
 // waiting at most catchUpWait for transactions still running (the
-// longest transaction on the database server holds sealing back); what
+// longest transaction in the database holds sealing back); what
 // is not sealed by then is not yet in the log, and the reader sees the
 // log as of its latest head.
 func (l *Log) CatchUp(ctx context.Context) error {

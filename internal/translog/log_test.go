@@ -235,6 +235,36 @@ func TestTamperingIsDetected(t *testing.T) {
 // A transaction that took its id first but commits last is sealed in its
 // place: the sealer waits for it rather than skip it (PostgreSQL, where
 // writers run concurrently).
+// A long transaction in another database on the same server (another
+// application's, another test's) does not hold this log's sealing back:
+// its rows can never be ours.
+func TestOtherDatabasesDoNotHoldSealingBack(t *testing.T) {
+	t.Parallel()
+	f, other := open(t), open(t)
+	if f.db.Dialect != "postgres" {
+		t.Skip("PostgreSQL's transaction ids")
+	}
+	elsewhere, err := other.db.Client.Tx(other.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = elsewhere.Rollback() }()
+	// Writing gives the other database's transaction an id, older than ours.
+	if err := elsewhere.LedgerEntry.Create().SetKind(ledgerentry.KindINCENTIVE_POINTS).SetAmount(7).SetYear(2026).Exec(other.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.write(t, 2)
+	ctx, cancel := context.WithTimeout(f.ctx, 5*time.Second)
+	defer cancel()
+	size, err := f.log.SealThrough(ctx)
+	if err != nil {
+		t.Fatalf("sealing beside another database's open transaction: %v", err)
+	}
+	if size != 6 {
+		t.Fatalf("sealed %d leaves, want 6", size)
+	}
+}
+
 func TestLateCommitIsNotSkipped(t *testing.T) {
 	t.Parallel()
 	f := open(t)

@@ -117,19 +117,42 @@ func (s *sealer) seal(ctx context.Context, limit int) error {
 	return nil
 }
 
+// horizonQuery gives the id below which every transaction that could write
+// to this database has ended: the oldest transaction still running
+// (pg_current_snapshot's in-progress list, else its xmax), leaving out
+// the ones pg_stat_activity shows running in another database. Without
+// that, one long transaction anywhere on the database server (another
+// application's, or a test's next door) held sealing back for as long as
+// it ran. Transaction ids are unique across the server, so an id seen in
+// another database's backend is never one of ours; an id the view does not
+// show (a role without pg_read_all_stats sees no other role's ids, and a
+// prepared transaction has no backend) stays in, which only waits longer.
+// pg_stat_activity's ids are 32-bit: they are compared with the low 32 bits
+// of the snapshot's 64-bit ids, which is exact for ids still running.
+const horizonQuery = `
+WITH snap AS (SELECT pg_current_snapshot() AS s),
+elsewhere AS (
+	SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity
+	WHERE backend_xid IS NOT NULL
+	AND datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database()))
+SELECT coalesce(
+	(SELECT min(x::text::bigint) FROM snap, pg_snapshot_xip(snap.s) AS x
+	 WHERE x::text::bigint % 4294967296 NOT IN (SELECT xid FROM elsewhere)),
+	(SELECT pg_snapshot_xmax(s)::text::bigint FROM snap))`
+
 // next reads up to limit rows this round seals, in the log's order.
 //
 // On PostgreSQL a row may only be sealed once no row can still commit
 // before it in that order: rows of transactions older than the oldest one
-// still running (pg_snapshot_xmin of the current snapshot). Those have all
-// ended, so none of their rows can still appear; a transaction that is
-// still running, or that commits late, keeps every newer row waiting.
+// still running in this database (horizonQuery). Those have all ended, so
+// none of their rows can still appear; a transaction that is still
+// running, or that commits late, keeps every newer row waiting.
 func (s *sealer) next(ctx context.Context, limit int) ([]pending, error) {
 	var evWhere []predicate.AuditEvent
 	var leWhere []predicate.LedgerEntry
 	if s.tx.Dialect() == dialect.Postgres {
 		var horizon int64
-		if err := scanOne(ctx, s.tx, &horizon, "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"); err != nil {
+		if err := scanOne(ctx, s.tx, &horizon, horizonQuery); err != nil {
 			return nil, err
 		}
 		l := s.last
