@@ -147,6 +147,36 @@ func OrderEntries(ctx context.Context, c *ent.Client, orderID int) ([]*ent.Ledge
 	return c.LedgerEntry.Query().Where(ledgerentry.OrderLineIDIn(lines...)).Order(ent.Asc(ledgerentry.FieldID)).All(ctx)
 }
 
+// Standing keeps the entries that still count: neither a reversal nor
+// reversed by one.
+func Standing(entries []*ent.LedgerEntry) []*ent.LedgerEntry {
+	reversed := map[int]bool{}
+	for _, e := range entries {
+		if e.ReversesID != nil {
+			reversed[*e.ReversesID] = true
+		}
+	}
+	var out []*ent.LedgerEntry
+	for _, e := range entries {
+		if e.ReversesID == nil && !reversed[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Copy starts a new entry with e's kind, year and dimensions (indicator,
+// line, agreement, month, origin county, organization, household,
+// incentive rule): the one way reversals and re-bookings mirror an entry.
+// The caller sets the amount and what the new entry names.
+func Copy(c *ent.Client, e *ent.LedgerEntry) *ent.LedgerEntryCreate {
+	return c.LedgerEntry.Create().SetKind(e.Kind).SetYear(e.Year).
+		SetNillableIndicator(e.Indicator).SetNillableOrderLineID(e.OrderLineID).
+		SetNillableAgreementID(e.AgreementID).SetNillableMonth(e.Month).
+		SetNillableOriginCountyID(e.OriginCountyID).SetNillableOrganizationID(e.OrganizationID).
+		SetNillableHouseholdID(e.HouseholdID).SetNillableIncentiveRuleID(e.IncentiveRuleID)
+}
+
 // settledStatuses are the order states whose lines were settled once.
 var settledStatuses = []order.Status{order.StatusSETTLED, order.StatusREFUNDED}
 

@@ -154,7 +154,7 @@ func (b *builder) loadSlack(ctx context.Context, svc *evaluation.Service) error 
 	if err != nil {
 		return err
 	}
-	above := []string{county.Code, county.Code[:4] + "00", county.Code[:2] + "0000"}
+	above := evaluation.CountyAndAbove(county.Code)
 	var current []struct {
 		Sum *int64 `json:"sum"`
 	}

@@ -113,9 +113,15 @@ type helping struct {
 	agreementIDs []int // original versions of the ACTIVE agreements
 }
 
+// CountyAndAbove gives the GB/T 2260 codes of a county, its city and its
+// province: the county's code with the last two, then four, digits zeroed.
+func CountyAndAbove(code string) []string {
+	return []string{code, code[:4] + "00", code[:2] + "0000"}
+}
+
 func (s *Service) helpingAgreements(ctx context.Context, c *ent.Region) (helping, error) {
 	var h helping
-	ids, err := s.client.Region.Query().Where(region.CodeIn(c.Code, c.Code[:4]+"00", c.Code[:2]+"0000")).IDs(ctx)
+	ids, err := s.client.Region.Query().Where(region.CodeIn(CountyAndAbove(c.Code)...)).IDs(ctx)
 	if err != nil {
 		return h, err
 	}

@@ -132,22 +132,7 @@ func (e exports) serveFlags(w http.ResponseWriter, r *http.Request, format strin
 		return
 	}
 	t := agreements.Table{Title: "疑点 Integrity flags", Header: integrity.ExportHeader, Rows: rows}
-	var buf bytes.Buffer
-	switch format {
-	case "csv":
-		err = writeCSV(&buf, t)
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	case "xlsx":
-		err = xlsx.Write(&buf, xlsx.Sheet{Name: "疑点 Flags", Header: t.Header, Rows: t.Rows})
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	}
-	if err != nil {
-		fail(w, r, e.log, err)
-		return
-	}
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="flags.%s"`, format))
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(buf.Bytes())
+	e.sendTable(w, r, format, "flags."+format, "疑点 Flags", t)
 }
 
 // badParam is a query parameter that cannot be used.
@@ -176,16 +161,23 @@ func (e exports) serve(w http.ResponseWriter, r *http.Request, name, format stri
 		fail(w, r, e.log, err)
 		return
 	}
+	sheet := "进展 Progress"
+	if name == "verification-visits" {
+		sheet = t.Title
+	}
+	e.sendTable(w, r, format, fmt.Sprintf("%s-%d.%s", name, year, format), sheet, t)
+}
+
+// sendTable writes t as a CSV or XLSX (on the sheet named sheet) download
+// called filename.
+func (e exports) sendTable(w http.ResponseWriter, r *http.Request, format, filename, sheet string, t agreements.Table) {
 	var buf bytes.Buffer
+	var err error
 	switch format {
 	case "csv":
 		err = writeCSV(&buf, t)
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	case "xlsx":
-		sheet := "进展 Progress"
-		if name == "verification-visits" {
-			sheet = t.Title
-		}
 		err = xlsx.Write(&buf, xlsx.Sheet{Name: sheet, Header: t.Header, Rows: t.Rows})
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	}
@@ -193,7 +185,7 @@ func (e exports) serve(w http.ResponseWriter, r *http.Request, name, format stri
 		fail(w, r, e.log, err)
 		return
 	}
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d.%s"`, name, year, format))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, filename))
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
 }

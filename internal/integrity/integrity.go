@@ -371,23 +371,13 @@ func exclude(ctx context.Context, tx *ent.Client, f *ent.Flag) error {
 	if err != nil {
 		return err
 	}
-	reversed := map[int]bool{}
-	for _, e := range entries {
-		if e.ReversesID != nil {
-			reversed[*e.ReversesID] = true
-		}
-	}
 	note := fmt.Sprintf("excluded: flag %s (%s) confirmed", gid.Ref(f.ID), f.Code)
 	var out []*ent.LedgerEntryCreate
-	for _, e := range entries {
-		if e.Kind != ledgerentry.KindATTRIBUTION_CREDIT || e.ReversesID != nil || reversed[e.ID] {
+	for _, e := range attribution.Standing(entries) {
+		if e.Kind != ledgerentry.KindATTRIBUTION_CREDIT {
 			continue
 		}
-		out = append(out, tx.LedgerEntry.Create().
-			SetKind(e.Kind).SetAmount(-e.Amount).SetYear(e.Year).SetReversesID(e.ID).SetFlagID(f.ID).
-			SetNillableIndicator(e.Indicator).SetNillableOrderLineID(e.OrderLineID).
-			SetNillableAgreementID(e.AgreementID).SetNillableMonth(e.Month).
-			SetNillableOriginCountyID(e.OriginCountyID).SetNillableOrganizationID(e.OrganizationID).
+		out = append(out, attribution.Copy(tx, e).SetAmount(-e.Amount).SetReversesID(e.ID).SetFlagID(f.ID).
 			SetOccurredAt(e.OccurredAt).SetNote(note))
 	}
 	return book(ctx, tx, out)
@@ -419,11 +409,7 @@ func rebook(ctx context.Context, tx *ent.Client, f *ent.Flag) error {
 			continue
 		}
 		e := byID[*r.ReversesID]
-		out = append(out, tx.LedgerEntry.Create().
-			SetKind(e.Kind).SetAmount(e.Amount).SetYear(e.Year).SetFlagID(f.ID).
-			SetNillableIndicator(e.Indicator).SetNillableOrderLineID(e.OrderLineID).
-			SetNillableAgreementID(e.AgreementID).SetNillableMonth(e.Month).
-			SetNillableOriginCountyID(e.OriginCountyID).SetNillableOrganizationID(e.OrganizationID).
+		out = append(out, attribution.Copy(tx, e).SetAmount(e.Amount).SetFlagID(f.ID).
 			SetOccurredAt(e.OccurredAt).SetNote(note))
 	}
 	return book(ctx, tx, out)

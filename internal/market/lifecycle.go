@@ -227,25 +227,9 @@ func reverseLedger(ctx context.Context, c *ent.Client, orderID int) error {
 	if err != nil {
 		return err
 	}
-	reversed := map[int]bool{}
-	for _, e := range entries {
-		if e.ReversesID != nil {
-			reversed[*e.ReversesID] = true
-		}
-	}
 	var reversals []*ent.LedgerEntryCreate
-	for _, e := range entries {
-		if e.ReversesID != nil || reversed[e.ID] {
-			continue
-		}
-		r := c.LedgerEntry.Create().
-			SetKind(e.Kind).SetAmount(-e.Amount).SetYear(e.Year).SetReversesID(e.ID).
-			SetNillableIndicator(e.Indicator).SetNillableOrderLineID(e.OrderLineID).
-			SetNillableAgreementID(e.AgreementID).SetNillableMonth(e.Month).
-			SetNillableOriginCountyID(e.OriginCountyID).SetNillableHouseholdID(e.HouseholdID).
-			SetNillableIncentiveRuleID(e.IncentiveRuleID).
-			SetNillableOrganizationID(e.OrganizationID).SetNote("refund")
-		reversals = append(reversals, r)
+	for _, e := range attribution.Standing(entries) {
+		reversals = append(reversals, attribution.Copy(c, e).SetAmount(-e.Amount).SetReversesID(e.ID).SetNote("refund"))
 	}
 	if len(reversals) == 0 {
 		return nil
