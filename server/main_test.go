@@ -125,6 +125,24 @@ func TestParseConfig(t *testing.T) {
 					t.Error("--pprof=false ignored")
 				}
 			}},
+		{name: "gc target by default", wantCmd: "serve", check: func(t *testing.T, c config) {
+			if c.gcPercent != defaultGCPercent {
+				t.Errorf("gcPercent = %d, want %d", c.gcPercent, defaultGCPercent)
+			}
+		}},
+		{name: "GOGC set: the runtime's setting stays", env: map[string]string{"GOGC": "200"}, wantCmd: "serve",
+			check: func(t *testing.T, c config) {
+				if c.gcPercent != 0 {
+					t.Errorf("gcPercent = %d with GOGC set, want 0 (keep it)", c.gcPercent)
+				}
+			}},
+		{name: "gc target flag", args: []string{"--gc-percent", "150"}, env: map[string]string{"GOGC": "200"}, wantCmd: "serve",
+			check: func(t *testing.T, c config) {
+				if c.gcPercent != 150 {
+					t.Errorf("gcPercent = %d", c.gcPercent)
+				}
+			}},
+		{name: "bad gc target", args: []string{"--gc-percent", "-1"}, wantErr: "--gc-percent"},
 		{name: "pprof needs an operator address", args: []string{"--pprof"}, wantErr: "--pprof needs --operator-addr"},
 		{name: "bad pprof env", env: map[string]string{"BANGFU_OPERATOR_ADDR": ":9090", "BANGFU_PPROF": "yes please"}, wantErr: "BANGFU_PPROF"},
 		{name: "bad operator address", args: []string{"--operator-addr", "9090"}, wantErr: "--operator-addr"},
