@@ -22,6 +22,7 @@ import (
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
+	"github.com/99designs/gqlgen/plugin"
 )
 
 func main() {
@@ -41,6 +42,8 @@ func main() {
 type sequentialFields struct{}
 
 func (sequentialFields) Name() string { return "sequentialfields" }
+
+var _ plugin.CodeGenerator = sequentialFields{}
 
 func (sequentialFields) GenerateCode(data *codegen.Data) error {
 	for _, o := range data.Objects {
