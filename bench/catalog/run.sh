@@ -6,6 +6,7 @@
 #   bench/catalog/run.sh            # uses $DB (default catalog_bench), seeding it when it has no products
 #   SEED=1 bench/catalog/run.sh     # (re)seed: 1,000,000 products (seed --scale 1 --products 1000000)
 #   PLACE_SECONDS=600 bench/catalog/run.sh   # placeOrder burst length before the page is measured again
+#   PLACE_ORDERS=100000 bench/catalog/run.sh # or: a burst of at least this many placeOrders
 #
 # Needs go, psql, wrk (apt-get install wrk). PostGraphile runs when node and
 # npm are present: it is installed once into ~/.cache/bangfu-postgraphile
@@ -21,6 +22,7 @@ DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-8}
 PLACE_SECONDS=${PLACE_SECONDS:-0}
+PLACE_ORDERS=${PLACE_ORDERS:-0}
 BANGFU_PORT=${BANGFU_PORT:-18081}
 PGL_PORT=${PGL_PORT:-15678}
 PGL_DIR=${PGL_DIR:-$HOME/.cache/bangfu-postgraphile}
@@ -46,7 +48,8 @@ echo "== bangfu"
 go build -o "$WORK/server" ./server
 start=$(date +%s.%N)
 DATABASE_URL=$URL LOG_LEVEL=warn "$WORK/server" --addr "127.0.0.1:$BANGFU_PORT" > "$WORK/server.log" 2>&1 &
-pids+=($!)
+bangfu_pid=$!
+pids+=($bangfu_pid)
 until curl -sf "127.0.0.1:$BANGFU_PORT/readyz" > /dev/null; do sleep 0.05; done
 echo "ready after $(echo "$(date +%s.%N) - $start" | bc) s (migrations included on a first start)"
 echo "products: $(psqlq 'SELECT count(*) FROM products')"
@@ -78,7 +81,8 @@ if (typeof Promise.withResolvers !== "function") {
 EOF
   (cd "$PGL_DIR" && GRAPHILE_ENV=production exec node --require ./polyfill.cjs node_modules/.bin/postgraphile \
     -P postgraphile/presets/amber -c "$URL" -s public -n 127.0.0.1 -p "$PGL_PORT") > "$WORK/pgl.log" 2>&1 &
-  pids+=($!)
+  pgl_pid=$! # the subshell execs node: this is PostGraphile's process
+  pids+=($pgl_pid)
   for _ in $(seq 600); do curl -s -o /dev/null "127.0.0.1:$PGL_PORT/graphql" -H 'Content-Type: application/json' -d '{"query":"{__typename}"}' && break; sleep 0.1; done
   # The same page: the 50 best sellers (the counters, in their index's
   # order) with name, price, units sold, supplier name, origin county and
@@ -99,36 +103,49 @@ check() {
 check bangfu_page "$BANGFU_PORT"; check bangfu_node "$BANGFU_PORT"
 if [[ $have_pgl == 1 ]]; then check pgl_page "$PGL_PORT"; check pgl_node "$PGL_PORT"; fi
 
-# run NAME PORT: wrk at $CONNS connections; prints "rps p50".
+# cpu_ticks PID: the process's user + system CPU so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICKS_PER_S=$(getconf CLK_TCK)
+
+# run NAME PORT PID: wrk at $CONNS connections; prints "rps p50 cpu",
+# cpu being the server process's CPU milliseconds per request.
 run() {
-  local r
+  local r t0 t1
+  t0=$(cpu_ticks "$3")
   r=$(BODY_FILE="$WORK/$1.json" wrk -t2 -c"$CONNS" -d"$DURATION" -s bench/catalog/post.lua "http://127.0.0.1:$2/graphql" | grep RESULT)
+  t1=$(cpu_ticks "$3")
   if [[ "$r" != *" bad=0"* ]]; then echo "$1: bad responses: $r" >&2; exit 1; fi
-  local rps p50
+  local rps p50 n
   rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<< "$r"); p50=$(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<< "$r")
-  echo "$rps $p50"
+  n=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<< "$r")
+  echo "$rps $p50 $(python3 -c "print(f'{($t1 - $t0) * 1000 / $TICKS_PER_S / max($n, 1):.2f}')")"
 }
 
 # measure LABEL: ROUNDS interleaved rounds; per-round ratios.
 measure() {
   echo "== $1: $ROUNDS rounds of $DURATION at $CONNS connections, interleaved"
-  printf '%-6s %-26s %-26s %-8s %-26s %-26s %-8s\n' round "bangfu page (req/s, p50)" "PostGraphile page" ratio "bangfu node(id:)" "PostGraphile node(id:)" ratio
+  echo "(req/s, p50, and the server process's CPU per request)"
+  printf '%-6s %-34s %-34s %-8s %-34s %-34s %-8s\n' round "bangfu page" "PostGraphile page" ratio "bangfu node(id:)" "PostGraphile node(id:)" ratio
   for i in $(seq "$ROUNDS"); do
-    read -r bp bpl <<< "$(run bangfu_page "$BANGFU_PORT")"
-    pp=0 ppl=0 np=0 npl=0
-    if [[ $have_pgl == 1 ]]; then read -r pp ppl <<< "$(run pgl_page "$PGL_PORT")"; fi
-    read -r bn bnl <<< "$(run bangfu_node "$BANGFU_PORT")"
-    if [[ $have_pgl == 1 ]]; then read -r np npl <<< "$(run pgl_node "$PGL_PORT")"; fi
-    printf '%-6s %-26s %-26s %-8s %-26s %-26s %-8s\n' "$i" "$bp (${bpl} ms)" "$pp (${ppl} ms)" \
-      "$(python3 -c "print(f'{$bp/$pp:.2f}x' if $pp else '-')")" "$bn (${bnl} ms)" "$np (${npl} ms)" \
+    read -r bp bpl bpc <<< "$(run bangfu_page "$BANGFU_PORT" "$bangfu_pid")"
+    pp=0 ppl=0 ppc=0 np=0 npl=0 npc=0
+    if [[ $have_pgl == 1 ]]; then read -r pp ppl ppc <<< "$(run pgl_page "$PGL_PORT" "$pgl_pid")"; fi
+    read -r bn bnl bnc <<< "$(run bangfu_node "$BANGFU_PORT" "$bangfu_pid")"
+    if [[ $have_pgl == 1 ]]; then read -r np npl npc <<< "$(run pgl_node "$PGL_PORT" "$pgl_pid")"; fi
+    printf '%-6s %-34s %-34s %-8s %-34s %-34s %-8s\n' "$i" "$bp (${bpl} ms, ${bpc} ms CPU)" "$pp (${ppl} ms, ${ppc} ms CPU)" \
+      "$(python3 -c "print(f'{$bp/$pp:.2f}x' if $pp else '-')")" "$bn (${bnl} ms, ${bnc} ms CPU)" "$np (${npl} ms, ${npc} ms CPU)" \
       "$(python3 -c "print(f'{$bn/$np:.2f}x' if $np else '-')")"
   done
 }
 
 measure "before the write burst"
 
-if [[ "$PLACE_SECONDS" != 0 ]]; then
-  echo "== placeOrder burst: $PLACE_SECONDS s at $CONNS connections (autovacuum off on products and product_sales, no VACUUM)"
+if [[ "$PLACE_SECONDS" != 0 || "$PLACE_ORDERS" != 0 ]]; then
+  if [[ "$PLACE_ORDERS" != 0 ]]; then
+    echo "== placeOrder burst: at least $PLACE_ORDERS orders at $CONNS connections (autovacuum off on products and product_sales, no VACUUM)"
+  else
+    echo "== placeOrder burst: $PLACE_SECONDS s at $CONNS connections (autovacuum off on products and product_sales, no VACUUM)"
+  fi
   psqlq "ALTER TABLE products SET (autovacuum_enabled = off); ALTER TABLE product_sales SET (autovacuum_enabled = off)"
   token=$(curl -s "127.0.0.1:$BANGFU_PORT/graphql" -H 'Content-Type: application/json' \
     -d '{"query":"mutation { login(email: \"buyer@bangfu.example\", password: \"bangfu-demo-2026\") { accessToken } }"}' |
@@ -139,19 +156,25 @@ if [[ "$PLACE_SECONDS" != 0 ]]; then
       WHERE p.status = 'LISTED' AND p.stock >= 500 ORDER BY random() LIMIT 2000) t")
   read -r upd0 hot0 <<< "$(psqlq "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'products'" | tr '|' ' ')"
   # Tokens live 15 minutes: renew for long bursts.
-  left=$PLACE_SECONDS placed=0
+  left=$PLACE_SECONDS placed=0 started=$SECONDS
+  if [[ "$PLACE_ORDERS" != 0 ]]; then left=1; fi
   while (( left > 0 )); do
     chunk=$(( left < 600 ? left : 600 ))
+    if [[ "$PLACE_ORDERS" != 0 ]]; then chunk=60; fi
     out=$(BANGFU_TOKEN=$token BANGFU_PRODUCTS=$products wrk -t2 -c"$CONNS" -d"${chunk}s" -s bench/wrk/place_order.lua \
       "http://127.0.0.1:$BANGFU_PORT/graphql")
     n=$(grep -E '^ +[0-9]+ requests' <<< "$out" | awk '{print $1}')
     placed=$(( placed + n ))
     grep -E 'Requests/sec|failed' <<< "$out" || true
-    left=$(( left - chunk ))
+    if [[ "$PLACE_ORDERS" != 0 ]]; then
+      left=$(( placed < PLACE_ORDERS ? 1 : 0 ))
+    else
+      left=$(( left - chunk ))
+    fi
   done
   sleep 2
   read -r upd1 hot1 <<< "$(psqlq "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'products'" | tr '|' ' ')"
-  echo "placeOrder requests: $placed; product updates: $((upd1 - upd0)), HOT: $((hot1 - hot0))"
+  echo "placeOrder requests: $placed in $(( SECONDS - started )) s; product updates: $((upd1 - upd0)), HOT: $((hot1 - hot0))"
   measure "after the write burst"
   psqlq "ALTER TABLE products RESET (autovacuum_enabled); ALTER TABLE product_sales RESET (autovacuum_enabled)"
 fi

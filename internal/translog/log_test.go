@@ -172,6 +172,19 @@ func TestTamperingIsDetected(t *testing.T) {
 		{"delete a ledger entry", func(t *testing.T, f *fixture) {
 			f.exec(t, "DELETE FROM ledger_entries WHERE id = (SELECT MIN(id) FROM ledger_entries)")
 		}, "deleted"},
+		// A ledger entry that counts but was never logged: inserted with a
+		// position before the sealed ones (an old transaction id on
+		// PostgreSQL, an id below the others on SQLite), so the sealer,
+		// which goes forward, would never take it.
+		{"insert a ledger entry behind the log", func(t *testing.T, f *fixture) {
+			f.exec(t, `INSERT INTO ledger_entries (id, kind, amount, indicator, year, occurred_at, month, note, xid)
+				SELECT id - 1, kind, 999999, indicator, year, occurred_at, month, note, 1 FROM ledger_entries
+				WHERE id = (SELECT MIN(id) FROM ledger_entries)`)
+		}, "never sealed"},
+		{"insert an event behind the log", func(t *testing.T, f *fixture) {
+			f.exec(t, `INSERT INTO audit_events (id, occurred_at, job, action, entity_type, hash, xid)
+				SELECT id - 1, occurred_at, job, 'forged', entity_type, hash, 1 FROM audit_events WHERE id = (SELECT MIN(id) FROM audit_events)`)
+		}, "never sealed"},
 		{"edit a leaf hash", func(t *testing.T, f *fixture) {
 			f.exec(t, "UPDATE log_hashes SET hash = (SELECT hash FROM log_hashes WHERE id = 0) WHERE id = 2")
 		}, "tree"},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"bangfu/ent"
@@ -11,6 +13,7 @@ import (
 	"bangfu/ent/ledgerentry"
 	"bangfu/ent/loghash"
 	"bangfu/ent/logleaf"
+	"bangfu/ent/predicate"
 	"bangfu/internal/viewer"
 )
 
@@ -67,6 +70,9 @@ func (l *Log) Verify(ctx context.Context) (*Report, error) {
 		return rep, nil //nolint:nilerr // reported in rep
 	}
 	var n int64 // leaves checked
+	// newest is the newest record of each table sealed, for the check that
+	// nothing was slipped in behind it.
+	newest := map[logleaf.Kind]position{}
 	fail := func(kind logleaf.Kind, id int, format string, args ...any) (*Report, error) {
 		rep.OK, rep.BrokenKind, rep.BrokenID, rep.Reason = false, kind, id, fmt.Sprintf(format, args...)
 		rep.Checked = n
@@ -115,6 +121,7 @@ func (l *Log) Verify(ctx context.Context) (*Report, error) {
 				return nil, err
 			}
 			stored = append(stored, hashes...) // they follow on from the last: indexes are dense
+			newest[lf.Kind] = position{xidOf(lf.Xid), lf.Kind, lf.RefID}
 			n++
 		}
 	}
@@ -143,8 +150,72 @@ func (l *Log) Verify(ctx context.Context) (*Report, error) {
 			return fail("", 0, "stored tree hash %d is missing (the tree was edited)", next)
 		}
 	}
+	kind, id, err := l.unsealedBehind(ctx, newest)
+	if err != nil {
+		return nil, err
+	}
+	if kind != "" {
+		return fail(kind, id, "%s %d was never sealed into the log though newer ones were (it was inserted behind the log)", kindName(kind), id)
+	}
 	rep.Checked = head.Size
 	return rep, nil
+}
+
+// unsealedBehind finds a record older than the newest sealed one of its
+// table that has no leaf. The sealer takes records in commit order and
+// skips none (seal.go), so such a record was put there behind the log's
+// back: inserted with an old transaction id, or with an id below the
+// sealed ones on SQLite. It would count in figures that no checkpoint
+// covers. One anti-join per table, on the leaves' (kind, ref_id) index.
+func (l *Log) unsealedBehind(ctx context.Context, newest map[logleaf.Kind]position) (logleaf.Kind, int, error) {
+	pg := l.client.Dialect() == dialect.Postgres
+	if m, ok := newest[logleaf.KindAUDIT_EVENT]; ok {
+		q := l.client.AuditEvent.Query().Where(predicate.AuditEvent(withoutLeaf(logleaf.KindAUDIT_EVENT)))
+		if pg {
+			q.Where(auditevent.Or(auditevent.XidIsNil(), auditevent.XidLT(m.xid), auditevent.And(auditevent.Xid(m.xid), auditevent.IDLT(m.id))))
+		} else {
+			q.Where(auditevent.IDLT(m.id))
+		}
+		id, err := q.Order(ent.Asc(auditevent.FieldID)).FirstID(ctx)
+		if err == nil {
+			return logleaf.KindAUDIT_EVENT, id, nil
+		} else if !ent.IsNotFound(err) {
+			return "", 0, err
+		}
+	}
+	if m, ok := newest[logleaf.KindLEDGER_ENTRY]; ok {
+		q := l.client.LedgerEntry.Query().Where(predicate.LedgerEntry(withoutLeaf(logleaf.KindLEDGER_ENTRY)))
+		if pg {
+			q.Where(ledgerentry.Or(ledgerentry.XidIsNil(), ledgerentry.XidLT(m.xid), ledgerentry.And(ledgerentry.Xid(m.xid), ledgerentry.IDLT(m.id))))
+		} else {
+			q.Where(ledgerentry.IDLT(m.id))
+		}
+		id, err := q.Order(ent.Asc(ledgerentry.FieldID)).FirstID(ctx)
+		if err == nil {
+			return logleaf.KindLEDGER_ENTRY, id, nil
+		} else if !ent.IsNotFound(err) {
+			return "", 0, err
+		}
+	}
+	return "", 0, nil
+}
+
+// withoutLeaf selects the records of a kind that no leaf stands for.
+func withoutLeaf(kind logleaf.Kind) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		lf := sql.Table(logleaf.Table)
+		s.Where(sql.NotExists(sql.Select(lf.C(logleaf.FieldID)).From(lf).Where(sql.And(
+			sql.EQ(lf.C(logleaf.FieldKind), kind),
+			sql.ColumnsEQ(lf.C(logleaf.FieldRefID), s.C("id")),
+		))))
+	}
+}
+
+func kindName(k logleaf.Kind) string {
+	if k == logleaf.KindAUDIT_EVENT {
+		return "audit event"
+	}
+	return "ledger entry"
 }
 
 type key struct {
