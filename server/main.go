@@ -93,13 +93,6 @@ type config struct {
 	gcPercent int
 }
 
-// defaultGCPercent lets the heap grow to five times the live data before a
-// collection, where Go's default (100) allows two. bangfu's live heap is
-// small and every GraphQL response allocates a lot of short-lived garbage,
-// so the default spends about a sixth of a catalog page's CPU collecting;
-// 400 costs some tens of megabytes of memory instead.
-const defaultGCPercent = 400
-
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (cmd string, cfg config, err error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -150,7 +143,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		}
 	}
 	fs.BoolVar(&cfg.pprof, "pprof", pprofDefault, "serve net/http/pprof under /debug/pprof/ on the operator address (env BANGFU_PPROF)")
-	gcDefault := defaultGCPercent
+	gcDefault := httpapi.DefaultGCPercent
 	if getenv("GOGC") != "" {
 		gcDefault = 0 // the operator chose through the runtime's own variable
 	}

@@ -15,6 +15,7 @@ import (
 
 	"bangfu/ent/membership"
 	"bangfu/ent/user"
+	"bangfu/internal/httpapi"
 	"bangfu/internal/store"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/translog"
@@ -126,8 +127,8 @@ func TestParseConfig(t *testing.T) {
 				}
 			}},
 		{name: "gc target by default", wantCmd: "serve", check: func(t *testing.T, c config) {
-			if c.gcPercent != defaultGCPercent {
-				t.Errorf("gcPercent = %d, want %d", c.gcPercent, defaultGCPercent)
+			if c.gcPercent != httpapi.DefaultGCPercent {
+				t.Errorf("gcPercent = %d, want %d", c.gcPercent, httpapi.DefaultGCPercent)
 			}
 		}},
 		{name: "GOGC set: the runtime's setting stays", env: map[string]string{"GOGC": "200"}, wantCmd: "serve",

@@ -39,7 +39,7 @@ psqlq() { psql "$URL" -XAtq -c "$1"; }
 echo "== database $DB"
 if [[ "${SEED:-}" == 1 ]] || ! psqlq "SELECT 1 FROM products LIMIT 1" 2>/dev/null | grep -q 1; then
   createdb -h 127.0.0.1 -U postgres "$DB" 2>/dev/null || true
-  /usr/bin/time -f "seed: %e s wall, %U s user" go run ./seed --reset --scale 1 --products 1000000 --households 10000 --lines 100000 \
+  DATABASE_URL=$URL /usr/bin/time -f "seed: %e s wall, %U s user" go run ./seed --reset --scale 1 --products 1000000 --households 10000 --lines 100000 \
     < /dev/null > "$WORK/seed.log" 2>&1 || { cat "$WORK/seed.log"; exit 1; }
   tail -n 3 "$WORK/seed.log"
 fi
@@ -138,6 +138,16 @@ measure() {
   done
 }
 
+# page_buffers: the buffers the page's scan reads (the best sellers by the
+# counters' index, each product by id), as EXPLAIN (ANALYZE, BUFFERS) counts
+# them: index bloat from a write burst shows here first.
+page_buffers() {
+  psqlq "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT s.product_id FROM product_sales s JOIN products p ON p.id = s.product_id
+    WHERE p.status = 'LISTED' ORDER BY s.units_sold DESC, s.product_id DESC LIMIT 51" |
+    python3 -c 'import json,sys; p=json.load(sys.stdin)[0]["Plan"]; print(p["Shared Hit Blocks"] + p["Shared Read Blocks"])'
+}
+
+echo "page scan buffers: $(page_buffers)"
 measure "before the write burst"
 
 if [[ "$PLACE_SECONDS" != 0 || "$PLACE_ORDERS" != 0 ]]; then
@@ -175,6 +185,15 @@ if [[ "$PLACE_SECONDS" != 0 || "$PLACE_ORDERS" != 0 ]]; then
   sleep 2
   read -r upd1 hot1 <<< "$(psqlq "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'products'" | tr '|' ' ')"
   echo "placeOrder requests: $placed in $(( SECONDS - started )) s; product updates: $((upd1 - upd0)), HOT: $((hot1 - hot0))"
+  # Let the log's sealer finish the burst's backlog and PostgreSQL write out
+  # its dirty pages (a CHECKPOINT, not a VACUUM: no dead row is removed), so
+  # that what follows measures the tables and indexes, not work left over.
+  for _ in $(seq 240); do
+    [[ "$(psqlq "SELECT (SELECT max(id) FROM audit_events) = (SELECT max(ref_id) FROM log_leaves WHERE kind = 'AUDIT_EVENT')")" == t ]] && break
+    sleep 0.5
+  done
+  psqlq "CHECKPOINT"
+  echo "page scan buffers: $(page_buffers)"
   measure "after the write burst"
   psqlq "ALTER TABLE products RESET (autovacuum_enabled); ALTER TABLE product_sales RESET (autovacuum_enabled)"
 fi

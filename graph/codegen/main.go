@@ -1,6 +1,9 @@
-// Command codegen is gqlgen's generate with one plugin of bangfu's:
-// fields below the root resolve one after another on the request's
-// goroutine instead of one goroutine per field.
+// Command codegen is gqlgen's generate with two changes of bangfu's: fields
+// below the root resolve one after another on the request's goroutine
+// instead of one goroutine per field (a plugin), and so do the elements of
+// lists (the generated calls to graphql.MarshalSliceConcurrently are
+// rewritten to graph/sequential.MarshalSlice, which gqlgen has no option
+// for).
 //
 // Why: bangfu's resolvers load what a page shows up front (entgql's field
 // collection, the catalog's joined page), so nested fields are mostly
@@ -16,8 +19,15 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"go/format"
+	"go/parser"
+	"go/token"
 	"os"
+	"path/filepath"
+
+	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
@@ -35,6 +45,50 @@ func main() {
 		fmt.Fprintln(os.Stderr, "codegen:", err)
 		os.Exit(1)
 	}
+	if err := sequentialLists(cfg.Exec.Dir()); err != nil {
+		fmt.Fprintln(os.Stderr, "codegen:", err)
+		os.Exit(1)
+	}
+}
+
+const (
+	concurrentCall = "graphql.MarshalSliceConcurrently("
+	sequentialCall = "sequential.MarshalSlice("
+	sequentialPkg  = "bangfu/graph/sequential"
+)
+
+// sequentialLists rewrites the executor's list marshalling in every
+// generated file of dir to graph/sequential's, which has the same
+// signature and meaning but no goroutine per element.
+func sequentialLists(dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.generated.go"))
+	if err != nil {
+		return err
+	}
+	for _, name := range files {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if !bytes.Contains(src, []byte(concurrentCall)) {
+			continue
+		}
+		src = bytes.ReplaceAll(src, []byte(concurrentCall), []byte(sequentialCall))
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		astutil.AddImport(fset, f, sequentialPkg)
+		var out bytes.Buffer
+		if err := format.Node(&out, fset, f); err != nil {
+			return err
+		}
+		if err := os.WriteFile(name, out.Bytes(), 0o644); err != nil { //nolint:gosec // G306: source files are world-readable
+			return err
+		}
+	}
+	return nil
 }
 
 // sequentialFields turns off per-field goroutines on every object type

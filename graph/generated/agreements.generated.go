@@ -7,6 +7,7 @@ import (
 	"bangfu/ent/agreement"
 	"bangfu/ent/target"
 	"bangfu/graph/model"
+	"bangfu/graph/sequential"
 	"bangfu/internal/agreements"
 	"bangfu/internal/attribution"
 	"context"
@@ -2073,7 +2074,7 @@ func (ec *executionContext) marshalNMonthAmount2bangfuᚋinternalᚋagreements�
 }
 
 func (ec *executionContext) marshalNMonthAmount2ᚕbangfuᚋinternalᚋagreementsᚐMonthAmountᚄ(ctx context.Context, sel ast.SelectionSet, v []agreements.MonthAmount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMonthAmount2bangfuᚋinternalᚋagreementsᚐMonthAmount(ctx, sel, v[i])
@@ -2103,7 +2104,7 @@ func (ec *executionContext) marshalNRecomputeDifference2bangfuᚋinternalᚋattr
 }
 
 func (ec *executionContext) marshalNRecomputeDifference2ᚕbangfuᚋinternalᚋattributionᚐDifferenceᚄ(ctx context.Context, sel ast.SelectionSet, v []attribution.Difference) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecomputeDifference2bangfuᚋinternalᚋattributionᚐDifference(ctx, sel, v[i])
@@ -2133,7 +2134,7 @@ func (ec *executionContext) marshalNRollupRow2bangfuᚋinternalᚋagreementsᚐR
 }
 
 func (ec *executionContext) marshalNRollupRow2ᚕbangfuᚋinternalᚋagreementsᚐRollupRowᚄ(ctx context.Context, sel ast.SelectionSet, v []agreements.RollupRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRollupRow2bangfuᚋinternalᚋagreementsᚐRollupRow(ctx, sel, v[i])
@@ -2175,7 +2176,7 @@ func (ec *executionContext) marshalNTargetProgress2bangfuᚋinternalᚋagreement
 }
 
 func (ec *executionContext) marshalNTargetProgress2ᚕbangfuᚋinternalᚋagreementsᚐTargetProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []agreements.TargetProgress) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTargetProgress2bangfuᚋinternalᚋagreementsᚐTargetProgress(ctx, sel, v[i])

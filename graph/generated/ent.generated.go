@@ -29,6 +29,7 @@ import (
 	"bangfu/ent/user"
 	"bangfu/graph/model"
 	"bangfu/graph/scalar"
+	"bangfu/graph/sequential"
 	"bangfu/internal/agreements"
 	"bangfu/internal/catalog"
 	"bangfu/internal/evaluation"
@@ -57630,7 +57631,7 @@ func (ec *executionContext) unmarshalNAuditEventWhereInput2ᚖbangfuᚋentᚐAud
 }
 
 func (ec *executionContext) marshalNAward2ᚕᚖbangfuᚋentᚐAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Award) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAward2ᚖbangfuᚋentᚐAward(ctx, sel, v[i])
@@ -57876,7 +57877,7 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 }
 
 func (ec *executionContext) marshalNExitSlackCase2ᚕᚖbangfuᚋentᚐExitSlackCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ExitSlackCase) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNExitSlackCase2ᚖbangfuᚋentᚐExitSlackCase(ctx, sel, v[i])
@@ -58395,7 +58396,7 @@ func (ec *executionContext) unmarshalNInvitationWhereInput2ᚖbangfuᚋentᚐInv
 }
 
 func (ec *executionContext) marshalNLedgerEntry2ᚕᚖbangfuᚋentᚐLedgerEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.LedgerEntry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLedgerEntry2ᚖbangfuᚋentᚐLedgerEntry(ctx, sel, v[i])
@@ -58533,7 +58534,7 @@ func (ec *executionContext) unmarshalNMembershipWhereInput2ᚖbangfuᚋentᚐMem
 }
 
 func (ec *executionContext) marshalNMonitoringCase2ᚕᚖbangfuᚋentᚐMonitoringCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MonitoringCase) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMonitoringCase2ᚖbangfuᚋentᚐMonitoringCase(ctx, sel, v[i])
@@ -58671,7 +58672,7 @@ func (ec *executionContext) marshalNNode2bangfuᚋentᚐNoder(ctx context.Contex
 }
 
 func (ec *executionContext) marshalNNode2ᚕbangfuᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2bangfuᚋentᚐNoder(ctx, sel, v[i])
@@ -58681,7 +58682,7 @@ func (ec *executionContext) marshalNNode2ᚕbangfuᚋentᚐNoder(ctx context.Con
 }
 
 func (ec *executionContext) marshalNOrder2ᚕᚖbangfuᚋentᚐOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Order) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrder2ᚖbangfuᚋentᚐOrder(ctx, sel, v[i])
@@ -59444,7 +59445,7 @@ func (ec *executionContext) marshalOAgreementEdge2ᚕᚖbangfuᚋentᚐAgreement
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAgreementEdge2ᚖbangfuᚋentᚐAgreementEdge(ctx, sel, v[i])
@@ -59481,7 +59482,7 @@ func (ec *executionContext) marshalOAgreementKind2ᚕbangfuᚋentᚋagreementᚐ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgreementKind2bangfuᚋentᚋagreementᚐKind(ctx, sel, v[i])
@@ -59550,7 +59551,7 @@ func (ec *executionContext) marshalOAgreementStatus2ᚕbangfuᚋentᚋagreement�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAgreementStatus2bangfuᚋentᚋagreementᚐStatus(ctx, sel, v[i])
@@ -59617,7 +59618,7 @@ func (ec *executionContext) marshalOAnnualIncomeEdge2ᚕᚖbangfuᚋentᚐAnnual
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAnnualIncomeEdge2ᚖbangfuᚋentᚐAnnualIncomeEdge(ctx, sel, v[i])
@@ -59686,7 +59687,7 @@ func (ec *executionContext) marshalOAssessmentEdge2ᚕᚖbangfuᚋentᚐAssessme
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAssessmentEdge2ᚖbangfuᚋentᚐAssessmentEdge(ctx, sel, v[i])
@@ -59723,7 +59724,7 @@ func (ec *executionContext) marshalOAssessmentGrade2ᚕbangfuᚋentᚋassessment
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssessmentGrade2bangfuᚋentᚋassessmentᚐGrade(ctx, sel, v[i])
@@ -59792,7 +59793,7 @@ func (ec *executionContext) marshalOAssessmentStatus2ᚕbangfuᚋentᚋassessmen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssessmentStatus2bangfuᚋentᚋassessmentᚐStatus(ctx, sel, v[i])
@@ -59859,7 +59860,7 @@ func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖbangfuᚋentᚐAuditEve
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAuditEventEdge2ᚖbangfuᚋentᚐAuditEventEdge(ctx, sel, v[i])
@@ -59928,7 +59929,7 @@ func (ec *executionContext) marshalOAwardEdge2ᚕᚖbangfuᚋentᚐAwardEdge(ctx
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAwardEdge2ᚖbangfuᚋentᚐAwardEdge(ctx, sel, v[i])
@@ -59997,7 +59998,7 @@ func (ec *executionContext) marshalOBenefitLinkEdge2ᚕᚖbangfuᚋentᚐBenefit
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOBenefitLinkEdge2ᚖbangfuᚋentᚐBenefitLinkEdge(ctx, sel, v[i])
@@ -60034,7 +60035,7 @@ func (ec *executionContext) marshalOBenefitLinkMechanism2ᚕbangfuᚋentᚋbenef
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBenefitLinkMechanism2bangfuᚋentᚋbenefitlinkᚐMechanism(ctx, sel, v[i])
@@ -60103,7 +60104,7 @@ func (ec *executionContext) marshalOBenefitLinkStatus2ᚕbangfuᚋentᚋbenefitl
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBenefitLinkStatus2bangfuᚋentᚋbenefitlinkᚐStatus(ctx, sel, v[i])
@@ -60170,7 +60171,7 @@ func (ec *executionContext) marshalOBuyerProfileEdge2ᚕᚖbangfuᚋentᚐBuyerP
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOBuyerProfileEdge2ᚖbangfuᚋentᚐBuyerProfileEdge(ctx, sel, v[i])
@@ -60239,7 +60240,7 @@ func (ec *executionContext) marshalOCertificationEdge2ᚕᚖbangfuᚋentᚐCerti
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCertificationEdge2ᚖbangfuᚋentᚐCertificationEdge(ctx, sel, v[i])
@@ -60293,7 +60294,7 @@ func (ec *executionContext) marshalOCertificationStatus2ᚕbangfuᚋentᚋcertif
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCertificationStatus2bangfuᚋentᚋcertificationᚐStatus(ctx, sel, v[i])
@@ -60378,7 +60379,7 @@ func (ec *executionContext) marshalOExitSlackCaseEdge2ᚕᚖbangfuᚋentᚐExitS
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOExitSlackCaseEdge2ᚖbangfuᚋentᚐExitSlackCaseEdge(ctx, sel, v[i])
@@ -60432,7 +60433,7 @@ func (ec *executionContext) marshalOExitSlackCaseStatus2ᚕbangfuᚋentᚋexitsl
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNExitSlackCaseStatus2bangfuᚋentᚋexitslackcaseᚐStatus(ctx, sel, v[i])
@@ -60499,7 +60500,7 @@ func (ec *executionContext) marshalOFacilitationEdge2ᚕᚖbangfuᚋentᚐFacili
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOFacilitationEdge2ᚖbangfuᚋentᚐFacilitationEdge(ctx, sel, v[i])
@@ -60553,7 +60554,7 @@ func (ec *executionContext) marshalOFacilitationStatus2ᚕbangfuᚋentᚋfacilit
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFacilitationStatus2bangfuᚋentᚋfacilitationᚐStatus(ctx, sel, v[i])
@@ -60620,7 +60621,7 @@ func (ec *executionContext) marshalOFlagEdge2ᚕᚖbangfuᚋentᚐFlagEdge(ctx c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOFlagEdge2ᚖbangfuᚋentᚐFlagEdge(ctx, sel, v[i])
@@ -60674,7 +60675,7 @@ func (ec *executionContext) marshalOFlagStatus2ᚕbangfuᚋentᚋflagᚐStatus�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFlagStatus2bangfuᚋentᚋflagᚐStatus(ctx, sel, v[i])
@@ -60726,7 +60727,7 @@ func (ec *executionContext) marshalOFlagSubjectType2ᚕbangfuᚋentᚋflagᚐSub
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFlagSubjectType2bangfuᚋentᚋflagᚐSubjectType(ctx, sel, v[i])
@@ -60810,7 +60811,7 @@ func (ec *executionContext) marshalOHouseholdAttribute2ᚕbangfuᚋentᚋhouseho
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHouseholdAttribute2bangfuᚋentᚋhouseholdᚐAttribute(ctx, sel, v[i])
@@ -60845,7 +60846,7 @@ func (ec *executionContext) marshalOHouseholdEdge2ᚕᚖbangfuᚋentᚐHousehold
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOHouseholdEdge2ᚖbangfuᚋentᚐHouseholdEdge(ctx, sel, v[i])
@@ -60882,7 +60883,7 @@ func (ec *executionContext) marshalOHouseholdMainCause2ᚕbangfuᚋentᚋhouseho
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHouseholdMainCause2bangfuᚋentᚋhouseholdᚐMainCause(ctx, sel, v[i])
@@ -60941,7 +60942,7 @@ func (ec *executionContext) marshalOHouseholdMemberAgeBand2ᚕbangfuᚋentᚋhou
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHouseholdMemberAgeBand2bangfuᚋentᚋhouseholdmemberᚐAgeBand(ctx, sel, v[i])
@@ -60976,7 +60977,7 @@ func (ec *executionContext) marshalOHouseholdMemberEdge2ᚕᚖbangfuᚋentᚐHou
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOHouseholdMemberEdge2ᚖbangfuᚋentᚐHouseholdMemberEdge(ctx, sel, v[i])
@@ -61013,7 +61014,7 @@ func (ec *executionContext) marshalOHouseholdMemberHealth2ᚕbangfuᚋentᚋhous
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHouseholdMemberHealth2bangfuᚋentᚋhouseholdmemberᚐHealth(ctx, sel, v[i])
@@ -61065,7 +61066,7 @@ func (ec *executionContext) marshalOHouseholdMemberLaborAbility2ᚕbangfuᚋent�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHouseholdMemberLaborAbility2bangfuᚋentᚋhouseholdmemberᚐLaborAbility(ctx, sel, v[i])
@@ -61134,7 +61135,7 @@ func (ec *executionContext) marshalOHouseholdMemberRelation2ᚕbangfuᚋentᚋho
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHouseholdMemberRelation2bangfuᚋentᚋhouseholdmemberᚐRelation(ctx, sel, v[i])
@@ -61186,7 +61187,7 @@ func (ec *executionContext) marshalOHouseholdMemberSchooling2ᚕbangfuᚋentᚋh
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHouseholdMemberSchooling2bangfuᚋentᚋhouseholdmemberᚐSchooling(ctx, sel, v[i])
@@ -61263,7 +61264,7 @@ func (ec *executionContext) marshalOHouseholdMonitoringType2ᚕbangfuᚋentᚋho
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHouseholdMonitoringType2bangfuᚋentᚋhouseholdᚐMonitoringType(ctx, sel, v[i])
@@ -61332,7 +61333,7 @@ func (ec *executionContext) marshalOHouseholdSecondaryCause2ᚕbangfuᚋentᚋho
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHouseholdSecondaryCause2bangfuᚋentᚋhouseholdᚐSecondaryCause(ctx, sel, v[i])
@@ -61384,7 +61385,7 @@ func (ec *executionContext) marshalOHouseholdStatus2ᚕbangfuᚋentᚋhousehold�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHouseholdStatus2bangfuᚋentᚋhouseholdᚐStatus(ctx, sel, v[i])
@@ -61468,7 +61469,7 @@ func (ec *executionContext) marshalOIncentiveRuleCategory2ᚕbangfuᚋentᚋince
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIncentiveRuleCategory2bangfuᚋentᚋincentiveruleᚐCategory(ctx, sel, v[i])
@@ -61503,7 +61504,7 @@ func (ec *executionContext) marshalOIncentiveRuleEdge2ᚕᚖbangfuᚋentᚐIncen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOIncentiveRuleEdge2ᚖbangfuᚋentᚐIncentiveRuleEdge(ctx, sel, v[i])
@@ -61572,7 +61573,7 @@ func (ec *executionContext) marshalOIndicatorSettingEdge2ᚕᚖbangfuᚋentᚐIn
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOIndicatorSettingEdge2ᚖbangfuᚋentᚐIndicatorSettingEdge(ctx, sel, v[i])
@@ -61624,7 +61625,7 @@ func (ec *executionContext) marshalOInvitationEdge2ᚕᚖbangfuᚋentᚐInvitati
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOInvitationEdge2ᚖbangfuᚋentᚐInvitationEdge(ctx, sel, v[i])
@@ -61678,7 +61679,7 @@ func (ec *executionContext) marshalOInvitationRole2ᚕbangfuᚋentᚋinvitation�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInvitationRole2bangfuᚋentᚋinvitationᚐRole(ctx, sel, v[i])
@@ -61745,7 +61746,7 @@ func (ec *executionContext) marshalOLedgerEntryEdge2ᚕᚖbangfuᚋentᚐLedgerE
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOLedgerEntryEdge2ᚖbangfuᚋentᚐLedgerEntryEdge(ctx, sel, v[i])
@@ -61782,7 +61783,7 @@ func (ec *executionContext) marshalOLedgerEntryIndicator2ᚕbangfuᚋentᚋledge
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLedgerEntryIndicator2bangfuᚋentᚋledgerentryᚐIndicator(ctx, sel, v[i])
@@ -61834,7 +61835,7 @@ func (ec *executionContext) marshalOLedgerEntryKind2ᚕbangfuᚋentᚋledgerentr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLedgerEntryKind2bangfuᚋentᚋledgerentryᚐKind(ctx, sel, v[i])
@@ -61918,7 +61919,7 @@ func (ec *executionContext) marshalOMembershipEdge2ᚕᚖbangfuᚋentᚐMembersh
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMembershipEdge2ᚖbangfuᚋentᚐMembershipEdge(ctx, sel, v[i])
@@ -61972,7 +61973,7 @@ func (ec *executionContext) marshalOMembershipRole2ᚕbangfuᚋentᚋmembership�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembershipRole2bangfuᚋentᚋmembershipᚐRole(ctx, sel, v[i])
@@ -62039,7 +62040,7 @@ func (ec *executionContext) marshalOMonitoringCaseEdge2ᚕᚖbangfuᚋentᚐMoni
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMonitoringCaseEdge2ᚖbangfuᚋentᚐMonitoringCaseEdge(ctx, sel, v[i])
@@ -62093,7 +62094,7 @@ func (ec *executionContext) marshalOMonitoringCaseStatus2ᚕbangfuᚋentᚋmonit
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMonitoringCaseStatus2bangfuᚋentᚋmonitoringcaseᚐStatus(ctx, sel, v[i])
@@ -62145,7 +62146,7 @@ func (ec *executionContext) marshalOMonitoringCaseType2ᚕbangfuᚋentᚋmonitor
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMonitoringCaseType2bangfuᚋentᚋmonitoringcaseᚐType(ctx, sel, v[i])
@@ -62212,7 +62213,7 @@ func (ec *executionContext) marshalOMonitoringThresholdEdge2ᚕᚖbangfuᚋent�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMonitoringThresholdEdge2ᚖbangfuᚋentᚐMonitoringThresholdEdge(ctx, sel, v[i])
@@ -62288,7 +62289,7 @@ func (ec *executionContext) marshalOOrderEdge2ᚕᚖbangfuᚋentᚐOrderEdge(ctx
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOOrderEdge2ᚖbangfuᚋentᚐOrderEdge(ctx, sel, v[i])
@@ -62315,7 +62316,7 @@ func (ec *executionContext) marshalOOrderLineEdge2ᚕᚖbangfuᚋentᚐOrderLine
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOOrderLineEdge2ᚖbangfuᚋentᚐOrderLineEdge(ctx, sel, v[i])
@@ -62411,7 +62412,7 @@ func (ec *executionContext) marshalOOrderStatus2ᚕbangfuᚋentᚋorderᚐStatus
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrderStatus2bangfuᚋentᚋorderᚐStatus(ctx, sel, v[i])
@@ -62478,7 +62479,7 @@ func (ec *executionContext) marshalOOrganizationEdge2ᚕᚖbangfuᚋentᚐOrgani
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOOrganizationEdge2ᚖbangfuᚋentᚐOrganizationEdge(ctx, sel, v[i])
@@ -62515,7 +62516,7 @@ func (ec *executionContext) marshalOOrganizationKind2ᚕbangfuᚋentᚋorganizat
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganizationKind2bangfuᚋentᚋorganizationᚐKind(ctx, sel, v[i])
@@ -62584,7 +62585,7 @@ func (ec *executionContext) marshalOOrganizationStatus2ᚕbangfuᚋentᚋorganiz
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganizationStatus2bangfuᚋentᚋorganizationᚐStatus(ctx, sel, v[i])
@@ -62651,7 +62652,7 @@ func (ec *executionContext) marshalOPairingEdge2ᚕᚖbangfuᚋentᚐPairingEdge
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPairingEdge2ᚖbangfuᚋentᚐPairingEdge(ctx, sel, v[i])
@@ -62688,7 +62689,7 @@ func (ec *executionContext) marshalOPairingKind2ᚕbangfuᚋentᚋpairingᚐKind
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPairingKind2bangfuᚋentᚋpairingᚐKind(ctx, sel, v[i])
@@ -62789,7 +62790,7 @@ func (ec *executionContext) marshalOProductCategory2ᚕbangfuᚋentᚋproductᚐ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductCategory2bangfuᚋentᚋproductᚐCategory(ctx, sel, v[i])
@@ -62841,7 +62842,7 @@ func (ec *executionContext) marshalOProductCertificationStatus2ᚕbangfuᚋent�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductCertificationStatus2bangfuᚋentᚋproductᚐCertificationStatus(ctx, sel, v[i])
@@ -62893,7 +62894,7 @@ func (ec *executionContext) marshalOProductChannel2ᚕbangfuᚋentᚋproductᚐC
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductChannel2bangfuᚋentᚋproductᚐChannel(ctx, sel, v[i])
@@ -62928,7 +62929,7 @@ func (ec *executionContext) marshalOProductEdge2ᚕᚖbangfuᚋentᚐProductEdge
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOProductEdge2ᚖbangfuᚋentᚐProductEdge(ctx, sel, v[i])
@@ -62982,7 +62983,7 @@ func (ec *executionContext) marshalOProductStatus2ᚕbangfuᚋentᚋproductᚐSt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProductStatus2bangfuᚋentᚋproductᚐStatus(ctx, sel, v[i])
@@ -63049,7 +63050,7 @@ func (ec *executionContext) marshalOProgressReportEdge2ᚕᚖbangfuᚋentᚐProg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOProgressReportEdge2ᚖbangfuᚋentᚐProgressReportEdge(ctx, sel, v[i])
@@ -63086,7 +63087,7 @@ func (ec *executionContext) marshalOProgressReportIndicator2ᚕbangfuᚋentᚋpr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProgressReportIndicator2bangfuᚋentᚋprogressreportᚐIndicator(ctx, sel, v[i])
@@ -63155,7 +63156,7 @@ func (ec *executionContext) marshalOProgressReportStatus2ᚕbangfuᚋentᚋprogr
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProgressReportStatus2bangfuᚋentᚋprogressreportᚐStatus(ctx, sel, v[i])
@@ -63222,7 +63223,7 @@ func (ec *executionContext) marshalORegionEdge2ᚕᚖbangfuᚋentᚐRegionEdge(c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalORegionEdge2ᚖbangfuᚋentᚐRegionEdge(ctx, sel, v[i])
@@ -63259,7 +63260,7 @@ func (ec *executionContext) marshalORegionLevel2ᚕbangfuᚋentᚋregionᚐLevel
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRegionLevel2bangfuᚋentᚋregionᚐLevel(ctx, sel, v[i])
@@ -63328,7 +63329,7 @@ func (ec *executionContext) marshalORegionSide2ᚕbangfuᚋentᚋregionᚐSide�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRegionSide2bangfuᚋentᚋregionᚐSide(ctx, sel, v[i])
@@ -63395,7 +63396,7 @@ func (ec *executionContext) marshalOStockAdjustmentEdge2ᚕᚖbangfuᚋentᚐSto
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOStockAdjustmentEdge2ᚖbangfuᚋentᚐStockAdjustmentEdge(ctx, sel, v[i])
@@ -63464,7 +63465,7 @@ func (ec *executionContext) marshalOSupplierProfileEdge2ᚕᚖbangfuᚋentᚐSup
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOSupplierProfileEdge2ᚖbangfuᚋentᚐSupplierProfileEdge(ctx, sel, v[i])
@@ -63501,7 +63502,7 @@ func (ec *executionContext) marshalOSupplierProfileStatus2ᚕbangfuᚋentᚋsupp
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSupplierProfileStatus2bangfuᚋentᚋsupplierprofileᚐStatus(ctx, sel, v[i])
@@ -63568,7 +63569,7 @@ func (ec *executionContext) marshalOTargetEdge2ᚕᚖbangfuᚋentᚐTargetEdge(c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTargetEdge2ᚖbangfuᚋentᚐTargetEdge(ctx, sel, v[i])
@@ -63605,7 +63606,7 @@ func (ec *executionContext) marshalOTargetIndicator2ᚕbangfuᚋentᚋtargetᚐI
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTargetIndicator2bangfuᚋentᚋtargetᚐIndicator(ctx, sel, v[i])
@@ -63689,7 +63690,7 @@ func (ec *executionContext) marshalOUserEdge2ᚕᚖbangfuᚋentᚐUserEdge(ctx c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOUserEdge2ᚖbangfuᚋentᚐUserEdge(ctx, sel, v[i])
@@ -63743,7 +63744,7 @@ func (ec *executionContext) marshalOUserStatus2ᚕbangfuᚋentᚋuserᚐStatus�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUserStatus2bangfuᚋentᚋuserᚐStatus(ctx, sel, v[i])
@@ -63810,7 +63811,7 @@ func (ec *executionContext) marshalOVerificationSampleEdge2ᚕᚖbangfuᚋentᚐ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOVerificationSampleEdge2ᚖbangfuᚋentᚐVerificationSampleEdge(ctx, sel, v[i])
@@ -63879,7 +63880,7 @@ func (ec *executionContext) marshalOVerificationVisitEdge2ᚕᚖbangfuᚋentᚐV
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOVerificationVisitEdge2ᚖbangfuᚋentᚐVerificationVisitEdge(ctx, sel, v[i])

@@ -5,6 +5,7 @@ package generated
 import (
 	"bangfu/ent"
 	"bangfu/graph/model"
+	"bangfu/graph/sequential"
 	"bangfu/internal/evaluation"
 	"context"
 	"errors"
@@ -1046,7 +1047,7 @@ func (ec *executionContext) _VerificationRollupRow(ctx context.Context, sel ast.
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNExitSlackComparison2ᚕᚖbangfuᚋinternalᚋevaluationᚐSlackComparisonᚄ(ctx context.Context, sel ast.SelectionSet, v []*evaluation.SlackComparison) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNExitSlackComparison2ᚖbangfuᚋinternalᚋevaluationᚐSlackComparison(ctx, sel, v[i])
@@ -1092,7 +1093,7 @@ func (ec *executionContext) marshalNVerificationRollup2ᚖbangfuᚋinternalᚋev
 }
 
 func (ec *executionContext) marshalNVerificationRollupRow2ᚕᚖbangfuᚋinternalᚋevaluationᚐRollupRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*evaluation.RollupRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNVerificationRollupRow2ᚖbangfuᚋinternalᚋevaluationᚐRollupRow(ctx, sel, v[i])

@@ -5,6 +5,7 @@ package generated
 import (
 	"bangfu/ent"
 	"bangfu/graph/model"
+	"bangfu/graph/sequential"
 	"bangfu/internal/incentives"
 	"bangfu/internal/monitoring"
 	"context"
@@ -1491,7 +1492,7 @@ func (ec *executionContext) marshalNHouseholdIncome2ᚖbangfuᚋinternalᚋmonit
 }
 
 func (ec *executionContext) marshalNIncentiveLevel2ᚕᚖbangfuᚋinternalᚋincentivesᚐLevelᚄ(ctx context.Context, sel ast.SelectionSet, v []*incentives.Level) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIncentiveLevel2ᚖbangfuᚋinternalᚋincentivesᚐLevel(ctx, sel, v[i])
@@ -1542,7 +1543,7 @@ func (ec *executionContext) marshalNLeaderboardConnection2ᚖbangfuᚋinternal�
 }
 
 func (ec *executionContext) marshalNLeaderboardEdge2ᚕᚖbangfuᚋinternalᚋincentivesᚐBoardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*incentives.BoardEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLeaderboardEdge2ᚖbangfuᚋinternalᚋincentivesᚐBoardEdge(ctx, sel, v[i])

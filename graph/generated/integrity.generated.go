@@ -4,6 +4,7 @@ package generated
 
 import (
 	"bangfu/graph/model"
+	"bangfu/graph/sequential"
 	"bangfu/internal/integrity"
 	"context"
 	"errors"
@@ -672,7 +673,7 @@ func (ec *executionContext) marshalNFlagDecision2bangfuᚋinternalᚋintegrity�
 }
 
 func (ec *executionContext) marshalNIndicatorParam2ᚕᚖbangfuᚋgraphᚋmodelᚐIndicatorParamᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IndicatorParam) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicatorParam2ᚖbangfuᚋgraphᚋmodelᚐIndicatorParam(ctx, sel, v[i])
@@ -703,7 +704,7 @@ func (ec *executionContext) unmarshalNIndicatorParamInput2ᚖbangfuᚋgraphᚋmo
 }
 
 func (ec *executionContext) marshalNIntegrityIndicator2ᚕᚖbangfuᚋinternalᚋintegrityᚐSettingᚄ(ctx context.Context, sel ast.SelectionSet, v []*integrity.Setting) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIntegrityIndicator2ᚖbangfuᚋinternalᚋintegrityᚐSetting(ctx, sel, v[i])
@@ -733,7 +734,7 @@ func (ec *executionContext) marshalNIntegrityScanCount2bangfuᚋinternalᚋinteg
 }
 
 func (ec *executionContext) marshalNIntegrityScanCount2ᚕbangfuᚋinternalᚋintegrityᚐIndicatorCountᚄ(ctx context.Context, sel ast.SelectionSet, v []integrity.IndicatorCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := sequential.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIntegrityScanCount2bangfuᚋinternalᚋintegrityᚐIndicatorCount(ctx, sel, v[i])

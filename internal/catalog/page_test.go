@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"bangfu/ent/productsales"
 	"bangfu/ent/region"
 	"bangfu/internal/apitest"
+	"bangfu/internal/httpapi"
 	"bangfu/internal/store"
 	"bangfu/internal/store/storetest"
 )
@@ -77,6 +79,9 @@ func pageFixture(t testing.TB, db *store.DB, n int) {
 //	go test -run '^$' -bench CatalogPage -benchtime 2000x -cpuprofile cpu.out ./internal/catalog/
 //	go tool pprof -top -cum catalog.test cpu.out
 func BenchmarkCatalogPage(b *testing.B) {
+	// As the server runs (its --gc-percent default).
+	prev := debug.SetGCPercent(httpapi.DefaultGCPercent)
+	b.Cleanup(func() { debug.SetGCPercent(prev) })
 	db := storetest.Open(b)
 	pageFixture(b, db, 120)
 	srv := apitest.Serve(b, db)

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ import (
 	"bangfu/ent/supplierprofile"
 	"bangfu/internal/apitest"
 	"bangfu/internal/gid"
+	"bangfu/internal/httpapi"
 	"bangfu/internal/store"
 	"bangfu/internal/store/storetest"
 	"bangfu/internal/translog"
@@ -62,6 +64,9 @@ func newWriteBench(b *testing.B) *writeBench {
 	if os.Getenv(storetest.EnvURL) == "" {
 		b.Skip("the write-path benchmarks run on PostgreSQL: set " + storetest.EnvURL)
 	}
+	// As the server runs (its --gc-percent default).
+	prev := debug.SetGCPercent(httpapi.DefaultGCPercent)
+	b.Cleanup(func() { debug.SetGCPercent(prev) })
 	db := storetest.OpenDemo(b)
 	c := db.Client
 	approved := c.SupplierProfile.Query().Where(supplierprofile.StatusEQ(supplierprofile.StatusAPPROVED),

@@ -309,6 +309,18 @@ func (t transport) writeErrors(w http.ResponseWriter, r *http.Request, exec grap
 }
 
 func writeJSON(w http.ResponseWriter, status int, resp *graphql.Response) {
+	if len(resp.Errors) == 0 && len(resp.Extensions) == 0 && resp.Label == "" && resp.Path == nil &&
+		resp.HasNext == nil && len(resp.Data) > 0 {
+		// Data only, as most responses are: written around the JSON the
+		// executor produced. json.Marshal would re-validate and compact
+		// every byte of it (a RawMessage), a few percent of a catalog
+		// page's CPU for the same bytes.
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"data":`)
+		_, _ = w.Write(resp.Data)
+		_, _ = io.WriteString(w, "}")
+		return
+	}
 	b, err := json.Marshal(resp)
 	if err != nil {
 		status = http.StatusInternalServerError
