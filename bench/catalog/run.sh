@@ -105,35 +105,46 @@ if [[ $have_pgl == 1 ]]; then check pgl_page "$PGL_PORT"; check pgl_node "$PGL_P
 
 # cpu_ticks PID: the process's user + system CPU so far, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# pg_ticks: the same, summed over PostgreSQL's processes (the server's
+# backends among them: both servers keep their connections open).
+pg_ticks() {
+  local p t=0
+  for p in $( (pgrep -x postgres; pgrep -f '^postgres:') | sort -u); do
+    t=$(( t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$t"
+}
 TICKS_PER_S=$(getconf CLK_TCK)
 
-# run NAME PORT PID: wrk at $CONNS connections; prints "rps p50 cpu",
-# cpu being the server process's CPU milliseconds per request.
+# run NAME PORT PID: wrk at $CONNS connections; prints "rps p50 cpu pg",
+# cpu and pg being the server process's and PostgreSQL's CPU milliseconds
+# per request.
 run() {
-  local r t0 t1
-  t0=$(cpu_ticks "$3")
+  local r t0 t1 g0 g1
+  t0=$(cpu_ticks "$3") g0=$(pg_ticks)
   r=$(BODY_FILE="$WORK/$1.json" wrk -t2 -c"$CONNS" -d"$DURATION" -s bench/catalog/post.lua "http://127.0.0.1:$2/graphql" | grep RESULT)
-  t1=$(cpu_ticks "$3")
+  t1=$(cpu_ticks "$3") g1=$(pg_ticks)
   if [[ "$r" != *" bad=0"* ]]; then echo "$1: bad responses: $r" >&2; exit 1; fi
   local rps p50 n
   rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<< "$r"); p50=$(sed -E 's/.*p50_ms=([0-9.]+).*/\1/' <<< "$r")
   n=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<< "$r")
-  echo "$rps $p50 $(python3 -c "print(f'{($t1 - $t0) * 1000 / $TICKS_PER_S / max($n, 1):.2f}')")"
+  echo "$rps $p50 $(python3 -c "print(f'{($t1 - $t0) * 1000 / $TICKS_PER_S / max($n, 1):.2f}')")" \
+    "$(python3 -c "print(f'{($g1 - $g0) * 1000 / $TICKS_PER_S / max($n, 1):.2f}')")"
 }
 
 # measure LABEL: ROUNDS interleaved rounds; per-round ratios.
 measure() {
   echo "== $1: $ROUNDS rounds of $DURATION at $CONNS connections, interleaved"
-  echo "(req/s, p50, and the server process's CPU per request)"
+  echo "(req/s, p50, and CPU per request: the server process's, then PostgreSQL's)"
   printf '%-6s %-34s %-34s %-8s %-34s %-34s %-8s\n' round "bangfu page" "PostGraphile page" ratio "bangfu node(id:)" "PostGraphile node(id:)" ratio
   for i in $(seq "$ROUNDS"); do
-    read -r bp bpl bpc <<< "$(run bangfu_page "$BANGFU_PORT" "$bangfu_pid")"
-    pp=0 ppl=0 ppc=0 np=0 npl=0 npc=0
-    if [[ $have_pgl == 1 ]]; then read -r pp ppl ppc <<< "$(run pgl_page "$PGL_PORT" "$pgl_pid")"; fi
-    read -r bn bnl bnc <<< "$(run bangfu_node "$BANGFU_PORT" "$bangfu_pid")"
-    if [[ $have_pgl == 1 ]]; then read -r np npl npc <<< "$(run pgl_node "$PGL_PORT" "$pgl_pid")"; fi
-    printf '%-6s %-34s %-34s %-8s %-34s %-34s %-8s\n' "$i" "$bp (${bpl} ms, ${bpc} ms CPU)" "$pp (${ppl} ms, ${ppc} ms CPU)" \
-      "$(python3 -c "print(f'{$bp/$pp:.2f}x' if $pp else '-')")" "$bn (${bnl} ms, ${bnc} ms CPU)" "$np (${npl} ms, ${npc} ms CPU)" \
+    read -r bp bpl bpc bpg <<< "$(run bangfu_page "$BANGFU_PORT" "$bangfu_pid")"
+    pp=0 ppl=0 ppc=0 ppg=0 np=0 npl=0 npc=0 npg=0
+    if [[ $have_pgl == 1 ]]; then read -r pp ppl ppc ppg <<< "$(run pgl_page "$PGL_PORT" "$pgl_pid")"; fi
+    read -r bn bnl bnc bng <<< "$(run bangfu_node "$BANGFU_PORT" "$bangfu_pid")"
+    if [[ $have_pgl == 1 ]]; then read -r np npl npc npg <<< "$(run pgl_node "$PGL_PORT" "$pgl_pid")"; fi
+    printf '%-6s %-34s %-34s %-8s %-34s %-34s %-8s\n' "$i" "$bp (${bpl} ms; ${bpc}+${bpg} ms)" "$pp (${ppl} ms; ${ppc}+${ppg} ms)" \
+      "$(python3 -c "print(f'{$bp/$pp:.2f}x' if $pp else '-')")" "$bn (${bnl} ms; ${bnc}+${bng} ms)" "$np (${npl} ms; ${npc}+${npg} ms)" \
       "$(python3 -c "print(f'{$bn/$np:.2f}x' if $np else '-')")"
   done
 }

