@@ -40,9 +40,12 @@ const (
 // small orders are in flight, and waits at most maxBulkWait for its turn:
 // one client sending 100-item carts or settling a 1,000-household
 // supplier's orders back to back must not slow other buyers by more than a
-// fifth (BenchmarkPlaceOrderInterference).
+// fifth (BenchmarkPlaceOrderInterference). The share is a tenth, not a
+// fifth: what bulk work costs does not all happen inside its turn (the
+// log's sealer takes a settlement's thousand ledger entries after commit),
+// and at a fifth the other buyers measured 79–85% of their rate alone.
 const (
-	bulkShare   = 0.2
+	bulkShare   = 0.1
 	maxBulkWait = time.Second
 )
 
