@@ -40,19 +40,21 @@ import (
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "codegen:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
 	cfg, err := config.LoadConfig("gqlgen.yml")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "codegen:", err)
-		os.Exit(1)
+		return err
 	}
 	if err := api.Generate(cfg, api.AddPlugin(sequentialFields{})); err != nil {
-		fmt.Fprintln(os.Stderr, "codegen:", err)
-		os.Exit(1)
+		return err
 	}
-	if err := rewriteExecutor(cfg.Exec.Dir()); err != nil {
-		fmt.Fprintln(os.Stderr, "codegen:", err)
-		os.Exit(1)
-	}
+	return rewriteExecutor(cfg.Exec.Dir())
 }
 
 const (

@@ -180,17 +180,31 @@ func refunded(ctx context.Context, c *ent.Client, where ...predicate.Order) ([]R
 	return out, nil
 }
 
-// withCredits fills in each order's original credits.
-func withCredits(ctx context.Context, c *ent.Client, o *RefundedOrder) error {
-	entries, err := c.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT),
-		ledgerentry.ReversesIDIsNil(), ledgerentry.FlagIDIsNil(),
-		ledgerentry.HasOrderLineWith(orderline.OrderID(o.ID))).Order(ent.Asc(ledgerentry.FieldID)).All(ctx)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		o.Credits = append(o.Credits, e.ID)
-		o.CreditFen += e.Amount
+// withCredits fills in each order's original credits, for all of them in
+// one query per thousand orders.
+func withCredits(ctx context.Context, c *ent.Client, orders ...*RefundedOrder) error {
+	const chunk = 1000
+	for len(orders) > 0 {
+		batch := orders[:min(chunk, len(orders))]
+		orders = orders[len(batch):]
+		byID := make(map[int]*RefundedOrder, len(batch))
+		ids := make([]int, len(batch))
+		for i, o := range batch {
+			byID[o.ID], ids[i] = o, o.ID
+		}
+		entries, err := c.LedgerEntry.Query().Where(ledgerentry.KindEQ(ledgerentry.KindATTRIBUTION_CREDIT),
+			ledgerentry.ReversesIDIsNil(), ledgerentry.FlagIDIsNil(),
+			ledgerentry.HasOrderLineWith(orderline.OrderIDIn(ids...))).
+			WithOrderLine(func(q *ent.OrderLineQuery) { q.Select(orderline.FieldOrderID) }).
+			Order(ent.Asc(ledgerentry.FieldID)).All(ctx)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			o := byID[e.Edges.OrderLine.OrderID]
+			o.Credits = append(o.Credits, e.ID)
+			o.CreditFen += e.Amount
+		}
 	}
 	return nil
 }
@@ -200,15 +214,18 @@ func (s *Service) findRoundTrips(ctx context.Context, st Settings) ([]Finding, e
 	if err != nil {
 		return nil, err
 	}
-	var out []Finding
+	var late []*RefundedOrder
 	for i := range orders {
-		if _, late := LateRefund(orders[i]); !late {
-			continue
+		if _, ok := LateRefund(orders[i]); ok {
+			late = append(late, &orders[i])
 		}
-		if err := withCredits(ctx, s.client, &orders[i]); err != nil {
-			return nil, err
-		}
-		f, _ := LateRefund(orders[i])
+	}
+	if err := withCredits(ctx, s.client, late...); err != nil {
+		return nil, err
+	}
+	var out []Finding
+	for _, o := range late {
+		f, _ := LateRefund(*o)
 		out = append(out, f)
 	}
 	return append(out, RepeatedRefunds(orders, st)...), nil

@@ -169,45 +169,45 @@ func (l *Log) Verify(ctx context.Context) (*Report, error) {
 // covers. One anti-join per table, on the leaves' (kind, ref_id) index.
 func (l *Log) unsealedBehind(ctx context.Context, newest map[logleaf.Kind]position) (logleaf.Kind, int, error) {
 	pg := l.client.Dialect() == dialect.Postgres
-	if m, ok := newest[logleaf.KindAUDIT_EVENT]; ok {
-		q := l.client.AuditEvent.Query().Where(predicate.AuditEvent(withoutLeaf(logleaf.KindAUDIT_EVENT)))
-		if pg {
-			q.Where(auditevent.Or(auditevent.XidIsNil(), auditevent.XidLT(m.xid), auditevent.And(auditevent.Xid(m.xid), auditevent.IDLT(m.id))))
+	for _, kind := range []logleaf.Kind{logleaf.KindAUDIT_EVENT, logleaf.KindLEDGER_ENTRY} {
+		m, ok := newest[kind]
+		if !ok {
+			continue
+		}
+		p := unsealedBefore(kind, m, pg)
+		var id int
+		var err error
+		if kind == logleaf.KindAUDIT_EVENT {
+			id, err = l.client.AuditEvent.Query().Where(predicate.AuditEvent(p)).Order(ent.Asc(auditevent.FieldID)).FirstID(ctx)
 		} else {
-			q.Where(auditevent.IDLT(m.id))
+			id, err = l.client.LedgerEntry.Query().Where(predicate.LedgerEntry(p)).Order(ent.Asc(ledgerentry.FieldID)).FirstID(ctx)
 		}
-		id, err := q.Order(ent.Asc(auditevent.FieldID)).FirstID(ctx)
-		if err == nil {
-			return logleaf.KindAUDIT_EVENT, id, nil
-		} else if !ent.IsNotFound(err) {
-			return "", 0, err
-		}
-	}
-	if m, ok := newest[logleaf.KindLEDGER_ENTRY]; ok {
-		q := l.client.LedgerEntry.Query().Where(predicate.LedgerEntry(withoutLeaf(logleaf.KindLEDGER_ENTRY)))
-		if pg {
-			q.Where(ledgerentry.Or(ledgerentry.XidIsNil(), ledgerentry.XidLT(m.xid), ledgerentry.And(ledgerentry.Xid(m.xid), ledgerentry.IDLT(m.id))))
-		} else {
-			q.Where(ledgerentry.IDLT(m.id))
-		}
-		id, err := q.Order(ent.Asc(ledgerentry.FieldID)).FirstID(ctx)
-		if err == nil {
-			return logleaf.KindLEDGER_ENTRY, id, nil
-		} else if !ent.IsNotFound(err) {
+		switch {
+		case err == nil:
+			return kind, id, nil
+		case !ent.IsNotFound(err):
 			return "", 0, err
 		}
 	}
 	return "", 0, nil
 }
 
-// withoutLeaf selects the records of a kind that no leaf stands for.
-func withoutLeaf(kind logleaf.Kind) func(*sql.Selector) {
+// unsealedBefore selects the records of a kind that come before m in the
+// log's order (seal.go: by transaction id, then id, on PostgreSQL; by id
+// on SQLite) and that no leaf stands for. Both tables name the columns
+// alike.
+func unsealedBefore(kind logleaf.Kind, m position, pg bool) func(*sql.Selector) {
 	return func(s *sql.Selector) {
+		id, xid := s.C("id"), s.C("xid")
+		before := sql.LT(id, m.id)
+		if pg {
+			before = sql.Or(sql.IsNull(xid), sql.LT(xid, m.xid), sql.And(sql.EQ(xid, m.xid), sql.LT(id, m.id)))
+		}
 		lf := sql.Table(logleaf.Table)
-		s.Where(sql.NotExists(sql.Select(lf.C(logleaf.FieldID)).From(lf).Where(sql.And(
+		s.Where(sql.And(before, sql.NotExists(sql.Select(lf.C(logleaf.FieldID)).From(lf).Where(sql.And(
 			sql.EQ(lf.C(logleaf.FieldKind), kind),
-			sql.ColumnsEQ(lf.C(logleaf.FieldRefID), s.C("id")),
-		))))
+			sql.ColumnsEQ(lf.C(logleaf.FieldRefID), id),
+		)))))
 	}
 }
 
