@@ -7,6 +7,10 @@ import (
 	"go/token"
 	"strings"
 	"testing"
+
+	"bangfu/graph/scalar"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // The deferred group is built only when the object has one; any other
@@ -45,5 +49,85 @@ func TestGuardDeferredGroups(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s", tc.want, out.String())
 			}
 		})
+	}
+}
+
+// A struct-field read with a marshaler of directMarshalers is marshalled
+// directly; anything else (a resolver, directives, another marshaler) is
+// left to gqlgen's resolution.
+func TestDirectFields(t *testing.T) {
+	t.Parallel()
+	field := func(read, middleware, marshal string) string {
+		return `return graphql.ResolveField(ctx, ec.OperationContext, field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) { return ec.fieldContext_Product_name(ctx, field) },
+		func(ctx context.Context) (any, error) { ` + read + ` },
+		` + middleware + `,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler { return ec.` + marshal + `(ctx, selections, v) },
+		true, true)`
+	}
+	for _, tc := range []struct {
+		name, body string
+		want       string // the rewritten body; empty: unchanged
+	}{
+		{"a string field", field("return obj.Name, nil", "nil", "marshalNString2string"),
+			"return ec.marshalNString2string(ctx, field.Selections, obj.Name)"},
+		{"an int64 field", field("return obj.PriceFen, nil", "nil", "marshalNInt642int64"),
+			"return ec.marshalNInt642int64(ctx, field.Selections, obj.PriceFen)"},
+		{"a resolver", field("return ec.Resolvers.Product().UnitsSold(ctx, obj)", "nil", "marshalNInt2int"), ""},
+		{"a method", field("return obj.Total(), nil", "nil", "marshalNInt2int"), ""},
+		{"directives", field("return obj.Name, nil", "ec.directives", "marshalNString2string"), ""},
+		{"a time, null when zero", field("return obj.ValidUntil, nil", "nil", "marshalNTime2timeᚐTime"), ""},
+		{"an optional pointer", field("return obj.Note, nil", "nil", "marshalOString2ᚖstring"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			src := "package p\n\nfunc (ec *executionContext) _Product_f(ctx context.Context, field graphql.CollectedField, obj *ent.Product) graphql.Marshaler {\n\t" +
+				tc.body + "\n}\n"
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, "p.go", src, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var before bytes.Buffer
+			if err := format.Node(&before, fset, f); err != nil {
+				t.Fatal(err)
+			}
+			changed := directFields(f)
+			var out bytes.Buffer
+			if err := format.Node(&out, fset, f); err != nil {
+				t.Fatal(err)
+			}
+			if changed != (tc.want != "") {
+				t.Errorf("changed = %v", changed)
+			}
+			if tc.want == "" && out.String() != before.String() {
+				t.Errorf("rewrote what it should leave:\n%s", out.String())
+			}
+			if tc.want != "" && !strings.Contains(out.String(), tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, out.String())
+			}
+		})
+	}
+}
+
+// The marshalers directFields calls without the field's context read it
+// only for a null value; the scalars behind them never marshal to null.
+func TestDirectMarshalersNeverNull(t *testing.T) {
+	t.Parallel()
+	for name, m := range map[string]graphql.Marshaler{
+		"marshalNString2string": graphql.MarshalString(""),
+		"marshalNInt2int":       graphql.MarshalInt(0),
+		"marshalNInt642int64":   scalar.MarshalInt64(0),
+		"marshalNBoolean2bool":  graphql.MarshalBoolean(false),
+	} {
+		if !directMarshalers[name] {
+			t.Errorf("%s is not in directMarshalers", name)
+		}
+		if m == graphql.Null {
+			t.Errorf("%s's scalar marshals a zero value to null", name)
+		}
+	}
+	if len(directMarshalers) != 4 {
+		t.Errorf("directMarshalers has %d entries; each needs a case here", len(directMarshalers))
 	}
 }

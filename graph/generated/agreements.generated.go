@@ -68,24 +68,9 @@ func (ec *executionContext) fieldContext_AgreementProgress_agreement(_ context.C
 }
 
 func (ec *executionContext) _AgreementProgress_year(ctx context.Context, field graphql.CollectedField, obj *agreements.AgreementProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementProgress_year(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Year, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
 }
+
 func (ec *executionContext) fieldContext_AgreementProgress_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementProgress", field, false, false, errors.New("field of type Int does not have child fields"))
 }
@@ -114,47 +99,17 @@ func (ec *executionContext) fieldContext_AgreementProgress_asOf(_ context.Contex
 }
 
 func (ec *executionContext) _AgreementProgress_daysElapsed(ctx context.Context, field graphql.CollectedField, obj *agreements.AgreementProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementProgress_daysElapsed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DaysElapsed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.DaysElapsed)
 }
+
 func (ec *executionContext) fieldContext_AgreementProgress_daysElapsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementProgress", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _AgreementProgress_daysInYear(ctx context.Context, field graphql.CollectedField, obj *agreements.AgreementProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AgreementProgress_daysInYear(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DaysInYear, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.DaysInYear)
 }
+
 func (ec *executionContext) fieldContext_AgreementProgress_daysInYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementProgress", field, false, false, errors.New("field of type Int does not have child fields"))
 }
@@ -224,139 +179,49 @@ func (ec *executionContext) fieldContext_CanteenQuota_organization(_ context.Con
 }
 
 func (ec *executionContext) _CanteenQuota_year(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CanteenQuota_year(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Year, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
 }
+
 func (ec *executionContext) fieldContext_CanteenQuota_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CanteenQuota_hasCanteen(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CanteenQuota_hasCanteen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasCanteen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasCanteen)
 }
+
 func (ec *executionContext) fieldContext_CanteenQuota_hasCanteen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _CanteenQuota_canteenFoodBudgetFen(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CanteenQuota_canteenFoodBudgetFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BudgetFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.BudgetFen)
 }
+
 func (ec *executionContext) fieldContext_CanteenQuota_canteenFoodBudgetFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _CanteenQuota_reservedShareBp(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CanteenQuota_reservedShareBp(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReservedShareBp, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ReservedShareBp)
 }
+
 func (ec *executionContext) fieldContext_CanteenQuota_reservedShareBp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CanteenQuota_quotaFen(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CanteenQuota_quotaFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.QuotaFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.QuotaFen)
 }
+
 func (ec *executionContext) fieldContext_CanteenQuota_quotaFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _CanteenQuota_purchasedFen(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CanteenQuota_purchasedFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PurchasedFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.PurchasedFen)
 }
+
 func (ec *executionContext) fieldContext_CanteenQuota_purchasedFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
@@ -385,116 +250,41 @@ func (ec *executionContext) fieldContext_CanteenQuota_percent(_ context.Context,
 }
 
 func (ec *executionContext) _CanteenQuota_expectedToDate(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CanteenQuota_expectedToDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExpectedToDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.ExpectedToDate)
 }
+
 func (ec *executionContext) fieldContext_CanteenQuota_expectedToDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _CanteenQuota_behindSchedule(ctx context.Context, field graphql.CollectedField, obj *agreements.CanteenQuota) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CanteenQuota_behindSchedule(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BehindSchedule, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.BehindSchedule)
 }
+
 func (ec *executionContext) fieldContext_CanteenQuota_behindSchedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CanteenQuota", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _MonthAmount_month(ctx context.Context, field graphql.CollectedField, obj *agreements.MonthAmount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonthAmount_month(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Month, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Month)
 }
+
 func (ec *executionContext) fieldContext_MonthAmount_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthAmount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _MonthAmount_amount(ctx context.Context, field graphql.CollectedField, obj *agreements.MonthAmount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonthAmount_amount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Amount)
 }
+
 func (ec *executionContext) fieldContext_MonthAmount_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthAmount", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _MonthAmount_cumulative(ctx context.Context, field graphql.CollectedField, obj *agreements.MonthAmount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonthAmount_cumulative(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cumulative, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Cumulative)
 }
+
 func (ec *executionContext) fieldContext_MonthAmount_cumulative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthAmount", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
@@ -546,70 +336,25 @@ func (ec *executionContext) fieldContext_ProgressRollup_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _ProgressRollup_name(ctx context.Context, field graphql.CollectedField, obj *agreements.Rollup) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProgressRollup_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
+
 func (ec *executionContext) fieldContext_ProgressRollup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgressRollup", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _ProgressRollup_year(ctx context.Context, field graphql.CollectedField, obj *agreements.Rollup) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProgressRollup_year(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Year, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
 }
+
 func (ec *executionContext) fieldContext_ProgressRollup_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgressRollup", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _ProgressRollup_agreementCount(ctx context.Context, field graphql.CollectedField, obj *agreements.Rollup) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProgressRollup_agreementCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Agreements, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Agreements)
 }
+
 func (ec *executionContext) fieldContext_ProgressRollup_agreementCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgressRollup", field, false, false, errors.New("field of type Int does not have child fields"))
 }
@@ -647,162 +392,57 @@ func (ec *executionContext) fieldContext_ProgressRollup_rows(_ context.Context, 
 }
 
 func (ec *executionContext) _RecomputeDifference_kind(ctx context.Context, field graphql.CollectedField, obj *attribution.Difference) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecomputeDifference_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Kind)
 }
+
 func (ec *executionContext) fieldContext_RecomputeDifference_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecomputeDifference", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _RecomputeDifference_key(ctx context.Context, field graphql.CollectedField, obj *attribution.Difference) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecomputeDifference_key(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Key, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Key)
 }
+
 func (ec *executionContext) fieldContext_RecomputeDifference_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecomputeDifference", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _RecomputeDifference_expected(ctx context.Context, field graphql.CollectedField, obj *attribution.Difference) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecomputeDifference_expected(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Expected, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Expected)
 }
+
 func (ec *executionContext) fieldContext_RecomputeDifference_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecomputeDifference", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _RecomputeDifference_recorded(ctx context.Context, field graphql.CollectedField, obj *attribution.Difference) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecomputeDifference_recorded(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Recorded, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Recorded)
 }
+
 func (ec *executionContext) fieldContext_RecomputeDifference_recorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecomputeDifference", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _RecomputeReport_ordersChecked(ctx context.Context, field graphql.CollectedField, obj *attribution.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecomputeReport_ordersChecked(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Orders, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Orders)
 }
+
 func (ec *executionContext) fieldContext_RecomputeReport_ordersChecked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecomputeReport", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _RecomputeReport_linesChecked(ctx context.Context, field graphql.CollectedField, obj *attribution.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecomputeReport_linesChecked(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Lines, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Lines)
 }
+
 func (ec *executionContext) fieldContext_RecomputeReport_linesChecked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecomputeReport", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _RecomputeReport_creditsChecked(ctx context.Context, field graphql.CollectedField, obj *attribution.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecomputeReport_creditsChecked(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Credits, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Credits)
 }
+
 func (ec *executionContext) fieldContext_RecomputeReport_creditsChecked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecomputeReport", field, false, false, errors.New("field of type Int does not have child fields"))
 }
@@ -909,47 +549,17 @@ func (ec *executionContext) fieldContext_RollupRow_indicator(_ context.Context, 
 }
 
 func (ec *executionContext) _RollupRow_targetValue(ctx context.Context, field graphql.CollectedField, obj *agreements.RollupRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RollupRow_targetValue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TargetValue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.TargetValue)
 }
+
 func (ec *executionContext) fieldContext_RollupRow_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RollupRow", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _RollupRow_actual(ctx context.Context, field graphql.CollectedField, obj *agreements.RollupRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RollupRow_actual(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Actual, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Actual)
 }
+
 func (ec *executionContext) fieldContext_RollupRow_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RollupRow", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
@@ -1001,70 +611,25 @@ func (ec *executionContext) fieldContext_TargetProgress_indicator(_ context.Cont
 }
 
 func (ec *executionContext) _TargetProgress_source(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TargetProgress_source(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Source, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Source)
 }
+
 func (ec *executionContext) fieldContext_TargetProgress_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _TargetProgress_targetValue(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TargetProgress_targetValue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TargetValue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.TargetValue)
 }
+
 func (ec *executionContext) fieldContext_TargetProgress_targetValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _TargetProgress_actual(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TargetProgress_actual(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Actual, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Actual)
 }
+
 func (ec *executionContext) fieldContext_TargetProgress_actual(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
@@ -1093,47 +658,17 @@ func (ec *executionContext) fieldContext_TargetProgress_percent(_ context.Contex
 }
 
 func (ec *executionContext) _TargetProgress_expectedToDate(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TargetProgress_expectedToDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExpectedToDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.ExpectedToDate)
 }
+
 func (ec *executionContext) fieldContext_TargetProgress_expectedToDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _TargetProgress_behindSchedule(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TargetProgress_behindSchedule(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BehindSchedule, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.BehindSchedule)
 }
+
 func (ec *executionContext) fieldContext_TargetProgress_behindSchedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
@@ -1171,24 +706,9 @@ func (ec *executionContext) fieldContext_TargetProgress_monthly(_ context.Contex
 }
 
 func (ec *executionContext) _TargetProgress_underOpenFlags(ctx context.Context, field graphql.CollectedField, obj *agreements.TargetProgress) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TargetProgress_underOpenFlags(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UnderOpenFlags, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.UnderOpenFlags)
 }
+
 func (ec *executionContext) fieldContext_TargetProgress_underOpenFlags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TargetProgress", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }

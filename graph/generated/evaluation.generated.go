@@ -61,162 +61,57 @@ func (ec *executionContext) fieldContext_ExitSlackComparison_county(_ context.Co
 }
 
 func (ec *executionContext) _ExitSlackComparison_previousPurchasesFen(ctx context.Context, field graphql.CollectedField, obj *evaluation.SlackComparison) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExitSlackComparison_previousPurchasesFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PreviousPurchasesFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.PreviousPurchasesFen)
 }
+
 func (ec *executionContext) fieldContext_ExitSlackComparison_previousPurchasesFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExitSlackComparison", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _ExitSlackComparison_currentPurchasesFen(ctx context.Context, field graphql.CollectedField, obj *evaluation.SlackComparison) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExitSlackComparison_currentPurchasesFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CurrentPurchasesFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.CurrentPurchasesFen)
 }
+
 func (ec *executionContext) fieldContext_ExitSlackComparison_currentPurchasesFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExitSlackComparison", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _ExitSlackComparison_previousFundsFen(ctx context.Context, field graphql.CollectedField, obj *evaluation.SlackComparison) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExitSlackComparison_previousFundsFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PreviousFundsFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.PreviousFundsFen)
 }
+
 func (ec *executionContext) fieldContext_ExitSlackComparison_previousFundsFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExitSlackComparison", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _ExitSlackComparison_currentFundsFen(ctx context.Context, field graphql.CollectedField, obj *evaluation.SlackComparison) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExitSlackComparison_currentFundsFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CurrentFundsFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.CurrentFundsFen)
 }
+
 func (ec *executionContext) fieldContext_ExitSlackComparison_currentFundsFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExitSlackComparison", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _ExitSlackComparison_slackened(ctx context.Context, field graphql.CollectedField, obj *evaluation.SlackComparison) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExitSlackComparison_slackened(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slackened, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Slackened)
 }
+
 func (ec *executionContext) fieldContext_ExitSlackComparison_slackened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExitSlackComparison", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _ExitSlackComparison_reason(ctx context.Context, field graphql.CollectedField, obj *evaluation.SlackComparison) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExitSlackComparison_reason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Reason)
 }
+
 func (ec *executionContext) fieldContext_ExitSlackComparison_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExitSlackComparison", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _ExitSlackReport_year(ctx context.Context, field graphql.CollectedField, obj *evaluation.SlackReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExitSlackReport_year(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Year, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
 }
+
 func (ec *executionContext) fieldContext_ExitSlackReport_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExitSlackReport", field, false, false, errors.New("field of type Int does not have child fields"))
 }
@@ -245,24 +140,9 @@ func (ec *executionContext) fieldContext_ExitSlackReport_asOf(_ context.Context,
 }
 
 func (ec *executionContext) _ExitSlackReport_thresholdBp(ctx context.Context, field graphql.CollectedField, obj *evaluation.SlackReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ExitSlackReport_thresholdBp(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ThresholdBP, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ThresholdBP)
 }
+
 func (ec *executionContext) fieldContext_ExitSlackReport_thresholdBp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExitSlackReport", field, false, false, errors.New("field of type Int does not have child fields"))
 }
@@ -332,24 +212,9 @@ func (ec *executionContext) fieldContext_ExitSlackReport_casesOpened(_ context.C
 }
 
 func (ec *executionContext) _VerificationRollup_year(ctx context.Context, field graphql.CollectedField, obj *evaluation.Rollup) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VerificationRollup_year(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Year, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
 }
+
 func (ec *executionContext) fieldContext_VerificationRollup_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VerificationRollup", field, false, false, errors.New("field of type Int does not have child fields"))
 }
@@ -483,185 +348,65 @@ func (ec *executionContext) fieldContext_VerificationRollupRow_subject(_ context
 }
 
 func (ec *executionContext) _VerificationRollupRow_name(ctx context.Context, field graphql.CollectedField, obj *evaluation.RollupRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VerificationRollupRow_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
+
 func (ec *executionContext) fieldContext_VerificationRollupRow_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VerificationRollupRow", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _VerificationRollupRow_visits(ctx context.Context, field graphql.CollectedField, obj *evaluation.RollupRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VerificationRollupRow_visits(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Visits, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Visits)
 }
+
 func (ec *executionContext) fieldContext_VerificationRollupRow_visits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VerificationRollupRow", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _VerificationRollupRow_households(ctx context.Context, field graphql.CollectedField, obj *evaluation.RollupRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VerificationRollupRow_households(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Households, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Households)
 }
+
 func (ec *executionContext) fieldContext_VerificationRollupRow_households(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VerificationRollupRow", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _VerificationRollupRow_knowsSupplier(ctx context.Context, field graphql.CollectedField, obj *evaluation.RollupRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VerificationRollupRow_knowsSupplier(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.KnowsSupplier, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.KnowsSupplier)
 }
+
 func (ec *executionContext) fieldContext_VerificationRollupRow_knowsSupplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VerificationRollupRow", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _VerificationRollupRow_confirmsMechanism(ctx context.Context, field graphql.CollectedField, obj *evaluation.RollupRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VerificationRollupRow_confirmsMechanism(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ConfirmsMechanism, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ConfirmsMechanism)
 }
+
 func (ec *executionContext) fieldContext_VerificationRollupRow_confirmsMechanism(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VerificationRollupRow", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _VerificationRollupRow_discrepancies(ctx context.Context, field graphql.CollectedField, obj *evaluation.RollupRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VerificationRollupRow_discrepancies(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Discrepancies, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Discrepancies)
 }
+
 func (ec *executionContext) fieldContext_VerificationRollupRow_discrepancies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VerificationRollupRow", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _VerificationRollupRow_reportedIncomeFen(ctx context.Context, field graphql.CollectedField, obj *evaluation.RollupRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VerificationRollupRow_reportedIncomeFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReportedIncomeFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.ReportedIncomeFen)
 }
+
 func (ec *executionContext) fieldContext_VerificationRollupRow_reportedIncomeFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VerificationRollupRow", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _VerificationRollupRow_ledgerIncomeFen(ctx context.Context, field graphql.CollectedField, obj *evaluation.RollupRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VerificationRollupRow_ledgerIncomeFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LedgerIncomeFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.LedgerIncomeFen)
 }
+
 func (ec *executionContext) fieldContext_VerificationRollupRow_ledgerIncomeFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VerificationRollupRow", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }

@@ -41,70 +41,25 @@ type MonitoringScanReportResolver interface {
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _HouseholdIncome_year(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HouseholdIncome_year(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Year, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
 }
+
 func (ec *executionContext) fieldContext_HouseholdIncome_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _HouseholdIncome_memberCount(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HouseholdIncome_memberCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MemberCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.MemberCount)
 }
+
 func (ec *executionContext) fieldContext_HouseholdIncome_memberCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _HouseholdIncome_ledgerFen(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HouseholdIncome_ledgerFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LedgerFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.LedgerFen)
 }
+
 func (ec *executionContext) fieldContext_HouseholdIncome_ledgerFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
@@ -133,47 +88,17 @@ func (ec *executionContext) fieldContext_HouseholdIncome_reportedPerCapitaFen(_ 
 }
 
 func (ec *executionContext) _HouseholdIncome_perCapitaFen(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HouseholdIncome_perCapitaFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PerCapitaFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.PerCapitaFen)
 }
+
 func (ec *executionContext) fieldContext_HouseholdIncome_perCapitaFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _HouseholdIncome_projectedPerCapitaFen(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HouseholdIncome_projectedPerCapitaFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProjectedPerCapitaFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.ProjectedPerCapitaFen)
 }
+
 func (ec *executionContext) fieldContext_HouseholdIncome_projectedPerCapitaFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
@@ -202,93 +127,33 @@ func (ec *executionContext) fieldContext_HouseholdIncome_thresholdFen(_ context.
 }
 
 func (ec *executionContext) _HouseholdIncome_belowThreshold(ctx context.Context, field graphql.CollectedField, obj *monitoring.Income) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HouseholdIncome_belowThreshold(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BelowThreshold, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.BelowThreshold)
 }
+
 func (ec *executionContext) fieldContext_HouseholdIncome_belowThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HouseholdIncome", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _IncentiveLevel_badge(ctx context.Context, field graphql.CollectedField, obj *incentives.Level) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IncentiveLevel_badge(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Badge, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Badge)
 }
+
 func (ec *executionContext) fieldContext_IncentiveLevel_badge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IncentiveLevel", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _IncentiveLevel_name(ctx context.Context, field graphql.CollectedField, obj *incentives.Level) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IncentiveLevel_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
+
 func (ec *executionContext) fieldContext_IncentiveLevel_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IncentiveLevel", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _IncentiveLevel_points(ctx context.Context, field graphql.CollectedField, obj *incentives.Level) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IncentiveLevel_points(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Points, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Points)
 }
+
 func (ec *executionContext) fieldContext_IncentiveLevel_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IncentiveLevel", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
@@ -326,70 +191,25 @@ func (ec *executionContext) fieldContext_IncentiveSummary_organization(_ context
 }
 
 func (ec *executionContext) _IncentiveSummary_year(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IncentiveSummary_year(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Year, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
 }
+
 func (ec *executionContext) fieldContext_IncentiveSummary_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IncentiveSummary", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _IncentiveSummary_points(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IncentiveSummary_points(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Points, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Points)
 }
+
 func (ec *executionContext) fieldContext_IncentiveSummary_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IncentiveSummary", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _IncentiveSummary_purchasesFen(ctx context.Context, field graphql.CollectedField, obj *incentives.Summary) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_IncentiveSummary_purchasesFen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PurchasesFen, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.PurchasesFen)
 }
+
 func (ec *executionContext) fieldContext_IncentiveSummary_purchasesFen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IncentiveSummary", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
@@ -601,24 +421,9 @@ func (ec *executionContext) fieldContext_LeaderboardConnection_pageInfo(_ contex
 }
 
 func (ec *executionContext) _LeaderboardConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *incentives.Board) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LeaderboardConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
+
 func (ec *executionContext) fieldContext_LeaderboardConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LeaderboardConnection", field, false, false, errors.New("field of type Int does not have child fields"))
 }
@@ -679,70 +484,25 @@ func (ec *executionContext) fieldContext_LeaderboardEdge_cursor(_ context.Contex
 }
 
 func (ec *executionContext) _LeaderboardEntry_rank(ctx context.Context, field graphql.CollectedField, obj *incentives.Entry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LeaderboardEntry_rank(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rank, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
 }
+
 func (ec *executionContext) fieldContext_LeaderboardEntry_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _LeaderboardEntry_value(ctx context.Context, field graphql.CollectedField, obj *incentives.Entry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LeaderboardEntry_value(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Value, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt642int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt642int64(ctx, field.Selections, obj.Value)
 }
+
 func (ec *executionContext) fieldContext_LeaderboardEntry_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, errors.New("field of type Int64 does not have child fields"))
 }
 
 func (ec *executionContext) _LeaderboardEntry_name(ctx context.Context, field graphql.CollectedField, obj *incentives.Entry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LeaderboardEntry_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
+
 func (ec *executionContext) fieldContext_LeaderboardEntry_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LeaderboardEntry", field, false, false, errors.New("field of type String does not have child fields"))
 }
@@ -812,47 +572,17 @@ func (ec *executionContext) fieldContext_LeaderboardEntry_region(_ context.Conte
 }
 
 func (ec *executionContext) _MonitoringScanReport_year(ctx context.Context, field graphql.CollectedField, obj *monitoring.ScanReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonitoringScanReport_year(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Year, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
 }
+
 func (ec *executionContext) fieldContext_MonitoringScanReport_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonitoringScanReport", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _MonitoringScanReport_householdsScanned(ctx context.Context, field graphql.CollectedField, obj *monitoring.ScanReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonitoringScanReport_householdsScanned(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HouseholdsScanned, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.HouseholdsScanned)
 }
+
 func (ec *executionContext) fieldContext_MonitoringScanReport_householdsScanned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonitoringScanReport", field, false, false, errors.New("field of type Int does not have child fields"))
 }
@@ -890,24 +620,9 @@ func (ec *executionContext) fieldContext_MonitoringScanReport_casesOpened(_ cont
 }
 
 func (ec *executionContext) _MonitoringScanReport_dataQualityIssues(ctx context.Context, field graphql.CollectedField, obj *monitoring.ScanReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonitoringScanReport_dataQualityIssues(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DataQualityIssues, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNInt2int(ctx, field.Selections, obj.DataQualityIssues)
 }
+
 func (ec *executionContext) fieldContext_MonitoringScanReport_dataQualityIssues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonitoringScanReport", field, false, false, errors.New("field of type Int does not have child fields"))
 }

@@ -19,6 +19,7 @@ import (
 	"bangfu/internal/metrics"
 	"bangfu/internal/store"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -71,6 +72,26 @@ const (
 	DefaultRequestTimeout = 30 * time.Second
 )
 
+// extensions are the GraphQL server's extensions, in order. None may
+// intercept fields (TestNoFieldInterceptors): graph/codegen marshals plain
+// struct fields without gqlgen's per-field resolution, which is where a
+// field interceptor would run.
+func extensions(o Options, validated graphql.Cache[*ast.QueryDocument]) []graphql.HandlerExtension {
+	var out []graphql.HandlerExtension
+	if o.Metrics != nil {
+		out = append(out, o.Metrics.GraphQL()) // first: it sees the response the client gets
+	}
+	if o.Introspection {
+		out = append(out, extension.Introspection{})
+	}
+	// Persisted queries first: they turn a hash into the query the limits check.
+	return append(out,
+		extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)},
+		limits.Extension{Limits: o.Limits, Checked: validated, Introspection: o.Introspection},
+		extension.FixedComplexityLimit(o.Limits.MaxComplexity),
+		graph.Operations{})
+}
+
 // New returns the HTTP handler for the whole service.
 func New(o Options) http.Handler {
 	if o.Log == nil {
@@ -97,17 +118,9 @@ func New(o Options) http.Handler {
 	gql.SetQueryCache(validated)
 	gql.SetParserTokenLimit(o.Limits.MaxTokens)
 	gql.SetDisableSuggestion(o.Production)
-	if o.Metrics != nil {
-		gql.Use(o.Metrics.GraphQL()) // first: it sees the response the client gets
+	for _, e := range extensions(o, validated) {
+		gql.Use(e)
 	}
-	if o.Introspection {
-		gql.Use(extension.Introspection{})
-	}
-	// Persisted queries first: they turn a hash into the query the limits check.
-	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	gql.Use(limits.Extension{Limits: o.Limits, Checked: validated, Introspection: o.Introspection})
-	gql.Use(extension.FixedComplexityLimit(o.Limits.MaxComplexity))
-	gql.Use(graph.Operations{})
 	gql.SetErrorPresenter(gqlerr.Presenter(o.Log))
 	gql.SetRecoverFunc(gqlerr.Recover(o.Log))
 
