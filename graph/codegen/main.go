@@ -8,7 +8,9 @@
 // builds the group, its response path included, for every object of every
 // response, and the executor then ignores an empty one. And a field that only
 // reads a string, integer or boolean from its object's struct is marshalled
-// directly, without gqlgen's per-field resolution (see directFields).
+// directly, without gqlgen's per-field resolution (see directFields); and an
+// object whose fields all have their values once its loop ends is written by
+// graph/sequential.Object instead of gqlgen's FieldSet (see sequentialObjects).
 //
 // Why: bangfu's resolvers load what a page shows up front (entgql's field
 // collection, the catalog's joined page), so nested fields are mostly
@@ -86,12 +88,13 @@ func rewriteExecutor(dir string) error {
 		if err != nil {
 			return err
 		}
-		if lists {
-			astutil.AddImport(fset, f, sequentialPkg)
-		}
 		deferred := guardDeferredGroups(f)
 		direct := directFields(f)
-		if !deferred && !direct && !lists {
+		objects := sequentialObjects(f)
+		if lists || objects {
+			astutil.AddImport(fset, f, sequentialPkg)
+		}
+		if !deferred && !direct && !objects && !lists {
 			continue
 		}
 		var out bytes.Buffer
@@ -225,11 +228,13 @@ func directFields(f *ast.File) bool {
 		if read == nil || marshal == "" || !directMarshalers[marshal] || !isIdent(call.Args[5], "nil") {
 			continue
 		}
+		at := call.Lparen
 		ret.Results[0] = &ast.CallExpr{
-			Fun: &ast.SelectorExpr{X: ast.NewIdent("ec"), Sel: ast.NewIdent(marshal)},
-			Args: []ast.Expr{ast.NewIdent("ctx"),
-				&ast.SelectorExpr{X: ast.NewIdent("field"), Sel: ast.NewIdent("Selections")}, read},
-			Lparen: call.Lparen, Rparen: call.Lparen,
+			Fun: &ast.SelectorExpr{X: identAt("ec", at), Sel: identAt(marshal, at)},
+			Args: []ast.Expr{identAt("ctx", at),
+				&ast.SelectorExpr{X: identAt("field", at), Sel: identAt("Selections", at)},
+				&ast.SelectorExpr{X: identAt("obj", at), Sel: identAt(read.Sel.Name, at)}},
+			Lparen: at, Rparen: at,
 		}
 		fn.Body.Rbrace = call.Lparen + 1 // no blank line where the long call was
 		changed = true
@@ -238,7 +243,7 @@ func directFields(f *ast.File) bool {
 }
 
 // structFieldRead is obj.X when e is func(ctx context.Context) (any, error) { return obj.X, nil }.
-func structFieldRead(e ast.Expr) ast.Expr {
+func structFieldRead(e ast.Expr) *ast.SelectorExpr {
 	lit, ok := e.(*ast.FuncLit)
 	if !ok || len(lit.Body.List) != 1 {
 		return nil
@@ -275,6 +280,9 @@ func marshalerCall(e ast.Expr) string {
 	return sel.Sel.Name
 }
 
+// identAt is an identifier at pos.
+func identAt(name string, pos token.Pos) *ast.Ident { return &ast.Ident{Name: name, NamePos: pos} }
+
 func isIdent(e ast.Expr, name string) bool {
 	id, ok := e.(*ast.Ident)
 	return ok && id.Name == name
@@ -283,4 +291,74 @@ func isIdent(e ast.Expr, name string) bool {
 func isSelector(e ast.Expr, x, sel string) bool {
 	s, ok := e.(*ast.SelectorExpr)
 	return ok && isIdent(s.X, x) && s.Sel.Name == sel
+}
+
+// sequentialObjects rewrites the `return out` that ends each generated
+// object marshaller,
+//
+//	fields := graphql.CollectFields(ec.OperationContext, sel, productImplementors)
+//	out := graphql.NewFieldSet(fields)
+//	…
+//	return out
+//
+// to `return sequential.Object(fields, out.Values)`, when nothing in it
+// resolves a field later (no out.Concurrently: the plugin above turned
+// concurrency off below the root) and no field is deferred (no
+// deferLabelToView[…]): then every value is set when the function returns,
+// which is what sequential.Object needs. The root types keep gqlgen's
+// FieldSet. It reports whether it changed f.
+func sequentialObjects(f *ast.File) bool {
+	changed := false
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Recv == nil || fn.Body == nil || len(fn.Body.List) < 3 || !declaresFieldSet(fn.Body.List[1]) {
+			continue
+		}
+		last, ok := fn.Body.List[len(fn.Body.List)-1].(*ast.ReturnStmt)
+		if !ok || len(last.Results) != 1 || !isIdent(last.Results[0], "out") || resolvesLater(fn.Body) {
+			continue
+		}
+		// Every new node at the position of `out`: a node without one
+		// lets the printer move the comments that follow into the call.
+		at := last.Results[0].Pos()
+		last.Results[0] = &ast.CallExpr{
+			Fun: &ast.SelectorExpr{X: identAt("sequential", at), Sel: identAt("Object", at)},
+			Args: []ast.Expr{identAt("fields", at),
+				&ast.SelectorExpr{X: identAt("out", at), Sel: identAt("Values", at)}},
+			Lparen: at, Rparen: at,
+		}
+		changed = true
+	}
+	return changed
+}
+
+// declaresFieldSet reports whether s is `out := graphql.NewFieldSet(fields)`.
+func declaresFieldSet(s ast.Stmt) bool {
+	as, ok := s.(*ast.AssignStmt)
+	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 || !isIdent(as.Lhs[0], "out") {
+		return false
+	}
+	call, ok := as.Rhs[0].(*ast.CallExpr)
+	return ok && isSelector(call.Fun, "graphql", "NewFieldSet") && len(call.Args) == 1 && isIdent(call.Args[0], "fields")
+}
+
+// resolvesLater reports whether body hands a field to out.Concurrently
+// or files one under deferLabelToView: its value is set after the
+// function returns.
+func resolvesLater(body *ast.BlockStmt) bool {
+	later := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			if isIdent(n.X, "out") && n.Sel.Name == "Concurrently" {
+				later = true
+			}
+		case *ast.IndexExpr:
+			if isIdent(n.X, "deferLabelToView") {
+				later = true
+			}
+		}
+		return !later
+	})
+	return later
 }

@@ -131,3 +131,54 @@ func TestDirectMarshalersNeverNull(t *testing.T) {
 		t.Errorf("directMarshalers has %d entries; each needs a case here", len(directMarshalers))
 	}
 }
+
+// An object marshaller whose fields all have their values when it returns
+// returns sequential.Object; one that resolves a field concurrently or
+// defers one keeps gqlgen's FieldSet.
+func TestSequentialObjects(t *testing.T) {
+	t.Parallel()
+	object := func(loop string) string {
+		return `fields := graphql.CollectFields(ec.OperationContext, sel, productImplementors)
+	out := graphql.NewFieldSet(fields)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		` + loop + `
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out`
+	}
+	for _, tc := range []struct {
+		name, body string
+		changed    bool
+	}{
+		{"fields resolved in the loop", object(`out.Values[i] = ec._Product_name(ctx, field, obj)`), true},
+		{"a field resolved concurrently", object(`out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return nil })`), false},
+		{"a deferred field", object(`deferLabelToView[field.Deferrable.Label] = nil`), false},
+		{"no field set", "out := 1\n\treturn out", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			src := "package p\n\nfunc (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *ent.Product) graphql.Marshaler {\n\t" +
+				tc.body + "\n}\n"
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, "p.go", src, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed := sequentialObjects(f)
+			var out bytes.Buffer
+			if err := format.Node(&out, fset, f); err != nil {
+				t.Fatal(err)
+			}
+			if changed != tc.changed {
+				t.Errorf("changed = %v", changed)
+			}
+			if rewritten := strings.Contains(out.String(), "return sequential.Object(fields, out.Values)"); rewritten != tc.changed {
+				t.Errorf("rewritten = %v:\n%s", rewritten, out.String())
+			}
+		})
+	}
+}

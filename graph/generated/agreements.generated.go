@@ -1097,7 +1097,7 @@ func (ec *executionContext) _AgreementProgress(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var canteenQuotaImplementors = []string{"CanteenQuota"}
@@ -1181,7 +1181,7 @@ func (ec *executionContext) _CanteenQuota(ctx context.Context, sel ast.Selection
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var monthAmountImplementors = []string{"MonthAmount"}
@@ -1230,7 +1230,7 @@ func (ec *executionContext) _MonthAmount(ctx context.Context, sel ast.SelectionS
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var progressRollupImplementors = []string{"ProgressRollup"}
@@ -1294,7 +1294,7 @@ func (ec *executionContext) _ProgressRollup(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var recomputeDifferenceImplementors = []string{"RecomputeDifference"}
@@ -1348,7 +1348,7 @@ func (ec *executionContext) _RecomputeDifference(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var recomputeReportImplementors = []string{"RecomputeReport"}
@@ -1407,7 +1407,7 @@ func (ec *executionContext) _RecomputeReport(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var rollupRowImplementors = []string{"RollupRow"}
@@ -1466,7 +1466,7 @@ func (ec *executionContext) _RollupRow(ctx context.Context, sel ast.SelectionSet
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var targetProgressImplementors = []string{"TargetProgress"}
@@ -1545,7 +1545,7 @@ func (ec *executionContext) _TargetProgress(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -5,6 +5,7 @@ package generated
 import (
 	"bangfu/ent"
 	"bangfu/graph/model"
+	"bangfu/graph/sequential"
 	"bangfu/internal/catalog"
 	"context"
 	"errors"
@@ -449,7 +450,7 @@ func (ec *executionContext) _CatalogConnection(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 // endregion **************************** object.gotpl ****************************

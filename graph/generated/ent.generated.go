@@ -48226,7 +48226,7 @@ func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var agreementConnectionImplementors = []string{"AgreementConnection"}
@@ -48275,7 +48275,7 @@ func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var agreementEdgeImplementors = []string{"AgreementEdge"}
@@ -48319,7 +48319,7 @@ func (ec *executionContext) _AgreementEdge(ctx context.Context, sel ast.Selectio
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var annualIncomeImplementors = []string{"AnnualIncome", "Node"}
@@ -48408,7 +48408,7 @@ func (ec *executionContext) _AnnualIncome(ctx context.Context, sel ast.Selection
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var annualIncomeConnectionImplementors = []string{"AnnualIncomeConnection"}
@@ -48457,7 +48457,7 @@ func (ec *executionContext) _AnnualIncomeConnection(ctx context.Context, sel ast
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var annualIncomeEdgeImplementors = []string{"AnnualIncomeEdge"}
@@ -48501,7 +48501,7 @@ func (ec *executionContext) _AnnualIncomeEdge(ctx context.Context, sel ast.Selec
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var assessmentImplementors = []string{"Assessment", "Node"}
@@ -48625,7 +48625,7 @@ func (ec *executionContext) _Assessment(ctx context.Context, sel ast.SelectionSe
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var assessmentConnectionImplementors = []string{"AssessmentConnection"}
@@ -48674,7 +48674,7 @@ func (ec *executionContext) _AssessmentConnection(ctx context.Context, sel ast.S
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var assessmentEdgeImplementors = []string{"AssessmentEdge"}
@@ -48718,7 +48718,7 @@ func (ec *executionContext) _AssessmentEdge(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var auditEventImplementors = []string{"AuditEvent", "Node"}
@@ -48827,7 +48827,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var auditEventConnectionImplementors = []string{"AuditEventConnection"}
@@ -48876,7 +48876,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var auditEventEdgeImplementors = []string{"AuditEventEdge"}
@@ -48920,7 +48920,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var awardImplementors = []string{"Award", "Node"}
@@ -49009,7 +49009,7 @@ func (ec *executionContext) _Award(ctx context.Context, sel ast.SelectionSet, ob
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var awardConnectionImplementors = []string{"AwardConnection"}
@@ -49058,7 +49058,7 @@ func (ec *executionContext) _AwardConnection(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var awardEdgeImplementors = []string{"AwardEdge"}
@@ -49102,7 +49102,7 @@ func (ec *executionContext) _AwardEdge(ctx context.Context, sel ast.SelectionSet
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var benefitLinkImplementors = []string{"BenefitLink", "Node"}
@@ -49221,7 +49221,7 @@ func (ec *executionContext) _BenefitLink(ctx context.Context, sel ast.SelectionS
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var benefitLinkConnectionImplementors = []string{"BenefitLinkConnection"}
@@ -49270,7 +49270,7 @@ func (ec *executionContext) _BenefitLinkConnection(ctx context.Context, sel ast.
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var benefitLinkEdgeImplementors = []string{"BenefitLinkEdge"}
@@ -49314,7 +49314,7 @@ func (ec *executionContext) _BenefitLinkEdge(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var buyerProfileImplementors = []string{"BuyerProfile", "Node"}
@@ -49393,7 +49393,7 @@ func (ec *executionContext) _BuyerProfile(ctx context.Context, sel ast.Selection
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var buyerProfileConnectionImplementors = []string{"BuyerProfileConnection"}
@@ -49442,7 +49442,7 @@ func (ec *executionContext) _BuyerProfileConnection(ctx context.Context, sel ast
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var buyerProfileEdgeImplementors = []string{"BuyerProfileEdge"}
@@ -49486,7 +49486,7 @@ func (ec *executionContext) _BuyerProfileEdge(ctx context.Context, sel ast.Selec
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var certificationImplementors = []string{"Certification", "Node"}
@@ -49580,7 +49580,7 @@ func (ec *executionContext) _Certification(ctx context.Context, sel ast.Selectio
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var certificationConnectionImplementors = []string{"CertificationConnection"}
@@ -49629,7 +49629,7 @@ func (ec *executionContext) _CertificationConnection(ctx context.Context, sel as
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var certificationEdgeImplementors = []string{"CertificationEdge"}
@@ -49673,7 +49673,7 @@ func (ec *executionContext) _CertificationEdge(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var exitSlackCaseImplementors = []string{"ExitSlackCase", "Node"}
@@ -49807,7 +49807,7 @@ func (ec *executionContext) _ExitSlackCase(ctx context.Context, sel ast.Selectio
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var exitSlackCaseConnectionImplementors = []string{"ExitSlackCaseConnection"}
@@ -49856,7 +49856,7 @@ func (ec *executionContext) _ExitSlackCaseConnection(ctx context.Context, sel as
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var exitSlackCaseEdgeImplementors = []string{"ExitSlackCaseEdge"}
@@ -49900,7 +49900,7 @@ func (ec *executionContext) _ExitSlackCaseEdge(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var facilitationImplementors = []string{"Facilitation", "Node"}
@@ -49999,7 +49999,7 @@ func (ec *executionContext) _Facilitation(ctx context.Context, sel ast.Selection
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var facilitationConnectionImplementors = []string{"FacilitationConnection"}
@@ -50048,7 +50048,7 @@ func (ec *executionContext) _FacilitationConnection(ctx context.Context, sel ast
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var facilitationEdgeImplementors = []string{"FacilitationEdge"}
@@ -50092,7 +50092,7 @@ func (ec *executionContext) _FacilitationEdge(ctx context.Context, sel ast.Selec
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var flagImplementors = []string{"Flag", "Node"}
@@ -50216,7 +50216,7 @@ func (ec *executionContext) _Flag(ctx context.Context, sel ast.SelectionSet, obj
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var flagConnectionImplementors = []string{"FlagConnection"}
@@ -50265,7 +50265,7 @@ func (ec *executionContext) _FlagConnection(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var flagEdgeImplementors = []string{"FlagEdge"}
@@ -50309,7 +50309,7 @@ func (ec *executionContext) _FlagEdge(ctx context.Context, sel ast.SelectionSet,
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var householdImplementors = []string{"Household", "Node"}
@@ -50443,7 +50443,7 @@ func (ec *executionContext) _Household(ctx context.Context, sel ast.SelectionSet
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var householdConnectionImplementors = []string{"HouseholdConnection"}
@@ -50492,7 +50492,7 @@ func (ec *executionContext) _HouseholdConnection(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var householdEdgeImplementors = []string{"HouseholdEdge"}
@@ -50536,7 +50536,7 @@ func (ec *executionContext) _HouseholdEdge(ctx context.Context, sel ast.Selectio
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var householdMemberImplementors = []string{"HouseholdMember", "Node"}
@@ -50655,7 +50655,7 @@ func (ec *executionContext) _HouseholdMember(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var householdMemberConnectionImplementors = []string{"HouseholdMemberConnection"}
@@ -50704,7 +50704,7 @@ func (ec *executionContext) _HouseholdMemberConnection(ctx context.Context, sel 
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var householdMemberEdgeImplementors = []string{"HouseholdMemberEdge"}
@@ -50748,7 +50748,7 @@ func (ec *executionContext) _HouseholdMemberEdge(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var incentiveRuleImplementors = []string{"IncentiveRule", "Node"}
@@ -50862,7 +50862,7 @@ func (ec *executionContext) _IncentiveRule(ctx context.Context, sel ast.Selectio
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var incentiveRuleConnectionImplementors = []string{"IncentiveRuleConnection"}
@@ -50911,7 +50911,7 @@ func (ec *executionContext) _IncentiveRuleConnection(ctx context.Context, sel as
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var incentiveRuleEdgeImplementors = []string{"IncentiveRuleEdge"}
@@ -50955,7 +50955,7 @@ func (ec *executionContext) _IncentiveRuleEdge(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var indicatorSettingImplementors = []string{"IndicatorSetting", "Node"}
@@ -51024,7 +51024,7 @@ func (ec *executionContext) _IndicatorSetting(ctx context.Context, sel ast.Selec
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var indicatorSettingConnectionImplementors = []string{"IndicatorSettingConnection"}
@@ -51073,7 +51073,7 @@ func (ec *executionContext) _IndicatorSettingConnection(ctx context.Context, sel
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var indicatorSettingEdgeImplementors = []string{"IndicatorSettingEdge"}
@@ -51117,7 +51117,7 @@ func (ec *executionContext) _IndicatorSettingEdge(ctx context.Context, sel ast.S
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var invitationImplementors = []string{"Invitation", "Node"}
@@ -51201,7 +51201,7 @@ func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSe
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var invitationConnectionImplementors = []string{"InvitationConnection"}
@@ -51250,7 +51250,7 @@ func (ec *executionContext) _InvitationConnection(ctx context.Context, sel ast.S
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var invitationEdgeImplementors = []string{"InvitationEdge"}
@@ -51294,7 +51294,7 @@ func (ec *executionContext) _InvitationEdge(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var ledgerEntryImplementors = []string{"LedgerEntry", "Node"}
@@ -51453,7 +51453,7 @@ func (ec *executionContext) _LedgerEntry(ctx context.Context, sel ast.SelectionS
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var ledgerEntryConnectionImplementors = []string{"LedgerEntryConnection"}
@@ -51502,7 +51502,7 @@ func (ec *executionContext) _LedgerEntryConnection(ctx context.Context, sel ast.
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var ledgerEntryEdgeImplementors = []string{"LedgerEntryEdge"}
@@ -51546,7 +51546,7 @@ func (ec *executionContext) _LedgerEntryEdge(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var membershipImplementors = []string{"Membership", "Node"}
@@ -51635,7 +51635,7 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var membershipConnectionImplementors = []string{"MembershipConnection"}
@@ -51684,7 +51684,7 @@ func (ec *executionContext) _MembershipConnection(ctx context.Context, sel ast.S
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var membershipEdgeImplementors = []string{"MembershipEdge"}
@@ -51728,7 +51728,7 @@ func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var monitoringCaseImplementors = []string{"MonitoringCase", "Node"}
@@ -51852,7 +51852,7 @@ func (ec *executionContext) _MonitoringCase(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var monitoringCaseConnectionImplementors = []string{"MonitoringCaseConnection"}
@@ -51901,7 +51901,7 @@ func (ec *executionContext) _MonitoringCaseConnection(ctx context.Context, sel a
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var monitoringCaseEdgeImplementors = []string{"MonitoringCaseEdge"}
@@ -51945,7 +51945,7 @@ func (ec *executionContext) _MonitoringCaseEdge(ctx context.Context, sel ast.Sel
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var monitoringThresholdImplementors = []string{"MonitoringThreshold", "Node"}
@@ -52014,7 +52014,7 @@ func (ec *executionContext) _MonitoringThreshold(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var monitoringThresholdConnectionImplementors = []string{"MonitoringThresholdConnection"}
@@ -52063,7 +52063,7 @@ func (ec *executionContext) _MonitoringThresholdConnection(ctx context.Context, 
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var monitoringThresholdEdgeImplementors = []string{"MonitoringThresholdEdge"}
@@ -52107,7 +52107,7 @@ func (ec *executionContext) _MonitoringThresholdEdge(ctx context.Context, sel as
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var orderImplementors = []string{"Order", "Node"}
@@ -52281,7 +52281,7 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var orderConnectionImplementors = []string{"OrderConnection"}
@@ -52330,7 +52330,7 @@ func (ec *executionContext) _OrderConnection(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var orderEdgeImplementors = []string{"OrderEdge"}
@@ -52374,7 +52374,7 @@ func (ec *executionContext) _OrderEdge(ctx context.Context, sel ast.SelectionSet
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var orderLineImplementors = []string{"OrderLine", "Node"}
@@ -52488,7 +52488,7 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var orderLineConnectionImplementors = []string{"OrderLineConnection"}
@@ -52537,7 +52537,7 @@ func (ec *executionContext) _OrderLineConnection(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var orderLineEdgeImplementors = []string{"OrderLineEdge"}
@@ -52581,7 +52581,7 @@ func (ec *executionContext) _OrderLineEdge(ctx context.Context, sel ast.Selectio
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var organizationImplementors = []string{"Organization", "Node"}
@@ -52735,7 +52735,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
@@ -52784,7 +52784,7 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var organizationEdgeImplementors = []string{"OrganizationEdge"}
@@ -52828,7 +52828,7 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -52882,7 +52882,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var pairingImplementors = []string{"Pairing", "Node"}
@@ -52986,7 +52986,7 @@ func (ec *executionContext) _Pairing(ctx context.Context, sel ast.SelectionSet, 
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var pairingConnectionImplementors = []string{"PairingConnection"}
@@ -53035,7 +53035,7 @@ func (ec *executionContext) _PairingConnection(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var pairingEdgeImplementors = []string{"PairingEdge"}
@@ -53079,7 +53079,7 @@ func (ec *executionContext) _PairingEdge(ctx context.Context, sel ast.SelectionS
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var productImplementors = []string{"Product", "Node"}
@@ -53228,7 +53228,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var productConnectionImplementors = []string{"ProductConnection"}
@@ -53277,7 +53277,7 @@ func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var productEdgeImplementors = []string{"ProductEdge"}
@@ -53321,7 +53321,7 @@ func (ec *executionContext) _ProductEdge(ctx context.Context, sel ast.SelectionS
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var progressReportImplementors = []string{"ProgressReport", "Node"}
@@ -53435,7 +53435,7 @@ func (ec *executionContext) _ProgressReport(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var progressReportConnectionImplementors = []string{"ProgressReportConnection"}
@@ -53484,7 +53484,7 @@ func (ec *executionContext) _ProgressReportConnection(ctx context.Context, sel a
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var progressReportEdgeImplementors = []string{"ProgressReportEdge"}
@@ -53528,7 +53528,7 @@ func (ec *executionContext) _ProgressReportEdge(ctx context.Context, sel ast.Sel
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var queryImplementors = []string{"Query"}
@@ -54500,7 +54500,7 @@ func (ec *executionContext) _Region(ctx context.Context, sel ast.SelectionSet, o
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var regionConnectionImplementors = []string{"RegionConnection"}
@@ -54549,7 +54549,7 @@ func (ec *executionContext) _RegionConnection(ctx context.Context, sel ast.Selec
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var regionEdgeImplementors = []string{"RegionEdge"}
@@ -54593,7 +54593,7 @@ func (ec *executionContext) _RegionEdge(ctx context.Context, sel ast.SelectionSe
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var stockAdjustmentImplementors = []string{"StockAdjustment", "Node"}
@@ -54667,7 +54667,7 @@ func (ec *executionContext) _StockAdjustment(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var stockAdjustmentConnectionImplementors = []string{"StockAdjustmentConnection"}
@@ -54716,7 +54716,7 @@ func (ec *executionContext) _StockAdjustmentConnection(ctx context.Context, sel 
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var stockAdjustmentEdgeImplementors = []string{"StockAdjustmentEdge"}
@@ -54760,7 +54760,7 @@ func (ec *executionContext) _StockAdjustmentEdge(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var supplierProfileImplementors = []string{"SupplierProfile", "Node"}
@@ -54839,7 +54839,7 @@ func (ec *executionContext) _SupplierProfile(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var supplierProfileConnectionImplementors = []string{"SupplierProfileConnection"}
@@ -54888,7 +54888,7 @@ func (ec *executionContext) _SupplierProfileConnection(ctx context.Context, sel 
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var supplierProfileEdgeImplementors = []string{"SupplierProfileEdge"}
@@ -54932,7 +54932,7 @@ func (ec *executionContext) _SupplierProfileEdge(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var targetImplementors = []string{"Target", "Node"}
@@ -55011,7 +55011,7 @@ func (ec *executionContext) _Target(ctx context.Context, sel ast.SelectionSet, o
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var targetConnectionImplementors = []string{"TargetConnection"}
@@ -55060,7 +55060,7 @@ func (ec *executionContext) _TargetConnection(ctx context.Context, sel ast.Selec
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var targetEdgeImplementors = []string{"TargetEdge"}
@@ -55104,7 +55104,7 @@ func (ec *executionContext) _TargetEdge(ctx context.Context, sel ast.SelectionSe
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -55178,7 +55178,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var userConnectionImplementors = []string{"UserConnection"}
@@ -55227,7 +55227,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var userEdgeImplementors = []string{"UserEdge"}
@@ -55271,7 +55271,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var verificationSampleImplementors = []string{"VerificationSample", "Node"}
@@ -55380,7 +55380,7 @@ func (ec *executionContext) _VerificationSample(ctx context.Context, sel ast.Sel
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var verificationSampleConnectionImplementors = []string{"VerificationSampleConnection"}
@@ -55429,7 +55429,7 @@ func (ec *executionContext) _VerificationSampleConnection(ctx context.Context, s
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var verificationSampleEdgeImplementors = []string{"VerificationSampleEdge"}
@@ -55473,7 +55473,7 @@ func (ec *executionContext) _VerificationSampleEdge(ctx context.Context, sel ast
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var verificationVisitImplementors = []string{"VerificationVisit", "Node"}
@@ -55632,7 +55632,7 @@ func (ec *executionContext) _VerificationVisit(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var verificationVisitConnectionImplementors = []string{"VerificationVisitConnection"}
@@ -55681,7 +55681,7 @@ func (ec *executionContext) _VerificationVisitConnection(ctx context.Context, se
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var verificationVisitEdgeImplementors = []string{"VerificationVisitEdge"}
@@ -55725,7 +55725,7 @@ func (ec *executionContext) _VerificationVisitEdge(ctx context.Context, sel ast.
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -591,7 +591,7 @@ func (ec *executionContext) _ExitSlackComparison(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var exitSlackReportImplementors = []string{"ExitSlackReport"}
@@ -650,7 +650,7 @@ func (ec *executionContext) _ExitSlackReport(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var verificationRollupImplementors = []string{"VerificationRollup"}
@@ -704,7 +704,7 @@ func (ec *executionContext) _VerificationRollup(ctx context.Context, sel ast.Sel
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var verificationRollupRowImplementors = []string{"VerificationRollupRow"}
@@ -788,7 +788,7 @@ func (ec *executionContext) _VerificationRollupRow(ctx context.Context, sel ast.
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 // endregion **************************** object.gotpl ****************************

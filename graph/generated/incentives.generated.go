@@ -857,7 +857,7 @@ func (ec *executionContext) _HouseholdIncome(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var incentiveLevelImplementors = []string{"IncentiveLevel"}
@@ -906,7 +906,7 @@ func (ec *executionContext) _IncentiveLevel(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var incentiveSummaryImplementors = []string{"IncentiveSummary"}
@@ -985,7 +985,7 @@ func (ec *executionContext) _IncentiveSummary(ctx context.Context, sel ast.Selec
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var leaderboardConnectionImplementors = []string{"LeaderboardConnection"}
@@ -1034,7 +1034,7 @@ func (ec *executionContext) _LeaderboardConnection(ctx context.Context, sel ast.
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var leaderboardEdgeImplementors = []string{"LeaderboardEdge"}
@@ -1078,7 +1078,7 @@ func (ec *executionContext) _LeaderboardEdge(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var leaderboardEntryImplementors = []string{"LeaderboardEntry"}
@@ -1137,7 +1137,7 @@ func (ec *executionContext) _LeaderboardEntry(ctx context.Context, sel ast.Selec
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var monitoringScanReportImplementors = []string{"MonitoringScanReport"}
@@ -1191,7 +1191,7 @@ func (ec *executionContext) _MonitoringScanReport(ctx context.Context, sel ast.S
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 // endregion **************************** object.gotpl ****************************

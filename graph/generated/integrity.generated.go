@@ -360,7 +360,7 @@ func (ec *executionContext) _IndicatorParam(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var integrityIndicatorImplementors = []string{"IntegrityIndicator"}
@@ -419,7 +419,7 @@ func (ec *executionContext) _IntegrityIndicator(ctx context.Context, sel ast.Sel
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var integrityScanCountImplementors = []string{"IntegrityScanCount"}
@@ -473,7 +473,7 @@ func (ec *executionContext) _IntegrityScanCount(ctx context.Context, sel ast.Sel
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var integrityScanReportImplementors = []string{"IntegrityScanReport"}
@@ -517,7 +517,7 @@ func (ec *executionContext) _IntegrityScanReport(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 // endregion **************************** object.gotpl ****************************

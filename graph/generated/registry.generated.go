@@ -5,6 +5,7 @@ package generated
 import (
 	"bangfu/ent"
 	"bangfu/graph/model"
+	"bangfu/graph/sequential"
 	"bangfu/internal/accounts"
 	"context"
 	"errors"
@@ -293,7 +294,7 @@ func (ec *executionContext) _InvitationPayload(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 // endregion **************************** object.gotpl ****************************

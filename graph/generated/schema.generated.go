@@ -9,6 +9,7 @@ import (
 	"bangfu/ent/user"
 	"bangfu/graph/model"
 	"bangfu/graph/scalar"
+	"bangfu/graph/sequential"
 	"bangfu/internal/accounts"
 	"bangfu/internal/attribution"
 	"bangfu/internal/evaluation"
@@ -5242,7 +5243,7 @@ func (ec *executionContext) _AuditChainReport(ctx context.Context, sel ast.Selec
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var authPayloadImplementors = []string{"AuthPayload"}
@@ -5301,7 +5302,7 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 		})
 	}
 
-	return out
+	return sequential.Object(fields, out.Values)
 }
 
 var mutationImplementors = []string{"Mutation"}
