@@ -321,6 +321,7 @@ func sequentialObjects(f *ast.File) bool {
 		// Every new node at the position of `out`: a node without one
 		// lets the printer move the comments that follow into the call.
 		at := last.Results[0].Pos()
+		undeferred(fn.Body)
 		last.Results[0] = &ast.CallExpr{
 			Fun: &ast.SelectorExpr{X: identAt("sequential", at), Sel: identAt("Object", at)},
 			Args: []ast.Expr{identAt("fields", at),
@@ -330,6 +331,36 @@ func sequentialObjects(f *ast.File) bool {
 		changed = true
 	}
 	return changed
+}
+
+// undeferred declares the deferred field set and the deferred labels of
+// an object marshaller that defers nothing as nil,
+//
+//	var deferredFieldSet *graphql.FieldSet
+//	var deferLabelToView map[string]*graphql.FieldSetView
+//
+// instead of allocating both for every object: nothing is filed under a
+// label (resolvesLater), so the guarded ProcessDeferredGroup never runs and
+// len of a nil map is 0.
+func undeferred(body *ast.BlockStmt) {
+	for i, st := range body.List {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+			continue
+		}
+		var typ ast.Expr
+		switch {
+		case isIdent(as.Lhs[0], "deferredFieldSet"):
+			typ = &ast.StarExpr{Star: as.Pos(), X: &ast.SelectorExpr{X: identAt("graphql", as.Pos()), Sel: identAt("FieldSet", as.Pos())}}
+		case isIdent(as.Lhs[0], "deferLabelToView"):
+			typ = &ast.MapType{Map: as.Pos(), Key: identAt("string", as.Pos()),
+				Value: &ast.StarExpr{Star: as.Pos(), X: &ast.SelectorExpr{X: identAt("graphql", as.Pos()), Sel: identAt("FieldSetView", as.Pos())}}}
+		default:
+			continue
+		}
+		body.List[i] = &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: as.Pos(), Tok: token.VAR,
+			Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{identAt(as.Lhs[0].(*ast.Ident).Name, as.Pos())}, Type: typ}}}}
+	}
 }
 
 // declaresFieldSet reports whether s is `out := graphql.NewFieldSet(fields)`.

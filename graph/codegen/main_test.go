@@ -140,6 +140,7 @@ func TestSequentialObjects(t *testing.T) {
 	object := func(loop string) string {
 		return `fields := graphql.CollectFields(ec.OperationContext, sel, productImplementors)
 	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
 	deferLabelToView := make(map[string]*graphql.FieldSetView)
 	for i, field := range fields {
 		` + loop + `
@@ -147,6 +148,9 @@ func TestSequentialObjects(t *testing.T) {
 	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
+	}
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{Defers: deferLabelToView, FieldSet: deferredFieldSet})
 	}
 	return out`
 	}
@@ -176,8 +180,11 @@ func TestSequentialObjects(t *testing.T) {
 			if changed != tc.changed {
 				t.Errorf("changed = %v", changed)
 			}
-			if rewritten := strings.Contains(out.String(), "return sequential.Object(fields, out.Values)"); rewritten != tc.changed {
-				t.Errorf("rewritten = %v:\n%s", rewritten, out.String())
+			for _, want := range []string{"return sequential.Object(fields, out.Values)",
+				"var deferredFieldSet *graphql.FieldSet", "var deferLabelToView map[string]*graphql.FieldSetView"} {
+				if rewritten := strings.Contains(out.String(), want); rewritten != tc.changed {
+					t.Errorf("%q rewritten = %v:\n%s", want, rewritten, out.String())
+				}
 			}
 		})
 	}
