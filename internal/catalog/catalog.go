@@ -97,7 +97,7 @@ func (e *BadInput) ErrorCode() string { return "BAD_USER_INPUT" }
 // Search returns one page of the catalog. Relevance needs a query; without
 // one it sorts by sales.
 func (s *Searcher) Search(ctx context.Context, query string, f Filter, sort Sort, page Page) (*Connection, error) {
-	preds := []predicate.Product{product.StatusEQ(product.StatusLISTED)}
+	preds := []predicate.Product{listed}
 	q := search.ParseQuery(query)
 	if strings.TrimSpace(query) != "" && q.Empty() {
 		return nil, &BadInput{"the query has no searchable words"}
