@@ -1,16 +1,20 @@
 // Command codegen is gqlgen's generate with changes of bangfu's to the
-// executor it writes: fields below the root resolve one after another on
-// the request's goroutine instead of one goroutine per field (a plugin), and
-// so do the elements of lists (the generated calls to
-// graphql.MarshalSliceConcurrently are rewritten to
-// graph/sequential.MarshalSlice, which gqlgen has no option for). And each
-// object hands its @defer group to the executor only when it has one: gqlgen
-// builds the group, its response path included, for every object of every
-// response, and the executor then ignores an empty one. And a field that only
-// reads a string, integer or boolean from its object's struct is marshalled
-// directly, without gqlgen's per-field resolution (see directFields); and an
-// object whose fields all have their values once its loop ends is written by
-// graph/sequential.Object instead of gqlgen's FieldSet (see sequentialObjects).
+// executor it writes:
+//
+//   - fields below the root resolve one after another on the request's
+//     goroutine instead of one goroutine per field (a plugin);
+//   - so do the elements of lists: the generated calls to
+//     graphql.MarshalSliceConcurrently are rewritten to
+//     graph/sequential.MarshalSlice, which gqlgen has no option for;
+//   - each object hands its @defer group to the executor only when it has
+//     one (guardDeferredGroups): gqlgen builds the group, its response path
+//     included, for every object, and the executor then ignores an empty one;
+//   - a field that only reads a string, integer or boolean from its
+//     object's struct is marshalled directly, without gqlgen's per-field
+//     resolution (directFields);
+//   - an object whose fields all have their values once its loop ends is
+//     written by graph/sequential.Object instead of gqlgen's FieldSet, and
+//     allocates no deferred set (sequentialObjects).
 //
 // Why: bangfu's resolvers load what a page shows up front (entgql's field
 // collection, the catalog's joined page), so nested fields are mostly
@@ -67,10 +71,10 @@ const (
 	sequentialPkg  = "bangfu/graph/sequential"
 )
 
-// rewriteExecutor rewrites every generated file of dir: the list
-// marshalling to graph/sequential's, which has the same signature and
-// meaning but no goroutine per element, and each object's deferred group
-// to be built only when the object has deferred fields.
+// rewriteExecutor rewrites every generated file of dir as the package
+// comment lists: the list marshalling to graph/sequential's (same
+// signature and meaning, no goroutine per element), then the deferred
+// groups, the direct fields and the sequential objects.
 func rewriteExecutor(dir string) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.generated.go"))
 	if err != nil {
@@ -348,18 +352,21 @@ func undeferred(body *ast.BlockStmt) {
 		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
 			continue
 		}
+		at := as.Pos()
+		graphqlPointer := func(name string) ast.Expr {
+			return &ast.StarExpr{Star: at, X: &ast.SelectorExpr{X: identAt("graphql", at), Sel: identAt(name, at)}}
+		}
 		var typ ast.Expr
 		switch {
 		case isIdent(as.Lhs[0], "deferredFieldSet"):
-			typ = &ast.StarExpr{Star: as.Pos(), X: &ast.SelectorExpr{X: identAt("graphql", as.Pos()), Sel: identAt("FieldSet", as.Pos())}}
+			typ = graphqlPointer("FieldSet")
 		case isIdent(as.Lhs[0], "deferLabelToView"):
-			typ = &ast.MapType{Map: as.Pos(), Key: identAt("string", as.Pos()),
-				Value: &ast.StarExpr{Star: as.Pos(), X: &ast.SelectorExpr{X: identAt("graphql", as.Pos()), Sel: identAt("FieldSetView", as.Pos())}}}
+			typ = &ast.MapType{Map: at, Key: identAt("string", at), Value: graphqlPointer("FieldSetView")}
 		default:
 			continue
 		}
-		body.List[i] = &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: as.Pos(), Tok: token.VAR,
-			Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{identAt(as.Lhs[0].(*ast.Ident).Name, as.Pos())}, Type: typ}}}}
+		body.List[i] = &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: at, Tok: token.VAR,
+			Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{identAt(as.Lhs[0].(*ast.Ident).Name, at)}, Type: typ}}}}
 	}
 }
 

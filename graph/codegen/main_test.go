@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"go/ast"
 	"go/format"
 	"go/parser"
 	"go/token"
@@ -12,6 +13,26 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 )
+
+// rewrite parses src, applies fn and returns whether fn reported a change
+// with the formatted source before and after it.
+func rewrite(t *testing.T, src string, fn func(*ast.File) bool) (changed bool, before, after string) {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b, a bytes.Buffer
+	if err := format.Node(&b, fset, f); err != nil {
+		t.Fatal(err)
+	}
+	changed = fn(f)
+	if err := format.Node(&a, fset, f); err != nil {
+		t.Fatal(err)
+	}
+	return changed, b.String(), a.String()
+}
 
 // The deferred group is built only when the object has one; any other
 // call is left as gqlgen wrote it.
@@ -29,24 +50,15 @@ func TestGuardDeferredGroups(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			src := "package p\n\nfunc f() {\n\t" + tc.body + "\n}\n"
-			fset := token.NewFileSet()
-			f, err := parser.ParseFile(fset, "p.go", src, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			changed := guardDeferredGroups(f)
-			var out bytes.Buffer
-			if err := format.Node(&out, fset, f); err != nil {
-				t.Fatal(err)
-			}
+			changed, _, out := rewrite(t, src, guardDeferredGroups)
 			if changed != (tc.want != "") {
 				t.Errorf("changed = %v", changed)
 			}
-			if tc.want == "" && out.String() != src {
-				t.Errorf("rewrote what it should leave:\n%s", out.String())
+			if tc.want == "" && out != src {
+				t.Errorf("rewrote what it should leave:\n%s", out)
 			}
-			if tc.want != "" && !strings.Contains(out.String(), tc.want) {
-				t.Errorf("output lacks %q:\n%s", tc.want, out.String())
+			if tc.want != "" && !strings.Contains(out, tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, out)
 			}
 		})
 	}
@@ -83,28 +95,15 @@ func TestDirectFields(t *testing.T) {
 			t.Parallel()
 			src := "package p\n\nfunc (ec *executionContext) _Product_f(ctx context.Context, field graphql.CollectedField, obj *ent.Product) graphql.Marshaler {\n\t" +
 				tc.body + "\n}\n"
-			fset := token.NewFileSet()
-			f, err := parser.ParseFile(fset, "p.go", src, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var before bytes.Buffer
-			if err := format.Node(&before, fset, f); err != nil {
-				t.Fatal(err)
-			}
-			changed := directFields(f)
-			var out bytes.Buffer
-			if err := format.Node(&out, fset, f); err != nil {
-				t.Fatal(err)
-			}
+			changed, before, out := rewrite(t, src, directFields)
 			if changed != (tc.want != "") {
 				t.Errorf("changed = %v", changed)
 			}
-			if tc.want == "" && out.String() != before.String() {
-				t.Errorf("rewrote what it should leave:\n%s", out.String())
+			if tc.want == "" && out != before {
+				t.Errorf("rewrote what it should leave:\n%s", out)
 			}
-			if tc.want != "" && !strings.Contains(out.String(), tc.want) {
-				t.Errorf("output lacks %q:\n%s", tc.want, out.String())
+			if tc.want != "" && !strings.Contains(out, tc.want) {
+				t.Errorf("output lacks %q:\n%s", tc.want, out)
 			}
 		})
 	}
@@ -167,23 +166,14 @@ func TestSequentialObjects(t *testing.T) {
 			t.Parallel()
 			src := "package p\n\nfunc (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *ent.Product) graphql.Marshaler {\n\t" +
 				tc.body + "\n}\n"
-			fset := token.NewFileSet()
-			f, err := parser.ParseFile(fset, "p.go", src, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			changed := sequentialObjects(f)
-			var out bytes.Buffer
-			if err := format.Node(&out, fset, f); err != nil {
-				t.Fatal(err)
-			}
+			changed, _, out := rewrite(t, src, sequentialObjects)
 			if changed != tc.changed {
 				t.Errorf("changed = %v", changed)
 			}
 			for _, want := range []string{"return sequential.Object(fields, out.Values)",
 				"var deferredFieldSet *graphql.FieldSet", "var deferLabelToView map[string]*graphql.FieldSetView"} {
-				if rewritten := strings.Contains(out.String(), want); rewritten != tc.changed {
-					t.Errorf("%q rewritten = %v:\n%s", want, rewritten, out.String())
+				if rewritten := strings.Contains(out, want); rewritten != tc.changed {
+					t.Errorf("%q rewritten = %v:\n%s", want, rewritten, out)
 				}
 			}
 		})
