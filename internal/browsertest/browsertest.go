@@ -323,18 +323,34 @@ func (b *Browser) TryWaitFor(cond string, timeout time.Duration) error {
 // would (it must be visible and not covered).
 func (b *Browser) Click(selector string) {
 	b.t.Helper()
-	id := b.find(selector)
-	if err := b.call(http.MethodPost, b.base+"/element/"+id+"/click", map[string]any{}, nil); err != nil {
+	if err := b.onElement(selector, "click", map[string]any{}); err != nil {
 		b.t.Fatalf("browsertest: click %s: %v", selector, err)
 	}
+}
+
+// onElement finds the first element matching the CSS selector and posts
+// action to it. A page that re-renders (a live update replacing a table)
+// can replace the element between the two; WebDriver then answers "stale
+// element reference", and the element is looked up again, a few times.
+func (b *Browser) onElement(selector, action string, body map[string]any) error {
+	b.t.Helper()
+	var err error
+	for range 5 {
+		id := b.find(selector)
+		err = b.call(http.MethodPost, b.base+"/element/"+id+"/"+action, body, nil)
+		if err == nil || !strings.Contains(err.Error(), "stale element reference") {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return err
 }
 
 // Type sends text as key presses to the first element matching the CSS
 // selector (it gets the focus first).
 func (b *Browser) Type(selector, text string) {
 	b.t.Helper()
-	id := b.find(selector)
-	if err := b.call(http.MethodPost, b.base+"/element/"+id+"/value", map[string]any{"text": text}, nil); err != nil {
+	if err := b.onElement(selector, "value", map[string]any{"text": text}); err != nil {
 		b.t.Fatalf("browsertest: type into %s: %v", selector, err)
 	}
 }
