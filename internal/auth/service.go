@@ -47,7 +47,6 @@ type Service struct {
 	refreshTTL time.Duration
 	now        clock.Clock
 	throttle   *throttle
-	prepared   *store.Prepared
 	// dummyHash keeps unknown-email sign-ins as slow as real ones.
 	dummyHash []byte
 }
@@ -56,7 +55,7 @@ type Service struct {
 func New(client *ent.Client, now clock.Clock, tokens *Tokens, refreshTTL time.Duration, rates Rates) *Service {
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("not a real password"), bcryptCost)
 	return &Service{client: client, tokens: tokens, refreshTTL: refreshTTL, now: now,
-		throttle: newThrottle(client, now, rates), dummyHash: dummy, prepared: store.NewPrepared(client)}
+		throttle: newThrottle(client, now, rates), dummyHash: dummy}
 }
 
 // Tokens returns the access-token service.
@@ -277,7 +276,7 @@ func (s *Service) open(ctx context.Context, tx *ent.Client, u *ent.User, family 
 // whose account or sign-in is gone is ErrNoSession; any other error is the
 // database's.
 func (s *Service) Viewer(ctx context.Context, a Access) (*viewer.Viewer, error) {
-	rows, err := s.prepared.Query(ctx, s.client, store.Rebind(s.client.Dialect(), viewerQuery),
+	rows, err := s.client.QueryContext(ctx, store.Rebind(s.client.Dialect(), viewerQuery),
 		a.UserID, user.StatusACTIVE.String(), a.SessionFamily, s.now().UTC())
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ package catalog
 import (
 	"context"
 	"strings"
-	"sync"
 
 	"bangfu/ent"
 	"bangfu/ent/organization"
@@ -16,7 +15,6 @@ import (
 	"bangfu/ent/region"
 	"bangfu/internal/clock"
 	"bangfu/internal/search"
-	"bangfu/internal/store"
 	"bangfu/internal/validate"
 
 	"entgo.io/contrib/entgql"
@@ -55,21 +53,12 @@ type Searcher struct {
 	now            clock.Clock
 	countCap       int // totalCount is exact up to here
 	candidateCount int // relevance re-ranks this many best sellers
-	prepared       *store.Prepared
-	shapes         *shapes
-}
-
-// shapes are the page statements prepared so far.
-type shapes struct {
-	mu   sync.Mutex
-	seen map[string]struct{}
 }
 
 // New returns a searcher with the default limits.
 func New(client *ent.Client, now clock.Clock) *Searcher {
 	return &Searcher{client: client, dialect: client.Dialect(), now: now,
-		countCap: DefaultCountCap, candidateCount: DefaultRankedCandidates,
-		prepared: store.NewPrepared(client), shapes: &shapes{seen: map[string]struct{}{}}}
+		countCap: DefaultCountCap, candidateCount: DefaultRankedCandidates}
 }
 
 // WithLimits returns a copy of s that counts up to countCap matches and

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	stdsql "database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -248,10 +247,11 @@ func (s *Searcher) joined(ctx context.Context, preds []predicate.Product, order 
 	// at every execution, and planning this five-table join costs more
 	// than running it (pgbench on the 1M-product database: 1,268 pages/s
 	// with both as parameters, 2,387 with both in the text). They are
-	// integers bangfu computed, and the shapes kept prepared are bounded
-	// (maxPrepared), so deep pages of a crawler only run unprepared.
+	// integers bangfu computed; a connection prepares a statement only
+	// the second time it runs it (store's statement cache), so a
+	// crawler's deep pages run unprepared.
 	query += fmt.Sprintf(" LIMIT %d OFFSET %d", n, offset)
-	rows, err := s.run(ctx, query, args)
+	rows, err := s.client.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -363,26 +363,4 @@ func (s *Searcher) ListProducts(ctx context.Context) *ent.ProductQuery {
 		}
 	}
 	return q
-}
-
-// maxPrepared bounds the catalog statements kept prepared: a client
-// choosing ever new selections cannot make the server keep ever more
-// statements; shapes beyond the bound run as text.
-const maxPrepared = 64
-
-// run runs the page's statement, prepared (on PostgreSQL) while fewer
-// than maxPrepared shapes are: PostgreSQL then plans it once, where
-// planning a five-table join sent as text costs more than running it.
-func (s *Searcher) run(ctx context.Context, query string, args []any) (*stdsql.Rows, error) {
-	s.shapes.mu.Lock()
-	_, known := s.shapes.seen[query]
-	if !known && len(s.shapes.seen) < maxPrepared {
-		s.shapes.seen[query] = struct{}{}
-		known = true
-	}
-	s.shapes.mu.Unlock()
-	if known {
-		return s.prepared.Query(ctx, s.client, query, args...)
-	}
-	return s.client.QueryContext(ctx, query, args...)
 }

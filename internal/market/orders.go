@@ -52,7 +52,6 @@ const (
 // Service runs the marketplace rules over an ent client.
 type Service struct {
 	client   *ent.Client
-	prepared *store.Prepared
 	now      clock.Clock
 	validity time.Duration
 	pace     *pacing.Pacer
@@ -64,7 +63,7 @@ func New(client *ent.Client, now clock.Clock, validity time.Duration) *Service {
 	if validity == 0 {
 		validity = DefaultValidity
 	}
-	return &Service{client: client, validity: validity, now: now, prepared: store.NewPrepared(client),
+	return &Service{client: client, validity: validity, now: now,
 		pace: pacing.New(bulkShare, maxBulkWait)}
 }
 
@@ -198,9 +197,6 @@ func requestHash(buyer int, facilitator *int, items []Item) string {
 func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []Item, fingerprint string) ([]*ent.Order, error) {
 	now := s.now()
 	take := takeStockStatement(s.client.Dialect(), items, buyer, in.FacilitatorID, now)
-	if err := s.prepared.Prepare(ctx, take.query); err != nil {
-		return nil, err
-	}
 	var orders []*ent.Order
 	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
 		var err error
@@ -243,7 +239,7 @@ func (s *Service) placeIn(ctx context.Context, tx *ent.Client, buyer int, in Pla
 		return nil, err
 	}
 
-	took, err := takeStock(sys, s.prepared, tx, take, items)
+	took, err := takeStock(sys, tx, take, items)
 	if err != nil {
 		return nil, err
 	}

@@ -43,8 +43,8 @@ type takeResult struct {
 // order first (items are sorted), so concurrent carts never lock in a
 // cycle; the stock condition is rechecked on the row's newest version, so
 // stock never goes below zero.
-func takeStock(ctx context.Context, prepared *store.Prepared, tx *ent.Client, stmt takeStatement, items []Item) (*takeResult, error) {
-	rows, err := prepared.Query(ctx, tx, stmt.query, stmt.args...)
+func takeStock(ctx context.Context, tx *ent.Client, stmt takeStatement, items []Item) (*takeResult, error) {
+	rows, err := tx.QueryContext(ctx, stmt.query, stmt.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -83,8 +83,8 @@ func takeStock(ctx context.Context, prepared *store.Prepared, tx *ent.Client, st
 
 // takeStatement is takeStock's statement with its arguments. Its text
 // depends only on the dialect, the number of items and whether a
-// facilitator is named, so it is prepared once per shape (before the
-// transaction: store.Prepared.Prepare).
+// facilitator is named, so each connection prepares it once per shape
+// (store's statement cache).
 type takeStatement struct {
 	query string
 	args  []any
