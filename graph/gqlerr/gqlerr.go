@@ -30,7 +30,11 @@ const (
 	// Unavailable: the database (or another part the server needs) does
 	// not answer; retry later (HTTP 503 with Retry-After where the request
 	// could not run at all).
-	Unavailable      = "UNAVAILABLE"
+	Unavailable = "UNAVAILABLE"
+	// Cancelled: the client went away before the answer (nginx's 499).
+	// No client ever reads it; it keeps hang-ups out of the internal
+	// errors that operators are alerted to, in the logs and the metrics.
+	Cancelled        = "CANCELLED"
 	ParseFailed      = "GRAPHQL_PARSE_FAILED"
 	ValidationFailed = "GRAPHQL_VALIDATION_FAILED"
 )
@@ -55,7 +59,15 @@ func Presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if code == Forbidden && !viewer.FromContext(ctx).Authenticated() {
 			code, message = Unauthenticated, "sign in to do this"
 		}
+		if (code == Internal || code == Unavailable) && errors.Is(ctx.Err(), context.Canceled) {
+			// The statement failed because the request was cancelled
+			// (lib/pq reports it as the context's error or as PostgreSQL's
+			// "canceling statement due to user request"), not the server.
+			code, message = Cancelled, "the request was cancelled"
+		}
 		switch code {
+		case Cancelled:
+			log.InfoContext(ctx, "request cancelled: the client went away", "error", err.Error(), "path", gerr.Path.String())
 		case Internal:
 			log.ErrorContext(ctx, "unexpected resolver error", "error", err.Error(), "path", gerr.Path.String())
 			message = "internal server error"

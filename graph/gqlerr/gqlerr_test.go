@@ -59,6 +59,27 @@ func TestPresenter(t *testing.T) {
 	if !strings.Contains(logs.String(), "secret_table") {
 		t.Error("internal error was not logged for operators")
 	}
+
+	// A client that hangs up cancels the request: what fails then is
+	// CANCELLED and logged at INFO, not an internal error.
+	logs.Reset()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, err := range []error{
+		fmt.Errorf("placeOrder insert nodes to table \"order_lines\": %w", context.Canceled),
+		errors.New("pq: canceling statement due to user request"),
+	} {
+		if got := present(cancelled, err); got.Extensions["code"] != Cancelled {
+			t.Errorf("%v after the client went away = %v, want %s", err, got.Extensions["code"], Cancelled)
+		}
+	}
+	if strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "level=INFO") {
+		t.Errorf("a hang-up is logged at INFO, not ERROR:\n%s", logs.String())
+	}
+	// The same error on a live request is still internal.
+	if got := present(context.Background(), errors.New("pq: canceling statement due to user request")); got.Extensions["code"] != Internal {
+		t.Errorf("a cancelled statement on a live request = %v, want %s", got.Extensions["code"], Internal)
+	}
 }
 
 func TestCodeOf(t *testing.T) {
