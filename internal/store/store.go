@@ -49,6 +49,9 @@ func (d *DB) DSN() string { return d.dsn }
 // Driver is the ent SQL driver over the pool (for schema tooling).
 func (d *DB) Driver() *entsql.Driver { return d.driver }
 
+// poolSize is the most PostgreSQL connections one server process opens.
+const poolSize = 20
+
 // Open connects, checks the connection, and returns the client. It does not
 // migrate; call Migrate.
 func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*DB, error) {
@@ -67,8 +70,14 @@ func Open(ctx context.Context, cfg Config, opts ...ent.Option) (*DB, error) {
 		return nil, fmt.Errorf("opening %s database: %w", dia, err)
 	}
 	if dia == dialect.Postgres {
-		db.SetMaxOpenConns(20)
-		db.SetMaxIdleConns(10)
+		// As many kept idle as may be open: with fewer, a burst of more
+		// concurrent requests than idle connections closed the extra ones
+		// as each request ended and opened new ones for the next (a
+		// PostgreSQL backend forked and authenticated each time), and a
+		// closed connection takes its prepared statements with it
+		// (stmtcache.go). Connections idle for five minutes still close.
+		db.SetMaxOpenConns(poolSize)
+		db.SetMaxIdleConns(poolSize)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	if !cfg.Lazy {
