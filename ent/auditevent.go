@@ -44,7 +44,7 @@ type AuditEvent struct {
 	RequestID string `json:"request_id,omitempty"`
 	// Hash of the previous event, from when events were hash-chained; empty since the transparency log (/log) replaced the chain.
 	PrevHash string `json:"prev_hash,omitempty"`
-	// SHA-256 of the event's content.
+	// SHA-256 of the event's content, in events from before the transparency log (/log) replaced the hash chain; absent since: the log's leaf covers the content.
 	Hash string `json:"hash,omitempty"`
 	// PostgreSQL transaction that wrote the row (pg_current_xact_id); the log's sealer orders by it.
 	Xid          *int64 `json:"xid,omitempty"`

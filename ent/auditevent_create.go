@@ -162,6 +162,14 @@ func (_c *AuditEventCreate) SetHash(v string) *AuditEventCreate {
 	return _c
 }
 
+// SetNillableHash sets the "hash" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableHash(v *string) *AuditEventCreate {
+	if v != nil {
+		_c.SetHash(*v)
+	}
+	return _c
+}
+
 // SetXid sets the "xid" field.
 func (_c *AuditEventCreate) SetXid(v int64) *AuditEventCreate {
 	_c.mutation.SetXid(v)
@@ -258,9 +266,6 @@ func (_c *AuditEventCreate) check() error {
 		if err := auditevent.PrevHashValidator(v); err != nil {
 			return &ValidationError{Name: "prev_hash", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.prev_hash": %w`, err)}
 		}
-	}
-	if _, ok := _c.mutation.Hash(); !ok {
-		return &ValidationError{Name: "hash", err: errors.New(`ent: missing required field "AuditEvent.hash"`)}
 	}
 	if v, ok := _c.mutation.Hash(); ok {
 		if err := auditevent.HashValidator(v); err != nil {

@@ -98,6 +98,9 @@ func (_u *AuditEventUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.PrevHashCleared() {
 		_spec.ClearField(auditevent.FieldPrevHash, field.TypeString)
 	}
+	if _u.mutation.HashCleared() {
+		_spec.ClearField(auditevent.FieldHash, field.TypeString)
+	}
 	if _u.mutation.XidCleared() {
 		_spec.ClearField(auditevent.FieldXid, field.TypeInt64)
 	}
@@ -221,6 +224,9 @@ func (_u *AuditEventUpdateOne) sqlSave(ctx context.Context) (_node *AuditEvent, 
 	}
 	if _u.mutation.PrevHashCleared() {
 		_spec.ClearField(auditevent.FieldPrevHash, field.TypeString)
+	}
+	if _u.mutation.HashCleared() {
+		_spec.ClearField(auditevent.FieldHash, field.TypeString)
 	}
 	if _u.mutation.XidCleared() {
 		_spec.ClearField(auditevent.FieldXid, field.TypeInt64)

@@ -2092,6 +2092,8 @@ type AuditEventWhereInput struct {
 	HashContains     *string  `json:"hashContains,omitempty"`
 	HashHasPrefix    *string  `json:"hashHasPrefix,omitempty"`
 	HashHasSuffix    *string  `json:"hashHasSuffix,omitempty"`
+	HashIsNil        bool     `json:"hashIsNil,omitempty"`
+	HashNotNil       bool     `json:"hashNotNil,omitempty"`
 	HashEqualFold    *string  `json:"hashEqualFold,omitempty"`
 	HashContainsFold *string  `json:"hashContainsFold,omitempty"`
 }
@@ -2550,6 +2552,12 @@ func (i *AuditEventWhereInput) P() (predicate.AuditEvent, error) {
 	}
 	if i.HashHasSuffix != nil {
 		predicates = append(predicates, auditevent.HashHasSuffix(*i.HashHasSuffix))
+	}
+	if i.HashIsNil {
+		predicates = append(predicates, auditevent.HashIsNil())
+	}
+	if i.HashNotNil {
+		predicates = append(predicates, auditevent.HashNotNil())
 	}
 	if i.HashEqualFold != nil {
 		predicates = append(predicates, auditevent.HashEqualFold(*i.HashEqualFold))

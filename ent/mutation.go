@@ -5431,9 +5431,22 @@ func (m *AuditEventMutation) OldHash(ctx context.Context) (v string, err error) 
 	return oldValue.Hash, nil
 }
 
+// ClearHash clears the value of the "hash" field.
+func (m *AuditEventMutation) ClearHash() {
+	m.hash = nil
+	m.clearedFields[auditevent.FieldHash] = struct{}{}
+}
+
+// HashCleared returns if the "hash" field was cleared in this mutation.
+func (m *AuditEventMutation) HashCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldHash]
+	return ok
+}
+
 // ResetHash resets all changes to the "hash" field.
 func (m *AuditEventMutation) ResetHash() {
 	m.hash = nil
+	delete(m.clearedFields, auditevent.FieldHash)
 }
 
 // SetXid sets the "xid" field.
@@ -5888,6 +5901,9 @@ func (m *AuditEventMutation) ClearedFields() []string {
 	if m.FieldCleared(auditevent.FieldPrevHash) {
 		fields = append(fields, auditevent.FieldPrevHash)
 	}
+	if m.FieldCleared(auditevent.FieldHash) {
+		fields = append(fields, auditevent.FieldHash)
+	}
 	if m.FieldCleared(auditevent.FieldXid) {
 		fields = append(fields, auditevent.FieldXid)
 	}
@@ -5934,6 +5950,9 @@ func (m *AuditEventMutation) ClearField(name string) error {
 		return nil
 	case auditevent.FieldPrevHash:
 		m.ClearPrevHash()
+		return nil
+	case auditevent.FieldHash:
+		m.ClearHash()
 		return nil
 	case auditevent.FieldXid:
 		m.ClearXid()

@@ -749,6 +749,16 @@ func HashHasSuffix(v string) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldHasSuffix(FieldHash, v))
 }
 
+// HashIsNil applies the IsNil predicate on the "hash" field.
+func HashIsNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIsNull(FieldHash))
+}
+
+// HashNotNil applies the NotNil predicate on the "hash" field.
+func HashNotNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotNull(FieldHash))
+}
+
 // HashEqualFold applies the EqualFold predicate on the "hash" field.
 func HashEqualFold(v string) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldEqualFold(FieldHash, v))

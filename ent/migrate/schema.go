@@ -187,7 +187,7 @@ var (
 		{Name: "ledger", Type: field.TypeJSON, Nullable: true},
 		{Name: "request_id", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "prev_hash", Type: field.TypeString, Nullable: true, Size: 64},
-		{Name: "hash", Type: field.TypeString, Size: 64},
+		{Name: "hash", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "xid", Type: field.TypeInt64, Nullable: true, Default: map[string]schema.Expr{"postgres": "(pg_current_xact_id()::text)::bigint"}},
 	}
 	// AuditEventsTable holds the schema information for the "audit_events" table.

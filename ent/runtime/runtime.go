@@ -301,21 +301,7 @@ func init() {
 	// auditeventDescHash is the schema descriptor for hash field.
 	auditeventDescHash := auditeventFields[13].Descriptor()
 	// auditevent.HashValidator is a validator for the "hash" field. It is called by the builders before save.
-	auditevent.HashValidator = func() func(string) error {
-		validators := auditeventDescHash.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(hash string) error {
-			for _, fn := range fns {
-				if err := fn(hash); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	auditevent.HashValidator = auditeventDescHash.Validators[0].(func(string) error)
 	awardMixin := schema.Award{}.Mixin()
 	award.Policy = privacy.NewPolicies(schema.Award{})
 	award.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -45,7 +45,8 @@ func (AuditEvent) Fields() []ent.Field {
 		field.String("request_id").Optional().MaxLen(64).Immutable(),
 		field.String("prev_hash").Optional().MaxLen(64).Immutable().
 			Comment("Hash of the previous event, from when events were hash-chained; empty since the transparency log (/log) replaced the chain."),
-		field.String("hash").NotEmpty().MaxLen(64).Immutable().Comment("SHA-256 of the event's content."),
+		field.String("hash").Optional().MaxLen(64).Immutable().
+			Comment("SHA-256 of the event's content, in events from before the transparency log (/log) replaced the hash chain; absent since: the log's leaf covers the content."),
 		commitOrder(),
 	}
 }

@@ -1345,9 +1345,9 @@ type AuditEvent implements Node {
   """
   prevHash: String
   """
-  SHA-256 of the event's content.
+  SHA-256 of the event's content, in events from before the transparency log (/log) replaced the hash chain; absent since: the log's leaf covers the content.
   """
-  hash: String!
+  hash: String
 }
 """
 A connection to a list of items.
@@ -1567,6 +1567,8 @@ input AuditEventWhereInput {
   hashContains: String
   hashHasPrefix: String
   hashHasSuffix: String
+  hashIsNil: Boolean
+  hashNotNil: Boolean
   hashEqualFold: String
   hashContainsFold: String
 }

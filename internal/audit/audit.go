@@ -10,9 +10,6 @@ package audit
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -37,20 +34,20 @@ func WithoutEvents(ctx context.Context) context.Context {
 
 // Event is the content of one audit event.
 type Event struct {
-	OccurredAt     time.Time `json:"occurred_at"`
-	ActorID        int       `json:"actor_id,omitempty"`
-	Job            string    `json:"job,omitempty"`
-	OrganizationID int       `json:"organization_id,omitempty"`
+	OccurredAt     time.Time
+	ActorID        int
+	Job            string
+	OrganizationID int
 	// Action is the operation's name.
-	Action string `json:"action"`
+	Action string
 	// EntityType and EntityID name the first row changed.
-	EntityType string `json:"entity_type"`
-	EntityID   int    `json:"entity_id,omitempty"`
+	EntityType string
+	EntityID   int
 	// Changes lists the rows changed (see Change).
-	Changes []map[string]any `json:"changes,omitempty"`
+	Changes []map[string]any
 	// Ledger sums the ledger entries booked, by kind (see LedgerSummary).
-	Ledger    map[string]any `json:"ledger,omitempty"`
-	RequestID string         `json:"request_id,omitempty"`
+	Ledger    map[string]any
+	RequestID string
 }
 
 // Change is one row an operation changed: its type, id and operation
@@ -85,18 +82,6 @@ func (c Change) encode() map[string]any {
 // ErrNoActor refuses a change that would name nobody: every event names
 // the person who acted or the job that did (see Begin and BeginJob).
 var ErrNoActor = errors.New("audit: a change with no person or job to name; begin an operation (audit.Begin, audit.BeginJob)")
-
-// Hash is SHA-256 over the event's canonical JSON (encoding/json sorts map
-// keys, so the encoding is stable).
-func Hash(e Event) (string, error) {
-	e.OccurredAt = e.OccurredAt.UTC()
-	b, err := json.Marshal(e)
-	if err != nil {
-		return "", fmt.Errorf("audit event: %w", err)
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
-}
 
 // Hook records every create, update and delete of the mutation's type in
 // its transaction's event. ent/schema's AuditMixin puts it on every
@@ -256,27 +241,11 @@ func (r *recorder) write(ctx context.Context, c *ent.Client) error {
 			ev.Ledger[kind] = map[string]any{"count": s.Count, "sum": s.Sum, "ids": slices.Clone(s.IDs)}
 		}
 	}
-	// Through JSON, so that the hash covers what is read back.
-	if err := roundTrip(&ev.Ledger); err != nil {
-		return err
-	}
 	ev.OccurredAt = time.Now().UTC().Truncate(time.Microsecond)
 	if r.standalone {
 		return Append(ctx, c, ev)
 	}
 	return appendIn(viewer.AsSystem(ctx), c, ev)
-}
-
-func roundTrip(m *map[string]any) error {
-	if *m == nil {
-		return nil
-	}
-	b, err := json.Marshal(*m)
-	if err != nil {
-		return err
-	}
-	*m = nil
-	return json.Unmarshal(b, m)
 }
 
 type mutationWithClient interface {
@@ -389,22 +358,14 @@ func Append(ctx context.Context, client *ent.Client, ev Event) error {
 }
 
 // appendIn writes ev inside the transaction c belongs to.
+//
+// The event carries no hash of its own: the transparency log seals the row
+// as committed (internal/translog), and its leaf is what proves the
+// content. (Events written before the log have one, from the hash chain.)
 func appendIn(ctx context.Context, c *ent.Client, ev Event) error {
-	for i, ch := range ev.Changes {
-		m := ch
-		if err := roundTrip(&m); err != nil {
-			return err
-		}
-		ev.Changes[i] = m
-	}
-	hash, err := Hash(ev)
-	if err != nil {
-		return err
-	}
 	create := c.AuditEvent.Create().
 		SetOccurredAt(ev.OccurredAt).SetAction(ev.Action).SetEntityType(ev.EntityType).
-		SetEntityID(ev.EntityID).SetRequestID(ev.RequestID).SetJob(ev.Job).
-		SetHash(hash)
+		SetEntityID(ev.EntityID).SetRequestID(ev.RequestID).SetJob(ev.Job)
 	if ev.ActorID != 0 {
 		create.SetActorID(ev.ActorID)
 	}

@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"time"
@@ -23,7 +22,10 @@ var redacted = map[string]bool{
 // Redacted is what a redacted value becomes.
 const Redacted = "[redacted]"
 
-// value makes a field value stable under a JSON round trip.
+// value is a field's value as the trail records it: redacted when
+// personal, times in UTC to the microsecond (what the database keeps),
+// enums by name, anything else as it is (the event is stored as JSON, and
+// the transparency log seals it as read back).
 func value(typ, field string, v any) any {
 	if redacted[typ+"."+field] {
 		return Redacted
@@ -44,12 +46,5 @@ func value(typ, field string, v any) any {
 		}
 		return x.String()
 	}
-	// Round-trip through JSON so the stored value equals what is read back.
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	var out any
-	_ = json.Unmarshal(b, &out)
-	return out
+	return v
 }

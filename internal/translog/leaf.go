@@ -22,7 +22,10 @@ const (
 func EventLeaf(e *ent.AuditEvent) ([]byte, error) {
 	m := map[string]any{
 		"id": e.ID, "occurred_at": stamp(e.OccurredAt), "action": e.Action, "entity_type": e.EntityType,
-		"entity_id": e.EntityID, "hash": e.Hash,
+		"entity_id": e.EntityID,
+	}
+	if e.Hash != "" { // events from before the log, hash-chained
+		m["hash"] = e.Hash
 	}
 	put(m, "actor_id", e.ActorID)
 	put(m, "organization_id", e.OrganizationID)
