@@ -39,9 +39,9 @@ type takeResult struct {
 // (price, supplier, origin, whether it is certified now), and whether the
 // buyer is active and the facilitator (if any) has agreed. Items that did
 // not qualify are missing from the result: the caller finds out why, off
-// the hot path, and rolls back. On PostgreSQL the rows are locked in id
-// order first (items are sorted), so concurrent carts never lock in a
-// cycle; the stock condition is rechecked on the row's newest version, so
+// the hot path, and rolls back. On PostgreSQL the rows of a cart of
+// several products are locked in id order first (items are sorted), so
+// concurrent carts never lock in a cycle; the stock condition is rechecked on the row's newest version, so
 // stock never goes below zero.
 func takeStock(ctx context.Context, tx *ent.Client, stmt takeStatement, items []Item) (*takeResult, error) {
 	rows, err := tx.QueryContext(ctx, stmt.query, stmt.args...)
@@ -107,16 +107,25 @@ func takeStockStatement(dialectName string, items []Item, buyer int, facilitator
 	}
 	qty += " END"
 	pg := dialectName == dialect.Postgres
-	if pg {
-		// Lock the rows in id order before updating any: the CTE runs as a
-		// one-time filter ahead of the scan. (A join to it would lock in
-		// order too, but a row rechecked after a concurrent update could
-		// then drop out of the join.) The lock is the one the update takes
-		// anyway, FOR NO KEY UPDATE: FOR UPDATE would also block every
-		// other placement's foreign-key check on the product (its order
-		// line's), serializing them.
+	// lockFirst: a cart of several products locks their rows in id order
+	// before updating any, so that two carts never wait on each other in a
+	// cycle. One product needs no order: the update's own row lock is the
+	// only one (its sales counter is only ever locked after it), and
+	// leaving the locking scan and its sort out is most of a one-line
+	// placement's executor start-up.
+	lockFirst := pg && len(items) > 1
+	switch {
+	case lockFirst:
+		// The CTE runs as a one-time filter ahead of the scan. (A join to
+		// it would lock in order too, but a row rechecked after a
+		// concurrent update could then drop out of the join.) The lock is
+		// the one the update takes anyway, FOR NO KEY UPDATE: FOR UPDATE
+		// would also block every other placement's foreign-key check on
+		// the product (its order line's), serializing them.
 		q.WriteString("WITH locked AS MATERIALIZED (SELECT id FROM products WHERE id IN (" + marks(len(items)) + ") ORDER BY id FOR NO KEY UPDATE), taken AS (")
 		args = append(args, ids...)
+	case pg:
+		q.WriteString("WITH taken AS (")
 	}
 	// Units sold are counted apart (countSales): no indexed column of the
 	// product changes here, so PostgreSQL updates the row in place (HOT)
@@ -136,7 +145,7 @@ func takeStockStatement(dialectName string, items []Item, buyer int, facilitator
 	AND (SELECT sp.status = ? AND so.status = ? FROM supplier_profiles sp JOIN organizations so ON so.id = sp.organization_id
 		WHERE sp.organization_id = products.supplier_id)`)
 	args = append(args, supplierprofile.StatusAPPROVED.String(), organization.StatusACTIVE.String())
-	if pg {
+	if lockFirst {
 		q.WriteString(" AND (SELECT count(*) FROM locked) >= 0")
 	}
 	q.WriteString(` RETURNING products.id, products.supplier_id, products.price_fen, products.origin_county_id, products.stock, 0 AS units_sold,
