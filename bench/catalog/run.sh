@@ -7,6 +7,8 @@
 #   SEED=1 bench/catalog/run.sh     # (re)seed: 1,000,000 products (seed --scale 1 --products 1000000)
 #   PLACE_SECONDS=600 bench/catalog/run.sh   # placeOrder burst length before the page is measured again
 #   PLACE_ORDERS=100000 bench/catalog/run.sh # or: a burst of at least this many placeOrders
+#   AB_ONLY=1 bench/catalog/run.sh          # only the before/after comparison (ABBA) of $DB
+#                                           # against ${DB}_before, as left by an earlier run with a burst
 #
 # With a burst, the database is first copied to ${DB}_before (CREATE
 # DATABASE … TEMPLATE): after the burst a second bangfu serves the copy, and
@@ -51,7 +53,7 @@ if [[ "${SEED:-}" == 1 ]] || ! psqlq "SELECT 1 FROM products LIMIT 1" 2>/dev/nul
 fi
 
 BEFORE_DB=${DB}_before
-if [[ "$PLACE_SECONDS" != 0 || "$PLACE_ORDERS" != 0 ]]; then
+if [[ "${AB_ONLY:-}" != 1 ]] && [[ "$PLACE_SECONDS" != 0 || "$PLACE_ORDERS" != 0 ]]; then
   echo "== copying $DB to $BEFORE_DB (the state before the burst)"
   dropdb -h 127.0.0.1 -U postgres --if-exists "$BEFORE_DB"
   # A template must have no other session: retry past an autovacuum worker.
@@ -103,7 +105,7 @@ body '{ catalog(first: 50, sort: BEST_SELLING) { edges { node { id name priceFen
 body "{ node(id: \"$gid\") { id ... on Product { name priceFen stock } } }" bangfu_node
 
 have_pgl=0
-if command -v node > /dev/null && command -v npm > /dev/null; then
+if [[ "${AB_ONLY:-}" != 1 ]] && command -v node > /dev/null && command -v npm > /dev/null; then
   echo "== PostGraphile 5.1.5"
   if [[ ! -x "$PGL_DIR/node_modules/.bin/postgraphile" ]]; then
     mkdir -p "$PGL_DIR"
@@ -198,6 +200,60 @@ page_buffers() {
     python3 -c 'import json,sys; p=json.load(sys.stdin)[0]["Plan"]; print(p["Shared Hit Blocks"] + p["Shared Read Blocks"])'
 }
 
+# ab_compare: the page on the database after the burst against the copy
+# from before it.
+ab_compare() {
+  # The same page on the copy taken before the burst against the database
+  # after it: two fresh bangfu processes of the same build, measured in
+  # alternation (ABBA), then restarted with their places swapped (start
+  # order and port: on this VM the first-started of two identical servers
+  # measured ~5% slower), so that neither the machine's drift nor a
+  # server's place counts as a difference between the databases.
+  # serve_pair URL_A URL_B: starts a server on each, on ports +1 and +2.
+  serve_pair() {
+    DATABASE_URL=$1 LOG_LEVEL=warn "$WORK/server" --addr "127.0.0.1:$((BANGFU_PORT + 1))" > "$WORK/server-a.log" 2>&1 &
+    pa=$!
+    DATABASE_URL=$2 LOG_LEVEL=warn "$WORK/server" --addr "127.0.0.1:$((BANGFU_PORT + 2))" > "$WORK/server-b.log" 2>&1 &
+    pb=$!
+    pids+=($pa $pb)
+    until curl -sf "127.0.0.1:$((BANGFU_PORT + 1))/readyz" > /dev/null && curl -sf "127.0.0.1:$((BANGFU_PORT + 2))/readyz" > /dev/null; do sleep 0.05; done
+    sleep 1
+    jobs_idle "$1"; jobs_idle "$2"
+    check bangfu_page "$((BANGFU_PORT + 1))"; check bangfu_page "$((BANGFU_PORT + 2))"
+    DURATION=3s run bangfu_page "$((BANGFU_PORT + 1))" "$pa" > /dev/null # warm both
+    DURATION=3s run bangfu_page "$((BANGFU_PORT + 2))" "$pb" > /dev/null
+  }
+  AB_ROUNDS=${AB_ROUNDS:-12}
+  echo "== the page after the burst against the copy from before it: $AB_ROUNDS rounds of 5s, alternating (ABBA), places swapped halfway"
+  printf '%-6s %-34s %-34s %-8s\n' round "after the burst" "before it (copy)" "after/before"
+  AFTER_URL=$URL BEFORE_URL="$PGURL_BASE/$BEFORE_DB?sslmode=disable"
+  ratios=()
+  for i in $(seq "$AB_ROUNDS"); do
+    if (( i == 1 || i == AB_ROUNDS / 2 + 1 )); then
+      if (( i > 1 )); then kill "$pa" "$pb"; wait "$pa" "$pb" 2> /dev/null || true; fi
+      if (( i == 1 )); then serve_pair "$AFTER_URL" "$BEFORE_URL"; ap=$((BANGFU_PORT + 1)) apid=$pa bport=$((BANGFU_PORT + 2)) bpid=$pb
+      else serve_pair "$BEFORE_URL" "$AFTER_URL"; ap=$((BANGFU_PORT + 2)) apid=$pb bport=$((BANGFU_PORT + 1)) bpid=$pa; fi
+    fi
+    if (( i % 2 )); then
+      read -r xa xal xac xag <<< "$(DURATION=5s run bangfu_page "$ap" "$apid")"
+      read -r xb xbl xbc xbg <<< "$(DURATION=5s run bangfu_page "$bport" "$bpid")"
+    else
+      read -r xb xbl xbc xbg <<< "$(DURATION=5s run bangfu_page "$bport" "$bpid")"
+      read -r xa xal xac xag <<< "$(DURATION=5s run bangfu_page "$ap" "$apid")"
+    fi
+    r=$(python3 -c "print(f'{$xa/$xb:.2f}')")
+    ratios+=("$r")
+    printf '%-6s %-34s %-34s %-8s\n' "$i" "$xa (${xal} ms; ${xac}+${xag} ms)" "$xb (${xbl} ms; ${xbc}+${xbg} ms)" "$r"
+  done
+  echo "after/before: median $(printf '%s\n' "${ratios[@]}" | sort -n | python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.stdin))')," \
+    "geometric mean $(printf '%s\n' "${ratios[@]}" | python3 -c 'import sys,math; v=[float(x) for x in sys.stdin]; print(f"{math.exp(sum(map(math.log, v))/len(v)):.3f}")')"
+}
+
+if [[ "${AB_ONLY:-}" == 1 ]]; then
+  ab_compare
+  exit 0
+fi
+
 echo "page scan buffers: $(page_buffers)"
 # Warm both servers' caches and PostgreSQL's buffers with the pages first.
 DURATION=3s run bangfu_page "$BANGFU_PORT" "$bangfu_pid" > /dev/null
@@ -250,49 +306,6 @@ if [[ "$PLACE_SECONDS" != 0 || "$PLACE_ORDERS" != 0 ]]; then
   echo "page scan buffers: $(page_buffers)"
   measure "after the write burst"
 
-  # The same page on the copy taken before the burst against the database
-  # after it: two fresh bangfu processes of the same build, measured in
-  # alternation (ABBA), then restarted with their places swapped (start
-  # order and port: on this VM the first-started of two identical servers
-  # measured ~5% slower), so that neither the machine's drift nor a
-  # server's place counts as a difference between the databases.
-  # serve_pair URL_A URL_B: starts a server on each, on ports +1 and +2.
-  serve_pair() {
-    DATABASE_URL=$1 LOG_LEVEL=warn "$WORK/server" --addr "127.0.0.1:$((BANGFU_PORT + 1))" > "$WORK/server-a.log" 2>&1 &
-    pa=$!
-    DATABASE_URL=$2 LOG_LEVEL=warn "$WORK/server" --addr "127.0.0.1:$((BANGFU_PORT + 2))" > "$WORK/server-b.log" 2>&1 &
-    pb=$!
-    pids+=($pa $pb)
-    until curl -sf "127.0.0.1:$((BANGFU_PORT + 1))/readyz" > /dev/null && curl -sf "127.0.0.1:$((BANGFU_PORT + 2))/readyz" > /dev/null; do sleep 0.05; done
-    sleep 1
-    jobs_idle "$1"; jobs_idle "$2"
-    check bangfu_page "$((BANGFU_PORT + 1))"; check bangfu_page "$((BANGFU_PORT + 2))"
-    DURATION=3s run bangfu_page "$((BANGFU_PORT + 1))" "$pa" > /dev/null # warm both
-    DURATION=3s run bangfu_page "$((BANGFU_PORT + 2))" "$pb" > /dev/null
-  }
-  AB_ROUNDS=${AB_ROUNDS:-12}
-  echo "== the page after the burst against the copy from before it: $AB_ROUNDS rounds of 5s, alternating (ABBA), places swapped halfway"
-  printf '%-6s %-34s %-34s %-8s\n' round "after the burst" "before it (copy)" "after/before"
-  AFTER_URL=$URL BEFORE_URL="$PGURL_BASE/$BEFORE_DB?sslmode=disable"
-  ratios=()
-  for i in $(seq "$AB_ROUNDS"); do
-    if (( i == 1 || i == AB_ROUNDS / 2 + 1 )); then
-      if (( i > 1 )); then kill "$pa" "$pb"; wait "$pa" "$pb" 2> /dev/null || true; fi
-      if (( i == 1 )); then serve_pair "$AFTER_URL" "$BEFORE_URL"; ap=$((BANGFU_PORT + 1)) apid=$pa bport=$((BANGFU_PORT + 2)) bpid=$pb
-      else serve_pair "$BEFORE_URL" "$AFTER_URL"; ap=$((BANGFU_PORT + 2)) apid=$pb bport=$((BANGFU_PORT + 1)) bpid=$pa; fi
-    fi
-    if (( i % 2 )); then
-      read -r xa xal xac xag <<< "$(DURATION=5s run bangfu_page "$ap" "$apid")"
-      read -r xb xbl xbc xbg <<< "$(DURATION=5s run bangfu_page "$bport" "$bpid")"
-    else
-      read -r xb xbl xbc xbg <<< "$(DURATION=5s run bangfu_page "$bport" "$bpid")"
-      read -r xa xal xac xag <<< "$(DURATION=5s run bangfu_page "$ap" "$apid")"
-    fi
-    r=$(python3 -c "print(f'{$xa/$xb:.2f}')")
-    ratios+=("$r")
-    printf '%-6s %-34s %-34s %-8s\n' "$i" "$xa (${xal} ms; ${xac}+${xag} ms)" "$xb (${xbl} ms; ${xbc}+${xbg} ms)" "$r"
-  done
-  echo "after/before: median $(printf '%s\n' "${ratios[@]}" | sort -n | python3 -c 'import sys,statistics; print(statistics.median(float(x) for x in sys.stdin))')," \
-    "geometric mean $(printf '%s\n' "${ratios[@]}" | python3 -c 'import sys,math; v=[float(x) for x in sys.stdin]; print(f"{math.exp(sum(map(math.log, v))/len(v)):.3f}")')"
+  ab_compare
   psqlq "ALTER TABLE products RESET (autovacuum_enabled); ALTER TABLE product_sales RESET (autovacuum_enabled)"
 fi
