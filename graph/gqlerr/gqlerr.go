@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 
 	"bangfu/ent"
@@ -158,10 +159,12 @@ func denialReason(err error) string {
 }
 
 // Recover turns a resolver panic into a coded error without a stack trace;
-// the panic itself is logged for operators.
+// the panic itself is logged for operators, with the stack that raised it
+// (gqlgen calls this from the deferred recover, before the stack unwinds),
+// or nobody could find where it came from.
 func Recover(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		log.ErrorContext(ctx, "resolver panic", "panic", p)
+		log.ErrorContext(ctx, "resolver panic", "panic", p, "stack", string(debug.Stack()))
 		return New(Internal, "internal server error")
 	}
 }

@@ -124,11 +124,23 @@ func TestCodeOf(t *testing.T) {
 
 func TestRecoverHidesPanic(t *testing.T) {
 	var logs bytes.Buffer
-	err := Recover(slog.New(slog.NewTextHandler(&logs, nil)))(context.Background(), "boom at resolver.go:42")
+	recoverFn := Recover(slog.New(slog.NewTextHandler(&logs, nil)))
+	var err error
+	func() {
+		defer func() { err = recoverFn(context.Background(), recover()) }()
+		panicInResolver()
+	}()
 	if strings.Contains(err.Error(), "boom") || !strings.Contains(logs.String(), "boom") {
 		t.Fatalf("error %q, logs %q", err, logs.String())
 	}
+	// The operator's log says where it panicked; the client does not.
+	if !strings.Contains(logs.String(), "panicInResolver") || strings.Contains(err.Error(), "panicInResolver") {
+		t.Fatalf("the log should carry the panic's stack and the error should not: error %q, logs %q", err, logs.String())
+	}
 }
+
+//go:noinline
+func panicInResolver() { panic("boom at resolver.go:42") }
 
 // validationError gets a real ent.ValidationError: the field validators run
 // before the driver is touched, so no database is needed.

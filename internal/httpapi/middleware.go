@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -204,7 +205,7 @@ func withAccessLog(log *slog.Logger, next http.Handler) http.Handler {
 }
 
 // withRecover answers a panic outside GraphQL execution with a 500 and no
-// stack trace; the panic is logged.
+// stack trace; the panic is logged with its stack.
 func withRecover(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -212,7 +213,7 @@ func withRecover(log *slog.Logger, next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler { //nolint:errorlint // a recover() value, compared as net/http does
 					panic(p)
 				}
-				log.ErrorContext(r.Context(), "http handler panic", "panic", p)
+				log.ErrorContext(r.Context(), "http handler panic", "panic", p, "stack", string(debug.Stack()))
 				writeProblem(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "internal server error")
 			}
 		}()
