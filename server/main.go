@@ -360,9 +360,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		m.Instrument(db.Client) // before the client is shared
 		m.WatchSubscriptions(hub.Subscribers)
 	}
-	services, err := app.New(db.Client, app.Config{JWTKey: cfg.jwtKey, AccessTTL: cfg.accessTTL,
+	appCfg := app.Config{JWTKey: cfg.jwtKey, AccessTTL: cfg.accessTTL,
 		RefreshTTL: cfg.refreshTTL, CertificationValidity: cfg.certValidity, LogKey: cfg.logKey, Live: hub,
-		Evaluation: cfg.evaluation})
+		Evaluation: cfg.evaluation}
+	if m != nil {
+		appCfg.OrdersPlaced = m.OrdersPlaced
+	}
+	services, err := app.New(db.Client, appCfg)
 	if err != nil {
 		return err
 	}

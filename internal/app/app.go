@@ -49,6 +49,9 @@ type Config struct {
 	// Evaluation sets the thresholds of verification visits and the slack
 	// check (default: evaluation's defaults).
 	Evaluation evaluation.Config
+	// OrdersPlaced, if set, counts the orders each committed placement
+	// made (metrics.Metrics.OrdersPlaced).
+	OrdersPlaced func(orders int)
 }
 
 // Defaults of Config.
@@ -120,7 +123,7 @@ func New(client *ent.Client, cfg Config) (*Services, error) {
 		Auth:       signIn,
 		Accounts:   accounts.New(client, cfg.Now, signIn),
 		Households: households.New(client, cfg.Now, mon),
-		Market:     market.New(client, cfg.Now, cfg.CertificationValidity),
+		Market:     market.New(client, cfg.Now, cfg.CertificationValidity, cfg.OrdersPlaced),
 		Catalog:    catalog.New(client, cfg.Now),
 		Agreements: agr,
 		Incentives: incentives.New(client, cfg.Now),

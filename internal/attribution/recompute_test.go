@@ -80,12 +80,12 @@ func TestRecomputeReproducesLedger(t *testing.T) {
 			SetAmountFen(int64(qty) * p.PriceFen).SetCertifiedAtOrder(rnd.IntN(5) != 0).
 			SetOriginCountyID(p.OriginCountyID).ExecX(sys)
 		at := start.Add(time.Duration(rnd.Int64N(int64(span))))
-		svc := market.New(c, clock.At(at), 0)
+		svc := market.New(c, clock.At(at), 0, nil)
 		if _, err := svc.Move(sys, o.ID, lifecycle.Settle, market.Details{}); err != nil {
 			t.Fatalf("settling order %d: %v", i, err)
 		}
 		if rnd.IntN(6) == 0 {
-			later := market.New(c, clock.At(at.Add(40*24*time.Hour)), 0)
+			later := market.New(c, clock.At(at.Add(40*24*time.Hour)), 0, nil)
 			if _, err := later.Move(sys, o.ID, lifecycle.Refund, market.Details{}); err != nil {
 				t.Fatalf("refunding order %d: %v", i, err)
 			}

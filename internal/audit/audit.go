@@ -217,22 +217,12 @@ func (r *recorder) write(ctx context.Context, c *ent.Client) error {
 		return nil // nothing changed
 	}
 	ev := r.ev
-	switch op := r.op; {
-	case op != nil:
-		ev.Action, ev.ActorID, ev.OrganizationID, ev.Job = op.Name, op.ActorID, op.OrganizationID, op.Job
-		if ev.ActorID == 0 && ev.Job == "" {
-			ev.ActorID = r.viewerID
-		}
-	default:
-		ev.ActorID = r.viewerID
-		if len(ev.Changes) > 0 {
-			ev.Action = fmt.Sprint(ev.Changes[0]["type"], ".", ev.Changes[0]["op"])
-		} else {
-			ev.Action = "LedgerEntry.create"
-		}
+	action := "LedgerEntry.create"
+	if len(ev.Changes) > 0 {
+		action = fmt.Sprint(ev.Changes[0]["type"], ".", ev.Changes[0]["op"])
 	}
-	if ev.ActorID == 0 && ev.Job == "" {
-		return fmt.Errorf("%w (%s)", ErrNoActor, ev.Action)
+	if err := ev.attribute(r.op, r.viewerID, action); err != nil {
+		return err
 	}
 	if len(r.ledger) > 0 {
 		ev.Ledger = map[string]any{}
@@ -241,11 +231,62 @@ func (r *recorder) write(ctx context.Context, c *ent.Client) error {
 			ev.Ledger[kind] = map[string]any{"count": s.Count, "sum": s.Sum, "ids": slices.Clone(s.IDs)}
 		}
 	}
-	ev.OccurredAt = time.Now().UTC().Truncate(time.Microsecond)
 	if r.standalone {
 		return Append(ctx, c, ev)
 	}
 	return appendIn(viewer.AsSystem(ctx), c, ev)
+}
+
+// attribute names who acted and what was done, from the operation (or,
+// outside one, the viewer and the action its first change names), and
+// stamps the event with the time. Every event, whether the hook gathers
+// it or a statement writes it (InsertFrom), is attributed here.
+func (ev *Event) attribute(op *Operation, viewerID int, action string) error {
+	if op != nil {
+		ev.Action, ev.ActorID, ev.OrganizationID, ev.Job = op.Name, op.ActorID, op.OrganizationID, op.Job
+	} else {
+		ev.Action = action
+	}
+	if ev.ActorID == 0 && ev.Job == "" {
+		ev.ActorID = viewerID
+	}
+	if ev.ActorID == 0 && ev.Job == "" {
+		return fmt.Errorf("%w (%s)", ErrNoActor, ev.Action)
+	}
+	ev.OccurredAt = time.Now().UTC().Truncate(time.Microsecond)
+	return nil
+}
+
+// InsertFrom is the event of ctx's operation as SQL, for an operation done
+// in one statement of data-modifying CTEs (the marketplace's placement on
+// PostgreSQL), where no ent mutation runs and so no Hook gathers changes:
+// an INSERT ... SELECT of one event per row of from, whose entity id and
+// changes are SQL expressions over the statement's CTEs. The changes must
+// read as the Hook would have recorded them (Value formats the values the
+// caller knows); a test of the caller's compares the two. action names
+// the event outside an operation, as the first change would. The query's
+// parameters are ? placeholders, changesArgs those of changes. ok is false
+// when ctx records no events (WithoutEvents).
+func InsertFrom(ctx context.Context, action, entityType, entityID, changes string, changesArgs []any, from string) (query string, args []any, ok bool, err error) {
+	if ctx.Value(skipKey{}) != nil {
+		return "", nil, false, nil
+	}
+	ev := Event{RequestID: reqid.From(ctx)}
+	if err := ev.attribute(OperationFrom(ctx), viewer.FromContext(ctx).Person(), action); err != nil {
+		return "", nil, false, err
+	}
+	// As appendIn writes it: no person or organization is NULL, no job
+	// the empty string.
+	nullable := func(id int) any {
+		if id == 0 {
+			return nil
+		}
+		return id
+	}
+	query = "INSERT INTO audit_events (occurred_at, actor_id, job, organization_id, action, entity_type, entity_id, changes, request_id)" +
+		" SELECT ?, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), ?, ?, " + entityID + ", " + changes + ", ? FROM " + from
+	args = append([]any{ev.OccurredAt, nullable(ev.ActorID), ev.Job, nullable(ev.OrganizationID), ev.Action, entityType}, changesArgs...)
+	return query, append(args, ev.RequestID), true, nil
 }
 
 type mutationWithClient interface {
@@ -271,7 +312,7 @@ func describe(ctx context.Context, m entgo.Mutation) (Change, error) {
 	after := map[string]any{}
 	for _, f := range m.Fields() {
 		val, _ := m.Field(f)
-		after[f] = value(m.Type(), f, val)
+		after[f] = Value(m.Type(), f, val)
 	}
 	for _, f := range m.ClearedFields() {
 		after[f] = nil
@@ -288,7 +329,7 @@ func describe(ctx context.Context, m entgo.Mutation) (Change, error) {
 				if err != nil {
 					return c, err
 				}
-				before[f] = value(m.Type(), f, val)
+				before[f] = Value(m.Type(), f, val)
 			}
 			c.Before = before
 		}

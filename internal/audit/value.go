@@ -22,11 +22,11 @@ var redacted = map[string]bool{
 // Redacted is what a redacted value becomes.
 const Redacted = "[redacted]"
 
-// value is a field's value as the trail records it: redacted when
+// Value is a field's value as the trail records it: redacted when
 // personal, times in UTC to the microsecond (what the database keeps),
 // enums by name, anything else as it is (the event is stored as JSON, and
 // the transparency log seals it as read back).
-func value(typ, field string, v any) any {
+func Value(typ, field string, v any) any {
 	if redacted[typ+"."+field] {
 		return Redacted
 	}

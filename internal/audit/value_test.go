@@ -23,15 +23,15 @@ func TestValue(t *testing.T) {
 		{"number", int64(42), int64(42)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := value("Assessment", "grade", tc.in); got != tc.want {
-				t.Fatalf("value(%#v) = %#v, want %#v", tc.in, got, tc.want)
+			if got := Value("Assessment", "grade", tc.in); got != tc.want {
+				t.Fatalf("Value(%#v) = %#v, want %#v", tc.in, got, tc.want)
 			}
 		})
 	}
 }
 
 func TestValueRedactsPersonalData(t *testing.T) {
-	if got := value("HouseholdMember", "id_number", "110101199003070011"); got != Redacted {
+	if got := Value("HouseholdMember", "id_number", "110101199003070011"); got != Redacted {
 		t.Fatalf("an ID number entered the trail as %#v", got)
 	}
 }

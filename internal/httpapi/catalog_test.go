@@ -154,7 +154,7 @@ func TestSupplierOnboardingProductsAndCertification(t *testing.T) {
 	// Expiry by date.
 	other := c.Certification.Query().Where(certification.StatusEQ(certification.StatusCERTIFIED)).FirstX(sysCtx)
 	c.Certification.UpdateOne(other).SetValidUntil(time.Now().Add(-time.Hour)).ExecX(sysCtx)
-	n, err := market.New(c, clock.Real, 0).ExpireCertifications(sysCtx)
+	n, err := market.New(c, clock.Real, 0, nil).ExpireCertifications(sysCtx)
 	if err != nil || n != 1 {
 		t.Fatalf("expired %d, %v", n, err)
 	}

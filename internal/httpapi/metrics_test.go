@@ -28,7 +28,7 @@ func TestMetrics(t *testing.T) {
 	m := metrics.New()
 	m.WatchDB("bangfu", db.SQL)
 	m.Instrument(db.Client)
-	srv := apitest.Serve(t, db, func(s *apitest.Setup) { s.HTTP.Metrics = m })
+	srv := apitest.Serve(t, db, func(s *apitest.Setup) { s.HTTP.Metrics, s.App.OrdersPlaced = m, m.OrdersPlaced })
 	scrapeSrv := httptest.NewServer(m.Handler(nil))
 	t.Cleanup(scrapeSrv.Close)
 	f := fixture(t, db)

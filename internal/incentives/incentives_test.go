@@ -90,7 +90,7 @@ func TestPointsOnSettlement(t *testing.T) {
 			SetIdempotencyKey(fmt.Sprintf("points-%03d", n)).SetTotalFen(yuan * 100).SaveX(sys)
 		c.OrderLine.Create().SetOrder(o).SetProduct(p).SetQuantity(1).SetUnitPriceFen(yuan * 100).SetAmountFen(yuan * 100).
 			SetCertifiedAtOrder(certified).SetOriginCountyID(p.OriginCountyID).ExecX(sys)
-		o, err := market.New(c, clock.At(at), 0).Move(sys, o.ID, lifecycle.Settle, market.Details{})
+		o, err := market.New(c, clock.At(at), 0, nil).Move(sys, o.ID, lifecycle.Settle, market.Details{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +154,7 @@ func TestPointsOnSettlement(t *testing.T) {
 	}
 
 	// A refund reverses the order's points; recognition follows.
-	if _, err := market.New(c, clock.At(day(20)), 0).Move(sys, first.ID, lifecycle.Refund, market.Details{}); err != nil {
+	if _, err := market.New(c, clock.At(day(20)), 0, nil).Move(sys, first.ID, lifecycle.Refund, market.Details{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := points(); got != 5200-want {

@@ -26,7 +26,7 @@ func BenchmarkPlaceOrder(b *testing.B) {
 	db := storetest.OpenDemo(b)
 	c := db.Client
 	products, ctx := onSale(b, c, 20, 1<<30)
-	svc := market.New(c, clock.Real, 0)
+	svc := market.New(c, clock.Real, 0, nil)
 	var seq atomic.Int64
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

@@ -53,7 +53,7 @@ func TestPlaceOrderCancelledAnywhere(t *testing.T) {
 		return out
 	}
 	soldBefore := sold()
-	svc := market.New(c, clock.Real, 0)
+	svc := market.New(c, clock.Real, 0, nil)
 	// Open the workers' connections first, with no deadline: opening one
 	// takes longer than most deadlines below, and a pool that never gets
 	// its connections cancels every placement before its first statement.

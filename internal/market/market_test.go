@@ -85,7 +85,7 @@ func setup(t *testing.T) world {
 		return viewer.NewContext(context.Background(), &viewer.Viewer{UserID: m.UserID,
 			Grants: []viewer.Grant{{Role: string(role), OrganizationID: *m.OrganizationID}}}), *m.OrganizationID
 	}
-	w := world{db: db, svc: market.New(db.Client, clock.Real, 0), sys: sys}
+	w := world{db: db, svc: market.New(db.Client, clock.Real, 0, nil), sys: sys}
 	var supplierOrg int
 	w.buyer, _ = as("buyer@bangfu.example", membership.RoleBUYER)
 	w.supplier, supplierOrg = as("supplier@bangfu.example", membership.RoleSUPPLIER)
@@ -197,7 +197,7 @@ func TestCertificationNotice(t *testing.T) {
 	elsewhere := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: 1,
 		Grants: []viewer.Grant{{Role: viewer.Certifier, RegionCodes: []string{"110101"}}}})
 	now := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-	svc := market.New(w.db.Client, func() time.Time { return now }, 0)
+	svc := market.New(w.db.Client, func() time.Time { return now }, 0, nil)
 
 	c, err := svc.ApplyCertification(w.supplier, p.ID)
 	if err != nil {
@@ -236,7 +236,7 @@ func TestCertificationNotice(t *testing.T) {
 		t.Fatalf("product after certification: %v until %v", got.CertificationStatus, got.CertifiedUntil)
 	}
 	// The hourly sweep expires it at the end of its validity.
-	late := market.New(w.db.Client, clock.At(now.Add(market.DefaultValidity)), 0)
+	late := market.New(w.db.Client, clock.At(now.Add(market.DefaultValidity)), 0, nil)
 	if n, err := late.ExpireCertifications(context.Background()); err != nil || n == 0 {
 		t.Fatalf("expired %d (%v)", n, err)
 	}
@@ -290,7 +290,7 @@ func TestConcurrentCartsWithStockAllSucceed(t *testing.T) {
 	sys := storetest.AsSystem()
 	c := db.Client
 	products, ctx := onSale(t, c, 3, 10_000)
-	svc := market.New(c, clock.Real, 0)
+	svc := market.New(c, clock.Real, 0, nil)
 	const workers, each = 8, 15
 	var wg sync.WaitGroup
 	for w := range workers {

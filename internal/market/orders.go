@@ -11,8 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"bangfu/ent"
 	"bangfu/ent/order"
+	"bangfu/ent/orderrequest"
 	"bangfu/ent/organization"
 	"bangfu/ent/product"
 	"bangfu/ent/supplierprofile"
@@ -55,16 +58,26 @@ type Service struct {
 	now      clock.Clock
 	validity time.Duration
 	pace     *pacing.Pacer
+	// oneStatement: place an order in one statement (PostgreSQL; see
+	// placement.go) rather than through ent's builders (placeIn).
+	oneStatement bool
+	placed       func(orders int)
 }
 
 // New returns the marketplace service; validity is how long a certificate
-// lasts (0 for DefaultValidity).
-func New(client *ent.Client, now clock.Clock, validity time.Duration) *Service {
+// lasts (0 for DefaultValidity). placed, if not nil, is told how many
+// orders each placement made, once it has committed (the
+// orders-placed metric).
+func New(client *ent.Client, now clock.Clock, validity time.Duration, placed func(orders int)) *Service {
 	if validity == 0 {
 		validity = DefaultValidity
 	}
+	if placed == nil {
+		placed = func(int) {}
+	}
 	return &Service{client: client, validity: validity, now: now,
-		pace: pacing.New(bulkShare, maxBulkWait)}
+		pace:         pacing.New(bulkShare, maxBulkWait),
+		oneStatement: client.Dialect() == dialect.Postgres, placed: placed}
 }
 
 // Item is one product and quantity in a cart.
@@ -196,6 +209,15 @@ func requestHash(buyer int, facilitator *int, items []Item) string {
 
 func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []Item, fingerprint string) ([]*ent.Order, error) {
 	now := s.now()
+	// Whether the caller may buy for the organization is the Order
+	// policy's to say, before anything about the products is told (on
+	// placeIn's way the policy runs again when the orders are inserted).
+	if err := order.Policy.EvalMutation(ctx, s.client.Order.Create().SetBuyerID(buyer).Mutation()); err != nil {
+		return nil, err
+	}
+	if s.oneStatement {
+		return s.placeInOneStatement(ctx, buyer, in, items, fingerprint, now)
+	}
 	take := takeStockStatement(s.client.Dialect(), items, buyer, in.FacilitatorID, now)
 	var orders []*ent.Order
 	err := store.WithTx(ctx, s.client, func(tx *ent.Client) error {
@@ -209,7 +231,39 @@ func (s *Service) place(ctx context.Context, buyer int, in PlaceInput, items []I
 	for i, o := range orders {
 		orders[i] = o.Unwrap() // detach from the finished transaction
 	}
+	s.placed(len(orders))
 	return orders, nil
+}
+
+// placeInOneStatement places the cart in one statement (placement.go) and
+// reads back the orders it made, through an ent query so that they are
+// whole entities (their edges load as any order's do). No order back
+// means nothing was written: either the key was claimed already (perhaps
+// by a twin that committed while this request waited for it), or a rule
+// refused the cart, which whyNot explains.
+func (s *Service) placeInOneStatement(ctx context.Context, buyer int, in PlaceInput, items []Item, fingerprint string, now time.Time) ([]*ent.Order, error) {
+	p, err := placementStatement(ctx, items, buyer, in, fingerprint, now)
+	if err != nil {
+		return nil, err
+	}
+	sys := viewer.AsSystem(ctx)
+	orders, err := s.client.Order.Query().Where(p.orders).Order(ent.Asc(order.FieldID)).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	if len(orders) > 0 {
+		s.placed(len(orders))
+		return orders, nil
+	}
+	claimed, err := s.client.OrderRequest.Query().
+		Where(orderrequest.BuyerID(buyer), orderrequest.IdempotencyKey(strings.TrimSpace(in.IdempotencyKey))).Exist(sys)
+	if err != nil {
+		return nil, err
+	}
+	if claimed {
+		return nil, errKeyClaimed
+	}
+	return nil, s.whyNot(sys, s.client, buyer, in.FacilitatorID, items, &takeResult{}, now)
 }
 
 // placeIn takes the stock and writes the orders in tx, in as few
@@ -222,12 +276,6 @@ func (s *Service) placeIn(ctx context.Context, tx *ent.Client, buyer int, in Pla
 	take takeStatement, now time.Time) ([]*ent.Order, error) {
 	sys := viewer.AsSystem(ctx)
 
-	// Whether the caller may buy for the organization is the Order
-	// policy's to say, before anything about the products is told (the
-	// policy runs again when the orders are inserted).
-	if err := order.Policy.EvalMutation(ctx, tx.Order.Create().SetBuyerID(buyer).Mutation()); err != nil {
-		return nil, err
-	}
 	// The claim comes first: a concurrent request with the same key waits
 	// here for this one to commit, then finds the key taken.
 	err := tx.OrderRequest.Create().SetBuyerID(buyer).SetIdempotencyKey(strings.TrimSpace(in.IdempotencyKey)).
@@ -322,6 +370,9 @@ func (s *Service) whyNot(ctx context.Context, tx *ent.Client, buyer int, facilit
 		}
 		if !approved {
 			return apperr.Conflict("the supplier of some items is not approved to sell")
+		}
+		if p.Stock >= it.Quantity {
+			continue // it had enough (placeInOneStatement takes all or none)
 		}
 		e := apperr.Conflict("not enough stock for product %s", gid.Ref(it.ProductID))
 		e.Details = map[string]any{"productId": gid.Ref(it.ProductID)}

@@ -9,16 +9,20 @@ import (
 	"bangfu/internal/store"
 )
 
-// Instrument installs the hooks that count orders placed, settled and
-// refunded and ledger entries booked. A change counts once its
-// transaction has committed (store.AfterCommit): a placement that rolls
-// back, because stock ran out or the audit event failed, never shows.
-// Call it before the client is shared (ent's Use is not safe to call
-// concurrently with mutations).
+// Instrument installs the hooks that count orders settled and refunded
+// and ledger entries booked. A change counts once its transaction has
+// committed (store.AfterCommit): a settlement that rolls back never shows.
+// Orders placed are counted by the marketplace, which on PostgreSQL
+// places them in one statement of its own, past ent's hooks: pass
+// OrdersPlaced to it (app.Config). Call Instrument before the client is
+// shared (ent's Use is not safe to call concurrently with mutations).
 func (m *Metrics) Instrument(client *ent.Client) {
-	client.Order.Use(hook.On(m.orderHook, ent.OpCreate|ent.OpUpdate|ent.OpUpdateOne))
+	client.Order.Use(hook.On(m.orderHook, ent.OpUpdate|ent.OpUpdateOne))
 	client.LedgerEntry.Use(hook.On(m.ledgerHook, ent.OpCreate))
 }
+
+// OrdersPlaced counts the orders a committed placement made.
+func (m *Metrics) OrdersPlaced(orders int) { m.ordersPlaced.Add(float64(orders)) }
 
 func (m *Metrics) orderHook(next ent.Mutator) ent.Mutator {
 	return hook.OrderFunc(func(ctx context.Context, om *ent.OrderMutation) (ent.Value, error) {
@@ -27,9 +31,7 @@ func (m *Metrics) orderHook(next ent.Mutator) ent.Mutator {
 			return v, err
 		}
 		var counter interface{ Add(float64) }
-		if om.Op().Is(ent.OpCreate) {
-			counter = m.ordersPlaced
-		} else if status, ok := om.Status(); ok {
+		if status, ok := om.Status(); ok {
 			switch status {
 			case order.StatusSETTLED:
 				counter = m.ordersSettled
