@@ -59,35 +59,44 @@ func TestOneStatementPlacesAsPlaceIn(t *testing.T) {
 	if other.SupplierID == products[0].SupplierID {
 		t.Fatal("the products on sale are all of one supplier")
 	}
-	// A buyer with a facilitator that has agreed to help it.
-	f := one.Client.Facilitation.Query().Where(facilitation.StatusEQ(facilitation.StatusACCEPTED),
+	// Another buyer, with a facilitator that has agreed to help it (and
+	// not the first buyer).
+	buyerOrg := viewer.FromContext(buyer).OrgIDs(viewer.Buyer)[0]
+	f := one.Client.Facilitation.Query().Where(facilitation.StatusEQ(facilitation.StatusACCEPTED), facilitation.BuyerIDNEQ(buyerOrg),
 		facilitation.HasBuyerWith(organization.StatusEQ(organization.StatusACTIVE)),
 		facilitation.HasFacilitatorWith(organization.StatusEQ(organization.StatusACTIVE))).FirstX(sys)
 	helped := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: viewer.FromContext(buyer).UserID,
 		Grants: []viewer.Grant{{Role: viewer.Buyer, OrganizationID: f.BuyerID}}})
 	notListed := one.Client.Product.Query().Where(product.StatusNEQ(product.StatusLISTED)).FirstX(sys)
+	last := products[4] // a product no other cart takes
+	if last.ID == other.ID {
+		last = products[5]
+	}
 
 	item := func(p *ent.Product, q int) market.Item { return market.Item{ProductID: p.ID, Quantity: q} }
 	for _, tc := range []struct {
-		name string
-		as   context.Context
-		in   market.PlaceInput
+		name   string
+		as     context.Context
+		in     market.PlaceInput
+		orders int // how many orders the placement answers with (0: refused)
 	}{
-		{"one line", buyer, market.PlaceInput{IdempotencyKey: "same-0001", Items: []market.Item{item(products[0], 3)}}},
+		{"one line", buyer, market.PlaceInput{IdempotencyKey: "same-0001", Items: []market.Item{item(products[0], 3)}}, 1},
 		{"two suppliers", buyer, market.PlaceInput{IdempotencyKey: "same-0002",
-			Items: []market.Item{item(other, 2), item(products[1], 1), item(products[0], 5)}}},
+			Items: []market.Item{item(other, 2), item(products[1], 1), item(products[0], 5)}}, 2},
 		{"a retry", buyer, market.PlaceInput{IdempotencyKey: "same-0002",
-			Items: []market.Item{item(products[0], 5), item(other, 2), item(products[1], 1)}}},
-		{"the key again, another cart", buyer, market.PlaceInput{IdempotencyKey: "same-0002", Items: []market.Item{item(products[0], 1)}}},
+			Items: []market.Item{item(products[0], 5), item(other, 2), item(products[1], 1)}}, 2},
+		{"the key again, another cart", buyer, market.PlaceInput{IdempotencyKey: "same-0002", Items: []market.Item{item(products[0], 1)}}, 0},
 		{"more than in stock", buyer, market.PlaceInput{IdempotencyKey: "same-0003",
-			Items: []market.Item{item(products[0], 1), item(products[2], 21)}}},
+			Items: []market.Item{item(products[0], 1), item(products[2], 21)}}, 0},
 		{"not on sale", buyer, market.PlaceInput{IdempotencyKey: "same-0004",
-			Items: []market.Item{item(products[0], 1), item(notListed, 1)}}},
-		{"the last units", buyer, market.PlaceInput{IdempotencyKey: "same-0005", Items: []market.Item{item(products[2], 20)}}},
+			Items: []market.Item{item(products[0], 1), item(notListed, 1)}}, 0},
+		{"the last units", buyer, market.PlaceInput{IdempotencyKey: "same-0005", Items: []market.Item{item(last, 20)}}, 1},
+		// The stock is gone now, but the key is the answer: the same orders.
+		{"the last units, retried", buyer, market.PlaceInput{IdempotencyKey: "same-0005", Items: []market.Item{item(last, 20)}}, 1},
 		{"facilitated", helped, market.PlaceInput{IdempotencyKey: "same-0006", FacilitatorID: &f.FacilitatorID,
-			Items: []market.Item{item(products[3], 4)}}},
+			Items: []market.Item{item(products[3], 4)}}, 1},
 		{"not facilitated", buyer, market.PlaceInput{IdempotencyKey: "same-0007", FacilitatorID: &f.FacilitatorID,
-			Items: []market.Item{item(products[3], 4)}}},
+			Items: []market.Item{item(products[3], 4)}}, 0},
 	} {
 		a, errA := viaStatement.PlaceOrder(tc.as, tc.in)
 		b, errB := viaEnt.PlaceOrder(tc.as, tc.in)
@@ -96,6 +105,9 @@ func TestOneStatementPlacesAsPlaceIn(t *testing.T) {
 		}
 		if got, want := orderIDs(a), orderIDs(b); got != want {
 			t.Errorf("%s: one statement returned orders %s, ent's builders %s", tc.name, got, want)
+		}
+		if len(a) != tc.orders || (tc.orders == 0) != (errA != nil) {
+			t.Errorf("%s: %d orders (%v), want %d", tc.name, len(a), errA, tc.orders)
 		}
 	}
 	if got, want := books(t, one.Client), books(t, two.Client); got != want {
