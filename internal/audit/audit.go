@@ -262,10 +262,12 @@ func (ev *Event) attribute(op *Operation, viewerID int, action string) error {
 // PostgreSQL), where no ent mutation runs and so no Hook gathers changes:
 // an INSERT ... SELECT of one event per row of from, whose entity id and
 // changes are SQL expressions over the statement's CTEs. The changes must
-// read as the Hook would have recorded them (Value formats the values the
-// caller knows); a test of the caller's compares the two. action names
-// the event outside an operation, as the first change would. The query's
-// parameters are ? placeholders, changesArgs those of changes. ok is false
+// be the ones the Hook would have recorded, in an order of the caller's
+// (Value formats the values the caller knows); a test of the caller's
+// compares the two. entityID, changes and from are SQL text spliced into
+// the query: fixed text of the caller's, never input, whose values go in
+// changesArgs. action names the event outside an operation, as the first
+// change would. The query's parameters are ? placeholders. ok is false
 // when ctx records no events (WithoutEvents).
 func InsertFrom(ctx context.Context, action, entityType, entityID, changes string, changesArgs []any, from string) (query string, args []any, ok bool, err error) {
 	if ctx.Value(skipKey{}) != nil {

@@ -136,8 +136,12 @@ func (s *Service) Rate(ctx context.Context, orderID, rating int) (*ent.Order, er
 	return o.Unwrap(), nil
 }
 
+// restoreStock puts an order's units back in stock and off the sales
+// counters. It locks the products in id order, as a placement does, so
+// that a cancelled order of several products and a cart never wait on
+// each other in a cycle.
 func restoreStock(ctx context.Context, c *ent.Client, orderID int) error {
-	lines, err := c.OrderLine.Query().Where(orderline.OrderID(orderID)).All(ctx)
+	lines, err := c.OrderLine.Query().Where(orderline.OrderID(orderID)).Order(ent.Asc(orderline.FieldProductID)).All(ctx)
 	if err != nil {
 		return err
 	}

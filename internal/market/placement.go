@@ -104,10 +104,13 @@ func placementStatement(ctx context.Context, items []Item, buyer int, in PlaceIn
 	quantities("p.id")
 	// A scalar subquery per row, not EXISTS: the planner could turn an
 	// EXISTS into a join that starts from every approved supplier; this
-	// way the products are always found by id first.
+	// way the products are always found by id first. A product must have
+	// its sales counter (every product gets one when it is created): the
+	// event's changes are read from it, as placeIn's takeStock requires.
 	arg(`
 	AND (SELECT sp.status = ? AND so.status = ? FROM supplier_profiles sp JOIN organizations so ON so.id = sp.organization_id
 		WHERE sp.organization_id = p.supplier_id)
+	AND EXISTS (SELECT 1 FROM product_sales ps WHERE ps.product_id = p.id)
 	ORDER BY p.id FOR NO KEY UPDATE OF p),`, supplierprofile.StatusAPPROVED.String(), organization.StatusACTIVE.String())
 
 	// ok: every item qualifies, the buyer is active (DOMAIN rule 12) and a
