@@ -23,6 +23,7 @@ locked AS MATERIALIZED (SELECT i.cart, i.key, p.id, p.supplier_id, p.price_fen, 
 	FROM products p JOIN items i ON i.pid = p.id WHERE p.status = 'LISTED' AND p.stock >= i.qty
 	AND (SELECT sp.status = 'APPROVED' AND so.status = 'ACTIVE' FROM supplier_profiles sp JOIN organizations so ON so.id = sp.organization_id
 		WHERE sp.organization_id = p.supplier_id)
+	AND EXISTS (SELECT 1 FROM product_sales ps WHERE ps.product_id = p.id)
 	ORDER BY p.id FOR NO KEY UPDATE OF p),
 ok AS (SELECT cart, key FROM locked WHERE (SELECT bo.status FROM organizations bo WHERE bo.id = :buyer) = 'ACTIVE'),
 claim AS (INSERT INTO order_requests (idempotency_key, request_hash, created_at, buyer_id)

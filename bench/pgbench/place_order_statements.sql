@@ -39,6 +39,7 @@ WITH locked AS MATERIALIZED (SELECT p.id, p.supplier_id, p.price_fen, p.origin_c
 	FROM products p WHERE p.id IN (:p) AND p.status = 'LISTED' AND p.stock >= CASE p.id WHEN :p THEN CAST(1 AS BIGINT) END
 	AND (SELECT sp.status = 'APPROVED' AND so.status = 'ACTIVE' FROM supplier_profiles sp JOIN organizations so ON so.id = sp.organization_id
 		WHERE sp.organization_id = p.supplier_id)
+	AND EXISTS (SELECT 1 FROM product_sales ps WHERE ps.product_id = p.id)
 	ORDER BY p.id FOR NO KEY UPDATE OF p),
 ok AS (SELECT count(*) = 1 AS ok FROM locked WHERE (SELECT bo.status FROM organizations bo WHERE bo.id = :buyer) = 'ACTIVE'),
 claim AS (INSERT INTO order_requests (idempotency_key, request_hash, created_at, buyer_id)
