@@ -8,12 +8,8 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 
-	"bangfu/ent/certification"
-	"bangfu/ent/facilitation"
 	"bangfu/ent/order"
-	"bangfu/ent/organization"
 	"bangfu/ent/product"
-	"bangfu/ent/supplierprofile"
 	"bangfu/internal/audit"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
@@ -27,8 +23,8 @@ import (
 // way placeIn places it, through ent's builders in a transaction, a one-line
 // order took seven round trips to PostgreSQL and back (BEGIN, the claim,
 // the stock, the order, its line, the event, COMMIT), and on a virtual
-// machine every round trip costs both processes a wake-up: a fifth of the
-// server's CPU went to writing to PostgreSQL's socket, and a placement
+// machine every round trip costs both processes a wake-up: a sixth of the
+// server's CPU went to writing to sockets, most of it PostgreSQL's, and a placement
 // cost PostgreSQL twice the CPU of pgbench running the same SQL
 // (BenchmarkPlaceOrderVsPgbench). SQLite, in process, keeps placeIn.
 //
@@ -65,6 +61,7 @@ func placementStatement(ctx context.Context, items []Item, buyer int, in PlaceIn
 		q.WriteString(sql)
 		args = append(args, vs...)
 	}
+	rule := func(sql string, vs []any) { arg(sql, vs...) }
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(items)), ", ")
 	quantities := func(column string) {
 		q.WriteString("CASE " + column)
@@ -95,35 +92,27 @@ func placementStatement(ctx context.Context, items []Item, buyer int, in PlaceIn
 	// exactly the ones whose stock suffices, and they stay so until commit.
 	q.WriteString("WITH locked AS MATERIALIZED (SELECT p.id, p.supplier_id, p.price_fen, p.origin_county_id, ")
 	quantities("p.id")
-	arg(` AS quantity,
-	EXISTS (SELECT 1 FROM certifications c WHERE c.product_id = p.id AND c.status = ? AND c.valid_from <= ? AND c.valid_until > ?) AS certified
-	FROM products p WHERE p.id IN (`+marks+`) AND p.status = ? AND p.stock >= `,
-		certification.StatusCERTIFIED.String(), now, now)
-	args = append(args, ids...)
+	arg(" AS quantity,\n\t")
+	rule(certifiedAt("p", now))
+	arg(" AS certified\n\tFROM products p WHERE p.id IN ("+marks+") AND p.status = ? AND p.stock >= ", ids...)
 	args = append(args, product.StatusLISTED.String())
 	quantities("p.id")
-	// A scalar subquery per row, not EXISTS: the planner could turn an
-	// EXISTS into a join that starts from every approved supplier; this
-	// way the products are always found by id first. A product must have
-	// its sales counter (every product gets one when it is created): the
-	// event's changes are read from it, as placeIn's takeStock requires.
+	// A product must have its sales counter (every product gets one when
+	// it is created): the event's changes are read from it, as placeIn's
+	// takeStock requires.
+	arg("\n\tAND ")
+	rule(supplierMaySell("p"))
 	arg(`
-	AND (SELECT sp.status = ? AND so.status = ? FROM supplier_profiles sp JOIN organizations so ON so.id = sp.organization_id
-		WHERE sp.organization_id = p.supplier_id)
 	AND EXISTS (SELECT 1 FROM product_sales ps WHERE ps.product_id = p.id)
-	ORDER BY p.id FOR NO KEY UPDATE OF p),`, supplierprofile.StatusAPPROVED.String(), organization.StatusACTIVE.String())
+	ORDER BY p.id FOR NO KEY UPDATE OF p),`)
 
-	// ok: every item qualifies, the buyer is active (DOMAIN rule 12) and a
-	// named facilitator has agreed to help this buyer (rule 10).
-	arg(`
-ok AS (SELECT count(*) = ? AS ok FROM locked WHERE (SELECT bo.status FROM organizations bo WHERE bo.id = ?) = ?`,
-		len(items), buyer, organization.StatusACTIVE.String())
+	// ok: every item qualifies, the buyer is active and a named
+	// facilitator has agreed to help this buyer.
+	arg("\nok AS (SELECT count(*) = ? AS ok FROM locked WHERE ", len(items))
+	rule(buyerActive(buyer))
 	if in.FacilitatorID != nil {
-		arg(`
-	AND EXISTS (SELECT 1 FROM facilitations f JOIN organizations fo ON fo.id = f.facilitator_id
-		WHERE f.facilitator_id = ? AND f.buyer_id = ? AND f.status = ? AND fo.status = ?
-		AND f.valid_from <= ? AND (f.valid_until IS NULL OR f.valid_until > ?))`,
-			*in.FacilitatorID, buyer, facilitation.StatusACCEPTED.String(), organization.StatusACTIVE.String(), now, now)
+		arg("\n\tAND ")
+		rule(facilitationAgreed(*in.FacilitatorID, buyer, now))
 	}
 	q.WriteString("),")
 
@@ -163,8 +152,9 @@ lines AS (INSERT INTO order_lines (created_at, updated_at, order_id, product_id,
 		created, created, key, fingerprint, order.StatusPLACED.String(), now, placedByArg, buyer, facilitatorArg,
 		created, created)
 
-	// The event: the changes as the audit hook records placeIn's, in its
-	// order (the claim, the products, the orders, their lines).
+	// The event: the changes the audit hook records for placeIn (the
+	// claim, the products, the orders, their lines; each kind in id order,
+	// where ent records a bulk insert's rows last first).
 	var changes strings.Builder
 	var changeArgs []any
 	change := func(sql string, vs ...any) {

@@ -9,11 +9,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"bangfu/ent"
-	"bangfu/ent/certification"
-	"bangfu/ent/facilitation"
-	"bangfu/ent/organization"
 	"bangfu/ent/product"
-	"bangfu/ent/supplierprofile"
 	"bangfu/internal/audit"
 	"bangfu/internal/store"
 )
@@ -137,27 +133,21 @@ func takeStockStatement(dialectName string, items []Item, buyer int, facilitator
 	args = append(args, ids...)
 	args = append(args, qtyArgs...)
 	args = append(args, product.StatusLISTED.String())
-	// A scalar subquery per row, not EXISTS: the planner could turn an
-	// EXISTS into a join that starts from every approved supplier; this
-	// way the products are always found by id first, whatever the
-	// statistics say.
-	q.WriteString(`
-	AND (SELECT sp.status = ? AND so.status = ? FROM supplier_profiles sp JOIN organizations so ON so.id = sp.organization_id
-		WHERE sp.organization_id = products.supplier_id)`)
-	args = append(args, supplierprofile.StatusAPPROVED.String(), organization.StatusACTIVE.String())
+	maySell, mayArgs := supplierMaySell("products")
+	q.WriteString("\n\tAND " + maySell)
+	args = append(args, mayArgs...)
 	if lockFirst {
 		q.WriteString(" AND (SELECT count(*) FROM locked) >= 0")
 	}
+	certified, certArgs := certifiedAt("products", now)
+	active, activeArgs := buyerActive(buyer)
 	q.WriteString(` RETURNING products.id, products.supplier_id, products.price_fen, products.origin_county_id, products.stock, 0 AS units_sold,
-	EXISTS (SELECT 1 FROM certifications c WHERE c.product_id = products.id AND c.status = ? AND c.valid_from <= ? AND c.valid_until > ?) AS certified,
-	(SELECT bo.status FROM organizations bo WHERE bo.id = ?) = ? AS buyer_active`)
-	args = append(args, certification.StatusCERTIFIED.String(), now.UTC(), now.UTC(), buyer, organization.StatusACTIVE.String())
+	` + certified + ` AS certified, ` + active + ` AS buyer_active`)
+	args = append(append(args, certArgs...), activeArgs...)
 	if facilitator != nil {
-		q.WriteString(`,
-	EXISTS (SELECT 1 FROM facilitations f JOIN organizations fo ON fo.id = f.facilitator_id
-		WHERE f.facilitator_id = ? AND f.buyer_id = ? AND f.status = ? AND fo.status = ?
-		AND f.valid_from <= ? AND (f.valid_until IS NULL OR f.valid_until > ?)) AS facilitation_ok`)
-		args = append(args, *facilitator, buyer, facilitation.StatusACCEPTED.String(), organization.StatusACTIVE.String(), now.UTC(), now.UTC())
+		agreed, agreedArgs := facilitationAgreed(*facilitator, buyer, now)
+		q.WriteString(",\n\t" + agreed + " AS facilitation_ok")
+		args = append(args, agreedArgs...)
 	} else {
 		q.WriteString(", 1 = 1 AS facilitation_ok")
 	}
