@@ -230,6 +230,42 @@ func TestTwoReplicas(t *testing.T) {
 	t.Logf("a change through %s reached a subscriber on %s in %s", a.name, b.name, time.Since(cancelled).Round(time.Millisecond))
 	ws.Close()
 
+	// A sign-out through one replica ends the sign-in on the other at once,
+	// although the other has its viewer cached (auth's viewer cache, which
+	// the change's notification empties; its 5 s lifetime is only the
+	// backstop).
+	var ended struct {
+		Login struct{ AccessToken, RefreshToken string }
+	}
+	if code := b.gql(t, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }`,
+		map[string]any{"e": "buyer@bangfu.example", "p": "bangfu-demo-2026"}, &ended); code != "ok" {
+		t.Fatalf("sign-in: %s", code)
+	}
+	for _, r := range replicas { // cached on both
+		if code := r.gql(t, ended.Login.AccessToken, `{ me { id } }`, nil, nil); code != "ok" {
+			t.Fatalf("me through %s: %s", r.name, code)
+		}
+	}
+	if code := a.gql(t, "", `mutation($r: String!) { logout(refreshToken: $r) }`, map[string]any{"r": ended.Login.RefreshToken}, nil); code != "ok" {
+		t.Fatalf("logout through %s: %s", a.name, code)
+	}
+	loggedOut := time.Now()
+	if code := a.gql(t, ended.Login.AccessToken, `{ me { id } }`, nil, nil); code != "UNAUTHENTICATED" {
+		t.Fatalf("the signed-out token through %s, at once: %s, want UNAUTHENTICATED", a.name, code)
+	}
+	for code := ""; code != "UNAUTHENTICATED"; time.Sleep(5 * time.Millisecond) {
+		if code = b.gql(t, ended.Login.AccessToken, `{ me { id } }`, nil, nil); code != "ok" && code != "UNAUTHENTICATED" {
+			t.Fatalf("the signed-out token through %s: %s", b.name, code)
+		}
+		if time.Since(loggedOut) > time.Second {
+			t.Fatalf("the signed-out token still works through %s after %v", b.name, time.Since(loggedOut))
+		}
+	}
+	t.Logf("a sign-out through %s ended the sign-in on %s within %s", a.name, b.name, time.Since(loggedOut).Round(time.Millisecond))
+	if code := b.gql(t, buyer, `{ me { id } }`, nil, nil); code != "ok" {
+		t.Fatalf("the buyer's other sign-in after the sign-out: %s", code)
+	}
+
 	// Exactly one replica seals; kill it, and the other takes over.
 	var leader, other *replica
 	for deadline := time.Now().Add(10 * time.Second); leader == nil; time.Sleep(100 * time.Millisecond) {

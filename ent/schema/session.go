@@ -17,6 +17,11 @@ import (
 // whole family (it was stolen or replayed).
 type Session struct{ ent.Schema }
 
+// RevokedRotated is the revoke reason of a session replaced by its
+// successor in a refresh: the sign-in goes on, so nothing that depends on
+// it (a cached viewer) has to be dropped.
+const RevokedRotated = "rotated"
+
 // Mixin of the Session.
 func (Session) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, AuditMixin{}} }
 

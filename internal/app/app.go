@@ -117,7 +117,7 @@ func New(client *ent.Client, cfg Config) (*Services, error) {
 	}
 	mon := monitoring.New(client, cfg.Now)
 	agr := agreements.New(client, cfg.Now)
-	signIn := auth.New(client, cfg.Now, tokens, cfg.RefreshTTL, cfg.SignInRates)
+	signIn := auth.New(client, cfg.Now, tokens, cfg.RefreshTTL, cfg.SignInRates, cfg.Live)
 	return &Services{
 		Client:     client,
 		Auth:       signIn,

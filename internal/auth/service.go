@@ -14,11 +14,13 @@ import (
 	"unicode/utf8"
 
 	"bangfu/ent"
+	"bangfu/ent/schema"
 	"bangfu/ent/session"
 	"bangfu/ent/user"
 	"bangfu/internal/apperr"
 	"bangfu/internal/audit"
 	"bangfu/internal/clock"
+	"bangfu/internal/live"
 	"bangfu/internal/reqid"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
@@ -49,13 +51,16 @@ type Service struct {
 	throttle   *throttle
 	// dummyHash keeps unknown-email sign-ins as slow as real ones.
 	dummyHash []byte
+	viewers   *viewerCache
 }
 
 // New returns the sign-in service.
-func New(client *ent.Client, now clock.Clock, tokens *Tokens, refreshTTL time.Duration, rates Rates) *Service {
+// Changes to accounts reach its viewer cache through hub, which must be
+// the one client's live.Hook publishes to.
+func New(client *ent.Client, now clock.Clock, tokens *Tokens, refreshTTL time.Duration, rates Rates, hub *live.Hub) *Service {
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("not a real password"), bcryptCost)
 	return &Service{client: client, tokens: tokens, refreshTTL: refreshTTL, now: now,
-		throttle: newThrottle(client, now, rates), dummyHash: dummy}
+		throttle: newThrottle(client, now, rates), dummyHash: dummy, viewers: newViewerCache(hub)}
 }
 
 // Tokens returns the access-token service.
@@ -199,7 +204,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Pair, error) {
 		}
 		audit.Attribute(ctx, sess.UserID) // the holder of the session's token
 		rotated, err := tx.Session.Update().Where(session.ID(sess.ID), session.RevokedAtIsNil()).
-			SetRevokedAt(now).SetRevokeReason("rotated").Save(ctx)
+			SetRevokedAt(now).SetRevokeReason(schema.RevokedRotated).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -272,10 +277,25 @@ func (s *Service) open(ctx context.Context, tx *ent.Client, u *ent.User, family 
 // Viewer loads who a verified access token speaks for: the user with
 // their roles and scopes, provided the account is active and the sign-in
 // (session family) the token belongs to is still live, so that logout, a
-// detected replay or disabling the account takes effect at once. A token
+// detected replay or disabling the account takes effect at once (on other
+// replicas, once the change's notification arrives: viewercache.go). A token
 // whose account or sign-in is gone is ErrNoSession; any other error is the
 // database's.
 func (s *Service) Viewer(ctx context.Context, a Access) (*viewer.Viewer, error) {
+	key, now := viewerKey{a.UserID, a.SessionFamily}, s.now()
+	v, gen := s.viewers.get(key, now)
+	if v != nil {
+		return v, nil
+	}
+	v, err := s.loadViewer(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	s.viewers.put(key, v, gen, now)
+	return v, nil
+}
+
+func (s *Service) loadViewer(ctx context.Context, a Access) (*viewer.Viewer, error) {
 	rows, err := s.client.QueryContext(ctx, store.Rebind(s.client.Dialect(), viewerQuery),
 		a.UserID, user.StatusACTIVE.String(), a.SessionFamily, s.now().UTC())
 	if err != nil {

@@ -50,7 +50,8 @@ func linkHouseholds(t testing.TB, db *store.DB, supplier, n int) {
 
 // TestWriteStatements bounds the SQL statements of the write path, as the
 // database sees them (BEGIN, COMMIT and loading the viewer included):
-// placing a one-line order takes 2 on PostgreSQL (9 on SQLite); settling an order takes the
+// placing a one-line order takes 2 on PostgreSQL (9 on SQLite), 1 once the
+// viewer is cached (auth's viewer cache); settling an order takes the
 // same number whether the supplier benefits 5 households or 200, and
 // writes each household's income in one multi-row statement.
 func TestWriteStatements(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"bangfu/ent"
+	"bangfu/ent/schema"
 	"bangfu/internal/store"
 	"bangfu/internal/viewer"
 
@@ -111,12 +112,49 @@ func topicsOf(m entgo.Mutation) []string {
 		if ok && hasYear {
 			return []string{ProgressTopic(agreement, year)}
 		}
+	case *ent.SessionMutation, *ent.UserMutation, *ent.MembershipMutation, *ent.OrganizationMutation, *ent.RegionMutation:
+		if changesViewers(m) {
+			return []string{AccountsTopic}
+		}
 	case *ent.AgreementMutation, *ent.TargetMutation, *ent.ProgressReportMutation:
 		// Amendments, targets and approved reports: rare, so every
 		// progress subscriber re-reads rather than each being named.
 		return []string{AgreementsTopic}
 	}
 	return nil
+}
+
+// changesViewers reports whether m may change what a viewer is built
+// from (auth's viewerQuery reads: the account's status, its live sessions,
+// its memberships and their scope, their organizations' regions and those
+// regions' codes). Creating an account, an organization, a region or a
+// sign-in changes no existing viewer; a refresh's rotation (the session's
+// successor is created with it) ends no sign-in; a sign-in's stamp of the
+// time changes no role. Everything else about these kinds does, edges
+// (memberships, scope) included.
+func changesViewers(m entgo.Mutation) bool {
+	if m.Op().Is(entgo.OpCreate) {
+		_, membership := m.(*ent.MembershipMutation)
+		return membership // a role granted
+	}
+	if m.Op().Is(entgo.OpDelete | entgo.OpDeleteOne) {
+		return true
+	}
+	if len(m.AddedEdges())+len(m.RemovedEdges())+len(m.ClearedEdges()) > 0 {
+		return true
+	}
+	switch m := m.(type) {
+	case *ent.SessionMutation:
+		reason, _ := m.RevokeReason()
+		return reason != schema.RevokedRotated
+	case *ent.UserMutation:
+		_, status := m.Status()
+		return status
+	case *ent.OrganizationMutation:
+		_, region := m.RegionID()
+		return region || m.RegionCleared()
+	}
+	return true // a membership's role or scope; a region's code
 }
 
 // clientOf is the client a mutation runs on (its transaction's, if any).

@@ -32,6 +32,10 @@ const (
 	// AgreementsTopic: an agreement, a target or a progress report changed
 	// (rare; every progress subscriber re-reads).
 	AgreementsTopic = "agreements"
+	// AccountsTopic: something a viewer is built from changed: a sign-in
+	// ended, an account's status, a role or its scope, an organization's
+	// region (rare; every cached viewer is dropped, see auth).
+	AccountsTopic = "accounts"
 )
 
 // OrderTopic is woken when the order changes.
@@ -47,6 +51,7 @@ func ProgressTopic(agreementID, year int) string {
 type relay interface {
 	send(topics []string)
 	run(ctx context.Context, h *Hub)
+	listening() bool
 }
 
 // Hub fans wake-ups out to subscriptions. Its methods are safe for
@@ -87,6 +92,12 @@ func (h *Hub) Run(ctx context.Context) {
 		h.relay.run(ctx, h)
 	}
 }
+
+// Relaying reports whether every wake-up published anywhere reaches this
+// process now: always within one process; on PostgreSQL while Run's
+// LISTEN connection is up. A cache that is emptied by wake-ups (the
+// viewers, in auth) may only keep what it reads while this holds.
+func (h *Hub) Relaying() bool { return h.relay == nil || h.relay.listening() }
 
 // Subscription is one watcher's wake-up signal.
 type Subscription struct {

@@ -8,7 +8,11 @@ import (
 	"time"
 
 	"bangfu/ent"
+	"bangfu/ent/membership"
 	"bangfu/ent/order"
+	"bangfu/ent/schema"
+	"bangfu/ent/session"
+	"bangfu/ent/user"
 	"bangfu/internal/audit"
 	"bangfu/internal/live"
 	"bangfu/internal/store"
@@ -104,6 +108,9 @@ func TestPostgresRelay(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	one, two := live.NewPostgres(pool, cfg.URL, nil), live.NewPostgres(pool, cfg.URL, nil)
+	if two.Relaying() {
+		t.Fatal("relaying before Run")
+	}
 	go one.Run(ctx)
 	go two.Run(ctx)
 	sub := two.Subscribe(live.ProgressTopic(7, 2026))
@@ -121,5 +128,66 @@ func TestPostgresRelay(t *testing.T) {
 	one.Publish(live.ProgressTopic(7, 2026))
 	if !woken(sub, 5*time.Second) || woken(other, 100*time.Millisecond) {
 		t.Fatal("the relay woke the wrong subscribers")
+	}
+	if !two.Relaying() {
+		t.Fatal("not relaying although wake-ups arrive")
+	}
+	cancel()
+	for deadline := time.Now().Add(5 * time.Second); two.Relaying(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("still relaying after Run ended")
+		}
+	}
+}
+
+// TestHookNamesChangesToViewers: changes to what a viewer is built from
+// wake live.AccountsTopic (auth's viewer cache empties on it); the
+// frequent changes that alter no viewer do not.
+func TestHookNamesChangesToViewers(t *testing.T) {
+	t.Parallel()
+	db := storetest.OpenDemo(t)
+	h := live.NewLocal(nil)
+	db.Client.Use(live.Hook(h))
+	sub := h.Subscribe(live.AccountsTopic)
+	defer sub.Close()
+	ctx := audit.BeginJob(storetest.AsSystem(), "live-test")
+	c := db.Client
+	u := c.User.Query().Where(user.Email("buyer@bangfu.example")).OnlyX(ctx)
+	org := c.Organization.Query().FirstX(ctx)
+	var sess *ent.Session
+	for _, tc := range []struct {
+		name   string
+		change func() error
+		wakes  bool
+	}{
+		{"a sign-in begins", func() (err error) {
+			sess, err = c.Session.Create().SetUserID(u.ID).SetTokenHash("live-test").SetFamily("live-test").
+				SetExpiresAt(time.Now().Add(time.Hour)).Save(ctx)
+			return err
+		}, false},
+		{"a sign-in is stamped", func() error { return c.User.UpdateOne(u).SetLastLoginAt(time.Now()).Exec(ctx) }, false},
+		{"a refresh rotates the session", func() error {
+			return c.Session.UpdateOne(sess).SetRevokedAt(time.Now()).SetRevokeReason(schema.RevokedRotated).Exec(ctx)
+		}, false},
+		{"an organization's phone changes", func() error {
+			return c.Organization.UpdateOne(org).SetContactPhone("13800000000").Exec(ctx)
+		}, false},
+		{"a sign-in ends", func() error {
+			return c.Session.Update().Where(session.Family("live-test")).SetRevokedAt(time.Now()).SetRevokeReason("logout").Exec(ctx)
+		}, true},
+		{"an account is disabled", func() error { return c.User.UpdateOne(u).SetStatus(user.StatusDISABLED).Exec(ctx) }, true},
+		{"a role is granted", func() error {
+			return c.Membership.Create().SetUserID(u.ID).SetRole(membership.RoleAUDITOR).Exec(ctx)
+		}, true},
+		{"an organization moves", func() error {
+			return c.Organization.UpdateOne(org).SetRegionID(c.Region.Query().FirstIDX(ctx)).Exec(ctx)
+		}, true},
+	} {
+		if err := tc.change(); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := woken(sub, 50*time.Millisecond); got != tc.wakes {
+			t.Errorf("%s: woke the viewers' topic: %v, want %v", tc.name, got, tc.wakes)
+		}
 	}
 }

@@ -44,6 +44,8 @@ type pgRelay struct {
 	sender string
 
 	running atomic.Bool
+	// up: the LISTEN connection is established (see Hub.Relaying).
+	up      atomic.Bool
 	mu      sync.Mutex
 	pending map[string]struct{}
 	kick    chan struct{}
@@ -68,13 +70,25 @@ func (r *pgRelay) send(topics []string) {
 	}
 }
 
+func (r *pgRelay) listening() bool { return r.up.Load() }
+
 func (r *pgRelay) run(ctx context.Context, h *Hub) {
 	l := pq.NewListener(r.dsn, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
 		if err != nil {
 			r.log.Warn("live: listen connection", "event", int(ev), "error", err.Error())
 		}
+		switch ev {
+		case pq.ListenerEventConnected, pq.ListenerEventReconnected:
+			r.up.Store(true)
+		case pq.ListenerEventDisconnected, pq.ListenerEventConnectionAttemptFailed:
+			// Wake-ups sent from now on are lost until the reconnection
+			// (which wakes everyone): nobody may rely on them meanwhile.
+			r.up.Store(false)
+			h.wakeAll()
+		}
 	})
 	defer func() { _ = l.Close() }()
+	defer r.up.Store(false)
 	if err := l.Listen(channel); err != nil {
 		// The listener keeps retrying in the background; a nil
 		// notification will say when it is back.
