@@ -436,9 +436,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
+	go hub.Run(ctx) // first: a change committed through this replica must reach the others
 	go func() { errc <- srv.Serve(ln) }()
 	go health.Run(ctx)
-	go hub.Run(ctx)
 	runner := jobs.New(db.Client, clock.Real, log, cfg.instance)
 	if m != nil {
 		runner.Observe(m.JobRan)

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -338,6 +339,13 @@ func (s *Service) loadViewer(ctx context.Context, a Access) (*viewer.Viewer, err
 	}
 	if !found {
 		return nil, ErrNoSession
+	}
+	// Cached viewers serve concurrent requests: no spare capacity that an
+	// append could write into behind another's back.
+	v.Grants = slices.Clip(v.Grants)
+	for i := range v.Grants {
+		g := &v.Grants[i]
+		g.RegionIDs, g.RegionCodes, g.AgreementIDs = slices.Clip(g.RegionIDs), slices.Clip(g.RegionCodes), slices.Clip(g.AgreementIDs)
 	}
 	return v, nil
 }

@@ -21,9 +21,10 @@ import (
 // LISTEN/NOTIFY within milliseconds, and empties the cache. While the
 // hub cannot promise that wake-ups arrive (its LISTEN connection is down,
 // or not yet up), nothing is cached. viewerTTL bounds the rest: a change
-// made outside the server (SQL by hand), a notification lost on a
-// connection that has not yet noticed it is dead, the end of a sign-in by
-// expiry (days after its last refresh).
+// made outside the server (SQL by hand), a notification lost (a replica
+// died between its commit and its NOTIFY; a NOTIFY failed and waits to be
+// sent again; a LISTEN connection died unnoticed so far), the end of a
+// sign-in by expiry (days after its last refresh).
 const (
 	viewerTTL = 5 * time.Second
 	// maxViewers bounds the memory: past it the cache starts afresh.
@@ -52,7 +53,7 @@ type viewerCache struct {
 }
 
 func newViewerCache(hub *live.Hub) *viewerCache {
-	return &viewerCache{hub: hub, changes: hub.Subscribe(live.AccountsTopic, live.AgreementsTopic),
+	return &viewerCache{hub: hub, changes: hub.Follow(live.AccountsTopic, live.AgreementsTopic),
 		entries: map[viewerKey]cachedViewer{}}
 }
 
@@ -66,6 +67,12 @@ func (c *viewerCache) forgetChanged() {
 		clear(c.entries)
 	default:
 	}
+	if !c.hub.Relaying() && len(c.entries) > 0 {
+		// Changes elsewhere may go unheard now: what was kept may be
+		// stale by the time they are heard again.
+		c.gen++
+		clear(c.entries)
+	}
 }
 
 // get returns the cached viewer, if any, and the generation a viewer read
@@ -74,7 +81,7 @@ func (c *viewerCache) get(k viewerKey, now time.Time) (*viewer.Viewer, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.forgetChanged()
-	if e, ok := c.entries[k]; ok && now.Before(e.until) && c.hub.Relaying() {
+	if e, ok := c.entries[k]; ok && now.Before(e.until) {
 		return e.v, c.gen
 	}
 	return nil, c.gen

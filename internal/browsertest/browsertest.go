@@ -127,28 +127,8 @@ func Start(t testing.TB, opts ...Options) *Browser {
 		o.Lang = "en-US"
 	}
 
-	port, err := freePort()
-	if err != nil {
-		t.Fatalf("browsertest: %v", err)
-	}
-	logPath := filepath.Join(t.TempDir(), "chromedriver.log")
-	cmd := exec.Command(ChromedriverPath, "--port="+strconv.Itoa(port), "--log-path="+logPath) //nolint:gosec,noctx // G204: a fixed binary, a port and a temp path; the driver outlives any one context and is stopped by the test cleanup
-	setProcessGroup(cmd)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("browsertest: start chromedriver: %v", err)
-	}
-	driver := fmt.Sprintf("http://127.0.0.1:%d", port)
 	b := &Browser{t: t, client: &http.Client{Timeout: 2 * time.Minute}}
-	t.Cleanup(func() {
-		// Chromium is chromedriver's child; killing the group takes both,
-		// even if the session could not be deleted.
-		killProcessGroup(cmd)
-		_ = cmd.Wait()
-	})
-	if err := b.waitReady(driver, 20*time.Second); err != nil {
-		t.Fatalf("browsertest: chromedriver not ready: %v\n%s", err, tail(logPath))
-	}
-
+	driver, logPath := b.startDriver()
 	args := []string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 		fmt.Sprintf("--window-size=%d,%d", o.Width, o.Height),
@@ -571,9 +551,51 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("webdriver: %s: %s", e.Code, msg)
 }
 
-func (b *Browser) waitReady(driver string, timeout time.Duration) error {
+// startDriver starts chromedriver on a free port and waits until it is
+// ready. The port is free when chosen, but another process (a test server
+// of a parallel package) may take it before chromedriver binds it: then
+// chromedriver is started again on another.
+func (b *Browser) startDriver() (driver, logPath string) {
+	t := b.t
+	for attempt := 1; ; attempt++ {
+		port, err := freePort()
+		if err != nil {
+			t.Fatalf("browsertest: %v", err)
+		}
+		logPath = filepath.Join(t.TempDir(), "chromedriver.log")
+		cmd := exec.Command(ChromedriverPath, "--port="+strconv.Itoa(port), "--log-path="+logPath) //nolint:gosec,noctx // G204: a fixed binary, a port and a temp path; the driver outlives any one context and is stopped by the test cleanup
+		setProcessGroup(cmd)
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("browsertest: start chromedriver: %v", err)
+		}
+		t.Cleanup(func() {
+			// Chromium is chromedriver's child; killing the group takes both,
+			// even if the session could not be deleted.
+			killProcessGroup(cmd)
+			_ = cmd.Wait()
+		})
+		driver = fmt.Sprintf("http://127.0.0.1:%d", port)
+		err = b.waitReady(driver, logPath, 20*time.Second)
+		if err == nil {
+			return driver, logPath
+		}
+		if errors.Is(err, errPortTaken) && attempt < 3 {
+			killProcessGroup(cmd)
+			continue
+		}
+		t.Fatalf("browsertest: chromedriver not ready: %v\n%s", err, tail(logPath))
+	}
+}
+
+// errPortTaken: chromedriver could not bind its port.
+var errPortTaken = errors.New("chromedriver's port was taken")
+
+func (b *Browser) waitReady(driver, logPath string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
+		if log, _ := os.ReadFile(logPath); bytes.Contains(log, []byte("ERR_ADDRESS_IN_USE")) { //nolint:gosec // G304: the driver log this package created
+			return errPortTaken
+		}
 		var st struct {
 			Ready bool `json:"ready"`
 		}

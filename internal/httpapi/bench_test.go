@@ -113,7 +113,7 @@ func newWriteBench(b *testing.B) *writeBench {
 // statistics change, while the table grows by a thousand orders a second.
 // pgbench, which connects afresh for each of its phases, would plan on the
 // grown table. Measured: the check's mean went from 0.11–0.20 ms to
-// 0.007 ms, and placeOrder's ratio from 0.33–0.44 to 0.41–0.48.
+// 0.007 ms, and placeOrder's ratio from 0.33–0.44 to 0.41–0.53.
 func (w *writeBench) warm(b *testing.B, clients int) {
 	b.Helper()
 	w.run(clients, 2*time.Second, w.buyer.Token, w.placeOrders("warm"))

@@ -134,8 +134,17 @@ func topicsOf(m entgo.Mutation) []string {
 // (memberships, scope) included.
 func changesViewers(m entgo.Mutation) bool {
 	if m.Op().Is(entgo.OpCreate) {
-		_, membership := m.(*ent.MembershipMutation)
-		return membership // a role granted
+		switch m.(type) {
+		case *ent.MembershipMutation:
+			return true // a role granted
+		case *ent.SessionMutation:
+			return false // its one edge is its own account's
+		}
+		// A new account, organization or region changes no viewer, unless
+		// it is created with edges: those may take existing rows over (a
+		// region created with existing memberships in its scope). An
+		// organization always has its region: registrations are rare.
+		return len(m.AddedEdges()) > 0
 	}
 	if m.Op().Is(entgo.OpDelete | entgo.OpDeleteOne) {
 		return true

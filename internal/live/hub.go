@@ -64,9 +64,10 @@ type Hub struct {
 	sender string // this process's name on the relay, to skip its own echoes
 	relay  relay
 
-	mu     sync.Mutex
-	topics map[string]map[*Subscription]struct{}
-	all    map[*Subscription]struct{}
+	mu      sync.Mutex
+	topics  map[string]map[*Subscription]struct{}
+	all     map[*Subscription]struct{}
+	clients int // of all, the clients' (Subscribe's)
 }
 
 // NewLocal returns a hub for one process (the embedded SQLite store).
@@ -106,15 +107,26 @@ type Subscription struct {
 	C      chan struct{}
 	hub    *Hub
 	topics []string
+	own    bool // the server's own (Follow), not a client's
 }
 
 // Subscribe returns a subscription woken by any of the topics. Close it
 // when done.
-func (h *Hub) Subscribe(topics ...string) *Subscription {
-	s := &Subscription{C: make(chan struct{}, 1), hub: h, topics: topics}
+func (h *Hub) Subscribe(topics ...string) *Subscription { return h.subscribe(false, topics) }
+
+// Follow is Subscribe for the server's own use (a cache that empties on
+// a topic): it is woken alike, but not counted among Subscribers, which
+// are the clients'.
+func (h *Hub) Follow(topics ...string) *Subscription { return h.subscribe(true, topics) }
+
+func (h *Hub) subscribe(own bool, topics []string) *Subscription {
+	s := &Subscription{C: make(chan struct{}, 1), hub: h, topics: topics, own: own}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.all[s] = struct{}{}
+	if !own {
+		h.clients++
+	}
 	for _, t := range topics {
 		set := h.topics[t]
 		if set == nil {
@@ -131,6 +143,9 @@ func (s *Subscription) Close() {
 	h := s.hub
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if _, open := h.all[s]; open && !s.own {
+		h.clients--
+	}
 	delete(h.all, s)
 	for _, t := range s.topics {
 		if set := h.topics[t]; set != nil {
@@ -142,11 +157,11 @@ func (s *Subscription) Close() {
 	}
 }
 
-// Subscribers is how many subscriptions are open.
+// Subscribers is how many subscriptions are open (Follow's not counted).
 func (h *Hub) Subscribers() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.all)
+	return h.clients
 }
 
 // Publish wakes the topics' subscribers here and, through the relay, in

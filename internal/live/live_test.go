@@ -39,7 +39,15 @@ func TestHubWakesOnlyItsTopics(t *testing.T) {
 	if woken(a, 50*time.Millisecond) {
 		t.Fatal("two wake-ups while one was pending should merge into one")
 	}
+	own := h.Follow(live.AgreementsTopic)
+	defer own.Close()
+	if n := h.Subscribers(); n != 2 {
+		t.Fatalf("%d subscribers counted, want the 2 clients' (Follow's not counted)", n)
+	}
 	h.Publish(live.AgreementsTopic)
+	if !woken(own, time.Second) {
+		t.Fatal("agreements did not wake its follower")
+	}
 	if !woken(b, time.Second) {
 		t.Fatal("agreements did not wake its subscriber")
 	}
@@ -131,6 +139,29 @@ func TestPostgresRelay(t *testing.T) {
 	}
 	if !two.Relaying() {
 		t.Fatal("not relaying although wake-ups arrive")
+	}
+	// LISTEN's connection dies: whatever was sent meanwhile is lost, so
+	// every follower is woken (a cache empties), and relaying resumes
+	// once the listener is back. (Relaying is false while it is down: too
+	// brief here to observe, pq reconnects within milliseconds.)
+	var db string
+	if err := pool.QueryRow("SELECT current_database()").Scan(&db); err != nil {
+		t.Fatal(err)
+	}
+	cache := two.Follow("nothing-is-published-here")
+	defer cache.Close()
+	var killed int
+	if err := pool.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = $1 AND query LIKE 'LISTEN %'`, db).Scan(&killed); err != nil || killed != 2 {
+		t.Fatalf("ending the LISTEN connections: %d ended, %v", killed, err)
+	}
+	if !woken(cache, 10*time.Second) {
+		t.Fatal("losing LISTEN's connection woke no follower")
+	}
+	for deadline := time.Now().Add(10 * time.Second); !two.Relaying(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("not relaying again after LISTEN reconnected")
+		}
 	}
 	cancel()
 	for deadline := time.Now().Add(5 * time.Second); two.Relaying(); time.Sleep(10 * time.Millisecond) {

@@ -24,6 +24,8 @@ const (
 	// pingEvery checks an idle LISTEN connection, so a silently dropped
 	// one is noticed and re-established (then everyone re-reads).
 	pingEvery = time.Minute
+	// retryDelay is the pause before a failed NOTIFY is sent again.
+	retryDelay = time.Second
 )
 
 // NewPostgres returns a hub whose wake-ups reach every server process on
@@ -44,8 +46,10 @@ type pgRelay struct {
 	sender string
 
 	running atomic.Bool
-	// up: the LISTEN connection is established (see Hub.Relaying).
-	up      atomic.Bool
+	// listened: LISTEN has run; up: and its connection is established
+	// (see Hub.Relaying).
+	listened, up atomic.Bool
+
 	mu      sync.Mutex
 	pending map[string]struct{}
 	kick    chan struct{}
@@ -70,7 +74,7 @@ func (r *pgRelay) send(topics []string) {
 	}
 }
 
-func (r *pgRelay) listening() bool { return r.up.Load() }
+func (r *pgRelay) listening() bool { return r.running.Load() && r.up.Load() }
 
 func (r *pgRelay) run(ctx context.Context, h *Hub) {
 	l := pq.NewListener(r.dsn, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
@@ -78,8 +82,9 @@ func (r *pgRelay) run(ctx context.Context, h *Hub) {
 			r.log.Warn("live: listen connection", "event", int(ev), "error", err.Error())
 		}
 		switch ev {
-		case pq.ListenerEventConnected, pq.ListenerEventReconnected:
-			r.up.Store(true)
+		case pq.ListenerEventReconnected:
+			// The listener has issued LISTEN again before it reports this.
+			r.up.Store(r.listened.Load())
 		case pq.ListenerEventDisconnected, pq.ListenerEventConnectionAttemptFailed:
 			// Wake-ups sent from now on are lost until the reconnection
 			// (which wakes everyone): nobody may rely on them meanwhile.
@@ -87,23 +92,25 @@ func (r *pgRelay) run(ctx context.Context, h *Hub) {
 			h.wakeAll()
 		}
 	})
-	defer func() { _ = l.Close() }()
-	defer r.up.Store(false)
-	if err := l.Listen(channel); err != nil {
-		// The listener keeps retrying in the background; a nil
-		// notification will say when it is back.
-		r.log.Warn("live: LISTEN failed; retrying", "error", err.Error())
-	}
+	// Sending needs only the pool: it starts at once, so that what this
+	// process commits while LISTEN connects still reaches the others.
 	r.running.Store(true)
-	defer r.running.Store(false)
-
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		r.sendLoop(ctx)
 	}()
-	defer wg.Wait()
+	defer func() {
+		r.running.Store(false)
+		r.up.Store(false)
+		_ = l.Close()
+		wg.Wait()
+	}()
+	// Listen returns once LISTEN has run: it waits for the connection
+	// (Close ends the wait), and an error is the server's answer to LISTEN.
+	listened := make(chan error, 1)
+	go func() { listened <- l.Listen(channel) }()
 
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
@@ -111,6 +118,13 @@ func (r *pgRelay) run(ctx context.Context, h *Hub) {
 		select {
 		case <-ctx.Done():
 			return
+		case err := <-listened:
+			if err != nil {
+				r.log.Error("live: LISTEN failed: changes made through other replicas will not reach this one", "error", err.Error())
+				continue
+			}
+			r.listened.Store(true)
+			r.up.Store(true)
 		case <-ping.C:
 			go func() { _ = l.Ping() }()
 		case n := <-l.Notify:
@@ -149,11 +163,32 @@ func (r *pgRelay) sendLoop(ctx context.Context) {
 		r.mu.Unlock()
 		for _, batch := range chunks(topics, maxPayload-len(r.sender)-1) {
 			if _, err := r.db.ExecContext(ctx, "SELECT pg_notify($1, $2)", channel, encode(r.sender, batch)); err != nil {
-				// Subscribers elsewhere re-read at their next resync.
-				r.log.Warn("live: NOTIFY failed", "error", err.Error(), "topics", len(batch))
+				// Sent again after a pause (until then, subscribers elsewhere
+				// re-read at their next resync, and cached viewers live out
+				// their few seconds).
+				r.log.Warn("live: NOTIFY failed; retrying", "error", err.Error(), "topics", len(batch))
+				r.retry(ctx, batch)
 			}
 		}
 	}
+}
+
+// retry queues topics whose NOTIFY failed for the send loop's next round,
+// a second from now.
+func (r *pgRelay) retry(ctx context.Context, topics []string) {
+	r.mu.Lock()
+	for _, t := range topics {
+		r.pending[t] = struct{}{}
+	}
+	r.mu.Unlock()
+	time.AfterFunc(retryDelay, func() {
+		if ctx.Err() == nil {
+			select {
+			case r.kick <- struct{}{}:
+			default:
+			}
+		}
+	})
 }
 
 // chunks splits topics into groups whose space-joined length fits limit.

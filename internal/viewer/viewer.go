@@ -38,7 +38,9 @@ type Grant struct {
 	AgreementIDs           []int    // scope agreements (coordinators)
 }
 
-// Viewer is the requesting party. The zero value is anonymous.
+// Viewer is the requesting party. The zero value is anonymous. A viewer
+// is never changed once built: one signed-in viewer serves that sign-in's
+// concurrent requests (auth caches it).
 type Viewer struct {
 	UserID int
 	Grants []Grant
