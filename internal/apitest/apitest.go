@@ -111,6 +111,18 @@ func ServeClient(t testing.TB, client *ent.Client, opts ...Option) *Server {
 	return &Server{Server: srv, Services: services, t: t}
 }
 
+// ServeCounted serves db through a client that counts and records every
+// statement it sends, for tests that bound what a request costs the
+// database.
+func ServeCounted(t testing.TB, db *store.DB, opts ...Option) (*Server, *storetest.Counter) {
+	t.Helper()
+	counter, counted := storetest.NewCounter(db)
+	counter.Record = true
+	srv := ServeClient(t, counted, opts...)
+	srv.DB = db
+	return srv, counter
+}
+
 // ServeDemo serves a database of the test's own holding the demo dataset.
 func ServeDemo(t testing.TB, opts ...Option) *Server {
 	t.Helper()

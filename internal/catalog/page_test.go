@@ -112,9 +112,7 @@ func TestCatalogPageStatements(t *testing.T) {
 	t.Parallel()
 	db := storetest.Open(t)
 	pageFixture(t, db, 60)
-	counter, counted := storetest.NewCounter(db)
-	counter.Record = true
-	srv := apitest.ServeClient(t, counted)
+	srv, counter := apitest.ServeCounted(t, db)
 
 	type node struct {
 		Name         string
@@ -231,9 +229,7 @@ func TestCatalogPageStatements(t *testing.T) {
 func TestViewerLoadIsOneStatement(t *testing.T) {
 	t.Parallel()
 	db := storetest.OpenDemo(t)
-	counter, counted := storetest.NewCounter(db)
-	counter.Record = true
-	srv := apitest.ServeClient(t, counted)
+	srv, counter := apitest.ServeCounted(t, db)
 	for role, client := range srv.Roles() {
 		if role == "ANONYMOUS" {
 			continue

@@ -18,9 +18,7 @@ import (
 func TestChangesReachCachedViewers(t *testing.T) {
 	t.Parallel()
 	db := storetest.OpenDemo(t)
-	counter, counted := storetest.NewCounter(db)
-	counter.Record = true
-	srv := apitest.ServeClient(t, counted)
+	srv, counter := apitest.ServeCounted(t, db)
 	viewerLoads := func() (n int) {
 		for _, q := range counter.Statements() {
 			if strings.Contains(q, "FROM users u") && strings.Contains(q, "LEFT JOIN memberships m") {

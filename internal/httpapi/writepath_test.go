@@ -58,9 +58,7 @@ func TestWriteStatements(t *testing.T) {
 	const warmKey = "statements-0000"
 	t.Parallel()
 	db := storetest.OpenDemo(t)
-	counter, counted := storetest.NewCounter(db)
-	counter.Record = true
-	srv := apitest.ServeClient(t, counted)
+	srv, counter := apitest.ServeCounted(t, db)
 	f := fixture(t, db)
 	buyer, supplier := srv.SignIn("buyer@bangfu.example"), srv.SignIn("supplier@bangfu.example")
 	supplierOrg := orgOf(t, db, "supplier@bangfu.example", membership.RoleSUPPLIER)
