@@ -67,9 +67,9 @@ func (c *viewerCache) forgetChanged() {
 		clear(c.entries)
 	default:
 	}
-	if !c.hub.Relaying() && len(c.entries) > 0 {
-		// Changes elsewhere may go unheard now: what was kept may be
-		// stale by the time they are heard again.
+	if !c.hub.Relaying() {
+		// Changes elsewhere may go unheard now: nothing kept from before
+		// is trusted, and nothing read meanwhile is kept.
 		c.gen++
 		clear(c.entries)
 	}
@@ -87,12 +87,13 @@ func (c *viewerCache) get(k viewerKey, now time.Time) (*viewer.Viewer, uint64) {
 	return nil, c.gen
 }
 
-// put keeps a viewer read at generation gen, unless a change came since.
+// put keeps a viewer read at generation gen, unless a change came since
+// (or the relay was down meanwhile).
 func (c *viewerCache) put(k viewerKey, v *viewer.Viewer, gen uint64, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.forgetChanged()
-	if gen != c.gen || !c.hub.Relaying() {
+	if gen != c.gen {
 		return
 	}
 	if len(c.entries) >= maxViewers {

@@ -64,10 +64,9 @@ type Hub struct {
 	sender string // this process's name on the relay, to skip its own echoes
 	relay  relay
 
-	mu      sync.Mutex
-	topics  map[string]map[*Subscription]struct{}
-	all     map[*Subscription]struct{}
-	clients int // of all, the clients' (Subscribe's)
+	mu     sync.Mutex
+	topics map[string]map[*Subscription]struct{}
+	all    map[*Subscription]struct{}
 }
 
 // NewLocal returns a hub for one process (the embedded SQLite store).
@@ -124,9 +123,6 @@ func (h *Hub) subscribe(own bool, topics []string) *Subscription {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.all[s] = struct{}{}
-	if !own {
-		h.clients++
-	}
 	for _, t := range topics {
 		set := h.topics[t]
 		if set == nil {
@@ -143,9 +139,6 @@ func (s *Subscription) Close() {
 	h := s.hub
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, open := h.all[s]; open && !s.own {
-		h.clients--
-	}
 	delete(h.all, s)
 	for _, t := range s.topics {
 		if set := h.topics[t]; set != nil {
@@ -161,7 +154,13 @@ func (s *Subscription) Close() {
 func (h *Hub) Subscribers() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.clients
+	n := 0
+	for s := range h.all {
+		if !s.own {
+			n++
+		}
+	}
+	return n
 }
 
 // Publish wakes the topics' subscribers here and, through the relay, in
